@@ -1,0 +1,11 @@
+/*
+ * The benchmarks kmmbench knows: one row each (name, what it measures). A benchmark NAME is
+ * the function `int bench_NAME(struct bench *b)` in bench_NAME.c.
+ */
+#ifndef KMM_BENCHES_H
+#define KMM_BENCHES_H
+
+#define KMM_BENCHES(X)                                                                         \
+	X(machine, "create and destroy machines of several RAM sizes: time and host RSS")
+
+#endif /* KMM_BENCHES_H */

@@ -1,0 +1,63 @@
+# Finds libkmm's dependencies through pkg-config (CMake's FindZLIB for zlib). A missing one
+# stops configuration with the package to install; scripts/install-deps installs them all.
+#
+# Sets KMM_DEP_INCLUDE_DIRS, KMM_DEP_CFLAGS, KMM_DEP_LIBRARIES (absolute paths, so that the
+# exported static target carries them), KMM_PC_REQUIRES_PRIVATE, and for the tests
+# KMM_CMOCKA_INCLUDE_DIRS / KMM_CMOCKA_LIBRARIES.
+
+find_package(PkgConfig)
+if(NOT PKG_CONFIG_FOUND)
+  message(FATAL_ERROR "pkg-config not found: install it (Debian: apt-get install pkg-config; "
+                      "macOS: brew install pkg-config), or run scripts/install-deps")
+endif()
+
+function(kmm_require_pc prefix module debian brew)
+  pkg_check_modules(${prefix} QUIET ${module})
+  if(NOT ${prefix}_FOUND)
+    message(FATAL_ERROR "libkmm needs ${module}: install it (Debian/Ubuntu: "
+                        "apt-get install ${debian}; macOS: brew install ${brew}), "
+                        "or run scripts/install-deps")
+  endif()
+  set(${prefix}_FOUND ${${prefix}_FOUND} PARENT_SCOPE)
+  set(${prefix}_INCLUDE_DIRS ${${prefix}_INCLUDE_DIRS} PARENT_SCOPE)
+  set(${prefix}_CFLAGS_OTHER ${${prefix}_CFLAGS_OTHER} PARENT_SCOPE)
+  set(${prefix}_LINK_LIBRARIES ${${prefix}_LINK_LIBRARIES} PARENT_SCOPE)
+endfunction()
+
+kmm_require_pc(JEMALLOC jemalloc libjemalloc-dev jemalloc)
+
+# <sys/tree.h> and <sys/queue.h>: native on the BSDs and macOS (queue.h), libbsd elsewhere.
+include(CheckIncludeFile)
+check_include_file(sys/tree.h KMM_HAVE_NATIVE_SYS_TREE)
+if(NOT KMM_HAVE_NATIVE_SYS_TREE)
+  kmm_require_pc(LIBBSD libbsd-overlay libbsd-dev libbsd)
+endif()
+
+find_package(ZLIB QUIET)
+if(NOT ZLIB_FOUND)
+  message(FATAL_ERROR "libkmm needs zlib (gzipped corpora): install it (Debian/Ubuntu: "
+                      "apt-get install zlib1g-dev; macOS: brew install zlib), "
+                      "or run scripts/install-deps")
+endif()
+
+set(KMM_DEP_INCLUDE_DIRS ${JEMALLOC_INCLUDE_DIRS} ${LIBBSD_INCLUDE_DIRS} ${ZLIB_INCLUDE_DIRS})
+set(KMM_DEP_CFLAGS ${JEMALLOC_CFLAGS_OTHER} ${LIBBSD_CFLAGS_OTHER})
+set(KMM_DEP_LIBRARIES ${JEMALLOC_LINK_LIBRARIES} ${ZLIB_LIBRARIES} m)
+set(KMM_PC_REQUIRES_PRIVATE "jemalloc zlib")
+
+if(BUILD_TESTING)
+  kmm_require_pc(CMOCKA cmocka libcmocka-dev cmocka)
+  set(KMM_CMOCKA_INCLUDE_DIRS ${CMOCKA_INCLUDE_DIRS})
+  set(KMM_CMOCKA_LIBRARIES ${CMOCKA_LINK_LIBRARIES})
+  find_program(KMM_PYTHON3 NAMES python3 PATHS /usr/bin NO_DEFAULT_PATH)
+  if(NOT KMM_PYTHON3)
+    find_program(KMM_PYTHON3 python3)
+  endif()
+  execute_process(COMMAND ${KMM_PYTHON3} -c "import pytest"
+                  RESULT_VARIABLE KMM_PYTEST_MISSING OUTPUT_QUIET ERROR_QUIET)
+  if(KMM_PYTEST_MISSING)
+    message(FATAL_ERROR "The test suite needs pytest for ${KMM_PYTHON3}: install it (Debian/"
+                        "Ubuntu: apt-get install python3-pytest; macOS: brew install pytest), "
+                        "or configure with -DBUILD_TESTING=OFF")
+  endif()
+endif()

@@ -1,0 +1,70 @@
+/*
+ * libkmm public base types: addresses, status codes, export macro.
+ *
+ * Every public call that can fail returns enum kmm_status; outputs go through pointer
+ * arguments. On any status other than KMM_OK, kmm_last_error() names the rule that failed.
+ */
+#ifndef KMM_TYPES_H
+#define KMM_TYPES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(KMM_BUILDING_LIBRARY) && defined(__GNUC__)
+#define KMM_API __attribute__((visibility("default")))
+#else
+#define KMM_API
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef uint64_t kmm_pa_t;  /* simulated physical address */
+typedef uint64_t kmm_va_t;  /* simulated virtual address (linear map, vmalloc, user) */
+typedef uint64_t kmm_pfn_t; /* page frame number: pa >> KMM_PAGE_SHIFT */
+
+#define KMM_PAGE_SHIFT 12
+#define KMM_PAGE_SIZE  ((uint64_t)1 << KMM_PAGE_SHIFT)
+
+/* "Any address": lets the simulator choose (e.g. an early reservation's placement). */
+#define KMM_PA_ANY ((kmm_pa_t)-1)
+
+/* X-macro: one table for names, values and descriptions. */
+#define KMM_STATUS_LIST(X)                                                                     \
+	X(KMM_OK, 0, "success")                                                                \
+	X(KMM_ENOMEM, 1, "out of memory (simulated)")                                          \
+	X(KMM_EFAULT, 2, "memory access fault (simulated)")                                    \
+	X(KMM_EINVAL, 3, "invalid argument")                                                   \
+	X(KMM_EDEAD, 4, "machine is dead")                                                     \
+	X(KMM_EBUG, 5, "simulated kernel BUG")                                                 \
+	X(KMM_ERANGE, 6, "output buffer too small")                                            \
+	X(KMM_ENOENT, 7, "no such object")                                                     \
+	X(KMM_ECORRUPT, 8, "invariant check failed")                                           \
+	X(KMM_EHOST, 9, "host resource exhausted")                                             \
+	X(KMM_EIO, 10, "host I/O error")
+
+enum kmm_status {
+#define KMM_STATUS_ENUM(name, value, text) name = value,
+	KMM_STATUS_LIST(KMM_STATUS_ENUM)
+#undef KMM_STATUS_ENUM
+};
+
+/* Returns a static, human-readable description of @status (never NULL). */
+KMM_API const char *kmm_status_str(enum kmm_status status);
+
+/* Returns the symbolic name of @status ("KMM_EINVAL"), or "KMM_E?" for unknown values. */
+KMM_API const char *kmm_status_name(enum kmm_status status);
+
+/*
+ * Output sink: every text view and dump writes through one. @text is not NUL-terminated;
+ * @len bytes are valid for the duration of the call.
+ */
+typedef void (*kmm_sink_fn)(void *arg, const char *text, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* KMM_TYPES_H */

@@ -1,0 +1,132 @@
+/*
+ * One simulated CPU: its identity, its feature set (the CPU model), the architectural system
+ * registers the EL1&0 and stage-2 translation regimes depend on, its TLB hierarchy and its
+ * counters.
+ *
+ * Spec: Arm ARM D17 (SCTLR_EL1, TCR_EL1, TTBR0/1_EL1, MAIR_EL1, HCR_EL2, VTCR_EL2,
+ * VTTBR_EL2, ESR_ELx, FAR_ELx, HPFAR_EL2, PAR_EL1), D8.16 (TLB maintenance).
+ *
+ * Fields are grouped by who changes them:
+ *  - constant after power-on: id, feat, tlb geometry;
+ *  - written by the "kernel" (register writes through hw_cpu_set_reg / kmm_mmu_set_reg);
+ *  - written by the hardware on an exception or AT: esr/far/hpfar/par;
+ *  - statistics.
+ *
+ * Invariants (hw_cpus_check):
+ *  1. cpus[i].id == i.
+ *  2. TCR_EL1.TG0/TG1 always encode the 4KB granule (other granules are refused on write).
+ *  3. Every valid TLB entry's size is one the walker can produce (4K..16G) and its VA tag is
+ *     aligned to that size.
+ */
+#ifndef KMM_HW_CPU_H
+#define KMM_HW_CPU_H
+
+#include "hw/hw.h"
+#include "hw/tlb.h"
+
+/* CPU model features that change translation (ID_AA64MMFR0/1/2_EL1). */
+struct hw_cpu_features {
+	const char *name;      /* "cortex-a57", "max" */
+	uint64_t midr, mmfr0, mmfr1, mmfr2, pfr0;
+	uint8_t parange_bits;  /* ID_AA64MMFR0_EL1.PARange decoded */
+	bool hafdbs;           /* FEAT_HAFDBS: TCR.HA/HD, VTCR.HA/HD */
+	bool hpds;             /* FEAT_HPDS: TCR.HPD0/1 */
+	bool xnx;              /* FEAT_XNX: stage-2 XN[1:0] */
+	bool ttst;             /* FEAT_TTST: TxSZ up to 48 (16-bit VA) */
+};
+
+/* The CPU models the MMU knows; NULL for an unknown name. */
+const struct hw_cpu_features *hw_cpu_model(const char *name);
+
+/* Architectural system registers of one CPU (raw values, as software wrote them). */
+struct hw_sysregs {
+	uint64_t sctlr_el1, tcr_el1, ttbr0_el1, ttbr1_el1, mair_el1;
+	uint64_t hcr_el2, vtcr_el2, vttbr_el2;
+	/* Written by the hardware. */
+	uint64_t esr_el1, far_el1, esr_el2, far_el2, hpfar_el2, par_el1;
+	uint8_t pan; /* PSTATE.PAN */
+	uint8_t el;  /* current exception level: 0 or 1 */
+};
+
+/* Descriptor words changed by hardware updates during the last operation (replay, tests). */
+#define HW_UPDATE_LOG 8
+struct hw_update {
+	kmm_pa_t pa;
+	uint64_t old, new_;
+};
+
+struct hw_update_log {
+	uint32_t n; /* may exceed HW_UPDATE_LOG: then only the first entries are kept */
+	struct hw_update e[HW_UPDATE_LOG];
+};
+
+struct hw_cpu {
+	/* Constant after power-on. */
+	uint32_t id; /* MPIDR_EL1.Aff0 */
+	bool online;
+	const struct hw_cpu_features *feat;
+
+	/* Written by software (register writes). */
+	struct hw_sysregs r;
+
+	/* Derived from r on every register write (hw_cpu_sync): the current TLB tags. */
+	uint16_t cur_asid;
+	uint16_t cur_vmid;
+
+	/* The TLB hierarchy and the walk cache. */
+	struct tlb tlb;
+
+	/* Last operation's hardware descriptor updates. */
+	struct hw_update_log updates;
+
+	/* Statistics. */
+	uint64_t walks, walk_reads;
+};
+
+/* Register names for hw_cpu_set_reg/get_reg (one table, see cpu.c). */
+#define HW_SYSREG_LIST(X)                                                                      \
+	X(SCTLR_EL1, sctlr_el1)                                                                \
+	X(TCR_EL1, tcr_el1)                                                                    \
+	X(TTBR0_EL1, ttbr0_el1)                                                                \
+	X(TTBR1_EL1, ttbr1_el1)                                                                \
+	X(MAIR_EL1, mair_el1)                                                                  \
+	X(HCR_EL2, hcr_el2)                                                                    \
+	X(VTCR_EL2, vtcr_el2)                                                                  \
+	X(VTTBR_EL2, vttbr_el2)                                                                \
+	X(ESR_EL1, esr_el1)                                                                    \
+	X(FAR_EL1, far_el1)                                                                    \
+	X(ESR_EL2, esr_el2)                                                                    \
+	X(FAR_EL2, far_el2)                                                                    \
+	X(HPFAR_EL2, hpfar_el2)                                                                \
+	X(PAR_EL1, par_el1)
+
+enum hw_sysreg {
+#define HW_SYSREG_ENUM(name, field) HW_REG_##name,
+	HW_SYSREG_LIST(HW_SYSREG_ENUM)
+#undef HW_SYSREG_ENUM
+	HW_REG_PAN,
+	HW_REG_CURRENT_EL,
+	HW_REG_COUNT
+};
+
+/* Name of @reg ("TCR_EL1"), or NULL. */
+const char *hw_sysreg_name(enum hw_sysreg reg);
+/* Register of that name, or HW_REG_COUNT. */
+enum hw_sysreg hw_sysreg_by_name(const char *name);
+
+/*
+ * Writes a register. Returns false (with the reason in env->last_error, register unchanged)
+ * when the value asks for something the model refuses: a granule other than 4KB in
+ * TCR_EL1.TG0/TG1 or VTCR_EL2.TG0, PAN/EL values other than 0/1.
+ * Writing does not invalidate TLBs (software must issue TLBI, as on hardware).
+ */
+bool hw_cpu_set_reg(struct kmm_hw *hw, struct hw_cpu *cpu, enum hw_sysreg reg, uint64_t val);
+uint64_t hw_cpu_get_reg(const struct hw_cpu *cpu, enum hw_sysreg reg);
+
+/* Recomputes cur_asid/cur_vmid from the registers. */
+void hw_cpu_sync(struct hw_cpu *cpu);
+
+/* Selects the CPU model of every CPU (default "max"); false if unknown name. */
+bool hw_cpus_set_model(struct kmm_hw *hw, const char *name);
+
+#endif /* KMM_HW_CPU_H */

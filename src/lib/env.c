@@ -1,0 +1,363 @@
+/*
+ * Machine environment: host memory from a dedicated jemalloc arena, errors, reports, printk
+ * and the PRNG. See env.h for the invariants.
+ *
+ * Host memory. Every host allocation of a machine comes from its own jemalloc arena, so
+ * destroying the arena frees everything, including what a BUG unwind skipped. Sanitizer
+ * builds (KMM_HOST_MALLOC) take metadata from the system malloc instead, so that
+ * AddressSanitizer sees every access; each block then carries a header on a list of the
+ * env's live blocks, which env_fini frees.
+ */
+#include "lib/env.h"
+
+#include <inttypes.h>
+#include <jemalloc/jemalloc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static _Thread_local char nomachine_error[ENV_ERR_MAX];
+
+#ifdef KMM_HOST_MALLOC
+struct host_hdr {
+	struct host_hdr *prev, *next;
+	struct kmm_env *env;
+	void *block; /* what malloc returned */
+	size_t size;
+	size_t magic;
+};
+#define HOST_MAGIC 0x6b6d6d686f7374ull
+
+static void *host_tracked_alloc(struct kmm_env *env, size_t size, size_t align)
+{
+	size_t lead = (sizeof(struct host_hdr) + align - 1) / align * align;
+	char *block = aligned_alloc(align, lead + (size + align - 1) / align * align);
+	struct host_hdr *h;
+
+	if (!block)
+		return NULL;
+	memset(block, 0, lead + size);
+	h = (struct host_hdr *)(block + lead) - 1;
+	*h = (struct host_hdr){.env = env, .block = block, .size = size, .magic = HOST_MAGIC};
+	h->next = env->host_list;
+	if (h->next)
+		h->next->prev = h;
+	env->host_list = h;
+	return block + lead;
+}
+
+static void host_tracked_free(struct kmm_env *env, void *ptr)
+{
+	struct host_hdr *h = (struct host_hdr *)ptr - 1;
+
+	if (h->prev)
+		h->prev->next = h->next;
+	else
+		env->host_list = h->next;
+	if (h->next)
+		h->next->prev = h->prev;
+	h->magic = 0;
+	free(h->block);
+}
+#endif
+
+bool env_init(struct kmm_env *env, const struct kmm_config *cfg, char *err, size_t errlen)
+{
+	size_t sz = sizeof(env->arena);
+
+	memset(env, 0, sizeof(*env));
+	if (mallctl("arenas.create", &env->arena, &sz, NULL, 0) != 0) {
+		snprintf(err, errlen, "cannot create a jemalloc arena for the machine");
+		return false;
+	}
+	env->cpu_mhz = cfg->cpu_mhz ? cfg->cpu_mhz : 1000;
+	env->fail_nth = cfg->fail_host_alloc_nth;
+	env->cur_cpu = 0;
+	/* splitmix64 expands the seed into the xoshiro state. */
+	uint64_t x = cfg->seed;
+	for (int i = 0; i < 4; i++) {
+		uint64_t z = (x += 0x9e3779b97f4a7c15ull);
+		z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+		z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+		env->rng[i] = z ^ (z >> 31);
+	}
+	env->log = mallocx(ENV_LOG_CAP, MALLOCX_ARENA(env->arena) | MALLOCX_TCACHE_NONE);
+	if (!env->log) {
+		snprintf(err, errlen, "cannot allocate the kernel log buffer");
+		env_fini(env);
+		return false;
+	}
+	return true;
+}
+
+void env_fini(struct kmm_env *env)
+{
+	char cmd[64];
+
+#ifdef KMM_HOST_MALLOC
+	while (env->host_list)
+		host_tracked_free(env, (struct host_hdr *)env->host_list + 1);
+#endif
+	/* Destroying the arena returns every extent it holds (log, RAM backing, metadata). */
+	snprintf(cmd, sizeof(cmd), "arena.%u.destroy", env->arena);
+	mallctl(cmd, NULL, NULL, NULL, 0);
+	env->log = NULL;
+	for (unsigned i = 0; i < KMM_REPORT_RING; i++)
+		env->ring[i].text = NULL;
+}
+
+static bool env_fail_injected(struct kmm_env *env)
+{
+	env->host_allocs++;
+	return env->fail_nth && env->host_allocs == env->fail_nth;
+}
+
+void *env_alloc_aligned(struct kmm_env *env, size_t size, size_t align)
+{
+	void *p;
+
+	if (env_fail_injected(env) || size == 0)
+		return NULL;
+	if (align < 16)
+		align = 16;
+#ifdef KMM_HOST_MALLOC
+	p = host_tracked_alloc(env, size, align);
+#else
+	p = mallocx(size, MALLOCX_ARENA(env->arena) | MALLOCX_TCACHE_NONE | MALLOCX_ZERO |
+				  MALLOCX_ALIGN(align));
+#endif
+	if (p)
+		env->host_live_allocs++;
+	return p;
+}
+
+void *env_alloc_backing(struct kmm_env *env, size_t size)
+{
+	void *p;
+
+	if (env_fail_injected(env) || size == 0)
+		return NULL;
+	/* Fresh arena extents are zero and untouched: the OS commits pages on first touch. */
+	p = mallocx(size, MALLOCX_ARENA(env->arena) | MALLOCX_TCACHE_NONE | MALLOCX_ZERO |
+				  MALLOCX_ALIGN(4096));
+	if (p)
+		env->host_live_allocs++;
+	return p;
+}
+
+void env_free_backing(struct kmm_env *env, void *ptr)
+{
+	if (!ptr)
+		return;
+	env->host_live_allocs--;
+	dallocx(ptr, MALLOCX_TCACHE_NONE);
+}
+
+void *env_alloc(struct kmm_env *env, size_t size)
+{
+	return env_alloc_aligned(env, size, 16);
+}
+
+void env_free(struct kmm_env *env, void *ptr)
+{
+	if (!ptr)
+		return;
+	env->host_live_allocs--;
+#ifdef KMM_HOST_MALLOC
+	host_tracked_free(env, ptr);
+#else
+	dallocx(ptr, MALLOCX_TCACHE_NONE);
+#endif
+}
+
+void *env_realloc(struct kmm_env *env, void *ptr, size_t size)
+{
+	if (!ptr)
+		return env_alloc(env, size);
+	if (size == 0)
+		return NULL;
+#ifdef KMM_HOST_MALLOC
+	struct host_hdr *h = (struct host_hdr *)ptr - 1;
+	void *n = env_alloc(env, size);
+	if (!n)
+		return NULL;
+	memcpy(n, ptr, h->size < size ? h->size : size);
+	env_free(env, ptr);
+	return n;
+#else
+	if (env_fail_injected(env))
+		return NULL;
+	return rallocx(ptr, size, MALLOCX_ARENA(env->arena) | MALLOCX_TCACHE_NONE);
+#endif
+}
+
+char *env_strdup(struct kmm_env *env, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *p = env_alloc(env, n);
+
+	if (p)
+		memcpy(p, s, n);
+	return p;
+}
+
+enum kmm_status env_error(struct kmm_env *env, enum kmm_status status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(env->last_error, sizeof(env->last_error), fmt, ap);
+	va_end(ap);
+	return status;
+}
+
+enum kmm_status kmm_error_nomachine(enum kmm_status status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(nomachine_error, sizeof(nomachine_error), fmt, ap);
+	va_end(ap);
+	return status;
+}
+
+const char *kmm_error_nomachine_text(void)
+{
+	return nomachine_error;
+}
+
+uint64_t env_time_ns(const struct kmm_env *env)
+{
+	/* cycles / MHz = microseconds; keep ns precision without overflow for 2^64 cycles. */
+	return (env->cycles / env->cpu_mhz) * 1000 + (env->cycles % env->cpu_mhz) * 1000 /
+							      env->cpu_mhz;
+}
+
+static void log_append(struct kmm_env *env, const char *text, size_t len)
+{
+	if (!env->log)
+		return;
+	if (len > ENV_LOG_CAP)
+		len = ENV_LOG_CAP;
+	/* Like the kernel's ring buffer, the oldest text makes room for the newest. */
+	if (env->log_len + len > ENV_LOG_CAP) {
+		size_t drop = env->log_len + len - ENV_LOG_CAP;
+		char *nl = memchr(env->log + drop, '\n', env->log_len - drop);
+		drop = nl ? (size_t)(nl - env->log) + 1 : env->log_len;
+		memmove(env->log, env->log + drop, env->log_len - drop);
+		env->log_len -= drop;
+	}
+	memcpy(env->log + env->log_len, text, len);
+	env->log_len += len;
+}
+
+void env_vprintk(struct kmm_env *env, const char *fmt, va_list ap)
+{
+	char body[4096], stamp[32];
+	uint64_t ns = env_time_ns(env);
+	const char *line, *end;
+	int n;
+
+	n = vsnprintf(body, sizeof(body), fmt, ap);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(body))
+		n = sizeof(body) - 1;
+	/* One "[    T.UUUUUU] " prefix per line, as dmesg prints it. */
+	snprintf(stamp, sizeof(stamp), "[%5" PRIu64 ".%06" PRIu64 "] ", ns / 1000000000u,
+		 (ns / 1000u) % 1000000u);
+	for (line = body; line < body + n; line = end) {
+		end = memchr(line, '\n', body + n - line);
+		end = end ? end + 1 : body + n;
+		log_append(env, stamp, strlen(stamp));
+		log_append(env, line, end - line);
+		if (end[-1] != '\n')
+			log_append(env, "\n", 1);
+	}
+}
+
+void env_printk(struct kmm_env *env, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	env_vprintk(env, fmt, ap);
+	va_end(ap);
+}
+
+void env_report(struct kmm_env *env, enum kmm_report_kind kind, const char *origin,
+		const char *function, const char *condition, const char *fmt, ...)
+{
+	struct env_report_slot *slot;
+	char text[8192];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+
+	env->report_seq++;
+	slot = &env->ring[env->report_seq % KMM_REPORT_RING];
+	env_free(env, slot->text);
+	slot->text = env_strdup(env, text);
+	slot->r = (struct kmm_report){
+		.kind = kind,
+		.origin = origin,
+		.function = function,
+		.condition = condition,
+		.time_ns = env_time_ns(env),
+		.cpu = env->cur_cpu,
+		.seq = env->report_seq,
+		.text = slot->text ? slot->text : "(report text lost: host memory exhausted)",
+	};
+	env_printk(env, "%s", text);
+	if (kind == KMM_REPORT_WARN || kind == KMM_REPORT_ERROR)
+		env->taint |= 1u << kind;
+	if (env->report_fn)
+		env->report_fn(env->report_arg, &slot->r);
+	if (kind == KMM_REPORT_BUG) {
+		env->dead = true;
+		snprintf(env->last_error, sizeof(env->last_error), "kernel BUG in %.200s: %.700s",
+			 function ? function : "?", condition ? condition : text);
+		if (env->bug_unwind)
+			longjmp(*env->bug_unwind, 1);
+	}
+}
+
+uint64_t env_random(struct kmm_env *env)
+{
+	uint64_t *s = env->rng;
+	uint64_t result = ((s[1] * 5) << 7 | (s[1] * 5) >> 57) * 9;
+	uint64_t t = s[1] << 17;
+
+	s[2] ^= s[0];
+	s[3] ^= s[1];
+	s[1] ^= s[2];
+	s[0] ^= s[3];
+	s[2] ^= t;
+	s[3] = s[3] << 45 | s[3] >> 19;
+	return result;
+}
+
+bool env_check(const struct kmm_env *env, char *why, size_t whylen)
+{
+	if (env->log_len > ENV_LOG_CAP) {
+		snprintf(why, whylen, "env: kernel log length %zu exceeds its capacity", env->log_len);
+		return false;
+	}
+	if (env->host_live_allocs > env->host_allocs) {
+		snprintf(why, whylen, "env: %" PRIu64 " live host blocks but only %" PRIu64
+			 " allocated", env->host_live_allocs, env->host_allocs);
+		return false;
+	}
+	for (uint64_t s = env->report_seq > KMM_REPORT_RING ? env->report_seq - KMM_REPORT_RING + 1
+							    : 1;
+	     s <= env->report_seq; s++) {
+		if (env->ring[s % KMM_REPORT_RING].r.seq != s) {
+			snprintf(why, whylen, "env: report ring slot for seq %" PRIu64 " holds %" PRIu64,
+				 s, env->ring[s % KMM_REPORT_RING].r.seq);
+			return false;
+		}
+	}
+	return true;
+}

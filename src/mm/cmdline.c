@@ -1,0 +1,108 @@
+/*
+ * Kernel command line parsing.
+ *
+ * Models: kernel/params.c:parse_args() / next_arg() (word splitting, double quotes) and the
+ * early_param() handlers of the parameters listed in KERNEL_PARAMS.
+ * Deviation: a malformed value of a parameter we model is an error for the host (the kernel
+ * would often ignore it silently), so that a typo never goes unnoticed.
+ */
+#include "mm/cmdline.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <kmm/config.h>
+
+struct parse_ctx {
+	struct kernel_params *p;
+	char *err;
+	size_t errlen;
+};
+
+/* Models: arch/arm64/mm/init.c:early_mem(). */
+static int early_mem(struct parse_ctx *c, const char *value)
+{
+	uint64_t limit;
+
+	if (!value || kmm_parse_size(value, &limit) != KMM_OK) {
+		snprintf(c->err, c->errlen, "mem=%s: expected a size such as 512M or 2G",
+			 value ? value : "");
+		return -EINVAL;
+	}
+	limit &= ~(KMM_PAGE_SIZE - 1);
+	if (limit == 0) {
+		snprintf(c->err, c->errlen, "mem=%s: the limit rounds down to 0 pages", value);
+		return -EINVAL;
+	}
+	c->p->memory_limit = limit;
+	return 0;
+}
+
+/* One row per parameter: the name before '=', and its handler. */
+#define KERNEL_PARAMS(X) X("mem", early_mem)
+
+static const struct {
+	const char *name;
+	int (*handler)(struct parse_ctx *c, const char *value);
+} kernel_params_table[] = {
+#define KERNEL_PARAM_ROW(name, fn) {name, fn},
+	KERNEL_PARAMS(KERNEL_PARAM_ROW)
+#undef KERNEL_PARAM_ROW
+};
+
+int cmdline_for_each(const char *cmdline, int (*fn)(void *arg, const char *param,
+						      const char *value),
+		     void *arg)
+{
+	char word[KMM_CMDLINE_MAX];
+	const char *s = cmdline;
+
+	while (*s) {
+		size_t n = 0;
+		bool quoted = false;
+		char *eq;
+		int ret;
+
+		while (*s == ' ' || *s == '\t' || *s == '\n')
+			s++;
+		if (!*s)
+			break;
+		for (; *s && (quoted || (*s != ' ' && *s != '\t' && *s != '\n')); s++) {
+			if (*s == '"') {
+				quoted = !quoted;
+				continue;
+			}
+			if (n + 1 < sizeof(word))
+				word[n++] = *s;
+		}
+		word[n] = '\0';
+		eq = strchr(word, '=');
+		if (eq)
+			*eq = '\0';
+		ret = fn(arg, word, eq ? eq + 1 : NULL);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int parse_one(void *arg, const char *param, const char *value)
+{
+	struct parse_ctx *c = arg;
+
+	for (size_t i = 0; i < sizeof(kernel_params_table) / sizeof(kernel_params_table[0]); i++) {
+		if (strcmp(param, kernel_params_table[i].name) == 0)
+			return kernel_params_table[i].handler(c, value);
+	}
+	return 0;
+}
+
+int parse_kernel_cmdline(const char *cmdline, struct kernel_params *p, char *err,
+			 size_t errlen)
+{
+	struct parse_ctx c = {.p = p, .err = err, .errlen = errlen};
+
+	*p = (struct kernel_params){.memory_limit = PHYS_ADDR_MAX};
+	return cmdline_for_each(cmdline, parse_one, &c);
+}

@@ -1,0 +1,31 @@
+/*
+ * The kernel command line: parameters the modelled kernel understands, parsed into
+ * struct kernel_params. Later subsystems add their parameters to KERNEL_PARAMS in cmdline.c.
+ */
+#ifndef KMM_MM_CMDLINE_H
+#define KMM_MM_CMDLINE_H
+
+#include <kmm/types.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#define PHYS_ADDR_MAX UINT64_MAX
+
+struct kernel_params {
+	uint64_t memory_limit; /* mem=: PHYS_ADDR_MAX when not given */
+};
+
+/*
+ * Parses @cmdline into @p (defaults first). Returns 0, or -EINVAL with a message naming the
+ * parameter in @err. Parameters the model does not know are ignored, as the kernel passes
+ * unknown ones on to init.
+ */
+int parse_kernel_cmdline(const char *cmdline, struct kernel_params *p, char *err,
+			 size_t errlen);
+
+/* Calls @fn for each "name" or "name=value" word of @cmdline (double quotes group words). */
+int cmdline_for_each(const char *cmdline, int (*fn)(void *arg, const char *param,
+						      const char *value),
+		     void *arg);
+
+#endif /* KMM_MM_CMDLINE_H */

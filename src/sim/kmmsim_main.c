@@ -1,0 +1,191 @@
+/*
+ * kmmsim: build a simulated machine, run a scenario or print views.
+ *
+ *   kmmsim [machine options] run [SCENARIO]
+ *   kmmsim [machine options] proc PATH...
+ *
+ * Machine options are QEMU's (-m, -smp, -numa, -append) plus -reserve, -ram, -mmio, -M, -seed;
+ * they apply before the scenario's own "machine" lines.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/kmmsim.h"
+
+static void out_stdout(void *arg, const char *text, size_t len)
+{
+	fwrite(text, 1, len, (FILE *)arg);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: kmmsim [machine options] COMMAND [ARGS]\n"
+		   "\n"
+		   "libkmm %s: Linux 6.1 arm64 memory management on a simulated machine.\n"
+		   "\n"
+		   "Commands:\n"
+		   "  run [SCENARIO]     run a scenario file ('-' for standard input); without one,\n"
+		   "                     the built-in default scenario (examples/scenarios/default.kmm)\n"
+		   "  proc PATH...       boot the machine and print the named views\n"
+		   "  views              list the view paths proc and show accept\n"
+		   "\n"
+		   "Machine options (defaults: QEMU virt, -m 1G -smp 4, one node):\n",
+		kmm_version());
+	kmm_config_options_help(out_stdout, f);
+	fprintf(f, "\n"
+		   "Other options:\n"
+		   "  -h, --help         this text\n"
+		   "  --version          print the version\n"
+		   "\n"
+		   "Scenario steps (one per line; '#' starts a comment; docs/scenarios.md):\n");
+	kmm_scenario_help(out_stdout, f);
+	fprintf(f, "\nExamples:\n"
+		   "  kmmsim run\n"
+		   "  kmmsim -m 4G -smp 2 -append \"mem=2G\" proc /proc/iomem\n"
+		   "  kmmsim -m 2G -numa node,nodeid=0,mem=1G,cpus=0-1 "
+		   "-numa node,nodeid=1,mem=1G,cpus=2-3 run my.kmm\n");
+}
+
+static char *read_file(const char *path)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	char *buf = NULL;
+	size_t len = 0, cap = 0, n;
+
+	if (!f)
+		return NULL;
+	do {
+		if (len + 4096 + 1 > cap) {
+			char *nb;
+			cap = cap ? cap * 2 : 8192;
+			nb = realloc(buf, cap);
+			if (!nb) {
+				free(buf);
+				buf = NULL;
+				break;
+			}
+			buf = nb;
+		}
+		n = fread(buf + len, 1, 4096, f);
+		len += n;
+	} while (n > 0);
+	if (buf)
+		buf[len] = '\0';
+	if (f != stdin)
+		fclose(f);
+	return buf;
+}
+
+static int cmd_run(const struct kmm_config *cfg, int argc, char **argv)
+{
+	const char *name = argc > 1 ? argv[1] : "default.kmm";
+	char *text = NULL;
+	enum kmm_status st;
+
+	if (argc > 2) {
+		fprintf(stderr, "kmmsim: run takes one scenario file\n");
+		return 2;
+	}
+	if (argc > 1) {
+		text = read_file(argv[1]);
+		if (!text) {
+			fprintf(stderr, "kmmsim: cannot read scenario %s: %s\n", argv[1],
+				strerror(errno));
+			return 2;
+		}
+	}
+	st = kmm_scenario_run(text ? text : kmm_scenario_default(), name, cfg, out_stdout,
+			      stdout);
+	free(text);
+	fflush(stdout);
+	if (st) {
+		fprintf(stderr, "kmmsim: %s\n", kmm_last_error(NULL));
+		return 1;
+	}
+	return 0;
+}
+
+static int cmd_proc(const struct kmm_config *cfg, int argc, char **argv)
+{
+	struct kmm_machine *m;
+	int rc = 0;
+
+	if (argc < 2) {
+		fprintf(stderr, "kmmsim: proc needs at least one PATH (kmmsim views lists them)\n");
+		return 2;
+	}
+	if (kmm_machine_create(cfg, &m)) {
+		fprintf(stderr, "kmmsim: %s\n", kmm_last_error(NULL));
+		return 1;
+	}
+	for (int i = 1; i < argc; i++) {
+		if (argc > 2)
+			printf("== %s\n", argv[i]);
+		if (kmm_proc_show(m, argv[i], out_stdout, stdout)) {
+			fprintf(stderr, "kmmsim: %s\n", kmm_last_error(m));
+			rc = 1;
+		}
+	}
+	kmm_machine_destroy(m);
+	return rc;
+}
+
+static void print_path(void *arg, const char *path)
+{
+	printf("%s\n", path);
+}
+
+static int cmd_views(const struct kmm_config *cfg, int argc, char **argv)
+{
+	kmm_proc_list(NULL, print_path, NULL);
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(const struct kmm_config *cfg, int argc, char **argv);
+} commands[] = {
+	{"run", cmd_run},
+	{"proc", cmd_proc},
+	{"views", cmd_views},
+};
+
+int main(int argc, char **argv)
+{
+	struct kmm_config cfg;
+	int i;
+
+	kmm_config_init(&cfg);
+	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+			usage(stdout);
+			return 0;
+		}
+		if (strcmp(argv[i], "--version") == 0) {
+			printf("kmmsim (libkmm) %s\n", kmm_version());
+			return 0;
+		}
+		if (!kmm_config_is_option(argv[i])) {
+			fprintf(stderr, "kmmsim: unknown option '%s' (kmmsim --help lists them)\n",
+				argv[i]);
+			return 2;
+		}
+		if (kmm_config_option(&cfg, argv[i], i + 1 < argc ? argv[i + 1] : NULL)) {
+			fprintf(stderr, "kmmsim: %s\n", kmm_last_error(NULL));
+			return 2;
+		}
+		i++;
+	}
+	if (i == argc) {
+		usage(stderr);
+		return 2;
+	}
+	for (size_t c = 0; c < sizeof(commands) / sizeof(commands[0]); c++) {
+		if (strcmp(argv[i], commands[c].name) == 0)
+			return commands[c].fn(&cfg, argc - i, argv + i);
+	}
+	fprintf(stderr, "kmmsim: unknown command '%s' (kmmsim --help lists them)\n", argv[i]);
+	return 2;
+}

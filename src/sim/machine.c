@@ -1,0 +1,214 @@
+/*
+ * Machine lifecycle and the public entry points that every layer shares: errors, reports,
+ * the clock, physical memory access, invariant checks.
+ *
+ * Creation order: validate the config, set up the environment (host arena, log, PRNG), the
+ * hardware (RAM, MMIO, CPUs), then boot the kernel. Any failure undoes what was done and
+ * leaves the reason in kmm_last_error(NULL).
+ *
+ * Invariants (kmm_check): the env's, the hardware's and the kernel's, in that order.
+ */
+#include "sim/machine.h"
+
+#include <kmm/kmm.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/sink.h"
+
+const char *kmm_version(void)
+{
+	return "0.1.0";
+}
+
+const char *kmm_status_str(enum kmm_status status)
+{
+	switch (status) {
+#define KMM_STATUS_TEXT(name, value, text)                                                     \
+	case name:                                                                             \
+		return text;
+		KMM_STATUS_LIST(KMM_STATUS_TEXT)
+#undef KMM_STATUS_TEXT
+	}
+	return "unknown status";
+}
+
+const char *kmm_status_name(enum kmm_status status)
+{
+	switch (status) {
+#define KMM_STATUS_NAME(name, value, text)                                                     \
+	case name:                                                                             \
+		return #name;
+		KMM_STATUS_LIST(KMM_STATUS_NAME)
+#undef KMM_STATUS_NAME
+	}
+	return "KMM_E?";
+}
+
+enum kmm_status kmm_machine_create(const struct kmm_config *cfg, struct kmm_machine **out)
+{
+	struct kmm_config defaults;
+	struct kmm_machine *m;
+	char err[ENV_ERR_MAX];
+	struct kmm_env env;
+	enum kmm_status st;
+
+	if (!out)
+		return kmm_error_nomachine(KMM_EINVAL, "kmm_machine_create: out is NULL");
+	*out = NULL;
+	if (!cfg) {
+		kmm_config_init(&defaults);
+		cfg = &defaults;
+	}
+	st = kmm_config_validate(cfg);
+	if (st)
+		return st;
+	if (!env_init(&env, cfg, err, sizeof(err)))
+		return kmm_error_nomachine(KMM_EHOST, "%s", err);
+	/* The machine itself lives in its own arena; the env moves into it. */
+	m = env_alloc(&env, sizeof(*m));
+	if (!m) {
+		env_fini(&env);
+		return kmm_error_nomachine(KMM_EHOST, "cannot allocate the machine");
+	}
+	m->cfg = *cfg;
+	m->env = env;
+	if (!hw_init(&m->hw, &m->env, &m->cfg)) {
+		kmm_error_nomachine(KMM_EHOST, "%s", m->env.last_error);
+		env = m->env;
+		env_fini(&env);
+		return KMM_EHOST;
+	}
+	if (kernel_boot(&m->kernel, &m->env, &m->hw, &m->cfg)) {
+		st = m->env.last_error[0] ? KMM_EINVAL : KMM_EHOST;
+		kmm_error_nomachine(st, "boot failed: %s", m->env.last_error);
+		hw_fini(&m->hw);
+		env = m->env;
+		env_fini(&env);
+		return st;
+	}
+	*out = m;
+	return KMM_OK;
+}
+
+void kmm_machine_destroy(struct kmm_machine *m)
+{
+	struct kmm_env env;
+
+	if (!m)
+		return;
+	kernel_shutdown(&m->kernel);
+	hw_fini(&m->hw);
+	env = m->env; /* the machine is freed with its arena */
+	env_fini(&env);
+}
+
+const struct kmm_config *kmm_machine_config(const struct kmm_machine *m)
+{
+	return m ? &m->cfg : NULL;
+}
+
+const char *kmm_last_error(const struct kmm_machine *m)
+{
+	return m ? m->env.last_error : kmm_error_nomachine_text();
+}
+
+bool kmm_machine_dead(const struct kmm_machine *m)
+{
+	return !m || m->env.dead;
+}
+
+uint64_t kmm_clock_ns(const struct kmm_machine *m)
+{
+	return m ? env_time_ns(&m->env) : 0;
+}
+
+uint64_t kmm_clock_cycles(const struct kmm_machine *m)
+{
+	return m ? m->env.cycles : 0;
+}
+
+enum kmm_status kmm_check(struct kmm_machine *m)
+{
+	char why[512];
+
+	if (!m)
+		return kmm_error_nomachine(KMM_EINVAL, "kmm_check: machine is NULL");
+	if (!env_check(&m->env, why, sizeof(why)) || !hw_check(&m->hw, why, sizeof(why)) ||
+	    !kernel_check(&m->kernel, why, sizeof(why)))
+		return env_error(&m->env, KMM_ECORRUPT, "invariant violated: %s", why);
+	return KMM_OK;
+}
+
+void kmm_set_report_handler(struct kmm_machine *m, kmm_report_fn fn, void *arg)
+{
+	if (!m)
+		return;
+	m->env.report_fn = fn;
+	m->env.report_arg = arg;
+}
+
+uint64_t kmm_report_count(const struct kmm_machine *m)
+{
+	return m ? m->env.report_seq : 0;
+}
+
+enum kmm_status kmm_report_get(const struct kmm_machine *m, uint64_t seq, struct kmm_report *out)
+{
+	const struct env_report_slot *slot;
+
+	if (!m || !out)
+		return kmm_error_nomachine(KMM_EINVAL, "kmm_report_get: NULL argument");
+	if (seq == 0 || seq > m->env.report_seq ||
+	    m->env.report_seq - seq >= KMM_REPORT_RING)
+		return KMM_ENOENT;
+	slot = &m->env.ring[seq % KMM_REPORT_RING];
+	*out = slot->r;
+	return KMM_OK;
+}
+
+void kmm_dmesg(const struct kmm_machine *m, kmm_sink_fn sink, void *arg)
+{
+	if (m && sink && m->env.log_len)
+		sink(arg, m->env.log, m->env.log_len);
+}
+
+void *kmm_phys_to_host(struct kmm_machine *m, kmm_pa_t pa, size_t len)
+{
+	if (!m)
+		return NULL;
+	return phys_to_host(&m->hw.phys, pa, len);
+}
+
+enum kmm_status kmm_phys_read(struct kmm_machine *m, kmm_pa_t pa, void *dst, size_t len)
+{
+	if (!m || (!dst && len))
+		return kmm_error_nomachine(KMM_EINVAL, "kmm_phys_read: NULL argument");
+	if (!phys_read(&m->hw.phys, pa, dst, len))
+		return env_error(&m->env, KMM_EFAULT,
+				 "physical read of %zu bytes at 0x%llx: not all of it is RAM", len,
+				 (unsigned long long)pa);
+	return KMM_OK;
+}
+
+enum kmm_status kmm_phys_write(struct kmm_machine *m, kmm_pa_t pa, const void *src, size_t len)
+{
+	if (!m || (!src && len))
+		return kmm_error_nomachine(KMM_EINVAL, "kmm_phys_write: NULL argument");
+	if (!phys_write(&m->hw.phys, pa, src, len))
+		return env_error(&m->env, KMM_EFAULT,
+				 "physical write of %zu bytes at 0x%llx: not all of it is RAM", len,
+				 (unsigned long long)pa);
+	return KMM_OK;
+}
+
+bool kmm_phys_is_ram(const struct kmm_machine *m, kmm_pa_t pa)
+{
+	return m && phys_is_ram(&m->hw.phys, pa);
+}
+
+bool kmm_phys_is_mmio(const struct kmm_machine *m, kmm_pa_t pa)
+{
+	return m && phys_mmio_of(&m->hw.phys, pa) != NULL;
+}

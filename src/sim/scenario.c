@@ -1,0 +1,320 @@
+/*
+ * Scenarios: one step per line, run in order. Lines before the first operation set up the
+ * machine ("machine", "append"); the first operation boots it. See docs/scenarios.md.
+ *
+ *   # comment                     blank lines and comments are skipped
+ *   machine -m 2G -smp 2          QEMU-style machine options (before boot)
+ *   append mem=1G                 kernel command line (before boot)
+ *   boot                          boot now (otherwise the first operation does)
+ *   show /proc/iomem              print a view
+ *   check                         run kmm_check(); a violation fails the scenario
+ *
+ * Words are separated by blanks; double quotes group words ("a b" is one argument).
+ */
+#include "sim/scenario.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/env.h"
+#include "sim/machine.h"
+
+extern const char kmm_default_scenario_text[];
+
+const char *kmm_scenario_default(void)
+{
+	return kmm_default_scenario_text;
+}
+
+enum kmm_status scenario_fail(struct scenario *sc, enum kmm_status status, const char *fmt, ...)
+{
+	char msg[ENV_ERR_MAX - 64];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return kmm_error_nomachine(status, "%s:%u: %s", sc->name, sc->line, msg);
+}
+
+bool scenario_parse_u64(const char *text, uint64_t *out)
+{
+	return kmm_parse_size(text, out) == KMM_OK;
+}
+
+enum kmm_status scenario_boot(struct scenario *sc)
+{
+	enum kmm_status st;
+
+	if (sc->m)
+		return KMM_OK;
+	st = kmm_machine_create(&sc->cfg, &sc->m);
+	if (st)
+		return scenario_fail(sc, st, "%s", kmm_last_error(NULL));
+	sink_printf(&sc->out, "booted: %u CPUs, %" PRIu64 " MiB RAM in %u bank%s, %u node%s%s%s\n",
+		    sc->cfg.nr_cpus, kmm_config_ram_size(&sc->cfg) >> 20, sc->cfg.nr_banks,
+		    sc->cfg.nr_banks == 1 ? "" : "s", sc->cfg.nr_nodes ? sc->cfg.nr_nodes : 1,
+		    sc->cfg.nr_nodes > 1 ? "s" : "", sc->cfg.cmdline[0] ? ", command line: " : "",
+		    sc->cfg.cmdline);
+	return KMM_OK;
+}
+
+static enum kmm_status step_machine(struct scenario *sc, int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *value = i + 1 < argc ? argv[i + 1] : NULL;
+		enum kmm_status st;
+
+		if (!kmm_config_is_option(argv[i]))
+			return scenario_fail(sc, KMM_EINVAL, "machine: unknown option '%s'", argv[i]);
+		st = kmm_config_option(&sc->cfg, argv[i], value);
+		if (st)
+			return scenario_fail(sc, st, "machine: %s", kmm_last_error(NULL));
+		i++;
+	}
+	return KMM_OK;
+}
+
+static enum kmm_status step_append(struct scenario *sc, int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (kmm_config_append(&sc->cfg, argv[i]))
+			return scenario_fail(sc, KMM_EINVAL, "append: %s", kmm_last_error(NULL));
+	}
+	return KMM_OK;
+}
+
+static enum kmm_status step_boot(struct scenario *sc, int argc, char **argv)
+{
+	return scenario_boot(sc);
+}
+
+static enum kmm_status step_show(struct scenario *sc, int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		enum kmm_status st;
+
+		sink_printf(&sc->out, "== %s\n", argv[i]);
+		st = kmm_proc_show(sc->m, argv[i], sc->out.fn, sc->out.arg);
+		if (st)
+			return scenario_fail(sc, st, "show: %s", kmm_last_error(sc->m));
+	}
+	return KMM_OK;
+}
+
+static enum kmm_status step_check(struct scenario *sc, int argc, char **argv)
+{
+	enum kmm_status st = kmm_check(sc->m);
+
+	if (st)
+		return scenario_fail(sc, st, "check: %s", kmm_last_error(sc->m));
+	sink_printf(&sc->out, "check: all invariants hold\n");
+	return KMM_OK;
+}
+
+static enum kmm_status step_echo(struct scenario *sc, int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		sink_printf(&sc->out, "%s%s", i > 1 ? " " : "", argv[i]);
+	sink_printf(&sc->out, "\n");
+	return KMM_OK;
+}
+
+static enum kmm_status step_dmesg(struct scenario *sc, int argc, char **argv)
+{
+	sink_printf(&sc->out, "== dmesg\n");
+	kmm_dmesg(sc->m, sc->out.fn, sc->out.arg);
+	return KMM_OK;
+}
+
+/* expect PATH contains|lacks TEXT */
+static enum kmm_status step_expect(struct scenario *sc, int argc, char **argv)
+{
+	struct sink_str s = {0};
+	enum kmm_status st;
+	bool want = strcmp(argv[2], "contains") == 0, found;
+
+	if (!want && strcmp(argv[2], "lacks") != 0)
+		return scenario_fail(sc, KMM_EINVAL, "expect: second word must be 'contains' or "
+				     "'lacks', not '%s'", argv[2]);
+	st = kmm_proc_show(sc->m, argv[1], sink_str_fn, &s);
+	if (st) {
+		free(s.buf);
+		return scenario_fail(sc, st, "expect: %s", kmm_last_error(sc->m));
+	}
+	found = s.buf && strstr(s.buf, argv[3]);
+	free(s.buf);
+	if (found != want)
+		return scenario_fail(sc, KMM_ECORRUPT, "expect: %s %s \"%s\", but it %s", argv[1],
+				     want ? "should contain" : "should not contain", argv[3],
+				     want ? "does not" : "does");
+	return KMM_OK;
+}
+
+static enum kmm_status step_phys_write64(struct scenario *sc, int argc, char **argv)
+{
+	uint64_t pa, value;
+
+	if (!scenario_parse_u64(argv[1], &pa) || !scenario_parse_u64(argv[2], &value))
+		return scenario_fail(sc, KMM_EINVAL, "phys-write64: expected PA VALUE, got '%s %s'",
+				     argv[1], argv[2]);
+	if (kmm_phys_write(sc->m, pa, &value, sizeof(value)))
+		return scenario_fail(sc, KMM_EFAULT, "phys-write64: %s", kmm_last_error(sc->m));
+	return KMM_OK;
+}
+
+static enum kmm_status step_phys_read64(struct scenario *sc, int argc, char **argv)
+{
+	uint64_t pa, value;
+
+	if (!scenario_parse_u64(argv[1], &pa))
+		return scenario_fail(sc, KMM_EINVAL, "phys-read64: '%s' is not an address", argv[1]);
+	if (kmm_phys_read(sc->m, pa, &value, sizeof(value)))
+		return scenario_fail(sc, KMM_EFAULT, "phys-read64: %s", kmm_last_error(sc->m));
+	sink_printf(&sc->out, "phys 0x%016" PRIx64 ": 0x%016" PRIx64 "\n", pa, value);
+	return KMM_OK;
+}
+
+enum step_phase { BEFORE_BOOT, AFTER_BOOT, ANYTIME };
+
+/* name, usage, min and max argument count (after the name), phase, handler, help */
+#define SCENARIO_STEPS(X)                                                                      \
+	X("machine", "OPTION VALUE ...", 2, SCENARIO_MAX_ARGS - 1, BEFORE_BOOT, step_machine,  \
+	  "set machine options, as on the kmmsim command line")                                \
+	X("append", "PARAM ...", 1, SCENARIO_MAX_ARGS - 1, BEFORE_BOOT, step_append,           \
+	  "append to the kernel command line")                                                 \
+	X("boot", "", 0, 0, ANYTIME, step_boot, "boot the machine (the first operation does)") \
+	X("show", "PATH ...", 1, SCENARIO_MAX_ARGS - 1, AFTER_BOOT, step_show,                 \
+	  "print views such as /proc/iomem")                                                   \
+	X("expect", "PATH contains|lacks TEXT", 3, 3, AFTER_BOOT, step_expect,                 \
+	  "fail unless the view contains (or lacks) TEXT")                                     \
+	X("check", "", 0, 0, AFTER_BOOT, step_check, "run every invariant check")              \
+	X("dmesg", "", 0, 0, AFTER_BOOT, step_dmesg, "print the kernel log")                   \
+	X("echo", "TEXT ...", 0, SCENARIO_MAX_ARGS - 1, ANYTIME, step_echo, "print TEXT")      \
+	X("phys-write64", "PA VALUE", 2, 2, AFTER_BOOT, step_phys_write64,                     \
+	  "store a 64-bit word in physical memory")                                            \
+	X("phys-read64", "PA", 1, 1, AFTER_BOOT, step_phys_read64,                             \
+	  "print the 64-bit word at PA")
+
+static const struct scenario_step {
+	const char *name, *usage;
+	int min_args, max_args;
+	enum step_phase phase;
+	scenario_step_fn fn;
+	const char *help;
+} scenario_steps[] = {
+#define SCENARIO_STEP_ROW(name, usage, lo, hi, phase, fn, help) {name, usage, lo, hi, phase, fn, help},
+	SCENARIO_STEPS(SCENARIO_STEP_ROW)
+#undef SCENARIO_STEP_ROW
+};
+
+/* Splits @line in place into words; double quotes group. Returns the count, -1 if too many. */
+static int split_words(char *line, char **argv, int max)
+{
+	int argc = 0;
+	char *s = line, *w;
+
+	for (;;) {
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (!*s || *s == '#')
+			return argc;
+		if (argc == max)
+			return -1;
+		argv[argc++] = w = s;
+		bool quoted = false;
+		for (; *s && (quoted || (*s != ' ' && *s != '\t')); s++) {
+			if (*s == '"')
+				quoted = !quoted;
+			else
+				*w++ = *s;
+		}
+		if (*s)
+			s++;
+		*w = '\0';
+	}
+}
+
+static enum kmm_status run_step(struct scenario *sc, int argc, char **argv)
+{
+	const struct scenario_step *step = NULL;
+	enum kmm_status st;
+
+	for (size_t i = 0; i < sizeof(scenario_steps) / sizeof(scenario_steps[0]); i++) {
+		if (strcmp(argv[0], scenario_steps[i].name) == 0)
+			step = &scenario_steps[i];
+	}
+	if (!step)
+		return scenario_fail(sc, KMM_EINVAL, "unknown step '%s' (kmmsim --help lists them)",
+				     argv[0]);
+	if (argc - 1 < step->min_args || argc - 1 > step->max_args)
+		return scenario_fail(sc, KMM_EINVAL, "%s: wrong number of arguments (usage: %s %s)",
+				     step->name, step->name, step->usage);
+	if (step->phase == BEFORE_BOOT && sc->m)
+		return scenario_fail(sc, KMM_EINVAL, "%s: machine settings must come before the "
+				     "first operation (the machine is already booted)", step->name);
+	if (step->phase == AFTER_BOOT) {
+		st = scenario_boot(sc);
+		if (st)
+			return st;
+	}
+	return step->fn(sc, argc, argv);
+}
+
+enum kmm_status kmm_scenario_run(const char *text, const char *name,
+				 const struct kmm_config *base, kmm_sink_fn out, void *out_arg)
+{
+	struct scenario sc = {.name = name ? name : "scenario", .out = {out, out_arg}};
+	enum kmm_status st = KMM_OK;
+	const char *p = text;
+
+	if (!text)
+		return kmm_error_nomachine(KMM_EINVAL, "kmm_scenario_run: text is NULL");
+	if (base)
+		sc.cfg = *base;
+	else
+		kmm_config_init(&sc.cfg);
+	while (*p && !st) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		char line[4096], *argv[SCENARIO_MAX_ARGS];
+		int argc;
+
+		sc.line++;
+		if (len >= sizeof(line)) {
+			st = scenario_fail(&sc, KMM_EINVAL, "line longer than %zu characters",
+					   sizeof(line) - 1);
+			break;
+		}
+		memcpy(line, p, len);
+		line[len] = '\0';
+		if (len && line[len - 1] == '\r')
+			line[len - 1] = '\0';
+		p += len + (nl ? 1 : 0);
+		argc = split_words(line, argv, SCENARIO_MAX_ARGS);
+		if (argc < 0)
+			st = scenario_fail(&sc, KMM_EINVAL, "more than %d words", SCENARIO_MAX_ARGS);
+		else if (argc > 0)
+			st = run_step(&sc, argc, argv);
+	}
+	if (!st && !sc.m)
+		st = scenario_boot(&sc); /* settings alone still build and boot the machine */
+	kmm_machine_destroy(sc.m);
+	return st;
+}
+
+void kmm_scenario_help(kmm_sink_fn out, void *out_arg)
+{
+	struct sink s = {out, out_arg};
+
+	for (size_t i = 0; i < sizeof(scenario_steps) / sizeof(scenario_steps[0]); i++) {
+		const struct scenario_step *st = &scenario_steps[i];
+		char head[96];
+		snprintf(head, sizeof(head), "%s %s", st->name, st->usage);
+		sink_printf(&s, "  %-34s %s%s\n", head, st->help,
+			    st->phase == BEFORE_BOOT ? " (before boot)" : "");
+	}
+}
