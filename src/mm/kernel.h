@@ -34,8 +34,9 @@ struct kmm_kernel {
 
 /*
  * Boots the kernel on @hw: parses the command line, claims the physical address space
- * (/proc/iomem). Returns 0 or a negative errno (reason in env->last_error); on failure
- * everything it allocated is freed.
+ * (/proc/iomem). Returns 0 or a negative errno with the reason in env->last_error:
+ * -ENOMEM host memory exhausted, -ENOSPC the simulated memory cannot hold what boot needs,
+ * -EINVAL/-EBUSY a bad setting. On failure everything it allocated is freed.
  */
 int kernel_boot(struct kmm_kernel *k, struct kmm_env *env, struct kmm_hw *hw,
 		const struct kmm_config *cfg);

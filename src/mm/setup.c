@@ -162,7 +162,7 @@ static int setup_reservations(struct kmm_kernel *k)
 			env_error(k->env, KMM_ENOMEM,
 				  "-reserve %" PRIu64 "K: no free memory range is large enough",
 				  r->size >> 10);
-			return -ENOMEM;
+			return -ENOSPC;
 		}
 		reserved_insert(&k->reserved, base, base + r->size);
 	}
@@ -175,7 +175,9 @@ static struct resource *new_resource(struct kmm_kernel *k, uint64_t start, uint6
 {
 	struct resource *r = env_alloc(k->env, sizeof(*r));
 
-	if (r)
+	if (!r)
+		env_error(k->env, KMM_EHOST, "host memory exhausted while claiming %s", name);
+	else
 		*r = (struct resource){.start = start, .end = end, .name = name, .flags = flags};
 	return r;
 }
@@ -258,8 +260,6 @@ int kernel_boot(struct kmm_kernel *k, struct kmm_env *env, struct kmm_hw *hw,
 	if (!ret)
 		ret = request_standard_resources(k);
 	if (ret) {
-		if (ret == -ENOMEM && !k->env->last_error[0])
-			env_error(env, KMM_EHOST, "host memory exhausted during boot");
 		kernel_shutdown(k);
 		return ret;
 	}

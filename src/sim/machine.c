@@ -10,6 +10,7 @@
  */
 #include "sim/machine.h"
 
+#include <errno.h>
 #include <kmm/kmm.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +54,7 @@ enum kmm_status kmm_machine_create(const struct kmm_config *cfg, struct kmm_mach
 	char err[ENV_ERR_MAX];
 	struct kmm_env env;
 	enum kmm_status st;
+	int ret;
 
 	if (!out)
 		return kmm_error_nomachine(KMM_EINVAL, "kmm_machine_create: out is NULL");
@@ -80,8 +82,9 @@ enum kmm_status kmm_machine_create(const struct kmm_config *cfg, struct kmm_mach
 		env_fini(&env);
 		return KMM_EHOST;
 	}
-	if (kernel_boot(&m->kernel, &m->env, &m->hw, &m->cfg)) {
-		st = m->env.last_error[0] ? KMM_EINVAL : KMM_EHOST;
+	ret = kernel_boot(&m->kernel, &m->env, &m->hw, &m->cfg);
+	if (ret) {
+		st = ret == -ENOMEM ? KMM_EHOST : ret == -ENOSPC ? KMM_ENOMEM : KMM_EINVAL;
 		kmm_error_nomachine(st, "boot failed: %s", m->env.last_error);
 		hw_fini(&m->hw);
 		env = m->env;

@@ -182,7 +182,7 @@ enum step_phase { BEFORE_BOOT, AFTER_BOOT, ANYTIME };
 
 /* name, usage, min and max argument count (after the name), phase, handler, help */
 #define SCENARIO_STEPS(X)                                                                      \
-	X("machine", "OPTION VALUE ...", 2, SCENARIO_MAX_ARGS - 1, BEFORE_BOOT, step_machine,  \
+	X("machine", "OPTION VALUE ...", 1, SCENARIO_MAX_ARGS - 1, BEFORE_BOOT, step_machine,  \
 	  "set machine options, as on the kmmsim command line")                                \
 	X("append", "PARAM ...", 1, SCENARIO_MAX_ARGS - 1, BEFORE_BOOT, step_append,           \
 	  "append to the kernel command line")                                                 \

@@ -1,0 +1,133 @@
+"""kmmsim end to end: the default scenario, proc views, options and scenario errors.
+
+Expected /proc/iomem lines come from the real kernel's captures (shared/oracles/linux),
+filtered to the lines the model produces so far (no kernel image, no kernel reservations).
+"""
+import json
+import re
+
+import pytest
+
+
+def modelled(iomem):
+    return "".join(line for line in iomem.splitlines(keepends=True)
+                   if not re.search(r": (Kernel code|Kernel data|reserved)$", line.rstrip("\n")))
+
+
+def test_default_scenario_runs_and_checks(kmmsim):
+    out = kmmsim("run").stdout
+    assert "booted: 4 CPUs, 1024 MiB RAM in 1 bank, 1 node" in out
+    assert "40000000-7fffffff : System RAM\n  48000000-481fffff : reserved\n" in out
+    assert "check: all invariants hold" in out
+
+
+def test_default_scenario_file_matches_builtin(kmmsim):
+    from conftest import SOURCE_DIR
+    path = SOURCE_DIR / "examples/scenarios/default.kmm"
+    assert kmmsim("run", str(path)).stdout == kmmsim("run").stdout
+
+
+@pytest.mark.parametrize("config,options", [
+    ("a57-smp1-1G", ["-m", "1G", "-smp", "1"]),
+    ("a57-smp1-4G", ["-m", "4G", "-smp", "1"]),
+    ("a57-smp4-512M", ["-m", "512M", "-smp", "4"]),
+    ("numa2-smp4-2G", ["-m", "2G", "-smp", "4",
+                       "-numa", "node,nodeid=0,mem=1G,cpus=0-1",
+                       "-numa", "node,nodeid=1,mem=1G,cpus=2-3",
+                       "-numa", "dist,src=0,dst=1,val=20"]),
+])
+def test_proc_iomem_matches_real_kernel(kmmsim, capture, config, options):
+    out = kmmsim(*options, "proc", "/proc/iomem").stdout
+    assert out == modelled(capture(config, "boot.iomem.txt"))
+
+
+def test_options_apply_before_scenario_lines(kmmsim):
+    out = kmmsim("-m", "4G", "-append", "mem=2G", "run", "-",
+                 input="machine -smp 2\nshow /proc/iomem\n").stdout
+    assert "booted: 2 CPUs, 4096 MiB RAM" in out
+    assert "command line: mem=2G" in out
+    assert "40000000-bfffffff : System RAM\n" in out
+
+
+@pytest.mark.parametrize("args,message", [
+    (["-m", "lots", "run"], "-m lots"),
+    (["-smp", "999", "run"], "1 to 256"),
+    (["-append", "mem=12Q", "run"], "mem=12Q"),
+    (["-numa", "node,nodeid=0,mem=1G", "-numa", "node,nodeid=1,mem=1G", "run"],
+     "should equal RAM size"),
+    (["-ram", "1G@0x40000000", "-ram", "1G@0x60000000", "run"], "overlap"),
+    (["-ram", "0@0x40000000", "run"], "zero"),
+    (["-ram", "1G@0x40000800", "run"], "aligned"),
+    (["-reserve", "1M@0x10000000", "run"], "not inside one RAM bank"),
+    (["-frobnicate", "run"], "unknown option"),
+    (["fly"], "unknown command"),
+])
+def test_bad_machine_options_are_named(kmmsim, args, message):
+    proc = kmmsim(*args, check=False)
+    assert proc.returncode != 0
+    assert message in proc.stderr
+    assert "Traceback" not in proc.stderr and "Sanitizer" not in proc.stderr
+
+
+@pytest.mark.parametrize("text,message", [
+    ("boot\nfrobnicate now\n", "-:2: unknown step 'frobnicate'"),
+    ("# comment\n\nshow\n", "-:3: show: wrong number of arguments"),
+    ("boot\nmachine -m 2G\n", "-:2: machine: machine settings must come before"),
+    ("machine -m\n", "-:1: machine: -m needs an argument"),
+    ("machine -m 2X\n", "-:1: machine: -m 2X"),
+    ("phys-read64 zzz\n", "-:1: phys-read64: 'zzz' is not an address"),
+    ("phys-read64 0x1000\n", "-:1: phys-read64: physical read"),
+    ("show /proc/nothing\n", "-:1: show: /proc/nothing: no such view"),
+    ("expect /proc/iomem contains \"Bogus RAM\"\n", "-:1: expect: /proc/iomem should contain"),
+    ("expect /proc/iomem maybe x\n", "-:1: expect: second word"),
+    ("append mem=garbage\nboot\n", "-:2: kernel command line: mem=garbage"),
+])
+def test_scenario_errors_name_the_line(kmmsim, text, message):
+    proc = kmmsim("run", "-", input=text, check=False)
+    assert proc.returncode == 1
+    assert message in proc.stderr
+
+
+def test_scenario_phys_and_expect_steps(kmmsim):
+    text = ("machine -m 256M\n"
+            "phys-write64 0x40001000 0xdeadbeef\n"
+            "phys-read64 0x40001000\n"
+            "expect /proc/iomem contains \"40000000-4fffffff : System RAM\"\n"
+            "expect /proc/iomem lacks \"50000000\"\n"
+            "echo \"all good\"\n")
+    out = kmmsim("run", "-", input=text).stdout
+    assert "phys 0x0000000040001000: 0x00000000deadbeef" in out
+    assert "all good" in out
+
+
+def test_scenario_missing_file(kmmsim):
+    proc = kmmsim("run", "/nonexistent.kmm", check=False)
+    assert proc.returncode == 2
+    assert "cannot read scenario /nonexistent.kmm" in proc.stderr
+
+
+def test_help_documents_options_and_steps(kmmsim):
+    out = kmmsim("--help").stdout
+    for word in ["-m", "-smp", "-numa", "-append", "-reserve", "run [SCENARIO]", "proc PATH",
+                 "machine OPTION VALUE", "show PATH", "check", "expect PATH"]:
+        assert word in out
+
+
+def test_views_lists_iomem(kmmsim):
+    assert "/proc/iomem" in kmmsim("views").stdout.split()
+
+
+def test_dmesg_has_kernel_wording(kmmsim):
+    out = kmmsim("-append", "mem=512M", "run", "-", input="dmesg\n").stdout
+    assert re.search(r"^\[    0\.000000\] Memory limited to 512MB$", out, re.M)
+    assert re.search(r"^\[    0\.000000\] Kernel command line: mem=512M$", out, re.M)
+
+
+def test_kmmbench_lists_and_emits_json(kmmbench):
+    assert "machine" in kmmbench("--list").stdout
+    data = json.loads(kmmbench("machine", "--json", "--runs", "1").stdout)
+    assert data["bench"] == "machine"
+    rss = {r["metric"]: r for r in data["results"]}
+    assert rss["host RSS added by -m 64G (untouched)"]["unit"] == "MiB"
+    assert rss["host RSS added by -m 64G (untouched)"]["median"] < 64
+    assert kmmbench("nonesuch", check=False).returncode == 2
