@@ -1,9 +1,10 @@
 #!/bin/sh
 # Installs the built library into a scratch prefix, then builds examples/ against it twice:
 # through pkg-config, and through CMake's find_package(kmm). Both programs must run.
-# Usage: examples_installed.sh BUILD_DIR EXAMPLES_DIR WORK_DIR CC CMAKE
+# Usage: examples_installed.sh BUILD_DIR EXAMPLES_DIR WORK_DIR CC CMAKE [EXTRA_CFLAGS]
+# EXTRA_CFLAGS: what a sanitizer build of the library needs its users to compile with.
 set -eu
-build=$1 examples=$2 work=$3 cc=$4 cmake=$5
+build=$1 examples=$2 work=$3 cc=$4 cmake=$5 extra=${6:-}
 rm -rf "$work"
 mkdir -p "$work"
 "$cmake" --install "$build" --prefix "$work/prefix" >"$work/install.log"
@@ -14,19 +15,19 @@ PKG_CONFIG_PATH="$libdir/pkgconfig"
 export PKG_CONFIG_PATH
 pkg-config --exists kmm
 # shellcheck disable=SC2046
-"$cc" -std=c11 -Wall -Wextra -Werror -o "$work/hello_pc" "$examples/hello/hello.c" \
+"$cc" $extra -std=c11 -Wall -Wextra -Werror -o "$work/hello_pc" "$examples/hello/hello.c" \
 	$(pkg-config --cflags --libs kmm)
 LD_LIBRARY_PATH="$libdir" "$work/hello_pc" | tee "$work/hello_pc.out"
 grep -q "System RAM" "$work/hello_pc.out"
 # and statically, with the private dependencies from Requires.private
 # shellcheck disable=SC2046
-"$cc" -std=c11 -o "$work/hello_static" "$examples/hello/hello.c" \
+"$cc" $extra -std=c11 -o "$work/hello_static" "$examples/hello/hello.c" \
 	$(pkg-config --cflags kmm) "$libdir/libkmm.a" $(pkg-config --static --libs-only-l kmm | sed 's/-lkmm//')
 "$work/hello_static" >/dev/null
 
 echo "== find_package(kmm)"
 "$cmake" -S "$examples/hello" -B "$work/cmake-build" -DCMAKE_PREFIX_PATH="$work/prefix" \
-	-DCMAKE_C_COMPILER="$cc" >"$work/cmake-configure.log"
+	-DCMAKE_C_COMPILER="$cc" -DCMAKE_C_FLAGS="$extra" >"$work/cmake-configure.log"
 "$cmake" --build "$work/cmake-build" >"$work/cmake-build.log"
 LD_LIBRARY_PATH="$libdir" "$work/cmake-build/hello" | grep -q "System RAM"
 echo "examples built and ran against the installed library both ways"

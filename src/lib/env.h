@@ -106,7 +106,7 @@ void env_report(struct kmm_env *env, enum kmm_report_kind kind, const char *orig
 
 /* Kernel log, with the kernel's "[    T.UUUUUU] " timestamp prefix per line. */
 void env_printk(struct kmm_env *env, const char *fmt, ...) KMM_PRINTF(2, 3);
-void env_vprintk(struct kmm_env *env, const char *fmt, va_list ap);
+void env_vprintk(struct kmm_env *env, const char *fmt, va_list ap) KMM_PRINTF(2, 0);
 
 /* Deterministic PRNG. */
 uint64_t env_random(struct kmm_env *env);

@@ -17,7 +17,7 @@ struct sink {
 };
 
 void sink_printf(const struct sink *s, const char *fmt, ...) KMM_PRINTF(2, 3);
-void sink_vprintf(const struct sink *s, const char *fmt, va_list ap);
+void sink_vprintf(const struct sink *s, const char *fmt, va_list ap) KMM_PRINTF(2, 0);
 void sink_write(const struct sink *s, const char *text, size_t len);
 
 /* A fixed buffer: keeps a NUL-terminated prefix and counts what did not fit. */

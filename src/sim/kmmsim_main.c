@@ -158,7 +158,7 @@ int main(int argc, char **argv)
 	int i;
 
 	kmm_config_init(&cfg);
-	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1]; i += 2) {
 		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
 			usage(stdout);
 			return 0;
@@ -176,7 +176,6 @@ int main(int argc, char **argv)
 			fprintf(stderr, "kmmsim: %s\n", kmm_last_error(NULL));
 			return 2;
 		}
-		i++;
 	}
 	if (i == argc) {
 		usage(stderr);

@@ -87,7 +87,7 @@ static enum kmm_status opt_smp(struct kmm_config *cfg, const char *value)
 		if (!kv[i].key[0] || strcmp(kv[i].key, "cpus") == 0) {
 			st = parse_u32(kv[i].value, &cpus, "-smp");
 		} else if (strcmp(kv[i].key, "maxcpus") == 0) {
-			uint32_t max;
+			uint32_t max = 0;
 			st = parse_u32(kv[i].value, &max, "-smp maxcpus");
 			if (!st && max != cpus)
 				st = kmm_error_nomachine(KMM_EINVAL, "-smp: CPU hotplug (maxcpus) is "
@@ -182,9 +182,12 @@ static enum kmm_status parse_size_at(const char *value, uint64_t *size, kmm_pa_t
 				     bool need_pa, const char *opt)
 {
 	char buf[128];
+	size_t len = strlen(value);
 	char *at;
 
-	snprintf(buf, sizeof(buf), "%s", value);
+	if (len >= sizeof(buf))
+		return kmm_error_nomachine(KMM_EINVAL, "%s: argument too long", opt);
+	memcpy(buf, value, len + 1);
 	at = strchr(buf, '@');
 	if (at)
 		*at = '\0';

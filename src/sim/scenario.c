@@ -64,7 +64,7 @@ enum kmm_status scenario_boot(struct scenario *sc)
 
 static enum kmm_status step_machine(struct scenario *sc, int argc, char **argv)
 {
-	for (int i = 1; i < argc; i++) {
+	for (int i = 1; i < argc; i += 2) {
 		const char *value = i + 1 < argc ? argv[i + 1] : NULL;
 		enum kmm_status st;
 
@@ -73,7 +73,6 @@ static enum kmm_status step_machine(struct scenario *sc, int argc, char **argv)
 		st = kmm_config_option(&sc->cfg, argv[i], value);
 		if (st)
 			return scenario_fail(sc, st, "machine: %s", kmm_last_error(NULL));
-		i++;
 	}
 	return KMM_OK;
 }
