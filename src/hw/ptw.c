@@ -1,0 +1,602 @@
+/*
+ * The translation table walker: VMSAv8-64, 4KB granule, EL1&0 stage 1 (TTBR0/TTBR1 split)
+ * and stage 2 (IPA -> PA), with the hardware management of the Access flag and dirty state.
+ *
+ * Spec: Arm ARM D8.1-D8.2 (translation process, AArch64.S1Walk / AArch64.S2Walk), D8.2.x
+ * (VA ranges, TxSZ, start level, TBI), D8.3 (descriptor formats), D8.4 (memory access
+ * control: AP[2:1], UXN/PXN, hierarchical APTable/UXNTable/PXNTable, HPD, WXN, PAN, stage-2
+ * S2AP and XN[1:0]), D8.5 (hardware updates: R_XQSMX, R_QSPMS, R_ZYGHJ, R_RKMHW, R_TTLCV,
+ * R_NKLQN), D8.6 (memory attributes, combining stage 1 and stage 2), D8.12 (fault
+ * prioritization: translation and address size faults during the walk, then Access flag,
+ * then Permission).
+ *
+ * Shape of a translation:
+ *
+ *   VA --(range/TBI/EPD checks)--> S1 walk (each table address itself through stage 2:
+ *   S1PTW) --> leaf: OA size, AF, permissions --> AF/dirty write-back --> IPA
+ *   IPA --(stage 2 walk)--> PA, with S2AP/XN, S2 AF and dirty state
+ *
+ * Every descriptor read and every hardware update goes through ptw_desc_read() and
+ * ptw_desc_write(): that is where walk reads are counted and costed, where a read of a PA
+ * with no RAM becomes a synchronous external abort on the walk, and where updates are
+ * logged for the replay.
+ *
+ * Choices the architecture leaves open, made as QEMU 7.2 makes them (the oracle records
+ * them as allowed): AT instructions set the AF (R_XQSMX permits it) but never dirty state
+ * (R_ZYGHJ); no AF update when the access takes a Permission fault (R_QSPMS); the stage-1
+ * AF is written before stage 2 translates the output address (I_CVNQR); the write of a
+ * stage-1 descriptor update is a stage-2 write (it needs S2 write permission and may mark
+ * the table page dirty at stage 2).
+ *
+ * Deviation: TxSZ outside the supported range is clamped (one of the CONSTRAINED
+ * UNPREDICTABLE choices); misaligned TTBR/VTTBR base bits below the table size are ignored.
+ * Deviation: MMU-off instruction fetches are Normal Write-Through when SCTLR_EL1.I=1 (0xaa)
+ * and Normal Non-cacheable otherwise; data accesses Device-nGnRnE. No alignment checks.
+ * Deviation: NS/NSTable are ignored (the model is Non-secure only); FEAT_LPA/LPA2, 16K/64K
+ * granules, FEAT_HAFT, PIE/POE and E0PD are not modelled.
+ */
+#include "hw/ptw.h"
+
+#include "hw/mmu_defs.h"
+
+#define VA56_MASK 0x00ffffffffffffffull
+
+/* Hierarchical attributes accumulated from table descriptors. */
+#define PTW_H_AP0 0x01u /* APTable[0]: no EL0 access below */
+#define PTW_H_AP1 0x02u /* APTable[1]: no write access below */
+#define PTW_H_UXN 0x04u
+#define PTW_H_PXN 0x08u
+
+static const uint8_t ptw_ps_bits[8] = {32, 36, 40, 42, 44, 48, 52, 52};
+
+struct ptw_walk {
+	struct kmm_hw *hw;
+	struct hw_cpu *cpu;
+	const struct ptw_req *req;
+	struct hw_fault *f;
+	bool use_cache;
+};
+
+struct s2_out {
+	uint64_t pa;
+	uint8_t memattr, sh, level, shift;
+	uint8_t perm; /* TLB_P_R1 read, TLB_P_W1 write (dirty), TLB_P_X0/X1 execute */
+};
+
+static inline unsigned ptw_level_shift(unsigned level)
+{
+	return 12 + 9 * (3 - level);
+}
+
+static unsigned ptw_clamp_tsz(const struct hw_cpu *cpu, unsigned tsz)
+{
+	unsigned max = cpu->feat->ttst ? 48 : 39;
+
+	if (tsz < 16)
+		return 16;
+	return tsz > max ? max : tsz;
+}
+
+static unsigned ptw_pa_limit(const struct hw_cpu *cpu, unsigned encoded)
+{
+	unsigned bits = ptw_ps_bits[encoded & 7];
+
+	if (bits > cpu->feat->parange_bits)
+		bits = cpu->feat->parange_bits;
+	return bits > 48 ? 48 : bits;
+}
+
+unsigned ptw_s1_pa_bits(const struct hw_cpu *cpu)
+{
+	return ptw_pa_limit(cpu, (unsigned)FIELD64(cpu->r.tcr_el1, TCR_EL1_IPS_SHIFT, 3));
+}
+
+unsigned ptw_s2_pa_bits(const struct hw_cpu *cpu)
+{
+	return ptw_pa_limit(cpu, (unsigned)FIELD64(cpu->r.vtcr_el2, VTCR_EL2_PS_SHIFT, 3));
+}
+
+uint16_t ptw_asid(const struct hw_cpu *cpu)
+{
+	uint64_t ttbr = (cpu->r.tcr_el1 & TCR_EL1_A1) ? cpu->r.ttbr1_el1 : cpu->r.ttbr0_el1;
+	uint16_t asid = (uint16_t)(ttbr >> TTBR_ASID_SHIFT);
+
+	return (cpu->r.tcr_el1 & TCR_EL1_AS) ? asid : (uint16_t)(asid & 0xff);
+}
+
+uint16_t ptw_vmid(const struct hw_cpu *cpu)
+{
+	/* VTCR_EL2.VS selects 16-bit VMIDs; otherwise VMID[15:8] is ignored. */
+	uint16_t vmid = (uint16_t)(cpu->r.vttbr_el2 >> VTTBR_VMID_SHIFT);
+
+	return (cpu->r.vtcr_el2 & VTCR_EL2_VS) ? vmid : (uint16_t)(vmid & 0xff);
+}
+
+static bool ptw_fault(struct ptw_walk *w, enum hw_fault_type type, int level, unsigned stage,
+		      bool s1ptw, uint64_t ipa)
+{
+	struct hw_fault *f = w->f;
+
+	f->type = type;
+	f->level = (int8_t)level;
+	f->stage = (uint8_t)stage;
+	f->s1ptw = s1ptw;
+	f->ipa = ipa;
+	return false;
+}
+
+/* The choke point for descriptor reads: counted, costed; false = external abort. */
+static bool ptw_desc_read(struct ptw_walk *w, kmm_pa_t pa, uint64_t *desc)
+{
+	w->cpu->walk_reads++;
+	env_advance(w->hw->env, w->cpu->tlb.geo.cycles_walk_read);
+	return phys_read64(&w->hw->phys, pa, desc);
+}
+
+/* The choke point for hardware descriptor updates (AF, dirty state). */
+static bool ptw_desc_write(struct ptw_walk *w, kmm_pa_t pa, uint64_t old, uint64_t new_)
+{
+	struct hw_update_log *log = &w->cpu->updates;
+
+	if (!phys_write64(&w->hw->phys, pa, new_))
+		return false;
+	if (log->n < HW_UPDATE_LOG)
+		log->e[log->n] = (struct hw_update){.pa = pa, .old = old, .new_ = new_};
+	log->n++;
+	return true;
+}
+
+/* ---- stage 2 ------------------------------------------------------------------------ */
+
+/*
+ * One stage-2 walk of @ipa for an access of type @acc (from w->req->el).
+ * Spec: Arm ARM D8.2 (AArch64.S2Walk), D8.4.x (S2AP, XN[1:0] with FEAT_XNX, HCR_EL2.PTW).
+ */
+static bool ptw_s2_walk(struct ptw_walk *w, uint64_t ipa, enum hw_acc acc, bool s1ptw,
+			struct s2_out *o)
+{
+	const struct hw_cpu *cpu = w->cpu;
+	static const int8_t sl0_level[4] = {2, 1, 0, 3};
+	uint64_t vtcr = cpu->r.vtcr_el2;
+	unsigned insize = 64 - ptw_clamp_tsz(cpu, (unsigned)FIELD64(vtcr, VTCR_EL2_T0SZ_SHIFT, 6));
+	unsigned ps = ptw_s2_pa_bits(cpu);
+	unsigned start = (unsigned)sl0_level[FIELD64(vtcr, VTCR_EL2_SL0_SHIFT, 2)];
+	unsigned level = start, topbits, shift;
+	bool ha = cpu->feat->hafdbs && (vtcr & VTCR_EL2_HA);
+	bool hd = ha && (vtcr & VTCR_EL2_HD);
+	uint64_t base, desc, desc_pa, newd;
+	bool r, wr, wclean, x0, x1;
+
+	if (ipa >> insize)
+		return ptw_fault(w, HW_FAULT_TRANSLATION, 0, 2, s1ptw, ipa);
+	topbits = insize - ptw_level_shift(start); /* > 9: concatenated start tables */
+	base = cpu->r.vttbr_el2 & TTBR_BADDR_MASK & ~((BIT64(topbits + 3) - 1) | 0x3f);
+	if (base >> ps)
+		return ptw_fault(w, HW_FAULT_ADDR_SIZE, 0, 2, s1ptw, ipa);
+	for (;;) {
+		unsigned bits = level == start ? topbits : 9;
+		shift = ptw_level_shift(level);
+		desc_pa = base + ((ipa >> shift) & (BIT64(bits) - 1)) * 8;
+		if (!ptw_desc_read(w, desc_pa, &desc))
+			return ptw_fault(w, HW_FAULT_SEA_WALK, (int)level, 2, s1ptw, ipa);
+		if (!(desc & DESC_VALID))
+			return ptw_fault(w, HW_FAULT_TRANSLATION, (int)level, 2, s1ptw, ipa);
+		if (!(desc & DESC_TABLE) && (level == 0 || level == 3))
+			return ptw_fault(w, HW_FAULT_TRANSLATION, (int)level, 2, s1ptw, ipa);
+		if ((desc & DESC_TABLE) && level < 3) {
+			base = desc & DESC_ADDR_MASK;
+			if (base >> ps)
+				return ptw_fault(w, HW_FAULT_ADDR_SIZE, (int)level, 2, s1ptw, ipa);
+			level++;
+			continue;
+		}
+		break;
+	}
+	if ((desc & DESC_ADDR_MASK) >> ps)
+		return ptw_fault(w, HW_FAULT_ADDR_SIZE, (int)level, 2, s1ptw, ipa);
+	if (!(desc & DESC_AF) && !ha)
+		return ptw_fault(w, HW_FAULT_ACCESS_FLAG, (int)level, 2, s1ptw, ipa);
+
+	r = desc & DESC_S2AP_R;
+	wr = desc & DESC_S2AP_W;
+	wclean = !wr && hd && (desc & DESC_DBM);
+	if (cpu->feat->xnx) {
+		unsigned xn = (unsigned)FIELD64(desc, 53, 2);
+		x0 = xn == 0 || xn == 1; /* 01: EL0 only */
+		x1 = xn == 0 || xn == 3; /* 11: EL1 only */
+	} else {
+		x0 = x1 = !(desc & DESC_S2_XN1);
+	}
+	o->memattr = (uint8_t)FIELD64(desc, DESC_S2_MEMATTR_SHIFT, 4);
+	if (s1ptw && (cpu->r.hcr_el2 & HCR_EL2_PTW) && (o->memattr >> 2) == 0)
+		return ptw_fault(w, HW_FAULT_PERMISSION, (int)level, 2, s1ptw, ipa);
+	if (acc == HW_ACC_READ ? !r
+	    : acc == HW_ACC_WRITE ? !(wr || wclean)
+				  : !(w->req->el == 0 ? x0 : x1))
+		return ptw_fault(w, HW_FAULT_PERMISSION, (int)level, 2, s1ptw, ipa);
+
+	newd = desc | DESC_AF;
+	if (acc == HW_ACC_WRITE && wclean && (s1ptw || !(w->req->flags & PTW_F_AT))) {
+		newd |= DESC_S2AP_W;
+		wr = true;
+	}
+	if (newd != desc && !ptw_desc_write(w, desc_pa, desc, newd))
+		return ptw_fault(w, HW_FAULT_SEA_WALK, (int)level, 2, s1ptw, ipa);
+
+	shift = ptw_level_shift(level) + ((desc & DESC_CONT) ? 4 : 0);
+	o->pa = (desc & DESC_ADDR_MASK & ~(BIT64(shift) - 1)) | (ipa & (BIT64(shift) - 1));
+	o->sh = (uint8_t)FIELD64(desc, DESC_SH_SHIFT, 2);
+	o->level = (uint8_t)level;
+	o->shift = (uint8_t)shift;
+	o->perm = (uint8_t)((r ? TLB_P_R1 : 0) | (wr ? TLB_P_W1 : 0) | (x0 ? TLB_P_X0 : 0) |
+			    (x1 ? TLB_P_X1 : 0));
+	return true;
+}
+
+/* Stage 2 through the stage-2 cache; an entry that does not allow the access is dropped. */
+static bool ptw_s2(struct ptw_walk *w, uint64_t ipa, enum hw_acc acc, bool s1ptw,
+		   struct s2_out *o)
+{
+	struct tlb *tlb = &w->cpu->tlb;
+	uint16_t vmid = w->cpu->cur_vmid;
+	struct tlb_entry e;
+
+	if (w->use_cache) {
+		struct tlb_entry *c = tlb_s2_lookup(tlb, ipa, vmid);
+		if (c) {
+			uint8_t need = acc == HW_ACC_READ ? TLB_P_R1
+				       : acc == HW_ACC_WRITE ? TLB_P_W1
+				       : (w->req->el == 0 ? TLB_P_X0 : TLB_P_X1);
+			bool ptw_dev = s1ptw && (w->cpu->r.hcr_el2 & HCR_EL2_PTW) &&
+				       (c->attr >> 2) == 0;
+			if ((c->perm & need) && !ptw_dev) {
+				o->pa = c->pa + (ipa - c->va);
+				o->memattr = c->attr;
+				o->sh = c->sh;
+				o->level = c->level;
+				o->shift = c->shift;
+				o->perm = c->perm;
+				return true;
+			}
+			c->flags = 0;
+		}
+	}
+	if (!ptw_s2_walk(w, ipa, acc, s1ptw, o))
+		return false;
+	if (w->use_cache) {
+		e = (struct tlb_entry){.va = ipa, .pa = o->pa & ~(BIT64(o->shift) - 1),
+				       .ipa = ipa, .vmid = vmid, .shift = o->shift,
+				       .perm = o->perm, .attr = o->memattr, .sh = o->sh,
+				       .level = o->level};
+		tlb_s2_insert(tlb, &e);
+	}
+	return true;
+}
+
+/* ---- memory attributes -------------------------------------------------------------- */
+
+static bool attr_is_device(uint8_t attr)
+{
+	return (attr & 0xf0) == 0;
+}
+
+/* PAR_EL1.SH: 0b10 for Device and for Normal Inner and Outer Non-cacheable. */
+static uint8_t attr_par_sh(uint8_t attr, uint8_t sh)
+{
+	return (attr_is_device(attr) || attr == 0x44) ? 2 : sh;
+}
+
+/* Cacheability rank of a MAIR nibble (Normal): 0 NC, 1 WT, 2 WB. */
+static unsigned attr_rank(unsigned nib)
+{
+	if (nib == 0x4)
+		return 0;
+	return (nib & 0x4) ? 2 : ((nib & 0x8) ? 1 : 2); /* 0b00RW WT-transient, 0b10RW WT */
+}
+
+static unsigned attr_combine_nibble(unsigned s1, unsigned s2)
+{
+	unsigned s2rank = s2 == 1 ? 0 : s2 == 2 ? 1 : 2;
+
+	if (s2rank >= attr_rank(s1))
+		return s1;
+	return s2rank == 0 ? 0x4 : (0x8 | (s1 & 0x3)); /* NC, or WT non-transient */
+}
+
+/*
+ * Combines a stage-1 MAIR attribute with a stage-2 MemAttr[3:0] (Spec: Arm ARM D8.6.x,
+ * "Combining the stage 1 and stage 2 attributes"): Device wins, the stronger Device type
+ * wins, Normal cacheability is the weaker of the two.
+ * Deviation: allocation hints are stage 1's (as QEMU keeps them; IMPLEMENTATION DEFINED).
+ */
+static uint8_t attr_combine(uint8_t s1, uint8_t s2)
+{
+	unsigned s2dev = (s2 >> 2) == 0;
+
+	if (attr_is_device(s1) || s2dev) {
+		unsigned t1 = attr_is_device(s1) ? (s1 >> 2) & 3 : 3;
+		unsigned t2 = s2dev ? s2 & 3 : 3;
+		return (uint8_t)((t1 < t2 ? t1 : t2) << 2);
+	}
+	return (uint8_t)(attr_combine_nibble(s1 >> 4, s2 >> 2) << 4 |
+			 attr_combine_nibble(s1 & 0xf, s2 & 3));
+}
+
+static uint8_t sh_combine(uint8_t a, uint8_t b)
+{
+	if (a == 2 || b == 2)
+		return 2;
+	return (a == 3 || b == 3) ? 3 : a;
+}
+
+/* ---- stage 1 ------------------------------------------------------------------------ */
+
+/* Address of a stage-1 descriptor: the IPA through stage 2 when it is on (S1PTW). */
+static bool ptw_s1_table_pa(struct ptw_walk *w, uint64_t ipa, enum hw_acc acc, kmm_pa_t *pa)
+{
+	struct s2_out o;
+
+	if (!(w->cpu->r.hcr_el2 & HCR_EL2_VM)) {
+		*pa = ipa;
+		return true;
+	}
+	if (!ptw_s2(w, ipa, acc, true, &o))
+		return false;
+	*pa = o.pa;
+	return true;
+}
+
+/* SCTLR_EL1.M == 0: flat mapping. Spec: Arm ARM D8.2.x (AArch64.S1DisabledOutput). */
+static bool ptw_s1_off(struct ptw_walk *w, struct ptw_result *res)
+{
+	const struct hw_cpu *cpu = w->cpu;
+	uint64_t va = w->req->va;
+	unsigned b55 = (unsigned)((va >> 55) & 1);
+	bool tbi = cpu->r.tcr_el1 & (b55 ? TCR_EL1_TBI1 : TCR_EL1_TBI0);
+	unsigned pamax = cpu->feat->parange_bits, top = tbi ? 55 : 63;
+	uint64_t mask = (top == 63 ? ~0ull : BIT64(top + 1) - 1) & ~(BIT64(pamax) - 1);
+
+	if (va & mask)
+		return ptw_fault(w, HW_FAULT_ADDR_SIZE, 0, 1, false, 0);
+	res->ipa = va & (BIT64(pamax) - 1);
+	if (w->req->acc == HW_ACC_EXEC)
+		res->attr = (cpu->r.sctlr_el1 & SCTLR_EL1_I) ? 0xaa : 0x44;
+	else
+		res->attr = 0x00;
+	res->sh = 2;
+	res->perm = TLB_P_R0 | TLB_P_W0 | TLB_P_X0 | TLB_P_R1 | TLB_P_W1 | TLB_P_X1;
+	res->level = 0;
+	res->shift = 12;
+	res->global = true;
+	res->cacheable = false;
+	return true;
+}
+
+struct s1_leaf {
+	uint64_t desc, desc_ipa;
+	kmm_pa_t desc_pa;
+	unsigned level;
+	uint8_t hier;
+	bool hpd;
+	unsigned ps;
+};
+
+/*
+ * Permissions of a stage-1 leaf. Spec: Arm ARM D8.4.x: AP[2:1] (R_...: AP[1] EL0 access,
+ * AP[2] read-only), the implicit PXN of EL0-writable memory, WXN, hierarchical controls
+ * (ignored under HPD), dirty state (writable-clean counts as writable for the checks: R_TTLCV,
+ * R_NKLQN), PAN (applied by the caller's flag).
+ * Returns the TLB_P_* set; *@wclean says that write permission rests on a dirty update.
+ */
+static uint8_t ptw_s1_perm(const struct hw_cpu *cpu, const struct s1_leaf *l, bool *wclean)
+{
+	uint64_t desc = l->desc;
+	bool ha = cpu->feat->hafdbs && (cpu->r.tcr_el1 & TCR_EL1_HA);
+	bool hd = ha && (cpu->r.tcr_el1 & TCR_EL1_HD);
+	bool ap2 = desc & DESC_AP2, ap1 = desc & DESC_AP1;
+	bool uxn = desc & DESC_UXN, pxn = desc & DESC_PXN;
+	bool wxn = cpu->r.sctlr_el1 & SCTLR_EL1_WXN;
+	bool ur, uw, pw, ux, px;
+	uint8_t h = l->hpd ? 0 : l->hier;
+
+	*wclean = hd && (desc & DESC_DBM) && ap2 && !(h & PTW_H_AP1);
+	if (h & PTW_H_AP1)
+		ap2 = true;
+	if (h & PTW_H_AP0)
+		ap1 = false;
+	uxn |= (h & PTW_H_UXN) != 0;
+	pxn |= (h & PTW_H_PXN) != 0;
+	ur = ap1;
+	pw = !ap2 || *wclean;
+	uw = ur && pw;
+	ux = !uxn && !(wxn && uw);
+	px = !pxn && !uw && !(wxn && pw);
+	return (uint8_t)((ur ? TLB_P_R0 | TLB_P_U : 0) | (uw ? TLB_P_W0 : 0) |
+			 (ux ? TLB_P_X0 : 0) | TLB_P_R1 | (pw ? TLB_P_W1 : 0) |
+			 (px ? TLB_P_X1 : 0));
+}
+
+static bool ptw_s1_allowed(const struct ptw_walk *w, uint8_t perm)
+{
+	const struct ptw_req *q = w->req;
+	bool pan = (q->flags & PTW_F_PAN) && w->cpu->r.pan && (perm & TLB_P_U);
+
+	if (q->el == 0)
+		return perm & (q->acc == HW_ACC_READ ? TLB_P_R0
+			       : q->acc == HW_ACC_WRITE ? TLB_P_W0 : TLB_P_X0);
+	if (q->acc == HW_ACC_EXEC)
+		return perm & TLB_P_X1;
+	if (pan)
+		return false;
+	return perm & (q->acc == HW_ACC_READ ? TLB_P_R1 : TLB_P_W1);
+}
+
+/* Leaf: output address size, AF, permissions, hardware updates. */
+static bool ptw_s1_leaf(struct ptw_walk *w, struct s1_leaf *l, struct ptw_result *res)
+{
+	const struct hw_cpu *cpu = w->cpu;
+	const struct ptw_req *q = w->req;
+	uint64_t desc = l->desc, newd;
+	unsigned shift = ptw_level_shift(l->level);
+	bool ha = cpu->feat->hafdbs && (cpu->r.tcr_el1 & TCR_EL1_HA);
+	bool wclean, dirtied = false;
+	uint8_t perm;
+	int lvl = (int)l->level;
+
+	if ((desc & DESC_ADDR_MASK) >> l->ps)
+		return ptw_fault(w, HW_FAULT_ADDR_SIZE, lvl, 1, false, 0);
+	if (!(desc & DESC_AF) && !ha)
+		return ptw_fault(w, HW_FAULT_ACCESS_FLAG, lvl, 1, false, 0);
+	perm = ptw_s1_perm(cpu, l, &wclean);
+	if (!ptw_s1_allowed(w, perm))
+		return ptw_fault(w, HW_FAULT_PERMISSION, lvl, 1, false, 0);
+
+	newd = desc | DESC_AF;
+	if (q->acc == HW_ACC_WRITE && wclean && !(q->flags & PTW_F_AT)) {
+		newd &= ~DESC_AP2;
+		dirtied = true;
+	}
+	if (newd != desc) {
+		kmm_pa_t pa = l->desc_pa;
+		if ((cpu->r.hcr_el2 & HCR_EL2_VM) &&
+		    !ptw_s1_table_pa(w, l->desc_ipa, HW_ACC_WRITE, &pa))
+			return false;
+		if (!ptw_desc_write(w, pa, desc, newd))
+			return ptw_fault(w, HW_FAULT_SEA_WALK, lvl, 1, false, 0);
+	}
+	if (wclean && !dirtied)
+		perm &= (uint8_t)~(TLB_P_W0 | TLB_P_W1); /* a write must walk to mark it dirty */
+
+	shift += (desc & DESC_CONT) ? 4 : 0;
+	res->ipa = (desc & DESC_ADDR_MASK & ~(BIT64(shift) - 1)) | (q->va & (BIT64(shift) - 1));
+	res->attr = (uint8_t)(cpu->r.mair_el1 >> (8 * FIELD64(desc, DESC_ATTRINDX_SHIFT, 3)));
+	res->sh = attr_par_sh(res->attr, (uint8_t)FIELD64(desc, DESC_SH_SHIFT, 2));
+	res->perm = perm;
+	res->level = (uint8_t)l->level;
+	res->shift = (uint8_t)shift;
+	res->global = !(desc & DESC_NG);
+	res->cacheable = true;
+	return true;
+}
+
+static uint8_t ptw_table_hier(uint64_t desc)
+{
+	return (uint8_t)(((desc & DESC_APTABLE0) ? PTW_H_AP0 : 0) |
+			 ((desc & DESC_APTABLE1) ? PTW_H_AP1 : 0) |
+			 ((desc & DESC_UXNTABLE) ? PTW_H_UXN : 0) |
+			 ((desc & DESC_PXNTABLE) ? PTW_H_PXN : 0));
+}
+
+/* Stage 1, EL1&0 regime. Spec: Arm ARM D8.2 (AArch64.S1Walk). */
+static bool ptw_s1(struct ptw_walk *w, struct ptw_result *res)
+{
+	struct hw_cpu *cpu = w->cpu;
+	uint64_t va = w->req->va, tcr = cpu->r.tcr_el1;
+	unsigned b55 = (unsigned)((va >> 55) & 1);
+	bool tbi = tcr & (b55 ? TCR_EL1_TBI1 : TCR_EL1_TBI0);
+	bool epd = tcr & (b55 ? TCR_EL1_EPD1 : TCR_EL1_EPD0);
+	unsigned tsz = ptw_clamp_tsz(cpu, (unsigned)FIELD64(tcr, b55 ? TCR_EL1_T1SZ_SHIFT
+									: TCR_EL1_T0SZ_SHIFT, 6));
+	unsigned insize = 64 - tsz, top = tbi ? 55 : 63;
+	unsigned start = 3 - (insize - 13) / 9, topbits;
+	uint64_t topmask = (top == 63 ? ~0ull : BIT64(top + 1) - 1) & ~(BIT64(insize) - 1);
+	uint64_t va56 = va & VA56_MASK, table_ipa;
+	kmm_pa_t table_pa = 0;
+	bool table_pa_known = false;
+	const struct tlb_walk_entry *wc = NULL;
+	struct s1_leaf l = {.ps = ptw_s1_pa_bits(cpu)};
+
+	if (!(cpu->r.sctlr_el1 & SCTLR_EL1_M))
+		return ptw_s1_off(w, res);
+	if ((va & topmask) != (b55 ? topmask : 0) || epd)
+		return ptw_fault(w, HW_FAULT_TRANSLATION, 0, 1, false, 0);
+	l.hpd = cpu->feat->hpds && (tcr & (b55 ? TCR_EL1_HPD1 : TCR_EL1_HPD0));
+	topbits = insize - ptw_level_shift(start);
+	table_ipa = (b55 ? cpu->r.ttbr1_el1 : cpu->r.ttbr0_el1) & TTBR_BADDR_MASK &
+		    ~((BIT64(topbits + 3) - 1) | 0x3f);
+	if (table_ipa >> l.ps)
+		return ptw_fault(w, HW_FAULT_ADDR_SIZE, 0, 1, false, 0);
+	l.level = start;
+	if (w->use_cache)
+		wc = tlb_walk_lookup(&cpu->tlb, va56, cpu->cur_asid, cpu->cur_vmid);
+	if (wc) {
+		env_advance(w->hw->env, cpu->tlb.geo.cycles_walk_cache_hit);
+		l.level = wc->level + 1u;
+		l.hier = wc->hier;
+		table_ipa = wc->table_ipa;
+		table_pa = wc->table;
+		table_pa_known = true;
+	}
+	for (;;) {
+		unsigned shift = ptw_level_shift(l.level);
+		unsigned bits = l.level == start ? topbits : 9;
+		uint64_t off = ((va >> shift) & (BIT64(bits) - 1)) * 8;
+
+		l.desc_ipa = table_ipa + off;
+		if (table_pa_known) {
+			l.desc_pa = table_pa + off;
+		} else {
+			if (!ptw_s1_table_pa(w, l.desc_ipa, HW_ACC_READ, &l.desc_pa))
+				return false;
+			if (w->use_cache && l.level > start) {
+				struct tlb_walk_entry e = {
+					.va = va56 & ~(BIT64(ptw_level_shift(l.level - 1)) - 1),
+					.table = l.desc_pa - off, .table_ipa = table_ipa,
+					.asid = cpu->cur_asid, .vmid = cpu->cur_vmid,
+					.level = (uint8_t)(l.level - 1),
+					.shift = (uint8_t)ptw_level_shift(l.level - 1), .hier = l.hier};
+				tlb_walk_insert(&cpu->tlb, &e);
+			}
+		}
+		table_pa_known = false;
+		if (!ptw_desc_read(w, l.desc_pa, &l.desc))
+			return ptw_fault(w, HW_FAULT_SEA_WALK, (int)l.level, 1, false, 0);
+		if (!(l.desc & DESC_VALID))
+			return ptw_fault(w, HW_FAULT_TRANSLATION, (int)l.level, 1, false, 0);
+		if (!(l.desc & DESC_TABLE) && (l.level == 0 || l.level == 3))
+			return ptw_fault(w, HW_FAULT_TRANSLATION, (int)l.level, 1, false, 0);
+		if (!(l.desc & DESC_TABLE) || l.level == 3)
+			break;
+		table_ipa = l.desc & DESC_ADDR_MASK;
+		if (table_ipa >> l.ps)
+			return ptw_fault(w, HW_FAULT_ADDR_SIZE, (int)l.level, 1, false, 0);
+		if (!l.hpd)
+			l.hier |= ptw_table_hier(l.desc);
+		l.level++;
+	}
+	return ptw_s1_leaf(w, &l, res);
+}
+
+bool ptw_translate(struct kmm_hw *hw, struct hw_cpu *cpu, const struct ptw_req *req,
+		   struct ptw_result *res, struct hw_fault *f)
+{
+	struct ptw_walk w = {.hw = hw, .cpu = cpu, .req = req, .f = f,
+			     .use_cache = !(req->flags & PTW_F_NOCACHE)};
+	struct s2_out o;
+
+	*f = (struct hw_fault){.type = HW_FAULT_NONE, .level = -1, .acc = req->acc,
+			       .el = req->el, .va = req->va,
+			       .cm = (req->flags & PTW_F_AT) != 0,
+			       .at_el2 = (req->flags & PTW_F_AT_EL2) != 0};
+	cpu->walks++;
+	if (!ptw_s1(&w, res))
+		return false;
+	res->s2 = false;
+	res->s2level = 0;
+	res->pa = res->ipa;
+	if (!(cpu->r.hcr_el2 & HCR_EL2_VM) || (req->flags & PTW_F_S1_ONLY))
+		return true;
+	if (!ptw_s2(&w, res->ipa, req->acc, false, &o))
+		return false;
+	res->s2 = true;
+	res->s2level = o.level;
+	res->pa = o.pa;
+	res->attr = attr_combine(res->attr, o.memattr);
+	res->sh = attr_par_sh(res->attr, sh_combine(res->sh, o.sh));
+	if (o.shift < res->shift)
+		res->shift = o.shift;
+	res->perm &= (uint8_t)(TLB_P_U | ((o.perm & TLB_P_R1) ? TLB_P_R0 | TLB_P_R1 : 0) |
+			       ((o.perm & TLB_P_W1) ? TLB_P_W0 | TLB_P_W1 : 0) |
+			       (o.perm & (TLB_P_X0 | TLB_P_X1)));
+	return true;
+}
