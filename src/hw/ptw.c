@@ -208,8 +208,6 @@ static bool ptw_s2_walk(struct ptw_walk *w, uint64_t ipa, enum hw_acc acc, bool 
 		x0 = x1 = !(desc & DESC_S2_XN1);
 	}
 	o->memattr = (uint8_t)FIELD64(desc, DESC_S2_MEMATTR_SHIFT, 4);
-	if (s1ptw && (cpu->r.hcr_el2 & HCR_EL2_PTW) && (o->memattr >> 2) == 0)
-		return ptw_fault(w, HW_FAULT_PERMISSION, (int)level, 2, s1ptw, ipa);
 	if (acc == HW_ACC_READ ? !r
 	    : acc == HW_ACC_WRITE ? !(wr || wclean)
 				  : !(w->req->el == 0 ? x0 : x1))
@@ -222,6 +220,13 @@ static bool ptw_s2_walk(struct ptw_walk *w, uint64_t ipa, enum hw_acc acc, bool 
 	}
 	if (newd != desc && !ptw_desc_write(w, desc_pa, desc, newd))
 		return ptw_fault(w, HW_FAULT_SEA_WALK, (int)level, 2, s1ptw, ipa);
+	/*
+	 * HCR_EL2.PTW: a stage-1 walk into Device memory (per stage 2) is a stage-2 Permission
+	 * fault. It is found once the stage-2 leaf has been used, after its AF update (as the
+	 * oracle records: the S2 AF of the table page is set although the walk faults).
+	 */
+	if (s1ptw && (cpu->r.hcr_el2 & HCR_EL2_PTW) && (o->memattr >> 2) == 0)
+		return ptw_fault(w, HW_FAULT_PERMISSION, (int)level, 2, s1ptw, ipa);
 
 	shift = ptw_level_shift(level) + ((desc & DESC_CONT) ? 4 : 0);
 	o->pa = (desc & DESC_ADDR_MASK & ~(BIT64(shift) - 1)) | (ipa & (BIT64(shift) - 1));

@@ -7,4 +7,6 @@
 
 #include <kmm/kmm.h>
 
+#include "sim/mmu_replay.h"
+
 #endif /* KMM_SIM_KMMSIM_H */

@@ -150,6 +150,7 @@ static const struct {
 	{"run", cmd_run},
 	{"proc", cmd_proc},
 	{"views", cmd_views},
+	{"mmu-replay", kmmsim_cmd_mmu_replay},
 };
 
 int main(int argc, char **argv)
