@@ -9,6 +9,7 @@
 #include <kmm/config.h>
 #include <kmm/machine.h>
 #include <kmm/scenario.h>
+#include <kmm/mmu.h>
 
 #define KMM_VERSION_MAJOR 0
 #define KMM_VERSION_MINOR 1
