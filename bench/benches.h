@@ -6,6 +6,7 @@
 #define KMM_BENCHES_H
 
 #define KMM_BENCHES(X)                                                                         \
-	X(machine, "create and destroy machines of several RAM sizes: time and host RSS")
+	X(machine, "create and destroy machines of several RAM sizes: time and host RSS")              \
+	X(mmu, "MMU model: ns per translation for an L1 hit, an L2 hit and a full cold walk")
 
 #endif /* KMM_BENCHES_H */

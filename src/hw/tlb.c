@@ -8,10 +8,12 @@
  *
  * Model (all of it IMPLEMENTATION DEFINED in the architecture; defaults loosely follow the
  * Cortex-A57 TRM: 48-entry L1 I-TLB, 32-entry L1 D-TLB, 1024-entry 4-way unified L2, and a
- * walk cache of intermediate entries):
+ * walk cache of intermediate entries, here 32 entries, 4-way set associative, indexed by a
+ * hash of the level and the VA prefix):
  *
  *   lookup:  L1 hint (one probe, a direct-mapped index of the fully associative L1)
- *            -> L1 scan -> L2 (one set probe per entry size present) -> walk
+ *            -> L1 scan (over a packed key/mask array) -> L2 (one set probe per entry
+ *            size present) -> walk
  *   fill:    a walk result goes into L2 and into the requesting side's L1
  *   walk:    the walk cache gives the deepest cached table descriptor for the VA and its
  *            accumulated hierarchical permissions; the stage-2 cache translates IPAs
@@ -75,8 +77,9 @@ bool tlb_geometry_valid(const struct tlb_geometry *g, char *why, size_t whylen)
 		bad = "l2_sets must be a power of two in 1..65536";
 	else if (g->l2_ways < 1 || g->l2_ways > 64)
 		bad = "l2_ways must be 1..64";
-	else if (g->walk_entries < 1 || g->walk_entries > 1024)
-		bad = "walk_entries must be 1..1024";
+	else if (g->walk_entries < TLB_WALK_WAYS || g->walk_entries > 1024 ||
+		 (g->walk_entries & (g->walk_entries - 1)))
+		bad = "walk_entries must be a power of two in 4..1024";
 	else if (g->s2_entries < 1 || g->s2_entries > 1024)
 		bad = "s2_entries must be 1..1024";
 	else if (g->policy > TLB_REPL_RANDOM)
@@ -93,10 +96,18 @@ bool tlb_init(struct tlb *tlb, struct kmm_env *env, const struct tlb_geometry *g
 	tlb->env = env;
 	tlb->l1[0] = env_alloc(env, sizeof(struct tlb_entry) * geo->l1i_entries);
 	tlb->l1[1] = env_alloc(env, sizeof(struct tlb_entry) * geo->l1d_entries);
+	for (int side = 0; side < 2; side++) {
+		uint32_t n = side ? geo->l1d_entries : geo->l1i_entries;
+		tlb->l1key[side] = env_alloc(env, sizeof(uint64_t) * n);
+		tlb->l1mask[side] = env_alloc(env, sizeof(uint64_t) * n);
+		tlb->l1stamp[side] = env_alloc(env, sizeof(uint32_t) * n);
+	}
 	tlb->l2 = env_alloc(env, sizeof(struct tlb_entry) * geo->l2_sets * geo->l2_ways);
 	tlb->walk = env_alloc(env, sizeof(struct tlb_walk_entry) * geo->walk_entries);
 	tlb->s2 = env_alloc(env, sizeof(struct tlb_entry) * geo->s2_entries);
-	if (!tlb->l1[0] || !tlb->l1[1] || !tlb->l2 || !tlb->walk || !tlb->s2) {
+	if (!tlb->l1[0] || !tlb->l1[1] || !tlb->l2 || !tlb->walk || !tlb->s2 || !tlb->l1key[0] ||
+	    !tlb->l1key[1] || !tlb->l1mask[0] || !tlb->l1mask[1] || !tlb->l1stamp[0] ||
+	    !tlb->l1stamp[1]) {
 		tlb_fini(tlb);
 		return false;
 	}
@@ -109,6 +120,13 @@ void tlb_fini(struct tlb *tlb)
 		return;
 	env_free(tlb->env, tlb->l1[0]);
 	env_free(tlb->env, tlb->l1[1]);
+	for (int side = 0; side < 2; side++) {
+		env_free(tlb->env, tlb->l1key[side]);
+		env_free(tlb->env, tlb->l1mask[side]);
+		env_free(tlb->env, tlb->l1stamp[side]);
+		tlb->l1key[side] = tlb->l1mask[side] = NULL;
+		tlb->l1stamp[side] = NULL;
+	}
 	env_free(tlb->env, tlb->l2);
 	env_free(tlb->env, tlb->walk);
 	env_free(tlb->env, tlb->s2);
@@ -129,7 +147,7 @@ static inline void tlb_touch(struct tlb *tlb, struct tlb_entry *e)
 	e->flags |= TLB_F_USED;
 }
 
-/* Index of the entry to replace among @n entries (stride @size bytes, stamp/flags inside). */
+/* Index of the entry to replace among the @n entries of an L2 set or the stage-2 cache. */
 static uint32_t tlb_victim(struct tlb *tlb, struct tlb_entry *set, uint32_t n)
 {
 	uint32_t best = 0;
@@ -159,14 +177,61 @@ static uint32_t tlb_victim(struct tlb *tlb, struct tlb_entry *set, uint32_t n)
 	}
 }
 
+/* Keeps the 32-bit L1 use stamps ordered: rebased long before they could wrap. */
+static void tlb_l1_rebase(struct tlb *tlb)
+{
+	uint32_t base = tlb->l1clock - (1u << 20);
+
+	for (int side = 0; side < 2; side++) {
+		uint32_t n = side ? tlb->geo.l1d_entries : tlb->geo.l1i_entries;
+		for (uint32_t i = 0; i < n; i++)
+			tlb->l1stamp[side][i] = tlb->l1stamp[side][i] > base
+						? tlb->l1stamp[side][i] - base : 0;
+		tlb->l1epoch[side] = tlb->l1epoch[side] > base ? tlb->l1epoch[side] - base : 0;
+	}
+	tlb->l1clock -= base;
+}
+
+/* L1 replacement over the packed key and stamp arrays (the L1 is fully associative). */
+static uint32_t tlb_l1_victim(struct tlb *tlb, int side)
+{
+	uint32_t n = side ? tlb->geo.l1d_entries : tlb->geo.l1i_entries, best = 0;
+	const uint64_t *key = tlb->l1key[side];
+	const uint32_t *st = tlb->l1stamp[side];
+
+	for (uint32_t i = 0; i < n; i++) {
+		if (!key[i])
+			return i;
+	}
+	switch (tlb->geo.policy) {
+	case TLB_REPL_RANDOM:
+		return (uint32_t)(env_random(tlb->env) % n);
+	case TLB_REPL_PLRU:
+		for (uint32_t i = 0; i < n; i++) {
+			if (st[i] < tlb->l1epoch[side])
+				return i;
+		}
+		tlb->l1epoch[side] = tlb->l1clock + 1; /* all "used": clear the bits */
+		return 0;
+	case TLB_REPL_LRU:
+	default:
+		for (uint32_t i = 1; i < n; i++)
+			best = st[i] < st[best] ? i : best;
+		return best;
+	}
+}
+
 static void tlb_l1_fill(struct tlb *tlb, int side, const struct tlb_entry *e, uint64_t va)
 {
-	uint32_t n = side ? tlb->geo.l1d_entries : tlb->geo.l1i_entries;
-	uint32_t v = tlb_victim(tlb, tlb->l1[side], n);
+	uint32_t v;
 
+	if (tlb->l1clock > 0xf0000000u)
+		tlb_l1_rebase(tlb);
+	v = tlb_l1_victim(tlb, side);
 	tlb->l1[side][v] = *e;
-	tlb->l1[side][v].flags &= (uint8_t)~TLB_F_USED;
-	tlb_touch(tlb, &tlb->l1[side][v]);
+	tlb->l1key[side][v] = e->va | 1;
+	tlb->l1mask[side][v] = e->mask | 1;
+	tlb->l1stamp[side][v] = ++tlb->l1clock;
 	tlb->hint[side][(va >> 12) & (TLB_HINTS - 1)] = (uint8_t)(v + 1);
 	tlb->st[side].fills++;
 }
@@ -195,12 +260,14 @@ struct tlb_entry *tlb_lookup(struct tlb *tlb, int side, uint64_t va, uint16_t as
 {
 	uint32_t n = side ? tlb->geo.l1d_entries : tlb->geo.l1i_entries;
 	struct tlb_entry *l1 = tlb->l1[side], *e;
+	const uint64_t *key = tlb->l1key[side], *mask = tlb->l1mask[side];
+	uint64_t k = va | 1;
 
 	*l2hit = false;
 	for (uint32_t i = 0; i < n; i++) {
-		if (tlb_match(&l1[i], va, asid, vmid)) {
+		if ((k & mask[i]) == key[i] && tlb_match(&l1[i], va, asid, vmid)) {
 			tlb->st[side].hits++;
-			tlb_touch(tlb, &l1[i]);
+			tlb->l1stamp[side][i] = ++tlb->l1clock;
 			tlb->hint[side][(va >> 12) & (TLB_HINTS - 1)] = (uint8_t)(i + 1);
 			return &l1[i];
 		}
@@ -270,44 +337,62 @@ bool tlb_insert(struct tlb *tlb, int side, const struct tlb_entry *in)
 	return true;
 }
 
+static struct tlb_walk_entry *tlb_walk_set(struct tlb *tlb, uint64_t va, unsigned level,
+					   unsigned shift)
+{
+	uint32_t sets = tlb->geo.walk_entries / TLB_WALK_WAYS;
+	uint64_t h = (va >> shift) * 0x9e3779b97f4a7c15ull + level;
+
+	return &tlb->walk[((h >> 32) & (sets - 1)) * TLB_WALK_WAYS];
+}
+
+/* Shift of the VA prefix a table descriptor at @level covers (4KB granule). */
+static inline unsigned tlb_walk_shift(unsigned level)
+{
+	return 12 + 9 * (3 - level);
+}
+
 const struct tlb_walk_entry *tlb_walk_lookup(struct tlb *tlb, uint64_t va, uint16_t asid,
 					     uint16_t vmid)
 {
-	struct tlb_walk_entry *best = NULL;
+	for (int level = 2; level >= 0; level--) {
+		unsigned shift = tlb_walk_shift((unsigned)level);
+		struct tlb_walk_entry *set = tlb_walk_set(tlb, va, (unsigned)level, shift);
+		uint64_t prefix = (va >> shift) << shift;
 
-	for (uint32_t i = 0; i < tlb->geo.walk_entries; i++) {
-		struct tlb_walk_entry *w = &tlb->walk[i];
-		if (w->valid && w->vmid == vmid && w->asid == asid &&
-		    ((va >> w->shift) << w->shift) == w->va && (!best || w->level > best->level))
-			best = w;
+		for (unsigned w = 0; w < TLB_WALK_WAYS; w++) {
+			struct tlb_walk_entry *e = &set[w];
+			if (e->valid && e->va == prefix && e->level == level && e->vmid == vmid &&
+			    e->asid == asid) {
+				e->stamp = ++tlb->stamp;
+				tlb->st[TLB_WALK].hits++;
+				return e;
+			}
+		}
 	}
-	if (best) {
-		best->stamp = ++tlb->stamp;
-		tlb->st[TLB_WALK].hits++;
-	} else {
-		tlb->st[TLB_WALK].misses++;
-	}
-	return best;
+	tlb->st[TLB_WALK].misses++;
+	return NULL;
 }
 
 void tlb_walk_insert(struct tlb *tlb, const struct tlb_walk_entry *in)
 {
-	uint32_t v = 0;
+	struct tlb_walk_entry *set = tlb_walk_set(tlb, in->va, in->level, in->shift);
+	unsigned v = 0;
 
-	for (uint32_t i = 0; i < tlb->geo.walk_entries; i++) {
-		struct tlb_walk_entry *w = &tlb->walk[i];
-		if (!w->valid) {
-			v = i;
-			break;
+	for (unsigned w = 0; w < TLB_WALK_WAYS; w++) {
+		if (!set[w].valid) {
+			v = w;
+			goto fill;
 		}
-		if (tlb->geo.policy == TLB_REPL_RANDOM)
-			v = (uint32_t)(env_random(tlb->env) % tlb->geo.walk_entries);
-		else if (w->stamp < tlb->walk[v].stamp)
-			v = i;
+		if (set[w].stamp < set[v].stamp)
+			v = w;
 	}
-	tlb->walk[v] = *in;
-	tlb->walk[v].valid = 1;
-	tlb->walk[v].stamp = ++tlb->stamp;
+	if (tlb->geo.policy == TLB_REPL_RANDOM)
+		v = (unsigned)(env_random(tlb->env) % TLB_WALK_WAYS);
+fill:
+	set[v] = *in;
+	set[v].valid = 1;
+	set[v].stamp = ++tlb->stamp;
 	tlb->st[TLB_WALK].fills++;
 }
 
@@ -414,8 +499,12 @@ uint64_t tlb_invalidate(struct tlb *tlb, const struct tlbi_scope *s)
 	uint64_t n, total = 0;
 
 	for (int side = 0; side < 2; side++) {
-		n = tlbi_array(tlb->l1[side], side ? tlb->geo.l1d_entries : tlb->geo.l1i_entries,
-			       s, false);
+		uint32_t cnt = side ? tlb->geo.l1d_entries : tlb->geo.l1i_entries;
+		n = tlbi_array(tlb->l1[side], cnt, s, false);
+		for (uint32_t i = 0; n && i < cnt; i++) {
+			if (!(tlb->l1[side][i].flags & TLB_F_VALID))
+				tlb->l1key[side][i] = 0;
+		}
 		tlb->st[side].invalidations += n;
 		total += n;
 	}

@@ -22,7 +22,7 @@ struct tlb_geometry {
 	uint32_t l1d_entries;  /* fully associative */
 	uint32_t l2_sets;      /* power of two */
 	uint32_t l2_ways;
-	uint32_t walk_entries; /* fully associative walk cache (levels 0-2 table entries) */
+	uint32_t walk_entries; /* walk cache (levels 0-2 table entries), 4-way set associative */
 	uint32_t s2_entries;   /* fully associative stage-2-only cache */
 	enum tlb_policy policy;
 	/* Cost model, in CPU cycles, added to the machine clock. */
@@ -94,13 +94,20 @@ struct tlb_stats {
 
 #define TLB_HINTS 64
 
+#define TLB_WALK_WAYS 4
+
 struct tlb {
 	struct tlb_geometry geo;
 	struct kmm_env *env;
 	struct tlb_entry *l1[2];         /* [0] instruction, [1] data */
+	uint64_t *l1key[2];              /* per L1 entry: va | 1 when valid, 0 when not */
+	uint64_t *l1mask[2];             /* per L1 entry: mask | 1 */
+	uint32_t *l1stamp[2];            /* per L1 entry: l1clock at last use (LRU, PLRU) */
+	uint32_t l1clock;
+	uint32_t l1epoch[2];             /* PLRU: entries used since this stamp are "used" */
 	uint8_t hint[2][TLB_HINTS];      /* L1 index + 1 for a 4K page number, 0 = none */
 	struct tlb_entry *l2;            /* sets * ways */
-	struct tlb_walk_entry *walk;
+	struct tlb_walk_entry *walk;     /* walk_entries / TLB_WALK_WAYS sets */
 	struct tlb_entry *s2;            /* va = IPA */
 	uint64_t l2_shifts;              /* bit s set: L2 may hold entries of size 1 << s */
 	uint64_t stamp;
@@ -116,14 +123,13 @@ void tlb_fini(struct tlb *tlb);
 static inline struct tlb_entry *tlb_l1_lookup(struct tlb *tlb, int side, uint64_t va,
 					      uint16_t asid, uint16_t vmid)
 {
-	uint8_t h = tlb->hint[side][(va >> 12) & (TLB_HINTS - 1)];
+	unsigned h = tlb->hint[side][(va >> 12) & (TLB_HINTS - 1)];
 
-	if (h) {
+	if (h && ((va | 1) & tlb->l1mask[side][h - 1]) == tlb->l1key[side][h - 1]) {
 		struct tlb_entry *e = &tlb->l1[side][h - 1];
-		if ((va & e->mask) == e->va && e->vmid == vmid &&
-		    ((e->flags & TLB_F_GLOBAL) || e->asid == asid) && (e->flags & TLB_F_VALID)) {
+		if (e->vmid == vmid && ((e->flags & TLB_F_GLOBAL) || e->asid == asid)) {
 			tlb->st[side].hits++;
-			e->stamp = ++tlb->stamp;
+			tlb->l1stamp[side][h - 1] = ++tlb->l1clock;
 			return e;
 		}
 	}

@@ -221,13 +221,16 @@ static void test_mmu_tlb_conflict_abort(void **state)
 	uint64_t reports = fx->env.report_seq;
 
 	tlb_geometry_default(&geo);
-	geo.walk_entries = 1;
+	geo.walk_entries = 4; /* one set of four ways */
 	tlb_fini(&cpu->tlb);
 	assert_true(tlb_init(&cpu->tlb, &fx->env, &geo));
 	fx_map(fx, VA_A, 3, FX_PAGE(OLD) | DESC_NG);
 	fx_map(fx, 0x0000100000000000ull, 3, FX_PAGE(OLD));
+	fx_map(fx, 0x0000200000000000ull, 3, FX_PAGE(OLD));
 	assert_int_equal(probe(fx, 0, VA_A), OLD);
-	assert_int_equal(probe(fx, 0, 0x0000100000000000ull), OLD); /* evicts the walk cache */
+	/* Two other walks (six table entries) evict VA_A's three from the walk cache. */
+	assert_int_equal(probe(fx, 0, 0x0000100000000000ull), OLD);
+	assert_int_equal(probe(fx, 0, 0x0000200000000000ull), OLD);
 	table = fx->root0;
 	for (unsigned l = 0; l < 2; l++)
 		table = fx_rd(fx, table + 8 * fx_idx(VA_A, l)) & DESC_ADDR_MASK;
