@@ -26,6 +26,7 @@ extern "C" {
 #define KMM_MAX_RESERVES 64
 #define KMM_CMDLINE_MAX  2048 /* COMMAND_LINE_SIZE on arm64 */
 #define KMM_NAME_MAX     48
+#define KMM_MAX_SYSCTLS  16
 
 /* Architectural limit of the model: 48-bit physical addresses (PA_BITS=48). */
 #define KMM_PA_LIMIT ((kmm_pa_t)1 << 48)
@@ -88,6 +89,13 @@ struct kmm_config {
 
 	char cmdline[KMM_CMDLINE_MAX]; /* kernel command line (-append) */
 
+	/* Tunables written after boot, in order, like `sysctl -w` (-sysctl NAME=VALUE). */
+	uint32_t nr_sysctls;
+	struct kmm_sysctl_setting {
+		char name[64];
+		char value[64];
+	} sysctls[KMM_MAX_SYSCTLS];
+
 	uint64_t seed;        /* PRNG seed: runs are reproducible for a given config and seed */
 	uint32_t cpu_mhz;     /* simulated CPU clock, for converting cycles to time (1000) */
 	uint64_t fail_host_alloc_nth; /* testing: fail the Nth host allocation (0: never) */
@@ -123,12 +131,16 @@ KMM_API enum kmm_status kmm_config_set_distance(struct kmm_config *cfg, uint32_t
 KMM_API enum kmm_status kmm_config_add_reserve(struct kmm_config *cfg, uint64_t size,
 					       kmm_pa_t base);
 
+/* Adds a tunable to write after boot ("vm.min_free_kbytes", "8192"). */
+KMM_API enum kmm_status kmm_config_add_sysctl(struct kmm_config *cfg, const char *name,
+					      const char *value);
+
 /* Appends @params to the kernel command line (space separated, like -append). */
 KMM_API enum kmm_status kmm_config_append(struct kmm_config *cfg, const char *params);
 
 /*
  * Applies one QEMU-style machine option, as kmmsim takes it: @name is "-m", "-smp", "-numa",
- * "-append", "-reserve", "-ram", "-mmio", "-M" or "-seed"; @value its argument. Returns KMM_EINVAL
+ * "-append", "-reserve", "-ram", "-mmio", "-M", "-sysctl" or "-seed"; @value its argument. Returns KMM_EINVAL
  * with the reason in kmm_last_error(NULL) if either is malformed; @cfg is then unchanged.
  */
 KMM_API enum kmm_status kmm_config_option(struct kmm_config *cfg, const char *name,

@@ -72,6 +72,15 @@ KMM_API enum kmm_status kmm_proc_show(struct kmm_machine *m, const char *path,
 KMM_API void kmm_proc_list(const struct kmm_machine *m, void (*fn)(void *arg, const char *path),
 			   void *arg);
 
+/*
+ * Writes a tunable as `sysctl -w` would: @name "vm.min_free_kbytes" (or
+ * "/proc/sys/vm/min_free_kbytes"), @value its text ("8192", "64 64 8 0"). The kernel's side
+ * effects follow (watermarks, lowmem reserves, pcp sizes recomputed). KMM_ENOENT for an
+ * unknown name, KMM_EINVAL for a value the kernel refuses (nothing changed then). Read a
+ * tunable with kmm_proc_read(m, "/proc/sys/vm/NAME", ...).
+ */
+KMM_API enum kmm_status kmm_sysctl(struct kmm_machine *m, const char *name, const char *value);
+
 /* ---- Reports ---------------------------------------------------------------------- */
 
 #define KMM_REPORT_KINDS(X)                                                                    \

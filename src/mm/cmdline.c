@@ -39,8 +39,69 @@ static int early_mem(struct parse_ctx *c, const char *value)
 	return 0;
 }
 
+static int parse_size_param(struct parse_ctx *c, const char *name, const char *value,
+			    uint64_t *out)
+{
+	if (!value || kmm_parse_size(value, out) != KMM_OK) {
+		snprintf(c->err, c->errlen, "%s=%s: expected a size such as 64M", name,
+			 value ? value : "");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Models: kernel/dma/contiguous.c:early_cma() (size form only). */
+static int early_cma(struct parse_ctx *c, const char *value)
+{
+	c->p->cma_set = true;
+	return parse_size_param(c, "cma", value, &c->p->cma_size);
+}
+
+/* Models: mm/page_alloc.c:cmdline_parse_kernelcore() (size form). */
+static int early_kernelcore(struct parse_ctx *c, const char *value)
+{
+	return parse_size_param(c, "kernelcore", value, &c->p->kernelcore);
+}
+
+/* Models: mm/page_alloc.c:cmdline_parse_movablecore() (size form). */
+static int early_movablecore(struct parse_ctx *c, const char *value)
+{
+	return parse_size_param(c, "movablecore", value, &c->p->movablecore);
+}
+
+/* Models: mm/memblock.c:early_memblock(). */
+static int early_memblock(struct parse_ctx *c, const char *value)
+{
+	if (value && strstr(value, "debug"))
+		c->p->memblock_debug = true;
+	return 0;
+}
+
+/* Models: mm/huge_memory.c:setup_transparent_hugepage(). */
+static int setup_transparent_hugepage(struct parse_ctx *c, const char *value)
+{
+	if (value && strcmp(value, "always") == 0)
+		c->p->thp = 1;
+	else if (value && strcmp(value, "madvise") == 0)
+		c->p->thp = 2;
+	else if (value && strcmp(value, "never") == 0)
+		c->p->thp = 0;
+	else {
+		snprintf(c->err, c->errlen, "transparent_hugepage=%s: expected always, madvise "
+			 "or never", value ? value : "");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* One row per parameter: the name before '=', and its handler. */
-#define KERNEL_PARAMS(X) X("mem", early_mem)
+#define KERNEL_PARAMS(X)                                                                       \
+	X("mem", early_mem)                                                                    \
+	X("cma", early_cma)                                                                    \
+	X("kernelcore", early_kernelcore)                                                      \
+	X("movablecore", early_movablecore)                                                    \
+	X("memblock", early_memblock)                                                          \
+	X("transparent_hugepage", setup_transparent_hugepage)
 
 static const struct {
 	const char *name;
@@ -103,6 +164,6 @@ int parse_kernel_cmdline(const char *cmdline, struct kernel_params *p, char *err
 {
 	struct parse_ctx c = {.p = p, .err = err, .errlen = errlen};
 
-	*p = (struct kernel_params){.memory_limit = PHYS_ADDR_MAX};
+	*p = (struct kernel_params){.memory_limit = PHYS_ADDR_MAX, .thp = -1};
 	return cmdline_for_each(cmdline, parse_one, &c);
 }

@@ -9,10 +9,19 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define PHYS_ADDR_MAX UINT64_MAX
+#ifndef PHYS_ADDR_MAX
+#define PHYS_ADDR_MAX (~(uint64_t)0)
+#endif
 
 struct kernel_params {
-	uint64_t memory_limit; /* mem=: PHYS_ADDR_MAX when not given */
+	uint64_t memory_limit;      /* mem=: PHYS_ADDR_MAX when not given */
+	uint64_t cma_size;          /* cma=: bytes (default CONFIG_CMA_SIZE_MBYTES = 64 MiB) */
+	bool cma_set;
+	uint64_t kernelcore;        /* kernelcore=: bytes, 0 when not given */
+	uint64_t movablecore;       /* movablecore=: bytes, 0 when not given */
+	bool memblock_debug;        /* memblock=debug */
+	int thp;                    /* transparent_hugepage=: 1 always, 0 never, 2 madvise, -1 default */
+	uint64_t swiotlb_size;      /* swiotlb=N slabs of 2 KiB; default 64 MiB */
 };
 
 /*

@@ -1,6 +1,6 @@
 /*
  * One kernel instance: the state src/mm keeps for a machine. Each subsystem adds its part
- * here (memblock, zones, the buddy allocator, SLUB, vmalloc, ...) as it arrives.
+ * here as it arrives. Fields are grouped by who changes them.
  */
 #ifndef KMM_MM_KERNEL_H
 #define KMM_MM_KERNEL_H
@@ -8,35 +8,83 @@
 #include "hw/hw.h"
 #include "lib/env.h"
 #include "mm/cmdline.h"
+#include "mm/memblock.h"
+#include "mm/mmzone.h"
 #include "mm/resource.h"
 
-/* A physical range and its node: memory regions and reservations during boot. */
-struct boot_region {
-	uint64_t base, end; /* end exclusive */
-	int nid;            /* -1 for reservations */
-};
-
-struct boot_regions {
-	uint32_t nr;
-	struct boot_region r[KMM_MAX_BANKS * KMM_MAX_NODES + KMM_MAX_RESERVES];
+/*
+ * The kernel image and the boot loader's blobs, as the reference boot had them (facts of the
+ * captured kernel: Debian 6.1.0-56-arm64 on QEMU virt, nokaslr; sizes from /proc/iomem, the
+ * memblock debugfs files and the "Memory:" line). Configurable so a run can mimic another.
+ */
+struct kernel_image {
+	phys_addr_t text;      /* _stext */
+	phys_addr_t init_begin; /* __init_begin (end of "Kernel code") */
+	phys_addr_t init_end;   /* __init_end */
+	phys_addr_t end;        /* _end */
+	phys_addr_t sdata;      /* _sdata ("Kernel data" start) */
+	unsigned long code_kb, rwdata_kb, rodata_kb, init_kb, bss_kb; /* the Memory: line */
+	phys_addr_t initrd_start, initrd_size;
+	phys_addr_t fdt_start, fdt_size;
 };
 
 struct kmm_kernel {
+	/* Constant after boot. */
 	struct kmm_env *env;
 	struct kmm_hw *hw;
 	const struct kmm_config *cfg;
 	struct kernel_params params; /* parsed command line */
-	struct boot_regions memory;   /* RAM the kernel uses (after mem=), split by node */
-	struct boot_regions reserved; /* early reservations, merged */
+	struct kernel_image image;
+	phys_addr_t memstart_addr;   /* PHYS_OFFSET */
+	phys_addr_t arm64_dma_phys_limit;
+	unsigned long min_low_pfn, max_low_pfn, max_pfn;
+	int nr_online_nodes;
+	int nr_cpus;
+	int node_of_cpu[KMM_MAX_CPUS];
+	int cpus_of_node[MAX_NUMNODES];
+	unsigned long arch_zone_lowest_possible_pfn[MAX_NR_ZONES];
+	unsigned long arch_zone_highest_possible_pfn[MAX_NR_ZONES];
+	unsigned long zone_movable_pfn[MAX_NUMNODES];
+	unsigned long nr_kernel_pages, nr_all_pages;
+	int policy_zone;
+	bool thp_enabled;
+	phys_addr_t cma_base, cma_size;
+	phys_addr_t swiotlb_base, swiotlb_size;
+
+	/* The memory model: vmemmap over [vmemmap_base, vmemmap_end) PFNs (host memory). */
+	struct page *vmemmap;
+	unsigned long vmemmap_base, vmemmap_end;
+	uint8_t *section_present; /* one byte per section of the vmemmap range */
+	uint8_t *pageblock_flags; /* one byte per pageblock of the vmemmap range */
+
+	/* Nodes and zones. */
+	pg_data_t *node_data[MAX_NUMNODES];
+
+	/* Boot-time memory. */
+	struct memblock memblock;
 	struct resource iomem_resource;
+
+	/* Counters and tunables (sysctls). */
+	long totalram_pages;
+	unsigned long totalcma_pages;
+	unsigned long totalreserve_pages;
+	int min_free_kbytes;
+	int user_min_free_kbytes;
+	int watermark_scale_factor;
+	int watermark_boost_factor;
+	int sysctl_lowmem_reserve_ratio[MAX_NR_ZONES];
+	int percpu_pagelist_high_fraction;
+	unsigned long vm_events_pgfree;
+
 	bool booted;
 };
 
 /*
- * Boots the kernel on @hw: parses the command line, claims the physical address space
- * (/proc/iomem). Returns 0 or a negative errno with the reason in env->last_error:
- * -ENOMEM host memory exhausted, -ENOSPC the simulated memory cannot hold what boot needs,
- * -EINVAL/-EBUSY a bad setting. On failure everything it allocated is freed.
+ * Boots the kernel on @hw: command line, memblock, nodes and zones, the memory map, the
+ * hand-over to the buddy allocator, watermarks. Returns 0 or a negative errno with the
+ * reason in env->last_error: -ENOMEM host memory exhausted, -ENOSPC the simulated memory
+ * cannot hold what boot needs, -EINVAL/-EBUSY a bad setting. On failure everything it
+ * allocated is freed.
  */
 int kernel_boot(struct kmm_kernel *k, struct kmm_env *env, struct kmm_hw *hw,
 		const struct kmm_config *cfg);

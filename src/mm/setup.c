@@ -1,173 +1,403 @@
 /*
- * Kernel boot, as far as the model goes so far: the command line, the memory the kernel
- * will use (banks limited by mem=), early reservations, and the claims on the physical
- * address space that /proc/iomem shows.
+ * Kernel boot for memory, in arm64's order: the command line, memblock from the machine's
+ * RAM, the kernel image and the boot loader's blobs, NUMA nodes, the memory map, zones, CMA,
+ * per-CPU areas, zonelists, the hand-over to the buddy allocator, and the initcalls that set
+ * the watermarks; then the initrd and __init memory are freed, as on a real boot.
  *
- * Models: arch/arm64/kernel/setup.c:setup_arch() (order of steps),
- *         arch/arm64/kernel/setup.c:request_standard_resources(),
- *         kernel/resource.c:reserve_memblock_reserved_regions() (via the "reserved" claims),
- *         mm/memblock.c:memblock_mem_limit_remove_map() (mem= keeps the lowest bytes).
- * Deviation: until the memblock model arrives (boot-time memory issue), memory regions and
- *         reservations are kept in small local arrays with the same merge and top-down
- *         placement rules; the kernel image is not placed yet, so /proc/iomem has no
- *         "Kernel code"/"Kernel data" lines.
+ * Models (Linux 6.1.192): arch/arm64/kernel/setup.c:setup_arch(), request_standard_resources();
+ *         arch/arm64/mm/init.c:arm64_memblock_init(), bootmem_init(), zone_sizes_init(),
+ *         max_zone_phys(), mem_init(); drivers/base/arch_numa.c:numa_init(),
+ *         setup_node_data(); kernel/dma/contiguous.c:dma_contiguous_reserve();
+ *         mm/cma.c:cma_init_reserved_areas(); mm/huge_memory.c:hugepage_init();
+ *         mm/page_alloc.c:mem_init_print_info(), free_reserved_area();
+ *         init/initramfs.c:free_initrd_mem(); kernel/resource.c:reserve_region_with_split().
+ * Deviation: the kernel's own early allocations that the model does not make yet (page
+ *         tables of the linear map — the kernel page table issue builds them in paging_init
+ *         below —, hash tables, the log buffer, ...) can be given as -reserve entries; percpu
+ *         is modelled by its first-chunk size only.
  *
- * Invariants (kernel_check):
- *  1. The iomem tree satisfies resource.h's invariants.
- *  2. Every "System RAM" claim covers RAM only.
- *  3. Every reservation lies inside a memory region.
+ * Invariants (kernel_check): memblock's, the iomem tree's, the buddy lists', and
+ * mm_init_check()'s (every page in exactly one place).
  */
-#include "mm/kernel.h"
+#include "mm/internal.h"
 
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 
-#include "hw/phys.h"
+#define SZ_1M       ((phys_addr_t)1 << 20)
+#define SZ_2M       ((phys_addr_t)2 << 20)
+#define SZ_1G       ((phys_addr_t)1 << 30)
+#define PAGE_OFFSET 0xffff000000000000ull /* 48-bit VA: -(1 << VA_BITS) */
+#define NODE_DATA_SIZE 0x2c80              /* sizeof(pg_data_t) of the reference kernel */
+#define PCPU_UNIT_SIZE 126976              /* "percpu: Embedded 31 pages/cpu ... u126976" */
 
-static void region_add(struct boot_regions *r, uint64_t base, uint64_t end, int nid)
+
+static phys_addr_t align_up(phys_addr_t v, phys_addr_t a)
 {
-	if (r->nr > 0 && r->r[r->nr - 1].end == base && r->r[r->nr - 1].nid == nid) {
-		r->r[r->nr - 1].end = end; /* adjacent, same node: merge as memblock does */
-		return;
-	}
-	r->r[r->nr++] = (struct boot_region){.base = base, .end = end, .nid = nid};
+	return (v + a - 1) & ~(a - 1);
 }
 
 /*
- * Splits the RAM banks at NUMA node boundaries: node i owns the next nodes[i].mem_size bytes
- * of RAM in PA order (QEMU's layout).
+ * Where QEMU's loader puts the kernel, initrd and DTB (hw/arm/boot.c facts): the Image at
+ * RAM + 2 MiB (its text 64 KiB in), the initrd at RAM + min(RAM/2, 128 MiB), the DTB at the
+ * next 2 MiB boundary after it. Sizes are the reference kernel's.
  */
-static void setup_memory_regions(struct kmm_kernel *k)
+static void place_kernel_image(struct kmm_kernel *k)
+{
+	const struct phys_bank *bank = &k->hw->phys.banks[0];
+	phys_addr_t base = bank->base, ram = phys_ram_size(&k->hw->phys);
+	struct kernel_image *im = &k->image;
+
+	im->text = base + 0x210000;
+	im->init_begin = im->text + 0x1650000;
+	im->init_end = im->init_begin + 0x650000;
+	im->sdata = im->init_end;
+	im->end = im->text + 0x2000000;
+	im->code_kb = 13248;
+	im->rwdata_kb = 2806;
+	im->rodata_kb = 9524;
+	im->init_kb = 6464;
+	im->bss_kb = 627;
+	im->initrd_start = base + (ram / 2 < 128 * SZ_1M ? ram / 2 : 128 * SZ_1M);
+	im->initrd_size = 0x231400; /* frees 2244K of pages; reserved up to ...231fff */
+	im->fdt_start = align_up(im->initrd_start + im->initrd_size, SZ_2M);
+	im->fdt_size = SZ_1M;
+}
+
+/* memblock_add() for each RAM bank, split at NUMA node boundaries as the DT describes it. */
+static int add_memory_regions(struct kmm_kernel *k)
 {
 	const struct hw_phys *phys = &k->hw->phys;
 	const struct kmm_config *cfg = k->cfg;
 	uint32_t nid = 0;
 	uint64_t node_left = cfg->nr_nodes ? cfg->nodes[0].mem_size : UINT64_MAX;
 
-	k->memory.nr = 0;
 	for (uint32_t i = 0; i < phys->nr_banks; i++) {
 		uint64_t base = phys->banks[i].base, end = phys->banks[i].end;
 
 		while (base < end) {
 			uint64_t n = end - base < node_left ? end - base : node_left;
-			region_add(&k->memory, base, base + n, (int)nid);
+
+			k->memblock.caller = "early_init_dt_add_memory_arch";
+			if (memblock_add(&k->memblock, base, n))
+				return -ENOMEM;
 			base += n;
 			node_left -= n;
-			if (node_left == 0 && nid + 1 < cfg->nr_nodes)
+			while (node_left == 0 && nid + 1 < cfg->nr_nodes)
 				node_left = cfg->nodes[++nid].mem_size;
 		}
 	}
+	return 0;
 }
 
-/* Models: mm/memblock.c:memblock_mem_limit_remove_map() for mem=. */
-static void enforce_memory_limit(struct kmm_kernel *k, uint64_t limit)
+static int early_reserve(struct kmm_kernel *k, phys_addr_t base, phys_addr_t size,
+			 const char *caller)
 {
-	uint64_t left = limit;
-	uint32_t i;
+	k->memblock.caller = caller;
+	return memblock_reserve(&k->memblock, base, size) ? -ENOMEM : 0;
+}
 
-	if (limit == PHYS_ADDR_MAX)
-		return;
-	for (i = 0; i < k->memory.nr && left; i++) {
-		uint64_t size = k->memory.r[i].end - k->memory.r[i].base;
-		if (size > left) {
-			k->memory.r[i].end = k->memory.r[i].base + left;
-			left = 0;
+/* Models: arch/arm64/mm/init.c:arm64_memblock_init(). */
+static int arm64_memblock_init(struct kmm_kernel *k)
+{
+	struct memblock *mb = &k->memblock;
+	struct kernel_image *im = &k->image;
+	phys_addr_t initrd_base = im->initrd_start & PAGE_MASK;
+	phys_addr_t initrd_size = align_up(im->initrd_start + im->initrd_size, PAGE_SIZE) -
+				  initrd_base;
+
+	k->memstart_addr = memblock_start_of_DRAM(mb) & ~(SZ_1G - 1); /* ARM64_MEMSTART_ALIGN */
+	mb->linear_offset = PAGE_OFFSET - k->memstart_addr;
+	if (k->params.memory_limit != PHYS_ADDR_MAX) {
+		mb->caller = "arm64_memblock_init";
+		memblock_mem_limit_remove_map(mb, k->params.memory_limit);
+		mb->caller = "arm64_memblock_init";
+		if (memblock_add(mb, im->text, im->end - im->text))
+			return -ENOMEM;
+		env_printk(k->env, "Memory limited to %" PRIu64 "MB\n",
+			   k->params.memory_limit >> 20);
+	}
+	if (im->initrd_size) {
+		if (!memblock_is_region_memory(mb, initrd_base, initrd_size)) {
+			env_printk(k->env, "initrd not fully accessible via the linear mapping -- "
+				   "please check your bootloader ...\n");
+			im->initrd_size = 0;
 		} else {
-			left -= size;
+			mb->caller = "arm64_memblock_init";
+			memblock_remove(mb, initrd_base, initrd_size);
+			mb->caller = "arm64_memblock_init";
+			if (memblock_add(mb, initrd_base, initrd_size) ||
+			    early_reserve(k, initrd_base, initrd_size, "arm64_memblock_init"))
+				return -ENOMEM;
 		}
 	}
-	k->memory.nr = i;
-	env_printk(k->env, "Memory limited to %" PRIu64 "MB\n", limit >> 20);
-}
+	if (early_reserve(k, im->text, im->end - im->text, "arm64_memblock_init"))
+		return -ENOMEM;
+	/* early_init_fdt_reserve_self(): the DTB, where it fits in memory. */
+	if (memblock_is_region_memory(mb, im->fdt_start, im->fdt_size) &&
+	    early_reserve(k, im->fdt_start, im->fdt_size, "early_init_fdt_scan_reserved_mem"))
+		return -ENOMEM;
+	/* Early reservations given with -reserve, in order (fixed ones, then top-down). */
+	for (uint32_t i = 0; i < k->cfg->nr_reserves; i++) {
+		const struct kmm_reserve *r = &k->cfg->reserves[i];
 
-static bool reserved_overlaps(const struct boot_regions *res, uint64_t base, uint64_t end,
-			      uint64_t *below)
-{
-	for (uint32_t i = 0; i < res->nr; i++) {
-		if (res->r[i].base < end && base < res->r[i].end) {
-			*below = res->r[i].base;
-			return true;
-		}
-	}
-	return false;
-}
-
-/* Top-down placement in memory not yet reserved, like memblock's default mode. */
-static int place_reserve(struct kmm_kernel *k, uint64_t size, uint64_t *out)
-{
-	for (uint32_t i = k->memory.nr; i-- > 0;) {
-		const struct boot_region *m = &k->memory.r[i];
-		uint64_t top = m->end, below;
-
-		while (top >= m->base + size) {
-			uint64_t base = (top - size) & ~(KMM_PAGE_SIZE - 1);
-			if (base < m->base)
-				break;
-			if (!reserved_overlaps(&k->reserved, base, base + size, &below)) {
-				*out = base;
-				return 0;
-			}
-			top = below;
-		}
-	}
-	return -ENOMEM;
-}
-
-static void reserved_insert(struct boot_regions *res, uint64_t base, uint64_t end)
-{
-	uint32_t i = res->nr++;
-
-	while (i > 0 && res->r[i - 1].base > base) {
-		res->r[i] = res->r[i - 1];
-		i--;
-	}
-	res->r[i] = (struct boot_region){.base = base, .end = end, .nid = -1};
-}
-
-/* Merges overlapping and adjacent reservations, as memblock_merge_regions() does. */
-static void reserved_merge(struct boot_regions *res)
-{
-	uint32_t out = 0;
-
-	for (uint32_t i = 0; i < res->nr; i++) {
-		if (out > 0 && res->r[out - 1].end >= res->r[i].base) {
-			if (res->r[i].end > res->r[out - 1].end)
-				res->r[out - 1].end = res->r[i].end;
+		if (r->base != KMM_PA_ANY) {
+			if (early_reserve(k, r->base, r->size, "kmm_config_add_reserve"))
+				return -ENOMEM;
 			continue;
 		}
-		res->r[out++] = res->r[i];
-	}
-	res->nr = out;
-}
-
-static int setup_reservations(struct kmm_kernel *k)
-{
-	const struct kmm_config *cfg = k->cfg;
-
-	k->reserved.nr = 0;
-	/* Fixed placements first, so that placed ones go around them. */
-	for (uint32_t i = 0; i < cfg->nr_reserves; i++) {
-		const struct kmm_reserve *r = &cfg->reserves[i];
-		if (r->base != KMM_PA_ANY)
-			reserved_insert(&k->reserved, r->base, r->base + r->size);
-	}
-	for (uint32_t i = 0; i < cfg->nr_reserves; i++) {
-		const struct kmm_reserve *r = &cfg->reserves[i];
-		uint64_t base;
-
-		if (r->base != KMM_PA_ANY)
-			continue;
-		if (place_reserve(k, r->size, &base)) {
-			env_error(k->env, KMM_ENOMEM,
-				  "-reserve %" PRIu64 "K: no free memory range is large enough",
-				  r->size >> 10);
+		mb->caller = "kmm_config_add_reserve";
+		if (!memblock_phys_alloc(mb, r->size, PAGE_SIZE)) {
+			env_error(k->env, KMM_ENOMEM, "-reserve %" PRIu64 "K: no free memory range "
+				  "is large enough", r->size >> 10);
 			return -ENOSPC;
 		}
-		reserved_insert(&k->reserved, base, base + r->size);
 	}
-	reserved_merge(&k->reserved);
 	return 0;
+}
+
+/*
+ * Models: arch/arm64/mm/mmu.c:paging_init(). The kernel page tables (linear map, kernel
+ * image segments) are built here by the kernel page table issue; what this already does is
+ * the last step, freeing the image's initial page tables (init_pg_dir, 5 pages at _end).
+ */
+static void paging_init(struct kmm_kernel *k)
+{
+	k->memblock.caller = "paging_init";
+	memblock_phys_free(&k->memblock, k->image.end - 5 * PAGE_SIZE, 5 * PAGE_SIZE);
+}
+
+/* Models: drivers/base/arch_numa.c:numa_init() / dummy_numa_init() / setup_node_data(). */
+static int arch_numa_init(struct kmm_kernel *k)
+{
+	struct memblock *mb = &k->memblock;
+	const struct kmm_config *cfg = k->cfg;
+
+	for (int cpu = 0; cpu < k->nr_cpus; cpu++)
+		k->node_of_cpu[cpu] = 0;
+	if (cfg->nr_nodes) {
+		/* The DT's numa-node-id of each memory node: node memory in node order. */
+		phys_addr_t pos = 0;
+		for (uint32_t nid = 0; nid < cfg->nr_nodes; nid++) {
+			phys_addr_t left = cfg->nodes[nid].mem_size;
+			for (uint32_t b = 0; b < k->hw->phys.nr_banks && left; b++) {
+				const struct phys_bank *bank = &k->hw->phys.banks[b];
+				phys_addr_t bsize = bank->end - bank->base, s, n;
+				if (pos >= bsize) {
+					pos -= bsize;
+					continue;
+				}
+				s = bank->base + pos;
+				n = bank->end - s < left ? bank->end - s : left;
+				memblock_set_node(mb, s, n, &mb->memory, (int)nid);
+				left -= n;
+				pos = 0;
+				if (left == 0)
+					pos = s + n - bank->base;
+				if (s + n < bank->end)
+					break;
+			}
+			if (cfg->nodes[nid].has_cpus)
+				for (uint32_t c = cfg->nodes[nid].cpu_first; c <= cfg->nodes[nid].cpu_last; c++)
+					k->node_of_cpu[c] = (int)nid;
+		}
+	} else {
+		env_printk(k->env, "NUMA: No NUMA configuration found\n");
+		env_printk(k->env, "NUMA: Faking a node at [mem %#018" PRIx64 "-%#018" PRIx64 "]\n",
+			   memblock_start_of_DRAM(mb), memblock_end_of_DRAM(mb) - 1);
+		memblock_set_node(mb, 0, PHYS_ADDR_MAX, &mb->memory, 0);
+	}
+	for (int cpu = 0; cpu < k->nr_cpus; cpu++)
+		k->cpus_of_node[k->node_of_cpu[cpu]]++;
+
+	k->nr_online_nodes = 0;
+	for (int nid = 0; nid < MAX_NUMNODES; nid++) {
+		unsigned long s, e;
+		phys_addr_t nd_pa;
+		int i, tnid = -1;
+		bool has_mem = false;
+
+		for_each_mem_pfn_range(mb, i, nid, &s, &e, NULL)
+			has_mem |= e > s;
+		if (!has_mem)
+			continue;
+		k->nr_online_nodes++;
+		mb->caller = "setup_node_data";
+		nd_pa = memblock_phys_alloc_try_nid(mb, NODE_DATA_SIZE, SMP_CACHE_BYTES, nid);
+		if (!nd_pa) {
+			env_error(k->env, KMM_ENOMEM, "Cannot allocate %d bytes for node %d data",
+				  NODE_DATA_SIZE, nid);
+			return -ENOSPC;
+		}
+		env_printk(k->env, "NUMA: NODE_DATA [mem %#010" PRIx64 "-%#010" PRIx64 "]\n", nd_pa,
+			   nd_pa + NODE_DATA_SIZE - 1);
+		memblock_search_pfn_nid(mb, PFN_DOWN(nd_pa), &s, &e);
+		for (struct memblock_region *r = mb->memory.regions;
+		     r < mb->memory.regions + mb->memory.cnt; r++)
+			if (nd_pa >= r->base && nd_pa < r->base + r->size)
+				tnid = r->nid;
+		if (tnid != nid)
+			env_printk(k->env, "NUMA:     NODE_DATA(%d) on node %d\n", nid, tnid);
+		if (!k->node_data[nid]) {
+			k->node_data[nid] = env_alloc(k->env, sizeof(pg_data_t));
+			if (!k->node_data[nid])
+				return -ENOMEM;
+			k->node_data[nid]->node_id = nid;
+		}
+	}
+	return 0;
+}
+
+/* Models: arch/arm64/mm/init.c:max_zone_phys(). */
+static phys_addr_t max_zone_phys(const struct kmm_kernel *k, unsigned int zone_bits)
+{
+	phys_addr_t zone_mask = ((phys_addr_t)1 << zone_bits) - 1;
+	phys_addr_t phys_start = memblock_start_of_DRAM(&k->memblock);
+	phys_addr_t end = memblock_end_of_DRAM(&k->memblock) - 1;
+
+	if (phys_start > 0xffffffffull)
+		zone_mask = PHYS_ADDR_MAX;
+	else if (phys_start > zone_mask)
+		zone_mask = 0xffffffffull;
+	return (zone_mask < end ? zone_mask : end) + 1;
+}
+
+/*
+ * Models: arch/arm64/mm/init.c:zone_sizes_init(). zone_dma_bits = min(32, DT, ACPI limits):
+ * QEMU virt's DT sets no DMA limit, so 32.
+ */
+static int zone_sizes_init(struct kmm_kernel *k)
+{
+	unsigned long max_zone_pfns[MAX_NR_ZONES] = {0};
+
+	k->arm64_dma_phys_limit = max_zone_phys(k, 32);
+	max_zone_pfns[ZONE_DMA] = PFN_DOWN(k->arm64_dma_phys_limit);
+	max_zone_pfns[ZONE_DMA32] = PFN_DOWN(max_zone_phys(k, 32));
+	max_zone_pfns[ZONE_NORMAL] = k->max_pfn;
+	return free_area_init(k, max_zone_pfns);
+}
+
+/* Models: kernel/dma/contiguous.c:dma_contiguous_reserve() -> cma_declare_contiguous(). */
+static void dma_contiguous_reserve(struct kmm_kernel *k, phys_addr_t limit)
+{
+	phys_addr_t size = k->params.cma_set ? k->params.cma_size : 64 * SZ_1M, base;
+
+	size = align_up(size, pageblock_nr_pages * PAGE_SIZE);
+	if (!size)
+		return;
+	k->memblock.caller = "cma_declare_contiguous_nid";
+	base = memblock_alloc_range_nid(&k->memblock, size, pageblock_nr_pages * PAGE_SIZE, 0,
+					limit, NUMA_NO_NODE, true);
+	if (!base) {
+		env_printk(k->env, "cma: Failed to reserve %" PRIu64 " MiB\n", size >> 20);
+		return;
+	}
+	k->cma_base = base;
+	k->cma_size = size;
+	k->totalcma_pages += size >> PAGE_SHIFT;
+	env_printk(k->env, "cma: Reserved %" PRIu64 " MiB at 0x%016" PRIx64 "\n", size >> 20, base);
+}
+
+/* Models: mm/percpu.c:pcpu_embed_first_chunk(): one unit per CPU, grouped by node. */
+static int setup_per_cpu_areas(struct kmm_kernel *k)
+{
+	for (int nid = 0; nid < MAX_NUMNODES; nid++) {
+		if (!k->cpus_of_node[nid] || !k->node_data[nid])
+			continue;
+		k->memblock.caller = "pcpu_fc_alloc";
+		if (!memblock_alloc_try_nid(&k->memblock,
+					    (phys_addr_t)PCPU_UNIT_SIZE * (phys_addr_t)k->cpus_of_node[nid],
+					    PAGE_SIZE, 0, MEMBLOCK_ALLOC_ACCESSIBLE, nid)) {
+			env_error(k->env, KMM_ENOMEM, "percpu: cannot allocate the first chunk");
+			return -ENOSPC;
+		}
+	}
+	env_printk(k->env, "percpu: Embedded 31 pages/cpu s87272 r8192 d31512 u126976\n");
+	return 0;
+}
+
+/* Models: kernel/dma/swiotlb.c:swiotlb_init() from arm64 mem_init(): 64 MiB below DMA limit. */
+static void swiotlb_init(struct kmm_kernel *k)
+{
+	phys_addr_t size = k->params.swiotlb_size ? k->params.swiotlb_size : 64 * SZ_1M, base;
+
+	if (k->max_pfn <= PFN_DOWN(k->arm64_dma_phys_limit))
+		return; /* all memory is DMA-able: no bounce buffer */
+	k->memblock.caller = "swiotlb_init_remap";
+	base = memblock_phys_alloc_range(&k->memblock, size, PAGE_SIZE, 0, k->arm64_dma_phys_limit);
+	if (!base) {
+		env_printk(k->env, "software IO TLB: swiotlb_init_remap: Failed to allocate %" PRIu64
+			   " bytes tlb structure\n", size);
+		return;
+	}
+	k->swiotlb_base = base;
+	k->swiotlb_size = size;
+	env_printk(k->env, "software IO TLB: area num 1.\n");
+	env_printk(k->env, "software IO TLB: mapped [mem 0x%016" PRIx64 "-0x%016" PRIx64
+		   "] (%" PRIu64 "MB)\n", base, base + size, size >> 20);
+}
+
+static unsigned long physpages(const struct kmm_kernel *k)
+{
+	unsigned long n = 0;
+	pg_data_t *pgdat;
+
+	for_each_online_pgdat(k, pgdat)
+		n += pgdat->node_present_pages;
+	return n;
+}
+
+static unsigned long nr_free_pages(const struct kmm_kernel *k)
+{
+	unsigned long n = 0;
+	pg_data_t *pgdat;
+
+	for_each_online_pgdat(k, pgdat)
+		for (int z = 0; z < MAX_NR_ZONES; z++)
+			n += zone_page_state(&pgdat->node_zones[z], NR_FREE_PAGES);
+	return n;
+}
+
+/* Models: mm/page_alloc.c:mem_init_print_info(). */
+static void mem_init_print_info(struct kmm_kernel *k)
+{
+	const struct kernel_image *im = &k->image;
+	unsigned long phys = physpages(k);
+
+	env_printk(k->env, "Memory: %luK/%luK available (%luK kernel code, %luK rwdata, %luK "
+		   "rodata, %luK init, %luK bss, %luK reserved, %luK cma-reserved)\n",
+		   nr_free_pages(k) << (PAGE_SHIFT - 10), phys << (PAGE_SHIFT - 10), im->code_kb,
+		   im->rwdata_kb, im->rodata_kb, im->init_kb, im->bss_kb,
+		   (phys - (unsigned long)k->totalram_pages - k->totalcma_pages) << (PAGE_SHIFT - 10),
+		   k->totalcma_pages << (PAGE_SHIFT - 10));
+}
+
+/* Models: mm/page_alloc.c:free_reserved_area(): frees the whole pages of [start, end). */
+static unsigned long free_reserved_area(struct kmm_kernel *k, phys_addr_t start, phys_addr_t end,
+					const char *s)
+{
+	unsigned long pages = 0;
+
+	for (phys_addr_t pa = align_up(start, PAGE_SIZE); pa + PAGE_SIZE <= end;
+	     pa += PAGE_SIZE, pages++)
+		free_reserved_page(k, pfn_to_page(k, PFN_DOWN(pa)));
+	if (pages && s)
+		env_printk(k->env, "Freeing %s memory: %luK\n", s, pages << (PAGE_SHIFT - 10));
+	return pages;
+}
+
+/* Models: init/initramfs.c:free_initrd_mem() with CONFIG_ARCH_KEEP_MEMBLOCK. */
+static void free_initrd_mem(struct kmm_kernel *k)
+{
+	const struct kernel_image *im = &k->image;
+	phys_addr_t s = im->initrd_start, e = im->initrd_start + im->initrd_size;
+
+	if (!im->initrd_size)
+		return;
+	k->memblock.caller = "free_initrd_mem";
+	memblock_phys_free(&k->memblock, s & PAGE_MASK, align_up(e, PAGE_SIZE) - (s & PAGE_MASK));
+	free_reserved_area(k, s, e, "initrd");
 }
 
 static struct resource *new_resource(struct kmm_kernel *k, uint64_t start, uint64_t end,
@@ -182,11 +412,45 @@ static struct resource *new_resource(struct kmm_kernel *k, uint64_t start, uint6
 	return r;
 }
 
+/* Models: kernel/resource.c:reserve_region_with_split(): claim the parts not yet claimed. */
+static int reserve_region_with_split(struct kmm_kernel *k, struct resource *parent,
+				     uint64_t start, uint64_t end, const char *name)
+{
+	struct resource *c;
+	uint64_t pos = start;
+
+	for (c = parent->child; c && pos <= end; c = c->sibling) {
+		if (c->end < pos)
+			continue;
+		if (c->start > end)
+			break;
+		if (c->start > pos) {
+			struct resource *r = new_resource(k, pos, c->start - 1, name, IORESOURCE_MEM);
+			if (!r)
+				return -ENOMEM;
+			request_resource_conflict(parent, r);
+		}
+		pos = c->end + 1;
+		if (pos == 0)
+			return 0;
+	}
+	if (pos <= end) {
+		struct resource *r = new_resource(k, pos, end, name, IORESOURCE_MEM);
+		if (!r)
+			return -ENOMEM;
+		request_resource_conflict(parent, r);
+	}
+	return 0;
+}
+
 /* Models: arch/arm64/kernel/setup.c:request_standard_resources() and the device claims. */
 static int request_standard_resources(struct kmm_kernel *k)
 {
 	const struct hw_phys *phys = &k->hw->phys;
 	struct resource *root = &k->iomem_resource;
+	struct memblock *mb = &k->memblock;
+	const struct kernel_image *im = &k->image;
+	struct memblock_region *region;
 
 	*root = (struct resource){.start = 0, .end = UINT64_MAX, .name = "PCI mem",
 				  .flags = IORESOURCE_MEM};
@@ -202,36 +466,98 @@ static int request_standard_resources(struct kmm_kernel *k)
 			return -EBUSY;
 		}
 	}
-	for (uint32_t i = 0; i < k->memory.nr; i++) {
-		const struct boot_region *m = &k->memory.r[i];
-		struct resource *ram = new_resource(k, m->base, m->end - 1, "System RAM",
-						    IORESOURCE_MEM | IORESOURCE_SYSRAM |
-							    IORESOURCE_BUSY);
+	for_each_mem_region(mb, region) {
+		struct resource *ram;
+		phys_addr_t s, e;
+		uint64_t i;
+
+		ram = new_resource(k, region->base, region->base + region->size - 1,
+				   memblock_is_nomap(region) ? "reserved" : "System RAM",
+				   IORESOURCE_MEM | IORESOURCE_BUSY |
+					   (memblock_is_nomap(region) ? 0 : IORESOURCE_SYSRAM));
 		if (!ram)
 			return -ENOMEM;
 		if (request_resource_conflict(root, ram)) {
 			env_free(k->env, ram);
 			env_error(k->env, KMM_EINVAL, "RAM at 0x%" PRIx64 " conflicts in /proc/iomem",
-				  m->base);
+				  region->base);
 			return -EBUSY;
 		}
-		/* reserve_memblock_reserved_regions(): the part of each reservation inside. */
-		for (uint32_t j = 0; j < k->reserved.nr; j++) {
-			uint64_t s = k->reserved.r[j].base & ~(KMM_PAGE_SIZE - 1);
-			uint64_t e = (k->reserved.r[j].end + KMM_PAGE_SIZE - 1) & ~(KMM_PAGE_SIZE - 1);
-			struct resource *r;
-
-			s = s > m->base ? s : m->base;
-			e = e < m->end ? e : m->end;
-			if (s >= e)
-				continue;
-			r = new_resource(k, s, e - 1, "reserved", IORESOURCE_MEM);
-			if (!r)
+		/* The kernel image's two claims, in the region that holds them. */
+		if (im->text >= ram->start && im->end - 1 <= ram->end) {
+			struct resource *code = new_resource(k, im->text, im->init_begin - 1,
+							     "Kernel code", IORESOURCE_MEM);
+			struct resource *data = new_resource(k, im->sdata, im->end - 1,
+							     "Kernel data", IORESOURCE_MEM);
+			if (!code || !data)
 				return -ENOMEM;
-			request_resource_conflict(ram, r);
+			request_resource_conflict(ram, code);
+			request_resource_conflict(ram, data);
+		}
+		/* reserve_memblock_reserved_regions(): what memblock holds, around the above. */
+		for_each_reserved_mem_range(mb, i, &s, &e) {
+			uint64_t rs = s & PAGE_MASK, re = align_up(e, PAGE_SIZE) - 1;
+
+			rs = rs > ram->start ? rs : ram->start;
+			re = re < ram->end ? re : ram->end;
+			if (rs <= re && reserve_region_with_split(k, ram, rs, re, "reserved"))
+				return -ENOMEM;
 		}
 	}
 	return 0;
+}
+
+static void kernel_defaults(struct kmm_kernel *k)
+{
+	k->watermark_scale_factor = 10;
+	k->watermark_boost_factor = 15000;
+	k->sysctl_lowmem_reserve_ratio[ZONE_DMA] = 256;
+	k->sysctl_lowmem_reserve_ratio[ZONE_DMA32] = 256;
+	k->sysctl_lowmem_reserve_ratio[ZONE_NORMAL] = 32;
+	k->sysctl_lowmem_reserve_ratio[ZONE_MOVABLE] = 0;
+	k->percpu_pagelist_high_fraction = 0;
+	k->min_free_kbytes = 1024;
+	k->user_min_free_kbytes = -1;
+	k->policy_zone = 0;
+}
+
+/* Models: arch/arm64/mm/init.c:bootmem_init(). */
+static int bootmem_init(struct kmm_kernel *k)
+{
+	int ret;
+
+	k->min_low_pfn = PFN_UP(memblock_start_of_DRAM(&k->memblock));
+	k->max_pfn = k->max_low_pfn = PFN_DOWN(memblock_end_of_DRAM(&k->memblock));
+	ret = arch_numa_init(k);
+	if (!ret)
+		ret = sparse_init(k);
+	if (!ret)
+		ret = zone_sizes_init(k);
+	if (ret)
+		return ret;
+	dma_contiguous_reserve(k, k->arm64_dma_phys_limit);
+	memblock_dump_all(&k->memblock);
+	return 0;
+}
+
+/* The initcalls that matter for memory, in initcall order. */
+static void do_initcalls(struct kmm_kernel *k)
+{
+	/* core_initcall(cma_init_reserved_areas) */
+	if (k->cma_size)
+		cma_activate_area(k, k->cma_base, k->cma_size);
+	/* postcore_initcall(init_per_zone_wmark_min) */
+	init_per_zone_wmark_min(k);
+	/* subsys_initcall(hugepage_init): THP off below 512 MiB, else khugepaged's minimum */
+	k->thp_enabled = k->params.thp != 0 &&
+			 (unsigned long)k->totalram_pages >= (512UL << (20 - PAGE_SHIFT));
+	if (k->thp_enabled && k->params.thp != 2)
+		set_recommended_min_free_kbytes(k);
+	else if (k->thp_enabled)
+		set_recommended_min_free_kbytes(k); /* madvise mode starts khugepaged too */
+	/* rootfs_initcall(populate_rootfs) frees the initrd; then free_initmem() */
+	free_initrd_mem(k);
+	free_reserved_area(k, k->image.init_begin, k->image.init_end, "unused kernel");
 }
 
 int kernel_boot(struct kmm_kernel *k, struct kmm_env *env, struct kmm_hw *hw,
@@ -244,22 +570,53 @@ int kernel_boot(struct kmm_kernel *k, struct kmm_env *env, struct kmm_hw *hw,
 	k->env = env;
 	k->hw = hw;
 	k->cfg = cfg;
+	k->nr_cpus = (int)cfg->nr_cpus;
 	k->iomem_resource.name = "PCI mem";
+	kernel_defaults(k);
 
 	env_printk(env, "Booting Linux on physical CPU 0x0000000000 [0x411fd070]\n");
 	env_printk(env, "Linux version 6.1.0-kmm (libkmm model of Linux 6.1.192, arm64)\n");
-	env_printk(env, "Kernel command line: %s\n", cfg->cmdline);
 	ret = parse_kernel_cmdline(cfg->cmdline, &k->params, err, sizeof(err));
 	if (ret) {
 		env_error(env, KMM_EINVAL, "kernel command line: %s", err);
 		return ret;
 	}
-	setup_memory_regions(k);
-	enforce_memory_limit(k, k->params.memory_limit);
-	ret = setup_reservations(k);
+	if (memblock_init(&k->memblock, env, &hw->phys))
+		return env_error(env, KMM_EHOST, "cannot allocate memblock"), -ENOMEM;
+	k->memblock.debug = k->params.memblock_debug;
+	place_kernel_image(k);
+
+	ret = add_memory_regions(k);
+	if (!ret && (k->image.end > k->hw->phys.banks[0].end ||
+		     k->image.initrd_start < k->image.end ||
+		     k->image.fdt_start + k->image.fdt_size > k->hw->phys.banks[0].end)) {
+		env_error(env, KMM_ENOMEM, "the first RAM bank (%" PRIu64 " MiB) cannot hold the "
+			  "kernel image, initrd and device tree as QEMU loads them: give it at "
+			  "least 72 MiB", (k->hw->phys.banks[0].end - k->hw->phys.banks[0].base) >> 20);
+		ret = -ENOSPC;
+	}
+	if (!ret)
+		ret = arm64_memblock_init(k);
+	if (!ret) {
+		paging_init(k);
+		ret = bootmem_init(k);
+	}
 	if (!ret)
 		ret = request_standard_resources(k);
+	if (!ret)
+		ret = setup_per_cpu_areas(k);
+	if (!ret) {
+		build_all_zonelists(k);
+		env_printk(env, "Kernel command line: %s\n", cfg->cmdline);
+		swiotlb_init(k);
+		memblock_free_all(k);
+		mem_init_print_info(k);
+		zone_pcp_update_all(k); /* setup_per_cpu_pageset() */
+		do_initcalls(k);
+	}
 	if (ret) {
+		if (ret == -ENOMEM && !env->last_error[0])
+			env_error(env, KMM_EHOST, "host memory exhausted during boot");
 		kernel_shutdown(k);
 		return ret;
 	}
@@ -269,43 +626,33 @@ int kernel_boot(struct kmm_kernel *k, struct kmm_env *env, struct kmm_hw *hw,
 
 void kernel_shutdown(struct kmm_kernel *k)
 {
-	if (k->env)
-		resource_free_children(k->env, &k->iomem_resource);
+	if (!k->env)
+		return;
+	resource_free_children(k->env, &k->iomem_resource);
+	for (int nid = 0; nid < MAX_NUMNODES; nid++) {
+		pg_data_t *pgdat = k->node_data[nid];
+		if (!pgdat)
+			continue;
+		for (int z = 0; z < MAX_NR_ZONES; z++) {
+			env_free(k->env, pgdat->node_zones[z].per_cpu_pageset);
+			env_free(k->env, pgdat->node_zones[z].per_cpu_zonestats);
+		}
+		env_free(k->env, pgdat);
+		k->node_data[nid] = NULL;
+	}
+	env_free_backing(k->env, k->vmemmap);
+	env_free_backing(k->env, k->pageblock_flags);
+	env_free(k->env, k->section_present);
+	k->vmemmap = NULL;
+	k->pageblock_flags = NULL;
+	k->section_present = NULL;
+	memblock_fini(&k->memblock);
 	k->booted = false;
 }
 
 bool kernel_check(const struct kmm_kernel *k, char *why, size_t whylen)
 {
-	const struct resource *r;
-
-	if (!resource_check(&k->iomem_resource, why, whylen))
-		return false;
-	for (r = k->iomem_resource.child; r; r = r->sibling) {
-		if (!(r->flags & IORESOURCE_SYSRAM))
-			continue;
-		/* Walk bank by bank: a claim may span adjacent banks, never a hole. */
-		for (uint64_t pa = r->start; pa <= r->end;) {
-			const struct phys_bank *b = phys_bank_of(&k->hw->phys, pa);
-			if (!b) {
-				snprintf(why, whylen, "iomem: System RAM claim covers 0x%" PRIx64
-					 " which is not RAM", pa);
-				return false;
-			}
-			if (b->end == 0 || b->end - 1 >= r->end)
-				break;
-			pa = b->end;
-		}
-	}
-	for (uint32_t i = 0; i < k->reserved.nr; i++) {
-		bool inside = false;
-		for (uint32_t j = 0; j < k->memory.nr; j++)
-			inside |= k->reserved.r[i].base < k->memory.r[j].end &&
-				  k->memory.r[j].base < k->reserved.r[i].end;
-		if (!inside && k->params.memory_limit == PHYS_ADDR_MAX) {
-			snprintf(why, whylen, "boot: reservation at 0x%" PRIx64 " is outside memory",
-				 k->reserved.r[i].base);
-			return false;
-		}
-	}
-	return true;
+	return resource_check(&k->iomem_resource, why, whylen) &&
+	       memblock_check(&k->memblock, why, whylen) && page_alloc_check(k, why, whylen) &&
+	       mm_init_check(k, why, whylen);
 }

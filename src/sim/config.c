@@ -144,6 +144,24 @@ enum kmm_status kmm_config_add_reserve(struct kmm_config *cfg, uint64_t size, km
 	return KMM_OK;
 }
 
+enum kmm_status kmm_config_add_sysctl(struct kmm_config *cfg, const char *name,
+				      const char *value)
+{
+	struct kmm_sysctl_setting *st;
+
+	if (!name || !value || !*name)
+		return kmm_error_nomachine(KMM_EINVAL, "sysctl: name and value are needed");
+	if (cfg->nr_sysctls == KMM_MAX_SYSCTLS)
+		return kmm_error_nomachine(KMM_EINVAL, "too many sysctls (at most %d)",
+					   KMM_MAX_SYSCTLS);
+	if (strlen(name) >= sizeof(st->name) || strlen(value) >= sizeof(st->value))
+		return kmm_error_nomachine(KMM_EINVAL, "sysctl %s: name or value too long", name);
+	st = &cfg->sysctls[cfg->nr_sysctls++];
+	snprintf(st->name, sizeof(st->name), "%s", name);
+	snprintf(st->value, sizeof(st->value), "%s", value);
+	return KMM_OK;
+}
+
 enum kmm_status kmm_config_append(struct kmm_config *cfg, const char *params)
 {
 	size_t len = strlen(cfg->cmdline), add = strlen(params);

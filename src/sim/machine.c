@@ -91,6 +91,16 @@ enum kmm_status kmm_machine_create(const struct kmm_config *cfg, struct kmm_mach
 		env_fini(&env);
 		return st;
 	}
+	for (uint32_t i = 0; i < m->cfg.nr_sysctls; i++) {
+		const struct kmm_sysctl_setting *sc = &m->cfg.sysctls[i];
+
+		st = kmm_sysctl(m, sc->name, sc->value);
+		if (st) {
+			kmm_error_nomachine(st, "%s", m->env.last_error);
+			kmm_machine_destroy(m);
+			return st;
+		}
+	}
 	*out = m;
 	return KMM_OK;
 }

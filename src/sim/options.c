@@ -259,6 +259,19 @@ static enum kmm_status opt_machine(struct kmm_config *cfg, const char *value)
 	return KMM_OK;
 }
 
+/* "NAME=VALUE", like sysctl -w; NAME with or without the "vm." prefix. */
+static enum kmm_status opt_sysctl(struct kmm_config *cfg, const char *value)
+{
+	char name[80];
+	const char *eq = strchr(value, '=');
+
+	if (!eq || eq == value || (size_t)(eq - value) >= sizeof(name) - 3)
+		return kmm_error_nomachine(KMM_EINVAL, "-sysctl %s: expected NAME=VALUE", value);
+	snprintf(name, sizeof(name), "%s%.*s", strncmp(value, "vm.", 3) ? "vm." : "",
+		 (int)(eq - value), value);
+	return kmm_config_add_sysctl(cfg, name, eq + 1);
+}
+
 static enum kmm_status opt_seed(struct kmm_config *cfg, const char *value)
 {
 	char *end;
@@ -282,6 +295,7 @@ static enum kmm_status opt_seed(struct kmm_config *cfg, const char *value)
 	X("-ram", "SIZE@PA", opt_ram, "RAM bank (repeatable; replaces the default bank)")      \
 	X("-mmio", "SIZE@PA[,name=NAME]", opt_mmio, "extra MMIO range")                        \
 	X("-M", "virt|none", opt_machine, "board: QEMU virt devices, or none")                 \
+	X("-sysctl", "NAME=VALUE", opt_sysctl, "write a vm tunable after boot (sysctl -w)")    \
 	X("-seed", "N", opt_seed, "PRNG seed (runs are reproducible per seed)")
 
 static const struct {

@@ -4,10 +4,12 @@
  */
 #include "sim/machine.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "lib/sink.h"
+#include "mm/views.h"
 
 typedef void (*proc_show_fn)(struct kmm_machine *m, const struct sink *out);
 
@@ -17,7 +19,28 @@ static void show_iomem(struct kmm_machine *m, const struct sink *out)
 	resource_show(&m->kernel.iomem_resource, out);
 }
 
-#define PROC_VIEWS(X) X("/proc/iomem", show_iomem)
+#define KERNEL_VIEW(fn)                                                                        \
+	static void proc_##fn(struct kmm_machine *m, const struct sink *out)                   \
+	{                                                                                      \
+		fn(&m->kernel, out);                                                           \
+	}
+KERNEL_VIEW(show_zoneinfo)
+KERNEL_VIEW(show_buddyinfo)
+KERNEL_VIEW(show_pagetypeinfo)
+KERNEL_VIEW(show_vmstat)
+KERNEL_VIEW(show_meminfo)
+KERNEL_VIEW(show_memblock_memory)
+KERNEL_VIEW(show_memblock_reserved)
+
+#define PROC_VIEWS(X)                                                                          \
+	X("/proc/iomem", show_iomem)                                                           \
+	X("/proc/zoneinfo", proc_show_zoneinfo)                                                \
+	X("/proc/buddyinfo", proc_show_buddyinfo)                                              \
+	X("/proc/pagetypeinfo", proc_show_pagetypeinfo)                                        \
+	X("/proc/vmstat", proc_show_vmstat)                                                    \
+	X("/proc/meminfo", proc_show_meminfo)                                                  \
+	X("/sys/kernel/debug/memblock/memory", proc_show_memblock_memory)                      \
+	X("/sys/kernel/debug/memblock/reserved", proc_show_memblock_reserved)
 
 static const struct {
 	const char *path;
@@ -46,10 +69,13 @@ enum kmm_status kmm_proc_show(struct kmm_machine *m, const char *path, kmm_sink_
 	if (!m || !path || !sink)
 		return kmm_error_nomachine(KMM_EINVAL, "kmm_proc_show: NULL argument");
 	show = proc_find(path);
-	if (!show)
-		return env_error(&m->env, KMM_ENOENT, "%s: no such view", path);
-	show(m, &out);
-	return KMM_OK;
+	if (show) {
+		show(m, &out);
+		return KMM_OK;
+	}
+	if (strncmp(path, "/proc/sys/vm/", 13) == 0 && sysctl_read(&m->kernel, path, &out) == 0)
+		return KMM_OK;
+	return env_error(&m->env, KMM_ENOENT, "%s: no such view", path);
 }
 
 enum kmm_status kmm_proc_read(struct kmm_machine *m, const char *path, char *buf, size_t len)
@@ -70,10 +96,43 @@ enum kmm_status kmm_proc_read(struct kmm_machine *m, const char *path, char *buf
 	return KMM_OK;
 }
 
+struct sysctl_path_ctx {
+	void (*fn)(void *arg, const char *path);
+	void *arg;
+};
+
+static void sysctl_as_path(void *arg, const char *name)
+{
+	struct sysctl_path_ctx *c = arg;
+	char path[96];
+
+	snprintf(path, sizeof(path), "/proc/sys/vm/%s", name + 3);
+	c->fn(c->arg, path);
+}
+
 void kmm_proc_list(const struct kmm_machine *m, void (*fn)(void *arg, const char *path),
 		   void *arg)
 {
+	struct sysctl_path_ctx c = {fn, arg};
+
 	(void)m;
 	for (size_t i = 0; i < sizeof(proc_views) / sizeof(proc_views[0]); i++)
 		fn(arg, proc_views[i].path);
+	sysctl_list(sysctl_as_path, &c);
+}
+
+enum kmm_status kmm_sysctl(struct kmm_machine *m, const char *name, const char *value)
+{
+	int ret;
+
+	if (!m || !name || !value)
+		return kmm_error_nomachine(KMM_EINVAL, "kmm_sysctl: NULL argument");
+	KMM_API_ENTER(&m->env);
+	ret = sysctl_write(&m->kernel, name, value);
+	KMM_API_LEAVE(&m->env);
+	if (ret == -ENOENT)
+		return env_error(&m->env, KMM_ENOENT, "sysctl %s: no such tunable", name);
+	if (ret)
+		return env_error(&m->env, KMM_EINVAL, "sysctl %s=%s: invalid value", name, value);
+	return KMM_OK;
 }

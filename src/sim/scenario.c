@@ -153,6 +153,15 @@ static enum kmm_status step_expect(struct scenario *sc, int argc, char **argv)
 	return KMM_OK;
 }
 
+static enum kmm_status step_sysctl(struct scenario *sc, int argc, char **argv)
+{
+	enum kmm_status st = kmm_sysctl(sc->m, argv[1], argv[2]);
+
+	if (st)
+		return scenario_fail(sc, st, "sysctl: %s", kmm_last_error(sc->m));
+	return KMM_OK;
+}
+
 static enum kmm_status step_phys_write64(struct scenario *sc, int argc, char **argv)
 {
 	uint64_t pa, value;
@@ -191,6 +200,8 @@ enum step_phase { BEFORE_BOOT, AFTER_BOOT, ANYTIME };
 	X("expect", "PATH contains|lacks TEXT", 3, 3, AFTER_BOOT, step_expect,                 \
 	  "fail unless the view contains (or lacks) TEXT")                                     \
 	X("check", "", 0, 0, AFTER_BOOT, step_check, "run every invariant check")              \
+	X("sysctl", "NAME VALUE", 2, 2, AFTER_BOOT, step_sysctl,                               \
+	  "write a tunable (vm.min_free_kbytes 8192; quote lists: \"64 64 8 0\")")             \
 	X("dmesg", "", 0, 0, AFTER_BOOT, step_dmesg, "print the kernel log")                   \
 	X("echo", "TEXT ...", 0, SCENARIO_MAX_ARGS - 1, ANYTIME, step_echo, "print TEXT")      \
 	X("phys-write64", "PA VALUE", 2, 2, AFTER_BOOT, step_phys_write64,                     \

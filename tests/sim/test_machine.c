@@ -60,33 +60,33 @@ static void test_machine_phys_access_is_bounds_checked(void **state)
 
 	/*
 	 * Two adjacent banks and a hole:
-	 *   [0x40000000, 0x40100000) bank 0
-	 *   [0x40100000, 0x40200000) bank 1
-	 *   [0x40200000, 0x50000000) hole
+	 *   [0x40000000, 0x48000000) bank 0 (128 MiB: room for the kernel image)
+	 *   [0x48000000, 0x48100000) bank 1
+	 *   [0x48100000, 0x50000000) hole
 	 *   [0x50000000, 0x50100000) bank 2
 	 */
 	kmm_config_init(&cfg);
-	kmm_config_add_bank(&cfg, 0x40000000, 0x100000);
-	kmm_config_add_bank(&cfg, 0x40100000, 0x100000);
+	kmm_config_add_bank(&cfg, 0x40000000, 0x8000000);
+	kmm_config_add_bank(&cfg, 0x48000000, 0x100000);
 	kmm_config_add_bank(&cfg, 0x50000000, 0x100000);
 	m = test_machine(&cfg);
 
 	/* across the two adjacent banks: fine byte-wise, but no single host pointer */
-	assert_int_equal(kmm_phys_write(m, 0x400ffff8, "0123456789abcdef", 16), KMM_OK);
-	assert_int_equal(kmm_phys_read(m, 0x400ffff8, buf, 16), KMM_OK);
+	assert_int_equal(kmm_phys_write(m, 0x47fffff8, "0123456789abcdef", 16), KMM_OK);
+	assert_int_equal(kmm_phys_read(m, 0x47fffff8, buf, 16), KMM_OK);
 	assert_memory_equal(buf, "0123456789abcdef", 16);
-	assert_null(kmm_phys_to_host(m, 0x400ffff8, 16));
-	assert_non_null(kmm_phys_to_host(m, 0x400ffff8, 8));
+	assert_null(kmm_phys_to_host(m, 0x47fffff8, 16));
+	assert_non_null(kmm_phys_to_host(m, 0x47fffff8, 8));
 
 	/* into the hole, out of the top, on MMIO: refused, nothing written */
-	assert_int_equal(kmm_phys_write(m, 0x401ffff8, buf, 16), KMM_EFAULT);
+	assert_int_equal(kmm_phys_write(m, 0x480ffff8, buf, 16), KMM_EFAULT);
 	assert_non_null(strstr(kmm_last_error(m), "not all of it is RAM"));
-	assert_int_equal(kmm_phys_read(m, 0x401ffff8, buf, 8), KMM_OK);
+	assert_int_equal(kmm_phys_read(m, 0x480ffff8, buf, 8), KMM_OK);
 	assert_memory_equal(buf, "\0\0\0\0\0\0\0\0", 8);
 	assert_int_equal(kmm_phys_read(m, 0x500ffffc, buf, 8), KMM_EFAULT);
 	assert_int_equal(kmm_phys_read(m, 0x09000000, buf, 4), KMM_EFAULT);
 	assert_int_equal(kmm_phys_read(m, UINT64_MAX - 3, buf, 8), KMM_EFAULT);
-	assert_null(kmm_phys_to_host(m, 0x40200000, 1));
+	assert_null(kmm_phys_to_host(m, 0x48100000, 1));
 	assert_int_equal(kmm_phys_read(NULL, 0x40000000, buf, 8), KMM_EINVAL);
 	test_machine_done(m);
 }

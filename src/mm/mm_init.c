@@ -1,0 +1,736 @@
+/*
+ * Nodes, zones and the memory map: from memblock's memory regions to initialised zones whose
+ * free lists hold every page memblock did not reserve.
+ *
+ * Models (Linux 6.1.192): mm/page_alloc.c:free_area_init(), find_zone_movable_pfns_for_nodes(),
+ *         calculate_node_totalpages(), free_area_init_core(), memmap_init(),
+ *         build_all_zonelists(), init_cma_reserved_pageblock(); mm/memblock.c:memblock_free_all();
+ *         mm/sparse.c:sparse_init() (the vmemmap buffer reservation).
+ * Deviation: struct pages live in host memory (one lazily committed array over the PFN span,
+ *         like vmemmap); their simulated backing is reserved in memblock as the kernel does.
+ * Deviation: no deferred struct page init: every page is initialised and freed at
+ *         memblock_free_all() time (the end state of the free lists is the same).
+ *
+ * Invariants (mm_init_check):
+ *  1. Every valid PFN of a zone is PageReserved, inside a free buddy block, or allocated
+ *     (refcount > 0) — exactly one of them.
+ *  2. A zone's managed pages equal its present pages minus its PageReserved pages.
+ *  3. Zones of a node do not overlap and lie inside the node's span.
+ */
+#include "mm/internal.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#define SECTION_MAP_SIZE (PAGES_PER_SECTION * sizeof(struct page)) /* 2 MiB: one PMD */
+
+static unsigned long clamp_ul(unsigned long v, unsigned long lo, unsigned long hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+static void get_pfn_range_for_nid(const struct kmm_kernel *k, int nid, unsigned long *start,
+				  unsigned long *end)
+{
+	unsigned long s, e;
+	int i;
+
+	*start = ULONG_MAX;
+	*end = 0;
+	for_each_mem_pfn_range(&((struct kmm_kernel *)k)->memblock, i, nid, &s, &e, NULL) {
+		*start = s < *start ? s : *start;
+		*end = e > *end ? e : *end;
+	}
+	if (*start == ULONG_MAX)
+		*start = 0;
+}
+
+/*
+ * Models: mm/sparse.c:sparse_init() as far as memory goes: mark present sections and
+ * reserve each node's vmemmap buffer (2 MiB per present section, PMD aligned) from memblock.
+ * The struct pages themselves are one host array over the PFN span.
+ */
+int sparse_init(struct kmm_kernel *k)
+{
+	struct memblock *mb = &k->memblock;
+	unsigned long lo = ULONG_MAX, hi = 0, s, e, nsec;
+	int i, nid;
+
+	for_each_mem_pfn_range(mb, i, MAX_NUMNODES, &s, &e, NULL) {
+		lo = s < lo ? s : lo;
+		hi = e > hi ? e : hi;
+	}
+	if (lo >= hi)
+		return env_error(k->env, KMM_EINVAL, "no memory left to boot with"), -EINVAL;
+	k->vmemmap_base = lo & ~(PAGES_PER_SECTION - 1);
+	k->vmemmap_end = (hi + PAGES_PER_SECTION - 1) & ~(PAGES_PER_SECTION - 1);
+	nsec = (k->vmemmap_end - k->vmemmap_base) >> PFN_SECTION_SHIFT;
+	k->section_present = env_alloc(k->env, nsec);
+	k->pageblock_flags = env_alloc_backing(k->env, (k->vmemmap_end - k->vmemmap_base) >>
+							       pageblock_order);
+	k->vmemmap = env_alloc_backing(k->env, (k->vmemmap_end - k->vmemmap_base) *
+						       sizeof(struct page));
+	if (!k->section_present || !k->pageblock_flags || !k->vmemmap)
+		return env_error(k->env, KMM_EHOST, "cannot allocate the memory map for %lu "
+				 "sections", nsec), -ENOMEM;
+
+	for (nid = 0; nid < MAX_NUMNODES; nid++) {
+		unsigned long map_count = 0, last = ULONG_MAX;
+		kmm_va_t buf;
+
+		for_each_mem_pfn_range(mb, i, nid, &s, &e, NULL) {
+			for (unsigned long pfn = s & ~(PAGES_PER_SECTION - 1); pfn < e;
+			     pfn += PAGES_PER_SECTION) {
+				unsigned long sec = (pfn - k->vmemmap_base) >> PFN_SECTION_SHIFT;
+				if (sec != last && !k->section_present[sec])
+					map_count++;
+				k->section_present[sec] = 1;
+				last = sec;
+			}
+		}
+		if (!map_count)
+			continue;
+		/* sparse_buffer_init(): one buffer per node for all its sections. */
+		mb->caller = "sparse_init_nid";
+		buf = memblock_alloc_exact_nid_raw(mb, map_count * SECTION_MAP_SIZE,
+						   SECTION_MAP_SIZE, k->memstart_addr,
+						   MEMBLOCK_ALLOC_ACCESSIBLE, nid);
+		if (!buf)
+			env_printk(k->env, "sparse_init_nid: node[%d] memory map backing failed. "
+				   "Some memory will not be available.\n", nid);
+	}
+	return 0;
+}
+
+/* Models: mm/page_alloc.c:find_zone_movable_pfns_for_nodes() for kernelcore=/movablecore=. */
+static void find_zone_movable_pfns_for_nodes(struct kmm_kernel *k, int *movable_zone)
+{
+	unsigned long totalpages = 0, s, e, usable_startpfn, required_kernelcore,
+		      required_movablecore, kernelcore_node, kernelcore_remaining;
+	int i, nid, usable_nodes = 0;
+	bool has_mem[MAX_NUMNODES] = {false};
+
+	for_each_mem_pfn_range(&k->memblock, i, MAX_NUMNODES, &s, &e, &nid) {
+		totalpages += e - s;
+		if (e > s)
+			has_mem[nid] = true;
+	}
+	for (nid = 0; nid < MAX_NUMNODES; nid++)
+		usable_nodes += has_mem[nid];
+	for (*movable_zone = MAX_NR_ZONES - 1; *movable_zone > 0; (*movable_zone)--) {
+		if (*movable_zone != ZONE_MOVABLE &&
+		    k->arch_zone_highest_possible_pfn[*movable_zone] >
+			    k->arch_zone_lowest_possible_pfn[*movable_zone])
+			break;
+	}
+	required_kernelcore = k->params.kernelcore >> PAGE_SHIFT;
+	required_movablecore = k->params.movablecore >> PAGE_SHIFT;
+	if (required_movablecore) {
+		required_movablecore = (required_movablecore + MAX_ORDER_NR_PAGES - 1) /
+				       MAX_ORDER_NR_PAGES * MAX_ORDER_NR_PAGES;
+		if (required_movablecore > totalpages)
+			required_movablecore = totalpages;
+		if (totalpages - required_movablecore > required_kernelcore)
+			required_kernelcore = totalpages - required_movablecore;
+	}
+	if (!required_kernelcore || required_kernelcore >= totalpages)
+		return;
+	usable_startpfn = k->arch_zone_lowest_possible_pfn[*movable_zone];
+restart:
+	/* Spread kernelcore as evenly as possible over the nodes. */
+	kernelcore_node = required_kernelcore / (unsigned long)usable_nodes;
+	for (nid = 0; nid < MAX_NUMNODES; nid++) {
+		if (!has_mem[nid])
+			continue;
+		if (required_kernelcore < kernelcore_node)
+			kernelcore_node = required_kernelcore / (unsigned long)usable_nodes;
+		kernelcore_remaining = kernelcore_node;
+		for_each_mem_pfn_range(&k->memblock, i, nid, &s, &e, NULL) {
+			unsigned long size_pages;
+
+			s = s > k->zone_movable_pfn[nid] ? s : k->zone_movable_pfn[nid];
+			if (s >= e)
+				continue;
+			if (s < usable_startpfn) {
+				unsigned long kernel_pages = (e < usable_startpfn ? e : usable_startpfn) - s;
+
+				kernelcore_remaining -= kernel_pages < kernelcore_remaining ?
+								kernel_pages : kernelcore_remaining;
+				required_kernelcore -= kernel_pages < required_kernelcore ?
+							       kernel_pages : required_kernelcore;
+				if (e <= usable_startpfn) {
+					k->zone_movable_pfn[nid] = e;
+					continue;
+				}
+				s = usable_startpfn;
+			}
+			size_pages = e - s;
+			if (size_pages > kernelcore_remaining)
+				size_pages = kernelcore_remaining;
+			k->zone_movable_pfn[nid] = s + size_pages;
+			required_kernelcore -= size_pages < required_kernelcore ? size_pages
+										 : required_kernelcore;
+			kernelcore_remaining -= size_pages;
+			if (!kernelcore_remaining)
+				break;
+		}
+	}
+	usable_nodes--;
+	if (usable_nodes && required_kernelcore > (unsigned long)usable_nodes)
+		goto restart;
+	/* Align ZONE_MOVABLE's start to MAX_ORDER_NR_PAGES on every node. */
+	for (nid = 0; nid < MAX_NUMNODES; nid++) {
+		unsigned long ns, ne;
+
+		k->zone_movable_pfn[nid] = (k->zone_movable_pfn[nid] + MAX_ORDER_NR_PAGES - 1) /
+					   MAX_ORDER_NR_PAGES * MAX_ORDER_NR_PAGES;
+		get_pfn_range_for_nid(k, nid, &ns, &ne);
+		if (k->zone_movable_pfn[nid] >= ne)
+			k->zone_movable_pfn[nid] = 0;
+	}
+}
+
+/* Models: mm/page_alloc.c:adjust_zone_range_for_zone_movable(). */
+static void adjust_zone_range_for_zone_movable(const struct kmm_kernel *k, int nid, int zone_type,
+					       unsigned long node_end_pfn, int movable_zone,
+					       unsigned long *zs, unsigned long *ze)
+{
+	unsigned long mpfn = k->zone_movable_pfn[nid];
+
+	if (!mpfn)
+		return;
+	if (zone_type == ZONE_MOVABLE) {
+		*zs = mpfn;
+		*ze = node_end_pfn < k->arch_zone_highest_possible_pfn[movable_zone] ?
+			      node_end_pfn : k->arch_zone_highest_possible_pfn[movable_zone];
+	} else if (*zs < mpfn && *ze > mpfn) {
+		*ze = mpfn;
+	} else if (*zs >= mpfn) {
+		*zs = *ze;
+	}
+}
+
+/* Models: mm/page_alloc.c:zone_spanned_pages_in_node(). */
+static unsigned long zone_spanned_pages_in_node(const struct kmm_kernel *k, int nid,
+						int zone_type, unsigned long node_start_pfn,
+						unsigned long node_end_pfn, int movable_zone,
+						unsigned long *zs, unsigned long *ze)
+{
+	unsigned long lo = k->arch_zone_lowest_possible_pfn[zone_type];
+	unsigned long hi = k->arch_zone_highest_possible_pfn[zone_type];
+
+	if (!node_start_pfn && !node_end_pfn)
+		return 0;
+	*zs = clamp_ul(node_start_pfn, lo, hi);
+	*ze = clamp_ul(node_end_pfn, lo, hi);
+	adjust_zone_range_for_zone_movable(k, nid, zone_type, node_end_pfn, movable_zone, zs, ze);
+	if (*ze < node_start_pfn || *zs > node_end_pfn)
+		return 0;
+	*ze = *ze < node_end_pfn ? *ze : node_end_pfn;
+	*zs = *zs > node_start_pfn ? *zs : node_start_pfn;
+	return *ze - *zs;
+}
+
+/* Models: mm/page_alloc.c:__absent_pages_in_range(): holes in [start, end) of @nid. */
+static unsigned long absent_pages_in_range(struct kmm_kernel *k, int nid, unsigned long start,
+					   unsigned long end)
+{
+	unsigned long nr_absent = end - start, s, e;
+	int i;
+
+	for_each_mem_pfn_range(&k->memblock, i, nid, &s, &e, NULL) {
+		s = clamp_ul(s, start, end);
+		e = clamp_ul(e, start, end);
+		nr_absent -= e - s;
+	}
+	return nr_absent;
+}
+
+/* Models: mm/page_alloc.c:calc_memmap_size(). */
+static unsigned long calc_memmap_size(unsigned long spanned, unsigned long present)
+{
+	unsigned long pages = spanned;
+
+	if (spanned > present + (present >> 4))
+		pages = present;
+	return (pages * sizeof(struct page) + PAGE_SIZE - 1) >> PAGE_SHIFT;
+}
+
+/* Models: mm/page_alloc.c:zone_init_internals() + zone_pcp_init() + init_currently_empty_zone(). */
+static int init_zone(struct kmm_kernel *k, pg_data_t *pgdat, int j, unsigned long remaining)
+{
+	struct zone *zone = &pgdat->node_zones[j];
+
+	zone->managed_pages = (long)remaining;
+	zone->node = pgdat->node_id;
+	zone->zone_pgdat = pgdat;
+	zone->name = zone_names[j];
+	zone->per_cpu_pageset = env_alloc(k->env, sizeof(struct per_cpu_pages) * (size_t)k->nr_cpus);
+	zone->per_cpu_zonestats = env_alloc(k->env, sizeof(struct per_cpu_zonestat) *
+							    (size_t)k->nr_cpus);
+	if (!zone->per_cpu_pageset || !zone->per_cpu_zonestats)
+		return -ENOMEM;
+	/* Boot pagesets: high 0, batch 1 (BOOT_PAGESET_HIGH/BATCH) until setup_zone_pageset. */
+	zone->pageset_high = 0;
+	zone->pageset_batch = 1;
+	for (int cpu = 0; cpu < k->nr_cpus; cpu++) {
+		struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
+		pcp->high = 0;
+		pcp->batch = 1;
+		for (int l = 0; l < NR_PCP_LISTS; l++)
+			INIT_LIST_HEAD(&pcp->lists[l]);
+	}
+	for (int o = 0; o < MAX_ORDER; o++) {
+		for (int t = 0; t < MIGRATE_TYPES; t++)
+			INIT_LIST_HEAD(&zone->free_area[o].free_list[t]);
+		zone->free_area[o].nr_free = 0;
+	}
+	if (zone->spanned_pages)
+		zone->initialized = true;
+	return 0;
+}
+
+/* Models: mm/page_alloc.c:__init_single_page(). */
+static inline void __init_single_page(struct page *page, int zone, int nid)
+{
+	*page = (struct page){0};
+	set_page_links(page, zone, nid);
+	set_page_count(page, 1);
+	page->_mapcount = -1;
+	INIT_LIST_HEAD(&page->lru);
+}
+
+/*
+ * Models: mm/page_alloc.c:memmap_init() / memmap_init_range() / init_unavailable_range():
+ * every struct page of the zone's span gets its node and zone; pageblocks start MOVABLE;
+ * pages in holes of present sections are reserved.
+ */
+static void memmap_init_zone(struct kmm_kernel *k, struct zone *zone)
+{
+	int nid = zone->node, z = zone_idx(zone);
+	unsigned long start = zone->zone_start_pfn, end = zone_end_pfn(zone);
+
+	for (unsigned long pfn = start; pfn < end; pfn++) {
+		struct page *page;
+
+		if (!pfn_valid(k, pfn)) {
+			pfn = ((pfn + PAGES_PER_SECTION) & ~(PAGES_PER_SECTION - 1)) - 1;
+			continue;
+		}
+		page = pfn_to_page(k, pfn);
+		__init_single_page(page, z, nid);
+		if (!(pfn & (pageblock_nr_pages - 1)))
+			set_pageblock_migratetype(k, page, MIGRATE_MOVABLE);
+		if (!memblock_is_memory(&k->memblock, PFN_PHYS(pfn)))
+			SetPageReserved(page);
+	}
+}
+
+static pg_data_t *alloc_node_data(struct kmm_kernel *k, int nid)
+{
+	pg_data_t *pgdat = k->node_data[nid];
+
+	if (!pgdat) {
+		pgdat = env_alloc(k->env, sizeof(*pgdat));
+		if (!pgdat)
+			return NULL;
+		pgdat->node_id = nid;
+		k->node_data[nid] = pgdat;
+	}
+	return pgdat;
+}
+
+/* Models: mm/page_alloc.c:free_area_init_node() + calculate_node_totalpages() + _core(). */
+static int free_area_init_node(struct kmm_kernel *k, int nid, int movable_zone)
+{
+	pg_data_t *pgdat = alloc_node_data(k, nid);
+	unsigned long start_pfn, end_pfn, totalpages = 0, realtotalpages = 0;
+
+	if (!pgdat)
+		return -ENOMEM;
+	get_pfn_range_for_nid(k, nid, &start_pfn, &end_pfn);
+	pgdat->node_start_pfn = start_pfn;
+	if (start_pfn != end_pfn)
+		env_printk(k->env, "Initmem setup node %d [mem %#018" PRIx64 "-%#018" PRIx64 "]\n",
+			   nid, PFN_PHYS(start_pfn), PFN_PHYS(end_pfn) - 1);
+
+	for (int j = 0; j < MAX_NR_ZONES; j++) {
+		struct zone *zone = &pgdat->node_zones[j];
+		unsigned long zs = 0, ze = 0, size, real_size, freesize, memmap_pages;
+
+		size = zone_spanned_pages_in_node(k, nid, j, start_pfn, end_pfn, movable_zone, &zs,
+						  &ze);
+		real_size = size ? size - absent_pages_in_range(k, nid, zs, ze) : 0;
+		zone->zone_start_pfn = size ? zs : 0;
+		zone->spanned_pages = size;
+		zone->present_pages = real_size;
+		totalpages += size;
+		realtotalpages += real_size;
+
+		/* free_area_init_core(): the estimate of managed pages until the hand-over. */
+		freesize = real_size;
+		memmap_pages = calc_memmap_size(size, freesize);
+		if (freesize >= memmap_pages)
+			freesize -= memmap_pages;
+		else if (memmap_pages)
+			env_printk(k->env, "  %s zone: %lu memmap pages exceeds freesize %lu\n",
+				   zone_names[j], memmap_pages, freesize);
+		k->nr_kernel_pages += freesize;
+		k->nr_all_pages += freesize;
+		zone->node = nid;
+		zone->zone_pgdat = pgdat;
+		if (init_zone(k, pgdat, j, freesize))
+			return -ENOMEM;
+		if (size)
+			memmap_init_zone(k, zone);
+	}
+	pgdat->node_spanned_pages = totalpages;
+	pgdat->node_present_pages = realtotalpages;
+	for (int j = 0; j < MAX_NR_ZONES; j++) {
+		if (populated_zone(&pgdat->node_zones[j]))
+			pgdat->nr_zones = j + 1;
+	}
+	return 0;
+}
+
+/* Models: mm/page_alloc.c:free_area_init(). */
+int free_area_init(struct kmm_kernel *k, const unsigned long *max_zone_pfn)
+{
+	unsigned long start_pfn = ULONG_MAX, s, e;
+	int i, nid, movable_zone = ZONE_NORMAL;
+
+	for_each_mem_pfn_range(&k->memblock, i, MAX_NUMNODES, &s, &e, NULL)
+		start_pfn = s < start_pfn ? s : start_pfn;
+	for (int z = 0; z < MAX_NR_ZONES; z++) {
+		unsigned long end_pfn;
+
+		if (z == ZONE_MOVABLE)
+			continue;
+		end_pfn = max_zone_pfn[z] > start_pfn ? max_zone_pfn[z] : start_pfn;
+		k->arch_zone_lowest_possible_pfn[z] = start_pfn;
+		k->arch_zone_highest_possible_pfn[z] = end_pfn;
+		start_pfn = end_pfn;
+	}
+	find_zone_movable_pfns_for_nodes(k, &movable_zone);
+
+	env_printk(k->env, "Zone ranges:\n");
+	for (int z = 0; z < MAX_NR_ZONES; z++) {
+		if (z == ZONE_MOVABLE)
+			continue;
+		if (k->arch_zone_lowest_possible_pfn[z] == k->arch_zone_highest_possible_pfn[z])
+			env_printk(k->env, "  %-8s empty\n", zone_names[z]);
+		else
+			env_printk(k->env, "  %-8s [mem %#018" PRIx64 "-%#018" PRIx64 "]\n",
+				   zone_names[z], PFN_PHYS(k->arch_zone_lowest_possible_pfn[z]),
+				   PFN_PHYS(k->arch_zone_highest_possible_pfn[z]) - 1);
+	}
+	env_printk(k->env, "Movable zone start for each node\n");
+	for (nid = 0; nid < MAX_NUMNODES; nid++) {
+		if (k->zone_movable_pfn[nid])
+			env_printk(k->env, "  Node %d: %#018" PRIx64 "\n", nid,
+				   PFN_PHYS(k->zone_movable_pfn[nid]));
+	}
+	env_printk(k->env, "Early memory node ranges\n");
+	for_each_mem_pfn_range(&k->memblock, i, MAX_NUMNODES, &s, &e, &nid)
+		env_printk(k->env, "  node %3d: [mem %#018" PRIx64 "-%#018" PRIx64 "]\n", nid,
+			   PFN_PHYS(s), PFN_PHYS(e) - 1);
+
+	for (nid = 0; nid < MAX_NUMNODES; nid++) {
+		unsigned long ns, ne;
+
+		get_pfn_range_for_nid(k, nid, &ns, &ne);
+		if (ns == ne && nid >= k->nr_online_nodes)
+			continue;
+		if (free_area_init_node(k, nid, movable_zone))
+			return env_error(k->env, KMM_EHOST, "cannot allocate node %d", nid), -ENOMEM;
+	}
+	return 0;
+}
+
+/* Distance between nodes, 10 local / 20 remote unless the config says otherwise. */
+static int node_distance(const struct kmm_kernel *k, int a, int b)
+{
+	int d = k->cfg->distance[a][b];
+
+	return d ? d : a == b ? 10 : 20;
+}
+
+/* Models: mm/page_alloc.c:find_next_best_node(): the nearest unused node, load-balanced. */
+static int find_next_best_node(const struct kmm_kernel *k, int node, bool *used,
+			       const int *node_load)
+{
+	int best = NUMA_NO_NODE, min_val = 1 << 30;
+
+	if (!used[node]) {
+		used[node] = true;
+		return node;
+	}
+	for (int n = 0; n < MAX_NUMNODES; n++) {
+		int val;
+
+		if (!k->node_data[n] || used[n])
+			continue;
+		val = node_distance(k, node, n);
+		val += n < node;                 /* penalise nodes before this one */
+		val += k->cpus_of_node[n] != 0; /* PENALTY_FOR_NODE_WITH_CPUS */
+		val *= MAX_NUMNODES;
+		val += node_load[n];
+		if (val < min_val) {
+			min_val = val;
+			best = n;
+		}
+	}
+	if (best >= 0)
+		used[best] = true;
+	return best;
+}
+
+static void zonelist_add_node_zones(struct zoneref **zr, pg_data_t *node, int *policy_zone)
+{
+	for (int z = MAX_NR_ZONES - 1; z >= 0; z--) {
+		struct zone *zone = &node->node_zones[z];
+
+		if (!managed_zone(zone))
+			continue;
+		(*zr)->zone = zone;
+		(*zr)->zone_idx = z;
+		(*zr)++;
+		if (policy_zone && z > *policy_zone && z != ZONE_MOVABLE)
+			*policy_zone = z; /* check_highest_zone() */
+	}
+}
+
+/*
+ * Models: mm/page_alloc.c:build_zonelists(): nodes in find_next_best_node() order, each
+ * node's zones from the highest down; the no-fallback list holds this node's zones only.
+ */
+static void build_zonelists(struct kmm_kernel *k, pg_data_t *pgdat, int *node_load)
+{
+	int order[MAX_NUMNODES], n = 0, local = pgdat->node_id, prev = local, node;
+	bool used[MAX_NUMNODES] = {false};
+	struct zoneref *zr = pgdat->node_zonelists[ZONELIST_FALLBACK]._zonerefs;
+	char line[128];
+	size_t len = 0;
+
+	while ((node = find_next_best_node(k, local, used, node_load)) >= 0) {
+		if (node_distance(k, local, node) != node_distance(k, local, prev))
+			node_load[node] += 1;
+		order[n++] = node;
+		prev = node;
+	}
+	for (int i = 0; i < n; i++)
+		zonelist_add_node_zones(&zr, k->node_data[order[i]], &k->policy_zone);
+	zr->zone = NULL;
+	zr = pgdat->node_zonelists[ZONELIST_NOFALLBACK]._zonerefs;
+	zonelist_add_node_zones(&zr, pgdat, NULL);
+	zr->zone = NULL;
+
+	line[0] = '\0';
+	for (int i = 0; i < n; i++)
+		len += (size_t)snprintf(line + len, sizeof(line) - len, "%d ", order[i]);
+	env_printk(k->env, "Fallback order for Node %d: %s\n", local, line);
+}
+
+/* Models: mm/page_alloc.c:build_all_zonelists(). */
+void build_all_zonelists(struct kmm_kernel *k)
+{
+	int node_load[MAX_NUMNODES] = {0};
+	unsigned long vm_total_pages = 0;
+	pg_data_t *pgdat;
+
+	k->policy_zone = 0;
+	for_each_online_pgdat(k, pgdat)
+		build_zonelists(k, pgdat, node_load);
+	/* nr_free_zone_pages(gfp_zone(GFP_HIGHUSER_MOVABLE)) over node 0's zonelist */
+	for_each_online_pgdat(k, pgdat) {
+		for (int z = 0; z < MAX_NR_ZONES; z++) {
+			struct zone *zone = &pgdat->node_zones[z];
+			if (zone_managed_pages(zone) > high_wmark_pages(zone))
+				vm_total_pages += zone_managed_pages(zone) - high_wmark_pages(zone);
+		}
+	}
+	env_printk(k->env, "Built %d zonelists, mobility grouping %s.  Total pages: %lu\n",
+		   k->nr_online_nodes,
+		   vm_total_pages < pageblock_nr_pages * MIGRATE_TYPES ? "off" : "on",
+		   vm_total_pages);
+	env_printk(k->env, "Policy zone: %s\n", zone_names[k->policy_zone]);
+}
+
+/* Models: mm/page_alloc.c:memblock_free_pages() via __free_pages_memory(). */
+static void __free_pages_memory(struct kmm_kernel *k, unsigned long start, unsigned long end)
+{
+	while (start < end) {
+		unsigned int order = start ? (unsigned int)__builtin_ctzl(start) : MAX_ORDER - 1;
+
+		if (order > MAX_ORDER - 1)
+			order = MAX_ORDER - 1;
+		while (start + (1UL << order) > end)
+			order--;
+		__free_pages_core(k, pfn_to_page(k, start), order);
+		start += 1UL << order;
+	}
+}
+
+/* Models: mm/memblock.c:reserve_bootmem_region(). */
+static void reserve_bootmem_region(struct kmm_kernel *k, phys_addr_t start, phys_addr_t end)
+{
+	for (unsigned long pfn = PFN_DOWN(start); pfn < PFN_UP(end); pfn++) {
+		if (pfn_valid(k, pfn)) {
+			struct page *page = pfn_to_page(k, pfn);
+			INIT_LIST_HEAD(&page->lru);
+			SetPageReserved(page);
+		}
+	}
+}
+
+/* Models: mm/memblock.c:memblock_free_all() -> free_low_memory_core_early(). */
+unsigned long memblock_free_all(struct kmm_kernel *k)
+{
+	struct memblock *mb = &k->memblock;
+	struct memblock_region *r;
+	phys_addr_t start, end;
+	unsigned long count = 0;
+	pg_data_t *pgdat;
+	uint64_t i;
+
+	for_each_online_pgdat(k, pgdat)
+		for (int z = 0; z < MAX_NR_ZONES; z++)
+			pgdat->node_zones[z].managed_pages = 0; /* reset_all_zones_managed_pages */
+	memblock_clear_hotplug(mb, 0, PHYS_ADDR_MAX);
+	for_each_reserved_mem_range(mb, i, &start, &end)
+		reserve_bootmem_region(k, start, end);
+	for_each_mem_region(mb, r)
+		if (memblock_is_nomap(r))
+			reserve_bootmem_region(k, r->base, r->base + r->size);
+	for_each_free_mem_range(mb, i, NUMA_NO_NODE, MEMBLOCK_NONE, &start, &end, NULL) {
+		unsigned long s = PFN_UP(start), e = PFN_DOWN(end);
+
+		e = e < k->max_low_pfn ? e : k->max_low_pfn;
+		if (s >= e)
+			continue;
+		__free_pages_memory(k, s, e);
+		count += e - s;
+	}
+	k->totalram_pages += (long)count;
+	return count;
+}
+
+/* Models: mm/page_alloc.c:init_cma_reserved_pageblock() for every block of the CMA area. */
+void cma_activate_area(struct kmm_kernel *k, phys_addr_t base, phys_addr_t size)
+{
+	for (unsigned long pfn = PFN_DOWN(base); pfn < PFN_DOWN(base + size);
+	     pfn += pageblock_nr_pages) {
+		struct page *page = pfn_to_page(k, pfn);
+
+		for (unsigned long i = 0; i < pageblock_nr_pages; i++) {
+			__ClearPageReserved(&page[i]);
+			set_page_count(&page[i], 0);
+		}
+		set_pageblock_migratetype(k, page, MIGRATE_CMA);
+		page_zone(k, page)->managed_pages += (long)pageblock_nr_pages;
+		page_zone(k, page)->cma_pages += pageblock_nr_pages;
+		k->totalram_pages += (long)pageblock_nr_pages;
+		__free_one_page(k, page, pfn, page_zone(k, page), pageblock_order, MIGRATE_CMA,
+				FPI_NONE);
+		k->vm_events_pgfree += pageblock_nr_pages;
+	}
+}
+
+/* A bitmap of the PFNs inside free buddy blocks, for the checks below. */
+static uint8_t *free_pfn_map(const struct kmm_kernel *k)
+{
+	uint8_t *map = calloc((k->vmemmap_end - k->vmemmap_base + 7) / 8, 1);
+	const pg_data_t *pgdat;
+
+	if (!map)
+		return NULL;
+	for (int nid = 0; nid < MAX_NUMNODES; nid++) {
+		if (!(pgdat = k->node_data[nid]))
+			continue;
+		for (int z = 0; z < MAX_NR_ZONES; z++) {
+			const struct zone *zone = &pgdat->node_zones[z];
+			if (!zone->initialized)
+				continue;
+			for (int o = 0; o < MAX_ORDER; o++)
+				for (int t = 0; t < MIGRATE_TYPES; t++) {
+					const struct list_head *h = &zone->free_area[o].free_list[t], *p;
+					for (p = h->next; p != h; p = p->next) {
+						unsigned long pfn = page_to_pfn(k, list_entry(p, struct page, lru));
+						for (unsigned long i = 0; i < 1UL << o; i++) {
+							unsigned long bit = pfn + i - k->vmemmap_base;
+							map[bit / 8] |= (uint8_t)(1u << (bit % 8));
+						}
+					}
+				}
+		}
+	}
+	return map;
+}
+
+bool mm_init_check(const struct kmm_kernel *k, char *why, size_t whylen)
+{
+	const pg_data_t *pgdat;
+	uint8_t *free_map;
+	bool ok = true;
+
+	if (!k->vmemmap)
+		return true;
+	free_map = free_pfn_map(k);
+	if (!free_map) {
+		snprintf(why, whylen, "mm: cannot allocate the check bitmap");
+		return false;
+	}
+	for (int nid = 0; nid < MAX_NUMNODES && ok; nid++) {
+		if (!(pgdat = k->node_data[nid]))
+			continue;
+		for (int z = 0; z < MAX_NR_ZONES && ok; z++) {
+			const struct zone *zone = &pgdat->node_zones[z];
+			unsigned long present = 0, reserved = 0;
+
+			for (unsigned long pfn = zone->zone_start_pfn; pfn < zone_end_pfn(zone); pfn++) {
+				const struct page *p;
+				unsigned long bit = pfn - k->vmemmap_base;
+				bool is_free = free_map[bit / 8] >> (bit % 8) & 1;
+				int places;
+
+				if (!pfn_valid(k, pfn))
+					continue;
+				p = pfn_to_page(k, pfn);
+				if (memblock_is_memory(&k->memblock, PFN_PHYS(pfn)))
+					present++;
+				else if (!PageReserved(p)) {
+					snprintf(why, whylen, "mm: pfn 0x%lx in a hole is not reserved", pfn);
+					ok = false;
+					break;
+				} else {
+					continue;
+				}
+				reserved += PageReserved(p);
+				/* reserved (refcount 1, never freed), free, or allocated (refcount > 0) */
+				places = PageReserved(p) + is_free + (page_count(p) > 0 && !PageReserved(p));
+				if (places != 1 || page_zone(k, p) != zone) {
+					snprintf(why, whylen, "mm: pfn 0x%lx is in %d places (reserved %d, "
+						 "free %d, refcount %d) or in the wrong zone", pfn, places,
+						 PageReserved(p), is_free, page_count(p));
+					ok = false;
+					break;
+				}
+			}
+			if (ok && present != zone->present_pages) {
+				snprintf(why, whylen, "mm: node %d %s has %lu present pages, %lu counted",
+					 nid, zone->name, zone->present_pages, present);
+				ok = false;
+			}
+			if (ok && k->booted && (long)(present - reserved) != zone->managed_pages) {
+				snprintf(why, whylen, "mm: node %d %s manages %ld pages but %lu present "
+					 "pages are not reserved", nid, zone->name, zone->managed_pages,
+					 present - reserved);
+				ok = false;
+			}
+		}
+	}
+	free(free_map);
+	return ok;
+}

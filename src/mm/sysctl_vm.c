@@ -1,0 +1,168 @@
+/*
+ * vm sysctls (/proc/sys/vm) with the kernel's limits and side effects. One table.
+ *
+ * Models (Linux 6.1.192): kernel/sysctl.c vm_table entries and their handlers in
+ *         mm/page_alloc.c: min_free_kbytes_sysctl_handler(),
+ *         watermark_scale_factor_sysctl_handler(), lowmem_reserve_ratio_sysctl_handler(),
+ *         percpu_pagelist_high_fraction_sysctl_handler(); proc_dointvec's output format.
+ */
+#include "mm/internal.h"
+#include "mm/views.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MIN_PERCPU_PAGELIST_HIGH_FRACTION 8
+
+/* Parses up to @max integers separated by blanks; returns how many, -1 if malformed. */
+static int parse_ints(const char *value, long *out, int max)
+{
+	int n = 0;
+	const char *s = value;
+
+	while (*s) {
+		char *end;
+
+		while (*s == ' ' || *s == '\t' || *s == '\n')
+			s++;
+		if (!*s)
+			break;
+		if (n == max)
+			return -1;
+		out[n++] = strtol(s, &end, 10);
+		if (end == s || (*end && *end != ' ' && *end != '\t' && *end != '\n'))
+			return -1;
+		s = end;
+	}
+	return n;
+}
+
+static int write_min_free_kbytes(struct kmm_kernel *k, const long *v, int n)
+{
+	if (n != 1 || v[0] < 0 || v[0] > INT_MAX)
+		return -EINVAL;
+	k->min_free_kbytes = (int)v[0];
+	k->user_min_free_kbytes = (int)v[0];
+	setup_per_zone_wmarks(k);
+	return 0;
+}
+
+static int write_watermark_scale_factor(struct kmm_kernel *k, const long *v, int n)
+{
+	if (n != 1 || v[0] < 1 || v[0] > 3000)
+		return -EINVAL;
+	k->watermark_scale_factor = (int)v[0];
+	setup_per_zone_wmarks(k);
+	return 0;
+}
+
+static int write_watermark_boost_factor(struct kmm_kernel *k, const long *v, int n)
+{
+	if (n != 1 || v[0] < 0 || v[0] > INT_MAX)
+		return -EINVAL;
+	k->watermark_boost_factor = (int)v[0];
+	return 0;
+}
+
+static int write_lowmem_reserve_ratio(struct kmm_kernel *k, const long *v, int n)
+{
+	if (n < 1)
+		return -EINVAL;
+	for (int i = 0; i < n; i++)
+		if (v[i] > INT_MAX || v[i] < INT_MIN)
+			return -EINVAL;
+	for (int i = 0; i < n; i++)
+		k->sysctl_lowmem_reserve_ratio[i] = v[i] < 1 ? 0 : (int)v[i];
+	setup_per_zone_lowmem_reserve(k);
+	return 0;
+}
+
+static int write_percpu_pagelist_high_fraction(struct kmm_kernel *k, const long *v, int n)
+{
+	if (n != 1 || v[0] < 0 || v[0] > INT_MAX ||
+	    (v[0] && v[0] < MIN_PERCPU_PAGELIST_HIGH_FRACTION))
+		return -EINVAL;
+	if (k->percpu_pagelist_high_fraction == v[0])
+		return 0;
+	k->percpu_pagelist_high_fraction = (int)v[0];
+	zone_pcp_update_all(k);
+	return 0;
+}
+
+/* name, the value(s) (pointer into the kernel, count), write handler */
+#define VM_SYSCTLS(X)                                                                          \
+	X("min_free_kbytes", min_free_kbytes, 1, write_min_free_kbytes)                       \
+	X("watermark_scale_factor", watermark_scale_factor, 1, write_watermark_scale_factor)  \
+	X("watermark_boost_factor", watermark_boost_factor, 1, write_watermark_boost_factor)  \
+	X("lowmem_reserve_ratio", sysctl_lowmem_reserve_ratio[0], MAX_NR_ZONES,              \
+	  write_lowmem_reserve_ratio)                                                          \
+	X("percpu_pagelist_high_fraction", percpu_pagelist_high_fraction, 1,                  \
+	  write_percpu_pagelist_high_fraction)
+
+static const struct vm_sysctl {
+	const char *name;
+	size_t offset;
+	int count;
+	int (*write)(struct kmm_kernel *k, const long *v, int n);
+} vm_sysctls[] = {
+#define VM_SYSCTL_ROW(name, field, count, fn) {name, offsetof(struct kmm_kernel, field), count, fn},
+	VM_SYSCTLS(VM_SYSCTL_ROW)
+#undef VM_SYSCTL_ROW
+};
+
+static const struct vm_sysctl *sysctl_find(const char *name)
+{
+	if (strncmp(name, "vm.", 3) == 0)
+		name += 3;
+	else if (strncmp(name, "/proc/sys/vm/", 13) == 0)
+		name += 13;
+	else if (strncmp(name, "vm/", 3) == 0)
+		name += 3;
+	else
+		return NULL;
+	for (size_t i = 0; i < sizeof(vm_sysctls) / sizeof(vm_sysctls[0]); i++)
+		if (strcmp(name, vm_sysctls[i].name) == 0)
+			return &vm_sysctls[i];
+	return NULL;
+}
+
+/* proc_dointvec output: the values separated by tabs, then a newline. */
+int sysctl_read(const struct kmm_kernel *k, const char *name, const struct sink *out)
+{
+	const struct vm_sysctl *s = sysctl_find(name);
+	const int *v;
+
+	if (!s)
+		return -ENOENT;
+	v = (const int *)((const char *)k + s->offset);
+	for (int i = 0; i < s->count; i++)
+		sink_printf(out, "%s%d", i ? "\t" : "", v[i]);
+	sink_printf(out, "\n");
+	return 0;
+}
+
+int sysctl_write(struct kmm_kernel *k, const char *name, const char *value)
+{
+	const struct vm_sysctl *s = sysctl_find(name);
+	long v[MAX_NR_ZONES];
+	int n;
+
+	if (!s)
+		return -ENOENT;
+	n = parse_ints(value, v, s->count);
+	if (n < 0)
+		return -EINVAL;
+	return s->write(k, v, n);
+}
+
+void sysctl_list(void (*fn)(void *arg, const char *name), void *arg)
+{
+	char name[64];
+
+	for (size_t i = 0; i < sizeof(vm_sysctls) / sizeof(vm_sysctls[0]); i++) {
+		snprintf(name, sizeof(name), "vm.%s", vm_sysctls[i].name);
+		fn(arg, name);
+	}
+}

@@ -1,0 +1,28 @@
+/*
+ * Text views of src/mm, each writing one /proc (or debugfs) file through a sink. The
+ * registry that maps paths to them is src/sim/proc.c.
+ */
+#ifndef KMM_MM_VIEWS_H
+#define KMM_MM_VIEWS_H
+
+#include "lib/sink.h"
+#include "mm/kernel.h"
+
+void show_zoneinfo(const struct kmm_kernel *k, const struct sink *out);
+void show_buddyinfo(const struct kmm_kernel *k, const struct sink *out);
+void show_pagetypeinfo(const struct kmm_kernel *k, const struct sink *out);
+void show_vmstat(const struct kmm_kernel *k, const struct sink *out);
+void show_meminfo(const struct kmm_kernel *k, const struct sink *out);
+void show_memblock_memory(const struct kmm_kernel *k, const struct sink *out);
+void show_memblock_reserved(const struct kmm_kernel *k, const struct sink *out);
+
+/*
+ * vm sysctls (sysctl_vm.c): read into @out, or write @value with the kernel's side effects.
+ * sysctl_write returns 0, -EINVAL (value refused; nothing changed) or -ENOENT.
+ */
+int sysctl_read(const struct kmm_kernel *k, const char *name, const struct sink *out);
+int sysctl_write(struct kmm_kernel *k, const char *name, const char *value);
+/* Calls @fn for every sysctl name ("vm.min_free_kbytes"). */
+void sysctl_list(void (*fn)(void *arg, const char *name), void *arg);
+
+#endif /* KMM_MM_VIEWS_H */

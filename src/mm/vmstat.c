@@ -1,0 +1,305 @@
+/*
+ * The memory views: /proc/zoneinfo, /proc/buddyinfo, /proc/pagetypeinfo, /proc/vmstat,
+ * /proc/meminfo, and memblock's debugfs files, in the kernel's formats.
+ *
+ * Models (Linux 6.1.192): mm/vmstat.c:zoneinfo_show_print(), frag_show_print(),
+ *         pagetypeinfo_show*(), vmstat_show(); fs/proc/meminfo.c:meminfo_proc_show();
+ *         mm/page_alloc.c:si_mem_available(); mm/page-writeback.c:global_dirty_limits().
+ * Leaves out: counters of subsystems not modelled yet print their true value, 0 (nothing
+ *         allocates slab, page tables or LRU pages yet); /proc/meminfo prints only the
+ *         fields whose subsystems exist.
+ */
+#include "mm/internal.h"
+#include "mm/views.h"
+
+#include <inttypes.h>
+
+static const char *const zone_stat_names[] = {
+#define ZSI_NAME(e, name) name,
+	ZONE_STAT_ITEMS(ZSI_NAME)
+#undef ZSI_NAME
+};
+
+static const char *const numa_stat_names[] = {
+#define NSI_NAME(e, name) name,
+	NUMA_STAT_ITEMS(NSI_NAME)
+#undef NSI_NAME
+};
+
+static const char *const node_stat_names[] = {
+#define NDSI_NAME(e, name) name,
+	NODE_STAT_ITEMS(NDSI_NAME)
+#undef NDSI_NAME
+};
+
+static bool is_zone_first_populated(const pg_data_t *pgdat, const struct zone *zone)
+{
+	for (int z = 0; z < MAX_NR_ZONES; z++)
+		if (populated_zone(&pgdat->node_zones[z]))
+			return zone == &pgdat->node_zones[z];
+	return false;
+}
+
+/* Models: mm/vmstat.c:zoneinfo_show_print(). */
+static void zoneinfo_show_print(const struct kmm_kernel *k, const pg_data_t *pgdat,
+				const struct zone *zone, const struct sink *out)
+{
+	sink_printf(out, "Node %d, zone %8s", pgdat->node_id, zone_names[zone_idx(zone)]);
+	if (is_zone_first_populated(pgdat, zone)) {
+		sink_printf(out, "\n  per-node stats");
+		for (int i = 0; i < NR_VM_NODE_STAT_ITEMS; i++)
+			sink_printf(out, "\n      %-12s %ld", node_stat_names[i], pgdat->vm_stat[i]);
+	}
+	sink_printf(out,
+		    "\n  pages free     %lu"
+		    "\n        boost    %lu"
+		    "\n        min      %lu"
+		    "\n        low      %lu"
+		    "\n        high     %lu"
+		    "\n        spanned  %lu"
+		    "\n        present  %lu"
+		    "\n        managed  %lu"
+		    "\n        cma      %lu",
+		    zone_page_state(zone, NR_FREE_PAGES), zone->watermark_boost,
+		    min_wmark_pages(zone), low_wmark_pages(zone), high_wmark_pages(zone),
+		    zone->spanned_pages, zone->present_pages, zone_managed_pages(zone),
+		    zone->cma_pages);
+	sink_printf(out, "\n        protection: (%ld", zone->lowmem_reserve[0]);
+	for (int i = 1; i < MAX_NR_ZONES; i++)
+		sink_printf(out, ", %ld", zone->lowmem_reserve[i]);
+	sink_printf(out, ")");
+	if (!populated_zone(zone)) {
+		sink_printf(out, "\n");
+		return;
+	}
+	for (int i = 0; i < NR_VM_ZONE_STAT_ITEMS; i++)
+		sink_printf(out, "\n      %-12s %lu", zone_stat_names[i],
+			    zone_page_state(zone, (enum zone_stat_item)i));
+	for (int i = 0; i < NR_VM_NUMA_EVENT_ITEMS; i++)
+		sink_printf(out, "\n      %-12s %lu", numa_stat_names[i], zone->vm_numa_event[i]);
+	sink_printf(out, "\n  pagesets");
+	for (int cpu = 0; cpu < k->nr_cpus; cpu++) {
+		const struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
+
+		sink_printf(out,
+			    "\n    cpu: %i"
+			    "\n              count: %i"
+			    "\n              high:  %i"
+			    "\n              batch: %i",
+			    cpu, pcp->count, pcp->high, pcp->batch);
+		sink_printf(out, "\n  vm stats threshold: %d",
+			    zone->per_cpu_zonestats[cpu].stat_threshold);
+	}
+	sink_printf(out,
+		    "\n  node_unreclaimable:  %u"
+		    "\n  start_pfn:           %lu\n",
+		    0u, zone->zone_start_pfn);
+}
+
+void show_zoneinfo(const struct kmm_kernel *k, const struct sink *out)
+{
+	pg_data_t *pgdat;
+
+	for_each_online_pgdat(k, pgdat)
+		for (int z = 0; z < MAX_NR_ZONES; z++)
+			zoneinfo_show_print(k, pgdat, &pgdat->node_zones[z], out);
+}
+
+/* Models: mm/vmstat.c:frag_show_print(). */
+void show_buddyinfo(const struct kmm_kernel *k, const struct sink *out)
+{
+	pg_data_t *pgdat;
+
+	for_each_online_pgdat(k, pgdat) {
+		for (int z = 0; z < MAX_NR_ZONES; z++) {
+			const struct zone *zone = &pgdat->node_zones[z];
+
+			if (!populated_zone(zone))
+				continue;
+			sink_printf(out, "Node %d, zone %8s ", pgdat->node_id, zone_names[z]);
+			for (int o = 0; o < MAX_ORDER; o++)
+				sink_printf(out, "%6lu ", zone->free_area[o].nr_free);
+			sink_printf(out, "\n");
+		}
+	}
+}
+
+static unsigned long list_count(const struct list_head *head, bool *overflow)
+{
+	unsigned long n = 0;
+
+	*overflow = false;
+	for (const struct list_head *p = head->next; p != head; p = p->next) {
+		if (++n >= 100000) {
+			*overflow = true;
+			break;
+		}
+	}
+	return n;
+}
+
+/* Models: mm/vmstat.c:pagetypeinfo_show() (no page_owner: no mixed-block counts). */
+void show_pagetypeinfo(const struct kmm_kernel *k, const struct sink *out)
+{
+	pg_data_t *pgdat;
+
+	for_each_online_pgdat(k, pgdat) {
+		sink_printf(out, "Page block order: %d\n", pageblock_order);
+		sink_printf(out, "Pages per block:  %lu\n\n", pageblock_nr_pages);
+		sink_printf(out, "%-43s ", "Free pages count per migrate type at order");
+		for (int o = 0; o < MAX_ORDER; o++)
+			sink_printf(out, "%6d ", o);
+		sink_printf(out, "\n");
+		for (int z = 0; z < MAX_NR_ZONES; z++) {
+			const struct zone *zone = &pgdat->node_zones[z];
+
+			if (!populated_zone(zone))
+				continue;
+			for (int mt = 0; mt < MIGRATE_TYPES; mt++) {
+				sink_printf(out, "Node %4d, zone %8s, type %12s ", pgdat->node_id,
+					    zone_names[z], migratetype_names[mt]);
+				for (int o = 0; o < MAX_ORDER; o++) {
+					bool overflow;
+					unsigned long n = list_count(&zone->free_area[o].free_list[mt],
+								     &overflow);
+					sink_printf(out, "%s%6lu ", overflow ? ">" : "", n);
+				}
+				sink_printf(out, "\n");
+			}
+		}
+		sink_printf(out, "\n%-23s", "Number of blocks type ");
+		for (int mt = 0; mt < MIGRATE_TYPES; mt++)
+			sink_printf(out, "%12s ", migratetype_names[mt]);
+		sink_printf(out, "\n");
+		for (int z = 0; z < MAX_NR_ZONES; z++) {
+			const struct zone *zone = &pgdat->node_zones[z];
+			unsigned long count[MIGRATE_TYPES] = {0};
+
+			if (!populated_zone(zone))
+				continue;
+			for (unsigned long pfn = zone->zone_start_pfn; pfn < zone_end_pfn(zone);
+			     pfn += pageblock_nr_pages) {
+				if (!pfn_valid(k, pfn) || page_zone(k, pfn_to_page(k, pfn)) != zone)
+					continue;
+				count[get_pfnblock_migratetype(k, pfn)]++;
+			}
+			sink_printf(out, "Node %d, zone %8s ", pgdat->node_id, zone_names[z]);
+			for (int mt = 0; mt < MIGRATE_TYPES; mt++)
+				sink_printf(out, "%12lu ", count[mt]);
+			sink_printf(out, "\n");
+		}
+	}
+}
+
+static unsigned long global_zone_page_state(const struct kmm_kernel *k, enum zone_stat_item item)
+{
+	unsigned long n = 0;
+	pg_data_t *pgdat;
+
+	for_each_online_pgdat(k, pgdat)
+		for (int z = 0; z < MAX_NR_ZONES; z++)
+			n += zone_page_state(&pgdat->node_zones[z], item);
+	return n;
+}
+
+static long global_node_page_state(const struct kmm_kernel *k, enum node_stat_item item)
+{
+	long n = 0;
+	pg_data_t *pgdat;
+
+	for_each_online_pgdat(k, pgdat)
+		n += pgdat->vm_stat[item];
+	return n;
+}
+
+/* Models: mm/page-writeback.c:global_dirtyable_memory() + domain_dirty_limits() defaults. */
+static void global_dirty_limits(const struct kmm_kernel *k, unsigned long *bg,
+				unsigned long *dirty)
+{
+	unsigned long x = global_zone_page_state(k, NR_FREE_PAGES);
+
+	x -= x < k->totalreserve_pages ? x : k->totalreserve_pages;
+	x += (unsigned long)(global_node_page_state(k, NR_INACTIVE_FILE) +
+			     global_node_page_state(k, NR_ACTIVE_FILE));
+	x += 1; /* the kernel keeps it non-zero */
+	/* vm_dirty_ratio 20, dirty_background_ratio 10, as fractions of 4096 */
+	*dirty = (20 * 4096 / 100) * x / 4096;
+	*bg = (10 * 4096 / 100) * x / 4096;
+}
+
+void show_vmstat(const struct kmm_kernel *k, const struct sink *out)
+{
+	unsigned long bg, dirty, numa[NR_VM_NUMA_EVENT_ITEMS] = {0};
+	pg_data_t *pgdat;
+
+	for (int i = 0; i < NR_VM_ZONE_STAT_ITEMS; i++)
+		sink_printf(out, "%s %lu\n", zone_stat_names[i],
+			    global_zone_page_state(k, (enum zone_stat_item)i));
+	for_each_online_pgdat(k, pgdat)
+		for (int z = 0; z < MAX_NR_ZONES; z++)
+			for (int i = 0; i < NR_VM_NUMA_EVENT_ITEMS; i++)
+				numa[i] += pgdat->node_zones[z].vm_numa_event[i];
+	for (int i = 0; i < NR_VM_NUMA_EVENT_ITEMS; i++)
+		sink_printf(out, "%s %lu\n", numa_stat_names[i], numa[i]);
+	for (int i = 0; i < NR_VM_NODE_STAT_ITEMS; i++)
+		sink_printf(out, "%s %ld\n", node_stat_names[i],
+			    global_node_page_state(k, (enum node_stat_item)i));
+	global_dirty_limits(k, &bg, &dirty);
+	sink_printf(out, "nr_dirty_threshold %lu\n", dirty);
+	sink_printf(out, "nr_dirty_background_threshold %lu\n", bg);
+	for (int z = 0; z < MAX_NR_ZONES; z++)
+		sink_printf(out, "pgalloc_%s %lu\n", z == ZONE_DMA ? "dma" : z == ZONE_DMA32 ? "dma32"
+						 : z == ZONE_NORMAL ? "normal" : "movable", 0UL);
+	sink_printf(out, "pgfree %lu\n", k->vm_events_pgfree);
+}
+
+/* Models: mm/page_alloc.c:si_mem_available(). */
+static long si_mem_available(const struct kmm_kernel *k)
+{
+	unsigned long wmark_low = 0;
+	long available, pagecache, reclaimable;
+	pg_data_t *pgdat;
+
+	for_each_online_pgdat(k, pgdat)
+		for (int z = 0; z < MAX_NR_ZONES; z++)
+			wmark_low += low_wmark_pages(&pgdat->node_zones[z]);
+	available = (long)global_zone_page_state(k, NR_FREE_PAGES) - (long)k->totalreserve_pages;
+	pagecache = global_node_page_state(k, NR_ACTIVE_FILE) +
+		    global_node_page_state(k, NR_INACTIVE_FILE);
+	available += pagecache - (pagecache / 2 < (long)wmark_low ? pagecache / 2 : (long)wmark_low);
+	reclaimable = global_node_page_state(k, NR_SLAB_RECLAIMABLE_B) +
+		      global_node_page_state(k, NR_KERNEL_MISC_RECLAIMABLE);
+	available += reclaimable -
+		     (reclaimable / 2 < (long)wmark_low ? reclaimable / 2 : (long)wmark_low);
+	return available < 0 ? 0 : available;
+}
+
+static void show_val_kb(const struct sink *out, const char *label, unsigned long pages)
+{
+	sink_printf(out, "%s%8lu kB\n", label, pages << (PAGE_SHIFT - 10));
+}
+
+void show_meminfo(const struct kmm_kernel *k, const struct sink *out)
+{
+	show_val_kb(out, "MemTotal:       ", (unsigned long)k->totalram_pages);
+	show_val_kb(out, "MemFree:        ", global_zone_page_state(k, NR_FREE_PAGES));
+	show_val_kb(out, "MemAvailable:   ", (unsigned long)si_mem_available(k));
+	show_val_kb(out, "SwapTotal:      ", 0);
+	show_val_kb(out, "SwapFree:       ", 0);
+	/* overcommit_ratio 50 */
+	show_val_kb(out, "CommitLimit:    ", (unsigned long)k->totalram_pages * 50 / 100);
+	/* VMALLOC_END - VMALLOC_START for 48-bit VA, in kB (a fact of the reference kernel) */
+	sink_printf(out, "VmallocTotal:   %8" PRIu64 " kB\n", (uint64_t)133143592960ull);
+	show_val_kb(out, "CmaTotal:       ", k->totalcma_pages);
+	show_val_kb(out, "CmaFree:        ", global_zone_page_state(k, NR_FREE_CMA_PAGES));
+}
+
+void show_memblock_memory(const struct kmm_kernel *k, const struct sink *out)
+{
+	memblock_debugfs_show(&k->memblock.memory, out);
+}
+
+void show_memblock_reserved(const struct kmm_kernel *k, const struct sink *out)
+{
+	memblock_debugfs_show(&k->memblock.reserved, out);
+}
