@@ -62,6 +62,7 @@ bool hw_cpus_init(struct kmm_hw *hw, const struct kmm_config *cfg)
 			env_error(hw->env, KMM_EHOST, "cannot allocate the TLBs of CPU %u", i);
 			return false;
 		}
+		hw_cpu_sync(cpu);
 		hw->nr_cpus = i + 1;
 	}
 	return true;
@@ -134,8 +135,15 @@ enum hw_sysreg hw_sysreg_by_name(const char *name)
 
 void hw_cpu_sync(struct hw_cpu *cpu)
 {
+	static const uint8_t need[2][3] = {
+		{TLB_P_R0, TLB_P_W0, TLB_P_X0},
+		{TLB_P_R1, TLB_P_W1, TLB_P_X1},
+	};
+
 	cpu->cur_asid = ptw_asid(cpu);
 	cpu->cur_vmid = ptw_vmid(cpu);
+	cpu->mmu_on = (cpu->r.sctlr_el1 & SCTLR_EL1_M) != 0;
+	memcpy(cpu->need, need, sizeof(need));
 }
 
 static bool hw_granule_ok(struct kmm_hw *hw, enum hw_sysreg reg, uint64_t val)

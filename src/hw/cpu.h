@@ -72,6 +72,8 @@ struct hw_cpu {
 	/* Derived from r on every register write (hw_cpu_sync): the current TLB tags. */
 	uint16_t cur_asid;
 	uint16_t cur_vmid;
+	bool mmu_on;         /* SCTLR_EL1.M */
+	uint8_t need[2][3];  /* TLB_P_* bit an access needs, by [EL][enum hw_acc] */
 
 	/* The TLB hierarchy and the walk cache. */
 	struct tlb tlb;

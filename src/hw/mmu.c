@@ -137,8 +137,8 @@ static bool mmu_fill(struct kmm_env *env, struct hw_cpu *cpu, int side, uint64_t
 	return false;
 }
 
-bool mmu_translate(struct kmm_hw *hw, struct hw_cpu *cpu, uint64_t va, enum hw_acc acc,
-		   unsigned el, kmm_pa_t *pa, struct hw_fault *f)
+bool mmu_translate_slow(struct kmm_hw *hw, struct hw_cpu *cpu, uint64_t va, enum hw_acc acc,
+			unsigned el, kmm_pa_t *pa, struct hw_fault *f)
 {
 	int side = acc == HW_ACC_EXEC ? 0 : 1;
 	uint64_t va56 = va & VA56_MASK;

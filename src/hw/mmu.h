@@ -69,12 +69,49 @@ enum mmu_tlbi_op mmu_tlbi_by_name(const char *name, bool *is);
 const char *mmu_at_name(enum mmu_at_op op);
 enum mmu_at_op mmu_at_by_name(const char *name);
 
+/* mmu_translate without the L1 fast path (the lookup, walk and fill). */
+bool mmu_translate_slow(struct kmm_hw *hw, struct hw_cpu *cpu, uint64_t va, enum hw_acc acc,
+			unsigned el, kmm_pa_t *pa, struct hw_fault *f);
+
+/*
+ * The L1 fast path: a hint hit on an entry that allows the access, for an untagged VA with
+ * the MMU on. Returns false (nothing counted) in every other case.
+ */
+static inline bool mmu_translate_l1(struct kmm_hw *hw, struct hw_cpu *cpu, uint64_t va,
+				    enum hw_acc acc, unsigned el, kmm_pa_t *pa)
+{
+	int side = acc != HW_ACC_EXEC;
+	struct tlb *tlb = &cpu->tlb;
+	uint64_t va56 = va & 0x00ffffffffffffffull;
+	unsigned h = tlb->hint[side][(va >> 12) & (TLB_HINTS - 1)];
+	const struct tlb_entry *e;
+
+	if (!h || ((va56 | 1) & tlb->l1mask[side][h - 1]) != tlb->l1key[side][h - 1])
+		return false;
+	e = &tlb->l1[side][h - 1];
+	if (e->vmid != cpu->cur_vmid || (!(e->flags & TLB_F_GLOBAL) && e->asid != cpu->cur_asid) ||
+	    !(e->perm & cpu->need[el ? 1 : 0][acc]) || !cpu->mmu_on ||
+	    (uint64_t)(((int64_t)va >> 55) + 1) > 1 ||
+	    (el && acc != HW_ACC_EXEC && cpu->r.pan && (e->perm & TLB_P_U)))
+		return false;
+	tlb->st[side].hits++;
+	tlb->l1stamp[side][h - 1] = ++tlb->l1clock;
+	env_advance(hw->env, tlb->geo.cycles_l1_hit);
+	*pa = e->pa + (va56 - e->va);
+	return true;
+}
+
 /*
  * Translates @va for an access @acc at @el through the TLB (filling it on a miss).
  * Returns true with *@pa, or false with *@f (registers untouched: see mmu_raise).
  */
-bool mmu_translate(struct kmm_hw *hw, struct hw_cpu *cpu, uint64_t va, enum hw_acc acc,
-		   unsigned el, kmm_pa_t *pa, struct hw_fault *f);
+static inline bool mmu_translate(struct kmm_hw *hw, struct hw_cpu *cpu, uint64_t va,
+				 enum hw_acc acc, unsigned el, kmm_pa_t *pa, struct hw_fault *f)
+{
+	if (mmu_translate_l1(hw, cpu, va, acc, el, pa))
+		return true;
+	return mmu_translate_slow(hw, cpu, va, acc, el, pa, f);
+}
 
 /* Takes the exception for @f: ESR/FAR (and HPFAR) of the target EL are written. */
 void mmu_raise(struct hw_cpu *cpu, const struct hw_fault *f);

@@ -29,6 +29,8 @@
  *     only cost a scan, never a wrong translation).
  *  3. No two valid L2 entries of one VMID overlap with matching ASIDs (conflicts are
  *     refused at fill).
+ *  4. The L1 miss filter (l1filt, l1big, l1used) counts exactly the valid L1 entries, and
+ *     l1key[i] != 0 exactly when L1 entry i is valid.
  *
  * Deviation: a break-before-make violation is detected when the second, overlapping entry
  * would be filled (the first moment two entries could match one lookup) and the access doing
@@ -192,6 +194,18 @@ static void tlb_l1_rebase(struct tlb *tlb)
 	tlb->l1clock -= base;
 }
 
+/* Keeps the L1 miss filter in step with a slot becoming valid (@add) or invalid. */
+static inline void tlb_l1_account(struct tlb *tlb, int side, const struct tlb_entry *e, bool add)
+{
+	int d = add ? 1 : -1;
+
+	if (e->shift > 12)
+		tlb->l1big[side] += (uint32_t)d;
+	else
+		tlb->l1filt[side][(e->va >> 12) & (TLB_L1_FILTER - 1)] += (uint8_t)d;
+	tlb->l1used[side] += (uint32_t)d;
+}
+
 /* L1 replacement over the packed key and stamp arrays (the L1 is fully associative). */
 static uint32_t tlb_l1_victim(struct tlb *tlb, int side)
 {
@@ -199,7 +213,7 @@ static uint32_t tlb_l1_victim(struct tlb *tlb, int side)
 	const uint64_t *key = tlb->l1key[side];
 	const uint32_t *st = tlb->l1stamp[side];
 
-	for (uint32_t i = 0; i < n; i++) {
+	for (uint32_t i = 0; tlb->l1used[side] < n && i < n; i++) {
 		if (!key[i])
 			return i;
 	}
@@ -228,6 +242,9 @@ static void tlb_l1_fill(struct tlb *tlb, int side, const struct tlb_entry *e, ui
 	if (tlb->l1clock > 0xf0000000u)
 		tlb_l1_rebase(tlb);
 	v = tlb_l1_victim(tlb, side);
+	if (tlb->l1key[side][v])
+		tlb_l1_account(tlb, side, &tlb->l1[side][v], false);
+	tlb_l1_account(tlb, side, e, true);
 	tlb->l1[side][v] = *e;
 	tlb->l1key[side][v] = e->va | 1;
 	tlb->l1mask[side][v] = e->mask | 1;
@@ -264,6 +281,8 @@ struct tlb_entry *tlb_lookup(struct tlb *tlb, int side, uint64_t va, uint16_t as
 	uint64_t k = va | 1;
 
 	*l2hit = false;
+	if (!tlb->l1big[side] && !tlb->l1filt[side][(va >> 12) & (TLB_L1_FILTER - 1)])
+		n = 0; /* certain miss */
 	for (uint32_t i = 0; i < n; i++) {
 		if ((k & mask[i]) == key[i] && tlb_match(&l1[i], va, asid, vmid)) {
 			tlb->st[side].hits++;
@@ -502,8 +521,10 @@ uint64_t tlb_invalidate(struct tlb *tlb, const struct tlbi_scope *s)
 		uint32_t cnt = side ? tlb->geo.l1d_entries : tlb->geo.l1i_entries;
 		n = tlbi_array(tlb->l1[side], cnt, s, false);
 		for (uint32_t i = 0; n && i < cnt; i++) {
-			if (!(tlb->l1[side][i].flags & TLB_F_VALID))
+			if (tlb->l1key[side][i] && !(tlb->l1[side][i].flags & TLB_F_VALID)) {
 				tlb->l1key[side][i] = 0;
+				tlb_l1_account(tlb, side, &tlb->l1[side][i], false);
+			}
 		}
 		tlb->st[side].invalidations += n;
 		total += n;
@@ -536,9 +557,39 @@ static bool tlb_check_array(const struct tlb_entry *arr, uint32_t n, const char 
 	return true;
 }
 
+/* Invariant 4: the L1 miss filter counts exactly the valid L1 entries. */
+static bool tlb_check_filter(const struct tlb *tlb, char *why, size_t whylen)
+{
+	for (int side = 0; side < 2; side++) {
+		uint32_t n = side ? tlb->geo.l1d_entries : tlb->geo.l1i_entries, used = 0, big = 0;
+		uint8_t filt[TLB_L1_FILTER] = {0};
+
+		for (uint32_t i = 0; i < n; i++) {
+			const struct tlb_entry *e = &tlb->l1[side][i];
+			if (!tlb->l1key[side][i])
+				continue;
+			used++;
+			if (e->shift > 12)
+				big++;
+			else
+				filt[(e->va >> 12) & (TLB_L1_FILTER - 1)]++;
+		}
+		if (used != tlb->l1used[side] || big != tlb->l1big[side] ||
+		    memcmp(filt, tlb->l1filt[side], sizeof(filt))) {
+			snprintf(why, whylen, "tlb: L1%s miss filter out of step with its entries",
+				 side ? "D" : "I");
+			return false;
+		}
+	}
+	return true;
+}
+
 bool tlb_check(const struct tlb *tlb, char *why, size_t whylen)
 {
 	uint32_t l2n = tlb->geo.l2_sets * tlb->geo.l2_ways;
+
+	if (!tlb_check_filter(tlb, why, whylen))
+		return false;
 
 	if (!tlb_check_array(tlb->l1[0], tlb->geo.l1i_entries, "L1I", why, whylen) ||
 	    !tlb_check_array(tlb->l1[1], tlb->geo.l1d_entries, "L1D", why, whylen) ||

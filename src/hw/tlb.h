@@ -93,6 +93,7 @@ struct tlb_stats {
 };
 
 #define TLB_HINTS 64
+#define TLB_L1_FILTER 512
 
 #define TLB_WALK_WAYS 4
 
@@ -105,6 +106,14 @@ struct tlb {
 	uint32_t *l1stamp[2];            /* per L1 entry: l1clock at last use (LRU, PLRU) */
 	uint32_t l1clock;
 	uint32_t l1epoch[2];             /* PLRU: entries used since this stamp are "used" */
+	/*
+	 * Miss filter: l1filt counts the valid 4K entries per page number mod TLB_L1_FILTER,
+	 * l1big the valid larger entries, l1used all valid entries. A lookup whose counter is 0
+	 * while l1big is 0 is a miss without a scan; a fill into a full L1 skips the search for a
+	 * free slot.
+	 */
+	uint8_t l1filt[2][TLB_L1_FILTER];
+	uint32_t l1big[2], l1used[2];
 	uint8_t hint[2][TLB_HINTS];      /* L1 index + 1 for a 4K page number, 0 = none */
 	struct tlb_entry *l2;            /* sets * ways */
 	struct tlb_walk_entry *walk;     /* walk_entries / TLB_WALK_WAYS sets */
