@@ -194,6 +194,12 @@ static void tlb_l1_rebase(struct tlb *tlb)
 	tlb->l1clock -= base;
 }
 
+/* Miss-filter slot of a 4K page: page number bits folded per table level. */
+static inline unsigned tlb_l1_filter_idx(uint64_t va)
+{
+	return (unsigned)((va >> 12) ^ (va >> 21) ^ (va >> 30) ^ (va >> 39)) & (TLB_L1_FILTER - 1);
+}
+
 /* Keeps the L1 miss filter in step with a slot becoming valid (@add) or invalid. */
 static inline void tlb_l1_account(struct tlb *tlb, int side, const struct tlb_entry *e, bool add)
 {
@@ -202,7 +208,7 @@ static inline void tlb_l1_account(struct tlb *tlb, int side, const struct tlb_en
 	if (e->shift > 12)
 		tlb->l1big[side] += (uint32_t)d;
 	else
-		tlb->l1filt[side][(e->va >> 12) & (TLB_L1_FILTER - 1)] += (uint8_t)d;
+		tlb->l1filt[side][tlb_l1_filter_idx(e->va)] += (uint8_t)d;
 	tlb->l1used[side] += (uint32_t)d;
 }
 
@@ -228,10 +234,14 @@ static uint32_t tlb_l1_victim(struct tlb *tlb, int side)
 		tlb->l1epoch[side] = tlb->l1clock + 1; /* all "used": clear the bits */
 		return 0;
 	case TLB_REPL_LRU:
-	default:
-		for (uint32_t i = 1; i < n; i++)
-			best = st[i] < st[best] ? i : best;
+	default: {
+		uint32_t min = UINT32_MAX;
+		for (uint32_t i = 0; i < n; i++) /* a reduction the compiler can vectorize */
+			min = st[i] < min ? st[i] : min;
+		while (best < n - 1 && st[best] != min)
+			best++;
 		return best;
+	}
 	}
 }
 
@@ -281,7 +291,7 @@ struct tlb_entry *tlb_lookup(struct tlb *tlb, int side, uint64_t va, uint16_t as
 	uint64_t k = va | 1;
 
 	*l2hit = false;
-	if (!tlb->l1big[side] && !tlb->l1filt[side][(va >> 12) & (TLB_L1_FILTER - 1)])
+	if (!tlb->l1big[side] && !tlb->l1filt[side][tlb_l1_filter_idx(va)])
 		n = 0; /* certain miss */
 	for (uint32_t i = 0; i < n; i++) {
 		if ((k & mask[i]) == key[i] && tlb_match(&l1[i], va, asid, vmid)) {
@@ -572,7 +582,7 @@ static bool tlb_check_filter(const struct tlb *tlb, char *why, size_t whylen)
 			if (e->shift > 12)
 				big++;
 			else
-				filt[(e->va >> 12) & (TLB_L1_FILTER - 1)]++;
+				filt[tlb_l1_filter_idx(e->va)]++;
 		}
 		if (used != tlb->l1used[side] || big != tlb->l1big[side] ||
 		    memcmp(filt, tlb->l1filt[side], sizeof(filt))) {
