@@ -155,13 +155,14 @@ static void memblock_bug(const struct memblock *mb, const char *func, int line,
 		   "[#1] SMP\npc : %s", line, func);
 }
 
-/* WARN_ONCE(nid == MAX_NUMNODES, ...): the deprecated "all nodes" spelling. */
-static int fix_max_numnodes(struct memblock *mb, int nid, const char *func, int line)
+/* WARN_ONCE(nid == MAX_NUMNODES, ...): the deprecated "all nodes" spelling, once per site. */
+static int fix_max_numnodes(struct memblock *mb, int nid, const char *func, int line,
+			    unsigned site)
 {
 	if (nid != MAX_NUMNODES)
 		return nid;
-	if (!mb->warned_max_numnodes) {
-		mb->warned_max_numnodes = true;
+	if (!(mb->warned_once & site)) {
+		mb->warned_once |= site;
 		memblock_warn(mb, func, line, "nid == MAX_NUMNODES",
 			      "Usage of MAX_NUMNODES is deprecated. Use NUMA_NO_NODE instead\n");
 	}
@@ -316,7 +317,7 @@ void __next_mem_range(struct memblock *mb, uint64_t *idx, int nid, enum memblock
 	long ia = (long)(*idx & 0xffffffffu);
 	long ib = (long)(*idx >> 32);
 
-	nid = fix_max_numnodes(mb, nid, "__next_mem_range", 1051);
+	nid = fix_max_numnodes(mb, nid, "__next_mem_range", 1051, 1u << 0);
 
 	for (; ia < (long)type_a->cnt; ia++) {
 		const struct memblock_region *m = &type_a->regions[ia];
@@ -361,7 +362,7 @@ void __next_mem_range_rev(struct memblock *mb, uint64_t *idx, int nid,
 	long ia = (long)(int32_t)(uint32_t)(*idx & 0xffffffffu);
 	long ib = (long)(int32_t)(uint32_t)(*idx >> 32);
 
-	nid = fix_max_numnodes(mb, nid, "__next_mem_range_rev", 1148);
+	nid = fix_max_numnodes(mb, nid, "__next_mem_range_rev", 1148, 1u << 1);
 
 	if (*idx == MEMBLOCK_ITER_END) {
 		ia = (long)type_a->cnt - 1;
@@ -971,7 +972,7 @@ phys_addr_t memblock_alloc_range_nid(struct memblock *mb, phys_addr_t size, phys
 	phys_addr_t found;
 
 	take_caller(mb);
-	nid = fix_max_numnodes(mb, nid, "memblock_alloc_range_nid", 1381);
+	nid = fix_max_numnodes(mb, nid, "memblock_alloc_range_nid", 1381, 1u << 2);
 	if (!align) {
 		env_report(mb->env, KMM_REPORT_INFO, MB_ORIGIN, "memblock_alloc_range_nid",
 			   "!align", "memblock_alloc_range_nid: align 0: dump_stack(), using "

@@ -99,7 +99,7 @@ struct memblock {
 	bool debug;                  /* memblock=debug */
 	bool can_resize;             /* memblock_allow_resize() was called */
 	bool system_has_some_mirror; /* memblock_mark_mirror() marked something */
-	bool warned_max_numnodes;    /* WARN_ONCE state of the MAX_NUMNODES warning */
+	unsigned warned_once;        /* WARN_ONCE state, one bit per call site */
 
 	/* Settings the kernel keeps elsewhere; set by the boot code before use. */
 	bool mirrored_kernelcore; /* kernelcore=mirror (mm/page_alloc.c) */
