@@ -51,7 +51,7 @@
 _Static_assert(sizeof(struct memblock_region) == 24, "memblock_region must be 24 bytes");
 
 #define MB_ORIGIN "mm/memblock"
-#define PA_FMT    "0x%016" PRIx64 /* %pa */
+#define PA_FMT	  "0x%016" PRIx64 /* %pa */
 
 /* Kernel helpers, spelled as functions: round_up/round_down use masks, as the kernel's do. */
 static inline phys_addr_t mb_round_up(phys_addr_t x, phys_addr_t y)
@@ -133,31 +133,32 @@ static void memblock_dbg_alloc(const struct memblock *mb, const char *func, phys
 
 	if (nid)
 		snprintf(nidbuf, sizeof(nidbuf), "nid=%d ", *nid);
-	memblock_dbg(mb, "%s: %" PRIu64 " bytes align=0x%" PRIx64 " %sfrom=" PA_FMT
-		     " max_addr=" PA_FMT "%s%s\n", func, size, align, nidbuf, from, max_addr,
-		     caller ? " " : "", caller ? caller : "");
+	memblock_dbg(mb,
+		     "%s: %" PRIu64 " bytes align=0x%" PRIx64 " %sfrom=" PA_FMT " max_addr=" PA_FMT
+		     "%s%s\n",
+		     func, size, align, nidbuf, from, max_addr, caller ? " " : "",
+		     caller ? caller : "");
 }
 
 /* A WARN_ON in the kernel's wording: "WARNING: CPU: c PID: 0 at mm/memblock.c:L func". */
-static void memblock_warn(const struct memblock *mb, const char *func, int line,
-			  const char *cond, const char *msg)
+static void memblock_warn(const struct memblock *mb, const char *func, int line, const char *cond,
+			  const char *msg)
 {
 	env_report(mb->env, KMM_REPORT_WARN, MB_ORIGIN, func, cond,
 		   "%sWARNING: CPU: %d PID: 0 at mm/memblock.c:%d %s", msg ? msg : "",
 		   mb->env->cur_cpu < 0 ? 0 : mb->env->cur_cpu, line, func);
 }
 
-static void memblock_bug(const struct memblock *mb, const char *func, int line,
-			 const char *cond)
+static void memblock_bug(const struct memblock *mb, const char *func, int line, const char *cond)
 {
 	env_report(mb->env, KMM_REPORT_BUG, MB_ORIGIN, func, cond,
 		   "kernel BUG at mm/memblock.c:%d!\nInternal error: Oops - BUG: 00000000f2000800 "
-		   "[#1] SMP\npc : %s", line, func);
+		   "[#1] SMP\npc : %s",
+		   line, func);
 }
 
 /* WARN_ONCE(nid == MAX_NUMNODES, ...): the deprecated "all nodes" spelling, once per site. */
-static int fix_max_numnodes(struct memblock *mb, int nid, const char *func, int line,
-			    unsigned site)
+static int fix_max_numnodes(struct memblock *mb, int nid, const char *func, int line, unsigned site)
 {
 	if (nid != MAX_NUMNODES)
 		return nid;
@@ -240,8 +241,7 @@ unsigned long memblock_addrs_overlap(phys_addr_t base1, phys_addr_t size1, phys_
 	return base1 < base2 + size2 && base2 < base1 + size1;
 }
 
-bool memblock_overlaps_region(const struct memblock_type *type, phys_addr_t base,
-			      phys_addr_t size)
+bool memblock_overlaps_region(const struct memblock_type *type, phys_addr_t base, phys_addr_t size)
 {
 	memblock_cap_size(base, &size);
 	for (unsigned long i = 0; i < type->cnt; i++) {
@@ -280,8 +280,7 @@ static bool should_skip_region(const struct memblock *mb, const struct memblock_
 }
 
 /* Gap @g of @type: gap 0 lies below region 0, gap cnt above the last region. */
-static void gap_bounds(const struct memblock_type *type, long g, phys_addr_t *lo,
-		       phys_addr_t *hi)
+static void gap_bounds(const struct memblock_type *type, long g, phys_addr_t *lo, phys_addr_t *hi)
 {
 	const struct memblock_region *r = type->regions;
 
@@ -294,8 +293,8 @@ static uint64_t pack_idx(long a, long b)
 	return (uint64_t)(uint32_t)a | (uint64_t)(uint32_t)b << 32;
 }
 
-static void put_range(phys_addr_t *out_start, phys_addr_t *out_end, int *out_nid,
-		      phys_addr_t start, phys_addr_t end, int nid)
+static void put_range(phys_addr_t *out_start, phys_addr_t *out_end, int *out_nid, phys_addr_t start,
+		      phys_addr_t end, int nid)
 {
 	if (out_start)
 		*out_start = start;
@@ -354,10 +353,9 @@ void __next_mem_range(struct memblock *mb, uint64_t *idx, int nid, enum memblock
 }
 
 /* Models: mm/memblock.c:__next_mem_range_rev(): the same walk from the top down. */
-void __next_mem_range_rev(struct memblock *mb, uint64_t *idx, int nid,
-			  enum memblock_flags flags, const struct memblock_type *type_a,
-			  const struct memblock_type *type_b, phys_addr_t *out_start,
-			  phys_addr_t *out_end, int *out_nid)
+void __next_mem_range_rev(struct memblock *mb, uint64_t *idx, int nid, enum memblock_flags flags,
+			  const struct memblock_type *type_a, const struct memblock_type *type_b,
+			  phys_addr_t *out_start, phys_addr_t *out_end, int *out_nid)
 {
 	long ia = (long)(int32_t)(uint32_t)(*idx & 0xffffffffu);
 	long ib = (long)(int32_t)(uint32_t)(*idx >> 32);
@@ -444,7 +442,8 @@ static phys_addr_t __memblock_find_range_bottom_up(struct memblock *mb, phys_add
 	phys_addr_t lo, hi, cand;
 	uint64_t i;
 
-	for_each_free_mem_range(mb, i, nid, flags, &lo, &hi, NULL) {
+	for_each_free_mem_range(mb, i, nid, flags, &lo, &hi, NULL)
+	{
 		lo = mb_clamp(lo, start, end);
 		hi = mb_clamp(hi, start, end);
 		cand = mb_round_up(lo, align);
@@ -463,7 +462,8 @@ static phys_addr_t __memblock_find_range_top_down(struct memblock *mb, phys_addr
 	phys_addr_t lo, hi, cand;
 	uint64_t i;
 
-	for_each_free_mem_range_reverse(mb, i, nid, flags, &lo, &hi, NULL) {
+	for_each_free_mem_range_reverse(mb, i, nid, flags, &lo, &hi, NULL)
+	{
 		lo = mb_clamp(lo, start, end);
 		hi = mb_clamp(hi, start, end);
 		if (hi < size)
@@ -481,8 +481,7 @@ static phys_addr_t __memblock_find_range_top_down(struct memblock *mb, phys_addr
  */
 static phys_addr_t memblock_find_in_range_node(struct memblock *mb, phys_addr_t size,
 					       phys_addr_t align, phys_addr_t start,
-					       phys_addr_t end, int nid,
-					       enum memblock_flags flags)
+					       phys_addr_t end, int nid, enum memblock_flags flags)
 {
 	if (end == MEMBLOCK_ALLOC_ACCESSIBLE || end == MEMBLOCK_ALLOC_NOLEAKTRACE)
 		end = mb->current_limit;
@@ -500,8 +499,8 @@ static void warn_no_mirror(const struct memblock *mb, phys_addr_t size)
 }
 
 /* Models: mm/memblock.c:memblock_find_in_range(): any node, mirror first when there is some. */
-static phys_addr_t memblock_find_in_range(struct memblock *mb, phys_addr_t start,
-					  phys_addr_t end, phys_addr_t size, phys_addr_t align)
+static phys_addr_t memblock_find_in_range(struct memblock *mb, phys_addr_t start, phys_addr_t end,
+					  phys_addr_t size, phys_addr_t align)
 {
 	enum memblock_flags flags = choose_memblock_flags(mb);
 	phys_addr_t found;
@@ -520,8 +519,7 @@ static phys_addr_t memblock_find_in_range(struct memblock *mb, phys_addr_t start
 /* Array maintenance                                                                         */
 
 /* Models: mm/memblock.c:memblock_remove_region(): drop entry @r; an emptied type keeps a dummy. */
-static void memblock_remove_region(struct memblock *mb, struct memblock_type *type,
-				   unsigned long r)
+static void memblock_remove_region(struct memblock *mb, struct memblock_type *type, unsigned long r)
 {
 	type->total_size -= type->regions[r].size;
 	memmove(&type->regions[r], &type->regions[r + 1],
@@ -532,9 +530,8 @@ static void memblock_remove_region(struct memblock *mb, struct memblock_type *ty
 			memblock_warn(mb, "memblock_remove_region", 353, "type->total_size != 0",
 				      NULL);
 		type->cnt = 1;
-		type->regions[0] = (struct memblock_region){.base = 0, .size = 0,
-							    .flags = MEMBLOCK_NONE,
-							    .nid = MAX_NUMNODES};
+		type->regions[0] = (struct memblock_region){
+			.base = 0, .size = 0, .flags = MEMBLOCK_NONE, .nid = MAX_NUMNODES};
 	}
 }
 
@@ -569,7 +566,8 @@ static int memblock_double_array(struct memblock *mb, struct memblock_type *type
 		pa = memblock_find_in_range(mb, 0, mb_min(new_area_start, mb->current_limit),
 					    new_alloc, KMM_PAGE_SIZE);
 	if (!pa) {
-		env_printk(mb->env, "memblock: Failed to double %s array from %lu to %lu entries !\n",
+		env_printk(mb->env,
+			   "memblock: Failed to double %s array from %lu to %lu entries !\n",
 			   type->name, type->max, type->max * 2);
 		return -1;
 	}
@@ -579,8 +577,8 @@ static int memblock_double_array(struct memblock *mb, struct memblock_type *type
 			  type->name);
 		return -1;
 	}
-	memblock_dbg(mb, "memblock: %s is doubled to %lu at [" PA_FMT "-" PA_FMT "]\n",
-		     type->name, type->max * 2, pa, pa + new_size - 1);
+	memblock_dbg(mb, "memblock: %s is doubled to %lu at [" PA_FMT "-" PA_FMT "]\n", type->name,
+		     type->max * 2, pa, pa + new_size - 1);
 
 	memcpy(arr, type->regions, old_size);
 	env_free(mb->env, type->regions);
@@ -665,7 +663,8 @@ static unsigned long add_range_pass(struct memblock *mb, struct memblock_type *t
 					      NULL);
 			nr_new++;
 			if (insert)
-				memblock_insert_region(mb, type, i++, base, rbase - base, nid, flags);
+				memblock_insert_region(mb, type, i++, base, rbase - base, nid,
+						       flags);
 		}
 		base = mb_min(rend, end);
 	}
@@ -683,9 +682,8 @@ static unsigned long add_range_pass(struct memblock *mb, struct memblock_type *t
  * When the array might not hold the worst case, a counting pass comes first and the array
  * doubles as needed.
  */
-static int memblock_add_range(struct memblock *mb, struct memblock_type *type,
-			      phys_addr_t base, phys_addr_t size, int nid,
-			      enum memblock_flags flags)
+static int memblock_add_range(struct memblock *mb, struct memblock_type *type, phys_addr_t base,
+			      phys_addr_t size, int nid, enum memblock_flags flags)
 {
 	phys_addr_t end = base + memblock_cap_size(base, &size);
 	unsigned long nr_new;
@@ -698,8 +696,8 @@ static int memblock_add_range(struct memblock *mb, struct memblock_type *type,
 		if (type->cnt != 1 || type->total_size)
 			memblock_warn(mb, "memblock_add_range", 593,
 				      "type->cnt != 1 || type->total_size", NULL);
-		type->regions[0] = (struct memblock_region){.base = base, .size = size,
-							    .flags = flags, .nid = nid};
+		type->regions[0] = (struct memblock_region){
+			.base = base, .size = size, .flags = flags, .nid = nid};
 		type->total_size = size;
 		return 0;
 	}
@@ -722,8 +720,8 @@ static int memblock_add_range(struct memblock *mb, struct memblock_type *type,
  * of [base, base + size) so that whole regions [*start_rgn, *end_rgn) cover what lies
  * inside. Both are 0 when nothing lies inside. 0 or -ENOMEM (array could not grow).
  */
-static int memblock_isolate_range(struct memblock *mb, struct memblock_type *type,
-				  phys_addr_t base, phys_addr_t size, unsigned long *start_rgn,
+static int memblock_isolate_range(struct memblock *mb, struct memblock_type *type, phys_addr_t base,
+				  phys_addr_t size, unsigned long *start_rgn,
 				  unsigned long *end_rgn)
 {
 	phys_addr_t end = base + memblock_cap_size(base, &size);
@@ -770,8 +768,8 @@ static int memblock_isolate_range(struct memblock *mb, struct memblock_type *typ
 }
 
 /* Models: mm/memblock.c:memblock_remove_range(). */
-static int memblock_remove_range(struct memblock *mb, struct memblock_type *type,
-				 phys_addr_t base, phys_addr_t size)
+static int memblock_remove_range(struct memblock *mb, struct memblock_type *type, phys_addr_t base,
+				 phys_addr_t size)
 {
 	unsigned long first, last;
 	int ret = memblock_isolate_range(mb, type, base, size, &first, &last);
@@ -791,8 +789,8 @@ int memblock_add_node(struct memblock *mb, phys_addr_t base, phys_addr_t size, i
 {
 	const char *caller = take_caller(mb);
 
-	memblock_dbg(mb, "memblock_add_node: [" PA_FMT "-" PA_FMT "] nid=%d flags=%x%s%s\n",
-		     base, base + size - 1, nid, (unsigned)flags, caller ? " " : "",
+	memblock_dbg(mb, "memblock_add_node: [" PA_FMT "-" PA_FMT "] nid=%d flags=%x%s%s\n", base,
+		     base + size - 1, nid, (unsigned)flags, caller ? " " : "",
 		     caller ? caller : "");
 	return memblock_add_range(mb, &mb->memory, base, size, nid, flags);
 }
@@ -842,8 +840,8 @@ int memblock_reserve(struct memblock *mb, phys_addr_t base, phys_addr_t size)
 }
 
 /* Models: mm/memblock.c:memblock_setclr_flag(): isolate, (un)flag, re-merge; memory only. */
-static int memblock_setclr_flag(struct memblock *mb, phys_addr_t base, phys_addr_t size,
-				bool set, enum memblock_flags flag)
+static int memblock_setclr_flag(struct memblock *mb, phys_addr_t base, phys_addr_t size, bool set,
+				enum memblock_flags flag)
 {
 	struct memblock_type *type = &mb->memory;
 	unsigned long first, last;
@@ -975,14 +973,15 @@ phys_addr_t memblock_alloc_range_nid(struct memblock *mb, phys_addr_t size, phys
 	nid = fix_max_numnodes(mb, nid, "memblock_alloc_range_nid", 1381, 1u << 2);
 	if (!align) {
 		env_report(mb->env, KMM_REPORT_INFO, MB_ORIGIN, "memblock_alloc_range_nid",
-			   "!align", "memblock_alloc_range_nid: align 0: dump_stack(), using "
-			   "SMP_CACHE_BYTES (%d)", SMP_CACHE_BYTES);
+			   "!align",
+			   "memblock_alloc_range_nid: align 0: dump_stack(), using "
+			   "SMP_CACHE_BYTES (%d)",
+			   SMP_CACHE_BYTES);
 		align = SMP_CACHE_BYTES;
 	}
 	for (;;) {
 		found = memblock_find_in_range_node(mb, size, align, start, end, nid, flags);
-		if (found &&
-		    !memblock_reserve_caller(mb, found, size, "memblock_alloc_range_nid"))
+		if (found && !memblock_reserve_caller(mb, found, size, "memblock_alloc_range_nid"))
 			return found;
 		if (nid != NUMA_NO_NODE && !exact_nid) {
 			found = memblock_find_in_range_node(mb, size, align, start, end,
@@ -1006,11 +1005,10 @@ phys_addr_t memblock_phys_alloc_range(struct memblock *mb, phys_addr_t size, phy
 	return memblock_alloc_range_nid(mb, size, align, start, end, NUMA_NO_NODE, false);
 }
 
-phys_addr_t memblock_phys_alloc_try_nid(struct memblock *mb, phys_addr_t size,
-					phys_addr_t align, int nid)
+phys_addr_t memblock_phys_alloc_try_nid(struct memblock *mb, phys_addr_t size, phys_addr_t align,
+					int nid)
 {
-	return memblock_alloc_range_nid(mb, size, align, 0, MEMBLOCK_ALLOC_ACCESSIBLE, nid,
-					false);
+	return memblock_alloc_range_nid(mb, size, align, 0, MEMBLOCK_ALLOC_ACCESSIBLE, nid, false);
 }
 
 phys_addr_t memblock_phys_alloc(struct memblock *mb, phys_addr_t size, phys_addr_t align)
@@ -1022,9 +1020,9 @@ phys_addr_t memblock_phys_alloc(struct memblock *mb, phys_addr_t size, phys_addr
  * Models: mm/memblock.c:memblock_alloc_internal(): cap @max_addr at current_limit, try
  * [min_addr, max_addr), then drop @min_addr. Returns the physical address or 0.
  */
-static phys_addr_t memblock_alloc_internal(struct memblock *mb, phys_addr_t size,
-					   phys_addr_t align, phys_addr_t min_addr,
-					   phys_addr_t max_addr, int nid, bool exact_nid)
+static phys_addr_t memblock_alloc_internal(struct memblock *mb, phys_addr_t size, phys_addr_t align,
+					   phys_addr_t min_addr, phys_addr_t max_addr, int nid,
+					   bool exact_nid)
 {
 	phys_addr_t pa;
 
@@ -1046,17 +1044,17 @@ kmm_va_t memblock_alloc_exact_nid_raw(struct memblock *mb, phys_addr_t size, phy
 {
 	memblock_dbg_alloc(mb, "memblock_alloc_exact_nid_raw", size, align, &nid, min_addr,
 			   max_addr, take_caller(mb));
-	return memblock_va(mb, memblock_alloc_internal(mb, size, align, min_addr, max_addr, nid,
-						       true));
+	return memblock_va(mb,
+			   memblock_alloc_internal(mb, size, align, min_addr, max_addr, nid, true));
 }
 
 kmm_va_t memblock_alloc_try_nid_raw(struct memblock *mb, phys_addr_t size, phys_addr_t align,
 				    phys_addr_t min_addr, phys_addr_t max_addr, int nid)
 {
-	memblock_dbg_alloc(mb, "memblock_alloc_try_nid_raw", size, align, &nid, min_addr,
-			   max_addr, take_caller(mb));
-	return memblock_va(mb, memblock_alloc_internal(mb, size, align, min_addr, max_addr, nid,
-						       false));
+	memblock_dbg_alloc(mb, "memblock_alloc_try_nid_raw", size, align, &nid, min_addr, max_addr,
+			   take_caller(mb));
+	return memblock_va(
+		mb, memblock_alloc_internal(mb, size, align, min_addr, max_addr, nid, false));
 }
 
 kmm_va_t memblock_alloc_try_nid(struct memblock *mb, phys_addr_t size, phys_addr_t align,
@@ -1133,8 +1131,8 @@ bool memblock_is_map_memory(const struct memblock *mb, phys_addr_t addr)
 	return i != -1 && !memblock_is_nomap(&mb->memory.regions[i]);
 }
 
-int memblock_search_pfn_nid(const struct memblock *mb, unsigned long pfn,
-			    unsigned long *start_pfn, unsigned long *end_pfn)
+int memblock_search_pfn_nid(const struct memblock *mb, unsigned long pfn, unsigned long *start_pfn,
+			    unsigned long *end_pfn)
 {
 	long i = memblock_search(&mb->memory, (phys_addr_t)pfn << KMM_PAGE_SHIFT);
 	const struct memblock_region *r;
@@ -1158,8 +1156,7 @@ bool memblock_is_region_memory(const struct memblock *mb, phys_addr_t base, phys
 	return mb->memory.regions[i].base + mb->memory.regions[i].size >= end;
 }
 
-bool memblock_is_region_reserved(const struct memblock *mb, phys_addr_t base,
-				 phys_addr_t size)
+bool memblock_is_region_reserved(const struct memblock *mb, phys_addr_t base, phys_addr_t size)
 {
 	return memblock_overlaps_region(&mb->reserved, base, size);
 }
@@ -1175,7 +1172,8 @@ static phys_addr_t __find_max_addr(const struct memblock *mb, phys_addr_t limit)
 {
 	const struct memblock_region *r;
 
-	for_each_mem_region(mb, r) {
+	for_each_mem_region(mb, r)
+	{
 		if (limit <= r->size)
 			return r->base + limit;
 		limit -= r->size;
@@ -1251,9 +1249,10 @@ static void memblock_dump(const struct memblock *mb, const struct memblock_type 
 		if (memblock_get_region_node(r) != MAX_NUMNODES)
 			snprintf(nid_buf, sizeof(nid_buf), " on node %d",
 				 memblock_get_region_node(r));
-		env_printk(mb->env, " %s[0x%lx]\t[" PA_FMT "-" PA_FMT "], " PA_FMT
-			   " bytes%s flags: 0x%x\n", type->name, i, r->base,
-			   r->base + r->size - 1, r->size, nid_buf, (unsigned)r->flags);
+		env_printk(mb->env,
+			   " %s[0x%lx]\t[" PA_FMT "-" PA_FMT "], " PA_FMT " bytes%s flags: 0x%x\n",
+			   type->name, i, r->base, r->base + r->size - 1, r->size, nid_buf,
+			   (unsigned)r->flags);
 	}
 }
 
@@ -1307,13 +1306,14 @@ static bool type_check(const struct memblock *mb, const struct memblock_type *t,
 	/* 1 */
 	if (!t->regions || t->cnt < 1 || t->cnt > t->max)
 		return mb_fail(why, whylen, "memblock %s: cnt %lu outside 1..max %lu (or no array)",
-			    t->name, t->cnt, t->max);
+			       t->name, t->cnt, t->max);
 	/* 2 */
 	if (t->cnt == 1 && t->regions[0].size == 0) {
 		if (t->regions[0].base != 0 || t->total_size != 0)
-			return mb_fail(why, whylen, "memblock %s: empty, but dummy base " PA_FMT
-				    " total_size " PA_FMT, t->name, t->regions[0].base,
-				    t->total_size);
+			return mb_fail(why, whylen,
+				       "memblock %s: empty, but dummy base " PA_FMT
+				       " total_size " PA_FMT,
+				       t->name, t->regions[0].base, t->total_size);
 		return true;
 	}
 	for (unsigned long i = 0; i < t->cnt; i++) {
@@ -1324,34 +1324,40 @@ static bool type_check(const struct memblock *mb, const struct memblock_type *t,
 		/* 3 */
 		if (r->base + r->size < r->base)
 			return mb_fail(why, whylen, "memblock %s[%lu]: wraps past PHYS_ADDR_MAX",
-				    t->name, i);
+				       t->name, i);
 		if (i > 0) {
 			const struct memblock_region *p = r - 1;
 
 			if (p->base + p->size > r->base)
-				return mb_fail(why, whylen, "memblock %s[%lu] and [%lu]: unsorted or "
-					    "overlapping", t->name, i - 1, i);
+				return mb_fail(why, whylen,
+					       "memblock %s[%lu] and [%lu]: unsorted or "
+					       "overlapping",
+					       t->name, i - 1, i);
 			/* 4 */
 			if (p->base + p->size == r->base && p->nid == r->nid &&
 			    p->flags == r->flags)
-				return mb_fail(why, whylen, "memblock %s[%lu] and [%lu]: mergeable "
-					    "neighbours left apart", t->name, i - 1, i);
+				return mb_fail(why, whylen,
+					       "memblock %s[%lu] and [%lu]: mergeable "
+					       "neighbours left apart",
+					       t->name, i - 1, i);
 		}
 		sum += r->size;
 	}
 	/* 5 */
 	if (sum != t->total_size)
-		return mb_fail(why, whylen, "memblock %s: total_size " PA_FMT " but regions sum to "
-			    PA_FMT, t->name, t->total_size, sum);
+		return mb_fail(why, whylen,
+			       "memblock %s: total_size " PA_FMT " but regions sum to " PA_FMT,
+			       t->name, t->total_size, sum);
 	/* 6 */
 	if (t->array_pa) {
 		phys_addr_t len = page_align(t->max * sizeof(struct memblock_region));
 		long j = memblock_search(&mb->reserved, t->array_pa);
 
-		if (j == -1 || mb->reserved.regions[j].base + mb->reserved.regions[j].size <
-				       t->array_pa + len)
-			return mb_fail(why, whylen, "memblock %s: array at " PA_FMT " is not reserved",
-				    t->name, t->array_pa);
+		if (j == -1 ||
+		    mb->reserved.regions[j].base + mb->reserved.regions[j].size < t->array_pa + len)
+			return mb_fail(why, whylen,
+				       "memblock %s: array at " PA_FMT " is not reserved", t->name,
+				       t->array_pa);
 	}
 	return true;
 }

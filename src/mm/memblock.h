@@ -51,24 +51,24 @@ typedef uint64_t phys_addr_t;
 #endif
 
 /* Initial array sizes: mm/memblock.c and arch/arm64/include/asm/memory.h with NR_CPUS=256. */
-#define MEMBLOCK_NR_CPUS               256
-#define INIT_MEMBLOCK_REGIONS          128
+#define MEMBLOCK_NR_CPUS	       256
+#define INIT_MEMBLOCK_REGIONS	       128
 #define INIT_MEMBLOCK_RESERVED_REGIONS (INIT_MEMBLOCK_REGIONS + MEMBLOCK_NR_CPUS + 1)
 #define INIT_MEMBLOCK_MEMORY_REGIONS   (INIT_MEMBLOCK_REGIONS * 8)
 
 /* Special limits of the allocation API. */
-#define MEMBLOCK_ALLOC_ANYWHERE    (~(phys_addr_t)0)
+#define MEMBLOCK_ALLOC_ANYWHERE	   (~(phys_addr_t)0)
 #define MEMBLOCK_ALLOC_ACCESSIBLE  0
 #define MEMBLOCK_ALLOC_NOLEAKTRACE 1
-#define MEMBLOCK_LOW_LIMIT         0
+#define MEMBLOCK_LOW_LIMIT	   0
 
 #define SMP_CACHE_BYTES 64 /* arm64 L1_CACHE_BYTES */
 
 enum memblock_flags {
-	MEMBLOCK_NONE = 0x0,           /* no special request */
-	MEMBLOCK_HOTPLUG = 0x1,        /* hot(un)pluggable; avoided with movable_node */
-	MEMBLOCK_MIRROR = 0x2,         /* mirrored; preferred once some exists */
-	MEMBLOCK_NOMAP = 0x4,          /* not in the linear map; never allocated from */
+	MEMBLOCK_NONE = 0x0,	       /* no special request */
+	MEMBLOCK_HOTPLUG = 0x1,	       /* hot(un)pluggable; avoided with movable_node */
+	MEMBLOCK_MIRROR = 0x2,	       /* mirrored; preferred once some exists */
+	MEMBLOCK_NOMAP = 0x4,	       /* not in the linear map; never allocated from */
 	MEMBLOCK_DRIVER_MANAGED = 0x8, /* added by a driver; never allocated from */
 };
 
@@ -80,12 +80,12 @@ struct memblock_region {
 };
 
 struct memblock_type {
-	unsigned long cnt;        /* regions in use (1 when empty: the dummy) */
-	unsigned long max;        /* entries in @regions */
-	phys_addr_t total_size;   /* sum of the region sizes */
+	unsigned long cnt;		 /* regions in use (1 when empty: the dummy) */
+	unsigned long max;		 /* entries in @regions */
+	phys_addr_t total_size;		 /* sum of the region sizes */
 	struct memblock_region *regions; /* host memory of mb->env */
-	const char *name;         /* "memory" or "reserved" */
-	phys_addr_t array_pa;     /* simulated PA of a doubled array, 0 while initial */
+	const char *name;		 /* "memory" or "reserved" */
+	phys_addr_t array_pa;		 /* simulated PA of a doubled array, 0 while initial */
 };
 
 struct memblock {
@@ -96,15 +96,15 @@ struct memblock {
 	struct memblock_type reserved;
 
 	/* The file-scope state of mm/memblock.c, per instance. */
-	bool debug;                  /* memblock=debug */
-	bool can_resize;             /* memblock_allow_resize() was called */
+	bool debug;		     /* memblock=debug */
+	bool can_resize;	     /* memblock_allow_resize() was called */
 	bool system_has_some_mirror; /* memblock_mark_mirror() marked something */
-	unsigned warned_once;        /* WARN_ONCE state, one bit per call site */
+	unsigned warned_once;	     /* WARN_ONCE state, one bit per call site */
 
 	/* Settings the kernel keeps elsewhere; set by the boot code before use. */
 	bool mirrored_kernelcore; /* kernelcore=mirror (mm/page_alloc.c) */
-	bool movable_node;        /* movable_node (movable_node_is_enabled()) */
-	uint64_t linear_offset;   /* __va(pa) == pa + linear_offset (mod 2^64) */
+	bool movable_node;	  /* movable_node (movable_node_is_enabled()) */
+	uint64_t linear_offset;	  /* __va(pa) == pa + linear_offset (mod 2^64) */
 
 	/* Caller named in the next memblock=debug line (stands for %pS); NULL: omitted. */
 	const char *caller;
@@ -139,8 +139,7 @@ void memblock_trim_memory(struct memblock *mb, phys_addr_t align);
 
 unsigned long memblock_addrs_overlap(phys_addr_t base1, phys_addr_t size1, phys_addr_t base2,
 				     phys_addr_t size2);
-bool memblock_overlaps_region(const struct memblock_type *type, phys_addr_t base,
-			      phys_addr_t size);
+bool memblock_overlaps_region(const struct memblock_type *type, phys_addr_t base, phys_addr_t size);
 
 int memblock_mark_hotplug(struct memblock *mb, phys_addr_t base, phys_addr_t size);
 int memblock_clear_hotplug(struct memblock *mb, phys_addr_t base, phys_addr_t size);
@@ -155,61 +154,58 @@ int memblock_set_node(struct memblock *mb, phys_addr_t base, phys_addr_t size,
 void __next_mem_range(struct memblock *mb, uint64_t *idx, int nid, enum memblock_flags flags,
 		      const struct memblock_type *type_a, const struct memblock_type *type_b,
 		      phys_addr_t *out_start, phys_addr_t *out_end, int *out_nid);
-void __next_mem_range_rev(struct memblock *mb, uint64_t *idx, int nid,
-			  enum memblock_flags flags, const struct memblock_type *type_a,
-			  const struct memblock_type *type_b, phys_addr_t *out_start,
-			  phys_addr_t *out_end, int *out_nid);
+void __next_mem_range_rev(struct memblock *mb, uint64_t *idx, int nid, enum memblock_flags flags,
+			  const struct memblock_type *type_a, const struct memblock_type *type_b,
+			  phys_addr_t *out_start, phys_addr_t *out_end, int *out_nid);
 void __next_mem_pfn_range(const struct memblock *mb, int *idx, int nid,
 			  unsigned long *out_start_pfn, unsigned long *out_end_pfn, int *out_nid);
 
 #define MEMBLOCK_ITER_END ((uint64_t)UINT64_MAX)
 
-#define __for_each_mem_range(mb, i, type_a, type_b, nid, flags, p_start, p_end, p_nid)       \
-	for (i = 0, __next_mem_range(mb, &i, nid, flags, type_a, type_b, p_start, p_end,      \
-				     p_nid);                                                   \
-	     i != MEMBLOCK_ITER_END;                                                           \
+#define __for_each_mem_range(mb, i, type_a, type_b, nid, flags, p_start, p_end, p_nid)             \
+	for (i = 0, __next_mem_range(mb, &i, nid, flags, type_a, type_b, p_start, p_end, p_nid);   \
+	     i != MEMBLOCK_ITER_END;                                                               \
 	     __next_mem_range(mb, &i, nid, flags, type_a, type_b, p_start, p_end, p_nid))
 
-#define __for_each_mem_range_rev(mb, i, type_a, type_b, nid, flags, p_start, p_end, p_nid)   \
-	for (i = MEMBLOCK_ITER_END, __next_mem_range_rev(mb, &i, nid, flags, type_a, type_b,  \
-							 p_start, p_end, p_nid);             \
-	     i != MEMBLOCK_ITER_END;                                                           \
+#define __for_each_mem_range_rev(mb, i, type_a, type_b, nid, flags, p_start, p_end, p_nid)         \
+	for (i = MEMBLOCK_ITER_END,                                                                \
+	    __next_mem_range_rev(mb, &i, nid, flags, type_a, type_b, p_start, p_end, p_nid);       \
+	     i != MEMBLOCK_ITER_END;                                                               \
 	     __next_mem_range_rev(mb, &i, nid, flags, type_a, type_b, p_start, p_end, p_nid))
 
 /* Memory ranges, skipping hotpluggable (with movable_node), NOMAP and driver-managed ones. */
-#define for_each_mem_range(mb, i, p_start, p_end)                                             \
-	__for_each_mem_range(mb, i, &(mb)->memory, NULL, NUMA_NO_NODE,                        \
+#define for_each_mem_range(mb, i, p_start, p_end)                                                  \
+	__for_each_mem_range(mb, i, &(mb)->memory, NULL, NUMA_NO_NODE,                             \
 			     MEMBLOCK_HOTPLUG | MEMBLOCK_DRIVER_MANAGED, p_start, p_end, NULL)
 
-#define for_each_mem_range_rev(mb, i, p_start, p_end)                                         \
-	__for_each_mem_range_rev(mb, i, &(mb)->memory, NULL, NUMA_NO_NODE,                    \
-				 MEMBLOCK_HOTPLUG | MEMBLOCK_DRIVER_MANAGED, p_start, p_end,  \
-				 NULL)
+#define for_each_mem_range_rev(mb, i, p_start, p_end)                                              \
+	__for_each_mem_range_rev(mb, i, &(mb)->memory, NULL, NUMA_NO_NODE,                         \
+				 MEMBLOCK_HOTPLUG | MEMBLOCK_DRIVER_MANAGED, p_start, p_end, NULL)
 
-#define for_each_reserved_mem_range(mb, i, p_start, p_end)                                    \
-	__for_each_mem_range(mb, i, &(mb)->reserved, NULL, NUMA_NO_NODE, MEMBLOCK_NONE,       \
-			     p_start, p_end, NULL)
+#define for_each_reserved_mem_range(mb, i, p_start, p_end)                                         \
+	__for_each_mem_range(mb, i, &(mb)->reserved, NULL, NUMA_NO_NODE, MEMBLOCK_NONE, p_start,   \
+			     p_end, NULL)
 
 /* Free ranges: memory minus reserved, ascending / descending. */
-#define for_each_free_mem_range(mb, i, nid, flags, p_start, p_end, p_nid)                     \
-	__for_each_mem_range(mb, i, &(mb)->memory, &(mb)->reserved, nid, flags, p_start,      \
-			     p_end, p_nid)
+#define for_each_free_mem_range(mb, i, nid, flags, p_start, p_end, p_nid)                          \
+	__for_each_mem_range(mb, i, &(mb)->memory, &(mb)->reserved, nid, flags, p_start, p_end,    \
+			     p_nid)
 
-#define for_each_free_mem_range_reverse(mb, i, nid, flags, p_start, p_end, p_nid)             \
-	__for_each_mem_range_rev(mb, i, &(mb)->memory, &(mb)->reserved, nid, flags, p_start,  \
+#define for_each_free_mem_range_reverse(mb, i, nid, flags, p_start, p_end, p_nid)                  \
+	__for_each_mem_range_rev(mb, i, &(mb)->memory, &(mb)->reserved, nid, flags, p_start,       \
 				 p_end, p_nid)
 
 /* Whole-page ranges of memory regions; @nid MAX_NUMNODES for all nodes. */
-#define for_each_mem_pfn_range(mb, i, nid, p_start, p_end, p_nid)                             \
-	for (i = -1, __next_mem_pfn_range(mb, &i, nid, p_start, p_end, p_nid); i >= 0;        \
+#define for_each_mem_pfn_range(mb, i, nid, p_start, p_end, p_nid)                                  \
+	for (i = -1, __next_mem_pfn_range(mb, &i, nid, p_start, p_end, p_nid); i >= 0;             \
 	     __next_mem_pfn_range(mb, &i, nid, p_start, p_end, p_nid))
 
-#define for_each_mem_region(mb, region)                                                       \
-	for (region = (mb)->memory.regions;                                                   \
-	     region < (mb)->memory.regions + (mb)->memory.cnt; region++)
+#define for_each_mem_region(mb, region)                                                            \
+	for (region = (mb)->memory.regions; region < (mb)->memory.regions + (mb)->memory.cnt;      \
+	     region++)
 
-#define for_each_reserved_mem_region(mb, region)                                              \
-	for (region = (mb)->reserved.regions;                                                 \
+#define for_each_reserved_mem_region(mb, region)                                                   \
+	for (region = (mb)->reserved.regions;                                                      \
 	     region < (mb)->reserved.regions + (mb)->reserved.cnt; region++)
 
 static inline bool memblock_is_hotpluggable(const struct memblock_region *m)
@@ -273,8 +269,8 @@ phys_addr_t memblock_phys_alloc_range(struct memblock *mb, phys_addr_t size, phy
 				      phys_addr_t start, phys_addr_t end);
 phys_addr_t memblock_alloc_range_nid(struct memblock *mb, phys_addr_t size, phys_addr_t align,
 				     phys_addr_t start, phys_addr_t end, int nid, bool exact_nid);
-phys_addr_t memblock_phys_alloc_try_nid(struct memblock *mb, phys_addr_t size,
-					phys_addr_t align, int nid);
+phys_addr_t memblock_phys_alloc_try_nid(struct memblock *mb, phys_addr_t size, phys_addr_t align,
+					int nid);
 phys_addr_t memblock_phys_alloc(struct memblock *mb, phys_addr_t size, phys_addr_t align);
 
 /*
@@ -296,22 +292,21 @@ static inline kmm_va_t memblock_alloc(struct memblock *mb, phys_addr_t size, phy
 				      MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE);
 }
 
-static inline kmm_va_t memblock_alloc_raw(struct memblock *mb, phys_addr_t size,
-					  phys_addr_t align)
+static inline kmm_va_t memblock_alloc_raw(struct memblock *mb, phys_addr_t size, phys_addr_t align)
 {
 	return memblock_alloc_try_nid_raw(mb, size, align, MEMBLOCK_LOW_LIMIT,
 					  MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE);
 }
 
-static inline kmm_va_t memblock_alloc_from(struct memblock *mb, phys_addr_t size,
-					   phys_addr_t align, phys_addr_t min_addr)
+static inline kmm_va_t memblock_alloc_from(struct memblock *mb, phys_addr_t size, phys_addr_t align,
+					   phys_addr_t min_addr)
 {
 	return memblock_alloc_try_nid(mb, size, align, min_addr, MEMBLOCK_ALLOC_ACCESSIBLE,
 				      NUMA_NO_NODE);
 }
 
-static inline kmm_va_t memblock_alloc_node(struct memblock *mb, phys_addr_t size,
-					   phys_addr_t align, int nid)
+static inline kmm_va_t memblock_alloc_node(struct memblock *mb, phys_addr_t size, phys_addr_t align,
+					   int nid)
 {
 	return memblock_alloc_try_nid(mb, size, align, MEMBLOCK_LOW_LIMIT,
 				      MEMBLOCK_ALLOC_ACCESSIBLE, nid);
@@ -352,11 +347,10 @@ bool memblock_is_memory(const struct memblock *mb, phys_addr_t addr);
 bool memblock_is_map_memory(const struct memblock *mb, phys_addr_t addr);
 bool memblock_is_region_memory(const struct memblock *mb, phys_addr_t base, phys_addr_t size);
 bool memblock_is_reserved(const struct memblock *mb, phys_addr_t addr);
-bool memblock_is_region_reserved(const struct memblock *mb, phys_addr_t base,
-				 phys_addr_t size);
+bool memblock_is_region_reserved(const struct memblock *mb, phys_addr_t base, phys_addr_t size);
 /* Node of the memory region holding @pfn and its PFN span, or -1 (outputs untouched). */
-int memblock_search_pfn_nid(const struct memblock *mb, unsigned long pfn,
-			    unsigned long *start_pfn, unsigned long *end_pfn);
+int memblock_search_pfn_nid(const struct memblock *mb, unsigned long pfn, unsigned long *start_pfn,
+			    unsigned long *end_pfn);
 
 /* "MEMBLOCK configuration:" dump to the kernel log; memblock_dump_all only with mb->debug. */
 void memblock_dump_all(const struct memblock *mb);

@@ -16,24 +16,24 @@
 #include "lib/sink.h"
 #include "mm/memblock.h"
 
-#define SZ_1K   0x400ULL
-#define SZ_2K   0x800ULL
-#define SZ_4K   0x1000ULL
-#define SZ_8K   0x2000ULL
-#define SZ_16K  0x4000ULL
-#define SZ_64K  0x10000ULL
+#define SZ_1K	0x400ULL
+#define SZ_2K	0x800ULL
+#define SZ_4K	0x1000ULL
+#define SZ_8K	0x2000ULL
+#define SZ_16K	0x4000ULL
+#define SZ_64K	0x10000ULL
 #define SZ_128K 0x20000ULL
 #define SZ_256K 0x40000ULL
 #define SZ_512K 0x80000ULL
-#define SZ_1M   0x100000ULL
-#define SZ_2M   0x200000ULL
-#define SZ_4M   0x400000ULL
-#define SZ_8M   0x800000ULL
-#define SZ_16M  0x1000000ULL
-#define SZ_64M  0x4000000ULL
+#define SZ_1M	0x100000ULL
+#define SZ_2M	0x200000ULL
+#define SZ_4M	0x400000ULL
+#define SZ_8M	0x800000ULL
+#define SZ_16M	0x1000000ULL
+#define SZ_64M	0x4000000ULL
 #define SZ_256M 0x10000000ULL
 #define SZ_512M 0x20000000ULL
-#define SZ_1G   0x40000000ULL
+#define SZ_1G	0x40000000ULL
 
 #define DRAM_BASE 0x40000000ULL /* QEMU virt; also the start of the fixture's RAM */
 
@@ -109,18 +109,18 @@ static inline void mbt_reset(struct mbt *t)
 	assert_int_equal(memblock_init(&t->mb, &t->env, t->have_phys ? &t->phys : NULL), 0);
 }
 
-#define MB_CHECK(mbp)                                                                          \
-	do {                                                                                   \
-		char why__[256];                                                               \
-		if (!memblock_check((mbp), why__, sizeof(why__)))                              \
-			fail_msg("memblock_check: %s", why__);                                 \
+#define MB_CHECK(mbp)                                                                              \
+	do {                                                                                       \
+		char why__[256];                                                                   \
+		if (!memblock_check((mbp), why__, sizeof(why__)))                                  \
+			fail_msg("memblock_check: %s", why__);                                     \
 	} while (0)
 
-#define ASSERT_REGION(type, i, b, s)                                                           \
-	do {                                                                                   \
-		assert_true((unsigned long)(i) < (type).cnt);                                  \
-		assert_int_equal((type).regions[i].base, (b));                                 \
-		assert_int_equal((type).regions[i].size, (s));                                 \
+#define ASSERT_REGION(type, i, b, s)                                                               \
+	do {                                                                                       \
+		assert_true((unsigned long)(i) < (type).cnt);                                      \
+		assert_int_equal((type).regions[i].base, (b));                                     \
+		assert_int_equal((type).regions[i].size, (s));                                     \
 	} while (0)
 
 /* The kernel log as a NUL-terminated string (static buffer; tests are single-threaded). */

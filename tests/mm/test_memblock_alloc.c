@@ -17,13 +17,12 @@
 #define E (DRAM_BASE + SZ_16K)
 
 #define PATTERN 0xa5
-#define SZ_64   64ULL
+#define SZ_64	64ULL
 
 enum alloc_fn { A_TRY_NID, A_TRY_NID_RAW, A_EXACT_NID_RAW, A_NR };
 
-static const char *const alloc_fn_name[A_NR] = {"memblock_alloc_try_nid",
-						"memblock_alloc_try_nid_raw",
-						"memblock_alloc_exact_nid_raw"};
+static const char *const alloc_fn_name[A_NR] = {
+	"memblock_alloc_try_nid", "memblock_alloc_try_nid_raw", "memblock_alloc_exact_nid_raw"};
 
 /* Fills simulated RAM [pa, pa + len) with the pattern, so zeroing can be seen. */
 static void fill(struct mbt *t, phys_addr_t pa, size_t len)
@@ -32,8 +31,8 @@ static void fill(struct mbt *t, phys_addr_t pa, size_t len)
 }
 
 /* Runs @fn and checks the block's content: zero for try_nid, untouched for the raw ones. */
-static phys_addr_t run_alloc(struct mbt *t, enum alloc_fn fn, phys_addr_t size,
-			     phys_addr_t align, phys_addr_t min, phys_addr_t max, int nid)
+static phys_addr_t run_alloc(struct mbt *t, enum alloc_fn fn, phys_addr_t size, phys_addr_t align,
+			     phys_addr_t min, phys_addr_t max, int nid)
 {
 	struct memblock *mb = &t->mb;
 	kmm_va_t va = 0;
@@ -86,7 +85,8 @@ static void all_allocators(struct mbt *t, nid_case body)
 			memblock_set_bottom_up(&t->mb, bu);
 			memblock_add(&t->mb, M, SZ_16K);
 			fill(t, M, SZ_16K);
-			print_message("  %s, %s\n", alloc_fn_name[fn], bu ? "bottom-up" : "top-down");
+			print_message("  %s, %s\n", alloc_fn_name[fn],
+				      bu ? "bottom-up" : "top-down");
 			body(t, (enum alloc_fn)fn, bu);
 			MB_CHECK(&t->mb);
 		}
@@ -347,8 +347,7 @@ static void alloc_from_misaligned(struct mbt *t, bool bu)
 {
 	phys_addr_t want = bu ? M + SZ_8K : E - SZ_2K;
 
-	assert_int_equal(memblock_alloc_from(&t->mb, SZ_2K, SMP_CACHE_BYTES, M + SZ_8K - 1),
-			 want);
+	assert_int_equal(memblock_alloc_from(&t->mb, SZ_2K, SMP_CACHE_BYTES, M + SZ_8K - 1), want);
 }
 
 static void test_memblock_alloc_from_misaligned(void **state)
@@ -418,8 +417,8 @@ static void test_memblock_alloc_from_min_below_memory(void **state)
  */
 static void nid_simple(struct mbt *t, enum alloc_fn fn, bool bu)
 {
-	phys_addr_t pa = run_alloc(t, fn, SZ_2K, SMP_CACHE_BYTES, M + SZ_4K, M + 12 * SZ_1K,
-				   NUMA_NO_NODE);
+	phys_addr_t pa =
+		run_alloc(t, fn, SZ_2K, SMP_CACHE_BYTES, M + SZ_4K, M + 12 * SZ_1K, NUMA_NO_NODE);
 
 	assert_int_equal(pa, bu ? M + SZ_4K : M + 12 * SZ_1K - SZ_2K);
 	ASSERT_REGION(t->mb.reserved, 0, pa, SZ_2K);
@@ -436,8 +435,8 @@ static void test_memblock_alloc_nid_simple(void **state)
  */
 static void nid_misaligned(struct mbt *t, enum alloc_fn fn, bool bu)
 {
-	phys_addr_t pa = run_alloc(t, fn, SZ_2K, SMP_CACHE_BYTES, M + SZ_4K + 7,
-				   M + 12 * SZ_1K + 7, NUMA_NO_NODE);
+	phys_addr_t pa = run_alloc(t, fn, SZ_2K, SMP_CACHE_BYTES, M + SZ_4K + 7, M + 12 * SZ_1K + 7,
+				   NUMA_NO_NODE);
 
 	assert_int_equal(pa, bu ? M + SZ_4K + 64 : M + 10 * SZ_1K);
 }
@@ -467,9 +466,9 @@ static void test_memblock_alloc_nid_exact_address(void **state)
  */
 static void nid_narrow_range(struct mbt *t, enum alloc_fn fn, bool bu)
 {
-	assert_int_equal(run_alloc(t, fn, SZ_2K, SMP_CACHE_BYTES, M + SZ_4K, M + 5 * SZ_1K,
-				   NUMA_NO_NODE),
-			 bu ? M : M + 3 * SZ_1K);
+	assert_int_equal(
+		run_alloc(t, fn, SZ_2K, SMP_CACHE_BYTES, M + SZ_4K, M + 5 * SZ_1K, NUMA_NO_NODE),
+		bu ? M : M + 3 * SZ_1K);
 }
 
 static void test_memblock_alloc_nid_narrow_range_drops_min(void **state)
@@ -575,9 +574,9 @@ static void nid_reserved_full_merge(struct mbt *t, enum alloc_fn fn, bool bu)
 
 	memblock_reserve(mb, M + SZ_4K, SZ_1K);
 	memblock_reserve(mb, M + 7 * SZ_1K, SZ_1K);
-	assert_int_equal(run_alloc(t, fn, SZ_2K, SMP_CACHE_BYTES, M + SZ_4K, M + SZ_8K,
-				   NUMA_NO_NODE),
-			 M + 5 * SZ_1K);
+	assert_int_equal(
+		run_alloc(t, fn, SZ_2K, SMP_CACHE_BYTES, M + SZ_4K, M + SZ_8K, NUMA_NO_NODE),
+		M + 5 * SZ_1K);
 	assert_int_equal(mb->reserved.cnt, 1);
 	ASSERT_REGION(mb->reserved, 0, M + SZ_4K, SZ_4K);
 }
@@ -600,9 +599,9 @@ static void nid_reserved_no_space(struct mbt *t, enum alloc_fn fn, bool bu)
 
 	memblock_reserve(mb, M + SZ_4K, SZ_1K);
 	memblock_reserve(mb, M + 7 * SZ_1K, SZ_1K);
-	assert_int_equal(run_alloc(t, fn, 3 * SZ_1K, SMP_CACHE_BYTES, M + SZ_4K, M + SZ_8K,
-				   NUMA_NO_NODE),
-			 bu ? M : M + SZ_1K);
+	assert_int_equal(
+		run_alloc(t, fn, 3 * SZ_1K, SMP_CACHE_BYTES, M + SZ_4K, M + SZ_8K, NUMA_NO_NODE),
+		bu ? M : M + SZ_1K);
 	if (bu) {
 		assert_int_equal(mb->reserved.cnt, 3);
 		ASSERT_REGION(mb->reserved, 0, M, 3 * SZ_1K);
@@ -622,9 +621,8 @@ static void test_memblock_alloc_nid_reserved_no_space(void **state)
 static void nid_reserved_all(struct mbt *t, enum alloc_fn fn, bool bu)
 {
 	memblock_reserve(&t->mb, M, SZ_16K);
-	assert_int_equal(run_alloc(t, fn, SZ_1K, SMP_CACHE_BYTES, M + SZ_4K, M + SZ_8K,
-				   NUMA_NO_NODE),
-			 0);
+	assert_int_equal(
+		run_alloc(t, fn, SZ_1K, SMP_CACHE_BYTES, M + SZ_4K, M + SZ_8K, NUMA_NO_NODE), 0);
 	assert_int_equal(t->mb.reserved.total_size, SZ_16K);
 }
 
@@ -679,13 +677,11 @@ static void phys_alloc_range(struct mbt *t, bool bu)
 
 	memblock_set_current_limit(mb, M + SZ_8K);
 	assert_int_equal(memblock_phys_alloc_range(mb, SZ_1K, SZ_1K, M, E), bu ? M : E - SZ_1K);
-	assert_int_equal(memblock_phys_alloc(mb, SZ_1K, SZ_1K),
-			 bu ? M + SZ_1K : M + SZ_8K - SZ_1K);
+	assert_int_equal(memblock_phys_alloc(mb, SZ_1K, SZ_1K), bu ? M + SZ_1K : M + SZ_8K - SZ_1K);
 	/* [E - 1K, E) but start above it: no room, no retry. */
 	assert_int_equal(memblock_phys_alloc_range(mb, SZ_2K, SZ_1K, E - SZ_1K, E), 0);
 	/* NOLEAKTRACE also means the current limit. */
-	assert_int_equal(memblock_phys_alloc_range(mb, SZ_1K, SZ_1K, 0,
-						   MEMBLOCK_ALLOC_NOLEAKTRACE),
+	assert_int_equal(memblock_phys_alloc_range(mb, SZ_1K, SZ_1K, 0, MEMBLOCK_ALLOC_NOLEAKTRACE),
 			 bu ? M + SZ_2K : M + SZ_8K - SZ_2K);
 	/* Physical allocations are not zeroed. */
 	assert_true(mbt_all_bytes(mbt_ram(t, bu ? M : M + SZ_8K - SZ_2K, SZ_2K), SZ_2K, PATTERN));

@@ -105,8 +105,7 @@ static void test_memblock_debug_lines_match_capture(void **state)
 	mb->caller = "arm64_memblock_init";
 	memblock_reserve(mb, 0x40210000, 0x2000000);
 	mb->caller = "early_pgtable_alloc";
-	assert_int_equal(memblock_phys_alloc_range(mb, SZ_4K, SZ_4K, 0,
-						   MEMBLOCK_ALLOC_NOLEAKTRACE),
+	assert_int_equal(memblock_phys_alloc_range(mb, SZ_4K, SZ_4K, 0, MEMBLOCK_ALLOC_NOLEAKTRACE),
 			 0x7ffff000);
 	MB_CHECK(mb);
 	captured_lines(log, "] memblock_remove: [0x0001000000000000", 7, want, sizeof(want));
@@ -171,17 +170,18 @@ static void test_memblock_debug_line_shapes(void **state)
 	memblock_reserve(mb, M, SZ_8K);
 	memblock_free(mb, M + SZ_4K, SZ_4K);
 	memblock_phys_alloc(mb, SZ_4K, SZ_4K);
-	assert_string_equal(mbt_log(t),
-			    "[    0.000000] memblock_add_node: [0x0000000040000000-0x00000000400fffff] "
-			    "nid=1 flags=1 numa_add_memblk\n"
-			    "[    0.000000] memblock_add: [0x0000000040200000-0x00000000402fffff]\n"
-			    "[    0.000000] memblock_reserve: [0x0000000040000000-0x0000000040001fff]\n"
-			    "[    0.000000] memblock_phys_free: [0x0000000040001000-0x0000000040001fff] "
-			    "memblock_free\n"
-			    "[    0.000000] memblock_phys_alloc_range: 4096 bytes align=0x1000 "
-			    "from=0x0000000000000000 max_addr=0x0000000000000000\n"
-			    "[    0.000000] memblock_reserve: [0x00000000402ff000-0x00000000402fffff] "
-			    "memblock_alloc_range_nid\n");
+	assert_string_equal(
+		mbt_log(t),
+		"[    0.000000] memblock_add_node: [0x0000000040000000-0x00000000400fffff] "
+		"nid=1 flags=1 numa_add_memblk\n"
+		"[    0.000000] memblock_add: [0x0000000040200000-0x00000000402fffff]\n"
+		"[    0.000000] memblock_reserve: [0x0000000040000000-0x0000000040001fff]\n"
+		"[    0.000000] memblock_phys_free: [0x0000000040001000-0x0000000040001fff] "
+		"memblock_free\n"
+		"[    0.000000] memblock_phys_alloc_range: 4096 bytes align=0x1000 "
+		"from=0x0000000000000000 max_addr=0x0000000000000000\n"
+		"[    0.000000] memblock_reserve: [0x00000000402ff000-0x00000000402fffff] "
+		"memblock_alloc_range_nid\n");
 	/* Without memblock=debug, nothing is logged. */
 	mb->debug = false;
 	mbt_log_clear(t);
@@ -196,8 +196,8 @@ static const struct {
 	phys_addr_t base, size;
 } captured_reserved[] = {
 	{0x40210000, 0x1ffb000}, {0x48000000, 0x232000}, {0x48400000, 0x100000},
-	{0x7ac00000, 0x5000000}, {0x7fdcd000, 0x2000},   {0x7fdcf380, 0x23d80},
-	{0x7fdf3200, 0x1c0},     {0x7fdf33e0, 0x9c1c},   {0x7fdfd000, 0x203000},
+	{0x7ac00000, 0x5000000}, {0x7fdcd000, 0x2000},	 {0x7fdcf380, 0x23d80},
+	{0x7fdf3200, 0x1c0},	 {0x7fdf33e0, 0x9c1c},	 {0x7fdfd000, 0x203000},
 };
 
 static void test_memblock_dump_all_matches_capture(void **state)
@@ -231,16 +231,17 @@ static void test_memblock_dump_all_empty_and_no_node(void **state)
 	memblock_add(mb, M, SZ_4K);
 	mbt_log_clear(t);
 	__memblock_dump_all(mb);
-	assert_string_equal(mbt_log(t),
-			    "[    0.000000] MEMBLOCK configuration:\n"
-			    "[    0.000000]  memory size = 0x0000000000001000 reserved size = "
-			    "0x0000000000000000\n"
-			    "[    0.000000]  memory.cnt  = 0x1\n"
-			    "[    0.000000]  memory[0x0]\t[0x0000000040000000-0x0000000040000fff], "
-			    "0x0000000000001000 bytes flags: 0x0\n"
-			    "[    0.000000]  reserved.cnt  = 0x1\n"
-			    "[    0.000000]  reserved[0x0]\t[0x0000000000000000-0xffffffffffffffff], "
-			    "0x0000000000000000 bytes on node 0 flags: 0x0\n");
+	assert_string_equal(
+		mbt_log(t),
+		"[    0.000000] MEMBLOCK configuration:\n"
+		"[    0.000000]  memory size = 0x0000000000001000 reserved size = "
+		"0x0000000000000000\n"
+		"[    0.000000]  memory.cnt  = 0x1\n"
+		"[    0.000000]  memory[0x0]\t[0x0000000040000000-0x0000000040000fff], "
+		"0x0000000000001000 bytes flags: 0x0\n"
+		"[    0.000000]  reserved.cnt  = 0x1\n"
+		"[    0.000000]  reserved[0x0]\t[0x0000000000000000-0xffffffffffffffff], "
+		"0x0000000000000000 bytes on node 0 flags: 0x0\n");
 }
 
 static char *show(const struct memblock_type *type)
@@ -264,8 +265,8 @@ static void replay(struct memblock *mb, const char *text, bool memory)
 
 	while (sscanf(p, " %d: 0x%llx..0x%llx%n", &idx, &base, &end, &n) == 3) {
 		if (memory)
-			assert_int_equal(memblock_add_node(mb, base, end - base + 1, idx,
-							   MEMBLOCK_NONE), 0);
+			assert_int_equal(
+				memblock_add_node(mb, base, end - base + 1, idx, MEMBLOCK_NONE), 0);
 		else
 			assert_int_equal(memblock_reserve(mb, base, end - base + 1), 0);
 		p += n;

@@ -46,12 +46,13 @@ static void test_memblock_reserved_array_doubles(void **state)
 	mbt_log_clear(t);
 	assert_int_equal(reserve_nth(mb, 385), 0);
 	MB_CHECK(mb);
-	assert_string_equal(mbt_log(t),
-			    "[    0.000000] memblock_reserve: [0x0000000040302000-0x0000000040302fff]\n"
-			    "[    0.000000] memblock: reserved is doubled to 770 at "
-			    "[0x0000000043ffb000-0x0000000043fff82f]\n"
-			    "[    0.000000] memblock_reserve: [0x0000000043ffb000-0x0000000043ffffff] "
-			    "memblock_double_array\n");
+	assert_string_equal(
+		mbt_log(t),
+		"[    0.000000] memblock_reserve: [0x0000000040302000-0x0000000040302fff]\n"
+		"[    0.000000] memblock: reserved is doubled to 770 at "
+		"[0x0000000043ffb000-0x0000000043fff82f]\n"
+		"[    0.000000] memblock_reserve: [0x0000000043ffb000-0x0000000043ffffff] "
+		"memblock_double_array\n");
 	mb->debug = false;
 	assert_int_equal(mb->reserved.max, 770);
 	assert_int_equal(mb->reserved.array_pa, 0x43ffb000);
@@ -72,14 +73,15 @@ static void test_memblock_reserved_array_doubles(void **state)
 	mbt_log_clear(t);
 	assert_int_equal(reserve_nth(mb, 769), 0);
 	MB_CHECK(mb);
-	assert_string_equal(mbt_log(t),
-			    "[    0.000000] memblock_reserve: [0x0000000040602000-0x0000000040602fff]\n"
-			    "[    0.000000] memblock: reserved is doubled to 1540 at "
-			    "[0x0000000043ff1000-0x0000000043ffa05f]\n"
-			    "[    0.000000] memblock_phys_free: [0x0000000043ffb000-0x0000000043ffffff] "
-			    "memblock_free\n"
-			    "[    0.000000] memblock_reserve: [0x0000000043ff1000-0x0000000043ffafff] "
-			    "memblock_double_array\n");
+	assert_string_equal(
+		mbt_log(t),
+		"[    0.000000] memblock_reserve: [0x0000000040602000-0x0000000040602fff]\n"
+		"[    0.000000] memblock: reserved is doubled to 1540 at "
+		"[0x0000000043ff1000-0x0000000043ffa05f]\n"
+		"[    0.000000] memblock_phys_free: [0x0000000043ffb000-0x0000000043ffffff] "
+		"memblock_free\n"
+		"[    0.000000] memblock_reserve: [0x0000000043ff1000-0x0000000043ffafff] "
+		"memblock_double_array\n");
 	assert_int_equal(mb->reserved.max, 1540);
 	assert_int_equal(mb->reserved.array_pa, 0x43ff1000);
 	assert_int_equal(mb->reserved.cnt, 771);
@@ -112,12 +114,13 @@ static void test_memblock_memory_array_doubles(void **state)
 	mbt_log_clear(t);
 	assert_int_equal(memblock_add(mb, M + 1023 * SZ_8K, SZ_4K), 0);
 	MB_CHECK(mb);
-	assert_string_equal(mbt_log(t),
-			    "[    0.000000] memblock_add: [0x00000000407fe000-0x00000000407fefff]\n"
-			    "[    0.000000] memblock: memory is doubled to 2048 at "
-			    "[0x00000000500f4000-0x00000000500fffff]\n"
-			    "[    0.000000] memblock_reserve: [0x00000000500f4000-0x00000000500fffff] "
-			    "memblock_double_array\n");
+	assert_string_equal(
+		mbt_log(t),
+		"[    0.000000] memblock_add: [0x00000000407fe000-0x00000000407fefff]\n"
+		"[    0.000000] memblock: memory is doubled to 2048 at "
+		"[0x00000000500f4000-0x00000000500fffff]\n"
+		"[    0.000000] memblock_reserve: [0x00000000500f4000-0x00000000500fffff] "
+		"memblock_double_array\n");
 	assert_int_equal(mb->memory.max, 2048);
 	assert_int_equal(mb->memory.cnt, 1025);
 	assert_int_equal(mb->memory.array_pa, 0x500f4000);

@@ -65,16 +65,13 @@ static void test_memblock_for_each_mem_range(void **state)
 	int n = 0;
 
 	setup_layout(mb);
-	for_each_mem_range(mb, i, &s, &e)
-		push(&fwd, s, e, 0);
+	for_each_mem_range(mb, i, &s, &e) push(&fwd, s, e, 0);
 	assert_ranges(&fwd, mem, 3);
-	for_each_mem_range_rev(mb, i, &s, &e)
-		push(&rev, s, e, 0);
+	for_each_mem_range_rev(mb, i, &s, &e) push(&rev, s, e, 0);
 	assert_int_equal(rev.n, 3);
 	for (int k = 0; k < 3; k++)
 		assert_int_equal(rev.r[k].start, mem[2 - k].start);
-	for_each_mem_region(mb, reg)
-		n++;
+	for_each_mem_region(mb, reg) n++;
 	assert_int_equal(n, 3);
 }
 
@@ -101,13 +98,11 @@ static void test_memblock_for_each_free_mem_range(void **state)
 		assert_int_equal(rev.r[k].start, want[3 - k].start);
 		assert_int_equal(rev.r[k].end, want[3 - k].end);
 	}
-	for_each_free_mem_range(mb, i, 1, MEMBLOCK_NONE, &s, &e, &nid)
-		push(&n1, s, e, nid);
+	for_each_free_mem_range(mb, i, 1, MEMBLOCK_NONE, &s, &e, &nid) push(&n1, s, e, nid);
 	assert_ranges(&n1, &want[2], 1);
 	/* NULL outputs are allowed. */
 	nid = 0;
-	for_each_free_mem_range(mb, i, NUMA_NO_NODE, MEMBLOCK_NONE, NULL, NULL, NULL)
-		nid++;
+	for_each_free_mem_range(mb, i, NUMA_NO_NODE, MEMBLOCK_NONE, NULL, NULL, NULL) nid++;
 	assert_int_equal(nid, 4);
 }
 
@@ -123,12 +118,12 @@ static void test_memblock_for_each_reserved_and_pfn_range(void **state)
 	int k, nid, seen = 0;
 
 	setup_layout(mb);
-	for_each_reserved_mem_range(mb, i, &s, &e)
-		push(&got, s, e, 0);
+	for_each_reserved_mem_range(mb, i, &s, &e) push(&got, s, e, 0);
 	assert_ranges(&got, res, 2);
 
 	/* The 2K region holds no whole page: skipped. PFNs of M = 0x40000. */
-	for_each_mem_pfn_range(mb, k, MAX_NUMNODES, &sp, &ep, &nid) {
+	for_each_mem_pfn_range(mb, k, MAX_NUMNODES, &sp, &ep, &nid)
+	{
 		if (seen == 0) {
 			assert_int_equal(sp, 0x40000);
 			assert_int_equal(ep, 0x40010);
@@ -142,7 +137,8 @@ static void test_memblock_for_each_reserved_and_pfn_range(void **state)
 	}
 	assert_int_equal(seen, 2);
 	seen = 0;
-	for_each_mem_pfn_range(mb, k, 1, &sp, &ep, NULL) {
+	for_each_mem_pfn_range(mb, k, 1, &sp, &ep, NULL)
+	{
 		assert_int_equal(sp, 0x40020);
 		seen++;
 	}
@@ -168,14 +164,16 @@ static void test_memblock_iterators_and_flags(void **state)
 	MB_CHECK(mb);
 
 	n = 0;
-	for_each_mem_range(mb, i, &s, &e) {
+	for_each_mem_range(mb, i, &s, &e)
+	{
 		assert_true(s != M + SZ_128K);
 		n++;
 	}
 	assert_int_equal(n, 2); /* hotplug n0 and the 2K region */
 
 	n = 0;
-	for_each_free_mem_range(mb, i, NUMA_NO_NODE, MEMBLOCK_NONE, &s, &e, NULL) {
+	for_each_free_mem_range(mb, i, NUMA_NO_NODE, MEMBLOCK_NONE, &s, &e, NULL)
+	{
 		assert_int_equal(s, M + SZ_256K + SZ_2K);
 		n++;
 	}
@@ -184,8 +182,7 @@ static void test_memblock_iterators_and_flags(void **state)
 	/* Asking for NOMAP explicitly includes it. */
 	n = 0;
 	for_each_free_mem_range(mb, i, NUMA_NO_NODE, MEMBLOCK_NOMAP | MEMBLOCK_HOTPLUG, &s, &e,
-				NULL)
-		n++;
+				NULL) n++;
 	assert_int_equal(n, 4);
 }
 
@@ -198,7 +195,8 @@ static void test_memblock_free_range_without_reservations(void **state)
 	int n = 0;
 
 	memblock_add(mb, M, SZ_1M);
-	for_each_free_mem_range_reverse(mb, i, NUMA_NO_NODE, MEMBLOCK_NONE, &s, &e, NULL) {
+	for_each_free_mem_range_reverse(mb, i, NUMA_NO_NODE, MEMBLOCK_NONE, &s, &e, NULL)
+	{
 		assert_int_equal(s, M);
 		assert_int_equal(e, M + SZ_1M);
 		n++;
@@ -210,10 +208,10 @@ static void test_memblock_free_range_without_reservations(void **state)
 	 */
 	memblock_remove(mb, M, SZ_1M);
 	n = 0;
-	for_each_free_mem_range(mb, i, NUMA_NO_NODE, MEMBLOCK_NONE, &s, &e, NULL)
-		n++;
+	for_each_free_mem_range(mb, i, NUMA_NO_NODE, MEMBLOCK_NONE, &s, &e, NULL) n++;
 	assert_int_equal(n, 0);
-	for_each_mem_range(mb, i, &s, &e) {
+	for_each_mem_range(mb, i, &s, &e)
+	{
 		assert_int_equal(s, 0);
 		assert_int_equal(e, 0);
 		n++;

@@ -16,11 +16,10 @@
  */
 #include "memblock_test.h"
 
-#define M       DRAM_BASE
+#define M	DRAM_BASE
 #define PATTERN 0x5a
 
-static const phys_addr_t node_size[8] = {SZ_4M, SZ_1M, SZ_2M, SZ_2M,
-					 SZ_1M, SZ_1M, SZ_4M, SZ_1M};
+static const phys_addr_t node_size[8] = {SZ_4M, SZ_1M, SZ_2M, SZ_2M, SZ_1M, SZ_1M, SZ_4M, SZ_1M};
 
 static phys_addr_t node_base(int nid)
 {
@@ -39,8 +38,8 @@ static phys_addr_t node_end(int nid)
 static void setup_numa(struct mbt *t)
 {
 	for (int i = 0; i < 8; i++)
-		assert_int_equal(memblock_add_node(&t->mb, node_base(i), node_size[i], i,
-						   MEMBLOCK_NONE), 0);
+		assert_int_equal(
+			memblock_add_node(&t->mb, node_base(i), node_size[i], i, MEMBLOCK_NONE), 0);
 	assert_int_equal(t->mb.memory.cnt, 8);
 	memset(mbt_ram(t, M, SZ_16M), PATTERN, SZ_16M);
 	MB_CHECK(&t->mb);
@@ -48,8 +47,8 @@ static void setup_numa(struct mbt *t)
 
 enum alloc_fn { A_TRY_NID, A_TRY_NID_RAW, A_EXACT_NID_RAW, A_NR };
 
-static phys_addr_t run_alloc(struct mbt *t, enum alloc_fn fn, phys_addr_t size,
-			     phys_addr_t min, phys_addr_t max, int nid)
+static phys_addr_t run_alloc(struct mbt *t, enum alloc_fn fn, phys_addr_t size, phys_addr_t min,
+			     phys_addr_t max, int nid)
 {
 	struct memblock *mb = &t->mb;
 	kmm_va_t va;
@@ -62,15 +61,15 @@ static phys_addr_t run_alloc(struct mbt *t, enum alloc_fn fn, phys_addr_t size,
 		va = memblock_alloc_exact_nid_raw(mb, size, SMP_CACHE_BYTES, min, max, nid);
 	MB_CHECK(mb);
 	if (va)
-		assert_true(mbt_all_bytes(mbt_ram(t, va, size), size,
-					  fn == A_TRY_NID ? 0 : PATTERN));
+		assert_true(
+			mbt_all_bytes(mbt_ram(t, va, size), size, fn == A_TRY_NID ? 0 : PATTERN));
 	return va; /* linear_offset 0 */
 }
 
 static phys_addr_t dram_alloc(struct mbt *t, enum alloc_fn fn, phys_addr_t size, int nid)
 {
-	return run_alloc(t, fn, size, memblock_start_of_DRAM(&t->mb),
-			 memblock_end_of_DRAM(&t->mb), nid);
+	return run_alloc(t, fn, size, memblock_start_of_DRAM(&t->mb), memblock_end_of_DRAM(&t->mb),
+			 nid);
 }
 
 typedef void (*numa_case)(struct mbt *t, enum alloc_fn fn, bool bu);
@@ -290,9 +289,10 @@ static void test_memblock_numa_max_numnodes_warns_once(void **state)
 	assert_int_equal(memblock_phys_alloc_try_nid(mb, SZ_4K, SZ_4K, MAX_NUMNODES), 0x40fff000);
 	assert_int_equal(t->env.report_seq, seq + 1);
 	assert_int_equal(mbt_last_report(t)->kind, KMM_REPORT_WARN);
-	assert_string_equal(mbt_last_report(t)->text,
-			    "Usage of MAX_NUMNODES is deprecated. Use NUMA_NO_NODE instead\n"
-			    "WARNING: CPU: 0 PID: 0 at mm/memblock.c:1381 memblock_alloc_range_nid");
+	assert_string_equal(
+		mbt_last_report(t)->text,
+		"Usage of MAX_NUMNODES is deprecated. Use NUMA_NO_NODE instead\n"
+		"WARNING: CPU: 0 PID: 0 at mm/memblock.c:1381 memblock_alloc_range_nid");
 	assert_int_equal(memblock_phys_alloc_try_nid(mb, SZ_4K, SZ_4K, MAX_NUMNODES), 0x40ffe000);
 	assert_int_equal(t->env.report_seq, seq + 1);
 	MB_CHECK(mb);
