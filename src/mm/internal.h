@@ -93,6 +93,9 @@ static inline unsigned long zone_page_state(const struct zone *zone, enum zone_s
 	return zone->vm_stat[item] < 0 ? 0 : (unsigned long)zone->vm_stat[item];
 }
 
+/* Models: include/linux/vmstat.h:global_zone_page_state(), summed over every zone. */
+unsigned long global_zone_page_state(const struct kmm_kernel *k, enum zone_stat_item item);
+
 /* ---- buddy allocator core (page_alloc.c) --------------------------------------------- */
 
 typedef unsigned int fpi_t;

@@ -348,17 +348,6 @@ static unsigned long physpages(const struct kmm_kernel *k)
 	return n;
 }
 
-static unsigned long nr_free_pages(const struct kmm_kernel *k)
-{
-	unsigned long n = 0;
-	pg_data_t *pgdat;
-
-	for_each_online_pgdat(k, pgdat)
-		for (int z = 0; z < MAX_NR_ZONES; z++)
-			n += zone_page_state(&pgdat->node_zones[z], NR_FREE_PAGES);
-	return n;
-}
-
 /* Models: mm/page_alloc.c:mem_init_print_info(). */
 static void mem_init_print_info(struct kmm_kernel *k)
 {
@@ -367,7 +356,7 @@ static void mem_init_print_info(struct kmm_kernel *k)
 
 	env_printk(k->env, "Memory: %luK/%luK available (%luK kernel code, %luK rwdata, %luK "
 		   "rodata, %luK init, %luK bss, %luK reserved, %luK cma-reserved)\n",
-		   nr_free_pages(k) << (PAGE_SHIFT - 10), phys << (PAGE_SHIFT - 10), im->code_kb,
+		   global_zone_page_state(k, NR_FREE_PAGES) << (PAGE_SHIFT - 10), phys << (PAGE_SHIFT - 10), im->code_kb,
 		   im->rwdata_kb, im->rodata_kb, im->init_kb, im->bss_kb,
 		   (phys - (unsigned long)k->totalram_pages - k->totalcma_pages) << (PAGE_SHIFT - 10),
 		   k->totalcma_pages << (PAGE_SHIFT - 10));

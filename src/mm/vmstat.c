@@ -191,7 +191,7 @@ void show_pagetypeinfo(const struct kmm_kernel *k, const struct sink *out)
 	}
 }
 
-static unsigned long global_zone_page_state(const struct kmm_kernel *k, enum zone_stat_item item)
+unsigned long global_zone_page_state(const struct kmm_kernel *k, enum zone_stat_item item)
 {
 	unsigned long n = 0;
 	pg_data_t *pgdat;
