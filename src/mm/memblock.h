@@ -124,9 +124,14 @@ int memblock_init(struct memblock *mb, struct kmm_env *env, const struct hw_phys
 /* Frees the host arrays. The simulated reservations of doubled arrays are not touched. */
 void memblock_fini(struct memblock *mb);
 
+/* Lets full region arrays double from now on (arm64: at the end of paging_init()). */
 void memblock_allow_resize(struct memblock *mb);
 
-/* Region changes: 0, or -ENOMEM when the region array cannot grow (nothing changed then). */
+/*
+ * Region changes: 0, or -ENOMEM when the region array cannot grow (nothing changed then).
+ * add/reserve fill only what no region covers yet and merge; remove/phys_free split regions
+ * crossing the range ends and drop what lies inside. Sizes are capped at PHYS_ADDR_MAX.
+ */
 int memblock_add_node(struct memblock *mb, phys_addr_t base, phys_addr_t size, int nid,
 		      enum memblock_flags flags);
 int memblock_add(struct memblock *mb, phys_addr_t base, phys_addr_t size);
@@ -135,12 +140,18 @@ int memblock_phys_free(struct memblock *mb, phys_addr_t base, phys_addr_t size);
 int memblock_reserve(struct memblock *mb, phys_addr_t base, phys_addr_t size);
 /* Frees a block of memblock_alloc*() by its linear-map address; 0 is ignored. */
 void memblock_free(struct memblock *mb, kmm_va_t ptr, size_t size);
+/* Shrinks memory regions to @align boundaries; regions left without an aligned part go. */
 void memblock_trim_memory(struct memblock *mb, phys_addr_t align);
 
+/* Whether two ranges / a range and any region of @type overlap. No side effects. */
 unsigned long memblock_addrs_overlap(phys_addr_t base1, phys_addr_t size1, phys_addr_t base2,
 				     phys_addr_t size2);
 bool memblock_overlaps_region(const struct memblock_type *type, phys_addr_t base, phys_addr_t size);
 
+/*
+ * Flag changes on memory (and memblock_set_node on @type): the range is isolated, whole
+ * regions inside are changed, neighbours merge again. 0 or -ENOMEM (nothing changed).
+ */
 int memblock_mark_hotplug(struct memblock *mb, phys_addr_t base, phys_addr_t size);
 int memblock_clear_hotplug(struct memblock *mb, phys_addr_t base, phys_addr_t size);
 /* Does nothing (returns 0) unless mb->mirrored_kernelcore, as in the kernel. */
@@ -150,7 +161,11 @@ int memblock_clear_nomap(struct memblock *mb, phys_addr_t base, phys_addr_t size
 int memblock_set_node(struct memblock *mb, phys_addr_t base, phys_addr_t size,
 		      struct memblock_type *type, int nid);
 
-/* Iteration primitives (see the for_each_* macros below). */
+/*
+ * Iteration primitives (see the for_each_* macros below): advance *@idx and fill the outputs
+ * (each may be NULL); *@idx becomes MEMBLOCK_ITER_END (-1 for the pfn walk) at the end. They
+ * change nothing but the WARN_ONCE state (nid == MAX_NUMNODES).
+ */
 void __next_mem_range(struct memblock *mb, uint64_t *idx, int nid, enum memblock_flags flags,
 		      const struct memblock_type *type_a, const struct memblock_type *type_b,
 		      phys_addr_t *out_start, phys_addr_t *out_end, int *out_nid);
