@@ -428,6 +428,7 @@ void __next_mem_pfn_range(const struct memblock *mb, int *idx, int nid,
 /* ---------------------------------------------------------------------------------------- */
 /* Finding free space                                                                        */
 
+/* Models: mm/memblock.c:choose_memblock_flags(): ask for mirror once some exists. */
 static enum memblock_flags choose_memblock_flags(const struct memblock *mb)
 {
 	return mb->system_has_some_mirror ? MEMBLOCK_MIRROR : MEMBLOCK_NONE;
@@ -807,6 +808,7 @@ int memblock_remove(struct memblock *mb, phys_addr_t base, phys_addr_t size)
 	return memblock_remove_range(mb, &mb->memory, base, size);
 }
 
+/* memblock_phys_free() with the caller its debug line names (memblock's own calls). */
 static int memblock_phys_free_caller(struct memblock *mb, phys_addr_t base, phys_addr_t size,
 				     const char *caller)
 {
@@ -827,6 +829,7 @@ void memblock_free(struct memblock *mb, kmm_va_t ptr, size_t size)
 		memblock_phys_free_caller(mb, memblock_va_to_pa(mb, ptr), size, "memblock_free");
 }
 
+/* memblock_reserve() with the caller its debug line names (memblock's own calls). */
 static int memblock_reserve_caller(struct memblock *mb, phys_addr_t base, phys_addr_t size,
 				   const char *caller)
 {
