@@ -142,6 +142,11 @@ static void test_memblock_debug_alloc_lines_match_capture(void **state)
 	memblock_phys_free(mb, 0x4220b000, 0x5000);
 	expect_first_line(t, log, "] memblock_phys_free: [0x000000004220b000");
 
+	/* A zero-sized free still logs, with end = base - 1. */
+	mb->caller = "pcpu_embed_first_chunk";
+	assert_int_equal(memblock_phys_free(mb, 0x7fdcb000, 0), 0);
+	expect_first_line(t, log, "] memblock_phys_free: [0x000000007fdcb000-0x000000007fdcafff]");
+
 	mb->caller = "early_init_dt_alloc_memory_arch";
 	assert_true(memblock_alloc_try_nid(mb, 39964, 8, 0, 0, NUMA_NO_NODE) != 0);
 	expect_first_line(t, log, "] memblock_alloc_try_nid: 39964 bytes");
