@@ -166,6 +166,7 @@ static void paging_init(struct kmm_kernel *k)
 {
 	k->memblock.caller = "paging_init";
 	memblock_phys_free(&k->memblock, k->image.end - 5 * PAGE_SIZE, 5 * PAGE_SIZE);
+	memblock_allow_resize(&k->memblock); /* the linear map exists from here on */
 }
 
 /* Models: drivers/base/arch_numa.c:numa_init() / dummy_numa_init() / setup_node_data(). */
