@@ -117,14 +117,11 @@ static bool mmu_fill(struct kmm_env *env, struct hw_cpu *cpu, int side, uint64_t
 		     const struct ptw_result *res, struct hw_fault *f)
 {
 	uint64_t va56 = va & VA56_MASK, off = va56 & (BIT64(res->shift) - 1);
-	struct tlb_entry e = {.va = va56 - off, .pa = res->pa - off, .ipa = res->ipa - off,
-			      .asid = cpu->cur_asid, .vmid = cpu->cur_vmid, .shift = res->shift,
-			      .flags = (uint8_t)((res->global ? TLB_F_GLOBAL : 0) |
-						 (res->s2 ? TLB_F_S2 : 0)),
-			      .perm = res->perm, .attr = res->attr, .sh = res->sh,
-			      .level = res->level};
+	unsigned flags = (res->global ? TLB_F_GLOBAL : 0) | (res->s2 ? TLB_F_S2 : 0);
 
-	if (tlb_insert(&cpu->tlb, side, &e))
+	if (tlb_insert(&cpu->tlb, side, va56, res->pa - off, res->ipa - off, res->shift,
+		       TLB_TAGS(cpu->cur_asid, cpu->cur_vmid, flags),
+		       TLB_ATTRS(res->perm, res->attr, res->sh, res->level)))
 		return true;
 	f->type = HW_FAULT_TLB_CONFLICT;
 	f->level = -1;
@@ -151,15 +148,13 @@ bool mmu_translate_slow(struct kmm_hw *hw, struct hw_cpu *cpu, uint64_t va, enum
 	struct tlb_entry *e;
 
 	if (tlb_ok) {
-		e = tlb_l1_lookup(&cpu->tlb, side, va56, cpu->cur_asid, cpu->cur_vmid);
-		if (!e) {
-			bool l2hit;
-			e = tlb_lookup(&cpu->tlb, side, va56, cpu->cur_asid, cpu->cur_vmid, &l2hit);
-			if (l2hit)
-				env_advance(hw->env, cpu->tlb.geo.cycles_l2_hit);
-		} else {
-			env_advance(hw->env, cpu->tlb.geo.cycles_l1_hit);
-		}
+		bool l2hit;
+
+		/* The inline L1 fast path has already tried the hint. */
+		e = tlb_lookup(&cpu->tlb, side, va56, cpu->cur_asid, cpu->cur_vmid, &l2hit);
+		if (e)
+			env_advance(hw->env, l2hit ? cpu->tlb.geo.cycles_l2_hit
+						   : cpu->tlb.geo.cycles_l1_hit);
 		if (e && mmu_perm_ok(cpu, e, acc, el)) {
 			*pa = e->pa + (va56 - e->va);
 			return true;

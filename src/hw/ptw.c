@@ -543,15 +543,9 @@ static bool ptw_s1(struct ptw_walk *w, struct ptw_result *res)
 		} else {
 			if (!ptw_s1_table_pa(w, l.desc_ipa, HW_ACC_READ, &l.desc_pa))
 				return false;
-			if (w->use_cache && l.level > start) {
-				struct tlb_walk_entry e = {
-					.va = va56 & ~(BIT64(ptw_level_shift(l.level - 1)) - 1),
-					.table = l.desc_pa - off, .table_ipa = table_ipa,
-					.asid = cpu->cur_asid, .vmid = cpu->cur_vmid,
-					.level = (uint8_t)(l.level - 1),
-					.shift = (uint8_t)ptw_level_shift(l.level - 1), .hier = l.hier};
-				tlb_walk_insert(&cpu->tlb, &e);
-			}
+			if (w->use_cache && l.level > start)
+				tlb_walk_insert(&cpu->tlb, va56, l.level - 1, l.desc_pa - off, table_ipa,
+						cpu->cur_asid, cpu->cur_vmid, l.hier);
 		}
 		table_pa_known = false;
 		if (!ptw_desc_read(w, l.desc_pa, &l.desc))

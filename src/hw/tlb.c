@@ -58,7 +58,7 @@ void tlb_geometry_default(struct tlb_geometry *geo)
 		.l2_ways = 4,
 		.walk_entries = 32,
 		.s2_entries = 32,
-		.policy = TLB_REPL_LRU,
+		.policy = TLB_REPL_PLRU,
 		.cycles_l1_hit = 0,
 		.cycles_l2_hit = 4,
 		.cycles_walk_read = 20,
@@ -134,6 +134,46 @@ void tlb_fini(struct tlb *tlb)
 	env_free(tlb->env, tlb->s2);
 	tlb->l1[0] = tlb->l1[1] = tlb->l2 = tlb->s2 = NULL;
 	tlb->walk = NULL;
+}
+
+/*
+ * Field-by-field copy. A freshly built entry is copied with loads of the widths it was
+ * stored with: a struct copy's wide loads over narrow, just-written fields stall the host's
+ * store forwarding, which cost more than the rest of a fill.
+ */
+static inline void tlb_entry_put(struct tlb_entry *d, const struct tlb_entry *s)
+{
+	d->va = s->va;
+	d->pa = s->pa;
+	d->ipa = s->ipa;
+	d->mask = s->mask;
+	d->stamp = s->stamp;
+	d->asid = s->asid;
+	d->vmid = s->vmid;
+	d->shift = s->shift;
+	d->flags = s->flags;
+	d->perm = s->perm;
+	d->attr = s->attr;
+	d->sh = s->sh;
+	d->level = s->level;
+}
+
+/* Writes an entry from scalars (TLB_TAGS/TLB_ATTRS packing). */
+static inline void tlb_entry_set(struct tlb_entry *d, uint64_t va, uint64_t pa, uint64_t ipa,
+				 uint64_t mask, unsigned shift, uint64_t tags, uint64_t attrs)
+{
+	d->va = va;
+	d->pa = pa;
+	d->ipa = ipa;
+	d->mask = mask;
+	d->asid = (uint16_t)tags;
+	d->vmid = (uint16_t)(tags >> 16);
+	d->flags = (uint8_t)(tags >> 32);
+	d->shift = (uint8_t)shift;
+	d->perm = (uint8_t)attrs;
+	d->attr = (uint8_t)(attrs >> 8);
+	d->sh = (uint8_t)(attrs >> 16);
+	d->level = (uint8_t)(attrs >> 24);
 }
 
 static inline bool tlb_match(const struct tlb_entry *e, uint64_t va, uint16_t asid,
@@ -245,7 +285,8 @@ static uint32_t tlb_l1_victim(struct tlb *tlb, int side)
 	}
 }
 
-static void tlb_l1_fill(struct tlb *tlb, int side, const struct tlb_entry *e, uint64_t va)
+/* Claims the L1 slot a new entry for @va goes to (evicting its old entry). */
+static uint32_t tlb_l1_claim(struct tlb *tlb, int side, uint64_t va)
 {
 	uint32_t v;
 
@@ -254,13 +295,28 @@ static void tlb_l1_fill(struct tlb *tlb, int side, const struct tlb_entry *e, ui
 	v = tlb_l1_victim(tlb, side);
 	if (tlb->l1key[side][v])
 		tlb_l1_account(tlb, side, &tlb->l1[side][v], false);
-	tlb_l1_account(tlb, side, e, true);
-	tlb->l1[side][v] = *e;
-	tlb->l1key[side][v] = e->va | 1;
-	tlb->l1mask[side][v] = e->mask | 1;
 	tlb->l1stamp[side][v] = ++tlb->l1clock;
 	tlb->hint[side][(va >> 12) & (TLB_HINTS - 1)] = (uint8_t)(v + 1);
 	tlb->st[side].fills++;
+	return v;
+}
+
+/* Makes the entry written into slot @v visible to lookups. */
+static void tlb_l1_publish(struct tlb *tlb, int side, uint32_t v)
+{
+	const struct tlb_entry *e = &tlb->l1[side][v];
+
+	tlb_l1_account(tlb, side, e, true);
+	tlb->l1key[side][v] = e->va | 1;
+	tlb->l1mask[side][v] = e->mask | 1;
+}
+
+static void tlb_l1_fill(struct tlb *tlb, int side, const struct tlb_entry *e, uint64_t va)
+{
+	uint32_t v = tlb_l1_claim(tlb, side, va);
+
+	tlb_entry_put(&tlb->l1[side][v], e);
+	tlb_l1_publish(tlb, side, v);
 }
 
 static struct tlb_entry *tlb_l2_find(struct tlb *tlb, uint64_t va, uint16_t asid,
@@ -336,19 +392,23 @@ static bool tlb_any_overlap(const struct tlb_entry *arr, uint32_t n, const struc
 	return false;
 }
 
-bool tlb_insert(struct tlb *tlb, int side, const struct tlb_entry *in)
+bool tlb_insert(struct tlb *tlb, int side, uint64_t va, uint64_t pa, uint64_t ipa,
+		unsigned shift, uint64_t tags, uint64_t attrs)
 {
-	struct tlb_entry e = *in, *set;
+	uint64_t mask = ~(BIT64_T(shift) - 1) & VA56_MASK, base = va & mask;
+	uint64_t flags = ((tags >> 32) | TLB_F_VALID) & ~(uint64_t)TLB_F_USED;
+	struct tlb_entry *set;
 	uint32_t v;
 
-	e.flags = (uint8_t)((e.flags | TLB_F_VALID) & ~TLB_F_USED);
-	e.mask = ~((BIT64_T(e.shift)) - 1) & VA56_MASK;
-	e.va &= e.mask;
+	tags = (tags & 0xffffffffu) | flags << 32;
 	/*
 	 * Only entries smaller than the new one and inside its range can overlap it: one that
 	 * covered the looked-up VA would have hit. 4K entries therefore never need the scan.
 	 */
-	if (e.shift > 12 && (tlb->l2_shifts & (BIT64_T(e.shift) - 1))) {
+	if (shift > 12 && (tlb->l2_shifts & (BIT64_T(shift) - 1))) {
+		struct tlb_entry e;
+
+		tlb_entry_set(&e, base, pa, ipa, mask, shift, tags, attrs);
 		if (tlb_any_overlap(tlb->l2, tlb->geo.l2_sets * tlb->geo.l2_ways, &e) ||
 		    tlb_any_overlap(tlb->l1[0], tlb->geo.l1i_entries, &e) ||
 		    tlb_any_overlap(tlb->l1[1], tlb->geo.l1d_entries, &e)) {
@@ -356,13 +416,16 @@ bool tlb_insert(struct tlb *tlb, int side, const struct tlb_entry *in)
 			return false;
 		}
 	}
-	set = &tlb->l2[((e.va >> e.shift) & (tlb->geo.l2_sets - 1)) * tlb->geo.l2_ways];
+	set = &tlb->l2[((base >> shift) & (tlb->geo.l2_sets - 1)) * tlb->geo.l2_ways];
 	v = tlb_victim(tlb, set, tlb->geo.l2_ways);
-	set[v] = e;
-	tlb_touch(tlb, &set[v]);
-	tlb->l2_shifts |= BIT64_T(e.shift);
+	tlb_entry_set(&set[v], base, pa, ipa, mask, shift, tags, attrs);
+	set[v].stamp = ++tlb->stamp;
+	set[v].flags |= TLB_F_USED;
+	tlb->l2_shifts |= BIT64_T(shift);
 	tlb->st[TLB_L2].fills++;
-	tlb_l1_fill(tlb, side, &e, in->va);
+	v = tlb_l1_claim(tlb, side, va);
+	tlb_entry_set(&tlb->l1[side][v], base, pa, ipa, mask, shift, tags, attrs);
+	tlb_l1_publish(tlb, side, v);
 	return true;
 }
 
@@ -370,9 +433,9 @@ static struct tlb_walk_entry *tlb_walk_set(struct tlb *tlb, uint64_t va, unsigne
 					   unsigned shift)
 {
 	uint32_t sets = tlb->geo.walk_entries / TLB_WALK_WAYS;
-	uint64_t h = (va >> shift) * 0x9e3779b97f4a7c15ull + level;
+	uint64_t p = va >> shift;
 
-	return &tlb->walk[((h >> 32) & (sets - 1)) * TLB_WALK_WAYS];
+	return &tlb->walk[((p ^ (p >> 9) ^ level) & (sets - 1)) * TLB_WALK_WAYS];
 }
 
 /* Shift of the VA prefix a table descriptor at @level covers (4KB granule). */
@@ -403,23 +466,29 @@ const struct tlb_walk_entry *tlb_walk_lookup(struct tlb *tlb, uint64_t va, uint1
 	return NULL;
 }
 
-void tlb_walk_insert(struct tlb *tlb, const struct tlb_walk_entry *in)
+void tlb_walk_insert(struct tlb *tlb, uint64_t va, unsigned level, uint64_t table,
+		     uint64_t table_ipa, uint16_t asid, uint16_t vmid, unsigned hier)
 {
-	struct tlb_walk_entry *set = tlb_walk_set(tlb, in->va, in->level, in->shift);
-	unsigned v = 0;
+	unsigned shift = tlb_walk_shift(level), v = 0;
+	struct tlb_walk_entry *set = tlb_walk_set(tlb, va, level, shift);
+	uint64_t best = UINT64_MAX;
 
+	/* Invalid ways count as stamp 0, so the minimum finds them first. */
 	for (unsigned w = 0; w < TLB_WALK_WAYS; w++) {
-		if (!set[w].valid) {
-			v = w;
-			goto fill;
-		}
-		if (set[w].stamp < set[v].stamp)
-			v = w;
+		uint64_t st = set[w].valid ? set[w].stamp : 0;
+		v = st < best ? w : v;
+		best = st < best ? st : best;
 	}
-	if (tlb->geo.policy == TLB_REPL_RANDOM)
+	if (best && tlb->geo.policy == TLB_REPL_RANDOM)
 		v = (unsigned)(env_random(tlb->env) % TLB_WALK_WAYS);
-fill:
-	set[v] = *in;
+	set[v].va = (va >> shift) << shift;
+	set[v].table = table;
+	set[v].table_ipa = table_ipa;
+	set[v].asid = asid;
+	set[v].vmid = vmid;
+	set[v].level = (uint8_t)level;
+	set[v].shift = (uint8_t)shift;
+	set[v].hier = (uint8_t)hier;
 	set[v].valid = 1;
 	set[v].stamp = ++tlb->stamp;
 	tlb->st[TLB_WALK].fills++;

@@ -152,17 +152,28 @@ static inline struct tlb_entry *tlb_l1_lookup(struct tlb *tlb, int side, uint64_
 struct tlb_entry *tlb_lookup(struct tlb *tlb, int side, uint64_t va, uint16_t asid,
 			     uint16_t vmid, bool *l2hit);
 
+/* Packed arguments of tlb_insert (scalars: see "store forwarding" in tlb.c). */
+#define TLB_TAGS(asid, vmid, flags)                                                            \
+	((uint64_t)(asid) | (uint64_t)(vmid) << 16 | (uint64_t)(flags) << 32)
+#define TLB_ATTRS(perm, attr, sh, level)                                                       \
+	((uint64_t)(perm) | (uint64_t)(attr) << 8 | (uint64_t)(sh) << 16 | (uint64_t)(level) << 24)
+
 /*
- * Inserts a walk result into L2 and the L1 of @side. Returns false without inserting when an
- * entry overlapping the new one's range already matches the same ASID/VMID (a break-before-
- * make violation: two entries would match one lookup); the caller raises the TLB conflict.
+ * Inserts a translation of 1 << @shift bytes at VA[55:0] @va (aligned down here) with output
+ * @pa / @ipa (of the aligned VA) into L2 and the L1 of @side. Returns false without inserting
+ * when an entry overlapping the new one's range already matches the same ASID/VMID (a
+ * break-before-make violation: two entries would match one lookup); the caller raises the
+ * TLB conflict.
  */
-bool tlb_insert(struct tlb *tlb, int side, const struct tlb_entry *e);
+bool tlb_insert(struct tlb *tlb, int side, uint64_t va, uint64_t pa, uint64_t ipa,
+		unsigned shift, uint64_t tags, uint64_t attrs);
 
 /* Walk cache: deepest cached table entry for @va, or NULL. */
 const struct tlb_walk_entry *tlb_walk_lookup(struct tlb *tlb, uint64_t va, uint16_t asid,
 					     uint16_t vmid);
-void tlb_walk_insert(struct tlb *tlb, const struct tlb_walk_entry *w);
+/* Caches the table descriptor at @level for @va: next table at @table (@table_ipa). */
+void tlb_walk_insert(struct tlb *tlb, uint64_t va, unsigned level, uint64_t table,
+		     uint64_t table_ipa, uint16_t asid, uint16_t vmid, unsigned hier);
 
 /* Stage-2-only cache (IPA -> PA). */
 struct tlb_entry *tlb_s2_lookup(struct tlb *tlb, uint64_t ipa, uint16_t vmid);
