@@ -45,7 +45,17 @@ static void json_ws(struct json_parser *ps)
 
 static int json_fail(struct json_parser *ps, const char *what)
 {
-	snprintf(ps->doc->err, sizeof(ps->doc->err), "%s near \"%.20s\"", what, ps->p);
+	char near[24];
+	size_t n = 0;
+
+	if (!*ps->p) {
+		snprintf(ps->doc->err, sizeof(ps->doc->err), "%s at the end of the line", what);
+		return -1;
+	}
+	for (const char *c = ps->p; *c && n < sizeof(near) - 1; c++) /* printable excerpt */
+		near[n++] = (*c >= 0x20 && *c < 0x7f) ? *c : '?';
+	near[n] = '\0';
+	snprintf(ps->doc->err, sizeof(ps->doc->err), "%s near \"%s\"", what, near);
 	return -1;
 }
 
