@@ -217,6 +217,6 @@ int bench_mmu(struct bench *b)
 		kmm_machine_destroy(m);
 	}
 	bench_note(b, "default TLB geometry: L1I 48, L1D 32 (fully associative), L2 256x4, "
-		      "walk cache 32, stage-2 cache 32, LRU");
+		      "walk cache 32 (4-way), stage-2 cache 32, PLRU");
 	return 0;
 }

@@ -162,7 +162,7 @@ struct kmm_tlb_geometry {
 	uint32_t l2_ways;      /* 1..64 (default 4) */
 	uint32_t walk_entries; /* walk cache, 1..1024 (default 32) */
 	uint32_t s2_entries;   /* stage-2 (IPA) cache, 1..1024 (default 32) */
-	enum kmm_tlb_policy policy; /* default LRU */
+	enum kmm_tlb_policy policy; /* default PLRU */
 	/* Cost model: cycles added to the machine clock. */
 	uint32_t cycles_l1_hit;         /* default 0 */
 	uint32_t cycles_l2_hit;         /* default 4 */

@@ -543,10 +543,8 @@ static bool ptw_s1(struct ptw_walk *w, struct ptw_result *res)
 		} else {
 			if (!ptw_s1_table_pa(w, l.desc_ipa, HW_ACC_READ, &l.desc_pa))
 				return false;
-			if (w->use_cache && l.level > start)
-				tlb_walk_insert(&cpu->tlb, va56, l.level - 1, l.desc_pa - off, table_ipa,
-						cpu->cur_asid, cpu->cur_vmid, l.hier);
 		}
+		table_pa = l.desc_pa - off;
 		table_pa_known = false;
 		if (!ptw_desc_read(w, l.desc_pa, &l.desc))
 			return ptw_fault(w, HW_FAULT_SEA_WALK, (int)l.level, 1, false, 0);
@@ -563,6 +561,14 @@ static bool ptw_s1(struct ptw_walk *w, struct ptw_result *res)
 			l.hier |= ptw_table_hier(l.desc);
 		l.level++;
 	}
+	/*
+	 * The walk cache keeps the partial translation up to, not including, the last level
+	 * (as the Cortex-A57 walk cache does): one entry per walk, for the table the leaf was
+	 * read from, unless the walk started there.
+	 */
+	if (w->use_cache && l.level > start && !(wc && wc->level + 1u == l.level))
+		tlb_walk_insert(&cpu->tlb, va56, l.level - 1, table_pa, table_ipa, cpu->cur_asid,
+				cpu->cur_vmid, l.hier);
 	return ptw_s1_leaf(w, &l, res);
 }
 

@@ -6,6 +6,7 @@
 #include <kmm/mmu.h>
 
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -21,8 +22,14 @@ _Static_assert((int)KMM_TLB_LEVELS == (int)TLB_NR_LEVELS, "TLB level lists diffe
 _Static_assert((int)KMM_ACCESS_LOAD == (int)HW_ACC_READ &&
 		       (int)KMM_ACCESS_STORE == (int)HW_ACC_WRITE &&
 		       (int)KMM_ACCESS_IFETCH == (int)HW_ACC_EXEC, "access types differ");
-_Static_assert(sizeof(struct kmm_tlb_geometry) == sizeof(struct tlb_geometry),
+_Static_assert(sizeof(struct kmm_tlb_geometry) == sizeof(struct tlb_geometry) &&
+		       offsetof(struct kmm_tlb_geometry, policy) ==
+			       offsetof(struct tlb_geometry, policy) &&
+		       offsetof(struct kmm_tlb_geometry, cycles_tlbi) ==
+			       offsetof(struct tlb_geometry, cycles_tlbi),
 	       "TLB geometry layouts differ");
+_Static_assert((int)KMM_TLB_LRU == (int)TLB_REPL_LRU && (int)KMM_TLB_PLRU == (int)TLB_REPL_PLRU &&
+		       (int)KMM_TLB_RANDOM == (int)TLB_REPL_RANDOM, "replacement policies differ");
 
 static enum kmm_status mmu_api_cpu(struct kmm_machine *m, unsigned cpu, const char *fn,
 				   struct hw_cpu **out)
