@@ -106,8 +106,10 @@ bool hw_cpus_set_model(struct kmm_hw *hw, const char *name)
 			  name ? name : "(null)");
 		return false;
 	}
-	for (uint32_t i = 0; i < hw->nr_cpus; i++)
+	for (uint32_t i = 0; i < hw->nr_cpus; i++) {
 		hw->cpus[i].feat = feat;
+		hw_cpu_sync(&hw->cpus[i]);
+	}
 	return true;
 }
 
@@ -144,6 +146,7 @@ void hw_cpu_sync(struct hw_cpu *cpu)
 	cpu->cur_vmid = ptw_vmid(cpu);
 	cpu->mmu_on = (cpu->r.sctlr_el1 & SCTLR_EL1_M) != 0;
 	memcpy(cpu->need, need, sizeof(need));
+	ptw_sync(cpu);
 }
 
 static bool hw_granule_ok(struct kmm_hw *hw, enum hw_sysreg reg, uint64_t val)

@@ -60,6 +60,16 @@ struct hw_update_log {
 	struct hw_update e[HW_UPDATE_LOG];
 };
 
+/* Stage-1 parameters of one VA half (TTBR0 or TTBR1), derived from the registers. */
+struct hw_s1_half {
+	uint64_t topmask; /* VA bits that must all equal VA[55] (TBI excluded) */
+	uint64_t base;    /* IPA of the start-level table */
+	uint8_t start;    /* start level */
+	uint8_t topbits;  /* VA bits the start level resolves */
+	bool epd;         /* TCR_EL1.EPDn: walks fault */
+	bool hpd;         /* TCR_EL1.HPDn, when FEAT_HPDS */
+};
+
 struct hw_cpu {
 	/* Constant after power-on. */
 	uint32_t id; /* MPIDR_EL1.Aff0 */
@@ -69,10 +79,13 @@ struct hw_cpu {
 	/* Written by software (register writes). */
 	struct hw_sysregs r;
 
-	/* Derived from r on every register write (hw_cpu_sync): the current TLB tags. */
+	/* Derived from r and feat on every register write (hw_cpu_sync). */
 	uint16_t cur_asid;
 	uint16_t cur_vmid;
 	bool mmu_on;         /* SCTLR_EL1.M */
+	struct hw_s1_half s1[2]; /* [VA[55]] */
+	uint8_t s1_ps;       /* effective stage-1 output size: min(IPS, PARange, 48) */
+	bool s1_ha, s1_hd;   /* TCR_EL1.HA/HD, when FEAT_HAFDBS */
 	uint8_t need[2][3];  /* TLB_P_* bit an access needs, by [EL][enum hw_acc] */
 
 	/* The TLB hierarchy and the walk cache. */

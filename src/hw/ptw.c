@@ -96,6 +96,30 @@ unsigned ptw_s2_pa_bits(const struct hw_cpu *cpu)
 	return ptw_pa_limit(cpu, (unsigned)FIELD64(cpu->r.vtcr_el2, VTCR_EL2_PS_SHIFT, 3));
 }
 
+void ptw_sync(struct hw_cpu *cpu)
+{
+	uint64_t tcr = cpu->r.tcr_el1;
+
+	cpu->s1_ps = (uint8_t)ptw_s1_pa_bits(cpu);
+	cpu->s1_ha = cpu->feat->hafdbs && (tcr & TCR_EL1_HA);
+	cpu->s1_hd = cpu->s1_ha && (tcr & TCR_EL1_HD);
+	for (unsigned b55 = 0; b55 < 2; b55++) {
+		struct hw_s1_half *h = &cpu->s1[b55];
+		bool tbi = tcr & (b55 ? TCR_EL1_TBI1 : TCR_EL1_TBI0);
+		unsigned tsz = ptw_clamp_tsz(cpu, (unsigned)FIELD64(tcr, b55 ? TCR_EL1_T1SZ_SHIFT
+										: TCR_EL1_T0SZ_SHIFT, 6));
+		unsigned insize = 64 - tsz, top = tbi ? 55 : 63;
+
+		h->start = (uint8_t)(3 - (insize - 13) / 9);
+		h->topbits = (uint8_t)(insize - ptw_level_shift(h->start));
+		h->topmask = (top == 63 ? ~0ull : BIT64(top + 1) - 1) & ~(BIT64(insize) - 1);
+		h->base = (b55 ? cpu->r.ttbr1_el1 : cpu->r.ttbr0_el1) & TTBR_BADDR_MASK &
+			  ~((BIT64(h->topbits + 3) - 1) | 0x3f);
+		h->epd = tcr & (b55 ? TCR_EL1_EPD1 : TCR_EL1_EPD0);
+		h->hpd = cpu->feat->hpds && (tcr & (b55 ? TCR_EL1_HPD1 : TCR_EL1_HPD0));
+	}
+}
+
 uint16_t ptw_asid(const struct hw_cpu *cpu)
 {
 	uint64_t ttbr = (cpu->r.tcr_el1 & TCR_EL1_A1) ? cpu->r.ttbr1_el1 : cpu->r.ttbr0_el1;
@@ -396,8 +420,7 @@ struct s1_leaf {
 static uint8_t ptw_s1_perm(const struct hw_cpu *cpu, const struct s1_leaf *l, bool *wclean)
 {
 	uint64_t desc = l->desc;
-	bool ha = cpu->feat->hafdbs && (cpu->r.tcr_el1 & TCR_EL1_HA);
-	bool hd = ha && (cpu->r.tcr_el1 & TCR_EL1_HD);
+	bool hd = cpu->s1_hd;
 	bool ap2 = desc & DESC_AP2, ap1 = desc & DESC_AP1;
 	bool uxn = desc & DESC_UXN, pxn = desc & DESC_PXN;
 	bool wxn = cpu->r.sctlr_el1 & SCTLR_EL1_WXN;
@@ -443,7 +466,7 @@ static bool ptw_s1_leaf(struct ptw_walk *w, struct s1_leaf *l, struct ptw_result
 	const struct ptw_req *q = w->req;
 	uint64_t desc = l->desc, newd;
 	unsigned shift = ptw_level_shift(l->level);
-	bool ha = cpu->feat->hafdbs && (cpu->r.tcr_el1 & TCR_EL1_HA);
+	bool ha = cpu->s1_ha;
 	bool wclean, dirtied = false;
 	uint8_t perm;
 	int lvl = (int)l->level;
@@ -496,29 +519,19 @@ static uint8_t ptw_table_hier(uint64_t desc)
 static bool ptw_s1(struct ptw_walk *w, struct ptw_result *res)
 {
 	struct hw_cpu *cpu = w->cpu;
-	uint64_t va = w->req->va, tcr = cpu->r.tcr_el1;
-	unsigned b55 = (unsigned)((va >> 55) & 1);
-	bool tbi = tcr & (b55 ? TCR_EL1_TBI1 : TCR_EL1_TBI0);
-	bool epd = tcr & (b55 ? TCR_EL1_EPD1 : TCR_EL1_EPD0);
-	unsigned tsz = ptw_clamp_tsz(cpu, (unsigned)FIELD64(tcr, b55 ? TCR_EL1_T1SZ_SHIFT
-									: TCR_EL1_T0SZ_SHIFT, 6));
-	unsigned insize = 64 - tsz, top = tbi ? 55 : 63;
-	unsigned start = 3 - (insize - 13) / 9, topbits;
-	uint64_t topmask = (top == 63 ? ~0ull : BIT64(top + 1) - 1) & ~(BIT64(insize) - 1);
-	uint64_t va56 = va & VA56_MASK, table_ipa;
+	uint64_t va = w->req->va;
+	const struct hw_s1_half *half = &cpu->s1[(va >> 55) & 1];
+	unsigned start = half->start, topbits = half->topbits;
+	uint64_t va56 = va & VA56_MASK, table_ipa = half->base;
 	kmm_pa_t table_pa = 0;
 	bool table_pa_known = false;
 	const struct tlb_walk_entry *wc = NULL;
-	struct s1_leaf l = {.ps = ptw_s1_pa_bits(cpu)};
+	struct s1_leaf l = {.ps = cpu->s1_ps, .hpd = half->hpd};
 
-	if (!(cpu->r.sctlr_el1 & SCTLR_EL1_M))
+	if (!cpu->mmu_on)
 		return ptw_s1_off(w, res);
-	if ((va & topmask) != (b55 ? topmask : 0) || epd)
+	if ((va & half->topmask) != (((va >> 55) & 1) ? half->topmask : 0) || half->epd)
 		return ptw_fault(w, HW_FAULT_TRANSLATION, 0, 1, false, 0);
-	l.hpd = cpu->feat->hpds && (tcr & (b55 ? TCR_EL1_HPD1 : TCR_EL1_HPD0));
-	topbits = insize - ptw_level_shift(start);
-	table_ipa = (b55 ? cpu->r.ttbr1_el1 : cpu->r.ttbr0_el1) & TTBR_BADDR_MASK &
-		    ~((BIT64(topbits + 3) - 1) | 0x3f);
 	if (table_ipa >> l.ps)
 		return ptw_fault(w, HW_FAULT_ADDR_SIZE, 0, 1, false, 0);
 	l.level = start;
@@ -567,8 +580,8 @@ static bool ptw_s1(struct ptw_walk *w, struct ptw_result *res)
 	 * read from, unless the walk started there.
 	 */
 	if (w->use_cache && l.level > start && !(wc && wc->level + 1u == l.level))
-		tlb_walk_insert(&cpu->tlb, va56, l.level - 1, table_pa, table_ipa, cpu->cur_asid,
-				cpu->cur_vmid, l.hier);
+		tlb_walk_insert(&cpu->tlb, va56, l.level - 1, table_pa, table_ipa,
+				TLB_WALK_TAGS(cpu->cur_asid, cpu->cur_vmid, l.hier));
 	return ptw_s1_leaf(w, &l, res);
 }
 

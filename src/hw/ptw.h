@@ -79,6 +79,9 @@ bool ptw_translate(struct kmm_hw *hw, struct hw_cpu *cpu, const struct ptw_req *
 unsigned ptw_s1_pa_bits(const struct hw_cpu *cpu);
 unsigned ptw_s2_pa_bits(const struct hw_cpu *cpu);
 
+/* Recomputes the derived stage-1 parameters (cpu->s1, s1_ps, s1_ha, s1_hd). */
+void ptw_sync(struct hw_cpu *cpu);
+
 /* Current ASID (TCR_EL1.A1 selects the TTBR, TCR_EL1.AS the width) and VMID. */
 uint16_t ptw_asid(const struct hw_cpu *cpu);
 uint16_t ptw_vmid(const struct hw_cpu *cpu);

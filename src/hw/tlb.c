@@ -467,7 +467,7 @@ const struct tlb_walk_entry *tlb_walk_lookup(struct tlb *tlb, uint64_t va, uint1
 }
 
 void tlb_walk_insert(struct tlb *tlb, uint64_t va, unsigned level, uint64_t table,
-		     uint64_t table_ipa, uint16_t asid, uint16_t vmid, unsigned hier)
+		     uint64_t table_ipa, uint64_t tags)
 {
 	unsigned shift = tlb_walk_shift(level), v = 0;
 	struct tlb_walk_entry *set = tlb_walk_set(tlb, va, level, shift);
@@ -484,11 +484,11 @@ void tlb_walk_insert(struct tlb *tlb, uint64_t va, unsigned level, uint64_t tabl
 	set[v].va = (va >> shift) << shift;
 	set[v].table = table;
 	set[v].table_ipa = table_ipa;
-	set[v].asid = asid;
-	set[v].vmid = vmid;
+	set[v].asid = (uint16_t)tags;
+	set[v].vmid = (uint16_t)(tags >> 16);
 	set[v].level = (uint8_t)level;
 	set[v].shift = (uint8_t)shift;
-	set[v].hier = (uint8_t)hier;
+	set[v].hier = (uint8_t)(tags >> 32);
 	set[v].valid = 1;
 	set[v].stamp = ++tlb->stamp;
 	tlb->st[TLB_WALK].fills++;

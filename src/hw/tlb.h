@@ -171,9 +171,14 @@ bool tlb_insert(struct tlb *tlb, int side, uint64_t va, uint64_t pa, uint64_t ip
 /* Walk cache: deepest cached table entry for @va, or NULL. */
 const struct tlb_walk_entry *tlb_walk_lookup(struct tlb *tlb, uint64_t va, uint16_t asid,
 					     uint16_t vmid);
-/* Caches the table descriptor at @level for @va: next table at @table (@table_ipa). */
+/*
+ * Caches the table descriptor at @level for @va: next table at @table (@table_ipa); @tags is
+ * TLB_WALK_TAGS(asid, vmid, accumulated hierarchical attributes).
+ */
+#define TLB_WALK_TAGS(asid, vmid, hier)                                                        \
+	((uint64_t)(asid) | (uint64_t)(vmid) << 16 | (uint64_t)(hier) << 32)
 void tlb_walk_insert(struct tlb *tlb, uint64_t va, unsigned level, uint64_t table,
-		     uint64_t table_ipa, uint16_t asid, uint16_t vmid, unsigned hier);
+		     uint64_t table_ipa, uint64_t tags);
 
 /* Stage-2-only cache (IPA -> PA). */
 struct tlb_entry *tlb_s2_lookup(struct tlb *tlb, uint64_t ipa, uint16_t vmid);
