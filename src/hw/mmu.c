@@ -113,9 +113,10 @@ static void mmu_tlb_drop(struct hw_cpu *cpu, uint64_t va56)
 	tlb_invalidate(&cpu->tlb, &s);
 }
 
-static bool mmu_fill(struct kmm_env *env, struct hw_cpu *cpu, int side, uint64_t va,
-		     const struct ptw_result *res, struct hw_fault *f)
+static bool mmu_fill(struct kmm_env *env, struct hw_cpu *cpu, enum hw_acc acc, unsigned el,
+		     uint64_t va, const struct ptw_result *res, struct hw_fault *f)
 {
+	int side = acc == HW_ACC_EXEC ? 0 : 1;
 	uint64_t va56 = va & VA56_MASK, off = va56 & (BIT64(res->shift) - 1);
 	unsigned flags = (res->global ? TLB_F_GLOBAL : 0) | (res->s2 ? TLB_F_S2 : 0);
 
@@ -123,9 +124,8 @@ static bool mmu_fill(struct kmm_env *env, struct hw_cpu *cpu, int side, uint64_t
 		       TLB_TAGS(cpu->cur_asid, cpu->cur_vmid, flags),
 		       TLB_ATTRS(res->perm, res->attr, res->sh, res->level)))
 		return true;
-	f->type = HW_FAULT_TLB_CONFLICT;
-	f->level = -1;
-	f->stage = 1;
+	*f = (struct hw_fault){.type = HW_FAULT_TLB_CONFLICT, .level = -1, .stage = 1, .acc = acc,
+			       .el = (uint8_t)el, .va = va};
 	env_report(env, KMM_REPORT_ERROR, "hw/tlb", "tlb_insert", "two TLB entries match one lookup",
 		   "CPU%u: TLB conflict abort at VA 0x%016" PRIx64 ": the %u KiB translation "
 		   "overlaps an entry already cached for ASID %u VMID %u (break-before-make "
@@ -165,7 +165,7 @@ bool mmu_translate_slow(struct kmm_hw *hw, struct hw_cpu *cpu, uint64_t va, enum
 	cpu->updates.n = 0;
 	if (!ptw_translate(hw, cpu, &req, &res, f))
 		return false;
-	if (tlb_ok && res.cacheable && !mmu_fill(hw->env, cpu, side, va, &res, f))
+	if (tlb_ok && res.cacheable && !mmu_fill(hw->env, cpu, acc, el, va, &res, f))
 		return false;
 	*pa = res.pa;
 	return true;

@@ -136,16 +136,16 @@ uint16_t ptw_vmid(const struct hw_cpu *cpu)
 	return (cpu->r.vtcr_el2 & VTCR_EL2_VS) ? vmid : (uint16_t)(vmid & 0xff);
 }
 
+/* Fills the fault record (only written when a walk faults). Returns false. */
 static bool ptw_fault(struct ptw_walk *w, enum hw_fault_type type, int level, unsigned stage,
 		      bool s1ptw, uint64_t ipa)
 {
-	struct hw_fault *f = w->f;
+	const struct ptw_req *q = w->req;
 
-	f->type = type;
-	f->level = (int8_t)level;
-	f->stage = (uint8_t)stage;
-	f->s1ptw = s1ptw;
-	f->ipa = ipa;
+	*w->f = (struct hw_fault){.type = type, .level = (int8_t)level, .stage = (uint8_t)stage,
+				  .s1ptw = s1ptw, .ipa = ipa, .acc = q->acc, .el = q->el,
+				  .va = q->va, .cm = (q->flags & PTW_F_AT) != 0,
+				  .at_el2 = (q->flags & PTW_F_AT_EL2) != 0};
 	return false;
 }
 
@@ -592,10 +592,7 @@ bool ptw_translate(struct kmm_hw *hw, struct hw_cpu *cpu, const struct ptw_req *
 			     .use_cache = !(req->flags & PTW_F_NOCACHE)};
 	struct s2_out o;
 
-	*f = (struct hw_fault){.type = HW_FAULT_NONE, .level = -1, .acc = req->acc,
-			       .el = req->el, .va = req->va,
-			       .cm = (req->flags & PTW_F_AT) != 0,
-			       .at_el2 = (req->flags & PTW_F_AT_EL2) != 0};
+	f->type = HW_FAULT_NONE;
 	cpu->walks++;
 	if (!ptw_s1(&w, res))
 		return false;
