@@ -144,6 +144,23 @@ static void test_mmu_perm_hierarchical_and_hpd(void **state)
 	}
 }
 
+/* AT S1E1R/W do not check PSTATE.PAN (only S1E1RP/WP would): the translation succeeds
+ * where an EL1 load faults. */
+static void test_mmu_perm_at_ignores_pan(void **state)
+{
+	struct fx *fx = fx_new("max");
+	struct hw_cpu *cpu = &fx->hw.cpus[0];
+	struct hw_fault f;
+	kmm_pa_t pa;
+
+	fx_map(fx, VA_P, 3, FX_PAGE(FX_DATA) | FX_AP(1));
+	fx_set(fx, 0, HW_REG_PAN, 1);
+	assert_false(fx_access(fx, 0, 1, HW_ACC_READ, VA_P, &pa, &f));
+	assert_true(mmu_at(&fx->hw, cpu, MMU_AT_S1E1R, VA_P, false, &f));
+	assert_false(cpu->r.par_el1 & PAR_F);
+	fx_free(fx);
+}
+
 /* cortex-a57 has no FEAT_HPDS: TCR_EL1.HPD0 is RES0 and the table controls apply. */
 static void test_mmu_perm_hpd_needs_feature(void **state)
 {
@@ -185,6 +202,7 @@ int main(void)
 		cmocka_unit_test(test_mmu_perm_full_table),
 		cmocka_unit_test(test_mmu_perm_pan_applies_to_cached_entries),
 		cmocka_unit_test(test_mmu_perm_hierarchical_and_hpd),
+		cmocka_unit_test(test_mmu_perm_at_ignores_pan),
 		cmocka_unit_test(test_mmu_perm_hpd_needs_feature),
 		cmocka_unit_test(test_mmu_perm_writable_clean_counts_as_writable),
 	};

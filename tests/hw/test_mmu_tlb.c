@@ -306,6 +306,48 @@ static void test_mmu_tlb_replacement_policies(void **state)
 	}
 }
 
+/* TCR_EL1.AS = 0: 8-bit ASIDs, TTBR0.ASID[15:8] ignored (D8.16: "ASID size"); with
+ * AS = 1 the full 16 bits tag the entry. */
+static void test_mmu_tlb_asid_width(void **state)
+{
+	struct fx *fx = fx_new("max");
+	struct hw_cpu *cpu = &fx->hw.cpus[0];
+	kmm_pa_t slot = fx_map(fx, VA_A, 3, FX_PAGE(OLD) | DESC_NG);
+
+	ctx(fx, 0, 0x0101, 1, fx->root0);
+	assert_int_equal(probe(fx, 0, VA_A), OLD);
+	fx_wr(fx, slot, FX_PAGE(NEW) | DESC_NG);
+	ctx(fx, 0, 0x0201, 1, fx->root0); /* AS = 1: another ASID, misses */
+	assert_int_equal(probe(fx, 0, VA_A), NEW);
+	/* AS = 0 (a change of AS needs a TLB invalidation first). */
+	fx_set(fx, 0, HW_REG_TCR_EL1, cpu->r.tcr_el1 & ~TCR_EL1_AS);
+	mmu_tlbi(&fx->hw, cpu, MMU_TLBI_ALLE1, 0, false, NULL);
+	fx_wr(fx, slot, FX_PAGE(OLD + 0x1000) | DESC_NG);
+	ctx(fx, 0, 0x0101, 1, fx->root0);
+	assert_int_equal(cpu->cur_asid, 1);
+	assert_int_equal(probe(fx, 0, VA_A), OLD + 0x1000);
+	fx_wr(fx, slot, FX_PAGE(NEW) | DESC_NG);
+	ctx(fx, 0, 0x0201, 1, fx->root0); /* same 8-bit ASID: the entry hits */
+	assert_int_equal(probe(fx, 0, VA_A), OLD + 0x1000);
+	fx_free(fx);
+}
+
+/* A 2 MiB block is one TLB entry: every page of it hits after one walk. */
+static void test_mmu_tlb_block_is_one_entry(void **state)
+{
+	struct fx *fx = fx_new("max");
+	struct hw_cpu *cpu = &fx->hw.cpus[0];
+	uint64_t walks;
+
+	fx_map(fx, 0x0000004000200000ull, 2, FX_BLOCK(FX_DATA + 0x200000));
+	assert_int_equal(probe(fx, 0, 0x0000004000200000ull), FX_DATA + 0x200000);
+	walks = cpu->walks;
+	for (uint64_t off = 0; off < 0x200000; off += 0x10000)
+		assert_int_equal(probe(fx, 0, 0x0000004000200000ull + off), FX_DATA + 0x200000 + off);
+	assert_int_equal(cpu->walks, walks);
+	fx_free(fx);
+}
+
 static void test_mmu_tlb_geometry_checked(void **state)
 {
 	struct tlb_geometry geo;
@@ -328,6 +370,8 @@ int main(void)
 		cmocka_unit_test(test_mmu_tlb_conflict_abort),
 		cmocka_unit_test(test_mmu_tlb_counters_and_cost),
 		cmocka_unit_test(test_mmu_tlb_replacement_policies),
+		cmocka_unit_test(test_mmu_tlb_asid_width),
+		cmocka_unit_test(test_mmu_tlb_block_is_one_entry),
 		cmocka_unit_test(test_mmu_tlb_geometry_checked),
 	};
 
