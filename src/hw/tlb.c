@@ -30,7 +30,8 @@
  *  3. No two valid L2 entries of one VMID overlap with matching ASIDs (conflicts are
  *     refused at fill).
  *  4. The L1 miss filter (l1filt, l1big, l1used) counts exactly the valid L1 entries, and
- *     l1key[i] != 0 exactly when L1 entry i is valid.
+ *     l1key[i] != 0 exactly when L1 entry i is valid; walk_levels counts the valid walk-cache
+ *     entries of each level.
  *
  * Deviation: a break-before-make violation is detected when the second, overlapping entry
  * would be filled (the first moment two entries could match one lookup) and the access doing
@@ -449,8 +450,12 @@ const struct tlb_walk_entry *tlb_walk_lookup(struct tlb *tlb, uint64_t va, uint1
 {
 	for (int level = 2; level >= 0; level--) {
 		unsigned shift = tlb_walk_shift((unsigned)level);
-		struct tlb_walk_entry *set = tlb_walk_set(tlb, va, (unsigned)level, shift);
+		struct tlb_walk_entry *set;
 		uint64_t prefix = (va >> shift) << shift;
+
+		if (!tlb->walk_levels[level])
+			continue;
+		set = tlb_walk_set(tlb, va, (unsigned)level, shift);
 
 		for (unsigned w = 0; w < TLB_WALK_WAYS; w++) {
 			struct tlb_walk_entry *e = &set[w];
@@ -481,6 +486,9 @@ void tlb_walk_insert(struct tlb *tlb, uint64_t va, unsigned level, uint64_t tabl
 	}
 	if (best && tlb->geo.policy == TLB_REPL_RANDOM)
 		v = (unsigned)(env_random(tlb->env) % TLB_WALK_WAYS);
+	if (set[v].valid)
+		tlb->walk_levels[set[v].level]--;
+	tlb->walk_levels[level]++;
 	set[v].va = (va >> shift) << shift;
 	set[v].table = table;
 	set[v].table_ipa = table_ipa;
@@ -586,6 +594,7 @@ static uint64_t tlbi_walk(struct tlb *tlb, const struct tlbi_scope *s)
 		    !tlbi_range_hits(w->va, ~((BIT64_T(w->shift)) - 1), s))
 			continue;
 		w->valid = 0;
+		tlb->walk_levels[w->level]--;
 		removed++;
 	}
 	tlb->st[TLB_WALK].invalidations += removed;
@@ -669,6 +678,17 @@ bool tlb_check(const struct tlb *tlb, char *why, size_t whylen)
 
 	if (!tlb_check_filter(tlb, why, whylen))
 		return false;
+	{
+		uint32_t lv[3] = {0, 0, 0};
+		for (uint32_t i = 0; i < tlb->geo.walk_entries; i++) {
+			if (tlb->walk[i].valid && tlb->walk[i].level < 3)
+				lv[tlb->walk[i].level]++;
+		}
+		if (memcmp(lv, tlb->walk_levels, sizeof(lv))) {
+			snprintf(why, whylen, "tlb: walk-cache level counts out of step");
+			return false;
+		}
+	}
 
 	if (!tlb_check_array(tlb->l1[0], tlb->geo.l1i_entries, "L1I", why, whylen) ||
 	    !tlb_check_array(tlb->l1[1], tlb->geo.l1d_entries, "L1D", why, whylen) ||

@@ -117,6 +117,7 @@ struct tlb {
 	uint8_t hint[2][TLB_HINTS];      /* L1 index + 1 for a 4K page number, 0 = none */
 	struct tlb_entry *l2;            /* sets * ways */
 	struct tlb_walk_entry *walk;     /* walk_entries / TLB_WALK_WAYS sets */
+	uint32_t walk_levels[3];         /* valid walk-cache entries per level (lookup skips 0) */
 	struct tlb_entry *s2;            /* va = IPA */
 	uint64_t l2_shifts;              /* bit s set: L2 may hold entries of size 1 << s */
 	uint64_t stamp;
