@@ -188,24 +188,25 @@ void mmu_raise(struct hw_cpu *cpu, const struct hw_fault *f)
 
 #define MMU_MAX_CHUNKS 8
 
-bool mmu_access(struct kmm_hw *hw, struct hw_cpu *cpu, enum hw_acc acc, uint64_t va, void *buf,
-		size_t size, kmm_pa_t *pa_out, struct hw_fault *f)
+/*
+ * One group of at most MMU_MAX_CHUNKS pages: every page translates and is RAM before any
+ * byte moves. Returns the number of bytes done (== @size), or 0 after raising the fault.
+ */
+static size_t mmu_access_group(struct kmm_hw *hw, struct hw_cpu *cpu, enum hw_acc acc,
+			       uint64_t va, uint8_t *p, size_t size, kmm_pa_t *pa0,
+			       struct hw_fault *f)
 {
 	kmm_pa_t pa[MMU_MAX_CHUNKS];
 	size_t len[MMU_MAX_CHUNKS], n = 0, done = 0;
-	uint8_t *p = buf;
 
-	cpu->updates.n = 0;
-	while (done < size) {
+	while (done < size && n < MMU_MAX_CHUNKS) {
 		uint64_t cva = va + done;
 		size_t chunk = (size_t)(KMM_PAGE_SIZE - (cva & (KMM_PAGE_SIZE - 1)));
 		if (chunk > size - done)
 			chunk = size - done;
-		if (n == MMU_MAX_CHUNKS)
-			return false; /* callers limit @size to 8 pages */
 		if (!mmu_translate(hw, cpu, cva, acc, cpu->r.el, &pa[n], f)) {
 			mmu_raise(cpu, f);
-			return false;
+			return 0;
 		}
 		len[n++] = chunk;
 		done += chunk;
@@ -213,11 +214,11 @@ bool mmu_access(struct kmm_hw *hw, struct hw_cpu *cpu, enum hw_acc acc, uint64_t
 	done = 0;
 	for (size_t i = 0; i < n; i++) {
 		/* Stores check every byte first, so a faulting store writes nothing. */
-		if (!phys_is_ram(&hw->phys, pa[i]) || !phys_to_host(&hw->phys, pa[i], len[i])) {
+		if (!phys_to_host(&hw->phys, pa[i], len[i])) {
 			*f = (struct hw_fault){.type = HW_FAULT_SEA, .level = -1, .stage = 0,
 					       .acc = acc, .el = cpu->r.el, .va = va + done};
 			mmu_raise(cpu, f);
-			return false;
+			return 0;
 		}
 		done += len[i];
 	}
@@ -228,8 +229,27 @@ bool mmu_access(struct kmm_hw *hw, struct hw_cpu *cpu, enum hw_acc acc, uint64_t
 			phys_read(&hw->phys, pa[i], p, len[i]);
 		p += len[i];
 	}
-	if (pa_out)
-		*pa_out = pa[0];
+	*pa0 = pa[0];
+	return done;
+}
+
+bool mmu_access(struct kmm_hw *hw, struct hw_cpu *cpu, enum hw_acc acc, uint64_t va, void *buf,
+		size_t size, kmm_pa_t *pa_out, struct hw_fault *f)
+{
+	uint8_t *p = buf;
+	size_t done = 0;
+
+	cpu->updates.n = 0;
+	while (done < size) {
+		kmm_pa_t pa;
+		size_t n = mmu_access_group(hw, cpu, acc, va + done, p + done, size - done, &pa, f);
+
+		if (!n)
+			return false;
+		if (done == 0 && pa_out)
+			*pa_out = pa;
+		done += n;
+	}
 	return true;
 }
 

@@ -119,9 +119,10 @@ void mmu_raise(struct hw_cpu *cpu, const struct hw_fault *f);
 /*
  * A load (@acc READ), store (WRITE) or instruction fetch (EXEC) of @size bytes at @va by
  * @cpu at its current EL, through the MMU, to/from @buf. Page-crossing accesses translate
- * each page before any byte moves. Returns true (with *@pa_out, the PA of the first byte,
- * if non-NULL), or false with *@f after raising the exception (ESR/FAR written); nothing is
- * written to memory then.
+ * each page before any byte moves (per group of 8 pages for longer accesses: a fault in a
+ * later group leaves the earlier groups done, like a faulting multi-instruction copy).
+ * Returns true (with *@pa_out, the PA of the first byte, if non-NULL), or false with *@f
+ * after raising the exception (ESR/FAR written).
  */
 bool mmu_access(struct kmm_hw *hw, struct hw_cpu *cpu, enum hw_acc acc, uint64_t va, void *buf,
 		size_t size, kmm_pa_t *pa_out, struct hw_fault *f);

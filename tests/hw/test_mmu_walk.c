@@ -328,6 +328,30 @@ static void test_mmu_walk_page_crossing_access(void **state)
 	fx_free(fx);
 }
 
+/* An access over many pages (more than one group of eight) moves every byte through the
+ * right page's translation. */
+static void test_mmu_walk_long_access(void **state)
+{
+	struct fx *fx = fx_new("max");
+	struct hw_cpu *cpu = &fx->hw.cpus[0];
+	static uint8_t in[12 * 4096], out[12 * 4096];
+	struct hw_fault f;
+	kmm_pa_t pa;
+
+	for (unsigned i = 0; i < 12; i++) /* pages mapped in reverse PA order */
+		fx_map(fx, VA_PAGE + i * 4096ull, 3, FX_PAGE(FX_DATA + (11 - i) * 4096ull));
+	for (size_t i = 0; i < sizeof(in); i++)
+		in[i] = (uint8_t)(i * 7 + 3);
+	assert_true(mmu_access(&fx->hw, cpu, HW_ACC_WRITE, VA_PAGE + 100, in, 10 * 4096 + 5, &pa,
+			       &f));
+	assert_int_equal(pa, FX_DATA + 11 * 4096ull + 100);
+	assert_true(mmu_access(&fx->hw, cpu, HW_ACC_READ, VA_PAGE + 100, out, 10 * 4096 + 5, &pa,
+			       &f));
+	assert_memory_equal(in, out, 10 * 4096 + 5);
+	assert_int_equal(fx_rd(fx, FX_DATA + 10 * 4096ull) & 0xff, in[4096 - 100]);
+	fx_free(fx);
+}
+
 /* PAR_EL1: success (PA[47:12], ATTR, SH, NS, bit 11 RES1); SH=0b10 for Device and Normal
  * NC; fault (F, FST, S, PTW). */
 static void test_mmu_walk_at_par_formats(void **state)
@@ -386,6 +410,7 @@ int main(void)
 		cmocka_unit_test(test_mmu_walk_contiguous_run_is_one_entry),
 		cmocka_unit_test(test_mmu_walk_mmu_off_flat),
 		cmocka_unit_test(test_mmu_walk_page_crossing_access),
+		cmocka_unit_test(test_mmu_walk_long_access),
 		cmocka_unit_test(test_mmu_walk_at_par_formats),
 		cmocka_unit_test(test_mmu_walk_other_granules_refused),
 	};
