@@ -348,6 +348,100 @@ static void test_mmu_tlb_block_is_one_entry(void **state)
 	fx_free(fx);
 }
 
+static uint64_t prop_rand(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/*
+ * Property: software that follows break-before-make and issues the TLBI the architecture
+ * asks for after each change never sees a difference between a translation through the
+ * TLBs (two CPUs, small TLBs, each replacement policy) and a fresh walk without any cache.
+ * Random remaps and unmaps of 4 KiB pages and of a 2 MiB region switching between a block
+ * and a table, context switches between two ASIDs, random accesses on both CPUs.
+ */
+static void test_mmu_tlb_coherent_when_software_follows_bbm(void **state)
+{
+	const uint64_t region = 0x0000004000000000ull; /* 2 MiB region at L2 index 0 */
+	for (int pol = TLB_REPL_LRU; pol <= TLB_REPL_RANDOM; pol++) {
+		struct fx *fx = fx_new("max");
+		kmm_pa_t root2 = fx_table(fx), l2slot, l3table;
+		uint64_t seed = 0x9e3779b97f4a7c15ull + (uint64_t)pol;
+		struct tlb_geometry geo;
+		bool block = false;
+
+		tlb_geometry_default(&geo);
+		geo.l1d_entries = 4;
+		geo.l2_sets = 4;
+		geo.l2_ways = 2;
+		geo.walk_entries = 4;
+		geo.s2_entries = 4;
+		geo.policy = (enum tlb_policy)pol;
+		for (unsigned c = 0; c < 2; c++) {
+			tlb_fini(&fx->hw.cpus[c].tlb);
+			assert_true(tlb_init(&fx->hw.cpus[c].tlb, &fx->env, &geo));
+		}
+		/* Region: a table of 16 pages to start with, in both ASIDs' tables. */
+		for (unsigned i = 0; i < 16; i++) {
+			/* nG: the two ASIDs map the region differently (global entries may not). */
+			fx_map(fx, region + i * 4096ull, 3, FX_PAGE(FX_DATA + i * 4096ull) | DESC_NG);
+			fx_map_at(fx, root2, 0, region + i * 4096ull, 3,
+				  FX_PAGE(FX_DATA + i * 4096ull) | DESC_NG, 0);
+		}
+		l3table = fx->root0;
+		for (unsigned l = 0; l < 2; l++)
+			l3table = fx_rd(fx, l3table + 8 * fx_idx(region, l)) & DESC_ADDR_MASK;
+		l2slot = l3table + 8 * fx_idx(region, 2);
+		l3table = fx_rd(fx, l2slot) & DESC_ADDR_MASK;
+		for (unsigned step = 0; step < 4000; step++) {
+			unsigned op = (unsigned)(prop_rand(&seed) % 10), cpu = (unsigned)(seed >> 40) & 1;
+			unsigned page = (unsigned)(prop_rand(&seed) % 16);
+			uint64_t va = region + page * 4096ull;
+			struct hw_cpu *c = &fx->hw.cpus[cpu];
+
+			if (op == 0 && !block) { /* remap one page: BBM */
+				kmm_pa_t slot = l3table + 8 * fx_idx(va, 3);
+				fx_wr(fx, slot, 0);
+				mmu_tlbi(&fx->hw, c, MMU_TLBI_VAAE1, va >> 12, true, NULL);
+				fx_wr(fx, slot, FX_PAGE(FX_DATA + (prop_rand(&seed) % 64) * 4096ull) |
+							DESC_NG);
+			} else if (op == 1 && !block) { /* unmap one page */
+				fx_wr(fx, l3table + 8 * fx_idx(va, 3), 0);
+				mmu_tlbi(&fx->hw, c, MMU_TLBI_VAALE1, va >> 12, true, NULL);
+			} else if (op == 2) { /* table <-> 2 MiB block, BBM over the range */
+				fx_wr(fx, l2slot, 0);
+				mmu_tlbi(&fx->hw, c, MMU_TLBI_RVAAE1,
+					 1ull << 46 | 1ull << 44 | 7ull << 39 | region >> 12, true, NULL);
+				block = !block;
+				fx_wr(fx, l2slot, block ? FX_BLOCK(FX_DATA + 0x200000) | DESC_NG
+							: l3table | DESC_VALID | DESC_TABLE);
+			} else if (op == 3) { /* context switch */
+				bool a2 = (c->r.ttbr0_el1 >> 48) == 1;
+				ctx(fx, cpu, a2 ? 2 : 1, 1, a2 ? root2 : fx->root0);
+			} else {
+				struct ptw_req req = {.va = va + 8, .acc = HW_ACC_READ, .el = 1,
+						      .flags = PTW_F_NOCACHE};
+				struct ptw_result res;
+				struct hw_fault f1, f2;
+				kmm_pa_t pa = 0;
+				bool ok1 = mmu_translate(&fx->hw, c, va + 8, HW_ACC_READ, 1, &pa, &f1);
+				bool ok2 = ptw_translate(&fx->hw, c, &req, &res, &f2);
+
+				if (ok1 != ok2 || (ok1 && pa != res.pa) || (!ok1 && f1.type != f2.type))
+					fail_msg("policy %d step %u CPU%u VA 0x%llx: TLB says %s 0x%llx, "
+						 "walk says %s 0x%llx", pol, step, cpu,
+						 (unsigned long long)va, ok1 ? "PA" : "fault",
+						 (unsigned long long)pa, ok2 ? "PA" : "fault",
+						 (unsigned long long)res.pa);
+			}
+		}
+		fx_free(fx);
+	}
+}
+
 static void test_mmu_tlb_geometry_checked(void **state)
 {
 	struct tlb_geometry geo;
@@ -372,6 +466,7 @@ int main(void)
 		cmocka_unit_test(test_mmu_tlb_replacement_policies),
 		cmocka_unit_test(test_mmu_tlb_asid_width),
 		cmocka_unit_test(test_mmu_tlb_block_is_one_entry),
+		cmocka_unit_test(test_mmu_tlb_coherent_when_software_follows_bbm),
 		cmocka_unit_test(test_mmu_tlb_geometry_checked),
 	};
 
