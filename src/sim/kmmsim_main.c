@@ -30,6 +30,9 @@ static void usage(FILE *f)
 		   "                     the built-in default scenario (examples/scenarios/default.kmm)\n"
 		   "  proc PATH...       boot the machine and print the named views\n"
 		   "  views              list the view paths proc and show accept\n"
+		   "  mmu-replay CORPUS...  replay ARMv8-A MMU test vectors (JSON Lines, plain or\n"
+		   "                     gzipped; shared/oracles/mmu has QEMU's) through the MMU\n"
+		   "                     model; exit 0 only if every query matches (docs/mmu.md)\n"
 		   "\n"
 		   "Machine options (defaults: QEMU virt, -m 1G -smp 4, one node):\n",
 		kmm_version());
