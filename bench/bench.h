@@ -14,7 +14,7 @@
 struct bench {
 	const char *name;
 	bool json;
-	int runs;      /* repetitions per figure (--runs N, default 7) */
+	int runs; /* repetitions per figure (--runs N, default 7) */
 	int nr_rows;
 };
 

@@ -22,13 +22,15 @@ int bench_boot(struct bench *b)
 
 		kmm_config_init(&cfg);
 		kmm_config_option(&cfg, "-m", sizes[s]);
-		memmap_mib = (double)(kmm_config_ram_size(&cfg) >> 12) * sizeof(struct page) / (1 << 20);
+		memmap_mib =
+			(double)(kmm_config_ram_size(&cfg) >> 12) * sizeof(struct page) / (1 << 20);
 		for (int r = 0; r < b->runs; r++) {
 			struct kmm_machine *m;
 			uint64_t rss0 = bench_rss_bytes(), t0 = bench_now_ns(), t1;
 
 			if (kmm_machine_create(&cfg, &m)) {
-				fprintf(stderr, "kmmbench: -m %s: %s\n", sizes[s], kmm_last_error(NULL));
+				fprintf(stderr, "kmmbench: -m %s: %s\n", sizes[s],
+					kmm_last_error(NULL));
 				return 1;
 			}
 			t1 = bench_now_ns();

@@ -16,7 +16,8 @@ int bench_machine(struct bench *b)
 	char metric[96], err[256];
 
 	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
-		double create_us[BENCH_MAX_RUNS], destroy_us[BENCH_MAX_RUNS], rss_mib[BENCH_MAX_RUNS];
+		double create_us[BENCH_MAX_RUNS], destroy_us[BENCH_MAX_RUNS],
+			rss_mib[BENCH_MAX_RUNS];
 		struct kmm_config cfg;
 
 		kmm_config_init(&cfg);
@@ -30,7 +31,8 @@ int bench_machine(struct bench *b)
 			uint64_t rss0 = bench_rss_bytes(), t0 = bench_now_ns(), t1, t2;
 
 			if (!env_init(&env, &cfg, err, sizeof(err)) || !hw_init(&hw, &env, &cfg)) {
-				fprintf(stderr, "kmmbench: -m %s: %s%s\n", sizes[s], err, env.last_error);
+				fprintf(stderr, "kmmbench: -m %s: %s%s\n", sizes[s], err,
+					env.last_error);
 				return 1;
 			}
 			t1 = bench_now_ns();

@@ -26,7 +26,7 @@
 #include "lib/env.h"
 
 #define BM_TABLES 0x42000000ull
-#define BM_DATA   0x44000000ull
+#define BM_DATA	  0x44000000ull
 
 struct bm {
 	struct kmm_env env;
@@ -82,7 +82,8 @@ static bool bm_init(struct bm *bm)
 	hw_cpu_set_reg(&bm->hw, cpu, HW_REG_MAIR_EL1, 0xff);
 	hw_cpu_set_reg(&bm->hw, cpu, HW_REG_TCR_EL1,
 		       16ull | 16ull << TCR_EL1_T1SZ_SHIFT |
-			       (uint64_t)TCR_TG1_4K << TCR_EL1_TG1_SHIFT | 5ull << TCR_EL1_IPS_SHIFT);
+			       (uint64_t)TCR_TG1_4K << TCR_EL1_TG1_SHIFT |
+			       5ull << TCR_EL1_IPS_SHIFT);
 	hw_cpu_set_reg(&bm->hw, cpu, HW_REG_TTBR0_EL1, bm->root | 1ull << TTBR_ASID_SHIFT);
 	hw_cpu_set_reg(&bm->hw, cpu, HW_REG_SCTLR_EL1, SCTLR_EL1_M | SCTLR_EL1_C | SCTLR_EL1_I);
 	return true;
@@ -208,8 +209,8 @@ int bench_mmu(struct bench *b)
 		for (int r = 0; r < b->runs; r++) {
 			uint64_t t0 = bench_now_ns();
 			for (unsigned i = 0; i < 1000000; i++)
-				kmm_cpu_access(m, 0, KMM_ACCESS_LOAD, 0x48000000ull + (i & 15) * 4096ull,
-					       &v, 8, NULL);
+				kmm_cpu_access(m, 0, KMM_ACCESS_LOAD,
+					       0x48000000ull + (i & 15) * 4096ull, &v, 8, NULL);
 			api[r] = (double)(bench_now_ns() - t0) / 1e6;
 		}
 		bench_figure(b, "kmm_cpu_access 8-byte load, MMU off: ns per access", "ns", api,

@@ -49,11 +49,11 @@ static inline const char *test_view(struct kmm_machine *m, const char *path)
 }
 
 /* Asserts that @st is KMM_EINVAL and the error text mentions @needle. */
-#define assert_einval_mentions(st, text, needle)                                               \
-	do {                                                                                   \
-		assert_int_equal((st), KMM_EINVAL);                                            \
-		if (!strstr((text), (needle)))                                                 \
-			fail_msg("error text \"%s\" does not mention \"%s\"", (text), (needle)); \
+#define assert_einval_mentions(st, text, needle)                                                   \
+	do {                                                                                       \
+		assert_int_equal((st), KMM_EINVAL);                                                \
+		if (!strstr((text), (needle)))                                                     \
+			fail_msg("error text \"%s\" does not mention \"%s\"", (text), (needle));   \
 	} while (0)
 
 #endif /* KMM_TEST_H */

@@ -9,8 +9,8 @@ int main(void)
 	char buf[8192];
 
 	kmm_config_init(&cfg);
-	kmm_config_option(&cfg, "-m", "2G");         /* like qemu -m 2G */
-	kmm_config_append(&cfg, "mem=1536M");        /* kernel command line */
+	kmm_config_option(&cfg, "-m", "2G");  /* like qemu -m 2G */
+	kmm_config_append(&cfg, "mem=1536M"); /* kernel command line */
 	if (kmm_machine_create(&cfg, &m) != KMM_OK) {
 		fprintf(stderr, "create: %s\n", kmm_last_error(NULL));
 		return 1;

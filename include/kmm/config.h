@@ -19,14 +19,14 @@
 extern "C" {
 #endif
 
-#define KMM_MAX_BANKS    16
-#define KMM_MAX_MMIO     32
-#define KMM_MAX_NODES    16  /* CONFIG_NODES_SHIFT=4 in the reference kernel */
-#define KMM_MAX_CPUS     256 /* CONFIG_NR_CPUS=256 in the reference kernel */
+#define KMM_MAX_BANKS	 16
+#define KMM_MAX_MMIO	 32
+#define KMM_MAX_NODES	 16  /* CONFIG_NODES_SHIFT=4 in the reference kernel */
+#define KMM_MAX_CPUS	 256 /* CONFIG_NR_CPUS=256 in the reference kernel */
 #define KMM_MAX_RESERVES 64
-#define KMM_CMDLINE_MAX  2048 /* COMMAND_LINE_SIZE on arm64 */
-#define KMM_NAME_MAX     48
-#define KMM_MAX_SYSCTLS  16
+#define KMM_CMDLINE_MAX	 2048 /* COMMAND_LINE_SIZE on arm64 */
+#define KMM_NAME_MAX	 48
+#define KMM_MAX_SYSCTLS	 16
 
 /* Architectural limit of the model: 48-bit physical addresses (PA_BITS=48). */
 #define KMM_PA_LIMIT ((kmm_pa_t)1 << 48)
@@ -46,11 +46,11 @@ struct kmm_mmio_range {
 };
 
 struct kmm_numa_node {
-	uint64_t mem_size;     /* bytes of RAM, laid out after the previous node's */
-	uint32_t cpu_first;    /* CPUs cpu_first..cpu_last belong to this node ... */
-	uint32_t cpu_last;     /* ... when has_cpus */
+	uint64_t mem_size;  /* bytes of RAM, laid out after the previous node's */
+	uint32_t cpu_first; /* CPUs cpu_first..cpu_last belong to this node ... */
+	uint32_t cpu_last;  /* ... when has_cpus */
 	bool has_cpus;
-	bool present;          /* nodeid was declared */
+	bool present; /* nodeid was declared */
 };
 
 struct kmm_reserve {
@@ -96,8 +96,8 @@ struct kmm_config {
 		char value[64];
 	} sysctls[KMM_MAX_SYSCTLS];
 
-	uint64_t seed;        /* PRNG seed: runs are reproducible for a given config and seed */
-	uint32_t cpu_mhz;     /* simulated CPU clock, for converting cycles to time (1000) */
+	uint64_t seed;	  /* PRNG seed: runs are reproducible for a given config and seed */
+	uint32_t cpu_mhz; /* simulated CPU clock, for converting cycles to time (1000) */
 	uint64_t fail_host_alloc_nth; /* testing: fail the Nth host allocation (0: never) */
 };
 
@@ -108,24 +108,22 @@ KMM_API void kmm_config_init(struct kmm_config *cfg);
 KMM_API enum kmm_status kmm_config_set_ram(struct kmm_config *cfg, uint64_t size);
 
 /* Adds a RAM bank. The first call after kmm_config_init() replaces the default bank. */
-KMM_API enum kmm_status kmm_config_add_bank(struct kmm_config *cfg, kmm_pa_t base,
-					    uint64_t size);
+KMM_API enum kmm_status kmm_config_add_bank(struct kmm_config *cfg, kmm_pa_t base, uint64_t size);
 
 /*
  * Adds an MMIO (device) range, in addition to the board's. A range inside an earlier one
  * (or the board's) nests under it in /proc/iomem; partial overlaps are refused at validation.
  */
-KMM_API enum kmm_status kmm_config_add_mmio(struct kmm_config *cfg, kmm_pa_t base,
-					    uint64_t size, const char *name);
+KMM_API enum kmm_status kmm_config_add_mmio(struct kmm_config *cfg, kmm_pa_t base, uint64_t size,
+					    const char *name);
 
 /* Declares NUMA node @nid with @mem_size bytes and CPUs @cpu_first..@cpu_last (has_cpus). */
-KMM_API enum kmm_status kmm_config_add_node(struct kmm_config *cfg, uint32_t nid,
-					    uint64_t mem_size, bool has_cpus, uint32_t cpu_first,
-					    uint32_t cpu_last);
+KMM_API enum kmm_status kmm_config_add_node(struct kmm_config *cfg, uint32_t nid, uint64_t mem_size,
+					    bool has_cpus, uint32_t cpu_first, uint32_t cpu_last);
 
 /* Sets the NUMA distance between @from and @to (both directions unless set separately). */
-KMM_API enum kmm_status kmm_config_set_distance(struct kmm_config *cfg, uint32_t from,
-						uint32_t to, uint32_t distance);
+KMM_API enum kmm_status kmm_config_set_distance(struct kmm_config *cfg, uint32_t from, uint32_t to,
+						uint32_t distance);
 
 /* Adds an early boot reservation of @size bytes at @base (KMM_PA_ANY: boot code places it). */
 KMM_API enum kmm_status kmm_config_add_reserve(struct kmm_config *cfg, uint64_t size,
@@ -140,8 +138,9 @@ KMM_API enum kmm_status kmm_config_append(struct kmm_config *cfg, const char *pa
 
 /*
  * Applies one QEMU-style machine option, as kmmsim takes it: @name is "-m", "-smp", "-numa",
- * "-append", "-reserve", "-ram", "-mmio", "-M", "-sysctl" or "-seed"; @value its argument. Returns KMM_EINVAL
- * with the reason in kmm_last_error(NULL) if either is malformed; @cfg is then unchanged.
+ * "-append", "-reserve", "-ram", "-mmio", "-M", "-sysctl" or "-seed"; @value its argument. Returns
+ * KMM_EINVAL with the reason in kmm_last_error(NULL) if either is malformed; @cfg is then
+ * unchanged.
  */
 KMM_API enum kmm_status kmm_config_option(struct kmm_config *cfg, const char *name,
 					  const char *value);
@@ -173,8 +172,8 @@ KMM_API enum kmm_status kmm_parse_size(const char *text, uint64_t *out);
  * The MMIO ranges the machine will have: the board's (placed for this RAM layout) then the
  * ones added by hand. Writes up to @max entries to @out and returns how many there are.
  */
-KMM_API uint32_t kmm_config_mmio_layout(const struct kmm_config *cfg,
-					struct kmm_mmio_range *out, uint32_t max);
+KMM_API uint32_t kmm_config_mmio_layout(const struct kmm_config *cfg, struct kmm_mmio_range *out,
+					uint32_t max);
 
 #ifdef __cplusplus
 }

@@ -27,8 +27,7 @@ struct kmm_machine;
  * Builds and boots a machine from @cfg (NULL: kmm_config_init defaults). On KMM_OK, *@out is
  * the new machine. On failure *@out is NULL and kmm_last_error(NULL) says why.
  */
-KMM_API enum kmm_status kmm_machine_create(const struct kmm_config *cfg,
-					   struct kmm_machine **out);
+KMM_API enum kmm_status kmm_machine_create(const struct kmm_config *cfg, struct kmm_machine **out);
 
 /* Frees the machine and every host resource it holds, dead or alive. NULL is ignored. */
 KMM_API void kmm_machine_destroy(struct kmm_machine *m);
@@ -65,8 +64,8 @@ KMM_API enum kmm_status kmm_proc_read(struct kmm_machine *m, const char *path, c
 				      size_t len);
 
 /* Streams the view at @path through @sink. KMM_ENOENT for an unknown path. */
-KMM_API enum kmm_status kmm_proc_show(struct kmm_machine *m, const char *path,
-				      kmm_sink_fn sink, void *arg);
+KMM_API enum kmm_status kmm_proc_show(struct kmm_machine *m, const char *path, kmm_sink_fn sink,
+				      void *arg);
 
 /* Calls @fn for every view path the machine serves, in a stable order. */
 KMM_API void kmm_proc_list(const struct kmm_machine *m, void (*fn)(void *arg, const char *path),
@@ -83,10 +82,10 @@ KMM_API enum kmm_status kmm_sysctl(struct kmm_machine *m, const char *name, cons
 
 /* ---- Reports ---------------------------------------------------------------------- */
 
-#define KMM_REPORT_KINDS(X)                                                                    \
-	X(KMM_REPORT_INFO, "info")                                                             \
-	X(KMM_REPORT_WARN, "warning")                                                          \
-	X(KMM_REPORT_ERROR, "error")                                                           \
+#define KMM_REPORT_KINDS(X)                                                                        \
+	X(KMM_REPORT_INFO, "info")                                                                 \
+	X(KMM_REPORT_WARN, "warning")                                                              \
+	X(KMM_REPORT_ERROR, "error")                                                               \
 	X(KMM_REPORT_BUG, "bug")
 
 enum kmm_report_kind {
@@ -101,8 +100,8 @@ struct kmm_report {
 	const char *function;  /* the modeled function that raised it */
 	const char *condition; /* the condition that held, e.g. "page_count(page) != 0" */
 	uint64_t time_ns;      /* simulated time */
-	int cpu;               /* simulated CPU, -1 if none */
-	uint64_t seq;          /* 1, 2, ... in order of raising */
+	int cpu;	       /* simulated CPU, -1 if none */
+	uint64_t seq;	       /* 1, 2, ... in order of raising */
 	const char *text;      /* the report in the kernel's wording (may be several lines) */
 };
 
@@ -135,8 +134,7 @@ KMM_API void kmm_dmesg(const struct kmm_machine *m, kmm_sink_fn sink, void *arg)
 KMM_API void *kmm_phys_to_host(struct kmm_machine *m, kmm_pa_t pa, size_t len);
 
 /* Bounds-checked physical reads and writes; KMM_EFAULT if any byte is not RAM. */
-KMM_API enum kmm_status kmm_phys_read(struct kmm_machine *m, kmm_pa_t pa, void *dst,
-				      size_t len);
+KMM_API enum kmm_status kmm_phys_read(struct kmm_machine *m, kmm_pa_t pa, void *dst, size_t len);
 KMM_API enum kmm_status kmm_phys_write(struct kmm_machine *m, kmm_pa_t pa, const void *src,
 				       size_t len);
 

@@ -24,29 +24,29 @@ extern "C" {
 struct kmm_machine;
 
 /* System registers (and PSTATE.PAN / the current EL) one CPU holds. */
-#define KMM_MMU_REGS(X)                                                                        \
-	X(SCTLR_EL1)                                                                           \
-	X(TCR_EL1)                                                                             \
-	X(TTBR0_EL1)                                                                           \
-	X(TTBR1_EL1)                                                                           \
-	X(MAIR_EL1)                                                                            \
-	X(HCR_EL2)                                                                             \
-	X(VTCR_EL2)                                                                            \
-	X(VTTBR_EL2)                                                                           \
-	X(ESR_EL1)                                                                             \
-	X(FAR_EL1)                                                                             \
-	X(ESR_EL2)                                                                             \
-	X(FAR_EL2)                                                                             \
-	X(HPFAR_EL2)                                                                           \
-	X(PAR_EL1)                                                                             \
-	X(PAN)                                                                                 \
+#define KMM_MMU_REGS(X)                                                                            \
+	X(SCTLR_EL1)                                                                               \
+	X(TCR_EL1)                                                                                 \
+	X(TTBR0_EL1)                                                                               \
+	X(TTBR1_EL1)                                                                               \
+	X(MAIR_EL1)                                                                                \
+	X(HCR_EL2)                                                                                 \
+	X(VTCR_EL2)                                                                                \
+	X(VTTBR_EL2)                                                                               \
+	X(ESR_EL1)                                                                                 \
+	X(FAR_EL1)                                                                                 \
+	X(ESR_EL2)                                                                                 \
+	X(FAR_EL2)                                                                                 \
+	X(HPFAR_EL2)                                                                               \
+	X(PAR_EL1)                                                                                 \
+	X(PAN)                                                                                     \
 	X(CURRENT_EL)
 
 enum kmm_mmu_reg {
 #define KMM_MMU_REG_ENUM(name) KMM_REG_##name,
 	KMM_MMU_REGS(KMM_MMU_REG_ENUM)
 #undef KMM_MMU_REG_ENUM
-	KMM_REG_COUNT
+		KMM_REG_COUNT
 };
 
 /*
@@ -55,10 +55,10 @@ enum kmm_mmu_reg {
  * values other than 0/1, or a bad CPU index; the register is then unchanged. Like the
  * hardware, writing does not invalidate any TLB entry.
  */
-KMM_API enum kmm_status kmm_mmu_set_reg(struct kmm_machine *m, unsigned cpu,
-					enum kmm_mmu_reg reg, uint64_t val);
-KMM_API enum kmm_status kmm_mmu_get_reg(struct kmm_machine *m, unsigned cpu,
-					enum kmm_mmu_reg reg, uint64_t *val);
+KMM_API enum kmm_status kmm_mmu_set_reg(struct kmm_machine *m, unsigned cpu, enum kmm_mmu_reg reg,
+					uint64_t val);
+KMM_API enum kmm_status kmm_mmu_get_reg(struct kmm_machine *m, unsigned cpu, enum kmm_mmu_reg reg,
+					uint64_t *val);
 /* "TCR_EL1" ... ; NULL for an unknown register. */
 KMM_API const char *kmm_mmu_reg_name(enum kmm_mmu_reg reg);
 
@@ -78,15 +78,15 @@ enum kmm_access {
 
 /* A fault as software sees it, plus its decoding. */
 struct kmm_mmu_fault {
-	uint64_t esr;       /* ESR_ELx of the target EL */
-	uint64_t far;       /* FAR_ELx */
-	uint64_t hpfar;     /* HPFAR_EL2 (stage-2 faults) */
+	uint64_t esr;	    /* ESR_ELx of the target EL */
+	uint64_t far;	    /* FAR_ELx */
+	uint64_t hpfar;	    /* HPFAR_EL2 (stage-2 faults) */
 	unsigned target_el; /* 1 or 2 */
 	const char *kind;   /* "translation", "permission", "access_flag", "address_size",
 			       "sync_external", "sync_external_on_walk", "tlb_conflict" */
-	int level;          /* lookup level, -1 if none */
-	unsigned stage;     /* 1, 2, or 0 for an external abort on the access itself */
-	bool s1ptw;         /* stage-2 fault on a stage-1 table walk */
+	int level;	    /* lookup level, -1 if none */
+	unsigned stage;	    /* 1, 2, or 0 for an external abort on the access itself */
+	bool s1ptw;	    /* stage-2 fault on a stage-1 table walk */
 };
 
 /*
@@ -95,9 +95,9 @@ struct kmm_mmu_fault {
  * STORE writes it. Returns KMM_OK; or KMM_EFAULT with *@fault (may be NULL) after taking the
  * exception (ESR/FAR/HPFAR written; no byte is stored then).
  */
-KMM_API enum kmm_status kmm_cpu_access(struct kmm_machine *m, unsigned cpu,
-				       enum kmm_access type, kmm_va_t va, void *buf,
-				       size_t size, struct kmm_mmu_fault *fault);
+KMM_API enum kmm_status kmm_cpu_access(struct kmm_machine *m, unsigned cpu, enum kmm_access type,
+				       kmm_va_t va, void *buf, size_t size,
+				       struct kmm_mmu_fault *fault);
 
 /* ---- AT ----------------------------------------------------------------------------- */
 
@@ -107,7 +107,7 @@ enum kmm_at_op {
 #define KMM_AT_ENUM(name) KMM_AT_##name,
 	KMM_AT_OPS(KMM_AT_ENUM)
 #undef KMM_AT_ENUM
-	KMM_AT_COUNT
+		KMM_AT_COUNT
 };
 
 /*
@@ -116,20 +116,21 @@ enum kmm_at_op {
  * the AT took an exception instead (external abort on the walk; for S1E* at EL1 a stage-2
  * fault on the stage-1 walk traps to EL2), described in *@fault (may be NULL).
  */
-KMM_API enum kmm_status kmm_at(struct kmm_machine *m, unsigned cpu, enum kmm_at_op op,
-			       kmm_va_t va, uint64_t *par, struct kmm_mmu_fault *fault);
+KMM_API enum kmm_status kmm_at(struct kmm_machine *m, unsigned cpu, enum kmm_at_op op, kmm_va_t va,
+			       uint64_t *par, struct kmm_mmu_fault *fault);
 
 /* ---- TLBI --------------------------------------------------------------------------- */
 
-#define KMM_TLBI_OPS(X)                                                                        \
-	X(VMALLE1) X(VAE1) X(VALE1) X(VAAE1) X(VAALE1) X(ASIDE1) X(IPAS2E1) X(IPAS2LE1)        \
-	X(VMALLS12E1) X(ALLE1) X(RVAE1) X(RVALE1) X(RVAAE1) X(RVAALE1)
+#define KMM_TLBI_OPS(X)                                                                            \
+	X(VMALLE1)                                                                                 \
+	X(VAE1) X(VALE1) X(VAAE1) X(VAALE1) X(ASIDE1) X(IPAS2E1) X(IPAS2LE1) X(VMALLS12E1)         \
+		X(ALLE1) X(RVAE1) X(RVALE1) X(RVAAE1) X(RVAALE1)
 
 enum kmm_tlbi_op {
 #define KMM_TLBI_ENUM(name) KMM_TLBI_##name,
 	KMM_TLBI_OPS(KMM_TLBI_ENUM)
 #undef KMM_TLBI_ENUM
-	KMM_TLBI_COUNT
+		KMM_TLBI_COUNT
 };
 
 /* OR into the op for the Inner Shareable form (TLBI VAE1IS: KMM_TLBI_VAE1 | KMM_TLBI_IS). */
@@ -156,19 +157,19 @@ enum kmm_tlb_policy {
 };
 
 struct kmm_tlb_geometry {
-	uint32_t l1i_entries;  /* fully associative, 1..255 (default 48) */
-	uint32_t l1d_entries;  /* fully associative, 1..255 (default 32) */
-	uint32_t l2_sets;      /* power of two (default 256) */
-	uint32_t l2_ways;      /* 1..64 (default 4) */
-	uint32_t walk_entries; /* walk cache, 1..1024 (default 32) */
-	uint32_t s2_entries;   /* stage-2 (IPA) cache, 1..1024 (default 32) */
+	uint32_t l1i_entries;	    /* fully associative, 1..255 (default 48) */
+	uint32_t l1d_entries;	    /* fully associative, 1..255 (default 32) */
+	uint32_t l2_sets;	    /* power of two (default 256) */
+	uint32_t l2_ways;	    /* 1..64 (default 4) */
+	uint32_t walk_entries;	    /* walk cache, 1..1024 (default 32) */
+	uint32_t s2_entries;	    /* stage-2 (IPA) cache, 1..1024 (default 32) */
 	enum kmm_tlb_policy policy; /* default PLRU */
 	/* Cost model: cycles added to the machine clock. */
-	uint32_t cycles_l1_hit;         /* default 0 */
-	uint32_t cycles_l2_hit;         /* default 4 */
-	uint32_t cycles_walk_read;      /* default 20, per descriptor read */
+	uint32_t cycles_l1_hit;		/* default 0 */
+	uint32_t cycles_l2_hit;		/* default 4 */
+	uint32_t cycles_walk_read;	/* default 20, per descriptor read */
 	uint32_t cycles_walk_cache_hit; /* default 2 */
-	uint32_t cycles_tlbi;           /* default 30 */
+	uint32_t cycles_tlbi;		/* default 30 */
 };
 
 KMM_API void kmm_tlb_geometry_default(struct kmm_tlb_geometry *geo);
@@ -176,18 +177,23 @@ KMM_API void kmm_tlb_geometry_default(struct kmm_tlb_geometry *geo);
 /* Rebuilds every CPU's TLBs (empty) with @geo. KMM_EINVAL names the bad field. */
 KMM_API enum kmm_status kmm_tlb_set_geometry(struct kmm_machine *m,
 					     const struct kmm_tlb_geometry *geo);
-KMM_API enum kmm_status kmm_tlb_get_geometry(struct kmm_machine *m,
-					     struct kmm_tlb_geometry *geo);
+KMM_API enum kmm_status kmm_tlb_get_geometry(struct kmm_machine *m, struct kmm_tlb_geometry *geo);
 
-enum kmm_tlb_level { KMM_TLB_L1I, KMM_TLB_L1D, KMM_TLB_L2, KMM_TLB_WALK, KMM_TLB_S2,
-		     KMM_TLB_LEVELS };
+enum kmm_tlb_level {
+	KMM_TLB_L1I,
+	KMM_TLB_L1D,
+	KMM_TLB_L2,
+	KMM_TLB_WALK,
+	KMM_TLB_S2,
+	KMM_TLB_LEVELS
+};
 
 struct kmm_tlb_stats {
 	uint64_t hits[KMM_TLB_LEVELS];
 	uint64_t misses[KMM_TLB_LEVELS];
 	uint64_t fills[KMM_TLB_LEVELS];
 	uint64_t invalidations[KMM_TLB_LEVELS];
-	uint64_t walks;      /* table walks started (accesses and AT) */
+	uint64_t walks;	     /* table walks started (accesses and AT) */
 	uint64_t walk_reads; /* descriptor reads from memory */
 	uint64_t conflicts;  /* TLB conflict aborts raised */
 };

@@ -32,17 +32,17 @@ typedef uint64_t kmm_pfn_t; /* page frame number: pa >> KMM_PAGE_SHIFT */
 #define KMM_PA_ANY ((kmm_pa_t)-1)
 
 /* X-macro: one table for names, values and descriptions. */
-#define KMM_STATUS_LIST(X)                                                                     \
-	X(KMM_OK, 0, "success")                                                                \
-	X(KMM_ENOMEM, 1, "out of memory (simulated)")                                          \
-	X(KMM_EFAULT, 2, "memory access fault (simulated)")                                    \
-	X(KMM_EINVAL, 3, "invalid argument")                                                   \
-	X(KMM_EDEAD, 4, "machine is dead")                                                     \
-	X(KMM_EBUG, 5, "simulated kernel BUG")                                                 \
-	X(KMM_ERANGE, 6, "output buffer too small")                                            \
-	X(KMM_ENOENT, 7, "no such object")                                                     \
-	X(KMM_ECORRUPT, 8, "invariant check failed")                                           \
-	X(KMM_EHOST, 9, "host resource exhausted")                                             \
+#define KMM_STATUS_LIST(X)                                                                         \
+	X(KMM_OK, 0, "success")                                                                    \
+	X(KMM_ENOMEM, 1, "out of memory (simulated)")                                              \
+	X(KMM_EFAULT, 2, "memory access fault (simulated)")                                        \
+	X(KMM_EINVAL, 3, "invalid argument")                                                       \
+	X(KMM_EDEAD, 4, "machine is dead")                                                         \
+	X(KMM_EBUG, 5, "simulated kernel BUG")                                                     \
+	X(KMM_ERANGE, 6, "output buffer too small")                                                \
+	X(KMM_ENOENT, 7, "no such object")                                                         \
+	X(KMM_ECORRUPT, 8, "invariant check failed")                                               \
+	X(KMM_EHOST, 9, "host resource exhausted")                                                 \
 	X(KMM_EIO, 10, "host I/O error")
 
 enum kmm_status {

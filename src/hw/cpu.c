@@ -23,11 +23,24 @@
 #include "hw/ptw.h"
 
 static const struct hw_cpu_features hw_models[] = {
-	{.name = "cortex-a57", .midr = 0x411fd070, .mmfr0 = 0x1124, .mmfr1 = 0, .mmfr2 = 0,
-	 .pfr0 = 0x222, .parange_bits = 44},
-	{.name = "max", .midr = 0xf0510, .mmfr0 = 0x32310201126, .mmfr1 = 0x11010211122,
-	 .mmfr2 = 0x1021011010011011, .pfr0 = 0x1201001120110222, .parange_bits = 52,
-	 .hafdbs = true, .hpds = true, .xnx = true, .ttst = true},
+	{.name = "cortex-a57",
+	 .midr = 0x411fd070,
+	 .mmfr0 = 0x1124,
+	 .mmfr1 = 0,
+	 .mmfr2 = 0,
+	 .pfr0 = 0x222,
+	 .parange_bits = 44},
+	{.name = "max",
+	 .midr = 0xf0510,
+	 .mmfr0 = 0x32310201126,
+	 .mmfr1 = 0x11010211122,
+	 .mmfr2 = 0x1021011010011011,
+	 .pfr0 = 0x1201001120110222,
+	 .parange_bits = 52,
+	 .hafdbs = true,
+	 .hpds = true,
+	 .xnx = true,
+	 .ttst = true},
 };
 
 const struct hw_cpu_features *hw_cpu_model(const char *name)
@@ -117,7 +130,7 @@ static const char *const hw_reg_names[HW_REG_COUNT] = {
 #define HW_SYSREG_NAME(name, field) [HW_REG_##name] = #name,
 	HW_SYSREG_LIST(HW_SYSREG_NAME)
 #undef HW_SYSREG_NAME
-	[HW_REG_PAN] = "PAN",
+		[HW_REG_PAN] = "PAN",
 	[HW_REG_CURRENT_EL] = "CurrentEL",
 };
 
@@ -157,15 +170,16 @@ static bool hw_granule_ok(struct kmm_hw *hw, enum hw_sysreg reg, uint64_t val)
 		if (tg0 != TCR_TG0_4K || tg1 != TCR_TG1_4K) {
 			env_error(hw->env, KMM_EINVAL,
 				  "TCR_EL1 0x%llx selects TG0=%u TG1=%u: only the 4KB granule is "
-				  "modelled (TG0=0b00, TG1=0b10)", (unsigned long long)val, tg0, tg1);
+				  "modelled (TG0=0b00, TG1=0b10)",
+				  (unsigned long long)val, tg0, tg1);
 			return false;
 		}
 	}
 	if (reg == HW_REG_VTCR_EL2 && FIELD64(val, VTCR_EL2_TG0_SHIFT, 2) != TCR_TG0_4K) {
 		env_error(hw->env, KMM_EINVAL,
 			  "VTCR_EL2 0x%llx selects TG0=%u: only the 4KB granule is modelled "
-			  "(TG0=0b00)", (unsigned long long)val,
-			  (unsigned)FIELD64(val, VTCR_EL2_TG0_SHIFT, 2));
+			  "(TG0=0b00)",
+			  (unsigned long long)val, (unsigned)FIELD64(val, VTCR_EL2_TG0_SHIFT, 2));
 		return false;
 	}
 	return true;
@@ -176,9 +190,9 @@ bool hw_cpu_set_reg(struct kmm_hw *hw, struct hw_cpu *cpu, enum hw_sysreg reg, u
 	if (!hw_granule_ok(hw, reg, val))
 		return false;
 	switch (reg) {
-#define HW_SYSREG_SET(name, field)                                                             \
-	case HW_REG_##name:                                                                    \
-		cpu->r.field = val;                                                            \
+#define HW_SYSREG_SET(name, field)                                                                 \
+	case HW_REG_##name:                                                                        \
+		cpu->r.field = val;                                                                \
 		break;
 		HW_SYSREG_LIST(HW_SYSREG_SET)
 #undef HW_SYSREG_SET
@@ -205,8 +219,8 @@ bool hw_cpu_set_reg(struct kmm_hw *hw, struct hw_cpu *cpu, enum hw_sysreg reg, u
 uint64_t hw_cpu_get_reg(const struct hw_cpu *cpu, enum hw_sysreg reg)
 {
 	switch (reg) {
-#define HW_SYSREG_GET(name, field)                                                             \
-	case HW_REG_##name:                                                                    \
+#define HW_SYSREG_GET(name, field)                                                                 \
+	case HW_REG_##name:                                                                        \
 		return cpu->r.field;
 		HW_SYSREG_LIST(HW_SYSREG_GET)
 #undef HW_SYSREG_GET

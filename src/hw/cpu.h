@@ -26,13 +26,13 @@
 
 /* CPU model features that change translation (ID_AA64MMFR0/1/2_EL1). */
 struct hw_cpu_features {
-	const char *name;      /* "cortex-a57", "max" */
+	const char *name; /* "cortex-a57", "max" */
 	uint64_t midr, mmfr0, mmfr1, mmfr2, pfr0;
-	uint8_t parange_bits;  /* ID_AA64MMFR0_EL1.PARange decoded */
-	bool hafdbs;           /* FEAT_HAFDBS: TCR.HA/HD, VTCR.HA/HD */
-	bool hpds;             /* FEAT_HPDS: TCR.HPD0/1 */
-	bool xnx;              /* FEAT_XNX: stage-2 XN[1:0] */
-	bool ttst;             /* FEAT_TTST: TxSZ up to 48 (16-bit VA) */
+	uint8_t parange_bits; /* ID_AA64MMFR0_EL1.PARange decoded */
+	bool hafdbs;	      /* FEAT_HAFDBS: TCR.HA/HD, VTCR.HA/HD */
+	bool hpds;	      /* FEAT_HPDS: TCR.HPD0/1 */
+	bool xnx;	      /* FEAT_XNX: stage-2 XN[1:0] */
+	bool ttst;	      /* FEAT_TTST: TxSZ up to 48 (16-bit VA) */
 };
 
 /* The CPU models the MMU knows; NULL for an unknown name. */
@@ -63,11 +63,11 @@ struct hw_update_log {
 /* Stage-1 parameters of one VA half (TTBR0 or TTBR1), derived from the registers. */
 struct hw_s1_half {
 	uint64_t topmask; /* VA bits that must all equal VA[55] (TBI excluded) */
-	uint64_t base;    /* IPA of the start-level table */
-	uint8_t start;    /* start level */
+	uint64_t base;	  /* IPA of the start-level table */
+	uint8_t start;	  /* start level */
 	uint8_t topbits;  /* VA bits the start level resolves */
-	bool epd;         /* TCR_EL1.EPDn: walks fault */
-	bool hpd;         /* TCR_EL1.HPDn, when FEAT_HPDS */
+	bool epd;	  /* TCR_EL1.EPDn: walks fault */
+	bool hpd;	  /* TCR_EL1.HPDn, when FEAT_HPDS */
 };
 
 struct hw_cpu {
@@ -82,11 +82,11 @@ struct hw_cpu {
 	/* Derived from r and feat on every register write (hw_cpu_sync). */
 	uint16_t cur_asid;
 	uint16_t cur_vmid;
-	bool mmu_on;         /* SCTLR_EL1.M */
+	bool mmu_on;		 /* SCTLR_EL1.M */
 	struct hw_s1_half s1[2]; /* [VA[55]] */
-	uint8_t s1_ps;       /* effective stage-1 output size: min(IPS, PARange, 48) */
-	bool s1_ha, s1_hd;   /* TCR_EL1.HA/HD, when FEAT_HAFDBS */
-	uint8_t need[2][3];  /* TLB_P_* bit an access needs, by [EL][enum hw_acc] */
+	uint8_t s1_ps;		 /* effective stage-1 output size: min(IPS, PARange, 48) */
+	bool s1_ha, s1_hd;	 /* TCR_EL1.HA/HD, when FEAT_HAFDBS */
+	uint8_t need[2][3];	 /* TLB_P_* bit an access needs, by [EL][enum hw_acc] */
 
 	/* The TLB hierarchy and the walk cache. */
 	struct tlb tlb;
@@ -99,27 +99,27 @@ struct hw_cpu {
 };
 
 /* Register names for hw_cpu_set_reg/get_reg (one table, see cpu.c). */
-#define HW_SYSREG_LIST(X)                                                                      \
-	X(SCTLR_EL1, sctlr_el1)                                                                \
-	X(TCR_EL1, tcr_el1)                                                                    \
-	X(TTBR0_EL1, ttbr0_el1)                                                                \
-	X(TTBR1_EL1, ttbr1_el1)                                                                \
-	X(MAIR_EL1, mair_el1)                                                                  \
-	X(HCR_EL2, hcr_el2)                                                                    \
-	X(VTCR_EL2, vtcr_el2)                                                                  \
-	X(VTTBR_EL2, vttbr_el2)                                                                \
-	X(ESR_EL1, esr_el1)                                                                    \
-	X(FAR_EL1, far_el1)                                                                    \
-	X(ESR_EL2, esr_el2)                                                                    \
-	X(FAR_EL2, far_el2)                                                                    \
-	X(HPFAR_EL2, hpfar_el2)                                                                \
+#define HW_SYSREG_LIST(X)                                                                          \
+	X(SCTLR_EL1, sctlr_el1)                                                                    \
+	X(TCR_EL1, tcr_el1)                                                                        \
+	X(TTBR0_EL1, ttbr0_el1)                                                                    \
+	X(TTBR1_EL1, ttbr1_el1)                                                                    \
+	X(MAIR_EL1, mair_el1)                                                                      \
+	X(HCR_EL2, hcr_el2)                                                                        \
+	X(VTCR_EL2, vtcr_el2)                                                                      \
+	X(VTTBR_EL2, vttbr_el2)                                                                    \
+	X(ESR_EL1, esr_el1)                                                                        \
+	X(FAR_EL1, far_el1)                                                                        \
+	X(ESR_EL2, esr_el2)                                                                        \
+	X(FAR_EL2, far_el2)                                                                        \
+	X(HPFAR_EL2, hpfar_el2)                                                                    \
 	X(PAR_EL1, par_el1)
 
 enum hw_sysreg {
 #define HW_SYSREG_ENUM(name, field) HW_REG_##name,
 	HW_SYSREG_LIST(HW_SYSREG_ENUM)
 #undef HW_SYSREG_ENUM
-	HW_REG_PAN,
+		HW_REG_PAN,
 	HW_REG_CURRENT_EL,
 	HW_REG_COUNT
 };

@@ -11,7 +11,7 @@
 struct esr_syndrome {
 	uint64_t esr;
 	uint64_t far;
-	uint64_t hpfar;    /* valid when target_el == 2 and the fault is a stage-2 fault */
+	uint64_t hpfar;	   /* valid when target_el == 2 and the fault is a stage-2 fault */
 	uint8_t target_el; /* 1 or 2 */
 };
 

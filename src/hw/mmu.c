@@ -90,8 +90,8 @@ enum mmu_at_op mmu_at_by_name(const char *name)
 	return MMU_AT_COUNT;
 }
 
-static inline bool mmu_perm_ok(const struct hw_cpu *cpu, const struct tlb_entry *e,
-			       enum hw_acc acc, unsigned el)
+static inline bool mmu_perm_ok(const struct hw_cpu *cpu, const struct tlb_entry *e, enum hw_acc acc,
+			       unsigned el)
 {
 	static const uint8_t need[2][3] = {
 		{TLB_P_R0, TLB_P_W0, TLB_P_X0},
@@ -108,7 +108,10 @@ static void mmu_tlb_drop(struct hw_cpu *cpu, uint64_t va56)
 {
 	struct tlbi_scope s = {.match = TLBI_M_VMID | TLBI_M_ASID | TLBI_M_GLOBAL | TLBI_M_VA |
 					TLBI_M_LAST | TLBI_M_S1,
-			       .asid = cpu->cur_asid, .vmid = cpu->cur_vmid, .va = va56, .len = 1};
+			       .asid = cpu->cur_asid,
+			       .vmid = cpu->cur_vmid,
+			       .va = va56,
+			       .len = 1};
 
 	tlb_invalidate(&cpu->tlb, &s);
 }
@@ -124,13 +127,19 @@ static bool mmu_fill(struct kmm_env *env, struct hw_cpu *cpu, enum hw_acc acc, u
 		       TLB_TAGS(cpu->cur_asid, cpu->cur_vmid, flags),
 		       TLB_ATTRS(res->perm, res->attr, res->sh, res->level)))
 		return true;
-	*f = (struct hw_fault){.type = HW_FAULT_TLB_CONFLICT, .level = -1, .stage = 1, .acc = acc,
-			       .el = (uint8_t)el, .va = va};
-	env_report(env, KMM_REPORT_ERROR, "hw/tlb", "tlb_insert", "two TLB entries match one lookup",
+	*f = (struct hw_fault){.type = HW_FAULT_TLB_CONFLICT,
+			       .level = -1,
+			       .stage = 1,
+			       .acc = acc,
+			       .el = (uint8_t)el,
+			       .va = va};
+	env_report(env, KMM_REPORT_ERROR, "hw/tlb", "tlb_insert",
+		   "two TLB entries match one lookup",
 		   "CPU%u: TLB conflict abort at VA 0x%016" PRIx64 ": the %u KiB translation "
 		   "overlaps an entry already cached for ASID %u VMID %u (break-before-make "
-		   "violation)", cpu->id, va, (unsigned)(BIT64(res->shift) >> 10),
-		   (unsigned)cpu->cur_asid, (unsigned)cpu->cur_vmid);
+		   "violation)",
+		   cpu->id, va, (unsigned)(BIT64(res->shift) >> 10), (unsigned)cpu->cur_asid,
+		   (unsigned)cpu->cur_vmid);
 	return false;
 }
 
@@ -192,9 +201,8 @@ void mmu_raise(struct hw_cpu *cpu, const struct hw_fault *f)
  * One group of at most MMU_MAX_CHUNKS pages: every page translates and is RAM before any
  * byte moves. Returns the number of bytes done (== @size), or 0 after raising the fault.
  */
-static size_t mmu_access_group(struct kmm_hw *hw, struct hw_cpu *cpu, enum hw_acc acc,
-			       uint64_t va, uint8_t *p, size_t size, kmm_pa_t *pa0,
-			       struct hw_fault *f)
+static size_t mmu_access_group(struct kmm_hw *hw, struct hw_cpu *cpu, enum hw_acc acc, uint64_t va,
+			       uint8_t *p, size_t size, kmm_pa_t *pa0, struct hw_fault *f)
 {
 	kmm_pa_t pa[MMU_MAX_CHUNKS];
 	size_t len[MMU_MAX_CHUNKS], n = 0, done = 0;
@@ -215,8 +223,12 @@ static size_t mmu_access_group(struct kmm_hw *hw, struct hw_cpu *cpu, enum hw_ac
 	for (size_t i = 0; i < n; i++) {
 		/* Stores check every byte first, so a faulting store writes nothing. */
 		if (!phys_to_host(&hw->phys, pa[i], len[i])) {
-			*f = (struct hw_fault){.type = HW_FAULT_SEA, .level = -1, .stage = 0,
-					       .acc = acc, .el = cpu->r.el, .va = va + done};
+			*f = (struct hw_fault){.type = HW_FAULT_SEA,
+					       .level = -1,
+					       .stage = 0,
+					       .acc = acc,
+					       .el = cpu->r.el,
+					       .va = va + done};
 			mmu_raise(cpu, f);
 			return 0;
 		}
@@ -253,11 +265,11 @@ bool mmu_access(struct kmm_hw *hw, struct hw_cpu *cpu, enum hw_acc acc, uint64_t
 	return true;
 }
 
-bool mmu_at(struct kmm_hw *hw, struct hw_cpu *cpu, enum mmu_at_op op, uint64_t va,
-	    bool at_el2, struct hw_fault *f)
+bool mmu_at(struct kmm_hw *hw, struct hw_cpu *cpu, enum mmu_at_op op, uint64_t va, bool at_el2,
+	    struct hw_fault *f)
 {
-	struct ptw_req req = {.va = va, .acc = mmu_at_ops[op].acc, .el = mmu_at_ops[op].el,
-			      .flags = PTW_F_AT};
+	struct ptw_req req = {
+		.va = va, .acc = mmu_at_ops[op].acc, .el = mmu_at_ops[op].el, .flags = PTW_F_AT};
 	struct ptw_result res;
 
 	if (mmu_at_ops[op].stages == 1)
@@ -278,8 +290,7 @@ bool mmu_at(struct kmm_hw *hw, struct hw_cpu *cpu, enum mmu_at_op op, uint64_t v
 }
 
 /* Decodes the operand of a TLBI into the scope's VA/IPA range and ASID. */
-static bool mmu_tlbi_operand(struct kmm_env *env, unsigned kind, uint64_t xt,
-			     struct tlbi_scope *s)
+static bool mmu_tlbi_operand(struct kmm_env *env, unsigned kind, uint64_t xt, struct tlbi_scope *s)
 {
 	s->asid = (uint16_t)(xt >> 48);
 	switch (kind) {
@@ -299,8 +310,10 @@ static bool mmu_tlbi_operand(struct kmm_env *env, unsigned kind, uint64_t xt,
 		uint64_t base = (xt & (BIT64(37) - 1)) << 12; /* VA[48:12] */
 
 		if (tg != 1) {
-			env_error(env, KMM_EINVAL, "range TLBI operand 0x%016" PRIx64 " has TG=%u: "
-				  "only TG=0b01 (4KB) is modelled", xt, tg);
+			env_error(env, KMM_EINVAL,
+				  "range TLBI operand 0x%016" PRIx64 " has TG=%u: "
+				  "only TG=0b01 (4KB) is modelled",
+				  xt, tg);
 			return false;
 		}
 		if (base & BIT64(48)) /* sign-extend the upper half */

@@ -9,57 +9,58 @@
 #include "hw/ptw.h"
 
 /* AT operations, in the order of their names. */
-#define MMU_AT_LIST(X)                                                                         \
-	X(S1E1R, 1, 1, HW_ACC_READ)                                                            \
-	X(S1E1W, 1, 1, HW_ACC_WRITE)                                                           \
-	X(S1E0R, 1, 0, HW_ACC_READ)                                                            \
-	X(S1E0W, 1, 0, HW_ACC_WRITE)                                                           \
-	X(S12E1R, 2, 1, HW_ACC_READ)                                                           \
-	X(S12E1W, 2, 1, HW_ACC_WRITE)                                                          \
-	X(S12E0R, 2, 0, HW_ACC_READ)                                                           \
+#define MMU_AT_LIST(X)                                                                             \
+	X(S1E1R, 1, 1, HW_ACC_READ)                                                                \
+	X(S1E1W, 1, 1, HW_ACC_WRITE)                                                               \
+	X(S1E0R, 1, 0, HW_ACC_READ)                                                                \
+	X(S1E0W, 1, 0, HW_ACC_WRITE)                                                               \
+	X(S12E1R, 2, 1, HW_ACC_READ)                                                               \
+	X(S12E1W, 2, 1, HW_ACC_WRITE)                                                              \
+	X(S12E0R, 2, 0, HW_ACC_READ)                                                               \
 	X(S12E0W, 2, 0, HW_ACC_WRITE)
 
 enum mmu_at_op {
 #define MMU_AT_ENUM(name, stages, el, acc) MMU_AT_##name,
 	MMU_AT_LIST(MMU_AT_ENUM)
 #undef MMU_AT_ENUM
-	MMU_AT_COUNT
+		MMU_AT_COUNT
 };
 
 /*
  * TLBI operations: name, scope (TLBI_M_*), operand kind. The IS form of each is the same
  * operation broadcast to every CPU (mmu_tlbi's @broadcast).
  */
-#define MMU_OPND_NONE  0 /* no operand */
-#define MMU_OPND_VA    1 /* Xt[43:0] = VA[55:12], Xt[63:48] = ASID */
-#define MMU_OPND_ASID  2 /* Xt[63:48] = ASID */
-#define MMU_OPND_IPA   3 /* Xt[35:0] = IPA[47:12] */
-#define MMU_OPND_RANGE 4 /* ASID[63:48] TG[47:46] SCALE[45:44] NUM[43:39] TTL[38:37] BaseADDR[36:0] */
+#define MMU_OPND_NONE 0 /* no operand */
+#define MMU_OPND_VA   1 /* Xt[43:0] = VA[55:12], Xt[63:48] = ASID */
+#define MMU_OPND_ASID 2 /* Xt[63:48] = ASID */
+#define MMU_OPND_IPA  3 /* Xt[35:0] = IPA[47:12] */
+#define MMU_OPND_RANGE                                                                             \
+	4 /* ASID[63:48] TG[47:46] SCALE[45:44] NUM[43:39] TTL[38:37] BaseADDR[36:0] */
 
-#define MMU_TLBI_LIST(X)                                                                       \
-	X(VMALLE1, TLBI_M_VMID | TLBI_M_S1, MMU_OPND_NONE)                                     \
-	X(VAE1, TLBI_M_VMID | TLBI_M_ASID | TLBI_M_GLOBAL | TLBI_M_VA | TLBI_M_S1, MMU_OPND_VA) \
-	X(VALE1, TLBI_M_VMID | TLBI_M_ASID | TLBI_M_GLOBAL | TLBI_M_VA | TLBI_M_LAST |         \
-			 TLBI_M_S1, MMU_OPND_VA)                                               \
-	X(VAAE1, TLBI_M_VMID | TLBI_M_VA | TLBI_M_S1, MMU_OPND_VA)                             \
-	X(VAALE1, TLBI_M_VMID | TLBI_M_VA | TLBI_M_LAST | TLBI_M_S1, MMU_OPND_VA)              \
-	X(ASIDE1, TLBI_M_VMID | TLBI_M_ASID | TLBI_M_NONGLOBAL_ONLY | TLBI_M_S1, MMU_OPND_ASID) \
-	X(IPAS2E1, TLBI_M_VMID | TLBI_M_VA | TLBI_M_S2, MMU_OPND_IPA)                          \
-	X(IPAS2LE1, TLBI_M_VMID | TLBI_M_VA | TLBI_M_LAST | TLBI_M_S2, MMU_OPND_IPA)           \
-	X(VMALLS12E1, TLBI_M_VMID | TLBI_M_S1 | TLBI_M_S2, MMU_OPND_NONE)                      \
-	X(ALLE1, TLBI_M_S1 | TLBI_M_S2, MMU_OPND_NONE)                                         \
-	X(RVAE1, TLBI_M_VMID | TLBI_M_ASID | TLBI_M_GLOBAL | TLBI_M_VA | TLBI_M_S1,            \
-	  MMU_OPND_RANGE)                                                                      \
-	X(RVALE1, TLBI_M_VMID | TLBI_M_ASID | TLBI_M_GLOBAL | TLBI_M_VA | TLBI_M_LAST |        \
-			  TLBI_M_S1, MMU_OPND_RANGE)                                           \
-	X(RVAAE1, TLBI_M_VMID | TLBI_M_VA | TLBI_M_S1, MMU_OPND_RANGE)                         \
+#define MMU_TLBI_LIST(X)                                                                           \
+	X(VMALLE1, TLBI_M_VMID | TLBI_M_S1, MMU_OPND_NONE)                                         \
+	X(VAE1, TLBI_M_VMID | TLBI_M_ASID | TLBI_M_GLOBAL | TLBI_M_VA | TLBI_M_S1, MMU_OPND_VA)    \
+	X(VALE1, TLBI_M_VMID | TLBI_M_ASID | TLBI_M_GLOBAL | TLBI_M_VA | TLBI_M_LAST | TLBI_M_S1,  \
+	  MMU_OPND_VA)                                                                             \
+	X(VAAE1, TLBI_M_VMID | TLBI_M_VA | TLBI_M_S1, MMU_OPND_VA)                                 \
+	X(VAALE1, TLBI_M_VMID | TLBI_M_VA | TLBI_M_LAST | TLBI_M_S1, MMU_OPND_VA)                  \
+	X(ASIDE1, TLBI_M_VMID | TLBI_M_ASID | TLBI_M_NONGLOBAL_ONLY | TLBI_M_S1, MMU_OPND_ASID)    \
+	X(IPAS2E1, TLBI_M_VMID | TLBI_M_VA | TLBI_M_S2, MMU_OPND_IPA)                              \
+	X(IPAS2LE1, TLBI_M_VMID | TLBI_M_VA | TLBI_M_LAST | TLBI_M_S2, MMU_OPND_IPA)               \
+	X(VMALLS12E1, TLBI_M_VMID | TLBI_M_S1 | TLBI_M_S2, MMU_OPND_NONE)                          \
+	X(ALLE1, TLBI_M_S1 | TLBI_M_S2, MMU_OPND_NONE)                                             \
+	X(RVAE1, TLBI_M_VMID | TLBI_M_ASID | TLBI_M_GLOBAL | TLBI_M_VA | TLBI_M_S1,                \
+	  MMU_OPND_RANGE)                                                                          \
+	X(RVALE1, TLBI_M_VMID | TLBI_M_ASID | TLBI_M_GLOBAL | TLBI_M_VA | TLBI_M_LAST | TLBI_M_S1, \
+	  MMU_OPND_RANGE)                                                                          \
+	X(RVAAE1, TLBI_M_VMID | TLBI_M_VA | TLBI_M_S1, MMU_OPND_RANGE)                             \
 	X(RVAALE1, TLBI_M_VMID | TLBI_M_VA | TLBI_M_LAST | TLBI_M_S1, MMU_OPND_RANGE)
 
 enum mmu_tlbi_op {
 #define MMU_TLBI_ENUM(name, match, opnd) MMU_TLBI_##name,
 	MMU_TLBI_LIST(MMU_TLBI_ENUM)
 #undef MMU_TLBI_ENUM
-	MMU_TLBI_COUNT
+		MMU_TLBI_COUNT
 };
 
 /* Name of a TLBI op ("VAE1"); NULL if out of range. */
@@ -133,8 +134,8 @@ bool mmu_access(struct kmm_hw *hw, struct hw_cpu *cpu, enum hw_acc acc, uint64_t
  * stage-2 fault on a stage-1 walk): then *@f is filled and ESR/FAR of the target EL written.
  * @at_el2: executed at EL2 (the S12 forms always are).
  */
-bool mmu_at(struct kmm_hw *hw, struct hw_cpu *cpu, enum mmu_at_op op, uint64_t va,
-	    bool at_el2, struct hw_fault *f);
+bool mmu_at(struct kmm_hw *hw, struct hw_cpu *cpu, enum mmu_at_op op, uint64_t va, bool at_el2,
+	    struct hw_fault *f);
 
 /*
  * TLBI @op with operand @xt, executed by @cpu (whose VMID scopes the EL1 forms); with

@@ -32,7 +32,8 @@ bool phys_init(struct hw_phys *phys, struct kmm_env *env, const struct kmm_confi
 		b->host = env_alloc_backing(env, b->end - b->base);
 		if (!b->host) {
 			env_error(env, KMM_EHOST,
-				  "cannot reserve %" PRIu64 " MiB of host memory for the RAM bank at "
+				  "cannot reserve %" PRIu64
+				  " MiB of host memory for the RAM bank at "
 				  "0x%" PRIx64,
 				  (b->end - b->base) >> 20, b->base);
 			phys_fini(phys);
@@ -121,7 +122,8 @@ const struct phys_mmio *phys_mmio_of(const struct hw_phys *phys, kmm_pa_t pa)
 
 	for (uint32_t i = 0; i < phys->nr_mmio; i++) {
 		const struct phys_mmio *r = &phys->mmio[i];
-		if (pa >= r->base && pa < r->end && (!best || r->end - r->base < best->end - best->base))
+		if (pa >= r->base && pa < r->end &&
+		    (!best || r->end - r->base < best->end - best->base))
 			best = r;
 	}
 	return best;
@@ -142,8 +144,10 @@ bool phys_check(const struct hw_phys *phys, char *why, size_t whylen)
 		const struct phys_bank *b = &phys->banks[i];
 
 		if (b->end <= b->base || (b->base | b->end) & (KMM_PAGE_SIZE - 1)) {
-			snprintf(why, whylen, "phys: bank %u [0x%" PRIx64 "-0x%" PRIx64
-				 ") is empty or not page aligned", i, b->base, b->end);
+			snprintf(why, whylen,
+				 "phys: bank %u [0x%" PRIx64 "-0x%" PRIx64
+				 ") is empty or not page aligned",
+				 i, b->base, b->end);
 			return false;
 		}
 		if (i > 0 && phys->banks[i - 1].end > b->base) {

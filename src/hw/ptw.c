@@ -106,8 +106,9 @@ void ptw_sync(struct hw_cpu *cpu)
 	for (unsigned b55 = 0; b55 < 2; b55++) {
 		struct hw_s1_half *h = &cpu->s1[b55];
 		bool tbi = tcr & (b55 ? TCR_EL1_TBI1 : TCR_EL1_TBI0);
-		unsigned tsz = ptw_clamp_tsz(cpu, (unsigned)FIELD64(tcr, b55 ? TCR_EL1_T1SZ_SHIFT
-										: TCR_EL1_T0SZ_SHIFT, 6));
+		unsigned tsz = ptw_clamp_tsz(
+			cpu,
+			(unsigned)FIELD64(tcr, b55 ? TCR_EL1_T1SZ_SHIFT : TCR_EL1_T0SZ_SHIFT, 6));
 		unsigned insize = 64 - tsz, top = tbi ? 55 : 63;
 
 		h->start = (uint8_t)(3 - (insize - 13) / 9);
@@ -142,9 +143,15 @@ static bool ptw_fault(struct ptw_walk *w, enum hw_fault_type type, int level, un
 {
 	const struct ptw_req *q = w->req;
 
-	*w->f = (struct hw_fault){.type = type, .level = (int8_t)level, .stage = (uint8_t)stage,
-				  .s1ptw = s1ptw, .ipa = ipa, .acc = q->acc, .el = q->el,
-				  .va = q->va, .cm = (q->flags & PTW_F_AT) != 0,
+	*w->f = (struct hw_fault){.type = type,
+				  .level = (int8_t)level,
+				  .stage = (uint8_t)stage,
+				  .s1ptw = s1ptw,
+				  .ipa = ipa,
+				  .acc = q->acc,
+				  .el = q->el,
+				  .va = q->va,
+				  .cm = (q->flags & PTW_F_AT) != 0,
 				  .at_el2 = (q->flags & PTW_F_AT_EL2) != 0};
 	return false;
 }
@@ -232,7 +239,7 @@ static bool ptw_s2_walk(struct ptw_walk *w, uint64_t ipa, enum hw_acc acc, bool 
 		x0 = x1 = !(desc & DESC_S2_XN1);
 	}
 	o->memattr = (uint8_t)FIELD64(desc, DESC_S2_MEMATTR_SHIFT, 4);
-	if (acc == HW_ACC_READ ? !r
+	if (acc == HW_ACC_READ	  ? !r
 	    : acc == HW_ACC_WRITE ? !(wr || wclean)
 				  : !(w->req->el == 0 ? x0 : x1))
 		return ptw_fault(w, HW_FAULT_PERMISSION, (int)level, 2, s1ptw, ipa);
@@ -263,8 +270,7 @@ static bool ptw_s2_walk(struct ptw_walk *w, uint64_t ipa, enum hw_acc acc, bool 
 }
 
 /* Stage 2 through the stage-2 cache; an entry that does not allow the access is dropped. */
-static bool ptw_s2(struct ptw_walk *w, uint64_t ipa, enum hw_acc acc, bool s1ptw,
-		   struct s2_out *o)
+static bool ptw_s2(struct ptw_walk *w, uint64_t ipa, enum hw_acc acc, bool s1ptw, struct s2_out *o)
 {
 	struct tlb *tlb = &w->cpu->tlb;
 	uint16_t vmid = w->cpu->cur_vmid;
@@ -274,10 +280,11 @@ static bool ptw_s2(struct ptw_walk *w, uint64_t ipa, enum hw_acc acc, bool s1ptw
 		struct tlb_entry *c = tlb_s2_lookup(tlb, ipa, vmid);
 		if (c) {
 			uint8_t need = acc == HW_ACC_READ ? TLB_P_R1
-				       : acc == HW_ACC_WRITE ? TLB_P_W1
-				       : (w->req->el == 0 ? TLB_P_X0 : TLB_P_X1);
-			bool ptw_dev = s1ptw && (w->cpu->r.hcr_el2 & HCR_EL2_PTW) &&
-				       (c->attr >> 2) == 0;
+				       : acc == HW_ACC_WRITE
+					       ? TLB_P_W1
+					       : (w->req->el == 0 ? TLB_P_X0 : TLB_P_X1);
+			bool ptw_dev =
+				s1ptw && (w->cpu->r.hcr_el2 & HCR_EL2_PTW) && (c->attr >> 2) == 0;
 			if ((c->perm & need) && !ptw_dev) {
 				o->pa = c->pa + (ipa - c->va);
 				o->memattr = c->attr;
@@ -293,9 +300,14 @@ static bool ptw_s2(struct ptw_walk *w, uint64_t ipa, enum hw_acc acc, bool s1ptw
 	if (!ptw_s2_walk(w, ipa, acc, s1ptw, o))
 		return false;
 	if (w->use_cache) {
-		e = (struct tlb_entry){.va = ipa, .pa = o->pa & ~(BIT64(o->shift) - 1),
-				       .ipa = ipa, .vmid = vmid, .shift = o->shift,
-				       .perm = o->perm, .attr = o->memattr, .sh = o->sh,
+		e = (struct tlb_entry){.va = ipa,
+				       .pa = o->pa & ~(BIT64(o->shift) - 1),
+				       .ipa = ipa,
+				       .vmid = vmid,
+				       .shift = o->shift,
+				       .perm = o->perm,
+				       .attr = o->memattr,
+				       .sh = o->sh,
 				       .level = o->level};
 		tlb_s2_insert(tlb, &e);
 	}
@@ -439,9 +451,8 @@ static uint8_t ptw_s1_perm(const struct hw_cpu *cpu, const struct s1_leaf *l, bo
 	uw = ur && pw;
 	ux = !uxn && !(wxn && uw);
 	px = !pxn && !uw && !(wxn && pw);
-	return (uint8_t)((ur ? TLB_P_R0 | TLB_P_U : 0) | (uw ? TLB_P_W0 : 0) |
-			 (ux ? TLB_P_X0 : 0) | TLB_P_R1 | (pw ? TLB_P_W1 : 0) |
-			 (px ? TLB_P_X1 : 0));
+	return (uint8_t)((ur ? TLB_P_R0 | TLB_P_U : 0) | (uw ? TLB_P_W0 : 0) | (ux ? TLB_P_X0 : 0) |
+			 TLB_P_R1 | (pw ? TLB_P_W1 : 0) | (px ? TLB_P_X1 : 0));
 }
 
 static bool ptw_s1_allowed(const struct ptw_walk *w, uint8_t perm)
@@ -450,8 +461,9 @@ static bool ptw_s1_allowed(const struct ptw_walk *w, uint8_t perm)
 	bool pan = (q->flags & PTW_F_PAN) && w->cpu->r.pan && (perm & TLB_P_U);
 
 	if (q->el == 0)
-		return perm & (q->acc == HW_ACC_READ ? TLB_P_R0
-			       : q->acc == HW_ACC_WRITE ? TLB_P_W0 : TLB_P_X0);
+		return perm & (q->acc == HW_ACC_READ	? TLB_P_R0
+			       : q->acc == HW_ACC_WRITE ? TLB_P_W0
+							: TLB_P_X0);
 	if (q->acc == HW_ACC_EXEC)
 		return perm & TLB_P_X1;
 	if (pan)
@@ -493,7 +505,7 @@ static bool ptw_s1_leaf(struct ptw_walk *w, struct s1_leaf *l, struct ptw_result
 			return ptw_fault(w, HW_FAULT_SEA_WALK, lvl, 1, false, 0);
 	}
 	if (wclean && !dirtied)
-		perm &= (uint8_t)~(TLB_P_W0 | TLB_P_W1); /* a write must walk to mark it dirty */
+		perm &= (uint8_t) ~(TLB_P_W0 | TLB_P_W1); /* a write must walk to mark it dirty */
 
 	shift += (desc & DESC_CONT) ? 4 : 0;
 	res->ipa = (desc & DESC_ADDR_MASK & ~(BIT64(shift) - 1)) | (q->va & (BIT64(shift) - 1));
@@ -588,7 +600,10 @@ static bool ptw_s1(struct ptw_walk *w, struct ptw_result *res)
 bool ptw_translate(struct kmm_hw *hw, struct hw_cpu *cpu, const struct ptw_req *req,
 		   struct ptw_result *res, struct hw_fault *f)
 {
-	struct ptw_walk w = {.hw = hw, .cpu = cpu, .req = req, .f = f,
+	struct ptw_walk w = {.hw = hw,
+			     .cpu = cpu,
+			     .req = req,
+			     .f = f,
 			     .use_cache = !(req->flags & PTW_F_NOCACHE)};
 	struct s2_out o;
 

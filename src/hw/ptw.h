@@ -15,11 +15,11 @@ enum hw_acc {
 
 enum hw_fault_type {
 	HW_FAULT_NONE,
-	HW_FAULT_ADDR_SIZE,    /* output/table/TTBR address beyond the PA size */
-	HW_FAULT_TRANSLATION,  /* invalid or reserved descriptor, VA out of range, EPDn */
-	HW_FAULT_ACCESS_FLAG,  /* AF == 0 without hardware AF management */
+	HW_FAULT_ADDR_SIZE,   /* output/table/TTBR address beyond the PA size */
+	HW_FAULT_TRANSLATION, /* invalid or reserved descriptor, VA out of range, EPDn */
+	HW_FAULT_ACCESS_FLAG, /* AF == 0 without hardware AF management */
 	HW_FAULT_PERMISSION,
-	HW_FAULT_SEA,          /* synchronous external abort on the access itself */
+	HW_FAULT_SEA,	       /* synchronous external abort on the access itself */
 	HW_FAULT_SEA_WALK,     /* synchronous external abort on a translation table walk */
 	HW_FAULT_TLB_CONFLICT, /* two TLB entries matched one lookup */
 };
@@ -27,15 +27,15 @@ enum hw_fault_type {
 /* A fault, as the hardware knows it before it becomes a syndrome. */
 struct hw_fault {
 	enum hw_fault_type type;
-	int8_t level;   /* lookup level 0..3; -1 when the fault has none (SEA, conflict) */
-	uint8_t stage;  /* 1 or 2; 0 for an external abort on the access itself */
-	bool s1ptw;     /* stage-2 fault on a stage-1 table walk access */
-	bool cm;        /* caused by an address translation (AT) instruction */
-	bool at_el2;    /* AT executed at EL2: external aborts are taken to EL2 */
+	int8_t level;  /* lookup level 0..3; -1 when the fault has none (SEA, conflict) */
+	uint8_t stage; /* 1 or 2; 0 for an external abort on the access itself */
+	bool s1ptw;    /* stage-2 fault on a stage-1 table walk access */
+	bool cm;       /* caused by an address translation (AT) instruction */
+	bool at_el2;   /* AT executed at EL2: external aborts are taken to EL2 */
 	enum hw_acc acc;
-	uint8_t el;     /* EL the access was made from */
-	uint64_t va;    /* faulting virtual address (FAR) */
-	uint64_t ipa;   /* stage 2 faults: the IPA (of the access, or of the S1 descriptor) */
+	uint8_t el;   /* EL the access was made from */
+	uint64_t va;  /* faulting virtual address (FAR) */
+	uint64_t ipa; /* stage 2 faults: the IPA (of the access, or of the S1 descriptor) */
 };
 
 /* Request flags */
@@ -54,17 +54,17 @@ struct ptw_req {
 
 /* A successful translation. */
 struct ptw_result {
-	uint64_t pa;     /* output address of va (PA, or the IPA with PTW_F_S1_ONLY) */
-	uint64_t ipa;    /* stage-1 output address */
-	uint8_t attr;    /* MAIR encoding of the memory type (stage 1 combined with stage 2) */
-	uint8_t sh;      /* shareability as PAR_EL1 reports it */
-	uint8_t perm;    /* TLB_P_* for the translation as cached (both stages) */
-	uint8_t level;   /* stage-1 leaf level (0 when stage 1 is off) */
+	uint64_t pa;	 /* output address of va (PA, or the IPA with PTW_F_S1_ONLY) */
+	uint64_t ipa;	 /* stage-1 output address */
+	uint8_t attr;	 /* MAIR encoding of the memory type (stage 1 combined with stage 2) */
+	uint8_t sh;	 /* shareability as PAR_EL1 reports it */
+	uint8_t perm;	 /* TLB_P_* for the translation as cached (both stages) */
+	uint8_t level;	 /* stage-1 leaf level (0 when stage 1 is off) */
 	uint8_t s2level; /* stage-2 leaf level (0 when stage 2 is off) */
-	uint8_t shift;   /* log2 of the translation's size (block/contiguous, both stages) */
-	bool global;     /* nG == 0 */
-	bool s2;         /* stage 2 took part */
-	bool cacheable;  /* may be put into the TLB (stage 1 on) */
+	uint8_t shift;	 /* log2 of the translation's size (block/contiguous, both stages) */
+	bool global;	 /* nG == 0 */
+	bool s2;	 /* stage 2 took part */
+	bool cacheable;	 /* may be put into the TLB (stage 1 on) */
 };
 
 /*

@@ -47,7 +47,7 @@
 
 #include "lib/env.h"
 
-#define VA56_MASK 0x00ffffffffffffffull
+#define VA56_MASK  0x00ffffffffffffffull
 #define BIT64_T(n) ((uint64_t)1 << (n))
 
 void tlb_geometry_default(struct tlb_geometry *geo)
@@ -177,8 +177,7 @@ static inline void tlb_entry_set(struct tlb_entry *d, uint64_t va, uint64_t pa, 
 	d->level = (uint8_t)(attrs >> 24);
 }
 
-static inline bool tlb_match(const struct tlb_entry *e, uint64_t va, uint16_t asid,
-			     uint16_t vmid)
+static inline bool tlb_match(const struct tlb_entry *e, uint64_t va, uint16_t asid, uint16_t vmid)
 {
 	return (e->flags & TLB_F_VALID) && (va & e->mask) == e->va && e->vmid == vmid &&
 	       ((e->flags & TLB_F_GLOBAL) || e->asid == asid);
@@ -228,8 +227,8 @@ static void tlb_l1_rebase(struct tlb *tlb)
 	for (int side = 0; side < 2; side++) {
 		uint32_t n = side ? tlb->geo.l1d_entries : tlb->geo.l1i_entries;
 		for (uint32_t i = 0; i < n; i++)
-			tlb->l1stamp[side][i] = tlb->l1stamp[side][i] > base
-						? tlb->l1stamp[side][i] - base : 0;
+			tlb->l1stamp[side][i] =
+				tlb->l1stamp[side][i] > base ? tlb->l1stamp[side][i] - base : 0;
 		tlb->l1epoch[side] = tlb->l1epoch[side] > base ? tlb->l1epoch[side] - base : 0;
 	}
 	tlb->l1clock -= base;
@@ -320,8 +319,7 @@ static void tlb_l1_fill(struct tlb *tlb, int side, const struct tlb_entry *e, ui
 	tlb_l1_publish(tlb, side, v);
 }
 
-static struct tlb_entry *tlb_l2_find(struct tlb *tlb, uint64_t va, uint16_t asid,
-				     uint16_t vmid)
+static struct tlb_entry *tlb_l2_find(struct tlb *tlb, uint64_t va, uint16_t asid, uint16_t vmid)
 {
 	uint64_t shifts = tlb->l2_shifts;
 
@@ -339,8 +337,8 @@ static struct tlb_entry *tlb_l2_find(struct tlb *tlb, uint64_t va, uint16_t asid
 	return NULL;
 }
 
-struct tlb_entry *tlb_lookup(struct tlb *tlb, int side, uint64_t va, uint16_t asid,
-			     uint16_t vmid, bool *l2hit)
+struct tlb_entry *tlb_lookup(struct tlb *tlb, int side, uint64_t va, uint16_t asid, uint16_t vmid,
+			     bool *l2hit)
 {
 	uint32_t n = side ? tlb->geo.l1d_entries : tlb->geo.l1i_entries;
 	struct tlb_entry *l1 = tlb->l1[side], *e;
@@ -393,8 +391,8 @@ static bool tlb_any_overlap(const struct tlb_entry *arr, uint32_t n, const struc
 	return false;
 }
 
-bool tlb_insert(struct tlb *tlb, int side, uint64_t va, uint64_t pa, uint64_t ipa,
-		unsigned shift, uint64_t tags, uint64_t attrs)
+bool tlb_insert(struct tlb *tlb, int side, uint64_t va, uint64_t pa, uint64_t ipa, unsigned shift,
+		uint64_t tags, uint64_t attrs)
 {
 	uint64_t mask = ~(BIT64_T(shift) - 1) & VA56_MASK, base = va & mask;
 	uint64_t flags = ((tags >> 32) | TLB_F_VALID) & ~(uint64_t)TLB_F_USED;
@@ -561,8 +559,7 @@ static bool tlbi_matches(const struct tlb_entry *e, const struct tlbi_scope *s, 
 	return true;
 }
 
-static uint64_t tlbi_array(struct tlb_entry *arr, uint32_t n, const struct tlbi_scope *s,
-			   bool s2)
+static uint64_t tlbi_array(struct tlb_entry *arr, uint32_t n, const struct tlbi_scope *s, bool s2)
 {
 	uint64_t removed = 0;
 
@@ -629,16 +626,18 @@ uint64_t tlb_invalidate(struct tlb *tlb, const struct tlbi_scope *s)
 	return total;
 }
 
-static bool tlb_check_array(const struct tlb_entry *arr, uint32_t n, const char *what,
-			    char *why, size_t whylen)
+static bool tlb_check_array(const struct tlb_entry *arr, uint32_t n, const char *what, char *why,
+			    size_t whylen)
 {
 	for (uint32_t i = 0; i < n; i++) {
 		const struct tlb_entry *e = &arr[i];
 		if (!(e->flags & TLB_F_VALID))
 			continue;
 		if (e->shift < 12 || e->shift > 34 || (e->va & ~e->mask)) {
-			snprintf(why, whylen, "tlb: %s entry %u (va 0x%" PRIx64 ", shift %u) is "
-				 "misaligned or has an impossible size", what, i, e->va, e->shift);
+			snprintf(why, whylen,
+				 "tlb: %s entry %u (va 0x%" PRIx64 ", shift %u) is "
+				 "misaligned or has an impossible size",
+				 what, i, e->va, e->shift);
 			return false;
 		}
 	}
@@ -697,8 +696,10 @@ bool tlb_check(const struct tlb *tlb, char *why, size_t whylen)
 	for (uint32_t i = 0; i < l2n; i++) {
 		for (uint32_t j = i + 1; j < l2n; j++) {
 			if (tlb_overlap(&tlb->l2[i], &tlb->l2[j])) {
-				snprintf(why, whylen, "tlb: L2 entries %u and %u overlap for one "
-					 "ASID/VMID", i, j);
+				snprintf(why, whylen,
+					 "tlb: L2 entries %u and %u overlap for one "
+					 "ASID/VMID",
+					 i, j);
 				return false;
 			}
 		}

@@ -229,8 +229,8 @@ const char *kmm_error_nomachine_text(void)
 uint64_t env_time_ns(const struct kmm_env *env)
 {
 	/* cycles / MHz = microseconds; keep ns precision without overflow for 2^64 cycles. */
-	return (env->cycles / env->cpu_mhz) * 1000 + (env->cycles % env->cpu_mhz) * 1000 /
-							      env->cpu_mhz;
+	return (env->cycles / env->cpu_mhz) * 1000 +
+	       (env->cycles % env->cpu_mhz) * 1000 / env->cpu_mhz;
 }
 
 static void log_append(struct kmm_env *env, const char *text, size_t len)
@@ -342,20 +342,23 @@ uint64_t env_random(struct kmm_env *env)
 bool env_check(const struct kmm_env *env, char *why, size_t whylen)
 {
 	if (env->log_len > ENV_LOG_CAP) {
-		snprintf(why, whylen, "env: kernel log length %zu exceeds its capacity", env->log_len);
+		snprintf(why, whylen, "env: kernel log length %zu exceeds its capacity",
+			 env->log_len);
 		return false;
 	}
 	if (env->host_live_allocs > env->host_allocs) {
-		snprintf(why, whylen, "env: %" PRIu64 " live host blocks but only %" PRIu64
-			 " allocated", env->host_live_allocs, env->host_allocs);
+		snprintf(why, whylen,
+			 "env: %" PRIu64 " live host blocks but only %" PRIu64 " allocated",
+			 env->host_live_allocs, env->host_allocs);
 		return false;
 	}
 	for (uint64_t s = env->report_seq > KMM_REPORT_RING ? env->report_seq - KMM_REPORT_RING + 1
 							    : 1;
 	     s <= env->report_seq; s++) {
 		if (env->ring[s % KMM_REPORT_RING].r.seq != s) {
-			snprintf(why, whylen, "env: report ring slot for seq %" PRIu64 " holds %" PRIu64,
-				 s, env->ring[s % KMM_REPORT_RING].r.seq);
+			snprintf(why, whylen,
+				 "env: report ring slot for seq %" PRIu64 " holds %" PRIu64, s,
+				 env->ring[s % KMM_REPORT_RING].r.seq);
 			return false;
 		}
 	}

@@ -31,14 +31,14 @@ struct env_report_slot {
 
 struct kmm_env {
 	/* Constant after init. */
-	unsigned arena;       /* jemalloc arena of this machine */
+	unsigned arena; /* jemalloc arena of this machine */
 	uint32_t cpu_mhz;
-	uint64_t fail_nth;    /* fail the Nth host allocation (0: never) */
+	uint64_t fail_nth; /* fail the Nth host allocation (0: never) */
 
 	/* Host memory accounting. */
-	uint64_t host_allocs;      /* allocation attempts (the fail_nth counter) */
+	uint64_t host_allocs;	   /* allocation attempts (the fail_nth counter) */
 	uint64_t host_live_allocs; /* blocks currently held */
-	void *host_list;           /* KMM_HOST_MALLOC builds: list of live blocks */
+	void *host_list;	   /* KMM_HOST_MALLOC builds: list of live blocks */
 
 	/* Simulated time. */
 	uint64_t cycles;
@@ -91,8 +91,7 @@ enum kmm_status env_error(struct kmm_env *env, enum kmm_status status, const cha
 	KMM_PRINTF(3, 4);
 
 /* Same for calls without a machine (thread-local). */
-enum kmm_status kmm_error_nomachine(enum kmm_status status, const char *fmt, ...)
-	KMM_PRINTF(2, 3);
+enum kmm_status kmm_error_nomachine(enum kmm_status status, const char *fmt, ...) KMM_PRINTF(2, 3);
 const char *kmm_error_nomachine_text(void);
 
 /*
@@ -101,8 +100,7 @@ const char *kmm_error_nomachine_text(void);
  * when an API call is in progress).
  */
 void env_report(struct kmm_env *env, enum kmm_report_kind kind, const char *origin,
-		const char *function, const char *condition, const char *fmt, ...)
-	KMM_PRINTF(6, 7);
+		const char *function, const char *condition, const char *fmt, ...) KMM_PRINTF(6, 7);
 
 /* Kernel log, with the kernel's "[    T.UUUUUU] " timestamp prefix per line. */
 void env_printk(struct kmm_env *env, const char *fmt, ...) KMM_PRINTF(2, 3);
@@ -125,22 +123,22 @@ bool env_check(const struct kmm_env *env, char *why, size_t whylen);
  * arms the BUG unwind (unless an outer call already did) and refuses dead machines;
  * KMM_API_LEAVE(env) disarms it. A BUG inside makes the call return KMM_EBUG.
  */
-#define KMM_API_ENTER(env)                                                                     \
-	jmp_buf kmm_api_jb__;                                                                  \
-	bool kmm_api_outer__ = false;                                                          \
-	if ((env)->dead)                                                                       \
-		return env_error((env), KMM_EDEAD, "machine is dead: only inspect or destroy"); \
-	if (!(env)->bug_unwind) {                                                              \
-		if (setjmp(kmm_api_jb__))                                                      \
-			return (env)->bug_unwind = NULL, KMM_EBUG;                             \
-		(env)->bug_unwind = &kmm_api_jb__;                                             \
-		kmm_api_outer__ = true;                                                        \
+#define KMM_API_ENTER(env)                                                                         \
+	jmp_buf kmm_api_jb__;                                                                      \
+	bool kmm_api_outer__ = false;                                                              \
+	if ((env)->dead)                                                                           \
+		return env_error((env), KMM_EDEAD, "machine is dead: only inspect or destroy");    \
+	if (!(env)->bug_unwind) {                                                                  \
+		if (setjmp(kmm_api_jb__))                                                          \
+			return (env)->bug_unwind = NULL, KMM_EBUG;                                 \
+		(env)->bug_unwind = &kmm_api_jb__;                                                 \
+		kmm_api_outer__ = true;                                                            \
 	}
 
-#define KMM_API_LEAVE(env)                                                                     \
-	do {                                                                                   \
-		if (kmm_api_outer__)                                                           \
-			(env)->bug_unwind = NULL;                                              \
+#define KMM_API_LEAVE(env)                                                                         \
+	do {                                                                                       \
+		if (kmm_api_outer__)                                                               \
+			(env)->bug_unwind = NULL;                                                  \
 	} while (0)
 
 #endif /* KMM_LIB_ENV_H */

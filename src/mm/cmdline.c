@@ -39,8 +39,7 @@ static int early_mem(struct parse_ctx *c, const char *value)
 	return 0;
 }
 
-static int parse_size_param(struct parse_ctx *c, const char *name, const char *value,
-			    uint64_t *out)
+static int parse_size_param(struct parse_ctx *c, const char *name, const char *value, uint64_t *out)
 {
 	if (!value || kmm_parse_size(value, out) != KMM_OK) {
 		snprintf(c->err, c->errlen, "%s=%s: expected a size such as 64M", name,
@@ -87,20 +86,22 @@ static int setup_transparent_hugepage(struct parse_ctx *c, const char *value)
 	else if (value && strcmp(value, "never") == 0)
 		c->p->thp = 0;
 	else {
-		snprintf(c->err, c->errlen, "transparent_hugepage=%s: expected always, madvise "
-			 "or never", value ? value : "");
+		snprintf(c->err, c->errlen,
+			 "transparent_hugepage=%s: expected always, madvise "
+			 "or never",
+			 value ? value : "");
 		return -EINVAL;
 	}
 	return 0;
 }
 
 /* One row per parameter: the name before '=', and its handler. */
-#define KERNEL_PARAMS(X)                                                                       \
-	X("mem", early_mem)                                                                    \
-	X("cma", early_cma)                                                                    \
-	X("kernelcore", early_kernelcore)                                                      \
-	X("movablecore", early_movablecore)                                                    \
-	X("memblock", early_memblock)                                                          \
+#define KERNEL_PARAMS(X)                                                                           \
+	X("mem", early_mem)                                                                        \
+	X("cma", early_cma)                                                                        \
+	X("kernelcore", early_kernelcore)                                                          \
+	X("movablecore", early_movablecore)                                                        \
+	X("memblock", early_memblock)                                                              \
 	X("transparent_hugepage", setup_transparent_hugepage)
 
 static const struct {
@@ -112,9 +113,8 @@ static const struct {
 #undef KERNEL_PARAM_ROW
 };
 
-int cmdline_for_each(const char *cmdline, int (*fn)(void *arg, const char *param,
-						      const char *value),
-		     void *arg)
+int cmdline_for_each(const char *cmdline,
+		     int (*fn)(void *arg, const char *param, const char *value), void *arg)
 {
 	char word[KMM_CMDLINE_MAX];
 	const char *s = cmdline;
@@ -159,8 +159,7 @@ static int parse_one(void *arg, const char *param, const char *value)
 	return 0;
 }
 
-int parse_kernel_cmdline(const char *cmdline, struct kernel_params *p, char *err,
-			 size_t errlen)
+int parse_kernel_cmdline(const char *cmdline, struct kernel_params *p, char *err, size_t errlen)
 {
 	struct parse_ctx c = {.p = p, .err = err, .errlen = errlen};
 

@@ -14,14 +14,14 @@
 #endif
 
 struct kernel_params {
-	uint64_t memory_limit;      /* mem=: PHYS_ADDR_MAX when not given */
-	uint64_t cma_size;          /* cma=: bytes (default CONFIG_CMA_SIZE_MBYTES = 64 MiB) */
+	uint64_t memory_limit; /* mem=: PHYS_ADDR_MAX when not given */
+	uint64_t cma_size;     /* cma=: bytes (default CONFIG_CMA_SIZE_MBYTES = 64 MiB) */
 	bool cma_set;
-	uint64_t kernelcore;        /* kernelcore=: bytes, 0 when not given */
-	uint64_t movablecore;       /* movablecore=: bytes, 0 when not given */
-	bool memblock_debug;        /* memblock=debug */
-	int thp;                    /* transparent_hugepage=: 1 always, 0 never, 2 madvise, -1 default */
-	uint64_t swiotlb_size;      /* swiotlb=N slabs of 2 KiB; default 64 MiB */
+	uint64_t kernelcore;   /* kernelcore=: bytes, 0 when not given */
+	uint64_t movablecore;  /* movablecore=: bytes, 0 when not given */
+	bool memblock_debug;   /* memblock=debug */
+	int thp;	       /* transparent_hugepage=: 1 always, 0 never, 2 madvise, -1 default */
+	uint64_t swiotlb_size; /* swiotlb=N slabs of 2 KiB; default 64 MiB */
 };
 
 /*
@@ -29,12 +29,10 @@ struct kernel_params {
  * parameter in @err. Parameters the model does not know are ignored, as the kernel passes
  * unknown ones on to init.
  */
-int parse_kernel_cmdline(const char *cmdline, struct kernel_params *p, char *err,
-			 size_t errlen);
+int parse_kernel_cmdline(const char *cmdline, struct kernel_params *p, char *err, size_t errlen);
 
 /* Calls @fn for each "name" or "name=value" word of @cmdline (double quotes group words). */
-int cmdline_for_each(const char *cmdline, int (*fn)(void *arg, const char *param,
-						      const char *value),
-		     void *arg);
+int cmdline_for_each(const char *cmdline,
+		     int (*fn)(void *arg, const char *param, const char *value), void *arg);
 
 #endif /* KMM_MM_CMDLINE_H */

@@ -141,8 +141,8 @@ void refresh_zone_stat_thresholds(struct kmm_kernel *k);
 /* Models: mm/page_alloc.c:nr_free_buffer_pages(). */
 unsigned long nr_free_buffer_pages(const struct kmm_kernel *k);
 
-#define for_each_online_pgdat(k, pgdat)                                                        \
-	for (int nid__ = 0; nid__ < MAX_NUMNODES; nid__++)                                     \
+#define for_each_online_pgdat(k, pgdat)                                                            \
+	for (int nid__ = 0; nid__ < MAX_NUMNODES; nid__++)                                         \
 		if (((pgdat) = (k)->node_data[nid__]) != NULL)
 
 #endif /* KMM_MM_INTERNAL_H */

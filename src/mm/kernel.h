@@ -18,11 +18,11 @@
  * memblock debugfs files and the "Memory:" line). Configurable so a run can mimic another.
  */
 struct kernel_image {
-	phys_addr_t text;      /* _stext */
+	phys_addr_t text;	/* _stext */
 	phys_addr_t init_begin; /* __init_begin (end of "Kernel code") */
-	phys_addr_t init_end;   /* __init_end */
-	phys_addr_t end;        /* _end */
-	phys_addr_t sdata;      /* _sdata ("Kernel data" start) */
+	phys_addr_t init_end;	/* __init_end */
+	phys_addr_t end;	/* _end */
+	phys_addr_t sdata;	/* _sdata ("Kernel data" start) */
 	unsigned long code_kb, rwdata_kb, rodata_kb, init_kb, bss_kb; /* the Memory: line */
 	phys_addr_t initrd_start, initrd_size;
 	phys_addr_t fdt_start, fdt_size;
@@ -35,7 +35,7 @@ struct kmm_kernel {
 	const struct kmm_config *cfg;
 	struct kernel_params params; /* parsed command line */
 	struct kernel_image image;
-	phys_addr_t memstart_addr;   /* PHYS_OFFSET */
+	phys_addr_t memstart_addr; /* PHYS_OFFSET */
 	phys_addr_t arm64_dma_phys_limit;
 	unsigned long min_low_pfn, max_low_pfn, max_pfn;
 	int nr_online_nodes;

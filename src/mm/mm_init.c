@@ -39,7 +39,8 @@ static void get_pfn_range_for_nid(const struct kmm_kernel *k, int nid, unsigned 
 
 	*start = ULONG_MAX;
 	*end = 0;
-	for_each_mem_pfn_range(&((struct kmm_kernel *)k)->memblock, i, nid, &s, &e, NULL) {
+	for_each_mem_pfn_range(&((struct kmm_kernel *)k)->memblock, i, nid, &s, &e, NULL)
+	{
 		*start = s < *start ? s : *start;
 		*end = e > *end ? e : *end;
 	}
@@ -58,7 +59,8 @@ int sparse_init(struct kmm_kernel *k)
 	unsigned long lo = ULONG_MAX, hi = 0, s, e, nsec;
 	int i, nid;
 
-	for_each_mem_pfn_range(mb, i, MAX_NUMNODES, &s, &e, NULL) {
+	for_each_mem_pfn_range(mb, i, MAX_NUMNODES, &s, &e, NULL)
+	{
 		lo = s < lo ? s : lo;
 		hi = e > hi ? e : hi;
 	}
@@ -68,19 +70,23 @@ int sparse_init(struct kmm_kernel *k)
 	k->vmemmap_end = (hi + PAGES_PER_SECTION - 1) & ~(PAGES_PER_SECTION - 1);
 	nsec = (k->vmemmap_end - k->vmemmap_base) >> PFN_SECTION_SHIFT;
 	k->section_present = env_alloc(k->env, nsec);
-	k->pageblock_flags = env_alloc_backing(k->env, (k->vmemmap_end - k->vmemmap_base) >>
-							       pageblock_order);
-	k->vmemmap = env_alloc_backing(k->env, (k->vmemmap_end - k->vmemmap_base) *
-						       sizeof(struct page));
+	k->pageblock_flags =
+		env_alloc_backing(k->env, (k->vmemmap_end - k->vmemmap_base) >> pageblock_order);
+	k->vmemmap =
+		env_alloc_backing(k->env, (k->vmemmap_end - k->vmemmap_base) * sizeof(struct page));
 	if (!k->section_present || !k->pageblock_flags || !k->vmemmap)
-		return env_error(k->env, KMM_EHOST, "cannot allocate the memory map for %lu "
-				 "sections", nsec), -ENOMEM;
+		return env_error(k->env, KMM_EHOST,
+				 "cannot allocate the memory map for %lu "
+				 "sections",
+				 nsec),
+		       -ENOMEM;
 
 	for (nid = 0; nid < MAX_NUMNODES; nid++) {
 		unsigned long map_count = 0, last = ULONG_MAX;
 		kmm_va_t buf;
 
-		for_each_mem_pfn_range(mb, i, nid, &s, &e, NULL) {
+		for_each_mem_pfn_range(mb, i, nid, &s, &e, NULL)
+		{
 			for (unsigned long pfn = s & ~(PAGES_PER_SECTION - 1); pfn < e;
 			     pfn += PAGES_PER_SECTION) {
 				unsigned long sec = (pfn - k->vmemmap_base) >> PFN_SECTION_SHIFT;
@@ -98,8 +104,10 @@ int sparse_init(struct kmm_kernel *k)
 						   SECTION_MAP_SIZE, k->memstart_addr,
 						   MEMBLOCK_ALLOC_ACCESSIBLE, nid);
 		if (!buf)
-			env_printk(k->env, "sparse_init_nid: node[%d] memory map backing failed. "
-				   "Some memory will not be available.\n", nid);
+			env_printk(k->env,
+				   "sparse_init_nid: node[%d] memory map backing failed. "
+				   "Some memory will not be available.\n",
+				   nid);
 	}
 	return 0;
 }
@@ -112,7 +120,8 @@ static void find_zone_movable_pfns_for_nodes(struct kmm_kernel *k, int *movable_
 	int i, nid, usable_nodes = 0;
 	bool has_mem[MAX_NUMNODES] = {false};
 
-	for_each_mem_pfn_range(&k->memblock, i, MAX_NUMNODES, &s, &e, &nid) {
+	for_each_mem_pfn_range(&k->memblock, i, MAX_NUMNODES, &s, &e, &nid)
+	{
 		totalpages += e - s;
 		if (e > s)
 			has_mem[nid] = true;
@@ -147,19 +156,23 @@ restart:
 		if (required_kernelcore < kernelcore_node)
 			kernelcore_node = required_kernelcore / (unsigned long)usable_nodes;
 		kernelcore_remaining = kernelcore_node;
-		for_each_mem_pfn_range(&k->memblock, i, nid, &s, &e, NULL) {
+		for_each_mem_pfn_range(&k->memblock, i, nid, &s, &e, NULL)
+		{
 			unsigned long size_pages;
 
 			s = s > k->zone_movable_pfn[nid] ? s : k->zone_movable_pfn[nid];
 			if (s >= e)
 				continue;
 			if (s < usable_startpfn) {
-				unsigned long kernel_pages = (e < usable_startpfn ? e : usable_startpfn) - s;
+				unsigned long kernel_pages =
+					(e < usable_startpfn ? e : usable_startpfn) - s;
 
-				kernelcore_remaining -= kernel_pages < kernelcore_remaining ?
-								kernel_pages : kernelcore_remaining;
-				required_kernelcore -= kernel_pages < required_kernelcore ?
-							       kernel_pages : required_kernelcore;
+				kernelcore_remaining -= kernel_pages < kernelcore_remaining
+								? kernel_pages
+								: kernelcore_remaining;
+				required_kernelcore -= kernel_pages < required_kernelcore
+							       ? kernel_pages
+							       : required_kernelcore;
 				if (e <= usable_startpfn) {
 					k->zone_movable_pfn[nid] = e;
 					continue;
@@ -170,8 +183,8 @@ restart:
 			if (size_pages > kernelcore_remaining)
 				size_pages = kernelcore_remaining;
 			k->zone_movable_pfn[nid] = s + size_pages;
-			required_kernelcore -= size_pages < required_kernelcore ? size_pages
-										 : required_kernelcore;
+			required_kernelcore -=
+				size_pages < required_kernelcore ? size_pages : required_kernelcore;
 			kernelcore_remaining -= size_pages;
 			if (!kernelcore_remaining)
 				break;
@@ -203,9 +216,10 @@ static void adjust_zone_range_for_zone_movable(const struct kmm_kernel *k, int n
 		return;
 	if (zone_type == ZONE_MOVABLE) {
 		*zs = mpfn;
-		*ze = node_end_pfn < k->arch_zone_highest_possible_pfn[movable_zone] ?
-			      node_end_pfn : k->arch_zone_highest_possible_pfn[movable_zone];
-	} else if (*zs < mpfn && *ze > mpfn) {
+		*ze = node_end_pfn < k->arch_zone_highest_possible_pfn[movable_zone]
+			      ? node_end_pfn
+			      : k->arch_zone_highest_possible_pfn[movable_zone];
+	} else if (*zs<mpfn && * ze> mpfn) {
 		*ze = mpfn;
 	} else if (*zs >= mpfn) {
 		*zs = *ze;
@@ -213,8 +227,8 @@ static void adjust_zone_range_for_zone_movable(const struct kmm_kernel *k, int n
 }
 
 /* Models: mm/page_alloc.c:zone_spanned_pages_in_node(). */
-static unsigned long zone_spanned_pages_in_node(const struct kmm_kernel *k, int nid,
-						int zone_type, unsigned long node_start_pfn,
+static unsigned long zone_spanned_pages_in_node(const struct kmm_kernel *k, int nid, int zone_type,
+						unsigned long node_start_pfn,
 						unsigned long node_end_pfn, int movable_zone,
 						unsigned long *zs, unsigned long *ze)
 {
@@ -240,7 +254,8 @@ static unsigned long absent_pages_in_range(struct kmm_kernel *k, int nid, unsign
 	unsigned long nr_absent = end - start, s, e;
 	int i;
 
-	for_each_mem_pfn_range(&k->memblock, i, nid, &s, &e, NULL) {
+	for_each_mem_pfn_range(&k->memblock, i, nid, &s, &e, NULL)
+	{
 		s = clamp_ul(s, start, end);
 		e = clamp_ul(e, start, end);
 		nr_absent -= e - s;
@@ -267,9 +282,10 @@ static int init_zone(struct kmm_kernel *k, pg_data_t *pgdat, int j, unsigned lon
 	zone->node = pgdat->node_id;
 	zone->zone_pgdat = pgdat;
 	zone->name = zone_names[j];
-	zone->per_cpu_pageset = env_alloc(k->env, sizeof(struct per_cpu_pages) * (size_t)k->nr_cpus);
-	zone->per_cpu_zonestats = env_alloc(k->env, sizeof(struct per_cpu_zonestat) *
-							    (size_t)k->nr_cpus);
+	zone->per_cpu_pageset =
+		env_alloc(k->env, sizeof(struct per_cpu_pages) * (size_t)k->nr_cpus);
+	zone->per_cpu_zonestats =
+		env_alloc(k->env, sizeof(struct per_cpu_zonestat) * (size_t)k->nr_cpus);
 	if (!zone->per_cpu_pageset || !zone->per_cpu_zonestats)
 		return -ENOMEM;
 	/* Boot pagesets: high 0, batch 1 (BOOT_PAGESET_HIGH/BATCH) until setup_zone_pageset. */
@@ -401,8 +417,8 @@ int free_area_init(struct kmm_kernel *k, const unsigned long *max_zone_pfn)
 	unsigned long start_pfn = ULONG_MAX, s, e;
 	int i, nid, movable_zone = ZONE_NORMAL;
 
-	for_each_mem_pfn_range(&k->memblock, i, MAX_NUMNODES, &s, &e, NULL)
-		start_pfn = s < start_pfn ? s : start_pfn;
+	for_each_mem_pfn_range(&k->memblock, i, MAX_NUMNODES, &s, &e, NULL) start_pfn =
+		s < start_pfn ? s : start_pfn;
 	for (int z = 0; z < MAX_NR_ZONES; z++) {
 		unsigned long end_pfn;
 
@@ -444,7 +460,8 @@ int free_area_init(struct kmm_kernel *k, const unsigned long *max_zone_pfn)
 		if (ns == ne && nid >= k->nr_online_nodes)
 			continue;
 		if (free_area_init_node(k, nid, movable_zone))
-			return env_error(k->env, KMM_EHOST, "cannot allocate node %d", nid), -ENOMEM;
+			return env_error(k->env, KMM_EHOST, "cannot allocate node %d", nid),
+			       -ENOMEM;
 	}
 	return 0;
 }
@@ -473,7 +490,7 @@ static int find_next_best_node(const struct kmm_kernel *k, int node, bool *used,
 		if (!k->node_data[n] || used[n])
 			continue;
 		val = node_distance(k, node, n);
-		val += n < node;                 /* penalise nodes before this one */
+		val += n < node;		/* penalise nodes before this one */
 		val += k->cpus_of_node[n] != 0; /* PENALTY_FOR_NODE_WITH_CPUS */
 		val *= MAX_NUMNODES;
 		val += node_load[n];
@@ -541,10 +558,10 @@ void build_all_zonelists(struct kmm_kernel *k)
 	pg_data_t *pgdat;
 
 	k->policy_zone = 0;
-	for_each_online_pgdat(k, pgdat)
-		build_zonelists(k, pgdat, node_load);
+	for_each_online_pgdat(k, pgdat) build_zonelists(k, pgdat, node_load);
 	/* nr_free_zone_pages(gfp_zone(GFP_HIGHUSER_MOVABLE)) over node 0's zonelist */
-	for_each_online_pgdat(k, pgdat) {
+	for_each_online_pgdat(k, pgdat)
+	{
 		for (int z = 0; z < MAX_NR_ZONES; z++) {
 			struct zone *zone = &pgdat->node_zones[z];
 			if (zone_managed_pages(zone) > high_wmark_pages(zone))
@@ -595,16 +612,14 @@ unsigned long memblock_free_all(struct kmm_kernel *k)
 	pg_data_t *pgdat;
 	uint64_t i;
 
-	for_each_online_pgdat(k, pgdat)
-		for (int z = 0; z < MAX_NR_ZONES; z++)
-			pgdat->node_zones[z].managed_pages = 0; /* reset_all_zones_managed_pages */
+	for_each_online_pgdat(k, pgdat) for (int z = 0; z < MAX_NR_ZONES; z++) pgdat->node_zones[z]
+		.managed_pages = 0; /* reset_all_zones_managed_pages */
 	memblock_clear_hotplug(mb, 0, PHYS_ADDR_MAX);
-	for_each_reserved_mem_range(mb, i, &start, &end)
-		reserve_bootmem_region(k, start, end);
-	for_each_mem_region(mb, r)
-		if (memblock_is_nomap(r))
-			reserve_bootmem_region(k, r->base, r->base + r->size);
-	for_each_free_mem_range(mb, i, NUMA_NO_NODE, MEMBLOCK_NONE, &start, &end, NULL) {
+	for_each_reserved_mem_range(mb, i, &start, &end) reserve_bootmem_region(k, start, end);
+	for_each_mem_region(mb, r) if (memblock_is_nomap(r))
+		reserve_bootmem_region(k, r->base, r->base + r->size);
+	for_each_free_mem_range(mb, i, NUMA_NO_NODE, MEMBLOCK_NONE, &start, &end, NULL)
+	{
 		unsigned long s = PFN_UP(start), e = PFN_DOWN(end);
 
 		e = e < k->max_low_pfn ? e : k->max_low_pfn;
@@ -655,11 +670,15 @@ static uint8_t *free_pfn_map(const struct kmm_kernel *k)
 				continue;
 			for (int o = 0; o < MAX_ORDER; o++)
 				for (int t = 0; t < MIGRATE_TYPES; t++) {
-					const struct list_head *h = &zone->free_area[o].free_list[t], *p;
+					const struct list_head *h = &zone->free_area[o]
+									     .free_list[t],
+							       *p;
 					for (p = h->next; p != h; p = p->next) {
-						unsigned long pfn = page_to_pfn(k, list_entry(p, struct page, lru));
+						unsigned long pfn = page_to_pfn(
+							k, list_entry(p, struct page, lru));
 						for (unsigned long i = 0; i < 1UL << o; i++) {
-							unsigned long bit = pfn + i - k->vmemmap_base;
+							unsigned long bit =
+								pfn + i - k->vmemmap_base;
 							map[bit / 8] |= (uint8_t)(1u << (bit % 8));
 						}
 					}
@@ -689,7 +708,8 @@ bool mm_init_check(const struct kmm_kernel *k, char *why, size_t whylen)
 			const struct zone *zone = &pgdat->node_zones[z];
 			unsigned long present = 0, reserved = 0;
 
-			for (unsigned long pfn = zone->zone_start_pfn; pfn < zone_end_pfn(zone); pfn++) {
+			for (unsigned long pfn = zone->zone_start_pfn; pfn < zone_end_pfn(zone);
+			     pfn++) {
 				const struct page *p;
 				unsigned long bit = pfn - k->vmemmap_base;
 				bool is_free = free_map[bit / 8] >> (bit % 8) & 1;
@@ -701,32 +721,39 @@ bool mm_init_check(const struct kmm_kernel *k, char *why, size_t whylen)
 				if (memblock_is_memory(&k->memblock, PFN_PHYS(pfn)))
 					present++;
 				else if (!PageReserved(p)) {
-					snprintf(why, whylen, "mm: pfn 0x%lx in a hole is not reserved", pfn);
+					snprintf(why, whylen,
+						 "mm: pfn 0x%lx in a hole is not reserved", pfn);
 					ok = false;
 					break;
 				} else {
 					continue;
 				}
 				reserved += PageReserved(p);
-				/* reserved (refcount 1, never freed), free, or allocated (refcount > 0) */
-				places = PageReserved(p) + is_free + (page_count(p) > 0 && !PageReserved(p));
+				/* reserved (refcount 1, never freed), free, or allocated (refcount
+				 * > 0) */
+				places = PageReserved(p) + is_free +
+					 (page_count(p) > 0 && !PageReserved(p));
 				if (places != 1 || page_zone(k, p) != zone) {
-					snprintf(why, whylen, "mm: pfn 0x%lx is in %d places (reserved %d, "
-						 "free %d, refcount %d) or in the wrong zone", pfn, places,
-						 PageReserved(p), is_free, page_count(p));
+					snprintf(why, whylen,
+						 "mm: pfn 0x%lx is in %d places (reserved %d, "
+						 "free %d, refcount %d) or in the wrong zone",
+						 pfn, places, PageReserved(p), is_free,
+						 page_count(p));
 					ok = false;
 					break;
 				}
 			}
 			if (ok && present != zone->present_pages) {
-				snprintf(why, whylen, "mm: node %d %s has %lu present pages, %lu counted",
-					 nid, zone->name, zone->present_pages, present);
+				snprintf(why, whylen,
+					 "mm: node %d %s has %lu present pages, %lu counted", nid,
+					 zone->name, zone->present_pages, present);
 				ok = false;
 			}
 			if (ok && k->booted && (long)(present - reserved) != zone->managed_pages) {
-				snprintf(why, whylen, "mm: node %d %s manages %ld pages but %lu present "
-					 "pages are not reserved", nid, zone->name, zone->managed_pages,
-					 present - reserved);
+				snprintf(why, whylen,
+					 "mm: node %d %s manages %ld pages but %lu present "
+					 "pages are not reserved",
+					 nid, zone->name, zone->managed_pages, present - reserved);
 				ok = false;
 			}
 		}

@@ -28,13 +28,13 @@
 typedef uint64_t phys_addr_t;
 #endif
 
-#define PAGE_SHIFT       12
-#define PAGE_SIZE        (1UL << PAGE_SHIFT)
-#define PAGE_MASK        (~(PAGE_SIZE - 1))
-#define MAX_ORDER        11 /* orders 0..10 (CONFIG_ARCH_FORCE_MAX_ORDER=11 in 6.1) */
-#define MAX_ORDER_NR_PAGES (1UL << (MAX_ORDER - 1))
-#define pageblock_order  9
-#define pageblock_nr_pages (1UL << pageblock_order)
+#define PAGE_SHIFT		12
+#define PAGE_SIZE		(1UL << PAGE_SHIFT)
+#define PAGE_MASK		(~(PAGE_SIZE - 1))
+#define MAX_ORDER		11 /* orders 0..10 (CONFIG_ARCH_FORCE_MAX_ORDER=11 in 6.1) */
+#define MAX_ORDER_NR_PAGES	(1UL << (MAX_ORDER - 1))
+#define pageblock_order		9
+#define pageblock_nr_pages	(1UL << pageblock_order)
 #define PAGE_ALLOC_COSTLY_ORDER 3
 
 #define PFN_UP(x)   (((x) + PAGE_SIZE - 1) >> PAGE_SHIFT)
@@ -94,8 +94,8 @@ static inline void list_move_tail(struct list_head *e, struct list_head *head)
 	list_add_tail(e, head);
 }
 
-#define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
-#define list_entry(ptr, type, member)   container_of(ptr, type, member)
+#define container_of(ptr, type, member)	     ((type *)((char *)(ptr)-offsetof(type, member)))
+#define list_entry(ptr, type, member)	     container_of(ptr, type, member)
 #define list_first_entry(head, type, member) list_entry((head)->next, type, member)
 
 struct page {
@@ -173,8 +173,8 @@ static inline void clear_page_flag(struct page *p, int bit)
 	p->flags &= ~(1UL << bit);
 }
 
-#define PageReserved(p)      test_page_flag(p, PG_reserved)
-#define SetPageReserved(p)   set_page_flag(p, PG_reserved)
+#define PageReserved(p)	       test_page_flag(p, PG_reserved)
+#define SetPageReserved(p)     set_page_flag(p, PG_reserved)
 #define __ClearPageReserved(p) clear_page_flag(p, PG_reserved)
 
 static inline int page_to_nid(const struct page *p)

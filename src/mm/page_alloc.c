@@ -41,8 +41,8 @@ static inline void add_to_free_list(struct page *page, struct zone *zone, unsign
 	area->nr_free++;
 }
 
-static inline void add_to_free_list_tail(struct page *page, struct zone *zone,
-					 unsigned int order, int migratetype)
+static inline void add_to_free_list_tail(struct page *page, struct zone *zone, unsigned int order,
+					 int migratetype)
 {
 	struct free_area *area = &zone->free_area[order];
 
@@ -50,8 +50,7 @@ static inline void add_to_free_list_tail(struct page *page, struct zone *zone,
 	area->nr_free++;
 }
 
-static inline void del_page_from_free_list(struct page *page, struct zone *zone,
-					   unsigned int order)
+static inline void del_page_from_free_list(struct page *page, struct zone *zone, unsigned int order)
 {
 	list_del(&page->lru);
 	__ClearPageBuddy(page);
@@ -73,8 +72,7 @@ static inline bool page_is_buddy(const struct kmm_kernel *k, const struct page *
 {
 	if (!PageBuddy(buddy) || buddy_order(buddy) != order)
 		return false;
-	return page_to_nid(page) == page_to_nid(buddy) &&
-	       page_zonenum(page) == page_zonenum(buddy);
+	return page_to_nid(page) == page_to_nid(buddy) && page_zonenum(page) == page_zonenum(buddy);
 }
 
 /* Models: mm/internal.h:find_buddy_page_pfn(). */
@@ -189,8 +187,8 @@ void free_reserved_page(struct kmm_kernel *k, struct page *page)
 	__free_pages_ok(k, page, 0, FPI_NONE);
 }
 
-static bool check_zone_free_lists(const struct kmm_kernel *k, const struct zone *zone,
-				  char *why, size_t whylen)
+static bool check_zone_free_lists(const struct kmm_kernel *k, const struct zone *zone, char *why,
+				  size_t whylen)
 {
 	unsigned long free = 0, free_cma = 0, isolated = 0;
 
@@ -205,19 +203,24 @@ static bool check_zone_free_lists(const struct kmm_kernel *k, const struct zone 
 				const struct page *p = list_entry(pos, struct page, lru);
 				unsigned long pfn = page_to_pfn(k, p), bpfn = pfn ^ (1UL << order);
 
-				if (!PageBuddy(p) || buddy_order(p) != order || pfn & ((1UL << order) - 1) ||
-				    !zone_spans_pfn(zone, pfn) || page_zone(k, p) != zone) {
-					snprintf(why, whylen, "buddy: pfn 0x%lx on %s order-%u %s list "
-						 "is not a free block of that order in the zone", pfn,
-						 zone->name, order, migratetype_names[mt]);
+				if (!PageBuddy(p) || buddy_order(p) != order ||
+				    pfn & ((1UL << order) - 1) || !zone_spans_pfn(zone, pfn) ||
+				    page_zone(k, p) != zone) {
+					snprintf(why, whylen,
+						 "buddy: pfn 0x%lx on %s order-%u %s list "
+						 "is not a free block of that order in the zone",
+						 pfn, zone->name, order, migratetype_names[mt]);
 					return false;
 				}
 				if (order < MAX_ORDER - 1 && pfn_valid(k, bpfn) &&
 				    page_is_buddy(k, p, pfn_to_page(k, bpfn), order) &&
 				    (order < pageblock_order ||
-				     get_pfnblock_migratetype(k, bpfn) == get_pfnblock_migratetype(k, pfn))) {
-					snprintf(why, whylen, "buddy: free blocks at pfn 0x%lx and 0x%lx "
-						 "(order %u) were left unmerged", pfn, bpfn, order);
+				     get_pfnblock_migratetype(k, bpfn) ==
+					     get_pfnblock_migratetype(k, pfn))) {
+					snprintf(why, whylen,
+						 "buddy: free blocks at pfn 0x%lx and 0x%lx "
+						 "(order %u) were left unmerged",
+						 pfn, bpfn, order);
 					return false;
 				}
 				n++;
@@ -228,7 +231,8 @@ static bool check_zone_free_lists(const struct kmm_kernel *k, const struct zone 
 			}
 		}
 		if (n != area->nr_free) {
-			snprintf(why, whylen, "buddy: %s order %u nr_free %lu but the lists hold %lu",
+			snprintf(why, whylen,
+				 "buddy: %s order %u nr_free %lu but the lists hold %lu",
 				 zone->name, order, area->nr_free, n);
 			return false;
 		}
@@ -236,8 +240,10 @@ static bool check_zone_free_lists(const struct kmm_kernel *k, const struct zone 
 	}
 	if (free - isolated != zone_page_state(zone, NR_FREE_PAGES) ||
 	    free_cma != zone_page_state(zone, NR_FREE_CMA_PAGES)) {
-		snprintf(why, whylen, "buddy: %s NR_FREE_PAGES %lu / NR_FREE_CMA_PAGES %lu, lists "
-			 "hold %lu / %lu", zone->name, zone_page_state(zone, NR_FREE_PAGES),
+		snprintf(why, whylen,
+			 "buddy: %s NR_FREE_PAGES %lu / NR_FREE_CMA_PAGES %lu, lists "
+			 "hold %lu / %lu",
+			 zone->name, zone_page_state(zone, NR_FREE_PAGES),
 			 zone_page_state(zone, NR_FREE_CMA_PAGES), free - isolated, free_cma);
 		return false;
 	}

@@ -135,8 +135,9 @@ bool resource_check(const struct resource *root, char *why, size_t whylen)
 			return false;
 		}
 		if (r->start < root->start || r->end > root->end || r->end < r->start) {
-			snprintf(why, whylen, "iomem: %s [%" PRIx64 "-%" PRIx64
-				 "] is not inside %s", r->name, r->start, r->end, root->name);
+			snprintf(why, whylen,
+				 "iomem: %s [%" PRIx64 "-%" PRIx64 "] is not inside %s", r->name,
+				 r->start, r->end, root->name);
 			return false;
 		}
 		if (prev && prev->end >= r->start) {

@@ -12,9 +12,9 @@
 #include "lib/env.h"
 #include "lib/sink.h"
 
-#define IORESOURCE_MEM       0x00000200u
-#define IORESOURCE_SYSRAM    0x01000000u
-#define IORESOURCE_BUSY      0x80000000u
+#define IORESOURCE_MEM	  0x00000200u
+#define IORESOURCE_SYSRAM 0x01000000u
+#define IORESOURCE_BUSY	  0x80000000u
 
 struct resource {
 	uint64_t start, end; /* inclusive, as in the kernel */

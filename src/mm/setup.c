@@ -25,13 +25,12 @@
 #include <inttypes.h>
 #include <stdio.h>
 
-#define SZ_1M       ((phys_addr_t)1 << 20)
-#define SZ_2M       ((phys_addr_t)2 << 20)
-#define SZ_1G       ((phys_addr_t)1 << 30)
-#define PAGE_OFFSET 0xffff000000000000ull /* 48-bit VA: -(1 << VA_BITS) */
-#define NODE_DATA_SIZE 0x2c80              /* sizeof(pg_data_t) of the reference kernel */
-#define PCPU_UNIT_SIZE 126976              /* "percpu: Embedded 31 pages/cpu ... u126976" */
-
+#define SZ_1M	       ((phys_addr_t)1 << 20)
+#define SZ_2M	       ((phys_addr_t)2 << 20)
+#define SZ_1G	       ((phys_addr_t)1 << 30)
+#define PAGE_OFFSET    0xffff000000000000ull /* 48-bit VA: -(1 << VA_BITS) */
+#define NODE_DATA_SIZE 0x2c80		     /* sizeof(pg_data_t) of the reference kernel */
+#define PCPU_UNIT_SIZE 126976		     /* "percpu: Embedded 31 pages/cpu ... u126976" */
 
 static phys_addr_t align_up(phys_addr_t v, phys_addr_t a)
 {
@@ -104,8 +103,8 @@ static int arm64_memblock_init(struct kmm_kernel *k)
 	struct memblock *mb = &k->memblock;
 	struct kernel_image *im = &k->image;
 	phys_addr_t initrd_base = im->initrd_start & PAGE_MASK;
-	phys_addr_t initrd_size = align_up(im->initrd_start + im->initrd_size, PAGE_SIZE) -
-				  initrd_base;
+	phys_addr_t initrd_size =
+		align_up(im->initrd_start + im->initrd_size, PAGE_SIZE) - initrd_base;
 
 	k->memstart_addr = memblock_start_of_DRAM(mb) & ~(SZ_1G - 1); /* ARM64_MEMSTART_ALIGN */
 	mb->linear_offset = PAGE_OFFSET - k->memstart_addr;
@@ -121,7 +120,7 @@ static int arm64_memblock_init(struct kmm_kernel *k)
 	if (im->initrd_size) {
 		if (!memblock_is_region_memory(mb, initrd_base, initrd_size)) {
 			env_printk(k->env, "initrd not fully accessible via the linear mapping -- "
-				   "please check your bootloader ...\n");
+					   "please check your bootloader ...\n");
 			im->initrd_size = 0;
 		} else {
 			mb->caller = "arm64_memblock_init";
@@ -149,8 +148,10 @@ static int arm64_memblock_init(struct kmm_kernel *k)
 		}
 		mb->caller = "kmm_config_add_reserve";
 		if (!memblock_phys_alloc(mb, r->size, PAGE_SIZE)) {
-			env_error(k->env, KMM_ENOMEM, "-reserve %" PRIu64 "K: no free memory range "
-				  "is large enough", r->size >> 10);
+			env_error(k->env, KMM_ENOMEM,
+				  "-reserve %" PRIu64 "K: no free memory range "
+				  "is large enough",
+				  r->size >> 10);
 			return -ENOSPC;
 		}
 	}
@@ -200,7 +201,8 @@ static int arch_numa_init(struct kmm_kernel *k)
 					break;
 			}
 			if (cfg->nodes[nid].has_cpus)
-				for (uint32_t c = cfg->nodes[nid].cpu_first; c <= cfg->nodes[nid].cpu_last; c++)
+				for (uint32_t c = cfg->nodes[nid].cpu_first;
+				     c <= cfg->nodes[nid].cpu_last; c++)
 					k->node_of_cpu[c] = (int)nid;
 		}
 	} else {
@@ -219,8 +221,7 @@ static int arch_numa_init(struct kmm_kernel *k)
 		int i, tnid = -1;
 		bool has_mem = false;
 
-		for_each_mem_pfn_range(mb, i, nid, &s, &e, NULL)
-			has_mem |= e > s;
+		for_each_mem_pfn_range(mb, i, nid, &s, &e, NULL) has_mem |= e > s;
 		if (!has_mem)
 			continue;
 		k->nr_online_nodes++;
@@ -308,7 +309,8 @@ static int setup_per_cpu_areas(struct kmm_kernel *k)
 			continue;
 		k->memblock.caller = "pcpu_fc_alloc";
 		if (!memblock_alloc_try_nid(&k->memblock,
-					    (phys_addr_t)PCPU_UNIT_SIZE * (phys_addr_t)k->cpus_of_node[nid],
+					    (phys_addr_t)PCPU_UNIT_SIZE *
+						    (phys_addr_t)k->cpus_of_node[nid],
 					    PAGE_SIZE, 0, MEMBLOCK_ALLOC_ACCESSIBLE, nid)) {
 			env_error(k->env, KMM_ENOMEM, "percpu: cannot allocate the first chunk");
 			return -ENOSPC;
@@ -328,15 +330,19 @@ static void swiotlb_init(struct kmm_kernel *k)
 	k->memblock.caller = "swiotlb_init_remap";
 	base = memblock_phys_alloc_range(&k->memblock, size, PAGE_SIZE, 0, k->arm64_dma_phys_limit);
 	if (!base) {
-		env_printk(k->env, "software IO TLB: swiotlb_init_remap: Failed to allocate %" PRIu64
-			   " bytes tlb structure\n", size);
+		env_printk(k->env,
+			   "software IO TLB: swiotlb_init_remap: Failed to allocate %" PRIu64
+			   " bytes tlb structure\n",
+			   size);
 		return;
 	}
 	k->swiotlb_base = base;
 	k->swiotlb_size = size;
 	env_printk(k->env, "software IO TLB: area num 1.\n");
-	env_printk(k->env, "software IO TLB: mapped [mem 0x%016" PRIx64 "-0x%016" PRIx64
-		   "] (%" PRIu64 "MB)\n", base, base + size, size >> 20);
+	env_printk(k->env,
+		   "software IO TLB: mapped [mem 0x%016" PRIx64 "-0x%016" PRIx64 "] (%" PRIu64
+		   "MB)\n",
+		   base, base + size, size >> 20);
 }
 
 static unsigned long physpages(const struct kmm_kernel *k)
@@ -344,8 +350,7 @@ static unsigned long physpages(const struct kmm_kernel *k)
 	unsigned long n = 0;
 	pg_data_t *pgdat;
 
-	for_each_online_pgdat(k, pgdat)
-		n += pgdat->node_present_pages;
+	for_each_online_pgdat(k, pgdat) n += pgdat->node_present_pages;
 	return n;
 }
 
@@ -355,11 +360,14 @@ static void mem_init_print_info(struct kmm_kernel *k)
 	const struct kernel_image *im = &k->image;
 	unsigned long phys = physpages(k);
 
-	env_printk(k->env, "Memory: %luK/%luK available (%luK kernel code, %luK rwdata, %luK "
+	env_printk(k->env,
+		   "Memory: %luK/%luK available (%luK kernel code, %luK rwdata, %luK "
 		   "rodata, %luK init, %luK bss, %luK reserved, %luK cma-reserved)\n",
-		   global_zone_page_state(k, NR_FREE_PAGES) << (PAGE_SHIFT - 10), phys << (PAGE_SHIFT - 10), im->code_kb,
-		   im->rwdata_kb, im->rodata_kb, im->init_kb, im->bss_kb,
-		   (phys - (unsigned long)k->totalram_pages - k->totalcma_pages) << (PAGE_SHIFT - 10),
+		   global_zone_page_state(k, NR_FREE_PAGES) << (PAGE_SHIFT - 10),
+		   phys << (PAGE_SHIFT - 10), im->code_kb, im->rwdata_kb, im->rodata_kb,
+		   im->init_kb, im->bss_kb,
+		   (phys - (unsigned long)k->totalram_pages - k->totalcma_pages)
+			   << (PAGE_SHIFT - 10),
 		   k->totalcma_pages << (PAGE_SHIFT - 10));
 }
 
@@ -403,8 +411,8 @@ static struct resource *new_resource(struct kmm_kernel *k, uint64_t start, uint6
 }
 
 /* Models: kernel/resource.c:reserve_region_with_split(): claim the parts not yet claimed. */
-static int reserve_region_with_split(struct kmm_kernel *k, struct resource *parent,
-				     uint64_t start, uint64_t end, const char *name)
+static int reserve_region_with_split(struct kmm_kernel *k, struct resource *parent, uint64_t start,
+				     uint64_t end, const char *name)
 {
 	struct resource *c;
 	uint64_t pos = start;
@@ -415,7 +423,8 @@ static int reserve_region_with_split(struct kmm_kernel *k, struct resource *pare
 		if (c->start > end)
 			break;
 		if (c->start > pos) {
-			struct resource *r = new_resource(k, pos, c->start - 1, name, IORESOURCE_MEM);
+			struct resource *r =
+				new_resource(k, pos, c->start - 1, name, IORESOURCE_MEM);
 			if (!r)
 				return -ENOMEM;
 			request_resource_conflict(parent, r);
@@ -442,8 +451,8 @@ static int request_standard_resources(struct kmm_kernel *k)
 	const struct kernel_image *im = &k->image;
 	struct memblock_region *region;
 
-	*root = (struct resource){.start = 0, .end = UINT64_MAX, .name = "PCI mem",
-				  .flags = IORESOURCE_MEM};
+	*root = (struct resource){
+		.start = 0, .end = UINT64_MAX, .name = "PCI mem", .flags = IORESOURCE_MEM};
 	for (uint32_t i = 0; i < phys->nr_mmio; i++) {
 		const struct phys_mmio *d = &phys->mmio[i];
 		struct resource *r = new_resource(k, d->base, d->end - 1, d->name, IORESOURCE_MEM);
@@ -456,7 +465,8 @@ static int request_standard_resources(struct kmm_kernel *k)
 			return -EBUSY;
 		}
 	}
-	for_each_mem_region(mb, region) {
+	for_each_mem_region(mb, region)
+	{
 		struct resource *ram;
 		phys_addr_t s, e;
 		uint64_t i;
@@ -469,8 +479,8 @@ static int request_standard_resources(struct kmm_kernel *k)
 			return -ENOMEM;
 		if (request_resource_conflict(root, ram)) {
 			env_free(k->env, ram);
-			env_error(k->env, KMM_EINVAL, "RAM at 0x%" PRIx64 " conflicts in /proc/iomem",
-				  region->base);
+			env_error(k->env, KMM_EINVAL,
+				  "RAM at 0x%" PRIx64 " conflicts in /proc/iomem", region->base);
 			return -EBUSY;
 		}
 		/* The kernel image's two claims, in the region that holds them. */
@@ -485,7 +495,8 @@ static int request_standard_resources(struct kmm_kernel *k)
 			request_resource_conflict(ram, data);
 		}
 		/* reserve_memblock_reserved_regions(): what memblock holds, around the above. */
-		for_each_reserved_mem_range(mb, i, &s, &e) {
+		for_each_reserved_mem_range(mb, i, &s, &e)
+		{
 			uint64_t rs = s & PAGE_MASK, re = align_up(e, PAGE_SIZE) - 1;
 
 			rs = rs > ram->start ? rs : ram->start;
@@ -577,12 +588,14 @@ int kernel_boot(struct kmm_kernel *k, struct kmm_env *env, struct kmm_hw *hw,
 	place_kernel_image(k);
 
 	ret = add_memory_regions(k);
-	if (!ret && (k->image.end > k->hw->phys.banks[0].end ||
-		     k->image.initrd_start < k->image.end ||
-		     k->image.fdt_start + k->image.fdt_size > k->hw->phys.banks[0].end)) {
-		env_error(env, KMM_ENOMEM, "the first RAM bank (%" PRIu64 " MiB) cannot hold the "
+	if (!ret &&
+	    (k->image.end > k->hw->phys.banks[0].end || k->image.initrd_start < k->image.end ||
+	     k->image.fdt_start + k->image.fdt_size > k->hw->phys.banks[0].end)) {
+		env_error(env, KMM_ENOMEM,
+			  "the first RAM bank (%" PRIu64 " MiB) cannot hold the "
 			  "kernel image, initrd and device tree as QEMU loads them: give it at "
-			  "least 72 MiB", (k->hw->phys.banks[0].end - k->hw->phys.banks[0].base) >> 20);
+			  "least 72 MiB",
+			  (k->hw->phys.banks[0].end - k->hw->phys.banks[0].base) >> 20);
 		ret = -ENOSPC;
 	}
 	if (!ret)

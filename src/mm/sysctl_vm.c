@@ -92,13 +92,13 @@ static int write_percpu_pagelist_high_fraction(struct kmm_kernel *k, const long 
 }
 
 /* name, the value(s) (pointer into the kernel, count), write handler */
-#define VM_SYSCTLS(X)                                                                          \
-	X("min_free_kbytes", min_free_kbytes, 1, write_min_free_kbytes)                       \
-	X("watermark_scale_factor", watermark_scale_factor, 1, write_watermark_scale_factor)  \
-	X("watermark_boost_factor", watermark_boost_factor, 1, write_watermark_boost_factor)  \
-	X("lowmem_reserve_ratio", sysctl_lowmem_reserve_ratio[0], MAX_NR_ZONES,              \
-	  write_lowmem_reserve_ratio)                                                          \
-	X("percpu_pagelist_high_fraction", percpu_pagelist_high_fraction, 1,                  \
+#define VM_SYSCTLS(X)                                                                              \
+	X("min_free_kbytes", min_free_kbytes, 1, write_min_free_kbytes)                            \
+	X("watermark_scale_factor", watermark_scale_factor, 1, write_watermark_scale_factor)       \
+	X("watermark_boost_factor", watermark_boost_factor, 1, write_watermark_boost_factor)       \
+	X("lowmem_reserve_ratio", sysctl_lowmem_reserve_ratio[0], MAX_NR_ZONES,                    \
+	  write_lowmem_reserve_ratio)                                                              \
+	X("percpu_pagelist_high_fraction", percpu_pagelist_high_fraction, 1,                       \
 	  write_percpu_pagelist_high_fraction)
 
 static const struct vm_sysctl {

@@ -48,7 +48,8 @@ static void zoneinfo_show_print(const struct kmm_kernel *k, const pg_data_t *pgd
 	if (is_zone_first_populated(pgdat, zone)) {
 		sink_printf(out, "\n  per-node stats");
 		for (int i = 0; i < NR_VM_NODE_STAT_ITEMS; i++)
-			sink_printf(out, "\n      %-12s %ld", node_stat_names[i], pgdat->vm_stat[i]);
+			sink_printf(out, "\n      %-12s %ld", node_stat_names[i],
+				    pgdat->vm_stat[i]);
 	}
 	sink_printf(out,
 		    "\n  pages free     %lu"
@@ -100,9 +101,8 @@ void show_zoneinfo(const struct kmm_kernel *k, const struct sink *out)
 {
 	pg_data_t *pgdat;
 
-	for_each_online_pgdat(k, pgdat)
-		for (int z = 0; z < MAX_NR_ZONES; z++)
-			zoneinfo_show_print(k, pgdat, &pgdat->node_zones[z], out);
+	for_each_online_pgdat(k, pgdat) for (int z = 0; z < MAX_NR_ZONES; z++)
+		zoneinfo_show_print(k, pgdat, &pgdat->node_zones[z], out);
 }
 
 /* Models: mm/vmstat.c:frag_show_print(). */
@@ -110,7 +110,8 @@ void show_buddyinfo(const struct kmm_kernel *k, const struct sink *out)
 {
 	pg_data_t *pgdat;
 
-	for_each_online_pgdat(k, pgdat) {
+	for_each_online_pgdat(k, pgdat)
+	{
 		for (int z = 0; z < MAX_NR_ZONES; z++) {
 			const struct zone *zone = &pgdat->node_zones[z];
 
@@ -143,7 +144,8 @@ void show_pagetypeinfo(const struct kmm_kernel *k, const struct sink *out)
 {
 	pg_data_t *pgdat;
 
-	for_each_online_pgdat(k, pgdat) {
+	for_each_online_pgdat(k, pgdat)
+	{
 		sink_printf(out, "Page block order: %d\n", pageblock_order);
 		sink_printf(out, "Pages per block:  %lu\n\n", pageblock_nr_pages);
 		sink_printf(out, "%-43s ", "Free pages count per migrate type at order");
@@ -160,8 +162,8 @@ void show_pagetypeinfo(const struct kmm_kernel *k, const struct sink *out)
 					    zone_names[z], migratetype_names[mt]);
 				for (int o = 0; o < MAX_ORDER; o++) {
 					bool overflow;
-					unsigned long n = list_count(&zone->free_area[o].free_list[mt],
-								     &overflow);
+					unsigned long n = list_count(
+						&zone->free_area[o].free_list[mt], &overflow);
 					sink_printf(out, "%s%6lu ", overflow ? ">" : "", n);
 				}
 				sink_printf(out, "\n");
@@ -196,9 +198,8 @@ unsigned long global_zone_page_state(const struct kmm_kernel *k, enum zone_stat_
 	unsigned long n = 0;
 	pg_data_t *pgdat;
 
-	for_each_online_pgdat(k, pgdat)
-		for (int z = 0; z < MAX_NR_ZONES; z++)
-			n += zone_page_state(&pgdat->node_zones[z], item);
+	for_each_online_pgdat(k, pgdat) for (int z = 0; z < MAX_NR_ZONES; z++) n +=
+		zone_page_state(&pgdat->node_zones[z], item);
 	return n;
 }
 
@@ -207,14 +208,12 @@ static long global_node_page_state(const struct kmm_kernel *k, enum node_stat_it
 	long n = 0;
 	pg_data_t *pgdat;
 
-	for_each_online_pgdat(k, pgdat)
-		n += pgdat->vm_stat[item];
+	for_each_online_pgdat(k, pgdat) n += pgdat->vm_stat[item];
 	return n;
 }
 
 /* Models: mm/page-writeback.c:global_dirtyable_memory() + domain_dirty_limits() defaults. */
-static void global_dirty_limits(const struct kmm_kernel *k, unsigned long *bg,
-				unsigned long *dirty)
+static void global_dirty_limits(const struct kmm_kernel *k, unsigned long *bg, unsigned long *dirty)
 {
 	unsigned long x = global_zone_page_state(k, NR_FREE_PAGES);
 
@@ -235,10 +234,9 @@ void show_vmstat(const struct kmm_kernel *k, const struct sink *out)
 	for (int i = 0; i < NR_VM_ZONE_STAT_ITEMS; i++)
 		sink_printf(out, "%s %lu\n", zone_stat_names[i],
 			    global_zone_page_state(k, (enum zone_stat_item)i));
-	for_each_online_pgdat(k, pgdat)
-		for (int z = 0; z < MAX_NR_ZONES; z++)
-			for (int i = 0; i < NR_VM_NUMA_EVENT_ITEMS; i++)
-				numa[i] += pgdat->node_zones[z].vm_numa_event[i];
+	for_each_online_pgdat(k, pgdat) for (int z = 0; z < MAX_NR_ZONES;
+					     z++) for (int i = 0; i < NR_VM_NUMA_EVENT_ITEMS; i++)
+		numa[i] += pgdat->node_zones[z].vm_numa_event[i];
 	for (int i = 0; i < NR_VM_NUMA_EVENT_ITEMS; i++)
 		sink_printf(out, "%s %lu\n", numa_stat_names[i], numa[i]);
 	for (int i = 0; i < NR_VM_NODE_STAT_ITEMS; i++)
@@ -248,8 +246,12 @@ void show_vmstat(const struct kmm_kernel *k, const struct sink *out)
 	sink_printf(out, "nr_dirty_threshold %lu\n", dirty);
 	sink_printf(out, "nr_dirty_background_threshold %lu\n", bg);
 	for (int z = 0; z < MAX_NR_ZONES; z++)
-		sink_printf(out, "pgalloc_%s %lu\n", z == ZONE_DMA ? "dma" : z == ZONE_DMA32 ? "dma32"
-						 : z == ZONE_NORMAL ? "normal" : "movable", 0UL);
+		sink_printf(out, "pgalloc_%s %lu\n",
+			    z == ZONE_DMA      ? "dma"
+			    : z == ZONE_DMA32  ? "dma32"
+			    : z == ZONE_NORMAL ? "normal"
+					       : "movable",
+			    0UL);
 	sink_printf(out, "pgfree %lu\n", k->vm_events_pgfree);
 }
 
@@ -260,13 +262,13 @@ static long si_mem_available(const struct kmm_kernel *k)
 	long available, pagecache, reclaimable;
 	pg_data_t *pgdat;
 
-	for_each_online_pgdat(k, pgdat)
-		for (int z = 0; z < MAX_NR_ZONES; z++)
-			wmark_low += low_wmark_pages(&pgdat->node_zones[z]);
+	for_each_online_pgdat(k, pgdat) for (int z = 0; z < MAX_NR_ZONES; z++) wmark_low +=
+		low_wmark_pages(&pgdat->node_zones[z]);
 	available = (long)global_zone_page_state(k, NR_FREE_PAGES) - (long)k->totalreserve_pages;
 	pagecache = global_node_page_state(k, NR_ACTIVE_FILE) +
 		    global_node_page_state(k, NR_INACTIVE_FILE);
-	available += pagecache - (pagecache / 2 < (long)wmark_low ? pagecache / 2 : (long)wmark_low);
+	available +=
+		pagecache - (pagecache / 2 < (long)wmark_low ? pagecache / 2 : (long)wmark_low);
 	reclaimable = global_node_page_state(k, NR_SLAB_RECLAIMABLE_B) +
 		      global_node_page_state(k, NR_KERNEL_MISC_RECLAIMABLE);
 	available += reclaimable -

@@ -41,8 +41,8 @@ static unsigned long rounddown_pow_of_two(unsigned long n)
 	return 1UL << (fls_ul(n) - 1);
 }
 
-#define for_each_zone_k(k, pgdat, zone)                                                        \
-	for_each_online_pgdat(k, pgdat) for (zone = pgdat->node_zones;                         \
+#define for_each_zone_k(k, pgdat, zone)                                                            \
+	for_each_online_pgdat(k, pgdat) for (zone = pgdat->node_zones;                             \
 					     zone < pgdat->node_zones + MAX_NR_ZONES; zone++)
 
 /*
@@ -54,10 +54,12 @@ unsigned long nr_free_buffer_pages(const struct kmm_kernel *k)
 	unsigned long sum = 0;
 	pg_data_t *pgdat;
 
-	for_each_online_pgdat(k, pgdat) {
+	for_each_online_pgdat(k, pgdat)
+	{
 		for (int z = 0; z <= ZONE_NORMAL; z++) {
 			const struct zone *zone = &pgdat->node_zones[z];
-			unsigned long size = zone_managed_pages(zone), high = high_wmark_pages(zone);
+			unsigned long size = zone_managed_pages(zone),
+				      high = high_wmark_pages(zone);
 
 			if (size > high)
 				sum += size - high;
@@ -72,7 +74,8 @@ static void calculate_totalreserve_pages(struct kmm_kernel *k)
 	unsigned long reserve_pages = 0;
 	pg_data_t *pgdat;
 
-	for_each_online_pgdat(k, pgdat) {
+	for_each_online_pgdat(k, pgdat)
+	{
 		pgdat->totalreserve_pages = 0;
 		for (int i = 0; i < MAX_NR_ZONES; i++) {
 			struct zone *zone = &pgdat->node_zones[i];
@@ -99,13 +102,13 @@ static void __setup_per_zone_wmarks(struct kmm_kernel *k)
 	pg_data_t *pgdat;
 	struct zone *zone;
 
-	for_each_zone_k(k, pgdat, zone)
-		lowmem_pages += zone_managed_pages(zone);
+	for_each_zone_k(k, pgdat, zone) lowmem_pages += zone_managed_pages(zone);
 
-	for_each_zone_k(k, pgdat, zone) {
-		uint64_t tmp = lowmem_pages ? (uint64_t)pages_min * zone_managed_pages(zone) /
-						      lowmem_pages
-					    : 0;
+	for_each_zone_k(k, pgdat, zone)
+	{
+		uint64_t tmp =
+			lowmem_pages ? (uint64_t)pages_min * zone_managed_pages(zone) / lowmem_pages
+				     : 0;
 		uint64_t scaled = zone_managed_pages(zone) / 10000 * k->watermark_scale_factor +
 				  zone_managed_pages(zone) % 10000 * k->watermark_scale_factor /
 					  10000; /* mult_frac() */
@@ -144,7 +147,8 @@ static int zone_highsize(const struct kmm_kernel *k, const struct zone *zone, in
 	if (!k->percpu_pagelist_high_fraction)
 		total_pages = low_wmark_pages(zone);
 	else
-		total_pages = zone_managed_pages(zone) / (unsigned long)k->percpu_pagelist_high_fraction;
+		total_pages =
+			zone_managed_pages(zone) / (unsigned long)k->percpu_pagelist_high_fraction;
 	nr_split_cpus = k->cpus_of_node[zone->node] + cpu_online;
 	if (!nr_split_cpus)
 		nr_split_cpus = k->nr_cpus;
@@ -173,8 +177,7 @@ void zone_pcp_update_all(struct kmm_kernel *k)
 	pg_data_t *pgdat;
 	struct zone *zone;
 
-	for_each_zone_k(k, pgdat, zone)
-		zone_pcp_update(k, zone, 0);
+	for_each_zone_k(k, pgdat, zone) zone_pcp_update(k, zone, 0);
 }
 
 void setup_per_zone_wmarks(struct kmm_kernel *k)
@@ -187,7 +190,8 @@ void setup_per_zone_lowmem_reserve(struct kmm_kernel *k)
 {
 	pg_data_t *pgdat;
 
-	for_each_online_pgdat(k, pgdat) {
+	for_each_online_pgdat(k, pgdat)
+	{
 		for (int i = 0; i < MAX_NR_ZONES - 1; i++) {
 			struct zone *zone = &pgdat->node_zones[i];
 			int ratio = k->sysctl_lowmem_reserve_ratio[i];
@@ -196,8 +200,8 @@ void setup_per_zone_lowmem_reserve(struct kmm_kernel *k)
 
 			for (int j = i + 1; j < MAX_NR_ZONES; j++) {
 				managed_pages += zone_managed_pages(&pgdat->node_zones[j]);
-				zone->lowmem_reserve[j] = clear ? 0 : (long)(managed_pages /
-									     (unsigned long)ratio);
+				zone->lowmem_reserve[j] =
+					clear ? 0 : (long)(managed_pages / (unsigned long)ratio);
 			}
 		}
 	}
@@ -218,7 +222,8 @@ void refresh_zone_stat_thresholds(struct kmm_kernel *k)
 	pg_data_t *pgdat;
 	struct zone *zone;
 
-	for_each_zone_k(k, pgdat, zone) {
+	for_each_zone_k(k, pgdat, zone)
+	{
 		if (!populated_zone(zone))
 			continue;
 		int threshold = calculate_normal_threshold(k, zone);
@@ -234,10 +239,14 @@ static void calculate_min_free_kbytes(struct kmm_kernel *k)
 	long new_min = (long)int_sqrt(lowmem_kbytes * 16);
 
 	if (new_min > k->user_min_free_kbytes)
-		k->min_free_kbytes = (int)(new_min < 128 ? 128 : new_min > 262144 ? 262144 : new_min);
+		k->min_free_kbytes = (int)(new_min < 128      ? 128
+					   : new_min > 262144 ? 262144
+							      : new_min);
 	else
-		env_printk(k->env, "min_free_kbytes is not updated to %ld because user defined "
-			   "value %d is preferred\n", new_min, k->user_min_free_kbytes);
+		env_printk(k->env,
+			   "min_free_kbytes is not updated to %ld because user defined "
+			   "value %d is preferred\n",
+			   new_min, k->user_min_free_kbytes);
 }
 
 /* Models: mm/page_alloc.c:init_per_zone_wmark_min() (postcore_initcall). */
@@ -256,7 +265,8 @@ void set_recommended_min_free_kbytes(struct kmm_kernel *k)
 	pg_data_t *pgdat;
 	struct zone *zone;
 
-	for_each_zone_k(k, pgdat, zone) {
+	for_each_zone_k(k, pgdat, zone)
+	{
 		if (!populated_zone(zone) || zone_idx(zone) > ZONE_NORMAL)
 			continue;
 		nr_zones++;
@@ -270,9 +280,10 @@ void set_recommended_min_free_kbytes(struct kmm_kernel *k)
 	recommended_min <<= (PAGE_SHIFT - 10);
 	if (recommended_min > (unsigned long)k->min_free_kbytes) {
 		if (k->user_min_free_kbytes >= 0)
-			env_printk(k->env, "raising min_free_kbytes from %d to %lu to help "
-				   "transparent hugepage allocations\n", k->min_free_kbytes,
-				   recommended_min);
+			env_printk(k->env,
+				   "raising min_free_kbytes from %d to %lu to help "
+				   "transparent hugepage allocations\n",
+				   k->min_free_kbytes, recommended_min);
 		k->min_free_kbytes = (int)recommended_min;
 	}
 	setup_per_zone_wmarks(k);

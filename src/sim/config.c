@@ -144,8 +144,7 @@ enum kmm_status kmm_config_add_reserve(struct kmm_config *cfg, uint64_t size, km
 	return KMM_OK;
 }
 
-enum kmm_status kmm_config_add_sysctl(struct kmm_config *cfg, const char *name,
-				      const char *value)
+enum kmm_status kmm_config_add_sysctl(struct kmm_config *cfg, const char *name, const char *value)
 {
 	struct kmm_sysctl_setting *st;
 
@@ -167,9 +166,9 @@ enum kmm_status kmm_config_append(struct kmm_config *cfg, const char *params)
 	size_t len = strlen(cfg->cmdline), add = strlen(params);
 
 	if (len + (len ? 1 : 0) + add + 1 > sizeof(cfg->cmdline))
-		return kmm_error_nomachine(KMM_EINVAL,
-					   "kernel command line longer than %d bytes (COMMAND_LINE_SIZE)",
-					   KMM_CMDLINE_MAX);
+		return kmm_error_nomachine(
+			KMM_EINVAL, "kernel command line longer than %d bytes (COMMAND_LINE_SIZE)",
+			KMM_CMDLINE_MAX);
 	if (len && add)
 		cfg->cmdline[len++] = ' ';
 	memcpy(cfg->cmdline + len, params, add + 1);
@@ -198,20 +197,29 @@ enum kmm_status kmm_parse_size(const char *text, uint64_t *out)
 	if (errno == ERANGE)
 		return kmm_error_nomachine(KMM_EINVAL, "size '%s' is too large", text);
 	switch (toupper((unsigned char)*end)) {
-	case 'E': mult <<= 10; /* fall through */
-	case 'P': mult <<= 10; /* fall through */
-	case 'T': mult <<= 10; /* fall through */
-	case 'G': mult <<= 10; /* fall through */
-	case 'M': mult <<= 10; /* fall through */
-	case 'K': mult <<= 10; end++; break;
-	default: break;
+	case 'E':
+		mult <<= 10; /* fall through */
+	case 'P':
+		mult <<= 10; /* fall through */
+	case 'T':
+		mult <<= 10; /* fall through */
+	case 'G':
+		mult <<= 10; /* fall through */
+	case 'M':
+		mult <<= 10; /* fall through */
+	case 'K':
+		mult <<= 10;
+		end++;
+		break;
+	default:
+		break;
 	}
 	/* QEMU and people write "4GB" / "4GiB": accept the unit letter B after a suffix. */
 	if (mult > 1 && (end[0] == 'B' || (end[0] == 'i' && end[1] == 'B')))
 		end += end[0] == 'i' ? 2 : 1;
 	if (*end)
-		return kmm_error_nomachine(KMM_EINVAL, "size '%s': unexpected '%s' after the number",
-					   text, end);
+		return kmm_error_nomachine(
+			KMM_EINVAL, "size '%s': unexpected '%s' after the number", text, end);
 	if (v > UINT64_MAX / mult)
 		return kmm_error_nomachine(KMM_EINVAL, "size '%s' is too large", text);
 	*out = v * mult;
@@ -279,29 +287,36 @@ static bool ranges_overlap(uint64_t a, uint64_t as, uint64_t b, uint64_t bs)
 static enum kmm_status validate_banks(const struct kmm_config *cfg)
 {
 	if (cfg->nr_banks == 0 || cfg->nr_banks > KMM_MAX_BANKS)
-		return kmm_error_nomachine(KMM_EINVAL, "the machine needs 1 to %d RAM banks, not %u",
+		return kmm_error_nomachine(KMM_EINVAL,
+					   "the machine needs 1 to %d RAM banks, not %u",
 					   KMM_MAX_BANKS, cfg->nr_banks);
 	for (uint32_t i = 0; i < cfg->nr_banks; i++) {
 		const struct kmm_ram_bank *b = &cfg->banks[i];
 
 		if (b->size == 0)
-			return kmm_error_nomachine(KMM_EINVAL, "RAM bank %u at 0x%" PRIx64
-						   " has size zero", i, b->base);
+			return kmm_error_nomachine(KMM_EINVAL,
+						   "RAM bank %u at 0x%" PRIx64 " has size zero", i,
+						   b->base);
 		if ((b->base | b->size) & (KMM_PAGE_SIZE - 1))
-			return kmm_error_nomachine(KMM_EINVAL, "RAM bank %u: base 0x%" PRIx64
+			return kmm_error_nomachine(KMM_EINVAL,
+						   "RAM bank %u: base 0x%" PRIx64
 						   " and size 0x%" PRIx64 " must be 4 KiB aligned",
 						   i, b->base, b->size);
 		if (b->base >= KMM_PA_LIMIT || b->size > KMM_PA_LIMIT - b->base)
-			return kmm_error_nomachine(KMM_EINVAL, "RAM bank %u [0x%" PRIx64 " + 0x%" PRIx64
-						   "] goes beyond the 48-bit physical address space",
-						   i, b->base, b->size);
+			return kmm_error_nomachine(
+				KMM_EINVAL,
+				"RAM bank %u [0x%" PRIx64 " + 0x%" PRIx64
+				"] goes beyond the 48-bit physical address space",
+				i, b->base, b->size);
 		for (uint32_t j = 0; j < i; j++) {
 			const struct kmm_ram_bank *o = &cfg->banks[j];
 			if (ranges_overlap(b->base, b->size, o->base, o->size))
-				return kmm_error_nomachine(KMM_EINVAL, "RAM banks %u [0x%" PRIx64 "-0x%"
-							   PRIx64 ") and %u [0x%" PRIx64 "-0x%" PRIx64
-							   ") overlap", j, o->base, o->base + o->size,
-							   i, b->base, b->base + b->size);
+				return kmm_error_nomachine(KMM_EINVAL,
+							   "RAM banks %u [0x%" PRIx64 "-0x%" PRIx64
+							   ") and %u [0x%" PRIx64 "-0x%" PRIx64
+							   ") overlap",
+							   j, o->base, o->base + o->size, i,
+							   b->base, b->base + b->size);
 		}
 	}
 	return KMM_OK;
@@ -317,23 +332,31 @@ static enum kmm_status validate_mmio(const struct kmm_config *cfg)
 	for (uint32_t i = 0; i < n; i++) {
 		const struct kmm_mmio_range *r = &all[i];
 
-		if (r->size == 0 || r->base > UINT64_MAX - r->size || r->base + r->size > KMM_PA_LIMIT)
-			return kmm_error_nomachine(KMM_EINVAL, "MMIO range %s [0x%" PRIx64 " + 0x%"
-						   PRIx64 "] is empty or beyond the 48-bit "
-						   "physical address space", r->name, r->base, r->size);
+		if (r->size == 0 || r->base > UINT64_MAX - r->size ||
+		    r->base + r->size > KMM_PA_LIMIT)
+			return kmm_error_nomachine(KMM_EINVAL,
+						   "MMIO range %s [0x%" PRIx64 " + 0x%" PRIx64
+						   "] is empty or beyond the 48-bit "
+						   "physical address space",
+						   r->name, r->base, r->size);
 		for (uint32_t b = 0; b < cfg->nr_banks; b++) {
-			if (ranges_overlap(r->base, r->size, cfg->banks[b].base, cfg->banks[b].size))
-				return kmm_error_nomachine(KMM_EINVAL, "MMIO range %s [0x%" PRIx64 "-0x%"
-							   PRIx64 ") overlaps RAM bank %u", r->name,
-							   r->base, r->base + r->size, b);
+			if (ranges_overlap(r->base, r->size, cfg->banks[b].base,
+					   cfg->banks[b].size))
+				return kmm_error_nomachine(KMM_EINVAL,
+							   "MMIO range %s [0x%" PRIx64 "-0x%" PRIx64
+							   ") overlaps RAM bank %u",
+							   r->name, r->base, r->base + r->size, b);
 		}
 		for (uint32_t j = 0; j < i; j++) {
 			const struct kmm_mmio_range *o = &all[j];
-			bool nested = (r->base >= o->base && r->base + r->size <= o->base + o->size) ||
-				      (o->base >= r->base && o->base + o->size <= r->base + r->size);
+			bool nested =
+				(r->base >= o->base && r->base + r->size <= o->base + o->size) ||
+				(o->base >= r->base && o->base + o->size <= r->base + r->size);
 			if (ranges_overlap(r->base, r->size, o->base, o->size) && !nested)
-				return kmm_error_nomachine(KMM_EINVAL, "MMIO ranges %s and %s overlap "
-							   "partly", o->name, r->name);
+				return kmm_error_nomachine(KMM_EINVAL,
+							   "MMIO ranges %s and %s overlap "
+							   "partly",
+							   o->name, r->name);
 		}
 	}
 	return KMM_OK;
@@ -353,38 +376,50 @@ static enum kmm_status validate_numa(const struct kmm_config *cfg)
 		const struct kmm_numa_node *n = &cfg->nodes[nid];
 
 		if (!n->present)
-			return kmm_error_nomachine(KMM_EINVAL, "NUMA node ids must be 0..%u without "
-						   "gaps: node %u is missing", cfg->nr_nodes - 1, nid);
+			return kmm_error_nomachine(KMM_EINVAL,
+						   "NUMA node ids must be 0..%u without "
+						   "gaps: node %u is missing",
+						   cfg->nr_nodes - 1, nid);
 		if (n->mem_size == 0)
-			return kmm_error_nomachine(KMM_EINVAL, "NUMA node %u has no memory: "
-						   "memoryless nodes are not modelled", nid);
+			return kmm_error_nomachine(KMM_EINVAL,
+						   "NUMA node %u has no memory: "
+						   "memoryless nodes are not modelled",
+						   nid);
 		if (n->mem_size & (KMM_PAGE_SIZE - 1))
-			return kmm_error_nomachine(KMM_EINVAL, "NUMA node %u: memory size 0x%" PRIx64
-						   " is not a multiple of 4 KiB", nid, n->mem_size);
+			return kmm_error_nomachine(KMM_EINVAL,
+						   "NUMA node %u: memory size 0x%" PRIx64
+						   " is not a multiple of 4 KiB",
+						   nid, n->mem_size);
 		total += n->mem_size;
 		if (!n->has_cpus)
 			continue;
 		if (n->cpu_last >= cfg->nr_cpus)
-			return kmm_error_nomachine(KMM_EINVAL, "NUMA node %u: CPU %u does not exist "
-						   "(the machine has %u CPUs)", nid, n->cpu_last,
-						   cfg->nr_cpus);
+			return kmm_error_nomachine(KMM_EINVAL,
+						   "NUMA node %u: CPU %u does not exist "
+						   "(the machine has %u CPUs)",
+						   nid, n->cpu_last, cfg->nr_cpus);
 		for (uint32_t c = n->cpu_first; c <= n->cpu_last; c++) {
 			if (owner[c] != UINT32_MAX)
-				return kmm_error_nomachine(KMM_EINVAL, "CPU %u is in NUMA nodes %u "
-							   "and %u", c, owner[c], nid);
+				return kmm_error_nomachine(KMM_EINVAL,
+							   "CPU %u is in NUMA nodes %u "
+							   "and %u",
+							   c, owner[c], nid);
 			owner[c] = nid;
 		}
 	}
 	if (total != kmm_config_ram_size(cfg))
-		return kmm_error_nomachine(KMM_EINVAL, "total memory for NUMA nodes (0x%" PRIx64
-					   ") should equal RAM size (0x%" PRIx64 ")", total,
-					   kmm_config_ram_size(cfg));
+		return kmm_error_nomachine(KMM_EINVAL,
+					   "total memory for NUMA nodes (0x%" PRIx64
+					   ") should equal RAM size (0x%" PRIx64 ")",
+					   total, kmm_config_ram_size(cfg));
 	for (uint32_t a = 0; a < cfg->nr_nodes; a++) {
 		for (uint32_t b = 0; b < cfg->nr_nodes; b++) {
 			uint8_t d = cfg->distance[a][b];
 			if (d && ((a == b && d != 10) || (a != b && d <= 10)))
-				return kmm_error_nomachine(KMM_EINVAL, "NUMA distance %u->%u = %u is "
-							   "invalid", a, b, d);
+				return kmm_error_nomachine(KMM_EINVAL,
+							   "NUMA distance %u->%u = %u is "
+							   "invalid",
+							   a, b, d);
 		}
 	}
 	return KMM_OK;
@@ -407,8 +442,10 @@ static enum kmm_status validate_reserves(const struct kmm_config *cfg)
 				  r->size <= cfg->banks[b].size - (r->base - cfg->banks[b].base) &&
 				  r->base - cfg->banks[b].base < cfg->banks[b].size;
 		if (!inside)
-			return kmm_error_nomachine(KMM_EINVAL, "reservation 0x%" PRIx64 "@0x%" PRIx64
-						   " is not inside one RAM bank", r->size, r->base);
+			return kmm_error_nomachine(KMM_EINVAL,
+						   "reservation 0x%" PRIx64 "@0x%" PRIx64
+						   " is not inside one RAM bank",
+						   r->size, r->base);
 	}
 	return KMM_OK;
 }
@@ -424,8 +461,10 @@ enum kmm_status kmm_config_validate(const struct kmm_config *cfg)
 	if (cfg->board != KMM_BOARD_VIRT && cfg->board != KMM_BOARD_NONE)
 		return kmm_error_nomachine(KMM_EINVAL, "unknown board %d", (int)cfg->board);
 	if (cfg->nr_cpus == 0 || cfg->nr_cpus > KMM_MAX_CPUS)
-		return kmm_error_nomachine(KMM_EINVAL, "%u CPUs: the machine supports 1 to %d "
-					   "(CONFIG_NR_CPUS)", cfg->nr_cpus, KMM_MAX_CPUS);
+		return kmm_error_nomachine(KMM_EINVAL,
+					   "%u CPUs: the machine supports 1 to %d "
+					   "(CONFIG_NR_CPUS)",
+					   cfg->nr_cpus, KMM_MAX_CPUS);
 	if (cfg->cpu_mhz == 0)
 		return kmm_error_nomachine(KMM_EINVAL, "cpu_mhz must not be zero");
 	if (!memchr(cfg->cmdline, '\0', sizeof(cfg->cmdline)))

@@ -21,20 +21,22 @@ static void out_stdout(void *arg, const char *text, size_t len)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: kmmsim [machine options] COMMAND [ARGS]\n"
-		   "\n"
-		   "libkmm %s: Linux 6.1 arm64 memory management on a simulated machine.\n"
-		   "\n"
-		   "Commands:\n"
-		   "  run [SCENARIO]     run a scenario file ('-' for standard input); without one,\n"
-		   "                     the built-in default scenario (examples/scenarios/default.kmm)\n"
-		   "  proc PATH...       boot the machine and print the named views\n"
-		   "  views              list the view paths proc and show accept\n"
-		   "  mmu-replay CORPUS...  replay ARMv8-A MMU test vectors (JSON Lines, plain or\n"
-		   "                     gzipped; shared/oracles/mmu has QEMU's) through the MMU\n"
-		   "                     model; exit 0 only if every query matches (docs/mmu.md)\n"
-		   "\n"
-		   "Machine options (defaults: QEMU virt, -m 1G -smp 4, one node):\n",
+	fprintf(f,
+		"usage: kmmsim [machine options] COMMAND [ARGS]\n"
+		"\n"
+		"libkmm %s: Linux 6.1 arm64 memory management on a simulated machine.\n"
+		"\n"
+		"Commands:\n"
+		"  run [SCENARIO]     run a scenario file ('-' for standard input); without one,\n"
+		"                     the built-in default scenario "
+		"(examples/scenarios/default.kmm)\n"
+		"  proc PATH...       boot the machine and print the named views\n"
+		"  views              list the view paths proc and show accept\n"
+		"  mmu-replay CORPUS...  replay ARMv8-A MMU test vectors (JSON Lines, plain or\n"
+		"                     gzipped; shared/oracles/mmu has QEMU's) through the MMU\n"
+		"                     model; exit 0 only if every query matches (docs/mmu.md)\n"
+		"\n"
+		"Machine options (defaults: QEMU virt, -m 1G -smp 4, one node):\n",
 		kmm_version());
 	kmm_config_options_help(out_stdout, f);
 	fprintf(f, "\n"
@@ -99,8 +101,7 @@ static int cmd_run(const struct kmm_config *cfg, int argc, char **argv)
 			return 2;
 		}
 	}
-	st = kmm_scenario_run(text ? text : kmm_scenario_default(), name, cfg, out_stdout,
-			      stdout);
+	st = kmm_scenario_run(text ? text : kmm_scenario_default(), name, cfg, out_stdout, stdout);
 	free(text);
 	fflush(stdout);
 	if (st) {

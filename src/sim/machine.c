@@ -26,8 +26,8 @@ const char *kmm_version(void)
 const char *kmm_status_str(enum kmm_status status)
 {
 	switch (status) {
-#define KMM_STATUS_TEXT(name, value, text)                                                     \
-	case name:                                                                             \
+#define KMM_STATUS_TEXT(name, value, text)                                                         \
+	case name:                                                                                 \
 		return text;
 		KMM_STATUS_LIST(KMM_STATUS_TEXT)
 #undef KMM_STATUS_TEXT
@@ -38,8 +38,8 @@ const char *kmm_status_str(enum kmm_status status)
 const char *kmm_status_name(enum kmm_status status)
 {
 	switch (status) {
-#define KMM_STATUS_NAME(name, value, text)                                                     \
-	case name:                                                                             \
+#define KMM_STATUS_NAME(name, value, text)                                                         \
+	case name:                                                                                 \
 		return #name;
 		KMM_STATUS_LIST(KMM_STATUS_NAME)
 #undef KMM_STATUS_NAME
@@ -173,8 +173,7 @@ enum kmm_status kmm_report_get(const struct kmm_machine *m, uint64_t seq, struct
 
 	if (!m || !out)
 		return kmm_error_nomachine(KMM_EINVAL, "kmm_report_get: NULL argument");
-	if (seq == 0 || seq > m->env.report_seq ||
-	    m->env.report_seq - seq >= KMM_REPORT_RING)
+	if (seq == 0 || seq > m->env.report_seq || m->env.report_seq - seq >= KMM_REPORT_RING)
 		return KMM_ENOENT;
 	slot = &m->env.ring[seq % KMM_REPORT_RING];
 	*out = slot->r;

@@ -21,7 +21,8 @@ _Static_assert((int)KMM_TLBI_COUNT == (int)MMU_TLBI_COUNT, "TLBI lists differ");
 _Static_assert((int)KMM_TLB_LEVELS == (int)TLB_NR_LEVELS, "TLB level lists differ");
 _Static_assert((int)KMM_ACCESS_LOAD == (int)HW_ACC_READ &&
 		       (int)KMM_ACCESS_STORE == (int)HW_ACC_WRITE &&
-		       (int)KMM_ACCESS_IFETCH == (int)HW_ACC_EXEC, "access types differ");
+		       (int)KMM_ACCESS_IFETCH == (int)HW_ACC_EXEC,
+	       "access types differ");
 _Static_assert(sizeof(struct kmm_tlb_geometry) == sizeof(struct tlb_geometry) &&
 		       offsetof(struct kmm_tlb_geometry, policy) ==
 			       offsetof(struct tlb_geometry, policy) &&
@@ -29,7 +30,8 @@ _Static_assert(sizeof(struct kmm_tlb_geometry) == sizeof(struct tlb_geometry) &&
 			       offsetof(struct tlb_geometry, cycles_tlbi),
 	       "TLB geometry layouts differ");
 _Static_assert((int)KMM_TLB_LRU == (int)TLB_REPL_LRU && (int)KMM_TLB_PLRU == (int)TLB_REPL_PLRU &&
-		       (int)KMM_TLB_RANDOM == (int)TLB_REPL_RANDOM, "replacement policies differ");
+		       (int)KMM_TLB_RANDOM == (int)TLB_REPL_RANDOM,
+	       "replacement policies differ");
 
 static enum kmm_status mmu_api_cpu(struct kmm_machine *m, unsigned cpu, const char *fn,
 				   struct hw_cpu **out)
@@ -37,8 +39,10 @@ static enum kmm_status mmu_api_cpu(struct kmm_machine *m, unsigned cpu, const ch
 	if (!m)
 		return kmm_error_nomachine(KMM_EINVAL, "%s: NULL machine", fn);
 	if (cpu >= m->hw.nr_cpus)
-		return env_error(&m->env, KMM_EINVAL, "%s: CPU %u does not exist (the machine has "
-				 "%u CPUs)", fn, cpu, m->hw.nr_cpus);
+		return env_error(&m->env, KMM_EINVAL,
+				 "%s: CPU %u does not exist (the machine has "
+				 "%u CPUs)",
+				 fn, cpu, m->hw.nr_cpus);
 	*out = &m->hw.cpus[cpu];
 	return KMM_OK;
 }
@@ -73,8 +77,10 @@ enum kmm_status kmm_mmu_get_reg(struct kmm_machine *m, unsigned cpu, enum kmm_mm
 	if (st)
 		return st;
 	if ((unsigned)reg >= KMM_REG_COUNT || !val)
-		return env_error(&m->env, KMM_EINVAL, "kmm_mmu_get_reg: unknown register %d or "
-				 "NULL output", (int)reg);
+		return env_error(&m->env, KMM_EINVAL,
+				 "kmm_mmu_get_reg: unknown register %d or "
+				 "NULL output",
+				 (int)reg);
 	*val = hw_cpu_get_reg(c, (enum hw_sysreg)reg);
 	return KMM_OK;
 }
@@ -93,9 +99,14 @@ static void mmu_api_fault(const struct hw_fault *f, struct kmm_mmu_fault *out)
 	if (!out)
 		return;
 	esr_encode(f, &s);
-	*out = (struct kmm_mmu_fault){.esr = s.esr, .far = s.far, .hpfar = s.hpfar,
-				      .target_el = s.target_el, .kind = esr_fault_name(f->type),
-				      .level = f->level, .stage = f->stage, .s1ptw = f->s1ptw};
+	*out = (struct kmm_mmu_fault){.esr = s.esr,
+				      .far = s.far,
+				      .hpfar = s.hpfar,
+				      .target_el = s.target_el,
+				      .kind = esr_fault_name(f->type),
+				      .level = f->level,
+				      .stage = f->stage,
+				      .s1ptw = f->s1ptw};
 }
 
 /* The access proper, inside the API boundary (a kernel BUG during it unwinds here). */
@@ -120,17 +131,18 @@ enum kmm_status kmm_cpu_access(struct kmm_machine *m, unsigned cpu, enum kmm_acc
 	if (st)
 		return st;
 	if ((unsigned)type > KMM_ACCESS_IFETCH || !buf || size < 1 || size > KMM_ACCESS_MAX)
-		return env_error(&m->env, KMM_EINVAL, "kmm_cpu_access: bad access type %d, NULL "
-				 "buffer or size %zu outside 1..%u", (int)type, size,
-				 KMM_ACCESS_MAX);
+		return env_error(&m->env, KMM_EINVAL,
+				 "kmm_cpu_access: bad access type %d, NULL "
+				 "buffer or size %zu outside 1..%u",
+				 (int)type, size, KMM_ACCESS_MAX);
 	m->env.cur_cpu = (int)cpu;
 	st = mmu_api_access(m, c, (enum hw_acc)type, va, buf, size, &f);
 	if (st != KMM_EFAULT)
 		return st;
 	mmu_api_fault(&f, fault);
-	return env_error(&m->env, KMM_EFAULT, "CPU%u: %s fault at VA 0x%016" PRIx64
-			 " (level %d, stage %u)", cpu, esr_fault_name(f.type), va, f.level,
-			 f.stage);
+	return env_error(&m->env, KMM_EFAULT,
+			 "CPU%u: %s fault at VA 0x%016" PRIx64 " (level %d, stage %u)", cpu,
+			 esr_fault_name(f.type), va, f.level, f.stage);
 }
 
 enum kmm_status kmm_at(struct kmm_machine *m, unsigned cpu, enum kmm_at_op op, kmm_va_t va,
@@ -170,8 +182,7 @@ enum kmm_status kmm_tlbi(struct kmm_machine *m, unsigned cpu, unsigned op, uint6
 	return KMM_OK;
 }
 
-enum kmm_status kmm_tlbi_by_name(struct kmm_machine *m, unsigned cpu, const char *name,
-				 uint64_t xt)
+enum kmm_status kmm_tlbi_by_name(struct kmm_machine *m, unsigned cpu, const char *name, uint64_t xt)
 {
 	bool is;
 	enum mmu_tlbi_op op;

@@ -69,21 +69,33 @@ static char *json_string(struct json_parser *ps)
 		if (c == '\\') {
 			c = *ps->p++;
 			switch (c) {
-			case 'n': c = '\n'; break;
-			case 't': c = '\t'; break;
-			case 'r': c = '\r'; break;
-			case 'b': c = '\b'; break;
-			case 'f': c = '\f'; break;
+			case 'n':
+				c = '\n';
+				break;
+			case 't':
+				c = '\t';
+				break;
+			case 'r':
+				c = '\r';
+				break;
+			case 'b':
+				c = '\b';
+				break;
+			case 'f':
+				c = '\f';
+				break;
 			case 'u': /* keep ASCII only; others become '?' */
-				c = (char)strtol((char[5]){ps->p[0], ps->p[1], ps->p[2], ps->p[3], 0},
-						 NULL, 16);
+				c = (char)strtol(
+					(char[5]){ps->p[0], ps->p[1], ps->p[2], ps->p[3], 0}, NULL,
+					16);
 				if ((unsigned char)c > 0x7f || !c)
 					c = '?';
 				ps->p += 4;
 				break;
 			case '\0':
 				return NULL;
-			default: break; /* \" \\ \/ */
+			default:
+				break; /* \" \\ \/ */
 			}
 		}
 		*out++ = c;
@@ -170,8 +182,13 @@ static int json_value(struct json_parser *ps)
 	case 't':
 	case 'f':
 	case 'n': {
-		static const struct { const char *word; enum json_type t; bool b; } words[] = {
-			{"true", JSON_BOOL, true}, {"false", JSON_BOOL, false}, {"null", JSON_NULL, false}};
+		static const struct {
+			const char *word;
+			enum json_type t;
+			bool b;
+		} words[] = {{"true", JSON_BOOL, true},
+			     {"false", JSON_BOOL, false},
+			     {"null", JSON_NULL, false}};
 		for (size_t i = 0; i < 3; i++) {
 			size_t len = strlen(words[i].word);
 			if (strncmp(ps->p, words[i].word, len) == 0) {
@@ -189,7 +206,8 @@ static int json_value(struct json_parser *ps)
 		long long v = strtoll(ps->p, &end, 10);
 		if (end == ps->p)
 			return json_fail(ps, "unexpected character");
-		if (*end == '.' || *end == 'e' || *end == 'E') /* fractions: keep the integer part */
+		if (*end == '.' || *end == 'e' ||
+		    *end == 'E') /* fractions: keep the integer part */
 			strtod(ps->p, &end);
 		ps->p = end;
 		node = json_new(ps, JSON_NUM);

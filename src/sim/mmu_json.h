@@ -15,8 +15,8 @@ enum json_type { JSON_NULL, JSON_BOOL, JSON_NUM, JSON_STR, JSON_ARR, JSON_OBJ };
 
 struct json_node {
 	enum json_type type;
-	int first;       /* first child (arrays, objects), -1 if none */
-	int next;        /* next sibling, -1 if last */
+	int first;	 /* first child (arrays, objects), -1 if none */
+	int next;	 /* next sibling, -1 if last */
 	const char *key; /* member name inside an object, else NULL */
 	const char *str; /* JSON_STR: NUL-terminated, unescaped */
 	int64_t num;

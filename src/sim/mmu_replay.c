@@ -33,10 +33,10 @@
 #include "lib/env.h"
 #include "sim/mmu_json.h"
 
-#define REPLAY_RAM_BASE  0x40000000ull
-#define REPLAY_RAM_END   0x48000000ull
+#define REPLAY_RAM_BASE	 0x40000000ull
+#define REPLAY_RAM_END	 0x48000000ull
 #define REPLAY_FILL_BASE 0x44000000ull
-#define VA56_MASK        0x00ffffffffffffffull
+#define VA56_MASK	 0x00ffffffffffffffull
 
 struct replay {
 	struct kmm_env env;
@@ -138,7 +138,8 @@ static bool replay_machine(struct replay *r, char *err, size_t errlen)
 	kmm_config_init(&cfg);
 	cfg.nr_cpus = 1;
 	cfg.nr_mmio = 0;
-	if (kmm_config_add_bank(&cfg, REPLAY_RAM_BASE, REPLAY_RAM_END - REPLAY_RAM_BASE) != KMM_OK) {
+	if (kmm_config_add_bank(&cfg, REPLAY_RAM_BASE, REPLAY_RAM_END - REPLAY_RAM_BASE) !=
+	    KMM_OK) {
 		snprintf(err, errlen, "%s", kmm_last_error(NULL));
 		return false;
 	}
@@ -212,8 +213,8 @@ static bool replay_run(struct replay *r, int q, struct replay_got *g, char *why,
 	uint64_t va;
 
 	memset(g, 0, sizeof(*g));
-	if (!json_str(d, json_get(d, q, "kind"), &kind) || !json_str(d, json_get(d, q, "op"), &op) ||
-	    !json_hex(d, json_get(d, q, "va"), &va)) {
+	if (!json_str(d, json_get(d, q, "kind"), &kind) ||
+	    !json_str(d, json_get(d, q, "op"), &op) || !json_hex(d, json_get(d, q, "va"), &va)) {
 		snprintf(why, whylen, "query lacks kind, op or va");
 		return false;
 	}
@@ -234,9 +235,10 @@ static bool replay_run(struct replay *r, int q, struct replay_got *g, char *why,
 		return true;
 	}
 	if (strcmp(kind, "access") == 0) {
-		enum hw_acc acc = strcmp(op, "LOAD") == 0 ? HW_ACC_READ
+		enum hw_acc acc = strcmp(op, "LOAD") == 0    ? HW_ACC_READ
 				  : strcmp(op, "STORE") == 0 ? HW_ACC_WRITE
-				  : strcmp(op, "EXEC") == 0 ? HW_ACC_EXEC : (enum hw_acc)-1;
+				  : strcmp(op, "EXEC") == 0  ? HW_ACC_EXEC
+							     : (enum hw_acc) - 1;
 		uint64_t val = 0;
 		if ((int)acc < 0 || el < 0 || el > 1) {
 			snprintf(why, whylen, "unknown access op \"%s\" or EL", op);
@@ -337,8 +339,8 @@ static void replay_cmp_at(const struct replay *r, int q, int e, const struct rep
 		cmp_u64(c, "PAR.ATTR", v, g->par >> PAR_ATTR_SHIFT);
 }
 
-static void replay_cmp_access(const struct replay *r, int q, int e,
-			      const struct replay_got *g, struct replay_cmp *c)
+static void replay_cmp_access(const struct replay *r, int q, int e, const struct replay_got *g,
+			      struct replay_cmp *c)
 {
 	const struct json_doc *d = &r->doc;
 	const char *outcome = "", *op = "";
@@ -348,9 +350,10 @@ static void replay_cmp_access(const struct replay *r, int q, int e,
 	json_str(d, json_get(d, q, "op"), &op);
 	if (strcmp(outcome, "ok") == 0) {
 		if (!g->ok) {
-			cmp_note(c, "\n      expected success, got a %s fault (FSC 0x%x, level %d, "
-				 "stage %u)", esr_fault_name(g->f.type), esr_fsc(&g->f), g->f.level,
-				 g->f.stage);
+			cmp_note(c,
+				 "\n      expected success, got a %s fault (FSC 0x%x, level %d, "
+				 "stage %u)",
+				 esr_fault_name(g->f.type), esr_fsc(&g->f), g->f.level, g->f.stage);
 			return;
 		}
 		if (json_hex(d, json_get(d, e, "pa"), &v))
@@ -386,13 +389,17 @@ static void replay_cmp_updates(const struct replay *r, int list, struct replay_c
 			}
 		}
 		if (!found)
-			cmp_note(c, "\n      missing update [0x%" PRIx64 "] 0x%" PRIx64 " -> 0x%" PRIx64,
+			cmp_note(c,
+				 "\n      missing update [0x%" PRIx64 "] 0x%" PRIx64
+				 " -> 0x%" PRIx64,
 				 pa, old, new_);
 	}
 	for (uint32_t i = 0; i < log->n && i < HW_UPDATE_LOG; i++) {
 		if (!used[i])
-			cmp_note(c, "\n      unexpected update [0x%" PRIx64 "] 0x%" PRIx64
-				 " -> 0x%" PRIx64, log->e[i].pa, log->e[i].old, log->e[i].new_);
+			cmp_note(c,
+				 "\n      unexpected update [0x%" PRIx64 "] 0x%" PRIx64
+				 " -> 0x%" PRIx64,
+				 log->e[i].pa, log->e[i].old, log->e[i].new_);
 	}
 	if (log->n > HW_UPDATE_LOG)
 		cmp_note(c, "\n      %u updates (more than the log holds)", log->n);
@@ -448,7 +455,8 @@ static void replay_resync(struct replay *r, int q)
 		replay_write(r, log->e[i].pa, log->e[i].old);
 	for (int u = list >= 0 ? d->nodes[list].first : -1; u >= 0; u = d->nodes[u].next) {
 		uint64_t pa, new_;
-		if (json_hex(d, json_get(d, u, "pa"), &pa) && json_hex(d, json_get(d, u, "new"), &new_))
+		if (json_hex(d, json_get(d, u, "pa"), &pa) &&
+		    json_hex(d, json_get(d, u, "new"), &new_))
 			replay_write(r, pa, new_);
 	}
 }
@@ -581,9 +589,9 @@ static int replay_file(struct replay *r, const char *path)
 	free(line);
 	gzclose(gz);
 	printf("%s: %" PRIu64 "/%" PRIu64 " queries match (%" PRIu64 " annotated qemu_deviation, "
-	       "compared against %s: %" PRIu64 " match)\n", path, r->matched - m0, r->queries - q0,
-	       r->dev_queries - dq0, r->against_qemu ? "QEMU's answer" : "arm_arm",
-	       r->dev_matched - dm0);
+	       "compared against %s: %" PRIu64 " match)\n",
+	       path, r->matched - m0, r->queries - q0, r->dev_queries - dq0,
+	       r->against_qemu ? "QEMU's answer" : "arm_arm", r->dev_matched - dm0);
 	return rc;
 }
 

@@ -90,11 +90,14 @@ static enum kmm_status opt_smp(struct kmm_config *cfg, const char *value)
 			uint32_t max = 0;
 			st = parse_u32(kv[i].value, &max, "-smp maxcpus");
 			if (!st && max != cpus)
-				st = kmm_error_nomachine(KMM_EINVAL, "-smp: CPU hotplug (maxcpus) is "
+				st = kmm_error_nomachine(KMM_EINVAL,
+							 "-smp: CPU hotplug (maxcpus) is "
 							 "not modelled");
 		} else {
-			st = kmm_error_nomachine(KMM_EINVAL, "-smp: unsupported property '%s' "
-						 "(use -smp N)", kv[i].key);
+			st = kmm_error_nomachine(KMM_EINVAL,
+						 "-smp: unsupported property '%s' "
+						 "(use -smp N)",
+						 kv[i].key);
 		}
 		if (st)
 			return st;
@@ -115,8 +118,8 @@ static enum kmm_status parse_cpu_range(const char *text, uint32_t *first, uint32
 	dash = strchr(buf, '-');
 	if (dash)
 		*dash = '\0';
-	if (parse_u32(buf, first, "-numa cpus") || parse_u32(dash ? dash + 1 : buf, last,
-							      "-numa cpus"))
+	if (parse_u32(buf, first, "-numa cpus") ||
+	    parse_u32(dash ? dash + 1 : buf, last, "-numa cpus"))
 		return KMM_EINVAL;
 	if (*first > *last)
 		return kmm_error_nomachine(KMM_EINVAL, "-numa cpus=%s: empty range", text);
@@ -128,8 +131,7 @@ static enum kmm_status opt_numa(struct kmm_config *cfg, const char *value)
 {
 	struct kv kv[8];
 	int n = split_kv(value, kv, 8);
-	uint32_t nid = UINT32_MAX, first = 0, last = 0, src = UINT32_MAX, dst = UINT32_MAX,
-		 val = 0;
+	uint32_t nid = UINT32_MAX, first = 0, last = 0, src = UINT32_MAX, dst = UINT32_MAX, val = 0;
 	uint64_t mem = 0;
 	bool has_cpus = false, has_mem = false;
 	enum kmm_status st = KMM_OK;
@@ -151,7 +153,7 @@ static enum kmm_status opt_numa(struct kmm_config *cfg, const char *value)
 			st = parse_cpu_range(v, &first, &last), has_cpus = true;
 		else if (node && strcmp(k, "memdev") == 0)
 			st = kmm_error_nomachine(KMM_EINVAL, "-numa memdev= is not supported: give "
-						 "the node's size with mem=SIZE");
+							     "the node's size with mem=SIZE");
 		else if (!node && strcmp(k, "src") == 0)
 			st = parse_u32(v, &src, "-numa dist src");
 		else if (!node && strcmp(k, "dst") == 0)
@@ -166,20 +168,23 @@ static enum kmm_status opt_numa(struct kmm_config *cfg, const char *value)
 		return st;
 	if (!node) {
 		if (src == UINT32_MAX || dst == UINT32_MAX || val == 0)
-			return kmm_error_nomachine(KMM_EINVAL, "-numa dist needs src=, dst= and val=");
+			return kmm_error_nomachine(KMM_EINVAL,
+						   "-numa dist needs src=, dst= and val=");
 		return kmm_config_set_distance(cfg, src, dst, val);
 	}
 	if (nid == UINT32_MAX)
 		nid = cfg->nr_nodes; /* QEMU numbers nodes in order when nodeid is left out */
 	if (!has_mem)
-		return kmm_error_nomachine(KMM_EINVAL, "-numa node,nodeid=%u: give its memory with "
-					   "mem=SIZE", nid);
+		return kmm_error_nomachine(KMM_EINVAL,
+					   "-numa node,nodeid=%u: give its memory with "
+					   "mem=SIZE",
+					   nid);
 	return kmm_config_add_node(cfg, nid, mem, has_cpus, first, last);
 }
 
 /* "SIZE[@PA]" (-reserve) and "SIZE@PA" (-ram, -mmio). */
-static enum kmm_status parse_size_at(const char *value, uint64_t *size, kmm_pa_t *pa,
-				     bool need_pa, const char *opt)
+static enum kmm_status parse_size_at(const char *value, uint64_t *size, kmm_pa_t *pa, bool need_pa,
+				     const char *opt)
 {
 	char buf[128];
 	size_t len = strlen(value);
@@ -235,8 +240,8 @@ static enum kmm_status opt_mmio(struct kmm_config *cfg, const char *value)
 	if (comma) {
 		*comma = '\0';
 		if (strncmp(comma + 1, "name=", 5) != 0)
-			return kmm_error_nomachine(KMM_EINVAL, "-mmio %s: expected SIZE@PA[,name=NAME]",
-						   value);
+			return kmm_error_nomachine(KMM_EINVAL,
+						   "-mmio %s: expected SIZE@PA[,name=NAME]", value);
 		name = comma + 6;
 	}
 	st = parse_size_at(buf, &size, &pa, true, "-mmio");
@@ -284,18 +289,19 @@ static enum kmm_status opt_seed(struct kmm_config *cfg, const char *value)
 }
 
 /* One row per option: kmmsim --help prints this table. */
-#define MACHINE_OPTIONS(X)                                                                     \
-	X("-m", "SIZE", opt_m, "RAM size, one bank at 0x40000000 (bare number: MiB)")          \
-	X("-smp", "N", opt_smp, "number of CPUs (1..256)")                                     \
-	X("-numa", "node,nodeid=N,mem=SIZE[,cpus=A-B] | dist,src=A,dst=B,val=D", opt_numa,     \
-	  "NUMA node (memory laid out in node order) or distance")                             \
-	X("-append", "\"CMDLINE\"", opt_append, "kernel command line parameters (mem=, ...)")  \
-	X("-reserve", "SIZE[@PA]", opt_reserve, "early boot reservation (placed top-down "     \
-						"without @PA)")                                \
-	X("-ram", "SIZE@PA", opt_ram, "RAM bank (repeatable; replaces the default bank)")      \
-	X("-mmio", "SIZE@PA[,name=NAME]", opt_mmio, "extra MMIO range")                        \
-	X("-M", "virt|none", opt_machine, "board: QEMU virt devices, or none")                 \
-	X("-sysctl", "NAME=VALUE", opt_sysctl, "write a vm tunable after boot (sysctl -w)")    \
+#define MACHINE_OPTIONS(X)                                                                         \
+	X("-m", "SIZE", opt_m, "RAM size, one bank at 0x40000000 (bare number: MiB)")              \
+	X("-smp", "N", opt_smp, "number of CPUs (1..256)")                                         \
+	X("-numa", "node,nodeid=N,mem=SIZE[,cpus=A-B] | dist,src=A,dst=B,val=D", opt_numa,         \
+	  "NUMA node (memory laid out in node order) or distance")                                 \
+	X("-append", "\"CMDLINE\"", opt_append, "kernel command line parameters (mem=, ...)")      \
+	X("-reserve", "SIZE[@PA]", opt_reserve,                                                    \
+	  "early boot reservation (placed top-down "                                               \
+	  "without @PA)")                                                                          \
+	X("-ram", "SIZE@PA", opt_ram, "RAM bank (repeatable; replaces the default bank)")          \
+	X("-mmio", "SIZE@PA[,name=NAME]", opt_mmio, "extra MMIO range")                            \
+	X("-M", "virt|none", opt_machine, "board: QEMU virt devices, or none")                     \
+	X("-sysctl", "NAME=VALUE", opt_sysctl, "write a vm tunable after boot (sysctl -w)")        \
 	X("-seed", "N", opt_seed, "PRNG seed (runs are reproducible per seed)")
 
 static const struct {
@@ -335,8 +341,9 @@ void kmm_config_options_help(kmm_sink_fn out, void *arg)
 	char line[256];
 
 	for (size_t i = 0; i < sizeof(machine_options) / sizeof(machine_options[0]); i++) {
-		int n = snprintf(line, sizeof(line), "  %-8s %s\n  %8s   %s\n", machine_options[i].name,
-				 machine_options[i].arg, "", machine_options[i].help);
+		int n = snprintf(line, sizeof(line), "  %-8s %s\n  %8s   %s\n",
+				 machine_options[i].name, machine_options[i].arg, "",
+				 machine_options[i].help);
 		out(arg, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
 	}
 }

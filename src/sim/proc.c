@@ -19,10 +19,10 @@ static void show_iomem(struct kmm_machine *m, const struct sink *out)
 	resource_show(&m->kernel.iomem_resource, out);
 }
 
-#define KERNEL_VIEW(fn)                                                                        \
-	static void proc_##fn(struct kmm_machine *m, const struct sink *out)                   \
-	{                                                                                      \
-		fn(&m->kernel, out);                                                           \
+#define KERNEL_VIEW(fn)                                                                            \
+	static void proc_##fn(struct kmm_machine *m, const struct sink *out)                       \
+	{                                                                                          \
+		fn(&m->kernel, out);                                                               \
 	}
 KERNEL_VIEW(show_zoneinfo)
 KERNEL_VIEW(show_buddyinfo)
@@ -32,14 +32,14 @@ KERNEL_VIEW(show_meminfo)
 KERNEL_VIEW(show_memblock_memory)
 KERNEL_VIEW(show_memblock_reserved)
 
-#define PROC_VIEWS(X)                                                                          \
-	X("/proc/iomem", show_iomem)                                                           \
-	X("/proc/zoneinfo", proc_show_zoneinfo)                                                \
-	X("/proc/buddyinfo", proc_show_buddyinfo)                                              \
-	X("/proc/pagetypeinfo", proc_show_pagetypeinfo)                                        \
-	X("/proc/vmstat", proc_show_vmstat)                                                    \
-	X("/proc/meminfo", proc_show_meminfo)                                                  \
-	X("/sys/kernel/debug/memblock/memory", proc_show_memblock_memory)                      \
+#define PROC_VIEWS(X)                                                                              \
+	X("/proc/iomem", show_iomem)                                                               \
+	X("/proc/zoneinfo", proc_show_zoneinfo)                                                    \
+	X("/proc/buddyinfo", proc_show_buddyinfo)                                                  \
+	X("/proc/pagetypeinfo", proc_show_pagetypeinfo)                                            \
+	X("/proc/vmstat", proc_show_vmstat)                                                        \
+	X("/proc/meminfo", proc_show_meminfo)                                                      \
+	X("/sys/kernel/debug/memblock/memory", proc_show_memblock_memory)                          \
 	X("/sys/kernel/debug/memblock/reserved", proc_show_memblock_reserved)
 
 static const struct {
@@ -60,8 +60,7 @@ static proc_show_fn proc_find(const char *path)
 	return NULL;
 }
 
-enum kmm_status kmm_proc_show(struct kmm_machine *m, const char *path, kmm_sink_fn sink,
-			      void *arg)
+enum kmm_status kmm_proc_show(struct kmm_machine *m, const char *path, kmm_sink_fn sink, void *arg)
 {
 	struct sink out = {sink, arg};
 	proc_show_fn show;
@@ -110,8 +109,7 @@ static void sysctl_as_path(void *arg, const char *name)
 	c->fn(c->arg, path);
 }
 
-void kmm_proc_list(const struct kmm_machine *m, void (*fn)(void *arg, const char *path),
-		   void *arg)
+void kmm_proc_list(const struct kmm_machine *m, void (*fn)(void *arg, const char *path), void *arg)
 {
 	struct sysctl_path_ctx c = {fn, arg};
 

@@ -69,7 +69,8 @@ static enum kmm_status step_machine(struct scenario *sc, int argc, char **argv)
 		enum kmm_status st;
 
 		if (!kmm_config_is_option(argv[i]))
-			return scenario_fail(sc, KMM_EINVAL, "machine: unknown option '%s'", argv[i]);
+			return scenario_fail(sc, KMM_EINVAL, "machine: unknown option '%s'",
+					     argv[i]);
 		st = kmm_config_option(&sc->cfg, argv[i], value);
 		if (st)
 			return scenario_fail(sc, st, "machine: %s", kmm_last_error(NULL));
@@ -137,8 +138,10 @@ static enum kmm_status step_expect(struct scenario *sc, int argc, char **argv)
 	bool want = strcmp(argv[2], "contains") == 0, found;
 
 	if (!want && strcmp(argv[2], "lacks") != 0)
-		return scenario_fail(sc, KMM_EINVAL, "expect: second word must be 'contains' or "
-				     "'lacks', not '%s'", argv[2]);
+		return scenario_fail(sc, KMM_EINVAL,
+				     "expect: second word must be 'contains' or "
+				     "'lacks', not '%s'",
+				     argv[2]);
 	st = kmm_proc_show(sc->m, argv[1], sink_str_fn, &s);
 	if (st) {
 		free(s.buf);
@@ -179,7 +182,8 @@ static enum kmm_status step_phys_read64(struct scenario *sc, int argc, char **ar
 	uint64_t pa, value;
 
 	if (!scenario_parse_u64(argv[1], &pa))
-		return scenario_fail(sc, KMM_EINVAL, "phys-read64: '%s' is not an address", argv[1]);
+		return scenario_fail(sc, KMM_EINVAL, "phys-read64: '%s' is not an address",
+				     argv[1]);
 	if (kmm_phys_read(sc->m, pa, &value, sizeof(value)))
 		return scenario_fail(sc, KMM_EFAULT, "phys-read64: %s", kmm_last_error(sc->m));
 	sink_printf(&sc->out, "phys 0x%016" PRIx64 ": 0x%016" PRIx64 "\n", pa, value);
@@ -189,25 +193,24 @@ static enum kmm_status step_phys_read64(struct scenario *sc, int argc, char **ar
 enum step_phase { BEFORE_BOOT, AFTER_BOOT, ANYTIME };
 
 /* name, usage, min and max argument count (after the name), phase, handler, help */
-#define SCENARIO_STEPS(X)                                                                      \
-	X("machine", "OPTION VALUE ...", 1, SCENARIO_MAX_ARGS - 1, BEFORE_BOOT, step_machine,  \
-	  "set machine options, as on the kmmsim command line")                                \
-	X("append", "PARAM ...", 1, SCENARIO_MAX_ARGS - 1, BEFORE_BOOT, step_append,           \
-	  "append to the kernel command line")                                                 \
-	X("boot", "", 0, 0, ANYTIME, step_boot, "boot the machine (the first operation does)") \
-	X("show", "PATH ...", 1, SCENARIO_MAX_ARGS - 1, AFTER_BOOT, step_show,                 \
-	  "print views such as /proc/iomem")                                                   \
-	X("expect", "PATH contains|lacks TEXT", 3, 3, AFTER_BOOT, step_expect,                 \
-	  "fail unless the view contains (or lacks) TEXT")                                     \
-	X("check", "", 0, 0, AFTER_BOOT, step_check, "run every invariant check")              \
-	X("sysctl", "NAME VALUE", 2, 2, AFTER_BOOT, step_sysctl,                               \
-	  "write a tunable (vm.min_free_kbytes 8192; quote lists: \"64 64 8 0\")")             \
-	X("dmesg", "", 0, 0, AFTER_BOOT, step_dmesg, "print the kernel log")                   \
-	X("echo", "TEXT ...", 0, SCENARIO_MAX_ARGS - 1, ANYTIME, step_echo, "print TEXT")      \
-	X("phys-write64", "PA VALUE", 2, 2, AFTER_BOOT, step_phys_write64,                     \
-	  "store a 64-bit word in physical memory")                                            \
-	X("phys-read64", "PA", 1, 1, AFTER_BOOT, step_phys_read64,                             \
-	  "print the 64-bit word at PA")
+#define SCENARIO_STEPS(X)                                                                          \
+	X("machine", "OPTION VALUE ...", 1, SCENARIO_MAX_ARGS - 1, BEFORE_BOOT, step_machine,      \
+	  "set machine options, as on the kmmsim command line")                                    \
+	X("append", "PARAM ...", 1, SCENARIO_MAX_ARGS - 1, BEFORE_BOOT, step_append,               \
+	  "append to the kernel command line")                                                     \
+	X("boot", "", 0, 0, ANYTIME, step_boot, "boot the machine (the first operation does)")     \
+	X("show", "PATH ...", 1, SCENARIO_MAX_ARGS - 1, AFTER_BOOT, step_show,                     \
+	  "print views such as /proc/iomem")                                                       \
+	X("expect", "PATH contains|lacks TEXT", 3, 3, AFTER_BOOT, step_expect,                     \
+	  "fail unless the view contains (or lacks) TEXT")                                         \
+	X("check", "", 0, 0, AFTER_BOOT, step_check, "run every invariant check")                  \
+	X("sysctl", "NAME VALUE", 2, 2, AFTER_BOOT, step_sysctl,                                   \
+	  "write a tunable (vm.min_free_kbytes 8192; quote lists: \"64 64 8 0\")")                 \
+	X("dmesg", "", 0, 0, AFTER_BOOT, step_dmesg, "print the kernel log")                       \
+	X("echo", "TEXT ...", 0, SCENARIO_MAX_ARGS - 1, ANYTIME, step_echo, "print TEXT")          \
+	X("phys-write64", "PA VALUE", 2, 2, AFTER_BOOT, step_phys_write64,                         \
+	  "store a 64-bit word in physical memory")                                                \
+	X("phys-read64", "PA", 1, 1, AFTER_BOOT, step_phys_read64, "print the 64-bit word at PA")
 
 static const struct scenario_step {
 	const char *name, *usage;
@@ -216,7 +219,8 @@ static const struct scenario_step {
 	scenario_step_fn fn;
 	const char *help;
 } scenario_steps[] = {
-#define SCENARIO_STEP_ROW(name, usage, lo, hi, phase, fn, help) {name, usage, lo, hi, phase, fn, help},
+#define SCENARIO_STEP_ROW(name, usage, lo, hi, phase, fn, help)                                    \
+	{name, usage, lo, hi, phase, fn, help},
 	SCENARIO_STEPS(SCENARIO_STEP_ROW)
 #undef SCENARIO_STEP_ROW
 };
@@ -264,8 +268,10 @@ static enum kmm_status run_step(struct scenario *sc, int argc, char **argv)
 		return scenario_fail(sc, KMM_EINVAL, "%s: wrong number of arguments (usage: %s %s)",
 				     step->name, step->name, step->usage);
 	if (step->phase == BEFORE_BOOT && sc->m)
-		return scenario_fail(sc, KMM_EINVAL, "%s: machine settings must come before the "
-				     "first operation (the machine is already booted)", step->name);
+		return scenario_fail(sc, KMM_EINVAL,
+				     "%s: machine settings must come before the "
+				     "first operation (the machine is already booted)",
+				     step->name);
 	if (step->phase == AFTER_BOOT) {
 		st = scenario_boot(sc);
 		if (st)
@@ -274,8 +280,8 @@ static enum kmm_status run_step(struct scenario *sc, int argc, char **argv)
 	return step->fn(sc, argc, argv);
 }
 
-enum kmm_status kmm_scenario_run(const char *text, const char *name,
-				 const struct kmm_config *base, kmm_sink_fn out, void *out_arg)
+enum kmm_status kmm_scenario_run(const char *text, const char *name, const struct kmm_config *base,
+				 kmm_sink_fn out, void *out_arg)
 {
 	struct scenario sc = {.name = name ? name : "scenario", .out = {out, out_arg}};
 	enum kmm_status st = KMM_OK;
@@ -306,7 +312,8 @@ enum kmm_status kmm_scenario_run(const char *text, const char *name,
 		p += len + (nl ? 1 : 0);
 		argc = split_words(line, argv, SCENARIO_MAX_ARGS);
 		if (argc < 0)
-			st = scenario_fail(&sc, KMM_EINVAL, "more than %d words", SCENARIO_MAX_ARGS);
+			st = scenario_fail(&sc, KMM_EINVAL, "more than %d words",
+					   SCENARIO_MAX_ARGS);
 		else if (argc > 0)
 			st = run_step(&sc, argc, argv);
 	}

@@ -14,7 +14,7 @@
 
 struct scenario {
 	const char *name; /* for messages */
-	unsigned line;    /* current line number */
+	unsigned line;	  /* current line number */
 	struct kmm_config cfg;
 	struct kmm_machine *m; /* NULL until booted */
 	struct sink out;

@@ -19,13 +19,13 @@
 #include "hw/mmu_defs.h"
 #include "lib/env.h"
 
-#define FX_RAM_BASE  0x40000000ull
-#define FX_RAM_SIZE  0x08000000ull
-#define FX_TABLES    0x42000000ull
-#define FX_DATA      0x44000000ull
+#define FX_RAM_BASE 0x40000000ull
+#define FX_RAM_SIZE 0x08000000ull
+#define FX_TABLES   0x42000000ull
+#define FX_DATA	    0x44000000ull
 
 /* Leaf attributes: AttrIndx 0 = Normal WB (MAIR 0xff), 1 = Device-nGnRnE, 2 = Normal NC. */
-#define FX_MAIR      (0x440000ull | 0xffull)
+#define FX_MAIR	     (0x440000ull | 0xffull)
 #define FX_SH_IS     (3ull << DESC_SH_SHIFT)
 #define FX_AP(ap)    ((uint64_t)(ap) << 6) /* AP[2:1] */
 #define FX_PAGE(pa)  ((pa) | DESC_VALID | DESC_TABLE | DESC_AF | FX_SH_IS)
@@ -70,9 +70,9 @@ static inline void fx_set(struct fx *fx, unsigned cpu, enum hw_sysreg reg, uint6
 static inline void fx_regs(struct fx *fx, unsigned cpu)
 {
 	fx_set(fx, cpu, HW_REG_MAIR_EL1, FX_MAIR);
-	fx_set(fx, cpu, HW_REG_TCR_EL1, 16ull | 16ull << TCR_EL1_T1SZ_SHIFT |
-					    (uint64_t)TCR_TG1_4K << TCR_EL1_TG1_SHIFT |
-					    5ull << TCR_EL1_IPS_SHIFT | TCR_EL1_AS);
+	fx_set(fx, cpu, HW_REG_TCR_EL1,
+	       16ull | 16ull << TCR_EL1_T1SZ_SHIFT | (uint64_t)TCR_TG1_4K << TCR_EL1_TG1_SHIFT |
+		       5ull << TCR_EL1_IPS_SHIFT | TCR_EL1_AS);
 	fx_set(fx, cpu, HW_REG_TTBR0_EL1, fx->root0 | 1ull << TTBR_ASID_SHIFT);
 	fx_set(fx, cpu, HW_REG_TTBR1_EL1, fx->root1);
 	fx_set(fx, cpu, HW_REG_SCTLR_EL1, SCTLR_EL1_M | SCTLR_EL1_C | SCTLR_EL1_I);
@@ -147,8 +147,8 @@ static inline kmm_pa_t fx_map(struct fx *fx, uint64_t va, unsigned leaf_level, u
 }
 
 /* A data/instruction access of 8 bytes by @cpu at @el; returns true on success. */
-static inline bool fx_access(struct fx *fx, unsigned cpu, unsigned el, enum hw_acc acc,
-			     uint64_t va, kmm_pa_t *pa, struct hw_fault *f)
+static inline bool fx_access(struct fx *fx, unsigned cpu, unsigned el, enum hw_acc acc, uint64_t va,
+			     kmm_pa_t *pa, struct hw_fault *f)
 {
 	struct hw_cpu *c = &fx->hw.cpus[cpu];
 	uint64_t buf = 0;

@@ -8,11 +8,15 @@
  */
 #include "mmu_fixture.h"
 
-static struct hw_fault mkfault(enum hw_fault_type t, int level, unsigned stage,
-			       enum hw_acc acc, unsigned el)
+static struct hw_fault mkfault(enum hw_fault_type t, int level, unsigned stage, enum hw_acc acc,
+			       unsigned el)
 {
-	return (struct hw_fault){.type = t, .level = (int8_t)level, .stage = (uint8_t)stage,
-				 .acc = acc, .el = (uint8_t)el, .va = 0xffff800012345678ull,
+	return (struct hw_fault){.type = t,
+				 .level = (int8_t)level,
+				 .stage = (uint8_t)stage,
+				 .acc = acc,
+				 .el = (uint8_t)el,
+				 .va = 0xffff800012345678ull,
 				 .ipa = 0x0000001234567abcull};
 }
 
@@ -49,8 +53,8 @@ static void test_mmu_esr_ec_and_routing(void **state)
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct hw_fault f = mkfault(HW_FAULT_PERMISSION, 3, cases[i].stage, cases[i].acc,
-					    cases[i].el);
+		struct hw_fault f =
+			mkfault(HW_FAULT_PERMISSION, 3, cases[i].stage, cases[i].acc, cases[i].el);
 		struct esr_syndrome s;
 
 		esr_encode(&f, &s);
@@ -119,8 +123,7 @@ static void test_mmu_api_rejects_bad_arguments(void **state)
 	assert_einval_mentions(kmm_mmu_set_reg(m, 0, KMM_REG_PAN, 2), kmm_last_error(m), "PAN");
 	assert_einval_mentions(kmm_cpu_access(m, 0, KMM_ACCESS_LOAD, 0, buf, 0, NULL),
 			       kmm_last_error(m), "size");
-	assert_einval_mentions(kmm_at(m, 0, KMM_AT_COUNT, 0, &par, NULL), kmm_last_error(m),
-			       "AT");
+	assert_einval_mentions(kmm_at(m, 0, KMM_AT_COUNT, 0, &par, NULL), kmm_last_error(m), "AT");
 	assert_einval_mentions(kmm_tlbi_by_name(m, 0, "VAE9", 0), kmm_last_error(m), "VAE9");
 	assert_einval_mentions(kmm_tlbi(m, 0, KMM_TLBI_RVAE1, 0), kmm_last_error(m), "TG");
 	assert_int_equal(kmm_tlbi_by_name(m, 1, "VMALLE1IS", 0), KMM_OK);

@@ -53,31 +53,59 @@ static void test_mmu_perm_full_table(void **state)
 	kmm_pa_t slot = fx_map(fx, VA_P, 3, FX_PAGE(FX_DATA));
 
 	for (unsigned ap = 0; ap < 4; ap++)
-	for (unsigned uxn = 0; uxn < 2; uxn++)
-	for (unsigned pxn = 0; pxn < 2; pxn++)
-	for (unsigned wxn = 0; wxn < 2; wxn++)
-	for (unsigned pan = 0; pan < 2; pan++)
-	for (unsigned el = 0; el < 2; el++)
-	for (int acc = HW_ACC_READ; acc <= HW_ACC_EXEC; acc++) {
-		bool want = rule_allowed(ap, uxn, pxn, wxn, pan, el, (enum hw_acc)acc), got;
-		struct hw_fault f;
-		kmm_pa_t pa;
+		for (unsigned uxn = 0; uxn < 2; uxn++)
+			for (unsigned pxn = 0; pxn < 2; pxn++)
+				for (unsigned wxn = 0; wxn < 2; wxn++)
+					for (unsigned pan = 0; pan < 2; pan++)
+						for (unsigned el = 0; el < 2; el++)
+							for (int acc = HW_ACC_READ;
+							     acc <= HW_ACC_EXEC; acc++) {
+								bool want = rule_allowed(
+									     ap, uxn, pxn, wxn, pan,
+									     el, (enum hw_acc)acc),
+								     got;
+								struct hw_fault f;
+								kmm_pa_t pa;
 
-		fx_wr(fx, slot, FX_PAGE(FX_DATA) | FX_AP(ap) | (uxn ? DESC_UXN : 0) |
-					(pxn ? DESC_PXN : 0));
-		fx_set(fx, 0, HW_REG_SCTLR_EL1, SCTLR_EL1_M | SCTLR_EL1_C | SCTLR_EL1_I |
-						    (wxn ? SCTLR_EL1_WXN : 0));
-		fx_set(fx, 0, HW_REG_PAN, pan);
-		mmu_tlbi(&fx->hw, cpu, MMU_TLBI_VMALLE1, 0, false, NULL);
-		got = fx_access(fx, 0, el, (enum hw_acc)acc, VA_P, &pa, &f);
-		if (got != want)
-			fail_msg("AP=%u UXN=%u PXN=%u WXN=%u PAN=%u EL%u %s: expected %s, got %s",
-				 ap, uxn, pxn, wxn, pan, el, acc == 0 ? "R" : acc == 1 ? "W" : "X",
-				 want ? "allowed" : "Permission fault", got ? "allowed" : "a fault");
-		if (!got)
-			fx_expect_fault(&f, HW_FAULT_PERMISSION, 3, 1);
-		checked++;
-	}
+								fx_wr(fx, slot,
+								      FX_PAGE(FX_DATA) | FX_AP(ap) |
+									      (uxn ? DESC_UXN : 0) |
+									      (pxn ? DESC_PXN : 0));
+								fx_set(fx, 0, HW_REG_SCTLR_EL1,
+								       SCTLR_EL1_M | SCTLR_EL1_C |
+									       SCTLR_EL1_I |
+									       (wxn ? SCTLR_EL1_WXN
+										    : 0));
+								fx_set(fx, 0, HW_REG_PAN, pan);
+								mmu_tlbi(&fx->hw, cpu,
+									 MMU_TLBI_VMALLE1, 0, false,
+									 NULL);
+								got = fx_access(fx, 0, el,
+										(enum hw_acc)acc,
+										VA_P, &pa, &f);
+								if (got != want)
+									fail_msg("AP=%u UXN=%u "
+										 "PXN=%u WXN=%u "
+										 "PAN=%u EL%u %s: "
+										 "expected %s, got "
+										 "%s",
+										 ap, uxn, pxn, wxn,
+										 pan, el,
+										 acc == 0   ? "R"
+										 : acc == 1 ? "W"
+											    : "X",
+										 want ? "allowed"
+										      : "Permission"
+											" fault",
+										 got ? "allowed"
+										     : "a fault");
+								if (!got)
+									fx_expect_fault(
+										&f,
+										HW_FAULT_PERMISSION,
+										3, 1);
+								checked++;
+							}
 	assert_int_equal(checked, 384);
 	fx_free(fx);
 }
@@ -122,21 +150,25 @@ static void test_mmu_perm_hierarchical_and_hpd(void **state)
 	for (unsigned hpd = 0; hpd < 2; hpd++) {
 		for (unsigned tbl = 0; tbl < 16; tbl++) {
 			struct fx *fx = fx_new("max");
-			uint64_t tb = (tbl & 1 ? DESC_APTABLE0 : 0) | (tbl & 2 ? DESC_APTABLE1 : 0) |
+			uint64_t tb = (tbl & 1 ? DESC_APTABLE0 : 0) |
+				      (tbl & 2 ? DESC_APTABLE1 : 0) |
 				      (tbl & 4 ? DESC_UXNTABLE : 0) | (tbl & 8 ? DESC_PXNTABLE : 0);
 
 			fx_map_at(fx, fx->root0, 0, VA_P, 3, FX_PAGE(FX_DATA) | FX_AP(1), tb);
 			if (hpd)
-				fx_set(fx, 0, HW_REG_TCR_EL1, fx->hw.cpus[0].r.tcr_el1 | TCR_EL1_HPD0);
+				fx_set(fx, 0, HW_REG_TCR_EL1,
+				       fx->hw.cpus[0].r.tcr_el1 | TCR_EL1_HPD0);
 			for (unsigned el = 0; el < 2; el++) {
 				for (int acc = HW_ACC_READ; acc <= HW_ACC_EXEC; acc++) {
 					struct hw_fault f;
 					kmm_pa_t pa;
 					bool want = rule_hier(tbl, hpd, el, (enum hw_acc)acc);
-					bool got = fx_access(fx, 0, el, (enum hw_acc)acc, VA_P, &pa, &f);
+					bool got = fx_access(fx, 0, el, (enum hw_acc)acc, VA_P, &pa,
+							     &f);
 					if (want != got)
-						fail_msg("HPD=%u table bits %x EL%u acc %d: expected %d", hpd,
-							 tbl, el, acc, want);
+						fail_msg("HPD=%u table bits %x EL%u acc %d: "
+							 "expected %d",
+							 hpd, tbl, el, acc, want);
 				}
 			}
 			fx_free(fx);

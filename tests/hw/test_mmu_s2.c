@@ -17,7 +17,7 @@
 #include "mmu_fixture.h"
 
 #define S2_LEAF(pa) ((pa) | DESC_VALID | DESC_AF | 0xfull << 2 | 3ull << 6 | 3ull << 8)
-#define VA_X 0x0000000011111000ull
+#define VA_X	    0x0000000011111000ull
 
 struct s2fx {
 	struct fx *fx;
@@ -54,8 +54,8 @@ static struct s2fx s2_new(const char *model)
 	for (uint64_t ipa = FX_RAM_BASE; ipa < FX_RAM_BASE + FX_RAM_SIZE; ipa += 0x200000)
 		s2_map(&s, ipa, 2, S2_LEAF(ipa) & ~DESC_TABLE);
 	for (unsigned c = 0; c < fx->hw.nr_cpus; c++) {
-		fx_set(fx, c, HW_REG_VTCR_EL2, 24 | 1ull << VTCR_EL2_SL0_SHIFT |
-						   2ull << VTCR_EL2_PS_SHIFT);
+		fx_set(fx, c, HW_REG_VTCR_EL2,
+		       24 | 1ull << VTCR_EL2_SL0_SHIFT | 2ull << VTCR_EL2_PS_SHIFT);
 		fx_set(fx, c, HW_REG_VTTBR_EL2, s.root | 5ull << VTTBR_VMID_SHIFT);
 		fx_set(fx, c, HW_REG_HCR_EL2, HCR_EL2_VM | HCR_EL2_RW);
 	}
@@ -190,8 +190,8 @@ static void test_mmu_s2_xn_and_xnx(void **state)
 				bool want = model ? want_v8[xn][el] : want_xnx[xn][el];
 				bool got = fx_access(s.fx, 0, el, HW_ACC_EXEC, va, &pa, &f);
 				if (got != want)
-					fail_msg("%s XN=%u EL%u: expected %d", model ? "a57" : "max", xn,
-						 el, want);
+					fail_msg("%s XN=%u EL%u: expected %d",
+						 model ? "a57" : "max", xn, el, want);
 				if (!got)
 					fx_expect_fault(&f, HW_FAULT_PERMISSION, 2, 2);
 			}

@@ -26,8 +26,14 @@ struct scope_fx {
 	kmm_pa_t leaf[5];
 };
 
-enum { E_A, E_B, E_C, E_G, E_V }; /* A: ASID1; B: same VA, ASID2; C: other VA; G: global;
-				     V: VA_A, ASID1, VMID 2 */
+enum {
+	E_A,
+	E_B,
+	E_C,
+	E_G,
+	E_V
+}; /* A: ASID1; B: same VA, ASID2; C: other VA; G: global;
+      V: VA_A, ASID1, VMID 2 */
 
 static void ctx(struct fx *fx, unsigned cpu, unsigned asid, unsigned vmid, kmm_pa_t root)
 {
@@ -87,7 +93,7 @@ static unsigned survivors(struct scope_fx *s, unsigned cpu)
 }
 
 #define S(x) (1u << (x))
-#define ALL (S(E_A) | S(E_B) | S(E_C) | S(E_G) | S(E_V))
+#define ALL  (S(E_A) | S(E_B) | S(E_C) | S(E_G) | S(E_V))
 
 static void test_mmu_tlb_tlbi_scope_table(void **state)
 {
@@ -343,7 +349,8 @@ static void test_mmu_tlb_block_is_one_entry(void **state)
 	assert_int_equal(probe(fx, 0, 0x0000004000200000ull), FX_DATA + 0x200000);
 	walks = cpu->walks;
 	for (uint64_t off = 0; off < 0x200000; off += 0x10000)
-		assert_int_equal(probe(fx, 0, 0x0000004000200000ull + off), FX_DATA + 0x200000 + off);
+		assert_int_equal(probe(fx, 0, 0x0000004000200000ull + off),
+				 FX_DATA + 0x200000 + off);
 	assert_int_equal(cpu->walks, walks);
 	fx_free(fx);
 }
@@ -387,7 +394,8 @@ static void test_mmu_tlb_coherent_when_software_follows_bbm(void **state)
 		/* Region: a table of 16 pages to start with, in both ASIDs' tables. */
 		for (unsigned i = 0; i < 16; i++) {
 			/* nG: the two ASIDs map the region differently (global entries may not). */
-			fx_map(fx, region + i * 4096ull, 3, FX_PAGE(FX_DATA + i * 4096ull) | DESC_NG);
+			fx_map(fx, region + i * 4096ull, 3,
+			       FX_PAGE(FX_DATA + i * 4096ull) | DESC_NG);
 			fx_map_at(fx, root2, 0, region + i * 4096ull, 3,
 				  FX_PAGE(FX_DATA + i * 4096ull) | DESC_NG, 0);
 		}
@@ -397,7 +405,8 @@ static void test_mmu_tlb_coherent_when_software_follows_bbm(void **state)
 		l2slot = l3table + 8 * fx_idx(region, 2);
 		l3table = fx_rd(fx, l2slot) & DESC_ADDR_MASK;
 		for (unsigned step = 0; step < 4000; step++) {
-			unsigned op = (unsigned)(prop_rand(&seed) % 10), cpu = (unsigned)(seed >> 40) & 1;
+			unsigned op = (unsigned)(prop_rand(&seed) % 10),
+				 cpu = (unsigned)(seed >> 40) & 1;
 			unsigned page = (unsigned)(prop_rand(&seed) % 16);
 			uint64_t va = region + page * 4096ull;
 			struct hw_cpu *c = &fx->hw.cpus[cpu];
@@ -406,36 +415,44 @@ static void test_mmu_tlb_coherent_when_software_follows_bbm(void **state)
 				kmm_pa_t slot = l3table + 8 * fx_idx(va, 3);
 				fx_wr(fx, slot, 0);
 				mmu_tlbi(&fx->hw, c, MMU_TLBI_VAAE1, va >> 12, true, NULL);
-				fx_wr(fx, slot, FX_PAGE(FX_DATA + (prop_rand(&seed) % 64) * 4096ull) |
-							DESC_NG);
+				fx_wr(fx, slot,
+				      FX_PAGE(FX_DATA + (prop_rand(&seed) % 64) * 4096ull) |
+					      DESC_NG);
 			} else if (op == 1 && !block) { /* unmap one page */
 				fx_wr(fx, l3table + 8 * fx_idx(va, 3), 0);
 				mmu_tlbi(&fx->hw, c, MMU_TLBI_VAALE1, va >> 12, true, NULL);
 			} else if (op == 2) { /* table <-> 2 MiB block, BBM over the range */
 				fx_wr(fx, l2slot, 0);
 				mmu_tlbi(&fx->hw, c, MMU_TLBI_RVAAE1,
-					 1ull << 46 | 1ull << 44 | 7ull << 39 | region >> 12, true, NULL);
+					 1ull << 46 | 1ull << 44 | 7ull << 39 | region >> 12, true,
+					 NULL);
 				block = !block;
-				fx_wr(fx, l2slot, block ? FX_BLOCK(FX_DATA + 0x200000) | DESC_NG
-							: l3table | DESC_VALID | DESC_TABLE);
+				fx_wr(fx, l2slot,
+				      block ? FX_BLOCK(FX_DATA + 0x200000) | DESC_NG
+					    : l3table | DESC_VALID | DESC_TABLE);
 			} else if (op == 3) { /* context switch */
 				bool a2 = (c->r.ttbr0_el1 >> 48) == 1;
 				ctx(fx, cpu, a2 ? 2 : 1, 1, a2 ? root2 : fx->root0);
 			} else {
-				struct ptw_req req = {.va = va + 8, .acc = HW_ACC_READ, .el = 1,
+				struct ptw_req req = {.va = va + 8,
+						      .acc = HW_ACC_READ,
+						      .el = 1,
 						      .flags = PTW_F_NOCACHE};
 				struct ptw_result res;
 				struct hw_fault f1, f2;
 				kmm_pa_t pa = 0;
-				bool ok1 = mmu_translate(&fx->hw, c, va + 8, HW_ACC_READ, 1, &pa, &f1);
+				bool ok1 =
+					mmu_translate(&fx->hw, c, va + 8, HW_ACC_READ, 1, &pa, &f1);
 				bool ok2 = ptw_translate(&fx->hw, c, &req, &res, &f2);
 
-				if (ok1 != ok2 || (ok1 && pa != res.pa) || (!ok1 && f1.type != f2.type))
-					fail_msg("policy %d step %u CPU%u VA 0x%llx: TLB says %s 0x%llx, "
-						 "walk says %s 0x%llx", pol, step, cpu,
-						 (unsigned long long)va, ok1 ? "PA" : "fault",
-						 (unsigned long long)pa, ok2 ? "PA" : "fault",
-						 (unsigned long long)res.pa);
+				if (ok1 != ok2 || (ok1 && pa != res.pa) ||
+				    (!ok1 && f1.type != f2.type))
+					fail_msg("policy %d step %u CPU%u VA 0x%llx: TLB says %s "
+						 "0x%llx, "
+						 "walk says %s 0x%llx",
+						 pol, step, cpu, (unsigned long long)va,
+						 ok1 ? "PA" : "fault", (unsigned long long)pa,
+						 ok2 ? "PA" : "fault", (unsigned long long)res.pa);
 			}
 		}
 		fx_free(fx);

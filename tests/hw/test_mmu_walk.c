@@ -7,7 +7,7 @@
  */
 #include "mmu_fixture.h"
 
-#define VA_PAGE  0x0000001234567000ull /* L0 0, L1 0x48, L2 0x1a2, L3 0x167 */
+#define VA_PAGE 0x0000001234567000ull /* L0 0, L1 0x48, L2 0x1a2, L3 0x167 */
 
 /* A 4KB page, a 2MiB block and a 1GiB block translate with their offsets (D8.3). */
 static void test_mmu_walk_page_and_block_sizes(void **state)
@@ -147,7 +147,11 @@ static void test_mmu_walk_va_range_tbi_epd(void **state)
 /* AF = 0 without TCR_EL1.HA: Access flag fault at the leaf level (1, 2, 3). */
 static void test_mmu_walk_access_flag_fault_each_level(void **state)
 {
-	static const struct { uint64_t va; unsigned level; uint64_t leaf; } cases[] = {
+	static const struct {
+		uint64_t va;
+		unsigned level;
+		uint64_t leaf;
+	} cases[] = {
 		{0x0000008040000000ull, 1, FX_BLOCK(0x40000000ull) & ~DESC_AF},
 		{0x0000004000200000ull, 2, FX_BLOCK(FX_DATA) & ~DESC_AF},
 		{VA_PAGE, 3, FX_PAGE(FX_DATA) & ~DESC_AF},
@@ -169,7 +173,11 @@ static void test_mmu_walk_access_flag_fault_each_level(void **state)
 /* Writes to read-only memory: Permission fault at the leaf level (1, 2, 3). */
 static void test_mmu_walk_permission_fault_each_level(void **state)
 {
-	static const struct { uint64_t va; unsigned level; uint64_t leaf; } cases[] = {
+	static const struct {
+		uint64_t va;
+		unsigned level;
+		uint64_t leaf;
+	} cases[] = {
 		{0x0000008040000000ull, 1, FX_BLOCK(0x40000000ull) | FX_AP(2)},
 		{0x0000004000200000ull, 2, FX_BLOCK(FX_DATA) | FX_AP(2)},
 		{VA_PAGE, 3, FX_PAGE(FX_DATA) | FX_AP(2)},
@@ -256,8 +264,8 @@ static void test_mmu_walk_external_aborts(void **state)
 	assert_false(mmu_access(&fx->hw, cpu, HW_ACC_WRITE, VA_PAGE, &val, 8, &pa, &f));
 	assert_int_equal(f.type, HW_FAULT_SEA);
 	assert_int_equal(f.stage, 0);
-	assert_int_equal(cpu->r.esr_el1, (uint64_t)ESR_EC_DABT_CUR << 26 | ESR_IL | ESR_ISS_WNR |
-						 0x10);
+	assert_int_equal(cpu->r.esr_el1,
+			 (uint64_t)ESR_EC_DABT_CUR << 26 | ESR_IL | ESR_ISS_WNR | 0x10);
 	/* AT reports an external abort on the walk as an exception, not in PAR. */
 	old = cpu->r.par_el1;
 	assert_false(mmu_at(&fx->hw, cpu, MMU_AT_S1E1R, 0x0000018000000000ull, false, &f));
@@ -277,7 +285,8 @@ static void test_mmu_walk_contiguous_run_is_one_entry(void **state)
 	uint64_t walks;
 
 	for (unsigned i = 0; i < 16; i++)
-		fx_map(fx, base + i * 4096ull, 3, FX_PAGE(FX_DATA + 0x10000 + i * 4096ull) | DESC_CONT);
+		fx_map(fx, base + i * 4096ull, 3,
+		       FX_PAGE(FX_DATA + 0x10000 + i * 4096ull) | DESC_CONT);
 	assert_true(fx_access(fx, 0, 1, HW_ACC_READ, base + 0x3008, &pa, &f));
 	assert_int_equal(pa, FX_DATA + 0x13008);
 	walks = cpu->walks;
@@ -342,11 +351,11 @@ static void test_mmu_walk_long_access(void **state)
 		fx_map(fx, VA_PAGE + i * 4096ull, 3, FX_PAGE(FX_DATA + (11 - i) * 4096ull));
 	for (size_t i = 0; i < sizeof(in); i++)
 		in[i] = (uint8_t)(i * 7 + 3);
-	assert_true(mmu_access(&fx->hw, cpu, HW_ACC_WRITE, VA_PAGE + 100, in, 10 * 4096 + 5, &pa,
-			       &f));
+	assert_true(
+		mmu_access(&fx->hw, cpu, HW_ACC_WRITE, VA_PAGE + 100, in, 10 * 4096 + 5, &pa, &f));
 	assert_int_equal(pa, FX_DATA + 11 * 4096ull + 100);
-	assert_true(mmu_access(&fx->hw, cpu, HW_ACC_READ, VA_PAGE + 100, out, 10 * 4096 + 5, &pa,
-			       &f));
+	assert_true(
+		mmu_access(&fx->hw, cpu, HW_ACC_READ, VA_PAGE + 100, out, 10 * 4096 + 5, &pa, &f));
 	assert_memory_equal(in, out, 10 * 4096 + 5);
 	assert_int_equal(fx_rd(fx, FX_DATA + 10 * 4096ull) & 0xff, in[4096 - 100]);
 	fx_free(fx);
@@ -364,8 +373,8 @@ static void test_mmu_walk_at_par_formats(void **state)
 	fx_map(fx, VA_PAGE + 0x1000, 3, FX_PAGE(FX_DATA) | 1ull << DESC_ATTRINDX_SHIFT);
 	fx_map(fx, VA_PAGE + 0x2000, 3, FX_PAGE(FX_DATA) | 2ull << DESC_ATTRINDX_SHIFT);
 	assert_true(mmu_at(&fx->hw, cpu, MMU_AT_S1E1R, VA_PAGE + 0x123, false, &f));
-	assert_int_equal(cpu->r.par_el1, 0xff00000000000000ull | (FX_DATA + 0x9000) | 0x800 |
-						 PAR_NS | 3ull << 7);
+	assert_int_equal(cpu->r.par_el1,
+			 0xff00000000000000ull | (FX_DATA + 0x9000) | 0x800 | PAR_NS | 3ull << 7);
 	assert_true(mmu_at(&fx->hw, cpu, MMU_AT_S1E1R, VA_PAGE + 0x1000, false, &f));
 	assert_int_equal((cpu->r.par_el1 >> 7) & 3, 2);
 	assert_int_equal(cpu->r.par_el1 >> 56, 0x00);
@@ -388,8 +397,8 @@ static void test_mmu_walk_other_granules_refused(void **state)
 	assert_false(hw_cpu_set_reg(&fx->hw, cpu, HW_REG_TCR_EL1, tcr | 1ull << TCR_EL1_TG0_SHIFT));
 	assert_non_null(strstr(fx->env.last_error, "4KB"));
 	assert_int_equal(cpu->r.tcr_el1, tcr);
-	assert_false(hw_cpu_set_reg(&fx->hw, cpu, HW_REG_TCR_EL1,
-				    tcr & ~(3ull << TCR_EL1_TG1_SHIFT)));
+	assert_false(
+		hw_cpu_set_reg(&fx->hw, cpu, HW_REG_TCR_EL1, tcr & ~(3ull << TCR_EL1_TG1_SHIFT)));
 	assert_false(hw_cpu_set_reg(&fx->hw, cpu, HW_REG_VTCR_EL2, 2ull << VTCR_EL2_TG0_SHIFT));
 	fx_free(fx);
 }

@@ -99,11 +99,11 @@ static char *read_capture(const char *config, const char *file)
 	return buf;
 }
 
-#define CHECK_FIELD(what, got, want)                                                           \
-	do {                                                                                   \
-		if ((got) != (want))                                                           \
-			fail_msg("%s %s node %d %s: %s is %ld, the real kernel has %ld", config, \
-				 stage, w->node, w->name, what, (long)(got), (long)(want));     \
+#define CHECK_FIELD(what, got, want)                                                               \
+	do {                                                                                       \
+		if ((got) != (want))                                                               \
+			fail_msg("%s %s node %d %s: %s is %ld, the real kernel has %ld", config,   \
+				 stage, w->node, w->name, what, (long)(got), (long)(want));        \
 	} while (0)
 
 static void compare_zones(const char *config, const char *stage, const char *ours,
@@ -186,10 +186,23 @@ static void expect_log_line(const char *log, const char *line, const char *confi
 static void compare_boot_log(struct kmm_machine *m, const char *config)
 {
 	static const char *const prefixes[] = {
-		"NUMA: No NUMA", "NUMA: Faking", "Zone ranges:", "  DMA ", "  DMA32 ", "  Normal ",
-		"Movable zone start", "Early memory node ranges", "  node ", "Initmem setup",
-		"cma: Reserved 64 MiB", "percpu: Embedded", "Fallback order", "Built ",
-		"Policy zone:", "software IO TLB: mapped", "Freeing initrd memory",
+		"NUMA: No NUMA",
+		"NUMA: Faking",
+		"Zone ranges:",
+		"  DMA ",
+		"  DMA32 ",
+		"  Normal ",
+		"Movable zone start",
+		"Early memory node ranges",
+		"  node ",
+		"Initmem setup",
+		"cma: Reserved 64 MiB",
+		"percpu: Embedded",
+		"Fallback order",
+		"Built ",
+		"Policy zone:",
+		"software IO TLB: mapped",
+		"Freeing initrd memory",
 		"Freeing unused kernel memory",
 	};
 	char *theirs = read_capture(config, "boot.dmesg.txt");
@@ -205,12 +218,15 @@ static void compare_boot_log(struct kmm_machine *m, const char *config)
 		if (text) {
 			text += 2;
 			for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
-				/* cma's address depends on the top-of-memory allocations: size only */
+				/* cma's address depends on the top-of-memory allocations: size only
+				 */
 				if (strncmp(text, prefixes[i], strlen(prefixes[i])) == 0)
-					expect_log_line(log, strncmp(text, "cma:", 4) ? text : prefixes[i],
-							config);
+					expect_log_line(
+						log, strncmp(text, "cma:", 4) ? text : prefixes[i],
+						config);
 			}
-			/* The Memory: line's first figure depends on deferred page init (not modelled) */
+			/* The Memory: line's first figure depends on deferred page init (not
+			 * modelled) */
 			if (strncmp(text, "Memory: ", 8) == 0)
 				expect_log_line(log, strchr(text, '/'), config);
 		}
@@ -255,11 +271,16 @@ static void run_config(const char *config, const char *const *options, bool knob
 	free(theirs);
 
 	for (int k = 1; knobs && k <= 9; k++) {
-		static const char *const names[] = {
-			"", "k1_min_free_kbytes_same", "k2_wsf_200", "k3_wsf_10", "k4_pcp_fraction_8",
-			"k5_pcp_fraction_0", "k6_lowmem_reserve_ratio_64_64_8",
-			"k7_lowmem_reserve_ratio_default", "k8_min_free_kbytes_8192",
-			"k9_min_free_kbytes_restore"};
+		static const char *const names[] = {"",
+						    "k1_min_free_kbytes_same",
+						    "k2_wsf_200",
+						    "k3_wsf_10",
+						    "k4_pcp_fraction_8",
+						    "k5_pcp_fraction_0",
+						    "k6_lowmem_reserve_ratio_64_64_8",
+						    "k7_lowmem_reserve_ratio_default",
+						    "k8_min_free_kbytes_8192",
+						    "k9_min_free_kbytes_restore"};
 		char file[96], name[64], value[64], want_mfk[32];
 		const char *header, *mfk;
 
@@ -268,17 +289,18 @@ static void run_config(const char *config, const char *const *options, bool knob
 		/* "wrote NAME=VALUE readback=..." (VALUE may hold tabs) */
 		header = theirs + strlen("wrote ");
 		sscanf(header, "%63[^=]=", name);
-		snprintf(value, sizeof(value), "%.*s", (int)(strstr(header, " readback=") -
-							    strchr(header, '=') - 1),
+		snprintf(value, sizeof(value), "%.*s",
+			 (int)(strstr(header, " readback=") - strchr(header, '=') - 1),
 			 strchr(header, '=') + 1);
 		snprintf(file, sizeof(file), "vm.%s", name);
 		if (kmm_sysctl(m, file, value) != KMM_OK)
 			fail_msg("%s %s: %s", config, names[k], kmm_last_error(m));
-		compare_zones(config, names[k], test_view(m, "/proc/zoneinfo"), strchr(theirs, '\n'),
-			      true);
+		compare_zones(config, names[k], test_view(m, "/proc/zoneinfo"),
+			      strchr(theirs, '\n'), true);
 		mfk = strstr(theirs, " min_free_kbytes=");
 		sscanf(mfk, " min_free_kbytes=%31s", want_mfk);
-		assert_int_equal(atoi(test_view(m, "/proc/sys/vm/min_free_kbytes")), atoi(want_mfk));
+		assert_int_equal(atoi(test_view(m, "/proc/sys/vm/min_free_kbytes")),
+				 atoi(want_mfk));
 		free(theirs);
 		assert_int_equal(kmm_check(m), KMM_OK);
 	}
@@ -315,19 +337,22 @@ static void test_boot_matches_numa2_smp4_2g(void **state)
 	 * node 0: 262144 - 251152 - (6571 + 1 + 256 + 3 + 8*512 + 2*31) = 3 pages, placed in it;
 	 * node 1: 262144 - 256910 - (3 + 8*512 + 2*31) = 1073 pages, top-down lands there.
 	 */
-	static const char *const opts[] = {"-m", "2G", "-smp", "4",
-					   "-numa", "node,nodeid=0,mem=1G,cpus=0-1",
-					   "-numa", "node,nodeid=1,mem=1G,cpus=2-3",
-					   "-numa", "dist,src=0,dst=1,val=20",
-					   "-reserve", "12K@0x7ff00000", "-reserve", "4292K", NULL};
+	static const char *const opts[] = {"-m",       "2G",
+					   "-smp",     "4",
+					   "-numa",    "node,nodeid=0,mem=1G,cpus=0-1",
+					   "-numa",    "node,nodeid=1,mem=1G,cpus=2-3",
+					   "-numa",    "dist,src=0,dst=1,val=20",
+					   "-reserve", "12K@0x7ff00000",
+					   "-reserve", "4292K",
+					   NULL};
 	run_config("numa2-smp4-2G", opts, true);
 }
 
 static void test_boot_matches_debug_smp1_1g(void **state)
 {
 	/* memblock=debug boot: 262144 - 245633 - 10958 = 5553 pages */
-	static const char *const opts[] = {"-m", "1G", "-smp", "1", "-reserve", "22212K",
-					   "-append", "memblock=debug", NULL};
+	static const char *const opts[] = {"-m",     "1G",	"-smp",		  "1", "-reserve",
+					   "22212K", "-append", "memblock=debug", NULL};
 	run_config("debug-smp1-1G", opts, false);
 }
 

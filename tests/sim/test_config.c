@@ -65,8 +65,7 @@ static void test_config_refused_option_leaves_config_unchanged(void **state)
 
 	kmm_config_init(&cfg);
 	before = cfg;
-	assert_einval_mentions(kmm_config_option(&cfg, "-m", "lots"), kmm_last_error(NULL),
-			       "lots");
+	assert_einval_mentions(kmm_config_option(&cfg, "-m", "lots"), kmm_last_error(NULL), "lots");
 	assert_memory_equal(&cfg, &before, sizeof(cfg));
 	assert_einval_mentions(kmm_config_option(&cfg, "-numa", "node,nodeid=0,mem=1G,foo=1"),
 			       kmm_last_error(NULL), "foo");
@@ -180,7 +179,8 @@ static void test_config_numa_rules(void **state)
 
 	kmm_config_init(&cfg);
 	kmm_config_option(&cfg, "-numa", "node,nodeid=1,mem=1G");
-	assert_einval_mentions(kmm_config_validate(&cfg), kmm_last_error(NULL), "node 0 is missing");
+	assert_einval_mentions(kmm_config_validate(&cfg), kmm_last_error(NULL),
+			       "node 0 is missing");
 
 	kmm_config_init(&cfg);
 	kmm_config_option(&cfg, "-numa", "node,nodeid=0,mem=1G");

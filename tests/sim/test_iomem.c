@@ -86,10 +86,12 @@ static void test_iomem_matches_capture_512m(void **state)
 static void test_iomem_matches_capture_numa2(void **state)
 {
 	/* two nodes: memblock keeps a region per node, so two System RAM claims */
-	static const char *const opts[] = {"-m", "2G", "-smp", "4",
+	static const char *const opts[] = {"-m",    "2G",
+					   "-smp",  "4",
 					   "-numa", "node,nodeid=0,mem=1G,cpus=0-1",
 					   "-numa", "node,nodeid=1,mem=1G,cpus=2-3",
-					   "-numa", "dist,src=0,dst=1,val=20", NULL};
+					   "-numa", "dist,src=0,dst=1,val=20",
+					   NULL};
 	check_against_capture("numa2-smp4-2G", opts);
 }
 

@@ -225,7 +225,6 @@ static void test_machine_clock_and_printk_timestamps(void **state)
 	test_machine_done(m);
 }
 
-
 static void test_machine_prng_is_seeded(void **state)
 {
 	struct kmm_config cfg;
