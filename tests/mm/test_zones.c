@@ -2,7 +2,8 @@
  * Zones and tunables beyond the captured configurations: ZONE_MOVABLE from movablecore= and
  * kernelcore=, mem= too small to boot, sysctl limits, zonelist fallback order with three
  * nodes, and kmm_check's page accounting. Expected values are worked out by hand from the
- * kernel's formulas in the comments.
+ * kernel's formulas in the comments. Covers src/mm/mm_init.c (free_area_init, zonelists),
+ * wmark.c and sysctl_vm.c.
  */
 #include "kmm_test.h"
 

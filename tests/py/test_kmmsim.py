@@ -134,3 +134,19 @@ def test_kmmbench_lists_and_emits_json(kmmbench):
     assert rss["host RSS added by -m 64G (untouched)"]["unit"] == "MiB"
     assert rss["host RSS added by -m 64G (untouched)"]["median"] < 64
     assert kmmbench("nonesuch", check=False).returncode == 2
+
+
+def test_mmu_replay_reads_gzip_and_refuses_garbage(kmmsim, tmp_path):
+    """mmu-replay (src/sim/mmu_replay.c, mmu_json.c): any corpus path, plain or gzipped."""
+    import gzip
+    from conftest import SHARED_DIR
+    corpus = (SHARED_DIR / "oracles/mmu/handwritten.jsonl").read_bytes()
+    gz = tmp_path / "hand.jsonl.gz"
+    gz.write_bytes(gzip.compress(corpus))
+    out = kmmsim("mmu-replay", str(gz)).stdout
+    assert "67/67 queries match" in out
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"format": "arm-mmu-oracle-v1", "queries": [ {"i": 0, \n')
+    proc = kmmsim("mmu-replay", str(bad), check=False)
+    assert proc.returncode == 2
+    assert proc.stderr.strip() and "Sanitizer" not in proc.stderr

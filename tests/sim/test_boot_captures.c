@@ -6,6 +6,9 @@
  * recomputes everything from the final managed counts there). Also the boot log lines and
  * the layouts of /proc/buddyinfo and /proc/pagetypeinfo.
  *
+ * Covers: src/mm/setup.c, mm_init.c, page_alloc.c (the hand-over and merging), wmark.c,
+ * vmstat.c and sysctl_vm.c through the views and sysctls they serve.
+ *
  * Reservations. The model makes the kernel's big early reservations itself (kernel image,
  * initrd, DTB, NODE_DATA, vmemmap, percpu, CMA, swiotlb); the real kernel also made small
  * ones it does not (linear-map page tables, hash tables, the log buffer, ...). Each config
