@@ -172,9 +172,6 @@ void __free_pages_core(struct kmm_kernel *k, struct page *page, unsigned int ord
 		set_page_count(&page[i], 0);
 	}
 	page_zone(k, page)->managed_pages += nr_pages;
-	set_page_count(page, 1);
-	/* Freed with refcount dropping to zero, like __free_pages_ok() after put_page_testzero */
-	set_page_count(page, 0);
 	__free_pages_ok(k, page, order, FPI_TO_TAIL);
 }
 

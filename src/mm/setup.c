@@ -64,8 +64,14 @@ static void place_kernel_image(struct kmm_kernel *k)
 	im->fdt_size = SZ_1M;
 }
 
-/* memblock_add() for each RAM bank, split at NUMA node boundaries as the DT describes it. */
-static int add_memory_regions(struct kmm_kernel *k)
+/*
+ * The DT's memory nodes: the RAM banks in PA order, cut where one NUMA node's memory ends
+ * (QEMU lays node memory out in node order). Calls @fn for each piece with its node id (0
+ * without NUMA); stops at the first non-zero return.
+ */
+static int for_each_dt_memory(struct kmm_kernel *k,
+			      int (*fn)(struct kmm_kernel *k, phys_addr_t base, phys_addr_t size,
+					int nid))
 {
 	const struct hw_phys *phys = &k->hw->phys;
 	const struct kmm_config *cfg = k->cfg;
@@ -77,10 +83,10 @@ static int add_memory_regions(struct kmm_kernel *k)
 
 		while (base < end) {
 			uint64_t n = end - base < node_left ? end - base : node_left;
+			int ret = fn(k, base, n, (int)nid);
 
-			k->memblock.caller = "early_init_dt_add_memory_arch";
-			if (memblock_add(&k->memblock, base, n))
-				return -ENOMEM;
+			if (ret)
+				return ret;
 			base += n;
 			node_left -= n;
 			while (node_left == 0 && nid + 1 < cfg->nr_nodes)
@@ -88,6 +94,19 @@ static int add_memory_regions(struct kmm_kernel *k)
 		}
 	}
 	return 0;
+}
+
+/* Models: drivers/of/fdt.c:early_init_dt_add_memory_arch(). */
+static int dt_add_memory(struct kmm_kernel *k, phys_addr_t base, phys_addr_t size, int nid)
+{
+	k->memblock.caller = "early_init_dt_add_memory_arch";
+	return memblock_add(&k->memblock, base, size) ? -ENOMEM : 0;
+}
+
+/* Models: drivers/of/of_numa.c:of_numa_parse_memory_nodes(). */
+static int dt_set_node(struct kmm_kernel *k, phys_addr_t base, phys_addr_t size, int nid)
+{
+	return memblock_set_node(&k->memblock, base, size, &k->memblock.memory, nid) ? -ENOMEM : 0;
 }
 
 static int early_reserve(struct kmm_kernel *k, phys_addr_t base, phys_addr_t size,
@@ -179,31 +198,12 @@ static int arch_numa_init(struct kmm_kernel *k)
 	for (int cpu = 0; cpu < k->nr_cpus; cpu++)
 		k->node_of_cpu[cpu] = 0;
 	if (cfg->nr_nodes) {
-		/* The DT's numa-node-id of each memory node: node memory in node order. */
-		phys_addr_t pos = 0;
+		if (for_each_dt_memory(k, dt_set_node))
+			return -ENOMEM;
 		for (uint32_t nid = 0; nid < cfg->nr_nodes; nid++) {
-			phys_addr_t left = cfg->nodes[nid].mem_size;
-			for (uint32_t b = 0; b < k->hw->phys.nr_banks && left; b++) {
-				const struct phys_bank *bank = &k->hw->phys.banks[b];
-				phys_addr_t bsize = bank->end - bank->base, s, n;
-				if (pos >= bsize) {
-					pos -= bsize;
-					continue;
-				}
-				s = bank->base + pos;
-				n = bank->end - s < left ? bank->end - s : left;
-				memblock_set_node(mb, s, n, &mb->memory, (int)nid);
-				left -= n;
-				pos = 0;
-				if (left == 0)
-					pos = s + n - bank->base;
-				if (s + n < bank->end)
-					break;
-			}
-			if (cfg->nodes[nid].has_cpus)
-				for (uint32_t c = cfg->nodes[nid].cpu_first;
-				     c <= cfg->nodes[nid].cpu_last; c++)
-					k->node_of_cpu[c] = (int)nid;
+			const struct kmm_numa_node *n = &cfg->nodes[nid];
+			for (uint32_t c = n->cpu_first; n->has_cpus && c <= n->cpu_last; c++)
+				k->node_of_cpu[c] = (int)nid;
 		}
 	} else {
 		env_printk(k->env, "NUMA: No NUMA configuration found\n");
@@ -218,7 +218,7 @@ static int arch_numa_init(struct kmm_kernel *k)
 	for (int nid = 0; nid < MAX_NUMNODES; nid++) {
 		unsigned long s, e;
 		phys_addr_t nd_pa;
-		int i, tnid = -1;
+		int i, tnid;
 		bool has_mem = false;
 
 		for_each_mem_pfn_range(mb, i, nid, &s, &e, NULL) has_mem |= e > s;
@@ -234,11 +234,7 @@ static int arch_numa_init(struct kmm_kernel *k)
 		}
 		env_printk(k->env, "NUMA: NODE_DATA [mem %#010" PRIx64 "-%#010" PRIx64 "]\n", nd_pa,
 			   nd_pa + NODE_DATA_SIZE - 1);
-		memblock_search_pfn_nid(mb, PFN_DOWN(nd_pa), &s, &e);
-		for (struct memblock_region *r = mb->memory.regions;
-		     r < mb->memory.regions + mb->memory.cnt; r++)
-			if (nd_pa >= r->base && nd_pa < r->base + r->size)
-				tnid = r->nid;
+		tnid = memblock_search_pfn_nid(mb, PFN_DOWN(nd_pa), &s, &e);
 		if (tnid != nid)
 			env_printk(k->env, "NUMA:     NODE_DATA(%d) on node %d\n", nid, tnid);
 		if (!k->node_data[nid]) {
@@ -552,10 +548,8 @@ static void do_initcalls(struct kmm_kernel *k)
 	/* subsys_initcall(hugepage_init): THP off below 512 MiB, else khugepaged's minimum */
 	k->thp_enabled = k->params.thp != 0 &&
 			 (unsigned long)k->totalram_pages >= (512UL << (20 - PAGE_SHIFT));
-	if (k->thp_enabled && k->params.thp != 2)
+	if (k->thp_enabled) /* khugepaged runs in "always" and "madvise" modes alike */
 		set_recommended_min_free_kbytes(k);
-	else if (k->thp_enabled)
-		set_recommended_min_free_kbytes(k); /* madvise mode starts khugepaged too */
 	/* rootfs_initcall(populate_rootfs) frees the initrd; then free_initmem() */
 	free_initrd_mem(k);
 	free_reserved_area(k, k->image.init_begin, k->image.init_end, "unused kernel");
@@ -587,7 +581,7 @@ int kernel_boot(struct kmm_kernel *k, struct kmm_env *env, struct kmm_hw *hw,
 	k->memblock.debug = k->params.memblock_debug;
 	place_kernel_image(k);
 
-	ret = add_memory_regions(k);
+	ret = for_each_dt_memory(k, dt_add_memory);
 	if (!ret &&
 	    (k->image.end > k->hw->phys.banks[0].end || k->image.initrd_start < k->image.end ||
 	     k->image.fdt_start + k->image.fdt_size > k->hw->phys.banks[0].end)) {

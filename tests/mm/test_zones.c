@@ -150,6 +150,32 @@ static void test_zones_fallback_order_by_distance(void **state)
 	test_machine_done(m);
 }
 
+static void test_zones_numa_nodes_across_banks(void **state)
+{
+	struct kmm_config cfg;
+	struct kmm_machine *m;
+	char log[1 << 15] = "";
+	struct sink_buf sb = {.buf = log, .cap = sizeof(log)};
+
+	/*
+	 * Banks 1.5G @ 0x40000000 and 512M @ 0x100000000; nodes of 1G each, laid out in node
+	 * order: node 0 = [0x40000000, 0x80000000), node 1 = the rest of bank 0
+	 * [0x80000000, 0xa0000000) and all of bank 1 [0x100000000, 0x120000000).
+	 */
+	kmm_config_init(&cfg);
+	kmm_config_add_bank(&cfg, 0x40000000, 3ull << 29);
+	kmm_config_add_bank(&cfg, 0x100000000ull, 1ull << 29);
+	kmm_config_option(&cfg, "-numa", "node,nodeid=0,mem=1G,cpus=0-1");
+	kmm_config_option(&cfg, "-numa", "node,nodeid=1,mem=1G,cpus=2-3");
+	m = test_machine(&cfg);
+	kmm_dmesg(m, sink_buf_fn, &sb);
+	assert_non_null(strstr(log, "Early memory node ranges\n"));
+	assert_non_null(strstr(log, "  node   0: [mem 0x0000000040000000-0x000000007fffffff]\n"));
+	assert_non_null(strstr(log, "  node   1: [mem 0x0000000080000000-0x000000009fffffff]\n"));
+	assert_non_null(strstr(log, "  node   1: [mem 0x0000000100000000-0x000000011fffffff]\n"));
+	test_machine_done(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -158,6 +184,7 @@ int main(void)
 		cmocka_unit_test(test_zones_mem_too_small_fails_cleanly),
 		cmocka_unit_test(test_zones_sysctl_limits_and_effects),
 		cmocka_unit_test(test_zones_fallback_order_by_distance),
+		cmocka_unit_test(test_zones_numa_nodes_across_banks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
