@@ -34,6 +34,38 @@ static inline bool pfn_valid(const struct kmm_kernel *k, unsigned long pfn)
 	       k->section_present[(pfn - k->vmemmap_base) >> PFN_SECTION_SHIFT];
 }
 
+/* ---- the linear map (arm64, 48-bit VA): kernel VAs are plain numbers, never host pointers */
+
+#define PAGE_OFFSET 0xffff000000000000ull /* -(1 << VA_BITS) */
+
+/* Models: arch/arm64/include/asm/memory.h:__phys_to_virt() (linear map only). */
+static inline uint64_t __va(const struct kmm_kernel *k, phys_addr_t pa)
+{
+	return (pa - k->memstart_addr) | PAGE_OFFSET;
+}
+
+/* Models: __virt_to_phys() for a linear-map address. */
+static inline phys_addr_t __pa(const struct kmm_kernel *k, uint64_t va)
+{
+	return (va & ~PAGE_OFFSET) + k->memstart_addr;
+}
+
+static inline uint64_t page_address(const struct kmm_kernel *k, const struct page *page)
+{
+	return __va(k, PFN_PHYS(page_to_pfn(k, page)));
+}
+
+static inline struct page *virt_to_page(const struct kmm_kernel *k, uint64_t va)
+{
+	return pfn_to_page(k, PHYS_PFN(__pa(k, va)));
+}
+
+/* Host view of a page's contents in simulated RAM (NULL if the PFN is not RAM). */
+static inline void *page_host(const struct kmm_kernel *k, const struct page *page, size_t len)
+{
+	return phys_to_host(&k->hw->phys, PFN_PHYS(page_to_pfn(k, page)), len);
+}
+
 static inline pg_data_t *NODE_DATA(const struct kmm_kernel *k, int nid)
 {
 	return k->node_data[nid];

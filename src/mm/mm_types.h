@@ -177,6 +177,37 @@ static inline void clear_page_flag(struct page *p, int bit)
 #define SetPageReserved(p)     set_page_flag(p, PG_reserved)
 #define __ClearPageReserved(p) clear_page_flag(p, PG_reserved)
 
+#define PageHead(p)	   test_page_flag(p, PG_head)
+#define PageSlab(p)	   test_page_flag(p, PG_slab)
+#define __SetPageSlab(p)   set_page_flag(p, PG_slab)
+#define __ClearPageSlab(p) clear_page_flag(p, PG_slab)
+
+/*
+ * Compound pages (6.1 layout): the head has PG_head; every tail's compound_head is the head's
+ * address | 1; the first tail holds compound_dtor, compound_order and compound_nr.
+ */
+static inline bool PageTail(const struct page *p)
+{
+	return p->compound_head & 1;
+}
+
+static inline bool PageCompound(const struct page *p)
+{
+	return PageHead(p) || PageTail(p);
+}
+
+static inline struct page *compound_head(const struct page *p)
+{
+	if (p->compound_head & 1)
+		return (struct page *)(p->compound_head - 1);
+	return (struct page *)p;
+}
+
+static inline unsigned int compound_order(const struct page *p)
+{
+	return PageHead(p) ? p[1].compound_order : 0;
+}
+
 static inline int page_to_nid(const struct page *p)
 {
 	return (int)(p->flags >> NODES_PGSHIFT & NODES_MASK);

@@ -28,7 +28,6 @@
 #define SZ_1M	       ((phys_addr_t)1 << 20)
 #define SZ_2M	       ((phys_addr_t)2 << 20)
 #define SZ_1G	       ((phys_addr_t)1 << 30)
-#define PAGE_OFFSET    0xffff000000000000ull /* 48-bit VA: -(1 << VA_BITS) */
 #define NODE_DATA_SIZE 0x2c80		     /* sizeof(pg_data_t) of the reference kernel */
 #define PCPU_UNIT_SIZE 126976		     /* "percpu: Embedded 31 pages/cpu ... u126976" */
 
