@@ -66,6 +66,17 @@ static inline void *page_host(const struct kmm_kernel *k, const struct page *pag
 	return phys_to_host(&k->hw->phys, PFN_PHYS(page_to_pfn(k, page)), len);
 }
 
+/* The simulated CPU the current call runs on. */
+static inline int smp_processor_id(const struct kmm_kernel *k)
+{
+	return k->cpu;
+}
+
+static inline int numa_node_id(const struct kmm_kernel *k)
+{
+	return k->node_of_cpu[k->cpu];
+}
+
 static inline pg_data_t *NODE_DATA(const struct kmm_kernel *k, int nid)
 {
 	return k->node_data[nid];

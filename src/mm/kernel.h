@@ -77,6 +77,9 @@ struct kmm_kernel {
 	unsigned long vm_events_pgfree;
 
 	bool booted;
+
+	/* The simulated CPU the host's calls run on (kmm_cpu_set); per-CPU state is indexed by it. */
+	int cpu;
 };
 
 /*
