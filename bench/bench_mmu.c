@@ -206,6 +206,7 @@ int bench_mmu(struct bench *b)
 			fprintf(stderr, "kmmbench mmu: %s\n", kmm_last_error(NULL));
 			return 1;
 		}
+		kmm_mmu_set_reg(m, 0, KMM_REG_SCTLR_EL1, 0); /* the booted kernel turned it on */
 		for (int r = 0; r < b->runs; r++) {
 			uint64_t t0 = bench_now_ns();
 			for (unsigned i = 0; i < 1000000; i++)

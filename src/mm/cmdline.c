@@ -95,6 +95,27 @@ static int setup_transparent_hugepage(struct parse_ctx *c, const char *value)
 	return 0;
 }
 
+/*
+ * Models: init/main.c:set_debug_rodata() with arm64's arch_parse_debug_rodata(): "full"
+ * (CONFIG_RODATA_FULL_DEFAULT_ENABLED, the default), "on" (image read-only, linear map with
+ * blocks) or "off" (kernel text writable too).
+ */
+static int set_debug_rodata(struct parse_ctx *c, const char *value)
+{
+	if (value && strcmp(value, "full") == 0)
+		c->p->rodata = RODATA_FULL;
+	else if (value && strcmp(value, "on") == 0)
+		c->p->rodata = RODATA_ON;
+	else if (value && strcmp(value, "off") == 0)
+		c->p->rodata = RODATA_OFF;
+	else {
+		snprintf(c->err, c->errlen, "rodata=%s: expected full, on or off",
+			 value ? value : "");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* One row per parameter: the name before '=', and its handler. */
 #define KERNEL_PARAMS(X)                                                                           \
 	X("mem", early_mem)                                                                        \
@@ -102,7 +123,8 @@ static int setup_transparent_hugepage(struct parse_ctx *c, const char *value)
 	X("kernelcore", early_kernelcore)                                                          \
 	X("movablecore", early_movablecore)                                                        \
 	X("memblock", early_memblock)                                                              \
-	X("transparent_hugepage", setup_transparent_hugepage)
+	X("transparent_hugepage", setup_transparent_hugepage)                                      \
+	X("rodata", set_debug_rodata)
 
 static const struct {
 	const char *name;
@@ -163,6 +185,7 @@ int parse_kernel_cmdline(const char *cmdline, struct kernel_params *p, char *err
 {
 	struct parse_ctx c = {.p = p, .err = err, .errlen = errlen};
 
-	*p = (struct kernel_params){.memory_limit = PHYS_ADDR_MAX, .thp = -1};
+	*p = (struct kernel_params){
+		.memory_limit = PHYS_ADDR_MAX, .thp = -1, .rodata = RODATA_FULL};
 	return cmdline_for_each(cmdline, parse_one, &c);
 }

@@ -22,7 +22,10 @@ struct kernel_params {
 	bool memblock_debug;   /* memblock=debug */
 	int thp;	       /* transparent_hugepage=: 1 always, 0 never, 2 madvise, -1 default */
 	uint64_t swiotlb_size; /* swiotlb=N slabs of 2 KiB; default 64 MiB */
+	int rodata;	       /* rodata=: RODATA_FULL (default), RODATA_ON or RODATA_OFF */
 };
+
+enum { RODATA_OFF, RODATA_ON, RODATA_FULL };
 
 /*
  * Parses @cmdline into @p (defaults first). Returns 0, or -EINVAL with a message naming the

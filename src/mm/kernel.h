@@ -18,11 +18,15 @@
  * memblock debugfs files and the "Memory:" line). Configurable so a run can mimic another.
  */
 struct kernel_image {
-	phys_addr_t text;	/* _stext */
-	phys_addr_t init_begin; /* __init_begin (end of "Kernel code") */
-	phys_addr_t init_end;	/* __init_end */
-	phys_addr_t end;	/* _end */
-	phys_addr_t sdata;	/* _sdata ("Kernel data" start) */
+	phys_addr_t text;	    /* _stext */
+	phys_addr_t etext;	    /* _etext */
+	phys_addr_t start_rodata;   /* __start_rodata */
+	phys_addr_t init_begin;	    /* __init_begin (end of "Kernel code") = __inittext_begin */
+	phys_addr_t inittext_end;   /* __inittext_end */
+	phys_addr_t initdata_begin; /* __initdata_begin */
+	phys_addr_t init_end;	    /* __init_end = __initdata_end = _data */
+	phys_addr_t end;	    /* _end */
+	phys_addr_t sdata;	    /* _sdata ("Kernel data" start) */
 	unsigned long code_kb, rwdata_kb, rodata_kb, init_kb, bss_kb; /* the Memory: line */
 	phys_addr_t initrd_start, initrd_size;
 	phys_addr_t fdt_start, fdt_size;
@@ -60,6 +64,19 @@ struct kmm_kernel {
 	/* Nodes and zones. */
 	pg_data_t *node_data[MAX_NUMNODES];
 
+	/*
+	 * Kernel page tables (mmu.c): where the image's page-table pages are, the image's
+	 * VA - PA offset, and the rodata= choice. Constant after paging_init.
+	 */
+	phys_addr_t swapper_pg_dir, reserved_pg_dir, idmap_pg_dir;
+	uint64_t kimage_voffset;
+	bool rodata_enabled, rodata_full;
+	unsigned long nr_early_pgtables;  /* pages paging_init took from memblock */
+	unsigned long nr_kernel_pgtables; /* table pages taken from the buddy allocator, live */
+
+	/* vmalloc (vmalloc.c): the vmap area allocator and its areas; NULL before boot. */
+	struct vmap_state *vmap;
+
 	/* Boot-time memory. */
 	struct memblock memblock;
 	struct resource iomem_resource;
@@ -78,7 +95,8 @@ struct kmm_kernel {
 
 	bool booted;
 
-	/* The simulated CPU the host's calls run on (kmm_cpu_set); per-CPU state is indexed by it. */
+	/* The simulated CPU the host's calls run on (kmm_cpu_set); per-CPU state is indexed by it.
+	 */
 	int cpu;
 };
 

@@ -11,15 +11,17 @@
  *         mm/cma.c:cma_init_reserved_areas(); mm/huge_memory.c:hugepage_init();
  *         mm/page_alloc.c:mem_init_print_info(), free_reserved_area();
  *         init/initramfs.c:free_initrd_mem(); kernel/resource.c:reserve_region_with_split().
- * Deviation: the kernel's own early allocations that the model does not make yet (page
- *         tables of the linear map — the kernel page table issue builds them in paging_init
- *         below —, hash tables, the log buffer, ...) can be given as -reserve entries; percpu
- *         is modelled by its first-chunk size only.
+ * Deviation: the kernel's own early allocations that the model does not make yet (hash
+ *         tables, the log buffer, the vmemmap's page tables, ...) can be given as -reserve
+ *         entries; percpu is modelled by its first-chunk size only. paging_init (mmu.c)
+ *         does build the kernel page tables from memblock, as the kernel does.
  *
- * Invariants (kernel_check): memblock's, the iomem tree's, the buddy lists', and
- * mm_init_check()'s (every page in exactly one place).
+ * Invariants (kernel_check): memblock's, the iomem tree's, the buddy lists',
+ * mm_init_check()'s (every page in exactly one place), the kernel page tables'
+ * (pgtable_check) and vmalloc's (vmalloc_check).
  */
 #include "mm/internal.h"
+#include "mm/vmalloc.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -28,8 +30,8 @@
 #define SZ_1M	       ((phys_addr_t)1 << 20)
 #define SZ_2M	       ((phys_addr_t)2 << 20)
 #define SZ_1G	       ((phys_addr_t)1 << 30)
-#define NODE_DATA_SIZE 0x2c80		     /* sizeof(pg_data_t) of the reference kernel */
-#define PCPU_UNIT_SIZE 126976		     /* "percpu: Embedded 31 pages/cpu ... u126976" */
+#define NODE_DATA_SIZE 0x2c80 /* sizeof(pg_data_t) of the reference kernel */
+#define PCPU_UNIT_SIZE 126976 /* "percpu: Embedded 31 pages/cpu ... u126976" */
 
 static phys_addr_t align_up(phys_addr_t v, phys_addr_t a)
 {
@@ -48,7 +50,11 @@ static void place_kernel_image(struct kmm_kernel *k)
 	struct kernel_image *im = &k->image;
 
 	im->text = base + 0x210000;
+	im->etext = im->text + 0xcf0000; /* segment sizes: the paging_init vm areas */
+	im->start_rodata = im->etext;
 	im->init_begin = im->text + 0x1650000;
+	im->inittext_end = im->init_begin + 0xe0000;
+	im->initdata_begin = im->inittext_end;
 	im->init_end = im->init_begin + 0x650000;
 	im->sdata = im->init_end;
 	im->end = im->text + 0x2000000;
@@ -174,18 +180,6 @@ static int arm64_memblock_init(struct kmm_kernel *k)
 		}
 	}
 	return 0;
-}
-
-/*
- * Models: arch/arm64/mm/mmu.c:paging_init(). The kernel page tables (linear map, kernel
- * image segments) are built here by the kernel page table issue; what this already does is
- * the last step, freeing the image's initial page tables (init_pg_dir, 5 pages at _end).
- */
-static void paging_init(struct kmm_kernel *k)
-{
-	k->memblock.caller = "paging_init";
-	memblock_phys_free(&k->memblock, k->image.end - 5 * PAGE_SIZE, 5 * PAGE_SIZE);
-	memblock_allow_resize(&k->memblock); /* the linear map exists from here on */
 }
 
 /* Models: drivers/base/arch_numa.c:numa_init() / dummy_numa_init() / setup_node_data(). */
@@ -536,9 +530,26 @@ static int bootmem_init(struct kmm_kernel *k)
 	return 0;
 }
 
-/* The initcalls that matter for memory, in initcall order. */
+/*
+ * Models: arch/arm64/mm/init.c:free_initmem(): the __init pages go to the buddy allocator
+ * and their image mapping is removed (the vm areas stay, so modules never reuse them).
+ */
+static void free_initmem(struct kmm_kernel *k)
+{
+	const struct kernel_image *im = &k->image;
+
+	free_reserved_area(k, im->init_begin, im->init_end, "unused kernel");
+	vunmap_range(k, im->init_begin + k->kimage_voffset, im->init_end + k->kimage_voffset);
+}
+
+/*
+ * The initcalls that matter for memory, in initcall order; before them smp_cpus_done()'s
+ * mark_linear_text_alias_ro(), after them kernel_init()'s free_initmem() and
+ * mark_readonly().
+ */
 static void do_initcalls(struct kmm_kernel *k)
 {
+	mark_linear_text_alias_ro(k);
 	/* core_initcall(cma_init_reserved_areas) */
 	if (k->cma_size)
 		cma_activate_area(k, k->cma_base, k->cma_size);
@@ -551,7 +562,8 @@ static void do_initcalls(struct kmm_kernel *k)
 		set_recommended_min_free_kbytes(k);
 	/* rootfs_initcall(populate_rootfs) frees the initrd; then free_initmem() */
 	free_initrd_mem(k);
-	free_reserved_area(k, k->image.init_begin, k->image.init_end, "unused kernel");
+	free_initmem(k);
+	mark_rodata_ro(k);
 }
 
 int kernel_boot(struct kmm_kernel *k, struct kmm_env *env, struct kmm_hw *hw,
@@ -593,10 +605,10 @@ int kernel_boot(struct kmm_kernel *k, struct kmm_env *env, struct kmm_hw *hw,
 	}
 	if (!ret)
 		ret = arm64_memblock_init(k);
-	if (!ret) {
-		paging_init(k);
+	if (!ret)
+		ret = paging_init(k);
+	if (!ret)
 		ret = bootmem_init(k);
-	}
 	if (!ret)
 		ret = request_standard_resources(k);
 	if (!ret)
@@ -607,6 +619,9 @@ int kernel_boot(struct kmm_kernel *k, struct kmm_env *env, struct kmm_hw *hw,
 		swiotlb_init(k);
 		memblock_free_all(k);
 		mem_init_print_info(k);
+		ret = vmalloc_init(k);
+	}
+	if (!ret) {
 		zone_pcp_update_all(k); /* setup_per_cpu_pageset() */
 		do_initcalls(k);
 	}
@@ -624,6 +639,7 @@ void kernel_shutdown(struct kmm_kernel *k)
 {
 	if (!k->env)
 		return;
+	vmap_state_fini(k);
 	resource_free_children(k->env, &k->iomem_resource);
 	for (int nid = 0; nid < MAX_NUMNODES; nid++) {
 		pg_data_t *pgdat = k->node_data[nid];
@@ -650,5 +666,6 @@ bool kernel_check(const struct kmm_kernel *k, char *why, size_t whylen)
 {
 	return resource_check(&k->iomem_resource, why, whylen) &&
 	       memblock_check(&k->memblock, why, whylen) && page_alloc_check(k, why, whylen) &&
-	       mm_init_check(k, why, whylen);
+	       mm_init_check(k, why, whylen) && pgtable_check(k, why, whylen) &&
+	       vmalloc_check(k, why, whylen);
 }

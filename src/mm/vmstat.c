@@ -11,6 +11,7 @@
  */
 #include "mm/internal.h"
 #include "mm/views.h"
+#include "mm/vmalloc.h"
 
 #include <inttypes.h>
 
@@ -290,8 +291,9 @@ void show_meminfo(const struct kmm_kernel *k, const struct sink *out)
 	show_val_kb(out, "SwapFree:       ", 0);
 	/* overcommit_ratio 50 */
 	show_val_kb(out, "CommitLimit:    ", (unsigned long)k->totalram_pages * 50 / 100);
-	/* VMALLOC_END - VMALLOC_START for 48-bit VA, in kB (a fact of the reference kernel) */
-	sink_printf(out, "VmallocTotal:   %8" PRIu64 " kB\n", (uint64_t)133143592960ull);
+	sink_printf(out, "VmallocTotal:   %8lu kB\n", (VMALLOC_END - VMALLOC_START) >> 10);
+	show_val_kb(out, "VmallocUsed:    ", vmalloc_nr_pages(k));
+	show_val_kb(out, "VmallocChunk:   ", 0);
 	show_val_kb(out, "CmaTotal:       ", k->totalcma_pages);
 	show_val_kb(out, "CmaFree:        ", global_zone_page_state(k, NR_FREE_CMA_PAGES));
 }

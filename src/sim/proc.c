@@ -10,6 +10,7 @@
 
 #include "lib/sink.h"
 #include "mm/views.h"
+#include "mm/vmalloc.h"
 
 typedef void (*proc_show_fn)(struct kmm_machine *m, const struct sink *out);
 
@@ -31,6 +32,8 @@ KERNEL_VIEW(show_vmstat)
 KERNEL_VIEW(show_meminfo)
 KERNEL_VIEW(show_memblock_memory)
 KERNEL_VIEW(show_memblock_reserved)
+KERNEL_VIEW(show_vmallocinfo)
+KERNEL_VIEW(show_kernel_page_tables)
 
 #define PROC_VIEWS(X)                                                                              \
 	X("/proc/iomem", show_iomem)                                                               \
@@ -40,7 +43,9 @@ KERNEL_VIEW(show_memblock_reserved)
 	X("/proc/vmstat", proc_show_vmstat)                                                        \
 	X("/proc/meminfo", proc_show_meminfo)                                                      \
 	X("/sys/kernel/debug/memblock/memory", proc_show_memblock_memory)                          \
-	X("/sys/kernel/debug/memblock/reserved", proc_show_memblock_reserved)
+	X("/sys/kernel/debug/memblock/reserved", proc_show_memblock_reserved)                      \
+	X("/proc/vmallocinfo", proc_show_vmallocinfo)                                              \
+	X("/sys/kernel/debug/kernel_page_tables", proc_show_kernel_page_tables)
 
 static const struct {
 	const char *path;

@@ -76,8 +76,12 @@ static void test_zones_mem_too_small_fails_cleanly(void **state)
 	struct kmm_config cfg;
 	struct kmm_machine *m = NULL;
 
-	/* mem=16M: the kernel keeps 16 MiB + its image; percpu then has nowhere to go */
+	/*
+	 * mem=16M: the kernel keeps 16 MiB + its image (34 MiB in all); after the image, the
+	 * page tables and the memory map, 32 CPUs' percpu units (4 MiB) have nowhere to go.
+	 */
 	kmm_config_init(&cfg);
+	kmm_config_option(&cfg, "-smp", "32");
 	kmm_config_append(&cfg, "mem=16M");
 	assert_int_equal(kmm_machine_create(&cfg, &m), KMM_ENOMEM);
 	assert_null(m);

@@ -10,14 +10,26 @@
  * vmstat.c and sysctl_vm.c through the views and sysctls they serve.
  *
  * Reservations. The model makes the kernel's big early reservations itself (kernel image,
- * initrd, DTB, NODE_DATA, vmemmap, percpu, CMA, swiotlb); the real kernel also made small
- * ones it does not (linear-map page tables, hash tables, the log buffer, ...). Each config
- * adds those as -reserve so that every zone's managed count equals the capture's, derived by
- * hand per zone as: present - captured managed - the model's own reserved pages there, where
+ * initrd, DTB, NODE_DATA, vmemmap, percpu, CMA, swiotlb, the page tables of paging_init);
+ * the real kernel also made small ones it does not (hash tables, the log buffer, the
+ * vmemmap's page tables, ...). Each config adds those as -reserve so that every zone's
+ * managed count equals the capture's, derived by hand per zone as: present - captured
+ * managed - the model's own reserved pages there, where
  *   image 6571 (8192 pages [0x40210000, 0x42210000) - 5 init_pg_dir - 1616 init, freed later)
  *   initrd 1 (the partial last page of its 562; 561 are freed), DTB 256,
  *   NODE_DATA 3 per node (0x2c80 bytes ending at a page end), vmemmap 512 per 128 MiB section,
- *   percpu 31 per CPU of the node, swiotlb 16384 when RAM goes above 4 GiB, CMA 0 (managed).
+ *   percpu 31 per CPU of the node, swiotlb 16384 when RAM goes above 4 GiB, CMA 0 (managed),
+ *   page tables PT(R) for R bytes of RAM at 0x40000000, top-down from the end of RAM:
+ *     kernel image: 1 PUD + 1 PMD + 5 PTE tables (the 2 MiB slots holding the segments'
+ *       unaligned ends: VA 0x08000000, 0x08c00000, 0x09600000, 0x09c00000, 0x0a000000
+ *       above KIMAGE_VADDR; the aligned middles are 2 MiB blocks);
+ *     linear map with rodata=full: one PTE table per 2 MiB of RAM, except the 10 2 MiB
+ *       blocks [0x40400000, 0x41800000) inside the image's [_stext, __init_begin), mapped
+ *       on their own with blocks allowed; one PMD table per GiB; one PUD table;
+ *     idmap: 1 PUD + 1 PMD + 2 PTE tables (the idmap text and the KPTI flag);
+ *   so PT(R) = 7 + (R/2M - 10) + R/1G + 1 + 4: PT(512M) = 259, PT(1G) = 515 (the
+ *   debug-smp1-1G console shows 511 early_pgtable_alloc calls before paging_init frees
+ *   init_pg_dir and 4 after), PT(2G) = 1028, PT(4G) = 2054.
  */
 #include "kmm_test.h"
 
@@ -312,8 +324,8 @@ static void run_config(const char *config, const char *const *options, bool knob
 
 static void test_boot_matches_a57_smp1_1g(void **state)
 {
-	/* DMA: 262144 - 250241 - (6571 + 1 + 256 + 3 + 8*512 + 31) = 945 pages */
-	static const char *const opts[] = {"-m", "1G", "-smp", "1", "-reserve", "3780K", NULL};
+	/* DMA: 262144 - 250241 - (6571 + 1 + 256 + 3 + 8*512 + 31 + PT(1G) 515) = 430 pages */
+	static const char *const opts[] = {"-m", "1G", "-smp", "1", "-reserve", "1720K", NULL};
 	run_config("a57-smp1-1G", opts, true);
 }
 
@@ -321,16 +333,17 @@ static void test_boot_matches_a57_smp1_4g(void **state)
 {
 	/*
 	 * DMA: 786432 - 763220 - (6571 + 1 + 256 + 16384 swiotlb) = 0;
-	 * Normal: 262144 - 241897 - (3 + 32*512 + 31) = 3829 pages, top-down lands there.
+	 * Normal: 262144 - 241897 - (3 + 32*512 + 31 + PT(4G) 2054) = 1775 pages; top-down
+	 * lands there, and so do the page tables (Normal is the top GiB).
 	 */
-	static const char *const opts[] = {"-m", "4G", "-smp", "1", "-reserve", "15316K", NULL};
+	static const char *const opts[] = {"-m", "4G", "-smp", "1", "-reserve", "7100K", NULL};
 	run_config("a57-smp1-4G", opts, true);
 }
 
 static void test_boot_matches_a57_smp4_512m(void **state)
 {
-	/* DMA: 131072 - 121571 - (6571 + 1 + 256 + 3 + 4*512 + 4*31) = 498 pages */
-	static const char *const opts[] = {"-m", "512M", "-smp", "4", "-reserve", "1992K", NULL};
+	/* DMA: 131072 - 121571 - (6571 + 1 + 256 + 3 + 4*512 + 4*31 + PT(512M) 259) = 239 pages */
+	static const char *const opts[] = {"-m", "512M", "-smp", "4", "-reserve", "956K", NULL};
 	run_config("a57-smp4-512M", opts, true);
 }
 
@@ -338,7 +351,8 @@ static void test_boot_matches_numa2_smp4_2g(void **state)
 {
 	/*
 	 * node 0: 262144 - 251152 - (6571 + 1 + 256 + 3 + 8*512 + 2*31) = 3 pages, placed in it;
-	 * node 1: 262144 - 256910 - (3 + 8*512 + 2*31) = 1073 pages, top-down lands there.
+	 * node 1: 262144 - 256910 - (3 + 8*512 + 2*31 + PT(2G) 1028) = 45 pages; top-down lands
+	 * there, and so do the page tables (node 1 is the top GiB, as on the real boot).
 	 */
 	static const char *const opts[] = {"-m",       "2G",
 					   "-smp",     "4",
@@ -346,16 +360,16 @@ static void test_boot_matches_numa2_smp4_2g(void **state)
 					   "-numa",    "node,nodeid=1,mem=1G,cpus=2-3",
 					   "-numa",    "dist,src=0,dst=1,val=20",
 					   "-reserve", "12K@0x7ff00000",
-					   "-reserve", "4292K",
+					   "-reserve", "180K",
 					   NULL};
 	run_config("numa2-smp4-2G", opts, true);
 }
 
 static void test_boot_matches_debug_smp1_1g(void **state)
 {
-	/* memblock=debug boot: 262144 - 245633 - 10958 = 5553 pages */
+	/* memblock=debug boot: 262144 - 245633 - 10958 - PT(1G) 515 = 5038 pages */
 	static const char *const opts[] = {"-m",     "1G",	"-smp",		  "1", "-reserve",
-					   "22212K", "-append", "memblock=debug", NULL};
+					   "20152K", "-append", "memblock=debug", NULL};
 	run_config("debug-smp1-1G", opts, false);
 }
 
