@@ -74,12 +74,11 @@ struct kmm_kernel {
 	int watermark_boost_factor;
 	int sysctl_lowmem_reserve_ratio[MAX_NR_ZONES];
 	int percpu_pagelist_high_fraction;
-	unsigned long vm_events_pgfree;
+	unsigned long vm_events[NR_VM_EVENT_ITEMS]; /* summed over CPUs, as /proc/vmstat shows */
 
 	bool booted;
-
-	/* The simulated CPU the host's calls run on (kmm_cpu_set); per-CPU state is indexed by it. */
-	int cpu;
+	unsigned long nr_bad_pages; /* pages bad_page() took out of use */
+	char online_nodes_list[48]; /* "0" or "0-1": %*pbl of the nodes with memory */
 };
 
 /*

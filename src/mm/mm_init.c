@@ -353,6 +353,7 @@ static pg_data_t *alloc_node_data(struct kmm_kernel *k, int nid)
 		if (!pgdat)
 			return NULL;
 		pgdat->node_id = nid;
+		pgdat->kswapd_highest_zoneidx = MAX_NR_ZONES;
 		k->node_data[nid] = pgdat;
 	}
 	return pgdat;
@@ -550,6 +551,28 @@ static void build_zonelists(struct kmm_kernel *k, pg_data_t *pgdat, int *node_lo
 	env_printk(k->env, "Fallback order for Node %d: %s\n", local, line);
 }
 
+/* The online nodes as the kernel's %*pbl prints a bitmap: "0", "0-1", "0,2-3". */
+static void format_node_list(struct kmm_kernel *k)
+{
+	size_t n = 0, cap = sizeof(k->online_nodes_list);
+
+	k->online_nodes_list[0] = 0;
+	for (int nid = 0; nid < MAX_NUMNODES; nid++) {
+		int last = nid;
+
+		if (!k->node_data[nid])
+			continue;
+		while (last + 1 < MAX_NUMNODES && k->node_data[last + 1])
+			last++;
+		n += (size_t)snprintf(k->online_nodes_list + n, n < cap ? cap - n : 0, "%s%d",
+				      n ? "," : "", nid);
+		if (last > nid)
+			n += (size_t)snprintf(k->online_nodes_list + n, n < cap ? cap - n : 0,
+					      "-%d", last);
+		nid = last;
+	}
+}
+
 /* Models: mm/page_alloc.c:build_all_zonelists(). */
 void build_all_zonelists(struct kmm_kernel *k)
 {
@@ -573,6 +596,7 @@ void build_all_zonelists(struct kmm_kernel *k)
 		   vm_total_pages < pageblock_nr_pages * MIGRATE_TYPES ? "off" : "on",
 		   vm_total_pages);
 	env_printk(k->env, "Policy zone: %s\n", zone_names[k->policy_zone]);
+	format_node_list(k);
 }
 
 /* Models: mm/page_alloc.c:memblock_free_pages() via __free_pages_memory(). */
@@ -649,7 +673,7 @@ void cma_activate_area(struct kmm_kernel *k, phys_addr_t base, phys_addr_t size)
 		k->totalram_pages += (long)pageblock_nr_pages;
 		__free_one_page(k, page, pfn, page_zone(k, page), pageblock_order, MIGRATE_CMA,
 				FPI_NONE);
-		k->vm_events_pgfree += pageblock_nr_pages;
+		k->vm_events[PGFREE] += pageblock_nr_pages;
 	}
 }
 

@@ -349,6 +349,13 @@ static unsigned long physpages(const struct kmm_kernel *k)
 	return n;
 }
 
+/* Models: init/main.c:report_meminit() (the stack setting is the reference build's). */
+static void report_meminit(struct kmm_kernel *k)
+{
+	env_printk(k->env, "mem auto-init: stack:all(zero), heap alloc:%s, heap free:%s\n",
+		   k->params.init_on_alloc ? "on" : "off", k->params.init_on_free ? "on" : "off");
+}
+
 /* Models: mm/page_alloc.c:mem_init_print_info(). */
 static void mem_init_print_info(struct kmm_kernel *k)
 {
@@ -605,6 +612,7 @@ int kernel_boot(struct kmm_kernel *k, struct kmm_env *env, struct kmm_hw *hw,
 		build_all_zonelists(k);
 		env_printk(env, "Kernel command line: %s\n", cfg->cmdline);
 		swiotlb_init(k);
+		report_meminit(k);
 		memblock_free_all(k);
 		mem_init_print_info(k);
 		zone_pcp_update_all(k); /* setup_per_cpu_pageset() */

@@ -32,6 +32,12 @@ static const char *const node_stat_names[] = {
 #undef NDSI_NAME
 };
 
+static const char *const vm_event_names[] = {
+#define VEI_NAME(e, name) name,
+	VM_EVENT_ITEMS(VEI_NAME)
+#undef VEI_NAME
+};
+
 static bool is_zone_first_populated(const pg_data_t *pgdat, const struct zone *zone)
 {
 	for (int z = 0; z < MAX_NR_ZONES; z++)
@@ -245,14 +251,9 @@ void show_vmstat(const struct kmm_kernel *k, const struct sink *out)
 	global_dirty_limits(k, &bg, &dirty);
 	sink_printf(out, "nr_dirty_threshold %lu\n", dirty);
 	sink_printf(out, "nr_dirty_background_threshold %lu\n", bg);
-	for (int z = 0; z < MAX_NR_ZONES; z++)
-		sink_printf(out, "pgalloc_%s %lu\n",
-			    z == ZONE_DMA      ? "dma"
-			    : z == ZONE_DMA32  ? "dma32"
-			    : z == ZONE_NORMAL ? "normal"
-					       : "movable",
-			    0UL);
-	sink_printf(out, "pgfree %lu\n", k->vm_events_pgfree);
+	for (int i = 0; i < NR_VM_EVENT_ITEMS; i++)
+		sink_printf(out, "%s %lu\n", vm_event_names[i], k->vm_events[i]);
+	sink_printf(out, "nr_unstable 0\n");
 }
 
 /* Models: mm/page_alloc.c:si_mem_available(). */
