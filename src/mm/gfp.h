@@ -127,4 +127,8 @@ unsigned long alloc_pages_bulk_array(struct kmm_kernel *k, gfp_t gfp, unsigned l
 /* Drops a reference; the last one frees the pages (to the pcp lists for low orders). */
 void __free_pages(struct kmm_kernel *k, struct page *page, unsigned int order);
 
+/* Linear-map address of 2^order pages with the tail past @size freed; 0 on failure. */
+uint64_t alloc_pages_exact(struct kmm_kernel *k, size_t size, gfp_t gfp);
+void free_pages_exact(struct kmm_kernel *k, uint64_t va, size_t size);
+
 #endif /* KMM_MM_GFP_H */

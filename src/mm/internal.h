@@ -244,6 +244,23 @@ void prep_compound_page(struct page *page, unsigned int order);
 void split_page(struct kmm_kernel *k, struct page *page, unsigned int order);
 bool has_isolate_pageblock(const struct zone *zone);
 
+/* page_isolation.c: 0 or -EBUSY/-EINVAL; on failure nothing changed. */
+int start_isolate_page_range(struct kmm_kernel *k, unsigned long start_pfn, unsigned long end_pfn,
+			     int migratetype);
+void undo_isolate_page_range(struct kmm_kernel *k, unsigned long start_pfn, unsigned long end_pfn,
+			     int migratetype);
+int test_pages_isolated(struct kmm_kernel *k, unsigned long start_pfn, unsigned long end_pfn);
+int alloc_contig_range(struct kmm_kernel *k, unsigned long start, unsigned long end,
+		       int migratetype, unsigned int gfp);
+void free_contig_range(struct kmm_kernel *k, unsigned long pfn, unsigned long nr_pages);
+
+/* cma.c: the default CMA area. cma_alloc returns NULL when no free run exists. */
+int cma_init_area(struct kmm_kernel *k);
+struct page *cma_alloc(struct kmm_kernel *k, unsigned long count, unsigned int align, bool no_warn);
+bool cma_release(struct kmm_kernel *k, struct page *pages, unsigned long count);
+bool cma_check(const struct kmm_kernel *k, char *why, size_t whylen);
+void post_alloc_hook(struct kmm_kernel *k, struct page *page, unsigned int order, unsigned int gfp);
+
 /* Kernel-style reports of the free/alloc checks (Bad page state ...). */
 void bad_page(struct kmm_kernel *k, struct page *page, const char *reason);
 void dump_page(struct kmm_kernel *k, const struct page *page, const char *reason);

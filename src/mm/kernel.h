@@ -28,6 +28,13 @@ struct kernel_image {
 	phys_addr_t fdt_start, fdt_size;
 };
 
+/* The CMA area (mm/cma.h): one, "reserved", with one bitmap bit per page. */
+struct cma {
+	unsigned long base_pfn;
+	unsigned long count;
+	unsigned long *bitmap;
+};
+
 struct kmm_kernel {
 	/* Constant after boot. */
 	struct kmm_env *env;
@@ -49,6 +56,7 @@ struct kmm_kernel {
 	int policy_zone;
 	bool thp_enabled;
 	phys_addr_t cma_base, cma_size;
+	struct cma cma;
 	phys_addr_t swiotlb_base, swiotlb_size;
 
 	/* The memory model: vmemmap over [vmemmap_base, vmemmap_end) PFNs (host memory). */

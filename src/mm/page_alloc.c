@@ -1402,15 +1402,21 @@ void prep_compound_page(struct page *page, unsigned int order)
 	page[1].compound_nr = nr;
 }
 
-/* Models: post_alloc_hook() + prep_new_page(). */
-static void prep_new_page(struct kmm_kernel *k, struct page *page, unsigned int order, gfp_t gfp,
-			  unsigned int alloc_flags)
+/* Models: post_alloc_hook(): one reference, and zeroed when init_on_alloc or __GFP_ZERO. */
+void post_alloc_hook(struct kmm_kernel *k, struct page *page, unsigned int order, gfp_t gfp)
 {
-	(void)alloc_flags;
 	page->private = 0;
 	set_page_count(page, 1);
 	if (!want_init_on_free(k) && want_init_on_alloc(k, gfp))
 		kernel_init_pages(k, page, 1u << order);
+}
+
+/* Models: prep_new_page(). */
+static void prep_new_page(struct kmm_kernel *k, struct page *page, unsigned int order, gfp_t gfp,
+			  unsigned int alloc_flags)
+{
+	(void)alloc_flags;
+	post_alloc_hook(k, page, order, gfp);
 	if (order && (gfp & __GFP_COMP))
 		prep_compound_page(page, order);
 }
@@ -2035,6 +2041,52 @@ void __free_pages(struct kmm_kernel *k, struct page *page, unsigned int order)
 		/* Someone else holds the first page: free the rest, which only we held. */
 		while (order-- > 0)
 			free_the_page(k, page + (1u << order), order);
+}
+
+static unsigned int get_order(size_t size)
+{
+	unsigned int order = 0;
+
+	while ((PAGE_SIZE << order) < size)
+		order++;
+	return order;
+}
+
+/*
+ * Models: alloc_pages_exact(): the smallest order that holds @size, split, and the pages past
+ * the end freed at once. Returns the linear-map address, 0 on failure.
+ */
+uint64_t alloc_pages_exact(struct kmm_kernel *k, size_t size, gfp_t gfp)
+{
+	unsigned int order = get_order(size);
+	unsigned long nr = (size + PAGE_SIZE - 1) >> PAGE_SHIFT;
+	struct page *page;
+
+	if (gfp & (__GFP_COMP | __GFP_HIGHMEM)) {
+		env_report(k->env, KMM_REPORT_WARN, "mm/page_alloc.c", "alloc_pages_exact",
+			   "gfp_mask & (__GFP_COMP | __GFP_HIGHMEM)",
+			   "WARNING: alloc_pages_exact with __GFP_COMP or __GFP_HIGHMEM: dropped");
+		gfp &= ~(__GFP_COMP | __GFP_HIGHMEM);
+	}
+	if (!size || order >= MAX_ORDER)
+		return 0;
+	page = alloc_pages(k, gfp, order);
+	if (!page)
+		return 0;
+	for (unsigned long i = 1; i < nr; i++)
+		set_page_count(page + i, 1);
+	for (unsigned long i = nr; i < 1UL << order; i++)
+		__free_pages_ok(k, page + i, 0, FPI_TO_TAIL);
+	return page_address(k, page);
+}
+
+/* Models: free_pages_exact(). */
+void free_pages_exact(struct kmm_kernel *k, uint64_t va, size_t size)
+{
+	uint64_t end = va + ((size + PAGE_SIZE - 1) & PAGE_MASK);
+
+	for (; va < end; va += PAGE_SIZE)
+		__free_pages(k, virt_to_page(k, va), 0);
 }
 
 /* Models: split_page(): an order-N non-compound block becomes 2^N order-0 pages. */

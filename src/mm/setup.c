@@ -28,8 +28,8 @@
 #define SZ_1M	       ((phys_addr_t)1 << 20)
 #define SZ_2M	       ((phys_addr_t)2 << 20)
 #define SZ_1G	       ((phys_addr_t)1 << 30)
-#define NODE_DATA_SIZE 0x2c80		     /* sizeof(pg_data_t) of the reference kernel */
-#define PCPU_UNIT_SIZE 126976		     /* "percpu: Embedded 31 pages/cpu ... u126976" */
+#define NODE_DATA_SIZE 0x2c80 /* sizeof(pg_data_t) of the reference kernel */
+#define PCPU_UNIT_SIZE 126976 /* "percpu: Embedded 31 pages/cpu ... u126976" */
 
 static phys_addr_t align_up(phys_addr_t v, phys_addr_t a)
 {
@@ -544,11 +544,14 @@ static int bootmem_init(struct kmm_kernel *k)
 }
 
 /* The initcalls that matter for memory, in initcall order. */
-static void do_initcalls(struct kmm_kernel *k)
+static int do_initcalls(struct kmm_kernel *k)
 {
 	/* core_initcall(cma_init_reserved_areas) */
-	if (k->cma_size)
+	if (k->cma_size) {
 		cma_activate_area(k, k->cma_base, k->cma_size);
+		if (cma_init_area(k))
+			return -ENOMEM;
+	}
 	/* postcore_initcall(init_per_zone_wmark_min) */
 	init_per_zone_wmark_min(k);
 	/* subsys_initcall(hugepage_init): THP off below 512 MiB, else khugepaged's minimum */
@@ -559,6 +562,7 @@ static void do_initcalls(struct kmm_kernel *k)
 	/* rootfs_initcall(populate_rootfs) frees the initrd; then free_initmem() */
 	free_initrd_mem(k);
 	free_reserved_area(k, k->image.init_begin, k->image.init_end, "unused kernel");
+	return 0;
 }
 
 int kernel_boot(struct kmm_kernel *k, struct kmm_env *env, struct kmm_hw *hw,
@@ -616,7 +620,7 @@ int kernel_boot(struct kmm_kernel *k, struct kmm_env *env, struct kmm_hw *hw,
 		memblock_free_all(k);
 		mem_init_print_info(k);
 		zone_pcp_update_all(k); /* setup_per_cpu_pageset() */
-		do_initcalls(k);
+		ret = do_initcalls(k);
 	}
 	if (ret) {
 		if (ret == -ENOMEM && !env->last_error[0])
@@ -647,6 +651,7 @@ void kernel_shutdown(struct kmm_kernel *k)
 	env_free_backing(k->env, k->vmemmap);
 	env_free_backing(k->env, k->pageblock_flags);
 	env_free(k->env, k->section_present);
+	env_free(k->env, k->cma.bitmap);
 	k->vmemmap = NULL;
 	k->pageblock_flags = NULL;
 	k->section_present = NULL;
@@ -658,5 +663,5 @@ bool kernel_check(const struct kmm_kernel *k, char *why, size_t whylen)
 {
 	return resource_check(&k->iomem_resource, why, whylen) &&
 	       memblock_check(&k->memblock, why, whylen) && page_alloc_check(k, why, whylen) &&
-	       mm_init_check(k, why, whylen);
+	       mm_init_check(k, why, whylen) && cma_check(k, why, whylen);
 }
