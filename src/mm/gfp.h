@@ -106,6 +106,9 @@ static inline bool gfpflags_allow_blocking(gfp_t gfp)
  */
 int gfp_zone(gfp_t gfp);
 
+/* The mask of a name of the kernel's gfpflag_names table ("GFP_KERNEL", "__GFP_ZERO"). */
+bool gfp_from_name(const char *name, gfp_t *out);
+
 /* Formats @gfp the kernel's way ("GFP_KERNEL|__GFP_ZERO"); returns @buf. */
 const char *format_gfp(gfp_t gfp, char *buf, size_t len);
 

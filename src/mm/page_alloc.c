@@ -141,6 +141,17 @@ const char *format_gfp(gfp_t gfp, char *buf, size_t len)
 	return buf;
 }
 
+bool gfp_from_name(const char *name, gfp_t *out)
+{
+	for (size_t i = 0; i < sizeof(gfpflag_names) / sizeof(gfpflag_names[0]); i++) {
+		if (strcmp(name, gfpflag_names[i].name) == 0) {
+			*out = gfpflag_names[i].mask;
+			return true;
+		}
+	}
+	return false;
+}
+
 static inline bool want_init_on_alloc(const struct kmm_kernel *k, gfp_t gfp)
 {
 	return k->params.init_on_alloc || (gfp & __GFP_ZERO);

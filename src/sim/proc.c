@@ -31,6 +31,17 @@ KERNEL_VIEW(show_vmstat)
 KERNEL_VIEW(show_meminfo)
 KERNEL_VIEW(show_memblock_memory)
 KERNEL_VIEW(show_memblock_reserved)
+KERNEL_VIEW(show_unusable_index)
+KERNEL_VIEW(show_extfrag_index)
+
+/* The ftrace buffer (kernel/trace/trace.c's "trace" file, with the nop tracer). */
+static void show_trace(struct kmm_machine *m, const struct sink *out)
+{
+	sink_printf(out, "# tracer: nop\n#\n# entries-written: %llu   #P:%u\n#\n",
+		    (unsigned long long)m->env.trace_events, m->hw.nr_cpus);
+	if (m->env.trace_len)
+		out->fn(out->arg, m->env.trace_buf, m->env.trace_len);
+}
 
 #define PROC_VIEWS(X)                                                                              \
 	X("/proc/iomem", show_iomem)                                                               \
@@ -40,7 +51,10 @@ KERNEL_VIEW(show_memblock_reserved)
 	X("/proc/vmstat", proc_show_vmstat)                                                        \
 	X("/proc/meminfo", proc_show_meminfo)                                                      \
 	X("/sys/kernel/debug/memblock/memory", proc_show_memblock_memory)                          \
-	X("/sys/kernel/debug/memblock/reserved", proc_show_memblock_reserved)
+	X("/sys/kernel/debug/memblock/reserved", proc_show_memblock_reserved)                      \
+	X("/sys/kernel/debug/extfrag/unusable_index", proc_show_unusable_index)                    \
+	X("/sys/kernel/debug/extfrag/extfrag_index", proc_show_extfrag_index)                      \
+	X("/sys/kernel/debug/tracing/trace", show_trace)
 
 static const struct {
 	const char *path;
