@@ -10,6 +10,8 @@
 #include <kmm/machine.h>
 #include <kmm/scenario.h>
 #include <kmm/mmu.h>
+#include <kmm/page.h>
+#include <kmm/trace.h>
 
 #define KMM_VERSION_MAJOR 0
 #define KMM_VERSION_MINOR 1

@@ -12,6 +12,7 @@
 #define KMM_LIB_ENV_H
 
 #include <kmm/machine.h>
+#include <kmm/trace.h>
 #include <setjmp.h>
 #include <stdarg.h>
 
@@ -64,6 +65,14 @@ struct kmm_env {
 	/* Kernel log (printk). */
 	char *log;
 	size_t log_len;
+
+	/* Trace events (trace.h): enabled mask, text buffer, handler. */
+	uint64_t trace_mask;
+	uint64_t trace_events;
+	char *trace_buf;
+	size_t trace_len;
+	kmm_trace_fn trace_fn;
+	void *trace_arg;
 };
 
 /* Sets up @env; returns false (with the reason in @err) if the host arena cannot be made. */

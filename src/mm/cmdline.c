@@ -116,6 +116,34 @@ static int set_debug_rodata(struct parse_ctx *c, const char *value)
 	return 0;
 }
 
+/* Models: lib/kstrtox.c:kstrtobool() as early_init_on_alloc/free() use it. */
+static int parse_bool_param(struct parse_ctx *c, const char *name, const char *value, bool *out)
+{
+	static const char *const yes[] = {"1", "y", "Y", "on", "On", "ON"};
+	static const char *const no[] = {"0", "n", "N", "off", "Off", "OFF"};
+
+	for (size_t i = 0; value && i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (strcmp(value, yes[i]) == 0)
+			return *out = true, 0;
+		if (strcmp(value, no[i]) == 0)
+			return *out = false, 0;
+	}
+	snprintf(c->err, c->errlen, "%s=%s: expected 0/1, y/n or on/off", name, value ? value : "");
+	return -EINVAL;
+}
+
+/* Models: mm/page_alloc.c:early_init_on_alloc(). */
+static int early_init_on_alloc(struct parse_ctx *c, const char *value)
+{
+	return parse_bool_param(c, "init_on_alloc", value, &c->p->init_on_alloc);
+}
+
+/* Models: mm/page_alloc.c:early_init_on_free(). */
+static int early_init_on_free(struct parse_ctx *c, const char *value)
+{
+	return parse_bool_param(c, "init_on_free", value, &c->p->init_on_free);
+}
+
 /* One row per parameter: the name before '=', and its handler. */
 #define KERNEL_PARAMS(X)                                                                           \
 	X("mem", early_mem)                                                                        \
@@ -124,7 +152,9 @@ static int set_debug_rodata(struct parse_ctx *c, const char *value)
 	X("movablecore", early_movablecore)                                                        \
 	X("memblock", early_memblock)                                                              \
 	X("transparent_hugepage", setup_transparent_hugepage)                                      \
-	X("rodata", set_debug_rodata)
+	X("rodata", set_debug_rodata)                                                              \
+	X("init_on_alloc", early_init_on_alloc)                                                    \
+	X("init_on_free", early_init_on_free)
 
 static const struct {
 	const char *name;
@@ -185,7 +215,10 @@ int parse_kernel_cmdline(const char *cmdline, struct kernel_params *p, char *err
 {
 	struct parse_ctx c = {.p = p, .err = err, .errlen = errlen};
 
-	*p = (struct kernel_params){
-		.memory_limit = PHYS_ADDR_MAX, .thp = -1, .rodata = RODATA_FULL};
+	/* CONFIG_INIT_ON_ALLOC_DEFAULT_ON=y, CONFIG_INIT_ON_FREE_DEFAULT_ON unset. */
+	*p = (struct kernel_params){.memory_limit = PHYS_ADDR_MAX,
+				    .thp = -1,
+				    .init_on_alloc = true,
+				    .rodata = RODATA_FULL};
 	return cmdline_for_each(cmdline, parse_one, &c);
 }

@@ -22,6 +22,8 @@ struct kernel_params {
 	bool memblock_debug;   /* memblock=debug */
 	int thp;	       /* transparent_hugepage=: 1 always, 0 never, 2 madvise, -1 default */
 	uint64_t swiotlb_size; /* swiotlb=N slabs of 2 KiB; default 64 MiB */
+	bool init_on_alloc;    /* init_on_alloc=: zero pages and objects on allocation */
+	bool init_on_free;     /* init_on_free=: zero them on free (wins over init_on_alloc) */
 	int rodata;	       /* rodata=: RODATA_FULL (default), RODATA_ON or RODATA_OFF */
 };
 

@@ -42,36 +42,36 @@ typedef unsigned int gfp_t;
 	X(__GFP_ACCOUNT, 0x400000u)                                                                \
 	X(__GFP_ZEROTAGS, 0x800000u)
 
-#define __GFP_DMA	      ((gfp_t)0x01u)
-#define __GFP_HIGHMEM	      ((gfp_t)0x02u)
-#define __GFP_DMA32	      ((gfp_t)0x04u)
-#define __GFP_MOVABLE	      ((gfp_t)0x08u)
-#define __GFP_RECLAIMABLE     ((gfp_t)0x10u)
-#define __GFP_HIGH	      ((gfp_t)0x20u)
-#define __GFP_IO	      ((gfp_t)0x40u)
-#define __GFP_FS	      ((gfp_t)0x80u)
-#define __GFP_ZERO	      ((gfp_t)0x100u)
-#define __GFP_ATOMIC	      ((gfp_t)0x200u)
-#define __GFP_DIRECT_RECLAIM  ((gfp_t)0x400u)
-#define __GFP_KSWAPD_RECLAIM  ((gfp_t)0x800u)
-#define __GFP_WRITE	      ((gfp_t)0x1000u)
-#define __GFP_NOWARN	      ((gfp_t)0x2000u)
-#define __GFP_RETRY_MAYFAIL   ((gfp_t)0x4000u)
-#define __GFP_NOFAIL	      ((gfp_t)0x8000u)
-#define __GFP_NORETRY	      ((gfp_t)0x10000u)
-#define __GFP_MEMALLOC	      ((gfp_t)0x20000u)
-#define __GFP_COMP	      ((gfp_t)0x40000u)
-#define __GFP_NOMEMALLOC      ((gfp_t)0x80000u)
-#define __GFP_HARDWALL	      ((gfp_t)0x100000u)
-#define __GFP_THISNODE	      ((gfp_t)0x200000u)
-#define __GFP_ACCOUNT	      ((gfp_t)0x400000u)
-#define __GFP_ZEROTAGS	      ((gfp_t)0x800000u)
-#define __GFP_BITS_SHIFT      27
-#define __GFP_BITS_MASK	      ((gfp_t)((1u << __GFP_BITS_SHIFT) - 1))
-#define __GFP_RECLAIM	      (__GFP_DIRECT_RECLAIM | __GFP_KSWAPD_RECLAIM)
-#define GFP_ZONEMASK	      (__GFP_DMA | __GFP_HIGHMEM | __GFP_DMA32 | __GFP_MOVABLE)
-#define GFP_MOVABLE_MASK      (__GFP_RECLAIMABLE | __GFP_MOVABLE)
-#define GFP_MOVABLE_SHIFT     3
+#define __GFP_DMA	     ((gfp_t)0x01u)
+#define __GFP_HIGHMEM	     ((gfp_t)0x02u)
+#define __GFP_DMA32	     ((gfp_t)0x04u)
+#define __GFP_MOVABLE	     ((gfp_t)0x08u)
+#define __GFP_RECLAIMABLE    ((gfp_t)0x10u)
+#define __GFP_HIGH	     ((gfp_t)0x20u)
+#define __GFP_IO	     ((gfp_t)0x40u)
+#define __GFP_FS	     ((gfp_t)0x80u)
+#define __GFP_ZERO	     ((gfp_t)0x100u)
+#define __GFP_ATOMIC	     ((gfp_t)0x200u)
+#define __GFP_DIRECT_RECLAIM ((gfp_t)0x400u)
+#define __GFP_KSWAPD_RECLAIM ((gfp_t)0x800u)
+#define __GFP_WRITE	     ((gfp_t)0x1000u)
+#define __GFP_NOWARN	     ((gfp_t)0x2000u)
+#define __GFP_RETRY_MAYFAIL  ((gfp_t)0x4000u)
+#define __GFP_NOFAIL	     ((gfp_t)0x8000u)
+#define __GFP_NORETRY	     ((gfp_t)0x10000u)
+#define __GFP_MEMALLOC	     ((gfp_t)0x20000u)
+#define __GFP_COMP	     ((gfp_t)0x40000u)
+#define __GFP_NOMEMALLOC     ((gfp_t)0x80000u)
+#define __GFP_HARDWALL	     ((gfp_t)0x100000u)
+#define __GFP_THISNODE	     ((gfp_t)0x200000u)
+#define __GFP_ACCOUNT	     ((gfp_t)0x400000u)
+#define __GFP_ZEROTAGS	     ((gfp_t)0x800000u)
+#define __GFP_BITS_SHIFT     27
+#define __GFP_BITS_MASK	     ((gfp_t)((1u << __GFP_BITS_SHIFT) - 1))
+#define __GFP_RECLAIM	     (__GFP_DIRECT_RECLAIM | __GFP_KSWAPD_RECLAIM)
+#define GFP_ZONEMASK	     (__GFP_DMA | __GFP_HIGHMEM | __GFP_DMA32 | __GFP_MOVABLE)
+#define GFP_MOVABLE_MASK     (__GFP_RECLAIMABLE | __GFP_MOVABLE)
+#define GFP_MOVABLE_SHIFT    3
 
 #define GFP_ATOMIC	     (__GFP_HIGH | __GFP_ATOMIC | __GFP_KSWAPD_RECLAIM)
 #define GFP_KERNEL	     (__GFP_RECLAIM | __GFP_IO | __GFP_FS)
@@ -106,6 +106,9 @@ static inline bool gfpflags_allow_blocking(gfp_t gfp)
  */
 int gfp_zone(gfp_t gfp);
 
+/* The mask of a name of the kernel's gfpflag_names table ("GFP_KERNEL", "__GFP_ZERO"). */
+bool gfp_from_name(const char *name, gfp_t *out);
+
 /* Formats @gfp the kernel's way ("GFP_KERNEL|__GFP_ZERO"); returns @buf. */
 const char *format_gfp(gfp_t gfp, char *buf, size_t len);
 
@@ -126,5 +129,9 @@ unsigned long alloc_pages_bulk_array(struct kmm_kernel *k, gfp_t gfp, unsigned l
 				     struct page **page_array);
 /* Drops a reference; the last one frees the pages (to the pcp lists for low orders). */
 void __free_pages(struct kmm_kernel *k, struct page *page, unsigned int order);
+
+/* Linear-map address of 2^order pages with the tail past @size freed; 0 on failure. */
+uint64_t alloc_pages_exact(struct kmm_kernel *k, size_t size, gfp_t gfp);
+void free_pages_exact(struct kmm_kernel *k, uint64_t va, size_t size);
 
 #endif /* KMM_MM_GFP_H */

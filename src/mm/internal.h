@@ -50,6 +50,16 @@ static inline phys_addr_t __pa(const struct kmm_kernel *k, uint64_t va)
 	return (va & ~PAGE_OFFSET) + k->memstart_addr;
 }
 
+/* The struct page array's kernel VA (arm64: VMEMMAP_START = -(1 << (VA_BITS - 6))). */
+#define VMEMMAP_START 0xfffffc0000000000ull
+
+/* The kernel VA of @page's struct page, as %p of a page prints with no_hash_pointers. */
+static inline uint64_t page_struct_va(const struct kmm_kernel *k, const struct page *page)
+{
+	return VMEMMAP_START +
+	       (page_to_pfn(k, page) - PHYS_PFN(k->memstart_addr)) * sizeof(struct page);
+}
+
 static inline uint64_t page_address(const struct kmm_kernel *k, const struct page *page)
 {
 	return __va(k, PFN_PHYS(page_to_pfn(k, page)));
@@ -66,15 +76,15 @@ static inline void *page_host(const struct kmm_kernel *k, const struct page *pag
 	return phys_to_host(&k->hw->phys, PFN_PHYS(page_to_pfn(k, page)), len);
 }
 
-/* The simulated CPU the current call runs on. */
+/* The simulated CPU the current call runs on (env->cur_cpu: kmm_cpu_set, kmm_cpu_access). */
 static inline int smp_processor_id(const struct kmm_kernel *k)
 {
-	return k->cpu;
+	return k->env->cur_cpu;
 }
 
 static inline int numa_node_id(const struct kmm_kernel *k)
 {
-	return k->node_of_cpu[k->cpu];
+	return k->node_of_cpu[k->env->cur_cpu];
 }
 
 static inline pg_data_t *NODE_DATA(const struct kmm_kernel *k, int nid)
@@ -145,6 +155,64 @@ typedef unsigned int fpi_t;
 #define FPI_NONE    0u
 #define FPI_TO_TAIL (1u << 1)
 
+/* Alloc flags (mm/internal.h, 6.1.192 after the reserve rework). */
+#define ALLOC_WMARK_MIN	    WMARK_MIN
+#define ALLOC_WMARK_LOW	    WMARK_LOW
+#define ALLOC_WMARK_HIGH    WMARK_HIGH
+#define ALLOC_NO_WATERMARKS 0x04u /* don't check watermarks at all */
+#define ALLOC_WMARK_MASK    (ALLOC_NO_WATERMARKS - 1)
+#define ALLOC_OOM	    0x08u  /* an OOM victim: half of the remaining min reserve */
+#define ALLOC_NON_BLOCK	    0x10u  /* cannot block: a further quarter of min (with MIN_RESERVE) */
+#define ALLOC_MIN_RESERVE   0x20u  /* __GFP_HIGH: half of min */
+#define ALLOC_CPUSET	    0x40u  /* check the cpuset (no cpusets here: always allowed) */
+#define ALLOC_CMA	    0x80u  /* may use MIGRATE_CMA free pages */
+#define ALLOC_NOFRAGMENT    0x100u /* avoid mixing pageblock types: fall back to lower zones */
+#define ALLOC_HIGHATOMIC    0x200u /* may use MIGRATE_HIGHATOMIC */
+#define ALLOC_KSWAPD	    0x800u /* may wake kswapd (== __GFP_KSWAPD_RECLAIM) */
+#define ALLOC_RESERVES	    (ALLOC_NON_BLOCK | ALLOC_MIN_RESERVE | ALLOC_HIGHATOMIC | ALLOC_OOM)
+
+typedef struct {
+	unsigned long bits; /* MAX_NUMNODES <= 64 */
+} nodemask_t;
+
+static inline bool node_isset(int nid, const nodemask_t *m)
+{
+	return m->bits >> nid & 1;
+}
+
+/* Models: mm/internal.h:struct alloc_context. */
+struct alloc_context {
+	struct zonelist *zonelist;
+	const nodemask_t *nodemask;
+	struct zoneref *preferred_zoneref;
+	int migratetype;
+	enum zone_type highest_zoneidx;
+	bool spread_dirty_pages;
+};
+
+static inline int zone_to_nid(const struct zone *zone)
+{
+	return zone->node;
+}
+
+/* Models: include/linux/mmzone.h:next_zones_zonelist(): the next usable zoneref from @z. */
+static inline struct zoneref *next_zones_zonelist(struct zoneref *z, enum zone_type highest_zoneidx,
+						  const nodemask_t *nodes)
+{
+	while (z->zone && (z->zone_idx > (int)highest_zoneidx ||
+			   (nodes && !node_isset(zone_to_nid(z->zone), nodes))))
+		z++;
+	return z;
+}
+
+#define for_next_zone_zonelist_nodemask(zone, z, highidx, nodemask)                                \
+	for (zone = (z)->zone; zone;                                                               \
+	     z++, z = next_zones_zonelist(z, highidx, nodemask), zone = (z)->zone)
+
+#define for_each_zone_zonelist_nodemask(zone, z, zlist, highidx, nodemask)                         \
+	for (z = next_zones_zonelist((zlist)->_zonerefs, highidx, nodemask), zone = (z)->zone;     \
+	     zone; z = next_zones_zonelist(++z, highidx, nodemask), zone = (z)->zone)
+
 /* Models: mm/page_alloc.c:__free_one_page(): merge with free buddies, then enqueue. */
 void __free_one_page(struct kmm_kernel *k, struct page *page, unsigned long pfn, struct zone *zone,
 		     unsigned int order, int migratetype, fpi_t fpi_flags);
@@ -155,8 +223,82 @@ void __free_pages_core(struct kmm_kernel *k, struct page *page, unsigned int ord
 /* Models: mm/page_alloc.c:free_reserved_page() via free_reserved_area() for one page. */
 void free_reserved_page(struct kmm_kernel *k, struct page *page);
 
-/* Checks the buddy lists of every zone (page_alloc.c); false with a reason on violation. */
+/* Checks the buddy and pcp lists of every zone; false with a reason on violation. */
 bool page_alloc_check(const struct kmm_kernel *k, char *why, size_t whylen);
+
+bool __zone_watermark_ok(const struct zone *z, unsigned int order, unsigned long mark,
+			 int highest_zoneidx, unsigned int alloc_flags, long free_pages);
+bool zone_watermark_ok(const struct zone *z, unsigned int order, unsigned long mark,
+		       int highest_zoneidx, unsigned int alloc_flags);
+
+/* Moves the free pages of @page's pageblock to @migratetype's lists; returns pages moved. */
+int move_freepages_block(struct kmm_kernel *k, struct zone *zone, struct page *page,
+			 int migratetype, int *num_movable);
+/* Models: drain_all_pages(): NULL for every zone. */
+void drain_all_pages(struct kmm_kernel *k, struct zone *zone);
+void drain_local_pages(struct kmm_kernel *k, struct zone *zone);
+/* Takes a free buddy block off its list for isolation/compaction; 0 if the watermark says no. */
+int __isolate_free_page(struct kmm_kernel *k, struct page *page, unsigned int order);
+void __putback_isolated_page(struct kmm_kernel *k, struct page *page, unsigned int order, int mt);
+void prep_compound_page(struct page *page, unsigned int order);
+void split_page(struct kmm_kernel *k, struct page *page, unsigned int order);
+bool has_isolate_pageblock(const struct zone *zone);
+
+/* page_isolation.c: 0 or -EBUSY/-EINVAL; on failure nothing changed. */
+int start_isolate_page_range(struct kmm_kernel *k, unsigned long start_pfn, unsigned long end_pfn,
+			     int migratetype);
+void undo_isolate_page_range(struct kmm_kernel *k, unsigned long start_pfn, unsigned long end_pfn,
+			     int migratetype);
+int test_pages_isolated(struct kmm_kernel *k, unsigned long start_pfn, unsigned long end_pfn);
+int alloc_contig_range(struct kmm_kernel *k, unsigned long start, unsigned long end,
+		       int migratetype, unsigned int gfp);
+void free_contig_range(struct kmm_kernel *k, unsigned long pfn, unsigned long nr_pages);
+
+/* cma.c: the default CMA area. cma_alloc returns NULL when no free run exists. */
+int cma_init_area(struct kmm_kernel *k);
+struct page *cma_alloc(struct kmm_kernel *k, unsigned long count, unsigned int align, bool no_warn);
+bool cma_release(struct kmm_kernel *k, struct page *pages, unsigned long count);
+bool cma_check(const struct kmm_kernel *k, char *why, size_t whylen);
+void post_alloc_hook(struct kmm_kernel *k, struct page *page, unsigned int order, unsigned int gfp);
+
+/* Kernel-style reports of the free/alloc checks (Bad page state ...). */
+void bad_page(struct kmm_kernel *k, struct page *page, const char *reason);
+void dump_page(struct kmm_kernel *k, const struct page *page, const char *reason);
+
+/* show_mem.c: the Mem-Info block of OOM reports and allocation-failure warnings. */
+void __show_mem(struct kmm_kernel *k, const nodemask_t *nodemask, int max_zone_idx);
+
+/* vmscan.c / compaction.c / oom_kill.c: entry points for the reclaim, compaction and OOM
+ * issues. Until those land they do nothing and say so through their return values. */
+void wakeup_kswapd(struct kmm_kernel *k, struct zone *zone, unsigned int gfp, int order,
+		   enum zone_type highest_zoneidx);
+unsigned long try_to_free_pages(struct kmm_kernel *k, struct zonelist *zonelist, int order,
+				unsigned int gfp, const nodemask_t *nodemask);
+enum compact_result {
+	COMPACT_NOT_SUITABLE_ZONE,
+	COMPACT_SKIPPED,
+	COMPACT_DEFERRED,
+	COMPACT_NO_SUITABLE_PAGE,
+	COMPACT_CONTINUE,
+	COMPACT_COMPLETE,
+	COMPACT_PARTIAL_SKIPPED,
+	COMPACT_CONTENDED,
+	COMPACT_SUCCESS,
+};
+enum compact_priority {
+	COMPACT_PRIO_SYNC_FULL,
+	COMPACT_PRIO_SYNC_LIGHT,
+	COMPACT_PRIO_ASYNC,
+	MIN_COMPACT_PRIORITY = COMPACT_PRIO_SYNC_FULL,
+	DEF_COMPACT_PRIORITY = COMPACT_PRIO_SYNC_LIGHT,
+	INIT_COMPACT_PRIORITY = COMPACT_PRIO_ASYNC,
+};
+enum compact_result try_to_compact_pages(struct kmm_kernel *k, unsigned int gfp, unsigned int order,
+					 unsigned int alloc_flags, const struct alloc_context *ac,
+					 enum compact_priority prio, struct page **capture);
+/* Returns true when it freed memory (a victim was killed). */
+bool out_of_memory(struct kmm_kernel *k, unsigned int gfp, int order,
+		   const struct alloc_context *ac);
 
 /* ---- mm_init.c: nodes, zones, the memory map ------------------------------------------ */
 

@@ -32,6 +32,13 @@ struct kernel_image {
 	phys_addr_t fdt_start, fdt_size;
 };
 
+/* The CMA area (mm/cma.h): one, "reserved", with one bitmap bit per page. */
+struct cma {
+	unsigned long base_pfn;
+	unsigned long count;
+	unsigned long *bitmap;
+};
+
 struct kmm_kernel {
 	/* Constant after boot. */
 	struct kmm_env *env;
@@ -53,6 +60,7 @@ struct kmm_kernel {
 	int policy_zone;
 	bool thp_enabled;
 	phys_addr_t cma_base, cma_size;
+	struct cma cma;
 	phys_addr_t swiotlb_base, swiotlb_size;
 
 	/* The memory model: vmemmap over [vmemmap_base, vmemmap_end) PFNs (host memory). */
@@ -91,13 +99,11 @@ struct kmm_kernel {
 	int watermark_boost_factor;
 	int sysctl_lowmem_reserve_ratio[MAX_NR_ZONES];
 	int percpu_pagelist_high_fraction;
-	unsigned long vm_events_pgfree;
+	unsigned long vm_events[NR_VM_EVENT_ITEMS]; /* summed over CPUs, as /proc/vmstat shows */
 
 	bool booted;
-
-	/* The simulated CPU the host's calls run on (kmm_cpu_set); per-CPU state is indexed by it.
-	 */
-	int cpu;
+	unsigned long nr_bad_pages; /* pages bad_page() took out of use */
+	char online_nodes_list[48]; /* "0" or "0-1": %*pbl of the nodes with memory */
 };
 
 /*

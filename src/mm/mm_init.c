@@ -12,8 +12,9 @@
  *         memblock_free_all() time (the end state of the free lists is the same).
  *
  * Invariants (mm_init_check):
- *  1. Every valid PFN of a zone is PageReserved, inside a free buddy block, or allocated
- *     (refcount > 0) — exactly one of them.
+ *  1. Every valid PFN of a zone is at most one of: PageReserved, inside a free buddy block,
+ *     on a pcp list; a PFN that is none of them is in use (allocated, or taken out of use
+ *     by bad_page()).
  *  2. A zone's managed pages equal its present pages minus its PageReserved pages.
  *  3. Zones of a node do not overlap and lie inside the node's span.
  */
@@ -353,6 +354,7 @@ static pg_data_t *alloc_node_data(struct kmm_kernel *k, int nid)
 		if (!pgdat)
 			return NULL;
 		pgdat->node_id = nid;
+		pgdat->kswapd_highest_zoneidx = MAX_NR_ZONES;
 		k->node_data[nid] = pgdat;
 	}
 	return pgdat;
@@ -550,6 +552,28 @@ static void build_zonelists(struct kmm_kernel *k, pg_data_t *pgdat, int *node_lo
 	env_printk(k->env, "Fallback order for Node %d: %s\n", local, line);
 }
 
+/* The online nodes as the kernel's %*pbl prints a bitmap: "0", "0-1", "0,2-3". */
+static void format_node_list(struct kmm_kernel *k)
+{
+	size_t n = 0, cap = sizeof(k->online_nodes_list);
+
+	k->online_nodes_list[0] = 0;
+	for (int nid = 0; nid < MAX_NUMNODES; nid++) {
+		int last = nid;
+
+		if (!k->node_data[nid])
+			continue;
+		while (last + 1 < MAX_NUMNODES && k->node_data[last + 1])
+			last++;
+		n += (size_t)snprintf(k->online_nodes_list + n, n < cap ? cap - n : 0, "%s%d",
+				      n ? "," : "", nid);
+		if (last > nid)
+			n += (size_t)snprintf(k->online_nodes_list + n, n < cap ? cap - n : 0,
+					      "-%d", last);
+		nid = last;
+	}
+}
+
 /* Models: mm/page_alloc.c:build_all_zonelists(). */
 void build_all_zonelists(struct kmm_kernel *k)
 {
@@ -573,6 +597,7 @@ void build_all_zonelists(struct kmm_kernel *k)
 		   vm_total_pages < pageblock_nr_pages * MIGRATE_TYPES ? "off" : "on",
 		   vm_total_pages);
 	env_printk(k->env, "Policy zone: %s\n", zone_names[k->policy_zone]);
+	format_node_list(k);
 }
 
 /* Models: mm/page_alloc.c:memblock_free_pages() via __free_pages_memory(). */
@@ -649,14 +674,28 @@ void cma_activate_area(struct kmm_kernel *k, phys_addr_t base, phys_addr_t size)
 		k->totalram_pages += (long)pageblock_nr_pages;
 		__free_one_page(k, page, pfn, page_zone(k, page), pageblock_order, MIGRATE_CMA,
 				FPI_NONE);
-		k->vm_events_pgfree += pageblock_nr_pages;
+		k->vm_events[PGFREE] += pageblock_nr_pages;
 	}
 }
 
-/* A bitmap of the PFNs inside free buddy blocks, for the checks below. */
-static uint8_t *free_pfn_map(const struct kmm_kernel *k)
+/* Where each PFN is, for the checks below: one byte per PFN, a count per kind of list. */
+enum { PLACE_BUDDY = 1, PLACE_PCP = 16 };
+
+static void mark_block(uint8_t *map, const struct kmm_kernel *k, const struct page *page,
+		       unsigned int order, int kind)
 {
-	uint8_t *map = calloc((k->vmemmap_end - k->vmemmap_base + 7) / 8, 1);
+	unsigned long pfn = page_to_pfn(k, page);
+
+	for (unsigned long i = 0; i < 1UL << order; i++) {
+		uint8_t *b = &map[pfn + i - k->vmemmap_base];
+
+		*b = (uint8_t)(*b + kind < 255 ? *b + kind : 255);
+	}
+}
+
+static uint8_t *page_place_map(const struct kmm_kernel *k)
+{
+	uint8_t *map = calloc(k->vmemmap_end - k->vmemmap_base, 1);
 	const pg_data_t *pgdat;
 
 	if (!map)
@@ -666,22 +705,28 @@ static uint8_t *free_pfn_map(const struct kmm_kernel *k)
 			continue;
 		for (int z = 0; z < MAX_NR_ZONES; z++) {
 			const struct zone *zone = &pgdat->node_zones[z];
+			const struct list_head *h, *p;
+
 			if (!zone->initialized)
 				continue;
 			for (int o = 0; o < MAX_ORDER; o++)
 				for (int t = 0; t < MIGRATE_TYPES; t++) {
-					const struct list_head *h = &zone->free_area[o]
-									     .free_list[t],
-							       *p;
-					for (p = h->next; p != h; p = p->next) {
-						unsigned long pfn = page_to_pfn(
-							k, list_entry(p, struct page, lru));
-						for (unsigned long i = 0; i < 1UL << o; i++) {
-							unsigned long bit =
-								pfn + i - k->vmemmap_base;
-							map[bit / 8] |= (uint8_t)(1u << (bit % 8));
-						}
-					}
+					h = &zone->free_area[o].free_list[t];
+					for (p = h->next; p != h; p = p->next)
+						mark_block(map, k, list_entry(p, struct page, lru),
+							   (unsigned int)o, PLACE_BUDDY);
+				}
+			for (int cpu = 0; cpu < k->nr_cpus && zone->per_cpu_pageset; cpu++)
+				for (int l = 0; l < NR_PCP_LISTS; l++) {
+					unsigned int o =
+						l >= NR_LOWORDER_PCP_LISTS
+							? pageblock_order
+							: (unsigned int)l / MIGRATE_PCPTYPES;
+
+					h = &zone->per_cpu_pageset[cpu].lists[l];
+					for (p = h->next; p != h; p = p->next)
+						mark_block(map, k, list_entry(p, struct page, lru),
+							   o, PLACE_PCP);
 				}
 		}
 	}
@@ -691,13 +736,13 @@ static uint8_t *free_pfn_map(const struct kmm_kernel *k)
 bool mm_init_check(const struct kmm_kernel *k, char *why, size_t whylen)
 {
 	const pg_data_t *pgdat;
-	uint8_t *free_map;
+	uint8_t *place_map;
 	bool ok = true;
 
 	if (!k->vmemmap)
 		return true;
-	free_map = free_pfn_map(k);
-	if (!free_map) {
+	place_map = page_place_map(k);
+	if (!place_map) {
 		snprintf(why, whylen, "mm: cannot allocate the check bitmap");
 		return false;
 	}
@@ -711,8 +756,8 @@ bool mm_init_check(const struct kmm_kernel *k, char *why, size_t whylen)
 			for (unsigned long pfn = zone->zone_start_pfn; pfn < zone_end_pfn(zone);
 			     pfn++) {
 				const struct page *p;
-				unsigned long bit = pfn - k->vmemmap_base;
-				bool is_free = free_map[bit / 8] >> (bit % 8) & 1;
+				uint8_t place = place_map[pfn - k->vmemmap_base];
+				int is_free = place % PLACE_PCP, is_pcp = place / PLACE_PCP;
 				int places;
 
 				if (!pfn_valid(k, pfn))
@@ -729,15 +774,14 @@ bool mm_init_check(const struct kmm_kernel *k, char *why, size_t whylen)
 					continue;
 				}
 				reserved += PageReserved(p);
-				/* reserved (refcount 1, never freed), free, or allocated (refcount
-				 * > 0) */
-				places = PageReserved(p) + is_free +
-					 (page_count(p) > 0 && !PageReserved(p));
-				if (places != 1 || page_zone(k, p) != zone) {
+				/* reserved, in a free buddy block, on a pcp list, or else in use */
+				places = PageReserved(p) + is_free + is_pcp;
+				if (places > 1 || page_zone(k, p) != zone) {
 					snprintf(why, whylen,
 						 "mm: pfn 0x%lx is in %d places (reserved %d, "
-						 "free %d, refcount %d) or in the wrong zone",
-						 pfn, places, PageReserved(p), is_free,
+						 "buddy %d, pcp %d, refcount %d) or in the wrong "
+						 "zone",
+						 pfn, places, PageReserved(p), is_free, is_pcp,
 						 page_count(p));
 					ok = false;
 					break;
@@ -758,6 +802,6 @@ bool mm_init_check(const struct kmm_kernel *k, char *why, size_t whylen)
 			}
 		}
 	}
-	free(free_map);
+	free(place_map);
 	return ok;
 }

@@ -121,14 +121,141 @@ enum node_stat_item {
 		NR_VM_NODE_STAT_ITEMS
 };
 
+/* Event counters (enum vm_event_item, 6.1 arm64 config), in /proc/vmstat order. */
+#define VM_EVENT_ITEMS(X)                                                                          \
+	X(PGPGIN, "pgpgin")                                                                        \
+	X(PGPGOUT, "pgpgout")                                                                      \
+	X(PSWPIN, "pswpin")                                                                        \
+	X(PSWPOUT, "pswpout")                                                                      \
+	X(PGALLOC_DMA, "pgalloc_dma")                                                              \
+	X(PGALLOC_DMA32, "pgalloc_dma32")                                                          \
+	X(PGALLOC_NORMAL, "pgalloc_normal")                                                        \
+	X(PGALLOC_MOVABLE, "pgalloc_movable")                                                      \
+	X(ALLOCSTALL_DMA, "allocstall_dma")                                                        \
+	X(ALLOCSTALL_DMA32, "allocstall_dma32")                                                    \
+	X(ALLOCSTALL_NORMAL, "allocstall_normal")                                                  \
+	X(ALLOCSTALL_MOVABLE, "allocstall_movable")                                                \
+	X(PGSKIP_DMA, "pgskip_dma")                                                                \
+	X(PGSKIP_DMA32, "pgskip_dma32")                                                            \
+	X(PGSKIP_NORMAL, "pgskip_normal")                                                          \
+	X(PGSKIP_MOVABLE, "pgskip_movable")                                                        \
+	X(PGFREE, "pgfree")                                                                        \
+	X(PGACTIVATE, "pgactivate")                                                                \
+	X(PGDEACTIVATE, "pgdeactivate")                                                            \
+	X(PGLAZYFREE, "pglazyfree")                                                                \
+	X(PGFAULT, "pgfault")                                                                      \
+	X(PGMAJFAULT, "pgmajfault")                                                                \
+	X(PGLAZYFREED, "pglazyfreed")                                                              \
+	X(PGREFILL, "pgrefill")                                                                    \
+	X(PGREUSE, "pgreuse")                                                                      \
+	X(PGSTEAL_KSWAPD, "pgsteal_kswapd")                                                        \
+	X(PGSTEAL_DIRECT, "pgsteal_direct")                                                        \
+	X(PGDEMOTE_KSWAPD, "pgdemote_kswapd")                                                      \
+	X(PGDEMOTE_DIRECT, "pgdemote_direct")                                                      \
+	X(PGSCAN_KSWAPD, "pgscan_kswapd")                                                          \
+	X(PGSCAN_DIRECT, "pgscan_direct")                                                          \
+	X(PGSCAN_DIRECT_THROTTLE, "pgscan_direct_throttle")                                        \
+	X(PGSCAN_ANON, "pgscan_anon")                                                              \
+	X(PGSCAN_FILE, "pgscan_file")                                                              \
+	X(PGSTEAL_ANON, "pgsteal_anon")                                                            \
+	X(PGSTEAL_FILE, "pgsteal_file")                                                            \
+	X(ZONE_RECLAIM_FAILED, "zone_reclaim_failed")                                              \
+	X(PGINODESTEAL, "pginodesteal")                                                            \
+	X(SLABS_SCANNED, "slabs_scanned")                                                          \
+	X(KSWAPD_INODESTEAL, "kswapd_inodesteal")                                                  \
+	X(KSWAPD_LOW_WMARK_HIT_QUICKLY, "kswapd_low_wmark_hit_quickly")                            \
+	X(KSWAPD_HIGH_WMARK_HIT_QUICKLY, "kswapd_high_wmark_hit_quickly")                          \
+	X(PAGEOUTRUN, "pageoutrun")                                                                \
+	X(PGROTATED, "pgrotated")                                                                  \
+	X(DROP_PAGECACHE, "drop_pagecache")                                                        \
+	X(DROP_SLAB, "drop_slab")                                                                  \
+	X(OOM_KILL, "oom_kill")                                                                    \
+	X(NUMA_PTE_UPDATES, "numa_pte_updates")                                                    \
+	X(NUMA_HUGE_PTE_UPDATES, "numa_huge_pte_updates")                                          \
+	X(NUMA_HINT_FAULTS, "numa_hint_faults")                                                    \
+	X(NUMA_HINT_FAULTS_LOCAL, "numa_hint_faults_local")                                        \
+	X(NUMA_PAGES_MIGRATED, "numa_pages_migrated")                                              \
+	X(PGMIGRATE_SUCCESS, "pgmigrate_success")                                                  \
+	X(PGMIGRATE_FAIL, "pgmigrate_fail")                                                        \
+	X(THP_MIGRATION_SUCCESS, "thp_migration_success")                                          \
+	X(THP_MIGRATION_FAIL, "thp_migration_fail")                                                \
+	X(THP_MIGRATION_SPLIT, "thp_migration_split")                                              \
+	X(COMPACTMIGRATE_SCANNED, "compact_migrate_scanned")                                       \
+	X(COMPACTFREE_SCANNED, "compact_free_scanned")                                             \
+	X(COMPACTISOLATED, "compact_isolated")                                                     \
+	X(COMPACTSTALL, "compact_stall")                                                           \
+	X(COMPACTFAIL, "compact_fail")                                                             \
+	X(COMPACTSUCCESS, "compact_success")                                                       \
+	X(KCOMPACTD_WAKE, "compact_daemon_wake")                                                   \
+	X(KCOMPACTD_MIGRATE_SCANNED, "compact_daemon_migrate_scanned")                             \
+	X(KCOMPACTD_FREE_SCANNED, "compact_daemon_free_scanned")                                   \
+	X(HTLB_BUDDY_ALLOC_SUCCESS, "htlb_buddy_alloc_success")                                    \
+	X(HTLB_BUDDY_ALLOC_FAIL, "htlb_buddy_alloc_fail")                                          \
+	X(CMA_ALLOC_SUCCESS, "cma_alloc_success")                                                  \
+	X(CMA_ALLOC_FAIL, "cma_alloc_fail")                                                        \
+	X(UNEVICTABLE_PGS_CULLED, "unevictable_pgs_culled")                                        \
+	X(UNEVICTABLE_PGS_SCANNED, "unevictable_pgs_scanned")                                      \
+	X(UNEVICTABLE_PGS_RESCUED, "unevictable_pgs_rescued")                                      \
+	X(UNEVICTABLE_PGS_MLOCKED, "unevictable_pgs_mlocked")                                      \
+	X(UNEVICTABLE_PGS_MUNLOCKED, "unevictable_pgs_munlocked")                                  \
+	X(UNEVICTABLE_PGS_CLEARED, "unevictable_pgs_cleared")                                      \
+	X(UNEVICTABLE_PGS_STRANDED, "unevictable_pgs_stranded")                                    \
+	X(THP_FAULT_ALLOC, "thp_fault_alloc")                                                      \
+	X(THP_FAULT_FALLBACK, "thp_fault_fallback")                                                \
+	X(THP_FAULT_FALLBACK_CHARGE, "thp_fault_fallback_charge")                                  \
+	X(THP_COLLAPSE_ALLOC, "thp_collapse_alloc")                                                \
+	X(THP_COLLAPSE_ALLOC_FAILED, "thp_collapse_alloc_failed")                                  \
+	X(THP_FILE_ALLOC, "thp_file_alloc")                                                        \
+	X(THP_FILE_FALLBACK, "thp_file_fallback")                                                  \
+	X(THP_FILE_FALLBACK_CHARGE, "thp_file_fallback_charge")                                    \
+	X(THP_FILE_MAPPED, "thp_file_mapped")                                                      \
+	X(THP_SPLIT_PAGE, "thp_split_page")                                                        \
+	X(THP_SPLIT_PAGE_FAILED, "thp_split_page_failed")                                          \
+	X(THP_DEFERRED_SPLIT_PAGE, "thp_deferred_split_page")                                      \
+	X(THP_SPLIT_PMD, "thp_split_pmd")                                                          \
+	X(THP_SCAN_EXCEED_NONE_PTE, "thp_scan_exceed_none_pte")                                    \
+	X(THP_SCAN_EXCEED_SWAP_PTE, "thp_scan_exceed_swap_pte")                                    \
+	X(THP_SCAN_EXCEED_SHARE_PTE, "thp_scan_exceed_share_pte")                                  \
+	X(THP_ZERO_PAGE_ALLOC, "thp_zero_page_alloc")                                              \
+	X(THP_ZERO_PAGE_ALLOC_FAILED, "thp_zero_page_alloc_failed")                                \
+	X(THP_SWPOUT, "thp_swpout")                                                                \
+	X(THP_SWPOUT_FALLBACK, "thp_swpout_fallback")                                              \
+	X(BALLOON_INFLATE, "balloon_inflate")                                                      \
+	X(BALLOON_DEFLATE, "balloon_deflate")                                                      \
+	X(BALLOON_MIGRATE, "balloon_migrate")                                                      \
+	X(SWAP_RA, "swap_ra")                                                                      \
+	X(SWAP_RA_HIT, "swap_ra_hit")                                                              \
+	X(KSM_SWPIN_COPY, "ksm_swpin_copy")                                                        \
+	X(COW_KSM, "cow_ksm")                                                                      \
+	X(ZSWPIN, "zswpin")                                                                        \
+	X(ZSWPOUT, "zswpout")
+
+enum vm_event_item {
+#define VEI_ENUM(e, name) e,
+	VM_EVENT_ITEMS(VEI_ENUM)
+#undef VEI_ENUM
+		NR_VM_EVENT_ITEMS
+};
+
+/* zone->flags bits (enum zone_flags). */
+enum zone_flags {
+	ZONE_BOOSTED_WATERMARK, /* a fallback boosted the watermark: wake kswapd on next alloc */
+	ZONE_RECLAIM_ACTIVE,	/* kswapd may be reclaiming: pcp lists keep fewer pages */
+};
+
 struct free_area {
 	struct list_head free_list[MIGRATE_TYPES];
 	unsigned long nr_free;
 };
 
-/* PCP lists: one per (pcp migratetype, order 0..3) plus one for THP order, as in 6.1. */
-#define NR_PCP_THP   1
-#define NR_PCP_LISTS (MIGRATE_PCPTYPES * (PAGE_ALLOC_COSTLY_ORDER + 1 + NR_PCP_THP))
+/*
+ * PCP lists, as 6.1 with THP: one per (pcp migratetype, order 0..3), then two for the
+ * pageblock order (non-movable, movable).
+ */
+#define NR_PCP_THP	      2
+#define NR_LOWORDER_PCP_LISTS (MIGRATE_PCPTYPES * (PAGE_ALLOC_COSTLY_ORDER + 1))
+#define NR_PCP_LISTS	      (NR_LOWORDER_PCP_LISTS + NR_PCP_THP)
+#define PCP_BATCH_SCALE_MAX   5 /* CONFIG_PCP_BATCH_SCALE_MAX of the reference config */
 
 struct per_cpu_pages {
 	int count; /* pages on the lists */
@@ -167,7 +294,8 @@ struct zone {
 
 	/* Under zone->lock. */
 	struct free_area free_area[MAX_ORDER];
-	unsigned long flags;
+	unsigned long flags;		    /* enum zone_flags bits */
+	unsigned long nr_isolate_pageblock; /* pageblocks of MIGRATE_ISOLATE */
 
 	/* Statistics. */
 	long vm_stat[NR_VM_ZONE_STAT_ITEMS];
@@ -197,6 +325,11 @@ typedef struct pglist_data {
 	int node_id;
 	unsigned long totalreserve_pages;
 	long vm_stat[NR_VM_NODE_STAT_ITEMS];
+
+	/* kswapd (vmscan.c): the wake requests it has received; it runs with reclaim. */
+	int kswapd_order;
+	int kswapd_highest_zoneidx;
+	unsigned long kswapd_wakeups;
 } pg_data_t;
 
 static inline bool populated_zone(const struct zone *z)

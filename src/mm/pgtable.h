@@ -90,20 +90,21 @@
 #define KIMAGE_VADDR	     MODULES_END
 #define VMEMMAP_SHIFT	     (PAGE_SHIFT - 6) /* STRUCT_PAGE_MAX_SHIFT 6 */
 #define VMEMMAP_SIZE	     ((PAGE_END - PAGE_OFFSET) >> VMEMMAP_SHIFT)
-#define VMEMMAP_START	     (-(1ul << (VA_BITS - VMEMMAP_SHIFT)))
-#define VMEMMAP_END	     (VMEMMAP_START + VMEMMAP_SIZE)
+#define VMEMMAP_END	     ((unsigned long)VMEMMAP_START + VMEMMAP_SIZE)
 #define PCI_IO_SIZE	     (16ul << 20)
-#define PCI_IO_END	     (VMEMMAP_START - (8ul << 20))
+#define PCI_IO_END	     ((unsigned long)VMEMMAP_START - (8ul << 20))
 #define PCI_IO_START	     (PCI_IO_END - PCI_IO_SIZE)
-#define FIXADDR_TOP	     (VMEMMAP_START - (32ul << 20))
+#define FIXADDR_TOP	     ((unsigned long)VMEMMAP_START - (32ul << 20))
 #define FIX_PERMANENT_SLOTS  1035ul /* __end_of_permanent_fixed_addresses (Debian config) */
 #define FIXADDR_SIZE	     (FIX_PERMANENT_SLOTS << PAGE_SHIFT)
 #define FIXADDR_START	     (FIXADDR_TOP - FIXADDR_SIZE)
 #define VMALLOC_START	     MODULES_END
-#define VMALLOC_END	     (VMEMMAP_START - (256ul << 20))
+#define VMALLOC_END	     ((unsigned long)VMEMMAP_START - (256ul << 20))
 #define TEXT_OFFSET_IN_IMAGE 0x10000ul /* _stext - _text: the 64 KiB image header */
 #define ARM64_MEMSTART_ALIGN (1ul << 30)
 
+_Static_assert(VMEMMAP_START == (uint64_t) - (1ull << (VA_BITS - VMEMMAP_SHIFT)),
+	       "VMEMMAP_START (internal.h) of 6.1, 48-bit VA");
 _Static_assert(VMALLOC_END == 0xfffffbfff0000000ul, "VMALLOC_END of 6.1, 48-bit VA");
 
 /* ---- descriptor bits and memory types ------------------------------------------------ */

@@ -36,8 +36,8 @@ static const struct addr_marker address_markers[] = {
 	{FIXADDR_TOP, "Fixmap end"},
 	{PCI_IO_START, "PCI I/O start"},
 	{PCI_IO_END, "PCI I/O end"},
-	{VMEMMAP_START, "vmemmap start"},
-	{VMEMMAP_START + VMEMMAP_SIZE, "vmemmap end"},
+	{(unsigned long)VMEMMAP_START, "vmemmap start"},
+	{VMEMMAP_END, "vmemmap end"},
 	{~0ul, NULL},
 };
 

@@ -343,6 +343,13 @@ static unsigned long physpages(const struct kmm_kernel *k)
 	return n;
 }
 
+/* Models: init/main.c:report_meminit() (the stack setting is the reference build's). */
+static void report_meminit(struct kmm_kernel *k)
+{
+	env_printk(k->env, "mem auto-init: stack:all(zero), heap alloc:%s, heap free:%s\n",
+		   k->params.init_on_alloc ? "on" : "off", k->params.init_on_free ? "on" : "off");
+}
+
 /* Models: mm/page_alloc.c:mem_init_print_info(). */
 static void mem_init_print_info(struct kmm_kernel *k)
 {
@@ -547,12 +554,15 @@ static void free_initmem(struct kmm_kernel *k)
  * mark_linear_text_alias_ro(), after them kernel_init()'s free_initmem() and
  * mark_readonly().
  */
-static void do_initcalls(struct kmm_kernel *k)
+static int do_initcalls(struct kmm_kernel *k)
 {
 	mark_linear_text_alias_ro(k);
 	/* core_initcall(cma_init_reserved_areas) */
-	if (k->cma_size)
+	if (k->cma_size) {
 		cma_activate_area(k, k->cma_base, k->cma_size);
+		if (cma_init_area(k))
+			return -ENOMEM;
+	}
 	/* postcore_initcall(init_per_zone_wmark_min) */
 	init_per_zone_wmark_min(k);
 	/* subsys_initcall(hugepage_init): THP off below 512 MiB, else khugepaged's minimum */
@@ -564,6 +574,7 @@ static void do_initcalls(struct kmm_kernel *k)
 	free_initrd_mem(k);
 	free_initmem(k);
 	mark_rodata_ro(k);
+	return 0;
 }
 
 int kernel_boot(struct kmm_kernel *k, struct kmm_env *env, struct kmm_hw *hw,
@@ -617,13 +628,14 @@ int kernel_boot(struct kmm_kernel *k, struct kmm_env *env, struct kmm_hw *hw,
 		build_all_zonelists(k);
 		env_printk(env, "Kernel command line: %s\n", cfg->cmdline);
 		swiotlb_init(k);
+		report_meminit(k);
 		memblock_free_all(k);
 		mem_init_print_info(k);
 		ret = vmalloc_init(k);
 	}
 	if (!ret) {
 		zone_pcp_update_all(k); /* setup_per_cpu_pageset() */
-		do_initcalls(k);
+		ret = do_initcalls(k);
 	}
 	if (ret) {
 		if (ret == -ENOMEM && !env->last_error[0])
@@ -655,6 +667,7 @@ void kernel_shutdown(struct kmm_kernel *k)
 	env_free_backing(k->env, k->vmemmap);
 	env_free_backing(k->env, k->pageblock_flags);
 	env_free(k->env, k->section_present);
+	env_free(k->env, k->cma.bitmap);
 	k->vmemmap = NULL;
 	k->pageblock_flags = NULL;
 	k->section_present = NULL;
@@ -666,6 +679,6 @@ bool kernel_check(const struct kmm_kernel *k, char *why, size_t whylen)
 {
 	return resource_check(&k->iomem_resource, why, whylen) &&
 	       memblock_check(&k->memblock, why, whylen) && page_alloc_check(k, why, whylen) &&
-	       mm_init_check(k, why, whylen) && pgtable_check(k, why, whylen) &&
-	       vmalloc_check(k, why, whylen);
+	       mm_init_check(k, why, whylen) && cma_check(k, why, whylen) &&
+	       pgtable_check(k, why, whylen) && vmalloc_check(k, why, whylen);
 }

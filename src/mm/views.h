@@ -13,6 +13,8 @@ void show_buddyinfo(const struct kmm_kernel *k, const struct sink *out);
 void show_pagetypeinfo(const struct kmm_kernel *k, const struct sink *out);
 void show_vmstat(const struct kmm_kernel *k, const struct sink *out);
 void show_meminfo(const struct kmm_kernel *k, const struct sink *out);
+void show_unusable_index(const struct kmm_kernel *k, const struct sink *out);
+void show_extfrag_index(const struct kmm_kernel *k, const struct sink *out);
 void show_memblock_memory(const struct kmm_kernel *k, const struct sink *out);
 void show_memblock_reserved(const struct kmm_kernel *k, const struct sink *out);
 

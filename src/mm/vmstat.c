@@ -33,6 +33,12 @@ static const char *const node_stat_names[] = {
 #undef NDSI_NAME
 };
 
+static const char *const vm_event_names[] = {
+#define VEI_NAME(e, name) name,
+	VM_EVENT_ITEMS(VEI_NAME)
+#undef VEI_NAME
+};
+
 static bool is_zone_first_populated(const pg_data_t *pgdat, const struct zone *zone)
 {
 	for (int z = 0; z < MAX_NR_ZONES; z++)
@@ -246,14 +252,9 @@ void show_vmstat(const struct kmm_kernel *k, const struct sink *out)
 	global_dirty_limits(k, &bg, &dirty);
 	sink_printf(out, "nr_dirty_threshold %lu\n", dirty);
 	sink_printf(out, "nr_dirty_background_threshold %lu\n", bg);
-	for (int z = 0; z < MAX_NR_ZONES; z++)
-		sink_printf(out, "pgalloc_%s %lu\n",
-			    z == ZONE_DMA      ? "dma"
-			    : z == ZONE_DMA32  ? "dma32"
-			    : z == ZONE_NORMAL ? "normal"
-					       : "movable",
-			    0UL);
-	sink_printf(out, "pgfree %lu\n", k->vm_events_pgfree);
+	for (int i = 0; i < NR_VM_EVENT_ITEMS; i++)
+		sink_printf(out, "%s %lu\n", vm_event_names[i], k->vm_events[i]);
+	sink_printf(out, "nr_unstable 0\n");
 }
 
 /* Models: mm/page_alloc.c:si_mem_available(). */
@@ -306,4 +307,85 @@ void show_memblock_memory(const struct kmm_kernel *k, const struct sink *out)
 void show_memblock_reserved(const struct kmm_kernel *k, const struct sink *out)
 {
 	memblock_debugfs_show(&k->memblock.reserved, out);
+}
+
+/* Models: mm/vmstat.c:struct contig_page_info and fill_contig_page_info(). */
+struct contig_page_info {
+	unsigned long free_pages;
+	unsigned long free_blocks_total;
+	unsigned long free_blocks_suitable;
+};
+
+static void fill_contig_page_info(const struct zone *zone, unsigned int suitable_order,
+				  struct contig_page_info *info)
+{
+	*info = (struct contig_page_info){0};
+	for (unsigned int order = 0; order < MAX_ORDER; order++) {
+		unsigned long blocks = zone->free_area[order].nr_free;
+
+		info->free_blocks_total += blocks;
+		info->free_pages += blocks << order;
+		if (order >= suitable_order)
+			info->free_blocks_suitable += blocks << (order - suitable_order);
+	}
+}
+
+/*
+ * Models: __fragmentation_index(): 0 = failure would be for lack of memory, toward 1000 =
+ * for fragmentation; -1000 when a suitable block exists.
+ */
+static int fragmentation_index(unsigned int order, const struct contig_page_info *info)
+{
+	unsigned long requested = 1UL << order;
+
+	if (!info->free_blocks_total)
+		return 0;
+	if (info->free_blocks_suitable)
+		return -1000;
+	return 1000 -
+	       (int)((1000 + info->free_pages * 1000ULL / requested) / info->free_blocks_total);
+}
+
+/* Models: unusable_free_index(): the share of free memory in blocks too small for @order. */
+static int unusable_free_index(unsigned int order, const struct contig_page_info *info)
+{
+	if (info->free_pages == 0)
+		return 1000;
+	return (int)((info->free_pages - (info->free_blocks_suitable << order)) * 1000ULL /
+		     info->free_pages);
+}
+
+static void extfrag_show(const struct kmm_kernel *k, const struct sink *out, bool unusable)
+{
+	pg_data_t *pgdat;
+
+	for_each_online_pgdat(k, pgdat) for (int z = 0; z < MAX_NR_ZONES; z++)
+	{
+		const struct zone *zone = &pgdat->node_zones[z];
+
+		if (!populated_zone(zone))
+			continue;
+		sink_printf(out, "Node %d, zone %8s ", pgdat->node_id, zone_names[z]);
+		for (unsigned int order = 0; order < MAX_ORDER; order++) {
+			struct contig_page_info info;
+			int index;
+
+			fill_contig_page_info(zone, order, &info);
+			index = unusable ? unusable_free_index(order, &info)
+					 : fragmentation_index(order, &info);
+			sink_printf(out, unusable ? "%d.%03d " : "%2d.%03d ", index / 1000,
+				    (index < 0 ? -index : index) % 1000);
+		}
+		sink_printf(out, "\n");
+	}
+}
+
+void show_unusable_index(const struct kmm_kernel *k, const struct sink *out)
+{
+	extfrag_show(k, out, true);
+}
+
+void show_extfrag_index(const struct kmm_kernel *k, const struct sink *out)
+{
+	extfrag_show(k, out, false);
 }

@@ -34,6 +34,17 @@ KERNEL_VIEW(show_memblock_memory)
 KERNEL_VIEW(show_memblock_reserved)
 KERNEL_VIEW(show_vmallocinfo)
 KERNEL_VIEW(show_kernel_page_tables)
+KERNEL_VIEW(show_unusable_index)
+KERNEL_VIEW(show_extfrag_index)
+
+/* The ftrace buffer (kernel/trace/trace.c's "trace" file, with the nop tracer). */
+static void show_trace(struct kmm_machine *m, const struct sink *out)
+{
+	sink_printf(out, "# tracer: nop\n#\n# entries-written: %llu   #P:%u\n#\n",
+		    (unsigned long long)m->env.trace_events, m->hw.nr_cpus);
+	if (m->env.trace_len)
+		out->fn(out->arg, m->env.trace_buf, m->env.trace_len);
+}
 
 #define PROC_VIEWS(X)                                                                              \
 	X("/proc/iomem", show_iomem)                                                               \
@@ -45,7 +56,10 @@ KERNEL_VIEW(show_kernel_page_tables)
 	X("/sys/kernel/debug/memblock/memory", proc_show_memblock_memory)                          \
 	X("/sys/kernel/debug/memblock/reserved", proc_show_memblock_reserved)                      \
 	X("/proc/vmallocinfo", proc_show_vmallocinfo)                                              \
-	X("/sys/kernel/debug/kernel_page_tables", proc_show_kernel_page_tables)
+	X("/sys/kernel/debug/kernel_page_tables", proc_show_kernel_page_tables)                    \
+	X("/sys/kernel/debug/extfrag/unusable_index", proc_show_unusable_index)                    \
+	X("/sys/kernel/debug/extfrag/extfrag_index", proc_show_extfrag_index)                      \
+	X("/sys/kernel/debug/tracing/trace", show_trace)
 
 static const struct {
 	const char *path;

@@ -12,6 +12,7 @@
  * Words are separated by blanks; double quotes group words ("a b" is one argument).
  */
 #include "sim/scenario.h"
+#include "sim/page_steps.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -210,7 +211,15 @@ enum step_phase { BEFORE_BOOT, AFTER_BOOT, ANYTIME };
 	X("echo", "TEXT ...", 0, SCENARIO_MAX_ARGS - 1, ANYTIME, step_echo, "print TEXT")          \
 	X("phys-write64", "PA VALUE", 2, 2, AFTER_BOOT, step_phys_write64,                         \
 	  "store a 64-bit word in physical memory")                                                \
-	X("phys-read64", "PA", 1, 1, AFTER_BOOT, step_phys_read64, "print the 64-bit word at PA")
+	X("phys-read64", "PA", 1, 1, AFTER_BOOT, step_phys_read64, "print the 64-bit word at PA")  \
+	X("alloc-pages", "SET COUNT|PCT% [order=N] [gfp=FLAGS] [node=N]", 2, 5, AFTER_BOOT,        \
+	  step_alloc_pages, "allocate blocks into a named set (gfp as the kernel prints it)")      \
+	X("free-pages", "SET [every=K] [offset=J]", 1, 3, AFTER_BOOT, step_free_pages,             \
+	  "free blocks J, J+K, ... of a set (default: all)")                                       \
+	X("cpu", "N", 1, 1, AFTER_BOOT, step_cpu, "run the following steps on CPU N")              \
+	X("drain", "", 0, 0, AFTER_BOOT, step_drain, "drain every CPU's pcp lists")                \
+	X("trace", "EVENT|SUBSYSTEM|all on|off", 2, 2, AFTER_BOOT, step_trace,                     \
+	  "switch trace events (read /sys/kernel/debug/tracing/trace)")
 
 static const struct scenario_step {
 	const char *name, *usage;
@@ -319,6 +328,7 @@ enum kmm_status kmm_scenario_run(const char *text, const char *name, const struc
 	}
 	if (!st && !sc.m)
 		st = scenario_boot(&sc); /* settings alone still build and boot the machine */
+	scenario_page_sets_free(&sc);
 	kmm_machine_destroy(sc.m);
 	return st;
 }

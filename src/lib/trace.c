@@ -1,0 +1,87 @@
+/*
+ * Trace events (see trace.h): the per-machine text buffer and the handler.
+ *
+ * Invariants: the buffer holds whole lines only; it never exceeds TRACE_BUF_CAP (the
+ * oldest lines make room, as the kernel's ring buffer overwrites).
+ */
+#include "lib/trace.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#define TRACE_BUF_CAP (1u << 20)
+
+const char *const trace_event_names[NR_TRACE_EVENTS] = {
+#define TRACE_NAME(name, sys) #name,
+	TRACE_EVENTS(TRACE_NAME)
+#undef TRACE_NAME
+};
+
+const char *const trace_event_systems[NR_TRACE_EVENTS] = {
+#define TRACE_SYS(name, sys) sys,
+	TRACE_EVENTS(TRACE_SYS)
+#undef TRACE_SYS
+};
+
+static void trace_buf_append(struct kmm_env *env, const char *line, size_t len)
+{
+	if (!env->trace_buf) {
+		env->trace_buf = env_alloc(env, TRACE_BUF_CAP);
+		if (!env->trace_buf)
+			return;
+	}
+	if (len > TRACE_BUF_CAP)
+		return;
+	if (env->trace_len + len > TRACE_BUF_CAP) {
+		size_t drop = env->trace_len + len - TRACE_BUF_CAP;
+		char *nl = memchr(env->trace_buf + drop, '\n', env->trace_len - drop);
+
+		drop = nl ? (size_t)(nl - env->trace_buf) + 1 : env->trace_len;
+		memmove(env->trace_buf, env->trace_buf + drop, env->trace_len - drop);
+		env->trace_len -= drop;
+	}
+	memcpy(env->trace_buf + env->trace_len, line, len);
+	env->trace_len += len;
+}
+
+void trace_emit(struct kmm_env *env, enum trace_event_id id, const char *fmt, ...)
+{
+	char line[512];
+	uint64_t ns = env_time_ns(env);
+	va_list ap;
+	int n;
+
+	n = snprintf(line, sizeof(line),
+		     "          kmmsim-1       [%03d] ..... %5" PRIu64 ".%06" PRIu64 ": %s: ",
+		     env->cur_cpu, ns / 1000000000u, (ns / 1000u) % 1000000u,
+		     trace_event_names[id]);
+	va_start(ap, fmt);
+	n += vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
+	va_end(ap);
+	if ((size_t)n > sizeof(line) - 2)
+		n = sizeof(line) - 2;
+	line[n++] = '\n';
+	line[n] = 0;
+	env->trace_events++;
+	trace_buf_append(env, line, (size_t)n);
+	if (env->trace_fn)
+		env->trace_fn(env->trace_arg, trace_event_names[id], line, (size_t)n);
+}
+
+int trace_set_enabled(struct kmm_env *env, const char *name, bool on)
+{
+	int matched = 0;
+
+	for (int i = 0; i < NR_TRACE_EVENTS; i++) {
+		if (strcmp(name, "all") && strcmp(name, trace_event_names[i]) &&
+		    strcmp(name, trace_event_systems[i]))
+			continue;
+		matched++;
+		if (on)
+			env->trace_mask |= 1ull << i;
+		else
+			env->trace_mask &= ~(1ull << i);
+	}
+	return matched;
+}

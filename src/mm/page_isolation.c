@@ -1,0 +1,267 @@
+/*
+ * Page isolation and contiguous allocation: pageblocks set to MIGRATE_ISOLATE so the
+ * allocator cannot hand out their pages, and alloc_contig_range() on top of it.
+ *
+ * Models: mm/page_isolation.c:start_isolate_page_range(), undo_isolate_page_range(),
+ *         set_migratetype_isolate(), unset_migratetype_isolate(), has_unmovable_pages(),
+ *         test_pages_isolated(); mm/page_alloc.c:alloc_contig_range(),
+ *         free_contig_range(), isolate_freepages_range() (from compaction.c) (Linux 6.1.192).
+ * Leaves out: migration. alloc_contig_range() succeeds for ranges whose pages are free
+ *         (in the buddy or on pcp lists); a range with a page in use fails with -EBUSY, where
+ *         the kernel would first try to migrate movable pages away.
+ * Deviation: a free block larger than a pageblock that straddles the isolated block is
+ *         split into its two pageblock halves before isolating (the kernel splits it in
+ *         isolate_single_pageblock() after marking the block), with the same outcome.
+ *
+ * Invariants (checked by page_alloc_check and mm_init_check): an isolated pageblock's free
+ * pages are on the ISOLATE lists and not counted in NR_FREE_PAGES; zone->nr_isolate_pageblock
+ * counts the isolated pageblocks.
+ */
+#include "mm/gfp.h"
+#include "mm/internal.h"
+
+#include <errno.h>
+
+static unsigned long pageblock_start_pfn(unsigned long pfn)
+{
+	return pfn & ~(pageblock_nr_pages - 1);
+}
+
+/* Models: has_unmovable_pages(): the first page that could not be migrated away, or NULL. */
+static struct page *has_unmovable_pages(struct kmm_kernel *k, unsigned long start_pfn,
+					unsigned long end_pfn, int migratetype)
+{
+	struct page *page = pfn_to_page(k, start_pfn);
+
+	if (get_pageblock_migratetype(k, page) == MIGRATE_CMA)
+		return migratetype == MIGRATE_CMA ? NULL : page;
+	for (unsigned long pfn = start_pfn; pfn < end_pfn; pfn++) {
+		page = pfn_to_page(k, pfn);
+		if (PageReserved(page))
+			return page;
+		if (page_zonenum(page) == ZONE_MOVABLE)
+			continue;
+		/* Free pages (buddy or pcp) have no references. */
+		if (!page_count(page)) {
+			if (PageBuddy(page))
+				pfn += (1UL << buddy_order(page)) - 1;
+			continue;
+		}
+		/* In use and not on an LRU: nothing could move it. */
+		if (!test_page_flag(page, PG_lru))
+			return page;
+	}
+	return NULL;
+}
+
+/* A free buddy block of more than a pageblock covering @pfn's block, or NULL. */
+static struct page *covering_free_block(struct kmm_kernel *k, unsigned long pfn,
+					unsigned int *order)
+{
+	for (unsigned int o = pageblock_order + 1; o < MAX_ORDER; o++) {
+		unsigned long head = pfn & ~((1UL << o) - 1);
+		struct page *page;
+
+		if (!pfn_valid(k, head))
+			continue;
+		page = pfn_to_page(k, head);
+		if (PageBuddy(page) && buddy_order(page) == o) {
+			*order = o;
+			return page;
+		}
+	}
+	return NULL;
+}
+
+/* Splits a free block into free pageblocks on their own types' lists, without merging. */
+static void split_free_block_to_pageblocks(struct kmm_kernel *k, struct zone *zone,
+					   struct page *page, unsigned int order)
+{
+	int mt = get_pageblock_migratetype(k, page);
+
+	list_del(&page->lru);
+	__ClearPageBuddy(page);
+	zone->free_area[order].nr_free--;
+	for (unsigned long i = 0; i < 1UL << order; i += pageblock_nr_pages) {
+		struct page *piece = page + i;
+		int pmt = get_pageblock_migratetype(k, piece);
+
+		piece->private = pageblock_order;
+		__SetPageBuddy(piece);
+		list_add_tail(&piece->lru, &zone->free_area[pageblock_order].free_list[pmt]);
+		zone->free_area[pageblock_order].nr_free++;
+		/* A merged block may span two mergeable types: move the counts with the pages. */
+		if (pmt != mt && (pmt == MIGRATE_CMA || mt == MIGRATE_CMA))
+			__mod_zone_page_state(zone, NR_FREE_CMA_PAGES,
+					      pmt == MIGRATE_CMA ? (long)pageblock_nr_pages
+								 : -(long)pageblock_nr_pages);
+	}
+}
+
+/* Models: set_migratetype_isolate(). Returns 0 or -EBUSY (nothing changed). */
+static int set_migratetype_isolate(struct kmm_kernel *k, struct page *page, int migratetype)
+{
+	struct zone *zone = page_zone(k, page);
+	unsigned long pfn = page_to_pfn(k, page), nr_pages;
+	struct page *big;
+	unsigned int order;
+	int mt;
+
+	/* zone->lock */
+	mt = get_pageblock_migratetype(k, page);
+	if (is_migrate_isolate(mt))
+		return -EBUSY;
+	if (has_unmovable_pages(k, pfn, pfn + pageblock_nr_pages, migratetype))
+		return -EBUSY;
+	big = covering_free_block(k, pfn, &order);
+	if (big)
+		split_free_block_to_pageblocks(k, zone, big, order);
+	set_pageblock_migratetype(k, page, MIGRATE_ISOLATE);
+	zone->nr_isolate_pageblock++;
+	nr_pages = (unsigned long)move_freepages_block(k, zone, page, MIGRATE_ISOLATE, NULL);
+	__mod_zone_page_state(zone, NR_FREE_PAGES, -(long)nr_pages);
+	if (is_migrate_cma(mt))
+		__mod_zone_page_state(zone, NR_FREE_CMA_PAGES, -(long)nr_pages);
+	/* Pages on pcp lists go back to the buddy, into the isolated block. */
+	drain_all_pages(k, zone);
+	return 0;
+}
+
+/* Models: unset_migratetype_isolate(): back to @migratetype, merging free pageblocks. */
+static void unset_migratetype_isolate(struct kmm_kernel *k, struct page *page, int migratetype)
+{
+	struct zone *zone = page_zone(k, page);
+	unsigned long nr_pages;
+
+	if (!is_migrate_isolate(get_pageblock_migratetype(k, page)))
+		return;
+	/* A whole free pageblock is freed again so that it merges with its buddy. */
+	if (PageBuddy(page) && buddy_order(page) >= pageblock_order) {
+		unsigned int order = buddy_order(page);
+
+		__isolate_free_page(k, page, order);
+		set_pageblock_migratetype(k, page, migratetype);
+		zone->nr_isolate_pageblock--;
+		__putback_isolated_page(k, page, order, migratetype);
+		return;
+	}
+	nr_pages = (unsigned long)move_freepages_block(k, zone, page, migratetype, NULL);
+	__mod_zone_page_state(zone, NR_FREE_PAGES, (long)nr_pages);
+	if (is_migrate_cma(migratetype))
+		__mod_zone_page_state(zone, NR_FREE_CMA_PAGES, (long)nr_pages);
+	set_pageblock_migratetype(k, page, migratetype);
+	zone->nr_isolate_pageblock--;
+}
+
+void undo_isolate_page_range(struct kmm_kernel *k, unsigned long start_pfn, unsigned long end_pfn,
+			     int migratetype)
+{
+	for (unsigned long pfn = pageblock_start_pfn(start_pfn); pfn < end_pfn;
+	     pfn += pageblock_nr_pages)
+		unset_migratetype_isolate(k, pfn_to_page(k, pfn), migratetype);
+}
+
+int start_isolate_page_range(struct kmm_kernel *k, unsigned long start_pfn, unsigned long end_pfn,
+			     int migratetype)
+{
+	unsigned long pfn;
+
+	for (pfn = pageblock_start_pfn(start_pfn); pfn < end_pfn; pfn += pageblock_nr_pages) {
+		if (set_migratetype_isolate(k, pfn_to_page(k, pfn), migratetype)) {
+			undo_isolate_page_range(k, start_pfn, pfn, migratetype);
+			return -EBUSY;
+		}
+	}
+	return 0;
+}
+
+/* Models: test_pages_isolated(): every page of the range is free in an isolated block. */
+int test_pages_isolated(struct kmm_kernel *k, unsigned long start_pfn, unsigned long end_pfn)
+{
+	unsigned long pfn;
+
+	for (pfn = pageblock_start_pfn(start_pfn); pfn < end_pfn; pfn += pageblock_nr_pages)
+		if (!is_migrate_isolate(get_pfnblock_migratetype(k, pfn)))
+			return -EBUSY;
+	for (pfn = start_pfn; pfn < end_pfn;) {
+		struct page *page = pfn_to_page(k, pfn);
+
+		if (!PageBuddy(page))
+			return -EBUSY;
+		pfn += 1UL << buddy_order(page);
+	}
+	return 0;
+}
+
+/* The free buddy block containing @pfn (its head), or NULL when @pfn is not free. */
+static struct page *free_block_of(struct kmm_kernel *k, unsigned long pfn, unsigned int *order)
+{
+	for (unsigned int o = 0; o < MAX_ORDER; o++) {
+		unsigned long head = pfn & ~((1UL << o) - 1);
+		struct page *page = pfn_to_page(k, head);
+
+		if (PageBuddy(page) && buddy_order(page) >= o) {
+			if (head + (1UL << buddy_order(page)) <= pfn)
+				return NULL;
+			*order = buddy_order(page);
+			return page;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Models: alloc_contig_range() for free ranges: isolate the pageblocks, take every free block
+ * of the range out of the buddy, hand back the parts outside [start, end), and leave each page
+ * of the range allocated with one reference. Returns 0, -EBUSY (a page is in use, or a block
+ * could not be isolated) or -EINVAL (the range leaves the zone). Nothing changes on failure.
+ */
+int alloc_contig_range(struct kmm_kernel *k, unsigned long start, unsigned long end,
+		       int migratetype, gfp_t gfp)
+{
+	struct zone *zone;
+	unsigned long pfn;
+	int ret;
+
+	(void)gfp;
+	if (start >= end || !pfn_valid(k, start) || !pfn_valid(k, end - 1))
+		return -EINVAL;
+	zone = page_zone(k, pfn_to_page(k, start));
+	if (!zone_spans_pfn(zone, end - 1) || page_zone(k, pfn_to_page(k, end - 1)) != zone)
+		return -EINVAL;
+	ret = start_isolate_page_range(k, start, end, migratetype);
+	if (ret)
+		return ret;
+	/* No migration yet: the pages must already be free (pcp pages were drained). */
+	if (test_pages_isolated(k, start, end)) {
+		undo_isolate_page_range(k, start, end, migratetype);
+		return -EBUSY;
+	}
+	for (pfn = start; pfn < end;) {
+		unsigned int order;
+		struct page *page = free_block_of(k, pfn, &order);
+		unsigned long head = page_to_pfn(k, page);
+
+		__isolate_free_page(k, page, order);
+		/* Free what lies outside the range, page by page (they merge back). */
+		for (unsigned long i = head; i < head + (1UL << order); i++) {
+			struct page *p = pfn_to_page(k, i);
+
+			if (i < start || i >= end)
+				__free_one_page(k, p, i, zone, 0, get_pfnblock_migratetype(k, i),
+						FPI_NONE);
+			else
+				post_alloc_hook(k, p, 0, __GFP_MOVABLE);
+		}
+		pfn = head + (1UL << order);
+	}
+	undo_isolate_page_range(k, start, end, migratetype);
+	return 0;
+}
+
+/* Models: free_contig_range(): drops one reference of each page. */
+void free_contig_range(struct kmm_kernel *k, unsigned long pfn, unsigned long nr_pages)
+{
+	for (unsigned long i = 0; i < nr_pages; i++)
+		__free_pages(k, pfn_to_page(k, pfn + i), 0);
+}

@@ -1,0 +1,449 @@
+/*
+ * Public page-allocator API (include/kmm/page.h): argument checks, then the modelled kernel
+ * calls in src/mm. Bad arguments are refused with KMM_EINVAL before anything changes;
+ * misuse that needs kernel state to see (double free, freeing a page in use elsewhere) is
+ * left to the kernel's own checks, which report it in the kernel's words.
+ */
+#include <kmm/page.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mm/gfp.h"
+#include "mm/internal.h"
+#include "sim/machine.h"
+
+_Static_assert(KMM_GFP_KERNEL == GFP_KERNEL && KMM_GFP_ATOMIC == GFP_ATOMIC &&
+		       KMM_GFP_HIGHUSER_MOVABLE == GFP_HIGHUSER_MOVABLE &&
+		       KMM_GFP_TRANSHUGE == GFP_TRANSHUGE && KMM___GFP_ACCOUNT == __GFP_ACCOUNT,
+	       "public GFP values differ from the kernel's");
+_Static_assert(KMM_MAX_ORDER == MAX_ORDER && (int)KMM_MIGRATE_ISOLATE == MIGRATE_ISOLATE,
+	       "public allocator constants differ");
+
+#define GFP_KNOWN_BITS ((gfp_t)((1u << 24) - 1))
+
+/* The booted kernel of @m, or an error naming @fn. */
+static enum kmm_status api_kernel(struct kmm_machine *m, const char *fn, struct kmm_kernel **k)
+{
+	if (!m)
+		return kmm_error_nomachine(KMM_EINVAL, "%s: NULL machine", fn);
+	if (m->env.dead)
+		return env_error(&m->env, KMM_EDEAD, "%s: machine is dead: only inspect or destroy",
+				 fn);
+	if (!m->kernel.booted)
+		return env_error(&m->env, KMM_EINVAL, "%s: the machine has no booted kernel", fn);
+	*k = &m->kernel;
+	return KMM_OK;
+}
+
+static enum kmm_status check_gfp_order(struct kmm_kernel *k, const char *fn, kmm_gfp_t gfp,
+				       unsigned order)
+{
+	if (order >= MAX_ORDER)
+		return env_error(k->env, KMM_EINVAL, "%s: order %u is above MAX_ORDER - 1 (%d)", fn,
+				 order, MAX_ORDER - 1);
+	if (gfp & ~GFP_KNOWN_BITS)
+		return env_error(k->env, KMM_EINVAL, "%s: unknown GFP bits %#x", fn,
+				 gfp & ~GFP_KNOWN_BITS);
+	if (gfp_zone(gfp) < 0)
+		return env_error(k->env, KMM_EINVAL,
+				 "%s: GFP %#x combines zone modifiers (GFP_ZONE_BAD)", fn, gfp);
+	return KMM_OK;
+}
+
+/* A PFN with a struct page in a zone. */
+static enum kmm_status check_pfn(struct kmm_kernel *k, const char *fn, kmm_pfn_t pfn)
+{
+	if (pfn > ULONG_MAX || !pfn_valid(k, (unsigned long)pfn))
+		return env_error(k->env, KMM_EINVAL, "%s: pfn %#llx has no struct page", fn,
+				 (unsigned long long)pfn);
+	if (!page_zone(k, pfn_to_page(k, (unsigned long)pfn))->initialized)
+		return env_error(k->env, KMM_EINVAL, "%s: pfn %#llx is in no zone", fn,
+				 (unsigned long long)pfn);
+	return KMM_OK;
+}
+
+enum kmm_status kmm_gfp_parse(const char *text, kmm_gfp_t *gfp)
+{
+	char word[64];
+	gfp_t out = 0;
+
+	if (!text || !gfp)
+		return kmm_error_nomachine(KMM_EINVAL, "kmm_gfp_parse: NULL argument");
+	while (*text) {
+		size_t n = strcspn(text, "|");
+		gfp_t bits;
+		char *end;
+
+		if (n == 0 || n >= sizeof(word))
+			return kmm_error_nomachine(KMM_EINVAL,
+						   "kmm_gfp_parse: empty or too long word");
+		memcpy(word, text, n);
+		word[n] = 0;
+		if (!gfp_from_name(word, &bits)) {
+			unsigned long v = strtoul(word, &end, 0);
+
+			if (*end || v & ~(unsigned long)GFP_KNOWN_BITS)
+				return kmm_error_nomachine(
+					KMM_EINVAL, "kmm_gfp_parse: unknown GFP flag '%s'", word);
+			bits = (gfp_t)v;
+		}
+		out |= bits;
+		text += n + (text[n] == '|');
+	}
+	*gfp = out;
+	return KMM_OK;
+}
+
+const char *kmm_gfp_format(kmm_gfp_t gfp, char *buf, size_t len)
+{
+	if (!buf || !len)
+		return "";
+	return format_gfp(gfp, buf, len);
+}
+
+enum kmm_status kmm_cpu_set(struct kmm_machine *m, unsigned cpu)
+{
+	if (!m)
+		return kmm_error_nomachine(KMM_EINVAL, "kmm_cpu_set: NULL machine");
+	if (cpu >= m->hw.nr_cpus)
+		return env_error(&m->env, KMM_EINVAL,
+				 "kmm_cpu_set: CPU %u does not exist (%u CPUs)", cpu,
+				 m->hw.nr_cpus);
+	m->env.cur_cpu = (int)cpu;
+	return KMM_OK;
+}
+
+static enum kmm_status alloc_common(struct kmm_machine *m, const char *fn, int nid, kmm_gfp_t gfp,
+				    unsigned order, kmm_pfn_t *pfn)
+{
+	struct kmm_kernel *k;
+	struct page *page;
+	enum kmm_status st = api_kernel(m, fn, &k);
+
+	if (st)
+		return st;
+	if ((st = check_gfp_order(k, fn, gfp, order)))
+		return st;
+	if (!pfn)
+		return env_error(k->env, KMM_EINVAL, "%s: NULL pfn", fn);
+	if (nid != NUMA_NO_NODE && (nid < 0 || nid >= MAX_NUMNODES || !k->node_data[nid]))
+		return env_error(k->env, KMM_EINVAL, "%s: node %d is not online", fn, nid);
+	{
+		KMM_API_ENTER(k->env);
+		page = alloc_pages_node(k, nid, gfp, order);
+		KMM_API_LEAVE(k->env);
+	}
+	if (!page)
+		return env_error(k->env, KMM_ENOMEM,
+				 "%s: page allocation failure: order:%u, mode:%#x", fn, order, gfp);
+	*pfn = page_to_pfn(k, page);
+	return KMM_OK;
+}
+
+enum kmm_status kmm_alloc_pages(struct kmm_machine *m, kmm_gfp_t gfp, unsigned order,
+				kmm_pfn_t *pfn)
+{
+	return alloc_common(m, "kmm_alloc_pages", NUMA_NO_NODE, gfp, order, pfn);
+}
+
+enum kmm_status kmm_alloc_pages_node(struct kmm_machine *m, int nid, kmm_gfp_t gfp, unsigned order,
+				     kmm_pfn_t *pfn)
+{
+	return alloc_common(m, "kmm_alloc_pages_node", nid, gfp, order, pfn);
+}
+
+enum kmm_status kmm_free_pages(struct kmm_machine *m, kmm_pfn_t pfn, unsigned order)
+{
+	struct kmm_kernel *k;
+	enum kmm_status st = api_kernel(m, "kmm_free_pages", &k);
+
+	if (st || (st = check_pfn(k, "kmm_free_pages", pfn)))
+		return st;
+	if (order >= MAX_ORDER)
+		return env_error(k->env, KMM_EINVAL, "kmm_free_pages: order %u is above %d", order,
+				 MAX_ORDER - 1);
+	if ((pfn & ((1u << order) - 1)) || !pfn_valid(k, (unsigned long)pfn + (1u << order) - 1))
+		return env_error(k->env, KMM_EINVAL,
+				 "kmm_free_pages: pfn %#llx is not the start of an order-%u block",
+				 (unsigned long long)pfn, order);
+	KMM_API_ENTER(k->env);
+	__free_pages(k, pfn_to_page(k, (unsigned long)pfn), order);
+	KMM_API_LEAVE(k->env);
+	return KMM_OK;
+}
+
+enum kmm_status kmm_get_page(struct kmm_machine *m, kmm_pfn_t pfn)
+{
+	struct kmm_kernel *k;
+	struct page *page;
+	enum kmm_status st = api_kernel(m, "kmm_get_page", &k);
+
+	if (st || (st = check_pfn(k, "kmm_get_page", pfn)))
+		return st;
+	page = compound_head(pfn_to_page(k, (unsigned long)pfn));
+	if (page_count(page) <= 0)
+		return env_error(k->env, KMM_EINVAL,
+				 "kmm_get_page: pfn %#llx has no reference to share (refcount %d)",
+				 (unsigned long long)pfn, page_count(page));
+	set_page_count(page, page_count(page) + 1);
+	return KMM_OK;
+}
+
+enum kmm_status kmm_split_page(struct kmm_machine *m, kmm_pfn_t pfn, unsigned order)
+{
+	struct kmm_kernel *k;
+	struct page *page;
+	enum kmm_status st = api_kernel(m, "kmm_split_page", &k);
+
+	if (st || (st = check_pfn(k, "kmm_split_page", pfn)))
+		return st;
+	page = pfn_to_page(k, (unsigned long)pfn);
+	if (order >= MAX_ORDER || PageCompound(page) || page_count(page) <= 0 ||
+	    (pfn & ((1u << order) - 1)))
+		return env_error(k->env, KMM_EINVAL,
+				 "kmm_split_page: pfn %#llx is not an allocated non-compound "
+				 "order-%u block",
+				 (unsigned long long)pfn, order);
+	split_page(k, page, order);
+	return KMM_OK;
+}
+
+enum kmm_status kmm_alloc_pages_bulk(struct kmm_machine *m, kmm_gfp_t gfp, size_t nr,
+				     kmm_pfn_t *pfns, size_t *nr_done)
+{
+	struct kmm_kernel *k;
+	struct page **array;
+	unsigned long done;
+	enum kmm_status st = api_kernel(m, "kmm_alloc_pages_bulk", &k);
+
+	if (st || (st = check_gfp_order(k, "kmm_alloc_pages_bulk", gfp, 0)))
+		return st;
+	if (!pfns || !nr_done)
+		return env_error(k->env, KMM_EINVAL, "kmm_alloc_pages_bulk: NULL array or count");
+	array = env_alloc(k->env, nr * sizeof(*array) + 1);
+	if (!array)
+		return env_error(k->env, KMM_EHOST, "kmm_alloc_pages_bulk: host memory exhausted");
+	for (size_t i = 0; i < nr; i++) {
+		array[i] = NULL;
+		if (pfns[i] && check_pfn(k, "kmm_alloc_pages_bulk", pfns[i]) == KMM_OK)
+			array[i] = pfn_to_page(k, (unsigned long)pfns[i]);
+	}
+	{
+		KMM_API_ENTER(k->env);
+		done = alloc_pages_bulk_array(k, gfp, nr, array);
+		KMM_API_LEAVE(k->env);
+	}
+	for (size_t i = 0; i < nr; i++)
+		pfns[i] = array[i] ? page_to_pfn(k, array[i]) : 0;
+	env_free(k->env, array);
+	*nr_done = done;
+	return done ? KMM_OK
+		    : env_error(k->env, KMM_ENOMEM, "kmm_alloc_pages_bulk: no page allocated");
+}
+
+enum kmm_status kmm_alloc_pages_exact(struct kmm_machine *m, size_t size, kmm_gfp_t gfp,
+				      kmm_va_t *va)
+{
+	struct kmm_kernel *k;
+	enum kmm_status st = api_kernel(m, "kmm_alloc_pages_exact", &k);
+
+	if (st || (st = check_gfp_order(k, "kmm_alloc_pages_exact", gfp, 0)))
+		return st;
+	if (!va || !size || size > (PAGE_SIZE << (MAX_ORDER - 1)))
+		return env_error(k->env, KMM_EINVAL,
+				 "kmm_alloc_pages_exact: size %zu is 0 or above 4 MiB, or NULL va",
+				 size);
+	KMM_API_ENTER(k->env);
+	*va = alloc_pages_exact(k, size, gfp);
+	KMM_API_LEAVE(k->env);
+	return *va ? KMM_OK
+		   : env_error(k->env, KMM_ENOMEM, "kmm_alloc_pages_exact: allocation failure");
+}
+
+enum kmm_status kmm_free_pages_exact(struct kmm_machine *m, kmm_va_t va, size_t size)
+{
+	struct kmm_kernel *k;
+	enum kmm_status st = api_kernel(m, "kmm_free_pages_exact", &k);
+
+	if (st)
+		return st;
+	if ((va & ~PAGE_MASK) || va < PAGE_OFFSET || !size ||
+	    check_pfn(k, "kmm_free_pages_exact", PHYS_PFN(__pa(k, va))) ||
+	    check_pfn(k, "kmm_free_pages_exact", PHYS_PFN(__pa(k, va + size - 1))))
+		return env_error(k->env, KMM_EINVAL,
+				 "kmm_free_pages_exact: %#llx + %zu is not a page-aligned "
+				 "linear-map range of the memory map",
+				 (unsigned long long)va, size);
+	KMM_API_ENTER(k->env);
+	free_pages_exact(k, va, size);
+	KMM_API_LEAVE(k->env);
+	return KMM_OK;
+}
+
+static enum kmm_status check_range(struct kmm_kernel *k, const char *fn, kmm_pfn_t start,
+				   kmm_pfn_t end)
+{
+	if (start >= end || check_pfn(k, fn, start) || check_pfn(k, fn, end - 1) ||
+	    page_zone(k, pfn_to_page(k, (unsigned long)start)) !=
+		    page_zone(k, pfn_to_page(k, (unsigned long)end - 1)))
+		return env_error(k->env, KMM_EINVAL,
+				 "%s: [%#llx, %#llx) is empty or not inside one zone", fn,
+				 (unsigned long long)start, (unsigned long long)end);
+	for (kmm_pfn_t pfn = start; pfn < end; pfn += PAGES_PER_SECTION)
+		if (!pfn_valid(k, (unsigned long)pfn))
+			return env_error(k->env, KMM_EINVAL, "%s: the range crosses a hole", fn);
+	return KMM_OK;
+}
+
+enum kmm_status kmm_alloc_contig_range(struct kmm_machine *m, kmm_pfn_t start, kmm_pfn_t end,
+				       enum kmm_migratetype migratetype)
+{
+	struct kmm_kernel *k;
+	enum kmm_status st = api_kernel(m, "kmm_alloc_contig_range", &k);
+	int ret;
+
+	if (st || (st = check_range(k, "kmm_alloc_contig_range", start, end)))
+		return st;
+	if (migratetype != KMM_MIGRATE_MOVABLE && migratetype != KMM_MIGRATE_CMA)
+		return env_error(k->env, KMM_EINVAL,
+				 "kmm_alloc_contig_range: migratetype must be MOVABLE or CMA");
+	KMM_API_ENTER(k->env);
+	ret = alloc_contig_range(k, (unsigned long)start, (unsigned long)end, (int)migratetype,
+				 GFP_KERNEL);
+	KMM_API_LEAVE(k->env);
+	if (ret)
+		return env_error(k->env, ret == -EBUSY ? KMM_ENOMEM : KMM_EINVAL,
+				 "kmm_alloc_contig_range: %s",
+				 ret == -EBUSY ? "a page of the range is in use (-EBUSY)"
+					       : "the range is not inside one zone");
+	return KMM_OK;
+}
+
+enum kmm_status kmm_free_contig_range(struct kmm_machine *m, kmm_pfn_t pfn, size_t nr)
+{
+	struct kmm_kernel *k;
+	enum kmm_status st = api_kernel(m, "kmm_free_contig_range", &k);
+
+	if (st || (st = check_range(k, "kmm_free_contig_range", pfn, pfn + nr)))
+		return st;
+	KMM_API_ENTER(k->env);
+	free_contig_range(k, (unsigned long)pfn, nr);
+	KMM_API_LEAVE(k->env);
+	return KMM_OK;
+}
+
+enum kmm_status kmm_cma_alloc(struct kmm_machine *m, size_t count, unsigned align, kmm_pfn_t *pfn)
+{
+	struct kmm_kernel *k;
+	struct page *page;
+	enum kmm_status st = api_kernel(m, "kmm_cma_alloc", &k);
+
+	if (st)
+		return st;
+	if (!pfn || !count)
+		return env_error(k->env, KMM_EINVAL, "kmm_cma_alloc: zero count or NULL pfn");
+	if (!k->cma.count)
+		return env_error(k->env, KMM_ENOMEM, "kmm_cma_alloc: the machine has no CMA area");
+	KMM_API_ENTER(k->env);
+	page = cma_alloc(k, count, align, false);
+	KMM_API_LEAVE(k->env);
+	if (!page)
+		return env_error(k->env, KMM_ENOMEM,
+				 "kmm_cma_alloc: no free run of %zu pages in the CMA area", count);
+	*pfn = page_to_pfn(k, page);
+	return KMM_OK;
+}
+
+enum kmm_status kmm_cma_release(struct kmm_machine *m, kmm_pfn_t pfn, size_t count)
+{
+	struct kmm_kernel *k;
+	bool ok;
+	enum kmm_status st = api_kernel(m, "kmm_cma_release", &k);
+
+	if (st)
+		return st;
+	if (!count || pfn < k->cma.base_pfn || pfn + count > k->cma.base_pfn + k->cma.count)
+		return env_error(k->env, KMM_EINVAL,
+				 "kmm_cma_release: [%#llx, +%zu) is not inside the CMA area",
+				 (unsigned long long)pfn, count);
+	KMM_API_ENTER(k->env);
+	ok = cma_release(k, pfn_to_page(k, (unsigned long)pfn), count);
+	KMM_API_LEAVE(k->env);
+	return ok ? KMM_OK : env_error(k->env, KMM_EINVAL, "kmm_cma_release: refused");
+}
+
+static enum kmm_status isolate_common(struct kmm_machine *m, const char *fn, kmm_pfn_t start,
+				      kmm_pfn_t end, enum kmm_migratetype mt, bool undo)
+{
+	struct kmm_kernel *k;
+	enum kmm_status st = api_kernel(m, fn, &k);
+	int ret = 0;
+
+	if (st || (st = check_range(k, fn, start, end)))
+		return st;
+	if ((start | end) & (pageblock_nr_pages - 1))
+		return env_error(k->env, KMM_EINVAL, "%s: the range is not pageblock aligned", fn);
+	if (mt != KMM_MIGRATE_MOVABLE && mt != KMM_MIGRATE_CMA)
+		return env_error(k->env, KMM_EINVAL, "%s: migratetype must be MOVABLE or CMA", fn);
+	KMM_API_ENTER(k->env);
+	if (undo)
+		undo_isolate_page_range(k, (unsigned long)start, (unsigned long)end, (int)mt);
+	else
+		ret = start_isolate_page_range(k, (unsigned long)start, (unsigned long)end,
+					       (int)mt);
+	KMM_API_LEAVE(k->env);
+	return ret ? env_error(k->env, KMM_ENOMEM,
+			       "%s: a pageblock has unmovable pages or is isolated (-EBUSY)", fn)
+		   : KMM_OK;
+}
+
+enum kmm_status kmm_isolate_range(struct kmm_machine *m, kmm_pfn_t start, kmm_pfn_t end,
+				  enum kmm_migratetype migratetype)
+{
+	return isolate_common(m, "kmm_isolate_range", start, end, migratetype, false);
+}
+
+enum kmm_status kmm_undo_isolate_range(struct kmm_machine *m, kmm_pfn_t start, kmm_pfn_t end,
+				       enum kmm_migratetype migratetype)
+{
+	return isolate_common(m, "kmm_undo_isolate_range", start, end, migratetype, true);
+}
+
+enum kmm_status kmm_drain_all_pages(struct kmm_machine *m)
+{
+	struct kmm_kernel *k;
+	enum kmm_status st = api_kernel(m, "kmm_drain_all_pages", &k);
+
+	if (st)
+		return st;
+	drain_all_pages(k, NULL);
+	return KMM_OK;
+}
+
+enum kmm_status kmm_page_info(struct kmm_machine *m, kmm_pfn_t pfn, struct kmm_page_info *info)
+{
+	struct kmm_kernel *k;
+	const struct page *page;
+	enum kmm_status st = api_kernel(m, "kmm_page_info", &k);
+
+	if (st || (st = check_pfn(k, "kmm_page_info", pfn)))
+		return st;
+	if (!info)
+		return env_error(k->env, KMM_EINVAL, "kmm_page_info: NULL info");
+	page = pfn_to_page(k, (unsigned long)pfn);
+	memset(info, 0, sizeof(*info));
+	info->refcount = page_count(page);
+	info->mapcount = PageBuddy(page) ? 0 : page->_mapcount + 1;
+	info->flags = page->flags;
+	info->node = page_to_nid(page);
+	info->zone = page_zonenum(page);
+	info->pageblock_mt = get_pageblock_migratetype(k, page);
+	info->buddy = PageBuddy(page);
+	info->buddy_order = PageBuddy(page) ? buddy_order(page) : 0;
+	info->compound_head = PageHead(page);
+	info->compound_tail = PageTail(page);
+	info->compound_order = PageHead(page) ? compound_order(page) : 0;
+	return KMM_OK;
+}

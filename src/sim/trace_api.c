@@ -1,0 +1,31 @@
+/*
+ * Public trace-event API (include/kmm/trace.h) over src/lib/trace.c.
+ */
+#include <kmm/trace.h>
+
+#include "lib/trace.h"
+#include "sim/machine.h"
+
+enum kmm_status kmm_trace_enable(struct kmm_machine *m, const char *name, bool on)
+{
+	if (!m || !name)
+		return kmm_error_nomachine(KMM_EINVAL, "kmm_trace_enable: NULL argument");
+	if (!trace_set_enabled(&m->env, name, on))
+		return env_error(&m->env, KMM_ENOENT,
+				 "kmm_trace_enable: no trace event or subsystem '%s'", name);
+	return KMM_OK;
+}
+
+void kmm_trace_set_handler(struct kmm_machine *m, kmm_trace_fn fn, void *arg)
+{
+	if (!m)
+		return;
+	m->env.trace_fn = fn;
+	m->env.trace_arg = arg;
+}
+
+void kmm_trace_clear(struct kmm_machine *m)
+{
+	if (m)
+		m->env.trace_len = 0;
+}
