@@ -11,6 +11,7 @@
 #include <kmm/scenario.h>
 #include <kmm/mmu.h>
 #include <kmm/page.h>
+#include <kmm/vmalloc.h>
 #include <kmm/trace.h>
 
 #define KMM_VERSION_MAJOR 0

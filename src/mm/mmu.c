@@ -39,6 +39,7 @@
 #include "hw/cpu.h"
 #include "hw/mmu.h"
 #include "hw/mmu_defs.h"
+#include "mm/gfp.h"
 #include "mm/vmalloc.h"
 
 #define NO_BLOCK_MAPPINGS (1 << 0)
@@ -608,6 +609,61 @@ int pmd_clear_huge(pmd_t *pmdp)
 	if (!pmd_sect(*pmdp))
 		return 0;
 	pmd_clear(pmdp);
+	return 1;
+}
+
+phys_addr_t pgtable_page_alloc(struct kmm_kernel *k)
+{
+	struct page *page = alloc_pages(k, GFP_KERNEL | __GFP_ZERO, 0);
+
+	if (!page)
+		return 0;
+	k->nr_kernel_pgtables++;
+	if (k->vmap)
+		vmap_stats(k)->pgtable_pages++;
+	return PFN_PHYS(page_to_pfn(k, page));
+}
+
+void pgtable_page_free(struct kmm_kernel *k, phys_addr_t pa)
+{
+	k->nr_kernel_pgtables--;
+	__free_pages(k, pfn_to_page(k, PHYS_PFN(pa)), 0);
+}
+
+/*
+ * Models: pmd_free_pte_page(): before a block replaces a table, break: clear the entry,
+ * invalidate the walk caches for @addr (TLBI VAAE1IS), then free the table.
+ */
+int pmd_free_pte_page(struct kmm_kernel *k, pmd_t *pmdp, uint64_t addr)
+{
+	phys_addr_t table;
+
+	if (!pmd_table(*pmdp))
+		return 1; /* VM_WARN_ON: nothing without CONFIG_DEBUG_VM */
+	table = pmd_page_paddr(*pmdp);
+	pmd_clear(pmdp);
+	__flush_tlb_kernel_pgtable(k, addr);
+	pgtable_page_free(k, table);
+	return 1;
+}
+
+/* Models: pud_free_pmd_page(): the same one level up, PTE tables first. */
+int pud_free_pmd_page(struct kmm_kernel *k, pud_t *pudp, uint64_t addr)
+{
+	phys_addr_t table;
+	pmd_t *pmdp;
+
+	if (!pud_table(*pudp))
+		return 1;
+	table = pud_page_paddr(*pudp);
+	pmdp = pgtable_host(k, table);
+	for (uint64_t next = addr; next != addr + PUD_SIZE; pmdp++, next += PMD_SIZE) {
+		if (pmd_present(*pmdp))
+			pmd_free_pte_page(k, pmdp, next);
+	}
+	pud_clear(pudp);
+	__flush_tlb_kernel_pgtable(k, addr);
+	pgtable_page_free(k, table);
 	return 1;
 }
 

@@ -149,6 +149,8 @@ _Static_assert(VMALLOC_END == 0xfffffbfff0000000ul, "VMALLOC_END of 6.1, 48-bit 
 #define P4D_TABLE_PXN  PMD_TABLE_PXN
 #define P4D_TABLE_UXN  PMD_TABLE_UXN
 
+#define PHYS_MASK ((1ull << 48) - 1) /* CONFIG_ARM64_PA_BITS=48 */
+
 #define MT_NORMAL	 0
 #define MT_NORMAL_TAGGED 1
 #define MT_NORMAL_NC	 2
@@ -609,6 +611,14 @@ int pud_clear_huge(pud_t *pudp);
 int pmd_clear_huge(pmd_t *pmdp);
 int pmd_free_pte_page(struct kmm_kernel *k, pmd_t *pmdp, uint64_t addr);
 int pud_free_pmd_page(struct kmm_kernel *k, pud_t *pudp, uint64_t addr);
+
+/*
+ * A zeroed kernel page-table page from the buddy allocator (__get_free_page(
+ * GFP_PGTABLE_KERNEL), as pte_alloc_kernel()/pmd_alloc()/pud_alloc() take it for init_mm):
+ * its PA, or 0 when the allocator has none. pgtable_page_free() gives one back.
+ */
+phys_addr_t pgtable_page_alloc(struct kmm_kernel *k);
+void pgtable_page_free(struct kmm_kernel *k, phys_addr_t pa);
 
 /* Models: arch/arm64/mm/mmu.c:pgattr_change_is_safe(): may @old become @new while live? */
 bool pgattr_change_is_safe(uint64_t old, uint64_t new_);

@@ -619,6 +619,358 @@ void vunmap_range(struct kmm_kernel *k, unsigned long addr, unsigned long end)
 	flush_tlb_kernel_range(k, addr, end);
 }
 
+/* ---- mapping ------------------------------------------------------------------------- */
+
+/*
+ * The leaf mapping @va in swapper_pg_dir: its descriptor and size shift, or false. Table
+ * pages that are not RAM count as unmapped (pgtable_check reports those).
+ */
+static bool vmap_walk(const struct kmm_kernel *k, unsigned long va, uint64_t *desc,
+		      unsigned int *shift)
+{
+	p4d_t *p4d = p4d_offset(pgd_offset_k(k, va), va);
+	pud_t *pud;
+	pmd_t *pmd;
+	pte_t *pte;
+
+	if (p4d_none(*p4d) || !(pud = pud_offset(k, p4d, va)) || pud_none(*pud))
+		return false;
+	if (pud_leaf(*pud))
+		return *desc = pud_val(*pud), *shift = PUD_SHIFT, true;
+	if (!(pmd = pmd_offset(k, pud, va)) || pmd_none(*pmd))
+		return false;
+	if (pmd_leaf(*pmd))
+		return *desc = pmd_val(*pmd), *shift = PMD_SHIFT, true;
+	if (!(pte = pte_offset_kernel(k, pmd, va)) || pte_none(*pte))
+		return false;
+	return *desc = pte_val(*pte), *shift = PAGE_SHIFT, true;
+}
+
+/* The physical address @va maps to, or ~0 if it is not mapped. */
+static phys_addr_t vmap_walk_pa(const struct kmm_kernel *k, unsigned long va)
+{
+	unsigned int shift = 0;
+	uint64_t desc = 0;
+
+	if (!vmap_walk(k, va, &desc, &shift))
+		return ~(phys_addr_t)0;
+	return (desc & PTE_ADDR_MASK & ~((1ull << shift) - 1)) | (va & ((1ull << shift) - 1));
+}
+
+/* A BUG_ON of the mapping code: a report that kills the machine. */
+static int vmap_bug(struct kmm_kernel *k, const char *function, const char *condition,
+		    unsigned long addr)
+{
+	env_report(k->env, KMM_REPORT_BUG, "mm/vmalloc", function, condition,
+		   "kernel BUG at mm/vmalloc.c: %s: %s at 0x%016lx\n", function, condition, addr);
+	return -EINVAL;
+}
+
+/* A WARN_ON of the mapping code: a report; the caller fails the mapping. */
+static void vmap_warn(struct kmm_kernel *k, const char *function, const char *condition)
+{
+	env_report(k->env, KMM_REPORT_WARN, "mm/vmalloc", function, condition,
+		   "WARNING: CPU: %d at mm/vmalloc.c: %s (%s)\n", smp_processor_id(k), function,
+		   condition);
+}
+
+/* Models: pte_alloc_kernel_track(): the PTE for @addr, allocating its table; NULL if none. */
+static pte_t *pte_alloc_kernel_track(struct kmm_kernel *k, pmd_t *pmd, unsigned long addr)
+{
+	if (pmd_none(*pmd)) {
+		phys_addr_t pa = pgtable_page_alloc(k);
+
+		if (!pa)
+			return NULL;
+		__pmd_populate(pmd, pa, PMD_TYPE_TABLE | PMD_TABLE_UXN); /* pmd_populate_kernel */
+	}
+	return pte_offset_kernel(k, pmd, addr);
+}
+
+/* Models: pmd_alloc_track() for init_mm. */
+static pmd_t *pmd_alloc_track(struct kmm_kernel *k, pud_t *pud, unsigned long addr)
+{
+	if (pud_none(*pud)) {
+		phys_addr_t pa = pgtable_page_alloc(k);
+
+		if (!pa)
+			return NULL;
+		__pud_populate(pud, pa, PUD_TYPE_TABLE | PUD_TABLE_UXN); /* pud_populate */
+	}
+	return pmd_offset(k, pud, addr);
+}
+
+/* Models: pud_alloc_track() for init_mm. */
+static pud_t *pud_alloc_track(struct kmm_kernel *k, p4d_t *p4d, unsigned long addr)
+{
+	if (p4d_none(*p4d)) {
+		phys_addr_t pa = pgtable_page_alloc(k);
+
+		if (!pa)
+			return NULL;
+		__p4d_populate(p4d, pa, P4D_TYPE_TABLE | P4D_TABLE_UXN); /* p4d_populate */
+	}
+	return pud_offset(k, p4d, addr);
+}
+
+/* Models: vmap_pte_range(): maps [addr, end) to consecutive frames from @phys_addr. */
+static int vmap_pte_range(struct kmm_kernel *k, pmd_t *pmd, unsigned long addr, unsigned long end,
+			  phys_addr_t phys_addr, pgprot_t prot)
+{
+	unsigned long pfn = PHYS_PFN(phys_addr);
+	pte_t *pte = pte_alloc_kernel_track(k, pmd, addr);
+
+	if (!pte)
+		return -ENOMEM;
+	do {
+		if (!pte_none(*pte))
+			return vmap_bug(k, "vmap_pte_range", "!pte_none(*pte)", addr);
+		set_pte(pte, pfn_pte(pfn, prot));
+		pfn++;
+	} while (pte++, addr += PAGE_SIZE, addr != end);
+	return 0;
+}
+
+/*
+ * Models: vmap_try_huge_pmd(): a 2 MiB block when the caller allows it and @addr, @end and
+ * @phys_addr line up; an empty PTE table left by an earlier mapping is freed first
+ * (break-before-make with a walk-cache invalidation). Returns 1 if the block was written.
+ */
+static int vmap_try_huge_pmd(struct kmm_kernel *k, pmd_t *pmd, unsigned long addr,
+			     unsigned long end, phys_addr_t phys_addr, pgprot_t prot,
+			     unsigned int max_page_shift)
+{
+	if (max_page_shift < PMD_SHIFT || end - addr != PMD_SIZE || (addr & ~PMD_MASK) ||
+	    (phys_addr & ~PMD_MASK))
+		return 0;
+	if (pmd_present(*pmd) && !pmd_free_pte_page(k, pmd, addr))
+		return 0;
+	if (!pmd_set_huge(pmd, phys_addr, prot))
+		return 0;
+	k->vmap->stats.huge_mappings++;
+	return 1;
+}
+
+static int vmap_pmd_range(struct kmm_kernel *k, pud_t *pud, unsigned long addr, unsigned long end,
+			  phys_addr_t phys_addr, pgprot_t prot, unsigned int max_page_shift)
+{
+	pmd_t *pmd = pmd_alloc_track(k, pud, addr);
+	unsigned long next;
+
+	if (!pmd)
+		return -ENOMEM;
+	do {
+		int ret;
+
+		next = pmd_addr_end(addr, end);
+		if (vmap_try_huge_pmd(k, pmd, addr, next, phys_addr, prot, max_page_shift))
+			continue;
+		ret = vmap_pte_range(k, pmd, addr, next, phys_addr, prot);
+		if (ret)
+			return ret;
+	} while (pmd++, phys_addr += next - addr, addr = next, addr != end);
+	return 0;
+}
+
+/* Models: vmap_try_huge_pud(): a 1 GiB block (pud_sect_supported() with 4 KiB pages). */
+static int vmap_try_huge_pud(struct kmm_kernel *k, pud_t *pud, unsigned long addr,
+			     unsigned long end, phys_addr_t phys_addr, pgprot_t prot,
+			     unsigned int max_page_shift)
+{
+	if (max_page_shift < PUD_SHIFT || end - addr != PUD_SIZE || (addr & ~PUD_MASK) ||
+	    (phys_addr & ~PUD_MASK))
+		return 0;
+	if (pud_present(*pud) && !pud_free_pmd_page(k, pud, addr))
+		return 0;
+	if (!pud_set_huge(pud, phys_addr, prot))
+		return 0;
+	k->vmap->stats.huge_mappings++;
+	return 1;
+}
+
+static int vmap_pud_range(struct kmm_kernel *k, p4d_t *p4d, unsigned long addr, unsigned long end,
+			  phys_addr_t phys_addr, pgprot_t prot, unsigned int max_page_shift)
+{
+	pud_t *pud = pud_alloc_track(k, p4d, addr);
+	unsigned long next;
+
+	if (!pud)
+		return -ENOMEM;
+	do {
+		int ret;
+
+		next = pud_addr_end(addr, end);
+		if (vmap_try_huge_pud(k, pud, addr, next, phys_addr, prot, max_page_shift))
+			continue;
+		ret = vmap_pmd_range(k, pud, addr, next, phys_addr, prot, max_page_shift);
+		if (ret)
+			return ret;
+	} while (pud++, phys_addr += next - addr, addr = next, addr != end);
+	return 0;
+}
+
+/*
+ * Models: vmap_range_noflush(): maps [addr, end) to the physical range at @phys_addr with
+ * blocks up to 1 << @max_page_shift where alignment allows (arm64 has no p4d blocks).
+ * Returns 0, -ENOMEM (no table page) or -EINVAL (a BUG_ON).
+ */
+static int vmap_range_noflush(struct kmm_kernel *k, unsigned long addr, unsigned long end,
+			      phys_addr_t phys_addr, pgprot_t prot, unsigned int max_page_shift)
+{
+	pgd_t *pgd = pgd_offset_k(k, addr);
+	unsigned long next;
+	int err;
+
+	if (addr >= end)
+		return vmap_bug(k, "vmap_range_noflush", "addr >= end", addr);
+	do {
+		next = pgd_addr_end(addr, end);
+		err = vmap_pud_range(k, p4d_offset(pgd, addr), addr, next, phys_addr, prot,
+				     max_page_shift);
+		if (err)
+			break;
+	} while (pgd++, phys_addr += next - addr, addr = next, addr != end);
+	return err;
+}
+
+/* Models: ioremap_page_range(): never executable. */
+static int ioremap_page_range(struct kmm_kernel *k, unsigned long addr, unsigned long end,
+			      phys_addr_t phys_addr, pgprot_t prot)
+{
+	return vmap_range_noflush(k, addr, end, phys_addr, pgprot_nx(prot),
+				  k->vmap->ioremap_max_page_shift);
+}
+
+/* Models: vmap_pages_pte_range(): one page of @pages per PTE; *@nr is the running index. */
+static int vmap_pages_pte_range(struct kmm_kernel *k, pmd_t *pmd, unsigned long addr,
+				unsigned long end, pgprot_t prot, struct page **pages, unsigned *nr)
+{
+	pte_t *pte = pte_alloc_kernel_track(k, pmd, addr);
+
+	if (!pte)
+		return -ENOMEM;
+	do {
+		struct page *page = pages[*nr];
+
+		if (!pte_none(*pte))
+			return vmap_warn(k, "vmap_pages_pte_range", "!pte_none(*pte)"), -EBUSY;
+		if (!page)
+			return vmap_warn(k, "vmap_pages_pte_range", "!page"), -ENOMEM;
+		if (!pfn_valid(k, page_to_pfn(k, page)))
+			return vmap_warn(k, "vmap_pages_pte_range",
+					 "!pfn_valid(page_to_pfn(page))"),
+			       -EINVAL;
+		set_pte(pte, mk_pte(k, page, prot));
+		(*nr)++;
+	} while (pte++, addr += PAGE_SIZE, addr != end);
+	return 0;
+}
+
+static int vmap_pages_pmd_range(struct kmm_kernel *k, pud_t *pud, unsigned long addr,
+				unsigned long end, pgprot_t prot, struct page **pages, unsigned *nr)
+{
+	pmd_t *pmd = pmd_alloc_track(k, pud, addr);
+	unsigned long next;
+
+	if (!pmd)
+		return -ENOMEM;
+	do {
+		int ret;
+
+		next = pmd_addr_end(addr, end);
+		ret = vmap_pages_pte_range(k, pmd, addr, next, prot, pages, nr);
+		if (ret)
+			return ret;
+	} while (pmd++, addr = next, addr != end);
+	return 0;
+}
+
+static int vmap_pages_pud_range(struct kmm_kernel *k, p4d_t *p4d, unsigned long addr,
+				unsigned long end, pgprot_t prot, struct page **pages, unsigned *nr)
+{
+	pud_t *pud = pud_alloc_track(k, p4d, addr);
+	unsigned long next;
+
+	if (!pud)
+		return -ENOMEM;
+	do {
+		int ret;
+
+		next = pud_addr_end(addr, end);
+		ret = vmap_pages_pmd_range(k, pud, addr, next, prot, pages, nr);
+		if (ret)
+			return ret;
+	} while (pud++, addr = next, addr != end);
+	return 0;
+}
+
+/* Models: vmap_small_pages_range_noflush(). */
+static int vmap_small_pages_range_noflush(struct kmm_kernel *k, unsigned long addr,
+					  unsigned long end, pgprot_t prot, struct page **pages)
+{
+	pgd_t *pgd = pgd_offset_k(k, addr);
+	unsigned long next;
+	unsigned nr = 0;
+	int err;
+
+	if (addr >= end)
+		return vmap_bug(k, "vmap_small_pages_range_noflush", "addr >= end", addr);
+	do {
+		next = pgd_addr_end(addr, end);
+		err = vmap_pages_pud_range(k, p4d_offset(pgd, addr), addr, next, prot, pages, &nr);
+		if (err)
+			break;
+	} while (pgd++, addr = next, addr != end);
+	return err;
+}
+
+/*
+ * Models: vmap_pages_range() / __vmap_pages_range_noflush(): @pages (small pages, aligned
+ * and contiguous up to @page_shift) mapped at [addr, end); with @page_shift above
+ * PAGE_SHIFT each 1 << page_shift run becomes one block where it can.
+ */
+static int vmap_pages_range(struct kmm_kernel *k, unsigned long addr, unsigned long end,
+			    pgprot_t prot, struct page **pages, unsigned int page_shift)
+{
+	unsigned int nr = (unsigned int)((end - addr) >> PAGE_SHIFT);
+
+	if (page_shift == PAGE_SHIFT)
+		return vmap_small_pages_range_noflush(k, addr, end, prot, pages);
+	for (unsigned int i = 0; i < nr; i += 1u << (page_shift - PAGE_SHIFT)) {
+		int err = vmap_range_noflush(k, addr, addr + (1ul << page_shift),
+					     PFN_PHYS(page_to_pfn(k, pages[i])), prot, page_shift);
+
+		if (err)
+			return err;
+		addr += 1ul << page_shift;
+	}
+	return 0;
+}
+
+/*
+ * Models: vmalloc_to_page(): the page mapped at @addr (the tail page inside a block), or
+ * NULL. Deviation: a frame without a struct page (an ioremapped device) gives NULL where the
+ * kernel would compute a pointer into the memory map.
+ */
+struct page *vmalloc_to_page(const struct kmm_kernel *k, kmm_va_t addr)
+{
+	unsigned long pfn;
+	uint64_t desc = 0;
+	unsigned int shift = 0;
+
+	if (!k->swapper_pg_dir || !vmap_walk(k, addr, &desc, &shift) || !pte_present(__pte(desc)))
+		return NULL;
+	pfn = (unsigned long)((desc & PTE_ADDR_MASK & ~((1ull << shift) - 1)) >> PAGE_SHIFT) +
+	      (unsigned long)((addr & ((1ull << shift) - 1)) >> PAGE_SHIFT);
+	return pfn_valid(k, pfn) ? pfn_to_page(k, pfn) : NULL;
+}
+
+/* Models: is_vmalloc_or_module_addr(). */
+bool is_vmalloc_or_module_addr(kmm_va_t addr)
+{
+	return (addr >= MODULES_VADDR && addr < MODULES_END) || is_vmalloc_addr(addr);
+}
+
 /* ---- busy areas ----------------------------------------------------------------------- */
 
 static struct vmap_area *__find_vmap_area(unsigned long addr, const struct vmap_tree *root)
@@ -804,6 +1156,374 @@ void free_vm_area(struct kmm_kernel *k, struct vm_struct *area)
 		env_report(k->env, KMM_REPORT_WARN, "mm/vmalloc", "free_vm_area", "ret != area",
 			   "WARNING: CPU: %d at mm/vmalloc.c: free_vm_area\n", smp_processor_id(k));
 	env_free(k->env, area);
+}
+
+/* ---- vmalloc, vfree, vmap, ioremap ----------------------------------------------------- */
+
+/*
+ * Models: warn_alloc() for vmalloc's messages: "<comm>: <message>, mode:<gfp>, nodemask=
+ * (null),cpuset=/,mems_allowed=<nodes>", then the memory dump; nothing with __GFP_NOWARN.
+ */
+static void vmalloc_warn_alloc(struct kmm_kernel *k, gfp_t gfp, const char *fmt, ...)
+	KMM_PRINTF(3, 4);
+
+static void vmalloc_warn_alloc(struct kmm_kernel *k, gfp_t gfp, const char *fmt, ...)
+{
+	char msg[160], flags[256];
+	va_list ap;
+
+	if (gfp & __GFP_NOWARN)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	format_gfp(gfp, flags, sizeof(flags));
+	env_printk(k->env, "kmmsim: %s, mode:%#x(%s), nodemask=(null),cpuset=/,mems_allowed=%s\n",
+		   msg, gfp, flags, k->online_nodes_list);
+	env_report(k->env, KMM_REPORT_WARN, "mm/vmalloc", "warn_alloc", "vmalloc error",
+		   "kmmsim: %s, mode:%#x(%s), nodemask=(null)", msg, gfp, flags);
+	__show_mem(k, NULL, gfp_zone(gfp));
+}
+
+/*
+ * Models: __vunmap(): unmap and lazily free the area that holds @addr; with
+ * @deallocate_pages also free its pages and page array. Bad addresses get the kernel's
+ * warnings and change nothing.
+ */
+static void __vunmap(struct kmm_kernel *k, kmm_va_t addr, int deallocate_pages)
+{
+	struct vm_struct *area;
+
+	if (!addr)
+		return;
+	if (addr & ~PAGE_MASK) {
+		env_report(k->env, KMM_REPORT_WARN, "mm/vmalloc", "__vunmap", "!PAGE_ALIGNED(addr)",
+			   "Trying to vfree() bad address (0x%016" PRIx64 ")\n", addr);
+		return;
+	}
+	area = find_vm_area(k, addr);
+	if (!area) {
+		env_report(k->env, KMM_REPORT_WARN, "mm/vmalloc", "__vunmap", "!area",
+			   "Trying to vfree() nonexistent vm area (0x%016" PRIx64 ")\n", addr);
+		return;
+	}
+	if (area->early) {
+		/* kfree() of the image's static vm_struct: the kernel would crash here */
+		env_report(k->env, KMM_REPORT_BUG, "mm/vmalloc", "__vunmap", "kfree(static area)",
+			   "kernel BUG at mm/slub.c: kfree() of the static vm_struct of the kernel "
+			   "image area 0x%016" PRIx64 "\n",
+			   area->addr);
+		return;
+	}
+	remove_vm_area(k, area->addr); /* vm_remove_mappings() */
+	if (deallocate_pages) {
+		for (unsigned int i = 0; i < area->nr_pages; i++) {
+			if (!area->pages[i]) {
+				vmap_bug(k, "__vunmap", "!page", area->addr);
+				return;
+			}
+			/* huge vmallocs were split: freed as order-0 pages */
+			__free_pages(k, area->pages[i], 0);
+		}
+		if (!(area->flags & VM_MAP_PUT_PAGES))
+			k->vmap->nr_vmalloc_pages -= area->nr_pages;
+		if (area->pages_area)
+			__vunmap(k, area->pages_area, 1); /* kvfree() of a vmalloc'd array */
+		env_free(k->env, area->pages);
+	}
+	env_free(k->env, area);
+}
+
+void vfree(struct kmm_kernel *k, kmm_va_t addr)
+{
+	if (addr)
+		__vunmap(k, addr, 1);
+}
+
+void vunmap(struct kmm_kernel *k, kmm_va_t addr)
+{
+	if (addr)
+		__vunmap(k, addr, 0);
+}
+
+kmm_va_t vmap(struct kmm_kernel *k, struct page **pages, unsigned int count, unsigned long flags,
+	      pgprot_t prot, const char *caller)
+{
+	struct vm_struct *area;
+	unsigned long size;
+
+	if (flags & VM_NO_GUARD) {
+		env_report(k->env, KMM_REPORT_WARN, "mm/vmalloc", "vmap", "flags & VM_NO_GUARD",
+			   "WARNING: CPU: %d at mm/vmalloc.c: vmap\n", smp_processor_id(k));
+		flags &= ~VM_NO_GUARD;
+	}
+	if (count > (unsigned long)k->totalram_pages)
+		return 0;
+	size = (unsigned long)count << PAGE_SHIFT;
+	area = get_vm_area_caller(k, size, flags, caller);
+	if (!area)
+		return 0;
+	if (vmap_pages_range(k, area->addr, area->addr + size, pgprot_nx(prot), pages, PAGE_SHIFT) <
+	    0) {
+		vunmap(k, area->addr);
+		return 0;
+	}
+	if (flags & VM_MAP_PUT_PAGES) {
+		area->pages = pages;
+		area->nr_pages = count;
+	}
+	return area->addr;
+}
+
+/*
+ * Models: vm_area_alloc_pages(): order-0 pages through the bulk allocator (100 per call),
+ * the rest (and every higher order) one allocation at a time, higher orders split so the
+ * area holds small pages. Returns how many small pages @pages holds.
+ * Deviation: with a node given, pages come one by one from alloc_pages_node() (there is no
+ * bulk allocator for a chosen node in the model yet).
+ */
+static unsigned int vm_area_alloc_pages(struct kmm_kernel *k, gfp_t gfp, int nid,
+					unsigned int order, unsigned int nr_pages,
+					struct page **pages)
+{
+	unsigned int nr_allocated = 0;
+	gfp_t alloc_gfp = gfp;
+
+	if (!order && nid == NUMA_NO_NODE) {
+		gfp_t bulk_gfp = gfp & ~__GFP_NOFAIL;
+
+		while (nr_allocated < nr_pages) {
+			unsigned int request =
+				nr_pages - nr_allocated < 100 ? nr_pages - nr_allocated : 100;
+			unsigned int nr = (unsigned int)alloc_pages_bulk_array(
+				k, bulk_gfp, request, pages + nr_allocated);
+
+			nr_allocated += nr;
+			if (nr != request)
+				break;
+		}
+	} else if (order && (gfp & __GFP_NOFAIL)) {
+		alloc_gfp &= ~__GFP_NOFAIL;
+	}
+	while (nr_allocated < nr_pages) {
+		struct page *page = nid == NUMA_NO_NODE
+					    ? alloc_pages(k, alloc_gfp, order)
+					    : alloc_pages_node(k, nid, alloc_gfp, order);
+
+		if (!page)
+			break;
+		if (order)
+			split_page(k, page, order);
+		for (unsigned int i = 0; i < (1u << order); i++)
+			pages[nr_allocated + i] = page + i;
+		nr_allocated += 1u << order;
+	}
+	return nr_allocated;
+}
+
+/*
+ * Models: __vmalloc_area_node(): the page array (kmalloc'd, or vmalloc'd itself above a
+ * page), the pages, the mapping. NULL (the area freed) on failure. Note that 6.1 sets
+ * __GFP_NOWARN before its own warn_alloc() calls, which therefore never print.
+ */
+static kmm_va_t __vmalloc_area_node(struct kmm_kernel *k, struct vm_struct *area, gfp_t gfp_mask,
+				    pgprot_t prot, unsigned int page_shift, int node)
+{
+	const gfp_t nested_gfp = (gfp_mask & GFP_RECLAIM_MASK) | __GFP_ZERO;
+	unsigned long addr = area->addr, size = get_vm_area_size(area);
+	unsigned int nr_small_pages = (unsigned int)(size >> PAGE_SHIFT);
+	unsigned long array_size = (unsigned long)nr_small_pages * sizeof(struct page *);
+	int ret;
+
+	gfp_mask |= __GFP_NOWARN;
+	if (!(gfp_mask & (GFP_DMA | GFP_DMA32)))
+		gfp_mask |= __GFP_HIGHMEM;
+	if (array_size > PAGE_SIZE) {
+		area->pages_area = __vmalloc_node(k, array_size, 1, nested_gfp, node, area->caller);
+		area->pages = area->pages_area ? env_alloc(k->env, array_size) : NULL;
+	} else {
+		area->pages = env_alloc(k->env, array_size);
+	}
+	if (!area->pages) {
+		vmalloc_warn_alloc(
+			k, gfp_mask,
+			"vmalloc error: size %lu, failed to allocated page array size %lu",
+			(unsigned long)nr_small_pages * PAGE_SIZE, array_size);
+		if (area->pages_area)
+			vfree(k, area->pages_area);
+		area->pages_area = 0;
+		free_vm_area(k, area);
+		return 0;
+	}
+	area->page_order = page_shift - PAGE_SHIFT;
+	area->nr_pages = vm_area_alloc_pages(k, gfp_mask | __GFP_NOWARN, node, area->page_order,
+					     nr_small_pages, area->pages);
+	k->vmap->nr_vmalloc_pages += area->nr_pages;
+	if (area->nr_pages != nr_small_pages) {
+		vmalloc_warn_alloc(
+			k, gfp_mask,
+			"vmalloc error: size %lu, page order %u, failed to allocate pages",
+			(unsigned long)area->nr_pages * PAGE_SIZE, area->page_order);
+		goto fail;
+	}
+	ret = vmap_pages_range(k, addr, addr + size, prot, area->pages, page_shift);
+	if (ret < 0) {
+		vmalloc_warn_alloc(k, gfp_mask, "vmalloc error: size %lu, failed to map pages",
+				   (unsigned long)area->nr_pages * PAGE_SIZE);
+		goto fail;
+	}
+	return area->addr;
+fail:
+	vfree(k, area->addr);
+	return 0;
+}
+
+/*
+ * Models: __vmalloc_node_range(). With VM_ALLOW_HUGE_VMAP and at least 2 MiB per node, the
+ * area is 2 MiB aligned and sized and mapped with PMD blocks of order-9 pages; if that
+ * fails, it is retried with small pages. Deviation: __GFP_NOFAIL is not retried forever.
+ */
+kmm_va_t __vmalloc_node_range(struct kmm_kernel *k, unsigned long size, unsigned long align,
+			      unsigned long start, unsigned long end, gfp_t gfp_mask, pgprot_t prot,
+			      unsigned long vm_flags, int node, const char *caller)
+{
+	unsigned long real_size = size, real_align = align;
+	unsigned int shift = PAGE_SHIFT;
+	struct vm_struct *area;
+	kmm_va_t ret;
+
+	if (!size) {
+		env_report(k->env, KMM_REPORT_WARN, "mm/vmalloc", "__vmalloc_node_range", "!size",
+			   "WARNING: CPU: %d at mm/vmalloc.c: __vmalloc_node_range (!size)\n",
+			   smp_processor_id(k));
+		return 0;
+	}
+	if ((size >> PAGE_SHIFT) > (unsigned long)k->totalram_pages) {
+		vmalloc_warn_alloc(k, gfp_mask, "vmalloc error: size %lu, exceeds total pages",
+				   real_size);
+		return 0;
+	}
+	if (k->vmap->vmap_allow_huge && (vm_flags & VM_ALLOW_HUGE_VMAP)) {
+		unsigned long size_per_node = size;
+
+		if (node == NUMA_NO_NODE)
+			size_per_node /= (unsigned long)k->nr_online_nodes;
+		if (size_per_node >= PMD_SIZE)
+			shift = PMD_SHIFT;
+		align = real_align > (1ul << shift) ? real_align : 1ul << shift;
+		size = (real_size + (1ul << shift) - 1) & ~((1ul << shift) - 1);
+	}
+	for (;;) {
+		area = __get_vm_area_node(k, real_size, align, shift,
+					  VM_ALLOC | VM_UNINITIALIZED | vm_flags, start, end, node,
+					  gfp_mask, caller);
+		if (!area) {
+			vmalloc_warn_alloc(k, gfp_mask,
+					   "vmalloc error: size %lu, vm_struct allocation failed%s",
+					   real_size,
+					   (gfp_mask & __GFP_NOFAIL) ? ". Retrying." : "");
+			ret = 0;
+		} else {
+			ret = __vmalloc_area_node(k, area, gfp_mask, prot, shift, node);
+		}
+		if (ret) {
+			area->flags &= ~VM_UNINITIALIZED; /* clear_vm_uninitialized_flag() */
+			return ret;
+		}
+		if (shift == PAGE_SHIFT)
+			return 0;
+		shift = PAGE_SHIFT;
+		align = real_align;
+		size = real_size;
+	}
+}
+
+kmm_va_t __vmalloc_node(struct kmm_kernel *k, unsigned long size, unsigned long align,
+			gfp_t gfp_mask, int node, const char *caller)
+{
+	return __vmalloc_node_range(k, size, align, VMALLOC_START, VMALLOC_END, gfp_mask,
+				    PAGE_KERNEL, 0, node, caller);
+}
+
+kmm_va_t vmalloc(struct kmm_kernel *k, unsigned long size, const char *caller)
+{
+	return __vmalloc_node(k, size, 1, GFP_KERNEL, NUMA_NO_NODE, caller);
+}
+
+kmm_va_t vzalloc(struct kmm_kernel *k, unsigned long size, const char *caller)
+{
+	return __vmalloc_node(k, size, 1, GFP_KERNEL | __GFP_ZERO, NUMA_NO_NODE, caller);
+}
+
+kmm_va_t vmalloc_node(struct kmm_kernel *k, unsigned long size, int node, const char *caller)
+{
+	return __vmalloc_node(k, size, 1, GFP_KERNEL, node, caller);
+}
+
+kmm_va_t vzalloc_node(struct kmm_kernel *k, unsigned long size, int node, const char *caller)
+{
+	return __vmalloc_node(k, size, 1, GFP_KERNEL | __GFP_ZERO, node, caller);
+}
+
+kmm_va_t vmalloc_huge(struct kmm_kernel *k, unsigned long size, gfp_t gfp_mask, const char *caller)
+{
+	return __vmalloc_node_range(k, size, 1, VMALLOC_START, VMALLOC_END, gfp_mask, PAGE_KERNEL,
+				    VM_ALLOW_HUGE_VMAP, NUMA_NO_NODE, caller);
+}
+
+/* Models: arch/arm64/mm/ioremap.c:ioremap_allowed(): inside PHYS_MASK and not RAM. */
+static bool ioremap_allowed(struct kmm_kernel *k, phys_addr_t phys_addr, size_t size)
+{
+	phys_addr_t last_addr = phys_addr + size - 1;
+
+	if (last_addr & ~PHYS_MASK)
+		return false;
+	if (memblock_is_map_memory(&k->memblock, phys_addr)) { /* pfn_is_map_memory() */
+		env_report(k->env, KMM_REPORT_WARN, "mm/ioremap", "ioremap_allowed",
+			   "pfn_is_map_memory(__phys_to_pfn(phys_addr))",
+			   "WARNING: CPU: %d at arch/arm64/mm/ioremap.c: ioremap_allowed: "
+			   "ioremap of RAM at 0x%016" PRIx64 "\n",
+			   smp_processor_id(k), phys_addr);
+		return false;
+	}
+	return true;
+}
+
+kmm_va_t ioremap_prot(struct kmm_kernel *k, phys_addr_t phys_addr, size_t size, pteval_t prot,
+		      const char *caller)
+{
+	phys_addr_t last_addr = phys_addr + size - 1, offset;
+	struct vm_struct *area;
+
+	if (!size || last_addr < phys_addr)
+		return 0;
+	offset = phys_addr & ~PAGE_MASK;
+	phys_addr -= offset;
+	size = (size + offset + PAGE_SIZE - 1) & PAGE_MASK;
+	if (!ioremap_allowed(k, phys_addr, size))
+		return 0;
+	area = get_vm_area_caller(k, size, VM_IOREMAP, caller);
+	if (!area)
+		return 0;
+	area->phys_addr = phys_addr;
+	if (ioremap_page_range(k, area->addr, area->addr + size, phys_addr, __pgprot(prot))) {
+		free_vm_area(k, area);
+		return 0;
+	}
+	return area->addr + offset;
+}
+
+kmm_va_t ioremap(struct kmm_kernel *k, phys_addr_t phys_addr, size_t size, const char *caller)
+{
+	return ioremap_prot(k, phys_addr, size, PROT_DEVICE_nGnRE, caller);
+}
+
+void iounmap(struct kmm_kernel *k, kmm_va_t addr)
+{
+	kmm_va_t vaddr = addr & PAGE_MASK;
+
+	if (is_vmalloc_addr(vaddr))
+		vunmap(k, vaddr);
 }
 
 /* ---- boot ----------------------------------------------------------------------------- */
@@ -1149,42 +1869,6 @@ static bool check_tiling(const struct vmap_state *vs, char *why, size_t whylen)
 				  "the address space: nothing starts at 0x%lx",
 				  at);
 	return true;
-}
-
-/*
- * The leaf mapping @va in swapper_pg_dir: its descriptor and size shift, or false. Table
- * pages that are not RAM count as unmapped (pgtable_check reports those).
- */
-static bool vmap_walk(const struct kmm_kernel *k, unsigned long va, uint64_t *desc,
-		      unsigned int *shift)
-{
-	p4d_t *p4d = p4d_offset(pgd_offset_k(k, va), va);
-	pud_t *pud;
-	pmd_t *pmd;
-	pte_t *pte;
-
-	if (p4d_none(*p4d) || !(pud = pud_offset(k, p4d, va)) || pud_none(*pud))
-		return false;
-	if (pud_leaf(*pud))
-		return *desc = pud_val(*pud), *shift = PUD_SHIFT, true;
-	if (!(pmd = pmd_offset(k, pud, va)) || pmd_none(*pmd))
-		return false;
-	if (pmd_leaf(*pmd))
-		return *desc = pmd_val(*pmd), *shift = PMD_SHIFT, true;
-	if (!(pte = pte_offset_kernel(k, pmd, va)) || pte_none(*pte))
-		return false;
-	return *desc = pte_val(*pte), *shift = PAGE_SHIFT, true;
-}
-
-/* The physical address @va maps to, or ~0 if it is not mapped. */
-static phys_addr_t vmap_walk_pa(const struct kmm_kernel *k, unsigned long va)
-{
-	unsigned int shift = 0;
-	uint64_t desc = 0;
-
-	if (!vmap_walk(k, va, &desc, &shift))
-		return ~(phys_addr_t)0;
-	return (desc & PTE_ADDR_MASK & ~((1ull << shift) - 1)) | (va & ((1ull << shift) - 1));
 }
 
 /*

@@ -28,6 +28,11 @@
 
 #define IOREMAP_MAX_ORDER PUD_SHIFT /* arm64, 4 KiB pages */
 
+/* mm/internal.h: the GFP bits that nested allocations inherit. */
+#define GFP_RECLAIM_MASK                                                                           \
+	(__GFP_RECLAIM | __GFP_HIGH | __GFP_IO | __GFP_FS | __GFP_NOWARN | __GFP_RETRY_MAYFAIL |   \
+	 __GFP_NOFAIL | __GFP_NORETRY | __GFP_MEMALLOC | __GFP_NOMEMALLOC | __GFP_ATOMIC)
+
 /* A vmalloc/vmap/ioremap area (include/linux/vmalloc.h). */
 struct vm_struct {
 	struct vm_struct *next; /* vmlist, before vmalloc_init() */
@@ -120,6 +125,42 @@ void vmap_for_each_area(const struct kmm_kernel *k, enum vmap_which which,
 				   const struct vm_struct *vm),
 			void *arg);
 struct vmap_stats *vmap_stats(struct kmm_kernel *k);
+
+/* ---- allocations ---------------------------------------------------------------------- */
+
+/*
+ * Every allocating entry point takes @caller where the kernel takes its caller's return
+ * address: the text /proc/vmallocinfo prints for the area (%pS). They return the area's
+ * VA, or 0 (nothing changed, the kernel's warning unless __GFP_NOWARN) on failure.
+ */
+kmm_va_t __vmalloc_node_range(struct kmm_kernel *k, unsigned long size, unsigned long align,
+			      unsigned long start, unsigned long end, gfp_t gfp_mask, pgprot_t prot,
+			      unsigned long vm_flags, int node, const char *caller);
+kmm_va_t __vmalloc_node(struct kmm_kernel *k, unsigned long size, unsigned long align,
+			gfp_t gfp_mask, int node, const char *caller);
+kmm_va_t vmalloc(struct kmm_kernel *k, unsigned long size, const char *caller);
+kmm_va_t vzalloc(struct kmm_kernel *k, unsigned long size, const char *caller);
+kmm_va_t vmalloc_node(struct kmm_kernel *k, unsigned long size, int node, const char *caller);
+kmm_va_t vzalloc_node(struct kmm_kernel *k, unsigned long size, int node, const char *caller);
+kmm_va_t vmalloc_huge(struct kmm_kernel *k, unsigned long size, gfp_t gfp_mask, const char *caller);
+/* Unmaps and frees a vmalloc area and its pages; warns on a bad or unknown address. */
+void vfree(struct kmm_kernel *k, kmm_va_t addr);
+
+/* Maps @count pages (not taking references) with pgprot_nx(@prot); 0 on failure. */
+kmm_va_t vmap(struct kmm_kernel *k, struct page **pages, unsigned int count, unsigned long flags,
+	      pgprot_t prot, const char *caller);
+void vunmap(struct kmm_kernel *k, kmm_va_t addr);
+
+/* Maps a device range with @prot (never executable); 0 for RAM (with a warning) or no room. */
+kmm_va_t ioremap_prot(struct kmm_kernel *k, phys_addr_t phys_addr, size_t size, pteval_t prot,
+		      const char *caller);
+/* ioremap(): Device-nGnRE. */
+kmm_va_t ioremap(struct kmm_kernel *k, phys_addr_t phys_addr, size_t size, const char *caller);
+void iounmap(struct kmm_kernel *k, kmm_va_t addr);
+
+/* The page mapped at @addr (a tail page inside a block), or NULL. */
+struct page *vmalloc_to_page(const struct kmm_kernel *k, kmm_va_t addr);
+bool is_vmalloc_or_module_addr(kmm_va_t addr);
 
 /* ---- page tables of the vmalloc range ------------------------------------------------ */
 
