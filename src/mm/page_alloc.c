@@ -1892,7 +1892,8 @@ got_pg:
 
 /* Models: prepare_alloc_pages(). Returns false for a zone modifier combination gfp_zone refuses. */
 static bool prepare_alloc_pages(struct kmm_kernel *k, gfp_t gfp, int preferred_nid,
-				const nodemask_t *nodemask, struct alloc_context *ac)
+				const nodemask_t *nodemask, struct alloc_context *ac,
+				unsigned int *alloc_flags)
 {
 	int zone = gfp_zone(gfp);
 
@@ -1905,6 +1906,7 @@ static bool prepare_alloc_pages(struct kmm_kernel *k, gfp_t gfp, int preferred_n
 	ac->spread_dirty_pages = gfp & __GFP_WRITE;
 	ac->preferred_zoneref =
 		first_zones_zonelist(ac->zonelist, ac->highest_zoneidx, ac->nodemask);
+	*alloc_flags = gfp_to_alloc_flags_cma(gfp, *alloc_flags);
 	return true;
 }
 
@@ -1928,7 +1930,7 @@ struct page *__alloc_pages(struct kmm_kernel *k, gfp_t gfp, unsigned int order, 
 		nodemask = &nodemask_storage;
 	}
 	gfp &= __GFP_BITS_MASK;
-	if (!prepare_alloc_pages(k, gfp, preferred_nid, nodemask, &ac))
+	if (!prepare_alloc_pages(k, gfp, preferred_nid, nodemask, &ac, &alloc_flags))
 		return NULL;
 	alloc_flags |= alloc_flags_nofragment(k, ac.preferred_zoneref->zone, gfp);
 	/* The fast path. */
@@ -1976,7 +1978,7 @@ unsigned long alloc_pages_bulk_array(struct kmm_kernel *k, gfp_t gfp, unsigned l
 	if (nr_pages - nr_populated == 1)
 		goto failed;
 	gfp &= __GFP_BITS_MASK;
-	if (!prepare_alloc_pages(k, gfp, numa_node_id(k), NULL, &ac))
+	if (!prepare_alloc_pages(k, gfp, numa_node_id(k), NULL, &ac, &alloc_flags))
 		return nr_populated;
 	/* The first zone that meets the low watermark plus the request. */
 	z = ac.preferred_zoneref;
