@@ -33,7 +33,9 @@
  *  3. NR_FREE_PAGES equals the pages on the buddy lists less the isolated ones;
  *     NR_FREE_CMA_PAGES the pages on the CMA lists. (Pages on pcp lists are not free pages,
  *     as in the kernel: MemFree excludes them.)
- *  4. No free block has a free buddy of the same order it could have merged with.
+ *  4. No free block below pageblock order has a free buddy of its order. (From pageblock
+ *     order up, merging depends on the blocks' types when freed; a later type change — a
+ *     steal, a highatomic release — leaves mergeable buddies apart, as in the kernel.)
  *  5. A pcp list holds order-(pindex_to_order) pages that are not PageBuddy, have refcount 0,
  *     and belong to the zone; pcp->count equals the pages on the lists of that CPU.
  *  6. The CMA, ISOLATE and HIGHATOMIC lists hold only blocks whose pageblock has that type.
@@ -2182,13 +2184,8 @@ static bool check_zone_free_lists(const struct kmm_kernel *k, const struct zone 
 						 migratetype_names[bmt]);
 					return false;
 				}
-				if (order < MAX_ORDER - 1 && pfn_valid(k, bpfn) &&
-				    page_is_buddy(p, pfn_to_page(k, bpfn), order) &&
-				    (order < pageblock_order ||
-				     get_pfnblock_migratetype(k, bpfn) == bmt ||
-				     (migratetype_is_mergeable(bmt) &&
-				      migratetype_is_mergeable(
-					      get_pfnblock_migratetype(k, bpfn))))) {
+				if (order < pageblock_order && pfn_valid(k, bpfn) &&
+				    page_is_buddy(p, pfn_to_page(k, bpfn), order)) {
 					snprintf(why, whylen,
 						 "buddy: free blocks at pfn 0x%lx and 0x%lx "
 						 "(order %u) were left unmerged",
