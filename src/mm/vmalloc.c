@@ -45,7 +45,13 @@
  *     guard page is unmapped, and an ioremap area maps its physical range.
  *  6. Nothing in the vmalloc range outside busy areas is mapped.
  */
-#define RB_AUGMENT(x) vmap_augment(x) /* before <sys/tree.h>: every rotation recomputes */
+/* Before <sys/tree.h>: rotations recompute a free-tree node (the busy and purge trees are
+ * generated from the same code and skip it). */
+#define RB_AUGMENT(x)                                                                              \
+	do {                                                                                       \
+		if ((x)->augmented)                                                                \
+			vmap_augment(x);                                                           \
+	} while (0)
 
 #include "mm/vmalloc.h"
 
@@ -64,6 +70,7 @@ struct vmap_area {
 	struct list_head list;
 	unsigned long subtree_max_size; /* in the free tree */
 	struct vm_struct *vm;		/* in the busy tree */
+	bool augmented;			/* linked into the free tree */
 };
 
 RB_HEAD(vmap_tree, vmap_area);
@@ -79,6 +86,7 @@ struct vmap_state {
 	/* vmap_area_lock */
 	struct vmap_tree vmap_area_root;
 	struct list_head vmap_area_list;
+	struct vmap_area *busy_hint; /* the last area a lookup found (see find_busy_va) */
 	/* free_vmap_area_lock */
 	struct vmap_tree free_vmap_area_root;
 	struct list_head free_vmap_area_list;
@@ -206,8 +214,10 @@ static bool link_va(struct vmap_state *vs, struct vmap_area *va, struct vmap_tre
 	struct vmap_area *clash, *prev;
 
 	va->subtree_max_size = va_size(va);
+	va->augmented = augment;
 	clash = RB_INSERT(vmap_tree, root, va);
 	if (clash) {
+		va->augmented = false;
 		vmalloc_bug_overlap(vs, va, clash);
 		return false;
 	}
@@ -227,6 +237,7 @@ static void unlink_va(struct vmap_area *va, struct vmap_tree *root, bool augment
 		splice = RB_PARENT(va, rb_node);
 	RB_REMOVE(vmap_tree, root, va);
 	list_del(&va->list);
+	va->augmented = false;
 	if (splice)
 		augment_to_root(splice);
 }
@@ -513,6 +524,8 @@ static void free_vmap_area_noflush(struct vmap_state *vs, struct vmap_area *va)
 {
 	unsigned long nr_lazy;
 
+	if (vs->busy_hint == va)
+		vs->busy_hint = NULL;
 	unlink_va(va, &vs->vmap_area_root, false);
 	vs->vmap_lazy_nr += va_size(va) >> PAGE_SHIFT;
 	nr_lazy = vs->vmap_lazy_nr;
@@ -989,6 +1002,22 @@ static struct vmap_area *__find_vmap_area(unsigned long addr, const struct vmap_
 }
 
 /*
+ * __find_vmap_area() on the busy tree, remembering the answer: vfree() looks the area up
+ * twice (find_vm_area, then remove_vm_area by its start), the second time for free.
+ * Deviation: the one-entry hint is the model's; the kernel descends the tree both times.
+ */
+static struct vmap_area *find_busy_va(struct vmap_state *vs, unsigned long addr)
+{
+	struct vmap_area *va = vs->busy_hint;
+
+	if (va && addr >= va->va_start && addr < va->va_end)
+		return va;
+	va = __find_vmap_area(addr, &vs->vmap_area_root);
+	vs->busy_hint = va;
+	return va;
+}
+
+/*
  * Models: alloc_vmap_area(): a busy area of @size at @align inside [@vstart, @vend). On a
  * miss the lazy areas are purged and the search retried once. Returns the area, or NULL
  * with *@err -ENOMEM (no object), -EBUSY (no room: the kernel's warning unless
@@ -1129,7 +1158,7 @@ struct vm_struct *find_vm_area(const struct kmm_kernel *k, kmm_va_t addr)
 
 	if (!k->vmap)
 		return NULL;
-	va = __find_vmap_area(addr, &k->vmap->vmap_area_root);
+	va = find_busy_va(k->vmap, addr);
 	return va ? va->vm : NULL;
 }
 
@@ -1139,7 +1168,7 @@ struct vm_struct *remove_vm_area(struct kmm_kernel *k, kmm_va_t addr)
 	struct vmap_area *va;
 	struct vm_struct *vm;
 
-	va = vs ? __find_vmap_area(addr, &vs->vmap_area_root) : NULL;
+	va = vs ? find_busy_va(vs, addr) : NULL;
 	if (!va || !va->vm)
 		return NULL;
 	vm = va->vm;
@@ -1823,6 +1852,13 @@ static long check_tree(const struct vmap_state *vs, enum vmap_which which, char 
 					  "0x%lx-0x%lx touch but were not merged",
 					  names[which], prev->va_start, prev->va_end, va->va_start,
 					  va->va_end),
+			       -1;
+		if (va->augmented != (which == VMAP_FREE))
+			return check_fail(why, whylen,
+					  "vmalloc: %s area 0x%lx-0x%lx is %smarked as "
+					  "a free-tree node",
+					  names[which], va->va_start, va->va_end,
+					  va->augmented ? "" : "not "),
 			       -1;
 		if (which == VMAP_FREE && va->subtree_max_size != compute_subtree_max_size(va))
 			return check_fail(why, whylen,
