@@ -13,6 +13,7 @@
  */
 #include "sim/scenario.h"
 #include "sim/page_steps.h"
+#include "sim/vmalloc_steps.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -219,7 +220,19 @@ enum step_phase { BEFORE_BOOT, AFTER_BOOT, ANYTIME };
 	X("cpu", "N", 1, 1, AFTER_BOOT, step_cpu, "run the following steps on CPU N")              \
 	X("drain", "", 0, 0, AFTER_BOOT, step_drain, "drain every CPU's pcp lists")                \
 	X("trace", "EVENT|SUBSYSTEM|all on|off", 2, 2, AFTER_BOOT, step_trace,                     \
-	  "switch trace events (read /sys/kernel/debug/tracing/trace)")
+	  "switch trace events (read /sys/kernel/debug/tracing/trace)")                            \
+	X("vmalloc", "NAME SIZE [huge] [zero] [node=N]", 2, 5, AFTER_BOOT, step_vmalloc,           \
+	  "vmalloc (vmalloc_huge, vzalloc) an area and name it")                                   \
+	X("vfree", "NAME|VA", 1, 1, AFTER_BOOT, step_vfree, "vfree an area (lazily purged)")       \
+	X("ioremap", "NAME PA SIZE", 3, 3, AFTER_BOOT, step_ioremap,                               \
+	  "map a device range (Device-nGnRE) and name it")                                         \
+	X("iounmap", "NAME|VA", 1, 1, AFTER_BOOT, step_iounmap, "unmap an ioremapped range")       \
+	X("vpurge", "", 0, 0, AFTER_BOOT, step_vpurge,                                             \
+	  "purge the lazily freed vmalloc areas now (vm_unmap_aliases)")                           \
+	X("load64", "NAME[+OFF]|VA", 1, 1, AFTER_BOOT, step_load64,                                \
+	  "load 8 bytes through the current CPU's MMU (a fault is printed)")                       \
+	X("store64", "NAME[+OFF]|VA VALUE", 2, 2, AFTER_BOOT, step_store64,                        \
+	  "store 8 bytes through the current CPU's MMU (a fault is printed)")
 
 static const struct scenario_step {
 	const char *name, *usage;
@@ -329,6 +342,7 @@ enum kmm_status kmm_scenario_run(const char *text, const char *name, const struc
 	if (!st && !sc.m)
 		st = scenario_boot(&sc); /* settings alone still build and boot the machine */
 	scenario_page_sets_free(&sc);
+	scenario_vm_names_free(&sc);
 	kmm_machine_destroy(sc.m);
 	return st;
 }

@@ -150,3 +150,42 @@ def test_mmu_replay_reads_gzip_and_refuses_garbage(kmmsim, tmp_path):
     proc = kmmsim("mmu-replay", str(bad), check=False)
     assert proc.returncode == 2
     assert proc.stderr.strip() and "Sanitizer" not in proc.stderr
+
+
+def test_vmalloc_scenario_shows_areas_faults_and_purge(kmmsim):
+    """The shipped vmalloc scenario. Addresses by hand: the 64 KiB between VMALLOC_START
+    (0xffff800008000000, = KIMAGE_VADDR) and _stext hold the first areas; a 2 MiB-aligned
+    huge area goes after the image's last area (0xffff80000a011000) at 0xffff80000a200000.
+    A load of the guard page, or of a purged area, is a level-3 translation fault: ESR
+    0x96000007 (EC 0x25 data abort at EL1, IL, DFSC 0b000111)."""
+    from conftest import SOURCE_DIR
+    out = kmmsim("run", str(SOURCE_DIR / "examples/scenarios/vmalloc.kmm")).stdout
+    assert "vmalloc buf: 0xffff800008000000, 4 pages\n" in out
+    assert "ioremap uart: 0xffff800008005000 -> pa 0x9000000\n" in out
+    assert "vmalloc big: 0xffff80000a200000, 512 pages in 2 MiB blocks\n" in out
+    assert ("0xffff800008005000-0xffff800008007000    8192 kmm_ioremap "
+            "phys=0x0000000009000000 ioremap\n") in out
+    guard = "load64 0xffff800008004000 on CPU 0: translation fault, level 3, ESR 0x96000007"
+    assert guard in out
+    after_vfree = out.split("vfree 0xffff800008000000\n", 1)[1]
+    assert after_vfree.startswith(
+        "load64 0xffff800008000000 on CPU 0: 0x1122334455667788\n"
+        "load64 0xffff800008000000 on CPU 1: translation fault, level 3, ESR 0x96000007\n")
+    assert "0xffff800008000000-0xffff800008005000   20480 unpurged vm_area\n" in out
+    assert ("vpurge: 5 lazily freed pages purged\n"
+            "load64 0xffff800008000000 on CPU 0: translation fault, level 3, "
+            "ESR 0x96000007\n") in out
+    assert "---[ vmalloc() area ]---\n" in out
+    assert "check: all invariants hold" in out
+
+
+@pytest.mark.parametrize("text,message", [
+    ("vfree nosuch\n", "vfree: 'nosuch' is no name or address"),
+    ("vmalloc a 0\n", "size 0"),
+    ("ioremap r 0x40000000 4K\n", "is RAM"),
+    ("vmalloc a 4K wide\n", "unknown option 'wide'"),
+])
+def test_vmalloc_steps_refuse_bad_input(kmmsim, text, message):
+    proc = kmmsim("run", "-", input=text, check=False)
+    assert proc.returncode == 1
+    assert message in proc.stderr
