@@ -554,6 +554,46 @@ static void test_buddy_init_on_alloc_and_free(void **state)
 	test_machine_done(m);
 }
 
+static void test_buddy_numa_local_first_then_fallback(void **state)
+{
+	struct kmm_config cfg;
+	struct kmm_machine *m;
+	struct kmm_kernel *k;
+	struct page *p;
+	kmm_pfn_t pfn;
+
+	(void)state;
+	kmm_config_init(&cfg);
+	kmm_config_option(&cfg, "-m", "2G");
+	kmm_config_option(&cfg, "-smp", "4");
+	kmm_config_option(&cfg, "-numa", "node,nodeid=0,mem=1G,cpus=0-1");
+	kmm_config_option(&cfg, "-numa", "node,nodeid=1,mem=1G,cpus=2-3");
+	m = test_machine(&cfg);
+	k = K(m);
+	/* CPU 2 is on node 1: its allocations come from node 1 (numa_hit, numa_local). */
+	kmm_cpu_set(m, 2);
+	p = alloc_pages(k, GFP_KERNEL, 0);
+	assert_int_equal(page_to_nid(p), 1);
+	assert_int_equal(zone_of(m, 1, ZONE_DMA)->vm_numa_event[NUMA_HIT], 1);
+	assert_int_equal(zone_of(m, 1, ZONE_DMA)->vm_numa_event[NUMA_LOCAL], 1);
+	/* Asking for node 0 from CPU 2: a hit for node 0, counted as numa_other. */
+	p = alloc_pages_node(k, 0, GFP_KERNEL, 0);
+	assert_int_equal(page_to_nid(p), 0);
+	assert_int_equal(zone_of(m, 0, ZONE_DMA)->vm_numa_event[NUMA_OTHER], 1);
+	/* Fill node 1: __GFP_THISNODE then fails, plain requests spill to node 0 (numa_miss). */
+	while (alloc_pages_node(k, 1, GFP_HIGHUSER_MOVABLE | __GFP_THISNODE | __GFP_NOWARN, 4))
+		;
+	assert_null(
+		alloc_pages_node(k, 1, GFP_HIGHUSER_MOVABLE | __GFP_THISNODE | __GFP_NOWARN, 4));
+	p = alloc_pages_node(k, 1, GFP_HIGHUSER_MOVABLE | __GFP_NOWARN, 4);
+	assert_non_null(p);
+	assert_int_equal(page_to_nid(p), 0);
+	assert_true(zone_of(m, 0, ZONE_DMA)->vm_numa_event[NUMA_MISS] >= 1);
+	assert_true(zone_of(m, 1, ZONE_DMA)->vm_numa_event[NUMA_FOREIGN] >= 1);
+	assert_int_equal(kmm_alloc_pages_node(m, 1, KMM_GFP_KERNEL, 0, &pfn), KMM_OK);
+	test_machine_done(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -570,6 +610,7 @@ int main(void)
 		cmocka_unit_test(test_buddy_alloc_pages_exact_frees_the_tail),
 		cmocka_unit_test(test_buddy_compound_pages),
 		cmocka_unit_test(test_buddy_init_on_alloc_and_free),
+		cmocka_unit_test(test_buddy_numa_local_first_then_fallback),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
