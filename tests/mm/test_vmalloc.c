@@ -442,7 +442,10 @@ static void test_vmalloc_huge_mapping_and_split(void **state)
 	test_machine_done(m);
 }
 
-/* With two nodes, vmalloc_huge needs 2 MiB per node: 2 MiB gets small pages, 4 MiB blocks. */
+/*
+ * With two nodes, vmalloc_huge needs 2 MiB per node: 2 MiB gets small pages, 4 MiB blocks;
+ * vmalloc_node places the pages on the node asked for.
+ */
 static void test_vmalloc_huge_per_node(void **state)
 {
 	struct kmm_config cfg;
@@ -461,6 +464,10 @@ static void test_vmalloc_huge_per_node(void **state)
 	assert_int_equal(kmm_vmalloc_huge(m, 4 * M, KMM_GFP_KERNEL, &va), KMM_OK);
 	assert_int_equal(kmm_find_vm_area(m, va, &area), KMM_OK);
 	assert_int_equal(area.page_order, 9);
+	/* vmalloc_node(1): every page on node 1, as /proc/vmallocinfo counts them */
+	assert_int_equal(kmm_vmalloc_node(m, 16 * K, 1, &va), KMM_OK);
+	assert_non_null(strstr(test_view(m, "/proc/vmallocinfo"),
+			       "   20480 kmm_vmalloc_node pages=4 vmalloc N1=4\n"));
 	test_machine_done(m);
 }
 
