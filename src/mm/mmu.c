@@ -669,8 +669,11 @@ int pud_free_pmd_page(struct kmm_kernel *k, pud_t *pudp, uint64_t addr)
 
 /* ---- checks --------------------------------------------------------------------------- */
 
-/* A software walk of swapper_pg_dir: the leaf for @va, its size shift; false if none. */
-static bool kernel_walk(const struct kmm_kernel *k, uint64_t va, uint64_t *desc, unsigned *shift)
+/*
+ * A software walk of swapper_pg_dir: a pointer to the leaf entry for @va and its size
+ * shift, or NULL if nothing maps @va.
+ */
+static const uint64_t *kernel_walk(const struct kmm_kernel *k, uint64_t va, unsigned *shift)
 {
 	pgd_t *pgdp = pgd_offset_k(k, va);
 	p4d_t *p4dp = p4d_offset(pgdp, va);
@@ -678,45 +681,64 @@ static bool kernel_walk(const struct kmm_kernel *k, uint64_t va, uint64_t *desc,
 	pmd_t *pmdp;
 	pte_t *ptep;
 
-	if (p4d_none(*p4dp) || p4d_bad(*p4dp) || !(pudp = pud_offset(k, p4dp, va)))
-		return false;
-	if (pud_none(*pudp))
-		return false;
+	if (p4d_none(*p4dp) || p4d_bad(*p4dp) || !(pudp = pud_offset(k, p4dp, va)) ||
+	    pud_none(*pudp))
+		return NULL;
 	if (pud_leaf(*pudp))
-		return *desc = pud_val(*pudp), *shift = PUD_SHIFT, true;
+		return *shift = PUD_SHIFT, &pudp->pud;
 	if (!(pmdp = pmd_offset(k, pudp, va)) || pmd_none(*pmdp))
-		return false;
+		return NULL;
 	if (pmd_leaf(*pmdp))
-		return *desc = pmd_val(*pmdp), *shift = PMD_SHIFT, true;
+		return *shift = PMD_SHIFT, &pmdp->pmd;
 	if (!(ptep = pte_offset_kernel(k, pmdp, va)) || !pte_valid(*ptep))
-		return false;
-	return *desc = pte_val(*ptep), *shift = PAGE_SHIFT, true;
+		return NULL;
+	return *shift = PAGE_SHIFT, &ptep->pte;
 }
 
+/* Invariant 2 for one leaf: maps @pa (at @va) as linear memory. */
+static bool check_linear_leaf(uint64_t desc, unsigned shift, uint64_t va, phys_addr_t pa, char *why,
+			      size_t whylen)
+{
+	uint64_t out =
+		(desc & PTE_ADDR_MASK & ~((1ull << shift) - 1)) | (va & ((1ull << shift) - 1));
+
+	if ((desc & PTE_VALID) && out == pa &&
+	    (desc & PTE_ATTRINDX_MASK) == PTE_ATTRINDX(MT_NORMAL) && (desc & PTE_PXN) &&
+	    (desc & PTE_UXN) && (desc & PTE_AF))
+		return true;
+	snprintf(why, whylen,
+		 "linear map: 0x%016" PRIx64 " maps pa 0x%" PRIx64 " with 0x%016" PRIx64
+		 ", not pa 0x%" PRIx64 " Normal NX",
+		 va, out, desc, pa);
+	return false;
+}
+
+/* Invariant 2 over [start, end): a walk per block, then the rest of each PTE table in turn. */
 static bool check_linear_range(const struct kmm_kernel *k, phys_addr_t start, phys_addr_t end,
 			       char *why, size_t whylen)
 {
 	for (phys_addr_t pa = start; pa < end;) {
-		uint64_t va = __va(k, pa), desc = 0, out;
+		uint64_t va = __va(k, pa);
 		unsigned shift = 0;
+		const uint64_t *leaf = kernel_walk(k, va, &shift);
 
-		if (!kernel_walk(k, va, &desc, &shift)) {
+		if (!leaf) {
 			snprintf(why, whylen,
 				 "linear map: 0x%016" PRIx64 " (pa 0x%" PRIx64 ") is not mapped",
 				 va, pa);
 			return false;
 		}
-		out = (desc & PTE_ADDR_MASK & ~((1ull << shift) - 1)) |
-		      (va & ((1ull << shift) - 1));
-		if (out != pa || (desc & PTE_ATTRINDX_MASK) != PTE_ATTRINDX(MT_NORMAL) ||
-		    !(desc & PTE_PXN) || !(desc & PTE_UXN) || !(desc & PTE_AF)) {
-			snprintf(why, whylen,
-				 "linear map: 0x%016" PRIx64 " maps pa 0x%" PRIx64
-				 " with 0x%016" PRIx64 ", not pa 0x%" PRIx64 " Normal NX",
-				 va, out, desc, pa);
-			return false;
+		if (shift != PAGE_SHIFT) {
+			if (!check_linear_leaf(*leaf, shift, va, pa, why, whylen))
+				return false;
+			pa = ((pa >> shift) + 1) << shift;
+			continue;
 		}
-		pa = ((pa >> shift) + 1) << shift;
+		for (unsigned i = (unsigned)pte_index(va); i < PTRS_PER_PTE && pa < end;
+		     i++, leaf++, pa += PAGE_SIZE, va += PAGE_SIZE) {
+			if (!check_linear_leaf(*leaf, PAGE_SHIFT, va, pa, why, whylen))
+				return false;
+		}
 	}
 	return true;
 }

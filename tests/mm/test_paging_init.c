@@ -300,6 +300,25 @@ static void test_paging_ptdump_format(void **state)
 	test_machine_done(m);
 }
 
+/* kmm_check notices a linear-map PTE gone wrong (pointing one page off), and says where. */
+static void test_paging_check_detects_a_bad_linear_pte(void **state)
+{
+	struct kmm_machine *m = boot("1G", "1", NULL);
+	struct kmm_kernel *k = &m->kernel;
+	const uint64_t va = 0xffff000001f00000ull; /* pa 0x41f00000: rodata=full pages */
+	p4d_t *p4d = p4d_offset(pgd_offset_k(k, va), va);
+	pte_t *pte = pte_offset_kernel(k, pmd_offset(k, pud_offset(k, p4d, va), va), va);
+	pte_t good = *pte;
+
+	assert_int_equal(pte_pfn(good), 0x41f00);
+	set_pte(pte, pfn_pte(0x41f01, PAGE_KERNEL));
+	assert_int_equal(kmm_check(m), KMM_ECORRUPT);
+	assert_non_null(
+		strstr(kmm_last_error(m), "linear map: 0xffff000001f00000 maps pa 0x41f01000"));
+	set_pte(pte, good);
+	test_machine_done(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -310,6 +329,7 @@ int main(void)
 		cmocka_unit_test(test_paging_kernel_image_permissions),
 		cmocka_unit_test(test_paging_rodata_parameter),
 		cmocka_unit_test(test_paging_ptdump_format),
+		cmocka_unit_test(test_paging_check_detects_a_bad_linear_pte),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -743,6 +743,36 @@ static void test_vmalloc_random_lowest_fit(void **state)
 	test_machine_done(m);
 }
 
+/*
+ * kmm_check notices a vmalloc PTE that no longer points at the area's own page, a mapped
+ * guard page, and a mapping left in freed space.
+ */
+static void test_vmalloc_check_detects_bad_mappings(void **state)
+{
+	struct kmm_machine *m = boot("1G", "1");
+	struct kmm_kernel *k = &m->kernel;
+	kmm_va_t va;
+	pte_t *pte, good;
+
+	assert_int_equal(kmm_vmalloc(m, 4096, &va), KMM_OK);
+	pte = pte_offset_kernel(
+		k, pmd_offset(k, pud_offset(k, p4d_offset(pgd_offset_k(k, va), va), va), va), va);
+	good = *pte;
+	set_pte(pte, pfn_pte(pte_pfn(good) + 1, PAGE_KERNEL));
+	assert_int_equal(kmm_check(m), KMM_ECORRUPT);
+	assert_non_null(strstr(kmm_last_error(m), "page 0 of the area at 0xffff800008000000"));
+	set_pte(pte, good);
+	set_pte(pte + 1, good); /* the guard page */
+	assert_int_equal(kmm_check(m), KMM_ECORRUPT);
+	assert_non_null(strstr(kmm_last_error(m), "guard page"));
+	pte_clear(pte + 1);
+	set_pte(pte + 5, good); /* free space */
+	assert_int_equal(kmm_check(m), KMM_ECORRUPT);
+	assert_non_null(strstr(kmm_last_error(m), "0xffff800008005000 is mapped but no busy area"));
+	pte_clear(pte + 5);
+	test_machine_done(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -761,6 +791,7 @@ int main(void)
 		cmocka_unit_test(test_vmalloc_ioremap),
 		cmocka_unit_test(test_vmalloc_vmap_pages),
 		cmocka_unit_test(test_vmalloc_random_lowest_fit),
+		cmocka_unit_test(test_vmalloc_check_detects_bad_mappings),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
