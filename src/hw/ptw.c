@@ -43,6 +43,14 @@
 
 #define VA56_MASK 0x00ffffffffffffffull
 
+#if defined(__GNUC__)
+#define PTW_HOT_INLINE inline __attribute__((always_inline))
+#define PTW_COLD       __attribute__((noinline, cold))
+#else
+#define PTW_HOT_INLINE inline
+#define PTW_COLD
+#endif
+
 /*
  * Hierarchical attributes accumulated from table descriptors: bits 62:59 of the descriptor
  * shifted down, so that accumulating them is one shift and one mask per level.
@@ -66,7 +74,6 @@ struct ptw_walk {
 	const struct phys_bank *bank; /* the bank of the last descriptor read */
 	uint32_t reads; /* descriptor reads so far (added to the counters at the end) */
 	bool use_cache;
-	bool s2; /* HCR_EL2.VM: stage 2 is on */
 };
 
 struct s2_out {
@@ -241,22 +248,28 @@ uint16_t ptw_vmid(const struct hw_cpu *cpu)
 }
 
 /* Fills the fault record (only written when a walk faults). Returns false. */
-static bool ptw_fault(struct ptw_walk *w, enum hw_fault_type type, int level, unsigned stage,
-		      bool s1ptw, uint64_t ipa)
+static PTW_COLD bool ptw_fault_fill(const struct ptw_req *q, struct hw_fault *f,
+				    enum hw_fault_type type, int level, unsigned stage, bool s1ptw,
+				    uint64_t ipa)
 {
-	const struct ptw_req *q = w->req;
-
-	*w->f = (struct hw_fault){.type = type,
-				  .level = (int8_t)level,
-				  .stage = (uint8_t)stage,
-				  .s1ptw = s1ptw,
-				  .ipa = ipa,
-				  .acc = q->acc,
-				  .el = q->el,
-				  .va = q->va,
-				  .cm = (q->flags & PTW_F_AT) != 0,
-				  .at_el2 = (q->flags & PTW_F_AT_EL2) != 0};
+	*f = (struct hw_fault){.type = type,
+			       .level = (int8_t)level,
+			       .stage = (uint8_t)stage,
+			       .s1ptw = s1ptw,
+			       .ipa = ipa,
+			       .acc = q->acc,
+			       .el = q->el,
+			       .va = q->va,
+			       .cm = (q->flags & PTW_F_AT) != 0,
+			       .at_el2 = (q->flags & PTW_F_AT_EL2) != 0};
 	return false;
+}
+
+/* (The walk itself is not passed on: it stays in registers on the paths that do not fault.) */
+static inline bool ptw_fault(const struct ptw_walk *w, enum hw_fault_type type, int level,
+			     unsigned stage, bool s1ptw, uint64_t ipa)
+{
+	return ptw_fault_fill(w->req, w->f, type, level, stage, s1ptw, ipa);
 }
 
 /*
@@ -282,7 +295,7 @@ static inline bool ptw_desc_read(struct ptw_walk *w, kmm_pa_t pa, uint64_t *desc
 }
 
 /* The choke point for hardware descriptor updates (AF, dirty state). */
-static bool ptw_desc_write(struct ptw_walk *w, kmm_pa_t pa, uint64_t old, uint64_t new_)
+static inline bool ptw_desc_write(struct ptw_walk *w, kmm_pa_t pa, uint64_t old, uint64_t new_)
 {
 	struct hw_update_log *log = &w->cpu->updates;
 
@@ -489,15 +502,11 @@ static uint8_t sh_combine(uint8_t a, uint8_t b)
 
 /* ---- stage 1 ------------------------------------------------------------------------ */
 
-/* Address of a stage-1 descriptor: the IPA through stage 2 when it is on (S1PTW). */
-static bool ptw_s1_table_pa(struct ptw_walk *w, uint64_t ipa, enum hw_acc acc, kmm_pa_t *pa)
+/* Address of a stage-1 descriptor at @ipa through stage 2 (S1PTW; stage 2 is on). */
+static inline bool ptw_s1_table_pa(struct ptw_walk *w, uint64_t ipa, enum hw_acc acc, kmm_pa_t *pa)
 {
 	struct s2_out o;
 
-	if (!w->s2) {
-		*pa = ipa;
-		return true;
-	}
 	if (!ptw_s2(w, ipa, acc, true, &o))
 		return false;
 	*pa = o.pa;
@@ -505,7 +514,7 @@ static bool ptw_s1_table_pa(struct ptw_walk *w, uint64_t ipa, enum hw_acc acc, k
 }
 
 /* SCTLR_EL1.M == 0: flat mapping. Spec: Arm ARM D8.2.x (AArch64.S1DisabledOutput). */
-static bool ptw_s1_off(struct ptw_walk *w, struct ptw_result *res)
+static inline bool ptw_s1_off(struct ptw_walk *w, struct ptw_result *res)
 {
 	const struct hw_cpu *cpu = w->cpu;
 	uint64_t va = w->req->va;
@@ -551,7 +560,8 @@ static inline bool ptw_s1_allowed(const struct ptw_walk *w, uint8_t perm)
 }
 
 /* Leaf: output address size, AF, permissions, hardware updates. */
-static inline bool ptw_s1_leaf(struct ptw_walk *w, const struct s1_leaf *l, struct ptw_result *res)
+static inline bool ptw_s1_leaf(struct ptw_walk *w, const struct s1_leaf *l, struct ptw_result *res,
+			       bool s2)
 {
 	const struct hw_cpu *cpu = w->cpu;
 	const struct ptw_req *q = w->req;
@@ -579,7 +589,7 @@ static inline bool ptw_s1_leaf(struct ptw_walk *w, const struct s1_leaf *l, stru
 	}
 	if (newd != desc) {
 		kmm_pa_t pa = l->desc_pa;
-		if (w->s2 && !ptw_s1_table_pa(w, l->desc_ipa, HW_ACC_WRITE, &pa))
+		if (s2 && !ptw_s1_table_pa(w, l->desc_ipa, HW_ACC_WRITE, &pa))
 			return false;
 		if (!ptw_desc_write(w, pa, desc, newd))
 			return ptw_fault(w, HW_FAULT_SEA_WALK, lvl, 1, false, 0);
@@ -606,7 +616,7 @@ _Static_assert(DESC_PXNTABLE >> PTW_H_SHIFT == PTW_H_PXN &&
 	       "PTW_H_* are descriptor bits 62:59");
 
 /* Stage 1, EL1&0 regime. Spec: Arm ARM D8.2 (AArch64.S1Walk). */
-static bool ptw_s1(struct ptw_walk *w, struct ptw_result *res)
+static PTW_HOT_INLINE bool ptw_s1(struct ptw_walk *w, struct ptw_result *res, bool s2)
 {
 	struct hw_cpu *cpu = w->cpu;
 	uint64_t va = w->req->va, va56 = va & VA56_MASK;
@@ -617,7 +627,7 @@ static bool ptw_s1(struct ptw_walk *w, struct ptw_result *res)
 	kmm_pa_t desc_pa;
 	unsigned level = half->start, ps = cpu->s1_ps;
 	uint8_t hier = 0;
-	bool via_s2 = w->s2; /* the table's address is an IPA that stage 2 translates (S1PTW) */
+	bool via_s2 = s2; /* the table's address is an IPA that stage 2 translates (S1PTW) */
 
 	if (!cpu->mmu_on)
 		return ptw_s1_off(w, res);
@@ -661,7 +671,7 @@ static bool ptw_s1(struct ptw_walk *w, struct ptw_result *res)
 		if (table_ipa >> ps)
 			return ptw_fault(w, HW_FAULT_ADDR_SIZE, (int)level, 1, false, 0);
 		table_pa = table_ipa;
-		via_s2 = w->s2;
+		via_s2 = s2;
 		hier |= (uint8_t)((desc >> PTW_H_SHIFT) & half->hiermask);
 		level++;
 		idxmask = 0x1ff;
@@ -681,20 +691,20 @@ static bool ptw_s1(struct ptw_walk *w, struct ptw_result *res)
 				    .level = level,
 				    .hier = (uint8_t)(hier & half->hiermask),
 				    .ps = ps};
-		return ptw_s1_leaf(w, &l, res);
+		return ptw_s1_leaf(w, &l, res, s2);
 	}
 }
 
-static bool ptw_translate_walk(struct ptw_walk *w, struct ptw_result *res)
+static PTW_HOT_INLINE bool ptw_translate_walk(struct ptw_walk *w, struct ptw_result *res, bool s2)
 {
 	struct s2_out o;
 
-	if (!ptw_s1(w, res))
+	if (!ptw_s1(w, res, s2))
 		return false;
 	res->s2 = false;
 	res->s2level = 0;
 	res->pa = res->ipa;
-	if (!w->s2 || (w->req->flags & PTW_F_S1_ONLY))
+	if (!s2 || (w->req->flags & PTW_F_S1_ONLY))
 		return true;
 	if (!ptw_s2(w, res->ipa, w->req->acc, false, &o))
 		return false;
@@ -711,23 +721,44 @@ static bool ptw_translate_walk(struct ptw_walk *w, struct ptw_result *res)
 	return true;
 }
 
+/* One walk, and its descriptor reads added to the counters whether it faulted or not. */
+/* @s2: HCR_EL2.VM (stage 2 on), a constant where this is inlined. */
+static PTW_HOT_INLINE bool ptw_run(struct ptw_walk *w, struct ptw_result *res, bool s2)
+{
+	struct hw_cpu *cpu = w->cpu;
+	bool ok = ptw_translate_walk(w, res, s2);
+
+	cpu->walks++;
+	cpu->walk_reads += w->reads;
+	env_advance(w->hw->env, (uint64_t)w->reads * cpu->tlb.geo.cycles_walk_read);
+	return ok;
+}
+
+static inline struct ptw_walk ptw_walk_start(struct kmm_hw *hw, struct hw_cpu *cpu,
+					     const struct ptw_req *req, struct hw_fault *f)
+{
+	return (struct ptw_walk){.hw = hw,
+				 .cpu = cpu,
+				 .req = req,
+				 .f = f,
+				 .bank = hw->phys.banks, /* (no banks: an empty range, never hit) */
+				 .use_cache = !(req->flags & PTW_F_NOCACHE)};
+}
+
 bool ptw_translate(struct kmm_hw *hw, struct hw_cpu *cpu, const struct ptw_req *req,
 		   struct ptw_result *res, struct hw_fault *f)
 {
-	struct ptw_walk w = {.hw = hw,
-			     .cpu = cpu,
-			     .req = req,
-			     .f = f,
-			     .bank = hw->phys.banks, /* (no banks: an empty range, never hit) */
-			     .use_cache = !(req->flags & PTW_F_NOCACHE),
-			     .s2 = (cpu->r.hcr_el2 & HCR_EL2_VM) != 0};
-	bool ok;
-
 	f->type = HW_FAULT_NONE;
-	ok = ptw_translate_walk(&w, res);
-	/* The descriptor reads of the walk, counted and costed whether it faulted or not. */
-	cpu->walks++;
-	cpu->walk_reads += w.reads;
-	env_advance(hw->env, (uint64_t)w.reads * cpu->tlb.geo.cycles_walk_read);
-	return ok;
+	/*
+	 * Two copies of the walk, one with stage 2 known off: the common stage-1-only walk is
+	 * then compiled without the stage-2 paths, with its state in registers (its struct
+	 * ptw_walk is a separate object that nothing takes the address of).
+	 */
+	if (!(cpu->r.hcr_el2 & HCR_EL2_VM)) {
+		struct ptw_walk w = ptw_walk_start(hw, cpu, req, f);
+		return ptw_run(&w, res, false);
+	} else {
+		struct ptw_walk w = ptw_walk_start(hw, cpu, req, f);
+		return ptw_run(&w, res, true);
+	}
 }

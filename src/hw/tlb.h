@@ -147,11 +147,6 @@ static inline struct tlb_entry *tlb_l1_lookup(struct tlb *tlb, int side, uint64_
 	return NULL;
 }
 
-/* Packed arguments of tlb_insert (scalars: see tlb_entry_put on store forwarding). */
-#define TLB_TAGS(asid, vmid, flags)                                                                \
-	((uint64_t)(asid) | (uint64_t)(vmid) << 16 | (uint64_t)(flags) << 32)
-#define TLB_ATTRS(perm, attr, sh, level)                                                           \
-	((uint64_t)(perm) | (uint64_t)(attr) << 8 | (uint64_t)(sh) << 16 | (uint64_t)(level) << 24)
 /* Packed tags of tlb_walk_insert. */
 #define TLB_WALK_TAGS(asid, vmid, hier)                                                            \
 	((uint64_t)(asid) | (uint64_t)(vmid) << 16 | (uint64_t)(hier) << 32)
@@ -223,27 +218,10 @@ static inline void tlb_entry_put(struct tlb_entry *d, const struct tlb_entry *s)
 	d->level = s->level;
 }
 
-/* Writes an entry from scalars (TLB_TAGS/TLB_ATTRS packing). */
-static inline void tlb_entry_set(struct tlb_entry *d, uint64_t va, uint64_t pa, uint64_t ipa,
-				 uint64_t mask, unsigned shift, uint64_t tags, uint64_t attrs)
-{
-	d->va = va;
-	d->pa = pa;
-	d->ipa = ipa;
-	d->mask = mask;
-	d->asid = (uint16_t)tags;
-	d->vmid = (uint16_t)(tags >> 16);
-	d->flags = (uint8_t)(tags >> 32);
-	d->shift = (uint8_t)shift;
-	d->perm = (uint8_t)attrs;
-	d->attr = (uint8_t)(attrs >> 8);
-	d->sh = (uint8_t)(attrs >> 16);
-	d->level = (uint8_t)(attrs >> 24);
-}
-
 static inline bool tlb_match(const struct tlb_entry *e, uint64_t va, uint16_t asid, uint16_t vmid)
 {
-	return (e->flags & TLB_F_VALID) && (va & e->mask) == e->va && e->vmid == vmid &&
+	/* The VA tag first: it rejects almost every entry a lookup looks at. */
+	return (va & e->mask) == e->va && (e->flags & TLB_F_VALID) && e->vmid == vmid &&
 	       ((e->flags & TLB_F_GLOBAL) || e->asid == asid);
 }
 
@@ -287,10 +265,17 @@ static inline uint32_t tlb_victim(struct tlb *tlb, struct tlb_entry *set, uint32
 	}
 }
 
-/* Miss-filter slot of a 4K page: page number bits folded per table level. */
+/*
+ * Miss-filter slot of a 4K page: page number bits folded per table level, i.e.
+ * (va >> 12) ^ (va >> 21) ^ (va >> 30) ^ (va >> 39), computed in two folds.
+ */
 static inline unsigned tlb_l1_filter_idx(uint64_t va)
 {
-	return (unsigned)((va >> 12) ^ (va >> 21) ^ (va >> 30) ^ (va >> 39)) & (TLB_L1_FILTER - 1);
+	uint64_t x = va >> 12;
+
+	x ^= x >> 18;
+	x ^= x >> 9;
+	return (unsigned)x & (TLB_L1_FILTER - 1);
 }
 
 /* Keeps the L1 miss filter in step with a slot becoming valid (@add) or invalid. */
@@ -435,43 +420,40 @@ static inline struct tlb_entry *tlb_lookup(struct tlb *tlb, int side, uint64_t v
 }
 
 /*
- * Inserts a translation of 1 << @shift bytes at VA[55:0] @va (aligned down here) with output
- * @pa / @ipa (of the aligned VA) into L2 and the L1 of @side. Returns false without inserting
- * when an entry overlapping the new one's range already matches the same ASID/VMID (a
- * break-before-make violation: two entries would match one lookup); the caller raises the
- * TLB conflict.
+ * Inserts the translation @e into L2 and the L1 of @side. @e holds the looked-up VA[55:0] in
+ * va, the output address and IPA of that VA's 1 << shift block (aligned down) in pa and ipa,
+ * and shift, asid, vmid, flags (TLB_F_GLOBAL, TLB_F_S2), perm, attr, sh and level; va, mask,
+ * flags and stamp are completed here. Returns false without inserting when an entry
+ * overlapping the new one's range already matches the same ASID/VMID (a break-before-make
+ * violation: two entries would match one lookup); the caller raises the TLB conflict.
  */
-static inline bool tlb_insert(struct tlb *tlb, int side, uint64_t va, uint64_t pa, uint64_t ipa,
-			      unsigned shift, uint64_t tags, uint64_t attrs)
+static inline bool tlb_insert(struct tlb *tlb, int side, struct tlb_entry *e)
 {
-	uint64_t mask = ~(TLB_BIT64(shift) - 1) & TLB_VA56_MASK, base = va & mask;
-	uint64_t flags = ((tags >> 32) | TLB_F_VALID) & ~(uint64_t)TLB_F_USED;
+	uint64_t va = e->va, mask = ~(TLB_BIT64(e->shift) - 1) & TLB_VA56_MASK;
 	struct tlb_entry *set;
 	uint32_t v;
 
-	tags = (tags & 0xffffffffu) | flags << 32;
+	e->va = va & mask;
+	e->mask = mask;
+	e->flags = (uint8_t)((e->flags | TLB_F_VALID) & ~TLB_F_USED);
 	/*
 	 * Only entries smaller than the new one and inside its range can overlap it: one that
 	 * covered the looked-up VA would have hit. 4K entries therefore never need the scan.
 	 */
-	if (shift > 12 && (tlb->l2_shifts & (TLB_BIT64(shift) - 1))) {
-		struct tlb_entry e;
-
-		tlb_entry_set(&e, base, pa, ipa, mask, shift, tags, attrs);
-		if (tlb_overlaps_any(tlb, &e)) {
-			tlb->conflicts++;
-			return false;
-		}
+	if (e->shift > 12 && (tlb->l2_shifts & (TLB_BIT64(e->shift) - 1)) &&
+	    tlb_overlaps_any(tlb, e)) {
+		tlb->conflicts++;
+		return false;
 	}
-	set = &tlb->l2[((base >> shift) & (tlb->geo.l2_sets - 1)) * tlb->geo.l2_ways];
+	set = &tlb->l2[((e->va >> e->shift) & (tlb->geo.l2_sets - 1)) * tlb->geo.l2_ways];
 	v = tlb_victim(tlb, set, tlb->geo.l2_ways);
-	tlb_entry_set(&set[v], base, pa, ipa, mask, shift, tags, attrs);
-	set[v].stamp = ++tlb->stamp;
+	e->stamp = ++tlb->stamp;
+	tlb_entry_put(&set[v], e);
 	set[v].flags |= TLB_F_USED;
-	tlb->l2_shifts |= TLB_BIT64(shift);
+	tlb->l2_shifts |= TLB_BIT64(e->shift);
 	tlb->st[TLB_L2].fills++;
 	v = tlb_l1_claim(tlb, side, va);
-	tlb_entry_set(&tlb->l1[side][v], base, pa, ipa, mask, shift, tags, attrs);
+	tlb_entry_put(&tlb->l1[side][v], e);
 	tlb_l1_publish(tlb, side, v);
 	return true;
 }
