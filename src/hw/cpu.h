@@ -92,9 +92,9 @@ struct hw_cpu {
 	struct hw_s1_half s1[2]; /* [VA[55]] */
 	uint8_t s1_ps;		 /* effective stage-1 output size: min(IPS, PARange, 48) */
 	bool s1_ha, s1_hd;	 /* TCR_EL1.HA/HD, when FEAT_HAFDBS */
+	uint8_t need[2][3];	 /* TLB_P_* bit an access needs, by [EL][enum hw_acc] */
 	uint8_t s1_perm_key;	 /* the HD/WXN s1_perm was built for (0: not built) */
 	uint8_t s1_perm[PTW_PERM_ENTRIES]; /* stage-1 leaf permissions by AP, XN, DBM, hierarchy */
-	uint8_t need[2][3];		   /* TLB_P_* bit an access needs, by [EL][enum hw_acc] */
 
 	/* The TLB hierarchy and the walk cache. */
 	struct tlb tlb;

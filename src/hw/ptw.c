@@ -623,9 +623,9 @@ static PTW_HOT_INLINE bool ptw_s1(struct ptw_walk *w, struct ptw_result *res, bo
 	const struct hw_s1_half *half = &cpu->s1[(va >> 55) & 1];
 	const struct tlb_walk_entry *wc = NULL;
 	uint64_t table_ipa = half->base, table_pa = half->base, idxmask = half->topidx;
-	uint64_t desc, desc_ipa, off;
+	uint64_t desc, desc_ipa, off, tables = 0; /* tables: the table descriptors, ORed */
 	kmm_pa_t desc_pa;
-	unsigned level = half->start, ps = cpu->s1_ps;
+	unsigned level = half->start, ps = cpu->s1_ps, shift;
 	uint8_t hier = 0;
 	bool via_s2 = s2; /* the table's address is an IPA that stage 2 translates (S1PTW) */
 
@@ -648,8 +648,8 @@ static PTW_HOT_INLINE bool ptw_s1(struct ptw_walk *w, struct ptw_result *res, bo
 		if (level != half->start) /* (a stale entry from another TxSZ may say otherwise) */
 			idxmask = 0x1ff;
 	}
-	for (;;) {
-		off = ((va >> ptw_level_shift(level)) & idxmask) * 8;
+	for (shift = ptw_level_shift(level);; shift -= 9) {
+		off = ((va >> shift) & idxmask) * 8;
 		desc_ipa = table_ipa + off;
 		if (via_s2) {
 			if (!ptw_s1_table_pa(w, desc_ipa, HW_ACC_READ, &desc_pa))
@@ -672,10 +672,11 @@ static PTW_HOT_INLINE bool ptw_s1(struct ptw_walk *w, struct ptw_result *res, bo
 			return ptw_fault(w, HW_FAULT_ADDR_SIZE, (int)level, 1, false, 0);
 		table_pa = table_ipa;
 		via_s2 = s2;
-		hier |= (uint8_t)((desc >> PTW_H_SHIFT) & half->hiermask);
+		tables |= desc;
 		level++;
 		idxmask = 0x1ff;
 	}
+	hier |= (uint8_t)((tables >> PTW_H_SHIFT) & half->hiermask);
 	/*
 	 * The walk cache keeps the partial translation up to, not including, the last level
 	 * (as the Cortex-A57 walk cache does): one entry per walk, for the table the leaf was
