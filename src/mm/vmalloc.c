@@ -32,7 +32,8 @@
  *         array itself is kept on the host. The drain work that the kernel schedules when
  *         the purge list exceeds lazy_max_pages() runs synchronously at that point.
  *         The libbsd rb-tree replaces the kernel's; its augment callback recomputes a
- *         node and every insertion or removal then recomputes the path to the root.
+ *         node and every insertion or removal then recomputes the path to the root. vfree's
+ *         second busy-tree lookup is served by a one-entry hint (find_busy_va).
  *
  * Invariants (vmalloc_check):
  *  1. Each of the three trees holds exactly the areas of its list, in address order,
