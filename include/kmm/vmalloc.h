@@ -52,8 +52,9 @@ KMM_API enum kmm_status kmm_vmalloc_huge(struct kmm_machine *m, size_t size, kmm
 					 kmm_va_t *va);
 /*
  * __vmalloc_node_range() with PAGE_KERNEL: an area of @size at a power-of-two @align
- * inside [@start, @end), @vm_flags among KMM_VM_NO_GUARD | KMM_VM_ALLOW_HUGE_VMAP, @node or
- * -1 for any.
+ * inside [@start, @end) — which must lie within the modules and vmalloc space
+ * [0xffff800000000000, KMM_VMALLOC_END) —, @vm_flags among KMM_VM_NO_GUARD |
+ * KMM_VM_ALLOW_HUGE_VMAP, @node or -1 for any.
  */
 KMM_API enum kmm_status kmm_vmalloc_node_range(struct kmm_machine *m, size_t size, uint64_t align,
 					       kmm_va_t start, kmm_va_t end, kmm_gfp_t gfp,

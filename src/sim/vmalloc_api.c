@@ -1,9 +1,11 @@
 /*
  * Public vmalloc API (include/kmm/vmalloc.h): argument checks, then the modelled kernel
  * calls in src/mm/vmalloc.c. Arguments no kernel caller could pass (NULL outputs, unknown
- * GFP or vm flags, a node without memory, frames without a struct page) are refused with
- * KMM_EINVAL before anything changes; everything else goes to the kernel, whose own checks
- * and warnings decide (a zero size, an absurd size, a bad vfree, an ioremap of RAM).
+ * GFP or vm flags, a node without memory, frames without a struct page, a range outside the
+ * modules and vmalloc space — the allocator would hand out linear-map addresses there) are
+ * refused with KMM_EINVAL before anything changes; everything else goes to the kernel, whose
+ * own checks and warnings decide (a zero size, an absurd size, a bad vfree, an ioremap of
+ * RAM).
  */
 #include <kmm/vmalloc.h>
 
@@ -74,9 +76,13 @@ static enum kmm_status vmalloc_common(struct kmm_machine *m, const char *fn, siz
 				 "%s: vm flags %#lx: only KMM_VM_NO_GUARD and "
 				 "KMM_VM_ALLOW_HUGE_VMAP are accepted",
 				 fn, vm_flags);
-	if (start >= end)
-		return env_error(k->env, KMM_EINVAL, "%s: empty range [%#llx, %#llx)", fn,
-				 (unsigned long long)start, (unsigned long long)end);
+	if (start >= end || start < MODULES_VADDR || end > VMALLOC_END)
+		return env_error(
+			k->env, KMM_EINVAL,
+			"%s: range [%#llx, %#llx) is empty or leaves the modules and vmalloc "
+			"space [%#lx, %#lx)",
+			fn, (unsigned long long)start, (unsigned long long)end, MODULES_VADDR,
+			VMALLOC_END);
 	if (node != NUMA_NO_NODE && (node < 0 || node >= MAX_NUMNODES || !k->node_data[node]))
 		return env_error(k->env, KMM_EINVAL, "%s: node %d is not online", fn, node);
 	{

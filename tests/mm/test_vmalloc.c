@@ -597,6 +597,13 @@ static void test_vmalloc_bad_input(void **state)
 	assert_int_equal(kmm_vmalloc_node_range(m, 4096, 1, KMM_VMALLOC_START, KMM_VMALLOC_END,
 						KMM_GFP_KERNEL, 0x1, -1, &va),
 			 KMM_EINVAL);
+	/* a range reaching into the linear map: the allocator would hand out its addresses */
+	assert_einval_mentions(
+		kmm_vmalloc_node_range(m, 4096, 1, 0, KMM_VMALLOC_END, KMM_GFP_KERNEL, 0, -1, &va),
+		kmm_last_error(m), "modules and vmalloc space");
+	assert_int_equal(kmm_vmalloc_node_range(m, 4096, 1, KMM_VMALLOC_START, ~0ull,
+						KMM_GFP_KERNEL, 0, -1, &va),
+			 KMM_EINVAL);
 
 	assert_int_equal(kmm_vmalloc(m, 8192, &a), KMM_OK);
 	s0 = stats(m);
