@@ -12,6 +12,7 @@
 #include <kmm/mmu.h>
 #include <kmm/page.h>
 #include <kmm/trace.h>
+#include <kmm/slab.h>
 
 #define KMM_VERSION_MAJOR 0
 #define KMM_VERSION_MINOR 1

@@ -5,6 +5,7 @@
 #ifndef KMM_MM_CMDLINE_H
 #define KMM_MM_CMDLINE_H
 
+#include <kmm/config.h>
 #include <kmm/types.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -24,6 +25,14 @@ struct kernel_params {
 	uint64_t swiotlb_size; /* swiotlb=N slabs of 2 KiB; default 64 MiB */
 	bool init_on_alloc;    /* init_on_alloc=: zero pages and objects on allocation */
 	bool init_on_free;     /* init_on_free=: zero them on free (wins over init_on_alloc) */
+
+	/* SLUB (mm/slub.c, mm/slab_common.c). */
+	bool slub_debug_set;		  /* slub_debug given, bare or with a value */
+	char slub_debug[KMM_CMDLINE_MAX]; /* its value ("" when bare) */
+	unsigned int slub_min_order;	  /* slub_min_order= (0) */
+	int slub_max_order;		  /* slub_max_order=: -1 keeps PAGE_ALLOC_COSTLY_ORDER */
+	unsigned int slub_min_objects;	  /* slub_min_objects=: 0 derives it from the CPUs */
+	bool slab_nomerge;		  /* slab_nomerge / slub_nomerge; slab_merge undoes */
 };
 
 /*

@@ -16,10 +16,12 @@
  *         below —, hash tables, the log buffer, ...) can be given as -reserve entries; percpu
  *         is modelled by its first-chunk size only.
  *
- * Invariants (kernel_check): memblock's, the iomem tree's, the buddy lists', and
- * mm_init_check()'s (every page in exactly one place).
+ * Invariants (kernel_check): memblock's, the iomem tree's, the buddy lists',
+ * mm_init_check()'s (every page in exactly one place), CMA's, and slub_check()'s (every slab
+ * object free or allocated exactly once).
  */
 #include "mm/internal.h"
+#include "mm/slab.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -619,6 +621,11 @@ int kernel_boot(struct kmm_kernel *k, struct kmm_env *env, struct kmm_hw *hw,
 		report_meminit(k);
 		memblock_free_all(k);
 		mem_init_print_info(k);
+		ret = kmem_cache_init(k);
+		if (ret && !env->last_error[0])
+			env_error(env, KMM_ENOMEM, "kmem_cache_init: out of memory");
+	}
+	if (!ret) {
 		zone_pcp_update_all(k); /* setup_per_cpu_pageset() */
 		ret = do_initcalls(k);
 	}
@@ -636,6 +643,7 @@ void kernel_shutdown(struct kmm_kernel *k)
 {
 	if (!k->env)
 		return;
+	kmem_cache_fini(k);
 	resource_free_children(k->env, &k->iomem_resource);
 	for (int nid = 0; nid < MAX_NUMNODES; nid++) {
 		pg_data_t *pgdat = k->node_data[nid];
@@ -663,5 +671,6 @@ bool kernel_check(const struct kmm_kernel *k, char *why, size_t whylen)
 {
 	return resource_check(&k->iomem_resource, why, whylen) &&
 	       memblock_check(&k->memblock, why, whylen) && page_alloc_check(k, why, whylen) &&
-	       mm_init_check(k, why, whylen) && cma_check(k, why, whylen);
+	       mm_init_check(k, why, whylen) && cma_check(k, why, whylen) &&
+	       slub_check(k, why, whylen);
 }
