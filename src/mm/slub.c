@@ -1537,6 +1537,19 @@ static void remove_partial(struct kmem_cache_node *n, struct slab *slab)
 	n->nr_partial--;
 }
 
+/*
+ * The next free object for the debug allocation paths: with SLAB_CONSISTENCY_CHECKS the
+ * kernel's alloc_debug_processing() checks the pointer itself (and disables the slab if it is
+ * bad), so it is taken as it is; without, the model's check applies.
+ */
+static uint64_t get_freepointer_debug(struct kmm_kernel *k, const struct kmem_cache *s,
+				      const struct slab *slab, uint64_t object, const char *fn)
+{
+	if (s->flags & SLAB_CONSISTENCY_CHECKS)
+		return get_freepointer(k, s, object);
+	return get_freepointer_checked(k, s, slab, object, fn);
+}
+
 /* Models: mm/slub.c:alloc_single_from_partial() (debug caches). */
 static uint64_t alloc_single_from_partial(struct kmm_kernel *k, struct kmem_cache *s,
 					  struct kmem_cache_node *n, struct slab *slab,
@@ -1544,7 +1557,7 @@ static uint64_t alloc_single_from_partial(struct kmm_kernel *k, struct kmem_cach
 {
 	uint64_t object = slab->freelist;
 
-	slab->freelist = get_freepointer_checked(k, s, slab, object, "alloc_single_from_partial");
+	slab->freelist = get_freepointer_debug(k, s, slab, object, "alloc_single_from_partial");
 	slab->inuse++;
 	if (!alloc_debug_processing(k, s, slab, object, orig_size, "alloc_single_from_partial")) {
 		if (PageSlab(slab_page(slab)))
@@ -1566,7 +1579,7 @@ static uint64_t alloc_single_from_new_slab(struct kmm_kernel *k, struct kmem_cac
 	struct kmem_cache_node *n = get_node(s, nid);
 	uint64_t object = slab->freelist;
 
-	slab->freelist = get_freepointer_checked(k, s, slab, object, "alloc_single_from_new_slab");
+	slab->freelist = get_freepointer_debug(k, s, slab, object, "alloc_single_from_new_slab");
 	slab->inuse = 1;
 	if (!alloc_debug_processing(k, s, slab, object, orig_size, "alloc_single_from_new_slab"))
 		return 0;

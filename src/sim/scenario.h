@@ -19,6 +19,7 @@ struct scenario {
 	struct kmm_machine *m; /* NULL until booted */
 	struct sink out;
 	void *page_sets; /* page_steps.c: named sets of allocated blocks */
+	void *slab_sets; /* slab_steps.c: named caches and object sets */
 };
 
 /* A step handler: returns KMM_OK or a status with the reason set by scenario_fail(). */
