@@ -33,7 +33,9 @@
  *  3. NR_FREE_PAGES equals the pages on the buddy lists less the isolated ones;
  *     NR_FREE_CMA_PAGES the pages on the CMA lists. (Pages on pcp lists are not free pages,
  *     as in the kernel: MemFree excludes them.)
- *  4. No free block has a free buddy of the same order it could have merged with.
+ *  4. No free block below pageblock order has a free buddy of its order. (From pageblock
+ *     order up, merging depends on the blocks' types when freed; a later type change — a
+ *     steal, a highatomic release — leaves mergeable buddies apart, as in the kernel.)
  *  5. A pcp list holds order-(pindex_to_order) pages that are not PageBuddy, have refcount 0,
  *     and belong to the zone; pcp->count equals the pages on the lists of that CPU.
  *  6. The CMA, ISOLATE and HIGHATOMIC lists hold only blocks whose pageblock has that type.
@@ -1892,7 +1894,8 @@ got_pg:
 
 /* Models: prepare_alloc_pages(). Returns false for a zone modifier combination gfp_zone refuses. */
 static bool prepare_alloc_pages(struct kmm_kernel *k, gfp_t gfp, int preferred_nid,
-				const nodemask_t *nodemask, struct alloc_context *ac)
+				const nodemask_t *nodemask, struct alloc_context *ac,
+				unsigned int *alloc_flags)
 {
 	int zone = gfp_zone(gfp);
 
@@ -1905,6 +1908,7 @@ static bool prepare_alloc_pages(struct kmm_kernel *k, gfp_t gfp, int preferred_n
 	ac->spread_dirty_pages = gfp & __GFP_WRITE;
 	ac->preferred_zoneref =
 		first_zones_zonelist(ac->zonelist, ac->highest_zoneidx, ac->nodemask);
+	*alloc_flags = gfp_to_alloc_flags_cma(gfp, *alloc_flags);
 	return true;
 }
 
@@ -1928,7 +1932,7 @@ struct page *__alloc_pages(struct kmm_kernel *k, gfp_t gfp, unsigned int order, 
 		nodemask = &nodemask_storage;
 	}
 	gfp &= __GFP_BITS_MASK;
-	if (!prepare_alloc_pages(k, gfp, preferred_nid, nodemask, &ac))
+	if (!prepare_alloc_pages(k, gfp, preferred_nid, nodemask, &ac, &alloc_flags))
 		return NULL;
 	alloc_flags |= alloc_flags_nofragment(k, ac.preferred_zoneref->zone, gfp);
 	/* The fast path. */
@@ -1976,7 +1980,7 @@ unsigned long alloc_pages_bulk_array(struct kmm_kernel *k, gfp_t gfp, unsigned l
 	if (nr_pages - nr_populated == 1)
 		goto failed;
 	gfp &= __GFP_BITS_MASK;
-	if (!prepare_alloc_pages(k, gfp, numa_node_id(k), NULL, &ac))
+	if (!prepare_alloc_pages(k, gfp, numa_node_id(k), NULL, &ac, &alloc_flags))
 		return nr_populated;
 	/* The first zone that meets the low watermark plus the request. */
 	z = ac.preferred_zoneref;
@@ -2180,13 +2184,8 @@ static bool check_zone_free_lists(const struct kmm_kernel *k, const struct zone 
 						 migratetype_names[bmt]);
 					return false;
 				}
-				if (order < MAX_ORDER - 1 && pfn_valid(k, bpfn) &&
-				    page_is_buddy(p, pfn_to_page(k, bpfn), order) &&
-				    (order < pageblock_order ||
-				     get_pfnblock_migratetype(k, bpfn) == bmt ||
-				     (migratetype_is_mergeable(bmt) &&
-				      migratetype_is_mergeable(
-					      get_pfnblock_migratetype(k, bpfn))))) {
+				if (order < pageblock_order && pfn_valid(k, bpfn) &&
+				    page_is_buddy(p, pfn_to_page(k, bpfn), order)) {
 					snprintf(why, whylen,
 						 "buddy: free blocks at pfn 0x%lx and 0x%lx "
 						 "(order %u) were left unmerged",

@@ -9,8 +9,8 @@
  * Leaves out: migration. alloc_contig_range() succeeds for ranges whose pages are free
  *         (in the buddy or on pcp lists); a range with a page in use fails with -EBUSY, where
  *         the kernel would first try to migrate movable pages away.
- * Deviation: a free block larger than a pageblock that straddles the isolated block is
- *         split into its two pageblock halves before isolating (the kernel splits it in
+ * Deviation: a free block larger than a pageblock that reaches outside the isolated range
+ *         is split into its pageblock halves before isolating (the kernel splits it in
  *         isolate_single_pageblock() after marking the block), with the same outcome.
  *
  * Invariants (checked by page_alloc_check and mm_init_check): an isolated pageblock's free
@@ -98,8 +98,12 @@ static void split_free_block_to_pageblocks(struct kmm_kernel *k, struct zone *zo
 	}
 }
 
-/* Models: set_migratetype_isolate(). Returns 0 or -EBUSY (nothing changed). */
-static int set_migratetype_isolate(struct kmm_kernel *k, struct page *page, int migratetype)
+/*
+ * Models: set_migratetype_isolate() for one pageblock of the isolated range [range_start,
+ * range_end) (pageblock aligned). Returns 0 or -EBUSY (nothing changed).
+ */
+static int set_migratetype_isolate(struct kmm_kernel *k, struct page *page, int migratetype,
+				   unsigned long range_start, unsigned long range_end)
 {
 	struct zone *zone = page_zone(k, page);
 	unsigned long pfn = page_to_pfn(k, page), nr_pages;
@@ -113,8 +117,10 @@ static int set_migratetype_isolate(struct kmm_kernel *k, struct page *page, int 
 		return -EBUSY;
 	if (has_unmovable_pages(k, pfn, pfn + pageblock_nr_pages, migratetype))
 		return -EBUSY;
+	/* A free block reaching outside the range is split so the outside stays usable. */
 	big = covering_free_block(k, pfn, &order);
-	if (big)
+	if (big &&
+	    (page_to_pfn(k, big) < range_start || page_to_pfn(k, big) + (1UL << order) > range_end))
 		split_free_block_to_pageblocks(k, zone, big, order);
 	set_pageblock_migratetype(k, page, MIGRATE_ISOLATE);
 	zone->nr_isolate_pageblock++;
@@ -164,10 +170,12 @@ void undo_isolate_page_range(struct kmm_kernel *k, unsigned long start_pfn, unsi
 int start_isolate_page_range(struct kmm_kernel *k, unsigned long start_pfn, unsigned long end_pfn,
 			     int migratetype)
 {
-	unsigned long pfn;
+	unsigned long pfn, range_start = pageblock_start_pfn(start_pfn),
+			   range_end = pageblock_start_pfn(end_pfn + pageblock_nr_pages - 1);
 
-	for (pfn = pageblock_start_pfn(start_pfn); pfn < end_pfn; pfn += pageblock_nr_pages) {
-		if (set_migratetype_isolate(k, pfn_to_page(k, pfn), migratetype)) {
+	for (pfn = range_start; pfn < end_pfn; pfn += pageblock_nr_pages) {
+		if (set_migratetype_isolate(k, pfn_to_page(k, pfn), migratetype, range_start,
+					    range_end)) {
 			undo_isolate_page_range(k, start_pfn, pfn, migratetype);
 			return -EBUSY;
 		}
@@ -219,8 +227,8 @@ static struct page *free_block_of(struct kmm_kernel *k, unsigned long pfn, unsig
 int alloc_contig_range(struct kmm_kernel *k, unsigned long start, unsigned long end,
 		       int migratetype, gfp_t gfp)
 {
+	unsigned long pfn, outer_start;
 	struct zone *zone;
-	unsigned long pfn;
 	int ret;
 
 	(void)gfp;
@@ -232,8 +240,17 @@ int alloc_contig_range(struct kmm_kernel *k, unsigned long start, unsigned long 
 	ret = start_isolate_page_range(k, start, end, migratetype);
 	if (ret)
 		return ret;
-	/* No migration yet: the pages must already be free (pcp pages were drained). */
-	if (test_pages_isolated(k, start, end)) {
+	/*
+	 * No migration yet: the pages must already be free (pcp pages were drained). The walk
+	 * starts at the head of the free block that holds @start (outer_start in the kernel).
+	 */
+	{
+		unsigned int order;
+		struct page *head = free_block_of(k, start, &order);
+
+		outer_start = head ? page_to_pfn(k, head) : start;
+	}
+	if (test_pages_isolated(k, outer_start, end)) {
 		undo_isolate_page_range(k, start, end, migratetype);
 		return -EBUSY;
 	}

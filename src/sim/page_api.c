@@ -168,6 +168,11 @@ enum kmm_status kmm_free_pages(struct kmm_machine *m, kmm_pfn_t pfn, unsigned or
 		return env_error(k->env, KMM_EINVAL,
 				 "kmm_free_pages: pfn %#llx is not the start of an order-%u block",
 				 (unsigned long long)pfn, order);
+	if (PageReserved(pfn_to_page(k, (unsigned long)pfn)))
+		return env_error(k->env, KMM_EINVAL,
+				 "kmm_free_pages: pfn %#llx is reserved (memblock kept it; the page "
+				 "allocator never handed it out)",
+				 (unsigned long long)pfn);
 	KMM_API_ENTER(k->env);
 	__free_pages(k, pfn_to_page(k, (unsigned long)pfn), order);
 	KMM_API_LEAVE(k->env);
