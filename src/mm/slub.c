@@ -3224,7 +3224,8 @@ static bool check_memory_map(struct slub_check_ctx *x)
 			continue;
 		}
 		page = pfn_to_page(k, pfn);
-		if (PageSlab(page)) {
+		if (PageSlab(page) && page_slab(page)->slab_cache) {
+			/* (PG_slab without a cache: not SLUB's, e.g. left by bad_page()) */
 			const struct slab *slab = page_slab(page);
 			const struct kmem_cache *s = slab->slab_cache;
 
