@@ -10,6 +10,8 @@
  *   malloc pair         jemalloc's malloc + free over the same traces
  *   batch of 1024       1024 allocations then 1024 frees (slow paths: new slabs, refills,
  *                       CPU partials), per object, kmalloc and malloc, mixed trace
+ *   init_on_alloc=0     the kmalloc mixed figures on a machine that does not zero objects
+ *                       (the reference kernel zeroes them; malloc does not)
  *   bulk of 16          kmem_cache_alloc_bulk + kmem_cache_free_bulk of 16, per object
  *   public API pair     kmm_kmem_cache_alloc + kmm_kmem_cache_free (argument checks, handles,
  *                       the BUG unwind setup)
@@ -153,9 +155,9 @@ static double million(struct kmm_kernel *k, struct kmem_cache *s)
 
 int bench_slub(struct bench *b)
 {
-	double r[11][BENCH_MAX_RUNS];
+	double r[13][BENCH_MAX_RUNS];
 	struct kmm_config cfg;
-	struct kmm_machine *m;
+	struct kmm_machine *m, *m0;
 	struct kmm_kernel *k;
 	struct kmem_cache *s64;
 	kmm_cache_t api;
@@ -176,7 +178,16 @@ int bench_slub(struct bench *b)
 		kmm_machine_destroy(m);
 		return 1;
 	}
+	/* The same kernel without init_on_alloc: no zeroing, as malloc. */
+	kmm_config_append(&cfg, "init_on_alloc=0");
+	if (kmm_machine_create(&cfg, &m0) != KMM_OK) {
+		fprintf(stderr, "kmmbench slub: %s\n", kmm_last_error(NULL));
+		kmm_machine_destroy(m);
+		return 1;
+	}
 	for (int i = 0; i < b->runs; i++) {
+		r[11][i] = kmalloc_pair(&m0->kernel, trace_mixed);
+		r[12][i] = kmalloc_batch(&m0->kernel, trace_mixed);
 		r[0][i] = cache_pair(k, s64);
 		r[1][i] = kmalloc_pair(k, trace_fixed);
 		r[2][i] = malloc_pair(trace_fixed);
@@ -205,6 +216,11 @@ int bench_slub(struct bench *b)
 		     b->runs, NULL);
 	bench_figure(b, "malloc x1024 then free x1024, 8 B..8 KiB: ns per object", "ns", r[6],
 		     b->runs, NULL);
+	bench_figure(b, "kmalloc + kfree, 8 B..8 KiB, init_on_alloc=0: ns per pair", "ns", r[11],
+		     b->runs, "no zeroing, as malloc");
+	bench_figure(b,
+		     "kmalloc x1024 then kfree x1024, 8 B..8 KiB, init_on_alloc=0: ns per object",
+		     "ns", r[12], b->runs, NULL);
 	bench_figure(b, "kmem_cache_alloc_bulk + free_bulk of 16, 64 B: ns per object", "ns", r[7],
 		     b->runs, NULL);
 	bench_figure(b, "kmm_kmem_cache_alloc + kmm_kmem_cache_free (public API): ns per pair",
@@ -217,5 +233,6 @@ int bench_slub(struct bench *b)
 	bench_note(b, "1 CPU, init_on_alloc=1, hardened and randomised freelists, as the "
 		      "reference kernel; malloc/free are jemalloc's (linked)");
 	kmm_machine_destroy(m);
+	kmm_machine_destroy(m0);
 	return 0;
 }

@@ -22,6 +22,7 @@
 #ifndef KMM_MM_SLAB_H
 #define KMM_MM_SLAB_H
 
+#include "lib/trace.h"
 #include "mm/gfp.h"
 #include "mm/internal.h"
 #include "mm/slub_def.h"
@@ -362,13 +363,41 @@ bool slub_check(const struct kmm_kernel *k, char *why, size_t whylen);
 /* ---- slab_common.c ---------------------------------------------------------------------- */
 
 /* The kmem trace events (include/trace/events/kmem.h); each costs a bit test when off. */
-void trace_kmem_cache_alloc(struct kmm_kernel *k, unsigned long call_site, uint64_t ptr,
-			    const struct kmem_cache *s, gfp_t gfp, int node);
-void trace_kmalloc(struct kmm_kernel *k, unsigned long call_site, uint64_t ptr, size_t bytes_req,
-		   size_t bytes_alloc, gfp_t gfp, int node);
-void trace_kfree(struct kmm_kernel *k, unsigned long call_site, uint64_t ptr);
-void trace_kmem_cache_free(struct kmm_kernel *k, unsigned long call_site, uint64_t ptr,
-			   const struct kmem_cache *s);
+void __trace_kmem_cache_alloc(struct kmm_kernel *k, unsigned long call_site, uint64_t ptr,
+			      const struct kmem_cache *s, gfp_t gfp, int node);
+void __trace_kmalloc(struct kmm_kernel *k, unsigned long call_site, uint64_t ptr, size_t bytes_req,
+		     size_t bytes_alloc, gfp_t gfp, int node);
+void __trace_kfree(struct kmm_kernel *k, unsigned long call_site, uint64_t ptr);
+void __trace_kmem_cache_free(struct kmm_kernel *k, unsigned long call_site, uint64_t ptr,
+			     const struct kmem_cache *s);
+
+static inline void trace_kmem_cache_alloc(struct kmm_kernel *k, unsigned long call_site,
+					  uint64_t ptr, const struct kmem_cache *s, gfp_t gfp,
+					  int node)
+{
+	if (trace_enabled(k->env, TRACE_kmem_cache_alloc))
+		__trace_kmem_cache_alloc(k, call_site, ptr, s, gfp, node);
+}
+
+static inline void trace_kmalloc(struct kmm_kernel *k, unsigned long call_site, uint64_t ptr,
+				 size_t bytes_req, size_t bytes_alloc, gfp_t gfp, int node)
+{
+	if (trace_enabled(k->env, TRACE_kmalloc))
+		__trace_kmalloc(k, call_site, ptr, bytes_req, bytes_alloc, gfp, node);
+}
+
+static inline void trace_kfree(struct kmm_kernel *k, unsigned long call_site, uint64_t ptr)
+{
+	if (trace_enabled(k->env, TRACE_kfree))
+		__trace_kfree(k, call_site, ptr);
+}
+
+static inline void trace_kmem_cache_free(struct kmm_kernel *k, unsigned long call_site,
+					 uint64_t ptr, const struct kmem_cache *s)
+{
+	if (trace_enabled(k->env, TRACE_kmem_cache_free))
+		__trace_kmem_cache_free(k, call_site, ptr, s);
+}
 
 /* Models: mm/slab_common.c:kmalloc_fix_flags(): the WARN, and the flags without the bad bits. */
 gfp_t kmalloc_fix_flags(struct kmm_kernel *k, gfp_t flags);

@@ -54,8 +54,8 @@ static const char *trace_gfp(gfp_t gfp, char *buf, size_t len)
 	return gfp ? format_gfp(gfp, buf, len) : "none";
 }
 
-void trace_kmem_cache_alloc(struct kmm_kernel *k, unsigned long call_site, uint64_t ptr,
-			    const struct kmem_cache *s, gfp_t gfp, int node)
+void __trace_kmem_cache_alloc(struct kmm_kernel *k, unsigned long call_site, uint64_t ptr,
+			      const struct kmem_cache *s, gfp_t gfp, int node)
 {
 	char site[96], flags[256];
 
@@ -69,8 +69,8 @@ void trace_kmem_cache_alloc(struct kmm_kernel *k, unsigned long call_site, uint6
 		   (gfp & __GFP_ACCOUNT) || (s->flags & SLAB_ACCOUNT) ? "true" : "false");
 }
 
-void trace_kmalloc(struct kmm_kernel *k, unsigned long call_site, uint64_t ptr, size_t bytes_req,
-		   size_t bytes_alloc, gfp_t gfp, int node)
+void __trace_kmalloc(struct kmm_kernel *k, unsigned long call_site, uint64_t ptr, size_t bytes_req,
+		     size_t bytes_alloc, gfp_t gfp, int node)
 {
 	char site[96], flags[256];
 
@@ -84,7 +84,7 @@ void trace_kmalloc(struct kmm_kernel *k, unsigned long call_site, uint64_t ptr, 
 		   (gfp & __GFP_ACCOUNT) ? "true" : "false");
 }
 
-void trace_kfree(struct kmm_kernel *k, unsigned long call_site, uint64_t ptr)
+void __trace_kfree(struct kmm_kernel *k, unsigned long call_site, uint64_t ptr)
 {
 	char site[96];
 
@@ -93,8 +93,8 @@ void trace_kfree(struct kmm_kernel *k, unsigned long call_site, uint64_t ptr)
 			   call_site_name(call_site, site, sizeof(site)), ptr);
 }
 
-void trace_kmem_cache_free(struct kmm_kernel *k, unsigned long call_site, uint64_t ptr,
-			   const struct kmem_cache *s)
+void __trace_kmem_cache_free(struct kmm_kernel *k, unsigned long call_site, uint64_t ptr,
+			     const struct kmem_cache *s)
 {
 	char site[96];
 

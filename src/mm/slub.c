@@ -107,6 +107,44 @@ static inline uint32_t reciprocal_divide(uint32_t a, struct reciprocal_value r)
 	return (t + ((a - t) >> r.sh1)) >> r.sh2;
 }
 
+/* The divisibility test of struct kmem_cache's div_* fields: the modular inverse of the odd
+ * part of @size (Newton's iteration doubles the correct low bits each step). */
+static void set_size_divisor(struct kmem_cache *s, unsigned int size)
+{
+	uint64_t odd, inv;
+
+	s->div_shift = (unsigned int)__builtin_ctz(size);
+	odd = size >> s->div_shift;
+	inv = odd; /* correct to 3 bits for any odd number */
+	for (int i = 0; i < 5; i++)
+		inv *= 2 - odd * inv;
+	s->div_inv = inv;
+	s->div_lim = UINT64_MAX / odd;
+}
+
+/* memset(p, 0, n) for objects: constant-size pieces the compiler inlines (the hot sizes are
+ * small, where a call into memset costs more than the stores). */
+static inline void zero_object(uint8_t *p, unsigned int n)
+{
+	if (n > 256) {
+		memset(p, 0, n);
+		return;
+	}
+	for (; n >= 32; n -= 32, p += 32)
+		__builtin_memset(p, 0, 32);
+	for (; n >= 8; n -= 8, p += 8)
+		__builtin_memset(p, 0, 8);
+	for (; n; n--, p++)
+		*p = 0;
+}
+
+/* @off is a multiple of s->size. */
+static inline bool size_divides(const struct kmem_cache *s, uint64_t off)
+{
+	return !(off & ((1ull << s->div_shift) - 1)) &&
+	       (off >> s->div_shift) * s->div_inv <= s->div_lim;
+}
+
 static inline unsigned int order_objects(unsigned int order, unsigned int size)
 {
 	return ((unsigned int)PAGE_SIZE << order) / size;
@@ -154,10 +192,9 @@ enum { DEACTIVATE_TO_HEAD, DEACTIVATE_TO_TAIL };
 static inline bool objmap_pos(const struct kmm_kernel *k, uint64_t x, uint64_t **word,
 			      uint64_t *bit)
 {
-	uint64_t idx = (__pa(k, x) >> 3) - ((uint64_t)k->vmemmap_base << (PAGE_SHIFT - 3));
+	uint64_t idx = (x - k->kmem.objmap_va0) >> 3; /* below va0: wraps, refused */
 
-	if (!k->kmem.objmap ||
-	    idx >= ((uint64_t)(k->vmemmap_end - k->vmemmap_base) << (PAGE_SHIFT - 3)))
+	if (idx >= k->kmem.objmap_bits)
 		return false;
 	*word = &k->kmem.objmap[idx >> 6];
 	*bit = 1ull << (idx & 63);
@@ -183,11 +220,13 @@ static inline void objmap_set(struct kmm_kernel *k, uint64_t x, bool allocated)
 		*w &= ~b;
 }
 
-/* Clears the bits of a whole slab (its pages go back to the page allocator). */
+/* Clears the bits of a whole slab (page aligned: whole words of the map). */
 static void objmap_clear_range(struct kmm_kernel *k, uint64_t va, unsigned long len)
 {
-	for (uint64_t x = va; x < va + len; x += 8)
-		objmap_set(k, x, false);
+	uint64_t *w, b;
+
+	if (objmap_pos(k, va, &w, &b))
+		memset(w, 0, len / 8 / 8);
 }
 
 /* ---- free pointers ------------------------------------------------------------------- */
@@ -233,20 +272,20 @@ static inline void set_freepointer(struct kmm_kernel *k, const struct kmem_cache
 	memcpy(p, &raw, 8);
 }
 
-/* Models: mm/slub.c:check_valid_pointer(): NULL or an object boundary inside @slab. */
-static bool check_valid_pointer(const struct kmm_kernel *k, const struct kmem_cache *s,
-				const struct slab *slab, uint64_t object)
+/* @object (not NULL) is an object boundary of the @objects objects from @base. */
+static inline bool object_in_slab(const struct kmem_cache *s, uint64_t base, unsigned int objects,
+				  uint64_t object)
 {
-	uint64_t base, off;
+	uint64_t off = restore_red_left(s, object) - base;
 
-	if (!object)
-		return true;
-	base = slab_address(k, slab);
-	object = restore_red_left(s, object);
-	if (object < base || object >= base + (uint64_t)slab->objects * s->size)
-		return false;
-	off = object - base;
-	return reciprocal_divide((uint32_t)off, s->reciprocal_size) * s->size == off;
+	return off < (uint64_t)objects * s->size && size_divides(s, off);
+}
+
+/* Models: mm/slub.c:check_valid_pointer(): NULL or an object boundary inside @slab. */
+static inline bool check_valid_pointer(const struct kmm_kernel *k, const struct kmem_cache *s,
+				       const struct slab *slab, uint64_t object)
+{
+	return !object || object_in_slab(s, slab_address(k, slab), slab->objects, object);
 }
 
 static inline unsigned int obj_to_index(const struct kmem_cache *s, uint64_t base, uint64_t obj)
@@ -267,6 +306,13 @@ struct slab_report {
 	char text[8192];
 	size_t len;
 };
+
+/* (Never "= {0}": zeroing 8 KiB would cost more than the allocation paths themselves.) */
+static inline void rep_init(struct slab_report *r)
+{
+	r->len = 0;
+	r->text[0] = '\0';
+}
 
 static void KMM_PRINTF(2, 3) rep_printf(struct slab_report *r, const char *fmt, ...)
 {
@@ -586,7 +632,9 @@ static void object_err_r(const struct kmm_kernel *k, struct slab_report *r,
 static void object_err(struct kmm_kernel *k, const struct kmem_cache *s, const struct slab *slab,
 		       uint64_t object, const char *reason, const char *fn)
 {
-	struct slab_report r = {.len = 0};
+	struct slab_report r;
+
+	rep_init(&r);
 
 	object_err_r(k, &r, s, slab, object, reason, fn);
 	rep_raise(k, &r, KMM_REPORT_ERROR, fn, reason);
@@ -650,7 +698,9 @@ static bool freelist_corrupted(struct kmm_kernel *k, const struct kmem_cache *s,
 			       const struct slab *slab, uint64_t *freelist, uint64_t nextfree,
 			       const char *fn)
 {
-	struct slab_report r = {.len = 0};
+	struct slab_report r;
+
+	rep_init(&r);
 
 	if (check_valid_pointer(k, s, slab, nextfree) || !*freelist)
 		return false;
@@ -705,7 +755,9 @@ static int check_bytes_and_report(struct kmm_kernel *k, const struct kmem_cache 
 				  const struct slab *slab, uint64_t object, const char *what,
 				  uint64_t start, uint8_t value, unsigned int bytes, const char *fn)
 {
-	struct slab_report r = {.len = 0};
+	struct slab_report r;
+
+	rep_init(&r);
 	uint8_t *p = kmem_host(k, start, bytes ? bytes : 1);
 	uint64_t addr = slab_address(k, slab);
 	unsigned int fault = 0, end;
@@ -756,7 +808,9 @@ static int check_pad_bytes(struct kmm_kernel *k, const struct kmem_cache *s,
 static void slab_pad_check(struct kmm_kernel *k, const struct kmem_cache *s,
 			   const struct slab *slab, const char *fn)
 {
-	struct slab_report r = {.len = 0};
+	struct slab_report r;
+
+	rep_init(&r);
 	uint64_t start, pad;
 	unsigned long length, remainder;
 	uint8_t *p;
@@ -831,7 +885,9 @@ static int check_object(struct kmm_kernel *k, const struct kmem_cache *s, const 
 static int check_slab(struct kmm_kernel *k, const struct kmem_cache *s, struct slab *slab,
 		      const char *fn)
 {
-	struct slab_report r = {.len = 0};
+	struct slab_report r;
+
+	rep_init(&r);
 	unsigned int maxobj;
 
 	if (!PageSlab(slab_page(slab))) {
@@ -864,7 +920,9 @@ static int check_slab(struct kmm_kernel *k, const struct kmem_cache *s, struct s
 static int on_freelist(struct kmm_kernel *k, const struct kmem_cache *s, struct slab *slab,
 		       uint64_t search, const char *fn)
 {
-	struct slab_report r = {.len = 0};
+	struct slab_report r;
+
+	rep_init(&r);
 	unsigned int nr = 0, max_objects;
 	uint64_t fp = slab->freelist, object = 0;
 
@@ -914,7 +972,9 @@ static int on_freelist(struct kmm_kernel *k, const struct kmem_cache *s, struct 
 static void trace(struct kmm_kernel *k, const struct kmem_cache *s, const struct slab *slab,
 		  uint64_t object, int alloc, const char *fn)
 {
-	struct slab_report r = {.len = 0};
+	struct slab_report r;
+
+	rep_init(&r);
 
 	if (!(s->flags & SLAB_TRACE))
 		return;
@@ -1002,7 +1062,9 @@ static bool alloc_debug_processing(struct kmm_kernel *k, const struct kmem_cache
 				   struct slab *slab, uint64_t object, unsigned int orig_size,
 				   const char *fn)
 {
-	struct slab_report r = {.len = 0};
+	struct slab_report r;
+
+	rep_init(&r);
 
 	if ((s->flags & SLAB_CONSISTENCY_CHECKS) &&
 	    !alloc_consistency_checks(k, s, slab, object, fn)) {
@@ -1027,7 +1089,9 @@ static bool alloc_debug_processing(struct kmm_kernel *k, const struct kmem_cache
 static int free_consistency_checks(struct kmm_kernel *k, const struct kmem_cache *s,
 				   struct slab *slab, uint64_t object, const char *fn)
 {
-	struct slab_report r = {.len = 0};
+	struct slab_report r;
+
+	rep_init(&r);
 
 	if (!check_valid_pointer(k, s, slab, object)) {
 		slab_err_r(k, &r, s, slab, fn, "Invalid object pointer 0x%016" PRIx64, object);
@@ -1068,7 +1132,9 @@ static bool free_debug_processing(struct kmm_kernel *k, const struct kmem_cache 
 				  struct slab *slab, uint64_t head, uint64_t tail, int *bulk_cnt,
 				  unsigned long addr, const char *fn)
 {
-	struct slab_report r = {.len = 0};
+	struct slab_report r;
+
+	rep_init(&r);
 	bool checks_ok = false;
 	uint64_t object = head;
 	int cnt = 0;
@@ -1313,7 +1379,7 @@ static void slab_post_alloc_hook(struct kmm_kernel *k, const struct kmem_cache *
 			uint8_t *mem = kmem_host(k, p[i], s->object_size);
 
 			if (mem)
-				memset(mem, 0, s->object_size);
+				zero_object(mem, s->object_size);
 		}
 		objmap_set(k, p[i], true);
 	}
@@ -1728,6 +1794,7 @@ static inline void cpu_slab_set(const struct kmm_kernel *k, struct kmem_cache_cp
 	c->slab = slab;
 	c->slab_va = slab ? slab_address(k, slab) : 0;
 	c->slab_host = slab ? slab_mem(k, slab) : NULL;
+	c->slab_bytes = slab ? (uint64_t)slab->objects * slab->slab_cache->size : 0;
 }
 
 /* Models: mm/slub.c:node_match(). */
@@ -1896,7 +1963,9 @@ static unsigned long count_partial(const struct kmem_cache_node *n,
 static void slab_out_of_memory(struct kmm_kernel *k, const struct kmem_cache *s, gfp_t gfpflags,
 			       int nid)
 {
-	struct slab_report r = {.len = 0};
+	struct slab_report r;
+
+	rep_init(&r);
 	struct kmem_cache_node *n;
 	char gfp[256];
 	int node;
@@ -2057,8 +2126,7 @@ static inline uint64_t get_freepointer_fast(struct kmm_kernel *k, const struct k
 	memcpy(&raw, c->slab_host + (object - c->slab_va) + s->offset, 8);
 	next = freelist_ptr(s, raw, object + s->offset);
 	off = next - c->slab_va;
-	if (next && (off >= (uint64_t)c->slab->objects * s->size ||
-		     reciprocal_divide((uint32_t)off, s->reciprocal_size) * s->size != off))
+	if (next && (off >= c->slab_bytes || !size_divides(s, off)))
 		return get_freepointer_checked(k, s, c->slab, object, "slab_alloc_node");
 	return next;
 }
@@ -2067,21 +2135,30 @@ static inline uint64_t get_freepointer_fast(struct kmm_kernel *k, const struct k
  * Models: mm/slub.c:slab_alloc_node(): the fast path takes the head of this CPU's freelist;
  * anything else goes through ___slab_alloc(). Returns the object's VA or 0.
  */
-static inline uint64_t slab_alloc_node(struct kmm_kernel *k, struct kmem_cache *s, gfp_t gfpflags,
-				       int node, unsigned long addr, size_t orig_size)
+static inline __attribute__((always_inline)) uint64_t
+slab_alloc_node(struct kmm_kernel *k, struct kmem_cache *s, gfp_t gfpflags, int node,
+		unsigned long addr, size_t orig_size)
 {
 	struct kmem_cache_cpu *c = this_cpu_slab(k, s);
 	uint64_t object = c->freelist;
 	struct slab *slab = c->slab;
+	uint8_t *mem;
 
-	if (!object || !slab || !node_match(slab, node)) {
+	if (!object || !slab || !node_match(slab, node) || !c->slab_host) {
 		object = ___slab_alloc(k, s, gfpflags, node, addr, c, (unsigned int)orig_size);
-	} else {
-		c->freelist = get_freepointer_fast(k, s, c, object);
-		c->tid = next_tid(c->tid);
+		maybe_wipe_obj_freeptr(k, s, object);
+		slab_post_alloc_hook(k, s, 1, &object, slab_want_init_on_alloc(k, gfpflags, s));
+		return object;
 	}
-	maybe_wipe_obj_freeptr(k, s, object);
-	slab_post_alloc_hook(k, s, 1, &object, slab_want_init_on_alloc(k, gfpflags, s));
+	c->freelist = get_freepointer_fast(k, s, c, object);
+	c->tid = next_tid(c->tid);
+	/* The hooks, through the CPU slab's host view. */
+	mem = c->slab_host + (object - c->slab_va);
+	if (k->kmem.init_on_free)
+		maybe_wipe_obj_freeptr(k, s, object);
+	if (slab_want_init_on_alloc(k, gfpflags, s))
+		zero_object(mem, s->object_size);
+	objmap_set(k, object, true);
 	return object;
 }
 
@@ -2220,37 +2297,92 @@ static inline void slab_free(struct kmm_kernel *k, struct kmem_cache *s, struct 
 	do_slab_free(k, s, slab, head, tail, cnt, addr);
 }
 
+/* The report for a free slab_free_prepare() refuses (out of line: the paths stay lean). */
+static __attribute__((noinline, cold)) void report_bad_free(struct kmm_kernel *k,
+							    struct kmem_cache *s, struct slab *slab,
+							    uint64_t x, const char *fn,
+							    bool invalid)
+{
+	struct slab_report r;
+
+	rep_init(&r);
+	if (invalid)
+		slab_err_r(k, &r, s, slab, fn, "Invalid object pointer 0x%016" PRIx64, x);
+	else
+		object_err_r(k, &r, s, slab, x, "Object already free", fn);
+	rep_fix(&r, s, "Object at 0x%016" PRIx64 " not freed", x);
+	rep_raise(k, &r, KMM_REPORT_ERROR, fn,
+		  invalid ? "Invalid object pointer" : "Object already free");
+}
+
 /*
  * The model's check of one object about to be freed to @s (the kernel makes it only with
  * slub_debug=F, which then makes it itself): @x must be an allocated object of @slab.
  * False, with the report slub_debug=F would print, if not; then nothing is freed.
  */
-static bool slab_free_prepare(struct kmm_kernel *k, struct kmem_cache *s, struct slab *slab,
-			      uint64_t x, const char *fn)
+static inline bool slab_free_prepare_at(struct kmm_kernel *k, struct kmem_cache *s,
+					struct slab *slab, uint64_t base, uint64_t x,
+					const char *fn)
 {
-	struct slab_report r = {.len = 0};
+	uint64_t *w, b;
 
 	if (s->flags & SLAB_CONSISTENCY_CHECKS)
 		return true;
-	if (!check_valid_pointer(k, s, slab, x)) {
-		slab_err_r(k, &r, s, slab, fn, "Invalid object pointer 0x%016" PRIx64, x);
-		rep_fix(&r, s, "Object at 0x%016" PRIx64 " not freed", x);
-		rep_raise(k, &r, KMM_REPORT_ERROR, fn, "Invalid object pointer");
+	if (!object_in_slab(s, base, slab->objects, x)) {
+		report_bad_free(k, s, slab, x, fn, true);
 		return false;
 	}
-	if (!objmap_test(k, x)) {
-		object_err_r(k, &r, s, slab, x, "Object already free", fn);
-		rep_fix(&r, s, "Object at 0x%016" PRIx64 " not freed", x);
-		rep_raise(k, &r, KMM_REPORT_ERROR, fn, "Object already free");
+	if (!objmap_pos(k, x, &w, &b) || !(*w & b)) {
+		report_bad_free(k, s, slab, x, fn, false);
 		return false;
 	}
-	objmap_set(k, x, false);
+	*w &= ~b;
+	return true;
+}
+
+static inline bool slab_free_prepare(struct kmm_kernel *k, struct kmem_cache *s, struct slab *slab,
+				     uint64_t x, const char *fn)
+{
+	return slab_free_prepare_at(k, s, slab, slab_address(k, slab), x, fn);
+}
+
+/*
+ * The free fast path's shortcut: @x inside this CPU's slab of @s is an object of that slab
+ * (what virt_to_slab() would find), checked for alignment and the object map, pushed on the
+ * CPU freelist. False when @x is elsewhere (the caller takes the general path); true when
+ * it was handled, freed or refused with a report.
+ */
+static inline bool free_to_cpu_slab(struct kmm_kernel *k, struct kmem_cache *s, uint64_t x,
+				    const char *fn)
+{
+	struct kmem_cache_cpu *c = this_cpu_slab(k, s);
+	uint64_t off = x - c->slab_va, *w, b, raw;
+
+	if (!c->slab_host || off >= c->slab_bytes || kmem_cache_debug(s) || k->kmem.init_on_free)
+		return false;
+	if (!size_divides(s, off)) {
+		report_bad_free(k, s, c->slab, x, fn, true);
+		return true;
+	}
+	if (!objmap_pos(k, x, &w, &b) || !(*w & b)) {
+		report_bad_free(k, s, c->slab, x, fn, false);
+		return true;
+	}
+	*w &= ~b;
+	raw = freelist_ptr(s, c->freelist, x + s->offset);
+	memcpy(c->slab_host + off + s->offset, &raw, 8);
+	c->freelist = x;
+	c->tid = next_tid(c->tid);
 	return true;
 }
 
 void __kmem_cache_free(struct kmm_kernel *k, struct kmem_cache *s, uint64_t x, unsigned long caller)
 {
-	struct slab *slab = virt_to_slab(k, x);
+	struct slab *slab;
+
+	if (free_to_cpu_slab(k, s, x, "kfree"))
+		return;
+	slab = virt_to_slab(k, x);
 
 	if (!slab || !slab_free_prepare(k, s, slab, x, "kfree"))
 		return;
@@ -2274,7 +2406,9 @@ static struct kmem_cache *cache_from_obj(struct kmm_kernel *k, struct kmem_cache
 	}
 	cachep = slab->slab_cache;
 	if (cachep != s) {
-		struct slab_report r = {.len = 0};
+		struct slab_report r;
+
+		rep_init(&r);
 		char msg[256];
 
 		snprintf(msg, sizeof(msg),
@@ -2291,6 +2425,11 @@ void kmem_cache_free(struct kmm_kernel *k, struct kmem_cache *s, uint64_t x)
 {
 	struct slab *slab;
 
+	/* In this CPU's slab of @s, cache_from_obj() would find @s: skip the lookups. */
+	if (free_to_cpu_slab(k, s, x, "kmem_cache_free")) {
+		trace_kmem_cache_free(k, _RET_IP_(kmem_cache_free), x, s);
+		return;
+	}
 	s = cache_from_obj(k, s, x);
 	if (!s)
 		return;
@@ -2318,7 +2457,8 @@ static size_t build_detached_freelist(struct kmm_kernel *k, struct kmem_cache *s
 				      uint64_t *p, struct detached_freelist *df)
 {
 	int lookahead = 3;
-	uint64_t object = p[--size];
+	uint64_t object = p[--size], base, bytes;
+	uint8_t *host;
 	size_t same;
 
 	df->slab = virt_to_slab(k, object);
@@ -2343,10 +2483,14 @@ static size_t build_detached_freelist(struct kmm_kernel *k, struct kmem_cache *s
 	df->freelist = object;
 	df->cnt = 1;
 	set_freepointer(k, df->s, object, 0);
+	base = slab_address(k, df->slab);
+	bytes = slab_size(df->slab);
+	host = slab_mem(k, df->slab);
 	same = size;
 	while (size) {
 		object = p[--size];
-		if (df->slab == virt_to_slab(k, object)) {
+		/* In the slab's pages: what virt_to_slab(object) == df->slab says. */
+		if (object - base < bytes) {
 			same--;
 			if (size != same) {
 				uint64_t t = p[size];
@@ -2354,9 +2498,17 @@ static size_t build_detached_freelist(struct kmm_kernel *k, struct kmem_cache *s
 				p[size] = p[same];
 				p[same] = t;
 			}
-			if (!slab_free_prepare(k, df->s, df->slab, object, "kmem_cache_free_bulk"))
+			if (!slab_free_prepare_at(k, df->s, df->slab, base, object,
+						  "kmem_cache_free_bulk"))
 				continue;
-			set_freepointer(k, df->s, object, df->freelist);
+			if (host && object != df->freelist) {
+				uint64_t raw =
+					freelist_ptr(df->s, df->freelist, object + df->s->offset);
+
+				memcpy(host + (object - base) + df->s->offset, &raw, 8);
+			} else {
+				set_freepointer(k, df->s, object, df->freelist);
+			}
 			df->freelist = object;
 			df->cnt++;
 			continue;
@@ -2384,29 +2536,33 @@ int kmem_cache_alloc_bulk(struct kmm_kernel *k, struct kmem_cache *s, gfp_t flag
 			  uint64_t *p)
 {
 	struct kmem_cache_cpu *c = this_cpu_slab(k, s);
+	bool init = slab_want_init_on_alloc(k, flags, s);
 	size_t i;
 
+	/* The hooks run per object here (the kernel runs them over the array at the end). */
 	for (i = 0; i < size; i++) {
 		uint64_t object = c->freelist;
 
-		if (!object) {
+		if (!object || !c->slab_host) {
 			c->tid = next_tid(c->tid);
 			p[i] = ___slab_alloc(k, s, flags, NUMA_NO_NODE,
 					     _RET_IP_(kmem_cache_alloc_bulk), c, s->object_size);
 			if (!p[i])
 				goto error;
 			maybe_wipe_obj_freeptr(k, s, p[i]);
+			slab_post_alloc_hook(k, s, 1, &p[i], init);
 			continue;
 		}
 		c->freelist = get_freepointer_fast(k, s, c, object);
 		p[i] = object;
-		maybe_wipe_obj_freeptr(k, s, p[i]);
+		maybe_wipe_obj_freeptr(k, s, object);
+		if (init)
+			zero_object(c->slab_host + (object - c->slab_va), s->object_size);
+		objmap_set(k, object, true);
 	}
 	c->tid = next_tid(c->tid);
-	slab_post_alloc_hook(k, s, size, p, slab_want_init_on_alloc(k, flags, s));
 	return (int)i;
 error:
-	slab_post_alloc_hook(k, s, i, p, false);
 	kmem_cache_free_bulk(k, s, i, p);
 	return 0;
 }
@@ -2523,6 +2679,7 @@ static int calculate_sizes(const struct kmm_kernel *k, struct kmem_cache *s)
 	size = ALIGN_UP(size, s->align);
 	s->size = size;
 	s->reciprocal_size = reciprocal_value(size);
+	set_size_divisor(s, size);
 	order = calculate_order(k, size);
 	if (order < 0)
 		return 0;
@@ -2718,7 +2875,9 @@ struct kmem_cache *__kmem_cache_alias(struct kmm_kernel *k, const char *name, un
 static void list_slab_objects(struct kmm_kernel *k, struct kmem_cache *s, struct slab *slab,
 			      const char *fn)
 {
-	struct slab_report r = {.len = 0};
+	struct slab_report r;
+
+	rep_init(&r);
 	uint64_t addr = slab_address(k, slab), p;
 
 	slab_err_r(k, &r, s, slab, fn, "Objects remaining in %s on __kmem_cache_shutdown()",
@@ -2874,6 +3033,8 @@ int kmem_cache_init(struct kmm_kernel *k)
 	g->objmap = env_alloc_backing(k->env, pages << (PAGE_SHIFT - 6));
 	if (!g->objmap)
 		return -ENOMEM;
+	g->objmap_va0 = __va(k, PFN_PHYS(k->vmemmap_base));
+	g->objmap_bits = (uint64_t)pages << (PAGE_SHIFT - 3);
 	g->nr_node_ids = 1;
 	for (int nid = 0; nid < MAX_NUMNODES; nid++) {
 		const pg_data_t *pgdat = NODE_DATA(k, nid);
@@ -2975,7 +3136,9 @@ void get_slabinfo(const struct kmm_kernel *k, const struct kmem_cache *s, struct
 void slab_warn(struct kmm_kernel *k, const char *where, const char *trace, const char *cond,
 	       const char *msg, const char *after)
 {
-	struct slab_report r = {.len = 0};
+	struct slab_report r;
+
+	rep_init(&r);
 
 	rep_printf(&r, "------------[ cut here ]------------\n");
 	if (msg)
@@ -2994,7 +3157,9 @@ void slab_warn(struct kmm_kernel *k, const char *where, const char *trace, const
  */
 void slab_bad_address(struct kmm_kernel *k, const char *trace, uint64_t x)
 {
-	struct slab_report r = {.len = 0};
+	struct slab_report r;
+
+	rep_init(&r);
 
 	rep_printf(&r, "Unable to handle kernel paging request at virtual address %016" PRIx64 "\n",
 		   x);

@@ -96,6 +96,7 @@ struct kmem_cache_cpu {
 	struct slab *partial; /* frozen partial slabs (slab->next chain) */
 	uint64_t slab_va;     /* model: page_address(c->slab) */
 	uint8_t *slab_host;   /* model: host view of c->slab's memory */
+	uint64_t slab_bytes;  /* model: c->slab->objects * size (where the objects end) */
 };
 
 /* Models: mm/slab.h:struct kmem_cache_node (SLUB with CONFIG_SLUB_DEBUG). */
@@ -125,6 +126,10 @@ struct kmem_cache {
 	unsigned int size;	  /* object + metadata, aligned */
 	unsigned int object_size; /* the caller's object */
 	struct reciprocal_value reciprocal_size;
+	/* Model: size = odd << div_shift; x % size == 0 iff x's low div_shift bits are 0 and
+	 * (x >> div_shift) * div_inv (mod 2^64) <= div_lim (the fast paths' pointer checks). */
+	uint64_t div_inv, div_lim;
+	unsigned int div_shift;
 	unsigned int offset; /* free pointer offset in the object */
 	unsigned int cpu_partial;
 	unsigned int cpu_partial_slabs;
@@ -191,7 +196,8 @@ struct kmem_globals {
 	 * lets every free be checked in O(1) and kmm_check count objects exactly.
 	 */
 	uint64_t *objmap;
-	uint64_t nr_large_kmalloc; /* live large kmalloc allocations */
+	uint64_t objmap_va0, objmap_bits; /* linear-map VA of bit 0; number of bits */
+	uint64_t nr_large_kmalloc;	  /* live large kmalloc allocations */
 	/*
 	 * Model: slabs where a corrupted free pointer cut a freelist (their cut-off objects are
 	 * neither free nor allocated any more, as in the kernel); kmm_check allows those.
