@@ -1554,6 +1554,11 @@ static struct slab *new_slab(struct kmm_kernel *k, struct kmem_cache *s, gfp_t f
 {
 	if (flags & GFP_SLAB_BUG_MASK)
 		flags = kmalloc_fix_flags(k, flags);
+	if (s->ctor && (flags & __GFP_ZERO) && !k->kmem.warned_ctor_zero) {
+		k->kmem.warned_ctor_zero = true; /* WARN_ON_ONCE */
+		slab_warn(k, "mm/slub.c:2001 new_slab", "new_slab\n ___slab_alloc",
+			  "s->ctor && (flags & __GFP_ZERO)", NULL, NULL);
+	}
 	return allocate_slab(k, s, flags & (GFP_RECLAIM_MASK | GFP_CONSTRAINT_MASK), node);
 }
 

@@ -685,6 +685,132 @@ static void test_slub_alloc_trace_events(void **state)
 	test_machine_done(m);
 }
 
+struct ctor_log {
+	int calls;
+	size_t size;
+};
+
+static void ctor_fill(void *arg, kmm_va_t object, void *mem, size_t size)
+{
+	struct ctor_log *log = arg;
+
+	(void)object;
+	log->calls++;
+	log->size = size;
+	memset(mem, 0xc7, size);
+}
+
+/*
+ * A constructor runs on every object of a new slab, once; objects of a cache with a
+ * constructor are not zeroed by init_on_alloc (the kernel leaves them as constructed), and
+ * freed ones come back as they were left. The free pointer lives after the object.
+ */
+static void test_slub_alloc_constructor(void **state)
+{
+	struct kmm_machine *m = boot("256M", 1, NULL);
+	struct ctor_log log = {0};
+	struct kmm_slab_info in;
+	kmm_cache_t c;
+	kmm_va_t a, b;
+	uint8_t buf[96];
+
+	assert_int_equal(kmm_kmem_cache_create(m, "ct", 96, 0, 0, ctor_fill, &log, &c), KMM_OK);
+	assert_int_equal(log.calls, 0); /* nothing until the first slab */
+	a = alloc(m, c);
+	assert_int_equal(kmm_kmem_cache_info(m, c, &in), KMM_OK);
+	assert_int_equal(log.calls, (int)in.objects);
+	assert_int_equal(log.size, 96);
+	assert_int_equal(in.offset, 96);
+	bytes(m, a, buf, 96);
+	assert_int_equal(count_byte(buf, 96, 0xc7), 96);
+	fill(m, a, 0x11, 96);
+	kmm_kmem_cache_free(m, c, a);
+	b = alloc(m, c);
+	assert_int_equal(b, a);
+	bytes(m, b, buf, 96);
+	assert_int_equal(count_byte(buf, 96, 0x11), 96);
+	assert_int_equal(log.calls, (int)in.objects);
+	/*
+	 * With init_on_alloc, not even __GFP_ZERO zeroes a constructed object
+	 * (slab_want_init_on_alloc); asking for it when a new slab is made is the kernel's
+	 * WARN_ON_ONCE(s->ctor && (flags & __GFP_ZERO)).
+	 */
+	kmm_kmem_cache_free(m, c, b);
+	assert_int_equal(kmm_kmem_cache_alloc(m, c, KMM_GFP_KERNEL | KMM___GFP_ZERO, &b), KMM_OK);
+	bytes(m, b, buf, 96);
+	assert_int_equal(count_byte(buf, 96, 0x11), 96);
+	assert_int_equal(kmm_report_count(m), 0);
+	for (unsigned i = 1; i < in.objects; i++) /* the rest of the slab */
+		alloc(m, c);
+	assert_int_equal(kmm_kmem_cache_alloc(m, c, KMM_GFP_KERNEL | KMM___GFP_ZERO, &a), KMM_OK);
+	assert_true(strstr(last_report(m), "mm/slub.c:2001 new_slab"));
+	kmm_kmem_cache_free(m, c, b);
+	test_machine_done(m);
+}
+
+/* The first 16 objects of a new slab, in the order the allocator hands them out. */
+static void slab_order(const char *seed, kmm_va_t out[16])
+{
+	struct kmm_config cfg;
+	struct kmm_machine *m;
+	kmm_cache_t c;
+
+	kmm_config_init(&cfg);
+	kmm_config_option(&cfg, "-m", "256M");
+	kmm_config_option(&cfg, "-smp", "2");
+	kmm_config_option(&cfg, "-seed", seed);
+	m = test_machine(&cfg);
+	c = cache(m, "t256", 256, 0);
+	for (int i = 0; i < 16; i++)
+		out[i] = alloc(m, c) & 4095;
+	test_machine_done(m);
+}
+
+/*
+ * CONFIG_SLAB_FREELIST_RANDOM: a new slab's objects come in a shuffled order, drawn from the
+ * machine's seeded PRNG: the same for the same seed, another for another seed; every slot
+ * of the page once.
+ */
+static void test_slub_alloc_random_freelist(void **state)
+{
+	kmm_va_t a[16], b[16], c[16];
+	int in_order = 0, same = 0;
+	unsigned seen = 0;
+
+	slab_order("1", a);
+	slab_order("1", b);
+	slab_order("2", c);
+	assert_memory_equal(a, b, sizeof(a));
+	for (int i = 0; i < 16; i++) {
+		in_order += a[i] == (kmm_va_t)i * 256;
+		same += a[i] == c[i];
+		seen |= 1u << (a[i] / 256);
+	}
+	assert_true(in_order < 16);
+	assert_true(same < 16);
+	assert_int_equal(seen, 0xffff);
+}
+
+/* Two machines in one process: their caches, objects and counters are their own. */
+static void test_slub_alloc_two_machines(void **state)
+{
+	struct kmm_machine *m1 = boot("256M", 1, NULL), *m2 = boot("256M", 1, NULL);
+	kmm_cache_t c1 = cache(m1, "shared_name", 64, 0), c2 = cache(m2, "shared_name", 64, 0);
+	kmm_va_t a = alloc(m1, c1), b = alloc(m2, c2);
+	struct kmm_slab_info i1, i2;
+
+	assert_int_equal(kmm_kmem_cache_free(m2, c2, b), KMM_OK);
+	assert_int_equal(kmm_kmem_cache_info(m1, c1, &i1), KMM_OK);
+	assert_int_equal(kmm_kmem_cache_info(m2, c2, &i2), KMM_OK);
+	assert_int_equal(i1.slabs, 1);
+	assert_int_equal(i2.slabs, 1);
+	assert_int_equal(kmm_report_count(m1), 0);
+	assert_int_equal(kmm_report_count(m2), 0);
+	kmm_kmem_cache_free(m1, c1, a);
+	test_machine_done(m1);
+	test_machine_done(m2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -701,6 +827,9 @@ int main(void)
 		cmocka_unit_test(test_slub_alloc_destroy_with_objects_left),
 		cmocka_unit_test(test_slub_alloc_slabinfo_and_meminfo),
 		cmocka_unit_test(test_slub_alloc_trace_events),
+		cmocka_unit_test(test_slub_alloc_constructor),
+		cmocka_unit_test(test_slub_alloc_random_freelist),
+		cmocka_unit_test(test_slub_alloc_two_machines),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
