@@ -14,7 +14,8 @@
  *         has no other task: it lets the 5 s pass on the simulated clock, tries once more
  *         and then returns NULL.
  *
- * Invariants: 0 <= curr_nr <= min_nr; elements[0 .. curr_nr) are live elements.
+ * The pool keeps 0 <= curr_nr <= min_nr, elements[0 .. curr_nr) being live elements of the
+ * pool's allocator; the elements count as allocated objects (or pages) in kmm_check.
  */
 #include "mm/slab.h"
 

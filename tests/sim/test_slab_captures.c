@@ -15,6 +15,8 @@
  * constructor. The machine boots with slab_nomerge so that no recreated cache merges into
  * another.
  *
+ * Also the "SLUB:" boot line.
+ *
  * Covers: src/mm/slub.c (calculate_sizes, calculate_order, set_cpu_partial, min_partial),
  * src/mm/slab_common.c (kmalloc caches, calculate_alignment, create_boot_cache, slabinfo).
  */
@@ -274,12 +276,44 @@ static void test_slab_captures_all_caches(void **state)
 	}
 }
 
+static void dmesg_sink(void *arg, const char *text, size_t len)
+{
+	char **buf = arg;
+	size_t old = *buf ? strlen(*buf) : 0;
+
+	*buf = realloc(*buf, old + len + 1);
+	memcpy(*buf + old, text, len);
+	(*buf)[old + len] = '\0';
+}
+
+/* The "SLUB: HWalign=64, Order=0-3, MinObjects=0, CPUs=N, Nodes=N" boot line, word for word. */
+static void test_slab_captures_boot_line(void **state)
+{
+	for (size_t ci = 0; ci < sizeof(configs) / sizeof(configs[0]); ci++) {
+		const struct capture_config *c = &configs[ci];
+		char *theirs = read_capture(c->name, "boot.dmesg.txt"), *ours = NULL;
+		struct kmm_machine *m = boot_like(c, NULL);
+		const char *line = strstr(theirs, "] SLUB: ");
+		char want[128];
+
+		assert_non_null(line);
+		snprintf(want, sizeof(want), "%.*s", (int)(strchr(line, '\n') - line + 1), line);
+		kmm_dmesg(m, dmesg_sink, &ours);
+		if (!strstr(ours, want))
+			fail_msg("%s: no \"%s\" in our log", c->name, want);
+		free(ours);
+		free(theirs);
+		test_machine_done(m);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_slab_captures_kmalloc_caches),
 		cmocka_unit_test(test_slab_captures_slabinfo_columns),
 		cmocka_unit_test(test_slab_captures_all_caches),
+		cmocka_unit_test(test_slab_captures_boot_line),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
