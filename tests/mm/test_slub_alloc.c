@@ -811,6 +811,78 @@ static void test_slub_alloc_two_machines(void **state)
 	test_machine_done(m2);
 }
 
+/*
+ * get_any_partial(): a CPU of node 1 with no partial slab of its own takes one of node 0's
+ * when node 0 has more than min_partial (5) of them (remote_node_defrag_ratio 1000).
+ */
+static void test_slub_alloc_remote_partial(void **state)
+{
+	struct kmm_config cfg;
+	struct kmm_machine *m;
+	struct kmm_page_info pi;
+	struct kmm_slab_info in;
+	kmm_cache_t c;
+	kmm_va_t o[128], x;
+
+	kmm_config_init(&cfg);
+	kmm_config_option(&cfg, "-m", "2G");
+	kmm_config_option(&cfg, "-numa", "node,nodeid=0,mem=1G,cpus=0-1");
+	kmm_config_option(&cfg, "-numa", "node,nodeid=1,mem=1G,cpus=2-3");
+	m = test_machine(&cfg);
+	c = cache(m, "r256", 256, 0); /* 4 CPUs: 16 objects per slab */
+	kmm_cpu_set(m, 0);
+	for (int i = 0; i < 128; i++)
+		o[i] = alloc(m, c);
+	for (int s = 0; s < 7; s++)
+		kmm_kmem_cache_free(m, c, o[16 * s]);
+	/* Flush: 7 slabs with 15 objects in use go to node 0's partial list. */
+	kmm_kmem_cache_shrink(m, c);
+	in = info(m, c);
+	assert_int_equal(in.partial_slabs, 7);
+	assert_int_equal(in.slabs, 8);
+	kmm_cpu_set(m, 2);
+	x = alloc(m, c);
+	assert_int_equal(kmm_page_info(m, pfn_of(m, x), &pi), KMM_OK);
+	assert_int_equal(pi.node, 0);
+	in = info(m, c);
+	assert_int_equal(in.slabs, 8); /* no new slab */
+	assert_true(in.partial_slabs < 7);
+	kmm_kmem_cache_free(m, c, x);
+	for (int i = 0; i < 128; i++)
+		if (i % 16 || i / 16 >= 7)
+			kmm_kmem_cache_free(m, c, o[i]);
+	test_machine_done(m);
+}
+
+/*
+ * kmem_cache_alloc_bulk fails whole when memory runs out midway: with every page taken but
+ * one, the first 16 objects come from a slab on that page, the 17th finds no page, and the
+ * 16 are freed again.
+ */
+static void test_slub_alloc_bulk_out_of_memory(void **state)
+{
+	const kmm_gfp_t all = KMM_GFP_NOWAIT | KMM___GFP_MEMALLOC | KMM___GFP_NOWARN;
+	struct kmm_machine *m = boot("256M", 1, NULL);
+	kmm_cache_t c = cache(m, "oom256", 256, 0);
+	static kmm_pfn_t pfns[1 << 17];
+	static kmm_va_t o[64];
+	size_t n = 0;
+
+	while (n < sizeof(pfns) / sizeof(pfns[0]) && kmm_alloc_pages(m, all, 0, &pfns[n]) == KMM_OK)
+		n++;
+	assert_int_equal(kmm_free_pages(m, pfns[--n], 0), KMM_OK);
+	assert_int_equal(kmm_kmem_cache_alloc_bulk(m, c, all, 64, o), KMM_ENOMEM);
+	assert_int_equal(info(m, c).slabs, 1);
+	assert_int_equal(kmm_kmem_cache_alloc_bulk(m, c, all, 16, o), KMM_OK);
+	assert_int_equal(kmm_check(m), KMM_OK);
+	assert_int_equal(kmm_kmem_cache_free_bulk(m, c, 16, o), KMM_OK);
+	for (size_t i = 0; i < n; i++)
+		kmm_free_pages(m, pfns[i], 0);
+	assert_int_equal(kmm_kmem_cache_alloc_bulk(m, c, KMM_GFP_KERNEL, 64, o), KMM_OK);
+	assert_int_equal(kmm_kmem_cache_free_bulk(m, c, 64, o), KMM_OK);
+	test_machine_done(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -830,6 +902,8 @@ int main(void)
 		cmocka_unit_test(test_slub_alloc_constructor),
 		cmocka_unit_test(test_slub_alloc_random_freelist),
 		cmocka_unit_test(test_slub_alloc_two_machines),
+		cmocka_unit_test(test_slub_alloc_remote_partial),
+		cmocka_unit_test(test_slub_alloc_bulk_out_of_memory),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
