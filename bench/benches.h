@@ -9,6 +9,7 @@
 	X(machine, "create and destroy machines of several RAM sizes: time and host RSS")          \
 	X(boot, "boot the kernel to a ready buddy allocator: time, RSS vs the memory map")         \
 	X(mmu, "MMU model: ns per translation for an L1 hit, an L2 hit and a full cold walk")      \
+	X(buddy, "page allocator: ns per alloc+free pair (pcp, buddy, order 9) against jemalloc")   \
 	X(slub, "SLUB fast paths and kmalloc vs jemalloc on the same size traces; slab overhead")
 
 #endif /* KMM_BENCHES_H */

@@ -104,7 +104,7 @@ bool hw_cpus_check(const struct kmm_hw *hw, char *why, size_t whylen)
 				 i);
 			return false;
 		}
-		if (!tlb_check(&cpu->tlb, why, whylen))
+		if (!tlb_check(&cpu->tlb, why, whylen) || !ptw_check(cpu, why, whylen))
 			return false;
 	}
 	return true;

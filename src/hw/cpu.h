@@ -17,12 +17,17 @@
  *  2. TCR_EL1.TG0/TG1 always encode the 4KB granule (other granules are refused on write).
  *  3. Every valid TLB entry's size is one the walker can produce (4K..16G) and its VA tag is
  *     aligned to that size.
+ *  4. The stage-1 permission table (s1_perm) gives what the permission rules give for the
+ *     current TCR_EL1.HD and SCTLR_EL1.WXN (ptw_check).
  */
 #ifndef KMM_HW_CPU_H
 #define KMM_HW_CPU_H
 
 #include "hw/hw.h"
 #include "hw/tlb.h"
+
+/* Stage-1 leaf permission inputs: AP[2:1], PXN, UXN, DBM and 4 hierarchical bits (ptw.c). */
+#define PTW_PERM_ENTRIES 512
 
 /* CPU model features that change translation (ID_AA64MMFR0/1/2_EL1). */
 struct hw_cpu_features {
@@ -63,11 +68,12 @@ struct hw_update_log {
 /* Stage-1 parameters of one VA half (TTBR0 or TTBR1), derived from the registers. */
 struct hw_s1_half {
 	uint64_t topmask; /* VA bits that must all equal VA[55] (TBI excluded) */
+	uint64_t topval;  /* what those bits must be: topmask in the upper half, else 0 */
+	uint64_t topidx;  /* index mask of the start level (at most 9 bits at stage 1) */
 	uint64_t base;	  /* IPA of the start-level table */
 	uint8_t start;	  /* start level */
-	uint8_t topbits;  /* VA bits the start level resolves */
-	bool epd;	  /* TCR_EL1.EPDn: walks fault */
-	bool hpd;	  /* TCR_EL1.HPDn, when FEAT_HPDS */
+	uint8_t fault;	  /* enum hw_fault_type every walk takes at level 0 (EPDn, TTBR size) */
+	uint8_t hiermask; /* hierarchical controls that apply: 0 under HPDn (FEAT_HPDS), else 0xf */
 };
 
 struct hw_cpu {
@@ -87,6 +93,8 @@ struct hw_cpu {
 	uint8_t s1_ps;		 /* effective stage-1 output size: min(IPS, PARange, 48) */
 	bool s1_ha, s1_hd;	 /* TCR_EL1.HA/HD, when FEAT_HAFDBS */
 	uint8_t need[2][3];	 /* TLB_P_* bit an access needs, by [EL][enum hw_acc] */
+	uint8_t s1_perm_key;	 /* the HD/WXN s1_perm was built for (0: not built) */
+	uint8_t s1_perm[PTW_PERM_ENTRIES]; /* stage-1 leaf permissions by AP, XN, DBM, hierarchy */
 
 	/* The TLB hierarchy and the walk cache. */
 	struct tlb tlb;

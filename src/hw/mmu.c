@@ -121,11 +121,20 @@ static bool mmu_fill(struct kmm_env *env, struct hw_cpu *cpu, enum hw_acc acc, u
 {
 	int side = acc == HW_ACC_EXEC ? 0 : 1;
 	uint64_t va56 = va & VA56_MASK, off = va56 & (BIT64(res->shift) - 1);
-	unsigned flags = (res->global ? TLB_F_GLOBAL : 0) | (res->s2 ? TLB_F_S2 : 0);
+	struct tlb_entry e = {
+		.va = va56,
+		.pa = res->pa - off,
+		.ipa = res->ipa - off,
+		.asid = cpu->cur_asid,
+		.vmid = cpu->cur_vmid,
+		.shift = res->shift,
+		.flags = (uint8_t)((res->global ? TLB_F_GLOBAL : 0) | (res->s2 ? TLB_F_S2 : 0)),
+		.perm = res->perm,
+		.attr = res->attr,
+		.sh = res->sh,
+		.level = res->level};
 
-	if (tlb_insert(&cpu->tlb, side, va56, res->pa - off, res->ipa - off, res->shift,
-		       TLB_TAGS(cpu->cur_asid, cpu->cur_vmid, flags),
-		       TLB_ATTRS(res->perm, res->attr, res->sh, res->level)))
+	if (tlb_insert(&cpu->tlb, side, &e))
 		return true;
 	*f = (struct hw_fault){.type = HW_FAULT_TLB_CONFLICT,
 			       .level = -1,

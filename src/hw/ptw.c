@@ -17,9 +17,9 @@
  *   IPA --(stage 2 walk)--> PA, with S2AP/XN, S2 AF and dirty state
  *
  * Every descriptor read and every hardware update goes through ptw_desc_read() and
- * ptw_desc_write(): that is where walk reads are counted and costed, where a read of a PA
- * with no RAM becomes a synchronous external abort on the walk, and where updates are
- * logged for the replay.
+ * ptw_desc_write(): that is where walk reads are counted (the count is added to the CPU's
+ * counters and costed once per walk), where a read of a PA with no RAM becomes a synchronous
+ * external abort on the walk, and where updates are logged for the replay.
  *
  * Choices the architecture leaves open, made as QEMU 7.2 makes them (the oracle records
  * them as allowed): AT instructions set the AF (R_XQSMX permits it) but never dirty state
@@ -37,15 +37,32 @@
  */
 #include "hw/ptw.h"
 
+#include <stdio.h>
+
 #include "hw/mmu_defs.h"
 
 #define VA56_MASK 0x00ffffffffffffffull
 
-/* Hierarchical attributes accumulated from table descriptors. */
-#define PTW_H_AP0 0x01u /* APTable[0]: no EL0 access below */
-#define PTW_H_AP1 0x02u /* APTable[1]: no write access below */
-#define PTW_H_UXN 0x04u
-#define PTW_H_PXN 0x08u
+#if defined(__GNUC__)
+#define PTW_HOT_INLINE inline __attribute__((always_inline))
+#define PTW_COLD       __attribute__((noinline, cold))
+#else
+#define PTW_HOT_INLINE inline
+#define PTW_COLD
+#endif
+
+/*
+ * Hierarchical attributes accumulated from table descriptors: bits 62:59 of the descriptor
+ * shifted down, so that accumulating them is one shift and one mask per level.
+ */
+#define PTW_H_SHIFT 59
+#define PTW_H_PXN   0x01u /* PXNTable */
+#define PTW_H_UXN   0x02u /* UXNTable */
+#define PTW_H_AP0   0x04u /* APTable[0]: no EL0 access below */
+#define PTW_H_AP1   0x08u /* APTable[1]: no write access below */
+
+/* Stage-1 permission table entries: TLB_P_* plus this bit for "writable-clean". */
+#define PTW_PERM_WCLEAN 0x80u
 
 static const uint8_t ptw_ps_bits[8] = {32, 36, 40, 42, 44, 48, 52, 52};
 
@@ -54,6 +71,8 @@ struct ptw_walk {
 	struct hw_cpu *cpu;
 	const struct ptw_req *req;
 	struct hw_fault *f;
+	const struct phys_bank *bank; /* the bank of the last descriptor read */
+	uint32_t reads; /* descriptor reads so far (added to the counters at the end) */
 	bool use_cache;
 };
 
@@ -96,6 +115,60 @@ unsigned ptw_s2_pa_bits(const struct hw_cpu *cpu)
 	return ptw_pa_limit(cpu, (unsigned)FIELD64(cpu->r.vtcr_el2, VTCR_EL2_PS_SHIFT, 3));
 }
 
+/*
+ * Permissions of a stage-1 leaf @desc under the hierarchical controls @h (0 under HPD).
+ * Spec: Arm ARM D8.4.x: AP[2:1] (AP[1] EL0 access, AP[2] read-only), the implicit PXN of
+ * EL0-writable memory, WXN, hierarchical controls, dirty state (writable-clean counts as
+ * writable for the checks: R_TTLCV, R_NKLQN); PAN is applied by the caller's flag.
+ * Returns the TLB_P_* set, with PTW_PERM_WCLEAN when write permission rests on a dirty update.
+ * Walks look the answer up in cpu->s1_perm (ptw_perm_idx), which ptw_sync builds from this.
+ */
+static uint8_t ptw_s1_perm(uint64_t desc, uint8_t h, bool hd, bool wxn)
+{
+	bool ap2 = desc & DESC_AP2, ap1 = desc & DESC_AP1;
+	bool uxn = desc & DESC_UXN, pxn = desc & DESC_PXN;
+	bool wclean, ur, uw, pw, ux, px;
+
+	wclean = hd && (desc & DESC_DBM) && ap2 && !(h & PTW_H_AP1);
+	if (h & PTW_H_AP1)
+		ap2 = true;
+	if (h & PTW_H_AP0)
+		ap1 = false;
+	uxn |= (h & PTW_H_UXN) != 0;
+	pxn |= (h & PTW_H_PXN) != 0;
+	ur = ap1;
+	pw = !ap2 || wclean;
+	uw = ur && pw;
+	ux = !uxn && !(wxn && uw);
+	px = !pxn && !uw && !(wxn && pw);
+	return (uint8_t)((ur ? TLB_P_R0 | TLB_P_U : 0) | (uw ? TLB_P_W0 : 0) | (ux ? TLB_P_X0 : 0) |
+			 TLB_P_R1 | (pw ? TLB_P_W1 : 0) | (px ? TLB_P_X1 : 0) |
+			 (wclean ? PTW_PERM_WCLEAN : 0));
+}
+
+/* The descriptor bits of a cpu->s1_perm index, in index order (ptw_perm_idx). */
+_Static_assert(DESC_AP1 == BIT64(6) && DESC_AP2 == BIT64(7) && DESC_DBM == BIT64(51) &&
+		       DESC_PXN == BIT64(53) && DESC_UXN == BIT64(54),
+	       "ptw_perm_idx takes AP[2:1] from bits 7:6, DBM from 51, PXN/UXN from 54:53");
+
+static inline unsigned ptw_perm_idx(uint64_t desc, uint8_t h)
+{
+	return (unsigned)(((desc >> 6) & 3) | ((desc >> 53) & 3) << 2 | ((desc >> 51) & 1) << 4) |
+	       (unsigned)h << 5;
+}
+
+static uint64_t ptw_perm_idx_desc(unsigned idx)
+{
+	return (uint64_t)(idx & 3) << 6 | (uint64_t)((idx >> 2) & 3) << 53 |
+	       (uint64_t)((idx >> 4) & 1) << 51;
+}
+
+/* The key of cpu->s1_perm: the registers it depends on (0 = not built). */
+static uint8_t ptw_perm_key(const struct hw_cpu *cpu)
+{
+	return (uint8_t)(0x4 | (cpu->s1_hd ? 1 : 0) | ((cpu->r.sctlr_el1 & SCTLR_EL1_WXN) ? 2 : 0));
+}
+
 void ptw_sync(struct hw_cpu *cpu)
 {
 	uint64_t tcr = cpu->r.tcr_el1;
@@ -109,16 +182,53 @@ void ptw_sync(struct hw_cpu *cpu)
 		unsigned tsz = ptw_clamp_tsz(
 			cpu,
 			(unsigned)FIELD64(tcr, b55 ? TCR_EL1_T1SZ_SHIFT : TCR_EL1_T0SZ_SHIFT, 6));
-		unsigned insize = 64 - tsz, top = tbi ? 55 : 63;
+		unsigned insize = 64 - tsz, top = tbi ? 55 : 63, topbits;
 
 		h->start = (uint8_t)(3 - (insize - 13) / 9);
-		h->topbits = (uint8_t)(insize - ptw_level_shift(h->start));
+		topbits = insize - ptw_level_shift(h->start);
+		h->topidx = BIT64(topbits) - 1;
 		h->topmask = (top == 63 ? ~0ull : BIT64(top + 1) - 1) & ~(BIT64(insize) - 1);
+		h->topval = b55 ? h->topmask : 0;
 		h->base = (b55 ? cpu->r.ttbr1_el1 : cpu->r.ttbr0_el1) & TTBR_BADDR_MASK &
-			  ~((BIT64(h->topbits + 3) - 1) | 0x3f);
-		h->epd = tcr & (b55 ? TCR_EL1_EPD1 : TCR_EL1_EPD0);
-		h->hpd = cpu->feat->hpds && (tcr & (b55 ? TCR_EL1_HPD1 : TCR_EL1_HPD0));
+			  ~((BIT64(topbits + 3) - 1) | 0x3f);
+		h->hiermask =
+			cpu->feat->hpds && (tcr & (b55 ? TCR_EL1_HPD1 : TCR_EL1_HPD0)) ? 0 : 0xf;
+		/* Level-0 faults of every walk in this half, in priority order. */
+		if (tcr & (b55 ? TCR_EL1_EPD1 : TCR_EL1_EPD0))
+			h->fault = HW_FAULT_TRANSLATION;
+		else if (h->base >> cpu->s1_ps)
+			h->fault = HW_FAULT_ADDR_SIZE;
+		else
+			h->fault = HW_FAULT_NONE;
 	}
+	/* Rebuilt only when HD or WXN change: TTBR writes (context switches) stay cheap. */
+	if (cpu->s1_perm_key != ptw_perm_key(cpu)) {
+		bool wxn = cpu->r.sctlr_el1 & SCTLR_EL1_WXN;
+		for (unsigned i = 0; i < PTW_PERM_ENTRIES; i++)
+			cpu->s1_perm[i] = ptw_s1_perm(ptw_perm_idx_desc(i), (uint8_t)(i >> 5),
+						      cpu->s1_hd, wxn);
+		cpu->s1_perm_key = ptw_perm_key(cpu);
+	}
+}
+
+bool ptw_check(const struct hw_cpu *cpu, char *why, size_t whylen)
+{
+	bool wxn = cpu->r.sctlr_el1 & SCTLR_EL1_WXN;
+
+	if (cpu->s1_perm_key != ptw_perm_key(cpu)) {
+		snprintf(why, whylen, "ptw: CPU %u permission table built for other HD/WXN",
+			 cpu->id);
+		return false;
+	}
+	for (unsigned i = 0; i < PTW_PERM_ENTRIES; i++) {
+		if (cpu->s1_perm[i] !=
+		    ptw_s1_perm(ptw_perm_idx_desc(i), (uint8_t)(i >> 5), cpu->s1_hd, wxn)) {
+			snprintf(why, whylen, "ptw: CPU %u permission table entry %u is stale",
+				 cpu->id, i);
+			return false;
+		}
+	}
+	return true;
 }
 
 uint16_t ptw_asid(const struct hw_cpu *cpu)
@@ -138,34 +248,54 @@ uint16_t ptw_vmid(const struct hw_cpu *cpu)
 }
 
 /* Fills the fault record (only written when a walk faults). Returns false. */
-static bool ptw_fault(struct ptw_walk *w, enum hw_fault_type type, int level, unsigned stage,
-		      bool s1ptw, uint64_t ipa)
+static PTW_COLD bool ptw_fault_fill(const struct ptw_req *q, struct hw_fault *f,
+				    enum hw_fault_type type, int level, unsigned stage, bool s1ptw,
+				    uint64_t ipa)
 {
-	const struct ptw_req *q = w->req;
-
-	*w->f = (struct hw_fault){.type = type,
-				  .level = (int8_t)level,
-				  .stage = (uint8_t)stage,
-				  .s1ptw = s1ptw,
-				  .ipa = ipa,
-				  .acc = q->acc,
-				  .el = q->el,
-				  .va = q->va,
-				  .cm = (q->flags & PTW_F_AT) != 0,
-				  .at_el2 = (q->flags & PTW_F_AT_EL2) != 0};
+	*f = (struct hw_fault){.type = type,
+			       .level = (int8_t)level,
+			       .stage = (uint8_t)stage,
+			       .s1ptw = s1ptw,
+			       .ipa = ipa,
+			       .acc = q->acc,
+			       .el = q->el,
+			       .va = q->va,
+			       .cm = (q->flags & PTW_F_AT) != 0,
+			       .at_el2 = (q->flags & PTW_F_AT_EL2) != 0};
 	return false;
 }
 
-/* The choke point for descriptor reads: counted, costed; false = external abort. */
-static bool ptw_desc_read(struct ptw_walk *w, kmm_pa_t pa, uint64_t *desc)
+/* (The walk itself is not passed on: it stays in registers on the paths that do not fault.) */
+static inline bool ptw_fault(const struct ptw_walk *w, enum hw_fault_type type, int level,
+			     unsigned stage, bool s1ptw, uint64_t ipa)
 {
-	w->cpu->walk_reads++;
-	env_advance(w->hw->env, w->cpu->tlb.geo.cycles_walk_read);
-	return phys_read64(&w->hw->phys, pa, desc);
+	return ptw_fault_fill(w->req, w->f, type, level, stage, s1ptw, ipa);
+}
+
+/*
+ * The choke point for descriptor reads: counted (and costed when the walk ends, in
+ * ptw_translate); false = external abort. The bank of the previous read is tried first: the
+ * tables of one walk almost always share a bank, and banks never change after power-on.
+ * Descriptor addresses are 8-byte aligned and banks page aligned, so a descriptor never
+ * straddles a bank's end.
+ */
+static inline bool ptw_desc_read(struct ptw_walk *w, kmm_pa_t pa, uint64_t *desc)
+{
+	const struct phys_bank *b = w->bank;
+
+	w->reads++;
+	if (pa - b->base >= b->end - b->base) {
+		b = phys_bank_of(&w->hw->phys, pa);
+		if (!b)
+			return false;
+		w->bank = b;
+	}
+	memcpy(desc, b->host + (pa - b->base), 8);
+	return true;
 }
 
 /* The choke point for hardware descriptor updates (AF, dirty state). */
-static bool ptw_desc_write(struct ptw_walk *w, kmm_pa_t pa, uint64_t old, uint64_t new_)
+static inline bool ptw_desc_write(struct ptw_walk *w, kmm_pa_t pa, uint64_t old, uint64_t new_)
 {
 	struct hw_update_log *log = &w->cpu->updates;
 
@@ -372,15 +502,11 @@ static uint8_t sh_combine(uint8_t a, uint8_t b)
 
 /* ---- stage 1 ------------------------------------------------------------------------ */
 
-/* Address of a stage-1 descriptor: the IPA through stage 2 when it is on (S1PTW). */
-static bool ptw_s1_table_pa(struct ptw_walk *w, uint64_t ipa, enum hw_acc acc, kmm_pa_t *pa)
+/* Address of a stage-1 descriptor at @ipa through stage 2 (S1PTW; stage 2 is on). */
+static inline bool ptw_s1_table_pa(struct ptw_walk *w, uint64_t ipa, enum hw_acc acc, kmm_pa_t *pa)
 {
 	struct s2_out o;
 
-	if (!(w->cpu->r.hcr_el2 & HCR_EL2_VM)) {
-		*pa = ipa;
-		return true;
-	}
 	if (!ptw_s2(w, ipa, acc, true, &o))
 		return false;
 	*pa = o.pa;
@@ -388,7 +514,7 @@ static bool ptw_s1_table_pa(struct ptw_walk *w, uint64_t ipa, enum hw_acc acc, k
 }
 
 /* SCTLR_EL1.M == 0: flat mapping. Spec: Arm ARM D8.2.x (AArch64.S1DisabledOutput). */
-static bool ptw_s1_off(struct ptw_walk *w, struct ptw_result *res)
+static inline bool ptw_s1_off(struct ptw_walk *w, struct ptw_result *res)
 {
 	const struct hw_cpu *cpu = w->cpu;
 	uint64_t va = w->req->va;
@@ -413,66 +539,29 @@ static bool ptw_s1_off(struct ptw_walk *w, struct ptw_result *res)
 	return true;
 }
 
+/* The descriptor a stage-1 walk ended on, and what the walk gathered on the way. */
 struct s1_leaf {
 	uint64_t desc, desc_ipa;
 	kmm_pa_t desc_pa;
 	unsigned level;
-	uint8_t hier;
-	bool hpd;
+	uint8_t hier; /* hierarchical controls in force (0 under HPD) */
 	unsigned ps;
 };
 
-/*
- * Permissions of a stage-1 leaf. Spec: Arm ARM D8.4.x: AP[2:1] (R_...: AP[1] EL0 access,
- * AP[2] read-only), the implicit PXN of EL0-writable memory, WXN, hierarchical controls
- * (ignored under HPD), dirty state (writable-clean counts as writable for the checks: R_TTLCV,
- * R_NKLQN), PAN (applied by the caller's flag).
- * Returns the TLB_P_* set; *@wclean says that write permission rests on a dirty update.
- */
-static uint8_t ptw_s1_perm(const struct hw_cpu *cpu, const struct s1_leaf *l, bool *wclean)
-{
-	uint64_t desc = l->desc;
-	bool hd = cpu->s1_hd;
-	bool ap2 = desc & DESC_AP2, ap1 = desc & DESC_AP1;
-	bool uxn = desc & DESC_UXN, pxn = desc & DESC_PXN;
-	bool wxn = cpu->r.sctlr_el1 & SCTLR_EL1_WXN;
-	bool ur, uw, pw, ux, px;
-	uint8_t h = l->hpd ? 0 : l->hier;
-
-	*wclean = hd && (desc & DESC_DBM) && ap2 && !(h & PTW_H_AP1);
-	if (h & PTW_H_AP1)
-		ap2 = true;
-	if (h & PTW_H_AP0)
-		ap1 = false;
-	uxn |= (h & PTW_H_UXN) != 0;
-	pxn |= (h & PTW_H_PXN) != 0;
-	ur = ap1;
-	pw = !ap2 || *wclean;
-	uw = ur && pw;
-	ux = !uxn && !(wxn && uw);
-	px = !pxn && !uw && !(wxn && pw);
-	return (uint8_t)((ur ? TLB_P_R0 | TLB_P_U : 0) | (uw ? TLB_P_W0 : 0) | (ux ? TLB_P_X0 : 0) |
-			 TLB_P_R1 | (pw ? TLB_P_W1 : 0) | (px ? TLB_P_X1 : 0));
-}
-
-static bool ptw_s1_allowed(const struct ptw_walk *w, uint8_t perm)
+static inline bool ptw_s1_allowed(const struct ptw_walk *w, uint8_t perm)
 {
 	const struct ptw_req *q = w->req;
-	bool pan = (q->flags & PTW_F_PAN) && w->cpu->r.pan && (perm & TLB_P_U);
 
-	if (q->el == 0)
-		return perm & (q->acc == HW_ACC_READ	? TLB_P_R0
-			       : q->acc == HW_ACC_WRITE ? TLB_P_W0
-							: TLB_P_X0);
-	if (q->acc == HW_ACC_EXEC)
-		return perm & TLB_P_X1;
-	if (pan)
+	/* PSTATE.PAN: EL1 data accesses to EL0-accessible memory (when the request applies it). */
+	if (q->el && q->acc != HW_ACC_EXEC && (perm & TLB_P_U) && (q->flags & PTW_F_PAN) &&
+	    w->cpu->r.pan)
 		return false;
-	return perm & (q->acc == HW_ACC_READ ? TLB_P_R1 : TLB_P_W1);
+	return perm & w->cpu->need[q->el ? 1 : 0][q->acc];
 }
 
 /* Leaf: output address size, AF, permissions, hardware updates. */
-static bool ptw_s1_leaf(struct ptw_walk *w, struct s1_leaf *l, struct ptw_result *res)
+static inline bool ptw_s1_leaf(struct ptw_walk *w, const struct s1_leaf *l, struct ptw_result *res,
+			       bool s2)
 {
 	const struct hw_cpu *cpu = w->cpu;
 	const struct ptw_req *q = w->req;
@@ -487,7 +576,9 @@ static bool ptw_s1_leaf(struct ptw_walk *w, struct s1_leaf *l, struct ptw_result
 		return ptw_fault(w, HW_FAULT_ADDR_SIZE, lvl, 1, false, 0);
 	if (!(desc & DESC_AF) && !ha)
 		return ptw_fault(w, HW_FAULT_ACCESS_FLAG, lvl, 1, false, 0);
-	perm = ptw_s1_perm(cpu, l, &wclean);
+	perm = cpu->s1_perm[ptw_perm_idx(desc, l->hier)];
+	wclean = perm & PTW_PERM_WCLEAN;
+	perm &= (uint8_t)~PTW_PERM_WCLEAN;
 	if (!ptw_s1_allowed(w, perm))
 		return ptw_fault(w, HW_FAULT_PERMISSION, lvl, 1, false, 0);
 
@@ -498,8 +589,7 @@ static bool ptw_s1_leaf(struct ptw_walk *w, struct s1_leaf *l, struct ptw_result
 	}
 	if (newd != desc) {
 		kmm_pa_t pa = l->desc_pa;
-		if ((cpu->r.hcr_el2 & HCR_EL2_VM) &&
-		    !ptw_s1_table_pa(w, l->desc_ipa, HW_ACC_WRITE, &pa))
+		if (s2 && !ptw_s1_table_pa(w, l->desc_ipa, HW_ACC_WRITE, &pa))
 			return false;
 		if (!ptw_desc_write(w, pa, desc, newd))
 			return ptw_fault(w, HW_FAULT_SEA_WALK, lvl, 1, false, 0);
@@ -519,104 +609,105 @@ static bool ptw_s1_leaf(struct ptw_walk *w, struct s1_leaf *l, struct ptw_result
 	return true;
 }
 
-static uint8_t ptw_table_hier(uint64_t desc)
-{
-	return (uint8_t)(((desc & DESC_APTABLE0) ? PTW_H_AP0 : 0) |
-			 ((desc & DESC_APTABLE1) ? PTW_H_AP1 : 0) |
-			 ((desc & DESC_UXNTABLE) ? PTW_H_UXN : 0) |
-			 ((desc & DESC_PXNTABLE) ? PTW_H_PXN : 0));
-}
+_Static_assert(DESC_PXNTABLE >> PTW_H_SHIFT == PTW_H_PXN &&
+		       DESC_UXNTABLE >> PTW_H_SHIFT == PTW_H_UXN &&
+		       DESC_APTABLE0 >> PTW_H_SHIFT == PTW_H_AP0 &&
+		       DESC_APTABLE1 >> PTW_H_SHIFT == PTW_H_AP1,
+	       "PTW_H_* are descriptor bits 62:59");
 
 /* Stage 1, EL1&0 regime. Spec: Arm ARM D8.2 (AArch64.S1Walk). */
-static bool ptw_s1(struct ptw_walk *w, struct ptw_result *res)
+static PTW_HOT_INLINE bool ptw_s1(struct ptw_walk *w, struct ptw_result *res, bool s2)
 {
 	struct hw_cpu *cpu = w->cpu;
-	uint64_t va = w->req->va;
+	uint64_t va = w->req->va, va56 = va & VA56_MASK;
 	const struct hw_s1_half *half = &cpu->s1[(va >> 55) & 1];
-	unsigned start = half->start, topbits = half->topbits;
-	uint64_t va56 = va & VA56_MASK, table_ipa = half->base;
-	kmm_pa_t table_pa = 0;
-	bool table_pa_known = false;
 	const struct tlb_walk_entry *wc = NULL;
-	struct s1_leaf l = {.ps = cpu->s1_ps, .hpd = half->hpd};
+	uint64_t table_ipa = half->base, table_pa = half->base, idxmask = half->topidx;
+	uint64_t desc, desc_ipa, off, tables = 0; /* tables: the table descriptors, ORed */
+	kmm_pa_t desc_pa;
+	unsigned level = half->start, ps = cpu->s1_ps, shift;
+	uint8_t hier = 0;
+	bool via_s2 = s2; /* the table's address is an IPA that stage 2 translates (S1PTW) */
 
 	if (!cpu->mmu_on)
 		return ptw_s1_off(w, res);
-	if ((va & half->topmask) != (((va >> 55) & 1) ? half->topmask : 0) || half->epd)
+	/* VA range (TBI excluded), then EPDn and the TTBR's size, precomputed by ptw_sync. */
+	if ((va & half->topmask) != half->topval)
 		return ptw_fault(w, HW_FAULT_TRANSLATION, 0, 1, false, 0);
-	if (table_ipa >> l.ps)
-		return ptw_fault(w, HW_FAULT_ADDR_SIZE, 0, 1, false, 0);
-	l.level = start;
+	if (half->fault)
+		return ptw_fault(w, (enum hw_fault_type)half->fault, 0, 1, false, 0);
 	if (w->use_cache)
 		wc = tlb_walk_lookup(&cpu->tlb, va56, cpu->cur_asid, cpu->cur_vmid);
 	if (wc) {
 		env_advance(w->hw->env, cpu->tlb.geo.cycles_walk_cache_hit);
-		l.level = wc->level + 1u;
-		l.hier = wc->hier;
+		level = wc->level + 1u;
+		hier = wc->hier;
 		table_ipa = wc->table_ipa;
 		table_pa = wc->table;
-		table_pa_known = true;
+		via_s2 = false;
+		if (level != half->start) /* (a stale entry from another TxSZ may say otherwise) */
+			idxmask = 0x1ff;
 	}
-	for (;;) {
-		unsigned shift = ptw_level_shift(l.level);
-		unsigned bits = l.level == start ? topbits : 9;
-		uint64_t off = ((va >> shift) & (BIT64(bits) - 1)) * 8;
-
-		l.desc_ipa = table_ipa + off;
-		if (table_pa_known) {
-			l.desc_pa = table_pa + off;
-		} else {
-			if (!ptw_s1_table_pa(w, l.desc_ipa, HW_ACC_READ, &l.desc_pa))
+	for (shift = ptw_level_shift(level);; shift -= 9) {
+		off = ((va >> shift) & idxmask) * 8;
+		desc_ipa = table_ipa + off;
+		if (via_s2) {
+			if (!ptw_s1_table_pa(w, desc_ipa, HW_ACC_READ, &desc_pa))
 				return false;
+			table_pa = desc_pa - off;
+		} else {
+			desc_pa = table_pa + off;
 		}
-		table_pa = l.desc_pa - off;
-		table_pa_known = false;
-		if (!ptw_desc_read(w, l.desc_pa, &l.desc))
-			return ptw_fault(w, HW_FAULT_SEA_WALK, (int)l.level, 1, false, 0);
-		if (!(l.desc & DESC_VALID))
-			return ptw_fault(w, HW_FAULT_TRANSLATION, (int)l.level, 1, false, 0);
-		if (!(l.desc & DESC_TABLE) && (l.level == 0 || l.level == 3))
-			return ptw_fault(w, HW_FAULT_TRANSLATION, (int)l.level, 1, false, 0);
-		if (!(l.desc & DESC_TABLE) || l.level == 3)
+		if (!ptw_desc_read(w, desc_pa, &desc))
+			return ptw_fault(w, HW_FAULT_SEA_WALK, (int)level, 1, false, 0);
+		if ((desc & (DESC_VALID | DESC_TABLE)) != (DESC_VALID | DESC_TABLE) || level == 3) {
+			/* Invalid, block or page; a block at level 0 or 3 is reserved. */
+			if (!(desc & DESC_VALID) ||
+			    (!(desc & DESC_TABLE) && (level == 0 || level == 3)))
+				return ptw_fault(w, HW_FAULT_TRANSLATION, (int)level, 1, false, 0);
 			break;
-		table_ipa = l.desc & DESC_ADDR_MASK;
-		if (table_ipa >> l.ps)
-			return ptw_fault(w, HW_FAULT_ADDR_SIZE, (int)l.level, 1, false, 0);
-		if (!l.hpd)
-			l.hier |= ptw_table_hier(l.desc);
-		l.level++;
+		}
+		table_ipa = desc & DESC_ADDR_MASK;
+		if (table_ipa >> ps)
+			return ptw_fault(w, HW_FAULT_ADDR_SIZE, (int)level, 1, false, 0);
+		table_pa = table_ipa;
+		via_s2 = s2;
+		tables |= desc;
+		level++;
+		idxmask = 0x1ff;
 	}
+	hier |= (uint8_t)((tables >> PTW_H_SHIFT) & half->hiermask);
 	/*
 	 * The walk cache keeps the partial translation up to, not including, the last level
 	 * (as the Cortex-A57 walk cache does): one entry per walk, for the table the leaf was
 	 * read from, unless the walk started there.
 	 */
-	if (w->use_cache && l.level > start && !(wc && wc->level + 1u == l.level))
-		tlb_walk_insert(&cpu->tlb, va56, l.level - 1, table_pa, table_ipa,
-				TLB_WALK_TAGS(cpu->cur_asid, cpu->cur_vmid, l.hier));
-	return ptw_s1_leaf(w, &l, res);
+	if (w->use_cache && level > half->start && !(wc && wc->level + 1u == level))
+		tlb_walk_insert(&cpu->tlb, va56, level - 1, table_pa, table_ipa,
+				TLB_WALK_TAGS(cpu->cur_asid, cpu->cur_vmid, hier));
+	{
+		struct s1_leaf l = {.desc = desc,
+				    .desc_ipa = desc_ipa,
+				    .desc_pa = desc_pa,
+				    .level = level,
+				    .hier = (uint8_t)(hier & half->hiermask),
+				    .ps = ps};
+		return ptw_s1_leaf(w, &l, res, s2);
+	}
 }
 
-bool ptw_translate(struct kmm_hw *hw, struct hw_cpu *cpu, const struct ptw_req *req,
-		   struct ptw_result *res, struct hw_fault *f)
+static PTW_HOT_INLINE bool ptw_translate_walk(struct ptw_walk *w, struct ptw_result *res, bool s2)
 {
-	struct ptw_walk w = {.hw = hw,
-			     .cpu = cpu,
-			     .req = req,
-			     .f = f,
-			     .use_cache = !(req->flags & PTW_F_NOCACHE)};
 	struct s2_out o;
 
-	f->type = HW_FAULT_NONE;
-	cpu->walks++;
-	if (!ptw_s1(&w, res))
+	if (!ptw_s1(w, res, s2))
 		return false;
 	res->s2 = false;
 	res->s2level = 0;
 	res->pa = res->ipa;
-	if (!(cpu->r.hcr_el2 & HCR_EL2_VM) || (req->flags & PTW_F_S1_ONLY))
+	if (!s2 || (w->req->flags & PTW_F_S1_ONLY))
 		return true;
-	if (!ptw_s2(&w, res->ipa, req->acc, false, &o))
+	if (!ptw_s2(w, res->ipa, w->req->acc, false, &o))
 		return false;
 	res->s2 = true;
 	res->s2level = o.level;
@@ -629,4 +720,46 @@ bool ptw_translate(struct kmm_hw *hw, struct hw_cpu *cpu, const struct ptw_req *
 			       ((o.perm & TLB_P_W1) ? TLB_P_W0 | TLB_P_W1 : 0) |
 			       (o.perm & (TLB_P_X0 | TLB_P_X1)));
 	return true;
+}
+
+/* One walk, and its descriptor reads added to the counters whether it faulted or not. */
+/* @s2: HCR_EL2.VM (stage 2 on), a constant where this is inlined. */
+static PTW_HOT_INLINE bool ptw_run(struct ptw_walk *w, struct ptw_result *res, bool s2)
+{
+	struct hw_cpu *cpu = w->cpu;
+	bool ok = ptw_translate_walk(w, res, s2);
+
+	cpu->walks++;
+	cpu->walk_reads += w->reads;
+	env_advance(w->hw->env, (uint64_t)w->reads * cpu->tlb.geo.cycles_walk_read);
+	return ok;
+}
+
+static inline struct ptw_walk ptw_walk_start(struct kmm_hw *hw, struct hw_cpu *cpu,
+					     const struct ptw_req *req, struct hw_fault *f)
+{
+	return (struct ptw_walk){.hw = hw,
+				 .cpu = cpu,
+				 .req = req,
+				 .f = f,
+				 .bank = hw->phys.banks, /* (no banks: an empty range, never hit) */
+				 .use_cache = !(req->flags & PTW_F_NOCACHE)};
+}
+
+bool ptw_translate(struct kmm_hw *hw, struct hw_cpu *cpu, const struct ptw_req *req,
+		   struct ptw_result *res, struct hw_fault *f)
+{
+	f->type = HW_FAULT_NONE;
+	/*
+	 * Two copies of the walk, one with stage 2 known off: the common stage-1-only walk is
+	 * then compiled without the stage-2 paths, with its state in registers (its struct
+	 * ptw_walk is a separate object that nothing takes the address of).
+	 */
+	if (!(cpu->r.hcr_el2 & HCR_EL2_VM)) {
+		struct ptw_walk w = ptw_walk_start(hw, cpu, req, f);
+		return ptw_run(&w, res, false);
+	} else {
+		struct ptw_walk w = ptw_walk_start(hw, cpu, req, f);
+		return ptw_run(&w, res, true);
+	}
 }

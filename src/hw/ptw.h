@@ -79,8 +79,11 @@ bool ptw_translate(struct kmm_hw *hw, struct hw_cpu *cpu, const struct ptw_req *
 unsigned ptw_s1_pa_bits(const struct hw_cpu *cpu);
 unsigned ptw_s2_pa_bits(const struct hw_cpu *cpu);
 
-/* Recomputes the derived stage-1 parameters (cpu->s1, s1_ps, s1_ha, s1_hd). */
+/* Recomputes the derived stage-1 parameters (cpu->s1, s1_ps, s1_ha, s1_hd, s1_perm). */
 void ptw_sync(struct hw_cpu *cpu);
+
+/* Checks that cpu->s1_perm answers as the permission rules do; false with the reason. */
+bool ptw_check(const struct hw_cpu *cpu, char *why, size_t whylen);
 
 /* Current ASID (TCR_EL1.A1 selects the TTBR, TCR_EL1.AS the width) and VMID. */
 uint16_t ptw_asid(const struct hw_cpu *cpu);

@@ -31,7 +31,9 @@
  *     refused at fill).
  *  4. The L1 miss filter (l1filt, l1big, l1used) counts exactly the valid L1 entries, and
  *     l1key[i] != 0 exactly when L1 entry i is valid; walk_levels counts the valid walk-cache
- *     entries of each level.
+ *     entries of each level, and a valid walk-cache entry's key holds its level and a prefix
+ *     aligned to its shift.
+ *  5. Every L1 entry below l1plru was used since l1epoch (the PLRU victim scan starts there).
  *
  * Deviation: a break-before-make violation is detected when the second, overlapping entry
  * would be filled (the first moment two entries could match one lookup) and the access doing
@@ -46,9 +48,6 @@
 #include <string.h>
 
 #include "lib/env.h"
-
-#define VA56_MASK  0x00ffffffffffffffull
-#define BIT64_T(n) ((uint64_t)1 << (n))
 
 void tlb_geometry_default(struct tlb_geometry *geo)
 {
@@ -137,90 +136,8 @@ void tlb_fini(struct tlb *tlb)
 	tlb->walk = NULL;
 }
 
-/*
- * Field-by-field copy. A freshly built entry is copied with loads of the widths it was
- * stored with: a struct copy's wide loads over narrow, just-written fields stall the host's
- * store forwarding, which cost more than the rest of a fill.
- */
-static inline void tlb_entry_put(struct tlb_entry *d, const struct tlb_entry *s)
-{
-	d->va = s->va;
-	d->pa = s->pa;
-	d->ipa = s->ipa;
-	d->mask = s->mask;
-	d->stamp = s->stamp;
-	d->asid = s->asid;
-	d->vmid = s->vmid;
-	d->shift = s->shift;
-	d->flags = s->flags;
-	d->perm = s->perm;
-	d->attr = s->attr;
-	d->sh = s->sh;
-	d->level = s->level;
-}
-
-/* Writes an entry from scalars (TLB_TAGS/TLB_ATTRS packing). */
-static inline void tlb_entry_set(struct tlb_entry *d, uint64_t va, uint64_t pa, uint64_t ipa,
-				 uint64_t mask, unsigned shift, uint64_t tags, uint64_t attrs)
-{
-	d->va = va;
-	d->pa = pa;
-	d->ipa = ipa;
-	d->mask = mask;
-	d->asid = (uint16_t)tags;
-	d->vmid = (uint16_t)(tags >> 16);
-	d->flags = (uint8_t)(tags >> 32);
-	d->shift = (uint8_t)shift;
-	d->perm = (uint8_t)attrs;
-	d->attr = (uint8_t)(attrs >> 8);
-	d->sh = (uint8_t)(attrs >> 16);
-	d->level = (uint8_t)(attrs >> 24);
-}
-
-static inline bool tlb_match(const struct tlb_entry *e, uint64_t va, uint16_t asid, uint16_t vmid)
-{
-	return (e->flags & TLB_F_VALID) && (va & e->mask) == e->va && e->vmid == vmid &&
-	       ((e->flags & TLB_F_GLOBAL) || e->asid == asid);
-}
-
-static inline void tlb_touch(struct tlb *tlb, struct tlb_entry *e)
-{
-	e->stamp = ++tlb->stamp;
-	e->flags |= TLB_F_USED;
-}
-
-/* Index of the entry to replace among the @n entries of an L2 set or the stage-2 cache. */
-static uint32_t tlb_victim(struct tlb *tlb, struct tlb_entry *set, uint32_t n)
-{
-	uint32_t best = 0;
-
-	for (uint32_t i = 0; i < n; i++) {
-		if (!(set[i].flags & TLB_F_VALID))
-			return i;
-	}
-	switch (tlb->geo.policy) {
-	case TLB_REPL_RANDOM:
-		return (uint32_t)(env_random(tlb->env) % n);
-	case TLB_REPL_PLRU:
-		for (uint32_t i = 0; i < n; i++) {
-			if (!(set[i].flags & TLB_F_USED))
-				return i;
-		}
-		for (uint32_t i = 0; i < n; i++)
-			set[i].flags &= (uint8_t)~TLB_F_USED;
-		return 0;
-	case TLB_REPL_LRU:
-	default:
-		for (uint32_t i = 1; i < n; i++) {
-			if (set[i].stamp < set[best].stamp)
-				best = i;
-		}
-		return best;
-	}
-}
-
 /* Keeps the 32-bit L1 use stamps ordered: rebased long before they could wrap. */
-static void tlb_l1_rebase(struct tlb *tlb)
+void tlb_l1_rebase(struct tlb *tlb)
 {
 	uint32_t base = tlb->l1clock - (1u << 20);
 
@@ -234,141 +151,6 @@ static void tlb_l1_rebase(struct tlb *tlb)
 	tlb->l1clock -= base;
 }
 
-/* Miss-filter slot of a 4K page: page number bits folded per table level. */
-static inline unsigned tlb_l1_filter_idx(uint64_t va)
-{
-	return (unsigned)((va >> 12) ^ (va >> 21) ^ (va >> 30) ^ (va >> 39)) & (TLB_L1_FILTER - 1);
-}
-
-/* Keeps the L1 miss filter in step with a slot becoming valid (@add) or invalid. */
-static inline void tlb_l1_account(struct tlb *tlb, int side, const struct tlb_entry *e, bool add)
-{
-	int d = add ? 1 : -1;
-
-	if (e->shift > 12)
-		tlb->l1big[side] += (uint32_t)d;
-	else
-		tlb->l1filt[side][tlb_l1_filter_idx(e->va)] += (uint8_t)d;
-	tlb->l1used[side] += (uint32_t)d;
-}
-
-/* L1 replacement over the packed key and stamp arrays (the L1 is fully associative). */
-static uint32_t tlb_l1_victim(struct tlb *tlb, int side)
-{
-	uint32_t n = side ? tlb->geo.l1d_entries : tlb->geo.l1i_entries, best = 0;
-	const uint64_t *key = tlb->l1key[side];
-	const uint32_t *st = tlb->l1stamp[side];
-
-	for (uint32_t i = 0; tlb->l1used[side] < n && i < n; i++) {
-		if (!key[i])
-			return i;
-	}
-	switch (tlb->geo.policy) {
-	case TLB_REPL_RANDOM:
-		return (uint32_t)(env_random(tlb->env) % n);
-	case TLB_REPL_PLRU:
-		for (uint32_t i = 0; i < n; i++) {
-			if (st[i] < tlb->l1epoch[side])
-				return i;
-		}
-		tlb->l1epoch[side] = tlb->l1clock + 1; /* all "used": clear the bits */
-		return 0;
-	case TLB_REPL_LRU:
-	default: {
-		uint32_t min = UINT32_MAX;
-		for (uint32_t i = 0; i < n; i++) /* a reduction the compiler can vectorize */
-			min = st[i] < min ? st[i] : min;
-		while (best < n - 1 && st[best] != min)
-			best++;
-		return best;
-	}
-	}
-}
-
-/* Claims the L1 slot a new entry for @va goes to (evicting its old entry). */
-static uint32_t tlb_l1_claim(struct tlb *tlb, int side, uint64_t va)
-{
-	uint32_t v;
-
-	if (tlb->l1clock > 0xf0000000u)
-		tlb_l1_rebase(tlb);
-	v = tlb_l1_victim(tlb, side);
-	if (tlb->l1key[side][v])
-		tlb_l1_account(tlb, side, &tlb->l1[side][v], false);
-	tlb->l1stamp[side][v] = ++tlb->l1clock;
-	tlb->hint[side][(va >> 12) & (TLB_HINTS - 1)] = (uint8_t)(v + 1);
-	tlb->st[side].fills++;
-	return v;
-}
-
-/* Makes the entry written into slot @v visible to lookups. */
-static void tlb_l1_publish(struct tlb *tlb, int side, uint32_t v)
-{
-	const struct tlb_entry *e = &tlb->l1[side][v];
-
-	tlb_l1_account(tlb, side, e, true);
-	tlb->l1key[side][v] = e->va | 1;
-	tlb->l1mask[side][v] = e->mask | 1;
-}
-
-static void tlb_l1_fill(struct tlb *tlb, int side, const struct tlb_entry *e, uint64_t va)
-{
-	uint32_t v = tlb_l1_claim(tlb, side, va);
-
-	tlb_entry_put(&tlb->l1[side][v], e);
-	tlb_l1_publish(tlb, side, v);
-}
-
-static struct tlb_entry *tlb_l2_find(struct tlb *tlb, uint64_t va, uint16_t asid, uint16_t vmid)
-{
-	uint64_t shifts = tlb->l2_shifts;
-
-	while (shifts) {
-		unsigned s = (unsigned)__builtin_ctzll(shifts);
-		struct tlb_entry *set;
-
-		shifts &= shifts - 1;
-		set = &tlb->l2[((va >> s) & (tlb->geo.l2_sets - 1)) * tlb->geo.l2_ways];
-		for (uint32_t w = 0; w < tlb->geo.l2_ways; w++) {
-			if (tlb_match(&set[w], va, asid, vmid))
-				return &set[w];
-		}
-	}
-	return NULL;
-}
-
-struct tlb_entry *tlb_lookup(struct tlb *tlb, int side, uint64_t va, uint16_t asid, uint16_t vmid,
-			     bool *l2hit)
-{
-	uint32_t n = side ? tlb->geo.l1d_entries : tlb->geo.l1i_entries;
-	struct tlb_entry *l1 = tlb->l1[side], *e;
-	const uint64_t *key = tlb->l1key[side], *mask = tlb->l1mask[side];
-	uint64_t k = va | 1;
-
-	*l2hit = false;
-	if (!tlb->l1big[side] && !tlb->l1filt[side][tlb_l1_filter_idx(va)])
-		n = 0; /* certain miss */
-	for (uint32_t i = 0; i < n; i++) {
-		if ((k & mask[i]) == key[i] && tlb_match(&l1[i], va, asid, vmid)) {
-			tlb->st[side].hits++;
-			tlb->l1stamp[side][i] = ++tlb->l1clock;
-			tlb->hint[side][(va >> 12) & (TLB_HINTS - 1)] = (uint8_t)(i + 1);
-			return &l1[i];
-		}
-	}
-	tlb->st[side].misses++;
-	e = tlb_l2_find(tlb, va, asid, vmid);
-	if (!e) {
-		tlb->st[TLB_L2].misses++;
-		return NULL;
-	}
-	tlb->st[TLB_L2].hits++;
-	tlb_touch(tlb, e);
-	*l2hit = true;
-	tlb_l1_fill(tlb, side, e, va);
-	return &tlb->l1[side][tlb->hint[side][(va >> 12) & (TLB_HINTS - 1)] - 1];
-}
-
 /* Could one lookup match both @a and @b? */
 static bool tlb_overlap(const struct tlb_entry *a, const struct tlb_entry *b)
 {
@@ -378,8 +160,8 @@ static bool tlb_overlap(const struct tlb_entry *a, const struct tlb_entry *b)
 		return false;
 	if (!(a->flags & TLB_F_GLOBAL) && !(b->flags & TLB_F_GLOBAL) && a->asid != b->asid)
 		return false;
-	return (a->va & VA56_MASK) <= (b_end & VA56_MASK) &&
-	       (b->va & VA56_MASK) <= (a_end & VA56_MASK);
+	return (a->va & TLB_VA56_MASK) <= (b_end & TLB_VA56_MASK) &&
+	       (b->va & TLB_VA56_MASK) <= (a_end & TLB_VA56_MASK);
 }
 
 static bool tlb_any_overlap(const struct tlb_entry *arr, uint32_t n, const struct tlb_entry *e)
@@ -391,113 +173,11 @@ static bool tlb_any_overlap(const struct tlb_entry *arr, uint32_t n, const struc
 	return false;
 }
 
-bool tlb_insert(struct tlb *tlb, int side, uint64_t va, uint64_t pa, uint64_t ipa, unsigned shift,
-		uint64_t tags, uint64_t attrs)
+bool tlb_overlaps_any(const struct tlb *tlb, const struct tlb_entry *e)
 {
-	uint64_t mask = ~(BIT64_T(shift) - 1) & VA56_MASK, base = va & mask;
-	uint64_t flags = ((tags >> 32) | TLB_F_VALID) & ~(uint64_t)TLB_F_USED;
-	struct tlb_entry *set;
-	uint32_t v;
-
-	tags = (tags & 0xffffffffu) | flags << 32;
-	/*
-	 * Only entries smaller than the new one and inside its range can overlap it: one that
-	 * covered the looked-up VA would have hit. 4K entries therefore never need the scan.
-	 */
-	if (shift > 12 && (tlb->l2_shifts & (BIT64_T(shift) - 1))) {
-		struct tlb_entry e;
-
-		tlb_entry_set(&e, base, pa, ipa, mask, shift, tags, attrs);
-		if (tlb_any_overlap(tlb->l2, tlb->geo.l2_sets * tlb->geo.l2_ways, &e) ||
-		    tlb_any_overlap(tlb->l1[0], tlb->geo.l1i_entries, &e) ||
-		    tlb_any_overlap(tlb->l1[1], tlb->geo.l1d_entries, &e)) {
-			tlb->conflicts++;
-			return false;
-		}
-	}
-	set = &tlb->l2[((base >> shift) & (tlb->geo.l2_sets - 1)) * tlb->geo.l2_ways];
-	v = tlb_victim(tlb, set, tlb->geo.l2_ways);
-	tlb_entry_set(&set[v], base, pa, ipa, mask, shift, tags, attrs);
-	set[v].stamp = ++tlb->stamp;
-	set[v].flags |= TLB_F_USED;
-	tlb->l2_shifts |= BIT64_T(shift);
-	tlb->st[TLB_L2].fills++;
-	v = tlb_l1_claim(tlb, side, va);
-	tlb_entry_set(&tlb->l1[side][v], base, pa, ipa, mask, shift, tags, attrs);
-	tlb_l1_publish(tlb, side, v);
-	return true;
-}
-
-static struct tlb_walk_entry *tlb_walk_set(struct tlb *tlb, uint64_t va, unsigned level,
-					   unsigned shift)
-{
-	uint32_t sets = tlb->geo.walk_entries / TLB_WALK_WAYS;
-	uint64_t p = va >> shift;
-
-	return &tlb->walk[((p ^ (p >> 9) ^ level) & (sets - 1)) * TLB_WALK_WAYS];
-}
-
-/* Shift of the VA prefix a table descriptor at @level covers (4KB granule). */
-static inline unsigned tlb_walk_shift(unsigned level)
-{
-	return 12 + 9 * (3 - level);
-}
-
-const struct tlb_walk_entry *tlb_walk_lookup(struct tlb *tlb, uint64_t va, uint16_t asid,
-					     uint16_t vmid)
-{
-	for (int level = 2; level >= 0; level--) {
-		unsigned shift = tlb_walk_shift((unsigned)level);
-		struct tlb_walk_entry *set;
-		uint64_t prefix = (va >> shift) << shift;
-
-		if (!tlb->walk_levels[level])
-			continue;
-		set = tlb_walk_set(tlb, va, (unsigned)level, shift);
-
-		for (unsigned w = 0; w < TLB_WALK_WAYS; w++) {
-			struct tlb_walk_entry *e = &set[w];
-			if (e->valid && e->va == prefix && e->level == level && e->vmid == vmid &&
-			    e->asid == asid) {
-				e->stamp = ++tlb->stamp;
-				tlb->st[TLB_WALK].hits++;
-				return e;
-			}
-		}
-	}
-	tlb->st[TLB_WALK].misses++;
-	return NULL;
-}
-
-void tlb_walk_insert(struct tlb *tlb, uint64_t va, unsigned level, uint64_t table,
-		     uint64_t table_ipa, uint64_t tags)
-{
-	unsigned shift = tlb_walk_shift(level), v = 0;
-	struct tlb_walk_entry *set = tlb_walk_set(tlb, va, level, shift);
-	uint64_t best = UINT64_MAX;
-
-	/* Invalid ways count as stamp 0, so the minimum finds them first. */
-	for (unsigned w = 0; w < TLB_WALK_WAYS; w++) {
-		uint64_t st = set[w].valid ? set[w].stamp : 0;
-		v = st < best ? w : v;
-		best = st < best ? st : best;
-	}
-	if (best && tlb->geo.policy == TLB_REPL_RANDOM)
-		v = (unsigned)(env_random(tlb->env) % TLB_WALK_WAYS);
-	if (set[v].valid)
-		tlb->walk_levels[set[v].level]--;
-	tlb->walk_levels[level]++;
-	set[v].va = (va >> shift) << shift;
-	set[v].table = table;
-	set[v].table_ipa = table_ipa;
-	set[v].asid = (uint16_t)tags;
-	set[v].vmid = (uint16_t)(tags >> 16);
-	set[v].level = (uint8_t)level;
-	set[v].shift = (uint8_t)shift;
-	set[v].hier = (uint8_t)(tags >> 32);
-	set[v].valid = 1;
-	set[v].stamp = ++tlb->stamp;
-	tlb->st[TLB_WALK].fills++;
+	return tlb_any_overlap(tlb->l2, tlb->geo.l2_sets * tlb->geo.l2_ways, e) ||
+	       tlb_any_overlap(tlb->l1[0], tlb->geo.l1i_entries, e) ||
+	       tlb_any_overlap(tlb->l1[1], tlb->geo.l1d_entries, e);
 }
 
 struct tlb_entry *tlb_s2_lookup(struct tlb *tlb, uint64_t ipa, uint16_t vmid)
@@ -520,7 +200,7 @@ void tlb_s2_insert(struct tlb *tlb, const struct tlb_entry *in)
 
 	tlb->s2[v] = *in;
 	tlb->s2[v].flags = (uint8_t)((in->flags | TLB_F_VALID | TLB_F_GLOBAL) & ~TLB_F_USED);
-	tlb->s2[v].mask = ~((BIT64_T(in->shift)) - 1);
+	tlb->s2[v].mask = ~((TLB_BIT64(in->shift)) - 1);
 	tlb->s2[v].va &= tlb->s2[v].mask;
 	tlb_touch(tlb, &tlb->s2[v]);
 	tlb->st[TLB_S2].fills++;
@@ -531,9 +211,9 @@ static bool tlbi_range_hits(uint64_t base, uint64_t mask, const struct tlbi_scop
 	uint64_t end = base + ~mask; /* inclusive, within 56 bits */
 	uint64_t s_end = s->va + s->len - 1;
 
-	base &= VA56_MASK;
-	end &= VA56_MASK;
-	return base <= (s_end & VA56_MASK) && (s->va & VA56_MASK) <= end;
+	base &= TLB_VA56_MASK;
+	end &= TLB_VA56_MASK;
+	return base <= (s_end & TLB_VA56_MASK) && (s->va & TLB_VA56_MASK) <= end;
 }
 
 static bool tlbi_matches(const struct tlb_entry *e, const struct tlbi_scope *s, bool s2)
@@ -580,17 +260,18 @@ static uint64_t tlbi_walk(struct tlb *tlb, const struct tlbi_scope *s)
 		return 0;
 	for (uint32_t i = 0; i < tlb->geo.walk_entries; i++) {
 		struct tlb_walk_entry *w = &tlb->walk[i];
-		if (!w->valid)
+		if (!w->key)
 			continue;
-		if ((s->match & TLBI_M_VMID) && w->vmid != s->vmid)
+		if ((s->match & TLBI_M_VMID) && (uint16_t)(w->tags >> 16) != s->vmid)
 			continue;
 		/* By-VA forms over-invalidate walk entries of every ASID (always permitted). */
-		if ((s->match & TLBI_M_ASID) && !(s->match & TLBI_M_VA) && w->asid != s->asid)
+		if ((s->match & TLBI_M_ASID) && !(s->match & TLBI_M_VA) &&
+		    (uint16_t)w->tags != s->asid)
 			continue;
 		if ((s->match & TLBI_M_VA) &&
-		    !tlbi_range_hits(w->va, ~((BIT64_T(w->shift)) - 1), s))
+		    !tlbi_range_hits(TLB_WALK_VA(w->key), ~((TLB_BIT64(w->shift)) - 1), s))
 			continue;
-		w->valid = 0;
+		w->key = 0;
 		tlb->walk_levels[w->level]--;
 		removed++;
 	}
@@ -644,7 +325,7 @@ static bool tlb_check_array(const struct tlb_entry *arr, uint32_t n, const char 
 	return true;
 }
 
-/* Invariant 4: the L1 miss filter counts exactly the valid L1 entries. */
+/* Invariants 4 and 5: the L1 miss filter and the PLRU scan start. */
 static bool tlb_check_filter(const struct tlb *tlb, char *why, size_t whylen)
 {
 	for (int side = 0; side < 2; side++) {
@@ -667,6 +348,15 @@ static bool tlb_check_filter(const struct tlb *tlb, char *why, size_t whylen)
 				 side ? "D" : "I");
 			return false;
 		}
+		for (uint32_t i = 0; i < tlb->l1plru[side] && i < n; i++) {
+			if (tlb->l1stamp[side][i] < tlb->l1epoch[side]) {
+				snprintf(why, whylen,
+					 "tlb: L1%s entry %u is below the PLRU scan start but "
+					 "unused",
+					 side ? "D" : "I", i);
+				return false;
+			}
+		}
 	}
 	return true;
 }
@@ -680,8 +370,18 @@ bool tlb_check(const struct tlb *tlb, char *why, size_t whylen)
 	{
 		uint32_t lv[3] = {0, 0, 0};
 		for (uint32_t i = 0; i < tlb->geo.walk_entries; i++) {
-			if (tlb->walk[i].valid && tlb->walk[i].level < 3)
-				lv[tlb->walk[i].level]++;
+			const struct tlb_walk_entry *w = &tlb->walk[i];
+			if (!w->key)
+				continue;
+			if (w->level > 2 || w->shift != tlb_walk_shift(w->level) ||
+			    w->key != TLB_WALK_KEY(TLB_WALK_VA(w->key) >> w->shift << w->shift,
+						   w->level)) {
+				snprintf(why, whylen,
+					 "tlb: walk-cache entry %u has a malformed key or level",
+					 i);
+				return false;
+			}
+			lv[w->level]++;
 		}
 		if (memcmp(lv, tlb->walk_levels, sizeof(lv))) {
 			snprintf(why, whylen, "tlb: walk-cache level counts out of step");

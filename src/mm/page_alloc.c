@@ -50,6 +50,14 @@
 #include <stdio.h>
 #include <string.h>
 
+/*
+ * The kernel's function attributes (include/linux/compiler_attributes.h). The reports, the
+ * trace formatting, the pcp refill and the slow path are kept out of line, so the fast paths
+ * stay small and keep their values in registers.
+ */
+#define noinline __attribute__((__noinline__))
+#define __cold	 __attribute__((__cold__))
+
 const char *const migratetype_names[MIGRATE_TYPES] = {
 	"Unmovable", "Movable", "Reclaimable", "HighAtomic", "CMA", "Isolate",
 };
@@ -63,23 +71,31 @@ const char *const zone_names[MAX_NR_ZONES] = {"DMA", "DMA32", "Normal", "Movable
 
 /*
  * arm64 has ZONE_DMA and ZONE_DMA32 and no HIGHMEM: GFP_ZONE_TABLE maps the four zone bits
- * to DMA, DMA32, NORMAL or MOVABLE; GFP_ZONE_BAD marks the combinations of two zone
- * modifiers.
+ * to DMA, DMA32, NORMAL or MOVABLE; the combinations of two zone modifiers are GFP_ZONE_BAD
+ * (-1 here). A table, as the kernel's: every allocation looks its zone up.
  */
+static const signed char gfp_zone_table[GFP_ZONEMASK + 1] = {
+	ZONE_NORMAL,  /* none */
+	ZONE_DMA,     /* __GFP_DMA */
+	ZONE_NORMAL,  /* __GFP_HIGHMEM: no highmem on arm64 */
+	-1,	      /* __GFP_DMA | __GFP_HIGHMEM */
+	ZONE_DMA32,   /* __GFP_DMA32 */
+	-1,	      /* __GFP_DMA | __GFP_DMA32 */
+	-1,	      /* __GFP_HIGHMEM | __GFP_DMA32 */
+	-1,	      /* __GFP_DMA | __GFP_HIGHMEM | __GFP_DMA32 */
+	ZONE_NORMAL,  /* __GFP_MOVABLE */
+	ZONE_DMA,     /* __GFP_MOVABLE | __GFP_DMA */
+	ZONE_MOVABLE, /* __GFP_MOVABLE | __GFP_HIGHMEM */
+	-1,	      /* __GFP_MOVABLE | __GFP_DMA | __GFP_HIGHMEM */
+	ZONE_DMA32,   /* __GFP_MOVABLE | __GFP_DMA32 */
+	-1,	      /* __GFP_MOVABLE | __GFP_DMA | __GFP_DMA32 */
+	-1,	      /* __GFP_MOVABLE | __GFP_HIGHMEM | __GFP_DMA32 */
+	-1,	      /* all four */
+};
+
 int gfp_zone(gfp_t gfp)
 {
-	unsigned int bits = gfp & GFP_ZONEMASK;
-	bool dma = bits & __GFP_DMA, dma32 = bits & __GFP_DMA32, high = bits & __GFP_HIGHMEM;
-
-	if ((dma && dma32) || (dma && high) || (dma32 && high))
-		return -1;
-	if (dma)
-		return ZONE_DMA;
-	if (dma32)
-		return ZONE_DMA32;
-	if ((bits & __GFP_MOVABLE) && high)
-		return ZONE_MOVABLE;
-	return ZONE_NORMAL;
+	return gfp_zone_table[gfp & GFP_ZONEMASK];
 }
 
 /* The composite names first, then the single bits, as the kernel's gfpflag_names table. */
@@ -301,20 +317,28 @@ static inline void count_vm_events(struct kmm_kernel *k, enum vm_event_item item
 
 /* ---- trace events ----------------------------------------------------------------------- */
 
-static void trace_page_free(struct kmm_kernel *k, struct page *page, unsigned int order)
+/*
+ * Each event is a bit test where it fires; only an enabled event calls out of the hot path to
+ * format its record.
+ */
+static noinline __cold void emit_page_free(struct kmm_kernel *k, struct page *page,
+					   unsigned int order)
 {
-	if (trace_enabled(k->env, TRACE_mm_page_free))
-		trace_emit(k->env, TRACE_mm_page_free, "page=%#" PRIx64 " pfn=0x%lx order=%u",
-			   page_struct_va(k, page), page_to_pfn(k, page), order);
+	trace_emit(k->env, TRACE_mm_page_free, "page=%#" PRIx64 " pfn=0x%lx order=%u",
+		   page_struct_va(k, page), page_to_pfn(k, page), order);
 }
 
-static void trace_page_alloc(struct kmm_kernel *k, struct page *page, unsigned int order, gfp_t gfp,
-			     int migratetype)
+static inline void trace_page_free(struct kmm_kernel *k, struct page *page, unsigned int order)
+{
+	if (trace_enabled(k->env, TRACE_mm_page_free))
+		emit_page_free(k, page, order);
+}
+
+static noinline __cold void emit_page_alloc(struct kmm_kernel *k, struct page *page,
+					    unsigned int order, gfp_t gfp, int migratetype)
 {
 	char flags[256];
 
-	if (!trace_enabled(k->env, TRACE_mm_page_alloc))
-		return;
 	format_gfp(gfp, flags, sizeof(flags));
 	trace_emit(k->env, TRACE_mm_page_alloc,
 		   "page=%#" PRIx64 " pfn=0x%lx order=%u migratetype=%d gfp_flags=%s",
@@ -322,14 +346,43 @@ static void trace_page_alloc(struct kmm_kernel *k, struct page *page, unsigned i
 		   migratetype, gfp ? flags : "none");
 }
 
-static void trace_zone_locked(struct kmm_kernel *k, struct page *page, unsigned int order,
-			      int migratetype, bool percpu_refill)
+static inline void trace_page_alloc(struct kmm_kernel *k, struct page *page, unsigned int order,
+				    gfp_t gfp, int migratetype)
+{
+	if (trace_enabled(k->env, TRACE_mm_page_alloc))
+		emit_page_alloc(k, page, order, gfp, migratetype);
+}
+
+static noinline __cold void emit_zone_locked(struct kmm_kernel *k, struct page *page,
+					     unsigned int order, int migratetype,
+					     bool percpu_refill)
+{
+	trace_emit(k->env, TRACE_mm_page_alloc_zone_locked,
+		   "page=%#" PRIx64 " pfn=0x%lx order=%u migratetype=%d percpu_refill=%d",
+		   page_struct_va(k, page), page_to_pfn(k, page), order, migratetype,
+		   percpu_refill);
+}
+
+static inline void trace_zone_locked(struct kmm_kernel *k, struct page *page, unsigned int order,
+				     int migratetype, bool percpu_refill)
 {
 	if (trace_enabled(k->env, TRACE_mm_page_alloc_zone_locked))
-		trace_emit(k->env, TRACE_mm_page_alloc_zone_locked,
-			   "page=%#" PRIx64 " pfn=0x%lx order=%u migratetype=%d percpu_refill=%d",
-			   page_struct_va(k, page), page_to_pfn(k, page), order, migratetype,
-			   percpu_refill);
+		emit_zone_locked(k, page, order, migratetype, percpu_refill);
+}
+
+static noinline __cold void emit_pcpu_drain(struct kmm_kernel *k, struct page *page,
+					    unsigned int order, int migratetype)
+{
+	trace_emit(k->env, TRACE_mm_page_pcpu_drain,
+		   "page=%#" PRIx64 " pfn=0x%lx order=%u migratetype=%d", page_struct_va(k, page),
+		   page_to_pfn(k, page), order, migratetype);
+}
+
+static inline void trace_pcpu_drain(struct kmm_kernel *k, struct page *page, unsigned int order,
+				    int migratetype)
+{
+	if (trace_enabled(k->env, TRACE_mm_page_pcpu_drain))
+		emit_pcpu_drain(k, page, order, migratetype);
 }
 
 /* ---- bad pages -------------------------------------------------------------------------- */
@@ -411,10 +464,33 @@ void bad_page(struct kmm_kernel *k, struct page *page, const char *reason)
 /* Every page flag (the node/zone fields live above them). */
 #define PAGE_FLAGS_CHECK_AT_PREP ((1UL << __NR_PAGEFLAGS) - 1)
 
+/*
+ * _mapcount and _refcount lie side by side: one 8-byte load reads both, and comparing it with
+ * the same bytes of a page in the expected state (-1, 0) tests both, whatever the host's byte
+ * order.
+ */
+_Static_assert(offsetof(struct page, _refcount) == offsetof(struct page, _mapcount) + 4,
+	       "_mapcount and _refcount must be adjacent");
+
+static inline uint64_t mapcount_refcount_word(const struct page *page)
+{
+	uint64_t w;
+
+	memcpy(&w, (const char *)page + offsetof(struct page, _mapcount), sizeof(w));
+	return w;
+}
+
+static const struct page page_in_expected_state = {._mapcount = -1, ._refcount = 0};
+
+/*
+ * Models: page_expected_state(): mapcount -1, no mapping, refcount 0, no memcg, none of
+ * @check_flags. Branch-free (one test of the fields or-ed together): the tails of an order-9
+ * block are 511 of these in a row.
+ */
 static inline bool page_expected_state(const struct page *page, unsigned long check_flags)
 {
-	return page->_mapcount == -1 && !page->mapping && page_count(page) == 0 &&
-	       !page->memcg_data && !(page->flags & check_flags);
+	return !((mapcount_refcount_word(page) ^ mapcount_refcount_word(&page_in_expected_state)) |
+		 (uintptr_t)page->mapping | page->memcg_data | (page->flags & check_flags));
 }
 
 /* Models: page_bad_reason(): the last matching reason wins, as in the kernel. */
@@ -436,70 +512,102 @@ static const char *page_bad_reason(const struct page *page, unsigned long flags)
 	return reason;
 }
 
-static bool free_page_is_bad(struct kmm_kernel *k, struct page *page)
+/* The report for a page that failed page_expected_state(); out of the fast paths. */
+static noinline __cold void bad_page_state(struct kmm_kernel *k, struct page *page,
+					   unsigned long check_flags)
+{
+	bad_page(k, page, page_bad_reason(page, check_flags));
+}
+
+static inline bool free_page_is_bad(struct kmm_kernel *k, struct page *page)
 {
 	if (page_expected_state(page, PAGE_FLAGS_CHECK_AT_FREE))
 		return false;
-	bad_page(k, page, page_bad_reason(page, PAGE_FLAGS_CHECK_AT_FREE));
+	bad_page_state(k, page, PAGE_FLAGS_CHECK_AT_FREE);
 	return true;
 }
 
 #define TAIL_MAPPING ((void *)0x400)
 
-/* Models: free_tail_pages_check() (the reference kernel runs it only with DEBUG_VM; we do). */
-static int free_tail_pages_check(struct kmm_kernel *k, struct page *head, struct page *page)
+/* The checks of free_tail_pages_check() below, with their reports. */
+static noinline __cold int bad_tail_page(struct kmm_kernel *k, struct page *head, struct page *page)
 {
-	int ret = 1;
-
 	if (page - head == 1) {
 		if (page->compound_mapcount != -1) {
 			bad_page(k, page, "nonzero compound_mapcount");
-			goto out;
+			return 1;
 		}
 	} else if (page - head > 2 && page->mapping != TAIL_MAPPING) {
 		bad_page(k, page, "corrupted mapping in tail page");
-		goto out;
+		return 1;
 	}
 	if (!PageTail(page)) {
 		bad_page(k, page, "PageTail not set");
-		goto out;
+		return 1;
 	}
 	if (compound_head(page) != head) {
 		bad_page(k, page, "compound_head not consistent");
-		goto out;
+		return 1;
 	}
-	ret = 0;
-out:
+	return 0;
+}
+
+/*
+ * Models: free_tail_pages_check() (the reference kernel runs it only with DEBUG_VM; we do).
+ * The common case, a tail that passes, is one branch-free test: PageTail and
+ * compound_head() == head are one compare of compound_head with head | 1.
+ */
+static inline int free_tail_pages_check(struct kmm_kernel *k, struct page *head, struct page *page)
+{
+	uint64_t bits = page->compound_head ^ ((uintptr_t)head | 1);
+	int ret = 0;
+
+	if (page - head == 1)
+		bits |= (unsigned int)page->compound_mapcount + 1u;
+	else if (page - head > 2)
+		bits |= (uintptr_t)page->mapping ^ (uintptr_t)TAIL_MAPPING;
+	if (bits)
+		ret = bad_tail_page(k, head, page);
 	page->mapping = NULL;
 	page->compound_head = 0;
 	return ret;
 }
 
 /*
+ * The tail pages of an order > 0 block in free_pages_prepare(): checked, their flags cleared.
+ * Returns the number of bad pages.
+ */
+static int free_tail_pages_prepare(struct kmm_kernel *k, struct page *page, unsigned int order)
+{
+	bool compound = PageCompound(page);
+	int bad = 0;
+
+	for (unsigned int i = 1; i < (1u << order); i++) {
+		if (compound)
+			bad += free_tail_pages_check(k, page, page + i);
+		if (free_page_is_bad(k, page + i)) {
+			bad++;
+			continue;
+		}
+		page[i].flags &= ~PAGE_FLAGS_CHECK_AT_PREP;
+	}
+	if (compound)
+		page[1].compound_order = 0;
+	return bad;
+}
+
+/*
  * Models: free_pages_prepare(): the checks on every page of the block, flags cleared,
  * init_on_free. Returns false when a page was bad: then nothing is freed.
  */
-static bool free_pages_prepare(struct kmm_kernel *k, struct page *page, unsigned int order,
-			       bool check_free)
+static inline bool free_pages_prepare(struct kmm_kernel *k, struct page *page, unsigned int order,
+				      bool check_free)
 {
 	int bad = 0;
 
 	trace_page_free(k, page, order);
-	if (order) {
-		bool compound = PageCompound(page);
-
-		for (unsigned int i = 1; i < (1u << order); i++) {
-			if (compound)
-				bad += free_tail_pages_check(k, page, page + i);
-			if (free_page_is_bad(k, page + i)) {
-				bad++;
-				continue;
-			}
-			page[i].flags &= ~PAGE_FLAGS_CHECK_AT_PREP;
-		}
-		if (compound)
-			page[1].compound_order = 0;
-	}
+	if (order)
+		bad = free_tail_pages_prepare(k, page, order);
 	if (check_free && free_page_is_bad(k, page))
 		bad++;
 	if (bad)
@@ -511,15 +619,15 @@ static bool free_pages_prepare(struct kmm_kernel *k, struct page *page, unsigned
 	return true;
 }
 
-static bool check_new_page(struct kmm_kernel *k, struct page *page)
+static inline bool check_new_page(struct kmm_kernel *k, struct page *page)
 {
 	if (page_expected_state(page, PAGE_FLAGS_CHECK_AT_PREP))
 		return false;
-	bad_page(k, page, page_bad_reason(page, PAGE_FLAGS_CHECK_AT_PREP));
+	bad_page_state(k, page, PAGE_FLAGS_CHECK_AT_PREP);
 	return true;
 }
 
-static bool check_new_pages(struct kmm_kernel *k, struct page *page, unsigned int order)
+static inline bool check_new_pages(struct kmm_kernel *k, struct page *page, unsigned int order)
 {
 	for (unsigned int i = 0; i < (1u << order); i++)
 		if (check_new_page(k, page + i))
@@ -529,44 +637,59 @@ static bool check_new_pages(struct kmm_kernel *k, struct page *page, unsigned in
 
 /* ---- merging on free -------------------------------------------------------------------- */
 
-/* Models: mm/internal.h:page_is_buddy(): free, same order, same zone. */
+/*
+ * Models: mm/internal.h:page_is_buddy(): free, same order, same zone. The node and zone
+ * fields are the top bits of page->flags: same node and same zone is one compare of them
+ * (the kernel's page_zone_id()).
+ */
+_Static_assert((NODES_MASK << NODES_PGSHIFT | ZONES_MASK << ZONES_PGSHIFT) == ~0UL << ZONES_PGSHIFT,
+	       "node and zone must be all the top bits of page->flags");
+
 static inline bool page_is_buddy(const struct page *page, const struct page *buddy,
 				 unsigned int order)
 {
 	if (!PageBuddy(buddy) || buddy_order(buddy) != order)
 		return false;
-	return page_to_nid(page) == page_to_nid(buddy) && page_zonenum(page) == page_zonenum(buddy);
+	return (page->flags ^ buddy->flags) >> ZONES_PGSHIFT == 0;
 }
 
-/* Models: mm/internal.h:find_buddy_page_pfn(). */
-static struct page *find_buddy_page_pfn(const struct kmm_kernel *k, struct page *page,
-					unsigned long pfn, unsigned int order,
-					unsigned long *buddy_pfn)
+/*
+ * Models: mm/internal.h:find_buddy_page_pfn(). @pfn must be a page of the memory map: its
+ * buddy below MAX_ORDER then lies in the same memory section, which the map covers whole, so
+ * the buddy has a struct page (the kernel relies on the same rule and does not check).
+ */
+_Static_assert(MAX_ORDER - 1 <= PFN_SECTION_SHIFT, "a buddy block must not cross a section");
+
+static inline struct page *find_buddy_page_pfn(struct page *page, unsigned long pfn,
+					       unsigned int order, unsigned long *buddy_pfn)
 {
 	unsigned long bpfn = pfn ^ (1UL << order);
-	struct page *buddy;
+	struct page *buddy = page + (bpfn - pfn);
 
-	if (!pfn_valid(k, bpfn))
-		return NULL;
-	buddy = page + (bpfn - pfn);
+	/* Set even when it is not free, as the kernel does: buddy_merge_likely() uses it. */
+	*buddy_pfn = bpfn;
 	if (!page_is_buddy(page, buddy, order))
 		return NULL;
-	*buddy_pfn = bpfn;
 	return buddy;
 }
 
-/* Models: mm/page_alloc.c:buddy_merge_likely(): is the next-larger buddy free already? */
+/*
+ * Models: mm/page_alloc.c:buddy_merge_likely(): is the next-larger buddy free already?
+ * @buddy_pfn is the buddy of the merged block at its final order; the next-larger block's
+ * buddy may lie outside the memory map, which the pfn_valid() test catches.
+ */
 static bool buddy_merge_likely(const struct kmm_kernel *k, unsigned long pfn,
 			       unsigned long buddy_pfn, struct page *page, unsigned int order)
 {
 	unsigned long higher_page_pfn;
-	struct page *higher_page;
 
 	if (order >= MAX_ORDER - 2)
 		return false;
 	higher_page_pfn = buddy_pfn & pfn;
-	higher_page = page + (higher_page_pfn - pfn);
-	return find_buddy_page_pfn(k, higher_page, higher_page_pfn, order + 1, &buddy_pfn) != NULL;
+	if (!pfn_valid(k, higher_page_pfn ^ (1UL << (order + 1))))
+		return false;
+	return find_buddy_page_pfn(page + (higher_page_pfn - pfn), higher_page_pfn, order + 1,
+				   &buddy_pfn) != NULL;
 }
 
 void __free_one_page(struct kmm_kernel *k, struct page *page, unsigned long pfn, struct zone *zone,
@@ -580,7 +703,7 @@ void __free_one_page(struct kmm_kernel *k, struct page *page, unsigned long pfn,
 		__mod_zone_freepage_state(zone, 1L << order, migratetype);
 
 	while (order < MAX_ORDER - 1) {
-		buddy = find_buddy_page_pfn(k, page, pfn, order, &buddy_pfn);
+		buddy = find_buddy_page_pfn(page, pfn, order, &buddy_pfn);
 		if (!buddy)
 			break;
 		if (order >= pageblock_order) {
@@ -695,11 +818,7 @@ static void free_pcppages_bulk(struct kmm_kernel *k, struct zone *zone, int coun
 			if (isolated_pageblocks)
 				mt = get_pageblock_migratetype(k, page);
 			__free_one_page(k, page, page_to_pfn(k, page), zone, order, mt, FPI_NONE);
-			if (trace_enabled(k->env, TRACE_mm_page_pcpu_drain))
-				trace_emit(k->env, TRACE_mm_page_pcpu_drain,
-					   "page=%#" PRIx64 " pfn=0x%lx order=%u migratetype=%d",
-					   page_struct_va(k, page), page_to_pfn(k, page), order,
-					   mt);
+			trace_pcpu_drain(k, page, order, mt);
 		} while (count > 0 && !list_empty(list));
 	}
 }
@@ -767,8 +886,8 @@ static void free_unref_page(struct kmm_kernel *k, struct page *page, unsigned in
 	set_pcppage_migratetype(page, migratetype);
 	if (migratetype >= MIGRATE_PCPTYPES) {
 		if (is_migrate_isolate(migratetype)) {
+			/* No PGFREE here: 6.1 counts it in free_unref_page_commit() only. */
 			free_one_page(k, zone, page, pfn, order, migratetype, FPI_NONE);
-			count_vm_events(k, PGFREE, 1L << order);
 			return;
 		}
 		pcpmigratetype = MIGRATE_MOVABLE;
@@ -1106,9 +1225,9 @@ static struct page *__rmqueue(struct kmm_kernel *k, struct zone *zone, unsigned 
 }
 
 /* Models: rmqueue_bulk(): @count blocks onto a pcp list under one zone->lock. */
-static int rmqueue_bulk(struct kmm_kernel *k, struct zone *zone, unsigned int order,
-			unsigned long count, struct list_head *list, int migratetype,
-			unsigned int alloc_flags)
+static noinline int rmqueue_bulk(struct kmm_kernel *k, struct zone *zone, unsigned int order,
+				 unsigned long count, struct list_head *list, int migratetype,
+				 unsigned int alloc_flags)
 {
 	int allocated = 0;
 	unsigned long i;
@@ -1152,9 +1271,9 @@ static inline void count_pgalloc(struct kmm_kernel *k, const struct page *page, 
 }
 
 /* Models: rmqueue_buddy(): straight from the buddy lists, with the highatomic reserve rules. */
-static struct page *rmqueue_buddy(struct kmm_kernel *k, struct zone *preferred_zone,
-				  struct zone *zone, unsigned int order, unsigned int alloc_flags,
-				  int migratetype)
+static noinline struct page *rmqueue_buddy(struct kmm_kernel *k, struct zone *preferred_zone,
+					   struct zone *zone, unsigned int order,
+					   unsigned int alloc_flags, int migratetype)
 {
 	struct page *page;
 
@@ -1333,7 +1452,8 @@ static bool zone_watermark_fast(const struct zone *z, unsigned int order, unsign
 /* ---- highatomic reserves ----------------------------------------------------------------- */
 
 /* Models: reserve_highatomic_pageblock(): up to 1% of the zone plus a pageblock. */
-static void reserve_highatomic_pageblock(struct kmm_kernel *k, struct page *page, struct zone *zone)
+static noinline void reserve_highatomic_pageblock(struct kmm_kernel *k, struct page *page,
+						  struct zone *zone)
 {
 	unsigned long max_managed = zone_managed_pages(zone) / 100 + pageblock_nr_pages;
 	int mt;
@@ -1765,8 +1885,8 @@ static struct page *__alloc_pages_may_oom(struct kmm_kernel *k, gfp_t gfp, unsig
  * would loop forever in the kernel; here the simulated kernel BUGs ("System is deadlocked
  * on memory", as the kernel's OOM killer panics when nothing can be killed).
  */
-static struct page *__alloc_pages_slowpath(struct kmm_kernel *k, gfp_t gfp, unsigned int order,
-					   struct alloc_context *ac)
+static noinline struct page *__alloc_pages_slowpath(struct kmm_kernel *k, gfp_t gfp,
+						    unsigned int order, struct alloc_context *ac)
 {
 	bool can_direct_reclaim = gfp & __GFP_DIRECT_RECLAIM;
 	bool can_compact = gfp & __GFP_IO; /* gfp_compaction_allowed(), CONFIG_COMPACTION=y */
@@ -2028,6 +2148,20 @@ failed:
 	return nr_populated;
 }
 
+/* The report when __free_pages() meets a tail page or a page nobody holds. */
+static noinline __cold void free_pages_bad_ref(struct kmm_kernel *k, struct page *page)
+{
+	const char *cond = PageTail(page) ? "VM_BUG_ON_PAGE(PageTail(page))"
+					  : "VM_BUG_ON_PAGE(page_ref_count(page) == 0)";
+
+	dump_page(k, page, cond);
+	env_report(k->env, KMM_REPORT_WARN, "mm/page_alloc.c", "__free_pages", cond,
+		   "page:%#" PRIx64 " pfn:%#lx refcount:%d: page dumped because: %s "
+		   "(the page is not freed)",
+		   page_struct_va(k, page), page_to_pfn(k, page), page_count(page), cond);
+	k->env->taint |= 1u << 5;
+}
+
 /*
  * Models: __free_pages(). Deviation (see the file header): a page whose refcount is already
  * 0 — a double free, or a tail page — is reported as CONFIG_DEBUG_VM reports it and left
@@ -2038,15 +2172,7 @@ void __free_pages(struct kmm_kernel *k, struct page *page, unsigned int order)
 	bool head = PageHead(page);
 
 	if (PageTail(page) || page_count(page) <= 0) {
-		const char *cond = PageTail(page) ? "VM_BUG_ON_PAGE(PageTail(page))"
-						  : "VM_BUG_ON_PAGE(page_ref_count(page) == 0)";
-
-		dump_page(k, page, cond);
-		env_report(k->env, KMM_REPORT_WARN, "mm/page_alloc.c", "__free_pages", cond,
-			   "page:%#" PRIx64 " pfn:%#lx refcount:%d: page dumped because: %s "
-			   "(the page is not freed)",
-			   page_struct_va(k, page), page_to_pfn(k, page), page_count(page), cond);
-		k->env->taint |= 1u << 5;
+		free_pages_bad_ref(k, page);
 		return;
 	}
 	set_page_count(page, page_count(page) - 1);
