@@ -86,6 +86,118 @@ static void handle_del(struct api_handles *h, uint64_t handle)
 	h->gen[slot]++;
 }
 
+/* ---- kernel calls -------------------------------------------------------------------- */
+
+/*
+ * Every call into the kernel goes through slab_kernel_call(), which arms the BUG unwind: a
+ * BUG inside makes it return KMM_EBUG. Arguments in, results out, through the struct (no
+ * local of the API function is live across the setjmp).
+ */
+enum slab_op {
+	SO_CACHE_CREATE,
+	SO_CACHE_DESTROY,
+	SO_CACHE_SHRINK,
+	SO_CACHE_ALLOC,
+	SO_CACHE_FREE,
+	SO_ALLOC_BULK,
+	SO_FREE_BULK,
+	SO_KMALLOC,
+	SO_KREALLOC,
+	SO_KFREE,
+	SO_KSIZE,
+	SO_POOL_CREATE,
+	SO_POOL_ALLOC,
+	SO_POOL_FREE,
+	SO_POOL_RESIZE,
+	SO_POOL_DESTROY,
+};
+
+struct slab_call {
+	enum slab_op op;
+	struct kmem_cache *s;
+	const char *name;
+	unsigned int size, align;
+	uint32_t flags;
+	kmem_ctor_t ctor;
+	void *ctor_arg;
+	gfp_t gfp;
+	int nid, min_nr;
+	size_t n;
+	uint64_t va, *array;
+	mempool_t *pool;
+	mempool_alloc_t alloc_fn;
+	mempool_free_t free_fn;
+	void *pool_data;
+	/* results */
+	struct kmem_cache *cache;
+	uint64_t obj;
+	size_t ret_size;
+	int ret;
+};
+
+static void slab_call_run(struct kmm_kernel *k, struct slab_call *c)
+{
+	switch (c->op) {
+	case SO_CACHE_CREATE:
+		c->cache = kmem_cache_create(k, c->name, c->size, c->align, c->flags, c->ctor,
+					     c->ctor_arg);
+		break;
+	case SO_CACHE_DESTROY:
+		kmem_cache_destroy(k, c->s);
+		break;
+	case SO_CACHE_SHRINK:
+		kmem_cache_shrink(k, c->s);
+		break;
+	case SO_CACHE_ALLOC:
+		c->obj = kmem_cache_alloc_node(k, c->s, c->gfp, c->nid);
+		break;
+	case SO_CACHE_FREE:
+		kmem_cache_free(k, c->s, c->va);
+		break;
+	case SO_ALLOC_BULK:
+		c->ret = kmem_cache_alloc_bulk(k, c->s, c->gfp, c->n, c->array);
+		break;
+	case SO_FREE_BULK:
+		kmem_cache_free_bulk(k, c->s, c->n, c->array);
+		break;
+	case SO_KMALLOC:
+		c->obj = __kmalloc_node_track_caller(k, c->n, c->gfp, c->nid, _RET_IP_(kmm_api));
+		break;
+	case SO_KREALLOC:
+		c->obj = krealloc(k, c->va, c->n, c->gfp);
+		break;
+	case SO_KFREE:
+		kfree_caller(k, c->va, _RET_IP_(kmm_api));
+		break;
+	case SO_KSIZE:
+		c->ret_size = ksize(k, c->va);
+		break;
+	case SO_POOL_CREATE:
+		c->pool = mempool_create(k, c->min_nr, c->alloc_fn, c->free_fn, c->pool_data);
+		break;
+	case SO_POOL_ALLOC:
+		c->obj = mempool_alloc(k, c->pool, c->gfp);
+		break;
+	case SO_POOL_FREE:
+		mempool_free(k, c->va, c->pool);
+		break;
+	case SO_POOL_RESIZE:
+		c->ret = mempool_resize(k, c->pool, c->min_nr);
+		break;
+	case SO_POOL_DESTROY:
+		mempool_destroy(k, c->pool);
+		break;
+	}
+}
+
+static enum kmm_status slab_kernel_call(struct kmm_machine *m, struct slab_call *c)
+{
+	KMM_API_ENTER(&m->env);
+	slab_call_run(&m->kernel, c);
+	KMM_API_LEAVE(&m->env);
+	return KMM_OK;
+}
+
 /* ---- checks ---------------------------------------------------------------------------- */
 
 static enum kmm_status api_kernel(struct kmm_machine *m, const char *fn, struct kmm_kernel **k)
@@ -140,8 +252,8 @@ enum kmm_status kmm_kmem_cache_create(struct kmm_machine *m, const char *name, u
 				      void *ctor_arg, kmm_cache_t *cache)
 {
 	const char *fn = "kmm_kmem_cache_create";
-	struct kmm_kernel *k;
-	struct kmem_cache *s;
+	struct kmm_kernel *k = NULL;
+	struct kmem_cache *s = NULL;
 	enum kmm_status st = api_kernel(m, fn, &k);
 
 	if (st)
@@ -166,18 +278,26 @@ enum kmm_status kmm_kmem_cache_create(struct kmm_machine *m, const char *name, u
 				 "%s: flags %#x are not allowed for kmem_cache_create", fn,
 				 flags & ~SLAB_FLAGS_PERMITTED);
 	{
-		KMM_API_ENTER(k->env);
-		s = kmem_cache_create(k, name, size, align, flags, (kmem_ctor_t)ctor, ctor_arg);
-		KMM_API_LEAVE(k->env);
+		struct slab_call c = {.op = SO_CACHE_CREATE,
+				      .name = name,
+				      .size = size,
+				      .align = align,
+				      .flags = flags,
+				      .ctor = (kmem_ctor_t)ctor,
+				      .ctor_arg = ctor_arg};
+
+		if ((st = slab_kernel_call(m, &c)))
+			return st;
+		s = c.cache;
 	}
 	if (!s)
 		return env_error(k->env, KMM_ENOMEM, "%s(%s): the kernel could not create it", fn,
 				 name);
 	*cache = handle_add(k->env, &m->caches, s);
 	if (!*cache) {
-		KMM_API_ENTER(k->env);
-		kmem_cache_destroy(k, s);
-		KMM_API_LEAVE(k->env);
+		struct slab_call c = {.op = SO_CACHE_DESTROY, .s = s};
+
+		slab_kernel_call(m, &c);
 		return env_error(k->env, KMM_EHOST, "%s: host memory exhausted", fn);
 	}
 	return KMM_OK;
@@ -197,8 +317,8 @@ static bool cache_pinned(const struct kmm_machine *m, kmm_cache_t cache)
 enum kmm_status kmm_kmem_cache_destroy(struct kmm_machine *m, kmm_cache_t cache)
 {
 	const char *fn = "kmm_kmem_cache_destroy";
-	struct kmm_kernel *k;
-	struct kmem_cache *s;
+	struct kmm_kernel *k = NULL;
+	struct kmem_cache *s = NULL;
 	enum kmm_status st = get_cache(m, fn, cache, &k, &s);
 
 	if (st)
@@ -207,31 +327,33 @@ enum kmm_status kmm_kmem_cache_destroy(struct kmm_machine *m, kmm_cache_t cache)
 		return env_error(k->env, KMM_EINVAL, "%s: a mempool still uses cache %s", fn,
 				 s->name);
 	handle_del(&m->caches, cache);
-	KMM_API_ENTER(k->env);
-	kmem_cache_destroy(k, s);
-	KMM_API_LEAVE(k->env);
-	return KMM_OK;
+	{
+		struct slab_call c = {.op = SO_CACHE_DESTROY, .s = s};
+
+		return slab_kernel_call(m, &c);
+	}
 }
 
 enum kmm_status kmm_kmem_cache_shrink(struct kmm_machine *m, kmm_cache_t cache)
 {
-	struct kmm_kernel *k;
-	struct kmem_cache *s;
+	struct kmm_kernel *k = NULL;
+	struct kmem_cache *s = NULL;
 	enum kmm_status st = get_cache(m, "kmm_kmem_cache_shrink", cache, &k, &s);
 
 	if (st)
 		return st;
-	KMM_API_ENTER(k->env);
-	kmem_cache_shrink(k, s);
-	KMM_API_LEAVE(k->env);
-	return KMM_OK;
+	{
+		struct slab_call c = {.op = SO_CACHE_SHRINK, .s = s};
+
+		return slab_kernel_call(m, &c);
+	}
 }
 
 static enum kmm_status cache_alloc(struct kmm_machine *m, const char *fn, kmm_cache_t cache,
 				   kmm_gfp_t gfp, int nid, kmm_va_t *va)
 {
-	struct kmm_kernel *k;
-	struct kmem_cache *s;
+	struct kmm_kernel *k = NULL;
+	struct kmem_cache *s = NULL;
 	uint64_t obj;
 	enum kmm_status st = get_cache(m, fn, cache, &k, &s);
 
@@ -240,9 +362,11 @@ static enum kmm_status cache_alloc(struct kmm_machine *m, const char *fn, kmm_ca
 	if (!va)
 		return env_error(k->env, KMM_EINVAL, "%s: NULL va", fn);
 	{
-		KMM_API_ENTER(k->env);
-		obj = kmem_cache_alloc_node(k, s, gfp, nid);
-		KMM_API_LEAVE(k->env);
+		struct slab_call c = {.op = SO_CACHE_ALLOC, .s = s, .gfp = gfp, .nid = nid};
+
+		if ((st = slab_kernel_call(m, &c)))
+			return st;
+		obj = c.obj;
 	}
 	if (!obj)
 		return env_error(k->env, KMM_ENOMEM, "%s(%s): out of memory", fn, s->name);
@@ -264,24 +388,25 @@ enum kmm_status kmm_kmem_cache_alloc_node(struct kmm_machine *m, kmm_cache_t cac
 
 enum kmm_status kmm_kmem_cache_free(struct kmm_machine *m, kmm_cache_t cache, kmm_va_t va)
 {
-	struct kmm_kernel *k;
-	struct kmem_cache *s;
+	struct kmm_kernel *k = NULL;
+	struct kmem_cache *s = NULL;
 	enum kmm_status st = get_cache(m, "kmm_kmem_cache_free", cache, &k, &s);
 
 	if (st)
 		return st;
-	KMM_API_ENTER(k->env);
-	kmem_cache_free(k, s, va);
-	KMM_API_LEAVE(k->env);
-	return KMM_OK;
+	{
+		struct slab_call c = {.op = SO_CACHE_FREE, .s = s, .va = va};
+
+		return slab_kernel_call(m, &c);
+	}
 }
 
 enum kmm_status kmm_kmem_cache_alloc_bulk(struct kmm_machine *m, kmm_cache_t cache, kmm_gfp_t gfp,
 					  size_t nr, kmm_va_t *va)
 {
 	const char *fn = "kmm_kmem_cache_alloc_bulk";
-	struct kmm_kernel *k;
-	struct kmem_cache *s;
+	struct kmm_kernel *k = NULL;
+	struct kmem_cache *s = NULL;
 	int done;
 	enum kmm_status st = get_cache(m, fn, cache, &k, &s);
 
@@ -294,9 +419,12 @@ enum kmm_status kmm_kmem_cache_alloc_bulk(struct kmm_machine *m, kmm_cache_t cac
 	if (nr > INT32_MAX)
 		return env_error(k->env, KMM_EINVAL, "%s: %zu objects at once", fn, nr);
 	{
-		KMM_API_ENTER(k->env);
-		done = kmem_cache_alloc_bulk(k, s, gfp, nr, va);
-		KMM_API_LEAVE(k->env);
+		struct slab_call c = {
+			.op = SO_ALLOC_BULK, .s = s, .gfp = gfp, .n = nr, .array = va};
+
+		if ((st = slab_kernel_call(m, &c)))
+			return st;
+		done = c.ret;
 	}
 	if (!done)
 		return env_error(k->env, KMM_ENOMEM, "%s(%s, %zu): out of memory", fn, s->name, nr);
@@ -307,7 +435,7 @@ enum kmm_status kmm_kmem_cache_free_bulk(struct kmm_machine *m, kmm_cache_t cach
 					 const kmm_va_t *va)
 {
 	const char *fn = "kmm_kmem_cache_free_bulk";
-	struct kmm_kernel *k;
+	struct kmm_kernel *k = NULL;
 	struct kmem_cache *s = NULL;
 	uint64_t *copy;
 	enum kmm_status st = cache ? get_cache(m, fn, cache, &k, &s) : api_kernel(m, fn, &k);
@@ -323,12 +451,12 @@ enum kmm_status kmm_kmem_cache_free_bulk(struct kmm_machine *m, kmm_cache_t cach
 		return env_error(k->env, KMM_EHOST, "%s: host memory exhausted", fn);
 	memcpy(copy, va, nr * sizeof(*copy));
 	{
-		KMM_API_ENTER(k->env);
-		kmem_cache_free_bulk(k, s, nr, copy);
-		KMM_API_LEAVE(k->env);
+		struct slab_call c = {.op = SO_FREE_BULK, .s = s, .n = nr, .array = copy};
+
+		st = slab_kernel_call(m, &c);
 	}
 	env_free(k->env, copy);
-	return KMM_OK;
+	return st;
 }
 
 static void fill_info(const struct kmm_kernel *k, const struct kmem_cache *s,
@@ -372,8 +500,8 @@ static void fill_info(const struct kmm_kernel *k, const struct kmem_cache *s,
 enum kmm_status kmm_kmem_cache_info(struct kmm_machine *m, kmm_cache_t cache,
 				    struct kmm_slab_info *info)
 {
-	struct kmm_kernel *k;
-	struct kmem_cache *s;
+	struct kmm_kernel *k = NULL;
+	struct kmem_cache *s = NULL;
 	enum kmm_status st = get_cache(m, "kmm_kmem_cache_info", cache, &k, &s);
 
 	if (st)
@@ -386,8 +514,8 @@ enum kmm_status kmm_kmem_cache_info(struct kmm_machine *m, kmm_cache_t cache,
 
 enum kmm_status kmm_slab_info(struct kmm_machine *m, const char *name, struct kmm_slab_info *info)
 {
-	struct kmm_kernel *k;
-	struct kmem_cache *s;
+	struct kmm_kernel *k = NULL;
+	struct kmem_cache *s = NULL;
 	enum kmm_status st = api_kernel(m, "kmm_slab_info", &k);
 
 	if (st)
@@ -406,7 +534,7 @@ enum kmm_status kmm_slab_info(struct kmm_machine *m, const char *name, struct km
 static enum kmm_status kmalloc_common(struct kmm_machine *m, const char *fn, size_t n, size_t size,
 				      kmm_gfp_t gfp, int nid, kmm_va_t *va)
 {
-	struct kmm_kernel *k;
+	struct kmm_kernel *k = NULL;
 	uint64_t obj;
 	size_t bytes;
 	enum kmm_status st = api_kernel(m, fn, &k);
@@ -418,9 +546,11 @@ static enum kmm_status kmalloc_common(struct kmm_machine *m, const char *fn, siz
 	if (__builtin_mul_overflow(n, size, &bytes))
 		return env_error(k->env, KMM_ENOMEM, "%s: %zu * %zu overflows (NULL)", fn, n, size);
 	{
-		KMM_API_ENTER(k->env);
-		obj = __kmalloc_node_track_caller(k, bytes, gfp, nid, _RET_IP_(kmm_api));
-		KMM_API_LEAVE(k->env);
+		struct slab_call c = {.op = SO_KMALLOC, .n = bytes, .gfp = gfp, .nid = nid};
+
+		if ((st = slab_kernel_call(m, &c)))
+			return st;
+		obj = c.obj;
 	}
 	if (!obj)
 		return env_error(k->env, KMM_ENOMEM, "%s(%zu): out of memory", fn, bytes);
@@ -460,7 +590,7 @@ enum kmm_status kmm_krealloc(struct kmm_machine *m, kmm_va_t va, size_t new_size
 			     kmm_va_t *out)
 {
 	const char *fn = "kmm_krealloc";
-	struct kmm_kernel *k;
+	struct kmm_kernel *k = NULL;
 	uint64_t obj;
 	enum kmm_status st = api_kernel(m, fn, &k);
 
@@ -469,9 +599,11 @@ enum kmm_status kmm_krealloc(struct kmm_machine *m, kmm_va_t va, size_t new_size
 	if (!out)
 		return env_error(k->env, KMM_EINVAL, "%s: NULL out", fn);
 	{
-		KMM_API_ENTER(k->env);
-		obj = krealloc(k, va, new_size, gfp);
-		KMM_API_LEAVE(k->env);
+		struct slab_call c = {.op = SO_KREALLOC, .va = va, .n = new_size, .gfp = gfp};
+
+		if ((st = slab_kernel_call(m, &c)))
+			return st;
+		obj = c.obj;
 	}
 	if (!obj)
 		return env_error(k->env, KMM_ENOMEM,
@@ -482,35 +614,40 @@ enum kmm_status kmm_krealloc(struct kmm_machine *m, kmm_va_t va, size_t new_size
 
 enum kmm_status kmm_kfree(struct kmm_machine *m, kmm_va_t va)
 {
-	struct kmm_kernel *k;
+	struct kmm_kernel *k = NULL;
 	enum kmm_status st = api_kernel(m, "kmm_kfree", &k);
 
 	if (st)
 		return st;
-	KMM_API_ENTER(k->env);
-	kfree_caller(k, va, _RET_IP_(kmm_api));
-	KMM_API_LEAVE(k->env);
-	return KMM_OK;
+	{
+		struct slab_call c = {.op = SO_KFREE, .va = va};
+
+		return slab_kernel_call(m, &c);
+	}
 }
 
 enum kmm_status kmm_ksize(struct kmm_machine *m, kmm_va_t va, size_t *size)
 {
-	struct kmm_kernel *k;
+	struct kmm_kernel *k = NULL;
 	enum kmm_status st = api_kernel(m, "kmm_ksize", &k);
 
 	if (st)
 		return st;
 	if (!size)
 		return env_error(k->env, KMM_EINVAL, "kmm_ksize: NULL size");
-	KMM_API_ENTER(k->env);
-	*size = ksize(k, va);
-	KMM_API_LEAVE(k->env);
+	{
+		struct slab_call c = {.op = SO_KSIZE, .va = va};
+
+		if ((st = slab_kernel_call(m, &c)))
+			return st;
+		*size = c.ret_size;
+	}
 	return KMM_OK;
 }
 
 enum kmm_status kmm_virt_to_phys(struct kmm_machine *m, kmm_va_t va, kmm_pa_t *pa)
 {
-	struct kmm_kernel *k;
+	struct kmm_kernel *k = NULL;
 
 	if (!m || !pa)
 		return kmm_error_nomachine(KMM_EINVAL, "kmm_virt_to_phys: NULL argument");
@@ -532,7 +669,7 @@ static enum kmm_status pool_create(struct kmm_machine *m, const char *fn, int mi
 				   uint64_t cache, kmm_mempool_t *pool)
 {
 	struct kmm_kernel *k = &m->kernel;
-	struct api_mempool *p;
+	struct api_mempool *p = NULL;
 
 	if (!pool)
 		return env_error(k->env, KMM_EINVAL, "%s: NULL pool", fn);
@@ -543,9 +680,16 @@ static enum kmm_status pool_create(struct kmm_machine *m, const char *fn, int mi
 	if (!p)
 		return env_error(k->env, KMM_EHOST, "%s: host memory exhausted", fn);
 	{
-		KMM_API_ENTER(k->env);
-		p->pool = mempool_create(k, min_nr, alloc_fn, free_fn, data);
-		KMM_API_LEAVE(k->env);
+		struct slab_call c = {.op = SO_POOL_CREATE,
+				      .min_nr = min_nr,
+				      .alloc_fn = alloc_fn,
+				      .free_fn = free_fn,
+				      .pool_data = data};
+		enum kmm_status st = slab_kernel_call(m, &c);
+
+		if (st)
+			return st;
+		p->pool = c.pool;
 	}
 	if (!p->pool) {
 		env_free(k->env, p);
@@ -555,7 +699,9 @@ static enum kmm_status pool_create(struct kmm_machine *m, const char *fn, int mi
 	p->cache = cache;
 	*pool = handle_add(k->env, &m->pools, p);
 	if (!*pool) {
-		mempool_destroy(k, p->pool);
+		struct slab_call c = {.op = SO_POOL_DESTROY, .pool = p->pool};
+
+		slab_kernel_call(m, &c);
 		env_free(k->env, p);
 		return env_error(k->env, KMM_EHOST, "%s: host memory exhausted", fn);
 	}
@@ -565,8 +711,8 @@ static enum kmm_status pool_create(struct kmm_machine *m, const char *fn, int mi
 enum kmm_status kmm_mempool_create_slab(struct kmm_machine *m, int min_nr, kmm_cache_t cache,
 					kmm_mempool_t *pool)
 {
-	struct kmm_kernel *k;
-	struct kmem_cache *s;
+	struct kmm_kernel *k = NULL;
+	struct kmem_cache *s = NULL;
 	enum kmm_status st = get_cache(m, "kmm_mempool_create_slab", cache, &k, &s);
 
 	if (st)
@@ -578,7 +724,7 @@ enum kmm_status kmm_mempool_create_slab(struct kmm_machine *m, int min_nr, kmm_c
 enum kmm_status kmm_mempool_create_kmalloc(struct kmm_machine *m, int min_nr, size_t size,
 					   kmm_mempool_t *pool)
 {
-	struct kmm_kernel *k;
+	struct kmm_kernel *k = NULL;
 	enum kmm_status st = api_kernel(m, "kmm_mempool_create_kmalloc", &k);
 
 	if (st)
@@ -590,7 +736,7 @@ enum kmm_status kmm_mempool_create_kmalloc(struct kmm_machine *m, int min_nr, si
 enum kmm_status kmm_mempool_create_page(struct kmm_machine *m, int min_nr, unsigned order,
 					kmm_mempool_t *pool)
 {
-	struct kmm_kernel *k;
+	struct kmm_kernel *k = NULL;
 	enum kmm_status st = api_kernel(m, "kmm_mempool_create_page", &k);
 
 	if (st)
@@ -620,8 +766,8 @@ enum kmm_status kmm_mempool_alloc(struct kmm_machine *m, kmm_mempool_t pool, kmm
 				  kmm_va_t *va)
 {
 	const char *fn = "kmm_mempool_alloc";
-	struct kmm_kernel *k;
-	struct api_mempool *p;
+	struct kmm_kernel *k = NULL;
+	struct api_mempool *p = NULL;
 	uint64_t obj;
 	enum kmm_status st = get_pool(m, fn, pool, &k, &p);
 
@@ -630,9 +776,11 @@ enum kmm_status kmm_mempool_alloc(struct kmm_machine *m, kmm_mempool_t pool, kmm
 	if (!va)
 		return env_error(k->env, KMM_EINVAL, "%s: NULL va", fn);
 	{
-		KMM_API_ENTER(k->env);
-		obj = mempool_alloc(k, p->pool, gfp);
-		KMM_API_LEAVE(k->env);
+		struct slab_call c = {.op = SO_POOL_ALLOC, .pool = p->pool, .gfp = gfp};
+
+		if ((st = slab_kernel_call(m, &c)))
+			return st;
+		obj = c.obj;
 	}
 	if (!obj)
 		return env_error(k->env, KMM_ENOMEM, "%s: allocator and reserve are empty", fn);
@@ -642,22 +790,23 @@ enum kmm_status kmm_mempool_alloc(struct kmm_machine *m, kmm_mempool_t pool, kmm
 
 enum kmm_status kmm_mempool_free(struct kmm_machine *m, kmm_mempool_t pool, kmm_va_t va)
 {
-	struct kmm_kernel *k;
-	struct api_mempool *p;
+	struct kmm_kernel *k = NULL;
+	struct api_mempool *p = NULL;
 	enum kmm_status st = get_pool(m, "kmm_mempool_free", pool, &k, &p);
 
 	if (st)
 		return st;
-	KMM_API_ENTER(k->env);
-	mempool_free(k, va, p->pool);
-	KMM_API_LEAVE(k->env);
-	return KMM_OK;
+	{
+		struct slab_call c = {.op = SO_POOL_FREE, .pool = p->pool, .va = va};
+
+		return slab_kernel_call(m, &c);
+	}
 }
 
 enum kmm_status kmm_mempool_resize(struct kmm_machine *m, kmm_mempool_t pool, int new_min_nr)
 {
-	struct kmm_kernel *k;
-	struct api_mempool *p;
+	struct kmm_kernel *k = NULL;
+	struct api_mempool *p = NULL;
 	int ret;
 	enum kmm_status st = get_pool(m, "kmm_mempool_resize", pool, &k, &p);
 
@@ -667,36 +816,38 @@ enum kmm_status kmm_mempool_resize(struct kmm_machine *m, kmm_mempool_t pool, in
 		return env_error(k->env, KMM_EINVAL, "kmm_mempool_resize: new_min_nr %d",
 				 new_min_nr);
 	{
-		KMM_API_ENTER(k->env);
-		ret = mempool_resize(k, p->pool, new_min_nr);
-		KMM_API_LEAVE(k->env);
+		struct slab_call c = {.op = SO_POOL_RESIZE, .pool = p->pool, .min_nr = new_min_nr};
+
+		if ((st = slab_kernel_call(m, &c)))
+			return st;
+		ret = c.ret;
 	}
 	return ret ? env_error(k->env, KMM_ENOMEM, "kmm_mempool_resize: out of memory") : KMM_OK;
 }
 
 enum kmm_status kmm_mempool_destroy(struct kmm_machine *m, kmm_mempool_t pool)
 {
-	struct kmm_kernel *k;
-	struct api_mempool *p;
+	struct kmm_kernel *k = NULL;
+	struct api_mempool *p = NULL;
 	enum kmm_status st = get_pool(m, "kmm_mempool_destroy", pool, &k, &p);
 
 	if (st)
 		return st;
 	handle_del(&m->pools, pool);
 	{
-		KMM_API_ENTER(k->env);
-		mempool_destroy(k, p->pool);
-		KMM_API_LEAVE(k->env);
+		struct slab_call c = {.op = SO_POOL_DESTROY, .pool = p->pool};
+
+		st = slab_kernel_call(m, &c);
 	}
 	env_free(k->env, p);
-	return KMM_OK;
+	return st;
 }
 
 enum kmm_status kmm_mempool_info(struct kmm_machine *m, kmm_mempool_t pool, int *min_nr,
 				 int *curr_nr)
 {
-	struct kmm_kernel *k;
-	struct api_mempool *p;
+	struct kmm_kernel *k = NULL;
+	struct api_mempool *p = NULL;
 	enum kmm_status st = get_pool(m, "kmm_mempool_info", pool, &k, &p);
 
 	if (st)
