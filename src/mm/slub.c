@@ -2017,7 +2017,6 @@ static uint64_t ___slab_alloc(struct kmm_kernel *k, struct kmem_cache *s, gfp_t 
 	struct slab *slab;
 	uint64_t freelist;
 
-reread_slab:
 	slab = c->slab;
 	if (!slab) {
 		if (node != NUMA_NO_NODE && !k->kmem.slab_nodes[node])
@@ -2114,7 +2113,6 @@ retry_load_slab:
 	}
 	cpu_slab_set(k, c, slab);
 	goto load_freelist;
-	goto reread_slab; /* not reached: preemption cannot change c->slab here */
 }
 
 /*
