@@ -96,12 +96,19 @@ struct kmm_config {
 		char value[64];
 	} sysctls[KMM_MAX_SYSCTLS];
 
+	/*
+	 * ARCH_KMALLOC_MINALIGN (arm64: ARCH_DMA_MINALIGN, 128): the smallest kmalloc cache is
+	 * kmalloc-<this>. A power of two from 8 to 256; 8 switches on kmalloc-8 .. kmalloc-64 and
+	 * kmalloc-96/192 as on architectures without DMA alignment needs.
+	 */
+	uint32_t kmalloc_minalign;
+
 	uint64_t seed;	  /* PRNG seed: runs are reproducible for a given config and seed */
 	uint32_t cpu_mhz; /* simulated CPU clock, for converting cycles to time (1000) */
 	uint64_t fail_host_alloc_nth; /* testing: fail the Nth host allocation (0: never) */
 };
 
-/* Fills @cfg with the QEMU virt defaults described above. Never fails. */
+/* Fills @cfg with the QEMU virt defaults described above (kmalloc_minalign 128). Never fails. */
 KMM_API void kmm_config_init(struct kmm_config *cfg);
 
 /* Replaces the RAM layout by one bank of @size bytes at 0x4000_0000 (QEMU's -m). */
@@ -138,7 +145,8 @@ KMM_API enum kmm_status kmm_config_append(struct kmm_config *cfg, const char *pa
 
 /*
  * Applies one QEMU-style machine option, as kmmsim takes it: @name is "-m", "-smp", "-numa",
- * "-append", "-reserve", "-ram", "-mmio", "-M", "-sysctl" or "-seed"; @value its argument. Returns
+ * "-append", "-reserve", "-ram", "-mmio", "-M", "-sysctl", "-seed" or
+ * "-kmalloc-minalign"; @value its argument. Returns
  * KMM_EINVAL with the reason in kmm_last_error(NULL) if either is malformed; @cfg is then
  * unchanged.
  */

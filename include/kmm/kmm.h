@@ -13,6 +13,7 @@
 #include <kmm/page.h>
 #include <kmm/vmalloc.h>
 #include <kmm/trace.h>
+#include <kmm/slab.h>
 
 #define KMM_VERSION_MAJOR 0
 #define KMM_VERSION_MINOR 1

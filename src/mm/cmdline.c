@@ -7,8 +7,10 @@
  * would often ignore it silently), so that a typo never goes unnoticed.
  */
 #include "mm/cmdline.h"
+#include "mm/mm_types.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -144,6 +146,92 @@ static int early_init_on_free(struct parse_ctx *c, const char *value)
 	return parse_bool_param(c, "init_on_free", value, &c->p->init_on_free);
 }
 
+/* A decimal number in [0, @max]; the kernel's get_option() would take anything. */
+static int parse_uint_param(struct parse_ctx *c, const char *name, const char *value,
+			    unsigned long max, unsigned int *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (!value || !*value || *value == '-' || (v = strtoul(value, &end, 0), *end) || v > max) {
+		snprintf(c->err, c->errlen, "%s=%s: expected a number from 0 to %lu", name,
+			 value ? value : "", max);
+		return -EINVAL;
+	}
+	*out = (unsigned int)v;
+	return 0;
+}
+
+/*
+ * Models: mm/slub.c:setup_slub_debug() as far as the command line goes: the value is kept
+ * and applied when SLUB starts. Blocks are "FLAGS[,cache[,cache...]]" separated by ';'.
+ * Deviation: an unknown option letter is an error (the kernel skips it with a message).
+ */
+static int setup_slub_debug(struct parse_ctx *c, const char *value)
+{
+	const char *s = value ? value : "";
+
+	while (*s) {
+		for (; *s && *s != ',' && *s != ';'; s++) {
+			if (!strchr("fzputao-", *s | 0x20)) {
+				snprintf(c->err, c->errlen,
+					 "slub_debug=%s: option '%c' unknown (F, Z, P, U, T, A, O "
+					 "or -, then an optional ,cache list; blocks separated by "
+					 ";)",
+					 value, *s);
+				return -EINVAL;
+			}
+		}
+		while (*s && *s != ';')
+			s++; /* the cache list */
+		while (*s == ';')
+			s++;
+	}
+	if (value && strlen(value) >= sizeof(c->p->slub_debug)) {
+		snprintf(c->err, c->errlen, "slub_debug: value too long");
+		return -EINVAL;
+	}
+	c->p->slub_debug_set = true;
+	snprintf(c->p->slub_debug, sizeof(c->p->slub_debug), "%s", value ? value : "");
+	return 0;
+}
+
+/* Models: mm/slub.c:setup_slub_min_order(). */
+static int setup_slub_min_order(struct parse_ctx *c, const char *value)
+{
+	return parse_uint_param(c, "slub_min_order", value, (MAX_ORDER - 1), &c->p->slub_min_order);
+}
+
+/* Models: mm/slub.c:setup_slub_max_order() (values above MAX_ORDER - 1 are clamped). */
+static int setup_slub_max_order(struct parse_ctx *c, const char *value)
+{
+	unsigned int v;
+	int ret = parse_uint_param(c, "slub_max_order", value, 1000, &v);
+
+	if (!ret)
+		c->p->slub_max_order = (int)(v < (MAX_ORDER - 1) ? v : (MAX_ORDER - 1));
+	return ret;
+}
+
+/* Models: mm/slub.c:setup_slub_min_objects(). */
+static int setup_slub_min_objects(struct parse_ctx *c, const char *value)
+{
+	return parse_uint_param(c, "slub_min_objects", value, 32767, &c->p->slub_min_objects);
+}
+
+/* Models: mm/slab_common.c:setup_slab_nomerge() / setup_slab_merge(). */
+static int setup_slab_nomerge(struct parse_ctx *c, const char *value)
+{
+	c->p->slab_nomerge = true;
+	return 0;
+}
+
+static int setup_slab_merge(struct parse_ctx *c, const char *value)
+{
+	c->p->slab_nomerge = false;
+	return 0;
+}
+
 /* One row per parameter: the name before '=', and its handler. */
 #define KERNEL_PARAMS(X)                                                                           \
 	X("mem", early_mem)                                                                        \
@@ -154,7 +242,15 @@ static int early_init_on_free(struct parse_ctx *c, const char *value)
 	X("transparent_hugepage", setup_transparent_hugepage)                                      \
 	X("rodata", set_debug_rodata)                                                              \
 	X("init_on_alloc", early_init_on_alloc)                                                    \
-	X("init_on_free", early_init_on_free)
+	X("init_on_free", early_init_on_free)                                                      \
+	X("slub_debug", setup_slub_debug)                                                          \
+	X("slub_min_order", setup_slub_min_order)                                                  \
+	X("slub_max_order", setup_slub_max_order)                                                  \
+	X("slub_min_objects", setup_slub_min_objects)                                              \
+	X("slab_nomerge", setup_slab_nomerge)                                                      \
+	X("slub_nomerge", setup_slab_nomerge)                                                      \
+	X("slab_merge", setup_slab_merge)                                                          \
+	X("slub_merge", setup_slab_merge)
 
 static const struct {
 	const char *name;
@@ -219,6 +315,7 @@ int parse_kernel_cmdline(const char *cmdline, struct kernel_params *p, char *err
 	*p = (struct kernel_params){.memory_limit = PHYS_ADDR_MAX,
 				    .thp = -1,
 				    .init_on_alloc = true,
+				    .slub_max_order = -1,
 				    .rodata = RODATA_FULL};
 	return cmdline_for_each(cmdline, parse_one, &c);
 }

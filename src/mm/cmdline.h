@@ -5,6 +5,7 @@
 #ifndef KMM_MM_CMDLINE_H
 #define KMM_MM_CMDLINE_H
 
+#include <kmm/config.h>
 #include <kmm/types.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -25,6 +26,14 @@ struct kernel_params {
 	bool init_on_alloc;    /* init_on_alloc=: zero pages and objects on allocation */
 	bool init_on_free;     /* init_on_free=: zero them on free (wins over init_on_alloc) */
 	int rodata;	       /* rodata=: RODATA_FULL (default), RODATA_ON or RODATA_OFF */
+
+	/* SLUB (mm/slub.c, mm/slab_common.c). */
+	bool slub_debug_set;		  /* slub_debug given, bare or with a value */
+	char slub_debug[KMM_CMDLINE_MAX]; /* its value ("" when bare) */
+	unsigned int slub_min_order;	  /* slub_min_order= (0) */
+	int slub_max_order;		  /* slub_max_order=: -1 keeps PAGE_ALLOC_COSTLY_ORDER */
+	unsigned int slub_min_objects;	  /* slub_min_objects=: 0 derives it from the CPUs */
+	bool slab_nomerge;		  /* slab_nomerge / slub_nomerge; slab_merge undoes */
 };
 
 enum { RODATA_OFF, RODATA_ON, RODATA_FULL };

@@ -11,6 +11,7 @@
 #include "mm/memblock.h"
 #include "mm/mmzone.h"
 #include "mm/resource.h"
+#include "mm/slub_def.h"
 
 /*
  * The kernel image and the boot loader's blobs, as the reference boot had them (facts of the
@@ -103,6 +104,9 @@ struct kmm_kernel {
 
 	bool booted;
 	unsigned long nr_bad_pages; /* pages bad_page() took out of use */
+
+	/* The slab allocator (slub.c, slab_common.c). */
+	struct kmem_globals kmem;
 	char online_nodes_list[48]; /* "0" or "0-1": %*pbl of the nodes with memory */
 };
 

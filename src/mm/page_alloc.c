@@ -666,16 +666,17 @@ static inline struct page *find_buddy_page_pfn(struct page *page, unsigned long 
 	unsigned long bpfn = pfn ^ (1UL << order);
 	struct page *buddy = page + (bpfn - pfn);
 
+	/* Set even when it is not free, as the kernel does: buddy_merge_likely() uses it. */
+	*buddy_pfn = bpfn;
 	if (!page_is_buddy(page, buddy, order))
 		return NULL;
-	*buddy_pfn = bpfn;
 	return buddy;
 }
 
 /*
  * Models: mm/page_alloc.c:buddy_merge_likely(): is the next-larger buddy free already?
- * @buddy_pfn is the last buddy merged with, 0 if none: the block it names may then lie
- * outside the memory map, which the pfn_valid() test catches.
+ * @buddy_pfn is the buddy of the merged block at its final order; the next-larger block's
+ * buddy may lie outside the memory map, which the pfn_valid() test catches.
  */
 static bool buddy_merge_likely(const struct kmm_kernel *k, unsigned long pfn,
 			       unsigned long buddy_pfn, struct page *page, unsigned int order)
@@ -885,8 +886,8 @@ static void free_unref_page(struct kmm_kernel *k, struct page *page, unsigned in
 	set_pcppage_migratetype(page, migratetype);
 	if (migratetype >= MIGRATE_PCPTYPES) {
 		if (is_migrate_isolate(migratetype)) {
+			/* No PGFREE here: 6.1 counts it in free_unref_page_commit() only. */
 			free_one_page(k, zone, page, pfn, order, migratetype, FPI_NONE);
-			count_vm_events(k, PGFREE, 1L << order);
 			return;
 		}
 		pcpmigratetype = MIGRATE_MOVABLE;

@@ -245,7 +245,7 @@ int alloc_contig_range(struct kmm_kernel *k, unsigned long start, unsigned long 
 	 * starts at the head of the free block that holds @start (outer_start in the kernel).
 	 */
 	{
-		unsigned int order;
+		unsigned int order = 0;
 		struct page *head = free_block_of(k, start, &order);
 
 		outer_start = head ? page_to_pfn(k, head) : start;
@@ -255,10 +255,18 @@ int alloc_contig_range(struct kmm_kernel *k, unsigned long start, unsigned long 
 		return -EBUSY;
 	}
 	for (pfn = start; pfn < end;) {
-		unsigned int order;
+		unsigned int order = 0;
 		struct page *page = free_block_of(k, pfn, &order);
-		unsigned long head = page_to_pfn(k, page);
+		unsigned long head;
 
+		/* test_pages_isolated() saw every page free; anything else is a broken invariant. */
+		if (!page) {
+			env_report(k->env, KMM_REPORT_BUG, "mm/page_isolation.c", "alloc_contig_range",
+				   "!free_block_of(pfn)",
+				   "kernel BUG: pfn 0x%lx of an isolated range is not free", pfn);
+			return -EBUSY;
+		}
+		head = page_to_pfn(k, page);
 		__isolate_free_page(k, page, order);
 		/* Free what lies outside the range, page by page (they merge back). */
 		for (unsigned long i = head; i < head + (1UL << order); i++) {

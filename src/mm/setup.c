@@ -17,10 +17,12 @@
  *         does build the kernel page tables from memblock, as the kernel does.
  *
  * Invariants (kernel_check): memblock's, the iomem tree's, the buddy lists',
- * mm_init_check()'s (every page in exactly one place), the kernel page tables'
- * (pgtable_check) and vmalloc's (vmalloc_check).
+ * mm_init_check()'s (every page in exactly one place), CMA's, slub_check()'s (every slab
+ * object free or allocated exactly once), the kernel page tables' (pgtable_check) and
+ * vmalloc's (vmalloc_check).
  */
 #include "mm/internal.h"
+#include "mm/slab.h"
 #include "mm/vmalloc.h"
 
 #include <errno.h>
@@ -631,7 +633,11 @@ int kernel_boot(struct kmm_kernel *k, struct kmm_env *env, struct kmm_hw *hw,
 		report_meminit(k);
 		memblock_free_all(k);
 		mem_init_print_info(k);
-		ret = vmalloc_init(k);
+		ret = kmem_cache_init(k);
+		if (ret && !env->last_error[0])
+			env_error(env, KMM_ENOMEM, "kmem_cache_init: out of memory");
+		if (!ret)
+			ret = vmalloc_init(k);
 	}
 	if (!ret) {
 		zone_pcp_update_all(k); /* setup_per_cpu_pageset() */
@@ -651,6 +657,7 @@ void kernel_shutdown(struct kmm_kernel *k)
 {
 	if (!k->env)
 		return;
+	kmem_cache_fini(k);
 	vmap_state_fini(k);
 	resource_free_children(k->env, &k->iomem_resource);
 	for (int nid = 0; nid < MAX_NUMNODES; nid++) {
@@ -680,5 +687,6 @@ bool kernel_check(const struct kmm_kernel *k, char *why, size_t whylen)
 	return resource_check(&k->iomem_resource, why, whylen) &&
 	       memblock_check(&k->memblock, why, whylen) && page_alloc_check(k, why, whylen) &&
 	       mm_init_check(k, why, whylen) && cma_check(k, why, whylen) &&
-	       pgtable_check(k, why, whylen) && vmalloc_check(k, why, whylen);
+	       slub_check(k, why, whylen) && pgtable_check(k, why, whylen) &&
+	       vmalloc_check(k, why, whylen);
 }

@@ -6,8 +6,8 @@
  *         pagetypeinfo_show*(), vmstat_show(); fs/proc/meminfo.c:meminfo_proc_show();
  *         mm/page_alloc.c:si_mem_available(); mm/page-writeback.c:global_dirty_limits().
  * Leaves out: counters of subsystems not modelled yet print their true value, 0 (nothing
- *         allocates slab, page tables or LRU pages yet); /proc/meminfo prints only the
- *         fields whose subsystems exist.
+ *         allocates page tables or LRU pages yet); /proc/meminfo prints only the fields
+ *         whose subsystems exist.
  */
 #include "mm/internal.h"
 #include "mm/views.h"
@@ -39,6 +39,20 @@ static const char *const vm_event_names[] = {
 #undef VEI_NAME
 };
 
+/* Models: mm/vmstat.c:vmstat_item_in_bytes(): the slab counters are kept in bytes. */
+static bool vmstat_item_in_bytes(int item)
+{
+	return item == NR_SLAB_RECLAIMABLE_B || item == NR_SLAB_UNRECLAIMABLE_B;
+}
+
+/* Models: node_page_state_pages(): in pages, also for the items kept in bytes. */
+static long node_page_state_pages(const pg_data_t *pgdat, int item)
+{
+	long v = pgdat->vm_stat[item];
+
+	return vmstat_item_in_bytes(item) ? v >> PAGE_SHIFT : v;
+}
+
 static bool is_zone_first_populated(const pg_data_t *pgdat, const struct zone *zone)
 {
 	for (int z = 0; z < MAX_NR_ZONES; z++)
@@ -56,7 +70,7 @@ static void zoneinfo_show_print(const struct kmm_kernel *k, const pg_data_t *pgd
 		sink_printf(out, "\n  per-node stats");
 		for (int i = 0; i < NR_VM_NODE_STAT_ITEMS; i++)
 			sink_printf(out, "\n      %-12s %ld", node_stat_names[i],
-				    pgdat->vm_stat[i]);
+				    node_page_state_pages(pgdat, i));
 	}
 	sink_printf(out,
 		    "\n  pages free     %lu"
@@ -210,12 +224,13 @@ unsigned long global_zone_page_state(const struct kmm_kernel *k, enum zone_stat_
 	return n;
 }
 
+/* Models: global_node_page_state_pages(). */
 static long global_node_page_state(const struct kmm_kernel *k, enum node_stat_item item)
 {
 	long n = 0;
 	pg_data_t *pgdat;
 
-	for_each_online_pgdat(k, pgdat) n += pgdat->vm_stat[item];
+	for_each_online_pgdat(k, pgdat) n += node_page_state_pages(pgdat, item);
 	return n;
 }
 
@@ -285,11 +300,21 @@ static void show_val_kb(const struct sink *out, const char *label, unsigned long
 
 void show_meminfo(const struct kmm_kernel *k, const struct sink *out)
 {
+	unsigned long sreclaimable, sunreclaim;
+
 	show_val_kb(out, "MemTotal:       ", (unsigned long)k->totalram_pages);
 	show_val_kb(out, "MemFree:        ", global_zone_page_state(k, NR_FREE_PAGES));
 	show_val_kb(out, "MemAvailable:   ", (unsigned long)si_mem_available(k));
 	show_val_kb(out, "SwapTotal:      ", 0);
 	show_val_kb(out, "SwapFree:       ", 0);
+	sreclaimable = (unsigned long)global_node_page_state(k, NR_SLAB_RECLAIMABLE_B);
+	sunreclaim = (unsigned long)global_node_page_state(k, NR_SLAB_UNRECLAIMABLE_B);
+	show_val_kb(out, "KReclaimable:   ",
+		    sreclaimable +
+			    (unsigned long)global_node_page_state(k, NR_KERNEL_MISC_RECLAIMABLE));
+	show_val_kb(out, "Slab:           ", sreclaimable + sunreclaim);
+	show_val_kb(out, "SReclaimable:   ", sreclaimable);
+	show_val_kb(out, "SUnreclaim:     ", sunreclaim);
 	/* overcommit_ratio 50 */
 	show_val_kb(out, "CommitLimit:    ", (unsigned long)k->totalram_pages * 50 / 100);
 	sink_printf(out, "VmallocTotal:   %8lu kB\n", (VMALLOC_END - VMALLOC_START) >> 10);

@@ -30,6 +30,7 @@ void kmm_config_init(struct kmm_config *cfg)
 	cfg->banks[0] = (struct kmm_ram_bank){.base = KMM_VIRT_RAM_BASE, .size = 1 * GiB};
 	cfg->nr_cpus = 4;
 	cfg->seed = 1;
+	cfg->kmalloc_minalign = 128; /* ARCH_DMA_MINALIGN on arm64 */
 	cfg->cpu_mhz = 1000;
 }
 
@@ -467,6 +468,12 @@ enum kmm_status kmm_config_validate(const struct kmm_config *cfg)
 					   cfg->nr_cpus, KMM_MAX_CPUS);
 	if (cfg->cpu_mhz == 0)
 		return kmm_error_nomachine(KMM_EINVAL, "cpu_mhz must not be zero");
+	if (cfg->kmalloc_minalign < 8 || cfg->kmalloc_minalign > 256 ||
+	    (cfg->kmalloc_minalign & (cfg->kmalloc_minalign - 1)))
+		return kmm_error_nomachine(KMM_EINVAL,
+					   "kmalloc_minalign %u: must be a power of two from 8 to "
+					   "256 (KMALLOC_MIN_SIZE)",
+					   cfg->kmalloc_minalign);
 	if (!memchr(cfg->cmdline, '\0', sizeof(cfg->cmdline)))
 		return kmm_error_nomachine(KMM_EINVAL, "kernel command line is not terminated");
 	st = validate_banks(cfg);

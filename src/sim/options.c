@@ -288,6 +288,22 @@ static enum kmm_status opt_seed(struct kmm_config *cfg, const char *value)
 	return KMM_OK;
 }
 
+static enum kmm_status opt_kmalloc_minalign(struct kmm_config *cfg, const char *value)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(value, &end, 0);
+	if (!*value || *end || errno || v < 8 || v > 256 || (v & (v - 1)))
+		return kmm_error_nomachine(KMM_EINVAL,
+					   "-kmalloc-minalign %s: expected a power of two from 8 "
+					   "to 256",
+					   value);
+	cfg->kmalloc_minalign = (uint32_t)v;
+	return KMM_OK;
+}
+
 /* One row per option: kmmsim --help prints this table. */
 #define MACHINE_OPTIONS(X)                                                                         \
 	X("-m", "SIZE", opt_m, "RAM size, one bank at 0x40000000 (bare number: MiB)")              \
@@ -302,7 +318,9 @@ static enum kmm_status opt_seed(struct kmm_config *cfg, const char *value)
 	X("-mmio", "SIZE@PA[,name=NAME]", opt_mmio, "extra MMIO range")                            \
 	X("-M", "virt|none", opt_machine, "board: QEMU virt devices, or none")                     \
 	X("-sysctl", "NAME=VALUE", opt_sysctl, "write a vm tunable after boot (sysctl -w)")        \
-	X("-seed", "N", opt_seed, "PRNG seed (runs are reproducible per seed)")
+	X("-seed", "N", opt_seed, "PRNG seed (runs are reproducible per seed)")                    \
+	X("-kmalloc-minalign", "N", opt_kmalloc_minalign,                                          \
+	  "ARCH_KMALLOC_MINALIGN (128; 8 gives kmalloc-8..64, -96, -192)")
 
 static const struct {
 	const char *name, *arg;

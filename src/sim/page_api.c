@@ -64,6 +64,86 @@ static enum kmm_status check_pfn(struct kmm_kernel *k, const char *fn, kmm_pfn_t
 	return KMM_OK;
 }
 
+/*
+ * One kernel operation, run inside the API boundary: a kernel BUG during it unwinds to
+ * kernel_call(), which returns KMM_EBUG. Arguments in, results out, through the struct (no
+ * local of the API function is live across the setjmp).
+ */
+enum kcall_op {
+	KC_ALLOC,
+	KC_FREE,
+	KC_BULK,
+	KC_EXACT,
+	KC_FREE_EXACT,
+	KC_CONTIG,
+	KC_FREE_CONTIG,
+	KC_CMA,
+	KC_CMA_RELEASE,
+	KC_ISOLATE,
+	KC_UNDO_ISOLATE,
+};
+
+struct kcall {
+	enum kcall_op op;
+	int nid, mt;
+	gfp_t gfp;
+	unsigned order;
+	unsigned long pfn, end, nr;
+	uint64_t va;
+	struct page **array;
+	/* results */
+	struct page *page;
+	unsigned long done;
+	int ret;
+};
+
+static void kcall_run(struct kmm_kernel *k, struct kcall *c)
+{
+	switch (c->op) {
+	case KC_ALLOC:
+		c->page = alloc_pages_node(k, c->nid, c->gfp, c->order);
+		break;
+	case KC_FREE:
+		__free_pages(k, pfn_to_page(k, c->pfn), c->order);
+		break;
+	case KC_BULK:
+		c->done = alloc_pages_bulk_array(k, c->gfp, c->nr, c->array);
+		break;
+	case KC_EXACT:
+		c->va = alloc_pages_exact(k, c->nr, c->gfp);
+		break;
+	case KC_FREE_EXACT:
+		free_pages_exact(k, c->va, c->nr);
+		break;
+	case KC_CONTIG:
+		c->ret = alloc_contig_range(k, c->pfn, c->end, c->mt, GFP_KERNEL);
+		break;
+	case KC_FREE_CONTIG:
+		free_contig_range(k, c->pfn, c->nr);
+		break;
+	case KC_CMA:
+		c->page = cma_alloc(k, c->nr, c->order, false);
+		break;
+	case KC_CMA_RELEASE:
+		c->ret = cma_release(k, pfn_to_page(k, c->pfn), c->nr) ? 0 : -EINVAL;
+		break;
+	case KC_ISOLATE:
+		c->ret = start_isolate_page_range(k, c->pfn, c->end, c->mt);
+		break;
+	case KC_UNDO_ISOLATE:
+		undo_isolate_page_range(k, c->pfn, c->end, c->mt);
+		break;
+	}
+}
+
+static enum kmm_status kernel_call(struct kmm_machine *m, struct kcall *c)
+{
+	KMM_API_ENTER(&m->env);
+	kcall_run(&m->kernel, c);
+	KMM_API_LEAVE(&m->env);
+	return KMM_OK;
+}
+
 enum kmm_status kmm_gfp_parse(const char *text, kmm_gfp_t *gfp)
 {
 	char word[64];
@@ -118,7 +198,8 @@ enum kmm_status kmm_cpu_set(struct kmm_machine *m, unsigned cpu)
 static enum kmm_status alloc_common(struct kmm_machine *m, const char *fn, int nid, kmm_gfp_t gfp,
 				    unsigned order, kmm_pfn_t *pfn)
 {
-	struct kmm_kernel *k;
+	struct kcall c;
+	struct kmm_kernel *k = NULL;
 	struct page *page;
 	enum kmm_status st = api_kernel(m, fn, &k);
 
@@ -130,11 +211,10 @@ static enum kmm_status alloc_common(struct kmm_machine *m, const char *fn, int n
 		return env_error(k->env, KMM_EINVAL, "%s: NULL pfn", fn);
 	if (nid != NUMA_NO_NODE && (nid < 0 || nid >= MAX_NUMNODES || !k->node_data[nid]))
 		return env_error(k->env, KMM_EINVAL, "%s: node %d is not online", fn, nid);
-	{
-		KMM_API_ENTER(k->env);
-		page = alloc_pages_node(k, nid, gfp, order);
-		KMM_API_LEAVE(k->env);
-	}
+	c = (struct kcall){.op = KC_ALLOC, .nid = nid, .gfp = gfp, .order = order};
+	if ((st = kernel_call(m, &c)))
+		return st;
+	page = c.page;
 	if (!page)
 		return env_error(k->env, KMM_ENOMEM,
 				 "%s: page allocation failure: order:%u, mode:%#x", fn, order, gfp);
@@ -156,7 +236,7 @@ enum kmm_status kmm_alloc_pages_node(struct kmm_machine *m, int nid, kmm_gfp_t g
 
 enum kmm_status kmm_free_pages(struct kmm_machine *m, kmm_pfn_t pfn, unsigned order)
 {
-	struct kmm_kernel *k;
+	struct kmm_kernel *k = NULL;
 	enum kmm_status st = api_kernel(m, "kmm_free_pages", &k);
 
 	if (st || (st = check_pfn(k, "kmm_free_pages", pfn)))
@@ -169,19 +249,18 @@ enum kmm_status kmm_free_pages(struct kmm_machine *m, kmm_pfn_t pfn, unsigned or
 				 "kmm_free_pages: pfn %#llx is not the start of an order-%u block",
 				 (unsigned long long)pfn, order);
 	if (PageReserved(pfn_to_page(k, (unsigned long)pfn)))
-		return env_error(k->env, KMM_EINVAL,
-				 "kmm_free_pages: pfn %#llx is reserved (memblock kept it; the page "
-				 "allocator never handed it out)",
-				 (unsigned long long)pfn);
-	KMM_API_ENTER(k->env);
-	__free_pages(k, pfn_to_page(k, (unsigned long)pfn), order);
-	KMM_API_LEAVE(k->env);
-	return KMM_OK;
+		return env_error(
+			k->env, KMM_EINVAL,
+			"kmm_free_pages: pfn %#llx is reserved (memblock kept it; the page "
+			"allocator never handed it out)",
+			(unsigned long long)pfn);
+	return kernel_call(
+		m, &(struct kcall){.op = KC_FREE, .pfn = (unsigned long)pfn, .order = order});
 }
 
 enum kmm_status kmm_get_page(struct kmm_machine *m, kmm_pfn_t pfn)
 {
-	struct kmm_kernel *k;
+	struct kmm_kernel *k = NULL;
 	struct page *page;
 	enum kmm_status st = api_kernel(m, "kmm_get_page", &k);
 
@@ -198,7 +277,7 @@ enum kmm_status kmm_get_page(struct kmm_machine *m, kmm_pfn_t pfn)
 
 enum kmm_status kmm_split_page(struct kmm_machine *m, kmm_pfn_t pfn, unsigned order)
 {
-	struct kmm_kernel *k;
+	struct kmm_kernel *k = NULL;
 	struct page *page;
 	enum kmm_status st = api_kernel(m, "kmm_split_page", &k);
 
@@ -218,7 +297,8 @@ enum kmm_status kmm_split_page(struct kmm_machine *m, kmm_pfn_t pfn, unsigned or
 enum kmm_status kmm_alloc_pages_bulk(struct kmm_machine *m, kmm_gfp_t gfp, size_t nr,
 				     kmm_pfn_t *pfns, size_t *nr_done)
 {
-	struct kmm_kernel *k;
+	struct kcall c;
+	struct kmm_kernel *k = NULL;
 	struct page **array;
 	unsigned long done;
 	enum kmm_status st = api_kernel(m, "kmm_alloc_pages_bulk", &k);
@@ -235,11 +315,12 @@ enum kmm_status kmm_alloc_pages_bulk(struct kmm_machine *m, kmm_gfp_t gfp, size_
 		if (pfns[i] && check_pfn(k, "kmm_alloc_pages_bulk", pfns[i]) == KMM_OK)
 			array[i] = pfn_to_page(k, (unsigned long)pfns[i]);
 	}
-	{
-		KMM_API_ENTER(k->env);
-		done = alloc_pages_bulk_array(k, gfp, nr, array);
-		KMM_API_LEAVE(k->env);
+	c = (struct kcall){.op = KC_BULK, .gfp = gfp, .nr = nr, .array = array};
+	if ((st = kernel_call(m, &c))) {
+		env_free(k->env, array);
+		return st;
 	}
+	done = c.done;
 	for (size_t i = 0; i < nr; i++)
 		pfns[i] = array[i] ? page_to_pfn(k, array[i]) : 0;
 	env_free(k->env, array);
@@ -251,7 +332,8 @@ enum kmm_status kmm_alloc_pages_bulk(struct kmm_machine *m, kmm_gfp_t gfp, size_
 enum kmm_status kmm_alloc_pages_exact(struct kmm_machine *m, size_t size, kmm_gfp_t gfp,
 				      kmm_va_t *va)
 {
-	struct kmm_kernel *k;
+	struct kcall c;
+	struct kmm_kernel *k = NULL;
 	enum kmm_status st = api_kernel(m, "kmm_alloc_pages_exact", &k);
 
 	if (st || (st = check_gfp_order(k, "kmm_alloc_pages_exact", gfp, 0)))
@@ -260,16 +342,17 @@ enum kmm_status kmm_alloc_pages_exact(struct kmm_machine *m, size_t size, kmm_gf
 		return env_error(k->env, KMM_EINVAL,
 				 "kmm_alloc_pages_exact: size %zu is 0 or above 4 MiB, or NULL va",
 				 size);
-	KMM_API_ENTER(k->env);
-	*va = alloc_pages_exact(k, size, gfp);
-	KMM_API_LEAVE(k->env);
+	c = (struct kcall){.op = KC_EXACT, .gfp = gfp, .nr = size};
+	if ((st = kernel_call(m, &c)))
+		return st;
+	*va = c.va;
 	return *va ? KMM_OK
 		   : env_error(k->env, KMM_ENOMEM, "kmm_alloc_pages_exact: allocation failure");
 }
 
 enum kmm_status kmm_free_pages_exact(struct kmm_machine *m, kmm_va_t va, size_t size)
 {
-	struct kmm_kernel *k;
+	struct kmm_kernel *k = NULL;
 	enum kmm_status st = api_kernel(m, "kmm_free_pages_exact", &k);
 
 	if (st)
@@ -281,10 +364,7 @@ enum kmm_status kmm_free_pages_exact(struct kmm_machine *m, kmm_va_t va, size_t 
 				 "kmm_free_pages_exact: %#llx + %zu is not a page-aligned "
 				 "linear-map range of the memory map",
 				 (unsigned long long)va, size);
-	KMM_API_ENTER(k->env);
-	free_pages_exact(k, va, size);
-	KMM_API_LEAVE(k->env);
-	return KMM_OK;
+	return kernel_call(m, &(struct kcall){.op = KC_FREE_EXACT, .va = va, .nr = size});
 }
 
 static enum kmm_status check_range(struct kmm_kernel *k, const char *fn, kmm_pfn_t start,
@@ -305,7 +385,8 @@ static enum kmm_status check_range(struct kmm_kernel *k, const char *fn, kmm_pfn
 enum kmm_status kmm_alloc_contig_range(struct kmm_machine *m, kmm_pfn_t start, kmm_pfn_t end,
 				       enum kmm_migratetype migratetype)
 {
-	struct kmm_kernel *k;
+	struct kcall c;
+	struct kmm_kernel *k = NULL;
 	enum kmm_status st = api_kernel(m, "kmm_alloc_contig_range", &k);
 	int ret;
 
@@ -314,10 +395,13 @@ enum kmm_status kmm_alloc_contig_range(struct kmm_machine *m, kmm_pfn_t start, k
 	if (migratetype != KMM_MIGRATE_MOVABLE && migratetype != KMM_MIGRATE_CMA)
 		return env_error(k->env, KMM_EINVAL,
 				 "kmm_alloc_contig_range: migratetype must be MOVABLE or CMA");
-	KMM_API_ENTER(k->env);
-	ret = alloc_contig_range(k, (unsigned long)start, (unsigned long)end, (int)migratetype,
-				 GFP_KERNEL);
-	KMM_API_LEAVE(k->env);
+	c = (struct kcall){.op = KC_CONTIG,
+			   .pfn = (unsigned long)start,
+			   .end = (unsigned long)end,
+			   .mt = (int)migratetype};
+	if ((st = kernel_call(m, &c)))
+		return st;
+	ret = c.ret;
 	if (ret)
 		return env_error(k->env, ret == -EBUSY ? KMM_ENOMEM : KMM_EINVAL,
 				 "kmm_alloc_contig_range: %s",
@@ -328,20 +412,19 @@ enum kmm_status kmm_alloc_contig_range(struct kmm_machine *m, kmm_pfn_t start, k
 
 enum kmm_status kmm_free_contig_range(struct kmm_machine *m, kmm_pfn_t pfn, size_t nr)
 {
-	struct kmm_kernel *k;
+	struct kmm_kernel *k = NULL;
 	enum kmm_status st = api_kernel(m, "kmm_free_contig_range", &k);
 
 	if (st || (st = check_range(k, "kmm_free_contig_range", pfn, pfn + nr)))
 		return st;
-	KMM_API_ENTER(k->env);
-	free_contig_range(k, (unsigned long)pfn, nr);
-	KMM_API_LEAVE(k->env);
-	return KMM_OK;
+	return kernel_call(
+		m, &(struct kcall){.op = KC_FREE_CONTIG, .pfn = (unsigned long)pfn, .nr = nr});
 }
 
 enum kmm_status kmm_cma_alloc(struct kmm_machine *m, size_t count, unsigned align, kmm_pfn_t *pfn)
 {
-	struct kmm_kernel *k;
+	struct kcall c;
+	struct kmm_kernel *k = NULL;
 	struct page *page;
 	enum kmm_status st = api_kernel(m, "kmm_cma_alloc", &k);
 
@@ -351,9 +434,10 @@ enum kmm_status kmm_cma_alloc(struct kmm_machine *m, size_t count, unsigned alig
 		return env_error(k->env, KMM_EINVAL, "kmm_cma_alloc: zero count or NULL pfn");
 	if (!k->cma.count)
 		return env_error(k->env, KMM_ENOMEM, "kmm_cma_alloc: the machine has no CMA area");
-	KMM_API_ENTER(k->env);
-	page = cma_alloc(k, count, align, false);
-	KMM_API_LEAVE(k->env);
+	c = (struct kcall){.op = KC_CMA, .nr = count, .order = align};
+	if ((st = kernel_call(m, &c)))
+		return st;
+	page = c.page;
 	if (!page)
 		return env_error(k->env, KMM_ENOMEM,
 				 "kmm_cma_alloc: no free run of %zu pages in the CMA area", count);
@@ -363,8 +447,8 @@ enum kmm_status kmm_cma_alloc(struct kmm_machine *m, size_t count, unsigned alig
 
 enum kmm_status kmm_cma_release(struct kmm_machine *m, kmm_pfn_t pfn, size_t count)
 {
-	struct kmm_kernel *k;
-	bool ok;
+	struct kcall c;
+	struct kmm_kernel *k = NULL;
 	enum kmm_status st = api_kernel(m, "kmm_cma_release", &k);
 
 	if (st)
@@ -373,18 +457,18 @@ enum kmm_status kmm_cma_release(struct kmm_machine *m, kmm_pfn_t pfn, size_t cou
 		return env_error(k->env, KMM_EINVAL,
 				 "kmm_cma_release: [%#llx, +%zu) is not inside the CMA area",
 				 (unsigned long long)pfn, count);
-	KMM_API_ENTER(k->env);
-	ok = cma_release(k, pfn_to_page(k, (unsigned long)pfn), count);
-	KMM_API_LEAVE(k->env);
-	return ok ? KMM_OK : env_error(k->env, KMM_EINVAL, "kmm_cma_release: refused");
+	c = (struct kcall){.op = KC_CMA_RELEASE, .pfn = (unsigned long)pfn, .nr = count};
+	if ((st = kernel_call(m, &c)))
+		return st;
+	return c.ret == 0 ? KMM_OK : env_error(k->env, KMM_EINVAL, "kmm_cma_release: refused");
 }
 
 static enum kmm_status isolate_common(struct kmm_machine *m, const char *fn, kmm_pfn_t start,
 				      kmm_pfn_t end, enum kmm_migratetype mt, bool undo)
 {
-	struct kmm_kernel *k;
+	struct kcall c;
+	struct kmm_kernel *k = NULL;
 	enum kmm_status st = api_kernel(m, fn, &k);
-	int ret = 0;
 
 	if (st || (st = check_range(k, fn, start, end)))
 		return st;
@@ -392,16 +476,15 @@ static enum kmm_status isolate_common(struct kmm_machine *m, const char *fn, kmm
 		return env_error(k->env, KMM_EINVAL, "%s: the range is not pageblock aligned", fn);
 	if (mt != KMM_MIGRATE_MOVABLE && mt != KMM_MIGRATE_CMA)
 		return env_error(k->env, KMM_EINVAL, "%s: migratetype must be MOVABLE or CMA", fn);
-	KMM_API_ENTER(k->env);
-	if (undo)
-		undo_isolate_page_range(k, (unsigned long)start, (unsigned long)end, (int)mt);
-	else
-		ret = start_isolate_page_range(k, (unsigned long)start, (unsigned long)end,
-					       (int)mt);
-	KMM_API_LEAVE(k->env);
-	return ret ? env_error(k->env, KMM_ENOMEM,
-			       "%s: a pageblock has unmovable pages or is isolated (-EBUSY)", fn)
-		   : KMM_OK;
+	c = (struct kcall){.op = undo ? KC_UNDO_ISOLATE : KC_ISOLATE,
+			   .pfn = (unsigned long)start,
+			   .end = (unsigned long)end,
+			   .mt = (int)mt};
+	if ((st = kernel_call(m, &c)))
+		return st;
+	return c.ret ? env_error(k->env, KMM_ENOMEM,
+				 "%s: a pageblock has unmovable pages or is isolated (-EBUSY)", fn)
+		     : KMM_OK;
 }
 
 enum kmm_status kmm_isolate_range(struct kmm_machine *m, kmm_pfn_t start, kmm_pfn_t end,
@@ -418,7 +501,7 @@ enum kmm_status kmm_undo_isolate_range(struct kmm_machine *m, kmm_pfn_t start, k
 
 enum kmm_status kmm_drain_all_pages(struct kmm_machine *m)
 {
-	struct kmm_kernel *k;
+	struct kmm_kernel *k = NULL;
 	enum kmm_status st = api_kernel(m, "kmm_drain_all_pages", &k);
 
 	if (st)
@@ -429,7 +512,7 @@ enum kmm_status kmm_drain_all_pages(struct kmm_machine *m)
 
 enum kmm_status kmm_page_info(struct kmm_machine *m, kmm_pfn_t pfn, struct kmm_page_info *info)
 {
-	struct kmm_kernel *k;
+	struct kmm_kernel *k = NULL;
 	const struct page *page;
 	enum kmm_status st = api_kernel(m, "kmm_page_info", &k);
 

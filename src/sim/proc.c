@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "lib/sink.h"
+#include "mm/slab.h"
 #include "mm/views.h"
 #include "mm/vmalloc.h"
 
@@ -30,6 +31,7 @@ KERNEL_VIEW(show_buddyinfo)
 KERNEL_VIEW(show_pagetypeinfo)
 KERNEL_VIEW(show_vmstat)
 KERNEL_VIEW(show_meminfo)
+KERNEL_VIEW(show_slabinfo)
 KERNEL_VIEW(show_memblock_memory)
 KERNEL_VIEW(show_memblock_reserved)
 KERNEL_VIEW(show_vmallocinfo)
@@ -53,6 +55,7 @@ static void show_trace(struct kmm_machine *m, const struct sink *out)
 	X("/proc/pagetypeinfo", proc_show_pagetypeinfo)                                            \
 	X("/proc/vmstat", proc_show_vmstat)                                                        \
 	X("/proc/meminfo", proc_show_meminfo)                                                      \
+	X("/proc/slabinfo", proc_show_slabinfo)                                                    \
 	X("/sys/kernel/debug/memblock/memory", proc_show_memblock_memory)                          \
 	X("/sys/kernel/debug/memblock/reserved", proc_show_memblock_reserved)                      \
 	X("/proc/vmallocinfo", proc_show_vmallocinfo)                                              \

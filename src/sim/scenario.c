@@ -13,6 +13,7 @@
  */
 #include "sim/scenario.h"
 #include "sim/page_steps.h"
+#include "sim/slab_steps.h"
 #include "sim/vmalloc_steps.h"
 
 #include <ctype.h>
@@ -221,6 +222,18 @@ enum step_phase { BEFORE_BOOT, AFTER_BOOT, ANYTIME };
 	X("drain", "", 0, 0, AFTER_BOOT, step_drain, "drain every CPU's pcp lists")                \
 	X("trace", "EVENT|SUBSYSTEM|all on|off", 2, 2, AFTER_BOOT, step_trace,                     \
 	  "switch trace events (read /sys/kernel/debug/tracing/trace)")                            \
+	X("kmem-cache-create", "NAME SIZE [align=N] [flags=SLAB_X|...]", 2, 4, AFTER_BOOT,         \
+	  step_kmem_cache_create, "create a slab cache (it may merge with a compatible one)")      \
+	X("kmem-cache-destroy", "NAME", 1, 1, AFTER_BOOT, step_kmem_cache_destroy,                 \
+	  "destroy a cache (objects left are reported, as the kernel does)")                       \
+	X("kmem-cache-shrink", "NAME", 1, 1, AFTER_BOOT, step_kmem_cache_shrink,                   \
+	  "flush the CPU slabs and free the empty slabs of a cache")                               \
+	X("kmem-cache-alloc", "SET CACHE COUNT [gfp=FLAGS] [node=N]", 3, 5, AFTER_BOOT,            \
+	  step_kmem_cache_alloc, "allocate objects of a cache into a named set")                   \
+	X("kmalloc", "SET COUNT [size=N|A-B] [gfp=FLAGS] [node=N]", 2, 5, AFTER_BOOT,              \
+	  step_kmalloc, "kmalloc objects (sizes drawn evenly from A-B) into a named set")          \
+	X("kfree", "SET [every=K] [offset=J]", 1, 3, AFTER_BOOT, step_kfree,                       \
+	  "free objects J, J+K, ... of a set (default: all)")                                      \
 	X("vmalloc", "NAME SIZE [huge] [zero] [node=N]", 2, 5, AFTER_BOOT, step_vmalloc,           \
 	  "vmalloc (vmalloc_huge, vzalloc) an area and name it")                                   \
 	X("vfree", "NAME|VA", 1, 1, AFTER_BOOT, step_vfree, "vfree an area (lazily purged)")       \
@@ -342,6 +355,7 @@ enum kmm_status kmm_scenario_run(const char *text, const char *name, const struc
 	if (!st && !sc.m)
 		st = scenario_boot(&sc); /* settings alone still build and boot the machine */
 	scenario_page_sets_free(&sc);
+	scenario_slab_sets_free(&sc);
 	scenario_vm_names_free(&sc);
 	kmm_machine_destroy(sc.m);
 	return st;

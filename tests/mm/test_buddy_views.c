@@ -181,7 +181,7 @@ static void test_buddy_trace_event_formats(void **state)
 	struct kmm_machine *m = buddy_machine("1G", "1", NULL);
 	char expect[512];
 	const char *trace;
-	kmm_pfn_t pfn;
+	kmm_pfn_t pfn, rpfn;
 
 	(void)state;
 	assert_int_equal(kmm_trace_enable(m, "nosuch_event", true), KMM_ENOENT);
@@ -201,11 +201,18 @@ static void test_buddy_trace_event_formats(void **state)
 	/* The refill took the batch under zone->lock, each with percpu_refill=1. */
 	assert_contains(trace, "mm_page_alloc_zone_locked: page=");
 	assert_contains(trace, "order=0 migratetype=0 percpu_refill=1");
-	/* The first unmovable request stole a MOVABLE order-10 block. */
+	/*
+	 * The first reclaimable request steals a MOVABLE order-10 block (the slab allocator's
+	 * boot already took an UNMOVABLE one, so the first unmovable request found its own).
+	 */
+	assert_int_equal(kmm_alloc_pages(m, KMM_GFP_KERNEL | KMM___GFP_RECLAIMABLE, 0, &rpfn),
+			 KMM_OK);
+	trace = test_view(m, "/sys/kernel/debug/tracing/trace");
 	assert_contains(trace, "mm_page_alloc_extfrag: page=");
 	assert_contains(trace, "alloc_order=0 fallback_order=10 pageblock_order=9 "
-			       "alloc_migratetype=0 fallback_migratetype=1 fragmenting=0 "
+			       "alloc_migratetype=2 fallback_migratetype=1 fragmenting=0 "
 			       "change_ownership=1");
+	assert_int_equal(kmm_free_pages(m, rpfn, 0), KMM_OK);
 	assert_int_equal(kmm_free_pages(m, pfn, 0), KMM_OK);
 	snprintf(expect, sizeof(expect), "mm_page_free: page=%#llx pfn=%#llx order=0",
 		 0xfffffc0000000000ull + (unsigned long long)(pfn - 0x40000) * 64,
