@@ -37,6 +37,61 @@ static enum kmm_status api_kernel(struct kmm_machine *m, const char *fn, struct 
 	return KMM_OK;
 }
 
+/*
+ * Every call into the kernel goes through vm_kernel_call(), which arms the BUG unwind (a BUG
+ * inside makes it return KMM_EBUG): arguments in and the VA out through the struct, so no
+ * local of an API function is live across the setjmp.
+ */
+enum vm_op { VC_VMALLOC, VC_VFREE, VC_VUNMAP, VC_IOUNMAP, VC_VMAP, VC_IOREMAP, VC_PURGE };
+
+struct vm_call {
+	enum vm_op op;
+	unsigned long size, align, start, end, vm_flags;
+	gfp_t gfp;
+	int node;
+	const char *caller;
+	struct page **pages;
+	unsigned int count;
+	phys_addr_t pa;
+	kmm_va_t va; /* in for frees, out for the rest */
+};
+
+static void vm_call_run(struct kmm_kernel *k, struct vm_call *c)
+{
+	switch (c->op) {
+	case VC_VMALLOC:
+		c->va = __vmalloc_node_range(k, c->size, c->align, c->start, c->end, c->gfp,
+					     PAGE_KERNEL, c->vm_flags, c->node, c->caller);
+		break;
+	case VC_VFREE:
+		vfree(k, c->va);
+		break;
+	case VC_VUNMAP:
+		vunmap(k, c->va);
+		break;
+	case VC_IOUNMAP:
+		iounmap(k, c->va);
+		break;
+	case VC_VMAP:
+		c->va = vmap(k, c->pages, c->count, VM_MAP, PAGE_KERNEL, c->caller);
+		break;
+	case VC_IOREMAP:
+		c->va = ioremap(k, c->pa, c->size, c->caller);
+		break;
+	case VC_PURGE:
+		vm_unmap_aliases(k);
+		break;
+	}
+}
+
+static enum kmm_status vm_kernel_call(struct kmm_kernel *k, struct vm_call *c)
+{
+	KMM_API_ENTER(k->env);
+	vm_call_run(k, c);
+	KMM_API_LEAVE(k->env);
+	return KMM_OK;
+}
+
 /* The outcome of an allocating call: the VA, or why there is none. */
 static enum kmm_status alloc_result(struct kmm_kernel *k, const char *fn, size_t size, kmm_va_t got,
 				    kmm_va_t *va)
@@ -56,9 +111,17 @@ static enum kmm_status vmalloc_common(struct kmm_machine *m, const char *fn, siz
 				      uint64_t align, kmm_va_t start, kmm_va_t end, kmm_gfp_t gfp,
 				      unsigned long vm_flags, int node, kmm_va_t *va)
 {
-	struct kmm_kernel *k;
+	struct vm_call c = {.op = VC_VMALLOC,
+			    .size = size,
+			    .align = align,
+			    .start = start,
+			    .end = end,
+			    .vm_flags = vm_flags,
+			    .gfp = gfp,
+			    .node = node,
+			    .caller = fn};
+	struct kmm_kernel *k = NULL;
 	enum kmm_status st = api_kernel(m, fn, &k);
-	kmm_va_t got;
 
 	if (st)
 		return st;
@@ -85,13 +148,10 @@ static enum kmm_status vmalloc_common(struct kmm_machine *m, const char *fn, siz
 			VMALLOC_END);
 	if (node != NUMA_NO_NODE && (node < 0 || node >= MAX_NUMNODES || !k->node_data[node]))
 		return env_error(k->env, KMM_EINVAL, "%s: node %d is not online", fn, node);
-	{
-		KMM_API_ENTER(k->env);
-		got = __vmalloc_node_range(k, size, align, start, end, gfp, PAGE_KERNEL, vm_flags,
-					   node, fn);
-		KMM_API_LEAVE(k->env);
-	}
-	return alloc_result(k, fn, size, got, va);
+	st = vm_kernel_call(k, &c);
+	if (st)
+		return st;
+	return alloc_result(k, fn, size, c.va, va);
 }
 
 enum kmm_status kmm_vmalloc(struct kmm_machine *m, size_t size, kmm_va_t *va)
@@ -128,42 +188,35 @@ enum kmm_status kmm_vmalloc_node_range(struct kmm_machine *m, size_t size, uint6
 
 /* vfree/vunmap/iounmap: the kernel decides what a bad address means (its warnings). */
 static enum kmm_status free_common(struct kmm_machine *m, const char *fn, kmm_va_t va,
-				   void (*op)(struct kmm_kernel *k, kmm_va_t addr))
+				   enum vm_op op)
 {
-	struct kmm_kernel *k;
+	struct vm_call c = {.op = op, .va = va};
+	struct kmm_kernel *k = NULL;
 	enum kmm_status st = api_kernel(m, fn, &k);
 
-	if (st)
-		return st;
-	{
-		KMM_API_ENTER(k->env);
-		op(k, va);
-		KMM_API_LEAVE(k->env);
-	}
-	return KMM_OK;
+	return st ? st : vm_kernel_call(k, &c);
 }
 
 enum kmm_status kmm_vfree(struct kmm_machine *m, kmm_va_t va)
 {
-	return free_common(m, "kmm_vfree", va, vfree);
+	return free_common(m, "kmm_vfree", va, VC_VFREE);
 }
 
 enum kmm_status kmm_vunmap(struct kmm_machine *m, kmm_va_t va)
 {
-	return free_common(m, "kmm_vunmap", va, vunmap);
+	return free_common(m, "kmm_vunmap", va, VC_VUNMAP);
 }
 
 enum kmm_status kmm_iounmap(struct kmm_machine *m, kmm_va_t va)
 {
-	return free_common(m, "kmm_iounmap", va, iounmap);
+	return free_common(m, "kmm_iounmap", va, VC_IOUNMAP);
 }
 
 enum kmm_status kmm_vmap(struct kmm_machine *m, const kmm_pfn_t *pfns, unsigned count, kmm_va_t *va)
 {
-	struct kmm_kernel *k;
+	struct vm_call c = {.op = VC_VMAP, .count = count, .caller = "kmm_vmap"};
+	struct kmm_kernel *k = NULL;
 	enum kmm_status st = api_kernel(m, "kmm_vmap", &k);
-	struct page **pages;
-	kmm_va_t got;
 
 	if (st)
 		return st;
@@ -176,19 +229,17 @@ enum kmm_status kmm_vmap(struct kmm_machine *m, const kmm_pfn_t *pfns, unsigned 
 					 "kmm_vmap: pfn %#llx has no struct page",
 					 (unsigned long long)pfns[i]);
 	}
-	pages = env_alloc(k->env, (count ? count : 1) * sizeof(*pages));
-	if (!pages)
+	c.pages = env_alloc(k->env, (count ? count : 1) * sizeof(*c.pages));
+	if (!c.pages)
 		return env_error(k->env, KMM_EHOST, "kmm_vmap: host memory exhausted");
 	for (unsigned i = 0; i < count; i++)
-		pages[i] = pfn_to_page(k, (unsigned long)pfns[i]);
-	{
-		KMM_API_ENTER(k->env);
-		got = vmap(k, pages, count, VM_MAP, PAGE_KERNEL, "kmm_vmap");
-		KMM_API_LEAVE(k->env);
-	}
-	env_free(k->env, pages);
-	*va = got;
-	if (!got)
+		c.pages[i] = pfn_to_page(k, (unsigned long)pfns[i]);
+	st = vm_kernel_call(k, &c);
+	env_free(k->env, c.pages);
+	if (st)
+		return st;
+	*va = c.va;
+	if (!c.va)
 		return env_error(k->env, count ? KMM_ENOMEM : KMM_EINVAL, "kmm_vmap: %u pages: %s",
 				 count,
 				 count ? "no room in the vmalloc range or no page-table page"
@@ -198,21 +249,19 @@ enum kmm_status kmm_vmap(struct kmm_machine *m, const kmm_pfn_t *pfns, unsigned 
 
 enum kmm_status kmm_ioremap(struct kmm_machine *m, kmm_pa_t pa, size_t size, kmm_va_t *va)
 {
-	struct kmm_kernel *k;
+	struct vm_call c = {.op = VC_IOREMAP, .pa = pa, .size = size, .caller = "kmm_ioremap"};
+	struct kmm_kernel *k = NULL;
 	enum kmm_status st = api_kernel(m, "kmm_ioremap", &k);
-	kmm_va_t got;
 
 	if (st)
 		return st;
 	if (!va)
 		return env_error(k->env, KMM_EINVAL, "kmm_ioremap: NULL va");
-	{
-		KMM_API_ENTER(k->env);
-		got = ioremap(k, pa, size, "kmm_ioremap");
-		KMM_API_LEAVE(k->env);
-	}
-	*va = got;
-	if (got)
+	st = vm_kernel_call(k, &c);
+	if (st)
+		return st;
+	*va = c.va;
+	if (c.va)
 		return KMM_OK;
 	if (!size || pa + size - 1 < pa || ((pa + size - 1) & ~PHYS_MASK))
 		return env_error(k->env, KMM_EINVAL,
@@ -228,7 +277,7 @@ enum kmm_status kmm_ioremap(struct kmm_machine *m, kmm_pa_t pa, size_t size, kmm
 
 enum kmm_status kmm_vmalloc_to_pfn(struct kmm_machine *m, kmm_va_t va, kmm_pfn_t *pfn)
 {
-	struct kmm_kernel *k;
+	struct kmm_kernel *k = NULL;
 	enum kmm_status st = api_kernel(m, "kmm_vmalloc_to_pfn", &k);
 	struct page *page;
 
@@ -252,7 +301,7 @@ bool kmm_is_vmalloc_addr(kmm_va_t va)
 
 enum kmm_status kmm_find_vm_area(struct kmm_machine *m, kmm_va_t va, struct kmm_vm_area *out)
 {
-	struct kmm_kernel *k;
+	struct kmm_kernel *k = NULL;
 	enum kmm_status st = api_kernel(m, "kmm_find_vm_area", &k);
 	const struct vm_struct *vm;
 
@@ -276,15 +325,11 @@ enum kmm_status kmm_find_vm_area(struct kmm_machine *m, kmm_va_t va, struct kmm_
 
 enum kmm_status kmm_vm_unmap_aliases(struct kmm_machine *m)
 {
-	struct kmm_kernel *k;
+	struct vm_call c = {.op = VC_PURGE};
+	struct kmm_kernel *k = NULL;
 	enum kmm_status st = api_kernel(m, "kmm_vm_unmap_aliases", &k);
 
-	if (st)
-		return st;
-	KMM_API_ENTER(k->env);
-	vm_unmap_aliases(k);
-	KMM_API_LEAVE(k->env);
-	return KMM_OK;
+	return st ? st : vm_kernel_call(k, &c);
 }
 
 static void count_area(void *arg, unsigned long start, unsigned long end,
@@ -295,7 +340,7 @@ static void count_area(void *arg, unsigned long start, unsigned long end,
 
 enum kmm_status kmm_vmalloc_stats(struct kmm_machine *m, struct kmm_vmalloc_stats *out)
 {
-	struct kmm_kernel *k;
+	struct kmm_kernel *k = NULL;
 	enum kmm_status st = api_kernel(m, "kmm_vmalloc_stats", &k);
 	const struct vmap_stats *s;
 
