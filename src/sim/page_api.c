@@ -248,6 +248,11 @@ enum kmm_status kmm_free_pages(struct kmm_machine *m, kmm_pfn_t pfn, unsigned or
 		return env_error(k->env, KMM_EINVAL,
 				 "kmm_free_pages: pfn %#llx is not the start of an order-%u block",
 				 (unsigned long long)pfn, order);
+	if (PageSlab(compound_head(pfn_to_page(k, (unsigned long)pfn))))
+		return env_error(k->env, KMM_EINVAL,
+				 "kmm_free_pages: pfn %#llx is a slab page (the slab allocator owns "
+				 "it: kfree or kmem_cache_free its objects)",
+				 (unsigned long long)pfn);
 	if (PageReserved(pfn_to_page(k, (unsigned long)pfn)))
 		return env_error(
 			k->env, KMM_EINVAL,
