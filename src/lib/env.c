@@ -233,22 +233,27 @@ uint64_t env_time_ns(const struct kmm_env *env)
 	       (env->cycles % env->cpu_mhz) * 1000 / env->cpu_mhz;
 }
 
+void text_ring_append(char *buf, size_t *used, size_t cap, const char *text, size_t len)
+{
+	if (len > cap)
+		len = cap;
+	/* Like the kernel's ring buffers, the oldest whole lines make room for the newest. */
+	if (*used + len > cap) {
+		size_t drop = *used + len - cap;
+		char *nl = memchr(buf + drop, '\n', *used - drop);
+
+		drop = nl ? (size_t)(nl - buf) + 1 : *used;
+		memmove(buf, buf + drop, *used - drop);
+		*used -= drop;
+	}
+	memcpy(buf + *used, text, len);
+	*used += len;
+}
+
 static void log_append(struct kmm_env *env, const char *text, size_t len)
 {
-	if (!env->log)
-		return;
-	if (len > ENV_LOG_CAP)
-		len = ENV_LOG_CAP;
-	/* Like the kernel's ring buffer, the oldest text makes room for the newest. */
-	if (env->log_len + len > ENV_LOG_CAP) {
-		size_t drop = env->log_len + len - ENV_LOG_CAP;
-		char *nl = memchr(env->log + drop, '\n', env->log_len - drop);
-		drop = nl ? (size_t)(nl - env->log) + 1 : env->log_len;
-		memmove(env->log, env->log + drop, env->log_len - drop);
-		env->log_len -= drop;
-	}
-	memcpy(env->log + env->log_len, text, len);
-	env->log_len += len;
+	if (env->log)
+		text_ring_append(env->log, &env->log_len, ENV_LOG_CAP, text, len);
 }
 
 void env_vprintk(struct kmm_env *env, const char *fmt, va_list ap)

@@ -118,6 +118,9 @@ void env_vprintk(struct kmm_env *env, const char *fmt, va_list ap) KMM_PRINTF(2,
 /* Deterministic PRNG. */
 uint64_t env_random(struct kmm_env *env);
 
+/* Appends @len bytes to a text ring of @cap bytes, dropping its oldest whole lines. */
+void text_ring_append(char *buf, size_t *used, size_t cap, const char *text, size_t len);
+
 /* Simulated time. */
 static inline void env_advance(struct kmm_env *env, uint64_t cycles)
 {

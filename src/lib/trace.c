@@ -33,16 +33,7 @@ static void trace_buf_append(struct kmm_env *env, const char *line, size_t len)
 	}
 	if (len > TRACE_BUF_CAP)
 		return;
-	if (env->trace_len + len > TRACE_BUF_CAP) {
-		size_t drop = env->trace_len + len - TRACE_BUF_CAP;
-		char *nl = memchr(env->trace_buf + drop, '\n', env->trace_len - drop);
-
-		drop = nl ? (size_t)(nl - env->trace_buf) + 1 : env->trace_len;
-		memmove(env->trace_buf, env->trace_buf + drop, env->trace_len - drop);
-		env->trace_len -= drop;
-	}
-	memcpy(env->trace_buf + env->trace_len, line, len);
-	env->trace_len += len;
+	text_ring_append(env->trace_buf, &env->trace_len, TRACE_BUF_CAP, line, len);
 }
 
 void trace_emit(struct kmm_env *env, enum trace_event_id id, const char *fmt, ...)

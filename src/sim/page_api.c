@@ -12,6 +12,7 @@
 
 #include "mm/gfp.h"
 #include "mm/internal.h"
+#include "sim/api_checks.h"
 #include "sim/machine.h"
 
 _Static_assert(KMM_GFP_KERNEL == GFP_KERNEL && KMM_GFP_ATOMIC == GFP_ATOMIC &&
@@ -20,8 +21,6 @@ _Static_assert(KMM_GFP_KERNEL == GFP_KERNEL && KMM_GFP_ATOMIC == GFP_ATOMIC &&
 	       "public GFP values differ from the kernel's");
 _Static_assert(KMM_MAX_ORDER == MAX_ORDER && (int)KMM_MIGRATE_ISOLATE == MIGRATE_ISOLATE,
 	       "public allocator constants differ");
-
-#define GFP_KNOWN_BITS ((gfp_t)((1u << 24) - 1))
 
 /* The booted kernel of @m, or an error naming @fn. */
 static enum kmm_status api_kernel(struct kmm_machine *m, const char *fn, struct kmm_kernel **k)
@@ -43,13 +42,7 @@ static enum kmm_status check_gfp_order(struct kmm_kernel *k, const char *fn, kmm
 	if (order >= MAX_ORDER)
 		return env_error(k->env, KMM_EINVAL, "%s: order %u is above MAX_ORDER - 1 (%d)", fn,
 				 order, MAX_ORDER - 1);
-	if (gfp & ~GFP_KNOWN_BITS)
-		return env_error(k->env, KMM_EINVAL, "%s: unknown GFP bits %#x", fn,
-				 gfp & ~GFP_KNOWN_BITS);
-	if (gfp_zone(gfp) < 0)
-		return env_error(k->env, KMM_EINVAL,
-				 "%s: GFP %#x combines zone modifiers (GFP_ZONE_BAD)", fn, gfp);
-	return KMM_OK;
+	return api_check_gfp(k, fn, gfp);
 }
 
 /* A PFN with a struct page in a zone. */
@@ -209,8 +202,8 @@ static enum kmm_status alloc_common(struct kmm_machine *m, const char *fn, int n
 		return st;
 	if (!pfn)
 		return env_error(k->env, KMM_EINVAL, "%s: NULL pfn", fn);
-	if (nid != NUMA_NO_NODE && (nid < 0 || nid >= MAX_NUMNODES || !k->node_data[nid]))
-		return env_error(k->env, KMM_EINVAL, "%s: node %d is not online", fn, nid);
+	if ((st = api_check_nid(k, fn, nid)))
+		return st;
 	c = (struct kcall){.op = KC_ALLOC, .nid = nid, .gfp = gfp, .order = order};
 	if ((st = kernel_call(m, &c)))
 		return st;
@@ -248,6 +241,12 @@ enum kmm_status kmm_free_pages(struct kmm_machine *m, kmm_pfn_t pfn, unsigned or
 		return env_error(k->env, KMM_EINVAL,
 				 "kmm_free_pages: pfn %#llx is not the start of an order-%u block",
 				 (unsigned long long)pfn, order);
+	if (PageSlab(compound_head(pfn_to_page(k, (unsigned long)pfn))))
+		return env_error(
+			k->env, KMM_EINVAL,
+			"kmm_free_pages: pfn %#llx is a slab page (the slab allocator owns "
+			"it: kfree or kmem_cache_free its objects)",
+			(unsigned long long)pfn);
 	if (PageReserved(pfn_to_page(k, (unsigned long)pfn)))
 		return env_error(
 			k->env, KMM_EINVAL,

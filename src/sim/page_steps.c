@@ -58,31 +58,6 @@ static struct page_set *find_set(struct scenario *sc, const char *name, bool cre
 	return &ps->set[ps->nr++];
 }
 
-/* "key=value" options after the fixed arguments; false on an unknown key or bad value. */
-static bool parse_opts(struct scenario *sc, int argc, char **argv, int first,
-		       const char *const *keys, const char **vals)
-{
-	for (int i = first; i < argc; i++) {
-		char *eq = strchr(argv[i], '=');
-		bool known = false;
-
-		if (!eq) {
-			scenario_fail(sc, KMM_EINVAL, "%s: expected key=value, got '%s'", argv[0],
-				      argv[i]);
-			return false;
-		}
-		*eq = 0;
-		for (int j = 0; keys[j]; j++)
-			if (strcmp(argv[i], keys[j]) == 0)
-				vals[j] = eq + 1, known = true;
-		if (!known) {
-			scenario_fail(sc, KMM_EINVAL, "%s: unknown option '%s'", argv[0], argv[i]);
-			return false;
-		}
-	}
-	return true;
-}
-
 static enum kmm_status set_push(struct scenario *sc, struct page_set *s, kmm_pfn_t pfn)
 {
 	if (s->n == s->cap) {
@@ -108,7 +83,7 @@ enum kmm_status step_alloc_pages(struct scenario *sc, int argc, char **argv)
 	size_t done = 0, len = strlen(argv[2]);
 	long nid;
 
-	if (!parse_opts(sc, argc, argv, 3, keys, vals))
+	if (!scenario_parse_opts(sc, argc, argv, 3, keys, vals))
 		return KMM_EINVAL;
 	if (!scenario_parse_u64(vals[0], &order) || order >= KMM_MAX_ORDER)
 		return scenario_fail(sc, KMM_EINVAL, "alloc-pages: bad order '%s'", vals[0]);
@@ -161,7 +136,7 @@ enum kmm_status step_free_pages(struct scenario *sc, int argc, char **argv)
 
 	if (!s)
 		return scenario_fail(sc, KMM_EINVAL, "free-pages: no set '%s'", argv[1]);
-	if (!parse_opts(sc, argc, argv, 2, keys, vals))
+	if (!scenario_parse_opts(sc, argc, argv, 2, keys, vals))
 		return KMM_EINVAL;
 	if (!scenario_parse_u64(vals[0], &every) || !every || !scenario_parse_u64(vals[1], &offset))
 		return scenario_fail(sc, KMM_EINVAL, "free-pages: bad every= or offset=");

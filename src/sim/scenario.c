@@ -43,6 +43,31 @@ enum kmm_status scenario_fail(struct scenario *sc, enum kmm_status status, const
 	return kmm_error_nomachine(status, "%s:%u: %s", sc->name, sc->line, msg);
 }
 
+/* "key=value" options after the fixed arguments; false on an unknown key or bad value. */
+bool scenario_parse_opts(struct scenario *sc, int argc, char **argv, int first,
+			 const char *const *keys, const char **vals)
+{
+	for (int i = first; i < argc; i++) {
+		char *eq = strchr(argv[i], '=');
+		bool known = false;
+
+		if (!eq) {
+			scenario_fail(sc, KMM_EINVAL, "%s: expected key=value, got '%s'", argv[0],
+				      argv[i]);
+			return false;
+		}
+		*eq = 0;
+		for (int j = 0; keys[j]; j++)
+			if (strcmp(argv[i], keys[j]) == 0)
+				vals[j] = eq + 1, known = true;
+		if (!known) {
+			scenario_fail(sc, KMM_EINVAL, "%s: unknown option '%s'", argv[0], argv[i]);
+			return false;
+		}
+	}
+	return true;
+}
+
 bool scenario_parse_u64(const char *text, uint64_t *out)
 {
 	return kmm_parse_size(text, out) == KMM_OK;

@@ -33,6 +33,14 @@ enum kmm_status scenario_fail(struct scenario *sc, enum kmm_status status, const
 /* Boots the machine from sc->cfg if it is not booted yet. */
 enum kmm_status scenario_boot(struct scenario *sc);
 
+/*
+ * Reads the "key=value" words argv[first..] into vals[j] for keys[j] (a NULL-terminated
+ * list; vals keep their defaults otherwise). False, with the scenario's error set, on a word
+ * without '=' or an unknown key. The words are cut at '=' in place.
+ */
+bool scenario_parse_opts(struct scenario *sc, int argc, char **argv, int first,
+			 const char *const *keys, const char **vals);
+
 /* Parses a number (0x hex, decimal) or a size with suffix; false if malformed. */
 bool scenario_parse_u64(const char *text, uint64_t *out);
 

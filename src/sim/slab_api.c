@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "mm/slab.h"
+#include "sim/api_checks.h"
 #include "sim/machine.h"
 
 _Static_assert(KMM_SLAB_CONSISTENCY_CHECKS == SLAB_CONSISTENCY_CHECKS &&
@@ -31,8 +32,6 @@ _Static_assert(KMM_SLAB_CONSISTENCY_CHECKS == SLAB_CONSISTENCY_CHECKS &&
 		       KMM_SLAB_ACCOUNT == SLAB_ACCOUNT &&
 		       KMM_SLAB_NO_USER_FLAGS == SLAB_NO_USER_FLAGS,
 	       "public SLAB flags differ from the kernel's");
-
-#define GFP_KNOWN_BITS ((gfp_t)((1u << 24) - 1))
 
 /* A mempool and what it holds on to. */
 struct api_mempool {
@@ -213,24 +212,6 @@ static enum kmm_status api_kernel(struct kmm_machine *m, const char *fn, struct 
 	return KMM_OK;
 }
 
-static enum kmm_status check_gfp(struct kmm_kernel *k, const char *fn, kmm_gfp_t gfp)
-{
-	if (gfp & ~GFP_KNOWN_BITS)
-		return env_error(k->env, KMM_EINVAL, "%s: unknown GFP bits %#x", fn,
-				 gfp & ~GFP_KNOWN_BITS);
-	if (gfp_zone(gfp) < 0)
-		return env_error(k->env, KMM_EINVAL,
-				 "%s: GFP %#x combines zone modifiers (GFP_ZONE_BAD)", fn, gfp);
-	return KMM_OK;
-}
-
-static enum kmm_status check_nid(struct kmm_kernel *k, const char *fn, int nid)
-{
-	if (nid != NUMA_NO_NODE && (nid < 0 || nid >= MAX_NUMNODES || !k->node_data[nid]))
-		return env_error(k->env, KMM_EINVAL, "%s: node %d is not online", fn, nid);
-	return KMM_OK;
-}
-
 static enum kmm_status get_cache(struct kmm_machine *m, const char *fn, kmm_cache_t cache,
 				 struct kmm_kernel **k, struct kmem_cache **s)
 {
@@ -357,7 +338,7 @@ static enum kmm_status cache_alloc(struct kmm_machine *m, const char *fn, kmm_ca
 	uint64_t obj;
 	enum kmm_status st = get_cache(m, fn, cache, &k, &s);
 
-	if (st || (st = check_gfp(k, fn, gfp)) || (st = check_nid(k, fn, nid)))
+	if (st || (st = api_check_gfp(k, fn, gfp)) || (st = api_check_nid(k, fn, nid)))
 		return st;
 	if (!va)
 		return env_error(k->env, KMM_EINVAL, "%s: NULL va", fn);
@@ -410,7 +391,7 @@ enum kmm_status kmm_kmem_cache_alloc_bulk(struct kmm_machine *m, kmm_cache_t cac
 	int done;
 	enum kmm_status st = get_cache(m, fn, cache, &k, &s);
 
-	if (st || (st = check_gfp(k, fn, gfp)))
+	if (st || (st = api_check_gfp(k, fn, gfp)))
 		return st;
 	if (!va && nr)
 		return env_error(k->env, KMM_EINVAL, "%s: NULL va", fn);
@@ -539,7 +520,7 @@ static enum kmm_status kmalloc_common(struct kmm_machine *m, const char *fn, siz
 	size_t bytes;
 	enum kmm_status st = api_kernel(m, fn, &k);
 
-	if (st || (st = check_gfp(k, fn, gfp)) || (st = check_nid(k, fn, nid)))
+	if (st || (st = api_check_gfp(k, fn, gfp)) || (st = api_check_nid(k, fn, nid)))
 		return st;
 	if (!va)
 		return env_error(k->env, KMM_EINVAL, "%s: NULL va", fn);
@@ -594,7 +575,7 @@ enum kmm_status kmm_krealloc(struct kmm_machine *m, kmm_va_t va, size_t new_size
 	uint64_t obj;
 	enum kmm_status st = api_kernel(m, fn, &k);
 
-	if (st || (st = check_gfp(k, fn, gfp)))
+	if (st || (st = api_check_gfp(k, fn, gfp)))
 		return st;
 	if (!out)
 		return env_error(k->env, KMM_EINVAL, "%s: NULL out", fn);
@@ -771,7 +752,7 @@ enum kmm_status kmm_mempool_alloc(struct kmm_machine *m, kmm_mempool_t pool, kmm
 	uint64_t obj;
 	enum kmm_status st = get_pool(m, fn, pool, &k, &p);
 
-	if (st || (st = check_gfp(k, fn, gfp)))
+	if (st || (st = api_check_gfp(k, fn, gfp)))
 		return st;
 	if (!va)
 		return env_error(k->env, KMM_EINVAL, "%s: NULL va", fn);

@@ -93,31 +93,6 @@ static struct obj_set *find_set(struct scenario *sc, const char *name, kmm_cache
 	return s;
 }
 
-/* "key=value" options after the fixed arguments; false on an unknown key. */
-static bool parse_opts(struct scenario *sc, int argc, char **argv, int first,
-		       const char *const *keys, const char **vals)
-{
-	for (int i = first; i < argc; i++) {
-		char *eq = strchr(argv[i], '=');
-		bool known = false;
-
-		if (!eq) {
-			scenario_fail(sc, KMM_EINVAL, "%s: expected key=value, got '%s'", argv[0],
-				      argv[i]);
-			return false;
-		}
-		*eq = 0;
-		for (int j = 0; keys[j]; j++)
-			if (strcmp(argv[i], keys[j]) == 0)
-				vals[j] = eq + 1, known = true;
-		if (!known) {
-			scenario_fail(sc, KMM_EINVAL, "%s: unknown option '%s'", argv[0], argv[i]);
-			return false;
-		}
-	}
-	return true;
-}
-
 static enum kmm_status set_push(struct scenario *sc, struct obj_set *s, kmm_va_t va)
 {
 	if (s->n == s->cap) {
@@ -186,7 +161,7 @@ enum kmm_status step_kmem_cache_create(struct scenario *sc, int argc, char **arg
 
 	if (!ss)
 		return scenario_fail(sc, KMM_EHOST, "host memory exhausted");
-	if (!parse_opts(sc, argc, argv, 3, keys, vals))
+	if (!scenario_parse_opts(sc, argc, argv, 3, keys, vals))
 		return KMM_EINVAL;
 	if (!scenario_parse_u64(argv[2], &size) || size > UINT32_MAX ||
 	    !scenario_parse_u64(vals[0], &align) || align > UINT32_MAX)
@@ -279,7 +254,7 @@ enum kmm_status step_kmem_cache_alloc(struct scenario *sc, int argc, char **argv
 
 	if (!c)
 		return scenario_fail(sc, KMM_EINVAL, "kmem-cache-alloc: no cache '%s'", argv[2]);
-	if (!parse_opts(sc, argc, argv, 4, keys, vals))
+	if (!scenario_parse_opts(sc, argc, argv, 4, keys, vals))
 		return KMM_EINVAL;
 	if (!scenario_parse_u64(argv[3], &count))
 		return scenario_fail(sc, KMM_EINVAL, "kmem-cache-alloc: bad count '%s'", argv[3]);
@@ -302,7 +277,7 @@ enum kmm_status step_kmalloc(struct scenario *sc, int argc, char **argv)
 	kmm_gfp_t gfp;
 	char *dash;
 
-	if (!parse_opts(sc, argc, argv, 3, keys, vals))
+	if (!scenario_parse_opts(sc, argc, argv, 3, keys, vals))
 		return KMM_EINVAL;
 	if (!scenario_parse_u64(argv[2], &count))
 		return scenario_fail(sc, KMM_EINVAL, "kmalloc: bad count '%s'", argv[2]);
@@ -336,7 +311,7 @@ enum kmm_status step_kfree(struct scenario *sc, int argc, char **argv)
 
 	if (!s)
 		return scenario_fail(sc, KMM_EINVAL, "kfree: no set '%s'", argv[1]);
-	if (!parse_opts(sc, argc, argv, 2, keys, vals))
+	if (!scenario_parse_opts(sc, argc, argv, 2, keys, vals))
 		return KMM_EINVAL;
 	if (!scenario_parse_u64(vals[0], &every) || !every || !scenario_parse_u64(vals[1], &offset))
 		return scenario_fail(sc, KMM_EINVAL, "kfree: bad every= or offset=");

@@ -160,6 +160,17 @@ static void test_buddy_api_refuses_bad_arguments(void **state)
 			       kmm_last_error(m), "node 3 is not online");
 	assert_einval_mentions(kmm_free_pages(m, 0x10, 0), kmm_last_error(m), "no struct page");
 	assert_einval_mentions(kmm_free_pages(m, image, 0), kmm_last_error(m), "reserved");
+	/* A slab page belongs to the slab allocator: __free_pages on it is refused. */
+	{
+		kmm_va_t obj;
+		kmm_pa_t pa;
+
+		assert_int_equal(kmm_kmalloc(m, 64, KMM_GFP_KERNEL, &obj), KMM_OK);
+		assert_int_equal(kmm_virt_to_phys(m, obj, &pa), KMM_OK);
+		assert_einval_mentions(kmm_free_pages(m, pa >> KMM_PAGE_SHIFT, 0),
+				       kmm_last_error(m), "slab page");
+		assert_int_equal(kmm_kfree(m, obj), KMM_OK);
+	}
 	assert_int_equal(kmm_alloc_pages(m, KMM_GFP_KERNEL, 3, &pfn), KMM_OK);
 	assert_einval_mentions(kmm_free_pages(m, pfn + 1, 3), kmm_last_error(m),
 			       "not the start of an order-3 block");
