@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "mm/vmalloc.h"
+#include "sim/api_checks.h"
 #include "sim/machine.h"
 
 _Static_assert(KMM_VMALLOC_START == VMALLOC_START && KMM_VMALLOC_END == VMALLOC_END,
@@ -21,8 +22,6 @@ _Static_assert(KMM_VM_IOREMAP == VM_IOREMAP && KMM_VM_ALLOC == VM_ALLOC && KMM_V
 		       KMM_VM_NO_GUARD == VM_NO_GUARD &&
 		       KMM_VM_ALLOW_HUGE_VMAP == VM_ALLOW_HUGE_VMAP,
 	       "public vm flags differ from the kernel's");
-
-#define GFP_KNOWN_BITS ((gfp_t)((1u << 24) - 1))
 
 static enum kmm_status api_kernel(struct kmm_machine *m, const char *fn, struct kmm_kernel **k)
 {
@@ -128,9 +127,8 @@ static enum kmm_status vmalloc_common(struct kmm_machine *m, const char *fn, siz
 	if (!va)
 		return env_error(k->env, KMM_EINVAL, "%s: NULL va", fn);
 	*va = 0;
-	if (gfp & ~GFP_KNOWN_BITS)
-		return env_error(k->env, KMM_EINVAL, "%s: unknown GFP bits %#x", fn,
-				 gfp & ~GFP_KNOWN_BITS);
+	if ((st = api_check_gfp(k, fn, gfp)) || (st = api_check_nid(k, fn, node)))
+		return st;
 	if (!align || (align & (align - 1)))
 		return env_error(k->env, KMM_EINVAL, "%s: alignment %#llx is not a power of two",
 				 fn, (unsigned long long)align);
@@ -146,8 +144,6 @@ static enum kmm_status vmalloc_common(struct kmm_machine *m, const char *fn, siz
 			"space [%#lx, %#lx)",
 			fn, (unsigned long long)start, (unsigned long long)end, MODULES_VADDR,
 			VMALLOC_END);
-	if (node != NUMA_NO_NODE && (node < 0 || node >= MAX_NUMNODES || !k->node_data[node]))
-		return env_error(k->env, KMM_EINVAL, "%s: node %d is not online", fn, node);
 	st = vm_kernel_call(k, &c);
 	if (st)
 		return st;
