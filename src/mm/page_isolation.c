@@ -259,10 +259,11 @@ int alloc_contig_range(struct kmm_kernel *k, unsigned long start, unsigned long 
 		struct page *page = free_block_of(k, pfn, &order);
 		unsigned long head;
 
-		/* test_pages_isolated() saw every page free; anything else is a broken invariant. */
+		/* test_pages_isolated() saw every page free; anything else is a broken invariant.
+		 */
 		if (!page) {
-			env_report(k->env, KMM_REPORT_BUG, "mm/page_isolation.c", "alloc_contig_range",
-				   "!free_block_of(pfn)",
+			env_report(k->env, KMM_REPORT_BUG, "mm/page_isolation.c",
+				   "alloc_contig_range", "!free_block_of(pfn)",
 				   "kernel BUG: pfn 0x%lx of an isolated range is not free", pfn);
 			return -EBUSY;
 		}

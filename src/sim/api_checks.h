@@ -1,6 +1,7 @@
 /*
- * Argument checks shared by the public allocator APIs (page_api.c, slab_api.c): each returns
- * KMM_OK or KMM_EINVAL with a reason naming the calling function, and changes nothing.
+ * Shared by the public allocator APIs (page_api.c, slab_api.c, vmalloc_api.c): argument checks
+ * (each returns KMM_OK, or KMM_EINVAL with a reason naming the calling function, and changes
+ * nothing), and the one way into the kernel (api_kernel_call, in machine.c).
  */
 #ifndef KMM_SIM_API_CHECKS_H
 #define KMM_SIM_API_CHECKS_H
@@ -29,5 +30,13 @@ static inline enum kmm_status api_check_nid(struct kmm_kernel *k, const char *fn
 		return env_error(k->env, KMM_EINVAL, "%s: node %d is not online", fn, nid);
 	return KMM_OK;
 }
+
+/*
+ * Runs @run(k, @arg) inside the API boundary: a kernel BUG during it unwinds here and the
+ * call returns KMM_EBUG (KMM_EDEAD on a dead machine). Arguments and results travel in @arg,
+ * so no local of the calling API function is live across the setjmp.
+ */
+enum kmm_status api_kernel_call(struct kmm_kernel *k, void (*run)(struct kmm_kernel *k, void *arg),
+				void *arg);
 
 #endif /* KMM_SIM_API_CHECKS_H */

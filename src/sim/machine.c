@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "lib/sink.h"
+#include "sim/api_checks.h"
 
 const char *kmm_version(void)
 {
@@ -223,4 +224,13 @@ bool kmm_phys_is_ram(const struct kmm_machine *m, kmm_pa_t pa)
 bool kmm_phys_is_mmio(const struct kmm_machine *m, kmm_pa_t pa)
 {
 	return m && phys_mmio_of(&m->hw.phys, pa) != NULL;
+}
+
+enum kmm_status api_kernel_call(struct kmm_kernel *k, void (*run)(struct kmm_kernel *k, void *arg),
+				void *arg)
+{
+	KMM_API_ENTER(k->env);
+	run(k, arg);
+	KMM_API_LEAVE(k->env);
+	return KMM_OK;
 }

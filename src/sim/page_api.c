@@ -90,8 +90,10 @@ struct kcall {
 	int ret;
 };
 
-static void kcall_run(struct kmm_kernel *k, struct kcall *c)
+static void kcall_run(struct kmm_kernel *k, void *arg)
 {
+	struct kcall *c = arg;
+
 	switch (c->op) {
 	case KC_ALLOC:
 		c->page = alloc_pages_node(k, c->nid, c->gfp, c->order);
@@ -131,10 +133,7 @@ static void kcall_run(struct kmm_kernel *k, struct kcall *c)
 
 static enum kmm_status kernel_call(struct kmm_machine *m, struct kcall *c)
 {
-	KMM_API_ENTER(&m->env);
-	kcall_run(&m->kernel, c);
-	KMM_API_LEAVE(&m->env);
-	return KMM_OK;
+	return api_kernel_call(&m->kernel, kcall_run, c);
 }
 
 enum kmm_status kmm_gfp_parse(const char *text, kmm_gfp_t *gfp)

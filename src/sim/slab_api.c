@@ -134,8 +134,10 @@ struct slab_call {
 	int ret;
 };
 
-static void slab_call_run(struct kmm_kernel *k, struct slab_call *c)
+static void slab_call_run(struct kmm_kernel *k, void *arg)
 {
+	struct slab_call *c = arg;
+
 	switch (c->op) {
 	case SO_CACHE_CREATE:
 		c->cache = kmem_cache_create(k, c->name, c->size, c->align, c->flags, c->ctor,
@@ -191,10 +193,7 @@ static void slab_call_run(struct kmm_kernel *k, struct slab_call *c)
 
 static enum kmm_status slab_kernel_call(struct kmm_machine *m, struct slab_call *c)
 {
-	KMM_API_ENTER(&m->env);
-	slab_call_run(&m->kernel, c);
-	KMM_API_LEAVE(&m->env);
-	return KMM_OK;
+	return api_kernel_call(&m->kernel, slab_call_run, c);
 }
 
 /* ---- checks ---------------------------------------------------------------------------- */

@@ -55,8 +55,10 @@ struct vm_call {
 	kmm_va_t va; /* in for frees, out for the rest */
 };
 
-static void vm_call_run(struct kmm_kernel *k, struct vm_call *c)
+static void vm_call_run(struct kmm_kernel *k, void *arg)
 {
+	struct vm_call *c = arg;
+
 	switch (c->op) {
 	case VC_VMALLOC:
 		c->va = __vmalloc_node_range(k, c->size, c->align, c->start, c->end, c->gfp,
@@ -85,10 +87,7 @@ static void vm_call_run(struct kmm_kernel *k, struct vm_call *c)
 
 static enum kmm_status vm_kernel_call(struct kmm_kernel *k, struct vm_call *c)
 {
-	KMM_API_ENTER(k->env);
-	vm_call_run(k, c);
-	KMM_API_LEAVE(k->env);
-	return KMM_OK;
+	return api_kernel_call(k, vm_call_run, c);
 }
 
 /* The outcome of an allocating call: the VA, or why there is none. */
