@@ -429,6 +429,8 @@ int cache_random_seq_create(struct kmm_kernel *k, struct kmem_cache *s, unsigned
 void cache_random_seq_destroy(struct kmm_kernel *k, struct kmem_cache *s);
 
 uint64_t __kmalloc(struct kmm_kernel *k, size_t size, gfp_t flags);
+uint64_t __do_kmalloc_node(struct kmm_kernel *k, size_t size, gfp_t flags, int node,
+			   unsigned long caller);
 uint64_t __kmalloc_node(struct kmm_kernel *k, size_t size, gfp_t flags, int node);
 uint64_t __kmalloc_node_track_caller(struct kmm_kernel *k, size_t size, gfp_t flags, int node,
 				     unsigned long caller);

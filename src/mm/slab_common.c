@@ -418,6 +418,12 @@ void setup_kmalloc_cache_index_table(struct kmm_kernel *k)
 	if (min >= 128) /* no 192-byte cache with 128-byte alignment: use kmalloc-256 */
 		for (unsigned int i = 128 + 8; i <= 192; i += 8)
 			size_index[size_index_elem(i)] = 8;
+	/* Model: kmalloc_slab()'s two lookups as one table over every 8-byte step; the
+	 * classes above 192 bytes are powers of two, so each step lies in one class. */
+	for (unsigned int j = 1; j <= KMALLOC_MAX_CACHE_SIZE / 8; j++)
+		k->kmem.kmalloc_size_index[j] =
+			j * 8 <= 192 ? size_index[j - 1] : (uint8_t)fls64_(j * 8 - 1);
+	k->kmem.kmalloc_size_index[0] = 0;
 }
 
 /* Models: mm/slab_common.c:new_kmalloc_cache(). */
@@ -575,9 +581,12 @@ void free_large_kmalloc(struct kmm_kernel *k, uint64_t object, const char *fn)
 	__free_pages(k, page, order);
 }
 
-/* Models: mm/slab_common.c:__do_kmalloc_node(). */
-static uint64_t __do_kmalloc_node(struct kmm_kernel *k, size_t size, gfp_t flags, int node,
-				  unsigned long caller)
+/*
+ * Models: mm/slab_common.c:__do_kmalloc_node(): the whole of kmalloc (__kmalloc() in slub.c
+ * runs its common case in line and comes here for the rest).
+ */
+uint64_t __do_kmalloc_node(struct kmm_kernel *k, size_t size, gfp_t flags, int node,
+			   unsigned long caller)
 {
 	struct kmem_cache *s;
 	uint64_t ret;
@@ -590,14 +599,11 @@ static uint64_t __do_kmalloc_node(struct kmm_kernel *k, size_t size, gfp_t flags
 	if (!size)
 		return ZERO_SIZE_PTR;
 	s = kmalloc_slab(k, size, flags);
+	if (!s)
+		return 0; /* before create_kmalloc_caches() */
 	ret = __kmem_cache_alloc_node(k, s, flags, node, size, caller);
 	trace_kmalloc(k, caller, ret, size, s->size, flags, node);
 	return ret;
-}
-
-uint64_t __kmalloc(struct kmm_kernel *k, size_t size, gfp_t flags)
-{
-	return __do_kmalloc_node(k, size, flags, NUMA_NO_NODE, _RET_IP_(__kmalloc));
 }
 
 uint64_t __kmalloc_node(struct kmm_kernel *k, size_t size, gfp_t flags, int node)
@@ -625,11 +631,6 @@ void kfree_caller(struct kmm_kernel *k, uint64_t object, unsigned long caller)
 		return;
 	}
 	__kmem_cache_free(k, slab->slab_cache, object, caller);
-}
-
-void kfree(struct kmm_kernel *k, uint64_t object)
-{
-	kfree_caller(k, object, _RET_IP_(kfree));
 }
 
 /* Models: mm/slab_common.c:__ksize(). */

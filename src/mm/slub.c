@@ -107,42 +107,51 @@ static inline uint32_t reciprocal_divide(uint32_t a, struct reciprocal_value r)
 	return (t + ((a - t) >> r.sh1)) >> r.sh2;
 }
 
-/* The divisibility test of struct kmem_cache's div_* fields: the modular inverse of the odd
- * part of @size (Newton's iteration doubles the correct low bits each step). */
+/*
+ * The divisibility test of struct kmem_cache's div_m: for off < 2^32 and size < 2^32, size
+ * divides off exactly when off * ceil(2^64 / size) (mod 2^64) < ceil(2^64 / size) (Lemire,
+ * Kaser and Kurz, "Faster remainder by direct computation", 2019): one multiply.
+ */
 static void set_size_divisor(struct kmem_cache *s, unsigned int size)
 {
-	uint64_t odd, inv;
-
-	s->div_shift = (unsigned int)__builtin_ctz(size);
-	odd = size >> s->div_shift;
-	inv = odd; /* correct to 3 bits for any odd number */
-	for (int i = 0; i < 5; i++)
-		inv *= 2 - odd * inv;
-	s->div_inv = inv;
-	s->div_lim = UINT64_MAX / odd;
+	s->div_m = UINT64_MAX / size + 1;
 }
 
-/* memset(p, 0, n) for objects: constant-size pieces the compiler inlines (the hot sizes are
- * small, where a call into memset costs more than the stores). */
+/*
+ * memset(p, 0, n) for objects: 16-byte stores the compiler inlines, the last one overlapping
+ * when n is not a multiple of 16 (the hot sizes are small, where a call into memset costs
+ * more than the stores).
+ */
 static inline void zero_object(uint8_t *p, unsigned int n)
 {
+	uint8_t *end = p + n;
+
 	if (n > 256) {
 		memset(p, 0, n);
 		return;
 	}
-	for (; n >= 32; n -= 32, p += 32)
-		__builtin_memset(p, 0, 32);
-	for (; n >= 8; n -= 8, p += 8)
-		__builtin_memset(p, 0, 8);
-	for (; n; n--, p++)
-		*p = 0;
+	if (n < 16) {
+		if (n >= 8) {
+			__builtin_memset(p, 0, 8);
+			__builtin_memset(end - 8, 0, 8);
+			return;
+		}
+		for (; p < end; p++)
+			*p = 0;
+		return;
+	}
+	for (; p + 64 <= end; p += 64)
+		__builtin_memset(p, 0, 64);
+	for (; p + 16 <= end; p += 16)
+		__builtin_memset(p, 0, 16);
+	if (p < end)
+		__builtin_memset(end - 16, 0, 16);
 }
 
-/* @off is a multiple of s->size. */
+/* @off (below 2^32) is a multiple of s->size. */
 static inline bool size_divides(const struct kmem_cache *s, uint64_t off)
 {
-	return !(off & ((1ull << s->div_shift) - 1)) &&
-	       (off >> s->div_shift) * s->div_inv <= s->div_lim;
+	return off * s->div_m < s->div_m;
 }
 
 static inline unsigned int order_objects(unsigned int order, unsigned int size)
@@ -218,6 +227,14 @@ static inline void objmap_set(struct kmm_kernel *k, uint64_t x, bool allocated)
 		*w |= b;
 	else
 		*w &= ~b;
+}
+
+/* Sets @x's bit, for an @x known to be an object of a slab (every slab is in the map). */
+static inline void objmap_mark(struct kmm_kernel *k, uint64_t x)
+{
+	uint64_t idx = (x - k->kmem.objmap_va0) >> 3;
+
+	k->kmem.objmap[idx >> 6] |= 1ull << (idx & 63);
 }
 
 /* Clears the bits of a whole slab (page aligned: whole words of the map). */
@@ -2135,12 +2152,43 @@ static inline uint64_t get_freepointer_fast(struct kmm_kernel *k, const struct k
 }
 
 /*
+ * The lockless step of slab_alloc_node() in line, for the callers that need nothing else:
+ * pops this CPU's freelist when it has an object whose free pointer decodes to 0 or to an
+ * object of the CPU slab, and when the only hook to run is zeroing (init_on_free is off).
+ * Returns the object, or 0 with nothing changed: the caller then takes the general path,
+ * which also reports a corrupted free pointer. Invariant (slub_check): a CPU freelist is
+ * never set without the CPU slab's host view.
+ */
+static inline __attribute__((always_inline)) uint64_t
+slab_alloc_fast(struct kmm_kernel *k, struct kmem_cache *s, gfp_t gfpflags)
+{
+	struct kmem_cache_cpu *c = this_cpu_slab(k, s);
+	uint64_t object = c->freelist, next, raw;
+	uint8_t *mem;
+
+	if (__builtin_expect(!object || k->kmem.init_on_free, 0))
+		return 0;
+	mem = c->slab_host + (object - c->slab_va);
+	memcpy(&raw, mem + s->offset, 8);
+	next = freelist_ptr(s, raw, object + s->offset);
+	if (__builtin_expect(next && (next - c->slab_va >= c->slab_bytes ||
+				      !size_divides(s, next - c->slab_va)),
+			     0))
+		return 0;
+	c->freelist = next;
+	c->tid = next_tid(c->tid);
+	if (s->init_alloc[(gfpflags & __GFP_ZERO) != 0])
+		zero_object(mem, s->object_size);
+	objmap_mark(k, object);
+	return object;
+}
+
+/*
  * Models: mm/slub.c:slab_alloc_node(): the fast path takes the head of this CPU's freelist;
  * anything else goes through ___slab_alloc(). Returns the object's VA or 0.
  */
-static inline __attribute__((always_inline)) uint64_t
-slab_alloc_node(struct kmm_kernel *k, struct kmem_cache *s, gfp_t gfpflags, int node,
-		unsigned long addr, size_t orig_size)
+static uint64_t slab_alloc_node(struct kmm_kernel *k, struct kmem_cache *s, gfp_t gfpflags,
+				int node, unsigned long addr, size_t orig_size)
 {
 	struct kmem_cache_cpu *c = this_cpu_slab(k, s);
 	uint64_t object = c->freelist;
@@ -2171,13 +2219,25 @@ uint64_t __kmem_cache_alloc_node(struct kmm_kernel *k, struct kmem_cache *s, gfp
 	return slab_alloc_node(k, s, flags, node, caller, orig_size);
 }
 
-uint64_t kmem_cache_alloc(struct kmm_kernel *k, struct kmem_cache *s, gfp_t flags)
+/* kmem_cache_alloc() beyond its fast path (out of line: the fast path stays a leaf). */
+static __attribute__((noinline)) uint64_t kmem_cache_alloc_slow(struct kmm_kernel *k,
+								struct kmem_cache *s, gfp_t flags)
 {
 	uint64_t ret = slab_alloc_node(k, s, flags, NUMA_NO_NODE, _RET_IP_(kmem_cache_alloc),
 				       s->object_size);
 
 	trace_kmem_cache_alloc(k, _RET_IP_(kmem_cache_alloc), ret, s, flags, NUMA_NO_NODE);
 	return ret;
+}
+
+uint64_t kmem_cache_alloc(struct kmm_kernel *k, struct kmem_cache *s, gfp_t flags)
+{
+	uint64_t ret;
+
+	if (__builtin_expect(trace_enabled(k->env, TRACE_kmem_cache_alloc), 0))
+		return kmem_cache_alloc_slow(k, s, flags);
+	ret = slab_alloc_fast(k, s, flags);
+	return ret ? ret : kmem_cache_alloc_slow(k, s, flags);
 }
 
 uint64_t kmem_cache_alloc_node(struct kmm_kernel *k, struct kmem_cache *s, gfp_t flags, int node)
@@ -2187,6 +2247,27 @@ uint64_t kmem_cache_alloc_node(struct kmm_kernel *k, struct kmem_cache *s, gfp_t
 
 	trace_kmem_cache_alloc(k, _RET_IP_(kmem_cache_alloc_node), ret, s, flags, node);
 	return ret;
+}
+
+/*
+ * Models: include/linux/slab.h:kmalloc() with a size known only at run time, which calls
+ * mm/slab_common.c:__kmalloc() -> __do_kmalloc_node() -> kmalloc_slab() and SLUB's
+ * slab_alloc_node(). Deviation: the common case runs here in line (the size class from one
+ * table, kmalloc_size_index, then the CPU freelist step); everything else, and every call
+ * while the kmalloc event is traced, goes through __do_kmalloc_node() unchanged.
+ */
+uint64_t __kmalloc(struct kmm_kernel *k, size_t size, gfp_t flags)
+{
+	struct kmem_cache *s;
+	uint64_t ret;
+
+	if (__builtin_expect(
+		    size - 1 >= KMALLOC_MAX_CACHE_SIZE || trace_enabled(k->env, TRACE_kmalloc), 0))
+		return __do_kmalloc_node(k, size, flags, NUMA_NO_NODE, _RET_IP_(__kmalloc));
+	s = k->kmem.kmalloc_caches[kmalloc_type(flags)]
+				  [k->kmem.kmalloc_size_index[(size + 7) >> 3]];
+	ret = s ? slab_alloc_fast(k, s, flags) : 0;
+	return ret ? ret : __do_kmalloc_node(k, size, flags, NUMA_NO_NODE, _RET_IP_(__kmalloc));
 }
 
 /* Models: mm/slub.c:free_to_partial_list(): the free path of debug caches. */
@@ -2350,27 +2431,27 @@ static inline bool slab_free_prepare(struct kmm_kernel *k, struct kmem_cache *s,
 }
 
 /*
- * The free fast path's shortcut: @x inside this CPU's slab of @s is an object of that slab
- * (what virt_to_slab() would find), checked for alignment and the object map, pushed on the
- * CPU freelist. False when @x is elsewhere (the caller takes the general path); true when
- * it was handled, freed or refused with a report.
+ * The free fast path's step, in line: @x is an allocated object of this CPU's slab of @s when
+ * it lies among that slab's objects, is 8-byte aligned and has its object-map bit set (only
+ * object starts have bits, and objects start 8-byte aligned). Then it goes on the CPU
+ * freelist, as do_slab_free() does, and true is returned. False changes nothing: the general
+ * path runs, and reports a bad pointer. Debug caches have no CPU slab (slub_check), and with
+ * init_on_free the free hook runs there.
  */
-static inline bool free_to_cpu_slab(struct kmm_kernel *k, struct kmem_cache *s, uint64_t x,
-				    const char *fn)
+static inline __attribute__((always_inline)) bool slab_free_fast(struct kmm_kernel *k,
+								 const struct kmem_cache *s,
+								 struct kmem_cache_cpu *c,
+								 uint64_t x)
 {
-	struct kmem_cache_cpu *c = this_cpu_slab(k, s);
-	uint64_t off = x - c->slab_va, *w, b, raw;
+	uint64_t off = x - c->slab_va, idx, *w, b, raw;
 
-	if (!c->slab_host || off >= c->slab_bytes || kmem_cache_debug(s) || k->kmem.init_on_free)
+	if (__builtin_expect(off >= c->slab_bytes || (x & 7) || k->kmem.init_on_free, 0))
 		return false;
-	if (!size_divides(s, off)) {
-		report_bad_free(k, s, c->slab, x, fn, true);
-		return true;
-	}
-	if (!objmap_pos(k, x, &w, &b) || !(*w & b)) {
-		report_bad_free(k, s, c->slab, x, fn, false);
-		return true;
-	}
+	idx = (x - k->kmem.objmap_va0) >> 3;
+	w = &k->kmem.objmap[idx >> 6];
+	b = 1ull << (idx & 63);
+	if (__builtin_expect(!(*w & b), 0))
+		return false;
 	*w &= ~b;
 	raw = freelist_ptr(s, c->freelist, x + s->offset);
 	memcpy(c->slab_host + off + s->offset, &raw, 8);
@@ -2383,13 +2464,40 @@ void __kmem_cache_free(struct kmm_kernel *k, struct kmem_cache *s, uint64_t x, u
 {
 	struct slab *slab;
 
-	if (free_to_cpu_slab(k, s, x, "kfree"))
+	if (slab_free_fast(k, s, this_cpu_slab(k, s), x))
 		return;
 	slab = virt_to_slab(k, x);
 
 	if (!slab || !slab_free_prepare(k, s, slab, x, "kfree"))
 		return;
 	slab_free(k, s, slab, x, 0, 1, caller);
+}
+
+/*
+ * Models: mm/slab_common.c:kfree(). Deviation: the common case runs here in line (the slab
+ * from the memory map, then the CPU freelist step); anything else, and every call while the
+ * kfree event is traced, goes through kfree_caller() unchanged.
+ */
+void kfree(struct kmm_kernel *k, uint64_t x)
+{
+	unsigned long pfn = PHYS_PFN(__pa(k, x)) - k->vmemmap_base;
+	struct page *page;
+	struct kmem_cache *s;
+
+	if (__builtin_expect(x - PAGE_OFFSET >= (1ull << 47) ||
+				     pfn >= k->vmemmap_end - k->vmemmap_base ||
+				     trace_enabled(k->env, TRACE_kfree),
+			     0))
+		goto general;
+	/* The memory map is host memory over the whole PFN span, holes too (zero there). */
+	page = compound_head(k->vmemmap + pfn);
+	if (!PageSlab(page))
+		goto general;
+	s = page_slab(page)->slab_cache;
+	if (slab_free_fast(k, s, this_cpu_slab(k, s), x))
+		return;
+general:
+	kfree_caller(k, x, _RET_IP_(kfree));
 }
 
 /* Models: mm/slab.h:cache_from_obj() (CONFIG_SLAB_FREELIST_HARDENED makes it check). */
@@ -2424,15 +2532,12 @@ static struct kmem_cache *cache_from_obj(struct kmm_kernel *k, struct kmem_cache
 	return cachep;
 }
 
-void kmem_cache_free(struct kmm_kernel *k, struct kmem_cache *s, uint64_t x)
+/* kmem_cache_free() beyond its fast path (out of line: the fast path stays a leaf). */
+static __attribute__((noinline)) void kmem_cache_free_slow(struct kmm_kernel *k,
+							   struct kmem_cache *s, uint64_t x)
 {
 	struct slab *slab;
 
-	/* In this CPU's slab of @s, cache_from_obj() would find @s: skip the lookups. */
-	if (free_to_cpu_slab(k, s, x, "kmem_cache_free")) {
-		trace_kmem_cache_free(k, _RET_IP_(kmem_cache_free), x, s);
-		return;
-	}
 	s = cache_from_obj(k, s, x);
 	if (!s)
 		return;
@@ -2441,6 +2546,14 @@ void kmem_cache_free(struct kmm_kernel *k, struct kmem_cache *s, uint64_t x)
 	if (!slab_free_prepare(k, s, slab, x, "kmem_cache_free"))
 		return;
 	slab_free(k, s, slab, x, 0, 1, _RET_IP_(kmem_cache_free));
+}
+
+void kmem_cache_free(struct kmm_kernel *k, struct kmem_cache *s, uint64_t x)
+{
+	/* In this CPU's slab of @s, cache_from_obj() would find @s: no lookups. */
+	if (__builtin_expect(trace_enabled(k->env, TRACE_kmem_cache_free), 0) ||
+	    !slab_free_fast(k, s, this_cpu_slab(k, s), x))
+		kmem_cache_free_slow(k, s, x);
 }
 
 /* Models: mm/slub.c:struct detached_freelist. */
@@ -2720,6 +2833,8 @@ int kmem_cache_open_geometry(const struct kmm_kernel *k, struct kmem_cache *s, s
 	s->min_partial = MAX(MIN(ms, (unsigned int)MAX_PARTIAL), (unsigned int)MIN_PARTIAL);
 	set_cpu_partial(s);
 	s->remote_node_defrag_ratio = 1000;
+	s->init_alloc[0] = slab_want_init_on_alloc(k, 0, s);
+	s->init_alloc[1] = slab_want_init_on_alloc(k, __GFP_ZERO, s);
 	return 0;
 }
 
@@ -3226,12 +3341,26 @@ static bool check_cache_lists(struct slub_check_ctx *x, const struct kmem_cache 
 
 	if (!s->cpu_slab)
 		return CHECK_FAIL(x, "slub: %s has no per-CPU structures", s->name);
+	if (s->init_alloc[0] != slab_want_init_on_alloc(k, 0, s) ||
+	    s->init_alloc[1] != slab_want_init_on_alloc(k, __GFP_ZERO, s))
+		return CHECK_FAIL(x, "slub: %s: the fast path's init_on_alloc bits are stale",
+				  s->name);
 	for (int cpu = 0; cpu < k->nr_cpus; cpu++) {
 		const struct kmem_cache_cpu *c = &s->cpu_slab[cpu];
 		int len = 0, expect;
 
 		if (c->freelist && !c->slab)
 			return CHECK_FAIL(x, "slub: %s: cpu %d has a freelist but no slab", s->name,
+					  cpu);
+		/* What the fast paths rely on: the cached view of the CPU slab is current, and
+		 * a debug cache has no CPU slab. */
+		if (c->slab && (c->slab_va != slab_address(k, c->slab) ||
+				c->slab_host != slab_mem(k, c->slab) ||
+				c->slab_bytes != (uint64_t)c->slab->objects * s->size))
+			return CHECK_FAIL(x, "slub: %s: cpu %d's cached slab view is stale",
+					  s->name, cpu);
+		if (c->slab && kmem_cache_debug(s))
+			return CHECK_FAIL(x, "slub: debug cache %s has a slab on cpu %d", s->name,
 					  cpu);
 		if (c->slab && (!check_mark_listed(x, s, c->slab, "a CPU slab")))
 			return false;

@@ -126,10 +126,12 @@ struct kmem_cache {
 	unsigned int size;	  /* object + metadata, aligned */
 	unsigned int object_size; /* the caller's object */
 	struct reciprocal_value reciprocal_size;
-	/* Model: size = odd << div_shift; x % size == 0 iff x's low div_shift bits are 0 and
-	 * (x >> div_shift) * div_inv (mod 2^64) <= div_lim (the fast paths' pointer checks). */
-	uint64_t div_inv, div_lim;
-	unsigned int div_shift;
+	/* Model: ceil(2^64 / size); x % size == 0 iff x * div_m (mod 2^64) < div_m, for any
+	 * x below 2^32 (the fast paths' pointer checks). */
+	uint64_t div_m;
+	/* Model: slab_want_init_on_alloc() without and with __GFP_ZERO (constant: the boot
+	 * parameter, the constructor and the flags are). */
+	bool init_alloc[2];
 	unsigned int offset; /* free pointer offset in the object */
 	unsigned int cpu_partial;
 	unsigned int cpu_partial_slabs;
@@ -190,6 +192,8 @@ struct kmem_globals {
 	struct kmem_cache *kmem_cache_node;
 	struct kmem_cache *kmalloc_caches[NR_KMALLOC_TYPES][KMALLOC_SHIFT_HIGH + 1];
 	uint8_t size_index[24];
+	/* Model: the kmalloc index of every size, by (size + 7) / 8 (0: none). */
+	uint8_t kmalloc_size_index[KMALLOC_MAX_CACHE_SIZE / 8 + 1];
 
 	/*
 	 * Model: one bit per 8 bytes of the memory map's PFN range, set while the object that
