@@ -8,10 +8,12 @@
  *   kmalloc pair        kmalloc + kfree of one object, over a trace of sizes: fixed 64 B, and
  *                       mixed 8 B .. 8 KiB (sizes drawn evenly, the same trace for both)
  *   malloc pair         jemalloc's malloc + free over the same traces
+ *   calloc pair         jemalloc's calloc + free: zeroing, the like of kmalloc with
+ *                       init_on_alloc=1
  *   batch of 1024       1024 allocations then 1024 frees (slow paths: new slabs, refills,
  *                       CPU partials), per object, kmalloc and malloc, mixed trace
- *   init_on_alloc=0     the kmalloc mixed figures on a machine that does not zero objects
- *                       (the reference kernel zeroes them; malloc does not)
+ *   init_on_alloc=0     the kmalloc figures on a machine that does not zero objects (the
+ *                       reference kernel zeroes them; malloc does not)
  *   bulk of 16          kmem_cache_alloc_bulk + kmem_cache_free_bulk of 16, per object
  *   public API pair     kmm_kmem_cache_alloc + kmm_kmem_cache_free (argument checks, handles,
  *                       the BUG unwind setup)
@@ -87,6 +89,20 @@ static double malloc_pair(const size_t *trace)
 	return ns_per(t0, PAIRS);
 }
 
+/* calloc + free: jemalloc zeroing what it hands out, as kmalloc does with init_on_alloc. */
+static double calloc_pair(const size_t *trace)
+{
+	uint64_t t0 = bench_now_ns();
+
+	for (int i = 0; i < PAIRS; i++) {
+		void *p = calloc(1, trace[i & (TRACE_LEN - 1)]);
+
+		__asm__ volatile("" : : "r"(p) : "memory");
+		free(p);
+	}
+	return ns_per(t0, PAIRS);
+}
+
 static double kmalloc_batch(struct kmm_kernel *k, const size_t *trace)
 {
 	static uint64_t p[BATCH];
@@ -155,7 +171,7 @@ static double million(struct kmm_kernel *k, struct kmem_cache *s)
 
 int bench_slub(struct bench *b)
 {
-	double r[13][BENCH_MAX_RUNS];
+	double r[16][BENCH_MAX_RUNS];
 	struct kmm_config cfg;
 	struct kmm_machine *m, *m0;
 	struct kmm_kernel *k;
@@ -186,6 +202,9 @@ int bench_slub(struct bench *b)
 		return 1;
 	}
 	for (int i = 0; i < b->runs; i++) {
+		r[13][i] = kmalloc_pair(&m0->kernel, trace_fixed);
+		r[14][i] = calloc_pair(trace_fixed);
+		r[15][i] = calloc_pair(trace_mixed);
 		r[11][i] = kmalloc_pair(&m0->kernel, trace_mixed);
 		r[12][i] = kmalloc_batch(&m0->kernel, trace_mixed);
 		r[0][i] = cache_pair(k, s64);
@@ -209,7 +228,13 @@ int bench_slub(struct bench *b)
 		     b->runs, "target <= 10 ns");
 	bench_figure(b, "kmalloc + kfree, 64 B: ns per pair", "ns", r[1], b->runs, NULL);
 	bench_figure(b, "jemalloc malloc + free, 64 B: ns per pair", "ns", r[2], b->runs, NULL);
+	bench_figure(b, "jemalloc calloc + free, 64 B: ns per pair", "ns", r[14], b->runs,
+		     "zeroes, as kmalloc with init_on_alloc=1");
+	bench_figure(b, "kmalloc + kfree, 64 B, init_on_alloc=0: ns per pair", "ns", r[13], b->runs,
+		     "no zeroing, as malloc");
 	bench_figure(b, "kmalloc + kfree, 8 B..8 KiB: ns per pair", "ns", r[3], b->runs, NULL);
+	bench_figure(b, "jemalloc calloc + free, 8 B..8 KiB: ns per pair", "ns", r[15], b->runs,
+		     "zeroes, as kmalloc with init_on_alloc=1");
 	bench_figure(b, "jemalloc malloc + free, 8 B..8 KiB: ns per pair", "ns", r[4], b->runs,
 		     NULL);
 	bench_figure(b, "kmalloc x1024 then kfree x1024, 8 B..8 KiB: ns per object", "ns", r[5],

@@ -118,34 +118,67 @@ static void set_size_divisor(struct kmem_cache *s, unsigned int size)
 }
 
 /*
- * memset(p, 0, n) for objects: 16-byte stores the compiler inlines, the last one overlapping
- * when n is not a multiple of 16 (the hot sizes are small, where a call into memset costs
- * more than the stores).
+ * memset(p, 0, n) for objects. Sizes of 16 to 256 bytes, the hot ones, take one jump into
+ * a row of 16-byte stores the compiler inlines (plus one overlapping store when n is not a
+ * multiple of 16): a call into memset costs more than the stores there.
  */
+#define ZERO_ROWS_MAX 256
+
+typedef uint8_t zero16_t __attribute__((vector_size(16), aligned(1), may_alias));
+
+/* zero_object() for n <= ZERO_ROWS_MAX: no call. */
+static inline void zero_object_small(uint8_t *p, unsigned int n)
+{
+	zero16_t z = {0};
+
+	/* One zero register for all the rows (GCC would make one for each case label). */
+#if defined(__x86_64__)
+	__asm__("" : "+x"(z));
+#elif defined(__aarch64__)
+	__asm__("" : "+w"(z));
+#endif
+	if (n > ZERO_ROWS_MAX)
+		__builtin_unreachable();
+	if (n < 16) {
+		for (unsigned int i = 0; i < n; i++)
+			p[i] = 0;
+		return;
+	}
+	if (n & 15)
+		*(zero16_t *)(p + n - 16) = z;
+	switch (n >> 4) {
+#define ZERO_ROW(i)                                                                                \
+	case i:                                                                                    \
+		*(zero16_t *)(p + ((i)-1) * 16) = z;                                               \
+		__attribute__((fallthrough))
+		ZERO_ROW(16);
+		ZERO_ROW(15);
+		ZERO_ROW(14);
+		ZERO_ROW(13);
+		ZERO_ROW(12);
+		ZERO_ROW(11);
+		ZERO_ROW(10);
+		ZERO_ROW(9);
+		ZERO_ROW(8);
+		ZERO_ROW(7);
+		ZERO_ROW(6);
+		ZERO_ROW(5);
+		ZERO_ROW(4);
+		ZERO_ROW(3);
+		ZERO_ROW(2);
+		ZERO_ROW(1);
+#undef ZERO_ROW
+	default:
+		break;
+	}
+}
+
 static inline void zero_object(uint8_t *p, unsigned int n)
 {
-	uint8_t *end = p + n;
-
-	if (n > 256) {
+	if (n > ZERO_ROWS_MAX)
 		memset(p, 0, n);
-		return;
-	}
-	if (n < 16) {
-		if (n >= 8) {
-			__builtin_memset(p, 0, 8);
-			__builtin_memset(end - 8, 0, 8);
-			return;
-		}
-		for (; p < end; p++)
-			*p = 0;
-		return;
-	}
-	for (; p + 64 <= end; p += 64)
-		__builtin_memset(p, 0, 64);
-	for (; p + 16 <= end; p += 16)
-		__builtin_memset(p, 0, 16);
-	if (p < end)
-		__builtin_memset(end - 16, 0, 16);
+	else
+		zero_object_small(p, n);
 }
 
 /* @off (below 2^32) is a multiple of s->size. */
@@ -2152,6 +2185,13 @@ static inline uint64_t get_freepointer_fast(struct kmm_kernel *k, const struct k
 }
 
 /*
+ * The fast paths' entry points start on a cache line, so that their speed does not depend on
+ * where the linker happens to place them (measured: the mixed kmalloc trace ran 1.6 times
+ * slower in one of two builds that differed only in the calling program).
+ */
+#define SLAB_FAST_ENTRY __attribute__((aligned(64)))
+
+/*
  * The lockless step of slab_alloc_node() in line, for the callers that need nothing else:
  * pops this CPU's freelist when it has an object whose free pointer decodes to 0 or to an
  * object of the CPU slab, and when the only hook to run is zeroing (init_on_free is off).
@@ -2165,21 +2205,27 @@ slab_alloc_fast(struct kmm_kernel *k, struct kmem_cache *s, gfp_t gfpflags)
 	struct kmem_cache_cpu *c = this_cpu_slab(k, s);
 	uint64_t object = c->freelist, next, raw;
 	uint8_t *mem;
+	unsigned int size;
+	bool init;
 
 	if (__builtin_expect(!object || k->kmem.init_on_free, 0))
 		return 0;
 	mem = c->slab_host + (object - c->slab_va);
 	memcpy(&raw, mem + s->offset, 8);
 	next = freelist_ptr(s, raw, object + s->offset);
+	init = s->init_alloc[(gfpflags & __GFP_ZERO) != 0];
+	size = s->object_size;
+	if (__builtin_expect(init && size > ZERO_ROWS_MAX, 0))
+		return 0; /* memset's call belongs to the general path */
 	if (__builtin_expect(next && (next - c->slab_va >= c->slab_bytes ||
 				      !size_divides(s, next - c->slab_va)),
 			     0))
 		return 0;
 	c->freelist = next;
 	c->tid = next_tid(c->tid);
-	if (s->init_alloc[(gfpflags & __GFP_ZERO) != 0])
-		zero_object(mem, s->object_size);
 	objmap_mark(k, object);
+	if (init)
+		zero_object_small(mem, size);
 	return object;
 }
 
@@ -2230,7 +2276,7 @@ static __attribute__((noinline)) uint64_t kmem_cache_alloc_slow(struct kmm_kerne
 	return ret;
 }
 
-uint64_t kmem_cache_alloc(struct kmm_kernel *k, struct kmem_cache *s, gfp_t flags)
+SLAB_FAST_ENTRY uint64_t kmem_cache_alloc(struct kmm_kernel *k, struct kmem_cache *s, gfp_t flags)
 {
 	uint64_t ret;
 
@@ -2256,7 +2302,7 @@ uint64_t kmem_cache_alloc_node(struct kmm_kernel *k, struct kmem_cache *s, gfp_t
  * table, kmalloc_size_index, then the CPU freelist step); everything else, and every call
  * while the kmalloc event is traced, goes through __do_kmalloc_node() unchanged.
  */
-uint64_t __kmalloc(struct kmm_kernel *k, size_t size, gfp_t flags)
+SLAB_FAST_ENTRY uint64_t __kmalloc(struct kmm_kernel *k, size_t size, gfp_t flags)
 {
 	struct kmem_cache *s;
 	uint64_t ret;
@@ -2478,19 +2524,18 @@ void __kmem_cache_free(struct kmm_kernel *k, struct kmem_cache *s, uint64_t x, u
  * from the memory map, then the CPU freelist step); anything else, and every call while the
  * kfree event is traced, goes through kfree_caller() unchanged.
  */
-void kfree(struct kmm_kernel *k, uint64_t x)
+SLAB_FAST_ENTRY void kfree(struct kmm_kernel *k, uint64_t x)
 {
-	unsigned long pfn = PHYS_PFN(__pa(k, x)) - k->vmemmap_base;
+	/* The object map spans the memory map's PFNs from objmap_va0 (which is __va() of
+	 * vmemmap_base), 8 bytes a bit: the struct page is the bit's 512th. */
+	uint64_t idx = (x - k->kmem.objmap_va0) >> 3;
 	struct page *page;
 	struct kmem_cache *s;
 
-	if (__builtin_expect(x - PAGE_OFFSET >= (1ull << 47) ||
-				     pfn >= k->vmemmap_end - k->vmemmap_base ||
-				     trace_enabled(k->env, TRACE_kfree),
-			     0))
+	if (__builtin_expect(idx >= k->kmem.objmap_bits || trace_enabled(k->env, TRACE_kfree), 0))
 		goto general;
 	/* The memory map is host memory over the whole PFN span, holes too (zero there). */
-	page = compound_head(k->vmemmap + pfn);
+	page = compound_head(k->vmemmap + (idx >> (PAGE_SHIFT - 3)));
 	if (!PageSlab(page))
 		goto general;
 	s = page_slab(page)->slab_cache;
@@ -2548,7 +2593,7 @@ static __attribute__((noinline)) void kmem_cache_free_slow(struct kmm_kernel *k,
 	slab_free(k, s, slab, x, 0, 1, _RET_IP_(kmem_cache_free));
 }
 
-void kmem_cache_free(struct kmm_kernel *k, struct kmem_cache *s, uint64_t x)
+SLAB_FAST_ENTRY void kmem_cache_free(struct kmm_kernel *k, struct kmem_cache *s, uint64_t x)
 {
 	/* In this CPU's slab of @s, cache_from_obj() would find @s: no lookups. */
 	if (__builtin_expect(trace_enabled(k->env, TRACE_kmem_cache_free), 0) ||

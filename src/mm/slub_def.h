@@ -97,6 +97,7 @@ struct kmem_cache_cpu {
 	uint64_t slab_va;     /* model: page_address(c->slab) */
 	uint8_t *slab_host;   /* model: host view of c->slab's memory */
 	uint64_t slab_bytes;  /* model: c->slab->objects * size (where the objects end) */
+	uint64_t unused;      /* model: 64 bytes, so that a shift finds a CPU's entry */
 };
 
 /* Models: mm/slab.h:struct kmem_cache_node (SLUB with CONFIG_SLUB_DEBUG). */

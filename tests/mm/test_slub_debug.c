@@ -331,6 +331,40 @@ static void test_slub_debug_hardening(void **state)
 	test_machine_done(m);
 }
 
+/*
+ * A free pointer that decodes inside the slab but not to an object boundary is corrupt too.
+ * The encoding is ptr ^ random ^ swab(address of the pointer), so with b's stored word w
+ * (which encodes a), w ^ a ^ p encodes p. In a 96-byte cache, a + 32 is 32-byte aligned but
+ * not a multiple of 96 from the slab's start; a + 192 is an object (two further on).
+ */
+static void test_slub_debug_hardening_misaligned(void **state)
+{
+	struct kmm_machine *m = boot(NULL);
+	kmm_cache_t c = cache(m, "h96", 96, 0);
+	kmm_va_t a = alloc(m, c), b = alloc(m, c), x, y;
+	struct kmm_slab_info in;
+	uint64_t w, forged, n;
+
+	assert_int_equal(kmm_kmem_cache_info(m, c, &in), KMM_OK);
+	assert_int_equal(in.size, 96);
+	kmm_kmem_cache_free(m, c, a);
+	kmm_kmem_cache_free(m, c, b); /* CPU freelist: b -> a */
+	w = peek64(m, b + in.offset);
+	forged = w ^ a ^ (a + 32);
+	poke(m, b + in.offset, &forged, 8);
+	n = kmm_report_count(m);
+	x = alloc(m, c);
+	assert_int_equal(x, b);
+	expect(m, n, "BUG h96 (Not tainted): Freechain corrupt");
+	y = alloc(m, c); /* never a + 32 */
+	assert_int_not_equal(y, a + 32);
+	assert_int_equal(kmm_check(m), KMM_OK);
+	kmm_kmem_cache_free(m, c, x);
+	kmm_kmem_cache_free(m, c, y);
+	assert_false(kmm_machine_dead(m));
+	test_machine_done(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -344,6 +378,7 @@ int main(void)
 		cmocka_unit_test(test_slub_debug_trace),
 		cmocka_unit_test(test_slub_debug_kmalloc_redzone),
 		cmocka_unit_test(test_slub_debug_hardening),
+		cmocka_unit_test(test_slub_debug_hardening_misaligned),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

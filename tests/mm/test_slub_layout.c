@@ -228,6 +228,46 @@ static void test_slub_layout_kmalloc_classes_minalign_64(void **state)
 	test_machine_done(m);
 }
 
+/*
+ * The kmalloc class of every size from 1 to 8 KiB, for each minimum alignment: the smallest
+ * of the classes the kernel creates that holds the size. Those are the powers of two from
+ * KMALLOC_MIN_SIZE up, plus 96 when the alignment is at most 32 and 192 when it is at most 64
+ * (include/linux/slab.h; mm/slab_common.c:setup_kmalloc_cache_index_table() points the sizes
+ * of the missing classes at the next class).
+ */
+static size_t expected_class(size_t size, unsigned int minalign)
+{
+	size_t best = 0;
+
+	for (size_t c = minalign; c <= 8192; c *= 2)
+		if (c >= size) {
+			best = c;
+			break;
+		}
+	if (minalign <= 32 && size <= 96 && 96 < best)
+		best = 96;
+	if (minalign <= 64 && size <= 192 && 192 < best)
+		best = 192;
+	return best;
+}
+
+static void test_slub_layout_kmalloc_every_size(void **state)
+{
+	static const unsigned int minaligns[] = {128, 64, 32, 8};
+
+	for (size_t a = 0; a < sizeof(minaligns) / sizeof(minaligns[0]); a++) {
+		struct kmm_machine *m = boot(1, NULL, minaligns[a]);
+
+		for (size_t size = 1; size <= 8192; size++)
+			if (ksize_of(m, size) != expected_class(size, minaligns[a]))
+				fail_msg("minalign %u: ksize(kmalloc(%zu)) is %zu, expected %zu",
+					 minaligns[a], size, ksize_of(m, size),
+					 expected_class(size, minaligns[a]));
+		assert_int_equal(kmm_check(m), KMM_OK);
+		test_machine_done(m);
+	}
+}
+
 /* slub_min_order=, slub_max_order=, slub_min_objects= change calculate_order's inputs. */
 static void test_slub_layout_order_parameters(void **state)
 {
@@ -433,6 +473,7 @@ int main(void)
 		cmocka_unit_test(test_slub_layout_kmalloc_classes_minalign_64),
 		cmocka_unit_test(test_slub_layout_order_parameters),
 		cmocka_unit_test(test_slub_layout_slub_debug_parameter),
+		cmocka_unit_test(test_slub_layout_kmalloc_every_size),
 		cmocka_unit_test(test_slub_layout_bad_parameters),
 		cmocka_unit_test(test_slub_layout_merging),
 		cmocka_unit_test(test_slub_layout_create_arguments),
