@@ -437,6 +437,7 @@ uint64_t __kmalloc_node_track_caller(struct kmm_kernel *k, size_t size, gfp_t fl
 uint64_t kmalloc_large_node(struct kmm_kernel *k, size_t size, gfp_t flags, int node);
 void kfree(struct kmm_kernel *k, uint64_t object);
 void kfree_caller(struct kmm_kernel *k, uint64_t object, unsigned long caller);
+void kfree_general(struct kmm_kernel *k, uint64_t object, unsigned long caller);
 size_t __ksize(struct kmm_kernel *k, uint64_t object);
 size_t ksize(struct kmm_kernel *k, uint64_t object);
 uint64_t krealloc(struct kmm_kernel *k, uint64_t p, size_t new_size, gfp_t flags);

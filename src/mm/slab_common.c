@@ -472,18 +472,16 @@ int create_kmalloc_caches(struct kmm_kernel *k, slab_flags_t flags)
 	return 0;
 }
 
-/* Models: mm/slab_common.c:kmalloc_slab(): NULL for 0 and for sizes above 8 KiB. */
+/*
+ * Models: mm/slab_common.c:kmalloc_slab(): NULL for 0 and for sizes above 8 KiB. Its two
+ * lookups (size_index up to 192 bytes, fls above) are folded into kmalloc_size_index.
+ */
 struct kmem_cache *kmalloc_slab(const struct kmm_kernel *k, size_t size, gfp_t flags)
 {
-	unsigned int index;
-
 	if (!size || size > KMALLOC_MAX_CACHE_SIZE)
 		return NULL;
-	if (size <= 192)
-		index = k->kmem.size_index[size_index_elem((unsigned int)size)];
-	else
-		index = (unsigned int)fls64_(size - 1);
-	return k->kmem.kmalloc_caches[kmalloc_type(flags)][index];
+	return k->kmem
+		.kmalloc_caches[kmalloc_type(flags)][k->kmem.kmalloc_size_index[(size + 7) >> 3]];
 }
 
 /* Models: mm/slab_common.c:kmalloc_size_roundup(). */
@@ -611,14 +609,12 @@ uint64_t __kmalloc_node(struct kmm_kernel *k, size_t size, gfp_t flags, int node
 	return __do_kmalloc_node(k, size, flags, node, _RET_IP_(__kmalloc_node));
 }
 
-uint64_t __kmalloc_node_track_caller(struct kmm_kernel *k, size_t size, gfp_t flags, int node,
-				     unsigned long caller)
-{
-	return __do_kmalloc_node(k, size, flags, node, caller);
-}
-
-/* Models: mm/slab_common.c:kfree(): by page type, to the slab or the page allocator. */
-void kfree_caller(struct kmm_kernel *k, uint64_t object, unsigned long caller)
+/*
+ * Models: mm/slab_common.c:kfree(): by page type, to the slab or the page allocator (the
+ * whole of it: kfree() and kfree_caller() in slub.c run the common case in line and come here
+ * for the rest).
+ */
+void kfree_general(struct kmm_kernel *k, uint64_t object, unsigned long caller)
 {
 	struct slab *slab;
 

@@ -2296,24 +2296,43 @@ uint64_t kmem_cache_alloc_node(struct kmm_kernel *k, struct kmem_cache *s, gfp_t
 }
 
 /*
- * Models: include/linux/slab.h:kmalloc() with a size known only at run time, which calls
- * mm/slab_common.c:__kmalloc() -> __do_kmalloc_node() -> kmalloc_slab() and SLUB's
- * slab_alloc_node(). Deviation: the common case runs here in line (the size class from one
- * table, kmalloc_size_index, then the CPU freelist step); everything else, and every call
- * while the kmalloc event is traced, goes through __do_kmalloc_node() unchanged.
+ * kmalloc's common case in line: the size class from one table (kmalloc_slab()'s), then the
+ * CPU freelist step. 0 with nothing changed when the general path must run: sizes 0 and
+ * above 8 KiB, a traced kmalloc event, anything slab_alloc_fast() leaves.
  */
-SLAB_FAST_ENTRY uint64_t __kmalloc(struct kmm_kernel *k, size_t size, gfp_t flags)
+static inline __attribute__((always_inline)) uint64_t kmalloc_fast(struct kmm_kernel *k,
+								   size_t size, gfp_t flags)
 {
 	struct kmem_cache *s;
-	uint64_t ret;
 
 	if (__builtin_expect(
 		    size - 1 >= KMALLOC_MAX_CACHE_SIZE || trace_enabled(k->env, TRACE_kmalloc), 0))
-		return __do_kmalloc_node(k, size, flags, NUMA_NO_NODE, _RET_IP_(__kmalloc));
+		return 0;
 	s = k->kmem.kmalloc_caches[kmalloc_type(flags)]
 				  [k->kmem.kmalloc_size_index[(size + 7) >> 3]];
-	ret = s ? slab_alloc_fast(k, s, flags) : 0;
+	return s ? slab_alloc_fast(k, s, flags) : 0;
+}
+
+/*
+ * Models: include/linux/slab.h:kmalloc() with a size known only at run time, which calls
+ * mm/slab_common.c:__kmalloc() -> __do_kmalloc_node() -> kmalloc_slab() and SLUB's
+ * slab_alloc_node(). Deviation: the common case runs here in line (kmalloc_fast()); the rest
+ * goes through __do_kmalloc_node() unchanged.
+ */
+SLAB_FAST_ENTRY uint64_t __kmalloc(struct kmm_kernel *k, size_t size, gfp_t flags)
+{
+	uint64_t ret = kmalloc_fast(k, size, flags);
+
 	return ret ? ret : __do_kmalloc_node(k, size, flags, NUMA_NO_NODE, _RET_IP_(__kmalloc));
+}
+
+/* Models: mm/slab_common.c:__kmalloc_node_track_caller(), with kmalloc_fast() first. */
+uint64_t __kmalloc_node_track_caller(struct kmm_kernel *k, size_t size, gfp_t flags, int node,
+				     unsigned long caller)
+{
+	uint64_t ret = node == NUMA_NO_NODE ? kmalloc_fast(k, size, flags) : 0;
+
+	return ret ? ret : __do_kmalloc_node(k, size, flags, node, caller);
 }
 
 /* Models: mm/slub.c:free_to_partial_list(): the free path of debug caches. */
@@ -2520,11 +2539,11 @@ void __kmem_cache_free(struct kmm_kernel *k, struct kmem_cache *s, uint64_t x, u
 }
 
 /*
- * Models: mm/slab_common.c:kfree(). Deviation: the common case runs here in line (the slab
- * from the memory map, then the CPU freelist step); anything else, and every call while the
- * kfree event is traced, goes through kfree_caller() unchanged.
+ * kfree's common case in line: the slab from the memory map, then the CPU freelist step.
+ * False with nothing changed when kfree_general() must run: a traced kfree event, anything
+ * outside the memory map or not in a slab, anything slab_free_fast() leaves.
  */
-SLAB_FAST_ENTRY void kfree(struct kmm_kernel *k, uint64_t x)
+static inline __attribute__((always_inline)) bool kfree_fast(struct kmm_kernel *k, uint64_t x)
 {
 	/* The object map spans the memory map's PFNs from objmap_va0 (which is __va() of
 	 * vmemmap_base), 8 bytes a bit: the struct page is the bit's 512th. */
@@ -2533,16 +2552,30 @@ SLAB_FAST_ENTRY void kfree(struct kmm_kernel *k, uint64_t x)
 	struct kmem_cache *s;
 
 	if (__builtin_expect(idx >= k->kmem.objmap_bits || trace_enabled(k->env, TRACE_kfree), 0))
-		goto general;
+		return false;
 	/* The memory map is host memory over the whole PFN span, holes too (zero there). */
 	page = compound_head(k->vmemmap + (idx >> (PAGE_SHIFT - 3)));
 	if (!PageSlab(page))
-		goto general;
+		return false;
 	s = page_slab(page)->slab_cache;
-	if (slab_free_fast(k, s, this_cpu_slab(k, s), x))
-		return;
-general:
-	kfree_caller(k, x, _RET_IP_(kfree));
+	return slab_free_fast(k, s, this_cpu_slab(k, s), x);
+}
+
+/*
+ * Models: mm/slab_common.c:kfree(). Deviation: the common case runs here in line
+ * (kfree_fast()); the rest goes through kfree_general() unchanged.
+ */
+SLAB_FAST_ENTRY void kfree(struct kmm_kernel *k, uint64_t x)
+{
+	if (!kfree_fast(k, x))
+		kfree_general(k, x, _RET_IP_(kfree));
+}
+
+/* kfree() with the call site the trace event and the free track show. */
+void kfree_caller(struct kmm_kernel *k, uint64_t x, unsigned long caller)
+{
+	if (!kfree_fast(k, x))
+		kfree_general(k, x, caller);
 }
 
 /* Models: mm/slab.h:cache_from_obj() (CONFIG_SLAB_FREELIST_HARDENED makes it check). */
