@@ -8,7 +8,7 @@
  *   kmalloc pair        kmalloc + kfree of one object, over a trace of sizes: fixed 64 B, and
  *                       mixed 8 B .. 8 KiB (sizes drawn evenly, the same trace for both)
  *   malloc pair         jemalloc's malloc + free over the same traces
- *   calloc pair         jemalloc's calloc + free: zeroing, the like of kmalloc with
+ *   calloc pair, batch  jemalloc's calloc + free: zeroing, the like of kmalloc with
  *                       init_on_alloc=1
  *   batch of 1024       1024 allocations then 1024 frees (slow paths: new slabs, refills,
  *                       CPU partials), per object, kmalloc and malloc, mixed trace
@@ -132,6 +132,21 @@ static double malloc_batch(const size_t *trace)
 	return ns_per(t0, 200 * BATCH);
 }
 
+static double calloc_batch(const size_t *trace)
+{
+	static void *p[BATCH];
+	uint64_t t0 = bench_now_ns();
+
+	for (int r = 0; r < 200; r++) {
+		for (int i = 0; i < BATCH; i++)
+			p[i] = calloc(1, trace[(r * BATCH + i) & (TRACE_LEN - 1)]);
+		__asm__ volatile("" : : "r"(p) : "memory");
+		for (int i = 0; i < BATCH; i++)
+			free(p[i]);
+	}
+	return ns_per(t0, 200 * BATCH);
+}
+
 static double bulk16(struct kmm_kernel *k, struct kmem_cache *s)
 {
 	uint64_t p[16], t0 = bench_now_ns();
@@ -171,7 +186,7 @@ static double million(struct kmm_kernel *k, struct kmem_cache *s)
 
 int bench_slub(struct bench *b)
 {
-	double r[16][BENCH_MAX_RUNS];
+	double r[17][BENCH_MAX_RUNS];
 	struct kmm_config cfg;
 	struct kmm_machine *m, *m0;
 	struct kmm_kernel *k;
@@ -205,6 +220,7 @@ int bench_slub(struct bench *b)
 		r[13][i] = kmalloc_pair(&m0->kernel, trace_fixed);
 		r[14][i] = calloc_pair(trace_fixed);
 		r[15][i] = calloc_pair(trace_mixed);
+		r[16][i] = calloc_batch(trace_mixed);
 		r[11][i] = kmalloc_pair(&m0->kernel, trace_mixed);
 		r[12][i] = kmalloc_batch(&m0->kernel, trace_mixed);
 		r[0][i] = cache_pair(k, s64);
@@ -241,6 +257,8 @@ int bench_slub(struct bench *b)
 		     b->runs, NULL);
 	bench_figure(b, "malloc x1024 then free x1024, 8 B..8 KiB: ns per object", "ns", r[6],
 		     b->runs, NULL);
+	bench_figure(b, "calloc x1024 then free x1024, 8 B..8 KiB: ns per object", "ns", r[16],
+		     b->runs, "zeroes, as kmalloc with init_on_alloc=1");
 	bench_figure(b, "kmalloc + kfree, 8 B..8 KiB, init_on_alloc=0: ns per pair", "ns", r[11],
 		     b->runs, "no zeroing, as malloc");
 	bench_figure(b,
