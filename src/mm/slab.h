@@ -422,7 +422,20 @@ int create_boot_cache(struct kmm_kernel *k, struct kmem_cache *s, const char *na
 		      unsigned int usersize);
 void setup_kmalloc_cache_index_table(struct kmm_kernel *k);
 int create_kmalloc_caches(struct kmm_kernel *k, slab_flags_t flags);
-struct kmem_cache *kmalloc_slab(const struct kmm_kernel *k, size_t size, gfp_t flags);
+/*
+ * Models: mm/slab_common.c:kmalloc_slab(): NULL for 0 and for sizes above 8 KiB. Its two
+ * lookups (size_index up to 192 bytes, fls above) are folded into kmalloc_size_index, which
+ * setup_kmalloc_cache_index_table() builds from them.
+ */
+static inline struct kmem_cache *kmalloc_slab(const struct kmm_kernel *k, size_t size, gfp_t flags)
+{
+	unsigned int index;
+
+	if (!size || size > KMALLOC_MAX_CACHE_SIZE)
+		return NULL;
+	index = k->kmem.kmalloc_size_index[(size + 7) >> 3];
+	return k->kmem.kmalloc_caches[kmalloc_type(flags)][index];
+}
 size_t kmalloc_size_roundup(const struct kmm_kernel *k, size_t size);
 int cache_random_seq_create(struct kmm_kernel *k, struct kmem_cache *s, unsigned int count,
 			    gfp_t gfp);

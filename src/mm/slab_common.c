@@ -472,18 +472,6 @@ int create_kmalloc_caches(struct kmm_kernel *k, slab_flags_t flags)
 	return 0;
 }
 
-/*
- * Models: mm/slab_common.c:kmalloc_slab(): NULL for 0 and for sizes above 8 KiB. Its two
- * lookups (size_index up to 192 bytes, fls above) are folded into kmalloc_size_index.
- */
-struct kmem_cache *kmalloc_slab(const struct kmm_kernel *k, size_t size, gfp_t flags)
-{
-	if (!size || size > KMALLOC_MAX_CACHE_SIZE)
-		return NULL;
-	return k->kmem
-		.kmalloc_caches[kmalloc_type(flags)][k->kmem.kmalloc_size_index[(size + 7) >> 3]];
-}
-
 /* Models: mm/slab_common.c:kmalloc_size_roundup(). */
 size_t kmalloc_size_roundup(const struct kmm_kernel *k, size_t size)
 {

@@ -231,15 +231,27 @@ enum { DEACTIVATE_TO_HEAD, DEACTIVATE_TO_TAIL };
 
 /* ---- the object map ------------------------------------------------------------------ */
 
+/* The bit index of @x (below objmap_va0 it wraps to a huge index). */
+static inline uint64_t objmap_index(const struct kmm_kernel *k, uint64_t x)
+{
+	return (x - k->kmem.objmap_va0) >> 3;
+}
+
+/* The word and bit of index @idx, which the caller knows is below objmap_bits. */
+static inline uint64_t *objmap_word(const struct kmm_kernel *k, uint64_t idx, uint64_t *bit)
+{
+	*bit = 1ull << (idx & 63);
+	return &k->kmem.objmap[idx >> 6];
+}
+
 static inline bool objmap_pos(const struct kmm_kernel *k, uint64_t x, uint64_t **word,
 			      uint64_t *bit)
 {
-	uint64_t idx = (x - k->kmem.objmap_va0) >> 3; /* below va0: wraps, refused */
+	uint64_t idx = objmap_index(k, x);
 
 	if (idx >= k->kmem.objmap_bits)
 		return false;
-	*word = &k->kmem.objmap[idx >> 6];
-	*bit = 1ull << (idx & 63);
+	*word = objmap_word(k, idx, bit);
 	return true;
 }
 
@@ -265,9 +277,9 @@ static inline void objmap_set(struct kmm_kernel *k, uint64_t x, bool allocated)
 /* Sets @x's bit, for an @x known to be an object of a slab (every slab is in the map). */
 static inline void objmap_mark(struct kmm_kernel *k, uint64_t x)
 {
-	uint64_t idx = (x - k->kmem.objmap_va0) >> 3;
+	uint64_t b, *w = objmap_word(k, objmap_index(k, x), &b);
 
-	k->kmem.objmap[idx >> 6] |= 1ull << (idx & 63);
+	*w |= b;
 }
 
 /* Clears the bits of a whole slab (page aligned: whole words of the map). */
@@ -2296,7 +2308,7 @@ uint64_t kmem_cache_alloc_node(struct kmm_kernel *k, struct kmem_cache *s, gfp_t
 }
 
 /*
- * kmalloc's common case in line: the size class from one table (kmalloc_slab()'s), then the
+ * kmalloc's common case in line: the size class from kmalloc_slab()'s one table, then the
  * CPU freelist step. 0 with nothing changed when the general path must run: sizes 0 and
  * above 8 KiB, a traced kmalloc event, anything slab_alloc_fast() leaves.
  */
@@ -2308,8 +2320,7 @@ static inline __attribute__((always_inline)) uint64_t kmalloc_fast(struct kmm_ke
 	if (__builtin_expect(
 		    size - 1 >= KMALLOC_MAX_CACHE_SIZE || trace_enabled(k->env, TRACE_kmalloc), 0))
 		return 0;
-	s = k->kmem.kmalloc_caches[kmalloc_type(flags)]
-				  [k->kmem.kmalloc_size_index[(size + 7) >> 3]];
+	s = kmalloc_slab(k, size, flags);
 	return s ? slab_alloc_fast(k, s, flags) : 0;
 }
 
@@ -2508,13 +2519,11 @@ static inline __attribute__((always_inline)) bool slab_free_fast(struct kmm_kern
 								 struct kmem_cache_cpu *c,
 								 uint64_t x)
 {
-	uint64_t off = x - c->slab_va, idx, *w, b, raw;
+	uint64_t off = x - c->slab_va, *w, b, raw;
 
 	if (__builtin_expect(off >= c->slab_bytes || (x & 7) || k->kmem.init_on_free, 0))
 		return false;
-	idx = (x - k->kmem.objmap_va0) >> 3;
-	w = &k->kmem.objmap[idx >> 6];
-	b = 1ull << (idx & 63);
+	w = objmap_word(k, objmap_index(k, x), &b);
 	if (__builtin_expect(!(*w & b), 0))
 		return false;
 	*w &= ~b;
@@ -2547,7 +2556,7 @@ static inline __attribute__((always_inline)) bool kfree_fast(struct kmm_kernel *
 {
 	/* The object map spans the memory map's PFNs from objmap_va0 (which is __va() of
 	 * vmemmap_base), 8 bytes a bit: the struct page is the bit's 512th. */
-	uint64_t idx = (x - k->kmem.objmap_va0) >> 3;
+	uint64_t idx = objmap_index(k, x);
 	struct page *page;
 	struct kmem_cache *s;
 
