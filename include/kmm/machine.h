@@ -44,6 +44,12 @@ KMM_API const char *kmm_last_error(const struct kmm_machine *m);
 /* True once the simulated kernel has died (BUG, panic, failed invariant). */
 KMM_API bool kmm_machine_dead(const struct kmm_machine *m);
 
+/*
+ * The simulated CPU that following calls run on: its per-CPU page lists, slabs and
+ * statistics are the ones used, as kernel code running there would.
+ */
+KMM_API enum kmm_status kmm_cpu_set(struct kmm_machine *m, unsigned cpu);
+
 /* Simulated time since power-on, in nanoseconds, and in CPU cycles. */
 KMM_API uint64_t kmm_clock_ns(const struct kmm_machine *m);
 KMM_API uint64_t kmm_clock_cycles(const struct kmm_machine *m);

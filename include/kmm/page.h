@@ -83,9 +83,6 @@ KMM_API enum kmm_status kmm_gfp_parse(const char *text, kmm_gfp_t *gfp);
 /* Formats @gfp as the kernel's %pGg does; returns @buf. */
 KMM_API const char *kmm_gfp_format(kmm_gfp_t gfp, char *buf, size_t len);
 
-/* The simulated CPU that following calls run on (per-CPU page lists, statistics). */
-KMM_API enum kmm_status kmm_cpu_set(struct kmm_machine *m, unsigned cpu);
-
 /*
  * alloc_pages(gfp, order) on the current CPU's node: 2^order contiguous pages; *pfn is the
  * first. KMM_ENOMEM: the kernel would have returned NULL (the reason in kmm_last_error and,
@@ -153,6 +150,9 @@ struct kmm_page_info {
 
 KMM_API enum kmm_status kmm_page_info(struct kmm_machine *m, kmm_pfn_t pfn,
 				      struct kmm_page_info *info);
+
+/* virt_to_phys() for a linear-map address. KMM_EINVAL outside the linear map's RAM. */
+KMM_API enum kmm_status kmm_virt_to_phys(struct kmm_machine *m, kmm_va_t va, kmm_pa_t *pa);
 
 #ifdef __cplusplus
 }

@@ -139,9 +139,6 @@ KMM_API enum kmm_status kmm_kfree(struct kmm_machine *m, kmm_va_t va);
 /* ksize(): the usable size of an allocation (0 with a warning for a non-allocation). */
 KMM_API enum kmm_status kmm_ksize(struct kmm_machine *m, kmm_va_t va, size_t *size);
 
-/* virt_to_phys() for a linear-map address. KMM_EINVAL outside the linear map's RAM. */
-KMM_API enum kmm_status kmm_virt_to_phys(struct kmm_machine *m, kmm_va_t va, kmm_pa_t *pa);
-
 /* ---- mempools -------------------------------------------------------------------------- */
 
 /* mempool_create_slab_pool(): @min_nr objects of @cache kept in reserve. */

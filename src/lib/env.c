@@ -369,3 +369,22 @@ bool env_check(const struct kmm_env *env, char *why, size_t whylen)
 	}
 	return true;
 }
+
+enum kmm_status env_unwind_call(struct kmm_env *env, enum kmm_status (*fn)(void *arg), void *arg)
+{
+	jmp_buf jb;
+	enum kmm_status st;
+
+	if (env->dead)
+		return env_error(env, KMM_EDEAD, "machine is dead: only inspect or destroy");
+	if (env->bug_unwind)
+		return fn(arg);
+	if (setjmp(jb)) {
+		env->bug_unwind = NULL;
+		return KMM_EBUG;
+	}
+	env->bug_unwind = &jb;
+	st = fn(arg);
+	env->bug_unwind = NULL;
+	return st;
+}

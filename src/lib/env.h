@@ -131,26 +131,11 @@ uint64_t env_time_ns(const struct kmm_env *env);
 bool env_check(const struct kmm_env *env, char *why, size_t whylen);
 
 /*
- * API boundary: KMM_API_ENTER(env) at the top of a public call that can reach kernel code
- * arms the BUG unwind (unless an outer call already did) and refuses dead machines;
- * KMM_API_LEAVE(env) disarms it. A BUG inside makes the call return KMM_EBUG.
+ * The BUG unwind, armed in this one place: runs @fn(@arg) so that a KMM_REPORT_BUG raised
+ * during it (env_report) returns here with KMM_EBUG, the machine dead. An inner call (the
+ * unwind already armed by an outer one) just runs @fn. Returns @fn's status; KMM_EDEAD without
+ * running it on a dead machine. Only the API boundary (src/sim/api.c) calls it.
  */
-#define KMM_API_ENTER(env)                                                                         \
-	jmp_buf kmm_api_jb__;                                                                      \
-	bool kmm_api_outer__ = false;                                                              \
-	if ((env)->dead)                                                                           \
-		return env_error((env), KMM_EDEAD, "machine is dead: only inspect or destroy");    \
-	if (!(env)->bug_unwind) {                                                                  \
-		if (setjmp(kmm_api_jb__))                                                          \
-			return (env)->bug_unwind = NULL, KMM_EBUG;                                 \
-		(env)->bug_unwind = &kmm_api_jb__;                                                 \
-		kmm_api_outer__ = true;                                                            \
-	}
-
-#define KMM_API_LEAVE(env)                                                                         \
-	do {                                                                                       \
-		if (kmm_api_outer__)                                                               \
-			(env)->bug_unwind = NULL;                                                  \
-	} while (0)
+enum kmm_status env_unwind_call(struct kmm_env *env, enum kmm_status (*fn)(void *arg), void *arg);
 
 #endif /* KMM_LIB_ENV_H */

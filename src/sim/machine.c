@@ -6,7 +6,8 @@
  * hardware (RAM, MMIO, CPUs), then boot the kernel. Any failure undoes what was done and
  * leaves the reason in kmm_last_error(NULL).
  *
- * Invariants (kmm_check): the env's, the hardware's and the kernel's, in that order.
+ * Invariants (kmm_check): the env's, the hardware's, the kernel's and the API handle
+ * table's, in that order.
  */
 #include "sim/machine.h"
 
@@ -17,7 +18,6 @@
 #include <string.h>
 
 #include "lib/sink.h"
-#include "sim/api_checks.h"
 
 const char *kmm_version(void)
 {
@@ -150,7 +150,8 @@ enum kmm_status kmm_check(struct kmm_machine *m)
 	if (!m)
 		return kmm_error_nomachine(KMM_EINVAL, "kmm_check: machine is NULL");
 	if (!env_check(&m->env, why, sizeof(why)) || !hw_check(&m->hw, why, sizeof(why)) ||
-	    !kernel_check(&m->kernel, why, sizeof(why)))
+	    !kernel_check(&m->kernel, why, sizeof(why)) ||
+	    !api_handles_check(m, why, sizeof(why)))
 		return env_error(&m->env, KMM_ECORRUPT, "invariant violated: %s", why);
 	return KMM_OK;
 }
@@ -226,11 +227,14 @@ bool kmm_phys_is_mmio(const struct kmm_machine *m, kmm_pa_t pa)
 	return m && phys_mmio_of(&m->hw.phys, pa) != NULL;
 }
 
-enum kmm_status api_kernel_call(struct kmm_kernel *k, void (*run)(struct kmm_kernel *k, void *arg),
-				void *arg)
+enum kmm_status kmm_cpu_set(struct kmm_machine *m, unsigned cpu)
 {
-	KMM_API_ENTER(k->env);
-	run(k, arg);
-	KMM_API_LEAVE(k->env);
+	if (!m)
+		return kmm_error_nomachine(KMM_EINVAL, "kmm_cpu_set: NULL machine");
+	if (cpu >= m->hw.nr_cpus)
+		return env_error(&m->env, KMM_EINVAL,
+				 "kmm_cpu_set: CPU %u does not exist (%u CPUs)", cpu,
+				 m->hw.nr_cpus);
+	m->env.cur_cpu = (int)cpu;
 	return KMM_OK;
 }

@@ -12,12 +12,14 @@
 #include "mm/kernel.h"
 
 /*
- * Handles the public API gives out for kernel objects (slab caches, mempools): slot + 1 in
- * the low 32 bits, the slot's generation in the high ones, so a stale handle is refused.
+ * The one table of handles the public API gives out for kernel objects (sim/api.h): slot + 1
+ * in the low 32 bits, the slot's generation in the high ones, a kind per slot, so a stale or
+ * wrong-kind handle is refused.
  */
 struct api_handles {
-	void **obj; /* NULL: a free slot */
-	uint32_t *gen;
+	void **obj;    /* NULL: a free slot */
+	uint32_t *gen; /* never 0 */
+	uint8_t *kind; /* enum api_handle_kind */
 	uint32_t nr, cap;
 };
 
@@ -26,8 +28,10 @@ struct kmm_machine {
 	struct kmm_env env;
 	struct kmm_hw hw;
 	struct kmm_kernel kernel;
-	struct api_handles caches; /* struct kmem_cache * (slab_api.c) */
-	struct api_handles pools;  /* struct api_mempool * (slab_api.c) */
+	struct api_handles handles; /* caches, mempools (sim/api.c) */
 };
+
+/* The handle table's invariants (sim/api.c); false with the reason. */
+bool api_handles_check(const struct kmm_machine *m, char *why, size_t whylen);
 
 #endif /* KMM_SIM_MACHINE_H */

@@ -12,7 +12,7 @@
 
 #include "hw/cpu.h"
 #include "hw/mmu.h"
-#include "sim/machine.h"
+#include "sim/api.h"
 
 /* The public enums mirror the hardware model's tables. */
 _Static_assert((int)KMM_REG_COUNT == (int)HW_REG_COUNT, "register lists differ");
@@ -109,40 +109,41 @@ static void mmu_api_fault(const struct hw_fault *f, struct kmm_mmu_fault *out)
 				      .s1ptw = f->s1ptw};
 }
 
-/* The access proper, inside the API boundary (a kernel BUG during it unwinds here). */
-static enum kmm_status mmu_api_access(struct kmm_machine *m, struct hw_cpu *c, enum hw_acc acc,
-				      kmm_va_t va, void *buf, size_t size, struct hw_fault *f)
+API_BODY(cpu_access, {
+	unsigned cpu;
+	enum kmm_access type;
+	kmm_va_t va;
+	void *buf;
+	size_t size;
+	struct kmm_mmu_fault *fault;
+})
 {
-	bool ok;
+	struct kmm_machine *m = a->m;
+	struct hw_cpu *c;
+	struct hw_fault f;
 
-	KMM_API_ENTER(&m->env);
-	ok = mmu_access(&m->hw, c, acc, va, buf, size, NULL, f);
-	KMM_API_LEAVE(&m->env);
-	return ok ? KMM_OK : KMM_EFAULT;
+	if (p->cpu >= m->hw.nr_cpus)
+		return api_error(a, KMM_EINVAL, "CPU %u does not exist (the machine has %u CPUs)",
+				 p->cpu, m->hw.nr_cpus);
+	if ((unsigned)p->type > KMM_ACCESS_IFETCH || !p->buf || p->size < 1 ||
+	    p->size > KMM_ACCESS_MAX)
+		return api_error(a, KMM_EINVAL,
+				 "bad access type %d, NULL buffer or size %zu outside 1..%u",
+				 (int)p->type, p->size, KMM_ACCESS_MAX);
+	c = &m->hw.cpus[p->cpu];
+	m->env.cur_cpu = (int)p->cpu;
+	if (mmu_access(&m->hw, c, (enum hw_acc)p->type, p->va, p->buf, p->size, NULL, &f))
+		return KMM_OK;
+	mmu_api_fault(&f, p->fault);
+	return env_error(&m->env, KMM_EFAULT,
+			 "CPU%u: %s fault at VA 0x%016" PRIx64 " (level %d, stage %u)", p->cpu,
+			 esr_fault_name(f.type), p->va, f.level, f.stage);
 }
 
 enum kmm_status kmm_cpu_access(struct kmm_machine *m, unsigned cpu, enum kmm_access type,
 			       kmm_va_t va, void *buf, size_t size, struct kmm_mmu_fault *fault)
 {
-	struct hw_cpu *c = NULL;
-	struct hw_fault f;
-	enum kmm_status st = mmu_api_cpu(m, cpu, "kmm_cpu_access", &c);
-
-	if (st)
-		return st;
-	if ((unsigned)type > KMM_ACCESS_IFETCH || !buf || size < 1 || size > KMM_ACCESS_MAX)
-		return env_error(&m->env, KMM_EINVAL,
-				 "kmm_cpu_access: bad access type %d, NULL "
-				 "buffer or size %zu outside 1..%u",
-				 (int)type, size, KMM_ACCESS_MAX);
-	m->env.cur_cpu = (int)cpu;
-	st = mmu_api_access(m, c, (enum hw_acc)type, va, buf, size, &f);
-	if (st != KMM_EFAULT)
-		return st;
-	mmu_api_fault(&f, fault);
-	return env_error(&m->env, KMM_EFAULT,
-			 "CPU%u: %s fault at VA 0x%016" PRIx64 " (level %d, stage %u)", cpu,
-			 esr_fault_name(f.type), va, f.level, f.stage);
+	return API_CALL(m, API_MACHINE, cpu_access, cpu, type, va, buf, size, fault);
 }
 
 enum kmm_status kmm_at(struct kmm_machine *m, unsigned cpu, enum kmm_at_op op, kmm_va_t va,

@@ -1,6 +1,6 @@
 /*
  * Public page-allocator API (include/kmm/page.h): argument checks, then the modelled kernel
- * calls in src/mm. Bad arguments are refused with KMM_EINVAL before anything changes;
+ * calls in src/mm, each call one body under the API boundary (sim/api.h). Bad arguments are refused with KMM_EINVAL before anything changes;
  * misuse that needs kernel state to see (double free, freeing a page in use elsewhere) is
  * left to the kernel's own checks, which report it in the kernel's words.
  */
@@ -12,8 +12,8 @@
 
 #include "mm/gfp.h"
 #include "mm/internal.h"
-#include "sim/api_checks.h"
-#include "sim/machine.h"
+#include "mm/slab.h"
+#include "sim/api.h"
 
 _Static_assert(KMM_GFP_KERNEL == GFP_KERNEL && KMM_GFP_ATOMIC == GFP_ATOMIC &&
 		       KMM_GFP_HIGHUSER_MOVABLE == GFP_HIGHUSER_MOVABLE &&
@@ -21,120 +21,6 @@ _Static_assert(KMM_GFP_KERNEL == GFP_KERNEL && KMM_GFP_ATOMIC == GFP_ATOMIC &&
 	       "public GFP values differ from the kernel's");
 _Static_assert(KMM_MAX_ORDER == MAX_ORDER && (int)KMM_MIGRATE_ISOLATE == MIGRATE_ISOLATE,
 	       "public allocator constants differ");
-
-/* The booted kernel of @m, or an error naming @fn. */
-static enum kmm_status api_kernel(struct kmm_machine *m, const char *fn, struct kmm_kernel **k)
-{
-	if (!m)
-		return kmm_error_nomachine(KMM_EINVAL, "%s: NULL machine", fn);
-	if (m->env.dead)
-		return env_error(&m->env, KMM_EDEAD, "%s: machine is dead: only inspect or destroy",
-				 fn);
-	if (!m->kernel.booted)
-		return env_error(&m->env, KMM_EINVAL, "%s: the machine has no booted kernel", fn);
-	*k = &m->kernel;
-	return KMM_OK;
-}
-
-static enum kmm_status check_gfp_order(struct kmm_kernel *k, const char *fn, kmm_gfp_t gfp,
-				       unsigned order)
-{
-	if (order >= MAX_ORDER)
-		return env_error(k->env, KMM_EINVAL, "%s: order %u is above MAX_ORDER - 1 (%d)", fn,
-				 order, MAX_ORDER - 1);
-	return api_check_gfp(k, fn, gfp);
-}
-
-/* A PFN with a struct page in a zone. */
-static enum kmm_status check_pfn(struct kmm_kernel *k, const char *fn, kmm_pfn_t pfn)
-{
-	if (pfn > ULONG_MAX || !pfn_valid(k, (unsigned long)pfn))
-		return env_error(k->env, KMM_EINVAL, "%s: pfn %#llx has no struct page", fn,
-				 (unsigned long long)pfn);
-	if (!page_zone(k, pfn_to_page(k, (unsigned long)pfn))->initialized)
-		return env_error(k->env, KMM_EINVAL, "%s: pfn %#llx is in no zone", fn,
-				 (unsigned long long)pfn);
-	return KMM_OK;
-}
-
-/*
- * One kernel operation, run inside the API boundary: a kernel BUG during it unwinds to
- * kernel_call(), which returns KMM_EBUG. Arguments in, results out, through the struct (no
- * local of the API function is live across the setjmp).
- */
-enum kcall_op {
-	KC_ALLOC,
-	KC_FREE,
-	KC_BULK,
-	KC_EXACT,
-	KC_FREE_EXACT,
-	KC_CONTIG,
-	KC_FREE_CONTIG,
-	KC_CMA,
-	KC_CMA_RELEASE,
-	KC_ISOLATE,
-	KC_UNDO_ISOLATE,
-};
-
-struct kcall {
-	enum kcall_op op;
-	int nid, mt;
-	gfp_t gfp;
-	unsigned order;
-	unsigned long pfn, end, nr;
-	uint64_t va;
-	struct page **array;
-	/* results */
-	struct page *page;
-	unsigned long done;
-	int ret;
-};
-
-static void kcall_run(struct kmm_kernel *k, void *arg)
-{
-	struct kcall *c = arg;
-
-	switch (c->op) {
-	case KC_ALLOC:
-		c->page = alloc_pages_node(k, c->nid, c->gfp, c->order);
-		break;
-	case KC_FREE:
-		__free_pages(k, pfn_to_page(k, c->pfn), c->order);
-		break;
-	case KC_BULK:
-		c->done = alloc_pages_bulk_array(k, c->gfp, c->nr, c->array);
-		break;
-	case KC_EXACT:
-		c->va = alloc_pages_exact(k, c->nr, c->gfp);
-		break;
-	case KC_FREE_EXACT:
-		free_pages_exact(k, c->va, c->nr);
-		break;
-	case KC_CONTIG:
-		c->ret = alloc_contig_range(k, c->pfn, c->end, c->mt, GFP_KERNEL);
-		break;
-	case KC_FREE_CONTIG:
-		free_contig_range(k, c->pfn, c->nr);
-		break;
-	case KC_CMA:
-		c->page = cma_alloc(k, c->nr, c->order, false);
-		break;
-	case KC_CMA_RELEASE:
-		c->ret = cma_release(k, pfn_to_page(k, c->pfn), c->nr) ? 0 : -EINVAL;
-		break;
-	case KC_ISOLATE:
-		c->ret = start_isolate_page_range(k, c->pfn, c->end, c->mt);
-		break;
-	case KC_UNDO_ISOLATE:
-		undo_isolate_page_range(k, c->pfn, c->end, c->mt);
-		break;
-	}
-}
-
-static enum kmm_status kernel_call(struct kmm_machine *m, struct kcall *c)
-{
-	return api_kernel_call(&m->kernel, kcall_run, c);
-}
 
 enum kmm_status kmm_gfp_parse(const char *text, kmm_gfp_t *gfp)
 {
@@ -175,350 +61,384 @@ const char *kmm_gfp_format(kmm_gfp_t gfp, char *buf, size_t len)
 	return format_gfp(gfp, buf, len);
 }
 
-enum kmm_status kmm_cpu_set(struct kmm_machine *m, unsigned cpu)
+static enum kmm_status check_order(const struct api *a, unsigned order)
 {
-	if (!m)
-		return kmm_error_nomachine(KMM_EINVAL, "kmm_cpu_set: NULL machine");
-	if (cpu >= m->hw.nr_cpus)
-		return env_error(&m->env, KMM_EINVAL,
-				 "kmm_cpu_set: CPU %u does not exist (%u CPUs)", cpu,
-				 m->hw.nr_cpus);
-	m->env.cur_cpu = (int)cpu;
+	if (order >= MAX_ORDER)
+		return api_error(a, KMM_EINVAL, "order %u is above MAX_ORDER - 1 (%d)", order,
+				 MAX_ORDER - 1);
 	return KMM_OK;
 }
 
-static enum kmm_status alloc_common(struct kmm_machine *m, const char *fn, int nid, kmm_gfp_t gfp,
-				    unsigned order, kmm_pfn_t *pfn)
+API_BODY(alloc_pages, {
+	int nid;
+	kmm_gfp_t gfp;
+	unsigned order;
+	kmm_pfn_t *pfn;
+})
 {
-	struct kcall c;
-	struct kmm_kernel *k = NULL;
 	struct page *page;
-	enum kmm_status st = api_kernel(m, fn, &k);
+	enum kmm_status st;
 
-	if (st)
+	if ((st = check_order(a, p->order)) || (st = api_check_gfp(a, p->gfp)))
 		return st;
-	if ((st = check_gfp_order(k, fn, gfp, order)))
+	if (!p->pfn)
+		return api_error(a, KMM_EINVAL, "NULL pfn");
+	if ((st = api_check_nid(a, p->nid)))
 		return st;
-	if (!pfn)
-		return env_error(k->env, KMM_EINVAL, "%s: NULL pfn", fn);
-	if ((st = api_check_nid(k, fn, nid)))
-		return st;
-	c = (struct kcall){.op = KC_ALLOC, .nid = nid, .gfp = gfp, .order = order};
-	if ((st = kernel_call(m, &c)))
-		return st;
-	page = c.page;
+	page = alloc_pages_node(a->k, p->nid, p->gfp, p->order);
 	if (!page)
-		return env_error(k->env, KMM_ENOMEM,
-				 "%s: page allocation failure: order:%u, mode:%#x", fn, order, gfp);
-	*pfn = page_to_pfn(k, page);
+		return api_error(a, KMM_ENOMEM, "page allocation failure: order:%u, mode:%#x",
+				 p->order, p->gfp);
+	*p->pfn = page_to_pfn(a->k, page);
 	return KMM_OK;
 }
 
 enum kmm_status kmm_alloc_pages(struct kmm_machine *m, kmm_gfp_t gfp, unsigned order,
 				kmm_pfn_t *pfn)
 {
-	return alloc_common(m, "kmm_alloc_pages", NUMA_NO_NODE, gfp, order, pfn);
+	return API_CALL(m, API_BOOTED, alloc_pages, NUMA_NO_NODE, gfp, order, pfn);
 }
 
 enum kmm_status kmm_alloc_pages_node(struct kmm_machine *m, int nid, kmm_gfp_t gfp, unsigned order,
 				     kmm_pfn_t *pfn)
 {
-	return alloc_common(m, "kmm_alloc_pages_node", nid, gfp, order, pfn);
+	return API_CALL(m, API_BOOTED, alloc_pages, nid, gfp, order, pfn);
+}
+
+API_BODY(free_pages, {
+	kmm_pfn_t pfn;
+	unsigned order;
+})
+{
+	struct kmm_kernel *k = a->k;
+	kmm_pfn_t pfn = p->pfn;
+	enum kmm_status st = api_check_pfn(a, pfn);
+
+	if (st)
+		return st;
+	if (p->order >= MAX_ORDER)
+		return api_error(a, KMM_EINVAL, "order %u is above %d", p->order, MAX_ORDER - 1);
+	if ((pfn & ((1u << p->order) - 1)) ||
+	    !pfn_valid(k, (unsigned long)pfn + (1u << p->order) - 1))
+		return api_error(a, KMM_EINVAL, "pfn %#llx is not the start of an order-%u block",
+				 (unsigned long long)pfn, p->order);
+	if (PageSlab(compound_head(pfn_to_page(k, (unsigned long)pfn))))
+		return api_error(a, KMM_EINVAL,
+				 "pfn %#llx is a slab page (the slab allocator owns "
+				 "it: kfree or kmem_cache_free its objects)",
+				 (unsigned long long)pfn);
+	if (PageReserved(pfn_to_page(k, (unsigned long)pfn)))
+		return api_error(a, KMM_EINVAL,
+				 "pfn %#llx is reserved (memblock kept it; the page "
+				 "allocator never handed it out)",
+				 (unsigned long long)pfn);
+	__free_pages(k, pfn_to_page(k, (unsigned long)pfn), p->order);
+	return KMM_OK;
 }
 
 enum kmm_status kmm_free_pages(struct kmm_machine *m, kmm_pfn_t pfn, unsigned order)
 {
-	struct kmm_kernel *k = NULL;
-	enum kmm_status st = api_kernel(m, "kmm_free_pages", &k);
+	return API_CALL(m, API_BOOTED, free_pages, pfn, order);
+}
 
-	if (st || (st = check_pfn(k, "kmm_free_pages", pfn)))
+API_BODY(get_page, { kmm_pfn_t pfn; })
+{
+	struct page *page;
+	enum kmm_status st = api_check_pfn(a, p->pfn);
+
+	if (st)
 		return st;
-	if (order >= MAX_ORDER)
-		return env_error(k->env, KMM_EINVAL, "kmm_free_pages: order %u is above %d", order,
-				 MAX_ORDER - 1);
-	if ((pfn & ((1u << order) - 1)) || !pfn_valid(k, (unsigned long)pfn + (1u << order) - 1))
-		return env_error(k->env, KMM_EINVAL,
-				 "kmm_free_pages: pfn %#llx is not the start of an order-%u block",
-				 (unsigned long long)pfn, order);
-	if (PageSlab(compound_head(pfn_to_page(k, (unsigned long)pfn))))
-		return env_error(
-			k->env, KMM_EINVAL,
-			"kmm_free_pages: pfn %#llx is a slab page (the slab allocator owns "
-			"it: kfree or kmem_cache_free its objects)",
-			(unsigned long long)pfn);
-	if (PageReserved(pfn_to_page(k, (unsigned long)pfn)))
-		return env_error(
-			k->env, KMM_EINVAL,
-			"kmm_free_pages: pfn %#llx is reserved (memblock kept it; the page "
-			"allocator never handed it out)",
-			(unsigned long long)pfn);
-	return kernel_call(
-		m, &(struct kcall){.op = KC_FREE, .pfn = (unsigned long)pfn, .order = order});
+	page = compound_head(pfn_to_page(a->k, (unsigned long)p->pfn));
+	if (page_count(page) <= 0)
+		return api_error(a, KMM_EINVAL, "pfn %#llx has no reference to share (refcount %d)",
+				 (unsigned long long)p->pfn, page_count(page));
+	set_page_count(page, page_count(page) + 1);
+	return KMM_OK;
 }
 
 enum kmm_status kmm_get_page(struct kmm_machine *m, kmm_pfn_t pfn)
 {
-	struct kmm_kernel *k = NULL;
-	struct page *page;
-	enum kmm_status st = api_kernel(m, "kmm_get_page", &k);
+	return API_CALL(m, API_BOOTED, get_page, pfn);
+}
 
-	if (st || (st = check_pfn(k, "kmm_get_page", pfn)))
+API_BODY(split_page, {
+	kmm_pfn_t pfn;
+	unsigned order;
+})
+{
+	struct page *page;
+	enum kmm_status st = api_check_pfn(a, p->pfn);
+
+	if (st)
 		return st;
-	page = compound_head(pfn_to_page(k, (unsigned long)pfn));
-	if (page_count(page) <= 0)
-		return env_error(k->env, KMM_EINVAL,
-				 "kmm_get_page: pfn %#llx has no reference to share (refcount %d)",
-				 (unsigned long long)pfn, page_count(page));
-	set_page_count(page, page_count(page) + 1);
+	page = pfn_to_page(a->k, (unsigned long)p->pfn);
+	if (p->order >= MAX_ORDER || PageCompound(page) || page_count(page) <= 0 ||
+	    (p->pfn & ((1u << p->order) - 1)))
+		return api_error(a, KMM_EINVAL,
+				 "pfn %#llx is not an allocated non-compound order-%u block",
+				 (unsigned long long)p->pfn, p->order);
+	split_page(a->k, page, p->order);
 	return KMM_OK;
 }
 
 enum kmm_status kmm_split_page(struct kmm_machine *m, kmm_pfn_t pfn, unsigned order)
 {
-	struct kmm_kernel *k = NULL;
-	struct page *page;
-	enum kmm_status st = api_kernel(m, "kmm_split_page", &k);
+	return API_CALL(m, API_BOOTED, split_page, pfn, order);
+}
 
-	if (st || (st = check_pfn(k, "kmm_split_page", pfn)))
+API_BODY(alloc_pages_bulk, {
+	kmm_gfp_t gfp;
+	size_t nr;
+	kmm_pfn_t *pfns;
+	size_t *nr_done;
+})
+{
+	struct kmm_kernel *k = a->k;
+	struct page **array;
+	unsigned long done;
+	enum kmm_status st;
+
+	if ((st = api_check_gfp(a, p->gfp)))
 		return st;
-	page = pfn_to_page(k, (unsigned long)pfn);
-	if (order >= MAX_ORDER || PageCompound(page) || page_count(page) <= 0 ||
-	    (pfn & ((1u << order) - 1)))
-		return env_error(k->env, KMM_EINVAL,
-				 "kmm_split_page: pfn %#llx is not an allocated non-compound "
-				 "order-%u block",
-				 (unsigned long long)pfn, order);
-	split_page(k, page, order);
-	return KMM_OK;
+	if (!p->pfns || !p->nr_done)
+		return api_error(a, KMM_EINVAL, "NULL array or count");
+	array = env_alloc(a->env, p->nr * sizeof(*array) + 1);
+	if (!array)
+		return api_error(a, KMM_EHOST, "host memory exhausted");
+	for (size_t i = 0; i < p->nr; i++) {
+		array[i] = NULL;
+		if (p->pfns[i] && api_check_pfn(a, p->pfns[i]) == KMM_OK)
+			array[i] = pfn_to_page(k, (unsigned long)p->pfns[i]);
+	}
+	done = alloc_pages_bulk_array(k, p->gfp, p->nr, array);
+	for (size_t i = 0; i < p->nr; i++)
+		p->pfns[i] = array[i] ? page_to_pfn(k, array[i]) : 0;
+	env_free(a->env, array);
+	*p->nr_done = done;
+	return done ? KMM_OK : api_error(a, KMM_ENOMEM, "no page allocated");
 }
 
 enum kmm_status kmm_alloc_pages_bulk(struct kmm_machine *m, kmm_gfp_t gfp, size_t nr,
 				     kmm_pfn_t *pfns, size_t *nr_done)
 {
-	struct kcall c;
-	struct kmm_kernel *k = NULL;
-	struct page **array;
-	unsigned long done;
-	enum kmm_status st = api_kernel(m, "kmm_alloc_pages_bulk", &k);
+	return API_CALL(m, API_BOOTED, alloc_pages_bulk, gfp, nr, pfns, nr_done);
+}
 
-	if (st || (st = check_gfp_order(k, "kmm_alloc_pages_bulk", gfp, 0)))
+API_BODY(alloc_pages_exact, {
+	size_t size;
+	kmm_gfp_t gfp;
+	kmm_va_t *va;
+})
+{
+	enum kmm_status st = api_check_gfp(a, p->gfp);
+
+	if (st)
 		return st;
-	if (!pfns || !nr_done)
-		return env_error(k->env, KMM_EINVAL, "kmm_alloc_pages_bulk: NULL array or count");
-	array = env_alloc(k->env, nr * sizeof(*array) + 1);
-	if (!array)
-		return env_error(k->env, KMM_EHOST, "kmm_alloc_pages_bulk: host memory exhausted");
-	for (size_t i = 0; i < nr; i++) {
-		array[i] = NULL;
-		if (pfns[i] && check_pfn(k, "kmm_alloc_pages_bulk", pfns[i]) == KMM_OK)
-			array[i] = pfn_to_page(k, (unsigned long)pfns[i]);
-	}
-	c = (struct kcall){.op = KC_BULK, .gfp = gfp, .nr = nr, .array = array};
-	if ((st = kernel_call(m, &c))) {
-		env_free(k->env, array);
-		return st;
-	}
-	done = c.done;
-	for (size_t i = 0; i < nr; i++)
-		pfns[i] = array[i] ? page_to_pfn(k, array[i]) : 0;
-	env_free(k->env, array);
-	*nr_done = done;
-	return done ? KMM_OK
-		    : env_error(k->env, KMM_ENOMEM, "kmm_alloc_pages_bulk: no page allocated");
+	if (!p->va || !p->size || p->size > (PAGE_SIZE << (MAX_ORDER - 1)))
+		return api_error(a, KMM_EINVAL, "size %zu is 0 or above 4 MiB, or NULL va",
+				 p->size);
+	*p->va = alloc_pages_exact(a->k, p->size, p->gfp);
+	return *p->va ? KMM_OK : api_error(a, KMM_ENOMEM, "allocation failure");
 }
 
 enum kmm_status kmm_alloc_pages_exact(struct kmm_machine *m, size_t size, kmm_gfp_t gfp,
 				      kmm_va_t *va)
 {
-	struct kcall c;
-	struct kmm_kernel *k = NULL;
-	enum kmm_status st = api_kernel(m, "kmm_alloc_pages_exact", &k);
+	return API_CALL(m, API_BOOTED, alloc_pages_exact, size, gfp, va);
+}
 
-	if (st || (st = check_gfp_order(k, "kmm_alloc_pages_exact", gfp, 0)))
-		return st;
-	if (!va || !size || size > (PAGE_SIZE << (MAX_ORDER - 1)))
-		return env_error(k->env, KMM_EINVAL,
-				 "kmm_alloc_pages_exact: size %zu is 0 or above 4 MiB, or NULL va",
-				 size);
-	c = (struct kcall){.op = KC_EXACT, .gfp = gfp, .nr = size};
-	if ((st = kernel_call(m, &c)))
-		return st;
-	*va = c.va;
-	return *va ? KMM_OK
-		   : env_error(k->env, KMM_ENOMEM, "kmm_alloc_pages_exact: allocation failure");
+API_BODY(free_pages_exact, {
+	kmm_va_t va;
+	size_t size;
+})
+{
+	struct kmm_kernel *k = a->k;
+	kmm_va_t va = p->va;
+
+	if ((va & ~PAGE_MASK) || va < PAGE_OFFSET || !p->size ||
+	    api_check_pfn(a, PHYS_PFN(__pa(k, va))) ||
+	    api_check_pfn(a, PHYS_PFN(__pa(k, va + p->size - 1))))
+		return api_error(a, KMM_EINVAL,
+				 "%#llx + %zu is not a page-aligned linear-map range of the "
+				 "memory map",
+				 (unsigned long long)va, p->size);
+	free_pages_exact(k, va, p->size);
+	return KMM_OK;
 }
 
 enum kmm_status kmm_free_pages_exact(struct kmm_machine *m, kmm_va_t va, size_t size)
 {
-	struct kmm_kernel *k = NULL;
-	enum kmm_status st = api_kernel(m, "kmm_free_pages_exact", &k);
-
-	if (st)
-		return st;
-	if ((va & ~PAGE_MASK) || va < PAGE_OFFSET || !size ||
-	    check_pfn(k, "kmm_free_pages_exact", PHYS_PFN(__pa(k, va))) ||
-	    check_pfn(k, "kmm_free_pages_exact", PHYS_PFN(__pa(k, va + size - 1))))
-		return env_error(k->env, KMM_EINVAL,
-				 "kmm_free_pages_exact: %#llx + %zu is not a page-aligned "
-				 "linear-map range of the memory map",
-				 (unsigned long long)va, size);
-	return kernel_call(m, &(struct kcall){.op = KC_FREE_EXACT, .va = va, .nr = size});
+	return API_CALL(m, API_BOOTED, free_pages_exact, va, size);
 }
 
-static enum kmm_status check_range(struct kmm_kernel *k, const char *fn, kmm_pfn_t start,
-				   kmm_pfn_t end)
+static enum kmm_status check_range(const struct api *a, kmm_pfn_t start, kmm_pfn_t end)
 {
-	if (start >= end || check_pfn(k, fn, start) || check_pfn(k, fn, end - 1) ||
+	const struct kmm_kernel *k = a->k;
+
+	if (start >= end || api_check_pfn(a, start) || api_check_pfn(a, end - 1) ||
 	    page_zone(k, pfn_to_page(k, (unsigned long)start)) !=
 		    page_zone(k, pfn_to_page(k, (unsigned long)end - 1)))
-		return env_error(k->env, KMM_EINVAL,
-				 "%s: [%#llx, %#llx) is empty or not inside one zone", fn,
+		return api_error(a, KMM_EINVAL, "[%#llx, %#llx) is empty or not inside one zone",
 				 (unsigned long long)start, (unsigned long long)end);
 	for (kmm_pfn_t pfn = start; pfn < end; pfn += PAGES_PER_SECTION)
 		if (!pfn_valid(k, (unsigned long)pfn))
-			return env_error(k->env, KMM_EINVAL, "%s: the range crosses a hole", fn);
+			return api_error(a, KMM_EINVAL, "the range crosses a hole");
+	return KMM_OK;
+}
+
+API_BODY(alloc_contig_range, {
+	kmm_pfn_t start, end;
+	enum kmm_migratetype mt;
+})
+{
+	enum kmm_status st = check_range(a, p->start, p->end);
+	int ret;
+
+	if (st)
+		return st;
+	if (p->mt != KMM_MIGRATE_MOVABLE && p->mt != KMM_MIGRATE_CMA)
+		return api_error(a, KMM_EINVAL, "migratetype must be MOVABLE or CMA");
+	ret = alloc_contig_range(a->k, (unsigned long)p->start, (unsigned long)p->end, (int)p->mt,
+				 GFP_KERNEL);
+	if (ret)
+		return api_error(a, ret == -EBUSY ? KMM_ENOMEM : KMM_EINVAL, "%s",
+				 ret == -EBUSY ? "a page of the range is in use (-EBUSY)"
+					       : "the range is not inside one zone");
 	return KMM_OK;
 }
 
 enum kmm_status kmm_alloc_contig_range(struct kmm_machine *m, kmm_pfn_t start, kmm_pfn_t end,
 				       enum kmm_migratetype migratetype)
 {
-	struct kcall c;
-	struct kmm_kernel *k = NULL;
-	enum kmm_status st = api_kernel(m, "kmm_alloc_contig_range", &k);
-	int ret;
+	return API_CALL(m, API_BOOTED, alloc_contig_range, start, end, migratetype);
+}
 
-	if (st || (st = check_range(k, "kmm_alloc_contig_range", start, end)))
-		return st;
-	if (migratetype != KMM_MIGRATE_MOVABLE && migratetype != KMM_MIGRATE_CMA)
-		return env_error(k->env, KMM_EINVAL,
-				 "kmm_alloc_contig_range: migratetype must be MOVABLE or CMA");
-	c = (struct kcall){.op = KC_CONTIG,
-			   .pfn = (unsigned long)start,
-			   .end = (unsigned long)end,
-			   .mt = (int)migratetype};
-	if ((st = kernel_call(m, &c)))
-		return st;
-	ret = c.ret;
-	if (ret)
-		return env_error(k->env, ret == -EBUSY ? KMM_ENOMEM : KMM_EINVAL,
-				 "kmm_alloc_contig_range: %s",
-				 ret == -EBUSY ? "a page of the range is in use (-EBUSY)"
-					       : "the range is not inside one zone");
-	return KMM_OK;
+API_BODY(free_contig_range, {
+	kmm_pfn_t pfn;
+	size_t nr;
+})
+{
+	enum kmm_status st = check_range(a, p->pfn, p->pfn + p->nr);
+
+	if (!st)
+		free_contig_range(a->k, (unsigned long)p->pfn, p->nr);
+	return st;
 }
 
 enum kmm_status kmm_free_contig_range(struct kmm_machine *m, kmm_pfn_t pfn, size_t nr)
 {
-	struct kmm_kernel *k = NULL;
-	enum kmm_status st = api_kernel(m, "kmm_free_contig_range", &k);
+	return API_CALL(m, API_BOOTED, free_contig_range, pfn, nr);
+}
 
-	if (st || (st = check_range(k, "kmm_free_contig_range", pfn, pfn + nr)))
-		return st;
-	return kernel_call(
-		m, &(struct kcall){.op = KC_FREE_CONTIG, .pfn = (unsigned long)pfn, .nr = nr});
+API_BODY(cma_alloc, {
+	size_t count;
+	unsigned align;
+	kmm_pfn_t *pfn;
+})
+{
+	struct page *page;
+
+	if (!p->pfn || !p->count)
+		return api_error(a, KMM_EINVAL, "zero count or NULL pfn");
+	if (!a->k->cma.count)
+		return api_error(a, KMM_ENOMEM, "the machine has no CMA area");
+	page = cma_alloc(a->k, p->count, p->align, false);
+	if (!page)
+		return api_error(a, KMM_ENOMEM, "no free run of %zu pages in the CMA area",
+				 p->count);
+	*p->pfn = page_to_pfn(a->k, page);
+	return KMM_OK;
 }
 
 enum kmm_status kmm_cma_alloc(struct kmm_machine *m, size_t count, unsigned align, kmm_pfn_t *pfn)
 {
-	struct kcall c;
-	struct kmm_kernel *k = NULL;
-	struct page *page;
-	enum kmm_status st = api_kernel(m, "kmm_cma_alloc", &k);
+	return API_CALL(m, API_BOOTED, cma_alloc, count, align, pfn);
+}
 
-	if (st)
-		return st;
-	if (!pfn || !count)
-		return env_error(k->env, KMM_EINVAL, "kmm_cma_alloc: zero count or NULL pfn");
-	if (!k->cma.count)
-		return env_error(k->env, KMM_ENOMEM, "kmm_cma_alloc: the machine has no CMA area");
-	c = (struct kcall){.op = KC_CMA, .nr = count, .order = align};
-	if ((st = kernel_call(m, &c)))
-		return st;
-	page = c.page;
-	if (!page)
-		return env_error(k->env, KMM_ENOMEM,
-				 "kmm_cma_alloc: no free run of %zu pages in the CMA area", count);
-	*pfn = page_to_pfn(k, page);
+API_BODY(cma_release, {
+	kmm_pfn_t pfn;
+	size_t count;
+})
+{
+	const struct cma *cma = &a->k->cma;
+
+	if (!p->count || p->pfn < cma->base_pfn || p->pfn + p->count > cma->base_pfn + cma->count)
+		return api_error(a, KMM_EINVAL, "[%#llx, +%zu) is not inside the CMA area",
+				 (unsigned long long)p->pfn, p->count);
+	if (!cma_release(a->k, pfn_to_page(a->k, (unsigned long)p->pfn), p->count))
+		return api_error(a, KMM_EINVAL, "refused");
 	return KMM_OK;
 }
 
 enum kmm_status kmm_cma_release(struct kmm_machine *m, kmm_pfn_t pfn, size_t count)
 {
-	struct kcall c;
-	struct kmm_kernel *k = NULL;
-	enum kmm_status st = api_kernel(m, "kmm_cma_release", &k);
+	return API_CALL(m, API_BOOTED, cma_release, pfn, count);
+}
+
+API_BODY(isolate_range, {
+	kmm_pfn_t start, end;
+	enum kmm_migratetype mt;
+	bool undo;
+})
+{
+	enum kmm_status st = check_range(a, p->start, p->end);
 
 	if (st)
 		return st;
-	if (!count || pfn < k->cma.base_pfn || pfn + count > k->cma.base_pfn + k->cma.count)
-		return env_error(k->env, KMM_EINVAL,
-				 "kmm_cma_release: [%#llx, +%zu) is not inside the CMA area",
-				 (unsigned long long)pfn, count);
-	c = (struct kcall){.op = KC_CMA_RELEASE, .pfn = (unsigned long)pfn, .nr = count};
-	if ((st = kernel_call(m, &c)))
-		return st;
-	return c.ret == 0 ? KMM_OK : env_error(k->env, KMM_EINVAL, "kmm_cma_release: refused");
-}
-
-static enum kmm_status isolate_common(struct kmm_machine *m, const char *fn, kmm_pfn_t start,
-				      kmm_pfn_t end, enum kmm_migratetype mt, bool undo)
-{
-	struct kcall c;
-	struct kmm_kernel *k = NULL;
-	enum kmm_status st = api_kernel(m, fn, &k);
-
-	if (st || (st = check_range(k, fn, start, end)))
-		return st;
-	if ((start | end) & (pageblock_nr_pages - 1))
-		return env_error(k->env, KMM_EINVAL, "%s: the range is not pageblock aligned", fn);
-	if (mt != KMM_MIGRATE_MOVABLE && mt != KMM_MIGRATE_CMA)
-		return env_error(k->env, KMM_EINVAL, "%s: migratetype must be MOVABLE or CMA", fn);
-	c = (struct kcall){.op = undo ? KC_UNDO_ISOLATE : KC_ISOLATE,
-			   .pfn = (unsigned long)start,
-			   .end = (unsigned long)end,
-			   .mt = (int)mt};
-	if ((st = kernel_call(m, &c)))
-		return st;
-	return c.ret ? env_error(k->env, KMM_ENOMEM,
-				 "%s: a pageblock has unmovable pages or is isolated (-EBUSY)", fn)
-		     : KMM_OK;
+	if ((p->start | p->end) & (pageblock_nr_pages - 1))
+		return api_error(a, KMM_EINVAL, "the range is not pageblock aligned");
+	if (p->mt != KMM_MIGRATE_MOVABLE && p->mt != KMM_MIGRATE_CMA)
+		return api_error(a, KMM_EINVAL, "migratetype must be MOVABLE or CMA");
+	if (p->undo) {
+		undo_isolate_page_range(a->k, (unsigned long)p->start, (unsigned long)p->end,
+					(int)p->mt);
+		return KMM_OK;
+	}
+	if (start_isolate_page_range(a->k, (unsigned long)p->start, (unsigned long)p->end,
+				     (int)p->mt))
+		return api_error(a, KMM_ENOMEM,
+				 "a pageblock has unmovable pages or is isolated (-EBUSY)");
+	return KMM_OK;
 }
 
 enum kmm_status kmm_isolate_range(struct kmm_machine *m, kmm_pfn_t start, kmm_pfn_t end,
 				  enum kmm_migratetype migratetype)
 {
-	return isolate_common(m, "kmm_isolate_range", start, end, migratetype, false);
+	return API_CALL(m, API_BOOTED, isolate_range, start, end, migratetype, false);
 }
 
 enum kmm_status kmm_undo_isolate_range(struct kmm_machine *m, kmm_pfn_t start, kmm_pfn_t end,
 				       enum kmm_migratetype migratetype)
 {
-	return isolate_common(m, "kmm_undo_isolate_range", start, end, migratetype, true);
+	return API_CALL(m, API_BOOTED, isolate_range, start, end, migratetype, true);
+}
+
+API_BODY(drain_all_pages, { int unused; })
+{
+	drain_all_pages(a->k, NULL);
+	return KMM_OK;
 }
 
 enum kmm_status kmm_drain_all_pages(struct kmm_machine *m)
 {
-	struct kmm_kernel *k = NULL;
-	enum kmm_status st = api_kernel(m, "kmm_drain_all_pages", &k);
+	return API_CALL(m, API_BOOTED, drain_all_pages, 0);
+}
+
+API_BODY(page_info, {
+	kmm_pfn_t pfn;
+	struct kmm_page_info *info;
+})
+{
+	struct kmm_kernel *k = a->k;
+	struct kmm_page_info *info = p->info;
+	const struct page *page;
+	enum kmm_status st = api_check_pfn(a, p->pfn);
 
 	if (st)
 		return st;
-	drain_all_pages(k, NULL);
-	return KMM_OK;
-}
-
-enum kmm_status kmm_page_info(struct kmm_machine *m, kmm_pfn_t pfn, struct kmm_page_info *info)
-{
-	struct kmm_kernel *k = NULL;
-	const struct page *page;
-	enum kmm_status st = api_kernel(m, "kmm_page_info", &k);
-
-	if (st || (st = check_pfn(k, "kmm_page_info", pfn)))
-		return st;
 	if (!info)
-		return env_error(k->env, KMM_EINVAL, "kmm_page_info: NULL info");
-	page = pfn_to_page(k, (unsigned long)pfn);
+		return api_error(a, KMM_EINVAL, "NULL info");
+	page = pfn_to_page(k, (unsigned long)p->pfn);
 	memset(info, 0, sizeof(*info));
 	info->refcount = page_count(page);
 	info->mapcount = PageBuddy(page) ? 0 : page->_mapcount + 1;
@@ -532,4 +452,28 @@ enum kmm_status kmm_page_info(struct kmm_machine *m, kmm_pfn_t pfn, struct kmm_p
 	info->compound_tail = PageTail(page);
 	info->compound_order = PageHead(page) ? compound_order(page) : 0;
 	return KMM_OK;
+}
+
+enum kmm_status kmm_page_info(struct kmm_machine *m, kmm_pfn_t pfn, struct kmm_page_info *info)
+{
+	return API_CALL(m, API_BOOTED, page_info, pfn, info);
+}
+
+API_BODY(virt_to_phys, {
+	kmm_va_t va;
+	kmm_pa_t *pa;
+})
+{
+	if (!p->pa)
+		return api_error(a, KMM_EINVAL, "NULL argument");
+	if (!virt_to_page_safe(a->k, p->va))
+		return api_error(a, KMM_EINVAL, "%#llx is not a linear-map address of RAM",
+				 (unsigned long long)p->va);
+	*p->pa = __pa(a->k, p->va);
+	return KMM_OK;
+}
+
+enum kmm_status kmm_virt_to_phys(struct kmm_machine *m, kmm_va_t va, kmm_pa_t *pa)
+{
+	return API_CALL(m, API_BOOTED, virt_to_phys, va, pa);
 }

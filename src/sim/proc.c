@@ -12,6 +12,7 @@
 #include "mm/slab.h"
 #include "mm/views.h"
 #include "mm/vmalloc.h"
+#include "sim/api.h"
 
 typedef void (*proc_show_fn)(struct kmm_machine *m, const struct sink *out);
 
@@ -141,18 +142,24 @@ void kmm_proc_list(const struct kmm_machine *m, void (*fn)(void *arg, const char
 	sysctl_list(sysctl_as_path, &c);
 }
 
-enum kmm_status kmm_sysctl(struct kmm_machine *m, const char *name, const char *value)
+API_BODY(sysctl, {
+	const char *name, *value;
+})
 {
 	int ret;
 
-	if (!m || !name || !value)
-		return kmm_error_nomachine(KMM_EINVAL, "kmm_sysctl: NULL argument");
-	KMM_API_ENTER(&m->env);
-	ret = sysctl_write(&m->kernel, name, value);
-	KMM_API_LEAVE(&m->env);
+	if (!p->name || !p->value)
+		return api_error(a, KMM_EINVAL, "NULL argument");
+	ret = sysctl_write(a->k, p->name, p->value);
 	if (ret == -ENOENT)
-		return env_error(&m->env, KMM_ENOENT, "sysctl %s: no such tunable", name);
+		return env_error(a->env, KMM_ENOENT, "sysctl %s: no such tunable", p->name);
 	if (ret)
-		return env_error(&m->env, KMM_EINVAL, "sysctl %s=%s: invalid value", name, value);
+		return env_error(a->env, KMM_EINVAL, "sysctl %s=%s: invalid value", p->name,
+				 p->value);
 	return KMM_OK;
+}
+
+enum kmm_status kmm_sysctl(struct kmm_machine *m, const char *name, const char *value)
+{
+	return API_CALL(m, API_MACHINE, sysctl, name, value);
 }

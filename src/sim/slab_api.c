@@ -1,12 +1,13 @@
 /*
  * Public slab API (include/kmm/slab.h): argument checks, handles, then the modelled kernel
- * calls in src/mm/slab_common.c, slub.c and mempool.c. Bad arguments are refused with
+ * calls in src/mm/slab_common.c, slub.c and mempool.c, each call one body under the API
+ * boundary (sim/api.h). Bad arguments are refused with
  * KMM_EINVAL before anything changes; misuse that needs kernel state to see (a bad or double
  * free, an object of another cache, a corrupted object) is left to the kernel's own checks,
  * which report it in the kernel's words.
  *
- * Caches and mempools are named by handles (struct api_handles in sim/machine.h), never by
- * host pointers, so a stale or made-up handle is an error, not a crash.
+ * Caches and mempools are named by handles from the machine's handle table (sim/api.h), never
+ * by host pointers, so a stale, made-up or wrong-kind handle is an error, not a crash.
  */
 #include <kmm/slab.h>
 
@@ -15,8 +16,7 @@
 #include <string.h>
 
 #include "mm/slab.h"
-#include "sim/api_checks.h"
-#include "sim/machine.h"
+#include "sim/api.h"
 
 _Static_assert(KMM_SLAB_CONSISTENCY_CHECKS == SLAB_CONSISTENCY_CHECKS &&
 		       KMM_SLAB_RED_ZONE == SLAB_RED_ZONE && KMM_SLAB_POISON == SLAB_POISON &&
@@ -39,404 +39,225 @@ struct api_mempool {
 	uint64_t cache; /* the cache handle a slab pool pins (0: none) */
 };
 
-/* ---- handles --------------------------------------------------------------------------- */
-
-static uint64_t handle_add(struct kmm_env *env, struct api_handles *h, void *obj)
+static enum kmm_status api_cache(const struct api *a, kmm_cache_t cache, struct kmem_cache **s)
 {
-	uint32_t slot;
-
-	for (slot = 0; slot < h->nr && h->obj[slot]; slot++)
-		;
-	if (slot == h->nr) {
-		if (h->nr == h->cap) {
-			uint32_t cap = h->cap ? 2 * h->cap : 16;
-			void **o = env_realloc(env, h->obj, cap * sizeof(*o));
-			uint32_t *g;
-
-			if (!o)
-				return 0;
-			h->obj = o;
-			g = env_realloc(env, h->gen, cap * sizeof(*g));
-			if (!g)
-				return 0;
-			h->gen = g;
-			h->cap = cap;
-		}
-		h->gen[h->nr++] = 1;
-	}
-	h->obj[slot] = obj;
-	return (uint64_t)h->gen[slot] << 32 | (slot + 1);
-}
-
-static void *handle_get(const struct api_handles *h, uint64_t handle)
-{
-	uint32_t slot = (uint32_t)handle - 1, gen = (uint32_t)(handle >> 32);
-
-	if (!(uint32_t)handle || slot >= h->nr || h->gen[slot] != gen)
-		return NULL;
-	return h->obj[slot];
-}
-
-static void handle_del(struct api_handles *h, uint64_t handle)
-{
-	uint32_t slot = (uint32_t)handle - 1;
-
-	h->obj[slot] = NULL;
-	h->gen[slot]++;
-}
-
-/* ---- kernel calls -------------------------------------------------------------------- */
-
-/*
- * Every call into the kernel goes through slab_kernel_call(), which arms the BUG unwind: a
- * BUG inside makes it return KMM_EBUG. Arguments in, results out, through the struct (no
- * local of the API function is live across the setjmp).
- */
-enum slab_op {
-	SO_CACHE_CREATE,
-	SO_CACHE_DESTROY,
-	SO_CACHE_SHRINK,
-	SO_CACHE_ALLOC,
-	SO_CACHE_FREE,
-	SO_ALLOC_BULK,
-	SO_FREE_BULK,
-	SO_KMALLOC,
-	SO_KREALLOC,
-	SO_KFREE,
-	SO_KSIZE,
-	SO_POOL_CREATE,
-	SO_POOL_ALLOC,
-	SO_POOL_FREE,
-	SO_POOL_RESIZE,
-	SO_POOL_DESTROY,
-};
-
-struct slab_call {
-	enum slab_op op;
-	struct kmem_cache *s;
-	const char *name;
-	unsigned int size, align;
-	uint32_t flags;
-	kmem_ctor_t ctor;
-	void *ctor_arg;
-	gfp_t gfp;
-	int nid, min_nr;
-	size_t n;
-	uint64_t va, *array;
-	mempool_t *pool;
-	mempool_alloc_t alloc_fn;
-	mempool_free_t free_fn;
-	void *pool_data;
-	/* results */
-	struct kmem_cache *cache;
-	uint64_t obj;
-	size_t ret_size;
-	int ret;
-};
-
-static void slab_call_run(struct kmm_kernel *k, void *arg)
-{
-	struct slab_call *c = arg;
-
-	switch (c->op) {
-	case SO_CACHE_CREATE:
-		c->cache = kmem_cache_create(k, c->name, c->size, c->align, c->flags, c->ctor,
-					     c->ctor_arg);
-		break;
-	case SO_CACHE_DESTROY:
-		kmem_cache_destroy(k, c->s);
-		break;
-	case SO_CACHE_SHRINK:
-		kmem_cache_shrink(k, c->s);
-		break;
-	case SO_CACHE_ALLOC:
-		c->obj = kmem_cache_alloc_node(k, c->s, c->gfp, c->nid);
-		break;
-	case SO_CACHE_FREE:
-		kmem_cache_free(k, c->s, c->va);
-		break;
-	case SO_ALLOC_BULK:
-		c->ret = kmem_cache_alloc_bulk(k, c->s, c->gfp, c->n, c->array);
-		break;
-	case SO_FREE_BULK:
-		kmem_cache_free_bulk(k, c->s, c->n, c->array);
-		break;
-	case SO_KMALLOC:
-		c->obj = __kmalloc_node_track_caller(k, c->n, c->gfp, c->nid, _RET_IP_(kmm_api));
-		break;
-	case SO_KREALLOC:
-		c->obj = krealloc(k, c->va, c->n, c->gfp);
-		break;
-	case SO_KFREE:
-		kfree_caller(k, c->va, _RET_IP_(kmm_api));
-		break;
-	case SO_KSIZE:
-		c->ret_size = ksize(k, c->va);
-		break;
-	case SO_POOL_CREATE:
-		c->pool = mempool_create(k, c->min_nr, c->alloc_fn, c->free_fn, c->pool_data);
-		break;
-	case SO_POOL_ALLOC:
-		c->obj = mempool_alloc(k, c->pool, c->gfp);
-		break;
-	case SO_POOL_FREE:
-		mempool_free(k, c->va, c->pool);
-		break;
-	case SO_POOL_RESIZE:
-		c->ret = mempool_resize(k, c->pool, c->min_nr);
-		break;
-	case SO_POOL_DESTROY:
-		mempool_destroy(k, c->pool);
-		break;
-	}
-}
-
-static enum kmm_status slab_kernel_call(struct kmm_machine *m, struct slab_call *c)
-{
-	return api_kernel_call(&m->kernel, slab_call_run, c);
-}
-
-/* ---- checks ---------------------------------------------------------------------------- */
-
-static enum kmm_status api_kernel(struct kmm_machine *m, const char *fn, struct kmm_kernel **k)
-{
-	if (!m)
-		return kmm_error_nomachine(KMM_EINVAL, "%s: NULL machine", fn);
-	if (m->env.dead)
-		return env_error(&m->env, KMM_EDEAD, "%s: machine is dead: only inspect or destroy",
-				 fn);
-	if (!m->kernel.booted || m->kernel.kmem.slab_state < UP)
-		return env_error(&m->env, KMM_EINVAL, "%s: the machine has no slab allocator", fn);
-	*k = &m->kernel;
+	*s = api_handle_get(a->m, API_HANDLE_CACHE, cache);
+	if (!*s)
+		return api_error(a, KMM_EINVAL, "no cache with handle %#llx",
+				 (unsigned long long)cache);
 	return KMM_OK;
 }
 
-static enum kmm_status get_cache(struct kmm_machine *m, const char *fn, kmm_cache_t cache,
-				 struct kmm_kernel **k, struct kmem_cache **s)
+static enum kmm_status api_pool(const struct api *a, kmm_mempool_t pool, struct api_mempool **p)
 {
-	enum kmm_status st = api_kernel(m, fn, k);
-
-	if (st)
-		return st;
-	*s = handle_get(&m->caches, cache);
-	if (!*s)
-		return env_error(&m->env, KMM_EINVAL, "%s: no cache with handle %#llx", fn,
-				 (unsigned long long)cache);
+	*p = api_handle_get(a->m, API_HANDLE_MEMPOOL, pool);
+	if (!*p)
+		return api_error(a, KMM_EINVAL, "no mempool with handle %#llx",
+				 (unsigned long long)pool);
 	return KMM_OK;
 }
 
 /* ---- caches ---------------------------------------------------------------------------- */
 
-enum kmm_status kmm_kmem_cache_create(struct kmm_machine *m, const char *name, unsigned int size,
-				      unsigned int align, uint32_t flags, kmm_kmem_ctor_fn ctor,
-				      void *ctor_arg, kmm_cache_t *cache)
+API_BODY(kmem_cache_create, {
+	const char *name;
+	unsigned int size, align;
+	uint32_t flags;
+	kmm_kmem_ctor_fn ctor;
+	void *ctor_arg;
+	kmm_cache_t *cache;
+})
 {
-	const char *fn = "kmm_kmem_cache_create";
-	struct kmm_kernel *k = NULL;
-	struct kmem_cache *s = NULL;
-	enum kmm_status st = api_kernel(m, fn, &k);
+	const char *name = p->name;
+	struct kmem_cache *s;
 
-	if (st)
-		return st;
-	if (!cache || !name || !*name || strlen(name) >= 64)
-		return env_error(k->env, KMM_EINVAL, "%s: a name of 1 to 63 characters is needed",
-				 fn);
-	for (const char *p = name; *p; p++)
-		if (isspace((unsigned char)*p) || !isprint((unsigned char)*p))
-			return env_error(k->env, KMM_EINVAL,
-					 "%s: name \"%s\" has a blank or unprintable character "
+	if (!p->cache || !name || !*name || strlen(name) >= 64)
+		return api_error(a, KMM_EINVAL, "a name of 1 to 63 characters is needed");
+	for (const char *c = name; *c; c++)
+		if (isspace((unsigned char)*c) || !isprint((unsigned char)*c))
+			return api_error(a, KMM_EINVAL,
+					 "name \"%s\" has a blank or unprintable character "
 					 "(it confuses /proc/slabinfo parsers)",
-					 fn, name);
-	if (!size || size > KMALLOC_MAX_SIZE)
-		return env_error(k->env, KMM_EINVAL, "%s: size %u is not in 1..%lu", fn, size,
+					 name);
+	if (!p->size || p->size > KMALLOC_MAX_SIZE)
+		return api_error(a, KMM_EINVAL, "size %u is not in 1..%lu", p->size,
 				 KMALLOC_MAX_SIZE);
-	if (align & (align - 1))
-		return env_error(k->env, KMM_EINVAL, "%s: align %u is not a power of two", fn,
-				 align);
-	if (flags & ~SLAB_FLAGS_PERMITTED)
-		return env_error(k->env, KMM_EINVAL,
-				 "%s: flags %#x are not allowed for kmem_cache_create", fn,
-				 flags & ~SLAB_FLAGS_PERMITTED);
-	{
-		struct slab_call c = {.op = SO_CACHE_CREATE,
-				      .name = name,
-				      .size = size,
-				      .align = align,
-				      .flags = flags,
-				      .ctor = (kmem_ctor_t)ctor,
-				      .ctor_arg = ctor_arg};
-
-		if ((st = slab_kernel_call(m, &c)))
-			return st;
-		s = c.cache;
-	}
+	if (p->align & (p->align - 1))
+		return api_error(a, KMM_EINVAL, "align %u is not a power of two", p->align);
+	if (p->flags & ~SLAB_FLAGS_PERMITTED)
+		return api_error(a, KMM_EINVAL, "flags %#x are not allowed for kmem_cache_create",
+				 p->flags & ~SLAB_FLAGS_PERMITTED);
+	s = kmem_cache_create(a->k, name, p->size, p->align, p->flags, (kmem_ctor_t)p->ctor,
+			      p->ctor_arg);
 	if (!s)
-		return env_error(k->env, KMM_ENOMEM, "%s(%s): the kernel could not create it", fn,
-				 name);
-	*cache = handle_add(k->env, &m->caches, s);
-	if (!*cache) {
-		struct slab_call c = {.op = SO_CACHE_DESTROY, .s = s};
-
-		slab_kernel_call(m, &c);
-		return env_error(k->env, KMM_EHOST, "%s: host memory exhausted", fn);
+		return env_error(a->env, KMM_ENOMEM, "%s(%s): the kernel could not create it",
+				 a->fn, name);
+	*p->cache = api_handle_add(a->m, API_HANDLE_CACHE, s);
+	if (!*p->cache) {
+		kmem_cache_destroy(a->k, s);
+		return api_error(a, KMM_EHOST, "host memory exhausted");
 	}
 	return KMM_OK;
 }
 
-static bool cache_pinned(const struct kmm_machine *m, kmm_cache_t cache)
+enum kmm_status kmm_kmem_cache_create(struct kmm_machine *m, const char *name, unsigned int size,
+				      unsigned int align, uint32_t flags, kmm_kmem_ctor_fn ctor,
+				      void *ctor_arg, kmm_cache_t *cache)
 {
-	for (uint32_t i = 0; i < m->pools.nr; i++) {
-		const struct api_mempool *p = m->pools.obj[i];
+	return API_CALL(m, API_SLAB, kmem_cache_create, name, size, align, flags, ctor, ctor_arg,
+			cache);
+}
 
-		if (p && p->cache == cache)
-			return true;
-	}
-	return false;
+static bool pool_pins(void *obj, void *arg)
+{
+	return ((const struct api_mempool *)obj)->cache == *(const kmm_cache_t *)arg;
+}
+
+API_BODY(kmem_cache_destroy, { kmm_cache_t cache; })
+{
+	struct kmem_cache *s;
+	enum kmm_status st = api_cache(a, p->cache, &s);
+
+	if (st)
+		return st;
+	if (api_handle_find(a->m, API_HANDLE_MEMPOOL, pool_pins, (void *)&p->cache))
+		return api_error(a, KMM_EINVAL, "a mempool still uses cache %s", s->name);
+	api_handle_del(a->m, p->cache);
+	kmem_cache_destroy(a->k, s);
+	return KMM_OK;
 }
 
 enum kmm_status kmm_kmem_cache_destroy(struct kmm_machine *m, kmm_cache_t cache)
 {
-	const char *fn = "kmm_kmem_cache_destroy";
-	struct kmm_kernel *k = NULL;
-	struct kmem_cache *s = NULL;
-	enum kmm_status st = get_cache(m, fn, cache, &k, &s);
+	return API_CALL(m, API_SLAB, kmem_cache_destroy, cache);
+}
 
-	if (st)
-		return st;
-	if (cache_pinned(m, cache))
-		return env_error(k->env, KMM_EINVAL, "%s: a mempool still uses cache %s", fn,
-				 s->name);
-	handle_del(&m->caches, cache);
-	{
-		struct slab_call c = {.op = SO_CACHE_DESTROY, .s = s};
+API_BODY(kmem_cache_shrink, { kmm_cache_t cache; })
+{
+	struct kmem_cache *s;
+	enum kmm_status st = api_cache(a, p->cache, &s);
 
-		return slab_kernel_call(m, &c);
-	}
+	if (!st)
+		kmem_cache_shrink(a->k, s);
+	return st;
 }
 
 enum kmm_status kmm_kmem_cache_shrink(struct kmm_machine *m, kmm_cache_t cache)
 {
-	struct kmm_kernel *k = NULL;
-	struct kmem_cache *s = NULL;
-	enum kmm_status st = get_cache(m, "kmm_kmem_cache_shrink", cache, &k, &s);
-
-	if (st)
-		return st;
-	{
-		struct slab_call c = {.op = SO_CACHE_SHRINK, .s = s};
-
-		return slab_kernel_call(m, &c);
-	}
+	return API_CALL(m, API_SLAB, kmem_cache_shrink, cache);
 }
 
-static enum kmm_status cache_alloc(struct kmm_machine *m, const char *fn, kmm_cache_t cache,
-				   kmm_gfp_t gfp, int nid, kmm_va_t *va)
+API_BODY(kmem_cache_alloc, {
+	kmm_cache_t cache;
+	kmm_gfp_t gfp;
+	int nid;
+	kmm_va_t *va;
+})
 {
-	struct kmm_kernel *k = NULL;
-	struct kmem_cache *s = NULL;
+	struct kmem_cache *s;
 	uint64_t obj;
-	enum kmm_status st = get_cache(m, fn, cache, &k, &s);
+	enum kmm_status st = api_cache(a, p->cache, &s);
 
-	if (st || (st = api_check_gfp(k, fn, gfp)) || (st = api_check_nid(k, fn, nid)))
+	if (st || (st = api_check_gfp(a, p->gfp)) || (st = api_check_nid(a, p->nid)))
 		return st;
-	if (!va)
-		return env_error(k->env, KMM_EINVAL, "%s: NULL va", fn);
-	{
-		struct slab_call c = {.op = SO_CACHE_ALLOC, .s = s, .gfp = gfp, .nid = nid};
-
-		if ((st = slab_kernel_call(m, &c)))
-			return st;
-		obj = c.obj;
-	}
+	if (!p->va)
+		return api_error(a, KMM_EINVAL, "NULL va");
+	obj = kmem_cache_alloc_node(a->k, s, p->gfp, p->nid);
 	if (!obj)
-		return env_error(k->env, KMM_ENOMEM, "%s(%s): out of memory", fn, s->name);
-	*va = obj;
+		return env_error(a->env, KMM_ENOMEM, "%s(%s): out of memory", a->fn, s->name);
+	*p->va = obj;
 	return KMM_OK;
 }
 
 enum kmm_status kmm_kmem_cache_alloc(struct kmm_machine *m, kmm_cache_t cache, kmm_gfp_t gfp,
 				     kmm_va_t *va)
 {
-	return cache_alloc(m, "kmm_kmem_cache_alloc", cache, gfp, NUMA_NO_NODE, va);
+	return API_CALL(m, API_SLAB, kmem_cache_alloc, cache, gfp, NUMA_NO_NODE, va);
 }
 
 enum kmm_status kmm_kmem_cache_alloc_node(struct kmm_machine *m, kmm_cache_t cache, kmm_gfp_t gfp,
 					  int nid, kmm_va_t *va)
 {
-	return cache_alloc(m, "kmm_kmem_cache_alloc_node", cache, gfp, nid, va);
+	return API_CALL(m, API_SLAB, kmem_cache_alloc, cache, gfp, nid, va);
+}
+
+API_BODY(kmem_cache_free, {
+	kmm_cache_t cache;
+	kmm_va_t va;
+})
+{
+	struct kmem_cache *s;
+	enum kmm_status st = api_cache(a, p->cache, &s);
+
+	if (!st)
+		kmem_cache_free(a->k, s, p->va);
+	return st;
 }
 
 enum kmm_status kmm_kmem_cache_free(struct kmm_machine *m, kmm_cache_t cache, kmm_va_t va)
 {
-	struct kmm_kernel *k = NULL;
-	struct kmem_cache *s = NULL;
-	enum kmm_status st = get_cache(m, "kmm_kmem_cache_free", cache, &k, &s);
+	return API_CALL(m, API_SLAB, kmem_cache_free, cache, va);
+}
 
-	if (st)
+API_BODY(kmem_cache_alloc_bulk, {
+	kmm_cache_t cache;
+	kmm_gfp_t gfp;
+	size_t nr;
+	kmm_va_t *va;
+})
+{
+	struct kmem_cache *s;
+	enum kmm_status st = api_cache(a, p->cache, &s);
+
+	if (st || (st = api_check_gfp(a, p->gfp)))
 		return st;
-	{
-		struct slab_call c = {.op = SO_CACHE_FREE, .s = s, .va = va};
-
-		return slab_kernel_call(m, &c);
-	}
+	if (!p->va && p->nr)
+		return api_error(a, KMM_EINVAL, "NULL va");
+	if (!p->nr)
+		return KMM_OK;
+	if (p->nr > INT32_MAX)
+		return api_error(a, KMM_EINVAL, "%zu objects at once", p->nr);
+	if (!kmem_cache_alloc_bulk(a->k, s, p->gfp, p->nr, p->va))
+		return env_error(a->env, KMM_ENOMEM, "%s(%s, %zu): out of memory", a->fn, s->name,
+				 p->nr);
+	return KMM_OK;
 }
 
 enum kmm_status kmm_kmem_cache_alloc_bulk(struct kmm_machine *m, kmm_cache_t cache, kmm_gfp_t gfp,
 					  size_t nr, kmm_va_t *va)
 {
-	const char *fn = "kmm_kmem_cache_alloc_bulk";
-	struct kmm_kernel *k = NULL;
+	return API_CALL(m, API_SLAB, kmem_cache_alloc_bulk, cache, gfp, nr, va);
+}
+
+API_BODY(kmem_cache_free_bulk, {
+	kmm_cache_t cache; /* 0: kfree_bulk */
+	size_t nr;
+	const kmm_va_t *va;
+})
+{
 	struct kmem_cache *s = NULL;
-	int done;
-	enum kmm_status st = get_cache(m, fn, cache, &k, &s);
+	uint64_t *copy;
+	enum kmm_status st = p->cache ? api_cache(a, p->cache, &s) : KMM_OK;
 
-	if (st || (st = api_check_gfp(k, fn, gfp)))
+	if (st)
 		return st;
-	if (!va && nr)
-		return env_error(k->env, KMM_EINVAL, "%s: NULL va", fn);
-	if (!nr)
+	if (!p->nr)
 		return KMM_OK;
-	if (nr > INT32_MAX)
-		return env_error(k->env, KMM_EINVAL, "%s: %zu objects at once", fn, nr);
-	{
-		struct slab_call c = {
-			.op = SO_ALLOC_BULK, .s = s, .gfp = gfp, .n = nr, .array = va};
-
-		if ((st = slab_kernel_call(m, &c)))
-			return st;
-		done = c.ret;
-	}
-	if (!done)
-		return env_error(k->env, KMM_ENOMEM, "%s(%s, %zu): out of memory", fn, s->name, nr);
+	if (!p->va || p->nr > SIZE_MAX / 8)
+		return api_error(a, KMM_EINVAL, "NULL va or too many objects");
+	copy = env_alloc(a->env, p->nr * sizeof(*copy)); /* the kernel reorders the array */
+	if (!copy)
+		return api_error(a, KMM_EHOST, "host memory exhausted");
+	memcpy(copy, p->va, p->nr * sizeof(*copy));
+	kmem_cache_free_bulk(a->k, s, p->nr, copy);
+	env_free(a->env, copy);
 	return KMM_OK;
 }
 
 enum kmm_status kmm_kmem_cache_free_bulk(struct kmm_machine *m, kmm_cache_t cache, size_t nr,
 					 const kmm_va_t *va)
 {
-	const char *fn = "kmm_kmem_cache_free_bulk";
-	struct kmm_kernel *k = NULL;
-	struct kmem_cache *s = NULL;
-	uint64_t *copy;
-	enum kmm_status st = cache ? get_cache(m, fn, cache, &k, &s) : api_kernel(m, fn, &k);
-
-	if (st)
-		return st;
-	if (!nr)
-		return KMM_OK;
-	if (!va || nr > SIZE_MAX / 8)
-		return env_error(k->env, KMM_EINVAL, "%s: NULL va or too many objects", fn);
-	copy = env_alloc(k->env, nr * sizeof(*copy)); /* the kernel reorders the array */
-	if (!copy)
-		return env_error(k->env, KMM_EHOST, "%s: host memory exhausted", fn);
-	memcpy(copy, va, nr * sizeof(*copy));
-	{
-		struct slab_call c = {.op = SO_FREE_BULK, .s = s, .n = nr, .array = copy};
-
-		st = slab_kernel_call(m, &c);
-	}
-	env_free(k->env, copy);
-	return st;
+	return API_CALL(m, API_SLAB, kmem_cache_free_bulk, cache, nr, va);
 }
 
 static void fill_info(const struct kmm_kernel *k, const struct kmem_cache *s,
@@ -477,364 +298,345 @@ static void fill_info(const struct kmm_kernel *k, const struct kmem_cache *s,
 	}
 }
 
-enum kmm_status kmm_kmem_cache_info(struct kmm_machine *m, kmm_cache_t cache,
-				    struct kmm_slab_info *info)
+API_BODY(kmem_cache_info, {
+	kmm_cache_t cache;
+	struct kmm_slab_info *info;
+})
 {
-	struct kmm_kernel *k = NULL;
-	struct kmem_cache *s = NULL;
-	enum kmm_status st = get_cache(m, "kmm_kmem_cache_info", cache, &k, &s);
+	struct kmem_cache *s;
+	enum kmm_status st = api_cache(a, p->cache, &s);
 
 	if (st)
 		return st;
-	if (!info)
-		return env_error(k->env, KMM_EINVAL, "kmm_kmem_cache_info: NULL info");
-	fill_info(k, s, info);
+	if (!p->info)
+		return api_error(a, KMM_EINVAL, "NULL info");
+	fill_info(a->k, s, p->info);
+	return KMM_OK;
+}
+
+enum kmm_status kmm_kmem_cache_info(struct kmm_machine *m, kmm_cache_t cache,
+				    struct kmm_slab_info *info)
+{
+	return API_CALL(m, API_SLAB, kmem_cache_info, cache, info);
+}
+
+API_BODY(slab_info, {
+	const char *name;
+	struct kmm_slab_info *info;
+})
+{
+	struct kmem_cache *s;
+
+	if (!p->name || !p->info)
+		return api_error(a, KMM_EINVAL, "NULL argument");
+	s = kmem_cache_find(a->k, p->name);
+	if (!s)
+		return api_error(a, KMM_ENOENT, "no cache named %s", p->name);
+	fill_info(a->k, s, p->info);
 	return KMM_OK;
 }
 
 enum kmm_status kmm_slab_info(struct kmm_machine *m, const char *name, struct kmm_slab_info *info)
 {
-	struct kmm_kernel *k = NULL;
-	struct kmem_cache *s = NULL;
-	enum kmm_status st = api_kernel(m, "kmm_slab_info", &k);
-
-	if (st)
-		return st;
-	if (!name || !info)
-		return env_error(k->env, KMM_EINVAL, "kmm_slab_info: NULL argument");
-	s = kmem_cache_find(k, name);
-	if (!s)
-		return env_error(k->env, KMM_ENOENT, "kmm_slab_info: no cache named %s", name);
-	fill_info(k, s, info);
-	return KMM_OK;
+	return API_CALL(m, API_SLAB, slab_info, name, info);
 }
 
 /* ---- kmalloc ------------------------------------------------------------------------- */
 
-static enum kmm_status kmalloc_common(struct kmm_machine *m, const char *fn, size_t n, size_t size,
-				      kmm_gfp_t gfp, int nid, kmm_va_t *va)
+API_BODY(kmalloc, {
+	size_t n, size;
+	kmm_gfp_t gfp;
+	int nid;
+	kmm_va_t *va;
+})
 {
-	struct kmm_kernel *k = NULL;
 	uint64_t obj;
 	size_t bytes;
-	enum kmm_status st = api_kernel(m, fn, &k);
+	enum kmm_status st;
 
-	if (st || (st = api_check_gfp(k, fn, gfp)) || (st = api_check_nid(k, fn, nid)))
+	if ((st = api_check_gfp(a, p->gfp)) || (st = api_check_nid(a, p->nid)))
 		return st;
-	if (!va)
-		return env_error(k->env, KMM_EINVAL, "%s: NULL va", fn);
-	if (__builtin_mul_overflow(n, size, &bytes))
-		return env_error(k->env, KMM_ENOMEM, "%s: %zu * %zu overflows (NULL)", fn, n, size);
-	{
-		struct slab_call c = {.op = SO_KMALLOC, .n = bytes, .gfp = gfp, .nid = nid};
-
-		if ((st = slab_kernel_call(m, &c)))
-			return st;
-		obj = c.obj;
-	}
+	if (!p->va)
+		return api_error(a, KMM_EINVAL, "NULL va");
+	if (__builtin_mul_overflow(p->n, p->size, &bytes))
+		return api_error(a, KMM_ENOMEM, "%zu * %zu overflows (NULL)", p->n, p->size);
+	obj = __kmalloc_node_track_caller(a->k, bytes, p->gfp, p->nid, _RET_IP_(kmm_api));
 	if (!obj)
-		return env_error(k->env, KMM_ENOMEM, "%s(%zu): out of memory", fn, bytes);
-	*va = obj;
+		return env_error(a->env, KMM_ENOMEM, "%s(%zu): out of memory", a->fn, bytes);
+	*p->va = obj;
 	return KMM_OK;
 }
 
 enum kmm_status kmm_kmalloc(struct kmm_machine *m, size_t size, kmm_gfp_t gfp, kmm_va_t *va)
 {
-	return kmalloc_common(m, "kmm_kmalloc", 1, size, gfp, NUMA_NO_NODE, va);
+	return API_CALL(m, API_SLAB, kmalloc, 1, size, gfp, NUMA_NO_NODE, va);
 }
 
 enum kmm_status kmm_kmalloc_node(struct kmm_machine *m, size_t size, kmm_gfp_t gfp, int nid,
 				 kmm_va_t *va)
 {
-	return kmalloc_common(m, "kmm_kmalloc_node", 1, size, gfp, nid, va);
+	return API_CALL(m, API_SLAB, kmalloc, 1, size, gfp, nid, va);
 }
 
 enum kmm_status kmm_kzalloc(struct kmm_machine *m, size_t size, kmm_gfp_t gfp, kmm_va_t *va)
 {
-	return kmalloc_common(m, "kmm_kzalloc", 1, size, gfp | __GFP_ZERO, NUMA_NO_NODE, va);
+	return API_CALL(m, API_SLAB, kmalloc, 1, size, gfp | __GFP_ZERO, NUMA_NO_NODE, va);
 }
 
 enum kmm_status kmm_kmalloc_array(struct kmm_machine *m, size_t n, size_t size, kmm_gfp_t gfp,
 				  kmm_va_t *va)
 {
-	return kmalloc_common(m, "kmm_kmalloc_array", n, size, gfp, NUMA_NO_NODE, va);
+	return API_CALL(m, API_SLAB, kmalloc, n, size, gfp, NUMA_NO_NODE, va);
 }
 
 enum kmm_status kmm_kcalloc(struct kmm_machine *m, size_t n, size_t size, kmm_gfp_t gfp,
 			    kmm_va_t *va)
 {
-	return kmalloc_common(m, "kmm_kcalloc", n, size, gfp | __GFP_ZERO, NUMA_NO_NODE, va);
+	return API_CALL(m, API_SLAB, kmalloc, n, size, gfp | __GFP_ZERO, NUMA_NO_NODE, va);
+}
+
+API_BODY(krealloc, {
+	kmm_va_t va;
+	size_t new_size;
+	kmm_gfp_t gfp;
+	kmm_va_t *out;
+})
+{
+	uint64_t obj;
+	enum kmm_status st = api_check_gfp(a, p->gfp);
+
+	if (st)
+		return st;
+	if (!p->out)
+		return api_error(a, KMM_EINVAL, "NULL out");
+	obj = krealloc(a->k, p->va, p->new_size, p->gfp);
+	if (!obj)
+		return env_error(a->env, KMM_ENOMEM, "%s(%zu): out of memory (the old object stays)",
+				 a->fn, p->new_size);
+	*p->out = obj;
+	return KMM_OK;
 }
 
 enum kmm_status kmm_krealloc(struct kmm_machine *m, kmm_va_t va, size_t new_size, kmm_gfp_t gfp,
 			     kmm_va_t *out)
 {
-	const char *fn = "kmm_krealloc";
-	struct kmm_kernel *k = NULL;
-	uint64_t obj;
-	enum kmm_status st = api_kernel(m, fn, &k);
+	return API_CALL(m, API_SLAB, krealloc, va, new_size, gfp, out);
+}
 
-	if (st || (st = api_check_gfp(k, fn, gfp)))
-		return st;
-	if (!out)
-		return env_error(k->env, KMM_EINVAL, "%s: NULL out", fn);
-	{
-		struct slab_call c = {.op = SO_KREALLOC, .va = va, .n = new_size, .gfp = gfp};
-
-		if ((st = slab_kernel_call(m, &c)))
-			return st;
-		obj = c.obj;
-	}
-	if (!obj)
-		return env_error(k->env, KMM_ENOMEM,
-				 "%s(%zu): out of memory (the old object stays)", fn, new_size);
-	*out = obj;
+API_BODY(kfree, { kmm_va_t va; })
+{
+	kfree_caller(a->k, p->va, _RET_IP_(kmm_api));
 	return KMM_OK;
 }
 
 enum kmm_status kmm_kfree(struct kmm_machine *m, kmm_va_t va)
 {
-	struct kmm_kernel *k = NULL;
-	enum kmm_status st = api_kernel(m, "kmm_kfree", &k);
+	return API_CALL(m, API_SLAB, kfree, va);
+}
 
-	if (st)
-		return st;
-	{
-		struct slab_call c = {.op = SO_KFREE, .va = va};
-
-		return slab_kernel_call(m, &c);
-	}
+API_BODY(ksize, {
+	kmm_va_t va;
+	size_t *size;
+})
+{
+	if (!p->size)
+		return api_error(a, KMM_EINVAL, "NULL size");
+	*p->size = ksize(a->k, p->va);
+	return KMM_OK;
 }
 
 enum kmm_status kmm_ksize(struct kmm_machine *m, kmm_va_t va, size_t *size)
 {
-	struct kmm_kernel *k = NULL;
-	enum kmm_status st = api_kernel(m, "kmm_ksize", &k);
-
-	if (st)
-		return st;
-	if (!size)
-		return env_error(k->env, KMM_EINVAL, "kmm_ksize: NULL size");
-	{
-		struct slab_call c = {.op = SO_KSIZE, .va = va};
-
-		if ((st = slab_kernel_call(m, &c)))
-			return st;
-		*size = c.ret_size;
-	}
-	return KMM_OK;
-}
-
-enum kmm_status kmm_virt_to_phys(struct kmm_machine *m, kmm_va_t va, kmm_pa_t *pa)
-{
-	struct kmm_kernel *k = NULL;
-
-	if (!m || !pa)
-		return kmm_error_nomachine(KMM_EINVAL, "kmm_virt_to_phys: NULL argument");
-	if (!m->kernel.booted)
-		return env_error(&m->env, KMM_EINVAL, "kmm_virt_to_phys: no booted kernel");
-	k = &m->kernel;
-	if (!virt_to_page_safe(k, va))
-		return env_error(k->env, KMM_EINVAL,
-				 "kmm_virt_to_phys: %#llx is not a linear-map address of RAM",
-				 (unsigned long long)va);
-	*pa = __pa(k, va);
-	return KMM_OK;
+	return API_CALL(m, API_SLAB, ksize, va, size);
 }
 
 /* ---- mempools -------------------------------------------------------------------------- */
 
-static enum kmm_status pool_create(struct kmm_machine *m, const char *fn, int min_nr,
-				   mempool_alloc_t alloc_fn, mempool_free_t free_fn, void *data,
-				   uint64_t cache, kmm_mempool_t *pool)
+API_BODY(mempool_create, {
+	int min_nr;
+	mempool_alloc_t alloc_fn;
+	mempool_free_t free_fn;
+	void *data;
+	kmm_cache_t cache; /* the cache a slab pool pins (0: none) */
+	kmm_mempool_t *pool;
+})
 {
-	struct kmm_kernel *k = &m->kernel;
-	struct api_mempool *p = NULL;
+	struct api_mempool *mp;
 
-	if (!pool)
-		return env_error(k->env, KMM_EINVAL, "%s: NULL pool", fn);
-	if (min_nr < 0 || min_nr > 1 << 20)
-		return env_error(k->env, KMM_EINVAL, "%s: min_nr %d is not in 0..%d", fn, min_nr,
-				 1 << 20);
-	p = env_alloc(k->env, sizeof(*p));
-	if (!p)
-		return env_error(k->env, KMM_EHOST, "%s: host memory exhausted", fn);
-	{
-		struct slab_call c = {.op = SO_POOL_CREATE,
-				      .min_nr = min_nr,
-				      .alloc_fn = alloc_fn,
-				      .free_fn = free_fn,
-				      .pool_data = data};
-		enum kmm_status st = slab_kernel_call(m, &c);
-
-		if (st)
-			return st;
-		p->pool = c.pool;
+	if (!p->pool)
+		return api_error(a, KMM_EINVAL, "NULL pool");
+	if (p->min_nr < 0 || p->min_nr > 1 << 20)
+		return api_error(a, KMM_EINVAL, "min_nr %d is not in 0..%d", p->min_nr, 1 << 20);
+	mp = env_alloc(a->env, sizeof(*mp));
+	if (!mp)
+		return api_error(a, KMM_EHOST, "host memory exhausted");
+	mp->pool = mempool_create(a->k, p->min_nr, p->alloc_fn, p->free_fn, p->data);
+	if (!mp->pool) {
+		env_free(a->env, mp);
+		return api_error(a, KMM_ENOMEM, "could not fill the reserve of %d", p->min_nr);
 	}
-	if (!p->pool) {
-		env_free(k->env, p);
-		return env_error(k->env, KMM_ENOMEM, "%s: could not fill the reserve of %d", fn,
-				 min_nr);
-	}
-	p->cache = cache;
-	*pool = handle_add(k->env, &m->pools, p);
-	if (!*pool) {
-		struct slab_call c = {.op = SO_POOL_DESTROY, .pool = p->pool};
-
-		slab_kernel_call(m, &c);
-		env_free(k->env, p);
-		return env_error(k->env, KMM_EHOST, "%s: host memory exhausted", fn);
+	mp->cache = p->cache;
+	*p->pool = api_handle_add(a->m, API_HANDLE_MEMPOOL, mp);
+	if (!*p->pool) {
+		mempool_destroy(a->k, mp->pool);
+		env_free(a->env, mp);
+		return api_error(a, KMM_EHOST, "host memory exhausted");
 	}
 	return KMM_OK;
+}
+
+API_BODY(mempool_create_slab, {
+	int min_nr;
+	kmm_cache_t cache;
+	kmm_mempool_t *pool;
+})
+{
+	struct kmem_cache *s;
+	enum kmm_status st = api_cache(a, p->cache, &s);
+
+	if (st)
+		return st;
+	return mempool_create_body(a, &(struct mempool_create_args){p->min_nr, mempool_alloc_slab,
+								     mempool_free_slab, s,
+								     p->cache, p->pool});
 }
 
 enum kmm_status kmm_mempool_create_slab(struct kmm_machine *m, int min_nr, kmm_cache_t cache,
 					kmm_mempool_t *pool)
 {
-	struct kmm_kernel *k = NULL;
-	struct kmem_cache *s = NULL;
-	enum kmm_status st = get_cache(m, "kmm_mempool_create_slab", cache, &k, &s);
-
-	if (st)
-		return st;
-	return pool_create(m, "kmm_mempool_create_slab", min_nr, mempool_alloc_slab,
-			   mempool_free_slab, s, cache, pool);
+	return API_CALL(m, API_SLAB, mempool_create_slab, min_nr, cache, pool);
 }
 
 enum kmm_status kmm_mempool_create_kmalloc(struct kmm_machine *m, int min_nr, size_t size,
 					   kmm_mempool_t *pool)
 {
-	struct kmm_kernel *k = NULL;
-	enum kmm_status st = api_kernel(m, "kmm_mempool_create_kmalloc", &k);
+	return API_CALL(m, API_SLAB, mempool_create, min_nr, mempool_kmalloc, mempool_kfree,
+			(void *)(uintptr_t)size, 0, pool);
+}
 
-	if (st)
-		return st;
-	return pool_create(m, "kmm_mempool_create_kmalloc", min_nr, mempool_kmalloc, mempool_kfree,
-			   (void *)(uintptr_t)size, 0, pool);
+API_BODY(mempool_create_page, {
+	int min_nr;
+	unsigned order;
+	kmm_mempool_t *pool;
+})
+{
+	if (p->order >= MAX_ORDER)
+		return api_error(a, KMM_EINVAL, "order %u > %d", p->order, MAX_ORDER - 1);
+	return mempool_create_body(a, &(struct mempool_create_args){
+					      p->min_nr, mempool_alloc_pages, mempool_free_pages,
+					      (void *)(uintptr_t)p->order, 0, p->pool});
 }
 
 enum kmm_status kmm_mempool_create_page(struct kmm_machine *m, int min_nr, unsigned order,
 					kmm_mempool_t *pool)
 {
-	struct kmm_kernel *k = NULL;
-	enum kmm_status st = api_kernel(m, "kmm_mempool_create_page", &k);
-
-	if (st)
-		return st;
-	if (order >= MAX_ORDER)
-		return env_error(k->env, KMM_EINVAL, "kmm_mempool_create_page: order %u > %d",
-				 order, MAX_ORDER - 1);
-	return pool_create(m, "kmm_mempool_create_page", min_nr, mempool_alloc_pages,
-			   mempool_free_pages, (void *)(uintptr_t)order, 0, pool);
+	return API_CALL(m, API_SLAB, mempool_create_page, min_nr, order, pool);
 }
 
-static enum kmm_status get_pool(struct kmm_machine *m, const char *fn, kmm_mempool_t pool,
-				struct kmm_kernel **k, struct api_mempool **p)
+API_BODY(mempool_alloc, {
+	kmm_mempool_t pool;
+	kmm_gfp_t gfp;
+	kmm_va_t *va;
+})
 {
-	enum kmm_status st = api_kernel(m, fn, k);
+	struct api_mempool *mp;
+	uint64_t obj;
+	enum kmm_status st = api_pool(a, p->pool, &mp);
 
-	if (st)
+	if (st || (st = api_check_gfp(a, p->gfp)))
 		return st;
-	*p = handle_get(&m->pools, pool);
-	if (!*p)
-		return env_error(&m->env, KMM_EINVAL, "%s: no mempool with handle %#llx", fn,
-				 (unsigned long long)pool);
+	if (!p->va)
+		return api_error(a, KMM_EINVAL, "NULL va");
+	obj = mempool_alloc(a->k, mp->pool, p->gfp);
+	if (!obj)
+		return api_error(a, KMM_ENOMEM, "allocator and reserve are empty");
+	*p->va = obj;
 	return KMM_OK;
 }
 
 enum kmm_status kmm_mempool_alloc(struct kmm_machine *m, kmm_mempool_t pool, kmm_gfp_t gfp,
 				  kmm_va_t *va)
 {
-	const char *fn = "kmm_mempool_alloc";
-	struct kmm_kernel *k = NULL;
-	struct api_mempool *p = NULL;
-	uint64_t obj;
-	enum kmm_status st = get_pool(m, fn, pool, &k, &p);
+	return API_CALL(m, API_SLAB, mempool_alloc, pool, gfp, va);
+}
 
-	if (st || (st = api_check_gfp(k, fn, gfp)))
-		return st;
-	if (!va)
-		return env_error(k->env, KMM_EINVAL, "%s: NULL va", fn);
-	{
-		struct slab_call c = {.op = SO_POOL_ALLOC, .pool = p->pool, .gfp = gfp};
+API_BODY(mempool_free, {
+	kmm_mempool_t pool;
+	kmm_va_t va;
+})
+{
+	struct api_mempool *mp;
+	enum kmm_status st = api_pool(a, p->pool, &mp);
 
-		if ((st = slab_kernel_call(m, &c)))
-			return st;
-		obj = c.obj;
-	}
-	if (!obj)
-		return env_error(k->env, KMM_ENOMEM, "%s: allocator and reserve are empty", fn);
-	*va = obj;
-	return KMM_OK;
+	if (!st)
+		mempool_free(a->k, p->va, mp->pool);
+	return st;
 }
 
 enum kmm_status kmm_mempool_free(struct kmm_machine *m, kmm_mempool_t pool, kmm_va_t va)
 {
-	struct kmm_kernel *k = NULL;
-	struct api_mempool *p = NULL;
-	enum kmm_status st = get_pool(m, "kmm_mempool_free", pool, &k, &p);
+	return API_CALL(m, API_SLAB, mempool_free, pool, va);
+}
+
+API_BODY(mempool_resize, {
+	kmm_mempool_t pool;
+	int new_min_nr;
+})
+{
+	struct api_mempool *mp;
+	enum kmm_status st = api_pool(a, p->pool, &mp);
 
 	if (st)
 		return st;
-	{
-		struct slab_call c = {.op = SO_POOL_FREE, .pool = p->pool, .va = va};
-
-		return slab_kernel_call(m, &c);
-	}
+	if (p->new_min_nr < 1 || p->new_min_nr > 1 << 20)
+		return api_error(a, KMM_EINVAL, "new_min_nr %d", p->new_min_nr);
+	if (mempool_resize(a->k, mp->pool, p->new_min_nr))
+		return api_error(a, KMM_ENOMEM, "out of memory");
+	return KMM_OK;
 }
 
 enum kmm_status kmm_mempool_resize(struct kmm_machine *m, kmm_mempool_t pool, int new_min_nr)
 {
-	struct kmm_kernel *k = NULL;
-	struct api_mempool *p = NULL;
-	int ret;
-	enum kmm_status st = get_pool(m, "kmm_mempool_resize", pool, &k, &p);
+	return API_CALL(m, API_SLAB, mempool_resize, pool, new_min_nr);
+}
+
+API_BODY(mempool_destroy, { kmm_mempool_t pool; })
+{
+	struct api_mempool *mp;
+	enum kmm_status st = api_pool(a, p->pool, &mp);
 
 	if (st)
 		return st;
-	if (new_min_nr < 1 || new_min_nr > 1 << 20)
-		return env_error(k->env, KMM_EINVAL, "kmm_mempool_resize: new_min_nr %d",
-				 new_min_nr);
-	{
-		struct slab_call c = {.op = SO_POOL_RESIZE, .pool = p->pool, .min_nr = new_min_nr};
-
-		if ((st = slab_kernel_call(m, &c)))
-			return st;
-		ret = c.ret;
-	}
-	return ret ? env_error(k->env, KMM_ENOMEM, "kmm_mempool_resize: out of memory") : KMM_OK;
+	api_handle_del(a->m, p->pool);
+	mempool_destroy(a->k, mp->pool);
+	env_free(a->env, mp);
+	return KMM_OK;
 }
 
 enum kmm_status kmm_mempool_destroy(struct kmm_machine *m, kmm_mempool_t pool)
 {
-	struct kmm_kernel *k = NULL;
-	struct api_mempool *p = NULL;
-	enum kmm_status st = get_pool(m, "kmm_mempool_destroy", pool, &k, &p);
+	return API_CALL(m, API_SLAB, mempool_destroy, pool);
+}
+
+API_BODY(mempool_info, {
+	kmm_mempool_t pool;
+	int *min_nr, *curr_nr;
+})
+{
+	struct api_mempool *mp;
+	enum kmm_status st = api_pool(a, p->pool, &mp);
 
 	if (st)
 		return st;
-	handle_del(&m->pools, pool);
-	{
-		struct slab_call c = {.op = SO_POOL_DESTROY, .pool = p->pool};
-
-		st = slab_kernel_call(m, &c);
-	}
-	env_free(k->env, p);
-	return st;
+	if (p->min_nr)
+		*p->min_nr = mp->pool->min_nr;
+	if (p->curr_nr)
+		*p->curr_nr = mp->pool->curr_nr;
+	return KMM_OK;
 }
 
 enum kmm_status kmm_mempool_info(struct kmm_machine *m, kmm_mempool_t pool, int *min_nr,
 				 int *curr_nr)
 {
-	struct kmm_kernel *k = NULL;
-	struct api_mempool *p = NULL;
-	enum kmm_status st = get_pool(m, "kmm_mempool_info", pool, &k, &p);
-
-	if (st)
-		return st;
-	if (min_nr)
-		*min_nr = p->pool->min_nr;
-	if (curr_nr)
-		*curr_nr = p->pool->curr_nr;
-	return KMM_OK;
+	return API_CALL(m, API_SLAB, mempool_info, pool, min_nr, curr_nr);
 }

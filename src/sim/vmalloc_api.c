@@ -1,6 +1,6 @@
 /*
  * Public vmalloc API (include/kmm/vmalloc.h): argument checks, then the modelled kernel
- * calls in src/mm/vmalloc.c. Arguments no kernel caller could pass (NULL outputs, unknown
+ * calls in src/mm/vmalloc.c, each call one body under the API boundary (sim/api.h). Arguments no kernel caller could pass (NULL outputs, unknown
  * GFP or vm flags, a node without memory, frames without a struct page, a range outside the
  * modules and vmalloc space — the allocator would hand out linear-map addresses there) are
  * refused with KMM_EINVAL before anything changes; everything else goes to the kernel, whose
@@ -13,8 +13,7 @@
 #include <string.h>
 
 #include "mm/vmalloc.h"
-#include "sim/api_checks.h"
-#include "sim/machine.h"
+#include "sim/api.h"
 
 _Static_assert(KMM_VMALLOC_START == VMALLOC_START && KMM_VMALLOC_END == VMALLOC_END,
 	       "public vmalloc range differs from the kernel's");
@@ -23,270 +22,198 @@ _Static_assert(KMM_VM_IOREMAP == VM_IOREMAP && KMM_VM_ALLOC == VM_ALLOC && KMM_V
 		       KMM_VM_ALLOW_HUGE_VMAP == VM_ALLOW_HUGE_VMAP,
 	       "public vm flags differ from the kernel's");
 
-static enum kmm_status api_kernel(struct kmm_machine *m, const char *fn, struct kmm_kernel **k)
-{
-	if (!m)
-		return kmm_error_nomachine(KMM_EINVAL, "%s: NULL machine", fn);
-	if (m->env.dead)
-		return env_error(&m->env, KMM_EDEAD, "%s: machine is dead: only inspect or destroy",
-				 fn);
-	if (!m->kernel.booted || !m->kernel.vmap)
-		return env_error(&m->env, KMM_EINVAL, "%s: the machine has no booted kernel", fn);
-	*k = &m->kernel;
-	return KMM_OK;
-}
-
-/*
- * Every call into the kernel goes through vm_kernel_call(), which arms the BUG unwind (a BUG
- * inside makes it return KMM_EBUG): arguments in and the VA out through the struct, so no
- * local of an API function is live across the setjmp.
- */
-enum vm_op { VC_VMALLOC, VC_VFREE, VC_VUNMAP, VC_IOUNMAP, VC_VMAP, VC_IOREMAP, VC_PURGE };
-
-struct vm_call {
-	enum vm_op op;
-	unsigned long size, align, start, end, vm_flags;
-	gfp_t gfp;
-	int node;
-	const char *caller;
-	struct page **pages;
-	unsigned int count;
-	phys_addr_t pa;
-	kmm_va_t va; /* in for frees, out for the rest */
-};
-
-static void vm_call_run(struct kmm_kernel *k, void *arg)
-{
-	struct vm_call *c = arg;
-
-	switch (c->op) {
-	case VC_VMALLOC:
-		c->va = __vmalloc_node_range(k, c->size, c->align, c->start, c->end, c->gfp,
-					     PAGE_KERNEL, c->vm_flags, c->node, c->caller);
-		break;
-	case VC_VFREE:
-		vfree(k, c->va);
-		break;
-	case VC_VUNMAP:
-		vunmap(k, c->va);
-		break;
-	case VC_IOUNMAP:
-		iounmap(k, c->va);
-		break;
-	case VC_VMAP:
-		c->va = vmap(k, c->pages, c->count, VM_MAP, PAGE_KERNEL, c->caller);
-		break;
-	case VC_IOREMAP:
-		c->va = ioremap(k, c->pa, c->size, c->caller);
-		break;
-	case VC_PURGE:
-		vm_unmap_aliases(k);
-		break;
-	}
-}
-
-static enum kmm_status vm_kernel_call(struct kmm_kernel *k, struct vm_call *c)
-{
-	return api_kernel_call(k, vm_call_run, c);
-}
-
 /* The outcome of an allocating call: the VA, or why there is none. */
-static enum kmm_status alloc_result(struct kmm_kernel *k, const char *fn, size_t size, kmm_va_t got,
-				    kmm_va_t *va)
+static enum kmm_status alloc_result(const struct api *a, size_t size, kmm_va_t got, kmm_va_t *va)
 {
 	*va = got;
 	if (got)
 		return KMM_OK;
 	if (!size)
-		return env_error(k->env, KMM_EINVAL,
-				 "%s: size 0 (the kernel's WARN_ON_ONCE(!size))", fn);
-	return env_error(k->env, KMM_ENOMEM,
-			 "%s: vmalloc error: size %zu: no pages or no room in the vmalloc range",
-			 fn, size);
+		return api_error(a, KMM_EINVAL, "size 0 (the kernel's WARN_ON_ONCE(!size))");
+	return api_error(a, KMM_ENOMEM,
+			 "vmalloc error: size %zu: no pages or no room in the vmalloc range", size);
 }
 
-static enum kmm_status vmalloc_common(struct kmm_machine *m, const char *fn, size_t size,
-				      uint64_t align, kmm_va_t start, kmm_va_t end, kmm_gfp_t gfp,
-				      unsigned long vm_flags, int node, kmm_va_t *va)
+API_BODY(vmalloc, {
+	size_t size;
+	uint64_t align;
+	kmm_va_t start, end;
+	kmm_gfp_t gfp;
+	unsigned long vm_flags;
+	int node;
+	kmm_va_t *va;
+})
 {
-	struct vm_call c = {.op = VC_VMALLOC,
-			    .size = size,
-			    .align = align,
-			    .start = start,
-			    .end = end,
-			    .vm_flags = vm_flags,
-			    .gfp = gfp,
-			    .node = node,
-			    .caller = fn};
-	struct kmm_kernel *k = NULL;
-	enum kmm_status st = api_kernel(m, fn, &k);
+	enum kmm_status st;
 
-	if (st)
+	if (!p->va)
+		return api_error(a, KMM_EINVAL, "NULL va");
+	*p->va = 0;
+	if ((st = api_check_gfp(a, p->gfp)) || (st = api_check_nid(a, p->node)))
 		return st;
-	if (!va)
-		return env_error(k->env, KMM_EINVAL, "%s: NULL va", fn);
-	*va = 0;
-	if ((st = api_check_gfp(k, fn, gfp)) || (st = api_check_nid(k, fn, node)))
-		return st;
-	if (!align || (align & (align - 1)))
-		return env_error(k->env, KMM_EINVAL, "%s: alignment %#llx is not a power of two",
-				 fn, (unsigned long long)align);
-	if (vm_flags & ~(VM_NO_GUARD | VM_ALLOW_HUGE_VMAP))
-		return env_error(k->env, KMM_EINVAL,
-				 "%s: vm flags %#lx: only KMM_VM_NO_GUARD and "
+	if (!p->align || (p->align & (p->align - 1)))
+		return api_error(a, KMM_EINVAL, "alignment %#llx is not a power of two",
+				 (unsigned long long)p->align);
+	if (p->vm_flags & ~(VM_NO_GUARD | VM_ALLOW_HUGE_VMAP))
+		return api_error(a, KMM_EINVAL,
+				 "vm flags %#lx: only KMM_VM_NO_GUARD and "
 				 "KMM_VM_ALLOW_HUGE_VMAP are accepted",
-				 fn, vm_flags);
-	if (start >= end || start < MODULES_VADDR || end > VMALLOC_END)
-		return env_error(
-			k->env, KMM_EINVAL,
-			"%s: range [%#llx, %#llx) is empty or leaves the modules and vmalloc "
-			"space [%#lx, %#lx)",
-			fn, (unsigned long long)start, (unsigned long long)end, MODULES_VADDR,
-			VMALLOC_END);
-	st = vm_kernel_call(k, &c);
-	if (st)
-		return st;
-	return alloc_result(k, fn, size, c.va, va);
+				 p->vm_flags);
+	if (p->start >= p->end || p->start < MODULES_VADDR || p->end > VMALLOC_END)
+		return api_error(a, KMM_EINVAL,
+				 "range [%#llx, %#llx) is empty or leaves the modules and vmalloc "
+				 "space [%#lx, %#lx)",
+				 (unsigned long long)p->start, (unsigned long long)p->end,
+				 MODULES_VADDR, VMALLOC_END);
+	return alloc_result(a, p->size,
+			    __vmalloc_node_range(a->k, p->size, p->align, p->start, p->end, p->gfp,
+						 PAGE_KERNEL, p->vm_flags, p->node, a->fn),
+			    p->va);
 }
 
 enum kmm_status kmm_vmalloc(struct kmm_machine *m, size_t size, kmm_va_t *va)
 {
-	return vmalloc_common(m, "kmm_vmalloc", size, 1, VMALLOC_START, VMALLOC_END, GFP_KERNEL, 0,
-			      NUMA_NO_NODE, va);
+	return API_CALL(m, API_VMALLOC, vmalloc, size, 1, VMALLOC_START, VMALLOC_END, GFP_KERNEL,
+			0, NUMA_NO_NODE, va);
 }
 
 enum kmm_status kmm_vzalloc(struct kmm_machine *m, size_t size, kmm_va_t *va)
 {
-	return vmalloc_common(m, "kmm_vzalloc", size, 1, VMALLOC_START, VMALLOC_END,
-			      GFP_KERNEL | __GFP_ZERO, 0, NUMA_NO_NODE, va);
+	return API_CALL(m, API_VMALLOC, vmalloc, size, 1, VMALLOC_START, VMALLOC_END,
+			GFP_KERNEL | __GFP_ZERO, 0, NUMA_NO_NODE, va);
 }
 
 enum kmm_status kmm_vmalloc_node(struct kmm_machine *m, size_t size, int node, kmm_va_t *va)
 {
-	return vmalloc_common(m, "kmm_vmalloc_node", size, 1, VMALLOC_START, VMALLOC_END,
-			      GFP_KERNEL, 0, node, va);
+	return API_CALL(m, API_VMALLOC, vmalloc, size, 1, VMALLOC_START, VMALLOC_END, GFP_KERNEL,
+			0, node, va);
 }
 
 enum kmm_status kmm_vmalloc_huge(struct kmm_machine *m, size_t size, kmm_gfp_t gfp, kmm_va_t *va)
 {
-	return vmalloc_common(m, "kmm_vmalloc_huge", size, 1, VMALLOC_START, VMALLOC_END, gfp,
-			      VM_ALLOW_HUGE_VMAP, NUMA_NO_NODE, va);
+	return API_CALL(m, API_VMALLOC, vmalloc, size, 1, VMALLOC_START, VMALLOC_END, gfp,
+			VM_ALLOW_HUGE_VMAP, NUMA_NO_NODE, va);
 }
 
 enum kmm_status kmm_vmalloc_node_range(struct kmm_machine *m, size_t size, uint64_t align,
 				       kmm_va_t start, kmm_va_t end, kmm_gfp_t gfp,
 				       unsigned long vm_flags, int node, kmm_va_t *va)
 {
-	return vmalloc_common(m, "kmm_vmalloc_node_range", size, align, start, end, gfp, vm_flags,
-			      node, va);
+	return API_CALL(m, API_VMALLOC, vmalloc, size, align, start, end, gfp, vm_flags, node,
+			va);
 }
 
 /* vfree/vunmap/iounmap: the kernel decides what a bad address means (its warnings). */
-static enum kmm_status free_common(struct kmm_machine *m, const char *fn, kmm_va_t va,
-				   enum vm_op op)
+API_BODY(vfree, {
+	kmm_va_t va;
+	void (*unmap)(struct kmm_kernel *k, kmm_va_t va);
+})
 {
-	struct vm_call c = {.op = op, .va = va};
-	struct kmm_kernel *k = NULL;
-	enum kmm_status st = api_kernel(m, fn, &k);
-
-	return st ? st : vm_kernel_call(k, &c);
+	p->unmap(a->k, p->va);
+	return KMM_OK;
 }
 
 enum kmm_status kmm_vfree(struct kmm_machine *m, kmm_va_t va)
 {
-	return free_common(m, "kmm_vfree", va, VC_VFREE);
+	return API_CALL(m, API_VMALLOC, vfree, va, vfree);
 }
 
 enum kmm_status kmm_vunmap(struct kmm_machine *m, kmm_va_t va)
 {
-	return free_common(m, "kmm_vunmap", va, VC_VUNMAP);
+	return API_CALL(m, API_VMALLOC, vfree, va, vunmap);
 }
 
 enum kmm_status kmm_iounmap(struct kmm_machine *m, kmm_va_t va)
 {
-	return free_common(m, "kmm_iounmap", va, VC_IOUNMAP);
+	return API_CALL(m, API_VMALLOC, vfree, va, iounmap);
+}
+
+API_BODY(vmap, {
+	const kmm_pfn_t *pfns;
+	unsigned count;
+	kmm_va_t *va;
+})
+{
+	struct kmm_kernel *k = a->k;
+	struct page **pages;
+
+	if (!p->va || (!p->pfns && p->count))
+		return api_error(a, KMM_EINVAL, "NULL argument");
+	*p->va = 0;
+	for (unsigned i = 0; i < p->count; i++) {
+		if (p->pfns[i] > ULONG_MAX || !pfn_valid(k, (unsigned long)p->pfns[i]))
+			return api_error(a, KMM_EINVAL, "pfn %#llx has no struct page",
+					 (unsigned long long)p->pfns[i]);
+	}
+	pages = env_alloc(a->env, (p->count ? p->count : 1) * sizeof(*pages));
+	if (!pages)
+		return api_error(a, KMM_EHOST, "host memory exhausted");
+	for (unsigned i = 0; i < p->count; i++)
+		pages[i] = pfn_to_page(k, (unsigned long)p->pfns[i]);
+	*p->va = vmap(k, pages, p->count, VM_MAP, PAGE_KERNEL, a->fn);
+	env_free(a->env, pages);
+	if (!*p->va)
+		return api_error(a, p->count ? KMM_ENOMEM : KMM_EINVAL, "%u pages: %s", p->count,
+				 p->count ? "no room in the vmalloc range or no page-table page"
+					  : "nothing to map");
+	return KMM_OK;
 }
 
 enum kmm_status kmm_vmap(struct kmm_machine *m, const kmm_pfn_t *pfns, unsigned count, kmm_va_t *va)
 {
-	struct vm_call c = {.op = VC_VMAP, .count = count, .caller = "kmm_vmap"};
-	struct kmm_kernel *k = NULL;
-	enum kmm_status st = api_kernel(m, "kmm_vmap", &k);
+	return API_CALL(m, API_VMALLOC, vmap, pfns, count, va);
+}
 
-	if (st)
-		return st;
-	if (!va || (!pfns && count))
-		return env_error(k->env, KMM_EINVAL, "kmm_vmap: NULL argument");
-	*va = 0;
-	for (unsigned i = 0; i < count; i++) {
-		if (pfns[i] > ULONG_MAX || !pfn_valid(k, (unsigned long)pfns[i]))
-			return env_error(k->env, KMM_EINVAL,
-					 "kmm_vmap: pfn %#llx has no struct page",
-					 (unsigned long long)pfns[i]);
-	}
-	c.pages = env_alloc(k->env, (count ? count : 1) * sizeof(*c.pages));
-	if (!c.pages)
-		return env_error(k->env, KMM_EHOST, "kmm_vmap: host memory exhausted");
-	for (unsigned i = 0; i < count; i++)
-		c.pages[i] = pfn_to_page(k, (unsigned long)pfns[i]);
-	st = vm_kernel_call(k, &c);
-	env_free(k->env, c.pages);
-	if (st)
-		return st;
-	*va = c.va;
-	if (!c.va)
-		return env_error(k->env, count ? KMM_ENOMEM : KMM_EINVAL, "kmm_vmap: %u pages: %s",
-				 count,
-				 count ? "no room in the vmalloc range or no page-table page"
-				       : "nothing to map");
-	return KMM_OK;
+API_BODY(ioremap, {
+	kmm_pa_t pa;
+	size_t size;
+	kmm_va_t *va;
+})
+{
+	kmm_pa_t pa = p->pa;
+	size_t size = p->size;
+
+	if (!p->va)
+		return api_error(a, KMM_EINVAL, "NULL va");
+	*p->va = ioremap(a->k, pa, size, a->fn);
+	if (*p->va)
+		return KMM_OK;
+	if (!size || pa + size - 1 < pa || ((pa + size - 1) & ~PHYS_MASK))
+		return api_error(a, KMM_EINVAL,
+				 "[%#llx, +%#zx) is empty, wraps or is beyond the "
+				 "48-bit physical address space",
+				 (unsigned long long)pa, size);
+	if (memblock_is_map_memory(&a->k->memblock, pa & PAGE_MASK))
+		return api_error(a, KMM_EINVAL, "%#llx is RAM (ioremap_allowed: pfn_is_map_memory)",
+				 (unsigned long long)pa);
+	return api_error(a, KMM_ENOMEM, "no room or no page-table page");
 }
 
 enum kmm_status kmm_ioremap(struct kmm_machine *m, kmm_pa_t pa, size_t size, kmm_va_t *va)
 {
-	struct vm_call c = {.op = VC_IOREMAP, .pa = pa, .size = size, .caller = "kmm_ioremap"};
-	struct kmm_kernel *k = NULL;
-	enum kmm_status st = api_kernel(m, "kmm_ioremap", &k);
+	return API_CALL(m, API_VMALLOC, ioremap, pa, size, va);
+}
 
-	if (st)
-		return st;
-	if (!va)
-		return env_error(k->env, KMM_EINVAL, "kmm_ioremap: NULL va");
-	st = vm_kernel_call(k, &c);
-	if (st)
-		return st;
-	*va = c.va;
-	if (c.va)
-		return KMM_OK;
-	if (!size || pa + size - 1 < pa || ((pa + size - 1) & ~PHYS_MASK))
-		return env_error(k->env, KMM_EINVAL,
-				 "kmm_ioremap: [%#llx, +%#zx) is empty, wraps or is beyond the "
-				 "48-bit physical address space",
-				 (unsigned long long)pa, size);
-	if (memblock_is_map_memory(&k->memblock, pa & PAGE_MASK))
-		return env_error(k->env, KMM_EINVAL,
-				 "kmm_ioremap: %#llx is RAM (ioremap_allowed: pfn_is_map_memory)",
-				 (unsigned long long)pa);
-	return env_error(k->env, KMM_ENOMEM, "kmm_ioremap: no room or no page-table page");
+API_BODY(vmalloc_to_pfn, {
+	kmm_va_t va;
+	kmm_pfn_t *pfn;
+})
+{
+	struct page *page;
+
+	if (!p->pfn)
+		return api_error(a, KMM_EINVAL, "NULL pfn");
+	page = vmalloc_to_page(a->k, p->va);
+	if (!page)
+		return api_error(a, KMM_ENOENT, "nothing is mapped at %#llx",
+				 (unsigned long long)p->va);
+	*p->pfn = page_to_pfn(a->k, page);
+	return KMM_OK;
 }
 
 enum kmm_status kmm_vmalloc_to_pfn(struct kmm_machine *m, kmm_va_t va, kmm_pfn_t *pfn)
 {
-	struct kmm_kernel *k = NULL;
-	enum kmm_status st = api_kernel(m, "kmm_vmalloc_to_pfn", &k);
-	struct page *page;
-
-	if (st)
-		return st;
-	if (!pfn)
-		return env_error(k->env, KMM_EINVAL, "kmm_vmalloc_to_pfn: NULL pfn");
-	page = vmalloc_to_page(k, va);
-	if (!page)
-		return env_error(k->env, KMM_ENOENT,
-				 "kmm_vmalloc_to_pfn: nothing is mapped at %#llx",
-				 (unsigned long long)va);
-	*pfn = page_to_pfn(k, page);
-	return KMM_OK;
+	return API_CALL(m, API_VMALLOC, vmalloc_to_pfn, va, pfn);
 }
 
 bool kmm_is_vmalloc_addr(kmm_va_t va)
@@ -294,20 +221,19 @@ bool kmm_is_vmalloc_addr(kmm_va_t va)
 	return is_vmalloc_addr(va);
 }
 
-enum kmm_status kmm_find_vm_area(struct kmm_machine *m, kmm_va_t va, struct kmm_vm_area *out)
+API_BODY(find_vm_area, {
+	kmm_va_t va;
+	struct kmm_vm_area *out;
+})
 {
-	struct kmm_kernel *k = NULL;
-	enum kmm_status st = api_kernel(m, "kmm_find_vm_area", &k);
 	const struct vm_struct *vm;
+	struct kmm_vm_area *out = p->out;
 
-	if (st)
-		return st;
 	if (!out)
-		return env_error(k->env, KMM_EINVAL, "kmm_find_vm_area: NULL out");
-	vm = find_vm_area(k, va);
+		return api_error(a, KMM_EINVAL, "NULL out");
+	vm = find_vm_area(a->k, p->va);
 	if (!vm)
-		return env_error(k->env, KMM_ENOENT, "kmm_find_vm_area: no area holds %#llx",
-				 (unsigned long long)va);
+		return api_error(a, KMM_ENOENT, "no area holds %#llx", (unsigned long long)p->va);
 	*out = (struct kmm_vm_area){.addr = vm->addr,
 				    .size = vm->size,
 				    .flags = vm->flags,
@@ -318,13 +244,20 @@ enum kmm_status kmm_find_vm_area(struct kmm_machine *m, kmm_va_t va, struct kmm_
 	return KMM_OK;
 }
 
+enum kmm_status kmm_find_vm_area(struct kmm_machine *m, kmm_va_t va, struct kmm_vm_area *out)
+{
+	return API_CALL(m, API_VMALLOC, find_vm_area, va, out);
+}
+
+API_BODY(vm_unmap_aliases, { int unused; })
+{
+	vm_unmap_aliases(a->k);
+	return KMM_OK;
+}
+
 enum kmm_status kmm_vm_unmap_aliases(struct kmm_machine *m)
 {
-	struct vm_call c = {.op = VC_PURGE};
-	struct kmm_kernel *k = NULL;
-	enum kmm_status st = api_kernel(m, "kmm_vm_unmap_aliases", &k);
-
-	return st ? st : vm_kernel_call(k, &c);
+	return API_CALL(m, API_VMALLOC, vm_unmap_aliases, 0);
 }
 
 static void count_area(void *arg, unsigned long start, unsigned long end,
@@ -333,16 +266,14 @@ static void count_area(void *arg, unsigned long start, unsigned long end,
 	(*(uint64_t *)arg)++;
 }
 
-enum kmm_status kmm_vmalloc_stats(struct kmm_machine *m, struct kmm_vmalloc_stats *out)
+API_BODY(vmalloc_stats, { struct kmm_vmalloc_stats *out; })
 {
-	struct kmm_kernel *k = NULL;
-	enum kmm_status st = api_kernel(m, "kmm_vmalloc_stats", &k);
+	struct kmm_kernel *k = a->k;
+	struct kmm_vmalloc_stats *out = p->out;
 	const struct vmap_stats *s;
 
-	if (st)
-		return st;
 	if (!out)
-		return env_error(k->env, KMM_EINVAL, "kmm_vmalloc_stats: NULL out");
+		return api_error(a, KMM_EINVAL, "NULL out");
 	s = vmap_stats(k);
 	*out = (struct kmm_vmalloc_stats){.lazy_pages = vmap_lazy_nr(k),
 					  .lazy_max_pages = lazy_max_pages(k),
@@ -359,4 +290,9 @@ enum kmm_status kmm_vmalloc_stats(struct kmm_machine *m, struct kmm_vmalloc_stat
 	vmap_for_each_area(k, VMAP_FREE, count_area, &out->free_areas);
 	vmap_for_each_area(k, VMAP_PURGE, count_area, &out->purge_areas);
 	return KMM_OK;
+}
+
+enum kmm_status kmm_vmalloc_stats(struct kmm_machine *m, struct kmm_vmalloc_stats *out)
+{
+	return API_CALL(m, API_VMALLOC, vmalloc_stats, out);
 }

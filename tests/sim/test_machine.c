@@ -5,6 +5,7 @@
 #include "kmm_test.h"
 
 #include "lib/env.h"
+#include "sim/api.h"
 #include "sim/machine.h"
 
 static void test_machine_default_create_destroy(void **state)
@@ -106,21 +107,26 @@ static void record_report(void *arg, const struct kmm_report *r)
 	snprintf(log->text, sizeof(log->text), "%s", r->text);
 }
 
-/* An internal "kernel" path that raises a BUG, called the way public entry points are. */
+/* An internal "kernel" path that raises a BUG, entered through the API boundary. */
+API_BODY(bugs, { int unused; })
+{
+	env_report(a->env, KMM_REPORT_BUG, "test", "test_bug", "1 == 1", "kernel BUG at test.c:1!");
+	return KMM_OK; /* not reached: the BUG unwinds */
+}
+
 static enum kmm_status call_that_bugs(struct kmm_machine *m)
 {
-	KMM_API_ENTER(&m->env);
-	env_report(&m->env, KMM_REPORT_BUG, "test", "test_bug", "1 == 1",
-		   "kernel BUG at test.c:1!");
-	KMM_API_LEAVE(&m->env);
-	return KMM_OK; /* not reached: the BUG unwinds */
+	return API_CALL(m, API_MACHINE, bugs, 0);
+}
+
+API_BODY(works, { int unused; })
+{
+	return KMM_OK;
 }
 
 static enum kmm_status call_that_works(struct kmm_machine *m)
 {
-	KMM_API_ENTER(&m->env);
-	KMM_API_LEAVE(&m->env);
-	return KMM_OK;
+	return API_CALL(m, API_MACHINE, works, 0);
 }
 
 static void test_machine_bug_unwinds_and_kills(void **state)
