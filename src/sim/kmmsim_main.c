@@ -53,7 +53,8 @@ static void usage(FILE *f)
 		   "-numa node,nodeid=1,mem=1G,cpus=2-3 run my.kmm\n");
 }
 
-static char *read_file(const char *path)
+/* Reads a whole file (or standard input); *len gets its length, NUL bytes included. */
+static char *read_file(const char *path, size_t *lenp)
 {
 	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
 	char *buf = NULL;
@@ -78,15 +79,36 @@ static char *read_file(const char *path)
 	} while (n > 0);
 	if (buf)
 		buf[len] = '\0';
+	*lenp = len;
 	if (f != stdin)
 		fclose(f);
 	return buf;
+}
+
+/*
+ * A NUL byte would end the scenario text early and the rest would silently never run:
+ * refuse it, naming where it is. Returns true if @text has none.
+ */
+static bool scenario_text_ok(const char *name, const char *text, size_t len)
+{
+	const char *nul = memchr(text, '\0', len);
+	size_t line = 1, col = 1;
+
+	if (!nul)
+		return true;
+	for (const char *c = text; c < nul; c++, col++)
+		if (*c == '\n')
+			line++, col = 0;
+	fprintf(stderr, "kmmsim: %s:%zu:%zu: NUL byte in the scenario (it is text)\n", name, line,
+		col);
+	return false;
 }
 
 static int cmd_run(const struct kmm_config *cfg, int argc, char **argv)
 {
 	const char *name = argc > 1 ? argv[1] : "default.kmm";
 	char *text = NULL;
+	size_t len = 0;
 	enum kmm_status st;
 
 	if (argc > 2) {
@@ -94,10 +116,14 @@ static int cmd_run(const struct kmm_config *cfg, int argc, char **argv)
 		return 2;
 	}
 	if (argc > 1) {
-		text = read_file(argv[1]);
+		text = read_file(argv[1], &len);
 		if (!text) {
 			fprintf(stderr, "kmmsim: cannot read scenario %s: %s\n", argv[1],
 				strerror(errno));
+			return 2;
+		}
+		if (!scenario_text_ok(argv[1], text, len)) {
+			free(text);
 			return 2;
 		}
 	}

@@ -223,3 +223,12 @@ def test_page_steps_allocate_free_and_trace(kmmsim):
     assert out.count("mm_page_free: page=") == 3
     bad = kmmsim("run", "-", input="alloc-pages a 1 gfp=GFP_BOGUS\n", check=False)
     assert bad.returncode == 1 and "unknown GFP flag 'GFP_BOGUS'" in bad.stderr
+
+
+def test_scenario_nul_byte_is_refused_with_line_and_column(kmmsim):
+    # A NUL used to end the text early: the lines after it never ran and kmmsim exited 0.
+    text = "boot\nshow /proc/iomem\ncheck\x00\necho never\n"
+    proc = kmmsim("run", "-", input=text, check=False)
+    assert proc.returncode == 2
+    assert "-:3:6: NUL byte" in proc.stderr
+    assert proc.stdout == ""
