@@ -121,7 +121,10 @@ KMM_API enum kmm_status kmm_alloc_contig_range(struct kmm_machine *m, kmm_pfn_t 
 					       kmm_pfn_t end, enum kmm_migratetype migratetype);
 KMM_API enum kmm_status kmm_free_contig_range(struct kmm_machine *m, kmm_pfn_t pfn, size_t nr);
 
-/* cma_alloc()/cma_release() on the default CMA area (cma= boot parameter). */
+/*
+ * cma_alloc()/cma_release() on the default CMA area (cma= boot parameter). @align is an order
+ * of pages, at most 8 (CONFIG_CMA_ALIGNMENT): a larger one is refused with KMM_EINVAL.
+ */
 KMM_API enum kmm_status kmm_cma_alloc(struct kmm_machine *m, size_t count, unsigned align,
 				      kmm_pfn_t *pfn);
 KMM_API enum kmm_status kmm_cma_release(struct kmm_machine *m, kmm_pfn_t pfn, size_t count);

@@ -18,7 +18,6 @@
 #include <errno.h>
 #include <stdio.h>
 
-#define CMA_ALIGNMENT 8 /* CONFIG_CMA_ALIGNMENT */
 
 static bool bit_test(const unsigned long *map, unsigned long bit)
 {

@@ -255,6 +255,7 @@ int alloc_contig_range(struct kmm_kernel *k, unsigned long start, unsigned long 
 void free_contig_range(struct kmm_kernel *k, unsigned long pfn, unsigned long nr_pages);
 
 /* cma.c: the default CMA area. cma_alloc returns NULL when no free run exists. */
+#define CMA_ALIGNMENT 8 /* CONFIG_CMA_ALIGNMENT: cma_alloc caps the alignment order there */
 int cma_init_area(struct kmm_kernel *k);
 struct page *cma_alloc(struct kmm_kernel *k, unsigned long count, unsigned int align, bool no_warn);
 bool cma_release(struct kmm_kernel *k, struct page *pages, unsigned long count);

@@ -169,6 +169,10 @@ enum kmm_status api_check_gfp(const struct api *a, kmm_gfp_t gfp)
 	if (gfp_zone(gfp) < 0)
 		return api_error(a, KMM_EINVAL, "GFP %#x combines zone modifiers (GFP_ZONE_BAD)",
 				 gfp);
+	/* gfp_migratetype() warns on both: no free list serves "movable and reclaimable". */
+	if ((gfp & GFP_MOVABLE_MASK) == GFP_MOVABLE_MASK)
+		return api_error(a, KMM_EINVAL,
+				 "GFP %#x asks for both __GFP_MOVABLE and __GFP_RECLAIMABLE", gfp);
 	return KMM_OK;
 }
 

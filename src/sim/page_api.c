@@ -202,6 +202,8 @@ API_BODY(alloc_pages_bulk, {
 		return st;
 	if (!p->pfns || !p->nr_done)
 		return api_error(a, KMM_EINVAL, "NULL array or count");
+	if (p->nr > INT32_MAX) /* the kernel's nr_pages is an int */
+		return api_error(a, KMM_EINVAL, "%zu pages at once", p->nr);
 	array = env_alloc(a->env, p->nr * sizeof(*array) + 1);
 	if (!array)
 		return api_error(a, KMM_EHOST, "host memory exhausted");
@@ -340,6 +342,9 @@ API_BODY(cma_alloc, {
 
 	if (!p->pfn || !p->count)
 		return api_error(a, KMM_EINVAL, "zero count or NULL pfn");
+	if (p->align > CMA_ALIGNMENT) /* cma_alloc would quietly use a smaller one */
+		return api_error(a, KMM_EINVAL, "align order %u is above CONFIG_CMA_ALIGNMENT (%d)",
+				 p->align, CMA_ALIGNMENT);
 	if (!a->k->cma.count)
 		return api_error(a, KMM_ENOMEM, "the machine has no CMA area");
 	page = cma_alloc(a->k, p->count, p->align, false);
