@@ -68,6 +68,21 @@ enum kmm_status api_error(const struct api *a, enum kmm_status status, const cha
 	return env_error(a->env, status, "%s: %s", a->fn, text);
 }
 
+enum kmm_status api_fail(const struct kmm_machine *m, enum kmm_status status, const char *fmt,
+			 ...)
+{
+	char text[ENV_ERR_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	if (!m)
+		return kmm_error_nomachine(status, "%s", text);
+	/* The error text is the one field a const caller may change: it is not machine state. */
+	return env_error((struct kmm_env *)&m->env, status, "%s", text);
+}
+
 /* ---- handles --------------------------------------------------------------------------- */
 
 static bool handles_grow(struct kmm_machine *m)

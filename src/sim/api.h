@@ -89,6 +89,13 @@ enum kmm_status api_call(struct kmm_machine *m, const char *fn, enum api_need ne
 enum kmm_status api_error(const struct api *a, enum kmm_status status, const char *fmt, ...)
 	KMM_PRINTF(3, 4);
 
+/*
+ * Records the error of a public call that has no body (views, reports, trace switches): on
+ * @m when there is one (kmm_last_error(m) shows it), else on the thread. Returns @status.
+ */
+enum kmm_status api_fail(const struct kmm_machine *m, enum kmm_status status, const char *fmt,
+			 ...) KMM_PRINTF(3, 4);
+
 /* ---- handles --------------------------------------------------------------------------- */
 
 enum api_handle_kind {

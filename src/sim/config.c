@@ -164,8 +164,12 @@ enum kmm_status kmm_config_add_sysctl(struct kmm_config *cfg, const char *name, 
 
 enum kmm_status kmm_config_append(struct kmm_config *cfg, const char *params)
 {
-	size_t len = strlen(cfg->cmdline), add = strlen(params);
+	size_t len, add;
 
+	if (!cfg || !params)
+		return kmm_error_nomachine(KMM_EINVAL, "kmm_config_append: NULL argument");
+	len = strnlen(cfg->cmdline, sizeof(cfg->cmdline));
+	add = strlen(params);
 	if (len + (len ? 1 : 0) + add + 1 > sizeof(cfg->cmdline))
 		return kmm_error_nomachine(
 			KMM_EINVAL, "kernel command line longer than %d bytes (COMMAND_LINE_SIZE)",
@@ -451,6 +455,25 @@ static enum kmm_status validate_reserves(const struct kmm_config *cfg)
 	return KMM_OK;
 }
 
+/* The -sysctl list: a count in range, each name and value a terminated string. */
+static enum kmm_status validate_sysctls(const struct kmm_config *cfg)
+{
+	if (cfg->nr_sysctls > KMM_MAX_SYSCTLS)
+		return kmm_error_nomachine(KMM_EINVAL, "%u sysctls: at most %d", cfg->nr_sysctls,
+					   KMM_MAX_SYSCTLS);
+	for (uint32_t i = 0; i < cfg->nr_sysctls; i++) {
+		const struct kmm_sysctl_setting *sc = &cfg->sysctls[i];
+
+		if (!memchr(sc->name, '\0', sizeof(sc->name)) ||
+		    !memchr(sc->value, '\0', sizeof(sc->value)) || !sc->name[0])
+			return kmm_error_nomachine(KMM_EINVAL,
+						   "sysctl %u: the name is empty, or the name or "
+						   "value is not terminated within %zu bytes",
+						   i, sizeof(sc->name));
+	}
+	return KMM_OK;
+}
+
 enum kmm_status kmm_config_validate(const struct kmm_config *cfg)
 {
 	struct kernel_params params;
@@ -476,7 +499,9 @@ enum kmm_status kmm_config_validate(const struct kmm_config *cfg)
 					   cfg->kmalloc_minalign);
 	if (!memchr(cfg->cmdline, '\0', sizeof(cfg->cmdline)))
 		return kmm_error_nomachine(KMM_EINVAL, "kernel command line is not terminated");
-	st = validate_banks(cfg);
+	st = validate_sysctls(cfg);
+	if (!st)
+		st = validate_banks(cfg);
 	if (!st)
 		st = validate_mmio(cfg);
 	if (!st)

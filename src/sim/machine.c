@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "lib/sink.h"
+#include "sim/api.h"
 
 const char *kmm_version(void)
 {
@@ -174,9 +175,15 @@ enum kmm_status kmm_report_get(const struct kmm_machine *m, uint64_t seq, struct
 	const struct env_report_slot *slot;
 
 	if (!m || !out)
-		return kmm_error_nomachine(KMM_EINVAL, "kmm_report_get: NULL argument");
+		return api_fail(m, KMM_EINVAL, "kmm_report_get: NULL argument");
 	if (seq == 0 || seq > m->env.report_seq || m->env.report_seq - seq >= KMM_REPORT_RING)
-		return KMM_ENOENT;
+		return api_fail(m, KMM_ENOENT,
+				"kmm_report_get: no report %llu (the ring holds %llu..%llu)",
+				(unsigned long long)seq,
+				(unsigned long long)(m->env.report_seq < KMM_REPORT_RING
+							     ? 1
+							     : m->env.report_seq - KMM_REPORT_RING + 1),
+				(unsigned long long)m->env.report_seq);
 	slot = &m->env.ring[seq % KMM_REPORT_RING];
 	*out = slot->r;
 	return KMM_OK;

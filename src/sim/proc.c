@@ -89,7 +89,7 @@ enum kmm_status kmm_proc_show(struct kmm_machine *m, const char *path, kmm_sink_
 	proc_show_fn show;
 
 	if (!m || !path || !sink)
-		return kmm_error_nomachine(KMM_EINVAL, "kmm_proc_show: NULL argument");
+		return api_fail(m, KMM_EINVAL, "kmm_proc_show: NULL argument");
 	show = proc_find(path);
 	if (show) {
 		show(m, &out);
@@ -106,7 +106,7 @@ enum kmm_status kmm_proc_read(struct kmm_machine *m, const char *path, char *buf
 	enum kmm_status st;
 
 	if (!m || !path || (!buf && len))
-		return kmm_error_nomachine(KMM_EINVAL, "kmm_proc_read: NULL argument");
+		return api_fail(m, KMM_EINVAL, "kmm_proc_read: NULL argument");
 	if (len)
 		buf[0] = '\0';
 	st = kmm_proc_show(m, path, sink_buf_fn, &b);

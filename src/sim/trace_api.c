@@ -4,12 +4,12 @@
 #include <kmm/trace.h>
 
 #include "lib/trace.h"
-#include "sim/machine.h"
+#include "sim/api.h"
 
 enum kmm_status kmm_trace_enable(struct kmm_machine *m, const char *name, bool on)
 {
 	if (!m || !name)
-		return kmm_error_nomachine(KMM_EINVAL, "kmm_trace_enable: NULL argument");
+		return api_fail(m, KMM_EINVAL, "kmm_trace_enable: NULL argument");
 	if (!trace_set_enabled(&m->env, name, on))
 		return env_error(&m->env, KMM_ENOENT,
 				 "kmm_trace_enable: no trace event or subsystem '%s'", name);

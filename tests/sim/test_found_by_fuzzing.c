@@ -66,12 +66,61 @@ static void test_fuzz_cma_alignment_above_the_cap_is_refused(void **state)
 	test_machine_done(m);
 }
 
+/* Bug 4: a NULL parameter string crashed; sysctl fields without a NUL were read past. */
+static void test_fuzz_config_append_null_and_unterminated_sysctl(void **state)
+{
+	struct kmm_config cfg;
+	struct kmm_machine *m = NULL;
+
+	kmm_config_init(&cfg);
+	assert_error(kmm_config_append(&cfg, NULL), KMM_EINVAL, kmm_last_error(NULL),
+		     "kmm_config_append: NULL argument");
+	assert_error(kmm_config_append(NULL, "mem=512M"), KMM_EINVAL, kmm_last_error(NULL),
+		     "NULL argument");
+	assert_int_equal(kmm_config_add_sysctl(&cfg, "vm.min_free_kbytes", "8192"), KMM_OK);
+	memset(cfg.sysctls[0].name, 'x', sizeof(cfg.sysctls[0].name));
+	assert_error(kmm_config_validate(&cfg), KMM_EINVAL, kmm_last_error(NULL),
+		     "not terminated");
+	assert_int_equal(kmm_machine_create(&cfg, &m), KMM_EINVAL);
+	assert_null(m);
+	kmm_config_init(&cfg);
+	assert_int_equal(kmm_config_add_sysctl(&cfg, "vm.min_free_kbytes", "8192"), KMM_OK);
+	memset(cfg.sysctls[0].value, '9', sizeof(cfg.sysctls[0].value));
+	assert_error(kmm_config_validate(&cfg), KMM_EINVAL, kmm_last_error(NULL),
+		     "not terminated");
+	kmm_config_init(&cfg);
+	cfg.nr_sysctls = 1000;
+	assert_error(kmm_config_validate(&cfg), KMM_EINVAL, kmm_last_error(NULL), "1000 sysctls");
+}
+
+/* Bug 7: these failing calls left kmm_last_error(m) empty or stale. */
+static void test_fuzz_every_failing_call_sets_last_error(void **state)
+{
+	struct kmm_machine *m = test_machine(NULL);
+	struct kmm_report r;
+	char buf[16];
+
+	assert_int_equal(kmm_proc_show(m, "/proc/iomem", NULL, NULL), KMM_EINVAL);
+	assert_string_equal(kmm_last_error(m), "kmm_proc_show: NULL argument");
+	assert_int_equal(kmm_proc_read(m, NULL, buf, sizeof(buf)), KMM_EINVAL);
+	assert_string_equal(kmm_last_error(m), "kmm_proc_read: NULL argument");
+	assert_int_equal(kmm_trace_enable(m, NULL, true), KMM_EINVAL);
+	assert_string_equal(kmm_last_error(m), "kmm_trace_enable: NULL argument");
+	assert_int_equal(kmm_report_get(m, 0, &r), KMM_ENOENT);
+	assert_non_null(strstr(kmm_last_error(m), "kmm_report_get: no report 0"));
+	assert_int_equal(kmm_report_get(m, 5, &r), KMM_ENOENT);
+	assert_non_null(strstr(kmm_last_error(m), "no report 5"));
+	test_machine_done(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fuzz_movable_and_reclaimable_together_is_refused),
 		cmocka_unit_test(test_fuzz_bulk_page_count_that_wraps_is_refused),
 		cmocka_unit_test(test_fuzz_cma_alignment_above_the_cap_is_refused),
+		cmocka_unit_test(test_fuzz_config_append_null_and_unterminated_sysctl),
+		cmocka_unit_test(test_fuzz_every_failing_call_sets_last_error),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
