@@ -660,11 +660,22 @@ static inline bool page_is_buddy(const struct page *page, const struct page *bud
  */
 _Static_assert(MAX_ORDER - 1 <= PFN_SECTION_SHIFT, "a buddy block must not cross a section");
 
+/*
+ * The struct page of @to_pfn, from @page (that of @from_pfn) in the same memory map. The
+ * offset is signed: an unsigned PFN difference would wrap, and the pointer arithmetic with it
+ * is undefined even when the result lands back in the map.
+ */
+static inline struct page *page_at_pfn(struct page *page, unsigned long from_pfn,
+				       unsigned long to_pfn)
+{
+	return page + ((long)to_pfn - (long)from_pfn);
+}
+
 static inline struct page *find_buddy_page_pfn(struct page *page, unsigned long pfn,
 					       unsigned int order, unsigned long *buddy_pfn)
 {
 	unsigned long bpfn = pfn ^ (1UL << order);
-	struct page *buddy = page + (bpfn - pfn);
+	struct page *buddy = page_at_pfn(page, pfn, bpfn);
 
 	/* Set even when it is not free, as the kernel does: buddy_merge_likely() uses it. */
 	*buddy_pfn = bpfn;
@@ -688,8 +699,8 @@ static bool buddy_merge_likely(const struct kmm_kernel *k, unsigned long pfn,
 	higher_page_pfn = buddy_pfn & pfn;
 	if (!pfn_valid(k, higher_page_pfn ^ (1UL << (order + 1))))
 		return false;
-	return find_buddy_page_pfn(page + (higher_page_pfn - pfn), higher_page_pfn, order + 1,
-				   &buddy_pfn) != NULL;
+	return find_buddy_page_pfn(page_at_pfn(page, pfn, higher_page_pfn), higher_page_pfn,
+				   order + 1, &buddy_pfn) != NULL;
 }
 
 void __free_one_page(struct kmm_kernel *k, struct page *page, unsigned long pfn, struct zone *zone,
@@ -716,7 +727,7 @@ void __free_one_page(struct kmm_kernel *k, struct page *page, unsigned long pfn,
 		}
 		del_page_from_free_list(buddy, zone, order);
 		combined_pfn = buddy_pfn & pfn;
-		page = page + (combined_pfn - pfn);
+		page = page_at_pfn(page, pfn, combined_pfn);
 		pfn = combined_pfn;
 		order++;
 	}
