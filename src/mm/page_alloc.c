@@ -37,7 +37,8 @@
  *     order up, merging depends on the blocks' types when freed; a later type change — a
  *     steal, a highatomic release — leaves mergeable buddies apart, as in the kernel.)
  *  5. A pcp list holds order-(pindex_to_order) pages that are not PageBuddy, have refcount 0,
- *     and belong to the zone; pcp->count equals the pages on the lists of that CPU.
+ *     and belong to the zone; pcp->count equals the pages on the lists of that CPU; its batch
+ *     is at least 1 (drain_pages_zone frees in batches) and at most its high mark.
  *  6. The CMA, ISOLATE and HIGHATOMIC lists hold only blocks whose pageblock has that type.
  *  7. nr_reserved_highatomic is a multiple of pageblock_nr_pages and at least the pages of
  *     HIGHATOMIC pageblocks counted on the lists.
@@ -2391,6 +2392,11 @@ static bool check_zone_pcp_lists(const struct kmm_kernel *k, const struct zone *
 		if (count != pcp->count) {
 			snprintf(why, whylen, "pcp: cpu %d %s count %d but the lists hold %ld", cpu,
 				 zone->name, pcp->count, count);
+			return false;
+		}
+		if (pcp->batch < 1 || pcp->high < pcp->batch) {
+			snprintf(why, whylen, "pcp: cpu %d %s batch %d, high %d (need 1 <= batch <= high)",
+				 cpu, zone->name, pcp->batch, pcp->high);
 			return false;
 		}
 	}

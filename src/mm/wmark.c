@@ -159,7 +159,8 @@ static int zone_highsize(const struct kmm_kernel *k, const struct zone *zone, in
 /* Models: mm/page_alloc.c:zone_pcp_update() -> zone_set_pageset_high_and_batch(). */
 static void zone_pcp_update(struct kmm_kernel *k, struct zone *zone, int cpu_online)
 {
-	int new_batch = zone_batchsize(zone);
+	/* A zone under 8192 pages has a batchsize of 0; a pcp list drains in batches of 1. */
+	int batch = zone_batchsize(zone), new_batch = batch > 1 ? batch : 1;
 	int new_high = zone_highsize(k, zone, new_batch, cpu_online);
 
 	if (zone->pageset_high == new_high && zone->pageset_batch == new_batch)

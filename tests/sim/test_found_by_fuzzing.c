@@ -4,12 +4,67 @@
  */
 #include "kmm_test.h"
 
+#include "mm/internal.h"
+#include "sim/machine.h"
+
 static void assert_error(enum kmm_status st, enum kmm_status want, const char *text,
 			 const char *needle)
 {
 	assert_int_equal(st, want);
 	if (!strstr(text, needle))
 		fail_msg("error text \"%s\" does not mention \"%s\"", text, needle);
+}
+
+/*
+ * Bug 1: a zone under 8192 managed pages got a per-CPU batch of 0, and draining a list that
+ * held a page looped forever. Each configuration makes such a zone (16 MiB of ZONE_MOVABLE,
+ * 16 MiB of RAM, a 48 MiB kernelcore, a 64 MiB node).
+ */
+static void test_fuzz_small_zone_drains(void **state)
+{
+	static const char *const setups[][2] = {
+		{"-append", "movablecore=16M"},
+		{"-append", "mem=16M"},
+		{"-append", "kernelcore=48M"},
+		{"-numa", "node,nodeid=0,mem=192M,cpus=0"},
+	};
+
+	for (size_t i = 0; i < sizeof(setups) / sizeof(setups[0]); i++) {
+		struct kmm_config cfg;
+		struct kmm_machine *m;
+		kmm_pfn_t pfn;
+
+		kmm_config_init(&cfg);
+		assert_int_equal(kmm_config_option(&cfg, "-m", "256M"), KMM_OK);
+		assert_int_equal(kmm_config_option(&cfg, "-smp", "1"), KMM_OK);
+		assert_int_equal(kmm_config_option(&cfg, setups[i][0], setups[i][1]), KMM_OK);
+		if (i == 3)
+			assert_int_equal(kmm_config_option(&cfg, "-numa",
+							   "node,nodeid=1,mem=64M"),
+					 KMM_OK);
+		m = test_machine(&cfg);
+		for (int node = 0; node < (i == 3 ? 2 : 1); node++) {
+			assert_int_equal(kmm_alloc_pages_node(m, node, KMM_GFP_HIGHUSER_MOVABLE, 0,
+							      &pfn),
+					 KMM_OK);
+			assert_int_equal(kmm_free_pages(m, pfn, 0), KMM_OK);
+		}
+		assert_int_equal(kmm_drain_all_pages(m), KMM_OK);
+		test_machine_done(m);
+	}
+}
+
+/* ... and kmm_check now sees a batch of 0 (the state that hung the drain). */
+static void test_fuzz_check_sees_pcp_batch_zero(void **state)
+{
+	struct kmm_machine *m = test_machine(NULL);
+	struct zone *zone = &m->kernel.node_data[0]->node_zones[ZONE_DMA];
+
+	zone->per_cpu_pageset[1].batch = 0;
+	assert_int_equal(kmm_check(m), KMM_ECORRUPT);
+	assert_non_null(strstr(kmm_last_error(m), "pcp: cpu 1 DMA batch 0"));
+	zone->per_cpu_pageset[1].batch = zone->pageset_batch;
+	test_machine_done(m);
 }
 
 /*
@@ -116,6 +171,8 @@ static void test_fuzz_every_failing_call_sets_last_error(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fuzz_small_zone_drains),
+		cmocka_unit_test(test_fuzz_check_sees_pcp_batch_zero),
 		cmocka_unit_test(test_fuzz_movable_and_reclaimable_together_is_refused),
 		cmocka_unit_test(test_fuzz_bulk_page_count_that_wraps_is_refused),
 		cmocka_unit_test(test_fuzz_cma_alignment_above_the_cap_is_refused),
