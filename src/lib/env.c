@@ -1,17 +1,17 @@
 /*
- * Machine environment: host memory from a dedicated jemalloc arena, errors, reports, printk
- * and the PRNG. See env.h for the invariants.
+ * Machine environment: host memory from the machine's own arena (arena.h), errors, reports,
+ * printk and the PRNG. See env.h for the invariants.
  *
- * Host memory. Every host allocation of a machine comes from its own jemalloc arena, so
- * destroying the arena frees everything, including what a BUG unwind skipped. Sanitizer
- * builds (KMM_HOST_MALLOC) take metadata from the system malloc instead, so that
- * AddressSanitizer sees every access; each block then carries a header on a list of the
- * env's live blocks, which env_fini frees.
+ * Host memory. Every host allocation of a machine comes from its own arena, so destroying the
+ * arena frees everything, including what a BUG unwind skipped; the host program's malloc is
+ * never involved. Sanitizer builds (KMM_HOST_MALLOC) take metadata from the system malloc
+ * instead, so that AddressSanitizer sees every access; each block then carries a header on a
+ * list of the env's live blocks, which env_fini frees. RAM backing always comes from the
+ * arena (anonymous mappings, committed by the host only when touched).
  */
 #include "lib/env.h"
 
 #include <inttypes.h>
-#include <jemalloc/jemalloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,13 +63,8 @@ static void host_tracked_free(struct kmm_env *env, void *ptr)
 
 bool env_init(struct kmm_env *env, const struct kmm_config *cfg, char *err, size_t errlen)
 {
-	size_t sz = sizeof(env->arena);
-
 	memset(env, 0, sizeof(*env));
-	if (mallctl("arenas.create", &env->arena, &sz, NULL, 0) != 0) {
-		snprintf(err, errlen, "cannot create a jemalloc arena for the machine");
-		return false;
-	}
+	arena_init(&env->arena);
 	env->cpu_mhz = cfg->cpu_mhz ? cfg->cpu_mhz : 1000;
 	env->fail_nth = cfg->fail_host_alloc_nth;
 	env->cur_cpu = 0;
@@ -81,7 +76,7 @@ bool env_init(struct kmm_env *env, const struct kmm_config *cfg, char *err, size
 		z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
 		env->rng[i] = z ^ (z >> 31);
 	}
-	env->log = mallocx(ENV_LOG_CAP, MALLOCX_ARENA(env->arena) | MALLOCX_TCACHE_NONE);
+	env->log = arena_alloc(&env->arena, ENV_LOG_CAP, 16);
 	if (!env->log) {
 		snprintf(err, errlen, "cannot allocate the kernel log buffer");
 		env_fini(env);
@@ -92,15 +87,12 @@ bool env_init(struct kmm_env *env, const struct kmm_config *cfg, char *err, size
 
 void env_fini(struct kmm_env *env)
 {
-	char cmd[64];
-
 #ifdef KMM_HOST_MALLOC
 	while (env->host_list)
 		host_tracked_free(env, (struct host_hdr *)env->host_list + 1);
 #endif
-	/* Destroying the arena returns every extent it holds (log, RAM backing, metadata). */
-	snprintf(cmd, sizeof(cmd), "arena.%u.destroy", env->arena);
-	mallctl(cmd, NULL, NULL, NULL, 0);
+	/* Emptying the arena returns every mapping it holds (log, RAM backing, metadata). */
+	arena_fini(&env->arena);
 	env->log = NULL;
 	for (unsigned i = 0; i < KMM_REPORT_RING; i++)
 		env->ring[i].text = NULL;
@@ -123,8 +115,7 @@ void *env_alloc_aligned(struct kmm_env *env, size_t size, size_t align)
 #ifdef KMM_HOST_MALLOC
 	p = host_tracked_alloc(env, size, align);
 #else
-	p = mallocx(size, MALLOCX_ARENA(env->arena) | MALLOCX_TCACHE_NONE | MALLOCX_ZERO |
-				  MALLOCX_ALIGN(align));
+	p = arena_alloc(&env->arena, size, align);
 #endif
 	if (p)
 		env->host_live_allocs++;
@@ -137,9 +128,8 @@ void *env_alloc_backing(struct kmm_env *env, size_t size)
 
 	if (env_fail_injected(env) || size == 0)
 		return NULL;
-	/* Fresh arena extents are zero and untouched: the OS commits pages on first touch. */
-	p = mallocx(size, MALLOCX_ARENA(env->arena) | MALLOCX_TCACHE_NONE | MALLOCX_ZERO |
-				  MALLOCX_ALIGN(4096));
+	/* Large arena blocks are fresh mappings: zero, committed by the OS on first touch. */
+	p = arena_alloc(&env->arena, size, 4096);
 	if (p)
 		env->host_live_allocs++;
 	return p;
@@ -150,7 +140,7 @@ void env_free_backing(struct kmm_env *env, void *ptr)
 	if (!ptr)
 		return;
 	env->host_live_allocs--;
-	dallocx(ptr, MALLOCX_TCACHE_NONE);
+	arena_free(&env->arena, ptr);
 }
 
 void *env_alloc(struct kmm_env *env, size_t size)
@@ -166,7 +156,7 @@ void env_free(struct kmm_env *env, void *ptr)
 #ifdef KMM_HOST_MALLOC
 	host_tracked_free(env, ptr);
 #else
-	dallocx(ptr, MALLOCX_TCACHE_NONE);
+	arena_free(&env->arena, ptr);
 #endif
 }
 
@@ -187,7 +177,7 @@ void *env_realloc(struct kmm_env *env, void *ptr, size_t size)
 #else
 	if (env_fail_injected(env))
 		return NULL;
-	return rallocx(ptr, size, MALLOCX_ARENA(env->arena) | MALLOCX_TCACHE_NONE);
+	return arena_realloc(&env->arena, ptr, size);
 #endif
 }
 
@@ -351,6 +341,8 @@ bool env_check(const struct kmm_env *env, char *why, size_t whylen)
 			 env->log_len);
 		return false;
 	}
+	if (!arena_check(&env->arena, why, whylen))
+		return false;
 	if (env->host_live_allocs > env->host_allocs) {
 		snprintf(why, whylen,
 			 "env: %" PRIu64 " live host blocks but only %" PRIu64 " allocated",

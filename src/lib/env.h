@@ -16,6 +16,8 @@
 #include <setjmp.h>
 #include <stdarg.h>
 
+#include "lib/arena.h"
+
 #define ENV_ERR_MAX 1024
 #define ENV_LOG_CAP (1u << 17) /* CONFIG_LOG_BUF_SHIFT=17 */
 
@@ -32,7 +34,7 @@ struct env_report_slot {
 
 struct kmm_env {
 	/* Constant after init. */
-	unsigned arena; /* jemalloc arena of this machine */
+	struct host_arena arena; /* every host byte of this machine (arena.h) */
 	uint32_t cpu_mhz;
 	uint64_t fail_nth; /* fail the Nth host allocation (0: never) */
 
