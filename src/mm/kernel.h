@@ -7,10 +7,10 @@
 
 #include "hw/hw.h"
 #include "lib/env.h"
-#include "mm/cmdline.h"
+#include "kernel/params.h"
 #include "mm/memblock.h"
 #include "mm/mmzone.h"
-#include "mm/resource.h"
+#include "kernel/resource.h"
 #include "mm/slub_def.h"
 
 /*

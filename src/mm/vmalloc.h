@@ -11,7 +11,7 @@
 
 #include "lib/sink.h"
 #include "mm/gfp.h"
-#include "mm/pgtable.h"
+#include "arch/arm64/include/asm/pgtable.h"
 
 /* vm_struct flags (include/linux/vmalloc.h, 6.1). */
 #define VM_IOREMAP	     0x00000001ul

@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "lib/env.h"
-#include "mm/cmdline.h"
+#include "kernel/params.h"
 
 #define GiB ((uint64_t)1 << 30)
 #define MiB ((uint64_t)1 << 20)

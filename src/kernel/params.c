@@ -6,7 +6,7 @@
  * Deviation: a malformed value of a parameter we model is an error for the host (the kernel
  * would often ignore it silently), so that a typo never goes unnoticed.
  */
-#include "mm/cmdline.h"
+#include "kernel/params.h"
 #include "mm/mm_types.h"
 
 #include <errno.h>

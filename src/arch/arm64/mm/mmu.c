@@ -29,7 +29,7 @@
  *     __va(pa), to pa, Normal memory, never executable, readable.
  *  3. Every table descriptor reachable from swapper_pg_dir points at a RAM page.
  */
-#include "mm/pgtable.h"
+#include "arch/arm64/include/asm/pgtable.h"
 
 #include <errno.h>
 #include <inttypes.h>

@@ -45,8 +45,8 @@
  * | 58    | PROT_NONE      | software, only when !VALID                                 |
  * | 59/60 | TABLE_PXN/UXN  | hierarchical PXNTable/UXNTable (table descriptors)         |
  */
-#ifndef KMM_MM_PGTABLE_H
-#define KMM_MM_PGTABLE_H
+#ifndef KMM_ARCH_ARM64_ASM_PGTABLE_H
+#define KMM_ARCH_ARM64_ASM_PGTABLE_H
 
 #include "mm/internal.h"
 
@@ -623,4 +623,4 @@ void pgtable_page_free(struct kmm_kernel *k, phys_addr_t pa);
 /* Models: arch/arm64/mm/mmu.c:pgattr_change_is_safe(): may @old become @new while live? */
 bool pgattr_change_is_safe(uint64_t old, uint64_t new_);
 
-#endif /* KMM_MM_PGTABLE_H */
+#endif /* KMM_ARCH_ARM64_ASM_PGTABLE_H */
