@@ -109,7 +109,10 @@ struct memblock {
 	/* Caller named in the next memblock=debug line (stands for %pS); NULL: omitted. */
 	const char *caller;
 
-	/* Environment: host memory, log, reports; simulated RAM for zeroing (may be NULL). */
+	/*
+	 * Environment: host memory, log, reports; simulated RAM for zeroing (may be NULL;
+	 * opaque here: only arch code, asm/memory.h, looks inside).
+	 */
 	struct kmm_env *env;
 	const struct hw_phys *phys;
 };

@@ -349,8 +349,8 @@ enum kmm_status kmm_vmalloc_stats(struct kmm_machine *m, struct kmm_vmalloc_stat
 					  .vmalloc_pages = vmalloc_nr_pages(k),
 					  .purges = s->purges,
 					  .purged_areas = s->purged_areas,
-					  .tlb_flush_range = s->tlb_flush_range,
-					  .tlb_flush_all = s->tlb_flush_all,
+					  .tlb_flush_range = k->tlbflush.kernel_range,
+					  .tlb_flush_all = k->tlbflush.all,
 					  .overflow_purges = s->overflow_purges,
 					  .pgtable_pages = s->pgtable_pages,
 					  .huge_mappings = s->huge_mappings};
