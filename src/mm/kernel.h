@@ -46,7 +46,7 @@ struct cma {
 struct kmm_kernel {
 	/* Constant after boot. */
 	struct kmm_env *env;
-	struct kmm_hw *hw;
+	struct kmm_hw *hw; /* opaque outside src/arch/arm64 */
 	const struct kmm_config *cfg;
 	struct kernel_params params; /* parsed command line */
 	struct kernel_image image;

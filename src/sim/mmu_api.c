@@ -92,17 +92,18 @@ enum kmm_status kmm_mmu_set_cpu_model(struct kmm_machine *m, const char *model)
 	return hw_cpus_set_model(&m->hw, model) ? KMM_OK : KMM_EINVAL;
 }
 
-static void mmu_api_fault(const struct hw_fault *f, struct kmm_mmu_fault *out)
+/* The exception the hardware just took for @f (mmu_raise encoded it), as the API shows it. */
+static void mmu_api_fault(const struct hw_cpu *c, const struct hw_fault *f,
+			  struct kmm_mmu_fault *out)
 {
-	struct esr_syndrome s;
+	const struct esr_syndrome *s = &c->exception;
 
 	if (!out)
 		return;
-	esr_encode(f, &s);
-	*out = (struct kmm_mmu_fault){.esr = s.esr,
-				      .far = s.far,
-				      .hpfar = s.hpfar,
-				      .target_el = s.target_el,
+	*out = (struct kmm_mmu_fault){.esr = s->esr,
+				      .far = s->far,
+				      .hpfar = s->hpfar,
+				      .target_el = s->target_el,
 				      .kind = esr_fault_name(f->type),
 				      .level = f->level,
 				      .stage = f->stage,
@@ -139,7 +140,7 @@ enum kmm_status kmm_cpu_access(struct kmm_machine *m, unsigned cpu, enum kmm_acc
 	st = mmu_api_access(m, c, (enum hw_acc)type, va, buf, size, &f);
 	if (st != KMM_EFAULT)
 		return st;
-	mmu_api_fault(&f, fault);
+	mmu_api_fault(c, &f, fault);
 	return env_error(&m->env, KMM_EFAULT,
 			 "CPU%u: %s fault at VA 0x%016" PRIx64 " (level %d, stage %u)", cpu,
 			 esr_fault_name(f.type), va, f.level, f.stage);
@@ -162,7 +163,7 @@ enum kmm_status kmm_at(struct kmm_machine *m, unsigned cpu, enum kmm_at_op op, k
 		return KMM_OK;
 	}
 	*par = c->r.par_el1;
-	mmu_api_fault(&f, fault);
+	mmu_api_fault(c, &f, fault);
 	return env_error(&m->env, KMM_EFAULT, "AT %s at VA 0x%016" PRIx64 " took a %s exception",
 			 mmu_at_name((enum mmu_at_op)op), va, esr_fault_name(f.type));
 }

@@ -231,7 +231,7 @@ static bool replay_run(struct replay *r, int q, struct replay_got *g, char *why,
 		g->exception = !g->ok;
 		g->par = cpu->r.par_el1;
 		if (g->exception)
-			esr_encode(&g->f, &g->syn);
+			g->syn = cpu->exception;
 		return true;
 	}
 	if (strcmp(kind, "access") == 0) {
@@ -256,7 +256,7 @@ static bool replay_run(struct replay *r, int q, struct replay_got *g, char *why,
 		g->value = val;
 		g->exception = !g->ok;
 		if (g->exception)
-			esr_encode(&g->f, &g->syn);
+			g->syn = cpu->exception;
 		return true;
 	}
 	snprintf(why, whylen, "unknown query kind \"%s\"", kind);
