@@ -1,8 +1,9 @@
-# Finds libkmm's dependencies through pkg-config (CMake's FindZLIB for zlib). A missing one
-# stops configuration with the package to install; scripts/install-deps installs them all.
+# Finds libkmm's dependencies through pkg-config, and kmmsim's zlib through CMake's FindZLIB.
+# A missing one stops configuration with the package to install; scripts/install-deps
+# installs them all.
 #
 # Sets KMM_DEP_INCLUDE_DIRS, KMM_DEP_CFLAGS, KMM_DEP_LIBRARIES (absolute paths, so that the
-# exported static target carries them), KMM_PC_REQUIRES_PRIVATE, and for the tests
+# exported static target carries them; libkmm's only), KMM_PC_REQUIRES_PRIVATE, and for the tests
 # KMM_CMOCKA_INCLUDE_DIRS / KMM_CMOCKA_LIBRARIES.
 
 find_package(PkgConfig)
@@ -33,17 +34,18 @@ if(NOT KMM_HAVE_NATIVE_SYS_TREE)
   kmm_require_pc(LIBBSD libbsd-overlay libbsd-dev libbsd)
 endif()
 
+# zlib is kmmsim's (mmu-replay reads gzipped corpora), not the library's.
 find_package(ZLIB QUIET)
 if(NOT ZLIB_FOUND)
-  message(FATAL_ERROR "libkmm needs zlib (gzipped corpora): install it (Debian/Ubuntu: "
+  message(FATAL_ERROR "kmmsim needs zlib (gzipped corpora): install it (Debian/Ubuntu: "
                       "apt-get install zlib1g-dev; macOS: brew install zlib), "
                       "or run scripts/install-deps")
 endif()
 
-set(KMM_DEP_INCLUDE_DIRS ${JEMALLOC_INCLUDE_DIRS} ${LIBBSD_INCLUDE_DIRS} ${ZLIB_INCLUDE_DIRS})
+set(KMM_DEP_INCLUDE_DIRS ${JEMALLOC_INCLUDE_DIRS} ${LIBBSD_INCLUDE_DIRS})
 set(KMM_DEP_CFLAGS ${JEMALLOC_CFLAGS_OTHER} ${LIBBSD_CFLAGS_OTHER})
-set(KMM_DEP_LIBRARIES ${JEMALLOC_LINK_LIBRARIES} ${ZLIB_LIBRARIES} m)
-set(KMM_PC_REQUIRES_PRIVATE "jemalloc zlib")
+set(KMM_DEP_LIBRARIES ${JEMALLOC_LINK_LIBRARIES} m)
+set(KMM_PC_REQUIRES_PRIVATE "jemalloc")
 
 if(BUILD_TESTING)
   kmm_require_pc(CMOCKA cmocka libcmocka-dev cmocka)

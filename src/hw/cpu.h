@@ -65,6 +65,14 @@ struct hw_update_log {
 	struct hw_update e[HW_UPDATE_LOG];
 };
 
+/* What an exception wrote to software's view (esr_encode() fills it from a struct hw_fault). */
+struct esr_syndrome {
+	uint64_t esr;
+	uint64_t far;
+	uint64_t hpfar;	   /* valid when target_el == 2 and the fault is a stage-2 fault */
+	uint8_t target_el; /* 1 or 2 */
+};
+
 /* Stage-1 parameters of one VA half (TTBR0 or TTBR1), derived from the registers. */
 struct hw_s1_half {
 	uint64_t topmask; /* VA bits that must all equal VA[55] (TBI excluded) */
@@ -99,8 +107,9 @@ struct hw_cpu {
 	/* The TLB hierarchy and the walk cache. */
 	struct tlb tlb;
 
-	/* Last operation's hardware descriptor updates. */
+	/* Last operation's hardware descriptor updates, and the last exception it took. */
 	struct hw_update_log updates;
+	struct esr_syndrome exception; /* written by mmu_raise() */
 
 	/* Statistics. */
 	uint64_t walks, walk_reads;

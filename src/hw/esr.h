@@ -8,17 +8,13 @@
 
 #include "hw/ptw.h"
 
-struct esr_syndrome {
-	uint64_t esr;
-	uint64_t far;
-	uint64_t hpfar;	   /* valid when target_el == 2 and the fault is a stage-2 fault */
-	uint8_t target_el; /* 1 or 2 */
-};
-
 /* Fault status code (DFSC/IFSC, PAR_EL1.FST) of @f. */
 unsigned esr_fsc(const struct hw_fault *f);
 
-/* The exception @f raises: target EL, ESR (EC, IL, ISS), FAR, HPFAR. Pure. */
+/*
+ * The exception @f raises: target EL, ESR (EC, IL, ISS), FAR, HPFAR. Pure; the one encoder
+ * (mmu_raise() keeps its result in hw_cpu.exception for the API and the tools to read).
+ */
 void esr_encode(const struct hw_fault *f, struct esr_syndrome *out);
 
 /* PAR_EL1 for a faulting AT (64-bit format: F, FST, PTW, S; bit 11 RES1). Pure. */

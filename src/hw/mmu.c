@@ -191,16 +191,16 @@ bool mmu_translate_slow(struct kmm_hw *hw, struct hw_cpu *cpu, uint64_t va, enum
 
 void mmu_raise(struct hw_cpu *cpu, const struct hw_fault *f)
 {
-	struct esr_syndrome s;
+	const struct esr_syndrome *s = &cpu->exception;
 
-	esr_encode(f, &s);
-	if (s.target_el == 2) {
-		cpu->r.esr_el2 = s.esr;
-		cpu->r.far_el2 = s.far;
-		cpu->r.hpfar_el2 = s.hpfar;
+	esr_encode(f, &cpu->exception);
+	if (s->target_el == 2) {
+		cpu->r.esr_el2 = s->esr;
+		cpu->r.far_el2 = s->far;
+		cpu->r.hpfar_el2 = s->hpfar;
 	} else {
-		cpu->r.esr_el1 = s.esr;
-		cpu->r.far_el1 = s.far;
+		cpu->r.esr_el1 = s->esr;
+		cpu->r.far_el1 = s->far;
 	}
 }
 

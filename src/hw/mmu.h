@@ -114,7 +114,10 @@ static inline bool mmu_translate(struct kmm_hw *hw, struct hw_cpu *cpu, uint64_t
 	return mmu_translate_slow(hw, cpu, va, acc, el, pa, f);
 }
 
-/* Takes the exception for @f: ESR/FAR (and HPFAR) of the target EL are written. */
+/*
+ * Takes the exception for @f: ESR/FAR (and HPFAR) of the target EL are written, and the
+ * whole syndrome (with the target EL) is kept in cpu->exception.
+ */
 void mmu_raise(struct hw_cpu *cpu, const struct hw_fault *f);
 
 /*

@@ -8,6 +8,8 @@
  */
 #include "hw/phys.h"
 
+#include "hw/board.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 
@@ -41,7 +43,7 @@ bool phys_init(struct hw_phys *phys, struct kmm_env *env, const struct kmm_confi
 		}
 	}
 	struct kmm_mmio_range layout[PHYS_MAX_MMIO];
-	phys->nr_mmio = kmm_config_mmio_layout(cfg, layout, PHYS_MAX_MMIO);
+	phys->nr_mmio = board_mmio_layout(cfg, layout, PHYS_MAX_MMIO);
 	if (phys->nr_mmio > PHYS_MAX_MMIO)
 		phys->nr_mmio = PHYS_MAX_MMIO; /* validation refuses more; stay in bounds */
 	for (uint32_t i = 0; i < phys->nr_mmio; i++) {

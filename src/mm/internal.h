@@ -8,6 +8,7 @@
 
 #include <limits.h>
 
+#include "arch/arm64/include/asm/memory.h"
 #include "mm/kernel.h"
 #include "mm/mmzone.h"
 
@@ -73,7 +74,7 @@ static inline struct page *virt_to_page(const struct kmm_kernel *k, uint64_t va)
 /* Host view of a page's contents in simulated RAM (NULL if the PFN is not RAM). */
 static inline void *page_host(const struct kmm_kernel *k, const struct page *page, size_t len)
 {
-	return phys_to_host(&k->hw->phys, PFN_PHYS(page_to_pfn(k, page)), len);
+	return arch_phys_to_host(k, PFN_PHYS(page_to_pfn(k, page)), len);
 }
 
 /* The simulated CPU the current call runs on (env->cur_cpu: kmm_cpu_set, kmm_cpu_access). */

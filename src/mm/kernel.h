@@ -5,13 +5,16 @@
 #ifndef KMM_MM_KERNEL_H
 #define KMM_MM_KERNEL_H
 
-#include "hw/hw.h"
+#include "arch/arm64/include/asm/tlbflush.h"
+#include "kernel/params.h"
+#include "kernel/resource.h"
 #include "lib/env.h"
-#include "mm/cmdline.h"
 #include "mm/memblock.h"
 #include "mm/mmzone.h"
-#include "mm/resource.h"
 #include "mm/slub_def.h"
+
+/* The machine's hardware (src/hw/hw.h): only arch code (src/arch/arm64) looks inside. */
+struct kmm_hw;
 
 /*
  * The kernel image and the boot loader's blobs, as the reference boot had them (facts of the
@@ -43,7 +46,7 @@ struct cma {
 struct kmm_kernel {
 	/* Constant after boot. */
 	struct kmm_env *env;
-	struct kmm_hw *hw;
+	struct kmm_hw *hw; /* opaque outside src/arch/arm64 */
 	const struct kmm_config *cfg;
 	struct kernel_params params; /* parsed command line */
 	struct kernel_image image;
@@ -82,6 +85,7 @@ struct kmm_kernel {
 	bool rodata_enabled, rodata_full;
 	unsigned long nr_early_pgtables;  /* pages paging_init took from memblock */
 	unsigned long nr_kernel_pgtables; /* table pages taken from the buddy allocator, live */
+	struct tlbflush_stats tlbflush;	  /* TLB maintenance issued (tlbflush.c) */
 
 	/* vmalloc (vmalloc.c): the vmap area allocator and its areas; NULL before boot. */
 	struct vmap_state *vmap;

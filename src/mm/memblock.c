@@ -43,7 +43,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "hw/phys.h"
+#include "arch/arm64/include/asm/memory.h"
 #include "lib/env.h"
 #include "lib/sink.h"
 
@@ -941,28 +941,8 @@ void memblock_trim_memory(struct memblock *mb, phys_addr_t align)
 /* Zeroes [pa, pa + size) of simulated RAM, bank by bank; parts that are not RAM are skipped. */
 static void memblock_zero(const struct memblock *mb, phys_addr_t pa, phys_addr_t size)
 {
-	phys_addr_t end = pa + size;
-
-	if (!mb->phys)
-		return;
-	while (pa < end) {
-		const struct phys_bank *b = phys_bank_of(mb->phys, pa);
-		phys_addr_t stop;
-
-		if (!b) {
-			/* Not RAM: skip to the next bank above, if any. */
-			phys_addr_t next = end;
-
-			for (uint32_t i = 0; i < mb->phys->nr_banks; i++)
-				if (mb->phys->banks[i].base > pa && mb->phys->banks[i].base < next)
-					next = mb->phys->banks[i].base;
-			pa = next;
-			continue;
-		}
-		stop = mb_min(end, b->end);
-		memset(b->host + (pa - b->base), 0, (size_t)(stop - pa));
-		pa = stop;
-	}
+	if (mb->phys)
+		arch_phys_zero(mb->phys, pa, size);
 }
 
 /* Models: mm/memblock.c:memblock_alloc_range_nid() (dump_stack on align 0: an info report). */

@@ -47,7 +47,7 @@ typedef uint64_t phys_addr_t;
 #endif
 
 #ifndef PHYS_ADDR_MAX
-#define PHYS_ADDR_MAX (~(uint64_t)0) /* same spelling as mm/cmdline.h */
+#define PHYS_ADDR_MAX (~(uint64_t)0) /* same spelling as kernel/params.h */
 #endif
 
 /* Initial array sizes: mm/memblock.c and arch/arm64/include/asm/memory.h with NR_CPUS=256. */
@@ -109,7 +109,10 @@ struct memblock {
 	/* Caller named in the next memblock=debug line (stands for %pS); NULL: omitted. */
 	const char *caller;
 
-	/* Environment: host memory, log, reports; simulated RAM for zeroing (may be NULL). */
+	/*
+	 * Environment: host memory, log, reports; simulated RAM for zeroing (may be NULL;
+	 * opaque here: only arch code, asm/memory.h, looks inside).
+	 */
 	struct kmm_env *env;
 	const struct hw_phys *phys;
 };

@@ -241,7 +241,7 @@ static inline struct kmem_cache_node *get_node(const struct kmem_cache *s, int n
 /* Host bytes of [va, va + len) in the linear map, or NULL. */
 static inline uint8_t *kmem_host(const struct kmm_kernel *k, uint64_t va, size_t len)
 {
-	return phys_to_host(&k->hw->phys, __pa(k, va), len);
+	return arch_phys_to_host(k, __pa(k, va), len);
 }
 
 /* Models: mm/slab.h:slab_want_init_on_alloc() / slab_want_init_on_free(). */

@@ -56,6 +56,8 @@
 
 #include "mm/vmalloc.h"
 
+#include "arch/arm64/include/asm/tlbflush.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>

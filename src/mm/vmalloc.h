@@ -11,7 +11,7 @@
 
 #include "lib/sink.h"
 #include "mm/gfp.h"
-#include "mm/pgtable.h"
+#include "arch/arm64/include/asm/pgtable.h"
 
 /* vm_struct flags (include/linux/vmalloc.h, 6.1). */
 #define VM_IOREMAP	     0x00000001ul
@@ -59,8 +59,6 @@ struct vmap_stats {
 	uint64_t fit[5];	  /* adjust_va_to_fit_type() by enum fit_type */
 	uint64_t purges;	  /* __purge_vmap_area_lazy() runs that had work */
 	uint64_t purged_areas;	  /* lazily freed areas merged back into the free tree */
-	uint64_t tlb_flush_range; /* flush_tlb_kernel_range() by pages */
-	uint64_t tlb_flush_all;	  /* flush_tlb_all() */
 	uint64_t overflow_purges; /* alloc_vmap_area() purged and retried */
 	uint64_t pgtable_pages;	  /* table pages taken from the buddy allocator */
 	uint64_t huge_mappings;	  /* PMD/PUD block entries written by vmap_range_noflush() */

@@ -92,17 +92,18 @@ enum kmm_status kmm_mmu_set_cpu_model(struct kmm_machine *m, const char *model)
 	return hw_cpus_set_model(&m->hw, model) ? KMM_OK : KMM_EINVAL;
 }
 
-static void mmu_api_fault(const struct hw_fault *f, struct kmm_mmu_fault *out)
+/* The exception the hardware just took for @f (mmu_raise encoded it), as the API shows it. */
+static void mmu_api_fault(const struct hw_cpu *c, const struct hw_fault *f,
+			  struct kmm_mmu_fault *out)
 {
-	struct esr_syndrome s;
+	const struct esr_syndrome *s = &c->exception;
 
 	if (!out)
 		return;
-	esr_encode(f, &s);
-	*out = (struct kmm_mmu_fault){.esr = s.esr,
-				      .far = s.far,
-				      .hpfar = s.hpfar,
-				      .target_el = s.target_el,
+	*out = (struct kmm_mmu_fault){.esr = s->esr,
+				      .far = s->far,
+				      .hpfar = s->hpfar,
+				      .target_el = s->target_el,
 				      .kind = esr_fault_name(f->type),
 				      .level = f->level,
 				      .stage = f->stage,
@@ -134,7 +135,7 @@ API_BODY(cpu_access, {
 	m->env.cur_cpu = (int)p->cpu;
 	if (mmu_access(&m->hw, c, (enum hw_acc)p->type, p->va, p->buf, p->size, NULL, &f))
 		return KMM_OK;
-	mmu_api_fault(&f, p->fault);
+	mmu_api_fault(c, &f, p->fault);
 	return env_error(&m->env, KMM_EFAULT,
 			 "CPU%u: %s fault at VA 0x%016" PRIx64 " (level %d, stage %u)", p->cpu,
 			 esr_fault_name(f.type), p->va, f.level, f.stage);
@@ -163,7 +164,7 @@ enum kmm_status kmm_at(struct kmm_machine *m, unsigned cpu, enum kmm_at_op op, k
 		return KMM_OK;
 	}
 	*par = c->r.par_el1;
-	mmu_api_fault(&f, fault);
+	mmu_api_fault(c, &f, fault);
 	return env_error(&m->env, KMM_EFAULT, "AT %s at VA 0x%016" PRIx64 " took a %s exception",
 			 mmu_at_name((enum mmu_at_op)op), va, esr_fault_name(f.type));
 }

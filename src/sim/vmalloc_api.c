@@ -280,8 +280,8 @@ API_BODY(vmalloc_stats, { struct kmm_vmalloc_stats *out; })
 					  .vmalloc_pages = vmalloc_nr_pages(k),
 					  .purges = s->purges,
 					  .purged_areas = s->purged_areas,
-					  .tlb_flush_range = s->tlb_flush_range,
-					  .tlb_flush_all = s->tlb_flush_all,
+					  .tlb_flush_range = k->tlbflush.kernel_range,
+					  .tlb_flush_all = k->tlbflush.all,
 					  .overflow_purges = s->overflow_purges,
 					  .pgtable_pages = s->pgtable_pages,
 					  .huge_mappings = s->huge_mappings};

@@ -1,9 +1,10 @@
 /*
  * paging_init: the kernel page tables in simulated RAM, checked through the MMU model.
  *
- * Covers: src/mm/mmu.c (paging_init, map_kernel, map_mem, create_idmap, the TTBR1/TCR/MAIR
- * setup, mark_linear_text_alias_ro, mark_rodata_ro), src/mm/ptdump.c, the rodata= parameter
- * (src/mm/cmdline.c), and free_initmem's unmapping (src/mm/setup.c).
+ * Covers: src/arch/arm64/mm/mmu.c (paging_init, map_kernel, map_mem, create_idmap, the
+ * TTBR1/TCR/MAIR setup, mark_linear_text_alias_ro, mark_rodata_ro),
+ * src/arch/arm64/mm/ptdump.c, the rodata= parameter (src/kernel/params.c), and free_initmem's
+ * unmapping (src/arch/arm64/kernel/setup.c).
  *
  * Expected values come from the Arm ARM (descriptor and register formats), arm64's 6.1
  * layout (memory.h) and the reference kernel's image layout (the five paging_init areas of

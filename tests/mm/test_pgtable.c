@@ -3,7 +3,8 @@
  * the pte_mk* transitions of hardware dirty-bit management, indices and range ends, and the
  * live-change rule, plus the table walk helpers over a booted machine's swapper_pg_dir.
  *
- * Covers: src/mm/pgtable.h, pgattr_change_is_safe() and the block helpers of src/mm/mmu.c.
+ * Covers: src/arch/arm64/include/asm/pgtable.h, pgattr_change_is_safe() and the block
+ * helpers of src/arch/arm64/mm/mmu.c.
  * Expected values are worked out by hand from the descriptor bits (Arm ARM D8.3; arm64's
  * pgtable-hwdef.h / pgtable-prot.h layout) in the comments.
  */

@@ -8,7 +8,7 @@
  *
  * Covers: src/mm/slub.c (calculate_sizes, calculate_order, kmem_cache_open_geometry,
  * setup_slub_debug, kmem_cache_flags), src/mm/slab_common.c (calculate_alignment,
- * find_mergeable, size_index, kmalloc_slab), src/mm/cmdline.c (the SLUB parameters).
+ * find_mergeable, size_index, kmalloc_slab), src/kernel/params.c (the SLUB parameters).
  */
 #include "kmm_test.h"
 

@@ -2,7 +2,8 @@
  * vmalloc: the vmap area allocator, vmalloc/vfree/vmap/ioremap, huge mappings, lazy purging
  * and the TLB, checked through the public API, the views and the MMU model.
  *
- * Covers: src/mm/vmalloc.c, src/sim/vmalloc_api.c, and the TLB flushes of src/mm/mmu.c.
+ * Covers: src/mm/vmalloc.c, src/sim/vmalloc_api.c, and the TLB flushes of
+ * src/arch/arm64/mm/tlbflush.c.
  *
  * The address space after boot (1 GiB, rodata=full), worked out from arm64's layout and the
  * reference kernel's image (KIMAGE_VADDR = VMALLOC_START, _stext 64 KiB into the Image, the

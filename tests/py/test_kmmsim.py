@@ -137,7 +137,7 @@ def test_kmmbench_lists_and_emits_json(kmmbench):
 
 
 def test_mmu_replay_reads_gzip_and_refuses_garbage(kmmsim, tmp_path):
-    """mmu-replay (src/sim/mmu_replay.c, mmu_json.c): any corpus path, plain or gzipped."""
+    """mmu-replay (src/tools/mmu_replay.c, mmu_json.c): any corpus path, plain or gzipped."""
     import gzip
     from conftest import SHARED_DIR
     corpus = (SHARED_DIR / "oracles/mmu/handwritten.jsonl").read_bytes()

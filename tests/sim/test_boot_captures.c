@@ -6,8 +6,8 @@
  * recomputes everything from the final managed counts there). Also the boot log lines and
  * the layouts of /proc/buddyinfo and /proc/pagetypeinfo.
  *
- * Covers: src/mm/setup.c, mm_init.c, page_alloc.c (the hand-over and merging), wmark.c,
- * vmstat.c and sysctl_vm.c through the views and sysctls they serve.
+ * Covers: src/arch/arm64/kernel/setup.c, src/mm/mm_init.c, page_alloc.c (the hand-over and
+ * merging), wmark.c, vmstat.c and sysctl_vm.c through the views and sysctls they serve.
  *
  * Reservations. The model makes the kernel's big early reservations itself (kernel image,
  * initrd, DTB, NODE_DATA, vmemmap, percpu, CMA, swiotlb, the page tables of paging_init);

@@ -10,7 +10,7 @@
 #include <errno.h>
 
 #include "lib/sink.h"
-#include "mm/resource.h"
+#include "kernel/resource.h"
 
 static char *drop_reserved_lines(const char *text)
 {

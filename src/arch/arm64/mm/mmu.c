@@ -11,7 +11,7 @@
  *         map_kernel_segment(), map_kernel(), create_idmap(), paging_init(),
  *         mark_linear_text_alias_ro(), mark_rodata_ro(), p?d_set_huge(), p?d_clear_huge(),
  *         pmd_free_pte_page(), pud_free_pmd_page(); arch/arm64/mm/proc.S:__cpu_setup() (the
- *         TCR_EL1/MAIR_EL1 values); arch/arm64/include/asm/tlbflush.h.
+ *         TCR_EL1/MAIR_EL1 values). The TLB flushes it needs are in tlbflush.c.
  * Leaves out: the fixmap (its tables live in the image and nothing here maps through it), the
  *         vmemmap mapping (struct pages are host memory; its two table pages stay in the
  *         boot tests' -reserve), KFENCE, crashkernel, KPTI and the trampoline, BTI's PTE_GP
@@ -29,7 +29,8 @@
  *     __va(pa), to pa, Normal memory, never executable, readable.
  *  3. Every table descriptor reachable from swapper_pg_dir points at a RAM page.
  */
-#include "mm/pgtable.h"
+#include "arch/arm64/include/asm/pgtable.h"
+#include "arch/arm64/include/asm/tlbflush.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -47,45 +48,6 @@
 #define NO_EXEC_MAPPINGS  (1 << 2)
 
 typedef phys_addr_t (*pgtable_alloc_fn)(struct kmm_kernel *k, int shift);
-
-/* ---- TLB maintenance ------------------------------------------------------------------ */
-
-static void kernel_tlbi(struct kmm_kernel *k, enum mmu_tlbi_op op, uint64_t xt)
-{
-	struct hw_cpu *cpu = &k->hw->cpus[smp_processor_id(k)];
-
-	mmu_tlbi(k->hw, cpu, op, xt, true, NULL);
-}
-
-/* __TLBI_VADDR(addr, 0): VA[55:12] in Xt[43:0], ASID 0. */
-static uint64_t tlbi_vaddr(uint64_t addr)
-{
-	return (addr >> 12) & ((1ull << 44) - 1);
-}
-
-void flush_tlb_all(struct kmm_kernel *k)
-{
-	kernel_tlbi(k, MMU_TLBI_VMALLE1, 0);
-	if (k->vmap)
-		vmap_stats(k)->tlb_flush_all++;
-}
-
-void flush_tlb_kernel_range(struct kmm_kernel *k, uint64_t start, uint64_t end)
-{
-	if (end - start > PTRS_PER_PTE * PAGE_SIZE) {
-		flush_tlb_all(k);
-		return;
-	}
-	for (uint64_t addr = start & PAGE_MASK; addr < end; addr += PAGE_SIZE)
-		kernel_tlbi(k, MMU_TLBI_VAALE1, tlbi_vaddr(addr));
-	if (k->vmap)
-		vmap_stats(k)->tlb_flush_range++;
-}
-
-void __flush_tlb_kernel_pgtable(struct kmm_kernel *k, uint64_t addr)
-{
-	kernel_tlbi(k, MMU_TLBI_VAAE1, tlbi_vaddr(addr));
-}
 
 /* ---- building mappings ---------------------------------------------------------------- */
 
@@ -503,7 +465,7 @@ static int cpu_install_kernel_tables(struct kmm_kernel *k)
 		    !hw_cpu_set_reg(k->hw, cpu, HW_REG_SCTLR_EL1,
 				    SCTLR_EL1_M | SCTLR_EL1_C | SCTLR_EL1_I))
 			return -EINVAL;
-		mmu_tlbi(k->hw, cpu, MMU_TLBI_VMALLE1, 0, false, NULL);
+		local_flush_tlb_all(k, (int)c);
 	}
 	return 0;
 }

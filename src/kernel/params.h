@@ -2,8 +2,8 @@
  * The kernel command line: parameters the modelled kernel understands, parsed into
  * struct kernel_params. Later subsystems add their parameters to KERNEL_PARAMS in cmdline.c.
  */
-#ifndef KMM_MM_CMDLINE_H
-#define KMM_MM_CMDLINE_H
+#ifndef KMM_KERNEL_PARAMS_H
+#define KMM_KERNEL_PARAMS_H
 
 #include <kmm/config.h>
 #include <kmm/types.h>
@@ -49,4 +49,4 @@ int parse_kernel_cmdline(const char *cmdline, struct kernel_params *p, char *err
 int cmdline_for_each(const char *cmdline,
 		     int (*fn)(void *arg, const char *param, const char *value), void *arg);
 
-#endif /* KMM_MM_CMDLINE_H */
+#endif /* KMM_KERNEL_PARAMS_H */

@@ -4,8 +4,8 @@
  * are linked by index. Enough JSON for the arm-mmu-oracle-v1 format and for hand-written
  * corpora: objects, arrays, strings (with the common escapes), integers, true/false/null.
  */
-#ifndef KMM_SIM_MMU_JSON_H
-#define KMM_SIM_MMU_JSON_H
+#ifndef KMM_TOOLS_MMU_JSON_H
+#define KMM_TOOLS_MMU_JSON_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -43,4 +43,4 @@ bool json_hex(const struct json_doc *doc, int node, uint64_t *out);
 bool json_bool(const struct json_doc *doc, int node, bool *out);
 bool json_is_null(const struct json_doc *doc, int node);
 
-#endif /* KMM_SIM_MMU_JSON_H */
+#endif /* KMM_TOOLS_MMU_JSON_H */

@@ -21,6 +21,7 @@
  * object free or allocated exactly once), the kernel page tables' (pgtable_check) and
  * vmalloc's (vmalloc_check).
  */
+#include "hw/hw.h"
 #include "mm/internal.h"
 #include "mm/slab.h"
 #include "mm/vmalloc.h"

@@ -5,7 +5,7 @@
  *  1. Every node index in first/next is < n or -1.
  *  2. A parse either returns a root whose subtree is complete, or -1 with err set.
  */
-#include "sim/mmu_json.h"
+#include "tools/mmu_json.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -4,8 +4,8 @@
  * write them.
  *
  * Models (Linux 6.1): arch/arm64/include/asm/memory.h (layout), pgtable-hwdef.h (bits),
- *         pgtable-prot.h (PAGE_KERNEL and friends), pgtable.h (helpers), tlbflush.h (the
- *         kernel TLB flushes, implemented in mmu.c).
+ *         pgtable-prot.h (PAGE_KERNEL and friends), pgtable.h (helpers). The TLB flushes
+ *         are in tlbflush.h.
  * Deviation: tables are reached through the host pointer of their simulated page
  *         (phys_to_host) instead of the linear map or the fixmap; the dsb/isb barriers of
  *         set_pte() and friends have no model (a store is visible to the walker at once).
@@ -45,8 +45,8 @@
  * | 58    | PROT_NONE      | software, only when !VALID                                 |
  * | 59/60 | TABLE_PXN/UXN  | hierarchical PXNTable/UXNTable (table descriptors)         |
  */
-#ifndef KMM_MM_PGTABLE_H
-#define KMM_MM_PGTABLE_H
+#ifndef KMM_ARCH_ARM64_ASM_PGTABLE_H
+#define KMM_ARCH_ARM64_ASM_PGTABLE_H
 
 #include "mm/internal.h"
 
@@ -461,7 +461,7 @@ static inline pgprot_t mk_pud_sect_prot(pgprot_t prot)
 /* Host view of the 4 KiB table page at @pa (NULL if @pa is not RAM). */
 static inline void *pgtable_host(const struct kmm_kernel *k, phys_addr_t pa)
 {
-	return phys_to_host(&k->hw->phys, pa & PTE_ADDR_MASK, PAGE_SIZE);
+	return arch_phys_to_host(k, pa & PTE_ADDR_MASK, PAGE_SIZE);
 }
 
 /* Models: pgd_offset_k(): the entry of swapper_pg_dir for @addr. */
@@ -588,18 +588,6 @@ static inline uint64_t lm_alias(const struct kmm_kernel *k, uint64_t va)
 	return __va(k, __pa_symbol(k, va));
 }
 
-/* ---- TLB maintenance for kernel mappings (mmu.c) -------------------------------------- */
-
-/*
- * Models: arch/arm64/include/asm/tlbflush.h. Issued by the current CPU, Inner Shareable (so
- * every CPU's TLB), through the MMU model's TLBI: flush_tlb_all is TLBI VMALLE1IS;
- * flush_tlb_kernel_range is one TLBI VAALE1IS per page, or flush_tlb_all above 512 pages
- * (MAX_TLBI_OPS); __flush_tlb_kernel_pgtable is TLBI VAAE1IS (walk caches too).
- */
-void flush_tlb_all(struct kmm_kernel *k);
-void flush_tlb_kernel_range(struct kmm_kernel *k, uint64_t start, uint64_t end);
-void __flush_tlb_kernel_pgtable(struct kmm_kernel *k, uint64_t addr);
-
 /*
  * Models: arch/arm64/mm/mmu.c:p?d_set_huge() / p?d_clear_huge() / p?d_free_*_page().
  * set_huge returns 1, or 0 when the entry holds a live mapping that only a permission
@@ -623,4 +611,4 @@ void pgtable_page_free(struct kmm_kernel *k, phys_addr_t pa);
 /* Models: arch/arm64/mm/mmu.c:pgattr_change_is_safe(): may @old become @new while live? */
 bool pgattr_change_is_safe(uint64_t old, uint64_t new_);
 
-#endif /* KMM_MM_PGTABLE_H */
+#endif /* KMM_ARCH_ARM64_ASM_PGTABLE_H */

@@ -5,7 +5,7 @@
  * Deviation: no locking (one host thread drives a machine); names are not copied.
  * Invariants: see resource.h.
  */
-#include "mm/resource.h"
+#include "kernel/resource.h"
 
 #include <errno.h>
 #include <inttypes.h>

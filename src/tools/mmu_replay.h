@@ -1,8 +1,8 @@
 /*
  * kmmsim mmu-replay: differential test of the MMU model against oracle corpora.
  */
-#ifndef KMM_SIM_MMU_REPLAY_H
-#define KMM_SIM_MMU_REPLAY_H
+#ifndef KMM_TOOLS_MMU_REPLAY_H
+#define KMM_TOOLS_MMU_REPLAY_H
 
 #include <kmm/kmm.h>
 
@@ -13,4 +13,4 @@
  */
 int kmmsim_cmd_mmu_replay(const struct kmm_config *cfg, int argc, char **argv);
 
-#endif /* KMM_SIM_MMU_REPLAY_H */
+#endif /* KMM_TOOLS_MMU_REPLAY_H */

@@ -6,8 +6,8 @@
  *  2. Siblings are sorted by start and do not overlap.
  *  3. Every child's parent pointer names the resource whose child list holds it.
  */
-#ifndef KMM_MM_RESOURCE_H
-#define KMM_MM_RESOURCE_H
+#ifndef KMM_KERNEL_RESOURCE_H
+#define KMM_KERNEL_RESOURCE_H
 
 #include "lib/env.h"
 #include "lib/sink.h"
@@ -50,4 +50,4 @@ void resource_free_children(struct kmm_env *env, struct resource *root);
 
 bool resource_check(const struct resource *root, char *why, size_t whylen);
 
-#endif /* KMM_MM_RESOURCE_H */
+#endif /* KMM_KERNEL_RESOURCE_H */

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/kmmsim.h"
+#include "tools/kmmsim.h"
 
 static void out_stdout(void *arg, const char *text, size_t len)
 {

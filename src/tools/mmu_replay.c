@@ -18,7 +18,7 @@
  * The replay drives the hardware directly (struct kmm_hw): no kernel runs on the machine,
  * so nothing but the corpus touches RAM.
  */
-#include "sim/mmu_replay.h"
+#include "tools/mmu_replay.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -31,7 +31,7 @@
 #include "hw/mmu.h"
 #include "hw/mmu_defs.h"
 #include "lib/env.h"
-#include "sim/mmu_json.h"
+#include "tools/mmu_json.h"
 
 #define REPLAY_RAM_BASE	 0x40000000ull
 #define REPLAY_RAM_END	 0x48000000ull
@@ -231,7 +231,7 @@ static bool replay_run(struct replay *r, int q, struct replay_got *g, char *why,
 		g->exception = !g->ok;
 		g->par = cpu->r.par_el1;
 		if (g->exception)
-			esr_encode(&g->f, &g->syn);
+			g->syn = cpu->exception;
 		return true;
 	}
 	if (strcmp(kind, "access") == 0) {
@@ -256,7 +256,7 @@ static bool replay_run(struct replay *r, int q, struct replay_got *g, char *why,
 		g->value = val;
 		g->exception = !g->ok;
 		if (g->exception)
-			esr_encode(&g->f, &g->syn);
+			g->syn = cpu->exception;
 		return true;
 	}
 	snprintf(why, whylen, "unknown query kind \"%s\"", kind);

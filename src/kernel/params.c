@@ -6,7 +6,8 @@
  * Deviation: a malformed value of a parameter we model is an error for the host (the kernel
  * would often ignore it silently), so that a typo never goes unnoticed.
  */
-#include "mm/cmdline.h"
+#include "kernel/params.h"
+#include "lib/cmdline.h"
 #include "mm/mm_types.h"
 
 #include <errno.h>
@@ -27,7 +28,7 @@ static int early_mem(struct parse_ctx *c, const char *value)
 {
 	uint64_t limit;
 
-	if (!value || kmm_parse_size(value, &limit) != KMM_OK) {
+	if (!value || parse_size(value, &limit) != KMM_OK) {
 		snprintf(c->err, c->errlen, "mem=%s: expected a size such as 512M or 2G",
 			 value ? value : "");
 		return -EINVAL;
@@ -43,7 +44,7 @@ static int early_mem(struct parse_ctx *c, const char *value)
 
 static int parse_size_param(struct parse_ctx *c, const char *name, const char *value, uint64_t *out)
 {
-	if (!value || kmm_parse_size(value, out) != KMM_OK) {
+	if (!value || parse_size(value, out) != KMM_OK) {
 		snprintf(c->err, c->errlen, "%s=%s: expected a size such as 64M", name,
 			 value ? value : "");
 		return -EINVAL;

@@ -1,0 +1,17 @@
+/*
+ * Command-line helpers shared by the kernel's parameters (src/kernel/params.c) and the
+ * simulator's options (src/sim): see cmdline.c.
+ */
+#ifndef KMM_LIB_CMDLINE_H
+#define KMM_LIB_CMDLINE_H
+
+#include <kmm/types.h>
+#include <stdint.h>
+
+/*
+ * Parses a size such as 512M, 2G, 0x1000 or 4GiB into @out. Returns KMM_OK, or KMM_EINVAL
+ * with the reason as the no-machine error text (kmm_error_nomachine); @out is then untouched.
+ */
+enum kmm_status parse_size(const char *text, uint64_t *out);
+
+#endif /* KMM_LIB_CMDLINE_H */
