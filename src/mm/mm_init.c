@@ -680,7 +680,6 @@ void cma_activate_area(struct kmm_kernel *k, phys_addr_t base, phys_addr_t size)
 	}
 }
 
-
 /* ---- kmm_check: where every page is (the registry in page_place.h) ---------------------- */
 
 /*
@@ -696,20 +695,17 @@ struct place_map {
 	size_t whylen;
 };
 
-static const char *const page_place_names[NR_PAGE_PLACES] = {
-	[PLACE_NONE] = "no place",
-#define PAGE_PLACE_NAME(id, name, walk) [PLACE_##id] = name,
-	PAGE_PLACES(PAGE_PLACE_NAME)
-#undef PAGE_PLACE_NAME
-};
+#define PAGE_PLACE_NAME(id, name, walk)	  [PLACE_##id] = name,
+#define PAGE_PLACE_WALKER(id, name, walk) [PLACE_##id] = walk,
+static const char *const page_place_names[NR_PAGE_PLACES] = {[PLACE_NONE] = "no place",
+							     PAGE_PLACES(PAGE_PLACE_NAME)};
 
 typedef bool page_place_walk_fn(const struct kmm_kernel *k, struct place_map *map);
 
 static page_place_walk_fn *const page_place_walkers[NR_PAGE_PLACES] = {
-#define PAGE_PLACE_WALKER(id, name, walk) [PLACE_##id] = walk,
-	PAGE_PLACES(PAGE_PLACE_WALKER)
+	PAGE_PLACES(PAGE_PLACE_WALKER)};
+#undef PAGE_PLACE_NAME
 #undef PAGE_PLACE_WALKER
-};
 
 const char *page_place_name(enum page_place place)
 {
@@ -737,8 +733,7 @@ bool place_fail(struct place_map *map, const char *fmt, ...)
 	return false;
 }
 
-bool place_claim(struct place_map *map, enum page_place place, unsigned long pfn,
-		 unsigned long nr)
+bool place_claim(struct place_map *map, enum page_place place, unsigned long pfn, unsigned long nr)
 {
 	for (unsigned long i = pfn; i < pfn + nr; i++) {
 		uint8_t *b = place_byte(map, i);
@@ -747,9 +742,10 @@ bool place_claim(struct place_map *map, enum page_place place, unsigned long pfn
 			return place_fail(map, "mm: %s holds pfn 0x%lx, which has no memory map",
 					  page_place_name(place), i);
 		if (*b != PLACE_NONE)
-			return place_fail(map, "mm: pfn 0x%lx is in 2 places (%s and %s), refcount %d",
-					  i, page_place_name((enum page_place)*b),
-					  page_place_name(place), page_count(pfn_to_page(map->k, i)));
+			return place_fail(
+				map, "mm: pfn 0x%lx is in 2 places (%s and %s), refcount %d", i,
+				page_place_name((enum page_place)b[0]), page_place_name(place),
+				page_count(pfn_to_page(map->k, i)));
 		*b = (uint8_t)place;
 	}
 	return true;
@@ -759,7 +755,7 @@ enum page_place place_of(const struct place_map *map, unsigned long pfn)
 {
 	const uint8_t *b = place_byte(map, pfn);
 
-	return b ? (enum page_place)*b : PLACE_NONE;
+	return b ? (enum page_place)b[0] : PLACE_NONE;
 }
 
 /* Allocates the zeroed map; false (with a KMM_EHOST-like reason) if the host has no memory. */
@@ -782,8 +778,11 @@ static bool place_map_init(struct place_map *map, const struct kmm_kernel *k, ch
 			 size);
 		return false;
 	}
-	*map = (struct place_map){.k = k, .slot = (unsigned int *)(void *)mem,
-				  .place = (uint8_t *)mem + head, .why = why, .whylen = whylen};
+	*map = (struct place_map){.k = k,
+				  .slot = (unsigned int *)(void *)mem,
+				  .place = (uint8_t *)mem + head,
+				  .why = why,
+				  .whylen = whylen};
 	present = 0;
 	for (unsigned long sec = 0; sec < nsec; sec++)
 		map->slot[sec] = k->section_present[sec] ? (unsigned int)present++ : 0;
@@ -843,7 +842,8 @@ static const char *unclaimed_page(const struct kmm_kernel *k, const struct page 
 		if (PageHead(p)) {
 			end = pfn + (1UL << compound_order(p));
 		} else {
-			unsigned int align = pfn ? (unsigned int)__builtin_ctzl(pfn) : MAX_ORDER - 1;
+			unsigned int align =
+				pfn ? (unsigned int)__builtin_ctzl(pfn) : MAX_ORDER - 1;
 
 			end = pfn + (1UL << (align < MAX_ORDER - 1 ? align : MAX_ORDER - 1));
 		}
@@ -877,8 +877,8 @@ static bool check_zone_places(const struct place_map *map, const struct zone *zo
 		reserved += PageReserved(p);
 		if (page_zone(k, p) != zone) {
 			snprintf(map->why, map->whylen,
-				 "mm: pfn 0x%lx of node %d %s is in the wrong zone (node %d %s)", pfn,
-				 nid, zone->name, page_to_nid(p), zone_names[page_zonenum(p)]);
+				 "mm: pfn 0x%lx of node %d %s is in the wrong zone (node %d %s)",
+				 pfn, nid, zone->name, page_to_nid(p), zone_names[page_zonenum(p)]);
 			return false;
 		}
 		if (place_of(map, pfn) != PLACE_NONE) {

@@ -2412,8 +2412,8 @@ bool page_alloc_check(const struct kmm_kernel *k, char *why, size_t whylen)
 /* ---- where the allocator's free pages are (page_place.h) ------------------------------ */
 
 /* The free lists of @zone for a row: see the prototype in page_place.h. */
-bool free_area_place_walk(const struct kmm_kernel *k, struct place_map *map,
-			  enum page_place place, const struct zone *zone, int mt)
+bool free_area_place_walk(const struct kmm_kernel *k, struct place_map *map, enum page_place place,
+			  const struct zone *zone, int mt)
 {
 	for (unsigned int order = 0; order < MAX_ORDER; order++) {
 		for (int t = 0; t < MIGRATE_TYPES; t++) {

@@ -319,11 +319,11 @@ bool isolate_place_walk(const struct kmm_kernel *k, struct place_map *map)
 				      page_zone(k, pfn_to_page(k, pfn)) == zone &&
 				      is_migrate_isolate(get_pfnblock_migratetype(k, pfn));
 			if (nr != zone->nr_isolate_pageblock)
-				return place_fail(map,
-						  "isolation: node %d %s has %lu isolated pageblocks, "
-						  "nr_isolate_pageblock is %lu",
-						  pgdat->node_id, zone->name, nr,
-						  zone->nr_isolate_pageblock);
+				return place_fail(
+					map,
+					"isolation: node %d %s has %lu isolated pageblocks, "
+					"nr_isolate_pageblock is %lu",
+					pgdat->node_id, zone->name, nr, zone->nr_isolate_pageblock);
 		}
 	}
 	return true;

@@ -39,24 +39,31 @@
 
 #include "mm/internal.h"
 
-/* X(id, name, walker): the walker is defined in the file named in the comment. */
+/*
+ * X(id, name, walker), in report order. The walkers live with their owners:
+ *   RESERVED  mm_init.c         what the hand-over to the buddy allocator kept (PageReserved)
+ *   BUDDY     page_alloc.c      the free_area lists, all migratetypes but ISOLATE
+ *   ISOLATED  page_isolation.c  the ISOLATE free lists of isolated pageblocks
+ *   PCP       page_alloc.c      the per-CPU page lists
+ *   SLAB      slub.c            slabs and kmalloc_large blocks
+ *   VMALLOC   vmalloc.c         the page arrays of VM_ALLOC areas
+ *   PGTABLE   mmu.c             kernel page tables taken from the buddy allocator
+ *   CMA       cma.c             the pages cma_alloc() handed out
+ */
 #define PAGE_PLACES(X)                                                                             \
-	X(RESERVED, "reserved", reserved_place_walk) /* mm_init.c: kept by memblock */             \
-	X(BUDDY, "buddy", buddy_place_walk)	     /* page_alloc.c: free_area lists */           \
-	X(ISOLATED, "isolated", isolate_place_walk)  /* page_isolation.c: ISOLATE lists */         \
-	X(PCP, "pcp", pcp_place_walk)		     /* page_alloc.c: per-CPU lists */             \
-	X(SLAB, "slab", slab_place_walk)	     /* slub.c: slabs and kmalloc_large */         \
-	X(VMALLOC, "vmalloc", vmalloc_place_walk)    /* vmalloc.c: VM_ALLOC areas' pages */        \
-	X(PGTABLE, "kernel page table", pgtable_place_walk) /* mmu.c: tables from the buddy */     \
-	X(CMA, "cma", cma_place_walk)			    /* cma.c: cma_alloc()'s bitmap */
+	X(RESERVED, "reserved", reserved_place_walk)                                               \
+	X(BUDDY, "buddy", buddy_place_walk)                                                        \
+	X(ISOLATED, "isolated", isolate_place_walk)                                                \
+	X(PCP, "pcp", pcp_place_walk)                                                              \
+	X(SLAB, "slab", slab_place_walk)                                                           \
+	X(VMALLOC, "vmalloc", vmalloc_place_walk)                                                  \
+	X(PGTABLE, "kernel page table", pgtable_place_walk)                                        \
+	X(CMA, "cma", cma_place_walk)
 
-enum page_place {
-	PLACE_NONE, /* claimed by no row: in use by a caller, or lost */
+/* PLACE_NONE: claimed by no row (in use by a caller, or lost). */
 #define PAGE_PLACE_ENUM(id, name, walk) PLACE_##id,
-	PAGE_PLACES(PAGE_PLACE_ENUM)
+enum page_place { PLACE_NONE, PAGE_PLACES(PAGE_PLACE_ENUM) NR_PAGE_PLACES };
 #undef PAGE_PLACE_ENUM
-		NR_PAGE_PLACES
-};
 
 _Static_assert(NR_PAGE_PLACES <= 256, "a place is one byte of the placement map");
 
@@ -67,8 +74,7 @@ struct place_map;
  * Claims @nr pages from @pfn for @place. Returns false, with the reason for the check's
  * report, if a page has no memory map or another row (or this one) claimed it already.
  */
-bool place_claim(struct place_map *map, enum page_place place, unsigned long pfn,
-		 unsigned long nr);
+bool place_claim(struct place_map *map, enum page_place place, unsigned long pfn, unsigned long nr);
 
 /* The row that claimed @pfn so far (PLACE_NONE: none, or @pfn has no memory map). */
 enum page_place place_of(const struct place_map *map, unsigned long pfn);
@@ -82,11 +88,12 @@ const char *page_place_name(enum page_place place);
  * Claims for @place every block on @zone's free lists of migratetype @mt, or of every
  * migratetype but MIGRATE_ISOLATE when @mt is -1 (page_alloc.c).
  */
-bool free_area_place_walk(const struct kmm_kernel *k, struct place_map *map,
-			  enum page_place place, const struct zone *zone, int mt);
+bool free_area_place_walk(const struct kmm_kernel *k, struct place_map *map, enum page_place place,
+			  const struct zone *zone, int mt);
 
 /* The walkers: claim the pages the owner holds and check its counters; false on a finding. */
-#define PAGE_PLACE_PROTO(id, name, walk) bool walk(const struct kmm_kernel *k, struct place_map *map);
+#define PAGE_PLACE_PROTO(id, name, walk)                                                           \
+	bool walk(const struct kmm_kernel *k, struct place_map *map);
 PAGE_PLACES(PAGE_PLACE_PROTO)
 #undef PAGE_PLACE_PROTO
 
