@@ -14,6 +14,7 @@
  */
 #include "mm/gfp.h"
 #include "mm/internal.h"
+#include "mm/page_place.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -142,5 +143,16 @@ bool cma_check(const struct kmm_kernel *k, char *why, size_t whylen)
 			return false;
 		}
 	}
+	return true;
+}
+
+/* Row CMA (page_place.h): the pages cma_alloc() handed out, from the area's bitmap. */
+bool cma_place_walk(const struct kmm_kernel *k, struct place_map *map)
+{
+	const struct cma *cma = &k->cma;
+
+	for (unsigned long i = 0; i < cma->count && cma->bitmap; i++)
+		if (bit_test(cma->bitmap, i) && !place_claim(map, PLACE_CMA, cma->base_pfn + i, 1))
+			return false;
 	return true;
 }

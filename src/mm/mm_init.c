@@ -12,18 +12,20 @@
  *         memblock_free_all() time (the end state of the free lists is the same).
  *
  * Invariants (mm_init_check):
- *  1. Every valid PFN of a zone is at most one of: PageReserved, inside a free buddy block,
- *     on a pcp list; a PFN that is none of them is in use (allocated, or taken out of use
- *     by bad_page()).
+ *  1. Every valid PFN of a zone is in exactly one place: claimed by one row of the registry
+ *     in page_place.h (reserved, buddy, isolated, pcp, slab, vmalloc, kernel page table,
+ *     cma), or claimed by none and in use by a caller (page_place.h says which unclaimed
+ *     pages are in use; the others are in no place). Pages in holes are reserved.
  *  2. A zone's managed pages equal its present pages minus its PageReserved pages.
  *  3. Zones of a node do not overlap and lie inside the node's span.
  */
 #include "mm/internal.h"
+#include "mm/page_place.h"
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 
 #define SECTION_MAP_SIZE (PAGES_PER_SECTION * sizeof(struct page)) /* 2 MiB: one PMD */
 
@@ -678,130 +680,249 @@ void cma_activate_area(struct kmm_kernel *k, phys_addr_t base, phys_addr_t size)
 	}
 }
 
-/* Where each PFN is, for the checks below: one byte per PFN, a count per kind of list. */
-enum { PLACE_BUDDY = 1, PLACE_PCP = 16 };
+/* ---- kmm_check: where every page is (the registry in page_place.h) ---------------------- */
 
-static void mark_block(uint8_t *map, const struct kmm_kernel *k, const struct page *page,
-		       unsigned int order, int kind)
+/*
+ * The check's scratch, from the machine's allocator: one byte per PFN of the present sections
+ * (the PFNs that have a memory map), found through a section -> slot table. A machine with
+ * holes between its banks pays only for its sections, not for the physical span.
+ */
+struct place_map {
+	const struct kmm_kernel *k;
+	unsigned int *slot; /* per section of the vmemmap range: its index among the present */
+	uint8_t *place;	    /* per PFN of the present sections: the row that claimed it */
+	char *why;
+	size_t whylen;
+};
+
+#define PAGE_PLACE_NAME(id, name, walk)	  [PLACE_##id] = name,
+#define PAGE_PLACE_WALKER(id, name, walk) [PLACE_##id] = walk,
+static const char *const page_place_names[NR_PAGE_PLACES] = {[PLACE_NONE] = "no place",
+							     PAGE_PLACES(PAGE_PLACE_NAME)};
+
+typedef bool page_place_walk_fn(const struct kmm_kernel *k, struct place_map *map);
+
+static page_place_walk_fn *const page_place_walkers[NR_PAGE_PLACES] = {
+	PAGE_PLACES(PAGE_PLACE_WALKER)};
+#undef PAGE_PLACE_NAME
+#undef PAGE_PLACE_WALKER
+
+const char *page_place_name(enum page_place place)
 {
-	unsigned long pfn = page_to_pfn(k, page);
-
-	for (unsigned long i = 0; i < 1UL << order; i++) {
-		uint8_t *b = &map[pfn + i - k->vmemmap_base];
-
-		*b = (uint8_t)(*b + kind < 255 ? *b + kind : 255);
-	}
+	return (unsigned)place < NR_PAGE_PLACES ? page_place_names[place] : "?";
 }
 
-static uint8_t *page_place_map(const struct kmm_kernel *k)
+static uint8_t *place_byte(const struct place_map *map, unsigned long pfn)
 {
-	uint8_t *map = calloc(k->vmemmap_end - k->vmemmap_base, 1);
+	const struct kmm_kernel *k = map->k;
+	size_t slot;
+
+	if (!pfn_valid(k, pfn))
+		return NULL;
+	slot = map->slot[(pfn - k->vmemmap_base) >> PFN_SECTION_SHIFT];
+	return &map->place[slot * PAGES_PER_SECTION + (pfn & (PAGES_PER_SECTION - 1))];
+}
+
+bool place_fail(struct place_map *map, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(map->why, map->whylen, fmt, ap);
+	va_end(ap);
+	return false;
+}
+
+bool place_claim(struct place_map *map, enum page_place place, unsigned long pfn, unsigned long nr)
+{
+	for (unsigned long i = pfn; i < pfn + nr; i++) {
+		uint8_t *b = place_byte(map, i);
+
+		if (!b)
+			return place_fail(map, "mm: %s holds pfn 0x%lx, which has no memory map",
+					  page_place_name(place), i);
+		if (*b != PLACE_NONE)
+			return place_fail(
+				map, "mm: pfn 0x%lx is in 2 places (%s and %s), refcount %d", i,
+				page_place_name((enum page_place)b[0]), page_place_name(place),
+				page_count(pfn_to_page(map->k, i)));
+		*b = (uint8_t)place;
+	}
+	return true;
+}
+
+enum page_place place_of(const struct place_map *map, unsigned long pfn)
+{
+	const uint8_t *b = place_byte(map, pfn);
+
+	return b ? (enum page_place)b[0] : PLACE_NONE;
+}
+
+/* Allocates the zeroed map; false (with a KMM_EHOST-like reason) if the host has no memory. */
+static bool place_map_init(struct place_map *map, const struct kmm_kernel *k, char *why,
+			   size_t whylen)
+{
+	unsigned long nsec = (k->vmemmap_end - k->vmemmap_base) >> PFN_SECTION_SHIFT;
+	size_t present = 0, head, size;
+	char *mem;
+
+	for (unsigned long sec = 0; sec < nsec; sec++)
+		present += k->section_present[sec] != 0;
+	head = (nsec * sizeof(unsigned int) + 15) & ~(size_t)15;
+	size = head + present * PAGES_PER_SECTION;
+	mem = env_alloc(k->env, size);
+	if (!mem) {
+		snprintf(why, whylen,
+			 "mm: cannot check where pages are: host memory exhausted (%zu bytes for "
+			 "the placement map)",
+			 size);
+		return false;
+	}
+	*map = (struct place_map){.k = k,
+				  .slot = (unsigned int *)(void *)mem,
+				  .place = (uint8_t *)mem + head,
+				  .why = why,
+				  .whylen = whylen};
+	present = 0;
+	for (unsigned long sec = 0; sec < nsec; sec++)
+		map->slot[sec] = k->section_present[sec] ? (unsigned int)present++ : 0;
+	return true;
+}
+
+/* The next PFN from @pfn with a memory map, or @end. */
+static unsigned long next_valid_pfn(const struct kmm_kernel *k, unsigned long pfn,
+				    unsigned long end)
+{
+	while (pfn < end && !pfn_valid(k, pfn))
+		pfn = (pfn | (PAGES_PER_SECTION - 1)) + 1;
+	return pfn < end ? pfn : end;
+}
+
+/*
+ * Row RESERVED: the pages the hand-over to the buddy allocator kept (memblock's reserved
+ * ranges, NOMAP ranges, holes inside present sections). Once memblock_free_all() is done,
+ * PageReserved is memblock's record of them; free_reserved_page() clears it as it hands a
+ * page over.
+ */
+bool reserved_place_walk(const struct kmm_kernel *k, struct place_map *map)
+{
 	const pg_data_t *pgdat;
 
-	if (!map)
-		return NULL;
-	for (int nid = 0; nid < MAX_NUMNODES; nid++) {
-		if (!(pgdat = k->node_data[nid]))
-			continue;
+	for_each_online_pgdat(k, pgdat)
+	{
 		for (int z = 0; z < MAX_NR_ZONES; z++) {
 			const struct zone *zone = &pgdat->node_zones[z];
-			const struct list_head *h, *p;
+			unsigned long end = zone_end_pfn(zone);
 
-			if (!zone->initialized)
-				continue;
-			for (int o = 0; o < MAX_ORDER; o++)
-				for (int t = 0; t < MIGRATE_TYPES; t++) {
-					h = &zone->free_area[o].free_list[t];
-					for (p = h->next; p != h; p = p->next)
-						mark_block(map, k, list_entry(p, struct page, lru),
-							   (unsigned int)o, PLACE_BUDDY);
-				}
-			for (int cpu = 0; cpu < k->nr_cpus && zone->per_cpu_pageset; cpu++)
-				for (int l = 0; l < NR_PCP_LISTS; l++) {
-					unsigned int o =
-						l >= NR_LOWORDER_PCP_LISTS
-							? pageblock_order
-							: (unsigned int)l / MIGRATE_PCPTYPES;
-
-					h = &zone->per_cpu_pageset[cpu].lists[l];
-					for (p = h->next; p != h; p = p->next)
-						mark_block(map, k, list_entry(p, struct page, lru),
-							   o, PLACE_PCP);
-				}
+			for (unsigned long pfn = next_valid_pfn(k, zone->zone_start_pfn, end);
+			     pfn < end; pfn = next_valid_pfn(k, pfn + 1, end))
+				if (PageReserved(pfn_to_page(k, pfn)) &&
+				    !place_claim(map, PLACE_RESERVED, pfn, 1))
+					return false;
 		}
 	}
-	return map;
+	return true;
+}
+
+/*
+ * A page no row claimed (page_place.h): in use, or in no place. @block_end is the end of the
+ * block the in-use pages seen so far can head, kept across a run of unclaimed pages. Returns
+ * NULL for a page in use, else what is wrong with it.
+ */
+static const char *unclaimed_page(const struct kmm_kernel *k, const struct page *p,
+				  unsigned long pfn, unsigned long *block_end)
+{
+	unsigned long end;
+
+	if (PageBuddy(p))
+		return "marked free (PageBuddy) but on no free list";
+	if (PageTail(p))
+		return NULL; /* with its head */
+	if (page_count(p) > 0) {
+		if (PageHead(p)) {
+			end = pfn + (1UL << compound_order(p));
+		} else {
+			unsigned int align =
+				pfn ? (unsigned int)__builtin_ctzl(pfn) : MAX_ORDER - 1;
+
+			end = pfn + (1UL << (align < MAX_ORDER - 1 ? align : MAX_ORDER - 1));
+		}
+		*block_end = end > *block_end ? end : *block_end;
+		return NULL;
+	}
+	if (pfn < *block_end || k->nr_bad_pages)
+		return NULL;
+	return "no reference, and in no allocated block";
+}
+
+/* Invariants 1-3 for one zone, after every row has claimed its pages. */
+static bool check_zone_places(const struct place_map *map, const struct zone *zone, int nid)
+{
+	const struct kmm_kernel *k = map->k;
+	unsigned long present = 0, reserved = 0, block_end = 0, end = zone_end_pfn(zone);
+
+	for (unsigned long pfn = next_valid_pfn(k, zone->zone_start_pfn, end); pfn < end;
+	     pfn = next_valid_pfn(k, pfn + 1, end)) {
+		const struct page *p = pfn_to_page(k, pfn);
+		const char *wrong;
+
+		if (!memblock_is_memory(&k->memblock, PFN_PHYS(pfn))) {
+			if (PageReserved(p))
+				continue;
+			snprintf(map->why, map->whylen, "mm: pfn 0x%lx in a hole is not reserved",
+				 pfn);
+			return false;
+		}
+		present++;
+		reserved += PageReserved(p);
+		if (page_zone(k, p) != zone) {
+			snprintf(map->why, map->whylen,
+				 "mm: pfn 0x%lx of node %d %s is in the wrong zone (node %d %s)",
+				 pfn, nid, zone->name, page_to_nid(p), zone_names[page_zonenum(p)]);
+			return false;
+		}
+		if (place_of(map, pfn) != PLACE_NONE) {
+			block_end = 0; /* no allocated block reaches past a page someone holds */
+			continue;
+		}
+		wrong = unclaimed_page(k, p, pfn, &block_end);
+		if (wrong) {
+			snprintf(map->why, map->whylen, "mm: pfn 0x%lx is in no place: %s", pfn,
+				 wrong);
+			return false;
+		}
+	}
+	if (present != zone->present_pages) {
+		snprintf(map->why, map->whylen, "mm: node %d %s has %lu present pages, %lu counted",
+			 nid, zone->name, zone->present_pages, present);
+		return false;
+	}
+	if (k->booted && (long)(present - reserved) != zone->managed_pages) {
+		snprintf(map->why, map->whylen,
+			 "mm: node %d %s manages %ld pages but %lu present pages are not reserved",
+			 nid, zone->name, zone->managed_pages, present - reserved);
+		return false;
+	}
+	return true;
 }
 
 bool mm_init_check(const struct kmm_kernel *k, char *why, size_t whylen)
 {
-	const pg_data_t *pgdat;
-	uint8_t *place_map;
+	struct place_map map;
 	bool ok = true;
 
 	if (!k->vmemmap)
 		return true;
-	place_map = page_place_map(k);
-	if (!place_map) {
-		snprintf(why, whylen, "mm: cannot allocate the check bitmap");
+	if (!place_map_init(&map, k, why, whylen))
 		return false;
-	}
+	for (int place = PLACE_NONE + 1; place < NR_PAGE_PLACES && ok; place++)
+		ok = page_place_walkers[place](k, &map);
 	for (int nid = 0; nid < MAX_NUMNODES && ok; nid++) {
-		if (!(pgdat = k->node_data[nid]))
+		if (!k->node_data[nid])
 			continue;
-		for (int z = 0; z < MAX_NR_ZONES && ok; z++) {
-			const struct zone *zone = &pgdat->node_zones[z];
-			unsigned long present = 0, reserved = 0;
-
-			for (unsigned long pfn = zone->zone_start_pfn; pfn < zone_end_pfn(zone);
-			     pfn++) {
-				const struct page *p;
-				uint8_t place = place_map[pfn - k->vmemmap_base];
-				int is_free = place % PLACE_PCP, is_pcp = place / PLACE_PCP;
-				int places;
-
-				if (!pfn_valid(k, pfn))
-					continue;
-				p = pfn_to_page(k, pfn);
-				if (memblock_is_memory(&k->memblock, PFN_PHYS(pfn)))
-					present++;
-				else if (!PageReserved(p)) {
-					snprintf(why, whylen,
-						 "mm: pfn 0x%lx in a hole is not reserved", pfn);
-					ok = false;
-					break;
-				} else {
-					continue;
-				}
-				reserved += PageReserved(p);
-				/* reserved, in a free buddy block, on a pcp list, or else in use */
-				places = PageReserved(p) + is_free + is_pcp;
-				if (places > 1 || page_zone(k, p) != zone) {
-					snprintf(why, whylen,
-						 "mm: pfn 0x%lx is in %d places (reserved %d, "
-						 "buddy %d, pcp %d, refcount %d) or in the wrong "
-						 "zone",
-						 pfn, places, PageReserved(p), is_free, is_pcp,
-						 page_count(p));
-					ok = false;
-					break;
-				}
-			}
-			if (ok && present != zone->present_pages) {
-				snprintf(why, whylen,
-					 "mm: node %d %s has %lu present pages, %lu counted", nid,
-					 zone->name, zone->present_pages, present);
-				ok = false;
-			}
-			if (ok && k->booted && (long)(present - reserved) != zone->managed_pages) {
-				snprintf(why, whylen,
-					 "mm: node %d %s manages %ld pages but %lu present "
-					 "pages are not reserved",
-					 nid, zone->name, zone->managed_pages, present - reserved);
-				ok = false;
-			}
-		}
+		for (int z = 0; z < MAX_NR_ZONES && ok; z++)
+			ok = check_zone_places(&map, &k->node_data[nid]->node_zones[z], nid);
 	}
-	free(place_map);
+	env_free(k->env, map.slot);
 	return ok;
 }

@@ -45,6 +45,7 @@
  */
 #include "mm/gfp.h"
 #include "mm/internal.h"
+#include "mm/page_place.h"
 #include "lib/trace.h"
 
 #include <inttypes.h>
@@ -2419,6 +2420,85 @@ bool page_alloc_check(const struct kmm_kernel *k, char *why, size_t whylen)
 			if (!check_zone_free_lists(k, zone, why, whylen))
 				return false;
 			if (zone->per_cpu_pageset && !check_zone_pcp_lists(k, zone, why, whylen))
+				return false;
+		}
+	}
+	return true;
+}
+
+/* ---- where the allocator's free pages are (page_place.h) ------------------------------ */
+
+/* The free lists of @zone for a row: see the prototype in page_place.h. */
+bool free_area_place_walk(const struct kmm_kernel *k, struct place_map *map, enum page_place place,
+			  const struct zone *zone, int mt)
+{
+	for (unsigned int order = 0; order < MAX_ORDER; order++) {
+		for (int t = 0; t < MIGRATE_TYPES; t++) {
+			const struct list_head *head = &zone->free_area[order].free_list[t], *pos;
+
+			if (mt < 0 ? t == MIGRATE_ISOLATE : t != mt)
+				continue;
+			for (pos = head->next; pos != head; pos = pos->next) {
+				const struct page *p = list_entry(pos, struct page, lru);
+
+				if (!place_claim(map, place, page_to_pfn(k, p), 1UL << order))
+					return false;
+			}
+		}
+	}
+	return true;
+}
+
+/* Row BUDDY: the free lists of every migratetype but ISOLATE (page_isolation.c's row). */
+bool buddy_place_walk(const struct kmm_kernel *k, struct place_map *map)
+{
+	const pg_data_t *pgdat;
+
+	for_each_online_pgdat(k, pgdat)
+	{
+		for (int z = 0; z < MAX_NR_ZONES; z++) {
+			const struct zone *zone = &pgdat->node_zones[z];
+
+			if (zone->initialized &&
+			    !free_area_place_walk(k, map, PLACE_BUDDY, zone, -1))
+				return false;
+		}
+	}
+	return true;
+}
+
+/* Row PCP for one zone: each entry of a CPU's list is a free block of that list's order. */
+static bool zone_pcp_place_walk(const struct kmm_kernel *k, struct place_map *map,
+				const struct zone *zone)
+{
+	for (int cpu = 0; cpu < k->nr_cpus; cpu++) {
+		for (unsigned int l = 0; l < NR_PCP_LISTS; l++) {
+			const struct list_head *head = &zone->per_cpu_pageset[cpu].lists[l], *pos;
+			unsigned long nr = 1UL << pindex_to_order(l);
+
+			for (pos = head->next; pos != head; pos = pos->next) {
+				const struct page *p = list_entry(pos, struct page, lru);
+
+				if (!place_claim(map, PLACE_PCP, page_to_pfn(k, p), nr))
+					return false;
+			}
+		}
+	}
+	return true;
+}
+
+/* Row PCP: every CPU's lists of every zone. */
+bool pcp_place_walk(const struct kmm_kernel *k, struct place_map *map)
+{
+	const pg_data_t *pgdat;
+
+	for_each_online_pgdat(k, pgdat)
+	{
+		for (int z = 0; z < MAX_NR_ZONES; z++) {
+			const struct zone *zone = &pgdat->node_zones[z];
+
+			if (zone->initialized && zone->per_cpu_pageset &&
+			    !zone_pcp_place_walk(k, map, zone))
 				return false;
 		}
 	}

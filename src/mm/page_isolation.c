@@ -13,12 +13,13 @@
  *         is split into its pageblock halves before isolating (the kernel splits it in
  *         isolate_single_pageblock() after marking the block), with the same outcome.
  *
- * Invariants (checked by page_alloc_check and mm_init_check): an isolated pageblock's free
- * pages are on the ISOLATE lists and not counted in NR_FREE_PAGES; zone->nr_isolate_pageblock
- * counts the isolated pageblocks.
+ * Invariants (checked by page_alloc_check and, through isolate_place_walk(), mm_init_check):
+ * an isolated pageblock's free pages are on the ISOLATE lists and not counted in
+ * NR_FREE_PAGES; zone->nr_isolate_pageblock counts the isolated pageblocks.
  */
 #include "mm/gfp.h"
 #include "mm/internal.h"
+#include "mm/page_place.h"
 
 #include <errno.h>
 
@@ -290,4 +291,40 @@ void free_contig_range(struct kmm_kernel *k, unsigned long pfn, unsigned long nr
 {
 	for (unsigned long i = 0; i < nr_pages; i++)
 		__free_pages(k, pfn_to_page(k, pfn + i), 0);
+}
+
+/*
+ * Row ISOLATED (page_place.h): the free pages of isolated pageblocks, on the ISOLATE lists.
+ * Also checks that zone->nr_isolate_pageblock counts the zone's isolated pageblocks (each
+ * counted in the zone of its first page, as set_migratetype_isolate() counts it).
+ */
+bool isolate_place_walk(const struct kmm_kernel *k, struct place_map *map)
+{
+	const pg_data_t *pgdat;
+
+	for_each_online_pgdat(k, pgdat)
+	{
+		for (int z = 0; z < MAX_NR_ZONES; z++) {
+			const struct zone *zone = &pgdat->node_zones[z];
+			unsigned long nr = 0, end = zone_end_pfn(zone);
+
+			if (!zone->initialized)
+				continue;
+			if (!free_area_place_walk(k, map, PLACE_ISOLATED, zone, MIGRATE_ISOLATE))
+				return false;
+			for (unsigned long pfn = pageblock_start_pfn(zone->zone_start_pfn +
+								     pageblock_nr_pages - 1);
+			     pfn < end; pfn += pageblock_nr_pages)
+				nr += pfn_valid(k, pfn) &&
+				      page_zone(k, pfn_to_page(k, pfn)) == zone &&
+				      is_migrate_isolate(get_pfnblock_migratetype(k, pfn));
+			if (nr != zone->nr_isolate_pageblock)
+				return place_fail(
+					map,
+					"isolation: node %d %s has %lu isolated pageblocks, "
+					"nr_isolate_pageblock is %lu",
+					pgdat->node_id, zone->name, nr, zone->nr_isolate_pageblock);
+		}
+	}
+	return true;
 }

@@ -49,6 +49,7 @@
  *  7. The node counters NR_SLAB_RECLAIMABLE_B / NR_SLAB_UNRECLAIMABLE_B equal the bytes of
  *     the slabs of reclaimable / other caches, plus the large kmalloc pages.
  */
+#include "mm/page_place.h"
 #include "mm/slab.h"
 
 #include <errno.h>
@@ -3715,4 +3716,35 @@ out:
 	env_free(k->env, x.nr_slabs);
 	env_free(k->env, x.nr_objs);
 	return ok;
+}
+
+/*
+ * Row SLAB (page_place.h): the slab allocator's pages, found as check_memory_map() finds
+ * them: every slab (PG_slab with a cache: full slabs are on no list) and every kmalloc_large
+ * block. slub_check holds these against the caches' counters.
+ */
+bool slab_place_walk(const struct kmm_kernel *k, struct place_map *map)
+{
+	unsigned long pfn = k->vmemmap_base;
+
+	if (!k->kmem.slab_caches.next)
+		return true;
+	while (pfn < k->vmemmap_end) {
+		const struct page *page;
+		unsigned long nr = 1;
+
+		if (!pfn_valid(k, pfn)) {
+			pfn = (pfn | (PAGES_PER_SECTION - 1)) + 1;
+			continue;
+		}
+		page = pfn_to_page(k, pfn);
+		if (PageHead(page))
+			nr = 1UL << compound_order(page);
+		if (((PageSlab(page) && page_slab(page)->slab_cache) ||
+		     (PageHead(page) && test_page_flag(page, PG_large_kmalloc))) &&
+		    !place_claim(map, PLACE_SLAB, pfn, nr))
+			return false;
+		pfn += nr;
+	}
+	return true;
 }

@@ -54,6 +54,7 @@
 			vmap_augment(x);                                                           \
 	} while (0)
 
+#include "mm/page_place.h"
 #include "mm/vmalloc.h"
 
 #include "arch/arm64/include/asm/tlbflush.h"
@@ -2061,4 +2062,28 @@ bool vmalloc_check(const struct kmm_kernel *k, char *why, size_t whylen)
 			return false;
 	}
 	return check_tiling(vs, why, whylen) && check_areas(k, why, whylen);
+}
+
+/*
+ * Row VMALLOC (page_place.h): the pages of the busy VM_ALLOC areas, from their page arrays.
+ * vmap() areas map pages their callers own, so they claim nothing.
+ */
+bool vmalloc_place_walk(const struct kmm_kernel *k, struct place_map *map)
+{
+	const struct vmap_state *vs = k->vmap;
+	const struct list_head *pos;
+
+	if (!vs || !vs->vmap_initialized)
+		return true;
+	for (pos = vs->vmap_area_list.next; pos != &vs->vmap_area_list; pos = pos->next) {
+		const struct vm_struct *vm = list_entry(pos, struct vmap_area, list)->vm;
+
+		if (!vm || !(vm->flags & VM_ALLOC) || !vm->pages)
+			continue;
+		for (unsigned int i = 0; i < vm->nr_pages; i++)
+			if (vm->pages[i] &&
+			    !place_claim(map, PLACE_VMALLOC, page_to_pfn(k, vm->pages[i]), 1))
+				return false;
+	}
+	return true;
 }

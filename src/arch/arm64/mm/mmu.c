@@ -28,6 +28,8 @@
  *  2. Every page of memory memblock maps (not NOMAP) is mapped in the linear map, at
  *     __va(pa), to pa, Normal memory, never executable, readable.
  *  3. Every table descriptor reachable from swapper_pg_dir points at a RAM page.
+ *  4. The table pages below swapper_pg_dir that came from the buddy allocator number
+ *     nr_kernel_pgtables (pgtable_place_walk, run by mm_init_check).
  */
 #include "arch/arm64/include/asm/pgtable.h"
 #include "arch/arm64/include/asm/tlbflush.h"
@@ -41,6 +43,7 @@
 #include "hw/mmu.h"
 #include "hw/mmu_defs.h"
 #include "mm/gfp.h"
+#include "mm/page_place.h"
 #include "mm/vmalloc.h"
 
 #define NO_BLOCK_MAPPINGS (1 << 0)
@@ -751,4 +754,50 @@ bool pgtable_check(const struct kmm_kernel *k, char *why, size_t whylen)
 			return false;
 	}
 	return check_tables(k, k->swapper_pg_dir, 0, why, whylen);
+}
+
+/* Claims the buddy-allocated tables below the level-@level table at @pa, counting them. */
+static bool claim_tables(const struct kmm_kernel *k, struct place_map *map, phys_addr_t pa,
+			 int level, unsigned long *nr)
+{
+	const uint64_t *t = pgtable_host(k, pa);
+
+	if (!t || level == 3)
+		return true; /* not RAM: pgtable_check reports it */
+	for (int i = 0; i < 512; i++) {
+		phys_addr_t next = t[i] & PTE_ADDR_MASK;
+		unsigned long pfn = PHYS_PFN(next);
+
+		if ((t[i] & PMD_TYPE_MASK) != PMD_TYPE_TABLE)
+			continue;
+		if (pfn_valid(k, pfn) && !PageReserved(pfn_to_page(k, pfn))) {
+			if (!place_claim(map, PLACE_PGTABLE, pfn, 1))
+				return false;
+			(*nr)++;
+		}
+		if (!claim_tables(k, map, next, level + 1, nr))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Row PGTABLE (page_place.h): the table pages below swapper_pg_dir that pgtable_page_alloc()
+ * took from the buddy allocator (those paging_init() took from memblock are reserved), and
+ * invariant 4: they are nr_kernel_pgtables.
+ */
+bool pgtable_place_walk(const struct kmm_kernel *k, struct place_map *map)
+{
+	unsigned long nr = 0;
+
+	if (!k->swapper_pg_dir)
+		return true;
+	if (!claim_tables(k, map, k->swapper_pg_dir, 0, &nr))
+		return false;
+	if (nr != k->nr_kernel_pgtables)
+		return place_fail(map,
+				  "page tables: %lu tables from the buddy allocator hang below "
+				  "swapper_pg_dir, nr_kernel_pgtables is %lu",
+				  nr, k->nr_kernel_pgtables);
+	return true;
 }
