@@ -143,6 +143,16 @@ uint64_t kmm_clock_cycles(const struct kmm_machine *m)
 	return m ? m->env.cycles : 0;
 }
 
+uint64_t kmm_clock_cpu_cycles(const struct kmm_machine *m, unsigned cpu)
+{
+	return m && cpu < m->hw.nr_cpus ? env_cpu_clock(&m->env, (int)cpu) : 0;
+}
+
+uint64_t kmm_clock_cpu_busy_cycles(const struct kmm_machine *m, unsigned cpu)
+{
+	return m && cpu < m->hw.nr_cpus ? env_cpu_busy(&m->env, (int)cpu) : 0;
+}
+
 enum kmm_status kmm_check(struct kmm_machine *m)
 {
 	char why[512];

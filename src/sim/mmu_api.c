@@ -135,7 +135,7 @@ enum kmm_status kmm_cpu_access(struct kmm_machine *m, unsigned cpu, enum kmm_acc
 				 "kmm_cpu_access: bad access type %d, NULL "
 				 "buffer or size %zu outside 1..%u",
 				 (int)type, size, KMM_ACCESS_MAX);
-	m->env.cur_cpu = (int)cpu;
+	env_set_cpu(&m->env, (int)cpu);
 	st = mmu_api_access(m, c, (enum hw_acc)type, va, buf, size, &f);
 	if (st != KMM_EFAULT)
 		return st;
@@ -221,6 +221,7 @@ enum kmm_status kmm_tlb_set_geometry(struct kmm_machine *m, const struct kmm_tlb
 		tlb_fini(&m->hw.cpus[i].tlb);
 		m->hw.cpus[i].tlb = fresh;
 	}
+	tlb_geometry_store_costs(&g, m->env.cost);
 	return KMM_OK;
 }
 

@@ -183,7 +183,7 @@ enum kmm_status kmm_cpu_set(struct kmm_machine *m, unsigned cpu)
 		return env_error(&m->env, KMM_EINVAL,
 				 "kmm_cpu_set: CPU %u does not exist (%u CPUs)", cpu,
 				 m->hw.nr_cpus);
-	m->env.cur_cpu = (int)cpu;
+	env_set_cpu(&m->env, (int)cpu);
 	return KMM_OK;
 }
 
