@@ -29,7 +29,7 @@
 	/* MMU (src/hw) */                                                                         \
 	X(tlb_l1_hit, 0, "an L1 TLB hit", "A57 TRM: L1 TLB hits cost nothing extra")               \
 	X(tlb_l2_hit, 4, "an L1 miss that hits the L2 TLB", "A57 SWOG: a few cycles")              \
-	X(tlb_miss, 8, "a TLB miss: starting the table walk", "estimate")                         \
+	X(tlb_miss, 0, "a TLB miss, beyond its walk's reads", "the reads carry it (walk_read)")    \
 	X(walk_cache_hit, 2, "a walk-cache hit (intermediate levels skipped)", "estimate")         \
 	X(walk_read, 20, "one descriptor read by the walker", "A57 TRM: L2 cache latency")         \
 	X(tlbi, 30, "one TLBI with its DSB", "estimate")                                           \

@@ -316,7 +316,7 @@ static void log_append(struct kmm_env *env, const char *text, size_t len)
 void env_vprintk(struct kmm_env *env, const char *fmt, va_list ap)
 {
 	char body[4096], stamp[32];
-	uint64_t ns = env_time_ns(env);
+	uint64_t ns = env_stamp_ns(env);
 	const char *line, *end;
 	int n;
 

@@ -78,6 +78,7 @@ struct kmm_env {
 	int clock_cpu;	      /* the CPU the machine clock runs for (env_set_cpu) */
 	uint64_t slice_start; /* machine cycles when clock_cpu's busy slice began */
 	uint32_t nr_cpus;
+	bool sched_clock_running; /* time_init() has run: printk and trace stamps advance */
 	struct env_cpu_clock cpu_clock[KMM_MAX_CPUS];
 	struct env_evq evq;
 
@@ -175,6 +176,23 @@ static inline void env_advance(struct kmm_env *env, uint64_t cycles)
 
 /* Machine time in ns (cycles at cpu_mhz); and @cycles converted either way. */
 uint64_t env_time_ns(const struct kmm_env *env);
+
+/*
+ * The timestamp of printk and trace lines: the machine time once boot has registered the
+ * arch timer as sched_clock (time_init(), env_sched_clock_start()), 0 before, as the kernel's
+ * early boot lines read [    0.000000]. Deviation: the kernel's sched_clock starts near 0 at
+ * registration; this one reads the machine clock, which has counted the boot work since power-on,
+ * so stamps and kmm_clock_ns() agree.
+ */
+static inline uint64_t env_stamp_ns(const struct kmm_env *env)
+{
+	return env->sched_clock_running ? env_time_ns(env) : 0;
+}
+
+static inline void env_sched_clock_start(struct kmm_env *env)
+{
+	env->sched_clock_running = true;
+}
 uint64_t env_cycles_to_ns(const struct kmm_env *env, uint64_t cycles);
 uint64_t env_ns_to_cycles(const struct kmm_env *env, uint64_t ns);
 

@@ -41,7 +41,7 @@ static void trace_buf_append(struct kmm_env *env, const char *line, size_t len)
 void trace_emit(struct kmm_env *env, enum trace_event_id id, const char *fmt, ...)
 {
 	char line[512];
-	uint64_t ns = env_time_ns(env);
+	uint64_t ns = env_stamp_ns(env);
 	va_list ap;
 	int n;
 
