@@ -307,7 +307,7 @@ static enum kmm_status opt_kmalloc_minalign(struct kmm_config *cfg, const char *
 
 static enum kmm_status opt_cpu_mhz(struct kmm_config *cfg, const char *value)
 {
-	uint32_t mhz;
+	uint32_t mhz = 0;
 	enum kmm_status st = parse_u32(value, &mhz, "-cpu-mhz");
 
 	if (st)
