@@ -170,8 +170,8 @@ bool evq_check(const struct kmm_env *env, char *why, size_t whylen)
 		}
 		if (ev->seq >= q->seq) {
 			snprintf(why, whylen,
-				 "evq: event seq %" PRIu64 " not below the next seq %" PRIu64, ev->seq,
-				 q->seq);
+				 "evq: event seq %" PRIu64 " not below the next seq %" PRIu64,
+				 ev->seq, q->seq);
 			return false;
 		}
 	}
