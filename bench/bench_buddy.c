@@ -220,8 +220,8 @@ static const char *bb_free_lands(struct kmm_kernel *k, gfp_t gfp, unsigned order
  * by the machine clock (the cost table's charges, so one pass is exact). The pairs rows'
  * pass includes its 1000 warm-up pairs, which do the same work.
  */
-static int bb_simulated(struct bench *b, struct kmm_machine *m, struct bb_row *rows,
-			int nr_rows, const char *config)
+static int bb_simulated(struct bench *b, struct kmm_machine *m, struct bb_row *rows, int nr_rows,
+			const char *config)
 {
 	struct kmm_kernel *k = &m->kernel;
 	char metric[160];

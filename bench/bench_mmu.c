@@ -236,8 +236,8 @@ int bench_mmu(struct bench *b)
 		bench_figure(b, "simulated: L1 hit: ns per translation", "ns", &sim[0], 1, NULL);
 		bench_figure(b, "simulated: L2 hit: ns per translation", "ns", &sim[1], 1,
 			     "cost table: tlb_l2_hit");
-		bench_figure(b, "simulated: full 4-level walk: ns per translation", "ns", &sim[2], 1,
-			     "cost table: tlb_miss + 4 walk_read");
+		bench_figure(b, "simulated: full 4-level walk: ns per translation", "ns", &sim[2],
+			     1, "cost table: tlb_miss + 4 walk_read");
 	}
 	bm_report(b, "L1 hit", ns[0], b->runs, NULL);
 	bm_report(b, "L2 hit", ns[1], b->runs, NULL);

@@ -130,10 +130,8 @@ int bench_vmalloc(struct bench *b)
 	bench_figure(b, "vmalloc_huge(2M)+vfree, one PMD block", "us", huge, b->runs, NULL);
 	bench_figure(b, "simulated: vmalloc(4K)+vfree, 1K live areas", "ns", &sim1k, 1,
 		     "machine clock (cost table), lazy purges included");
-	bench_figure(b, "simulated: vmalloc(4K)+vfree, 100K live areas", "ns", &sim100k, 1,
-		     NULL);
-	bench_figure(b, "simulated: vmalloc(2M)+vfree, 512 small pages", "us", &simsmall, 1,
-		     NULL);
+	bench_figure(b, "simulated: vmalloc(4K)+vfree, 100K live areas", "ns", &sim100k, 1, NULL);
+	bench_figure(b, "simulated: vmalloc(2M)+vfree, 512 small pages", "us", &simsmall, 1, NULL);
 	bench_figure(b, "simulated: vmalloc_huge(2M)+vfree, one PMD block", "us", &simhuge, 1,
 		     NULL);
 	bench_note(b, "2 GiB machine, 1 CPU (lazy_max_pages 8192: a purge every ~4096 4K pairs)");

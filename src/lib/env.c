@@ -406,22 +406,25 @@ static bool env_check_clocks(const struct kmm_env *env, char *why, size_t whylen
 	uint64_t busy = 0;
 
 	if (env->slice_start > env->cycles) {
-		snprintf(why, whylen, "env: busy slice starts at %" PRIu64 ", after the clock %" PRIu64,
+		snprintf(why, whylen,
+			 "env: busy slice starts at %" PRIu64 ", after the clock %" PRIu64,
 			 env->slice_start, env->cycles);
 		return false;
 	}
 	for (uint32_t c = 0; c < env->nr_cpus; c++) {
 		if (env_cpu_clock(env, (int)c) > env->cycles) {
 			snprintf(why, whylen,
-				 "env: CPU%u's clock %" PRIu64 " is ahead of the machine's %" PRIu64, c,
-				 env_cpu_clock(env, (int)c), env->cycles);
+				 "env: CPU%u's clock %" PRIu64
+				 " is ahead of the machine's %" PRIu64,
+				 c, env_cpu_clock(env, (int)c), env->cycles);
 			return false;
 		}
 		busy += env_cpu_busy(env, (int)c);
 	}
 	if (busy > env->cycles) {
 		snprintf(why, whylen,
-			 "env: the CPUs were busy %" PRIu64 " cycles in %" PRIu64 " of machine time",
+			 "env: the CPUs were busy %" PRIu64 " cycles in %" PRIu64
+			 " of machine time",
 			 busy, env->cycles);
 		return false;
 	}

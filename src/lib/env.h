@@ -57,9 +57,9 @@ struct env_cpu_clock {
 
 struct kmm_env {
 	/* Hot: read or written by every modelled step (kept together, at the start). */
-	uint64_t cycles;			/* the machine clock */
+	uint64_t cycles;		       /* the machine clock */
 	uint64_t trace_mask[TRACE_MASK_WORDS]; /* enabled trace events (trace.h) */
-	uint32_t cost[NR_COSTS];		/* the cost table (cost.h), in cycles */
+	uint32_t cost[NR_COSTS];	       /* the cost table (cost.h), in cycles */
 
 	/* Constant after init. */
 	unsigned arena; /* jemalloc arena of this machine */

@@ -117,7 +117,8 @@ bool trace_show_enable(const struct kmm_env *env, const char *rel, const struct 
 			if (!slash2 || strcmp(slash2 + 1, "enable") ||
 			    (size_t)(slash2 - slash - 1) >= sizeof(event))
 				return false;
-			snprintf(event, sizeof(event), "%.*s", (int)(slash2 - slash - 1), slash + 1);
+			snprintf(event, sizeof(event), "%.*s", (int)(slash2 - slash - 1),
+				 slash + 1);
 			state = trace_enable_state(env, sys, event);
 		}
 	}

@@ -171,7 +171,8 @@ enum kmm_status kmm_config_set_cost(struct kmm_config *cfg, const char *name, ui
 		return kmm_error_nomachine(KMM_EINVAL, "kmm_config_set_cost: NULL argument");
 	if (cost_find(name) < 0)
 		return kmm_error_nomachine(
-			KMM_EINVAL, "cost %s: no such cost (see /sys/kernel/debug/kmm/costs)", name);
+			KMM_EINVAL, "cost %s: no such cost (see /sys/kernel/debug/kmm/costs)",
+			name);
 	for (i = 0; i < cfg->nr_costs; i++)
 		if (strcmp(cfg->costs[i].name, name) == 0)
 			break;

@@ -54,8 +54,8 @@ static void show_costs(struct kmm_machine *m, const struct sink *out)
 {
 	sink_printf(out, "# cpu_mhz %u: time = cycles / cpu_mhz; set with -cost NAME=CYCLES\n",
 		    m->env.cpu_mhz);
-	sink_printf(out, "%-18s %8s %8s  %-52s %s\n", "# name", "cycles", "default",
-		    "charged for", "source");
+	sink_printf(out, "%-18s %8s %8s  %-52s %s\n", "# name", "cycles", "default", "charged for",
+		    "source");
 	for (int i = 0; i < NR_COSTS; i++)
 		sink_printf(out, "%-18s %8u %8u  %-52s %s\n", cost_rows[i].name, m->env.cost[i],
 			    cost_rows[i].def, cost_rows[i].what, cost_rows[i].source);
