@@ -83,7 +83,8 @@ bool env_init(struct kmm_env *env, const struct kmm_config *cfg, char *err, size
 		int id = cost_find(cfg->costs[i].name);
 
 		if (id < 0) {
-			snprintf(err, errlen, "-cost: no cost named '%s'", cfg->costs[i].name);
+			snprintf(err, errlen, "-cost: no cost named '%.31s'", cfg->costs[i].name);
+			env_fini(env);
 			return false;
 		}
 		env->cost[id] = cfg->costs[i].cycles;

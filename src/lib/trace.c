@@ -2,7 +2,8 @@
  * Trace events (see trace.h): the per-machine text buffer and the handler.
  *
  * Invariants: the buffer holds whole lines only; it never exceeds TRACE_BUF_CAP (the
- * oldest lines make room, as the kernel's ring buffer overwrites).
+ * oldest lines make room, as the kernel's ring buffer overwrites); no enable bit is set at or
+ * beyond NR_TRACE_EVENTS (env_check).
  */
 #include "lib/trace.h"
 
