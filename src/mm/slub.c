@@ -2243,14 +2243,15 @@ slab_alloc_fast(struct kmm_kernel *k, struct kmem_cache *s, gfp_t gfpflags)
 				      !size_divides(s, next - c->slab_va)),
 			     0))
 		return 0;
+	/* One charge, made before the stores: after byte stores k->env would be read again. */
+	k->env->cycles +=
+		k->env->cost[COST_slab_alloc_fast] +
+		(init ? (uint64_t)((size + 63) / 64) * k->env->cost[COST_obj_zero_line] : 0);
 	c->freelist = next;
 	c->tid = next_tid(c->tid);
 	objmap_mark(k, object);
-	env_charge(k->env, COST_slab_alloc_fast);
-	if (init) {
+	if (init)
 		zero_object_small(mem, size);
-		charge_zero(k, size);
-	}
 	return object;
 }
 
