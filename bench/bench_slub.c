@@ -186,7 +186,7 @@ static double million(struct kmm_kernel *k, struct kmem_cache *s)
 
 int bench_slub(struct bench *b)
 {
-	double r[17][BENCH_MAX_RUNS];
+	double r[20][BENCH_MAX_RUNS];
 	struct kmm_config cfg;
 	struct kmm_machine *m, *m0;
 	struct kmm_kernel *k;
@@ -233,6 +233,19 @@ int bench_slub(struct bench *b)
 		r[7][i] = bulk16(k, s64);
 		r[8][i] = api_pair(m, api);
 	}
+	/* Simulated time (the cost table's charges, deterministic): one pass each. */
+	{
+		uint64_t t0 = kmm_clock_ns(m);
+
+		cache_pair(k, s64);
+		r[17][0] = (double)(kmm_clock_ns(m) - t0) / PAIRS;
+		t0 = kmm_clock_ns(m);
+		kmalloc_pair(k, trace_fixed);
+		r[18][0] = (double)(kmm_clock_ns(m) - t0) / PAIRS;
+		t0 = kmm_clock_ns(m);
+		kmalloc_pair(k, trace_mixed);
+		r[19][0] = (double)(kmm_clock_ns(m) - t0) / PAIRS;
+	}
 	r[9][0] = million(k, s64);
 	r[10][0] = million(k, NULL);
 	if (kmm_check(m) != KMM_OK || kmm_report_count(m)) {
@@ -273,6 +286,11 @@ int bench_slub(struct bench *b)
 		     r[9], 1, note);
 	bench_figure(b, "1 M live kmalloc(64): slab bytes / payload", "x", r[10], 1,
 		     "kmalloc-128: ARCH_DMA_MINALIGN 128 on arm64");
+	bench_figure(b, "simulated: kmem_cache_alloc + kmem_cache_free, 64 B: ns per pair", "ns",
+		     r[17], 1, "cost table: slab_alloc_fast + obj_zero_line + slab_free_fast");
+	bench_figure(b, "simulated: kmalloc + kfree, 64 B: ns per pair", "ns", r[18], 1, NULL);
+	bench_figure(b, "simulated: kmalloc + kfree, 8 B..8 KiB: ns per pair", "ns", r[19], 1,
+		     NULL);
 	bench_note(b, "1 CPU, init_on_alloc=1, hardened and randomised freelists, as the "
 		      "reference kernel; malloc/free are jemalloc's (linked)");
 	kmm_machine_destroy(m);

@@ -27,6 +27,7 @@ extern "C" {
 #define KMM_CMDLINE_MAX	 2048 /* COMMAND_LINE_SIZE on arm64 */
 #define KMM_NAME_MAX	 48
 #define KMM_MAX_SYSCTLS	 16
+#define KMM_MAX_COSTS	 64
 
 /* Architectural limit of the model: 48-bit physical addresses (PA_BITS=48). */
 #define KMM_PA_LIMIT ((kmm_pa_t)1 << 48)
@@ -106,6 +107,16 @@ struct kmm_config {
 	uint64_t seed;	  /* PRNG seed: runs are reproducible for a given config and seed */
 	uint32_t cpu_mhz; /* simulated CPU clock, for converting cycles to time (1000) */
 	uint64_t fail_host_alloc_nth; /* testing: fail the Nth host allocation (0: never) */
+
+	/*
+	 * Cost table overrides (-cost NAME=CYCLES), applied over the defaults in order. The
+	 * table, its defaults and what each row charges: /sys/kernel/debug/kmm/costs.
+	 */
+	uint32_t nr_costs;
+	struct kmm_cost_setting {
+		char name[32];
+		uint32_t cycles;
+	} costs[KMM_MAX_COSTS];
 };
 
 /* Fills @cfg with the QEMU virt defaults described above (kmalloc_minalign 128). Never fails. */
@@ -140,13 +151,21 @@ KMM_API enum kmm_status kmm_config_add_reserve(struct kmm_config *cfg, uint64_t 
 KMM_API enum kmm_status kmm_config_add_sysctl(struct kmm_config *cfg, const char *name,
 					      const char *value);
 
+/*
+ * Sets the cost of one modelled step ("buddy_rmqueue", "page_zero", "walk_read", ...) to
+ * @cycles of the simulated CPU. KMM_EINVAL naming the problem for an unknown name; @cfg is
+ * then unchanged. A second setting of the same name replaces the first.
+ */
+KMM_API enum kmm_status kmm_config_set_cost(struct kmm_config *cfg, const char *name,
+					    uint32_t cycles);
+
 /* Appends @params to the kernel command line (space separated, like -append). */
 KMM_API enum kmm_status kmm_config_append(struct kmm_config *cfg, const char *params);
 
 /*
  * Applies one QEMU-style machine option, as kmmsim takes it: @name is "-m", "-smp", "-numa",
- * "-append", "-reserve", "-ram", "-mmio", "-M", "-sysctl", "-seed" or
- * "-kmalloc-minalign"; @value its argument. Returns
+ * "-append", "-reserve", "-ram", "-mmio", "-M", "-sysctl", "-seed", "-kmalloc-minalign",
+ * "-cpu-mhz" or "-cost"; @value its argument. Returns
  * KMM_EINVAL with the reason in kmm_last_error(NULL) if either is malformed; @cfg is then
  * unchanged.
  */

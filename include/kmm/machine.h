@@ -50,9 +50,21 @@ KMM_API bool kmm_machine_dead(const struct kmm_machine *m);
  */
 KMM_API enum kmm_status kmm_cpu_set(struct kmm_machine *m, unsigned cpu);
 
-/* Simulated time since power-on, in nanoseconds, and in CPU cycles. */
+/*
+ * Simulated time since power-on, in nanoseconds, and in CPU cycles: the machine clock, which
+ * timestamps show. Every modelled step charges its cost (/sys/kernel/debug/kmm/costs) to the
+ * current CPU; the clock never goes backwards (docs/architecture.md, "Time").
+ */
 KMM_API uint64_t kmm_clock_ns(const struct kmm_machine *m);
 KMM_API uint64_t kmm_clock_cycles(const struct kmm_machine *m);
+
+/*
+ * CPU @cpu's own clock and its busy time, in cycles: the clock stops while another CPU is
+ * current and resumes at the machine clock; busy counts the work charged to it. 0 for a
+ * CPU that does not exist.
+ */
+KMM_API uint64_t kmm_clock_cpu_cycles(const struct kmm_machine *m, unsigned cpu);
+KMM_API uint64_t kmm_clock_cpu_busy_cycles(const struct kmm_machine *m, unsigned cpu);
 
 /*
  * Runs every invariant check of every subsystem (physical memory, and what later layers

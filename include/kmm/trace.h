@@ -21,7 +21,10 @@ typedef void (*kmm_trace_fn)(void *arg, const char *event, const char *line, siz
 
 /*
  * Enables (@on) or disables the events matching @name: an event name, a subsystem ("kmem")
- * or "all". KMM_ENOENT when nothing matches (nothing changed).
+ * or "all". KMM_ENOENT when nothing matches (nothing changed). The state reads back through
+ * kmm_proc_read() as tracefs shows it: "/sys/kernel/debug/tracing/events/enable",
+ * ".../events/<subsys>/enable" ("0\n", "1\n", or "X\n" when mixed) and
+ * ".../events/<subsys>/<event>/enable".
  */
 KMM_API enum kmm_status kmm_trace_enable(struct kmm_machine *m, const char *name, bool on);
 

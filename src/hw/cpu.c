@@ -57,6 +57,7 @@ bool hw_cpus_init(struct kmm_hw *hw, const struct kmm_config *cfg)
 	struct tlb_geometry geo;
 
 	tlb_geometry_default(&geo);
+	tlb_geometry_load_costs(&geo, hw->env->cost);
 	hw->cpus = env_alloc(hw->env, sizeof(*hw->cpus) * cfg->nr_cpus);
 	if (!hw->cpus) {
 		env_error(hw->env, KMM_EHOST, "cannot allocate state for %u CPUs", cfg->nr_cpus);

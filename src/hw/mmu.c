@@ -11,8 +11,9 @@
  *      --> physical memory (no RAM: synchronous external abort)
  *
  * Cost model: each L2 hit, walk-cache hit, walk read and TLBI advances the machine clock
- * by the configured cycles (struct tlb_geometry); an L1 hit costs cycles_l1_hit (0 by
- * default: it is the pipeline's normal case).
+ * by the configured cycles (struct tlb_geometry, loaded from the cost table's MMU rows); an
+ * L1 hit costs cycles_l1_hit (0 by default: it is the pipeline's normal case); a TLB miss
+ * costs the table's tlb_miss before the walk's own reads.
  *
  * Deviation: AT instructions always walk (they neither use nor fill the TLB proper; they
  * do use the walk and stage-2 caches). The architecture allows either.
@@ -179,6 +180,8 @@ bool mmu_translate_slow(struct kmm_hw *hw, struct hw_cpu *cpu, uint64_t va, enum
 		}
 		if (e)
 			mmu_tlb_drop(cpu, va56);
+		else
+			env_charge(hw->env, COST_tlb_miss);
 	}
 	cpu->updates.n = 0;
 	if (!ptw_translate(hw, cpu, &req, &res, f))

@@ -59,12 +59,30 @@ void tlb_geometry_default(struct tlb_geometry *geo)
 		.walk_entries = 32,
 		.s2_entries = 32,
 		.policy = TLB_REPL_PLRU,
-		.cycles_l1_hit = 0,
-		.cycles_l2_hit = 4,
-		.cycles_walk_read = 20,
-		.cycles_walk_cache_hit = 2,
-		.cycles_tlbi = 30,
 	};
+	tlb_geometry_load_costs(geo, NULL);
+}
+
+/* The MMU rows of the cost table (lib/cost.h) are the geometry's cycles_* fields. */
+#define TLB_COST_FIELDS(X)                                                                         \
+	X(cycles_l1_hit, tlb_l1_hit)                                                               \
+	X(cycles_l2_hit, tlb_l2_hit)                                                               \
+	X(cycles_walk_read, walk_read)                                                             \
+	X(cycles_walk_cache_hit, walk_cache_hit)                                                   \
+	X(cycles_tlbi, tlbi)
+
+void tlb_geometry_load_costs(struct tlb_geometry *geo, const uint32_t *cost)
+{
+#define TLB_COST_LOAD(field, row) geo->field = cost ? cost[COST_##row] : cost_rows[COST_##row].def;
+	TLB_COST_FIELDS(TLB_COST_LOAD)
+#undef TLB_COST_LOAD
+}
+
+void tlb_geometry_store_costs(const struct tlb_geometry *geo, uint32_t *cost)
+{
+#define TLB_COST_STORE(field, row) cost[COST_##row] = geo->field;
+	TLB_COST_FIELDS(TLB_COST_STORE)
+#undef TLB_COST_STORE
 }
 
 bool tlb_geometry_valid(const struct tlb_geometry *g, char *why, size_t whylen)

@@ -34,6 +34,12 @@ struct tlb_geometry {
 };
 
 void tlb_geometry_default(struct tlb_geometry *geo);
+/*
+ * The cycles_* fields from the cost table @cost (env->cost; NULL: the table's defaults), and
+ * back: the geometry's copies are what the access path reads, next to the TLB it probes.
+ */
+void tlb_geometry_load_costs(struct tlb_geometry *geo, const uint32_t *cost);
+void tlb_geometry_store_costs(const struct tlb_geometry *geo, uint32_t *cost);
 /* Checks @geo; false with a message naming the wrong field. */
 bool tlb_geometry_valid(const struct tlb_geometry *geo, char *why, size_t whylen);
 

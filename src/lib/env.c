@@ -1,6 +1,6 @@
 /*
  * Machine environment: host memory from the machine's own arena (arena.h), errors, reports,
- * printk and the PRNG. See env.h for the invariants.
+ * printk, the PRNG and the clocks. See env.h for the time model and the invariants.
  *
  * Host memory. Every host allocation of a machine comes from its own arena, so destroying the
  * arena frees everything, including what a BUG unwind skipped; the host program's malloc is
@@ -12,6 +12,8 @@
 #include "lib/env.h"
 
 #include <inttypes.h>
+
+#include "lib/trace.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,6 +70,20 @@ bool env_init(struct kmm_env *env, const struct kmm_config *cfg, char *err, size
 	env->cpu_mhz = cfg->cpu_mhz ? cfg->cpu_mhz : 1000;
 	env->fail_nth = cfg->fail_host_alloc_nth;
 	env->cur_cpu = 0;
+	env->nr_cpus = cfg->nr_cpus < KMM_MAX_CPUS ? cfg->nr_cpus : KMM_MAX_CPUS;
+	env->evq.next_due = UINT64_MAX;
+	for (int i = 0; i < NR_COSTS; i++)
+		env->cost[i] = cost_rows[i].def;
+	for (uint32_t i = 0; i < cfg->nr_costs && i < KMM_MAX_COSTS; i++) {
+		int id = cost_find(cfg->costs[i].name);
+
+		if (id < 0) {
+			snprintf(err, errlen, "-cost: no cost named '%.31s'", cfg->costs[i].name);
+			env_fini(env);
+			return false;
+		}
+		env->cost[id] = cfg->costs[i].cycles;
+	}
 	/* splitmix64 expands the seed into the xoshiro state. */
 	uint64_t x = cfg->seed;
 	for (int i = 0; i < 4; i++) {
@@ -216,11 +232,53 @@ const char *kmm_error_nomachine_text(void)
 	return nomachine_error;
 }
 
-uint64_t env_time_ns(const struct kmm_env *env)
+uint64_t env_cycles_to_ns(const struct kmm_env *env, uint64_t cycles)
 {
 	/* cycles / MHz = microseconds; keep ns precision without overflow for 2^64 cycles. */
-	return (env->cycles / env->cpu_mhz) * 1000 +
-	       (env->cycles % env->cpu_mhz) * 1000 / env->cpu_mhz;
+	return (cycles / env->cpu_mhz) * 1000 + (cycles % env->cpu_mhz) * 1000 / env->cpu_mhz;
+}
+
+uint64_t env_ns_to_cycles(const struct kmm_env *env, uint64_t ns)
+{
+	return (ns / 1000) * env->cpu_mhz + (ns % 1000) * env->cpu_mhz / 1000;
+}
+
+uint64_t env_time_ns(const struct kmm_env *env)
+{
+	return env_cycles_to_ns(env, env->cycles);
+}
+
+void env_set_cpu(struct kmm_env *env, int cpu)
+{
+	struct env_cpu_clock *prev = &env->cpu_clock[env->clock_cpu];
+
+	env->cur_cpu = cpu;
+	if (cpu == env->clock_cpu)
+		return;
+	prev->busy += env->cycles - env->slice_start;
+	prev->clock = env->cycles;
+	env->slice_start = env->cycles;
+	env->clock_cpu = cpu;
+}
+
+uint64_t env_cpu_clock(const struct kmm_env *env, int cpu)
+{
+	return cpu == env->clock_cpu ? env->cycles : env->cpu_clock[cpu].clock;
+}
+
+uint64_t env_cpu_busy(const struct kmm_env *env, int cpu)
+{
+	return env->cpu_clock[cpu].busy +
+	       (cpu == env->clock_cpu ? env->cycles - env->slice_start : 0);
+}
+
+void env_idle_until(struct kmm_env *env, uint64_t when)
+{
+	if (when <= env->cycles)
+		return;
+	env->cpu_clock[env->clock_cpu].busy += env->cycles - env->slice_start;
+	env->cycles = when;
+	env->slice_start = when;
 }
 
 void text_ring_append(char *buf, size_t *used, size_t cap, const char *text, size_t len)
@@ -249,7 +307,7 @@ static void log_append(struct kmm_env *env, const char *text, size_t len)
 void env_vprintk(struct kmm_env *env, const char *fmt, va_list ap)
 {
 	char body[4096], stamp[32];
-	uint64_t ns = env_time_ns(env);
+	uint64_t ns = env_stamp_ns(env);
 	const char *line, *end;
 	int n;
 
@@ -334,6 +392,36 @@ uint64_t env_random(struct kmm_env *env)
 	return result;
 }
 
+static bool env_check_clocks(const struct kmm_env *env, char *why, size_t whylen)
+{
+	uint64_t busy = 0;
+
+	if (env->slice_start > env->cycles) {
+		snprintf(why, whylen,
+			 "env: busy slice starts at %" PRIu64 ", after the clock %" PRIu64,
+			 env->slice_start, env->cycles);
+		return false;
+	}
+	for (uint32_t c = 0; c < env->nr_cpus; c++) {
+		if (env_cpu_clock(env, (int)c) > env->cycles) {
+			snprintf(why, whylen,
+				 "env: CPU%u's clock %" PRIu64
+				 " is ahead of the machine's %" PRIu64,
+				 c, env_cpu_clock(env, (int)c), env->cycles);
+			return false;
+		}
+		busy += env_cpu_busy(env, (int)c);
+	}
+	if (busy > env->cycles) {
+		snprintf(why, whylen,
+			 "env: the CPUs were busy %" PRIu64 " cycles in %" PRIu64
+			 " of machine time",
+			 busy, env->cycles);
+		return false;
+	}
+	return true;
+}
+
 bool env_check(const struct kmm_env *env, char *why, size_t whylen)
 {
 	if (env->log_len > ENV_LOG_CAP) {
@@ -348,6 +436,15 @@ bool env_check(const struct kmm_env *env, char *why, size_t whylen)
 			 "env: %" PRIu64 " live host blocks but only %" PRIu64 " allocated",
 			 env->host_live_allocs, env->host_allocs);
 		return false;
+	}
+	if (!env_check_clocks(env, why, whylen) || !evq_check(env, why, whylen))
+		return false;
+	for (int i = NR_TRACE_EVENTS; i < TRACE_MASK_WORDS * 64; i++) {
+		if (env->trace_mask[i / 64] >> (i % 64) & 1) {
+			snprintf(why, whylen, "env: trace enable bit %d is beyond the %d events", i,
+				 NR_TRACE_EVENTS);
+			return false;
+		}
 	}
 	for (uint64_t s = env->report_seq > KMM_REPORT_RING ? env->report_seq - KMM_REPORT_RING + 1
 							    : 1;
@@ -377,6 +474,7 @@ enum kmm_status env_unwind_call(struct kmm_env *env, enum kmm_status (*fn)(void 
 	}
 	env->bug_unwind = &jb;
 	st = fn(arg);
+	env_cond_resched(env); /* a run point: events that came due, still under the unwind */
 	env->bug_unwind = NULL;
 	return st;
 }

@@ -3,20 +3,38 @@
  * clock. Every layer (hw, mm, sim) reaches these through a struct kmm_env pointer; nothing
  * here is global except the thread-local error text of calls that have no machine.
  *
+ * Simulated time. The host drives one simulated CPU at a time (the current CPU, env_set_cpu),
+ * so the machine executes one stream of work, and a public call made after another happens
+ * after it in simulated time too. Every modelled step charges its cost (cost.h) to the
+ * current CPU: env->cycles += cost, one add. The machine clock (cycles) is the time of that
+ * stream; it only moves forwards, and trace, printk and report timestamps read it. Each CPU
+ * has its own clock: while current it is the machine clock; when another CPU becomes current
+ * it stops where it was, and when it becomes current again it resumes at the machine clock
+ * (the time between was idle for it). Each CPU also counts its busy cycles (charged work, not
+ * idle time), so per-CPU load is visible (/sys/kernel/debug/kmm/clock). Background work runs
+ * on the same clock, through the event queue (evq.h).
+ *
  * Invariants (env_check):
  *  1. host_live_allocs (blocks held) never exceeds host_allocs (attempts made).
  *  2. The report ring holds reports seq (report_seq - min(report_seq, RING) .. report_seq].
  *  3. log_len <= log_cap.
+ *  4. No CPU's clock is ahead of the machine clock; the busy cycles of all CPUs together do
+ *     not exceed it (one CPU executes at a time); slice_start <= cycles.
+ *  5. The event queue's own invariants (evq_check); no trace-enable bit beyond the table.
  */
 #ifndef KMM_LIB_ENV_H
 #define KMM_LIB_ENV_H
 
+#include <kmm/config.h>
 #include <kmm/machine.h>
 #include <kmm/trace.h>
 #include <setjmp.h>
 #include <stdarg.h>
 
 #include "lib/arena.h"
+#include "lib/cost.h"
+#include "lib/evq.h"
+#include "lib/trace_events.h"
 
 #define ENV_ERR_MAX 1024
 #define ENV_LOG_CAP (1u << 17) /* CONFIG_LOG_BUF_SHIFT=17 */
@@ -32,7 +50,18 @@ struct env_report_slot {
 	char *text; /* owned, host memory of the env */
 };
 
+/* One CPU's clock (see "Simulated time" above); the current CPU's lives in the env. */
+struct env_cpu_clock {
+	uint64_t clock; /* machine cycles when it stopped being current */
+	uint64_t busy;	/* cycles charged while it was current, up to then */
+};
+
 struct kmm_env {
+	/* Hot: read or written by every modelled step (kept together, at the start). */
+	uint64_t cycles;		       /* the machine clock */
+	uint64_t trace_mask[TRACE_MASK_WORDS]; /* enabled trace events (trace.h) */
+	uint32_t cost[NR_COSTS];	       /* the cost table (cost.h), in cycles */
+
 	/* Constant after init. */
 	struct host_arena arena; /* every host byte of this machine (arena.h) */
 	uint32_t cpu_mhz;
@@ -43,11 +72,16 @@ struct kmm_env {
 	uint64_t host_live_allocs; /* blocks currently held */
 	void *host_list;	   /* KMM_HOST_MALLOC builds: list of live blocks */
 
-	/* Simulated time. */
-	uint64_t cycles;
-
 	/* Current simulated CPU, for reports and per-CPU state. */
 	int cur_cpu;
+
+	/* Simulated time beyond the machine clock: the clocks of the CPUs, the event queue. */
+	int clock_cpu;	      /* the CPU the machine clock runs for (env_set_cpu) */
+	uint64_t slice_start; /* machine cycles when clock_cpu's busy slice began */
+	uint32_t nr_cpus;
+	bool sched_clock_running; /* time_init() has run: printk and trace stamps advance */
+	struct env_cpu_clock cpu_clock[KMM_MAX_CPUS];
+	struct env_evq evq;
 
 	/* PRNG (xoshiro256**), seeded from the config. */
 	uint64_t rng[4];
@@ -68,8 +102,7 @@ struct kmm_env {
 	char *log;
 	size_t log_len;
 
-	/* Trace events (trace.h): enabled mask, text buffer, handler. */
-	uint64_t trace_mask;
+	/* Trace events (trace.h): text buffer, handler (the enable bitmap is with the hot). */
 	uint64_t trace_events;
 	char *trace_buf;
 	size_t trace_len;
@@ -123,19 +156,77 @@ uint64_t env_random(struct kmm_env *env);
 /* Appends @len bytes to a text ring of @cap bytes, dropping its oldest whole lines. */
 void text_ring_append(char *buf, size_t *used, size_t cap, const char *text, size_t len);
 
-/* Simulated time. */
+/*
+ * Simulated time. env_charge() pays for one modelled step on the current CPU, env_charge_n()
+ * for @n of them; env_advance() adds raw cycles (tests, waits that are busy time).
+ */
+static inline void env_charge(struct kmm_env *env, enum cost_id id)
+{
+	env->cycles += env->cost[id];
+}
+
+static inline void env_charge_n(struct kmm_env *env, enum cost_id id, uint64_t n)
+{
+	env->cycles += env->cost[id] * n;
+}
+
 static inline void env_advance(struct kmm_env *env, uint64_t cycles)
 {
 	env->cycles += cycles;
 }
+
+/* Machine time in ns (cycles at cpu_mhz); and @cycles converted either way. */
 uint64_t env_time_ns(const struct kmm_env *env);
+
+/*
+ * The timestamp of printk and trace lines: the machine time once boot has registered the
+ * arch timer as sched_clock (time_init(), env_sched_clock_start()), 0 before, as the kernel's
+ * early boot lines read [    0.000000]. Deviation: the kernel's sched_clock starts near 0 at
+ * registration; this one reads the machine clock, which has counted the boot work since power-on,
+ * so stamps and kmm_clock_ns() agree.
+ */
+static inline uint64_t env_stamp_ns(const struct kmm_env *env)
+{
+	return env->sched_clock_running ? env_time_ns(env) : 0;
+}
+
+static inline void env_sched_clock_start(struct kmm_env *env)
+{
+	env->sched_clock_running = true;
+}
+uint64_t env_cycles_to_ns(const struct kmm_env *env, uint64_t cycles);
+uint64_t env_ns_to_cycles(const struct kmm_env *env, uint64_t ns);
+
+/*
+ * Makes @cpu the current CPU: the previous one's clock stops, @cpu's resumes at the machine
+ * clock. @cpu must be below the machine's CPU count (callers check).
+ */
+void env_set_cpu(struct kmm_env *env, int cpu);
+
+/* @cpu's clock and busy cycles, as of now. */
+uint64_t env_cpu_clock(const struct kmm_env *env, int cpu);
+uint64_t env_cpu_busy(const struct kmm_env *env, int cpu);
+
+/* The current CPU idles until machine cycles @when (no-op if that is not ahead). */
+void env_idle_until(struct kmm_env *env, uint64_t when);
+
+/*
+ * A run point inside kernel code (the kernel's cond_resched()): runs the events that are due.
+ * One compare when none is.
+ */
+static inline void env_cond_resched(struct kmm_env *env)
+{
+	if (__builtin_expect(env->cycles >= env->evq.next_due, 0))
+		env_run_due(env);
+}
 
 bool env_check(const struct kmm_env *env, char *why, size_t whylen);
 
 /*
  * The BUG unwind, armed in this one place: runs @fn(@arg) so that a KMM_REPORT_BUG raised
- * during it (env_report) returns here with KMM_EBUG, the machine dead. An inner call (the
- * unwind already armed by an outer one) just runs @fn. Returns @fn's status; KMM_EDEAD without
+ * during it (env_report) returns here with KMM_EBUG, the machine dead. The outermost call
+ * then runs the events that came due (a run point: evq.h), still under the unwind, before
+ * disarming it; an inner call (the unwind already armed by an outer one) just runs @fn. Returns @fn's status; KMM_EDEAD without
  * running it on a dead machine. Only the API boundary (src/sim/api.c) calls it.
  */
 enum kmm_status env_unwind_call(struct kmm_env *env, enum kmm_status (*fn)(void *arg), void *arg);

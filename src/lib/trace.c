@@ -2,11 +2,14 @@
  * Trace events (see trace.h): the per-machine text buffer and the handler.
  *
  * Invariants: the buffer holds whole lines only; it never exceeds TRACE_BUF_CAP (the
- * oldest lines make room, as the kernel's ring buffer overwrites).
+ * oldest lines make room, as the kernel's ring buffer overwrites); no enable bit is set at or
+ * beyond NR_TRACE_EVENTS (env_check).
  */
 #include "lib/trace.h"
 
 #include <inttypes.h>
+
+#include "lib/sink.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -39,7 +42,7 @@ static void trace_buf_append(struct kmm_env *env, const char *line, size_t len)
 void trace_emit(struct kmm_env *env, enum trace_event_id id, const char *fmt, ...)
 {
 	char line[512];
-	uint64_t ns = env_time_ns(env);
+	uint64_t ns = env_stamp_ns(env);
 	va_list ap;
 	int n;
 
@@ -70,9 +73,79 @@ int trace_set_enabled(struct kmm_env *env, const char *name, bool on)
 			continue;
 		matched++;
 		if (on)
-			env->trace_mask |= 1ull << i;
+			env->trace_mask[i / 64] |= 1ull << (i % 64);
 		else
-			env->trace_mask &= ~(1ull << i);
+			env->trace_mask[i / 64] &= ~(1ull << (i % 64));
 	}
 	return matched;
+}
+
+/* '0', '1' or 'X' (mixed) over the events of @sys (NULL: all) and @event (NULL: all). */
+static char trace_enable_state(const struct kmm_env *env, const char *sys, const char *event)
+{
+	bool any_on = false, any_off = false;
+
+	for (int i = 0; i < NR_TRACE_EVENTS; i++) {
+		if ((sys && strcmp(sys, trace_event_systems[i])) ||
+		    (event && strcmp(event, trace_event_names[i])))
+			continue;
+		if (trace_enabled(env, (enum trace_event_id)i))
+			any_on = true;
+		else
+			any_off = true;
+	}
+	if (!any_on && !any_off)
+		return 0;
+	return any_on && any_off ? 'X' : any_on ? '1' : '0';
+}
+
+bool trace_show_enable(const struct kmm_env *env, const char *rel, const struct sink *out)
+{
+	char sys[64], event[64];
+	const char *slash = strchr(rel, '/'), *slash2;
+	char state;
+
+	if (strcmp(rel, "enable") == 0) {
+		state = trace_enable_state(env, NULL, NULL);
+	} else {
+		if (!slash || (size_t)(slash - rel) >= sizeof(sys))
+			return false;
+		snprintf(sys, sizeof(sys), "%.*s", (int)(slash - rel), rel);
+		slash2 = strchr(slash + 1, '/');
+		if (strcmp(slash + 1, "enable") == 0) {
+			state = trace_enable_state(env, sys, NULL);
+		} else {
+			if (!slash2 || strcmp(slash2 + 1, "enable") ||
+			    (size_t)(slash2 - slash - 1) >= sizeof(event))
+				return false;
+			snprintf(event, sizeof(event), "%.*s", (int)(slash2 - slash - 1),
+				 slash + 1);
+			state = trace_enable_state(env, sys, event);
+		}
+	}
+	if (!state)
+		return false;
+	sink_printf(out, "%c\n", state);
+	return true;
+}
+
+void trace_list_enable(void (*fn)(void *arg, const char *rel), void *arg)
+{
+	char rel[160];
+
+	fn(arg, "enable");
+	for (int i = 0; i < NR_TRACE_EVENTS; i++) {
+		bool first = true;
+
+		for (int j = 0; j < i; j++)
+			if (strcmp(trace_event_systems[j], trace_event_systems[i]) == 0)
+				first = false;
+		if (first) {
+			snprintf(rel, sizeof(rel), "%s/enable", trace_event_systems[i]);
+			fn(arg, rel);
+		}
+		snprintf(rel, sizeof(rel), "%s/%s/enable", trace_event_systems[i],
+			 trace_event_names[i]);
+		fn(arg, rel);
+	}
 }

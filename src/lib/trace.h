@@ -3,8 +3,14 @@
  * ftrace-style text lines to a per-machine buffer (/sys/kernel/debug/tracing/trace) and to an
  * optional host handler.
  *
- * Each event is one line of TRACE_EVENTS (name, subsystem). An event costs one bit test while
- * it is disabled; all are disabled at machine creation, as in the kernel.
+ * Each event is one row of TRACE_EVENTS (trace_events.h: name, subsystem). An event costs one
+ * bit test while it is disabled; all are disabled at machine creation, as in the kernel. The
+ * enable state is a bitmap sized from the table; events are switched by name, by subsystem or
+ * all at once, and read back per event, per subsystem and in all as tracefs shows them
+ * (events/<subsys>/<event>/enable: "0" or "1"; events/<subsys>/enable and events/enable:
+ * "0", "1", or "X" when mixed).
+ *
+ * Timestamps are the machine clock (env.h: "Simulated time"), which never goes backwards.
  *
  * Line format (the kernel's, with the task column fixed to the simulated CPU's only task):
  *
@@ -15,33 +21,12 @@
 
 #include "lib/env.h"
 
-#define TRACE_EVENTS(X)                                                                            \
-	X(mm_page_alloc, "kmem")                                                                   \
-	X(mm_page_free, "kmem")                                                                    \
-	X(mm_page_free_batched, "kmem")                                                            \
-	X(mm_page_alloc_zone_locked, "kmem")                                                       \
-	X(mm_page_pcpu_drain, "kmem")                                                              \
-	X(mm_page_alloc_extfrag, "kmem")                                                           \
-	X(kmem_cache_alloc, "kmem")                                                                \
-	X(kmalloc, "kmem")                                                                         \
-	X(kfree, "kmem")                                                                           \
-	X(kmem_cache_free, "kmem")
-
-enum trace_event_id {
-#define TRACE_ENUM(name, sys) TRACE_##name,
-	TRACE_EVENTS(TRACE_ENUM)
-#undef TRACE_ENUM
-		NR_TRACE_EVENTS
-};
-
-_Static_assert(NR_TRACE_EVENTS <= 64, "trace_mask is one 64-bit word");
-
 extern const char *const trace_event_names[NR_TRACE_EVENTS];
 extern const char *const trace_event_systems[NR_TRACE_EVENTS];
 
 static inline bool trace_enabled(const struct kmm_env *env, enum trace_event_id id)
 {
-	return env->trace_mask >> id & 1;
+	return env->trace_mask[id / 64] >> (id % 64) & 1;
 }
 
 /* Formats one event line and hands it to the buffer and the handler. Call when enabled. */
@@ -52,5 +37,16 @@ void trace_emit(struct kmm_env *env, enum trace_event_id id, const char *fmt, ..
  * of events that matched (0: unknown name, nothing changed); false on host exhaustion.
  */
 int trace_set_enabled(struct kmm_env *env, const char *name, bool on);
+
+/*
+ * Writes the enable file under /sys/kernel/debug/tracing/events/ named by @rel ("enable",
+ * "kmem/enable", "kmem/mm_page_alloc/enable") through @out: "0\n", "1\n" or "X\n".
+ * Returns false (nothing written) when there is no such file.
+ */
+struct sink;
+bool trace_show_enable(const struct kmm_env *env, const char *rel, const struct sink *out);
+
+/* Calls @fn with the path of every enable file, relative to tracing/events/. */
+void trace_list_enable(void (*fn)(void *arg, const char *rel), void *arg);
 
 #endif /* KMM_LIB_TRACE_H */

@@ -167,8 +167,8 @@ repeat_alloc:
 	}
 	if (!(gfp_mask & __GFP_DIRECT_RECLAIM) || waited)
 		return 0;
-	/* io_schedule_timeout(5 * HZ): nobody else can free an element meanwhile. */
-	env_advance(k->env, 5ull * k->env->cpu_mhz * 1000000ull);
+	/* io_schedule_timeout(5 * HZ): the task sleeps; due background work runs meanwhile. */
+	env_sleep(k->env, 5ull * k->env->cpu_mhz * 1000000ull);
 	waited = true;
 	goto repeat_alloc;
 }

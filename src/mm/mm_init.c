@@ -339,6 +339,7 @@ static void memmap_init_zone(struct kmm_kernel *k, struct zone *zone)
 			continue;
 		}
 		page = pfn_to_page(k, pfn);
+		env_charge(k->env, COST_memmap_init);
 		__init_single_page(page, z, nid);
 		if (!(pfn & (pageblock_nr_pages - 1)))
 			set_pageblock_migratetype(k, page, MIGRATE_MOVABLE);

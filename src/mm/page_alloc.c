@@ -187,6 +187,7 @@ static void kernel_init_pages(struct kmm_kernel *k, struct page *page, unsigned 
 {
 	void *host = page_host(k, page, (size_t)nr << PAGE_SHIFT);
 
+	env_charge_n(k->env, COST_page_zero, nr);
 	if (host) {
 		memset(host, 0, (size_t)nr << PAGE_SHIFT);
 		return;
@@ -608,6 +609,7 @@ static inline bool free_pages_prepare(struct kmm_kernel *k, struct page *page, u
 	int bad = 0;
 
 	trace_page_free(k, page, order);
+	env_charge_n(k->env, COST_page_prep, 1u << order);
 	if (order)
 		bad = free_tail_pages_prepare(k, page, order);
 	if (check_free && free_page_is_bad(k, page))
@@ -728,12 +730,14 @@ void __free_one_page(struct kmm_kernel *k, struct page *page, unsigned long pfn,
 				break;
 		}
 		del_page_from_free_list(buddy, zone, order);
+		env_charge(k->env, COST_buddy_merge);
 		combined_pfn = buddy_pfn & pfn;
 		page = page_at_pfn(page, pfn, combined_pfn);
 		pfn = combined_pfn;
 		order++;
 	}
 	set_buddy_order(page, order);
+	env_charge(k->env, COST_buddy_free);
 
 	if (fpi_flags & FPI_TO_TAIL)
 		to_tail = true;
@@ -771,6 +775,7 @@ void __free_pages_core(struct kmm_kernel *k, struct page *page, unsigned int ord
 {
 	unsigned int nr_pages = 1u << order;
 
+	env_charge_n(k->env, COST_boot_free_page, nr_pages);
 	for (unsigned int i = 0; i < nr_pages; i++) {
 		__ClearPageReserved(&page[i]);
 		set_page_count(&page[i], 0);
@@ -875,6 +880,7 @@ static void free_unref_page_commit(struct kmm_kernel *k, struct zone *zone,
 	int high;
 
 	count_vm_events(k, PGFREE, 1L << order);
+	env_charge(k->env, COST_pcp_free);
 	list_add(&page->lru, &pcp->lists[pindex]);
 	pcp->count += 1 << order;
 	/* A high-order free after a run of frees empties the list: the next alloc reuses. */
@@ -989,6 +995,8 @@ static struct page *__rmqueue_smallest(struct kmm_kernel *k, struct zone *zone, 
 		if (!page)
 			continue;
 		del_page_from_free_list(page, zone, current_order);
+		env_charge(k->env, COST_buddy_rmqueue);
+		env_charge_n(k->env, COST_buddy_split, current_order - order);
 		expand(zone, page, order, current_order, migratetype);
 		set_pcppage_migratetype(page, migratetype);
 		trace_zone_locked(k, page, order, migratetype,
@@ -1332,6 +1340,7 @@ static struct page *__rmqueue_pcplist(struct kmm_kernel *k, struct zone *zone, u
 	page = list_first_entry(list, struct page, lru);
 	list_del(&page->lru);
 	pcp->count -= 1 << order;
+	env_charge(k->env, COST_pcp_alloc);
 	return page;
 }
 
@@ -1562,6 +1571,7 @@ static void prep_new_page(struct kmm_kernel *k, struct page *page, unsigned int 
 			  unsigned int alloc_flags)
 {
 	(void)alloc_flags;
+	env_charge_n(k->env, COST_page_prep, 1u << order);
 	post_alloc_hook(k, page, order, gfp);
 	if (order && (gfp & __GFP_COMP))
 		prep_compound_page(page, order);
@@ -1806,6 +1816,7 @@ static bool should_reclaim_retry(struct kmm_kernel *k, gfp_t gfp, unsigned int o
 {
 	struct zoneref *z;
 	struct zone *zone;
+	bool ret = false;
 
 	(void)gfp;
 	/* Costly orders make no forward-progress promise: count them as no progress. */
@@ -1821,10 +1832,14 @@ static bool should_reclaim_retry(struct kmm_kernel *k, gfp_t gfp, unsigned int o
 		long available = (long)zone_page_state(zone, NR_FREE_PAGES);
 
 		if (__zone_watermark_ok(zone, order, min_wmark_pages(zone),
-					(int)ac->highest_zoneidx, alloc_flags, available))
-			return true;
+					(int)ac->highest_zoneidx, alloc_flags, available)) {
+			ret = true;
+			break;
+		}
 	}
-	return unreserve_highatomic_pageblock(k, ac, true);
+	/* The kernel's cond_resched() here: a run point for kswapd and the other events. */
+	env_cond_resched(k->env);
+	return ret || unreserve_highatomic_pageblock(k, ac, true);
 }
 
 /* Models: warn_alloc(): the "page allocation failure" warning and the memory dump. */

@@ -174,6 +174,12 @@ static inline void zero_object_small(uint8_t *p, unsigned int n)
 	}
 }
 
+/* The simulated time zeroing @n bytes of an object takes (its cache lines). */
+static inline void charge_zero(struct kmm_kernel *k, unsigned int n)
+{
+	env_charge_n(k->env, COST_obj_zero_line, (n + 63) / 64);
+}
+
 static inline void zero_object(uint8_t *p, unsigned int n)
 {
 	if (n > ZERO_ROWS_MAX)
@@ -1443,6 +1449,7 @@ static void slab_post_alloc_hook(struct kmm_kernel *k, const struct kmem_cache *
 
 			if (mem)
 				zero_object(mem, s->object_size);
+			charge_zero(k, s->object_size);
 		}
 		objmap_set(k, p[i], true);
 	}
@@ -1594,6 +1601,8 @@ static struct slab *allocate_slab(struct kmm_kernel *k, struct kmem_cache *s, gf
 	slab->objects = oo_objects(oo);
 	slab->inuse = 0;
 	slab->frozen = 0;
+	env_charge(k->env, COST_slab_new);
+	env_charge_n(k->env, COST_slab_init_obj, slab->objects);
 	account_slab(k, slab, oo_order(oo), s, 1);
 	slab->slab_cache = s;
 	setup_slab_debug(k, s, slab);
@@ -2080,6 +2089,7 @@ static uint64_t ___slab_alloc(struct kmm_kernel *k, struct kmem_cache *s, gfp_t 
 	struct slab *slab;
 	uint64_t freelist;
 
+	env_charge(k->env, COST_slab_alloc_slow);
 	slab = c->slab;
 	if (!slab) {
 		if (node != NUMA_NO_NODE && !k->kmem.slab_nodes[node])
@@ -2234,6 +2244,10 @@ slab_alloc_fast(struct kmm_kernel *k, struct kmem_cache *s, gfp_t gfpflags)
 				      !size_divides(s, next - c->slab_va)),
 			     0))
 		return 0;
+	/* One charge, made before the stores: after byte stores k->env would be read again. */
+	k->env->cycles +=
+		k->env->cost[COST_slab_alloc_fast] +
+		(init ? (uint64_t)((size + 63) / 64) * k->env->cost[COST_obj_zero_line] : 0);
 	c->freelist = next;
 	c->tid = next_tid(c->tid);
 	objmap_mark(k, object);
@@ -2262,12 +2276,15 @@ static uint64_t slab_alloc_node(struct kmm_kernel *k, struct kmem_cache *s, gfp_
 	}
 	c->freelist = get_freepointer_fast(k, s, c, object);
 	c->tid = next_tid(c->tid);
+	env_charge(k->env, COST_slab_alloc_fast);
 	/* The hooks, through the CPU slab's host view. */
 	mem = c->slab_host + (object - c->slab_va);
 	if (k->kmem.init_on_free)
 		maybe_wipe_obj_freeptr(k, s, object);
-	if (slab_want_init_on_alloc(k, gfpflags, s))
+	if (slab_want_init_on_alloc(k, gfpflags, s)) {
 		zero_object(mem, s->object_size);
+		charge_zero(k, s->object_size);
+	}
 	objmap_set(k, object, true);
 	return object;
 }
@@ -2391,6 +2408,7 @@ static void __slab_free(struct kmm_kernel *k, struct kmem_cache *s, struct slab 
 	bool was_frozen, frozen;
 	unsigned int inuse;
 
+	env_charge(k->env, COST_slab_free_slow);
 	if (kmem_cache_debug(s)) {
 		free_to_partial_list(k, s, slab, head, tail, cnt, addr);
 		return;
@@ -2448,6 +2466,7 @@ static inline void do_slab_free(struct kmm_kernel *k, struct kmem_cache *s, stru
 	}
 	c->freelist = head;
 	c->tid = next_tid(c->tid);
+	env_charge(k->env, COST_slab_free_fast);
 }
 
 /* Models: mm/slub.c:slab_free(). */
@@ -2532,6 +2551,7 @@ static inline __attribute__((always_inline)) bool slab_free_fast(struct kmm_kern
 	memcpy(c->slab_host + off + s->offset, &raw, 8);
 	c->freelist = x;
 	c->tid = next_tid(c->tid);
+	env_charge(k->env, COST_slab_free_fast);
 	return true;
 }
 
@@ -2759,9 +2779,12 @@ int kmem_cache_alloc_bulk(struct kmm_kernel *k, struct kmem_cache *s, gfp_t flag
 		}
 		c->freelist = get_freepointer_fast(k, s, c, object);
 		p[i] = object;
+		env_charge(k->env, COST_slab_alloc_fast);
 		maybe_wipe_obj_freeptr(k, s, object);
-		if (init)
+		if (init) {
 			zero_object(c->slab_host + (object - c->slab_va), s->object_size);
+			charge_zero(k, s->object_size);
+		}
 		objmap_set(k, object, true);
 	}
 	c->tid = next_tid(c->tid);

@@ -527,6 +527,7 @@ static bool __purge_vmap_area_lazy(struct vmap_state *vs, unsigned long start, u
 		va = list_first_entry(&local, struct vmap_area, list);
 		list_del(&va->list);
 		nr = va_size(va) >> PAGE_SHIFT;
+		env_charge(vs->k->env, COST_vmap_area_free);
 		__merge_or_add_vmap_area(vs, va, &vs->free_vmap_area_root, &vs->free_vmap_area_list,
 					 true);
 		vs->vmap_lazy_nr -= nr;
@@ -587,6 +588,7 @@ static void vunmap_pte_range(struct kmm_kernel *k, pmd_t *pmd, unsigned long add
 	do {
 		pte_t ptent = ptep_get_and_clear(pte);
 
+		env_charge(k->env, COST_vunmap_pte);
 		if (!pte_none(ptent) && !pte_present(ptent))
 			env_report(k->env, KMM_REPORT_WARN, "mm/vmalloc", "vunmap_pte_range",
 				   "!pte_none(ptent) && !pte_present(ptent)",
@@ -616,8 +618,10 @@ static void vunmap_pmd_range(struct kmm_kernel *k, pud_t *pud, unsigned long add
 
 	do {
 		next = pmd_addr_end(addr, end);
-		if (pmd_clear_huge(pmd))
+		if (pmd_clear_huge(pmd)) {
+			env_charge(k->env, COST_vunmap_pte);
 			continue;
+		}
 		if (entry_none_or_clear_bad(k, &pmd->pmd, "pmd"))
 			continue;
 		vunmap_pte_range(k, pmd, addr, next);
@@ -769,6 +773,7 @@ static int vmap_pte_range(struct kmm_kernel *k, pmd_t *pmd, unsigned long addr, 
 		if (!pte_none(*pte))
 			return vmap_bug(k, "vmap_pte_range", "!pte_none(*pte)", addr);
 		set_pte(pte, pfn_pte(pfn, prot));
+		env_charge(k->env, COST_vmap_pte);
 		pfn++;
 	} while (pte++, addr += PAGE_SIZE, addr != end);
 	return 0;
@@ -790,6 +795,7 @@ static int vmap_try_huge_pmd(struct kmm_kernel *k, pmd_t *pmd, unsigned long add
 		return 0;
 	if (!pmd_set_huge(pmd, phys_addr, prot))
 		return 0;
+	env_charge(k->env, COST_vmap_pte);
 	k->vmap->stats.huge_mappings++;
 	return 1;
 }
@@ -904,6 +910,7 @@ static int vmap_pages_pte_range(struct kmm_kernel *k, pmd_t *pmd, unsigned long 
 					 "!pfn_valid(page_to_pfn(page))"),
 			       -EINVAL;
 		set_pte(pte, mk_pte(k, page, prot));
+		env_charge(k->env, COST_vmap_pte);
 		(*nr)++;
 	} while (pte++, addr += PAGE_SIZE, addr != end);
 	return 0;
@@ -1084,6 +1091,7 @@ static struct vmap_area *alloc_vmap_area(struct vmap_state *vs, unsigned long si
 		/* preload_this_cpu_lock(): an object ready for a no-edge split */
 		if (!vs->ne_fit_preload_node[cpu])
 			vs->ne_fit_preload_node[cpu] = va_alloc(vs);
+		env_charge(k->env, COST_vmap_area_alloc);
 		addr = __alloc_vmap_area(vs, size, align, vstart, vend);
 		if (addr != vend)
 			break;

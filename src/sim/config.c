@@ -12,6 +12,7 @@
 #include "hw/board.h"
 #include "kernel/params.h"
 #include "lib/cmdline.h"
+#include "lib/cost.h"
 #include "lib/env.h"
 
 #define GiB ((uint64_t)1 << 30)
@@ -154,6 +155,29 @@ enum kmm_status kmm_config_add_sysctl(struct kmm_config *cfg, const char *name, 
 	st = &cfg->sysctls[cfg->nr_sysctls++];
 	snprintf(st->name, sizeof(st->name), "%s", name);
 	snprintf(st->value, sizeof(st->value), "%s", value);
+	return KMM_OK;
+}
+
+enum kmm_status kmm_config_set_cost(struct kmm_config *cfg, const char *name, uint32_t cycles)
+{
+	uint32_t i;
+
+	if (!cfg || !name)
+		return kmm_error_nomachine(KMM_EINVAL, "kmm_config_set_cost: NULL argument");
+	if (cost_find(name) < 0)
+		return kmm_error_nomachine(
+			KMM_EINVAL, "cost %s: no such cost (see /sys/kernel/debug/kmm/costs)",
+			name);
+	for (i = 0; i < cfg->nr_costs; i++)
+		if (strcmp(cfg->costs[i].name, name) == 0)
+			break;
+	if (i == KMM_MAX_COSTS)
+		return kmm_error_nomachine(KMM_EINVAL, "too many cost settings (at most %d)",
+					   KMM_MAX_COSTS);
+	snprintf(cfg->costs[i].name, sizeof(cfg->costs[i].name), "%s", name);
+	cfg->costs[i].cycles = cycles;
+	if (i == cfg->nr_costs)
+		cfg->nr_costs++;
 	return KMM_OK;
 }
 
@@ -402,6 +426,14 @@ enum kmm_status kmm_config_validate(const struct kmm_config *cfg)
 					   cfg->nr_cpus, KMM_MAX_CPUS);
 	if (cfg->cpu_mhz == 0)
 		return kmm_error_nomachine(KMM_EINVAL, "cpu_mhz must not be zero");
+	if (cfg->nr_costs > KMM_MAX_COSTS)
+		return kmm_error_nomachine(KMM_EINVAL, "too many cost settings (at most %d)",
+					   KMM_MAX_COSTS);
+	for (uint32_t i = 0; i < cfg->nr_costs; i++)
+		if (!memchr(cfg->costs[i].name, 0, sizeof(cfg->costs[i].name)) ||
+		    cost_find(cfg->costs[i].name) < 0)
+			return kmm_error_nomachine(KMM_EINVAL, "cost %.31s: no such cost",
+						   cfg->costs[i].name);
 	if (cfg->kmalloc_minalign < 8 || cfg->kmalloc_minalign > 256 ||
 	    (cfg->kmalloc_minalign & (cfg->kmalloc_minalign - 1)))
 		return kmm_error_nomachine(KMM_EINVAL,

@@ -144,6 +144,16 @@ uint64_t kmm_clock_cycles(const struct kmm_machine *m)
 	return m ? m->env.cycles : 0;
 }
 
+uint64_t kmm_clock_cpu_cycles(const struct kmm_machine *m, unsigned cpu)
+{
+	return m && cpu < m->hw.nr_cpus ? env_cpu_clock(&m->env, (int)cpu) : 0;
+}
+
+uint64_t kmm_clock_cpu_busy_cycles(const struct kmm_machine *m, unsigned cpu)
+{
+	return m && cpu < m->hw.nr_cpus ? env_cpu_busy(&m->env, (int)cpu) : 0;
+}
+
 enum kmm_status kmm_check(struct kmm_machine *m)
 {
 	char why[512];
@@ -242,6 +252,6 @@ enum kmm_status kmm_cpu_set(struct kmm_machine *m, unsigned cpu)
 		return env_error(&m->env, KMM_EINVAL,
 				 "kmm_cpu_set: CPU %u does not exist (%u CPUs)", cpu,
 				 m->hw.nr_cpus);
-	m->env.cur_cpu = (int)cpu;
+	env_set_cpu(&m->env, (int)cpu);
 	return KMM_OK;
 }

@@ -132,7 +132,7 @@ API_BODY(cpu_access, {
 				 "bad access type %d, NULL buffer or size %zu outside 1..%u",
 				 (int)p->type, p->size, KMM_ACCESS_MAX);
 	c = &m->hw.cpus[p->cpu];
-	m->env.cur_cpu = (int)p->cpu;
+	env_set_cpu(&m->env, (int)p->cpu);
 	if (mmu_access(&m->hw, c, (enum hw_acc)p->type, p->va, p->buf, p->size, NULL, &f))
 		return KMM_OK;
 	mmu_api_fault(c, &f, p->fault);
@@ -223,6 +223,7 @@ enum kmm_status kmm_tlb_set_geometry(struct kmm_machine *m, const struct kmm_tlb
 		tlb_fini(&m->hw.cpus[i].tlb);
 		m->hw.cpus[i].tlb = fresh;
 	}
+	tlb_geometry_store_costs(&g, m->env.cost);
 	return KMM_OK;
 }
 

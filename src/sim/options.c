@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/cost.h"
 #include "lib/env.h"
 
 /* "key=value" pairs separated by commas; the first word may be a bare value. */
@@ -304,6 +305,31 @@ static enum kmm_status opt_kmalloc_minalign(struct kmm_config *cfg, const char *
 	return KMM_OK;
 }
 
+static enum kmm_status opt_cpu_mhz(struct kmm_config *cfg, const char *value)
+{
+	uint32_t mhz = 0;
+	enum kmm_status st = parse_u32(value, &mhz, "-cpu-mhz");
+
+	if (st)
+		return st;
+	if (mhz == 0)
+		return kmm_error_nomachine(KMM_EINVAL, "-cpu-mhz %s: must not be zero", value);
+	cfg->cpu_mhz = mhz;
+	return KMM_OK;
+}
+
+/* "NAME=CYCLES": one row of the cost table (src/lib/cost.h). */
+static enum kmm_status opt_cost(struct kmm_config *cfg, const char *value)
+{
+	char why[256];
+	uint32_t cycles;
+	int id;
+
+	if (!cost_parse(value, &id, &cycles, why, sizeof(why)))
+		return kmm_error_nomachine(KMM_EINVAL, "%s", why);
+	return kmm_config_set_cost(cfg, cost_rows[id].name, cycles);
+}
+
 /* One row per option: kmmsim --help prints this table. */
 #define MACHINE_OPTIONS(X)                                                                         \
 	X("-m", "SIZE", opt_m, "RAM size, one bank at 0x40000000 (bare number: MiB)")              \
@@ -320,7 +346,10 @@ static enum kmm_status opt_kmalloc_minalign(struct kmm_config *cfg, const char *
 	X("-sysctl", "NAME=VALUE", opt_sysctl, "write a vm tunable after boot (sysctl -w)")        \
 	X("-seed", "N", opt_seed, "PRNG seed (runs are reproducible per seed)")                    \
 	X("-kmalloc-minalign", "N", opt_kmalloc_minalign,                                          \
-	  "ARCH_KMALLOC_MINALIGN (128; 8 gives kmalloc-8..64, -96, -192)")
+	  "ARCH_KMALLOC_MINALIGN (128; 8 gives kmalloc-8..64, -96, -192)")                         \
+	X("-cpu-mhz", "N", opt_cpu_mhz, "simulated CPU clock: cycles to time (1000)")              \
+	X("-cost", "NAME=CYCLES", opt_cost,                                                        \
+	  "cost of one modelled step (/sys/kernel/debug/kmm/costs)")
 
 static const struct {
 	const char *name, *arg;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "lib/sink.h"
+#include "lib/trace.h"
 #include "mm/slab.h"
 #include "mm/views.h"
 #include "mm/vmalloc.h"
@@ -49,6 +50,40 @@ static void show_trace(struct kmm_machine *m, const struct sink *out)
 		out->fn(out->arg, m->env.trace_buf, m->env.trace_len);
 }
 
+/* The cost table (src/lib/cost.h): the machine's cycles per step, the default, the source. */
+static void show_costs(struct kmm_machine *m, const struct sink *out)
+{
+	sink_printf(out, "# cpu_mhz %u: time = cycles / cpu_mhz; set with -cost NAME=CYCLES\n",
+		    m->env.cpu_mhz);
+	sink_printf(out, "%-18s %8s %8s  %-52s %s\n", "# name", "cycles", "default", "charged for",
+		    "source");
+	for (int i = 0; i < NR_COSTS; i++)
+		sink_printf(out, "%-18s %8u %8u  %-52s %s\n", cost_rows[i].name, m->env.cost[i],
+			    cost_rows[i].def, cost_rows[i].what, cost_rows[i].source);
+}
+
+/* The machine clock, each CPU's clock and busy time, the event queue. */
+static void show_clock(struct kmm_machine *m, const struct sink *out)
+{
+	const struct kmm_env *env = &m->env;
+
+	sink_printf(out, "machine cycles %llu ns %llu current_cpu %d\n",
+		    (unsigned long long)env->cycles, (unsigned long long)env_time_ns(env),
+		    env->clock_cpu);
+	for (uint32_t c = 0; c < m->hw.nr_cpus; c++)
+		sink_printf(out, "cpu%-3u clock %llu busy %llu\n", c,
+			    (unsigned long long)env_cpu_clock(env, (int)c),
+			    (unsigned long long)env_cpu_busy(env, (int)c));
+	sink_printf(out, "events queued %u ran %llu next_due ", env->evq.nr,
+		    (unsigned long long)env->evq.ran);
+	if (env->evq.nr)
+		sink_printf(out, "%llu\n", (unsigned long long)env->evq.next_due);
+	else
+		sink_printf(out, "none\n");
+}
+
+#define TRACE_EVENTS_DIR "/sys/kernel/debug/tracing/events/"
+
 #define PROC_VIEWS(X)                                                                              \
 	X("/proc/iomem", show_iomem)                                                               \
 	X("/proc/zoneinfo", proc_show_zoneinfo)                                                    \
@@ -63,7 +98,9 @@ static void show_trace(struct kmm_machine *m, const struct sink *out)
 	X("/sys/kernel/debug/kernel_page_tables", proc_show_kernel_page_tables)                    \
 	X("/sys/kernel/debug/extfrag/unusable_index", proc_show_unusable_index)                    \
 	X("/sys/kernel/debug/extfrag/extfrag_index", proc_show_extfrag_index)                      \
-	X("/sys/kernel/debug/tracing/trace", show_trace)
+	X("/sys/kernel/debug/tracing/trace", show_trace)                                           \
+	X("/sys/kernel/debug/kmm/costs", show_costs)                                               \
+	X("/sys/kernel/debug/kmm/clock", show_clock)
 
 static const struct {
 	const char *path;
@@ -97,6 +134,9 @@ enum kmm_status kmm_proc_show(struct kmm_machine *m, const char *path, kmm_sink_
 	}
 	if (strncmp(path, "/proc/sys/vm/", 13) == 0 && sysctl_read(&m->kernel, path, &out) == 0)
 		return KMM_OK;
+	if (strncmp(path, TRACE_EVENTS_DIR, strlen(TRACE_EVENTS_DIR)) == 0 &&
+	    trace_show_enable(&m->env, path + strlen(TRACE_EVENTS_DIR), &out))
+		return KMM_OK;
 	return env_error(&m->env, KMM_ENOENT, "%s: no such view", path);
 }
 
@@ -123,6 +163,15 @@ struct sysctl_path_ctx {
 	void *arg;
 };
 
+static void trace_enable_as_path(void *arg, const char *rel)
+{
+	struct sysctl_path_ctx *c = arg;
+	char path[224];
+
+	snprintf(path, sizeof(path), TRACE_EVENTS_DIR "%s", rel);
+	c->fn(c->arg, path);
+}
+
 static void sysctl_as_path(void *arg, const char *name)
 {
 	struct sysctl_path_ctx *c = arg;
@@ -140,6 +189,7 @@ void kmm_proc_list(const struct kmm_machine *m, void (*fn)(void *arg, const char
 	for (size_t i = 0; i < sizeof(proc_views) / sizeof(proc_views[0]); i++)
 		fn(arg, proc_views[i].path);
 	sysctl_list(sysctl_as_path, &c);
+	trace_list_enable(trace_enable_as_path, &c);
 }
 
 API_BODY(sysctl, {

@@ -641,6 +641,8 @@ int kernel_boot(struct kmm_kernel *k, struct kmm_env *env, struct kmm_hw *hw,
 			ret = vmalloc_init(k);
 	}
 	if (!ret) {
+		/* time_init(): the arch timer becomes sched_clock; printk stamps advance. */
+		env_sched_clock_start(env);
 		zone_pcp_update_all(k); /* setup_per_cpu_pageset() */
 		ret = do_initcalls(k);
 	}

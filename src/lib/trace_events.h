@@ -1,0 +1,32 @@
+/*
+ * The trace event table: one row per event, X(name, subsystem), named as the kernel's
+ * tracepoints and grouped as /sys/kernel/tracing/events/<subsystem>/<name> groups them. A new
+ * event is a row here, a format in its subsystem's code, nothing else: the enable bitmap is
+ * sized from the table.
+ */
+#ifndef KMM_LIB_TRACE_EVENTS_H
+#define KMM_LIB_TRACE_EVENTS_H
+
+#define TRACE_EVENTS(X)                                                                            \
+	X(mm_page_alloc, "kmem")                                                                   \
+	X(mm_page_free, "kmem")                                                                    \
+	X(mm_page_free_batched, "kmem")                                                            \
+	X(mm_page_alloc_zone_locked, "kmem")                                                       \
+	X(mm_page_pcpu_drain, "kmem")                                                              \
+	X(mm_page_alloc_extfrag, "kmem")                                                           \
+	X(kmem_cache_alloc, "kmem")                                                                \
+	X(kmalloc, "kmem")                                                                         \
+	X(kfree, "kmem")                                                                           \
+	X(kmem_cache_free, "kmem")
+
+enum trace_event_id {
+#define TRACE_ENUM(name, sys) TRACE_##name,
+	TRACE_EVENTS(TRACE_ENUM)
+#undef TRACE_ENUM
+		NR_TRACE_EVENTS
+};
+
+/* The enable bitmap: one bit per event. */
+#define TRACE_MASK_WORDS ((NR_TRACE_EVENTS + 63) / 64)
+
+#endif /* KMM_LIB_TRACE_EVENTS_H */
