@@ -45,6 +45,7 @@
 
 #include "hw/phys.h"
 #include "lib/env.h"
+#include "lib/kernel.h"
 #include "lib/sink.h"
 
 /* The kernel's region entry is 24 bytes on arm64; array sizes (and reservations) rely on it. */
@@ -53,41 +54,15 @@ _Static_assert(sizeof(struct memblock_region) == 24, "memblock_region must be 24
 #define MB_ORIGIN "mm/memblock"
 #define PA_FMT	  "0x%016" PRIx64 /* %pa */
 
-/* Kernel helpers, spelled as functions: round_up/round_down use masks, as the kernel's do. */
-static inline phys_addr_t mb_round_up(phys_addr_t x, phys_addr_t y)
-{
-	return ((x - 1) | (y - 1)) + 1;
-}
-
-static inline phys_addr_t mb_round_down(phys_addr_t x, phys_addr_t y)
-{
-	return x & ~(y - 1);
-}
-
-static inline phys_addr_t mb_min(phys_addr_t a, phys_addr_t b)
-{
-	return a < b ? a : b;
-}
-
-static inline phys_addr_t mb_max(phys_addr_t a, phys_addr_t b)
-{
-	return a > b ? a : b;
-}
-
-static inline phys_addr_t mb_clamp(phys_addr_t v, phys_addr_t lo, phys_addr_t hi)
-{
-	return mb_min(mb_max(v, lo), hi);
-}
-
 static inline phys_addr_t page_align(phys_addr_t x)
 {
-	return mb_round_up(x, KMM_PAGE_SIZE);
+	return round_up(x, KMM_PAGE_SIZE);
 }
 
 /* Models: mm/memblock.c:memblock_cap_size(): shrink @size so base + size cannot wrap. */
 static phys_addr_t memblock_cap_size(phys_addr_t base, phys_addr_t *size)
 {
-	*size = mb_min(*size, PHYS_ADDR_MAX - base);
+	*size = min(*size, PHYS_ADDR_MAX - base);
 	return *size;
 }
 
@@ -338,8 +313,8 @@ void __next_mem_range(struct memblock *mb, uint64_t *idx, int nid, enum memblock
 				break; /* this gap starts above the region: next region */
 			if (m_start >= g_hi)
 				continue;
-			put_range(out_start, out_end, out_nid, mb_max(m_start, g_lo),
-				  mb_min(m_end, g_hi), memblock_get_region_node(m));
+			put_range(out_start, out_end, out_nid, max(m_start, g_lo),
+				  min(m_end, g_hi), memblock_get_region_node(m));
 			/* Advance whichever of the two ends first. */
 			if (m_end <= g_hi)
 				ia++;
@@ -386,8 +361,8 @@ void __next_mem_range_rev(struct memblock *mb, uint64_t *idx, int nid, enum memb
 				break; /* this gap ends below the region: next region down */
 			if (m_end <= g_lo)
 				continue;
-			put_range(out_start, out_end, out_nid, mb_max(m_start, g_lo),
-				  mb_min(m_end, g_hi), memblock_get_region_node(m));
+			put_range(out_start, out_end, out_nid, max(m_start, g_lo),
+				  min(m_end, g_hi), memblock_get_region_node(m));
 			if (m_start >= g_lo)
 				ia--;
 			else
@@ -445,9 +420,9 @@ static phys_addr_t __memblock_find_range_bottom_up(struct memblock *mb, phys_add
 
 	for_each_free_mem_range(mb, i, nid, flags, &lo, &hi, NULL)
 	{
-		lo = mb_clamp(lo, start, end);
-		hi = mb_clamp(hi, start, end);
-		cand = mb_round_up(lo, align);
+		lo = clamp(lo, start, end);
+		hi = clamp(hi, start, end);
+		cand = round_up(lo, align);
 		if (cand < hi && hi - cand >= size)
 			return cand;
 	}
@@ -465,11 +440,11 @@ static phys_addr_t __memblock_find_range_top_down(struct memblock *mb, phys_addr
 
 	for_each_free_mem_range_reverse(mb, i, nid, flags, &lo, &hi, NULL)
 	{
-		lo = mb_clamp(lo, start, end);
-		hi = mb_clamp(hi, start, end);
+		lo = clamp(lo, start, end);
+		hi = clamp(hi, start, end);
 		if (hi < size)
 			continue;
-		cand = mb_round_down(hi - size, align);
+		cand = round_down(hi - size, align);
 		if (cand >= lo)
 			return cand;
 	}
@@ -486,8 +461,8 @@ static phys_addr_t memblock_find_in_range_node(struct memblock *mb, phys_addr_t 
 {
 	if (end == MEMBLOCK_ALLOC_ACCESSIBLE || end == MEMBLOCK_ALLOC_NOLEAKTRACE)
 		end = mb->current_limit;
-	start = mb_max(start, KMM_PAGE_SIZE);
-	end = mb_max(start, end);
+	start = max(start, KMM_PAGE_SIZE);
+	end = max(start, end);
 	if (memblock_bottom_up(mb))
 		return __memblock_find_range_bottom_up(mb, start, end, size, align, nid, flags);
 	return __memblock_find_range_top_down(mb, start, end, size, align, nid, flags);
@@ -564,7 +539,7 @@ static int memblock_double_array(struct memblock *mb, struct memblock_type *type
 	pa = memblock_find_in_range(mb, new_area_start + new_area_size, mb->current_limit,
 				    new_alloc, KMM_PAGE_SIZE);
 	if (!pa && new_area_size)
-		pa = memblock_find_in_range(mb, 0, mb_min(new_area_start, mb->current_limit),
+		pa = memblock_find_in_range(mb, 0, min(new_area_start, mb->current_limit),
 					    new_alloc, KMM_PAGE_SIZE);
 	if (!pa) {
 		env_printk(mb->env,
@@ -667,7 +642,7 @@ static unsigned long add_range_pass(struct memblock *mb, struct memblock_type *t
 				memblock_insert_region(mb, type, i++, base, rbase - base, nid,
 						       flags);
 		}
-		base = mb_min(rend, end);
+		base = min(rend, end);
 	}
 	if (base < end) {
 		nr_new++;
@@ -917,8 +892,8 @@ void memblock_trim_memory(struct memblock *mb, phys_addr_t align)
 	take_caller(mb);
 	while (i < type->cnt) {
 		struct memblock_region *r = &type->regions[i];
-		phys_addr_t start = mb_round_up(r->base, align);
-		phys_addr_t end = mb_round_down(r->base + r->size, align);
+		phys_addr_t start = round_up(r->base, align);
+		phys_addr_t end = round_down(r->base + r->size, align);
 
 		if (start == r->base && end == r->base + r->size) {
 			i++;
@@ -959,7 +934,7 @@ static void memblock_zero(const struct memblock *mb, phys_addr_t pa, phys_addr_t
 			pa = next;
 			continue;
 		}
-		stop = mb_min(end, b->end);
+		stop = min(end, b->end);
 		memset(b->host + (pa - b->base), 0, (size_t)(stop - pa));
 		pa = stop;
 	}

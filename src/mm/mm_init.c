@@ -27,11 +27,6 @@
 
 #define SECTION_MAP_SIZE (PAGES_PER_SECTION * sizeof(struct page)) /* 2 MiB: one PMD */
 
-static unsigned long clamp_ul(unsigned long v, unsigned long lo, unsigned long hi)
-{
-	return v < lo ? lo : v > hi ? hi : v;
-}
-
 static void get_pfn_range_for_nid(const struct kmm_kernel *k, int nid, unsigned long *start,
 				  unsigned long *end)
 {
@@ -67,8 +62,8 @@ int sparse_init(struct kmm_kernel *k)
 	}
 	if (lo >= hi)
 		return env_error(k->env, KMM_EINVAL, "no memory left to boot with"), -EINVAL;
-	k->vmemmap_base = lo & ~(PAGES_PER_SECTION - 1);
-	k->vmemmap_end = (hi + PAGES_PER_SECTION - 1) & ~(PAGES_PER_SECTION - 1);
+	k->vmemmap_base = ALIGN_DOWN(lo, PAGES_PER_SECTION);
+	k->vmemmap_end = ALIGN(hi, PAGES_PER_SECTION);
 	nsec = (k->vmemmap_end - k->vmemmap_base) >> PFN_SECTION_SHIFT;
 	k->section_present = env_alloc(k->env, nsec);
 	k->pageblock_flags =
@@ -138,8 +133,7 @@ static void find_zone_movable_pfns_for_nodes(struct kmm_kernel *k, int *movable_
 	required_kernelcore = k->params.kernelcore >> PAGE_SHIFT;
 	required_movablecore = k->params.movablecore >> PAGE_SHIFT;
 	if (required_movablecore) {
-		required_movablecore = (required_movablecore + MAX_ORDER_NR_PAGES - 1) /
-				       MAX_ORDER_NR_PAGES * MAX_ORDER_NR_PAGES;
+		required_movablecore = roundup(required_movablecore, MAX_ORDER_NR_PAGES);
 		if (required_movablecore > totalpages)
 			required_movablecore = totalpages;
 		if (totalpages - required_movablecore > required_kernelcore)
@@ -198,8 +192,7 @@ restart:
 	for (nid = 0; nid < MAX_NUMNODES; nid++) {
 		unsigned long ns, ne;
 
-		k->zone_movable_pfn[nid] = (k->zone_movable_pfn[nid] + MAX_ORDER_NR_PAGES - 1) /
-					   MAX_ORDER_NR_PAGES * MAX_ORDER_NR_PAGES;
+		k->zone_movable_pfn[nid] = roundup(k->zone_movable_pfn[nid], MAX_ORDER_NR_PAGES);
 		get_pfn_range_for_nid(k, nid, &ns, &ne);
 		if (k->zone_movable_pfn[nid] >= ne)
 			k->zone_movable_pfn[nid] = 0;
@@ -238,8 +231,8 @@ static unsigned long zone_spanned_pages_in_node(const struct kmm_kernel *k, int 
 
 	if (!node_start_pfn && !node_end_pfn)
 		return 0;
-	*zs = clamp_ul(node_start_pfn, lo, hi);
-	*ze = clamp_ul(node_end_pfn, lo, hi);
+	*zs = clamp(node_start_pfn, lo, hi);
+	*ze = clamp(node_end_pfn, lo, hi);
 	adjust_zone_range_for_zone_movable(k, nid, zone_type, node_end_pfn, movable_zone, zs, ze);
 	if (*ze < node_start_pfn || *zs > node_end_pfn)
 		return 0;
@@ -257,8 +250,8 @@ static unsigned long absent_pages_in_range(struct kmm_kernel *k, int nid, unsign
 
 	for_each_mem_pfn_range(&k->memblock, i, nid, &s, &e, NULL)
 	{
-		s = clamp_ul(s, start, end);
-		e = clamp_ul(e, start, end);
+		s = clamp(s, start, end);
+		e = clamp(e, start, end);
 		nr_absent -= e - s;
 	}
 	return nr_absent;

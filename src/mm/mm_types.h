@@ -23,6 +23,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/kernel.h"
+
 #ifndef KMM_PHYS_ADDR_T_DEFINED
 #define KMM_PHYS_ADDR_T_DEFINED
 typedef uint64_t phys_addr_t;
@@ -36,6 +38,12 @@ typedef uint64_t phys_addr_t;
 #define pageblock_order		9
 #define pageblock_nr_pages	(1UL << pageblock_order)
 #define PAGE_ALLOC_COSTLY_ORDER 3
+
+/* Models: include/asm-generic/getorder.h:get_order(): the order whose block holds @size. */
+static inline unsigned int get_order(unsigned long size)
+{
+	return size <= PAGE_SIZE ? 0 : (unsigned int)fls64((size - 1) >> PAGE_SHIFT);
+}
 
 #define PFN_UP(x)   (((x) + PAGE_SIZE - 1) >> PAGE_SHIFT)
 #define PFN_DOWN(x) ((x) >> PAGE_SHIFT)

@@ -147,7 +147,7 @@ const char *format_gfp(gfp_t gfp, char *buf, size_t len)
 	size_t n = 0;
 
 	buf[0] = 0;
-	for (size_t i = 0; gfp && i < sizeof(gfpflag_names) / sizeof(gfpflag_names[0]); i++) {
+	for (size_t i = 0; gfp && i < ARRAY_SIZE(gfpflag_names); i++) {
 		if ((gfp & gfpflag_names[i].mask) != gfpflag_names[i].mask)
 			continue;
 		gfp &= ~gfpflag_names[i].mask;
@@ -161,7 +161,7 @@ const char *format_gfp(gfp_t gfp, char *buf, size_t len)
 
 bool gfp_from_name(const char *name, gfp_t *out)
 {
-	for (size_t i = 0; i < sizeof(gfpflag_names) / sizeof(gfpflag_names[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(gfpflag_names); i++) {
 		if (strcmp(name, gfpflag_names[i].name) == 0) {
 			*out = gfpflag_names[i].mask;
 			return true;
@@ -2182,15 +2182,6 @@ void __free_pages(struct kmm_kernel *k, struct page *page, unsigned int order)
 		/* Someone else holds the first page: free the rest, which only we held. */
 		while (order-- > 0)
 			free_the_page(k, page + (1u << order), order);
-}
-
-static unsigned int get_order(size_t size)
-{
-	unsigned int order = 0;
-
-	while ((PAGE_SIZE << order) < size)
-		order++;
-	return order;
 }
 
 /*

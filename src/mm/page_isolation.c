@@ -24,7 +24,7 @@
 
 static unsigned long pageblock_start_pfn(unsigned long pfn)
 {
-	return pfn & ~(pageblock_nr_pages - 1);
+	return ALIGN_DOWN(pfn, pageblock_nr_pages);
 }
 
 /* Models: has_unmovable_pages(): the first page that could not be migrated away, or NULL. */

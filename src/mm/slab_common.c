@@ -27,25 +27,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lib/kernel.h"
 #include "lib/sink.h"
 #include "lib/trace.h"
-
-#define MAX(a, b) ((a) > (b) ? (a) : (b))
-
-static inline int fls64_(uint64_t x)
-{
-	return x ? 64 - __builtin_clzll(x) : 0;
-}
-
-static inline unsigned int get_order(uint64_t size)
-{
-	return size <= PAGE_SIZE ? 0 : (unsigned int)fls64_((size - 1) >> PAGE_SHIFT);
-}
-
-static inline bool is_power_of_2(unsigned long n)
-{
-	return n && !(n & (n - 1));
-}
 
 /* ---- trace events (include/trace/events/kmem.h) ---------------------------------------- */
 
@@ -117,9 +101,9 @@ unsigned int calculate_alignment(const struct kmm_kernel *k, slab_flags_t flags,
 
 		while (size <= ralign / 2)
 			ralign /= 2;
-		align = MAX(align, ralign);
+		align = max(align, ralign);
 	}
-	align = MAX(align, (unsigned int)ARCH_SLAB_MINALIGN);
+	align = max(align, (unsigned int)ARCH_SLAB_MINALIGN);
 	return (align + 7u) & ~7u;
 }
 
@@ -146,7 +130,7 @@ struct kmem_cache *find_mergeable(struct kmm_kernel *k, unsigned int size, unsig
 		return NULL;
 	size = (size + 7u) & ~7u;
 	align = calculate_alignment(k, flags, align, size);
-	size = (size + align - 1) & ~(align - 1);
+	size = ALIGN(size, align);
 	flags = kmem_cache_flags(k, size, flags, name);
 	if (flags & SLAB_NEVER_MERGE)
 		return NULL;
@@ -332,7 +316,7 @@ int create_boot_cache(struct kmm_kernel *k, struct kmem_cache *s, const char *na
 		return -ENOMEM;
 	s->size = s->object_size = size;
 	if (is_power_of_2(size))
-		align = MAX(align, size);
+		align = max(align, size);
 	s->align = calculate_alignment(k, flags, align, size);
 	s->useroffset = useroffset;
 	s->usersize = usersize;
@@ -422,7 +406,7 @@ void setup_kmalloc_cache_index_table(struct kmm_kernel *k)
 	 * classes above 192 bytes are powers of two, so each step lies in one class. */
 	for (unsigned int j = 1; j <= KMALLOC_MAX_CACHE_SIZE / 8; j++)
 		k->kmem.kmalloc_size_index[j] =
-			j * 8 <= 192 ? size_index[j - 1] : (uint8_t)fls64_(j * 8 - 1);
+			j * 8 <= 192 ? size_index[j - 1] : (uint8_t)fls64(j * 8 - 1);
 	k->kmem.kmalloc_size_index[0] = 0;
 }
 

@@ -340,9 +340,9 @@ static bool is_within_this_va(const struct vmap_area *va, unsigned long size, un
 	unsigned long nva_start_addr;
 
 	if (va->va_start > vstart)
-		nva_start_addr = (va->va_start + align - 1) & ~(align - 1);
+		nva_start_addr = ALIGN(va->va_start, align);
 	else
-		nva_start_addr = (vstart + align - 1) & ~(align - 1);
+		nva_start_addr = ALIGN(vstart, align);
 	if (nva_start_addr + size < nva_start_addr || nva_start_addr < vstart)
 		return false;
 	return nva_start_addr + size <= va->va_end;
@@ -465,9 +465,9 @@ static unsigned long __alloc_vmap_area(struct vmap_state *vs, unsigned long size
 	if (!va)
 		return vend;
 	if (va->va_start > vstart)
-		nva_start_addr = (va->va_start + align - 1) & ~(align - 1);
+		nva_start_addr = ALIGN(va->va_start, align);
 	else
-		nva_start_addr = (vstart + align - 1) & ~(align - 1);
+		nva_start_addr = ALIGN(vstart, align);
 	if (nva_start_addr + size > vend)
 		return vend;
 	if (adjust_va_to_fit_type(vs, va, nva_start_addr, size)) {
@@ -1137,7 +1137,7 @@ struct vm_struct *__get_vm_area_node(struct kmm_kernel *k, unsigned long size, u
 	int err = 0;
 
 	(void)node;
-	size = (size + (1ul << shift) - 1) & ~((1ul << shift) - 1);
+	size = ALIGN(size, 1ul << shift);
 	if (!size || !vs)
 		return NULL;
 	if (flags & VM_IOREMAP) {
@@ -1467,7 +1467,7 @@ kmm_va_t __vmalloc_node_range(struct kmm_kernel *k, unsigned long size, unsigned
 		if (size_per_node >= PMD_SIZE)
 			shift = PMD_SHIFT;
 		align = real_align > (1ul << shift) ? real_align : 1ul << shift;
-		size = (real_size + (1ul << shift) - 1) & ~((1ul << shift) - 1);
+		size = ALIGN(real_size, 1ul << shift);
 	}
 	for (;;) {
 		area = __get_vm_area_node(k, real_size, align, shift,
