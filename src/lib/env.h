@@ -7,6 +7,7 @@
  *  1. host_live_allocs (blocks held) never exceeds host_allocs (attempts made).
  *  2. The report ring holds reports seq (report_seq - min(report_seq, RING) .. report_seq].
  *  3. log_len <= log_cap.
+ *  4. The WARN_ON_ONCE sites that fired (lib/bug.c) are at most ENV_ONCE_MAX, each listed once.
  */
 #ifndef KMM_LIB_ENV_H
 #define KMM_LIB_ENV_H
@@ -16,8 +17,9 @@
 #include <setjmp.h>
 #include <stdarg.h>
 
-#define ENV_ERR_MAX 1024
-#define ENV_LOG_CAP (1u << 17) /* CONFIG_LOG_BUF_SHIFT=17 */
+#define ENV_ERR_MAX  1024
+#define ENV_LOG_CAP  (1u << 17) /* CONFIG_LOG_BUF_SHIFT=17 */
+#define ENV_ONCE_MAX 64		/* WARN_ON_ONCE sites a machine remembers */
 
 #if defined(__GNUC__)
 #define KMM_PRINTF(a, b) __attribute__((format(printf, a, b)))
@@ -55,6 +57,13 @@ struct kmm_env {
 	bool dead;
 	unsigned taint;
 	jmp_buf *bug_unwind; /* set by the outermost API entry; NULL outside API calls */
+
+	/* WARN_ON_ONCE state (lib/bug.c): the sites that have fired on this machine. */
+	struct env_once_site {
+		const char *file;
+		int line, src_line;
+	} warned_once[ENV_ONCE_MAX];
+	unsigned nr_warned_once;
 
 	/* Reports. */
 	uint64_t report_seq;

@@ -44,11 +44,11 @@
 
 /* ---- min, max, clamp -------------------------------------------------------------------- */
 
-#define min(x, y)		 ((x) < (y) ? (x) : (y))
-#define max(x, y)		 ((x) > (y) ? (x) : (y))
-#define min_t(type, x, y)	 min((type)(x), (type)(y))
-#define max_t(type, x, y)	 max((type)(x), (type)(y))
-#define clamp(val, lo, hi)	 min(max(val, lo), hi)
+#define min(x, y)		   ((x) < (y) ? (x) : (y))
+#define max(x, y)		   ((x) > (y) ? (x) : (y))
+#define min_t(type, x, y)	   min((type)(x), (type)(y))
+#define max_t(type, x, y)	   max((type)(x), (type)(y))
+#define clamp(val, lo, hi)	   min(max(val, lo), hi)
 #define clamp_t(type, val, lo, hi) min_t(type, max_t(type, val, lo), hi)
 
 /* ---- bit searches (1-based for fls, 0-based for __ffs/__fls) ---------------------------- */

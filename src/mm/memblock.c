@@ -44,6 +44,7 @@
 #include <string.h>
 
 #include "hw/phys.h"
+#include "lib/bug.h"
 #include "lib/env.h"
 #include "lib/kernel.h"
 #include "lib/sink.h"
@@ -51,8 +52,8 @@
 /* The kernel's region entry is 24 bytes on arm64; array sizes (and reservations) rely on it. */
 _Static_assert(sizeof(struct memblock_region) == 24, "memblock_region must be 24 bytes");
 
-#define MB_ORIGIN "mm/memblock"
-#define PA_FMT	  "0x%016" PRIx64 /* %pa */
+#define KMM_FILE "mm/memblock.c"
+#define PA_FMT	 "0x%016" PRIx64 /* %pa */
 
 static inline phys_addr_t page_align(phys_addr_t x)
 {
@@ -115,33 +116,30 @@ static void memblock_dbg_alloc(const struct memblock *mb, const char *func, phys
 		     caller ? caller : "");
 }
 
-/* A WARN_ON in the kernel's wording: "WARNING: CPU: c PID: 0 at mm/memblock.c:L func". */
-static void memblock_warn(const struct memblock *mb, const char *func, int line, const char *cond,
-			  const char *msg)
+/*
+ * The WARN_ONs and BUG_ONs of memblock name the kernel function and line of the site (the
+ * helpers that model one kernel function in several C functions pass the kernel's name).
+ */
+static void memblock_warn(const struct memblock *mb, const char *func, int line, const char *cond)
 {
-	env_report(mb->env, KMM_REPORT_WARN, MB_ORIGIN, func, cond,
-		   "%sWARNING: CPU: %d PID: 0 at mm/memblock.c:%d %s", msg ? msg : "",
-		   mb->env->cur_cpu < 0 ? 0 : mb->env->cur_cpu, line, func);
+	__warn(mb->env, BUG_SITE(line, func, cond), NULL, NULL);
 }
 
 static void memblock_bug(const struct memblock *mb, const char *func, int line, const char *cond)
 {
-	env_report(mb->env, KMM_REPORT_BUG, MB_ORIGIN, func, cond,
-		   "kernel BUG at mm/memblock.c:%d!\nInternal error: Oops - BUG: 00000000f2000800 "
-		   "[#1] SMP\npc : %s",
-		   line, func);
+	__bug(mb->env, BUG_SITE(line, func, cond), "pc : %s", func);
 }
 
 /* WARN_ONCE(nid == MAX_NUMNODES, ...): the deprecated "all nodes" spelling, once per site. */
-static int fix_max_numnodes(struct memblock *mb, int nid, const char *func, int line, unsigned site)
+static int fix_max_numnodes(struct memblock *mb, int nid, const char *func, int line)
 {
+	const struct bug_site *site = BUG_SITE(line, func, "nid == MAX_NUMNODES");
+
 	if (nid != MAX_NUMNODES)
 		return nid;
-	if (!(mb->warned_once & site)) {
-		mb->warned_once |= site;
-		memblock_warn(mb, func, line, "nid == MAX_NUMNODES",
-			      "Usage of MAX_NUMNODES is deprecated. Use NUMA_NO_NODE instead\n");
-	}
+	if (__warn_once_first(mb->env, site))
+		__warn(mb->env, site, NULL,
+		       "Usage of MAX_NUMNODES is deprecated. Use NUMA_NO_NODE instead\n");
 	return NUMA_NO_NODE;
 }
 
@@ -291,7 +289,7 @@ void __next_mem_range(struct memblock *mb, uint64_t *idx, int nid, enum memblock
 	long ia = (long)(*idx & 0xffffffffu);
 	long ib = (long)(*idx >> 32);
 
-	nid = fix_max_numnodes(mb, nid, "__next_mem_range", 1051, 1u << 0);
+	nid = fix_max_numnodes(mb, nid, "__next_mem_range", 1051);
 
 	for (; ia < (long)type_a->cnt; ia++) {
 		const struct memblock_region *m = &type_a->regions[ia];
@@ -313,8 +311,8 @@ void __next_mem_range(struct memblock *mb, uint64_t *idx, int nid, enum memblock
 				break; /* this gap starts above the region: next region */
 			if (m_start >= g_hi)
 				continue;
-			put_range(out_start, out_end, out_nid, max(m_start, g_lo),
-				  min(m_end, g_hi), memblock_get_region_node(m));
+			put_range(out_start, out_end, out_nid, max(m_start, g_lo), min(m_end, g_hi),
+				  memblock_get_region_node(m));
 			/* Advance whichever of the two ends first. */
 			if (m_end <= g_hi)
 				ia++;
@@ -335,7 +333,7 @@ void __next_mem_range_rev(struct memblock *mb, uint64_t *idx, int nid, enum memb
 	long ia = (long)(int32_t)(uint32_t)(*idx & 0xffffffffu);
 	long ib = (long)(int32_t)(uint32_t)(*idx >> 32);
 
-	nid = fix_max_numnodes(mb, nid, "__next_mem_range_rev", 1148, 1u << 1);
+	nid = fix_max_numnodes(mb, nid, "__next_mem_range_rev", 1148);
 
 	if (*idx == MEMBLOCK_ITER_END) {
 		ia = (long)type_a->cnt - 1;
@@ -361,8 +359,8 @@ void __next_mem_range_rev(struct memblock *mb, uint64_t *idx, int nid, enum memb
 				break; /* this gap ends below the region: next region down */
 			if (m_end <= g_lo)
 				continue;
-			put_range(out_start, out_end, out_nid, max(m_start, g_lo),
-				  min(m_end, g_hi), memblock_get_region_node(m));
+			put_range(out_start, out_end, out_nid, max(m_start, g_lo), min(m_end, g_hi),
+				  memblock_get_region_node(m));
 			if (m_start >= g_lo)
 				ia--;
 			else
@@ -503,8 +501,7 @@ static void memblock_remove_region(struct memblock *mb, struct memblock_type *ty
 	type->cnt--;
 	if (type->cnt == 0) {
 		if (type->total_size != 0)
-			memblock_warn(mb, "memblock_remove_region", 353, "type->total_size != 0",
-				      NULL);
+			memblock_warn(mb, "memblock_remove_region", 353, "type->total_size != 0");
 		type->cnt = 1;
 		type->regions[0] = (struct memblock_region){
 			.base = 0, .size = 0, .flags = MEMBLOCK_NONE, .nid = MAX_NUMNODES};
@@ -633,10 +630,9 @@ static unsigned long add_range_pass(struct memblock *mb, struct memblock_type *t
 			/* The hole [base, rbase) below this region is ours to fill. */
 			if (nid != memblock_get_region_node(r))
 				memblock_warn(mb, "memblock_add_range", 635,
-					      "nid != memblock_get_region_node(rgn)", NULL);
+					      "nid != memblock_get_region_node(rgn)");
 			if (flags != r->flags)
-				memblock_warn(mb, "memblock_add_range", 637, "flags != rgn->flags",
-					      NULL);
+				memblock_warn(mb, "memblock_add_range", 637, "flags != rgn->flags");
 			nr_new++;
 			if (insert)
 				memblock_insert_region(mb, type, i++, base, rbase - base, nid,
@@ -671,7 +667,7 @@ static int memblock_add_range(struct memblock *mb, struct memblock_type *type, p
 		/* Empty type: the dummy entry becomes the region. */
 		if (type->cnt != 1 || type->total_size)
 			memblock_warn(mb, "memblock_add_range", 593,
-				      "type->cnt != 1 || type->total_size", NULL);
+				      "type->cnt != 1 || type->total_size");
 		type->regions[0] = (struct memblock_region){
 			.base = base, .size = size, .flags = flags, .nid = nid};
 		type->total_size = size;
@@ -948,10 +944,10 @@ phys_addr_t memblock_alloc_range_nid(struct memblock *mb, phys_addr_t size, phys
 	phys_addr_t found;
 
 	take_caller(mb);
-	nid = fix_max_numnodes(mb, nid, "memblock_alloc_range_nid", 1381, 1u << 2);
+	nid = fix_max_numnodes(mb, nid, "memblock_alloc_range_nid", 1381);
 	if (!align) {
-		env_report(mb->env, KMM_REPORT_INFO, MB_ORIGIN, "memblock_alloc_range_nid",
-			   "!align",
+		bug_report(mb->env, KMM_REPORT_INFO,
+			   BUG_SITE(0, "memblock_alloc_range_nid", "!align"),
 			   "memblock_alloc_range_nid: align 0: dump_stack(), using "
 			   "SMP_CACHE_BYTES (%d)",
 			   SMP_CACHE_BYTES);

@@ -775,7 +775,7 @@ bool mm_init_check(const struct kmm_kernel *k, char *why, size_t whylen)
 						 "buddy %d, pcp %d, refcount %d) or in the wrong "
 						 "zone",
 						 pfn, places, PageReserved(p), is_free, is_pcp,
-						 page_count(p));
+						 page_ref_count(p));
 					ok = false;
 					break;
 				}

@@ -56,9 +56,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lib/bug.h"
 #include "lib/kernel.h"
 #include "lib/sink.h"
 #include "lib/trace.h"
+
+#define KMM_FILE "mm/slub.c"
 
 /* Models: lib/math/reciprocal_div.c:reciprocal_value(). */
 static struct reciprocal_value reciprocal_value(uint32_t d)
@@ -296,11 +299,8 @@ static inline void set_freepointer(struct kmm_kernel *k, const struct kmem_cache
 	uint64_t raw;
 
 	if (object == fp)
-		env_report(k->env, KMM_REPORT_BUG, "mm/slub", "set_freepointer", "object == fp",
-			   "kernel BUG at mm/slub.c:418!\n"
-			   "Internal error: Oops - BUG: 00000000f2000800 [#1] SMP\n"
-			   "set_freepointer: object 0x%016" PRIx64 " freed twice in a row\n",
-			   object);
+		__bug(k->env, BUG_SITE(418, "set_freepointer", "object == fp"),
+		      "set_freepointer: object 0x%016" PRIx64 " freed twice in a row\n", object);
 	if (!p)
 		return;
 	raw = freelist_ptr(s, fp, object + s->offset);
@@ -460,16 +460,22 @@ static void rep_dump_stack(const struct kmm_kernel *k, struct slab_report *r, co
 	rep_printf(r, "Hardware name: linux,dummy-virt (DT)\nCall trace:\n %s\n", fn);
 }
 
-static void rep_raise(struct kmm_kernel *k, struct slab_report *r, enum kmm_report_kind kind,
-		      const char *fn, const char *cond)
+static void rep_raise_at(struct kmm_kernel *k, struct slab_report *r, enum kmm_report_kind kind,
+			 const struct bug_site *site)
 {
-	env_report(k->env, kind, "mm/slub", fn, cond, "%s", r->text);
+	bug_report(k->env, kind, site, "%s", r->text);
 	if (kind == KMM_REPORT_ERROR)
 		k->env->taint |= 1u << TAINT_BAD_PAGE; /* add_taint() after object_err etc. */
 	else if (kind == KMM_REPORT_WARN)
 		k->env->taint |= 1u << TAINT_WARN;
 	r->len = 0;
 	r->text[0] = '\0';
+}
+
+static void rep_raise(struct kmm_kernel *k, struct slab_report *r, enum kmm_report_kind kind,
+		      const char *fn, const char *cond)
+{
+	rep_raise_at(k, r, kind, BUG_SITE(0, fn, cond));
 }
 
 /* Models: mm/slub.c:slab_bug(). */
@@ -1589,10 +1595,12 @@ static struct slab *new_slab(struct kmm_kernel *k, struct kmem_cache *s, gfp_t f
 {
 	if (flags & GFP_SLAB_BUG_MASK)
 		flags = kmalloc_fix_flags(k, flags);
-	if (s->ctor && (flags & __GFP_ZERO) && !k->kmem.warned_ctor_zero) {
-		k->kmem.warned_ctor_zero = true; /* WARN_ON_ONCE */
-		slab_warn(k, "mm/slub.c:2001 new_slab", "new_slab\n ___slab_alloc",
-			  "s->ctor && (flags & __GFP_ZERO)", NULL, NULL);
+	if (s->ctor && (flags & __GFP_ZERO)) {
+		const struct bug_site *site =
+			BUG_SITE(2001, "new_slab", "s->ctor && (flags & __GFP_ZERO)");
+
+		if (__warn_once_first(k->env, site)) /* WARN_ON_ONCE */
+			slab_warn(k, site, "new_slab\n ___slab_alloc", NULL, NULL);
 	}
 	return allocate_slab(k, s, flags & (GFP_RECLAIM_MASK | GFP_CONSTRAINT_MASK), node);
 }
@@ -2570,8 +2578,8 @@ static struct kmem_cache *cache_from_obj(struct kmm_kernel *k, struct kmem_cache
 		if (!virt_to_page_safe(k, x))
 			slab_bad_address(k, "virt_to_cache\n kmem_cache_free", x);
 		else
-			slab_warn(k, "mm/slab.h:630 virt_to_cache",
-				  "virt_to_cache\n kmem_cache_free", "!slab",
+			slab_warn(k, BUG_SITE_IN("mm/slab.h", 630, "virt_to_cache", "!slab"),
+				  "virt_to_cache\n kmem_cache_free",
 				  "virt_to_cache: Object is not a Slab page!", NULL);
 		return NULL;
 	}
@@ -2586,8 +2594,8 @@ static struct kmem_cache *cache_from_obj(struct kmm_kernel *k, struct kmem_cache
 			 "cache_from_obj: Wrong slab cache. %s but object is from %s", s->name,
 			 cachep->name);
 		print_tracking(k, &r, cachep, x);
-		slab_warn(k, "mm/slab.h:666 cache_from_obj", "cache_from_obj\n kmem_cache_free",
-			  "cachep != s", msg, r.len ? r.text : NULL);
+		slab_warn(k, BUG_SITE_IN("mm/slab.h", 666, "cache_from_obj", "cachep != s"),
+			  "cache_from_obj\n kmem_cache_free", msg, r.len ? r.text : NULL);
 	}
 	return cachep;
 }
@@ -3311,22 +3319,24 @@ void get_slabinfo(const struct kmm_kernel *k, const struct kmem_cache *s, struct
  * with the place, the CPU line, the call trace; then @after (printed after the WARN by the
  * caller, as free_large_kmalloc prints "object pointer:"). The machine is tainted W.
  */
-void slab_warn(struct kmm_kernel *k, const char *where, const char *trace, const char *cond,
+void slab_warn(struct kmm_kernel *k, const struct bug_site *site, const char *trace,
 	       const char *msg, const char *after)
 {
 	struct slab_report r;
+	char where[256];
 
 	rep_init(&r);
 
 	rep_printf(&r, "------------[ cut here ]------------\n");
 	if (msg)
 		rep_printf(&r, "%s\n", msg);
-	rep_printf(&r, "WARNING: CPU: %d PID: 0 at %s\n", smp_processor_id(k), where);
+	bug_warning_line(k->env, site, where, sizeof(where));
+	rep_printf(&r, "%s\n", where);
 	rep_dump_stack(k, &r, trace);
 	rep_printf(&r, "---[ end trace 0000000000000000 ]---\n");
 	if (after)
 		rep_printf(&r, "%s\n", after);
-	rep_raise(k, &r, KMM_REPORT_WARN, where, cond);
+	rep_raise_at(k, &r, KMM_REPORT_WARN, site);
 }
 
 /*
@@ -3581,7 +3591,7 @@ static bool check_memory_map(struct slub_check_ctx *x)
 			continue;
 		}
 		page = pfn_to_page(k, pfn);
-		if (PageSlab(page) && page_slab(page)->slab_cache) {
+		if (!PageTail(page) && PageSlab(page) && page_slab(page)->slab_cache) {
 			/* (PG_slab without a cache: not SLUB's, e.g. left by bad_page()) */
 			const struct slab *slab = page_slab(page);
 			const struct kmem_cache *s = slab->slab_cache;

@@ -520,7 +520,7 @@ enum kmm_status kmm_page_info(struct kmm_machine *m, kmm_pfn_t pfn, struct kmm_p
 		return env_error(k->env, KMM_EINVAL, "kmm_page_info: NULL info");
 	page = pfn_to_page(k, (unsigned long)pfn);
 	memset(info, 0, sizeof(*info));
-	info->refcount = page_count(page);
+	info->refcount = page_ref_count(page);
 	info->mapcount = PageBuddy(page) ? 0 : page->_mapcount + 1;
 	info->flags = page->flags;
 	info->node = page_to_nid(page);
