@@ -13,7 +13,9 @@
  *
  *	#define KMM_FILE "mm/memblock.c"
  *
- * The printed text (both forms are the reference kernel's, as far as the model knows it):
+ * The printed text. The first form is the reference kernel's (without a stack unwinder); the
+ * second is the model's own, for sites whose kernel line it does not know, kept as the views
+ * and tests have always printed it:
  *
  * | report | the line is known (the *_AT forms)           | it is not                        |
  * |--------|----------------------------------------------|----------------------------------|
