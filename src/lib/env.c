@@ -446,6 +446,25 @@ bool env_check(const struct kmm_env *env, char *why, size_t whylen)
 			return false;
 		}
 	}
+	if (env->nr_warned_once > ENV_ONCE_MAX) {
+		snprintf(why, whylen, "env: %u WARN_ON_ONCE sites recorded, room for %u",
+			 env->nr_warned_once, ENV_ONCE_MAX);
+		return false;
+	}
+	for (unsigned i = 0; i < env->nr_warned_once; i++) {
+		const struct env_once_site *a = &env->warned_once[i];
+
+		for (unsigned j = i + 1; j < env->nr_warned_once; j++) {
+			const struct env_once_site *b = &env->warned_once[j];
+
+			if (a->line == b->line && a->src_line == b->src_line &&
+			    !strcmp(a->file, b->file)) {
+				snprintf(why, whylen, "env: WARN_ON_ONCE site %s:%d recorded twice",
+					 a->file, a->line);
+				return false;
+			}
+		}
+	}
 	for (uint64_t s = env->report_seq > KMM_REPORT_RING ? env->report_seq - KMM_REPORT_RING + 1
 							    : 1;
 	     s <= env->report_seq; s++) {

@@ -21,6 +21,7 @@
  *  4. No CPU's clock is ahead of the machine clock; the busy cycles of all CPUs together do
  *     not exceed it (one CPU executes at a time); slice_start <= cycles.
  *  5. The event queue's own invariants (evq_check); no trace-enable bit beyond the table.
+ *  6. The WARN_ON_ONCE sites that fired (lib/bug.c) are at most ENV_ONCE_MAX, each listed once.
  */
 #ifndef KMM_LIB_ENV_H
 #define KMM_LIB_ENV_H
@@ -36,8 +37,9 @@
 #include "lib/evq.h"
 #include "lib/trace_events.h"
 
-#define ENV_ERR_MAX 1024
-#define ENV_LOG_CAP (1u << 17) /* CONFIG_LOG_BUF_SHIFT=17 */
+#define ENV_ERR_MAX  1024
+#define ENV_LOG_CAP  (1u << 17) /* CONFIG_LOG_BUF_SHIFT=17 */
+#define ENV_ONCE_MAX 64		/* WARN_ON_ONCE sites a machine remembers */
 
 #if defined(__GNUC__)
 #define KMM_PRINTF(a, b) __attribute__((format(printf, a, b)))
@@ -91,6 +93,13 @@ struct kmm_env {
 	bool dead;
 	unsigned taint;
 	jmp_buf *bug_unwind; /* set by the outermost API entry; NULL outside API calls */
+
+	/* WARN_ON_ONCE state (lib/bug.c): the sites that have fired on this machine. */
+	struct env_once_site {
+		const char *file;
+		int line, src_line;
+	} warned_once[ENV_ONCE_MAX];
+	unsigned nr_warned_once;
 
 	/* Reports. */
 	uint64_t report_seq;

@@ -137,7 +137,7 @@ bool cma_check(const struct kmm_kernel *k, char *why, size_t whylen)
 	for (unsigned long i = 0; i < cma->count && cma->bitmap; i++) {
 		const struct page *page = pfn_to_page(k, cma->base_pfn + i);
 
-		if (bit_test(cma->bitmap, i) && (PageBuddy(page) || page_count(page) == 0)) {
+		if (bit_test(cma->bitmap, i) && (PageBuddy(page) || page_ref_count(page) == 0)) {
 			snprintf(why, whylen, "cma: pfn 0x%lx is marked allocated but is free",
 				 cma->base_pfn + i);
 			return false;

@@ -10,6 +10,7 @@
 
 #include "arch/arm64/include/asm/memory.h"
 #include "mm/kernel.h"
+#include "mm/mm.h"
 #include "mm/mmzone.h"
 
 /* ---- memory model: SPARSEMEM_VMEMMAP, one host array over [vmemmap_base, vmemmap_end) --- */
@@ -221,6 +222,11 @@ void __free_one_page(struct kmm_kernel *k, struct page *page, unsigned long pfn,
 /* Models: mm/page_alloc.c:__free_pages_core(): boot-time hand-over of a block to the buddy. */
 void __free_pages_core(struct kmm_kernel *k, struct page *page, unsigned int order);
 
+/* Models: free_unref_page(): an order-0 (or pcp-sized) block to this CPU's pcp list. */
+void free_unref_page(struct kmm_kernel *k, struct page *page, unsigned int order);
+/* Models: free_compound_page(): frees the compound page @page heads, all of it. */
+void free_compound_page(struct kmm_kernel *k, struct page *page);
+
 /* Models: mm/page_alloc.c:free_reserved_page() via free_reserved_area() for one page. */
 void free_reserved_page(struct kmm_kernel *k, struct page *page);
 
@@ -254,6 +260,17 @@ int test_pages_isolated(struct kmm_kernel *k, unsigned long start_pfn, unsigned 
 int alloc_contig_range(struct kmm_kernel *k, unsigned long start, unsigned long end,
 		       int migratetype, unsigned int gfp);
 void free_contig_range(struct kmm_kernel *k, unsigned long pfn, unsigned long nr_pages);
+/* The free buddy block containing @pfn (its head, order in *@order), or NULL if @pfn is busy. */
+struct page *free_block_of(struct kmm_kernel *k, unsigned long pfn, unsigned int *order);
+
+/*
+ * compaction.c: takes every free page of [start_pfn, end_pfn) of @zone out of the buddy
+ * allocator, each with one reference (the parts of a free block outside the range go back).
+ * Returns end_pfn, or 0 when a page of the range is not free (a BUG: the caller isolated the
+ * range and saw it free).
+ */
+unsigned long isolate_freepages_range(struct kmm_kernel *k, struct zone *zone,
+				      unsigned long start_pfn, unsigned long end_pfn);
 
 /* cma.c: the default CMA area. cma_alloc returns NULL when no free run exists. */
 #define CMA_ALIGNMENT 8 /* CONFIG_CMA_ALIGNMENT: cma_alloc caps the alignment order there */
@@ -263,9 +280,8 @@ bool cma_release(struct kmm_kernel *k, struct page *pages, unsigned long count);
 bool cma_check(const struct kmm_kernel *k, char *why, size_t whylen);
 void post_alloc_hook(struct kmm_kernel *k, struct page *page, unsigned int order, unsigned int gfp);
 
-/* Kernel-style reports of the free/alloc checks (Bad page state ...). */
+/* Kernel-style reports of the free/alloc checks (Bad page state ...); dump_page: mmdebug.h. */
 void bad_page(struct kmm_kernel *k, struct page *page, const char *reason);
-void dump_page(struct kmm_kernel *k, const struct page *page, const char *reason);
 
 /* show_mem.c: the Mem-Info block of OOM reports and allocation-failure warnings. */
 void __show_mem(struct kmm_kernel *k, const nodemask_t *nodemask, int max_zone_idx);

@@ -44,50 +44,26 @@
 #include <string.h>
 
 #include "arch/arm64/include/asm/memory.h"
+#include "lib/bug.h"
 #include "lib/env.h"
+#include "lib/kernel.h"
 #include "lib/sink.h"
 
 /* The kernel's region entry is 24 bytes on arm64; array sizes (and reservations) rely on it. */
 _Static_assert(sizeof(struct memblock_region) == 24, "memblock_region must be 24 bytes");
 
-#define MB_ORIGIN "mm/memblock"
-#define PA_FMT	  "0x%016" PRIx64 /* %pa */
-
-/* Kernel helpers, spelled as functions: round_up/round_down use masks, as the kernel's do. */
-static inline phys_addr_t mb_round_up(phys_addr_t x, phys_addr_t y)
-{
-	return ((x - 1) | (y - 1)) + 1;
-}
-
-static inline phys_addr_t mb_round_down(phys_addr_t x, phys_addr_t y)
-{
-	return x & ~(y - 1);
-}
-
-static inline phys_addr_t mb_min(phys_addr_t a, phys_addr_t b)
-{
-	return a < b ? a : b;
-}
-
-static inline phys_addr_t mb_max(phys_addr_t a, phys_addr_t b)
-{
-	return a > b ? a : b;
-}
-
-static inline phys_addr_t mb_clamp(phys_addr_t v, phys_addr_t lo, phys_addr_t hi)
-{
-	return mb_min(mb_max(v, lo), hi);
-}
+#define KMM_FILE "mm/memblock.c"
+#define PA_FMT	 "0x%016" PRIx64 /* %pa */
 
 static inline phys_addr_t page_align(phys_addr_t x)
 {
-	return mb_round_up(x, KMM_PAGE_SIZE);
+	return round_up(x, KMM_PAGE_SIZE);
 }
 
 /* Models: mm/memblock.c:memblock_cap_size(): shrink @size so base + size cannot wrap. */
 static phys_addr_t memblock_cap_size(phys_addr_t base, phys_addr_t *size)
 {
-	*size = mb_min(*size, PHYS_ADDR_MAX - base);
+	*size = min(*size, PHYS_ADDR_MAX - base);
 	return *size;
 }
 
@@ -140,33 +116,30 @@ static void memblock_dbg_alloc(const struct memblock *mb, const char *func, phys
 		     caller ? caller : "");
 }
 
-/* A WARN_ON in the kernel's wording: "WARNING: CPU: c PID: 0 at mm/memblock.c:L func". */
-static void memblock_warn(const struct memblock *mb, const char *func, int line, const char *cond,
-			  const char *msg)
+/*
+ * The WARN_ONs and BUG_ONs of memblock name the kernel function and line of the site (the
+ * helpers that model one kernel function in several C functions pass the kernel's name).
+ */
+static void memblock_warn(const struct memblock *mb, const char *func, int line, const char *cond)
 {
-	env_report(mb->env, KMM_REPORT_WARN, MB_ORIGIN, func, cond,
-		   "%sWARNING: CPU: %d PID: 0 at mm/memblock.c:%d %s", msg ? msg : "",
-		   mb->env->cur_cpu < 0 ? 0 : mb->env->cur_cpu, line, func);
+	__warn(mb->env, BUG_SITE(line, func, cond), NULL, NULL);
 }
 
 static void memblock_bug(const struct memblock *mb, const char *func, int line, const char *cond)
 {
-	env_report(mb->env, KMM_REPORT_BUG, MB_ORIGIN, func, cond,
-		   "kernel BUG at mm/memblock.c:%d!\nInternal error: Oops - BUG: 00000000f2000800 "
-		   "[#1] SMP\npc : %s",
-		   line, func);
+	__bug(mb->env, BUG_SITE(line, func, cond), "pc : %s", func);
 }
 
 /* WARN_ONCE(nid == MAX_NUMNODES, ...): the deprecated "all nodes" spelling, once per site. */
-static int fix_max_numnodes(struct memblock *mb, int nid, const char *func, int line, unsigned site)
+static int fix_max_numnodes(struct memblock *mb, int nid, const char *func, int line)
 {
+	const struct bug_site *site = BUG_SITE(line, func, "nid == MAX_NUMNODES");
+
 	if (nid != MAX_NUMNODES)
 		return nid;
-	if (!(mb->warned_once & site)) {
-		mb->warned_once |= site;
-		memblock_warn(mb, func, line, "nid == MAX_NUMNODES",
-			      "Usage of MAX_NUMNODES is deprecated. Use NUMA_NO_NODE instead\n");
-	}
+	if (__warn_once_first(mb->env, site))
+		__warn(mb->env, site, NULL,
+		       "Usage of MAX_NUMNODES is deprecated. Use NUMA_NO_NODE instead\n");
 	return NUMA_NO_NODE;
 }
 
@@ -316,7 +289,7 @@ void __next_mem_range(struct memblock *mb, uint64_t *idx, int nid, enum memblock
 	long ia = (long)(*idx & 0xffffffffu);
 	long ib = (long)(*idx >> 32);
 
-	nid = fix_max_numnodes(mb, nid, "__next_mem_range", 1051, 1u << 0);
+	nid = fix_max_numnodes(mb, nid, "__next_mem_range", 1051);
 
 	for (; ia < (long)type_a->cnt; ia++) {
 		const struct memblock_region *m = &type_a->regions[ia];
@@ -338,8 +311,8 @@ void __next_mem_range(struct memblock *mb, uint64_t *idx, int nid, enum memblock
 				break; /* this gap starts above the region: next region */
 			if (m_start >= g_hi)
 				continue;
-			put_range(out_start, out_end, out_nid, mb_max(m_start, g_lo),
-				  mb_min(m_end, g_hi), memblock_get_region_node(m));
+			put_range(out_start, out_end, out_nid, max(m_start, g_lo), min(m_end, g_hi),
+				  memblock_get_region_node(m));
 			/* Advance whichever of the two ends first. */
 			if (m_end <= g_hi)
 				ia++;
@@ -360,7 +333,7 @@ void __next_mem_range_rev(struct memblock *mb, uint64_t *idx, int nid, enum memb
 	long ia = (long)(int32_t)(uint32_t)(*idx & 0xffffffffu);
 	long ib = (long)(int32_t)(uint32_t)(*idx >> 32);
 
-	nid = fix_max_numnodes(mb, nid, "__next_mem_range_rev", 1148, 1u << 1);
+	nid = fix_max_numnodes(mb, nid, "__next_mem_range_rev", 1148);
 
 	if (*idx == MEMBLOCK_ITER_END) {
 		ia = (long)type_a->cnt - 1;
@@ -386,8 +359,8 @@ void __next_mem_range_rev(struct memblock *mb, uint64_t *idx, int nid, enum memb
 				break; /* this gap ends below the region: next region down */
 			if (m_end <= g_lo)
 				continue;
-			put_range(out_start, out_end, out_nid, mb_max(m_start, g_lo),
-				  mb_min(m_end, g_hi), memblock_get_region_node(m));
+			put_range(out_start, out_end, out_nid, max(m_start, g_lo), min(m_end, g_hi),
+				  memblock_get_region_node(m));
 			if (m_start >= g_lo)
 				ia--;
 			else
@@ -445,9 +418,9 @@ static phys_addr_t __memblock_find_range_bottom_up(struct memblock *mb, phys_add
 
 	for_each_free_mem_range(mb, i, nid, flags, &lo, &hi, NULL)
 	{
-		lo = mb_clamp(lo, start, end);
-		hi = mb_clamp(hi, start, end);
-		cand = mb_round_up(lo, align);
+		lo = clamp(lo, start, end);
+		hi = clamp(hi, start, end);
+		cand = round_up(lo, align);
 		if (cand < hi && hi - cand >= size)
 			return cand;
 	}
@@ -465,11 +438,11 @@ static phys_addr_t __memblock_find_range_top_down(struct memblock *mb, phys_addr
 
 	for_each_free_mem_range_reverse(mb, i, nid, flags, &lo, &hi, NULL)
 	{
-		lo = mb_clamp(lo, start, end);
-		hi = mb_clamp(hi, start, end);
+		lo = clamp(lo, start, end);
+		hi = clamp(hi, start, end);
 		if (hi < size)
 			continue;
-		cand = mb_round_down(hi - size, align);
+		cand = round_down(hi - size, align);
 		if (cand >= lo)
 			return cand;
 	}
@@ -486,8 +459,8 @@ static phys_addr_t memblock_find_in_range_node(struct memblock *mb, phys_addr_t 
 {
 	if (end == MEMBLOCK_ALLOC_ACCESSIBLE || end == MEMBLOCK_ALLOC_NOLEAKTRACE)
 		end = mb->current_limit;
-	start = mb_max(start, KMM_PAGE_SIZE);
-	end = mb_max(start, end);
+	start = max(start, KMM_PAGE_SIZE);
+	end = max(start, end);
 	if (memblock_bottom_up(mb))
 		return __memblock_find_range_bottom_up(mb, start, end, size, align, nid, flags);
 	return __memblock_find_range_top_down(mb, start, end, size, align, nid, flags);
@@ -528,8 +501,7 @@ static void memblock_remove_region(struct memblock *mb, struct memblock_type *ty
 	type->cnt--;
 	if (type->cnt == 0) {
 		if (type->total_size != 0)
-			memblock_warn(mb, "memblock_remove_region", 353, "type->total_size != 0",
-				      NULL);
+			memblock_warn(mb, "memblock_remove_region", 353, "type->total_size != 0");
 		type->cnt = 1;
 		type->regions[0] = (struct memblock_region){
 			.base = 0, .size = 0, .flags = MEMBLOCK_NONE, .nid = MAX_NUMNODES};
@@ -564,7 +536,7 @@ static int memblock_double_array(struct memblock *mb, struct memblock_type *type
 	pa = memblock_find_in_range(mb, new_area_start + new_area_size, mb->current_limit,
 				    new_alloc, KMM_PAGE_SIZE);
 	if (!pa && new_area_size)
-		pa = memblock_find_in_range(mb, 0, mb_min(new_area_start, mb->current_limit),
+		pa = memblock_find_in_range(mb, 0, min(new_area_start, mb->current_limit),
 					    new_alloc, KMM_PAGE_SIZE);
 	if (!pa) {
 		env_printk(mb->env,
@@ -658,16 +630,15 @@ static unsigned long add_range_pass(struct memblock *mb, struct memblock_type *t
 			/* The hole [base, rbase) below this region is ours to fill. */
 			if (nid != memblock_get_region_node(r))
 				memblock_warn(mb, "memblock_add_range", 635,
-					      "nid != memblock_get_region_node(rgn)", NULL);
+					      "nid != memblock_get_region_node(rgn)");
 			if (flags != r->flags)
-				memblock_warn(mb, "memblock_add_range", 637, "flags != rgn->flags",
-					      NULL);
+				memblock_warn(mb, "memblock_add_range", 637, "flags != rgn->flags");
 			nr_new++;
 			if (insert)
 				memblock_insert_region(mb, type, i++, base, rbase - base, nid,
 						       flags);
 		}
-		base = mb_min(rend, end);
+		base = min(rend, end);
 	}
 	if (base < end) {
 		nr_new++;
@@ -696,7 +667,7 @@ static int memblock_add_range(struct memblock *mb, struct memblock_type *type, p
 		/* Empty type: the dummy entry becomes the region. */
 		if (type->cnt != 1 || type->total_size)
 			memblock_warn(mb, "memblock_add_range", 593,
-				      "type->cnt != 1 || type->total_size", NULL);
+				      "type->cnt != 1 || type->total_size");
 		type->regions[0] = (struct memblock_region){
 			.base = base, .size = size, .flags = flags, .nid = nid};
 		type->total_size = size;
@@ -917,8 +888,8 @@ void memblock_trim_memory(struct memblock *mb, phys_addr_t align)
 	take_caller(mb);
 	while (i < type->cnt) {
 		struct memblock_region *r = &type->regions[i];
-		phys_addr_t start = mb_round_up(r->base, align);
-		phys_addr_t end = mb_round_down(r->base + r->size, align);
+		phys_addr_t start = round_up(r->base, align);
+		phys_addr_t end = round_down(r->base + r->size, align);
 
 		if (start == r->base && end == r->base + r->size) {
 			i++;
@@ -953,10 +924,10 @@ phys_addr_t memblock_alloc_range_nid(struct memblock *mb, phys_addr_t size, phys
 	phys_addr_t found;
 
 	take_caller(mb);
-	nid = fix_max_numnodes(mb, nid, "memblock_alloc_range_nid", 1381, 1u << 2);
+	nid = fix_max_numnodes(mb, nid, "memblock_alloc_range_nid", 1381);
 	if (!align) {
-		env_report(mb->env, KMM_REPORT_INFO, MB_ORIGIN, "memblock_alloc_range_nid",
-			   "!align",
+		bug_report(mb->env, KMM_REPORT_INFO,
+			   BUG_SITE(0, "memblock_alloc_range_nid", "!align"),
 			   "memblock_alloc_range_nid: align 0: dump_stack(), using "
 			   "SMP_CACHE_BYTES (%d)",
 			   SMP_CACHE_BYTES);

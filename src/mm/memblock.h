@@ -99,7 +99,6 @@ struct memblock {
 	bool debug;		     /* memblock=debug */
 	bool can_resize;	     /* memblock_allow_resize() was called */
 	bool system_has_some_mirror; /* memblock_mark_mirror() marked something */
-	unsigned warned_once;	     /* WARN_ONCE state, one bit per call site */
 
 	/* Settings the kernel keeps elsewhere; set by the boot code before use. */
 	bool mirrored_kernelcore; /* kernelcore=mirror (mm/page_alloc.c) */

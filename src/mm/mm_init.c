@@ -29,11 +29,6 @@
 
 #define SECTION_MAP_SIZE (PAGES_PER_SECTION * sizeof(struct page)) /* 2 MiB: one PMD */
 
-static unsigned long clamp_ul(unsigned long v, unsigned long lo, unsigned long hi)
-{
-	return v < lo ? lo : v > hi ? hi : v;
-}
-
 static void get_pfn_range_for_nid(const struct kmm_kernel *k, int nid, unsigned long *start,
 				  unsigned long *end)
 {
@@ -69,8 +64,8 @@ int sparse_init(struct kmm_kernel *k)
 	}
 	if (lo >= hi)
 		return env_error(k->env, KMM_EINVAL, "no memory left to boot with"), -EINVAL;
-	k->vmemmap_base = lo & ~(PAGES_PER_SECTION - 1);
-	k->vmemmap_end = (hi + PAGES_PER_SECTION - 1) & ~(PAGES_PER_SECTION - 1);
+	k->vmemmap_base = ALIGN_DOWN(lo, PAGES_PER_SECTION);
+	k->vmemmap_end = ALIGN(hi, PAGES_PER_SECTION);
 	nsec = (k->vmemmap_end - k->vmemmap_base) >> PFN_SECTION_SHIFT;
 	k->section_present = env_alloc(k->env, nsec);
 	k->pageblock_flags =
@@ -140,8 +135,7 @@ static void find_zone_movable_pfns_for_nodes(struct kmm_kernel *k, int *movable_
 	required_kernelcore = k->params.kernelcore >> PAGE_SHIFT;
 	required_movablecore = k->params.movablecore >> PAGE_SHIFT;
 	if (required_movablecore) {
-		required_movablecore = (required_movablecore + MAX_ORDER_NR_PAGES - 1) /
-				       MAX_ORDER_NR_PAGES * MAX_ORDER_NR_PAGES;
+		required_movablecore = roundup(required_movablecore, MAX_ORDER_NR_PAGES);
 		if (required_movablecore > totalpages)
 			required_movablecore = totalpages;
 		if (totalpages - required_movablecore > required_kernelcore)
@@ -200,8 +194,7 @@ restart:
 	for (nid = 0; nid < MAX_NUMNODES; nid++) {
 		unsigned long ns, ne;
 
-		k->zone_movable_pfn[nid] = (k->zone_movable_pfn[nid] + MAX_ORDER_NR_PAGES - 1) /
-					   MAX_ORDER_NR_PAGES * MAX_ORDER_NR_PAGES;
+		k->zone_movable_pfn[nid] = roundup(k->zone_movable_pfn[nid], MAX_ORDER_NR_PAGES);
 		get_pfn_range_for_nid(k, nid, &ns, &ne);
 		if (k->zone_movable_pfn[nid] >= ne)
 			k->zone_movable_pfn[nid] = 0;
@@ -240,8 +233,8 @@ static unsigned long zone_spanned_pages_in_node(const struct kmm_kernel *k, int 
 
 	if (!node_start_pfn && !node_end_pfn)
 		return 0;
-	*zs = clamp_ul(node_start_pfn, lo, hi);
-	*ze = clamp_ul(node_end_pfn, lo, hi);
+	*zs = clamp(node_start_pfn, lo, hi);
+	*ze = clamp(node_end_pfn, lo, hi);
 	adjust_zone_range_for_zone_movable(k, nid, zone_type, node_end_pfn, movable_zone, zs, ze);
 	if (*ze < node_start_pfn || *zs > node_end_pfn)
 		return 0;
@@ -259,8 +252,8 @@ static unsigned long absent_pages_in_range(struct kmm_kernel *k, int nid, unsign
 
 	for_each_mem_pfn_range(&k->memblock, i, nid, &s, &e, NULL)
 	{
-		s = clamp_ul(s, start, end);
-		e = clamp_ul(e, start, end);
+		s = clamp(s, start, end);
+		e = clamp(e, start, end);
 		nr_absent -= e - s;
 	}
 	return nr_absent;
@@ -746,7 +739,7 @@ bool place_claim(struct place_map *map, enum page_place place, unsigned long pfn
 			return place_fail(
 				map, "mm: pfn 0x%lx is in 2 places (%s and %s), refcount %d", i,
 				page_place_name((enum page_place)b[0]), page_place_name(place),
-				page_count(pfn_to_page(map->k, i)));
+				page_ref_count(pfn_to_page(map->k, i)));
 		*b = (uint8_t)place;
 	}
 	return true;
@@ -839,7 +832,7 @@ static const char *unclaimed_page(const struct kmm_kernel *k, const struct page 
 		return "marked free (PageBuddy) but on no free list";
 	if (PageTail(p))
 		return NULL; /* with its head */
-	if (page_count(p) > 0) {
+	if (page_ref_count(p) > 0) {
 		if (PageHead(p)) {
 			end = pfn + (1UL << compound_order(p));
 		} else {

@@ -14,7 +14,25 @@
  * | 52     | _refcount        |                                                            |
  * | 56     | memcg_data       | (unused: no memcg model yet)                               |
  *
- * Compound pages reuse the second word of tail pages (compound_head | 1), as the kernel does.
+ * Compound pages reuse the second word of tail pages (compound_head | 1), as the kernel does;
+ * the first tail page also holds compound_dtor (16), compound_order (17), compound_mapcount
+ * (20), compound_pincount (24) and compound_nr (28), as 6.1's does.
+ *
+ * struct folio overlays a head page and its first tail (6.1's layout; static asserts below pin
+ * each field to the struct page field it aliases):
+ *
+ * | folio field       | struct page field               |
+ * |-------------------|---------------------------------|
+ * | flags ... memcg_data | the head page's own fields   |
+ * | _flags_1          | page[1].flags                   |
+ * | __head            | page[1].compound_head           |
+ * | _folio_dtor       | page[1].compound_dtor           |
+ * | _folio_order      | page[1].compound_order          |
+ * | _total_mapcount   | page[1].compound_mapcount       |
+ * | _pincount         | page[1].compound_pincount       |
+ * | _folio_nr_pages   | page[1].compound_nr             |
+ *
+ * (6.1 has no _entire_mapcount or _nr_pages_mapped: those came in 6.2/6.3.)
  */
 #ifndef KMM_MM_MM_TYPES_H
 #define KMM_MM_MM_TYPES_H
@@ -22,6 +40,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "lib/kernel.h"
 
 #ifndef KMM_PHYS_ADDR_T_DEFINED
 #define KMM_PHYS_ADDR_T_DEFINED
@@ -36,6 +56,12 @@ typedef uint64_t phys_addr_t;
 #define pageblock_order		9
 #define pageblock_nr_pages	(1UL << pageblock_order)
 #define PAGE_ALLOC_COSTLY_ORDER 3
+
+/* Models: include/asm-generic/getorder.h:get_order(): the order whose block holds @size. */
+static inline unsigned int get_order(unsigned long size)
+{
+	return size <= PAGE_SIZE ? 0 : (unsigned int)fls64((size - 1) >> PAGE_SHIFT);
+}
 
 #define PFN_UP(x)   (((x) + PAGE_SIZE - 1) >> PAGE_SHIFT)
 #define PFN_DOWN(x) ((x) >> PAGE_SHIFT)
@@ -112,7 +138,9 @@ struct page {
 			unsigned char compound_dtor;
 			unsigned char compound_order;
 			int compound_mapcount;
-			unsigned int compound_nr;
+			int compound_pincount;
+			unsigned int compound_nr; /* 1 << compound_order */
+			unsigned long _private_1;
 		};
 	};
 	union {
@@ -125,32 +153,56 @@ struct page {
 
 _Static_assert(sizeof(struct page) == 64, "struct page must stay 64 bytes, as the kernel's");
 
-/* Page flags: the subset the model uses, in the kernel's bit order (enum pageflags, 6.1). */
-enum pageflags {
-	PG_locked,
-	PG_referenced,
-	PG_uptodate,
-	PG_dirty,
-	PG_lru,
-	PG_active,
-	PG_workingset,
-	PG_waiters,
-	PG_error,
-	PG_slab,
-	PG_owner_priv_1,
-	PG_arch_1,
-	PG_reserved,
-	PG_private,
-	PG_private_2,
-	PG_writeback,
-	PG_head,
-	PG_mappedtodisk,
-	PG_reclaim,
-	PG_swapbacked,
-	PG_unevictable,
-	PG_mlocked,
-	__NR_PAGEFLAGS,
+/* Models: include/linux/mm_types.h:struct folio (6.1): a head page and its first tail. */
+struct folio {
+	union {
+		struct {
+			unsigned long flags;
+			struct list_head lru;
+			void *mapping;
+			unsigned long index;
+			unsigned long private;
+			int _mapcount;
+			int _refcount;
+			unsigned long memcg_data;
+		};
+		struct page page;
+	};
+	unsigned long _flags_1;
+	unsigned long __head;
+	unsigned char _folio_dtor;
+	unsigned char _folio_order;
+	int _total_mapcount;
+	int _pincount;
+	unsigned int _folio_nr_pages;
+	unsigned long _private_1;
 };
+
+#define FOLIO_MATCH(pg, fl)                                                                        \
+	_Static_assert(offsetof(struct page, pg) == offsetof(struct folio, fl), "folio." #fl)
+FOLIO_MATCH(flags, flags);
+FOLIO_MATCH(lru, lru);
+FOLIO_MATCH(mapping, mapping);
+FOLIO_MATCH(compound_head, lru);
+FOLIO_MATCH(index, index);
+FOLIO_MATCH(private, private);
+FOLIO_MATCH(_mapcount, _mapcount);
+FOLIO_MATCH(_refcount, _refcount);
+FOLIO_MATCH(memcg_data, memcg_data);
+#undef FOLIO_MATCH
+#define FOLIO_MATCH(pg, fl)                                                                        \
+	_Static_assert(offsetof(struct folio, fl) ==                                               \
+			       offsetof(struct page, pg) + sizeof(struct page),                    \
+		       "folio." #fl)
+FOLIO_MATCH(flags, _flags_1);
+FOLIO_MATCH(compound_head, __head);
+FOLIO_MATCH(compound_dtor, _folio_dtor);
+FOLIO_MATCH(compound_order, _folio_order);
+FOLIO_MATCH(compound_mapcount, _total_mapcount);
+FOLIO_MATCH(compound_pincount, _pincount);
+FOLIO_MATCH(compound_nr, _folio_nr_pages);
+FOLIO_MATCH(_private_1, _private_1);
+#undef FOLIO_MATCH
 
 /* Node and zone live in the top bits of page->flags (mminit: "Node 60 Zone 58"). */
 #define NODES_PGSHIFT 60
@@ -158,44 +210,10 @@ enum pageflags {
 #define ZONES_PGSHIFT 58
 #define ZONES_MASK    0x3UL
 
-static inline bool test_page_flag(const struct page *p, int bit)
-{
-	return p->flags >> bit & 1;
-}
-
-static inline void set_page_flag(struct page *p, int bit)
-{
-	p->flags |= 1UL << bit;
-}
-
-static inline void clear_page_flag(struct page *p, int bit)
-{
-	p->flags &= ~(1UL << bit);
-}
-
-#define PageReserved(p)	       test_page_flag(p, PG_reserved)
-#define SetPageReserved(p)     set_page_flag(p, PG_reserved)
-#define __ClearPageReserved(p) clear_page_flag(p, PG_reserved)
-
-#define PageHead(p)	   test_page_flag(p, PG_head)
-#define PageSlab(p)	   test_page_flag(p, PG_slab)
-#define __SetPageSlab(p)   set_page_flag(p, PG_slab)
-#define __ClearPageSlab(p) clear_page_flag(p, PG_slab)
-
 /*
  * Compound pages (6.1 layout): the head has PG_head; every tail's compound_head is the head's
- * address | 1; the first tail holds compound_dtor, compound_order and compound_nr.
+ * address | 1; the first tail holds compound_dtor, compound_order, compound_nr and the counts.
  */
-static inline bool PageTail(const struct page *p)
-{
-	return p->compound_head & 1;
-}
-
-static inline bool PageCompound(const struct page *p)
-{
-	return PageHead(p) || PageTail(p);
-}
-
 static inline struct page *compound_head(const struct page *p)
 {
 	if (p->compound_head & 1)
@@ -203,9 +221,16 @@ static inline struct page *compound_head(const struct page *p)
 	return (struct page *)p;
 }
 
-static inline unsigned int compound_order(const struct page *p)
+/* Models: page_folio(): the folio @p belongs to (its compound head). */
+static inline struct folio *page_folio(const struct page *p)
 {
-	return PageHead(p) ? p[1].compound_order : 0;
+	return (struct folio *)compound_head(p);
+}
+
+/* Models: folio_page(): page @n of @folio. */
+static inline struct page *folio_page(struct folio *folio, unsigned long n)
+{
+	return &folio->page + n;
 }
 
 static inline int page_to_nid(const struct page *p)
@@ -223,40 +248,6 @@ static inline void set_page_links(struct page *p, int zone, int nid)
 	p->flags &= ~((NODES_MASK << NODES_PGSHIFT) | (ZONES_MASK << ZONES_PGSHIFT));
 	p->flags |= ((unsigned long)nid & NODES_MASK) << NODES_PGSHIFT |
 		    ((unsigned long)zone & ZONES_MASK) << ZONES_PGSHIFT;
-}
-
-/* page_type lives in _mapcount: a type bit is *cleared* when the page has that type. */
-#define PAGE_TYPE_BASE 0xf0000000u
-#define PG_buddy       0x00000080u
-
-static inline bool PageBuddy(const struct page *p)
-{
-	return (p->page_type & (PAGE_TYPE_BASE | PG_buddy)) == PAGE_TYPE_BASE;
-}
-
-static inline void __SetPageBuddy(struct page *p)
-{
-	p->page_type &= ~PG_buddy;
-}
-
-static inline void __ClearPageBuddy(struct page *p)
-{
-	p->page_type |= PG_buddy;
-}
-
-static inline unsigned int buddy_order(const struct page *p)
-{
-	return (unsigned int)p->private;
-}
-
-static inline int page_count(const struct page *p)
-{
-	return p->_refcount;
-}
-
-static inline void set_page_count(struct page *p, int v)
-{
-	p->_refcount = v;
 }
 
 #endif /* KMM_MM_MM_TYPES_H */

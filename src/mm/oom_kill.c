@@ -9,8 +9,12 @@
  *         raises a warning report, and returns false: the allocation then fails with the
  *         page allocation failure warning and the machine stays usable.
  */
+
+#include "lib/bug.h"
 #include "mm/gfp.h"
 #include "mm/internal.h"
+
+#define KMM_FILE "mm/oom_kill.c"
 
 bool out_of_memory(struct kmm_kernel *k, unsigned int gfp, int order,
 		   const struct alloc_context *ac)
@@ -23,8 +27,7 @@ bool out_of_memory(struct kmm_kernel *k, unsigned int gfp, int order,
 		   flags, order);
 	__show_mem(k, ac->nodemask, gfp_zone(gfp));
 	env_printk(k->env, "Out of memory and no killable processes...\n");
-	env_report(k->env, KMM_REPORT_WARN, "mm/oom_kill.c", "out_of_memory",
-		   "no killable processes",
+	bug_report(k->env, KMM_REPORT_WARN, BUG_SITE(0, "out_of_memory", "no killable processes"),
 		   "kmmsim invoked oom-killer: gfp_mask=%#x(%s), order=%d: Out of memory and no "
 		   "killable processes...",
 		   gfp, flags, order);

@@ -52,6 +52,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lib/bug.h"
+
+#define KMM_FILE "mm/page_alloc.c"
+
 /*
  * The kernel's function attributes (include/linux/compiler_attributes.h). The reports, the
  * trace formatting, the pcp refill and the slow path are kept out of line, so the fast paths
@@ -149,7 +153,7 @@ const char *format_gfp(gfp_t gfp, char *buf, size_t len)
 	size_t n = 0;
 
 	buf[0] = 0;
-	for (size_t i = 0; gfp && i < sizeof(gfpflag_names) / sizeof(gfpflag_names[0]); i++) {
+	for (size_t i = 0; gfp && i < ARRAY_SIZE(gfpflag_names); i++) {
 		if ((gfp & gfpflag_names[i].mask) != gfpflag_names[i].mask)
 			continue;
 		gfp &= ~gfpflag_names[i].mask;
@@ -163,7 +167,7 @@ const char *format_gfp(gfp_t gfp, char *buf, size_t len)
 
 bool gfp_from_name(const char *name, gfp_t *out)
 {
-	for (size_t i = 0; i < sizeof(gfpflag_names) / sizeof(gfpflag_names[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(gfpflag_names); i++) {
 		if (strcmp(name, gfpflag_names[i].name) == 0) {
 			*out = gfpflag_names[i].mask;
 			return true;
@@ -453,7 +457,7 @@ void bad_page(struct kmm_kernel *k, struct page *page, const char *reason)
 	env_printk(k->env, "BUG: Bad page state in process %s  pfn:%05lx\n", "kmmsim",
 		   page_to_pfn(k, page));
 	dump_page(k, page, reason);
-	env_report(k->env, KMM_REPORT_ERROR, "mm/page_alloc.c", "bad_page", reason,
+	bug_report(k->env, KMM_REPORT_ERROR, BUG_SITE(0, "bad_page", reason),
 		   "BUG: Bad page state in process kmmsim  pfn:%05lx\npage dumped because: %s",
 		   page_to_pfn(k, page), reason ? reason : "");
 	k->env->taint |= 1u << 5; /* TAINT_BAD_PAGE ('B') */
@@ -505,7 +509,7 @@ static const char *page_bad_reason(const struct page *page, unsigned long flags)
 		reason = "nonzero mapcount";
 	if (page->mapping)
 		reason = "non-NULL mapping";
-	if (page_count(page) != 0)
+	if (page_ref_count(page) != 0)
 		reason = "nonzero _refcount";
 	if (page->flags & flags)
 		reason = flags == PAGE_FLAGS_CHECK_AT_PREP ? "PAGE_FLAGS_CHECK_AT_PREP flag(s) set"
@@ -892,7 +896,7 @@ static void free_unref_page_commit(struct kmm_kernel *k, struct zone *zone,
 }
 
 /* Models: free_unref_page(): order <= 3 and THP-order frees go to this CPU's pcp list. */
-static void free_unref_page(struct kmm_kernel *k, struct page *page, unsigned int order)
+void free_unref_page(struct kmm_kernel *k, struct page *page, unsigned int order)
 {
 	unsigned long pfn = page_to_pfn(k, page);
 	int migratetype, pcpmigratetype;
@@ -920,6 +924,12 @@ static void free_the_page(struct kmm_kernel *k, struct page *page, unsigned int 
 		free_unref_page(k, page, order);
 	else
 		__free_pages_ok(k, page, order, FPI_NONE);
+}
+
+/* Models: free_compound_page(): the destructor of an ordinary compound page. */
+void free_compound_page(struct kmm_kernel *k, struct page *page)
+{
+	free_the_page(k, page, compound_order(page));
 }
 
 /* Models: drain_pages_zone(): empties one CPU's pcp lists of @zone, in bounded chunks. */
@@ -1551,9 +1561,10 @@ void prep_compound_page(struct page *page, unsigned int order)
 		page[i].compound_head = (unsigned long)page | 1;
 		/* page[1]'s private overlays compound_order/dtor below: set them after */
 	}
-	page[1].compound_dtor = 1; /* COMPOUND_PAGE_DTOR */
+	page[1].compound_dtor = COMPOUND_PAGE_DTOR;
 	page[1].compound_order = (unsigned char)order;
 	page[1].compound_mapcount = -1;
+	page[1].compound_pincount = 0;
 	page[1].compound_nr = nr;
 }
 
@@ -1864,8 +1875,7 @@ static void warn_alloc(struct kmm_kernel *k, gfp_t gfp, const nodemask_t *nodema
 		   "kmmsim: page allocation failure: order:%u, mode:%#x(%s), nodemask=%s,"
 		   "cpuset=/,mems_allowed=%s\n",
 		   order, gfp, flags, nodes, k->online_nodes_list);
-	env_report(k->env, KMM_REPORT_WARN, "mm/page_alloc.c", "warn_alloc",
-		   "page allocation failure",
+	bug_report(k->env, KMM_REPORT_WARN, BUG_SITE(0, "warn_alloc", "page allocation failure"),
 		   "kmmsim: page allocation failure: order:%u, mode:%#x(%s), nodemask=%s", order,
 		   gfp, flags, nodes);
 	__show_mem(k, nodemask, gfp_zone(gfp));
@@ -1928,10 +1938,11 @@ static noinline struct page *__alloc_pages_slowpath(struct kmm_kernel *k, gfp_t 
 
 	if ((gfp & (__GFP_ATOMIC | __GFP_DIRECT_RECLAIM)) ==
 	    (__GFP_ATOMIC | __GFP_DIRECT_RECLAIM)) {
-		env_report(
-			k->env, KMM_REPORT_WARN, "mm/page_alloc.c", "__alloc_pages_slowpath",
-			"(gfp_mask & (__GFP_ATOMIC|__GFP_DIRECT_RECLAIM)) == "
-			"(__GFP_ATOMIC|__GFP_DIRECT_RECLAIM)",
+		bug_report(
+			k->env, KMM_REPORT_WARN,
+			BUG_SITE(0, "__alloc_pages_slowpath",
+				 "(gfp_mask & (__GFP_ATOMIC|__GFP_DIRECT_RECLAIM)) == "
+				 "(__GFP_ATOMIC|__GFP_DIRECT_RECLAIM)"),
 			"WARNING: __GFP_ATOMIC with __GFP_DIRECT_RECLAIM: dropping __GFP_ATOMIC");
 		gfp &= ~__GFP_ATOMIC;
 	}
@@ -2011,15 +2022,15 @@ retry:
 nopage:
 	if (gfp & __GFP_NOFAIL) {
 		if (!can_direct_reclaim) {
-			env_report(
-				k->env, KMM_REPORT_WARN, "mm/page_alloc.c",
-				"__alloc_pages_slowpath", "!can_direct_reclaim",
+			bug_report(
+				k->env, KMM_REPORT_WARN,
+				BUG_SITE(0, "__alloc_pages_slowpath", "!can_direct_reclaim"),
 				"WARNING: __GFP_NOFAIL without __GFP_DIRECT_RECLAIM cannot loop");
 			goto fail;
 		}
 		if (costly_order)
-			env_report(k->env, KMM_REPORT_WARN, "mm/page_alloc.c",
-				   "__alloc_pages_slowpath", "costly_order",
+			bug_report(k->env, KMM_REPORT_WARN,
+				   BUG_SITE(0, "__alloc_pages_slowpath", "costly_order"),
 				   "WARNING: __GFP_NOFAIL for a costly order %u", order);
 		/* Help it along with a share of the reserves, then keep trying. */
 		page = __alloc_pages_cpuset_fallback(k, gfp, order, ALLOC_MIN_RESERVE, ac);
@@ -2027,8 +2038,8 @@ nopage:
 			goto got_pg;
 		if (++nofail_loops > MAX_RECLAIM_RETRIES) {
 			__show_mem(k, ac->nodemask, gfp_zone(gfp));
-			env_report(k->env, KMM_REPORT_BUG, "mm/oom_kill.c", "out_of_memory",
-				   "__GFP_NOFAIL",
+			bug_report(k->env, KMM_REPORT_BUG,
+				   BUG_SITE_IN("mm/oom_kill.c", 0, "out_of_memory", "__GFP_NOFAIL"),
 				   "Kernel panic - not syncing: System is "
 				   "deadlocked on memory");
 		}
@@ -2070,8 +2081,8 @@ struct page *__alloc_pages(struct kmm_kernel *k, gfp_t gfp, unsigned int order, 
 
 	if (order >= MAX_ORDER) {
 		if (!(gfp & __GFP_NOWARN))
-			env_report(k->env, KMM_REPORT_WARN, "mm/page_alloc.c", "__alloc_pages",
-				   "order >= MAX_ORDER",
+			bug_report(k->env, KMM_REPORT_WARN,
+				   BUG_SITE(0, "__alloc_pages", "order >= MAX_ORDER"),
 				   "WARNING: __alloc_pages: order %u >= MAX_ORDER", order);
 		return NULL;
 	}
@@ -2176,17 +2187,18 @@ failed:
 	return nr_populated;
 }
 
-/* The report when __free_pages() meets a tail page or a page nobody holds. */
-static noinline __cold void free_pages_bad_ref(struct kmm_kernel *k, struct page *page)
+/* The report when __free_pages() or put_page() meets a tail page or a page nobody holds. */
+noinline __cold void page_ref_underflow(struct kmm_kernel *k, struct page *page,
+					const char *function)
 {
 	const char *cond = PageTail(page) ? "VM_BUG_ON_PAGE(PageTail(page))"
 					  : "VM_BUG_ON_PAGE(page_ref_count(page) == 0)";
 
 	dump_page(k, page, cond);
-	env_report(k->env, KMM_REPORT_WARN, "mm/page_alloc.c", "__free_pages", cond,
+	bug_report(k->env, KMM_REPORT_WARN, BUG_SITE(0, function, cond),
 		   "page:%#" PRIx64 " pfn:%#lx refcount:%d: page dumped because: %s "
 		   "(the page is not freed)",
-		   page_struct_va(k, page), page_to_pfn(k, page), page_count(page), cond);
+		   page_struct_va(k, page), page_to_pfn(k, page), page_ref_count(page), cond);
 	k->env->taint |= 1u << 5;
 }
 
@@ -2199,26 +2211,16 @@ void __free_pages(struct kmm_kernel *k, struct page *page, unsigned int order)
 {
 	bool head = PageHead(page);
 
-	if (PageTail(page) || page_count(page) <= 0) {
-		free_pages_bad_ref(k, page);
+	if (PageTail(page) || page_ref_count(page) <= 0) {
+		page_ref_underflow(k, page, "__free_pages");
 		return;
 	}
-	set_page_count(page, page_count(page) - 1);
-	if (page_count(page) == 0)
+	if (page_ref_dec_and_test(page))
 		free_the_page(k, page, order);
 	else if (!head)
 		/* Someone else holds the first page: free the rest, which only we held. */
 		while (order-- > 0)
 			free_the_page(k, page + (1u << order), order);
-}
-
-static unsigned int get_order(size_t size)
-{
-	unsigned int order = 0;
-
-	while ((PAGE_SIZE << order) < size)
-		order++;
-	return order;
 }
 
 /*
@@ -2232,9 +2234,10 @@ uint64_t alloc_pages_exact(struct kmm_kernel *k, size_t size, gfp_t gfp)
 	struct page *page;
 
 	if (gfp & (__GFP_COMP | __GFP_HIGHMEM)) {
-		env_report(k->env, KMM_REPORT_WARN, "mm/page_alloc.c", "alloc_pages_exact",
-			   "gfp_mask & (__GFP_COMP | __GFP_HIGHMEM)",
-			   "WARNING: alloc_pages_exact with __GFP_COMP or __GFP_HIGHMEM: dropped");
+		bug_report(
+			k->env, KMM_REPORT_WARN,
+			BUG_SITE(0, "alloc_pages_exact", "gfp_mask & (__GFP_COMP | __GFP_HIGHMEM)"),
+			"WARNING: alloc_pages_exact with __GFP_COMP or __GFP_HIGHMEM: dropped");
 		gfp &= ~(__GFP_COMP | __GFP_HIGHMEM);
 	}
 	if (!size || order >= MAX_ORDER)
@@ -2394,8 +2397,8 @@ static bool check_zone_pcp_lists(const struct kmm_kernel *k, const struct zone *
 				const struct page *p = list_entry(pos, struct page, lru);
 				unsigned long pfn = page_to_pfn(k, p);
 
-				if (PageBuddy(p) || page_count(p) != 0 || page_zone(k, p) != zone ||
-				    pfn & ((1UL << order) - 1)) {
+				if (PageBuddy(p) || page_ref_count(p) != 0 ||
+				    page_zone(k, p) != zone || pfn & ((1UL << order) - 1)) {
 					snprintf(why, whylen,
 						 "pcp: pfn 0x%lx on cpu %d's %s list %u is "
 						 "not a free order-%u block of the zone",

@@ -5,7 +5,8 @@
  * Models: mm/page_isolation.c:start_isolate_page_range(), undo_isolate_page_range(),
  *         set_migratetype_isolate(), unset_migratetype_isolate(), has_unmovable_pages(),
  *         test_pages_isolated(); mm/page_alloc.c:alloc_contig_range(),
- *         free_contig_range(), isolate_freepages_range() (from compaction.c) (Linux 6.1.192).
+ *         free_contig_range() (Linux 6.1.192). The free pages of the range are taken by
+ *         isolate_freepages_range() (compaction.c), as in the kernel.
  * Leaves out: migration. alloc_contig_range() succeeds for ranges whose pages are free
  *         (in the buddy or on pcp lists); a range with a page in use fails with -EBUSY, where
  *         the kernel would first try to migrate movable pages away.
@@ -25,7 +26,7 @@
 
 static unsigned long pageblock_start_pfn(unsigned long pfn)
 {
-	return pfn & ~(pageblock_nr_pages - 1);
+	return ALIGN_DOWN(pfn, pageblock_nr_pages);
 }
 
 /* Models: has_unmovable_pages(): the first page that could not be migrated away, or NULL. */
@@ -43,7 +44,7 @@ static struct page *has_unmovable_pages(struct kmm_kernel *k, unsigned long star
 		if (page_zonenum(page) == ZONE_MOVABLE)
 			continue;
 		/* Free pages (buddy or pcp) have no references. */
-		if (!page_count(page)) {
+		if (!page_ref_count(page)) {
 			if (PageBuddy(page))
 				pfn += (1UL << buddy_order(page)) - 1;
 			continue;
@@ -202,8 +203,7 @@ int test_pages_isolated(struct kmm_kernel *k, unsigned long start_pfn, unsigned 
 	return 0;
 }
 
-/* The free buddy block containing @pfn (its head), or NULL when @pfn is not free. */
-static struct page *free_block_of(struct kmm_kernel *k, unsigned long pfn, unsigned int *order)
+struct page *free_block_of(struct kmm_kernel *k, unsigned long pfn, unsigned int *order)
 {
 	for (unsigned int o = 0; o < MAX_ORDER; o++) {
 		unsigned long head = pfn & ~((1UL << o) - 1);
@@ -228,7 +228,7 @@ static struct page *free_block_of(struct kmm_kernel *k, unsigned long pfn, unsig
 int alloc_contig_range(struct kmm_kernel *k, unsigned long start, unsigned long end,
 		       int migratetype, gfp_t gfp)
 {
-	unsigned long pfn, outer_start;
+	unsigned long outer_start;
 	struct zone *zone;
 	int ret;
 
@@ -255,33 +255,8 @@ int alloc_contig_range(struct kmm_kernel *k, unsigned long start, unsigned long 
 		undo_isolate_page_range(k, start, end, migratetype);
 		return -EBUSY;
 	}
-	for (pfn = start; pfn < end;) {
-		unsigned int order = 0;
-		struct page *page = free_block_of(k, pfn, &order);
-		unsigned long head;
-
-		/* test_pages_isolated() saw every page free; anything else is a broken invariant.
-		 */
-		if (!page) {
-			env_report(k->env, KMM_REPORT_BUG, "mm/page_isolation.c",
-				   "alloc_contig_range", "!free_block_of(pfn)",
-				   "kernel BUG: pfn 0x%lx of an isolated range is not free", pfn);
-			return -EBUSY;
-		}
-		head = page_to_pfn(k, page);
-		__isolate_free_page(k, page, order);
-		/* Free what lies outside the range, page by page (they merge back). */
-		for (unsigned long i = head; i < head + (1UL << order); i++) {
-			struct page *p = pfn_to_page(k, i);
-
-			if (i < start || i >= end)
-				__free_one_page(k, p, i, zone, 0, get_pfnblock_migratetype(k, i),
-						FPI_NONE);
-			else
-				post_alloc_hook(k, p, 0, __GFP_MOVABLE);
-		}
-		pfn = head + (1UL << order);
-	}
+	if (!isolate_freepages_range(k, zone, start, end))
+		return -EBUSY;
 	undo_isolate_page_range(k, start, end, migratetype);
 	return 0;
 }

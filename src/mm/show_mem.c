@@ -182,7 +182,7 @@ void __show_mem(struct kmm_kernel *k, const nodemask_t *nodemask, int max_zone_i
 	}
 	for_each_online_pgdat(k, pgdat) if (!show_mem_node_skip(pgdat->node_id, nodemask))
 	{
-		for (size_t i = 0; i < sizeof(hstate_kb) / sizeof(hstate_kb[0]); i++)
+		for (size_t i = 0; i < ARRAY_SIZE(hstate_kb); i++)
 			env_printk(k->env,
 				   "Node %d hugepages_total=0 hugepages_free=0 "
 				   "hugepages_surp=0 hugepages_size=%lukB\n",

@@ -22,6 +22,7 @@
 #ifndef KMM_MM_SLAB_H
 #define KMM_MM_SLAB_H
 
+#include "lib/bug.h"
 #include "lib/trace.h"
 #include "mm/gfp.h"
 #include "mm/internal.h"
@@ -343,10 +344,10 @@ struct slabinfo {
 void get_slabinfo(const struct kmm_kernel *k, const struct kmem_cache *s, struct slabinfo *si);
 
 /*
- * A WARN in the kernel's format at @where ("mm/slab_common.c:904 free_large_kmalloc") with
- * call trace @trace, the optional WARN() message @msg, and @after printed after it.
+ * A WARN from @site (bug.h), in the full shape of the kernel's __warn(): the cut-here line, the
+ * optional WARN() message @msg, the WARNING line, the call trace @trace; then @after.
  */
-void slab_warn(struct kmm_kernel *k, const char *where, const char *trace, const char *cond,
+void slab_warn(struct kmm_kernel *k, const struct bug_site *site, const char *trace,
 	       const char *msg, const char *after);
 /* The oops the kernel would take on @x, a kernel address with no RAM behind it. */
 void slab_bad_address(struct kmm_kernel *k, const char *trace, uint64_t x);

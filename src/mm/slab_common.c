@@ -27,25 +27,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lib/bug.h"
+#include "lib/kernel.h"
 #include "lib/sink.h"
 #include "lib/trace.h"
 
-#define MAX(a, b) ((a) > (b) ? (a) : (b))
-
-static inline int fls64_(uint64_t x)
-{
-	return x ? 64 - __builtin_clzll(x) : 0;
-}
-
-static inline unsigned int get_order(uint64_t size)
-{
-	return size <= PAGE_SIZE ? 0 : (unsigned int)fls64_((size - 1) >> PAGE_SHIFT);
-}
-
-static inline bool is_power_of_2(unsigned long n)
-{
-	return n && !(n & (n - 1));
-}
+#define KMM_FILE "mm/slab_common.c"
 
 /* ---- trace events (include/trace/events/kmem.h) ---------------------------------------- */
 
@@ -117,9 +104,9 @@ unsigned int calculate_alignment(const struct kmm_kernel *k, slab_flags_t flags,
 
 		while (size <= ralign / 2)
 			ralign /= 2;
-		align = MAX(align, ralign);
+		align = max(align, ralign);
 	}
-	align = MAX(align, (unsigned int)ARCH_SLAB_MINALIGN);
+	align = max(align, (unsigned int)ARCH_SLAB_MINALIGN);
 	return (align + 7u) & ~7u;
 }
 
@@ -146,7 +133,7 @@ struct kmem_cache *find_mergeable(struct kmm_kernel *k, unsigned int size, unsig
 		return NULL;
 	size = (size + 7u) & ~7u;
 	align = calculate_alignment(k, flags, align, size);
-	size = (size + align - 1) & ~(align - 1);
+	size = ALIGN(size, align);
 	flags = kmem_cache_flags(k, size, flags, name);
 	if (flags & SLAB_NEVER_MERGE)
 		return NULL;
@@ -244,12 +231,12 @@ struct kmem_cache *kmem_cache_create(struct kmm_kernel *k, const char *name, uns
 	}
 	if (err) {
 		if (flags & SLAB_PANIC)
-			env_report(k->env, KMM_REPORT_BUG, "mm/slab_common", "kmem_cache_create",
-				   "SLAB_PANIC",
+			bug_report(k->env, KMM_REPORT_BUG,
+				   BUG_SITE(0, "kmem_cache_create", "SLAB_PANIC"),
 				   "Kernel panic - not syncing: kmem_cache_create_usercopy: Failed "
 				   "to create slab '%s'. Error %d\n",
 				   name ? name : "(null)", err);
-		env_report(k->env, KMM_REPORT_WARN, "mm/slab_common", "kmem_cache_create", "err",
+		bug_report(k->env, KMM_REPORT_WARN, BUG_SITE(0, "kmem_cache_create", "err"),
 			   "kmem_cache_create_usercopy(%s) failed with error %d\n",
 			   name ? name : "(null)", err);
 		return NULL;
@@ -284,8 +271,8 @@ void kmem_cache_destroy(struct kmm_kernel *k, struct kmem_cache *s)
 		snprintf(msg, sizeof(msg),
 			 "kmem_cache_destroy %s: Slab cache still has objects when called from %s",
 			 s->name, call_site_name(_RET_IP_(kmem_cache_destroy), site, sizeof(site)));
-		slab_warn(k, "mm/slab_common.c:493 kmem_cache_destroy", "kmem_cache_destroy",
-			  "__kmem_cache_shutdown(s) != 0", msg, NULL);
+		slab_warn(k, BUG_SITE(493, "kmem_cache_destroy", "__kmem_cache_shutdown(s) != 0"),
+			  "kmem_cache_destroy", msg, NULL);
 		return;
 	}
 	list_del(&s->list);
@@ -332,7 +319,7 @@ int create_boot_cache(struct kmm_kernel *k, struct kmem_cache *s, const char *na
 		return -ENOMEM;
 	s->size = s->object_size = size;
 	if (is_power_of_2(size))
-		align = MAX(align, size);
+		align = max(align, size);
 	s->align = calculate_alignment(k, flags, align, size);
 	s->useroffset = useroffset;
 	s->usersize = usersize;
@@ -422,7 +409,7 @@ void setup_kmalloc_cache_index_table(struct kmm_kernel *k)
 	 * classes above 192 bytes are powers of two, so each step lies in one class. */
 	for (unsigned int j = 1; j <= KMALLOC_MAX_CACHE_SIZE / 8; j++)
 		k->kmem.kmalloc_size_index[j] =
-			j * 8 <= 192 ? size_index[j - 1] : (uint8_t)fls64_(j * 8 - 1);
+			j * 8 <= 192 ? size_index[j - 1] : (uint8_t)fls64(j * 8 - 1);
 	k->kmem.kmalloc_size_index[0] = 0;
 }
 
@@ -496,8 +483,7 @@ gfp_t kmalloc_fix_flags(struct kmm_kernel *k, gfp_t flags)
 	char a[256], b[256];
 
 	flags &= ~GFP_SLAB_BUG_MASK;
-	env_report(k->env, KMM_REPORT_WARN, "mm/slab_common", "kmalloc_fix_flags",
-		   "GFP_SLAB_BUG_MASK",
+	bug_report(k->env, KMM_REPORT_WARN, BUG_SITE(0, "kmalloc_fix_flags", "GFP_SLAB_BUG_MASK"),
 		   "Unexpected gfp: %#x (%s). Fixing up to gfp: %#x (%s). Fix your code!\n",
 		   invalid_mask, format_gfp(invalid_mask, a, sizeof(a)), flags,
 		   format_gfp(flags, b, sizeof(b)));
@@ -555,8 +541,10 @@ void free_large_kmalloc(struct kmm_kernel *k, uint64_t object, const char *fn)
 		/* The kernel's WARN_ON_ONCE(order == 0) fires for any order-0 page; the model
 		 * refuses every page that is not a live large kmalloc (it is not freed). */
 		snprintf(after, sizeof(after), "object pointer: 0x%016" PRIx64, object);
-		slab_warn(k, "mm/slab_common.c:904 free_large_kmalloc", trace,
-			  "not a slab object nor a large kmalloc", NULL, after);
+		slab_warn(k,
+			  BUG_SITE(904, "free_large_kmalloc",
+				   "not a slab object nor a large kmalloc"),
+			  trace, NULL, after);
 		return;
 	}
 	order = compound_order(page);
@@ -634,13 +622,15 @@ size_t __ksize(struct kmm_kernel *k, uint64_t object)
 		unsigned long size = PAGE_SIZE << compound_order(page);
 
 		if (size <= KMALLOC_MAX_CACHE_SIZE) {
-			slab_warn(k, "mm/slab_common.c:1014 __ksize", "__ksize",
-				  "folio_size(folio) <= KMALLOC_MAX_CACHE_SIZE", NULL, NULL);
+			slab_warn(k,
+				  BUG_SITE(1014, "__ksize",
+					   "folio_size(folio) <= KMALLOC_MAX_CACHE_SIZE"),
+				  "__ksize", NULL, NULL);
 			return 0;
 		}
 		if (object != page_address(k, page)) {
-			slab_warn(k, "mm/slab_common.c:1016 __ksize", "__ksize",
-				  "object != folio_address(folio)", NULL, NULL);
+			slab_warn(k, BUG_SITE(1016, "__ksize", "object != folio_address(folio)"),
+				  "__ksize", NULL, NULL);
 			return 0;
 		}
 		return size;

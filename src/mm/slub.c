@@ -57,47 +57,23 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lib/bug.h"
+#include "lib/kernel.h"
 #include "lib/sink.h"
 #include "lib/trace.h"
 
-/* ---- small arithmetic ------------------------------------------------------------------ */
-
-static inline int fls32(unsigned int x)
-{
-	return x ? 32 - __builtin_clz(x) : 0;
-}
-
-static inline int fls64(uint64_t x)
-{
-	return x ? 64 - __builtin_clzll(x) : 0;
-}
-
-static inline unsigned int ilog2_u(unsigned long x)
-{
-	return (unsigned int)(fls64(x) - 1);
-}
-
-/* Models: include/asm-generic/getorder.h:get_order(). */
-static inline unsigned int get_order(uint64_t size)
-{
-	return size <= PAGE_SIZE ? 0 : (unsigned int)fls64((size - 1) >> PAGE_SHIFT);
-}
-
-#define ALIGN_UP(x, a)	 (((x) + (a)-1) & ~((__typeof__(x))(a)-1))
-#define ALIGN_DOWN(x, a) ((x) & ~((__typeof__(x))(a)-1))
-#define MIN(a, b)	 ((a) < (b) ? (a) : (b))
-#define MAX(a, b)	 ((a) > (b) ? (a) : (b))
+#define KMM_FILE "mm/slub.c"
 
 /* Models: lib/math/reciprocal_div.c:reciprocal_value(). */
 static struct reciprocal_value reciprocal_value(uint32_t d)
 {
 	struct reciprocal_value r;
-	int l = fls32(d - 1);
+	int l = fls(d - 1);
 	uint64_t m = ((1ull << 32) * ((1ull << l) - d)) / d + 1;
 
 	r.m = (uint32_t)m;
-	r.sh1 = (uint8_t)MIN(l, 1);
-	r.sh2 = (uint8_t)MAX(l - 1, 0);
+	r.sh1 = (uint8_t)min(l, 1);
+	r.sh2 = (uint8_t)max(l - 1, 0);
 	return r;
 }
 
@@ -330,11 +306,8 @@ static inline void set_freepointer(struct kmm_kernel *k, const struct kmem_cache
 	uint64_t raw;
 
 	if (object == fp)
-		env_report(k->env, KMM_REPORT_BUG, "mm/slub", "set_freepointer", "object == fp",
-			   "kernel BUG at mm/slub.c:418!\n"
-			   "Internal error: Oops - BUG: 00000000f2000800 [#1] SMP\n"
-			   "set_freepointer: object 0x%016" PRIx64 " freed twice in a row\n",
-			   object);
+		__bug(k->env, BUG_SITE(418, "set_freepointer", "object == fp"),
+		      "set_freepointer: object 0x%016" PRIx64 " freed twice in a row\n", object);
 	if (!p)
 		return;
 	raw = freelist_ptr(s, fp, object + s->offset);
@@ -394,7 +367,7 @@ static void KMM_PRINTF(2, 3) rep_printf(struct slab_report *r, const char *fmt, 
 	n = vsnprintf(r->text + r->len, sizeof(r->text) - r->len, fmt, ap);
 	va_end(ap);
 	if (n > 0)
-		r->len = MIN(r->len + (size_t)n, sizeof(r->text) - 1);
+		r->len = min(r->len + (size_t)n, sizeof(r->text) - 1);
 }
 
 /* Kernel taint bits kept in env->taint (kernel/panic.c: TAINT_BAD_PAGE, TAINT_WARN). */
@@ -450,7 +423,7 @@ static void rep_page_flags(struct slab_report *r, const struct page *page)
 	const char *sep = "";
 
 	rep_printf(r, "0x%lx(", page->flags);
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
 		if (test_page_flag(page, names[i].bit)) {
 			rep_printf(r, "%s%s", sep, names[i].name);
 			sep = "|";
@@ -468,7 +441,7 @@ static void print_section(const struct kmm_kernel *k, struct slab_report *r, con
 	if (!p)
 		return;
 	for (unsigned int i = 0; i < length; i += 16) {
-		unsigned int n = MIN(16u, length - i);
+		unsigned int n = min(16u, length - i);
 		char hex[64] = "", ascii[17] = "";
 		size_t hl = 0;
 
@@ -494,16 +467,22 @@ static void rep_dump_stack(const struct kmm_kernel *k, struct slab_report *r, co
 	rep_printf(r, "Hardware name: linux,dummy-virt (DT)\nCall trace:\n %s\n", fn);
 }
 
-static void rep_raise(struct kmm_kernel *k, struct slab_report *r, enum kmm_report_kind kind,
-		      const char *fn, const char *cond)
+static void rep_raise_at(struct kmm_kernel *k, struct slab_report *r, enum kmm_report_kind kind,
+			 const struct bug_site *site)
 {
-	env_report(k->env, kind, "mm/slub", fn, cond, "%s", r->text);
+	bug_report(k->env, kind, site, "%s", r->text);
 	if (kind == KMM_REPORT_ERROR)
 		k->env->taint |= 1u << TAINT_BAD_PAGE; /* add_taint() after object_err etc. */
 	else if (kind == KMM_REPORT_WARN)
 		k->env->taint |= 1u << TAINT_WARN;
 	r->len = 0;
 	r->text[0] = '\0';
+}
+
+static void rep_raise(struct kmm_kernel *k, struct slab_report *r, enum kmm_report_kind kind,
+		      const char *fn, const char *cond)
+{
+	rep_raise_at(k, r, kind, BUG_SITE(0, fn, cond));
 }
 
 /* Models: mm/slub.c:slab_bug(). */
@@ -671,7 +650,7 @@ static void print_trailer(const struct kmm_kernel *k, struct slab_report *r,
 		print_section(k, r, "Redzone  ", p - s->red_left_pad, s->red_left_pad);
 	else if (p > addr + 16)
 		print_section(k, r, "Bytes b4 ", p - 16, 16);
-	print_section(k, r, "Object   ", p, MIN(s->object_size, (unsigned int)PAGE_SIZE));
+	print_section(k, r, "Object   ", p, min(s->object_size, (unsigned int)PAGE_SIZE));
 	if (s->flags & SLAB_RED_ZONE)
 		print_section(k, r, "Redzone  ", p + s->object_size, s->inuse - s->object_size);
 	off = get_info_end(s);
@@ -1018,7 +997,7 @@ static int on_freelist(struct kmm_kernel *k, const struct kmem_cache *s, struct 
 		fp = get_freepointer(k, s, object);
 		nr++;
 	}
-	max_objects = MIN(order_objects(slab_order(slab), s->size), (unsigned)MAX_OBJS_PER_PAGE);
+	max_objects = min(order_objects(slab_order(slab), s->size), (unsigned)MAX_OBJS_PER_PAGE);
 	if (slab->objects != max_objects) {
 		slab_err_r(k, &r, s, slab, fn, "Wrong number of objects. Found %d but should be %d",
 			   slab->objects, max_objects);
@@ -1365,7 +1344,7 @@ slab_flags_t kmem_cache_flags(const struct kmm_kernel *k, unsigned int object_si
 			if (next_block && next_block < end)
 				end = next_block - 1;
 			glob = memchr(iter, '*', (size_t)(end - iter));
-			cmplen = glob ? (size_t)(glob - iter) : MAX(len, (size_t)(end - iter));
+			cmplen = glob ? (size_t)(glob - iter) : max(len, (size_t)(end - iter));
 			if (!strncmp(name, iter, cmplen))
 				return flags | block_flags;
 			if (!*end || *end == ';')
@@ -1626,10 +1605,12 @@ static struct slab *new_slab(struct kmm_kernel *k, struct kmem_cache *s, gfp_t f
 {
 	if (flags & GFP_SLAB_BUG_MASK)
 		flags = kmalloc_fix_flags(k, flags);
-	if (s->ctor && (flags & __GFP_ZERO) && !k->kmem.warned_ctor_zero) {
-		k->kmem.warned_ctor_zero = true; /* WARN_ON_ONCE */
-		slab_warn(k, "mm/slub.c:2001 new_slab", "new_slab\n ___slab_alloc",
-			  "s->ctor && (flags & __GFP_ZERO)", NULL, NULL);
+	if (s->ctor && (flags & __GFP_ZERO)) {
+		const struct bug_site *site =
+			BUG_SITE(2001, "new_slab", "s->ctor && (flags & __GFP_ZERO)");
+
+		if (__warn_once_first(k->env, site)) /* WARN_ON_ONCE */
+			slab_warn(k, site, "new_slab\n ___slab_alloc", NULL, NULL);
 	}
 	return allocate_slab(k, s, flags & (GFP_RECLAIM_MASK | GFP_CONSTRAINT_MASK), node);
 }
@@ -2618,8 +2599,8 @@ static struct kmem_cache *cache_from_obj(struct kmm_kernel *k, struct kmem_cache
 		if (!virt_to_page_safe(k, x))
 			slab_bad_address(k, "virt_to_cache\n kmem_cache_free", x);
 		else
-			slab_warn(k, "mm/slab.h:630 virt_to_cache",
-				  "virt_to_cache\n kmem_cache_free", "!slab",
+			slab_warn(k, BUG_SITE_IN("mm/slab.h", 630, "virt_to_cache", "!slab"),
+				  "virt_to_cache\n kmem_cache_free",
 				  "virt_to_cache: Object is not a Slab page!", NULL);
 		return NULL;
 	}
@@ -2634,8 +2615,8 @@ static struct kmem_cache *cache_from_obj(struct kmm_kernel *k, struct kmem_cache
 			 "cache_from_obj: Wrong slab cache. %s but object is from %s", s->name,
 			 cachep->name);
 		print_tracking(k, &r, cachep, x);
-		slab_warn(k, "mm/slab.h:666 cache_from_obj", "cache_from_obj\n kmem_cache_free",
-			  "cachep != s", msg, r.len ? r.text : NULL);
+		slab_warn(k, BUG_SITE_IN("mm/slab.h", 666, "cache_from_obj", "cachep != s"),
+			  "cache_from_obj\n kmem_cache_free", msg, r.len ? r.text : NULL);
 	}
 	return cachep;
 }
@@ -2805,7 +2786,7 @@ static unsigned int calc_slab_order(const struct kmm_kernel *k, unsigned int siz
 
 	if (order_objects(min_order, size) > MAX_OBJS_PER_PAGE)
 		return get_order((uint64_t)size * MAX_OBJS_PER_PAGE) - 1;
-	for (order = MAX(min_order, get_order((uint64_t)min_objects * size)); order <= max_order;
+	for (order = max(min_order, get_order((uint64_t)min_objects * size)); order <= max_order;
 	     order++) {
 		unsigned int slab_size = (unsigned int)PAGE_SIZE << order;
 
@@ -2827,9 +2808,9 @@ static int calculate_order(const struct kmm_kernel *k, unsigned int size)
 	unsigned int max_order = k->kmem.slub_max_order;
 
 	if (!min_objects)
-		min_objects = 4 * ((unsigned int)fls32((unsigned int)k->nr_cpus) + 1);
+		min_objects = 4 * ((unsigned int)fls((unsigned int)k->nr_cpus) + 1);
 	max_objects = order_objects(max_order, size);
-	min_objects = MIN(min_objects, max_objects);
+	min_objects = min(min_objects, max_objects);
 	while (min_objects > 1) {
 		for (unsigned int fraction = 16; fraction >= 4; fraction /= 2) {
 			order = calc_slab_order(k, size, min_objects, max_order, fraction);
@@ -2871,7 +2852,7 @@ static void set_cpu_partial(struct kmem_cache *s)
 static int calculate_sizes(const struct kmm_kernel *k, struct kmem_cache *s)
 {
 	slab_flags_t flags = s->flags;
-	unsigned int size = ALIGN_UP(s->object_size, 8u);
+	unsigned int size = ALIGN(s->object_size, 8u);
 	int order;
 
 	/* Poison the object itself only if nobody may touch it while free. */
@@ -2900,10 +2881,10 @@ static int calculate_sizes(const struct kmm_kernel *k, struct kmem_cache *s)
 	if (flags & SLAB_RED_ZONE) {
 		/* Padding to catch writes before the object, and the left red zone. */
 		size += 8;
-		s->red_left_pad = ALIGN_UP(8u, s->align);
+		s->red_left_pad = ALIGN(8u, s->align);
 		size += s->red_left_pad;
 	}
-	size = ALIGN_UP(size, s->align);
+	size = ALIGN(size, s->align);
 	s->size = size;
 	s->reciprocal_size = reciprocal_value(size);
 	set_size_divisor(s, size);
@@ -2940,8 +2921,8 @@ int kmem_cache_open_geometry(const struct kmm_kernel *k, struct kmem_cache *s, s
 	}
 	if (!(s->flags & (SLAB_CONSISTENCY_CHECKS | SLAB_STORE_USER | SLAB_TRACE)))
 		s->flags |= __CMPXCHG_DOUBLE; /* arm64 has cmpxchg_double */
-	ms = ilog2_u(s->size) / 2;
-	s->min_partial = MAX(MIN(ms, (unsigned int)MAX_PARTIAL), (unsigned int)MIN_PARTIAL);
+	ms = (unsigned int)ilog2(s->size) / 2;
+	s->min_partial = max(min(ms, (unsigned int)MAX_PARTIAL), (unsigned int)MIN_PARTIAL);
 	set_cpu_partial(s);
 	s->remote_node_defrag_ratio = 1000;
 	s->init_alloc[0] = slab_want_init_on_alloc(k, 0, s);
@@ -3092,8 +3073,8 @@ struct kmem_cache *__kmem_cache_alias(struct kmm_kernel *k, const char *name, un
 	if (s) {
 		s->refcount++;
 		/* Clear the whole object on kzalloc. */
-		s->object_size = MAX(s->object_size, size);
-		s->inuse = MAX(s->inuse, ALIGN_UP(size, 8u));
+		s->object_size = max(s->object_size, size);
+		s->inuse = max(s->inuse, ALIGN(size, 8u));
 	}
 	return s;
 }
@@ -3217,12 +3198,12 @@ void slub_apply_params(struct kmm_kernel *k)
 	unsigned int align = k->cfg->kmalloc_minalign ? k->cfg->kmalloc_minalign : 128;
 
 	g->arch_kmalloc_minalign = align;
-	g->kmalloc_min_size = MAX(align, 8u);
-	g->kmalloc_shift_low = ilog2_u(g->kmalloc_min_size);
+	g->kmalloc_min_size = max(align, 8u);
+	g->kmalloc_shift_low = (unsigned int)ilog2(g->kmalloc_min_size);
 	g->cache_line_size = 64; /* CTR_EL0.CWG of the Cortex-A57: "SLUB: HWalign=64" */
 	g->slub_min_order = p->slub_min_order;
 	g->slub_max_order = p->slub_max_order >= 0
-				    ? MIN((unsigned)p->slub_max_order, (unsigned)MAX_ORDER - 1)
+				    ? min((unsigned)p->slub_max_order, (unsigned)MAX_ORDER - 1)
 				    : PAGE_ALLOC_COSTLY_ORDER;
 	g->slub_min_objects = p->slub_min_objects;
 	g->slab_nomerge = p->slab_nomerge; /* CONFIG_SLAB_MERGE_DEFAULT=y */
@@ -3362,22 +3343,24 @@ void get_slabinfo(const struct kmm_kernel *k, const struct kmem_cache *s, struct
  * with the place, the CPU line, the call trace; then @after (printed after the WARN by the
  * caller, as free_large_kmalloc prints "object pointer:"). The machine is tainted W.
  */
-void slab_warn(struct kmm_kernel *k, const char *where, const char *trace, const char *cond,
+void slab_warn(struct kmm_kernel *k, const struct bug_site *site, const char *trace,
 	       const char *msg, const char *after)
 {
 	struct slab_report r;
+	char where[256];
 
 	rep_init(&r);
 
 	rep_printf(&r, "------------[ cut here ]------------\n");
 	if (msg)
 		rep_printf(&r, "%s\n", msg);
-	rep_printf(&r, "WARNING: CPU: %d PID: 0 at %s\n", smp_processor_id(k), where);
+	bug_warning_line(k->env, site, where, sizeof(where));
+	rep_printf(&r, "%s\n", where);
 	rep_dump_stack(k, &r, trace);
 	rep_printf(&r, "---[ end trace 0000000000000000 ]---\n");
 	if (after)
 		rep_printf(&r, "%s\n", after);
-	rep_raise(k, &r, KMM_REPORT_WARN, where, cond);
+	rep_raise_at(k, &r, KMM_REPORT_WARN, site);
 }
 
 /*
@@ -3570,7 +3553,7 @@ static bool check_slab_objects(struct slub_check_ctx *x, const struct kmem_cache
 	if (order != oo_order(s->oo) && order != oo_order(s->min))
 		return CHECK_FAIL(x, "slub: %s: slab %#" PRIx64 " has order %u (cache: %u or %u)",
 				  s->name, base, order, oo_order(s->oo), oo_order(s->min));
-	if (slab->objects != MIN(order_objects(order, s->size), (unsigned)MAX_OBJS_PER_PAGE) ||
+	if (slab->objects != min(order_objects(order, s->size), (unsigned)MAX_OBJS_PER_PAGE) ||
 	    slab->inuse > slab->objects)
 		return CHECK_FAIL(x, "slub: %s: slab %#" PRIx64 " objects=%u inuse=%u", s->name,
 				  base, slab->objects, slab->inuse);
@@ -3632,7 +3615,7 @@ static bool check_memory_map(struct slub_check_ctx *x)
 			continue;
 		}
 		page = pfn_to_page(k, pfn);
-		if (PageSlab(page) && page_slab(page)->slab_cache) {
+		if (!PageTail(page) && PageSlab(page) && page_slab(page)->slab_cache) {
 			/* (PG_slab without a cache: not SLUB's, e.g. left by bad_page()) */
 			const struct slab *slab = page_slab(page);
 			const struct kmem_cache *s = slab->slab_cache;

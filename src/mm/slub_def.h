@@ -182,7 +182,6 @@ struct kmem_globals {
 	bool disable_higher_order_debug;
 	bool slab_nomerge;
 	bool init_on_alloc, init_on_free;
-	bool warned_ctor_zero; /* WARN_ON_ONCE in new_slab() fired */
 	bool slab_nodes[MAX_NUMNODES];
 	int nr_node_ids;
 

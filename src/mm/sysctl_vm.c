@@ -122,7 +122,7 @@ static const struct vm_sysctl *sysctl_find(const char *name)
 		name += 3;
 	else
 		return NULL;
-	for (size_t i = 0; i < sizeof(vm_sysctls) / sizeof(vm_sysctls[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(vm_sysctls); i++)
 		if (strcmp(name, vm_sysctls[i].name) == 0)
 			return &vm_sysctls[i];
 	return NULL;
@@ -161,7 +161,7 @@ void sysctl_list(void (*fn)(void *arg, const char *name), void *arg)
 {
 	char name[64];
 
-	for (size_t i = 0; i < sizeof(vm_sysctls) / sizeof(vm_sysctls[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(vm_sysctls); i++) {
 		snprintf(name, sizeof(name), "vm.%s", vm_sysctls[i].name);
 		fn(arg, name);
 	}

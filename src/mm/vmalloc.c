@@ -58,6 +58,7 @@
 #include "mm/vmalloc.h"
 
 #include "arch/arm64/include/asm/tlbflush.h"
+#include "lib/bug.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -182,6 +183,8 @@ static void augment_to_root(struct vmap_area *va)
  * 2^k * sizeof apart, all in a few host cache sets, and every descent would miss the L1 (a
  * 3x slower lookup at 100 K areas). Host memory layout only: the model does not depend on it.
  */
+#define KMM_FILE "mm/vmalloc.c"
+
 #define VA_CHUNK 4093u
 #define VA_STEP	 1031u
 
@@ -229,7 +232,7 @@ static struct vmap_tree *tree_of(struct vmap_state *vs, enum vmap_which which)
 static void vmalloc_bug_overlap(struct vmap_state *vs, const struct vmap_area *va,
 				const struct vmap_area *tmp)
 {
-	env_report(vs->k->env, KMM_REPORT_WARN, "mm/vmalloc", "find_va_links", "va overlaps tmp_va",
+	bug_report(vs->k->env, KMM_REPORT_WARN, BUG_SITE(0, "find_va_links", "va overlaps tmp_va"),
 		   "vmalloc bug: 0x%lx-0x%lx overlaps with 0x%lx-0x%lx\n", va->va_start, va->va_end,
 		   tmp->va_start, tmp->va_end);
 }
@@ -343,9 +346,9 @@ static bool is_within_this_va(const struct vmap_area *va, unsigned long size, un
 	unsigned long nva_start_addr;
 
 	if (va->va_start > vstart)
-		nva_start_addr = (va->va_start + align - 1) & ~(align - 1);
+		nva_start_addr = ALIGN(va->va_start, align);
 	else
-		nva_start_addr = (vstart + align - 1) & ~(align - 1);
+		nva_start_addr = ALIGN(vstart, align);
 	if (nva_start_addr + size < nva_start_addr || nva_start_addr < vstart)
 		return false;
 	return nva_start_addr + size <= va->va_end;
@@ -468,15 +471,13 @@ static unsigned long __alloc_vmap_area(struct vmap_state *vs, unsigned long size
 	if (!va)
 		return vend;
 	if (va->va_start > vstart)
-		nva_start_addr = (va->va_start + align - 1) & ~(align - 1);
+		nva_start_addr = ALIGN(va->va_start, align);
 	else
-		nva_start_addr = (vstart + align - 1) & ~(align - 1);
+		nva_start_addr = ALIGN(vstart, align);
 	if (nva_start_addr + size > vend)
 		return vend;
 	if (adjust_va_to_fit_type(vs, va, nva_start_addr, size)) {
-		env_report(vs->k->env, KMM_REPORT_WARN, "mm/vmalloc", "__alloc_vmap_area", "ret",
-			   "WARNING: CPU: %d at mm/vmalloc.c: __alloc_vmap_area\n",
-			   smp_processor_id(vs->k));
+		__warn(vs->k->env, BUG_SITE(0, "__alloc_vmap_area", "ret"), NULL, NULL);
 		return vend;
 	}
 	return nva_start_addr;
@@ -589,11 +590,7 @@ static void vunmap_pte_range(struct kmm_kernel *k, pmd_t *pmd, unsigned long add
 		pte_t ptent = ptep_get_and_clear(pte);
 
 		env_charge(k->env, COST_vunmap_pte);
-		if (!pte_none(ptent) && !pte_present(ptent))
-			env_report(k->env, KMM_REPORT_WARN, "mm/vmalloc", "vunmap_pte_range",
-				   "!pte_none(ptent) && !pte_present(ptent)",
-				   "WARNING: CPU: %d at mm/vmalloc.c: vunmap_pte_range\n",
-				   smp_processor_id(k));
+		WARN_ON(k->env, !pte_none(ptent) && !pte_present(ptent));
 	} while (pte++, addr += PAGE_SIZE, addr != end);
 }
 
@@ -708,17 +705,18 @@ static phys_addr_t vmap_walk_pa(const struct kmm_kernel *k, unsigned long va)
 static int vmap_bug(struct kmm_kernel *k, const char *function, const char *condition,
 		    unsigned long addr)
 {
-	env_report(k->env, KMM_REPORT_BUG, "mm/vmalloc", function, condition,
-		   "kernel BUG at mm/vmalloc.c: %s: %s at 0x%016lx\n", function, condition, addr);
+	__bug(k->env, BUG_SITE(0, function, condition), "%s: %s at 0x%016lx\n", function, condition,
+	      addr);
 	return -EINVAL;
 }
 
 /* A WARN_ON of the mapping code: a report; the caller fails the mapping. */
 static void vmap_warn(struct kmm_kernel *k, const char *function, const char *condition)
 {
-	env_report(k->env, KMM_REPORT_WARN, "mm/vmalloc", function, condition,
-		   "WARNING: CPU: %d at mm/vmalloc.c: %s (%s)\n", smp_processor_id(k), function,
-		   condition);
+	char after[256];
+
+	snprintf(after, sizeof(after), " (%s)", condition);
+	__warn(k->env, BUG_SITE(0, function, condition), after, NULL);
 }
 
 /* Models: pte_alloc_kernel_track(): the PTE for @addr, allocating its table; NULL if none. */
@@ -1071,10 +1069,10 @@ static struct vmap_area *alloc_vmap_area(struct vmap_state *vs, unsigned long si
 	bool purged = false;
 
 	if (!size || (size & ~PAGE_MASK) || !align || (align & (align - 1))) {
-		env_report(k->env, KMM_REPORT_BUG, "mm/vmalloc", "alloc_vmap_area",
-			   "!size || offset_in_page(size) || !is_power_of_2(align)",
-			   "kernel BUG at mm/vmalloc.c: alloc_vmap_area size %lu align %lu\n", size,
-			   align);
+		__bug(k->env,
+		      BUG_SITE(0, "alloc_vmap_area",
+			       "!size || offset_in_page(size) || !is_power_of_2(align)"),
+		      "alloc_vmap_area size %lu align %lu\n", size, align);
 		*err = -EINVAL;
 		return NULL;
 	}
@@ -1148,7 +1146,7 @@ struct vm_struct *__get_vm_area_node(struct kmm_kernel *k, unsigned long size, u
 	int err = 0;
 
 	(void)node;
-	size = (size + (1ul << shift) - 1) & ~((1ul << shift) - 1);
+	size = ALIGN(size, 1ul << shift);
 	if (!size || !vs)
 		return NULL;
 	if (flags & VM_IOREMAP) {
@@ -1220,8 +1218,7 @@ void free_vm_area(struct kmm_kernel *k, struct vm_struct *area)
 	struct vm_struct *ret = remove_vm_area(k, area->addr);
 
 	if (ret != area)
-		env_report(k->env, KMM_REPORT_WARN, "mm/vmalloc", "free_vm_area", "ret != area",
-			   "WARNING: CPU: %d at mm/vmalloc.c: free_vm_area\n", smp_processor_id(k));
+		__warn(k->env, BUG_SITE(0, "free_vm_area", "ret != area"), NULL, NULL);
 	env_free(k->env, area);
 }
 
@@ -1247,7 +1244,7 @@ static void vmalloc_warn_alloc(struct kmm_kernel *k, gfp_t gfp, const char *fmt,
 	format_gfp(gfp, flags, sizeof(flags));
 	env_printk(k->env, "kmmsim: %s, mode:%#x(%s), nodemask=(null),cpuset=/,mems_allowed=%s\n",
 		   msg, gfp, flags, k->online_nodes_list);
-	env_report(k->env, KMM_REPORT_WARN, "mm/vmalloc", "warn_alloc", "vmalloc error",
+	bug_report(k->env, KMM_REPORT_WARN, BUG_SITE(0, "warn_alloc", "vmalloc error"),
 		   "kmmsim: %s, mode:%#x(%s), nodemask=(null)", msg, gfp, flags);
 	__show_mem(k, NULL, gfp_zone(gfp));
 }
@@ -1264,22 +1261,21 @@ static void __vunmap(struct kmm_kernel *k, kmm_va_t addr, int deallocate_pages)
 	if (!addr)
 		return;
 	if (addr & ~PAGE_MASK) {
-		env_report(k->env, KMM_REPORT_WARN, "mm/vmalloc", "__vunmap", "!PAGE_ALIGNED(addr)",
+		bug_report(k->env, KMM_REPORT_WARN, BUG_SITE(0, "__vunmap", "!PAGE_ALIGNED(addr)"),
 			   "Trying to vfree() bad address (0x%016" PRIx64 ")\n", addr);
 		return;
 	}
 	area = find_vm_area(k, addr);
 	if (!area) {
-		env_report(k->env, KMM_REPORT_WARN, "mm/vmalloc", "__vunmap", "!area",
+		bug_report(k->env, KMM_REPORT_WARN, BUG_SITE(0, "__vunmap", "!area"),
 			   "Trying to vfree() nonexistent vm area (0x%016" PRIx64 ")\n", addr);
 		return;
 	}
 	if (area->early) {
 		/* kfree() of the image's static vm_struct: the kernel would crash here */
-		env_report(k->env, KMM_REPORT_BUG, "mm/vmalloc", "__vunmap", "kfree(static area)",
-			   "kernel BUG at mm/slub.c: kfree() of the static vm_struct of the kernel "
-			   "image area 0x%016" PRIx64 "\n",
-			   area->addr);
+		__bug(k->env, BUG_SITE_IN("mm/slub.c", 0, "__vunmap", "kfree(static area)"),
+		      "kfree() of the static vm_struct of the kernel image area 0x%016" PRIx64 "\n",
+		      area->addr);
 		return;
 	}
 	remove_vm_area(k, area->addr); /* vm_remove_mappings() */
@@ -1320,8 +1316,7 @@ kmm_va_t vmap(struct kmm_kernel *k, struct page **pages, unsigned int count, uns
 	unsigned long size;
 
 	if (flags & VM_NO_GUARD) {
-		env_report(k->env, KMM_REPORT_WARN, "mm/vmalloc", "vmap", "flags & VM_NO_GUARD",
-			   "WARNING: CPU: %d at mm/vmalloc.c: vmap\n", smp_processor_id(k));
+		__warn(k->env, BUG_SITE(0, "vmap", "flags & VM_NO_GUARD"), NULL, NULL);
 		flags &= ~VM_NO_GUARD;
 	}
 	if (count > (unsigned long)k->totalram_pages)
@@ -1460,9 +1455,7 @@ kmm_va_t __vmalloc_node_range(struct kmm_kernel *k, unsigned long size, unsigned
 	kmm_va_t ret;
 
 	if (!size) {
-		env_report(k->env, KMM_REPORT_WARN, "mm/vmalloc", "__vmalloc_node_range", "!size",
-			   "WARNING: CPU: %d at mm/vmalloc.c: __vmalloc_node_range (!size)\n",
-			   smp_processor_id(k));
+		__warn(k->env, BUG_SITE(0, "__vmalloc_node_range", "!size"), " (!size)", NULL);
 		return 0;
 	}
 	if ((size >> PAGE_SHIFT) > (unsigned long)k->totalram_pages) {
@@ -1478,7 +1471,7 @@ kmm_va_t __vmalloc_node_range(struct kmm_kernel *k, unsigned long size, unsigned
 		if (size_per_node >= PMD_SIZE)
 			shift = PMD_SHIFT;
 		align = real_align > (1ul << shift) ? real_align : 1ul << shift;
-		size = (real_size + (1ul << shift) - 1) & ~((1ul << shift) - 1);
+		size = ALIGN(real_size, 1ul << shift);
 	}
 	for (;;) {
 		area = __get_vm_area_node(k, real_size, align, shift,
@@ -1546,11 +1539,13 @@ static bool ioremap_allowed(struct kmm_kernel *k, phys_addr_t phys_addr, size_t 
 	if (last_addr & ~PHYS_MASK)
 		return false;
 	if (memblock_is_map_memory(&k->memblock, phys_addr)) { /* pfn_is_map_memory() */
-		env_report(k->env, KMM_REPORT_WARN, "mm/ioremap", "ioremap_allowed",
-			   "pfn_is_map_memory(__phys_to_pfn(phys_addr))",
-			   "WARNING: CPU: %d at arch/arm64/mm/ioremap.c: ioremap_allowed: "
-			   "ioremap of RAM at 0x%016" PRIx64 "\n",
-			   smp_processor_id(k), phys_addr);
+		char after[64];
+
+		snprintf(after, sizeof(after), ": ioremap of RAM at 0x%016" PRIx64, phys_addr);
+		__warn(k->env,
+		       BUG_SITE_IN("arch/arm64/mm/ioremap.c", 0, "ioremap_allowed",
+				   "pfn_is_map_memory(__phys_to_pfn(phys_addr))"),
+		       after, NULL);
 		return false;
 	}
 	return true;
@@ -1660,15 +1655,13 @@ int vm_area_add_early(struct kmm_kernel *k, kmm_va_t addr, phys_addr_t phys, uns
 	struct vm_struct *vm, *tmp, **p;
 
 	if (vs->vmap_initialized)
-		return env_report(k->env, KMM_REPORT_BUG, "mm/vmalloc", "vm_area_add_early",
-				  "vmap_initialized",
-				  "kernel BUG at mm/vmalloc.c: vm_area_add_early\n"),
+		return __bug(k->env, BUG_SITE(0, "vm_area_add_early", "vmap_initialized"),
+			     "vm_area_add_early\n"),
 		       -EINVAL;
 	for (p = &vs->vmlist; (tmp = *p) != NULL; p = &tmp->next) {
 		if (tmp->addr >= addr ? tmp->addr < addr + size : tmp->addr + tmp->size > addr)
-			return env_report(k->env, KMM_REPORT_BUG, "mm/vmalloc", "vm_area_add_early",
-					  "overlap",
-					  "kernel BUG at mm/vmalloc.c: vm_area_add_early\n"),
+			return __bug(k->env, BUG_SITE(0, "vm_area_add_early", "overlap"),
+				     "vm_area_add_early\n"),
 			       -EINVAL;
 		if (tmp->addr >= addr)
 			break;

@@ -31,16 +31,6 @@ static unsigned long int_sqrt(unsigned long x)
 	return r;
 }
 
-static int fls_ul(unsigned long x)
-{
-	return x ? 64 - __builtin_clzl(x) : 0;
-}
-
-static unsigned long rounddown_pow_of_two(unsigned long n)
-{
-	return 1UL << (fls_ul(n) - 1);
-}
-
 #define for_each_zone_k(k, pgdat, zone)                                                            \
 	for_each_online_pgdat(k, pgdat) for (zone = pgdat->node_zones;                             \
 					     zone < pgdat->node_zones + MAX_NR_ZONES; zone++)
@@ -213,7 +203,7 @@ void setup_per_zone_lowmem_reserve(struct kmm_kernel *k)
 static int calculate_normal_threshold(const struct kmm_kernel *k, const struct zone *zone)
 {
 	unsigned long mem = zone_managed_pages(zone) >> (27 - PAGE_SHIFT);
-	int threshold = 2 * fls_ul((unsigned long)k->nr_cpus) * (1 + fls_ul(mem));
+	int threshold = 2 * fls64((unsigned long)k->nr_cpus) * (1 + fls64(mem));
 
 	return threshold < 125 ? threshold : 125;
 }

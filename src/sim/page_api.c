@@ -445,7 +445,7 @@ API_BODY(page_info, {
 		return api_error(a, KMM_EINVAL, "NULL info");
 	page = pfn_to_page(k, (unsigned long)p->pfn);
 	memset(info, 0, sizeof(*info));
-	info->refcount = page_count(page);
+	info->refcount = page_ref_count(page);
 	info->mapcount = PageBuddy(page) ? 0 : page->_mapcount + 1;
 	info->flags = page->flags;
 	info->node = page_to_nid(page);

@@ -507,7 +507,7 @@ static void test_buddy_compound_pages(void **state)
 	for (int i = 1; i < 4; i++) {
 		assert_true(PageTail(head + i));
 		assert_ptr_equal(compound_head(head + i), head);
-		assert_int_equal(page_count(head + i), 0);
+		assert_int_equal(page_ref_count(head + i), 0);
 	}
 	assert_int_equal(compound_order(head), 2);
 	assert_int_equal(head[1].compound_nr, 4);

@@ -31,6 +31,7 @@
  *   debug-smp1-1G console shows 511 early_pgtable_alloc calls before paging_init frees
  *   init_pg_dir and 4 after), PT(2G) = 1028, PT(4G) = 2054.
  */
+#include "capture.h"
 #include "kmm_test.h"
 
 #include <ctype.h>
@@ -94,24 +95,6 @@ static int parse_zoneinfo(const char *text, struct zrec *z, int max)
 		p += len;
 	}
 	return n;
-}
-
-static char *read_capture(const char *config, const char *file)
-{
-	char path[1024];
-	FILE *f;
-	char *buf = calloc(1, 1 << 20);
-	size_t n;
-
-	snprintf(path, sizeof(path), "%s/oracles/linux/captures/%s/%s", KMM_SHARED_DIR, config,
-		 file);
-	f = fopen(path, "r");
-	if (!f)
-		fail_msg("cannot open %s", path);
-	n = fread(buf, 1, (1 << 20) - 1, f);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
 }
 
 #define CHECK_FIELD(what, got, want)                                                               \

@@ -20,6 +20,7 @@
  * Covers: src/mm/slub.c (calculate_sizes, calculate_order, set_cpu_partial, min_partial),
  * src/mm/slab_common.c (kmalloc caches, calculate_alignment, create_boot_cache, slabinfo).
  */
+#include "capture.h"
 #include "kmm_test.h"
 
 struct capture_config {
@@ -41,24 +42,6 @@ struct sysfs_rec {
 	long order, objs, object_size, slab_size, align, cpu_partial, min_partial, reclaim, hwcache,
 		dma;
 };
-
-static char *read_capture(const char *config, const char *file)
-{
-	char path[1024];
-	FILE *f;
-	char *buf = calloc(1, 1 << 20);
-	size_t n;
-
-	snprintf(path, sizeof(path), "%s/oracles/linux/captures/%s/%s", KMM_SHARED_DIR, config,
-		 file);
-	f = fopen(path, "r");
-	if (!f)
-		fail_msg("cannot open %s", path);
-	n = fread(buf, 1, (1 << 20) - 1, f);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
 
 static long kv(const char *line, const char *key)
 {

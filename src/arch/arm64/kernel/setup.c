@@ -36,11 +36,6 @@
 #define NODE_DATA_SIZE 0x2c80 /* sizeof(pg_data_t) of the reference kernel */
 #define PCPU_UNIT_SIZE 126976 /* "percpu: Embedded 31 pages/cpu ... u126976" */
 
-static phys_addr_t align_up(phys_addr_t v, phys_addr_t a)
-{
-	return (v + a - 1) & ~(a - 1);
-}
-
 /*
  * Where QEMU's loader puts the kernel, initrd and DTB (hw/arm/boot.c facts): the Image at
  * RAM + 2 MiB (its text 64 KiB in), the initrd at RAM + min(RAM/2, 128 MiB), the DTB at the
@@ -68,7 +63,7 @@ static void place_kernel_image(struct kmm_kernel *k)
 	im->bss_kb = 627;
 	im->initrd_start = base + (ram / 2 < 128 * SZ_1M ? ram / 2 : 128 * SZ_1M);
 	im->initrd_size = 0x231400; /* frees 2244K of pages; reserved up to ...231fff */
-	im->fdt_start = align_up(im->initrd_start + im->initrd_size, SZ_2M);
+	im->fdt_start = ALIGN(im->initrd_start + im->initrd_size, SZ_2M);
 	im->fdt_size = SZ_1M;
 }
 
@@ -131,7 +126,7 @@ static int arm64_memblock_init(struct kmm_kernel *k)
 	struct kernel_image *im = &k->image;
 	phys_addr_t initrd_base = im->initrd_start & PAGE_MASK;
 	phys_addr_t initrd_size =
-		align_up(im->initrd_start + im->initrd_size, PAGE_SIZE) - initrd_base;
+		ALIGN(im->initrd_start + im->initrd_size, PAGE_SIZE) - initrd_base;
 
 	k->memstart_addr = memblock_start_of_DRAM(mb) & ~(SZ_1G - 1); /* ARM64_MEMSTART_ALIGN */
 	mb->linear_offset = PAGE_OFFSET - k->memstart_addr;
@@ -277,7 +272,7 @@ static void dma_contiguous_reserve(struct kmm_kernel *k, phys_addr_t limit)
 {
 	phys_addr_t size = k->params.cma_set ? k->params.cma_size : 64 * SZ_1M, base;
 
-	size = align_up(size, pageblock_nr_pages * PAGE_SIZE);
+	size = ALIGN(size, pageblock_nr_pages * PAGE_SIZE);
 	if (!size)
 		return;
 	k->memblock.caller = "cma_declare_contiguous_nid";
@@ -376,7 +371,7 @@ static unsigned long free_reserved_area(struct kmm_kernel *k, phys_addr_t start,
 {
 	unsigned long pages = 0;
 
-	for (phys_addr_t pa = align_up(start, PAGE_SIZE); pa + PAGE_SIZE <= end;
+	for (phys_addr_t pa = ALIGN(start, PAGE_SIZE); pa + PAGE_SIZE <= end;
 	     pa += PAGE_SIZE, pages++)
 		free_reserved_page(k, pfn_to_page(k, PFN_DOWN(pa)));
 	if (pages && s)
@@ -393,7 +388,7 @@ static void free_initrd_mem(struct kmm_kernel *k)
 	if (!im->initrd_size)
 		return;
 	k->memblock.caller = "free_initrd_mem";
-	memblock_phys_free(&k->memblock, s & PAGE_MASK, align_up(e, PAGE_SIZE) - (s & PAGE_MASK));
+	memblock_phys_free(&k->memblock, s & PAGE_MASK, ALIGN(e, PAGE_SIZE) - (s & PAGE_MASK));
 	free_reserved_area(k, s, e, "initrd");
 }
 
@@ -496,7 +491,7 @@ static int request_standard_resources(struct kmm_kernel *k)
 		/* reserve_memblock_reserved_regions(): what memblock holds, around the above. */
 		for_each_reserved_mem_range(mb, i, &s, &e)
 		{
-			uint64_t rs = s & PAGE_MASK, re = align_up(e, PAGE_SIZE) - 1;
+			uint64_t rs = s & PAGE_MASK, re = ALIGN(e, PAGE_SIZE) - 1;
 
 			rs = rs > ram->start ? rs : ram->start;
 			re = re < ram->end ? re : ram->end;

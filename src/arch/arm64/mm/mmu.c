@@ -42,9 +42,12 @@
 #include "hw/cpu.h"
 #include "hw/mmu.h"
 #include "hw/mmu_defs.h"
+#include "lib/bug.h"
 #include "mm/gfp.h"
 #include "mm/page_place.h"
 #include "mm/vmalloc.h"
+
+#define KMM_FILE "arch/arm64/mm/mmu.c"
 
 #define NO_BLOCK_MAPPINGS (1 << 0)
 #define NO_CONT_MAPPINGS  (1 << 1)
@@ -57,8 +60,8 @@ typedef phys_addr_t (*pgtable_alloc_fn)(struct kmm_kernel *k, int shift);
 /* A kernel BUG_ON in page-table code: the machine dies (boot fails when there is no API). */
 static int mmu_bug(struct kmm_kernel *k, const char *function, const char *condition, uint64_t addr)
 {
-	env_report(k->env, KMM_REPORT_BUG, "mm/mmu", function, condition,
-		   "kernel BUG at arch/arm64/mm/mmu.c: %s for 0x%016" PRIx64 "\n", condition, addr);
+	__bug(k->env, BUG_SITE(0, function, condition), "%s for 0x%016" PRIx64 "\n", condition,
+	      addr);
 	return -EINVAL;
 }
 
@@ -288,13 +291,8 @@ static int __create_pgd_mapping(struct kmm_kernel *k, phys_addr_t pgd_pa, phys_a
 	uint64_t addr, end, next;
 	pgd_t *pgdp = pgd_offset_pgd(k, pgd_pa, virt);
 
-	if ((phys ^ virt) & ~PAGE_MASK) {
-		env_report(k->env, KMM_REPORT_WARN, "mm/mmu", "__create_pgd_mapping",
-			   "(phys ^ virt) & ~PAGE_MASK",
-			   "WARNING: CPU: %d at arch/arm64/mm/mmu.c: __create_pgd_mapping\n",
-			   smp_processor_id(k));
+	if (WARN_ON(k->env, (phys ^ virt) & ~PAGE_MASK))
 		return 0;
-	}
 	phys &= PAGE_MASK;
 	addr = virt & PAGE_MASK;
 	end = (virt + size + PAGE_SIZE - 1) & PAGE_MASK;
