@@ -156,6 +156,17 @@ static inline void charge_zero(struct kmm_kernel *k, unsigned int n)
 	env_charge_n(k->env, COST_obj_zero_line, (n + 63) / 64);
 }
 
+/* The fast paths' charges of @s, summed from the cost table once (slub_def.h). */
+static void set_fast_charge(const struct kmm_kernel *k, struct kmem_cache *s)
+{
+	const uint32_t *cost = k->env->cost;
+
+	s->fast_charge[0] = (uint32_t)cost[COST_slab_alloc_fast];
+	s->fast_charge[1] = (uint32_t)(cost[COST_slab_alloc_fast] +
+				       (s->object_size + 63) / 64 * (uint64_t)cost[COST_obj_zero_line]);
+	s->fast_charge[2] = (uint32_t)cost[COST_slab_free_fast];
+}
+
 static inline void zero_object(uint8_t *p, unsigned int n)
 {
 	if (n > ZERO_ROWS_MAX)
@@ -2226,9 +2237,7 @@ slab_alloc_fast(struct kmm_kernel *k, struct kmem_cache *s, gfp_t gfpflags)
 			     0))
 		return 0;
 	/* One charge, made before the stores: after byte stores k->env would be read again. */
-	k->env->cycles +=
-		k->env->cost[COST_slab_alloc_fast] +
-		(init ? (uint64_t)((size + 63) / 64) * k->env->cost[COST_obj_zero_line] : 0);
+	k->env->cycles += s->fast_charge[init];
 	c->freelist = next;
 	c->tid = next_tid(c->tid);
 	objmap_mark(k, object);
@@ -2532,7 +2541,7 @@ static inline __attribute__((always_inline)) bool slab_free_fast(struct kmm_kern
 	memcpy(c->slab_host + off + s->offset, &raw, 8);
 	c->freelist = x;
 	c->tid = next_tid(c->tid);
-	env_charge(k->env, COST_slab_free_fast);
+	k->env->cycles += s->fast_charge[2];
 	return true;
 }
 
@@ -2927,6 +2936,7 @@ int kmem_cache_open_geometry(const struct kmm_kernel *k, struct kmem_cache *s, s
 	s->remote_node_defrag_ratio = 1000;
 	s->init_alloc[0] = slab_want_init_on_alloc(k, 0, s);
 	s->init_alloc[1] = slab_want_init_on_alloc(k, __GFP_ZERO, s);
+	set_fast_charge(k, s);
 	return 0;
 }
 
@@ -3439,6 +3449,14 @@ static bool check_cache_lists(struct slub_check_ctx *x, const struct kmem_cache 
 	    s->init_alloc[1] != slab_want_init_on_alloc(k, __GFP_ZERO, s))
 		return CHECK_FAIL(x, "slub: %s: the fast path's init_on_alloc bits are stale",
 				  s->name);
+	{
+		struct kmem_cache t = {.object_size = s->object_size};
+
+		set_fast_charge(k, &t);
+		if (memcmp(t.fast_charge, s->fast_charge, sizeof(t.fast_charge)))
+			return CHECK_FAIL(x, "slub: %s: the fast paths' charges are stale",
+					  s->name);
+	}
 	for (int cpu = 0; cpu < k->nr_cpus; cpu++) {
 		const struct kmem_cache_cpu *c = &s->cpu_slab[cpu];
 		int len = 0, expect;

@@ -121,19 +121,25 @@ typedef void (*kmem_ctor_t)(void *arg, uint64_t object, void *mem, size_t size);
  * merge), cpu_slab and node contents.
  */
 struct kmem_cache {
+	/* What the fast paths read, in the first 64 bytes. */
 	struct kmem_cache_cpu *cpu_slab; /* nr_cpus entries */
-	slab_flags_t flags;
-	unsigned long min_partial;
-	unsigned int size;	  /* object + metadata, aligned */
-	unsigned int object_size; /* the caller's object */
-	struct reciprocal_value reciprocal_size;
 	/* Model: ceil(2^64 / size); x % size == 0 iff x * div_m (mod 2^64) < div_m, for any
 	 * x below 2^32 (the fast paths' pointer checks). */
 	uint64_t div_m;
+	unsigned long random;	  /* freelist pointer obfuscation */
+	unsigned int offset;	  /* free pointer offset in the object */
+	unsigned int object_size; /* the caller's object */
+	unsigned int size;	  /* object + metadata, aligned */
+	/* Model: the fast paths' simulated cost in cycles, from the cost table: [0] an allocation,
+	 * [1] one that zeroes the object, [2] a free (one add on the fast paths). */
+	uint32_t fast_charge[3];
 	/* Model: slab_want_init_on_alloc() without and with __GFP_ZERO (constant: the boot
 	 * parameter, the constructor and the flags are). */
 	bool init_alloc[2];
-	unsigned int offset; /* free pointer offset in the object */
+
+	slab_flags_t flags;
+	unsigned long min_partial;
+	struct reciprocal_value reciprocal_size;
 	unsigned int cpu_partial;
 	unsigned int cpu_partial_slabs;
 	struct kmem_cache_order_objects oo;
@@ -147,7 +153,6 @@ struct kmem_cache {
 	unsigned int red_left_pad;
 	const char *name;
 	struct list_head list; /* on kmem_globals.slab_caches */
-	unsigned long random;  /* freelist pointer obfuscation */
 	unsigned int remote_node_defrag_ratio;
 	unsigned int *random_seq; /* host view of the kmalloc'ed sequence (NULL: none) */
 	uint64_t random_seq_va;	  /* its VA */

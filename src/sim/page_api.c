@@ -152,7 +152,7 @@ API_BODY(get_page, { kmm_pfn_t pfn; })
 	if (page_count(page) <= 0)
 		return api_error(a, KMM_EINVAL, "pfn %#llx has no reference to share (refcount %d)",
 				 (unsigned long long)p->pfn, page_count(page));
-	set_page_count(page, page_count(page) + 1);
+	get_page(page);
 	return KMM_OK;
 }
 
