@@ -1,5 +1,5 @@
 /*
- * Reading the captures of the reference kernel (shared/oracles/linux/captures/<config>/), for
+ * Reading the captures of the reference kernel (tests/data/oracles/linux/captures/<config>/), for
  * the tests that compare the model with them (tests/sim/test_*_captures.c).
  */
 #ifndef KMM_TEST_CAPTURE_H
@@ -22,11 +22,9 @@ static inline char *read_capture(const char *config, const char *file)
 
 	if (!buf)
 		fail_msg("read_capture: out of memory");
-	snprintf(path, sizeof(path), "%s/oracles/linux/captures/%s/%s", KMM_SHARED_DIR, config,
+	snprintf(path, sizeof(path), "%s/oracles/linux/captures/%s/%s", KMM_DATA_DIR, config,
 		 file);
-	f = fopen(path, "r");
-	if (!f)
-		fail_msg("cannot open %s", path);
+	f = test_data_fopen(path);
 	n = fread(buf, 1, CAPTURE_MAX - 1, f);
 	buf[n] = '\0';
 	fclose(f);

@@ -37,6 +37,20 @@ static inline void test_machine_done(struct kmm_machine *m)
 	kmm_machine_destroy(m);
 }
 
+/*
+ * Opens a file of the test data (tests/data, or the folder the KMM_DATA_DIR cache variable
+ * names), or fails the test naming the file.
+ */
+static inline FILE *test_data_fopen(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+
+	if (!f)
+		fail_msg("test data %s cannot be read (tests/data/README.md says what belongs there)",
+			 path);
+	return f;
+}
+
 /* Reads a view into a static buffer (tests are single-threaded). */
 static inline const char *test_view(struct kmm_machine *m, const char *path)
 {

@@ -88,9 +88,10 @@ static void test_buddy_extfrag_indexes_match_every_capture(void **state)
 	int checked = 0;
 
 	(void)state;
-	snprintf(dir, sizeof(dir), "%s/oracles/linux/captures", KMM_SHARED_DIR);
+	snprintf(dir, sizeof(dir), "%s/oracles/linux/captures", KMM_DATA_DIR);
 	configs = opendir(dir);
-	assert_non_null(configs);
+	if (!configs)
+		fail_msg("test data %s cannot be read", dir);
 	while ((c = readdir(configs))) {
 		DIR *d;
 		struct dirent *f;
@@ -109,7 +110,7 @@ static void test_buddy_extfrag_indexes_match_every_capture(void **state)
 				continue;
 			}
 			snprintf(file, sizeof(file), "%s/%s", path, f->d_name);
-			fp = fopen(file, "r");
+			fp = test_data_fopen(file);
 			text[fread(text, 1, (1 << 16) - 1, fp)] = 0;
 			fclose(fp);
 			checked += check_snapshot(file, text);

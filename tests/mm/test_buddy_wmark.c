@@ -271,11 +271,9 @@ static char *read_capture(const char *name)
 	FILE *f;
 	char *buf = calloc(1, 1 << 20);
 
-	snprintf(path, sizeof(path), "%s/oracles/linux/captures/a57-smp1-1G/%s", KMM_SHARED_DIR,
+	snprintf(path, sizeof(path), "%s/oracles/linux/captures/a57-smp1-1G/%s", KMM_DATA_DIR,
 		 name);
-	f = fopen(path, "r");
-	if (!f)
-		fail_msg("cannot open %s", path);
+	f = test_data_fopen(path);
 	buf[fread(buf, 1, (1 << 20) - 1, f)] = 0;
 	fclose(f);
 	return buf;

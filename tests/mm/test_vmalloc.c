@@ -127,9 +127,8 @@ static void test_vmalloc_first_areas_fill_the_hole_below_the_image(void **state)
 	assert_int_equal(c, H + 0x7000);
 	assert_int_equal(d, H + 0xc000);
 	snprintf(path, sizeof(path), "%s/oracles/linux/captures/a57-smp1-1G/boot.vmallocinfo.txt",
-		 KMM_SHARED_DIR);
-	fp = fopen(path, "r");
-	assert_non_null(fp);
+		 KMM_DATA_DIR);
+	fp = test_data_fopen(path);
 	n = fread(theirs, 1, sizeof(theirs) - 1, fp);
 	theirs[n] = 0;
 	fclose(fp);

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 SOURCE_DIR = Path(os.environ.get("KMM_SOURCE_DIR", Path(__file__).resolve().parents[2]))
-SHARED_DIR = Path(os.environ.get("KMM_SHARED_DIR", SOURCE_DIR.parent / "shared"))
+DATA_DIR = Path(os.environ.get("KMM_DATA_DIR", SOURCE_DIR / "tests" / "data"))
 
 
 def _find_tool(env_name, rel):
@@ -45,5 +45,8 @@ def kmmbench():
 @pytest.fixture(scope="session")
 def capture():
     def read(config, name):
-        return (SHARED_DIR / "oracles/linux/captures" / config / name).read_text()
+        path = DATA_DIR / "oracles/linux/captures" / config / name
+        if not path.is_file():
+            pytest.fail(f"test data {path} cannot be read (tests/data/README.md)")
+        return path.read_text()
     return read

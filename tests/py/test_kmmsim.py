@@ -139,12 +139,15 @@ def test_kmmbench_lists_and_emits_json(kmmbench):
 def test_mmu_replay_reads_gzip_and_refuses_garbage(kmmsim, tmp_path):
     """mmu-replay (src/tools/mmu_replay.c, mmu_json.c): any corpus path, plain or gzipped."""
     import gzip
-    from conftest import SHARED_DIR
-    corpus = (SHARED_DIR / "oracles/mmu/handwritten.jsonl").read_bytes()
+    from conftest import DATA_DIR
+    corpus = gzip.decompress((DATA_DIR / "oracles/mmu/handwritten.jsonl.gz").read_bytes())
+    plain = tmp_path / "hand.jsonl"
+    plain.write_bytes(corpus)
     gz = tmp_path / "hand.jsonl.gz"
     gz.write_bytes(gzip.compress(corpus))
-    out = kmmsim("mmu-replay", str(gz)).stdout
-    assert "67/67 queries match" in out
+    for path in (plain, gz):
+        out = kmmsim("mmu-replay", str(path)).stdout
+        assert "67/67 queries match" in out
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"format": "arm-mmu-oracle-v1", "queries": [ {"i": 0, \n')
     proc = kmmsim("mmu-replay", str(bad), check=False)

@@ -34,11 +34,9 @@ static char *capture_modelled_lines(const char *config)
 	FILE *f;
 	char *out = calloc(1, 1 << 16);
 
-	snprintf(path, sizeof(path), "%s/oracles/linux/captures/%s/boot.iomem.txt", KMM_SHARED_DIR,
+	snprintf(path, sizeof(path), "%s/oracles/linux/captures/%s/boot.iomem.txt", KMM_DATA_DIR,
 		 config);
-	f = fopen(path, "r");
-	if (!f)
-		fail_msg("cannot open %s", path);
+	f = test_data_fopen(path);
 	while (fgets(line, sizeof(line), f)) {
 		if (strstr(line, ": reserved"))
 			continue;
