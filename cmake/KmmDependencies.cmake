@@ -3,7 +3,7 @@
 # installs them all.
 #
 # Sets KMM_DEP_INCLUDE_DIRS, KMM_DEP_CFLAGS, KMM_DEP_LIBRARIES (absolute paths, so that the
-# exported static target carries them; libkmm's only), KMM_PC_REQUIRES_PRIVATE, and for the tests
+# exported static target carries them; libkmm's only), and for the tests
 # KMM_CMOCKA_INCLUDE_DIRS / KMM_CMOCKA_LIBRARIES.
 
 find_package(PkgConfig)
@@ -25,7 +25,11 @@ function(kmm_require_pc prefix module debian brew)
   set(${prefix}_LINK_LIBRARIES ${${prefix}_LINK_LIBRARIES} PARENT_SCOPE)
 endfunction()
 
-kmm_require_pc(JEMALLOC jemalloc libjemalloc-dev jemalloc)
+# jemalloc is kmmbench's peer (its malloc is what the benchmarks compare with), not the
+# library's: libkmm takes host memory from its own arena (src/lib/arena.h).
+if(KMM_BUILD_BENCH)
+  kmm_require_pc(JEMALLOC jemalloc libjemalloc-dev jemalloc)
+endif()
 
 # <sys/tree.h> and <sys/queue.h>: native on the BSDs and macOS (queue.h), libbsd elsewhere.
 include(CheckIncludeFile)
@@ -42,10 +46,9 @@ if(NOT ZLIB_FOUND)
                       "or run scripts/install-deps")
 endif()
 
-set(KMM_DEP_INCLUDE_DIRS ${JEMALLOC_INCLUDE_DIRS} ${LIBBSD_INCLUDE_DIRS})
-set(KMM_DEP_CFLAGS ${JEMALLOC_CFLAGS_OTHER} ${LIBBSD_CFLAGS_OTHER})
-set(KMM_DEP_LIBRARIES ${JEMALLOC_LINK_LIBRARIES} m)
-set(KMM_PC_REQUIRES_PRIVATE "jemalloc")
+set(KMM_DEP_INCLUDE_DIRS ${LIBBSD_INCLUDE_DIRS})
+set(KMM_DEP_CFLAGS ${LIBBSD_CFLAGS_OTHER})
+set(KMM_DEP_LIBRARIES m)
 
 if(BUILD_TESTING)
   kmm_require_pc(CMOCKA cmocka libcmocka-dev cmocka)
