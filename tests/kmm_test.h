@@ -62,6 +62,15 @@ static inline const char *test_view(struct kmm_machine *m, const char *path)
 	return buf;
 }
 
+/* Asserts that @st is @want and the error text @text mentions @needle. */
+static inline void assert_error(enum kmm_status st, enum kmm_status want, const char *text,
+				const char *needle)
+{
+	assert_int_equal(st, want);
+	if (!strstr(text, needle))
+		fail_msg("error text \"%s\" does not mention \"%s\"", text, needle);
+}
+
 /* Asserts that @st is KMM_EINVAL and the error text mentions @needle. */
 #define assert_einval_mentions(st, text, needle)                                                   \
 	do {                                                                                       \

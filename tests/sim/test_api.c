@@ -9,14 +9,6 @@
 #include "sim/api.h"
 #include "sim/machine.h"
 
-static void assert_error(enum kmm_status st, enum kmm_status want, const char *text,
-			 const char *needle)
-{
-	assert_int_equal(st, want);
-	if (!strstr(text, needle))
-		fail_msg("error text \"%s\" does not mention \"%s\"", text, needle);
-}
-
 static void test_api_null_machine_names_the_call(void **state)
 {
 	kmm_va_t va;

@@ -7,14 +7,6 @@
 #include "mm/internal.h"
 #include "sim/machine.h"
 
-static void assert_error(enum kmm_status st, enum kmm_status want, const char *text,
-			 const char *needle)
-{
-	assert_int_equal(st, want);
-	if (!strstr(text, needle))
-		fail_msg("error text \"%s\" does not mention \"%s\"", text, needle);
-}
-
 /*
  * Bug 1: a zone under 8192 managed pages got a per-CPU batch of 0, and draining a list that
  * held a page looped forever. Each configuration makes such a zone (16 MiB of ZONE_MOVABLE,
