@@ -193,13 +193,13 @@ enum kmm_status kmm_report_get(const struct kmm_machine *m, uint64_t seq, struct
 	if (!m || !out)
 		return api_fail(m, KMM_EINVAL, "kmm_report_get: NULL argument");
 	if (seq == 0 || seq > m->env.report_seq || m->env.report_seq - seq >= KMM_REPORT_RING)
-		return api_fail(
-			m, KMM_ENOENT, "kmm_report_get: no report %llu (the ring holds %llu..%llu)",
-			(unsigned long long)seq,
-			(unsigned long long)(m->env.report_seq < KMM_REPORT_RING
-						     ? 1
-						     : m->env.report_seq - KMM_REPORT_RING + 1),
-			(unsigned long long)m->env.report_seq);
+		return api_fail(m, KMM_ENOENT,
+				"kmm_report_get: no report %llu (the ring holds %llu..%llu)",
+				(unsigned long long)seq,
+				(unsigned long long)(m->env.report_seq < KMM_REPORT_RING
+							     ? 1
+							     : m->env.report_seq - KMM_REPORT_RING + 1),
+				(unsigned long long)m->env.report_seq);
 	slot = &m->env.ring[seq % KMM_REPORT_RING];
 	*out = slot->r;
 	return KMM_OK;
