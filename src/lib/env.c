@@ -20,6 +20,8 @@
 
 static _Thread_local char nomachine_error[ENV_ERR_MAX];
 
+static bool env_fail_injected(struct kmm_env *env);
+
 #ifdef KMM_HOST_MALLOC
 struct host_hdr {
 	struct host_hdr *prev, *next;
@@ -92,7 +94,7 @@ bool env_init(struct kmm_env *env, const struct kmm_config *cfg, char *err, size
 		z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
 		env->rng[i] = z ^ (z >> 31);
 	}
-	env->log = arena_alloc(&env->arena, ENV_LOG_CAP, 16);
+	env->log = env_fail_injected(env) ? NULL : arena_alloc(&env->arena, ENV_LOG_CAP, 16);
 	if (!env->log) {
 		snprintf(err, errlen, "cannot allocate the kernel log buffer");
 		env_fini(env);
@@ -117,7 +119,20 @@ void env_fini(struct kmm_env *env)
 static bool env_fail_injected(struct kmm_env *env)
 {
 	env->host_allocs++;
-	return env->fail_nth && env->host_allocs == env->fail_nth;
+	if (!env->fail_nth || env->host_allocs != env->fail_nth)
+		return false;
+	env->host_failures++;
+	return true;
+}
+
+/* Counts a refused allocation; returns @p. */
+static void *env_counted(struct kmm_env *env, void *p)
+{
+	if (p)
+		env->host_live_allocs++;
+	else
+		env->host_failures++;
+	return p;
 }
 
 void *env_alloc_aligned(struct kmm_env *env, size_t size, size_t align)
@@ -133,9 +148,7 @@ void *env_alloc_aligned(struct kmm_env *env, size_t size, size_t align)
 #else
 	p = arena_alloc(&env->arena, size, align);
 #endif
-	if (p)
-		env->host_live_allocs++;
-	return p;
+	return env_counted(env, p);
 }
 
 void *env_alloc_backing(struct kmm_env *env, size_t size)
@@ -146,9 +159,7 @@ void *env_alloc_backing(struct kmm_env *env, size_t size)
 		return NULL;
 	/* Large arena blocks are fresh mappings: zero, committed by the OS on first touch. */
 	p = arena_alloc(&env->arena, size, 4096);
-	if (p)
-		env->host_live_allocs++;
-	return p;
+	return env_counted(env, p);
 }
 
 void env_free_backing(struct kmm_env *env, void *ptr)
@@ -193,7 +204,10 @@ void *env_realloc(struct kmm_env *env, void *ptr, size_t size)
 #else
 	if (env_fail_injected(env))
 		return NULL;
-	return arena_realloc(&env->arena, ptr, size);
+	void *n = arena_realloc(&env->arena, ptr, size);
+	if (!n)
+		env->host_failures++;
+	return n;
 #endif
 }
 

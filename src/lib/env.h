@@ -72,6 +72,7 @@ struct kmm_env {
 	/* Host memory accounting. */
 	uint64_t host_allocs;	   /* allocation attempts (the fail_nth counter) */
 	uint64_t host_live_allocs; /* blocks currently held */
+	uint64_t host_failures;	   /* allocations refused (injected or host out of memory) */
 	void *host_list;	   /* KMM_HOST_MALLOC builds: list of live blocks */
 
 	/* Current simulated CPU, for reports and per-CPU state. */

@@ -71,6 +71,9 @@ int trace_set_enabled(struct kmm_env *env, const char *name, bool on)
 		if (strcmp(name, "all") && strcmp(name, trace_event_names[i]) &&
 		    strcmp(name, trace_event_systems[i]))
 			continue;
+		/* The ring buffer comes with the first enabled event, so no line is lost later. */
+		if (on && !env->trace_buf && !(env->trace_buf = env_alloc(env, TRACE_BUF_CAP)))
+			return -1;
 		matched++;
 		if (on)
 			env->trace_mask[i / 64] |= 1ull << (i % 64);

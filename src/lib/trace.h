@@ -34,7 +34,8 @@ void trace_emit(struct kmm_env *env, enum trace_event_id id, const char *fmt, ..
 
 /*
  * Enables or disables by event name, subsystem name ("kmem") or "all". Returns the number
- * of events that matched (0: unknown name, nothing changed); false on host exhaustion.
+ * of events that matched (0: unknown name, nothing changed); -1 (nothing changed) when the
+ * host has no memory for the trace buffer, allocated with the first enabled event.
  */
 int trace_set_enabled(struct kmm_env *env, const char *name, bool on);
 

@@ -3010,7 +3010,12 @@ static void free_kmem_cache_nodes(struct kmm_kernel *k, struct kmem_cache *s)
 	for_each_kmem_cache_node(k, s, node, n)
 	{
 		s->node[node] = NULL;
-		if (n->va && k->kmem.kmem_cache_node)
+		/*
+		 * While the slab allocator is DOWN the only cache is kmem_cache_node itself, its
+		 * node structures cut by hand from its own slabs and no per-CPU state to free
+		 * through: a failed boot leaves those objects to the arena (the kernel panics).
+		 */
+		if (n->va && k->kmem.kmem_cache_node && k->kmem.slab_state != DOWN)
 			kmem_cache_free(k, k->kmem.kmem_cache_node, n->va);
 		env_free(k->env, n);
 	}

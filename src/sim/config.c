@@ -43,8 +43,11 @@ static enum kmm_status size_ok(uint64_t size, const char *what)
 
 enum kmm_status kmm_config_set_ram(struct kmm_config *cfg, uint64_t size)
 {
-	enum kmm_status st = size_ok(size, "RAM");
+	enum kmm_status st;
 
+	if (!cfg)
+		return kmm_error_nomachine(KMM_EINVAL, "kmm_config_set_ram: NULL config");
+	st = size_ok(size, "RAM");
 	if (st)
 		return st;
 	cfg->nr_banks = 1;
@@ -55,8 +58,11 @@ enum kmm_status kmm_config_set_ram(struct kmm_config *cfg, uint64_t size)
 
 enum kmm_status kmm_config_add_bank(struct kmm_config *cfg, kmm_pa_t base, uint64_t size)
 {
-	enum kmm_status st = size_ok(size, "RAM bank");
+	enum kmm_status st;
 
+	if (!cfg)
+		return kmm_error_nomachine(KMM_EINVAL, "kmm_config_add_bank: NULL config");
+	st = size_ok(size, "RAM bank");
 	if (st)
 		return st;
 	if (!cfg->banks_set) {
@@ -75,6 +81,8 @@ enum kmm_status kmm_config_add_mmio(struct kmm_config *cfg, kmm_pa_t base, uint6
 {
 	struct kmm_mmio_range *r;
 
+	if (!cfg)
+		return kmm_error_nomachine(KMM_EINVAL, "kmm_config_add_mmio: NULL config");
 	if (size == 0)
 		return kmm_error_nomachine(KMM_EINVAL, "MMIO range %s: size must not be zero",
 					   name ? name : "");
@@ -94,6 +102,8 @@ enum kmm_status kmm_config_add_mmio(struct kmm_config *cfg, kmm_pa_t base, uint6
 enum kmm_status kmm_config_add_node(struct kmm_config *cfg, uint32_t nid, uint64_t mem_size,
 				    bool has_cpus, uint32_t cpu_first, uint32_t cpu_last)
 {
+	if (!cfg)
+		return kmm_error_nomachine(KMM_EINVAL, "kmm_config_add_node: NULL config");
 	if (nid >= KMM_MAX_NODES)
 		return kmm_error_nomachine(KMM_EINVAL, "NUMA node %u: node ids go up to %d", nid,
 					   KMM_MAX_NODES - 1);
@@ -115,6 +125,8 @@ enum kmm_status kmm_config_add_node(struct kmm_config *cfg, uint32_t nid, uint64
 enum kmm_status kmm_config_set_distance(struct kmm_config *cfg, uint32_t from, uint32_t to,
 					uint32_t distance)
 {
+	if (!cfg)
+		return kmm_error_nomachine(KMM_EINVAL, "kmm_config_set_distance: NULL config");
 	if (from >= KMM_MAX_NODES || to >= KMM_MAX_NODES)
 		return kmm_error_nomachine(KMM_EINVAL, "NUMA distance %u->%u: no such node", from,
 					   to);
@@ -132,6 +144,8 @@ enum kmm_status kmm_config_set_distance(struct kmm_config *cfg, uint32_t from, u
 
 enum kmm_status kmm_config_add_reserve(struct kmm_config *cfg, uint64_t size, kmm_pa_t base)
 {
+	if (!cfg)
+		return kmm_error_nomachine(KMM_EINVAL, "kmm_config_add_reserve: NULL config");
 	if (size == 0)
 		return kmm_error_nomachine(KMM_EINVAL, "reservation: size must not be zero");
 	if (cfg->nr_reserves == KMM_MAX_RESERVES)
@@ -144,6 +158,9 @@ enum kmm_status kmm_config_add_reserve(struct kmm_config *cfg, uint64_t size, km
 enum kmm_status kmm_config_add_sysctl(struct kmm_config *cfg, const char *name, const char *value)
 {
 	struct kmm_sysctl_setting *st;
+
+	if (!cfg)
+		return kmm_error_nomachine(KMM_EINVAL, "kmm_config_add_sysctl: NULL config");
 
 	if (!name || !value || !*name)
 		return kmm_error_nomachine(KMM_EINVAL, "sysctl: name and value are needed");
@@ -210,6 +227,8 @@ uint64_t kmm_config_ram_size(const struct kmm_config *cfg)
 
 enum kmm_status kmm_parse_size(const char *text, uint64_t *out)
 {
+	if (!text || !out)
+		return kmm_error_nomachine(KMM_EINVAL, "kmm_parse_size: NULL argument");
 	return parse_size(text, out);
 }
 

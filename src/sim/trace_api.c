@@ -10,9 +10,14 @@ enum kmm_status kmm_trace_enable(struct kmm_machine *m, const char *name, bool o
 {
 	if (!m || !name)
 		return api_fail(m, KMM_EINVAL, "kmm_trace_enable: NULL argument");
-	if (!trace_set_enabled(&m->env, name, on))
+	switch (trace_set_enabled(&m->env, name, on)) {
+	case 0:
 		return env_error(&m->env, KMM_ENOENT,
 				 "kmm_trace_enable: no trace event or subsystem '%s'", name);
+	case -1:
+		return env_error(&m->env, KMM_EHOST,
+				 "kmm_trace_enable: host memory exhausted (the trace buffer)");
+	}
 	return KMM_OK;
 }
 
