@@ -29,14 +29,16 @@ const char *const trace_event_systems[NR_TRACE_EVENTS] = {
 
 static void trace_buf_append(struct kmm_env *env, const char *line, size_t len)
 {
-	if (!env->trace_buf) {
-		env->trace_buf = env_alloc(env, TRACE_BUF_CAP);
-		if (!env->trace_buf)
+	if (!env->trace_buf.buf) {
+		env->trace_buf.buf = env_alloc(env, TRACE_BUF_CAP);
+		if (!env->trace_buf.buf)
 			return;
+		env->trace_buf.cap = TRACE_BUF_CAP;
+		text_ring_clear(&env->trace_buf);
 	}
 	if (len > TRACE_BUF_CAP)
 		return;
-	text_ring_append(env->trace_buf, &env->trace_len, TRACE_BUF_CAP, line, len);
+	text_ring_append(&env->trace_buf, line, len);
 }
 
 void trace_emit(struct kmm_env *env, enum trace_event_id id, const char *fmt, ...)
