@@ -118,8 +118,7 @@ static double bb_pairs(struct kmm_kernel *k, struct bb_row *row)
 			return -1;
 		__free_pages(k, page, row->order);
 	}
-	row->split_from =
-		bb_split_order(page_zone(k, page), gfp_migratetype(row->gfp), row->order);
+	row->split_from = bb_split_order(page_zone(k, page), gfp_migratetype(row->gfp), row->order);
 	t0 = bench_now_ns();
 	for (unsigned i = 0; i < row->n; i++) {
 		if (!(page = alloc_pages(k, row->gfp, row->order)))

@@ -303,11 +303,10 @@ static const char *const hugetlb_params[] = {"hugepages", "hugepagesz", "default
  * Parameters of the reference kernel outside memory management (the console, the root file
  * system, logging): taken by their handlers there, so not "unknown"; no effect on the model.
  */
-static const char *const other_kernel_params[] = {
-	"console", "earlycon", "root",	   "rootwait",	    "rootfstype", "rootdelay", "ro",
-	"rw",	   "quiet",    "loglevel", "ignore_loglevel", "debug",	  "init",      "panic",
-	"nokaslr", "initrd",   "noinitrd", "initcall_debug", "no_console_suspend",
-};
+static const char other_kernel_params[] =
+	" console earlycon root rootwait rootfstype rootdelay ro "
+	"rw quiet loglevel ignore_loglevel debug init panic nokaslr "
+	"initrd noinitrd initcall_debug no_console_suspend ";
 
 static const struct {
 	const char *name;
@@ -361,6 +360,17 @@ static bool in_list(const char *param, const char *const *list, size_t n)
 	return false;
 }
 
+/* Whether @param is one of the blank-separated words of @list (which starts and ends blank). */
+static bool in_word_list(const char *param, const char *list)
+{
+	size_t n = strlen(param);
+
+	for (const char *w = strstr(list, param); n && w; w = strstr(w + 1, param))
+		if (w > list && w[-1] == ' ' && w[n] == ' ')
+			return true;
+	return false;
+}
+
 /* Appends " @word" to @buf (of KMM_CMDLINE_MAX + 2 bytes); false if it does not fit. */
 static bool append_word(char *buf, const char *word)
 {
@@ -401,8 +411,8 @@ static void unknown_bootoption(struct parse_ctx *c, const char *param, const cha
 
 		memcpy(entry, start, n);
 		entry[n] = 0;
-		append_word(rest, strncmp(entry, param, plen) == 0 && entry[plen] == '=' ? word
-											   : entry);
+		append_word(rest,
+			    strncmp(entry, param, plen) == 0 && entry[plen] == '=' ? word : entry);
 		if (strncmp(entry, param, plen) == 0 && entry[plen] == '=')
 			word[0] = 0;
 		w = start + n;
@@ -422,8 +432,7 @@ static int parse_one(void *arg, const char *param, const char *value)
 	}
 	if (in_list(param, hugetlb_params, sizeof(hugetlb_params) / sizeof(hugetlb_params[0])))
 		return not_modelled_yet(c, param, value);
-	if (!in_list(param, other_kernel_params,
-		     sizeof(other_kernel_params) / sizeof(other_kernel_params[0])))
+	if (!in_word_list(param, other_kernel_params))
 		unknown_bootoption(c, param, value);
 	return 0;
 }

@@ -582,11 +582,12 @@ static inline int free_tail_pages_check(struct kmm_kernel *k, struct page *head,
 
 /*
  * A page on a list: the model's list_del() leaves lru NULL, memmap init leaves it pointing at
- * itself, and no page outside a list keeps another link there (a compound tail's compound_head, which overlays lru.next, is cleared by
- * free_tail_pages_check() before this runs). A tail of a block being freed that is still
- * linked sits on a pcp list (or another owner's list): the block was freed with a wrong order
- * or its pages were freed one by one already. Not a check of the kernel's (a page on a pcp
- * list looks free there); see docs/fidelity.md.
+ * itself, and no page outside a list keeps another link there (a compound tail's
+ * compound_head, which overlays lru.next, is cleared by free_tail_pages_check() before this
+ * runs). A tail of a block being freed that is still linked sits on a pcp list (or another
+ * owner's list): the block was freed with a wrong order or its pages were freed one by one
+ * already. Not a check of the kernel's (a page on a pcp list looks free there); see
+ * docs/fidelity.md.
  */
 static inline bool free_tail_is_linked(struct kmm_kernel *k, struct page *page)
 {

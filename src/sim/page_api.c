@@ -178,10 +178,11 @@ API_BODY(split_page, {
 				 "pfn %#llx is not an allocated non-compound order-%u block",
 				 (unsigned long long)p->pfn, p->order);
 	if (!split_page(a->k, page, p->order))
-		return api_error(a, KMM_EINVAL,
-				 "pfn %#llx is not an allocated order-%u block: a page inside it is "
-				 "free or someone else's (not split; see the report)",
-				 (unsigned long long)p->pfn, p->order);
+		return api_error(
+			a, KMM_EINVAL,
+			"pfn %#llx is not an allocated order-%u block: a page inside it is "
+			"free or someone else's (not split; see the report)",
+			(unsigned long long)p->pfn, p->order);
 	return KMM_OK;
 }
 

@@ -337,10 +337,12 @@ static enum kmm_status check_step_options(struct scenario *sc, const struct scen
 		bool known = false;
 
 		for (const char *u = strchr(step->usage, '['); u && !known; u = strchr(u + 1, '['))
-			known = n && strncmp(u + 1, argv[i], n) == 0 && u[1 + n] == (eq ? '=' : ']');
+			known = n && strncmp(u + 1, argv[i], n) == 0 &&
+				u[1 + n] == (eq ? '=' : ']');
 		if (!known)
-			return scenario_fail(sc, KMM_EINVAL, "%s: unknown option '%s' (usage: %s %s)",
-					     step->name, argv[i], step->name, step->usage);
+			return scenario_fail(sc, KMM_EINVAL,
+					     "%s: unknown option '%s' (usage: %s %s)", step->name,
+					     argv[i], step->name, step->usage);
 	}
 	return KMM_OK;
 }
@@ -401,28 +403,27 @@ static enum kmm_status run_step(struct scenario *sc, int argc, char **argv)
 
 /*
  * Takes the next line of *@p into @line (at most @cap - 1 characters, CR LF as LF) and splits
- * it into @argv. Returns the word count, or a status (negative) after scenario_fail.
+ * it into @argv, *@argc words. A status (set by scenario_fail) if the line is too long or has
+ * too many words.
  */
-static int next_line(struct scenario *sc, const char **p, char *line, size_t cap, char **argv)
+static enum kmm_status next_line(struct scenario *sc, const char **p, char *line, size_t cap,
+				 char **argv, int *argc)
 {
 	const char *nl = strchr(*p, '\n');
 	size_t len = nl ? (size_t)(nl - *p) : strlen(*p);
-	int argc;
 
 	sc->line++;
 	if (len >= cap)
-		return -(int)scenario_fail(sc, KMM_EINVAL, "line longer than %zu characters",
-					   cap - 1);
+		return scenario_fail(sc, KMM_EINVAL, "line longer than %zu characters", cap - 1);
 	memcpy(line, *p, len);
 	line[len] = '\0';
 	if (len && line[len - 1] == '\r')
 		line[len - 1] = '\0';
 	*p += len + (nl ? 1 : 0);
-	argc = split_words(line, argv, SCENARIO_MAX_ARGS);
-	if (argc < 0)
-		return -(int)scenario_fail(sc, KMM_EINVAL, "more than %d words",
-					   SCENARIO_MAX_ARGS);
-	return argc;
+	*argc = split_words(line, argv, SCENARIO_MAX_ARGS);
+	if (*argc < 0)
+		return scenario_fail(sc, KMM_EINVAL, "more than %d words", SCENARIO_MAX_ARGS);
+	return KMM_OK;
 }
 
 /*
@@ -444,10 +445,10 @@ static enum kmm_status scenario_check(struct scenario *sc, const char *text)
 	snprintf(base_error, sizeof(base_error), "%s", base_st ? kmm_last_error(NULL) : "");
 	for (const char *p = text; *p;) {
 		char line[4096], *argv[SCENARIO_MAX_ARGS];
-		int argc = next_line(sc, &p, line, sizeof(line), argv);
+		int argc;
 
-		if (argc < 0)
-			return (enum kmm_status)-argc;
+		if ((st = next_line(sc, &p, line, sizeof(line), argv, &argc)))
+			return st;
 		if (!argc)
 			continue;
 		if ((st = check_step(sc, &cfg, &booted, argc, argv)))
@@ -482,11 +483,10 @@ enum kmm_status kmm_scenario_run(const char *text, const char *name, const struc
 	sc.line = 0;
 	while (*p && !st) {
 		char line[4096], *argv[SCENARIO_MAX_ARGS];
-		int argc = next_line(&sc, &p, line, sizeof(line), argv);
+		int argc;
 
-		if (argc < 0)
-			st = (enum kmm_status)-argc;
-		else if (argc > 0)
+		st = next_line(&sc, &p, line, sizeof(line), argv, &argc);
+		if (!st && argc > 0)
 			st = run_step(&sc, argc, argv);
 	}
 	if (!st && !sc.m)

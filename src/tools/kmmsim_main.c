@@ -83,12 +83,13 @@ static void usage(FILE *f)
 		"Machine options (defaults: QEMU virt, -m 1G -smp 4, one node):\n",
 		kmm_version(), scenario_dir, doc_dir);
 	kmm_config_options_help(out_stdout, f);
-	fprintf(f, "\n"
-		   "Other options:\n"
-		   "  -h, --help         this text\n"
-		   "  --version          print the version\n"
-		   "\n"
-		   "Scenario steps (one per line; '#' starts a comment; %s/scenarios.md):\n",
+	fprintf(f,
+		"\n"
+		"Other options:\n"
+		"  -h, --help         this text\n"
+		"  --version          print the version\n"
+		"\n"
+		"Scenario steps (one per line; '#' starts a comment; %s/scenarios.md):\n",
 		doc_dir);
 	kmm_scenario_help(out_stdout, f);
 	fprintf(f, "\nExamples:\n"
