@@ -633,6 +633,11 @@ static inline bool free_pages_prepare(struct kmm_kernel *k, struct page *page, u
 
 	trace_page_free(k, page, order);
 	env_charge_n(k->env, COST_page_prep, 1u << order);
+	/* DEBUG_VM's VM_BUG_ON_PAGE(compound && compound_order(page) != order): a bad page. */
+	if (PageCompound(page) && compound_order(page) != order) {
+		bad_page(k, page, "compound order differs from the order freed");
+		return false;
+	}
 	if (order)
 		bad = free_tail_pages_prepare(k, page, order);
 	if (check_free && free_page_is_bad(k, page))

@@ -127,6 +127,13 @@ API_BODY(free_pages, {
 				 "pfn %#llx is a slab page (the slab allocator owns "
 				 "it: kfree or kmem_cache_free its objects)",
 				 (unsigned long long)pfn);
+	if (PageHead(pfn_to_page(k, (unsigned long)pfn)) &&
+	    compound_order(pfn_to_page(k, (unsigned long)pfn)) != p->order)
+		return api_error(a, KMM_EINVAL,
+				 "pfn %#llx is an order-%u compound page, not order %u (nothing "
+				 "freed)",
+				 (unsigned long long)pfn,
+				 compound_order(pfn_to_page(k, (unsigned long)pfn)), p->order);
 	if (PageReserved(pfn_to_page(k, (unsigned long)pfn)))
 		return api_error(a, KMM_EINVAL,
 				 "pfn %#llx is reserved (memblock kept it; the page "

@@ -218,6 +218,16 @@ static void test_fuzz_wrong_order_free_is_a_bad_page(void **state)
 	assert_true(kmm_report_count(m) > before);
 	assert_non_null(strstr(last_report_text(m), "still on a list"));
 	test_machine_done(m);
+
+	/* An order-3 compound page freed as order 2 left four tail pages behind, silently. */
+	m = test_machine(NULL);
+	assert_int_equal(kmm_alloc_pages(m, KMM_GFP_KERNEL | KMM___GFP_COMP, 3, &pfn), KMM_OK);
+	before = kmm_report_count(m);
+	assert_error(kmm_free_pages(m, pfn, 2), KMM_EINVAL, kmm_last_error(m),
+		     "is an order-3 compound page, not order 2");
+	assert_int_equal(kmm_report_count(m), before);
+	assert_int_equal(kmm_free_pages(m, pfn, 3), KMM_OK);
+	test_machine_done(m);
 }
 
 /*
