@@ -47,7 +47,7 @@ static void test_text_ring_reads_as_the_flat_buffer(void **state)
 	uint64_t x = 12345;
 
 	for (size_t c = 0; c < sizeof(caps) / sizeof(caps[0]); c++) {
-		char ringbuf[1000], flat[1000], line[300];
+		char ringbuf[1000], flat[1001], line[300];
 		struct text_ring r = {.buf = ringbuf, .cap = caps[c]};
 		size_t used = 0;
 		char why[128];
