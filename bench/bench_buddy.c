@@ -8,9 +8,10 @@
  *                   through the list straight to __free_one_page (nr_pcp_high() is 0,
  *                   nr_pcp_free() 1) and each alloc refills exactly one page from the buddy
  *                   lists (rmqueue_bulk() of 1). Two states: a clean zone, where every pair
- *                   splits an order-10 block down to order 0 and merges it back (the worst
- *                   case), and one page held, so the order-0 list has a page whose buddy is
- *                   in use (no split, no merge: the best case)
+ *                   splits the smallest free Unmovable block down to order 0 and merges it
+ *                   back (on this machine an order-2 block: the row's note prints the order
+ *                   observed), and one page held, so the order-0 list has a page whose buddy
+ *                   is in use (no split, no merge: the best case)
  *   order-9         GFP_KERNEL, order 9 (pageblock order: 6.1 keeps it on its own pcp list),
  *                   with the pcp lists on and off, and with __GFP_COMP (compound, as THP)
  *   steady          alloc 1000 order-0 pages, then free them, repeated (ns per page)
@@ -92,10 +93,12 @@ static void bb_set_pcp(struct kmm_kernel *k, enum bb_path path)
 	}
 }
 
-/* The lowest order with a free block of @mt: the block the next pcp-off allocation splits. */
-static unsigned bb_split_order(const struct zone *zone, int mt)
+/*
+ * The lowest order from @order up with a free block of @mt: the block the next pcp-off
+ * allocation of @order splits (__rmqueue_smallest() searches from the order asked for).
+ */
+static unsigned bb_split_order(const struct zone *zone, int mt, unsigned order)
 {
-	unsigned order = 0;
 
 	while (order < MAX_ORDER && list_empty(&zone->free_area[order].free_list[mt]))
 		order++;
@@ -115,7 +118,7 @@ static double bb_pairs(struct kmm_kernel *k, struct bb_row *row)
 			return -1;
 		__free_pages(k, page, row->order);
 	}
-	row->split_from = bb_split_order(page_zone(k, page), gfp_migratetype(row->gfp));
+	row->split_from = bb_split_order(page_zone(k, page), gfp_migratetype(row->gfp), row->order);
 	t0 = bench_now_ns();
 	for (unsigned i = 0; i < row->n; i++) {
 		if (!(page = alloc_pages(k, row->gfp, row->order)))

@@ -116,7 +116,24 @@ void bench_note(struct bench *b, const char *fmt, ...)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: kmmbench --list | kmmbench NAME [--json] [--runs N]\n");
+	fprintf(f,
+		"usage: kmmbench --list | kmmbench NAME [--json] [--runs N]\n"
+		"\n"
+		"Runs benchmark NAME on simulated machines and prints each figure as the median\n"
+		"of the runs with their spread (min .. max); notes say what a figure measures.\n"
+		"\n"
+		"Options:\n"
+		"  --list       list the benchmarks (name and what it measures)\n"
+		"  --json       print the figures and notes as one JSON object\n"
+		"  --runs N     repeat each measurement N times (1..%d; default 7)\n"
+		"  -h, --help   this text\n"
+		"\n"
+		"Benchmarks:\n",
+		BENCH_MAX_RUNS);
+	for (size_t j = 0; j < sizeof(benches) / sizeof(benches[0]); j++)
+		fprintf(f, "  %-10s %s\n", benches[j].name, benches[j].help);
+	fprintf(f,
+		"\nBuild with the release preset for figures worth comparing (docs/status.md).\n");
 }
 
 int main(int argc, char **argv)

@@ -30,4 +30,22 @@ echo "== find_package(kmm)"
 	-DCMAKE_C_COMPILER="$cc" -DCMAKE_C_FLAGS="$extra" >"$work/cmake-configure.log"
 "$cmake" --build "$work/cmake-build" >"$work/cmake-build.log"
 LD_LIBRARY_PATH="$libdir" "$work/cmake-build/hello" | grep -q "System RAM"
+echo "== installed kmmsim, docs and scenarios"
+prefix=$(cd "$work/prefix" && pwd)
+for f in share/doc/kmm/README.md share/doc/kmm/scenarios.md share/doc/kmm/mmu.md \
+	share/doc/kmm/status.md share/doc/kmm/examples/hello/hello.c \
+	share/kmm/scenarios/default.kmm share/kmm/scenarios/frag1.kmm; do
+	test -f "$prefix/$f" || { echo "not installed: $f"; exit 1; }
+done
+"$prefix/bin/kmmsim" --help >"$work/kmmsim-help.txt"
+# --help names the installed files, and every path it names exists
+grep -q "($prefix/share/kmm/scenarios/default.kmm;" "$work/kmmsim-help.txt"
+grep -q "$prefix/share/doc/kmm/scenarios.md" "$work/kmmsim-help.txt"
+grep -q "$prefix/share/doc/kmm/mmu.md" "$work/kmmsim-help.txt"
+src=$(cd "$examples/.." && pwd)
+if grep -q -e "$src/docs" -e "$src/examples" "$work/kmmsim-help.txt"; then
+	echo "installed kmmsim --help points into the source tree"
+	exit 1
+fi
+"$prefix/bin/kmmsim" run "$prefix/share/kmm/scenarios/default.kmm" | grep -q "check: all invariants hold"
 echo "examples built and ran against the installed library both ways"

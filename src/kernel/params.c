@@ -21,6 +21,7 @@ struct parse_ctx {
 	struct kernel_params *p;
 	char *err;
 	size_t errlen;
+	char args[KMM_CMDLINE_MAX + 2], envs[KMM_CMDLINE_MAX + 2]; /* unknown_bootoption() */
 };
 
 /* Models: arch/arm64/mm/init.c:early_mem(). */
@@ -59,16 +60,57 @@ static int early_cma(struct parse_ctx *c, const char *value)
 	return parse_size_param(c, "cma", value, &c->p->cma_size);
 }
 
+/*
+ * The forms of kernelcore= and movablecore= the kernel takes but the model does not yet: a
+ * percentage of memory ("50%") and, for kernelcore, "mirror". Refused with what to give
+ * instead, never taken for a size.
+ */
+static int core_form_not_modelled(struct parse_ctx *c, const char *name, const char *value)
+{
+	if (value && value[0] && value[strlen(value) - 1] == '%') {
+		snprintf(c->err, c->errlen,
+			 "%s=%s: the percentage form is not modelled yet (give a size such as "
+			 "512M)",
+			 name, value);
+		return -EINVAL;
+	}
+	if (value && strcmp(name, "kernelcore") == 0 && strcmp(value, "mirror") == 0) {
+		snprintf(c->err, c->errlen,
+			 "kernelcore=mirror: mirrored memory is not modelled (give a size such as "
+			 "512M)");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* Models: mm/page_alloc.c:cmdline_parse_kernelcore() (size form). */
 static int early_kernelcore(struct parse_ctx *c, const char *value)
 {
+	if (core_form_not_modelled(c, "kernelcore", value))
+		return -EINVAL;
 	return parse_size_param(c, "kernelcore", value, &c->p->kernelcore);
 }
 
 /* Models: mm/page_alloc.c:cmdline_parse_movablecore() (size form). */
 static int early_movablecore(struct parse_ctx *c, const char *value)
 {
+	if (core_form_not_modelled(c, "movablecore", value))
+		return -EINVAL;
 	return parse_size_param(c, "movablecore", value, &c->p->movablecore);
+}
+
+/*
+ * Parameters of the reference kernel whose subsystem the model does not have yet (hugetlb's
+ * are taken by mm/hugetlb.c's __setup handlers). Refused: the machine would silently differ
+ * from the one asked for.
+ */
+static int not_modelled_yet(struct parse_ctx *c, const char *param, const char *value)
+{
+	snprintf(c->err, c->errlen,
+		 "%s%s%s: hugetlb is not modelled yet (the reference kernel would reserve huge "
+		 "pages at boot)",
+		 param, value ? "=" : "", value ? value : "");
+	return -EINVAL;
 }
 
 /* Models: mm/memblock.c:early_memblock(). */
@@ -253,6 +295,19 @@ static int setup_slab_merge(struct parse_ctx *c, const char *value)
 	X("slab_merge", setup_slab_merge)                                                          \
 	X("slub_merge", setup_slab_merge)
 
+/* The hugetlb parameters: known, refused until hugetlb is modelled (not_modelled_yet). */
+static const char *const hugetlb_params[] = {"hugepages", "hugepagesz", "default_hugepagesz",
+					     "hugetlb_cma", "hugetlb_free_vmemmap"};
+
+/*
+ * Parameters of the reference kernel outside memory management (the console, the root file
+ * system, logging): taken by their handlers there, so not "unknown"; no effect on the model.
+ */
+static const char other_kernel_params[] =
+	" console earlycon root rootwait rootfstype rootdelay ro "
+	"rw quiet loglevel ignore_loglevel debug init panic nokaslr "
+	"initrd noinitrd initcall_debug no_console_suspend ";
+
 static const struct {
 	const char *name;
 	int (*handler)(struct parse_ctx *c, const char *value);
@@ -297,6 +352,76 @@ int cmdline_for_each(const char *cmdline,
 	return 0;
 }
 
+static bool in_list(const char *param, const char *const *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(param, list[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Whether @param is one of the blank-separated words of @list (which starts and ends blank). */
+static bool in_word_list(const char *param, const char *list)
+{
+	size_t n = strlen(param);
+
+	for (const char *w = strstr(list, param); n && w; w = strstr(w + 1, param))
+		if (w > list && w[-1] == ' ' && w[n] == ' ')
+			return true;
+	return false;
+}
+
+/* Appends " @word" to @buf (of KMM_CMDLINE_MAX + 2 bytes); false if it does not fit. */
+static bool append_word(char *buf, const char *word)
+{
+	size_t len = strlen(buf), n = strlen(word);
+
+	if (len + 1 + n + 1 > KMM_CMDLINE_MAX + 2)
+		return false;
+	buf[len] = ' ';
+	memcpy(buf + len + 1, word, n + 1);
+	return true;
+}
+
+/*
+ * Models: init/main.c:unknown_bootoption(): a word no handler took. Module parameters
+ * ("name.param") and the bootloader's BOOT_IMAGE= and kexec are dropped; bare words become
+ * init's arguments, name=value its environment (replacing an earlier value of the name).
+ * Collected in c->args and c->envs; print order is arguments, then environment.
+ */
+static void unknown_bootoption(struct parse_ctx *c, const char *param, const char *value)
+{
+	char word[KMM_CMDLINE_MAX], rest[KMM_CMDLINE_MAX + 2] = "";
+	size_t plen = strlen(param);
+	const char *w;
+
+	if (strchr(param, '.') || strcmp(param, "BOOT_IMAGE") == 0 ||
+	    strncmp(param, "kexec", 5) == 0)
+		return;
+	if (!value) {
+		append_word(c->args, param);
+		return;
+	}
+	snprintf(word, sizeof(word), "%s=%s", param, value);
+	/* The environment keeps one entry per name, where the name first appeared. */
+	for (w = c->envs; *w;) {
+		const char *start = w + 1, *end = strchr(start, ' ');
+		size_t n = end ? (size_t)(end - start) : strlen(start);
+		char entry[KMM_CMDLINE_MAX];
+
+		memcpy(entry, start, n);
+		entry[n] = 0;
+		append_word(rest,
+			    strncmp(entry, param, plen) == 0 && entry[plen] == '=' ? word : entry);
+		if (strncmp(entry, param, plen) == 0 && entry[plen] == '=')
+			word[0] = 0;
+		w = start + n;
+	}
+	if (word[0])
+		append_word(rest, word);
+	memcpy(c->envs, rest, sizeof(rest));
+}
+
 static int parse_one(void *arg, const char *param, const char *value)
 {
 	struct parse_ctx *c = arg;
@@ -305,12 +430,17 @@ static int parse_one(void *arg, const char *param, const char *value)
 		if (strcmp(param, kernel_params_table[i].name) == 0)
 			return kernel_params_table[i].handler(c, value);
 	}
+	if (in_list(param, hugetlb_params, sizeof(hugetlb_params) / sizeof(hugetlb_params[0])))
+		return not_modelled_yet(c, param, value);
+	if (!in_word_list(param, other_kernel_params))
+		unknown_bootoption(c, param, value);
 	return 0;
 }
 
 int parse_kernel_cmdline(const char *cmdline, struct kernel_params *p, char *err, size_t errlen)
 {
 	struct parse_ctx c = {.p = p, .err = err, .errlen = errlen};
+	int ret;
 
 	/* CONFIG_INIT_ON_ALLOC_DEFAULT_ON=y, CONFIG_INIT_ON_FREE_DEFAULT_ON unset. */
 	*p = (struct kernel_params){.memory_limit = PHYS_ADDR_MAX,
@@ -318,5 +448,15 @@ int parse_kernel_cmdline(const char *cmdline, struct kernel_params *p, char *err
 				    .init_on_alloc = true,
 				    .slub_max_order = -1,
 				    .rodata = RODATA_FULL};
-	return cmdline_for_each(cmdline, parse_one, &c);
+	ret = cmdline_for_each(cmdline, parse_one, &c);
+	/* Both lists are words of the command line, which fits: so do they together. */
+	{
+		size_t a = strlen(c.args), e = strlen(c.envs);
+
+		if (a + e < sizeof(p->unknown)) {
+			memcpy(p->unknown, c.args, a);
+			memcpy(p->unknown + a, c.envs, e + 1);
+		}
+	}
+	return ret;
 }

@@ -34,14 +34,22 @@ struct kernel_params {
 	int slub_max_order;		  /* slub_max_order=: -1 keeps PAGE_ALLOC_COSTLY_ORDER */
 	unsigned int slub_min_objects;	  /* slub_min_objects=: 0 derives it from the CPUs */
 	bool slab_nomerge;		  /* slab_nomerge / slub_nomerge; slab_merge undoes */
+
+	/*
+	 * The words no handler took, as init/main.c:unknown_bootoption() sorts them: bare words
+	 * (init's arguments) first, then name=value (its environment; a later value of a name
+	 * replaces the earlier), each with a space before it. Boot prints them.
+	 */
+	char unknown[KMM_CMDLINE_MAX + 2];
 };
 
 enum { RODATA_OFF, RODATA_ON, RODATA_FULL };
 
 /*
  * Parses @cmdline into @p (defaults first). Returns 0, or -EINVAL with a message naming the
- * parameter in @err. Parameters the model does not know are ignored, as the kernel passes
- * unknown ones on to init.
+ * parameter in @err. Parameters the kernel has but the model does not implement yet
+ * (hugepages=, the percentage form of kernelcore=) are refused with a message saying so.
+ * Parameters neither knows are collected in p->unknown, as the kernel passes them on to init.
  */
 int parse_kernel_cmdline(const char *cmdline, struct kernel_params *p, char *err, size_t errlen);
 

@@ -94,8 +94,9 @@ bool env_init(struct kmm_env *env, const struct kmm_config *cfg, char *err, size
 		z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
 		env->rng[i] = z ^ (z >> 31);
 	}
-	env->log = env_fail_injected(env) ? NULL : arena_alloc(&env->arena, ENV_LOG_CAP, 16);
-	if (!env->log) {
+	env->log.buf = env_fail_injected(env) ? NULL : arena_alloc(&env->arena, ENV_LOG_CAP, 16);
+	env->log.cap = ENV_LOG_CAP;
+	if (!env->log.buf) {
 		snprintf(err, errlen, "cannot allocate the kernel log buffer");
 		env_fini(env);
 		return false;
@@ -111,7 +112,8 @@ void env_fini(struct kmm_env *env)
 #endif
 	/* Emptying the arena returns every mapping it holds (log, RAM backing, metadata). */
 	arena_fini(&env->arena);
-	env->log = NULL;
+	env->log.buf = NULL;
+	env->trace_buf.buf = NULL;
 	for (unsigned i = 0; i < KMM_REPORT_RING; i++)
 		env->ring[i].text = NULL;
 }
@@ -295,27 +297,76 @@ void env_idle_until(struct kmm_env *env, uint64_t when)
 	env->slice_start = when;
 }
 
-void text_ring_append(char *buf, size_t *used, size_t cap, const char *text, size_t len)
+/* The offset in @r->buf of byte @i of the text (i <= len <= cap). */
+static inline size_t text_ring_pos(const struct text_ring *r, size_t i)
 {
-	if (len > cap)
-		len = cap;
-	/* Like the kernel's ring buffers, the oldest whole lines make room for the newest. */
-	if (*used + len > cap) {
-		size_t drop = *used + len - cap;
-		char *nl = memchr(buf + drop, '\n', *used - drop);
+	size_t p = r->head + i;
 
-		drop = nl ? (size_t)(nl - buf) + 1 : *used;
-		memmove(buf, buf + drop, *used - drop);
-		*used -= drop;
+	return p >= r->cap ? p - r->cap : p;
+}
+
+/* The index in the text of the first '\n' at or after @from, or r->len if there is none. */
+static size_t text_ring_newline(const struct text_ring *r, size_t from)
+{
+	size_t start = text_ring_pos(r, from), n = r->len - from;
+	size_t first = n < r->cap - start ? n : r->cap - start;
+	const char *nl = memchr(r->buf + start, '\n', first);
+
+	if (nl)
+		return from + (size_t)(nl - (r->buf + start));
+	nl = memchr(r->buf, '\n', n - first);
+	return nl ? from + first + (size_t)(nl - r->buf) : r->len;
+}
+
+void text_ring_append(struct text_ring *r, const char *text, size_t len)
+{
+	size_t tail, first;
+
+	if (len > r->cap)
+		len = r->cap;
+	/* Like the kernel's ring buffers, the oldest whole lines make room for the newest. */
+	if (r->len + len > r->cap) {
+		size_t nl = text_ring_newline(r, r->len + len - r->cap);
+		size_t drop = nl < r->len ? nl + 1 : r->len;
+
+		r->head = text_ring_pos(r, drop);
+		r->len -= drop;
+		if (!r->len)
+			r->head = 0;
 	}
-	memcpy(buf + *used, text, len);
-	*used += len;
+	tail = text_ring_pos(r, r->len);
+	first = len < r->cap - tail ? len : r->cap - tail;
+	memcpy(r->buf + tail, text, first);
+	memcpy(r->buf, text + first, len - first);
+	r->len += len;
+}
+
+void text_ring_read(const struct text_ring *r, kmm_sink_fn fn, void *arg)
+{
+	size_t first;
+
+	if (!r->len)
+		return;
+	first = r->len < r->cap - r->head ? r->len : r->cap - r->head;
+	fn(arg, r->buf + r->head, first);
+	if (r->len > first)
+		fn(arg, r->buf, r->len - first);
+}
+
+bool text_ring_check(const struct text_ring *r, const char *name, char *why, size_t whylen)
+{
+	if (r->len > r->cap || (r->cap && r->head >= r->cap) || (!r->buf && r->len)) {
+		snprintf(why, whylen, "env: %s ring: length %zu, head %zu, capacity %zu", name,
+			 r->len, r->head, r->cap);
+		return false;
+	}
+	return true;
 }
 
 static void log_append(struct kmm_env *env, const char *text, size_t len)
 {
-	if (env->log)
-		text_ring_append(env->log, &env->log_len, ENV_LOG_CAP, text, len);
+	if (env->log.buf)
+		text_ring_append(&env->log, text, len);
 }
 
 void env_vprintk(struct kmm_env *env, const char *fmt, va_list ap)
@@ -438,11 +489,9 @@ static bool env_check_clocks(const struct kmm_env *env, char *why, size_t whylen
 
 bool env_check(const struct kmm_env *env, char *why, size_t whylen)
 {
-	if (env->log_len > ENV_LOG_CAP) {
-		snprintf(why, whylen, "env: kernel log length %zu exceeds its capacity",
-			 env->log_len);
+	if (!text_ring_check(&env->log, "kernel log", why, whylen) ||
+	    !text_ring_check(&env->trace_buf, "trace", why, whylen))
 		return false;
-	}
 	if (!arena_check(&env->arena, why, whylen))
 		return false;
 	if (env->host_live_allocs > env->host_allocs) {

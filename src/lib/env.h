@@ -17,7 +17,7 @@
  * Invariants (env_check):
  *  1. host_live_allocs (blocks held) never exceeds host_allocs (attempts made).
  *  2. The report ring holds reports seq (report_seq - min(report_seq, RING) .. report_seq].
- *  3. log_len <= log_cap.
+ *  3. The kernel log and trace rings: len <= cap, head < cap (text_ring_check).
  *  4. No CPU's clock is ahead of the machine clock; the busy cycles of all CPUs together do
  *     not exceed it (one CPU executes at a time); slice_start <= cycles.
  *  5. The event queue's own invariants (evq_check); no trace-enable bit beyond the table.
@@ -56,6 +56,16 @@ struct env_report_slot {
 struct env_cpu_clock {
 	uint64_t clock; /* machine cycles when it stopped being current */
 	uint64_t busy;	/* cycles charged while it was current, up to then */
+};
+
+/*
+ * A text ring (the kernel log, the trace buffer): @cap bytes at @buf, the text the @len bytes
+ * from @head on, wrapping at the end. Appending never moves the text already there: the
+ * oldest whole lines are dropped by advancing @head, as the kernel's ring buffers overwrite.
+ */
+struct text_ring {
+	char *buf; /* NULL until allocated */
+	size_t cap, head, len;
 };
 
 struct kmm_env {
@@ -109,13 +119,11 @@ struct kmm_env {
 	void *report_arg;
 
 	/* Kernel log (printk). */
-	char *log;
-	size_t log_len;
+	struct text_ring log;
 
 	/* Trace events (trace.h): text buffer, handler (the enable bitmap is with the hot). */
 	uint64_t trace_events;
-	char *trace_buf;
-	size_t trace_len;
+	struct text_ring trace_buf;
 	kmm_trace_fn trace_fn;
 	void *trace_arg;
 };
@@ -163,8 +171,17 @@ void env_vprintk(struct kmm_env *env, const char *fmt, va_list ap) KMM_PRINTF(2,
 /* Deterministic PRNG. */
 uint64_t env_random(struct kmm_env *env);
 
-/* Appends @len bytes to a text ring of @cap bytes, dropping its oldest whole lines. */
-void text_ring_append(char *buf, size_t *used, size_t cap, const char *text, size_t len);
+/* Appends @len bytes to @r, dropping its oldest whole lines to make room; O(@len). */
+void text_ring_append(struct text_ring *r, const char *text, size_t len);
+/* Writes the text of @r, oldest first, through @fn (one or two calls; none when empty). */
+void text_ring_read(const struct text_ring *r, kmm_sink_fn fn, void *arg);
+bool text_ring_check(const struct text_ring *r, const char *name, char *why, size_t whylen);
+
+static inline void text_ring_clear(struct text_ring *r)
+{
+	r->head = 0;
+	r->len = 0;
+}
 
 /*
  * Simulated time. env_charge() pays for one modelled step on the current CPU, env_charge_n()

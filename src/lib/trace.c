@@ -27,16 +27,12 @@ const char *const trace_event_systems[NR_TRACE_EVENTS] = {
 #undef TRACE_SYS
 };
 
+/* The ring exists once an event is enabled (trace_set_enabled takes it then). */
 static void trace_buf_append(struct kmm_env *env, const char *line, size_t len)
 {
-	if (!env->trace_buf) {
-		env->trace_buf = env_alloc(env, TRACE_BUF_CAP);
-		if (!env->trace_buf)
-			return;
-	}
-	if (len > TRACE_BUF_CAP)
+	if (!env->trace_buf.buf || len > TRACE_BUF_CAP)
 		return;
-	text_ring_append(env->trace_buf, &env->trace_len, TRACE_BUF_CAP, line, len);
+	text_ring_append(&env->trace_buf, line, len);
 }
 
 void trace_emit(struct kmm_env *env, enum trace_event_id id, const char *fmt, ...)
@@ -72,8 +68,13 @@ int trace_set_enabled(struct kmm_env *env, const char *name, bool on)
 		    strcmp(name, trace_event_systems[i]))
 			continue;
 		/* The ring buffer comes with the first enabled event, so no line is lost later. */
-		if (on && !env->trace_buf && !(env->trace_buf = env_alloc(env, TRACE_BUF_CAP)))
-			return -1;
+		if (on && !env->trace_buf.buf) {
+			env->trace_buf.buf = env_alloc(env, TRACE_BUF_CAP);
+			if (!env->trace_buf.buf)
+				return -1;
+			env->trace_buf.cap = TRACE_BUF_CAP;
+			text_ring_clear(&env->trace_buf);
+		}
 		matched++;
 		if (on)
 			env->trace_mask[i / 64] |= 1ull << (i % 64);

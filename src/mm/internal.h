@@ -248,7 +248,7 @@ void drain_local_pages(struct kmm_kernel *k, struct zone *zone);
 int __isolate_free_page(struct kmm_kernel *k, struct page *page, unsigned int order);
 void __putback_isolated_page(struct kmm_kernel *k, struct page *page, unsigned int order, int mt);
 void prep_compound_page(struct page *page, unsigned int order);
-void split_page(struct kmm_kernel *k, struct page *page, unsigned int order);
+bool split_page(struct kmm_kernel *k, struct page *page, unsigned int order);
 bool has_isolate_pageblock(const struct zone *zone);
 
 /* page_isolation.c: 0 or -EBUSY/-EINVAL; on failure nothing changed. */

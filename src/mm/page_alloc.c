@@ -581,8 +581,27 @@ static inline int free_tail_pages_check(struct kmm_kernel *k, struct page *head,
 }
 
 /*
+ * A page on a list: the model's list_del() leaves lru NULL, memmap init leaves it pointing at
+ * itself, and no page outside a list keeps another link there (a compound tail's
+ * compound_head, which overlays lru.next, is cleared by free_tail_pages_check() before this
+ * runs). A tail of a block being freed that is still linked sits on a pcp list (or another
+ * owner's list): the block was freed with a wrong order or its pages were freed one by one
+ * already. Not a check of the kernel's (a page on a pcp list looks free there); see
+ * docs/fidelity.md.
+ */
+static inline bool free_tail_is_linked(struct kmm_kernel *k, struct page *page)
+{
+	if (!page->lru.next || page->lru.next == &page->lru)
+		return false;
+	bad_page(k, page, "page still on a list (freed already, or a wrong order)");
+	return true;
+}
+
+/*
  * The tail pages of an order > 0 block in free_pages_prepare(): checked, their flags cleared.
- * Returns the number of bad pages.
+ * Returns the number of bad pages. A wrong order (an order-0 page freed as order 3) shows
+ * here: the pages past the real block are free (PageBuddy: "nonzero mapcount"), on a pcp list,
+ * or someone else's (a refcount, a flag, PageTail).
  */
 static int free_tail_pages_prepare(struct kmm_kernel *k, struct page *page, unsigned int order)
 {
@@ -592,7 +611,7 @@ static int free_tail_pages_prepare(struct kmm_kernel *k, struct page *page, unsi
 	for (unsigned int i = 1; i < (1u << order); i++) {
 		if (compound)
 			bad += free_tail_pages_check(k, page, page + i);
-		if (free_page_is_bad(k, page + i)) {
+		if (free_page_is_bad(k, page + i) || free_tail_is_linked(k, page + i)) {
 			bad++;
 			continue;
 		}
@@ -614,6 +633,11 @@ static inline bool free_pages_prepare(struct kmm_kernel *k, struct page *page, u
 
 	trace_page_free(k, page, order);
 	env_charge_n(k->env, COST_page_prep, 1u << order);
+	/* DEBUG_VM's VM_BUG_ON_PAGE(compound && compound_order(page) != order): a bad page. */
+	if (PageCompound(page) && compound_order(page) != order) {
+		bad_page(k, page, "compound order differs from the order freed");
+		return false;
+	}
 	if (order)
 		bad = free_tail_pages_prepare(k, page, order);
 	if (check_free && free_page_is_bad(k, page))
@@ -2261,12 +2285,34 @@ void free_pages_exact(struct kmm_kernel *k, uint64_t va, size_t size)
 		__free_pages(k, virt_to_page(k, va), 0);
 }
 
-/* Models: split_page(): an order-N non-compound block becomes 2^N order-0 pages. */
-void split_page(struct kmm_kernel *k, struct page *page, unsigned int order)
+/*
+ * Models: split_page(): an order-N non-compound block becomes 2^N order-0 pages.
+ * Deviation: the kernel trusts @order. The model first checks that every tail is in the state
+ * a tail of an allocated non-compound block is in (no reference, no mapcount or page type, no
+ * flags, on no list): a larger @order than was allocated reaches pages that are free, on a pcp
+ * list or someone else's. Then it reports and changes nothing; returns false.
+ */
+bool split_page(struct kmm_kernel *k, struct page *page, unsigned int order)
 {
-	(void)k;
+	for (unsigned int i = 1; i < (1u << order); i++) {
+		struct page *tail = page + i;
+
+		if (!page_expected_state(tail, PAGE_FLAGS_CHECK_AT_PREP) ||
+		    (tail->lru.next && tail->lru.next != &tail->lru)) {
+			bug_report(k->env, KMM_REPORT_WARN,
+				   BUG_SITE(0, "split_page", "tail not part of the block"),
+				   "split_page: pfn:%05lx is not a tail of an allocated order-%u "
+				   "block at pfn:%05lx (refcount:%d mapcount:%d flags:%#lx%s): "
+				   "not split",
+				   page_to_pfn(k, tail), order, page_to_pfn(k, page),
+				   page_ref_count(tail), tail->_mapcount, tail->flags,
+				   PageBuddy(tail) ? " buddy" : "");
+			return false;
+		}
+	}
 	for (unsigned int i = 1; i < (1u << order); i++)
 		set_page_count(page + i, 1);
+	return true;
 }
 
 /* Models: __isolate_free_page(). */

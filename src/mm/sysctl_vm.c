@@ -128,6 +128,11 @@ static const struct vm_sysctl *sysctl_find(const char *name)
 	return NULL;
 }
 
+bool sysctl_exists(const char *name)
+{
+	return sysctl_find(name) != NULL;
+}
+
 /* proc_dointvec output: the values separated by tabs, then a newline. */
 int sysctl_read(const struct kmm_kernel *k, const char *name, const struct sink *out)
 {

@@ -26,5 +26,7 @@ int sysctl_read(const struct kmm_kernel *k, const char *name, const struct sink 
 int sysctl_write(struct kmm_kernel *k, const char *name, const char *value);
 /* Calls @fn for every sysctl name ("vm.min_free_kbytes"). */
 void sysctl_list(void (*fn)(void *arg, const char *name), void *arg);
+/* Whether @name (vm.X, vm/X or /proc/sys/vm/X) is a tunable sysctl_write() knows. */
+bool sysctl_exists(const char *name);
 
 #endif /* KMM_MM_VIEWS_H */

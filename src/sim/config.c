@@ -14,6 +14,7 @@
 #include "lib/cmdline.h"
 #include "lib/cost.h"
 #include "lib/env.h"
+#include "mm/views.h"
 
 #define GiB ((uint64_t)1 << 30)
 #define MiB ((uint64_t)1 << 20)
@@ -424,6 +425,9 @@ static enum kmm_status validate_sysctls(const struct kmm_config *cfg)
 						   "sysctl %u: the name is empty, or the name or "
 						   "value is not terminated within %zu bytes",
 						   i, sizeof(sc->name));
+		if (!sysctl_exists(sc->name))
+			return kmm_error_nomachine(KMM_EINVAL, "-sysctl %s: no such tunable",
+						   sc->name);
 	}
 	return KMM_OK;
 }

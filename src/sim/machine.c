@@ -207,8 +207,8 @@ enum kmm_status kmm_report_get(const struct kmm_machine *m, uint64_t seq, struct
 
 void kmm_dmesg(const struct kmm_machine *m, kmm_sink_fn sink, void *arg)
 {
-	if (m && sink && m->env.log_len)
-		sink(arg, m->env.log, m->env.log_len);
+	if (m && sink)
+		text_ring_read(&m->env.log, sink, arg);
 }
 
 void *kmm_phys_to_host(struct kmm_machine *m, kmm_pa_t pa, size_t len)

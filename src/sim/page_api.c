@@ -127,6 +127,13 @@ API_BODY(free_pages, {
 				 "pfn %#llx is a slab page (the slab allocator owns "
 				 "it: kfree or kmem_cache_free its objects)",
 				 (unsigned long long)pfn);
+	if (PageHead(pfn_to_page(k, (unsigned long)pfn)) &&
+	    compound_order(pfn_to_page(k, (unsigned long)pfn)) != p->order)
+		return api_error(a, KMM_EINVAL,
+				 "pfn %#llx is an order-%u compound page, not order %u (nothing "
+				 "freed)",
+				 (unsigned long long)pfn,
+				 compound_order(pfn_to_page(k, (unsigned long)pfn)), p->order);
 	if (PageReserved(pfn_to_page(k, (unsigned long)pfn)))
 		return api_error(a, KMM_EINVAL,
 				 "pfn %#llx is reserved (memblock kept it; the page "
@@ -177,7 +184,12 @@ API_BODY(split_page, {
 		return api_error(a, KMM_EINVAL,
 				 "pfn %#llx is not an allocated non-compound order-%u block",
 				 (unsigned long long)p->pfn, p->order);
-	split_page(a->k, page, p->order);
+	if (!split_page(a->k, page, p->order))
+		return api_error(
+			a, KMM_EINVAL,
+			"pfn %#llx is not an allocated order-%u block: a page inside it is "
+			"free or someone else's (not split; see the report)",
+			(unsigned long long)p->pfn, p->order);
 	return KMM_OK;
 }
 

@@ -46,8 +46,7 @@ static void show_trace(struct kmm_machine *m, const struct sink *out)
 {
 	sink_printf(out, "# tracer: nop\n#\n# entries-written: %llu   #P:%u\n#\n",
 		    (unsigned long long)m->env.trace_events, m->hw.nr_cpus);
-	if (m->env.trace_len)
-		out->fn(out->arg, m->env.trace_buf, m->env.trace_len);
+	text_ring_read(&m->env.trace_buf, out->fn, out->arg);
 }
 
 /* The cost table (src/lib/cost.h): the machine's cycles per step, the default, the source. */

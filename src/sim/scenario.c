@@ -312,26 +312,87 @@ static int split_words(char *line, char **argv, int max)
 	}
 }
 
-static enum kmm_status run_step(struct scenario *sc, int argc, char **argv)
+static const struct scenario_step *find_step(const char *name)
 {
-	const struct scenario_step *step = NULL;
+	for (size_t i = 0; i < sizeof(scenario_steps) / sizeof(scenario_steps[0]); i++) {
+		if (strcmp(name, scenario_steps[i].name) == 0)
+			return &scenario_steps[i];
+	}
+	return NULL;
+}
+
+/*
+ * The words after a step's fixed arguments: where its usage lists options ("[order=N]",
+ * "[huge]"), each word must be one of them (key=value with a listed key, or a listed bare
+ * word). The handlers parse the values; this catches a misspelt key before anything runs.
+ */
+static enum kmm_status check_step_options(struct scenario *sc, const struct scenario_step *step,
+					  int argc, char **argv)
+{
+	if (!strchr(step->usage, '['))
+		return KMM_OK;
+	for (int i = 1 + step->min_args; i < argc; i++) {
+		const char *eq = strchr(argv[i], '=');
+		size_t n = eq ? (size_t)(eq - argv[i]) : strlen(argv[i]);
+		bool known = false;
+
+		for (const char *u = strchr(step->usage, '['); u && !known; u = strchr(u + 1, '['))
+			known = n && strncmp(u + 1, argv[i], n) == 0 &&
+				u[1 + n] == (eq ? '=' : ']');
+		if (!known)
+			return scenario_fail(sc, KMM_EINVAL,
+					     "%s: unknown option '%s' (usage: %s %s)", step->name,
+					     argv[i], step->name, step->usage);
+	}
+	return KMM_OK;
+}
+
+/*
+ * The syntax pass over one line, before anything runs: a known step with a right number of
+ * arguments, options it lists, settings before the first operation. Machine and append lines
+ * are applied to @cfg (a scratch copy), so their options are checked too. *@booted tracks
+ * whether an earlier line boots the machine.
+ */
+static enum kmm_status check_step(struct scenario *sc, struct kmm_config *cfg, bool *booted,
+				  int argc, char **argv)
+{
+	const struct scenario_step *step = find_step(argv[0]);
 	enum kmm_status st;
 
-	for (size_t i = 0; i < sizeof(scenario_steps) / sizeof(scenario_steps[0]); i++) {
-		if (strcmp(argv[0], scenario_steps[i].name) == 0)
-			step = &scenario_steps[i];
-	}
 	if (!step)
 		return scenario_fail(sc, KMM_EINVAL, "unknown step '%s' (kmmsim --help lists them)",
 				     argv[0]);
 	if (argc - 1 < step->min_args || argc - 1 > step->max_args)
 		return scenario_fail(sc, KMM_EINVAL, "%s: wrong number of arguments (usage: %s %s)",
 				     step->name, step->name, step->usage);
-	if (step->phase == BEFORE_BOOT && sc->m)
+	if (step->phase == BEFORE_BOOT && *booted)
 		return scenario_fail(sc, KMM_EINVAL,
 				     "%s: machine settings must come before the "
 				     "first operation (the machine is already booted)",
 				     step->name);
+	if (step->phase == AFTER_BOOT || step->fn == step_boot)
+		*booted = true;
+	if ((st = check_step_options(sc, step, argc, argv)))
+		return st;
+	if (step->fn == step_expect && strcmp(argv[2], "contains") && strcmp(argv[2], "lacks"))
+		return scenario_fail(sc, KMM_EINVAL,
+				     "expect: second word must be 'contains' or 'lacks', not '%s'",
+				     argv[2]);
+	if (step->fn == step_machine || step->fn == step_append) {
+		struct scenario scratch = *sc;
+
+		scratch.cfg = *cfg;
+		st = step->fn(&scratch, argc, argv);
+		*cfg = scratch.cfg;
+	}
+	return st;
+}
+
+static enum kmm_status run_step(struct scenario *sc, int argc, char **argv)
+{
+	const struct scenario_step *step = find_step(argv[0]);
+	enum kmm_status st;
+
 	if (step->phase == AFTER_BOOT) {
 		st = scenario_boot(sc);
 		if (st)
@@ -340,11 +401,76 @@ static enum kmm_status run_step(struct scenario *sc, int argc, char **argv)
 	return step->fn(sc, argc, argv);
 }
 
+/*
+ * Takes the next line of *@p into @line (at most @cap - 1 characters, CR LF as LF) and splits
+ * it into @argv, *@argc words. A status (set by scenario_fail) if the line is too long or has
+ * too many words.
+ */
+static enum kmm_status next_line(struct scenario *sc, const char **p, char *line, size_t cap,
+				 char **argv, int *argc)
+{
+	const char *nl = strchr(*p, '\n');
+	size_t len = nl ? (size_t)(nl - *p) : strlen(*p);
+
+	sc->line++;
+	if (len >= cap)
+		return scenario_fail(sc, KMM_EINVAL, "line longer than %zu characters", cap - 1);
+	memcpy(line, *p, len);
+	line[len] = '\0';
+	if (len && line[len - 1] == '\r')
+		line[len - 1] = '\0';
+	*p += len + (nl ? 1 : 0);
+	*argc = split_words(line, argv, SCENARIO_MAX_ARGS);
+	if (*argc < 0)
+		return scenario_fail(sc, KMM_EINVAL, "more than %d words", SCENARIO_MAX_ARGS);
+	return KMM_OK;
+}
+
+/*
+ * The whole scenario is checked before its first line runs: each line's syntax (check_step),
+ * then the machine it sets up (kmm_config_validate). A configuration that was already wrong
+ * before the scenario (the kmmsim command line, the API caller's @base) and that no line set
+ * right is reported as the command line's; one the scenario's settings made wrong, at the
+ * last of those lines.
+ */
+static enum kmm_status scenario_check(struct scenario *sc, const char *text)
+{
+	struct kmm_config cfg = sc->cfg;
+	unsigned last_setting = 0;
+	char base_error[ENV_ERR_MAX];
+	enum kmm_status base_st, st;
+	bool booted = false;
+
+	base_st = kmm_config_validate(&sc->cfg);
+	snprintf(base_error, sizeof(base_error), "%s", base_st ? kmm_last_error(NULL) : "");
+	for (const char *p = text; *p;) {
+		char line[4096], *argv[SCENARIO_MAX_ARGS];
+		int argc;
+
+		if ((st = next_line(sc, &p, line, sizeof(line), argv, &argc)))
+			return st;
+		if (!argc)
+			continue;
+		if ((st = check_step(sc, &cfg, &booted, argc, argv)))
+			return st;
+		if (find_step(argv[0])->phase == BEFORE_BOOT)
+			last_setting = sc->line;
+	}
+	sc->line = 0;
+	st = kmm_config_validate(&cfg);
+	if (!st)
+		return KMM_OK;
+	if (base_st && (!last_setting || strcmp(base_error, kmm_last_error(NULL)) == 0))
+		return kmm_error_nomachine(base_st, "command line: %s", base_error);
+	sc->line = last_setting;
+	return scenario_fail(sc, st, "%s", kmm_last_error(NULL));
+}
+
 enum kmm_status kmm_scenario_run(const char *text, const char *name, const struct kmm_config *base,
 				 kmm_sink_fn out, void *out_arg)
 {
 	struct scenario sc = {.name = name ? name : "scenario", .out = {out, out_arg}};
-	enum kmm_status st = KMM_OK;
+	enum kmm_status st;
 	const char *p = text;
 
 	if (!text)
@@ -353,28 +479,14 @@ enum kmm_status kmm_scenario_run(const char *text, const char *name, const struc
 		sc.cfg = *base;
 	else
 		kmm_config_init(&sc.cfg);
+	st = scenario_check(&sc, text);
+	sc.line = 0;
 	while (*p && !st) {
-		const char *nl = strchr(p, '\n');
-		size_t len = nl ? (size_t)(nl - p) : strlen(p);
 		char line[4096], *argv[SCENARIO_MAX_ARGS];
 		int argc;
 
-		sc.line++;
-		if (len >= sizeof(line)) {
-			st = scenario_fail(&sc, KMM_EINVAL, "line longer than %zu characters",
-					   sizeof(line) - 1);
-			break;
-		}
-		memcpy(line, p, len);
-		line[len] = '\0';
-		if (len && line[len - 1] == '\r')
-			line[len - 1] = '\0';
-		p += len + (nl ? 1 : 0);
-		argc = split_words(line, argv, SCENARIO_MAX_ARGS);
-		if (argc < 0)
-			st = scenario_fail(&sc, KMM_EINVAL, "more than %d words",
-					   SCENARIO_MAX_ARGS);
-		else if (argc > 0)
+		st = next_line(&sc, &p, line, sizeof(line), argv, &argc);
+		if (!st && argc > 0)
 			st = run_step(&sc, argc, argv);
 	}
 	if (!st && !sc.m)

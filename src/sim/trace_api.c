@@ -32,5 +32,5 @@ void kmm_trace_set_handler(struct kmm_machine *m, kmm_trace_fn fn, void *arg)
 void kmm_trace_clear(struct kmm_machine *m)
 {
 	if (m)
-		m->env.trace_len = 0;
+		text_ring_clear(&m->env.trace_buf);
 }

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tools/kmmsim.h"
 
@@ -19,8 +20,50 @@ static void out_stdout(void *arg, const char *text, size_t len)
 	fwrite(text, 1, len, (FILE *)arg);
 }
 
+/*
+ * Where the documentation and the example scenarios are, for --help. The build-tree binary
+ * points at the source tree; an installed one at <prefix>/share/doc/kmm and
+ * <prefix>/share/kmm/scenarios, the prefix found from where the binary is (so an install
+ * with `cmake --install --prefix P` is right too), or the configured install prefix.
+ * KMMSIM_* come from CMakeLists.txt.
+ */
+static char doc_dir[8192], scenario_dir[8192];
+
+static void find_paths(void)
+{
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	const char *bindir = KMMSIM_INSTALL_BINDIR, *prefix = KMMSIM_INSTALL_PREFIX;
+	size_t blen = strlen(bindir);
+	char *slash;
+
+	if (n > 0) {
+		exe[n] = 0;
+		slash = strrchr(exe, '/');
+		if (slash)
+			*slash = 0;
+		if (strcmp(exe, KMMSIM_BUILD_DIR) == 0) {
+			snprintf(doc_dir, sizeof(doc_dir), "%s/docs", KMMSIM_SOURCE_DIR);
+			snprintf(scenario_dir, sizeof(scenario_dir), "%s/examples/scenarios",
+				 KMMSIM_SOURCE_DIR);
+			return;
+		}
+		if (bindir[0] != '/' && (size_t)(slash - exe) > blen + 1 &&
+		    strcmp(slash - blen, bindir) == 0 && slash[-(long)blen - 1] == '/') {
+			slash[-(long)blen - 1] = 0;
+			prefix = exe;
+		}
+	}
+	snprintf(doc_dir, sizeof(doc_dir), "%s%s%s", KMMSIM_INSTALL_DOCDIR[0] == '/' ? "" : prefix,
+		 KMMSIM_INSTALL_DOCDIR[0] == '/' ? "" : "/", KMMSIM_INSTALL_DOCDIR);
+	snprintf(scenario_dir, sizeof(scenario_dir), "%s%s%s/kmm/scenarios",
+		 KMMSIM_INSTALL_DATADIR[0] == '/' ? "" : prefix,
+		 KMMSIM_INSTALL_DATADIR[0] == '/' ? "" : "/", KMMSIM_INSTALL_DATADIR);
+}
+
 static void usage(FILE *f)
 {
+	find_paths();
 	fprintf(f,
 		"usage: kmmsim [machine options] COMMAND [ARGS]\n"
 		"\n"
@@ -28,23 +71,26 @@ static void usage(FILE *f)
 		"\n"
 		"Commands:\n"
 		"  run [SCENARIO]     run a scenario file ('-' for standard input); without one,\n"
-		"                     the built-in default scenario "
-		"(examples/scenarios/default.kmm)\n"
+		"                     the built-in default scenario\n"
+		"                     (%s/default.kmm; more examples beside it)\n"
 		"  proc PATH...       boot the machine and print the named views\n"
 		"  views              list the view paths proc and show accept\n"
 		"  mmu-replay CORPUS...  replay ARMv8-A MMU test vectors (JSON Lines, plain or\n"
-		"                     gzipped; shared/oracles/mmu has QEMU's) through the MMU\n"
-		"                     model; exit 0 only if every query matches (docs/mmu.md)\n"
+		"                     gzipped; the source tree's tests/data/oracles/mmu has\n"
+		"                     QEMU's) through the MMU model; exit 0 only if every query\n"
+		"                     matches (%s/mmu.md)\n"
 		"\n"
 		"Machine options (defaults: QEMU virt, -m 1G -smp 4, one node):\n",
-		kmm_version());
+		kmm_version(), scenario_dir, doc_dir);
 	kmm_config_options_help(out_stdout, f);
-	fprintf(f, "\n"
-		   "Other options:\n"
-		   "  -h, --help         this text\n"
-		   "  --version          print the version\n"
-		   "\n"
-		   "Scenario steps (one per line; '#' starts a comment; docs/scenarios.md):\n");
+	fprintf(f,
+		"\n"
+		"Other options:\n"
+		"  -h, --help         this text\n"
+		"  --version          print the version\n"
+		"\n"
+		"Scenario steps (one per line; '#' starts a comment; %s/scenarios.md):\n",
+		doc_dir);
 	kmm_scenario_help(out_stdout, f);
 	fprintf(f, "\nExamples:\n"
 		   "  kmmsim run\n"

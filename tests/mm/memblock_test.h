@@ -127,15 +127,16 @@ static inline void mbt_reset(struct mbt *t)
 static inline const char *mbt_log(const struct mbt *t)
 {
 	static char buf[ENV_LOG_CAP + 1];
+	struct sink_buf sb = {.buf = buf, .cap = sizeof(buf)};
 
-	memcpy(buf, t->env.log, t->env.log_len);
-	buf[t->env.log_len] = '\0';
+	buf[0] = '\0';
+	text_ring_read(&t->env.log, sink_buf_fn, &sb);
 	return buf;
 }
 
 static inline void mbt_log_clear(struct mbt *t)
 {
-	t->env.log_len = 0;
+	text_ring_clear(&t->env.log);
 }
 
 /* Text of the most recent report, or "" if none was raised. */

@@ -186,7 +186,7 @@ static void test_memblock_debug_line_shapes(void **state)
 	mbt_log_clear(t);
 	memblock_add(mb, M + SZ_4M, SZ_1M);
 	memblock_dump_all(mb);
-	assert_int_equal(t->env.log_len, 0);
+	assert_int_equal(t->env.log.len, 0);
 	MB_CHECK(mb);
 }
 

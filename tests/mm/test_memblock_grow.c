@@ -165,7 +165,7 @@ static void test_memblock_double_needs_allow_resize(void **state)
 	mbt_log_clear(t);
 	assert_int_equal(reserve_nth(mb, 385), -ENOMEM);
 	MB_CHECK(mb);
-	assert_int_equal(t->env.log_len, 0);
+	assert_int_equal(t->env.log.len, 0);
 	assert_int_equal(mb->reserved.cnt, 385);
 	assert_int_equal(mb->reserved.max, 385);
 	/*

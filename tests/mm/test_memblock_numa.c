@@ -384,7 +384,7 @@ static void test_memblock_mirror_preferred_then_fallback(void **state)
 		mbt_log_clear(t);
 		assert_int_equal(memblock_alloc(mb, SZ_1K, SMP_CACHE_BYTES),
 				 bu ? M : M + 3 * SZ_1K);
-		assert_int_equal(t->env.log_len, 0);
+		assert_int_equal(t->env.log.len, 0);
 		assert_int_equal(memblock_alloc(mb, SZ_8K, SMP_CACHE_BYTES),
 				 bu ? M + SZ_4K : M + SZ_8K);
 		assert_string_equal(mbt_log(t), "[    0.000000] Could not allocate "

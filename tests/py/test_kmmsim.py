@@ -83,7 +83,7 @@ def test_bad_machine_options_are_named(kmmsim, args, message):
     ("show /proc/nothing\n", "-:1: show: /proc/nothing: no such view"),
     ("expect /proc/iomem contains \"Bogus RAM\"\n", "-:1: expect: /proc/iomem should contain"),
     ("expect /proc/iomem maybe x\n", "-:1: expect: second word"),
-    ("append mem=garbage\nboot\n", "-:2: kernel command line: mem=garbage"),
+    ("append mem=garbage\nboot\n", "-:1: kernel command line: mem=garbage"),
 ])
 def test_scenario_errors_name_the_line(kmmsim, text, message):
     proc = kmmsim("run", "-", input=text, check=False)

@@ -160,6 +160,121 @@ static void test_fuzz_every_failing_call_sets_last_error(void **state)
 	test_machine_done(m);
 }
 
+/* The text of the last report of @m (the ring keeps it), or "" when there is none. */
+static const char *last_report_text(struct kmm_machine *m)
+{
+	static struct kmm_report r;
+
+	if (!kmm_report_count(m) || kmm_report_get(m, kmm_report_count(m), &r) != KMM_OK)
+		return "";
+	return r.text;
+}
+
+/*
+ * Bug 5: an order-0 page freed as order 3 went through with KMM_OK and no report (its
+ * neighbours, on a pcp list, were then in two places). Now the tails fail the free checks:
+ * "Bad page state", and the block is not freed; kmm_check holds.
+ */
+static void test_fuzz_wrong_order_free_is_a_bad_page(void **state)
+{
+	struct kmm_machine *m = test_machine(NULL);
+	kmm_pfn_t held[64], pfn = 0;
+	size_t n = 0;
+	uint64_t before;
+
+	/* An order-0 page at an order-3 boundary; the pages before it go back to the pcp list. */
+	for (;;) {
+		assert_int_equal(kmm_alloc_pages(m, KMM_GFP_KERNEL, 0, &pfn), KMM_OK);
+		if (!(pfn & 7))
+			break;
+		assert_true(n < 64);
+		held[n++] = pfn;
+	}
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(kmm_free_pages(m, held[i], 0), KMM_OK);
+	before = kmm_report_count(m);
+	assert_int_equal(kmm_free_pages(m, pfn, 3), KMM_OK);
+	assert_true(kmm_report_count(m) > before);
+	assert_non_null(strstr(last_report_text(m), "BUG: Bad page state"));
+	assert_int_equal(kmm_check(m), KMM_OK);
+	test_machine_done(m);
+
+	/* The pages of a split order-3 block freed one by one, then the block as order 3. */
+	m = test_machine(NULL);
+	assert_int_equal(kmm_alloc_pages(m, KMM_GFP_KERNEL, 3, &pfn), KMM_OK);
+	assert_int_equal(kmm_split_page(m, pfn, 3), KMM_OK);
+	for (unsigned i = 1; i < 8; i++)
+		assert_int_equal(kmm_free_pages(m, pfn + i, 0), KMM_OK);
+	before = kmm_report_count(m);
+	assert_int_equal(kmm_free_pages(m, pfn, 3), KMM_OK);
+	assert_true(kmm_report_count(m) > before);
+	assert_non_null(strstr(last_report_text(m), "still on a list"));
+	test_machine_done(m);
+
+	/* An order-3 compound page freed as order 2 left four tail pages behind, silently. */
+	m = test_machine(NULL);
+	assert_int_equal(kmm_alloc_pages(m, KMM_GFP_KERNEL | KMM___GFP_COMP, 3, &pfn), KMM_OK);
+	before = kmm_report_count(m);
+	assert_error(kmm_free_pages(m, pfn, 2), KMM_EINVAL, kmm_last_error(m),
+		     "is an order-3 compound page, not order 2");
+	assert_int_equal(kmm_report_count(m), before);
+	assert_int_equal(kmm_free_pages(m, pfn, 3), KMM_OK);
+	test_machine_done(m);
+}
+
+/*
+ * Bug 5: kmm_split_page of an order-0 page to order 10 gave a reference to 1023 pages that were
+ * free or someone else's. Refused with a report; nothing changes.
+ */
+static void test_fuzz_split_past_the_allocation_is_refused(void **state)
+{
+	struct kmm_machine *m = test_machine(NULL);
+	struct kmm_page_info before, after;
+	kmm_pfn_t pfn = 0;
+	uint64_t reports;
+
+	do
+		assert_int_equal(kmm_alloc_pages(m, KMM_GFP_KERNEL, 0, &pfn), KMM_OK);
+	while (pfn & 1023);
+	assert_int_equal(kmm_page_info(m, pfn + 1, &before), KMM_OK);
+	reports = kmm_report_count(m);
+	assert_error(kmm_split_page(m, pfn, 10), KMM_EINVAL, kmm_last_error(m),
+		     "is not an allocated order-10 block");
+	assert_int_equal(kmm_report_count(m), reports + 1);
+	assert_non_null(strstr(last_report_text(m), "split_page: pfn:"));
+	assert_int_equal(kmm_page_info(m, pfn + 1, &after), KMM_OK);
+	assert_int_equal(after.refcount, before.refcount);
+	assert_int_equal(kmm_free_pages(m, pfn, 0), KMM_OK);
+	/* A real order-3 block still splits. */
+	assert_int_equal(kmm_alloc_pages(m, KMM_GFP_KERNEL, 3, &pfn), KMM_OK);
+	assert_int_equal(kmm_split_page(m, pfn, 3), KMM_OK);
+	for (unsigned i = 0; i < 8; i++)
+		assert_int_equal(kmm_free_pages(m, pfn + i, 0), KMM_OK);
+	test_machine_done(m);
+}
+
+/*
+ * Bug 6: kfree of a pointer inside a kmalloc larger than 8 KiB freed the whole allocation. It
+ * is reported and not carried out (a deliberate deviation from 6.1, docs/fidelity.md).
+ */
+static void test_fuzz_kfree_inside_a_large_kmalloc_is_refused(void **state)
+{
+	struct kmm_machine *m = test_machine(NULL);
+	kmm_va_t va = 0;
+	uint64_t reports;
+
+	assert_int_equal(kmm_kmalloc(m, 64 * 1024, KMM_GFP_KERNEL, &va), KMM_OK);
+	reports = kmm_report_count(m);
+	assert_int_equal(kmm_kfree(m, va + 4096), KMM_OK);
+	assert_int_equal(kmm_report_count(m), reports + 1);
+	assert_non_null(strstr(last_report_text(m), "pointer inside a large kmalloc: not freed"));
+	assert_int_equal(kmm_check(m), KMM_OK);
+	reports = kmm_report_count(m);
+	assert_int_equal(kmm_kfree(m, va), KMM_OK);
+	assert_int_equal(kmm_report_count(m), reports);
+	test_machine_done(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -170,6 +285,9 @@ int main(void)
 		cmocka_unit_test(test_fuzz_cma_alignment_above_the_cap_is_refused),
 		cmocka_unit_test(test_fuzz_config_append_null_and_unterminated_sysctl),
 		cmocka_unit_test(test_fuzz_every_failing_call_sets_last_error),
+		cmocka_unit_test(test_fuzz_wrong_order_free_is_a_bad_page),
+		cmocka_unit_test(test_fuzz_split_past_the_allocation_is_refused),
+		cmocka_unit_test(test_fuzz_kfree_inside_a_large_kmalloc_is_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

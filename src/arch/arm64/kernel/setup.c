@@ -625,6 +625,12 @@ int kernel_boot(struct kmm_kernel *k, struct kmm_env *env, struct kmm_hw *hw,
 	if (!ret) {
 		build_all_zonelists(k);
 		env_printk(env, "Kernel command line: %s\n", cfg->cmdline);
+		/* init/main.c:print_unknown_bootoptions() (the list starts with a space) */
+		if (k->params.unknown[0])
+			env_printk(env,
+				   "Unknown kernel command line parameters \"%s\", will be passed "
+				   "to user space.\n",
+				   k->params.unknown + 1);
 		swiotlb_init(k);
 		report_meminit(k);
 		memblock_free_all(k);
