@@ -285,7 +285,10 @@ static const struct scenario_step {
 #undef SCENARIO_STEP_ROW
 };
 
-/* Splits @line in place into words; double quotes group. Returns the count, -1 if too many. */
+/*
+ * Splits @line in place into words; double quotes group. Returns the count, -1 if too many,
+ * -2 if a quote is left open.
+ */
 static int split_words(char *line, char **argv, int max)
 {
 	int argc = 0;
@@ -306,6 +309,8 @@ static int split_words(char *line, char **argv, int max)
 			else
 				*w++ = *s;
 		}
+		if (quoted)
+			return -2;
 		if (*s)
 			s++;
 		*w = '\0';
@@ -363,8 +368,8 @@ static enum kmm_status check_step(struct scenario *sc, struct kmm_config *cfg, b
 		return scenario_fail(sc, KMM_EINVAL, "unknown step '%s' (kmmsim --help lists them)",
 				     argv[0]);
 	if (argc - 1 < step->min_args || argc - 1 > step->max_args)
-		return scenario_fail(sc, KMM_EINVAL, "%s: wrong number of arguments (usage: %s %s)",
-				     step->name, step->name, step->usage);
+		return scenario_fail(sc, KMM_EINVAL, "%s: wrong number of arguments (usage: %s%s%s)",
+				     step->name, step->name, *step->usage ? " " : "", step->usage);
 	if (step->phase == BEFORE_BOOT && *booted)
 		return scenario_fail(sc, KMM_EINVAL,
 				     "%s: machine settings must come before the "
@@ -421,6 +426,8 @@ static enum kmm_status next_line(struct scenario *sc, const char **p, char *line
 		line[len - 1] = '\0';
 	*p += len + (nl ? 1 : 0);
 	*argc = split_words(line, argv, SCENARIO_MAX_ARGS);
+	if (*argc == -2)
+		return scenario_fail(sc, KMM_EINVAL, "a double quote is not closed");
 	if (*argc < 0)
 		return scenario_fail(sc, KMM_EINVAL, "more than %d words", SCENARIO_MAX_ARGS);
 	return KMM_OK;

@@ -33,6 +33,7 @@ void scenario_vm_names_free(struct scenario *sc)
 	sc->vm_names = NULL;
 }
 
+/* The slot of @name; with @create a new one, NULL if the name is taken (names are given once). */
 static kmm_va_t *name_slot(struct scenario *sc, const char *name, bool create)
 {
 	struct vm_names *n = sc->vm_names;
@@ -43,7 +44,7 @@ static kmm_va_t *name_slot(struct scenario *sc, const char *name, bool create)
 	}
 	for (int i = 0; i < n->nr; i++)
 		if (strcmp(n->name[i], name) == 0)
-			return &n->va[i];
+			return create ? NULL : &n->va[i];
 	if (!create || n->nr == VM_NAMES_MAX || strlen(name) >= sizeof(n->name[0]))
 		return NULL;
 	strcpy(n->name[n->nr], name);
@@ -97,7 +98,9 @@ enum kmm_status step_vmalloc(struct scenario *sc, int argc, char **argv)
 	}
 	slot = name_slot(sc, argv[1], true);
 	if (!slot)
-		return scenario_fail(sc, KMM_EINVAL, "vmalloc: too many names or name too long");
+		return scenario_fail(sc, KMM_EINVAL,
+				     "vmalloc: name '%s' is taken or too long, or too many names",
+				     argv[1]);
 	if (huge)
 		st = kmm_vmalloc_huge(sc->m, size, KMM_GFP_KERNEL | (zero ? KMM___GFP_ZERO : 0),
 				      &va);
@@ -154,7 +157,9 @@ enum kmm_status step_ioremap(struct scenario *sc, int argc, char **argv)
 				     argv[2], argv[3]);
 	slot = name_slot(sc, argv[1], true);
 	if (!slot)
-		return scenario_fail(sc, KMM_EINVAL, "ioremap: too many names or name too long");
+		return scenario_fail(sc, KMM_EINVAL,
+				     "ioremap: name '%s' is taken or too long, or too many names",
+				     argv[1]);
 	st = kmm_ioremap(sc->m, pa, size, &va);
 	if (st)
 		return scenario_fail(sc, st, "ioremap: %s", kmm_last_error(sc->m));
