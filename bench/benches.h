@@ -11,6 +11,7 @@
 	X(mmu, "MMU model: ns per translation for an L1 hit, an L2 hit and a full cold walk")      \
 	X(vmalloc, "vmalloc(4K)+vfree with 1K and 100K live areas; vmalloc(2M) small and huge")    \
 	X(buddy, "page allocator: ns per alloc+free pair (pcp, buddy, order 9) against jemalloc")  \
-	X(slub, "SLUB fast paths and kmalloc vs jemalloc on the same size traces; slab overhead")
+	X(slub, "SLUB fast paths and kmalloc vs jemalloc on the same size traces; slab overhead")  \
+	X(hostmem, "allocate 90% of RAM zeroed, write, free: RSS vs the memory map, the charge")
 
 #endif /* KMM_BENCHES_H */

@@ -143,6 +143,13 @@ KMM_API enum kmm_status kmm_report_get(const struct kmm_machine *m, uint64_t seq
 /* Writes the kernel log (what `dmesg` would print) through @sink. */
 KMM_API void kmm_dmesg(const struct kmm_machine *m, kmm_sink_fn sink, void *arg);
 
+/*
+ * Host memory the machine is charged for (RAM written, the memory map, metadata) and its
+ * budget (kmm_config.host_mem, or the default fixed at create), in bytes; NULL outputs are
+ * skipped. Crossing the budget stops the machine: KMM_EHOST, then KMM_EDEAD.
+ */
+KMM_API void kmm_host_mem(const struct kmm_machine *m, uint64_t *charged, uint64_t *budget);
+
 /* ---- Physical memory --------------------------------------------------------------- */
 
 /*

@@ -223,10 +223,11 @@ bool env_host_check(struct kmm_env *env, const char *what, uint64_t more)
 		   env->host_memmap >> 10, (env->arena.mapped - env->host_backing) >> 10,
 		   env->host_budget >> 10);
 	env->dead = true;
-	snprintf(env->last_error, sizeof(env->last_error),
+	snprintf(env->host_why, sizeof(env->host_why),
 		 "host memory budget of %" PRIu64 " MiB exceeded: %s asked for %" PRIu64
 		 " KiB more (%" PRIu64 " MiB charged); the machine is stopped",
 		 env->host_budget >> 20, what, (more + 1023) >> 10, charged >> 20);
+	snprintf(env->last_error, sizeof(env->last_error), "%s", env->host_why);
 	if (env->bug_unwind)
 		longjmp(*env->bug_unwind, 1);
 	return false;

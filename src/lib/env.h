@@ -85,6 +85,7 @@ struct kmm_env {
 	uint64_t host_touched; /* RAM backing bytes handed out for writing */
 	uint64_t host_memmap;  /* the memory map's charge */
 	bool host_over;	       /* the budget was crossed: the machine died of it */
+	char host_why[256];    /* what env_host_check said then (create reports it) */
 
 	/* Current simulated CPU, for reports and per-CPU state. */
 	int cur_cpu;

@@ -107,7 +107,8 @@ enum kmm_status kmm_machine_create(const struct kmm_config *cfg, struct kmm_mach
 	}
 	if (ret) {
 		st = ret == -ENOMEM ? KMM_EHOST : ret == -ENOSPC ? KMM_ENOMEM : KMM_EINVAL;
-		kmm_error_nomachine(st, "boot failed: %s", m->env.last_error);
+		kmm_error_nomachine(st, "boot failed: %s",
+				    m->env.host_over ? m->env.host_why : m->env.last_error);
 		hw_fini(&m->hw);
 		env = m->env;
 		env_fini(&env);
@@ -193,6 +194,14 @@ void kmm_set_report_handler(struct kmm_machine *m, kmm_report_fn fn, void *arg)
 		return;
 	m->env.report_fn = fn;
 	m->env.report_arg = arg;
+}
+
+void kmm_host_mem(const struct kmm_machine *m, uint64_t *charged, uint64_t *budget)
+{
+	if (charged)
+		*charged = m ? env_host_charged(&m->env) : 0;
+	if (budget)
+		*budget = m ? m->env.host_budget : 0;
 }
 
 uint64_t kmm_report_count(const struct kmm_machine *m)
