@@ -126,6 +126,15 @@ struct kmm_config {
 	 * (KMM_EHOST, the machine dead) instead of exhausting the host.
 	 */
 	uint64_t host_mem;
+
+	/*
+	 * Progress of long steps (boot: the memory map, the hand-over to the buddy allocator),
+	 * called now and then with what is being done and how far (in pages); once more with
+	 * @what NULL when the step ends. NULL: no calls. The library prints nothing itself;
+	 * kmmsim shows it on a terminal when a boot takes more than a second.
+	 */
+	void (*progress)(void *arg, const char *what, uint64_t done, uint64_t total);
+	void *progress_arg;
 };
 
 /* Fills @cfg with the QEMU virt defaults described above (kmalloc_minalign 128). Never fails. */

@@ -94,6 +94,8 @@ bool env_init(struct kmm_env *env, const struct kmm_config *cfg, char *err, size
 		env->rng[i] = z ^ (z >> 31);
 	}
 	env->host_budget = cfg->host_mem ? cfg->host_mem : env_host_default_budget();
+	env->progress = cfg->progress;
+	env->progress_arg = cfg->progress_arg;
 	env->log = arena_alloc(&env->arena, ENV_LOG_CAP, 16);
 	if (!env->log) {
 		snprintf(err, errlen, "cannot allocate the kernel log buffer");

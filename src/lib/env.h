@@ -87,6 +87,10 @@ struct kmm_env {
 	bool host_over;	       /* the budget was crossed: the machine died of it */
 	char host_why[256];    /* what env_host_check said then (create reports it) */
 
+	/* Progress of long steps (kmm_config.progress). */
+	void (*progress)(void *arg, const char *what, uint64_t done, uint64_t total);
+	void *progress_arg;
+
 	/* Current simulated CPU, for reports and per-CPU state. */
 	int cur_cpu;
 
@@ -164,6 +168,14 @@ void env_free_backing(struct kmm_env *env, void *ptr);
  * only during create, which fails afterwards).
  */
 uint64_t env_host_default_budget(void);
+
+/* Tells the config's progress callback, if any, how far @what is (NULL: the step ended). */
+static inline void env_progress(struct kmm_env *env, const char *what, uint64_t done,
+				uint64_t total)
+{
+	if (env->progress)
+		env->progress(env->progress_arg, what, done, total);
+}
 uint64_t env_host_charged(const struct kmm_env *env);
 bool env_host_check(struct kmm_env *env, const char *what, uint64_t more);
 char *env_strdup(struct kmm_env *env, const char *s);

@@ -357,6 +357,8 @@ static void memmap_init_zone(struct kmm_kernel *k, struct zone *zone)
 			pfn = ((pfn + PAGES_PER_SECTION) & ~(PAGES_PER_SECTION - 1)) - 1;
 			continue;
 		}
+		if (!(pfn & (PAGES_PER_SECTION - 1)))
+			env_progress(k->env, "memory map", pfn - start, end - start);
 		page = pfn_to_page(k, pfn);
 		env_charge(k->env, COST_memmap_init);
 		__init_single_page(page, z, nid);
@@ -625,7 +627,12 @@ void build_all_zonelists(struct kmm_kernel *k)
 /* Models: mm/page_alloc.c:memblock_free_pages() via __free_pages_memory(). */
 static void __free_pages_memory(struct kmm_kernel *k, unsigned long start, unsigned long end)
 {
+	unsigned long first = start;
+
 	while (start < end) {
+		if (!(start & (PAGES_PER_SECTION - 1)))
+			env_progress(k->env, "handing memory to the buddy allocator", start - first,
+				     end - first);
 		unsigned int order = start ? (unsigned int)__builtin_ctzl(start) : MAX_ORDER - 1;
 
 		if (order > MAX_ORDER - 1)
