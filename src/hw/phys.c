@@ -274,7 +274,8 @@ bool phys_check(const struct hw_phys *phys, char *why, size_t whylen)
 			return false;
 		}
 		for (uint64_t w = 0; w < (((b->end - b->base) >> PHYS_CHUNK_SHIFT) + 63) / 64; w++)
-			touched += (uint64_t)__builtin_popcountll(b->touched[w]) << PHYS_CHUNK_SHIFT;
+			touched += (uint64_t)__builtin_popcountll(b->touched[w])
+				   << PHYS_CHUNK_SHIFT;
 		if (b->end > KMM_PA_LIMIT) {
 			snprintf(why, whylen, "phys: bank %u ends beyond the 48-bit PA limit", i);
 			return false;

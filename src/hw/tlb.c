@@ -94,8 +94,7 @@ bool tlb_geometry_valid(const struct tlb_geometry *g, char *why, size_t whylen)
 		bad = "l1i_entries must be 1..255";
 	else if (g->l1d_entries < 1 || g->l1d_entries > 255)
 		bad = "l1d_entries must be 1..255";
-	else if (g->l2_sets < 1 || g->l2_sets > TLB_L2_MAX_SETS ||
-		 (g->l2_sets & (g->l2_sets - 1)))
+	else if (g->l2_sets < 1 || g->l2_sets > TLB_L2_MAX_SETS || (g->l2_sets & (g->l2_sets - 1)))
 		bad = "l2_sets must be a power of two in 1..1024";
 	else if (g->l2_ways < 1 || g->l2_ways > TLB_L2_MAX_WAYS)
 		bad = "l2_ways must be 1..16";

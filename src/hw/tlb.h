@@ -120,7 +120,7 @@ struct tlb_span {
 struct tlb {
 	struct tlb_geometry geo;
 	struct kmm_env *env;
-	struct tlb_span *span; /* tlb_check's scratch: one per L2 entry, in the l2 allocation */
+	struct tlb_span *span;	 /* tlb_check's scratch: one per L2 entry, in the l2 allocation */
 	struct tlb_entry *l1[2]; /* [0] instruction, [1] data */
 	uint64_t *l1key[2];	 /* per L1 entry: va | 1 when valid, 0 when not */
 	uint64_t *l1mask[2];	 /* per L1 entry: mask | 1 */

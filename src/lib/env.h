@@ -277,8 +277,9 @@ bool env_check(const struct kmm_env *env, char *why, size_t whylen);
  * during it (env_report) returns here with KMM_EBUG, the machine dead (a crossed host-memory
  * budget, env_host_check, with KMM_EHOST). The outermost call
  * then runs the events that came due (a run point: evq.h), still under the unwind, before
- * disarming it; an inner call (the unwind already armed by an outer one) just runs @fn. Returns @fn's status; KMM_EDEAD without
- * running it on a dead machine. Only the API boundary (src/sim/api.c) calls it.
+ * disarming it; an inner call (the unwind already armed by an outer one) just runs @fn. Returns
+ * @fn's status; KMM_EDEAD without running it on a dead machine. Only the API boundary
+ * (src/sim/api.c) calls it.
  */
 enum kmm_status env_unwind_call(struct kmm_env *env, enum kmm_status (*fn)(void *arg), void *arg);
 

@@ -49,8 +49,8 @@ static void get_pfn_range_for_nid(const struct kmm_kernel *k, int nid, unsigned 
 /* Host bytes of the memory map for @sections present sections. */
 static uint64_t memmap_host_bytes(uint64_t sections)
 {
-	return sections * (PAGES_PER_SECTION * sizeof(struct page) +
-			   (PAGES_PER_SECTION >> pageblock_order));
+	return sections *
+	       (PAGES_PER_SECTION * sizeof(struct page) + (PAGES_PER_SECTION >> pageblock_order));
 }
 
 uint64_t kernel_memmap_host_bytes(const struct kmm_config *cfg)
@@ -60,8 +60,9 @@ uint64_t kernel_memmap_host_bytes(const struct kmm_config *cfg)
 	/* Banks do not share sections in the estimate: at most one too many per bank. */
 	for (uint32_t i = 0; i < cfg->nr_banks; i++) {
 		uint64_t lo = cfg->banks[i].base >> SECTION_SIZE_BITS,
-			 hi = (cfg->banks[i].base + cfg->banks[i].size + (1ull << SECTION_SIZE_BITS) -
-			       1) >> SECTION_SIZE_BITS;
+			 hi = (cfg->banks[i].base + cfg->banks[i].size +
+			       (1ull << SECTION_SIZE_BITS) - 1) >>
+			      SECTION_SIZE_BITS;
 		sections += hi - lo;
 	}
 	return memmap_host_bytes(sections);

@@ -3395,7 +3395,7 @@ struct slub_check_ctx {
 	const struct kmm_kernel *k;
 	char *why;
 	size_t whylen;
-	uint64_t *listed; /* one bit per PFN of the present sections: a slab seen on a list */
+	uint64_t *listed;   /* one bit per PFN of the present sections: a slab seen on a list */
 	unsigned int *slot; /* per section of the memory map: its place among the present ones */
 	struct kmem_cache **caches;
 	int nr_caches;

@@ -312,8 +312,8 @@ static enum kmm_status opt_host_mem(struct kmm_config *cfg, const char *value)
 	uint64_t size;
 
 	if (kmm_parse_size(value, &size) != KMM_OK || size == 0)
-		return kmm_error_nomachine(KMM_EINVAL,
-					   "-host-mem %s: expected a size such as 4G or 512M", value);
+		return kmm_error_nomachine(
+			KMM_EINVAL, "-host-mem %s: expected a size such as 4G or 512M", value);
 	if (value[len - 1] >= '0' && value[len - 1] <= '9') {
 		if (size > UINT64_MAX >> 20)
 			return kmm_error_nomachine(KMM_EINVAL, "-host-mem %s: too large", value);

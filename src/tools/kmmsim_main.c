@@ -210,7 +210,8 @@ static void progress_tty(void *arg, const char *what, uint64_t done, uint64_t to
 		return;
 	}
 	since = (double)(now.tv_sec - t0.tv_sec) + (double)(now.tv_nsec - t0.tv_nsec) / 1e9;
-	since_last = (double)(now.tv_sec - last.tv_sec) + (double)(now.tv_nsec - last.tv_nsec) / 1e9;
+	since_last =
+		(double)(now.tv_sec - last.tv_sec) + (double)(now.tv_nsec - last.tv_nsec) / 1e9;
 	if (since < 1.0 || (shown && since_last < 0.1))
 		return;
 	fprintf(stderr, "\r\033[Kkmmsim: booting: %s %3u%% (%.0f s)", what,
