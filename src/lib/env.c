@@ -142,8 +142,10 @@ void *env_alloc_aligned(struct kmm_env *env, size_t size, size_t align)
 	if (p)
 		env->host_live_allocs++;
 	if (p && env->arena.mapped > mapped &&
-	    !env_host_check(env, "host metadata (env_alloc)", env->arena.mapped - mapped))
+	    !env_host_check(env, "host metadata (env_alloc)", env->arena.mapped - mapped)) {
+		env_free(env, p); /* the machine died of it: the caller fails cleanly */
 		return NULL;
+	}
 	return p;
 }
 
