@@ -12,6 +12,7 @@
 	X(vmalloc, "vmalloc(4K)+vfree with 1K and 100K live areas; vmalloc(2M) small and huge")    \
 	X(buddy, "page allocator: ns per alloc+free pair (pcp, buddy, order 9) against jemalloc")  \
 	X(slub, "SLUB fast paths and kmalloc vs jemalloc on the same size traces; slab overhead")  \
-	X(trace, "trace all on: ns per event with the trace buffer empty and full (a ring)")
+	X(trace, "trace all on: ns per event with the trace buffer empty and full (a ring)")       \
+	X(hostmem, "allocate 90% of RAM zeroed, write, free: RSS vs the memory map, the charge")
 
 #endif /* KMM_BENCHES_H */

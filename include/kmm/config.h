@@ -117,6 +117,24 @@ struct kmm_config {
 		char name[32];
 		uint32_t cycles;
 	} costs[KMM_MAX_COSTS];
+
+	/*
+	 * Host-memory budget in bytes (-host-mem SIZE); 0: half of the host's available memory
+	 * when the machine is created. The machine's RAM is charged as it is first written, its
+	 * memory map and metadata as they are made; a machine whose memory map alone would not
+	 * fit is refused at create (KMM_EHOST), and one that crosses the budget later stops
+	 * (KMM_EHOST, the machine dead) instead of exhausting the host.
+	 */
+	uint64_t host_mem;
+
+	/*
+	 * Progress of long steps (boot: the memory map, the hand-over to the buddy allocator),
+	 * called now and then with what is being done and how far (in pages); once more with
+	 * @what NULL when the step ends. NULL: no calls. The library prints nothing itself;
+	 * kmmsim shows it on a terminal when a boot takes more than a second.
+	 */
+	void (*progress)(void *arg, const char *what, uint64_t done, uint64_t total);
+	void *progress_arg;
 };
 
 /* Fills @cfg with the QEMU virt defaults described above (kmalloc_minalign 128). Never fails. */

@@ -143,11 +143,20 @@ KMM_API enum kmm_status kmm_report_get(const struct kmm_machine *m, uint64_t seq
 /* Writes the kernel log (what `dmesg` would print) through @sink. */
 KMM_API void kmm_dmesg(const struct kmm_machine *m, kmm_sink_fn sink, void *arg);
 
+/*
+ * Host memory the machine is charged for (RAM written, the memory map, metadata) and its
+ * budget (kmm_config.host_mem, or the default fixed at create), in bytes; NULL outputs are
+ * skipped. Crossing the budget stops the machine: KMM_EHOST, then KMM_EDEAD.
+ */
+KMM_API void kmm_host_mem(const struct kmm_machine *m, uint64_t *charged, uint64_t *budget);
+
 /* ---- Physical memory --------------------------------------------------------------- */
 
 /*
  * The one bridge from a simulated PA to host memory: a host pointer valid for @len bytes
  * at @pa, or NULL if [pa, pa+len) is not wholly inside one RAM bank (MMIO, holes, or beyond).
+ * The 4 KiB chunks it spans are charged to the host-memory budget (kmm_host_mem) from now on,
+ * as the caller may write through it; kmm_phys_read charges nothing.
  */
 KMM_API void *kmm_phys_to_host(struct kmm_machine *m, kmm_pa_t pa, size_t len);
 

@@ -159,8 +159,8 @@ enum kmm_tlb_policy {
 struct kmm_tlb_geometry {
 	uint32_t l1i_entries;	    /* fully associative, 1..255 (default 48) */
 	uint32_t l1d_entries;	    /* fully associative, 1..255 (default 32) */
-	uint32_t l2_sets;	    /* power of two (default 256) */
-	uint32_t l2_ways;	    /* 1..64 (default 4) */
+	uint32_t l2_sets;	    /* power of two, 1..1024 (default 256) */
+	uint32_t l2_ways;	    /* 1..16, sets x ways <= 4096 (default 4) */
 	uint32_t walk_entries;	    /* walk cache, 1..1024 (default 32) */
 	uint32_t s2_entries;	    /* stage-2 (IPA) cache, 1..1024 (default 32) */
 	enum kmm_tlb_policy policy; /* default PLRU */

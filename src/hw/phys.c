@@ -1,6 +1,6 @@
 /*
- * Physical address space: RAM banks and MMIO ranges. See phys.h for the layout and the
- * invariants.
+ * Physical address space: RAM banks and MMIO ranges. See phys.h for the layout, the
+ * accounting of host memory by touched chunks, and the invariants.
  *
  * Spec: Arm ARM D8.12 (external aborts): an access to a PA with nothing behind it is a
  * synchronous external abort; the MMU model turns a false return here into that fault.
@@ -12,6 +12,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <sys/mman.h>
 
 bool phys_init(struct hw_phys *phys, struct kmm_env *env, const struct kmm_config *cfg)
 {
@@ -31,8 +32,11 @@ bool phys_init(struct hw_phys *phys, struct kmm_env *env, const struct kmm_confi
 	}
 	for (uint32_t i = 0; i < phys->nr_banks; i++) {
 		struct phys_bank *b = &phys->banks[i];
+		uint64_t chunks = (b->end - b->base + PHYS_CHUNK - 1) >> PHYS_CHUNK_SHIFT;
+
 		b->host = env_alloc_backing(env, b->end - b->base);
-		if (!b->host) {
+		b->touched = b->host ? env_alloc(env, (chunks + 63) / 64 * 8) : NULL;
+		if (!b->touched) {
 			env_error(env, KMM_EHOST,
 				  "cannot reserve %" PRIu64
 				  " MiB of host memory for the RAM bank at "
@@ -41,6 +45,10 @@ bool phys_init(struct hw_phys *phys, struct kmm_env *env, const struct kmm_confi
 			phys_fini(phys);
 			return false;
 		}
+#ifdef MADV_NOHUGEPAGE
+		/* Host huge pages would commit 2 MiB where one chunk is written and charged. */
+		madvise(b->host, (size_t)(b->end - b->base), MADV_NOHUGEPAGE);
+#endif
 	}
 	struct kmm_mmio_range layout[PHYS_MAX_MMIO];
 	phys->nr_mmio = board_mmio_layout(cfg, layout, PHYS_MAX_MMIO);
@@ -58,7 +66,9 @@ void phys_fini(struct hw_phys *phys)
 {
 	for (uint32_t i = 0; i < phys->nr_banks; i++) {
 		env_free_backing(phys->env, phys->banks[i].host);
+		env_free(phys->env, phys->banks[i].touched);
 		phys->banks[i].host = NULL;
+		phys->banks[i].touched = NULL;
 	}
 	phys->nr_banks = 0;
 }
@@ -87,8 +97,13 @@ bool phys_read(const struct hw_phys *phys, kmm_pa_t pa, void *dst, size_t len)
 		return false;
 	while (len) {
 		const struct phys_bank *b = phys_bank_of(phys, pa);
-		uint64_t n = b->end - pa < len ? b->end - pa : len;
-		memcpy(out, b->host + (pa - b->base), n);
+		uint64_t off = pa - b->base, n = PHYS_CHUNK - (off & (PHYS_CHUNK - 1));
+
+		n = n < len ? n : len;
+		if (phys_chunk_touched(b, off >> PHYS_CHUNK_SHIFT))
+			memcpy(out, b->host + off, n);
+		else
+			memset(out, 0, n); /* never written: zero, and left uncommitted */
 		out += n;
 		pa += n;
 		len -= n;
@@ -105,12 +120,107 @@ bool phys_write(const struct hw_phys *phys, kmm_pa_t pa, const void *src, size_t
 	while (len) {
 		const struct phys_bank *b = phys_bank_of(phys, pa);
 		uint64_t n = b->end - pa < len ? b->end - pa : len;
-		memcpy(b->host + (pa - b->base), in, n);
+		memcpy(phys_to_host(phys, pa, n), in, n);
 		in += n;
 		pa += n;
 		len -= n;
 	}
 	return true;
+}
+
+void phys_touch(const struct hw_phys *phys, const struct phys_bank *b, uint64_t off, size_t len)
+{
+	uint64_t first = off >> PHYS_CHUNK_SHIFT,
+		 last = (off + (len ? len - 1 : 0)) >> PHYS_CHUNK_SHIFT, n = 0;
+	char what[96];
+
+	for (uint64_t c = first; c <= last; c++) {
+		if (!phys_chunk_touched(b, c)) {
+			b->touched[c / 64] |= (uint64_t)1 << (c % 64);
+			n++;
+		}
+	}
+	if (!n)
+		return;
+	phys->env->host_touched += n << PHYS_CHUNK_SHIFT;
+	snprintf(what, sizeof(what), "RAM written at PA 0x%" PRIx64, b->base + off);
+	env_host_check(phys->env, what, n << PHYS_CHUNK_SHIFT);
+}
+
+/*
+ * Calls @fn on each run of touched chunks in the RAM of [pa, pa + len), clipped to the range;
+ * @whole: only the chunks wholly inside it.
+ */
+static void phys_for_runs(const struct hw_phys *phys, kmm_pa_t pa, uint64_t len, bool whole,
+			  void (*fn)(const struct hw_phys *phys, const struct phys_bank *b,
+				     uint64_t off, uint64_t n))
+{
+	kmm_pa_t end = len > UINT64_MAX - pa ? UINT64_MAX : pa + len;
+
+	for (uint32_t i = 0; i < phys->nr_banks; i++) {
+		const struct phys_bank *b = &phys->banks[i];
+		uint64_t lo = pa > b->base ? pa - b->base : 0,
+			 hi = (end < b->end ? end : b->end) - b->base, c, stop;
+
+		if (end <= b->base || pa >= b->end)
+			continue;
+		/* Chunks [c, stop): whole ones only for a discard, every one touched for a zero. */
+		c = whole ? (lo + PHYS_CHUNK - 1) >> PHYS_CHUNK_SHIFT : lo >> PHYS_CHUNK_SHIFT;
+		stop = whole ? hi >> PHYS_CHUNK_SHIFT : (hi + PHYS_CHUNK - 1) >> PHYS_CHUNK_SHIFT;
+		while (c < stop) {
+			uint64_t run;
+
+			if (!(c % 64) && !b->touched[c / 64]) {
+				c += 64; /* 64 chunks never written */
+				continue;
+			}
+			if (!phys_chunk_touched(b, c)) {
+				c++;
+				continue;
+			}
+			for (run = c; run < stop && phys_chunk_touched(b, run); run++)
+				;
+			{
+				uint64_t o = c << PHYS_CHUNK_SHIFT, e = run << PHYS_CHUNK_SHIFT;
+
+				o = o > lo ? o : lo;
+				e = e < hi ? e : hi;
+				fn(phys, b, o, e - o);
+			}
+			c = run;
+		}
+	}
+}
+
+static void zero_run(const struct hw_phys *phys, const struct phys_bank *b, uint64_t off,
+		     uint64_t n)
+{
+	(void)phys;
+	memset(b->host + off, 0, (size_t)n);
+}
+
+void phys_zero(const struct hw_phys *phys, kmm_pa_t pa, uint64_t len)
+{
+	phys_for_runs(phys, pa, len, false, zero_run);
+}
+
+static void discard_run(const struct hw_phys *phys, const struct phys_bank *b, uint64_t off,
+			uint64_t n)
+{
+#ifdef MADV_DONTNEED
+	if (madvise(b->host + off, (size_t)n, MADV_DONTNEED))
+		return; /* not page aligned for this host: keep them */
+	for (uint64_t c = off >> PHYS_CHUNK_SHIFT; c < (off + n) >> PHYS_CHUNK_SHIFT; c++)
+		b->touched[c / 64] &= ~((uint64_t)1 << (c % 64));
+	phys->env->host_touched -= n;
+#else
+	(void)phys, (void)b, (void)off, (void)n;
+#endif
+}
+
+void phys_discard(const struct hw_phys *phys, kmm_pa_t pa, uint64_t len)
+{
+	phys_for_runs(phys, pa, len, true, discard_run);
 }
 
 bool phys_is_ram(const struct hw_phys *phys, kmm_pa_t pa)
@@ -142,6 +252,8 @@ uint64_t phys_ram_size(const struct hw_phys *phys)
 
 bool phys_check(const struct hw_phys *phys, char *why, size_t whylen)
 {
+	uint64_t touched = 0;
+
 	for (uint32_t i = 0; i < phys->nr_banks; i++) {
 		const struct phys_bank *b = &phys->banks[i];
 
@@ -157,10 +269,13 @@ bool phys_check(const struct hw_phys *phys, char *why, size_t whylen)
 				 i - 1, i);
 			return false;
 		}
-		if (!b->host) {
+		if (!b->host || !b->touched) {
 			snprintf(why, whylen, "phys: bank %u has no host backing", i);
 			return false;
 		}
+		for (uint64_t w = 0; w < (((b->end - b->base) >> PHYS_CHUNK_SHIFT) + 63) / 64; w++)
+			touched += (uint64_t)__builtin_popcountll(b->touched[w])
+				   << PHYS_CHUNK_SHIFT;
 		if (b->end > KMM_PA_LIMIT) {
 			snprintf(why, whylen, "phys: bank %u ends beyond the 48-bit PA limit", i);
 			return false;
@@ -173,6 +288,12 @@ bool phys_check(const struct hw_phys *phys, char *why, size_t whylen)
 				return false;
 			}
 		}
+	}
+	if (phys->nr_banks && touched != phys->env->host_touched) {
+		snprintf(why, whylen,
+			 "phys: %" PRIu64 " KiB of RAM marked touched, %" PRIu64 " KiB charged",
+			 touched >> 10, phys->env->host_touched >> 10);
+		return false;
 	}
 	return true;
 }

@@ -13,6 +13,7 @@
  *  2. No bank overlaps an MMIO range.
  *  3. Every bank has host backing.
  *  4. Every bank ends at or below KMM_PA_LIMIT.
+ *  5. The chunks marked touched, times PHYS_CHUNK, are env->host_touched.
  */
 #ifndef KMM_HW_PHYS_H
 #define KMM_HW_PHYS_H
@@ -26,7 +27,19 @@ struct phys_bank {
 	kmm_pa_t base;
 	kmm_pa_t end; /* exclusive */
 	uint8_t *host;
+	uint64_t *touched; /* one bit per PHYS_CHUNK of the bank: handed out for writing */
 };
+
+/*
+ * Host-memory accounting of RAM: the backing is an anonymous mapping, committed by the host
+ * only where written. A chunk's bit is set the first time a host pointer into it is handed
+ * out (phys_to_host), which charges the chunk to the machine's host-memory budget
+ * (env_host_check); phys_read of a chunk never handed out reads zeros without touching it,
+ * phys_zero skips such chunks (they are zero), phys_discard gives freed chunks back to the
+ * host (they read as zero afterwards) and uncharges them.
+ */
+#define PHYS_CHUNK_SHIFT 12
+#define PHYS_CHUNK	 ((uint64_t)1 << PHYS_CHUNK_SHIFT)
 
 struct phys_mmio {
 	kmm_pa_t base;
@@ -61,14 +74,33 @@ static inline const struct phys_bank *phys_bank_of(const struct hw_phys *phys, k
 	return NULL;
 }
 
-/* Host pointer for [pa, pa+len) if it lies wholly inside one bank, else NULL. */
+static inline bool phys_chunk_touched(const struct phys_bank *b, uint64_t chunk)
+{
+	return b->touched[chunk / 64] >> (chunk % 64) & 1;
+}
+
+/* Marks the chunks of [off, off + len) of @b touched and charges them (phys.c). */
+void phys_touch(const struct hw_phys *phys, const struct phys_bank *b, uint64_t off, size_t len);
+
+/*
+ * Host pointer for [pa, pa+len) if it lies wholly inside one bank, else NULL. The chunks it
+ * spans count as touched from now on (the caller may write through it).
+ */
 static inline void *phys_to_host(const struct hw_phys *phys, kmm_pa_t pa, size_t len)
 {
 	const struct phys_bank *b = phys_bank_of(phys, pa);
+	uint64_t off;
 
 	if (!b || len > b->end - pa)
 		return NULL;
-	return b->host + (pa - b->base);
+	off = pa - b->base;
+	if (__builtin_expect(!phys_chunk_touched(b, off >> PHYS_CHUNK_SHIFT) ||
+				     !phys_chunk_touched(b, (off + (len ? len - 1 : 0)) >>
+								    PHYS_CHUNK_SHIFT) ||
+				     len > PHYS_CHUNK,
+			     0))
+		phys_touch(phys, b, off, len);
+	return b->host + off;
 }
 
 /* 64-bit little-endian word at an 8-byte aligned @pa; false (no change) if not RAM. */
@@ -95,6 +127,17 @@ static inline bool phys_write64(const struct hw_phys *phys, kmm_pa_t pa, uint64_
 /* Byte-range copies that may cross banks; false if any byte is not RAM (nothing copied). */
 bool phys_read(const struct hw_phys *phys, kmm_pa_t pa, void *dst, size_t len);
 bool phys_write(const struct hw_phys *phys, kmm_pa_t pa, const void *src, size_t len);
+
+/*
+ * Zeroes the RAM in [pa, pa + len), skipping what is not RAM and the chunks never touched
+ * (zero already, and left uncommitted).
+ */
+void phys_zero(const struct hw_phys *phys, kmm_pa_t pa, uint64_t len);
+/*
+ * Gives the host pages of the touched whole chunks in [pa, pa + len) back (their contents
+ * become zero) and uncharges them: for RAM whose contents nobody may rely on (freed blocks).
+ */
+void phys_discard(const struct hw_phys *phys, kmm_pa_t pa, uint64_t len);
 
 bool phys_is_ram(const struct hw_phys *phys, kmm_pa_t pa);
 /* The MMIO range holding @pa (innermost), or NULL. */

@@ -103,9 +103,24 @@ struct tlb_stats {
 
 #define TLB_WALK_WAYS 4
 
+/*
+ * Bounds on the L2 geometry, a little beyond what hardware builds (Arm's largest cores have
+ * 2048-entry L2 TLBs of 4..8 ways; docs/mmu.md): a larger one is refused.
+ */
+#define TLB_L2_MAX_SETS	   1024u
+#define TLB_L2_MAX_WAYS	   16u
+#define TLB_L2_MAX_ENTRIES 4096u
+
+/* One valid L2 entry as tlb_check sorts them: tag (VMID, global or ASID), then start. */
+struct tlb_span {
+	uint64_t tag, start, end; /* start and end (inclusive) over VA[55:0] */
+	uint32_t idx;
+};
+
 struct tlb {
 	struct tlb_geometry geo;
 	struct kmm_env *env;
+	struct tlb_span *span;	 /* tlb_check's scratch: one per L2 entry, in the l2 allocation */
 	struct tlb_entry *l1[2]; /* [0] instruction, [1] data */
 	uint64_t *l1key[2];	 /* per L1 entry: va | 1 when valid, 0 when not */
 	uint64_t *l1mask[2];	 /* per L1 entry: mask | 1 */

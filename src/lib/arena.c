@@ -201,6 +201,13 @@ static size_t usable(const void *ptr)
 	return class_size(h->cls) - lead;
 }
 
+size_t arena_mapping_size(const void *ptr)
+{
+	const struct block_hdr *h = (const struct block_hdr *)ptr - 1;
+
+	return h->cls == ARENA_LARGE ? ((const struct arena_large *)h->base)->maplen : 0;
+}
+
 void *arena_realloc(struct host_arena *a, void *ptr, size_t size)
 {
 	size_t old;

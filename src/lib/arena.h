@@ -61,6 +61,9 @@ bool arena_free(struct host_arena *a, void *ptr);
  */
 void *arena_realloc(struct host_arena *a, void *ptr, size_t size);
 
+/* Host bytes of the mapping holding a large block (0 for a small one). */
+size_t arena_mapping_size(const void *ptr);
+
 bool arena_check(const struct host_arena *a, char *why, size_t whylen);
 
 #endif /* KMM_LIB_ARENA_H */

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static _Thread_local char nomachine_error[ENV_ERR_MAX];
 
@@ -94,6 +95,9 @@ bool env_init(struct kmm_env *env, const struct kmm_config *cfg, char *err, size
 		z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
 		env->rng[i] = z ^ (z >> 31);
 	}
+	env->host_budget = cfg->host_mem ? cfg->host_mem : env_host_default_budget();
+	env->progress = cfg->progress;
+	env->progress_arg = cfg->progress_arg;
 	env->log.buf = env_fail_injected(env) ? NULL : arena_alloc(&env->arena, ENV_LOG_CAP, 16);
 	env->log.cap = ENV_LOG_CAP;
 	if (!env->log.buf) {
@@ -139,18 +143,27 @@ static void *env_counted(struct kmm_env *env, void *p)
 
 void *env_alloc_aligned(struct kmm_env *env, size_t size, size_t align)
 {
+	size_t mapped;
 	void *p;
 
 	if (env_fail_injected(env) || size == 0)
 		return NULL;
 	if (align < 16)
 		align = 16;
+	mapped = env->arena.mapped;
 #ifdef KMM_HOST_MALLOC
 	p = host_tracked_alloc(env, size, align);
 #else
 	p = arena_alloc(&env->arena, size, align);
 #endif
-	return env_counted(env, p);
+	p = env_counted(env, p);
+	if (p && env->arena.mapped > mapped &&
+	    !env_host_check(env, "host metadata (env_alloc)", env->arena.mapped - mapped)) {
+		env_free(env, p); /* the machine died of it: the caller fails cleanly */
+		env->host_failures++;
+		return NULL;
+	}
+	return p;
 }
 
 void *env_alloc_backing(struct kmm_env *env, size_t size)
@@ -161,7 +174,10 @@ void *env_alloc_backing(struct kmm_env *env, size_t size)
 		return NULL;
 	/* Large arena blocks are fresh mappings: zero, committed by the OS on first touch. */
 	p = arena_alloc(&env->arena, size, 4096);
-	return env_counted(env, p);
+	p = env_counted(env, p);
+	if (p)
+		env->host_backing += arena_mapping_size(p);
+	return p;
 }
 
 void env_free_backing(struct kmm_env *env, void *ptr)
@@ -169,7 +185,72 @@ void env_free_backing(struct kmm_env *env, void *ptr)
 	if (!ptr)
 		return;
 	env->host_live_allocs--;
+	env->host_backing -= arena_mapping_size(ptr);
 	arena_free(&env->arena, ptr);
+}
+
+uint64_t env_host_default_budget(void)
+{
+	uint64_t avail = 0;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (f) {
+		char line[128];
+		unsigned long long kb;
+
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1) {
+				avail = (uint64_t)kb << 10;
+				break;
+			}
+		fclose(f);
+	}
+#if defined(_SC_AVPHYS_PAGES) && defined(_SC_PAGESIZE)
+	if (!avail) {
+		long pages = sysconf(_SC_AVPHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
+
+		if (pages > 0 && psize > 0)
+			avail = (uint64_t)pages * (uint64_t)psize;
+	}
+#endif
+	if (!avail)
+		avail = (uint64_t)8 << 30; /* nothing to ask: assume a small host */
+	return avail / 2;
+}
+
+uint64_t env_host_charged(const struct kmm_env *env)
+{
+	return env->arena.mapped - env->host_backing + env->host_touched + env->host_memmap;
+}
+
+bool env_host_check(struct kmm_env *env, const char *what, uint64_t more)
+{
+	uint64_t charged;
+
+	if (env->host_over)
+		return true; /* dying already: let the report and the unwind through */
+	charged = env_host_charged(env);
+	if (charged <= env->host_budget)
+		return true;
+	env->host_over = true;
+	env_report(env, KMM_REPORT_ERROR, "lib/env", "env_host_check", "host memory budget",
+		   "kmm: host memory budget exceeded: %s asked for %" PRIu64 " KiB more, %" PRIu64
+		   " KiB charged (RAM written %" PRIu64 " KiB, memory map %" PRIu64
+		   " KiB, metadata %" PRIu64 " KiB) of the %" PRIu64
+		   " KiB budget (-host-mem, kmm_config.host_mem); "
+		   "the machine is stopped\n",
+		   what, (more + 1023) >> 10, charged >> 10, env->host_touched >> 10,
+		   env->host_memmap >> 10, (env->arena.mapped - env->host_backing) >> 10,
+		   env->host_budget >> 10);
+	env->dead = true;
+	snprintf(env->host_why, sizeof(env->host_why),
+		 "host memory budget of %" PRIu64 " MiB exceeded: %s asked for %" PRIu64
+		 " KiB more (%" PRIu64 " MiB charged); the machine is stopped",
+		 env->host_budget >> 20, what, (more + 1023) >> 10, charged >> 20);
+	snprintf(env->last_error, sizeof(env->last_error), "%s", env->host_why);
+	if (env->bug_unwind)
+		longjmp(*env->bug_unwind, 1);
+	return false;
 }
 
 void *env_alloc(struct kmm_env *env, size_t size)
@@ -552,7 +633,7 @@ enum kmm_status env_unwind_call(struct kmm_env *env, enum kmm_status (*fn)(void 
 		return fn(arg);
 	if (setjmp(jb)) {
 		env->bug_unwind = NULL;
-		return KMM_EBUG;
+		return env->host_over ? KMM_EHOST : KMM_EBUG;
 	}
 	env->bug_unwind = &jb;
 	st = fn(arg);

@@ -85,6 +85,23 @@ struct kmm_env {
 	uint64_t host_failures;	   /* allocations refused (injected or host out of memory) */
 	void *host_list;	   /* KMM_HOST_MALLOC builds: list of live blocks */
 
+	/*
+	 * Host-memory budget (env_host_charged): fixed at create. Backing mappings (RAM banks,
+	 * the memory map) are charged as they are used, not as they are mapped: RAM by the
+	 * 4 KiB chunks written (hw/phys.c), the memory map by the struct pages of present
+	 * memory (sparse_init); every other arena byte as mapped.
+	 */
+	uint64_t host_budget;  /* bytes */
+	uint64_t host_backing; /* arena bytes mapped for backing (not charged as such) */
+	uint64_t host_touched; /* RAM backing bytes handed out for writing */
+	uint64_t host_memmap;  /* the memory map's charge */
+	bool host_over;	       /* the budget was crossed: the machine died of it */
+	char host_why[256];    /* what env_host_check said then (create reports it) */
+
+	/* Progress of long steps (kmm_config.progress). */
+	void (*progress)(void *arg, const char *what, uint64_t done, uint64_t total);
+	void *progress_arg;
+
 	/* Current simulated CPU, for reports and per-CPU state. */
 	int cur_cpu;
 
@@ -143,9 +160,33 @@ void *env_alloc_aligned(struct kmm_env *env, size_t size, size_t align);
 void *env_realloc(struct kmm_env *env, void *ptr, size_t size);
 void env_free(struct kmm_env *env, void *ptr);
 
-/* RAM backing: page aligned, zero, committed lazily by the host OS. Always from the arena. */
+/*
+ * RAM backing: page aligned, zero, committed lazily by the host OS. Always from the arena.
+ * Not charged to the host-memory budget by its size: its users charge what they touch.
+ */
 void *env_alloc_backing(struct kmm_env *env, size_t size);
 void env_free_backing(struct kmm_env *env, void *ptr);
+
+/*
+ * The host-memory budget (docs/architecture.md, "The machine"). env_host_default_budget: half
+ * of the host's available memory now (MemAvailable on Linux), the default at create.
+ * env_host_charged: the bytes charged (deterministic for a given config and workload).
+ * env_host_check: after a charge grew by @more bytes for @what, kills the machine if the
+ * total crossed the budget: a report naming the budget and @what, env->dead, and an unwind
+ * of the API call (KMM_EHOST) when one is running; returns false then (the caller goes on
+ * only during create, which fails afterwards).
+ */
+uint64_t env_host_default_budget(void);
+
+/* Tells the config's progress callback, if any, how far @what is (NULL: the step ended). */
+static inline void env_progress(struct kmm_env *env, const char *what, uint64_t done,
+				uint64_t total)
+{
+	if (env->progress)
+		env->progress(env->progress_arg, what, done, total);
+}
+uint64_t env_host_charged(const struct kmm_env *env);
+bool env_host_check(struct kmm_env *env, const char *what, uint64_t more);
 char *env_strdup(struct kmm_env *env, const char *s);
 
 /* Records the error text of a failed call on this machine; returns @status. */
@@ -251,10 +292,12 @@ bool env_check(const struct kmm_env *env, char *why, size_t whylen);
 
 /*
  * The BUG unwind, armed in this one place: runs @fn(@arg) so that a KMM_REPORT_BUG raised
- * during it (env_report) returns here with KMM_EBUG, the machine dead. The outermost call
+ * during it (env_report) returns here with KMM_EBUG, the machine dead (a crossed host-memory
+ * budget, env_host_check, with KMM_EHOST). The outermost call
  * then runs the events that came due (a run point: evq.h), still under the unwind, before
- * disarming it; an inner call (the unwind already armed by an outer one) just runs @fn. Returns @fn's status; KMM_EDEAD without
- * running it on a dead machine. Only the API boundary (src/sim/api.c) calls it.
+ * disarming it; an inner call (the unwind already armed by an outer one) just runs @fn. Returns
+ * @fn's status; KMM_EDEAD without running it on a dead machine. Only the API boundary
+ * (src/sim/api.c) calls it.
  */
 enum kmm_status env_unwind_call(struct kmm_env *env, enum kmm_status (*fn)(void *arg), void *arg);
 

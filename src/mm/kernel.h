@@ -125,6 +125,12 @@ int kernel_boot(struct kmm_kernel *k, struct kmm_env *env, struct kmm_hw *hw,
 		const struct kmm_config *cfg);
 void kernel_shutdown(struct kmm_kernel *k);
 
+/*
+ * Host bytes the memory map of @cfg's RAM takes (struct pages of every present section, and
+ * the pageblock flags): what sparse_init charges to the host-memory budget.
+ */
+uint64_t kernel_memmap_host_bytes(const struct kmm_config *cfg);
+
 bool kernel_check(const struct kmm_kernel *k, char *why, size_t whylen);
 
 #endif /* KMM_MM_KERNEL_H */

@@ -46,6 +46,28 @@ static void get_pfn_range_for_nid(const struct kmm_kernel *k, int nid, unsigned 
 		*start = 0;
 }
 
+/* Host bytes of the memory map for @sections present sections. */
+static uint64_t memmap_host_bytes(uint64_t sections)
+{
+	return sections *
+	       (PAGES_PER_SECTION * sizeof(struct page) + (PAGES_PER_SECTION >> pageblock_order));
+}
+
+uint64_t kernel_memmap_host_bytes(const struct kmm_config *cfg)
+{
+	uint64_t sections = 0;
+
+	/* Banks do not share sections in the estimate: at most one too many per bank. */
+	for (uint32_t i = 0; i < cfg->nr_banks; i++) {
+		uint64_t lo = cfg->banks[i].base >> SECTION_SIZE_BITS,
+			 hi = (cfg->banks[i].base + cfg->banks[i].size +
+			       (1ull << SECTION_SIZE_BITS) - 1) >>
+			      SECTION_SIZE_BITS;
+		sections += hi - lo;
+	}
+	return memmap_host_bytes(sections);
+}
+
 /*
  * Models: mm/sparse.c:sparse_init() as far as memory goes: mark present sections and
  * reserve each node's vmemmap buffer (2 MiB per present section, PMD aligned) from memblock.
@@ -96,6 +118,11 @@ int sparse_init(struct kmm_kernel *k)
 		}
 		if (!map_count)
 			continue;
+		/* Host memory: the struct pages of these sections will be written (memmap_init). */
+		k->env->host_memmap += memmap_host_bytes(map_count);
+		if (!env_host_check(k->env, "the memory map (struct pages)",
+				    memmap_host_bytes(map_count)))
+			return env_error(k->env, KMM_EHOST, "%s", k->env->last_error), -ENOMEM;
 		/* sparse_buffer_init(): one buffer per node for all its sections. */
 		mb->caller = "sparse_init_nid";
 		buf = memblock_alloc_exact_nid_raw(mb, map_count * SECTION_MAP_SIZE,
@@ -331,6 +358,8 @@ static void memmap_init_zone(struct kmm_kernel *k, struct zone *zone)
 			pfn = ((pfn + PAGES_PER_SECTION) & ~(PAGES_PER_SECTION - 1)) - 1;
 			continue;
 		}
+		if (!(pfn & (PAGES_PER_SECTION - 1)))
+			env_progress(k->env, "memory map", pfn - start, end - start);
 		page = pfn_to_page(k, pfn);
 		env_charge(k->env, COST_memmap_init);
 		__init_single_page(page, z, nid);
@@ -599,7 +628,12 @@ void build_all_zonelists(struct kmm_kernel *k)
 /* Models: mm/page_alloc.c:memblock_free_pages() via __free_pages_memory(). */
 static void __free_pages_memory(struct kmm_kernel *k, unsigned long start, unsigned long end)
 {
+	unsigned long first = start;
+
 	while (start < end) {
+		if (!(start & (PAGES_PER_SECTION - 1)))
+			env_progress(k->env, "handing memory to the buddy allocator", start - first,
+				     end - first);
 		unsigned int order = start ? (unsigned int)__builtin_ctzl(start) : MAX_ORDER - 1;
 
 		if (order > MAX_ORDER - 1)

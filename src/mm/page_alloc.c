@@ -186,21 +186,15 @@ static inline bool want_init_on_free(const struct kmm_kernel *k)
 	return k->params.init_on_free;
 }
 
-/* Models: kernel_init_pages(): zero the pages in simulated RAM. */
+/*
+ * Models: kernel_init_pages(): zero the pages in simulated RAM.
+ * Host memory: pages whose backing was never written are zero already; they are skipped
+ * and stay uncommitted (the simulated cost is charged all the same).
+ */
 static void kernel_init_pages(struct kmm_kernel *k, struct page *page, unsigned int nr)
 {
-	void *host = page_host(k, page, (size_t)nr << PAGE_SHIFT);
-
 	env_charge_n(k->env, COST_page_zero, nr);
-	if (host) {
-		memset(host, 0, (size_t)nr << PAGE_SHIFT);
-		return;
-	}
-	for (unsigned int i = 0; i < nr; i++) {
-		host = page_host(k, page + i, PAGE_SIZE);
-		if (host)
-			memset(host, 0, PAGE_SIZE);
-	}
+	arch_phys_zero(&k->hw->phys, PFN_PHYS(page_to_pfn(k, page)), (phys_addr_t)nr << PAGE_SHIFT);
 }
 
 /* ---- free-list primitives (zone->lock held) -------------------------------------------- */
@@ -766,6 +760,12 @@ void __free_one_page(struct kmm_kernel *k, struct page *page, unsigned long pfn,
 	}
 	set_buddy_order(page, order);
 	env_charge(k->env, COST_buddy_free);
+	/*
+	 * Host memory: a free block of a pageblock or more gives the host pages written behind it
+	 * back (a free page's contents are not promised; with init_on_free they are zero anyway).
+	 */
+	if (order >= pageblock_order)
+		arch_phys_discard(k, PFN_PHYS(pfn), (phys_addr_t)PAGE_SIZE << order);
 
 	if (fpi_flags & FPI_TO_TAIL)
 		to_tail = true;

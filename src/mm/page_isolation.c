@@ -289,10 +289,14 @@ bool isolate_place_walk(const struct kmm_kernel *k, struct place_map *map)
 				return false;
 			for (unsigned long pfn = pageblock_start_pfn(zone->zone_start_pfn +
 								     pageblock_nr_pages - 1);
-			     pfn < end; pfn += pageblock_nr_pages)
-				nr += pfn_valid(k, pfn) &&
-				      page_zone(k, pfn_to_page(k, pfn)) == zone &&
+			     pfn < end; pfn += pageblock_nr_pages) {
+				if (!pfn_valid(k, pfn)) { /* a hole: skip its section at once */
+					pfn = ALIGN(pfn + 1, PAGES_PER_SECTION) - pageblock_nr_pages;
+					continue;
+				}
+				nr += page_zone(k, pfn_to_page(k, pfn)) == zone &&
 				      is_migrate_isolate(get_pfnblock_migratetype(k, pfn));
+			}
 			if (nr != zone->nr_isolate_pageblock)
 				return place_fail(
 					map,

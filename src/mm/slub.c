@@ -3400,7 +3400,8 @@ struct slub_check_ctx {
 	const struct kmm_kernel *k;
 	char *why;
 	size_t whylen;
-	uint64_t *listed; /* one bit per PFN of the memory map: a slab seen on a list */
+	uint64_t *listed;   /* one bit per PFN of the present sections: a slab seen on a list */
+	unsigned int *slot; /* per section of the memory map: its place among the present ones */
 	struct kmem_cache **caches;
 	int nr_caches;
 	long *nr_slabs, *nr_objs; /* [cache * MAX_NUMNODES + node] */
@@ -3409,6 +3410,15 @@ struct slub_check_ctx {
 };
 
 #define CHECK_FAIL(ctx, ...) (snprintf((ctx)->why, (ctx)->whylen, __VA_ARGS__), false)
+
+/* The bit of @pfn (in a present section) in x->listed: sized by RAM, not by the PA span. */
+static unsigned long check_listed_idx(const struct slub_check_ctx *x, unsigned long pfn)
+{
+	unsigned long off = pfn - x->k->vmemmap_base;
+
+	return (unsigned long)x->slot[off >> PFN_SECTION_SHIFT] * PAGES_PER_SECTION +
+	       (off & (PAGES_PER_SECTION - 1));
+}
 
 static bool slab_is_corrupt(const struct kmm_kernel *k, const struct slab *slab)
 {
@@ -3435,10 +3445,10 @@ static bool check_mark_listed(struct slub_check_ctx *x, const struct kmem_cache 
 	if (slab->slab_cache != s)
 		return CHECK_FAIL(x, "slub: %s: %s holds a slab of cache %s", s->name, where,
 				  slab->slab_cache ? slab->slab_cache->name : "(none)");
-	idx = page_to_pfn(k, page) - k->vmemmap_base;
+	idx = check_listed_idx(x, page_to_pfn(k, page));
 	if (x->listed[idx / 64] >> (idx % 64) & 1)
 		return CHECK_FAIL(x, "slub: %s: slab pfn %#lx is in two places (again on %s)",
-				  s->name, idx + k->vmemmap_base, where);
+				  s->name, page_to_pfn(k, page), where);
 	x->listed[idx / 64] |= 1ull << (idx % 64);
 	return true;
 }
@@ -3649,7 +3659,7 @@ static bool check_memory_map(struct slub_check_ctx *x)
 			if (ci < 0)
 				return CHECK_FAIL(x, "slub: slab page %#lx of an unknown cache",
 						  pfn);
-			idx = pfn - k->vmemmap_base;
+			idx = check_listed_idx(x, pfn);
 			if (!check_slab_objects(x, s, slab, x->listed[idx / 64] >> (idx % 64) & 1))
 				return false;
 			nid = slab_nid(slab);
@@ -3715,7 +3725,7 @@ static bool check_counts(struct slub_check_ctx *x)
 bool slub_check(const struct kmm_kernel *k, char *why, size_t whylen)
 {
 	struct slub_check_ctx x = {.k = k, .why = why, .whylen = whylen};
-	unsigned long pages = k->vmemmap_end - k->vmemmap_base;
+	unsigned long nsec = (k->vmemmap_end - k->vmemmap_base) >> PFN_SECTION_SHIFT, present = 0;
 	const struct list_head *pos;
 	bool ok = false;
 
@@ -3724,11 +3734,14 @@ bool slub_check(const struct kmm_kernel *k, char *why, size_t whylen)
 	for (pos = k->kmem.slab_caches.next; pos != &k->kmem.slab_caches; pos = pos->next)
 		if (++x.nr_caches > 1 << 20)
 			return CHECK_FAIL(&x, "slub: the cache list does not end");
-	x.listed = env_alloc(k->env, (pages / 64 + 1) * 8);
+	x.slot = env_alloc(k->env, sizeof(*x.slot) * (nsec + 1));
+	for (unsigned long sec = 0; x.slot && sec < nsec; sec++)
+		x.slot[sec] = k->section_present[sec] ? (unsigned int)present++ : 0;
+	x.listed = env_alloc(k->env, (present * PAGES_PER_SECTION / 64 + 1) * 8);
 	x.caches = env_alloc(k->env, sizeof(*x.caches) * (size_t)x.nr_caches);
 	x.nr_slabs = env_alloc(k->env, sizeof(long) * MAX_NUMNODES * (size_t)x.nr_caches);
 	x.nr_objs = env_alloc(k->env, sizeof(long) * MAX_NUMNODES * (size_t)x.nr_caches);
-	if (!x.listed || !x.caches || !x.nr_slabs || !x.nr_objs) {
+	if (!x.slot || !x.listed || !x.caches || !x.nr_slabs || !x.nr_objs) {
 		snprintf(why, whylen, "slub: host memory exhausted during the check");
 		goto out;
 	}
@@ -3740,6 +3753,7 @@ bool slub_check(const struct kmm_kernel *k, char *why, size_t whylen)
 			goto out;
 	ok = check_memory_map(&x) && check_counts(&x);
 out:
+	env_free(k->env, x.slot);
 	env_free(k->env, x.listed);
 	env_free(k->env, x.caches);
 	env_free(k->env, x.nr_slabs);

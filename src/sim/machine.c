@@ -12,6 +12,7 @@
 #include "sim/machine.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <kmm/kmm.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +54,7 @@ enum kmm_status kmm_machine_create(const struct kmm_config *cfg, struct kmm_mach
 {
 	struct kmm_config defaults;
 	struct kmm_machine *m;
+	uint64_t budget, memmap;
 	char err[ENV_ERR_MAX];
 	struct kmm_env env;
 	enum kmm_status st;
@@ -68,8 +70,22 @@ enum kmm_status kmm_machine_create(const struct kmm_config *cfg, struct kmm_mach
 	st = kmm_config_validate(cfg);
 	if (st)
 		return st;
+	/* The host-memory budget, fixed now; a memory map alone beyond it is refused here. */
+	budget = cfg->host_mem ? cfg->host_mem : env_host_default_budget();
+	memmap = kernel_memmap_host_bytes(cfg);
+	if (memmap > budget)
+		return kmm_error_nomachine(KMM_EHOST,
+					   "the memory map of %" PRIu64
+					   " MiB of RAM needs about %" PRIu64
+					   " MiB of host memory (a %zu-byte struct page per 4 KiB), "
+					   "more than the host-memory budget of %" PRIu64
+					   " MiB (-host-mem SIZE; the default is half the "
+					   "host's available memory)",
+					   kmm_config_ram_size(cfg) >> 20, memmap >> 20,
+					   sizeof(struct page), budget >> 20);
 	if (!env_init(&env, cfg, err, sizeof(err)))
 		return kmm_error_nomachine(KMM_EHOST, "%s", err);
+	env.host_budget = budget;
 	/* The machine itself lives in its own arena; the env moves into it. */
 	m = env_alloc(&env, sizeof(*m));
 	if (!m) {
@@ -85,9 +101,14 @@ enum kmm_status kmm_machine_create(const struct kmm_config *cfg, struct kmm_mach
 		return KMM_EHOST;
 	}
 	ret = kernel_boot(&m->kernel, &m->env, &m->hw, &m->cfg);
+	if (!ret && m->env.host_over) { /* crossed after the memory map: boot went on */
+		ret = -ENOMEM;
+		kernel_shutdown(&m->kernel);
+	}
 	if (ret) {
 		st = ret == -ENOMEM ? KMM_EHOST : ret == -ENOSPC ? KMM_ENOMEM : KMM_EINVAL;
-		kmm_error_nomachine(st, "boot failed: %s", m->env.last_error);
+		kmm_error_nomachine(st, "boot failed: %s",
+				    m->env.host_over ? m->env.host_why : m->env.last_error);
 		hw_fini(&m->hw);
 		env = m->env;
 		env_fini(&env);
@@ -179,6 +200,14 @@ void kmm_set_report_handler(struct kmm_machine *m, kmm_report_fn fn, void *arg)
 		return;
 	m->env.report_fn = fn;
 	m->env.report_arg = arg;
+}
+
+void kmm_host_mem(const struct kmm_machine *m, uint64_t *charged, uint64_t *budget)
+{
+	if (charged)
+		*charged = m ? env_host_charged(&m->env) : 0;
+	if (budget)
+		*budget = m ? m->env.host_budget : 0;
 }
 
 uint64_t kmm_report_count(const struct kmm_machine *m)

@@ -305,6 +305,24 @@ static enum kmm_status opt_kmalloc_minalign(struct kmm_config *cfg, const char *
 	return KMM_OK;
 }
 
+/* -host-mem SIZE: the machine's host-memory budget (a bare number is MiB, as for -m). */
+static enum kmm_status opt_host_mem(struct kmm_config *cfg, const char *value)
+{
+	size_t len = strlen(value);
+	uint64_t size;
+
+	if (kmm_parse_size(value, &size) != KMM_OK || size == 0)
+		return kmm_error_nomachine(
+			KMM_EINVAL, "-host-mem %s: expected a size such as 4G or 512M", value);
+	if (value[len - 1] >= '0' && value[len - 1] <= '9') {
+		if (size > UINT64_MAX >> 20)
+			return kmm_error_nomachine(KMM_EINVAL, "-host-mem %s: too large", value);
+		size <<= 20;
+	}
+	cfg->host_mem = size;
+	return KMM_OK;
+}
+
 static enum kmm_status opt_cpu_mhz(struct kmm_config *cfg, const char *value)
 {
 	uint32_t mhz = 0;
@@ -349,7 +367,10 @@ static enum kmm_status opt_cost(struct kmm_config *cfg, const char *value)
 	  "ARCH_KMALLOC_MINALIGN (128; 8 gives kmalloc-8..64, -96, -192)")                         \
 	X("-cpu-mhz", "N", opt_cpu_mhz, "simulated CPU clock: cycles to time (1000)")              \
 	X("-cost", "NAME=CYCLES", opt_cost,                                                        \
-	  "cost of one modelled step (/sys/kernel/debug/kmm/costs)")
+	  "cost of one modelled step (/sys/kernel/debug/kmm/costs)")                               \
+	X("-host-mem", "SIZE", opt_host_mem,                                                       \
+	  "host memory the machine may use (bare number: MiB; default: half of the host's "        \
+	  "available memory)")
 
 static const struct {
 	const char *name, *arg;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tools/kmmsim.h"
@@ -229,12 +230,49 @@ static const struct {
 	{"mmu-replay", kmmsim_cmd_mmu_replay},
 };
 
+/*
+ * Boot progress on a terminal: nothing for the first second, then one line on stderr, at
+ * most ten updates a second, erased when the boot ends.
+ */
+static void progress_tty(void *arg, const char *what, uint64_t done, uint64_t total)
+{
+	static struct timespec t0, last;
+	static bool shown;
+	struct timespec now;
+	double since, since_last;
+
+	(void)arg;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!what) {
+		if (shown)
+			fputs("\r\033[K", stderr);
+		shown = false;
+		t0.tv_sec = 0;
+		return;
+	}
+	if (!t0.tv_sec) {
+		t0 = now;
+		return;
+	}
+	since = (double)(now.tv_sec - t0.tv_sec) + (double)(now.tv_nsec - t0.tv_nsec) / 1e9;
+	since_last =
+		(double)(now.tv_sec - last.tv_sec) + (double)(now.tv_nsec - last.tv_nsec) / 1e9;
+	if (since < 1.0 || (shown && since_last < 0.1))
+		return;
+	fprintf(stderr, "\r\033[Kkmmsim: booting: %s %3u%% (%.0f s)", what,
+		(unsigned)(total ? done * 100 / total : 0), since);
+	shown = true;
+	last = now;
+}
+
 int main(int argc, char **argv)
 {
 	struct kmm_config cfg;
 	int i;
 
 	kmm_config_init(&cfg);
+	if (isatty(STDERR_FILENO))
+		cfg.progress = progress_tty;
 	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1]; i += 2) {
 		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
 			usage(stdout);

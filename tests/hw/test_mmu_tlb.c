@@ -14,6 +14,8 @@
  */
 #include "mmu_fixture.h"
 
+#include <time.h>
+
 #define VA_A 0x0000000011111000ull
 #define VA_C 0x0000000022222000ull
 #define VA_G 0x0000000033333000ull
@@ -469,6 +471,74 @@ static void test_mmu_tlb_geometry_checked(void **state)
 	geo.l2_sets = 3;
 	assert_false(tlb_geometry_valid(&geo, why, sizeof(why)));
 	assert_non_null(strstr(why, "l2_sets"));
+	/* Bounded by what hardware builds (docs/mmu.md): at most 4096 L2 entries, 16 ways. */
+	geo.l2_sets = 256;
+	geo.l2_ways = 16;
+	assert_true(tlb_geometry_valid(&geo, why, sizeof(why)));
+	geo.l2_ways = 17;
+	assert_false(tlb_geometry_valid(&geo, why, sizeof(why)));
+	assert_non_null(strstr(why, "l2_ways"));
+	geo.l2_sets = 4096;
+	geo.l2_ways = 16;
+	assert_false(tlb_geometry_valid(&geo, why, sizeof(why)));
+	geo.l2_sets = 1024;
+	geo.l2_ways = 8;
+	assert_false(tlb_geometry_valid(&geo, why, sizeof(why)));
+	assert_non_null(strstr(why, "4096"));
+}
+
+static void l2_put(struct tlb *t, uint32_t i, uint64_t va, unsigned shift, uint16_t asid, bool g)
+{
+	t->l2[i] = (struct tlb_entry){.va = va,
+				      .mask = ~((1ull << shift) - 1) & TLB_VA56_MASK,
+				      .shift = (uint8_t)shift,
+				      .asid = asid,
+				      .flags = (uint8_t)(TLB_F_VALID | (g ? TLB_F_GLOBAL : 0))};
+}
+
+/*
+ * The L2 overlap check (invariant 3) is O(n log n): a full 4096-entry L2 (every entry the
+ * same VAs under 16 ASIDs, which may coexist) checks in milliseconds, and each kind of
+ * overlap is still found: two entries of one ASID, a global entry and any ASID's entry.
+ */
+static void test_mmu_tlb_check_is_not_quadratic(void **state)
+{
+	struct fx *fx = fx_new("max");
+	struct tlb_geometry geo;
+	struct tlb *t = &fx->hw.cpus[0].tlb;
+	char why[160];
+	struct timespec t0, t1;
+
+	tlb_geometry_default(&geo);
+	geo.l2_sets = 256;
+	geo.l2_ways = 16;
+	tlb_fini(t);
+	assert_true(tlb_init(t, &fx->env, &geo));
+	for (uint32_t i = 0; i < 4096; i++)
+		l2_put(t, i, (uint64_t)(i / 16) << 21, 21, (uint16_t)(i % 16 + 1), false);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (int k = 0; k < 10; k++)
+		assert_true(tlb_check(t, why, sizeof(why)));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_true((t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6 < 500);
+
+	/* One ASID: a 4 KiB entry inside another's 2 MiB block. */
+	l2_put(t, 4095, (5ull << 21) + 0x3000, 12, 1, false);
+	assert_false(tlb_check(t, why, sizeof(why)));
+	assert_non_null(strstr(why, "4095"));
+	/* A global entry overlapping entries of other ASIDs. */
+	l2_put(t, 4095, 255ull << 21, 12, 0, true);
+	l2_put(t, 4094, 1ull << 40, 12, 0, true); /* a global alone is fine */
+	assert_false(tlb_check(t, why, sizeof(why)));
+	assert_non_null(strstr(why, "4095"));
+	/* Disjoint globals next to the ASIDs' entries are fine. */
+	l2_put(t, 4095, 1ull << 41, 30, 0, true);
+	assert_true(tlb_check(t, why, sizeof(why)));
+	/* Two globals overlapping each other. */
+	l2_put(t, 4093, (1ull << 41) + (1ull << 21), 21, 3, true);
+	assert_false(tlb_check(t, why, sizeof(why)));
+	t->l2[4093].flags = 0;
+	fx_free(fx);
 }
 
 int main(void)
@@ -485,6 +555,7 @@ int main(void)
 		cmocka_unit_test(test_mmu_tlb_block_is_one_entry),
 		cmocka_unit_test(test_mmu_tlb_coherent_when_software_follows_bbm),
 		cmocka_unit_test(test_mmu_tlb_geometry_checked),
+		cmocka_unit_test(test_mmu_tlb_check_is_not_quadratic),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

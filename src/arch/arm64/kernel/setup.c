@@ -591,6 +591,7 @@ int kernel_boot(struct kmm_kernel *k, struct kmm_env *env, struct kmm_hw *hw,
 
 	env_printk(env, "Booting Linux on physical CPU 0x0000000000 [0x411fd070]\n");
 	env_printk(env, "Linux version 6.1.0-kmm (libkmm model of Linux 6.1.192, arm64)\n");
+	env_progress(env, "memblock and the kernel page tables", 0, 1);
 	ret = parse_kernel_cmdline(cfg->cmdline, &k->params, err, sizeof(err));
 	if (ret) {
 		env_error(env, KMM_EINVAL, "kernel command line: %s", err);
@@ -647,6 +648,7 @@ int kernel_boot(struct kmm_kernel *k, struct kmm_env *env, struct kmm_hw *hw,
 		zone_pcp_update_all(k); /* setup_per_cpu_pageset() */
 		ret = do_initcalls(k);
 	}
+	env_progress(env, NULL, 0, 0);
 	if (ret) {
 		if (ret == -ENOMEM && !env->last_error[0])
 			env_error(env, KMM_EHOST, "host memory exhausted during boot");

@@ -25,30 +25,20 @@ static inline void *arch_phys_to_host(const struct kmm_kernel *k, phys_addr_t pa
 
 /*
  * Zeroes the RAM in [pa, pa + size) of @ram (memblock's view of the machine), bank by bank;
- * the parts that are not RAM are skipped.
+ * the parts that are not RAM are skipped, and so are the chunks never written.
  */
 static inline void arch_phys_zero(const struct hw_phys *ram, phys_addr_t pa, phys_addr_t size)
 {
-	phys_addr_t end = pa + size;
+	phys_zero(ram, pa, size); /* RAM never written is zero already: left uncommitted */
+}
 
-	while (pa < end) {
-		const struct phys_bank *b = phys_bank_of(ram, pa);
-		phys_addr_t stop;
-
-		if (!b) {
-			/* Not RAM: skip to the next bank above, if any. */
-			phys_addr_t next = end;
-
-			for (uint32_t i = 0; i < ram->nr_banks; i++)
-				if (ram->banks[i].base > pa && ram->banks[i].base < next)
-					next = ram->banks[i].base;
-			pa = next;
-			continue;
-		}
-		stop = end < b->end ? end : b->end;
-		memset(b->host + (pa - b->base), 0, (size_t)(stop - pa));
-		pa = stop;
-	}
+/*
+ * Gives the host memory behind [pa, pa + size) back: for freed RAM, whose contents the
+ * model does not promise (it reads as zero afterwards).
+ */
+static inline void arch_phys_discard(const struct kmm_kernel *k, phys_addr_t pa, phys_addr_t size)
+{
+	phys_discard(&k->hw->phys, pa, size);
 }
 
 #endif /* KMM_ARCH_ARM64_ASM_MEMORY_H */

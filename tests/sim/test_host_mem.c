@@ -1,0 +1,236 @@
+/*
+ * The host never dies for the simulation (issue 13): each machine has a host-memory budget;
+ * RAM is charged as it is first written, zeroing RAM never written commits nothing, freed
+ * pageblocks give their host pages back, a memory map beyond the budget is refused at create,
+ * and crossing the budget later stops the machine with KMM_EHOST. Also: kmm_check of a
+ * machine at a high PA and of the largest TLB geometry stays fast, and larger TLBs than
+ * hardware builds are refused.
+ */
+#include "kmm_test.h"
+
+#include <time.h>
+
+static struct kmm_config config(const char *ram, const char *budget)
+{
+	struct kmm_config cfg;
+
+	kmm_config_init(&cfg);
+	assert_int_equal(kmm_config_option(&cfg, "-m", ram), KMM_OK);
+	assert_int_equal(kmm_config_option(&cfg, "-smp", "1"), KMM_OK);
+	if (budget)
+		assert_int_equal(kmm_config_option(&cfg, "-host-mem", budget), KMM_OK);
+	return cfg;
+}
+
+static double now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void test_host_mem_option(void **state)
+{
+	struct kmm_config cfg = config("1G", "512");
+	struct kmm_machine *m;
+	uint64_t charged, budget;
+
+	assert_int_equal(cfg.host_mem, 512ull << 20);
+	assert_int_equal(kmm_config_option(&cfg, "-host-mem", "2G"), KMM_OK);
+	assert_int_equal(cfg.host_mem, 2ull << 30);
+	assert_error(kmm_config_option(&cfg, "-host-mem", "0"), KMM_EINVAL, kmm_last_error(NULL),
+		     "-host-mem");
+	assert_error(kmm_config_option(&cfg, "-host-mem", "lots"), KMM_EINVAL, kmm_last_error(NULL),
+		     "-host-mem");
+	assert_int_equal(cfg.host_mem, 2ull << 30); /* a refused option changes nothing */
+	m = test_machine(&cfg);
+	kmm_host_mem(m, &charged, &budget);
+	assert_int_equal(budget, 2ull << 30);
+	/* 16 MiB of struct pages for 1 GiB, the page tables, some metadata: well under 64 MiB. */
+	assert_true(charged > (16ull << 20) && charged < (64ull << 20));
+	test_machine_done(m);
+	/* The default: a share of the host's memory, fixed at create. */
+	cfg.host_mem = 0;
+	m = test_machine(&cfg);
+	kmm_host_mem(m, NULL, &budget);
+	assert_true(budget > 0);
+	test_machine_done(m);
+}
+
+/* -m 1T needs 16 GiB of struct pages: refused at create, the estimate in the message. */
+static void test_host_mem_memmap_refused_up_front(void **state)
+{
+	struct kmm_config cfg = config("1T", "4G");
+	struct kmm_machine *m = NULL;
+	double t0 = now_s();
+
+	assert_error(kmm_machine_create(&cfg, &m), KMM_EHOST, kmm_last_error(NULL), "memory map");
+	assert_null(m);
+	assert_non_null(strstr(kmm_last_error(NULL), "16384 MiB"));
+	assert_non_null(strstr(kmm_last_error(NULL), "budget of 4096 MiB"));
+	assert_true(now_s() - t0 < 1.0);
+}
+
+/*
+ * Allocating 90 % of RAM with init_on_alloc=1 zeroes every page, yet commits (and charges)
+ * no RAM: the pages were never written. A word written charges its 4 KiB chunk; freeing the
+ * pageblock gives it back, and the page then reads as zero.
+ */
+static void test_host_mem_zeroing_untouched_is_free(void **state)
+{
+	struct kmm_config cfg = config("1G", NULL);
+	struct kmm_machine *m = test_machine(&cfg);
+	static kmm_pfn_t pfn[512];
+	uint64_t before, after, v = 0x1234, r = 1;
+	size_t n = 0;
+
+	kmm_host_mem(m, &before, NULL);
+	while (n < 460 && kmm_alloc_pages(m, KMM_GFP_KERNEL | KMM___GFP_ZERO, 9, &pfn[n]) == KMM_OK)
+		n++;
+	assert_true(n >= 400);
+	kmm_host_mem(m, &after, NULL);
+	if (after - before > (1ull << 20))
+		fail_msg("zeroing %zu untouched blocks charged %llu KiB", n,
+			 (unsigned long long)((after - before) >> 10));
+	assert_int_equal(kmm_phys_write(m, (pfn[7] << 12) + 8192, &v, 8), KMM_OK);
+	kmm_host_mem(m, &before, NULL);
+	assert_int_equal(before - after, 4096);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(kmm_free_pages(m, pfn[i], 9), KMM_OK);
+	kmm_host_mem(m, &after, NULL);
+	assert_true(after < before);
+	assert_int_equal(kmm_phys_read(m, (pfn[7] << 12) + 8192, &r, 8), KMM_OK);
+	assert_int_equal(r, 0);
+	test_machine_done(m);
+}
+
+/* Crossing the budget stops the machine: KMM_EHOST naming the budget, then KMM_EDEAD. */
+static void test_host_mem_budget_stops_machine(void **state)
+{
+	struct kmm_config cfg = config("1G", "96M");
+	struct kmm_machine *m = test_machine(&cfg);
+	enum kmm_status st = KMM_OK;
+	uint64_t charged, budget;
+	kmm_va_t va;
+	int i;
+
+	for (i = 0; i < 100000 && st == KMM_OK; i++)
+		st = kmm_kmalloc(m, 4096, KMM_GFP_KERNEL, &va);
+	assert_error(st, KMM_EHOST, kmm_last_error(m), "host memory budget of 96 MiB");
+	assert_non_null(strstr(kmm_last_error(m), "RAM written"));
+	kmm_host_mem(m, &charged, &budget);
+	assert_true(charged > budget && charged - budget <= 4096);
+	assert_int_equal(kmm_kmalloc(m, 64, KMM_GFP_KERNEL, &va), KMM_EDEAD);
+	/* The report is in the ring and the log. */
+	{
+		struct kmm_report r;
+		assert_int_equal(kmm_report_get(m, kmm_report_count(m), &r), KMM_OK);
+		assert_non_null(strstr(r.text, "host memory budget exceeded"));
+	}
+	kmm_machine_destroy(m);
+
+	/* The same config and workload die at the same step (the decision is deterministic). */
+	m = test_machine(&cfg);
+	st = KMM_OK;
+	{
+		int j;
+		for (j = 0; j < 100000 && st == KMM_OK; j++)
+			st = kmm_kmalloc(m, 4096, KMM_GFP_KERNEL, &va);
+		assert_int_equal(j, i);
+	}
+	kmm_machine_destroy(m);
+}
+
+/* A budget too small for boot fails create with KMM_EHOST and the budget message. */
+static void test_host_mem_budget_during_boot(void **state)
+{
+	struct kmm_config cfg = config("1G", "17M");
+	struct kmm_machine *m = NULL;
+
+	assert_error(kmm_machine_create(&cfg, &m), KMM_EHOST, kmm_last_error(NULL),
+		     "host memory budget of 17 MiB exceeded");
+	assert_null(m);
+}
+
+/* CPU seconds: the checks below are timed against themselves, not against other jobs. */
+static double cpu_s(void)
+{
+	return (double)clock() / CLOCKS_PER_SEC;
+}
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_UNDEFINED__)
+#define SLOW 4.0 /* sanitizer builds */
+#else
+#define SLOW 1.0
+#endif
+
+/*
+ * kmm_check costs O(RAM pages + TLB entries + sections), not O(PA span): -M none machines at
+ * a high PA. The isolation walk went over the span pageblock by pageblock (1.4 s of CPU for
+ * four checks with a bank at 0xff0000000000, now 0.3 s), slub_check mapped a bitmap over it.
+ */
+static void test_host_mem_check_at_high_pa(void **state)
+{
+	static const char *const layouts[][3] = {
+		{"128M@0x767c94cfd000", NULL, NULL},
+		{"256M@0x40000000", "128M@0x767c94cfd000", "256M"},
+		{"256M@0x40000000", "128M@0xff0000000000", "256M"},
+	};
+
+	for (size_t i = 0; i < sizeof(layouts) / sizeof(layouts[0]); i++) {
+		struct kmm_config cfg;
+		struct kmm_machine *m;
+		double t0;
+
+		kmm_config_init(&cfg);
+		assert_int_equal(kmm_config_option(&cfg, "-M", "none"), KMM_OK);
+		for (int b = 0; b < 2 && layouts[i][b]; b++)
+			assert_int_equal(kmm_config_option(&cfg, "-ram", layouts[i][b]), KMM_OK);
+		/* The memory map spans the hole; only its present part is charged. */
+		if (layouts[i][2])
+			assert_int_equal(kmm_config_option(&cfg, "-host-mem", layouts[i][2]),
+					 KMM_OK);
+		m = test_machine(&cfg);
+		t0 = cpu_s();
+		for (int c = 0; c < 4; c++)
+			if (kmm_check(m) != KMM_OK)
+				fail_msg("layout %zu: %s", i, kmm_last_error(m));
+		if (cpu_s() - t0 > 0.8 * SLOW)
+			fail_msg("layout %zu: four checks took %.2f s of CPU", i, cpu_s() - t0);
+		kmm_machine_destroy(m);
+	}
+}
+
+/* The largest L2 TLB allowed checks fast; larger ones are refused. */
+static void test_host_mem_tlb_bounds(void **state)
+{
+	struct kmm_machine *m = test_machine(NULL);
+	struct kmm_tlb_geometry geo;
+	double t0;
+
+	kmm_tlb_geometry_default(&geo);
+	geo.l2_sets = 4096;
+	geo.l2_ways = 16;
+	assert_error(kmm_tlb_set_geometry(m, &geo), KMM_EINVAL, kmm_last_error(m), "l2_sets");
+	geo.l2_sets = 256;
+	assert_int_equal(kmm_tlb_set_geometry(m, &geo), KMM_OK);
+	t0 = cpu_s();
+	assert_int_equal(kmm_check(m), KMM_OK);
+	assert_true(cpu_s() - t0 < 0.5 * SLOW);
+	test_machine_done(m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_host_mem_option),
+		cmocka_unit_test(test_host_mem_memmap_refused_up_front),
+		cmocka_unit_test(test_host_mem_zeroing_untouched_is_free),
+		cmocka_unit_test(test_host_mem_budget_stops_machine),
+		cmocka_unit_test(test_host_mem_budget_during_boot),
+		cmocka_unit_test(test_host_mem_check_at_high_pa),
+		cmocka_unit_test(test_host_mem_tlb_bounds),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
