@@ -412,6 +412,8 @@ bool tlb_check(const struct tlb *tlb, char *why, size_t whylen)
 	    !tlb_check_array(tlb->l2, l2n, "L2", why, whylen))
 		return false;
 	for (uint32_t i = 0; i < l2n; i++) {
+		if (!(tlb->l2[i].flags & TLB_F_VALID))
+			continue; /* overlaps only valid entries: spares the pairs of empty ones */
 		for (uint32_t j = i + 1; j < l2n; j++) {
 			if (tlb_overlap(&tlb->l2[i], &tlb->l2[j])) {
 				snprintf(why, whylen,

@@ -168,6 +168,30 @@ static void test_fuzz_every_failing_call_sets_last_error(void **state)
 	test_machine_done(m);
 }
 
+/*
+ * Found by fuzz_api: mempool_resize() grew a pool made with min_nr 0 by copying its reserve
+ * with memcpy() from the array it does not have (NULL, 0 bytes): undefined behaviour, which
+ * UBSan stops on (the asan preset). Growing such a pool must work and fill the reserve.
+ */
+static void test_fuzz_mempool_grows_from_empty(void **state)
+{
+	struct kmm_machine *m = test_machine(NULL);
+	kmm_mempool_t pool;
+	int min_nr = -1, curr_nr = -1;
+	kmm_va_t va;
+
+	assert_int_equal(kmm_mempool_create_kmalloc(m, 0, 64, &pool), KMM_OK);
+	assert_int_equal(kmm_mempool_resize(m, pool, 4), KMM_OK);
+	assert_int_equal(kmm_mempool_info(m, pool, &min_nr, &curr_nr), KMM_OK);
+	assert_int_equal(min_nr, 4);
+	assert_int_equal(curr_nr, 4);
+	assert_int_equal(kmm_mempool_alloc(m, pool, KMM_GFP_KERNEL, &va), KMM_OK);
+	assert_int_equal(kmm_mempool_free(m, pool, va), KMM_OK);
+	assert_int_equal(kmm_mempool_destroy(m, pool), KMM_OK);
+	assert_int_equal(kmm_check(m), KMM_OK);
+	test_machine_done(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -178,6 +202,7 @@ int main(void)
 		cmocka_unit_test(test_fuzz_cma_alignment_above_the_cap_is_refused),
 		cmocka_unit_test(test_fuzz_config_append_null_and_unterminated_sysctl),
 		cmocka_unit_test(test_fuzz_every_failing_call_sets_last_error),
+		cmocka_unit_test(test_fuzz_mempool_grows_from_empty),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
