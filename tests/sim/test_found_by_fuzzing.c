@@ -6,6 +6,7 @@
 
 #include "mm/internal.h"
 #include "sim/machine.h"
+#include "tools/mmu_json.h"
 
 static void assert_error(enum kmm_status st, enum kmm_status want, const char *text,
 			 const char *needle)
@@ -192,6 +193,34 @@ static void test_fuzz_mempool_grows_from_empty(void **state)
 	test_machine_done(m);
 }
 
+/*
+ * Found by fuzz_mmu_corpus: the MMU corpus reader (src/tools/mmu_json.c) stepped past the end
+ * of a line that stopped after a member name, inside a unicode escape, or right after a
+ * backslash, and then read beyond the line's NUL for its error message (ASan: heap overflow).
+ * Each line below has bytes after its NUL: the message must not quote them.
+ */
+static void test_fuzz_json_reader_stops_at_the_end_of_the_line(void **state)
+{
+	static const struct {
+		char text[16];
+		const char *err;
+	} cases[] = {
+		{"{\"a\"\0XYZ", "expected ':' at the end of the line"},
+		{"\"\\u1\0\"XYZ", "unterminated string near \"1\""},
+		{"\"ab\\\0XYZ", "unterminated string at the end of the line"},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct json_doc doc = {0};
+		char text[16];
+
+		memcpy(text, cases[i].text, sizeof(text));
+		assert_int_equal(json_parse(&doc, text), -1);
+		assert_string_equal(doc.err, cases[i].err);
+		json_free(&doc);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -203,6 +232,7 @@ int main(void)
 		cmocka_unit_test(test_fuzz_config_append_null_and_unterminated_sysctl),
 		cmocka_unit_test(test_fuzz_every_failing_call_sets_last_error),
 		cmocka_unit_test(test_fuzz_mempool_grows_from_empty),
+		cmocka_unit_test(test_fuzz_json_reader_stops_at_the_end_of_the_line),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
