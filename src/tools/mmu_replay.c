@@ -594,7 +594,8 @@ static int replay_file(struct replay *r, const char *path)
 		lineno++;
 		rc = replay_line(r, path, line, err, sizeof(err));
 		if (rc) {
-			fprintf(stderr, "kmmsim mmu-replay: %s:%" PRIu64 ": %s\n", path, lineno, err);
+			fprintf(stderr, "kmmsim mmu-replay: %s:%" PRIu64 ": %s\n", path, lineno,
+				err);
 			break;
 		}
 	}

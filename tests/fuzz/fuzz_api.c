@@ -260,7 +260,7 @@ static enum kmm_status live_free(struct fuzz *f, struct live *l, bool twice)
 			break;
 		case K_CACHE:
 			st = l->owner >= 0 ? kmm_kmem_cache_free(f->m, f->cache[l->owner], l->va)
-						: kmm_kfree(f->m, l->va);
+					   : kmm_kfree(f->m, l->va);
 			break;
 		case K_POOL:
 			st = kmm_mempool_free(f->m, f->pool[l->owner], l->va);
@@ -567,11 +567,8 @@ static enum kmm_status op_pool(struct fuzz *f)
 		if (kmm_virt_to_phys(f->m, va, &pa) != KMM_OK)
 			fuzz_fail(f, "a pool element outside the linear map");
 		track(f,
-		      (struct live){.kind = K_POOL,
-				    .pa = pa,
-				    .va = va,
-				    .size = size,
-				    .owner = (int)p},
+		      (struct live){
+			      .kind = K_POOL, .pa = pa, .va = va, .size = size, .owner = (int)p},
 		      false);
 		return st;
 	}
@@ -667,9 +664,9 @@ static enum kmm_status op_misc(struct fuzz *f)
 		{"vm.nonexistent", "1"},
 	};
 	static const char *const views[] = {
-		"/proc/buddyinfo",  "/proc/zoneinfo",	  "/proc/meminfo",
-		"/proc/slabinfo",   "/proc/vmallocinfo",  "/proc/pagetypeinfo",
-		"/proc/vmstat",	    "/proc/iomem",	  "/sys/kernel/debug/tracing/trace",
+		"/proc/buddyinfo",  "/proc/zoneinfo",	 "/proc/meminfo",
+		"/proc/slabinfo",   "/proc/vmallocinfo", "/proc/pagetypeinfo",
+		"/proc/vmstat",	    "/proc/iomem",	 "/sys/kernel/debug/tracing/trace",
 		"/proc/nonexistent"};
 	static const char *const events[] = {"all", "kmem", "mm_page_alloc", "vmalloc", "none"};
 	static char buf[65536];
@@ -765,10 +762,10 @@ static enum kmm_status op_misuse(struct fuzz *f)
 			return kmm_kfree(f->m, va);
 		return kmm_free_pages(f->m, f->pfn_hi + in_u8(&f->in), 0);
 	case 3: /* vfree of something that is no area */
-		return kmm_vfree(f->m, KMM_VMALLOC_START + (uint64_t)in_u16(&f->in) * 0x10000000ull);
+		return kmm_vfree(f->m,
+				 KMM_VMALLOC_START + (uint64_t)in_u16(&f->in) * 0x10000000ull);
 	case 4: /* stale cache handle */
-		return f->stale_cache ? kmm_kmem_cache_alloc(f->m, f->stale_cache, 0, &va)
-				      : KMM_OK;
+		return f->stale_cache ? kmm_kmem_cache_alloc(f->m, f->stale_cache, 0, &va) : KMM_OK;
 	case 5: /* stale pool handle */
 		return f->stale_pool ? kmm_mempool_alloc(f->m, f->stale_pool, 0, &va) : KMM_OK;
 	default: /* ksize of a non-object (a warning and 0) */
@@ -816,7 +813,8 @@ static void verify_books(struct fuzz *f)
 	for (int i = 0; i < FUZZ_MAX_LIVE; i++) {
 		const struct live *l = &f->live[i];
 		if (l->kind != K_NONE && !live_pattern(f, l, false)) {
-			fprintf(stderr, "fuzz_api: kind %d pa 0x%llx va 0x%llx size %llu order %u\n",
+			fprintf(stderr,
+				"fuzz_api: kind %d pa 0x%llx va 0x%llx size %llu order %u\n",
 				l->kind, (unsigned long long)l->pa, (unsigned long long)l->va,
 				(unsigned long long)l->size, l->order);
 			fuzz_fail(f, "a live allocation's pattern changed");

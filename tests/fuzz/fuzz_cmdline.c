@@ -1,7 +1,8 @@
 /*
  * fuzz_cmdline: the kernel command line. The input is appended (kmm_config_append) to an
  * 80 MiB, one-CPU config (64 MiB is too small for QEMU virt to load a kernel into) and
- * validated (kmm_config_validate); short inputs that validate also boot a machine, which must pass kmm_check() and die of nothing.
+ * validated (kmm_config_validate); short inputs that validate also boot a machine, which
+ * must pass kmm_check() and not die.
  *
  * Checks: no sanitizer report; a refused append or validation leaves a non-empty
  * kmm_last_error(NULL); a refused append leaves the config unchanged; a machine built from

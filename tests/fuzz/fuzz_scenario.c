@@ -87,7 +87,8 @@ static bool scenario_small(char *text)
 			if (line_starts(line, counted[i].step))
 				count_arg = counted[i].arg;
 		machine = line_starts(line, "machine") || line_starts(line, "append");
-		for (tok = strtok_r(line, " \t,", &save); tok; tok = strtok_r(NULL, " \t,", &save)) {
+		for (tok = strtok_r(line, " \t,", &save); tok;
+		     tok = strtok_r(NULL, " \t,", &save)) {
 			uint64_t v = token_value(tok);
 			if (v > FUZZ_MAX_SIZE)
 				return false;
