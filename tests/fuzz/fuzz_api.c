@@ -156,11 +156,11 @@ static bool live_pa(struct fuzz *f, const struct live *l, uint64_t off, kmm_pa_t
 static bool live_pattern(struct fuzz *f, const struct live *l, bool write)
 {
 	uint8_t want[PAT_LEN], got[PAT_LEN];
-	uint64_t offs[2] = {0, l->size > PAT_LEN ? l->size - PAT_LEN : 0};
+	uint64_t offs[2] = {0, l->size - PAT_LEN}; /* the end only when apart from the start */
 	size_t len = l->size < PAT_LEN ? (size_t)l->size : PAT_LEN;
 
 	pat_fill(want, len, l->pat);
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < (l->size >= 2 * PAT_LEN ? 2 : 1); i++) {
 		kmm_pa_t pa;
 		if (!live_pa(f, l, offs[i], &pa))
 			fuzz_fail(f, "a live vmalloc area lost its mapping");
@@ -410,6 +410,7 @@ static enum kmm_status op_kmalloc(struct fuzz *f)
 		size = (1 + size % 8) * (size / 8);
 		break;
 	case 3: /* krealloc of a live kmalloc object: the old bytes move */
+		f->op = "krealloc";
 		old = pick_live(f);
 		if (!old || old->kind != K_KMALLOC)
 			return KMM_OK;
@@ -419,6 +420,15 @@ static enum kmm_status op_kmalloc(struct fuzz *f)
 		if (st != KMM_OK)
 			return st;
 		old->kind = K_NONE;
+		if (size) { /* the old object's first bytes moved with it */
+			uint8_t want[PAT_LEN], got[PAT_LEN];
+			size_t n = size < old->size ? size : old->size;
+			n = n < PAT_LEN ? n : PAT_LEN;
+			pat_fill(want, n, old->pat);
+			if (kmm_virt_to_phys(f->m, va, &pa) != KMM_OK ||
+			    kmm_phys_read(f->m, pa, got, n) != KMM_OK || memcmp(want, got, n))
+				fuzz_fail(f, "krealloc lost the object's bytes");
+		}
 		break;
 	default: { /* ksize of a live object, or of something else */
 		size_t ks = 0;
@@ -436,8 +446,9 @@ static enum kmm_status op_kmalloc(struct fuzz *f)
 		return st;
 	if (kmm_virt_to_phys(f->m, va, &pa) != KMM_OK)
 		fuzz_fail(f, "kmalloc gave an address outside the linear map");
+	/* krealloc keeps the old bytes, even with __GFP_ZERO (which zeroes only what grows) */
 	track(f, (struct live){.kind = K_KMALLOC, .pa = pa, .va = va, .size = size},
-	      how == 1 || how == 2 || (gfp & KMM___GFP_ZERO));
+	      how == 1 || how == 2 || (how == 0 && (gfp & KMM___GFP_ZERO)));
 	return st;
 }
 
@@ -751,9 +762,11 @@ static enum kmm_status op_misuse(struct fuzz *f)
 			return KMM_OK;
 		f->misuse = false;
 		return live_free(f, l, true);
-	case 1: /* kfree of a misaligned pointer inside a live slab object */
+	case 1: /* kfree of a misaligned pointer inside a live slab object (not of a large
+		 * kmalloc above 8 KiB: the kernel frees the pages whatever the offset) */
 		l = pick_live(f);
-		if (!l || (l->kind != K_KMALLOC && l->kind != K_CACHE) || l->size < 2)
+		if (!l || (l->kind != K_KMALLOC && l->kind != K_CACHE) || l->size < 2 ||
+		    l->size > 8192)
 			return KMM_OK;
 		return kmm_kfree(f->m, l->va + 1 + in_u8(&f->in) % (l->size - 1));
 	case 2: /* wild pointers: outside the linear map's RAM */
