@@ -128,7 +128,8 @@ int mempool_resize(struct kmm_kernel *k, mempool_t *pool, int new_min_nr)
 	new_elements = new_va ? (uint64_t *)kmem_host(k, new_va, (size_t)new_min_nr * 8) : NULL;
 	if (!new_elements)
 		return -ENOMEM;
-	memcpy(new_elements, pool->elements, (size_t)pool->curr_nr * 8);
+	if (pool->curr_nr) /* a pool made with min_nr 0 has no array yet */
+		memcpy(new_elements, pool->elements, (size_t)pool->curr_nr * 8);
 	kfree(k, pool->elements_va);
 	pool->elements = new_elements;
 	pool->elements_va = new_va;

@@ -7,6 +7,7 @@
  */
 #include "tools/mmu_json.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,6 +86,9 @@ static char *json_string(struct json_parser *ps)
 				c = '\f';
 				break;
 			case 'u': /* keep ASCII only; others become '?' */
+				for (int i = 0; i < 4; i++)
+					if (!isxdigit((unsigned char)ps->p[i]))
+						return NULL; /* short or not hex: stop at the NUL */
 				c = (char)strtol(
 					(char[5]){ps->p[0], ps->p[1], ps->p[2], ps->p[3], 0}, NULL,
 					16);
@@ -93,6 +97,7 @@ static char *json_string(struct json_parser *ps)
 				ps->p += 4;
 				break;
 			case '\0':
+				ps->p--; /* stay on the NUL */
 				return NULL;
 			default:
 				break; /* \" \\ \/ */
@@ -134,8 +139,9 @@ static int json_container(struct json_parser *ps, bool obj)
 			if (*ps->p != '"' || !(key = json_string(ps)))
 				return json_fail(ps, "expected a member name");
 			json_ws(ps);
-			if (*ps->p++ != ':')
+			if (*ps->p != ':') /* not past a NUL: json_fail reads from p */
 				return json_fail(ps, "expected ':'");
+			ps->p++;
 		}
 		child = json_value(ps);
 		if (child < 0)

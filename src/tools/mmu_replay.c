@@ -555,10 +555,32 @@ static char *replay_getline(gzFile gz, char **buf, size_t *cap)
 	}
 }
 
+/*
+ * One line of a corpus (modified in place): blank lines are skipped. Returns 0, or 2 with
+ * the parser's message in @err when the line is not JSON.
+ */
+static int replay_line(struct replay *r, const char *name, char *line, char *err, size_t errlen)
+{
+	char *p = line;
+	int root;
+
+	while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+		p++;
+	if (!*p)
+		return 0;
+	root = json_parse(&r->doc, p);
+	if (root < 0) {
+		snprintf(err, errlen, "%s", r->doc.err);
+		return 2;
+	}
+	replay_scenario(r, name, root);
+	return 0;
+}
+
 static int replay_file(struct replay *r, const char *path)
 {
 	gzFile gz = gzopen(path, "rb");
-	char *line = NULL;
+	char *line = NULL, err[sizeof(r->doc.err)];
 	size_t cap = 0;
 	uint64_t lineno = 0, q0 = r->queries, m0 = r->matched, dq0 = r->dev_queries,
 		 dm0 = r->dev_matched;
@@ -569,22 +591,13 @@ static int replay_file(struct replay *r, const char *path)
 		return 2;
 	}
 	while (replay_getline(gz, &line, &cap)) {
-		char *p = line;
-		int root;
-
 		lineno++;
-		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
-			p++;
-		if (!*p)
-			continue;
-		root = json_parse(&r->doc, p);
-		if (root < 0) {
+		rc = replay_line(r, path, line, err, sizeof(err));
+		if (rc) {
 			fprintf(stderr, "kmmsim mmu-replay: %s:%" PRIu64 ": %s\n", path, lineno,
-				r->doc.err);
-			rc = 2;
+				err);
 			break;
 		}
-		replay_scenario(r, path, root);
 	}
 	free(line);
 	gzclose(gz);
@@ -593,6 +606,53 @@ static int replay_file(struct replay *r, const char *path)
 	       path, r->matched - m0, r->queries - q0, r->dev_queries - dq0,
 	       r->against_qemu ? "QEMU's answer" : "arm_arm", r->dev_matched - dm0);
 	return rc;
+}
+
+/* ---- the in-memory entry point (tests/fuzz/fuzz_mmu_corpus.c) ------------------------ */
+
+struct replay *mmu_replay_new(unsigned max_show, char *err, size_t errlen)
+{
+	struct replay *r = calloc(1, sizeof(*r));
+
+	if (!r) {
+		snprintf(err, errlen, "out of host memory");
+		return NULL;
+	}
+	r->max_show = max_show;
+	if (!replay_machine(r, err, errlen)) {
+		free(r);
+		return NULL;
+	}
+	return r;
+}
+
+int mmu_replay_text(struct replay *r, const char *name, char *text, uint64_t *queries,
+		    uint64_t *matched, char *err, size_t errlen)
+{
+	uint64_t q0 = r->queries, m0 = r->matched;
+	int rc = 0;
+
+	for (char *line = text; line && !rc;) {
+		char *nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		rc = replay_line(r, name, line, err, errlen);
+		line = nl ? nl + 1 : NULL;
+	}
+	*queries = r->queries - q0;
+	*matched = r->matched - m0;
+	return rc;
+}
+
+void mmu_replay_free(struct replay *r)
+{
+	if (!r)
+		return;
+	json_free(&r->doc);
+	free(r->dirty);
+	hw_fini(&r->hw);
+	env_fini(&r->env);
+	free(r);
 }
 
 int kmmsim_cmd_mmu_replay(const struct kmm_config *cfg, int argc, char **argv)

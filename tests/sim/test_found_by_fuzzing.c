@@ -6,6 +6,7 @@
 
 #include "mm/internal.h"
 #include "sim/machine.h"
+#include "tools/mmu_json.h"
 
 /*
  * Bug 1: a zone under 8192 managed pages got a per-CPU batch of 0, and draining a list that
@@ -275,6 +276,58 @@ static void test_fuzz_kfree_inside_a_large_kmalloc_is_refused(void **state)
 	test_machine_done(m);
 }
 
+/*
+ * Found by fuzz_api: mempool_resize() grew a pool made with min_nr 0 by copying its reserve
+ * with memcpy() from the array it does not have (NULL, 0 bytes): undefined behaviour, which
+ * UBSan stops on (the asan preset). Growing such a pool must work and fill the reserve.
+ */
+static void test_fuzz_mempool_grows_from_empty(void **state)
+{
+	struct kmm_machine *m = test_machine(NULL);
+	kmm_mempool_t pool;
+	int min_nr = -1, curr_nr = -1;
+	kmm_va_t va;
+
+	assert_int_equal(kmm_mempool_create_kmalloc(m, 0, 64, &pool), KMM_OK);
+	assert_int_equal(kmm_mempool_resize(m, pool, 4), KMM_OK);
+	assert_int_equal(kmm_mempool_info(m, pool, &min_nr, &curr_nr), KMM_OK);
+	assert_int_equal(min_nr, 4);
+	assert_int_equal(curr_nr, 4);
+	assert_int_equal(kmm_mempool_alloc(m, pool, KMM_GFP_KERNEL, &va), KMM_OK);
+	assert_int_equal(kmm_mempool_free(m, pool, va), KMM_OK);
+	assert_int_equal(kmm_mempool_destroy(m, pool), KMM_OK);
+	assert_int_equal(kmm_check(m), KMM_OK);
+	test_machine_done(m);
+}
+
+/*
+ * Found by fuzz_mmu_corpus: the MMU corpus reader (src/tools/mmu_json.c) stepped past the end
+ * of a line that stopped after a member name, inside a unicode escape, or right after a
+ * backslash, and then read beyond the line's NUL for its error message (ASan: heap overflow).
+ * Each line below has bytes after its NUL: the message must not quote them.
+ */
+static void test_fuzz_json_reader_stops_at_the_end_of_the_line(void **state)
+{
+	static const struct {
+		char text[16];
+		const char *err;
+	} cases[] = {
+		{"{\"a\"\0XYZ", "expected ':' at the end of the line"},
+		{"\"\\u1\0\"XYZ", "unterminated string near \"1\""},
+		{"\"ab\\\0XYZ", "unterminated string at the end of the line"},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct json_doc doc = {0};
+		char text[16];
+
+		memcpy(text, cases[i].text, sizeof(text));
+		assert_int_equal(json_parse(&doc, text), -1);
+		assert_string_equal(doc.err, cases[i].err);
+		json_free(&doc);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -288,6 +341,8 @@ int main(void)
 		cmocka_unit_test(test_fuzz_wrong_order_free_is_a_bad_page),
 		cmocka_unit_test(test_fuzz_split_past_the_allocation_is_refused),
 		cmocka_unit_test(test_fuzz_kfree_inside_a_large_kmalloc_is_refused),
+		cmocka_unit_test(test_fuzz_mempool_grows_from_empty),
+		cmocka_unit_test(test_fuzz_json_reader_stops_at_the_end_of_the_line),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

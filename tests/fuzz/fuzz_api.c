@@ -1,0 +1,915 @@
+/*
+ * fuzz_api: the public API as a sequence of operations on a small machine.
+ *
+ * The first byte picks one of a few machines (80M..128M, 1-2 CPUs, with and without CMA and
+ * init_on_free); every following group of bytes is one operation: page allocations (orders,
+ * GFP flags from a table that includes refused ones), bulk, exact, contig, CMA, isolation,
+ * kmalloc/kzalloc/krealloc/ksize, caches, mempools, vmalloc/vzalloc/vmap/ioremap, CPU
+ * switches, sysctls, trace events, views, and deliberate misuse (a double free right after
+ * the free, misaligned and wild pointers, stale cache and pool handles).
+ *
+ * After every operation:
+ *   - kmm_check() passes (else abort(): the fuzzer's crash);
+ *   - the machine is alive, unless the operation was a misuse the kernel may BUG on (then
+ *     the input ends: the machine is destroyed);
+ *   - the harness's own books agree: live allocations never overlap (physical ranges for
+ *     pages and linear-map objects, VA ranges for vmalloc), the pattern written into each
+ *     allocation is still there (checked again before each free), memory asked zeroed
+ *     (__GFP_ZERO, kzalloc, vzalloc) read zero;
+ *   - a call refused with KMM_EINVAL changed nothing observable (/proc/buddyinfo and the
+ *     report count) and every failed call left a non-empty kmm_last_error().
+ * Operation counts and sizes are bounded so that one input runs in milliseconds.
+ */
+#include <kmm/kmm.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FUZZ_MAX_LIVE 48
+#define FUZZ_MAX_OPS  24
+#define FUZZ_CACHES   4
+#define FUZZ_POOLS    3
+#define PAT_LEN	      16
+
+/* ---- input ---------------------------------------------------------------------------- */
+
+struct input {
+	const uint8_t *p;
+	size_t n, pos;
+};
+
+static uint8_t in_u8(struct input *in)
+{
+	return in->pos < in->n ? in->p[in->pos++] : 0;
+}
+
+static uint32_t in_u16(struct input *in)
+{
+	uint32_t lo = in_u8(in);
+
+	return lo | (uint32_t)in_u8(in) << 8;
+}
+
+/* ---- the harness's books -------------------------------------------------------------- */
+
+enum kind { K_NONE, K_PAGES, K_EXACT, K_CONTIG, K_CMA, K_KMALLOC, K_CACHE, K_POOL, K_VMALLOC };
+
+struct live {
+	enum kind kind;
+	kmm_pa_t pa; /* physical start (all but K_VMALLOC) */
+	kmm_va_t va; /* linear-map or vmalloc address (0 for K_PAGES, K_CONTIG, K_CMA) */
+	uint64_t size;
+	unsigned order; /* K_PAGES */
+	int owner;	/* K_CACHE: cache slot; K_POOL: pool slot */
+	uint8_t pat;
+};
+
+struct fuzz {
+	struct kmm_machine *m;
+	struct input in;
+	unsigned nr_cpus;
+	kmm_pfn_t pfn_lo, pfn_hi;
+	kmm_pa_t mmio_base;
+	uint64_t mmio_size;
+	struct live live[FUZZ_MAX_LIVE];
+	kmm_cache_t cache[FUZZ_CACHES], stale_cache;
+	unsigned cache_size[FUZZ_CACHES];
+	kmm_mempool_t pool[FUZZ_POOLS], stale_pool;
+	uint64_t pool_size[FUZZ_POOLS];
+	uint8_t next_pat;
+	bool misuse;	   /* this operation misuses the API on purpose */
+	bool warns_einval; /* its KMM_EINVAL comes with the kernel's warning (vmalloc) */
+	const char *op;
+};
+
+static void fuzz_fail(struct fuzz *f, const char *what)
+{
+	fprintf(stderr, "fuzz_api: operation %s: %s\n  last error: %s\n", f->op, what,
+		f->m ? kmm_last_error(f->m) : kmm_last_error(NULL));
+	abort();
+}
+
+/* The machines the first byte picks from. */
+static const struct {
+	unsigned mib, cpus;
+	const char *append;
+} machines[] = {
+	{80, 1, ""},
+	{128, 2, "cma=16M"},
+	{128, 2, "cma=32M init_on_free=1"},
+	{96, 1, "init_on_alloc=1 slub_debug=FZPU"},
+};
+
+static const kmm_gfp_t gfps[] = {
+	KMM_GFP_KERNEL,
+	KMM_GFP_KERNEL | KMM___GFP_ZERO,
+	KMM_GFP_ATOMIC,
+	KMM_GFP_NOWAIT | KMM___GFP_NOWARN,
+	KMM_GFP_HIGHUSER_MOVABLE,
+	KMM_GFP_HIGHUSER_MOVABLE | KMM___GFP_ZERO,
+	KMM_GFP_KERNEL | KMM___GFP_COMP,
+	KMM_GFP_KERNEL | KMM___GFP_RECLAIMABLE,
+	KMM_GFP_KERNEL | KMM___GFP_DMA,
+	KMM_GFP_KERNEL | KMM___GFP_DMA32 | KMM___GFP_NOWARN,
+	KMM_GFP_KERNEL_ACCOUNT,
+	KMM_GFP_TRANSHUGE,
+	KMM_GFP_KERNEL | KMM___GFP_NORETRY | KMM___GFP_NOWARN,
+	/* refused: two zone modifiers, movable with reclaimable, unknown bits */
+	KMM_GFP_KERNEL | KMM___GFP_DMA | KMM___GFP_DMA32,
+	KMM_GFP_KERNEL | KMM___GFP_MOVABLE | KMM___GFP_RECLAIMABLE,
+	KMM_GFP_KERNEL | 0x40000000u,
+};
+
+static kmm_gfp_t pick_gfp(struct fuzz *f)
+{
+	return gfps[in_u8(&f->in) % (sizeof(gfps) / sizeof(gfps[0]))];
+}
+
+static bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
+	return a < b + blen && b < a + alen;
+}
+
+static void pat_fill(uint8_t *buf, size_t len, uint8_t pat)
+{
+	for (size_t i = 0; i < len; i++)
+		buf[i] = (uint8_t)(pat + i * 7);
+}
+
+/* The physical address of byte @off of @l (vmalloc areas through their page tables). */
+static bool live_pa(struct fuzz *f, const struct live *l, uint64_t off, kmm_pa_t *pa)
+{
+	kmm_pfn_t pfn;
+
+	if (l->kind != K_VMALLOC) {
+		*pa = l->pa + off;
+		return true;
+	}
+	if (kmm_vmalloc_to_pfn(f->m, l->va + off, &pfn) != KMM_OK)
+		return false;
+	*pa = (pfn << KMM_PAGE_SHIFT) | ((l->va + off) & (KMM_PAGE_SIZE - 1));
+	return true;
+}
+
+/* Reads or writes (@write) the pattern at the start and end of @l; false on a mismatch. */
+static bool live_pattern(struct fuzz *f, const struct live *l, bool write)
+{
+	uint8_t want[PAT_LEN], got[PAT_LEN];
+	uint64_t offs[2] = {0, l->size - PAT_LEN}; /* the end only when apart from the start */
+	size_t len = l->size < PAT_LEN ? (size_t)l->size : PAT_LEN;
+
+	pat_fill(want, len, l->pat);
+	for (int i = 0; i < (l->size >= 2 * PAT_LEN ? 2 : 1); i++) {
+		kmm_pa_t pa;
+		if (!live_pa(f, l, offs[i], &pa))
+			fuzz_fail(f, "a live vmalloc area lost its mapping");
+		if (write) {
+			if (kmm_phys_write(f->m, pa, want, len) != KMM_OK)
+				fuzz_fail(f, "cannot write into a live allocation");
+		} else {
+			if (kmm_phys_read(f->m, pa, got, len) != KMM_OK)
+				fuzz_fail(f, "cannot read a live allocation");
+			if (memcmp(want, got, len) != 0)
+				return false;
+		}
+	}
+	return true;
+}
+
+static void check_zero(struct fuzz *f, const struct live *l)
+{
+	uint8_t buf[256];
+	size_t len = l->size < sizeof(buf) ? (size_t)l->size : sizeof(buf);
+	kmm_pa_t pa;
+
+	if (!live_pa(f, l, 0, &pa) || kmm_phys_read(f->m, pa, buf, len) != KMM_OK)
+		fuzz_fail(f, "cannot read a zeroed allocation");
+	for (size_t i = 0; i < len; i++)
+		if (buf[i])
+			fuzz_fail(f, "memory asked zeroed is not zero");
+}
+
+/* Books a new allocation: no overlap with any live one, zero if asked, pattern written. */
+static struct live *track(struct fuzz *f, struct live l, bool zeroed)
+{
+	struct live *slot = NULL;
+
+	if (l.size == 0)
+		return NULL;
+	for (int i = 0; i < FUZZ_MAX_LIVE; i++) {
+		struct live *o = &f->live[i];
+		if (o->kind == K_NONE) {
+			if (!slot)
+				slot = o;
+			continue;
+		}
+		if ((l.kind == K_VMALLOC) == (o->kind == K_VMALLOC) &&
+		    (l.kind == K_VMALLOC ? overlaps(l.va, l.size, o->va, o->size)
+					 : overlaps(l.pa, l.size, o->pa, o->size)))
+			fuzz_fail(f, "a new allocation overlaps a live one");
+	}
+	if (zeroed)
+		check_zero(f, &l);
+	l.pat = f->next_pat += 37;
+	if (!slot)
+		return NULL; /* books full: leaked on purpose, the machine keeps it */
+	*slot = l;
+	live_pattern(f, slot, true);
+	return slot;
+}
+
+static struct live *pick_live(struct fuzz *f)
+{
+	unsigned start = in_u8(&f->in);
+
+	for (unsigned i = 0; i < FUZZ_MAX_LIVE; i++) {
+		struct live *l = &f->live[(start + i) % FUZZ_MAX_LIVE];
+		if (l->kind != K_NONE)
+			return l;
+	}
+	return NULL;
+}
+
+/* Frees @l the right way (after checking its pattern); @twice: then again (a misuse). */
+static enum kmm_status live_free(struct fuzz *f, struct live *l, bool twice)
+{
+	enum kmm_status st = KMM_OK;
+
+	if (!live_pattern(f, l, false))
+		fuzz_fail(f, "a live allocation's pattern changed");
+	for (int n = 0; n < (twice ? 2 : 1); n++) {
+		f->misuse = n > 0;
+		switch (l->kind) {
+		case K_PAGES:
+			st = kmm_free_pages(f->m, l->pa >> KMM_PAGE_SHIFT, l->order);
+			break;
+		case K_EXACT:
+			st = kmm_free_pages_exact(f->m, l->va, l->size);
+			break;
+		case K_CONTIG:
+			st = kmm_free_contig_range(f->m, l->pa >> KMM_PAGE_SHIFT,
+						   l->size >> KMM_PAGE_SHIFT);
+			break;
+		case K_CMA:
+			st = kmm_cma_release(f->m, l->pa >> KMM_PAGE_SHIFT,
+					     l->size >> KMM_PAGE_SHIFT);
+			break;
+		case K_KMALLOC:
+			st = kmm_kfree(f->m, l->va);
+			break;
+		case K_CACHE:
+			st = l->owner >= 0 ? kmm_kmem_cache_free(f->m, f->cache[l->owner], l->va)
+					   : kmm_kfree(f->m, l->va);
+			break;
+		case K_POOL:
+			st = kmm_mempool_free(f->m, f->pool[l->owner], l->va);
+			break;
+		case K_VMALLOC:
+			st = kmm_vfree(f->m, l->va);
+			break;
+		case K_NONE:
+			break;
+		}
+		if (n == 0 && st != KMM_OK)
+			fuzz_fail(f, "freeing a live allocation failed");
+	}
+	l->kind = K_NONE;
+	return st;
+}
+
+/* ---- operations ------------------------------------------------------------------------ */
+
+static enum kmm_status op_alloc_pages(struct fuzz *f)
+{
+	kmm_gfp_t gfp = pick_gfp(f);
+	unsigned b = in_u8(&f->in), order = b < 200 ? b % 4 : b % 12;
+	kmm_pfn_t pfn;
+	enum kmm_status st = kmm_alloc_pages(f->m, gfp, order, &pfn);
+
+	if (st == KMM_OK && order <= 10)
+		track(f,
+		      (struct live){.kind = K_PAGES,
+				    .pa = pfn << KMM_PAGE_SHIFT,
+				    .size = KMM_PAGE_SIZE << order,
+				    .order = order},
+		      gfp & KMM___GFP_ZERO);
+	return st;
+}
+
+static enum kmm_status op_bulk(struct fuzz *f)
+{
+	kmm_pfn_t pfns[16] = {0};
+	size_t nr = 1 + in_u8(&f->in) % 16, done = 0;
+	kmm_gfp_t gfp = pick_gfp(f);
+	enum kmm_status st = kmm_alloc_pages_bulk(f->m, gfp, nr, pfns, &done);
+
+	if (st == KMM_OK && done > nr)
+		fuzz_fail(f, "bulk allocated more than asked");
+	for (size_t i = 0; st == KMM_OK && i < nr; i++)
+		if (pfns[i])
+			track(f,
+			      (struct live){.kind = K_PAGES,
+					    .pa = pfns[i] << KMM_PAGE_SHIFT,
+					    .size = KMM_PAGE_SIZE},
+			      false);
+	return st;
+}
+
+static enum kmm_status op_exact(struct fuzz *f)
+{
+	size_t size = 1 + in_u16(&f->in);
+	kmm_gfp_t gfp = pick_gfp(f);
+	kmm_va_t va;
+	kmm_pa_t pa;
+	enum kmm_status st = kmm_alloc_pages_exact(f->m, size, gfp, &va);
+
+	if (st != KMM_OK)
+		return st;
+	if (kmm_virt_to_phys(f->m, va, &pa) != KMM_OK)
+		fuzz_fail(f, "alloc_pages_exact gave an address outside the linear map");
+	track(f, (struct live){.kind = K_EXACT, .pa = pa, .va = va, .size = size},
+	      gfp & KMM___GFP_ZERO);
+	return st;
+}
+
+static enum kmm_status op_contig(struct fuzz *f)
+{
+	uint64_t span = f->pfn_hi - f->pfn_lo;
+	kmm_pfn_t start = f->pfn_lo + (in_u16(&f->in) * 16u) % span;
+	size_t nr = 1 + in_u8(&f->in) * 2u;
+	enum kmm_migratetype mt = in_u8(&f->in) & 1 ? KMM_MIGRATE_MOVABLE : KMM_MIGRATE_CMA;
+	enum kmm_status st;
+
+	if (in_u8(&f->in) == 0xff)
+		nr = 0; /* an empty range: refused */
+	st = kmm_alloc_contig_range(f->m, start, start + nr, mt);
+	if (st == KMM_OK)
+		track(f,
+		      (struct live){.kind = K_CONTIG,
+				    .pa = start << KMM_PAGE_SHIFT,
+				    .size = nr << KMM_PAGE_SHIFT},
+		      false);
+	return st;
+}
+
+static enum kmm_status op_cma(struct fuzz *f)
+{
+	size_t count = 1 + in_u8(&f->in) % 64;
+	unsigned align = in_u8(&f->in) % 10; /* 9 is above the cap */
+	kmm_pfn_t pfn;
+	enum kmm_status st = kmm_cma_alloc(f->m, count, align, &pfn);
+
+	if (st == KMM_OK) {
+		if (pfn & ((1ull << align) - 1))
+			fuzz_fail(f, "cma_alloc ignored the alignment");
+		track(f,
+		      (struct live){.kind = K_CMA,
+				    .pa = pfn << KMM_PAGE_SHIFT,
+				    .size = count << KMM_PAGE_SHIFT},
+		      false);
+	}
+	return st;
+}
+
+static enum kmm_status op_isolate(struct fuzz *f)
+{
+	uint64_t span = f->pfn_hi - f->pfn_lo;
+	kmm_pfn_t start = f->pfn_lo + ((in_u8(&f->in) * 512u) % span);
+	kmm_pfn_t end = start + 512u * (1 + in_u8(&f->in) % 4);
+	enum kmm_migratetype mt = in_u8(&f->in) & 1 ? KMM_MIGRATE_MOVABLE : KMM_MIGRATE_CMA;
+	enum kmm_status st;
+
+	if (end > f->pfn_hi)
+		end = f->pfn_hi;
+	st = kmm_isolate_range(f->m, start, end, mt);
+	if (st == KMM_OK && kmm_undo_isolate_range(f->m, start, end, mt) != KMM_OK)
+		fuzz_fail(f, "undoing an isolation that succeeded failed");
+	return st;
+}
+
+static enum kmm_status op_kmalloc(struct fuzz *f)
+{
+	unsigned how = in_u8(&f->in) % 5;
+	size_t size = in_u16(&f->in) % (how == 4 ? 64 : 20000);
+	kmm_gfp_t gfp = pick_gfp(f);
+	kmm_va_t va;
+	kmm_pa_t pa;
+	enum kmm_status st;
+	struct live *old;
+
+	switch (how) {
+	case 0:
+		st = kmm_kmalloc(f->m, size, gfp, &va);
+		break;
+	case 1:
+		st = kmm_kzalloc(f->m, size, gfp, &va);
+		break;
+	case 2:
+		st = kmm_kcalloc(f->m, 1 + size % 8, size / 8, gfp, &va);
+		size = (1 + size % 8) * (size / 8);
+		break;
+	case 3: /* krealloc of a live kmalloc object: the old bytes move */
+		f->op = "krealloc";
+		old = pick_live(f);
+		if (!old || old->kind != K_KMALLOC)
+			return KMM_OK;
+		if (!live_pattern(f, old, false))
+			fuzz_fail(f, "a live allocation's pattern changed");
+		st = kmm_krealloc(f->m, old->va, size, gfp, &va);
+		if (st != KMM_OK)
+			return st;
+		old->kind = K_NONE;
+		if (size) { /* the old object's first bytes moved with it */
+			uint8_t want[PAT_LEN], got[PAT_LEN];
+			size_t n = size < old->size ? size : old->size;
+			n = n < PAT_LEN ? n : PAT_LEN;
+			pat_fill(want, n, old->pat);
+			if (kmm_virt_to_phys(f->m, va, &pa) != KMM_OK ||
+			    kmm_phys_read(f->m, pa, got, n) != KMM_OK || memcmp(want, got, n))
+				fuzz_fail(f, "krealloc lost the object's bytes");
+		}
+		break;
+	default: { /* ksize of a live object, or of something else */
+		size_t ks = 0;
+		old = pick_live(f);
+		if (old && old->kind == K_KMALLOC) {
+			st = kmm_ksize(f->m, old->va, &ks);
+			if (st == KMM_OK && ks < old->size)
+				fuzz_fail(f, "ksize smaller than the request");
+			return st;
+		}
+		return KMM_OK;
+	}
+	}
+	if (st != KMM_OK || size == 0)
+		return st;
+	if (kmm_virt_to_phys(f->m, va, &pa) != KMM_OK)
+		fuzz_fail(f, "kmalloc gave an address outside the linear map");
+	/* krealloc keeps the old bytes, even with __GFP_ZERO (which zeroes only what grows) */
+	track(f, (struct live){.kind = K_KMALLOC, .pa = pa, .va = va, .size = size},
+	      how == 1 || how == 2 || (how == 0 && (gfp & KMM___GFP_ZERO)));
+	return st;
+}
+
+static void ctor_fill(void *arg, kmm_va_t object, void *mem, size_t size)
+{
+	(void)arg;
+	(void)object;
+	memset(mem, 0x5a, size);
+}
+
+static enum kmm_status op_cache(struct fuzz *f)
+{
+	static const unsigned sizes[] = {8, 24, 64, 100, 192, 600, 4096, 5000, 0, 1u << 23};
+	static const uint32_t flags[] = {
+		0,
+		KMM_SLAB_HWCACHE_ALIGN,
+		KMM_SLAB_RED_ZONE | KMM_SLAB_POISON | KMM_SLAB_STORE_USER,
+		KMM_SLAB_RECLAIM_ACCOUNT,
+		KMM_SLAB_TYPESAFE_BY_RCU,
+		KMM_SLAB_CACHE_DMA | KMM_SLAB_CACHE_DMA32, /* refused */
+		0x80000000u,				   /* refused */
+	};
+	unsigned what = in_u8(&f->in) % 6, c = in_u8(&f->in) % FUZZ_CACHES;
+	kmm_va_t va;
+	kmm_pa_t pa;
+	enum kmm_status st;
+	char name[32];
+
+	switch (what) {
+	case 0: { /* create */
+		unsigned size = sizes[in_u8(&f->in) % 10], align = 1u << (in_u8(&f->in) % 9);
+		uint32_t fl = flags[in_u8(&f->in) % 7];
+		bool ctor = in_u8(&f->in) & 1;
+		if (f->cache[c])
+			return KMM_OK;
+		snprintf(name, sizeof(name), "fuzz_cache_%u", c);
+		st = kmm_kmem_cache_create(f->m, name, size, align == 256 ? 3 : align, fl,
+					   ctor ? ctor_fill : NULL, NULL, &f->cache[c]);
+		if (st == KMM_OK)
+			f->cache_size[c] = size;
+		return st;
+	}
+	case 1:
+	case 2: /* alloc */
+		if (!f->cache[c])
+			return KMM_OK;
+		st = kmm_kmem_cache_alloc(f->m, f->cache[c], pick_gfp(f), &va);
+		if (st != KMM_OK)
+			return st;
+		if (kmm_virt_to_phys(f->m, va, &pa) != KMM_OK)
+			fuzz_fail(f, "a cache object outside the linear map");
+		track(f,
+		      (struct live){.kind = K_CACHE,
+				    .pa = pa,
+				    .va = va,
+				    .size = f->cache_size[c],
+				    .owner = (int)c},
+		      false);
+		return st;
+	case 3: /* destroy (objects left: reported, cache kept, objects freed by kfree later) */
+		if (!f->cache[c])
+			return KMM_OK;
+		for (int i = 0; i < FUZZ_POOLS; i++)
+			if (f->pool[i] && f->pool_size[i] == (uint64_t)-1 - c)
+				return KMM_OK; /* a pool uses it */
+		st = kmm_kmem_cache_destroy(f->m, f->cache[c]);
+		if (st == KMM_OK) { /* objects left stay valid: kfree them from now on */
+			f->stale_cache = f->cache[c];
+			f->cache[c] = 0;
+			for (int i = 0; i < FUZZ_MAX_LIVE; i++)
+				if (f->live[i].kind == K_CACHE && f->live[i].owner == (int)c)
+					f->live[i].owner = -1;
+		}
+		return st;
+	case 4:
+		return f->cache[c] ? kmm_kmem_cache_shrink(f->m, f->cache[c]) : KMM_OK;
+	default: { /* bulk alloc, then free the lot at once */
+		kmm_va_t objs[8];
+		size_t nr = 1 + in_u8(&f->in) % 8;
+		if (!f->cache[c])
+			return KMM_OK;
+		st = kmm_kmem_cache_alloc_bulk(f->m, f->cache[c], KMM_GFP_KERNEL, nr, objs);
+		if (st == KMM_OK)
+			st = kmm_kmem_cache_free_bulk(f->m, f->cache[c], nr, objs);
+		return st;
+	}
+	}
+}
+
+static enum kmm_status op_pool(struct fuzz *f)
+{
+	unsigned what = in_u8(&f->in) % 5, p = in_u8(&f->in) % FUZZ_POOLS;
+	int min_nr = in_u8(&f->in) % 9;
+	kmm_va_t va;
+	kmm_pa_t pa;
+	enum kmm_status st;
+
+	switch (what) {
+	case 0: { /* create */
+		unsigned type = in_u8(&f->in) % 3, c = in_u8(&f->in) % FUZZ_CACHES;
+		if (f->pool[p])
+			return KMM_OK;
+		if (type == 0 && f->cache[c]) {
+			st = kmm_mempool_create_slab(f->m, min_nr, f->cache[c], &f->pool[p]);
+			f->pool_size[p] = (uint64_t)-1 - c; /* marks the cache it uses */
+		} else if (type == 1) {
+			f->pool_size[p] = 1 + in_u16(&f->in) % 4096;
+			st = kmm_mempool_create_kmalloc(f->m, min_nr, f->pool_size[p], &f->pool[p]);
+		} else {
+			unsigned order = in_u8(&f->in) % 3;
+			f->pool_size[p] = KMM_PAGE_SIZE << order;
+			st = kmm_mempool_create_page(f->m, min_nr, order, &f->pool[p]);
+		}
+		if (st != KMM_OK)
+			f->pool[p] = 0;
+		return st;
+	}
+	case 1: { /* alloc */
+		uint64_t size = f->pool_size[p];
+		if (!f->pool[p])
+			return KMM_OK;
+		if (size > (uint64_t)-1 - FUZZ_CACHES)
+			size = f->cache_size[(uint64_t)-1 - size];
+		st = kmm_mempool_alloc(f->m, f->pool[p], KMM_GFP_KERNEL, &va);
+		if (st != KMM_OK)
+			return st;
+		if (kmm_virt_to_phys(f->m, va, &pa) != KMM_OK)
+			fuzz_fail(f, "a pool element outside the linear map");
+		track(f,
+		      (struct live){
+			      .kind = K_POOL, .pa = pa, .va = va, .size = size, .owner = (int)p},
+		      false);
+		return st;
+	}
+	case 2:
+		return f->pool[p] ? kmm_mempool_resize(f->m, f->pool[p], min_nr) : KMM_OK;
+	case 3: { /* destroy: its elements first */
+		int min = -1, curr = -1;
+		if (!f->pool[p])
+			return KMM_OK;
+		for (int i = 0; i < FUZZ_MAX_LIVE; i++)
+			if (f->live[i].kind == K_POOL && f->live[i].owner == (int)p)
+				live_free(f, &f->live[i], false);
+		st = kmm_mempool_info(f->m, f->pool[p], &min, &curr);
+		if (st != KMM_OK || curr > min || curr < 0)
+			fuzz_fail(f, "mempool reserve fill out of range");
+		st = kmm_mempool_destroy(f->m, f->pool[p]);
+		if (st == KMM_OK) {
+			f->stale_pool = f->pool[p];
+			f->pool[p] = 0;
+		}
+		return st;
+	}
+	default:
+		return kmm_mempool_info(f->m, f->pool[p] ? f->pool[p] : 12345, &min_nr, &min_nr);
+	}
+}
+
+static enum kmm_status op_vmalloc(struct fuzz *f)
+{
+	unsigned what = in_u8(&f->in) % 5;
+	size_t size = in_u16(&f->in) * 4u;
+	kmm_va_t va;
+	enum kmm_status st;
+
+	f->warns_einval = true; /* vmalloc(0) and ioremap of RAM: -EINVAL with a WARN */
+	switch (what) {
+	case 0:
+	case 1:
+		st = what ? kmm_vzalloc(f->m, size, &va) : kmm_vmalloc(f->m, size, &va);
+		if (st == KMM_OK)
+			track(f, (struct live){.kind = K_VMALLOC, .va = va, .size = size}, what);
+		return st;
+	case 2: { /* vmap pages of our own, read them through the mapping, unmap, free */
+		kmm_pfn_t pfns[4], got;
+		unsigned n = 1 + in_u8(&f->in) % 4, done = 0;
+		for (; done < n; done++)
+			if (kmm_alloc_pages(f->m, KMM_GFP_KERNEL | KMM___GFP_NOWARN, 0,
+					    &pfns[done]) != KMM_OK)
+				break;
+		st = done ? kmm_vmap(f->m, pfns, done, &va) : KMM_OK;
+		if (done && st == KMM_OK) {
+			for (unsigned i = 0; i < done; i++)
+				if (kmm_vmalloc_to_pfn(f->m, va + i * KMM_PAGE_SIZE, &got) !=
+					    KMM_OK ||
+				    got != pfns[i])
+					fuzz_fail(f, "vmap maps another page");
+			if (kmm_vunmap(f->m, va) != KMM_OK)
+				fuzz_fail(f, "vunmap of a live vmap failed");
+		}
+		for (unsigned i = 0; i < done; i++)
+			if (kmm_free_pages(f->m, pfns[i], 0) != KMM_OK)
+				fuzz_fail(f, "freeing a vmapped page failed");
+		return st;
+	}
+	case 3: { /* ioremap of the board's device range, or of RAM (refused) */
+		bool ram = in_u8(&f->in) & 1;
+		kmm_pa_t pa = ram ? f->pfn_lo << KMM_PAGE_SHIFT
+				  : f->mmio_base + (size % (f->mmio_size ? f->mmio_size : 1));
+		st = kmm_ioremap(f->m, pa, 1 + size % 8192, &va);
+		if (st == KMM_OK && kmm_iounmap(f->m, va) != KMM_OK)
+			fuzz_fail(f, "iounmap of a live ioremap failed");
+		return st;
+	}
+	default:
+		return kmm_vm_unmap_aliases(f->m);
+	}
+}
+
+static enum kmm_status op_misc(struct fuzz *f)
+{
+	static const char *const sysctls[][2] = {
+		{"vm.min_free_kbytes", "1024"},
+		{"vm.min_free_kbytes", "0"},
+		{"vm.min_free_kbytes", "-5"},
+		{"vm.watermark_scale_factor", "300"},
+		{"vm.watermark_scale_factor", "0"},
+		{"vm.watermark_boost_factor", "0"},
+		{"vm.lowmem_reserve_ratio", "64 64 8 0"},
+		{"vm.lowmem_reserve_ratio", "1 x"},
+		{"vm.percpu_pagelist_high_fraction", "8"},
+		{"vm.percpu_pagelist_high_fraction", "1"},
+		{"vm.percpu_pagelist_high_fraction", "0"},
+		{"vm.nonexistent", "1"},
+	};
+	static const char *const views[] = {
+		"/proc/buddyinfo",  "/proc/zoneinfo",	 "/proc/meminfo",
+		"/proc/slabinfo",   "/proc/vmallocinfo", "/proc/pagetypeinfo",
+		"/proc/vmstat",	    "/proc/iomem",	 "/sys/kernel/debug/tracing/trace",
+		"/proc/nonexistent"};
+	static const char *const events[] = {"all", "kmem", "mm_page_alloc", "vmalloc", "none"};
+	static char buf[65536];
+	unsigned what = in_u8(&f->in) % 6, b = in_u8(&f->in);
+	enum kmm_status st;
+
+	switch (what) {
+	case 0:
+		f->op = "cpu_set";
+		st = kmm_cpu_set(f->m, b % (f->nr_cpus + 1));
+		return st;
+	case 1:
+		f->op = "sysctl";
+		return kmm_sysctl(f->m, sysctls[b % 12][0], sysctls[b % 12][1]);
+	case 2:
+		f->op = "trace";
+		st = kmm_trace_enable(f->m, events[b % 5], b & 0x80);
+		if (b & 0x40)
+			kmm_trace_clear(f->m);
+		return st;
+	case 3: { /* a view, into a buffer sometimes too small */
+		size_t len = b & 0x80 ? 1 + b % 64 : sizeof(buf);
+		st = kmm_proc_read(f->m, views[b % 10], buf, len);
+		return st == KMM_ERANGE || st == KMM_ENOENT ? KMM_OK : st;
+	}
+	case 4:
+		f->op = "drain";
+		return kmm_drain_all_pages(f->m);
+	default: { /* get_page then a free, or split_page of a non-compound block */
+		struct live *l = pick_live(f);
+		struct kmm_page_info pi;
+		if (!l || l->kind != K_PAGES)
+			return KMM_OK;
+		if (kmm_page_info(f->m, l->pa >> KMM_PAGE_SHIFT, &pi) != KMM_OK)
+			fuzz_fail(f, "page_info of a live page failed");
+		f->op = b & 1 ? "get_page" : "split_page";
+		if (b & 1) {
+			st = kmm_get_page(f->m, l->pa >> KMM_PAGE_SHIFT);
+			if (st == KMM_OK)
+				st = kmm_free_pages(f->m, l->pa >> KMM_PAGE_SHIFT, l->order);
+			if (st == KMM_OK && !pi.compound_head && l->order) {
+				/* __free_pages() with the first page still referenced frees the
+				 * rest of a non-compound block: the first page is what is left */
+				l->order = 0;
+				l->size = KMM_PAGE_SIZE;
+				live_pattern(f, l, true);
+			}
+			return st;
+		}
+		if (pi.compound_head || l->order == 0)
+			return KMM_OK;
+		st = kmm_split_page(f->m, l->pa >> KMM_PAGE_SHIFT, l->order);
+		if (st == KMM_OK) { /* now 2^order order-0 pages: book the first, free the rest */
+			for (kmm_pfn_t i = 1; i < (1u << l->order); i++)
+				if (kmm_free_pages(f->m, (l->pa >> KMM_PAGE_SHIFT) + i, 0) !=
+				    KMM_OK)
+					fuzz_fail(f, "freeing a split page failed");
+			l->order = 0;
+			l->size = KMM_PAGE_SIZE;
+			live_pattern(f, l, true);
+		}
+		return st;
+	}
+	}
+}
+
+/* Deliberate misuse: the kernel reports it (or dies of it); the books stay right. */
+static enum kmm_status op_misuse(struct fuzz *f)
+{
+	unsigned what = in_u8(&f->in) % 7;
+	struct live *l;
+	kmm_va_t va;
+
+	f->misuse = true;
+	switch (what) {
+	case 0: /* double free, right after the free (nothing reused the memory yet) */
+		l = pick_live(f);
+		/* not of pool elements (the kernel cannot see it: the reserve holds one twice),
+		 * nor of ranges (contig, CMA, exact: unchecked in the kernel too) */
+		if (!l || (l->kind != K_PAGES && l->kind != K_KMALLOC && l->kind != K_CACHE &&
+			   l->kind != K_VMALLOC))
+			return KMM_OK;
+		f->misuse = false;
+		return live_free(f, l, true);
+	case 1: /* kfree of a misaligned pointer inside a live slab object (not of a large
+		 * kmalloc above 8 KiB: the kernel frees the pages whatever the offset) */
+		l = pick_live(f);
+		if (!l || (l->kind != K_KMALLOC && l->kind != K_CACHE) || l->size < 2 ||
+		    l->size > 8192)
+			return KMM_OK;
+		return kmm_kfree(f->m, l->va + 1 + in_u8(&f->in) % (l->size - 1));
+	case 2: /* wild pointers: outside the linear map's RAM */
+		va = 0xffff000000000000ull | (uint64_t)(in_u16(&f->in) | 1) << 36;
+		if (in_u8(&f->in) & 1)
+			return kmm_kfree(f->m, va);
+		return kmm_free_pages(f->m, f->pfn_hi + in_u8(&f->in), 0);
+	case 3: /* vfree of something that is no area */
+		return kmm_vfree(f->m,
+				 KMM_VMALLOC_START + (uint64_t)in_u16(&f->in) * 0x10000000ull);
+	case 4: /* stale cache handle */
+		return f->stale_cache ? kmm_kmem_cache_alloc(f->m, f->stale_cache, 0, &va) : KMM_OK;
+	case 5: /* stale pool handle */
+		return f->stale_pool ? kmm_mempool_alloc(f->m, f->stale_pool, 0, &va) : KMM_OK;
+	default: /* ksize of a non-object (a warning and 0) */
+	{
+		size_t ks;
+		return kmm_ksize(f->m, 0xffff0000deadbe00ull, &ks);
+	}
+	}
+}
+
+static const struct {
+	const char *name;
+	enum kmm_status (*fn)(struct fuzz *f);
+} ops[] = {
+	{"alloc_pages", op_alloc_pages},
+	{"alloc_pages", op_alloc_pages},
+	{"free", NULL},
+	{"free", NULL},
+	{"bulk", op_bulk},
+	{"exact", op_exact},
+	{"contig", op_contig},
+	{"cma", op_cma},
+	{"isolate", op_isolate},
+	{"kmalloc", op_kmalloc},
+	{"kmalloc", op_kmalloc},
+	{"cache", op_cache},
+	{"cache", op_cache},
+	{"mempool", op_pool},
+	{"vmalloc", op_vmalloc},
+	{"misc", op_misc},
+	{"misuse", op_misuse},
+};
+
+/* ---- one input --------------------------------------------------------------------------- */
+
+static void snapshot(struct fuzz *f, char *buf, size_t len, uint64_t *reports)
+{
+	if (kmm_proc_read(f->m, "/proc/buddyinfo", buf, len) != KMM_OK)
+		fuzz_fail(f, "cannot read /proc/buddyinfo");
+	*reports = kmm_report_count(f->m);
+}
+
+static void verify_books(struct fuzz *f)
+{
+	for (int i = 0; i < FUZZ_MAX_LIVE; i++) {
+		const struct live *l = &f->live[i];
+		if (l->kind != K_NONE && !live_pattern(f, l, false)) {
+			fprintf(stderr,
+				"fuzz_api: kind %d pa 0x%llx va 0x%llx size %llu order %u\n",
+				l->kind, (unsigned long long)l->pa, (unsigned long long)l->va,
+				(unsigned long long)l->size, l->order);
+			fuzz_fail(f, "a live allocation's pattern changed");
+		}
+	}
+}
+
+static bool machine_up(struct fuzz *f, uint8_t pick)
+{
+	struct kmm_config cfg;
+	struct kmm_mmio_range mmio[8];
+	unsigned i = pick % (sizeof(machines) / sizeof(machines[0]));
+
+	kmm_config_init(&cfg);
+	if (kmm_config_set_ram(&cfg, (uint64_t)machines[i].mib << 20) != KMM_OK ||
+	    kmm_config_append(&cfg, machines[i].append) != KMM_OK)
+		fuzz_fail(f, "config");
+	cfg.nr_cpus = machines[i].cpus;
+	cfg.seed = 1 + (pick >> 4);
+	if (kmm_machine_create(&cfg, &f->m) != KMM_OK)
+		fuzz_fail(f, "the machine does not boot");
+	f->nr_cpus = machines[i].cpus;
+	f->pfn_lo = KMM_VIRT_RAM_BASE >> KMM_PAGE_SHIFT;
+	f->pfn_hi = f->pfn_lo + ((uint64_t)machines[i].mib << (20 - KMM_PAGE_SHIFT));
+	if (kmm_config_mmio_layout(&cfg, mmio, 8) > 0) {
+		f->mmio_base = mmio[0].base;
+		f->mmio_size = mmio[0].size;
+	}
+	return true;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct fuzz fz;
+	static char before[4096], after[4096];
+	struct fuzz *f = &fz;
+	unsigned nops = 0;
+	bool trace = getenv("KMM_FUZZ_TRACE") != NULL; /* each operation to stderr */
+
+	if (size < 1)
+		return 0;
+	memset(f, 0, sizeof(*f));
+	f->in = (struct input){data, size, 1};
+	f->op = "create";
+	machine_up(f, data[0]);
+	while (f->in.pos < f->in.n && nops++ < FUZZ_MAX_OPS) {
+		unsigned o = in_u8(&f->in) % (sizeof(ops) / sizeof(ops[0]));
+		uint64_t r0, r1;
+		enum kmm_status st;
+
+		f->op = ops[o].name;
+		f->misuse = false;
+		f->warns_einval = false;
+		snapshot(f, before, sizeof(before), &r0);
+		if (ops[o].fn) {
+			st = ops[o].fn(f);
+		} else {
+			struct live *l = pick_live(f);
+			st = l ? live_free(f, l, false) : KMM_OK;
+		}
+		if (trace)
+			fprintf(stderr, "fuzz_api: op %u %s -> %s%s\n", nops, f->op,
+				kmm_status_name(st), f->misuse ? " (misuse)" : "");
+		if (kmm_machine_dead(f->m) || st == KMM_EBUG || st == KMM_EDEAD) {
+			if (!f->misuse)
+				fuzz_fail(f, "the kernel died of a legal sequence");
+			break;
+		}
+		if (st != KMM_OK && !kmm_last_error(f->m)[0])
+			fuzz_fail(f, "a failed call left no kmm_last_error");
+		if (st == KMM_EINVAL) {
+			snapshot(f, after, sizeof(after), &r1);
+			if ((r1 != r0 && !f->warns_einval) || strcmp(before, after) != 0)
+				fuzz_fail(f, "a refused call changed the machine");
+		}
+		if (kmm_check(f->m) != KMM_OK)
+			fuzz_fail(f, "kmm_check failed");
+		verify_books(f);
+	}
+	kmm_machine_destroy(f->m);
+	f->m = NULL;
+	return 0;
+}
