@@ -402,7 +402,8 @@ static void unknown_bootoption(struct parse_ctx *c, const char *param, const cha
 		append_word(c->args, param);
 		return;
 	}
-	snprintf(word, sizeof(word), "%s=%s", param, value);
+	if (snprintf(word, sizeof(word), "%s=%s", param, value) >= (int)sizeof(word))
+		return; /* cannot happen: both halves come from one command line */
 	/* The environment keeps one entry per name, where the name first appeared. */
 	for (w = c->envs; *w;) {
 		const char *start = w + 1, *end = strchr(start, ' ');
