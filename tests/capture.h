@@ -22,8 +22,7 @@ static inline char *read_capture(const char *config, const char *file)
 
 	if (!buf)
 		fail_msg("read_capture: out of memory");
-	snprintf(path, sizeof(path), "%s/oracles/linux/captures/%s/%s", KMM_DATA_DIR, config,
-		 file);
+	snprintf(path, sizeof(path), "%s/oracles/linux/captures/%s/%s", KMM_DATA_DIR, config, file);
 	f = test_data_fopen(path);
 	n = fread(buf, 1, CAPTURE_MAX - 1, f);
 	buf[n] = '\0';

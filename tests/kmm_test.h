@@ -46,7 +46,8 @@ static inline FILE *test_data_fopen(const char *path)
 	FILE *f = fopen(path, "rb");
 
 	if (!f)
-		fail_msg("test data %s cannot be read (tests/data/README.md says what belongs there)",
+		fail_msg("test data %s cannot be read (tests/data/README.md says what belongs "
+			 "there)",
 			 path);
 	return f;
 }

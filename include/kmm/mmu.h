@@ -123,8 +123,9 @@ KMM_API enum kmm_status kmm_at(struct kmm_machine *m, unsigned cpu, enum kmm_at_
 
 #define KMM_TLBI_OPS(X)                                                                            \
 	X(VMALLE1)                                                                                 \
-	X(VAE1) X(VALE1) X(VAAE1) X(VAALE1) X(ASIDE1) X(IPAS2E1) X(IPAS2LE1) X(VMALLS12E1)         \
-		X(ALLE1) X(RVAE1) X(RVALE1) X(RVAAE1) X(RVAALE1)
+	X(VAE1)                                                                                    \
+	X(VALE1) X(VAAE1) X(VAALE1) X(ASIDE1) X(IPAS2E1) X(IPAS2LE1) X(VMALLS12E1) X(ALLE1)        \
+		X(RVAE1) X(RVALE1) X(RVAAE1) X(RVAALE1)
 
 enum kmm_tlbi_op {
 #define KMM_TLBI_ENUM(name) KMM_TLBI_##name,

@@ -12,12 +12,12 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#define ARENA_CHUNK   (1u << 20)
-#define ARENA_PAGE    4096u
-#define ARENA_HDR     16u
-#define ARENA_MAGIC   0x6b6d6d61u /* "kmma" */
-#define ARENA_LARGE   0xffffu	  /* class of a large block */
-#define CHUNK_HDR     64u	  /* the chunk list link, keeping blocks 64-byte aligned */
+#define ARENA_CHUNK (1u << 20)
+#define ARENA_PAGE  4096u
+#define ARENA_HDR   16u
+#define ARENA_MAGIC 0x6b6d6d61u /* "kmma" */
+#define ARENA_LARGE 0xffffu	/* class of a large block */
+#define CHUNK_HDR   64u		/* the chunk list link, keeping blocks 64-byte aligned */
 
 struct block_hdr {
 	uint16_t cls;
@@ -246,14 +246,16 @@ bool arena_check(const struct host_arena *a, char *why, size_t whylen)
 		}
 	for (const struct arena_large *l = a->large; l; prev = l, l = l->next, n++) {
 		if (l->magic != ARENA_MAGIC || l->prev != prev) {
-			snprintf(why, whylen, "arena: large block %p has a broken header", (void *)l);
+			snprintf(why, whylen, "arena: large block %p has a broken header",
+				 (void *)l);
 			return false;
 		}
 		mapped += l->maplen;
 	}
 	if (n != a->nr_large || mapped != a->mapped) {
-		snprintf(why, whylen, "arena: %zu bytes mapped in %zu large blocks, counted %zu in %zu",
-			 mapped, n, a->mapped, a->nr_large);
+		snprintf(why, whylen,
+			 "arena: %zu bytes mapped in %zu large blocks, counted %zu in %zu", mapped,
+			 n, a->mapped, a->nr_large);
 		return false;
 	}
 	return true;

@@ -33,11 +33,11 @@
 struct arena_large;
 
 struct host_arena {
-	void *chunks;			/* newest first, linked through their first word */
-	char *bump, *bump_end;		/* unused space of the newest chunk */
-	void *free[ARENA_NR_CLASSES];	/* free blocks per class, linked through their first word */
-	struct arena_large *large;	/* live large blocks */
-	size_t mapped;			/* host bytes mapped: chunks + large mappings */
+	void *chunks;		      /* newest first, linked through their first word */
+	char *bump, *bump_end;	      /* unused space of the newest chunk */
+	void *free[ARENA_NR_CLASSES]; /* free blocks per class, linked through their first word */
+	struct arena_large *large;    /* live large blocks */
+	size_t mapped;		      /* host bytes mapped: chunks + large mappings */
 	size_t nr_chunks, nr_large;
 };
 

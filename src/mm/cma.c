@@ -19,7 +19,6 @@
 #include <errno.h>
 #include <stdio.h>
 
-
 static bool bit_test(const unsigned long *map, unsigned long bit)
 {
 	return map[bit / 64] >> (bit % 64) & 1;

@@ -2460,8 +2460,9 @@ static bool check_zone_pcp_lists(const struct kmm_kernel *k, const struct zone *
 			return false;
 		}
 		if (pcp->batch < 1 || pcp->high < pcp->batch) {
-			snprintf(why, whylen, "pcp: cpu %d %s batch %d, high %d (need 1 <= batch <= high)",
-				 cpu, zone->name, pcp->batch, pcp->high);
+			snprintf(why, whylen,
+				 "pcp: cpu %d %s batch %d, high %d (need 1 <= batch <= high)", cpu,
+				 zone->name, pcp->batch, pcp->high);
 			return false;
 		}
 	}

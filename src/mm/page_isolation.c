@@ -291,7 +291,8 @@ bool isolate_place_walk(const struct kmm_kernel *k, struct place_map *map)
 								     pageblock_nr_pages - 1);
 			     pfn < end; pfn += pageblock_nr_pages) {
 				if (!pfn_valid(k, pfn)) { /* a hole: skip its section at once */
-					pfn = ALIGN(pfn + 1, PAGES_PER_SECTION) - pageblock_nr_pages;
+					pfn = ALIGN(pfn + 1, PAGES_PER_SECTION) -
+					      pageblock_nr_pages;
 					continue;
 				}
 				nr += page_zone(k, pfn_to_page(k, pfn)) == zone &&

@@ -162,8 +162,9 @@ static void set_fast_charge(const struct kmm_kernel *k, struct kmem_cache *s)
 	const uint32_t *cost = k->env->cost;
 
 	s->fast_charge[0] = (uint32_t)cost[COST_slab_alloc_fast];
-	s->fast_charge[1] = (uint32_t)(cost[COST_slab_alloc_fast] +
-				       (s->object_size + 63) / 64 * (uint64_t)cost[COST_obj_zero_line]);
+	s->fast_charge[1] =
+		(uint32_t)(cost[COST_slab_alloc_fast] +
+			   (s->object_size + 63) / 64 * (uint64_t)cost[COST_obj_zero_line]);
 	s->fast_charge[2] = (uint32_t)cost[COST_slab_free_fast];
 }
 

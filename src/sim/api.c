@@ -23,7 +23,8 @@ static enum kmm_status api_ready(struct api *a, enum api_need need)
 		return env_error(&m->env, KMM_EDEAD, "%s: machine is dead: only inspect or destroy",
 				 a->fn);
 	if (need >= API_BOOTED && !m->kernel.booted)
-		return env_error(&m->env, KMM_EINVAL, "%s: the machine has no booted kernel", a->fn);
+		return env_error(&m->env, KMM_EINVAL, "%s: the machine has no booted kernel",
+				 a->fn);
 	if (need == API_SLAB && m->kernel.kmem.slab_state < UP)
 		return env_error(&m->env, KMM_EINVAL, "%s: the machine has no slab allocator",
 				 a->fn);
@@ -68,8 +69,7 @@ enum kmm_status api_error(const struct api *a, enum kmm_status status, const cha
 	return env_error(a->env, status, "%s: %s", a->fn, text);
 }
 
-enum kmm_status api_fail(const struct kmm_machine *m, enum kmm_status status, const char *fmt,
-			 ...)
+enum kmm_status api_fail(const struct kmm_machine *m, enum kmm_status status, const char *fmt, ...)
 {
 	char text[ENV_ERR_MAX];
 	va_list ap;

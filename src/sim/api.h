@@ -70,7 +70,7 @@ enum kmm_status api_call(struct kmm_machine *m, const char *fn, enum api_need ne
 
 /* Defines the body of public call @name; its arguments are const struct name##_args *p. */
 #define API_BODY(name, ...)                                                                        \
-	struct name##_args __VA_ARGS__;                                                               \
+	struct name##_args __VA_ARGS__;                                                            \
 	static enum kmm_status name##_body(struct api *a, const struct name##_args *p);            \
 	static enum kmm_status name##_entry(struct api *a, void *p)                                \
 	{                                                                                          \
@@ -93,8 +93,8 @@ enum kmm_status api_error(const struct api *a, enum kmm_status status, const cha
  * Records the error of a public call that has no body (views, reports, trace switches): on
  * @m when there is one (kmm_last_error(m) shows it), else on the thread. Returns @status.
  */
-enum kmm_status api_fail(const struct kmm_machine *m, enum kmm_status status, const char *fmt,
-			 ...) KMM_PRINTF(3, 4);
+enum kmm_status api_fail(const struct kmm_machine *m, enum kmm_status status, const char *fmt, ...)
+	KMM_PRINTF(3, 4);
 
 /* ---- handles --------------------------------------------------------------------------- */
 

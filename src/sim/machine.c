@@ -74,15 +74,15 @@ enum kmm_status kmm_machine_create(const struct kmm_config *cfg, struct kmm_mach
 	budget = cfg->host_mem ? cfg->host_mem : env_host_default_budget();
 	memmap = kernel_memmap_host_bytes(cfg);
 	if (memmap > budget)
-		return kmm_error_nomachine(KMM_EHOST,
-					   "the memory map of %" PRIu64
-					   " MiB of RAM needs about %" PRIu64
-					   " MiB of host memory (a %zu-byte struct page per 4 KiB), "
-					   "more than the host-memory budget of %" PRIu64
-					   " MiB (-host-mem SIZE; the default is half the "
-					   "host's available memory)",
-					   kmm_config_ram_size(cfg) >> 20, memmap >> 20,
-					   sizeof(struct page), budget >> 20);
+		return kmm_error_nomachine(
+			KMM_EHOST,
+			"the memory map of %" PRIu64 " MiB of RAM needs about %" PRIu64
+			" MiB of host memory (a %zu-byte struct page per 4 KiB), "
+			"more than the host-memory budget of %" PRIu64
+			" MiB (-host-mem SIZE; the default is half the "
+			"host's available memory)",
+			kmm_config_ram_size(cfg) >> 20, memmap >> 20, sizeof(struct page),
+			budget >> 20);
 	if (!env_init(&env, cfg, err, sizeof(err)))
 		return kmm_error_nomachine(KMM_EHOST, "%s", err);
 	env.host_budget = budget;
@@ -222,13 +222,13 @@ enum kmm_status kmm_report_get(const struct kmm_machine *m, uint64_t seq, struct
 	if (!m || !out)
 		return api_fail(m, KMM_EINVAL, "kmm_report_get: NULL argument");
 	if (seq == 0 || seq > m->env.report_seq || m->env.report_seq - seq >= KMM_REPORT_RING)
-		return api_fail(m, KMM_ENOENT,
-				"kmm_report_get: no report %llu (the ring holds %llu..%llu)",
-				(unsigned long long)seq,
-				(unsigned long long)(m->env.report_seq < KMM_REPORT_RING
-							     ? 1
-							     : m->env.report_seq - KMM_REPORT_RING + 1),
-				(unsigned long long)m->env.report_seq);
+		return api_fail(
+			m, KMM_ENOENT, "kmm_report_get: no report %llu (the ring holds %llu..%llu)",
+			(unsigned long long)seq,
+			(unsigned long long)(m->env.report_seq < KMM_REPORT_RING
+						     ? 1
+						     : m->env.report_seq - KMM_REPORT_RING + 1),
+			(unsigned long long)m->env.report_seq);
 	slot = &m->env.ring[seq % KMM_REPORT_RING];
 	*out = slot->r;
 	return KMM_OK;

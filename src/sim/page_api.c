@@ -1,8 +1,9 @@
 /*
  * Public page-allocator API (include/kmm/page.h): argument checks, then the modelled kernel
- * calls in src/mm, each call one body under the API boundary (sim/api.h). Bad arguments are refused with KMM_EINVAL before anything changes;
- * misuse that needs kernel state to see (double free, freeing a page in use elsewhere) is
- * left to the kernel's own checks, which report it in the kernel's words.
+ * calls in src/mm, each call one body under the API boundary (sim/api.h). Bad arguments are refused
+ * with KMM_EINVAL before anything changes; misuse that needs kernel state to see (double free,
+ * freeing a page in use elsewhere) is left to the kernel's own checks, which report it in the
+ * kernel's words.
  */
 #include <kmm/page.h>
 

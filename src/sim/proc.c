@@ -191,9 +191,7 @@ void kmm_proc_list(const struct kmm_machine *m, void (*fn)(void *arg, const char
 	trace_list_enable(trace_enable_as_path, &c);
 }
 
-API_BODY(sysctl, {
-	const char *name, *value;
-})
+API_BODY(sysctl, { const char *name, *value; })
 {
 	int ret;
 

@@ -368,8 +368,9 @@ static enum kmm_status check_step(struct scenario *sc, struct kmm_config *cfg, b
 		return scenario_fail(sc, KMM_EINVAL, "unknown step '%s' (kmmsim --help lists them)",
 				     argv[0]);
 	if (argc - 1 < step->min_args || argc - 1 > step->max_args)
-		return scenario_fail(sc, KMM_EINVAL, "%s: wrong number of arguments (usage: %s%s%s)",
-				     step->name, step->name, *step->usage ? " " : "", step->usage);
+		return scenario_fail(sc, KMM_EINVAL,
+				     "%s: wrong number of arguments (usage: %s%s%s)", step->name,
+				     step->name, *step->usage ? " " : "", step->usage);
 	if (step->phase == BEFORE_BOOT && *booted)
 		return scenario_fail(sc, KMM_EINVAL,
 				     "%s: machine settings must come before the "

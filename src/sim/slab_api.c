@@ -411,8 +411,9 @@ API_BODY(krealloc, {
 		return api_error(a, KMM_EINVAL, "NULL out");
 	obj = krealloc(a->k, p->va, p->new_size, p->gfp);
 	if (!obj)
-		return env_error(a->env, KMM_ENOMEM, "%s(%zu): out of memory (the old object stays)",
-				 a->fn, p->new_size);
+		return env_error(a->env, KMM_ENOMEM,
+				 "%s(%zu): out of memory (the old object stays)", a->fn,
+				 p->new_size);
 	*p->out = obj;
 	return KMM_OK;
 }
@@ -497,8 +498,8 @@ API_BODY(mempool_create_slab, {
 	if (st)
 		return st;
 	return mempool_create_body(a, &(struct mempool_create_args){p->min_nr, mempool_alloc_slab,
-								     mempool_free_slab, s,
-								     p->cache, p->pool});
+								    mempool_free_slab, s, p->cache,
+								    p->pool});
 }
 
 enum kmm_status kmm_mempool_create_slab(struct kmm_machine *m, int min_nr, kmm_cache_t cache,
@@ -522,9 +523,9 @@ API_BODY(mempool_create_page, {
 {
 	if (p->order >= MAX_ORDER)
 		return api_error(a, KMM_EINVAL, "order %u > %d", p->order, MAX_ORDER - 1);
-	return mempool_create_body(a, &(struct mempool_create_args){
-					      p->min_nr, mempool_alloc_pages, mempool_free_pages,
-					      (void *)(uintptr_t)p->order, 0, p->pool});
+	return mempool_create_body(
+		a, &(struct mempool_create_args){p->min_nr, mempool_alloc_pages, mempool_free_pages,
+						 (void *)(uintptr_t)p->order, 0, p->pool});
 }
 
 enum kmm_status kmm_mempool_create_page(struct kmm_machine *m, int min_nr, unsigned order,

@@ -1,11 +1,11 @@
 /*
  * Public vmalloc API (include/kmm/vmalloc.h): argument checks, then the modelled kernel
- * calls in src/mm/vmalloc.c, each call one body under the API boundary (sim/api.h). Arguments no kernel caller could pass (NULL outputs, unknown
- * GFP or vm flags, a node without memory, frames without a struct page, a range outside the
- * modules and vmalloc space — the allocator would hand out linear-map addresses there) are
- * refused with KMM_EINVAL before anything changes; everything else goes to the kernel, whose
- * own checks and warnings decide (a zero size, an absurd size, a bad vfree, an ioremap of
- * RAM).
+ * calls in src/mm/vmalloc.c, each call one body under the API boundary (sim/api.h). Arguments no
+ * kernel caller could pass (NULL outputs, unknown GFP or vm flags, a node without memory, frames
+ * without a struct page, a range outside the modules and vmalloc space — the allocator would hand
+ * out linear-map addresses there) are refused with KMM_EINVAL before anything changes; everything
+ * else goes to the kernel, whose own checks and warnings decide (a zero size, an absurd size, a bad
+ * vfree, an ioremap of RAM).
  */
 #include <kmm/vmalloc.h>
 
@@ -73,8 +73,8 @@ API_BODY(vmalloc, {
 
 enum kmm_status kmm_vmalloc(struct kmm_machine *m, size_t size, kmm_va_t *va)
 {
-	return API_CALL(m, API_VMALLOC, vmalloc, size, 1, VMALLOC_START, VMALLOC_END, GFP_KERNEL,
-			0, NUMA_NO_NODE, va);
+	return API_CALL(m, API_VMALLOC, vmalloc, size, 1, VMALLOC_START, VMALLOC_END, GFP_KERNEL, 0,
+			NUMA_NO_NODE, va);
 }
 
 enum kmm_status kmm_vzalloc(struct kmm_machine *m, size_t size, kmm_va_t *va)
@@ -85,8 +85,8 @@ enum kmm_status kmm_vzalloc(struct kmm_machine *m, size_t size, kmm_va_t *va)
 
 enum kmm_status kmm_vmalloc_node(struct kmm_machine *m, size_t size, int node, kmm_va_t *va)
 {
-	return API_CALL(m, API_VMALLOC, vmalloc, size, 1, VMALLOC_START, VMALLOC_END, GFP_KERNEL,
-			0, node, va);
+	return API_CALL(m, API_VMALLOC, vmalloc, size, 1, VMALLOC_START, VMALLOC_END, GFP_KERNEL, 0,
+			node, va);
 }
 
 enum kmm_status kmm_vmalloc_huge(struct kmm_machine *m, size_t size, kmm_gfp_t gfp, kmm_va_t *va)
@@ -99,14 +99,13 @@ enum kmm_status kmm_vmalloc_node_range(struct kmm_machine *m, size_t size, uint6
 				       kmm_va_t start, kmm_va_t end, kmm_gfp_t gfp,
 				       unsigned long vm_flags, int node, kmm_va_t *va)
 {
-	return API_CALL(m, API_VMALLOC, vmalloc, size, align, start, end, gfp, vm_flags, node,
-			va);
+	return API_CALL(m, API_VMALLOC, vmalloc, size, align, start, end, gfp, vm_flags, node, va);
 }
 
 /* vfree/vunmap/iounmap: the kernel decides what a bad address means (its warnings). */
 API_BODY(vfree, {
 	kmm_va_t va;
-	void (*unmap)(struct kmm_kernel *k, kmm_va_t va);
+	void (*unmap)(struct kmm_kernel * k, kmm_va_t va);
 })
 {
 	p->unmap(a->k, p->va);

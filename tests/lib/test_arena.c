@@ -54,7 +54,7 @@ static void test_arena_recycled_blocks_are_zeroed(void **state)
 	fill(p, 200, 0xff);
 	arena_free(&a, p);
 	q = arena_alloc(&a, 200, 16);
-	assert_ptr_equal(p, q); /* the class's free list hands the same block back ... */
+	assert_ptr_equal(p, q);	       /* the class's free list hands the same block back ... */
 	assert_true(all_zero(q, 200)); /* ... clean */
 	arena_fini(&a);
 }

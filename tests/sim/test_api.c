@@ -124,7 +124,7 @@ static void test_api_handles_refuse_stale_and_wrong_kind(void **state)
 	assert_int_equal(kmm_kmem_cache_create(m, "api_test2", 200, 0, 0, NULL, NULL, &cache2),
 			 KMM_OK);
 	assert_int_equal((uint32_t)cache2, (uint32_t)cache); /* the slot is reused ... */
-	assert_int_not_equal(cache2, cache);		      /* ... with another generation */
+	assert_int_not_equal(cache2, cache);		     /* ... with another generation */
 	assert_error(kmm_kmem_cache_destroy(m, cache), KMM_EINVAL, kmm_last_error(m),
 		     "no cache with handle");
 

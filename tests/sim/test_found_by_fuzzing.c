@@ -32,14 +32,13 @@ static void test_fuzz_small_zone_drains(void **state)
 		assert_int_equal(kmm_config_option(&cfg, "-smp", "1"), KMM_OK);
 		assert_int_equal(kmm_config_option(&cfg, setups[i][0], setups[i][1]), KMM_OK);
 		if (i == 3)
-			assert_int_equal(kmm_config_option(&cfg, "-numa",
-							   "node,nodeid=1,mem=64M"),
+			assert_int_equal(kmm_config_option(&cfg, "-numa", "node,nodeid=1,mem=64M"),
 					 KMM_OK);
 		m = test_machine(&cfg);
 		for (int node = 0; node < (i == 3 ? 2 : 1); node++) {
-			assert_int_equal(kmm_alloc_pages_node(m, node, KMM_GFP_HIGHUSER_MOVABLE, 0,
-							      &pfn),
-					 KMM_OK);
+			assert_int_equal(
+				kmm_alloc_pages_node(m, node, KMM_GFP_HIGHUSER_MOVABLE, 0, &pfn),
+				KMM_OK);
 			assert_int_equal(kmm_free_pages(m, pfn, 0), KMM_OK);
 		}
 		assert_int_equal(kmm_drain_all_pages(m), KMM_OK);
@@ -127,15 +126,13 @@ static void test_fuzz_config_append_null_and_unterminated_sysctl(void **state)
 		     "NULL argument");
 	assert_int_equal(kmm_config_add_sysctl(&cfg, "vm.min_free_kbytes", "8192"), KMM_OK);
 	memset(cfg.sysctls[0].name, 'x', sizeof(cfg.sysctls[0].name));
-	assert_error(kmm_config_validate(&cfg), KMM_EINVAL, kmm_last_error(NULL),
-		     "not terminated");
+	assert_error(kmm_config_validate(&cfg), KMM_EINVAL, kmm_last_error(NULL), "not terminated");
 	assert_int_equal(kmm_machine_create(&cfg, &m), KMM_EINVAL);
 	assert_null(m);
 	kmm_config_init(&cfg);
 	assert_int_equal(kmm_config_add_sysctl(&cfg, "vm.min_free_kbytes", "8192"), KMM_OK);
 	memset(cfg.sysctls[0].value, '9', sizeof(cfg.sysctls[0].value));
-	assert_error(kmm_config_validate(&cfg), KMM_EINVAL, kmm_last_error(NULL),
-		     "not terminated");
+	assert_error(kmm_config_validate(&cfg), KMM_EINVAL, kmm_last_error(NULL), "not terminated");
 	kmm_config_init(&cfg);
 	cfg.nr_sysctls = 1000;
 	assert_error(kmm_config_validate(&cfg), KMM_EINVAL, kmm_last_error(NULL), "1000 sysctls");
