@@ -58,29 +58,40 @@ enum kmm_status api_call(struct kmm_machine *m, const char *fn, enum api_need ne
 	return env_unwind_call(a.env, api_run, &r);
 }
 
-enum kmm_status api_error(const struct api *a, enum kmm_status status, const char *fmt, ...)
+/*
+ * Formats an error and records it on @m (the thread's when NULL), prefixed "@fn: " when @fn
+ * is set. The error text is the one field a const caller may change: it is not machine state.
+ */
+static enum kmm_status api_verror(const struct kmm_machine *m, const char *fn,
+				  enum kmm_status status, const char *fmt, va_list ap)
 {
 	char text[ENV_ERR_MAX];
+
+	vsnprintf(text, sizeof(text), fmt, ap);
+	if (!m)
+		return kmm_error_nomachine(status, "%s%s%s", fn ? fn : "", fn ? ": " : "", text);
+	return env_error((struct kmm_env *)&m->env, status, "%s%s%s", fn ? fn : "", fn ? ": " : "",
+			 text);
+}
+
+enum kmm_status api_error(const struct api *a, enum kmm_status status, const char *fmt, ...)
+{
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
+	status = api_verror(a->m, a->fn, status, fmt, ap);
 	va_end(ap);
-	return env_error(a->env, status, "%s: %s", a->fn, text);
+	return status;
 }
 
 enum kmm_status api_fail(const struct kmm_machine *m, enum kmm_status status, const char *fmt, ...)
 {
-	char text[ENV_ERR_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
+	status = api_verror(m, NULL, status, fmt, ap);
 	va_end(ap);
-	if (!m)
-		return kmm_error_nomachine(status, "%s", text);
-	/* The error text is the one field a const caller may change: it is not machine state. */
-	return env_error((struct kmm_env *)&m->env, status, "%s", text);
+	return status;
 }
 
 /* ---- handles --------------------------------------------------------------------------- */
