@@ -64,6 +64,10 @@ enum kmm_status api_call(struct kmm_machine *m, const char *fn, enum api_need ne
  */
 static enum kmm_status api_verror(const struct kmm_machine *m, const char *fn,
 				  enum kmm_status status, const char *fmt, va_list ap)
+	KMM_PRINTF(4, 0);
+
+static enum kmm_status api_verror(const struct kmm_machine *m, const char *fn,
+				  enum kmm_status status, const char *fmt, va_list ap)
 {
 	char text[ENV_ERR_MAX];
 
