@@ -14,6 +14,7 @@
 #include <kmm/vmalloc.h>
 #include <kmm/trace.h>
 #include <kmm/slab.h>
+#include <kmm/task.h>
 
 #define KMM_VERSION_MAJOR 0
 #define KMM_VERSION_MINOR 1

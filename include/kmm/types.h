@@ -43,7 +43,19 @@ typedef uint64_t kmm_pfn_t; /* page frame number: pa >> KMM_PAGE_SHIFT */
 	X(KMM_ENOENT, 7, "no such object")                                                         \
 	X(KMM_ECORRUPT, 8, "invariant check failed")                                               \
 	X(KMM_EHOST, 9, "host resource exhausted")                                                 \
-	X(KMM_EIO, 10, "host I/O error")
+	X(KMM_EIO, 10, "host I/O error")                                                           \
+	X(KMM_EEXIST, 11, "exists (the kernel's EEXIST)")                                          \
+	X(KMM_EPERM, 12, "operation not permitted (the kernel's EPERM)")                           \
+	X(KMM_EACCES, 13, "permission denied (the kernel's EACCES)")                               \
+	X(KMM_EAGAIN, 14, "try again (the kernel's EAGAIN)")                                       \
+	X(KMM_EBADF, 15, "bad file descriptor (the kernel's EBADF)")                               \
+	X(KMM_ESRCH, 16, "no such task (the kernel's ESRCH)")                                      \
+	X(KMM_EBUSY, 17, "busy (the kernel's EBUSY)")                                              \
+	X(KMM_EFBIG, 18, "file too large (the kernel's EFBIG)")                                    \
+	X(KMM_ENODEV, 19, "no such device (the kernel's ENODEV)")                                  \
+	X(KMM_EOVERFLOW, 20, "value too large (the kernel's EOVERFLOW)")                           \
+	X(KMM_ENOSPC, 21, "no space left (the kernel's ENOSPC)")                                   \
+	X(KMM_ETXTBSY, 22, "text file busy (the kernel's ETXTBSY)")
 
 enum kmm_status {
 #define KMM_STATUS_ENUM(name, value, text) name = value,
@@ -56,6 +68,13 @@ KMM_API const char *kmm_status_str(enum kmm_status status);
 
 /* Returns the symbolic name of @status ("KMM_EINVAL"), or "KMM_E?" for unknown values. */
 KMM_API const char *kmm_status_name(enum kmm_status status);
+
+/*
+ * The Linux errno (arm64, asm-generic/errno-base.h) a status stands for: KMM_EINVAL -> 22,
+ * KMM_ENOMEM -> 12, KMM_EEXIST -> 17, ...; 0 for KMM_OK and for statuses that are not the
+ * kernel's (KMM_EDEAD, KMM_EBUG, KMM_ECORRUPT, KMM_EHOST, KMM_ERANGE).
+ */
+KMM_API int kmm_status_errno(enum kmm_status status);
 
 /*
  * Output sink: every text view and dump writes through one. @text is not NUL-terminated;

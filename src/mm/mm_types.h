@@ -43,6 +43,11 @@
 
 #include "lib/kernel.h"
 
+/* CPUs an mm_cpumask can name (CONFIG_NR_CPUS=256, as KMM_MAX_CPUS). */
+#define KMM_MAX_CPUS_MM 256
+
+struct kmm_kernel;
+
 #ifndef KMM_PHYS_ADDR_T_DEFINED
 #define KMM_PHYS_ADDR_T_DEFINED
 typedef uint64_t phys_addr_t;
@@ -249,5 +254,121 @@ static inline void set_page_links(struct page *p, int zone, int nid)
 	p->flags |= ((unsigned long)nid & NODES_MASK) << NODES_PGSHIFT |
 		    ((unsigned long)zone & ZONES_MASK) << ZONES_PGSHIFT;
 }
+
+
+/* ---- user address spaces: VMAs, anon_vma, mm_struct (Linux 6.1 include/linux/mm_types.h) -- */
+
+struct mm_struct;
+struct file;		/* src/mm/pagemap.h: an open simulated file */
+struct address_space;	/* src/mm/pagemap.h: a file's page cache */
+struct vm_operations_struct;
+
+typedef unsigned long vm_flags_t;
+
+/*
+ * Models: include/linux/rmap.h:struct anon_vma. The anonymous pages of a VMA and of the VMAs
+ * forked from it point here (page->mapping | PAGE_MAPPING_ANON).
+ * Deviation: the VMAs that may map a page are found on a list of anon_vma_chains instead of
+ * the kernel's interval tree (rmap_walk filters by address); the lock is not modelled.
+ */
+struct anon_vma {
+	struct anon_vma *root;	 /* the root of this anon_vma's tree */
+	struct anon_vma *parent; /* the anon_vma it was forked from (itself for a root) */
+	int refcount;
+	unsigned long num_children;    /* anon_vmas forked from this one */
+	unsigned long num_active_vmas; /* VMAs whose vma->anon_vma is this one */
+	struct list_head chains;       /* anon_vma_chain.same_anon_vma */
+};
+
+/* Models: include/linux/rmap.h:struct anon_vma_chain: one VMA <-> anon_vma link. */
+struct anon_vma_chain {
+	struct vm_area_struct *vma;
+	struct anon_vma *anon_vma;
+	struct list_head same_vma;	/* on vma->anon_vma_chain */
+	struct list_head same_anon_vma; /* on anon_vma->chains */
+};
+
+/*
+ * Models: struct vm_area_struct (6.1). One VMA is [vm_start, vm_end) of one mm.
+ * Deviation: 6.1 keeps VMAs in a maple tree; the model keeps them in a red-black tree ordered
+ * by vm_start plus a sorted doubly linked list (the vm_next/vm_prev of 6.0), so find_vma and
+ * neighbour lookups are O(log n) and O(1) (docs/fidelity.md).
+ */
+struct vm_area_struct {
+	unsigned long vm_start, vm_end; /* [vm_start, vm_end), page aligned */
+	struct vm_area_struct *vm_next, *vm_prev; /* sorted by address; NULL at the ends */
+	struct {
+		struct vm_area_struct *rbe_left, *rbe_right, *rbe_parent;
+		int rbe_color;
+	} vm_rb; /* libbsd RB_ENTRY(vm_area_struct), spelled out (see mmap.c) */
+	unsigned long rb_subtree_gap; /* largest free gap below a VMA in its subtree */
+	struct mm_struct *vm_mm;
+	uint64_t vm_page_prot; /* pgprot_t of the PTEs: vm_get_page_prot(vm_flags) */
+	vm_flags_t vm_flags;
+
+	/* File and shared-memory mappings: the file's i_mmap list (struct address_space). */
+	struct list_head shared;
+	/* Anonymous memory: chains to every anon_vma whose pages this VMA may map. */
+	struct list_head anon_vma_chain;
+	struct anon_vma *anon_vma;
+
+	const struct vm_operations_struct *vm_ops;
+	unsigned long vm_pgoff; /* offset in the file (or vm_start >> PAGE_SHIFT), pages */
+	struct file *vm_file;
+	void *vm_private_data;
+	const char *special_name; /* "[vdso]", "[vvar]": what /proc/<pid>/maps prints */
+};
+
+/* Models: enum NR_MM_COUNTERS (6.1): the rss counters of an mm. */
+enum {
+	MM_FILEPAGES,  /* resident file mapping pages */
+	MM_ANONPAGES,  /* resident anonymous pages */
+	MM_SWAPENTS,   /* anonymous swap entries */
+	MM_SHMEMPAGES, /* resident shared memory pages */
+	NR_MM_COUNTERS
+};
+
+/*
+ * Models: arch/arm64/include/asm/mmu.h:mm_context_t: the ASID and its generation
+ * (context.c), and the number of pins that keep it across a rollover.
+ */
+typedef struct {
+	uint64_t id; /* generation << asid_bits | asid; 0: none yet */
+	unsigned long pinned;
+} mm_context_t;
+
+/*
+ * Models: struct mm_struct (6.1). One user address space: its VMAs, its page tables (the
+ * pgd page in simulated RAM), its counters and its layout.
+ */
+struct mm_struct {
+	struct kmm_kernel *kernel;
+	struct {
+		struct vm_area_struct *rbh_root;
+	} mm_rb;			/* libbsd RB_HEAD of VMAs by vm_start (mmap.c) */
+	struct vm_area_struct *mmap;	/* the lowest VMA; vm_next goes up */
+	struct vm_area_struct *mmap_last; /* the highest VMA */
+	int map_count;
+	phys_addr_t pgd; /* PA of the pgd page; the walker reads the tables from simulated RAM */
+	mm_context_t context;
+	int mm_users; /* tasks using this address space (and get_task_mm holders) */
+	int mm_count; /* references to the struct itself: mm_users != 0 holds one */
+
+	unsigned long mmap_base; /* base of the top-down mmap area */
+	unsigned long task_size; /* TASK_SIZE of this mm */
+	unsigned long highest_vm_end;
+	unsigned long hiwater_rss, hiwater_vm; /* VmHWM, VmPeak, pages */
+	unsigned long total_vm, locked_vm, pinned_vm, data_vm, exec_vm, stack_vm; /* pages */
+	long pgtables_bytes; /* VmPTE: bytes of user page tables below the pgd */
+	unsigned long def_flags;
+	unsigned long start_code, end_code, start_data, end_data;
+	unsigned long start_brk, brk, start_stack;
+	unsigned long arg_start, arg_end, env_start, env_end;
+	long rss_stat[NR_MM_COUNTERS]; /* the synced counts (per-task caches in task_struct) */
+	unsigned long flags;	       /* MMF_* */
+	uint64_t cpus_seen[(KMM_MAX_CPUS_MM + 63) / 64]; /* mm_cpumask: CPUs it ran on */
+	unsigned long committed;       /* pages charged to Committed_AS by this mm's VMAs */
+	struct list_head mmlist;       /* all mm_structs of the kernel (mm_state) */
+};
 
 #endif /* KMM_MM_MM_TYPES_H */

@@ -10,8 +10,8 @@
  * table's, in that order.
  */
 #include "sim/machine.h"
-
 #include <errno.h>
+
 #include <inttypes.h>
 #include <kmm/kmm.h>
 #include <stdio.h>
@@ -48,6 +48,49 @@ const char *kmm_status_name(enum kmm_status status)
 #undef KMM_STATUS_NAME
 	}
 	return "KMM_E?";
+}
+
+/* The numbers are Linux's (asm-generic/errno-base.h, errno.h), not the host's. */
+int kmm_status_errno(enum kmm_status status)
+{
+	switch (status) {
+	case KMM_ENOMEM:
+		return 12; /* ENOMEM */
+	case KMM_EFAULT:
+		return 14; /* EFAULT */
+	case KMM_EINVAL:
+		return 22; /* EINVAL */
+	case KMM_ENOENT:
+		return 2; /* ENOENT */
+	case KMM_EIO:
+		return 5; /* EIO */
+	case KMM_EEXIST:
+		return 17; /* EEXIST */
+	case KMM_EPERM:
+		return 1; /* EPERM */
+	case KMM_EACCES:
+		return 13; /* EACCES */
+	case KMM_EAGAIN:
+		return 11; /* EAGAIN */
+	case KMM_EBADF:
+		return 9; /* EBADF */
+	case KMM_ESRCH:
+		return 3; /* ESRCH */
+	case KMM_EBUSY:
+		return 16; /* EBUSY */
+	case KMM_EFBIG:
+		return 27; /* EFBIG */
+	case KMM_ENODEV:
+		return 19; /* ENODEV */
+	case KMM_EOVERFLOW:
+		return 75; /* EOVERFLOW */
+	case KMM_ENOSPC:
+		return 28; /* ENOSPC */
+	case KMM_ETXTBSY:
+		return 26; /* ETXTBSY */
+	default:
+		return 0;
+	}
 }
 
 enum kmm_status kmm_machine_create(const struct kmm_config *cfg, struct kmm_machine **out)
