@@ -90,6 +90,9 @@ struct kmm_kernel {
 	/* vmalloc (vmalloc.c): the vmap area allocator and its areas; NULL before boot. */
 	struct vmap_state *vmap;
 
+	/* Tasks (kernel/sched.c): the task table, pids, each CPU's current task; NULL before boot. */
+	struct task_state *tasks;
+
 	/* Boot-time memory. */
 	struct memblock memblock;
 	struct resource iomem_resource;
