@@ -93,6 +93,9 @@ struct kmm_kernel {
 	/* User address spaces (mmap.c, memory.c, rmap.c, fork.c); NULL before boot. */
 	struct mm_state *mm_state;
 
+	/* Tasks (kernel/sched.c): the task table, pids, each CPU's current task; NULL before boot. */
+	struct task_state *tasks;
+
 	/* Boot-time memory. */
 	struct memblock memblock;
 	struct resource iomem_resource;
