@@ -157,13 +157,6 @@ int sched_switch_to(struct kmm_kernel *k, struct task_struct *t);
 /* Moves @t to @cpu (it leaves its old CPU idle if it ran there). 0, or -EINVAL. */
 int set_task_cpu(struct kmm_kernel *k, struct task_struct *t, int cpu);
 
-/* Models: force_sig_fault() as far as the model goes: records the signal, stops the task. */
-void force_sig_fault(struct kmm_kernel *k, struct task_struct *t, int signo, int code,
-		     uint64_t addr, uint64_t esr, uint64_t far);
-
-/* Folds a task's rss cache into its mm (sync_mm_rss). */
-void sync_mm_rss(struct task_struct *t);
-
 /* ---- kernel threads ----------------------------------------------------------------------
  *
  * A kernel thread is a task (PF_KTHREAD, no mm, pid from the same space) whose work runs as
