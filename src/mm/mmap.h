@@ -121,8 +121,6 @@ struct sink;
 #define DEFAULT_STACK_GUARD_GAP (256UL << PAGE_SHIFT) /* stack_guard_gap= in pages */
 #define DEFAULT_MAX_MAP_COUNT	65530		      /* USHRT_MAX - MAPCOUNT_ELF_CORE_MARGIN */
 #define DEFAULT_MMAP_MIN_ADDR	4096		      /* CONFIG_DEFAULT_MMAP_MIN_ADDR */
-#define ADDR_NO_RANDOMIZE	0x0040000	      /* personality flag */
-#define RLIM_INFINITY		(~0UL)
 
 /* vm.overcommit_memory */
 #define OVERCOMMIT_GUESS  0
