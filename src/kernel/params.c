@@ -275,6 +275,21 @@ static int setup_slab_merge(struct parse_ctx *c, const char *value)
 	return 0;
 }
 
+/* Models: kernel/sysctl.c:disable_randmaps(): norandmaps sets randomize_va_space to 0. */
+static int disable_randmaps(struct parse_ctx *c, const char *value)
+{
+	(void)value;
+	c->p->norandmaps = true;
+	return 0;
+}
+
+/* Models: mm/mmap.c:cmdline_parse_stack_guard_gap(): the gap in pages. */
+static int cmdline_parse_stack_guard_gap(struct parse_ctx *c, const char *value)
+{
+	return parse_uint_param(c, "stack_guard_gap", value, 1UL << 30,
+				&c->p->stack_guard_gap_pages);
+}
+
 /* One row per parameter: the name before '=', and its handler. */
 #define KERNEL_PARAMS(X)                                                                           \
 	X("mem", early_mem)                                                                        \
@@ -293,7 +308,9 @@ static int setup_slab_merge(struct parse_ctx *c, const char *value)
 	X("slab_nomerge", setup_slab_nomerge)                                                      \
 	X("slub_nomerge", setup_slab_nomerge)                                                      \
 	X("slab_merge", setup_slab_merge)                                                          \
-	X("slub_merge", setup_slab_merge)
+	X("slub_merge", setup_slab_merge)                                                          \
+	X("norandmaps", disable_randmaps)                                                          \
+	X("stack_guard_gap", cmdline_parse_stack_guard_gap)
 
 /* The hugetlb parameters: known, refused until hugetlb is modelled (not_modelled_yet). */
 static const char *const hugetlb_params[] = {"hugepages", "hugepagesz", "default_hugepagesz",
@@ -448,7 +465,8 @@ int parse_kernel_cmdline(const char *cmdline, struct kernel_params *p, char *err
 				    .thp = -1,
 				    .init_on_alloc = true,
 				    .slub_max_order = -1,
-				    .rodata = RODATA_FULL};
+				    .rodata = RODATA_FULL,
+				    .stack_guard_gap_pages = 256};
 	ret = cmdline_for_each(cmdline, parse_one, &c);
 	/* Both lists are words of the command line, which fits: so do they together. */
 	{

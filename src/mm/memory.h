@@ -78,6 +78,8 @@ typedef unsigned int vm_fault_t;
 #define FOLL_PIN      0x40000
 #define FOLL_FAST_ONLY 0x80000
 #define GUP_PIN_COUNTING_BIAS 1024
+/* mm->flags bit: the mm has had pages pinned (MMF_HAS_PINNED, 6.1 sched/coredump.h). */
+#define MMF_HAS_PINNED (1UL << 28)
 
 /* Signals and codes the fault path raises (asm-generic/signal.h, siginfo.h). */
 #define SIGBUS	    7
@@ -166,8 +168,9 @@ struct mmu_gather {
 	bool fullmm;		  /* exit_mmap: the whole address space goes */
 	bool freed_tables;	  /* page-table pages were freed (flush the walk caches too) */
 	unsigned int stride_shift;
-	unsigned int nr;
+	unsigned int nr, nr_tables;
 	struct page *pages[MMU_GATHER_BATCH];
+	phys_addr_t tables[MMU_GATHER_BATCH]; /* page-table pages unlinked, freed after the flush */
 	unsigned long nr_flushes; /* flushes issued by this gather (tests look) */
 };
 
@@ -185,8 +188,8 @@ void zap_page_range(struct vm_area_struct *vma, unsigned long start, unsigned lo
 void unmap_vmas(struct mmu_gather *tlb, struct vm_area_struct *vma, unsigned long start,
 		unsigned long end);
 /*
- * Models: free_pgtables(): frees the page-table pages that only [@vma .. list end) used,
- * within [@floor, @ceiling) (0 ceiling: TASK_SIZE), into @tlb. The PTEs must be zapped.
+ * Models: free_pgtables(): frees the page-table pages that only the VMAs from @vma up to
+ * @ceiling (0: the list's end) used, not below @floor, into @tlb. The PTEs must be zapped.
  */
 void free_pgtables(struct mmu_gather *tlb, struct vm_area_struct *vma, unsigned long floor,
 		   unsigned long ceiling);

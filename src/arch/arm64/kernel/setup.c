@@ -24,6 +24,9 @@
 #include "hw/hw.h"
 #include "mm/internal.h"
 #include "mm/slab.h"
+#include "mm/memory.h"
+#include "mm/mmap.h"
+#include "mm/rmap.h"
 #include "mm/vmalloc.h"
 
 #include <errno.h>
@@ -641,6 +644,8 @@ int kernel_boot(struct kmm_kernel *k, struct kmm_env *env, struct kmm_hw *hw,
 			env_error(env, KMM_ENOMEM, "kmem_cache_init: out of memory");
 		if (!ret)
 			ret = vmalloc_init(k);
+		if (!ret) /* fork_init/proc_caches_init, anon_vma_init, the zero page */
+			ret = mm_state_init(k);
 	}
 	if (!ret) {
 		/* time_init(): the arch timer becomes sched_clock; printk stamps advance. */
@@ -663,6 +668,7 @@ void kernel_shutdown(struct kmm_kernel *k)
 {
 	if (!k->env)
 		return;
+	mm_state_fini(k);
 	kmem_cache_fini(k);
 	vmap_state_fini(k);
 	resource_free_children(k->env, &k->iomem_resource);
@@ -694,5 +700,6 @@ bool kernel_check(const struct kmm_kernel *k, char *why, size_t whylen)
 	       memblock_check(&k->memblock, why, whylen) && page_alloc_check(k, why, whylen) &&
 	       mm_init_check(k, why, whylen) && cma_check(k, why, whylen) &&
 	       slub_check(k, why, whylen) && pgtable_check(k, why, whylen) &&
-	       vmalloc_check(k, why, whylen);
+	       vmalloc_check(k, why, whylen) && mm_check(k, why, whylen) &&
+	       rmap_check(k, why, whylen);
 }
