@@ -169,49 +169,4 @@ static inline void put_page(struct kmm_kernel *k, struct page *page)
 	folio_put(k, page_folio(page));
 }
 
-
-/*
- * ---- VMA flags (vm_area_struct.vm_flags) -------------------------------------------------
- * Models: include/linux/mm.h (Linux 6.1, arm64: CONFIG_ARM64_BTI, CONFIG_ARM64_MTE, 64-bit
- * high arch bits; no soft-dirty, no pkeys).
- */
-#define VM_NONE		0x00000000ul
-#define VM_READ		0x00000001ul
-#define VM_WRITE	0x00000002ul
-#define VM_EXEC		0x00000004ul
-#define VM_SHARED	0x00000008ul
-#define VM_MAYREAD	0x00000010ul /* mprotect() relies on VM_MAYREAD >> 4 == VM_READ */
-#define VM_MAYWRITE	0x00000020ul
-#define VM_MAYEXEC	0x00000040ul
-#define VM_MAYSHARE	0x00000080ul
-#define VM_GROWSDOWN	0x00000100ul
-#define VM_UFFD_MISSING 0x00000200ul
-#define VM_PFNMAP	0x00000400ul
-#define VM_UFFD_WP	0x00001000ul
-#define VM_LOCKED	0x00002000ul
-#define VM_IO		0x00004000ul
-#define VM_SEQ_READ	0x00008000ul
-#define VM_RAND_READ	0x00010000ul
-#define VM_DONTCOPY	0x00020000ul
-#define VM_DONTEXPAND	0x00040000ul
-#define VM_LOCKONFAULT	0x00080000ul
-#define VM_ACCOUNT	0x00100000ul
-#define VM_NORESERVE	0x00200000ul
-#define VM_HUGETLB	0x00400000ul
-#define VM_SYNC		0x00800000ul
-#define VM_ARCH_1	0x01000000ul
-#define VM_WIPEONFORK	0x02000000ul
-#define VM_DONTDUMP	0x04000000ul
-#define VM_SOFTDIRTY	0ul /* no CONFIG_MEM_SOFT_DIRTY on arm64 */
-#define VM_MIXEDMAP	0x10000000ul
-#define VM_HUGEPAGE	0x20000000ul
-#define VM_NOHUGEPAGE	0x40000000ul
-#define VM_MERGEABLE	0x80000000ul
-#define VM_HIGH_ARCH_0	(1ul << 32)
-#define VM_HIGH_ARCH_1	(1ul << 33)
-#define VM_ARM64_BTI	VM_ARCH_1      /* BTI guarded page (PTE_GP) */
-#define VM_MTE		VM_HIGH_ARCH_0 /* tagged memory (MT_NORMAL_TAGGED) */
-#define VM_MTE_ALLOWED	VM_HIGH_ARCH_1
-#define VM_ACCESS_FLAGS (VM_READ | VM_WRITE | VM_EXEC)
-
 #endif /* KMM_MM_MM_H */
