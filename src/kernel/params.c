@@ -275,11 +275,11 @@ static int setup_slab_merge(struct parse_ctx *c, const char *value)
 	return 0;
 }
 
-/* Models: kernel/sysctl.c:disable_randmaps(): norandmaps sets randomize_va_space to 0. */
+/* Models: mm/memory.c:disable_randmaps(): norandmaps sets kernel.randomize_va_space to 0. */
 static int disable_randmaps(struct parse_ctx *c, const char *value)
 {
 	(void)value;
-	c->p->norandmaps = true;
+	c->p->randomize_va_space = 0;
 	return 0;
 }
 
@@ -466,6 +466,7 @@ int parse_kernel_cmdline(const char *cmdline, struct kernel_params *p, char *err
 				    .init_on_alloc = true,
 				    .slub_max_order = -1,
 				    .rodata = RODATA_FULL,
+				    .randomize_va_space = 2,
 				    .stack_guard_gap_pages = 256};
 	ret = cmdline_for_each(cmdline, parse_one, &c);
 	/* Both lists are words of the command line, which fits: so do they together. */

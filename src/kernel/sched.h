@@ -73,6 +73,8 @@ struct task_struct {
 	struct mm_struct *active_mm; /* the mm whose tables its CPU holds */
 	struct task_rlimit rlim[NR_TASK_RLIMITS];
 	unsigned int personality; /* ADDR_NO_RANDOMIZE (0x0040000) for norandmaps-like layouts */
+	/* Capabilities it lacks (bit CAP_IPC_LOCK...; src/mm/mman.h). 0: root, as the captures. */
+	uint64_t cap_dropped;
 	struct files_struct *files; /* open files (src/mm/pagemap.h) */
 
 	/* Fault accounting. */

@@ -646,7 +646,7 @@ static unsigned long mmap_base(struct kmm_kernel *k, unsigned long rnd, uint64_t
 void arch_pick_mmap_layout(struct task_struct *tsk, struct mm_struct *mm)
 {
 	struct kmm_kernel *k = mm->kernel;
-	bool randomize = !(tsk->personality & ADDR_NO_RANDOMIZE) && !k->params.norandmaps;
+	bool randomize = !(tsk->personality & ADDR_NO_RANDOMIZE) && k->params.randomize_va_space;
 	unsigned long rnd = randomize ? arch_mmap_rnd(k) : 0;
 
 	mm->task_size = TASK_SIZE;
