@@ -66,8 +66,10 @@ static void init_reserves(struct kmm_kernel *k)
 {
 	unsigned long free_kb = global_zone_page_state(k, NR_FREE_PAGES) << (PAGE_SHIFT - 10);
 
-	k->sysctl_user_reserve_kbytes = (int)(free_kb / 32 < (1UL << 17) ? free_kb / 32 : 1UL << 17);
-	k->sysctl_admin_reserve_kbytes = (int)(free_kb / 32 < (1UL << 13) ? free_kb / 32 : 1UL << 13);
+	k->sysctl_user_reserve_kbytes =
+		(int)(free_kb / 32 < (1UL << 17) ? free_kb / 32 : 1UL << 17);
+	k->sysctl_admin_reserve_kbytes =
+		(int)(free_kb / 32 < (1UL << 13) ? free_kb / 32 : 1UL << 13);
 }
 
 int mm_state_init(struct kmm_kernel *k)
@@ -84,8 +86,9 @@ int mm_state_init(struct kmm_kernel *k)
 	ms->fault_around_bytes = 65536;
 	k->mm_state = ms;
 	/* proc_caches_init() */
-	ms->mm_cachep = kmem_cache_create(k, "mm_struct", MM_STRUCT_SIZE, 0,
-					  SLAB_HWCACHE_ALIGN | SLAB_PANIC | SLAB_ACCOUNT, NULL, NULL);
+	ms->mm_cachep =
+		kmem_cache_create(k, "mm_struct", MM_STRUCT_SIZE, 0,
+				  SLAB_HWCACHE_ALIGN | SLAB_PANIC | SLAB_ACCOUNT, NULL, NULL);
 	ms->vm_area_cachep = kmem_cache_create(k, "vm_area_struct", VM_AREA_STRUCT_SIZE, 0,
 					       SLAB_PANIC | SLAB_ACCOUNT, NULL, NULL);
 	if (!ms->mm_cachep || !ms->vm_area_cachep || anon_vma_init(k)) {
@@ -239,7 +242,8 @@ static int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 			goto fail_nomem;
 		tmp->vm_mm = mm;
 		if (tmp->vm_flags & VM_WIPEONFORK) {
-			tmp->anon_vma = NULL; /* a clean slate: anon_vma_prepare at the first fault */
+			tmp->anon_vma =
+				NULL; /* a clean slate: anon_vma_prepare at the first fault */
 		} else if (anon_vma_fork(tmp, mpnt)) {
 			tmp->anon_vma = NULL;
 			vm_area_free(tmp);

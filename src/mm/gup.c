@@ -89,8 +89,8 @@ static struct page *follow_page_pte(struct vm_area_struct *vma, unsigned long ad
 	pte = *ptep;
 	if (pfn_valid(k, pte_pfn(pte)))
 		page = pfn_to_page(k, pte_pfn(pte)); /* the zero page too (vm_normal_page or not) */
-	if ((flags & FOLL_WRITE) && !can_follow_write_pte(pte, is_zero_pfn(k, pte_pfn(pte)) ?
-							      NULL : page, vma, flags))
+	if ((flags & FOLL_WRITE) &&
+	    !can_follow_write_pte(pte, is_zero_pfn(k, pte_pfn(pte)) ? NULL : page, vma, flags))
 		return NULL;
 	if (!page)
 		return NULL;
@@ -141,7 +141,8 @@ static long __get_user_pages(struct mm_struct *mm, unsigned long start, unsigned
 		if (!vma || start >= vma->vm_end) {
 			vma = find_vma(mm, start);
 			if (!vma || vma->vm_start > start)
-				return i ? i : -EFAULT; /* gup does not expand stacks (6.1: it does) */
+				return i ? i
+					 : -EFAULT; /* gup does not expand stacks (6.1: it does) */
 			ret = check_vma_flags(vma, gup_flags);
 			if (ret)
 				return i ? i : ret;
@@ -206,8 +207,7 @@ static long populate_vma_page_range(struct vm_area_struct *vma, unsigned long st
 	return __get_user_pages(vma->vm_mm, start, (end - start) >> PAGE_SHIFT, gup_flags, NULL);
 }
 
-int __mm_populate(struct mm_struct *mm, unsigned long start, unsigned long len,
-		  int ignore_errors)
+int __mm_populate(struct mm_struct *mm, unsigned long start, unsigned long len, int ignore_errors)
 {
 	unsigned long end = start + len, nstart, nend;
 	struct vm_area_struct *vma;

@@ -43,6 +43,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define GFP_PGTABLE_USER (GFP_KERNEL | __GFP_ZERO | __GFP_ACCOUNT)
@@ -271,7 +272,8 @@ static vm_fault_t do_anonymous_page(struct vm_fault_anon *vmf)
 	if (vma->vm_flags & VM_SHARED)
 		return VM_FAULT_SIGBUS;
 	if (!(vmf->flags & FAULT_FLAG_WRITE)) {
-		entry = pte_mkspecial(pfn_pte(mm_state_of(k)->zero_pfn, __pgprot(vma->vm_page_prot)));
+		entry = pte_mkspecial(
+			pfn_pte(mm_state_of(k)->zero_pfn, __pgprot(vma->vm_page_prot)));
 		goto setpte;
 	}
 	if (anon_vma_prepare(vma))
@@ -374,7 +376,7 @@ static vm_fault_t do_wp_page(struct vm_fault_anon *vmf)
 			goto copy;
 		SetPageAnonExclusive(page); /* page_move_anon_rmap */
 		page->mapping = (void *)((uintptr_t)vma->anon_vma | PAGE_MAPPING_ANON);
-reuse:
+	reuse:
 		wp_page_reuse(vmf);
 		return VM_FAULT_WRITE;
 	}
@@ -566,8 +568,8 @@ static void zap_pte_range(struct mmu_gather *tlb, struct vm_area_struct *vma, pm
 }
 
 /* Models: unmap_page_range(): the table walk of zap over [@addr, @end) of @vma. */
-static void unmap_page_range(struct mmu_gather *tlb, struct vm_area_struct *vma,
-			     unsigned long addr, unsigned long end)
+static void unmap_page_range(struct mmu_gather *tlb, struct vm_area_struct *vma, unsigned long addr,
+			     unsigned long end)
 {
 	struct mm_struct *mm = vma->vm_mm;
 	struct kmm_kernel *k = mm->kernel;
@@ -885,7 +887,8 @@ int copy_page_range(struct vm_area_struct *dst_vma, struct vm_area_struct *src_v
 				goto out;
 			}
 			if (pte_present(*src_pte))
-				ret = copy_present_pte(dst_vma, src_vma, dst_pte, src_pte, addr, rss);
+				ret = copy_present_pte(dst_vma, src_vma, dst_pte, src_pte, addr,
+						       rss);
 			if (ret)
 				goto out;
 		}
@@ -909,16 +912,44 @@ out:
 		}                                                                                  \
 	} while (0)
 
-/* The check's tally: PTEs per PFN (a host array over the memory map), rss per mm. */
+/* The check's tally: the PFN of every present PTE (sorted later), rss per mm. */
 struct pte_tally {
 	const struct kmm_kernel *k;
-	uint32_t *maps; /* per PFN index from vmemmap_base */
+	unsigned long *pfns, nr_pfns, cap_pfns;
+	bool nomem;
 	long rss[NR_MM_COUNTERS];
 	unsigned long tables;
 	struct place_map *place; /* when the placement check runs the walk */
 };
 
-/* Calls @fn on each present PTE of @mm and counts its table pages. */
+static bool tally_add(struct pte_tally *t, unsigned long pfn)
+{
+	if (t->nr_pfns == t->cap_pfns) {
+		unsigned long cap = t->cap_pfns ? 2 * t->cap_pfns : 4096;
+		unsigned long *n = env_alloc(t->k->env, cap * sizeof(*n));
+
+		if (!n) {
+			t->nomem = true;
+			return false;
+		}
+		if (t->nr_pfns)
+			memcpy(n, t->pfns, t->nr_pfns * sizeof(*n));
+		env_free(t->k->env, t->pfns);
+		t->pfns = n;
+		t->cap_pfns = cap;
+	}
+	t->pfns[t->nr_pfns++] = pfn;
+	return true;
+}
+
+static int cmp_ulong(const void *a, const void *b)
+{
+	unsigned long x = *(const unsigned long *)a, y = *(const unsigned long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Counts the present PTEs of @mm (their PFNs into @t) and its table pages. */
 static bool walk_user_tables(const struct mm_struct *mm, struct pte_tally *t, char *why,
 			     size_t whylen)
 {
@@ -933,8 +964,8 @@ static bool walk_user_tables(const struct mm_struct *mm, struct pte_tally *t, ch
 		if (p4d_none(*p4dp))
 			continue;
 		t->tables++;
-		if (t->place && !place_claim(t->place, PLACE_PGTABLE_USER,
-					     PHYS_PFN(p4d_page_paddr(*p4dp)), 1))
+		if (t->place &&
+		    !place_claim(t->place, PLACE_PGTABLE_USER, PHYS_PFN(p4d_page_paddr(*p4dp)), 1))
 			return false;
 		pud = pgtable_host(k, p4d_page_paddr(*p4dp));
 		for (unsigned j = 0; j < PTRS_PER_PUD; j++) {
@@ -984,7 +1015,8 @@ static bool walk_user_tables(const struct mm_struct *mm, struct pte_tally *t, ch
 					}
 					CHECK(pfn_valid(k, pfn), "mm: PTE at %#lx maps pfn %#lx",
 					      va, pfn);
-					t->maps[pfn - k->vmemmap_base]++;
+					if (!tally_add(t, pfn))
+						return false;
 					t->rss[mm_counter(pfn_to_page(k, pfn))]++;
 				}
 			}
@@ -996,19 +1028,16 @@ static bool walk_user_tables(const struct mm_struct *mm, struct pte_tally *t, ch
 bool mm_check(const struct kmm_kernel *k, char *why, size_t whylen)
 {
 	struct mm_state *ms = k->mm_state;
-	struct mm_struct *mm;
 	struct pte_tally t = {.k = k};
 	unsigned long nmm = 0, anon_mapped = 0;
 	long nr_anon = 0;
 	bool ok = true;
 
-	if (!ms)
+	if (!ms || !ms->nr_mms)
 		return true;
-	t.maps = env_alloc(k->env, (k->vmemmap_end - k->vmemmap_base) * sizeof(uint32_t));
-	CHECK(t.maps, "mm: no host memory for the check");
-	memset(t.maps, 0, (k->vmemmap_end - k->vmemmap_base) * sizeof(uint32_t));
 	for (struct list_head *l = ms->mms.next; ok && l != &ms->mms; l = l->next) {
-		mm = list_entry(l, struct mm_struct, mmlist);
+		struct mm_struct *mm = list_entry(l, struct mm_struct, mmlist);
+
 		nmm++;
 		memset(t.rss, 0, sizeof(t.rss));
 		t.tables = 0;
@@ -1031,30 +1060,26 @@ bool mm_check(const struct kmm_kernel *k, char *why, size_t whylen)
 			}
 		}
 	}
+	if (t.nomem)
+		snprintf(why, whylen, "mm: host memory exhausted (the check's PTE tally)");
 	if (ok && nmm != ms->nr_mms) {
 		snprintf(why, whylen, "mm: %lu mm_structs listed, nr_mms %lu", nmm, ms->nr_mms);
 		ok = false;
 	}
-	for (unsigned long i = 0; ok && i < k->vmemmap_end - k->vmemmap_base; i++) {
-		unsigned long pfn = k->vmemmap_base + i;
-		const struct page *p;
+	if (ok && t.nr_pfns)
+		qsort(t.pfns, t.nr_pfns, sizeof(*t.pfns), cmp_ulong);
+	for (unsigned long i = 0, j; ok && i < t.nr_pfns; i = j) {
+		const struct page *p = pfn_to_page(k, t.pfns[i]);
 
-		if (!pfn_valid(k, pfn))
-			continue;
-		p = pfn_to_page(k, pfn);
-		if (PageBuddy(p) || PageSlab(p))
-			continue;
-		if (PageAnon(p) && p->_mapcount >= 0)
-			anon_mapped++;
-		if (t.maps[i] && (uint32_t)(p->_mapcount + 1) != t.maps[i]) {
-			snprintf(why, whylen, "mm: pfn %#lx has mapcount %d, %u PTEs map it", pfn,
-				 p->_mapcount + 1, t.maps[i]);
-			ok = false;
-		} else if (!t.maps[i] && p->_mapcount >= 0 && (PageAnon(p) || p->mapping)) {
-			snprintf(why, whylen, "mm: pfn %#lx has mapcount %d, no PTE maps it", pfn,
-				 p->_mapcount + 1);
+		for (j = i; j < t.nr_pfns && t.pfns[j] == t.pfns[i]; j++)
+			;
+		if ((unsigned long)(p->_mapcount + 1) != j - i) {
+			snprintf(why, whylen, "mm: pfn %#lx has mapcount %d, %lu PTEs map it",
+				 t.pfns[i], p->_mapcount + 1, j - i);
 			ok = false;
 		}
+		if (PageAnon(p))
+			anon_mapped++;
 	}
 	for (int nid = 0; ok && nid < MAX_NUMNODES; nid++)
 		if (k->node_data[nid])
@@ -1064,7 +1089,7 @@ bool mm_check(const struct kmm_kernel *k, char *why, size_t whylen)
 			 anon_mapped);
 		ok = false;
 	}
-	env_free(k->env, t.maps);
+	env_free(k->env, t.pfns);
 	return ok;
 }
 

@@ -19,18 +19,18 @@ struct mm_state {
 	struct kmm_kernel *k;
 	/* Constant after boot. */
 	struct kmem_cache *mm_cachep, *vm_area_cachep, *anon_vma_cachep, *anon_vma_chain_cachep;
-	unsigned long zero_pfn;	       /* ZERO_PAGE(0): empty_zero_page in the image's bss */
-	unsigned long stack_guard_gap; /* stack_guard_gap= (bytes; 256 pages by default) */
+	unsigned long zero_pfn;		  /* ZERO_PAGE(0): empty_zero_page in the image's bss */
+	unsigned long stack_guard_gap;	  /* stack_guard_gap= (bytes; 256 pages by default) */
 	unsigned long fault_around_bytes; /* debugfs fault_around_bytes (65536) */
 
 	/* Changed by the calls. */
-	long vm_committed_as;		/* Committed_AS, pages */
-	struct list_head mms;		/* every live mm_struct (mm->mmlist) */
+	long vm_committed_as; /* Committed_AS, pages */
+	struct list_head mms; /* every live mm_struct (mm->mmlist) */
 	unsigned long nr_mms;
-	struct list_head anon_vmas;	/* every anon_vma (its ->list) */
+	struct list_head anon_vmas; /* every anon_vma (its ->list) */
 	unsigned long nr_anon_vmas, nr_avcs, nr_vmas;
-	struct task_struct *current;	/* set_current_task() */
-	uint64_t rnd_state;		/* the exec randomisation stream (seeded from env) */
+	struct task_struct *current; /* set_current_task() */
+	uint64_t rnd_state;	     /* the exec randomisation stream (seeded from env) */
 };
 
 static inline struct mm_state *mm_state_of(const struct kmm_kernel *k)

@@ -424,8 +424,8 @@ static inline bool list_is_singular(const struct list_head *h)
 static bool is_mergeable_anon_vma(const struct anon_vma *a1, const struct anon_vma *a2,
 				  const struct vm_area_struct *vma)
 {
-	if ((!a1 || !a2) && (!vma || list_is_singular(&vma->anon_vma_chain) ||
-			     list_empty(&vma->anon_vma_chain)))
+	if ((!a1 || !a2) &&
+	    (!vma || list_is_singular(&vma->anon_vma_chain) || list_empty(&vma->anon_vma_chain)))
 		return true;
 	return a1 == a2;
 }
@@ -505,7 +505,8 @@ struct vm_area_struct *vma_merge(struct mm_struct *mm, struct vm_area_struct *pr
 	if ((prev && addr <= prev->vm_start) || (mid && end > mid->vm_end) || addr >= end)
 		return NULL; /* the caller broke vma_merge's contract (VM_WARN_ON in 6.1) */
 
-	if (prev && prev->vm_end == addr && can_vma_merge_after(prev, vm_flags, anon_vma, file, pgoff))
+	if (prev && prev->vm_end == addr &&
+	    can_vma_merge_after(prev, vm_flags, anon_vma, file, pgoff))
 		merge_prev = true;
 	if (next && end == next->vm_start &&
 	    can_vma_merge_before(next, vm_flags, anon_vma, file, pgoff + pglen))
@@ -531,7 +532,8 @@ struct vm_area_struct *vma_merge(struct mm_struct *mm, struct vm_area_struct *pr
 				merge_remove(mm, mid);
 			else /* case 5 */
 				vma_set_bounds(mm, mid, end, mid->vm_end,
-					       mid->vm_pgoff + ((end - mid->vm_start) >> PAGE_SHIFT));
+					       mid->vm_pgoff +
+						       ((end - mid->vm_start) >> PAGE_SHIFT));
 		}
 		vma_set_bounds(mm, prev, prev->vm_start, end, prev->vm_pgoff);
 		return prev;
@@ -554,8 +556,7 @@ struct vm_area_struct *vma_merge(struct mm_struct *mm, struct vm_area_struct *pr
 
 /* ---- splitting ------------------------------------------------------------------------ */
 
-int __split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long addr,
-		int new_below)
+int __split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long addr, int new_below)
 {
 	struct vm_area_struct *new;
 
@@ -590,8 +591,7 @@ int __split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long 
 	return 0;
 }
 
-int split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long addr,
-	      int new_below)
+int split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long addr, int new_below)
 {
 	if (mm->map_count >= mm->kernel->sysctl_max_map_count)
 		return -ENOMEM;
@@ -709,7 +709,7 @@ static unsigned long unmapped_area_topdown(struct mm_struct *mm,
 			vma = RB_RIGHT(vma, vm_rb);
 			continue;
 		}
-check_current:
+	check_current:
 		gap_end = vm_start_gap(vma);
 		if (gap_end < low_limit)
 			return (unsigned long)-ENOMEM;
@@ -751,7 +751,8 @@ unsigned long vm_unmapped_area(struct mm_struct *mm, const struct vm_unmapped_ar
 static unsigned long arch_get_unmapped_area_topdown(struct mm_struct *mm, unsigned long addr,
 						    unsigned long len, unsigned long flags)
 {
-	unsigned long mmap_end = TASK_SIZE, min_addr = (unsigned long)mm->kernel->sysctl_mmap_min_addr;
+	unsigned long mmap_end = TASK_SIZE,
+		      min_addr = (unsigned long)mm->kernel->sysctl_mmap_min_addr;
 	struct vm_area_struct *vma, *prev;
 	struct vm_unmapped_area_info info;
 
@@ -763,7 +764,8 @@ static unsigned long arch_get_unmapped_area_topdown(struct mm_struct *mm, unsign
 		addr = PAGE_ALIGN(addr);
 		vma = find_vma_prev(mm, addr, &prev);
 		if (mmap_end - len >= addr && addr >= min_addr &&
-		    (!vma || addr + len <= vm_start_gap(vma)) && (!prev || addr >= vm_end_gap(prev)))
+		    (!vma || addr + len <= vm_start_gap(vma)) &&
+		    (!prev || addr >= vm_end_gap(prev)))
 			return addr;
 	}
 	info.flags = VM_UNMAPPED_AREA_TOPDOWN;
@@ -923,8 +925,8 @@ unsigned long do_mmap(struct mm_struct *mm, struct file *file, unsigned long add
 		if (find_vma_intersection(mm, addr, addr + len))
 			return (unsigned long)-EEXIST;
 	}
-	vm_flags = calc_vm_prot_bits(prot) | calc_vm_flag_bits(flags) | mm->def_flags |
-		   VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
+	vm_flags = calc_vm_prot_bits(prot) | calc_vm_flag_bits(flags) | mm->def_flags | VM_MAYREAD |
+		   VM_MAYWRITE | VM_MAYEXEC;
 	if (mlock_future_check(mm, vm_flags, len))
 		return (unsigned long)-EAGAIN;
 	if (file)
@@ -962,8 +964,8 @@ unsigned long vm_mmap_pgoff(struct mm_struct *mm, struct file *file, unsigned lo
 
 	if (flags & MAP_HUGETLB)
 		return (unsigned long)-EINVAL; /* no hugetlbfs yet */
-	if ((flags & MAP_TYPE) == MAP_SHARED_VALIDATE && (flags & ~(LEGACY_MAP_MASK | MAP_SYNC |
-								     MAP_FIXED_NOREPLACE)))
+	if ((flags & MAP_TYPE) == MAP_SHARED_VALIDATE &&
+	    (flags & ~(LEGACY_MAP_MASK | MAP_SYNC | MAP_FIXED_NOREPLACE)))
 		return (unsigned long)-EOPNOTSUPP;
 	if ((flags & MAP_TYPE) == MAP_SHARED_VALIDATE)
 		flags = (flags & ~(unsigned long)MAP_TYPE) | MAP_SHARED;
@@ -999,6 +1001,7 @@ int do_munmap(struct mm_struct *mm, unsigned long start, size_t len)
 	if (last && end > last->vm_start) {
 		if (__split_vma(mm, last, end, 1))
 			return -ENOMEM;
+		vma = find_vma(mm, start); /* the lower part is the new VMA */
 	}
 	prev = vma->vm_prev;
 	for (last = vma; last->vm_next && last->vm_next->vm_end <= end; last = last->vm_next)
@@ -1264,7 +1267,8 @@ bool mmap_check(const struct mm_struct *mm, char *why, size_t whylen)
 	t = RB_MIN(vma_tree, mm_tree(mm));
 	for (v = mm->mmap; v; prev = v, v = v->vm_next, t = RB_NEXT(vma_tree, mm_tree(mm), t)) {
 		CHECK(t == v, "mmap: tree and list differ at VMA %lx-%lx", v->vm_start, v->vm_end);
-		CHECK(v->vm_prev == prev, "mmap: VMA %lx-%lx vm_prev wrong", v->vm_start, v->vm_end);
+		CHECK(v->vm_prev == prev, "mmap: VMA %lx-%lx vm_prev wrong", v->vm_start,
+		      v->vm_end);
 		CHECK(v->vm_mm == mm, "mmap: VMA %lx-%lx of another mm", v->vm_start, v->vm_end);
 		CHECK(v->vm_start < v->vm_end && !offset_in_page(v->vm_start) &&
 			      !offset_in_page(v->vm_end) && v->vm_end <= TASK_SIZE,

@@ -84,8 +84,7 @@ static uint64_t set_thread_esr(uint64_t addr, uint64_t esr)
 }
 
 /* Models: arm64_force_sig_fault() (with arm64_notify_die's user path): recorded, not sent. */
-static int force_sig_fault(struct task_struct *tsk, int sig, int code, uint64_t far,
-			   uint64_t esr)
+static int force_sig_fault(struct task_struct *tsk, int sig, int code, uint64_t far, uint64_t esr)
 {
 	tsk->last_sig.si_signo = sig;
 	tsk->last_sig.si_code = code;
@@ -123,8 +122,7 @@ static vm_fault_t __do_page_fault(struct mm_struct *mm, uint64_t addr, unsigned 
 }
 
 /* Models: do_page_fault() for a user access. Returns 0 (fixed) or the signal raised. */
-static int do_page_fault(struct kmm_kernel *k, struct task_struct *tsk, uint64_t far,
-			 uint64_t esr)
+static int do_page_fault(struct kmm_kernel *k, struct task_struct *tsk, uint64_t far, uint64_t esr)
 {
 	struct mm_struct *mm = tsk->mm;
 	unsigned int mm_flags = FAULT_FLAG_DEFAULT | FAULT_FLAG_USER;
@@ -160,8 +158,8 @@ static int do_page_fault(struct kmm_kernel *k, struct task_struct *tsk, uint64_t
 	if (fault & VM_FAULT_SIGBUS)
 		return force_sig_fault(tsk, SIGBUS, BUS_ADRERR, far, esr);
 	(void)inf;
-	return force_sig_fault(tsk, SIGSEGV, fault == VM_FAULT_BADACCESS ? SEGV_ACCERR : SEGV_MAPERR,
-			       far, esr);
+	return force_sig_fault(tsk, SIGSEGV,
+			       fault == VM_FAULT_BADACCESS ? SEGV_ACCERR : SEGV_MAPERR, far, esr);
 }
 
 /* Models: do_translation_fault(): user addresses go to do_page_fault. */
@@ -196,7 +194,10 @@ static int do_bad(struct kmm_kernel *k, struct task_struct *tsk, uint64_t far, u
 /* Models: do_tag_check_fault(): MTE is not enabled on the modelled CPUs. */
 #define do_tag_check_fault do_bad
 
-#define FI(fn, sig, code, name) {fn, sig, code, name}
+#define FI(fn, sig, code, name)                                                                    \
+	{                                                                                          \
+		fn, sig, code, name                                                                \
+	}
 static const struct fault_info fault_info[64] = {
 	FI(do_bad, SIGKILL, SI_KERNEL, "ttbr address size fault"),
 	FI(do_bad, SIGKILL, SI_KERNEL, "level 1 address size fault"),
