@@ -368,6 +368,9 @@ static inline struct folio *filemap_get_folio(struct kmm_kernel *k, struct addre
  */
 int filemap_add_folio(struct kmm_kernel *k, struct address_space *mapping, struct folio *folio,
 		      pgoff_t index, gfp_t gfp);
+/* The same without the LRU (shmem_add_to_page_cache puts its folios on the LRU itself). */
+int __filemap_add_folio(struct kmm_kernel *k, struct address_space *mapping, struct folio *folio,
+			pgoff_t index);
 
 /*
  * Models: filemap_remove_folio() / delete_from_page_cache(): takes the locked, unmapped
