@@ -93,6 +93,9 @@ struct kmm_kernel {
 	/* Files (src/fs): the mounts, names, open files; NULL before boot. */
 	struct fs_state *fs;
 
+	/* The ASID allocator (arch/arm64/mm/context.c); NULL before boot. */
+	struct asid_state *asid;
+
 	/* The LRU's per-CPU folio batches and mlock batches (swap.c); NULL before boot. */
 	struct lru_state *lru;
 
