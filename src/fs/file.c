@@ -43,13 +43,14 @@ static struct file_rec *file_rec(struct file *f)
 struct file *alloc_file(struct kmm_kernel *k, struct inode *inode, unsigned int flags)
 {
 	struct fs_state *fs = k->fs;
-	struct file_rec *rec = env_alloc(k->env, sizeof(*rec));
+	struct kmem_cache *cache = fs_filp_cache(k);
+	struct file_rec *rec = cache ? env_alloc(k->env, sizeof(*rec)) : NULL;
 	struct file *f;
 
 	if (!rec)
 		return NULL;
 	f = &rec->file;
-	f->f_slab = kmem_cache_alloc(k, fs->filp_cachep, GFP_KERNEL);
+	f->f_slab = kmem_cache_alloc(k, cache, GFP_KERNEL);
 	if (!f->f_slab) {
 		env_free(k->env, rec);
 		return NULL;

@@ -22,6 +22,8 @@ struct fs_state {
 /* inode.c */
 struct super_block *fs_sb_of_path(struct kmm_kernel *k, const char *path);
 int fs_check_path(const char *path);
+/* The "filp" slab cache, created on first use; NULL if it cannot be. */
+struct kmem_cache *fs_filp_cache(struct kmm_kernel *k);
 /* Names @inode @path (absent); the name takes an inode reference. 0, -EEXIST or -ENOMEM. */
 int fs_link_name(struct kmm_kernel *k, struct inode *inode, const char *path);
 int kmmfs_fill_store(struct kmm_kernel *k, struct inode *inode, const void *data, uint64_t size);

@@ -277,15 +277,46 @@ struct super_block *fs_sb_of_path(struct kmm_kernel *k, const char *path)
 	return &k->fs->sb[FS_TMPFS];
 }
 
+/*
+ * The slab caches of the filesystems' objects, created when first needed.
+ * Deviation: the kernel creates them at boot (vfs_caches_init, shmem_init); creating them on
+ * first use keeps the boot the captures pin (the boot-time slab caches and free lists)
+ * unchanged for machines that never open a file. Sizes are the captured slabinfo objsizes
+ * (filp 256 with SLAB_HWCACHE_ALIGN, shmem_inode_cache 784); kmmfs has no kernel twin and
+ * takes inode_cache's 640.
+ */
+static struct kmem_cache *fs_cache(struct kmm_kernel *k, struct kmem_cache **cachep,
+				   const char *name, unsigned int size, slab_flags_t flags)
+{
+	if (!*cachep)
+		*cachep = kmem_cache_create(k, name, size, 0, flags, NULL, NULL);
+	return *cachep;
+}
+
+struct kmem_cache *fs_filp_cache(struct kmm_kernel *k)
+{
+	return fs_cache(k, &k->fs->filp_cachep, "filp", 232,
+			SLAB_HWCACHE_ALIGN | SLAB_PANIC | SLAB_ACCOUNT);
+}
+
+static struct kmem_cache *fs_inode_cache(struct kmm_kernel *k, struct super_block *sb)
+{
+	if (sb->s_store_backed)
+		return fs_cache(k, &sb->s_inode_cachep, "kmmfs_inode_cache", 640,
+				SLAB_RECLAIM_ACCOUNT | SLAB_ACCOUNT);
+	return fs_cache(k, &sb->s_inode_cachep, "shmem_inode_cache", 784,
+			SLAB_PANIC | SLAB_ACCOUNT);
+}
+
 struct inode *new_inode(struct kmm_kernel *k, struct super_block *sb, umode_t mode)
 {
-	struct inode *inode = sb->s_op->alloc_inode(k, sb);
+	struct kmem_cache *cache = fs_inode_cache(k, sb);
+	struct inode *inode = cache ? sb->s_op->alloc_inode(k, sb) : NULL;
 
 	if (!inode)
 		return NULL;
-	inode->i_slab = sb->s_inode_cachep ? kmem_cache_alloc(k, sb->s_inode_cachep, GFP_KERNEL)
-					   : 0;
-	if (sb->s_inode_cachep && !inode->i_slab) {
+	inode->i_slab = kmem_cache_alloc(k, cache, GFP_KERNEL);
+	if (!inode->i_slab) {
 		sb->s_op->free_inode(k, inode);
 		return NULL;
 	}
@@ -318,8 +349,7 @@ static void evict(struct kmm_kernel *k, struct inode *inode)
 	xa_destroy(&inode->i_data.i_pages);
 	list_del(&inode->i_sb_list);
 	sb->s_nr_inodes--;
-	if (inode->i_slab)
-		kmem_cache_free(k, sb->s_inode_cachep, inode->i_slab);
+	kmem_cache_free(k, sb->s_inode_cachep, inode->i_slab);
 	env_free(k->env, inode->i_name);
 	sb->s_op->free_inode(k, inode);
 }
@@ -510,14 +540,6 @@ int fs_init(struct kmm_kernel *k)
 	fs->sb[FS_KMMFS].s_op = &kmmfs_sops;
 	fs->sb[FS_KMMFS].s_fops = &kmmfs_fops;
 	fs->sb[FS_KMMFS].s_aops = &kmmfs_aops;
-	/* Models: files_init()'s "filp" cache and the inode caches (fs/inode.c, shmem_init). */
-	fs->filp_cachep = kmem_cache_create(k, "filp", sizeof(struct file) + 160, 0,
-					    SLAB_HWCACHE_ALIGN | SLAB_PANIC | SLAB_ACCOUNT, NULL,
-					    NULL);
-	fs->sb[FS_KMMFS].s_inode_cachep = kmem_cache_create(
-		k, "kmmfs_inode_cache", 640, 0, SLAB_RECLAIM_ACCOUNT | SLAB_ACCOUNT, NULL, NULL);
-	if (!fs->filp_cachep || !fs->sb[FS_KMMFS].s_inode_cachep)
-		return -ENOMEM;
 	return shmem_init(k, &fs->sb[FS_TMPFS]);
 }
 

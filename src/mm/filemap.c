@@ -151,7 +151,7 @@ void filemap_remove_folio(struct kmm_kernel *k, struct folio *folio)
 		folio_account_cleaned(k, folio);
 	folio->mapping = NULL;
 	/* Models: filemap_free_folio(): the cache's references. */
-	folio_ref_sub(folio, (int)nr - 1);
+	page_ref_sub(&folio->page, (int)nr - 1);
 	folio_put(k, folio);
 }
 
@@ -403,6 +403,32 @@ void truncate_inode_pages_range(struct kmm_kernel *k, struct address_space *mapp
 	}
 }
 
+unsigned long invalidate_mapping_pages(struct kmm_kernel *k, struct address_space *mapping,
+				       pgoff_t start, pgoff_t end)
+{
+	unsigned long index = start, count = 0;
+	struct folio *folio;
+
+	while ((folio = xa_find(&mapping->i_pages, &index, end, XA_PRESENT))) {
+		pgoff_t next = folio->index + folio_nr_pages(folio);
+
+		/* Models: mapping_evict_folio(): only the cache's references, nothing pending. */
+		if (!folio_test_dirty(folio) && !folio_test_locked(folio) &&
+		    !folio_test_writeback(folio) && !folio_mapped(folio) &&
+		    folio_ref_count(folio) == (int)folio_nr_pages(folio) &&
+		    !folio_test_swapbacked(folio)) {
+			count += folio_nr_pages(folio);
+			folio_get(folio);
+			filemap_remove_folio(k, folio);
+			folio_put(k, folio);
+		}
+		if (next == 0 || next > end)
+			break;
+		index = next;
+	}
+	return count;
+}
+
 void truncate_inode_pages(struct kmm_kernel *k, struct address_space *mapping, loff_t lstart)
 {
 	truncate_inode_pages_range(k, mapping, lstart, INT64_MAX);
@@ -526,7 +552,7 @@ int64_t generic_perform_write(struct kmm_kernel *k, struct file *file, const voi
 		}
 		dst = page_host(k, &folio->page, PAGE_SIZE);
 		memcpy(dst + off, (const uint8_t *)buf + done, n);
-		folio_mark_uptodate(folio);
+		folio_set_uptodate(folio);
 		folio_mark_dirty(k, folio);
 		folio_unlock(folio);
 		folio_mark_accessed(k, folio);
@@ -634,6 +660,12 @@ vm_fault_t filemap_page_mkwrite(struct vm_fault *vmf)
 }
 
 /* ---- the walker for kmm_check ---------------------------------------------------------- */
+
+/* Where a cached page may be: in use (no place), or on an LRU list once those exist. */
+static bool page_place_allows_cache(enum page_place place)
+{
+	return place == PLACE_NONE;
+}
 
 struct pagecache_census {
 	long file_pages[MAX_NUMNODES], shmem[MAX_NUMNODES], dirty[MAX_NUMNODES];

@@ -286,10 +286,7 @@ int shmem_init(struct kmm_kernel *k, struct super_block *sb)
 	sb->s_op = &shmem_ops;
 	sb->s_fops = &shmem_file_operations;
 	sb->s_aops = &shmem_aops;
-	/* shmem_init_inodecache(): 784-byte objects as the captured slabinfo shows. */
-	sb->s_inode_cachep = kmem_cache_create(k, "shmem_inode_cache", 784, 0,
-					       SLAB_PANIC | SLAB_ACCOUNT, NULL, NULL);
-	return sb->s_inode_cachep ? 0 : -ENOMEM;
+	return 0; /* shmem_inode_cache is made with the first inode (fs/inode.c) */
 }
 
 int shmem_fill_new(struct kmm_kernel *k, struct inode *inode, const void *data, uint64_t size)
