@@ -149,7 +149,8 @@ bool file_table_check(const struct kmm_kernel *k, char *why, size_t whylen)
 			writers += f->f_inode == inode && (f->f_mode & FMODE_WRITE);
 		}
 		if (writers != inode->i_writecount) {
-			snprintf(why, whylen, "fs: inode %lu i_writecount %d, %d files open to write",
+			snprintf(why, whylen,
+				 "fs: inode %lu i_writecount %d, %d files open to write",
 				 inode->i_ino, inode->i_writecount, writers);
 			return false;
 		}
@@ -348,8 +349,7 @@ int vfs_ftruncate(struct kmm_kernel *k, struct file *file, loff_t size)
 	return do_truncate(k, file_inode(file), size);
 }
 
-int vfs_fsync_range(struct kmm_kernel *k, struct file *file, loff_t start, loff_t end,
-		    int datasync)
+int vfs_fsync_range(struct kmm_kernel *k, struct file *file, loff_t start, loff_t end, int datasync)
 {
 	if (!file->f_op->fsync)
 		return -EINVAL;

@@ -36,7 +36,7 @@
 /* ---- kmmfs: the store-backed filesystem --------------------------------------------- */
 
 struct kmmfs_inode_info {
-	struct xarray store;	  /* page index -> PAGE_SIZE host bytes */
+	struct xarray store;	 /* page index -> PAGE_SIZE host bytes */
 	unsigned long nr_blocks; /* blocks in the store */
 	struct inode vfs_inode;
 };
@@ -105,8 +105,7 @@ static void kmmfs_free_inode(struct kmm_kernel *k, struct inode *inode)
  * The store block for page @index, allocated (zeroed) if absent. NULL: the filesystem is
  * full (*@err = -ENOSPC) or host memory ran out (-ENOMEM).
  */
-static uint8_t *kmmfs_get_block(struct kmm_kernel *k, struct inode *inode, pgoff_t index,
-				int *err)
+static uint8_t *kmmfs_get_block(struct kmm_kernel *k, struct inode *inode, pgoff_t index, int *err)
 {
 	struct kmmfs_inode_info *info = KMMFS_I(inode);
 	struct super_block *sb = inode->i_sb;
@@ -150,8 +149,7 @@ static int kmmfs_read_folio(struct kmm_kernel *k, struct file *file, struct foli
 }
 
 /* Models: a block filesystem's writepage: the page's bytes go to the store. */
-static int kmmfs_writepage(struct kmm_kernel *k, struct folio *folio,
-			  struct writeback_control *wbc)
+static int kmmfs_writepage(struct kmm_kernel *k, struct folio *folio, struct writeback_control *wbc)
 {
 	struct inode *inode = folio_mapping(folio)->host;
 	const uint8_t *src = page_host(k, &folio->page, PAGE_SIZE);
@@ -468,8 +466,7 @@ int vfs_create_file(struct kmm_kernel *k, const char *path, const void *data, ui
 	if (size > (uint64_t)INT64_MAX)
 		return -EFBIG;
 	sb = fs_sb_of_path(k, path);
-	if (((size + PAGE_SIZE - 1) >> PAGE_SHIFT) > sb->s_max_blocks - sb->s_used_blocks &&
-	    data)
+	if (((size + PAGE_SIZE - 1) >> PAGE_SHIFT) > sb->s_max_blocks - sb->s_used_blocks && data)
 		return -ENOSPC;
 	inode = new_inode(k, sb, S_IFREG | 0644);
 	if (!inode)
@@ -554,7 +551,8 @@ void fs_fini(struct kmm_kernel *k)
 		struct super_block *sb = &fs->sb[i];
 
 		while (!list_empty(&sb->s_inodes)) {
-			struct inode *inode = list_first_entry(&sb->s_inodes, struct inode, i_sb_list);
+			struct inode *inode =
+				list_first_entry(&sb->s_inodes, struct inode, i_sb_list);
 
 			list_del(&inode->i_sb_list);
 			xa_destroy(&inode->i_data.i_pages);
@@ -563,8 +561,7 @@ void fs_fini(struct kmm_kernel *k)
 				unsigned long index;
 				void *block;
 
-				xa_for_each(&info->store, index, block)
-					env_free(k->env, block);
+				xa_for_each(&info->store, index, block) env_free(k->env, block);
 				xa_destroy(&info->store);
 			}
 			env_free(k->env, inode->i_name);
@@ -581,15 +578,15 @@ static bool fs_check_inode(const struct super_block *sb, const struct inode *ino
 			   unsigned long *blocks, char *why, size_t whylen)
 {
 	if (inode->i_count <= 0 || inode->i_sb != sb) {
-		snprintf(why, whylen, "fs: inode %lu of %s has i_count %d", inode->i_ino, sb->s_type,
-			 inode->i_count);
+		snprintf(why, whylen, "fs: inode %lu of %s has i_count %d", inode->i_ino,
+			 sb->s_type, inode->i_count);
 		return false;
 	}
 	if (sb->s_store_backed) {
 		const struct kmmfs_inode_info *info =
 			container_of(inode, struct kmmfs_inode_info, vfs_inode);
-		unsigned long index = (unsigned long)(inode->i_size + (loff_t)PAGE_SIZE - 1) >>
-				      PAGE_SHIFT;
+		unsigned long index =
+			(unsigned long)(inode->i_size + (loff_t)PAGE_SIZE - 1) >> PAGE_SHIFT;
 		char xwhy[128];
 
 		if (!xa_check(&info->store, xwhy, sizeof(xwhy))) {

@@ -372,7 +372,8 @@ static bool xa_check_node(const struct xa_node *node, struct xa_census *c, char 
 		}
 		for (unsigned m = 0; m < XA_MAX_MARKS; m++)
 			if ((node->marks[m] >> off & 1) != (child->marks[m] != 0)) {
-				snprintf(why, len, "xarray: mark %u summary wrong at slot %u", m, off);
+				snprintf(why, len, "xarray: mark %u summary wrong at slot %u", m,
+					 off);
 				return false;
 			}
 		if (!xa_check_node(child, c, why, len))
@@ -391,8 +392,8 @@ bool xa_check(const struct xarray *xa, char *why, size_t whylen)
 
 	if (!xa->xa_head) {
 		if (xa->height || xa->nr_entries || xa->nr_nodes) {
-			snprintf(why, whylen, "xarray: empty with height %u, %lu entries", xa->height,
-				 xa->nr_entries);
+			snprintf(why, whylen, "xarray: empty with height %u, %lu entries",
+				 xa->height, xa->nr_entries);
 			return false;
 		}
 		return true;

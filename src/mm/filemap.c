@@ -85,8 +85,8 @@ static bool mapping_can_writeback(const struct address_space *mapping)
  * Models: __filemap_add_folio(): the index and the counters, not the LRU (shmem and
  * filemap_add_folio both call it). 0, -EEXIST or -ENOMEM; nothing changed on error.
  */
-int __filemap_add_folio(struct kmm_kernel *k, struct address_space *mapping,
-			       struct folio *folio, pgoff_t index)
+int __filemap_add_folio(struct kmm_kernel *k, struct address_space *mapping, struct folio *folio,
+			pgoff_t index)
 {
 	long nr = (long)folio_nr_pages(folio);
 
@@ -319,8 +319,8 @@ static int write_cache_pages(struct kmm_kernel *k, struct address_space *mapping
 	return ret;
 }
 
-int filemap_write_and_wait_range(struct kmm_kernel *k, struct address_space *mapping,
-				 loff_t start, loff_t end)
+int filemap_write_and_wait_range(struct kmm_kernel *k, struct address_space *mapping, loff_t start,
+				 loff_t end)
 {
 	int ret;
 
@@ -347,8 +347,8 @@ static void zero_folio_range(struct kmm_kernel *k, struct folio *folio, size_t f
 		memset(p + from, 0, to - from);
 }
 
-void truncate_inode_pages_range(struct kmm_kernel *k, struct address_space *mapping,
-				loff_t lstart, loff_t lend)
+void truncate_inode_pages_range(struct kmm_kernel *k, struct address_space *mapping, loff_t lstart,
+				loff_t lend)
 {
 	pgoff_t start = (pgoff_t)(lstart + (loff_t)PAGE_SIZE - 1) >> PAGE_SHIFT;
 	pgoff_t end; /* inclusive: the last page wholly inside */
@@ -458,8 +458,8 @@ static int filemap_read_folio(struct kmm_kernel *k, struct file *file, struct fo
  * Models: filemap_get_pages() for one page: the uptodate folio at @index with a reference,
  * read through ->read_folio if needed (the cache misses: *@major is set). NULL with *@err.
  */
-static struct folio *filemap_get_uptodate(struct kmm_kernel *k, struct file *file,
-					  pgoff_t index, bool *major, int *err)
+static struct folio *filemap_get_uptodate(struct kmm_kernel *k, struct file *file, pgoff_t index,
+					  bool *major, int *err)
 {
 	struct address_space *mapping = file->f_mapping;
 	struct folio *folio = __filemap_get_folio(k, mapping, index, FGP_ACCESSED, 0);
@@ -487,8 +487,7 @@ static struct folio *filemap_get_uptodate(struct kmm_kernel *k, struct file *fil
 	return folio;
 }
 
-int64_t filemap_read(struct kmm_kernel *k, struct file *file, void *buf, uint64_t len,
-		     loff_t *pos)
+int64_t filemap_read(struct kmm_kernel *k, struct file *file, void *buf, uint64_t len, loff_t *pos)
 {
 	struct inode *inode = file_inode(file);
 	uint64_t done = 0;
@@ -531,8 +530,9 @@ int64_t generic_perform_write(struct kmm_kernel *k, struct file *file, const voi
 		pgoff_t index = (pgoff_t)pos >> PAGE_SHIFT;
 		size_t off = (size_t)(pos & (loff_t)(PAGE_SIZE - 1));
 		uint64_t n = min(PAGE_SIZE - off, len - done);
-		struct folio *folio = __filemap_get_folio(
-			k, mapping, index, FGP_LOCK | FGP_WRITE | FGP_CREAT, mapping_gfp_mask(mapping));
+		struct folio *folio =
+			__filemap_get_folio(k, mapping, index, FGP_LOCK | FGP_WRITE | FGP_CREAT,
+					    mapping_gfp_mask(mapping));
 		uint8_t *dst;
 
 		if (!folio)
@@ -681,7 +681,8 @@ static bool pagecache_check_mapping(const struct kmm_kernel *k, const struct add
 
 	if (!xa_check(&mapping->i_pages, why, sizeof(why)))
 		return place_fail(map, "page cache of inode %lu: %s", mapping->host->i_ino, why);
-	xa_for_each(&mapping->i_pages, index, folio) {
+	xa_for_each(&mapping->i_pages, index, folio)
+	{
 		unsigned long pfn = page_to_pfn(k, &folio->page);
 		int nid = page_to_nid(&folio->page);
 		enum page_place place = place_of(map, pfn);
@@ -690,17 +691,19 @@ static bool pagecache_check_mapping(const struct kmm_kernel *k, const struct add
 		nr++;
 		if (folio->mapping != mapping || index < folio->index ||
 		    index >= folio->index + folio_nr_pages(folio))
-			return place_fail(map, "page cache of inode %lu: pfn 0x%lx at index %lu "
-					       "says mapping %p index %lu",
+			return place_fail(map,
+					  "page cache of inode %lu: pfn 0x%lx at index %lu "
+					  "says mapping %p index %lu",
 					  mapping->host->i_ino, pfn, index, folio->mapping,
 					  folio->index);
 		if (page_ref_count(&folio->page) < (int)folio_nr_pages(folio))
-			return place_fail(map, "page cache of inode %lu: pfn 0x%lx has %d references",
+			return place_fail(map,
+					  "page cache of inode %lu: pfn 0x%lx has %d references",
 					  mapping->host->i_ino, pfn, page_ref_count(&folio->page));
 		if (mapping_can_writeback(mapping) && dirty_tag != folio_test_dirty(folio))
-			return place_fail(map, "page cache of inode %lu: pfn 0x%lx dirty %d, tag %d",
-					  mapping->host->i_ino, pfn, folio_test_dirty(folio),
-					  dirty_tag);
+			return place_fail(
+				map, "page cache of inode %lu: pfn 0x%lx dirty %d, tag %d",
+				mapping->host->i_ino, pfn, folio_test_dirty(folio), dirty_tag);
 		if (folio_test_writeback(folio))
 			return place_fail(map, "page cache of inode %lu: pfn 0x%lx under writeback",
 					  mapping->host->i_ino, pfn);
@@ -736,12 +739,13 @@ bool pagecache_walk(const struct kmm_kernel *k, struct place_map *map)
 		if (pgdat->vm_stat[NR_FILE_PAGES] != c.file_pages[nid] ||
 		    pgdat->vm_stat[NR_SHMEM] != c.shmem[nid] ||
 		    pgdat->vm_stat[NR_FILE_DIRTY] != c.dirty[nid])
-			return place_fail(map,
-					  "page cache: node %d counts nr_file_pages %ld nr_shmem %ld "
-					  "nr_dirty %ld, the mappings hold %ld, %ld, %ld",
-					  nid, pgdat->vm_stat[NR_FILE_PAGES], pgdat->vm_stat[NR_SHMEM],
-					  pgdat->vm_stat[NR_FILE_DIRTY], c.file_pages[nid], c.shmem[nid],
-					  c.dirty[nid]);
+			return place_fail(
+				map,
+				"page cache: node %d counts nr_file_pages %ld nr_shmem %ld "
+				"nr_dirty %ld, the mappings hold %ld, %ld, %ld",
+				nid, pgdat->vm_stat[NR_FILE_PAGES], pgdat->vm_stat[NR_SHMEM],
+				pgdat->vm_stat[NR_FILE_DIRTY], c.file_pages[nid], c.shmem[nid],
+				c.dirty[nid]);
 	}
 	return true;
 }

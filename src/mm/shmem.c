@@ -79,9 +79,8 @@ static void shmem_free_inode(struct kmm_kernel *k, struct inode *inode)
 
 bool shmem_mapping(const struct address_space *mapping)
 {
-	return mapping && mapping->host && mapping->host->i_sb &&
-	       mapping->host->i_sb->s_op && mapping->host->i_sb->s_op->alloc_inode ==
-						    shmem_alloc_inode;
+	return mapping && mapping->host && mapping->host->i_sb && mapping->host->i_sb->s_op &&
+	       mapping->host->i_sb->s_op->alloc_inode == shmem_alloc_inode;
 }
 
 /*
@@ -351,8 +350,8 @@ int shmem_zero_setup(struct vm_area_struct *vma)
 {
 	struct kmm_kernel *k = vma->vm_mm->kernel;
 	int err = 0;
-	struct file *file = shmem_file_setup(k, "/dev/zero", (loff_t)(vma->vm_end - vma->vm_start),
-					     &err);
+	struct file *file =
+		shmem_file_setup(k, "/dev/zero", (loff_t)(vma->vm_end - vma->vm_start), &err);
 
 	if (!file)
 		return err;
@@ -413,7 +412,8 @@ static int memfd_wait_for_pins(struct address_space *mapping)
 	unsigned long index;
 	struct folio *folio;
 
-	xa_for_each(&mapping->i_pages, index, folio) {
+	xa_for_each(&mapping->i_pages, index, folio)
+	{
 		if (index != folio->index)
 			continue;
 		if (folio_ref_count(folio) - folio_mapcount(folio) > (int)folio_nr_pages(folio))

@@ -135,8 +135,8 @@ static int try_mmap(struct kmm_machine *m, struct file *f, vm_flags_t flags)
 	return f->f_op->mmap(f, &fv.vma);
 }
 
-#define SHARED_RW (VM_READ | VM_WRITE | VM_SHARED | VM_MAYWRITE | VM_MAYSHARE)
-#define SHARED_RO (VM_READ | VM_SHARED | VM_MAYSHARE)
+#define SHARED_RW  (VM_READ | VM_WRITE | VM_SHARED | VM_MAYWRITE | VM_MAYSHARE)
+#define SHARED_RO  (VM_READ | VM_SHARED | VM_MAYSHARE)
 #define PRIVATE_RW (VM_READ | VM_WRITE | VM_MAYWRITE)
 
 static struct file *new_memfd(struct kmm_machine *m, struct files_struct *files, unsigned flags,
