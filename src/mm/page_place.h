@@ -49,6 +49,8 @@
  *   VMALLOC   vmalloc.c         the page arrays of VM_ALLOC areas
  *   PGTABLE   mmu.c             kernel page tables taken from the buddy allocator
  *   CMA       cma.c             the pages cma_alloc() handed out
+ *   LRU       swap.c            the LRU lists (unevictable folios by their flags), and the
+ *                               folios waiting in the per-CPU lru_add and mlock-new batches
  */
 #define PAGE_PLACES(X)                                                                             \
 	X(RESERVED, "reserved", reserved_place_walk)                                               \
@@ -58,7 +60,8 @@
 	X(SLAB, "slab", slab_place_walk)                                                           \
 	X(VMALLOC, "vmalloc", vmalloc_place_walk)                                                  \
 	X(PGTABLE, "kernel page table", pgtable_place_walk)                                        \
-	X(CMA, "cma", cma_place_walk)
+	X(CMA, "cma", cma_place_walk)                                                              \
+	X(LRU, "lru", lru_place_walk)
 
 /* PLACE_NONE: claimed by no row (in use by a caller, or lost). */
 #define PAGE_PLACE_ENUM(id, name, walk) PLACE_##id,

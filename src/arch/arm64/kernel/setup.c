@@ -25,6 +25,7 @@
 #include "hw/hw.h"
 #include "mm/internal.h"
 #include "mm/slab.h"
+#include "mm/swap.h"
 #include "mm/vmalloc.h"
 
 #include <errno.h>
@@ -645,6 +646,8 @@ int kernel_boot(struct kmm_kernel *k, struct kmm_env *env, struct kmm_hw *hw,
 			env_error(env, KMM_ENOMEM, "kmem_cache_init: out of memory");
 		if (!ret)
 			ret = vmalloc_init(k);
+		if (!ret)
+			ret = lru_init(k);
 	}
 	if (!ret) {
 		/* time_init(): the arch timer becomes sched_clock; printk stamps advance. */
@@ -670,6 +673,7 @@ void kernel_shutdown(struct kmm_kernel *k)
 	fs_fini(k);
 	kmem_cache_fini(k);
 	vmap_state_fini(k);
+	lru_fini(k);
 	resource_free_children(k->env, &k->iomem_resource);
 	for (int nid = 0; nid < MAX_NUMNODES; nid++) {
 		pg_data_t *pgdat = k->node_data[nid];
