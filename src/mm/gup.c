@@ -6,13 +6,14 @@
  *         check_vma_flags, follow_page_pte (can_follow_write_pte, gup_must_unshare),
  *         faultin_page, try_grab_page, unpin_user_page, mm_set_has_pinned_flag.
  * Deviation: FOLL_LONGTERM pins do not migrate pages out of ZONE_MOVABLE/CMA first
- *         (check_and_migrate_movable_pages): migration is not modelled yet. No FOLL_TOUCH
- *         mark_page_accessed until the LRU lands. No THP (follow_pmd_mask) paths.
+ *         (check_and_migrate_movable_pages): migration is not modelled yet. No THP
+ *         (follow_pmd_mask) paths.
  */
 #include "arch/arm64/include/asm/pgtable.h"
 #include "mm/memory.h"
 #include "mm/mm_state.h"
 #include "mm/mmap.h"
+#include "mm/swap.h"
 
 #include <errno.h>
 
@@ -99,8 +100,12 @@ static struct page *follow_page_pte(struct vm_area_struct *vma, unsigned long ad
 		return NULL;
 	}
 	try_grab_page(k, page, flags);
-	if ((flags & FOLL_TOUCH) && (flags & FOLL_WRITE) && !pte_dirty(pte) && !PageDirty(page))
-		SetPageDirty(page); /* set_page_dirty */
+	if (flags & FOLL_TOUCH) {
+		if ((flags & FOLL_WRITE) && !pte_dirty(pte) && !PageDirty(page))
+			SetPageDirty(page); /* set_page_dirty */
+		if (!is_zero_pfn(k, pte_pfn(pte)))
+			mark_page_accessed(k, page);
+	}
 	return page;
 }
 

@@ -39,6 +39,7 @@
 #include "mm/mmap.h"
 #include "mm/page_place.h"
 #include "mm/rmap.h"
+#include "mm/swap.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -287,6 +288,7 @@ static vm_fault_t do_anonymous_page(struct vm_fault_anon *vmf)
 		entry = pte_mkwrite(pte_mkdirty(entry));
 	add_mm_counter_fast(vma->vm_mm, MM_ANONPAGES, 1);
 	page_add_new_anon_rmap(page, vma, vmf->address);
+	lru_cache_add_inactive_or_unevictable(k, page, vma);
 setpte:
 	set_pte_at(k, vma->vm_mm, vmf->address, vmf->pte, entry);
 	return 0;
@@ -342,6 +344,7 @@ static vm_fault_t wp_page_copy(struct vm_fault_anon *vmf)
 	/* break-before-make: clear and flush, then the new entry */
 	ptep_clear_flush(k, vma, vmf->address, vmf->pte);
 	page_add_new_anon_rmap(new_page, vma, vmf->address);
+	lru_cache_add_inactive_or_unevictable(k, new_page, vma);
 	set_pte_at(k, mm, vmf->address, vmf->pte, entry);
 	if (old_page) {
 		page_remove_rmap(old_page, vma, false);
@@ -372,6 +375,8 @@ static vm_fault_t do_wp_page(struct vm_fault_anon *vmf)
 			goto reuse;
 		if (page_ref_count(page) > 3)
 			goto copy;
+		if (!PageLRU(page)) /* a reference may sit in a per-CPU LRU batch */
+			lru_add_drain(vma_kernel(vma));
 		if (page_ref_count(page) != 1)
 			goto copy;
 		SetPageAnonExclusive(page); /* page_move_anon_rmap */
@@ -516,8 +521,10 @@ static void tlb_flush_mmu(struct mmu_gather *tlb)
 	struct kmm_kernel *k = tlb->mm->kernel;
 
 	tlb_flush_mmu_tlbonly(tlb);
-	for (unsigned int i = 0; i < tlb->nr; i++)
-		put_page(k, tlb->pages[i]); /* free_pages_and_swap_cache -> release_pages */
+	if (tlb->nr) { /* free_pages_and_swap_cache() */
+		lru_add_drain(k);
+		release_pages(k, tlb->pages, (int)tlb->nr);
+	}
 	tlb->nr = 0;
 	for (unsigned int i = 0; i < tlb->nr_tables; i++)
 		__free_pages(k, pfn_to_page(k, PHYS_PFN(tlb->tables[i])), 0); /* tlb_remove_table */
@@ -810,6 +817,7 @@ static int copy_present_page(struct vm_area_struct *dst_vma, unsigned long addr,
 		memcpy(d, s, PAGE_SIZE);
 	__SetPageUptodate(new_page);
 	page_add_new_anon_rmap(new_page, dst_vma, addr);
+	lru_cache_add_inactive_or_unevictable(k, new_page, dst_vma);
 	rss[MM_ANONPAGES]++;
 	pte = mk_pte(k, new_page, __pgprot(dst_vma->vm_page_prot));
 	pte = maybe_mkwrite(pte_mkdirty(pte), dst_vma);

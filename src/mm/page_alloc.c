@@ -635,8 +635,6 @@ static inline bool free_pages_prepare(struct kmm_kernel *k, struct page *page, u
 		bad_page(k, page, "compound order differs from the order freed");
 		return false;
 	}
-	if ((uintptr_t)page->mapping & PAGE_MAPPING_FLAGS) /* PageMappingFlags: anon, movable */
-		page->mapping = NULL;
 	if (order)
 		bad = free_tail_pages_prepare(k, page, order);
 	/* an anonymous (or movable) page's mapping is a tagged pointer: no longer its business */

@@ -28,6 +28,7 @@
 #include "mm/memory.h"
 #include "mm/mm_state.h"
 #include "mm/mmap.h"
+#include "mm/swap.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -320,6 +321,8 @@ void page_add_anon_rmap(struct page *page, struct vm_area_struct *vma, unsigned 
 	} else if (flags & RMAP_EXCLUSIVE) {
 		SetPageAnonExclusive(page);
 	}
+	if (vma->vm_flags & VM_LOCKED) /* mlock_vma_page */
+		mlock_folio(k, page_folio(page));
 }
 
 void page_add_file_rmap(struct page *page, struct vm_area_struct *vma, bool compound)
@@ -327,6 +330,8 @@ void page_add_file_rmap(struct page *page, struct vm_area_struct *vma, bool comp
 	(void)compound;
 	if (++page->_mapcount == 0)
 		mod_node_page_state_of(vma->vm_mm->kernel, page, NR_FILE_MAPPED, 1);
+	if (vma->vm_flags & VM_LOCKED) /* mlock_vma_page */
+		mlock_folio(vma->vm_mm->kernel, page_folio(page));
 }
 
 void page_remove_rmap(struct page *page, struct vm_area_struct *vma, bool compound)
@@ -334,9 +339,11 @@ void page_remove_rmap(struct page *page, struct vm_area_struct *vma, bool compou
 	struct kmm_kernel *k = vma->vm_mm->kernel;
 
 	(void)compound;
-	if (--page->_mapcount >= 0)
-		return;
-	mod_node_page_state_of(k, page, PageAnon(page) ? NR_ANON_MAPPED : NR_FILE_MAPPED, -1);
+	if (--page->_mapcount < 0)
+		mod_node_page_state_of(k, page, PageAnon(page) ? NR_ANON_MAPPED : NR_FILE_MAPPED,
+				       -1);
+	if (vma->vm_flags & VM_LOCKED) /* munlock_vma_page */
+		munlock_page(k, page);
 }
 
 bool folio_maybe_dma_pinned(const struct folio *folio)

@@ -18,6 +18,7 @@
 #include "mm/mm_state.h"
 #include "mm/mmap.h"
 #include "mm/rmap.h"
+#include "mm/swap.h"
 #include "sim/machine.h"
 
 struct utask {

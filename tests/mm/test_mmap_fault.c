@@ -60,11 +60,13 @@ static void test_fault_zero_page_then_write(void **state)
 {
 	struct kmm_machine *m = boot(NULL);
 	struct utask u;
-	unsigned long va, pgfault, anon_mapped;
+	unsigned long va, pgfault, anon_mapped, inactive;
 	uint64_t pte;
 
 	ut_init(&u, m, 1);
 	va = ut_mmap(&u, 0, 4 * P, RW, PA);
+	lru_add_drain(&m->kernel);
+	inactive = node_stat(m, NR_INACTIVE_ANON);
 	pgfault = m->kernel.vm_events[PGFAULT];
 	anon_mapped = node_stat(m, NR_ANON_MAPPED);
 	assert_int_equal(ut_load64(&u, va), 0);
@@ -90,6 +92,10 @@ static void test_fault_zero_page_then_write(void **state)
 	ut_store64(&u, va + P, 7);
 	assert_int_equal(u.t.min_flt, 3);
 	assert_int_equal(ut_rss(&u, MM_ANONPAGES), 2);
+	/* new anonymous pages go to the inactive anon list (through the per-CPU batch) */
+	lru_add_drain(&m->kernel);
+	assert_int_equal(node_stat(m, NR_INACTIVE_ANON), inactive + 2);
+	assert_true(PageLRU(pfn_to_page(&m->kernel, pte_pfn(__pte(ut_pte(&u, va + P))))));
 	ut_check(m);
 	ut_exit(&u);
 	assert_int_equal(node_stat(m, NR_ANON_MAPPED), anon_mapped);

@@ -25,13 +25,10 @@
 #include "hw/hw.h"
 #include "mm/internal.h"
 #include "mm/slab.h"
-<<<<<<< HEAD
 #include "mm/memory.h"
 #include "mm/mmap.h"
 #include "mm/rmap.h"
-=======
 #include "mm/swap.h"
->>>>>>> w2
 #include "mm/vmalloc.h"
 
 #include <errno.h>
@@ -652,13 +649,10 @@ int kernel_boot(struct kmm_kernel *k, struct kmm_env *env, struct kmm_hw *hw,
 			env_error(env, KMM_ENOMEM, "kmem_cache_init: out of memory");
 		if (!ret)
 			ret = vmalloc_init(k);
-<<<<<<< HEAD
 		if (!ret) /* fork_init/proc_caches_init, anon_vma_init, the zero page */
 			ret = mm_state_init(k);
-=======
 		if (!ret)
 			ret = lru_init(k);
->>>>>>> w2
 	}
 	if (!ret) {
 		/* time_init(): the arch timer becomes sched_clock; printk stamps advance. */
@@ -681,11 +675,8 @@ void kernel_shutdown(struct kmm_kernel *k)
 {
 	if (!k->env)
 		return;
-<<<<<<< HEAD
 	mm_state_fini(k);
-=======
 	fs_fini(k);
->>>>>>> w2
 	kmem_cache_fini(k);
 	vmap_state_fini(k);
 	lru_fini(k);
@@ -718,10 +709,6 @@ bool kernel_check(const struct kmm_kernel *k, char *why, size_t whylen)
 	       memblock_check(&k->memblock, why, whylen) && page_alloc_check(k, why, whylen) &&
 	       mm_init_check(k, why, whylen) && cma_check(k, why, whylen) &&
 	       slub_check(k, why, whylen) && pgtable_check(k, why, whylen) &&
-<<<<<<< HEAD
-	       vmalloc_check(k, why, whylen) && mm_check(k, why, whylen) &&
-	       rmap_check(k, why, whylen);
-=======
-	       vmalloc_check(k, why, whylen) && fs_check(k, why, whylen);
->>>>>>> w2
+	       vmalloc_check(k, why, whylen) && fs_check(k, why, whylen) &&
+	       mm_check(k, why, whylen) && rmap_check(k, why, whylen);
 }
