@@ -1,7 +1,7 @@
 /*
  * A minimal user task for the core mm tests, before the task layer: an mm from mm_alloc,
- * a task_struct made here, TTBR0/TTBR1.ASID of CPU 0 programmed by hand (TCR_EL1.A1 is set:
- * the ASID lives in TTBR1), and the access loop the task layer will own: an access through
+ * a task_struct made here, switched onto CPU 0 with the arch's check_and_switch_context
+ * (TTBR0, and the ASID in TTBR1), and the access loop the task layer will own: an access through
  * the MMU, on an abort do_mem_abort, then retry.
  */
 #ifndef KMM_TESTS_MM_TEST_H
@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <inttypes.h>
 
+#include "arch/arm64/include/asm/mmu_context.h"
 #include "arch/arm64/include/asm/pgtable.h"
 #include "kernel/sched.h"
 #include "mm/memory.h"
@@ -31,15 +32,9 @@ struct utask {
 
 static inline void ut_switch(struct utask *u)
 {
-	uint64_t ttbr1;
-
 	set_current_task(u->k, &u->t);
-	assert_int_equal(kmm_mmu_set_reg(u->m, 0, KMM_REG_TTBR0_EL1, u->t.mm->pgd), KMM_OK);
-	assert_int_equal(kmm_mmu_get_reg(u->m, 0, KMM_REG_TTBR1_EL1, &ttbr1), KMM_OK);
-	ttbr1 = (ttbr1 & ((1ull << 48) - 1)) | u->asid << 48;
-	assert_int_equal(kmm_mmu_set_reg(u->m, 0, KMM_REG_TTBR1_EL1, ttbr1), KMM_OK);
+	check_and_switch_context(u->k, u->t.mm, 0); /* TTBR0 and the ASID (in TTBR1) */
 	assert_int_equal(kmm_mmu_set_reg(u->m, 0, KMM_REG_CURRENT_EL, 0), KMM_OK);
-	u->t.mm->context.id = u->asid;
 }
 
 /* A task with an empty mm laid out as an exec with norandmaps and an 8 MiB stack rlimit. */
@@ -62,6 +57,7 @@ static inline void ut_init(struct utask *u, struct kmm_machine *m, uint64_t asid
 
 static inline void ut_exit(struct utask *u)
 {
+	cpu_set_reserved_ttbr0(u->k, 0);
 	sync_mm_rss(&u->t, u->t.mm);
 	mmput(u->t.mm);
 	u->t.mm = NULL;

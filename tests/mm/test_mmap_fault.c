@@ -18,22 +18,12 @@
 static struct kmm_machine *boot(const char *cpu)
 {
 	struct kmm_config cfg;
-	struct kmm_machine *m;
 
 	kmm_config_init(&cfg);
 	assert_int_equal(kmm_config_set_ram(&cfg, 1ull << 30), KMM_OK);
-	m = test_machine(&cfg);
-	if (cpu) {
-		uint64_t tcr;
-
-		assert_int_equal(kmm_mmu_set_cpu_model(m, cpu), KMM_OK);
-		/* __cpu_setup sets TCR_EL1.HA/HD only with FEAT_HAFDBS */
-		assert_int_equal(kmm_mmu_get_reg(m, 0, KMM_REG_TCR_EL1, &tcr), KMM_OK);
-		if (strcmp(cpu, "cortex-a57") == 0)
-			tcr &= ~(3ull << 39);
-		assert_int_equal(kmm_mmu_set_reg(m, 0, KMM_REG_TCR_EL1, tcr), KMM_OK);
-	}
-	return m;
+	if (cpu) /* as kmmsim's -cpu: __cpu_setup sets TCR_EL1.HA/HD only with FEAT_HAFDBS */
+		assert_int_equal(kmm_config_option(&cfg, "-cpu", cpu), KMM_OK);
+	return test_machine(&cfg);
 }
 
 static uint64_t pattern(uint64_t va, uint64_t seed)
