@@ -305,6 +305,13 @@ static inline bool mapping_mapped(const struct address_space *mapping)
 void vma_link_file(struct vm_area_struct *vma);
 void vma_unlink_file(struct vm_area_struct *vma);
 
+/*
+ * Models: mapping_can_writeback(): whether dirty pages of @mapping go back to a store (kmmfs:
+ * yes, with dirty accounting and page_mkwrite, so vma_wants_writenotify() is true for its
+ * shared writable VMAs; tmpfs: no, its shared writable PTEs are writable from the start).
+ */
+bool mapping_can_writeback(const struct address_space *mapping);
+
 static inline gfp_t mapping_gfp_mask(const struct address_space *mapping)
 {
 	return mapping->gfp_mask;
