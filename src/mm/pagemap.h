@@ -37,9 +37,18 @@
  *    A written shared file PTE (dirty by DBM or by the write fault) is reported with
  *    folio_mark_dirty() when the PTE is zapped or cleaned, as the kernel's zap does.
  *  - what filemap.c needs from the core (memory.h), used once it is on w2:
- *    do_set_pte(vmf, page, addr) (6.1: install one file PTE, rss and rmap; used by
- *    filemap_map_pages for fault-around) and unmap_mapping_range(mapping, holebegin,
- *    holelen, even_cows) (truncate and hole punch unmap every VMA of the file first).
+ *    void do_set_pte(struct vm_fault *vmf, struct page *page, unsigned long addr) (6.1:
+ *    installs the PTE at vmf->pte for @addr, old if prefaulted and the CPU has hardware AF,
+ *    with rss and page_add_file_rmap; the caller's page reference becomes the PTE's);
+ *    unmap_mapping_range(mapping, holebegin, holelen, even_cows) (truncate unmaps every VMA
+ *    of the file first); folio_mkclean(folio) (rmap.c: write-protects and cleans the PTEs of
+ *    a folio being written back, returning whether one was dirty).
+ *    ->map_pages contract: the core calls it (do_fault_around) with vmf->pmd pointing at a
+ *    pmd entry that holds a PTE table (6.1's do_fault_around preallocates it and
+ *    filemap_map_pmd installs it; here the core installs it before the call) and the window
+ *    [start_pgoff, end_pgoff] inside that table and the VMA; filemap_map_pages sets vmf->pte
+ *    for each page it maps and calls do_set_pte. It returns VM_FAULT_NOPAGE when it mapped
+ *    vmf->address (the fault is then done), else 0 and the core goes on to ->fault.
  */
 #ifndef KMM_MM_PAGEMAP_H
 #define KMM_MM_PAGEMAP_H
