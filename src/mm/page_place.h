@@ -100,4 +100,17 @@ bool free_area_place_walk(const struct kmm_kernel *k, struct place_map *map, enu
 PAGE_PLACES(PAGE_PLACE_PROTO)
 #undef PAGE_PLACE_PROTO
 
+/*
+ * The caches (not places), X(name, walker), run after the places' walkers in this order. Each
+ * goes through its own index and checks with place_of() that every page it holds is in a
+ * place allowed for it (or in use), and its counters against what it found:
+ *   PAGECACHE  filemap.c  every file's page cache (NR_FILE_PAGES, NR_SHMEM, NR_FILE_DIRTY)
+ */
+#define PAGE_CACHES(X) X(PAGECACHE, "page cache", pagecache_walk)
+
+#define PAGE_CACHE_PROTO(id, name, walk)                                                           \
+	bool walk(const struct kmm_kernel *k, struct place_map *map);
+PAGE_CACHES(PAGE_CACHE_PROTO)
+#undef PAGE_CACHE_PROTO
+
 #endif /* KMM_MM_PAGE_PLACE_H */
