@@ -503,6 +503,7 @@ int64_t filemap_read(struct kmm_kernel *k, struct file *file, void *buf, uint64_
 			n = (uint64_t)(inode->i_size - *pos);
 		src = page_host(k, &folio->page, PAGE_SIZE);
 		memcpy((uint8_t *)buf + done, src + off, n);
+		env_charge(k->env, COST_page_copy);
 		folio_put(k, folio);
 		done += n;
 		*pos += (loff_t)n;
@@ -548,6 +549,7 @@ int64_t generic_perform_write(struct kmm_kernel *k, struct file *file, const voi
 		}
 		dst = page_host(k, &folio->page, PAGE_SIZE);
 		memcpy(dst + off, (const uint8_t *)buf + done, n);
+		env_charge(k->env, COST_page_copy);
 		folio_set_uptodate(folio);
 		folio_mark_dirty(k, folio);
 		folio_unlock(folio);

@@ -167,6 +167,7 @@ static int64_t shmem_file_read_iter(struct kmm_kernel *k, struct file *file, voi
 			const uint8_t *src = page_host(k, &folio->page, PAGE_SIZE);
 
 			memcpy((uint8_t *)buf + done, src + off, n);
+			env_charge(k->env, COST_page_copy);
 			folio_unlock(folio);
 			folio_put(k, folio);
 		} else {
@@ -211,6 +212,7 @@ static int64_t shmem_file_write_iter(struct kmm_kernel *k, struct file *file, co
 			return done ? (int64_t)done : err;
 		dst = page_host(k, &folio->page, PAGE_SIZE);
 		memcpy(dst + off, (const uint8_t *)buf + done, n);
+		env_charge(k->env, COST_page_copy);
 		folio_mark_dirty(k, folio);
 		folio_unlock(folio);
 		folio_put(k, folio);
