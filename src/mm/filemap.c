@@ -119,6 +119,7 @@ int filemap_add_folio(struct kmm_kernel *k, struct address_space *mapping, struc
 		__folio_clear_locked(folio);
 		return ret;
 	}
+	folio_add_lru(k, folio);
 	return 0;
 }
 
@@ -162,6 +163,8 @@ struct folio *__filemap_get_folio(struct kmm_kernel *k, struct address_space *ma
 		folio_get(folio);
 		if (fgp_flags & FGP_LOCK)
 			folio_lock(folio);
+		if (fgp_flags & FGP_ACCESSED)
+			folio_mark_accessed(k, folio);
 		return folio;
 	}
 	if (!(fgp_flags & FGP_CREAT))
@@ -553,6 +556,7 @@ int64_t generic_perform_write(struct kmm_kernel *k, struct file *file, const voi
 		folio_set_uptodate(folio);
 		folio_mark_dirty(k, folio);
 		folio_unlock(folio);
+		folio_mark_accessed(k, folio);
 		folio_put(k, folio);
 		done += n;
 		pos += (loff_t)n;

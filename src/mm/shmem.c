@@ -125,6 +125,7 @@ static int shmem_get_folio(struct kmm_kernel *k, struct inode *inode, pgoff_t in
 		folio_put(k, folio);
 		return err;
 	}
+	folio_add_lru(k, folio);
 	SHMEM_I(inode)->alloced++;
 	inode->i_blocks += PAGE_SIZE >> 9;
 	sb->s_used_blocks++;
@@ -169,6 +170,7 @@ static int64_t shmem_file_read_iter(struct kmm_kernel *k, struct file *file, voi
 			memcpy((uint8_t *)buf + done, src + off, n);
 			env_charge(k->env, COST_page_copy);
 			folio_unlock(folio);
+			folio_mark_accessed(k, folio);
 			folio_put(k, folio);
 		} else {
 			memset((uint8_t *)buf + done, 0, n);
@@ -215,6 +217,7 @@ static int64_t shmem_file_write_iter(struct kmm_kernel *k, struct file *file, co
 		env_charge(k->env, COST_page_copy);
 		folio_mark_dirty(k, folio);
 		folio_unlock(folio);
+		folio_mark_accessed(k, folio);
 		folio_put(k, folio);
 		done += n;
 		*pos += (loff_t)n;
