@@ -662,10 +662,10 @@ vm_fault_t filemap_page_mkwrite(struct vm_fault *vmf)
 
 /* ---- the walker for kmm_check ---------------------------------------------------------- */
 
-/* Where a cached page may be: in use (no place), or on an LRU list once those exist. */
+/* Where a cached page may be: on an LRU list, or in use (isolated, or in a per-CPU batch). */
 static bool page_place_allows_cache(enum page_place place)
 {
-	return place == PLACE_NONE;
+	return place == PLACE_NONE || place == PLACE_LRU;
 }
 
 struct pagecache_census {

@@ -409,11 +409,12 @@ unsigned int memfd_file_seals(const struct file *file)
  * Models: memfd_wait_for_pins() without the wait: -EBUSY if a cached page has references
  * beyond the cache's one per page and one per mapping (a get_user_pages pin).
  */
-static int memfd_wait_for_pins(struct address_space *mapping)
+static int memfd_wait_for_pins(struct kmm_kernel *k, struct address_space *mapping)
 {
 	unsigned long index;
 	struct folio *folio;
 
+	lru_add_drain(k); /* memfd_tag_pins: the per-CPU batches' references are not pins */
 	xa_for_each(&mapping->i_pages, index, folio)
 	{
 		if (index != folio->index)
@@ -425,7 +426,7 @@ static int memfd_wait_for_pins(struct address_space *mapping)
 }
 
 /* Models: memfd_add_seals(). */
-static int memfd_add_seals(struct file *file, unsigned int seals)
+static int memfd_add_seals(struct kmm_kernel *k, struct file *file, unsigned int seals)
 {
 	unsigned int *file_seals;
 	int err;
@@ -443,7 +444,7 @@ static int memfd_add_seals(struct file *file, unsigned int seals)
 		err = mapping_deny_writable(file->f_mapping);
 		if (err)
 			return err;
-		err = memfd_wait_for_pins(file->f_mapping);
+		err = memfd_wait_for_pins(k, file->f_mapping);
 		if (err) {
 			mapping_allow_writable(file->f_mapping);
 			return err;
@@ -461,7 +462,7 @@ int memfd_fcntl(struct kmm_kernel *k, struct file *file, unsigned int cmd, unsig
 	case F_ADD_SEALS:
 		if (arg > UINT_MAX)
 			return -EINVAL;
-		return memfd_add_seals(file, (unsigned int)arg);
+		return memfd_add_seals(k, file, (unsigned int)arg);
 	case F_GET_SEALS:
 		seals = memfd_file_seals_ptr(file);
 		return seals ? (int)*seals : -EINVAL;
