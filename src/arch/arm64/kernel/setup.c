@@ -22,6 +22,7 @@
  * vmalloc's (vmalloc_check).
  */
 #include "hw/hw.h"
+#include "kernel/sched.h"
 #include "mm/internal.h"
 #include "mm/slab.h"
 #include "mm/vmalloc.h"
@@ -641,6 +642,8 @@ int kernel_boot(struct kmm_kernel *k, struct kmm_env *env, struct kmm_hw *hw,
 			env_error(env, KMM_ENOMEM, "kmem_cache_init: out of memory");
 		if (!ret)
 			ret = vmalloc_init(k);
+		if (!ret)
+			ret = sched_init(k); /* fork_init(): the task_struct cache, the pid table */
 	}
 	if (!ret) {
 		/* time_init(): the arch timer becomes sched_clock; printk stamps advance. */
@@ -663,6 +666,7 @@ void kernel_shutdown(struct kmm_kernel *k)
 {
 	if (!k->env)
 		return;
+	sched_fini(k);
 	kmem_cache_fini(k);
 	vmap_state_fini(k);
 	resource_free_children(k->env, &k->iomem_resource);
@@ -694,5 +698,5 @@ bool kernel_check(const struct kmm_kernel *k, char *why, size_t whylen)
 	       memblock_check(&k->memblock, why, whylen) && page_alloc_check(k, why, whylen) &&
 	       mm_init_check(k, why, whylen) && cma_check(k, why, whylen) &&
 	       slub_check(k, why, whylen) && pgtable_check(k, why, whylen) &&
-	       vmalloc_check(k, why, whylen);
+	       vmalloc_check(k, why, whylen) && sched_check(k, why, whylen);
 }
