@@ -15,6 +15,7 @@
  *   checksum NAME ADDR LEN                 FNV-1a of the bytes the task loads there
  *   task-info NAME                         pid, state, CPU, faults, ASID, last signal
  *   task-show NAME VIEW ...                print /proc/<pid>/VIEW (maps, smaps, status, ...)
+ *   tlb-stats [CPU]                        TLB hits, misses, walks and the hit rate of a CPU
  *
  * ADDR is a region name, REGION+OFF, or a number. Regions are scenario-wide: a forked child
  * uses its parent's region names for the same addresses.
@@ -504,5 +505,25 @@ enum kmm_status step_task_show(struct scenario *sc, int argc, char **argv)
 		if ((st = kmm_proc_show(sc->m, path, sc->out.fn, sc->out.arg)))
 			return fail_call(sc, "task-show", st);
 	}
+	return KMM_OK;
+}
+
+enum kmm_status step_tlb_stats(struct scenario *sc, int argc, char **argv)
+{
+	struct kmm_tlb_stats ts;
+	uint64_t cpu = 0, hits, misses;
+	enum kmm_status st;
+
+	if (argc > 1 && (!scenario_parse_u64(argv[1], &cpu) || cpu > 0xffff))
+		return scenario_fail(sc, KMM_EINVAL, "tlb-stats: bad cpu '%s'", argv[1]);
+	if ((st = kmm_tlb_stats(sc->m, (unsigned)cpu, &ts)))
+		return fail_call(sc, "tlb-stats", st);
+	hits = ts.hits[KMM_TLB_L1I] + ts.hits[KMM_TLB_L1D] + ts.hits[KMM_TLB_L2];
+	misses = ts.misses[KMM_TLB_L2];
+	sink_printf(&sc->out,
+		    "tlb cpu%" PRIu64 ": L1D hits %" PRIu64 " L1I hits %" PRIu64 " L2 hits %" PRIu64
+		    " misses %" PRIu64 " walks %" PRIu64 " hit rate %.4f\n",
+		    cpu, ts.hits[KMM_TLB_L1D], ts.hits[KMM_TLB_L1I], ts.hits[KMM_TLB_L2], misses,
+		    ts.walks, hits + misses ? (double)hits / (double)(hits + misses) : 0.0);
 	return KMM_OK;
 }

@@ -16,6 +16,7 @@ enum kmm_status step_touch(struct scenario *sc, int argc, char **argv);
 enum kmm_status step_checksum(struct scenario *sc, int argc, char **argv);
 enum kmm_status step_task_info(struct scenario *sc, int argc, char **argv);
 enum kmm_status step_task_show(struct scenario *sc, int argc, char **argv);
+enum kmm_status step_tlb_stats(struct scenario *sc, int argc, char **argv);
 /* The rows of SCENARIO_STEPS (scenario.c) for these steps. */
 #define TASK_SCENARIO_STEPS(X)                                                                     \
 	X("task", "NAME [cpu=N]", 1, 2, AFTER_BOOT, step_task,                                     \
@@ -39,7 +40,9 @@ enum kmm_status step_task_show(struct scenario *sc, int argc, char **argv);
 	X("task-info", "NAME", 1, 1, AFTER_BOOT, step_task_info,                                   \
 	  "print a task's pid, state, CPU, fault counts, ASID and last signal")                    \
 	X("task-show", "NAME VIEW ...", 2, SCENARIO_MAX_ARGS - 1, AFTER_BOOT, step_task_show,      \
-	  "print /proc/<pid>/VIEW of a task (maps, smaps, status, ...)")
+	  "print /proc/<pid>/VIEW of a task (maps, smaps, status, ...)")                           \
+	X("tlb-stats", "[CPU]", 0, 1, AFTER_BOOT, step_tlb_stats,                                  \
+	  "print a CPU's TLB hits, misses, walks and hit rate (since boot)")
 
 /* Frees the scenario's task and region names (host memory only). */
 void scenario_task_names_free(struct scenario *sc);
