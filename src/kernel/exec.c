@@ -107,7 +107,7 @@ static int setup_arg_pages(struct mm_struct *mm, unsigned long stack_top, uint64
 
 	if (PAGE_SIZE + grow > rlim_stack)
 		grow = rlim_stack > PAGE_SIZE ? PAGE_ALIGN(rlim_stack) - PAGE_SIZE : 0;
-	ret = mmap_region(mm, NULL, start, PAGE_SIZE, VM_STACK_FLAGS, 0);
+	ret = mmap_region(mm, NULL, start, PAGE_SIZE, VM_STACK_FLAGS, start >> PAGE_SHIFT);
 	if (IS_ERR_VALUE(ret))
 		return (int)(long)ret;
 	vma = find_vma(mm, start);

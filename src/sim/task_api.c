@@ -146,7 +146,7 @@ API_BODY(task_create, {
 {
 	struct linux_binprm_image img = {0};
 	char path[TASK_COMM_LEN + 8];
-	struct task_struct *t;
+	struct task_struct *t = NULL;
 	enum kmm_status st;
 	int err;
 
@@ -220,7 +220,7 @@ API_BODY(task_exec, {
 })
 {
 	struct linux_binprm_image img;
-	struct task_struct *t;
+	struct task_struct *t = NULL;
 	enum kmm_status st;
 	int err;
 
@@ -244,7 +244,7 @@ API_BODY(task_fork, {
 	kmm_pid_t *child;
 })
 {
-	struct task_struct *t, *c;
+	struct task_struct *t = NULL, *c = NULL;
 	enum kmm_status st;
 	int err;
 
@@ -272,7 +272,7 @@ API_BODY(task_exit, {
 	int code;
 })
 {
-	struct task_struct *t;
+	struct task_struct *t = NULL;
 	enum kmm_status st;
 
 	if ((st = api_task(a, p->pid, true, &t)))
@@ -294,7 +294,7 @@ API_BODY(task_set_cpu, {
 	unsigned cpu;
 })
 {
-	struct task_struct *t;
+	struct task_struct *t = NULL;
 	enum kmm_status st;
 
 	if ((st = api_task(a, p->pid, false, &t)) || (st = api_cpu(a, p->cpu)))
@@ -331,7 +331,7 @@ API_BODY(task_info, {
 	struct kmm_task_info *out;
 })
 {
-	struct task_struct *t;
+	struct task_struct *t = NULL;
 	struct kmm_task_info *o = p->out;
 	enum kmm_status st;
 
@@ -367,7 +367,7 @@ enum kmm_status kmm_task_info(struct kmm_machine *m, kmm_pid_t pid, struct kmm_t
 static enum kmm_status api_run_task(const struct api *a, kmm_pid_t pid, struct kmm_siginfo *fault,
 				    struct task_struct **out)
 {
-	struct task_struct *t;
+	struct task_struct *t = NULL;
 	enum kmm_status st = api_task(a, pid, true, &t);
 
 	if (st)
@@ -411,7 +411,7 @@ API_BODY(task_access, {
 	struct kmm_siginfo *fault;
 })
 {
-	struct task_struct *t;
+	struct task_struct *t = NULL;
 	enum kmm_status st;
 	int ret;
 
@@ -444,7 +444,7 @@ API_BODY(task_touch, {
 })
 {
 	uint64_t stride = p->stride ? p->stride : PAGE_SIZE, n, done = 0;
-	struct task_struct *t;
+	struct task_struct *t = NULL;
 	enum kmm_status st;
 	int ret;
 
@@ -489,7 +489,7 @@ API_BODY(mmap, {
 	kmm_va_t *out;
 })
 {
-	struct task_struct *t;
+	struct task_struct *t = NULL;
 	enum kmm_status st;
 	unsigned long ret;
 
@@ -536,7 +536,7 @@ API_BODY(munmap, {
 	uint64_t len;
 })
 {
-	struct task_struct *t;
+	struct task_struct *t = NULL;
 	enum kmm_status st;
 	int err;
 
@@ -563,7 +563,7 @@ API_BODY(brk, {
 	kmm_va_t *out;
 })
 {
-	struct task_struct *t;
+	struct task_struct *t = NULL;
 	enum kmm_status st;
 	unsigned long got;
 

@@ -202,7 +202,7 @@ enum kmm_status step_task(struct scenario *sc, int argc, char **argv)
 	static const char *const keys[] = {"cpu", NULL};
 	const char *vals[1] = {"0"};
 	uint64_t cpu;
-	kmm_pid_t pid;
+	kmm_pid_t pid = 0;
 	enum kmm_status st;
 
 	if (!scenario_parse_opts(sc, argc, argv, 2, keys, vals))
@@ -224,7 +224,7 @@ enum kmm_status step_exec(struct scenario *sc, int argc, char **argv)
 	const char *vals[7] = {NULL, "0", "0", "0", "0", "0", "0"};
 	uint64_t v[6];
 	struct kmm_exec_image img;
-	kmm_pid_t pid;
+	kmm_pid_t pid = 0;
 	enum kmm_status st;
 
 	if ((st = task_pid(sc, "exec", argv[1], &pid)))
@@ -251,7 +251,7 @@ enum kmm_status step_exec(struct scenario *sc, int argc, char **argv)
 
 enum kmm_status step_fork(struct scenario *sc, int argc, char **argv)
 {
-	kmm_pid_t parent, child;
+	kmm_pid_t parent = 0, child = 0;
 	enum kmm_status st;
 
 	if ((st = task_pid(sc, "fork", argv[1], &parent)))
@@ -269,7 +269,7 @@ enum kmm_status step_exit(struct scenario *sc, int argc, char **argv)
 	static const char *const keys[] = {"code", NULL};
 	const char *vals[1] = {"0"};
 	uint64_t code;
-	kmm_pid_t pid;
+	kmm_pid_t pid = 0;
 	enum kmm_status st;
 
 	if ((st = task_pid(sc, "exit", argv[1], &pid)))
@@ -286,7 +286,7 @@ enum kmm_status step_exit(struct scenario *sc, int argc, char **argv)
 enum kmm_status step_task_cpu(struct scenario *sc, int argc, char **argv)
 {
 	uint64_t cpu;
-	kmm_pid_t pid;
+	kmm_pid_t pid = 0;
 	enum kmm_status st;
 
 	if ((st = task_pid(sc, "task-cpu", argv[1], &pid)))
@@ -306,8 +306,8 @@ enum kmm_status step_mmap(struct scenario *sc, int argc, char **argv)
 	struct named_region *r;
 	uint64_t len, addr;
 	int prot, flags;
-	kmm_va_t va;
-	kmm_pid_t pid;
+	kmm_va_t va = 0;
+	kmm_pid_t pid = 0;
 	enum kmm_status st;
 
 	if ((st = task_pid(sc, "mmap", argv[1], &pid)))
@@ -340,8 +340,8 @@ enum kmm_status step_mmap(struct scenario *sc, int argc, char **argv)
 enum kmm_status step_munmap(struct scenario *sc, int argc, char **argv)
 {
 	uint64_t len;
-	kmm_va_t va;
-	kmm_pid_t pid;
+	kmm_va_t va = 0;
+	kmm_pid_t pid = 0;
 	enum kmm_status st;
 
 	if ((st = task_pid(sc, "munmap", argv[1], &pid)) ||
@@ -356,9 +356,9 @@ enum kmm_status step_munmap(struct scenario *sc, int argc, char **argv)
 
 enum kmm_status step_brk(struct scenario *sc, int argc, char **argv)
 {
-	kmm_va_t cur, want;
+	kmm_va_t cur = 0, want = 0;
 	uint64_t delta;
-	kmm_pid_t pid;
+	kmm_pid_t pid = 0;
 	enum kmm_status st;
 
 	if ((st = task_pid(sc, "brk", argv[1], &pid)))
@@ -398,8 +398,8 @@ enum kmm_status step_touch(struct scenario *sc, int argc, char **argv)
 	struct kmm_task_info before, after;
 	uint64_t len, stride, pattern, done = 0;
 	int op, order, expect;
-	kmm_va_t va;
-	kmm_pid_t pid;
+	kmm_va_t va = 0;
+	kmm_pid_t pid = 0;
 	enum kmm_status st;
 
 	if ((st = task_pid(sc, "touch", argv[1], &pid)) ||
@@ -444,8 +444,8 @@ enum kmm_status step_checksum(struct scenario *sc, int argc, char **argv)
 {
 	uint8_t buf[KMM_ACCESS_MAX];
 	uint64_t len, hash = 0xcbf29ce484222325ULL;
-	kmm_va_t va;
-	kmm_pid_t pid;
+	kmm_va_t va = 0;
+	kmm_pid_t pid = 0;
 	enum kmm_status st;
 
 	if ((st = task_pid(sc, "checksum", argv[1], &pid)) ||
@@ -470,7 +470,7 @@ enum kmm_status step_checksum(struct scenario *sc, int argc, char **argv)
 enum kmm_status step_task_info(struct scenario *sc, int argc, char **argv)
 {
 	struct kmm_task_info ti;
-	kmm_pid_t pid;
+	kmm_pid_t pid = 0;
 	enum kmm_status st;
 
 	if ((st = task_pid(sc, "task-info", argv[1], &pid)))
@@ -492,7 +492,7 @@ enum kmm_status step_task_info(struct scenario *sc, int argc, char **argv)
 
 enum kmm_status step_task_show(struct scenario *sc, int argc, char **argv)
 {
-	kmm_pid_t pid;
+	kmm_pid_t pid = 0;
 	enum kmm_status st;
 
 	if ((st = task_pid(sc, "task-show", argv[1], &pid)))

@@ -763,8 +763,13 @@ static enum kmm_status op_task(struct fuzz *f)
 				    KMM_MAP_PRIVATE | KMM_MAP_ANONYMOUS | KMM_MAP_POPULATE,
 				    KMM_MAP_PRIVATE | KMM_MAP_ANONYMOUS | KMM_MAP_NORESERVE,
 				    KMM_MAP_PRIVATE | KMM_MAP_ANONYMOUS | 0x800000 /* unknown */};
+	static const char *const names[] = {"task_create", "task_mmap",	    "task_touch",
+					    "task_munmap", "task_fork",	    "task_exit",
+					    "task_wild",   "task_brk",	    "task_store_load"};
 	unsigned what = in_u8(&f->in) % 9, slot = in_u8(&f->in) % FUZZ_TASKS;
 	kmm_pid_t *pid = &f->task[slot], child;
+
+	f->op = names[what];
 	uint64_t done, v, len;
 	enum kmm_status st;
 	kmm_va_t va;

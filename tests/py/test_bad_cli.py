@@ -126,7 +126,7 @@ ROWS = [
     ('sc-touch-noregion', ['run', '-'], 'task a\ntouch a nope 4K\n', 1, "-:2: touch: 'nope' is neither a region nor an address"),
     ('sc-touch-badop', ['run', '-'], 'task a\nmmap a r 4K\ntouch a r 4K op=smash\n', 1, '-:3: touch: op=read|write|exec'),
     ('sc-touch-segv', ['run', '-'], 'task a\ntouch a 0x10000000 4K op=read\n', 1, '-:2: touch: expected ok, got kmm_task_touch: pid 1: SIGSEGV (si_code 1) at 0x10000000'),
-    ('sc-touch-stopped', ['run', '-'], 'task a\ntouch a 0x10000000 8 op=read expect=segv\ntouch a 0x400000 8 op=read\n', 1, '-:3: touch: kmm_task_touch: pid 1 is stopped by signal 11'),
+    ('sc-touch-stopped', ['run', '-'], 'task a\ntouch a 0x10000000 8 op=read expect=segv\ntouch a 0x400000 8 op=read\n', 1, '-:3: touch: expected ok, got kmm_task_touch: pid 1 is stopped by signal 11'),
     ('sc-task-cpu-bad', ['run', '-'], 'task a\ntask-cpu a 77\n', 1, '-:2: task-cpu: kmm_task_set_cpu: CPU 77 does not exist'),
     ('sc-checksum-zero', ['run', '-'], 'task a\nchecksum a 0x400000 0\n', 1, "-:2: checksum: bad length '0'"),
     ("append-too-long", ["-append", "x" * 5000, "proc", "/proc/iomem"], None, 2,

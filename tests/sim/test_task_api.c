@@ -284,7 +284,8 @@ static void test_kthread_runs_on_the_event_queue(void **state)
 	struct kmm_kernel *k = &m->kernel;
 	struct task_struct *t = NULL;
 	int n = 0;
-	uint64_t v;
+	struct kmm_task_info ti;
+	kmm_va_t v;
 
 	(void)state;
 	assert_int_equal(kthread_create_on_cpu(k, kthread_count, &n, 1, "kswapd0", &t), 0);
@@ -295,7 +296,7 @@ static void test_kthread_runs_on_the_event_queue(void **state)
 	/* each public call's return is a run point; the clock moves 1000 cycles between */
 	for (int i = 0; i < 100 && n < 3; i++) {
 		env_advance(&m->env, 1000);
-		kmm_phys_read(m, 0x40000000, &v, 8);
+		kmm_task_info(m, t->pid, &ti);
 	}
 	assert_int_equal(n, 3);
 	assert_int_equal(t->__state, TASK_INTERRUPTIBLE);

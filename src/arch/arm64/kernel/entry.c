@@ -34,6 +34,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <string.h>
 
 _Static_assert((int)EL0_LOAD == (int)HW_ACC_READ && (int)EL0_STORE == (int)HW_ACC_WRITE &&
 		       (int)EL0_IFETCH == (int)HW_ACC_EXEC,
@@ -117,38 +118,62 @@ static int el0_word(struct kmm_kernel *k, struct task_struct *t, enum el0_acc ac
 	return el0_access(k, t, acc, va, val, sizeof(*val));
 }
 
-int el0_touch(struct kmm_kernel *k, struct task_struct *t, enum el0_acc acc, uint64_t va,
-	      uint64_t n, uint64_t stride, enum el0_order order, uint64_t seed, uint64_t pattern,
-	      uint64_t *done)
+/* The host bytes of the page at @pa, through a one-entry cache of the last page's. */
+struct el0_host_cache {
+	uint64_t page; /* PA of the page, or 1 (no page: never page aligned) */
+	uint8_t *host;
+};
+
+static inline uint8_t *el0_host_word(const struct kmm_hw *hw, struct el0_host_cache *c,
+				     kmm_pa_t pa)
+{
+	uint64_t page = pa & ~(uint64_t)(KMM_PAGE_SIZE - 1);
+
+	if (page != c->page) {
+		c->host = phys_to_host(&hw->phys, page, KMM_PAGE_SIZE);
+		if (!c->host)
+			return NULL;
+		c->page = page;
+	}
+	return c->host + (pa - page);
+}
+
+/*
+ * The touch loop; @acc and @random are constants in each caller (el0_touch's switch), so the
+ * compiler gives each combination its own loop without those tests per access.
+ */
+static inline __attribute__((always_inline)) int
+el0_touch_loop(struct kmm_kernel *k, struct task_struct *t, const enum el0_acc acc,
+	       const bool random, uint64_t va, uint64_t n, uint64_t stride,
+	       const struct el0_perm *perm, uint64_t pattern, uint64_t *done)
 {
 	struct kmm_hw *hw = k->hw;
 	struct hw_cpu *cpu = task_hw_cpu(k, t);
-	struct el0_perm perm = {0, 1, 0};
-	uint64_t i = 0, count = 0, span = n;
+	struct el0_host_cache hc = {1, NULL};
+	uint64_t span = random ? perm->mask + 1 : n, count = 0;
 	int ret = 0;
 
-	if (order == EL0_RANDOM) {
-		el0_perm_init(&perm, n, seed);
-		span = perm.mask + 1;
-	}
-	for (i = 0; i < span; i++) {
-		uint64_t idx = order == EL0_RANDOM ? (perm.mul * i + perm.add) & perm.mask : i;
-		uint64_t a, val = pattern;
+	cpu->r.el = 0;
+	for (uint64_t i = 0; i < span; i++) {
+		uint64_t idx = random ? (perm->mul * i + perm->add) & perm->mask : i;
+		uint64_t a = va + idx * stride, val = pattern;
 		kmm_pa_t pa;
+		uint8_t *w;
 
-		if (idx >= n)
+		if (random && idx >= n)
 			continue; /* cycle-walking: outside [0, n) of the power-of-two permutation */
-		a = va + idx * stride;
-		cpu->r.el = 0;
-		if (!(a & 7) && mmu_translate_l1(hw, cpu, a, (enum hw_acc)acc, 0, &pa)) {
-			bool ok = acc == EL0_STORE ? phys_write64(&hw->phys, pa, val)
-						   : phys_read64(&hw->phys, pa, &val);
-			if (ok) {
-				count++;
-				continue;
-			}
+		/* the short path: an aligned word whose translation the L1 TLB holds */
+		if (!(a & 7) && mmu_translate_l1(hw, cpu, a, (enum hw_acc)acc, 0, &pa) &&
+		    (w = el0_host_word(hw, &hc, pa)) != NULL) {
+			if (acc == EL0_STORE)
+				memcpy(w, &val, sizeof(val));
+			else
+				memcpy(&val, w, sizeof(val));
+			count++;
+			continue;
 		}
 		ret = el0_word(k, t, acc, a, &val);
+		cpu->r.el = 0;
 		if (ret)
 			break;
 		count++;
@@ -156,4 +181,27 @@ int el0_touch(struct kmm_kernel *k, struct task_struct *t, enum el0_acc acc, uin
 	cpu->r.el = 1;
 	*done = count;
 	return ret;
+}
+
+int el0_touch(struct kmm_kernel *k, struct task_struct *t, enum el0_acc acc, uint64_t va,
+	      uint64_t n, uint64_t stride, enum el0_order order, uint64_t seed, uint64_t pattern,
+	      uint64_t *done)
+{
+	struct el0_perm perm = {0, 1, 0};
+
+	if (order == EL0_RANDOM)
+		el0_perm_init(&perm, n, seed);
+#define EL0_TOUCH(acc_, random_)                                                                   \
+	el0_touch_loop(k, t, acc_, random_, va, n, stride, &perm, pattern, done)
+	switch (acc) {
+	case EL0_STORE:
+		return order == EL0_RANDOM ? EL0_TOUCH(EL0_STORE, true)
+					   : EL0_TOUCH(EL0_STORE, false);
+	case EL0_IFETCH:
+		return order == EL0_RANDOM ? EL0_TOUCH(EL0_IFETCH, true)
+					   : EL0_TOUCH(EL0_IFETCH, false);
+	default:
+		return order == EL0_RANDOM ? EL0_TOUCH(EL0_LOAD, true) : EL0_TOUCH(EL0_LOAD, false);
+	}
+#undef EL0_TOUCH
 }
