@@ -293,7 +293,9 @@ int copy_process(struct kmm_kernel *k, struct task_struct *parent, struct task_s
 	t = alloc_task(k, parent->comm, parent->cpu, &err);
 	if (!t)
 		return err;
-	mm = dup_mm(parent, parent->mm);
+	/* the parent's cached rss deltas go into its mm first: dup_mm copies the mm struct */
+	sync_mm_rss(parent, parent->mm);
+	mm = dup_mm(t, parent->mm);
 	if (!mm) {
 		free_task(k, t);
 		return -ENOMEM;

@@ -15,7 +15,7 @@
  *   checksum NAME ADDR LEN                 FNV-1a of the bytes the task loads there
  *   task-info NAME                         pid, state, CPU, faults, ASID, last signal
  *   task-show NAME VIEW ...                print /proc/<pid>/VIEW (maps, smaps, status, ...)
- *   tlb-stats [CPU]                        TLB hits, misses, walks and the hit rate of a CPU
+ *   tlb-stats CPU                          TLB hits, misses, walks and the hit rate of a CPU
  *
  * ADDR is a region name, REGION+OFF, or a number. Regions are scenario-wide: a forked child
  * uses its parent's region names for the same addresses.
@@ -514,7 +514,7 @@ enum kmm_status step_tlb_stats(struct scenario *sc, int argc, char **argv)
 	uint64_t cpu = 0, hits, misses;
 	enum kmm_status st;
 
-	if (argc > 1 && (!scenario_parse_u64(argv[1], &cpu) || cpu > 0xffff))
+	if (!scenario_parse_u64(argv[1], &cpu) || cpu > 0xffff)
 		return scenario_fail(sc, KMM_EINVAL, "tlb-stats: bad cpu '%s'", argv[1]);
 	if ((st = kmm_tlb_stats(sc->m, (unsigned)cpu, &ts)))
 		return fail_call(sc, "tlb-stats", st);

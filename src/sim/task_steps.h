@@ -41,7 +41,7 @@ enum kmm_status step_tlb_stats(struct scenario *sc, int argc, char **argv);
 	  "print a task's pid, state, CPU, fault counts, ASID and last signal")                    \
 	X("task-show", "NAME VIEW ...", 2, SCENARIO_MAX_ARGS - 1, AFTER_BOOT, step_task_show,      \
 	  "print /proc/<pid>/VIEW of a task (maps, smaps, status, ...)")                           \
-	X("tlb-stats", "[CPU]", 0, 1, AFTER_BOOT, step_tlb_stats,                                  \
+	X("tlb-stats", "CPU", 1, 1, AFTER_BOOT, step_tlb_stats,                                    \
 	  "print a CPU's TLB hits, misses, walks and hit rate (since boot)")
 
 /* Frees the scenario's task and region names (host memory only). */
