@@ -28,6 +28,9 @@
 #include "kernel/sched.h"
 #include "mm/internal.h"
 #include "mm/slab.h"
+#include "mm/memory.h"
+#include "mm/mmap.h"
+#include "mm/rmap.h"
 #include "mm/swap.h"
 #include "mm/vmalloc.h"
 
@@ -657,6 +660,8 @@ int kernel_boot(struct kmm_kernel *k, struct kmm_env *env, struct kmm_hw *hw,
 		 */
 		if (!ret)
 			ret = asids_init(k);
+		if (!ret) /* fork_init/proc_caches_init, anon_vma_init, the zero page */
+			ret = mm_state_init(k);
 		if (!ret)
 			ret = lru_init(k);
 		if (!ret)
@@ -683,6 +688,7 @@ void kernel_shutdown(struct kmm_kernel *k)
 {
 	if (!k->env)
 		return;
+	mm_state_fini(k);
 	asids_fini(k);
 	fs_fini(k);
 	sched_fini(k);
@@ -719,5 +725,6 @@ bool kernel_check(const struct kmm_kernel *k, char *why, size_t whylen)
 	       mm_init_check(k, why, whylen) && cma_check(k, why, whylen) &&
 	       slub_check(k, why, whylen) && pgtable_check(k, why, whylen) &&
 	       vmalloc_check(k, why, whylen) && fs_check(k, why, whylen) &&
+	       mm_check(k, why, whylen) && rmap_check(k, why, whylen) &&
 	       asid_check(k, why, whylen) && sched_check(k, why, whylen);
 }
