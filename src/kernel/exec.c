@@ -53,19 +53,19 @@
 #define EXEC_TEXT_GAP	 0xe000UL /* end of text to the RW segment (the capture's linker) */
 #define EXEC_PATH	 "/bin/a.out"
 
-#define STACK_EXPAND	 (128UL << 10) /* setup_arg_pages: stack_expand */
-#define STACK_RND_MASK	 0x3ffffUL     /* arm64, 4 KiB pages: 18 bits of pages */
-#define EXEC_ARGS_BYTES	 0x100UL	     /* the argument block written at the top of the stack */
-#define VVAR_NR_PAGES	 2
-#define VDSO_TEXT_PAGES	 1
-#define BRK_RND_RANGE	 (1UL << 30) /* arch_randomize_brk: SZ_1G for 64-bit tasks */
+#define STACK_EXPAND	(128UL << 10) /* setup_arg_pages: stack_expand */
+#define STACK_RND_MASK	0x3ffffUL     /* arm64, 4 KiB pages: 18 bits of pages */
+#define EXEC_ARGS_BYTES 0x100UL	      /* the argument block written at the top of the stack */
+#define VVAR_NR_PAGES	2
+#define VDSO_TEXT_PAGES 1
+#define BRK_RND_RANGE	(1UL << 30) /* arch_randomize_brk: SZ_1G for 64-bit tasks */
 
 /* The image with its defaults filled in. */
 static void exec_image_defaults(const struct linux_binprm_image *in, struct linux_binprm_image *o)
 {
-	static const struct linux_binprm_image def = {EXEC_PATH,	EXEC_TEXT_SIZE, EXEC_RODATA_SIZE,
-						      EXEC_DATA_SIZE,	EXEC_BSS_SIZE,	EXEC_LOAD_ADDR,
-						      _STK_LIM,		false};
+	static const struct linux_binprm_image def = {
+		EXEC_PATH,     EXEC_TEXT_SIZE, EXEC_RODATA_SIZE, EXEC_DATA_SIZE,
+		EXEC_BSS_SIZE, EXEC_LOAD_ADDR, _STK_LIM,	 false};
 
 	*o = def;
 	if (!in)
@@ -142,10 +142,9 @@ static int setup_additional_pages(struct mm_struct *mm)
 				      VM_READ | VM_MAYREAD | VM_PFNMAP, "[vvar]");
 	if (err)
 		return err;
-	return install_special_mapping(mm, base + VVAR_NR_PAGES * PAGE_SIZE,
-				       VDSO_TEXT_PAGES * PAGE_SIZE,
-				       VM_READ | VM_EXEC | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC,
-				       "[vdso]");
+	return install_special_mapping(
+		mm, base + VVAR_NR_PAGES * PAGE_SIZE, VDSO_TEXT_PAGES * PAGE_SIZE,
+		VM_READ | VM_EXEC | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC, "[vdso]");
 }
 
 /*

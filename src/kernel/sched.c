@@ -85,9 +85,9 @@ int sched_init(struct kmm_kernel *k)
 	if (!ts)
 		return -ENOMEM;
 	ts->pid_max = PID_MAX_DEFAULT;
-	ts->task_struct_cachep = kmem_cache_create(k, "task_struct", TASK_STRUCT_SIZE,
-						   TASK_STRUCT_ALIGN, SLAB_PANIC | SLAB_ACCOUNT,
-						   NULL, NULL);
+	ts->task_struct_cachep =
+		kmem_cache_create(k, "task_struct", TASK_STRUCT_SIZE, TASK_STRUCT_ALIGN,
+				  SLAB_PANIC | SLAB_ACCOUNT, NULL, NULL);
 	if (!ts->task_struct_cachep) {
 		env_free(k->env, ts);
 		return -ENOMEM;
@@ -496,8 +496,8 @@ void kthread_stop(struct kmm_kernel *k, struct task_struct *t)
 
 /* ---- checks ---------------------------------------------------------------------------- */
 
-static bool task_check(const struct kmm_kernel *k, const struct task_struct *t, int p,
-		       char *why, size_t whylen)
+static bool task_check(const struct kmm_kernel *k, const struct task_struct *t, int p, char *why,
+		       size_t whylen)
 {
 	if (t->pid != p)
 		return snprintf(why, whylen, "sched: slot %d holds pid %d", p, t->pid), false;

@@ -59,7 +59,7 @@ _Static_assert((int)KMM_TOUCH_SEQ == (int)EL0_SEQ && (int)KMM_TOUCH_STRIDED == (
 #define MAP_KNOWN                                                                                  \
 	(KMM_MAP_SHARED_VALIDATE | KMM_MAP_FIXED | KMM_MAP_ANONYMOUS | KMM_MAP_GROWSDOWN |         \
 	 KMM_MAP_DENYWRITE | KMM_MAP_EXECUTABLE | KMM_MAP_LOCKED | KMM_MAP_NORESERVE |             \
-	 KMM_MAP_POPULATE | KMM_MAP_NONBLOCK | KMM_MAP_STACK | KMM_MAP_HUGETLB | KMM_MAP_SYNC |     \
+	 KMM_MAP_POPULATE | KMM_MAP_NONBLOCK | KMM_MAP_STACK | KMM_MAP_HUGETLB | KMM_MAP_SYNC |    \
 	 KMM_MAP_FIXED_NOREPLACE | KMM_MAP_UNINITIALIZED)
 
 /* The status of the kernel's -errno @err (0: KMM_OK). */
@@ -208,8 +208,8 @@ static enum kmm_status api_exec_image(const struct api *a, const struct kmm_exec
 				 in->stack_rlimit);
 	if (in->path && (!in->path[0] || strlen(in->path) >= 256))
 		return api_error(a, KMM_EINVAL, "image: path empty or longer than 255 bytes");
-	*img = (struct linux_binprm_image){in->path,	    in->text_size, in->rodata_size,
-					   in->data_size,   in->bss_size,  in->load_addr,
+	*img = (struct linux_binprm_image){in->path,	     in->text_size, in->rodata_size,
+					   in->data_size,    in->bss_size,  in->load_addr,
 					   in->stack_rlimit, in->norandmaps};
 	return KMM_OK;
 }
@@ -378,7 +378,8 @@ static enum kmm_status api_run_task(const struct api *a, kmm_pid_t pid, struct k
 		return api_error(a, KMM_EFAULT,
 				 "pid %" PRId32 " is stopped by signal %d (si_code %d at 0x%" PRIx64
 				 "): it cannot run",
-				 pid, t->last_sig.si_signo, t->last_sig.si_code, t->last_sig.si_addr);
+				 pid, t->last_sig.si_signo, t->last_sig.si_code,
+				 t->last_sig.si_addr);
 	}
 	sched_switch_to(a->k, t);
 	*out = t;
@@ -463,8 +464,8 @@ API_BODY(task_touch, {
 		return st;
 	n = (p->len + stride - 1) / stride;
 	set_current_task(a->k, t);
-	ret = el0_touch(a->k, t, (enum el0_acc)p->type, p->va, n, stride,
-			(enum el0_order)p->order, env_random(a->env), p->pattern, &done);
+	ret = el0_touch(a->k, t, (enum el0_acc)p->type, p->va, n, stride, (enum el0_order)p->order,
+			env_random(a->env), p->pattern, &done);
 	set_current_task(a->k, NULL);
 	if (p->done)
 		*p->done = done;
@@ -501,11 +502,12 @@ API_BODY(mmap, {
 		return api_error(a, KMM_EINVAL, "prot 0x%x has bits arm64 does not define (0x%x)",
 				 p->prot, p->prot & ~PROT_KNOWN);
 	if ((unsigned)p->flags & ~(unsigned)MAP_KNOWN)
-		return api_error(a, KMM_EINVAL, "flags 0x%x has bits the kernel does not define (0x%x)",
-				 p->flags, p->flags & ~MAP_KNOWN);
+		return api_error(a, KMM_EINVAL,
+				 "flags 0x%x has bits the kernel does not define (0x%x)", p->flags,
+				 p->flags & ~MAP_KNOWN);
 	if (p->off & (PAGE_SIZE - 1))
-		return api_error(a, KMM_EINVAL, "offset 0x%" PRIx64 " is not page aligned (sys_mmap)",
-				 p->off);
+		return api_error(a, KMM_EINVAL,
+				 "offset 0x%" PRIx64 " is not page aligned (sys_mmap)", p->off);
 	if (!(p->flags & KMM_MAP_ANONYMOUS))
 		return api_error(a, KMM_EBADF,
 				 "fd %d: file mappings need an open file, and this machine has no "
@@ -547,8 +549,8 @@ API_BODY(munmap, {
 	set_current_task(a->k, NULL);
 	if (err)
 		return api_error(a, api_errno(err),
-				 "pid %" PRId32 ": munmap(0x%" PRIx64 ", 0x%" PRIx64 "): %s", p->pid,
-				 p->addr, p->len, errno_name(err));
+				 "pid %" PRId32 ": munmap(0x%" PRIx64 ", 0x%" PRIx64 "): %s",
+				 p->pid, p->addr, p->len, errno_name(err));
 	return KMM_OK;
 }
 
@@ -577,7 +579,8 @@ API_BODY(brk, {
 	*p->out = got;
 	if (p->brk && got != p->brk)
 		return api_error(a, KMM_ENOMEM,
-				 "pid %" PRId32 ": brk(0x%" PRIx64 ") refused; the break stays 0x%lx",
+				 "pid %" PRId32 ": brk(0x%" PRIx64
+				 ") refused; the break stays 0x%lx",
 				 p->pid, p->brk, got);
 	return KMM_OK;
 }

@@ -94,7 +94,8 @@ static enum kmm_status name_task(struct scenario *sc, const char *step, const ch
 	if (!t) {
 		if (n->nr_tasks == TASK_NAMES_MAX || strlen(name) >= sizeof(t->name))
 			return scenario_fail(sc, KMM_EINVAL,
-					     "%s: too many tasks or name '%s' too long", step, name);
+					     "%s: too many tasks or name '%s' too long", step,
+					     name);
 		t = &n->task[n->nr_tasks++];
 		strcpy(t->name, name);
 	}
@@ -166,11 +167,13 @@ static bool parse_flags(struct scenario *sc, const char *step, const char *text,
 	return true;
 }
 
-static const struct flag_name prot_names[] = {
-	{"PROT_NONE", KMM_PROT_NONE},	{"PROT_READ", KMM_PROT_READ},
-	{"PROT_WRITE", KMM_PROT_WRITE}, {"PROT_EXEC", KMM_PROT_EXEC},
-	{"PROT_BTI", KMM_PROT_BTI},	{"PROT_MTE", KMM_PROT_MTE},
-	{NULL, 0}};
+static const struct flag_name prot_names[] = {{"PROT_NONE", KMM_PROT_NONE},
+					      {"PROT_READ", KMM_PROT_READ},
+					      {"PROT_WRITE", KMM_PROT_WRITE},
+					      {"PROT_EXEC", KMM_PROT_EXEC},
+					      {"PROT_BTI", KMM_PROT_BTI},
+					      {"PROT_MTE", KMM_PROT_MTE},
+					      {NULL, 0}};
 
 static const struct flag_name map_names[] = {{"MAP_SHARED", KMM_MAP_SHARED},
 					     {"MAP_PRIVATE", KMM_MAP_PRIVATE},
@@ -423,8 +426,9 @@ enum kmm_status step_touch(struct scenario *sc, int argc, char **argv)
 		return fail_call(sc, "touch", st);
 	if (kmm_task_info(sc->m, pid, &after))
 		return fail_call(sc, "touch", KMM_EINVAL);
-	sink_printf(&sc->out, "touch %s 0x%" PRIx64 "+0x%" PRIx64 " %s %s: %" PRIu64
-			      " accesses, %" PRIu64 " minor and %" PRIu64 " major faults",
+	sink_printf(&sc->out,
+		    "touch %s 0x%" PRIx64 "+0x%" PRIx64 " %s %s: %" PRIu64 " accesses, %" PRIu64
+		    " minor and %" PRIu64 " major faults",
 		    argv[1], va, len, vals[0], vals[1], done, after.min_flt - before.min_flt,
 		    after.maj_flt - before.maj_flt);
 	if (st)

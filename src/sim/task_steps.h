@@ -23,7 +23,8 @@ enum kmm_status step_tlb_stats(struct scenario *sc, int argc, char **argv);
 	  "create a task named NAME, exec'd as /bin/NAME")                                         \
 	X("exec", "NAME [path=P] [text=N] [rodata=N] [data=N] [bss=N] [stack=N] [norandmaps=0|1]", \
 	  1, 8, AFTER_BOOT, step_exec, "replace a task's address space by a fresh exec")           \
-	X("fork", "PARENT CHILD", 2, 2, AFTER_BOOT, step_fork, "fork a task; CHILD names the new one") \
+	X("fork", "PARENT CHILD", 2, 2, AFTER_BOOT, step_fork,                                     \
+	  "fork a task; CHILD names the new one")                                                  \
 	X("exit", "NAME [code=N]", 1, 2, AFTER_BOOT, step_exit, "exit a task (and reap it)")       \
 	X("task-cpu", "NAME N", 2, 2, AFTER_BOOT, step_task_cpu, "move a task to CPU N")           \
 	X("mmap", "NAME REGION LEN [prot=PROT_X|..] [flags=MAP_X|..] [addr=VA]", 3, 6, AFTER_BOOT, \

@@ -154,8 +154,8 @@ static void test_task_access_faults_in_and_counts(void **state)
 	assert_int_equal(info(m, pid).min_flt - before, 16);
 	check(m);
 	/* a second pass hits: no fault */
-	assert_int_equal(kmm_task_touch(m, pid, KMM_ACCESS_LOAD, va, 16 * PAGE, 8,
-					KMM_TOUCH_RANDOM, 0, &done),
+	assert_int_equal(kmm_task_touch(m, pid, KMM_ACCESS_LOAD, va, 16 * PAGE, 8, KMM_TOUCH_RANDOM,
+					0, &done),
 			 KMM_OK);
 	assert_int_equal(done, 16 * PAGE / 8);
 	assert_int_equal(info(m, pid).min_flt - before, 16);
@@ -217,8 +217,8 @@ static void test_task_fork_cow_isolates_both_ways(void **state)
 	uint64_t done, sum_parent, sum_child;
 
 	(void)state;
-	assert_int_equal(kmm_task_touch(m, parent, KMM_ACCESS_STORE, va, 8 * PAGE, 8,
-					KMM_TOUCH_SEQ, 0xaaaa, &done),
+	assert_int_equal(kmm_task_touch(m, parent, KMM_ACCESS_STORE, va, 8 * PAGE, 8, KMM_TOUCH_SEQ,
+					0xaaaa, &done),
 			 KMM_OK);
 	sum_parent = checksum(m, parent, va, 8 * PAGE);
 	assert_int_equal(kmm_task_fork(m, parent, &child), KMM_OK);
@@ -227,8 +227,8 @@ static void test_task_fork_cow_isolates_both_ways(void **state)
 	assert_int_equal(checksum(m, child, va, 8 * PAGE), sum_parent);
 	/* the child writes: the parent keeps its data */
 	assert_int_equal(kmm_task_set_cpu(m, child, 1), KMM_OK);
-	assert_int_equal(kmm_task_touch(m, child, KMM_ACCESS_STORE, va, 4 * PAGE, 8,
-					KMM_TOUCH_SEQ, 0xbbbb, &done),
+	assert_int_equal(kmm_task_touch(m, child, KMM_ACCESS_STORE, va, 4 * PAGE, 8, KMM_TOUCH_SEQ,
+					0xbbbb, &done),
 			 KMM_OK);
 	check(m);
 	assert_int_equal(checksum(m, parent, va, 8 * PAGE), sum_parent);
@@ -337,8 +337,8 @@ static void test_task_bad_input_changes_nothing(void **state)
 	(void)state;
 	assert_int_equal(kmm_task_exit(m, gone, 0), KMM_OK);
 	fp = fingerprint(m, pid);
-	assert_error(kmm_mmap(m, 999, 0, PAGE, RW, ANON, -1, 0, &out), KMM_ESRCH,
-		     kmm_last_error(m), "pid 999 does not exist");
+	assert_error(kmm_mmap(m, 999, 0, PAGE, RW, ANON, -1, 0, &out), KMM_ESRCH, kmm_last_error(m),
+		     "pid 999 does not exist");
 	assert_error(kmm_munmap(m, gone, va, PAGE), KMM_ESRCH, kmm_last_error(m),
 		     "does not exist or has exited");
 	assert_error(kmm_task_fork(m, gone, &child), KMM_ESRCH, kmm_last_error(m), "pid");
@@ -367,9 +367,9 @@ static void test_task_bad_input_changes_nothing(void **state)
 		     "bad access type 7");
 	assert_error(kmm_task_touch(m, pid, KMM_ACCESS_LOAD, va, 0, 0, KMM_TOUCH_SEQ, 0, NULL),
 		     KMM_EINVAL, kmm_last_error(m), "non-empty range");
-	assert_error(kmm_task_touch(m, pid, KMM_ACCESS_LOAD, va + 3, PAGE, 0, KMM_TOUCH_SEQ, 0,
-				    NULL),
-		     KMM_EINVAL, kmm_last_error(m), "8-byte aligned");
+	assert_error(
+		kmm_task_touch(m, pid, KMM_ACCESS_LOAD, va + 3, PAGE, 0, KMM_TOUCH_SEQ, 0, NULL),
+		KMM_EINVAL, kmm_last_error(m), "8-byte aligned");
 	assert_error(kmm_task_set_cpu(m, pid, 7), KMM_EINVAL, kmm_last_error(m),
 		     "CPU 7 does not exist");
 	assert_error(kmm_task_create(m, NULL, 0, &child), KMM_EINVAL, kmm_last_error(m),

@@ -124,8 +124,7 @@ struct el0_host_cache {
 	uint8_t *host;
 };
 
-static inline uint8_t *el0_host_word(const struct kmm_hw *hw, struct el0_host_cache *c,
-				     kmm_pa_t pa)
+static inline uint8_t *el0_host_word(const struct kmm_hw *hw, struct el0_host_cache *c, kmm_pa_t pa)
 {
 	uint64_t page = pa & ~(uint64_t)(KMM_PAGE_SIZE - 1);
 
@@ -161,7 +160,8 @@ el0_touch_loop(struct kmm_kernel *k, struct task_struct *t, const enum el0_acc a
 		uint8_t *w;
 
 		if (random && idx >= n)
-			continue; /* cycle-walking: outside [0, n) of the power-of-two permutation */
+			continue; /* cycle-walking: outside [0, n) of the power-of-two permutation
+				   */
 		/* the short path: an aligned word whose translation the L1 TLB holds */
 		if (!(a & 7) && mmu_translate_l1(hw, cpu, a, (enum hw_acc)acc, 0, &pa) &&
 		    (w = el0_host_word(hw, &hc, pa)) != NULL) {
