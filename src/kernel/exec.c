@@ -23,9 +23,10 @@
  *         bprm_mm_init(); fs/binfmt_elf.c:load_elf_binary() for an ET_EXEC without an
  *         interpreter (elf_map of the PT_LOAD segments, set_brk, the brk randomisation);
  *         arch/arm64/kernel/vdso.c:__setup_additional_pages() (Linux 6.1).
- * Deviation: the binary's segments are mapped from its file in the in-memory filesystem once
- *         that exists; until then exec maps no text, rodata or data (never anonymous stand-ins)
- *         and the layout starts at the bss. The arguments page is written with a fixed
+ * Deviation: the binary is a file of the in-memory filesystem, created (zero bytes) on the
+ *         first exec of its path; the RELRO mprotect a static binary's startup makes is done
+ *         by exec, so the maps right after exec already read as the capture's. The
+ *         arguments page is written with a fixed
  *         block (no argv/envp/auxv strings). [vvar] and [vdso] are placeholders without pages.
  *         Only the image's request sets ADDR_NO_RANDOMIZE (as setarch -R does); the kernel's
  *         norandmaps parameter turns randomisation off through randomize_va_space, as in
@@ -36,10 +37,13 @@
 #include "kernel/sched.h"
 
 #include "arch/arm64/include/asm/mmu_context.h"
+#include "fs/fs.h"
 #include "mm/internal.h"
 #include "mm/memory.h"
 #include "mm/mm.h"
+#include "mm/mman.h"
 #include "mm/mmap.h"
+#include "mm/pagemap.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -148,8 +152,53 @@ static int setup_additional_pages(struct mm_struct *mm)
 }
 
 /*
- * Models: load_elf_binary()'s segment part for an ET_EXEC: the code and data addresses, the
- * bss by set_brk (vm_brk_flags), and the brk start (randomised by arch_randomize_brk).
+ * The binary's file: created at @img->path on the first exec of that path (its bytes: the
+ * segments at their file offsets, zero), opened read-only. 0 with *@out, or -errno.
+ */
+static int open_binary(struct kmm_kernel *k, const struct linux_binprm_image *img,
+		       unsigned long file_size, struct file **out)
+{
+	int err;
+
+	if (!fs_lookup(k, img->path) && (err = vfs_create_file(k, img->path, NULL, file_size)))
+		return err;
+	return filp_open(k, img->path, O_RDONLY, out);
+}
+
+/*
+ * Models: elf_map() of the two PT_LOAD segments of a static binary (MAP_PRIVATE |
+ * MAP_FIXED_NOREPLACE at their p_vaddr, file offset = p_vaddr - load address), then the
+ * RELRO part of the RW segment made read-only, as a static binary's startup
+ * (_dl_protect_relro) does before main: text r-xp, rodata r--p, data rw-p.
+ */
+static int elf_map_segments(struct kmm_kernel *k, struct mm_struct *mm,
+			    const struct linux_binprm_image *img, unsigned long rw_start,
+			    unsigned long rw_end)
+{
+	unsigned long populate = 0, ret, text_len = PAGE_ALIGN(img->text_size);
+	struct file *file = NULL;
+	int err = open_binary(k, img, rw_end - img->load_addr, &file);
+
+	if (err)
+		return err;
+	ret = do_mmap(mm, file, img->load_addr, text_len, PROT_READ | PROT_EXEC,
+		      MAP_PRIVATE | MAP_FIXED_NOREPLACE, 0, &populate);
+	if (!IS_ERR_VALUE(ret) && rw_end > rw_start)
+		ret = do_mmap(mm, file, rw_start, rw_end - rw_start, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_FIXED_NOREPLACE,
+			      (rw_start - img->load_addr) >> PAGE_SHIFT, &populate);
+	fput(k, file);
+	if (IS_ERR_VALUE(ret))
+		return (int)(long)ret;
+	if (img->rodata_size)
+		return do_mprotect_pkey(mm, rw_start, PAGE_ALIGN(img->rodata_size), PROT_READ, -1);
+	return 0;
+}
+
+/*
+ * Models: load_elf_binary()'s segment part for an ET_EXEC: the segments from the binary's
+ * file, the code and data addresses, the bss by set_brk (vm_brk_flags), and the brk start
+ * (randomised by arch_randomize_brk).
  */
 static int load_elf_segments(struct kmm_kernel *k, struct task_struct *t, struct mm_struct *mm,
 			     const struct linux_binprm_image *img)
@@ -158,7 +207,10 @@ static int load_elf_segments(struct kmm_kernel *k, struct task_struct *t, struct
 	unsigned long rw_start = text_end + EXEC_TEXT_GAP;
 	unsigned long data_end = rw_start + PAGE_ALIGN(img->rodata_size) + img->data_size;
 	unsigned long bss_end = PAGE_ALIGN(data_end + img->bss_size);
-	int err;
+	int err = elf_map_segments(k, mm, img, rw_start, PAGE_ALIGN(data_end));
+
+	if (err)
+		return err;
 
 	mm->start_code = img->load_addr;
 	mm->end_code = text_end;
