@@ -4,8 +4,8 @@
  * captured /proc/self/maps of a static binary (boot.maps_norand.txt):
  *
  *   0x400000  text     r-xp  file offset 0                 (the binary)
- *             rodata   r--p  file offset = its VA - load   (RELRO part of the RW segment)
- *             data     rw-p  file offset = its VA - load
+ *             rodata   rw-p  file offset = its VA - load   (RELRO part of the RW segment:
+ *             data     rw-p  file offset = its VA - load    r--p once startup protects it)
  *             bss      rw-p  anonymous (vm_brk_flags)      [heap] once brk is at its end
  *             start_brk = brk = PAGE_ALIGN(end of bss)     (randomised unless norandmaps)
  *   ...
@@ -24,9 +24,7 @@
  *         interpreter (elf_map of the PT_LOAD segments, set_brk, the brk randomisation);
  *         arch/arm64/kernel/vdso.c:__setup_additional_pages() (Linux 6.1).
  * Deviation: the binary is a file of the in-memory filesystem, created (zero bytes) on the
- *         first exec of its path; the RELRO mprotect a static binary's startup makes is done
- *         by exec, so the maps right after exec already read as the capture's. The
- *         arguments page is written with a fixed
+ *         first exec of its path. The arguments page is written with a fixed
  *         block (no argv/envp/auxv strings). [vvar] and [vdso] are placeholders without pages.
  *         Only the image's request sets ADDR_NO_RANDOMIZE (as setarch -R does); the kernel's
  *         norandmaps parameter turns randomisation off through randomize_va_space, as in
@@ -41,7 +39,6 @@
 #include "mm/internal.h"
 #include "mm/memory.h"
 #include "mm/mm.h"
-#include "mm/mman.h"
 #include "mm/mmap.h"
 #include "mm/pagemap.h"
 
@@ -167,9 +164,9 @@ static int open_binary(struct kmm_kernel *k, const struct linux_binprm_image *im
 
 /*
  * Models: elf_map() of the two PT_LOAD segments of a static binary (MAP_PRIVATE |
- * MAP_FIXED_NOREPLACE at their p_vaddr, file offset = p_vaddr - load address), then the
- * RELRO part of the RW segment made read-only, as a static binary's startup
- * (_dl_protect_relro) does before main: text r-xp, rodata r--p, data rw-p.
+ * MAP_FIXED_NOREPLACE at their p_vaddr, file offset = p_vaddr - load address): text r-xp,
+ * and rodata + data as one rw-p mapping, as /proc/<pid>/maps shows it right after execve.
+ * (The capture's r--p rodata is the RELRO mprotect the program's startup makes later.)
  */
 static int elf_map_segments(struct kmm_kernel *k, struct mm_struct *mm,
 			    const struct linux_binprm_image *img, unsigned long rw_start,
@@ -188,11 +185,7 @@ static int elf_map_segments(struct kmm_kernel *k, struct mm_struct *mm,
 			      MAP_PRIVATE | MAP_FIXED_NOREPLACE,
 			      (rw_start - img->load_addr) >> PAGE_SHIFT, &populate);
 	fput(k, file);
-	if (IS_ERR_VALUE(ret))
-		return (int)(long)ret;
-	if (img->rodata_size)
-		return do_mprotect_pkey(mm, rw_start, PAGE_ALIGN(img->rodata_size), PROT_READ, -1);
-	return 0;
+	return IS_ERR_VALUE(ret) ? (int)(long)ret : 0;
 }
 
 /*
