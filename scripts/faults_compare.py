@@ -1,0 +1,322 @@
+#!/usr/bin/python3
+"""Compare two runs of the faults workload: a real kernel's faults.result.txt and kmmsim's
+output of examples/scenarios/faults-oracle.kmm, or two captures with each other.
+
+Both sides are read the same way (kmmsim's output is cut at its "@@@BEGIN faults.result@@@"
+and "@@@END faults.result@@@" lines; a capture is the text between them already). Each
+side becomes a flat table of facts, one per number or line the workload printed:
+
+    EXP | step LABEL[#n] | rusage        | minflt        -> the minflt delta of that step
+    EXP | step LABEL[#n] | vmstat        | pgfault       -> a vmstat delta (absent = 0)
+    EXP | step LABEL[#n] | status        | VmRSS         -> an absolute status value (kB)
+    EXP | step LABEL[#n] | status_delta  | VmRSS         -> a status delta (absent = 0)
+    EXP | step LABEL[#n] | rollup(_delta)| Rss           -> the same for smaps_rollup
+    EXP | maps TAG[#n]   | line          | i             -> line i of a maps excerpt
+    EXP | smaps TAG[#n]  | vma / FIELD   |               -> an smaps block: header, fields
+    EXP | info LINE[#n]  | key           |               -> key=value of a free text line
+    EXP | file PATH      | ...           |               -> the lines of a dumped file
+
+Three kinds of difference are told apart:
+  * run-to-run variation of the real kernel: the facts that differ between two captures of
+    the same configuration (--repeat). A vmstat counter that varies anywhere is noisy
+    everywhere, within the largest difference seen between the captures for it; any other
+    fact that varies is exempt where it varied. Nothing here is written by hand.
+  * the model's known differences: ALLOWED below, each with its reason (docs/fidelity.md
+    "User address spaces and faults" repeats them);
+  * everything else: a failure.
+
+Usage:
+    scripts/faults_compare.py REFERENCE OTHER [--repeat REPEAT] [--no-allow] [--verbose]
+    scripts/faults_compare.py REFERENCE OTHER --side-by-side     (the fidelity table)
+Exit status 0 when every difference is explained, 1 otherwise, 2 on unreadable input.
+Python 3 standard library only.
+"""
+import argparse
+import re
+import sys
+
+BEGIN = "@@@BEGIN faults.result@@@"
+END = "@@@END faults.result@@@"
+
+# The model's known differences: (regular expression over a fact key, reason). A key is
+# "EXP|part|section|name" as above. Keep the reasons in step with docs/fidelity.md.
+ALLOWED = [
+    (r"^3_thp_write_8M\|", "THP (huge pages on fault, deposited page tables, "
+     "thp_fault_alloc) is issue 16: the model maps 4 KiB pages there"),
+    (r"^3b_thp_read_then_write_4M_aligned\|", "THP (the huge zero page, thp_split_pmd) is "
+     "issue 16: the model maps 4 KiB pages there"),
+    (r"^9_file_tmpfs_private_shared_1M\|file /proc/mounts\|",
+     "/proc/mounts lists the guest's filesystems (rootfs size from its RAM, debugfs, "
+     "devtmpfs); the model has one in-memory filesystem"),
+    (r"\|info fork returned pid\|pid$", "the child's pid counts every process the guest's "
+     "boot and /init started before it; the model's task table starts empty"),
+    (r"^10_final_self\|file /proc/self/status\|(Tgid|Pid|NStgid|NSpid)$",
+     "the workload's pid counts the guest's earlier processes (see the fork pid)"),
+    (r"^10_final_self\|file /proc/self/status\|SigQ$", "SigQ's limit is RLIMIT_SIGPENDING, "
+     "derived from the guest's RAM at boot; the model prints the 1 GiB value"),
+    (r"^10_final_self\|file /proc/self/status\|(voluntary|nonvoluntary)_ctxt_switches$",
+     "context switches come from the guest's scheduler and console writes"),
+]
+
+
+class Side:
+    """One run's facts (an ordered dict: key -> value string) and its experiment names."""
+
+    def __init__(self, text, name):
+        self.name = name
+        self.facts = {}
+        self.experiments = []
+        self.steps = []  # (exp, step key), in order
+        self._parse(text)
+
+    def _put(self, key, value):
+        self.facts[key] = value
+
+    def _parse(self, text):
+        if BEGIN in text:
+            text = text.split(BEGIN, 1)[1]
+            text = text.split(END, 1)[0]
+        exp = "-"
+        seen = {}
+        lines = text.splitlines()
+        i = 0
+
+        def occurrence(base):
+            seen[(exp, base)] = seen.get((exp, base), 0) + 1
+            n = seen[(exp, base)]
+            return base if n == 1 else f"{base}#{n}"
+
+        while i < len(lines):
+            line = lines[i]
+            m = re.match(r"^@@@EXP (.*)@@@$", line)
+            if m:
+                exp = m.group(1)
+                self.experiments.append(exp)
+                i += 1
+                continue
+            if line.startswith("--- step "):
+                part = occurrence("step " + line[len("--- step "):])
+                self.steps.append((exp, part))
+                i = self._step(exp, part, lines, i + 1)
+                continue
+            m = re.match(r"^@@@FILE (\S+) \((\d+) bytes\)@@@$", line)
+            if m:
+                i = self._file(exp, m.group(1), m.group(2), lines, i + 1)
+                continue
+            m = re.match(r"^(maps|smaps) (\S+) .*:$", line)
+            if m:
+                part = occurrence(f"{m.group(1)} {m.group(2)}")
+                i = self._excerpt(exp, part, m.group(1), lines, i + 1)
+                continue
+            if line == "@@@FAULTS_DONE@@@" or not line.strip():
+                i += 1
+                continue
+            self._info(exp, line, occurrence)
+            i += 1
+
+    def _kv(self, prefix, text):
+        for k, v in re.findall(r"(\w+)=(\S+)", text):
+            self._put(f"{prefix}|{k}", v)
+
+    def _step(self, exp, part, lines, i):
+        tags = ("rusage", "vmstat", "status", "status_delta", "rollup", "rollup_delta")
+        while i < len(lines):
+            head, _, rest = lines[i].partition(" ")
+            if head not in tags:
+                break
+            if head == "vmstat" and rest == "(none)":
+                rest = ""
+            self._put(f"{exp}|{part}|{head}|", "present")
+            self._kv(f"{exp}|{part}|{head}", rest)
+            i += 1
+        return i
+
+    def _excerpt(self, exp, part, kind, lines, i):
+        n = 0
+        while i < len(lines) and lines[i].startswith("  "):
+            body = lines[i][2:]
+            m = re.match(r"^([A-Za-z_]+):\s+(.*)$", body)
+            if kind == "smaps" and m:
+                self._put(f"{exp}|{part}|{m.group(1)}", m.group(2))
+            else:
+                self._put(f"{exp}|{part}|line|{n}", body)
+                n += 1
+            i += 1
+        self._put(f"{exp}|{part}|lines", str(n))
+        return i
+
+    def _file(self, exp, path, nbytes, lines, i):
+        part = f"file {path}"
+        self._put(f"{exp}|{part}|bytes", nbytes)
+        vma = None
+        n = 0
+        left = int(nbytes)  # the file is printed raw: its byte count says where it ends
+        while i < len(lines) and left > 0:
+            line = lines[i]
+            left -= len(line.encode()) + 1
+            i += 1
+            if path.endswith("/status"):
+                name, _, value = line.partition(":")
+                self._put(f"{exp}|{part}|{name}", value.strip())
+                continue
+            m = re.match(r"^([A-Za-z_]+):\s+(.*)$", line)
+            if path.endswith("/smaps") and m and vma:
+                self._put(f"{exp}|{part}|{vma}|{m.group(1)}", m.group(2))
+                continue
+            if path.endswith("/smaps"):
+                vma = line.split(" ", 1)[0]
+            self._put(f"{exp}|{part}|line|{n}", line)
+            n += 1
+        self._put(f"{exp}|{part}|lines", str(n))
+        return i
+
+    def _info(self, exp, line, occurrence):
+        if line.startswith("/") and "=" in line:  # "/proc/sys/vm/X=value", value may have spaces
+            path, _, value = line.partition("=")
+            self._put(f"{exp}|info {path}|", value)
+            return
+        pairs = re.findall(r"(\w+)=(\S+)", line)
+        if pairs and " = " not in line:
+            prefix = line[:line.index(pairs[0][0] + "=")].strip() or pairs[0][0]
+            part = occurrence(f"info {prefix}")
+            for k, v in pairs:
+                self._put(f"{exp}|{part}|{k}", v)
+        else:
+            part = occurrence("text")
+            self._put(f"{exp}|{part}|", line)
+
+
+def is_vmstat(key):
+    return key.split("|")[2:3] == ["vmstat"]
+
+
+def value_of(side, key):
+    """A fact's value; an absent delta is 0 (the workload prints only non-zero deltas)."""
+    if key in side.facts:
+        return side.facts[key]
+    parts = key.split("|")
+    if len(parts) == 4 and parts[2] in ("vmstat", "status_delta", "rollup_delta"):
+        if "|".join(parts[:3]) + "|" in side.facts:
+            return "0"
+    return None
+
+
+def differences(a, b):
+    """(key, value in a, value in b) for every fact whose values differ (None: absent)."""
+    keys = list(a.facts) + [k for k in b.facts if k not in a.facts]
+    out = []
+    for k in keys:
+        va, vb = value_of(a, k), value_of(b, k)
+        if va != vb:
+            out.append((k, va, vb))
+    return out
+
+
+class Variation:
+    """What the real kernel does not repeat, computed from two captures."""
+
+    def __init__(self, ref, repeat):
+        self.keys = set()
+        self.noisy = {}  # vmstat counter -> largest |difference| between the captures
+        for k, va, vb in differences(ref, repeat):
+            if is_vmstat(k):
+                name = k.rsplit("|", 1)[1]
+                d = abs(int(va or 0) - int(vb or 0))
+                self.noisy[name] = max(self.noisy.get(name, 0), d)
+            else:
+                self.keys.add(k)
+
+    def explains(self, key, va, vb):
+        if key in self.keys:
+            return "varies between the two captures"
+        if is_vmstat(key):
+            name = key.rsplit("|", 1)[1]
+            if name in self.noisy and va is not None and vb is not None:
+                if abs(int(va) - int(vb)) <= self.noisy[name]:
+                    return f"{name} varies by up to {self.noisy[name]} between the captures"
+        return None
+
+
+def allowed_reason(key, allowed):
+    for pattern, reason in allowed:
+        if re.search(pattern, key):
+            return pattern, reason
+    return None, None
+
+
+def compare(ref, other, variation=None, allowed=ALLOWED):
+    """Classifies every difference. Returns a dict of lists and the allow-list use counts."""
+    res = {"varies": [], "allowed": [], "unexplained": [], "used": {}}
+    for k, va, vb in differences(ref, other):
+        why = variation.explains(k, va, vb) if variation else None
+        if why:
+            res["varies"].append((k, va, vb, why))
+            continue
+        pattern, reason = allowed_reason(k, allowed)
+        if reason:
+            res["allowed"].append((k, va, vb, reason))
+            res["used"][pattern] = res["used"].get(pattern, 0) + 1
+            continue
+        res["unexplained"].append((k, va, vb))
+    res["compared"] = len(set(ref.facts) | set(other.facts))
+    return res
+
+
+def side_by_side(ref, other, out):
+    """Markdown: per step, the fault count and the Rss/status deltas of both sides."""
+    cols = [("rusage", "minflt"), ("rollup_delta", "Rss"), ("rollup_delta", "Anonymous"),
+            ("status_delta", "VmRSS"), ("status_delta", "VmPTE"), ("vmstat", "pgalloc_dma")]
+    out.write("| step | " + " | ".join(f"{n} ({s})" for s, n in cols) + " |\n")
+    out.write("|---" * (len(cols) + 1) + "|\n")
+    for exp, part in ref.steps:
+        cells = []
+        for s, n in cols:
+            key = f"{exp}|{part}|{s}|{n}"
+            va, vb = value_of(ref, key), value_of(other, key)
+            cells.append(f"{va}" if va == vb else f"**{va} / {vb}**")
+        out.write(f"| {part[5:]} | " + " | ".join(cells) + " |\n")
+
+
+def read_side(path, name):
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return Side(f.read(), name)
+    except OSError as e:
+        print(f"faults_compare: {e}", file=sys.stderr)
+        sys.exit(2)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("reference", help="a capture's faults.result.txt")
+    ap.add_argument("other", help="kmmsim's output (or another capture)")
+    ap.add_argument("--repeat", help="a second capture of the reference's configuration")
+    ap.add_argument("--no-allow", action="store_true", help="ignore the allow-list")
+    ap.add_argument("--verbose", "-v", action="store_true", help="list explained differences")
+    ap.add_argument("--side-by-side", action="store_true", help="print the fidelity table")
+    args = ap.parse_args(argv)
+
+    ref = read_side(args.reference, "reference")
+    other = read_side(args.other, "other")
+    if not ref.steps or not other.steps:
+        print("faults_compare: no '--- step' blocks in "
+              f"{args.reference if not ref.steps else args.other}", file=sys.stderr)
+        return 2
+    if args.side_by_side:
+        side_by_side(ref, other, sys.stdout)
+        return 0
+    variation = Variation(ref, read_side(args.repeat, "repeat")) if args.repeat else None
+    res = compare(ref, other, variation, [] if args.no_allow else ALLOWED)
+    if args.verbose:
+        for k, va, vb, why in res["varies"] + res["allowed"]:
+            print(f"explained  {k}: {va} vs {vb} ({why})")
+    for k, va, vb in res["unexplained"]:
+        print(f"DIFFERENT  {k}: {va} vs {vb}")
+    print(f"{res['compared']} facts compared: {len(res['unexplained'])} different, "
+          f"{len(res['varies'])} within the real kernel's run-to-run variation, "
+          f"{len(res['allowed'])} known model differences")
+    return 1 if res["unexplained"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
