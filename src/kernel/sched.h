@@ -20,6 +20,9 @@
 
 #include "mm/mm_types.h"
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #define TASK_COMM_LEN 16
 #define PID_MAX_DEFAULT 32768 /* kernel.pid_max */
 #define RESERVED_PIDS 300     /* alloc_pid wraps to here */
@@ -70,15 +73,134 @@ struct task_struct {
 	struct mm_struct *active_mm; /* the mm whose tables its CPU holds */
 	struct task_rlimit rlim[NR_TASK_RLIMITS];
 	unsigned int personality; /* ADDR_NO_RANDOMIZE (0x0040000) for norandmaps-like layouts */
+	/* Capabilities it lacks (bit CAP_IPC_LOCK...; src/mm/mman.h). 0: root, as the captures. */
+	uint64_t cap_dropped;
 	struct files_struct *files; /* open files (src/mm/pagemap.h) */
 
 	/* Fault accounting. */
 	unsigned long min_flt, maj_flt;
 	struct task_rss_stat rss_stat;
 	struct task_siginfo last_sig;
+
+	/* Kernel threads (PF_KTHREAD): the work function and its event (sched.c). */
+	struct kthread *kthread;
+	/* The task table's chain (sched.c): every task of the kernel by pid. */
+	struct task_struct *pid_next;
 };
 
 #define PF_EXITING 0x00000004
 #define PF_KTHREAD 0x00200000
+
+#define ADDR_NO_RANDOMIZE 0x0040000 /* personality(2) flag */
+#define RLIM_INFINITY	  (~0ULL)
+#define _STK_LIM	  (8ULL << 20) /* the default RLIMIT_STACK */
+
+struct kmm_kernel;
+struct files_struct;
+
+/* ---- the task table (sched.c) ------------------------------------------------------------
+ *
+ * Tasks live in a SLUB cache named "task_struct"; the table keeps them by pid and the task
+ * each CPU runs. A task is "live" from creation until release_task; between do_exit and
+ * release_task it is a zombie (exit_state EXIT_ZOMBIE): find_task_by_vpid no longer finds it.
+ */
+
+/* Boot: the task_struct cache and an empty table. 0, or -ENOMEM (nothing left behind). */
+int sched_init(struct kmm_kernel *k);
+/* Shutdown: frees the table's host memory (tasks' simulated memory goes with RAM). */
+void sched_fini(struct kmm_kernel *k);
+/* The table's invariants (sched.c's header); false with the reason in @why. */
+bool sched_check(const struct kmm_kernel *k, char *why, size_t whylen);
+
+/* The live (not exited) task with pid @pid, or NULL. Changes nothing. */
+struct task_struct *find_task_by_vpid(const struct kmm_kernel *k, int pid);
+
+/* The task @cpu runs now (NULL: idle, TTBR0 holds no user tables). Changes nothing. */
+struct task_struct *cpu_curr(const struct kmm_kernel *k, int cpu);
+
+/* Number of live tasks (user and kernel threads). */
+unsigned int nr_tasks(const struct kmm_kernel *k);
+
+/* Calls @fn on each live task in pid order until it returns non-zero; returns that value. */
+int for_each_task(struct kmm_kernel *k, int (*fn)(struct task_struct *t, void *arg), void *arg);
+
+/*
+ * A new user task @comm on @cpu with @mm (a reference the task takes over; NULL: a fresh
+ * empty mm from mm_alloc), default rlimits, no files. 0 with *@out, or -EAGAIN (no pid
+ * free), -ENOMEM (nothing changed; @mm still the caller's), -EINVAL (cpu offline).
+ */
+int task_create(struct kmm_kernel *k, const char *comm, int cpu, struct mm_struct *mm,
+		struct task_struct **out);
+
+/*
+ * Models: kernel/fork.c:copy_process() for fork(): a child of @parent on its CPU with a copy
+ * of its address space (dup_mm: COW), rlimits, personality and files. 0 with *@child, or
+ * -ENOMEM / -EAGAIN with nothing changed in the parent.
+ */
+int copy_process(struct kmm_kernel *k, struct task_struct *parent, struct task_struct **child);
+
+/*
+ * Models: kernel/exit.c:do_exit(): exit_mm (mmput), files dropped, the task a zombie with
+ * @code; if it ran on its CPU, the CPU goes idle. The pid stays taken until release_task.
+ */
+void do_exit(struct kmm_kernel *k, struct task_struct *t, int code);
+
+/* Models: kernel/exit.c:release_task(): a zombie reaped: pid freed, task_struct freed. */
+void release_task(struct kmm_kernel *k, struct task_struct *t);
+
+/*
+ * Models: kernel/sched/core.c:context_switch(): makes @t the current task of its CPU (no-op
+ * if it already is): the CPU's clock becomes current (env_set_cpu), switch_mm programs TTBR0
+ * with @t's mm and ASID (kernel threads borrow the previous active_mm: no switch), the
+ * previous task's nvcsw is counted. Returns 0.
+ */
+int sched_switch_to(struct kmm_kernel *k, struct task_struct *t);
+
+/* Moves @t to @cpu (it leaves its old CPU idle if it ran there). 0, or -EINVAL. */
+int set_task_cpu(struct kmm_kernel *k, struct task_struct *t, int cpu);
+
+/* ---- kernel threads ----------------------------------------------------------------------
+ *
+ * A kernel thread is a task (PF_KTHREAD, no mm, pid from the same space) whose work runs as
+ * events of the machine's event queue (lib/evq.h). Each run calls @threadfn once, switched
+ * onto its CPU (active_mm borrowed from the task that ran there). @threadfn returns the delay
+ * in cycles before its next run, or KTHREAD_SLEEP to wait for wake_up_process.
+ */
+#define KTHREAD_SLEEP (-1)
+typedef int64_t (*kthread_fn)(struct kmm_kernel *k, struct task_struct *t, void *data);
+
+/*
+ * Models: kernel/kthread.c:kthread_create_on_cpu(): a sleeping kernel thread @comm bound to
+ * @cpu. 0 with *@out, or -ENOMEM / -EAGAIN (nothing changed).
+ */
+int kthread_create_on_cpu(struct kmm_kernel *k, kthread_fn threadfn, void *data, int cpu,
+			  const char *comm, struct task_struct **out);
+
+/* Models: wake_up_process(): a sleeping kthread runs at the next run point. 0 or -ENOMEM. */
+int wake_up_process(struct kmm_kernel *k, struct task_struct *t);
+
+/* Schedules @t's next run @delay cycles from now (a timer); 0 or -ENOMEM. */
+int kthread_schedule(struct kmm_kernel *k, struct task_struct *t, uint64_t delay);
+
+/* Models: kthread_stop(): the thread is dequeued, exits and is reaped. */
+void kthread_stop(struct kmm_kernel *k, struct task_struct *t);
+
+/* ---- exec (exec.c) ------------------------------------------------------------------------ */
+
+/* The simulated static binary an exec maps (bytes; 0 = the default of exec.c's header). */
+struct linux_binprm_image {
+	const char *path;
+	uint64_t text_size, rodata_size, data_size, bss_size;
+	uint64_t load_addr;
+	uint64_t stack_rlimit;
+	bool norandmaps;
+};
+
+/*
+ * Models: fs/exec.c:begin_new_exec() + fs/binfmt_elf.c:load_elf_binary() for a static binary:
+ * a fresh mm replaces @t's (the old one mmput), then text/rodata/data, bss, the brk, the stack
+ * (setup_arg_pages) and [vvar]/[vdso]. 0, or a negative errno with @t's old mm untouched.
+ */
+int do_execve(struct kmm_kernel *k, struct task_struct *t, const struct linux_binprm_image *img);
 
 #endif /* KMM_KERNEL_SCHED_H */
