@@ -1,0 +1,89 @@
+/*
+ * An xarray-like index: a radix tree of 64-slot nodes mapping an unsigned long index to a
+ * pointer, with three marks per entry whose presence is summarised up the tree (so "the
+ * next dirty page after index i" is a walk down the marked branches, not a scan).
+ *
+ * Models: lib/xarray.c and include/linux/xarray.h (Linux 6.1): XA_CHUNK_SHIFT 6, marks
+ *         XA_MARK_0..2 (the page cache's PAGECACHE_TAG_DIRTY, _WRITEBACK, _TOWRITE), the tree
+ *         growing in height as the largest index needs and shrinking when its top has one
+ *         child at slot 0.
+ * Deviations: no value entries, no multi-index entries (a large folio is stored at each of
+ *         its indices), no RCU or locking (one thread per machine). Nodes are host memory
+ *         from the machine's env (charged to its budget); the kernel's radix_tree_node slab
+ *         is not modelled.
+ *
+ * Invariants (xa_check):
+ *  1. Every node's count equals its non-NULL slots, and no node but the root is empty.
+ *  2. A node's mark bit for a slot is set iff that slot holds a marked entry or a child
+ *     node with that mark somewhere below it.
+ *  3. Every entry's index is below the tree's reach (64^height).
+ */
+#ifndef KMM_LIB_XARRAY_H
+#define KMM_LIB_XARRAY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct kmm_env;
+
+#define XA_CHUNK_SHIFT 6
+#define XA_CHUNK_SIZE  (1UL << XA_CHUNK_SHIFT)
+#define XA_MAX_MARKS   3
+
+typedef unsigned int xa_mark_t;
+#define XA_MARK_0 0u
+#define XA_MARK_1 1u
+#define XA_MARK_2 2u
+
+struct xa_node;
+
+struct xarray {
+	struct kmm_env *env;	 /* where nodes come from */
+	struct xa_node *xa_head; /* NULL: empty */
+	unsigned int height;	 /* levels of nodes; 0 when empty */
+	unsigned long nr_entries;
+	unsigned long nr_nodes;
+};
+
+void xa_init(struct xarray *xa, struct kmm_env *env);
+
+/* Frees every node (the entries are the caller's); the array is then empty. */
+void xa_destroy(struct xarray *xa);
+
+/* The entry at @index, or NULL. */
+void *xa_load(const struct xarray *xa, unsigned long index);
+
+/*
+ * Stores @entry (not NULL) at @index. Returns 0, or -ENOMEM (host memory: nothing
+ * changed). An existing entry is replaced and keeps its marks.
+ */
+int xa_store(struct xarray *xa, unsigned long index, void *entry);
+
+/* Removes the entry at @index (and its marks); returns it, or NULL if there was none. */
+void *xa_erase(struct xarray *xa, unsigned long index);
+
+bool xa_get_mark(const struct xarray *xa, unsigned long index, xa_mark_t mark);
+/* Sets/clears @mark on the entry at @index; no-op when @index holds no entry. */
+void xa_set_mark(struct xarray *xa, unsigned long index, xa_mark_t mark);
+void xa_clear_mark(struct xarray *xa, unsigned long index, xa_mark_t mark);
+/* Whether any entry carries @mark. */
+bool xa_marked(const struct xarray *xa, xa_mark_t mark);
+
+/*
+ * The first entry at an index in [*@index, @max] (with @mark unless @mark is XA_PRESENT);
+ * *@index becomes its index. NULL (and *@index unchanged) when there is none.
+ */
+#define XA_PRESENT 8u
+void *xa_find(const struct xarray *xa, unsigned long *index, unsigned long max, xa_mark_t mark);
+
+#define xa_for_each_range(xa, index, entry, start, last)                                           \
+	for ((index) = (start), (entry) = xa_find(xa, &(index), last, XA_PRESENT); (entry);        \
+	     (entry) = ((index) == (last) ? NULL                                                   \
+					  : ((index)++, xa_find(xa, &(index), last, XA_PRESENT))))
+
+#define xa_for_each(xa, index, entry) xa_for_each_range(xa, index, entry, 0, ~0UL)
+
+bool xa_check(const struct xarray *xa, char *why, size_t whylen);
+
+#endif /* KMM_LIB_XARRAY_H */
