@@ -41,6 +41,12 @@ struct super_block {
 	struct list_head s_inodes;	   /* every live inode (named, open or mapped) */
 	unsigned long s_nr_inodes;
 	unsigned long s_next_ino;
+	/*
+	 * The device /proc/<pid>/maps prints as MAJOR:MINOR (major 0: an anonymous device,
+	 * get_anon_bdev), set when mounted. The reference guest has rootfs at 00:02 and the
+	 * faults workload's fresh tmpfs at 00:17. (Field added by the views helper.)
+	 */
+	unsigned int s_dev;
 };
 
 /* Sets up the filesystems (boot: shmem_init and the mounts). 0 or -ENOMEM. */

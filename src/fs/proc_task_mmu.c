@@ -35,6 +35,7 @@
  */
 #include "fs/proc_task_mmu.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -49,6 +50,7 @@
 #include "mm/page_ref.h"
 #include "mm/pagemap.h"
 #include "mm/shmem.h"
+#include "fs/fs.h"
 #include "mm/vmalloc.h"
 
 #define PSS_SHIFT	 12
@@ -281,6 +283,22 @@ static void smap_gather_stats(const struct kmm_kernel *k, const struct vm_area_s
 
 /* ---- the VMA header line (show_map_vma) ------------------------------------------------ */
 
+/* The device (MAJOR:MINOR of the filesystem's s_dev) and inode number of @file. */
+static void file_dev_ino(const struct file *file, unsigned int *major, unsigned int *minor,
+			 unsigned long *ino)
+{
+	const struct inode *inode = file_inode(file);
+
+	*major = (unsigned int)(inode->i_sb->s_dev >> 20);
+	*minor = (unsigned int)(inode->i_sb->s_dev & 0xfffff);
+	*ino = inode->i_ino;
+}
+
+static bool shmem_file(const struct file *file)
+{
+	return shmem_mapping(file->f_mapping);
+}
+
 static bool vma_is_initial_heap(const struct vm_area_struct *vma)
 {
 	const struct mm_struct *mm = vma->vm_mm;
@@ -331,13 +349,13 @@ static void show_map_vma(const struct sink *out, const struct vm_area_struct *vm
 	unsigned int major = 0, minor = 0;
 	unsigned long ino = 0;
 	const char *name = NULL;
-	char prefix[128];
+	char prefix[128], path[256];
 	size_t len;
 
 	if (file) {
 		file_dev_ino(file, &major, &minor, &ino);
 		pgoff = (unsigned long long)vma->vm_pgoff << PAGE_SHIFT;
-		name = file_path(file);
+		name = file_path(file, path, sizeof(path));
 	} else if (vma->special_name) {
 		name = vma->special_name;
 	} else if (vma_is_initial_heap(vma)) {
@@ -696,13 +714,14 @@ static void show_numa_map(const struct kmm_kernel *k, const struct sink *out,
 {
 	struct numa_maps md;
 	struct mm_walk w = {k, vma, &numa_walk_ops, &md};
+	char path[256];
 
 	memset(&md, 0, sizeof(md));
 	md.k = k;
 	md.vma = vma;
 	sink_printf(out, "%08lx default", vma->vm_start);
 	if (vma->vm_file)
-		sink_printf(out, " file=%s", file_path(vma->vm_file));
+		sink_printf(out, " file=%s", file_path(vma->vm_file, path, sizeof(path)));
 	else if (vma_is_initial_heap(vma))
 		sink_printf(out, " heap");
 	else if (is_stack(vma))

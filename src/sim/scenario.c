@@ -13,6 +13,7 @@
  */
 #include "sim/scenario.h"
 #include "sim/page_steps.h"
+#include "sim/report_steps.h"
 #include "sim/slab_steps.h"
 #include "sim/vmalloc_steps.h"
 
@@ -270,7 +271,21 @@ enum step_phase { BEFORE_BOOT, AFTER_BOOT, ANYTIME };
 	X("load64", "NAME[+OFF]|VA", 1, 1, AFTER_BOOT, step_load64,                                \
 	  "load 8 bytes through the current CPU's MMU (a fault is printed)")                       \
 	X("store64", "NAME[+OFF]|VA VALUE", 2, 2, AFTER_BOOT, step_store64,                        \
-	  "store 8 bytes through the current CPU's MMU (a fault is printed)")
+	  "store 8 bytes through the current CPU's MMU (a fault is printed)")                      \
+	X("report-exp", "NAME", 1, 1, AFTER_BOOT, step_report_exp,                                 \
+	  "print @@@EXP NAME@@@; report-step labels are NAME.LABEL from here")                     \
+	X("snap", "PID", 1, 1, AFTER_BOOT, step_snap,                                              \
+	  "take a task's snapshot (faults, status, smaps_rollup, vmstat) quietly")                 \
+	X("report-step", "PID LABEL", 2, 2, AFTER_BOOT, step_report_step,                          \
+	  "print the deltas since the task's last snapshot as the faults oracle does")             \
+	X("report-maps", "PID TAG VA LEN", 4, 4, AFTER_BOOT, step_report_maps,                     \
+	  "print the task's maps lines around [VA, VA+LEN) (+-1 page)")                            \
+	X("report-maps-with", "PID TAG TEXT", 3, 3, AFTER_BOOT, step_report_maps_with,             \
+	  "print the task's maps lines containing TEXT")                                           \
+	X("report-smaps", "PID TAG VA", 3, 3, AFTER_BOOT, step_report_smaps,                       \
+	  "print the task's smaps block of the VMA holding VA")                                    \
+	X("report-file", "PID FILE", 2, 2, AFTER_BOOT, step_report_file,                           \
+	  "print /proc/PID/FILE framed as @@@FILE /proc/self/FILE (N bytes)@@@")
 
 static const struct scenario_step {
 	const char *name, *usage;
@@ -502,6 +517,7 @@ enum kmm_status kmm_scenario_run(const char *text, const char *name, const struc
 	scenario_page_sets_free(&sc);
 	scenario_slab_sets_free(&sc);
 	scenario_vm_names_free(&sc);
+	scenario_report_free(&sc);
 	kmm_machine_destroy(sc.m);
 	return st;
 }

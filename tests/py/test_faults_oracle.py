@@ -1,0 +1,114 @@
+"""The faults oracle: scripts/faults_compare.py on the real kernel's captures, and kmmsim's
+examples/scenarios/faults-oracle.kmm against captures/faults-smp1-1G (docs/fidelity.md,
+"User address spaces and faults").
+
+What the real kernel does not repeat is computed from the two captures of the same
+configuration (faults-smp1-1G and faults-smp1-1G-repeat), never written here; what the model
+does differently is the comparator's ALLOWED list, each entry with its reason.
+"""
+import importlib.util
+import re
+
+import pytest
+
+from conftest import DATA_DIR, SOURCE_DIR
+
+CAPTURES = DATA_DIR / "oracles/linux/captures"
+REF = CAPTURES / "faults-smp1-1G/faults.result.txt"
+REPEAT = CAPTURES / "faults-smp1-1G-repeat/faults.result.txt"
+SCENARIO = SOURCE_DIR / "examples/scenarios/faults-oracle.kmm"
+
+
+def _load_compare():
+    spec = importlib.util.spec_from_file_location(
+        "faults_compare", SOURCE_DIR / "scripts/faults_compare.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+fc = _load_compare()
+
+
+def side(path):
+    if not path.is_file():
+        pytest.fail(f"test data {path} cannot be read (tests/data/README.md)")
+    return fc.Side(path.read_text(), path.parent.name)
+
+
+def test_capture_parses_into_every_experiment_and_step():
+    ref = side(REF)
+    assert ref.experiments == [
+        "0_baseline", "1_anon_read_then_write_4M_nohuge", "2_anon_write_4M_nohuge",
+        "3_thp_write_8M", "3b_thp_read_then_write_4M_aligned", "4_fork_cow_4M_nohuge",
+        "5_mprotect_split_merge", "6_munmap_middle_mremap", "7_populate_dontneed_free_mlock",
+        "8_brk_and_stack", "9_file_tmpfs_private_shared_1M", "10_final_self"]
+    # faults.c calls step() 71 times (the child's three included); the two ".munmap" steps
+    # of experiment 7 are told apart
+    assert len(ref.steps) == 71
+    key = "7_populate_dontneed_free_mlock|step 7_populate_dontneed_free_mlock.munmap#2"
+    assert ref.facts[key + "|vmstat|pgfree"] == "17"
+    # the numbers README.md quotes
+    k1 = "1_anon_read_then_write_4M_nohuge|step 1_anon_read_then_write_4M_nohuge.write_touch"
+    assert ref.facts[k1 + "|rusage|minflt"] == "1024"
+    assert ref.facts[k1 + "|status_delta|VmRSS"] == "4092"     # the rss cache lags
+    assert ref.facts[k1 + "|rollup_delta|Rss"] == "4096"       # the walk is exact
+    assert fc.value_of(ref, k1 + "|vmstat|pgreuse") == "0"     # absent delta = 0
+    smaps = "3_thp_write_8M|smaps unaligned"
+    assert ref.facts[smaps + "|AnonHugePages"] == "6144 kB"
+    assert ref.facts[smaps + "|VmFlags"] == "rd wr mr mw me ac "
+    # a dumped file ends at its byte count, not at the next marker
+    assert ref.facts["9_file_tmpfs_private_shared_1M|file /proc/mounts|lines"] == "6"
+    assert ref.facts["10_final_self|file /proc/self/status|VmHWM"] == "9196 kB"
+
+
+def test_capture_against_itself_has_no_difference():
+    res = fc.compare(side(REF), side(REF))
+    assert res["unexplained"] == [] and res["allowed"] == [] and res["varies"] == []
+
+
+def test_run_to_run_variation_is_computed_from_the_repeat():
+    ref, rep = side(REF), side(REPEAT)
+    var = fc.Variation(ref, rep)
+    # by hand from `diff` of the two files: pgfree moves in five steps (3 vs 0, 0 vs 3,
+    # 1154 vs 1144, 1031 vs 1028, 2 vs 0), pgalloc_dma in one (1 vs 2), and the final
+    # status's two ctxt_switches lines
+    assert var.noisy == {"pgfree": 10, "pgalloc_dma": 1}
+    assert var.keys == {"10_final_self|file /proc/self/status|voluntary_ctxt_switches",
+                        "10_final_self|file /proc/self/status|nonvoluntary_ctxt_switches"}
+    res = fc.compare(ref, rep, var, allowed=[])
+    assert res["unexplained"] == [] and len(res["varies"]) == 8
+    # without the repeat every one of them is a difference
+    assert len(fc.compare(ref, rep, None, allowed=[])["unexplained"]) == 8
+
+
+def test_a_changed_fault_count_or_smaps_line_is_caught(tmp_path):
+    text = REF.read_text()
+    step = "--- step 2_anon_write_4M_nohuge.write_touch\nrusage minflt=1024"
+    assert step in text
+    bad = tmp_path / "bad.txt"
+    bad.write_text(text.replace(step, step[:-4] + "1023", 1)
+                   .replace("  Referenced:         8192 kB", "  Referenced:         8188 kB", 1))
+    ref = side(REF)
+    res = fc.compare(ref, fc.Side(bad.read_text(), "bad"), fc.Variation(ref, side(REPEAT)),
+                     allowed=[])
+    keys = [k for k, _, _ in res["unexplained"]]
+    assert keys == ["2_anon_write_4M_nohuge|step 2_anon_write_4M_nohuge.write_touch|rusage|minflt",
+                    "3_thp_write_8M|smaps unaligned|Referenced"]
+    # the command line agrees (exit 1 on an unexplained difference)
+    assert fc.main([str(REF), str(bad), "--repeat", str(REPEAT), "--no-allow"]) == 1
+    assert fc.main([str(REF), str(REPEAT), "--repeat", str(REPEAT)]) == 0
+
+
+def test_kmmsim_output_is_cut_at_its_markers():
+    text = ("noise\n@@@BEGIN faults.result@@@\n@@@EXP e@@@\n--- step e.a\n"
+            "rusage minflt=3 majflt=0\nvmstat (none)\n@@@END faults.result@@@\nmore noise\n")
+    s = fc.Side(text, "x")
+    assert s.experiments == ["e"] and s.facts["e|step e.a|rusage|minflt"] == "3"
+    assert not any("noise" in k or "noise" in v for k, v in s.facts.items())
+
+
+def test_every_allowed_difference_has_a_reason_and_a_valid_pattern():
+    for pattern, reason in fc.ALLOWED:
+        re.compile(pattern)
+        assert len(reason) > 20, pattern
