@@ -805,7 +805,7 @@ int ptdump_task(const struct kmm_kernel *k, int pid, const struct sink *out)
 /* ---- the checker ----------------------------------------------------------------------- */
 
 /* Invariants 1 and 2 for @mm (its tasks' pending caches in @pending, pages). */
-bool proc_task_mmu_check_mm(const struct kmm_kernel *k, const struct mm_struct *mm,
+static bool proc_task_mmu_check_mm(const struct kmm_kernel *k, const struct mm_struct *mm,
 			    long pending, char *why, size_t whylen)
 {
 	struct mem_size_stats mss;
@@ -826,6 +826,29 @@ bool proc_task_mmu_check_mm(const struct kmm_kernel *k, const struct mm_struct *
 		snprintf(why, whylen, "mm %p: %lu mapped pages have a map count of 0",
 			 (const void *)mm, mss.nr_unmapped);
 		return false;
+	}
+	return true;
+}
+
+bool proc_task_mmu_check(const struct kmm_kernel *k, char *why, size_t whylen)
+{
+	unsigned int left = k->tasks ? nr_tasks(k) : 0;
+
+	/* pids are handed out from 1 up: the live tasks are found long before PID_MAX_LIMIT */
+	for (int pid = 1; left && pid <= (4 << 20); pid++) {
+		const struct task_struct *t = find_task_by_vpid(k, pid);
+		long pending = 0;
+
+		if (!t)
+			continue;
+		left--;
+		if (!t->mm)
+			continue;
+		for (int i = 0; i < NR_MM_COUNTERS; i++)
+			if (i != MM_SWAPENTS)
+				pending += t->rss_stat.count[i];
+		if (!proc_task_mmu_check_mm(k, t->mm, pending, why, whylen))
+			return false;
 	}
 	return true;
 }

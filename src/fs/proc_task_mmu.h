@@ -12,8 +12,6 @@
 #include "lib/sink.h"
 #include "mm/kernel.h"
 
-struct mm_struct;
-
 /*
  * Writes /proc/@pid/@file ("maps", "smaps", "smaps_rollup", "status", "statm", "numa_maps")
  * to @out. 0, -ESRCH (no task @pid) or -ENOENT (no such file); nothing written on error.
@@ -29,11 +27,10 @@ void proc_pid_list_files(void (*fn)(void *arg, const char *name), void *arg);
 int ptdump_task(const struct kmm_kernel *k, int pid, const struct sink *out);
 
 /*
- * Checks @mm against its page tables: the resident pages the smaps walk finds equal the
- * synced rss counters plus @pending (the tasks' unsynced rss caches, pages), and each has a
- * map count >= 1. true, or false with the reason in @why.
+ * Checks each task's mm against its page tables (invariants of proc_task_mmu.c): the
+ * resident pages the smaps walk finds equal the synced rss counters plus the task's unsynced
+ * rss cache, and each has a map count >= 1. true, or false with the reason in @why.
  */
-bool proc_task_mmu_check_mm(const struct kmm_kernel *k, const struct mm_struct *mm,
-			    long pending, char *why, size_t whylen);
+bool proc_task_mmu_check(const struct kmm_kernel *k, char *why, size_t whylen);
 
 #endif /* KMM_FS_PROC_TASK_MMU_H */
