@@ -29,8 +29,11 @@
  *   faults-amap-aligned TASK REGION LEN  a 2 MiB-aligned anonymous region (over-map, trim)
  *   faults-stack-touch TASK LEN     writes one byte per page of LEN bytes below the stack's
  *                                   top page, top down (alloca), prints the lowest address
- *   faults-self TASK                "pagesize=4096 sbrk0=0x.." (the program's first line, less
- *                                   what only the program knows: personality, &dir, main)
+ *   faults-self TASK                "personality=0x.. pagesize=4096 sbrk0=0x.." (the program's
+ *                                   first line, less what only the program knows: &dir, main)
+ *   faults-sbrk TASK +N|-N          sbrk(): moves the break, prints faults.c's line about it
+ *   faults-reap TASK CHILD          exit(0) of CHILD, reaped by TASK; prints its whole-life
+ *                                   fault counts as faults.c's getrusage(RUSAGE_CHILDREN)
  *
  * TASK and ADDR are task_steps.c's names (a task name; REGION, REGION+OFF or a number).
  *
@@ -56,6 +59,9 @@
 #include <string.h>
 
 #include <kmm/task.h>
+
+#include "kernel/sched.h"
+#include "sim/machine.h"
 
 #define REPORT_MAX_VMSTAT 320
 #define REPORT_MAX_TASKS  16
@@ -483,6 +489,7 @@ enum kmm_status step_region_of(struct scenario *sc, int argc, char **argv)
 
 enum kmm_status step_faults_self(struct scenario *sc, int argc, char **argv)
 {
+	const struct task_struct *t;
 	enum kmm_status st;
 	kmm_va_t brk = 0;
 	kmm_pid_t pid;
@@ -491,7 +498,52 @@ enum kmm_status step_faults_self(struct scenario *sc, int argc, char **argv)
 	if ((st = scenario_task_pid(sc, "faults-self", argv[1], &pid)))
 		return st;
 	kmm_brk(sc->m, pid, 0, &brk); /* brk(0) is refused and returns the break */
-	sink_printf(out_of(sc), "pagesize=4096 sbrk0=0x%" PRIx64 "\n", brk);
+	t = find_task_by_vpid(&sc->m->kernel, pid);
+	sink_printf(out_of(sc), "personality=0x%x pagesize=4096 sbrk0=0x%" PRIx64 "\n",
+		    t ? t->personality : 0, brk);
+	return KMM_OK;
+}
+
+/* sbrk(+N) or sbrk(-N) with faults.c's report of it (experiment 8). */
+enum kmm_status step_faults_sbrk(struct scenario *sc, int argc, char **argv)
+{
+	kmm_va_t old = 0, now = 0;
+	uint64_t delta;
+	enum kmm_status st;
+	kmm_pid_t pid;
+
+	(void)argc;
+	if ((st = scenario_task_pid(sc, "faults-sbrk", argv[1], &pid)))
+		return st;
+	if ((argv[2][0] != '+' && argv[2][0] != '-') || !scenario_parse_u64(argv[2] + 1, &delta))
+		return scenario_fail(sc, KMM_EINVAL, "faults-sbrk: +N or -N, not '%s'", argv[2]);
+	kmm_brk(sc->m, pid, 0, &old);
+	kmm_brk(sc->m, pid, argv[2][0] == '+' ? old + delta : old - delta, &now);
+	if (argv[2][0] == '+')
+		sink_printf(out_of(sc), "sbrk(%" PRIu64 "M) returned 0x%" PRIx64
+					", break now 0x%" PRIx64 "\n",
+			    delta >> 20, old, now);
+	else
+		sink_printf(out_of(sc), "break after shrink 0x%" PRIx64 " (start 0x%" PRIx64 ")\n",
+			    now, now);
+	return KMM_OK;
+}
+
+enum kmm_status step_faults_reap(struct scenario *sc, int argc, char **argv)
+{
+	struct kmm_task_info info;
+	enum kmm_status st;
+	kmm_pid_t child;
+
+	(void)argc;
+	if ((st = scenario_task_pid(sc, "faults-reap", argv[2], &child)))
+		return st;
+	if ((st = kmm_task_info(sc->m, child, &info)) || (st = kmm_task_exit(sc->m, child, 0)))
+		return scenario_fail(sc, st, "faults-reap: %s", kmm_last_error(sc->m));
+	sink_printf(out_of(sc),
+		    "child exit status=0x0 rusage_children minflt=%" PRIu64 " majflt=%" PRIu64
+		    " (whole child life)\n",
+		    info.min_flt, info.maj_flt);
 	return KMM_OK;
 }
 

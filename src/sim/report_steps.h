@@ -9,6 +9,8 @@ enum kmm_status step_report_value(struct scenario *sc, int argc, char **argv);
 enum kmm_status step_report_echo(struct scenario *sc, int argc, char **argv);
 enum kmm_status step_region_of(struct scenario *sc, int argc, char **argv);
 enum kmm_status step_faults_self(struct scenario *sc, int argc, char **argv);
+enum kmm_status step_faults_sbrk(struct scenario *sc, int argc, char **argv);
+enum kmm_status step_faults_reap(struct scenario *sc, int argc, char **argv);
 enum kmm_status step_faults_pinfo(struct scenario *sc, int argc, char **argv);
 enum kmm_status step_faults_wtag(struct scenario *sc, int argc, char **argv);
 enum kmm_status step_faults_rtag(struct scenario *sc, int argc, char **argv);
@@ -48,7 +50,11 @@ enum kmm_status step_report_file(struct scenario *sc, int argc, char **argv);
 	X("region-of", "TASK REGION TEXT [nth=N]", 3, 4, AFTER_BOOT, step_region_of,                   \
 	  "name REGION the VMA of the Nth maps line containing TEXT (default: the first)")          \
 	X("faults-self", "TASK", 1, 1, AFTER_BOOT, step_faults_self,                               \
-	  "print pagesize= and sbrk0= (the break) as faults.c's first line")                       \
+	  "print personality=, pagesize=, sbrk0= (the break) as faults.c's first line")                       \
+	X("faults-sbrk", "TASK +N|-N", 2, 2, AFTER_BOOT, step_faults_sbrk,                         \
+	  "move the break as sbrk() and print faults.c's line about it")                           \
+	X("faults-reap", "TASK CHILD", 2, 2, AFTER_BOOT, step_faults_reap,                         \
+	  "exit(0) CHILD and print its whole-life fault counts (getrusage RUSAGE_CHILDREN)")       \
 	X("faults-pinfo", "WHAT ADDR LEN", 3, 3, AFTER_BOOT, step_faults_pinfo,                    \
 	  "print WHAT addr= len= end= addr_mod_2M= (faults.c's pinfo)")                            \
 	X("faults-wtag", "TASK ADDR LEN TAG", 4, 4, AFTER_BOOT, step_faults_wtag,                  \
