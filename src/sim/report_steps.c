@@ -27,8 +27,9 @@
  *   faults-nonzero TASK ADDR LEN TEXT   "TEXT=N": non-zero words of the range
  *   faults-abc TASK ADDR WHO        "WHO: A_pages=.. B_pages=.. C_pages=.. fnv1a=.." of 4 MiB
  *   faults-amap-aligned TASK REGION LEN  a 2 MiB-aligned anonymous region (over-map, trim)
- *   faults-stack-touch TASK LEN     writes one byte per page of LEN bytes below the stack's
- *                                   top page, top down (alloca), prints the lowest address
+ *   faults-stack-touch TASK LEN [silent]  writes one byte per page of LEN bytes below the
+ *                                   stack's top page, top down (alloca), prints the lowest
+ *                                   address (not when silent: faults.c's stack_warm)
  *   faults-self TASK                "personality=0x.. pagesize=4096 sbrk0=0x.." (the program's
  *                                   first line, less what only the program knows: &dir, main)
  *   faults-sbrk TASK +N|-N          sbrk(): moves the break, prints faults.c's line about it
@@ -768,7 +769,8 @@ enum kmm_status step_faults_stack_touch(struct scenario *sc, int argc, char **ar
 		if (st)
 			return scenario_fail(sc, st, "faults-stack-touch: %s", kmm_last_error(sc->m));
 	}
-	sink_printf(out_of(sc), "stack_touch(%" PRIu64 "K) lowest=0x%" PRIx64 "\n", len >> 10,
-		    top - len);
+	if (argc < 4)
+		sink_printf(out_of(sc), "stack_touch(%" PRIu64 "K) lowest=0x%" PRIx64 "\n",
+			    len >> 10, top - len);
 	return KMM_OK;
 }

@@ -67,7 +67,7 @@ enum kmm_status step_report_file(struct scenario *sc, int argc, char **argv);
 	  "print the A/B/C tag census and FNV-1a of 4 MiB (faults.c's abc)")                       \
 	X("faults-amap-aligned", "TASK REGION LEN", 3, 3, AFTER_BOOT, step_faults_amap_aligned,    \
 	  "map a 2 MiB-aligned anonymous region: over-map by 2 MiB and trim")                      \
-	X("faults-stack-touch", "TASK LEN", 2, 2, AFTER_BOOT, step_faults_stack_touch,             \
+	X("faults-stack-touch", "TASK LEN [silent]", 2, 3, AFTER_BOOT, step_faults_stack_touch,             \
 	  "write one byte per page of LEN bytes below the stack's top page, top down")
 
 /* Frees the scenario's snapshots (host memory only). */

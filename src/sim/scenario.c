@@ -272,20 +272,7 @@ enum step_phase { BEFORE_BOOT, AFTER_BOOT, ANYTIME };
 	  "load 8 bytes through the current CPU's MMU (a fault is printed)")                       \
 	X("store64", "NAME[+OFF]|VA VALUE", 2, 2, AFTER_BOOT, step_store64,                        \
 	  "store 8 bytes through the current CPU's MMU (a fault is printed)")                      \
-	X("report-exp", "NAME", 1, 1, AFTER_BOOT, step_report_exp,                                 \
-	  "print @@@EXP NAME@@@; report-step labels are NAME.LABEL from here")                     \
-	X("snap", "PID", 1, 1, AFTER_BOOT, step_snap,                                              \
-	  "take a task's snapshot (faults, status, smaps_rollup, vmstat) quietly")                 \
-	X("report-step", "PID LABEL", 2, 2, AFTER_BOOT, step_report_step,                          \
-	  "print the deltas since the task's last snapshot as the faults oracle does")             \
-	X("report-maps", "PID TAG VA LEN", 4, 4, AFTER_BOOT, step_report_maps,                     \
-	  "print the task's maps lines around [VA, VA+LEN) (+-1 page)")                            \
-	X("report-maps-with", "PID TAG TEXT", 3, 3, AFTER_BOOT, step_report_maps_with,             \
-	  "print the task's maps lines containing TEXT")                                           \
-	X("report-smaps", "PID TAG VA", 3, 3, AFTER_BOOT, step_report_smaps,                       \
-	  "print the task's smaps block of the VMA holding VA")                                    \
-	X("report-file", "PID FILE", 2, 2, AFTER_BOOT, step_report_file,                           \
-	  "print /proc/PID/FILE framed as @@@FILE /proc/self/FILE (N bytes)@@@")
+	REPORT_SCENARIO_STEPS(X)
 
 static const struct scenario_step {
 	const char *name, *usage;
