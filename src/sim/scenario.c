@@ -15,6 +15,7 @@
 #include "sim/page_steps.h"
 #include "sim/report_steps.h"
 #include "sim/slab_steps.h"
+#include "sim/task_steps.h"
 #include "sim/vmalloc_steps.h"
 
 #include <ctype.h>
@@ -272,7 +273,8 @@ enum step_phase { BEFORE_BOOT, AFTER_BOOT, ANYTIME };
 	  "load 8 bytes through the current CPU's MMU (a fault is printed)")                       \
 	X("store64", "NAME[+OFF]|VA VALUE", 2, 2, AFTER_BOOT, step_store64,                        \
 	  "store 8 bytes through the current CPU's MMU (a fault is printed)")                      \
-	REPORT_SCENARIO_STEPS(X)
+	REPORT_SCENARIO_STEPS(X)                                                                   \
+	TASK_SCENARIO_STEPS(X)
 
 static const struct scenario_step {
 	const char *name, *usage;
@@ -505,6 +507,7 @@ enum kmm_status kmm_scenario_run(const char *text, const char *name, const struc
 	scenario_slab_sets_free(&sc);
 	scenario_vm_names_free(&sc);
 	scenario_report_free(&sc);
+	scenario_task_names_free(&sc);
 	kmm_machine_destroy(sc.m);
 	return st;
 }

@@ -22,6 +22,7 @@ struct scenario {
 	void *vm_names;	 /* vmalloc_steps.c: named vmalloc/ioremap areas */
 	void *slab_sets; /* slab_steps.c: named caches and object sets */
 	void *report;	 /* report_steps.c: per-task snapshots of the report steps */
+	void *task_names; /* task_steps.c: named tasks and regions */
 };
 
 /* A step handler: returns KMM_OK or a status with the reason set by scenario_fail(). */
