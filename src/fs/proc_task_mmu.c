@@ -321,8 +321,8 @@ static size_t vma_header_prefix(char *buf, size_t cap, unsigned long start, unsi
 {
 	int n = snprintf(buf, cap, "%08lx-%08lx %c%c%c%c %08llx %02x:%02x %lu ", start, end,
 			 flags & VM_READ ? 'r' : '-', flags & VM_WRITE ? 'w' : '-',
-			 flags & VM_EXEC ? 'x' : '-', flags & VM_MAYSHARE ? 's' : 'p', pgoff,
-			 major, minor, ino);
+			 flags & VM_EXEC ? 'x' : '-', flags & VM_MAYSHARE ? 's' : 'p', pgoff, major,
+			 minor, ino);
 
 	return n < 0 ? 0 : (size_t)n;
 }
@@ -363,8 +363,8 @@ static void show_map_vma(const struct sink *out, const struct vm_area_struct *vm
 	} else if (is_stack(vma)) {
 		name = "[stack]";
 	}
-	len = vma_header_prefix(prefix, sizeof(prefix), vma->vm_start, vma->vm_end,
-				vma->vm_flags, pgoff, major, minor, ino);
+	len = vma_header_prefix(prefix, sizeof(prefix), vma->vm_start, vma->vm_end, vma->vm_flags,
+				pgoff, major, minor, ino);
 	vma_header_line(out, prefix, len, name);
 }
 
@@ -375,8 +375,7 @@ static void put_kb(const struct sink *out, const char *label, uint64_t bytes, in
 }
 
 /* Models: __show_smap(). */
-static void show_smap_stats(const struct sink *out, const struct mem_size_stats *mss,
-			    bool rollup)
+static void show_smap_stats(const struct sink *out, const struct mem_size_stats *mss, bool rollup)
 {
 	put_kb(out, "Rss:            ", mss->resident, 8);
 	put_kb(out, "Pss:            ", mss->pss >> PSS_SHIFT, 8);
@@ -447,16 +446,16 @@ static void show_smap_vma_flags(const struct sink *out, vm_flags_t flags)
 		vm_flags_t flag;
 		char name[3];
 	} mnemonics[] = {
-		{VM_READ, "rd"},	 {VM_WRITE, "wr"},	  {VM_EXEC, "ex"},
-		{VM_SHARED, "sh"},	 {VM_MAYREAD, "mr"},	  {VM_MAYWRITE, "mw"},
-		{VM_MAYEXEC, "me"},	 {VM_MAYSHARE, "ms"},	  {VM_GROWSDOWN, "gd"},
-		{VM_UFFD_MISSING, "um"}, {VM_PFNMAP, "pf"},	  {VM_UFFD_WP, "uw"},
-		{VM_LOCKED, "lo"},	 {VM_IO, "io"},		  {VM_SEQ_READ, "sr"},
-		{VM_RAND_READ, "rr"},	 {VM_DONTCOPY, "dc"},	  {VM_DONTEXPAND, "de"},
-		{VM_ACCOUNT, "ac"},	 {VM_NORESERVE, "nr"},	  {VM_HUGETLB, "ht"},
-		{VM_SYNC, "sf"},	 {VM_ARM64_BTI, "bt"},	  {VM_WIPEONFORK, "wf"},
-		{VM_DONTDUMP, "dd"},	 {VM_MIXEDMAP, "mm"},	  {VM_HUGEPAGE, "hg"},
-		{VM_NOHUGEPAGE, "nh"},	 {VM_MERGEABLE, "mg"},	  {VM_MTE, "mt"},
+		{VM_READ, "rd"},	 {VM_WRITE, "wr"},     {VM_EXEC, "ex"},
+		{VM_SHARED, "sh"},	 {VM_MAYREAD, "mr"},   {VM_MAYWRITE, "mw"},
+		{VM_MAYEXEC, "me"},	 {VM_MAYSHARE, "ms"},  {VM_GROWSDOWN, "gd"},
+		{VM_UFFD_MISSING, "um"}, {VM_PFNMAP, "pf"},    {VM_UFFD_WP, "uw"},
+		{VM_LOCKED, "lo"},	 {VM_IO, "io"},	       {VM_SEQ_READ, "sr"},
+		{VM_RAND_READ, "rr"},	 {VM_DONTCOPY, "dc"},  {VM_DONTEXPAND, "de"},
+		{VM_ACCOUNT, "ac"},	 {VM_NORESERVE, "nr"}, {VM_HUGETLB, "ht"},
+		{VM_SYNC, "sf"},	 {VM_ARM64_BTI, "bt"}, {VM_WIPEONFORK, "wf"},
+		{VM_DONTDUMP, "dd"},	 {VM_MIXEDMAP, "mm"},  {VM_HUGEPAGE, "hg"},
+		{VM_NOHUGEPAGE, "nh"},	 {VM_MERGEABLE, "mg"}, {VM_MTE, "mt"},
 	};
 
 	sink_printf(out, "VmFlags: ");
@@ -752,8 +751,8 @@ static void show_numa_map(const struct kmm_kernel *k, const struct sink *out,
 
 /* ---- entry points ---------------------------------------------------------------------- */
 
-static const char *const proc_pid_files[] = {"maps",	 "smaps", "smaps_rollup",
-					     "status",	 "statm", "numa_maps"};
+static const char *const proc_pid_files[] = {"maps",   "smaps", "smaps_rollup",
+					     "status", "statm", "numa_maps"};
 
 void proc_pid_list_files(void (*fn)(void *arg, const char *name), void *arg)
 {
@@ -806,7 +805,7 @@ int ptdump_task(const struct kmm_kernel *k, int pid, const struct sink *out)
 
 /* Invariants 1 and 2 for @mm (its tasks' pending caches in @pending, pages). */
 static bool proc_task_mmu_check_mm(const struct kmm_kernel *k, const struct mm_struct *mm,
-			    long pending, char *why, size_t whylen)
+				   long pending, char *why, size_t whylen)
 {
 	struct mem_size_stats mss;
 	long counted = 0;

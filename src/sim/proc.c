@@ -129,7 +129,7 @@ static proc_show_fn proc_find(const char *path)
  * /sys/kernel/debug/kmm/ptdump/<pid>. Returns KMM_OK, or KMM_ENOENT if @path is not one;
  * a pid that names no task is KMM_ESRCH, as the kernel's lookup of the directory fails.
  */
-#define PTDUMP_DIR "/sys/kernel/debug/kmm/ptdump/"
+#define PTDUMP_DIR    "/sys/kernel/debug/kmm/ptdump/"
 #define PID_MAX_LIMIT (4 * 1024 * 1024) /* include/linux/threads.h, 64-bit */
 static enum kmm_status proc_pid_path(struct kmm_machine *m, const char *path,
 				     const struct sink *out, bool *matched)

@@ -67,22 +67,37 @@
 #define REPORT_MAX_VMSTAT 320
 #define REPORT_MAX_TASKS  16
 
-static const char *const status_fields[] = {"VmSize", "VmRSS",	"RssAnon", "RssFile", "RssShmem",
-					    "VmData", "VmStk",	"VmPTE",   "VmLck"};
-static const char *const rollup_fields[] = {"Rss",	     "Anonymous",    "AnonHugePages",
-					    "LazyFree",	     "Locked",	     "Shared_Clean",
-					    "Shared_Dirty",  "Private_Clean", "Private_Dirty"};
+static const char *const status_fields[] = {"VmSize", "VmRSS", "RssAnon", "RssFile", "RssShmem",
+					    "VmData", "VmStk", "VmPTE",	  "VmLck"};
+static const char *const rollup_fields[] = {"Rss",	    "Anonymous",     "AnonHugePages",
+					    "LazyFree",	    "Locked",	     "Shared_Clean",
+					    "Shared_Dirty", "Private_Clean", "Private_Dirty"};
 #define NST (sizeof(status_fields) / sizeof(status_fields[0]))
 #define NRO (sizeof(rollup_fields) / sizeof(rollup_fields[0]))
 
 /* faults.c's vsel[]: a trailing '_' makes a prefix. */
-static const char *const vmstat_selected[] = {
-	"pgfault",   "pgmajfault",    "pgreuse",       "thp_",
-	"pgalloc_",  "pgfree",	      "nr_free_pages", "nr_anon_pages",
-	"nr_mapped", "nr_file_pages", "nr_shmem",      "nr_dirty",
-	"nr_zone_",  "nr_page_table_pages",	       "nr_anon_transparent_hugepages",
-	"nr_mlock",  "pgactivate",    "pgdeactivate",  "pglazyfree",
-	"pglazyfreed", "unevictable_pgs_",	       "cow_ksm"};
+static const char *const vmstat_selected[] = {"pgfault",
+					      "pgmajfault",
+					      "pgreuse",
+					      "thp_",
+					      "pgalloc_",
+					      "pgfree",
+					      "nr_free_pages",
+					      "nr_anon_pages",
+					      "nr_mapped",
+					      "nr_file_pages",
+					      "nr_shmem",
+					      "nr_dirty",
+					      "nr_zone_",
+					      "nr_page_table_pages",
+					      "nr_anon_transparent_hugepages",
+					      "nr_mlock",
+					      "pgactivate",
+					      "pgdeactivate",
+					      "pglazyfree",
+					      "pglazyfreed",
+					      "unevictable_pgs_",
+					      "cow_ksm"};
 
 struct report_snap {
 	kmm_pid_t pid;
@@ -381,9 +396,9 @@ static enum kmm_status report_maps(struct scenario *sc, const char *task, const 
 		if ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')) {
 			s = strtoull(p, NULL, 16);
 			e = strtoull(strchr(p, '-') + 1, NULL, 16);
-			on = mode == 0 ? s < hi + 4096 && e + 4096 > lo
-					: mode == 1 ? strstr(p, pat) != NULL
-						    : lo >= s && lo < e;
+			on = mode == 0	 ? s < hi + 4096 && e + 4096 > lo
+			     : mode == 1 ? strstr(p, pat) != NULL
+					 : lo >= s && lo < e;
 		}
 		if (on)
 			sink_printf(out, "  %s\n", p);
@@ -467,8 +482,8 @@ enum kmm_status step_region_of(struct scenario *sc, int argc, char **argv)
 
 	if ((st = scenario_task_pid(sc, "region-of", argv[1], &pid)))
 		return st;
-	if (argc > 4 && (strncmp(argv[4], "nth=", 4) || !scenario_parse_u64(argv[4] + 4, &nth) ||
-			 !nth))
+	if (argc > 4 &&
+	    (strncmp(argv[4], "nth=", 4) || !scenario_parse_u64(argv[4] + 4, &nth) || !nth))
 		return scenario_fail(sc, KMM_EINVAL, "region-of: bad count '%s'", argv[4]);
 	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
 	if (!(text = read_view(sc, path)))
@@ -521,8 +536,8 @@ enum kmm_status step_faults_sbrk(struct scenario *sc, int argc, char **argv)
 	kmm_brk(sc->m, pid, 0, &old);
 	kmm_brk(sc->m, pid, argv[2][0] == '+' ? old + delta : old - delta, &now);
 	if (argv[2][0] == '+')
-		sink_printf(out_of(sc), "sbrk(%" PRIu64 "M) returned 0x%" PRIx64
-					", break now 0x%" PRIx64 "\n",
+		sink_printf(out_of(sc),
+			    "sbrk(%" PRIu64 "M) returned 0x%" PRIx64 ", break now 0x%" PRIx64 "\n",
 			    delta >> 20, old, now);
 	else
 		sink_printf(out_of(sc), "break after shrink 0x%" PRIx64 " (start 0x%" PRIx64 ")\n",
@@ -580,7 +595,8 @@ static enum kmm_status task_word(struct scenario *sc, const char *step, kmm_pid_
 	enum kmm_status st = kmm_task_access(sc->m, pid, type, va, word, sizeof(*word), NULL);
 
 	if (st)
-		return scenario_fail(sc, st, "%s: 0x%" PRIx64 ": %s", step, va, kmm_last_error(sc->m));
+		return scenario_fail(sc, st, "%s: 0x%" PRIx64 ": %s", step, va,
+				     kmm_last_error(sc->m));
 	return KMM_OK;
 }
 
@@ -661,7 +677,8 @@ enum kmm_status step_faults_nonzero(struct scenario *sc, int argc, char **argv)
 	if ((st = faults_args(sc, "faults-nonzero", 4, argv, &a)))
 		return st;
 	for (uint64_t o = 0; o < a.len; o += sizeof(buf)) {
-		st = kmm_task_access(sc->m, a.pid, KMM_ACCESS_LOAD, a.va + o, buf, sizeof(buf), NULL);
+		st = kmm_task_access(sc->m, a.pid, KMM_ACCESS_LOAD, a.va + o, buf, sizeof(buf),
+				     NULL);
 		if (st)
 			return scenario_fail(sc, st, "faults-nonzero: %s", kmm_last_error(sc->m));
 		for (size_t i = 0; i < sizeof(buf) / 8; i++)
@@ -685,7 +702,8 @@ enum kmm_status step_faults_abc(struct scenario *sc, int argc, char **argv)
 		return st;
 	a.len = 4ULL << 20;
 	for (uint64_t o = 0; o < a.len; o += sizeof(buf)) {
-		st = kmm_task_access(sc->m, a.pid, KMM_ACCESS_LOAD, a.va + o, buf, sizeof(buf), NULL);
+		st = kmm_task_access(sc->m, a.pid, KMM_ACCESS_LOAD, a.va + o, buf, sizeof(buf),
+				     NULL);
 		if (st)
 			return scenario_fail(sc, st, "faults-abc: %s", kmm_last_error(sc->m));
 		for (size_t i = 0; i < sizeof(buf) / 8; i++)
@@ -695,8 +713,8 @@ enum kmm_status step_faults_abc(struct scenario *sc, int argc, char **argv)
 		if ((st = rtag(sc, &a, tags[t], &n[t])))
 			return st;
 	sink_printf(out_of(sc),
-		    "%s: A_pages=%" PRIu64 " B_pages=%" PRIu64 " C_pages=%" PRIu64 " fnv1a=%016" PRIx64
-		    "\n",
+		    "%s: A_pages=%" PRIu64 " B_pages=%" PRIu64 " C_pages=%" PRIu64
+		    " fnv1a=%016" PRIx64 "\n",
 		    argv[3], n[0], n[1], n[2], h);
 	return KMM_OK;
 }
@@ -713,7 +731,8 @@ enum kmm_status step_faults_amap_aligned(struct scenario *sc, int argc, char **a
 	if ((st = scenario_task_pid(sc, "faults-amap-aligned", argv[1], &pid)))
 		return st;
 	if (!scenario_parse_u64(argv[3], &len) || !len || len % FAULTS_PAGE)
-		return scenario_fail(sc, KMM_EINVAL, "faults-amap-aligned: bad length '%s'", argv[3]);
+		return scenario_fail(sc, KMM_EINVAL, "faults-amap-aligned: bad length '%s'",
+				     argv[3]);
 	st = kmm_mmap(sc->m, pid, 0, len + FAULTS_HPS, KMM_PROT_READ | KMM_PROT_WRITE,
 		      KMM_MAP_PRIVATE | KMM_MAP_ANONYMOUS, -1, 0, &p);
 	if (st)
@@ -759,15 +778,17 @@ enum kmm_status step_faults_stack_touch(struct scenario *sc, int argc, char **ar
 	if ((st = scenario_task_pid(sc, "faults-stack-touch", argv[1], &pid)))
 		return st;
 	if (!scenario_parse_u64(argv[2], &len) || !len || len % FAULTS_PAGE)
-		return scenario_fail(sc, KMM_EINVAL, "faults-stack-touch: bad length '%s'", argv[2]);
+		return scenario_fail(sc, KMM_EINVAL, "faults-stack-touch: bad length '%s'",
+				     argv[2]);
 	if (!(top = stack_top(sc, pid)))
 		return scenario_fail(sc, KMM_EINVAL, "faults-stack-touch: the task has no [stack]");
 	top -= FAULTS_PAGE;
 	for (uint64_t i = len; i >= FAULTS_PAGE; i -= FAULTS_PAGE) {
-		st = kmm_task_access(sc->m, pid, KMM_ACCESS_STORE, top - len + i - FAULTS_PAGE, &one,
-				     1, NULL);
+		st = kmm_task_access(sc->m, pid, KMM_ACCESS_STORE, top - len + i - FAULTS_PAGE,
+				     &one, 1, NULL);
 		if (st)
-			return scenario_fail(sc, st, "faults-stack-touch: %s", kmm_last_error(sc->m));
+			return scenario_fail(sc, st, "faults-stack-touch: %s",
+					     kmm_last_error(sc->m));
 	}
 	if (argc < 4)
 		sink_printf(out_of(sc), "stack_touch(%" PRIu64 "K) lowest=0x%" PRIx64 "\n",

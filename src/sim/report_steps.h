@@ -47,10 +47,10 @@ enum kmm_status step_report_file(struct scenario *sc, int argc, char **argv);
 	  "print PATH=<first line of the view> (or <missing>)")                                    \
 	X("report-echo", "TEXT ...", 0, SCENARIO_MAX_ARGS - 1, ANYTIME, step_report_echo,          \
 	  "print TEXT, even while report-quiet is on")                                             \
-	X("region-of", "TASK REGION TEXT [nth=N]", 3, 4, AFTER_BOOT, step_region_of,                   \
-	  "name REGION the VMA of the Nth maps line containing TEXT (default: the first)")          \
+	X("region-of", "TASK REGION TEXT [nth=N]", 3, 4, AFTER_BOOT, step_region_of,               \
+	  "name REGION the VMA of the Nth maps line containing TEXT (default: the first)")         \
 	X("faults-self", "TASK", 1, 1, AFTER_BOOT, step_faults_self,                               \
-	  "print personality=, pagesize=, sbrk0= (the break) as faults.c's first line")                       \
+	  "print personality=, pagesize=, sbrk0= (the break) as faults.c's first line")            \
 	X("faults-sbrk", "TASK +N|-N", 2, 2, AFTER_BOOT, step_faults_sbrk,                         \
 	  "move the break as sbrk() and print faults.c's line about it")                           \
 	X("faults-reap", "TASK CHILD", 2, 2, AFTER_BOOT, step_faults_reap,                         \
@@ -59,7 +59,7 @@ enum kmm_status step_report_file(struct scenario *sc, int argc, char **argv);
 	  "print WHAT addr= len= end= addr_mod_2M= (faults.c's pinfo)")                            \
 	X("faults-wtag", "TASK ADDR LEN TAG", 4, 4, AFTER_BOOT, step_faults_wtag,                  \
 	  "store TAG^offset in word 0 of each page, as the task (faults.c's wtag)")                \
-	X("faults-rtag", "TASK ADDR LEN TAG TEXT [suffix=S]", 5, 6, AFTER_BOOT, step_faults_rtag,    \
+	X("faults-rtag", "TASK ADDR LEN TAG TEXT [suffix=S]", 5, 6, AFTER_BOOT, step_faults_rtag,  \
 	  "load word 0 of each page; print TEXT=pages holding TAG^offset (TAG 0: their sum)")      \
 	X("faults-nonzero", "TASK ADDR LEN TEXT", 4, 4, AFTER_BOOT, step_faults_nonzero,           \
 	  "load every word; print TEXT=the non-zero ones")                                         \
@@ -67,7 +67,7 @@ enum kmm_status step_report_file(struct scenario *sc, int argc, char **argv);
 	  "print the A/B/C tag census and FNV-1a of 4 MiB (faults.c's abc)")                       \
 	X("faults-amap-aligned", "TASK REGION LEN", 3, 3, AFTER_BOOT, step_faults_amap_aligned,    \
 	  "map a 2 MiB-aligned anonymous region: over-map by 2 MiB and trim")                      \
-	X("faults-stack-touch", "TASK LEN [silent]", 2, 3, AFTER_BOOT, step_faults_stack_touch,             \
+	X("faults-stack-touch", "TASK LEN [silent]", 2, 3, AFTER_BOOT, step_faults_stack_touch,    \
 	  "write one byte per page of LEN bytes below the stack's top page, top down")
 
 /* Frees the scenario's snapshots (host memory only). */

@@ -169,12 +169,30 @@ static long status_kb(struct kmm_machine *m, kmm_pid_t pid, const char *field)
 static void test_rollup_is_the_walk_status_and_statm_the_counters(void **state)
 {
 	struct fixture f = setup();
-	static const char *const order[] = {
-		"Name:\tviews\n", "\nState:\tR (running)\n", "\nVmPeak:", "\nVmSize:", "\nVmLck:",
-		"\nVmPin:", "\nVmHWM:", "\nVmRSS:", "\nRssAnon:", "\nRssFile:", "\nRssShmem:",
-		"\nVmData:", "\nVmStk:", "\nVmExe:", "\nVmLib:", "\nVmPTE:", "\nVmSwap:",
-		"\nHugetlbPages:", "\nCoreDumping:\t0\n", "\nThreads:\t1\n", "\nCapEff:\t",
-		"\nSeccomp:\t0\n", "\nCpus_allowed_list:\t", "\nvoluntary_ctxt_switches:"};
+	static const char *const order[] = {"Name:\tviews\n",
+					    "\nState:\tR (running)\n",
+					    "\nVmPeak:",
+					    "\nVmSize:",
+					    "\nVmLck:",
+					    "\nVmPin:",
+					    "\nVmHWM:",
+					    "\nVmRSS:",
+					    "\nRssAnon:",
+					    "\nRssFile:",
+					    "\nRssShmem:",
+					    "\nVmData:",
+					    "\nVmStk:",
+					    "\nVmExe:",
+					    "\nVmLib:",
+					    "\nVmPTE:",
+					    "\nVmSwap:",
+					    "\nHugetlbPages:",
+					    "\nCoreDumping:\t0\n",
+					    "\nThreads:\t1\n",
+					    "\nCapEff:\t",
+					    "\nSeccomp:\t0\n",
+					    "\nCpus_allowed_list:\t",
+					    "\nvoluntary_ctxt_switches:"};
 	unsigned long size, resident, shared, text, lib, data, dt;
 	const char *v, *p;
 	long rss;
@@ -190,16 +208,17 @@ static void test_rollup_is_the_walk_status_and_statm_the_counters(void **state)
 	assert_int_equal(rss, smaps_sum(f.m, f.pid, "Rss")); /* (reuses test_view's buffer) */
 	/* status reads the synced counters: never above the walk (the task's cache lags) */
 	assert_true(status_kb(f.m, f.pid, "VmRSS") <= rss);
-	assert_int_equal(status_kb(f.m, f.pid, "VmRSS"),
-			 status_kb(f.m, f.pid, "RssAnon") + status_kb(f.m, f.pid, "RssFile") +
-				 status_kb(f.m, f.pid, "RssShmem"));
+	assert_int_equal(status_kb(f.m, f.pid, "VmRSS"), status_kb(f.m, f.pid, "RssAnon") +
+								 status_kb(f.m, f.pid, "RssFile") +
+								 status_kb(f.m, f.pid, "RssShmem"));
 	/* statm: the same counters in pages */
-	assert_int_equal(sscanf(pid_view(f.m, f.pid, "statm"), "%lu %lu %lu %lu %lu %lu %lu",
-				&size, &resident, &shared, &text, &lib, &data, &dt),
+	assert_int_equal(sscanf(pid_view(f.m, f.pid, "statm"), "%lu %lu %lu %lu %lu %lu %lu", &size,
+				&resident, &shared, &text, &lib, &data, &dt),
 			 7);
 	assert_int_equal(size * 4, status_kb(f.m, f.pid, "VmSize"));
 	assert_int_equal(resident * 4, status_kb(f.m, f.pid, "VmRSS"));
-	assert_int_equal(data * 4, status_kb(f.m, f.pid, "VmData") + status_kb(f.m, f.pid, "VmStk"));
+	assert_int_equal(data * 4,
+			 status_kb(f.m, f.pid, "VmData") + status_kb(f.m, f.pid, "VmStk"));
 	assert_int_equal(lib + dt, 0);
 	/* fs/proc/array.c's order */
 	v = pid_view(f.m, f.pid, "status");
