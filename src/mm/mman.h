@@ -21,6 +21,7 @@
 #ifndef KMM_MM_MMAN_H
 #define KMM_MM_MMAN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "mm/mm_types.h"
@@ -43,6 +44,13 @@ struct task_struct;
  */
 int do_mprotect_pkey(struct mm_struct *mm, unsigned long start, size_t len, unsigned long prot,
 		     int pkey);
+
+/*
+ * mprotect.c's invariants over every VMA of @mm: no present PTE more permissive than its VMA,
+ * no writable PTE of a private mapping on a page that is not exclusively this mapping's.
+ * true, or false with the reason in @why. Changes nothing.
+ */
+bool mprotect_check(const struct mm_struct *mm, char *why, size_t whylen);
 
 /* ---- mremap.c --------------------------------------------------------------------------- */
 
@@ -78,6 +86,12 @@ int do_munlock(struct task_struct *tsk, unsigned long start, size_t len);
 int do_mlockall(struct task_struct *tsk, int flags);
 /* munlockall(2): unlocks every VMA and clears mm->def_flags' lock bits. Returns 0. */
 int do_munlockall(struct task_struct *tsk);
+
+/*
+ * mlock.c's invariants for @mm: locked_vm equals the pages of its VM_LOCKED VMAs, and no VMA
+ * has VM_LOCKONFAULT without VM_LOCKED. true, or false with the reason. Changes nothing.
+ */
+bool mlock_check(const struct mm_struct *mm, char *why, size_t whylen);
 
 /* ---- mincore.c -------------------------------------------------------------------------- */
 
