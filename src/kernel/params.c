@@ -275,6 +275,14 @@ static int setup_slab_merge(struct parse_ctx *c, const char *value)
 	return 0;
 }
 
+/* Models: mm/memory.c:disable_randmaps(): norandmaps sets kernel.randomize_va_space to 0. */
+static int disable_randmaps(struct parse_ctx *c, const char *value)
+{
+	(void)value;
+	c->p->randomize_va_space = 0;
+	return 0;
+}
+
 /* One row per parameter: the name before '=', and its handler. */
 #define KERNEL_PARAMS(X)                                                                           \
 	X("mem", early_mem)                                                                        \
@@ -293,7 +301,8 @@ static int setup_slab_merge(struct parse_ctx *c, const char *value)
 	X("slab_nomerge", setup_slab_nomerge)                                                      \
 	X("slub_nomerge", setup_slab_nomerge)                                                      \
 	X("slab_merge", setup_slab_merge)                                                          \
-	X("slub_merge", setup_slab_merge)
+	X("slub_merge", setup_slab_merge)                                                          \
+	X("norandmaps", disable_randmaps)
 
 /* The hugetlb parameters: known, refused until hugetlb is modelled (not_modelled_yet). */
 static const char *const hugetlb_params[] = {"hugepages", "hugepagesz", "default_hugepagesz",
@@ -448,7 +457,8 @@ int parse_kernel_cmdline(const char *cmdline, struct kernel_params *p, char *err
 				    .thp = -1,
 				    .init_on_alloc = true,
 				    .slub_max_order = -1,
-				    .rodata = RODATA_FULL};
+				    .rodata = RODATA_FULL,
+				    .randomize_va_space = 2};
 	ret = cmdline_for_each(cmdline, parse_one, &c);
 	/* Both lists are words of the command line, which fits: so do they together. */
 	{

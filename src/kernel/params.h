@@ -26,6 +26,7 @@ struct kernel_params {
 	bool init_on_alloc;    /* init_on_alloc=: zero pages and objects on allocation */
 	bool init_on_free;     /* init_on_free=: zero them on free (wins over init_on_alloc) */
 	int rodata;	       /* rodata=: RODATA_FULL (default), RODATA_ON or RODATA_OFF */
+	int randomize_va_space; /* kernel.randomize_va_space: 2, or 0 with norandmaps */
 
 	/* SLUB (mm/slub.c, mm/slab_common.c). */
 	bool slub_debug_set;		  /* slub_debug given, bare or with a value */

@@ -148,6 +148,34 @@ static inline unsigned long zone_page_state(const struct zone *zone, enum zone_s
 	return zone->vm_stat[item] < 0 ? 0 : (unsigned long)zone->vm_stat[item];
 }
 
+/* ---- node counters and events (the model applies every delta at once: no per-CPU diffs) -- */
+
+static inline void __mod_node_page_state(pg_data_t *pgdat, enum node_stat_item item, long nr)
+{
+	pgdat->vm_stat[item] += nr;
+}
+
+/* Models: node_page_state(): a counter of @pgdat, 0 if it went negative. */
+static inline unsigned long node_page_state(const pg_data_t *pgdat, enum node_stat_item item)
+{
+	return pgdat->vm_stat[item] < 0 ? 0 : (unsigned long)pgdat->vm_stat[item];
+}
+
+static inline void count_vm_events(struct kmm_kernel *k, enum vm_event_item item, long nr)
+{
+	k->vm_events[item] += (unsigned long)nr;
+}
+
+static inline void __count_vm_events(struct kmm_kernel *k, enum vm_event_item item, long nr)
+{
+	count_vm_events(k, item, nr);
+}
+
+static inline void count_vm_event(struct kmm_kernel *k, enum vm_event_item item)
+{
+	count_vm_events(k, item, 1);
+}
+
 /* Models: include/linux/vmstat.h:global_zone_page_state(), summed over every zone. */
 unsigned long global_zone_page_state(const struct kmm_kernel *k, enum zone_stat_item item);
 

@@ -90,6 +90,9 @@ struct kmm_kernel {
 	/* vmalloc (vmalloc.c): the vmap area allocator and its areas; NULL before boot. */
 	struct vmap_state *vmap;
 
+	/* The LRU's per-CPU folio batches and mlock batches (swap.c); NULL before boot. */
+	struct lru_state *lru;
+
 	/* User address spaces (mmap.c, memory.c, rmap.c, fork.c); NULL before boot. */
 	struct mm_state *mm_state;
 

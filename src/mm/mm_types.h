@@ -7,6 +7,7 @@
  * |--------|------------------|------------------------------------------------------------|
  * | 0      | flags            | PG_* bits; node id in bits 63:60, zone in 59:58 (as 6.1)    |
  * | 8      | lru / buddy_list | list linkage (free lists, pcp lists, LRU)                  |
+| 16     | mlock_count      | on the unevictable LRU, over lru.prev (not linked there)  |
  * | 24     | mapping          | address_space / anon_vma (later layers)                    |
  * | 32     | index            | page offset in the mapping                                 |
  * | 40     | private          | buddy order while PageBuddy; other users later            |
@@ -133,7 +134,13 @@ struct page {
 	unsigned long flags;
 	union {
 		struct {
-			struct list_head lru; /* also buddy_list / pcp_list */
+			union {
+				struct list_head lru; /* also buddy_list / pcp_list */
+				struct {	      /* on the unevictable LRU (not linked) */
+					void *__filler;
+					unsigned int mlock_count; /* mlocks (an underestimate) */
+				};
+			};
 			void *mapping;
 			unsigned long index;
 			unsigned long private;
@@ -163,7 +170,13 @@ struct folio {
 	union {
 		struct {
 			unsigned long flags;
-			struct list_head lru;
+			union {
+				struct list_head lru;
+				struct {
+					void *__filler;
+					unsigned int mlock_count;
+				};
+			};
 			void *mapping;
 			unsigned long index;
 			unsigned long private;
@@ -187,6 +200,7 @@ struct folio {
 	_Static_assert(offsetof(struct page, pg) == offsetof(struct folio, fl), "folio." #fl)
 FOLIO_MATCH(flags, flags);
 FOLIO_MATCH(lru, lru);
+FOLIO_MATCH(mlock_count, mlock_count);
 FOLIO_MATCH(mapping, mapping);
 FOLIO_MATCH(compound_head, lru);
 FOLIO_MATCH(index, index);

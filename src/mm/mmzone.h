@@ -270,6 +270,38 @@ struct per_cpu_zonestat {
 	int8_t stat_threshold;
 };
 
+/*
+ * The LRU lists (enum lru_list, 6.1): bit 0 "active", bit 1 "file", and the unevictable list
+ * last. Their sizes are the node counters from NR_LRU_BASE and the zone counters from
+ * NR_ZONE_LRU_BASE, in the same order (swap.c's update_lru_size).
+ */
+#define LRU_BASE   0
+#define LRU_ACTIVE 1
+#define LRU_FILE   2
+
+enum lru_list {
+	LRU_INACTIVE_ANON = LRU_BASE,
+	LRU_ACTIVE_ANON = LRU_BASE + LRU_ACTIVE,
+	LRU_INACTIVE_FILE = LRU_BASE + LRU_FILE,
+	LRU_ACTIVE_FILE = LRU_BASE + LRU_FILE + LRU_ACTIVE,
+	LRU_UNEVICTABLE,
+	NR_LRU_LISTS
+};
+
+#define NR_LRU_BASE	 NR_INACTIVE_ANON
+#define NR_ZONE_LRU_BASE NR_ZONE_INACTIVE_ANON
+
+/*
+ * Models: struct lruvec (6.1, no memcg: one per node, pgdat->__lruvec). The unevictable
+ * list stays empty, as 6.1's: an unevictable folio is counted, not linked (its lru.prev holds
+ * mlock_count); swap.c finds those folios by their flags.
+ */
+struct lruvec {
+	struct list_head lists[NR_LRU_LISTS];
+	unsigned long anon_cost, file_cost; /* lru_note_cost (reclaim's scan balance) */
+	struct pglist_data *pgdat;
+};
+
 struct pglist_data;
 
 struct zone {
@@ -325,6 +357,9 @@ typedef struct pglist_data {
 	int node_id;
 	unsigned long totalreserve_pages;
 	long vm_stat[NR_VM_NODE_STAT_ITEMS];
+
+	/* The LRU lists of the node's pages (swap.c); set up by lru_init(). */
+	struct lruvec __lruvec;
 
 	/* kswapd (vmscan.c): the wake requests it has received; it runs with reclaim. */
 	int kswapd_order;

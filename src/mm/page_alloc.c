@@ -311,11 +311,6 @@ static inline struct per_cpu_pages *this_cpu_pcp(const struct kmm_kernel *k, str
 	return &zone->per_cpu_pageset[smp_processor_id(k)];
 }
 
-static inline void count_vm_events(struct kmm_kernel *k, enum vm_event_item item, long nr)
-{
-	k->vm_events[item] += (unsigned long)nr;
-}
-
 /* ---- trace events ----------------------------------------------------------------------- */
 
 /*

@@ -36,6 +36,10 @@
  *    ->map_pages (fault-around) and ->page_mkwrite (before a shared page becomes writable).
  *    A written shared file PTE (dirty by DBM or by the write fault) is reported with
  *    folio_mark_dirty() when the PTE is zapped or cleaned, as the kernel's zap does.
+ *  - what filemap.c needs from the core (memory.h), used once it is on w2:
+ *    do_set_pte(vmf, page, addr) (6.1: install one file PTE, rss and rmap; used by
+ *    filemap_map_pages for fault-around) and unmap_mapping_range(mapping, holebegin,
+ *    holelen, even_cows) (truncate and hole punch unmap every VMA of the file first).
  */
 #ifndef KMM_MM_PAGEMAP_H
 #define KMM_MM_PAGEMAP_H
@@ -46,6 +50,7 @@
 #include "lib/xarray.h"
 #include "mm/gfp.h"
 #include "mm/mm.h"
+#include "mm/memory.h"
 #include "mm/mm_types.h"
 
 struct kmm_kernel;
@@ -57,44 +62,7 @@ typedef int64_t loff_t;
 typedef unsigned short umode_t;
 typedef unsigned int fmode_t;
 
-/* ---- faults: what a handler returns and the flags it is given (6.1 values) ------------- */
-
-typedef unsigned int vm_fault_t;
-enum vm_fault_reason {
-	VM_FAULT_OOM = 0x000001,
-	VM_FAULT_SIGBUS = 0x000002,
-	VM_FAULT_MAJOR = 0x000004,
-	VM_FAULT_WRITE = 0x000008,
-	VM_FAULT_HWPOISON = 0x000010,
-	VM_FAULT_HWPOISON_LARGE = 0x000020,
-	VM_FAULT_SIGSEGV = 0x000040,
-	VM_FAULT_NOPAGE = 0x000100,
-	VM_FAULT_LOCKED = 0x000200,
-	VM_FAULT_RETRY = 0x000400,
-	VM_FAULT_FALLBACK = 0x000800,
-	VM_FAULT_DONE_COW = 0x001000,
-	VM_FAULT_NEEDDSYNC = 0x002000,
-	VM_FAULT_COMPLETED = 0x004000,
-	VM_FAULT_HINDEX_MASK = 0x0f0000,
-};
-#define VM_FAULT_ERROR                                                                             \
-	(VM_FAULT_OOM | VM_FAULT_SIGBUS | VM_FAULT_SIGSEGV | VM_FAULT_HWPOISON |                   \
-	 VM_FAULT_HWPOISON_LARGE | VM_FAULT_FALLBACK)
-
-enum fault_flag {
-	FAULT_FLAG_WRITE = 1 << 0,
-	FAULT_FLAG_MKWRITE = 1 << 1,
-	FAULT_FLAG_ALLOW_RETRY = 1 << 2,
-	FAULT_FLAG_RETRY_NOWAIT = 1 << 3,
-	FAULT_FLAG_KILLABLE = 1 << 4,
-	FAULT_FLAG_TRIED = 1 << 5,
-	FAULT_FLAG_USER = 1 << 6,
-	FAULT_FLAG_REMOTE = 1 << 7,
-	FAULT_FLAG_INSTRUCTION = 1 << 8,
-	FAULT_FLAG_INTERRUPTIBLE = 1 << 9,
-	FAULT_FLAG_UNSHARE = 1 << 10,
-	FAULT_FLAG_ORIG_PTE_VALID = 1 << 11,
-};
+/* vm_fault_t, VM_FAULT_* and FAULT_FLAG_* are the core's: mm/memory.h. */
 
 /*
  * Models: struct vm_fault (6.1). Filled by the core's __handle_mm_fault / handle_pte_fault;
@@ -106,8 +74,8 @@ struct vm_fault {
 	pgoff_t pgoff;		    /* the page's offset in the file (linear_page_index) */
 	unsigned long address;	    /* the faulting address, page aligned */
 	unsigned long real_address; /* the faulting address as the CPU gave it */
-	enum fault_flag flags;
-	pmd_t *pmd; /* the pmd entry covering address */
+	unsigned int flags;	    /* FAULT_FLAG_* */
+	pmd_t *pmd;		    /* the pmd entry covering address */
 	pud_t *pud;
 	union {
 		pte_t orig_pte; /* the PTE when the fault was taken */
