@@ -41,11 +41,6 @@
 #include "mm/mmap.h"
 #include "mm/swap.h"
 
-#define MLOCK_ONFAULT 0x01
-#define MCL_CURRENT   1
-#define MCL_FUTURE    2
-#define MCL_ONFAULT   4
-
 #define VM_LOCKED_CLEAR_MASK (~(VM_LOCKED | VM_LOCKONFAULT))
 
 /* Models: capable(CAP_IPC_LOCK) for @tsk. */

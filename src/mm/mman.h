@@ -24,6 +24,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <kmm/task.h>
+
 #include "mm/mm_types.h"
 
 struct task_struct;
@@ -32,6 +34,55 @@ struct task_struct;
 #define CAP_IPC_LOCK 14
 /* RLIMIT_MEMLOCK's default, bytes (include/uapi/linux/resource.h). */
 #define MLOCK_LIMIT (8UL << 20)
+
+/* ---- arguments (uapi asm-generic/mman-common.h, linux/mman.h; = the KMM_ values) ------- */
+
+#define MREMAP_MAYMOVE	 1
+#define MREMAP_FIXED	 2
+#define MREMAP_DONTUNMAP 4
+
+#define MADV_NORMAL	     0
+#define MADV_RANDOM	     1
+#define MADV_SEQUENTIAL	     2
+#define MADV_WILLNEED	     3
+#define MADV_DONTNEED	     4
+#define MADV_FREE	     8
+#define MADV_REMOVE	     9
+#define MADV_DONTFORK	     10
+#define MADV_DOFORK	     11
+#define MADV_MERGEABLE	     12
+#define MADV_UNMERGEABLE     13
+#define MADV_HUGEPAGE	     14
+#define MADV_NOHUGEPAGE	     15
+#define MADV_DONTDUMP	     16
+#define MADV_DODUMP	     17
+#define MADV_WIPEONFORK	     18
+#define MADV_KEEPONFORK	     19
+#define MADV_COLD	     20
+#define MADV_PAGEOUT	     21
+#define MADV_POPULATE_READ   22
+#define MADV_POPULATE_WRITE  23
+#define MADV_DONTNEED_LOCKED 24
+#define MADV_COLLAPSE	     25
+
+#define MLOCK_ONFAULT 0x01
+#define MCL_CURRENT   1
+#define MCL_FUTURE    2
+#define MCL_ONFAULT   4
+
+#define MS_ASYNC      1
+#define MS_INVALIDATE 2
+#define MS_SYNC	      4
+
+_Static_assert(MREMAP_DONTUNMAP == KMM_MREMAP_DONTUNMAP && MREMAP_FIXED == KMM_MREMAP_FIXED,
+	       "MREMAP_* as the public API");
+_Static_assert(MADV_FREE == KMM_MADV_FREE && MADV_COLLAPSE == KMM_MADV_COLLAPSE &&
+		       MADV_POPULATE_WRITE == KMM_MADV_POPULATE_WRITE,
+	       "MADV_* as the public API");
+_Static_assert(MCL_ONFAULT == KMM_MCL_ONFAULT && MLOCK_ONFAULT == KMM_MLOCK_ONFAULT,
+	       "MCL_*/MLOCK_* as the public API");
+_Static_assert(MS_SYNC == KMM_MS_SYNC && MS_INVALIDATE == KMM_MS_INVALIDATE,
+	       "MS_* as the public API");
 
 /* ---- mprotect.c ------------------------------------------------------------------------- */
 

@@ -43,10 +43,6 @@
 #include "mm/mmap.h"
 #include "mm/rmap.h"
 
-#define MREMAP_MAYMOVE	 1
-#define MREMAP_FIXED	 2
-#define MREMAP_DONTUNMAP 4
-
 #define VM_LOCKED_CLEAR_MASK (~(VM_LOCKED | VM_LOCKONFAULT))
 
 /* vm.max_map_count of @mm's kernel (the core keeps the sysctl). */

@@ -21,10 +21,6 @@
 #include "mm/mmap.h"
 #include "mm/pagemap.h"
 
-#define MS_ASYNC      1
-#define MS_INVALIDATE 2
-#define MS_SYNC	      4
-
 /* Models: vfs_fsync_range(@file, @start, @end, datasync=1): the file's fsync. */
 static int vfs_fsync_range(struct kmm_kernel *k, struct file *file, loff_t start, loff_t end)
 {

@@ -23,6 +23,8 @@
 #include "mm/mm.h"
 #include "mm/mman.h"
 #include "mm/mmap.h"
+#include "mm/page-flags.h"
+#include "mm/swap.h"
 #include "sim/machine.h"
 
 #define PG    4096UL
@@ -87,8 +89,8 @@ static inline void mt_done(struct mt *t)
 static inline void mt_map(struct mt *t, unsigned long va, unsigned long len, int prot, int flags)
 {
 	unsigned long populate = 0;
-	unsigned long got = do_mmap(t->mm, NULL, va, len, (unsigned long)prot,
-				    (unsigned long)flags, 0, &populate);
+	unsigned long got = do_mmap(t->mm, NULL, va, len, (unsigned long)prot, (unsigned long)flags,
+				    0, &populate);
 
 	assert_int_equal(got, va);
 	if (populate)
@@ -101,18 +103,22 @@ static inline const pte_t *mt_pte(struct mt *t, unsigned long va)
 	return (const pte_t *)mm_pte_lookup(t->mm, va);
 }
 
-/* The host view of the byte at @va, after a fault if the PTE does not allow @write. */
+/*
+ * The host view of the byte at @va, after a fault where a CPU without hardware access-flag
+ * and dirty management (cortex-a57, the captures' CPU) would take one: an invalid or old
+ * entry, or a store through a clean or read-only one.
+ */
 static inline uint8_t *mt_user(struct mt *t, unsigned long va, bool write)
 {
 	const pte_t *pte = mt_pte(t, va);
 
-	if (!pte || !pte_valid(*pte) || (write && !pte_hw_dirty(*pte))) {
+	if (!pte || !pte_valid(*pte) || !pte_young(*pte) || (write && !pte_hw_dirty(*pte))) {
 		struct vm_area_struct *vma = vma_lookup(t->mm, va);
 
 		assert_non_null(vma);
-		assert_int_equal(handle_mm_fault(vma, va,
-						 FAULT_FLAG_USER | (write ? FAULT_FLAG_WRITE : 0)),
-				 0);
+		assert_int_equal(
+			handle_mm_fault(vma, va, FAULT_FLAG_USER | (write ? FAULT_FLAG_WRITE : 0)),
+			0);
 		t->faults++;
 		pte = mt_pte(t, va);
 	}
