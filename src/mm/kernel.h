@@ -90,6 +90,9 @@ struct kmm_kernel {
 	/* vmalloc (vmalloc.c): the vmap area allocator and its areas; NULL before boot. */
 	struct vmap_state *vmap;
 
+	/* The ASID allocator (arch/arm64/mm/context.c); NULL before boot. */
+	struct asid_state *asid;
+
 	/* The LRU's per-CPU folio batches and mlock batches (swap.c); NULL before boot. */
 	struct lru_state *lru;
 

@@ -587,7 +587,7 @@ static void vunmap_pte_range(struct kmm_kernel *k, pmd_t *pmd, unsigned long add
 	pte_t *pte = pte_offset_kernel(k, pmd, addr);
 
 	do {
-		pte_t ptent = ptep_get_and_clear(pte);
+		pte_t ptent = ptep_get_and_clear(NULL, addr, pte);
 
 		env_charge(k->env, COST_vunmap_pte);
 		WARN_ON(k->env, !pte_none(ptent) && !pte_present(ptent));

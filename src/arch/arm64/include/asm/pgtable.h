@@ -216,6 +216,51 @@ static inline pgprot_t pgprot_nx(pgprot_t prot)
 	return __pgprot(pgprot_val(prot) | PTE_PXN);
 }
 
+/*
+ * User protections (pgtable-prot.h). Every user page is not-global (PTE_NG: tagged with the
+ * mm's ASID), privileged-execute-never, and starts read-only: a writable one carries
+ * PTE_WRITE (DBM) with PTE_RDONLY, so its first store either sets the hardware dirty state
+ * (FEAT_HAFDBS) or takes a permission fault that makes it dirty. PROT_NONE is an invalid
+ * entry with PTE_PROT_NONE (still pte_present()).
+ *
+ * | name               | USER | RDONLY | WRITE | UXN | VALID | PROT_NONE |
+ * |--------------------|------|--------|-------|-----|-------|-----------|
+ * | PAGE_NONE          |  0   |   1    |   0   |  1  |   0   |     1     |
+ * | PAGE_READONLY      |  1   |   1    |   0   |  1  |   1   |     0     |
+ * | PAGE_READONLY_EXEC |  1   |   1    |   0   |  0  |   1   |     0     |
+ * | PAGE_SHARED        |  1   |   1    |   1   |  1  |   1   |     0     |
+ * | PAGE_SHARED_EXEC   |  1   |   1    |   1   |  0  |   1   |     0     |
+ * | PAGE_EXECONLY      |  0   |   1    |   0   |  0  |   1   |     0     |
+ */
+#define _PAGE_DEFAULT (PTE_TYPE_PAGE | PTE_AF | PTE_SHARED | PTE_ATTRINDX(MT_NORMAL))
+#define _PAGE_SHARED                                                                               \
+	(_PAGE_DEFAULT | PTE_USER | PTE_RDONLY | PTE_NG | PTE_PXN | PTE_UXN | PTE_WRITE)
+#define _PAGE_SHARED_EXEC   (_PAGE_DEFAULT | PTE_USER | PTE_RDONLY | PTE_NG | PTE_PXN | PTE_WRITE)
+#define _PAGE_READONLY	    (_PAGE_DEFAULT | PTE_USER | PTE_RDONLY | PTE_NG | PTE_PXN | PTE_UXN)
+#define _PAGE_READONLY_EXEC (_PAGE_DEFAULT | PTE_USER | PTE_RDONLY | PTE_NG | PTE_PXN)
+#define _PAGE_EXECONLY	    (_PAGE_DEFAULT | PTE_RDONLY | PTE_NG | PTE_PXN)
+#define _PAGE_NONE                                                                                 \
+	((_PAGE_DEFAULT & ~PTE_VALID) | PTE_PROT_NONE | PTE_RDONLY | PTE_NG | PTE_PXN | PTE_UXN)
+#define PAGE_NONE	   __pgprot(_PAGE_NONE)
+#define PAGE_SHARED	   __pgprot(_PAGE_SHARED)
+#define PAGE_SHARED_EXEC   __pgprot(_PAGE_SHARED_EXEC)
+#define PAGE_READONLY	   __pgprot(_PAGE_READONLY)
+#define PAGE_READONLY_EXEC __pgprot(_PAGE_READONLY_EXEC)
+#define PAGE_EXECONLY	   __pgprot(_PAGE_EXECONLY)
+
+/*
+ * Models: arch/arm64/mm/mmap.c:protection_map[] (indexed by VM_READ|VM_WRITE|VM_EXEC|
+ * VM_SHARED; without Enhanced PAN, which neither CPU model has, exec-only is READONLY_EXEC).
+ */
+extern const pgprot_t protection_map[16];
+
+/*
+ * Models: arch/arm64/mm/mmap.c:vm_get_page_prot(): the PTE protection of a VMA with
+ * @vm_flags: protection_map[] plus PTE_GP for VM_ARM64_BTI and MT_NORMAL_TAGGED for VM_MTE.
+ * Pure.
+ */
+uint64_t vm_get_page_prot(unsigned long vm_flags);
+
 /* ---- indices and range ends --------------------------------------------------------- */
 
 static inline unsigned long pgd_index(uint64_t addr)
@@ -293,6 +338,24 @@ static inline struct page *pte_page(const struct kmm_kernel *k, pte_t pte)
 #define pte_dirty(pte)	  (pte_sw_dirty(pte) || pte_hw_dirty(pte))
 #define pte_valid_not_user(pte)                                                                    \
 	((pte_val(pte) & (PTE_VALID | PTE_USER | PTE_UXN)) == (PTE_VALID | PTE_UXN))
+#define pte_user_exec(pte) (!(pte_val(pte) & PTE_UXN))
+#define pte_tagged(pte)	   ((pte_val(pte) & PTE_ATTRINDX_MASK) == PTE_ATTRINDX(MT_NORMAL_TAGGED))
+/* Models: pte_access_permitted(): a valid EL0-readable entry (writable too if @write). */
+#define pte_access_permitted(pte, write)                                                           \
+	(((pte_val(pte) & (PTE_VALID | PTE_USER)) == (PTE_VALID | PTE_USER)) &&                    \
+	 (!(write) || pte_write(pte)))
+
+/* Models: pte_protnone(): a PROT_NONE entry (present to the kernel, invalid to the MMU). */
+static inline int pte_protnone(pte_t pte)
+{
+	return (pte_val(pte) & (PTE_VALID | PTE_PROT_NONE)) == PTE_PROT_NONE;
+}
+
+/* Models: include/linux/pgtable.h:pte_same(). */
+static inline int pte_same(pte_t a, pte_t b)
+{
+	return pte_val(a) == pte_val(b);
+}
 
 static inline pte_t clear_pte_bit(pte_t pte, pteval_t bits)
 {
@@ -328,6 +391,28 @@ static inline pte_t pte_wrprotect(pte_t pte)
 	if (pte_hw_dirty(pte))
 		pte = pte_mkdirty(pte);
 	return set_pte_bit(clear_pte_bit(pte, PTE_WRITE), PTE_RDONLY);
+}
+
+/*
+ * Models: pte_modify(): @pte with the protection bits of @newprot (USER, PXN, UXN, RDONLY,
+ * PROT_NONE, VALID, WRITE, GP, ATTRINDX); its dirtiness survives as PTE_DIRTY (and again as
+ * hardware dirty when the new protection is writable).
+ */
+static inline pte_t pte_modify(pte_t pte, pgprot_t newprot)
+{
+	const pteval_t mask = PTE_USER | PTE_PXN | PTE_UXN | PTE_RDONLY | PTE_PROT_NONE |
+			      PTE_VALID | PTE_WRITE | PTE_GP | PTE_ATTRINDX_MASK;
+
+	if (pte_hw_dirty(pte))
+		pte = pte_mkdirty(pte);
+	pte = __pte((pte_val(pte) & ~mask) | (pgprot_val(newprot) & mask));
+	return pte_sw_dirty(pte) ? pte_mkdirty(pte) : pte;
+}
+
+/* Models: pte_pgprot(): every bit of @pte but the output address. */
+static inline pgprot_t pte_pgprot(pte_t pte)
+{
+	return __pgprot(pte_val(pte) & ~PTE_ADDR_MASK);
 }
 
 static inline pte_t pte_mkold(pte_t pte)
@@ -545,13 +630,73 @@ static inline void p4d_clear(p4d_t *p4dp)
 	set_p4d(p4dp, __p4d(0));
 }
 
-static inline pte_t ptep_get_and_clear(pte_t *ptep)
+/* Models: ptep_get_and_clear(): the old entry, the slot left empty (@mm NULL: init_mm). */
+static inline pte_t ptep_get_and_clear(struct mm_struct *mm, uint64_t addr, pte_t *ptep)
 {
 	pte_t old = *ptep;
 
+	(void)mm;
+	(void)addr;
 	pte_clear(ptep);
 	return old;
 }
+
+/* ---- user PTEs: the atomic updates (no other agent runs between two steps here) --------- */
+
+/*
+ * Models: ptep_test_and_clear_young(): clears PTE_AF; returns whether it was set. No TLB
+ * maintenance (a CPU may keep using a young entry it cached).
+ */
+static inline int ptep_test_and_clear_young(struct vm_area_struct *vma, uint64_t addr,
+					    pte_t *ptep)
+{
+	pte_t old = *ptep;
+
+	(void)vma;
+	(void)addr;
+	*ptep = pte_mkold(old);
+	return pte_young(old);
+}
+
+/* Models: ptep_set_wrprotect(): read-only, hardware dirty state moved into PTE_DIRTY. */
+static inline void ptep_set_wrprotect(struct mm_struct *mm, uint64_t addr, pte_t *ptep)
+{
+	(void)mm;
+	(void)addr;
+	*ptep = pte_wrprotect(*ptep);
+}
+
+/*
+ * Models: set_pte_at() (__set_pte_at + __check_racy_pte_update): writes @pte at @ptep of
+ * @mm's tables. With CONFIG_DEBUG_VM (off, as in the reference kernel) it warns when a live
+ * valid entry of a running mm loses its access flag or its dirty state this way. No TLB
+ * maintenance: the caller flushes when a valid entry changes.
+ */
+void set_pte_at(struct kmm_kernel *k, struct mm_struct *mm, uint64_t addr, pte_t *ptep,
+		pte_t pte);
+
+/*
+ * Models: arch/arm64/mm/fault.c:ptep_set_access_flags(): makes *@ptep at least as
+ * permissive as @entry in AF, DBM/WRITE, DIRTY and RDONLY (only those bits); returns 1 if the
+ * entry changed (then, when @dirty, flush_tlb_page() of @addr), 0 if it already equalled
+ * @entry (nothing done).
+ */
+int ptep_set_access_flags(struct kmm_kernel *k, struct vm_area_struct *vma, uint64_t addr,
+			  pte_t *ptep, pte_t entry, int dirty);
+
+/*
+ * Models: ptep_clear_flush_young(): ptep_test_and_clear_young(), then, if it was young,
+ * flush_tlb_page_nosync() (arm64 elides the DSB). Returns whether it was young.
+ */
+int ptep_clear_flush_young(struct kmm_kernel *k, struct vm_area_struct *vma, uint64_t addr,
+			   pte_t *ptep);
+
+/*
+ * Models: mm/pgtable-generic.c:ptep_clear_flush(): ptep_get_and_clear(), then
+ * flush_tlb_page() if the old entry could be in a TLB (pte_accessible: valid). Returns it.
+ */
+pte_t ptep_clear_flush(struct kmm_kernel *k, struct vm_area_struct *vma, uint64_t addr,
+		       pte_t *ptep);
 
 /* Models: __p?d_populate(): a table descriptor for the next-level table at @pa. */
 static inline void __pmd_populate(pmd_t *pmdp, phys_addr_t pa, pteval_t prot)
