@@ -43,6 +43,7 @@
 #include "mm/mman.h"
 #include "mm/mmap.h"
 #include "mm/page-flags.h"
+#include "mm/pagemap.h"
 #include "mm/swap.h"
 
 #ifndef EOPNOTSUPP
@@ -232,27 +233,41 @@ static int madvise_populate_check(const struct vm_area_struct *vma, bool write)
 }
 
 /*
- * Models: faultin_vma_page_range() / __get_user_pages() without page references: each page
- * of [@start, @end) that follow_page would not find (absent, or read-only for a write) is
- * faulted in with handle_mm_fault. 0, -EFAULT (SIGSEGV/SIGBUS), -ENOMEM.
+ * Models: faultin_vma_page_range() / __get_user_pages() with FOLL_TOUCH and no page
+ * references: each page of [@start, @end) that follow_page would not find (absent, or not
+ * writable for a write) is faulted in with handle_mm_fault; each page found is then touched
+ * (mark_page_accessed; a write through a clean entry dirties the page). 0, -EFAULT
+ * (SIGSEGV/SIGBUS), -ENOMEM.
  */
 static int madvise_faultin_range(struct vm_area_struct *vma, unsigned long start, unsigned long end,
 				 bool write)
 {
+	struct kmm_kernel *k = vma->vm_mm->kernel;
 	unsigned long addr;
 
 	for (addr = start; addr < end; addr += PAGE_SIZE) {
 		const pte_t *pte = (const pte_t *)mm_pte_lookup(vma->vm_mm, addr);
-		vm_fault_t ret;
+		struct page *page;
 
-		if (pte && pte_valid(*pte) && (!write || pte_write(*pte)))
-			continue;
-		ret = handle_mm_fault(vma, addr, write ? FAULT_FLAG_WRITE : 0);
-		if (ret & VM_FAULT_OOM)
-			return -ENOMEM;
-		if (ret & VM_FAULT_ERROR)
-			return -EFAULT;
+		if (!pte || !pte_valid(*pte) || (write && !pte_write(*pte))) {
+			vm_fault_t ret = handle_mm_fault(vma, addr, write ? FAULT_FLAG_WRITE : 0);
+
+			if (ret & VM_FAULT_OOM)
+				return -ENOMEM;
+			if (ret & VM_FAULT_ERROR)
+				return -EFAULT;
+			pte = (const pte_t *)mm_pte_lookup(vma->vm_mm, addr);
+			if (!pte || !pte_valid(*pte))
+				return -EFAULT;
+		}
+		page = madv_normal_page(k, *pte);
+		if (!page)
+			continue; /* the zero page */
+		if (write && !pte_dirty(*pte) && !PageDirty(page))
+			set_page_dirty(k, page);
+		mark_page_accessed(k, page);
 	}
+	lru_add_drain(k);
 	return 0;
 }
 
@@ -264,8 +279,6 @@ static int madvise_populate(struct vm_area_struct *vma, struct vm_area_struct **
 	int error;
 
 	*prev = vma;
-	if ((vma->vm_flags & (VM_LOCKED | VM_LOCKONFAULT)) == VM_LOCKONFAULT)
-		return -EINVAL;
 	error = madvise_populate_check(vma, write);
 	if (error)
 		return error;
