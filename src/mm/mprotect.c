@@ -222,6 +222,8 @@ static int mprotect_fixup(struct vm_area_struct *vma, struct vm_area_struct **pp
 		}
 	}
 
+	if ((newflags ^ vma->vm_flags) & VM_ACCOUNT) /* mm->committed: pages of VM_ACCOUNT VMAs */
+		mm->committed += vma_pages(vma);
 	vma->vm_flags = newflags;
 	vma_set_page_prot(vma);
 	change_protection(vma, start, end, __pgprot(vma->vm_page_prot),

@@ -110,6 +110,24 @@ static unsigned long move_page_tables(struct vm_area_struct *vma, unsigned long 
 }
 
 /*
+ * Sets or clears VM_ACCOUNT on @vma (linked), keeping mm->committed (the pages of the mm's
+ * VM_ACCOUNT VMAs, which the VMA layer maintains) right. The Committed_AS charge is the
+ * caller's.
+ */
+static void vma_set_account(struct vm_area_struct *vma, bool on)
+{
+	if (!!(vma->vm_flags & VM_ACCOUNT) == on)
+		return;
+	if (on) {
+		vma->vm_flags |= VM_ACCOUNT;
+		vma->vm_mm->committed += vma_pages(vma);
+	} else {
+		vma->vm_flags &= ~VM_ACCOUNT;
+		vma->vm_mm->committed -= vma_pages(vma);
+	}
+}
+
+/*
  * Models: mm/mmap.c:copy_vma(): a VMA for [@addr, @addr + @len) like *@vmap at page offset
  * @pgoff: an existing neighbour extended by vma_merge, or a copy inserted. NULL when out of
  * memory. If the merge swallowed the source's own range, *@vmap becomes the merged VMA.
@@ -157,7 +175,7 @@ static struct vm_area_struct *copy_vma(struct vm_area_struct **vmap, unsigned lo
 		vm_area_free(new_vma);
 		return NULL;
 	}
-	new_vma->vm_flags |= account;
+	vma_set_account(new_vma, account != 0);
 	return new_vma;
 }
 
@@ -188,8 +206,8 @@ static unsigned long move_vma(struct vm_area_struct *vma, unsigned long old_addr
 	const bool split_before = vma->vm_start != old_addr;
 	const bool split_after = vma->vm_end != old_addr + old_len;
 	struct vm_area_struct *new_vma;
-	unsigned long moved_len, excess = 0, hiwater_vm;
-	int split = 0, err = 0;
+	unsigned long moved_len, hiwater_vm, below = 0, above = 0;
+	int err = 0;
 
 	if (mm->map_count >= mremap_max_map_count(mm) - 3)
 		return (unsigned long)-ENOMEM;
@@ -227,10 +245,12 @@ static unsigned long move_vma(struct vm_area_struct *vma, unsigned long old_addr
 
 	/* The old range's commit goes with the new VMA: do_munmap must not give it back. */
 	if ((vm_flags & VM_ACCOUNT) && !(flags & MREMAP_DONTUNMAP)) {
-		vma->vm_flags &= ~VM_ACCOUNT;
-		excess = vma->vm_end - vma->vm_start - old_len;
-		if (old_addr > vma->vm_start && old_addr + old_len < vma->vm_end)
-			split = 1;
+		vma_set_account(vma, false);
+		/* The pieces of the old VMA that stay around the hole (found again by address). */
+		if (old_addr > vma->vm_start)
+			below = vma->vm_start;
+		if (old_addr + old_len < vma->vm_end)
+			above = old_addr + old_len;
 	}
 	hiwater_vm = mm->hiwater_vm;
 	vm_stat_account(mm, vma->vm_flags, (long)(new_len >> PAGE_SHIFT));
@@ -242,19 +262,18 @@ static unsigned long move_vma(struct vm_area_struct *vma, unsigned long old_addr
 	if (do_munmap(mm, old_addr, old_len) < 0) {
 		if ((vm_flags & VM_ACCOUNT) && !(flags & MREMAP_DONTUNMAP))
 			vm_acct_memory(mm->kernel, (long)(old_len >> PAGE_SHIFT));
-		excess = 0;
+		below = above = 0;
 	}
 	if (vm_flags & VM_LOCKED) {
 		mm->locked_vm += new_len >> PAGE_SHIFT;
 		*locked = true;
 	}
 	mm->hiwater_vm = hiwater_vm;
-	if (excess) {
-		/* The parts of the old VMA left around the hole keep their charge. */
-		vma->vm_flags |= VM_ACCOUNT;
-		if (split)
-			find_vma(mm, vma->vm_end)->vm_flags |= VM_ACCOUNT;
-	}
+	/* The parts of the old VMA left around the hole keep their charge. */
+	if (below && vma_lookup(mm, below))
+		vma_set_account(vma_lookup(mm, below), true);
+	if (above && vma_lookup(mm, above))
+		vma_set_account(vma_lookup(mm, above), true);
 	return new_addr;
 }
 
