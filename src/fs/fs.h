@@ -29,18 +29,30 @@
 
 #define PATH_MAX_KMM 256
 
+/* Models: struct super_operations: how a filesystem makes and unmakes its inodes. */
+struct super_operations {
+	/* A new inode (its fs-private struct around it), zeroed but for the fs's own fields. */
+	struct inode *(*alloc_inode)(struct kmm_kernel *k, struct super_block *sb);
+	/* Drops the pages and store of an inode going away (evict), then frees it. */
+	void (*evict_inode)(struct kmm_kernel *k, struct inode *inode);
+	void (*free_inode)(struct kmm_kernel *k, struct inode *inode);
+};
+
 /* Models: struct super_block: one mounted filesystem. */
 struct super_block {
 	const char *s_type;	  /* "tmpfs" or "kmmfs" */
 	const char *s_mountpoint; /* "/" or "/mnt/disk/" */
 	bool s_store_backed;	  /* kmmfs: pages can be dropped and re-read */
 	struct kmm_kernel *s_kernel;
+	const struct super_operations *s_op;
 	const struct file_operations *s_fops;
 	const struct address_space_operations *s_aops;
 	struct kmem_cache *s_inode_cachep; /* shmem_inode_cache, or kmmfs_inode_cache */
 	struct list_head s_inodes;	   /* every live inode (named, open or mapped) */
 	unsigned long s_nr_inodes;
 	unsigned long s_next_ino;
+	unsigned long s_max_blocks;  /* pages the filesystem may hold (-ENOSPC beyond) */
+	unsigned long s_used_blocks; /* pages charged to it now */
 };
 
 /* Sets up the filesystems (boot: shmem_init and the mounts). 0 or -ENOMEM. */
@@ -84,6 +96,21 @@ int vfs_ftruncate(struct kmm_kernel *k, struct file *file, loff_t size);
 /* Models: vfs_fsync_range(): writes back dirty pages of [start, end]. 0 or -EIO. */
 int vfs_fsync_range(struct kmm_kernel *k, struct file *file, loff_t start, loff_t end,
 		    int datasync);
+
+/*
+ * Models: new_inode(): an inode of @sb (i_count 1, not named), with its mapping set up
+ * (a_ops, GFP_HIGHUSER_MOVABLE), or NULL (host memory).
+ */
+struct inode *new_inode(struct kmm_kernel *k, struct super_block *sb, umode_t mode);
+
+/*
+ * Models: alloc_file_pseudo() / alloc_file(): a file on @inode (which the file's reference
+ * now owns) with O_* @flags, or NULL (host memory; the caller keeps its inode reference).
+ */
+struct file *alloc_file(struct kmm_kernel *k, struct inode *inode, unsigned int flags);
+
+/* Iterates every live inode of every filesystem: NULL starts, NULL ends. */
+const struct inode *fs_next_inode(const struct kmm_kernel *k, const struct inode *prev);
 
 /* The inode named @path, or NULL. */
 struct inode *fs_lookup(struct kmm_kernel *k, const char *path);

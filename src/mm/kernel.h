@@ -90,6 +90,9 @@ struct kmm_kernel {
 	/* vmalloc (vmalloc.c): the vmap area allocator and its areas; NULL before boot. */
 	struct vmap_state *vmap;
 
+	/* Files (src/fs): the mounts, names, open files; NULL before boot. */
+	struct fs_state *fs;
+
 	/* The ASID allocator (arch/arm64/mm/context.c); NULL before boot. */
 	struct asid_state *asid;
 

@@ -732,6 +732,10 @@ typedef bool page_place_walk_fn(const struct kmm_kernel *k, struct place_map *ma
 
 static page_place_walk_fn *const page_place_walkers[NR_PAGE_PLACES] = {
 	PAGE_PLACES(PAGE_PLACE_WALKER)};
+
+#define PAGE_CACHE_WALKER(id, name, walk) walk,
+static page_place_walk_fn *const page_cache_walkers[] = {PAGE_CACHES(PAGE_CACHE_WALKER)};
+#undef PAGE_CACHE_WALKER
 #undef PAGE_PLACE_NAME
 #undef PAGE_PLACE_WALKER
 
@@ -945,6 +949,8 @@ bool mm_init_check(const struct kmm_kernel *k, char *why, size_t whylen)
 		return false;
 	for (int place = PLACE_NONE + 1; place < NR_PAGE_PLACES && ok; place++)
 		ok = page_place_walkers[place](k, &map);
+	for (size_t i = 0; i < ARRAY_SIZE(page_cache_walkers) && ok; i++)
+		ok = page_cache_walkers[i](k, &map);
 	for (int nid = 0; nid < MAX_NUMNODES && ok; nid++) {
 		if (!k->node_data[nid])
 			continue;

@@ -622,6 +622,14 @@ static inline bool free_pages_prepare(struct kmm_kernel *k, struct page *page, u
 
 	trace_page_free(k, page, order);
 	env_charge_n(k->env, COST_page_prep, 1u << order);
+	/* munlock raced with truncation: not a bug, counted in unevictable_pgs_cleared */
+	if (PageMlocked(page)) {
+		long nr_pages = 1L << order;
+
+		__ClearPageMlocked(page);
+		__mod_zone_page_state(page_zone(k, page), NR_MLOCK, -nr_pages);
+		count_vm_events(k, UNEVICTABLE_PGS_CLEARED, nr_pages);
+	}
 	/* DEBUG_VM's VM_BUG_ON_PAGE(compound && compound_order(page) != order): a bad page. */
 	if (PageCompound(page) && compound_order(page) != order) {
 		bad_page(k, page, "compound order differs from the order freed");
@@ -629,6 +637,9 @@ static inline bool free_pages_prepare(struct kmm_kernel *k, struct page *page, u
 	}
 	if (order)
 		bad = free_tail_pages_prepare(k, page, order);
+	/* an anonymous (or movable) page's mapping is a tagged pointer: no longer its business */
+	if ((uintptr_t)page->mapping & PAGE_MAPPING_FLAGS)
+		page->mapping = NULL;
 	if (check_free && free_page_is_bad(k, page))
 		bad++;
 	if (bad)

@@ -49,6 +49,8 @@
  *   VMALLOC   vmalloc.c         the page arrays of VM_ALLOC areas
  *   PGTABLE   mmu.c             kernel page tables taken from the buddy allocator
  *   CMA       cma.c             the pages cma_alloc() handed out
+ *   LRU       swap.c            the LRU lists (unevictable folios by their flags), and the
+ *                               folios waiting in the per-CPU lru_add and mlock-new batches
  */
 #define PAGE_PLACES(X)                                                                             \
 	X(RESERVED, "reserved", reserved_place_walk)                                               \
@@ -58,7 +60,8 @@
 	X(SLAB, "slab", slab_place_walk)                                                           \
 	X(VMALLOC, "vmalloc", vmalloc_place_walk)                                                  \
 	X(PGTABLE, "kernel page table", pgtable_place_walk)                                        \
-	X(CMA, "cma", cma_place_walk)
+	X(CMA, "cma", cma_place_walk)                                                              \
+	X(LRU, "lru", lru_place_walk)
 
 /* PLACE_NONE: claimed by no row (in use by a caller, or lost). */
 #define PAGE_PLACE_ENUM(id, name, walk) PLACE_##id,
@@ -96,5 +99,18 @@ bool free_area_place_walk(const struct kmm_kernel *k, struct place_map *map, enu
 	bool walk(const struct kmm_kernel *k, struct place_map *map);
 PAGE_PLACES(PAGE_PLACE_PROTO)
 #undef PAGE_PLACE_PROTO
+
+/*
+ * The caches (not places), X(name, walker), run after the places' walkers in this order. Each
+ * goes through its own index and checks with place_of() that every page it holds is in a
+ * place allowed for it (or in use), and its counters against what it found:
+ *   PAGECACHE  filemap.c  every file's page cache (NR_FILE_PAGES, NR_SHMEM, NR_FILE_DIRTY)
+ */
+#define PAGE_CACHES(X) X(PAGECACHE, "page cache", pagecache_walk)
+
+#define PAGE_CACHE_PROTO(id, name, walk)                                                           \
+	bool walk(const struct kmm_kernel *k, struct place_map *map);
+PAGE_CACHES(PAGE_CACHE_PROTO)
+#undef PAGE_CACHE_PROTO
 
 #endif /* KMM_MM_PAGE_PLACE_H */

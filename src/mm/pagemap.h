@@ -165,9 +165,11 @@ struct address_space {
 
 /* ---- inodes ------------------------------------------------------------------------------ */
 
+#ifndef S_IFMT /* the host's <sys/stat.h> has the same values */
 #define S_IFMT	   0170000
 #define S_IFREG	   0100000
 #define S_ISREG(m) (((m)&S_IFMT) == S_IFREG)
+#endif
 
 /*
  * Models: struct inode (6.1), the fields the model keeps. Filesystem-private data follows the
@@ -368,6 +370,9 @@ static inline struct folio *filemap_get_folio(struct kmm_kernel *k, struct addre
  */
 int filemap_add_folio(struct kmm_kernel *k, struct address_space *mapping, struct folio *folio,
 		      pgoff_t index, gfp_t gfp);
+/* The same without the LRU (shmem_add_to_page_cache puts its folios on the LRU itself). */
+int __filemap_add_folio(struct kmm_kernel *k, struct address_space *mapping, struct folio *folio,
+			pgoff_t index);
 
 /*
  * Models: filemap_remove_folio() / delete_from_page_cache(): takes the locked, unmapped
@@ -429,6 +434,15 @@ int filemap_write_and_wait_range(struct kmm_kernel *k, struct address_space *map
 void truncate_inode_pages_range(struct kmm_kernel *k, struct address_space *mapping, loff_t lstart,
 				loff_t lend);
 void truncate_inode_pages(struct kmm_kernel *k, struct address_space *mapping, loff_t lstart);
+
+/*
+ * Models: invalidate_mapping_pages(): drops the clean, unlocked, unmapped, not-under-
+ * writeback pages of [@start, @end] (page indices) that only the cache references (what
+ * reclaim and drop_caches may drop: a store-backed file reads them again). Returns the pages
+ * dropped. Dirty, mapped or referenced pages stay.
+ */
+unsigned long invalidate_mapping_pages(struct kmm_kernel *k, struct address_space *mapping,
+				       pgoff_t start, pgoff_t end);
 
 /* Models: truncate_pagecache(): unmaps (every VMA of the file) and drops pages past @newsize. */
 void truncate_pagecache(struct kmm_kernel *k, struct inode *inode, loff_t newsize);

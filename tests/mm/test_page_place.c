@@ -6,7 +6,7 @@
  *
  *   a page two rows claim       "mm: pfn 0x<pfn> is in 2 places (<row> and <later row>), ..."
  *                                (rows named in table order: reserved, buddy, isolated, pcp,
- *                                 slab, vmalloc, kernel page table, cma)
+ *                                 slab, vmalloc, kernel page table, cma, lru)
  *   a page no row claims that   "mm: pfn 0x<pfn> is in no place: <what it looks like>"
  *   is not in use
  *   an owner's counter off      the owner's own text
@@ -14,10 +14,11 @@
  *
  * After each case the state is put back and kmm_check holds again.
  * Covers src/mm/mm_init.c (the check) and the walkers in page_alloc.c, page_isolation.c,
- * vmalloc.c and mmu.c.
+ * vmalloc.c, mmu.c and swap.c.
  */
 #include "buddy_test.h"
 
+#include "mm/swap.h"
 #include "mm/vmalloc.h"
 
 static struct kmm_machine *machine(void)
@@ -204,6 +205,61 @@ static void test_page_place_owner_counters(void **state)
 }
 
 /*
+ * The LRU row (swap.c): a page on the inactive anon list that also carries PG_reserved is in
+ * two places, named in table order (reserved, then lru); a list size its counter disagrees
+ * with; a PG_lru page on no list; a page added to the lru_add batch twice (a caller's bug)
+ * is in the lru row twice.
+ */
+static void test_page_place_lru_page_in_two_places(void **state)
+{
+	struct kmm_machine *m = machine();
+	struct kmm_kernel *k = K(m);
+	struct page *p = alloc_pages(k, GFP_HIGHUSER_MOVABLE, 0);
+	struct page *q = alloc_pages(k, GFP_HIGHUSER_MOVABLE, 0);
+	struct zone *zone = page_zone(k, p);
+	unsigned long pfn = page_to_pfn(k, p);
+	char want[160];
+
+	(void)state;
+	p->mapping = (void *)PAGE_MAPPING_ANON;
+	__SetPageSwapBacked(p);
+	lru_cache_add(k, p);
+	lru_add_drain(k);
+	assert_check(m);
+
+	SetPageReserved(p);
+	snprintf(want, sizeof(want), "mm: pfn 0x%lx is in 2 places (reserved and lru)", pfn);
+	assert_check_says(m, want);
+	ClearPageReserved(p);
+	assert_check(m);
+
+	__mod_zone_page_state(zone, NR_ZONE_INACTIVE_ANON, 1);
+	snprintf(want, sizeof(want), "lru: node 0 zone %s list 0 holds 1 pages, its counter says 2",
+		 zone_names[zone_idx(zone)]);
+	assert_check_says(m, want);
+	__mod_zone_page_state(zone, NR_ZONE_INACTIVE_ANON, -1);
+	assert_check(m);
+
+	assert_int_equal(isolate_lru_page(k, p), 0);
+	SetPageLRU(p);
+	snprintf(want, sizeof(want), "lru: pfn 0x%lx has PG_lru but is on no LRU list", pfn);
+	assert_check_says(m, want);
+	ClearPageLRU(p);
+	putback_lru_page(k, p);
+	lru_add_drain(k);
+	assert_check(m);
+
+	lru_cache_add(k, q);
+	assert_check(m);
+	lru_cache_add(k, q);
+	snprintf(want, sizeof(want), "mm: pfn 0x%lx is in 2 places (lru and lru)",
+		 page_to_pfn(k, q));
+	assert_check_says(m, want);
+	/* a drain would link q twice: the machine goes as it is */
+	kmm_machine_destroy(m);
+}
+
+/*
  * The check's scratch comes from the machine's allocator: failing each host allocation
  * kmm_check makes in turn gives a clean "host memory exhausted" failure, one of them the
  * placement map's, and the machine checks clean afterwards.
@@ -241,6 +297,7 @@ int main(void)
 		cmocka_unit_test(test_page_place_dropped_block_is_in_no_place),
 		cmocka_unit_test(test_page_place_non_compound_tails_are_in_use),
 		cmocka_unit_test(test_page_place_owner_counters),
+		cmocka_unit_test(test_page_place_lru_page_in_two_places),
 		cmocka_unit_test(test_page_place_map_allocation_failure),
 	};
 

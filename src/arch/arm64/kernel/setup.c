@@ -19,11 +19,13 @@
  * Invariants (kernel_check): memblock's, the iomem tree's, the buddy lists',
  * mm_init_check()'s (every page in exactly one place), CMA's, slub_check()'s (every slab
  * object free or allocated exactly once), the kernel page tables' (pgtable_check) and
- * vmalloc's (vmalloc_check).
+ * vmalloc's (vmalloc_check), the filesystems' (fs_check).
  */
+#include "fs/fs.h"
 #include "hw/hw.h"
 #include "mm/internal.h"
 #include "mm/slab.h"
+#include "mm/swap.h"
 #include "mm/vmalloc.h"
 
 #include <errno.h>
@@ -568,6 +570,9 @@ static int do_initcalls(struct kmm_kernel *k)
 			 (unsigned long)k->totalram_pages >= (512UL << (20 - PAGE_SHIFT));
 	if (k->thp_enabled) /* khugepaged runs in "always" and "madvise" modes alike */
 		set_recommended_min_free_kbytes(k);
+	/* vfs_caches_init()'s filp cache, shmem_init() and the mounts (src/fs) */
+	if (fs_init(k))
+		return -ENOMEM;
 	/* rootfs_initcall(populate_rootfs) frees the initrd; then free_initmem() */
 	free_initrd_mem(k);
 	free_initmem(k);
@@ -641,6 +646,8 @@ int kernel_boot(struct kmm_kernel *k, struct kmm_env *env, struct kmm_hw *hw,
 			env_error(env, KMM_ENOMEM, "kmem_cache_init: out of memory");
 		if (!ret)
 			ret = vmalloc_init(k);
+		if (!ret)
+			ret = lru_init(k);
 	}
 	if (!ret) {
 		/* time_init(): the arch timer becomes sched_clock; printk stamps advance. */
@@ -663,8 +670,10 @@ void kernel_shutdown(struct kmm_kernel *k)
 {
 	if (!k->env)
 		return;
+	fs_fini(k);
 	kmem_cache_fini(k);
 	vmap_state_fini(k);
+	lru_fini(k);
 	resource_free_children(k->env, &k->iomem_resource);
 	for (int nid = 0; nid < MAX_NUMNODES; nid++) {
 		pg_data_t *pgdat = k->node_data[nid];
@@ -694,5 +703,5 @@ bool kernel_check(const struct kmm_kernel *k, char *why, size_t whylen)
 	       memblock_check(&k->memblock, why, whylen) && page_alloc_check(k, why, whylen) &&
 	       mm_init_check(k, why, whylen) && cma_check(k, why, whylen) &&
 	       slub_check(k, why, whylen) && pgtable_check(k, why, whylen) &&
-	       vmalloc_check(k, why, whylen);
+	       vmalloc_check(k, why, whylen) && fs_check(k, why, whylen);
 }

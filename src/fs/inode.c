@@ -1,0 +1,648 @@
+/*
+ * The in-memory filesystem's objects: the two mounts, the flat namespace, inodes and their
+ * lifetime, and kmmfs, the store-backed filesystem (its bytes in host memory, like a disk).
+ * fs.h has the mount table and the rules; file.c has open files, fd tables and the system
+ * calls; mm/shmem.c is tmpfs.
+ *
+ * Models: fs/inode.c (new_inode, iput, evict, ihold), fs/namei.c (lookup and unlink without
+ *         directories), fs/libfs.c and mm/filemap.c's generic_file_mmap / generic_file_vm_ops
+ *         (kmmfs mmap), a block filesystem's read_folio/writepage (kmmfs) (Linux 6.1).
+ * Deviations: the namespace is one sorted array of names (binary search: O(log n) lookup,
+ *         O(n) insert and remove); no dentries, directories, permissions or timestamps.
+ *         kmmfs's "disk" is an xarray of 4 KiB host blocks per inode, written only by
+ *         writeback (and by kmm_file_create, as a file that was on disk before boot); a
+ *         block never written reads as zeros. Reads and writes of the store cost nothing on
+ *         the simulated clock yet (no block-device model).
+ *
+ * Invariants (fs_check):
+ *  1. The names are sorted, unique, and each names a live inode of nlink 1 whose i_name it is.
+ *  2. Every live inode is on its super block's list, with i_count > 0 (the name holds one,
+ *     each struct file one); s_nr_inodes counts them.
+ *  3. kmmfs: the store holds no block at or beyond i_size's last page, and nr_blocks counts
+ *     its blocks; s_used_blocks equals the blocks of all its inodes. tmpfs: s_used_blocks
+ *     equals the pages its inodes hold.
+ *  4. Each inode's page cache passes pagecache_check's rules (filemap.c's walker runs from
+ *     kmm_check's page-placement check, not from here).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "fs/fs_internal.h"
+#include "mm/internal.h"
+#include "mm/shmem.h"
+#include "mm/slab.h"
+
+/* ---- kmmfs: the store-backed filesystem --------------------------------------------- */
+
+struct kmmfs_inode_info {
+	struct xarray store;	 /* page index -> PAGE_SIZE host bytes */
+	unsigned long nr_blocks; /* blocks in the store */
+	struct inode vfs_inode;
+};
+
+static struct kmmfs_inode_info *KMMFS_I(struct inode *inode)
+{
+	return container_of(inode, struct kmmfs_inode_info, vfs_inode);
+}
+
+static struct inode *kmmfs_alloc_inode(struct kmm_kernel *k, struct super_block *sb)
+{
+	struct kmmfs_inode_info *info = env_alloc(k->env, sizeof(*info));
+
+	if (!info)
+		return NULL;
+	xa_init(&info->store, k->env);
+	return &info->vfs_inode;
+}
+
+static void kmmfs_free_block(struct kmm_kernel *k, struct inode *inode, pgoff_t index)
+{
+	struct kmmfs_inode_info *info = KMMFS_I(inode);
+	void *block = xa_erase(&info->store, index);
+
+	if (block) {
+		env_free(k->env, block);
+		info->nr_blocks--;
+		inode->i_blocks -= PAGE_SIZE >> 9;
+		inode->i_sb->s_used_blocks--;
+	}
+}
+
+/* Drops the store's blocks from page @from on; zeroes the tail of the block holding @size. */
+void kmmfs_truncate_store(struct kmm_kernel *k, struct inode *inode, loff_t size)
+{
+	struct kmmfs_inode_info *info = KMMFS_I(inode);
+	pgoff_t from = (pgoff_t)(size + (loff_t)PAGE_SIZE - 1) >> PAGE_SHIFT;
+	unsigned long index = from;
+	uint8_t *block;
+
+	while (xa_find(&info->store, &index, ~0UL, XA_PRESENT))
+		kmmfs_free_block(k, inode, index);
+	if (size & (loff_t)(PAGE_SIZE - 1)) {
+		block = xa_load(&info->store, (pgoff_t)size >> PAGE_SHIFT);
+		if (block) {
+			size_t off = (size_t)(size & (loff_t)(PAGE_SIZE - 1));
+
+			memset(block + off, 0, PAGE_SIZE - off);
+		}
+	}
+}
+
+static void kmmfs_evict_inode(struct kmm_kernel *k, struct inode *inode)
+{
+	truncate_inode_pages(k, inode->i_mapping, 0);
+	kmmfs_truncate_store(k, inode, 0);
+	xa_destroy(&KMMFS_I(inode)->store);
+}
+
+static void kmmfs_free_inode(struct kmm_kernel *k, struct inode *inode)
+{
+	env_free(k->env, KMMFS_I(inode));
+}
+
+/*
+ * The store block for page @index, allocated (zeroed) if absent. NULL: the filesystem is
+ * full (*@err = -ENOSPC) or host memory ran out (-ENOMEM).
+ */
+static uint8_t *kmmfs_get_block(struct kmm_kernel *k, struct inode *inode, pgoff_t index, int *err)
+{
+	struct kmmfs_inode_info *info = KMMFS_I(inode);
+	struct super_block *sb = inode->i_sb;
+	uint8_t *block = xa_load(&info->store, index);
+
+	if (block)
+		return block;
+	if (sb->s_used_blocks >= sb->s_max_blocks) {
+		*err = -ENOSPC;
+		return NULL;
+	}
+	block = env_alloc(k->env, PAGE_SIZE);
+	if (!block || xa_store(&info->store, index, block)) {
+		env_free(k->env, block);
+		*err = -ENOMEM;
+		return NULL;
+	}
+	env_host_check(k->env, "a kmmfs file's store", PAGE_SIZE);
+	info->nr_blocks++;
+	inode->i_blocks += PAGE_SIZE >> 9;
+	sb->s_used_blocks++;
+	return block;
+}
+
+/* Models: a block filesystem's read_folio: the store's bytes (zeros for a hole). */
+static int kmmfs_read_folio(struct kmm_kernel *k, struct file *file, struct folio *folio)
+{
+	struct inode *inode = folio_mapping(folio)->host;
+	uint8_t *dst = page_host(k, &folio->page, PAGE_SIZE);
+	const uint8_t *src = xa_load(&KMMFS_I(inode)->store, folio->index);
+
+	if (!dst)
+		return -EIO;
+	if (src)
+		memcpy(dst, src, PAGE_SIZE);
+	else
+		memset(dst, 0, PAGE_SIZE);
+	folio_set_uptodate(folio);
+	folio_set_mappedtodisk(folio);
+	return 0;
+}
+
+/* Models: a block filesystem's writepage: the page's bytes go to the store. */
+static int kmmfs_writepage(struct kmm_kernel *k, struct folio *folio, struct writeback_control *wbc)
+{
+	struct inode *inode = folio_mapping(folio)->host;
+	const uint8_t *src = page_host(k, &folio->page, PAGE_SIZE);
+	uint8_t *dst;
+	int err = 0;
+
+	if (((loff_t)folio->index << PAGE_SHIFT) >= inode->i_size)
+		return 0; /* wholly past the end (a truncate raced in the kernel): nothing */
+	dst = kmmfs_get_block(k, inode, folio->index, &err);
+	if (!dst || !src)
+		return err ? err : -EIO;
+	memcpy(dst, src, PAGE_SIZE);
+	folio_set_mappedtodisk(folio);
+	return 0;
+}
+
+static const struct address_space_operations kmmfs_aops = {
+	.read_folio = kmmfs_read_folio,
+	.writepage = kmmfs_writepage,
+};
+
+static const struct vm_operations_struct generic_file_vm_ops = {
+	.fault = filemap_fault,
+	.page_mkwrite = filemap_page_mkwrite,
+};
+
+/* Models: generic_file_mmap(). */
+static int kmmfs_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	vma->vm_ops = &generic_file_vm_ops;
+	return 0;
+}
+
+static int64_t kmmfs_read_iter(struct kmm_kernel *k, struct file *file, void *buf, uint64_t len,
+			       loff_t *pos)
+{
+	return filemap_read(k, file, buf, len, pos);
+}
+
+static int64_t kmmfs_write_iter(struct kmm_kernel *k, struct file *file, const void *buf,
+				uint64_t len, loff_t *pos)
+{
+	int64_t n = generic_perform_write(k, file, buf, len, *pos);
+
+	if (n > 0)
+		*pos += n;
+	return n;
+}
+
+static int kmmfs_setattr_size(struct kmm_kernel *k, struct inode *inode, loff_t size)
+{
+	loff_t old = inode->i_size;
+
+	inode->i_size = size;
+	if (size < old) {
+		truncate_pagecache(k, inode, size);
+		kmmfs_truncate_store(k, inode, size);
+	}
+	return 0;
+}
+
+static int kmmfs_fsync(struct kmm_kernel *k, struct file *file, loff_t start, loff_t end,
+		       int datasync)
+{
+	return filemap_write_and_wait_range(k, file->f_mapping, start, end);
+}
+
+static const struct file_operations kmmfs_fops = {
+	.mmap = kmmfs_mmap,
+	.fsync = kmmfs_fsync,
+	.read_iter = kmmfs_read_iter,
+	.write_iter = kmmfs_write_iter,
+	.setattr_size = kmmfs_setattr_size,
+};
+
+static const struct super_operations kmmfs_sops = {
+	.alloc_inode = kmmfs_alloc_inode,
+	.evict_inode = kmmfs_evict_inode,
+	.free_inode = kmmfs_free_inode,
+};
+
+/*
+ * Fills a new kmmfs file's store with @size bytes of @data, as a file that was on disk
+ * before: nothing enters the page cache. 0 or -ENOSPC/-ENOMEM (blocks written stay: the
+ * caller evicts the inode).
+ */
+int kmmfs_fill_store(struct kmm_kernel *k, struct inode *inode, const void *data, uint64_t size)
+{
+	for (uint64_t off = 0; off < size; off += PAGE_SIZE) {
+		uint64_t n = min(PAGE_SIZE, size - off);
+		int err = 0;
+		uint8_t *block;
+
+		if (!memchr_nonzero((const uint8_t *)data + off, n))
+			continue; /* a hole reads as zeros */
+		block = kmmfs_get_block(k, inode, (pgoff_t)(off >> PAGE_SHIFT), &err);
+		if (!block)
+			return err;
+		memcpy(block, (const uint8_t *)data + off, n);
+	}
+	return 0;
+}
+
+/* ---- mounts, inodes and names ------------------------------------------------------- */
+
+static struct fs_state *fs_of(const struct kmm_kernel *k)
+{
+	return k->fs;
+}
+
+struct super_block *shm_mnt_sb(struct kmm_kernel *k)
+{
+	return &k->fs->sb[FS_TMPFS];
+}
+
+/* The mount holding @path (longest prefix): kmmfs under /mnt/disk/, tmpfs elsewhere. */
+struct super_block *fs_sb_of_path(struct kmm_kernel *k, const char *path)
+{
+	const char *prefix = k->fs->sb[FS_KMMFS].s_mountpoint;
+
+	if (!strncmp(path, prefix, strlen(prefix)))
+		return &k->fs->sb[FS_KMMFS];
+	return &k->fs->sb[FS_TMPFS];
+}
+
+/*
+ * The slab caches of the filesystems' objects, created when first needed.
+ * Deviation: the kernel creates them at boot (vfs_caches_init, shmem_init); creating them on
+ * first use keeps the boot the captures pin (the boot-time slab caches and free lists)
+ * unchanged for machines that never open a file. Sizes are the captured slabinfo objsizes
+ * (filp 256 with SLAB_HWCACHE_ALIGN, shmem_inode_cache 784); kmmfs has no kernel twin and
+ * takes inode_cache's 640.
+ */
+static struct kmem_cache *fs_cache(struct kmm_kernel *k, struct kmem_cache **cachep,
+				   const char *name, unsigned int size, slab_flags_t flags)
+{
+	if (!*cachep)
+		*cachep = kmem_cache_create(k, name, size, 0, flags, NULL, NULL);
+	return *cachep;
+}
+
+struct kmem_cache *fs_filp_cache(struct kmm_kernel *k)
+{
+	return fs_cache(k, &k->fs->filp_cachep, "filp", 232,
+			SLAB_HWCACHE_ALIGN | SLAB_PANIC | SLAB_ACCOUNT);
+}
+
+static struct kmem_cache *fs_inode_cache(struct kmm_kernel *k, struct super_block *sb)
+{
+	if (sb->s_store_backed)
+		return fs_cache(k, &sb->s_inode_cachep, "kmmfs_inode_cache", 640,
+				SLAB_RECLAIM_ACCOUNT | SLAB_ACCOUNT);
+	return fs_cache(k, &sb->s_inode_cachep, "shmem_inode_cache", 784,
+			SLAB_PANIC | SLAB_ACCOUNT);
+}
+
+struct inode *new_inode(struct kmm_kernel *k, struct super_block *sb, umode_t mode)
+{
+	struct kmem_cache *cache = fs_inode_cache(k, sb);
+	struct inode *inode = cache ? sb->s_op->alloc_inode(k, sb) : NULL;
+
+	if (!inode)
+		return NULL;
+	inode->i_slab = kmem_cache_alloc(k, cache, GFP_KERNEL);
+	if (!inode->i_slab) {
+		sb->s_op->free_inode(k, inode);
+		return NULL;
+	}
+	inode->i_mode = mode;
+	inode->i_ino = ++sb->s_next_ino;
+	inode->i_count = 1;
+	inode->i_sb = sb;
+	inode->i_mapping = &inode->i_data;
+	inode->i_data.host = inode;
+	xa_init(&inode->i_data.i_pages, k->env);
+	inode->i_data.gfp_mask = GFP_HIGHUSER_MOVABLE;
+	INIT_LIST_HEAD(&inode->i_data.i_mmap);
+	inode->i_data.a_ops = sb->s_aops;
+	list_add_tail(&inode->i_sb_list, &sb->s_inodes);
+	sb->s_nr_inodes++;
+	return inode;
+}
+
+void ihold(struct inode *inode)
+{
+	inode->i_count++;
+}
+
+/* Models: evict() and destroy_inode(): pages, store, slab object and host struct. */
+static void evict(struct kmm_kernel *k, struct inode *inode)
+{
+	struct super_block *sb = inode->i_sb;
+
+	sb->s_op->evict_inode(k, inode);
+	xa_destroy(&inode->i_data.i_pages);
+	list_del(&inode->i_sb_list);
+	sb->s_nr_inodes--;
+	kmem_cache_free(k, sb->s_inode_cachep, inode->i_slab);
+	env_free(k->env, inode->i_name);
+	sb->s_op->free_inode(k, inode);
+}
+
+void iput(struct kmm_kernel *k, struct inode *inode)
+{
+	if (!inode || --inode->i_count > 0)
+		return;
+	evict(k, inode);
+}
+
+/* The slot of @path in the sorted names, or where it would go (*@found says which). */
+static unsigned long name_slot(const struct fs_state *fs, const char *path, bool *found)
+{
+	unsigned long lo = 0, hi = fs->nr_names;
+
+	while (lo < hi) {
+		unsigned long mid = lo + (hi - lo) / 2;
+		int c = strcmp(fs->names[mid]->i_name, path);
+
+		if (c == 0) {
+			*found = true;
+			return mid;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = false;
+	return lo;
+}
+
+struct inode *fs_lookup(struct kmm_kernel *k, const char *path)
+{
+	struct fs_state *fs = fs_of(k);
+	bool found;
+	unsigned long slot = name_slot(fs, path, &found);
+
+	return found ? fs->names[slot] : NULL;
+}
+
+/* Gives @inode the name @path (not present). 0 or -ENOMEM (nothing changed). */
+int fs_link_name(struct kmm_kernel *k, struct inode *inode, const char *path)
+{
+	struct fs_state *fs = fs_of(k);
+	bool found;
+	unsigned long slot = name_slot(fs, path, &found);
+	char *name;
+
+	if (found)
+		return -EEXIST;
+	if (fs->nr_names == fs->names_cap) {
+		unsigned long cap = fs->names_cap ? fs->names_cap * 2 : 16;
+		struct inode **names = env_realloc(k->env, fs->names, cap * sizeof(*names));
+
+		if (!names)
+			return -ENOMEM;
+		fs->names = names;
+		fs->names_cap = cap;
+	}
+	name = env_strdup(k->env, path);
+	if (!name)
+		return -ENOMEM;
+	memmove(&fs->names[slot + 1], &fs->names[slot], (fs->nr_names - slot) * sizeof(*fs->names));
+	fs->names[slot] = inode;
+	fs->nr_names++;
+	env_free(k->env, inode->i_name);
+	inode->i_name = name;
+	inode->i_nlink = 1;
+	ihold(inode); /* the name's reference */
+	return 0;
+}
+
+int vfs_unlink(struct kmm_kernel *k, const char *path)
+{
+	struct fs_state *fs = fs_of(k);
+	bool found;
+	unsigned long slot = name_slot(fs, path, &found);
+	struct inode *inode;
+
+	if (!found)
+		return -ENOENT;
+	inode = fs->names[slot];
+	memmove(&fs->names[slot], &fs->names[slot + 1],
+		(fs->nr_names - slot - 1) * sizeof(*fs->names));
+	fs->nr_names--;
+	inode->i_nlink = 0;
+	iput(k, inode);
+	return 0;
+}
+
+/* A valid name: starts with '/', not just "/", no NUL inside, under PATH_MAX_KMM. */
+int fs_check_path(const char *path)
+{
+	size_t len;
+
+	if (!path || path[0] != '/')
+		return -EINVAL;
+	len = strnlen(path, PATH_MAX_KMM);
+	if (len >= PATH_MAX_KMM)
+		return -ENAMETOOLONG;
+	if (len == 1 || path[len - 1] == '/')
+		return -EISDIR;
+	return 0;
+}
+
+int vfs_create_file(struct kmm_kernel *k, const char *path, const void *data, uint64_t size)
+{
+	struct super_block *sb;
+	struct inode *inode;
+	int err = fs_check_path(path);
+
+	if (err)
+		return err;
+	if (size > (uint64_t)INT64_MAX)
+		return -EFBIG;
+	sb = fs_sb_of_path(k, path);
+	if (((size + PAGE_SIZE - 1) >> PAGE_SHIFT) > sb->s_max_blocks - sb->s_used_blocks && data)
+		return -ENOSPC;
+	inode = new_inode(k, sb, S_IFREG | 0644);
+	if (!inode)
+		return -ENOMEM;
+	if (sb->s_store_backed) {
+		inode->i_size = (loff_t)size;
+		err = data ? kmmfs_fill_store(k, inode, data, size) : 0;
+	} else {
+		err = shmem_fill_new(k, inode, data, size);
+	}
+	if (!err) {
+		if (fs_lookup(k, path))
+			vfs_unlink(k, path);
+		err = fs_link_name(k, inode, path);
+	}
+	iput(k, inode); /* the creator's reference: the name keeps it */
+	return err;
+}
+
+const struct inode *fs_next_inode(const struct kmm_kernel *k, const struct inode *prev)
+{
+	const struct fs_state *fs = fs_of(k);
+	int i = 0;
+	const struct list_head *next;
+
+	if (!fs)
+		return NULL;
+	if (prev) {
+		i = prev->i_sb == &fs->sb[FS_TMPFS] ? FS_TMPFS : FS_KMMFS;
+		next = prev->i_sb_list.next;
+	} else {
+		next = fs->sb[0].s_inodes.next;
+	}
+	for (;;) {
+		if (next != &fs->sb[i].s_inodes)
+			return container_of(next, struct inode, i_sb_list);
+		if (++i == FS_NR_MOUNTS)
+			return NULL;
+		next = fs->sb[i].s_inodes.next;
+	}
+}
+
+/* ---- boot, shutdown, check ----------------------------------------------------------- */
+
+static void fs_init_sb(struct super_block *sb, struct kmm_kernel *k, const char *type,
+		       const char *mountpoint, bool store_backed, unsigned long max_blocks)
+{
+	sb->s_type = type;
+	sb->s_mountpoint = mountpoint;
+	sb->s_store_backed = store_backed;
+	sb->s_kernel = k;
+	sb->s_max_blocks = max_blocks;
+	INIT_LIST_HEAD(&sb->s_inodes);
+}
+
+int fs_init(struct kmm_kernel *k)
+{
+	struct fs_state *fs = env_alloc(k->env, sizeof(*fs));
+	unsigned long ram = (unsigned long)k->totalram_pages;
+
+	if (!fs)
+		return -ENOMEM;
+	k->fs = fs;
+	INIT_LIST_HEAD(&fs->files);
+	/* tmpfs's default size is half of RAM; the disk is as large as RAM. */
+	fs_init_sb(&fs->sb[FS_TMPFS], k, "tmpfs", "/", false, ram / 2);
+	fs_init_sb(&fs->sb[FS_KMMFS], k, "kmmfs", "/mnt/disk/", true, ram);
+	fs->sb[FS_KMMFS].s_op = &kmmfs_sops;
+	fs->sb[FS_KMMFS].s_fops = &kmmfs_fops;
+	fs->sb[FS_KMMFS].s_aops = &kmmfs_aops;
+	return shmem_init(k, &fs->sb[FS_TMPFS]);
+}
+
+void fs_fini(struct kmm_kernel *k)
+{
+	struct fs_state *fs = k->fs;
+
+	if (!fs)
+		return;
+	/* The machine goes: host memory only (pages and slab objects go with the machine). */
+	for (int i = 0; i < FS_NR_MOUNTS; i++) {
+		struct super_block *sb = &fs->sb[i];
+
+		while (!list_empty(&sb->s_inodes)) {
+			struct inode *inode =
+				list_first_entry(&sb->s_inodes, struct inode, i_sb_list);
+
+			list_del(&inode->i_sb_list);
+			xa_destroy(&inode->i_data.i_pages);
+			if (sb->s_store_backed) {
+				struct kmmfs_inode_info *info = KMMFS_I(inode);
+				unsigned long index;
+				void *block;
+
+				xa_for_each(&info->store, index, block) env_free(k->env, block);
+				xa_destroy(&info->store);
+			}
+			env_free(k->env, inode->i_name);
+			sb->s_op->free_inode(k, inode);
+		}
+	}
+	file_table_fini(k);
+	env_free(k->env, fs->names);
+	env_free(k->env, fs);
+	k->fs = NULL;
+}
+
+static bool fs_check_inode(const struct super_block *sb, const struct inode *inode,
+			   unsigned long *blocks, char *why, size_t whylen)
+{
+	if (inode->i_count <= 0 || inode->i_sb != sb) {
+		snprintf(why, whylen, "fs: inode %lu of %s has i_count %d", inode->i_ino,
+			 sb->s_type, inode->i_count);
+		return false;
+	}
+	if (sb->s_store_backed) {
+		const struct kmmfs_inode_info *info =
+			container_of(inode, struct kmmfs_inode_info, vfs_inode);
+		unsigned long index =
+			(unsigned long)(inode->i_size + (loff_t)PAGE_SIZE - 1) >> PAGE_SHIFT;
+		char xwhy[128];
+
+		if (!xa_check(&info->store, xwhy, sizeof(xwhy))) {
+			snprintf(why, whylen, "fs: store of inode %lu: %s", inode->i_ino, xwhy);
+			return false;
+		}
+		if (xa_find(&info->store, &index, ~0UL, XA_PRESENT)) {
+			snprintf(why, whylen, "fs: inode %lu (size %lld) has a store block at %lu",
+				 inode->i_ino, (long long)inode->i_size, index);
+			return false;
+		}
+		if (info->nr_blocks != info->store.nr_entries) {
+			snprintf(why, whylen, "fs: inode %lu counts %lu blocks, its store has %lu",
+				 inode->i_ino, info->nr_blocks, info->store.nr_entries);
+			return false;
+		}
+		*blocks += info->nr_blocks;
+	} else {
+		*blocks += inode->i_data.nrpages;
+	}
+	return true;
+}
+
+bool fs_check(const struct kmm_kernel *k, char *why, size_t whylen)
+{
+	const struct fs_state *fs = fs_of(k);
+
+	if (!fs)
+		return true;
+	for (unsigned long i = 0; i < fs->nr_names; i++) {
+		const struct inode *inode = fs->names[i];
+
+		if (!inode->i_name || inode->i_nlink != 1 ||
+		    (i && strcmp(fs->names[i - 1]->i_name, inode->i_name) >= 0)) {
+			snprintf(why, whylen, "fs: name %lu (%s) out of order or not linked", i,
+				 inode->i_name ? inode->i_name : "(null)");
+			return false;
+		}
+	}
+	for (int m = 0; m < FS_NR_MOUNTS; m++) {
+		const struct super_block *sb = &fs->sb[m];
+		unsigned long n = 0, blocks = 0;
+		const struct list_head *pos;
+
+		for (pos = sb->s_inodes.next; pos != &sb->s_inodes; pos = pos->next) {
+			if (!fs_check_inode(sb, container_of(pos, struct inode, i_sb_list), &blocks,
+					    why, whylen))
+				return false;
+			n++;
+		}
+		if (n != sb->s_nr_inodes || blocks != sb->s_used_blocks) {
+			snprintf(why, whylen,
+				 "fs: %s counts %lu inodes and %lu blocks, its inodes %lu and %lu",
+				 sb->s_type, sb->s_nr_inodes, sb->s_used_blocks, n, blocks);
+			return false;
+		}
+	}
+	return file_table_check(k, why, whylen);
+}

@@ -1,0 +1,747 @@
+/*
+ * The page cache: each file's cached pages in its address_space, indexed by page offset;
+ * filling them from the filesystem, dirtying and writing them back, dropping them on
+ * truncate, and the vm_operations a file mapping faults through.
+ *
+ * Models: mm/filemap.c (__filemap_add_folio, filemap_add_folio, filemap_remove_folio,
+ *         __filemap_get_folio, filemap_read, filemap_fault with do_sync_mmap_readahead's
+ *         read-around, filemap_map_pages, filemap_page_mkwrite, filemap_write_and_wait_range),
+ *         mm/page-writeback.c (folio_mark_dirty, filemap_dirty_folio, folio_account_dirtied,
+ *         folio_clear_dirty_for_io, __folio_start_writeback, __folio_end_writeback,
+ *         write_cache_pages), mm/truncate.c (truncate_inode_pages_range, truncate_pagecache),
+ *         mm/readahead.c (the read-around window of a mapping fault), and
+ *         generic_perform_write (Linux 6.1).
+ * Deviations:
+ *  - Writeback completes at once: folio_end_writeback runs right after the filesystem copied
+ *    the page to its store, so PG_writeback and NR_WRITEBACK are only seen inside the call.
+ *  - Read-ahead: only the read-around of a mapping fault that missed the cache (ra_pages
+ *    pages centred on the fault, VM_RAND_READ not modelled); read() fills only the pages it
+ *    reads. No PG_readahead marks, no async read-ahead, no mmap_miss.
+ *  - Large folios: the cache takes folios of any order but the model's filesystems only add
+ *    order-0 ones.
+ *
+ * Counters (per node, as the kernel's lruvec stats for a system without memcg):
+ *   NR_FILE_PAGES  every page in any page cache (shmem included);
+ *   NR_SHMEM       the swap-backed ones (tmpfs, memfd, shared anonymous);
+ *   NR_FILE_DIRTY  dirty pages of mappings that write back (not shmem: its dirty_folio only
+ *                  sets PG_dirty), with NR_ZONE_WRITE_PENDING per zone beside it;
+ *   NR_WRITEBACK   pages under writeback (also in NR_ZONE_WRITE_PENDING);
+ *   NR_DIRTIED / NR_WRITTEN  pages ever dirtied / written back (nr_dirtied, nr_written).
+ *
+ * Invariants (pagecache_check, run for every inode of every filesystem by fs_check):
+ *  1. Every entry of a mapping's i_pages is a folio whose mapping and index say where it is,
+ *     holding at least one reference per page for the cache, and nrpages counts them.
+ *  2. The DIRTY tag of an index is set iff its folio is PG_dirty (mappings that write back);
+ *     no folio is PG_writeback outside writeback.
+ *  3. Summed over all mappings, NR_FILE_PAGES, NR_SHMEM and NR_FILE_DIRTY equal the pages
+ *     found (no swap cache yet).
+ *  4. A cached page is on an LRU list, or isolated, or in use: never on a free list (the page
+ *     cache is not a place: its walker checks the place each page is in).
+ */
+#include "mm/pagemap.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "fs/fs.h"
+#include "mm/internal.h"
+#include "mm/memory.h"
+#include "mm/page_place.h"
+#include "mm/shmem.h"
+#include "mm/swap.h"
+
+/* Pages a fault that missed the cache reads around itself (read_ahead_kb 128). */
+#define VM_READAROUND_PAGES 32
+
+static struct kmm_kernel *vmf_kernel(const struct vm_fault *vmf)
+{
+	return vmf->vma->vm_mm->kernel;
+}
+
+/* ---- counters ------------------------------------------------------------------------- */
+
+static void folio_node_mod(struct kmm_kernel *k, struct folio *folio, enum node_stat_item item,
+			   long nr)
+{
+	__mod_node_page_state(NODE_DATA(k, page_to_nid(&folio->page)), item, nr);
+}
+
+static void folio_zone_mod(struct kmm_kernel *k, struct folio *folio, enum zone_stat_item item,
+			   long nr)
+{
+	__mod_zone_page_state(page_zone(k, &folio->page), item, nr);
+}
+
+/* Models: mapping_can_writeback(): whether dirty pages of @mapping go back to a store. */
+static bool mapping_can_writeback(const struct address_space *mapping)
+{
+	return mapping->host && mapping->host->i_sb && mapping->host->i_sb->s_store_backed;
+}
+
+/* ---- the index ------------------------------------------------------------------------- */
+
+/*
+ * Models: __filemap_add_folio(): the index and the counters, not the LRU (shmem and
+ * filemap_add_folio both call it). 0, -EEXIST or -ENOMEM; nothing changed on error.
+ */
+int __filemap_add_folio(struct kmm_kernel *k, struct address_space *mapping, struct folio *folio,
+			pgoff_t index)
+{
+	long nr = (long)folio_nr_pages(folio);
+
+	for (long i = 0; i < nr; i++)
+		if (xa_load(&mapping->i_pages, index + (pgoff_t)i))
+			return -EEXIST;
+	for (long i = 0; i < nr; i++)
+		if (xa_store(&mapping->i_pages, index + (pgoff_t)i, folio)) {
+			while (i--)
+				xa_erase(&mapping->i_pages, index + (pgoff_t)i);
+			return -ENOMEM;
+		}
+	folio_ref_add(folio, (int)nr);
+	folio->mapping = mapping;
+	folio->index = index;
+	mapping->nrpages += (unsigned long)nr;
+	folio_node_mod(k, folio, NR_FILE_PAGES, nr);
+	if (folio_test_swapbacked(folio))
+		folio_node_mod(k, folio, NR_SHMEM, nr);
+	return 0;
+}
+
+int filemap_add_folio(struct kmm_kernel *k, struct address_space *mapping, struct folio *folio,
+		      pgoff_t index, gfp_t gfp)
+{
+	int ret;
+
+	__folio_set_locked(folio);
+	ret = __filemap_add_folio(k, mapping, folio, index);
+	if (ret) {
+		__folio_clear_locked(folio);
+		return ret;
+	}
+	return 0;
+}
+
+/* Models: folio_account_cleaned(): a dirty folio leaves the dirty counts without writeback. */
+static void folio_account_cleaned(struct kmm_kernel *k, struct folio *folio)
+{
+	long nr = (long)folio_nr_pages(folio);
+
+	folio_node_mod(k, folio, NR_FILE_DIRTY, -nr);
+	folio_zone_mod(k, folio, NR_ZONE_WRITE_PENDING, -nr);
+}
+
+void filemap_remove_folio(struct kmm_kernel *k, struct folio *folio)
+{
+	struct address_space *mapping = folio_mapping(folio);
+	long nr = (long)folio_nr_pages(folio);
+
+	if (!mapping)
+		return;
+	for (long i = 0; i < nr; i++)
+		xa_erase(&mapping->i_pages, folio->index + (pgoff_t)i);
+	mapping->nrpages -= (unsigned long)nr;
+	folio_node_mod(k, folio, NR_FILE_PAGES, -nr);
+	if (folio_test_swapbacked(folio))
+		folio_node_mod(k, folio, NR_SHMEM, -nr);
+	/* Models: filemap_unaccount_folio(): a dirty page dropped unwritten. */
+	if (folio_test_dirty(folio) && mapping_can_writeback(mapping))
+		folio_account_cleaned(k, folio);
+	folio->mapping = NULL;
+	/* Models: filemap_free_folio(): the cache's references. */
+	page_ref_sub(&folio->page, (int)nr - 1);
+	folio_put(k, folio);
+}
+
+struct folio *__filemap_get_folio(struct kmm_kernel *k, struct address_space *mapping,
+				  pgoff_t index, int fgp_flags, gfp_t gfp)
+{
+	struct folio *folio = xa_load(&mapping->i_pages, index);
+
+	if (folio) {
+		folio_get(folio);
+		if (fgp_flags & FGP_LOCK)
+			folio_lock(folio);
+		return folio;
+	}
+	if (!(fgp_flags & FGP_CREAT))
+		return NULL;
+	{
+		struct page *page = alloc_pages(k, gfp, 0);
+
+		if (!page)
+			return NULL;
+		folio = page_folio(page);
+		if (fgp_flags & FGP_ACCESSED)
+			__folio_set_referenced(folio);
+		if (filemap_add_folio(k, mapping, folio, index, gfp)) {
+			folio_put(k, folio);
+			return NULL;
+		}
+		if (!(fgp_flags & FGP_LOCK))
+			folio_unlock(folio);
+	}
+	return folio;
+}
+
+/* ---- dirtying and writeback ---------------------------------------------------------- */
+
+/* Models: folio_account_dirtied() and the dirty tag of __folio_mark_dirty(). */
+static void folio_account_dirtied(struct kmm_kernel *k, struct address_space *mapping,
+				  struct folio *folio)
+{
+	long nr = (long)folio_nr_pages(folio);
+
+	folio_node_mod(k, folio, NR_FILE_DIRTY, nr);
+	folio_zone_mod(k, folio, NR_ZONE_WRITE_PENDING, nr);
+	folio_node_mod(k, folio, NR_DIRTIED, nr);
+	for (long i = 0; i < nr; i++)
+		xa_set_mark(&mapping->i_pages, folio->index + (pgoff_t)i, PAGECACHE_TAG_DIRTY);
+}
+
+/* Models: filemap_dirty_folio(): the dirty_folio of filesystems that write back. */
+static bool filemap_dirty_folio(struct kmm_kernel *k, struct address_space *mapping,
+				struct folio *folio)
+{
+	if (folio_test_set_dirty(folio))
+		return false;
+	if (folio_mapping(folio) == mapping)
+		folio_account_dirtied(k, mapping, folio);
+	return true;
+}
+
+bool folio_mark_dirty(struct kmm_kernel *k, struct folio *folio)
+{
+	struct address_space *mapping = folio_mapping(folio);
+
+	if (!mapping)
+		return !folio_test_set_dirty(folio);
+	if (mapping_can_writeback(mapping))
+		return filemap_dirty_folio(k, mapping, folio);
+	/* noop_dirty_folio (tmpfs): PG_dirty only, no accounting. */
+	return !folio_test_set_dirty(folio);
+}
+
+bool folio_clear_dirty_for_io(struct kmm_kernel *k, struct folio *folio)
+{
+	struct address_space *mapping = folio_mapping(folio);
+	long nr = (long)folio_nr_pages(folio);
+
+	if (!folio_test_clear_dirty(folio))
+		return false;
+	if (mapping && mapping_can_writeback(mapping)) {
+		folio_node_mod(k, folio, NR_FILE_DIRTY, -nr);
+		folio_zone_mod(k, folio, NR_ZONE_WRITE_PENDING, -nr);
+	}
+	return true;
+}
+
+void folio_start_writeback(struct kmm_kernel *k, struct folio *folio)
+{
+	struct address_space *mapping = folio_mapping(folio);
+	long nr = (long)folio_nr_pages(folio);
+
+	if (folio_test_set_writeback(folio))
+		return;
+	folio_node_mod(k, folio, NR_WRITEBACK, nr);
+	folio_zone_mod(k, folio, NR_ZONE_WRITE_PENDING, nr);
+	if (!mapping)
+		return;
+	for (long i = 0; i < nr; i++) {
+		pgoff_t index = folio->index + (pgoff_t)i;
+
+		xa_set_mark(&mapping->i_pages, index, PAGECACHE_TAG_WRITEBACK);
+		if (!folio_test_dirty(folio))
+			xa_clear_mark(&mapping->i_pages, index, PAGECACHE_TAG_DIRTY);
+		xa_clear_mark(&mapping->i_pages, index, PAGECACHE_TAG_TOWRITE);
+	}
+}
+
+void folio_end_writeback(struct kmm_kernel *k, struct folio *folio)
+{
+	struct address_space *mapping = folio_mapping(folio);
+	long nr = (long)folio_nr_pages(folio);
+
+	if (!folio_test_clear_writeback(folio))
+		return;
+	folio_node_mod(k, folio, NR_WRITEBACK, -nr);
+	folio_zone_mod(k, folio, NR_ZONE_WRITE_PENDING, -nr);
+	folio_node_mod(k, folio, NR_WRITTEN, nr);
+	if (mapping)
+		for (long i = 0; i < nr; i++)
+			xa_clear_mark(&mapping->i_pages, folio->index + (pgoff_t)i,
+				      PAGECACHE_TAG_WRITEBACK);
+}
+
+/*
+ * Models: write_cache_pages() with WB_SYNC_ALL over [start, end] (page indices): every
+ * DIRTY-tagged folio is cleaned for I/O and handed to ->writepage. 0 or the first error.
+ */
+static int write_cache_pages(struct kmm_kernel *k, struct address_space *mapping, pgoff_t start,
+			     pgoff_t end)
+{
+	struct writeback_control wbc = {
+		.nr_to_write = (long)(~0UL >> 1),
+		.range_start = (loff_t)start << PAGE_SHIFT,
+		.range_end = (loff_t)end << PAGE_SHIFT,
+		.sync_mode = WB_SYNC_ALL,
+	};
+	pgoff_t index = start;
+	struct folio *folio;
+	int ret = 0;
+
+	while ((folio = xa_find(&mapping->i_pages, &index, end, PAGECACHE_TAG_DIRTY))) {
+		pgoff_t next = folio->index + folio_nr_pages(folio);
+
+		folio_get(folio);
+		folio_lock(folio);
+		if (folio_clear_dirty_for_io(k, folio)) {
+			int err;
+
+			folio_start_writeback(k, folio);
+			err = mapping->a_ops->writepage(k, folio, &wbc);
+			folio_end_writeback(k, folio);
+			if (err && !ret) {
+				ret = err;
+				mapping->flags |= 1UL << AS_EIO;
+			}
+		}
+		folio_unlock(folio);
+		folio_put(k, folio);
+		if (next == 0 || next > end)
+			break;
+		index = next;
+	}
+	return ret;
+}
+
+int filemap_write_and_wait_range(struct kmm_kernel *k, struct address_space *mapping, loff_t start,
+				 loff_t end)
+{
+	int ret;
+
+	if (end < start || !mapping->nrpages || !mapping_can_writeback(mapping) ||
+	    !mapping->a_ops || !mapping->a_ops->writepage)
+		return 0;
+	ret = write_cache_pages(k, mapping, (pgoff_t)start >> PAGE_SHIFT,
+				(pgoff_t)end >> PAGE_SHIFT);
+	/* Models: filemap_check_errors(): a writeback error is reported once. */
+	if (mapping->flags & (1UL << AS_EIO)) {
+		mapping->flags &= ~(1UL << AS_EIO);
+		ret = -EIO;
+	}
+	return ret;
+}
+
+/* ---- truncate -------------------------------------------------------------------------- */
+
+static void zero_folio_range(struct kmm_kernel *k, struct folio *folio, size_t from, size_t to)
+{
+	uint8_t *p = page_host(k, &folio->page, PAGE_SIZE);
+
+	if (p && to > from)
+		memset(p + from, 0, to - from);
+}
+
+void truncate_inode_pages_range(struct kmm_kernel *k, struct address_space *mapping, loff_t lstart,
+				loff_t lend)
+{
+	pgoff_t start = (pgoff_t)(lstart + (loff_t)PAGE_SIZE - 1) >> PAGE_SHIFT;
+	pgoff_t end; /* inclusive: the last page wholly inside */
+	pgoff_t index;
+	struct folio *folio;
+
+	if (!mapping->nrpages || lend < lstart)
+		return;
+	/* The partial page at the start keeps its head, loses the rest up to lend. */
+	if (lstart & (loff_t)(PAGE_SIZE - 1)) {
+		folio = xa_load(&mapping->i_pages, (pgoff_t)lstart >> PAGE_SHIFT);
+		if (folio) {
+			size_t from = (size_t)(lstart & (loff_t)(PAGE_SIZE - 1));
+			size_t to = PAGE_SIZE;
+
+			if ((lend >> PAGE_SHIFT) == (lstart >> PAGE_SHIFT))
+				to = (size_t)(lend & (loff_t)(PAGE_SIZE - 1)) + 1;
+			zero_folio_range(k, folio, from, to);
+		}
+	}
+	if (((lend + 1) & (loff_t)(PAGE_SIZE - 1)) &&
+	    (lend >> PAGE_SHIFT) != (lstart >> PAGE_SHIFT)) {
+		folio = xa_load(&mapping->i_pages, (pgoff_t)lend >> PAGE_SHIFT);
+		if (folio)
+			zero_folio_range(k, folio, 0, (size_t)(lend & (loff_t)(PAGE_SIZE - 1)) + 1);
+	}
+	if (((lend + 1) >> PAGE_SHIFT) == 0)
+		return;
+	end = (pgoff_t)((lend + 1) >> PAGE_SHIFT) - 1;
+	if (end < start)
+		return;
+	index = start;
+	while ((folio = xa_find(&mapping->i_pages, &index, end, XA_PRESENT))) {
+		pgoff_t next = folio->index + folio_nr_pages(folio);
+
+		folio_get(folio);
+		folio_lock(folio);
+		/* Models: truncate_inode_folio(): the caller unmapped the range first. */
+		if (!folio_mapped(folio)) {
+			folio_clear_mappedtodisk(folio);
+			if (folio_test_dirty(folio) && !mapping_can_writeback(mapping))
+				folio_clear_dirty(folio);
+			filemap_remove_folio(k, folio);
+			folio_clear_dirty(folio);
+			folio_clear_uptodate(folio);
+		}
+		folio_unlock(folio);
+		folio_put(k, folio);
+		if (next == 0 || next > end)
+			break;
+		index = next;
+	}
+}
+
+unsigned long invalidate_mapping_pages(struct kmm_kernel *k, struct address_space *mapping,
+				       pgoff_t start, pgoff_t end)
+{
+	unsigned long index = start, count = 0;
+	struct folio *folio;
+
+	while ((folio = xa_find(&mapping->i_pages, &index, end, XA_PRESENT))) {
+		pgoff_t next = folio->index + folio_nr_pages(folio);
+
+		/* Models: mapping_evict_folio(): only the cache's references, nothing pending. */
+		if (!folio_test_dirty(folio) && !folio_test_locked(folio) &&
+		    !folio_test_writeback(folio) && !folio_mapped(folio) &&
+		    folio_ref_count(folio) == (int)folio_nr_pages(folio) &&
+		    !folio_test_swapbacked(folio)) {
+			count += folio_nr_pages(folio);
+			folio_get(folio);
+			filemap_remove_folio(k, folio);
+			folio_put(k, folio);
+		}
+		if (next == 0 || next > end)
+			break;
+		index = next;
+	}
+	return count;
+}
+
+void truncate_inode_pages(struct kmm_kernel *k, struct address_space *mapping, loff_t lstart)
+{
+	truncate_inode_pages_range(k, mapping, lstart, INT64_MAX);
+}
+
+void truncate_pagecache(struct kmm_kernel *k, struct inode *inode, loff_t newsize)
+{
+	truncate_inode_pages(k, inode->i_mapping, newsize);
+}
+
+/* ---- read and write -------------------------------------------------------------------- */
+
+/*
+ * Models: filemap_read_folio(): fills a locked, not-uptodate folio through ->read_folio.
+ * 0 or -errno (-EIO when the filesystem has no way to fill it).
+ */
+static int filemap_read_folio(struct kmm_kernel *k, struct file *file, struct folio *folio)
+{
+	struct address_space *mapping = folio_mapping(folio);
+
+	if (!mapping || !mapping->a_ops || !mapping->a_ops->read_folio)
+		return -EIO;
+	return mapping->a_ops->read_folio(k, file, folio);
+}
+
+/*
+ * Models: filemap_get_pages() for one page: the uptodate folio at @index with a reference,
+ * read through ->read_folio if needed (the cache misses: *@major is set). NULL with *@err.
+ */
+static struct folio *filemap_get_uptodate(struct kmm_kernel *k, struct file *file, pgoff_t index,
+					  bool *major, int *err)
+{
+	struct address_space *mapping = file->f_mapping;
+	struct folio *folio = __filemap_get_folio(k, mapping, index, FGP_ACCESSED, 0);
+
+	if (!folio) {
+		folio = __filemap_get_folio(k, mapping, index, FGP_CREAT | FGP_LOCK,
+					    mapping_gfp_mask(mapping));
+		if (!folio) {
+			*err = -ENOMEM;
+			return NULL;
+		}
+		*major = true;
+	} else {
+		folio_lock(folio);
+	}
+	if (!folio_test_uptodate(folio)) {
+		*err = filemap_read_folio(k, file, folio);
+		if (*err) {
+			folio_unlock(folio);
+			folio_put(k, folio);
+			return NULL;
+		}
+	}
+	folio_unlock(folio);
+	return folio;
+}
+
+int64_t filemap_read(struct kmm_kernel *k, struct file *file, void *buf, uint64_t len, loff_t *pos)
+{
+	struct inode *inode = file_inode(file);
+	uint64_t done = 0;
+
+	while (done < len && *pos < inode->i_size) {
+		pgoff_t index = (pgoff_t)*pos >> PAGE_SHIFT;
+		size_t off = (size_t)(*pos & (loff_t)(PAGE_SIZE - 1));
+		uint64_t n = min(PAGE_SIZE - off, len - done);
+		bool major = false;
+		int err = 0;
+		struct folio *folio = filemap_get_uptodate(k, file, index, &major, &err);
+		const uint8_t *src;
+
+		if (!folio)
+			return done ? (int64_t)done : err;
+		if ((uint64_t)(inode->i_size - *pos) < n)
+			n = (uint64_t)(inode->i_size - *pos);
+		src = page_host(k, &folio->page, PAGE_SIZE);
+		memcpy((uint8_t *)buf + done, src + off, n);
+		folio_put(k, folio);
+		done += n;
+		*pos += (loff_t)n;
+	}
+	return (int64_t)done;
+}
+
+/*
+ * Models: generic_perform_write() with simple_write_begin/end-like steps: each page is got
+ * (created if absent, read first when the write covers only part of it and it is not
+ * uptodate), copied into, marked uptodate and dirty; i_size grows past the last byte.
+ */
+int64_t generic_perform_write(struct kmm_kernel *k, struct file *file, const void *buf,
+			      uint64_t len, loff_t pos)
+{
+	struct inode *inode = file_inode(file);
+	struct address_space *mapping = file->f_mapping;
+	uint64_t done = 0;
+
+	while (done < len) {
+		pgoff_t index = (pgoff_t)pos >> PAGE_SHIFT;
+		size_t off = (size_t)(pos & (loff_t)(PAGE_SIZE - 1));
+		uint64_t n = min(PAGE_SIZE - off, len - done);
+		struct folio *folio =
+			__filemap_get_folio(k, mapping, index, FGP_LOCK | FGP_WRITE | FGP_CREAT,
+					    mapping_gfp_mask(mapping));
+		uint8_t *dst;
+
+		if (!folio)
+			return done ? (int64_t)done : -ENOMEM;
+		if (!folio_test_uptodate(folio) && n != PAGE_SIZE) {
+			int err = 0;
+
+			if (((loff_t)index << PAGE_SHIFT) < inode->i_size)
+				err = filemap_read_folio(k, file, folio);
+			else
+				zero_folio_range(k, folio, 0, PAGE_SIZE);
+			if (err) {
+				folio_unlock(folio);
+				folio_put(k, folio);
+				return done ? (int64_t)done : err;
+			}
+		}
+		dst = page_host(k, &folio->page, PAGE_SIZE);
+		memcpy(dst + off, (const uint8_t *)buf + done, n);
+		folio_set_uptodate(folio);
+		folio_mark_dirty(k, folio);
+		folio_unlock(folio);
+		folio_put(k, folio);
+		done += n;
+		pos += (loff_t)n;
+		if (pos > inode->i_size)
+			inode->i_size = pos;
+	}
+	return (int64_t)done;
+}
+
+/* ---- mappings ------------------------------------------------------------------------- */
+
+void vma_link_file(struct vm_area_struct *vma)
+{
+	if (vma->vm_file)
+		list_add_tail(&vma->shared, &vma->vm_file->f_mapping->i_mmap);
+}
+
+void vma_unlink_file(struct vm_area_struct *vma)
+{
+	if (vma->vm_file && vma->shared.next)
+		list_del(&vma->shared);
+}
+
+/*
+ * Models: do_sync_mmap_readahead()'s read-around: a fault that missed the cache reads the
+ * ra_pages window centred on it (clipped to the file), each absent page once.
+ */
+static void filemap_readaround(struct kmm_kernel *k, struct file *file, pgoff_t index)
+{
+	struct address_space *mapping = file->f_mapping;
+	pgoff_t max = (pgoff_t)(file_inode(file)->i_size + (loff_t)PAGE_SIZE - 1) >> PAGE_SHIFT;
+	pgoff_t start = index > VM_READAROUND_PAGES / 2 ? index - VM_READAROUND_PAGES / 2 : 0;
+	pgoff_t end = min(start + VM_READAROUND_PAGES, max);
+
+	for (pgoff_t i = start; i < end; i++) {
+		struct folio *folio;
+
+		if (i == index || xa_load(&mapping->i_pages, i))
+			continue;
+		folio = __filemap_get_folio(k, mapping, i, FGP_CREAT | FGP_LOCK,
+					    mapping_gfp_mask(mapping));
+		if (!folio)
+			return;
+		if (filemap_read_folio(k, file, folio)) {
+			filemap_remove_folio(k, folio);
+			folio_unlock(folio);
+			folio_put(k, folio);
+			return;
+		}
+		folio_unlock(folio);
+		folio_put(k, folio);
+	}
+}
+
+vm_fault_t filemap_fault(struct vm_fault *vmf)
+{
+	struct kmm_kernel *k = vmf_kernel(vmf);
+	struct file *file = vmf->vma->vm_file;
+	struct address_space *mapping = file->f_mapping;
+	pgoff_t max_idx = (pgoff_t)(file_inode(file)->i_size + (loff_t)PAGE_SIZE - 1) >> PAGE_SHIFT;
+	vm_fault_t ret = 0;
+	struct folio *folio;
+
+	if (vmf->pgoff >= max_idx)
+		return VM_FAULT_SIGBUS;
+	folio = filemap_get_folio(k, mapping, vmf->pgoff);
+	if (!folio) {
+		/* A major fault: the page has to come from the store. */
+		count_vm_event(k, PGMAJFAULT);
+		ret = VM_FAULT_MAJOR;
+		filemap_readaround(k, file, vmf->pgoff);
+		folio = __filemap_get_folio(k, mapping, vmf->pgoff, FGP_CREAT | FGP_FOR_MMAP,
+					    vmf->gfp_mask ? vmf->gfp_mask
+							  : mapping_gfp_mask(mapping));
+		if (!folio)
+			return VM_FAULT_OOM;
+	}
+	folio_lock(folio);
+	if (!folio_test_uptodate(folio) && filemap_read_folio(k, file, folio)) {
+		folio_unlock(folio);
+		folio_put(k, folio);
+		return VM_FAULT_SIGBUS;
+	}
+	vmf->page = folio_page(folio, vmf->pgoff - folio->index);
+	return ret | VM_FAULT_LOCKED;
+}
+
+vm_fault_t filemap_page_mkwrite(struct vm_fault *vmf)
+{
+	struct kmm_kernel *k = vmf_kernel(vmf);
+	struct folio *folio = page_folio(vmf->page);
+	struct inode *inode = file_inode(vmf->vma->vm_file);
+
+	folio_lock(folio);
+	if (folio_mapping(folio) != inode->i_mapping) {
+		folio_unlock(folio);
+		return VM_FAULT_NOPAGE; /* truncated meanwhile */
+	}
+	/* The page is dirtied now, before the PTE becomes writable (6.1: folio_mark_dirty). */
+	folio_mark_dirty(k, folio);
+	return VM_FAULT_LOCKED;
+}
+
+/* ---- the walker for kmm_check ---------------------------------------------------------- */
+
+/* Where a cached page may be: in use (no place), or on an LRU list once those exist. */
+static bool page_place_allows_cache(enum page_place place)
+{
+	return place == PLACE_NONE;
+}
+
+struct pagecache_census {
+	long file_pages[MAX_NUMNODES], shmem[MAX_NUMNODES], dirty[MAX_NUMNODES];
+};
+
+/* Checks one mapping's entries (invariants 1, 2 and 4); adds its pages to the census. */
+static bool pagecache_check_mapping(const struct kmm_kernel *k, const struct address_space *mapping,
+				    struct place_map *map, struct pagecache_census *c)
+{
+	unsigned long index, nr = 0;
+	struct folio *folio;
+	char why[160];
+
+	if (!xa_check(&mapping->i_pages, why, sizeof(why)))
+		return place_fail(map, "page cache of inode %lu: %s", mapping->host->i_ino, why);
+	xa_for_each(&mapping->i_pages, index, folio)
+	{
+		unsigned long pfn = page_to_pfn(k, &folio->page);
+		int nid = page_to_nid(&folio->page);
+		enum page_place place = place_of(map, pfn);
+		bool dirty_tag = xa_get_mark(&mapping->i_pages, index, PAGECACHE_TAG_DIRTY);
+
+		nr++;
+		if (folio->mapping != mapping || index < folio->index ||
+		    index >= folio->index + folio_nr_pages(folio))
+			return place_fail(map,
+					  "page cache of inode %lu: pfn 0x%lx at index %lu "
+					  "says mapping %p index %lu",
+					  mapping->host->i_ino, pfn, index, folio->mapping,
+					  folio->index);
+		if (page_ref_count(&folio->page) < (int)folio_nr_pages(folio))
+			return place_fail(map,
+					  "page cache of inode %lu: pfn 0x%lx has %d references",
+					  mapping->host->i_ino, pfn, page_ref_count(&folio->page));
+		if (mapping_can_writeback(mapping) && dirty_tag != folio_test_dirty(folio))
+			return place_fail(
+				map, "page cache of inode %lu: pfn 0x%lx dirty %d, tag %d",
+				mapping->host->i_ino, pfn, folio_test_dirty(folio), dirty_tag);
+		if (folio_test_writeback(folio))
+			return place_fail(map, "page cache of inode %lu: pfn 0x%lx under writeback",
+					  mapping->host->i_ino, pfn);
+		if (place != PLACE_NONE && !page_place_allows_cache(place))
+			return place_fail(map, "page cache of inode %lu: pfn 0x%lx is in %s",
+					  mapping->host->i_ino, pfn, page_place_name(place));
+		c->file_pages[nid]++;
+		if (folio_test_swapbacked(folio))
+			c->shmem[nid]++;
+		if (folio_test_dirty(folio) && mapping_can_writeback(mapping))
+			c->dirty[nid]++;
+	}
+	if (nr != mapping->nrpages)
+		return place_fail(map, "page cache of inode %lu: nrpages %lu, %lu entries",
+				  mapping->host->i_ino, mapping->nrpages, nr);
+	return true;
+}
+
+bool pagecache_walk(const struct kmm_kernel *k, struct place_map *map)
+{
+	struct pagecache_census c;
+	const struct inode *inode = NULL;
+
+	memset(&c, 0, sizeof(c));
+	while ((inode = fs_next_inode(k, inode)))
+		if (!pagecache_check_mapping(k, inode->i_mapping, map, &c))
+			return false;
+	for (int nid = 0; nid < MAX_NUMNODES; nid++) {
+		const pg_data_t *pgdat = k->node_data[nid];
+
+		if (!pgdat)
+			continue;
+		if (pgdat->vm_stat[NR_FILE_PAGES] != c.file_pages[nid] ||
+		    pgdat->vm_stat[NR_SHMEM] != c.shmem[nid] ||
+		    pgdat->vm_stat[NR_FILE_DIRTY] != c.dirty[nid])
+			return place_fail(
+				map,
+				"page cache: node %d counts nr_file_pages %ld nr_shmem %ld "
+				"nr_dirty %ld, the mappings hold %ld, %ld, %ld",
+				nid, pgdat->vm_stat[NR_FILE_PAGES], pgdat->vm_stat[NR_SHMEM],
+				pgdat->vm_stat[NR_FILE_DIRTY], c.file_pages[nid], c.shmem[nid],
+				c.dirty[nid]);
+	}
+	return true;
+}
