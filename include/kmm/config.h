@@ -77,6 +77,15 @@ struct kmm_config {
 	uint32_t nr_cpus;
 
 	/*
+	 * The CPU model, as QEMU's -cpu names it: "cortex-a57" (the default: every capture in
+	 * tests/data/oracles/linux was taken on one) or "max". It decides the ASID width and
+	 * whether the MMU sets the access flag and dirty state itself (FEAT_HAFDBS: max only).
+	 */
+	char cpu_model[16];
+	/* ASID width the CPUs report: 0 the model's (16 bits on both), or 8 (-cpu NAME,asidbits=8). */
+	uint32_t asid_bits;
+
+	/*
 	 * NUMA. nr_nodes == 0: no topology given; the kernel makes one node of all memory and
 	 * all CPUs. Otherwise nodes[0..nr_nodes) are used, their memory laid out over the RAM
 	 * banks in PA order; the sizes must add up to the RAM size (as QEMU requires).
@@ -181,10 +190,9 @@ KMM_API enum kmm_status kmm_config_set_cost(struct kmm_config *cfg, const char *
 KMM_API enum kmm_status kmm_config_append(struct kmm_config *cfg, const char *params);
 
 /*
- * Applies one QEMU-style machine option, as kmmsim takes it: @name is "-m", "-smp", "-numa",
- * "-append", "-reserve", "-ram", "-mmio", "-M", "-sysctl", "-seed", "-kmalloc-minalign",
- * "-cpu-mhz" or "-cost"; @value its argument. Returns
- * KMM_EINVAL with the reason in kmm_last_error(NULL) if either is malformed; @cfg is then
+ * Applies one QEMU-style machine option, as kmmsim takes it: @name is "-m", "-smp", "-cpu",
+ * "-numa", "-append", "-reserve", "-ram", "-mmio", "-M", "-sysctl", "-seed",
+ * "-kmalloc-minalign", "-cpu-mhz" or "-cost"; @value its argument. Returns KMM_EINVAL with the reason in kmm_last_error(NULL) if either is malformed; @cfg is then
  * unchanged.
  */
 KMM_API enum kmm_status kmm_config_option(struct kmm_config *cfg, const char *name,

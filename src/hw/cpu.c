@@ -13,6 +13,14 @@
  *
  * ("max" implements FEAT_LPA: PARange is 52 bits, but the model's PA size is capped at 48
  * since TCR.DS/52-bit descriptors are not modelled.)
+ *
+ * Both have 16-bit ASIDs (ID_AA64MMFR0_EL1.ASIDBits = 0b0010). hw_cpus_set_asid_bits(8)
+ * makes a variant with 8-bit ASIDs (an implementation choice the architecture allows; QEMU
+ * has no such property): the machine keeps its own copy of the model (hw->model), which every
+ * CPU's feat points at. "max" also has FEAT_TLBIRANGE (ID_AA64ISAR0_EL1.TLB = 0b0010),
+ * FEAT_TTL and FEAT_TTCNP (ID_AA64MMFR2_EL1); cortex-a57 (ARMv8.0) has none of them. Of isar0
+ * only the TLB field is relied on; its other fields are QEMU 7.2's as its source sets them,
+ * not read from a capture.
  */
 #include "hw/cpu.h"
 
@@ -29,6 +37,7 @@ static const struct hw_cpu_features hw_models[] = {
 	 .mmfr1 = 0,
 	 .mmfr2 = 0,
 	 .pfr0 = 0x222,
+	 .isar0 = 0x11120,
 	 .parange_bits = 44},
 	{.name = "max",
 	 .midr = 0xf0510,
@@ -36,6 +45,7 @@ static const struct hw_cpu_features hw_models[] = {
 	 .mmfr1 = 0x11010211122,
 	 .mmfr2 = 0x1021011010011011,
 	 .pfr0 = 0x1201001120110222,
+	 .isar0 = 0x1221111110212120,
 	 .parange_bits = 52,
 	 .hafdbs = true,
 	 .hpds = true,
@@ -56,17 +66,31 @@ bool hw_cpus_init(struct kmm_hw *hw, const struct kmm_config *cfg)
 {
 	struct tlb_geometry geo;
 
+	const char *name = cfg->cpu_model[0] ? cfg->cpu_model : "cortex-a57";
+	const struct hw_cpu_features *feat = hw_cpu_model(name);
+
+	if (!feat) {
+		env_error(hw->env, KMM_EINVAL, "unknown CPU model \"%s\" (known: cortex-a57, max)",
+			  name);
+		return false;
+	}
 	tlb_geometry_default(&geo);
 	tlb_geometry_load_costs(&geo, hw->env->cost);
-	hw->cpus = env_alloc(hw->env, sizeof(*hw->cpus) * cfg->nr_cpus);
+	hw->model = env_alloc(hw->env, sizeof(*hw->model));
+	hw->cpus = hw->model ? env_alloc(hw->env, sizeof(*hw->cpus) * cfg->nr_cpus) : NULL;
 	if (!hw->cpus) {
+		env_free(hw->env, hw->model);
+		hw->model = NULL;
 		env_error(hw->env, KMM_EHOST, "cannot allocate state for %u CPUs", cfg->nr_cpus);
 		return false;
 	}
+	*hw->model = *feat;
+	if (cfg->asid_bits == 8)
+		hw->model->mmfr0 &= ~((uint64_t)0xf << ID_AA64MMFR0_ASIDBITS_SHIFT);
 	for (uint32_t i = 0; i < cfg->nr_cpus; i++) {
 		struct hw_cpu *cpu = &hw->cpus[i];
 
-		*cpu = (struct hw_cpu){.id = i, .online = true, .feat = hw_cpu_model("max")};
+		*cpu = (struct hw_cpu){.id = i, .online = true, .feat = hw->model};
 		cpu->r.el = 1;
 		/* TCR_EL1 resets UNKNOWN; the model starts it at "4KB granule for both halves". */
 		cpu->r.tcr_el1 = (uint64_t)TCR_TG1_4K << TCR_EL1_TG1_SHIFT;
@@ -87,7 +111,9 @@ void hw_cpus_fini(struct kmm_hw *hw)
 	for (uint32_t i = 0; hw->cpus && i < hw->nr_cpus; i++)
 		tlb_fini(&hw->cpus[i].tlb);
 	env_free(hw->env, hw->cpus);
+	env_free(hw->env, hw->model);
 	hw->cpus = NULL;
+	hw->model = NULL;
 	hw->nr_cpus = 0;
 }
 
@@ -111,19 +137,57 @@ bool hw_cpus_check(const struct kmm_hw *hw, char *why, size_t whylen)
 	return true;
 }
 
+/* TCR_EL1 as the CPU holds it: AS is RES0 without 16-bit ASIDs (Arm ARM D17.2.131). */
+static uint64_t hw_tcr_res0(const struct hw_cpu *cpu, uint64_t tcr)
+{
+	if (FIELD64(cpu->feat->mmfr0, ID_AA64MMFR0_ASIDBITS_SHIFT, 4) != 2)
+		tcr &= ~TCR_EL1_AS;
+	return tcr;
+}
+
+/* Every CPU re-derives its state from the (changed) model, TCR_EL1's RES0 bits included. */
+static void hw_cpus_resync(struct kmm_hw *hw)
+{
+	for (uint32_t i = 0; i < hw->nr_cpus; i++) {
+		struct hw_cpu *cpu = &hw->cpus[i];
+
+		cpu->feat = hw->model;
+		cpu->r.tcr_el1 = hw_tcr_res0(cpu, cpu->r.tcr_el1);
+		hw_cpu_sync(cpu);
+	}
+}
+
 bool hw_cpus_set_model(struct kmm_hw *hw, const char *name)
 {
 	const struct hw_cpu_features *feat = hw_cpu_model(name);
+
+	uint64_t asid_field = ((uint64_t)0xf << ID_AA64MMFR0_ASIDBITS_SHIFT);
 
 	if (!feat) {
 		env_error(hw->env, KMM_EINVAL, "unknown CPU model \"%s\" (known: cortex-a57, max)",
 			  name ? name : "(null)");
 		return false;
 	}
-	for (uint32_t i = 0; i < hw->nr_cpus; i++) {
-		hw->cpus[i].feat = feat;
-		hw_cpu_sync(&hw->cpus[i]);
+	asid_field &= hw->model->mmfr0;
+	*hw->model = *feat;
+	hw->model->mmfr0 = (feat->mmfr0 & ~((uint64_t)0xf << ID_AA64MMFR0_ASIDBITS_SHIFT)) |
+			   asid_field;
+	hw_cpus_resync(hw);
+	return true;
+}
+
+bool hw_cpus_set_asid_bits(struct kmm_hw *hw, unsigned bits)
+{
+	uint64_t field = bits == 16 ? 2 : 0;
+
+	if (bits != 8 && bits != 16) {
+		env_error(hw->env, KMM_EINVAL, "ASID width %u: the architecture has 8 or 16 bits",
+			  bits);
+		return false;
 	}
+	hw->model->mmfr0 &= ~((uint64_t)0xf << ID_AA64MMFR0_ASIDBITS_SHIFT);
+	hw->model->mmfr0 |= field << ID_AA64MMFR0_ASIDBITS_SHIFT;
+	hw_cpus_resync(hw);
 	return true;
 }
 
@@ -213,6 +277,7 @@ bool hw_cpu_set_reg(struct kmm_hw *hw, struct hw_cpu *cpu, enum hw_sysreg reg, u
 		env_error(hw->env, KMM_EINVAL, "unknown system register %d", (int)reg);
 		return false;
 	}
+	cpu->r.tcr_el1 = hw_tcr_res0(cpu, cpu->r.tcr_el1);
 	hw_cpu_sync(cpu);
 	return true;
 }

@@ -33,6 +33,7 @@
 struct hw_cpu_features {
 	const char *name; /* "cortex-a57", "max" */
 	uint64_t midr, mmfr0, mmfr1, mmfr2, pfr0;
+	uint64_t isar0;	      /* ID_AA64ISAR0_EL1: only its TLB field (FEAT_TLBIRANGE) is used */
 	uint8_t parange_bits; /* ID_AA64MMFR0_EL1.PARange decoded */
 	bool hafdbs;	      /* FEAT_HAFDBS: TCR.HA/HD, VTCR.HA/HD */
 	bool hpds;	      /* FEAT_HPDS: TCR.HPD0/1 */
@@ -42,6 +43,12 @@ struct hw_cpu_features {
 
 /* The CPU models the MMU knows; NULL for an unknown name. */
 const struct hw_cpu_features *hw_cpu_model(const char *name);
+
+/* ID register fields the kernel reads (Arm ARM D17.2). */
+#define ID_AA64MMFR0_ASIDBITS_SHIFT 4  /* 0b0000: 8 bits, 0b0010: 16 bits */
+#define ID_AA64MMFR2_CNP_SHIFT	    0  /* FEAT_TTCNP */
+#define ID_AA64MMFR2_TTL_SHIFT	    48 /* FEAT_TTL: TLBI level hints */
+#define ID_AA64ISAR0_TLB_SHIFT	    56 /* 0b0010: FEAT_TLBIOS and FEAT_TLBIRANGE */
 
 /* Architectural system registers of one CPU (raw values, as software wrote them). */
 struct hw_sysregs {
@@ -158,7 +165,17 @@ uint64_t hw_cpu_get_reg(const struct hw_cpu *cpu, enum hw_sysreg reg);
 /* Recomputes cur_asid/cur_vmid from the registers. */
 void hw_cpu_sync(struct hw_cpu *cpu);
 
-/* Selects the CPU model of every CPU (default "max"); false if unknown name. */
+/*
+ * Selects the CPU model of every CPU (power-on: the config's cpu_model, "cortex-a57" unless
+ * set); false (nothing changed) for an unknown name. The model's ASID width is kept.
+ */
 bool hw_cpus_set_model(struct kmm_hw *hw, const char *name);
+
+/*
+ * Makes every CPU report @bits-bit ASIDs (8 or 16) in ID_AA64MMFR0_EL1.ASIDBits, as an
+ * implementation with that ASID size would; with 8, TCR_EL1.AS is RES0 (reads as 0 and the
+ * TLB compares 8 bits). False (nothing changed) for another width.
+ */
+bool hw_cpus_set_asid_bits(struct kmm_hw *hw, unsigned bits);
 
 #endif /* KMM_HW_CPU_H */

@@ -16,6 +16,7 @@ struct kmm_hw {
 	struct hw_phys phys;
 	uint32_t nr_cpus;
 	struct hw_cpu *cpus; /* nr_cpus entries */
+	struct hw_cpu_features *model; /* the machine's CPU model: every cpus[i].feat points here */
 };
 
 /* Builds the hardware from a validated config; false (reason in env) on host exhaustion. */

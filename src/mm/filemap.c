@@ -73,8 +73,7 @@ static void folio_zone_mod(struct kmm_kernel *k, struct folio *folio, enum zone_
 	__mod_zone_page_state(page_zone(k, &folio->page), item, nr);
 }
 
-/* Models: mapping_can_writeback(): whether dirty pages of @mapping go back to a store. */
-static bool mapping_can_writeback(const struct address_space *mapping)
+bool mapping_can_writeback(const struct address_space *mapping)
 {
 	return mapping->host && mapping->host->i_sb && mapping->host->i_sb->s_store_backed;
 }

@@ -37,9 +37,18 @@
  *    A written shared file PTE (dirty by DBM or by the write fault) is reported with
  *    folio_mark_dirty() when the PTE is zapped or cleaned, as the kernel's zap does.
  *  - what filemap.c needs from the core (memory.h), used once it is on w2:
- *    do_set_pte(vmf, page, addr) (6.1: install one file PTE, rss and rmap; used by
- *    filemap_map_pages for fault-around) and unmap_mapping_range(mapping, holebegin,
- *    holelen, even_cows) (truncate and hole punch unmap every VMA of the file first).
+ *    void do_set_pte(struct vm_fault *vmf, struct page *page, unsigned long addr) (6.1:
+ *    installs the PTE at vmf->pte for @addr, old if prefaulted and the CPU has hardware AF,
+ *    with rss and page_add_file_rmap; the caller's page reference becomes the PTE's);
+ *    unmap_mapping_range(mapping, holebegin, holelen, even_cows) (truncate unmaps every VMA
+ *    of the file first); folio_mkclean(folio) (rmap.c: write-protects and cleans the PTEs of
+ *    a folio being written back, returning whether one was dirty).
+ *    ->map_pages contract: the core calls it (do_fault_around) with vmf->pmd pointing at a
+ *    pmd entry that holds a PTE table (6.1's do_fault_around preallocates it and
+ *    filemap_map_pmd installs it; here the core installs it before the call) and the window
+ *    [start_pgoff, end_pgoff] inside that table and the VMA; filemap_map_pages sets vmf->pte
+ *    for each page it maps and calls do_set_pte. It returns VM_FAULT_NOPAGE when it mapped
+ *    vmf->address (the fault is then done), else 0 and the core goes on to ->fault.
  */
 #ifndef KMM_MM_PAGEMAP_H
 #define KMM_MM_PAGEMAP_H
@@ -304,6 +313,13 @@ static inline bool mapping_mapped(const struct address_space *mapping)
 /* Puts @vma (vm_file set) on its file's i_mmap list / takes it off (vma->shared). */
 void vma_link_file(struct vm_area_struct *vma);
 void vma_unlink_file(struct vm_area_struct *vma);
+
+/*
+ * Models: mapping_can_writeback(): whether dirty pages of @mapping go back to a store (kmmfs:
+ * yes, with dirty accounting and page_mkwrite, so vma_wants_writenotify() is true for its
+ * shared writable VMAs; tmpfs: no, its shared writable PTEs are writable from the start).
+ */
+bool mapping_can_writeback(const struct address_space *mapping);
 
 static inline gfp_t mapping_gfp_mask(const struct address_space *mapping)
 {

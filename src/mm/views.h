@@ -17,6 +17,13 @@ void show_unusable_index(const struct kmm_kernel *k, const struct sink *out);
 void show_extfrag_index(const struct kmm_kernel *k, const struct sink *out);
 void show_memblock_memory(const struct kmm_kernel *k, const struct sink *out);
 void show_memblock_reserved(const struct kmm_kernel *k, const struct sink *out);
+/*
+ * /sys/kernel/debug/kmm/asid and /sys/kernel/debug/kmm/tlbflush (arch/arm64/mm/context.c):
+ * the ASID allocator's state and counters, and the TLB maintenance counters, one
+ * "name value" line each (no such files in Linux: the model's own debugfs entries).
+ */
+void show_asid(const struct kmm_kernel *k, const struct sink *out);
+void show_tlbflush(const struct kmm_kernel *k, const struct sink *out);
 
 /*
  * vm sysctls (sysctl_vm.c): read into @out, or write @value with the kernel's side effects.

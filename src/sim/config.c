@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "hw/board.h"
+#include "hw/cpu.h"
 #include "kernel/params.h"
 #include "lib/cmdline.h"
 #include "lib/cost.h"
@@ -26,6 +27,7 @@ void kmm_config_init(struct kmm_config *cfg)
 	cfg->nr_banks = 1;
 	cfg->banks[0] = (struct kmm_ram_bank){.base = KMM_VIRT_RAM_BASE, .size = 1 * GiB};
 	cfg->nr_cpus = 4;
+	snprintf(cfg->cpu_model, sizeof(cfg->cpu_model), "%s", "cortex-a57");
 	cfg->seed = 1;
 	cfg->kmalloc_minalign = 128; /* ARCH_DMA_MINALIGN on arm64 */
 	cfg->cpu_mhz = 1000;
@@ -449,6 +451,14 @@ enum kmm_status kmm_config_validate(const struct kmm_config *cfg)
 					   cfg->nr_cpus, KMM_MAX_CPUS);
 	if (cfg->cpu_mhz == 0)
 		return kmm_error_nomachine(KMM_EINVAL, "cpu_mhz must not be zero");
+	if (!memchr(cfg->cpu_model, '\0', sizeof(cfg->cpu_model)) ||
+	    (cfg->cpu_model[0] && !hw_cpu_model(cfg->cpu_model)))
+		return kmm_error_nomachine(KMM_EINVAL,
+					   "CPU model \"%.15s\": the machine has cortex-a57 and max",
+					   cfg->cpu_model);
+	if (cfg->asid_bits != 0 && cfg->asid_bits != 8 && cfg->asid_bits != 16)
+		return kmm_error_nomachine(KMM_EINVAL, "asid_bits %u: must be 0 (the model's), 8 or 16",
+					   cfg->asid_bits);
 	if (cfg->nr_costs > KMM_MAX_COSTS)
 		return kmm_error_nomachine(KMM_EINVAL, "too many cost settings (at most %d)",
 					   KMM_MAX_COSTS);

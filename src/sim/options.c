@@ -336,6 +336,40 @@ static enum kmm_status opt_cpu_mhz(struct kmm_config *cfg, const char *value)
 	return KMM_OK;
 }
 
+/*
+ * QEMU's -cpu: "cortex-a57" or "max", then properties. The one property is asidbits=8|16:
+ * the ASID width the CPUs report in ID_AA64MMFR0_EL1 (both models have 16; 8 is for
+ * experiments with frequent ASID rollovers). QEMU has no such property; kmmsim adds it here,
+ * where the hardware is described, because the kernel reads the width from the hardware.
+ */
+static enum kmm_status opt_cpu(struct kmm_config *cfg, const char *value)
+{
+	struct kv kv[4];
+	int n = split_kv(value, kv, 4);
+
+	if (n < 1 || kv[0].key[0] || (strcmp(kv[0].value, "cortex-a57") != 0 &&
+				      strcmp(kv[0].value, "max") != 0))
+		return kmm_error_nomachine(KMM_EINVAL,
+					   "-cpu %s: expected cortex-a57 or max, then "
+					   "[,asidbits=8|16]",
+					   value);
+	snprintf(cfg->cpu_model, sizeof(cfg->cpu_model), "%.15s", kv[0].value);
+	cfg->asid_bits = 0;
+	for (int i = 1; i < n; i++) {
+		if (strcmp(kv[i].key, "asidbits") != 0)
+			return kmm_error_nomachine(KMM_EINVAL,
+						   "-cpu %s: unknown property '%s' (known: "
+						   "asidbits)",
+						   value, kv[i].key[0] ? kv[i].key : kv[i].value);
+		if (strcmp(kv[i].value, "8") != 0 && strcmp(kv[i].value, "16") != 0)
+			return kmm_error_nomachine(KMM_EINVAL,
+						   "-cpu %s: asidbits must be 8 or 16, not '%s'",
+						   value, kv[i].value);
+		cfg->asid_bits = (uint32_t)atoi(kv[i].value);
+	}
+	return KMM_OK;
+}
+
 /* "NAME=CYCLES": one row of the cost table (src/lib/cost.h). */
 static enum kmm_status opt_cost(struct kmm_config *cfg, const char *value)
 {
@@ -352,6 +386,9 @@ static enum kmm_status opt_cost(struct kmm_config *cfg, const char *value)
 #define MACHINE_OPTIONS(X)                                                                         \
 	X("-m", "SIZE", opt_m, "RAM size, one bank at 0x40000000 (bare number: MiB)")              \
 	X("-smp", "N", opt_smp, "number of CPUs (1..256)")                                         \
+	X("-cpu", "cortex-a57|max[,asidbits=8|16]", opt_cpu,                                        \
+	  "CPU model (default cortex-a57, the captures' CPU; max adds hardware AF/dirty bits, "      \
+	  "TLBI ranges; asidbits=8 for 8-bit ASIDs)")                                               \
 	X("-numa", "node,nodeid=N,mem=SIZE[,cpus=A-B] | dist,src=A,dst=B,val=D", opt_numa,         \
 	  "NUMA node (memory laid out in node order) or distance")                                 \
 	X("-append", "\"CMDLINE\"", opt_append, "kernel command line parameters (mem=, ...)")      \

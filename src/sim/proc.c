@@ -40,6 +40,8 @@ KERNEL_VIEW(show_vmallocinfo)
 KERNEL_VIEW(show_kernel_page_tables)
 KERNEL_VIEW(show_unusable_index)
 KERNEL_VIEW(show_extfrag_index)
+KERNEL_VIEW(show_asid)
+KERNEL_VIEW(show_tlbflush)
 
 /* The ftrace buffer (kernel/trace/trace.c's "trace" file, with the nop tracer). */
 static void show_trace(struct kmm_machine *m, const struct sink *out)
@@ -99,6 +101,8 @@ static void show_clock(struct kmm_machine *m, const struct sink *out)
 	X("/sys/kernel/debug/extfrag/extfrag_index", proc_show_extfrag_index)                      \
 	X("/sys/kernel/debug/tracing/trace", show_trace)                                           \
 	X("/sys/kernel/debug/kmm/costs", show_costs)                                               \
+	X("/sys/kernel/debug/kmm/asid", proc_show_asid)                                            \
+	X("/sys/kernel/debug/kmm/tlbflush", proc_show_tlbflush)                                    \
 	X("/sys/kernel/debug/kmm/clock", show_clock)
 
 static const struct {

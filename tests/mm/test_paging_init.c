@@ -17,16 +17,24 @@
 
 #define KIMG(off) (0xffff800008000000ull + (off)) /* KIMAGE_VADDR + offset into the Image */
 
-static struct kmm_machine *boot(const char *ram, const char *smp, const char *append)
+static struct kmm_machine *boot_cpu(const char *ram, const char *smp, const char *append,
+				   const char *cpu)
 {
 	struct kmm_config cfg;
 
 	kmm_config_init(&cfg);
+	if (cpu)
+		assert_int_equal(kmm_config_option(&cfg, "-cpu", cpu), KMM_OK);
 	assert_int_equal(kmm_config_option(&cfg, "-m", ram), KMM_OK);
 	assert_int_equal(kmm_config_option(&cfg, "-smp", smp), KMM_OK);
 	if (append)
 		assert_int_equal(kmm_config_append(&cfg, append), KMM_OK);
 	return test_machine(&cfg);
+}
+
+static struct kmm_machine *boot(const char *ram, const char *smp, const char *append)
+{
+	return boot_cpu(ram, smp, append, NULL);
 }
 
 /* AT S1E1R/W on @cpu: the PAR_EL1 value. */
@@ -153,7 +161,7 @@ static void test_paging_table_pages_from_memblock(void **state)
  */
 static void test_paging_registers_on_every_cpu(void **state)
 {
-	struct kmm_machine *m = boot("1G", "4", NULL);
+	struct kmm_machine *m = boot_cpu("1G", "4", NULL, "max");
 	const uint64_t tcr = 16 | 1ull << 8 | 1ull << 10 | 3ull << 12 | 16ull << 16 | 1ull << 22 |
 			     1ull << 24 | 1ull << 26 | 3ull << 28 | 2ull << 30 | 5ull << 32 |
 			     1ull << 36 | 1ull << 37 | 1ull << 38 | 1ull << 39 | 1ull << 40 |
@@ -175,6 +183,31 @@ static void test_paging_registers_on_every_cpu(void **state)
 	}
 	/* a user address walks the empty reserved_pg_dir: translation fault, level 0 */
 	assert_int_equal(PAR_FST(at(m, 2, KMM_AT_S1E1R, 0x400000)), 0x04);
+	test_machine_done(m);
+}
+
+/*
+ * The default CPU, cortex-a57 (the captures' -cpu): PARange 44 bits (ID_AA64MMFR0_EL1 0x1124,
+ * PARange 0b0100) so IPS 0b100, and no FEAT_HAFDBS so no HA/HD; the rest as above.
+ * With -cpu cortex-a57,asidbits=8, TCR_EL1.AS is RES0 and reads back 0.
+ */
+static void test_paging_registers_cortex_a57(void **state)
+{
+	const uint64_t tcr = 16 | 1ull << 8 | 1ull << 10 | 3ull << 12 | 16ull << 16 | 1ull << 22 |
+			     1ull << 24 | 1ull << 26 | 3ull << 28 | 2ull << 30 | 4ull << 32 |
+			     1ull << 36 | 1ull << 37 | 1ull << 38 | 1ull << 52;
+	struct kmm_machine *m = boot("1G", "2", NULL);
+	uint64_t v;
+
+	(void)state;
+	for (unsigned c = 0; c < 2; c++) {
+		assert_int_equal(kmm_mmu_get_reg(m, c, KMM_REG_TCR_EL1, &v), KMM_OK);
+		assert_int_equal(v, tcr);
+	}
+	test_machine_done(m);
+	m = boot_cpu("1G", "2", NULL, "cortex-a57,asidbits=8");
+	assert_int_equal(kmm_mmu_get_reg(m, 1, KMM_REG_TCR_EL1, &v), KMM_OK);
+	assert_int_equal(v, tcr & ~(1ull << 36));
 	test_machine_done(m);
 }
 
@@ -327,6 +360,7 @@ int main(void)
 		cmocka_unit_test(test_paging_linear_map_two_banks_and_mem_limit),
 		cmocka_unit_test(test_paging_table_pages_from_memblock),
 		cmocka_unit_test(test_paging_registers_on_every_cpu),
+		cmocka_unit_test(test_paging_registers_cortex_a57),
 		cmocka_unit_test(test_paging_kernel_image_permissions),
 		cmocka_unit_test(test_paging_rodata_parameter),
 		cmocka_unit_test(test_paging_ptdump_format),

@@ -202,6 +202,7 @@ static void compare_boot_log(struct kmm_machine *m, const char *config)
 		"software IO TLB: mapped",
 		"Freeing initrd memory",
 		"Freeing unused kernel memory",
+		"ASID allocator initialised with ",
 	};
 	char *theirs = read_capture(config, "boot.dmesg.txt");
 	char *log = calloc(1, 1 << 20);

@@ -19,8 +19,10 @@
  * Invariants (kernel_check): memblock's, the iomem tree's, the buddy lists',
  * mm_init_check()'s (every page in exactly one place), CMA's, slub_check()'s (every slab
  * object free or allocated exactly once), the kernel page tables' (pgtable_check) and
- * vmalloc's (vmalloc_check), the filesystems' (fs_check).
+ * vmalloc's (vmalloc_check), the filesystems' (fs_check), the ASID allocator's
+ * (asid_check).
  */
+#include "arch/arm64/include/asm/mmu_context.h"
 #include "fs/fs.h"
 #include "hw/hw.h"
 #include "mm/internal.h"
@@ -565,6 +567,8 @@ static int do_initcalls(struct kmm_kernel *k)
 	}
 	/* postcore_initcall(init_per_zone_wmark_min) */
 	init_per_zone_wmark_min(k);
+	/* arch_initcall(asids_update_limit) */
+	asids_update_limit(k);
 	/* subsys_initcall(hugepage_init): THP off below 512 MiB, else khugepaged's minimum */
 	k->thp_enabled = k->params.thp != 0 &&
 			 (unsigned long)k->totalram_pages >= (512UL << (20 - PAGE_SHIFT));
@@ -646,6 +650,12 @@ int kernel_boot(struct kmm_kernel *k, struct kmm_env *env, struct kmm_hw *hw,
 			env_error(env, KMM_ENOMEM, "kmem_cache_init: out of memory");
 		if (!ret)
 			ret = vmalloc_init(k);
+		/*
+		 * early_initcall(asids_init), taken before the per-CPU page lists are sized
+		 * (as in the kernel, where early initcalls run before the pagesets matter).
+		 */
+		if (!ret)
+			ret = asids_init(k);
 		if (!ret)
 			ret = lru_init(k);
 	}
@@ -670,6 +680,7 @@ void kernel_shutdown(struct kmm_kernel *k)
 {
 	if (!k->env)
 		return;
+	asids_fini(k);
 	fs_fini(k);
 	kmem_cache_fini(k);
 	vmap_state_fini(k);
@@ -703,5 +714,6 @@ bool kernel_check(const struct kmm_kernel *k, char *why, size_t whylen)
 	       memblock_check(&k->memblock, why, whylen) && page_alloc_check(k, why, whylen) &&
 	       mm_init_check(k, why, whylen) && cma_check(k, why, whylen) &&
 	       slub_check(k, why, whylen) && pgtable_check(k, why, whylen) &&
-	       vmalloc_check(k, why, whylen) && fs_check(k, why, whylen);
+	       vmalloc_check(k, why, whylen) && fs_check(k, why, whylen) &&
+	       asid_check(k, why, whylen);
 }

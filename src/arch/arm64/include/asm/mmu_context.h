@@ -29,15 +29,15 @@ struct kmm_kernel;
 
 /* What the allocator did since boot (the debugfs-like view /sys/kernel/debug/kmm/asid). */
 struct asid_stats {
-	uint32_t asid_bits;	      /* 8 or 16, from ID_AA64MMFR0_EL1.ASIDBits */
-	uint64_t generation;	      /* current generation (asid_generation >> 16) */
-	uint64_t switches;	      /* check_and_switch_context() calls */
-	uint64_t fastpath;	      /* ... that kept the CPU's active ASID without the lock */
-	uint64_t allocations;	      /* new_context() that took a fresh ASID from the bitmap */
-	uint64_t reused;	      /* new_context() that kept the mm's ASID in a new generation */
-	uint64_t rollovers;	      /* generation bumps (flush_context()) */
-	uint64_t pending_flushes;     /* local TLB flushes done for tlb_flush_pending */
-	uint64_t reserved_ttbr0;      /* cpu_set_reserved_ttbr0() calls */
+	uint32_t asid_bits;	  /* 8 or 16, from ID_AA64MMFR0_EL1.ASIDBits */
+	uint64_t generation;	  /* current generation (asid_generation >> 16) */
+	uint64_t switches;	  /* check_and_switch_context() calls */
+	uint64_t fastpath;	  /* ... that kept the CPU's active ASID without the lock */
+	uint64_t allocations;	  /* new_context() that took a fresh ASID from the bitmap */
+	uint64_t reused;	  /* new_context() that kept the mm's ASID in a new generation */
+	uint64_t rollovers;	  /* generation bumps (flush_context()) */
+	uint64_t pending_flushes; /* local TLB flushes done for tlb_flush_pending */
+	uint64_t reserved_ttbr0;  /* cpu_set_reserved_ttbr0() calls */
 	uint64_t pinned, pinned_peak; /* ASIDs pinned now / at most (arm64_mm_context_get) */
 };
 
@@ -49,21 +49,23 @@ static inline void init_new_context(struct mm_struct *mm)
 }
 
 /*
- * Models: context.c:asids_init() + asids_update_limit() (early_initcall, arch_initcall):
- * reads the ASID width from the boot CPU's ID_AA64MMFR0_EL1, allocates the bitmaps
- * (kmalloc-8k objects for 16-bit ASIDs, as bitmap_zalloc takes them) and prints "ASID
- * allocator initialised with N entries". Returns 0, or -ENOMEM (nothing left allocated).
+ * Models: context.c:asids_init() (early_initcall): reads the ASID width from the boot CPU's
+ * ID_AA64MMFR0_EL1 and allocates the bitmaps (kmalloc-8k objects for 16-bit ASIDs, as
+ * bitmap_zalloc takes them). Returns 0, or -ENOMEM (nothing left allocated).
  */
 int asids_init(struct kmm_kernel *k);
+/*
+ * Models: asids_update_limit() (arch_initcall): max_pinned_asids, and the boot message "ASID
+ * allocator initialised with N entries". Needs asids_init() done.
+ */
+void asids_update_limit(struct kmm_kernel *k);
 /* Frees the allocator state (machine teardown). Safe when asids_init never ran. */
 void asids_fini(struct kmm_kernel *k);
 /* The allocator's invariants (context.c header); false with the reason. Changes nothing. */
 bool asid_check(const struct kmm_kernel *k, char *why, size_t whylen);
 /* Copies the counters into *@st. Changes nothing. */
 void asid_stats_get(const struct kmm_kernel *k, struct asid_stats *st);
-/* Writes the debugfs-like view of the allocator (one "name value" line per counter). */
-void asid_show(const struct kmm_kernel *k, void (*out)(void *arg, const char *s, size_t n),
-	       void *arg);
+/* The debugfs-like views (/sys/kernel/debug/kmm/asid, .../tlbflush) are in mm/views.h. */
 
 /*
  * Models: check_and_switch_context(): gives @mm an ASID of the current generation (a new one,

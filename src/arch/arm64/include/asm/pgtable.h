@@ -260,6 +260,8 @@ extern const pgprot_t protection_map[16];
  * Pure.
  */
 uint64_t vm_get_page_prot(unsigned long vm_flags);
+/* protection_map's invariants (arch/arm64/mm/mmap.c); false with the reason. */
+bool protection_map_check(char *why, size_t whylen);
 
 /* ---- indices and range ends --------------------------------------------------------- */
 
