@@ -9,25 +9,18 @@
  * range are skipped and reported as -ENOMEM at the end, except that a plain MS_ASYNC stops
  * at the first hole.
  *
- * Models: mm/msync.c (Linux 6.1): sys_msync; fs/sync.c:vfs_fsync_range.
+ * Models: mm/msync.c (Linux 6.1): sys_msync (vfs_fsync_range is src/fs's).
  * Deviation: none beyond the filesystem's (shmem's fsync does nothing, as noop_fsync).
  *
  * Invariants: none (no state of its own).
  */
 #include <errno.h>
 
+#include "fs/fs.h"
 #include "mm/kernel.h"
 #include "mm/mman.h"
 #include "mm/mmap.h"
 #include "mm/pagemap.h"
-
-/* Models: vfs_fsync_range(@file, @start, @end, datasync=1): the file's fsync. */
-static int vfs_fsync_range(struct kmm_kernel *k, struct file *file, loff_t start, loff_t end)
-{
-	if (!file->f_op || !file->f_op->fsync)
-		return -EINVAL;
-	return file->f_op->fsync(k, file, start, end, 1);
-}
 
 /* Checks of sys_msync before it looks at the VMAs; *@end is the rounded end. */
 static int msync_args(unsigned long start, size_t len, int flags, unsigned long *end)
@@ -75,7 +68,7 @@ int do_msync(struct mm_struct *mm, unsigned long start, size_t len, int flags)
 		fend = fstart + (loff_t)((end < vma->vm_end ? end : vma->vm_end) - start) - 1;
 		start = vma->vm_end;
 		if ((flags & MS_SYNC) && file && (vma->vm_flags & VM_SHARED)) {
-			error = vfs_fsync_range(mm->kernel, file, fstart, fend);
+			error = vfs_fsync_range(mm->kernel, file, fstart, fend, 1);
 			if (error || start >= end)
 				return error ? error : unmapped_error;
 			vma = find_vma(mm, start);
