@@ -283,6 +283,13 @@ static int disable_randmaps(struct parse_ctx *c, const char *value)
 	return 0;
 }
 
+/* Models: mm/mmap.c:cmdline_parse_stack_guard_gap(): the gap in pages. */
+static int cmdline_parse_stack_guard_gap(struct parse_ctx *c, const char *value)
+{
+	return parse_uint_param(c, "stack_guard_gap", value, 1UL << 30,
+				&c->p->stack_guard_gap_pages);
+}
+
 /* One row per parameter: the name before '=', and its handler. */
 #define KERNEL_PARAMS(X)                                                                           \
 	X("mem", early_mem)                                                                        \
@@ -302,7 +309,8 @@ static int disable_randmaps(struct parse_ctx *c, const char *value)
 	X("slub_nomerge", setup_slab_nomerge)                                                      \
 	X("slab_merge", setup_slab_merge)                                                          \
 	X("slub_merge", setup_slab_merge)                                                          \
-	X("norandmaps", disable_randmaps)
+	X("norandmaps", disable_randmaps)                                                          \
+	X("stack_guard_gap", cmdline_parse_stack_guard_gap)
 
 /* The hugetlb parameters: known, refused until hugetlb is modelled (not_modelled_yet). */
 static const char *const hugetlb_params[] = {"hugepages", "hugepagesz", "default_hugepagesz",
@@ -458,7 +466,8 @@ int parse_kernel_cmdline(const char *cmdline, struct kernel_params *p, char *err
 				    .init_on_alloc = true,
 				    .slub_max_order = -1,
 				    .rodata = RODATA_FULL,
-				    .randomize_va_space = 2};
+				    .randomize_va_space = 2,
+				    .stack_guard_gap_pages = 256};
 	ret = cmdline_for_each(cmdline, parse_one, &c);
 	/* Both lists are words of the command line, which fits: so do they together. */
 	{

@@ -36,6 +36,9 @@ struct kernel_params {
 	unsigned int slub_min_objects;	  /* slub_min_objects=: 0 derives it from the CPUs */
 	bool slab_nomerge;		  /* slab_nomerge / slub_nomerge; slab_merge undoes */
 
+	/* User address spaces (mm/mmap.c, mm/util.c). */
+	unsigned int stack_guard_gap_pages;  /* stack_guard_gap= (256) */
+
 	/*
 	 * The words no handler took, as init/main.c:unknown_bootoption() sorts them: bare words
 	 * (init's arguments) first, then name=value (its environment; a later value of a name

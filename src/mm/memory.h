@@ -27,21 +27,21 @@ struct task_struct;
 
 typedef unsigned int vm_fault_t;
 
-#define VM_FAULT_OOM	     0x000001u
-#define VM_FAULT_SIGBUS	     0x000002u
-#define VM_FAULT_MAJOR	     0x000004u
-#define VM_FAULT_WRITE	     0x000008u
-#define VM_FAULT_HWPOISON    0x000010u
+#define VM_FAULT_OOM		0x000001u
+#define VM_FAULT_SIGBUS		0x000002u
+#define VM_FAULT_MAJOR		0x000004u
+#define VM_FAULT_WRITE		0x000008u
+#define VM_FAULT_HWPOISON	0x000010u
 #define VM_FAULT_HWPOISON_LARGE 0x000020u
-#define VM_FAULT_SIGSEGV     0x000040u
-#define VM_FAULT_NOPAGE	     0x000100u
-#define VM_FAULT_LOCKED	     0x000200u
-#define VM_FAULT_RETRY	     0x000400u
-#define VM_FAULT_FALLBACK    0x000800u
-#define VM_FAULT_DONE_COW    0x001000u
-#define VM_FAULT_NEEDDSYNC   0x002000u
-#define VM_FAULT_COMPLETED   0x004000u
-#define VM_FAULT_HINDEX_MASK 0x0f0000u
+#define VM_FAULT_SIGSEGV	0x000040u
+#define VM_FAULT_NOPAGE		0x000100u
+#define VM_FAULT_LOCKED		0x000200u
+#define VM_FAULT_RETRY		0x000400u
+#define VM_FAULT_FALLBACK	0x000800u
+#define VM_FAULT_DONE_COW	0x001000u
+#define VM_FAULT_NEEDDSYNC	0x002000u
+#define VM_FAULT_COMPLETED	0x004000u
+#define VM_FAULT_HINDEX_MASK	0x0f0000u
 #define VM_FAULT_ERROR                                                                             \
 	(VM_FAULT_OOM | VM_FAULT_SIGBUS | VM_FAULT_SIGSEGV | VM_FAULT_HWPOISON |                   \
 	 VM_FAULT_HWPOISON_LARGE | VM_FAULT_FALLBACK)
@@ -58,26 +58,29 @@ typedef unsigned int vm_fault_t;
 #define FAULT_FLAG_INTERRUPTIBLE  (1u << 9)
 #define FAULT_FLAG_UNSHARE	  (1u << 10)
 #define FAULT_FLAG_ORIG_PTE_VALID (1u << 11)
-#define FAULT_FLAG_DEFAULT	  (FAULT_FLAG_ALLOW_RETRY | FAULT_FLAG_KILLABLE | FAULT_FLAG_INTERRUPTIBLE)
+#define FAULT_FLAG_DEFAULT                                                                         \
+	(FAULT_FLAG_ALLOW_RETRY | FAULT_FLAG_KILLABLE | FAULT_FLAG_INTERRUPTIBLE)
 
 /* get_user_pages flags (include/linux/mm.h, 6.1; the KMM_FOLL_ values of kmm/task.h). */
-#define FOLL_WRITE    0x01
-#define FOLL_TOUCH    0x02
-#define FOLL_GET      0x04
-#define FOLL_DUMP     0x08
-#define FOLL_FORCE    0x10
-#define FOLL_NOWAIT   0x20
-#define FOLL_NOFAULT  0x80
-#define FOLL_HWPOISON 0x100
-#define FOLL_MIGRATION 0x400
-#define FOLL_TRIED    0x800
-#define FOLL_REMOTE   0x2000
-#define FOLL_ANON     0x8000
-#define FOLL_LONGTERM 0x10000
-#define FOLL_SPLIT_PMD 0x20000
-#define FOLL_PIN      0x40000
-#define FOLL_FAST_ONLY 0x80000
+#define FOLL_WRITE	      0x01
+#define FOLL_TOUCH	      0x02
+#define FOLL_GET	      0x04
+#define FOLL_DUMP	      0x08
+#define FOLL_FORCE	      0x10
+#define FOLL_NOWAIT	      0x20
+#define FOLL_NOFAULT	      0x80
+#define FOLL_HWPOISON	      0x100
+#define FOLL_MIGRATION	      0x400
+#define FOLL_TRIED	      0x800
+#define FOLL_REMOTE	      0x2000
+#define FOLL_ANON	      0x8000
+#define FOLL_LONGTERM	      0x10000
+#define FOLL_SPLIT_PMD	      0x20000
+#define FOLL_PIN	      0x40000
+#define FOLL_FAST_ONLY	      0x80000
 #define GUP_PIN_COUNTING_BIAS 1024
+/* mm->flags bit: the mm has had pages pinned (MMF_HAS_PINNED, 6.1 sched/coredump.h). */
+#define MMF_HAS_PINNED (1UL << 28)
 
 /* Signals and codes the fault path raises (asm-generic/signal.h, siginfo.h). */
 #define SIGBUS	    7
@@ -166,9 +169,10 @@ struct mmu_gather {
 	bool fullmm;		  /* exit_mmap: the whole address space goes */
 	bool freed_tables;	  /* page-table pages were freed (flush the walk caches too) */
 	unsigned int stride_shift;
-	unsigned int nr;
+	unsigned int nr, nr_tables;
 	struct page *pages[MMU_GATHER_BATCH];
-	unsigned long nr_flushes; /* flushes issued by this gather (tests look) */
+	phys_addr_t tables[MMU_GATHER_BATCH]; /* page-table pages unlinked, freed after the flush */
+	unsigned long nr_flushes;	      /* flushes issued by this gather (tests look) */
 };
 
 void tlb_gather_mmu(struct mmu_gather *tlb, struct mm_struct *mm);
@@ -185,8 +189,8 @@ void zap_page_range(struct vm_area_struct *vma, unsigned long start, unsigned lo
 void unmap_vmas(struct mmu_gather *tlb, struct vm_area_struct *vma, unsigned long start,
 		unsigned long end);
 /*
- * Models: free_pgtables(): frees the page-table pages that only [@vma .. list end) used,
- * within [@floor, @ceiling) (0 ceiling: TASK_SIZE), into @tlb. The PTEs must be zapped.
+ * Models: free_pgtables(): frees the page-table pages that only the VMAs from @vma up to
+ * @ceiling (0: the list's end) used, not below @floor, into @tlb. The PTEs must be zapped.
  */
 void free_pgtables(struct mmu_gather *tlb, struct vm_area_struct *vma, unsigned long floor,
 		   unsigned long ceiling);
@@ -212,8 +216,7 @@ int copy_page_range(struct vm_area_struct *dst_vma, struct vm_area_struct *src_v
  * for private writable ones, as populate_vma_page_range). 0, or -ENOMEM/-EFAULT on the first
  * failure unless @ignore_errors.
  */
-int __mm_populate(struct mm_struct *mm, unsigned long start, unsigned long len,
-		  int ignore_errors);
+int __mm_populate(struct mm_struct *mm, unsigned long start, unsigned long len, int ignore_errors);
 
 /*
  * Models: get_user_pages_remote() / pin_user_pages_remote(): @nr_pages pages of @mm from

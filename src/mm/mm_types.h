@@ -292,6 +292,8 @@ struct anon_vma {
 	unsigned long num_children;    /* anon_vmas forked from this one */
 	unsigned long num_active_vmas; /* VMAs whose vma->anon_vma is this one */
 	struct list_head chains;       /* anon_vma_chain.same_anon_vma */
+	struct list_head list;	       /* all anon_vmas of the kernel (rmap_check) */
+	uint64_t slab_obj;	       /* its shadow in the anon_vma slab cache */
 };
 
 /* Models: include/linux/rmap.h:struct anon_vma_chain: one VMA <-> anon_vma link. */
@@ -300,6 +302,7 @@ struct anon_vma_chain {
 	struct anon_vma *anon_vma;
 	struct list_head same_vma;	/* on vma->anon_vma_chain */
 	struct list_head same_anon_vma; /* on anon_vma->chains */
+	uint64_t slab_obj;		/* its shadow in the anon_vma_chain slab cache */
 };
 
 /*
@@ -331,6 +334,7 @@ struct vm_area_struct {
 	struct file *vm_file;
 	void *vm_private_data;
 	const char *special_name; /* "[vdso]", "[vvar]": what /proc/<pid>/maps prints */
+	uint64_t slab_obj;	  /* its shadow in the vm_area_struct slab cache */
 };
 
 /* Models: enum NR_MM_COUNTERS (6.1): the rss counters of an mm. */
@@ -379,10 +383,12 @@ struct mm_struct {
 	unsigned long start_brk, brk, start_stack;
 	unsigned long arg_start, arg_end, env_start, env_end;
 	long rss_stat[NR_MM_COUNTERS]; /* the synced counts (per-task caches in task_struct) */
+	long rss_pending[NR_MM_COUNTERS]; /* model: sum of the tasks' unsynced caches (checks) */
 	unsigned long flags;	       /* MMF_* */
 	uint64_t cpus_seen[(KMM_MAX_CPUS_MM + 63) / 64]; /* mm_cpumask: CPUs it ran on */
 	unsigned long committed;       /* pages charged to Committed_AS by this mm's VMAs */
 	struct list_head mmlist;       /* all mm_structs of the kernel (mm_state) */
+	uint64_t slab_obj;	       /* its shadow in the mm_struct slab cache */
 };
 
 #endif /* KMM_MM_MM_TYPES_H */

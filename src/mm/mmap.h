@@ -27,43 +27,43 @@ struct sink;
 
 /* ---- VM_* flags (include/linux/mm.h, 6.1, arm64 with MTE and BTI configured) ----------- */
 
-#define VM_NONE	       0x00000000UL
-#define VM_READ	       0x00000001UL
-#define VM_WRITE       0x00000002UL
-#define VM_EXEC	       0x00000004UL
-#define VM_SHARED      0x00000008UL
-#define VM_MAYREAD     0x00000010UL
-#define VM_MAYWRITE    0x00000020UL
-#define VM_MAYEXEC     0x00000040UL
-#define VM_MAYSHARE    0x00000080UL
-#define VM_GROWSDOWN   0x00000100UL
+#define VM_NONE		0x00000000UL
+#define VM_READ		0x00000001UL
+#define VM_WRITE	0x00000002UL
+#define VM_EXEC		0x00000004UL
+#define VM_SHARED	0x00000008UL
+#define VM_MAYREAD	0x00000010UL
+#define VM_MAYWRITE	0x00000020UL
+#define VM_MAYEXEC	0x00000040UL
+#define VM_MAYSHARE	0x00000080UL
+#define VM_GROWSDOWN	0x00000100UL
 #define VM_UFFD_MISSING 0x00000200UL
-#define VM_PFNMAP      0x00000400UL
-#define VM_UFFD_WP     0x00001000UL
-#define VM_LOCKED      0x00002000UL
-#define VM_IO	       0x00004000UL
-#define VM_SEQ_READ    0x00008000UL
-#define VM_RAND_READ   0x00010000UL
-#define VM_DONTCOPY    0x00020000UL
-#define VM_DONTEXPAND  0x00040000UL
-#define VM_LOCKONFAULT 0x00080000UL
-#define VM_ACCOUNT     0x00100000UL
-#define VM_NORESERVE   0x00200000UL
-#define VM_HUGETLB     0x00400000UL
-#define VM_SYNC	       0x00800000UL
-#define VM_ARCH_1      0x01000000UL
-#define VM_WIPEONFORK  0x02000000UL
-#define VM_DONTDUMP    0x04000000UL
-#define VM_SOFTDIRTY   0UL /* no CONFIG_MEM_SOFT_DIRTY on arm64 */
-#define VM_MIXEDMAP    0x10000000UL
-#define VM_HUGEPAGE    0x20000000UL
-#define VM_NOHUGEPAGE  0x40000000UL
-#define VM_MERGEABLE   0x80000000UL
-#define VM_ARM64_BTI   VM_ARCH_1
-#define VM_MTE	       (1UL << 32) /* VM_HIGH_ARCH_0 */
-#define VM_MTE_ALLOWED (1UL << 33) /* VM_HIGH_ARCH_1 */
+#define VM_PFNMAP	0x00000400UL
+#define VM_UFFD_WP	0x00001000UL
+#define VM_LOCKED	0x00002000UL
+#define VM_IO		0x00004000UL
+#define VM_SEQ_READ	0x00008000UL
+#define VM_RAND_READ	0x00010000UL
+#define VM_DONTCOPY	0x00020000UL
+#define VM_DONTEXPAND	0x00040000UL
+#define VM_LOCKONFAULT	0x00080000UL
+#define VM_ACCOUNT	0x00100000UL
+#define VM_NORESERVE	0x00200000UL
+#define VM_HUGETLB	0x00400000UL
+#define VM_SYNC		0x00800000UL
+#define VM_ARCH_1	0x01000000UL
+#define VM_WIPEONFORK	0x02000000UL
+#define VM_DONTDUMP	0x04000000UL
+#define VM_SOFTDIRTY	0UL /* no CONFIG_MEM_SOFT_DIRTY on arm64 */
+#define VM_MIXEDMAP	0x10000000UL
+#define VM_HUGEPAGE	0x20000000UL
+#define VM_NOHUGEPAGE	0x40000000UL
+#define VM_MERGEABLE	0x80000000UL
+#define VM_ARM64_BTI	VM_ARCH_1
+#define VM_MTE		(1UL << 32) /* VM_HIGH_ARCH_0 */
+#define VM_MTE_ALLOWED	(1UL << 33) /* VM_HIGH_ARCH_1 */
 
-#define VM_STACK	      VM_GROWSDOWN
+#define VM_STACK	       VM_GROWSDOWN
 #define VM_DATA_FLAGS_TSK_EXEC (VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC)
 /* arm64 page.h; VM_MTE_ALLOWED only where the CPU has MTE (never on the modelled CPUs). */
 #define VM_DATA_DEFAULT_FLAGS  VM_DATA_FLAGS_TSK_EXEC
@@ -74,14 +74,14 @@ struct sink;
 
 /* ---- mmap arguments (uapi asm-generic/mman-common.h; the KMM_ values of kmm/task.h) ---- */
 
-#define PROT_NONE	0x0
-#define PROT_READ	0x1
-#define PROT_WRITE	0x2
-#define PROT_EXEC	0x4
-#define PROT_BTI	0x10
-#define PROT_MTE	0x20
-#define PROT_GROWSDOWN	0x01000000
-#define PROT_GROWSUP	0x02000000
+#define PROT_NONE      0x0
+#define PROT_READ      0x1
+#define PROT_WRITE     0x2
+#define PROT_EXEC      0x4
+#define PROT_BTI       0x10
+#define PROT_MTE       0x20
+#define PROT_GROWSDOWN 0x01000000
+#define PROT_GROWSUP   0x02000000
 
 #define MAP_SHARED	    0x01
 #define MAP_PRIVATE	    0x02
@@ -104,20 +104,20 @@ struct sink;
 /* The flags MAP_SHARED_VALIDATE accepts (LEGACY_MAP_MASK | MAP_SYNC). */
 #define LEGACY_MAP_MASK                                                                            \
 	(MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP_DENYWRITE | MAP_EXECUTABLE |   \
-	 MAP_UNINITIALIZED | MAP_GROWSDOWN | MAP_LOCKED | MAP_NORESERVE | MAP_POPULATE |            \
+	 MAP_UNINITIALIZED | MAP_GROWSDOWN | MAP_LOCKED | MAP_NORESERVE | MAP_POPULATE |           \
 	 MAP_NONBLOCK | MAP_STACK | MAP_HUGETLB)
 
 /* ---- the arm64 user layout (48-bit VA, 4 KiB pages; processor.h, elf.h) --------------- */
 
-#define TASK_SIZE_64	   (1UL << 48)
-#define TASK_SIZE	   TASK_SIZE_64
-#define DEFAULT_MAP_WINDOW TASK_SIZE_64
-#define STACK_TOP	   TASK_SIZE_64 /* STACK_TOP_MAX */
-#define TASK_UNMAPPED_BASE (DEFAULT_MAP_WINDOW / 4)
-#define STACK_RND_MASK	   0x3ffffUL /* pages of stack-top randomisation */
-#define MMAP_RND_BITS	   18	      /* vm.mmap_rnd_bits of the captured kernel */
-#define MIN_GAP		   (128UL << 20)
-#define MAX_GAP		   (STACK_TOP / 6 * 5)
+#define TASK_SIZE_64		(1UL << 48)
+#define TASK_SIZE		TASK_SIZE_64
+#define DEFAULT_MAP_WINDOW	TASK_SIZE_64
+#define STACK_TOP		TASK_SIZE_64 /* STACK_TOP_MAX */
+#define TASK_UNMAPPED_BASE	(DEFAULT_MAP_WINDOW / 4)
+#define STACK_RND_MASK		0x3ffffUL /* pages of stack-top randomisation */
+#define MMAP_RND_BITS		18	  /* vm.mmap_rnd_bits of the captured kernel */
+#define MIN_GAP			(128UL << 20)
+#define MAX_GAP			(STACK_TOP / 6 * 5)
 #define DEFAULT_STACK_GUARD_GAP (256UL << PAGE_SHIFT) /* stack_guard_gap= in pages */
 #define DEFAULT_MAX_MAP_COUNT	65530		      /* USHRT_MAX - MAPCOUNT_ELF_CORE_MARGIN */
 #define DEFAULT_MMAP_MIN_ADDR	4096		      /* CONFIG_DEFAULT_MMAP_MIN_ADDR */
@@ -127,10 +127,10 @@ struct sink;
 #define OVERCOMMIT_ALWAYS 1
 #define OVERCOMMIT_NEVER  2
 
-#define PAGE_ALIGN(x)	    (((x) + PAGE_SIZE - 1) & PAGE_MASK)
-#define offset_in_page(x)   ((unsigned long)(x) & ~PAGE_MASK)
-#define MAX_ERRNO	    4095
-#define IS_ERR_VALUE(x)	    ((unsigned long)(x) >= (unsigned long)-MAX_ERRNO)
+#define PAGE_ALIGN(x)	  (((x) + PAGE_SIZE - 1) & PAGE_MASK)
+#define offset_in_page(x) ((unsigned long)(x) & ~PAGE_MASK)
+#define MAX_ERRNO	  4095
+#define IS_ERR_VALUE(x)	  ((unsigned long)(x) >= (unsigned long)-MAX_ERRNO)
 
 /* ---- VMA predicates (include/linux/mm.h) ---------------------------------------------- */
 
@@ -213,8 +213,7 @@ struct vm_area_struct *vma_merge(struct mm_struct *mm, struct vm_area_struct *pr
  */
 int __split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long addr,
 		int new_below);
-int split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long addr,
-	      int new_below);
+int split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long addr, int new_below);
 
 /*
  * Models: vma_adjust() (the part mprotect/mremap need): sets @vma to [@start, @end) with
@@ -305,8 +304,7 @@ unsigned long do_brk(struct mm_struct *mm, unsigned long brk);
  * Models: vm_brk_flags(): an anonymous private mapping [@addr, @addr + @len) (merged with
  * the VMA below when it can), as the ELF loader makes the bss. 0 or -errno.
  */
-int vm_brk_flags(struct mm_struct *mm, unsigned long addr, unsigned long len,
-		 unsigned long flags);
+int vm_brk_flags(struct mm_struct *mm, unsigned long addr, unsigned long len, unsigned long flags);
 
 /*
  * Models: _install_special_mapping(): a VMA [@addr, @addr + @len) with @vm_flags |

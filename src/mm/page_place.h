@@ -51,6 +51,7 @@
  *   CMA       cma.c             the pages cma_alloc() handed out
  *   LRU       swap.c            the LRU lists (unevictable folios by their flags), and the
  *                               folios waiting in the per-CPU lru_add and mlock-new batches
+ *   PGTABLE_USER memory.c       user page tables: each mm's pgd and the tables below it
  */
 #define PAGE_PLACES(X)                                                                             \
 	X(RESERVED, "reserved", reserved_place_walk)                                               \
@@ -61,7 +62,8 @@
 	X(VMALLOC, "vmalloc", vmalloc_place_walk)                                                  \
 	X(PGTABLE, "kernel page table", pgtable_place_walk)                                        \
 	X(CMA, "cma", cma_place_walk)                                                              \
-	X(LRU, "lru", lru_place_walk)
+	X(LRU, "lru", lru_place_walk)                                                              \
+	X(PGTABLE_USER, "user page table", pgtable_user_place_walk)
 
 /* PLACE_NONE: claimed by no row (in use by a caller, or lost). */
 #define PAGE_PLACE_ENUM(id, name, walk) PLACE_##id,

@@ -91,6 +91,60 @@ static int write_percpu_pagelist_high_fraction(struct kmm_kernel *k, const long 
 	return 0;
 }
 
+/* proc_dointvec_minmax with a range: one value in [@lo, @hi]. */
+static int write_int_range(int *field, const long *v, int n, long lo, long hi)
+{
+	if (n != 1 || v[0] < lo || v[0] > hi)
+		return -EINVAL;
+	*field = (int)v[0];
+	return 0;
+}
+
+static int write_max_map_count(struct kmm_kernel *k, const long *v, int n)
+{
+	return write_int_range(&k->sysctl_max_map_count, v, n, 0, INT_MAX);
+}
+
+static int write_overcommit_memory(struct kmm_kernel *k, const long *v, int n)
+{
+	return write_int_range(&k->sysctl_overcommit_memory, v, n, 0, 2);
+}
+
+/* Models: overcommit_ratio_handler(): a written ratio clears overcommit_kbytes. */
+static int write_overcommit_ratio(struct kmm_kernel *k, const long *v, int n)
+{
+	int ret = write_int_range(&k->sysctl_overcommit_ratio, v, n, 0, INT_MAX);
+
+	if (!ret)
+		k->sysctl_overcommit_kbytes = 0;
+	return ret;
+}
+
+/* Models: overcommit_kbytes_handler(): written kbytes clear overcommit_ratio. */
+static int write_overcommit_kbytes(struct kmm_kernel *k, const long *v, int n)
+{
+	int ret = write_int_range(&k->sysctl_overcommit_kbytes, v, n, 0, INT_MAX);
+
+	if (!ret)
+		k->sysctl_overcommit_ratio = 0;
+	return ret;
+}
+
+static int write_mmap_min_addr(struct kmm_kernel *k, const long *v, int n)
+{
+	return write_int_range(&k->sysctl_mmap_min_addr, v, n, 0, INT_MAX);
+}
+
+static int write_user_reserve_kbytes(struct kmm_kernel *k, const long *v, int n)
+{
+	return write_int_range(&k->sysctl_user_reserve_kbytes, v, n, 0, INT_MAX);
+}
+
+static int write_admin_reserve_kbytes(struct kmm_kernel *k, const long *v, int n)
+{
+	return write_int_range(&k->sysctl_admin_reserve_kbytes, v, n, 0, INT_MAX);
+}
+
 /* name, the value(s) (pointer into the kernel, count), write handler */
 #define VM_SYSCTLS(X)                                                                              \
 	X("min_free_kbytes", min_free_kbytes, 1, write_min_free_kbytes)                            \
@@ -99,7 +153,14 @@ static int write_percpu_pagelist_high_fraction(struct kmm_kernel *k, const long 
 	X("lowmem_reserve_ratio", sysctl_lowmem_reserve_ratio[0], MAX_NR_ZONES,                    \
 	  write_lowmem_reserve_ratio)                                                              \
 	X("percpu_pagelist_high_fraction", percpu_pagelist_high_fraction, 1,                       \
-	  write_percpu_pagelist_high_fraction)
+	  write_percpu_pagelist_high_fraction)                                                     \
+	X("max_map_count", sysctl_max_map_count, 1, write_max_map_count)                           \
+	X("overcommit_memory", sysctl_overcommit_memory, 1, write_overcommit_memory)               \
+	X("overcommit_ratio", sysctl_overcommit_ratio, 1, write_overcommit_ratio)                  \
+	X("overcommit_kbytes", sysctl_overcommit_kbytes, 1, write_overcommit_kbytes)               \
+	X("mmap_min_addr", sysctl_mmap_min_addr, 1, write_mmap_min_addr)                           \
+	X("user_reserve_kbytes", sysctl_user_reserve_kbytes, 1, write_user_reserve_kbytes)         \
+	X("admin_reserve_kbytes", sysctl_admin_reserve_kbytes, 1, write_admin_reserve_kbytes)
 
 static const struct vm_sysctl {
 	const char *name;

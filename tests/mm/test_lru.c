@@ -576,6 +576,58 @@ static void test_lru_batches_are_per_cpu(void **state)
 	test_machine_done(m);
 }
 
+/* The value of "@name" in view @path (the number after the name). */
+static long view_value(struct kmm_machine *m, const char *path, const char *name)
+{
+	const char *v = test_view(m, path), *p = strstr(v, name);
+
+	if (!p)
+		fail_msg("no %s in %s", name, path);
+	return strtol(p + strlen(name), NULL, 10);
+}
+
+/*
+ * /proc/meminfo and /proc/vmstat show the lists: three anonymous pages, one activated, one
+ * mlocked: Inactive(anon), Active(anon), Unevictable and Mlocked 4 kB each.
+ */
+static void test_lru_views(void **state)
+{
+	struct kmm_machine *m = machine("1");
+	struct kmm_kernel *k = K(m);
+	struct page *p[3];
+
+	(void)state;
+	for (int i = 0; i < 3; i++) {
+		p[i] = new_page(k, true);
+		lru_cache_add(k, p[i]);
+	}
+	assert_int_equal(view_value(m, "/proc/meminfo", "\nInactive(anon):"), 0);
+	lru_add_drain(k);
+	mark_page_accessed(k, p[1]);
+	mark_page_accessed(k, p[1]);
+	mlock_folio(k, page_folio(p[2]));
+	lru_add_drain(k);
+	assert_int_equal(view_value(m, "/proc/meminfo", "\nInactive(anon):"), 4);
+	assert_int_equal(view_value(m, "/proc/meminfo", "\nActive(anon):"), 4);
+	assert_int_equal(view_value(m, "/proc/meminfo", "\nActive:"), 4);
+	assert_int_equal(view_value(m, "/proc/meminfo", "\nInactive:"), 4);
+	assert_int_equal(view_value(m, "/proc/meminfo", "\nUnevictable:"), 4);
+	assert_int_equal(view_value(m, "/proc/meminfo", "\nMlocked:"), 4);
+	assert_int_equal(view_value(m, "/proc/vmstat", "\nnr_zone_inactive_anon "), 1);
+	assert_int_equal(view_value(m, "/proc/vmstat", "\nnr_active_anon "), 1);
+	assert_int_equal(view_value(m, "/proc/vmstat", "\nnr_unevictable "), 1);
+	assert_int_equal(view_value(m, "/proc/vmstat", "\nnr_mlock "), 1);
+	assert_int_equal(view_value(m, "/proc/vmstat", "\nunevictable_pgs_mlocked "), 1);
+	assert_int_equal(view_value(m, "/proc/vmstat", "\nunevictable_pgs_culled "), 1);
+	assert_int_equal(view_value(m, "/proc/vmstat", "\npgactivate "), 1);
+	assert_check(m);
+	for (int i = 0; i < 3; i++)
+		drop(k, p[i]);
+	assert_int_equal(view_value(m, "/proc/meminfo", "\nMlocked:"), 0);
+	assert_int_equal(view_value(m, "/proc/vmstat", "\nunevictable_pgs_cleared "), 1);
+	test_machine_done(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -592,6 +644,7 @@ int main(void)
 		cmocka_unit_test(test_lru_large_folio_drains_at_once),
 		cmocka_unit_test(test_lru_rotate_to_the_tail),
 		cmocka_unit_test(test_lru_batches_are_per_cpu),
+		cmocka_unit_test(test_lru_views),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

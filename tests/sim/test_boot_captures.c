@@ -235,6 +235,52 @@ static void compare_boot_log(struct kmm_machine *m, const char *config)
 	free(theirs);
 }
 
+/*
+ * /proc/meminfo has the kernel's fields in the kernel's order, and the lines whose value the
+ * model knows at boot equal the capture's: nothing swapped, dirty, locked, bounced or
+ * huge-paged yet, the commit limit (half of MemTotal) and the fixed sizes. The lines that
+ * count what the captured boot's init and kernel threads made (Cached, Shmem, the LRU
+ * sizes, AnonPages, Mapped, KernelStack, PageTables, Committed_AS, Percpu beyond the first
+ * chunk) are explained in docs/fidelity.md.
+ */
+static void compare_meminfo(const char *config, const char *ours, const char *theirs)
+{
+	static const char *const known[] = {
+		"Buffers:",	    "SwapCached:",	  "Unevictable:",    "Mlocked:",
+		"SwapTotal:",	    "SwapFree:",	  "Zswap:",	     "Zswapped:",
+		"Dirty:",	    "Writeback:",	  "SecPageTables:",  "NFS_Unstable:",
+		"Bounce:",	    "WritebackTmp:",	  "CommitLimit:",    "VmallocTotal:",
+		"VmallocChunk:",    "HardwareCorrupted:", "AnonHugePages:",  "ShmemHugePages:",
+		"ShmemPmdMapped:",  "FileHugePages:",	  "FilePmdMapped:",  "CmaTotal:",
+		"HugePages_Total:", "HugePages_Free:",	  "HugePages_Rsvd:", "HugePages_Surp:",
+		"Hugepagesize:",    "Hugetlb:",
+	};
+	const char *a = ours, *b = theirs;
+
+	/* the same field names, in the same order */
+	while (*a && *b) {
+		size_t la = strcspn(a, ":"), lb = strcspn(b, ":");
+
+		if (la != lb || strncmp(a, b, la))
+			fail_msg("%s: /proc/meminfo has %.*s where the kernel has %.*s", config,
+				 (int)la, a, (int)lb, b);
+		a += strcspn(a, "\n") + (a[strcspn(a, "\n")] != '\0');
+		b += strcspn(b, "\n") + (b[strcspn(b, "\n")] != '\0');
+	}
+	if (*a || *b)
+		fail_msg("%s: /proc/meminfo has %s lines than the kernel's", config,
+			 *a ? "more" : "fewer");
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+		char line[96];
+		const char *p = strstr(ours, known[i]);
+
+		assert_non_null(p);
+		snprintf(line, sizeof(line), "\n%.*s", (int)(strchr(p, '\n') - p + 1), p);
+		if (!strstr(theirs, line))
+			fail_msg("%s: %s is not the real kernel's", config, line + 1);
+	}
+}
+
 static void run_config(const char *config, const char *const *options, bool knobs)
 {
 	struct kmm_config cfg;
@@ -254,6 +300,7 @@ static void run_config(const char *config, const char *const *options, bool knob
 	compare_layout(m, config, "/proc/buddyinfo", "boot.buddyinfo.txt");
 	compare_layout(m, config, "/proc/pagetypeinfo", "boot.pagetypeinfo.txt");
 	theirs = read_capture(config, "boot.meminfo.txt");
+	compare_meminfo(config, test_view(m, "/proc/meminfo"), theirs);
 	{
 		char memtotal[64];
 		const char *ours = test_view(m, "/proc/meminfo");

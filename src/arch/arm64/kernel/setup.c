@@ -27,6 +27,9 @@
 #include "hw/hw.h"
 #include "mm/internal.h"
 #include "mm/slab.h"
+#include "mm/memory.h"
+#include "mm/mmap.h"
+#include "mm/rmap.h"
 #include "mm/swap.h"
 #include "mm/vmalloc.h"
 
@@ -656,6 +659,8 @@ int kernel_boot(struct kmm_kernel *k, struct kmm_env *env, struct kmm_hw *hw,
 		 */
 		if (!ret)
 			ret = asids_init(k);
+		if (!ret) /* fork_init/proc_caches_init, anon_vma_init, the zero page */
+			ret = mm_state_init(k);
 		if (!ret)
 			ret = lru_init(k);
 	}
@@ -680,6 +685,7 @@ void kernel_shutdown(struct kmm_kernel *k)
 {
 	if (!k->env)
 		return;
+	mm_state_fini(k);
 	asids_fini(k);
 	fs_fini(k);
 	kmem_cache_fini(k);
@@ -715,5 +721,6 @@ bool kernel_check(const struct kmm_kernel *k, char *why, size_t whylen)
 	       mm_init_check(k, why, whylen) && cma_check(k, why, whylen) &&
 	       slub_check(k, why, whylen) && pgtable_check(k, why, whylen) &&
 	       vmalloc_check(k, why, whylen) && fs_check(k, why, whylen) &&
+	       mm_check(k, why, whylen) && rmap_check(k, why, whylen) &&
 	       asid_check(k, why, whylen);
 }

@@ -1,0 +1,1123 @@
+/*
+ * User page tables and page faults: table allocation, handle_mm_fault and its handlers, the
+ * per-task rss caches, zapping with an mmu_gather, freeing page tables, and fork's copy.
+ *
+ * Models: mm/memory.c (Linux 6.1): __pud_alloc/__pmd_alloc/__pte_alloc, handle_mm_fault,
+ *         __handle_mm_fault, handle_pte_fault, do_anonymous_page, do_wp_page, wp_page_reuse,
+ *         wp_page_copy, vm_normal_page, mm_account_fault, zap_pte_range..unmap_vmas,
+ *         zap_page_range, free_pgd_range/free_pgtables, copy_page_range/copy_present_pte;
+ *         include/linux/mm.h SPLIT_RSS_COUNTING (add_mm_counter_fast, check_sync_rss_stat,
+ *         sync_mm_rss); include/asm-generic/tlb.h + mm/mmu_gather.c (the gather).
+ * Deviation: no THP (a PMD is always a table here), no swap entries, no NUMA hinting, no
+ *         userfaultfd; locks are not modelled. File faults (do_fault) need the file layer's
+ *         vm_ops: until it lands, a VMA with vm_ops faults with SIGBUS.
+ * Deviation: pages a zap frees wait in the gather as the kernel's do, but the kernel frees a
+ *         page-table page through the same batch; here a table page is freed at once after
+ *         the range flush that tlb_finish_mmu issues (the walker cannot see it in between).
+ *
+ * Sections: current task and rss counters; page-table allocation; faults; zap and free;
+ * fork's copy; checks and the page-placement walker.
+ *
+ * Invariants (mm_check):
+ *  1. Every valid or PROT_NONE PTE in an mm's tables lies inside one of its VMAs.
+ *  2. For every page, _mapcount + 1 equals the number of PTEs (over all mms) that map it;
+ *     the zero page is mapped only by special PTEs and never counted.
+ *  3. An mm's rss counters (synced plus every task's unsynced cache for it) equal the PTEs
+ *     mapping anon pages (MM_ANONPAGES) and file pages (MM_FILEPAGES / MM_SHMEMPAGES).
+ *  4. pgtables_bytes is 4096 times the PUD, PMD and PTE table pages below the pgd; no table
+ *     page is reachable twice (claimed once by the "user page table" placement row).
+ *  5. NR_ANON_MAPPED equals the anon pages with _mapcount >= 0.
+ */
+#include "mm/memory.h"
+
+#include "arch/arm64/include/asm/pgtable.h"
+#include "arch/arm64/include/asm/tlbflush.h"
+#include "kernel/sched.h"
+#include "lib/bug.h"
+#include "mm/gfp.h"
+#include "mm/mm_state.h"
+#include "mm/mmap.h"
+#include "mm/page_place.h"
+#include "mm/rmap.h"
+#include "mm/swap.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define GFP_PGTABLE_USER (GFP_KERNEL | __GFP_ZERO | __GFP_ACCOUNT)
+
+/* ---- the current task and the rss counters ------------------------------------------- */
+
+void set_current_task(struct kmm_kernel *k, struct task_struct *tsk)
+{
+	k->mm_state->current = tsk;
+}
+
+struct task_struct *get_current_task(const struct kmm_kernel *k)
+{
+	return k->mm_state->current;
+}
+
+unsigned long get_mm_counter(const struct mm_struct *mm, int member)
+{
+	long v = mm->rss_stat[member];
+
+	return v < 0 ? 0 : (unsigned long)v;
+}
+
+void add_mm_counter(struct mm_struct *mm, int member, long value)
+{
+	mm->rss_stat[member] += value;
+}
+
+unsigned long get_mm_rss(const struct mm_struct *mm)
+{
+	return get_mm_counter(mm, MM_FILEPAGES) + get_mm_counter(mm, MM_ANONPAGES) +
+	       get_mm_counter(mm, MM_SHMEMPAGES);
+}
+
+void sync_mm_rss(struct task_struct *tsk, struct mm_struct *mm)
+{
+	for (int i = 0; i < NR_MM_COUNTERS; i++) {
+		if (tsk->rss_stat.count[i]) {
+			add_mm_counter(mm, i, tsk->rss_stat.count[i]);
+			mm->rss_pending[i] -= tsk->rss_stat.count[i];
+			tsk->rss_stat.count[i] = 0;
+		}
+	}
+	tsk->rss_stat.events = 0;
+}
+
+void update_hiwater_rss(struct mm_struct *mm)
+{
+	unsigned long rss = get_mm_rss(mm);
+
+	if (mm->hiwater_rss < rss)
+		mm->hiwater_rss = rss;
+}
+
+void update_hiwater_vm(struct mm_struct *mm)
+{
+	if (mm->hiwater_vm < mm->total_vm)
+		mm->hiwater_vm = mm->total_vm;
+}
+
+int mm_counter_file(const struct page *page)
+{
+	return PageSwapBacked(page) ? MM_SHMEMPAGES : MM_FILEPAGES;
+}
+
+int mm_counter(const struct page *page)
+{
+	return PageAnon(page) ? MM_ANONPAGES : mm_counter_file(page);
+}
+
+/* Models: add_mm_counter_fast(): into current's cache when current runs @mm. */
+static void add_mm_counter_fast(struct mm_struct *mm, int member, int val)
+{
+	struct task_struct *task = get_current_task(mm->kernel);
+
+	if (task && task->mm == mm) {
+		task->rss_stat.count[member] += val;
+		mm->rss_pending[member] += val;
+	} else
+		add_mm_counter(mm, member, val);
+}
+
+/* Models: check_sync_rss_stat(): every TASK_RSS_EVENTS_THRESH faults, fold the cache in. */
+static void check_sync_rss_stat(struct kmm_kernel *k)
+{
+	struct task_struct *task = get_current_task(k);
+
+	if (task && task->mm && task->rss_stat.events++ > TASK_RSS_EVENTS_THRESH)
+		sync_mm_rss(task, task->mm);
+}
+
+/* ---- page-table allocation ------------------------------------------------------------ */
+
+/* A zeroed page for a user page table, counted in pgtables_bytes. 0 when out of memory. */
+static phys_addr_t pgtable_alloc_user(struct mm_struct *mm, bool pte_table)
+{
+	struct kmm_kernel *k = mm->kernel;
+	struct page *page = alloc_pages(k, GFP_PGTABLE_USER, 0);
+
+	if (!page)
+		return 0;
+	mm->pgtables_bytes += PAGE_SIZE;
+	if (pte_table) /* pgtable_pte_page_ctor (and pgtable_pmd_page_ctor below) */
+		mod_node_page_state_of(k, page, NR_PAGETABLE, 1);
+	return PFN_PHYS(page_to_pfn(k, page));
+}
+
+/* mm_dec_nr_p?ds and the pgtable dtor: the page itself is freed after the TLB flush. */
+static void pgtable_unaccount_user(struct mm_struct *mm, phys_addr_t pa, bool counted)
+{
+	struct kmm_kernel *k = mm->kernel;
+
+	mm->pgtables_bytes -= PAGE_SIZE;
+	if (counted)
+		mod_node_page_state_of(k, pfn_to_page(k, PHYS_PFN(pa)), NR_PAGETABLE, -1);
+}
+
+/*
+ * Models: __pud_alloc (pud_alloc_one: no NR_PAGETABLE in 6.1), __pmd_alloc and __pte_alloc
+ * (both through a pgtable ctor: NR_PAGETABLE), with the user table descriptors of arm64
+ * (p?d_populate: TYPE_TABLE | TABLE_PXN).
+ */
+uint64_t *mm_pte_alloc(struct mm_struct *mm, unsigned long addr)
+{
+	struct kmm_kernel *k = mm->kernel;
+	pgd_t *pgdp = pgd_offset_pgd(k, mm->pgd, addr);
+	p4d_t *p4dp = p4d_offset(pgdp, addr);
+	pud_t *pudp;
+	pmd_t *pmdp;
+	phys_addr_t pa;
+
+	if (p4d_none(*p4dp)) {
+		pa = pgtable_alloc_user(mm, false);
+		if (!pa)
+			return NULL;
+		__p4d_populate(p4dp, pa, P4D_TYPE_TABLE | P4D_TABLE_PXN);
+	}
+	pudp = pud_offset(k, p4dp, addr);
+	if (pud_none(*pudp)) {
+		pa = pgtable_alloc_user(mm, true);
+		if (!pa)
+			return NULL;
+		__pud_populate(pudp, pa, PUD_TYPE_TABLE | PUD_TABLE_PXN);
+	} else if (!pud_table(*pudp)) {
+		return NULL;
+	}
+	pmdp = pmd_offset(k, pudp, addr);
+	if (pmd_none(*pmdp)) {
+		pa = pgtable_alloc_user(mm, true);
+		if (!pa)
+			return NULL;
+		__pmd_populate(pmdp, pa, PMD_TYPE_TABLE | PMD_TABLE_PXN);
+	} else if (!pmd_table(*pmdp)) {
+		return NULL;
+	}
+	return (uint64_t *)pte_offset_kernel(k, pmdp, addr);
+}
+
+uint64_t *mm_pte_lookup(const struct mm_struct *mm, unsigned long addr)
+{
+	const struct kmm_kernel *k = mm->kernel;
+	pgd_t *pgdp = pgd_offset_pgd(k, mm->pgd, addr);
+	p4d_t *p4dp = p4d_offset(pgdp, addr);
+	pud_t *pudp;
+	pmd_t *pmdp;
+
+	if (p4d_none(*p4dp))
+		return NULL;
+	pudp = pud_offset(k, p4dp, addr);
+	if (!pud_table(*pudp))
+		return NULL;
+	pmdp = pmd_offset(k, pudp, addr);
+	if (!pmd_table(*pmdp))
+		return NULL;
+	return (uint64_t *)pte_offset_kernel(k, pmdp, addr);
+}
+
+/* ---- faults --------------------------------------------------------------------------- */
+
+/* Models: struct vm_fault (the part the anonymous paths use). */
+struct vm_fault_anon {
+	struct vm_area_struct *vma;
+	unsigned long address; /* page aligned */
+	unsigned int flags;
+	pte_t *pte;
+	pte_t orig_pte;
+	struct page *page;
+};
+
+static inline struct kmm_kernel *vma_kernel(const struct vm_area_struct *vma)
+{
+	return vma->vm_mm->kernel;
+}
+
+/* Models: vm_normal_page(): the struct page a PTE maps, NULL for special ones. */
+static struct page *vm_normal_page(struct vm_area_struct *vma, pte_t pte)
+{
+	struct kmm_kernel *k = vma_kernel(vma);
+	unsigned long pfn = pte_pfn(pte);
+
+	if (pte_special(pte) || is_zero_pfn(k, pfn) || !pfn_valid(k, pfn))
+		return NULL;
+	return pfn_to_page(k, pfn);
+}
+
+/* Models: maybe_mkwrite(): writable if the VMA is. */
+static pte_t maybe_mkwrite(pte_t pte, const struct vm_area_struct *vma)
+{
+	return (vma->vm_flags & VM_WRITE) ? pte_mkwrite(pte) : pte;
+}
+
+/* Models: alloc_zeroed_user_highpage_movable() (arm64 fault.c). */
+static struct page *alloc_zeroed_user_highpage_movable(struct vm_area_struct *vma)
+{
+	return alloc_pages(vma_kernel(vma), GFP_HIGHUSER_MOVABLE | __GFP_ZERO, 0);
+}
+
+/* Models: do_anonymous_page(): the zero page on a read, a new zeroed page on a write. */
+static vm_fault_t do_anonymous_page(struct vm_fault_anon *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct kmm_kernel *k = vma_kernel(vma);
+	struct page *page;
+	pte_t entry;
+
+	if (vma->vm_flags & VM_SHARED)
+		return VM_FAULT_SIGBUS;
+	if (!(vmf->flags & FAULT_FLAG_WRITE)) {
+		entry = pte_mkspecial(
+			pfn_pte(mm_state_of(k)->zero_pfn, __pgprot(vma->vm_page_prot)));
+		goto setpte;
+	}
+	if (anon_vma_prepare(vma))
+		return VM_FAULT_OOM;
+	page = alloc_zeroed_user_highpage_movable(vma);
+	if (!page)
+		return VM_FAULT_OOM;
+	__SetPageUptodate(page);
+	entry = mk_pte(k, page, __pgprot(vma->vm_page_prot));
+	if (vma->vm_flags & VM_WRITE)
+		entry = pte_mkwrite(pte_mkdirty(entry));
+	add_mm_counter_fast(vma->vm_mm, MM_ANONPAGES, 1);
+	page_add_new_anon_rmap(page, vma, vmf->address);
+	lru_cache_add_inactive_or_unevictable(k, page, vma);
+setpte:
+	set_pte_at(k, vma->vm_mm, vmf->address, vmf->pte, entry);
+	return 0;
+}
+
+/* Models: wp_page_reuse(): the page stays; the PTE becomes young, dirty and writable. */
+static void wp_page_reuse(struct vm_fault_anon *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	pte_t entry = maybe_mkwrite(pte_mkdirty(pte_mkyoung(vmf->orig_pte)), vma);
+
+	ptep_set_access_flags(vma_kernel(vma), vma, vmf->address, vmf->pte, entry, 1);
+	count_vm_event_k(vma_kernel(vma), PGREUSE);
+}
+
+/* Models: wp_page_copy(): a private copy of vmf->page (or of the zero page) replaces it. */
+static vm_fault_t wp_page_copy(struct vm_fault_anon *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct mm_struct *mm = vma->vm_mm;
+	struct kmm_kernel *k = mm->kernel;
+	struct page *old_page = vmf->page, *new_page;
+	pte_t entry;
+
+	if (anon_vma_prepare(vma))
+		goto oom;
+	if (!old_page) {
+		new_page = alloc_zeroed_user_highpage_movable(vma);
+		if (!new_page)
+			goto oom;
+	} else {
+		void *dst, *src;
+
+		new_page = alloc_pages(k, GFP_HIGHUSER_MOVABLE, 0);
+		if (!new_page)
+			goto oom;
+		dst = page_host(k, new_page, PAGE_SIZE);
+		src = page_host(k, old_page, PAGE_SIZE);
+		if (dst && src)
+			memcpy(dst, src, PAGE_SIZE); /* __wp_page_copy_user: copy_user_highpage */
+	}
+	__SetPageUptodate(new_page);
+	if (old_page) {
+		if (!PageAnon(old_page)) {
+			add_mm_counter_fast(mm, mm_counter_file(old_page), -1);
+			add_mm_counter_fast(mm, MM_ANONPAGES, 1);
+		}
+	} else {
+		add_mm_counter_fast(mm, MM_ANONPAGES, 1);
+	}
+	entry = mk_pte(k, new_page, __pgprot(vma->vm_page_prot));
+	entry = maybe_mkwrite(pte_mkdirty(entry), vma);
+	/* break-before-make: clear and flush, then the new entry */
+	ptep_clear_flush(k, vma, vmf->address, vmf->pte);
+	page_add_new_anon_rmap(new_page, vma, vmf->address);
+	lru_cache_add_inactive_or_unevictable(k, new_page, vma);
+	set_pte_at(k, mm, vmf->address, vmf->pte, entry);
+	if (old_page) {
+		page_remove_rmap(old_page, vma, false);
+		put_page(k, old_page); /* the mapping's reference */
+		put_page(k, old_page); /* do_wp_page's get_page */
+	}
+	return VM_FAULT_WRITE;
+oom:
+	if (old_page)
+		put_page(k, old_page);
+	return VM_FAULT_OOM;
+}
+
+/* Models: do_wp_page(): a write to a present read-only PTE: reuse or copy. */
+static vm_fault_t do_wp_page(struct vm_fault_anon *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct page *page;
+
+	vmf->page = vm_normal_page(vma, vmf->orig_pte);
+	if (!vmf->page)
+		return wp_page_copy(vmf); /* the zero page (no VM_PFNMAP/MIXEDMAP here) */
+	if (vma->vm_flags & (VM_SHARED | VM_MAYSHARE))
+		return VM_FAULT_SIGBUS; /* wp_page_shared: needs the file layer's vm_ops */
+	page = vmf->page;
+	if (PageAnon(page)) {
+		if (PageAnonExclusive(page))
+			goto reuse;
+		if (page_ref_count(page) > 3)
+			goto copy;
+		if (!PageLRU(page)) /* a reference may sit in a per-CPU LRU batch */
+			lru_add_drain(vma_kernel(vma));
+		if (page_ref_count(page) != 1)
+			goto copy;
+		SetPageAnonExclusive(page); /* page_move_anon_rmap */
+		page->mapping = (void *)((uintptr_t)vma->anon_vma | PAGE_MAPPING_ANON);
+	reuse:
+		wp_page_reuse(vmf);
+		return VM_FAULT_WRITE;
+	}
+copy:
+	get_page(page);
+	return wp_page_copy(vmf);
+}
+
+/* Models: handle_pte_fault(). */
+static vm_fault_t handle_pte_fault(struct vm_fault_anon *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	pte_t entry;
+
+	vmf->orig_pte = *vmf->pte;
+	if (pte_none(vmf->orig_pte)) {
+		if (vma_is_anonymous(vma))
+			return do_anonymous_page(vmf);
+		return VM_FAULT_SIGBUS; /* do_fault: the file layer's vm_ops->fault */
+	}
+	if (!pte_present(vmf->orig_pte))
+		return VM_FAULT_SIGBUS; /* do_swap_page: no swap entries yet */
+	vmf->flags |= FAULT_FLAG_ORIG_PTE_VALID;
+	entry = vmf->orig_pte;
+	if (vmf->flags & (FAULT_FLAG_WRITE | FAULT_FLAG_UNSHARE)) {
+		if (!pte_write(entry))
+			return do_wp_page(vmf);
+		if (vmf->flags & FAULT_FLAG_WRITE)
+			entry = pte_mkdirty(entry);
+	}
+	entry = pte_mkyoung(entry);
+	/* an unchanged entry is a spurious fault: arm64's flush_tlb_fix_spurious_fault is empty */
+	ptep_set_access_flags(vma_kernel(vma), vma, vmf->address, vmf->pte, entry,
+			      !!(vmf->flags & FAULT_FLAG_WRITE));
+	return 0;
+}
+
+/* Models: __handle_mm_fault(): the tables down to the PTE, then handle_pte_fault. */
+static vm_fault_t __handle_mm_fault(struct vm_area_struct *vma, unsigned long address,
+				    unsigned int flags)
+{
+	struct vm_fault_anon vmf = {.vma = vma, .address = address & PAGE_MASK, .flags = flags};
+
+	vmf.pte = (pte_t *)mm_pte_alloc(vma->vm_mm, vmf.address);
+	if (!vmf.pte)
+		return VM_FAULT_OOM;
+	return handle_pte_fault(&vmf);
+}
+
+/* Models: mm_account_fault(): min_flt/maj_flt of current, for successful faults. */
+static void mm_account_fault(struct kmm_kernel *k, unsigned int flags, vm_fault_t ret)
+{
+	struct task_struct *t = get_current_task(k);
+
+	if (!t || (ret & (VM_FAULT_ERROR | VM_FAULT_RETRY)))
+		return;
+	if ((ret & VM_FAULT_MAJOR) || (flags & FAULT_FLAG_TRIED))
+		t->maj_flt++;
+	else
+		t->min_flt++;
+}
+
+/* Models: sanitize_fault_flags(). */
+static vm_fault_t sanitize_fault_flags(struct vm_area_struct *vma, unsigned int *flags)
+{
+	if (*flags & FAULT_FLAG_UNSHARE) {
+		if (*flags & FAULT_FLAG_WRITE)
+			return VM_FAULT_SIGSEGV;
+		if (!is_cow_mapping(vma->vm_flags))
+			*flags &= ~FAULT_FLAG_UNSHARE;
+	}
+	return 0;
+}
+
+vm_fault_t handle_mm_fault(struct vm_area_struct *vma, unsigned long address, unsigned int flags)
+{
+	struct kmm_kernel *k = vma_kernel(vma);
+	vm_fault_t ret;
+
+	count_vm_event_k(k, PGFAULT);
+	check_sync_rss_stat(k);
+	ret = sanitize_fault_flags(vma, &flags);
+	if (ret)
+		return ret;
+	ret = __handle_mm_fault(vma, address, flags);
+	mm_account_fault(k, flags, ret);
+	return ret;
+}
+
+/* ---- zap ------------------------------------------------------------------------------ */
+
+void tlb_gather_mmu(struct mmu_gather *tlb, struct mm_struct *mm)
+{
+	memset(tlb, 0, sizeof(*tlb));
+	tlb->mm = mm;
+	tlb->start = ~0UL;
+	tlb->stride_shift = PAGE_SHIFT;
+}
+
+void tlb_gather_mmu_fullmm(struct mmu_gather *tlb, struct mm_struct *mm)
+{
+	tlb_gather_mmu(tlb, mm);
+	tlb->fullmm = true;
+}
+
+static void tlb_add_range(struct mmu_gather *tlb, unsigned long start, unsigned long end)
+{
+	if (start < tlb->start)
+		tlb->start = start;
+	if (end > tlb->end)
+		tlb->end = end;
+}
+
+/* Models: tlb_flush() for arm64: flush_tlb_mm for a full mm, else __flush_tlb_range. */
+static void tlb_flush_mmu_tlbonly(struct mmu_gather *tlb)
+{
+	struct kmm_kernel *k = tlb->mm->kernel;
+	struct vm_area_struct vma = {.vm_mm = tlb->mm};
+
+	if (tlb->end <= tlb->start && !tlb->fullmm)
+		return;
+	if (tlb->fullmm) {
+		flush_tlb_mm(k, tlb->mm);
+	} else {
+		__flush_tlb_range(k, &vma, tlb->start, tlb->end, 1UL << tlb->stride_shift,
+				  !tlb->freed_tables, tlb->freed_tables ? 0 : 3);
+	}
+	tlb->nr_flushes++;
+	tlb->start = ~0UL;
+	tlb->end = 0;
+	tlb->freed_tables = false;
+}
+
+/* Models: tlb_flush_mmu(): flush, then free the batched pages and page tables. */
+static void tlb_flush_mmu(struct mmu_gather *tlb)
+{
+	struct kmm_kernel *k = tlb->mm->kernel;
+
+	tlb_flush_mmu_tlbonly(tlb);
+	if (tlb->nr) { /* free_pages_and_swap_cache() */
+		lru_add_drain(k);
+		release_pages(k, tlb->pages, (int)tlb->nr);
+	}
+	tlb->nr = 0;
+	for (unsigned int i = 0; i < tlb->nr_tables; i++)
+		__free_pages(k, pfn_to_page(k, PHYS_PFN(tlb->tables[i])), 0); /* tlb_remove_table */
+	tlb->nr_tables = 0;
+}
+
+void tlb_finish_mmu(struct mmu_gather *tlb)
+{
+	tlb_flush_mmu(tlb);
+}
+
+/* Models: __tlb_remove_page(): the page waits in the batch until the range is flushed. */
+static void tlb_remove_page(struct mmu_gather *tlb, struct page *page)
+{
+	if (tlb->nr == MMU_GATHER_BATCH)
+		tlb_flush_mmu(tlb);
+	tlb->pages[tlb->nr++] = page;
+}
+
+/* Models: zap_pte_range(): clears the PTEs of [@addr, @end) under one PMD. */
+static void zap_pte_range(struct mmu_gather *tlb, struct vm_area_struct *vma, pmd_t *pmdp,
+			  unsigned long addr, unsigned long end, long *rss)
+{
+	struct kmm_kernel *k = vma_kernel(vma);
+	pte_t *ptep = pte_offset_kernel(k, pmdp, addr);
+
+	for (; addr != end; ptep++, addr += PAGE_SIZE) {
+		pte_t pte = *ptep;
+		struct page *page;
+
+		if (pte_none(pte))
+			continue;
+		pte_clear(ptep);
+		tlb_add_range(tlb, addr, addr + PAGE_SIZE);
+		if (!pte_present(pte))
+			continue; /* swap/migration entries: none yet */
+		page = vm_normal_page(vma, pte);
+		if (!page)
+			continue;
+		if (!PageAnon(page)) {
+			if (pte_dirty(pte))
+				SetPageDirty(page); /* set_page_dirty */
+		}
+		rss[mm_counter(page)]--;
+		page_remove_rmap(page, vma, false);
+		tlb_remove_page(tlb, page);
+	}
+}
+
+/* Models: unmap_page_range(): the table walk of zap over [@addr, @end) of @vma. */
+static void unmap_page_range(struct mmu_gather *tlb, struct vm_area_struct *vma, unsigned long addr,
+			     unsigned long end)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	struct kmm_kernel *k = mm->kernel;
+	long rss[NR_MM_COUNTERS] = {0};
+
+	while (addr < end) {
+		pgd_t *pgdp = pgd_offset_pgd(k, mm->pgd, addr);
+		p4d_t *p4dp = p4d_offset(pgdp, addr);
+		unsigned long next = pgd_addr_end(addr, end), pnext;
+		pud_t *pudp;
+		pmd_t *pmdp;
+
+		if (p4d_none(*p4dp)) {
+			addr = next;
+			continue;
+		}
+		for (; addr != next; addr = pnext) {
+			pnext = pud_addr_end(addr, next);
+			pudp = pud_offset(k, p4dp, addr);
+			if (!pud_table(*pudp))
+				continue;
+			for (unsigned long a = addr, mnext; a != pnext; a = mnext) {
+				mnext = pmd_addr_end(a, pnext);
+				pmdp = pmd_offset(k, pudp, a);
+				if (pmd_table(*pmdp))
+					zap_pte_range(tlb, vma, pmdp, a, mnext, rss);
+			}
+		}
+	}
+	for (int i = 0; i < NR_MM_COUNTERS; i++)
+		if (rss[i])
+			add_mm_counter(mm, i, rss[i]); /* add_mm_rss_vec */
+}
+
+/* Models: unmap_single_vma(). */
+static void unmap_single_vma(struct mmu_gather *tlb, struct vm_area_struct *vma,
+			     unsigned long start_addr, unsigned long end_addr)
+{
+	unsigned long start = start_addr > vma->vm_start ? start_addr : vma->vm_start;
+	unsigned long end = end_addr < vma->vm_end ? end_addr : vma->vm_end;
+
+	if (start >= end)
+		return;
+	unmap_page_range(tlb, vma, start, end);
+}
+
+void unmap_vmas(struct mmu_gather *tlb, struct vm_area_struct *vma, unsigned long start,
+		unsigned long end)
+{
+	for (; vma && vma->vm_start < end; vma = vma->vm_next)
+		unmap_single_vma(tlb, vma, start, end);
+}
+
+void zap_page_range(struct vm_area_struct *vma, unsigned long start, unsigned long size)
+{
+	struct mmu_gather tlb;
+	unsigned long end = start + size;
+
+	tlb_gather_mmu(&tlb, vma->vm_mm);
+	update_hiwater_rss(vma->vm_mm);
+	for (; vma && vma->vm_start < end; vma = vma->vm_next)
+		unmap_single_vma(&tlb, vma, start, end);
+	tlb_finish_mmu(&tlb);
+}
+
+/* ---- freeing page tables -------------------------------------------------------------- */
+
+/*
+ * Models: p?d_free_tlb(): a table unlinked from @mm at @pa: its walk-cache entries must go
+ * (the gather flushes non-last-level), the page is freed after that flush.
+ */
+static void tlb_remove_table(struct mmu_gather *tlb, phys_addr_t pa, bool counted,
+			     unsigned long addr, unsigned long size)
+{
+	pgtable_unaccount_user(tlb->mm, pa, counted);
+	if (tlb->nr_tables == MMU_GATHER_BATCH)
+		tlb_flush_mmu(tlb);
+	tlb->tables[tlb->nr_tables++] = pa;
+	tlb->freed_tables = true;
+	tlb_add_range(tlb, addr & ~(size - 1), (addr & ~(size - 1)) + size);
+}
+
+/* Models: free_pte_range(). */
+static void free_pte_range(struct mmu_gather *tlb, pmd_t *pmdp, unsigned long addr)
+{
+	phys_addr_t pa = pmd_page_paddr(*pmdp);
+
+	pmd_clear(pmdp);
+	tlb_remove_table(tlb, pa, true, addr, PMD_SIZE);
+}
+
+/* Models: free_pmd_range(). */
+static void free_pmd_range(struct mmu_gather *tlb, pud_t *pudp, unsigned long addr,
+			   unsigned long end, unsigned long floor, unsigned long ceiling)
+{
+	struct kmm_kernel *k = tlb->mm->kernel;
+	unsigned long start = addr, next;
+	phys_addr_t pa;
+
+	do {
+		pmd_t *pmdp = pmd_offset(k, pudp, addr);
+
+		next = pmd_addr_end(addr, end);
+		if (pmd_table(*pmdp))
+			free_pte_range(tlb, pmdp, addr);
+	} while (addr = next, addr != end);
+	start &= PUD_MASK;
+	if (start < floor)
+		return;
+	if (ceiling) {
+		ceiling &= PUD_MASK;
+		if (!ceiling)
+			return;
+	}
+	if (end - 1 > ceiling - 1)
+		return;
+	pa = pud_page_paddr(*pudp);
+	pud_clear(pudp);
+	tlb_remove_table(tlb, pa, true, start, PUD_SIZE);
+}
+
+/* Models: free_pud_range() (with free_p4d_range folded: four levels). */
+static void free_pud_range(struct mmu_gather *tlb, p4d_t *p4dp, unsigned long addr,
+			   unsigned long end, unsigned long floor, unsigned long ceiling)
+{
+	struct kmm_kernel *k = tlb->mm->kernel;
+	unsigned long start = addr, next;
+	phys_addr_t pa;
+
+	do {
+		pud_t *pudp = pud_offset(k, p4dp, addr);
+
+		next = pud_addr_end(addr, end);
+		if (pud_table(*pudp))
+			free_pmd_range(tlb, pudp, addr, next, floor, ceiling);
+	} while (addr = next, addr != end);
+	start &= PGDIR_MASK;
+	if (start < floor)
+		return;
+	if (ceiling) {
+		ceiling &= PGDIR_MASK;
+		if (!ceiling)
+			return;
+	}
+	if (end - 1 > ceiling - 1)
+		return;
+	pa = p4d_page_paddr(*p4dp);
+	p4d_clear(p4dp);
+	tlb_remove_table(tlb, pa, false, start, PGDIR_SIZE);
+}
+
+/* Models: free_pgd_range(): tables of [@addr, @end) not shared with [.., floor) or [ceiling..). */
+static void free_pgd_range(struct mmu_gather *tlb, unsigned long addr, unsigned long end,
+			   unsigned long floor, unsigned long ceiling)
+{
+	struct kmm_kernel *k = tlb->mm->kernel;
+	unsigned long next;
+
+	addr &= PMD_MASK;
+	if (addr < floor) {
+		addr += PMD_SIZE;
+		if (!addr)
+			return;
+	}
+	if (ceiling) {
+		ceiling &= PMD_MASK;
+		if (!ceiling)
+			return;
+	}
+	if (end - 1 > ceiling - 1)
+		end -= PMD_SIZE;
+	if (addr > end - 1)
+		return;
+	do {
+		p4d_t *p4dp = p4d_offset(pgd_offset_pgd(k, tlb->mm->pgd, addr), addr);
+
+		next = pgd_addr_end(addr, end);
+		if (!p4d_none(*p4dp))
+			free_pud_range(tlb, p4dp, addr, next, floor, ceiling);
+	} while (addr = next, addr != end);
+}
+
+void free_pgtables(struct mmu_gather *tlb, struct vm_area_struct *vma, unsigned long floor,
+		   unsigned long ceiling)
+{
+	unsigned long top = ceiling ? ceiling : ~0UL;
+
+	while (vma && vma->vm_start < top) {
+		struct vm_area_struct *next = vma->vm_next;
+		unsigned long addr = vma->vm_start;
+
+		if (next && next->vm_start >= top)
+			next = NULL; /* the kernel's detached list ends here */
+		/* gather nearby VMAs into one call down */
+		while (next && next->vm_start <= vma->vm_end + PMD_SIZE) {
+			vma = next;
+			next = vma->vm_next;
+			if (next && next->vm_start >= top)
+				next = NULL;
+		}
+		free_pgd_range(tlb, addr, vma->vm_end, floor, next ? next->vm_start : ceiling);
+		vma = next;
+	}
+}
+
+void unmap_region(struct mm_struct *mm, struct vm_area_struct *vma, struct vm_area_struct *prev,
+		  unsigned long start, unsigned long end)
+{
+	struct vm_area_struct *next;
+	struct mmu_gather tlb;
+
+	for (next = vma; next && next->vm_start < end; next = next->vm_next)
+		;
+	tlb_gather_mmu(&tlb, mm);
+	update_hiwater_rss(mm);
+	unmap_vmas(&tlb, vma, start, end);
+	free_pgtables(&tlb, vma, prev ? prev->vm_end : 0 /* FIRST_USER_ADDRESS */,
+		      next ? next->vm_start : 0 /* USER_PGTABLES_CEILING */);
+	tlb_finish_mmu(&tlb);
+}
+
+/* ---- fork ----------------------------------------------------------------------------- */
+
+/* Models: copy_present_page(): a pinned exclusive anon page is copied for the child. */
+static int copy_present_page(struct vm_area_struct *dst_vma, unsigned long addr, pte_t *dst_pte,
+			     struct page *page, long *rss)
+{
+	struct kmm_kernel *k = vma_kernel(dst_vma);
+	struct page *new_page = alloc_pages(k, GFP_HIGHUSER_MOVABLE, 0);
+	void *d, *s;
+	pte_t pte;
+
+	if (!new_page)
+		return -ENOMEM;
+	d = page_host(k, new_page, PAGE_SIZE);
+	s = page_host(k, page, PAGE_SIZE);
+	if (d && s)
+		memcpy(d, s, PAGE_SIZE);
+	__SetPageUptodate(new_page);
+	page_add_new_anon_rmap(new_page, dst_vma, addr);
+	lru_cache_add_inactive_or_unevictable(k, new_page, dst_vma);
+	rss[MM_ANONPAGES]++;
+	pte = mk_pte(k, new_page, __pgprot(dst_vma->vm_page_prot));
+	pte = maybe_mkwrite(pte_mkdirty(pte), dst_vma);
+	set_pte_at(k, dst_vma->vm_mm, addr, dst_pte, pte);
+	return 0;
+}
+
+/* Models: copy_present_pte(): the child's PTE; a COW page is write-protected in both. */
+static int copy_present_pte(struct vm_area_struct *dst_vma, struct vm_area_struct *src_vma,
+			    pte_t *dst_pte, pte_t *src_pte, unsigned long addr, long *rss)
+{
+	struct kmm_kernel *k = vma_kernel(src_vma);
+	struct mm_struct *src_mm = src_vma->vm_mm;
+	unsigned long vm_flags = src_vma->vm_flags;
+	pte_t pte = *src_pte;
+	struct page *page = vm_normal_page(src_vma, pte);
+
+	if (page && PageAnon(page)) {
+		get_page(page);
+		if (page_try_dup_anon_rmap(page, false, src_vma)) {
+			put_page(k, page);
+			return copy_present_page(dst_vma, addr, dst_pte, page, rss);
+		}
+		rss[MM_ANONPAGES]++;
+	} else if (page) {
+		get_page(page);
+		page_add_file_rmap(page, dst_vma, false);
+		rss[mm_counter_file(page)]++;
+	}
+	if (is_cow_mapping(vm_flags) && pte_write(pte)) {
+		ptep_set_wrprotect(src_mm, addr, src_pte);
+		pte = pte_wrprotect(pte);
+	}
+	if (vm_flags & VM_SHARED)
+		pte = pte_mkclean(pte);
+	pte = pte_mkold(pte);
+	set_pte_at(k, dst_vma->vm_mm, addr, dst_pte, pte);
+	return 0;
+}
+
+/* Models: vma_needs_copy(): file PTEs are refaulted in the child unless anon pages exist. */
+static bool vma_needs_copy(const struct vm_area_struct *dst_vma,
+			   const struct vm_area_struct *src_vma)
+{
+	if (dst_vma->vm_flags & VM_WIPEONFORK)
+		return false;
+	if (src_vma->vm_flags & (VM_PFNMAP | VM_MIXEDMAP))
+		return true;
+	return src_vma->anon_vma != NULL;
+}
+
+int copy_page_range(struct vm_area_struct *dst_vma, struct vm_area_struct *src_vma)
+{
+	struct mm_struct *dst_mm = dst_vma->vm_mm, *src_mm = src_vma->vm_mm;
+	long rss[NR_MM_COUNTERS] = {0};
+	bool cow = is_cow_mapping(src_vma->vm_flags);
+	int ret = 0;
+
+	if (!vma_needs_copy(dst_vma, src_vma))
+		return 0;
+	for (unsigned long addr = src_vma->vm_start; addr < src_vma->vm_end;) {
+		pte_t *src_pte = (pte_t *)mm_pte_lookup(src_mm, addr), *dst_pte;
+		unsigned long next = pmd_addr_end(addr, src_vma->vm_end);
+
+		if (!src_pte) {
+			addr = next;
+			continue;
+		}
+		for (; addr < next; addr += PAGE_SIZE, src_pte++) {
+			if (pte_none(*src_pte))
+				continue;
+			dst_pte = (pte_t *)mm_pte_alloc(dst_mm, addr);
+			if (!dst_pte) {
+				ret = -ENOMEM;
+				goto out;
+			}
+			if (pte_present(*src_pte))
+				ret = copy_present_pte(dst_vma, src_vma, dst_pte, src_pte, addr,
+						       rss);
+			if (ret)
+				goto out;
+		}
+	}
+out:
+	for (int i = 0; i < NR_MM_COUNTERS; i++)
+		if (rss[i])
+			add_mm_counter(dst_mm, i, rss[i]);
+	if (cow) /* the parent's write-protected range leaves every TLB (flush_tlb_range) */
+		flush_tlb_range(src_mm->kernel, src_vma, src_vma->vm_start, src_vma->vm_end);
+	return ret;
+}
+
+/* ---- checks --------------------------------------------------------------------------- */
+
+#define CHECK(cond, ...)                                                                           \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			snprintf(why, whylen, __VA_ARGS__);                                        \
+			return false;                                                              \
+		}                                                                                  \
+	} while (0)
+
+/* The check's tally: the PFN of every present PTE (sorted later), rss per mm. */
+struct pte_tally {
+	const struct kmm_kernel *k;
+	unsigned long *pfns, nr_pfns, cap_pfns;
+	bool nomem;
+	long rss[NR_MM_COUNTERS];
+	unsigned long tables;
+	struct place_map *place; /* when the placement check runs the walk */
+};
+
+static bool tally_add(struct pte_tally *t, unsigned long pfn)
+{
+	if (t->nr_pfns == t->cap_pfns) {
+		unsigned long cap = t->cap_pfns ? 2 * t->cap_pfns : 4096;
+		unsigned long *n = env_alloc(t->k->env, cap * sizeof(*n));
+
+		if (!n) {
+			t->nomem = true;
+			return false;
+		}
+		if (t->nr_pfns)
+			memcpy(n, t->pfns, t->nr_pfns * sizeof(*n));
+		env_free(t->k->env, t->pfns);
+		t->pfns = n;
+		t->cap_pfns = cap;
+	}
+	t->pfns[t->nr_pfns++] = pfn;
+	return true;
+}
+
+static int cmp_ulong(const void *a, const void *b)
+{
+	unsigned long x = *(const unsigned long *)a, y = *(const unsigned long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Counts the present PTEs of @mm (their PFNs into @t) and its table pages. */
+static bool walk_user_tables(const struct mm_struct *mm, struct pte_tally *t, char *why,
+			     size_t whylen)
+{
+	const struct kmm_kernel *k = mm->kernel;
+	pgd_t *pgd = pgtable_host(k, mm->pgd);
+
+	CHECK(pgd, "mm: pgd %#" PRIx64 " is not RAM", (uint64_t)mm->pgd);
+	for (unsigned i = 0; i < PTRS_PER_PGD; i++) {
+		p4d_t *p4dp = (p4d_t *)&pgd[i];
+		pud_t *pud;
+
+		if (p4d_none(*p4dp))
+			continue;
+		t->tables++;
+		if (t->place &&
+		    !place_claim(t->place, PLACE_PGTABLE_USER, PHYS_PFN(p4d_page_paddr(*p4dp)), 1))
+			return false;
+		pud = pgtable_host(k, p4d_page_paddr(*p4dp));
+		for (unsigned j = 0; j < PTRS_PER_PUD; j++) {
+			pmd_t *pmd;
+
+			if (pud_none(pud[j]))
+				continue;
+			CHECK(pud_table(pud[j]), "mm: a user PUD entry is not a table");
+			t->tables++;
+			if (t->place && !place_claim(t->place, PLACE_PGTABLE_USER,
+						     PHYS_PFN(pud_page_paddr(pud[j])), 1))
+				return false;
+			pmd = pgtable_host(k, pud_page_paddr(pud[j]));
+			for (unsigned l = 0; l < PTRS_PER_PMD; l++) {
+				pte_t *pte;
+				unsigned long base = (unsigned long)i << PGDIR_SHIFT |
+						     (unsigned long)j << PUD_SHIFT |
+						     (unsigned long)l << PMD_SHIFT;
+
+				if (pmd_none(pmd[l]))
+					continue;
+				CHECK(pmd_table(pmd[l]), "mm: a user PMD entry is not a table");
+				t->tables++;
+				if (t->place && !place_claim(t->place, PLACE_PGTABLE_USER,
+							     PHYS_PFN(pmd_page_paddr(pmd[l])), 1))
+					return false;
+				if (t->place)
+					continue;
+				pte = pgtable_host(k, pmd_page_paddr(pmd[l]));
+				for (unsigned e = 0; e < PTRS_PER_PTE; e++) {
+					unsigned long va = base | (unsigned long)e << PAGE_SHIFT;
+					struct vm_area_struct *vma;
+					unsigned long pfn;
+
+					if (pte_none(pte[e]))
+						continue;
+					vma = find_vma((struct mm_struct *)mm, va);
+					CHECK(vma && vma->vm_start <= va,
+					      "mm: PTE for %#lx outside every VMA", va);
+					if (!pte_present(pte[e]))
+						continue;
+					pfn = pte_pfn(pte[e]);
+					if (is_zero_pfn(k, pfn)) {
+						CHECK(pte_special(pte[e]),
+						      "mm: zero page at %#lx not special", va);
+						continue;
+					}
+					CHECK(pfn_valid(k, pfn), "mm: PTE at %#lx maps pfn %#lx",
+					      va, pfn);
+					if (!tally_add(t, pfn))
+						return false;
+					t->rss[mm_counter(pfn_to_page(k, pfn))]++;
+				}
+			}
+		}
+	}
+	return true;
+}
+
+bool mm_check(const struct kmm_kernel *k, char *why, size_t whylen)
+{
+	struct mm_state *ms = k->mm_state;
+	struct pte_tally t = {.k = k};
+	unsigned long nmm = 0, anon_mapped = 0;
+	long nr_anon = 0;
+	bool ok = true;
+
+	if (!ms || !ms->nr_mms)
+		return true;
+	for (struct list_head *l = ms->mms.next; ok && l != &ms->mms; l = l->next) {
+		struct mm_struct *mm = list_entry(l, struct mm_struct, mmlist);
+
+		nmm++;
+		memset(t.rss, 0, sizeof(t.rss));
+		t.tables = 0;
+		ok = mmap_check(mm, why, whylen) && walk_user_tables(mm, &t, why, whylen);
+		if (!ok)
+			break;
+		if ((long)(t.tables * PAGE_SIZE) != mm->pgtables_bytes) {
+			snprintf(why, whylen, "mm: pgtables_bytes %ld, tables hold %lu pages",
+				 mm->pgtables_bytes, t.tables);
+			ok = false;
+			break;
+		}
+		for (int i = 0; i < NR_MM_COUNTERS && ok; i++) {
+			long have = mm->rss_stat[i] + mm->rss_pending[i];
+
+			if (i != MM_SWAPENTS && have != t.rss[i]) {
+				snprintf(why, whylen, "mm: rss counter %d is %ld, PTEs say %ld", i,
+					 have, t.rss[i]);
+				ok = false;
+			}
+		}
+	}
+	if (t.nomem)
+		snprintf(why, whylen, "mm: host memory exhausted (the check's PTE tally)");
+	if (ok && nmm != ms->nr_mms) {
+		snprintf(why, whylen, "mm: %lu mm_structs listed, nr_mms %lu", nmm, ms->nr_mms);
+		ok = false;
+	}
+	if (ok && t.nr_pfns)
+		qsort(t.pfns, t.nr_pfns, sizeof(*t.pfns), cmp_ulong);
+	for (unsigned long i = 0, j; ok && i < t.nr_pfns; i = j) {
+		const struct page *p = pfn_to_page(k, t.pfns[i]);
+
+		for (j = i; j < t.nr_pfns && t.pfns[j] == t.pfns[i]; j++)
+			;
+		if ((unsigned long)(p->_mapcount + 1) != j - i) {
+			snprintf(why, whylen, "mm: pfn %#lx has mapcount %d, %lu PTEs map it",
+				 t.pfns[i], p->_mapcount + 1, j - i);
+			ok = false;
+		}
+		if (PageAnon(p))
+			anon_mapped++;
+	}
+	for (int nid = 0; ok && nid < MAX_NUMNODES; nid++)
+		if (k->node_data[nid])
+			nr_anon += k->node_data[nid]->vm_stat[NR_ANON_MAPPED];
+	if (ok && nr_anon != (long)anon_mapped) {
+		snprintf(why, whylen, "mm: NR_ANON_MAPPED %ld, %lu anon pages mapped", nr_anon,
+			 anon_mapped);
+		ok = false;
+	}
+	env_free(k->env, t.pfns);
+	return ok;
+}
+
+/* The "user page table" placement row: every table page below each mm's pgd, and the pgd. */
+bool pgtable_user_place_walk(const struct kmm_kernel *k, struct place_map *map)
+{
+	struct mm_state *ms = k->mm_state;
+	char why[160];
+
+	if (!ms)
+		return true;
+	for (struct list_head *l = ms->mms.next; l != &ms->mms; l = l->next) {
+		struct mm_struct *mm = list_entry(l, struct mm_struct, mmlist);
+		struct pte_tally t = {.k = k, .place = map};
+
+		if (!place_claim(map, PLACE_PGTABLE_USER, PHYS_PFN(mm->pgd), 1))
+			return false;
+		why[0] = 0;
+		if (!walk_user_tables(mm, &t, why, sizeof(why)))
+			return why[0] ? place_fail(map, "%s", why) : false;
+	}
+	return true;
+}

@@ -1,0 +1,599 @@
+/*
+ * Reverse mapping: anon_vma and anon_vma_chain, the map counts of pages, and the walks from a
+ * folio to the PTEs that map it.
+ *
+ * Models: mm/rmap.c (Linux 6.1): anon_vma_init, __anon_vma_prepare, find_mergeable_anon_vma,
+ *         anon_vma_clone, anon_vma_fork, unlink_anon_vmas, put_anon_vma,
+ *         page_add_new_anon_rmap, page_add_anon_rmap, page_add_file_rmap, page_remove_rmap,
+ *         page_try_dup_anon_rmap (include/linux/rmap.h), rmap_walk_anon, rmap_walk_file,
+ *         try_to_unmap_one, folio_referenced_one; mm/page_vma_mapped.c.
+ * Deviation: an anon_vma's chains are a list, not an interval tree (walks filter by the
+ *         page's address in each VMA); an anon_vma with no chain left is recognised by its
+ *         empty list. Only order-0 folios are mapped in this model (no THP yet), so the folio
+ *         map counts are the page's _mapcount. No locks.
+ * Deviation: file folios (rmap_walk_file) are found through the file layer's i_mmap: until
+ *         it lands, a file folio's walk finds nothing.
+ *
+ * Invariants (rmap_check):
+ *  1. Every anon_vma_chain is on its VMA's anon_vma_chain list and its anon_vma's chains list.
+ *  2. An anon_vma's num_active_vmas is the number of VMAs whose vma->anon_vma it is; its
+ *     refcount is 1 plus the anon_vmas whose root it is (other than itself).
+ *  3. nr_anon_vmas / nr_avcs count the live objects.
+ */
+#include "mm/rmap.h"
+
+#include "arch/arm64/include/asm/pgtable.h"
+#include "arch/arm64/include/asm/tlbflush.h"
+#include "lib/bug.h"
+#include "mm/memory.h"
+#include "mm/mm_state.h"
+#include "mm/mmap.h"
+#include "mm/swap.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+/* sizeof() in the reference kernel (its /proc/slabinfo shows the slot sizes 104 and 64). */
+#define ANON_VMA_SIZE	    96 /* 104 with the free pointer outside (RCU) */
+#define ANON_VMA_CHAIN_SIZE 64
+
+int anon_vma_init(struct kmm_kernel *k)
+{
+	struct mm_state *ms = mm_state_of(k);
+
+	ms->anon_vma_cachep =
+		kmem_cache_create(k, "anon_vma", ANON_VMA_SIZE, 0,
+				  SLAB_TYPESAFE_BY_RCU | SLAB_PANIC | SLAB_ACCOUNT, NULL, NULL);
+	ms->anon_vma_chain_cachep = kmem_cache_create(k, "anon_vma_chain", ANON_VMA_CHAIN_SIZE, 0,
+						      SLAB_PANIC | SLAB_ACCOUNT, NULL, NULL);
+	return ms->anon_vma_cachep && ms->anon_vma_chain_cachep ? 0 : -ENOMEM;
+}
+
+/* ---- objects -------------------------------------------------------------------------- */
+
+static struct anon_vma *anon_vma_alloc(struct kmm_kernel *k)
+{
+	struct mm_state *ms = mm_state_of(k);
+	uint64_t obj;
+	struct anon_vma *av = mm_obj_alloc(k, ms->anon_vma_cachep, sizeof(*av), &obj);
+
+	if (!av)
+		return NULL;
+	av->slab_obj = obj;
+	av->refcount = 1;
+	av->root = av;
+	av->parent = av;
+	INIT_LIST_HEAD(&av->chains);
+	list_add_tail(&av->list, &ms->anon_vmas);
+	ms->nr_anon_vmas++;
+	return av;
+}
+
+static void anon_vma_free(struct kmm_kernel *k, struct anon_vma *av)
+{
+	struct mm_state *ms = mm_state_of(k);
+
+	list_del(&av->list);
+	ms->nr_anon_vmas--;
+	mm_obj_free(k, ms->anon_vma_cachep, av, av->slab_obj);
+}
+
+/* Models: put_anon_vma()/__put_anon_vma(): the last reference frees it (and its root's). */
+static void put_anon_vma(struct kmm_kernel *k, struct anon_vma *av)
+{
+	struct anon_vma *root = av->root;
+
+	if (--av->refcount > 0)
+		return;
+	anon_vma_free(k, av);
+	if (root != av && --root->refcount == 0)
+		anon_vma_free(k, root);
+}
+
+static struct anon_vma_chain *anon_vma_chain_alloc(struct kmm_kernel *k)
+{
+	struct mm_state *ms = mm_state_of(k);
+	uint64_t obj;
+	struct anon_vma_chain *avc = mm_obj_alloc(k, ms->anon_vma_chain_cachep, sizeof(*avc), &obj);
+
+	if (avc) {
+		avc->slab_obj = obj;
+		ms->nr_avcs++;
+	}
+	return avc;
+}
+
+static void anon_vma_chain_free(struct kmm_kernel *k, struct anon_vma_chain *avc)
+{
+	struct mm_state *ms = mm_state_of(k);
+
+	ms->nr_avcs--;
+	mm_obj_free(k, ms->anon_vma_chain_cachep, avc, avc->slab_obj);
+}
+
+static void anon_vma_chain_link(struct vm_area_struct *vma, struct anon_vma_chain *avc,
+				struct anon_vma *anon_vma)
+{
+	avc->vma = vma;
+	avc->anon_vma = anon_vma;
+	list_add(&avc->same_vma, &vma->anon_vma_chain);
+	list_add_tail(&avc->same_anon_vma, &anon_vma->chains);
+}
+
+/* ---- anon_vma lifetime ---------------------------------------------------------------- */
+
+/* Models: anon_vma_compatible(): could @a and @b share an anon_vma (adjacent, alike)? */
+static bool anon_vma_compatible(const struct vm_area_struct *a, const struct vm_area_struct *b)
+{
+	return a->vm_end == b->vm_start && a->vm_file == b->vm_file &&
+	       !((a->vm_flags ^ b->vm_flags) & ~(VM_ACCESS_FLAGS | VM_SOFTDIRTY)) &&
+	       b->vm_pgoff == a->vm_pgoff + ((b->vm_start - a->vm_start) >> PAGE_SHIFT);
+}
+
+static inline bool list_is_singular_(const struct list_head *h)
+{
+	return !list_empty(h) && h->next == h->prev;
+}
+
+/* Models: reusable_anon_vma(). */
+static struct anon_vma *reusable_anon_vma(const struct vm_area_struct *old,
+					  const struct vm_area_struct *a,
+					  const struct vm_area_struct *b)
+{
+	if (anon_vma_compatible(a, b) && old->anon_vma && list_is_singular_(&old->anon_vma_chain))
+		return old->anon_vma;
+	return NULL;
+}
+
+/* Models: find_mergeable_anon_vma(): a neighbour's anon_vma that @vma may share. */
+static struct anon_vma *find_mergeable_anon_vma(const struct vm_area_struct *vma)
+{
+	struct anon_vma *anon_vma = NULL;
+
+	if (vma->vm_next)
+		anon_vma = reusable_anon_vma(vma->vm_next, vma, vma->vm_next);
+	if (!anon_vma && vma->vm_prev)
+		anon_vma = reusable_anon_vma(vma->vm_prev, vma->vm_prev, vma);
+	return anon_vma;
+}
+
+int anon_vma_prepare(struct vm_area_struct *vma)
+{
+	struct kmm_kernel *k = vma->vm_mm->kernel;
+	struct anon_vma *anon_vma;
+	struct anon_vma_chain *avc;
+
+	if (vma->anon_vma)
+		return 0;
+	avc = anon_vma_chain_alloc(k);
+	if (!avc)
+		return -ENOMEM;
+	anon_vma = find_mergeable_anon_vma(vma);
+	if (!anon_vma) {
+		anon_vma = anon_vma_alloc(k);
+		if (!anon_vma) {
+			anon_vma_chain_free(k, avc);
+			return -ENOMEM;
+		}
+		anon_vma->num_children++; /* self-parent link for a new root */
+	}
+	vma->anon_vma = anon_vma;
+	anon_vma_chain_link(vma, avc, anon_vma);
+	anon_vma->num_active_vmas++;
+	return 0;
+}
+
+int anon_vma_clone(struct vm_area_struct *dst, struct vm_area_struct *src)
+{
+	struct kmm_kernel *k = dst->vm_mm->kernel;
+
+	for (struct list_head *l = src->anon_vma_chain.prev; l != &src->anon_vma_chain;
+	     l = l->prev) {
+		struct anon_vma_chain *pavc = list_entry(l, struct anon_vma_chain, same_vma);
+		struct anon_vma_chain *avc = anon_vma_chain_alloc(k);
+		struct anon_vma *anon_vma;
+
+		if (!avc) {
+			dst->anon_vma = NULL;
+			unlink_anon_vmas(dst);
+			return -ENOMEM;
+		}
+		anon_vma = pavc->anon_vma;
+		anon_vma_chain_link(dst, avc, anon_vma);
+		/* reuse an anon_vma no VMA uses with at most one child (never a root) */
+		if (!dst->anon_vma && src->anon_vma && anon_vma->num_children < 2 &&
+		    anon_vma->num_active_vmas == 0)
+			dst->anon_vma = anon_vma;
+	}
+	if (dst->anon_vma)
+		dst->anon_vma->num_active_vmas++;
+	return 0;
+}
+
+int anon_vma_fork(struct vm_area_struct *vma, struct vm_area_struct *pvma)
+{
+	struct kmm_kernel *k = vma->vm_mm->kernel;
+	struct anon_vma *anon_vma;
+	struct anon_vma_chain *avc;
+
+	if (!pvma->anon_vma)
+		return 0;
+	vma->anon_vma = NULL;
+	if (anon_vma_clone(vma, pvma))
+		return -ENOMEM;
+	if (vma->anon_vma)
+		return 0; /* an existing anon_vma was reused */
+	anon_vma = anon_vma_alloc(k);
+	avc = anon_vma ? anon_vma_chain_alloc(k) : NULL;
+	if (!avc) {
+		if (anon_vma)
+			put_anon_vma(k, anon_vma);
+		unlink_anon_vmas(vma);
+		return -ENOMEM;
+	}
+	anon_vma->num_active_vmas++;
+	anon_vma->root = pvma->anon_vma->root;
+	anon_vma->parent = pvma->anon_vma;
+	anon_vma->root->refcount++; /* get_anon_vma(root) */
+	vma->anon_vma = anon_vma;
+	anon_vma_chain_link(vma, avc, anon_vma);
+	anon_vma->parent->num_children++;
+	return 0;
+}
+
+void unlink_anon_vmas(struct vm_area_struct *vma)
+{
+	struct kmm_kernel *k = vma->vm_mm->kernel;
+	struct list_head *l, *n;
+
+	/* first pass: drop the chains; anon_vmas left with none stay for the second pass */
+	for (l = vma->anon_vma_chain.next; l != &vma->anon_vma_chain; l = n) {
+		struct anon_vma_chain *avc = list_entry(l, struct anon_vma_chain, same_vma);
+		struct anon_vma *anon_vma = avc->anon_vma;
+
+		n = l->next;
+		list_del(&avc->same_anon_vma);
+		if (list_empty(&anon_vma->chains)) {
+			anon_vma->parent->num_children--;
+			INIT_LIST_HEAD(&avc->same_anon_vma);
+			continue;
+		}
+		list_del(&avc->same_vma);
+		anon_vma_chain_free(k, avc);
+	}
+	if (vma->anon_vma) {
+		vma->anon_vma->num_active_vmas--;
+		vma->anon_vma = NULL;
+	}
+	for (l = vma->anon_vma_chain.next; l != &vma->anon_vma_chain; l = n) {
+		struct anon_vma_chain *avc = list_entry(l, struct anon_vma_chain, same_vma);
+
+		n = l->next;
+		put_anon_vma(k, avc->anon_vma);
+		list_del(&avc->same_vma);
+		anon_vma_chain_free(k, avc);
+	}
+}
+
+/* ---- map counts ----------------------------------------------------------------------- */
+
+static inline unsigned long linear_page_index(const struct vm_area_struct *vma,
+					      unsigned long address)
+{
+	return ((address - vma->vm_start) >> PAGE_SHIFT) + vma->vm_pgoff;
+}
+
+/* Models: __page_set_anon_rmap(). */
+static void __page_set_anon_rmap(struct page *page, struct vm_area_struct *vma,
+				 unsigned long address, bool exclusive)
+{
+	struct anon_vma *anon_vma = vma->anon_vma;
+
+	if (!PageAnon(page)) {
+		if (!exclusive)
+			anon_vma = anon_vma->root;
+		page->mapping = (void *)((uintptr_t)anon_vma | PAGE_MAPPING_ANON);
+		page->index = linear_page_index(vma, address);
+	}
+	if (exclusive)
+		SetPageAnonExclusive(page);
+}
+
+void page_add_new_anon_rmap(struct page *page, struct vm_area_struct *vma, unsigned long address)
+{
+	struct kmm_kernel *k = vma->vm_mm->kernel;
+
+	__SetPageSwapBacked(page);
+	page->_mapcount = 0;
+	mod_node_page_state_of(k, page, NR_ANON_MAPPED, 1);
+	__page_set_anon_rmap(page, vma, address, true);
+}
+
+void page_add_anon_rmap(struct page *page, struct vm_area_struct *vma, unsigned long address,
+			unsigned int flags)
+{
+	struct kmm_kernel *k = vma->vm_mm->kernel;
+
+	if (++page->_mapcount == 0) {
+		mod_node_page_state_of(k, page, NR_ANON_MAPPED, 1);
+		__page_set_anon_rmap(page, vma, address, flags & RMAP_EXCLUSIVE);
+	} else if (flags & RMAP_EXCLUSIVE) {
+		SetPageAnonExclusive(page);
+	}
+	if (vma->vm_flags & VM_LOCKED) /* mlock_vma_page */
+		mlock_folio(k, page_folio(page));
+}
+
+void page_add_file_rmap(struct page *page, struct vm_area_struct *vma, bool compound)
+{
+	(void)compound;
+	if (++page->_mapcount == 0)
+		mod_node_page_state_of(vma->vm_mm->kernel, page, NR_FILE_MAPPED, 1);
+	if (vma->vm_flags & VM_LOCKED) /* mlock_vma_page */
+		mlock_folio(vma->vm_mm->kernel, page_folio(page));
+}
+
+void page_remove_rmap(struct page *page, struct vm_area_struct *vma, bool compound)
+{
+	struct kmm_kernel *k = vma->vm_mm->kernel;
+
+	(void)compound;
+	if (--page->_mapcount < 0)
+		mod_node_page_state_of(k, page, PageAnon(page) ? NR_ANON_MAPPED : NR_FILE_MAPPED,
+				       -1);
+	if (vma->vm_flags & VM_LOCKED) /* munlock_vma_page */
+		munlock_page(k, page);
+}
+
+bool folio_maybe_dma_pinned(const struct folio *folio)
+{
+	if (folio_test_large(folio))
+		return folio->_pincount > 0;
+	return folio->_refcount >= GUP_PIN_COUNTING_BIAS;
+}
+
+int page_try_dup_anon_rmap(struct page *page, bool compound, struct vm_area_struct *src_vma)
+{
+	(void)compound;
+	if (PageAnonExclusive(page)) {
+		/* page_needs_cow_for_dma(): a COW mapping of an mm that pinned pages */
+		if (is_cow_mapping(src_vma->vm_flags) && (src_vma->vm_mm->flags & MMF_HAS_PINNED) &&
+		    folio_maybe_dma_pinned(page_folio(page)))
+			return -EBUSY;
+		ClearPageAnonExclusive(page);
+	}
+	page->_mapcount++; /* __page_dup_rmap */
+	return 0;
+}
+
+struct anon_vma *folio_anon_vma(const struct folio *folio)
+{
+	uintptr_t m = (uintptr_t)folio->mapping;
+
+	if ((m & PAGE_MAPPING_FLAGS) != PAGE_MAPPING_ANON)
+		return NULL;
+	return (struct anon_vma *)(m - PAGE_MAPPING_ANON);
+}
+
+unsigned long vma_address(const struct page *page, const struct vm_area_struct *vma)
+{
+	unsigned long pgoff = page->index, address;
+
+	if (pgoff < vma->vm_pgoff)
+		return (unsigned long)-EFAULT;
+	address = vma->vm_start + ((pgoff - vma->vm_pgoff) << PAGE_SHIFT);
+	if (address < vma->vm_start || address >= vma->vm_end)
+		return (unsigned long)-EFAULT;
+	return address;
+}
+
+/* ---- walks ---------------------------------------------------------------------------- */
+
+/* Models: rmap_walk_anon(): every VMA chained to the folio's anon_vma (from its root down). */
+static void rmap_walk_anon(struct kmm_kernel *k, struct folio *folio,
+			   const struct rmap_walk_control *rwc)
+{
+	struct anon_vma *anon_vma = folio_anon_vma(folio);
+
+	(void)k;
+	if (!anon_vma || !folio_mapped(folio))
+		return; /* folio_lock_anon_vma_read: unmapped folios have no stable anon_vma */
+	for (struct list_head *l = anon_vma->chains.next; l != &anon_vma->chains; l = l->next) {
+		struct anon_vma_chain *avc = list_entry(l, struct anon_vma_chain, same_anon_vma);
+		struct vm_area_struct *vma = avc->vma;
+		unsigned long address = vma_address(&folio->page, vma);
+
+		if (IS_ERR_VALUE(address))
+			continue;
+		if (rwc->invalid_vma && rwc->invalid_vma(vma, rwc->arg))
+			continue;
+		if (!rwc->rmap_one(folio, vma, address, rwc->arg))
+			break;
+		if (rwc->done && rwc->done(folio))
+			break;
+	}
+}
+
+void rmap_walk(struct kmm_kernel *k, struct folio *folio, const struct rmap_walk_control *rwc)
+{
+	if (folio_test_anon(folio))
+		rmap_walk_anon(k, folio, rwc);
+	/* rmap_walk_file: the mapping's i_mmap (file layer) */
+}
+
+bool page_vma_mapped_walk(struct page_vma_mapped_walk *pvmw)
+{
+	struct vm_area_struct *vma = pvmw->vma;
+	unsigned long end = vma->vm_end;
+
+	if (pvmw->pte) { /* next page of the range */
+		pvmw->address += PAGE_SIZE;
+		pvmw->pte = NULL;
+	}
+	for (; pvmw->address < end; pvmw->address += PAGE_SIZE) {
+		pte_t *ptep = (pte_t *)mm_pte_lookup(vma->vm_mm, pvmw->address);
+		unsigned long pfn;
+
+		if (!ptep || !pte_present(*ptep))
+			return false;
+		pfn = pte_pfn(*ptep);
+		if (pfn < pvmw->pfn || pfn >= pvmw->pfn + pvmw->nr_pages)
+			return false;
+		pvmw->pte = (uint64_t *)ptep;
+		return true;
+	}
+	return false;
+}
+
+static void pvmw_init(struct page_vma_mapped_walk *pvmw, struct kmm_kernel *k, struct folio *folio,
+		      struct vm_area_struct *vma, unsigned long address)
+{
+	memset(pvmw, 0, sizeof(*pvmw));
+	pvmw->pfn = page_to_pfn(k, &folio->page);
+	pvmw->nr_pages = folio_nr_pages(folio);
+	pvmw->vma = vma;
+	pvmw->address = address;
+}
+
+/* Models: try_to_unmap_one() for file (non-anon) folios; anon ones need swap entries. */
+static bool try_to_unmap_one(struct folio *folio, struct vm_area_struct *vma, unsigned long address,
+			     void *arg)
+{
+	struct kmm_kernel *k = vma->vm_mm->kernel;
+	unsigned int flags = (unsigned int)(uintptr_t)arg;
+	struct page_vma_mapped_walk pvmw;
+
+	if ((vma->vm_flags & VM_LOCKED) && !(flags & TTU_IGNORE_MLOCK))
+		return false;
+	if (folio_test_anon(folio))
+		return true; /* no swap entry to put in its place yet */
+	pvmw_init(&pvmw, k, folio, vma, address);
+	while (page_vma_mapped_walk(&pvmw)) {
+		struct page *page = pfn_to_page(k, pte_pfn(*(pte_t *)pvmw.pte));
+		pte_t pteval = ptep_clear_flush(k, vma, pvmw.address, (pte_t *)pvmw.pte);
+
+		if (pte_dirty(pteval))
+			folio_set_dirty(folio);
+		add_mm_counter(vma->vm_mm, mm_counter_file(page), -1);
+		page_remove_rmap(page, vma, false);
+		folio_put(k, folio);
+		break;
+	}
+	return true;
+}
+
+void try_to_unmap(struct kmm_kernel *k, struct folio *folio, unsigned int flags)
+{
+	struct rmap_walk_control rwc = {.arg = (void *)(uintptr_t)flags,
+					.rmap_one = try_to_unmap_one};
+
+	rmap_walk(k, folio, &rwc);
+}
+
+struct folio_referenced_arg {
+	int mapcount;
+	int referenced;
+	unsigned long vm_flags;
+};
+
+/* Models: folio_referenced_one(). */
+static bool folio_referenced_one(struct folio *folio, struct vm_area_struct *vma,
+				 unsigned long address, void *arg)
+{
+	struct kmm_kernel *k = vma->vm_mm->kernel;
+	struct folio_referenced_arg *pra = arg;
+	struct page_vma_mapped_walk pvmw;
+	int referenced = 0;
+
+	pvmw_init(&pvmw, k, folio, vma, address);
+	while (page_vma_mapped_walk(&pvmw)) {
+		if (vma->vm_flags & VM_LOCKED) {
+			page_vma_mapped_walk_done(&pvmw);
+			pra->vm_flags |= VM_LOCKED;
+			return false;
+		}
+		if (ptep_clear_flush_young(k, vma, pvmw.address, (pte_t *)pvmw.pte)) {
+			/* sequential-read hints do not count as references */
+			if (!(vma->vm_flags & VM_SEQ_READ))
+				referenced++;
+		}
+		pra->mapcount--;
+		break;
+	}
+	if (referenced) {
+		pra->referenced++;
+		pra->vm_flags |= vma->vm_flags & ~VM_LOCKED;
+	}
+	return pra->mapcount > 0;
+}
+
+int folio_referenced(struct kmm_kernel *k, struct folio *folio, int is_locked,
+		     unsigned long *vm_flags)
+{
+	struct folio_referenced_arg pra = {.mapcount = folio_mapcount(folio)};
+	struct rmap_walk_control rwc = {.arg = &pra, .rmap_one = folio_referenced_one};
+
+	(void)is_locked;
+	*vm_flags = 0;
+	if (!pra.mapcount)
+		return 0;
+	rmap_walk(k, folio, &rwc);
+	*vm_flags = pra.vm_flags;
+	return pra.referenced;
+}
+
+/* ---- check ---------------------------------------------------------------------------- */
+
+#define CHECK(cond, ...)                                                                           \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			snprintf(why, whylen, __VA_ARGS__);                                        \
+			return false;                                                              \
+		}                                                                                  \
+	} while (0)
+
+bool rmap_check(const struct kmm_kernel *k, char *why, size_t whylen)
+{
+	struct mm_state *ms = k->mm_state;
+	unsigned long nav = 0, navc = 0;
+
+	if (!ms)
+		return true;
+	for (struct list_head *l = ms->anon_vmas.next; l != &ms->anon_vmas; l = l->next) {
+		struct anon_vma *av = list_entry(l, struct anon_vma, list);
+		unsigned long active = 0;
+		int roots = 0;
+
+		nav++;
+		for (struct list_head *c = av->chains.next; c != &av->chains; c = c->next) {
+			struct anon_vma_chain *avc =
+				list_entry(c, struct anon_vma_chain, same_anon_vma);
+			bool found = false;
+
+			CHECK(avc->anon_vma == av, "rmap: a chain on the wrong anon_vma");
+			for (struct list_head *v = avc->vma->anon_vma_chain.next;
+			     v != &avc->vma->anon_vma_chain; v = v->next)
+				found |= v == &avc->same_vma;
+			CHECK(found, "rmap: a chain missing from its VMA's list");
+			navc++;
+			if (avc->vma->anon_vma == av)
+				active++;
+		}
+		CHECK(active == av->num_active_vmas,
+		      "rmap: anon_vma num_active_vmas %lu, %lu VMAs use it", av->num_active_vmas,
+		      active);
+		for (struct list_head *o = ms->anon_vmas.next; o != &ms->anon_vmas; o = o->next) {
+			struct anon_vma *x = list_entry(o, struct anon_vma, list);
+
+			if (x != av && x->root == av)
+				roots++;
+		}
+		CHECK(av->refcount == 1 + roots, "rmap: anon_vma refcount %d, expected %d",
+		      av->refcount, 1 + roots);
+	}
+	CHECK(nav == ms->nr_anon_vmas, "rmap: %lu anon_vmas listed, count %lu", nav,
+	      ms->nr_anon_vmas);
+	CHECK(navc == ms->nr_avcs, "rmap: %lu chains found, count %lu", navc, ms->nr_avcs);
+	return true;
+}
