@@ -55,6 +55,9 @@ static inline struct mt *mt_boot(const char *smp)
 	assert_non_null(t->mm);
 	t->tsk.pid = 1;
 	t->tsk.mm = t->mm;
+	for (int i = 0; i < NR_TASK_RLIMITS; i++)
+		t->tsk.rlim[i].rlim_cur = t->tsk.rlim[i].rlim_max = RLIM_INFINITY;
+	t->tsk.rlim[RLIMIT_STACK_].rlim_cur = 8UL << 20;
 	t->tsk.rlim[RLIMIT_MEMLOCK_].rlim_cur = MLOCK_LIMIT;
 	t->tsk.rlim[RLIMIT_MEMLOCK_].rlim_max = MLOCK_LIMIT;
 	set_current_task(t->k, &t->tsk);
@@ -96,6 +99,13 @@ static inline void mt_map(struct mt *t, unsigned long va, unsigned long len, int
 	if (populate)
 		assert_int_equal(__mm_populate(t->mm, va, populate, 0), 0);
 	mt_check(t);
+}
+
+/* An rss counter of the mm with the task's cache folded in (as /proc/<pid>/smaps sees). */
+static inline unsigned long mt_rss(struct mt *t, int member)
+{
+	sync_mm_rss(&t->tsk, t->mm);
+	return get_mm_counter(t->mm, member);
 }
 
 static inline const pte_t *mt_pte(struct mt *t, unsigned long va)

@@ -103,13 +103,13 @@ static void test_madvise_dontneed_and_free_as_the_capture(void **state)
 
 	(void)state;
 	mt_map(t, va, 2 * MB, RW, ANONP | MAP_POPULATE);
-	assert_int_equal(get_mm_counter(t->mm, MM_ANONPAGES), 512);
+	assert_int_equal(mt_rss(t, MM_ANONPAGES), 512);
 	mt_fill(t, va, 2 * MB, 0x7);
 	assert_int_equal(t->faults, 0); /* populated by writes: already dirty */
 
 	assert_int_equal(do_madvise(t->mm, va, MB, MADV_DONTNEED), 0);
 	mt_check(t);
-	assert_int_equal(get_mm_counter(t->mm, MM_ANONPAGES), 256);
+	assert_int_equal(mt_rss(t, MM_ANONPAGES), 256);
 	for (unsigned long a = va; a < va + MB; a += PG) {
 		uint64_t w;
 
@@ -117,14 +117,14 @@ static void test_madvise_dontneed_and_free_as_the_capture(void **state)
 		assert_int_equal(w, 0);
 	}
 	assert_int_equal(t->faults, 256);
-	assert_int_equal(get_mm_counter(t->mm, MM_ANONPAGES), 256); /* the zero page */
+	assert_int_equal(mt_rss(t, MM_ANONPAGES), 256); /* the zero page */
 
 	lazy0 = t->k->vm_events[PGLAZYFREE];
 	assert_int_equal(do_madvise(t->mm, va + MB, MB, MADV_FREE), 0);
 	mt_check(t);
 	lru_add_drain_all(t->k);
 	assert_int_equal(t->k->vm_events[PGLAZYFREE] - lazy0, 256);
-	assert_int_equal(get_mm_counter(t->mm, MM_ANONPAGES), 256);
+	assert_int_equal(mt_rss(t, MM_ANONPAGES), 256);
 	for (unsigned long a = va + MB; a < va + 2 * MB; a += PG) {
 		const pte_t *pte = mt_pte(t, a);
 		struct page *page = pte_page(t->k, *pte);
@@ -151,14 +151,14 @@ static void test_madvise_dontneed_and_locked_vmas(void **state)
 
 	(void)state;
 	mt_map(t, BASE, 4 * PG, RW, ANONP | MAP_LOCKED);
-	assert_int_equal(get_mm_counter(t->mm, MM_ANONPAGES), 4);
+	assert_int_equal(mt_rss(t, MM_ANONPAGES), 4);
 	assert_int_equal(do_madvise(t->mm, BASE, 4 * PG, MADV_DONTNEED), -EINVAL);
 	assert_int_equal(do_madvise(t->mm, BASE, 4 * PG, MADV_FREE), -EINVAL);
 	assert_int_equal(do_madvise(t->mm, BASE, 4 * PG, MADV_COLD), -EINVAL);
 	assert_int_equal(do_madvise(t->mm, BASE, 4 * PG, MADV_PAGEOUT), -EINVAL);
-	assert_int_equal(get_mm_counter(t->mm, MM_ANONPAGES), 4);
+	assert_int_equal(mt_rss(t, MM_ANONPAGES), 4);
 	assert_int_equal(do_madvise(t->mm, BASE, 4 * PG, MADV_DONTNEED_LOCKED), 0);
-	assert_int_equal(get_mm_counter(t->mm, MM_ANONPAGES), 0);
+	assert_int_equal(mt_rss(t, MM_ANONPAGES), 0);
 	mt_check(t);
 	mt_done(t);
 }
@@ -177,10 +177,10 @@ static void test_madvise_populate_read_then_write(void **state)
 		assert_true(pte_valid(*mt_pte(t, a)));
 		assert_false(pte_write(*mt_pte(t, a)));
 	}
-	assert_int_equal(get_mm_counter(t->mm, MM_ANONPAGES), 0);
+	assert_int_equal(mt_rss(t, MM_ANONPAGES), 0);
 	assert_int_equal(do_madvise(t->mm, BASE, 16 * PG, MADV_POPULATE_WRITE), 0);
 	mt_check(t);
-	assert_int_equal(get_mm_counter(t->mm, MM_ANONPAGES), 16);
+	assert_int_equal(mt_rss(t, MM_ANONPAGES), 16);
 	for (unsigned long a = BASE; a < BASE + 16 * PG; a += PG)
 		assert_true(pte_write(*mt_pte(t, a)));
 	t->faults = 0;

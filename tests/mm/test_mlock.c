@@ -36,7 +36,7 @@ static void test_mlock_populates_and_locks_as_the_capture(void **state)
 	assert_int_equal(t->tsk.min_flt, 16);
 	assert_int_equal(t->mm->locked_vm, 16); /* VmLck 64 kB */
 	assert_true(t->mm->mmap->vm_flags & VM_LOCKED);
-	assert_int_equal(get_mm_counter(t->mm, MM_ANONPAGES), 16);
+	assert_int_equal(mt_rss(t, MM_ANONPAGES), 16);
 	assert_int_equal(nr_mlock(t) - nr0, 16);
 	assert_int_equal(t->k->vm_events[UNEVICTABLE_PGS_MLOCKED] - mlocked0, 16);
 	for (unsigned long a = BASE; a < BASE + 16 * PG; a += PG) {
@@ -106,7 +106,7 @@ static void test_mlock2_onfault_locks_on_touch(void **state)
 	assert_int_equal(t->mm->mmap->vm_flags & (VM_LOCKED | VM_LOCKONFAULT),
 			 VM_LOCKED | VM_LOCKONFAULT);
 	assert_int_equal(t->mm->locked_vm, 16);
-	assert_int_equal(get_mm_counter(t->mm, MM_ANONPAGES), 0);
+	assert_int_equal(mt_rss(t, MM_ANONPAGES), 0);
 	mt_fill(t, BASE, 4 * PG, 0x1);
 	lru_add_drain_all(t->k);
 	mt_check(t);
@@ -116,7 +116,7 @@ static void test_mlock2_onfault_locks_on_touch(void **state)
 	assert_int_equal(do_madvise(t->mm, BASE, 16 * PG, MADV_POPULATE_WRITE), 0);
 	lru_add_drain_all(t->k);
 	mt_check(t);
-	assert_int_equal(get_mm_counter(t->mm, MM_ANONPAGES), 16);
+	assert_int_equal(mt_rss(t, MM_ANONPAGES), 16);
 	for (unsigned long a = BASE; a < BASE + 16 * PG; a += PG)
 		assert_true(PageMlocked(pte_page(t->k, *mt_pte(t, a))));
 	mt_done(t);
@@ -165,7 +165,7 @@ static void test_mlockall_current_future_and_munlockall(void **state)
 	assert_int_equal(do_mlockall(&t->tsk, MCL_CURRENT | MCL_FUTURE), 0);
 	mt_check(t);
 	assert_int_equal(t->mm->locked_vm, 8);
-	assert_int_equal(get_mm_counter(t->mm, MM_ANONPAGES), 4); /* the read-only VMA: zero page */
+	assert_int_equal(mt_rss(t, MM_ANONPAGES), 4); /* the read-only VMA: zero page */
 	assert_true(t->mm->def_flags & VM_LOCKED);
 	mt_map(t, BASE + 16 * PG, 4 * PG, RW, ANONP);
 	assert_true(vma_lookup(t->mm, BASE + 16 * PG)->vm_flags & VM_LOCKED);
@@ -195,10 +195,10 @@ static void test_mlock_mprotect_writable_cows_at_once(void **state)
 	(void)state;
 	mt_map(t, BASE, 4 * PG, PROT_READ, ANONP);
 	assert_int_equal(do_mlock(&t->tsk, BASE, 4 * PG, 0), 0);
-	assert_int_equal(get_mm_counter(t->mm, MM_ANONPAGES), 0); /* zero page, read-only */
+	assert_int_equal(mt_rss(t, MM_ANONPAGES), 0); /* zero page, read-only */
 	assert_int_equal(do_mprotect_pkey(t->mm, BASE, 4 * PG, RW, -1), 0);
 	mt_check(t);
-	assert_int_equal(get_mm_counter(t->mm, MM_ANONPAGES), 4);
+	assert_int_equal(mt_rss(t, MM_ANONPAGES), 4);
 	t->faults = 0;
 	mt_fill(t, BASE, 4 * PG, 0x2);
 	assert_int_equal(t->faults, 0);

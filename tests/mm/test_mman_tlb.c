@@ -22,6 +22,9 @@
 #define NPG  48
 #define WIN2 (BASE + (1UL << 30)) /* the second window, for moves */
 
+/* How much the run exercised: the test fails if the probes never had a TLB hit to check. */
+static unsigned long n_user_ok, n_probe_hits;
+
 struct rng {
 	uint64_t s;
 };
@@ -50,8 +53,10 @@ static bool user_access(struct mt *t, unsigned cpu, bool write, unsigned long va
 			kmm_cpu_access(t->m, cpu, write ? KMM_ACCESS_STORE : KMM_ACCESS_LOAD, va,
 				       &word, sizeof(word), &f);
 
-		if (st == KMM_OK)
+		if (st == KMM_OK) {
+			n_user_ok++;
 			return true;
+		}
 		assert_int_equal(st, KMM_EFAULT);
 		t->tsk.cpu = (int)cpu;
 		if (do_mem_abort(t->k, &t->tsk, f.far, f.esr) != 0)
@@ -79,6 +84,7 @@ static void probe(struct mt *t, unsigned cpu, unsigned long va, const char *op)
 		kmm_pa_t pa = (par_r & 0x0000fffffffff000ULL) | (va & (PG - 1));
 
 		assert_int_equal(kmm_phys_read(t->m, pa, &via_walk, sizeof(via_walk)), KMM_OK);
+		n_probe_hits++;
 		if (via_walk != via_cpu)
 			fail_msg("after %s: cpu %u reads %#lx from another frame than the walk's",
 				 op, cpu, va);
@@ -168,6 +174,10 @@ static void test_mman_no_stale_translation_on_any_cpu(void **state)
 	}
 	for (unsigned cpu = 0; cpu < NCPU; cpu++)
 		cpu_set_reserved_ttbr0(t->k, (int)cpu);
+	print_message("%lu user accesses done, %lu probes compared a TLB translation\n", n_user_ok,
+		      n_probe_hits);
+	assert_true(n_user_ok > 1000);
+	assert_true(n_probe_hits > 1000);
 	mt_done(t);
 }
 

@@ -120,7 +120,7 @@ static void test_mprotect_none_keeps_the_data(void **state)
 		assert_false(pte_valid(*pte));
 		assert_true(pte_protnone(*pte));
 	}
-	assert_int_equal(get_mm_counter(t->mm, MM_ANONPAGES), 8);
+	assert_int_equal(mt_rss(t, MM_ANONPAGES), 8);
 	assert_int_equal(do_mprotect_pkey(t->mm, BASE, 8 * PG, PROT_READ, -1), 0);
 	mt_check(t);
 	t->faults = 0;
@@ -130,10 +130,13 @@ static void test_mprotect_none_keeps_the_data(void **state)
 }
 
 /*
- * vma_merge through mprotect (6.1's cases, our drawings):
- *  case 1:  A rw | B r | C rw   -> B rw: one VMA            (prev and next absorb it)
- *  case 4:  A r  | B rw(4p)     -> first 2p of B r: A grows, B shrinks
- *  case 5:  A rw(4p) | B r      -> last 2p of A r: B grows down, A shrinks
+ * vma_merge through mprotect (6.1's cases, our drawings). VM_ACCOUNT is part of the flags
+ * that must match: a private mapping that was ever writable keeps it, one that never was
+ * does not, and the two do not merge.
+ *  case 1:  A rw | B r | C rw    -> B rw: one VMA (prev and next absorb it)
+ *  no merge: A r (never writable) | B rw -> first 2p of B r: three VMAs
+ *  case 4:  A r (was rw) | B rw  -> first 2p of B r: A grows, B shrinks
+ *  case 5:  A rw | B r (was rw)  -> last 2p of A r: B grows down, A shrinks
  */
 static void test_mprotect_merges_as_vma_merge_cases(void **state)
 {
@@ -158,6 +161,21 @@ static void test_mprotect_merges_as_vma_merge_cases(void **state)
 	assert_int_equal(do_mprotect_pkey(t->mm, BASE + 2 * PG, 2 * PG, PROT_READ, -1), 0);
 	mt_check(t);
 	{
+		const struct mt_vma want[] = {
+			{BASE, BASE + 2 * PG, VM_READ},
+			{BASE + 2 * PG, BASE + 4 * PG, VM_READ | VM_ACCOUNT},
+			{BASE + 4 * PG, BASE + 6 * PG, VM_READ | VM_WRITE | VM_ACCOUNT}};
+
+		mt_expect_vmas(t, want, 3, VM_ACCESS_FLAGS | VM_ACCOUNT);
+	}
+	assert_int_equal(do_munmap(t->mm, BASE, 6 * PG), 0);
+
+	mt_map(t, BASE, 2 * PG, RW, ANONP);
+	assert_int_equal(do_mprotect_pkey(t->mm, BASE, 2 * PG, PROT_READ, -1), 0);
+	mt_map(t, BASE + 2 * PG, 4 * PG, RW, ANONP);
+	assert_int_equal(do_mprotect_pkey(t->mm, BASE + 2 * PG, 2 * PG, PROT_READ, -1), 0);
+	mt_check(t);
+	{
 		const struct mt_vma want[] = {{BASE, BASE + 4 * PG, VM_READ},
 					      {BASE + 4 * PG, BASE + 6 * PG, VM_READ | VM_WRITE}};
 
@@ -166,7 +184,9 @@ static void test_mprotect_merges_as_vma_merge_cases(void **state)
 	assert_int_equal(do_munmap(t->mm, BASE, 6 * PG), 0);
 
 	mt_map(t, BASE, 4 * PG, RW, ANONP);
-	mt_map(t, BASE + 4 * PG, 2 * PG, PROT_READ, ANONP);
+	mt_map(t, BASE + 4 * PG, 2 * PG, RW, ANONP);
+	assert_int_equal(t->mm->map_count, 1); /* same flags: mmap merged them */
+	assert_int_equal(do_mprotect_pkey(t->mm, BASE + 4 * PG, 2 * PG, PROT_READ, -1), 0);
 	assert_int_equal(do_mprotect_pkey(t->mm, BASE + 2 * PG, 2 * PG, PROT_READ, -1), 0);
 	mt_check(t);
 	{

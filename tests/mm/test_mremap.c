@@ -38,7 +38,7 @@ static void test_mremap_grows_in_place_when_next_is_free(void **state)
 	mt_expect_vmas(t, want, 1, VM_ACCESS_FLAGS);
 	assert_int_equal(t->mm->total_vm, total + 16); /* VmSize +64 kB */
 	assert_int_equal(t->mm->data_vm, data + 16);
-	assert_int_equal(get_mm_counter(t->mm, MM_ANONPAGES), 16);
+	assert_int_equal(mt_rss(t, MM_ANONPAGES), 16);
 	t->faults = 0;
 	assert_int_equal(mt_count_pattern(t, BASE, 16 * PG, BASE, 0xa), 16);
 	assert_int_equal(t->faults, 0);
@@ -75,7 +75,7 @@ static void test_mremap_moves_below_when_next_is_taken(void **state)
 	mt_check(t);
 	mt_expect_vmas(t, want, 2, VM_ACCESS_FLAGS);
 	assert_int_equal(t->mm->total_vm, total + 16); /* VmSize +64 kB */
-	assert_int_equal(get_mm_counter(t->mm, MM_ANONPAGES), 16);
+	assert_int_equal(mt_rss(t, MM_ANONPAGES), 16);
 	for (unsigned long a = BASE; a < BASE + 16 * PG; a += PG) {
 		const pte_t *pte = mt_pte(t, a);
 
@@ -99,7 +99,7 @@ static void test_mremap_shrinks_by_unmapping_the_tail(void **state)
 	assert_int_equal(do_mremap(t->mm, BASE, 16 * PG, 4 * PG, 0, 0), BASE);
 	mt_check(t);
 	mt_expect_vmas(t, want, 1, VM_ACCESS_FLAGS);
-	assert_int_equal(get_mm_counter(t->mm, MM_ANONPAGES), 4);
+	assert_int_equal(mt_rss(t, MM_ANONPAGES), 4);
 	assert_int_equal(mt_count_pattern(t, BASE, 4 * PG, BASE, 0xa), 4);
 	mt_done(t);
 }
@@ -159,7 +159,7 @@ static void test_mremap_dontunmap_leaves_an_empty_source(void **state)
 	mt_check(t);
 	assert_int_equal(t->mm->map_count, 2);
 	assert_non_null(vma_lookup(t->mm, BASE));
-	assert_int_equal(get_mm_counter(t->mm, MM_ANONPAGES), 5);
+	assert_int_equal(mt_rss(t, MM_ANONPAGES), 5);
 	assert_int_equal(mt_count_pattern(t, dst, 5 * PG, BASE, 0xa), 5);
 	for (unsigned long a = BASE; a < BASE + 5 * PG; a += PG)
 		assert_int_equal(*mt_user(t, a, false), 0);
@@ -247,7 +247,7 @@ static void test_mremap_fixed_moves_keep_data_at_any_alignment(void **state)
 			do_mremap(t->mm, src, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, dst), dst);
 		mt_check(t);
 		assert_null(find_vma_intersection(t->mm, src, src + len));
-		assert_int_equal(get_mm_counter(t->mm, MM_ANONPAGES), len / PG);
+		assert_int_equal(mt_rss(t, MM_ANONPAGES), len / PG);
 		t->faults = 0;
 		assert_int_equal(mt_count_pattern(t, dst, len, src, 0xc0ffee + i), len / PG);
 		assert_int_equal(t->faults, 0);
