@@ -250,7 +250,7 @@ static int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 			goto fail_nomem;
 		}
 		tmp->vm_flags &= ~(VM_LOCKED | VM_LOCKONFAULT);
-		vma_link_tree(mm, tmp);
+		vma_link_fork(mm, tmp);
 		if (tmp->vm_flags & VM_ACCOUNT)
 			mm->committed += vma_pages(tmp);
 		mm->map_count++;

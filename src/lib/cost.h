@@ -59,7 +59,9 @@
 	X(vmap_area_alloc, 400, "a vmap_area found and carved (alloc_vmap_area)", "estimate")      \
 	X(vmap_area_free, 250, "a vmap_area freed and merged back", "estimate")                    \
 	X(vmap_pte, 12, "one kernel PTE or PMD written by vmap", "estimate")                       \
-	X(vunmap_pte, 10, "one kernel PTE or PMD cleared by vunmap", "estimate")
+	X(vunmap_pte, 10, "one kernel PTE or PMD cleared by vunmap", "estimate")                   \
+	/* Tasks (src/kernel/sched.c) */                                                           \
+	X(context_switch, 1500, "one context switch (registers, switch_mm aside)", "estimate")
 
 enum cost_id {
 #define COST_ENUM(name, def, what, source) COST_##name,

@@ -9,8 +9,8 @@
  *         include/linux/mm.h SPLIT_RSS_COUNTING (add_mm_counter_fast, check_sync_rss_stat,
  *         sync_mm_rss); include/asm-generic/tlb.h + mm/mmu_gather.c (the gather).
  * Deviation: no THP (a PMD is always a table here), no swap entries, no NUMA hinting, no
- *         userfaultfd; locks are not modelled. File faults (do_fault) need the file layer's
- *         vm_ops: until it lands, a VMA with vm_ops faults with SIGBUS.
+ *         userfaultfd; locks are not modelled. The page tables down to the PTE table exist
+ *         before a handler runs (__handle_mm_fault allocates them), so no prealloc_pte.
  * Deviation: pages a zap frees wait in the gather as the kernel's do, but the kernel frees a
  *         page-table page through the same batch; here a table page is freed at once after
  *         the range flush that tlb_finish_mmu issues (the walker cannot see it in between).
@@ -38,6 +38,7 @@
 #include "mm/mm_state.h"
 #include "mm/mmap.h"
 #include "mm/page_place.h"
+#include "mm/pagemap.h"
 #include "mm/rmap.h"
 #include "mm/swap.h"
 
@@ -224,16 +225,6 @@ uint64_t *mm_pte_lookup(const struct mm_struct *mm, unsigned long addr)
 
 /* ---- faults --------------------------------------------------------------------------- */
 
-/* Models: struct vm_fault (the part the anonymous paths use). */
-struct vm_fault_anon {
-	struct vm_area_struct *vma;
-	unsigned long address; /* page aligned */
-	unsigned int flags;
-	pte_t *pte;
-	pte_t orig_pte;
-	struct page *page;
-};
-
 static inline struct kmm_kernel *vma_kernel(const struct vm_area_struct *vma)
 {
 	return vma->vm_mm->kernel;
@@ -263,7 +254,7 @@ static struct page *alloc_zeroed_user_highpage_movable(struct vm_area_struct *vm
 }
 
 /* Models: do_anonymous_page(): the zero page on a read, a new zeroed page on a write. */
-static vm_fault_t do_anonymous_page(struct vm_fault_anon *vmf)
+static vm_fault_t do_anonymous_page(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct kmm_kernel *k = vma_kernel(vma);
@@ -295,7 +286,7 @@ setpte:
 }
 
 /* Models: wp_page_reuse(): the page stays; the PTE becomes young, dirty and writable. */
-static void wp_page_reuse(struct vm_fault_anon *vmf)
+static void wp_page_reuse(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	pte_t entry = maybe_mkwrite(pte_mkdirty(pte_mkyoung(vmf->orig_pte)), vma);
@@ -305,7 +296,7 @@ static void wp_page_reuse(struct vm_fault_anon *vmf)
 }
 
 /* Models: wp_page_copy(): a private copy of vmf->page (or of the zero page) replaces it. */
-static vm_fault_t wp_page_copy(struct vm_fault_anon *vmf)
+static vm_fault_t wp_page_copy(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct mm_struct *mm = vma->vm_mm;
@@ -358,8 +349,253 @@ oom:
 	return VM_FAULT_OOM;
 }
 
+/* ---- file faults (do_fault) ----------------------------------------------------------- */
+
+/* The host pointer of the PMD entry above @addr's PTE table (which must exist). */
+static pmd_t *pmd_of_pte(struct mm_struct *mm, unsigned long addr)
+{
+	struct kmm_kernel *k = mm->kernel;
+	p4d_t *p4dp = p4d_offset(pgd_offset_pgd(k, mm->pgd, addr), addr);
+
+	return pmd_offset(k, pud_offset(k, p4dp, addr), addr);
+}
+
+void do_set_pte(struct vm_fault *vmf, struct page *page, unsigned long addr)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct kmm_kernel *k = vma_kernel(vma);
+	bool write = vmf->flags & FAULT_FLAG_WRITE;
+	bool prefault = vmf->address != addr;
+	pte_t entry = mk_pte(k, page, __pgprot(vma->vm_page_prot));
+
+	if (prefault && arch_wants_old_prefaulted_pte(k))
+		entry = pte_mkold(entry);
+	if (write)
+		entry = maybe_mkwrite(pte_mkdirty(entry), vma);
+	if (write && !(vma->vm_flags & VM_SHARED)) { /* a copy-on-write page */
+		add_mm_counter_fast(vma->vm_mm, MM_ANONPAGES, 1);
+		page_add_new_anon_rmap(page, vma, addr);
+		lru_cache_add_inactive_or_unevictable(k, page, vma);
+	} else {
+		add_mm_counter_fast(vma->vm_mm, mm_counter_file(page), 1);
+		page_add_file_rmap(page, vma, false);
+	}
+	set_pte_at(k, vma->vm_mm, addr, vmf->pte, entry);
+}
+
+/* Models: __do_fault(): ->fault gives a locked, referenced page in vmf->page. */
+static vm_fault_t __do_fault(struct vm_fault *vmf)
+{
+	vm_fault_t ret = vmf->vma->vm_ops->fault(vmf);
+
+	if (ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE | VM_FAULT_RETRY | VM_FAULT_DONE_COW))
+		return ret;
+	if (!(ret & VM_FAULT_LOCKED))
+		folio_lock(page_folio(vmf->page));
+	return ret;
+}
+
+/* Models: finish_fault(): maps vmf->page (or the COW copy) unless the PTE changed. */
+static vm_fault_t finish_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct page *page;
+
+	if ((vmf->flags & FAULT_FLAG_WRITE) && !(vma->vm_flags & VM_SHARED))
+		page = vmf->cow_page;
+	else
+		page = vmf->page;
+	vmf->pte = (pte_t *)mm_pte_lookup(vma->vm_mm, vmf->address);
+	if (!vmf->pte)
+		return VM_FAULT_OOM;
+	if ((vmf->flags & FAULT_FLAG_ORIG_PTE_VALID) ? pte_val(*vmf->pte) != pte_val(vmf->orig_pte)
+						     : !pte_none(*vmf->pte))
+		return VM_FAULT_NOPAGE; /* vmf_pte_changed */
+	do_set_pte(vmf, page, vmf->address);
+	return 0;
+}
+
+/*
+ * Models: do_fault_around(): ->map_pages over the fault_around_bytes-aligned window around
+ * the address, clipped to the VMA and to the PTE table.
+ */
+static vm_fault_t do_fault_around(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	unsigned long nr_pages = mm_state_of(vma_kernel(vma))->fault_around_bytes >> PAGE_SHIFT;
+	unsigned long mask = ~(nr_pages * PAGE_SIZE - 1) & PAGE_MASK;
+	unsigned long address = vmf->address & mask;
+	unsigned long start_pgoff = vmf->pgoff, end_pgoff, off;
+
+	if (address < vma->vm_start)
+		address = vma->vm_start;
+	off = ((vmf->address - address) >> PAGE_SHIFT) & (PTRS_PER_PTE - 1);
+	start_pgoff -= off;
+	end_pgoff = start_pgoff - ((address >> PAGE_SHIFT) & (PTRS_PER_PTE - 1)) + PTRS_PER_PTE - 1;
+	if (end_pgoff > vma_pages(vma) + vma->vm_pgoff - 1)
+		end_pgoff = vma_pages(vma) + vma->vm_pgoff - 1;
+	if (end_pgoff > start_pgoff + nr_pages - 1)
+		end_pgoff = start_pgoff + nr_pages - 1;
+	return vma->vm_ops->map_pages(vmf, start_pgoff, end_pgoff);
+}
+
+/* Models: do_read_fault(): fault-around first, ->fault if that did not map the address. */
+static vm_fault_t do_read_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	vm_fault_t ret;
+
+	if (vma->vm_ops->map_pages &&
+	    mm_state_of(vma_kernel(vma))->fault_around_bytes >> PAGE_SHIFT > 1) {
+		ret = do_fault_around(vmf);
+		if (ret)
+			return ret;
+	}
+	ret = __do_fault(vmf);
+	if (ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE | VM_FAULT_RETRY))
+		return ret;
+	ret |= finish_fault(vmf);
+	folio_unlock(page_folio(vmf->page));
+	if (ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE | VM_FAULT_RETRY))
+		put_page(vma_kernel(vma), vmf->page);
+	return ret;
+}
+
+/* Models: do_cow_fault(): a write to a private file mapping: a private copy of the page. */
+static vm_fault_t do_cow_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct kmm_kernel *k = vma_kernel(vma);
+	vm_fault_t ret;
+	void *d, *s;
+
+	if (anon_vma_prepare(vma))
+		return VM_FAULT_OOM;
+	vmf->cow_page = alloc_pages(k, GFP_HIGHUSER_MOVABLE, 0);
+	if (!vmf->cow_page)
+		return VM_FAULT_OOM;
+	ret = __do_fault(vmf);
+	if (ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE | VM_FAULT_RETRY))
+		goto uncharge_out;
+	d = page_host(k, vmf->cow_page, PAGE_SIZE);
+	s = page_host(k, vmf->page, PAGE_SIZE);
+	if (d && s)
+		memcpy(d, s, PAGE_SIZE); /* copy_user_highpage */
+	__SetPageUptodate(vmf->cow_page);
+	ret |= finish_fault(vmf);
+	folio_unlock(page_folio(vmf->page));
+	put_page(k, vmf->page);
+	if (ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE | VM_FAULT_RETRY))
+		goto uncharge_out;
+	return ret;
+uncharge_out:
+	put_page(k, vmf->cow_page);
+	return ret;
+}
+
+/* Models: do_page_mkwrite(): the file is told a page is about to become writable. */
+static vm_fault_t do_page_mkwrite(struct vm_fault *vmf)
+{
+	unsigned int old_flags = vmf->flags;
+	vm_fault_t ret;
+
+	vmf->flags = FAULT_FLAG_WRITE | FAULT_FLAG_MKWRITE;
+	ret = vmf->vma->vm_ops->page_mkwrite(vmf);
+	vmf->flags = old_flags;
+	if (ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE))
+		return ret;
+	if (!(ret & VM_FAULT_LOCKED)) {
+		folio_lock(page_folio(vmf->page));
+		ret |= VM_FAULT_LOCKED;
+	}
+	return ret;
+}
+
+/* Models: fault_dirty_shared_page(): the page is dirty; unlock it. */
+static vm_fault_t fault_dirty_shared_page(struct vm_fault *vmf)
+{
+	struct kmm_kernel *k = vma_kernel(vmf->vma);
+	struct folio *folio = page_folio(vmf->page);
+
+	folio_mark_dirty(k, folio);
+	folio_unlock(folio);
+	return 0;
+}
+
+/* Models: do_shared_fault(): a write fault on a shared file mapping. */
+static vm_fault_t do_shared_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct kmm_kernel *k = vma_kernel(vma);
+	vm_fault_t ret, tmp;
+
+	ret = __do_fault(vmf);
+	if (ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE | VM_FAULT_RETRY))
+		return ret;
+	if (vma->vm_ops->page_mkwrite) {
+		folio_unlock(page_folio(vmf->page));
+		tmp = do_page_mkwrite(vmf);
+		if (!tmp || (tmp & (VM_FAULT_ERROR | VM_FAULT_NOPAGE))) {
+			put_page(k, vmf->page);
+			return tmp;
+		}
+	}
+	ret |= finish_fault(vmf);
+	if (ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE | VM_FAULT_RETRY)) {
+		folio_unlock(page_folio(vmf->page));
+		put_page(k, vmf->page);
+		return ret;
+	}
+	ret |= fault_dirty_shared_page(vmf);
+	return ret;
+}
+
+/* Models: do_fault(). */
+static vm_fault_t do_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+
+	if (!vma->vm_ops->fault)
+		return VM_FAULT_SIGBUS;
+	if (!(vmf->flags & FAULT_FLAG_WRITE))
+		return do_read_fault(vmf);
+	if (!(vma->vm_flags & VM_SHARED))
+		return do_cow_fault(vmf);
+	return do_shared_fault(vmf);
+}
+
+/* Models: wp_page_shared(): a write to a shared page mapped read-only (write-notify). */
+static vm_fault_t wp_page_shared(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct kmm_kernel *k = vma_kernel(vma);
+	vm_fault_t ret = VM_FAULT_WRITE, tmp;
+
+	get_page(vmf->page);
+	if (vma->vm_ops && vma->vm_ops->page_mkwrite) {
+		tmp = do_page_mkwrite(vmf);
+		if (!tmp || (tmp & (VM_FAULT_ERROR | VM_FAULT_NOPAGE))) {
+			put_page(k, vmf->page);
+			return tmp;
+		}
+		/* finish_mkwrite_fault: the PTE must still be the one we saw */
+		if (pte_val(*vmf->pte) != pte_val(vmf->orig_pte)) {
+			folio_unlock(page_folio(vmf->page));
+			put_page(k, vmf->page);
+			return VM_FAULT_NOPAGE;
+		}
+		wp_page_reuse(vmf);
+	} else {
+		wp_page_reuse(vmf);
+		folio_lock(page_folio(vmf->page));
+	}
+	ret |= fault_dirty_shared_page(vmf);
+	put_page(k, vmf->page);
+	return ret;
+}
+
 /* Models: do_wp_page(): a write to a present read-only PTE: reuse or copy. */
-static vm_fault_t do_wp_page(struct vm_fault_anon *vmf)
+static vm_fault_t do_wp_page(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct page *page;
@@ -368,7 +604,7 @@ static vm_fault_t do_wp_page(struct vm_fault_anon *vmf)
 	if (!vmf->page)
 		return wp_page_copy(vmf); /* the zero page (no VM_PFNMAP/MIXEDMAP here) */
 	if (vma->vm_flags & (VM_SHARED | VM_MAYSHARE))
-		return VM_FAULT_SIGBUS; /* wp_page_shared: needs the file layer's vm_ops */
+		return wp_page_shared(vmf);
 	page = vmf->page;
 	if (PageAnon(page)) {
 		if (PageAnonExclusive(page))
@@ -391,7 +627,7 @@ copy:
 }
 
 /* Models: handle_pte_fault(). */
-static vm_fault_t handle_pte_fault(struct vm_fault_anon *vmf)
+static vm_fault_t handle_pte_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	pte_t entry;
@@ -400,7 +636,7 @@ static vm_fault_t handle_pte_fault(struct vm_fault_anon *vmf)
 	if (pte_none(vmf->orig_pte)) {
 		if (vma_is_anonymous(vma))
 			return do_anonymous_page(vmf);
-		return VM_FAULT_SIGBUS; /* do_fault: the file layer's vm_ops->fault */
+		return do_fault(vmf);
 	}
 	if (!pte_present(vmf->orig_pte))
 		return VM_FAULT_SIGBUS; /* do_swap_page: no swap entries yet */
@@ -423,11 +659,18 @@ static vm_fault_t handle_pte_fault(struct vm_fault_anon *vmf)
 static vm_fault_t __handle_mm_fault(struct vm_area_struct *vma, unsigned long address,
 				    unsigned int flags)
 {
-	struct vm_fault_anon vmf = {.vma = vma, .address = address & PAGE_MASK, .flags = flags};
+	struct vm_fault vmf = {.vma = vma,
+			       .address = address & PAGE_MASK,
+			       .real_address = address,
+			       .flags = flags,
+			       .pgoff = linear_page_index(vma, address & PAGE_MASK),
+			       .gfp_mask = vma->vm_file ? mapping_gfp_mask(vma->vm_file->f_mapping)
+							: GFP_HIGHUSER_MOVABLE};
 
 	vmf.pte = (pte_t *)mm_pte_alloc(vma->vm_mm, vmf.address);
 	if (!vmf.pte)
 		return VM_FAULT_OOM;
+	vmf.pmd = pmd_of_pte(vma->vm_mm, vmf.address);
 	return handle_pte_fault(&vmf);
 }
 
@@ -544,9 +787,23 @@ static void tlb_remove_page(struct mmu_gather *tlb, struct page *page)
 	tlb->pages[tlb->nr++] = page;
 }
 
+/* Models: struct zap_details: even_cows false keeps private COW copies (anon pages). */
+struct zap_details {
+	bool even_cows;
+};
+
+/* Models: should_zap_page(). */
+static bool should_zap_page(const struct zap_details *details, const struct page *page)
+{
+	if (!details || details->even_cows || !page)
+		return true;
+	return !PageAnon(page);
+}
+
 /* Models: zap_pte_range(): clears the PTEs of [@addr, @end) under one PMD. */
 static void zap_pte_range(struct mmu_gather *tlb, struct vm_area_struct *vma, pmd_t *pmdp,
-			  unsigned long addr, unsigned long end, long *rss)
+			  unsigned long addr, unsigned long end, long *rss,
+			  const struct zap_details *details)
 {
 	struct kmm_kernel *k = vma_kernel(vma);
 	pte_t *ptep = pte_offset_kernel(k, pmdp, addr);
@@ -557,16 +814,22 @@ static void zap_pte_range(struct mmu_gather *tlb, struct vm_area_struct *vma, pm
 
 		if (pte_none(pte))
 			continue;
+		if (!pte_present(pte)) {
+			pte_clear(ptep); /* swap/migration entries: none yet */
+			continue;
+		}
+		page = vm_normal_page(vma, pte);
+		if (!should_zap_page(details, page))
+			continue;
 		pte_clear(ptep);
 		tlb_add_range(tlb, addr, addr + PAGE_SIZE);
-		if (!pte_present(pte))
-			continue; /* swap/migration entries: none yet */
-		page = vm_normal_page(vma, pte);
 		if (!page)
 			continue;
 		if (!PageAnon(page)) {
 			if (pte_dirty(pte))
-				SetPageDirty(page); /* set_page_dirty */
+				folio_mark_dirty(k, page_folio(page)); /* set_page_dirty */
+			if (pte_young(pte) && !(vma->vm_flags & VM_SEQ_READ))
+				mark_page_accessed(k, page);
 		}
 		rss[mm_counter(page)]--;
 		page_remove_rmap(page, vma, false);
@@ -576,7 +839,7 @@ static void zap_pte_range(struct mmu_gather *tlb, struct vm_area_struct *vma, pm
 
 /* Models: unmap_page_range(): the table walk of zap over [@addr, @end) of @vma. */
 static void unmap_page_range(struct mmu_gather *tlb, struct vm_area_struct *vma, unsigned long addr,
-			     unsigned long end)
+			     unsigned long end, const struct zap_details *details)
 {
 	struct mm_struct *mm = vma->vm_mm;
 	struct kmm_kernel *k = mm->kernel;
@@ -602,7 +865,7 @@ static void unmap_page_range(struct mmu_gather *tlb, struct vm_area_struct *vma,
 				mnext = pmd_addr_end(a, pnext);
 				pmdp = pmd_offset(k, pudp, a);
 				if (pmd_table(*pmdp))
-					zap_pte_range(tlb, vma, pmdp, a, mnext, rss);
+					zap_pte_range(tlb, vma, pmdp, a, mnext, rss, details);
 			}
 		}
 	}
@@ -620,7 +883,7 @@ static void unmap_single_vma(struct mmu_gather *tlb, struct vm_area_struct *vma,
 
 	if (start >= end)
 		return;
-	unmap_page_range(tlb, vma, start, end);
+	unmap_page_range(tlb, vma, start, end, NULL);
 }
 
 void unmap_vmas(struct mmu_gather *tlb, struct vm_area_struct *vma, unsigned long start,
@@ -640,6 +903,41 @@ void zap_page_range(struct vm_area_struct *vma, unsigned long start, unsigned lo
 	for (; vma && vma->vm_start < end; vma = vma->vm_next)
 		unmap_single_vma(&tlb, vma, start, end);
 	tlb_finish_mmu(&tlb);
+}
+
+/* Models: zap_page_range_single() with details: one VMA, one flush. */
+static void zap_page_range_single(struct vm_area_struct *vma, unsigned long address,
+				  unsigned long size, const struct zap_details *details)
+{
+	struct mmu_gather tlb;
+
+	tlb_gather_mmu(&tlb, vma->vm_mm);
+	update_hiwater_rss(vma->vm_mm);
+	unmap_page_range(&tlb, vma, address, address + size, details);
+	tlb_finish_mmu(&tlb);
+}
+
+void unmap_mapping_range(struct address_space *mapping, int64_t holebegin, int64_t holelen,
+			 int even_cows)
+{
+	struct zap_details details = {.even_cows = even_cows != 0};
+	unsigned long first = (unsigned long)holebegin >> PAGE_SHIFT, last;
+	unsigned long hlen = (unsigned long)(holelen + (int64_t)PAGE_SIZE - 1) >> PAGE_SHIFT;
+
+	last = holelen ? first + hlen - 1 : ~0UL;
+	if (last < first)
+		last = ~0UL;
+	for (struct list_head *l = mapping->i_mmap.next; l != &mapping->i_mmap; l = l->next) {
+		struct vm_area_struct *vma = list_entry(l, struct vm_area_struct, shared);
+		unsigned long vba = vma->vm_pgoff, vea = vba + vma_pages(vma) - 1, zba, zea;
+
+		if (vea < first || vba > last)
+			continue;
+		zba = first > vba ? first : vba;
+		zea = last < vea ? last : vea;
+		zap_page_range_single(vma, ((zba - vba) << PAGE_SHIFT) + vma->vm_start,
+				      (zea - zba + 1) << PAGE_SHIFT, &details);
+	}
 }
 
 /* ---- freeing page tables -------------------------------------------------------------- */

@@ -22,6 +22,8 @@
 
 struct kmm_kernel;
 struct task_struct;
+struct vm_fault;      /* mm/pagemap.h */
+struct address_space; /* mm/pagemap.h */
 
 /* ---- fault codes (include/linux/mm_types.h, 6.1) -------------------------------------- */
 
@@ -58,8 +60,7 @@ typedef unsigned int vm_fault_t;
 #define FAULT_FLAG_INTERRUPTIBLE  (1u << 9)
 #define FAULT_FLAG_UNSHARE	  (1u << 10)
 #define FAULT_FLAG_ORIG_PTE_VALID (1u << 11)
-#define FAULT_FLAG_DEFAULT                                                                         \
-	(FAULT_FLAG_ALLOW_RETRY | FAULT_FLAG_KILLABLE | FAULT_FLAG_INTERRUPTIBLE)
+#define FAULT_FLAG_DEFAULT	  (FAULT_FLAG_ALLOW_RETRY | FAULT_FLAG_KILLABLE | FAULT_FLAG_INTERRUPTIBLE)
 
 /* get_user_pages flags (include/linux/mm.h, 6.1; the KMM_FOLL_ values of kmm/task.h). */
 #define FOLL_WRITE	      0x01
@@ -153,6 +154,28 @@ vm_fault_t handle_mm_fault(struct vm_area_struct *vma, unsigned long address, un
  * tsk->last_sig filled (si_code, si_addr, ESR, FAR) and the task left as it was otherwise.
  */
 int do_mem_abort(struct kmm_kernel *k, struct task_struct *tsk, uint64_t far, uint64_t esr);
+
+/*
+ * Models: do_set_pte(): maps @page at @addr (vmf->pte is its PTE slot, empty) for a file
+ * fault or fault-around: a COW copy (write to a private mapping) as a new anon page, else
+ * as a file page (rss, page_add_file_rmap). A prefaulted PTE (addr != vmf->address) is old
+ * when the CPU has a hardware access flag. Takes over the caller's page reference.
+ */
+void do_set_pte(struct vm_fault *vmf, struct page *page, unsigned long addr);
+
+/*
+ * Models: arch/arm64 arch_wants_old_prefaulted_pte(): true when the CPU updates the access
+ * flag in hardware (cpu_has_hw_af), so fault-around may map pages old at no cost.
+ */
+bool arch_wants_old_prefaulted_pte(const struct kmm_kernel *k);
+
+/*
+ * Models: unmap_mapping_range(): zaps the PTEs of file pages [@holebegin, +@holelen) (bytes;
+ * 0 length: to the end) in every VMA mapping @mapping; private COW copies (anon pages) too
+ * when @even_cows. Page tables stay.
+ */
+void unmap_mapping_range(struct address_space *mapping, int64_t holebegin, int64_t holelen,
+			 int even_cows);
 
 /* ---- unmapping (with an mmu_gather) ---------------------------------------------------- */
 

@@ -55,6 +55,8 @@ static inline bool is_zero_pfn(const struct kmm_kernel *k, unsigned long pfn)
 void vma_unlink_tree(struct mm_struct *mm, struct vm_area_struct *vma);
 /* mmap.c: links @vma into the tree and list (no accounting); false on overlap. */
 bool vma_link_tree(struct mm_struct *mm, struct vm_area_struct *vma);
+/* mmap.c: fork's link of a copied VMA: tree, list, the file's i_mmap, vm_ops->open. */
+void vma_link_fork(struct mm_struct *mm, struct vm_area_struct *vma);
 
 /* Node counters by the node of @page (mod_node_page_state). */
 static inline void mod_node_page_state_of(struct kmm_kernel *k, const struct page *page,

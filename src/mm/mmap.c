@@ -13,8 +13,7 @@
  *         subtree, as 6.0's mm_rb was), plus the sorted vm_next/vm_prev list; lookups and the
  *         free-gap search are O(log n) as in the kernel. Results are the same.
  * Deviation: mempolicy, userfaultfd contexts and anon_vma_name are not modelled (they never
- *         block a merge here); file VMAs' vm_ops->open/close/may_split hooks are called once
- *         the file layer provides them.
+ *         block a merge here). The i_mmap tree is the file layer's list (pagemap.h).
  *
  * Invariants (mmap_check):
  *  1. The tree holds exactly the VMAs of the list, in address order, none overlapping, each
@@ -34,7 +33,9 @@
 #include "lib/bug.h"
 #include "mm/memory.h"
 #include "mm/mm_state.h"
+#include "mm/pagemap.h"
 #include "mm/rmap.h"
+#include "mm/shmem.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -312,9 +313,31 @@ vm_flags_t calc_vm_flag_bits(unsigned long flags)
 	return f;
 }
 
+/*
+ * Models: vma_wants_writenotify(): a shared writable mapping whose file wants to know when
+ * a page is first written (page_mkwrite) or can track dirty pages starts read-only.
+ */
+static bool vma_wants_writenotify(const struct vm_area_struct *vma)
+{
+	vm_flags_t vm_flags = vma->vm_flags;
+
+	if ((vm_flags & (VM_WRITE | VM_SHARED)) != (VM_WRITE | VM_SHARED))
+		return false;
+	if (vma->vm_ops && (vma->vm_ops->page_mkwrite || vma->vm_ops->pfn_mkwrite))
+		return true;
+	if (vm_flags & VM_PFNMAP)
+		return false;
+	/* mapping_can_writeback(): the model's filesystems without page_mkwrite (tmpfs) do not */
+	return false;
+}
+
 void vma_set_page_prot(struct vm_area_struct *vma)
 {
-	vma->vm_page_prot = vm_get_page_prot(vma->vm_flags);
+	vm_flags_t vm_flags = vma->vm_flags;
+
+	if (vma_wants_writenotify(vma))
+		vm_flags &= ~VM_SHARED;
+	vma->vm_page_prot = vm_get_page_prot(vm_flags);
 }
 
 /* VM_ACCOUNT pages of @vma go to Committed_AS and to mm->committed. */
@@ -356,7 +379,7 @@ struct vm_area_struct *vm_area_dup(struct vm_area_struct *orig)
 	vma->vm_ops = orig->vm_ops;
 	vma->vm_pgoff = orig->vm_pgoff;
 	vma->anon_vma = orig->anon_vma; /* chains: anon_vma_clone / anon_vma_fork */
-	vma->vm_file = orig->vm_file;
+	vma->vm_file = orig->vm_file ? get_file(orig->vm_file) : NULL;
 	vma->vm_private_data = orig->vm_private_data;
 	vma->special_name = orig->special_name;
 	return vma;
@@ -364,25 +387,44 @@ struct vm_area_struct *vm_area_dup(struct vm_area_struct *orig)
 
 void vm_area_free(struct vm_area_struct *vma)
 {
-	struct mm_state *ms = mm_state_of(vma->vm_mm->kernel);
+	struct kmm_kernel *k = vma->vm_mm->kernel;
+	struct mm_state *ms = mm_state_of(k);
 
-	if (!list_empty(&vma->shared))
-		list_del(&vma->shared);
+	if (vma->vm_file)
+		fput(k, vma->vm_file);
 	ms->nr_vmas--;
 	mm_obj_free(vma->vm_mm->kernel, ms->vm_area_cachep, vma, vma->slab_obj);
 }
 
-/* Models: remove_vma(): unlinks the anon_vmas of a VMA out of the tree and frees it. */
-static void remove_vma(struct vm_area_struct *vma)
+/* Models: __vma_link_file(): a file VMA joins its mapping's i_mmap; shared ones count. */
+static void core_vma_link_file(struct vm_area_struct *vma)
 {
-	unlink_anon_vmas(vma);
-	vm_area_free(vma);
+	if (!vma->vm_file)
+		return;
+	if (vma->vm_flags & VM_SHARED)
+		mapping_allow_writable(vma->vm_file->f_mapping);
+	vma_link_file(vma);
 }
 
-/* Models: __vma_link_file(): a file VMA joins its mapping's i_mmap (the file layer's). */
-static void vma_link_file(struct vm_area_struct *vma)
+/* Models: __remove_shared_vm_struct() / unlink_file_vma(). */
+static void core_vma_unlink_file(struct vm_area_struct *vma)
 {
-	(void)vma; /* no file mappings until the file layer provides struct file */
+	if (!vma->vm_file || !vma->shared.next || list_empty(&vma->shared))
+		return;
+	if (vma->vm_flags & VM_SHARED)
+		mapping_unmap_writable(vma->vm_file->f_mapping);
+	vma_unlink_file(vma);
+	INIT_LIST_HEAD(&vma->shared);
+}
+
+/* Models: remove_vma(): close, unlink the file and the anon_vmas, free. */
+static void remove_vma(struct vm_area_struct *vma)
+{
+	if (vma->vm_ops && vma->vm_ops->close)
+		vma->vm_ops->close(vma);
+	core_vma_unlink_file(vma);
+	unlink_anon_vmas(vma);
+	vm_area_free(vma);
 }
 
 int insert_vm_struct(struct mm_struct *mm, struct vm_area_struct *vma)
@@ -396,10 +438,19 @@ int insert_vm_struct(struct mm_struct *mm, struct vm_area_struct *vma)
 	if (!vma->vm_file && !vma->vm_ops && !vma->vm_pgoff)
 		vma->vm_pgoff = vma->vm_start >> PAGE_SHIFT; /* vma_is_anonymous: vm_pgoff = addr */
 	vma_link_tree(mm, vma);
-	vma_link_file(vma);
+	core_vma_link_file(vma);
 	vma_commit(vma, 1);
 	mm->map_count++;
 	return 0;
+}
+
+/* fork's linking of a copied VMA (dup_mmap): tree and list, the file's i_mmap. */
+void vma_link_fork(struct mm_struct *mm, struct vm_area_struct *vma)
+{
+	vma_link_tree(mm, vma);
+	core_vma_link_file(vma);
+	if (vma->vm_ops && vma->vm_ops->open)
+		vma->vm_ops->open(vma);
 }
 
 /* ---- merging -------------------------------------------------------------------------- */
@@ -562,6 +613,12 @@ int __split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long 
 
 	if (addr <= vma->vm_start || addr >= vma->vm_end || offset_in_page(addr))
 		return -EINVAL;
+	if (vma->vm_ops && vma->vm_ops->may_split) {
+		int err = vma->vm_ops->may_split(vma, addr);
+
+		if (err)
+			return err;
+	}
 	new = vm_area_dup(vma);
 	if (!new)
 		return -ENOMEM;
@@ -585,7 +642,9 @@ int __split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long 
 	vma_commit(vma, 1);
 	vma_bounds_changed(mm, vma);
 	vma_link_tree(mm, new);
-	vma_link_file(new);
+	core_vma_link_file(new);
+	if (new->vm_ops &&new->vm_ops->open)
+		new->vm_ops->open(new);
 	vma_commit(new, 1);
 	mm->map_count++;
 	return 0;
@@ -823,6 +882,7 @@ unsigned long mmap_region(struct mm_struct *mm, struct file *file, unsigned long
 {
 	unsigned long charged = 0, end = addr + len;
 	struct vm_area_struct *vma, *prev;
+	int error;
 
 	if (!may_expand_vm(mm, vm_flags, len >> PAGE_SHIFT)) {
 		unsigned long nr_pages = 0;
@@ -842,11 +902,6 @@ unsigned long mmap_region(struct mm_struct *mm, struct file *file, unsigned long
 			return (unsigned long)-ENOMEM;
 		vm_flags |= VM_ACCOUNT;
 	}
-	if (file)
-		goto unacct; /* file mappings need the file layer's f_op->mmap */
-	if (vm_flags & VM_SHARED)
-		goto unacct; /* shmem_zero_setup comes with the file layer */
-
 	find_vma_prev(mm, addr, &prev);
 	vma = vma_merge(mm, prev, addr, end, vm_flags, NULL, file, pgoff);
 	if (vma)
@@ -859,21 +914,49 @@ unsigned long mmap_region(struct mm_struct *mm, struct file *file, unsigned long
 	vma->vm_flags = vm_flags;
 	vma->vm_pgoff = pgoff;
 	vma_set_page_prot(vma);
-	if (mm->map_count >= mm->kernel->sysctl_max_map_count || !vma_link_tree(mm, vma)) {
+	if (mm->map_count >= mm->kernel->sysctl_max_map_count) {
 		vm_area_free(vma);
 		goto unacct_nomem;
 	}
+	if (file) {
+		if (vm_flags & VM_SHARED) {
+			error = mapping_map_writable(file->f_mapping);
+			if (error)
+				goto free_vma;
+		}
+		vma->vm_file = get_file(file);
+		error = file->f_op->mmap(file, vma); /* call_mmap */
+		if (error)
+			goto unmap_writable;
+		vm_flags = vma->vm_flags;
+	} else if (vm_flags & VM_SHARED) {
+		error = shmem_zero_setup(vma);
+		if (error)
+			goto free_vma;
+	}
+	if (!vma_link_tree(mm, vma)) {
+		error = -ENOMEM;
+		goto unmap_writable;
+	}
+	core_vma_link_file(vma);
 	vma_commit(vma, 1);
 	mm->map_count++;
+	if (file && (vm_flags & VM_SHARED))
+		mapping_unmap_writable(file->f_mapping);
+	vma_set_page_prot(vma);
 out:
 	vm_stat_account(mm, vm_flags, (long)(len >> PAGE_SHIFT));
 	if (vm_flags & VM_LOCKED)
 		mm->locked_vm += len >> PAGE_SHIFT;
 	return addr;
-unacct:
+unmap_writable:
+	if (file && (vm_flags & VM_SHARED))
+		mapping_unmap_writable(file->f_mapping);
+free_vma:
+	vm_area_free(vma);
 	if (charged)
 		vm_unacct_memory(mm->kernel, (long)charged);
-	return (unsigned long)-ENODEV;
+	return (unsigned long)(long)error;
 unacct_nomem:
 	if (charged)
 		vm_unacct_memory(mm->kernel, (long)charged);
@@ -890,6 +973,36 @@ static int mlock_future_check(struct mm_struct *mm, vm_flags_t flags, unsigned l
 	if (((mm->locked_vm << PAGE_SHIFT) + len) > lim)
 		return -EAGAIN; /* no CAP_IPC_LOCK for the simulated tasks */
 	return 0;
+}
+
+/* do_mmap()'s checks of a file mapping (6.1): 0, or -errno as unsigned long. */
+static unsigned long do_mmap_file_flags(struct file *file, unsigned long len, unsigned long prot,
+					unsigned long flags, unsigned long pgoff,
+					vm_flags_t *vm_flags)
+{
+	unsigned long maxsize = (unsigned long)INT64_MAX; /* file_mmap_size_max: S_ISREG */
+
+	if (len > maxsize || pgoff > (maxsize - len) >> PAGE_SHIFT) /* file_mmap_ok */
+		return (unsigned long)-EOVERFLOW;
+	switch (flags & MAP_TYPE) {
+	case MAP_SHARED:
+		if ((prot & PROT_WRITE) && !(file->f_mode & FMODE_WRITE))
+			return (unsigned long)-EACCES;
+		*vm_flags |= VM_SHARED | VM_MAYSHARE;
+		if (!(file->f_mode & FMODE_WRITE))
+			*vm_flags &= ~(VM_MAYWRITE | VM_SHARED);
+		/* fallthrough */
+	case MAP_PRIVATE:
+		if (!(file->f_mode & FMODE_READ))
+			return (unsigned long)-EACCES;
+		if (!file->f_op || !file->f_op->mmap)
+			return (unsigned long)-ENODEV;
+		if (*vm_flags & VM_GROWSDOWN)
+			return (unsigned long)-EINVAL;
+		return 0;
+	default:
+		return (unsigned long)-EINVAL;
+	}
 }
 
 unsigned long do_mmap(struct mm_struct *mm, struct file *file, unsigned long addr,
@@ -929,22 +1042,25 @@ unsigned long do_mmap(struct mm_struct *mm, struct file *file, unsigned long add
 		   VM_MAYWRITE | VM_MAYEXEC;
 	if (mlock_future_check(mm, vm_flags, len))
 		return (unsigned long)-EAGAIN;
-	if (file)
-		return (unsigned long)-ENODEV; /* the file layer's f_op->mmap: not yet */
-	if ((flags & MAP_TYPE) == MAP_SHARED)
-		return (unsigned long)-ENODEV; /* shmem_zero_setup: not yet */
-	switch (flags & MAP_TYPE) {
-	case MAP_SHARED:
-		if (vm_flags & VM_GROWSDOWN) /* VM_GROWSUP is VM_NONE on arm64 */
+	if (file) {
+		unsigned long err = do_mmap_file_flags(file, len, prot, flags, pgoff, &vm_flags);
+
+		if (err)
+			return err;
+	} else {
+		switch (flags & MAP_TYPE) {
+		case MAP_SHARED:
+			if (vm_flags & VM_GROWSDOWN) /* VM_GROWSUP is VM_NONE on arm64 */
+				return (unsigned long)-EINVAL;
+			pgoff = 0;
+			vm_flags |= VM_SHARED | VM_MAYSHARE;
+			break;
+		case MAP_PRIVATE:
+			pgoff = addr >> PAGE_SHIFT;
+			break;
+		default:
 			return (unsigned long)-EINVAL;
-		pgoff = 0;
-		vm_flags |= VM_SHARED | VM_MAYSHARE;
-		break;
-	case MAP_PRIVATE:
-		pgoff = addr >> PAGE_SHIFT;
-		break;
-	default:
-		return (unsigned long)-EINVAL;
+		}
 	}
 	if (flags & MAP_NORESERVE) /* overcommit_memory 2 ignores it (OVERCOMMIT_NEVER) */
 		if (mm->kernel->sysctl_overcommit_memory != OVERCOMMIT_NEVER)

@@ -11,8 +11,7 @@
  *         page's address in each VMA); an anon_vma with no chain left is recognised by its
  *         empty list. Only order-0 folios are mapped in this model (no THP yet), so the folio
  *         map counts are the page's _mapcount. No locks.
- * Deviation: file folios (rmap_walk_file) are found through the file layer's i_mmap: until
- *         it lands, a file folio's walk finds nothing.
+ * Deviation: file folios are found through the file layer's i_mmap list (pagemap.h).
  *
  * Invariants (rmap_check):
  *  1. Every anon_vma_chain is on its VMA's anon_vma_chain list and its anon_vma's chains list.
@@ -28,6 +27,7 @@
 #include "mm/memory.h"
 #include "mm/mm_state.h"
 #include "mm/mmap.h"
+#include "mm/pagemap.h"
 #include "mm/swap.h"
 
 #include <errno.h>
@@ -278,12 +278,6 @@ void unlink_anon_vmas(struct vm_area_struct *vma)
 
 /* ---- map counts ----------------------------------------------------------------------- */
 
-static inline unsigned long linear_page_index(const struct vm_area_struct *vma,
-					      unsigned long address)
-{
-	return ((address - vma->vm_start) >> PAGE_SHIFT) + vma->vm_pgoff;
-}
-
 /* Models: __page_set_anon_rmap(). */
 static void __page_set_anon_rmap(struct page *page, struct vm_area_struct *vma,
 				 unsigned long address, bool exclusive)
@@ -415,11 +409,36 @@ static void rmap_walk_anon(struct kmm_kernel *k, struct folio *folio,
 	}
 }
 
+/* Models: rmap_walk_file(): the VMAs on the mapping's i_mmap covering the folio's index. */
+static void rmap_walk_file(struct kmm_kernel *k, struct folio *folio,
+			   const struct rmap_walk_control *rwc)
+{
+	struct address_space *mapping = folio_mapping(folio);
+
+	(void)k;
+	if (!mapping)
+		return;
+	for (struct list_head *l = mapping->i_mmap.next; l != &mapping->i_mmap; l = l->next) {
+		struct vm_area_struct *vma = list_entry(l, struct vm_area_struct, shared);
+		unsigned long address = vma_address(&folio->page, vma);
+
+		if (IS_ERR_VALUE(address))
+			continue;
+		if (rwc->invalid_vma && rwc->invalid_vma(vma, rwc->arg))
+			continue;
+		if (!rwc->rmap_one(folio, vma, address, rwc->arg))
+			break;
+		if (rwc->done && rwc->done(folio))
+			break;
+	}
+}
+
 void rmap_walk(struct kmm_kernel *k, struct folio *folio, const struct rmap_walk_control *rwc)
 {
 	if (folio_test_anon(folio))
 		rmap_walk_anon(k, folio, rwc);
-	/* rmap_walk_file: the mapping's i_mmap (file layer) */
+	else
+		rmap_walk_file(k, folio, rwc);
 }
 
 bool page_vma_mapped_walk(struct page_vma_mapped_walk *pvmw)

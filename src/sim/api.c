@@ -30,6 +30,9 @@ static enum kmm_status api_ready(struct api *a, enum api_need need)
 				 a->fn);
 	if (need == API_VMALLOC && !m->kernel.vmap)
 		return env_error(&m->env, KMM_EINVAL, "%s: vmalloc is not initialised", a->fn);
+	if (need == API_USER && (!m->kernel.tasks || !m->kernel.mm_state))
+		return env_error(&m->env, KMM_EINVAL, "%s: the kernel has no user space (tasks)",
+				 a->fn);
 	return KMM_OK;
 }
 

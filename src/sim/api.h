@@ -48,6 +48,7 @@ enum api_need {
 	API_BOOTED,  /* a booted kernel */
 	API_SLAB,    /* the slab allocator up (slab_state == UP) */
 	API_VMALLOC, /* vmalloc initialised */
+	API_USER,    /* user space ready: the task table and the mm state exist */
 };
 
 /* The state a body works with. */

@@ -14,6 +14,7 @@
 #include "sim/scenario.h"
 #include "sim/page_steps.h"
 #include "sim/slab_steps.h"
+#include "sim/task_steps.h"
 #include "sim/vmalloc_steps.h"
 
 #include <ctype.h>
@@ -270,7 +271,8 @@ enum step_phase { BEFORE_BOOT, AFTER_BOOT, ANYTIME };
 	X("load64", "NAME[+OFF]|VA", 1, 1, AFTER_BOOT, step_load64,                                \
 	  "load 8 bytes through the current CPU's MMU (a fault is printed)")                       \
 	X("store64", "NAME[+OFF]|VA VALUE", 2, 2, AFTER_BOOT, step_store64,                        \
-	  "store 8 bytes through the current CPU's MMU (a fault is printed)")
+	  "store 8 bytes through the current CPU's MMU (a fault is printed)")                      \
+	TASK_SCENARIO_STEPS(X)
 
 static const struct scenario_step {
 	const char *name, *usage;
@@ -502,6 +504,7 @@ enum kmm_status kmm_scenario_run(const char *text, const char *name, const struc
 	scenario_page_sets_free(&sc);
 	scenario_slab_sets_free(&sc);
 	scenario_vm_names_free(&sc);
+	scenario_task_names_free(&sc);
 	kmm_machine_destroy(sc.m);
 	return st;
 }

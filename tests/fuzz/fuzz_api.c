@@ -21,6 +21,7 @@
  * Operation counts and sizes are bounded so that one input runs in milliseconds.
  */
 #include <kmm/kmm.h>
+#include <kmm/task.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +32,7 @@
 #define FUZZ_CACHES   4
 #define FUZZ_POOLS    3
 #define PAT_LEN	      16
+#define FUZZ_TASKS    3
 
 /* ---- input ---------------------------------------------------------------------------- */
 
@@ -78,6 +80,9 @@ struct fuzz {
 	kmm_mempool_t pool[FUZZ_POOLS], stale_pool;
 	uint64_t pool_size[FUZZ_POOLS];
 	uint8_t next_pat;
+	kmm_pid_t task[FUZZ_TASKS]; /* 0: a free slot */
+	kmm_va_t task_va[FUZZ_TASKS];
+	uint64_t task_len[FUZZ_TASKS], task_pat[FUZZ_TASKS];
 	bool misuse;	   /* this operation misuses the API on purpose */
 	bool warns_einval; /* its KMM_EINVAL comes with the kernel's warning (vmalloc) */
 	const char *op;
@@ -744,6 +749,103 @@ static enum kmm_status op_misc(struct fuzz *f)
 	}
 }
 
+/*
+ * Tasks: create, mmap (prot and flags from tables that include refused bits), touch (a word
+ * stored must load back), munmap (sometimes unaligned), fork, exit, brk, wild accesses (a
+ * SIGSEGV: KMM_EFAULT, the task stopped; its next access is refused the same way).
+ */
+static enum kmm_status op_task(struct fuzz *f)
+{
+	static const int prots[] = {KMM_PROT_READ | KMM_PROT_WRITE, KMM_PROT_READ, KMM_PROT_NONE,
+				    KMM_PROT_READ | KMM_PROT_EXEC, 0x40 /* unknown */};
+	static const int flags[] = {KMM_MAP_PRIVATE | KMM_MAP_ANONYMOUS,
+				    KMM_MAP_SHARED | KMM_MAP_ANONYMOUS,
+				    KMM_MAP_PRIVATE | KMM_MAP_ANONYMOUS | KMM_MAP_POPULATE,
+				    KMM_MAP_PRIVATE | KMM_MAP_ANONYMOUS | KMM_MAP_NORESERVE,
+				    KMM_MAP_PRIVATE | KMM_MAP_ANONYMOUS | 0x800000 /* unknown */};
+	static const char *const names[] = {"task_create", "task_mmap",	    "task_touch",
+					    "task_munmap", "task_fork",	    "task_exit",
+					    "task_wild",   "task_brk",	    "task_store_load"};
+	unsigned what = in_u8(&f->in) % 9, slot = in_u8(&f->in) % FUZZ_TASKS;
+	kmm_pid_t *pid = &f->task[slot], child;
+
+	f->op = names[what];
+	uint64_t done, v, len;
+	enum kmm_status st;
+	kmm_va_t va;
+
+	if (!*pid && what != 0)
+		return KMM_OK;
+	switch (what) {
+	case 0:
+		if (*pid)
+			return KMM_OK;
+		st = kmm_task_create(f->m, "fuzz", in_u8(&f->in) % f->nr_cpus, pid);
+		f->task_len[slot] = 0;
+		return st;
+	case 1:
+		len = (uint64_t)(in_u8(&f->in) % 16 + 1) << 12;
+		st = kmm_mmap(f->m, *pid, 0, len, prots[in_u8(&f->in) % 5], flags[in_u8(&f->in) % 5],
+			      -1, 0, &va);
+		if (!st) {
+			f->task_va[slot] = va;
+			f->task_len[slot] = len;
+		}
+		return st;
+	case 2:
+		if (!f->task_len[slot])
+			return KMM_OK;
+		f->task_pat[slot] = 0x1000 + in_u8(&f->in);
+		st = kmm_task_touch(f->m, *pid, in_u8(&f->in) % 3, f->task_va[slot],
+				    f->task_len[slot], 8u << (in_u8(&f->in) % 10),
+				    in_u8(&f->in) % 3, f->task_pat[slot], &done);
+		return st;
+	case 3:
+		if (!f->task_len[slot])
+			return KMM_OK;
+		st = kmm_munmap(f->m, *pid, f->task_va[slot] + (in_u8(&f->in) & 1 ? 1 : 0),
+				f->task_len[slot] / 2);
+		if (!st)
+			f->task_len[slot] = 0;
+		return st;
+	case 4:
+		for (unsigned i = 0; i < FUZZ_TASKS; i++) {
+			if (!f->task[i]) {
+				st = kmm_task_fork(f->m, *pid, &child);
+				if (!st) {
+					f->task[i] = child;
+					f->task_va[i] = f->task_va[slot];
+					f->task_len[i] = f->task_len[slot];
+				}
+				return st;
+			}
+		}
+		return KMM_OK;
+	case 5:
+		st = kmm_task_exit(f->m, *pid, in_u8(&f->in));
+		*pid = 0;
+		return st;
+	case 6: /* wild: the kernel half, or low memory nothing maps */
+		va = in_u8(&f->in) & 1 ? 0xffff000000001000ull : (uint64_t)in_u16(&f->in) << 12;
+		return kmm_task_access(f->m, *pid, KMM_ACCESS_LOAD, va, &v, 8, NULL);
+	case 7:
+		return kmm_brk(f->m, *pid, 0x498000 + ((uint64_t)in_u8(&f->in) << 12), &va);
+	default: /* a store, then a load of the same word: the value must come back */
+		if (!f->task_len[slot])
+			return KMM_OK;
+		va = f->task_va[slot] + ((in_u16(&f->in) * 8u) % f->task_len[slot]);
+		v = 0x5eed0000u + slot;
+		st = kmm_task_access(f->m, *pid, KMM_ACCESS_STORE, va, &v, 8, NULL);
+		if (st)
+			return st;
+		v = 0;
+		st = kmm_task_access(f->m, *pid, KMM_ACCESS_LOAD, va, &v, 8, NULL);
+		if (!st && v != 0x5eed0000u + slot)
+			fuzz_fail(f, "a task's store did not load back");
+		return st;
+	}
+}
+
 /* Deliberate misuse: the kernel reports it (or dies of it); the books stay right. */
 static enum kmm_status op_misuse(struct fuzz *f)
 {
@@ -810,6 +912,8 @@ static const struct {
 	{"vmalloc", op_vmalloc},
 	{"misc", op_misc},
 	{"misuse", op_misuse},
+	{"task", op_task},
+	{"task", op_task},
 };
 
 /* ---- one input --------------------------------------------------------------------------- */

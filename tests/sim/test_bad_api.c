@@ -13,6 +13,7 @@
 #include "kmm_test.h"
 
 #include <kmm/mmu.h>
+#include <kmm/task.h>
 #include <kmm/scenario.h>
 #include <kmm/trace.h>
 
@@ -27,6 +28,9 @@ enum mach { LIVE, NOM, DEAD, FRESH /* a machine of its own, for rows that kill i
 #define H_PFN	  0xf000000000000004ull /* an allocated order-0 page */
 #define H_VA	  0xf000000000000005ull /* a kmalloc'ed object */
 #define H_VMALLOC 0xf000000000000006ull /* a vmalloc'ed area */
+#define H_PID	  0xf000000000000007ull /* a live task */
+#define H_GONE	  0xf000000000000008ull /* a task that has exited */
+#define H_TASK_VA 0xf000000000000009ull /* a mapping of the live task (4 pages) */
 #define MADE_UP	  0x0000beef00000777ull
 
 enum op {
@@ -109,6 +113,17 @@ enum op {
 	OP_CPU_ACCESS,
 	OP_TLBI_NAME,
 	OP_TLB_STATS,
+	OP_TASK_CREATE,
+	OP_TASK_FORK,
+	OP_TASK_EXIT,
+	OP_TASK_SET_CPU,
+	OP_TASK_INFO,
+	OP_TASK_ACCESS,
+	OP_TASK_TOUCH,
+	OP_MMAP,
+	OP_MMAP_FIXED,
+	OP_MUNMAP,
+	OP_BRK,
 };
 
 struct row {
@@ -127,7 +142,8 @@ static struct kmm_config fresh_cfg;
 static kmm_cache_t cache, stale;
 static kmm_mempool_t pool;
 static kmm_pfn_t pfn;
-static kmm_va_t kva, vva;
+static kmm_va_t kva, vva, task_va;
+static kmm_pid_t task_pid, gone_pid;
 
 static uint64_t h(uint64_t v)
 {
@@ -144,6 +160,12 @@ static uint64_t h(uint64_t v)
 		return kva;
 	case H_VMALLOC:
 		return vva;
+	case H_PID:
+		return (uint64_t)task_pid;
+	case H_GONE:
+		return (uint64_t)gone_pid;
+	case H_TASK_VA:
+		return task_va;
 	}
 	return v;
 }
@@ -343,6 +365,34 @@ static enum kmm_status call(const struct row *r, struct kmm_machine *m)
 		return kmm_tlbi_by_name(m, (unsigned)a, r->s, b);
 	case OP_TLB_STATS:
 		return kmm_tlb_stats(m, (unsigned)a, no ? NULL : &ts);
+	case OP_TASK_CREATE:
+		return kmm_task_create(m, r->s, (unsigned)a, no ? NULL : &i1);
+	case OP_TASK_FORK:
+		return kmm_task_fork(m, (kmm_pid_t)a, no ? NULL : &i1);
+	case OP_TASK_EXIT:
+		return kmm_task_exit(m, (kmm_pid_t)a, (int)b);
+	case OP_TASK_SET_CPU:
+		return kmm_task_set_cpu(m, (kmm_pid_t)a, (unsigned)b);
+	case OP_TASK_INFO: {
+		struct kmm_task_info ti;
+		return kmm_task_info(m, (kmm_pid_t)a, no ? NULL : &ti);
+	}
+	case OP_TASK_ACCESS:
+		return kmm_task_access(m, (kmm_pid_t)a, (enum kmm_access)d, b, no ? NULL : buf, c,
+				       NULL);
+	case OP_TASK_TOUCH:
+		return kmm_task_touch(m, (kmm_pid_t)a, KMM_ACCESS_LOAD, b, c, d, KMM_TOUCH_SEQ, 0,
+				      NULL);
+	case OP_MMAP: /* prot and flags packed in d: prot << 32 | flags */
+		return kmm_mmap(m, (kmm_pid_t)a, b, c, (int)(d >> 32), (int)(uint32_t)d, -1, 0,
+				no ? NULL : &va);
+	case OP_MMAP_FIXED: /* d: the file offset */
+		return kmm_mmap(m, (kmm_pid_t)a, b, c, KMM_PROT_READ,
+				KMM_MAP_PRIVATE | KMM_MAP_ANONYMOUS | KMM_MAP_FIXED, -1, d, &va);
+	case OP_MUNMAP:
+		return kmm_munmap(m, (kmm_pid_t)a, b, c);
+	case OP_BRK:
+		return kmm_brk(m, (kmm_pid_t)a, b, no ? NULL : &va);
 	}
 	return KMM_EIO;
 }
@@ -405,7 +455,11 @@ static int setup(void **state)
 	    kmm_kmem_cache_destroy(live, stale) || kmm_mempool_create_kmalloc(live, 2, 64, &pool) ||
 	    kmm_mempool_create_kmalloc(live, 2, 64, &p2) || kmm_mempool_destroy(live, p2) ||
 	    kmm_alloc_pages(live, KMM_GFP_KERNEL, 0, &pfn) ||
-	    kmm_kmalloc(live, 100, KMM_GFP_KERNEL, &kva) || kmm_vmalloc(live, 8192, &vva))
+	    kmm_kmalloc(live, 100, KMM_GFP_KERNEL, &kva) || kmm_vmalloc(live, 8192, &vva) ||
+	    kmm_task_create(live, "bad_api", 0, &task_pid) ||
+	    kmm_task_create(live, "gone", 1, &gone_pid) || kmm_task_exit(live, gone_pid, 0) ||
+	    kmm_mmap(live, task_pid, 0, 4 * 4096, KMM_PROT_READ | KMM_PROT_WRITE,
+		     KMM_MAP_PRIVATE | KMM_MAP_ANONYMOUS, -1, 0, &task_va))
 		return -1;
 	return 0;
 }
@@ -413,6 +467,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
+	kmm_task_exit(live, task_pid, 0);
 	kmm_vfree(live, vva);
 	kmm_kfree(live, kva);
 	kmm_free_pages(live, pfn, 0);

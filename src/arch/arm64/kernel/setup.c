@@ -25,6 +25,7 @@
 #include "arch/arm64/include/asm/mmu_context.h"
 #include "fs/fs.h"
 #include "hw/hw.h"
+#include "kernel/sched.h"
 #include "mm/internal.h"
 #include "mm/slab.h"
 #include "mm/memory.h"
@@ -663,6 +664,8 @@ int kernel_boot(struct kmm_kernel *k, struct kmm_env *env, struct kmm_hw *hw,
 			ret = mm_state_init(k);
 		if (!ret)
 			ret = lru_init(k);
+		if (!ret)
+			ret = sched_init(k); /* fork_init(): the task_struct cache, the pid table */
 	}
 	if (!ret) {
 		/* time_init(): the arch timer becomes sched_clock; printk stamps advance. */
@@ -688,6 +691,7 @@ void kernel_shutdown(struct kmm_kernel *k)
 	mm_state_fini(k);
 	asids_fini(k);
 	fs_fini(k);
+	sched_fini(k);
 	kmem_cache_fini(k);
 	vmap_state_fini(k);
 	lru_fini(k);
@@ -722,5 +726,5 @@ bool kernel_check(const struct kmm_kernel *k, char *why, size_t whylen)
 	       slub_check(k, why, whylen) && pgtable_check(k, why, whylen) &&
 	       vmalloc_check(k, why, whylen) && fs_check(k, why, whylen) &&
 	       mm_check(k, why, whylen) && rmap_check(k, why, whylen) &&
-	       asid_check(k, why, whylen);
+	       asid_check(k, why, whylen) && sched_check(k, why, whylen);
 }

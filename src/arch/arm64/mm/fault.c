@@ -14,6 +14,8 @@
  *         killer's outcome for the faulting task, until the OOM killer is modelled for tasks.
  */
 #include "arch/arm64/include/asm/pgtable.h"
+#include "hw/cpu.h"
+#include "hw/hw.h"
 #include "hw/mmu_defs.h"
 #include "kernel/sched.h"
 #include "mm/memory.h"
@@ -268,6 +270,12 @@ static const struct fault_info fault_info[64] = {
 static const struct fault_info *esr_to_fault_info(uint64_t esr)
 {
 	return &fault_info[esr & ESR_FSC_MASK];
+}
+
+/* Models: cpu_has_hw_af() for the CPU the call runs on (ID_AA64MMFR1_EL1.HAFDBS). */
+bool arch_wants_old_prefaulted_pte(const struct kmm_kernel *k)
+{
+	return k->hw->cpus[smp_processor_id(k)].feat->hafdbs;
 }
 
 int do_mem_abort(struct kmm_kernel *k, struct task_struct *tsk, uint64_t far, uint64_t esr)

@@ -1,0 +1,232 @@
+/*
+ * exec: a task's address space replaced by a fresh one laid out for a simulated static arm64
+ * binary, the way fs/exec.c and fs/binfmt_elf.c lay it out, so /proc/<pid>/maps reads like the
+ * captured /proc/self/maps of a static binary (boot.maps_norand.txt):
+ *
+ *   0x400000  text     r-xp  file offset 0                 (the binary)
+ *             rodata   r--p  file offset = its VA - load   (RELRO part of the RW segment)
+ *             data     rw-p  file offset = its VA - load
+ *             bss      rw-p  anonymous (vm_brk_flags)      [heap] once brk is at its end
+ *             start_brk = brk = PAGE_ALIGN(end of bss)     (randomised unless norandmaps)
+ *   ...
+ *   mmap_base - 3 pages: [vvar] r--p 2 pages, [vdso] r-xp 1 page (get_unmapped_area)
+ *   mmap_base = PAGE_ALIGN(STACK_TOP - gap)                (arch_pick_mmap_layout)
+ *   ...
+ *   STACK_TOP - 132 KiB .. STACK_TOP: [stack] rw-p        (setup_arg_pages: one page of
+ *             arguments + the 128 KiB stack_expand; VM_STACK_FLAGS)
+ *
+ * Defaults (a zero field of the image): the capture's /bin/maps: text 0x7e000 bytes, rodata
+ * 0x4000, data 0x3000, bss 0x5000, loaded at 0x400000; the RW segment's VA (and file offset)
+ * is 0xe000 after the end of text, as the capture's linker placed it; RLIMIT_STACK 8 MiB.
+ *
+ * Models: fs/exec.c:begin_new_exec() (exec_mmap), setup_new_exec(), setup_arg_pages(),
+ *         bprm_mm_init(); fs/binfmt_elf.c:load_elf_binary() for an ET_EXEC without an
+ *         interpreter (elf_map of the PT_LOAD segments, set_brk, the brk randomisation);
+ *         arch/arm64/kernel/vdso.c:__setup_additional_pages() (Linux 6.1).
+ * Deviation: the binary's segments are mapped from its file in the in-memory filesystem once
+ *         that exists; until then exec maps no text, rodata or data (never anonymous stand-ins)
+ *         and the layout starts at the bss. The arguments page is written with a fixed
+ *         block (no argv/envp/auxv strings). [vvar] and [vdso] are placeholders without pages.
+ *         Only the image's request sets ADDR_NO_RANDOMIZE (as setarch -R does); the kernel's
+ *         norandmaps parameter turns randomisation off through randomize_va_space, as in
+ *         Linux, and leaves the personality alone (the capture: personality=0x0).
+ *
+ * Invariants: none of its own (exec builds an mm that mmap.c's checks cover).
+ */
+#include "kernel/sched.h"
+
+#include "arch/arm64/include/asm/mmu_context.h"
+#include "mm/internal.h"
+#include "mm/memory.h"
+#include "mm/mm.h"
+#include "mm/mmap.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#define EXEC_LOAD_ADDR	 0x400000UL
+#define EXEC_TEXT_SIZE	 0x7e000UL
+#define EXEC_RODATA_SIZE 0x4000UL
+#define EXEC_DATA_SIZE	 0x3000UL
+#define EXEC_BSS_SIZE	 0x5000UL
+#define EXEC_TEXT_GAP	 0xe000UL /* end of text to the RW segment (the capture's linker) */
+#define EXEC_PATH	 "/bin/a.out"
+
+#define STACK_EXPAND	(128UL << 10) /* setup_arg_pages: stack_expand */
+#define STACK_RND_MASK	0x3ffffUL     /* arm64, 4 KiB pages: 18 bits of pages */
+#define EXEC_ARGS_BYTES 0x100UL	      /* the argument block written at the top of the stack */
+#define VVAR_NR_PAGES	2
+#define VDSO_TEXT_PAGES 1
+#define BRK_RND_RANGE	(1UL << 30) /* arch_randomize_brk: SZ_1G for 64-bit tasks */
+
+/* The image with its defaults filled in. */
+static void exec_image_defaults(const struct linux_binprm_image *in, struct linux_binprm_image *o)
+{
+	static const struct linux_binprm_image def = {
+		EXEC_PATH,     EXEC_TEXT_SIZE, EXEC_RODATA_SIZE, EXEC_DATA_SIZE,
+		EXEC_BSS_SIZE, EXEC_LOAD_ADDR, _STK_LIM,	 false};
+
+	*o = def;
+	if (!in)
+		return;
+	if (in->path)
+		o->path = in->path;
+	if (in->text_size)
+		o->text_size = in->text_size;
+	if (in->rodata_size)
+		o->rodata_size = in->rodata_size;
+	if (in->data_size)
+		o->data_size = in->data_size;
+	if (in->bss_size)
+		o->bss_size = in->bss_size;
+	if (in->load_addr)
+		o->load_addr = in->load_addr;
+	if (in->stack_rlimit)
+		o->stack_rlimit = in->stack_rlimit;
+	o->norandmaps = in->norandmaps;
+}
+
+/* PF_RANDOMIZE of the exec: randomize_va_space on and no ADDR_NO_RANDOMIZE. */
+static bool exec_randomize(const struct kmm_kernel *k, const struct task_struct *t)
+{
+	return k->params.randomize_va_space && !(t->personality & ADDR_NO_RANDOMIZE);
+}
+
+/*
+ * Models: setup_arg_pages() after bprm_mm_init(): the stack VMA (one page of arguments at
+ * @stack_top, grown by stack_expand within RLIMIT_STACK) and the arguments written into it.
+ */
+static int setup_arg_pages(struct mm_struct *mm, unsigned long stack_top, uint64_t rlim_stack)
+{
+	unsigned long start = stack_top - PAGE_SIZE, grow = STACK_EXPAND;
+	struct vm_area_struct *vma;
+	struct page *page;
+	unsigned long ret;
+	uint8_t *host;
+
+	if (PAGE_SIZE + grow > rlim_stack)
+		grow = rlim_stack > PAGE_SIZE ? PAGE_ALIGN(rlim_stack) - PAGE_SIZE : 0;
+	ret = mmap_region(mm, NULL, start, PAGE_SIZE, VM_STACK_FLAGS, start >> PAGE_SHIFT);
+	if (IS_ERR_VALUE(ret))
+		return (int)(long)ret;
+	vma = find_vma(mm, start);
+	if (grow) {
+		int err = expand_stack(vma, start - grow);
+
+		if (err)
+			return err;
+	}
+	mm->start_stack = stack_top - EXEC_ARGS_BYTES;
+	mm->arg_start = mm->arg_end = mm->env_start = mm->env_end = mm->start_stack;
+	/* copy_strings: the kernel writes the argument page through get_user_pages (FOLL_FORCE) */
+	if (get_user_pages(mm, start, 1, FOLL_WRITE | FOLL_FORCE, &page) != 1)
+		return -EFAULT;
+	host = page_host(mm->kernel, page, PAGE_SIZE);
+	if (host)
+		memset(host + PAGE_SIZE - EXEC_ARGS_BYTES, 0, EXEC_ARGS_BYTES);
+	put_page(mm->kernel, page);
+	return 0;
+}
+
+/* Models: __setup_additional_pages(): [vvar] and [vdso] where get_unmapped_area puts them. */
+static int setup_additional_pages(struct mm_struct *mm)
+{
+	unsigned long len = (VVAR_NR_PAGES + VDSO_TEXT_PAGES) * PAGE_SIZE;
+	unsigned long base = get_unmapped_area(mm, NULL, 0, len, 0, 0);
+	int err;
+
+	if (IS_ERR_VALUE(base))
+		return (int)(long)base;
+	err = install_special_mapping(mm, base, VVAR_NR_PAGES * PAGE_SIZE,
+				      VM_READ | VM_MAYREAD | VM_PFNMAP, "[vvar]");
+	if (err)
+		return err;
+	return install_special_mapping(
+		mm, base + VVAR_NR_PAGES * PAGE_SIZE, VDSO_TEXT_PAGES * PAGE_SIZE,
+		VM_READ | VM_EXEC | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC, "[vdso]");
+}
+
+/*
+ * Models: load_elf_binary()'s segment part for an ET_EXEC: the code and data addresses, the
+ * bss by set_brk (vm_brk_flags), and the brk start (randomised by arch_randomize_brk).
+ */
+static int load_elf_segments(struct kmm_kernel *k, struct task_struct *t, struct mm_struct *mm,
+			     const struct linux_binprm_image *img)
+{
+	unsigned long text_end = img->load_addr + PAGE_ALIGN(img->text_size);
+	unsigned long rw_start = text_end + EXEC_TEXT_GAP;
+	unsigned long data_end = rw_start + PAGE_ALIGN(img->rodata_size) + img->data_size;
+	unsigned long bss_end = PAGE_ALIGN(data_end + img->bss_size);
+	int err;
+
+	mm->start_code = img->load_addr;
+	mm->end_code = text_end;
+	mm->start_data = rw_start;
+	mm->end_data = data_end;
+	if (bss_end > PAGE_ALIGN(data_end)) {
+		err = vm_brk_flags(mm, PAGE_ALIGN(data_end), bss_end - PAGE_ALIGN(data_end), 0);
+		if (err)
+			return err;
+	}
+	mm->start_brk = mm->brk = bss_end;
+	if (exec_randomize(k, t) && k->params.randomize_va_space > 1)
+		mm->start_brk = mm->brk =
+			bss_end + (env_random(k->env) % (BRK_RND_RANGE >> PAGE_SHIFT)) * PAGE_SIZE;
+	return 0;
+}
+
+/* Models: exec_mmap(): @t takes @mm; the old one is dropped; its CPU switches if it runs @t. */
+static void exec_mmap(struct kmm_kernel *k, struct task_struct *t, struct mm_struct *mm)
+{
+	struct mm_struct *old = t->mm;
+
+	if (cpu_curr(k, t->cpu) == t)
+		switch_mm(k, old, mm, t->cpu);
+	t->mm = t->active_mm = mm;
+	if (old) {
+		sync_mm_rss(t, old);
+		mmput(old);
+	}
+}
+
+int do_execve(struct kmm_kernel *k, struct task_struct *t, const struct linux_binprm_image *in)
+{
+	struct linux_binprm_image img;
+	unsigned long stack_top = STACK_TOP;
+	unsigned int personality = t->personality;
+	struct task_rlimit rlim_stack = t->rlim[RLIMIT_STACK_];
+	struct mm_struct *mm;
+	struct task_struct *prev = get_current_task(k);
+	int err;
+
+	exec_image_defaults(in, &img);
+	mm = mm_alloc(k);
+	if (!mm)
+		return -ENOMEM;
+	if (img.norandmaps)
+		t->personality |= ADDR_NO_RANDOMIZE;
+	t->rlim[RLIMIT_STACK_].rlim_cur = img.stack_rlimit;
+	set_current_task(k, t);
+	if (exec_randomize(k, t))
+		stack_top -= (env_random(k->env) & STACK_RND_MASK) << PAGE_SHIFT;
+	arch_pick_mmap_layout(t, mm);
+	err = setup_arg_pages(mm, stack_top, img.stack_rlimit);
+	if (!err)
+		err = load_elf_segments(k, t, mm, &img);
+	if (!err)
+		err = setup_additional_pages(mm);
+	set_current_task(k, prev);
+	if (err) {
+		t->personality = personality;
+		t->rlim[RLIMIT_STACK_] = rlim_stack;
+		mmput(mm);
+		return err;
+	}
+	update_hiwater_rss(mm);
+	update_hiwater_vm(mm);
+	exec_mmap(k, t, mm);
+	snprintf(t->comm, sizeof(t->comm), "%s",
+		 strrchr(img.path, '/') ? strrchr(img.path, '/') + 1 : img.path);
+	return 0;
+}

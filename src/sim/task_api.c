@@ -1,0 +1,591 @@
+/*
+ * Public user-space API (include/kmm/task.h): tasks, their accesses, and the mmap family of
+ * system calls, each one body behind the API boundary (sim/api.h).
+ *
+ * Every argument is checked the way the kernel checks the system call's (a pid that does not
+ * exist or has exited: KMM_ESRCH; unaligned addresses, zero or overflowing lengths, unknown
+ * bits: the kernel's errno where it has one, else KMM_EINVAL), before anything changes; the
+ * kernel's -errno becomes the status of the same name (api_errno) with kmm_last_error naming
+ * the call, the rule and the values.
+ *
+ * A task's access runs on its CPU: the task is switched there first (context switch: TTBR0 and
+ * its ASID), then the access goes through the MMU at EL0 with each abort handled by the
+ * kernel's fault path (arch/arm64/kernel/entry.c). A signal stops the task: KMM_EFAULT with
+ * the siginfo, and every later access of the stopped task is refused the same way.
+ *
+ * Models: the system call entry points of mm/mmap.c (ksys_mmap_pgoff, sys_munmap, sys_brk),
+ *         arch/arm64/kernel/sys.c (the mmap offset check), kernel/fork.c (fork), kernel/exit.c
+ *         (exit + wait), fs/exec.c (execve) (Linux 6.1).
+ * Deviation: the calls the other parts of the kernel have not provided yet (files, memfd,
+ *         mprotect and the rest of mm/mman.h, gup) are not exported by this file until they are.
+ */
+#include <kmm/task.h>
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "arch/arm64/include/asm/exception.h"
+#include "arch/arm64/include/asm/mmu_context.h"
+#include "kernel/sched.h"
+#include "mm/memory.h"
+#include "mm/mmap.h"
+#include "sim/api.h"
+
+/* The public constants are the kernel's. */
+_Static_assert(KMM_PROT_READ == PROT_READ && KMM_PROT_WRITE == PROT_WRITE &&
+		       KMM_PROT_EXEC == PROT_EXEC && KMM_MAP_SHARED == MAP_SHARED &&
+		       KMM_MAP_PRIVATE == MAP_PRIVATE && KMM_MAP_FIXED == MAP_FIXED &&
+		       KMM_MAP_ANONYMOUS == MAP_ANONYMOUS &&
+		       KMM_MAP_FIXED_NOREPLACE == MAP_FIXED_NOREPLACE &&
+		       KMM_MAP_POPULATE == MAP_POPULATE,
+	       "mmap constants differ from the kernel's");
+_Static_assert(KMM_SIGSEGV == SIGSEGV && KMM_SIGBUS == SIGBUS && KMM_SEGV_MAPERR == SEGV_MAPERR &&
+		       KMM_SEGV_ACCERR == SEGV_ACCERR && KMM_BUS_ADRERR == BUS_ADRERR,
+	       "signal constants differ from the kernel's");
+_Static_assert((int)KMM_ACCESS_LOAD == (int)EL0_LOAD && (int)KMM_ACCESS_STORE == (int)EL0_STORE &&
+		       (int)KMM_ACCESS_IFETCH == (int)EL0_IFETCH,
+	       "access kinds differ");
+_Static_assert((int)KMM_TOUCH_SEQ == (int)EL0_SEQ && (int)KMM_TOUCH_STRIDED == (int)EL0_STRIDED &&
+		       (int)KMM_TOUCH_RANDOM == (int)EL0_RANDOM,
+	       "touch orders differ");
+
+/* The PROT_ bits mmap and mprotect know on arm64 (PROT_SEM is accepted and ignored). */
+#define PROT_KNOWN                                                                                 \
+	(KMM_PROT_READ | KMM_PROT_WRITE | KMM_PROT_EXEC | 0x8 /* PROT_SEM */ | KMM_PROT_BTI |      \
+	 KMM_PROT_MTE)
+/* The MAP_ bits of the arm64 UAPI (LEGACY_MAP_MASK plus the validated ones). */
+#define MAP_KNOWN                                                                                  \
+	(KMM_MAP_SHARED_VALIDATE | KMM_MAP_FIXED | KMM_MAP_ANONYMOUS | KMM_MAP_GROWSDOWN |         \
+	 KMM_MAP_DENYWRITE | KMM_MAP_EXECUTABLE | KMM_MAP_LOCKED | KMM_MAP_NORESERVE |             \
+	 KMM_MAP_POPULATE | KMM_MAP_NONBLOCK | KMM_MAP_STACK | KMM_MAP_HUGETLB | KMM_MAP_SYNC |    \
+	 KMM_MAP_FIXED_NOREPLACE | KMM_MAP_UNINITIALIZED)
+
+/* The status of the kernel's -errno @err (0: KMM_OK). */
+static enum kmm_status api_errno(long err)
+{
+	switch (-err) {
+	case 0:
+		return KMM_OK;
+	case ENOMEM:
+		return KMM_ENOMEM;
+	case EFAULT:
+		return KMM_EFAULT;
+	case EEXIST:
+		return KMM_EEXIST;
+	case EPERM:
+		return KMM_EPERM;
+	case EACCES:
+		return KMM_EACCES;
+	case EAGAIN:
+		return KMM_EAGAIN;
+	case EBADF:
+		return KMM_EBADF;
+	case ESRCH:
+		return KMM_ESRCH;
+	case EBUSY:
+		return KMM_EBUSY;
+	case EFBIG:
+		return KMM_EFBIG;
+	case ENODEV:
+		return KMM_ENODEV;
+	case EOVERFLOW:
+		return KMM_EOVERFLOW;
+	case ENOSPC:
+		return KMM_ENOSPC;
+	case ETXTBSY:
+		return KMM_ETXTBSY;
+	case ENOENT:
+		return KMM_ENOENT;
+	default:
+		return KMM_EINVAL;
+	}
+}
+
+/* The kernel's name of errno @err ("ENOMEM"), for error texts. */
+static const char *errno_name(long err)
+{
+	return kmm_status_name(api_errno(err)) + 4; /* "KMM_ENOMEM" -> "ENOMEM" */
+}
+
+/*
+ * The live task @pid, or KMM_ESRCH naming it; with @user, a kernel thread is refused
+ * (KMM_EINVAL: it has no address space to work on).
+ */
+static enum kmm_status api_task(const struct api *a, kmm_pid_t pid, bool user,
+				struct task_struct **out)
+{
+	struct task_struct *t = find_task_by_vpid(a->k, pid);
+
+	if (!t)
+		return api_error(a, KMM_ESRCH, "pid %" PRId32 " does not exist or has exited", pid);
+	if (user && (t->flags & PF_KTHREAD))
+		return api_error(a, KMM_EINVAL,
+				 "pid %" PRId32 " (%s) is a kernel thread: it has no address space",
+				 pid, t->comm);
+	*out = t;
+	return KMM_OK;
+}
+
+static enum kmm_status api_cpu(const struct api *a, unsigned cpu)
+{
+	if (cpu >= (unsigned)a->k->nr_cpus)
+		return api_error(a, KMM_EINVAL, "CPU %u does not exist (the machine has %d CPUs)",
+				 cpu, a->k->nr_cpus);
+	return KMM_OK;
+}
+
+/* ---- tasks ----------------------------------------------------------------------------- */
+
+API_BODY(task_create, {
+	const char *comm;
+	unsigned cpu;
+	kmm_pid_t *pid;
+})
+{
+	struct linux_binprm_image img = {0};
+	char path[TASK_COMM_LEN + 8];
+	struct task_struct *t = NULL;
+	enum kmm_status st;
+	int err;
+
+	if (!p->comm || !p->pid)
+		return api_error(a, KMM_EINVAL, "NULL %s", p->comm ? "pid output" : "comm");
+	if (!p->comm[0] || strchr(p->comm, '/'))
+		return api_error(a, KMM_EINVAL, "comm \"%s\" is empty or has a '/'", p->comm);
+	if ((st = api_cpu(a, p->cpu)))
+		return st;
+	/* the binary is /bin/<comm> (comm truncated as the kernel's TASK_COMM_LEN does) */
+	snprintf(path, sizeof(path), "/bin/%.*s", TASK_COMM_LEN - 1, p->comm);
+	img.path = path;
+	err = task_create(a->k, p->comm, (int)p->cpu, NULL, &t);
+	if (err)
+		return api_error(a, api_errno(err), "cannot create task \"%s\": %s", p->comm,
+				 errno_name(err));
+	err = do_execve(a->k, t, &img);
+	if (err) {
+		do_exit(a->k, t, 0);
+		release_task(a->k, t);
+		return api_error(a, api_errno(err), "exec of the new task failed: %s",
+				 errno_name(err));
+	}
+	*p->pid = t->pid;
+	return KMM_OK;
+}
+
+enum kmm_status kmm_task_create(struct kmm_machine *m, const char *comm, unsigned cpu,
+				kmm_pid_t *pid)
+{
+	return API_CALL(m, API_USER, task_create, comm, cpu, pid);
+}
+
+/* The image fields the kernel would find in an ELF file, checked as load_elf_binary would. */
+static enum kmm_status api_exec_image(const struct api *a, const struct kmm_exec_image *in,
+				      struct linux_binprm_image *img)
+{
+	uint64_t total;
+
+	*img = (struct linux_binprm_image){0};
+	if (!in)
+		return KMM_OK;
+	if ((in->load_addr | in->text_size | in->rodata_size | in->data_size) & (PAGE_SIZE - 1))
+		return api_error(a, KMM_EINVAL,
+				 "image: load_addr 0x%" PRIx64 ", text 0x%" PRIx64
+				 ", rodata 0x%" PRIx64 ", data 0x%" PRIx64 " must be page aligned",
+				 in->load_addr, in->text_size, in->rodata_size, in->data_size);
+	total = in->text_size + in->rodata_size + in->data_size + in->bss_size + (64ULL << 20);
+	if (total < in->text_size || in->text_size > TASK_SIZE || in->rodata_size > TASK_SIZE ||
+	    in->data_size > TASK_SIZE || in->bss_size > TASK_SIZE ||
+	    in->load_addr + total > TASK_SIZE / 2)
+		return api_error(a, KMM_ENOMEM,
+				 "image: load_addr 0x%" PRIx64 " + segments 0x%" PRIx64
+				 " do not fit below TASK_SIZE / 2 (0x%lx)",
+				 in->load_addr, total, TASK_SIZE / 2);
+	if (in->stack_rlimit && (in->stack_rlimit < PAGE_SIZE || in->stack_rlimit > (1ULL << 40)))
+		return api_error(a, KMM_EINVAL,
+				 "image: stack_rlimit %" PRIu64 " outside [4 KiB, 1 TiB]",
+				 in->stack_rlimit);
+	if (in->path && (!in->path[0] || strlen(in->path) >= 256))
+		return api_error(a, KMM_EINVAL, "image: path empty or longer than 255 bytes");
+	*img = (struct linux_binprm_image){in->path,	     in->text_size, in->rodata_size,
+					   in->data_size,    in->bss_size,  in->load_addr,
+					   in->stack_rlimit, in->norandmaps};
+	return KMM_OK;
+}
+
+API_BODY(task_exec, {
+	kmm_pid_t pid;
+	const struct kmm_exec_image *img;
+})
+{
+	struct linux_binprm_image img;
+	struct task_struct *t = NULL;
+	enum kmm_status st;
+	int err;
+
+	if ((st = api_task(a, p->pid, true, &t)) || (st = api_exec_image(a, p->img, &img)))
+		return st;
+	err = do_execve(a->k, t, p->img ? &img : NULL);
+	if (err)
+		return api_error(a, api_errno(err), "exec of pid %" PRId32 " failed: %s", p->pid,
+				 errno_name(err));
+	return KMM_OK;
+}
+
+enum kmm_status kmm_task_exec(struct kmm_machine *m, kmm_pid_t pid,
+			      const struct kmm_exec_image *img)
+{
+	return API_CALL(m, API_USER, task_exec, pid, img);
+}
+
+API_BODY(task_fork, {
+	kmm_pid_t parent;
+	kmm_pid_t *child;
+})
+{
+	struct task_struct *t = NULL, *c = NULL;
+	enum kmm_status st;
+	int err;
+
+	if (!p->child)
+		return api_error(a, KMM_EINVAL, "NULL child output");
+	if ((st = api_task(a, p->parent, true, &t)))
+		return st;
+	set_current_task(a->k, t);
+	err = copy_process(a->k, t, &c);
+	set_current_task(a->k, NULL);
+	if (err)
+		return api_error(a, api_errno(err), "fork of pid %" PRId32 ": %s", p->parent,
+				 errno_name(err));
+	*p->child = c->pid;
+	return KMM_OK;
+}
+
+enum kmm_status kmm_task_fork(struct kmm_machine *m, kmm_pid_t parent, kmm_pid_t *child)
+{
+	return API_CALL(m, API_USER, task_fork, parent, child);
+}
+
+API_BODY(task_exit, {
+	kmm_pid_t pid;
+	int code;
+})
+{
+	struct task_struct *t = NULL;
+	enum kmm_status st;
+
+	if ((st = api_task(a, p->pid, true, &t)))
+		return st;
+	if (p->code < 0 || p->code > 255)
+		return api_error(a, KMM_EINVAL, "exit code %d outside 0..255", p->code);
+	do_exit(a->k, t, p->code);
+	release_task(a->k, t);
+	return KMM_OK;
+}
+
+enum kmm_status kmm_task_exit(struct kmm_machine *m, kmm_pid_t pid, int code)
+{
+	return API_CALL(m, API_USER, task_exit, pid, code);
+}
+
+API_BODY(task_set_cpu, {
+	kmm_pid_t pid;
+	unsigned cpu;
+})
+{
+	struct task_struct *t = NULL;
+	enum kmm_status st;
+
+	if ((st = api_task(a, p->pid, false, &t)) || (st = api_cpu(a, p->cpu)))
+		return st;
+	set_task_cpu(a->k, t, (int)p->cpu);
+	return KMM_OK;
+}
+
+enum kmm_status kmm_task_set_cpu(struct kmm_machine *m, kmm_pid_t pid, unsigned cpu)
+{
+	return API_CALL(m, API_USER, task_set_cpu, pid, cpu);
+}
+
+static char task_state_char(const struct task_struct *t)
+{
+	if (t->exit_state == EXIT_ZOMBIE)
+		return 'Z';
+	if (t->exit_state)
+		return 'X';
+	if (t->__state == __TASK_STOPPED)
+		return 'T';
+	return t->__state == TASK_INTERRUPTIBLE ? 'S' : 'R';
+}
+
+static void task_siginfo(const struct task_struct *t, struct kmm_siginfo *out)
+{
+	const struct task_siginfo *s = &t->last_sig;
+
+	*out = (struct kmm_siginfo){s->si_signo, s->si_code, s->si_addr, s->esr, s->far};
+}
+
+API_BODY(task_info, {
+	kmm_pid_t pid;
+	struct kmm_task_info *out;
+})
+{
+	struct task_struct *t = NULL;
+	struct kmm_task_info *o = p->out;
+	enum kmm_status st;
+
+	if (!o)
+		return api_error(a, KMM_EINVAL, "NULL output");
+	if ((st = api_task(a, p->pid, false, &t)))
+		return st;
+	memset(o, 0, sizeof(*o));
+	o->pid = t->pid;
+	o->ppid = t->real_parent ? t->real_parent->pid : 0;
+	memcpy(o->comm, t->comm, sizeof(o->comm));
+	o->cpu = (unsigned)t->cpu;
+	o->state = task_state_char(t);
+	o->exit_code = t->exit_code;
+	o->min_flt = t->min_flt;
+	o->maj_flt = t->maj_flt;
+	o->asid = t->mm ? ASID(t->mm) : 0;
+	task_siginfo(t, &o->last_signal);
+	return KMM_OK;
+}
+
+enum kmm_status kmm_task_info(struct kmm_machine *m, kmm_pid_t pid, struct kmm_task_info *out)
+{
+	return API_CALL(m, API_USER, task_info, pid, out);
+}
+
+/* ---- accesses -------------------------------------------------------------------------- */
+
+/*
+ * The task @pid ready to execute: live, a user task, not stopped by a signal (then
+ * KMM_EFAULT with its siginfo in *@fault), switched onto its CPU.
+ */
+static enum kmm_status api_run_task(const struct api *a, kmm_pid_t pid, struct kmm_siginfo *fault,
+				    struct task_struct **out)
+{
+	struct task_struct *t = NULL;
+	enum kmm_status st = api_task(a, pid, true, &t);
+
+	if (st)
+		return st;
+	if (t->__state == __TASK_STOPPED) {
+		if (fault)
+			task_siginfo(t, fault);
+		return api_error(a, KMM_EFAULT,
+				 "pid %" PRId32 " is stopped by signal %d (si_code %d at 0x%" PRIx64
+				 "): it cannot run",
+				 pid, t->last_sig.si_signo, t->last_sig.si_code,
+				 t->last_sig.si_addr);
+	}
+	sched_switch_to(a->k, t);
+	*out = t;
+	return KMM_OK;
+}
+
+/* After an access that did not complete: the task stopped with its signal, or a kernel bug. */
+static enum kmm_status api_access_failed(const struct api *a, struct task_struct *t, int ret,
+					 uint64_t va, struct kmm_siginfo *fault)
+{
+	if (ret < 0)
+		return api_error(a, KMM_EBUG, "pid %d: the fault at 0x%" PRIx64 " never resolves",
+				 t->pid, va);
+	t->__state = __TASK_STOPPED;
+	if (fault)
+		task_siginfo(t, fault);
+	return api_error(a, KMM_EFAULT,
+			 "pid %d: %s (si_code %d) at 0x%" PRIx64 ", ESR 0x%08" PRIx64
+			 ": the task is stopped",
+			 t->pid, t->last_sig.si_signo == SIGBUS ? "SIGBUS" : "SIGSEGV",
+			 t->last_sig.si_code, t->last_sig.si_addr, t->last_sig.esr);
+}
+
+API_BODY(task_access, {
+	kmm_pid_t pid;
+	enum kmm_access type;
+	kmm_va_t va;
+	void *buf;
+	size_t len;
+	struct kmm_siginfo *fault;
+})
+{
+	struct task_struct *t = NULL;
+	enum kmm_status st;
+	int ret;
+
+	if ((unsigned)p->type > KMM_ACCESS_IFETCH || !p->buf || p->len < 1 ||
+	    p->len > KMM_ACCESS_MAX)
+		return api_error(a, KMM_EINVAL,
+				 "bad access type %d, NULL buffer or length %zu outside 1..%u",
+				 (int)p->type, p->len, KMM_ACCESS_MAX);
+	if ((st = api_run_task(a, p->pid, p->fault, &t)))
+		return st;
+	set_current_task(a->k, t);
+	ret = el0_access(a->k, t, (enum el0_acc)p->type, p->va, p->buf, p->len);
+	set_current_task(a->k, NULL);
+	return ret ? api_access_failed(a, t, ret, p->va, p->fault) : KMM_OK;
+}
+
+enum kmm_status kmm_task_access(struct kmm_machine *m, kmm_pid_t pid, enum kmm_access type,
+				kmm_va_t va, void *buf, size_t len, struct kmm_siginfo *fault)
+{
+	return API_CALL(m, API_USER, task_access, pid, type, va, buf, len, fault);
+}
+
+API_BODY(task_touch, {
+	kmm_pid_t pid;
+	enum kmm_access type;
+	kmm_va_t va;
+	uint64_t len, stride;
+	enum kmm_touch_order order;
+	uint64_t pattern, *done;
+})
+{
+	uint64_t stride = p->stride ? p->stride : PAGE_SIZE, n, done = 0;
+	struct task_struct *t = NULL;
+	enum kmm_status st;
+	int ret;
+
+	if (p->done)
+		*p->done = 0;
+	if ((unsigned)p->type > KMM_ACCESS_IFETCH || (unsigned)p->order > KMM_TOUCH_RANDOM)
+		return api_error(a, KMM_EINVAL, "unknown access type %d or order %d", (int)p->type,
+				 (int)p->order);
+	if (!p->len || p->va + p->len < p->va || stride < 8 || (stride & 7) || (p->va & 7))
+		return api_error(a, KMM_EINVAL,
+				 "range 0x%" PRIx64 "+0x%" PRIx64 " stride %" PRIu64
+				 ": need a non-empty range that does not wrap, an 8-byte aligned "
+				 "start and a stride that is a multiple of 8",
+				 p->va, p->len, stride);
+	if ((st = api_run_task(a, p->pid, NULL, &t)))
+		return st;
+	n = (p->len + stride - 1) / stride;
+	set_current_task(a->k, t);
+	ret = el0_touch(a->k, t, (enum el0_acc)p->type, p->va, n, stride, (enum el0_order)p->order,
+			env_random(a->env), p->pattern, &done);
+	set_current_task(a->k, NULL);
+	if (p->done)
+		*p->done = done;
+	return ret ? api_access_failed(a, t, ret, p->va, NULL) : KMM_OK;
+}
+
+enum kmm_status kmm_task_touch(struct kmm_machine *m, kmm_pid_t pid, enum kmm_access type,
+			       kmm_va_t va, uint64_t len, uint64_t stride,
+			       enum kmm_touch_order order, uint64_t pattern, uint64_t *done)
+{
+	return API_CALL(m, API_USER, task_touch, pid, type, va, len, stride, order, pattern, done);
+}
+
+/* ---- the mmap family ------------------------------------------------------------------- */
+
+API_BODY(mmap, {
+	kmm_pid_t pid;
+	kmm_va_t addr;
+	uint64_t len;
+	int prot, flags, fd;
+	uint64_t off;
+	kmm_va_t *out;
+})
+{
+	struct task_struct *t = NULL;
+	enum kmm_status st;
+	unsigned long ret;
+
+	if (!p->out)
+		return api_error(a, KMM_EINVAL, "NULL address output");
+	if ((st = api_task(a, p->pid, true, &t)))
+		return st;
+	if (p->prot & ~PROT_KNOWN)
+		return api_error(a, KMM_EINVAL, "prot 0x%x has bits arm64 does not define (0x%x)",
+				 p->prot, p->prot & ~PROT_KNOWN);
+	if ((unsigned)p->flags & ~(unsigned)MAP_KNOWN)
+		return api_error(a, KMM_EINVAL,
+				 "flags 0x%x has bits the kernel does not define (0x%x)", p->flags,
+				 p->flags & ~MAP_KNOWN);
+	if (p->off & (PAGE_SIZE - 1))
+		return api_error(a, KMM_EINVAL,
+				 "offset 0x%" PRIx64 " is not page aligned (sys_mmap)", p->off);
+	if (!(p->flags & KMM_MAP_ANONYMOUS))
+		return api_error(a, KMM_EBADF,
+				 "fd %d: file mappings need an open file, and this machine has no "
+				 "filesystem yet",
+				 p->fd);
+	set_current_task(a->k, t);
+	ret = vm_mmap_pgoff(t->mm, NULL, p->addr, p->len, (unsigned long)p->prot,
+			    (unsigned long)p->flags, p->off >> PAGE_SHIFT);
+	set_current_task(a->k, NULL);
+	if (IS_ERR_VALUE(ret))
+		return api_error(a, api_errno((long)ret),
+				 "pid %" PRId32 ": mmap(0x%" PRIx64 ", 0x%" PRIx64
+				 ", prot 0x%x, flags 0x%x): %s",
+				 p->pid, p->addr, p->len, p->prot, p->flags, errno_name((long)ret));
+	*p->out = ret;
+	return KMM_OK;
+}
+
+enum kmm_status kmm_mmap(struct kmm_machine *m, kmm_pid_t pid, kmm_va_t addr, uint64_t len,
+			 int prot, int flags, int fd, uint64_t off, kmm_va_t *out)
+{
+	return API_CALL(m, API_USER, mmap, pid, addr, len, prot, flags, fd, off, out);
+}
+
+API_BODY(munmap, {
+	kmm_pid_t pid;
+	kmm_va_t addr;
+	uint64_t len;
+})
+{
+	struct task_struct *t = NULL;
+	enum kmm_status st;
+	int err;
+
+	if ((st = api_task(a, p->pid, true, &t)))
+		return st;
+	set_current_task(a->k, t);
+	err = do_munmap(t->mm, p->addr, p->len);
+	set_current_task(a->k, NULL);
+	if (err)
+		return api_error(a, api_errno(err),
+				 "pid %" PRId32 ": munmap(0x%" PRIx64 ", 0x%" PRIx64 "): %s",
+				 p->pid, p->addr, p->len, errno_name(err));
+	return KMM_OK;
+}
+
+enum kmm_status kmm_munmap(struct kmm_machine *m, kmm_pid_t pid, kmm_va_t addr, uint64_t len)
+{
+	return API_CALL(m, API_USER, munmap, pid, addr, len);
+}
+
+API_BODY(brk, {
+	kmm_pid_t pid;
+	kmm_va_t brk;
+	kmm_va_t *out;
+})
+{
+	struct task_struct *t = NULL;
+	enum kmm_status st;
+	unsigned long got;
+
+	if (!p->out)
+		return api_error(a, KMM_EINVAL, "NULL break output");
+	if ((st = api_task(a, p->pid, true, &t)))
+		return st;
+	set_current_task(a->k, t);
+	got = do_brk(t->mm, p->brk);
+	set_current_task(a->k, NULL);
+	*p->out = got;
+	if (p->brk && got != p->brk)
+		return api_error(a, KMM_ENOMEM,
+				 "pid %" PRId32 ": brk(0x%" PRIx64
+				 ") refused; the break stays 0x%lx",
+				 p->pid, p->brk, got);
+	return KMM_OK;
+}
+
+enum kmm_status kmm_brk(struct kmm_machine *m, kmm_pid_t pid, kmm_va_t brk, kmm_va_t *out)
+{
+	return API_CALL(m, API_USER, brk, pid, brk, out);
+}

@@ -1,0 +1,51 @@
+/* Scenario steps of user space (task_steps.c), listed in SCENARIO_STEPS. */
+#ifndef KMM_SIM_TASK_STEPS_H
+#define KMM_SIM_TASK_STEPS_H
+
+#include "sim/scenario.h"
+
+enum kmm_status step_task(struct scenario *sc, int argc, char **argv);
+enum kmm_status step_exec(struct scenario *sc, int argc, char **argv);
+enum kmm_status step_fork(struct scenario *sc, int argc, char **argv);
+enum kmm_status step_exit(struct scenario *sc, int argc, char **argv);
+enum kmm_status step_task_cpu(struct scenario *sc, int argc, char **argv);
+enum kmm_status step_mmap(struct scenario *sc, int argc, char **argv);
+enum kmm_status step_munmap(struct scenario *sc, int argc, char **argv);
+enum kmm_status step_brk(struct scenario *sc, int argc, char **argv);
+enum kmm_status step_touch(struct scenario *sc, int argc, char **argv);
+enum kmm_status step_checksum(struct scenario *sc, int argc, char **argv);
+enum kmm_status step_task_info(struct scenario *sc, int argc, char **argv);
+enum kmm_status step_task_show(struct scenario *sc, int argc, char **argv);
+enum kmm_status step_tlb_stats(struct scenario *sc, int argc, char **argv);
+/* The rows of SCENARIO_STEPS (scenario.c) for these steps. */
+#define TASK_SCENARIO_STEPS(X)                                                                     \
+	X("task", "NAME [cpu=N]", 1, 2, AFTER_BOOT, step_task,                                     \
+	  "create a task named NAME, exec'd as /bin/NAME")                                         \
+	X("exec", "NAME [path=P] [text=N] [rodata=N] [data=N] [bss=N] [stack=N] [norandmaps=0|1]", \
+	  1, 8, AFTER_BOOT, step_exec, "replace a task's address space by a fresh exec")           \
+	X("fork", "PARENT CHILD", 2, 2, AFTER_BOOT, step_fork,                                     \
+	  "fork a task; CHILD names the new one")                                                  \
+	X("exit", "NAME [code=N]", 1, 2, AFTER_BOOT, step_exit, "exit a task (and reap it)")       \
+	X("task-cpu", "NAME N", 2, 2, AFTER_BOOT, step_task_cpu, "move a task to CPU N")           \
+	X("mmap", "NAME REGION LEN [prot=PROT_X|..] [flags=MAP_X|..] [addr=VA]", 3, 6, AFTER_BOOT, \
+	  step_mmap, "map LEN bytes for a task and name the mapping REGION")                       \
+	X("munmap", "NAME ADDR LEN", 3, 3, AFTER_BOOT, step_munmap,                                \
+	  "unmap [ADDR, ADDR+LEN) of a task (ADDR: REGION[+OFF] or a VA)")                         \
+	X("brk", "NAME ADDR|+N|-N", 2, 2, AFTER_BOOT, step_brk, "move a task's program break")     \
+	X("touch",                                                                                 \
+	  "NAME ADDR LEN [op=read|write|exec] [order=seq|strided|random] [stride=N] [pattern=V] "  \
+	  "[expect=ok|segv|bus]",                                                                  \
+	  3, 8, AFTER_BOOT, step_touch, "access a range as the task, through its CPU's MMU")       \
+	X("checksum", "NAME ADDR LEN", 3, 3, AFTER_BOOT, step_checksum,                            \
+	  "print an FNV-1a hash of the bytes a task loads from a range")                           \
+	X("task-info", "NAME", 1, 1, AFTER_BOOT, step_task_info,                                   \
+	  "print a task's pid, state, CPU, fault counts, ASID and last signal")                    \
+	X("task-show", "NAME VIEW ...", 2, SCENARIO_MAX_ARGS - 1, AFTER_BOOT, step_task_show,      \
+	  "print /proc/<pid>/VIEW of a task (maps, smaps, status, ...)")                           \
+	X("tlb-stats", "CPU", 1, 1, AFTER_BOOT, step_tlb_stats,                                    \
+	  "print a CPU's TLB hits, misses, walks and hit rate (since boot)")
+
+/* Frees the scenario's task and region names (host memory only). */
+void scenario_task_names_free(struct scenario *sc);
+
+#endif /* KMM_SIM_TASK_STEPS_H */
