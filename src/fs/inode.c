@@ -143,6 +143,7 @@ static int kmmfs_read_folio(struct kmm_kernel *k, struct file *file, struct foli
 		memcpy(dst, src, PAGE_SIZE);
 	else
 		memset(dst, 0, PAGE_SIZE);
+	env_charge(k->env, src ? COST_page_copy : COST_page_zero);
 	folio_set_uptodate(folio);
 	folio_set_mappedtodisk(folio);
 	return 0;
@@ -162,6 +163,7 @@ static int kmmfs_writepage(struct kmm_kernel *k, struct folio *folio, struct wri
 	if (!dst || !src)
 		return err ? err : -EIO;
 	memcpy(dst, src, PAGE_SIZE);
+	env_charge(k->env, COST_page_copy);
 	folio_set_mappedtodisk(folio);
 	return 0;
 }

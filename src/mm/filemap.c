@@ -119,6 +119,7 @@ int filemap_add_folio(struct kmm_kernel *k, struct address_space *mapping, struc
 		__folio_clear_locked(folio);
 		return ret;
 	}
+	folio_add_lru(k, folio);
 	return 0;
 }
 
@@ -162,6 +163,8 @@ struct folio *__filemap_get_folio(struct kmm_kernel *k, struct address_space *ma
 		folio_get(folio);
 		if (fgp_flags & FGP_LOCK)
 			folio_lock(folio);
+		if (fgp_flags & FGP_ACCESSED)
+			folio_mark_accessed(k, folio);
 		return folio;
 	}
 	if (!(fgp_flags & FGP_CREAT))
@@ -503,6 +506,7 @@ int64_t filemap_read(struct kmm_kernel *k, struct file *file, void *buf, uint64_
 			n = (uint64_t)(inode->i_size - *pos);
 		src = page_host(k, &folio->page, PAGE_SIZE);
 		memcpy((uint8_t *)buf + done, src + off, n);
+		env_charge(k->env, COST_page_copy);
 		folio_put(k, folio);
 		done += n;
 		*pos += (loff_t)n;
@@ -548,9 +552,11 @@ int64_t generic_perform_write(struct kmm_kernel *k, struct file *file, const voi
 		}
 		dst = page_host(k, &folio->page, PAGE_SIZE);
 		memcpy(dst + off, (const uint8_t *)buf + done, n);
+		env_charge(k->env, COST_page_copy);
 		folio_set_uptodate(folio);
 		folio_mark_dirty(k, folio);
 		folio_unlock(folio);
+		folio_mark_accessed(k, folio);
 		folio_put(k, folio);
 		done += n;
 		pos += (loff_t)n;
@@ -656,10 +662,10 @@ vm_fault_t filemap_page_mkwrite(struct vm_fault *vmf)
 
 /* ---- the walker for kmm_check ---------------------------------------------------------- */
 
-/* Where a cached page may be: in use (no place), or on an LRU list once those exist. */
+/* Where a cached page may be: on an LRU list, or in use (isolated, or in a per-CPU batch). */
 static bool page_place_allows_cache(enum page_place place)
 {
-	return place == PLACE_NONE;
+	return place == PLACE_NONE || place == PLACE_LRU;
 }
 
 struct pagecache_census {

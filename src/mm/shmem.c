@@ -125,6 +125,7 @@ static int shmem_get_folio(struct kmm_kernel *k, struct inode *inode, pgoff_t in
 		folio_put(k, folio);
 		return err;
 	}
+	folio_add_lru(k, folio);
 	SHMEM_I(inode)->alloced++;
 	inode->i_blocks += PAGE_SIZE >> 9;
 	sb->s_used_blocks++;
@@ -167,7 +168,9 @@ static int64_t shmem_file_read_iter(struct kmm_kernel *k, struct file *file, voi
 			const uint8_t *src = page_host(k, &folio->page, PAGE_SIZE);
 
 			memcpy((uint8_t *)buf + done, src + off, n);
+			env_charge(k->env, COST_page_copy);
 			folio_unlock(folio);
+			folio_mark_accessed(k, folio);
 			folio_put(k, folio);
 		} else {
 			memset((uint8_t *)buf + done, 0, n);
@@ -211,8 +214,10 @@ static int64_t shmem_file_write_iter(struct kmm_kernel *k, struct file *file, co
 			return done ? (int64_t)done : err;
 		dst = page_host(k, &folio->page, PAGE_SIZE);
 		memcpy(dst + off, (const uint8_t *)buf + done, n);
+		env_charge(k->env, COST_page_copy);
 		folio_mark_dirty(k, folio);
 		folio_unlock(folio);
+		folio_mark_accessed(k, folio);
 		folio_put(k, folio);
 		done += n;
 		*pos += (loff_t)n;
@@ -404,11 +409,12 @@ unsigned int memfd_file_seals(const struct file *file)
  * Models: memfd_wait_for_pins() without the wait: -EBUSY if a cached page has references
  * beyond the cache's one per page and one per mapping (a get_user_pages pin).
  */
-static int memfd_wait_for_pins(struct address_space *mapping)
+static int memfd_wait_for_pins(struct kmm_kernel *k, struct address_space *mapping)
 {
 	unsigned long index;
 	struct folio *folio;
 
+	lru_add_drain(k); /* memfd_tag_pins: the per-CPU batches' references are not pins */
 	xa_for_each(&mapping->i_pages, index, folio)
 	{
 		if (index != folio->index)
@@ -420,7 +426,7 @@ static int memfd_wait_for_pins(struct address_space *mapping)
 }
 
 /* Models: memfd_add_seals(). */
-static int memfd_add_seals(struct file *file, unsigned int seals)
+static int memfd_add_seals(struct kmm_kernel *k, struct file *file, unsigned int seals)
 {
 	unsigned int *file_seals;
 	int err;
@@ -438,7 +444,7 @@ static int memfd_add_seals(struct file *file, unsigned int seals)
 		err = mapping_deny_writable(file->f_mapping);
 		if (err)
 			return err;
-		err = memfd_wait_for_pins(file->f_mapping);
+		err = memfd_wait_for_pins(k, file->f_mapping);
 		if (err) {
 			mapping_allow_writable(file->f_mapping);
 			return err;
@@ -456,7 +462,7 @@ int memfd_fcntl(struct kmm_kernel *k, struct file *file, unsigned int cmd, unsig
 	case F_ADD_SEALS:
 		if (arg > UINT_MAX)
 			return -EINVAL;
-		return memfd_add_seals(file, (unsigned int)arg);
+		return memfd_add_seals(k, file, (unsigned int)arg);
 	case F_GET_SEALS:
 		seals = memfd_file_seals_ptr(file);
 		return seals ? (int)*seals : -EINVAL;

@@ -12,6 +12,7 @@
 #include "mm/mmap.h"
 #include "mm/pagemap.h"
 #include "mm/shmem.h"
+#include "mm/swap.h"
 
 static inline long node_stat(struct kmm_machine *m, enum node_stat_item item)
 {

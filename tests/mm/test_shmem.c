@@ -26,6 +26,10 @@ static void test_tmpfs_file_pages_are_shmem(void **state)
 	assert_int_equal(node_stat(m, NR_FILE_PAGES) - file0, 6);
 	assert_int_equal(node_stat(m, NR_SHMEM) - shmem0, 6);
 	assert_int_equal(node_stat(m, NR_FILE_DIRTY), 0); /* shmem is never accounted dirty */
+	/* Swap-backed: on the anon LRU lists (6.1), none on the file ones. */
+	lru_add_drain(K(m));
+	assert_int_equal(node_stat(m, NR_INACTIVE_ANON) + node_stat(m, NR_ACTIVE_ANON), 6);
+	assert_int_equal(node_stat(m, NR_INACTIVE_FILE) + node_stat(m, NR_ACTIVE_FILE), 0);
 	assert_check(m);
 	f = open_or_fail(m, "/bin/prog", O_RDONLY);
 	folio = filemap_get_folio(K(m), f->f_mapping, 0);
@@ -37,6 +41,7 @@ static void test_tmpfs_file_pages_are_shmem(void **state)
 	assert_int_equal(fnv(got, sizeof(data)), fnv(data, sizeof(data)));
 	assert_int_equal(node_stat(m, NR_FILE_PAGES) - file0, 6);
 	/* Clean tmpfs pages cannot be dropped: there is no store. */
+	lru_add_drain(K(m));
 	assert_int_equal(invalidate_mapping_pages(K(m), f->f_mapping, 0, ~0UL), 0);
 	fput(K(m), f);
 	assert_int_equal(vfs_unlink(K(m), "/bin/prog"), 0);
