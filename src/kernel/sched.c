@@ -16,7 +16,8 @@
  * the object's bytes of simulated RAM (kernel memory accesses are idealised: DESIGN.md).
  *
  * Models: kernel/pid.c:alloc_pid(), free_pid(), find_task_by_vpid() (Linux 6.1);
- *         kernel/fork.c:copy_process() (the mm, files, rlimit and personality parts),
+ *         kernel/fork.c:copy_process() (the mm, files (dup_fd), rlimit and personality
+ *         parts),
  *         fork_init() (the task_struct cache); kernel/exit.c:do_exit(), exit_mm(),
  *         release_task(); kernel/sched/core.c:context_switch() (switch_mm for a user task,
  *         the lazy active_mm of a kernel thread, nvcsw/nivcsw); kernel/kthread.c
@@ -41,6 +42,7 @@
 #include "arch/arm64/include/asm/mmu_context.h"
 #include "mm/internal.h"
 #include "mm/memory.h"
+#include "mm/pagemap.h"
 #include "mm/slab.h"
 
 #include <errno.h>
@@ -272,6 +274,11 @@ int task_create(struct kmm_kernel *k, const char *comm, int cpu, struct mm_struc
 	if (own && !(mm = mm_alloc(k)))
 		return -ENOMEM;
 	t = alloc_task(k, comm, cpu, &err);
+	if (t && !(t->files = files_alloc(k))) {
+		free_task(k, t);
+		t = NULL;
+		err = -ENOMEM;
+	}
 	if (!t) {
 		if (own)
 			mmput(mm);
@@ -295,8 +302,14 @@ int copy_process(struct kmm_kernel *k, struct task_struct *parent, struct task_s
 		return err;
 	/* the parent's cached rss deltas go into its mm first: dup_mm copies the mm struct */
 	sync_mm_rss(parent, parent->mm);
+	if (parent->files && !(t->files = dup_fd(k, parent->files))) {
+		free_task(k, t);
+		return -ENOMEM;
+	}
 	mm = dup_mm(t, parent->mm);
 	if (!mm) {
+		if (t->files)
+			put_files_struct(k, t->files);
 		free_task(k, t);
 		return -ENOMEM;
 	}
@@ -404,6 +417,10 @@ void do_exit(struct kmm_kernel *k, struct task_struct *t, int code)
 	if (t->kthread)
 		env_event_cancel(k->env, &t->kthread->ev);
 	exit_mm(k, t);
+	if (t->files) { /* exit_files() */
+		put_files_struct(k, t->files);
+		t->files = NULL;
+	}
 	if (ts->curr[t->cpu] == t)
 		cpu_go_idle(k, t->cpu);
 	t->exit_code = code;

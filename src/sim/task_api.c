@@ -30,7 +30,10 @@
 #include "arch/arm64/include/asm/mmu_context.h"
 #include "kernel/sched.h"
 #include "mm/memory.h"
+#include "fs/fs.h"
 #include "mm/mmap.h"
+#include "mm/pagemap.h"
+#include "mm/shmem.h"
 #include "sim/api.h"
 
 /* The public constants are the kernel's. */
@@ -491,6 +494,7 @@ API_BODY(mmap, {
 })
 {
 	struct task_struct *t = NULL;
+	struct file *file = NULL;
 	enum kmm_status st;
 	unsigned long ret;
 
@@ -508,13 +512,13 @@ API_BODY(mmap, {
 	if (p->off & (PAGE_SIZE - 1))
 		return api_error(a, KMM_EINVAL,
 				 "offset 0x%" PRIx64 " is not page aligned (sys_mmap)", p->off);
-	if (!(p->flags & KMM_MAP_ANONYMOUS))
+	if (!(p->flags & KMM_MAP_ANONYMOUS) &&
+	    !(file = t->files ? files_lookup_fd(t->files, p->fd) : NULL))
 		return api_error(a, KMM_EBADF,
-				 "fd %d: file mappings need an open file, and this machine has no "
-				 "filesystem yet",
+				 "pid %" PRId32 ": fd %d is not open (a file mapping)", p->pid,
 				 p->fd);
 	set_current_task(a->k, t);
-	ret = vm_mmap_pgoff(t->mm, NULL, p->addr, p->len, (unsigned long)p->prot,
+	ret = vm_mmap_pgoff(t->mm, file, p->addr, p->len, (unsigned long)p->prot,
 			    (unsigned long)p->flags, p->off >> PAGE_SHIFT);
 	set_current_task(a->k, NULL);
 	if (IS_ERR_VALUE(ret))
@@ -588,4 +592,309 @@ API_BODY(brk, {
 enum kmm_status kmm_brk(struct kmm_machine *m, kmm_pid_t pid, kmm_va_t brk, kmm_va_t *out)
 {
 	return API_CALL(m, API_USER, brk, pid, brk, out);
+}
+
+/* ---- files ----------------------------------------------------------------------------- */
+
+_Static_assert(KMM_O_RDONLY == O_RDONLY && KMM_O_WRONLY == O_WRONLY && KMM_O_RDWR == O_RDWR &&
+		       KMM_O_CREAT == O_CREAT && KMM_O_TRUNC == O_TRUNC,
+	       "open flags differ from the kernel's");
+_Static_assert(KMM_MFD_CLOEXEC == MFD_CLOEXEC && KMM_MFD_ALLOW_SEALING == MFD_ALLOW_SEALING &&
+		       KMM_F_SEAL_SEAL == F_SEAL_SEAL && KMM_F_SEAL_WRITE == F_SEAL_WRITE &&
+		       KMM_F_SEAL_FUTURE_WRITE == F_SEAL_FUTURE_WRITE,
+	       "memfd constants differ from the kernel's");
+
+#define O_KNOWN (KMM_O_WRONLY | KMM_O_RDWR | KMM_O_CREAT | KMM_O_TRUNC)
+
+/* The file at @fd of task @pid, or KMM_ESRCH / KMM_EBADF naming them. */
+static enum kmm_status api_fd(const struct api *a, kmm_pid_t pid, int fd, struct file **out)
+{
+	struct task_struct *t = NULL;
+	enum kmm_status st = api_task(a, pid, true, &t);
+
+	if (st)
+		return st;
+	*out = t->files ? files_lookup_fd(t->files, fd) : NULL;
+	if (!*out)
+		return api_error(a, KMM_EBADF, "pid %" PRId32 ": fd %d is not open", pid, fd);
+	return KMM_OK;
+}
+
+API_BODY(file_create, {
+	const char *path;
+	const void *data;
+	uint64_t size;
+})
+{
+	int err;
+
+	if (!p->path)
+		return api_error(a, KMM_EINVAL, "NULL path");
+	err = vfs_create_file(a->k, p->path, p->data, p->size);
+	if (err)
+		return api_error(a, api_errno(err), "%s (%" PRIu64 " bytes): %s", p->path, p->size,
+				 errno_name(err));
+	return KMM_OK;
+}
+
+enum kmm_status kmm_file_create(struct kmm_machine *m, const char *path, const void *data,
+				uint64_t size)
+{
+	return API_CALL(m, API_USER, file_create, path, data, size);
+}
+
+API_BODY(file_unlink, { const char *path; })
+{
+	int err;
+
+	if (!p->path)
+		return api_error(a, KMM_EINVAL, "NULL path");
+	err = vfs_unlink(a->k, p->path);
+	if (err)
+		return api_error(a, api_errno(err), "%s: %s", p->path, errno_name(err));
+	return KMM_OK;
+}
+
+enum kmm_status kmm_file_unlink(struct kmm_machine *m, const char *path)
+{
+	return API_CALL(m, API_USER, file_unlink, path);
+}
+
+API_BODY(file_open, {
+	kmm_pid_t pid;
+	const char *path;
+	int flags;
+	int *fd;
+})
+{
+	struct task_struct *t = NULL;
+	struct file *f = NULL;
+	enum kmm_status st;
+	int err, fd;
+
+	if (!p->path || !p->fd)
+		return api_error(a, KMM_EINVAL, "NULL %s", p->path ? "fd output" : "path");
+	if (p->flags & ~O_KNOWN)
+		return api_error(a, KMM_EINVAL,
+				 "flags 0x%x: only O_WRONLY, O_RDWR, O_CREAT, O_TRUNC", p->flags);
+	if ((st = api_task(a, p->pid, true, &t)))
+		return st;
+	if (!t->files)
+		return api_error(a, KMM_EBADF, "pid %" PRId32 " has no file table", p->pid);
+	err = filp_open(a->k, p->path, (unsigned int)p->flags, &f);
+	if (err)
+		return api_error(a, api_errno(err), "open(%s, 0x%x): %s", p->path, p->flags,
+				 errno_name(err));
+	fd = fd_install_new(a->k, t->files, f, (unsigned int)p->flags);
+	if (fd < 0) {
+		fput(a->k, f);
+		return api_error(a, fd == -EMFILE ? KMM_EINVAL : api_errno(fd),
+				 "open(%s): no fd free (%d)", p->path, fd);
+	}
+	*p->fd = fd;
+	return KMM_OK;
+}
+
+enum kmm_status kmm_file_open(struct kmm_machine *m, kmm_pid_t pid, const char *path, int flags,
+			      int *fd)
+{
+	return API_CALL(m, API_USER, file_open, pid, path, flags, fd);
+}
+
+API_BODY(file_close, {
+	kmm_pid_t pid;
+	int fd;
+})
+{
+	struct task_struct *t = NULL;
+	enum kmm_status st;
+
+	if ((st = api_task(a, p->pid, true, &t)))
+		return st;
+	if (!t->files || close_fd(a->k, t->files, p->fd))
+		return api_error(a, KMM_EBADF, "pid %" PRId32 ": fd %d is not open", p->pid, p->fd);
+	return KMM_OK;
+}
+
+enum kmm_status kmm_file_close(struct kmm_machine *m, kmm_pid_t pid, int fd)
+{
+	return API_CALL(m, API_USER, file_close, pid, fd);
+}
+
+API_BODY(file_rw, {
+	kmm_pid_t pid;
+	int fd;
+	void *rbuf;
+	const void *wbuf;
+	uint64_t len, off, *done;
+})
+{
+	struct file *f = NULL;
+	enum kmm_status st;
+	int64_t n;
+
+	if (p->done)
+		*p->done = 0;
+	if ((!p->rbuf && !p->wbuf) || !p->done)
+		return api_error(a, KMM_EINVAL, "NULL %s",
+				 p->done ? "buffer" : "byte count output");
+	if (p->off > INT64_MAX || p->len > INT64_MAX - p->off)
+		return api_error(a, KMM_EINVAL,
+				 "offset 0x%" PRIx64 " + length 0x%" PRIx64 " overflows loff_t",
+				 p->off, p->len);
+	if ((st = api_fd(a, p->pid, p->fd, &f)))
+		return st;
+	n = p->rbuf ? vfs_pread(a->k, f, p->rbuf, p->len, (loff_t)p->off)
+		    : vfs_pwrite(a->k, f, p->wbuf, p->len, (loff_t)p->off);
+	if (n < 0)
+		return api_error(a, api_errno(n), "pid %" PRId32 ": fd %d: %s", p->pid, p->fd,
+				 errno_name(n));
+	*p->done = (uint64_t)n;
+	return KMM_OK;
+}
+
+enum kmm_status kmm_file_pread(struct kmm_machine *m, kmm_pid_t pid, int fd, void *buf,
+			       uint64_t len, uint64_t off, uint64_t *done)
+{
+	return API_CALL(m, API_USER, file_rw, pid, fd, buf, NULL, len, off, done);
+}
+
+enum kmm_status kmm_file_pwrite(struct kmm_machine *m, kmm_pid_t pid, int fd, const void *buf,
+				uint64_t len, uint64_t off, uint64_t *done)
+{
+	return API_CALL(m, API_USER, file_rw, pid, fd, NULL, buf, len, off, done);
+}
+
+API_BODY(file_truncate, {
+	kmm_pid_t pid;
+	int fd;
+	uint64_t size;
+})
+{
+	struct file *f = NULL;
+	enum kmm_status st;
+	int err;
+
+	if (p->size > INT64_MAX)
+		return api_error(a, KMM_EINVAL, "size 0x%" PRIx64 " is negative as loff_t",
+				 p->size);
+	if ((st = api_fd(a, p->pid, p->fd, &f)))
+		return st;
+	err = vfs_ftruncate(a->k, f, (loff_t)p->size);
+	if (err)
+		return api_error(a, api_errno(err),
+				 "pid %" PRId32 ": ftruncate(%d, %" PRIu64 "): %s", p->pid, p->fd,
+				 p->size, errno_name(err));
+	return KMM_OK;
+}
+
+enum kmm_status kmm_file_truncate(struct kmm_machine *m, kmm_pid_t pid, int fd, uint64_t size)
+{
+	return API_CALL(m, API_USER, file_truncate, pid, fd, size);
+}
+
+API_BODY(file_fsync, {
+	kmm_pid_t pid;
+	int fd;
+})
+{
+	struct file *f = NULL;
+	enum kmm_status st;
+	int err;
+
+	if ((st = api_fd(a, p->pid, p->fd, &f)))
+		return st;
+	err = vfs_fsync_range(a->k, f, 0, INT64_MAX, 0);
+	if (err)
+		return api_error(a, api_errno(err), "pid %" PRId32 ": fsync(%d): %s", p->pid, p->fd,
+				 errno_name(err));
+	return KMM_OK;
+}
+
+enum kmm_status kmm_file_fsync(struct kmm_machine *m, kmm_pid_t pid, int fd)
+{
+	return API_CALL(m, API_USER, file_fsync, pid, fd);
+}
+
+API_BODY(memfd_create, {
+	kmm_pid_t pid;
+	const char *name;
+	unsigned flags;
+	int *fd;
+})
+{
+	struct task_struct *t = NULL;
+	enum kmm_status st;
+	int fd;
+
+	if (!p->name || !p->fd)
+		return api_error(a, KMM_EINVAL, "NULL %s", p->name ? "fd output" : "name");
+	if ((st = api_task(a, p->pid, true, &t)))
+		return st;
+	if (!t->files)
+		return api_error(a, KMM_EBADF, "pid %" PRId32 " has no file table", p->pid);
+	fd = memfd_create(a->k, t->files, p->name, p->flags);
+	if (fd < 0)
+		return api_error(a, fd == -EMFILE ? KMM_EINVAL : api_errno(fd),
+				 "memfd_create(\"%s\", 0x%x): %s", p->name, p->flags,
+				 fd == -EMFILE ? "EMFILE" : errno_name(fd));
+	*p->fd = fd;
+	return KMM_OK;
+}
+
+enum kmm_status kmm_memfd_create(struct kmm_machine *m, kmm_pid_t pid, const char *name,
+				 unsigned flags, int *fd)
+{
+	return API_CALL(m, API_USER, memfd_create, pid, name, flags, fd);
+}
+
+API_BODY(memfd_add_seals, {
+	kmm_pid_t pid;
+	int fd;
+	int seals;
+})
+{
+	struct file *f = NULL;
+	enum kmm_status st;
+	int ret;
+
+	if ((st = api_fd(a, p->pid, p->fd, &f)))
+		return st;
+	ret = memfd_fcntl(a->k, f, F_ADD_SEALS, (unsigned long)(unsigned)p->seals);
+	if (ret < 0)
+		return api_error(a, api_errno(ret), "pid %" PRId32 ": fd %d: F_ADD_SEALS 0x%x: %s",
+				 p->pid, p->fd, (unsigned)p->seals, errno_name(ret));
+	return KMM_OK;
+}
+
+enum kmm_status kmm_memfd_add_seals(struct kmm_machine *m, kmm_pid_t pid, int fd, int seals)
+{
+	return API_CALL(m, API_USER, memfd_add_seals, pid, fd, seals);
+}
+
+API_BODY(memfd_get_seals, {
+	kmm_pid_t pid;
+	int fd;
+	int *seals;
+})
+{
+	struct file *f = NULL;
+	enum kmm_status st;
+	int ret;
+
+	if (!p->seals)
+		return api_error(a, KMM_EINVAL, "NULL seals output");
+	if ((st = api_fd(a, p->pid, p->fd, &f)))
+		return st;
+	ret = memfd_fcntl(a->k, f, F_GET_SEALS, 0);
+	if (ret < 0)
+		return api_error(a, api_errno(ret), "pid %" PRId32 ": fd %d: F_GET_SEALS: %s",
+				 p->pid, p->fd, errno_name(ret));
+	*p->seals = ret;
+	return KMM_OK;
+}
+
+enum kmm_status kmm_memfd_get_seals(struct kmm_machine *m, kmm_pid_t pid, int fd, int *seals)
+{
+	return API_CALL(m, API_USER, memfd_get_seals, pid, fd, seals);
 }

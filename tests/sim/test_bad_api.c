@@ -124,6 +124,13 @@ enum op {
 	OP_MMAP_FIXED,
 	OP_MUNMAP,
 	OP_BRK,
+	OP_FILE_CREATE,
+	OP_FILE_UNLINK,
+	OP_FILE_OPEN,
+	OP_FILE_CLOSE,
+	OP_FILE_PREAD,
+	OP_MEMFD_CREATE,
+	OP_MEMFD_GET_SEALS,
 };
 
 struct row {
@@ -393,6 +400,20 @@ static enum kmm_status call(const struct row *r, struct kmm_machine *m)
 		return kmm_munmap(m, (kmm_pid_t)a, b, c);
 	case OP_BRK:
 		return kmm_brk(m, (kmm_pid_t)a, b, no ? NULL : &va);
+	case OP_FILE_CREATE:
+		return kmm_file_create(m, r->s, NULL, a);
+	case OP_FILE_UNLINK:
+		return kmm_file_unlink(m, r->s);
+	case OP_FILE_OPEN:
+		return kmm_file_open(m, (kmm_pid_t)a, r->s, (int)b, &i1);
+	case OP_FILE_CLOSE:
+		return kmm_file_close(m, (kmm_pid_t)a, (int)b);
+	case OP_FILE_PREAD:
+		return kmm_file_pread(m, (kmm_pid_t)a, (int)b, buf, c, d, no ? NULL : &u);
+	case OP_MEMFD_CREATE:
+		return kmm_memfd_create(m, (kmm_pid_t)a, r->s, (unsigned)b, &i1);
+	case OP_MEMFD_GET_SEALS:
+		return kmm_memfd_get_seals(m, (kmm_pid_t)a, (int)b, no ? NULL : &i1);
 	}
 	return KMM_EIO;
 }

@@ -308,6 +308,61 @@ static void test_kthread_runs_on_the_event_queue(void **state)
 	test_machine_done(m);
 }
 
+/*
+ * Files: a MAP_SHARED mapping of a file writes through to the file (pread after the store sees
+ * it: the page cache is shared), a MAP_PRIVATE one does not (COW); a memfd with F_SEAL_WRITE
+ * refuses pwrite with EPERM (memfd_fcntl's rule), and the fd survives fork (dup_fd).
+ */
+static void test_task_files_shared_and_private_maps(void **state)
+{
+	struct kmm_machine *m = boot(1);
+	kmm_pid_t pid = new_task(m, "f", 0), child = 0;
+	uint8_t data[2 * 4096];
+	kmm_va_t shared = 0, priv = 0;
+	uint64_t v = 0, done = 0;
+	int fd = -1, mfd = -1, seals = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i * 7);
+	assert_int_equal(kmm_file_create(m, "/data", data, sizeof(data)), KMM_OK);
+	assert_int_equal(kmm_file_open(m, pid, "/data", KMM_O_RDWR, &fd), KMM_OK);
+	assert_int_equal(fd, 0); /* the lowest free fd of an empty table */
+	assert_int_equal(kmm_mmap(m, pid, 0, 2 * PAGE, RW, KMM_MAP_SHARED, fd, 0, &shared), KMM_OK);
+	assert_int_equal(kmm_mmap(m, pid, 0, 2 * PAGE, RW, KMM_MAP_PRIVATE, fd, 0, &priv), KMM_OK);
+	check(m);
+	memcpy(&v, data + 8, 8);
+	assert_int_equal(load64(m, pid, shared + 8), v);
+	assert_int_equal(load64(m, pid, priv + 8), v);
+	store64(m, pid, shared + PAGE, 0x5151);
+	store64(m, pid, priv, 0x7777);
+	check(m);
+	assert_int_equal(kmm_file_pread(m, pid, fd, &v, 8, PAGE, &done), KMM_OK);
+	assert_int_equal(done, 8);
+	assert_int_equal(v, 0x5151);
+	assert_int_equal(kmm_file_pread(m, pid, fd, &v, 8, 0, &done), KMM_OK);
+	assert_int_not_equal(v, 0x7777);
+	assert_int_equal(kmm_file_fsync(m, pid, fd), KMM_OK);
+	assert_int_equal(kmm_task_fork(m, pid, &child), KMM_OK);
+	assert_int_equal(kmm_file_pread(m, child, fd, &v, 8, PAGE, &done), KMM_OK);
+	assert_int_equal(v, 0x5151);
+	assert_int_equal(kmm_memfd_create(m, pid, "buf", KMM_MFD_ALLOW_SEALING, &mfd), KMM_OK);
+	assert_int_equal(kmm_file_truncate(m, pid, mfd, PAGE), KMM_OK);
+	assert_int_equal(kmm_memfd_add_seals(m, pid, mfd, KMM_F_SEAL_WRITE), KMM_OK);
+	assert_int_equal(kmm_memfd_get_seals(m, pid, mfd, &seals), KMM_OK);
+	assert_int_equal(seals, KMM_F_SEAL_WRITE);
+	assert_error(kmm_file_pwrite(m, pid, mfd, &v, 8, 0, &done), KMM_EPERM, kmm_last_error(m),
+		     "kmm_file_pwrite");
+	assert_error(kmm_file_close(m, pid, 99), KMM_EBADF, kmm_last_error(m), "fd 99 is not open");
+	assert_int_equal(kmm_file_close(m, pid, fd), KMM_OK);
+	assert_int_equal(load64(m, pid, shared + PAGE), 0x5151); /* the mapping keeps the file */
+	check(m);
+	assert_int_equal(kmm_task_exit(m, child, 0), KMM_OK);
+	assert_int_equal(kmm_task_exit(m, pid, 0), KMM_OK);
+	assert_int_equal(kmm_file_unlink(m, "/data"), KMM_OK);
+	test_machine_done(m);
+}
+
 /* ---- bad input ------------------------------------------------------------------------- */
 
 /* A fingerprint of everything a refused call must leave alone. */
@@ -396,6 +451,7 @@ int main(void)
 		cmocka_unit_test(test_task_fork_cow_isolates_both_ways),
 		cmocka_unit_test(test_task_two_tasks_one_cpu_have_their_asids),
 		cmocka_unit_test(test_kthread_runs_on_the_event_queue),
+		cmocka_unit_test(test_task_files_shared_and_private_maps),
 		cmocka_unit_test(test_task_bad_input_changes_nothing),
 	};
 
