@@ -17,7 +17,9 @@
 	X(kmem_cache_alloc, "kmem")                                                                \
 	X(kmalloc, "kmem")                                                                         \
 	X(kfree, "kmem")                                                                           \
-	X(kmem_cache_free, "kmem")
+	X(kmem_cache_free, "kmem")                                                                 \
+	X(rss_stat, "kmem")                                                                        \
+	X(vm_unmapped_area, "mmap")
 
 enum trace_event_id {
 #define TRACE_ENUM(name, sys) TRACE_##name,

@@ -34,6 +34,7 @@
 #include "arch/arm64/include/asm/tlbflush.h"
 #include "kernel/sched.h"
 #include "lib/bug.h"
+#include "lib/trace.h"
 #include "mm/gfp.h"
 #include "mm/mm_state.h"
 #include "mm/mmap.h"
@@ -69,9 +70,28 @@ unsigned long get_mm_counter(const struct mm_struct *mm, int member)
 	return v < 0 ? 0 : (unsigned long)v;
 }
 
+/*
+ * Models: mm_trace_rss_stat(): kmem:rss_stat, the counter's new size in bytes. mm_id is the
+ * kernel's hashed pointer; here the mm's slab object address folded to 32 bits (stable).
+ */
+static void trace_rss_stat(struct mm_struct *mm, int member)
+{
+	static const char *const names[NR_MM_COUNTERS] = {"MM_FILEPAGES", "MM_ANONPAGES",
+							  "MM_SWAPENTS", "MM_SHMEMPAGES"};
+	struct kmm_kernel *k = mm->kernel;
+	struct task_struct *cur = get_current_task(k);
+
+	if (!trace_enabled(k->env, TRACE_rss_stat))
+		return;
+	trace_emit(k->env, TRACE_rss_stat, "mm_id=%u curr=%d type=%s size=%ldB",
+		   (unsigned)(mm->slab_obj >> 6 ^ mm->slab_obj >> 38), cur && cur->mm == mm,
+		   names[member], mm->rss_stat[member] << PAGE_SHIFT);
+}
+
 void add_mm_counter(struct mm_struct *mm, int member, long value)
 {
 	mm->rss_stat[member] += value;
+	trace_rss_stat(mm, member);
 }
 
 unsigned long get_mm_rss(const struct mm_struct *mm)

@@ -31,6 +31,7 @@
 #include "arch/arm64/include/asm/pgtable.h"
 #include "kernel/sched.h"
 #include "lib/bug.h"
+#include "lib/trace.h"
 #include "mm/memory.h"
 #include "mm/mm_state.h"
 #include "mm/pagemap.h"
@@ -801,9 +802,21 @@ found_highest:
 
 unsigned long vm_unmapped_area(struct mm_struct *mm, const struct vm_unmapped_area_info *info)
 {
+	struct kmm_env *env = mm->kernel->env;
+	unsigned long addr;
+
 	if (info->flags & VM_UNMAPPED_AREA_TOPDOWN)
-		return unmapped_area_topdown(mm, info);
-	return unmapped_area(mm, info);
+		addr = unmapped_area_topdown(mm, info);
+	else
+		addr = unmapped_area(mm, info);
+	if (trace_enabled(env, TRACE_vm_unmapped_area)) /* mmap:vm_unmapped_area */
+		trace_emit(env, TRACE_vm_unmapped_area,
+			   "addr=0x%lx err=%ld total_vm=0x%lx flags=0x%lx len=0x%lx lo=0x%lx "
+			   "hi=0x%lx mask=0x%lx ofs=0x%lx",
+			   IS_ERR_VALUE(addr) ? 0 : addr, IS_ERR_VALUE(addr) ? (long)addr : 0,
+			   mm->total_vm, info->flags, info->length, info->low_limit,
+			   info->high_limit, info->align_mask, info->align_offset);
+	return addr;
 }
 
 /* Models: arch_get_unmapped_area_topdown() (generic, used by arm64). */

@@ -342,6 +342,79 @@ static void test_fault_split_rss_counting(void **state)
 	test_machine_done(m);
 }
 
+/*
+ * A fault below a VM_GROWSDOWN VMA grows it (expand_stack in __do_page_fault, stack_vm up);
+ * one that would bring it within stack_guard_gap of the mapping below is SEGV_MAPERR.
+ */
+static void test_fault_stack_growth_and_guard(void **state)
+{
+	struct kmm_machine *m = boot(NULL);
+	struct utask u;
+	unsigned long top = 0x7000000000ul, gap = 256 * P, below;
+	uint64_t v = 1;
+
+	ut_init(&u, m, 1);
+	assert_int_equal(ut_mmap(&u, top - 4 * P, 4 * P, RW, PA | MAP_FIXED | MAP_GROWSDOWN),
+			 top - 4 * P);
+	below = top - 20 * P - gap;
+	assert_int_equal(ut_mmap(&u, below - P, P, RW, PA | MAP_FIXED), below - P);
+	ut_store64(&u, top - 10 * P + 8, 3); /* 6 pages below the start */
+	assert_int_equal(vma_lookup(u.t.mm, top - P)->vm_start, top - 10 * P);
+	assert_int_equal(u.t.mm->stack_vm, 10);
+	ut_store64(&u, top - 20 * P, 4); /* exactly the guard gap above the mapping below */
+	assert_int_equal(ut_access(&u, KMM_ACCESS_STORE, top - 21 * P, &v, 8), SIGSEGV);
+	assert_int_equal(u.t.last_sig.si_code, SEGV_MAPERR);
+	assert_int_equal(vma_lookup(u.t.mm, top - P)->vm_start, top - 20 * P);
+	ut_check(m);
+	ut_exit(&u);
+	test_machine_done(m);
+}
+
+struct trace_log {
+	int n;
+	char last[256];
+};
+
+static void record(void *arg, const char *event, const char *line, size_t len)
+{
+	struct trace_log *log = arg;
+
+	(void)event;
+	log->n++;
+	snprintf(log->last, sizeof(log->last), "%.*s", (int)len, line);
+}
+
+/*
+ * kmem:rss_stat fires when a counter of the mm itself changes (sync_mm_rss, zap), with the
+ * size in bytes; mmap:vm_unmapped_area for each search, with the kernel's fields.
+ */
+static void test_fault_trace_events(void **state)
+{
+	struct kmm_machine *m = boot(NULL);
+	struct trace_log log = {0};
+	struct utask u;
+	unsigned long va;
+
+	ut_init(&u, m, 1);
+	kmm_trace_set_handler(m, record, &log);
+	assert_int_equal(kmm_trace_enable(m, "vm_unmapped_area", true), KMM_OK);
+	va = ut_mmap(&u, 0, 3 * P, RW, PA);
+	assert_int_equal(log.n, 1);
+	assert_non_null(strstr(log.last,
+			       "addr=0xfffff7ffd000 err=0 total_vm=0x0 flags=0x1 "
+			       "len=0x3000 lo=0x1000 hi=0xfffff8000000 mask=0x0 ofs=0x0"));
+	assert_int_equal(kmm_trace_enable(m, "rss_stat", true), KMM_OK);
+	for (unsigned i = 0; i < 3; i++)
+		ut_store64(&u, va + i * P, i);
+	assert_int_equal(log.n, 1); /* the per-task cache took them */
+	sync_mm_rss(&u.t, u.t.mm);
+	assert_int_equal(log.n, 2);
+	assert_non_null(strstr(log.last, "curr=1 type=MM_ANONPAGES size=12288B"));
+	ut_check(m);
+	ut_exit(&u);
+	test_machine_done(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -352,6 +425,8 @@ int main(void)
 		cmocka_unit_test(test_fault_munmap_frees_pages_and_tables),
 		cmocka_unit_test(test_fault_populate_and_gup),
 		cmocka_unit_test(test_fault_split_rss_counting),
+		cmocka_unit_test(test_fault_stack_growth_and_guard),
+		cmocka_unit_test(test_fault_trace_events),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

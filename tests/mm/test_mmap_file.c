@@ -220,6 +220,70 @@ static void test_file_rmap_and_unmap_mapping_range(void **state)
 	test_machine_done(m);
 }
 
+/*
+ * A file page beyond EOF: filemap_fault's VM_FAULT_SIGBUS becomes SIGBUS BUS_ADRERR with the
+ * translation fault's syndrome (EC 0x24, IL, level-3 translation 0x07: the tables exist).
+ */
+static void test_file_sigbus_beyond_eof(void **state)
+{
+	struct kmm_machine *m = boot();
+	struct utask u;
+	struct file *f = make_file(m, "/mnt/disk/short");
+	unsigned long va;
+	uint64_t v;
+
+	ut_init(&u, m, 1);
+	set_current_task(u.k, &u.t);
+	va = vm_mmap_pgoff(u.t.mm, f, 0, 8 * P, PROT_READ, MAP_PRIVATE, 0); /* file: 4 pages */
+	assert_int_equal(ut_load64(&u, va + 3 * P), word(3, 0));
+	assert_int_equal(ut_access(&u, KMM_ACCESS_LOAD, va + 5 * P + 8, &v, 8), SIGBUS);
+	assert_int_equal(u.t.last_sig.si_code, BUS_ADRERR);
+	assert_int_equal(u.t.last_sig.esr, 0x92000007ull);
+	assert_int_equal(u.t.last_sig.far, va + 5 * P + 8);
+	ut_check(m);
+	ut_exit(&u);
+	fput(&m->kernel, f);
+	test_machine_done(m);
+}
+
+/*
+ * Dirty state of a shared tmpfs page (no page_mkwrite: the PTE is writable-clean, DBM set,
+ * AP read-only): on "max" (FEAT_HAFDBS, TCR.HD) the store makes it dirty in hardware without
+ * a fault; on cortex-a57 the store takes a permission fault that handle_pte_fault resolves
+ * with pte_mkdirty.
+ */
+static void test_file_dirty_by_dbm_or_fault(void **state)
+{
+	const char *cpus[] = {"max", "cortex-a57"};
+
+	for (int c = 0; c < 2; c++) {
+		struct kmm_config cfg;
+		struct kmm_machine *m;
+		struct utask u;
+		unsigned long va, flt;
+		uint64_t pte;
+
+		kmm_config_init(&cfg);
+		assert_int_equal(kmm_config_set_ram(&cfg, 1ull << 30), KMM_OK);
+		assert_int_equal(kmm_config_option(&cfg, "-cpu", cpus[c]), KMM_OK);
+		m = test_machine(&cfg);
+		ut_init(&u, m, 1);
+		set_current_task(u.k, &u.t);
+		va = vm_mmap_pgoff(u.t.mm, NULL, 0, P, RW, MAP_SHARED | MAP_ANONYMOUS, 0);
+		assert_int_equal(ut_load64(&u, va), 0);
+		pte = ut_pte(&u, va);
+		assert_true((pte & PTE_WRITE) && (pte & PTE_RDONLY)); /* writable-clean */
+		flt = u.t.min_flt;
+		ut_store64(&u, va, 9);
+		pte = ut_pte(&u, va);
+		assert_false(pte & PTE_RDONLY); /* dirty */
+		assert_int_equal(u.t.min_flt, flt + (c == 0 ? 0 : 1));
+		ut_check(m);
+		ut_exit(&u);
+		test_machine_done(m);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -227,6 +291,8 @@ int main(void)
 		cmocka_unit_test(test_file_shared_write),
 		cmocka_unit_test(test_file_shared_anon_across_fork),
 		cmocka_unit_test(test_file_rmap_and_unmap_mapping_range),
+		cmocka_unit_test(test_file_sigbus_beyond_eof),
+		cmocka_unit_test(test_file_dirty_by_dbm_or_fault),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

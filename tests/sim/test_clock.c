@@ -227,6 +227,9 @@ static void test_clock_trace_enable_files(void **state)
 			    "0\n");
 	assert_int_equal(kmm_trace_enable(m, "kmem", true), KMM_OK);
 	assert_string_equal(test_view(m, "/sys/kernel/debug/tracing/events/kmem/enable"), "1\n");
+	/* the mmap subsystem's events are still off: the top level is mixed */
+	assert_string_equal(test_view(m, "/sys/kernel/debug/tracing/events/enable"), "X\n");
+	assert_int_equal(kmm_trace_enable(m, "mmap", true), KMM_OK);
 	assert_string_equal(test_view(m, "/sys/kernel/debug/tracing/events/enable"), "1\n");
 	assert_int_equal(kmm_proc_read(m, "/sys/kernel/debug/tracing/events/kmem/nope/enable", buf,
 				       sizeof(buf)),

@@ -139,6 +139,35 @@ static void test_task_exec_layout_norandmaps(void **state)
 	test_machine_done(m);
 }
 
+/*
+ * The binary's segments come from its file /bin/<comm>: text at 0x400000 is executable and
+ * not writable (a store is SEGV_ACCERR), the RW segment at 0x48c000 (text end 0x47e000 +
+ * the capture's 0xe000 gap) is a private writable copy, the bss after it reads zero.
+ */
+static void test_task_exec_maps_the_binary(void **state)
+{
+	struct kmm_machine *m = boot(1);
+	kmm_pid_t pid = new_task(m, "maps", 0), other = new_task(m, "other", 0);
+	struct kmm_siginfo si;
+	uint64_t v = 0;
+	int fd = -1;
+
+	(void)state;
+	assert_int_equal(kmm_task_access(m, pid, KMM_ACCESS_IFETCH, 0x400000, &v, 4, NULL), KMM_OK);
+	assert_int_equal(load64(m, pid, 0x47dff8), 0);
+	store64(m, pid, 0x48c000, 0xda7a);
+	assert_int_equal(load64(m, pid, 0x48c000), 0xda7a);
+	assert_int_equal(load64(m, pid, 0x497ff8), 0); /* the last bss word */
+	assert_int_equal(kmm_file_open(m, pid, "/bin/maps", KMM_O_RDONLY, &fd), KMM_OK);
+	assert_int_equal(kmm_file_pread(m, pid, fd, &v, 8, 0x8c000, &(uint64_t){0}), KMM_OK);
+	assert_int_equal(v, 0); /* the private copy did not reach the file */
+	assert_int_equal(kmm_task_access(m, other, KMM_ACCESS_STORE, 0x400100, &v, 8, &si),
+			 KMM_EFAULT);
+	assert_int_equal(si.code, KMM_SEGV_ACCERR);
+	check(m);
+	test_machine_done(m);
+}
+
 static void test_task_access_faults_in_and_counts(void **state)
 {
 	struct kmm_machine *m = boot(1);
@@ -445,6 +474,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_task_pids_count_up_from_one),
 		cmocka_unit_test(test_task_exec_layout_norandmaps),
+		cmocka_unit_test(test_task_exec_maps_the_binary),
 		cmocka_unit_test(test_task_access_faults_in_and_counts),
 		cmocka_unit_test(test_task_sigsegv_maperr_stops_task),
 		cmocka_unit_test(test_task_write_to_readonly_is_accerr),
