@@ -35,6 +35,12 @@
  *   faults-sbrk TASK +N|-N          sbrk(): moves the break, prints faults.c's line about it
  *   faults-reap TASK CHILD          exit(0) of CHILD, reaped by TASK; prints its whole-life
  *                                   fault counts as faults.c's getrusage(RUSAGE_CHILDREN)
+ *   faults-file-create TASK PATH    experiment 9's file: open(O_RDWR|O_CREAT|O_TRUNC), 256
+ *                                   pages written one by one (word 0 = T_F ^ offset)
+ *   faults-file-mmap TASK REGION private|shared   1 MiB of that file, read-write
+ *   faults-file-check TASK REGION   pread()s the file's words 0 and counts the private view's
+ *                                   tags, as faults.c prints after msync
+ *   faults-file-close TASK PATH     close() and unlink()
  *
  * TASK and ADDR are task_steps.c's names (a task name; REGION, REGION+OFF or a number).
  *
@@ -111,6 +117,7 @@ struct report_snap {
 
 struct report_state {
 	struct sink loud; /* where report steps print (the scenario's output) */
+	int file_fd;	  /* faults-file-create's descriptor */
 	bool quiet;
 	char exp[128];
 	struct report_snap snaps[REPORT_MAX_TASKS];
@@ -793,5 +800,103 @@ enum kmm_status step_faults_stack_touch(struct scenario *sc, int argc, char **ar
 	if (argc < 4)
 		sink_printf(out_of(sc), "stack_touch(%" PRIu64 "K) lowest=0x%" PRIx64 "\n",
 			    len >> 10, top - len);
+	return KMM_OK;
+}
+
+/* ---- experiment 9: a 1 MiB tmpfs file mapped private and shared ------------------------ */
+
+#define FAULTS_T_A ((uint64_t)0xa1a1a1a100000000ULL)
+#define FAULTS_T_B ((uint64_t)0xb2b2b2b200000000ULL)
+#define FAULTS_T_F ((uint64_t)0xf00df00d00000000ULL)
+#define FAULTS_MIB ((uint64_t)1 << 20)
+
+enum kmm_status step_faults_file_create(struct scenario *sc, int argc, char **argv)
+{
+	struct report_state *rs = report_state(sc);
+	static uint64_t page[FAULTS_PAGE / 8];
+	uint64_t done, written = 0;
+	enum kmm_status st;
+	kmm_pid_t pid;
+	int fd;
+
+	(void)argc;
+	if (!rs)
+		return scenario_fail(sc, KMM_ENOMEM, "out of host memory");
+	if ((st = scenario_task_pid(sc, "faults-file-create", argv[1], &pid)))
+		return st;
+	st = kmm_file_open(sc->m, pid, argv[2], KMM_O_RDWR | KMM_O_CREAT | KMM_O_TRUNC, &fd);
+	if (st)
+		return scenario_fail(sc, st, "faults-file-create: %s", kmm_last_error(sc->m));
+	memset(page, 0, sizeof(page));
+	for (uint64_t i = 0; i < FAULTS_MIB; i += FAULTS_PAGE) {
+		page[0] = FAULTS_T_F ^ i;
+		st = kmm_file_pwrite(sc->m, pid, fd, page, FAULTS_PAGE, i, &done);
+		written += !st && done == FAULTS_PAGE;
+	}
+	rs->file_fd = fd;
+	sink_printf(out_of(sc), "file=%s pages_written=%" PRIu64 "\n", argv[2], written);
+	return KMM_OK;
+}
+
+enum kmm_status step_faults_file_mmap(struct scenario *sc, int argc, char **argv)
+{
+	struct report_state *rs = report_state(sc);
+	bool shared = strcmp(argv[3], "shared") == 0;
+	enum kmm_status st;
+	kmm_pid_t pid;
+	kmm_va_t va;
+
+	(void)argc;
+	if (!rs)
+		return scenario_fail(sc, KMM_ENOMEM, "out of host memory");
+	if ((st = scenario_task_pid(sc, "faults-file-mmap", argv[1], &pid)))
+		return st;
+	if (!shared && strcmp(argv[3], "private") != 0)
+		return scenario_fail(sc, KMM_EINVAL, "faults-file-mmap: private or shared");
+	st = kmm_mmap(sc->m, pid, 0, FAULTS_MIB, KMM_PROT_READ | KMM_PROT_WRITE,
+		      shared ? KMM_MAP_SHARED : KMM_MAP_PRIVATE, rs->file_fd, 0, &va);
+	if (st)
+		return scenario_fail(sc, st, "faults-file-mmap: %s", kmm_last_error(sc->m));
+	return scenario_region_set(sc, "faults-file-mmap", argv[2], va, FAULTS_MIB);
+}
+
+enum kmm_status step_faults_file_check(struct scenario *sc, int argc, char **argv)
+{
+	struct report_state *rs = report_state(sc);
+	uint64_t w = 0, nb = 0, na, nbp, done;
+	struct faults_args a;
+	enum kmm_status st;
+
+	if (!rs)
+		return scenario_fail(sc, KMM_ENOMEM, "out of host memory");
+	if ((st = faults_args(sc, "faults-file-check", argc, argv, &a)))
+		return st;
+	a.len = FAULTS_MIB;
+	for (uint64_t i = 0; i < FAULTS_MIB; i += FAULTS_PAGE)
+		if (!kmm_file_pread(sc->m, a.pid, rs->file_fd, &w, 8, i, &done) && done == 8)
+			nb += w == (FAULTS_T_B ^ i);
+	if ((st = rtag(sc, &a, FAULTS_T_A, &na)) || (st = rtag(sc, &a, FAULTS_T_B, &nbp)))
+		return st;
+	sink_printf(out_of(sc),
+		    "file pages holding the shared write=%" PRIu64 "; private view A_pages=%" PRIu64
+		    " B_pages=%" PRIu64 "\n",
+		    nb, na, nbp);
+	return KMM_OK;
+}
+
+enum kmm_status step_faults_file_close(struct scenario *sc, int argc, char **argv)
+{
+	struct report_state *rs = report_state(sc);
+	enum kmm_status st;
+	kmm_pid_t pid;
+
+	(void)argc;
+	if (!rs)
+		return scenario_fail(sc, KMM_ENOMEM, "out of host memory");
+	if ((st = scenario_task_pid(sc, "faults-file-close", argv[1], &pid)))
+		return st;
+	if ((st = kmm_file_close(sc->m, pid, rs->file_fd)) ||
+	    (st = kmm_file_unlink(sc->m, argv[2])))
+		return scenario_fail(sc, st, "faults-file-close: %s", kmm_last_error(sc->m));
 	return KMM_OK;
 }

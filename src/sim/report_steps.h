@@ -11,6 +11,10 @@ enum kmm_status step_region_of(struct scenario *sc, int argc, char **argv);
 enum kmm_status step_faults_self(struct scenario *sc, int argc, char **argv);
 enum kmm_status step_faults_sbrk(struct scenario *sc, int argc, char **argv);
 enum kmm_status step_faults_reap(struct scenario *sc, int argc, char **argv);
+enum kmm_status step_faults_file_create(struct scenario *sc, int argc, char **argv);
+enum kmm_status step_faults_file_mmap(struct scenario *sc, int argc, char **argv);
+enum kmm_status step_faults_file_check(struct scenario *sc, int argc, char **argv);
+enum kmm_status step_faults_file_close(struct scenario *sc, int argc, char **argv);
 enum kmm_status step_faults_pinfo(struct scenario *sc, int argc, char **argv);
 enum kmm_status step_faults_wtag(struct scenario *sc, int argc, char **argv);
 enum kmm_status step_faults_rtag(struct scenario *sc, int argc, char **argv);
@@ -55,6 +59,14 @@ enum kmm_status step_report_file(struct scenario *sc, int argc, char **argv);
 	  "move the break as sbrk() and print faults.c's line about it")                           \
 	X("faults-reap", "TASK CHILD", 2, 2, AFTER_BOOT, step_faults_reap,                         \
 	  "exit(0) CHILD and print its whole-life fault counts (getrusage RUSAGE_CHILDREN)")       \
+	X("faults-file-create", "TASK PATH", 2, 2, AFTER_BOOT, step_faults_file_create,            \
+	  "create and open experiment 9's 1 MiB file, written page by page")                       \
+	X("faults-file-mmap", "TASK REGION private|shared", 3, 3, AFTER_BOOT,                      \
+	  step_faults_file_mmap, "map that file read-write, private or shared, as REGION")         \
+	X("faults-file-check", "TASK REGION", 2, 2, AFTER_BOOT, step_faults_file_check,            \
+	  "pread the file's tags and count the private view's (faults.c after msync)")             \
+	X("faults-file-close", "TASK PATH", 2, 2, AFTER_BOOT, step_faults_file_close,              \
+	  "close and unlink that file")                                                            \
 	X("faults-pinfo", "WHAT ADDR LEN", 3, 3, AFTER_BOOT, step_faults_pinfo,                    \
 	  "print WHAT addr= len= end= addr_mod_2M= (faults.c's pinfo)")                            \
 	X("faults-wtag", "TASK ADDR LEN TAG", 4, 4, AFTER_BOOT, step_faults_wtag,                  \

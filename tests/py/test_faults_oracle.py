@@ -162,6 +162,12 @@ def test_scenario_reports_the_figures_of_the_readme(sim_1g):
     assert fc.value_of(sim_1g, e4 + "parent_write_after_child_cow|vmstat|pgalloc_dma") == "0"
     assert f["4_fork_cow_4M_nohuge|info child after its write:|fnv1a"] == "2f9f2c9c9aa22325"
     assert f["4_fork_cow_4M_nohuge|info parent after its write:|fnv1a"] == "5cbffc8e9aa22325"
+    e9 = "9_file_tmpfs_private_shared_1M|step 9_file_tmpfs_private_shared_1M."
+    assert f[e9 + "write_private|rusage|minflt"] == "256"            # 256 anon COW pages
+    assert f[e9 + "write_private|rollup_delta|Anonymous"] == "1024"
+    assert f[e9 + "write_shared|rusage|minflt"] == "256"             # dirty-bit faults (a57)
+    assert fc.value_of(sim_1g, e9 + "write_shared|vmstat|pgalloc_dma") == "0"
+    assert f[e9 + "munmap_both|vmstat|pgactivate"] == "256"          # shmem mapped young
     e8 = "8_brk_and_stack|step 8_brk_and_stack."
     assert f[e8 + "stack_touch_512K|rusage|minflt"] == "120"
     assert f[e8 + "stack_touch_512K|status_delta|VmStk"] == "384"
