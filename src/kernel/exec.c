@@ -4,8 +4,8 @@
  * captured /proc/self/maps of a static binary (boot.maps_norand.txt):
  *
  *   0x400000  text     r-xp  file offset 0                 (the binary)
- *             rodata   r--p  file offset = its VA - load   (RELRO part of the RW segment)
- *             data     rw-p  file offset = its VA - load
+ *             rodata   rw-p  file offset = its VA - load   (RELRO part of the RW segment:
+ *             data     rw-p  file offset = its VA - load    r--p once startup protects it)
  *             bss      rw-p  anonymous (vm_brk_flags)      [heap] once brk is at its end
  *             start_brk = brk = PAGE_ALIGN(end of bss)     (randomised unless norandmaps)
  *   ...
@@ -23,9 +23,8 @@
  *         bprm_mm_init(); fs/binfmt_elf.c:load_elf_binary() for an ET_EXEC without an
  *         interpreter (elf_map of the PT_LOAD segments, set_brk, the brk randomisation);
  *         arch/arm64/kernel/vdso.c:__setup_additional_pages() (Linux 6.1).
- * Deviation: the binary's segments are mapped from its file in the in-memory filesystem once
- *         that exists; until then exec maps no text, rodata or data (never anonymous stand-ins)
- *         and the layout starts at the bss. The arguments page is written with a fixed
+ * Deviation: the binary is a file of the in-memory filesystem, created (zero bytes) on the
+ *         first exec of its path. The arguments page is written with a fixed
  *         block (no argv/envp/auxv strings). [vvar] and [vdso] are placeholders without pages.
  *         Only the image's request sets ADDR_NO_RANDOMIZE (as setarch -R does); the kernel's
  *         norandmaps parameter turns randomisation off through randomize_va_space, as in
@@ -36,10 +35,12 @@
 #include "kernel/sched.h"
 
 #include "arch/arm64/include/asm/mmu_context.h"
+#include "fs/fs.h"
 #include "mm/internal.h"
 #include "mm/memory.h"
 #include "mm/mm.h"
 #include "mm/mmap.h"
+#include "mm/pagemap.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -148,8 +149,49 @@ static int setup_additional_pages(struct mm_struct *mm)
 }
 
 /*
- * Models: load_elf_binary()'s segment part for an ET_EXEC: the code and data addresses, the
- * bss by set_brk (vm_brk_flags), and the brk start (randomised by arch_randomize_brk).
+ * The binary's file: created at @img->path on the first exec of that path (its bytes: the
+ * segments at their file offsets, zero), opened read-only. 0 with *@out, or -errno.
+ */
+static int open_binary(struct kmm_kernel *k, const struct linux_binprm_image *img,
+		       unsigned long file_size, struct file **out)
+{
+	int err;
+
+	if (!fs_lookup(k, img->path) && (err = vfs_create_file(k, img->path, NULL, file_size)))
+		return err;
+	return filp_open(k, img->path, O_RDONLY, out);
+}
+
+/*
+ * Models: elf_map() of the two PT_LOAD segments of a static binary (MAP_PRIVATE |
+ * MAP_FIXED_NOREPLACE at their p_vaddr, file offset = p_vaddr - load address): text r-xp,
+ * and rodata + data as one rw-p mapping, as /proc/<pid>/maps shows it right after execve.
+ * (The capture's r--p rodata is the RELRO mprotect the program's startup makes later.)
+ */
+static int elf_map_segments(struct kmm_kernel *k, struct mm_struct *mm,
+			    const struct linux_binprm_image *img, unsigned long rw_start,
+			    unsigned long rw_end)
+{
+	unsigned long populate = 0, ret, text_len = PAGE_ALIGN(img->text_size);
+	struct file *file = NULL;
+	int err = open_binary(k, img, rw_end - img->load_addr, &file);
+
+	if (err)
+		return err;
+	ret = do_mmap(mm, file, img->load_addr, text_len, PROT_READ | PROT_EXEC,
+		      MAP_PRIVATE | MAP_FIXED_NOREPLACE, 0, &populate);
+	if (!IS_ERR_VALUE(ret) && rw_end > rw_start)
+		ret = do_mmap(mm, file, rw_start, rw_end - rw_start, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_FIXED_NOREPLACE,
+			      (rw_start - img->load_addr) >> PAGE_SHIFT, &populate);
+	fput(k, file);
+	return IS_ERR_VALUE(ret) ? (int)(long)ret : 0;
+}
+
+/*
+ * Models: load_elf_binary()'s segment part for an ET_EXEC: the segments from the binary's
+ * file, the code and data addresses, the bss by set_brk (vm_brk_flags), and the brk start
+ * (randomised by arch_randomize_brk).
  */
 static int load_elf_segments(struct kmm_kernel *k, struct task_struct *t, struct mm_struct *mm,
 			     const struct linux_binprm_image *img)
@@ -158,7 +200,10 @@ static int load_elf_segments(struct kmm_kernel *k, struct task_struct *t, struct
 	unsigned long rw_start = text_end + EXEC_TEXT_GAP;
 	unsigned long data_end = rw_start + PAGE_ALIGN(img->rodata_size) + img->data_size;
 	unsigned long bss_end = PAGE_ALIGN(data_end + img->bss_size);
-	int err;
+	int err = elf_map_segments(k, mm, img, rw_start, PAGE_ALIGN(data_end));
+
+	if (err)
+		return err;
 
 	mm->start_code = img->load_addr;
 	mm->end_code = text_end;

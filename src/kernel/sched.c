@@ -69,8 +69,16 @@ struct task_slot {
 	uint64_t va; /* the task_struct object's kernel VA */
 };
 
+/* References the host holds on user pages through get_user_pages (kmm_get_user_pages). */
+struct gup_ref {
+	unsigned long pfn;
+	unsigned long gets, pins;
+};
+
 struct task_state {
 	struct kmem_cache *task_struct_cachep;
+	struct gup_ref *gup; /* sorted by pfn; entries with no reference are removed */
+	unsigned int nr_gup, cap_gup;
 	struct task_slot *by_pid; /* [0, cap): indexed by pid */
 	int cap;
 	int pid_max;
@@ -112,6 +120,7 @@ void sched_fini(struct kmm_kernel *k)
 			env_free(k->env, t->kthread);
 		}
 	}
+	env_free(k->env, ts->gup);
 	env_free(k->env, ts->by_pid);
 	env_free(k->env, ts);
 	k->tasks = NULL;
@@ -509,6 +518,68 @@ void kthread_stop(struct kmm_kernel *k, struct task_struct *t)
 	t->kthread->should_stop = true;
 	do_exit(k, t, 0);
 	release_task(k, t);
+}
+
+/* ---- references the host holds on user pages ------------------------------------------ */
+
+/* The slot of @pfn in the sorted table, or where it would go. */
+static unsigned int gup_slot(const struct task_state *ts, unsigned long pfn)
+{
+	unsigned int lo = 0, hi = ts->nr_gup;
+
+	while (lo < hi) {
+		unsigned int mid = lo + (hi - lo) / 2;
+
+		if (ts->gup[mid].pfn < pfn)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+int gup_ref_add(struct kmm_kernel *k, unsigned long pfn, bool pin)
+{
+	struct task_state *ts = k->tasks;
+	unsigned int i = gup_slot(ts, pfn);
+
+	if (i == ts->nr_gup || ts->gup[i].pfn != pfn) {
+		if (ts->nr_gup == ts->cap_gup) {
+			unsigned int cap = ts->cap_gup ? 2 * ts->cap_gup : 64;
+			struct gup_ref *n = env_realloc(k->env, ts->gup, cap * sizeof(*n));
+
+			if (!n)
+				return -ENOMEM;
+			ts->gup = n;
+			ts->cap_gup = cap;
+		}
+		memmove(&ts->gup[i + 1], &ts->gup[i], (ts->nr_gup - i) * sizeof(*ts->gup));
+		ts->gup[i] = (struct gup_ref){pfn, 0, 0};
+		ts->nr_gup++;
+	}
+	if (pin)
+		ts->gup[i].pins++;
+	else
+		ts->gup[i].gets++;
+	return 0;
+}
+
+bool gup_ref_drop(struct kmm_kernel *k, unsigned long pfn, bool pin)
+{
+	struct task_state *ts = k->tasks;
+	unsigned int i = gup_slot(ts, pfn);
+	unsigned long *n;
+
+	if (i == ts->nr_gup || ts->gup[i].pfn != pfn)
+		return false;
+	n = pin ? &ts->gup[i].pins : &ts->gup[i].gets;
+	if (!*n)
+		return false;
+	if (--*n == 0 && !ts->gup[i].gets && !ts->gup[i].pins) {
+		memmove(&ts->gup[i], &ts->gup[i + 1], (ts->nr_gup - i - 1) * sizeof(*ts->gup));
+		ts->nr_gup--;
+	}
+	return true;
 }
 
 /* ---- checks ---------------------------------------------------------------------------- */

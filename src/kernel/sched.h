@@ -159,6 +159,15 @@ int sched_switch_to(struct kmm_kernel *k, struct task_struct *t);
 /* Moves @t to @cpu (it leaves its old CPU idle if it ran there). 0, or -EINVAL. */
 int set_task_cpu(struct kmm_kernel *k, struct task_struct *t, int cpu);
 
+/*
+ * The references (FOLL_GET) and pins (FOLL_PIN) the host holds on user pages through the
+ * public get_user_pages, so that a put of a page the host does not hold is refused rather
+ * than freeing a page still in use. add: 0 or -ENOMEM (nothing changed); drop: false if
+ * the host holds no such reference (nothing changed).
+ */
+int gup_ref_add(struct kmm_kernel *k, unsigned long pfn, bool pin);
+bool gup_ref_drop(struct kmm_kernel *k, unsigned long pfn, bool pin);
+
 /* ---- kernel threads ----------------------------------------------------------------------
  *
  * A kernel thread is a task (PF_KTHREAD, no mm, pid from the same space) whose work runs as

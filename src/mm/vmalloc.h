@@ -173,6 +173,8 @@ void show_vmallocinfo(const struct kmm_kernel *k, const struct sink *out);
 unsigned long vmalloc_nr_pages(const struct kmm_kernel *k);
 /* Models: arch/arm64/mm/ptdump.c via /sys/kernel/debug/kernel_page_tables. */
 void show_kernel_page_tables(const struct kmm_kernel *k, const struct sink *out);
+/* A user address space's tables (the pgd at @pgd) in the same format (ptdump.c). */
+void ptdump_user_page_tables(const struct kmm_kernel *k, phys_addr_t pgd, const struct sink *out);
 
 bool vmalloc_check(const struct kmm_kernel *k, char *why, size_t whylen);
 bool pgtable_check(const struct kmm_kernel *k, char *why, size_t whylen);

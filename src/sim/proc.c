@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fs/proc_task_mmu.h"
 #include "lib/sink.h"
 #include "lib/trace.h"
 #include "mm/slab.h"
@@ -123,8 +124,52 @@ static proc_show_fn proc_find(const char *path)
 	return NULL;
 }
 
+/*
+ * Per-task paths: /proc/<pid>/<file> (src/fs/proc_task_mmu.c) and the user page-table dump
+ * /sys/kernel/debug/kmm/ptdump/<pid>. Returns KMM_OK, or KMM_ENOENT if @path is not one;
+ * a pid that names no task is KMM_ESRCH, as the kernel's lookup of the directory fails.
+ */
+#define PTDUMP_DIR    "/sys/kernel/debug/kmm/ptdump/"
+#define PID_MAX_LIMIT (4 * 1024 * 1024) /* include/linux/threads.h, 64-bit */
+static enum kmm_status proc_pid_path(struct kmm_machine *m, const char *path,
+				     const struct sink *out, bool *matched)
+{
+	const char *p = NULL, *file = NULL;
+	long pid = 0;
+	int ret;
+
+	*matched = false;
+	if (strncmp(path, "/proc/", 6) == 0)
+		p = path + 6;
+	else if (strncmp(path, PTDUMP_DIR, strlen(PTDUMP_DIR)) == 0)
+		p = path + strlen(PTDUMP_DIR);
+	if (!p || *p < '1' || *p > '9')
+		return KMM_OK;
+	for (; *p >= '0' && *p <= '9' && pid <= PID_MAX_LIMIT; p++)
+		pid = pid * 10 + (*p - '0');
+	if (path[1] == 'p') {
+		if (*p != '/')
+			return KMM_OK;
+		file = p + 1;
+	} else if (*p) {
+		return KMM_OK;
+	}
+	*matched = true;
+	if (pid > PID_MAX_LIMIT)
+		return env_error(&m->env, KMM_ESRCH, "%s: no such task", path);
+	ret = file ? proc_pid_show(&m->kernel, (int)pid, file, out)
+		   : ptdump_task(&m->kernel, (int)pid, out);
+	if (ret == -ESRCH)
+		return env_error(&m->env, KMM_ESRCH, "%s: no such task", path);
+	if (ret)
+		return env_error(&m->env, KMM_ENOENT, "%s: no such view", path);
+	return KMM_OK;
+}
+
 enum kmm_status kmm_proc_show(struct kmm_machine *m, const char *path, kmm_sink_fn sink, void *arg)
 {
+	bool matched;
+	enum kmm_status pst;
 	struct sink out = {sink, arg};
 	proc_show_fn show;
 
@@ -137,6 +182,9 @@ enum kmm_status kmm_proc_show(struct kmm_machine *m, const char *path, kmm_sink_
 	}
 	if (strncmp(path, "/proc/sys/vm/", 13) == 0 && sysctl_read(&m->kernel, path, &out) == 0)
 		return KMM_OK;
+	pst = proc_pid_path(m, path, &out, &matched);
+	if (matched)
+		return pst;
 	if (strncmp(path, TRACE_EVENTS_DIR, strlen(TRACE_EVENTS_DIR)) == 0 &&
 	    trace_show_enable(&m->env, path + strlen(TRACE_EVENTS_DIR), &out))
 		return KMM_OK;

@@ -13,6 +13,7 @@
  */
 #include "sim/scenario.h"
 #include "sim/page_steps.h"
+#include "sim/report_steps.h"
 #include "sim/slab_steps.h"
 #include "sim/task_steps.h"
 #include "sim/vmalloc_steps.h"
@@ -272,6 +273,7 @@ enum step_phase { BEFORE_BOOT, AFTER_BOOT, ANYTIME };
 	  "load 8 bytes through the current CPU's MMU (a fault is printed)")                       \
 	X("store64", "NAME[+OFF]|VA VALUE", 2, 2, AFTER_BOOT, step_store64,                        \
 	  "store 8 bytes through the current CPU's MMU (a fault is printed)")                      \
+	REPORT_SCENARIO_STEPS(X)                                                                   \
 	TASK_SCENARIO_STEPS(X)
 
 static const struct scenario_step {
@@ -504,6 +506,7 @@ enum kmm_status kmm_scenario_run(const char *text, const char *name, const struc
 	scenario_page_sets_free(&sc);
 	scenario_slab_sets_free(&sc);
 	scenario_vm_names_free(&sc);
+	scenario_report_free(&sc);
 	scenario_task_names_free(&sc);
 	kmm_machine_destroy(sc.m);
 	return st;

@@ -31,6 +31,7 @@
 #include "kernel/sched.h"
 #include "mm/memory.h"
 #include "fs/fs.h"
+#include "mm/mm.h"
 #include "mm/mmap.h"
 #include "mm/pagemap.h"
 #include "mm/shmem.h"
@@ -897,4 +898,97 @@ API_BODY(memfd_get_seals, {
 enum kmm_status kmm_memfd_get_seals(struct kmm_machine *m, kmm_pid_t pid, int fd, int *seals)
 {
 	return API_CALL(m, API_USER, memfd_get_seals, pid, fd, seals);
+}
+
+/* ---- get_user_pages -------------------------------------------------------------------- */
+
+_Static_assert(KMM_FOLL_WRITE == FOLL_WRITE && KMM_FOLL_FORCE == FOLL_FORCE &&
+		       KMM_FOLL_LONGTERM == FOLL_LONGTERM && KMM_FOLL_PIN == FOLL_PIN,
+	       "gup flags differ from the kernel's");
+
+#define GUP_KNOWN (KMM_FOLL_WRITE | KMM_FOLL_FORCE | KMM_FOLL_LONGTERM | KMM_FOLL_PIN)
+#define GUP_MAX	  512 /* pages per call */
+
+API_BODY(get_user_pages, {
+	kmm_pid_t pid;
+	kmm_va_t va;
+	uint64_t nr;
+	unsigned gup_flags;
+	kmm_pfn_t *pfns;
+	uint64_t *got;
+})
+{
+	struct page *pages[GUP_MAX];
+	bool pin = p->gup_flags & KMM_FOLL_PIN;
+	struct task_struct *t = NULL;
+	enum kmm_status st;
+	long n;
+
+	if (p->got)
+		*p->got = 0;
+	if (!p->pfns || !p->got)
+		return api_error(a, KMM_EINVAL, "NULL %s", p->pfns ? "count output" : "pfn array");
+	if (!p->nr || p->nr > GUP_MAX)
+		return api_error(a, KMM_EINVAL, "nr %" PRIu64 " outside 1..%d", p->nr, GUP_MAX);
+	if (p->gup_flags & ~GUP_KNOWN)
+		return api_error(a, KMM_EINVAL, "gup_flags 0x%x: unknown bits 0x%x", p->gup_flags,
+				 p->gup_flags & ~GUP_KNOWN);
+	if ((p->gup_flags & KMM_FOLL_LONGTERM) && !pin)
+		return api_error(a, KMM_EINVAL, "FOLL_LONGTERM needs FOLL_PIN (as pin_user_pages)");
+	if (p->va & (PAGE_SIZE - 1))
+		return api_error(a, KMM_EINVAL, "va 0x%" PRIx64 " is not page aligned", p->va);
+	if ((st = api_task(a, p->pid, true, &t)))
+		return st;
+	set_current_task(a->k, t);
+	n = pin ? pin_user_pages(t->mm, p->va, p->nr, p->gup_flags, pages)
+		: get_user_pages(t->mm, p->va, p->nr, p->gup_flags | FOLL_GET, pages);
+	set_current_task(a->k, NULL);
+	if (n < 0)
+		return api_error(a, api_errno(n),
+				 "pid %" PRId32 ": %s(0x%" PRIx64 ", %" PRIu64 "): %s", p->pid,
+				 pin ? "pin_user_pages" : "get_user_pages", p->va, p->nr,
+				 errno_name(n));
+	for (long i = 0; i < n; i++) {
+		p->pfns[i] = page_to_pfn(a->k, pages[i]);
+		if (gup_ref_add(a->k, p->pfns[i], pin)) {
+			for (long j = i; j < n;
+			     j++) /* the host cannot track these: give them back */
+				pin ? unpin_user_page(a->k, pages[j]) : put_page(a->k, pages[j]);
+			*p->got = (uint64_t)i;
+			return i ? KMM_OK : api_error(a, KMM_EHOST, "host memory exhausted");
+		}
+	}
+	*p->got = (uint64_t)n;
+	return KMM_OK;
+}
+
+enum kmm_status kmm_get_user_pages(struct kmm_machine *m, kmm_pid_t pid, kmm_va_t va, uint64_t nr,
+				   unsigned gup_flags, kmm_pfn_t *pfns, uint64_t *got)
+{
+	return API_CALL(m, API_USER, get_user_pages, pid, va, nr, gup_flags, pfns, got);
+}
+
+API_BODY(put_user_page, {
+	kmm_pfn_t pfn;
+	unsigned gup_flags;
+})
+{
+	bool pin = p->gup_flags & KMM_FOLL_PIN;
+
+	if (p->gup_flags & ~GUP_KNOWN)
+		return api_error(a, KMM_EINVAL, "gup_flags 0x%x: unknown bits 0x%x", p->gup_flags,
+				 p->gup_flags & ~GUP_KNOWN);
+	if (!gup_ref_drop(a->k, p->pfn, pin))
+		return api_error(a, KMM_EINVAL, "pfn 0x%" PRIx64 ": the host holds no %s on it",
+				 p->pfn, pin ? "pin" : "reference");
+	if (pin)
+		unpin_user_page(a->k, pfn_to_page(a->k, p->pfn));
+	else
+		put_page(a->k, pfn_to_page(a->k, p->pfn));
+	return KMM_OK;
+}
+
+enum kmm_status kmm_put_user_page(struct kmm_machine *m, kmm_pfn_t pfn, unsigned gup_flags)
+{
+	return API_CALL(m, API_USER, put_user_page, pfn, gup_flags);
 }

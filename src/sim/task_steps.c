@@ -531,3 +531,35 @@ enum kmm_status step_tlb_stats(struct scenario *sc, int argc, char **argv)
 		    ts.walks, hits + misses ? (double)hits / (double)(hits + misses) : 0.0);
 	return KMM_OK;
 }
+
+/* ---- for other step files (this block added by the views helper; report_steps.c) -------- */
+
+enum kmm_status scenario_task_pid(struct scenario *sc, const char *step, const char *name,
+				  kmm_pid_t *pid)
+{
+	return task_pid(sc, step, name, pid);
+}
+
+enum kmm_status scenario_user_addr(struct scenario *sc, const char *step, const char *text,
+				   kmm_va_t *va)
+{
+	return parse_addr(sc, step, text, va);
+}
+
+enum kmm_status scenario_region_set(struct scenario *sc, const char *step, const char *name,
+				    kmm_va_t va, uint64_t len)
+{
+	struct task_names *n = names(sc);
+	struct named_region *r = find_region(sc, name, strlen(name));
+
+	if (!r && (!n || n->nr_regions == REGION_NAMES_MAX || strlen(name) >= sizeof(r->name)))
+		return scenario_fail(sc, KMM_EINVAL, "%s: too many regions or name '%s' too long",
+				     step, name);
+	if (!r) {
+		r = &n->region[n->nr_regions++];
+		strcpy(r->name, name);
+	}
+	r->va = va;
+	r->len = len;
+	return KMM_OK;
+}

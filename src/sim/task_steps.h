@@ -2,6 +2,8 @@
 #ifndef KMM_SIM_TASK_STEPS_H
 #define KMM_SIM_TASK_STEPS_H
 
+#include <kmm/task.h>
+
 #include "sim/scenario.h"
 
 enum kmm_status step_task(struct scenario *sc, int argc, char **argv);
@@ -44,6 +46,18 @@ enum kmm_status step_tlb_stats(struct scenario *sc, int argc, char **argv);
 	  "print /proc/<pid>/VIEW of a task (maps, smaps, status, ...)")                           \
 	X("tlb-stats", "CPU", 1, 1, AFTER_BOOT, step_tlb_stats,                                    \
 	  "print a CPU's TLB hits, misses, walks and hit rate (since boot)")
+
+/*
+ * For other step files (added by the views helper; report_steps.c). The pid of the task
+ * named @name; the address @text names (REGION, REGION+OFF or a number); (re)defining region
+ * @name. Each returns KMM_OK, or fails the scenario naming @step (nothing changed).
+ */
+enum kmm_status scenario_task_pid(struct scenario *sc, const char *step, const char *name,
+				  kmm_pid_t *pid);
+enum kmm_status scenario_user_addr(struct scenario *sc, const char *step, const char *text,
+				   kmm_va_t *va);
+enum kmm_status scenario_region_set(struct scenario *sc, const char *step, const char *name,
+				    kmm_va_t va, uint64_t len);
 
 /* Frees the scenario's task and region names (host memory only). */
 void scenario_task_names_free(struct scenario *sc);

@@ -112,3 +112,75 @@ def test_every_allowed_difference_has_a_reason_and_a_valid_pattern():
     for pattern, reason in fc.ALLOWED:
         re.compile(pattern)
         assert len(reason) > 20, pattern
+
+
+SHAPES = {
+    "1G-smp1": ["-m", "1G", "-smp", "1"],
+    "2G-smp2": ["-m", "2G", "-smp", "2"],
+    "numa2-smp4-2G": ["-m", "2G", "-smp", "4",
+                      "-numa", "node,nodeid=0,mem=1G,cpus=0-1",
+                      "-numa", "node,nodeid=1,mem=1G,cpus=2-3"],
+}
+
+
+def run_scenario(kmmsim, shape):
+    out = kmmsim(*SHAPES[shape], "-cpu", "cortex-a57", "-append", "norandmaps", "run",
+                 str(SCENARIO)).stdout
+    assert "@@@BEGIN faults.result@@@" in out and "@@@END faults.result@@@" in out
+    assert out.rstrip().endswith("check: all invariants hold")
+    return fc.Side(out, shape)
+
+
+@pytest.fixture(scope="module")
+def sim_1g(kmmsim):
+    return run_scenario(kmmsim, "1G-smp1")
+
+
+def test_scenario_matches_the_capture_where_the_kernel_is_deterministic(sim_1g):
+    ref, rep = side(REF), side(REPEAT)
+    res = fc.compare(ref, sim_1g, fc.Variation(ref, rep))
+    assert res["unexplained"] == [], "\n".join(f"{k}: {a} vs {b}"
+                                               for k, a, b in res["unexplained"][:40])
+    # the must-match facts were compared, not allowed away: fault counts, rss walks
+    must = [k for k in ref.facts if any(re.search(m, k) for m in fc.MUST_MATCH)]
+    assert len(must) >= 90  # 23 steps: minflt, pgfault, the rollup deltas ...
+    for k in must:
+        assert fc.value_of(sim_1g, k) == fc.value_of(ref, k), k
+
+
+def test_scenario_reports_the_figures_of_the_readme(sim_1g):
+    """README.md, "The faults workload": numbers read off the capture by hand."""
+    f = sim_1g.facts
+    e1 = "1_anon_read_then_write_4M_nohuge|step 1_anon_read_then_write_4M_nohuge."
+    assert f[e1 + "read_touch|rusage|minflt"] == "1024"          # zero-page reads
+    assert fc.value_of(sim_1g, e1 + "read_touch|rollup_delta|Rss") == "0"
+    assert f[e1 + "write_touch|rollup_delta|Rss"] == "4096"
+    assert fc.value_of(sim_1g, e1 + "write_touch|vmstat|pgreuse") == "0"  # copies, no reuse
+    e4 = "4_fork_cow_4M_nohuge|step 4_fork_cow_4M_nohuge."
+    assert f[e4 + "child.child_write|rusage|minflt"] == "1024"
+    assert f[e4 + "parent_write_after_child_cow|vmstat|pgreuse"] == "1024"
+    assert fc.value_of(sim_1g, e4 + "parent_write_after_child_cow|vmstat|pgalloc_dma") == "0"
+    assert f["4_fork_cow_4M_nohuge|info child after its write:|fnv1a"] == "2f9f2c9c9aa22325"
+    assert f["4_fork_cow_4M_nohuge|info parent after its write:|fnv1a"] == "5cbffc8e9aa22325"
+    e9 = "9_file_tmpfs_private_shared_1M|step 9_file_tmpfs_private_shared_1M."
+    assert f[e9 + "write_private|rusage|minflt"] == "256"            # 256 anon COW pages
+    assert f[e9 + "write_private|rollup_delta|Anonymous"] == "1024"
+    assert f[e9 + "write_shared|rusage|minflt"] == "256"             # dirty-bit faults (a57)
+    assert fc.value_of(sim_1g, e9 + "write_shared|vmstat|pgalloc_dma") == "0"
+    assert f[e9 + "munmap_both|vmstat|pgactivate"] == "256"          # shmem mapped young
+    e8 = "8_brk_and_stack|step 8_brk_and_stack."
+    assert f[e8 + "stack_touch_512K|rusage|minflt"] == "120"
+    assert f[e8 + "stack_touch_512K|status_delta|VmStk"] == "384"
+
+
+@pytest.mark.parametrize("shape", ["2G-smp2", "numa2-smp4-2G"])
+def test_scenario_runs_unchanged_on_other_machine_shapes(kmmsim, sim_1g, shape):
+    """README: on more CPUs and RAM the fault, allocation and RSS numbers stay the same."""
+    other = run_scenario(kmmsim, shape)
+    assert other.experiments == sim_1g.experiments
+    same = [k for k in sim_1g.facts if re.search(
+        r"\|(rusage\|minflt|vmstat\|(pgfault|pgreuse|nr_anon_pages)|rollup_delta\|.*|"
+        r"status_delta\|Vm(Size|Data|Stk|PTE))$", k)]
+    assert len(same) >= 180
+    for k in same:
+        assert fc.value_of(other, k) == fc.value_of(sim_1g, k), k

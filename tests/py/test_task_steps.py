@@ -50,3 +50,16 @@ def test_help_lists_task_steps(kmmsim):
     out = kmmsim("--help").stdout
     for step in ("task NAME", "fork PARENT CHILD", "touch NAME ADDR LEN", "task-show NAME"):
         assert step in out
+
+
+def test_exec_layout_reads_as_the_capture(kmmsim):
+    # boot.maps_norand.txt of the faults-smp1-1G capture: the static binary /bin/maps, its
+    # bss as [heap], [vvar] 2 pages + [vdso] 1 page below mmap_base, the 132 KiB [stack].
+    out = run(kmmsim, "task maps\ntask-show maps maps\n")
+    lines = [l.split() for l in out.splitlines() if l[:1] in "0123456789abcdef" and "-" in l]
+    spans = [(l[0], l[1], l[-1] if len(l) > 5 else "") for l in lines]
+    assert ("00400000-0047e000", "r-xp", "/bin/maps") in spans
+    assert ("00493000-00498000", "rw-p", "[heap]") in spans
+    assert ("fffff7ffd000-fffff7fff000", "r--p", "[vvar]") in spans
+    assert ("fffff7fff000-fffff8000000", "r-xp", "[vdso]") in spans
+    assert ("fffffffdf000-1000000000000", "rw-p", "[stack]") in spans

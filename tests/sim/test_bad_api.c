@@ -131,6 +131,8 @@ enum op {
 	OP_FILE_PREAD,
 	OP_MEMFD_CREATE,
 	OP_MEMFD_GET_SEALS,
+	OP_GUP,
+	OP_PUT_USER_PAGE,
 };
 
 struct row {
@@ -412,6 +414,10 @@ static enum kmm_status call(const struct row *r, struct kmm_machine *m)
 		return kmm_file_pread(m, (kmm_pid_t)a, (int)b, buf, c, d, no ? NULL : &u);
 	case OP_MEMFD_CREATE:
 		return kmm_memfd_create(m, (kmm_pid_t)a, r->s, (unsigned)b, &i1);
+	case OP_GUP:
+		return kmm_get_user_pages(m, (kmm_pid_t)a, b, c, (unsigned)d, pfns, &u);
+	case OP_PUT_USER_PAGE:
+		return kmm_put_user_page(m, a, (unsigned)b);
 	case OP_MEMFD_GET_SEALS:
 		return kmm_memfd_get_seals(m, (kmm_pid_t)a, (int)b, no ? NULL : &i1);
 	}

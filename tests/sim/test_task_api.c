@@ -139,6 +139,35 @@ static void test_task_exec_layout_norandmaps(void **state)
 	test_machine_done(m);
 }
 
+/*
+ * The binary's segments come from its file /bin/<comm>: text at 0x400000 is executable and
+ * not writable (a store is SEGV_ACCERR), the RW segment at 0x48c000 (text end 0x47e000 +
+ * the capture's 0xe000 gap) is a private writable copy, the bss after it reads zero.
+ */
+static void test_task_exec_maps_the_binary(void **state)
+{
+	struct kmm_machine *m = boot(1);
+	kmm_pid_t pid = new_task(m, "maps", 0), other = new_task(m, "other", 0);
+	struct kmm_siginfo si;
+	uint64_t v = 0;
+	int fd = -1;
+
+	(void)state;
+	assert_int_equal(kmm_task_access(m, pid, KMM_ACCESS_IFETCH, 0x400000, &v, 4, NULL), KMM_OK);
+	assert_int_equal(load64(m, pid, 0x47dff8), 0);
+	store64(m, pid, 0x48c000, 0xda7a);
+	assert_int_equal(load64(m, pid, 0x48c000), 0xda7a);
+	assert_int_equal(load64(m, pid, 0x497ff8), 0); /* the last bss word */
+	assert_int_equal(kmm_file_open(m, pid, "/bin/maps", KMM_O_RDONLY, &fd), KMM_OK);
+	assert_int_equal(kmm_file_pread(m, pid, fd, &v, 8, 0x8c000, &(uint64_t){0}), KMM_OK);
+	assert_int_equal(v, 0); /* the private copy did not reach the file */
+	assert_int_equal(kmm_task_access(m, other, KMM_ACCESS_STORE, 0x400100, &v, 8, &si),
+			 KMM_EFAULT);
+	assert_int_equal(si.code, KMM_SEGV_ACCERR);
+	check(m);
+	test_machine_done(m);
+}
+
 static void test_task_access_faults_in_and_counts(void **state)
 {
 	struct kmm_machine *m = boot(1);
@@ -363,6 +392,43 @@ static void test_task_files_shared_and_private_maps(void **state)
 	test_machine_done(m);
 }
 
+/*
+ * get_user_pages: a read reference on the parent's page after fork gives the page both
+ * share; a write pin from the child breaks COW first (a page of its own, the parent's data
+ * copied); a put the host does not hold is refused; a pin outlives the task's exit.
+ */
+static void test_task_gup_breaks_cow_for_write_pins(void **state)
+{
+	struct kmm_machine *m = boot(1);
+	kmm_pid_t parent = new_task(m, "p", 0), child = 0;
+	kmm_va_t va = map(m, parent, PAGE, RW);
+	kmm_pfn_t pp = 0, cp = 0;
+	uint64_t got = 0;
+
+	(void)state;
+	store64(m, parent, va, 0xfeed);
+	assert_int_equal(kmm_task_fork(m, parent, &child), KMM_OK);
+	assert_int_equal(kmm_get_user_pages(m, parent, va, 1, 0, &pp, &got), KMM_OK);
+	assert_int_equal(got, 1);
+	assert_int_equal(
+		kmm_get_user_pages(m, child, va, 1, KMM_FOLL_WRITE | KMM_FOLL_PIN, &cp, &got),
+		KMM_OK);
+	assert_int_equal(got, 1);
+	assert_int_not_equal(cp, pp);
+	assert_int_equal(load64(m, child, va), 0xfeed);
+	check(m);
+	assert_error(kmm_put_user_page(m, cp, 0), KMM_EINVAL, kmm_last_error(m),
+		     "the host holds no reference on it");
+	assert_int_equal(kmm_put_user_page(m, pp, 0), KMM_OK);
+	assert_error(kmm_put_user_page(m, pp, 0), KMM_EINVAL, kmm_last_error(m),
+		     "the host holds no reference on it");
+	assert_int_equal(kmm_task_exit(m, child, 0), KMM_OK);
+	check(m);
+	assert_int_equal(kmm_put_user_page(m, cp, KMM_FOLL_PIN), KMM_OK);
+	check(m);
+	test_machine_done(m);
+}
+
 /* ---- bad input ------------------------------------------------------------------------- */
 
 /* A fingerprint of everything a refused call must leave alone. */
@@ -445,6 +511,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_task_pids_count_up_from_one),
 		cmocka_unit_test(test_task_exec_layout_norandmaps),
+		cmocka_unit_test(test_task_exec_maps_the_binary),
 		cmocka_unit_test(test_task_access_faults_in_and_counts),
 		cmocka_unit_test(test_task_sigsegv_maperr_stops_task),
 		cmocka_unit_test(test_task_write_to_readonly_is_accerr),
@@ -452,6 +519,7 @@ int main(void)
 		cmocka_unit_test(test_task_two_tasks_one_cpu_have_their_asids),
 		cmocka_unit_test(test_kthread_runs_on_the_event_queue),
 		cmocka_unit_test(test_task_files_shared_and_private_maps),
+		cmocka_unit_test(test_task_gup_breaks_cow_for_write_pins),
 		cmocka_unit_test(test_task_bad_input_changes_nothing),
 	};
 

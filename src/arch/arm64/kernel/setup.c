@@ -24,6 +24,7 @@
  */
 #include "arch/arm64/include/asm/mmu_context.h"
 #include "fs/fs.h"
+#include "fs/proc_task_mmu.h"
 #include "hw/hw.h"
 #include "kernel/sched.h"
 #include "mm/internal.h"
@@ -720,6 +721,8 @@ void kernel_shutdown(struct kmm_kernel *k)
 
 bool kernel_check(const struct kmm_kernel *k, char *why, size_t whylen)
 {
+	if (!proc_task_mmu_check(k, why, whylen)) /* rss counters against the page tables */
+		return false;
 	return resource_check(&k->iomem_resource, why, whylen) &&
 	       memblock_check(&k->memblock, why, whylen) && page_alloc_check(k, why, whylen) &&
 	       mm_init_check(k, why, whylen) && cma_check(k, why, whylen) &&

@@ -182,24 +182,53 @@ static void walk_pud_range(const struct kmm_kernel *k, struct pg_state *st, cons
 	} while (pud ? pud++ : 0, addr = next, addr != end);
 }
 
-void show_kernel_page_tables(const struct kmm_kernel *k, const struct sink *out)
+/*
+ * Models: ptdump_walk_pgd() over [@start, @end) of the pgd at @pgd; @flush is the address the
+ * last run is closed at (the kernel's walk passes 0).
+ */
+static void ptdump_walk(const struct kmm_kernel *k, struct pg_state *st, phys_addr_t pgd,
+			unsigned long start, unsigned long end, unsigned long flush)
 {
-	struct pg_state st = {.seq = out, .marker = address_markers, .level = -1};
-	unsigned long addr = PAGE_OFFSET, end = ~0ul, next;
+	unsigned long addr = start, next;
 
-	if (!k->swapper_pg_dir)
-		return;
 	for (size_t i = 0; i < sizeof(pte_bits) / sizeof(pte_bits[0]); i++)
-		st.mask |= pte_bits[i].mask;
+		st->mask |= pte_bits[i].mask;
 	do {
-		const p4d_t *p4d = p4d_offset(pgd_offset_k(k, addr), addr);
+		const p4d_t *p4d = p4d_offset(pgd_offset_pgd(k, pgd, addr), addr);
 
 		next = pgd_addr_end(addr, end);
 		if (p4d_none(*p4d) || p4d_bad(*p4d))
-			note_page(&st, addr, 0,
+			note_page(st, addr, 0,
 				  0); /* a folded p4d's hole is reported as the pgd's */
 		else
-			walk_pud_range(k, &st, p4d, addr, next);
+			walk_pud_range(k, st, p4d, addr, next);
 	} while (addr = next, addr != end);
-	note_page(&st, 0, -1, 0); /* flush out the last run */
+	note_page(st, flush, -1, 0); /* flush out the last run */
+}
+
+void show_kernel_page_tables(const struct kmm_kernel *k, const struct sink *out)
+{
+	struct pg_state st = {.seq = out, .marker = address_markers, .level = -1};
+
+	if (!k->swapper_pg_dir)
+		return;
+	ptdump_walk(k, &st, k->swapper_pg_dir, PAGE_OFFSET, ~0ul, 0);
+}
+
+/*
+ * A task's user tables (TTBR0_EL1) from 0 to the top of the 48-bit user range, framed by
+ * two markers as the kernel frames its EFI runtime tables (efi_page_tables).
+ * Deviation: 6.1 has no such file for user tables; the format is note_page()'s.
+ */
+static const struct addr_marker user_markers[] = {
+	{0, "User space"},
+	{1ul << 48, "User space end"},
+	{~0ul, NULL},
+};
+
+void ptdump_user_page_tables(const struct kmm_kernel *k, phys_addr_t pgd, const struct sink *out)
+{
+	struct pg_state st = {.seq = out, .marker = user_markers, .level = -1};
+
+	ptdump_walk(k, &st, pgd, 0, 1ul << 48, 1ul << 48);
 }

@@ -1,0 +1,516 @@
+/*
+ * madvise(2): advice about a range of a user address space.
+ *
+ * The range is walked VMA by VMA (madvise_walk_vmas): holes are skipped but remembered, so
+ * the call advises every VMA it covers and still returns -ENOMEM at the end, as 6.1 does.
+ * Each advice is one of three kinds:
+ *  - flag advice (NORMAL/RANDOM/SEQUENTIAL, DONTFORK/DOFORK, WIPEONFORK/KEEPONFORK,
+ *    DONTDUMP/DODUMP, MERGEABLE/UNMERGEABLE, HUGEPAGE/NOHUGEPAGE): new vm_flags for the
+ *    piece, which is merged with a neighbour or split off (madvise_update_vma);
+ *  - page advice: DONTNEED (zap the PTEs: the next touch is a fresh zero-filled page), FREE
+ *    (exclusive anonymous pages made old and clean and marked lazily freeable: reclaim may
+ *    drop them without writing them; a write before that keeps them), POPULATE_READ/WRITE
+ *    (fault the range in as a read or a write would), COLD (PTEs made old, pages
+ *    deactivated), WILLNEED;
+ *  - REMOVE (punch a hole in a shared file mapping) and PAGEOUT (reclaim now).
+ *
+ * Models: mm/madvise.c (Linux 6.1): do_madvise, madvise_behavior_valid, madvise_walk_vmas,
+ *         madvise_vma_behavior, madvise_update_vma, madvise_dontneed_free(_valid_vma),
+ *         madvise_free_pte_range, madvise_populate (with mm/gup.c's check_vma_flags and
+ *         faultin_vma_page_range), madvise_cold_or_pageout_pte_range, madvise_remove;
+ *         mm/huge_memory.c:hugepage_madvise; mm/ksm.c:ksm_madvise (flags only).
+ * Deviation: MADV_PAGEOUT does its checks and returns 0 without reclaiming (reclaim_pages
+ *         comes with the reclaim issue). MADV_COLD makes PTEs old and deactivates the pages
+ *         but does not split large folios (none exist yet). MADV_WILLNEED on an anonymous
+ *         VMA only drains the LRU batches (no swap to read ahead); on a file VMA it does no
+ *         readahead yet (the page cache has no readahead; 0 is returned as 6.1 does).
+ *         MADV_COLLAPSE is refused with -EINVAL (no THP collapse in this issue: the value
+ *         6.1 returns for a VMA it cannot collapse). MADV_REMOVE does 6.1's checks and then
+ *         returns -EOPNOTSUPP (what vfs_fallocate returns on a filesystem without
+ *         fallocate): the hole punch of shmem is not modelled yet. KSM: VM_MERGEABLE is
+ *         set and cleared, no ksmd scans. MADV_HWPOISON/SOFT_OFFLINE are unknown (-EINVAL).
+ *
+ * Invariants: none of its own (the VMA layer's mmap_check and mprotect_check cover the
+ * results: every VMA flag change goes through vma_merge/split_vma).
+ */
+#include <errno.h>
+
+#include "arch/arm64/include/asm/pgtable.h"
+#include "arch/arm64/include/asm/tlbflush.h"
+#include "mm/kernel.h"
+#include "mm/memory.h"
+#include "mm/mm.h"
+#include "mm/mman.h"
+#include "mm/mmap.h"
+#include "mm/page-flags.h"
+#include "mm/pagemap.h"
+#include "mm/swap.h"
+
+#ifndef EOPNOTSUPP
+#define EOPNOTSUPP 95
+#endif
+
+/* Models: madvise_behavior_valid() of the captured config (SWAP, KSM, THP; see Deviation). */
+static bool madvise_behavior_valid(int behavior)
+{
+	switch (behavior) {
+	case MADV_DOFORK:
+	case MADV_DONTFORK:
+	case MADV_NORMAL:
+	case MADV_SEQUENTIAL:
+	case MADV_RANDOM:
+	case MADV_REMOVE:
+	case MADV_WILLNEED:
+	case MADV_DONTNEED:
+	case MADV_DONTNEED_LOCKED:
+	case MADV_FREE:
+	case MADV_COLD:
+	case MADV_PAGEOUT:
+	case MADV_POPULATE_READ:
+	case MADV_POPULATE_WRITE:
+	case MADV_MERGEABLE:
+	case MADV_UNMERGEABLE:
+	case MADV_HUGEPAGE:
+	case MADV_NOHUGEPAGE:
+	case MADV_COLLAPSE:
+	case MADV_DONTDUMP:
+	case MADV_DODUMP:
+	case MADV_WIPEONFORK:
+	case MADV_KEEPONFORK:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Models: madvise_update_vma(): [@start, @end) of @vma gets @new_flags (merge or split). */
+static int madvise_update_vma(struct vm_area_struct *vma, struct vm_area_struct **prev,
+			      unsigned long start, unsigned long end, vm_flags_t new_flags)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	unsigned long pgoff;
+	int error;
+
+	if (new_flags == vma->vm_flags) {
+		*prev = vma;
+		return 0;
+	}
+	pgoff = vma->vm_pgoff + ((start - vma->vm_start) >> PAGE_SHIFT);
+	*prev = vma_merge(mm, *prev, start, end, new_flags, vma->anon_vma, vma->vm_file, pgoff);
+	if (*prev) {
+		(*prev)->vm_flags = new_flags;
+		return 0;
+	}
+	*prev = vma;
+	if (start != vma->vm_start) {
+		error = split_vma(mm, vma, start, 1);
+		if (error)
+			return error;
+	}
+	if (end != vma->vm_end) {
+		error = split_vma(mm, vma, end, 0);
+		if (error)
+			return error;
+	}
+	vma->vm_flags = new_flags;
+	return 0;
+}
+
+/* The page a present @pte maps, or NULL for special entries (vm_normal_page). */
+static struct page *madv_normal_page(struct kmm_kernel *k, pte_t pte)
+{
+	if (!pte_present(pte) || pte_special(pte))
+		return NULL;
+	return pte_page(k, pte);
+}
+
+/* Calls @fn on every PTE slot that exists in [@start, @end) of @vma; returns flush span. */
+typedef bool (*madv_pte_fn)(struct vm_area_struct *vma, unsigned long addr, pte_t *pte);
+
+static void madvise_walk_ptes(struct vm_area_struct *vma, unsigned long start, unsigned long end,
+			      madv_pte_fn fn)
+{
+	unsigned long addr = start, fstart = end, fend = start;
+
+	while (addr < end) {
+		unsigned long next = (addr & PMD_MASK) + PMD_SIZE;
+		pte_t *pte;
+
+		if (next > end || next < addr)
+			next = end;
+		pte = (pte_t *)mm_pte_lookup(vma->vm_mm, addr);
+		for (; pte && addr < next; addr += PAGE_SIZE, pte++) {
+			if (!fn(vma, addr, pte))
+				continue;
+			if (addr < fstart)
+				fstart = addr;
+			if (addr + PAGE_SIZE > fend)
+				fend = addr + PAGE_SIZE;
+		}
+		addr = next;
+	}
+	/* tlb_finish_mmu: one last-level flush of what changed. */
+	if (fstart < fend)
+		__flush_tlb_range(vma->vm_mm->kernel, vma, fstart, fend, PAGE_SIZE, true, 3);
+}
+
+/*
+ * Models: madvise_free_pte_range() for one PTE: an exclusively mapped anonymous page loses
+ * PG_dirty, its PTE is made old and clean (flushed: a CPU must not keep writing through a
+ * dirty translation), and it is marked lazily freeable. Returns whether the PTE changed.
+ */
+static bool madvise_free_pte(struct vm_area_struct *vma, unsigned long addr, pte_t *pte)
+{
+	struct kmm_kernel *k = vma->vm_mm->kernel;
+	pte_t ptent = *pte;
+	struct page *page = madv_normal_page(k, ptent);
+	bool changed = false;
+
+	if (!page || folio_test_large(page_folio(page)))
+		return false;
+	if (PageDirty(page)) {
+		if (page_mapcount(page) != 1)
+			return false; /* shared with another mm: its dirtiness is not ours */
+		ClearPageDirty(page);
+	}
+	if (pte_young(ptent) || pte_dirty(ptent)) {
+		ptent = ptep_get_and_clear(vma->vm_mm, addr, pte);
+		ptent = pte_mkclean(pte_mkold(ptent));
+		set_pte_at(k, vma->vm_mm, addr, pte, ptent);
+		changed = true;
+	}
+	mark_page_lazyfree(k, page);
+	return changed;
+}
+
+/* Models: madvise_free_single_vma(): MADV_FREE on [@start, @end) of an anonymous VMA. */
+static int madvise_free_single_vma(struct vm_area_struct *vma, unsigned long start,
+				   unsigned long end)
+{
+	struct kmm_kernel *k = vma->vm_mm->kernel;
+
+	if (!vma_is_anonymous(vma))
+		return -EINVAL;
+	if (start < vma->vm_start)
+		start = vma->vm_start;
+	if (end > vma->vm_end)
+		end = vma->vm_end;
+	lru_add_drain(k);
+	update_hiwater_rss(vma->vm_mm);
+	madvise_walk_ptes(vma, start, end, madvise_free_pte);
+	return 0;
+}
+
+/* Models: madvise_dontneed_free(): DONTNEED(_LOCKED) zaps, FREE marks lazily freeable. */
+static int madvise_dontneed_free(struct vm_area_struct *vma, struct vm_area_struct **prev,
+				 unsigned long start, unsigned long end, int behavior)
+{
+	vm_flags_t forbidden = VM_PFNMAP;
+
+	*prev = vma;
+	if (behavior != MADV_DONTNEED_LOCKED)
+		forbidden |= VM_LOCKED;
+	if (vma->vm_flags & (forbidden | VM_HUGETLB))
+		return -EINVAL;
+	if (start == end)
+		return 0;
+	if (behavior == MADV_FREE)
+		return madvise_free_single_vma(vma, start, end);
+	zap_page_range(vma, start, end - start);
+	return 0;
+}
+
+/* Models: check_vma_flags() as faultin_vma_page_range uses it (-EINVAL for permissions). */
+static int madvise_populate_check(const struct vm_area_struct *vma, bool write)
+{
+	if (vma->vm_flags & (VM_IO | VM_PFNMAP))
+		return -EINVAL;
+	if (write && !(vma->vm_flags & VM_WRITE))
+		return -EINVAL;
+	if (!write && !(vma->vm_flags & VM_READ))
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * Models: faultin_vma_page_range() / __get_user_pages() with FOLL_TOUCH and no page
+ * references: each page of [@start, @end) that follow_page would not find (absent, or not
+ * writable for a write) is faulted in with handle_mm_fault; each page found is then touched
+ * (mark_page_accessed; a write through a clean entry dirties the page). 0, -EFAULT
+ * (SIGSEGV/SIGBUS), -ENOMEM.
+ */
+static int madvise_faultin_range(struct vm_area_struct *vma, unsigned long start, unsigned long end,
+				 bool write)
+{
+	struct kmm_kernel *k = vma->vm_mm->kernel;
+	unsigned long addr;
+
+	for (addr = start; addr < end; addr += PAGE_SIZE) {
+		const pte_t *pte = (const pte_t *)mm_pte_lookup(vma->vm_mm, addr);
+		struct page *page;
+
+		if (!pte || !pte_valid(*pte) || (write && !pte_write(*pte))) {
+			vm_fault_t ret = handle_mm_fault(vma, addr, write ? FAULT_FLAG_WRITE : 0);
+
+			if (ret & VM_FAULT_OOM)
+				return -ENOMEM;
+			if (ret & VM_FAULT_ERROR)
+				return -EFAULT;
+			pte = (const pte_t *)mm_pte_lookup(vma->vm_mm, addr);
+			if (!pte || !pte_valid(*pte))
+				return -EFAULT;
+		}
+		page = madv_normal_page(k, *pte);
+		if (!page)
+			continue; /* the zero page */
+		if (write && !pte_dirty(*pte) && !PageDirty(page))
+			set_page_dirty(k, page);
+		mark_page_accessed(k, page);
+	}
+	lru_add_drain(k);
+	return 0;
+}
+
+/* Models: madvise_populate(): POPULATE_READ/WRITE over [@start, @end) (within one VMA). */
+static int madvise_populate(struct vm_area_struct *vma, struct vm_area_struct **prev,
+			    unsigned long start, unsigned long end, int behavior)
+{
+	const bool write = behavior == MADV_POPULATE_WRITE;
+	int error;
+
+	*prev = vma;
+	error = madvise_populate_check(vma, write);
+	if (error)
+		return error;
+	return madvise_faultin_range(vma, start, end, write);
+}
+
+/* Models: can_madv_lru_vma(). */
+static bool can_madv_lru_vma(const struct vm_area_struct *vma)
+{
+	return !(vma->vm_flags & (VM_LOCKED | VM_PFNMAP | VM_HUGETLB));
+}
+
+/*
+ * Models: madvise_cold_or_pageout_pte_range() for MADV_COLD and one PTE: a page mapped
+ * only here is made old (flushed) and deactivated. Returns whether the PTE changed.
+ */
+static bool madvise_cold_pte(struct vm_area_struct *vma, unsigned long addr, pte_t *pte)
+{
+	struct kmm_kernel *k = vma->vm_mm->kernel;
+	struct page *page = madv_normal_page(k, *pte);
+	bool changed = false;
+
+	if (!page || folio_test_large(page_folio(page)) || page_mapcount(page) != 1)
+		return false;
+	if (pte_young(*pte)) {
+		pte_t ptent = ptep_get_and_clear(vma->vm_mm, addr, pte);
+
+		set_pte_at(k, vma->vm_mm, addr, pte, pte_mkold(ptent));
+		changed = true;
+	}
+	ClearPageReferenced(page);
+	deactivate_page(k, page);
+	return changed;
+}
+
+static int madvise_cold(struct vm_area_struct *vma, struct vm_area_struct **prev,
+			unsigned long start, unsigned long end)
+{
+	*prev = vma;
+	if (!can_madv_lru_vma(vma))
+		return -EINVAL;
+	lru_add_drain(vma->vm_mm->kernel);
+	madvise_walk_ptes(vma, start, end, madvise_cold_pte);
+	return 0;
+}
+
+/* Models: madvise_pageout(): its checks (the reclaim is the next issue's, see Deviation). */
+static int madvise_pageout(struct vm_area_struct *vma, struct vm_area_struct **prev)
+{
+	*prev = vma;
+	if (!can_madv_lru_vma(vma))
+		return -EINVAL;
+	return 0;
+}
+
+/* Models: madvise_remove(): the checks (see Deviation for the hole punch). */
+static int madvise_remove(struct vm_area_struct *vma, struct vm_area_struct **prev)
+{
+	*prev = vma;
+	if (vma->vm_flags & VM_LOCKED)
+		return -EINVAL;
+	if (!vma->vm_file)
+		return -EINVAL;
+	if ((vma->vm_flags & (VM_SHARED | VM_WRITE)) != (VM_SHARED | VM_WRITE))
+		return -EACCES;
+	return -EOPNOTSUPP;
+}
+
+/* Models: madvise_willneed() (see Deviation). */
+static int madvise_willneed(struct vm_area_struct *vma, struct vm_area_struct **prev)
+{
+	*prev = vma;
+	if (!vma->vm_file)
+		lru_add_drain(vma->vm_mm->kernel);
+	return 0;
+}
+
+/* Models: ksm_madvise() (flags only): which VMAs may be merged by KSM. */
+static void ksm_madvise(const struct vm_area_struct *vma, int advice, vm_flags_t *vm_flags)
+{
+	const vm_flags_t never = VM_MERGEABLE | VM_SHARED | VM_MAYSHARE | VM_PFNMAP | VM_IO |
+				 VM_DONTEXPAND | VM_HUGETLB | VM_MIXEDMAP;
+
+	if (advice == MADV_MERGEABLE) {
+		if (!(*vm_flags & never))
+			*vm_flags |= VM_MERGEABLE;
+	} else {
+		*vm_flags &= ~VM_MERGEABLE;
+	}
+}
+
+/* The flags @behavior gives @vma, or a -errno (flag advice only). */
+static long madvise_new_flags(const struct vm_area_struct *vma, int behavior, vm_flags_t *flags)
+{
+	vm_flags_t f = vma->vm_flags;
+
+	switch (behavior) {
+	case MADV_NORMAL:
+		f &= ~(VM_RAND_READ | VM_SEQ_READ);
+		break;
+	case MADV_SEQUENTIAL:
+		f = (f & ~VM_RAND_READ) | VM_SEQ_READ;
+		break;
+	case MADV_RANDOM:
+		f = (f & ~VM_SEQ_READ) | VM_RAND_READ;
+		break;
+	case MADV_DONTFORK:
+		f |= VM_DONTCOPY;
+		break;
+	case MADV_DOFORK:
+		if (f & VM_IO)
+			return -EINVAL;
+		f &= ~VM_DONTCOPY;
+		break;
+	case MADV_WIPEONFORK:
+		if (vma->vm_file || (f & VM_SHARED))
+			return -EINVAL; /* anonymous private memory only */
+		f |= VM_WIPEONFORK;
+		break;
+	case MADV_KEEPONFORK:
+		f &= ~VM_WIPEONFORK;
+		break;
+	case MADV_DONTDUMP:
+		f |= VM_DONTDUMP;
+		break;
+	case MADV_DODUMP:
+		if (!(f & VM_HUGETLB) && (f & VM_SPECIAL))
+			return -EINVAL;
+		f &= ~VM_DONTDUMP;
+		break;
+	case MADV_MERGEABLE:
+	case MADV_UNMERGEABLE:
+		ksm_madvise(vma, behavior, &f);
+		break;
+	case MADV_HUGEPAGE: /* hugepage_madvise(); khugepaged registration comes with THP */
+		f = (f & ~VM_NOHUGEPAGE) | VM_HUGEPAGE;
+		break;
+	case MADV_NOHUGEPAGE:
+		f = (f & ~VM_HUGEPAGE) | VM_NOHUGEPAGE;
+		break;
+	}
+	*flags = f;
+	return 0;
+}
+
+/* Models: madvise_vma_behavior(): @behavior on [@start, @end) of @vma. */
+static int madvise_vma_behavior(struct vm_area_struct *vma, struct vm_area_struct **prev,
+				unsigned long start, unsigned long end, int behavior)
+{
+	vm_flags_t new_flags;
+	int error;
+
+	switch (behavior) {
+	case MADV_REMOVE:
+		return madvise_remove(vma, prev);
+	case MADV_WILLNEED:
+		return madvise_willneed(vma, prev);
+	case MADV_COLD:
+		return madvise_cold(vma, prev, start, end);
+	case MADV_PAGEOUT:
+		return madvise_pageout(vma, prev);
+	case MADV_FREE:
+	case MADV_DONTNEED:
+	case MADV_DONTNEED_LOCKED:
+		return madvise_dontneed_free(vma, prev, start, end, behavior);
+	case MADV_POPULATE_READ:
+	case MADV_POPULATE_WRITE:
+		return madvise_populate(vma, prev, start, end, behavior);
+	case MADV_COLLAPSE:
+		*prev = vma;
+		return -EINVAL;
+	}
+	error = (int)madvise_new_flags(vma, behavior, &new_flags);
+	if (!error)
+		error = madvise_update_vma(vma, prev, start, end, new_flags);
+	return error == -ENOMEM ? -EAGAIN : error; /* slab shortage is temporary */
+}
+
+/*
+ * Models: madvise_walk_vmas(): visits every VMA piece of [@start, @end); a hole makes the
+ * result -ENOMEM unless a visit failed first.
+ */
+static int madvise_walk_vmas(struct mm_struct *mm, unsigned long start, unsigned long end,
+			     int behavior)
+{
+	struct vm_area_struct *prev, *vma = find_vma_prev(mm, start, &prev);
+	int unmapped_error = 0;
+
+	if (vma && start > vma->vm_start)
+		prev = vma;
+	for (;;) {
+		unsigned long tmp;
+		int error;
+
+		if (!vma)
+			return -ENOMEM;
+		if (start < vma->vm_start) {
+			unmapped_error = -ENOMEM;
+			start = vma->vm_start;
+			if (start >= end)
+				break;
+		}
+		tmp = vma->vm_end < end ? vma->vm_end : end;
+		error = madvise_vma_behavior(vma, &prev, start, tmp, behavior);
+		if (error)
+			return error;
+		start = tmp;
+		if (prev && start < prev->vm_end)
+			start = prev->vm_end;
+		if (start >= end)
+			break;
+		vma = find_vma(mm, prev ? prev->vm_end : start);
+	}
+	return unmapped_error;
+}
+
+int do_madvise(struct mm_struct *mm, unsigned long start, size_t len_in, int behavior)
+{
+	unsigned long end;
+	size_t len;
+
+	if (!madvise_behavior_valid(behavior))
+		return -EINVAL;
+	if (start & ~PAGE_MASK)
+		return -EINVAL;
+	len = PAGE_ALIGN(len_in);
+	if (len_in && !len)
+		return -EINVAL; /* a small negative length rounded up to zero */
+	end = start + len;
+	if (end < start)
+		return -EINVAL;
+	if (end == start)
+		return 0;
+	return madvise_walk_vmas(mm, start, end, behavior);
+}
