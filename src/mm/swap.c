@@ -23,8 +23,7 @@
  * per-CPU work of lru_add_drain_all() are not modelled (the drain of another CPU runs with
  * smp_processor_id() set to that CPU, so what it frees reaches that CPU's pcp lists, as the
  * kernel's work item would). lru_cache_disable() is not modelled (the batches are always
- * used). workingset_activation() and lru_note_cost() have nothing to feed without reclaim;
- * folio_evictable() does not test AS_UNEVICTABLE mappings yet (swap.h).
+ * used). workingset_activation() and lru_note_cost() have nothing to feed without reclaim.
  *
  * Invariants (lru_place_walk, run by kmm_check):
  *   1. every folio on an evictable list is a head page of the list's node with PG_lru set, a
@@ -42,6 +41,7 @@
 #include "mm/gfp.h"
 #include "mm/mmap.h"
 #include "mm/page_place.h"
+#include "mm/pagemap.h"
 
 #include <errno.h>
 
@@ -116,6 +116,13 @@ void lruvec_del_folio(struct kmm_kernel *k, struct lruvec *lruvec, struct folio 
 	if (lru != LRU_UNEVICTABLE)
 		list_del(&folio->lru);
 	update_lru_size(k, lruvec, lru, folio_zone(k, folio), -(long)folio_nr_pages(folio));
+}
+
+bool folio_evictable(const struct folio *folio)
+{
+	const struct address_space *mapping = folio_mapping(folio);
+
+	return !(mapping && mapping_unevictable(mapping)) && !folio_test_mlocked(folio);
 }
 
 /* Models: __folio_clear_lru_flags(): a folio leaving the LRU for good. */

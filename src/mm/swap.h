@@ -85,14 +85,8 @@ static inline struct lruvec *folio_lruvec(const struct kmm_kernel *k, const stru
 	return &k->node_data[page_to_nid(&folio->page)]->__lruvec;
 }
 
-/*
- * Models: folio_evictable(): not mlocked. Deviation: a mapping marked unevictable (ramfs,
- * SHM_LOCK) is not tested until the page cache (pagemap.h) has AS_UNEVICTABLE.
- */
-static inline bool folio_evictable(const struct folio *folio)
-{
-	return !folio_test_mlocked(folio);
-}
+/* Models: folio_evictable(): not mlocked, and not in a mapping marked unevictable. */
+bool folio_evictable(const struct folio *folio);
 
 /* Models: lruvec_add_folio(), lruvec_add_folio_tail(), lruvec_del_folio(): list + counters. */
 void lruvec_add_folio(struct kmm_kernel *k, struct lruvec *lruvec, struct folio *folio);

@@ -12,6 +12,7 @@
  *         chunk only (docs/fidelity.md).
  */
 #include "mm/internal.h"
+#include "mm/mmap.h"
 #include "mm/views.h"
 #include "mm/vmalloc.h"
 
@@ -300,15 +301,10 @@ static void show_val_kb(const struct sink *out, const char *label, unsigned long
 	sink_printf(out, "%s%8lu kB\n", label, pages << (PAGE_SHIFT - 10));
 }
 
-/*
- * Committed_AS: the pages the mappings of every mm have charged (mm/util.c's
- * vm_memory_committed(), "core"'s). Until mm/util.c is on the integration branch no mapping
- * can be made, and nothing is charged.
- */
+/* Committed_AS: mm/util.c's vm_memory_committed(); 0 before boot and after shutdown. */
 static unsigned long meminfo_committed_as(const struct kmm_kernel *k)
 {
-	(void)k;
-	return 0;
+	return k->mm_state ? vm_memory_committed(k) : 0;
 }
 
 /* Models: mm/percpu.c:pcpu_nr_pages(): the first chunk, PCPU_UNIT_PAGES per unit (CPU). */
@@ -377,8 +373,7 @@ void show_meminfo(const struct kmm_kernel *k, const struct sink *out)
 	show_val_kb(out, "Bounce:         ", global_zone_page_state(k, NR_BOUNCE));
 	show_val_kb(out, "WritebackTmp:   ",
 		    (unsigned long)global_node_page_state(k, NR_WRITEBACK_TEMP));
-	/* overcommit_ratio 50, no hugetlb pages, no swap */
-	show_val_kb(out, "CommitLimit:    ", (unsigned long)k->totalram_pages * 50 / 100);
+	show_val_kb(out, "CommitLimit:    ", vm_commit_limit(k));
 	show_val_kb(out, "Committed_AS:   ", meminfo_committed_as(k));
 	sink_printf(out, "VmallocTotal:   %8lu kB\n", (VMALLOC_END - VMALLOC_START) >> 10);
 	show_val_kb(out, "VmallocUsed:    ", vmalloc_nr_pages(k));
