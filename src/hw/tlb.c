@@ -305,6 +305,36 @@ static uint64_t tlbi_walk(struct tlb *tlb, const struct tlbi_scope *s)
 	return removed;
 }
 
+/*
+ * The L2 part of an invalidation. By VA, only the sets the range can index are looked at:
+ * an entry of size 1 << sh sits in set (va >> sh) mod sets, and the sizes present are in
+ * l2_shifts; a range that would index every set of a size scans them all. The result is
+ * the full scan's (tlbi_matches decides each entry): this only skips sets that cannot hold
+ * a match, so a per-page TLBI costs the ways of a few sets, not the whole array.
+ */
+static uint64_t tlbi_l2(struct tlb *tlb, const struct tlbi_scope *s)
+{
+	uint32_t sets = tlb->geo.l2_sets, ways = tlb->geo.l2_ways;
+	uint64_t shifts = tlb->l2_shifts, removed = 0;
+	uint64_t first = s->va & TLB_VA56_MASK, last = (s->va + s->len - 1) & TLB_VA56_MASK;
+
+	bool scan = !(s->match & TLBI_M_VA) || !(s->match & TLBI_M_S1) || !s->len || last < first;
+
+	for (uint64_t m = shifts; m && !scan; m &= m - 1)
+		scan = (last >> __builtin_ctzll(m)) - (first >> __builtin_ctzll(m)) >= sets - 1;
+	if (scan)
+		return tlbi_array(tlb->l2, sets * ways, s, false);
+	while (shifts) {
+		unsigned sh = (unsigned)__builtin_ctzll(shifts);
+		uint64_t lo = first >> sh, hi = last >> sh;
+
+		shifts &= shifts - 1;
+		for (uint64_t i = lo; i <= hi; i++)
+			removed += tlbi_array(&tlb->l2[(i & (sets - 1)) * ways], ways, s, false);
+	}
+	return removed;
+}
+
 uint64_t tlb_invalidate(struct tlb *tlb, const struct tlbi_scope *s)
 {
 	uint64_t n, total = 0;
@@ -321,10 +351,10 @@ uint64_t tlb_invalidate(struct tlb *tlb, const struct tlbi_scope *s)
 		tlb->st[side].invalidations += n;
 		total += n;
 	}
-	n = tlbi_array(tlb->l2, tlb->geo.l2_sets * tlb->geo.l2_ways, s, false);
+	n = tlbi_l2(tlb, s);
 	tlb->st[TLB_L2].invalidations += n;
 	total += n;
-	n = tlbi_array(tlb->s2, tlb->geo.s2_entries, s, true);
+	n = (s->match & TLBI_M_S2) ? tlbi_array(tlb->s2, tlb->geo.s2_entries, s, true) : 0;
 	tlb->st[TLB_S2].invalidations += n;
 	total += n;
 	total += tlbi_walk(tlb, s);

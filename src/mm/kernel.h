@@ -131,6 +131,15 @@ struct kmm_kernel {
 	bool booted;
 	unsigned long nr_bad_pages; /* pages bad_page() took out of use */
 
+	/*
+	 * Host memory kept behind free RAM for reuse (page_alloc.c, "Host memory of free
+	 * blocks"): at most limit bytes, the rest given back; given_back counts what went back.
+	 */
+	struct host_slack {
+		uint64_t limit;
+		uint64_t given_back;
+	} host_slack;
+
 	/* The slab allocator (slub.c, slab_common.c). */
 	struct kmem_globals kmem;
 	char online_nodes_list[48]; /* "0" or "0-1": %*pbl of the nodes with memory */

@@ -717,6 +717,34 @@ static inline struct page *find_buddy_page_pfn(struct page *page, unsigned long 
 }
 
 /*
+ * Host memory of free blocks. A free page's contents are not promised (with init_on_free
+ * they are zero anyway), so the host memory written behind a free block can go back to the
+ * host. Giving it back at every free would make each reuse pay a host page fault: a
+ * workload that maps and unmaps the same memory over and over would run at the host
+ * kernel's fault rate. So some written memory is kept behind free blocks for reuse: when a
+ * block of a pageblock or more is freed and the written RAM exceeds the RAM in use by more
+ * than host_slack.limit (an eighth of RAM, 32 MiB to 512 MiB), the block gives its host
+ * memory back. The RAM in use is counted as written (it may not be), so the estimate of
+ * written free RAM is low and the slack kept is at most the limit.
+ */
+static void host_slack_free_block(struct kmm_kernel *k, unsigned long pfn, unsigned order)
+{
+	struct host_slack *hs = &k->host_slack;
+	uint64_t used, free_pages = global_zone_page_state(k, NR_FREE_PAGES);
+
+	if (!hs->limit)
+		hs->limit = clamp_t(uint64_t, ((uint64_t)k->totalram_pages << PAGE_SHIFT) / 8,
+				    (uint64_t)32 << 20, (uint64_t)512 << 20);
+	used = (uint64_t)(k->totalram_pages > (long)free_pages ? k->totalram_pages - (long)free_pages
+							       : 0)
+	       << PAGE_SHIFT;
+	if (k->env->host_touched <= used + hs->limit)
+		return;
+	arch_phys_discard(k, PFN_PHYS(pfn), (phys_addr_t)PAGE_SIZE << order);
+	hs->given_back += (uint64_t)PAGE_SIZE << order;
+}
+
+/*
  * Models: mm/page_alloc.c:buddy_merge_likely(): is the next-larger buddy free already?
  * @buddy_pfn is the buddy of the merged block at its final order; the next-larger block's
  * buddy may lie outside the memory map, which the pfn_valid() test catches.
@@ -766,12 +794,8 @@ void __free_one_page(struct kmm_kernel *k, struct page *page, unsigned long pfn,
 	}
 	set_buddy_order(page, order);
 	env_charge(k->env, COST_buddy_free);
-	/*
-	 * Host memory: a free block of a pageblock or more gives the host pages written behind it
-	 * back (a free page's contents are not promised; with init_on_free they are zero anyway).
-	 */
 	if (order >= pageblock_order)
-		arch_phys_discard(k, PFN_PHYS(pfn), (phys_addr_t)PAGE_SIZE << order);
+		host_slack_free_block(k, pfn, order);
 
 	if (fpi_flags & FPI_TO_TAIL)
 		to_tail = true;
