@@ -175,6 +175,7 @@ static const struct address_space_operations kmmfs_aops = {
 
 static const struct vm_operations_struct generic_file_vm_ops = {
 	.fault = filemap_fault,
+	.map_pages = filemap_map_pages,
 	.page_mkwrite = filemap_page_mkwrite,
 };
 

@@ -9,7 +9,8 @@
  *         mm/page-writeback.c (folio_mark_dirty, filemap_dirty_folio, folio_account_dirtied,
  *         folio_clear_dirty_for_io, __folio_start_writeback, __folio_end_writeback,
  *         write_cache_pages), mm/truncate.c (truncate_inode_pages_range, truncate_pagecache),
- *         mm/readahead.c (the read-around window of a mapping fault), and
+ *         mm/readahead.c (the read-around window of a mapping fault), mm/rmap.c
+ *         (folio_mkclean, page_mkclean_one: writeback re-protects shared PTEs), and
  *         generic_perform_write (Linux 6.1).
  * Deviations:
  *  - Writeback completes at once: folio_end_writeback runs right after the filesystem copied
@@ -47,7 +48,9 @@
 #include "fs/fs.h"
 #include "mm/internal.h"
 #include "mm/memory.h"
+#include "mm/mmap.h"
 #include "mm/page_place.h"
+#include "mm/rmap.h"
 #include "mm/shmem.h"
 #include "mm/swap.h"
 
@@ -225,18 +228,75 @@ bool folio_mark_dirty(struct kmm_kernel *k, struct folio *folio)
 	return !folio_test_set_dirty(folio);
 }
 
+/* Models: page_mkclean_one(): each PTE of @folio in shared @vma made clean and read-only. */
+static bool page_mkclean_one(struct folio *folio, struct vm_area_struct *vma, unsigned long address,
+			     void *arg)
+{
+	struct kmm_kernel *k = vma->vm_mm->kernel;
+	struct page_vma_mapped_walk pvmw;
+	int *cleaned = arg;
+
+	memset(&pvmw, 0, sizeof(pvmw));
+	pvmw.pfn = page_to_pfn(k, &folio->page);
+	pvmw.nr_pages = folio_nr_pages(folio);
+	pvmw.vma = vma;
+	pvmw.address = address;
+	while (page_vma_mapped_walk(&pvmw)) {
+		pte_t *ptep = (pte_t *)pvmw.pte;
+		pte_t entry;
+
+		if (!pte_dirty(*ptep) && !pte_write(*ptep))
+			continue;
+		entry = ptep_clear_flush(k, vma, pvmw.address, ptep);
+		entry = pte_mkclean(pte_wrprotect(entry));
+		set_pte_at(k, vma->vm_mm, pvmw.address, ptep, entry);
+		(*cleaned)++;
+	}
+	return true;
+}
+
+/* Models: invalid_mkclean_vma(): only shared mappings write back through their PTEs. */
+static bool invalid_mkclean_vma(struct vm_area_struct *vma, void *arg)
+{
+	return !(vma->vm_flags & VM_SHARED);
+}
+
+/*
+ * Models: mm/rmap.c:folio_mkclean(): write-protects and cleans every shared PTE mapping
+ * @folio (flushing each from the TLBs), so the next write faults and dirties the folio
+ * again; returns how many PTEs were dirty or writable.
+ */
+static int folio_mkclean(struct kmm_kernel *k, struct folio *folio)
+{
+	int cleaned = 0;
+	struct rmap_walk_control rwc = {
+		.arg = &cleaned,
+		.rmap_one = page_mkclean_one,
+		.invalid_vma = invalid_mkclean_vma,
+	};
+
+	if (!folio_mapped(folio) || !folio_mapping(folio))
+		return 0;
+	rmap_walk(k, folio, &rwc);
+	return cleaned;
+}
+
 bool folio_clear_dirty_for_io(struct kmm_kernel *k, struct folio *folio)
 {
 	struct address_space *mapping = folio_mapping(folio);
 	long nr = (long)folio_nr_pages(folio);
 
-	if (!folio_test_clear_dirty(folio))
-		return false;
 	if (mapping && mapping_can_writeback(mapping)) {
+		/* A PTE written since the last clean passes its dirt to the folio first. */
+		if (folio_mkclean(k, folio))
+			folio_mark_dirty(k, folio);
+		if (!folio_test_clear_dirty(folio))
+			return false;
 		folio_node_mod(k, folio, NR_FILE_DIRTY, -nr);
 		folio_zone_mod(k, folio, NR_ZONE_WRITE_PENDING, -nr);
+		return true;
 	}
-	return true;
+	return folio_test_clear_dirty(folio);
 }
 
 void folio_start_writeback(struct kmm_kernel *k, struct folio *folio)
@@ -435,7 +495,15 @@ void truncate_inode_pages(struct kmm_kernel *k, struct address_space *mapping, l
 
 void truncate_pagecache(struct kmm_kernel *k, struct inode *inode, loff_t newsize)
 {
-	truncate_inode_pages(k, inode->i_mapping, newsize);
+	struct address_space *mapping = inode->i_mapping;
+	loff_t holebegin = (loff_t)round_up((uint64_t)newsize, PAGE_SIZE);
+
+	/*
+	 * Unmap the whole pages past the end (their private COW copies too), drop them, then
+	 * unmap again for a page a fault mapped meanwhile (none here: one thread).
+	 */
+	unmap_mapping_range(mapping, holebegin, 0, 1);
+	truncate_inode_pages(k, mapping, newsize);
 }
 
 /* ---- read and write -------------------------------------------------------------------- */
@@ -642,6 +710,50 @@ vm_fault_t filemap_fault(struct vm_fault *vmf)
 	}
 	vmf->page = folio_page(folio, vmf->pgoff - folio->index);
 	return ret | VM_FAULT_LOCKED;
+}
+
+/*
+ * Models: filemap_map_pages() (fault-around): maps each cached page of [start_pgoff,
+ * end_pgoff] that is uptodate, not locked, inside i_size and not mapped at its address yet,
+ * without a fault each; a page is skipped (left to ->fault) otherwise. Each mapped page
+ * keeps the reference taken here (the PTE's). VM_FAULT_NOPAGE if vmf->address was mapped.
+ */
+vm_fault_t filemap_map_pages(struct vm_fault *vmf, pgoff_t start_pgoff, pgoff_t end_pgoff)
+{
+	struct kmm_kernel *k = vmf_kernel(vmf);
+	struct vm_area_struct *vma = vmf->vma;
+	struct address_space *mapping = vma->vm_file->f_mapping;
+	loff_t size = file_inode(vma->vm_file)->i_size;
+	unsigned long index = start_pgoff;
+	vm_fault_t ret = 0;
+	struct folio *folio;
+
+	if (size <= 0)
+		return 0;
+	end_pgoff = min(end_pgoff, (pgoff_t)((size - 1) >> PAGE_SHIFT));
+	while (index <= end_pgoff &&
+	       (folio = xa_find(&mapping->i_pages, &index, end_pgoff, XA_PRESENT))) {
+		unsigned long addr = vma->vm_start + ((index - vma->vm_pgoff) << PAGE_SHIFT);
+		struct page *page = folio_page(folio, index - folio->index);
+
+		/* Models: next_uptodate_page(): only pages ready to map, none being read. */
+		if (folio_test_uptodate(folio) && !folio_test_locked(folio) &&
+		    folio_try_get(folio)) {
+			vmf->pte = pte_offset_kernel(k, vmf->pmd, addr);
+			if (pte_none(*vmf->pte)) {
+				if (addr == vmf->address)
+					ret = VM_FAULT_NOPAGE;
+				do_set_pte(vmf, page, addr);
+			} else {
+				folio_put(k, folio);
+			}
+		}
+		if (index == end_pgoff)
+			break;
+		index++;
+	}
+	vmf->pte = NULL;
+	return ret;
 }
 
 vm_fault_t filemap_page_mkwrite(struct vm_fault *vmf)

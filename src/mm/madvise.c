@@ -22,8 +22,8 @@
  * Deviation: MADV_PAGEOUT does its checks and returns 0 without reclaiming (reclaim_pages
  *         comes with the reclaim issue). MADV_COLD makes PTEs old and deactivates the pages
  *         but does not split large folios (none exist yet). MADV_WILLNEED on an anonymous
- *         VMA only drains the LRU batches (no swap to read ahead); on a file VMA it does no
- *         readahead yet (the page cache has no readahead; 0 is returned as 6.1 does).
+ *         or shmem VMA only drains the LRU batches (no swap to read back); on a file VMA it
+ *         reads one readahead window (see force_page_cache_ra).
  *         MADV_COLLAPSE is refused with -EINVAL (no THP collapse in this issue: the value
  *         6.1 returns for a VMA it cannot collapse). MADV_REMOVE does 6.1's checks and then
  *         returns -EOPNOTSUPP (what vfs_fallocate returns on a filesystem without
@@ -44,6 +44,7 @@
 #include "mm/mmap.h"
 #include "mm/page-flags.h"
 #include "mm/pagemap.h"
+#include "mm/shmem.h"
 #include "mm/swap.h"
 
 #ifndef EOPNOTSUPP
@@ -347,12 +348,77 @@ static int madvise_remove(struct vm_area_struct *vma, struct vm_area_struct **pr
 	return -EOPNOTSUPP;
 }
 
-/* Models: madvise_willneed() (see Deviation). */
-static int madvise_willneed(struct vm_area_struct *vma, struct vm_area_struct **prev)
+/* VM_READAHEAD_PAGES: the default readahead window, 128 KiB (the bdi's ra_pages). */
+#define VM_READAHEAD_PAGES ((128UL << 10) >> PAGE_SHIFT)
+
+/*
+ * Models: mm/readahead.c:force_page_cache_ra() with do_page_cache_ra() and
+ * page_cache_ra_unbounded(): reads up to one readahead window of @file's pages from @index
+ * (clipped to the file) into the page cache, each absent page once, through ->read_folio.
+ * Deviation: the window is VM_READAHEAD_PAGES (the model's filesystems have no device with
+ * a larger io_pages); no PG_readahead marker (no async readahead to trigger).
+ */
+static void force_page_cache_ra(struct kmm_kernel *k, struct file *file, pgoff_t index,
+				unsigned long nr_to_read)
 {
+	struct address_space *mapping = file->f_mapping;
+	loff_t isize = file_inode(file)->i_size;
+	pgoff_t end_index;
+
+	if (!mapping->a_ops || !mapping->a_ops->read_folio || isize <= 0)
+		return;
+	end_index = (pgoff_t)((isize - 1) >> PAGE_SHIFT);
+	if (index > end_index)
+		return;
+	if (nr_to_read > VM_READAHEAD_PAGES)
+		nr_to_read = VM_READAHEAD_PAGES;
+	if (nr_to_read > end_index - index + 1)
+		nr_to_read = end_index - index + 1;
+	for (pgoff_t i = index; i < index + nr_to_read; i++) {
+		struct folio *folio = filemap_get_folio(k, mapping, i);
+
+		if (folio) { /* cached already */
+			folio_put(k, folio);
+			continue;
+		}
+		folio = __filemap_get_folio(k, mapping, i, FGP_CREAT | FGP_LOCK,
+					    mapping_gfp_mask(mapping));
+		if (!folio)
+			return;
+		if (mapping->a_ops->read_folio(k, file, folio)) {
+			filemap_remove_folio(k, folio);
+			folio_unlock(folio);
+			folio_put(k, folio);
+			return;
+		}
+		folio_unlock(folio);
+		folio_put(k, folio);
+	}
+}
+
+/*
+ * Models: madvise_willneed(): anonymous and shmem VMAs would read their swapped-out pages
+ * back (no swap yet: only the LRU batches drain); a file VMA has its range read ahead
+ * (vfs_fadvise(POSIX_FADV_WILLNEED) -> generic_fadvise -> force_page_cache_ra).
+ */
+static int madvise_willneed(struct vm_area_struct *vma, struct vm_area_struct **prev,
+			    unsigned long start, unsigned long end)
+{
+	struct kmm_kernel *k = vma->vm_mm->kernel;
+	struct file *file = vma->vm_file;
+	loff_t offset, endbyte;
+	pgoff_t first, last;
+
 	*prev = vma;
-	if (!vma->vm_file)
-		lru_add_drain(vma->vm_mm->kernel);
+	if (!file || shmem_mapping(file->f_mapping)) {
+		lru_add_drain(k);
+		return 0;
+	}
+	offset = (loff_t)(start - vma->vm_start) + ((loff_t)vma->vm_pgoff << PAGE_SHIFT);
+	endbyte = offset + (loff_t)(end - start) - 1;
+	first = (pgoff_t)(offset >> PAGE_SHIFT);
+	last = (pgoff_t)(endbyte >> PAGE_SHIFT);
+	force_page_cache_ra(k, file, first, last - first + 1);
 	return 0;
 }
 
@@ -435,7 +501,7 @@ static int madvise_vma_behavior(struct vm_area_struct *vma, struct vm_area_struc
 	case MADV_REMOVE:
 		return madvise_remove(vma, prev);
 	case MADV_WILLNEED:
-		return madvise_willneed(vma, prev);
+		return madvise_willneed(vma, prev, start, end);
 	case MADV_COLD:
 		return madvise_cold(vma, prev, start, end);
 	case MADV_PAGEOUT:

@@ -293,6 +293,7 @@ struct anon_vma {
 	unsigned long num_active_vmas; /* VMAs whose vma->anon_vma is this one */
 	struct list_head chains;       /* anon_vma_chain.same_anon_vma */
 	struct list_head list;	       /* all anon_vmas of the kernel (rmap_check) */
+	int check_roots;	       /* rmap_check's scratch: anon_vmas rooted here */
 	uint64_t slab_obj;	       /* its shadow in the anon_vma slab cache */
 };
 

@@ -432,8 +432,6 @@ int insert_vm_struct(struct mm_struct *mm, struct vm_area_struct *vma)
 {
 	if (find_vma_intersection(mm, vma->vm_start, vma->vm_end))
 		return -ENOMEM;
-	if (mm->map_count >= mm->kernel->sysctl_max_map_count)
-		return -ENOMEM;
 	if ((vma->vm_flags & VM_ACCOUNT) && __vm_enough_memory(mm, (long)vma_pages(vma), false))
 		return -ENOMEM;
 	if (!vma->vm_file && !vma->vm_ops && !vma->vm_pgoff)
@@ -927,10 +925,6 @@ unsigned long mmap_region(struct mm_struct *mm, struct file *file, unsigned long
 	vma->vm_flags = vm_flags;
 	vma->vm_pgoff = pgoff;
 	vma_set_page_prot(vma);
-	if (mm->map_count >= mm->kernel->sysctl_max_map_count) {
-		vm_area_free(vma);
-		goto unacct_nomem;
-	}
 	if (file) {
 		if (vm_flags & VM_SHARED) {
 			error = mapping_map_writable(file->f_mapping);

@@ -192,7 +192,7 @@ void vm_area_free(struct vm_area_struct *vma);
 /*
  * Models: insert_vm_struct(): links @vma (not yet linked; [vm_start, vm_end) free in @mm)
  * into @mm's tree, list and its file's i_mmap, charges VM_ACCOUNT commit. 0, or -ENOMEM
- * (overlap, map_count over vm.max_map_count, or the commit refused): then nothing changed.
+ * (overlap, or the commit refused): then nothing changed.
  * Does not merge. Does not account total_vm (callers call vm_stat_account).
  */
 int insert_vm_struct(struct mm_struct *mm, struct vm_area_struct *vma);

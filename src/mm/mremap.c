@@ -20,13 +20,15 @@
  * Models: mm/mremap.c (Linux 6.1): sys_mremap, mremap_to, vma_to_resize, vma_expandable,
  *         move_vma, move_page_tables, move_ptes; mm/mmap.c:copy_vma; mm/mlock.c:
  *         mlock_future_check.
- * Deviation: page tables are always moved entry by entry: 6.1 moves a whole PTE table when
- *         source and destination are PMD-aligned over 2 MiB (move_normal_pmd), so after
- *         such a move the model keeps the emptied old table until munmap frees it (VmPTE can
- *         be 4 kB higher in between). No hugetlb, no userfaultfd, no vm_ops->mremap (no
- *         special mapping supports moving: [vdso]/[vvar] are VM_DONTEXPAND and refused).
- *         copy_vma inserts the new VMA through insert_vm_struct with VM_ACCOUNT masked, so
- *         the commit is charged once, by move_vma, as 6.1's vma_link does.
+ * Deviation: a whole PTE table moves (move_normal_pmd) only when the destination's pmd
+ *         table exists already: 6.1's alloc_new_pmd would allocate it (the core exposes no
+ *         pmd-level allocation), so a PMD-aligned move into a 1 GiB region without page
+ *         tables moves entry by entry and leaves the emptied source table until munmap frees
+ *         it (VmPTE can be 4 kB higher in between). No PUD-level moves (move_normal_pud: a
+ *         1 GiB-aligned move of 1 GiB moves its PMD tables one by one). No hugetlb, no userfaultfd,
+ * no vm_ops->mremap (no special mapping supports moving: [vdso]/[vvar] are VM_DONTEXPAND and
+ * refused). copy_vma inserts the new VMA through insert_vm_struct with VM_ACCOUNT masked, so the
+ * commit is charged once, by move_vma, as 6.1's vma_link does.
  *
  * Invariants: none of its own; after every call mmap_check (VMA tree, accounting),
  * mm_check (rss, mapcounts) and mprotect_check hold.
@@ -67,29 +69,77 @@ static int mlock_future_check(struct mm_struct *mm, vm_flags_t flags, unsigned l
 	return locked > limit ? -EAGAIN : 0;
 }
 
+/* The pmd slot of @addr in @mm if its pmd table exists (get_old_pmd's walk), else NULL. */
+static pmd_t *mremap_pmd_slot(struct mm_struct *mm, unsigned long addr)
+{
+	struct kmm_kernel *k = mm->kernel;
+	p4d_t *p4dp = p4d_offset(pgd_offset_pgd(k, mm->pgd, addr), addr);
+	pud_t *pudp;
+
+	if (p4d_none(*p4dp))
+		return NULL;
+	pudp = pud_offset(k, p4dp, addr);
+	if (!pudp || !pud_table(*pudp))
+		return NULL;
+	return pmd_offset(k, pudp, addr);
+}
+
+/* Models: get_extent(NORMAL_PMD): the bytes to the next PMD boundary of both addresses. */
+static unsigned long pmd_extent(unsigned long old_addr, unsigned long old_end,
+				unsigned long new_addr)
+{
+	unsigned long extent = ((old_addr | (PMD_SIZE - 1)) + 1) - old_addr;
+	unsigned long to_new = ((new_addr | (PMD_SIZE - 1)) + 1) - new_addr;
+
+	if (extent > old_end - old_addr)
+		extent = old_end - old_addr;
+	return extent < to_new ? extent : to_new;
+}
+
 /*
- * Models: move_ptes() / move_page_tables(): moves the entries of [@old_addr, +@len) of
- * @vma to @new_addr (in @new_vma), allocating the destination tables. Present entries moved
- * are flushed from every TLB (old range). Returns the bytes moved (less than @len only when
- * a destination table could not be allocated).
+ * Models: move_normal_pmd(): when source and destination are PMD-aligned over a whole PMD,
+ * the source's PTE table itself moves to the destination's empty pmd slot, and the old
+ * range (walk caches included) is flushed. false when it cannot (no table at the source,
+ * the destination's pmd table missing or its slot taken): then the PTEs move one by one.
  */
-static unsigned long move_page_tables(struct vm_area_struct *vma, unsigned long old_addr,
-				      struct vm_area_struct *new_vma, unsigned long new_addr,
-				      unsigned long len)
+static bool move_normal_pmd(struct vm_area_struct *vma, unsigned long old_addr,
+			    unsigned long new_addr)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	pmd_t *old_pmd = mremap_pmd_slot(mm, old_addr), *new_pmd, pmd;
+
+	if (!old_pmd || !pmd_table(*old_pmd))
+		return false;
+	new_pmd = mremap_pmd_slot(mm, new_addr);
+	if (!new_pmd || !pmd_none(*new_pmd))
+		return false;
+	pmd = *old_pmd;
+	pmd_clear(old_pmd);
+	set_pmd(new_pmd, pmd);
+	flush_tlb_range(mm->kernel, vma, old_addr, old_addr + PMD_SIZE);
+	return true;
+}
+
+/*
+ * Models: move_ptes(): moves the entries of [@old_addr, @old_addr + @len) (inside one PTE
+ * table) to @new_addr, allocating the destination tables; present entries moved are flushed
+ * from every TLB (old range). Returns the bytes moved (short only when a destination table
+ * could not be allocated).
+ */
+static unsigned long move_ptes(struct vm_area_struct *vma, unsigned long old_addr,
+			       unsigned long new_addr, unsigned long len)
 {
 	struct mm_struct *mm = vma->vm_mm;
 	struct kmm_kernel *k = mm->kernel;
 	unsigned long done = 0, fstart = old_addr + len, fend = old_addr;
 
-	while (done < len) {
+	for (; done < len; done += PAGE_SIZE) {
 		unsigned long from = old_addr + done, to = new_addr + done;
 		pte_t *old_pte = (pte_t *)mm_pte_lookup(mm, from), *new_pte;
 		pte_t pte;
 
-		if (!old_pte || pte_none(*old_pte)) {
-			done += PAGE_SIZE;
+		if (!old_pte || pte_none(*old_pte))
 			continue;
-		}
 		new_pte = (pte_t *)mm_pte_alloc(mm, to);
 		if (!new_pte)
 			break;
@@ -101,12 +151,33 @@ static unsigned long move_page_tables(struct vm_area_struct *vma, unsigned long 
 				fend = from + PAGE_SIZE;
 		}
 		set_pte_at(k, mm, to, new_pte, pte);
-		done += PAGE_SIZE;
 	}
 	if (fstart < fend)
 		flush_tlb_range(k, vma, fstart, fend);
-	(void)new_vma;
 	return done;
+}
+
+/*
+ * Models: move_page_tables(): moves [@old_addr, +@len) of @vma to @new_addr, a whole PTE
+ * table at a time where both are PMD-aligned over a PMD (move_normal_pmd), else entry by
+ * entry. Returns the bytes moved (less than @len only when a table could not be allocated).
+ */
+static unsigned long move_page_tables(struct vm_area_struct *vma, unsigned long old_addr,
+				      unsigned long new_addr, unsigned long len)
+{
+	unsigned long old_end = old_addr + len, start = old_addr, extent;
+
+	for (; old_addr < old_end; old_addr += extent, new_addr += extent) {
+		unsigned long moved;
+
+		extent = pmd_extent(old_addr, old_end, new_addr);
+		if (extent == PMD_SIZE && move_normal_pmd(vma, old_addr, new_addr))
+			continue;
+		moved = move_ptes(vma, old_addr, new_addr, extent);
+		if (moved < extent)
+			return old_addr - start + moved;
+	}
+	return len;
 }
 
 /*
@@ -232,10 +303,10 @@ static unsigned long move_vma(struct vm_area_struct *vma, unsigned long old_addr
 			vm_unacct_memory(mm->kernel, to_account >> PAGE_SHIFT);
 		return (unsigned long)-ENOMEM;
 	}
-	moved_len = move_page_tables(vma, old_addr, new_vma, new_addr, old_len);
+	moved_len = move_page_tables(vma, old_addr, new_addr, old_len);
 	if (moved_len < old_len) {
 		/* Put back what moved; the new VMA is then the one unmapped below. */
-		move_page_tables(new_vma, new_addr, vma, old_addr, moved_len);
+		move_page_tables(new_vma, new_addr, old_addr, moved_len);
 		vma = new_vma;
 		old_len = new_len;
 		old_addr = new_addr;

@@ -41,8 +41,8 @@
  *    installs the PTE at vmf->pte for @addr, old if prefaulted and the CPU has hardware AF,
  *    with rss and page_add_file_rmap; the caller's page reference becomes the PTE's);
  *    unmap_mapping_range(mapping, holebegin, holelen, even_cows) (truncate unmaps every VMA
- *    of the file first); folio_mkclean(folio) (rmap.c: write-protects and cleans the PTEs of
- *    a folio being written back, returning whether one was dirty).
+ *    of the file first). folio_mkclean (rmap.c in the kernel) is filemap.c's own, on the
+ *    core's rmap_walk and page_vma_mapped_walk.
  *    ->map_pages contract: the core calls it (do_fault_around) with vmf->pmd pointing at a
  *    pmd entry that holds a PTE table (6.1's do_fault_around preallocates it and
  *    filemap_map_pmd installs it; here the core installs it before the call) and the window

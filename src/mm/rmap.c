@@ -579,10 +579,18 @@ bool rmap_check(const struct kmm_kernel *k, char *why, size_t whylen)
 
 	if (!ms)
 		return true;
+	for (struct list_head *l = ms->anon_vmas.next; l != &ms->anon_vmas; l = l->next)
+		list_entry(l, struct anon_vma, list)->check_roots = 0;
+	for (struct list_head *l = ms->anon_vmas.next; l != &ms->anon_vmas; l = l->next) {
+		struct anon_vma *av = list_entry(l, struct anon_vma, list);
+
+		if (av->root != av)
+			av->root->check_roots++;
+	}
 	for (struct list_head *l = ms->anon_vmas.next; l != &ms->anon_vmas; l = l->next) {
 		struct anon_vma *av = list_entry(l, struct anon_vma, list);
 		unsigned long active = 0;
-		int roots = 0;
+		int roots = av->check_roots;
 
 		nav++;
 		for (struct list_head *c = av->chains.next; c != &av->chains; c = c->next) {
@@ -602,12 +610,6 @@ bool rmap_check(const struct kmm_kernel *k, char *why, size_t whylen)
 		CHECK(active == av->num_active_vmas,
 		      "rmap: anon_vma num_active_vmas %lu, %lu VMAs use it", av->num_active_vmas,
 		      active);
-		for (struct list_head *o = ms->anon_vmas.next; o != &ms->anon_vmas; o = o->next) {
-			struct anon_vma *x = list_entry(o, struct anon_vma, list);
-
-			if (x != av && x->root == av)
-				roots++;
-		}
 		CHECK(av->refcount == 1 + roots, "rmap: anon_vma refcount %d, expected %d",
 		      av->refcount, 1 + roots);
 	}

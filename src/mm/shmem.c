@@ -272,6 +272,7 @@ static const struct file_operations shmem_file_operations = {
 
 static const struct vm_operations_struct shmem_vm_ops = {
 	.fault = shmem_fault,
+	.map_pages = filemap_map_pages,
 };
 
 static const struct super_operations shmem_ops = {

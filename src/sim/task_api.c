@@ -32,6 +32,7 @@
 #include "mm/memory.h"
 #include "fs/fs.h"
 #include "mm/mm.h"
+#include "mm/mman.h"
 #include "mm/mmap.h"
 #include "mm/pagemap.h"
 #include "mm/shmem.h"
@@ -991,4 +992,213 @@ API_BODY(put_user_page, {
 enum kmm_status kmm_put_user_page(struct kmm_machine *m, kmm_pfn_t pfn, unsigned gup_flags)
 {
 	return API_CALL(m, API_USER, put_user_page, pfn, gup_flags);
+}
+
+/* ---- mprotect, mremap, madvise, mlock, msync, mincore (mm/mman.h) --------------------- */
+
+/* Runs @what as task @pid's system call: the kernel's -errno becomes the status. */
+#define MMAN_CALL(a, pid, t, expr, fmt, ...)                                                       \
+	({                                                                                         \
+		long err_;                                                                         \
+		set_current_task((a)->k, (t));                                                     \
+		err_ = (long)(expr);                                                               \
+		set_current_task((a)->k, NULL);                                                    \
+		err_ < 0 ? api_error((a), api_errno(err_), "pid %" PRId32 ": " fmt ": %s", (pid),  \
+				     __VA_ARGS__, errno_name(err_))                                \
+			 : KMM_OK;                                                                 \
+	})
+
+API_BODY(mprotect, {
+	kmm_pid_t pid;
+	kmm_va_t addr;
+	uint64_t len;
+	int prot;
+})
+{
+	struct task_struct *t = NULL;
+	enum kmm_status st = api_task(a, p->pid, true, &t);
+
+	if (st)
+		return st;
+	return MMAN_CALL(
+		a, p->pid, t,
+		do_mprotect_pkey(t->mm, p->addr, p->len, (unsigned long)(unsigned)p->prot, -1),
+		"mprotect(0x%" PRIx64 ", 0x%" PRIx64 ", 0x%x)", p->addr, p->len, p->prot);
+}
+
+enum kmm_status kmm_mprotect(struct kmm_machine *m, kmm_pid_t pid, kmm_va_t addr, uint64_t len,
+			     int prot)
+{
+	return API_CALL(m, API_USER, mprotect, pid, addr, len, prot);
+}
+
+API_BODY(mremap, {
+	kmm_pid_t pid;
+	kmm_va_t old_addr;
+	uint64_t old_len, new_len;
+	int flags;
+	kmm_va_t new_addr, *out;
+})
+{
+	struct task_struct *t = NULL;
+	enum kmm_status st;
+	unsigned long ret;
+
+	if (!p->out)
+		return api_error(a, KMM_EINVAL, "NULL address output");
+	if ((st = api_task(a, p->pid, true, &t)))
+		return st;
+	set_current_task(a->k, t);
+	ret = do_mremap(t->mm, p->old_addr, p->old_len, p->new_len, (unsigned long)p->flags,
+			p->new_addr);
+	set_current_task(a->k, NULL);
+	if (IS_ERR_VALUE(ret))
+		return api_error(a, api_errno((long)ret),
+				 "pid %" PRId32 ": mremap(0x%" PRIx64 ", 0x%" PRIx64 ", 0x%" PRIx64
+				 ", 0x%x, 0x%" PRIx64 "): %s",
+				 p->pid, p->old_addr, p->old_len, p->new_len, p->flags, p->new_addr,
+				 errno_name((long)ret));
+	*p->out = ret;
+	return KMM_OK;
+}
+
+enum kmm_status kmm_mremap(struct kmm_machine *m, kmm_pid_t pid, kmm_va_t old_addr,
+			   uint64_t old_len, uint64_t new_len, int flags, kmm_va_t new_addr,
+			   kmm_va_t *out)
+{
+	return API_CALL(m, API_USER, mremap, pid, old_addr, old_len, new_len, flags, new_addr, out);
+}
+
+API_BODY(madvise, {
+	kmm_pid_t pid;
+	kmm_va_t addr;
+	uint64_t len;
+	int advice;
+})
+{
+	struct task_struct *t = NULL;
+	enum kmm_status st = api_task(a, p->pid, true, &t);
+
+	if (st)
+		return st;
+	return MMAN_CALL(a, p->pid, t, do_madvise(t->mm, p->addr, p->len, p->advice),
+			 "madvise(0x%" PRIx64 ", 0x%" PRIx64 ", %d)", p->addr, p->len, p->advice);
+}
+
+enum kmm_status kmm_madvise(struct kmm_machine *m, kmm_pid_t pid, kmm_va_t addr, uint64_t len,
+			    int advice)
+{
+	return API_CALL(m, API_USER, madvise, pid, addr, len, advice);
+}
+
+/* mlock, mlock2 (flags >= 0), munlock (flags -1). */
+API_BODY(mlock, {
+	kmm_pid_t pid;
+	kmm_va_t addr;
+	uint64_t len;
+	int flags;
+})
+{
+	struct task_struct *t = NULL;
+	enum kmm_status st = api_task(a, p->pid, true, &t);
+
+	if (st)
+		return st;
+	if (p->flags < 0)
+		return MMAN_CALL(a, p->pid, t, do_munlock(t, p->addr, p->len),
+				 "munlock(0x%" PRIx64 ", 0x%" PRIx64 ")", p->addr, p->len);
+	return MMAN_CALL(a, p->pid, t, do_mlock(t, p->addr, p->len, (unsigned)p->flags),
+			 "mlock2(0x%" PRIx64 ", 0x%" PRIx64 ", 0x%x)", p->addr, p->len, p->flags);
+}
+
+enum kmm_status kmm_mlock(struct kmm_machine *m, kmm_pid_t pid, kmm_va_t addr, uint64_t len)
+{
+	return API_CALL(m, API_USER, mlock, pid, addr, len, 0);
+}
+
+enum kmm_status kmm_mlock2(struct kmm_machine *m, kmm_pid_t pid, kmm_va_t addr, uint64_t len,
+			   int flags)
+{
+	if (flags < 0) /* not munlock's marker: the kernel's unknown-bits refusal */
+		flags = 0x7fffffff;
+	return API_CALL(m, API_USER, mlock, pid, addr, len, flags);
+}
+
+enum kmm_status kmm_munlock(struct kmm_machine *m, kmm_pid_t pid, kmm_va_t addr, uint64_t len)
+{
+	return API_CALL(m, API_USER, mlock, pid, addr, len, -1);
+}
+
+/* mlockall (flags >= 0), munlockall (flags -1). */
+API_BODY(mlockall, {
+	kmm_pid_t pid;
+	int flags;
+})
+{
+	struct task_struct *t = NULL;
+	enum kmm_status st = api_task(a, p->pid, true, &t);
+
+	if (st)
+		return st;
+	if (p->flags < 0)
+		return MMAN_CALL(a, p->pid, t, do_munlockall(t), "munlockall(%s)", "");
+	return MMAN_CALL(a, p->pid, t, do_mlockall(t, p->flags), "mlockall(0x%x)", p->flags);
+}
+
+enum kmm_status kmm_mlockall(struct kmm_machine *m, kmm_pid_t pid, int flags)
+{
+	if (flags < 0) /* not munlockall's marker: the kernel's unknown-bits refusal */
+		flags = 0x7fffffff;
+	return API_CALL(m, API_USER, mlockall, pid, flags);
+}
+
+enum kmm_status kmm_munlockall(struct kmm_machine *m, kmm_pid_t pid)
+{
+	return API_CALL(m, API_USER, mlockall, pid, -1);
+}
+
+API_BODY(msync, {
+	kmm_pid_t pid;
+	kmm_va_t addr;
+	uint64_t len;
+	int flags;
+})
+{
+	struct task_struct *t = NULL;
+	enum kmm_status st = api_task(a, p->pid, true, &t);
+
+	if (st)
+		return st;
+	return MMAN_CALL(a, p->pid, t, do_msync(t->mm, p->addr, p->len, p->flags),
+			 "msync(0x%" PRIx64 ", 0x%" PRIx64 ", 0x%x)", p->addr, p->len, p->flags);
+}
+
+enum kmm_status kmm_msync(struct kmm_machine *m, kmm_pid_t pid, kmm_va_t addr, uint64_t len,
+			  int flags)
+{
+	return API_CALL(m, API_USER, msync, pid, addr, len, flags);
+}
+
+API_BODY(mincore, {
+	kmm_pid_t pid;
+	kmm_va_t addr;
+	uint64_t len;
+	uint8_t *vec;
+})
+{
+	struct task_struct *t = NULL;
+	enum kmm_status st;
+
+	if (!p->vec)
+		return api_error(a, KMM_EINVAL, "NULL vector");
+	if ((st = api_task(a, p->pid, true, &t)))
+		return st;
+	return MMAN_CALL(a, p->pid, t, do_mincore(t->mm, p->addr, p->len, p->vec),
+			 "mincore(0x%" PRIx64 ", 0x%" PRIx64 ")", p->addr, p->len);
+}
+
+enum kmm_status kmm_mincore(struct kmm_machine *m, kmm_pid_t pid, kmm_va_t addr, uint64_t len,
+			    uint8_t *vec)
+{
+	return API_CALL(m, API_USER, mincore, pid, addr, len, vec);
 }

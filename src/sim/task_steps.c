@@ -10,6 +10,10 @@
  *   mmap NAME REGION LEN [prot=PROT_A|PROT_B] [flags=MAP_A|MAP_B] [addr=VA]
  *   munmap NAME ADDR LEN
  *   brk NAME ADDR|+N|-N                     move the break (absolute, or relative)
+ *   protect NAME ADDR LEN PROT_A|PROT_B    mprotect
+ *   advise NAME ADDR LEN MADV_X            madvise
+ *   lock|unlock NAME ADDR LEN              mlock, munlock
+ *   remap NAME REGION NEWLEN [flags=MREMAP_A|..] [addr=VA]   mremap; REGION follows
  *   touch NAME ADDR LEN [op=read|write|exec] [order=seq|strided|random] [stride=N]
  *         [pattern=V] [expect=ok|segv|bus]
  *   checksum NAME ADDR LEN                 FNV-1a of the bytes the task loads there
@@ -559,6 +563,124 @@ enum kmm_status scenario_region_set(struct scenario *sc, const char *step, const
 		r = &n->region[n->nr_regions++];
 		strcpy(r->name, name);
 	}
+	r->va = va;
+	r->len = len;
+	return KMM_OK;
+}
+
+static const struct flag_name madv_names[] = {{"MADV_NORMAL", KMM_MADV_NORMAL},
+					      {"MADV_RANDOM", KMM_MADV_RANDOM},
+					      {"MADV_SEQUENTIAL", KMM_MADV_SEQUENTIAL},
+					      {"MADV_WILLNEED", KMM_MADV_WILLNEED},
+					      {"MADV_DONTNEED", KMM_MADV_DONTNEED},
+					      {"MADV_FREE", KMM_MADV_FREE},
+					      {"MADV_REMOVE", KMM_MADV_REMOVE},
+					      {"MADV_DONTFORK", KMM_MADV_DONTFORK},
+					      {"MADV_DOFORK", KMM_MADV_DOFORK},
+					      {"MADV_HUGEPAGE", KMM_MADV_HUGEPAGE},
+					      {"MADV_NOHUGEPAGE", KMM_MADV_NOHUGEPAGE},
+					      {"MADV_DONTDUMP", KMM_MADV_DONTDUMP},
+					      {"MADV_DODUMP", KMM_MADV_DODUMP},
+					      {"MADV_WIPEONFORK", KMM_MADV_WIPEONFORK},
+					      {"MADV_KEEPONFORK", KMM_MADV_KEEPONFORK},
+					      {"MADV_COLD", KMM_MADV_COLD},
+					      {"MADV_PAGEOUT", KMM_MADV_PAGEOUT},
+					      {"MADV_POPULATE_READ", KMM_MADV_POPULATE_READ},
+					      {"MADV_POPULATE_WRITE", KMM_MADV_POPULATE_WRITE},
+					      {NULL, 0}};
+
+static const struct flag_name mremap_names[] = {{"MREMAP_MAYMOVE", KMM_MREMAP_MAYMOVE},
+						{"MREMAP_FIXED", KMM_MREMAP_FIXED},
+						{"MREMAP_DONTUNMAP", KMM_MREMAP_DONTUNMAP},
+						{NULL, 0}};
+
+/* NAME ADDR LEN: the task's pid, the address and the length of a range step. */
+static enum kmm_status range_args(struct scenario *sc, const char *step, char **argv,
+				  kmm_pid_t *pid, kmm_va_t *va, uint64_t *len)
+{
+	enum kmm_status st;
+
+	if ((st = task_pid(sc, step, argv[1], pid)) || (st = parse_addr(sc, step, argv[2], va)))
+		return st;
+	if (!scenario_parse_u64(argv[3], len))
+		return scenario_fail(sc, KMM_EINVAL, "%s: bad length '%s'", step, argv[3]);
+	return KMM_OK;
+}
+
+enum kmm_status step_protect(struct scenario *sc, int argc, char **argv)
+{
+	kmm_pid_t pid = 0;
+	kmm_va_t va = 0;
+	uint64_t len = 0;
+	int prot = 0;
+	enum kmm_status st;
+
+	if ((st = range_args(sc, "protect", argv, &pid, &va, &len)))
+		return st;
+	if (!parse_flags(sc, "protect", argv[4], prot_names, &prot))
+		return KMM_EINVAL;
+	if ((st = kmm_mprotect(sc->m, pid, va, len, prot)))
+		return fail_call(sc, "protect", st);
+	return KMM_OK;
+}
+
+enum kmm_status step_advise(struct scenario *sc, int argc, char **argv)
+{
+	kmm_pid_t pid = 0;
+	kmm_va_t va = 0;
+	uint64_t len = 0;
+	int advice = 0;
+	enum kmm_status st;
+
+	if ((st = range_args(sc, "advise", argv, &pid, &va, &len)))
+		return st;
+	if (strchr(argv[4], '|') || !parse_flags(sc, "advise", argv[4], madv_names, &advice))
+		return scenario_fail(sc, KMM_EINVAL, "advise: one MADV_ name, not '%s'", argv[4]);
+	if ((st = kmm_madvise(sc->m, pid, va, len, advice)))
+		return fail_call(sc, "advise", st);
+	return KMM_OK;
+}
+
+enum kmm_status step_lock(struct scenario *sc, int argc, char **argv)
+{
+	kmm_pid_t pid = 0;
+	kmm_va_t va = 0;
+	uint64_t len = 0;
+	enum kmm_status st;
+	bool unlock = strcmp(argv[0], "unlock") == 0;
+
+	if ((st = range_args(sc, argv[0], argv, &pid, &va, &len)))
+		return st;
+	st = unlock ? kmm_munlock(sc->m, pid, va, len) : kmm_mlock(sc->m, pid, va, len);
+	return st ? fail_call(sc, argv[0], st) : KMM_OK;
+}
+
+enum kmm_status step_remap(struct scenario *sc, int argc, char **argv)
+{
+	static const char *const keys[] = {"flags", "addr", NULL};
+	const char *vals[2] = {"MREMAP_MAYMOVE", "0"};
+	struct named_region *r = find_region(sc, argv[2], strlen(argv[2]));
+	uint64_t len = 0, addr = 0;
+	kmm_pid_t pid = 0;
+	kmm_va_t va = 0;
+	int flags = 0;
+	enum kmm_status st;
+
+	if ((st = task_pid(sc, "remap", argv[1], &pid)))
+		return st;
+	if (!r)
+		return scenario_fail(sc, KMM_EINVAL, "remap: no region named '%s'", argv[2]);
+	if (!scenario_parse_u64(argv[3], &len))
+		return scenario_fail(sc, KMM_EINVAL, "remap: bad length '%s'", argv[3]);
+	if (!scenario_parse_opts(sc, argc, argv, 4, keys, vals) ||
+	    !parse_flags(sc, "remap", vals[0], mremap_names, &flags))
+		return KMM_EINVAL;
+	if (!scenario_parse_u64(vals[1], &addr))
+		return scenario_fail(sc, KMM_EINVAL, "remap: bad addr '%s'", vals[1]);
+	if ((st = kmm_mremap(sc->m, pid, r->va, r->len, len, flags, addr, &va)))
+		return fail_call(sc, "remap", st);
+	sink_printf(&sc->out, "remap %s: %s = 0x%" PRIx64 "-0x%" PRIx64 " (was 0x%" PRIx64 ")\n",
+		    argv[1], argv[2], va, va + len, r->va);
 	r->va = va;
 	r->len = len;
 	return KMM_OK;

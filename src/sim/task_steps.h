@@ -19,6 +19,10 @@ enum kmm_status step_checksum(struct scenario *sc, int argc, char **argv);
 enum kmm_status step_task_info(struct scenario *sc, int argc, char **argv);
 enum kmm_status step_task_show(struct scenario *sc, int argc, char **argv);
 enum kmm_status step_tlb_stats(struct scenario *sc, int argc, char **argv);
+enum kmm_status step_protect(struct scenario *sc, int argc, char **argv);
+enum kmm_status step_advise(struct scenario *sc, int argc, char **argv);
+enum kmm_status step_lock(struct scenario *sc, int argc, char **argv);
+enum kmm_status step_remap(struct scenario *sc, int argc, char **argv);
 /* The rows of SCENARIO_STEPS (scenario.c) for these steps. */
 #define TASK_SCENARIO_STEPS(X)                                                                     \
 	X("task", "NAME [cpu=N]", 1, 2, AFTER_BOOT, step_task,                                     \
@@ -44,6 +48,14 @@ enum kmm_status step_tlb_stats(struct scenario *sc, int argc, char **argv);
 	  "print a task's pid, state, CPU, fault counts, ASID and last signal")                    \
 	X("task-show", "NAME VIEW ...", 2, SCENARIO_MAX_ARGS - 1, AFTER_BOOT, step_task_show,      \
 	  "print /proc/<pid>/VIEW of a task (maps, smaps, status, ...)")                           \
+	X("protect", "NAME ADDR LEN PROT_X|..", 4, 4, AFTER_BOOT, step_protect,                    \
+	  "mprotect a range of a task")                                                            \
+	X("advise", "NAME ADDR LEN MADV_X", 4, 4, AFTER_BOOT, step_advise,                         \
+	  "madvise a range of a task")                                                             \
+	X("lock", "NAME ADDR LEN", 3, 3, AFTER_BOOT, step_lock, "mlock a range of a task")         \
+	X("unlock", "NAME ADDR LEN", 3, 3, AFTER_BOOT, step_lock, "munlock a range of a task")     \
+	X("remap", "NAME REGION NEWLEN [flags=MREMAP_X|..] [addr=VA]", 3, 5, AFTER_BOOT,           \
+	  step_remap, "mremap a region of a task (the region name follows the mapping)")           \
 	X("tlb-stats", "CPU", 1, 1, AFTER_BOOT, step_tlb_stats,                                    \
 	  "print a CPU's TLB hits, misses, walks and hit rate (since boot)")
 

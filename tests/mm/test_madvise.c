@@ -12,6 +12,9 @@
  */
 #include "mman_test.h"
 
+#include "fs/fs.h"
+#include "mm/pagemap.h"
+
 #define MB (1UL << 20)
 
 static void test_madvise_refuses_bad_arguments(void **state)
@@ -215,6 +218,45 @@ static void test_madvise_cold_ages_and_deactivates(void **state)
 	mt_done(t);
 }
 
+/*
+ * MADV_WILLNEED on a file mapping reads one readahead window (32 pages, 128 KiB) of the file
+ * into the page cache from the advised offset, clipped to the file; nothing is mapped, no
+ * fault is counted. On tmpfs it reads nothing (its pages live only in the cache: there is no
+ * swap to read back).
+ *   file (kmmfs, 64 pages):  [0 .. 7 not read][8 ........ 39 read ahead][40 .. 63 not read]
+ */
+static void test_madvise_willneed_reads_ahead_a_file(void **state)
+{
+	struct mt *t = mt_boot("1");
+	static uint8_t data[64 * 4096];
+	struct file *file = NULL;
+	unsigned long populate = 0, pgfault0 = t->k->vm_events[PGFAULT];
+	unsigned char vec[64];
+
+	(void)state;
+	memset(data, 0x7e, sizeof(data));
+	assert_int_equal(vfs_create_file(t->k, "/mnt/disk/willneed", data, sizeof(data)), 0);
+	assert_int_equal(filp_open(t->k, "/mnt/disk/willneed", O_RDONLY, &file), 0);
+	/* a fresh open of a created file: drop what creating it left in the cache */
+	invalidate_mapping_pages(t->k, file->f_mapping, 0, 63);
+	assert_int_equal(do_mmap(t->mm, file, BASE, 64 * PG, PROT_READ, MAP_PRIVATE | MAP_FIXED, 0,
+				 &populate),
+			 BASE);
+	assert_int_equal(do_mincore(t->mm, BASE, 64 * PG, vec), 0);
+	for (int i = 0; i < 64; i++)
+		assert_int_equal(vec[i], 0);
+	assert_int_equal(do_madvise(t->mm, BASE + 8 * PG, 56 * PG, MADV_WILLNEED), 0);
+	mt_check(t);
+	assert_int_equal(do_mincore(t->mm, BASE, 64 * PG, vec), 0);
+	for (int i = 0; i < 64; i++)
+		assert_int_equal(vec[i], i >= 8 && i < 40);
+	assert_int_equal(t->k->vm_events[PGFAULT], pgfault0);
+	assert_null(mt_pte(t, BASE + 8 * PG));
+	assert_int_equal(do_munmap(t->mm, BASE, 64 * PG), 0);
+	fput(t->k, file);
+	mt_done(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -224,6 +266,7 @@ int main(void)
 		cmocka_unit_test(test_madvise_dontneed_and_locked_vmas),
 		cmocka_unit_test(test_madvise_populate_read_then_write),
 		cmocka_unit_test(test_madvise_cold_ages_and_deactivates),
+		cmocka_unit_test(test_madvise_willneed_reads_ahead_a_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

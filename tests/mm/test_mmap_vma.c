@@ -277,7 +277,10 @@ static void test_mmap_fixed_noreplace_and_hints(void **state)
 	test_machine_done(m);
 }
 
-/* vm.max_map_count: a split or a new VMA beyond it is -ENOMEM, nothing changed. */
+/*
+ * vm.max_map_count: do_mmap refuses once map_count is above it (so max + 1 VMAs can exist,
+ * as in the kernel), a split once it is reached: -ENOMEM, nothing changed.
+ */
 static void test_mmap_max_map_count(void **state)
 {
 	struct kmm_machine *m = boot();
@@ -288,12 +291,16 @@ static void test_mmap_max_map_count(void **state)
 	map_pages(&u, 0, 2, RW);
 	map_pages(&u, 3, 5, RW);
 	map_pages(&u, 6, 10, RW);
-	assert_int_equal(ut_mmap(&u, BASE + 12 * P, P, RW, PA | MAP_FIXED), (unsigned long)-ENOMEM);
 	assert_int_equal(do_munmap(u.t.mm, BASE + 7 * P, P), -ENOMEM);
 	assert_int_equal(u.t.mm->map_count, 3);
-	/* merging needs no new VMA */
+	/* merging needs no new VMA: [0,2) [2,3) [3,5) become one */
 	map_pages(&u, 2, 3, RW);
 	assert_int_equal(u.t.mm->map_count, 2);
+	map_pages(&u, 12, 13, RW);
+	map_pages(&u, 14, 15, RW); /* 3 > 3 is false: a fourth VMA */
+	assert_int_equal(u.t.mm->map_count, 4);
+	assert_int_equal(ut_mmap(&u, BASE + 16 * P, P, RW, PA | MAP_FIXED), (unsigned long)-ENOMEM);
+	assert_int_equal(u.t.mm->map_count, 4);
 	ut_check(m);
 	ut_exit(&u);
 	test_machine_done(m);

@@ -255,6 +255,37 @@ static void test_mremap_fixed_moves_keep_data_at_any_alignment(void **state)
 	}
 }
 
+/*
+ * PMD-aligned source and destination over whole PMDs: the PTE tables themselves move
+ * (move_normal_pmd), so VmPTE does not change and the destination uses the source's tables.
+ *  BASE+2M [table A][table B] BASE+6M          BASE+512M [table A][table B]
+ */
+static void test_mremap_moves_whole_pte_tables_when_pmd_aligned(void **state)
+{
+	struct mt *t = mt_boot("1");
+	const unsigned long src = BASE + (2UL << 20), dst = BASE + (512UL << 20);
+	const unsigned long len = 4UL << 20;
+	const pte_t *table_a, *table_b;
+	long pgtables;
+
+	(void)state;
+	mt_map(t, src, len, RW, ANONP);
+	mt_fill(t, src, len, 0x77);
+	table_a = mt_pte(t, src);
+	table_b = mt_pte(t, src + (2UL << 20));
+	pgtables = t->mm->pgtables_bytes;
+	assert_int_equal(do_mremap(t->mm, src, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, dst), dst);
+	mt_check(t);
+	assert_int_equal(t->mm->pgtables_bytes, pgtables);
+	assert_ptr_equal(mt_pte(t, dst), table_a);
+	assert_ptr_equal(mt_pte(t, dst + (2UL << 20)), table_b);
+	assert_null(mt_pte(t, src));
+	t->faults = 0;
+	assert_int_equal(mt_count_pattern(t, dst, len, src, 0x77), len / PG);
+	assert_int_equal(t->faults, 0);
+	mt_done(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -266,6 +297,7 @@ int main(void)
 		cmocka_unit_test(test_mremap_dontunmap_fixed_overwrites_part_of_dest),
 		cmocka_unit_test(test_mremap_dontunmap_part_of_a_mapping),
 		cmocka_unit_test(test_mremap_fixed_moves_keep_data_at_any_alignment),
+		cmocka_unit_test(test_mremap_moves_whole_pte_tables_when_pmd_aligned),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

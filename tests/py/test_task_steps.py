@@ -63,3 +63,16 @@ def test_exec_layout_reads_as_the_capture(kmmsim):
     assert ("fffff7ffd000-fffff7fff000", "r--p", "[vvar]") in spans
     assert ("fffff7fff000-fffff8000000", "r-xp", "[vdso]") in spans
     assert ("fffffffdf000-1000000000000", "rw-p", "[stack]") in spans
+
+
+def test_protect_remap_advise_lock_steps(kmmsim):
+    out = run(kmmsim, "task a\nmmap a r 16K\ntouch a r 16K op=write pattern=5\n"
+              "checksum a r 16K\nprotect a r 4K PROT_READ\ntouch a r 8 op=write expect=segv\n"
+              "task b\nmmap b s 16K\ntouch b s 16K op=write pattern=5\nchecksum b s 16K\n"
+              "remap b s 1M\nchecksum b s 16K\nadvise b s 4K MADV_DONTNEED\n"
+              "lock b s+4K 8K\nunlock b s+4K 8K\ncheck\n")
+    sums = re.findall(r"checksum \w \S+: ([0-9a-f]{16})", out)
+    assert sums[0] == sums[1] == sums[2]  # the same bytes, before and after the move
+    assert "SIGSEGV (si_code 2)" in out
+    assert re.search(r"remap b: s = 0x[0-9a-f]+-0x[0-9a-f]+ \(was 0xfffff7ff9000\)", out)
+    assert "check: all invariants hold" in out

@@ -187,6 +187,175 @@ static void test_file_api_bad_input(void **state)
 	test_machine_done(m);
 }
 
+static uint64_t minflt(struct kmm_machine *m, kmm_pid_t pid)
+{
+	struct kmm_task_info ti;
+
+	assert_int_equal(kmm_task_info(m, pid, &ti), KMM_OK);
+	return ti.min_flt + ti.maj_flt;
+}
+
+/*
+ * The faults experiment 9: a 1 MiB tmpfs file read-touched (one load per page) through a
+ * private and then a shared mapping whose start is 13 pages into a 64 KiB window, as in the
+ * capture. Fault-around maps the cached pages of each 64 KiB window (fault_around_bytes) on
+ * the first fault in it: 3 pages, then 15 full windows, then 13: 17 faults for 256 pages.
+ * The pages read are the file's bytes (checksummed).
+ */
+static void test_fault_around_maps_64k_windows(void **state)
+{
+	const kmm_va_t base = 0x7f000000d000ull; /* 0xd000: 13 pages into its 64 KiB window */
+	static uint8_t data[1 << 20];
+	struct kmm_machine *m = boot();
+	kmm_pid_t pid = new_task(m);
+	static const int flags[] = {KMM_MAP_PRIVATE, KMM_MAP_SHARED};
+	int fd;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i * 131 + (i >> 12));
+	assert_int_equal(kmm_file_create(m, "/mnt/faults/f", data, sizeof(data)), KMM_OK);
+	assert_int_equal(kmm_file_open(m, pid, "/mnt/faults/f", KMM_O_RDWR, &fd), KMM_OK);
+	for (int i = 0; i < 2; i++) {
+		kmm_va_t va = 0;
+		uint64_t before, done = 0, sum = 0xcbf29ce484222325ull;
+
+		assert_int_equal(kmm_mmap(m, pid, base, sizeof(data), KMM_PROT_READ,
+					  flags[i] | KMM_MAP_FIXED, fd, 0, &va),
+				 KMM_OK);
+		assert_int_equal(va, base);
+		before = minflt(m, pid);
+		assert_int_equal(kmm_task_touch(m, pid, KMM_ACCESS_LOAD, va, sizeof(data), 0,
+						KMM_TOUCH_SEQ, 0, &done),
+				 KMM_OK);
+		assert_int_equal(done, 256);
+		assert_int_equal(minflt(m, pid) - before, 17);
+		for (uint64_t off = 0; off < sizeof(data); off += 4096) {
+			uint8_t b[8];
+
+			assert_int_equal(
+				kmm_task_access(m, pid, KMM_ACCESS_LOAD, va + off, b, 8, NULL),
+				KMM_OK);
+			for (int j = 0; j < 8; j++)
+				sum = (sum ^ b[j]) * 0x100000001b3ull;
+		}
+		{
+			uint64_t want = 0xcbf29ce484222325ull;
+
+			for (uint64_t off = 0; off < sizeof(data); off += 4096)
+				for (int j = 0; j < 8; j++)
+					want = (want ^ data[off + j]) * 0x100000001b3ull;
+			assert_int_equal(sum, want);
+		}
+		assert_int_equal(minflt(m, pid) - before, 17); /* all mapped now */
+		check(m);
+		assert_int_equal(kmm_munmap(m, pid, va, sizeof(data)), KMM_OK);
+		check(m);
+	}
+	/* Truncating a mapped file unmaps the pages past the end: a load there is SIGBUS. */
+	{
+		kmm_va_t va = 0;
+		uint8_t b[8];
+		struct kmm_siginfo si;
+
+		assert_int_equal(kmm_mmap(m, pid, base, sizeof(data), KMM_PROT_READ,
+					  KMM_MAP_SHARED | KMM_MAP_FIXED, fd, 0, &va),
+				 KMM_OK);
+		assert_int_equal(
+			kmm_task_access(m, pid, KMM_ACCESS_LOAD, va + 200 * 4096, b, 8, NULL),
+			KMM_OK);
+		assert_int_equal(kmm_file_truncate(m, pid, fd, 100 * 4096), KMM_OK);
+		check(m);
+		assert_int_equal(
+			kmm_task_access(m, pid, KMM_ACCESS_LOAD, va + 50 * 4096, b, 8, NULL),
+			KMM_OK);
+		assert_memory_equal(b, data + 50 * 4096, 8);
+		assert_int_equal(
+			kmm_task_access(m, pid, KMM_ACCESS_LOAD, va + 200 * 4096, b, 8, &si),
+			KMM_EFAULT);
+		assert_int_equal(si.signo, KMM_SIGBUS);
+		check(m);
+	}
+	test_machine_done(m);
+}
+
+/* A counter of /proc/vmstat. */
+static long vmstat(struct kmm_machine *m, const char *name)
+{
+	static char buf[1 << 16];
+	char pat[64];
+	const char *p;
+
+	assert_int_equal(kmm_proc_read(m, "/proc/vmstat", buf, sizeof(buf)), KMM_OK);
+	snprintf(pat, sizeof(pat), "\n%s ", name);
+	p = strstr(buf, pat);
+	if (!p)
+		fail_msg("no %s in /proc/vmstat", name);
+	return strtol(p + strlen(pat), NULL, 10);
+}
+
+/*
+ * A shared writable mapping of a kmmfs file: the first load is a major fault that reads the
+ * file around it; a store write-faults (the PTEs of a file that writes back start read-only:
+ * write notification) and dirties the page (nr_dirty 1); fsync writes it back and makes the
+ * PTE clean and read-only again, so the next store faults and dirties it once more. The
+ * bytes stored through the mapping are what read() returns.
+ */
+static void test_shared_file_mapping_dirty_and_fsync(void **state)
+{
+	const kmm_va_t base = 0x7f0000000000ull;
+	struct kmm_machine *m = boot();
+	kmm_pid_t pid = new_task(m);
+	uint8_t data[16 * 4096], got[8];
+	struct kmm_task_info ti;
+	uint64_t before, done;
+	long written0;
+	kmm_va_t va = 0;
+	int fd;
+
+	(void)state;
+	memset(data, 0x11, sizeof(data));
+	assert_int_equal(kmm_file_create(m, "/mnt/disk/db", data, sizeof(data)), KMM_OK);
+	assert_int_equal(kmm_file_open(m, pid, "/mnt/disk/db", KMM_O_RDWR, &fd), KMM_OK);
+	assert_int_equal(kmm_mmap(m, pid, base, sizeof(data), KMM_PROT_READ | KMM_PROT_WRITE,
+				  KMM_MAP_SHARED | KMM_MAP_FIXED, fd, 0, &va),
+			 KMM_OK);
+	assert_int_equal(kmm_task_info(m, pid, &ti), KMM_OK);
+	before = ti.maj_flt;
+	assert_int_equal(kmm_task_access(m, pid, KMM_ACCESS_LOAD, va, got, 8, NULL), KMM_OK);
+	assert_int_equal(kmm_task_info(m, pid, &ti), KMM_OK);
+	assert_int_equal(ti.maj_flt - before, 1);
+	assert_int_equal(vmstat(m, "nr_dirty"), 0);
+	check(m);
+	before = minflt(m, pid);
+	assert_int_equal(kmm_task_access(m, pid, KMM_ACCESS_STORE, va + 3 * 4096,
+					 (char[]){"written!"}, 8, NULL),
+			 KMM_OK);
+	assert_int_equal(minflt(m, pid) - before, 1);
+	assert_int_equal(vmstat(m, "nr_dirty"), 1);
+	check(m);
+	written0 = vmstat(m, "nr_written");
+	assert_int_equal(kmm_file_fsync(m, pid, fd), KMM_OK);
+	assert_int_equal(vmstat(m, "nr_dirty"), 0);
+	assert_int_equal(vmstat(m, "nr_written") - written0, 1);
+	check(m);
+	before = minflt(m, pid);
+	assert_int_equal(kmm_task_access(m, pid, KMM_ACCESS_STORE, va + 3 * 4096 + 8,
+					 (char[]){"again"}, 5, NULL),
+			 KMM_OK);
+	assert_int_equal(minflt(m, pid) - before, 1);
+	assert_int_equal(vmstat(m, "nr_dirty"), 1);
+	assert_int_equal(kmm_file_pread(m, pid, fd, got, 8, 3 * 4096, &done), KMM_OK);
+	assert_memory_equal(got, "written!", 8);
+	assert_int_equal(kmm_munmap(m, pid, va, sizeof(data)), KMM_OK);
+	assert_int_equal(vmstat(m, "nr_dirty"), 1); /* unmapping does not clean it */
+	assert_int_equal(kmm_file_fsync(m, pid, fd), KMM_OK);
+	assert_int_equal(vmstat(m, "nr_dirty"), 0);
+	assert_int_equal(vmstat(m, "nr_written") - written0, 2);
+	check(m);
+	test_machine_done(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -194,6 +363,8 @@ int main(void)
 		cmocka_unit_test(test_memfd_api_seals),
 		cmocka_unit_test(test_fork_shares_and_exit_closes_files),
 		cmocka_unit_test(test_file_api_bad_input),
+		cmocka_unit_test(test_fault_around_maps_64k_windows),
+		cmocka_unit_test(test_shared_file_mapping_dirty_and_fsync),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

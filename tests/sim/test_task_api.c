@@ -429,6 +429,60 @@ static void test_task_gup_breaks_cow_for_write_pins(void **state)
 	test_machine_done(m);
 }
 
+/*
+ * The mm/mman.h calls through the API: mprotect to read-only makes a store SEGV_ACCERR and
+ * back to RW lets it through; MADV_DONTNEED drops private anonymous pages (they read zero);
+ * mremap with MREMAP_MAYMOVE keeps the bytes (checksum) wherever it moves them; mincore
+ * reports the resident pages; mlock/munlock succeed on a mapped range, fail on a hole.
+ */
+static void test_task_mman_calls(void **state)
+{
+	struct kmm_machine *m = boot(1);
+	kmm_pid_t pid = new_task(m, "mm", 0);
+	kmm_va_t va = map(m, pid, 4 * PAGE, RW), nva = 0;
+	struct kmm_siginfo si;
+	uint8_t vec[4] = {0};
+	uint64_t v = 9, sum, done;
+
+	(void)state;
+	assert_int_equal(kmm_task_touch(m, pid, KMM_ACCESS_STORE, va, 2 * PAGE, 8, KMM_TOUCH_SEQ,
+					0x77, &done),
+			 KMM_OK);
+	assert_int_equal(kmm_mincore(m, pid, va, 4 * PAGE, vec), KMM_OK);
+	assert_int_equal(vec[0] & 1, 1);
+	assert_int_equal(vec[1] & 1, 1);
+	assert_int_equal(vec[2] & 1, 0);
+	sum = checksum(m, pid, va, 4 * PAGE);
+	assert_int_equal(kmm_mprotect(m, pid, va, PAGE, KMM_PROT_READ), KMM_OK);
+	check(m);
+	assert_int_equal(kmm_task_access(m, pid, KMM_ACCESS_STORE, va, &v, 8, &si), KMM_EFAULT);
+	assert_int_equal(si.code, KMM_SEGV_ACCERR);
+	pid = new_task(m, "mm2", 0); /* the first one is stopped: a fresh task goes on */
+	va = map(m, pid, 4 * PAGE, RW);
+	assert_int_equal(kmm_task_touch(m, pid, KMM_ACCESS_STORE, va, 2 * PAGE, 8, KMM_TOUCH_SEQ,
+					0x77, &done),
+			 KMM_OK);
+	assert_int_equal(checksum(m, pid, va, 4 * PAGE), sum);
+	assert_int_equal(kmm_mprotect(m, pid, va, PAGE, KMM_PROT_READ), KMM_OK);
+	assert_int_equal(kmm_mprotect(m, pid, va, PAGE, RW), KMM_OK);
+	store64(m, pid, va, 0x77);
+	assert_int_equal(kmm_mremap(m, pid, va, 4 * PAGE, 64 * PAGE, KMM_MREMAP_MAYMOVE, 0, &nva),
+			 KMM_OK);
+	check(m);
+	assert_int_equal(checksum(m, pid, nva, 4 * PAGE), sum);
+	assert_int_equal(kmm_mlock(m, pid, nva, 4 * PAGE), KMM_OK);
+	assert_int_equal(kmm_munlock(m, pid, nva, 4 * PAGE), KMM_OK);
+	assert_int_equal(kmm_msync(m, pid, nva, 4 * PAGE, KMM_MS_SYNC), KMM_OK);
+	assert_int_equal(kmm_madvise(m, pid, nva, PAGE, KMM_MADV_DONTNEED), KMM_OK);
+	assert_int_equal(load64(m, pid, nva), 0);
+	assert_int_equal(load64(m, pid, nva + PAGE), 0x77);
+	assert_error(kmm_mlock(m, pid, 0x10000000, PAGE), KMM_ENOMEM, kmm_last_error(m), "mlock2");
+	assert_error(kmm_mprotect(m, pid, nva + 1, PAGE, KMM_PROT_READ), KMM_EINVAL,
+		     kmm_last_error(m), "mprotect(");
+	check(m);
+	test_machine_done(m);
+}
+
 /* ---- bad input ------------------------------------------------------------------------- */
 
 /* A fingerprint of everything a refused call must leave alone. */
@@ -520,6 +574,7 @@ int main(void)
 		cmocka_unit_test(test_kthread_runs_on_the_event_queue),
 		cmocka_unit_test(test_task_files_shared_and_private_maps),
 		cmocka_unit_test(test_task_gup_breaks_cow_for_write_pins),
+		cmocka_unit_test(test_task_mman_calls),
 		cmocka_unit_test(test_task_bad_input_changes_nothing),
 	};
 
