@@ -21,6 +21,7 @@
 
 #include <kmm/linux/gfp.h>
 #include <kmm/linux/mm.h>
+#include <kmm/linux/sched.h>
 #include <kmm/linux/slab.h>
 #include <kmm/linux/uaccess.h>
 #include <kmm/linux/vmalloc.h>
@@ -468,6 +469,86 @@ static void test_user(void **state)
 	test_machine_done(m);
 }
 
+/* ---- the rest of the mmap family ------------------------------------------------------------ */
+
+static void test_mman(void **state)
+{
+	struct kmm_machine *m = boot();
+	kmm_pid_t pid = new_task(m, "mman");
+	unsigned char data[64], in[64], vec[4];
+	unsigned long a, b, brk0;
+	struct page *pg;
+
+	(void)state;
+	assert_int_equal(kmm_linux_bind(m, pid), KMM_OK);
+	assert_int_equal(current->pid, pid);
+	assert_non_null(current->mm);
+	assert_int_equal(task_pid_nr(current), pid);
+	/* ksys_mmap_pgoff: mmap(2) with a page offset; 4 pages below the vdso */
+	a = ksys_mmap_pgoff(0, 4 * PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			    (unsigned long)-1, 0);
+	assert_int_equal(a, MMAP_END - 4 * PAGE_SIZE);
+	memset(data, 0x77, sizeof(data));
+	assert_int_equal(copy_to_user((void __user *)a, data, sizeof(data)), 0);
+	/* mincore: page 0 resident, the others not */
+	assert_int_equal(ksys_mincore(a, 4 * PAGE_SIZE, vec), 0);
+	assert_int_equal(vec[0] & 1, 1);
+	assert_int_equal(vec[1] & 1, 0);
+	/* do_mprotect_pkey: read-only refuses copy_to_user (task alive), reads still work */
+	assert_int_equal(do_mprotect_pkey(a, PAGE_SIZE, PROT_READ, 0), -EINVAL); /* no pkeys */
+	assert_int_equal(do_mprotect_pkey(a, PAGE_SIZE, PROT_READ, -1), 0);
+	assert_int_equal(copy_to_user((void __user *)a, data, 8), 8);
+	assert_int_equal(copy_from_user(in, (const void __user *)a, sizeof(in)), 0);
+	assert_memory_equal(in, data, sizeof(in));
+	assert_int_equal(do_mprotect_pkey(a + 1, PAGE_SIZE, PROT_READ, -1), -EINVAL);
+	assert_int_equal(do_mprotect_pkey(a, PAGE_SIZE, PROT_READ | PROT_WRITE, -1), 0);
+	check(m);
+	/* do_madvise(current->mm, MADV_DONTNEED): a private anonymous page reads zero after */
+	assert_int_equal(do_madvise(current->mm, a, PAGE_SIZE, MADV_DONTNEED), 0);
+	assert_int_equal(copy_from_user(in, (const void __user *)a, sizeof(in)), 0);
+	assert_int_equal(in[0], 0);
+	assert_int_equal(do_madvise((struct mm_struct *)(uintptr_t)16, a, PAGE_SIZE, 4), -EINVAL);
+	check(m);
+	/* mlock: faults the pages in (all resident), munlock, mlockall */
+	assert_int_equal(ksys_mlock(a, 2 * PAGE_SIZE), 0);
+	assert_int_equal(ksys_mincore(a, 4 * PAGE_SIZE, vec), 0);
+	assert_int_equal(vec[1] & 1, 1);
+	assert_int_equal(ksys_munlock(a, 2 * PAGE_SIZE), 0);
+	assert_int_equal(ksys_mlock2(a, PAGE_SIZE, 0x100), -EINVAL); /* unknown flag */
+	assert_int_equal(ksys_mlockall(MCL_CURRENT), 0);
+	assert_int_equal(ksys_munlockall(), 0);
+	assert_int_equal(ksys_msync(a, PAGE_SIZE, MS_SYNC), 0);
+	assert_int_equal(ksys_msync(a, PAGE_SIZE, MS_SYNC | MS_ASYNC), -EINVAL);
+	check(m);
+	/* mremap: grow in place is blocked by the vdso above; MREMAP_MAYMOVE moves the data */
+	memset(data, 0x42, sizeof(data));
+	assert_int_equal(copy_to_user((void __user *)(a + PAGE_SIZE), data, sizeof(data)), 0);
+	b = ksys_mremap(a, 4 * PAGE_SIZE, 8 * PAGE_SIZE, 0, 0);
+	assert_true(IS_ERR_VALUE(b));
+	assert_int_equal((long)b, -ENOMEM);
+	b = ksys_mremap(a, 4 * PAGE_SIZE, 8 * PAGE_SIZE, MREMAP_MAYMOVE, 0);
+	assert_false(IS_ERR_VALUE(b));
+	assert_int_equal(b, a - 8 * PAGE_SIZE);
+	assert_int_equal(copy_from_user(in, (const void __user *)(b + PAGE_SIZE), sizeof(in)), 0);
+	assert_memory_equal(in, data, sizeof(in));
+	assert_int_equal(get_user_pages(b + PAGE_SIZE, 1, 0, &pg, NULL), 1);
+	assert_memory_equal(page_address(pg), data, sizeof(data));
+	put_page(pg);
+	check(m);
+	/* brk: the break starts at 0x498000 for the default image; grow by two pages */
+	brk0 = ksys_brk(0);
+	assert_int_equal(brk0, 0x498000);
+	assert_int_equal(ksys_brk(brk0 + 2 * PAGE_SIZE), brk0 + 2 * PAGE_SIZE);
+	assert_int_equal(copy_to_user((void __user *)brk0, data, sizeof(data)), 0);
+	assert_int_equal(vm_munmap(b, 8 * PAGE_SIZE), 0);
+	check(m);
+	assert_int_equal(kmm_linux_bind(m, 0), KMM_OK);
+	assert_null(current->mm);
+	assert_int_equal(ksys_mlockall(MCL_CURRENT), -ESRCH);
+	assert_int_equal(kmm_linux_bind(NULL, 0), KMM_OK);
+	test_machine_done(m);
+}
+
 /* ---- one binding per host thread --------------------------------------------------------- */
 
 struct thread_arg {
@@ -552,7 +633,7 @@ int main(void)
 		cmocka_unit_test(test_unbound), cmocka_unit_test(test_bind),
 		cmocka_unit_test(test_pages),	cmocka_unit_test(test_slab),
 		cmocka_unit_test(test_vmalloc), cmocka_unit_test(test_user),
-		cmocka_unit_test(test_threads),
+		cmocka_unit_test(test_mman),	cmocka_unit_test(test_threads),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

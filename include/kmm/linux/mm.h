@@ -255,6 +255,126 @@ static inline void unpin_user_pages(struct page **pages, unsigned long npages)
 		unpin_user_page(pages[i]);
 }
 
+/* ---- the rest of the mmap family, for `current` -------------------------------------------- */
+
+/*
+ * ksys_mmap_pgoff(): mmap(2) with the offset in pages, @fd in the current task's table
+ * (-1 with MAP_ANONYMOUS). The address, or -errno as an unsigned long.
+ */
+static inline unsigned long ksys_mmap_pgoff(unsigned long addr, unsigned long len,
+					    unsigned long prot, unsigned long flags,
+					    unsigned long fd, unsigned long pgoff)
+{
+	const struct kmm_linux_current *c = kmm_linux_current("ksys_mmap_pgoff", true);
+	kmm_va_t out = 0;
+	enum kmm_status st;
+
+	if (!c)
+		return (unsigned long)kmm_linux_unbound();
+	if (pgoff > (~0UL >> PAGE_SHIFT))
+		return (unsigned long)-EINVAL;
+	st = kmm_mmap(c->machine, c->pid, addr, len, (int)prot, (int)flags, (int)fd,
+		      pgoff << PAGE_SHIFT, &out);
+	return st ? (unsigned long)(long)kmm_linux_errno(st) : (unsigned long)out;
+}
+
+/* do_mprotect_pkey(): mprotect(2); arm64 has no protection keys, so @pkey must be -1. */
+static inline int do_mprotect_pkey(unsigned long start, size_t len, unsigned long prot, int pkey)
+{
+	const struct kmm_linux_current *c = kmm_linux_current("do_mprotect_pkey", true);
+
+	if (!c)
+		return (int)kmm_linux_unbound();
+	if (pkey != -1)
+		return -EINVAL;
+	return kmm_linux_errno(kmm_mprotect(c->machine, c->pid, start, len, (int)prot));
+}
+
+/*
+ * The system calls the kernel has no in-kernel helper for, named the way it names such
+ * bodies (ksys_*): 0 or -errno; ksys_mremap returns the address or an error value;
+ * ksys_brk the new break (the old one when refused), as brk(2).
+ */
+static inline unsigned long ksys_mremap(unsigned long addr, unsigned long old_len,
+					unsigned long new_len, unsigned long flags,
+					unsigned long new_addr)
+{
+	const struct kmm_linux_current *c = kmm_linux_current("ksys_mremap", true);
+	kmm_va_t out = 0;
+	enum kmm_status st;
+
+	if (!c)
+		return (unsigned long)kmm_linux_unbound();
+	st = kmm_mremap(c->machine, c->pid, addr, old_len, new_len, (int)flags, new_addr, &out);
+	return st ? (unsigned long)(long)kmm_linux_errno(st) : (unsigned long)out;
+}
+
+static inline unsigned long ksys_brk(unsigned long brk)
+{
+	const struct kmm_linux_current *c = kmm_linux_current("ksys_brk", true);
+	kmm_va_t out = 0;
+
+	if (!c)
+		return 0;
+	return kmm_brk(c->machine, c->pid, brk, &out) == KMM_OK ? (unsigned long)out : 0;
+}
+
+static inline int ksys_mlock(unsigned long start, size_t len)
+{
+	const struct kmm_linux_current *c = kmm_linux_current("ksys_mlock", true);
+
+	return c ? kmm_linux_errno(kmm_mlock(c->machine, c->pid, start, len))
+		 : (int)kmm_linux_unbound();
+}
+
+static inline int ksys_mlock2(unsigned long start, size_t len, int flags)
+{
+	const struct kmm_linux_current *c = kmm_linux_current("ksys_mlock2", true);
+
+	return c ? kmm_linux_errno(kmm_mlock2(c->machine, c->pid, start, len, flags))
+		 : (int)kmm_linux_unbound();
+}
+
+static inline int ksys_munlock(unsigned long start, size_t len)
+{
+	const struct kmm_linux_current *c = kmm_linux_current("ksys_munlock", true);
+
+	return c ? kmm_linux_errno(kmm_munlock(c->machine, c->pid, start, len))
+		 : (int)kmm_linux_unbound();
+}
+
+static inline int ksys_mlockall(int flags)
+{
+	const struct kmm_linux_current *c = kmm_linux_current("ksys_mlockall", true);
+
+	return c ? kmm_linux_errno(kmm_mlockall(c->machine, c->pid, flags))
+		 : (int)kmm_linux_unbound();
+}
+
+static inline int ksys_munlockall(void)
+{
+	const struct kmm_linux_current *c = kmm_linux_current("ksys_munlockall", true);
+
+	return c ? kmm_linux_errno(kmm_munlockall(c->machine, c->pid)) : (int)kmm_linux_unbound();
+}
+
+static inline int ksys_msync(unsigned long start, size_t len, int flags)
+{
+	const struct kmm_linux_current *c = kmm_linux_current("ksys_msync", true);
+
+	return c ? kmm_linux_errno(kmm_msync(c->machine, c->pid, start, len, flags))
+		 : (int)kmm_linux_unbound();
+}
+
+/* ksys_mincore(): one byte per page into @vec (a host buffer; the kernel's is a user one). */
+static inline int ksys_mincore(unsigned long start, size_t len, unsigned char *vec)
+{
+	const struct kmm_linux_current *c = kmm_linux_current("ksys_mincore", true);
+
+	return c ? kmm_linux_errno(kmm_mincore(c->machine, c->pid, start, len, vec))
+		 : (int)kmm_linux_unbound();
+}
+
 #ifdef __cplusplus
 }
 #endif

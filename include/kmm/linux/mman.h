@@ -62,6 +62,30 @@
 #ifndef MREMAP_FIXED
 #define MREMAP_FIXED 2
 #endif
+#ifndef MREMAP_DONTUNMAP
+#define MREMAP_DONTUNMAP 4
+#endif
+#ifndef MLOCK_ONFAULT
+#define MLOCK_ONFAULT 1U
+#endif
+#ifndef MCL_CURRENT
+#define MCL_CURRENT 1
+#endif
+#ifndef MCL_FUTURE
+#define MCL_FUTURE 2
+#endif
+#ifndef MCL_ONFAULT
+#define MCL_ONFAULT 4
+#endif
+#ifndef MS_ASYNC
+#define MS_ASYNC 1
+#endif
+#ifndef MS_INVALIDATE
+#define MS_INVALIDATE 2
+#endif
+#ifndef MS_SYNC
+#define MS_SYNC 4
+#endif
 #ifndef MADV_NORMAL
 #define MADV_NORMAL 0
 #endif
@@ -89,5 +113,10 @@ _Static_assert(MREMAP_MAYMOVE == KMM_MREMAP_MAYMOVE && MREMAP_FIXED == KMM_MREMA
 		       MADV_NORMAL == KMM_MADV_NORMAL && MADV_WILLNEED == KMM_MADV_WILLNEED &&
 		       MADV_DONTNEED == KMM_MADV_DONTNEED && MADV_FREE == KMM_MADV_FREE,
 	       "the host's MREMAP_*/MADV_* are not the kernel's");
+_Static_assert(MREMAP_DONTUNMAP == KMM_MREMAP_DONTUNMAP && MLOCK_ONFAULT == KMM_MLOCK_ONFAULT &&
+		       MCL_CURRENT == KMM_MCL_CURRENT && MCL_FUTURE == KMM_MCL_FUTURE &&
+		       MCL_ONFAULT == KMM_MCL_ONFAULT && MS_ASYNC == KMM_MS_ASYNC &&
+		       MS_INVALIDATE == KMM_MS_INVALIDATE && MS_SYNC == KMM_MS_SYNC,
+	       "the host's MCL_*/MS_* are not the kernel's");
 
 #endif /* KMM_LINUX_MMAN_H */
