@@ -13,6 +13,7 @@
 	X(buddy, "page allocator: ns per alloc+free pair (pcp, buddy, order 9) against jemalloc")  \
 	X(slub, "SLUB fast paths and kmalloc vs jemalloc on the same size traces; slab overhead")  \
 	X(trace, "trace all on: ns per event with the trace buffer empty and full (a ring)")       \
-	X(hostmem, "allocate 90% of RAM zeroed, write, free: RSS vs the memory map, the charge")
+	X(hostmem, "allocate 90% of RAM zeroed, write, free: RSS vs the memory map, the charge")   \
+	X(faults, "user faults and task accesses vs the host kernel doing the same; fork, munmap")
 
 #endif /* KMM_BENCHES_H */

@@ -365,8 +365,8 @@ int shmem_zero_setup(struct vm_area_struct *vma)
 	return 0;
 }
 
-int memfd_create(struct kmm_kernel *k, struct files_struct *files, const char *name,
-		 unsigned int flags)
+int sys_memfd_create(struct kmm_kernel *k, struct files_struct *files, const char *name,
+		     unsigned int flags)
 {
 	char path[PATH_MAX_KMM];
 	struct file *file;

@@ -74,12 +74,13 @@ struct file *shmem_file_setup(struct kmm_kernel *k, const char *name, loff_t siz
 vm_fault_t shmem_fault(struct vm_fault *vmf);
 
 /*
- * Models: the memfd_create() syscall: a tmpfs file named "memfd:@name", installed in @files
- * with O_RDWR|O_LARGEFILE (and O_CLOEXEC with MFD_CLOEXEC). Returns the fd, or -EINVAL
+ * Models: the memfd_create() syscall (named sys_memfd_create here: the bare name is libc's, and
+ * a host linking libkmm.a would call ours). A tmpfs file named "memfd:@name", installed in
+ * @files with O_RDWR|O_LARGEFILE (and O_CLOEXEC with MFD_CLOEXEC). Returns the fd, or -EINVAL
  * (unknown flags, MFD_HUGETLB, a name too long), -EMFILE, -ENOMEM. Nothing changed on error.
  */
-int memfd_create(struct kmm_kernel *k, struct files_struct *files, const char *name,
-		 unsigned int flags);
+int sys_memfd_create(struct kmm_kernel *k, struct files_struct *files, const char *name,
+		     unsigned int flags);
 
 /*
  * Models: memfd_fcntl(): F_ADD_SEALS adds the seals in @arg and returns 0, or -EINVAL

@@ -835,7 +835,7 @@ API_BODY(memfd_create, {
 		return st;
 	if (!t->files)
 		return api_error(a, KMM_EBADF, "pid %" PRId32 " has no file table", p->pid);
-	fd = memfd_create(a->k, t->files, p->name, p->flags);
+	fd = sys_memfd_create(a->k, t->files, p->name, p->flags);
 	if (fd < 0)
 		return api_error(a, fd == -EMFILE ? KMM_EINVAL : api_errno(fd),
 				 "memfd_create(\"%s\", 0x%x): %s", p->name, p->flags,

@@ -147,7 +147,7 @@ static int try_mmap(struct kmm_machine *m, struct file *f, vm_flags_t flags)
 static struct file *new_memfd(struct kmm_machine *m, struct files_struct *files, unsigned flags,
 			      int *fd)
 {
-	*fd = memfd_create(K(m), files, "test", flags);
+	*fd = sys_memfd_create(K(m), files, "test", flags);
 	assert_true(*fd >= 0);
 	return files_lookup_fd(files, *fd);
 }
@@ -162,13 +162,13 @@ static void test_memfd_create_rules(void **state)
 	int fd;
 
 	(void)state;
-	assert_int_equal(memfd_create(K(m), files, "x", 0x8), -EINVAL);
-	assert_int_equal(memfd_create(K(m), files, "x", MFD_HUGETLB), -EINVAL);
+	assert_int_equal(sys_memfd_create(K(m), files, "x", 0x8), -EINVAL);
+	assert_int_equal(sys_memfd_create(K(m), files, "x", MFD_HUGETLB), -EINVAL);
 	memset(name, 'n', 250);
 	name[250] = 0; /* 250 > 249 = NAME_MAX - strlen("memfd:") */
-	assert_int_equal(memfd_create(K(m), files, name, 0), -EINVAL);
+	assert_int_equal(sys_memfd_create(K(m), files, name, 0), -EINVAL);
 	name[249] = 0;
-	fd = memfd_create(K(m), files, name, MFD_CLOEXEC);
+	fd = sys_memfd_create(K(m), files, name, MFD_CLOEXEC);
 	assert_int_equal(fd, 0);
 	assert_true(files->cloexec[0]);
 	assert_int_equal(close_fd(K(m), files, fd), 0);
