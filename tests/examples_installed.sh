@@ -24,16 +24,26 @@ grep -q "System RAM" "$work/hello_pc.out"
 "$cc" $extra -std=c11 -o "$work/hello_static" "$examples/hello/hello.c" \
 	$(pkg-config --cflags kmm) "$libdir/libkmm.a" $(pkg-config --static --libs-only-l kmm | sed 's/-lkmm//')
 "$work/hello_static" >/dev/null
+# the kernel-named compat headers (<kmm/linux/...>), strictly
+# shellcheck disable=SC2046
+"$cc" $extra -std=c11 -Wall -Wextra -Werror -o "$work/compat_pc" "$examples/compat/compat.c" \
+	$(pkg-config --cflags --libs kmm)
+LD_LIBRARY_PATH="$libdir" "$work/compat_pc" | grep -q "compat: ok"
 
 echo "== find_package(kmm)"
 "$cmake" -S "$examples/hello" -B "$work/cmake-build" -DCMAKE_PREFIX_PATH="$work/prefix" \
 	-DCMAKE_C_COMPILER="$cc" -DCMAKE_C_FLAGS="$extra" >"$work/cmake-configure.log"
 "$cmake" --build "$work/cmake-build" >"$work/cmake-build.log"
 LD_LIBRARY_PATH="$libdir" "$work/cmake-build/hello" | grep -q "System RAM"
+"$cmake" -S "$examples/compat" -B "$work/cmake-build-compat" -DCMAKE_PREFIX_PATH="$work/prefix" \
+	-DCMAKE_C_COMPILER="$cc" -DCMAKE_C_FLAGS="$extra" >"$work/cmake-configure-compat.log"
+"$cmake" --build "$work/cmake-build-compat" >"$work/cmake-build-compat.log"
+LD_LIBRARY_PATH="$libdir" "$work/cmake-build-compat/compat" | grep -q "compat: ok"
 echo "== installed kmmsim, docs and scenarios"
 prefix=$(cd "$work/prefix" && pwd)
 for f in share/doc/kmm/README.md share/doc/kmm/scenarios.md share/doc/kmm/mmu.md \
 	share/doc/kmm/status.md share/doc/kmm/examples/hello/hello.c \
+	share/doc/kmm/examples/compat/compat.c share/doc/kmm/compat.md \
 	share/kmm/scenarios/default.kmm share/kmm/scenarios/frag1.kmm; do
 	test -f "$prefix/$f" || { echo "not installed: $f"; exit 1; }
 done

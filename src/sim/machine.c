@@ -20,6 +20,7 @@
 
 #include "lib/sink.h"
 #include "sim/api.h"
+#include "sim/linux_api.h"
 
 const char *kmm_version(void)
 {
@@ -177,6 +178,7 @@ void kmm_machine_destroy(struct kmm_machine *m)
 
 	if (!m)
 		return;
+	linux_forget_machine(m); /* the compat layer's binding on this thread */
 	kernel_shutdown(&m->kernel);
 	hw_fini(&m->hw);
 	env = m->env; /* the machine is freed with its arena */
