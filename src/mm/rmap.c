@@ -493,7 +493,7 @@ static bool try_to_unmap_one(struct folio *folio, struct vm_area_struct *vma, un
 		pte_t pteval = ptep_clear_flush(k, vma, pvmw.address, (pte_t *)pvmw.pte);
 
 		if (pte_dirty(pteval))
-			folio_set_dirty(folio);
+			folio_mark_dirty(k, folio); /* through the mapping: the dirty count */
 		add_mm_counter(vma->vm_mm, mm_counter_file(page), -1);
 		page_remove_rmap(page, vma, false);
 		folio_put(k, folio);
