@@ -930,7 +930,8 @@ enum kmm_status step_faults_retouch(struct scenario *sc, int argc, char **argv)
 			continue;
 		e = strtoull(dash + 1, NULL, 16);
 		for (uint64_t a = s; !st && a < e; a += l * FAULTS_PAGE) {
-			l = (e - a) / FAULTS_PAGE < sizeof(vec) ? (e - a) / FAULTS_PAGE : sizeof(vec);
+			l = (e - a) / FAULTS_PAGE < sizeof(vec) ? (e - a) / FAULTS_PAGE
+								: sizeof(vec);
 			if (kmm_mincore(sc->m, pid, a, l * FAULTS_PAGE, vec))
 				break;
 			for (uint64_t k = 0; !st && k < l; k++) {
@@ -939,8 +940,8 @@ enum kmm_status step_faults_retouch(struct scenario *sc, int argc, char **argv)
 				if (!(vec[k] & 1))
 					continue;
 				n++;
-				st = kmm_task_access(sc->m, pid, KMM_ACCESS_LOAD, a + k * FAULTS_PAGE,
-						     &b, 1, NULL);
+				st = kmm_task_access(sc->m, pid, KMM_ACCESS_LOAD,
+						     a + k * FAULTS_PAGE, &b, 1, NULL);
 				if (!st)
 					st = kmm_task_access(sc->m, pid, KMM_ACCESS_STORE,
 							     a + k * FAULTS_PAGE, &b, 1, NULL);
@@ -1002,11 +1003,13 @@ enum kmm_status step_faults_mremap(struct scenario *sc, int argc, char **argv)
 	failed = kmm_mremap(sc->m, pid, va, oldlen, newlen, maymove ? KMM_MREMAP_MAYMOVE : 0, 0,
 			    &r) != KMM_OK;
 	sink_printf(out_of(sc),
-		    "%s: mremap(0x%" PRIx64 ", %" PRIu64 " pages, %" PRIu64 " pages, %s) = 0x%" PRIx64
-		    " (%s)\n",
+		    "%s: mremap(0x%" PRIx64 ", %" PRIu64 " pages, %" PRIu64
+		    " pages, %s) = 0x%" PRIx64 " (%s)\n",
 		    argv[2], va, oldlen / FAULTS_PAGE, newlen / FAULTS_PAGE,
 		    maymove ? "MREMAP_MAYMOVE" : "0", failed ? (kmm_va_t)~0ULL : r,
-		    failed ? "failed" : r == va ? "in place" : "moved");
+		    failed    ? "failed"
+		    : r == va ? "in place"
+			      : "moved");
 	if (failed)
 		return scenario_fail(sc, KMM_EINVAL, "faults-mremap: %s", kmm_last_error(sc->m));
 	return scenario_region_set(sc, "faults-mremap", argv[4], r, newlen);
