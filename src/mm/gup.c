@@ -202,6 +202,7 @@ static long populate_vma_page_range(struct vm_area_struct *vma, unsigned long st
 				    unsigned long end)
 {
 	unsigned int gup_flags = FOLL_TOUCH;
+	long ret;
 
 	if ((vma->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE)
 		gup_flags |= FOLL_WRITE;
@@ -209,7 +210,11 @@ static long populate_vma_page_range(struct vm_area_struct *vma, unsigned long st
 		gup_flags |= FOLL_FORCE;
 	if (vma->vm_flags & VM_LOCKONFAULT)
 		return (long)((end - start) >> PAGE_SHIFT);
-	return __get_user_pages(vma->vm_mm, start, (end - start) >> PAGE_SHIFT, gup_flags, NULL);
+	ret = __get_user_pages(vma->vm_mm, start, (end - start) >> PAGE_SHIFT, gup_flags, NULL);
+	/* 6.1 drains this CPU's LRU and mlock batches after the faults (lru_add_drain()): the
+	 * last pages of a populate or mlock reach their LRU list at once. */
+	lru_add_drain(vma->vm_mm->kernel);
+	return ret;
 }
 
 int __mm_populate(struct mm_struct *mm, unsigned long start, unsigned long len, int ignore_errors)

@@ -9,7 +9,8 @@
  * chunk at a time, so the caller sees the same).
  *
  * Models: mm/mincore.c (Linux 6.1): sys_mincore, do_mincore, can_do_mincore,
- *         mincore_pte_range, __mincore_unmapped_range, mincore_page.
+ *         mincore_pte_range, __mincore_unmapped_range, mincore_page; sys_mincore's
+ *         bounce page (one GFP_USER page allocated and freed per call: pgalloc/pgfree move).
  * Deviation: the task is root (the captured one is), so can_do_mincore() is always true for
  *         file VMAs; no swap entries exist yet (a non-present, non-none PTE counts as not
  *         resident). The vector is a host buffer (no -EFAULT for a bad one: the API layer
@@ -21,6 +22,7 @@
 #include <string.h>
 
 #include "arch/arm64/include/asm/pgtable.h"
+#include "mm/gfp.h"
 #include "mm/kernel.h"
 #include "mm/memory.h"
 #include "mm/mm.h"
@@ -76,6 +78,7 @@ static void mincore_range(struct vm_area_struct *vma, unsigned long addr, unsign
 
 int do_mincore(struct mm_struct *mm, unsigned long start, size_t len, unsigned char *vec)
 {
+	struct page *tmp;
 	unsigned long pages;
 
 	if (start & ~PAGE_MASK)
@@ -83,12 +86,19 @@ int do_mincore(struct mm_struct *mm, unsigned long start, size_t len, unsigned c
 	if (start > TASK_SIZE || len > TASK_SIZE - start)
 		return -ENOMEM; /* access_ok() of the range */
 	pages = (len >> PAGE_SHIFT) + (offset_in_page(len) != 0);
+	/* sys_mincore() fills a page of the kernel's and copies it out: the vector is written
+	 * straight into @vec here, but the page is taken and given back as the kernel does. */
+	tmp = alloc_pages(mm->kernel, GFP_USER, 0);
+	if (!tmp)
+		return -EAGAIN;
 	while (pages) {
 		struct vm_area_struct *vma = vma_lookup(mm, start);
 		unsigned long end, n;
 
-		if (!vma)
+		if (!vma) {
+			__free_pages(mm->kernel, tmp, 0);
 			return -ENOMEM;
+		}
 		end = start + (pages << PAGE_SHIFT);
 		if (end > vma->vm_end)
 			end = vma->vm_end;
@@ -98,5 +108,6 @@ int do_mincore(struct mm_struct *mm, unsigned long start, size_t len, unsigned c
 		pages -= n;
 		start = end;
 	}
+	__free_pages(mm->kernel, tmp, 0);
 	return 0;
 }

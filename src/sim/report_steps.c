@@ -41,6 +41,11 @@
  *   faults-file-check TASK REGION   pread()s the file's words 0 and counts the private view's
  *                                   tags, as faults.c prints after msync
  *   faults-file-close TASK PATH     close() and unlink()
+ *   faults-retouch TASK             retouch(): one byte of every resident (mincore) page of
+ *                                   every rw-p mapping rewritten; prints how many
+ *   faults-call TASK mlock|munlock|msync ADDR LEN   "NAME=0" (or -1 when the call fails)
+ *   faults-mremap TASK WHAT SRC NEW OLDLEN NEWLEN [MREMAP_MAYMOVE]   mremap_case()'s line
+ *   faults-status TASK FIELD ...    "status FIELD=V ..." of /proc/PID/status
  *
  * TASK and ADDR are task_steps.c's names (a task name; REGION, REGION+OFF or a number).
  *
@@ -898,5 +903,134 @@ enum kmm_status step_faults_file_close(struct scenario *sc, int argc, char **arg
 	if ((st = kmm_file_close(sc->m, pid, rs->file_fd)) ||
 	    (st = kmm_file_unlink(sc->m, argv[2])))
 		return scenario_fail(sc, st, "faults-file-close: %s", kmm_last_error(sc->m));
+	return KMM_OK;
+}
+
+/* faults.c's retouch(): rewrites one byte (same value) of every resident page (mincore) of
+ * every rw-p mapping, as the task; prints how many pages it rewrote. */
+enum kmm_status step_faults_retouch(struct scenario *sc, int argc, char **argv)
+{
+	static uint8_t vec[4096];
+	char path[64], *text, *p, *nl;
+	uint64_t n = 0;
+	enum kmm_status st = KMM_OK;
+	kmm_pid_t pid;
+
+	(void)argc;
+	if ((st = scenario_task_pid(sc, "faults-retouch", argv[1], &pid)))
+		return st;
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	if (!(text = read_view(sc, path)))
+		return KMM_EINVAL;
+	for (p = text; !st && (nl = strchr(p, '\n')); p = nl + 1) {
+		uint64_t s = strtoull(p, NULL, 16), e, l;
+		const char *sp = strchr(p, ' '), *dash = strchr(p, '-');
+
+		if (!sp || !dash || dash > nl || strncmp(sp + 1, "rw-p", 4))
+			continue;
+		e = strtoull(dash + 1, NULL, 16);
+		for (uint64_t a = s; !st && a < e; a += l * FAULTS_PAGE) {
+			l = (e - a) / FAULTS_PAGE < sizeof(vec) ? (e - a) / FAULTS_PAGE
+								: sizeof(vec);
+			if (kmm_mincore(sc->m, pid, a, l * FAULTS_PAGE, vec))
+				break;
+			for (uint64_t k = 0; !st && k < l; k++) {
+				uint8_t b;
+
+				if (!(vec[k] & 1))
+					continue;
+				n++;
+				st = kmm_task_access(sc->m, pid, KMM_ACCESS_LOAD,
+						     a + k * FAULTS_PAGE, &b, 1, NULL);
+				if (!st)
+					st = kmm_task_access(sc->m, pid, KMM_ACCESS_STORE,
+							     a + k * FAULTS_PAGE, &b, 1, NULL);
+			}
+		}
+	}
+	free(text);
+	if (st)
+		return scenario_fail(sc, st, "faults-retouch: %s", kmm_last_error(sc->m));
+	sink_printf(out_of(sc), "retouched %" PRIu64 " resident pages of rw-p mappings\n", n);
+	return KMM_OK;
+}
+
+/* mlock(), munlock() or msync(MS_SYNC) of a range, printed as faults.c prints their return
+ * value: "NAME=0", or "NAME=-1" when the call fails (the scenario goes on, as the program). */
+enum kmm_status step_faults_call(struct scenario *sc, int argc, char **argv)
+{
+	enum kmm_status st;
+	uint64_t len;
+	kmm_pid_t pid;
+	kmm_va_t va;
+
+	(void)argc;
+	if ((st = scenario_task_pid(sc, "faults-call", argv[1], &pid)) ||
+	    (st = scenario_user_addr(sc, "faults-call", argv[3], &va)))
+		return st;
+	if (!scenario_parse_u64(argv[4], &len))
+		return scenario_fail(sc, KMM_EINVAL, "faults-call: bad length '%s'", argv[4]);
+	if (!strcmp(argv[2], "mlock"))
+		st = kmm_mlock(sc->m, pid, va, len);
+	else if (!strcmp(argv[2], "munlock"))
+		st = kmm_munlock(sc->m, pid, va, len);
+	else if (!strcmp(argv[2], "msync"))
+		st = kmm_msync(sc->m, pid, va, len, KMM_MS_SYNC);
+	else
+		return scenario_fail(sc, KMM_EINVAL, "faults-call: mlock, munlock or msync");
+	sink_printf(out_of(sc), "%s=%d\n", argv[2], st ? -1 : 0);
+	return KMM_OK;
+}
+
+/* faults.c's mremap_case() first line: mremap(SRC, OLDLEN, NEWLEN, flags) names NEW the
+ * result; prints "WHAT: mremap(0x.., N pages, M pages, FLAGS) = 0x.. (in place|moved)". */
+enum kmm_status step_faults_mremap(struct scenario *sc, int argc, char **argv)
+{
+	uint64_t oldlen, newlen;
+	kmm_va_t va, r = 0;
+	enum kmm_status st;
+	kmm_pid_t pid;
+	bool maymove = argc > 7;
+	bool failed;
+
+	if (maymove && strcmp(argv[7], "MREMAP_MAYMOVE"))
+		return scenario_fail(sc, KMM_EINVAL, "faults-mremap: MREMAP_MAYMOVE or nothing");
+	if ((st = scenario_task_pid(sc, "faults-mremap", argv[1], &pid)) ||
+	    (st = scenario_user_addr(sc, "faults-mremap", argv[3], &va)))
+		return st;
+	if (!scenario_parse_u64(argv[5], &oldlen) || !scenario_parse_u64(argv[6], &newlen))
+		return scenario_fail(sc, KMM_EINVAL, "faults-mremap: bad lengths");
+	failed = kmm_mremap(sc->m, pid, va, oldlen, newlen, maymove ? KMM_MREMAP_MAYMOVE : 0, 0,
+			    &r) != KMM_OK;
+	sink_printf(out_of(sc),
+		    "%s: mremap(0x%" PRIx64 ", %" PRIu64 " pages, %" PRIu64
+		    " pages, %s) = 0x%" PRIx64 " (%s)\n",
+		    argv[2], va, oldlen / FAULTS_PAGE, newlen / FAULTS_PAGE,
+		    maymove ? "MREMAP_MAYMOVE" : "0", failed ? (kmm_va_t)~0ULL : r,
+		    failed    ? "failed"
+		    : r == va ? "in place"
+			      : "moved");
+	if (failed)
+		return scenario_fail(sc, KMM_EINVAL, "faults-mremap: %s", kmm_last_error(sc->m));
+	return scenario_region_set(sc, "faults-mremap", argv[4], r, newlen);
+}
+
+/* "status NAME=V ..." of /proc/PID/status fields (faults.c's VmLck/VmPin line). */
+enum kmm_status step_faults_status(struct scenario *sc, int argc, char **argv)
+{
+	char path[64], *text;
+	enum kmm_status st;
+	kmm_pid_t pid;
+
+	if ((st = scenario_task_pid(sc, "faults-status", argv[1], &pid)))
+		return st;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if (!(text = read_view(sc, path)))
+		return KMM_EINVAL;
+	sink_printf(out_of(sc), "status");
+	for (int i = 2; i < argc; i++)
+		sink_printf(out_of(sc), " %s=%ld", argv[i], field(text, argv[i]));
+	sink_printf(out_of(sc), "\n");
+	free(text);
 	return KMM_OK;
 }

@@ -173,6 +173,48 @@ def test_scenario_reports_the_figures_of_the_readme(sim_1g):
     assert f[e8 + "stack_touch_512K|status_delta|VmStk"] == "384"
 
 
+
+def test_scenario_runs_experiments_5_6_7_as_the_kernel_rules_say(sim_1g):
+    """Experiments 5-7 and the msync step, expected values derived from 6.1's rules."""
+    f, v = sim_1g.facts, lambda k: fc.value_of(sim_1g, k)
+    e5 = "5_mprotect_split_merge|"
+    # mprotect of pages 6..9 read-only splits the VMA in three; VmData loses 16 kB (a
+    # read-only private mapping is not data: is_data_mapping); mprotect back merges them
+    assert [f[e5 + f"maps after_mprotect_ro|line|{i}"].split()[1] for i in range(3)] == [
+        "rw-p", "r--p", "rw-p"]
+    assert v(e5 + "step 5_mprotect_split_merge.mprotect_pages6to9_ro|status_delta|VmData") == "-16"
+    assert f[e5 + "maps after_mprotect_rw|line|0"].startswith(
+        f[e5 + "maps after_write|line|0"].split()[0])
+    # the pages stayed writable-dirty in the PTEs: rewriting them takes no fault
+    assert v(e5 + "step 5_mprotect_split_merge.write_pages6to9|rusage|minflt") == "0"
+    e6 = "6_munmap_middle_mremap|step 6_munmap_middle_mremap."
+    assert v(e6 + "mremap_grow_in_place|status_delta|VmSize") == "64"     # 16 pages more
+    assert "(in place)" in f["6_munmap_middle_mremap|text|"]
+    assert "(moved)" in f["6_munmap_middle_mremap|text#2|"]
+    assert v(e6 + "mremap_move.read_first_16|rusage|minflt") == "0"       # PTEs moved along
+    assert v(e6 + "mremap_move.write_grown_16|rusage|minflt") == "16"
+    e7 = "7_populate_dontneed_free_mlock|step 7_populate_dontneed_free_mlock."
+    assert v(e7 + "mmap_populate_2M|rusage|minflt") == "512"             # populate faults
+    assert v(e7 + "write_after_populate|rusage|minflt") == "0"
+    assert v(e7 + "madv_dontneed_first_1M|rollup_delta|Rss") == "-1024"
+    assert v(e7 + "read_after_dontneed|vmstat|pgfault") == "256"         # zero-page reads
+    # MADV_FREE: 256 clean lazy-free pages; the last one still waits in the CPU's
+    # lru_lazyfree batch (15 entries), so LazyFree shows 255 pages
+    assert v(e7 + "madv_free_second_1M|rollup_delta|LazyFree") == "1020"
+    assert v(e7 + "write_after_free|rollup_delta|Private_Dirty") == "1024"
+    # mlock faults the 16 pages in, straight onto the unevictable list (the populate's
+    # lru_add_drain() empties the mlock batch)
+    assert v(e7 + "mlock_64K|vmstat|unevictable_pgs_mlocked") == "16"
+    assert v(e7 + "mlock_64K|vmstat|nr_zone_unevictable") == "16"
+    assert v(e7 + "mlock_64K|status_delta|VmLck") == "64"
+    assert v(e7 + "munlock|vmstat|unevictable_pgs_munlocked") == "16"
+    assert f["7_populate_dontneed_free_mlock|info status|VmLck"] == "64"
+    assert f["9_file_tmpfs_private_shared_1M|info msync|msync"] == "0"
+    # mincore's bounce page: one page allocated and freed per rw-p mapping (4 of them)
+    e4 = "4_fork_cow_4M_nohuge|step 4_fork_cow_4M_nohuge."
+    assert v(e4 + "parent_retouch_rw_pages|vmstat|pgalloc_dma") == "4"
+
+
 @pytest.mark.parametrize("shape", ["2G-smp2", "numa2-smp4-2G"])
 def test_scenario_runs_unchanged_on_other_machine_shapes(kmmsim, sim_1g, shape):
     """README: on more CPUs and RAM the fault, allocation and RSS numbers stay the same."""

@@ -24,6 +24,8 @@
  * gives the text of the last failure whichever way it was recorded.
  *
  * Needs a 64-bit host (LP64): unsigned long and pointers hold a simulated 64-bit address.
+ * C11 only (kernel code is C): the headers use _Static_assert, _Thread_local and designated
+ * initialisers of unions, which C++ spells differently or lacks.
  */
 #ifndef KMM_LINUX_COMPAT_H
 #define KMM_LINUX_COMPAT_H
