@@ -19,8 +19,11 @@
  *         (MMU_GATHER_RCU_TABLE_FREE, selected by arm64 and set in the captured config) and are
  *         freed after a grace period, modelled on the event queue: it ends at the first run
  *         point after call_rcu (the return of the unmapping call: back to user space, a
- *         quiescent state) and the callback runs at the next one (the following call), which
- *         is where the capture shows the "pgfree 3" of a 4 MiB munmap: in the next step.
+ *         quiescent state) and the callback runs at the next one (the following call).
+ * Deviation: the kernel's callback runs a tick or so later (wall time), so the capture shows
+ *         a 4 MiB munmap's "pgfree 3" (2 PTE tables + the batch page) in the next step (and
+ *         "in one step or the next" run to run); kmmsim's report-step makes several API calls
+ *         before it reads /proc/vmstat, so there it lands in the munmap step itself.
  * Deviation: a gather batch keeps its entries in host memory beside the simulated page that
  *         backs it (the page is what pgalloc/pgfree and the free counts see); the same for
  *         the table batch. tlb_batch_pages_flush does not cond_resched (no run point there,
