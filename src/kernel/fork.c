@@ -82,6 +82,7 @@ int mm_state_init(struct kmm_kernel *k)
 	ms->k = k;
 	INIT_LIST_HEAD(&ms->mms);
 	INIT_LIST_HEAD(&ms->anon_vmas);
+	INIT_LIST_HEAD(&ms->rcu_tables);
 	ms->stack_guard_gap = k->params.stack_guard_gap_pages << PAGE_SHIFT;
 	ms->fault_around_bytes = 65536;
 	k->mm_state = ms;
@@ -122,6 +123,7 @@ void mm_state_fini(struct kmm_kernel *k)
 			mmdrop(mm);
 		}
 	}
+	rcu_barrier_tables(k); /* the page-table batches still in a grace period */
 	k->mm_state = NULL;
 	env_free(k->env, ms);
 }

@@ -413,6 +413,7 @@ void truncate_inode_pages_range(struct kmm_kernel *k, struct address_space *mapp
 	pgoff_t end; /* inclusive: the last page wholly inside */
 	pgoff_t index;
 	struct folio *folio;
+	uint64_t after;
 
 	if (!mapping->nrpages || lend < lstart)
 		return;
@@ -428,15 +429,16 @@ void truncate_inode_pages_range(struct kmm_kernel *k, struct address_space *mapp
 			zero_folio_range(k, folio, from, to);
 		}
 	}
-	if (((lend + 1) & (loff_t)(PAGE_SIZE - 1)) &&
-	    (lend >> PAGE_SHIFT) != (lstart >> PAGE_SHIFT)) {
+	/* lend + 1 in unsigned arithmetic: lend is LLONG_MAX for "to the end" */
+	after = (uint64_t)lend + 1;
+	if ((after & (PAGE_SIZE - 1)) && (lend >> PAGE_SHIFT) != (lstart >> PAGE_SHIFT)) {
 		folio = xa_load(&mapping->i_pages, (pgoff_t)lend >> PAGE_SHIFT);
 		if (folio)
 			zero_folio_range(k, folio, 0, (size_t)(lend & (loff_t)(PAGE_SIZE - 1)) + 1);
 	}
-	if (((lend + 1) >> PAGE_SHIFT) == 0)
+	if ((after >> PAGE_SHIFT) == 0)
 		return;
-	end = (pgoff_t)((lend + 1) >> PAGE_SHIFT) - 1;
+	end = (pgoff_t)(after >> PAGE_SHIFT) - 1;
 	if (end < start)
 		return;
 	index = start;

@@ -7,13 +7,25 @@
  *         wp_page_copy, vm_normal_page, mm_account_fault, zap_pte_range..unmap_vmas,
  *         zap_page_range, free_pgd_range/free_pgtables, copy_page_range/copy_present_pte;
  *         include/linux/mm.h SPLIT_RSS_COUNTING (add_mm_counter_fast, check_sync_rss_stat,
- *         sync_mm_rss); include/asm-generic/tlb.h + mm/mmu_gather.c (the gather).
+ *         sync_mm_rss, add_mm_rss_vec); include/asm-generic/tlb.h, mm/mmu_gather.c and
+ *         arch/arm64/include/asm/tlb.h (the gather, tlb_flush, tlb_remove_table).
  * Deviation: no THP (a PMD is always a table here), no swap entries, no NUMA hinting, no
  *         userfaultfd; locks are not modelled. The page tables down to the PTE table exist
  *         before a handler runs (__handle_mm_fault allocates them), so no prealloc_pte.
- * Deviation: pages a zap frees wait in the gather as the kernel's do, but the kernel frees a
- *         page-table page through the same batch; here a table page is freed at once after
- *         the range flush that tlb_finish_mmu issues (the walker cannot see it in between).
+ * The gather is 6.1's: 8 pages on the stack, then batch pages of 510 (at most 19) taken with
+ *         GFP_NOWAIT, a flush (arm64 tlb_flush: the range with its stride and TTL level, a
+ *         whole-ASID flush above MAX_TLBI_OPS) and the frees only when no batch page can be
+ *         had, the batch pages freed by tlb_finish_mmu. Page tables go through the table batch
+ *         (MMU_GATHER_RCU_TABLE_FREE, selected by arm64 and set in the captured config) and are
+ *         freed after a grace period, modelled on the event queue: it ends at the first run
+ *         point after call_rcu (the return of the unmapping call: back to user space, a
+ *         quiescent state) and the callback runs at the next one (the following call), which
+ *         is where the capture shows the "pgfree 3" of a 4 MiB munmap: in the next step.
+ * Deviation: a gather batch keeps its entries in host memory beside the simulated page that
+ *         backs it (the page is what pgalloc/pgfree and the free counts see); the same for
+ *         the table batch. tlb_batch_pages_flush does not cond_resched (no run point there,
+ *         so a grace period cannot end inside the call that began it). tlb_remove_table_one's
+ *         IPI (no batch page) is not modelled.
  *
  * Sections: current task and rss counters; page-table allocation; faults; zap and free;
  * fork's copy; checks and the page-placement walker.
@@ -736,75 +748,294 @@ vm_fault_t handle_mm_fault(struct vm_area_struct *vma, unsigned long address, un
 
 /* ---- zap ------------------------------------------------------------------------------ */
 
-void tlb_gather_mmu(struct mmu_gather *tlb, struct mm_struct *mm)
+/*
+ * Models: struct mmu_table_batch: the page-table pages of one tlb_table_flush, in the page
+ * __get_free_page gave for them (@page); @rcu is the rcu_head: an event of the machine's
+ * queue (evq.h), first the end of the grace period, then the callback.
+ */
+struct mmu_table_batch {
+	struct env_event rcu;
+	struct list_head list; /* mm_state->rcu_tables from call_rcu to the callback */
+	struct kmm_kernel *k;
+	struct page *page;
+	bool gp_done; /* the grace period is over: the next run runs the callback */
+	unsigned int nr;
+	struct page *tables[MAX_TABLE_BATCH];
+};
+
+/* Models: __tlb_reset_range(): an empty range, nothing cleared. */
+static void __tlb_reset_range(struct mmu_gather *tlb)
+{
+	if (tlb->fullmm) {
+		tlb->start = tlb->end = ~0UL;
+	} else {
+		tlb->start = TASK_SIZE;
+		tlb->end = 0;
+	}
+	tlb->freed_tables = false;
+	tlb->cleared_ptes = tlb->cleared_pmds = tlb->cleared_puds = tlb->cleared_p4ds = false;
+}
+
+/* Models: __tlb_gather_mmu(). */
+static void __tlb_gather_mmu(struct mmu_gather *tlb, struct mm_struct *mm, bool fullmm)
 {
 	memset(tlb, 0, sizeof(*tlb));
 	tlb->mm = mm;
-	tlb->start = ~0UL;
-	tlb->stride_shift = PAGE_SHIFT;
+	tlb->fullmm = fullmm;
+	tlb->local.max = MMU_GATHER_BUNDLE;
+	tlb->local.pages = tlb->__pages;
+	tlb->active = &tlb->local;
+	__tlb_reset_range(tlb);
+}
+
+void tlb_gather_mmu(struct mmu_gather *tlb, struct mm_struct *mm)
+{
+	__tlb_gather_mmu(tlb, mm, false);
 }
 
 void tlb_gather_mmu_fullmm(struct mmu_gather *tlb, struct mm_struct *mm)
 {
-	tlb_gather_mmu(tlb, mm);
-	tlb->fullmm = true;
+	__tlb_gather_mmu(tlb, mm, true);
 }
 
-static void tlb_add_range(struct mmu_gather *tlb, unsigned long start, unsigned long end)
+/* Models: __tlb_adjust_range(). */
+static void __tlb_adjust_range(struct mmu_gather *tlb, unsigned long address, unsigned long size)
 {
-	if (start < tlb->start)
-		tlb->start = start;
-	if (end > tlb->end)
-		tlb->end = end;
+	if (address < tlb->start)
+		tlb->start = address;
+	if (address + size > tlb->end)
+		tlb->end = address + size;
 }
 
-/* Models: tlb_flush() for arm64: flush_tlb_mm for a full mm, else __flush_tlb_range. */
-static void tlb_flush_mmu_tlbonly(struct mmu_gather *tlb)
+/* Models: tlb_get_unmap_shift(): the smallest entry size cleared. */
+static unsigned int tlb_get_unmap_shift(const struct mmu_gather *tlb)
+{
+	if (tlb->cleared_ptes)
+		return PAGE_SHIFT;
+	if (tlb->cleared_pmds)
+		return PMD_SHIFT;
+	if (tlb->cleared_puds)
+		return PUD_SHIFT;
+	if (tlb->cleared_p4ds)
+		return PGDIR_SHIFT;
+	return PAGE_SHIFT;
+}
+
+/* Models: arm64 tlb_get_level(): the TTL hint, only when one level alone was cleared. */
+static int tlb_get_level(const struct mmu_gather *tlb)
+{
+	if (tlb->freed_tables)
+		return 0;
+	if (tlb->cleared_ptes && !(tlb->cleared_pmds || tlb->cleared_puds || tlb->cleared_p4ds))
+		return 3;
+	if (tlb->cleared_pmds && !(tlb->cleared_ptes || tlb->cleared_puds || tlb->cleared_p4ds))
+		return 2;
+	if (tlb->cleared_puds && !(tlb->cleared_ptes || tlb->cleared_pmds || tlb->cleared_p4ds))
+		return 1;
+	return 0;
+}
+
+/*
+ * Models: arm64 tlb_flush(): a full mm (exit) needs only its walk caches gone, so flush_tlb_mm
+ * when tables were freed and nothing otherwise (the ASID is not reused unflushed); else
+ * __flush_tlb_range with the stride and level (it becomes flush_tlb_mm above MAX_TLBI_OPS).
+ */
+static void tlb_flush(struct mmu_gather *tlb)
 {
 	struct kmm_kernel *k = tlb->mm->kernel;
 	struct vm_area_struct vma = {.vm_mm = tlb->mm};
+	bool last_level = !tlb->freed_tables;
 
-	if (tlb->end <= tlb->start && !tlb->fullmm)
-		return;
-	if (tlb->fullmm) {
-		flush_tlb_mm(k, tlb->mm);
-	} else {
-		__flush_tlb_range(k, &vma, tlb->start, tlb->end, 1UL << tlb->stride_shift,
-				  !tlb->freed_tables, tlb->freed_tables ? 0 : 3);
-	}
 	tlb->nr_flushes++;
-	tlb->start = ~0UL;
-	tlb->end = 0;
-	tlb->freed_tables = false;
+	if (tlb->fullmm) {
+		if (!last_level)
+			flush_tlb_mm(k, tlb->mm);
+		return;
+	}
+	__flush_tlb_range(k, &vma, tlb->start, tlb->end, 1UL << tlb_get_unmap_shift(tlb),
+			  last_level, tlb_get_level(tlb));
 }
 
-/* Models: tlb_flush_mmu(): flush, then free the batched pages and page tables. */
-static void tlb_flush_mmu(struct mmu_gather *tlb)
+/* Models: tlb_flush_mmu_tlbonly(): flush what was cleared, then start an empty range. */
+static void tlb_flush_mmu_tlbonly(struct mmu_gather *tlb)
+{
+	if (!(tlb->freed_tables || tlb->cleared_ptes || tlb->cleared_pmds || tlb->cleared_puds ||
+	      tlb->cleared_p4ds))
+		return;
+	tlb_flush(tlb);
+	__tlb_reset_range(tlb);
+}
+
+/* Models: the callback of call_rcu(): __tlb_remove_table_free() (each table, then the batch). */
+static void tlb_remove_table_rcu(struct mmu_table_batch *batch)
+{
+	struct kmm_kernel *k = batch->k;
+	struct mm_state *ms = k->mm_state;
+
+	list_del(&batch->list);
+	ms->nr_rcu_tables--;
+	for (unsigned int i = 0; i < batch->nr; i++)
+		__free_pages(k, batch->tables[i], 0); /* arm64 __tlb_remove_table */
+	__free_pages(k, batch->page, 0);
+	env_free(k->env, batch);
+}
+
+/*
+ * The grace period on the machine's event queue. call_rcu queues the event for now; its first
+ * run (the next run point: the return of the call that unmapped, i.e. the task's return to
+ * user space, a quiescent state) ends the grace period and requeues it; the second run (the
+ * run point after that: the next call) invokes the callback, as RCU's softirq does a tick later.
+ */
+static void tlb_remove_table_rcu_event(struct kmm_env *env, struct env_event *ev)
+{
+	struct mmu_table_batch *batch = ev->arg;
+
+	if (!batch->gp_done) {
+		batch->gp_done = true;
+		if (!env_event_schedule(env, ev, env->cycles, ev->cpu))
+			return;
+	}
+	tlb_remove_table_rcu(batch);
+}
+
+/* Models: tlb_remove_table_free() with MMU_GATHER_RCU_TABLE_FREE: call_rcu. */
+static void tlb_remove_table_free(struct mmu_table_batch *batch)
+{
+	struct kmm_kernel *k = batch->k;
+	struct mm_state *ms = k->mm_state;
+
+	list_add_tail(&batch->list, &ms->rcu_tables);
+	ms->nr_rcu_tables++;
+	env_event_init(&batch->rcu, tlb_remove_table_rcu_event, batch);
+	if (env_event_schedule(k->env, &batch->rcu, k->env->cycles, k->env->cur_cpu))
+		tlb_remove_table_rcu(batch); /* no host memory to queue it: as if the grace period ended */
+}
+
+void rcu_barrier_tables(struct kmm_kernel *k)
+{
+	struct mm_state *ms = k->mm_state;
+
+	while (ms && !list_empty(&ms->rcu_tables)) {
+		struct mmu_table_batch *batch =
+			list_entry(ms->rcu_tables.next, struct mmu_table_batch, list);
+
+		env_event_cancel(k->env, &batch->rcu);
+		tlb_remove_table_rcu(batch);
+	}
+}
+
+unsigned long rcu_tables_pending(const struct kmm_kernel *k)
+{
+	return k->mm_state ? k->mm_state->nr_rcu_tables : 0;
+}
+
+/* Models: tlb_table_flush(): invalidate the walk caches, then hand the batch to RCU. */
+static void tlb_table_flush(struct mmu_gather *tlb)
+{
+	if (tlb->batch) {
+		tlb_flush_mmu_tlbonly(tlb); /* tlb_table_invalidate */
+		tlb_remove_table_free(tlb->batch);
+		tlb->batch = NULL;
+	}
+}
+
+/* Models: tlb_batch_pages_flush(): free the gathered pages, 512 at a time. */
+static void tlb_batch_pages_flush(struct mmu_gather *tlb)
 {
 	struct kmm_kernel *k = tlb->mm->kernel;
 
-	tlb_flush_mmu_tlbonly(tlb);
-	if (tlb->nr) { /* free_pages_and_swap_cache() */
-		lru_add_drain(k);
-		release_pages(k, tlb->pages, (int)tlb->nr);
+	for (struct mmu_gather_batch *batch = &tlb->local; batch && batch->nr;
+	     batch = batch->next) {
+		struct page **pages = batch->pages;
+
+		do {
+			unsigned int nr = batch->nr < 512 ? batch->nr : 512;
+
+			lru_add_drain(k); /* free_pages_and_swap_cache() */
+			release_pages(k, pages, (int)nr);
+			pages += nr;
+			batch->nr -= nr;
+		} while (batch->nr);
 	}
-	tlb->nr = 0;
-	for (unsigned int i = 0; i < tlb->nr_tables; i++)
-		__free_pages(k, pfn_to_page(k, PHYS_PFN(tlb->tables[i])), 0); /* tlb_remove_table */
-	tlb->nr_tables = 0;
+	tlb->active = &tlb->local;
+}
+
+/* Models: tlb_batch_list_free(): the batch pages go back (tlb_finish_mmu). */
+static void tlb_batch_list_free(struct mmu_gather *tlb)
+{
+	struct kmm_kernel *k = tlb->mm->kernel;
+	struct mmu_gather_batch *batch, *next;
+
+	for (batch = tlb->local.next; batch; batch = next) {
+		next = batch->next;
+		__free_pages(k, batch->page, 0);
+		env_free(k->env, batch);
+	}
+	tlb->local.next = NULL;
+}
+
+/* Models: tlb_flush_mmu(): flush, then the page tables to RCU, then free the pages. */
+static void tlb_flush_mmu(struct mmu_gather *tlb)
+{
+	tlb_flush_mmu_tlbonly(tlb);
+	tlb_table_flush(tlb);
+	tlb_batch_pages_flush(tlb);
 }
 
 void tlb_finish_mmu(struct mmu_gather *tlb)
 {
 	tlb_flush_mmu(tlb);
+	tlb_batch_list_free(tlb);
 }
 
-/* Models: __tlb_remove_page(): the page waits in the batch until the range is flushed. */
-static void tlb_remove_page(struct mmu_gather *tlb, struct page *page)
+/* Models: tlb_next_batch(): the next batch page, or false (the caller must flush). */
+static bool tlb_next_batch(struct mmu_gather *tlb)
 {
-	if (tlb->nr == MMU_GATHER_BATCH)
-		tlb_flush_mmu(tlb);
-	tlb->pages[tlb->nr++] = page;
+	struct kmm_kernel *k = tlb->mm->kernel;
+	struct mmu_gather_batch *batch = tlb->active;
+	struct page *page;
+
+	if (batch->next) {
+		tlb->active = batch->next;
+		return true;
+	}
+	if (tlb->batch_count == MAX_GATHER_BATCH_COUNT)
+		return false;
+	page = alloc_pages(k, GFP_NOWAIT | __GFP_NOWARN, 0);
+	if (!page)
+		return false;
+	batch = env_alloc(k->env, sizeof(*batch) + MAX_GATHER_BATCH * sizeof(struct page *));
+	if (!batch) {
+		__free_pages(k, page, 0);
+		return false;
+	}
+	tlb->batch_count++;
+	batch->next = NULL;
+	batch->nr = 0;
+	batch->max = MAX_GATHER_BATCH;
+	batch->page = page;
+	batch->pages = (struct page **)(batch + 1);
+	tlb->active->next = batch;
+	tlb->active = batch;
+	return true;
+}
+
+/* Models: __tlb_remove_page(): true when the batch is full and no other can be had. */
+static bool __tlb_remove_page(struct mmu_gather *tlb, struct page *page)
+{
+	struct mmu_gather_batch *batch = tlb->active;
+
+	batch->pages[batch->nr++] = page;
+	if (batch->nr == batch->max && !tlb_next_batch(tlb))
+		return true;
+	return false;
+}
+
+/* Models: tlb_flush_pte_range() (tlb_remove_tlb_entry). */
+static void tlb_flush_pte_range(struct mmu_gather *tlb, unsigned long address, unsigned long size)
+{
+	__tlb_adjust_range(tlb, address, size);
+	tlb->cleared_ptes = true;
 }
 
 /* Models: struct zap_details: even_cows false keeps private COW copies (anon pages). */
@@ -820,13 +1051,20 @@ static bool should_zap_page(const struct zap_details *details, const struct page
 	return !PageAnon(page);
 }
 
-/* Models: zap_pte_range(): clears the PTEs of [@addr, @end) under one PMD. */
+/*
+ * Models: zap_pte_range(): clears the PTEs of [@addr, @end) under one PMD. When the gather
+ * can take no more pages (no batch page to be had) it stops after that page, flushes the TLB
+ * (under the PTE lock), then frees the pages and goes on (after the unlock).
+ */
 static void zap_pte_range(struct mmu_gather *tlb, struct vm_area_struct *vma, pmd_t *pmdp,
 			  unsigned long addr, unsigned long end, long *rss,
 			  const struct zap_details *details)
 {
 	struct kmm_kernel *k = vma_kernel(vma);
+
+again:;
 	pte_t *ptep = pte_offset_kernel(k, pmdp, addr);
+	bool force_flush = false;
 
 	for (; addr != end; ptep++, addr += PAGE_SIZE) {
 		pte_t pte = *ptep;
@@ -842,7 +1080,7 @@ static void zap_pte_range(struct mmu_gather *tlb, struct vm_area_struct *vma, pm
 		if (!should_zap_page(details, page))
 			continue;
 		pte_clear(ptep);
-		tlb_add_range(tlb, addr, addr + PAGE_SIZE);
+		tlb_flush_pte_range(tlb, addr, PAGE_SIZE); /* tlb_remove_tlb_entry */
 		if (!page)
 			continue;
 		if (!PageAnon(page)) {
@@ -853,17 +1091,45 @@ static void zap_pte_range(struct mmu_gather *tlb, struct vm_area_struct *vma, pm
 		}
 		rss[mm_counter(page)]--;
 		page_remove_rmap(page, vma, false);
-		tlb_remove_page(tlb, page);
+		if (__tlb_remove_page(tlb, page)) {
+			force_flush = true;
+			addr += PAGE_SIZE;
+			break;
+		}
+	}
+	if (force_flush) {
+		tlb_flush_mmu_tlbonly(tlb); /* under the PTE lock */
+		tlb_flush_mmu(tlb);	    /* after it */
+		if (addr != end)
+			goto again;
 	}
 }
 
-/* Models: unmap_page_range(): the table walk of zap over [@addr, @end) of @vma. */
+/*
+ * Models: add_mm_rss_vec(): the zap's rss changes into the mm, after folding in current's
+ * cache when current runs this mm (sync_mm_rss), so the counts /proc shows are exact after it.
+ */
+static void add_mm_rss_vec(struct mm_struct *mm, const long *rss)
+{
+	struct task_struct *cur = get_current_task(mm->kernel);
+
+	if (cur && cur->mm == mm)
+		sync_mm_rss(cur, mm);
+	for (int i = 0; i < NR_MM_COUNTERS; i++)
+		if (rss[i])
+			add_mm_counter(mm, i, rss[i]);
+}
+
+/*
+ * Models: unmap_page_range() between tlb_start_vma() and tlb_end_vma(): the table walk of zap
+ * over [@addr, @end) of @vma; arm64 has no MMU_GATHER_MERGE_VMAS, so the range is flushed at
+ * the end of each VMA.
+ */
 static void unmap_page_range(struct mmu_gather *tlb, struct vm_area_struct *vma, unsigned long addr,
 			     unsigned long end, const struct zap_details *details)
 {
 	struct mm_struct *mm = vma->vm_mm;
 	struct kmm_kernel *k = mm->kernel;
-	long rss[NR_MM_COUNTERS] = {0};
 
 	while (addr < end) {
 		pgd_t *pgdp = pgd_offset_pgd(k, mm->pgd, addr);
@@ -882,16 +1148,19 @@ static void unmap_page_range(struct mmu_gather *tlb, struct vm_area_struct *vma,
 			if (!pud_table(*pudp))
 				continue;
 			for (unsigned long a = addr, mnext; a != pnext; a = mnext) {
+				long rss[NR_MM_COUNTERS] = {0};
+
 				mnext = pmd_addr_end(a, pnext);
 				pmdp = pmd_offset(k, pudp, a);
-				if (pmd_table(*pmdp))
-					zap_pte_range(tlb, vma, pmdp, a, mnext, rss, details);
+				if (!pmd_table(*pmdp))
+					continue;
+				zap_pte_range(tlb, vma, pmdp, a, mnext, rss, details);
+				add_mm_rss_vec(mm, rss);
 			}
 		}
 	}
-	for (int i = 0; i < NR_MM_COUNTERS; i++)
-		if (rss[i])
-			add_mm_counter(mm, i, rss[i]); /* add_mm_rss_vec */
+	if (!tlb->fullmm) /* tlb_end_vma */
+		tlb_flush_mmu_tlbonly(tlb);
 }
 
 /* Models: unmap_single_vma(). */
@@ -963,27 +1232,59 @@ void unmap_mapping_range(struct address_space *mapping, int64_t holebegin, int64
 /* ---- freeing page tables -------------------------------------------------------------- */
 
 /*
- * Models: p?d_free_tlb(): a table unlinked from @mm at @pa: its walk-cache entries must go
- * (the gather flushes non-last-level), the page is freed after that flush.
+ * Models: tlb_remove_table() (MMU_GATHER_TABLE_FREE): the unlinked table joins the gather's
+ * table batch, a page of its own from __get_free_page(GFP_NOWAIT | __GFP_NOWARN); a full batch
+ * goes to RCU. Without a batch page: invalidate, then free the table at once
+ * (tlb_remove_table_one: the IPI to every CPU is not modelled).
  */
-static void tlb_remove_table(struct mmu_gather *tlb, phys_addr_t pa, bool counted,
-			     unsigned long addr, unsigned long size)
+static void tlb_remove_table(struct mmu_gather *tlb, phys_addr_t pa)
 {
-	pgtable_unaccount_user(tlb->mm, pa, counted);
-	if (tlb->nr_tables == MMU_GATHER_BATCH)
-		tlb_flush_mmu(tlb);
-	tlb->tables[tlb->nr_tables++] = pa;
-	tlb->freed_tables = true;
-	tlb_add_range(tlb, addr & ~(size - 1), (addr & ~(size - 1)) + size);
+	struct kmm_kernel *k = tlb->mm->kernel;
+	struct page *table = pfn_to_page(k, PHYS_PFN(pa));
+
+	if (!tlb->batch) {
+		struct page *page = alloc_pages(k, GFP_NOWAIT | __GFP_NOWARN, 0);
+		struct mmu_table_batch *batch = page ? env_alloc(k->env, sizeof(*batch)) : NULL;
+
+		if (!batch) {
+			if (page)
+				__free_pages(k, page, 0);
+			tlb_flush_mmu_tlbonly(tlb);
+			__free_pages(k, table, 0);
+			return;
+		}
+		memset(batch, 0, sizeof(*batch));
+		batch->k = k;
+		batch->page = page;
+		tlb->batch = batch;
+	}
+	tlb->batch->tables[tlb->batch->nr++] = table;
+	if (tlb->batch->nr == MAX_TABLE_BATCH)
+		tlb_table_flush(tlb);
 }
 
-/* Models: free_pte_range(). */
+/*
+ * Models: p?d_free_tlb(): a table unlinked from @mm at @pa (mapping from @addr): the range
+ * takes [@addr, + PAGE_SIZE) with the level cleared above it (@cleared), tables were freed
+ * (the flush goes to the walk caches), the pgtable dtor, then tlb_remove_table.
+ */
+static void pgtable_free_tlb(struct mmu_gather *tlb, phys_addr_t pa, bool counted,
+			     unsigned long addr, bool *cleared)
+{
+	__tlb_adjust_range(tlb, addr, PAGE_SIZE);
+	*cleared = true;
+	tlb->freed_tables = true;
+	pgtable_unaccount_user(tlb->mm, pa, counted);
+	tlb_remove_table(tlb, pa);
+}
+
+/* Models: free_pte_range(): pte_free_tlb (tlb_flush_pmd_range). */
 static void free_pte_range(struct mmu_gather *tlb, pmd_t *pmdp, unsigned long addr)
 {
 	phys_addr_t pa = pmd_page_paddr(*pmdp);
 
 	pmd_clear(pmdp);
-	tlb_remove_table(tlb, pa, true, addr, PMD_SIZE);
+	pgtable_free_tlb(tlb, pa, true, addr, &tlb->cleared_pmds);
 }
 
 /* Models: free_pmd_range(). */
@@ -1013,7 +1314,7 @@ static void free_pmd_range(struct mmu_gather *tlb, pud_t *pudp, unsigned long ad
 		return;
 	pa = pud_page_paddr(*pudp);
 	pud_clear(pudp);
-	tlb_remove_table(tlb, pa, true, start, PUD_SIZE);
+	pgtable_free_tlb(tlb, pa, true, start, &tlb->cleared_puds); /* pmd_free_tlb */
 }
 
 /* Models: free_pud_range() (with free_p4d_range folded: four levels). */
@@ -1043,7 +1344,7 @@ static void free_pud_range(struct mmu_gather *tlb, p4d_t *p4dp, unsigned long ad
 		return;
 	pa = p4d_page_paddr(*p4dp);
 	p4d_clear(p4dp);
-	tlb_remove_table(tlb, pa, false, start, PGDIR_SIZE);
+	pgtable_free_tlb(tlb, pa, false, start, &tlb->cleared_p4ds); /* pud_free_tlb */
 }
 
 /* Models: free_pgd_range(): tables of [@addr, @end) not shared with [.., floor) or [ceiling..). */

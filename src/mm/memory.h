@@ -179,29 +179,65 @@ void unmap_mapping_range(struct address_space *mapping, int64_t holebegin, int64
 
 /* ---- unmapping (with an mmu_gather) ---------------------------------------------------- */
 
-#define MMU_GATHER_BATCH 64
+/*
+ * Models: include/asm-generic/tlb.h (6.1): MMU_GATHER_BUNDLE pages in the on-stack batch; then
+ * batch pages from __get_free_page(GFP_NOWAIT | __GFP_NOWARN), each holding what one page less
+ * its header (next, nr, max: 16 bytes) holds in pointers, at most MAX_GATHER_BATCH_COUNT of
+ * them; a page-table batch (struct mmu_table_batch: rcu_head, nr: 24 bytes) per page too.
+ */
+#define MMU_GATHER_BUNDLE      8
+#define MAX_GATHER_BATCH       ((4096UL - 16) / 8) /* 510 */
+#define MAX_GATHER_BATCH_COUNT (10000UL / MAX_GATHER_BATCH) /* 19 */
+#define MAX_TABLE_BATCH	       ((4096UL - 24) / 8) /* 509 */
 
 /*
- * Models: include/asm-generic/tlb.h:struct mmu_gather: the range to flush and the pages to
- * free after the flush (batched; freed by tlb_finish_mmu, or when the batch fills, after one
- * flush of the range gathered so far).
+ * Models: struct mmu_gather_batch. The entries live in host memory beside the simulated page
+ * that backs them (@page: NULL for the on-stack bundle), which is what pgalloc/pgfree count.
+ */
+struct mmu_gather_batch {
+	struct mmu_gather_batch *next;
+	unsigned int nr, max;
+	struct page *page;
+	struct page **pages;
+};
+
+struct mmu_table_batch; /* memory.c: the page-table batch, freed after an RCU grace period */
+
+/*
+ * Models: include/asm-generic/tlb.h:struct mmu_gather: the range to flush with what was
+ * cleared in it (the stride and TTL level of arm64's tlb_flush), the pages to free after the
+ * flush (the bundle, then batch pages; flushed and freed when no batch page can be had), and
+ * the page-table batch (tlb_remove_table: freed an RCU grace period after its flush).
  */
 struct mmu_gather {
 	struct mm_struct *mm;
+	struct mmu_table_batch *batch;
 	unsigned long start, end; /* the VA range gathered since the last flush */
 	bool fullmm;		  /* exit_mmap: the whole address space goes */
 	bool freed_tables;	  /* page-table pages were freed (flush the walk caches too) */
-	unsigned int stride_shift;
-	unsigned int nr, nr_tables;
-	struct page *pages[MMU_GATHER_BATCH];
-	phys_addr_t tables[MMU_GATHER_BATCH]; /* page-table pages unlinked, freed after the flush */
-	unsigned long nr_flushes;	      /* flushes issued by this gather (tests look) */
+	bool cleared_ptes, cleared_pmds, cleared_puds, cleared_p4ds;
+	unsigned int batch_count; /* batch pages taken (tlb_next_batch) */
+	struct mmu_gather_batch *active;
+	struct mmu_gather_batch local;
+	struct page *__pages[MMU_GATHER_BUNDLE];
+	unsigned long nr_flushes; /* tlb_flush() calls of this gather (tests look) */
 };
 
 void tlb_gather_mmu(struct mmu_gather *tlb, struct mm_struct *mm);
 void tlb_gather_mmu_fullmm(struct mmu_gather *tlb, struct mm_struct *mm);
-/* Flushes what was gathered and frees the gathered pages. */
+/*
+ * Flushes what was gathered, frees the gathered pages and the batch pages; the page tables go
+ * to call_rcu (see rcu_barrier_tables).
+ */
 void tlb_finish_mmu(struct mmu_gather *tlb);
+/*
+ * Models: rcu_barrier() for the page-table batches: frees, now, every batch still waiting for
+ * its grace period (tests, shutdown). Without it a batch is freed at the second run point
+ * (evq.h) after its call_rcu: the first ends the grace period, the second runs the callback.
+ */
+void rcu_barrier_tables(struct kmm_kernel *k);
+/* Page-table batches waiting for their grace period (tests look). */
+unsigned long rcu_tables_pending(const struct kmm_kernel *k);
 
 /*
  * Models: zap_page_range(): removes every PTE of [@start, @start + @size) in @vma, dropping

@@ -264,6 +264,7 @@ static void test_fault_munmap_frees_pages_and_tables(void **state)
 	assert_int_equal(get_mm_counter(u.t.mm, MM_ANONPAGES), 0);
 	assert_int_equal(u.t.mm->pgtables_bytes, 0);
 	assert_int_equal(node_stat(m, NR_PAGETABLE), ptab);
+	rcu_barrier_tables(&m->kernel); /* the tables go an RCU grace period after the unmap */
 	assert_int_equal(free_and_slab_pages(m), free_before);
 	ut_check(m);
 	ut_exit(&u);
