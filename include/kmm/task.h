@@ -139,6 +139,14 @@ struct kmm_exec_image {
 	kmm_va_t load_addr; /* default 0x400000, as a static arm64 binary */
 	uint64_t stack_rlimit;	 /* RLIMIT_STACK, default 8 MiB */
 	bool norandmaps;	 /* personality ADDR_NO_RANDOMIZE for this exec */
+	/* end of text to the RW segment (VA and file offset), page aligned; default 0xe000 */
+	uint64_t rw_gap;
+	/* PT_GNU_RELRO: the first @relro_size bytes of the RW segment (page aligned, at most
+	 * rodata + data) made read-only by the C library's startup mprotect; default 0 */
+	uint64_t relro_size;
+	/* the RW segment's file offset (p_offset), page aligned; default its VA - load_addr
+	 * (the capture's /bin/faults: 0x8c000 for VA 0x49c000, congruent modulo 64 KiB) */
+	uint64_t rw_offset;
 };
 
 /* Replaces @pid's address space by a fresh one for @img (NULL: the defaults), as execve does. */

@@ -17,7 +17,10 @@
  *
  * Defaults (a zero field of the image): the capture's /bin/maps: text 0x7e000 bytes, rodata
  * 0x4000, data 0x3000, bss 0x5000, loaded at 0x400000; the RW segment's VA (and file offset)
- * is 0xe000 after the end of text, as the capture's linker placed it; RLIMIT_STACK 8 MiB.
+ * is 0xe000 (rw_gap) after the end of text, as the capture's linker placed it; RLIMIT_STACK
+ * 8 MiB; no RELRO. An image with a relro_size gets the first relro_size bytes of its RW
+ * segment mprotect()ed read-only after the load, as the program's C library does at startup
+ * (the capture's /bin/faults: r--p 0x49c000-0x4a0000, rw_gap 0x18000).
  *
  * Models: fs/exec.c:begin_new_exec() (exec_mmap), setup_new_exec(), setup_arg_pages(),
  *         bprm_mm_init(); fs/binfmt_elf.c:load_elf_binary() for an ET_EXEC without an
@@ -39,6 +42,7 @@
 #include "mm/internal.h"
 #include "mm/memory.h"
 #include "mm/mm.h"
+#include "mm/mman.h"
 #include "mm/mmap.h"
 #include "mm/pagemap.h"
 
@@ -64,9 +68,17 @@
 /* The image with its defaults filled in. */
 static void exec_image_defaults(const struct linux_binprm_image *in, struct linux_binprm_image *o)
 {
-	static const struct linux_binprm_image def = {
-		EXEC_PATH,     EXEC_TEXT_SIZE, EXEC_RODATA_SIZE, EXEC_DATA_SIZE,
-		EXEC_BSS_SIZE, EXEC_LOAD_ADDR, _STK_LIM,	 false};
+	static const struct linux_binprm_image def = {EXEC_PATH,
+						      EXEC_TEXT_SIZE,
+						      EXEC_RODATA_SIZE,
+						      EXEC_DATA_SIZE,
+						      EXEC_BSS_SIZE,
+						      EXEC_LOAD_ADDR,
+						      _STK_LIM,
+						      false,
+						      EXEC_TEXT_GAP,
+						      0,
+						      0};
 
 	*o = def;
 	if (!in)
@@ -85,6 +97,10 @@ static void exec_image_defaults(const struct linux_binprm_image *in, struct linu
 		o->load_addr = in->load_addr;
 	if (in->stack_rlimit)
 		o->stack_rlimit = in->stack_rlimit;
+	if (in->rw_gap)
+		o->rw_gap = in->rw_gap;
+	o->relro_size = in->relro_size;
+	o->rw_offset = in->rw_offset;
 	o->norandmaps = in->norandmaps;
 }
 
@@ -164,7 +180,8 @@ static int open_binary(struct kmm_kernel *k, const struct linux_binprm_image *im
 
 /*
  * Models: elf_map() of the two PT_LOAD segments of a static binary (MAP_PRIVATE |
- * MAP_FIXED_NOREPLACE at their p_vaddr, file offset = p_vaddr - load address): text r-xp,
+ * MAP_FIXED_NOREPLACE at their p_vaddr, file offset p_offset: 0 for text, the image's
+ * rw_offset or p_vaddr - load address for the RW segment): text r-xp,
  * and rodata + data as one rw-p mapping, as /proc/<pid>/maps shows it right after execve.
  * (The capture's r--p rodata is the RELRO mprotect the program's startup makes later.)
  */
@@ -174,7 +191,13 @@ static int elf_map_segments(struct kmm_kernel *k, struct mm_struct *mm,
 {
 	unsigned long populate = 0, ret, text_len = PAGE_ALIGN(img->text_size);
 	struct file *file = NULL;
-	int err = open_binary(k, img, rw_end - img->load_addr, &file);
+	unsigned long rw_off = img->rw_offset ? img->rw_offset : rw_start - img->load_addr;
+	unsigned long file_size = rw_off + (rw_end - rw_start);
+	int err;
+
+	if (file_size < text_len)
+		file_size = text_len;
+	err = open_binary(k, img, file_size, &file);
 
 	if (err)
 		return err;
@@ -182,8 +205,7 @@ static int elf_map_segments(struct kmm_kernel *k, struct mm_struct *mm,
 		      MAP_PRIVATE | MAP_FIXED_NOREPLACE, 0, &populate);
 	if (!IS_ERR_VALUE(ret) && rw_end > rw_start)
 		ret = do_mmap(mm, file, rw_start, rw_end - rw_start, PROT_READ | PROT_WRITE,
-			      MAP_PRIVATE | MAP_FIXED_NOREPLACE,
-			      (rw_start - img->load_addr) >> PAGE_SHIFT, &populate);
+			      MAP_PRIVATE | MAP_FIXED_NOREPLACE, rw_off >> PAGE_SHIFT, &populate);
 	fput(k, file);
 	return IS_ERR_VALUE(ret) ? (int)(long)ret : 0;
 }
@@ -197,7 +219,7 @@ static int load_elf_segments(struct kmm_kernel *k, struct task_struct *t, struct
 			     const struct linux_binprm_image *img)
 {
 	unsigned long text_end = img->load_addr + PAGE_ALIGN(img->text_size);
-	unsigned long rw_start = text_end + EXEC_TEXT_GAP;
+	unsigned long rw_start = text_end + img->rw_gap;
 	unsigned long data_end = rw_start + PAGE_ALIGN(img->rodata_size) + img->data_size;
 	unsigned long bss_end = PAGE_ALIGN(data_end + img->bss_size);
 	int err = elf_map_segments(k, mm, img, rw_start, PAGE_ALIGN(data_end));
@@ -218,7 +240,11 @@ static int load_elf_segments(struct kmm_kernel *k, struct task_struct *t, struct
 	if (exec_randomize(k, t) && k->params.randomize_va_space > 1)
 		mm->start_brk = mm->brk =
 			bss_end + (env_random(k->env) % (BRK_RND_RANGE >> PAGE_SHIFT)) * PAGE_SIZE;
-	return 0;
+	/* The RELRO part: a static binary's C library mprotect()s it read-only at startup
+	 * (_dl_relocate_static_pie / _dl_protect_relro); done here, once the segments are in. */
+	if (img->relro_size)
+		err = do_mprotect_pkey(mm, rw_start, img->relro_size, PROT_READ, -1);
+	return err;
 }
 
 /* Models: exec_mmap(): @t takes @mm; the old one is dropped; its CPU switches if it runs @t. */

@@ -203,6 +203,9 @@ struct linux_binprm_image {
 	uint64_t load_addr;
 	uint64_t stack_rlimit;
 	bool norandmaps;
+	uint64_t rw_gap;     /* end of text to the RW segment (0: the default 0xe000) */
+	uint64_t relro_size; /* the RELRO part of the RW segment, made read-only (0: none) */
+	uint64_t rw_offset;  /* the RW segment's file offset (0: its VA - load_addr) */
 };
 
 /*

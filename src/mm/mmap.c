@@ -1134,6 +1134,7 @@ int do_munmap(struct mm_struct *mm, unsigned long start, size_t len)
 		if (v->vm_flags & VM_LOCKED)
 			mm->locked_vm -= vma_pages(v);
 	unmap_region(mm, vma, prev, start, end);
+	update_hiwater_vm(mm); /* remove_mt(): the high watermark before total_vm drops */
 	for (v = vma; v != next;) {
 		struct vm_area_struct *n = v->vm_next;
 

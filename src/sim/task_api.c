@@ -213,9 +213,18 @@ static enum kmm_status api_exec_image(const struct api *a, const struct kmm_exec
 				 in->stack_rlimit);
 	if (in->path && (!in->path[0] || strlen(in->path) >= 256))
 		return api_error(a, KMM_EINVAL, "image: path empty or longer than 255 bytes");
-	*img = (struct linux_binprm_image){in->path,	     in->text_size, in->rodata_size,
-					   in->data_size,    in->bss_size,  in->load_addr,
-					   in->stack_rlimit, in->norandmaps};
+	if ((in->rw_gap | in->relro_size | in->rw_offset) & (PAGE_SIZE - 1) ||
+	    in->rw_gap > (1ULL << 30) || in->rw_offset > (1ULL << 30) ||
+	    in->relro_size > in->rodata_size + in->data_size)
+		return api_error(a, KMM_EINVAL,
+				 "image: rw_gap 0x%" PRIx64 ", rw_offset 0x%" PRIx64
+				 " (at most 1 GiB) and relro_size 0x%" PRIx64
+				 " (at most rodata + data) must be page aligned",
+				 in->rw_gap, in->rw_offset, in->relro_size);
+	*img = (struct linux_binprm_image){in->path,	     in->text_size,  in->rodata_size,
+					   in->data_size,    in->bss_size,   in->load_addr,
+					   in->stack_rlimit, in->norandmaps, in->rw_gap,
+					   in->relro_size,   in->rw_offset};
 	return KMM_OK;
 }
 

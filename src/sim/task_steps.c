@@ -226,10 +226,10 @@ enum kmm_status step_task(struct scenario *sc, int argc, char **argv)
 
 enum kmm_status step_exec(struct scenario *sc, int argc, char **argv)
 {
-	static const char *const keys[] = {"path", "text",  "rodata",	  "data",
-					   "bss",  "stack", "norandmaps", NULL};
-	const char *vals[7] = {NULL, "0", "0", "0", "0", "0", "0"};
-	uint64_t v[6];
+	static const char *const keys[] = {"path",	 "text", "rodata", "data",  "bss", "stack",
+					   "norandmaps", "gap",	 "relro",  "rwoff", NULL};
+	const char *vals[10] = {NULL, "0", "0", "0", "0", "0", "0", "0", "0", "0"};
+	uint64_t v[9];
 	struct kmm_exec_image img;
 	kmm_pid_t pid = 0;
 	enum kmm_status st;
@@ -238,7 +238,7 @@ enum kmm_status step_exec(struct scenario *sc, int argc, char **argv)
 		return st;
 	if (!scenario_parse_opts(sc, argc, argv, 2, keys, vals))
 		return KMM_EINVAL;
-	for (int i = 0; i < 6; i++)
+	for (int i = 0; i < 9; i++)
 		if (!scenario_parse_u64(vals[i + 1], &v[i]))
 			return scenario_fail(sc, KMM_EINVAL, "exec: bad %s '%s'", keys[i + 1],
 					     vals[i + 1]);
@@ -250,7 +250,10 @@ enum kmm_status step_exec(struct scenario *sc, int argc, char **argv)
 				      .data_size = v[2],
 				      .bss_size = v[3],
 				      .stack_rlimit = v[4],
-				      .norandmaps = v[5] != 0};
+				      .norandmaps = v[5] != 0,
+				      .rw_gap = v[6],
+				      .relro_size = v[7],
+				      .rw_offset = v[8]};
 	if ((st = kmm_task_exec(sc->m, pid, &img)))
 		return fail_call(sc, "exec", st);
 	return KMM_OK;

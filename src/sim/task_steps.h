@@ -27,8 +27,12 @@ enum kmm_status step_remap(struct scenario *sc, int argc, char **argv);
 #define TASK_SCENARIO_STEPS(X)                                                                     \
 	X("task", "NAME [cpu=N]", 1, 2, AFTER_BOOT, step_task,                                     \
 	  "create a task named NAME, exec'd as /bin/NAME")                                         \
-	X("exec", "NAME [path=P] [text=N] [rodata=N] [data=N] [bss=N] [stack=N] [norandmaps=0|1]", \
-	  1, 8, AFTER_BOOT, step_exec, "replace a task's address space by a fresh exec")           \
+	X("exec",                                                                                  \
+	  "NAME [path=P] [text=N] [rodata=N] [data=N] [bss=N] [stack=N] [norandmaps=0|1] [gap=N] " \
+	  "[relro=N] [rwoff=N]",                                                                   \
+	  1, 11, AFTER_BOOT, step_exec,                                                            \
+	  "replace a task's address space by a fresh exec (gap: text to RW segment; relro: "       \
+	  "its read-only part)")                                                                   \
 	X("fork", "PARENT CHILD", 2, 2, AFTER_BOOT, step_fork,                                     \
 	  "fork a task; CHILD names the new one")                                                  \
 	X("exit", "NAME [code=N]", 1, 2, AFTER_BOOT, step_exit, "exit a task (and reap it)")       \

@@ -210,6 +210,15 @@ def test_scenario_runs_experiments_5_6_7_as_the_kernel_rules_say(sim_1g):
     assert v(e7 + "munlock|vmstat|unevictable_pgs_munlocked") == "16"
     assert f["7_populate_dontneed_free_mlock|info status|VmLck"] == "64"
     assert f["9_file_tmpfs_private_shared_1M|info msync|msync"] == "0"
+    # exec of the captured layout (read off the capture's final maps by hand): the RELRO
+    # part r--p at file offset 0x8c000, data rw-p after it, bss + heap from 0x4a3000
+    maps = [f[f"10_final_self|file /proc/self/maps|line|{i}"].split()[:3] for i in range(4)]
+    assert maps == [["00400000-00484000", "r-xp", "00000000"],
+                    ["0049c000-004a0000", "r--p", "0008c000"],
+                    ["004a0000-004a3000", "rw-p", "00090000"],
+                    ["004a3000-0050e000", "rw-p", "00000000"]]
+    assert f["0_baseline|info personality|sbrk0"] == "0x530000"          # 0x50e000 + 0x22000
+    assert f["10_final_self|file /proc/self/status|VmPeak"] == "11504 kB"  # exp 3's 10 MiB
     # mincore's bounce page: one page allocated and freed per rw-p mapping (4 of them)
     e4 = "4_fork_cow_4M_nohuge|step 4_fork_cow_4M_nohuge."
     assert v(e4 + "parent_retouch_rw_pages|vmstat|pgalloc_dma") == "4"
