@@ -82,7 +82,8 @@ struct kmm_config {
 	 * whether the MMU sets the access flag and dirty state itself (FEAT_HAFDBS: max only).
 	 */
 	char cpu_model[16];
-	/* ASID width the CPUs report: 0 the model's (16 bits on both), or 8 (-cpu NAME,asidbits=8). */
+	/* ASID width the CPUs report: 0 the model's (16 bits on both), or 8 (-cpu NAME,asidbits=8).
+	 */
 	uint32_t asid_bits;
 
 	/*
@@ -192,8 +193,8 @@ KMM_API enum kmm_status kmm_config_append(struct kmm_config *cfg, const char *pa
 /*
  * Applies one QEMU-style machine option, as kmmsim takes it: @name is "-m", "-smp", "-cpu",
  * "-numa", "-append", "-reserve", "-ram", "-mmio", "-M", "-sysctl", "-seed",
- * "-kmalloc-minalign", "-cpu-mhz" or "-cost"; @value its argument. Returns KMM_EINVAL with the reason in kmm_last_error(NULL) if either is malformed; @cfg is then
- * unchanged.
+ * "-kmalloc-minalign", "-cpu-mhz" or "-cost"; @value its argument. Returns KMM_EINVAL with the
+ * reason in kmm_last_error(NULL) if either is malformed; @cfg is then unchanged.
  */
 KMM_API enum kmm_status kmm_config_option(struct kmm_config *cfg, const char *name,
 					  const char *value);

@@ -33,12 +33,12 @@ typedef int32_t kmm_pid_t;
 
 /* ---- constants (asm-generic/mman-common.h, mman.h; linux/mman.h; arm64 values) -------- */
 
-#define KMM_PROT_NONE  0x0
-#define KMM_PROT_READ  0x1
-#define KMM_PROT_WRITE 0x2
-#define KMM_PROT_EXEC  0x4
-#define KMM_PROT_BTI   0x10
-#define KMM_PROT_MTE   0x20
+#define KMM_PROT_NONE	   0x0
+#define KMM_PROT_READ	   0x1
+#define KMM_PROT_WRITE	   0x2
+#define KMM_PROT_EXEC	   0x4
+#define KMM_PROT_BTI	   0x10
+#define KMM_PROT_MTE	   0x20
 #define KMM_PROT_GROWSDOWN 0x01000000
 #define KMM_PROT_GROWSUP   0x02000000
 
@@ -64,29 +64,29 @@ typedef int32_t kmm_pid_t;
 #define KMM_MREMAP_FIXED     2
 #define KMM_MREMAP_DONTUNMAP 4
 
-#define KMM_MADV_NORMAL	     0
-#define KMM_MADV_RANDOM	     1
-#define KMM_MADV_SEQUENTIAL  2
-#define KMM_MADV_WILLNEED    3
-#define KMM_MADV_DONTNEED    4
-#define KMM_MADV_FREE	     8
-#define KMM_MADV_REMOVE	     9
-#define KMM_MADV_DONTFORK    10
-#define KMM_MADV_DOFORK	     11
-#define KMM_MADV_MERGEABLE   12
-#define KMM_MADV_UNMERGEABLE 13
-#define KMM_MADV_HUGEPAGE    14
-#define KMM_MADV_NOHUGEPAGE  15
-#define KMM_MADV_DONTDUMP    16
-#define KMM_MADV_DODUMP	     17
-#define KMM_MADV_WIPEONFORK  18
-#define KMM_MADV_KEEPONFORK  19
-#define KMM_MADV_COLD	     20
-#define KMM_MADV_PAGEOUT     21
-#define KMM_MADV_POPULATE_READ	22
-#define KMM_MADV_POPULATE_WRITE 23
+#define KMM_MADV_NORMAL		 0
+#define KMM_MADV_RANDOM		 1
+#define KMM_MADV_SEQUENTIAL	 2
+#define KMM_MADV_WILLNEED	 3
+#define KMM_MADV_DONTNEED	 4
+#define KMM_MADV_FREE		 8
+#define KMM_MADV_REMOVE		 9
+#define KMM_MADV_DONTFORK	 10
+#define KMM_MADV_DOFORK		 11
+#define KMM_MADV_MERGEABLE	 12
+#define KMM_MADV_UNMERGEABLE	 13
+#define KMM_MADV_HUGEPAGE	 14
+#define KMM_MADV_NOHUGEPAGE	 15
+#define KMM_MADV_DONTDUMP	 16
+#define KMM_MADV_DODUMP		 17
+#define KMM_MADV_WIPEONFORK	 18
+#define KMM_MADV_KEEPONFORK	 19
+#define KMM_MADV_COLD		 20
+#define KMM_MADV_PAGEOUT	 21
+#define KMM_MADV_POPULATE_READ	 22
+#define KMM_MADV_POPULATE_WRITE	 23
 #define KMM_MADV_DONTNEED_LOCKED 24
-#define KMM_MADV_COLLAPSE    25
+#define KMM_MADV_COLLAPSE	 25
 
 #define KMM_MLOCK_ONFAULT 0x01
 #define KMM_MCL_CURRENT	  1
@@ -111,8 +111,8 @@ typedef int32_t kmm_pid_t;
 struct kmm_task_info {
 	kmm_pid_t pid, ppid;
 	char comm[16];
-	unsigned cpu;	  /* the CPU it runs on */
-	char state;	  /* 'R', 'S', 'T' (stopped by a fatal signal), 'Z', 'X' */
+	unsigned cpu; /* the CPU it runs on */
+	char state;   /* 'R', 'S', 'T' (stopped by a fatal signal), 'Z', 'X' */
 	int exit_code;
 	uint64_t min_flt, maj_flt;
 	uint64_t asid; /* the ASID its mm has now (0 before it first ran) */
@@ -136,9 +136,9 @@ KMM_API enum kmm_status kmm_task_create(struct kmm_machine *m, const char *comm,
 struct kmm_exec_image {
 	const char *path; /* shown in /proc/<pid>/maps; default "/bin/a.out" */
 	uint64_t text_size, rodata_size, data_size, bss_size;
-	kmm_va_t load_addr; /* default 0x400000, as a static arm64 binary */
-	uint64_t stack_rlimit;	 /* RLIMIT_STACK, default 8 MiB */
-	bool norandmaps;	 /* personality ADDR_NO_RANDOMIZE for this exec */
+	kmm_va_t load_addr;    /* default 0x400000, as a static arm64 binary */
+	uint64_t stack_rlimit; /* RLIMIT_STACK, default 8 MiB */
+	bool norandmaps;       /* personality ADDR_NO_RANDOMIZE for this exec */
 	/* end of text to the RW segment (VA and file offset), page aligned; default 0xe000 */
 	uint64_t rw_gap;
 	/* PT_GNU_RELRO: the first @relro_size bytes of the RW segment (page aligned, at most
@@ -175,8 +175,8 @@ KMM_API enum kmm_status kmm_task_info(struct kmm_machine *m, kmm_pid_t pid,
  * task is stopped; the signal and syndrome are in kmm_task_info and in *@fault if non-NULL).
  * @buf receives (LOAD, IFETCH) or supplies (STORE) the bytes; @len 1..KMM_ACCESS_MAX.
  */
-KMM_API enum kmm_status kmm_task_access(struct kmm_machine *m, kmm_pid_t pid,
-					enum kmm_access type, kmm_va_t va, void *buf, size_t len,
+KMM_API enum kmm_status kmm_task_access(struct kmm_machine *m, kmm_pid_t pid, enum kmm_access type,
+					kmm_va_t va, void *buf, size_t len,
 					struct kmm_siginfo *fault);
 
 /* Touch patterns for kmm_task_touch. */
@@ -190,23 +190,22 @@ enum kmm_touch_order { KMM_TOUCH_SEQ, KMM_TOUCH_STRIDED, KMM_TOUCH_RANDOM };
  */
 KMM_API enum kmm_status kmm_task_touch(struct kmm_machine *m, kmm_pid_t pid, enum kmm_access type,
 				       kmm_va_t va, uint64_t len, uint64_t stride,
-				       enum kmm_touch_order order, uint64_t pattern, uint64_t *done);
+				       enum kmm_touch_order order, uint64_t pattern,
+				       uint64_t *done);
 
 /* ---- the mmap family (system calls of task @pid) -------------------------------------- */
 
-KMM_API enum kmm_status kmm_mmap(struct kmm_machine *m, kmm_pid_t pid, kmm_va_t addr,
-				 uint64_t len, int prot, int flags, int fd, uint64_t off,
-				 kmm_va_t *out);
+KMM_API enum kmm_status kmm_mmap(struct kmm_machine *m, kmm_pid_t pid, kmm_va_t addr, uint64_t len,
+				 int prot, int flags, int fd, uint64_t off, kmm_va_t *out);
 KMM_API enum kmm_status kmm_munmap(struct kmm_machine *m, kmm_pid_t pid, kmm_va_t addr,
 				   uint64_t len);
 KMM_API enum kmm_status kmm_mprotect(struct kmm_machine *m, kmm_pid_t pid, kmm_va_t addr,
 				     uint64_t len, int prot);
 KMM_API enum kmm_status kmm_mremap(struct kmm_machine *m, kmm_pid_t pid, kmm_va_t old_addr,
-				   uint64_t old_len, uint64_t new_len, int flags,
-				   kmm_va_t new_addr, kmm_va_t *out);
+				   uint64_t old_len, uint64_t new_len, int flags, kmm_va_t new_addr,
+				   kmm_va_t *out);
 /* brk(@brk): *@out is the new break (the old one if the kernel refused, as brk(2) returns). */
-KMM_API enum kmm_status kmm_brk(struct kmm_machine *m, kmm_pid_t pid, kmm_va_t brk,
-				kmm_va_t *out);
+KMM_API enum kmm_status kmm_brk(struct kmm_machine *m, kmm_pid_t pid, kmm_va_t brk, kmm_va_t *out);
 KMM_API enum kmm_status kmm_madvise(struct kmm_machine *m, kmm_pid_t pid, kmm_va_t addr,
 				    uint64_t len, int advice);
 KMM_API enum kmm_status kmm_mlock(struct kmm_machine *m, kmm_pid_t pid, kmm_va_t addr,
@@ -217,8 +216,8 @@ KMM_API enum kmm_status kmm_munlock(struct kmm_machine *m, kmm_pid_t pid, kmm_va
 				    uint64_t len);
 KMM_API enum kmm_status kmm_mlockall(struct kmm_machine *m, kmm_pid_t pid, int flags);
 KMM_API enum kmm_status kmm_munlockall(struct kmm_machine *m, kmm_pid_t pid);
-KMM_API enum kmm_status kmm_msync(struct kmm_machine *m, kmm_pid_t pid, kmm_va_t addr,
-				  uint64_t len, int flags);
+KMM_API enum kmm_status kmm_msync(struct kmm_machine *m, kmm_pid_t pid, kmm_va_t addr, uint64_t len,
+				  int flags);
 /* mincore(): one byte per page of [@addr, @addr + @len) into @vec (bit 0: resident). */
 KMM_API enum kmm_status kmm_mincore(struct kmm_machine *m, kmm_pid_t pid, kmm_va_t addr,
 				    uint64_t len, uint8_t *vec);
@@ -231,17 +230,17 @@ KMM_API enum kmm_status kmm_mincore(struct kmm_machine *m, kmm_pid_t pid, kmm_va
 #define KMM_O_CREAT  0x40
 #define KMM_O_TRUNC  0x200
 
-#define KMM_MFD_CLOEXEC	      0x1
-#define KMM_MFD_ALLOW_SEALING 0x2
-#define KMM_F_SEAL_SEAL	      0x1
-#define KMM_F_SEAL_SHRINK     0x2
-#define KMM_F_SEAL_GROW	      0x4
-#define KMM_F_SEAL_WRITE      0x8
+#define KMM_MFD_CLOEXEC		0x1
+#define KMM_MFD_ALLOW_SEALING	0x2
+#define KMM_F_SEAL_SEAL		0x1
+#define KMM_F_SEAL_SHRINK	0x2
+#define KMM_F_SEAL_GROW		0x4
+#define KMM_F_SEAL_WRITE	0x8
 #define KMM_F_SEAL_FUTURE_WRITE 0x10
 
 /* Creates (or replaces) file @path with @size bytes: @data, or zeros if @data is NULL. */
-KMM_API enum kmm_status kmm_file_create(struct kmm_machine *m, const char *path,
-					const void *data, uint64_t size);
+KMM_API enum kmm_status kmm_file_create(struct kmm_machine *m, const char *path, const void *data,
+					uint64_t size);
 KMM_API enum kmm_status kmm_file_unlink(struct kmm_machine *m, const char *path);
 /* open(): *@fd in task @pid's table. */
 KMM_API enum kmm_status kmm_file_open(struct kmm_machine *m, kmm_pid_t pid, const char *path,
@@ -279,8 +278,7 @@ KMM_API enum kmm_status kmm_memfd_get_seals(struct kmm_machine *m, kmm_pid_t pid
 KMM_API enum kmm_status kmm_get_user_pages(struct kmm_machine *m, kmm_pid_t pid, kmm_va_t va,
 					   uint64_t nr, unsigned gup_flags, kmm_pfn_t *pfns,
 					   uint64_t *got);
-KMM_API enum kmm_status kmm_put_user_page(struct kmm_machine *m, kmm_pfn_t pfn,
-					  unsigned gup_flags);
+KMM_API enum kmm_status kmm_put_user_page(struct kmm_machine *m, kmm_pfn_t pfn, unsigned gup_flags);
 
 #ifdef __cplusplus
 }

@@ -170,8 +170,8 @@ bool hw_cpus_set_model(struct kmm_hw *hw, const char *name)
 	}
 	asid_field &= hw->model->mmfr0;
 	*hw->model = *feat;
-	hw->model->mmfr0 = (feat->mmfr0 & ~((uint64_t)0xf << ID_AA64MMFR0_ASIDBITS_SHIFT)) |
-			   asid_field;
+	hw->model->mmfr0 =
+		(feat->mmfr0 & ~((uint64_t)0xf << ID_AA64MMFR0_ASIDBITS_SHIFT)) | asid_field;
 	hw_cpus_resync(hw);
 	return true;
 }

@@ -15,7 +15,7 @@ struct kmm_hw {
 	struct kmm_env *env;
 	struct hw_phys phys;
 	uint32_t nr_cpus;
-	struct hw_cpu *cpus; /* nr_cpus entries */
+	struct hw_cpu *cpus;	       /* nr_cpus entries */
 	struct hw_cpu_features *model; /* the machine's CPU model: every cpus[i].feat points here */
 };
 

@@ -144,7 +144,8 @@ static struct mm_struct *mm_init(struct mm_struct *mm)
 	mm->pgtables_bytes = 0;
 	mm->committed = 0;
 	memset(mm->rss_stat, 0, sizeof(mm->rss_stat));
-	memset(mm->rss_pending, 0, sizeof(mm->rss_pending)); /* the tasks of the old mm keep theirs */
+	memset(mm->rss_pending, 0,
+	       sizeof(mm->rss_pending)); /* the tasks of the old mm keep theirs */
 	memset(mm->cpus_seen, 0, sizeof(mm->cpus_seen));
 	mm->context.id = 0; /* init_new_context */
 	mm->context.pinned = 0;

@@ -37,7 +37,7 @@ struct kernel_params {
 	bool slab_nomerge;		  /* slab_nomerge / slub_nomerge; slab_merge undoes */
 
 	/* User address spaces (mm/mmap.c, mm/util.c). */
-	unsigned int stack_guard_gap_pages;  /* stack_guard_gap= (256) */
+	unsigned int stack_guard_gap_pages; /* stack_guard_gap= (256) */
 
 	/*
 	 * The words no handler took, as init/main.c:unknown_bootoption() sorts them: bare words

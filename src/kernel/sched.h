@@ -23,16 +23,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define TASK_COMM_LEN 16
+#define TASK_COMM_LEN	16
 #define PID_MAX_DEFAULT 32768 /* kernel.pid_max */
-#define RESERVED_PIDS 300     /* alloc_pid wraps to here */
+#define RESERVED_PIDS	300   /* alloc_pid wraps to here */
 
 /* Task states (__state and exit_state), as /proc/<pid>/status names them. */
-#define TASK_RUNNING	0x0000 /* R (running) */
+#define TASK_RUNNING	   0x0000 /* R (running) */
 #define TASK_INTERRUPTIBLE 0x0001 /* S (sleeping) */
-#define __TASK_STOPPED	0x0004 /* T (stopped): a fatal signal the host must look at */
-#define EXIT_DEAD	0x0010 /* X (dead) */
-#define EXIT_ZOMBIE	0x0020 /* Z (zombie): exited, not reaped */
+#define __TASK_STOPPED	   0x0004 /* T (stopped): a fatal signal the host must look at */
+#define EXIT_DEAD	   0x0010 /* X (dead) */
+#define EXIT_ZOMBIE	   0x0020 /* Z (zombie): exited, not reaped */
 
 /* Per-task rss caches (SPLIT_RSS_COUNTING): folded into the mm every 64 events and at exit. */
 #define TASK_RSS_EVENTS_THRESH 64

@@ -102,7 +102,8 @@ struct kmm_kernel {
 	/* User address spaces (mmap.c, memory.c, rmap.c, fork.c); NULL before boot. */
 	struct mm_state *mm_state;
 
-	/* Tasks (kernel/sched.c): the task table, pids, each CPU's current task; NULL before boot. */
+	/* Tasks (kernel/sched.c): the task table, pids, each CPU's current task; NULL before boot.
+	 */
 	struct task_state *tasks;
 
 	/* Boot-time memory. */
@@ -119,12 +120,12 @@ struct kmm_kernel {
 	int watermark_boost_factor;
 	int sysctl_lowmem_reserve_ratio[MAX_NR_ZONES];
 	int percpu_pagelist_high_fraction;
-	int sysctl_max_map_count;      /* vm.max_map_count (mmap.c) */
-	int sysctl_overcommit_memory;  /* vm.overcommit_memory: OVERCOMMIT_GUESS/ALWAYS/NEVER */
-	int sysctl_overcommit_ratio;   /* vm.overcommit_ratio (percent of RAM for CommitLimit) */
-	int sysctl_overcommit_kbytes;  /* vm.overcommit_kbytes (0: use the ratio) */
-	int sysctl_mmap_min_addr;      /* vm.mmap_min_addr */
-	int sysctl_user_reserve_kbytes;  /* vm.user_reserve_kbytes */
+	int sysctl_max_map_count;	 /* vm.max_map_count (mmap.c) */
+	int sysctl_overcommit_memory;	 /* vm.overcommit_memory: OVERCOMMIT_GUESS/ALWAYS/NEVER */
+	int sysctl_overcommit_ratio;	 /* vm.overcommit_ratio (percent of RAM for CommitLimit) */
+	int sysctl_overcommit_kbytes;	 /* vm.overcommit_kbytes (0: use the ratio) */
+	int sysctl_mmap_min_addr;	 /* vm.mmap_min_addr */
+	int sysctl_user_reserve_kbytes;	 /* vm.user_reserve_kbytes */
 	int sysctl_admin_reserve_kbytes; /* vm.admin_reserve_kbytes */
 	unsigned long vm_events[NR_VM_EVENT_ITEMS]; /* summed over CPUs, as /proc/vmstat shows */
 

@@ -911,7 +911,8 @@ static void tlb_remove_table_free(struct mmu_table_batch *batch)
 	ms->nr_rcu_tables++;
 	env_event_init(&batch->rcu, tlb_remove_table_rcu_event, batch);
 	if (env_event_schedule(k->env, &batch->rcu, k->env->cycles, k->env->cur_cpu))
-		tlb_remove_table_rcu(batch); /* no host memory to queue it: as if the grace period ended */
+		tlb_remove_table_rcu(
+			batch); /* no host memory to queue it: as if the grace period ended */
 }
 
 void rcu_barrier_tables(struct kmm_kernel *k)

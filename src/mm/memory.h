@@ -186,9 +186,9 @@ void unmap_mapping_range(struct address_space *mapping, int64_t holebegin, int64
  * them; a page-table batch (struct mmu_table_batch: rcu_head, nr: 24 bytes) per page too.
  */
 #define MMU_GATHER_BUNDLE      8
-#define MAX_GATHER_BATCH       ((4096UL - 16) / 8) /* 510 */
+#define MAX_GATHER_BATCH       ((4096UL - 16) / 8)	    /* 510 */
 #define MAX_GATHER_BATCH_COUNT (10000UL / MAX_GATHER_BATCH) /* 19 */
-#define MAX_TABLE_BATCH	       ((4096UL - 24) / 8) /* 509 */
+#define MAX_TABLE_BATCH	       ((4096UL - 24) / 8)	    /* 509 */
 
 /*
  * Models: struct mmu_gather_batch. The entries live in host memory beside the simulated page

@@ -269,12 +269,11 @@ static inline void set_page_links(struct page *p, int zone, int nid)
 		    ((unsigned long)zone & ZONES_MASK) << ZONES_PGSHIFT;
 }
 
-
 /* ---- user address spaces: VMAs, anon_vma, mm_struct (Linux 6.1 include/linux/mm_types.h) -- */
 
 struct mm_struct;
-struct file;		/* src/mm/pagemap.h: an open simulated file */
-struct address_space;	/* src/mm/pagemap.h: a file's page cache */
+struct file;	      /* src/mm/pagemap.h: an open simulated file */
+struct address_space; /* src/mm/pagemap.h: a file's page cache */
 struct vm_operations_struct;
 
 typedef unsigned long vm_flags_t;
@@ -313,7 +312,7 @@ struct anon_vma_chain {
  * neighbour lookups are O(log n) and O(1) (docs/fidelity.md).
  */
 struct vm_area_struct {
-	unsigned long vm_start, vm_end; /* [vm_start, vm_end), page aligned */
+	unsigned long vm_start, vm_end;		  /* [vm_start, vm_end), page aligned */
 	struct vm_area_struct *vm_next, *vm_prev; /* sorted by address; NULL at the ends */
 	struct {
 		struct vm_area_struct *rbe_left, *rbe_right, *rbe_parent;
@@ -364,8 +363,8 @@ struct mm_struct {
 	struct kmm_kernel *kernel;
 	struct {
 		struct vm_area_struct *rbh_root;
-	} mm_rb;			/* libbsd RB_HEAD of VMAs by vm_start (mmap.c) */
-	struct vm_area_struct *mmap;	/* the lowest VMA; vm_next goes up */
+	} mm_rb;			  /* libbsd RB_HEAD of VMAs by vm_start (mmap.c) */
+	struct vm_area_struct *mmap;	  /* the lowest VMA; vm_next goes up */
 	struct vm_area_struct *mmap_last; /* the highest VMA */
 	int map_count;
 	phys_addr_t pgd; /* PA of the pgd page; the walker reads the tables from simulated RAM */
@@ -383,13 +382,13 @@ struct mm_struct {
 	unsigned long start_code, end_code, start_data, end_data;
 	unsigned long start_brk, brk, start_stack;
 	unsigned long arg_start, arg_end, env_start, env_end;
-	long rss_stat[NR_MM_COUNTERS]; /* the synced counts (per-task caches in task_struct) */
+	long rss_stat[NR_MM_COUNTERS];	  /* the synced counts (per-task caches in task_struct) */
 	long rss_pending[NR_MM_COUNTERS]; /* model: sum of the tasks' unsynced caches (checks) */
-	unsigned long flags;	       /* MMF_* */
+	unsigned long flags;		  /* MMF_* */
 	uint64_t cpus_seen[(KMM_MAX_CPUS_MM + 63) / 64]; /* mm_cpumask: CPUs it ran on */
-	unsigned long committed;       /* pages charged to Committed_AS by this mm's VMAs */
-	struct list_head mmlist;       /* all mm_structs of the kernel (mm_state) */
-	uint64_t slab_obj;	       /* its shadow in the mm_struct slab cache */
+	unsigned long committed; /* pages charged to Committed_AS by this mm's VMAs */
+	struct list_head mmlist; /* all mm_structs of the kernel (mm_state) */
+	uint64_t slab_obj;	 /* its shadow in the mm_struct slab cache */
 };
 
 #endif /* KMM_MM_MM_TYPES_H */

@@ -735,8 +735,9 @@ static void host_slack_free_block(struct kmm_kernel *k, unsigned long pfn, unsig
 	if (!hs->limit)
 		hs->limit = clamp_t(uint64_t, ((uint64_t)k->totalram_pages << PAGE_SHIFT) / 8,
 				    (uint64_t)32 << 20, (uint64_t)512 << 20);
-	used = (uint64_t)(k->totalram_pages > (long)free_pages ? k->totalram_pages - (long)free_pages
-							       : 0)
+	used = (uint64_t)(k->totalram_pages > (long)free_pages
+				  ? k->totalram_pages - (long)free_pages
+				  : 0)
 	       << PAGE_SHIFT;
 	if (k->env->host_touched <= used + hs->limit)
 		return;

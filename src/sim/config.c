@@ -453,11 +453,12 @@ enum kmm_status kmm_config_validate(const struct kmm_config *cfg)
 		return kmm_error_nomachine(KMM_EINVAL, "cpu_mhz must not be zero");
 	if (!memchr(cfg->cpu_model, '\0', sizeof(cfg->cpu_model)) ||
 	    (cfg->cpu_model[0] && !hw_cpu_model(cfg->cpu_model)))
-		return kmm_error_nomachine(KMM_EINVAL,
-					   "CPU model \"%.15s\": the machine has cortex-a57 and max",
-					   cfg->cpu_model);
+		return kmm_error_nomachine(
+			KMM_EINVAL, "CPU model \"%.15s\": the machine has cortex-a57 and max",
+			cfg->cpu_model);
 	if (cfg->asid_bits != 0 && cfg->asid_bits != 8 && cfg->asid_bits != 16)
-		return kmm_error_nomachine(KMM_EINVAL, "asid_bits %u: must be 0 (the model's), 8 or 16",
+		return kmm_error_nomachine(KMM_EINVAL,
+					   "asid_bits %u: must be 0 (the model's), 8 or 16",
 					   cfg->asid_bits);
 	if (cfg->nr_costs > KMM_MAX_COSTS)
 		return kmm_error_nomachine(KMM_EINVAL, "too many cost settings (at most %d)",

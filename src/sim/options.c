@@ -347,8 +347,8 @@ static enum kmm_status opt_cpu(struct kmm_config *cfg, const char *value)
 	struct kv kv[4];
 	int n = split_kv(value, kv, 4);
 
-	if (n < 1 || kv[0].key[0] || (strcmp(kv[0].value, "cortex-a57") != 0 &&
-				      strcmp(kv[0].value, "max") != 0))
+	if (n < 1 || kv[0].key[0] ||
+	    (strcmp(kv[0].value, "cortex-a57") != 0 && strcmp(kv[0].value, "max") != 0))
 		return kmm_error_nomachine(KMM_EINVAL,
 					   "-cpu %s: expected cortex-a57 or max, then "
 					   "[,asidbits=8|16]",
@@ -386,9 +386,9 @@ static enum kmm_status opt_cost(struct kmm_config *cfg, const char *value)
 #define MACHINE_OPTIONS(X)                                                                         \
 	X("-m", "SIZE", opt_m, "RAM size, one bank at 0x40000000 (bare number: MiB)")              \
 	X("-smp", "N", opt_smp, "number of CPUs (1..256)")                                         \
-	X("-cpu", "cortex-a57|max[,asidbits=8|16]", opt_cpu,                                        \
-	  "CPU model (default cortex-a57, the captures' CPU; max adds hardware AF/dirty bits, "      \
-	  "TLBI ranges; asidbits=8 for 8-bit ASIDs)")                                               \
+	X("-cpu", "cortex-a57|max[,asidbits=8|16]", opt_cpu,                                       \
+	  "CPU model (default cortex-a57, the captures' CPU; max adds hardware AF/dirty bits, "    \
+	  "TLBI ranges; asidbits=8 for 8-bit ASIDs)")                                              \
 	X("-numa", "node,nodeid=N,mem=SIZE[,cpus=A-B] | dist,src=A,dst=B,val=D", opt_numa,         \
 	  "NUMA node (memory laid out in node order) or distance")                                 \
 	X("-append", "\"CMDLINE\"", opt_append, "kernel command line parameters (mem=, ...)")      \

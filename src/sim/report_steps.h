@@ -84,13 +84,13 @@ enum kmm_status step_report_file(struct scenario *sc, int argc, char **argv);
 	X("faults-amap-aligned", "TASK REGION LEN", 3, 3, AFTER_BOOT, step_faults_amap_aligned,    \
 	  "map a 2 MiB-aligned anonymous region: over-map by 2 MiB and trim")                      \
 	X("faults-stack-touch", "TASK LEN [silent]", 2, 3, AFTER_BOOT, step_faults_stack_touch,    \
-	  "write one byte per page of LEN bytes below the stack's top page, top down")            \
+	  "write one byte per page of LEN bytes below the stack's top page, top down")             \
 	X("faults-retouch", "TASK", 1, 1, AFTER_BOOT, step_faults_retouch,                         \
 	  "rewrite one byte of every resident page of every rw-p mapping (faults.c's retouch)")    \
 	X("faults-call", "TASK mlock|munlock|msync ADDR LEN", 4, 4, AFTER_BOOT, step_faults_call,  \
-	  "mlock, munlock or msync(MS_SYNC) the range; print NAME=0 or NAME=-1")                  \
-	X("faults-mremap", "TASK WHAT SRC NEW OLDLEN NEWLEN [MREMAP_MAYMOVE]", 6, 7, AFTER_BOOT,    \
-	  step_faults_mremap, "mremap SRC, name the result NEW, print faults.c's mremap line")    \
+	  "mlock, munlock or msync(MS_SYNC) the range; print NAME=0 or NAME=-1")                   \
+	X("faults-mremap", "TASK WHAT SRC NEW OLDLEN NEWLEN [MREMAP_MAYMOVE]", 6, 7, AFTER_BOOT,   \
+	  step_faults_mremap, "mremap SRC, name the result NEW, print faults.c's mremap line")     \
 	X("faults-status", "TASK FIELD ...", 2, SCENARIO_MAX_ARGS - 1, AFTER_BOOT,                 \
 	  step_faults_status, "print status FIELD=V ... of /proc/PID/status")
 

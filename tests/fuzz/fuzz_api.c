@@ -763,9 +763,9 @@ static enum kmm_status op_task(struct fuzz *f)
 				    KMM_MAP_PRIVATE | KMM_MAP_ANONYMOUS | KMM_MAP_POPULATE,
 				    KMM_MAP_PRIVATE | KMM_MAP_ANONYMOUS | KMM_MAP_NORESERVE,
 				    KMM_MAP_PRIVATE | KMM_MAP_ANONYMOUS | 0x800000 /* unknown */};
-	static const char *const names[] = {"task_create", "task_mmap",	    "task_touch",
-					    "task_munmap", "task_fork",	    "task_exit",
-					    "task_wild",   "task_brk",	    "task_store_load"};
+	static const char *const names[] = {"task_create", "task_mmap", "task_touch",
+					    "task_munmap", "task_fork", "task_exit",
+					    "task_wild",   "task_brk",	"task_store_load"};
 	unsigned what = in_u8(&f->in) % 9, slot = in_u8(&f->in) % FUZZ_TASKS;
 	kmm_pid_t *pid = &f->task[slot], child;
 
@@ -785,8 +785,8 @@ static enum kmm_status op_task(struct fuzz *f)
 		return st;
 	case 1:
 		len = (uint64_t)(in_u8(&f->in) % 16 + 1) << 12;
-		st = kmm_mmap(f->m, *pid, 0, len, prots[in_u8(&f->in) % 5], flags[in_u8(&f->in) % 5],
-			      -1, 0, &va);
+		st = kmm_mmap(f->m, *pid, 0, len, prots[in_u8(&f->in) % 5],
+			      flags[in_u8(&f->in) % 5], -1, 0, &va);
 		if (!st) {
 			f->task_va[slot] = va;
 			f->task_len[slot] = len;

@@ -18,7 +18,7 @@
 #define KIMG(off) (0xffff800008000000ull + (off)) /* KIMAGE_VADDR + offset into the Image */
 
 static struct kmm_machine *boot_cpu(const char *ram, const char *smp, const char *append,
-				   const char *cpu)
+				    const char *cpu)
 {
 	struct kmm_config cfg;
 

@@ -115,7 +115,8 @@ static void test_host_mem_free_gives_back_beyond_slack(void **state)
 	uint64_t before, after, v = 0x1234, r = 1, written;
 	size_t n = 0;
 
-	while (n < 100 && kmm_alloc_pages(m, KMM_GFP_KERNEL | KMM___GFP_NOWARN, 9, &pfn[n]) == KMM_OK)
+	while (n < 100 &&
+	       kmm_alloc_pages(m, KMM_GFP_KERNEL | KMM___GFP_NOWARN, 9, &pfn[n]) == KMM_OK)
 		n++;
 	assert_true(n >= 48); /* 96 MiB or more, three times the slack */
 	for (size_t i = 0; i < n; i++)

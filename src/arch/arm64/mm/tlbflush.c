@@ -182,8 +182,7 @@ void __flush_tlb_range(struct kmm_kernel *k, struct vm_area_struct *vma, uint64_
 	k->tlbflush.range++;
 }
 
-void flush_tlb_range(struct kmm_kernel *k, struct vm_area_struct *vma, uint64_t start,
-		     uint64_t end)
+void flush_tlb_range(struct kmm_kernel *k, struct vm_area_struct *vma, uint64_t start, uint64_t end)
 {
 	__flush_tlb_range(k, vma, start, end, PAGE_SIZE, false, 0);
 }

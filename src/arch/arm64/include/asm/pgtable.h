@@ -649,8 +649,7 @@ static inline pte_t ptep_get_and_clear(struct mm_struct *mm, uint64_t addr, pte_
  * Models: ptep_test_and_clear_young(): clears PTE_AF; returns whether it was set. No TLB
  * maintenance (a CPU may keep using a young entry it cached).
  */
-static inline int ptep_test_and_clear_young(struct vm_area_struct *vma, uint64_t addr,
-					    pte_t *ptep)
+static inline int ptep_test_and_clear_young(struct vm_area_struct *vma, uint64_t addr, pte_t *ptep)
 {
 	pte_t old = *ptep;
 
@@ -674,8 +673,7 @@ static inline void ptep_set_wrprotect(struct mm_struct *mm, uint64_t addr, pte_t
  * valid entry of a running mm loses its access flag or its dirty state this way. No TLB
  * maintenance: the caller flushes when a valid entry changes.
  */
-void set_pte_at(struct kmm_kernel *k, struct mm_struct *mm, uint64_t addr, pte_t *ptep,
-		pte_t pte);
+void set_pte_at(struct kmm_kernel *k, struct mm_struct *mm, uint64_t addr, pte_t *ptep, pte_t pte);
 
 /*
  * Models: arch/arm64/mm/fault.c:ptep_set_access_flags(): makes *@ptep at least as
