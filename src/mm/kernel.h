@@ -106,6 +106,20 @@ struct kmm_kernel {
 	 */
 	struct task_state *tasks;
 
+	/*
+	 * Reclaim and swap (wave 2, issue 15); each NULL before boot, created by its own init:
+	 * swap devices and slots (swapfile.c), the swap cache (swap_state.c), reclaim and the
+	 * kswapd threads (vmscan.c), workingset shadows and shrinkers (workingset.c,
+	 * shrinker.c), writeback and the dirty limits (page-writeback.c), the OOM killer and
+	 * its reaper (oom_kill.c).
+	 */
+	struct swap_state *swap;
+	struct swap_cache_state *swapcache;
+	struct vmscan_state *vmscan;
+	struct shrinker_state *shrinkers;
+	struct writeback_state *wb;
+	struct oom_state *oom;
+
 	/* Boot-time memory. */
 	struct memblock memblock;
 	struct resource iomem_resource;

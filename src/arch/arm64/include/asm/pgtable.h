@@ -727,6 +727,35 @@ static inline uint64_t __phys_to_kimg(const struct kmm_kernel *k, phys_addr_t pa
 	return pa + k->kimage_voffset;
 }
 
+/* ---- swap entries in non-present PTEs ------------------------------------------------------
+ *
+ * Models: arm64's swap PTE layout in 6.1.192 (facts: bit 0 (valid) and bit 58 (PROT_NONE) are
+ * clear, bit 2 holds the anon-exclusive marker, the type takes bits 3..7, the offset bits
+ * 8..57). A swap PTE is neither none nor present.
+ */
+#define PTE_SWP_EXCLUSIVE  (1ull << 2)
+#define __SWP_TYPE_SHIFT   3
+#define __SWP_TYPE_BITS	   5
+#define __SWP_OFFSET_BITS  50
+#define __SWP_TYPE_MASK	   ((1ull << __SWP_TYPE_BITS) - 1)
+#define __SWP_OFFSET_SHIFT (__SWP_TYPE_BITS + __SWP_TYPE_SHIFT)
+#define __SWP_OFFSET_MASK  ((1ull << __SWP_OFFSET_BITS) - 1)
+
+static inline pte_t pte_swp_mkexclusive(pte_t pte)
+{
+	return set_pte_bit(pte, PTE_SWP_EXCLUSIVE);
+}
+
+static inline bool pte_swp_exclusive(pte_t pte)
+{
+	return pte_val(pte) & PTE_SWP_EXCLUSIVE;
+}
+
+static inline pte_t pte_swp_clear_exclusive(pte_t pte)
+{
+	return clear_pte_bit(pte, PTE_SWP_EXCLUSIVE);
+}
+
 /* Models: lm_alias(): the linear-map alias of a kernel image address. */
 static inline uint64_t lm_alias(const struct kmm_kernel *k, uint64_t va)
 {
