@@ -61,6 +61,7 @@
 	X(vmap_pte, 12, "one kernel PTE or PMD written by vmap", "estimate")                       \
 	X(vunmap_pte, 10, "one kernel PTE or PMD cleared by vunmap", "estimate")                   \
 	/* Tasks (src/kernel/sched.c) */                                                           \
+	X(reclaim_folio, 200, "one folio looked at by reclaim's LRU scan", "estimate")            \
 	X(context_switch, 1500, "one context switch (registers, switch_mm aside)", "estimate")
 
 enum cost_id {

@@ -19,7 +19,16 @@
 	X(kfree, "kmem")                                                                           \
 	X(kmem_cache_free, "kmem")                                                                 \
 	X(rss_stat, "kmem")                                                                        \
-	X(vm_unmapped_area, "mmap")
+	X(vm_unmapped_area, "mmap")                                                                \
+	X(mm_vmscan_kswapd_sleep, "vmscan")                                                        \
+	X(mm_vmscan_kswapd_wake, "vmscan")                                                         \
+	X(mm_vmscan_wakeup_kswapd, "vmscan")                                                       \
+	X(mm_vmscan_direct_reclaim_begin, "vmscan")                                                \
+	X(mm_vmscan_direct_reclaim_end, "vmscan")                                                  \
+	X(mm_vmscan_lru_isolate, "vmscan")                                                         \
+	X(mm_vmscan_lru_shrink_inactive, "vmscan")                                                 \
+	X(mm_vmscan_lru_shrink_active, "vmscan")                                                   \
+	X(mm_vmscan_throttled, "vmscan")
 
 enum trace_event_id {
 #define TRACE_ENUM(name, sys) TRACE_##name,

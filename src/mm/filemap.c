@@ -779,7 +779,7 @@ vm_fault_t filemap_page_mkwrite(struct vm_fault *vmf)
 /* Where a cached page may be: on an LRU list, or in use (isolated, or in a per-CPU batch). */
 static bool page_place_allows_cache(enum page_place place)
 {
-	return place == PLACE_NONE || place == PLACE_LRU;
+	return place == PLACE_NONE || place == PLACE_LRU || place == PLACE_RECLAIM;
 }
 
 struct pagecache_census {

@@ -46,6 +46,7 @@
 #include "mm/gfp.h"
 #include "mm/internal.h"
 #include "mm/page_place.h"
+#include "mm/vmscan.h"
 #include "lib/trace.h"
 
 #include <inttypes.h>
@@ -1894,8 +1895,9 @@ static bool should_reclaim_retry(struct kmm_kernel *k, gfp_t gfp, unsigned int o
 		return unreserve_highatomic_pageblock(k, ac, true);
 	for_each_zone_zonelist_nodemask(zone, z, ac->zonelist, ac->highest_zoneidx, ac->nodemask)
 	{
-		/* zone_reclaimable_pages() is 0 until the LRU exists. */
-		long available = (long)zone_page_state(zone, NR_FREE_PAGES);
+		/* What reclaim could free, plus what is free: enough for the min watermark? */
+		long available = (long)zone_reclaimable_pages(k, zone) +
+				 (long)zone_page_state(zone, NR_FREE_PAGES);
 
 		if (__zone_watermark_ok(zone, order, min_wmark_pages(zone),
 					(int)ac->highest_zoneidx, alloc_flags, available)) {
@@ -2010,8 +2012,11 @@ static noinline struct page *__alloc_pages_slowpath(struct kmm_kernel *k, gfp_t 
 		first_zones_zonelist(ac->zonelist, ac->highest_zoneidx, ac->nodemask);
 	if (!ac->preferred_zoneref->zone)
 		goto nopage;
-	if (alloc_flags & ALLOC_KSWAPD)
+	if (alloc_flags & ALLOC_KSWAPD) {
 		wake_all_kswapds(k, order, gfp, ac);
+		/* A run point: the kswapd just woken runs as another CPU would run it. */
+		env_cond_resched(k->env);
+	}
 	page = get_page_from_freelist(k, gfp, order, alloc_flags, ac);
 	if (page)
 		goto got_pg;
@@ -2032,8 +2037,11 @@ static noinline struct page *__alloc_pages_slowpath(struct kmm_kernel *k, gfp_t 
 	}
 
 retry:
-	if (alloc_flags & ALLOC_KSWAPD)
+	if (alloc_flags & ALLOC_KSWAPD) {
 		wake_all_kswapds(k, order, gfp, ac);
+		/* A run point: the kswapd just woken runs as another CPU would run it. */
+		env_cond_resched(k->env);
+	}
 	reserve_flags = __gfp_pfmemalloc_flags(gfp);
 	if (reserve_flags)
 		alloc_flags =

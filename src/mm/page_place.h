@@ -52,6 +52,7 @@
  *   LRU       swap.c            the LRU lists (unevictable folios by their flags), and the
  *                               folios waiting in the per-CPU lru_add and mlock-new batches
  *   PGTABLE_USER memory.c       user page tables: each mm's pgd and the tables below it
+ *   RECLAIM   vmscan.c          folios reclaim holds isolated from the LRU lists
  */
 #define PAGE_PLACES(X)                                                                             \
 	X(RESERVED, "reserved", reserved_place_walk)                                               \
@@ -63,7 +64,8 @@
 	X(PGTABLE, "kernel page table", pgtable_place_walk)                                        \
 	X(CMA, "cma", cma_place_walk)                                                              \
 	X(LRU, "lru", lru_place_walk)                                                              \
-	X(PGTABLE_USER, "user page table", pgtable_user_place_walk)
+	X(PGTABLE_USER, "user page table", pgtable_user_place_walk)                                \
+	X(RECLAIM, "reclaim", vmscan_place_walk)
 
 /* PLACE_NONE: claimed by no row (in use by a caller, or lost). */
 #define PAGE_PLACE_ENUM(id, name, walk) PLACE_##id,

@@ -20,11 +20,11 @@ struct kmm_kernel;
 struct place_map;
 struct list_head;
 
-#define DEF_PRIORITY	     12	 /* the scan priority reclaim starts from (>> 12 of a list) */
-#define SWAP_CLUSTER_MAX     32U /* folios isolated and reclaimed per batch */
-#define DEF_SWAPPINESS	     60	 /* vm.swappiness at boot */
-#define MAX_SWAPPINESS	     200 /* vm.swappiness's upper bound (6.1) */
-#define KSWAPD_COMM_FMT	     "kswapd%d"
+#define DEF_PRIORITY	 12  /* the scan priority reclaim starts from (>> 12 of a list) */
+#define SWAP_CLUSTER_MAX 32U /* folios isolated and reclaimed per batch */
+#define DEF_SWAPPINESS	 60  /* vm.swappiness at boot */
+#define MAX_SWAPPINESS	 200 /* vm.swappiness's upper bound (6.1) */
+#define KSWAPD_COMM_FMT	 "kswapd%d"
 
 /* Models: enum vmscan_throttle_state (mmzone.h, 6.1). */
 enum vmscan_throttle_state {
@@ -38,8 +38,8 @@ enum vmscan_throttle_state {
 /* ---- boot, shutdown, checks ------------------------------------------------------------ */
 
 /*
- * Boot: k->vmscan with vm.swappiness = 60 and one sleeping kernel thread "kswapd<nid>" per
- * online node (on the node's first CPU). 0, or -ENOMEM with nothing left behind.
+ * Boot: k->vmscan with vm.swappiness = 60. Each node's kernel thread "kswapd<nid>" (on the
+ * node's first CPU) is created at its first wake-up. 0, or -ENOMEM with nothing left behind.
  */
 int vmscan_init(struct kmm_kernel *k);
 /* Shutdown: stops the kswapd threads and frees k->vmscan (NULL after). Safe on NULL. */
@@ -89,15 +89,16 @@ void acct_reclaim_writeback(struct kmm_kernel *k, struct folio *folio);
 
 /*
  * Models: reclaim_pages(): reclaims the isolated folios on @folio_list (linked by lru, each
- * isolated with folio_isolate_lru), as MADV_PAGEOUT asks: references ignored, anon ones
- * swapped out if swap has room. The ones it cannot reclaim go back to their LRU lists;
+ * isolated with folio_isolate_lru), as MADV_PAGEOUT asks: references are checked as
+ * reclaim checks them, anon ones swapped out if swap has room. The ones it cannot reclaim go back
+ * to their LRU lists;
  * @folio_list is empty after. Returns the pages reclaimed.
  */
 unsigned long reclaim_pages(struct kmm_kernel *k, struct list_head *folio_list);
 
 /* ---- kswapd ---------------------------------------------------------------------------- */
 
-/* The kswapd task of node @nid (NULL before boot or for an offline node). Changes nothing. */
+/* The kswapd task of node @nid (NULL before its first wake-up). Changes nothing. */
 struct task_struct *kswapd_task(const struct kmm_kernel *k, int nid);
 
 /*

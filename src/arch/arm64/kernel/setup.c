@@ -34,6 +34,7 @@
 #include "mm/rmap.h"
 #include "mm/swap.h"
 #include "mm/vmalloc.h"
+#include "mm/vmscan.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -582,8 +583,12 @@ static int do_initcalls(struct kmm_kernel *k)
 	/* vfs_caches_init()'s filp cache, shmem_init() and the mounts (src/fs) */
 	if (fs_init(k))
 		return -ENOMEM;
-	/* rootfs_initcall(populate_rootfs) frees the initrd; then free_initmem() */
+	/* rootfs_initcall(populate_rootfs) frees the initrd */
 	free_initrd_mem(k);
+	/* module_init(kswapd_init): one kswapd per node */
+	if (vmscan_init(k))
+		return -ENOMEM;
+	/* then free_initmem() */
 	free_initmem(k);
 	mark_rodata_ro(k);
 	return 0;
@@ -689,6 +694,7 @@ void kernel_shutdown(struct kmm_kernel *k)
 {
 	if (!k->env)
 		return;
+	vmscan_fini(k);
 	mm_state_fini(k);
 	asids_fini(k);
 	fs_fini(k);
@@ -729,5 +735,6 @@ bool kernel_check(const struct kmm_kernel *k, char *why, size_t whylen)
 	       slub_check(k, why, whylen) && pgtable_check(k, why, whylen) &&
 	       vmalloc_check(k, why, whylen) && fs_check(k, why, whylen) &&
 	       mm_check(k, why, whylen) && rmap_check(k, why, whylen) &&
-	       asid_check(k, why, whylen) && sched_check(k, why, whylen);
+	       asid_check(k, why, whylen) && sched_check(k, why, whylen) &&
+	       vmscan_check(k, why, whylen);
 }
