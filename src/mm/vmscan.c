@@ -38,9 +38,12 @@
  *    proceeds; allow_direct_reclaim() only wakes kswapd as the kernel's does.
  *  - A throttled kswapd (reclaim_throttle inside its event) idles its CPU without running
  *    other events (events do not nest); a throttled task sleeps with them running.
- *  - kswapd is created at its node's first wake-up, not at boot (module_init), so that a
+ *  - kswapd is created at the run point after its node's first wake-up (an event; never inside
+ *    the allocator that woke it), not at boot (module_init), so that a
  *    run's own tasks get pids from 1 as the captures' /init does and the boot's memory stays
- *    as captured; it starts asleep (the kernel's first pass naps HZ/10 on a balanced node).
+ *    as captured; while no zone of the node has room above min for its task_struct, its
+ *    creation waits for a later wake-up (direct reclaim does the work); it starts asleep (the
+ * kernel's first pass naps HZ/10 on a balanced node).
  *  - Until swap devices exist on the machine, anonymous folios cannot be reclaimed
  *    (no swap: get_scan_count scans only file folios, as the kernel does without swap).
  *  - should_continue_reclaim() (reclaim for compaction of costly orders) is not modelled:
@@ -108,7 +111,10 @@ struct isolation_list {
 struct vmscan_state {
 	int swappiness; /* vm.swappiness */
 	bool current_is_kswapd;
-	bool creating_kswapd; /* kswapd_run() in progress: its allocations wake nobody */
+	bool creating_kswapd;	    /* kswapd_run() in progress: its allocations wake nobody */
+	struct env_event create_ev; /* creates the kswapds asked for, at a run point */
+	bool create_wanted[MAX_NUMNODES]; /* a node's first wake-up, waiting for create_ev */
+	struct kmm_kernel *k;
 	struct vmscan_node node[MAX_NUMNODES];
 	struct isolation_list isolated[MAX_ISOLATION_LISTS];
 	int nr_isolation_lists;
@@ -1640,8 +1646,13 @@ void wakeup_kswapd(struct kmm_kernel *k, struct zone *zone, unsigned int gfp, in
 	/* Not on kswapd_wait (it will see the request), or hopeless: left to direct reclaim. */
 	if (vn->state == KSWAPD_RUNNING || vn->kswapd_failures >= MAX_RECLAIM_RETRIES)
 		return;
-	if (!vn->kswapd && kswapd_run(k, pgdat->node_id))
-		return; /* no host memory for the thread: direct reclaim does the work */
+	if (!vn->kswapd) {
+		/* Created at the next run point, never inside the allocator that woke it. */
+		k->vmscan->create_wanted[pgdat->node_id] = true;
+		if (!env_event_pending(&k->vmscan->create_ev))
+			env_event_schedule(k->env, &k->vmscan->create_ev, k->env->cycles, 0);
+		return;
+	}
 	if (trace_enabled(k->env, TRACE_mm_vmscan_wakeup_kswapd))
 		trace_emit(k->env, TRACE_mm_vmscan_wakeup_kswapd, "nid=%d order=%d gfp_flags=%#x",
 			   pgdat->node_id, order, gfp);
@@ -1728,6 +1739,39 @@ static int kswapd_run(struct kmm_kernel *k, int nid)
 	return err;
 }
 
+/* Some zone of the node meets min for an order-1 GFP_KERNEL request (CMA not counted). */
+static bool kswapd_has_room(const pg_data_t *pgdat)
+{
+	for (int i = 0; i < MAX_NR_ZONES; i++) {
+		const struct zone *zone = &pgdat->node_zones[i];
+
+		if (managed_zone(zone) &&
+		    zone_watermark_ok(zone, 1, min_wmark_pages(zone), ZONE_NORMAL, 0))
+			return true;
+	}
+	return false;
+}
+
+/* The create event: each node's kswapd asked for, created and woken. */
+static void kswapd_create_fn(struct kmm_env *env, struct env_event *ev)
+{
+	struct vmscan_state *vs = ev->arg;
+	struct kmm_kernel *k = vs->k;
+
+	(void)env;
+	for (int nid = 0; nid < MAX_NUMNODES; nid++) {
+		if (!vs->create_wanted[nid] || !k->node_data[nid])
+			continue;
+		/* Its task_struct must not fail an allocation: wait for room above min. */
+		if (!kswapd_has_room(k->node_data[nid]))
+			continue;
+		vs->create_wanted[nid] = false;
+		if (!vs->node[nid].kswapd && kswapd_run(k, nid))
+			continue; /* no memory for the thread: direct reclaim does the work */
+		kswapd_wake(k, &vs->node[nid]);
+	}
+}
+
 int vmscan_init(struct kmm_kernel *k)
 {
 	struct vmscan_state *vs = env_alloc(k->env, sizeof(*vs));
@@ -1736,6 +1780,8 @@ int vmscan_init(struct kmm_kernel *k)
 		return -ENOMEM;
 	memset(vs, 0, sizeof(*vs));
 	vs->swappiness = DEF_SWAPPINESS;
+	vs->k = k;
+	env_event_init(&vs->create_ev, kswapd_create_fn, vs);
 	k->vmscan = vs;
 	return 0;
 }
@@ -1746,6 +1792,7 @@ void vmscan_fini(struct kmm_kernel *k)
 
 	if (!vs)
 		return;
+	env_event_cancel(k->env, &vs->create_ev);
 	for (int nid = 0; nid < MAX_NUMNODES; nid++)
 		if (vs->node[nid].kswapd && k->tasks)
 			kthread_stop(k, vs->node[nid].kswapd);
