@@ -35,6 +35,7 @@
 #include "mm/internal.h"
 #include "mm/shmem.h"
 #include "mm/slab.h"
+#include "mm/workingset.h"
 
 /* ---- kmmfs: the store-backed filesystem --------------------------------------------- */
 
@@ -382,6 +383,7 @@ struct inode *new_inode(struct kmm_kernel *k, struct super_block *sb, umode_t mo
 	inode->i_mapping = &inode->i_data;
 	inode->i_data.host = inode;
 	xa_init(&inode->i_data.i_pages, k->env);
+	xa_set_update(&inode->i_data.i_pages, workingset_update_node, k); /* shadow nodes */
 	inode->i_data.gfp_mask = GFP_HIGHUSER_MOVABLE;
 	INIT_LIST_HEAD(&inode->i_data.i_mmap);
 	inode->i_data.a_ops = sb->s_aops;

@@ -396,6 +396,12 @@ int __filemap_add_folio(struct kmm_kernel *k, struct address_space *mapping, str
  * NR_SHMEM, NR_FILE_DIRTY if dirty). The caller's own reference stays.
  */
 void filemap_remove_folio(struct kmm_kernel *k, struct folio *folio);
+/*
+ * Models: __filemap_remove_folio(folio, shadow): the same, leaving @shadow (a value entry
+ * from workingset_eviction, or NULL for none) in the folio's slots, as reclaim's
+ * __remove_mapping does for a clean file folio. Its marks go with the folio.
+ */
+void __filemap_remove_folio(struct kmm_kernel *k, struct folio *folio, void *shadow);
 
 /* Models: filemap_fault(), filemap_map_pages(), filemap_page_mkwrite() (vm_operations). */
 vm_fault_t filemap_fault(struct vm_fault *vmf);

@@ -33,6 +33,7 @@
 #include "mm/mmap.h"
 #include "mm/rmap.h"
 #include "mm/shrinker.h"
+#include "mm/workingset.h"
 #include "mm/swap.h"
 #include "mm/vmalloc.h"
 
@@ -583,6 +584,9 @@ static int do_initcalls(struct kmm_kernel *k)
 	/* vfs_caches_init()'s filp cache, shmem_init() and the mounts (src/fs) */
 	if (fs_init(k))
 		return -ENOMEM;
+	/* module_init(workingset_init): bucket_order and the shadow-node shrinker */
+	if (workingset_init(k))
+		return -ENOMEM;
 	/* rootfs_initcall(populate_rootfs) frees the initrd; then free_initmem() */
 	free_initrd_mem(k);
 	free_initmem(k);
@@ -694,6 +698,7 @@ void kernel_shutdown(struct kmm_kernel *k)
 		return;
 	mm_state_fini(k);
 	asids_fini(k);
+	workingset_exit(k); /* before the page caches go: their shadow nodes leave its lists */
 	fs_fini(k);
 	sched_fini(k);
 	kmem_cache_fini(k);
@@ -734,5 +739,5 @@ bool kernel_check(const struct kmm_kernel *k, char *why, size_t whylen)
 	       vmalloc_check(k, why, whylen) && fs_check(k, why, whylen) &&
 	       mm_check(k, why, whylen) && rmap_check(k, why, whylen) &&
 	       asid_check(k, why, whylen) && sched_check(k, why, whylen) &&
-	       shrinker_check(k, why, whylen);
+	       shrinker_check(k, why, whylen) && workingset_check(k, why, whylen);
 }
