@@ -201,9 +201,21 @@ struct inode {
 	struct address_space *i_mapping; /* &i_data */
 	struct address_space i_data;
 	char *i_name;	 /* the path it was created with (the flat namespace), for d_path */
-	uint64_t i_slab; /* kernel VA of the object in the filesystem's inode slab cache */
+	uint64_t i_slab; /* kernel VA of the object in the filesystem's inode slab cache;
+			  * 0: a kmmfs inode pruned out of core (its store is the disk) */
 	struct list_head i_sb_list; /* on the super block's inodes */
+	/* Reclaimable objects (kmmfs, src/fs/inode.c "Caches"). */
+	uint64_t i_dentry;	    /* kernel VA of its name's "dentry" object; 0: not cached */
+	unsigned int i_state;	    /* I_REFERENCED, I_ON_LRU */
+	unsigned int d_flags;	    /* the dentry's DCACHE_REFERENCED, DCACHE_LRU_LIST */
+	struct list_head i_lru;	    /* on sb->s_inode_lru (unused, in core, no dentry) */
+	struct list_head d_lru;	    /* the dentry on sb->s_dentry_lru (unused) */
 };
+
+#define I_REFERENCED	  (1u << 8) /* 6.1's bit: touched since it went on the LRU */
+#define I_ON_LRU	  (1u << 30) /* model: i_lru is linked */
+#define DCACHE_REFERENCED (1u << 6)
+#define DCACHE_LRU_LIST	  (1u << 19)
 
 /* ---- open files ------------------------------------------------------------------------- */
 
