@@ -33,6 +33,7 @@
 #include "mm/mmap.h"
 #include "mm/rmap.h"
 #include "mm/swap.h"
+#include "mm/swapfile.h"
 #include "mm/vmalloc.h"
 
 #include <errno.h>
@@ -665,6 +666,8 @@ int kernel_boot(struct kmm_kernel *k, struct kmm_env *env, struct kmm_hw *hw,
 			ret = mm_state_init(k);
 		if (!ret)
 			ret = lru_init(k);
+		if (!ret) /* swapfile_init(): the swap device table (swapfile.c) */
+			ret = swap_init(k);
 		if (!ret)
 			ret = sched_init(k); /* fork_init(): the task_struct cache, the pid table */
 	}
@@ -693,6 +696,7 @@ void kernel_shutdown(struct kmm_kernel *k)
 	asids_fini(k);
 	fs_fini(k);
 	sched_fini(k);
+	swap_fini(k);
 	kmem_cache_fini(k);
 	vmap_state_fini(k);
 	lru_fini(k);
@@ -729,5 +733,6 @@ bool kernel_check(const struct kmm_kernel *k, char *why, size_t whylen)
 	       slub_check(k, why, whylen) && pgtable_check(k, why, whylen) &&
 	       vmalloc_check(k, why, whylen) && fs_check(k, why, whylen) &&
 	       mm_check(k, why, whylen) && rmap_check(k, why, whylen) &&
-	       asid_check(k, why, whylen) && sched_check(k, why, whylen);
+	       asid_check(k, why, whylen) && sched_check(k, why, whylen) &&
+	       swap_check(k, why, whylen);
 }
