@@ -8,6 +8,7 @@
  */
 #include "mm/internal.h"
 #include "mm/views.h"
+#include "mm/writeback.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -173,15 +174,22 @@ static const struct vm_sysctl {
 #undef VM_SYSCTL_ROW
 };
 
-static const struct vm_sysctl *sysctl_find(const char *name)
+/* @name without its "vm." / "/proc/sys/vm/" / "vm/" prefix, or NULL. */
+static const char *sysctl_bare(const char *name)
 {
 	if (strncmp(name, "vm.", 3) == 0)
-		name += 3;
-	else if (strncmp(name, "/proc/sys/vm/", 13) == 0)
-		name += 13;
-	else if (strncmp(name, "vm/", 3) == 0)
-		name += 3;
-	else
+		return name + 3;
+	if (strncmp(name, "/proc/sys/vm/", 13) == 0)
+		return name + 13;
+	if (strncmp(name, "vm/", 3) == 0)
+		return name + 3;
+	return NULL;
+}
+
+static const struct vm_sysctl *sysctl_find(const char *name)
+{
+	name = sysctl_bare(name);
+	if (!name)
 		return NULL;
 	for (size_t i = 0; i < ARRAY_SIZE(vm_sysctls); i++)
 		if (strcmp(name, vm_sysctls[i].name) == 0)
@@ -189,9 +197,24 @@ static const struct vm_sysctl *sysctl_find(const char *name)
 	return NULL;
 }
 
+/* The writeback part's sysctls (page-writeback.c) by bare name, or NULL. */
+static const char *wb_sysctl_name(const char *name)
+{
+	static const char *const names[] = {
+		"dirty_background_bytes", "dirty_background_ratio", "dirty_bytes",
+		"dirty_expire_centisecs", "dirty_ratio",	    "dirty_writeback_centisecs",
+	};
+	const char *bare = sysctl_bare(name);
+
+	for (size_t i = 0; bare && i < ARRAY_SIZE(names); i++)
+		if (strcmp(bare, names[i]) == 0)
+			return bare;
+	return NULL;
+}
+
 bool sysctl_exists(const char *name)
 {
-	return sysctl_find(name) != NULL;
+	return sysctl_find(name) != NULL || wb_sysctl_name(name) != NULL;
 }
 
 /* proc_dointvec output: the values separated by tabs, then a newline. */
@@ -200,6 +223,8 @@ int sysctl_read(const struct kmm_kernel *k, const char *name, const struct sink 
 	const struct vm_sysctl *s = sysctl_find(name);
 	const int *v;
 
+	if (!s && wb_sysctl_name(name))
+		return writeback_sysctl_read(k, wb_sysctl_name(name), out);
 	if (!s)
 		return -ENOENT;
 	v = (const int *)((const char *)k + s->offset);
@@ -215,6 +240,12 @@ int sysctl_write(struct kmm_kernel *k, const char *name, const char *value)
 	long v[MAX_NR_ZONES];
 	int n;
 
+	if (!s && wb_sysctl_name(name)) {
+		n = parse_ints(value, v, 1);
+		if (n < 0)
+			return -EINVAL;
+		return writeback_sysctl_write(k, wb_sysctl_name(name), v, n);
+	}
 	if (!s)
 		return -ENOENT;
 	n = parse_ints(value, v, s->count);
@@ -231,4 +262,5 @@ void sysctl_list(void (*fn)(void *arg, const char *name), void *arg)
 		snprintf(name, sizeof(name), "vm.%s", vm_sysctls[i].name);
 		fn(arg, name);
 	}
+	writeback_sysctl_list(fn, arg);
 }

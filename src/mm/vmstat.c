@@ -12,6 +12,7 @@
  *         chunk only (docs/fidelity.md).
  */
 #include "mm/internal.h"
+#include "mm/writeback.h"
 #include "mm/mmap.h"
 #include "mm/views.h"
 #include "mm/vmalloc.h"
@@ -237,20 +238,6 @@ static long global_node_page_state(const struct kmm_kernel *k, enum node_stat_it
 	return n;
 }
 
-/* Models: mm/page-writeback.c:global_dirtyable_memory() + domain_dirty_limits() defaults. */
-static void global_dirty_limits(const struct kmm_kernel *k, unsigned long *bg, unsigned long *dirty)
-{
-	unsigned long x = global_zone_page_state(k, NR_FREE_PAGES);
-
-	x -= x < k->totalreserve_pages ? x : k->totalreserve_pages;
-	x += (unsigned long)(global_node_page_state(k, NR_INACTIVE_FILE) +
-			     global_node_page_state(k, NR_ACTIVE_FILE));
-	x += 1; /* the kernel keeps it non-zero */
-	/* vm_dirty_ratio 20, dirty_background_ratio 10, as fractions of 4096 */
-	*dirty = (20 * 4096 / 100) * x / 4096;
-	*bg = (10 * 4096 / 100) * x / 4096;
-}
-
 void show_vmstat(const struct kmm_kernel *k, const struct sink *out)
 {
 	unsigned long bg, dirty, numa[NR_VM_NUMA_EVENT_ITEMS] = {0};
@@ -270,8 +257,10 @@ void show_vmstat(const struct kmm_kernel *k, const struct sink *out)
 	global_dirty_limits(k, &bg, &dirty);
 	sink_printf(out, "nr_dirty_threshold %lu\n", dirty);
 	sink_printf(out, "nr_dirty_background_threshold %lu\n", bg);
+	/* pgpgin/pgpgout count sectors; vmstat_start() shows them in KiB */
 	for (int i = 0; i < NR_VM_EVENT_ITEMS; i++)
-		sink_printf(out, "%s %lu\n", vm_event_names[i], k->vm_events[i]);
+		sink_printf(out, "%s %lu\n", vm_event_names[i],
+			    i == PGPGIN || i == PGPGOUT ? k->vm_events[i] / 2 : k->vm_events[i]);
 	sink_printf(out, "nr_unstable 0\n");
 }
 
