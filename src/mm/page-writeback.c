@@ -645,8 +645,15 @@ static bool wb_check_mapping(const struct address_space *mapping, unsigned long 
 	struct folio *folio;
 
 	while ((folio = xa_find(&mapping->i_pages, &index, ~0UL, XA_PRESENT))) {
-		bool tag = xa_get_mark(&mapping->i_pages, index, PAGECACHE_TAG_WRITEBACK);
+		bool tag;
 
+		if (xa_is_value(folio)) { /* a shadow entry (workingset.c) */
+			if (index == ~0UL)
+				break;
+			index++;
+			continue;
+		}
+		tag = xa_get_mark(&mapping->i_pages, index, PAGECACHE_TAG_WRITEBACK);
 		if (tag != folio_test_writeback(folio)) {
 			snprintf(why, whylen,
 				 "writeback: inode %lu index %lu: PG_writeback %d, tag %d",

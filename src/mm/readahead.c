@@ -85,10 +85,11 @@ void page_cache_ra_unbounded(struct kmm_kernel *k, struct file *file, pgoff_t in
 	if (!mapping->a_ops || !mapping->a_ops->readahead)
 		return;
 	for (unsigned long i = 0; i < nr_to_read; i++) {
+		void *entry = xa_load(&mapping->i_pages, index + i);
 		struct page *page;
 		struct folio *folio;
 
-		if (xa_load(&mapping->i_pages, index + i)) {
+		if (entry && !xa_is_value(entry)) { /* a shadow entry is a miss */
 			read_pages(k, file, batch, &nr);
 			continue;
 		}
@@ -151,8 +152,13 @@ static void ondemand_readahead(struct kmm_kernel *k, struct file *file, struct f
 		struct address_space *mapping = file->f_mapping;
 		pgoff_t start = index + 1;
 
-		while (start - index <= max_pages && xa_load(&mapping->i_pages, start))
+		while (start - index <= max_pages) {
+			void *entry = xa_load(&mapping->i_pages, start);
+
+			if (!entry || xa_is_value(entry))
+				break;
 			start++;
+		}
 		if (start - index > max_pages)
 			return;
 		ra->start = start;
