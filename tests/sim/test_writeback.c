@@ -580,6 +580,40 @@ static void test_major_fault_reads_from_the_disk_again(void **state)
 	test_machine_done(m);
 }
 
+/*
+ * A caller that starts and ends writeback around ->writepage itself (the older contract)
+ * still gets the bytes written and counted (pgpgout 4 KiB), and nothing is left in flight.
+ */
+static void test_writepage_with_caller_managed_writeback(void **state)
+{
+	struct kmm_machine *m = boot_mb(256);
+	struct kmm_kernel *k = &m->kernel;
+	kmm_pid_t pid = new_task(m);
+	struct writeback_control wbc = {.nr_to_write = 1, .for_reclaim = true};
+	uint8_t page[4096];
+	uint64_t done, out0 = vmstat(m, "pgpgout");
+	struct folio *folio;
+	int fd = open_new(m, pid, "/mnt/disk/old-contract");
+
+	(void)state;
+	memset(page, 0x3c, sizeof(page));
+	assert_int_equal(kmm_file_pwrite(m, pid, fd, page, sizeof(page), 0, &done), KMM_OK);
+	folio = cached_folio(m, "/mnt/disk/old-contract", 0);
+	folio_lock(folio);
+	assert_true(folio_clear_dirty_for_io(k, folio));
+	folio_start_writeback(k, folio);
+	assert_int_equal(folio_mapping(folio)->a_ops->writepage(k, folio, &wbc), 0);
+	assert_true(folio_test_locked(folio));
+	folio_end_writeback(k, folio);
+	folio_unlock(folio);
+	folio_put(k, folio);
+	assert_int_equal(vmstat(m, "pgpgout") - out0, 4);
+	assert_int_equal(vmstat(m, "nr_writeback"), 0);
+	check(m);
+	assert_int_equal(kmm_file_close(m, pid, fd), KMM_OK);
+	test_machine_done(m);
+}
+
 /* Bad input of the writeback calls: nothing changes. */
 static void test_writeback_bad_input(void **state)
 {
@@ -610,6 +644,7 @@ int main(void)
 		cmocka_unit_test(test_readahead_windows),
 		cmocka_unit_test(test_readahead_big_reads),
 		cmocka_unit_test(test_major_fault_reads_from_the_disk_again),
+		cmocka_unit_test(test_writepage_with_caller_managed_writeback),
 		cmocka_unit_test(test_writeback_bad_input),
 	};
 
