@@ -8,6 +8,8 @@
  */
 #include "mm/internal.h"
 #include "mm/views.h"
+#include "fs/fs.h"
+#include "mm/shrinker.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -173,6 +175,46 @@ static const struct vm_sysctl {
 #undef VM_SYSCTL_ROW
 };
 
+/*
+ * Sysctls whose value lives in a part's own state (issue 15: k->shrinkers, k->vmscan, ...),
+ * one int each: read (NULL: write-only, mode 0200, reads are -EACCES) and write (0 or
+ * -EINVAL, nothing changed). Each part adds its row.
+ */
+static int read_vfs_cache_pressure(const struct kmm_kernel *k)
+{
+	return sysctl_vfs_cache_pressure(k);
+}
+
+static const struct vm_part_sysctl {
+	const char *name;
+	int (*read)(const struct kmm_kernel *k);
+	int (*write)(struct kmm_kernel *k, long value);
+} vm_part_sysctls[] = {
+	{"drop_caches", NULL, drop_caches_write},
+	{"vfs_cache_pressure", read_vfs_cache_pressure, set_sysctl_vfs_cache_pressure},
+};
+
+/* @name without its "vm.", "vm/" or "/proc/sys/vm/" prefix; NULL if it has none. */
+static const char *sysctl_base(const char *name)
+{
+	if (strncmp(name, "vm.", 3) == 0)
+		return name + 3;
+	if (strncmp(name, "/proc/sys/vm/", 13) == 0)
+		return name + 13;
+	if (strncmp(name, "vm/", 3) == 0)
+		return name + 3;
+	return NULL;
+}
+
+static const struct vm_part_sysctl *part_sysctl_find(const char *name)
+{
+	name = sysctl_base(name);
+	for (size_t i = 0; name && i < ARRAY_SIZE(vm_part_sysctls); i++)
+		if (strcmp(name, vm_part_sysctls[i].name) == 0)
+			return &vm_part_sysctls[i];
+	return NULL;
+}
+
 static const struct vm_sysctl *sysctl_find(const char *name)
 {
 	if (strncmp(name, "vm.", 3) == 0)
@@ -191,15 +233,22 @@ static const struct vm_sysctl *sysctl_find(const char *name)
 
 bool sysctl_exists(const char *name)
 {
-	return sysctl_find(name) != NULL;
+	return sysctl_find(name) != NULL || part_sysctl_find(name) != NULL;
 }
 
 /* proc_dointvec output: the values separated by tabs, then a newline. */
 int sysctl_read(const struct kmm_kernel *k, const char *name, const struct sink *out)
 {
 	const struct vm_sysctl *s = sysctl_find(name);
+	const struct vm_part_sysctl *ps = part_sysctl_find(name);
 	const int *v;
 
+	if (ps) {
+		if (!ps->read)
+			return -EACCES;
+		sink_printf(out, "%d\n", ps->read(k));
+		return 0;
+	}
 	if (!s)
 		return -ENOENT;
 	v = (const int *)((const char *)k + s->offset);
@@ -212,9 +261,16 @@ int sysctl_read(const struct kmm_kernel *k, const char *name, const struct sink 
 int sysctl_write(struct kmm_kernel *k, const char *name, const char *value)
 {
 	const struct vm_sysctl *s = sysctl_find(name);
+	const struct vm_part_sysctl *ps = part_sysctl_find(name);
 	long v[MAX_NR_ZONES];
 	int n;
 
+	if (ps) {
+		n = parse_ints(value, v, 1);
+		if (n != 1)
+			return -EINVAL;
+		return ps->write(k, v[0]);
+	}
 	if (!s)
 		return -ENOENT;
 	n = parse_ints(value, v, s->count);
@@ -229,6 +285,10 @@ void sysctl_list(void (*fn)(void *arg, const char *name), void *arg)
 
 	for (size_t i = 0; i < ARRAY_SIZE(vm_sysctls); i++) {
 		snprintf(name, sizeof(name), "vm.%s", vm_sysctls[i].name);
+		fn(arg, name);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(vm_part_sysctls); i++) {
+		snprintf(name, sizeof(name), "vm.%s", vm_part_sysctls[i].name);
 		fn(arg, name);
 	}
 }
