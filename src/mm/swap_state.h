@@ -36,7 +36,7 @@
 #include "mm/swapops.h"
 
 struct vm_fault;
-struct kmm_sink;
+struct sink;
 
 /* vm.page-cluster: log2 of the swap readahead window in pages (6.1's default 3). */
 #define SWAP_PAGE_CLUSTER_DEFAULT 3
@@ -172,11 +172,17 @@ struct page *swapin_readahead(struct kmm_kernel *k, swp_entry_t entry, unsigned 
  */
 int try_to_unuse(struct kmm_kernel *k, unsigned int type);
 
+/*
+ * Models: __folio_lock() on a folio whose swap read may be in flight: the current CPU sleeps
+ * on the simulated clock until the read's completion unlocked it, then takes the lock.
+ */
+void folio_lock_io(struct kmm_kernel *k, struct folio *folio);
+
 /* Models: total_swapcache_pages(): pages in the swap cache over all devices. */
 unsigned long total_swapcache_pages(const struct kmm_kernel *k);
 
 /* Models: show_swap_cache_info()'s first line: "%lu pages in swap cache" (no Free/Total). */
-void show_swap_cache_info(const struct kmm_kernel *k, struct kmm_sink *s);
+void show_swap_cache_info(const struct kmm_kernel *k, const struct sink *out);
 
 /* vm.page-cluster and /sys/kernel/mm/swap/vma_ra_enabled. Set: 0 or -EINVAL (unchanged). */
 int swap_page_cluster(const struct kmm_kernel *k);

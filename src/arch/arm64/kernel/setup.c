@@ -33,6 +33,7 @@
 #include "mm/mmap.h"
 #include "mm/rmap.h"
 #include "mm/swap.h"
+#include "mm/swap_state.h"
 #include "mm/vmalloc.h"
 
 #include <errno.h>
@@ -665,6 +666,8 @@ int kernel_boot(struct kmm_kernel *k, struct kmm_env *env, struct kmm_hw *hw,
 			ret = mm_state_init(k);
 		if (!ret)
 			ret = lru_init(k);
+		if (!ret) /* swap_setup(): the swap cache and vm.page-cluster */
+			ret = swap_cache_init(k);
 		if (!ret)
 			ret = sched_init(k); /* fork_init(): the task_struct cache, the pid table */
 	}
@@ -696,6 +699,7 @@ void kernel_shutdown(struct kmm_kernel *k)
 	kmem_cache_fini(k);
 	vmap_state_fini(k);
 	lru_fini(k);
+	swap_cache_fini(k);
 	resource_free_children(k->env, &k->iomem_resource);
 	for (int nid = 0; nid < MAX_NUMNODES; nid++) {
 		pg_data_t *pgdat = k->node_data[nid];
@@ -729,5 +733,6 @@ bool kernel_check(const struct kmm_kernel *k, char *why, size_t whylen)
 	       slub_check(k, why, whylen) && pgtable_check(k, why, whylen) &&
 	       vmalloc_check(k, why, whylen) && fs_check(k, why, whylen) &&
 	       mm_check(k, why, whylen) && rmap_check(k, why, whylen) &&
+	       swap_cache_check(k, why, whylen) &&
 	       asid_check(k, why, whylen) && sched_check(k, why, whylen);
 }
