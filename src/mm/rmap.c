@@ -492,11 +492,7 @@ static bool try_to_unmap_anon(struct kmm_kernel *k, struct folio *folio, struct 
 	bool anon_exclusive = PageAnonExclusive(page);
 	pte_t swp_pte;
 
-	if (folio_test_swapbacked(folio) != folio_test_swapcache(folio)) {
-		if (folio_test_swapbacked(folio)) { /* not added to swap: nowhere to go */
-			set_pte_at(k, mm, address, ptep, pteval);
-			return false;
-		}
+	if (!folio_test_swapbacked(folio)) {
 		/* MADV_FREE: only isolation's reference and the mappings may remain. */
 		if (folio_ref_count(folio) == 1 + folio_mapcount(folio) &&
 		    !folio_test_dirty(folio)) {
@@ -505,6 +501,10 @@ static bool try_to_unmap_anon(struct kmm_kernel *k, struct folio *folio, struct 
 		}
 		set_pte_at(k, mm, address, ptep, pteval);
 		folio_set_swapbacked(folio);
+		return false;
+	}
+	if (!folio_test_swapcache(folio)) { /* not added to swap: nowhere to go (a WARN) */
+		set_pte_at(k, mm, address, ptep, pteval);
 		return false;
 	}
 	if (swap_duplicate(k, entry) < 0) {

@@ -12,6 +12,7 @@
 #include "lib/sink.h"
 #include "lib/trace.h"
 #include "mm/slab.h"
+#include "mm/swap_state.h"
 #include "mm/views.h"
 #include "mm/vmalloc.h"
 #include "sim/api.h"
@@ -84,6 +85,12 @@ static void show_clock(struct kmm_machine *m, const struct sink *out)
 		sink_printf(out, "none\n");
 }
 
+/* Models: mm/swap_state.c:vma_ra_enabled_show(): "true" or "false". */
+static void show_vma_ra_enabled(struct kmm_machine *m, const struct sink *out)
+{
+	sink_printf(out, "%s\n", swap_vma_ra_enabled(&m->kernel) ? "true" : "false");
+}
+
 #define TRACE_EVENTS_DIR "/sys/kernel/debug/tracing/events/"
 
 #define PROC_VIEWS(X)                                                                              \
@@ -104,7 +111,8 @@ static void show_clock(struct kmm_machine *m, const struct sink *out)
 	X("/sys/kernel/debug/kmm/costs", show_costs)                                               \
 	X("/sys/kernel/debug/kmm/asid", proc_show_asid)                                            \
 	X("/sys/kernel/debug/kmm/tlbflush", proc_show_tlbflush)                                    \
-	X("/sys/kernel/debug/kmm/clock", show_clock)
+	X("/sys/kernel/debug/kmm/clock", show_clock)                                               \
+	X("/sys/kernel/mm/swap/vma_ra_enabled", show_vma_ra_enabled)
 
 static const struct {
 	const char *path;
