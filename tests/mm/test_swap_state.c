@@ -627,6 +627,69 @@ static void test_swap_zram_synchronous_shortcut(void **state)
 	test_machine_done(m);
 }
 
+/* The value (kB) of "@field:" in /proc/@pid/@file (the first occurrence). */
+static long view_kb(struct kmm_machine *m, kmm_pid_t pid, const char *file, const char *field)
+{
+	char path[64], name[40];
+	const char *p;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	snprintf(name, sizeof(name), "\n%s:", field);
+	p = strstr(test_view(m, path), name);
+	assert_non_null(p);
+	return strtol(p + strlen(name), NULL, 10);
+}
+
+/*
+ * The views of a task whose 16 written pages were swapped out, then forked: smaps_rollup's
+ * Swap is 64 kB in both, SwapPss half of it (each slot held by 2 PTEs: 4096 / 2 bytes per
+ * page), status VmSwap 64 kB (MM_SWAPENTS), Rss 0 for those pages. The child's exit: the
+ * parent's SwapPss is the whole 64 kB again.
+ */
+static void test_swap_smaps_and_status_views(void **state)
+{
+	struct kmm_machine *m = boot();
+	const unsigned n = 16;
+	kmm_pid_t pid, child;
+	long rss_before;
+	kmm_va_t va;
+
+	(void)state;
+	swap_on(m, SWAP_DEV_PLAIN, "/dev/vdb", 16);
+	assert_int_equal(kmm_task_create(m, "swapper", 0, &pid), KMM_OK);
+	assert_int_equal(kmm_mmap(m, pid, 0, n * P, KMM_PROT_READ | KMM_PROT_WRITE,
+				  KMM_MAP_PRIVATE | KMM_MAP_ANONYMOUS, -1, 0, &va),
+			 KMM_OK);
+	assert_int_equal(
+		kmm_task_touch(m, pid, KMM_ACCESS_STORE, va, n * P, 0, KMM_TOUCH_SEQ, 0xfeed, NULL),
+		KMM_OK);
+	rss_before = view_kb(m, pid, "smaps_rollup", "Rss");
+	{
+		struct task_struct *t = find_task_by_vpid(&m->kernel, pid);
+		struct utask u = {.m = m, .k = &m->kernel};
+
+		u.t.mm = t->mm;
+		sync_mm_rss(t, t->mm);
+		swap_out_range(&u, va, n);
+	}
+	assert_int_equal(view_kb(m, pid, "smaps_rollup", "Swap"), n * 4);
+	assert_int_equal(view_kb(m, pid, "smaps_rollup", "SwapPss"), n * 4);
+	assert_int_equal(view_kb(m, pid, "status", "VmSwap"), n * 4);
+	assert_int_equal(view_kb(m, pid, "smaps_rollup", "Rss"), rss_before - n * 4);
+	assert_int_equal(kmm_task_fork(m, pid, &child), KMM_OK);
+	ut_check(m);
+	assert_int_equal(view_kb(m, pid, "smaps_rollup", "Swap"), n * 4);
+	assert_int_equal(view_kb(m, pid, "smaps_rollup", "SwapPss"), n * 2);
+	assert_int_equal(view_kb(m, child, "smaps_rollup", "SwapPss"), n * 2);
+	assert_int_equal(view_kb(m, child, "status", "VmSwap"), n * 4);
+	assert_int_equal(kmm_task_exit(m, child, 0), KMM_OK);
+	ut_check(m);
+	assert_int_equal(view_kb(m, pid, "smaps_rollup", "SwapPss"), n * 4);
+	assert_int_equal(kmm_task_exit(m, pid, 0), KMM_OK);
+	ut_check(m);
+	test_machine_done(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -641,6 +704,7 @@ int main(void)
 		cmocka_unit_test(test_swap_mincore_willneed_dontneed),
 		cmocka_unit_test(test_swap_try_to_unuse_brings_back),
 		cmocka_unit_test(test_swap_zram_synchronous_shortcut),
+		cmocka_unit_test(test_swap_smaps_and_status_views),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
