@@ -7,6 +7,7 @@
  *         percpu_pagelist_high_fraction_sysctl_handler(); proc_dointvec's output format.
  */
 #include "mm/internal.h"
+#include "mm/swap_state.h"
 #include "mm/views.h"
 
 #include <errno.h>
@@ -173,6 +174,35 @@ static const struct vm_sysctl {
 #undef VM_SYSCTL_ROW
 };
 
+/*
+ * One-value tunables whose value lives in a part's own state (not in struct kmm_kernel): name,
+ * read (the value), write (0 or -EINVAL with nothing changed).
+ */
+#define VM_PART_SYSCTLS(X) X("page-cluster", swap_page_cluster, swap_set_page_cluster)
+
+static const struct vm_part_sysctl {
+	const char *name;
+	int (*read)(const struct kmm_kernel *k);
+	int (*write)(struct kmm_kernel *k, long value);
+} vm_part_sysctls[] = {
+#define VM_PART_SYSCTL_ROW(name, rd, wr) {name, rd, wr},
+	VM_PART_SYSCTLS(VM_PART_SYSCTL_ROW)
+#undef VM_PART_SYSCTL_ROW
+};
+
+static const struct vm_part_sysctl *part_sysctl_find(const char *name)
+{
+	size_t pre = strncmp(name, "vm.", 3) == 0		  ? 3
+		     : strncmp(name, "/proc/sys/vm/", 13) == 0 ? 13
+		     : strncmp(name, "vm/", 3) == 0		  ? 3
+								  : 0;
+
+	for (size_t i = 0; pre && i < ARRAY_SIZE(vm_part_sysctls); i++)
+		if (strcmp(name + pre, vm_part_sysctls[i].name) == 0)
+			return &vm_part_sysctls[i];
+	return NULL;
+}
+
 static const struct vm_sysctl *sysctl_find(const char *name)
 {
 	if (strncmp(name, "vm.", 3) == 0)
@@ -191,6 +221,8 @@ static const struct vm_sysctl *sysctl_find(const char *name)
 
 bool sysctl_exists(const char *name)
 {
+	if (part_sysctl_find(name))
+		return true;
 	return sysctl_find(name) != NULL;
 }
 
@@ -198,8 +230,13 @@ bool sysctl_exists(const char *name)
 int sysctl_read(const struct kmm_kernel *k, const char *name, const struct sink *out)
 {
 	const struct vm_sysctl *s = sysctl_find(name);
+	const struct vm_part_sysctl *ps = part_sysctl_find(name);
 	const int *v;
 
+	if (ps) {
+		sink_printf(out, "%d\n", ps->read(k));
+		return 0;
+	}
 	if (!s)
 		return -ENOENT;
 	v = (const int *)((const char *)k + s->offset);
@@ -212,9 +249,14 @@ int sysctl_read(const struct kmm_kernel *k, const char *name, const struct sink 
 int sysctl_write(struct kmm_kernel *k, const char *name, const char *value)
 {
 	const struct vm_sysctl *s = sysctl_find(name);
+	const struct vm_part_sysctl *ps = part_sysctl_find(name);
 	long v[MAX_NR_ZONES];
 	int n;
 
+	if (ps) {
+		n = parse_ints(value, v, 1);
+		return n < 1 ? -EINVAL : ps->write(k, v[0]);
+	}
 	if (!s)
 		return -ENOENT;
 	n = parse_ints(value, v, s->count);
@@ -229,6 +271,10 @@ void sysctl_list(void (*fn)(void *arg, const char *name), void *arg)
 
 	for (size_t i = 0; i < ARRAY_SIZE(vm_sysctls); i++) {
 		snprintf(name, sizeof(name), "vm.%s", vm_sysctls[i].name);
+		fn(arg, name);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(vm_part_sysctls); i++) {
+		snprintf(name, sizeof(name), "vm.%s", vm_part_sysctls[i].name);
 		fn(arg, name);
 	}
 }

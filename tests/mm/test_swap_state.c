@@ -690,6 +690,31 @@ static void test_swap_smaps_and_status_views(void **state)
 	test_machine_done(m);
 }
 
+/*
+ * vm.page-cluster: 3 on a machine above 16 MiB (swap_setup), written through sysctl and read
+ * back as proc_dointvec prints it; a negative value is refused (extra1 = SYSCTL_ZERO) and
+ * changes nothing. /sys/kernel/mm/swap/vma_ra_enabled reads "true" by default.
+ */
+static void test_swap_page_cluster_sysctl(void **state)
+{
+	struct kmm_machine *m = boot();
+	char buf[32];
+
+	(void)state;
+	assert_int_equal(swap_page_cluster(&m->kernel), 3);
+	assert_int_equal(kmm_proc_read(m, "/proc/sys/vm/page-cluster", buf, sizeof(buf)), KMM_OK);
+	assert_string_equal(buf, "3\n");
+	assert_int_equal(kmm_sysctl(m, "vm.page-cluster", "1"), KMM_OK);
+	assert_int_equal(swap_page_cluster(&m->kernel), 1);
+	assert_int_equal(kmm_sysctl(m, "vm.page-cluster", "-1"), KMM_EINVAL);
+	assert_int_equal(swap_page_cluster(&m->kernel), 1);
+	assert_int_equal(kmm_proc_read(m, "/sys/kernel/mm/swap/vma_ra_enabled", buf, sizeof(buf)),
+			 KMM_OK);
+	assert_string_equal(buf, "true\n");
+	ut_check(m);
+	test_machine_done(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -705,6 +730,7 @@ int main(void)
 		cmocka_unit_test(test_swap_try_to_unuse_brings_back),
 		cmocka_unit_test(test_swap_zram_synchronous_shortcut),
 		cmocka_unit_test(test_swap_smaps_and_status_views),
+		cmocka_unit_test(test_swap_page_cluster_sysctl),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
