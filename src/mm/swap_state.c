@@ -90,10 +90,10 @@ struct swap_cache_state {
 	unsigned int last_ra_pages; /* last_readahead_pages */
 };
 
-/* A shadow is an xarray value entry: bit 0 set, as the kernel's xa_mk_value(). */
+/* A shadow is an xarray value entry (xa_mk_value: bit 0 set). */
 static inline bool swap_entry_is_shadow(const void *entry)
 {
-	return ((uintptr_t)entry & 1) != 0;
+	return xa_is_value(entry);
 }
 
 static struct swap_space *space_of(const struct kmm_kernel *k, swp_entry_t entry)

@@ -35,11 +35,11 @@ enum wb_reason {
 };
 
 /* The defaults of the vm.dirty_* sysctls (6.1). */
-#define DIRTY_RATIO_DEFAULT		 20
-#define DIRTY_BACKGROUND_RATIO_DEFAULT	 10
+#define DIRTY_RATIO_DEFAULT		  20
+#define DIRTY_BACKGROUND_RATIO_DEFAULT	  10
 #define DIRTY_WRITEBACK_CENTISECS_DEFAULT 500
-#define DIRTY_EXPIRE_CENTISECS_DEFAULT	 3000
-#define VM_READAHEAD_KB_DEFAULT		 128 /* read_ahead_kb of the disk (ra_pages 32) */
+#define DIRTY_EXPIRE_CENTISECS_DEFAULT	  3000
+#define VM_READAHEAD_KB_DEFAULT		  128 /* read_ahead_kb of the disk (ra_pages 32) */
 
 /* ---- boot, shutdown, check (page-writeback.c) ---------------------------------------- */
 

@@ -16,6 +16,7 @@
 #include "sim/report_steps.h"
 #include "sim/slab_steps.h"
 #include "sim/task_steps.h"
+#include "sim/wb_steps.h"
 #include "sim/vmalloc_steps.h"
 
 #include <ctype.h>
@@ -274,7 +275,8 @@ enum step_phase { BEFORE_BOOT, AFTER_BOOT, ANYTIME };
 	X("store64", "NAME[+OFF]|VA VALUE", 2, 2, AFTER_BOOT, step_store64,                        \
 	  "store 8 bytes through the current CPU's MMU (a fault is printed)")                      \
 	REPORT_SCENARIO_STEPS(X)                                                                   \
-	TASK_SCENARIO_STEPS(X)
+	TASK_SCENARIO_STEPS(X)                                                                     \
+	WB_SCENARIO_STEPS(X)
 
 static const struct scenario_step {
 	const char *name, *usage;

@@ -32,6 +32,7 @@
 #include "mm/memory.h"
 #include "mm/mmap.h"
 #include "mm/rmap.h"
+#include "mm/shrinker.h"
 #include "mm/swap.h"
 #include "mm/swap_state.h"
 #include "mm/vmalloc.h"
@@ -668,6 +669,8 @@ int kernel_boot(struct kmm_kernel *k, struct kmm_env *env, struct kmm_hw *hw,
 			ret = lru_init(k);
 		if (!ret) /* swap_setup(): the swap cache and vm.page-cluster */
 			ret = swap_cache_init(k);
+		if (!ret) /* the shrinker list (mm/vmscan.c's static shrinker_list) */
+			ret = shrinker_init(k);
 		if (!ret)
 			ret = sched_init(k); /* fork_init(): the task_struct cache, the pid table */
 	}
@@ -700,6 +703,7 @@ void kernel_shutdown(struct kmm_kernel *k)
 	vmap_state_fini(k);
 	lru_fini(k);
 	swap_cache_fini(k);
+	shrinker_exit(k);
 	resource_free_children(k->env, &k->iomem_resource);
 	for (int nid = 0; nid < MAX_NUMNODES; nid++) {
 		pg_data_t *pgdat = k->node_data[nid];
@@ -735,4 +739,6 @@ bool kernel_check(const struct kmm_kernel *k, char *why, size_t whylen)
 	       mm_check(k, why, whylen) && rmap_check(k, why, whylen) &&
 	       swap_cache_check(k, why, whylen) &&
 	       asid_check(k, why, whylen) && sched_check(k, why, whylen);
+	       asid_check(k, why, whylen) && sched_check(k, why, whylen) &&
+	       shrinker_check(k, why, whylen);
 }
