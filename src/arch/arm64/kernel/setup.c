@@ -737,8 +737,6 @@ bool kernel_check(const struct kmm_kernel *k, char *why, size_t whylen)
 	       slub_check(k, why, whylen) && pgtable_check(k, why, whylen) &&
 	       vmalloc_check(k, why, whylen) && fs_check(k, why, whylen) &&
 	       mm_check(k, why, whylen) && rmap_check(k, why, whylen) &&
-	       swap_cache_check(k, why, whylen) &&
-	       asid_check(k, why, whylen) && sched_check(k, why, whylen);
-	       asid_check(k, why, whylen) && sched_check(k, why, whylen) &&
-	       shrinker_check(k, why, whylen);
+	       swap_cache_check(k, why, whylen) && asid_check(k, why, whylen) &&
+	       sched_check(k, why, whylen) && shrinker_check(k, why, whylen);
 }
