@@ -859,6 +859,29 @@ bool swap_cache_check(const struct kmm_kernel *k, char *why, size_t whylen)
 	return true;
 }
 
+/*
+ * Where a swap-cache page may be: on an LRU list or batch, in use (no row: isolated, being
+ * read or written), or on a list of pages reclaim isolated (rows added after this one). Never
+ * free, reserved, or kernel memory.
+ */
+static bool swapcache_place_ok(enum page_place p)
+{
+	switch (p) {
+	case PLACE_RESERVED:
+	case PLACE_BUDDY:
+	case PLACE_ISOLATED:
+	case PLACE_PCP:
+	case PLACE_SLAB:
+	case PLACE_VMALLOC:
+	case PLACE_PGTABLE:
+	case PLACE_CMA:
+	case PLACE_PGTABLE_USER:
+		return false;
+	default:
+		return true;
+	}
+}
+
 bool swapcache_walk(const struct kmm_kernel *k, struct place_map *map)
 {
 	const struct swap_cache_state *sc = k->swapcache;
@@ -882,7 +905,7 @@ bool swapcache_walk(const struct kmm_kernel *k, struct place_map *map)
 				continue;
 			pfn = page_to_pfn(k, &folio->page);
 			p = place_of(map, pfn);
-			if (p != PLACE_NONE && p != PLACE_LRU) /* 4 */
+			if (!swapcache_place_ok(p)) /* 4 */
 				return place_fail(
 					map, "swap cache: pfn %#lx (type %u offset %#lx) is in %s",
 					pfn, t, idx, page_place_name(p));
