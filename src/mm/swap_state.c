@@ -8,13 +8,15 @@
  *         __read_swap_cache_async, read_swap_cache_async, __swapin_nr_pages, swapin_nr_pages,
  *         swap_cluster_readahead, swap_ra_info, swap_vma_readahead, swapin_readahead,
  *         init/exit_swap_address_space, show_swap_cache_info, the vma_ra_enabled knob;
- *         mm/swapfile.c (Linux 6.1.192): folio_free_swap, try_to_free_swap, unuse_pte,
- *         unuse_pte_range..unuse_mm, find_next_to_unuse, try_to_unuse; mm/swap.c's
+ *         mm/swapfile.c (Linux 6.1.192): folio_free_swap, try_to_free_swap,
+ *         __try_to_reclaim_swap, unuse_pte, unuse_pte_range..unuse_mm,
+ *         find_next_to_unuse, try_to_unuse; mm/swap.c's
  *         vm.page-cluster (page_cluster, set from the RAM size by swap_setup: 3 above 16 MiB).
  * Deviation: one xarray per device, not one address_space per 64 MiB of it (no xa_lock to
  *         spread); the index is the slot offset, as in the kernel's spaces.
- * Deviation: try_to_unuse and its helpers live here, beside the swap-in they use, although
- *         the kernel keeps them in swapfile.c; swapfile.c's swapoff calls try_to_unuse.
+ * Deviation: try_to_unuse and its helpers, folio_free_swap and __try_to_reclaim_swap live
+ *         here, beside the cache they work on, although the kernel keeps them in swapfile.c;
+ *         swapfile.c's swapoff, free_swap_and_cache and slot scan call them.
  * Deviation: I/O waits (folio_lock on a folio being read, folio_wait_writeback) sleep the
  *         current CPU on the simulated clock until the device's completion event ran
  *         (io_schedule); no blk plugging (each read is its own request).
@@ -378,6 +380,25 @@ bool folio_free_swap(struct kmm_kernel *k, struct folio *folio)
 	delete_from_swap_cache(k, folio);
 	folio_set_dirty(folio);
 	return true;
+}
+
+int __try_to_reclaim_swap(struct kmm_kernel *k, swp_entry_t entry, unsigned long flags)
+{
+	struct folio *folio = swap_cache_lookup_folio(k, entry);
+	int nr, ret = 0;
+
+	if (!folio)
+		return 0;
+	nr = (int)folio_nr_pages(folio);
+	if (!folio_test_locked(folio)) { /* folio_trylock */
+		folio_lock(folio);
+		if ((flags & TTRS_ANYWAY) || ((flags & TTRS_UNMAPPED) && !folio_mapped(folio)) ||
+		    ((flags & TTRS_FULL) && vm_swap_full(k)))
+			ret = folio_free_swap(k, folio);
+		folio_unlock(folio);
+	}
+	folio_put(k, folio);
+	return ret ? nr : -nr;
 }
 
 int try_to_free_swap(struct kmm_kernel *k, struct page *page)

@@ -123,6 +123,19 @@ void *get_shadow_from_swap_cache(struct kmm_kernel *k, swp_entry_t entry);
  */
 bool folio_free_swap(struct kmm_kernel *k, struct folio *folio);
 
+/* __try_to_reclaim_swap() flags (6.1's TTRS_*). */
+#define TTRS_ANYWAY   0x1 /* reclaim the cached folio whatever its state */
+#define TTRS_UNMAPPED 0x2 /* ... if no PTE maps it */
+#define TTRS_FULL     0x4 /* ... if swap is over half full (vm_swap_full) */
+
+/*
+ * Models: __try_to_reclaim_swap() (swapfile.c): if @entry's slot is cached by an unlocked
+ * folio that @flags allow to go, folio_free_swap() it. Returns the folio's pages if freed,
+ * minus them if it stayed, 0 if nothing is cached there. free_swap_and_cache and the slot
+ * scan's reuse of cache-only slots call it.
+ */
+int __try_to_reclaim_swap(struct kmm_kernel *k, swp_entry_t entry, unsigned long flags);
+
 /* Models: try_to_free_swap(): folio_free_swap on @page's folio; 1 if freed, else 0. */
 int try_to_free_swap(struct kmm_kernel *k, struct page *page);
 
