@@ -9,6 +9,8 @@
 #include "mm/internal.h"
 #include "mm/swap_state.h"
 #include "mm/views.h"
+#include "fs/fs.h"
+#include "mm/shrinker.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -175,30 +177,42 @@ static const struct vm_sysctl {
 };
 
 /*
- * One-value tunables whose value lives in a part's own state (not in struct kmm_kernel): name,
- * read (the value), write (0 or -EINVAL with nothing changed).
+ * Sysctls whose value lives in a part's own state (issue 15: k->shrinkers, k->vmscan, ...),
+ * one int each: read (NULL: write-only, mode 0200, reads are -EACCES) and write (0 or
+ * -EINVAL, nothing changed). Each part adds its row.
  */
-#define VM_PART_SYSCTLS(X) X("page-cluster", swap_page_cluster, swap_set_page_cluster)
+static int read_vfs_cache_pressure(const struct kmm_kernel *k)
+{
+	return sysctl_vfs_cache_pressure(k);
+}
 
 static const struct vm_part_sysctl {
 	const char *name;
 	int (*read)(const struct kmm_kernel *k);
 	int (*write)(struct kmm_kernel *k, long value);
 } vm_part_sysctls[] = {
-#define VM_PART_SYSCTL_ROW(name, rd, wr) {name, rd, wr},
-	VM_PART_SYSCTLS(VM_PART_SYSCTL_ROW)
-#undef VM_PART_SYSCTL_ROW
+	{"drop_caches", NULL, drop_caches_write},
+	{"page-cluster", swap_page_cluster, swap_set_page_cluster},
+	{"vfs_cache_pressure", read_vfs_cache_pressure, set_sysctl_vfs_cache_pressure},
 };
+
+/* @name without its "vm.", "vm/" or "/proc/sys/vm/" prefix; NULL if it has none. */
+static const char *sysctl_base(const char *name)
+{
+	if (strncmp(name, "vm.", 3) == 0)
+		return name + 3;
+	if (strncmp(name, "/proc/sys/vm/", 13) == 0)
+		return name + 13;
+	if (strncmp(name, "vm/", 3) == 0)
+		return name + 3;
+	return NULL;
+}
 
 static const struct vm_part_sysctl *part_sysctl_find(const char *name)
 {
-	size_t pre = strncmp(name, "vm.", 3) == 0		  ? 3
-		     : strncmp(name, "/proc/sys/vm/", 13) == 0 ? 13
-		     : strncmp(name, "vm/", 3) == 0		  ? 3
-								  : 0;
-
-	for (size_t i = 0; pre && i < ARRAY_SIZE(vm_part_sysctls); i++)
-		if (strcmp(name + pre, vm_part_sysctls[i].name) == 0)
+	name = sysctl_base(name);
+	for (size_t i = 0; name && i < ARRAY_SIZE(vm_part_sysctls); i++)
+		if (strcmp(name, vm_part_sysctls[i].name) == 0)
 			return &vm_part_sysctls[i];
 	return NULL;
 }
@@ -221,9 +235,7 @@ static const struct vm_sysctl *sysctl_find(const char *name)
 
 bool sysctl_exists(const char *name)
 {
-	if (part_sysctl_find(name))
-		return true;
-	return sysctl_find(name) != NULL;
+	return sysctl_find(name) != NULL || part_sysctl_find(name) != NULL;
 }
 
 /* proc_dointvec output: the values separated by tabs, then a newline. */
@@ -234,6 +246,8 @@ int sysctl_read(const struct kmm_kernel *k, const char *name, const struct sink 
 	const int *v;
 
 	if (ps) {
+		if (!ps->read)
+			return -EACCES;
 		sink_printf(out, "%d\n", ps->read(k));
 		return 0;
 	}
@@ -255,7 +269,9 @@ int sysctl_write(struct kmm_kernel *k, const char *name, const char *value)
 
 	if (ps) {
 		n = parse_ints(value, v, 1);
-		return n < 1 ? -EINVAL : ps->write(k, v[0]);
+		if (n != 1)
+			return -EINVAL;
+		return ps->write(k, v[0]);
 	}
 	if (!s)
 		return -ENOENT;
