@@ -1235,7 +1235,10 @@ again:;
 				if (details && !details->even_cows)
 					continue; /* should_zap_cows() */
 				rss[MM_SWAPENTS]--;
-				free_swap_and_cache(k, entry);
+				/* free_swap_and_cache(): the PTE's reference, then a cache-only slot's folio */
+				swap_free(k, entry);
+				if (swap_map_byte(k, entry) == SWAP_HAS_CACHE)
+					__try_to_reclaim_swap(k, entry, TTRS_UNMAPPED | TTRS_FULL);
 			}
 			pte_clear(ptep); /* pte_clear_not_present_full */
 			continue;

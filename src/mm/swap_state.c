@@ -31,12 +31,11 @@
  *  1. Every page entry of device t's xarray at offset o is a folio with PG_swapbacked and
  *     PG_swapcache whose private is swp_entry(t, o) and whose refcount is at least 1.
  *  2. The number of page entries of each device equals its cached count, and summed per node
- *     they equal NR_SWAPCACHE; no xarray exists for a device that is not set up.
+ *     they equal NR_SWAPCACHE.
  *  3. The slot of every cached folio has SWAP_HAS_CACHE in its swap_map byte.
- *  4. A cached page is on an LRU list or batch, or in use (isolated): never free, never in
- *     another cache.
- *  5. vm.page-cluster is within 0..(INT_MAX) as the sysctl allows; the readahead history's
- *     window never exceeds 1 << page-cluster.
+ *  4. A cached page is on an LRU list or batch, or in use (isolated): never free, reserved
+ *     or kernel memory.
+ *  5. vm.page-cluster is within 0..INT_MAX as the sysctl allows.
  */
 #include "mm/swap_state.h"
 
@@ -78,7 +77,6 @@
 
 struct swap_space {
 	struct xarray xa;
-	unsigned long nr_slots; /* the device's slots (swap_info_struct.max) */
 	unsigned long nr_pages; /* page entries (shadows not counted) */
 	bool active;
 };
@@ -98,14 +96,27 @@ static inline bool swap_entry_is_shadow(const void *entry)
 	return xa_is_value(entry);
 }
 
+/*
+ * The cache of @entry's device; set up at the device's first use if swapon did not call
+ * init_swap_address_space. NULL for a type that is not a swap device's.
+ */
 static struct swap_space *space_of(const struct kmm_kernel *k, swp_entry_t entry)
 {
 	struct swap_cache_state *sc = k->swapcache;
 	unsigned int type = swp_type(entry);
+	struct swap_space *sp;
 
-	if (!sc || type >= MAX_SWAPFILES || !sc->spaces[type].active)
+	if (!sc || type >= MAX_SWAPFILES)
 		return NULL;
-	return &sc->spaces[type];
+	sp = &sc->spaces[type];
+	if (!sp->active) {
+		if (!swp_swap_info(k, entry))
+			return NULL;
+		xa_init(&sp->xa, k->env);
+		sp->nr_pages = 0;
+		sp->active = true;
+	}
+	return sp;
 }
 
 /* PG_readahead is PG_reclaim's bit (page-flags.h); the swap cache's own accessors. */
@@ -191,11 +202,13 @@ int init_swap_address_space(struct kmm_kernel *k, unsigned int type, unsigned lo
 	struct swap_cache_state *sc = k->swapcache;
 	struct swap_space *sp;
 
-	if (!sc || type >= MAX_SWAPFILES || sc->spaces[type].active)
+	(void)nr_pages; /* the xarray grows with the offsets used */
+	if (!sc || type >= MAX_SWAPFILES)
 		return -EINVAL;
 	sp = &sc->spaces[type];
+	if (sp->active)
+		return 0;
 	xa_init(&sp->xa, k->env);
-	sp->nr_slots = nr_pages;
 	sp->nr_pages = 0;
 	sp->active = true;
 	return 0;
@@ -216,13 +229,14 @@ void exit_swap_address_space(struct kmm_kernel *k, unsigned int type)
 int add_to_swap_cache(struct kmm_kernel *k, struct folio *folio, swp_entry_t entry,
 		      unsigned int gfp, void **shadowp)
 {
+	struct swap_info_struct *si = swp_swap_info(k, entry);
 	struct swap_space *sp = space_of(k, entry);
 	unsigned long idx = swp_offset(entry);
 	long nr = (long)folio_nr_pages(folio);
 	void *shadow = NULL;
 
 	(void)gfp;
-	if (!sp || idx + (unsigned long)nr > sp->nr_slots)
+	if (!sp || !si || idx + (unsigned long)nr > si->max)
 		return -EINVAL;
 	for (long i = 0; i < nr; i++) {
 		void *old = xa_load(&sp->xa, idx + (unsigned long)i);

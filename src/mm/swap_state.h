@@ -50,8 +50,9 @@ int swap_cache_init(struct kmm_kernel *k);
 void swap_cache_fini(struct kmm_kernel *k);
 
 /*
- * Models: init_swap_address_space(): an empty swap cache for device @type of @nr_pages slots.
- * Returns 0, -EINVAL (bad type, already set up) or -ENOMEM; on failure nothing changes.
+ * Models: init_swap_address_space(): an empty swap cache for device @type of @nr_pages slots
+ * (made at the device's first use otherwise). Returns 0 (also if it exists) or -EINVAL (bad
+ * type, or before swap_cache_init); on failure nothing changes.
  */
 int init_swap_address_space(struct kmm_kernel *k, unsigned int type, unsigned long nr_pages);
 
@@ -64,8 +65,8 @@ void exit_swap_address_space(struct kmm_kernel *k, unsigned int type);
 /*
  * Models: add_to_swap_cache(): inserts the locked, swap-backed @folio at @entry (nr slots),
  * sets PG_swapcache and folio->private, takes one reference per page, adds NR_FILE_PAGES and
- * NR_SWAPCACHE. Returns 0, -EEXIST (a page already there) or -ENOMEM. A shadow found in the
- * slots is returned in *@shadowp (if not NULL). On failure the folio and the cache are
+ * NR_SWAPCACHE. Returns 0, -EEXIST (a page already there), -EINVAL (no such device or slot)
+ * or -ENOMEM. A shadow found in the slots is returned in *@shadowp (if not NULL). On failure the folio and the cache are
  * untouched. Does not touch swap_map (the caller holds SWAP_HAS_CACHE).
  */
 int add_to_swap_cache(struct kmm_kernel *k, struct folio *folio, swp_entry_t entry,

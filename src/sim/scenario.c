@@ -15,6 +15,7 @@
 #include "sim/page_steps.h"
 #include "sim/report_steps.h"
 #include "sim/slab_steps.h"
+#include "sim/swap_steps.h"
 #include "sim/task_steps.h"
 #include "sim/wb_steps.h"
 #include "sim/vmalloc_steps.h"
@@ -276,6 +277,7 @@ enum step_phase { BEFORE_BOOT, AFTER_BOOT, ANYTIME };
 	  "store 8 bytes through the current CPU's MMU (a fault is printed)")                      \
 	REPORT_SCENARIO_STEPS(X)                                                                   \
 	TASK_SCENARIO_STEPS(X)                                                                     \
+	SWAP_SCENARIO_STEPS(X)                                                                     \
 	WB_SCENARIO_STEPS(X)
 
 static const struct scenario_step {
