@@ -1235,7 +1235,7 @@ again:;
 				if (details && !details->even_cows)
 					continue; /* should_zap_cows() */
 				rss[MM_SWAPENTS]--;
-				/* free_swap_and_cache(): the PTE's reference, then a cache-only slot's folio */
+				/* as free_swap_and_cache() */
 				swap_free(k, entry);
 				if (swap_map_byte(k, entry) == SWAP_HAS_CACHE)
 					__try_to_reclaim_swap(k, entry, TTRS_UNMAPPED | TTRS_FULL);
