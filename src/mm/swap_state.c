@@ -119,20 +119,6 @@ static struct swap_space *space_of(const struct kmm_kernel *k, swp_entry_t entry
 	return sp;
 }
 
-/* PG_readahead is PG_reclaim's bit (page-flags.h); the swap cache's own accessors. */
-static inline void folio_set_readahead(struct folio *folio)
-{
-	set_page_flag(&folio->page, PG_readahead);
-}
-
-static inline bool folio_test_clear_readahead(struct folio *folio)
-{
-	bool old = test_page_flag(&folio->page, PG_readahead);
-
-	clear_page_flag(&folio->page, PG_readahead);
-	return old;
-}
-
 /* io_schedule() until @folio's read finished (PG_locked cleared by its completion). */
 static void folio_wait_read(struct kmm_kernel *k, struct folio *folio)
 {
