@@ -46,6 +46,8 @@
  *  5. NR_ANON_MAPPED equals the anon pages with _mapcount >= 0.
  *  6. Every swap entry in a PTE names a slot whose swap_map count equals the number of PTEs
  *     holding it (no shmem swap, no continuation counts), and MM_SWAPENTS counts an mm's.
+ * mm_check also runs, for each mm, the VMA layer's mmap_check, mprotect.c's mprotect_check
+ * (PTE permissions within the VMA's) and mlock.c's mlock_check (locked_vm).
  */
 #include "mm/memory.h"
 
@@ -56,6 +58,7 @@
 #include "lib/trace.h"
 #include "mm/gfp.h"
 #include "mm/mm_state.h"
+#include "mm/mman.h"
 #include "mm/mmap.h"
 #include "mm/page_place.h"
 #include "mm/pagemap.h"
@@ -1879,7 +1882,8 @@ bool mm_check(const struct kmm_kernel *k, char *why, size_t whylen)
 		nmm++;
 		memset(t.rss, 0, sizeof(t.rss));
 		t.tables = 0;
-		ok = mmap_check(mm, why, whylen) && walk_user_tables(mm, &t, why, whylen);
+		ok = mmap_check(mm, why, whylen) && mprotect_check(mm, why, whylen) &&
+		     mlock_check(mm, why, whylen) && walk_user_tables(mm, &t, why, whylen);
 		if (!ok)
 			break;
 		if ((long)(t.tables * PAGE_SIZE) != mm->pgtables_bytes) {
