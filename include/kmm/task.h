@@ -238,9 +238,23 @@ KMM_API enum kmm_status kmm_mincore(struct kmm_machine *m, kmm_pid_t pid, kmm_va
 #define KMM_F_SEAL_WRITE	0x8
 #define KMM_F_SEAL_FUTURE_WRITE 0x10
 
-/* Creates (or replaces) file @path with @size bytes: @data, or zeros if @data is NULL. */
+/*
+ * Creates (or replaces) file @path with @size bytes: @data, or zeros if @data is NULL.
+ * KMM_EISDIR for "/" or a path ending in '/', KMM_ENAMETOOLONG for 256 bytes or more.
+ */
 KMM_API enum kmm_status kmm_file_create(struct kmm_machine *m, const char *path, const void *data,
 					uint64_t size);
+/*
+ * Creates (or replaces) the read-only file @path (under /mnt/disk/, the store-backed
+ * filesystem) of @size bytes whose contents are kmm_file_generated_bytes(@seed, offset):
+ * it costs no host memory per block, its pages are read (and read again after reclaim)
+ * from the generator, as from a read-only disk image. Opening it for writing is KMM_EPERM
+ * (the kernel's EROFS). KMM_EINVAL for a path outside /mnt/disk/.
+ */
+KMM_API enum kmm_status kmm_file_create_generated(struct kmm_machine *m, const char *path,
+						  uint64_t size, uint64_t seed);
+/* The bytes [@off, @off + @len) of a file kmm_file_create_generated made with @seed. */
+KMM_API void kmm_file_generated_bytes(uint64_t seed, uint64_t off, void *buf, uint64_t len);
 KMM_API enum kmm_status kmm_file_unlink(struct kmm_machine *m, const char *path);
 /* open(): *@fd in task @pid's table. */
 KMM_API enum kmm_status kmm_file_open(struct kmm_machine *m, kmm_pid_t pid, const char *path,
@@ -255,6 +269,14 @@ KMM_API enum kmm_status kmm_file_pwrite(struct kmm_machine *m, kmm_pid_t pid, in
 KMM_API enum kmm_status kmm_file_truncate(struct kmm_machine *m, kmm_pid_t pid, int fd,
 					  uint64_t size);
 KMM_API enum kmm_status kmm_file_fsync(struct kmm_machine *m, kmm_pid_t pid, int fd);
+/* sync(): every dirty page of every file written back, and the disk's writes completed. */
+KMM_API enum kmm_status kmm_sync(struct kmm_machine *m);
+/*
+ * The current CPU idles for @ns of simulated time: kernel threads (the writeback flusher,
+ * kswapd) and I/O completions due meanwhile run, each at its time. KMM_EINVAL for more than
+ * an hour at once.
+ */
+KMM_API enum kmm_status kmm_idle(struct kmm_machine *m, uint64_t ns);
 KMM_API enum kmm_status kmm_memfd_create(struct kmm_machine *m, kmm_pid_t pid, const char *name,
 					 unsigned flags, int *fd);
 KMM_API enum kmm_status kmm_memfd_add_seals(struct kmm_machine *m, kmm_pid_t pid, int fd,

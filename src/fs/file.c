@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "mm/writeback.h"
 #include "fs/fs_internal.h"
 #include "mm/internal.h"
 #include "mm/shmem.h"
@@ -60,6 +61,7 @@ struct file *alloc_file(struct kmm_kernel *k, struct inode *inode, unsigned int 
 	f->f_op = inode->i_sb->s_fops;
 	f->f_count = 1;
 	f->f_flags = flags;
+	file_ra_state_init(&f->f_ra);
 	f->f_mode = FMODE_LSEEK;
 	if ((flags & O_ACCMODE) != O_WRONLY)
 		f->f_mode |= FMODE_READ;
@@ -302,6 +304,9 @@ int filp_open(struct kmm_kernel *k, const char *path, unsigned int flags, struct
 		if (err)
 			return err;
 		inode = fs_lookup(k, path);
+	} else if (kmmfs_inode_generated(inode) &&
+		   ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC))) {
+		return -EROFS; /* may_open() on a read-only mount */
 	} else if ((flags & O_TRUNC) && (flags & O_ACCMODE) != O_RDONLY) {
 		err = do_truncate(k, inode, 0);
 		if (err)

@@ -26,6 +26,7 @@
 #define KMM_FS_FS_H
 
 #include "mm/pagemap.h"
+#include "mm/shrinker.h"
 
 #define PATH_MAX_KMM 256
 
@@ -59,6 +60,13 @@ struct super_block {
 	 * faults workload's fresh tmpfs at 00:17. (Field added by the views helper.)
 	 */
 	unsigned int s_dev;
+	/*
+	 * Unused dentries and inodes (kmmfs) and the shrinker that frees them ("sb-kmmfs":
+	 * super_cache_count / super_cache_scan). Field group added by the wset helper.
+	 */
+	struct list_head s_dentry_lru, s_inode_lru;
+	unsigned long s_nr_dentry_unused, s_nr_inodes_unused;
+	struct shrinker s_shrink;
 };
 
 /* Sets up the filesystems (boot: shmem_init and the mounts). 0 or -ENOMEM. */
@@ -77,6 +85,18 @@ struct super_block *shm_mnt_sb(struct kmm_kernel *k);
  * Nothing changed on error.
  */
 int vfs_create_file(struct kmm_kernel *k, const char *path, const void *data, uint64_t size);
+
+/*
+ * Creates the read-only kmmfs file @path of @size bytes whose contents are
+ * kmmfs_generated_bytes(@seed, offset): no store, no host memory per block (a file of a
+ * read-only disk image, like the filecache workload's squashfs data.bin). Replaces an
+ * existing @path. 0, or -EINVAL (a bad path, or not under kmmfs), -EFBIG, -ENOMEM.
+ */
+int vfs_create_generated(struct kmm_kernel *k, const char *path, uint64_t size, uint64_t seed);
+/* The bytes [@off, @off + @len) of a generated file of @seed. */
+void kmmfs_generated_bytes(uint64_t seed, uint64_t off, void *buf, uint64_t len);
+/* Whether @inode is a generated (read-only) kmmfs file: opening it for writing is -EROFS. */
+bool kmmfs_inode_generated(const struct inode *inode);
 
 /* Models: do_unlinkat(): removes the name; the inode lives while open or mapped. 0/-ENOENT. */
 int vfs_unlink(struct kmm_kernel *k, const char *path);
@@ -124,5 +144,11 @@ struct inode *fs_lookup(struct kmm_kernel *k, const char *path);
 /* Models: ihold() / iput(): inode references; the last iput of an unlinked inode evicts it. */
 void ihold(struct inode *inode);
 void iput(struct kmm_kernel *k, struct inode *inode);
+
+/*
+ * Models: drop_caches_sysctl_handler(): a write of @value to vm.drop_caches (1 page cache,
+ * 2 slab, 3 both, 4 silences later messages). 0, or -EINVAL outside 1..4 (nothing done).
+ */
+int drop_caches_write(struct kmm_kernel *k, long value);
 
 #endif /* KMM_FS_FS_H */

@@ -11,8 +11,30 @@
  *         O(n) insert and remove); no dentries, directories, permissions or timestamps.
  *         kmmfs's "disk" is an xarray of 4 KiB host blocks per inode, written only by
  *         writeback (and by kmm_file_create, as a file that was on disk before boot); a
- *         block never written reads as zeros. Reads and writes of the store cost nothing on
- *         the simulated clock yet (no block-device model).
+ *         block never written reads as zeros (without I/O). Reads and writes of the store go
+ *         through the disk model (fs/blkdev.c): latency and bandwidth on the simulated clock,
+ *         pgpgin/pgpgout; the bytes move at submission, the completion is an event.
+ *         A generated file (vfs_create_generated) stands for a file of a read-only disk
+ *         image (the filecache workload's squashfs data.bin): no store, its bytes a function
+ *         of (seed, offset) computed when a page is read, opening it for writing -EROFS.
+ *
+ * Caches (reclaimable slab, kmmfs): a kmmfs name has a dentry object from the "dentry" cache
+ * (192 bytes, SLAB_RECLAIM_ACCOUNT) while it is cached, and its inode an object from
+ * kmmfs_inode_cache while it is in core. When nothing but the name holds the inode
+ * (i_count 1: no open file, hence no mapping), the dentry is unused and sits on the super
+ * block's dentry LRU; the "sb-kmmfs" shrinker (super_cache_count/super_cache_scan: counts
+ * scaled by vfs_cache_pressure, the scan split between dentries and inodes in proportion)
+ * frees unused dentries (prune_dcache_sb) and moves their inodes to the inode LRU, then frees
+ * unused inodes (prune_icache_sb) after dropping their clean page cache (pginodesteal, or
+ * kswapd_inodesteal from kswapd). Both LRUs give a second chance to an object touched since
+ * it went there (DCACHE_REFERENCED, I_REFERENCED). A lookup brings both back (d_alloc, iget:
+ * the store is the disk they are re-read from).
+ * Deviation: tmpfs names have no dentry objects (in the kernel theirs are pinned: never on an
+ *         LRU); lists are per super block, not per node, so the shrinker is not NUMA-aware.
+ * Deviation: an inode whose page cache keeps pages the invalidation cannot drop (dirty,
+ *         mapped) is rotated, not retried (LRU_RETRY), and shadows do not keep it in core.
+ * Deviation: if the inode object cannot be allocated at lookup, the lookup still succeeds
+ *         and the inode stays out of core until the next lookup (no -ENOMEM from a lookup).
  *
  * Invariants (fs_check):
  *  1. The names are sorted, unique, and each names a live inode of nlink 1 whose i_name it is.
@@ -23,23 +45,74 @@
  *     equals the pages its inodes hold.
  *  4. Each inode's page cache passes pagecache_check's rules (filemap.c's walker runs from
  *     kmm_check's page-placement check, not from here).
+ *  5. The dentry LRU holds kmmfs inodes with a cached dentry, the inode LRU in-core kmmfs
+ *     inodes without one; the flags say which list an inode is on and the counts match. An
+ *     inode out of core has no dentry, no page and i_count 1 (its name).
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "fs/blkdev.h"
 #include "fs/fs_internal.h"
 #include "mm/internal.h"
 #include "mm/shmem.h"
 #include "mm/slab.h"
+#include "mm/workingset.h"
+#include "kernel/sched.h"
+#include "mm/writeback.h"
 
 /* ---- kmmfs: the store-backed filesystem --------------------------------------------- */
 
 struct kmmfs_inode_info {
 	struct xarray store;	 /* page index -> PAGE_SIZE host bytes */
 	unsigned long nr_blocks; /* blocks in the store */
+	bool generated;		 /* read-only, bytes a function of (gen_seed, offset) */
+	uint64_t gen_seed;
 	struct inode vfs_inode;
 };
+
+/*
+ * The bytes of a generated file: the little-endian 64-bit word at byte offset 8 * w is
+ * splitmix64's output for the state @seed + (w + 1) * 0x9e3779b97f4a7c15 (a bijective mix
+ * of the word's index and the seed), so any block is computed alone, in any order.
+ */
+static uint64_t kmmfs_gen_word(uint64_t seed, uint64_t w)
+{
+	uint64_t z = seed + (w + 1) * 0x9e3779b97f4a7c15ULL;
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+void kmmfs_generated_bytes(uint64_t seed, uint64_t off, void *buf, uint64_t len)
+{
+	uint8_t *p = buf;
+
+	while (len) {
+		uint64_t word = kmmfs_gen_word(seed, off >> 3);
+		unsigned int b = (unsigned int)(off & 7);
+
+		if (!b && len >= 8) {
+			for (int i = 0; i < 8; i++)
+				p[i] = (uint8_t)(word >> (8 * i));
+			p += 8;
+			off += 8;
+			len -= 8;
+			continue;
+		}
+		*p++ = (uint8_t)(word >> (8 * b));
+		off++;
+		len--;
+	}
+}
+
+bool kmmfs_inode_generated(const struct inode *inode)
+{
+	return inode->i_sb->s_store_backed &&
+	       container_of(inode, struct kmmfs_inode_info, vfs_inode)->generated;
+}
 
 static struct kmmfs_inode_info *KMMFS_I(struct inode *inode)
 {
@@ -92,6 +165,7 @@ void kmmfs_truncate_store(struct kmm_kernel *k, struct inode *inode, loff_t size
 static void kmmfs_evict_inode(struct kmm_kernel *k, struct inode *inode)
 {
 	truncate_inode_pages(k, inode->i_mapping, 0);
+	inode_io_list_del(k, inode);
 	kmmfs_truncate_store(k, inode, 0);
 	xa_destroy(&KMMFS_I(inode)->store);
 }
@@ -130,47 +204,137 @@ static uint8_t *kmmfs_get_block(struct kmm_kernel *k, struct inode *inode, pgoff
 	return block;
 }
 
-/* Models: a block filesystem's read_folio: the store's bytes (zeros for a hole). */
+/*
+ * Fills @folio from the store, the generator or zeros (a hole); true if that takes the disk
+ * (a hole reads nothing: block_read_full_folio zero-fills unmapped blocks).
+ */
+static bool kmmfs_fill_folio(struct kmm_kernel *k, struct inode *inode, struct folio *folio,
+			     int *err)
+{
+	uint8_t *dst = page_host(k, &folio->page, PAGE_SIZE);
+	const uint8_t *src = xa_load(&KMMFS_I(inode)->store, folio->index);
+	bool io = src || KMMFS_I(inode)->generated;
+
+	*err = 0;
+	if (!dst) {
+		*err = -EIO;
+		return false;
+	}
+	if (src) {
+		memcpy(dst, src, PAGE_SIZE);
+	} else if (KMMFS_I(inode)->generated) {
+		loff_t pos = (loff_t)folio->index << PAGE_SHIFT;
+		uint64_t n =
+			inode->i_size > pos ? min(PAGE_SIZE, (uint64_t)(inode->i_size - pos)) : 0;
+
+		kmmfs_generated_bytes(KMMFS_I(inode)->gen_seed, (uint64_t)pos, dst, n);
+		memset(dst + n, 0, PAGE_SIZE - n);
+	} else {
+		memset(dst, 0, PAGE_SIZE);
+	}
+	env_charge(k->env, io ? COST_page_copy : COST_page_zero);
+	folio_set_uptodate(folio);
+	folio_set_mappedtodisk(folio);
+	return io;
+}
+
+/*
+ * Models: a block filesystem's read_folio (block_read_full_folio): one page read from the
+ * disk; folio->private holds when the disk completes it (the caller waits).
+ */
 static int kmmfs_read_folio(struct kmm_kernel *k, struct file *file, struct folio *folio)
 {
 	struct inode *inode = folio_mapping(folio)->host;
-	uint8_t *dst = page_host(k, &folio->page, PAGE_SIZE);
-	const uint8_t *src = xa_load(&KMMFS_I(inode)->store, folio->index);
+	struct blk_dev *disk = kmmfs_disk(k);
+	int err;
 
-	if (!dst)
-		return -EIO;
-	if (src)
-		memcpy(dst, src, PAGE_SIZE);
-	else
-		memset(dst, 0, PAGE_SIZE);
-	env_charge(k->env, src ? COST_page_copy : COST_page_zero);
-	folio_set_uptodate(folio);
-	folio_set_mappedtodisk(folio);
-	return 0;
+	if (kmmfs_fill_folio(k, inode, folio, &err) && disk)
+		folio->private = (unsigned long)blk_submit_read(k, disk, 1);
+	return err;
 }
 
-/* Models: a block filesystem's writepage: the page's bytes go to the store. */
+/*
+ * Models: a block filesystem's readahead (mpage_readahead): the batch's pages, contiguous,
+ * read in one request; each uptodate, stamped with its completion, unlocked.
+ */
+static void kmmfs_readahead(struct kmm_kernel *k, struct file *file, struct folio **folios,
+			    unsigned int nr)
+{
+	struct inode *inode = file_inode(file);
+	struct blk_dev *disk = kmmfs_disk(k);
+	unsigned long io = 0;
+	uint64_t done_at = 0;
+	int err;
+
+	for (unsigned int i = 0; i < nr; i++)
+		io += kmmfs_fill_folio(k, inode, folios[i], &err);
+	if (io && disk)
+		done_at = blk_submit_read(k, disk, io);
+	for (unsigned int i = 0; i < nr; i++) {
+		if (folio_test_uptodate(folios[i]))
+			folios[i]->private = (unsigned long)done_at;
+		folio_unlock(folios[i]);
+	}
+}
+
+/*
+ * Models: a block filesystem's writepage (block_write_full_page) with 6.1's contract
+ * (pagemap.h): the page's bytes go to the store, writeback starts, the disk completes it
+ * later. A page wholly past i_size is dropped from writing (a truncate raced). No room in
+ * the store: reclaim gets the folio back dirty (AOP_WRITEPAGE_ACTIVATE); others the error.
+ */
 static int kmmfs_writepage(struct kmm_kernel *k, struct folio *folio, struct writeback_control *wbc)
 {
 	struct inode *inode = folio_mapping(folio)->host;
 	const uint8_t *src = page_host(k, &folio->page, PAGE_SIZE);
+	struct blk_dev *disk = kmmfs_disk(k);
 	uint8_t *dst;
 	int err = 0;
 
-	if (((loff_t)folio->index << PAGE_SHIFT) >= inode->i_size)
-		return 0; /* wholly past the end (a truncate raced in the kernel): nothing */
-	dst = kmmfs_get_block(k, inode, folio->index, &err);
-	if (!dst || !src)
-		return err ? err : -EIO;
+	if (((loff_t)folio->index << PAGE_SHIFT) >= inode->i_size) {
+		folio_unlock(folio);
+		return 0;
+	}
+	dst = src ? kmmfs_get_block(k, inode, folio->index, &err) : NULL;
+	if (!dst) {
+		err = err ? err : -EIO;
+		if (wbc->for_reclaim) {
+			folio_mark_dirty(k, folio); /* folio_redirty_for_writepage */
+			return AOP_WRITEPAGE_ACTIVATE;
+		}
+		folio_unlock(folio);
+		return err;
+	}
 	memcpy(dst, src, PAGE_SIZE);
 	env_charge(k->env, COST_page_copy);
 	folio_set_mappedtodisk(folio);
+	if (folio_test_writeback(folio)) {
+		/*
+		 * The caller started writeback itself (the contract before 6.1's, which some
+		 * callers may still follow): it ends it too, so the write is not tracked by
+		 * the disk; its time and sectors are still the disk's. The folio stays locked.
+		 */
+		if (disk)
+			blk_submit_read_or_write_untracked(k, disk, true, 1);
+		else
+			submit_bio_account(k, true, PAGE_SIZE >> 9);
+		return 0;
+	}
+	folio_start_writeback(k, folio);
+	folio_unlock(folio);
+	if (disk) {
+		blk_submit_write(k, disk, folio);
+	} else {
+		submit_bio_account(k, true, PAGE_SIZE >> 9);
+		folio_end_writeback(k, folio);
+	}
 	return 0;
 }
 
 static const struct address_space_operations kmmfs_aops = {
 	.read_folio = kmmfs_read_folio,
 	.writepage = kmmfs_writepage,
+	.readahead = kmmfs_readahead,
 };
 
 static const struct vm_operations_struct generic_file_vm_ops = {
@@ -309,6 +473,217 @@ static struct kmem_cache *fs_inode_cache(struct kmm_kernel *k, struct super_bloc
 			SLAB_PANIC | SLAB_ACCOUNT);
 }
 
+/* ---- caches: dentries and inodes on LRUs, the super block's shrinker ------------------ */
+
+static struct kmem_cache *fs_dentry_cache(struct kmm_kernel *k)
+{
+	return fs_cache(k, &k->fs->dentry_cachep, "dentry", 192,
+			SLAB_RECLAIM_ACCOUNT | SLAB_PANIC | SLAB_MEM_SPREAD | SLAB_ACCOUNT);
+}
+
+static bool inode_cacheable(const struct inode *inode)
+{
+	return inode->i_sb->s_store_backed && inode->i_nlink;
+}
+
+static void d_lru_del(struct inode *inode)
+{
+	if (!(inode->d_flags & DCACHE_LRU_LIST))
+		return;
+	list_del(&inode->d_lru);
+	inode->d_flags &= ~DCACHE_LRU_LIST;
+	inode->i_sb->s_nr_dentry_unused--;
+}
+
+static void d_lru_add(struct inode *inode)
+{
+	list_add_tail(&inode->d_lru, &inode->i_sb->s_dentry_lru);
+	inode->d_flags |= DCACHE_LRU_LIST;
+	inode->i_sb->s_nr_dentry_unused++;
+}
+
+static void inode_lru_list_del(struct inode *inode)
+{
+	if (!(inode->i_state & I_ON_LRU))
+		return;
+	list_del(&inode->i_lru);
+	inode->i_state &= ~I_ON_LRU;
+	inode->i_sb->s_nr_inodes_unused--;
+}
+
+/* Models: inode_add_lru(): an unused in-core inode without a dentry. */
+static void inode_add_lru(struct inode *inode)
+{
+	if ((inode->i_state & I_ON_LRU) || !inode->i_slab || inode->i_dentry || inode->i_count != 1)
+		return;
+	list_add_tail(&inode->i_lru, &inode->i_sb->s_inode_lru);
+	inode->i_state |= I_ON_LRU;
+	inode->i_sb->s_nr_inodes_unused++;
+}
+
+/* Models: d_alloc(): the name's dentry object. false: no memory (nothing changed). */
+static bool d_alloc(struct kmm_kernel *k, struct inode *inode)
+{
+	struct kmem_cache *cache = fs_dentry_cache(k);
+
+	if (inode->i_dentry)
+		return true;
+	inode->i_dentry = cache ? kmem_cache_alloc(k, cache, GFP_KERNEL) : 0;
+	if (!inode->i_dentry)
+		return false;
+	inode_lru_list_del(inode); /* a dentry pins its inode */
+	return true;
+}
+
+/* Models: dentry_free() of a pruned or deleted dentry. */
+static void d_free(struct kmm_kernel *k, struct inode *inode)
+{
+	d_lru_del(inode);
+	if (inode->i_dentry)
+		kmem_cache_free(k, k->fs->dentry_cachep, inode->i_dentry);
+	inode->i_dentry = 0;
+}
+
+/*
+ * Models: dput()'s retain_dentry(): the last user let go of a cached name: onto the dentry
+ * LRU, or marked referenced if it is there already.
+ */
+static void dput_unused(struct inode *inode)
+{
+	if (!inode_cacheable(inode) || inode->i_count != 1)
+		return;
+	if (!inode->i_dentry) {
+		inode_add_lru(inode);
+		return;
+	}
+	if (inode->d_flags & DCACHE_LRU_LIST)
+		inode->d_flags |= DCACHE_REFERENCED;
+	else
+		d_lru_add(inode);
+}
+
+/* Models: iget's re-read of an inode pruned out of core, and d_alloc for its name. */
+static void fs_lookup_cached(struct kmm_kernel *k, struct inode *inode)
+{
+	if (!inode->i_sb->s_store_backed || !inode->i_nlink)
+		return;
+	if (!inode->i_slab) {
+		struct kmem_cache *cache = inode->i_sb->s_inode_cachep;
+
+		inode->i_slab = cache ? kmem_cache_alloc(k, cache, GFP_KERNEL) : 0;
+		if (!inode->i_slab)
+			return;
+	}
+	inode->i_state |= I_REFERENCED;
+	if (d_alloc(k, inode))
+		dput_unused(inode);
+}
+
+/* true when the current task is a kswapd thread (current_is_kswapd: PF_KSWAPD). */
+static bool current_is_kswapd(const struct kmm_kernel *k)
+{
+	const struct task_struct *t = cpu_curr(k, smp_processor_id(k));
+
+	return t && (t->flags & PF_KSWAPD);
+}
+
+/* Models: prune_dcache_sb() with dentry_lru_isolate(): frees up to @nr unused dentries. */
+static unsigned long prune_dcache_sb(struct kmm_kernel *k, struct super_block *sb, unsigned long nr)
+{
+	unsigned long freed = 0;
+
+	while (nr-- && !list_empty(&sb->s_dentry_lru)) {
+		struct inode *inode = list_first_entry(&sb->s_dentry_lru, struct inode, d_lru);
+
+		if (inode->i_count != 1) { /* in use again: off the LRU (LRU_REMOVED) */
+			d_lru_del(inode);
+			continue;
+		}
+		if (inode->d_flags & DCACHE_REFERENCED) { /* LRU_ROTATE */
+			inode->d_flags &= ~DCACHE_REFERENCED;
+			list_move_tail(&inode->d_lru, &sb->s_dentry_lru);
+			continue;
+		}
+		d_free(k, inode);
+		freed++;
+		inode_add_lru(inode); /* dentry_unlink_inode -> iput_final -> inode_add_lru */
+	}
+	return freed;
+}
+
+/* Models: inode_lru_isolate() for one inode: true if it was freed. */
+static bool inode_lru_isolate(struct kmm_kernel *k, struct super_block *sb, struct inode *inode)
+{
+	if (inode->i_count != 1 || inode->i_dentry) { /* in use: LRU_REMOVED */
+		inode_lru_list_del(inode);
+		return false;
+	}
+	if (inode->i_state & I_REFERENCED) { /* LRU_ROTATE */
+		inode->i_state &= ~I_REFERENCED;
+		list_move_tail(&inode->i_lru, &sb->s_inode_lru);
+		return false;
+	}
+	if (inode->i_data.nrpages) {
+		unsigned long reap = invalidate_mapping_pages(k, &inode->i_data, 0, ~0UL);
+
+		k->vm_events[current_is_kswapd(k) ? KSWAPD_INODESTEAL : PGINODESTEAL] += reap;
+		if (inode->i_data.nrpages) { /* dirty or mapped pages stay */
+			list_move_tail(&inode->i_lru, &sb->s_inode_lru);
+			return false;
+		}
+	}
+	/* evict() of a clean inode whose disk copy stays: the shadows go with it. */
+	inode_lru_list_del(inode);
+	xa_destroy(&inode->i_data.i_pages);
+	kmem_cache_free(k, sb->s_inode_cachep, inode->i_slab);
+	inode->i_slab = 0;
+	return true;
+}
+
+/* Models: prune_icache_sb(): looks at up to @nr inodes of the LRU, frees the unused. */
+static unsigned long prune_icache_sb(struct kmm_kernel *k, struct super_block *sb, unsigned long nr)
+{
+	unsigned long freed = 0;
+
+	while (nr-- && !list_empty(&sb->s_inode_lru))
+		freed += inode_lru_isolate(k, sb,
+					   list_first_entry(&sb->s_inode_lru, struct inode, i_lru));
+	return freed;
+}
+
+/* mult_frac(x, n, d) without overflow. */
+static unsigned long mult_frac(unsigned long x, unsigned long n, unsigned long d)
+{
+	return (x / d) * n + (x % d) * n / d;
+}
+
+/* Models: super_cache_count(): unused dentries + inodes, scaled by vfs_cache_pressure. */
+static unsigned long super_cache_count(struct shrinker *s, struct shrink_control *sc)
+{
+	struct super_block *sb = container_of(s, struct super_block, s_shrink);
+	unsigned long total = sb->s_nr_dentry_unused + sb->s_nr_inodes_unused;
+
+	if (!total)
+		return SHRINK_EMPTY;
+	return vfs_pressure_ratio(sc->k, total);
+}
+
+/* Models: super_cache_scan(): the scan split between dcache and icache in proportion. */
+static unsigned long super_cache_scan(struct shrinker *s, struct shrink_control *sc)
+{
+	struct super_block *sb = container_of(s, struct super_block, s_shrink);
+	unsigned long dentries = sb->s_nr_dentry_unused, inodes = sb->s_nr_inodes_unused;
+	unsigned long total = dentries + inodes + 1, freed;
+
+	if (!(sc->gfp_mask & __GFP_FS))
+		return SHRINK_STOP;
+	dentries = mult_frac(sc->nr_to_scan, dentries, total);
+	inodes = mult_frac(sc->nr_to_scan, inodes, total);
+	freed = prune_dcache_sb(sc->k, sb, dentries + 1);
+	freed += prune_icache_sb(sc->k, sb, inodes + 1);
+	return freed;
+}
+
 struct inode *new_inode(struct kmm_kernel *k, struct super_block *sb, umode_t mode)
 {
 	struct kmem_cache *cache = fs_inode_cache(k, sb);
@@ -328,6 +703,7 @@ struct inode *new_inode(struct kmm_kernel *k, struct super_block *sb, umode_t mo
 	inode->i_mapping = &inode->i_data;
 	inode->i_data.host = inode;
 	xa_init(&inode->i_data.i_pages, k->env);
+	xa_set_update(&inode->i_data.i_pages, workingset_update_node, k); /* shadow nodes */
 	inode->i_data.gfp_mask = GFP_HIGHUSER_MOVABLE;
 	INIT_LIST_HEAD(&inode->i_data.i_mmap);
 	inode->i_data.a_ops = sb->s_aops;
@@ -350,15 +726,22 @@ static void evict(struct kmm_kernel *k, struct inode *inode)
 	xa_destroy(&inode->i_data.i_pages);
 	list_del(&inode->i_sb_list);
 	sb->s_nr_inodes--;
-	kmem_cache_free(k, sb->s_inode_cachep, inode->i_slab);
+	d_free(k, inode);
+	inode_lru_list_del(inode);
+	if (inode->i_slab)
+		kmem_cache_free(k, sb->s_inode_cachep, inode->i_slab);
 	env_free(k->env, inode->i_name);
 	sb->s_op->free_inode(k, inode);
 }
 
 void iput(struct kmm_kernel *k, struct inode *inode)
 {
-	if (!inode || --inode->i_count > 0)
+	if (!inode)
 		return;
+	if (--inode->i_count > 0) {
+		dput_unused(inode);
+		return;
+	}
 	evict(k, inode);
 }
 
@@ -390,7 +773,10 @@ struct inode *fs_lookup(struct kmm_kernel *k, const char *path)
 	bool found;
 	unsigned long slot = name_slot(fs, path, &found);
 
-	return found ? fs->names[slot] : NULL;
+	if (!found)
+		return NULL;
+	fs_lookup_cached(k, fs->names[slot]);
+	return fs->names[slot];
 }
 
 /* Gives @inode the name @path (not present). 0 or -ENOMEM (nothing changed). */
@@ -422,6 +808,9 @@ int fs_link_name(struct kmm_kernel *k, struct inode *inode, const char *path)
 	inode->i_name = name;
 	inode->i_nlink = 1;
 	ihold(inode); /* the name's reference */
+	/* d_instantiate; without memory the name is simply not cached (a lookup retries) */
+	if (inode->i_sb->s_store_backed)
+		(void)d_alloc(k, inode);
 	return 0;
 }
 
@@ -439,6 +828,8 @@ int vfs_unlink(struct kmm_kernel *k, const char *path)
 		(fs->nr_names - slot - 1) * sizeof(*fs->names));
 	fs->nr_names--;
 	inode->i_nlink = 0;
+	d_free(k, inode); /* d_delete: an unlinked name is not cached */
+	inode_lru_list_del(inode);
 	iput(k, inode);
 	return 0;
 }
@@ -489,6 +880,32 @@ int vfs_create_file(struct kmm_kernel *k, const char *path, const void *data, ui
 	return err;
 }
 
+int vfs_create_generated(struct kmm_kernel *k, const char *path, uint64_t size, uint64_t seed)
+{
+	struct super_block *sb;
+	struct inode *inode;
+	int err = fs_check_path(path);
+
+	if (err)
+		return err;
+	if (size > (uint64_t)INT64_MAX)
+		return -EFBIG;
+	sb = fs_sb_of_path(k, path);
+	if (!sb->s_store_backed)
+		return -EINVAL; /* only kmmfs keeps a file's bytes outside the page cache */
+	inode = new_inode(k, sb, S_IFREG | 0444);
+	if (!inode)
+		return -ENOMEM;
+	inode->i_size = (loff_t)size;
+	KMMFS_I(inode)->generated = true;
+	KMMFS_I(inode)->gen_seed = seed;
+	if (fs_lookup(k, path))
+		vfs_unlink(k, path);
+	err = fs_link_name(k, inode, path);
+	iput(k, inode);
+	return err;
+}
+
 const struct inode *fs_next_inode(const struct kmm_kernel *k, const struct inode *prev)
 {
 	const struct fs_state *fs = fs_of(k);
@@ -523,6 +940,8 @@ static void fs_init_sb(struct super_block *sb, struct kmm_kernel *k, const char 
 	sb->s_kernel = k;
 	sb->s_max_blocks = max_blocks;
 	INIT_LIST_HEAD(&sb->s_inodes);
+	INIT_LIST_HEAD(&sb->s_dentry_lru);
+	INIT_LIST_HEAD(&sb->s_inode_lru);
 }
 
 int fs_init(struct kmm_kernel *k)
@@ -540,6 +959,13 @@ int fs_init(struct kmm_kernel *k)
 	fs->sb[FS_KMMFS].s_op = &kmmfs_sops;
 	fs->sb[FS_KMMFS].s_fops = &kmmfs_fops;
 	fs->sb[FS_KMMFS].s_aops = &kmmfs_aops;
+	/* alloc_super(): the super block's shrinker, batch 1024 */
+	fs->sb[FS_KMMFS].s_shrink.count_objects = super_cache_count;
+	fs->sb[FS_KMMFS].s_shrink.scan_objects = super_cache_scan;
+	fs->sb[FS_KMMFS].s_shrink.seeks = DEFAULT_SEEKS;
+	fs->sb[FS_KMMFS].s_shrink.batch = 1024;
+	if (register_shrinker(k, &fs->sb[FS_KMMFS].s_shrink, "sb-%s", "kmmfs"))
+		return -ENOMEM;
 	return shmem_init(k, &fs->sb[FS_TMPFS]);
 }
 
@@ -549,6 +975,7 @@ void fs_fini(struct kmm_kernel *k)
 
 	if (!fs)
 		return;
+	unregister_shrinker(k, &fs->sb[FS_KMMFS].s_shrink);
 	/* The machine goes: host memory only (pages and slab objects go with the machine). */
 	for (int i = 0; i < FS_NR_MOUNTS; i++) {
 		struct super_block *sb = &fs->sb[i];
@@ -613,6 +1040,50 @@ static bool fs_check_inode(const struct super_block *sb, const struct inode *ino
 	return true;
 }
 
+/* Invariant 5: the LRUs against the inodes' flags and the counts. */
+static bool fs_check_lrus(const struct super_block *sb, char *why, size_t whylen)
+{
+	unsigned long nd = 0, ni = 0;
+	const struct list_head *pos;
+
+	for (pos = sb->s_dentry_lru.next; pos != &sb->s_dentry_lru; pos = pos->next) {
+		const struct inode *inode = container_of(pos, struct inode, d_lru);
+
+		nd++;
+		if (!sb->s_store_backed || !inode->i_dentry ||
+		    !(inode->d_flags & DCACHE_LRU_LIST)) {
+			snprintf(why, whylen, "fs: inode %lu on the dentry LRU without a dentry",
+				 inode->i_ino);
+			return false;
+		}
+	}
+	for (pos = sb->s_inode_lru.next; pos != &sb->s_inode_lru; pos = pos->next) {
+		const struct inode *inode = container_of(pos, struct inode, i_lru);
+
+		ni++;
+		if (!inode->i_slab || inode->i_dentry || !(inode->i_state & I_ON_LRU)) {
+			snprintf(why, whylen, "fs: inode %lu on the inode LRU out of core or named",
+				 inode->i_ino);
+			return false;
+		}
+	}
+	if (nd != sb->s_nr_dentry_unused || ni != sb->s_nr_inodes_unused) {
+		snprintf(why, whylen, "fs: %s LRUs hold %lu dentries and %lu inodes, count %lu/%lu",
+			 sb->s_type, nd, ni, sb->s_nr_dentry_unused, sb->s_nr_inodes_unused);
+		return false;
+	}
+	for (pos = sb->s_inodes.next; pos != &sb->s_inodes; pos = pos->next) {
+		const struct inode *inode = container_of(pos, struct inode, i_sb_list);
+
+		if (!inode->i_slab && (inode->i_dentry || inode->i_data.nrpages ||
+				       inode->i_count != 1 || !inode->i_nlink)) {
+			snprintf(why, whylen, "fs: inode %lu out of core but in use", inode->i_ino);
+			return false;
+		}
+	}
+	return true;
+}
+
 bool fs_check(const struct kmm_kernel *k, char *why, size_t whylen)
 {
 	const struct fs_state *fs = fs_of(k);
@@ -646,6 +1117,8 @@ bool fs_check(const struct kmm_kernel *k, char *why, size_t whylen)
 				 sb->s_type, sb->s_nr_inodes, sb->s_used_blocks, n, blocks);
 			return false;
 		}
+		if (!fs_check_lrus(sb, why, whylen))
+			return false;
 	}
 	return file_table_check(k, why, whylen);
 }

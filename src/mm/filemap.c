@@ -3,7 +3,8 @@
  * filling them from the filesystem, dirtying and writing them back, dropping them on
  * truncate, and the vm_operations a file mapping faults through.
  *
- * Models: mm/filemap.c (__filemap_add_folio, filemap_add_folio, filemap_remove_folio,
+ * Models: mm/filemap.c (__filemap_add_folio, filemap_add_folio, __filemap_remove_folio,
+ *         filemap_remove_folio, page_cache_delete with its shadow,
  *         __filemap_get_folio, filemap_read, filemap_fault with do_sync_mmap_readahead's
  *         read-around, filemap_map_pages, filemap_page_mkwrite, filemap_write_and_wait_range),
  *         mm/page-writeback.c (folio_mark_dirty, filemap_dirty_folio, folio_account_dirtied,
@@ -13,11 +14,15 @@
  *         (folio_mkclean, page_mkclean_one: writeback re-protects shared PTEs), and
  *         generic_perform_write (Linux 6.1).
  * Deviations:
- *  - Writeback completes at once: folio_end_writeback runs right after the filesystem copied
- *    the page to its store, so PG_writeback and NR_WRITEBACK are only seen inside the call.
- *  - Read-ahead: only the read-around of a mapping fault that missed the cache (ra_pages
- *    pages centred on the fault, VM_RAND_READ not modelled); read() fills only the pages it
- *    reads. No PG_readahead marks, no async read-ahead, no mmap_miss.
+ *  - Writeback is asynchronous (6.1's writepage contract): ->writepage starts writeback and
+ *    submits the I/O; the disk's completion event ends it later on the simulated clock
+ *    (page-writeback.c, fs/blkdev.c). write_cache_pages uses the DIRTY tag for WB_SYNC_ALL
+ *    too (no TOWRITE tagging: one thread cannot redirty pages during the walk).
+ *  - Read-ahead: read() goes through readahead.c's on-demand window (PG_readahead marks,
+ *    async read-ahead); a mapping fault that missed the cache reads the ra_pages window
+ *    centred on it in one request, without a PG_readahead mark (no async mmap read-ahead,
+ *    no mmap_miss, VM_RAND_READ not modelled). read() marks each folio it copies from
+ *    accessed (the kernel marks the first of each batch of up to 15).
  *  - Large folios: the cache takes folios of any order but the model's filesystems only add
  *    order-0 ones.
  *
@@ -33,11 +38,15 @@
  *  1. Every entry of a mapping's i_pages is a folio whose mapping and index say where it is,
  *     holding at least one reference per page for the cache, and nrpages counts them.
  *  2. The DIRTY tag of an index is set iff its folio is PG_dirty (mappings that write back);
- *     no folio is PG_writeback outside writeback.
+ *     a PG_writeback folio is in flight on the disk (writeback_check counts them).
  *  3. Summed over all mappings, NR_FILE_PAGES, NR_SHMEM and NR_FILE_DIRTY equal the pages
  *     found (no swap cache yet).
  *  4. A cached page is on an LRU list, or isolated, or in use: never on a free list (the page
  *     cache is not a place: its walker checks the place each page is in).
+ *  5. Any other entry is a shadow (workingset.c) naming an online node; shadows are left
+ *     only by reclaim (__filemap_remove_folio with a shadow), replaced by the page that
+ *     comes back there (filemap_add_folio), and dropped with the range
+ *     by truncation; invalidation (drop_caches) leaves none.
  */
 #include "mm/pagemap.h"
 
@@ -53,6 +62,8 @@
 #include "mm/rmap.h"
 #include "mm/shmem.h"
 #include "mm/swap.h"
+#include "mm/workingset.h"
+#include "mm/writeback.h"
 
 /* Pages a fault that missed the cache reads around itself (read_ahead_kb 128). */
 #define VM_READAROUND_PAGES 32
@@ -84,23 +95,38 @@ bool mapping_can_writeback(const struct address_space *mapping)
 /* ---- the index ------------------------------------------------------------------------- */
 
 /*
- * Models: __filemap_add_folio(): the index and the counters, not the LRU (shmem and
- * filemap_add_folio both call it). 0, -EEXIST or -ENOMEM; nothing changed on error.
+ * Models: __filemap_add_folio() with its shadowp: the index and the counters, not the LRU.
+ * A shadow entry in the way is replaced (the first one returned in *@shadowp); a folio in
+ * the way is -EEXIST. 0, -EEXIST or -ENOMEM; nothing changed on error.
  */
-int __filemap_add_folio(struct kmm_kernel *k, struct address_space *mapping, struct folio *folio,
-			pgoff_t index)
+static int filemap_add_folio_shadow(struct kmm_kernel *k, struct address_space *mapping,
+				    struct folio *folio, pgoff_t index, void **shadowp)
 {
 	long nr = (long)folio_nr_pages(folio);
+	void *old[64]; /* shadows replaced, put back if a store fails (order <= 6 folios) */
 
-	for (long i = 0; i < nr; i++)
-		if (xa_load(&mapping->i_pages, index + (pgoff_t)i))
+	if (nr > 64)
+		return -EINVAL;
+	for (long i = 0; i < nr; i++) {
+		old[i] = xa_load(&mapping->i_pages, index + (pgoff_t)i);
+		if (old[i] && !xa_is_value(old[i]))
 			return -EEXIST;
+	}
 	for (long i = 0; i < nr; i++)
 		if (xa_store(&mapping->i_pages, index + (pgoff_t)i, folio)) {
-			while (i--)
-				xa_erase(&mapping->i_pages, index + (pgoff_t)i);
+			while (i--) {
+				if (old[i])
+					xa_store(&mapping->i_pages, index + (pgoff_t)i, old[i]);
+				else
+					xa_erase(&mapping->i_pages, index + (pgoff_t)i);
+			}
 			return -ENOMEM;
 		}
+	if (shadowp) {
+		*shadowp = NULL;
+		for (long i = 0; i < nr && !*shadowp; i++)
+			*shadowp = old[i];
+	}
 	folio_ref_add(folio, (int)nr);
 	folio->mapping = mapping;
 	folio->index = index;
@@ -111,19 +137,53 @@ int __filemap_add_folio(struct kmm_kernel *k, struct address_space *mapping, str
 	return 0;
 }
 
+int __filemap_add_folio(struct kmm_kernel *k, struct address_space *mapping, struct folio *folio,
+			pgoff_t index)
+{
+	return filemap_add_folio_shadow(k, mapping, folio, index, NULL);
+}
+
 int filemap_add_folio(struct kmm_kernel *k, struct address_space *mapping, struct folio *folio,
 		      pgoff_t index, gfp_t gfp)
 {
 	int ret;
 
+	(void)gfp;
 	__folio_set_locked(folio);
-	ret = __filemap_add_folio(k, mapping, folio, index);
+	ret = filemap_add_folio_shadow(k, mapping, folio, index, NULL);
 	if (ret) {
 		__folio_clear_locked(folio);
 		return ret;
 	}
 	folio_add_lru(k, folio);
 	return 0;
+}
+
+/* The next folio (not a shadow) at an index in [*@index, @end]; NULL when none. */
+static struct folio *filemap_find_folio(const struct address_space *mapping, pgoff_t *index,
+					pgoff_t end)
+{
+	unsigned long i = *index;
+	void *entry;
+
+	while ((entry = xa_find(&mapping->i_pages, &i, end, XA_PRESENT))) {
+		if (!xa_is_value(entry)) {
+			*index = i;
+			return entry;
+		}
+		if (i == end)
+			break;
+		i++;
+	}
+	return NULL;
+}
+
+/* The folio at @index, or NULL (nothing, or a shadow). */
+static struct folio *filemap_load_folio(const struct address_space *mapping, pgoff_t index)
+{
+	void *entry = xa_load(&mapping->i_pages, index);
+
+	return entry && !xa_is_value(entry) ? entry : NULL;
 }
 
 /* Models: folio_account_cleaned(): a dirty folio leaves the dirty counts without writeback. */
@@ -135,15 +195,25 @@ static void folio_account_cleaned(struct kmm_kernel *k, struct folio *folio)
 	folio_zone_mod(k, folio, NR_ZONE_WRITE_PENDING, -nr);
 }
 
-void filemap_remove_folio(struct kmm_kernel *k, struct folio *folio)
+void __filemap_remove_folio(struct kmm_kernel *k, struct folio *folio, void *shadow)
 {
 	struct address_space *mapping = folio_mapping(folio);
 	long nr = (long)folio_nr_pages(folio);
 
 	if (!mapping)
 		return;
-	for (long i = 0; i < nr; i++)
-		xa_erase(&mapping->i_pages, folio->index + (pgoff_t)i);
+	/* Models: page_cache_delete(): the shadow takes the folio's slots (xas_store). */
+	for (long i = 0; i < nr; i++) {
+		pgoff_t index = folio->index + (pgoff_t)i;
+
+		if (shadow && xa_is_value(shadow)) {
+			for (unsigned m = 0; m < XA_MAX_MARKS; m++)
+				xa_clear_mark(&mapping->i_pages, index, m);
+			if (!xa_store(&mapping->i_pages, index, shadow))
+				continue;
+		}
+		xa_erase(&mapping->i_pages, index);
+	}
 	mapping->nrpages -= (unsigned long)nr;
 	folio_node_mod(k, folio, NR_FILE_PAGES, -nr);
 	if (folio_test_swapbacked(folio))
@@ -157,10 +227,15 @@ void filemap_remove_folio(struct kmm_kernel *k, struct folio *folio)
 	folio_put(k, folio);
 }
 
+void filemap_remove_folio(struct kmm_kernel *k, struct folio *folio)
+{
+	__filemap_remove_folio(k, folio, NULL);
+}
+
 struct folio *__filemap_get_folio(struct kmm_kernel *k, struct address_space *mapping,
 				  pgoff_t index, int fgp_flags, gfp_t gfp)
 {
-	struct folio *folio = xa_load(&mapping->i_pages, index);
+	struct folio *folio = filemap_load_folio(mapping, index);
 
 	if (folio) {
 		folio_get(folio);
@@ -211,8 +286,10 @@ static bool filemap_dirty_folio(struct kmm_kernel *k, struct address_space *mapp
 {
 	if (folio_test_set_dirty(folio))
 		return false;
-	if (folio_mapping(folio) == mapping)
+	if (folio_mapping(folio) == mapping) {
 		folio_account_dirtied(k, mapping, folio);
+		__mark_inode_dirty_pages(k, mapping->host);
+	}
 	return true;
 }
 
@@ -325,8 +402,14 @@ void folio_end_writeback(struct kmm_kernel *k, struct folio *folio)
 	struct address_space *mapping = folio_mapping(folio);
 	long nr = (long)folio_nr_pages(folio);
 
-	if (!folio_test_clear_writeback(folio))
+	if (!folio_test_writeback(folio))
 		return;
+	/* Models: folio_end_writeback(): a folio reclaim wrote goes to the inactive tail. */
+	if (folio_test_reclaim(folio)) {
+		folio_clear_reclaim(folio);
+		folio_rotate_reclaimable(k, folio);
+	}
+	folio_clear_writeback(folio);
 	folio_node_mod(k, folio, NR_WRITEBACK, -nr);
 	folio_zone_mod(k, folio, NR_ZONE_WRITE_PENDING, -nr);
 	folio_node_mod(k, folio, NR_WRITTEN, nr);
@@ -336,46 +419,107 @@ void folio_end_writeback(struct kmm_kernel *k, struct folio *folio)
 				      PAGECACHE_TAG_WRITEBACK);
 }
 
-/*
- * Models: write_cache_pages() with WB_SYNC_ALL over [start, end] (page indices): every
- * DIRTY-tagged folio is cleaned for I/O and handed to ->writepage. 0 or the first error.
- */
-static int write_cache_pages(struct kmm_kernel *k, struct address_space *mapping, pgoff_t start,
-			     pgoff_t end)
+/* Models: write_cache_pages() over [@index, @end]: the walk; *@done says a stop was asked. */
+static int write_cache_range(struct kmm_kernel *k, struct address_space *mapping,
+			     struct writeback_control *wbc, pgoff_t index, pgoff_t end,
+			     pgoff_t *done_index, bool *done)
 {
-	struct writeback_control wbc = {
-		.nr_to_write = (long)(~0UL >> 1),
-		.range_start = (loff_t)start << PAGE_SHIFT,
-		.range_end = (loff_t)end << PAGE_SHIFT,
-		.sync_mode = WB_SYNC_ALL,
-	};
-	pgoff_t index = start;
 	struct folio *folio;
 	int ret = 0;
 
-	while ((folio = xa_find(&mapping->i_pages, &index, end, PAGECACHE_TAG_DIRTY))) {
+	while (!*done && (folio = xa_find(&mapping->i_pages, &index, end, PAGECACHE_TAG_DIRTY))) {
 		pgoff_t next = folio->index + folio_nr_pages(folio);
+		int err;
 
+		*done_index = folio->index;
 		folio_get(folio);
+		if (folio_test_locked(folio) && wbc->sync_mode == WB_SYNC_NONE)
+			goto skip; /* someone else has it (kswapd's pageout): leave it */
 		folio_lock(folio);
-		if (folio_clear_dirty_for_io(k, folio)) {
-			int err;
-
-			folio_start_writeback(k, folio);
-			err = mapping->a_ops->writepage(k, folio, &wbc);
-			folio_end_writeback(k, folio);
-			if (err && !ret) {
-				ret = err;
-				mapping->flags |= 1UL << AS_EIO;
-			}
+		if (folio->mapping != mapping || !folio_test_dirty(folio))
+			goto unlock;
+		if (folio_test_writeback(folio)) {
+			if (wbc->sync_mode == WB_SYNC_NONE)
+				goto unlock;
+			folio_wait_writeback(k, folio);
 		}
+		if (!folio_clear_dirty_for_io(k, folio))
+			goto unlock;
+		err = mapping->a_ops->writepage(k, folio, wbc);
+		if (err == AOP_WRITEPAGE_ACTIVATE) {
+			folio_unlock(folio);
+			err = 0;
+		}
+		if (err) {
+			mapping->flags |= 1UL << (err == -ENOSPC ? AS_ENOSPC : AS_EIO);
+			if (!ret)
+				ret = err;
+			if (wbc->sync_mode != WB_SYNC_ALL)
+				*done = true;
+		}
+		wbc->nr_to_write -= (long)folio_nr_pages(folio);
+		if (wbc->nr_to_write <= 0 && wbc->sync_mode == WB_SYNC_NONE) {
+			*done_index = next;
+			*done = true;
+		}
+		goto skip;
+unlock:
 		folio_unlock(folio);
+skip:
 		folio_put(k, folio);
 		if (next == 0 || next > end)
 			break;
 		index = next;
 	}
 	return ret;
+}
+
+int write_cache_pages(struct kmm_kernel *k, struct address_space *mapping,
+		      struct writeback_control *wbc)
+{
+	pgoff_t done_index = 0;
+	bool done = false;
+	int ret;
+
+	if (!mapping->a_ops || !mapping->a_ops->writepage)
+		return 0;
+	if (!wbc->range_cyclic)
+		return write_cache_range(k, mapping, wbc, (pgoff_t)wbc->range_start >> PAGE_SHIFT,
+					 (pgoff_t)wbc->range_end >> PAGE_SHIFT, &done_index, &done);
+	/* from where the last cyclic pass stopped to the end, then from 0 up to there */
+	{
+		pgoff_t start = mapping->writeback_index;
+
+		done_index = start;
+		ret = write_cache_range(k, mapping, wbc, start, ~0UL, &done_index, &done);
+		if (!done && start) {
+			done_index = 0;
+			int err = write_cache_range(k, mapping, wbc, 0, start - 1, &done_index, &done);
+
+			if (err && !ret)
+				ret = err;
+		}
+		mapping->writeback_index = done ? done_index : 0;
+	}
+	return ret;
+}
+
+/* Models: __filemap_fdatawait_range(): waits for each folio under writeback in the range. */
+static void filemap_fdatawait_range(struct kmm_kernel *k, struct address_space *mapping,
+				    pgoff_t index, pgoff_t end)
+{
+	struct folio *folio;
+
+	while ((folio = xa_find(&mapping->i_pages, &index, end, PAGECACHE_TAG_WRITEBACK))) {
+		pgoff_t next = folio->index + folio_nr_pages(folio);
+
+		folio_get(folio);
+		folio_wait_writeback(k, folio);
+		folio_put(k, folio);
+		if (next == 0 || next > end)
+			break;
+		index = next;
+	}
 }
 
 int filemap_write_and_wait_range(struct kmm_kernel *k, struct address_space *mapping, loff_t start,
@@ -386,7 +530,21 @@ int filemap_write_and_wait_range(struct kmm_kernel *k, struct address_space *map
 	if (end < start || !mapping->nrpages || !mapping_can_writeback(mapping) ||
 	    !mapping->a_ops || !mapping->a_ops->writepage)
 		return 0;
-	ret = write_cache_pages(k, mapping, (pgoff_t)start >> PAGE_SHIFT,
+	if (mapping->flags & (1UL << AS_ENOSPC)) {
+		mapping->flags &= ~(1UL << AS_ENOSPC);
+		return -ENOSPC;
+	}
+	{
+		struct writeback_control wbc = {
+			.nr_to_write = (long)(~0UL >> 1),
+			.range_start = start,
+			.range_end = end,
+			.sync_mode = WB_SYNC_ALL,
+		};
+
+		ret = write_cache_pages(k, mapping, &wbc);
+	}
+	filemap_fdatawait_range(k, mapping, (pgoff_t)start >> PAGE_SHIFT,
 				(pgoff_t)end >> PAGE_SHIFT);
 	/* Models: filemap_check_errors(): a writeback error is reported once. */
 	if (mapping->flags & (1UL << AS_EIO)) {
@@ -406,6 +564,26 @@ static void zero_folio_range(struct kmm_kernel *k, struct folio *folio, size_t f
 		memset(p + from, 0, to - from);
 }
 
+/*
+ * Models: truncate_folio_batch_exceptionals() / clear_shadow_entry(): truncation drops the
+ * shadows of the range along with the pages.
+ */
+static void clear_shadow_entries(struct address_space *mapping, pgoff_t start, pgoff_t end)
+{
+	unsigned long index = start;
+	void *entry;
+
+	if (!mapping->i_pages.nr_values)
+		return;
+	while ((entry = xa_find(&mapping->i_pages, &index, end, XA_PRESENT))) {
+		if (xa_is_value(entry))
+			xa_erase(&mapping->i_pages, index);
+		if (index == end)
+			break;
+		index++;
+	}
+}
+
 void truncate_inode_pages_range(struct kmm_kernel *k, struct address_space *mapping, loff_t lstart,
 				loff_t lend)
 {
@@ -415,11 +593,11 @@ void truncate_inode_pages_range(struct kmm_kernel *k, struct address_space *mapp
 	struct folio *folio;
 	uint64_t after;
 
-	if (!mapping->nrpages || lend < lstart)
+	if (!mapping->i_pages.nr_entries || lend < lstart)
 		return;
 	/* The partial page at the start keeps its head, loses the rest up to lend. */
 	if (lstart & (loff_t)(PAGE_SIZE - 1)) {
-		folio = xa_load(&mapping->i_pages, (pgoff_t)lstart >> PAGE_SHIFT);
+		folio = filemap_load_folio(mapping, (pgoff_t)lstart >> PAGE_SHIFT);
 		if (folio) {
 			size_t from = (size_t)(lstart & (loff_t)(PAGE_SIZE - 1));
 			size_t to = PAGE_SIZE;
@@ -432,7 +610,7 @@ void truncate_inode_pages_range(struct kmm_kernel *k, struct address_space *mapp
 	/* lend + 1 in unsigned arithmetic: lend is LLONG_MAX for "to the end" */
 	after = (uint64_t)lend + 1;
 	if ((after & (PAGE_SIZE - 1)) && (lend >> PAGE_SHIFT) != (lstart >> PAGE_SHIFT)) {
-		folio = xa_load(&mapping->i_pages, (pgoff_t)lend >> PAGE_SHIFT);
+		folio = filemap_load_folio(mapping, (pgoff_t)lend >> PAGE_SHIFT);
 		if (folio)
 			zero_folio_range(k, folio, 0, (size_t)(lend & (loff_t)(PAGE_SIZE - 1)) + 1);
 	}
@@ -441,13 +619,15 @@ void truncate_inode_pages_range(struct kmm_kernel *k, struct address_space *mapp
 	end = (pgoff_t)(after >> PAGE_SHIFT) - 1;
 	if (end < start)
 		return;
+	clear_shadow_entries(mapping, start, end);
 	index = start;
-	while ((folio = xa_find(&mapping->i_pages, &index, end, XA_PRESENT))) {
+	while ((folio = filemap_find_folio(mapping, &index, end))) {
 		pgoff_t next = folio->index + folio_nr_pages(folio);
 
 		folio_get(folio);
 		folio_lock(folio);
 		/* Models: truncate_inode_folio(): the caller unmapped the range first. */
+		folio_wait_writeback(k, folio);
 		if (!folio_mapped(folio)) {
 			folio_clear_mappedtodisk(folio);
 			if (folio_test_dirty(folio) && !mapping_can_writeback(mapping))
@@ -470,7 +650,7 @@ unsigned long invalidate_mapping_pages(struct kmm_kernel *k, struct address_spac
 	unsigned long index = start, count = 0;
 	struct folio *folio;
 
-	while ((folio = xa_find(&mapping->i_pages, &index, end, XA_PRESENT))) {
+	while ((folio = filemap_find_folio(mapping, &index, end))) {
 		pgoff_t next = folio->index + folio_nr_pages(folio);
 
 		/* Models: mapping_evict_folio(): only the cache's references, nothing pending. */
@@ -518,9 +698,14 @@ static int filemap_read_folio(struct kmm_kernel *k, struct file *file, struct fo
 {
 	struct address_space *mapping = folio_mapping(folio);
 
+	int err;
+
 	if (!mapping || !mapping->a_ops || !mapping->a_ops->read_folio)
 		return -EIO;
-	return mapping->a_ops->read_folio(k, file, folio);
+	err = mapping->a_ops->read_folio(k, file, folio);
+	if (!err)
+		folio_wait_read(k, folio); /* the disk's time for it */
+	return err;
 }
 
 /*
@@ -556,22 +741,60 @@ static struct folio *filemap_get_uptodate(struct kmm_kernel *k, struct file *fil
 	return folio;
 }
 
+/*
+ * Models: filemap_get_pages() for one page with read-ahead: a miss starts the synchronous
+ * window, a PG_readahead mark the next one; the folio is uptodate and its read complete on
+ * return (with a reference), or NULL with *@err.
+ */
+static struct folio *filemap_get_ra(struct kmm_kernel *k, struct file *file, pgoff_t index,
+				    pgoff_t last_index, int *err)
+{
+	struct address_space *mapping = file->f_mapping;
+	struct folio *folio = filemap_get_folio(k, mapping, index);
+	bool major = false;
+
+	if (!folio) {
+		page_cache_sync_ra(k, file, index, last_index - index);
+		folio = filemap_get_folio(k, mapping, index);
+	}
+	if (!folio)
+		return filemap_get_uptodate(k, file, index, &major, err);
+	if (folio_test_readahead(folio))
+		page_cache_async_ra(k, file, folio, last_index - folio->index);
+	if (!folio_test_uptodate(folio)) {
+		folio_lock(folio);
+		*err = folio_test_uptodate(folio) ? 0 : filemap_read_folio(k, file, folio);
+		folio_unlock(folio);
+		if (*err) {
+			folio_put(k, folio);
+			return NULL;
+		}
+	}
+	folio_wait_read(k, folio);
+	return folio;
+}
+
 int64_t filemap_read(struct kmm_kernel *k, struct file *file, void *buf, uint64_t len, loff_t *pos)
 {
 	struct inode *inode = file_inode(file);
+	struct file_ra_state *ra = &file->f_ra;
 	uint64_t done = 0;
 
 	while (done < len && *pos < inode->i_size) {
 		pgoff_t index = (pgoff_t)*pos >> PAGE_SHIFT;
+		pgoff_t last_index =
+			(pgoff_t)((*pos + (loff_t)(len - done) + (loff_t)PAGE_SIZE - 1) >> PAGE_SHIFT);
 		size_t off = (size_t)(*pos & (loff_t)(PAGE_SIZE - 1));
 		uint64_t n = min(PAGE_SIZE - off, len - done);
-		bool major = false;
 		int err = 0;
-		struct folio *folio = filemap_get_uptodate(k, file, index, &major, &err);
+		struct folio *folio = filemap_get_ra(k, file, index, last_index, &err);
 		const uint8_t *src;
 
 		if (!folio)
 			return done ? (int64_t)done : err;
+		/* a page read again by the next read() is marked accessed once */
+		if (ra->prev_pos <= 0 || (pgoff_t)((ra->prev_pos - 1) >> PAGE_SHIFT) != index)
+			folio_mark_accessed(k, folio);
 		if ((uint64_t)(inode->i_size - *pos) < n)
 			n = (uint64_t)(inode->i_size - *pos);
 		src = page_host(k, &folio->page, PAGE_SIZE);
@@ -580,6 +803,7 @@ int64_t filemap_read(struct kmm_kernel *k, struct file *file, void *buf, uint64_
 		folio_put(k, folio);
 		done += n;
 		*pos += (loff_t)n;
+		ra->prev_pos = *pos;
 	}
 	return (int64_t)done;
 }
@@ -632,6 +856,7 @@ int64_t generic_perform_write(struct kmm_kernel *k, struct file *file, const voi
 		pos += (loff_t)n;
 		if (pos > inode->i_size)
 			inode->i_size = pos;
+		balance_dirty_pages_ratelimited(k, mapping);
 	}
 	return (int64_t)done;
 }
@@ -661,10 +886,16 @@ static void filemap_readaround(struct kmm_kernel *k, struct file *file, pgoff_t 
 	pgoff_t start = index > VM_READAROUND_PAGES / 2 ? index - VM_READAROUND_PAGES / 2 : 0;
 	pgoff_t end = min(start + VM_READAROUND_PAGES, max);
 
+	if (mapping->a_ops && mapping->a_ops->readahead) {
+		/* one request for the window (do_sync_mmap_readahead), no async mark */
+		if (end > start)
+			page_cache_ra_unbounded(k, file, start, end - start, 0);
+		return;
+	}
 	for (pgoff_t i = start; i < end; i++) {
 		struct folio *folio;
 
-		if (i == index || xa_load(&mapping->i_pages, i))
+		if (i == index || filemap_load_folio(mapping, i))
 			continue;
 		folio = __filemap_get_folio(k, mapping, i, FGP_CREAT | FGP_LOCK,
 					    mapping_gfp_mask(mapping));
@@ -710,6 +941,7 @@ vm_fault_t filemap_fault(struct vm_fault *vmf)
 		folio_put(k, folio);
 		return VM_FAULT_SIGBUS;
 	}
+	folio_wait_read(k, folio); /* a read-around page whose read is still in flight */
 	vmf->page = folio_page(folio, vmf->pgoff - folio->index);
 	return ret | VM_FAULT_LOCKED;
 }
@@ -734,7 +966,7 @@ vm_fault_t filemap_map_pages(struct vm_fault *vmf, pgoff_t start_pgoff, pgoff_t 
 		return 0;
 	end_pgoff = min(end_pgoff, (pgoff_t)((size - 1) >> PAGE_SHIFT));
 	while (index <= end_pgoff &&
-	       (folio = xa_find(&mapping->i_pages, &index, end_pgoff, XA_PRESENT))) {
+	       (folio = filemap_find_folio(mapping, &index, end_pgoff))) {
 		unsigned long addr = vma->vm_start + ((index - vma->vm_pgoff) << PAGE_SHIFT);
 		struct page *page = folio_page(folio, index - folio->index);
 
@@ -798,11 +1030,25 @@ static bool pagecache_check_mapping(const struct kmm_kernel *k, const struct add
 		return place_fail(map, "page cache of inode %lu: %s", mapping->host->i_ino, why);
 	xa_for_each(&mapping->i_pages, index, folio)
 	{
-		unsigned long pfn = page_to_pfn(k, &folio->page);
-		int nid = page_to_nid(&folio->page);
-		enum page_place place = place_of(map, pfn);
-		bool dirty_tag = xa_get_mark(&mapping->i_pages, index, PAGECACHE_TAG_DIRTY);
+		unsigned long pfn;
+		int nid;
+		enum page_place place;
+		bool dirty_tag;
 
+		if (xa_is_value(folio)) { /* a shadow: it names an online node */
+			unsigned long eviction;
+			bool ws;
+
+			if (!workingset_unpack(k, folio, &nid, &eviction, &ws) ||
+			    !k->node_data[nid])
+				return place_fail(map, "page cache of inode %lu: bad shadow at %lu",
+						  mapping->host->i_ino, index);
+			continue;
+		}
+		pfn = page_to_pfn(k, &folio->page);
+		nid = page_to_nid(&folio->page);
+		place = place_of(map, pfn);
+		dirty_tag = xa_get_mark(&mapping->i_pages, index, PAGECACHE_TAG_DIRTY);
 		nr++;
 		if (folio->mapping != mapping || index < folio->index ||
 		    index >= folio->index + folio_nr_pages(folio))
@@ -819,7 +1065,7 @@ static bool pagecache_check_mapping(const struct kmm_kernel *k, const struct add
 			return place_fail(
 				map, "page cache of inode %lu: pfn 0x%lx dirty %d, tag %d",
 				mapping->host->i_ino, pfn, folio_test_dirty(folio), dirty_tag);
-		if (folio_test_writeback(folio))
+		if (folio_test_writeback(folio) && !mapping_can_writeback(mapping))
 			return place_fail(map, "page cache of inode %lu: pfn 0x%lx under writeback",
 					  mapping->host->i_ino, pfn);
 		if (place != PLACE_NONE && !page_place_allows_cache(place))
@@ -851,7 +1097,9 @@ bool pagecache_walk(const struct kmm_kernel *k, struct place_map *map)
 
 		if (!pgdat)
 			continue;
-		if (pgdat->vm_stat[NR_FILE_PAGES] != c.file_pages[nid] ||
+		/* NR_FILE_PAGES also counts the swap cache (swapcache_walk checks that part). */
+		if (pgdat->vm_stat[NR_FILE_PAGES] - pgdat->vm_stat[NR_SWAPCACHE] !=
+			    c.file_pages[nid] ||
 		    pgdat->vm_stat[NR_SHMEM] != c.shmem[nid] ||
 		    pgdat->vm_stat[NR_FILE_DIRTY] != c.dirty[nid])
 			return place_fail(

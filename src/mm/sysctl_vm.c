@@ -7,7 +7,11 @@
  *         percpu_pagelist_high_fraction_sysctl_handler(); proc_dointvec's output format.
  */
 #include "mm/internal.h"
+#include "mm/swap_state.h"
 #include "mm/views.h"
+#include "mm/writeback.h"
+#include "fs/fs.h"
+#include "mm/shrinker.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -173,15 +177,51 @@ static const struct vm_sysctl {
 #undef VM_SYSCTL_ROW
 };
 
-static const struct vm_sysctl *sysctl_find(const char *name)
+/*
+ * Sysctls whose value lives in a part's own state (issue 15: k->shrinkers, k->vmscan, ...),
+ * one int each: read (NULL: write-only, mode 0200, reads are -EACCES) and write (0 or
+ * -EINVAL, nothing changed). Each part adds its row.
+ */
+static int read_vfs_cache_pressure(const struct kmm_kernel *k)
+{
+	return sysctl_vfs_cache_pressure(k);
+}
+
+static const struct vm_part_sysctl {
+	const char *name;
+	int (*read)(const struct kmm_kernel *k);
+	int (*write)(struct kmm_kernel *k, long value);
+} vm_part_sysctls[] = {
+	{"drop_caches", NULL, drop_caches_write},
+	{"page-cluster", swap_page_cluster, swap_set_page_cluster},
+	{"vfs_cache_pressure", read_vfs_cache_pressure, set_sysctl_vfs_cache_pressure},
+};
+
+/* @name without its "vm.", "vm/" or "/proc/sys/vm/" prefix; NULL if it has none. */
+static const char *sysctl_base(const char *name)
 {
 	if (strncmp(name, "vm.", 3) == 0)
-		name += 3;
-	else if (strncmp(name, "/proc/sys/vm/", 13) == 0)
-		name += 13;
-	else if (strncmp(name, "vm/", 3) == 0)
-		name += 3;
-	else
+		return name + 3;
+	if (strncmp(name, "/proc/sys/vm/", 13) == 0)
+		return name + 13;
+	if (strncmp(name, "vm/", 3) == 0)
+		return name + 3;
+	return NULL;
+}
+
+static const struct vm_part_sysctl *part_sysctl_find(const char *name)
+{
+	name = sysctl_base(name);
+	for (size_t i = 0; name && i < ARRAY_SIZE(vm_part_sysctls); i++)
+		if (strcmp(name, vm_part_sysctls[i].name) == 0)
+			return &vm_part_sysctls[i];
+	return NULL;
+}
+
+static const struct vm_sysctl *sysctl_find(const char *name)
+{
+	name = sysctl_base(name);
+	if (!name)
 		return NULL;
 	for (size_t i = 0; i < ARRAY_SIZE(vm_sysctls); i++)
 		if (strcmp(name, vm_sysctls[i].name) == 0)
@@ -189,17 +229,42 @@ static const struct vm_sysctl *sysctl_find(const char *name)
 	return NULL;
 }
 
+/* The writeback part's sysctls (page-writeback.c) by bare name, or NULL. */
+static const char *wb_sysctl_name(const char *name)
+{
+	static const char *const names[] = {
+		"dirty_background_bytes", "dirty_background_ratio", "dirty_bytes",
+		"dirty_expire_centisecs", "dirty_ratio",	    "dirty_writeback_centisecs",
+	};
+	const char *bare = sysctl_base(name);
+
+	for (size_t i = 0; bare && i < ARRAY_SIZE(names); i++)
+		if (strcmp(bare, names[i]) == 0)
+			return bare;
+	return NULL;
+}
+
 bool sysctl_exists(const char *name)
 {
-	return sysctl_find(name) != NULL;
+	return sysctl_find(name) != NULL || part_sysctl_find(name) != NULL ||
+	       wb_sysctl_name(name) != NULL;
 }
 
 /* proc_dointvec output: the values separated by tabs, then a newline. */
 int sysctl_read(const struct kmm_kernel *k, const char *name, const struct sink *out)
 {
 	const struct vm_sysctl *s = sysctl_find(name);
+	const struct vm_part_sysctl *ps = part_sysctl_find(name);
 	const int *v;
 
+	if (!s && wb_sysctl_name(name))
+		return writeback_sysctl_read(k, wb_sysctl_name(name), out);
+	if (ps) {
+		if (!ps->read)
+			return -EACCES;
+		sink_printf(out, "%d\n", ps->read(k));
+		return 0;
+	}
 	if (!s)
 		return -ENOENT;
 	v = (const int *)((const char *)k + s->offset);
@@ -212,9 +277,22 @@ int sysctl_read(const struct kmm_kernel *k, const char *name, const struct sink 
 int sysctl_write(struct kmm_kernel *k, const char *name, const char *value)
 {
 	const struct vm_sysctl *s = sysctl_find(name);
+	const struct vm_part_sysctl *ps = part_sysctl_find(name);
 	long v[MAX_NR_ZONES];
 	int n;
 
+	if (!s && wb_sysctl_name(name)) {
+		n = parse_ints(value, v, 1);
+		if (n < 0)
+			return -EINVAL;
+		return writeback_sysctl_write(k, wb_sysctl_name(name), v, n);
+	}
+	if (ps) {
+		n = parse_ints(value, v, 1);
+		if (n != 1)
+			return -EINVAL;
+		return ps->write(k, v[0]);
+	}
 	if (!s)
 		return -ENOENT;
 	n = parse_ints(value, v, s->count);
@@ -229,6 +307,11 @@ void sysctl_list(void (*fn)(void *arg, const char *name), void *arg)
 
 	for (size_t i = 0; i < ARRAY_SIZE(vm_sysctls); i++) {
 		snprintf(name, sizeof(name), "vm.%s", vm_sysctls[i].name);
+		fn(arg, name);
+	}
+	writeback_sysctl_list(fn, arg);
+	for (size_t i = 0; i < ARRAY_SIZE(vm_part_sysctls); i++) {
+		snprintf(name, sizeof(name), "vm.%s", vm_part_sysctls[i].name);
 		fn(arg, name);
 	}
 }

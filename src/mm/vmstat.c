@@ -12,7 +12,10 @@
  *         chunk only (docs/fidelity.md).
  */
 #include "mm/internal.h"
+#include "mm/writeback.h"
 #include "mm/mmap.h"
+#include "mm/swap_state.h"
+#include "mm/swapfile.h"
 #include "mm/views.h"
 #include "mm/vmalloc.h"
 
@@ -237,20 +240,6 @@ static long global_node_page_state(const struct kmm_kernel *k, enum node_stat_it
 	return n;
 }
 
-/* Models: mm/page-writeback.c:global_dirtyable_memory() + domain_dirty_limits() defaults. */
-static void global_dirty_limits(const struct kmm_kernel *k, unsigned long *bg, unsigned long *dirty)
-{
-	unsigned long x = global_zone_page_state(k, NR_FREE_PAGES);
-
-	x -= x < k->totalreserve_pages ? x : k->totalreserve_pages;
-	x += (unsigned long)(global_node_page_state(k, NR_INACTIVE_FILE) +
-			     global_node_page_state(k, NR_ACTIVE_FILE));
-	x += 1; /* the kernel keeps it non-zero */
-	/* vm_dirty_ratio 20, dirty_background_ratio 10, as fractions of 4096 */
-	*dirty = (20 * 4096 / 100) * x / 4096;
-	*bg = (10 * 4096 / 100) * x / 4096;
-}
-
 void show_vmstat(const struct kmm_kernel *k, const struct sink *out)
 {
 	unsigned long bg, dirty, numa[NR_VM_NUMA_EVENT_ITEMS] = {0};
@@ -270,8 +259,10 @@ void show_vmstat(const struct kmm_kernel *k, const struct sink *out)
 	global_dirty_limits(k, &bg, &dirty);
 	sink_printf(out, "nr_dirty_threshold %lu\n", dirty);
 	sink_printf(out, "nr_dirty_background_threshold %lu\n", bg);
+	/* pgpgin/pgpgout count 512-byte sectors (submit_bio); the file shows KiB (vmstat_start). */
 	for (int i = 0; i < NR_VM_EVENT_ITEMS; i++)
-		sink_printf(out, "%s %lu\n", vm_event_names[i], k->vm_events[i]);
+		sink_printf(out, "%s %lu\n", vm_event_names[i],
+			    i == PGPGIN || i == PGPGOUT ? k->vm_events[i] / 2 : k->vm_events[i]);
 	sink_printf(out, "nr_unstable 0\n");
 }
 
@@ -317,12 +308,14 @@ static unsigned long pcpu_nr_pages(const struct kmm_kernel *k)
  * Models: fs/proc/meminfo.c:meminfo_proc_show() (6.1 arm64: CONFIG_ZSWAP, MEMORY_FAILURE,
  * TRANSPARENT_HUGEPAGE, CMA, HUGETLB_PAGE; no HIGHMEM, no SHADOW_CALL_STACK) and
  * mm/hugetlb.c:hugetlb_report_meminfo() (the default 2 MiB hstate, no pool). No block
- * devices (Buffers 0), no swap (SwapCached, SwapTotal, SwapFree, Zswap 0).
+ * devices (Buffers 0), no zswap (Zswap 0); SwapCached is the swap cache (swap_state.c),
+ * SwapTotal/SwapFree from si_swapinfo (swapfile.c).
  */
 void show_meminfo(const struct kmm_kernel *k, const struct sink *out)
 {
-	unsigned long sreclaimable, sunreclaim, pages[NR_LRU_LISTS];
-	long cached = global_node_page_state(k, NR_FILE_PAGES); /* less swap cache, buffers: 0 */
+	unsigned long sreclaimable, sunreclaim, pages[NR_LRU_LISTS], freeswap, totalswap;
+	long cached = global_node_page_state(k, NR_FILE_PAGES) -
+		      (long)total_swapcache_pages(k); /* buffers: 0 */
 
 	for (int lru = 0; lru < NR_LRU_LISTS; lru++)
 		pages[lru] = (unsigned long)global_node_page_state(
@@ -335,7 +328,7 @@ void show_meminfo(const struct kmm_kernel *k, const struct sink *out)
 	show_val_kb(out, "MemAvailable:   ", (unsigned long)si_mem_available(k));
 	show_val_kb(out, "Buffers:        ", 0);
 	show_val_kb(out, "Cached:         ", cached < 0 ? 0 : (unsigned long)cached);
-	show_val_kb(out, "SwapCached:     ", 0);
+	show_val_kb(out, "SwapCached:     ", total_swapcache_pages(k));
 	show_val_kb(out, "Active:         ", pages[LRU_ACTIVE_ANON] + pages[LRU_ACTIVE_FILE]);
 	show_val_kb(out, "Inactive:       ", pages[LRU_INACTIVE_ANON] + pages[LRU_INACTIVE_FILE]);
 	show_val_kb(out, "Active(anon):   ", pages[LRU_ACTIVE_ANON]);
@@ -344,8 +337,9 @@ void show_meminfo(const struct kmm_kernel *k, const struct sink *out)
 	show_val_kb(out, "Inactive(file): ", pages[LRU_INACTIVE_FILE]);
 	show_val_kb(out, "Unevictable:    ", pages[LRU_UNEVICTABLE]);
 	show_val_kb(out, "Mlocked:        ", global_zone_page_state(k, NR_MLOCK));
-	show_val_kb(out, "SwapTotal:      ", 0);
-	show_val_kb(out, "SwapFree:       ", 0);
+	si_swapinfo(k, &freeswap, &totalswap);
+	show_val_kb(out, "SwapTotal:      ", totalswap);
+	show_val_kb(out, "SwapFree:       ", freeswap);
 	sink_printf(out, "Zswap:          %8lu kB\n", 0UL);
 	sink_printf(out, "Zswapped:       %8lu kB\n", 0UL);
 	show_val_kb(out,

@@ -2,6 +2,7 @@
  * Views served by path: /proc, /sys and debugfs files in the kernel's formats. One table;
  * each subsystem adds its rows (path, show function) as it arrives.
  */
+#include "mm/writeback.h"
 #include "sim/machine.h"
 
 #include <errno.h>
@@ -12,6 +13,8 @@
 #include "lib/sink.h"
 #include "lib/trace.h"
 #include "mm/slab.h"
+#include "mm/swap_state.h"
+#include "mm/swapfile.h"
 #include "mm/views.h"
 #include "mm/vmalloc.h"
 #include "sim/api.h"
@@ -43,6 +46,7 @@ KERNEL_VIEW(show_unusable_index)
 KERNEL_VIEW(show_extfrag_index)
 KERNEL_VIEW(show_asid)
 KERNEL_VIEW(show_tlbflush)
+KERNEL_VIEW(show_swaps)
 
 /* The ftrace buffer (kernel/trace/trace.c's "trace" file, with the nop tracer). */
 static void show_trace(struct kmm_machine *m, const struct sink *out)
@@ -84,6 +88,22 @@ static void show_clock(struct kmm_machine *m, const struct sink *out)
 		sink_printf(out, "none\n");
 }
 
+/* Models: mm/swap_state.c:vma_ra_enabled_show(): "true" or "false". */
+static void show_vma_ra_enabled(struct kmm_machine *m, const struct sink *out)
+{
+	sink_printf(out, "%s\n", swap_vma_ra_enabled(&m->kernel) ? "true" : "false");
+}
+
+static void show_writeback(struct kmm_machine *m, const struct sink *out)
+{
+	writeback_show(&m->kernel, out);
+}
+
+static void show_blk_stat(struct kmm_machine *m, const struct sink *out)
+{
+	blk_show_stat(&m->kernel, out);
+}
+
 #define TRACE_EVENTS_DIR "/sys/kernel/debug/tracing/events/"
 
 #define PROC_VIEWS(X)                                                                              \
@@ -94,6 +114,7 @@ static void show_clock(struct kmm_machine *m, const struct sink *out)
 	X("/proc/vmstat", proc_show_vmstat)                                                        \
 	X("/proc/meminfo", proc_show_meminfo)                                                      \
 	X("/proc/slabinfo", proc_show_slabinfo)                                                    \
+	X("/proc/swaps", proc_show_swaps)                                                          \
 	X("/sys/kernel/debug/memblock/memory", proc_show_memblock_memory)                          \
 	X("/sys/kernel/debug/memblock/reserved", proc_show_memblock_reserved)                      \
 	X("/proc/vmallocinfo", proc_show_vmallocinfo)                                              \
@@ -104,7 +125,10 @@ static void show_clock(struct kmm_machine *m, const struct sink *out)
 	X("/sys/kernel/debug/kmm/costs", show_costs)                                               \
 	X("/sys/kernel/debug/kmm/asid", proc_show_asid)                                            \
 	X("/sys/kernel/debug/kmm/tlbflush", proc_show_tlbflush)                                    \
-	X("/sys/kernel/debug/kmm/clock", show_clock)
+	X("/sys/kernel/debug/kmm/clock", show_clock)                                               \
+	X("/sys/kernel/debug/kmm/writeback", show_writeback)                                       \
+	X("/sys/block/vda/stat", show_blk_stat)                                                    \
+	X("/sys/kernel/mm/swap/vma_ra_enabled", show_vma_ra_enabled)
 
 static const struct {
 	const char *path;
@@ -181,6 +205,8 @@ enum kmm_status kmm_proc_show(struct kmm_machine *m, const char *path, kmm_sink_
 		return KMM_OK;
 	}
 	if (strncmp(path, "/proc/sys/vm/", 13) == 0 && sysctl_read(&m->kernel, path, &out) == 0)
+		return KMM_OK;
+	if (strncmp(path, "/sys/block/", 11) == 0 && show_sys_block(&m->kernel, path, &out) == 0)
 		return KMM_OK;
 	pst = proc_pid_path(m, path, &out, &matched);
 	if (matched)

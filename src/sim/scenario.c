@@ -15,7 +15,9 @@
 #include "sim/page_steps.h"
 #include "sim/report_steps.h"
 #include "sim/slab_steps.h"
+#include "sim/swap_steps.h"
 #include "sim/task_steps.h"
+#include "sim/wb_steps.h"
 #include "sim/vmalloc_steps.h"
 
 #include <ctype.h>
@@ -274,7 +276,9 @@ enum step_phase { BEFORE_BOOT, AFTER_BOOT, ANYTIME };
 	X("store64", "NAME[+OFF]|VA VALUE", 2, 2, AFTER_BOOT, step_store64,                        \
 	  "store 8 bytes through the current CPU's MMU (a fault is printed)")                      \
 	REPORT_SCENARIO_STEPS(X)                                                                   \
-	TASK_SCENARIO_STEPS(X)
+	TASK_SCENARIO_STEPS(X)                                                                     \
+	SWAP_SCENARIO_STEPS(X)                                                                     \
+	WB_SCENARIO_STEPS(X)
 
 static const struct scenario_step {
 	const char *name, *usage;

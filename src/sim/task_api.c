@@ -36,6 +36,7 @@
 #include "mm/mmap.h"
 #include "mm/pagemap.h"
 #include "mm/shmem.h"
+#include "mm/writeback.h"
 #include "sim/api.h"
 
 /* The public constants are the kernel's. */
@@ -101,8 +102,16 @@ static enum kmm_status api_errno(long err)
 		return KMM_ENOSPC;
 	case ETXTBSY:
 		return KMM_ETXTBSY;
+	case EMFILE:
+		return KMM_EMFILE;
+	case ENAMETOOLONG:
+		return KMM_ENAMETOOLONG;
+	case EISDIR:
+		return KMM_EISDIR;
 	case ENOENT:
 		return KMM_ENOENT;
+	case EROFS:
+		return KMM_EPERM; /* no status of its own: a read-only file is not permitted */
 	default:
 		return KMM_EINVAL;
 	}
@@ -111,6 +120,8 @@ static enum kmm_status api_errno(long err)
 /* The kernel's name of errno @err ("ENOMEM"), for error texts. */
 static const char *errno_name(long err)
 {
+	if (err == -EROFS)
+		return "EROFS";
 	return kmm_status_name(api_errno(err)) + 4; /* "KMM_ENOMEM" -> "ENOMEM" */
 }
 
@@ -654,6 +665,37 @@ enum kmm_status kmm_file_create(struct kmm_machine *m, const char *path, const v
 	return API_CALL(m, API_USER, file_create, path, data, size);
 }
 
+API_BODY(file_create_generated, {
+	const char *path;
+	uint64_t size;
+	uint64_t seed;
+})
+{
+	int err;
+
+	if (!p->path)
+		return api_error(a, KMM_EINVAL, "NULL path");
+	err = vfs_create_generated(a->k, p->path, p->size, p->seed);
+	if (err == -EINVAL)
+		return api_error(a, KMM_EINVAL, "%s: not a file path under /mnt/disk/", p->path);
+	if (err)
+		return api_error(a, api_errno(err), "%s (%" PRIu64 " bytes): %s", p->path, p->size,
+				 errno_name(err));
+	return KMM_OK;
+}
+
+enum kmm_status kmm_file_create_generated(struct kmm_machine *m, const char *path, uint64_t size,
+					  uint64_t seed)
+{
+	return API_CALL(m, API_USER, file_create_generated, path, size, seed);
+}
+
+void kmm_file_generated_bytes(uint64_t seed, uint64_t off, void *buf, uint64_t len)
+{
+	if (buf)
+		kmmfs_generated_bytes(seed, off, buf, len);
+}
+
 API_BODY(file_unlink, { const char *path; })
 {
 	int err;
@@ -699,8 +741,8 @@ API_BODY(file_open, {
 	fd = fd_install_new(a->k, t->files, f, (unsigned int)p->flags);
 	if (fd < 0) {
 		fput(a->k, f);
-		return api_error(a, fd == -EMFILE ? KMM_EINVAL : api_errno(fd),
-				 "open(%s): no fd free (%d)", p->path, fd);
+		return api_error(a, api_errno(fd), "open(%s): no fd free (%s)", p->path,
+				 errno_name(fd));
 	}
 	*p->fd = fd;
 	return KMM_OK;
@@ -822,6 +864,34 @@ API_BODY(file_fsync, {
 	return KMM_OK;
 }
 
+API_BODY(sync_all, { int unused; })
+{
+	int err = writeback_sync_all(a->k);
+
+	(void)p;
+	if (err)
+		return api_error(a, api_errno(err), "sync: %s", errno_name(err));
+	return KMM_OK;
+}
+
+enum kmm_status kmm_sync(struct kmm_machine *m)
+{
+	return API_CALL(m, API_USER, sync_all, 0);
+}
+
+API_BODY(idle, { uint64_t ns; })
+{
+	if (p->ns > 3600ULL * 1000000000ULL)
+		return api_error(a, KMM_EINVAL, "idle: %" PRIu64 " ns is more than an hour", p->ns);
+	env_sleep(a->env, env_ns_to_cycles(a->env, p->ns));
+	return KMM_OK;
+}
+
+enum kmm_status kmm_idle(struct kmm_machine *m, uint64_t ns)
+{
+	return API_CALL(m, API_USER, idle, ns);
+}
+
 enum kmm_status kmm_file_fsync(struct kmm_machine *m, kmm_pid_t pid, int fd)
 {
 	return API_CALL(m, API_USER, file_fsync, pid, fd);
@@ -846,9 +916,8 @@ API_BODY(memfd_create, {
 		return api_error(a, KMM_EBADF, "pid %" PRId32 " has no file table", p->pid);
 	fd = sys_memfd_create(a->k, t->files, p->name, p->flags);
 	if (fd < 0)
-		return api_error(a, fd == -EMFILE ? KMM_EINVAL : api_errno(fd),
-				 "memfd_create(\"%s\", 0x%x): %s", p->name, p->flags,
-				 fd == -EMFILE ? "EMFILE" : errno_name(fd));
+		return api_error(a, api_errno(fd), "memfd_create(\"%s\", 0x%x): %s", p->name,
+				 p->flags, errno_name(fd));
 	*p->fd = fd;
 	return KMM_OK;
 }

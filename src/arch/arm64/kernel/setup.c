@@ -27,12 +27,17 @@
 #include "fs/proc_task_mmu.h"
 #include "hw/hw.h"
 #include "kernel/sched.h"
+#include "mm/writeback.h"
 #include "mm/internal.h"
 #include "mm/slab.h"
 #include "mm/memory.h"
 #include "mm/mmap.h"
 #include "mm/rmap.h"
+#include "mm/shrinker.h"
+#include "mm/workingset.h"
 #include "mm/swap.h"
+#include "mm/swap_state.h"
+#include "mm/swapfile.h"
 #include "mm/vmalloc.h"
 #include "mm/vmscan.h"
 
@@ -583,6 +588,12 @@ static int do_initcalls(struct kmm_kernel *k)
 	/* vfs_caches_init()'s filp cache, shmem_init() and the mounts (src/fs) */
 	if (fs_init(k))
 		return -ENOMEM;
+	/* the writeback domain, its sysctls and kmmfs's disk (page-writeback.c) */
+	if (writeback_init(k))
+		return -ENOMEM;
+	/* module_init(workingset_init): bucket_order and the shadow-node shrinker */
+	if (workingset_init(k))
+		return -ENOMEM;
 	/* rootfs_initcall(populate_rootfs) frees the initrd */
 	free_initrd_mem(k);
 	/* module_init(kswapd_init): one kswapd per node */
@@ -670,6 +681,12 @@ int kernel_boot(struct kmm_kernel *k, struct kmm_env *env, struct kmm_hw *hw,
 			ret = mm_state_init(k);
 		if (!ret)
 			ret = lru_init(k);
+		if (!ret) /* swapfile_init(): the swap device table (swapfile.c) */
+			ret = swap_init(k);
+		if (!ret) /* swap_setup(): the swap cache and vm.page-cluster */
+			ret = swap_cache_init(k);
+		if (!ret) /* the shrinker list (mm/vmscan.c's static shrinker_list) */
+			ret = shrinker_init(k);
 		if (!ret)
 			ret = sched_init(k); /* fork_init(): the task_struct cache, the pid table */
 	}
@@ -695,13 +712,18 @@ void kernel_shutdown(struct kmm_kernel *k)
 	if (!k->env)
 		return;
 	vmscan_fini(k);
+	writeback_fini(k); /* I/O in flight dropped: its pages go with the machine */
 	mm_state_fini(k);
 	asids_fini(k);
+	workingset_exit(k); /* before the page caches go: their shadow nodes leave its lists */
 	fs_fini(k);
 	sched_fini(k);
+	swap_fini(k);
 	kmem_cache_fini(k);
 	vmap_state_fini(k);
 	lru_fini(k);
+	swap_cache_fini(k);
+	shrinker_exit(k);
 	resource_free_children(k->env, &k->iomem_resource);
 	for (int nid = 0; nid < MAX_NUMNODES; nid++) {
 		pg_data_t *pgdat = k->node_data[nid];
@@ -734,7 +756,10 @@ bool kernel_check(const struct kmm_kernel *k, char *why, size_t whylen)
 	       mm_init_check(k, why, whylen) && cma_check(k, why, whylen) &&
 	       slub_check(k, why, whylen) && pgtable_check(k, why, whylen) &&
 	       vmalloc_check(k, why, whylen) && fs_check(k, why, whylen) &&
+	       writeback_check(k, why, whylen) &&
 	       mm_check(k, why, whylen) && rmap_check(k, why, whylen) &&
-	       asid_check(k, why, whylen) && sched_check(k, why, whylen) &&
+	       swap_cache_check(k, why, whylen) && asid_check(k, why, whylen) &&
+	       sched_check(k, why, whylen) && swap_check(k, why, whylen) &&
+	       shrinker_check(k, why, whylen) && workingset_check(k, why, whylen) &&
 	       vmscan_check(k, why, whylen);
 }
