@@ -992,7 +992,9 @@ bool pagecache_walk(const struct kmm_kernel *k, struct place_map *map)
 
 		if (!pgdat)
 			continue;
-		if (pgdat->vm_stat[NR_FILE_PAGES] != c.file_pages[nid] ||
+		/* NR_FILE_PAGES also counts the swap cache (swapcache_walk checks that part). */
+		if (pgdat->vm_stat[NR_FILE_PAGES] - pgdat->vm_stat[NR_SWAPCACHE] !=
+			    c.file_pages[nid] ||
 		    pgdat->vm_stat[NR_SHMEM] != c.shmem[nid] ||
 		    pgdat->vm_stat[NR_FILE_DIRTY] != c.dirty[nid])
 			return place_fail(
