@@ -34,6 +34,7 @@
 #include "mm/mmap.h"
 #include "mm/rmap.h"
 #include "mm/shrinker.h"
+#include "mm/workingset.h"
 #include "mm/swap.h"
 #include "mm/swap_state.h"
 #include "mm/swapfile.h"
@@ -589,6 +590,9 @@ static int do_initcalls(struct kmm_kernel *k)
 	/* the writeback domain, its sysctls and kmmfs's disk (page-writeback.c) */
 	if (writeback_init(k))
 		return -ENOMEM;
+	/* module_init(workingset_init): bucket_order and the shadow-node shrinker */
+	if (workingset_init(k))
+		return -ENOMEM;
 	/* rootfs_initcall(populate_rootfs) frees the initrd; then free_initmem() */
 	free_initrd_mem(k);
 	free_initmem(k);
@@ -705,6 +709,7 @@ void kernel_shutdown(struct kmm_kernel *k)
 	writeback_fini(k); /* I/O in flight dropped: its pages go with the machine */
 	mm_state_fini(k);
 	asids_fini(k);
+	workingset_exit(k); /* before the page caches go: their shadow nodes leave its lists */
 	fs_fini(k);
 	sched_fini(k);
 	swap_fini(k);
@@ -749,5 +754,5 @@ bool kernel_check(const struct kmm_kernel *k, char *why, size_t whylen)
 	       mm_check(k, why, whylen) && rmap_check(k, why, whylen) &&
 	       swap_cache_check(k, why, whylen) && asid_check(k, why, whylen) &&
 	       sched_check(k, why, whylen) && swap_check(k, why, whylen) &&
-	       shrinker_check(k, why, whylen);
+	       shrinker_check(k, why, whylen) && workingset_check(k, why, whylen);
 }
