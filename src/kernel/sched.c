@@ -38,6 +38,7 @@
  *  5. last_pid < pid_max.
  */
 #include "kernel/sched.h"
+#include "mm/oom.h"
 
 #include "arch/arm64/include/asm/mmu_context.h"
 #include "mm/internal.h"
@@ -260,6 +261,10 @@ static void free_task(struct kmm_kernel *k, struct task_struct *t)
 
 	if (!t->exit_state)
 		ts->nr_live--;
+	if (t->oom_mm) { /* free_signal_struct(): the OOM victim's mm reference */
+		mmdrop(t->oom_mm);
+		t->oom_mm = NULL;
+	}
 	ts->by_pid[t->pid] = (struct task_slot){NULL, 0};
 	ts->nr_tasks--;
 	env_free(k->env, t->kthread);
@@ -325,6 +330,8 @@ int copy_process(struct kmm_kernel *k, struct task_struct *parent, struct task_s
 	t->real_parent = parent;
 	memcpy(t->rlim, parent->rlim, sizeof(t->rlim));
 	t->personality = parent->personality;
+	t->oom_score_adj = parent->oom_score_adj; /* copy_signal() */
+	t->oom_score_adj_min = parent->oom_score_adj_min;
 	t->mm = t->active_mm = mm;
 	*child = t;
 	return 0;
@@ -416,6 +423,8 @@ static void exit_mm(struct kmm_kernel *k, struct task_struct *t)
 		cpu_go_idle(k, t->cpu);
 	t->mm = t->active_mm = NULL;
 	mmput(mm);
+	if (t->memdie)
+		exit_oom_victim(k, t);
 }
 
 void do_exit(struct kmm_kernel *k, struct task_struct *t, int code)

@@ -82,6 +82,16 @@ struct task_struct {
 	struct task_rss_stat rss_stat;
 	struct task_siginfo last_sig;
 
+	/*
+	 * The OOM killer (mm/oom_kill.c): signal->oom_score_adj and oom_score_adj_min, and
+	 * signal->oom_mm (the mm this task was an OOM victim with: grabbed, NULL if none); a
+	 * SIGKILL sent and not yet delivered (the task dies when it next runs: fault.c, the
+	 * task helper); TIF_MEMDIE.
+	 */
+	short oom_score_adj, oom_score_adj_min;
+	struct mm_struct *oom_mm;
+	bool sigkill_pending, memdie;
+
 	/* Kernel threads (PF_KTHREAD): the work function and its event (sched.c). */
 	struct kthread *kthread;
 	/* The task table's chain (sched.c): every task of the kernel by pid. */

@@ -7,6 +7,7 @@
  *         percpu_pagelist_high_fraction_sysctl_handler(); proc_dointvec's output format.
  */
 #include "mm/internal.h"
+#include "mm/oom.h"
 #include "mm/views.h"
 
 #include <errno.h>
@@ -173,15 +174,22 @@ static const struct vm_sysctl {
 #undef VM_SYSCTL_ROW
 };
 
-static const struct vm_sysctl *sysctl_find(const char *name)
+/* @name without its "vm." (or /proc/sys/vm/, vm/) prefix; NULL if it has none. */
+static const char *sysctl_short(const char *name)
 {
 	if (strncmp(name, "vm.", 3) == 0)
-		name += 3;
-	else if (strncmp(name, "/proc/sys/vm/", 13) == 0)
-		name += 13;
-	else if (strncmp(name, "vm/", 3) == 0)
-		name += 3;
-	else
+		return name + 3;
+	if (strncmp(name, "/proc/sys/vm/", 13) == 0)
+		return name + 13;
+	if (strncmp(name, "vm/", 3) == 0)
+		return name + 3;
+	return NULL;
+}
+
+static const struct vm_sysctl *sysctl_find(const char *name)
+{
+	name = sysctl_short(name);
+	if (!name)
 		return NULL;
 	for (size_t i = 0; i < ARRAY_SIZE(vm_sysctls); i++)
 		if (strcmp(name, vm_sysctls[i].name) == 0)
@@ -191,6 +199,13 @@ static const struct vm_sysctl *sysctl_find(const char *name)
 
 bool sysctl_exists(const char *name)
 {
+	static const char *const oom_names[] = {"panic_on_oom", "oom_kill_allocating_task",
+						"oom_dump_tasks"};
+	const char *s = sysctl_short(name);
+
+	for (size_t i = 0; s && i < ARRAY_SIZE(oom_names); i++) /* oom_kill.c's */
+		if (strcmp(s, oom_names[i]) == 0)
+			return true;
 	return sysctl_find(name) != NULL;
 }
 
@@ -201,7 +216,7 @@ int sysctl_read(const struct kmm_kernel *k, const char *name, const struct sink 
 	const int *v;
 
 	if (!s)
-		return -ENOENT;
+		return sysctl_short(name) ? oom_sysctl_read(k, sysctl_short(name), out) : -ENOENT;
 	v = (const int *)((const char *)k + s->offset);
 	for (int i = 0; i < s->count; i++)
 		sink_printf(out, "%s%d", i ? "\t" : "", v[i]);
@@ -215,6 +230,10 @@ int sysctl_write(struct kmm_kernel *k, const char *name, const char *value)
 	long v[MAX_NR_ZONES];
 	int n;
 
+	if (!s && sysctl_short(name) && oom_sysctl_read(k, sysctl_short(name), NULL) != -ENOENT) {
+		n = parse_ints(value, v, 1);
+		return n < 0 ? -EINVAL : oom_sysctl_write(k, sysctl_short(name), v, n);
+	}
 	if (!s)
 		return -ENOENT;
 	n = parse_ints(value, v, s->count);
@@ -231,4 +250,5 @@ void sysctl_list(void (*fn)(void *arg, const char *name), void *arg)
 		snprintf(name, sizeof(name), "vm.%s", vm_sysctls[i].name);
 		fn(arg, name);
 	}
+	oom_sysctl_list(fn, arg);
 }

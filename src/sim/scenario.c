@@ -15,6 +15,7 @@
 #include "sim/page_steps.h"
 #include "sim/report_steps.h"
 #include "sim/slab_steps.h"
+#include "sim/oom_steps.h"
 #include "sim/task_steps.h"
 #include "sim/vmalloc_steps.h"
 
@@ -274,6 +275,7 @@ enum step_phase { BEFORE_BOOT, AFTER_BOOT, ANYTIME };
 	X("store64", "NAME[+OFF]|VA VALUE", 2, 2, AFTER_BOOT, step_store64,                        \
 	  "store 8 bytes through the current CPU's MMU (a fault is printed)")                      \
 	REPORT_SCENARIO_STEPS(X)                                                                   \
+	OOM_SCENARIO_STEPS(X)                                                                      \
 	TASK_SCENARIO_STEPS(X)
 
 static const struct scenario_step {

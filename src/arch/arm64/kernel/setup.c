@@ -31,6 +31,7 @@
 #include "mm/slab.h"
 #include "mm/memory.h"
 #include "mm/mmap.h"
+#include "mm/oom.h"
 #include "mm/rmap.h"
 #include "mm/swap.h"
 #include "mm/vmalloc.h"
@@ -667,6 +668,8 @@ int kernel_boot(struct kmm_kernel *k, struct kmm_env *env, struct kmm_hw *hw,
 			ret = lru_init(k);
 		if (!ret)
 			ret = sched_init(k); /* fork_init(): the task_struct cache, the pid table */
+		if (!ret)
+			ret = oom_init(k); /* the OOM killer's state (its reaper starts at a kill) */
 	}
 	if (!ret) {
 		/* time_init(): the arch timer becomes sched_clock; printk stamps advance. */
@@ -689,6 +692,7 @@ void kernel_shutdown(struct kmm_kernel *k)
 {
 	if (!k->env)
 		return;
+	oom_fini(k);
 	mm_state_fini(k);
 	asids_fini(k);
 	fs_fini(k);
@@ -729,5 +733,6 @@ bool kernel_check(const struct kmm_kernel *k, char *why, size_t whylen)
 	       slub_check(k, why, whylen) && pgtable_check(k, why, whylen) &&
 	       vmalloc_check(k, why, whylen) && fs_check(k, why, whylen) &&
 	       mm_check(k, why, whylen) && rmap_check(k, why, whylen) &&
-	       asid_check(k, why, whylen) && sched_check(k, why, whylen);
+	       asid_check(k, why, whylen) && sched_check(k, why, whylen) &&
+	       oom_check(k, why, whylen);
 }
