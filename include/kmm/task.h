@@ -265,6 +265,17 @@ KMM_API enum kmm_status kmm_mincore(struct kmm_machine *m, kmm_pid_t pid, kmm_va
 /* Creates (or replaces) file @path with @size bytes: @data, or zeros if @data is NULL. */
 KMM_API enum kmm_status kmm_file_create(struct kmm_machine *m, const char *path, const void *data,
 					uint64_t size);
+/*
+ * Creates (or replaces) the read-only file @path (under /mnt/disk/, the store-backed
+ * filesystem) of @size bytes whose contents are kmm_file_generated_bytes(@seed, offset):
+ * it costs no host memory per block, its pages are read (and read again after reclaim)
+ * from the generator, as from a read-only disk image. Opening it for writing is KMM_EPERM
+ * (the kernel's EROFS). KMM_EINVAL for a path outside /mnt/disk/.
+ */
+KMM_API enum kmm_status kmm_file_create_generated(struct kmm_machine *m, const char *path,
+						  uint64_t size, uint64_t seed);
+/* The bytes [@off, @off + @len) of a file kmm_file_create_generated made with @seed. */
+KMM_API void kmm_file_generated_bytes(uint64_t seed, uint64_t off, void *buf, uint64_t len);
 KMM_API enum kmm_status kmm_file_unlink(struct kmm_machine *m, const char *path);
 /* open(): *@fd in task @pid's table. */
 KMM_API enum kmm_status kmm_file_open(struct kmm_machine *m, kmm_pid_t pid, const char *path,

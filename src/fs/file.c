@@ -302,6 +302,9 @@ int filp_open(struct kmm_kernel *k, const char *path, unsigned int flags, struct
 		if (err)
 			return err;
 		inode = fs_lookup(k, path);
+	} else if (kmmfs_inode_generated(inode) &&
+		   ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC))) {
+		return -EROFS; /* may_open() on a read-only mount */
 	} else if ((flags & O_TRUNC) && (flags & O_ACCMODE) != O_RDONLY) {
 		err = do_truncate(k, inode, 0);
 		if (err)

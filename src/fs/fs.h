@@ -78,6 +78,18 @@ struct super_block *shm_mnt_sb(struct kmm_kernel *k);
  */
 int vfs_create_file(struct kmm_kernel *k, const char *path, const void *data, uint64_t size);
 
+/*
+ * Creates the read-only kmmfs file @path of @size bytes whose contents are
+ * kmmfs_generated_bytes(@seed, offset): no store, no host memory per block (a file of a
+ * read-only disk image, like the filecache workload's squashfs data.bin). Replaces an
+ * existing @path. 0, or -EINVAL (a bad path, or not under kmmfs), -EFBIG, -ENOMEM.
+ */
+int vfs_create_generated(struct kmm_kernel *k, const char *path, uint64_t size, uint64_t seed);
+/* The bytes [@off, @off + @len) of a generated file of @seed. */
+void kmmfs_generated_bytes(uint64_t seed, uint64_t off, void *buf, uint64_t len);
+/* Whether @inode is a generated (read-only) kmmfs file: opening it for writing is -EROFS. */
+bool kmmfs_inode_generated(const struct inode *inode);
+
 /* Models: do_unlinkat(): removes the name; the inode lives while open or mapped. 0/-ENOENT. */
 int vfs_unlink(struct kmm_kernel *k, const char *path);
 

@@ -13,6 +13,9 @@
  *         writeback (and by kmm_file_create, as a file that was on disk before boot); a
  *         block never written reads as zeros. Reads and writes of the store cost nothing on
  *         the simulated clock yet (no block-device model).
+ *         A generated file (vfs_create_generated) stands for a file of a read-only disk
+ *         image (the filecache workload's squashfs data.bin): no store, its bytes a function
+ *         of (seed, offset) computed when a page is read, opening it for writing -EROFS.
  *
  * Invariants (fs_check):
  *  1. The names are sorted, unique, and each names a live inode of nlink 1 whose i_name it is.
@@ -38,8 +41,52 @@
 struct kmmfs_inode_info {
 	struct xarray store;	 /* page index -> PAGE_SIZE host bytes */
 	unsigned long nr_blocks; /* blocks in the store */
+	bool generated;		 /* read-only, bytes a function of (gen_seed, offset) */
+	uint64_t gen_seed;
 	struct inode vfs_inode;
 };
+
+/*
+ * The bytes of a generated file: the little-endian 64-bit word at byte offset 8 * w is
+ * splitmix64's output for the state @seed + (w + 1) * 0x9e3779b97f4a7c15 (a bijective mix
+ * of the word's index and the seed), so any block is computed alone, in any order.
+ */
+static uint64_t kmmfs_gen_word(uint64_t seed, uint64_t w)
+{
+	uint64_t z = seed + (w + 1) * 0x9e3779b97f4a7c15ULL;
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+void kmmfs_generated_bytes(uint64_t seed, uint64_t off, void *buf, uint64_t len)
+{
+	uint8_t *p = buf;
+
+	while (len) {
+		uint64_t word = kmmfs_gen_word(seed, off >> 3);
+		unsigned int b = (unsigned int)(off & 7);
+
+		if (!b && len >= 8) {
+			for (int i = 0; i < 8; i++)
+				p[i] = (uint8_t)(word >> (8 * i));
+			p += 8;
+			off += 8;
+			len -= 8;
+			continue;
+		}
+		*p++ = (uint8_t)(word >> (8 * b));
+		off++;
+		len--;
+	}
+}
+
+bool kmmfs_inode_generated(const struct inode *inode)
+{
+	return inode->i_sb->s_store_backed &&
+	       container_of(inode, struct kmmfs_inode_info, vfs_inode)->generated;
+}
 
 static struct kmmfs_inode_info *KMMFS_I(struct inode *inode)
 {
@@ -139,11 +186,18 @@ static int kmmfs_read_folio(struct kmm_kernel *k, struct file *file, struct foli
 
 	if (!dst)
 		return -EIO;
-	if (src)
+	if (src) {
 		memcpy(dst, src, PAGE_SIZE);
-	else
+	} else if (KMMFS_I(inode)->generated) {
+		loff_t pos = (loff_t)folio->index << PAGE_SHIFT;
+		uint64_t n = inode->i_size > pos ? min(PAGE_SIZE, (uint64_t)(inode->i_size - pos)) : 0;
+
+		kmmfs_generated_bytes(KMMFS_I(inode)->gen_seed, (uint64_t)pos, dst, n);
+		memset(dst + n, 0, PAGE_SIZE - n);
+	} else {
 		memset(dst, 0, PAGE_SIZE);
-	env_charge(k->env, src ? COST_page_copy : COST_page_zero);
+	}
+	env_charge(k->env, src || KMMFS_I(inode)->generated ? COST_page_copy : COST_page_zero);
 	folio_set_uptodate(folio);
 	folio_set_mappedtodisk(folio);
 	return 0;
@@ -486,6 +540,32 @@ int vfs_create_file(struct kmm_kernel *k, const char *path, const void *data, ui
 		err = fs_link_name(k, inode, path);
 	}
 	iput(k, inode); /* the creator's reference: the name keeps it */
+	return err;
+}
+
+int vfs_create_generated(struct kmm_kernel *k, const char *path, uint64_t size, uint64_t seed)
+{
+	struct super_block *sb;
+	struct inode *inode;
+	int err = fs_check_path(path);
+
+	if (err)
+		return err;
+	if (size > (uint64_t)INT64_MAX)
+		return -EFBIG;
+	sb = fs_sb_of_path(k, path);
+	if (!sb->s_store_backed)
+		return -EINVAL; /* only kmmfs keeps a file's bytes outside the page cache */
+	inode = new_inode(k, sb, S_IFREG | 0444);
+	if (!inode)
+		return -ENOMEM;
+	inode->i_size = (loff_t)size;
+	KMMFS_I(inode)->generated = true;
+	KMMFS_I(inode)->gen_seed = seed;
+	if (fs_lookup(k, path))
+		vfs_unlink(k, path);
+	err = fs_link_name(k, inode, path);
+	iput(k, inode);
 	return err;
 }
 

@@ -17,6 +17,7 @@
 #include "sim/slab_steps.h"
 #include "sim/oom_steps.h"
 #include "sim/task_steps.h"
+#include "sim/wb_steps.h"
 #include "sim/vmalloc_steps.h"
 
 #include <ctype.h>
@@ -276,7 +277,8 @@ enum step_phase { BEFORE_BOOT, AFTER_BOOT, ANYTIME };
 	  "store 8 bytes through the current CPU's MMU (a fault is printed)")                      \
 	REPORT_SCENARIO_STEPS(X)                                                                   \
 	OOM_SCENARIO_STEPS(X)                                                                      \
-	TASK_SCENARIO_STEPS(X)
+	TASK_SCENARIO_STEPS(X)                                                                     \
+	WB_SCENARIO_STEPS(X)
 
 static const struct scenario_step {
 	const char *name, *usage;

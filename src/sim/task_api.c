@@ -104,6 +104,8 @@ static enum kmm_status api_errno(long err)
 		return KMM_ETXTBSY;
 	case ENOENT:
 		return KMM_ENOENT;
+	case EROFS:
+		return KMM_EPERM; /* no status of its own: a read-only file is not permitted */
 	default:
 		return KMM_EINVAL;
 	}
@@ -112,6 +114,8 @@ static enum kmm_status api_errno(long err)
 /* The kernel's name of errno @err ("ENOMEM"), for error texts. */
 static const char *errno_name(long err)
 {
+	if (err == -EROFS)
+		return "EROFS";
 	return kmm_status_name(api_errno(err)) + 4; /* "KMM_ENOMEM" -> "ENOMEM" */
 }
 
@@ -719,6 +723,37 @@ enum kmm_status kmm_file_create(struct kmm_machine *m, const char *path, const v
 				uint64_t size)
 {
 	return API_CALL(m, API_USER, file_create, path, data, size);
+}
+
+API_BODY(file_create_generated, {
+	const char *path;
+	uint64_t size;
+	uint64_t seed;
+})
+{
+	int err;
+
+	if (!p->path)
+		return api_error(a, KMM_EINVAL, "NULL path");
+	err = vfs_create_generated(a->k, p->path, p->size, p->seed);
+	if (err == -EINVAL)
+		return api_error(a, KMM_EINVAL, "%s: not a file path under /mnt/disk/", p->path);
+	if (err)
+		return api_error(a, api_errno(err), "%s (%" PRIu64 " bytes): %s", p->path, p->size,
+				 errno_name(err));
+	return KMM_OK;
+}
+
+enum kmm_status kmm_file_create_generated(struct kmm_machine *m, const char *path, uint64_t size,
+					  uint64_t seed)
+{
+	return API_CALL(m, API_USER, file_create_generated, path, size, seed);
+}
+
+void kmm_file_generated_bytes(uint64_t seed, uint64_t off, void *buf, uint64_t len)
+{
+	if (buf)
+		kmmfs_generated_bytes(seed, off, buf, len);
 }
 
 API_BODY(file_unlink, { const char *path; })
