@@ -126,8 +126,7 @@ static long long field(const char *text, const char *key)
 	return strtoll(p + strlen(key), NULL, 10);
 }
 
-static long long pid_field(struct kmm_machine *m, kmm_pid_t pid, const char *file,
-			   const char *key)
+static long long pid_field(struct kmm_machine *m, kmm_pid_t pid, const char *file, const char *key)
 {
 	char path[64];
 	char *t;
@@ -189,6 +188,29 @@ static void assert_line(const char *text, const char *pattern)
 		fail_msg("no line matches /%s/ in the kernel log", pattern);
 }
 
+/* /bin/hog: 8 MiB chunks mapped and written, a word per page, up to @max_mib; the status of
+ * the call that stopped it (KMM_EFAULT when a signal did), *@mib_out the MiB done. */
+static enum kmm_status eat(struct kmm_machine *m, kmm_pid_t pid, uint64_t max_mib,
+			   uint64_t *mib_out)
+{
+	enum kmm_status st = KMM_OK;
+	uint64_t mib = 0;
+
+	while (mib < max_mib) {
+		kmm_va_t va = 0;
+
+		if ((st = kmm_mmap(m, pid, 0, 8 * MiB, RW, ANON, -1, 0, &va)))
+			break;
+		if ((st = kmm_task_touch(m, pid, KMM_ACCESS_STORE, va, 8 * MiB, 4096, KMM_TOUCH_SEQ,
+					 1, NULL)))
+			break;
+		mib += 8;
+	}
+	if (mib_out)
+		*mib_out = mib;
+	return st;
+}
+
 /* ---- oom_score_adj --------------------------------------------------------------------- */
 
 static void test_oom_score_adj_range_and_inheritance(void **state)
@@ -206,7 +228,7 @@ static void test_oom_score_adj_range_and_inheritance(void **state)
 	assert_int_equal(pid_field(m, a, "oom_score_adj", ""), 1000);
 	assert_int_equal(kmm_task_set_oom_score_adj(m, a, -1000), KMM_OK);
 	assert_int_equal(pid_field(m, a, "oom_score_adj", ""), -1000);
-	assert_int_equal(score(m, a), 0);   /* OOM_SCORE_ADJ_MIN: never killed */
+	assert_int_equal(score(m, a), 0);    /* OOM_SCORE_ADJ_MIN: never killed */
 	assert_int_equal(score(m, init), 0); /* pid 1 */
 	assert_int_equal(kmm_task_set_oom_score_adj(m, a, 300), KMM_OK);
 	assert_int_equal(kmm_task_fork(m, a, &child), KMM_OK);
@@ -225,7 +247,7 @@ static void test_victims_in_badness_order_and_the_reaper(void **state)
 	kmm_pid_t init = new_task(m, "init"), a = new_task(m, "a"), b = new_task(m, "b");
 	kmm_pid_t c = new_task(m, "c"), d = new_task(m, "d"), hog = new_task(m, "hog");
 	kmm_va_t va_a = fill(m, a, 16, 0xa), va_b = fill(m, b, 8, 0xb), va_c = fill(m, c, 24, 0xc);
-	kmm_va_t va_d = fill(m, d, 12, 0xd), va = 0;
+	kmm_va_t va_d = fill(m, d, 12, 0xd);
 	uint64_t sum_c = checksum(m, c, va_c, 24);
 	long long tp = totalpages(m), ba, bb, bd;
 	struct kmm_siginfo si;
@@ -253,11 +275,7 @@ static void test_victims_in_badness_order_and_the_reaper(void **state)
 	assert_true(bb > ba && ba > bd);
 
 	/* the hog (unkillable) eats memory: b, a, d die in that order; c and the hog stay */
-	assert_int_equal(kmm_mmap(m, hog, 0, 512 * MiB, RW, ANON, -1, 0, &va), KMM_OK);
-	memset(&si, 0, sizeof(si));
-	assert_int_equal(kmm_task_touch(m, hog, KMM_ACCESS_STORE, va, 512 * MiB, 4096,
-					KMM_TOUCH_SEQ, 1, NULL),
-			 KMM_EFAULT); /* nothing left to kill: VM_FAULT_OOM stops it */
+	assert_int_equal(eat(m, hog, 1024, NULL), KMM_EFAULT); /* nothing left: stopped */
 	log = dmesg(m);
 	p_b = strstr(log, "Killed process 3 (b)");
 	p_a = strstr(log, "Killed process 2 (a)");
@@ -292,16 +310,10 @@ static void test_victims_in_badness_order_and_the_reaper(void **state)
 static char *self_kill(struct kmm_machine *m, kmm_pid_t *pid_out)
 {
 	kmm_pid_t init = new_task(m, "init"), hog = new_task(m, "hog");
-	struct kmm_siginfo si;
 	struct kmm_task_info ti;
-	kmm_va_t va = 0;
 
 	(void)init;
-	assert_int_equal(kmm_mmap(m, hog, 0, 1024 * MiB, RW, ANON, -1, 0, &va), KMM_OK);
-	memset(&si, 0, sizeof(si));
-	assert_int_equal(kmm_task_touch(m, hog, KMM_ACCESS_STORE, va, 1024 * MiB, 4096,
-					KMM_TOUCH_SEQ, 1, NULL),
-			 KMM_EFAULT);
+	assert_int_equal(eat(m, hog, 1024, NULL), KMM_EFAULT);
 	assert_int_equal(kmm_task_info(m, hog, &ti), KMM_ESRCH); /* exited and reaped */
 	*pid_out = hog;
 	return dmesg(m);
@@ -367,7 +379,7 @@ static void test_oom_kill_allocating_task_and_dump_tasks(void **state)
 {
 	struct kmm_machine *m = boot();
 	kmm_pid_t init = new_task(m, "init"), big = new_task(m, "big"), hog = new_task(m, "hog");
-	kmm_va_t va_big = fill(m, big, 64, 0xb1), va = 0;
+	kmm_va_t va_big = fill(m, big, 64, 0xb1);
 	uint64_t sum = checksum(m, big, va_big, 64);
 	char *log;
 
@@ -375,10 +387,7 @@ static void test_oom_kill_allocating_task_and_dump_tasks(void **state)
 	(void)init;
 	assert_int_equal(kmm_sysctl(m, "vm.oom_kill_allocating_task", "1"), KMM_OK);
 	assert_int_equal(kmm_sysctl(m, "vm.oom_dump_tasks", "0"), KMM_OK);
-	assert_int_equal(kmm_mmap(m, hog, 0, 512 * MiB, RW, ANON, -1, 0, &va), KMM_OK);
-	assert_int_equal(kmm_task_touch(m, hog, KMM_ACCESS_STORE, va, 512 * MiB, 4096,
-					KMM_TOUCH_SEQ, 1, NULL),
-			 KMM_EFAULT);
+	assert_int_equal(eat(m, hog, 1024, NULL), KMM_EFAULT);
 	log = dmesg(m);
 	/* the bigger task survives: the allocating one goes */
 	assert_line(log, "] Out of memory \\(oom_kill_allocating_task\\): Killed process 3 "
@@ -394,17 +403,13 @@ static void test_panic_on_oom_kills_the_machine_not_the_host(void **state)
 {
 	struct kmm_machine *m = boot();
 	kmm_pid_t init = new_task(m, "init"), hog = new_task(m, "hog");
-	kmm_va_t va = 0;
 	char *log;
 
 	(void)state;
 	(void)init;
 	assert_int_equal(kmm_sysctl(m, "vm.panic_on_oom", "1"), KMM_OK);
 	assert_int_equal(pid_field(m, hog, "oom_score_adj", ""), 0);
-	assert_int_equal(kmm_mmap(m, hog, 0, 512 * MiB, RW, ANON, -1, 0, &va), KMM_OK);
-	assert_int_not_equal(kmm_task_touch(m, hog, KMM_ACCESS_STORE, va, 512 * MiB, 4096,
-					    KMM_TOUCH_SEQ, 1, NULL),
-			     KMM_OK);
+	assert_int_not_equal(eat(m, hog, 1024, NULL), KMM_OK);
 	assert_true(kmm_machine_dead(m));
 	log = dmesg(m);
 	assert_non_null(strstr(log, "Kernel panic - not syncing: Out of memory: system-wide "
