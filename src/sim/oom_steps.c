@@ -8,6 +8,9 @@
  *   dump NAME PATH          /init's dump(): one view between the markers ("<missing: PATH>"
  *                           when the machine has no such view)
  *   dump-dmesg NAME         the kernel log between the markers (/init's `dumpcmd X dmesg`)
+ *   vmstat-mark             remembers /proc/vmstat and the clock (/init's cp /proc/vmstat ...)
+ *   vmstat-delta NAME       block NAME: uptime_before/after since the mark, "--- vmstat
+ *                           delta (nonzero)" and the deltas (read.result less its ls -l)
  *   hog NAME STEP MAX [halfrand] [nothp] [block=B]
  *                           /bin/hog STEP MAX: a task NAME maps MAP_PRIVATE|MAP_ANONYMOUS
  *                           chunks of STEP MiB and writes every page (one word per page, or
@@ -263,5 +266,62 @@ enum kmm_status step_hog(struct scenario *sc, int argc, char **argv)
 	sink_printf(&sc->out, "@@@END %s@@@\n", vals[0]);
 	free(before.text);
 	free(after.text);
+	return KMM_OK;
+}
+
+/* ---- vmstat-mark / vmstat-delta -------------------------------------------------------- */
+
+struct vmstat_mark {
+	struct vmstat_snap snap;
+	uint64_t t_ns;
+};
+
+void scenario_vmstat_mark_free(struct scenario *sc)
+{
+	struct vmstat_mark *mk = sc->vmstat_mark;
+
+	if (mk)
+		free(mk->snap.text);
+	free(mk);
+	sc->vmstat_mark = NULL;
+}
+
+enum kmm_status step_vmstat_mark(struct scenario *sc, int argc, char **argv)
+{
+	struct vmstat_mark *mk;
+
+	(void)argc;
+	(void)argv;
+	scenario_vmstat_mark_free(sc);
+	mk = calloc(1, sizeof(*mk));
+	if (!mk || !vmstat_snap(sc, &mk->snap)) {
+		free(mk);
+		return scenario_fail(sc, KMM_EHOST, "vmstat-mark: host memory exhausted");
+	}
+	mk->t_ns = kmm_clock_ns(sc->m);
+	sc->vmstat_mark = mk;
+	return KMM_OK;
+}
+
+enum kmm_status step_vmstat_delta(struct scenario *sc, int argc, char **argv)
+{
+	struct vmstat_mark *mk = sc->vmstat_mark;
+	struct vmstat_snap now;
+	uint64_t t_b = kmm_clock_ns(sc->m);
+
+	if (!mk)
+		return scenario_fail(sc, KMM_EINVAL, "vmstat-delta: no vmstat-mark before");
+	if (!vmstat_snap(sc, &now))
+		return scenario_fail(sc, KMM_EHOST, "vmstat-delta: host memory exhausted");
+	sink_printf(&sc->out, "@@@BEGIN %s@@@\n", argv[1]);
+	(void)argc;
+	sink_printf(&sc->out,
+		    "uptime_before=%" PRIu64 ".%02" PRIu64 " uptime_after=%" PRIu64 ".%02" PRIu64
+		    "\n--- vmstat delta (nonzero)\n",
+		    mk->t_ns / 1000000000, mk->t_ns / 10000000 % 100, t_b / 1000000000,
+		    t_b / 10000000 % 100);
+	vmstat_delta(sc, &mk->snap, &now);
+	sink_printf(&sc->out, "@@@END %s@@@\n", argv[1]);
+	free(now.text);
 	return KMM_OK;
 }

@@ -512,6 +512,7 @@ enum kmm_status kmm_scenario_run(const char *text, const char *name, const struc
 	scenario_vm_names_free(&sc);
 	scenario_report_free(&sc);
 	scenario_task_names_free(&sc);
+	scenario_vmstat_mark_free(&sc);
 	kmm_machine_destroy(sc.m);
 	return st;
 }
