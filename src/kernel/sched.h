@@ -9,8 +9,9 @@
  *         wrapping at pid_max to 300).
  * Deviation: no scheduler. A task runs when the host drives it (an access, a syscall): it is
  *         switched onto its CPU then (context_switch: TTBR0 and the ASID), and stays that
- *         CPU's current task until another task runs there. No signals are delivered: the
- *         last fatal one is recorded and the task stopped (the host is told).
+ *         CPU's current task until another task runs there. A fault's fatal signal is
+ *         recorded and the task stopped (the host is told); the OOM killer's SIGKILL makes
+ *         the task exit when it next runs (mm/oom.h: oom_deliver_sigkill).
  *
  * Fields are grouped by who changes them: identity (constant after creation), scheduling
  * (sched.c on a switch), memory (the mm calls), fault accounting (the fault path).

@@ -26,6 +26,9 @@
  *         processes...", raises a warning and returns false: the allocation fails with the
  *         allocation failure warning and the machine stays usable (a host that has created
  *         no task still gets failures, not a dead machine).
+ * Deviation: a request without __GFP_FS gets no kill, as in the kernel, but fails instead of
+ *         being retried: the kernel counts on other tasks to make progress meanwhile, and in
+ *         the model nothing else would run, so the retry would never end.
  * Deviation: the "oom_reaper" thread is created at the first kill, not at boot, so that pids
  *         of machines that never OOM stay those of the captures.
  * Deviation: rss in oom_badness, the tasks table and the kill line adds the task's own
@@ -335,14 +338,15 @@ static void queue_oom_reaper(struct kmm_kernel *k, struct task_struct *t)
 
 	if (!mm || (mm->flags & MMF_OOM_REAP_QUEUED))
 		return;
+	/* no host memory for the thread or the queue: the next OOM looks past this victim */
 	if (!o->reaper && kthread_create_on_cpu(k, oom_reaper, NULL, 0, "oom_reaper", &o->reaper))
-		return; /* no host memory for the thread: exit_mmap frees the memory anyway */
+		goto skip;
 	if (o->nr_queued == o->cap) {
 		unsigned int cap = o->cap ? o->cap * 2 : 8;
 		struct oom_reap_entry *q = env_alloc(k->env, cap * sizeof(*q));
 
 		if (!q)
-			return;
+			goto skip;
 		if (o->nr_queued)
 			memcpy(q, o->queue, o->nr_queued * sizeof(*q));
 		env_free(k->env, o->queue);
@@ -358,6 +362,9 @@ static void queue_oom_reaper(struct kmm_kernel *k, struct task_struct *t)
 	e->due = k->env->cycles + delay;
 	if (o->nr_queued == 1)
 		kthread_schedule(k, o->reaper, delay);
+	return;
+skip:
+	mm->flags |= MMF_OOM_SKIP;
 }
 
 /* ---- the report ------------------------------------------------------------------------ */
@@ -570,9 +577,9 @@ bool out_of_memory(struct kmm_kernel *k, unsigned int gfp, int order,
 		queue_oom_reaper(k, cur);
 		return true;
 	}
-	/* no __GFP_FS: the kernel does not kill for such allocations, it retries */
+	/* no __GFP_FS: no kill for such requests (header: Deviation, they fail here) */
 	if (!(gfp & __GFP_FS))
-		return true;
+		return false;
 	oc.constraint = CONSTRAINT_NONE; /* constrained_alloc(): no cpusets or mempolicies */
 	oc.totalpages = oom_totalpages(k);
 	check_panic_on_oom(k, &oc);
