@@ -137,4 +137,10 @@ struct inode *fs_lookup(struct kmm_kernel *k, const char *path);
 void ihold(struct inode *inode);
 void iput(struct kmm_kernel *k, struct inode *inode);
 
+/*
+ * Models: drop_caches_sysctl_handler(): a write of @value to vm.drop_caches (1 page cache,
+ * 2 slab, 3 both, 4 silences later messages). 0, or -EINVAL outside 1..4 (nothing done).
+ */
+int drop_caches_write(struct kmm_kernel *k, long value);
+
 #endif /* KMM_FS_FS_H */

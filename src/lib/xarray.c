@@ -20,15 +20,6 @@
 
 #include "lib/env.h"
 
-struct xa_node {
-	struct xa_node *parent;
-	unsigned char shift;  /* this node's slots index bits [shift, shift + 6) */
-	unsigned char offset; /* its slot in the parent */
-	unsigned char count;  /* non-NULL slots */
-	void *slots[XA_CHUNK_SIZE];
-	uint64_t marks[XA_MAX_MARKS];
-};
-
 void xa_init(struct xarray *xa, struct kmm_env *env)
 {
 	xa->env = env;
@@ -36,14 +27,43 @@ void xa_init(struct xarray *xa, struct kmm_env *env)
 	xa->height = 0;
 	xa->nr_entries = 0;
 	xa->nr_nodes = 0;
+	xa->nr_values = 0;
+	xa->xa_update = NULL;
+	xa->xa_update_data = NULL;
+}
+
+void xa_set_update(struct xarray *xa, xa_update_node_t fn, void *data)
+{
+	xa->xa_update = fn;
+	xa->xa_update_data = data;
+}
+
+static void xa_update_node(struct xarray *xa, struct xa_node *leaf)
+{
+	if (xa->xa_update)
+		xa->xa_update(leaf, xa->xa_update_data);
+}
+
+unsigned long xa_node_index(const struct xa_node *node)
+{
+	unsigned long index = 0;
+
+	for (const struct xa_node *n = node; n->parent; n = n->parent)
+		index |= (unsigned long)n->offset << n->parent->shift;
+	return index;
 }
 
 static void xa_free_node(struct xarray *xa, struct xa_node *node)
 {
-	if (node->shift)
+	if (node->shift) {
 		for (unsigned i = 0; i < XA_CHUNK_SIZE; i++)
 			if (node->slots[i])
 				xa_free_node(xa, node->slots[i]);
+	} else if (node->count) {
+		node->count = 0;
+		node->nr_values = 0;
+		xa_update_node(xa, node);
+	}
 	env_free(xa->env, node);
 	xa->nr_nodes--;
 }
@@ -55,6 +75,7 @@ void xa_destroy(struct xarray *xa)
 	xa->xa_head = NULL;
 	xa->height = 0;
 	xa->nr_entries = 0;
+	xa->nr_values = 0;
 }
 
 /* The largest index a tree of @height reaches. */
@@ -99,6 +120,7 @@ static struct xa_node *xa_alloc_node(struct xarray *xa, struct xa_node *parent, 
 	if (!node)
 		return NULL;
 	node->parent = parent;
+	node->array = xa;
 	node->shift = (unsigned char)shift;
 	node->offset = (unsigned char)offset;
 	xa->nr_nodes++;
@@ -142,6 +164,7 @@ static bool xa_grow(struct xarray *xa, unsigned long index)
 }
 
 static void xa_shrink(struct xarray *xa);
+static void xa_clear_mark_up(struct xa_node *node, unsigned off, xa_mark_t mark);
 
 int xa_store(struct xarray *xa, unsigned long index, void *entry)
 {
@@ -175,11 +198,26 @@ int xa_store(struct xarray *xa, unsigned long index, void *entry)
 		}
 		node = child;
 	}
-	if (!node->slots[xa_offset(node, index)]) {
-		node->count++;
-		xa->nr_entries++;
+	{
+		void **slot = &node->slots[xa_offset(node, index)];
+		int values = (int)xa_is_value(entry) - (int)(*slot && xa_is_value(*slot));
+		bool grew = !*slot;
+
+		if (grew) {
+			node->count++;
+			xa->nr_entries++;
+		}
+		node->nr_values = (unsigned char)(node->nr_values + values);
+		xa->nr_values = (unsigned long)((long)xa->nr_values + values);
+		/* A value entry carries no marks (tags belong to folios). */
+		if (xa_is_value(entry))
+			for (unsigned m = 0; m < XA_MAX_MARKS; m++)
+				if (node->marks[m] >> xa_offset(node, index) & 1)
+					xa_clear_mark_up(node, xa_offset(node, index), m);
+		*slot = entry;
+		if (grew || values)
+			xa_update_node(xa, node);
 	}
-	node->slots[xa_offset(node, index)] = entry;
 	return 0;
 }
 
@@ -247,6 +285,11 @@ void *xa_erase(struct xarray *xa, unsigned long index)
 	node->slots[off] = NULL;
 	node->count--;
 	xa->nr_entries--;
+	if (xa_is_value(entry)) {
+		node->nr_values--;
+		xa->nr_values--;
+	}
+	xa_update_node(xa, node);
 	/* Free nodes that became empty, up to (not including) the root. */
 	while (node->count == 0 && node->parent) {
 		struct xa_node *parent = node->parent;
@@ -274,7 +317,8 @@ void xa_set_mark(struct xarray *xa, unsigned long index, xa_mark_t mark)
 {
 	struct xa_node *leaf = xa_leaf(xa, index);
 
-	if (leaf && mark < XA_MAX_MARKS && leaf->slots[xa_offset(leaf, index)])
+	if (leaf && mark < XA_MAX_MARKS && leaf->slots[xa_offset(leaf, index)] &&
+	    !xa_is_value(leaf->slots[xa_offset(leaf, index)]))
 		xa_set_mark_up(leaf, xa_offset(leaf, index), mark);
 }
 
@@ -337,14 +381,19 @@ void *xa_find(const struct xarray *xa, unsigned long *index, unsigned long max, 
 }
 
 struct xa_census {
-	unsigned long entries, nodes;
+	const struct xarray *xa;
+	unsigned long entries, nodes, values;
 };
 
 static bool xa_check_node(const struct xa_node *node, struct xa_census *c, char *why, size_t len)
 {
-	unsigned count = 0;
+	unsigned count = 0, values = 0;
 
 	c->nodes++;
+	if (node->array != c->xa) {
+		snprintf(why, len, "xarray: a node points at another array");
+		return false;
+	}
 	for (unsigned off = 0; off < XA_CHUNK_SIZE; off++) {
 		const struct xa_node *child = node->slots[off];
 
@@ -359,6 +408,15 @@ static bool xa_check_node(const struct xa_node *node, struct xa_census *c, char 
 		count++;
 		if (!node->shift) {
 			c->entries++;
+			if (xa_is_value(child)) {
+				c->values++;
+				values++;
+				for (unsigned m = 0; m < XA_MAX_MARKS; m++)
+					if (node->marks[m] >> off & 1) {
+						snprintf(why, len, "xarray: mark %u on a value", m);
+						return false;
+					}
+			}
 			continue;
 		}
 		if (child->parent != node || child->offset != off ||
@@ -379,8 +437,9 @@ static bool xa_check_node(const struct xa_node *node, struct xa_census *c, char 
 		if (!xa_check_node(child, c, why, len))
 			return false;
 	}
-	if (count != node->count) {
-		snprintf(why, len, "xarray: node count %u, %u slots used", node->count, count);
+	if (count != node->count || values != node->nr_values) {
+		snprintf(why, len, "xarray: node count %u/%u values, %u/%u found", node->count,
+			 node->nr_values, count, values);
 		return false;
 	}
 	return true;
@@ -388,10 +447,10 @@ static bool xa_check_node(const struct xa_node *node, struct xa_census *c, char 
 
 bool xa_check(const struct xarray *xa, char *why, size_t whylen)
 {
-	struct xa_census c = {0, 0};
+	struct xa_census c = {xa, 0, 0, 0};
 
 	if (!xa->xa_head) {
-		if (xa->height || xa->nr_entries || xa->nr_nodes) {
+		if (xa->height || xa->nr_entries || xa->nr_nodes || xa->nr_values) {
 			snprintf(why, whylen, "xarray: empty with height %u, %lu entries",
 				 xa->height, xa->nr_entries);
 			return false;
@@ -405,7 +464,7 @@ bool xa_check(const struct xarray *xa, char *why, size_t whylen)
 	}
 	if (!xa_check_node(xa->xa_head, &c, why, whylen))
 		return false;
-	if (c.entries != xa->nr_entries || c.nodes != xa->nr_nodes) {
+	if (c.entries != xa->nr_entries || c.nodes != xa->nr_nodes || c.values != xa->nr_values) {
 		snprintf(why, whylen, "xarray: %lu entries and %lu nodes counted, %lu and %lu kept",
 			 c.entries, c.nodes, xa->nr_entries, xa->nr_nodes);
 		return false;

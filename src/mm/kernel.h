@@ -117,6 +117,7 @@ struct kmm_kernel {
 	struct swap_cache_state *swapcache;
 	struct vmscan_state *vmscan;
 	struct shrinker_state *shrinkers;
+	struct workingset_state *workingset; /* shadow nodes and their shrinker (workingset.c) */
 	struct writeback_state *wb;
 	struct oom_state *oom;
 

@@ -299,6 +299,8 @@ enum lru_list {
 struct lruvec {
 	struct list_head lists[NR_LRU_LISTS];
 	unsigned long anon_cost, file_cost; /* lru_note_cost (reclaim's scan balance) */
+	/* Evictions and activations, the clock shadow entries read (workingset.c). */
+	unsigned long nonresident_age;
 	struct pglist_data *pgdat;
 };
 

@@ -84,14 +84,16 @@ void __oom_reap_task_mm(struct mm_struct *mm);
 bool oom_deliver_sigkill(struct kmm_kernel *k, struct task_struct *t);
 
 /*
- * The killer's vm.* sysctls (vm.panic_on_oom, vm.oom_kill_allocating_task,
- * vm.oom_dump_tasks); @name without the "vm." prefix. read: 0 with the value and a newline
- * through @out; write: 0, -EINVAL (value refused, nothing changed); both -ENOENT for a name
- * that is not theirs.
+ * The killer's sysctls (sysctl_vm.c's part table): vm.panic_on_oom,
+ * vm.oom_kill_allocating_task, vm.oom_dump_tasks. Reads return the value; writes take any
+ * int (proc_dointvec, as the kernel: no range) and return 0, or -EINVAL (nothing changed).
  */
-int oom_sysctl_read(const struct kmm_kernel *k, const char *name, const struct sink *out);
-int oom_sysctl_write(struct kmm_kernel *k, const char *name, const long *v, int n);
-void oom_sysctl_list(void (*fn)(void *arg, const char *name), void *arg);
+int sysctl_panic_on_oom(const struct kmm_kernel *k);
+int set_sysctl_panic_on_oom(struct kmm_kernel *k, long value);
+int sysctl_oom_kill_allocating_task(const struct kmm_kernel *k);
+int set_sysctl_oom_kill_allocating_task(struct kmm_kernel *k, long value);
+int sysctl_oom_dump_tasks(const struct kmm_kernel *k);
+int set_sysctl_oom_dump_tasks(struct kmm_kernel *k, long value);
 
 /* The OOM kills so far and the last victim's pid (tests, the hog step). */
 unsigned long oom_kills(const struct kmm_kernel *k);

@@ -624,50 +624,44 @@ bool oom_deliver_sigkill(struct kmm_kernel *k, struct task_struct *t)
 
 /* ---- sysctls --------------------------------------------------------------------------- */
 
-static int *oom_sysctl_field(const struct kmm_kernel *k, const char *name)
+static int oom_sysctl_set(struct kmm_kernel *k, int *field, long value)
 {
-	struct oom_state *o = k->oom;
-
-	if (!o)
-		return NULL;
-	if (strcmp(name, "panic_on_oom") == 0)
-		return &o->sysctl_panic_on_oom;
-	if (strcmp(name, "oom_kill_allocating_task") == 0)
-		return &o->sysctl_oom_kill_allocating_task;
-	if (strcmp(name, "oom_dump_tasks") == 0)
-		return &o->sysctl_oom_dump_tasks;
-	return NULL;
-}
-
-int oom_sysctl_read(const struct kmm_kernel *k, const char *name, const struct sink *out)
-{
-	const int *f = oom_sysctl_field(k, name);
-
-	if (!f)
-		return -ENOENT;
-	if (out)
-		sink_printf(out, "%d\n", *f);
-	return 0;
-}
-
-int oom_sysctl_write(struct kmm_kernel *k, const char *name, const long *v, int n)
-{
-	int *f = oom_sysctl_field(k, name);
-
-	if (!f)
-		return -ENOENT;
-	/* proc_dointvec: any int (the kernel gives these three no range) */
-	if (n != 1 || v[0] < INT_MIN || v[0] > INT_MAX)
+	(void)k;
+	if (value < INT_MIN || value > INT_MAX) /* proc_dointvec: any int */
 		return -EINVAL;
-	*f = (int)v[0];
+	*field = (int)value;
 	return 0;
 }
 
-void oom_sysctl_list(void (*fn)(void *arg, const char *name), void *arg)
+int sysctl_panic_on_oom(const struct kmm_kernel *k)
 {
-	fn(arg, "vm.oom_dump_tasks");
-	fn(arg, "vm.oom_kill_allocating_task");
-	fn(arg, "vm.panic_on_oom");
+	return k->oom ? k->oom->sysctl_panic_on_oom : 0;
+}
+
+int set_sysctl_panic_on_oom(struct kmm_kernel *k, long value)
+{
+	return k->oom ? oom_sysctl_set(k, &k->oom->sysctl_panic_on_oom, value) : -EINVAL;
+}
+
+int sysctl_oom_kill_allocating_task(const struct kmm_kernel *k)
+{
+	return k->oom ? k->oom->sysctl_oom_kill_allocating_task : 0;
+}
+
+int set_sysctl_oom_kill_allocating_task(struct kmm_kernel *k, long value)
+{
+	return k->oom ? oom_sysctl_set(k, &k->oom->sysctl_oom_kill_allocating_task, value)
+		      : -EINVAL;
+}
+
+int sysctl_oom_dump_tasks(const struct kmm_kernel *k)
+{
+	return k->oom ? k->oom->sysctl_oom_dump_tasks : 1;
+}
+
+int set_sysctl_oom_dump_tasks(struct kmm_kernel *k, long value)
+{
+	return k->oom ? oom_sysctl_set(k, &k->oom->sysctl_oom_dump_tasks, value) : -EINVAL;
 }
 
 /* ---- the checker ----------------------------------------------------------------------- */

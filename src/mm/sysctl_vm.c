@@ -9,6 +9,8 @@
 #include "mm/internal.h"
 #include "mm/oom.h"
 #include "mm/views.h"
+#include "fs/fs.h"
+#include "mm/shrinker.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -174,8 +176,31 @@ static const struct vm_sysctl {
 #undef VM_SYSCTL_ROW
 };
 
-/* @name without its "vm." (or /proc/sys/vm/, vm/) prefix; NULL if it has none. */
-static const char *sysctl_short(const char *name)
+/*
+ * Sysctls whose value lives in a part's own state (issue 15: k->shrinkers, k->vmscan, ...),
+ * one int each: read (NULL: write-only, mode 0200, reads are -EACCES) and write (0 or
+ * -EINVAL, nothing changed). Each part adds its row.
+ */
+static int read_vfs_cache_pressure(const struct kmm_kernel *k)
+{
+	return sysctl_vfs_cache_pressure(k);
+}
+
+static const struct vm_part_sysctl {
+	const char *name;
+	int (*read)(const struct kmm_kernel *k);
+	int (*write)(struct kmm_kernel *k, long value);
+} vm_part_sysctls[] = {
+	{"drop_caches", NULL, drop_caches_write},
+	{"vfs_cache_pressure", read_vfs_cache_pressure, set_sysctl_vfs_cache_pressure},
+	{"panic_on_oom", sysctl_panic_on_oom, set_sysctl_panic_on_oom},
+	{"oom_kill_allocating_task", sysctl_oom_kill_allocating_task,
+	 set_sysctl_oom_kill_allocating_task},
+	{"oom_dump_tasks", sysctl_oom_dump_tasks, set_sysctl_oom_dump_tasks},
+};
+
+/* @name without its "vm.", "vm/" or "/proc/sys/vm/" prefix; NULL if it has none. */
+static const char *sysctl_base(const char *name)
 {
 	if (strncmp(name, "vm.", 3) == 0)
 		return name + 3;
@@ -186,10 +211,24 @@ static const char *sysctl_short(const char *name)
 	return NULL;
 }
 
+static const struct vm_part_sysctl *part_sysctl_find(const char *name)
+{
+	name = sysctl_base(name);
+	for (size_t i = 0; name && i < ARRAY_SIZE(vm_part_sysctls); i++)
+		if (strcmp(name, vm_part_sysctls[i].name) == 0)
+			return &vm_part_sysctls[i];
+	return NULL;
+}
+
 static const struct vm_sysctl *sysctl_find(const char *name)
 {
-	name = sysctl_short(name);
-	if (!name)
+	if (strncmp(name, "vm.", 3) == 0)
+		name += 3;
+	else if (strncmp(name, "/proc/sys/vm/", 13) == 0)
+		name += 13;
+	else if (strncmp(name, "vm/", 3) == 0)
+		name += 3;
+	else
 		return NULL;
 	for (size_t i = 0; i < ARRAY_SIZE(vm_sysctls); i++)
 		if (strcmp(name, vm_sysctls[i].name) == 0)
@@ -199,24 +238,24 @@ static const struct vm_sysctl *sysctl_find(const char *name)
 
 bool sysctl_exists(const char *name)
 {
-	static const char *const oom_names[] = {"panic_on_oom", "oom_kill_allocating_task",
-						"oom_dump_tasks"};
-	const char *s = sysctl_short(name);
-
-	for (size_t i = 0; s && i < ARRAY_SIZE(oom_names); i++) /* oom_kill.c's */
-		if (strcmp(s, oom_names[i]) == 0)
-			return true;
-	return sysctl_find(name) != NULL;
+	return sysctl_find(name) != NULL || part_sysctl_find(name) != NULL;
 }
 
 /* proc_dointvec output: the values separated by tabs, then a newline. */
 int sysctl_read(const struct kmm_kernel *k, const char *name, const struct sink *out)
 {
 	const struct vm_sysctl *s = sysctl_find(name);
+	const struct vm_part_sysctl *ps = part_sysctl_find(name);
 	const int *v;
 
+	if (ps) {
+		if (!ps->read)
+			return -EACCES;
+		sink_printf(out, "%d\n", ps->read(k));
+		return 0;
+	}
 	if (!s)
-		return sysctl_short(name) ? oom_sysctl_read(k, sysctl_short(name), out) : -ENOENT;
+		return -ENOENT;
 	v = (const int *)((const char *)k + s->offset);
 	for (int i = 0; i < s->count; i++)
 		sink_printf(out, "%s%d", i ? "\t" : "", v[i]);
@@ -227,12 +266,15 @@ int sysctl_read(const struct kmm_kernel *k, const char *name, const struct sink 
 int sysctl_write(struct kmm_kernel *k, const char *name, const char *value)
 {
 	const struct vm_sysctl *s = sysctl_find(name);
+	const struct vm_part_sysctl *ps = part_sysctl_find(name);
 	long v[MAX_NR_ZONES];
 	int n;
 
-	if (!s && sysctl_short(name) && oom_sysctl_read(k, sysctl_short(name), NULL) != -ENOENT) {
+	if (ps) {
 		n = parse_ints(value, v, 1);
-		return n < 0 ? -EINVAL : oom_sysctl_write(k, sysctl_short(name), v, n);
+		if (n != 1)
+			return -EINVAL;
+		return ps->write(k, v[0]);
 	}
 	if (!s)
 		return -ENOENT;
@@ -250,5 +292,8 @@ void sysctl_list(void (*fn)(void *arg, const char *name), void *arg)
 		snprintf(name, sizeof(name), "vm.%s", vm_sysctls[i].name);
 		fn(arg, name);
 	}
-	oom_sysctl_list(fn, arg);
+	for (size_t i = 0; i < ARRAY_SIZE(vm_part_sysctls); i++) {
+		snprintf(name, sizeof(name), "vm.%s", vm_part_sysctls[i].name);
+		fn(arg, name);
+	}
 }

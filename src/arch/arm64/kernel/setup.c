@@ -33,6 +33,7 @@
 #include "mm/mmap.h"
 #include "mm/oom.h"
 #include "mm/rmap.h"
+#include "mm/shrinker.h"
 #include "mm/swap.h"
 #include "mm/vmalloc.h"
 
@@ -666,6 +667,8 @@ int kernel_boot(struct kmm_kernel *k, struct kmm_env *env, struct kmm_hw *hw,
 			ret = mm_state_init(k);
 		if (!ret)
 			ret = lru_init(k);
+		if (!ret) /* the shrinker list (mm/vmscan.c's static shrinker_list) */
+			ret = shrinker_init(k);
 		if (!ret)
 			ret = sched_init(k); /* fork_init(): the task_struct cache, the pid table */
 		if (!ret)
@@ -700,6 +703,7 @@ void kernel_shutdown(struct kmm_kernel *k)
 	kmem_cache_fini(k);
 	vmap_state_fini(k);
 	lru_fini(k);
+	shrinker_exit(k);
 	resource_free_children(k->env, &k->iomem_resource);
 	for (int nid = 0; nid < MAX_NUMNODES; nid++) {
 		pg_data_t *pgdat = k->node_data[nid];
@@ -734,5 +738,5 @@ bool kernel_check(const struct kmm_kernel *k, char *why, size_t whylen)
 	       vmalloc_check(k, why, whylen) && fs_check(k, why, whylen) &&
 	       mm_check(k, why, whylen) && rmap_check(k, why, whylen) &&
 	       asid_check(k, why, whylen) && sched_check(k, why, whylen) &&
-	       oom_check(k, why, whylen);
+	       oom_check(k, why, whylen) && shrinker_check(k, why, whylen);
 }
