@@ -14,6 +14,7 @@
 	X(slub, "SLUB fast paths and kmalloc vs jemalloc on the same size traces; slab overhead")  \
 	X(trace, "trace all on: ns per event with the trace buffer empty and full (a ring)")       \
 	X(hostmem, "allocate 90% of RAM zeroed, write, free: RSS vs the memory map, the charge")   \
-	X(faults, "user faults and task accesses vs the host kernel doing the same; fork, munmap")
+	X(faults, "user faults and task accesses vs the host kernel doing the same; fork, munmap") \
+	X(swap, "swap-out/in pages/s to a plain device and zram, beside liblzo2's own compress")
 
 #endif /* KMM_BENCHES_H */

@@ -38,6 +38,9 @@ if(NOT KMM_HAVE_NATIVE_SYS_TREE)
   kmm_require_pc(LIBBSD libbsd-overlay libbsd-dev libbsd)
 endif()
 
+# liblzo2: zram's compressor (LZO1X-1, src/drivers/zram.c) is the library's own.
+kmm_require_pc(LZO2 lzo2 liblzo2-dev lzo)
+
 # zlib is kmmsim's (mmu-replay reads gzipped corpora), not the library's.
 find_package(ZLIB QUIET)
 if(NOT ZLIB_FOUND)
@@ -46,9 +49,9 @@ if(NOT ZLIB_FOUND)
                       "or run scripts/install-deps")
 endif()
 
-set(KMM_DEP_INCLUDE_DIRS ${LIBBSD_INCLUDE_DIRS})
-set(KMM_DEP_CFLAGS ${LIBBSD_CFLAGS_OTHER})
-set(KMM_DEP_LIBRARIES m)
+set(KMM_DEP_INCLUDE_DIRS ${LIBBSD_INCLUDE_DIRS} ${LZO2_INCLUDE_DIRS})
+set(KMM_DEP_CFLAGS ${LIBBSD_CFLAGS_OTHER} ${LZO2_CFLAGS_OTHER})
+set(KMM_DEP_LIBRARIES ${LZO2_LINK_LIBRARIES} m)
 
 if(BUILD_TESTING)
   kmm_require_pc(CMOCKA cmocka libcmocka-dev cmocka)

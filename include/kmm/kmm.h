@@ -15,6 +15,7 @@
 #include <kmm/trace.h>
 #include <kmm/slab.h>
 #include <kmm/task.h>
+#include <kmm/swap.h>
 
 #define KMM_VERSION_MAJOR 0
 #define KMM_VERSION_MINOR 1

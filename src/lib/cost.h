@@ -61,7 +61,13 @@
 	X(vmap_pte, 12, "one kernel PTE or PMD written by vmap", "estimate")                       \
 	X(vunmap_pte, 10, "one kernel PTE or PMD cleared by vunmap", "estimate")                   \
 	/* Tasks (src/kernel/sched.c) */                                                           \
-	X(context_switch, 1500, "one context switch (registers, switch_mm aside)", "estimate")
+	X(context_switch, 1500, "one context switch (registers, switch_mm aside)", "estimate")     \
+	/* Swap devices (src/mm/page_io.c, src/drivers/zram.c) */                                  \
+	X(zram_same_check, 256, "one page scanned by zram's page_same_filled", "estimate")         \
+	X(zram_compress, 12000, "one 4 KiB page LZO1X-1 compressed", "estimate: ~350 MB/s")        \
+	X(zram_decompress, 4000, "one 4 KiB page LZO1X-1 decompressed", "estimate: ~1 GB/s")       \
+	X(swap_io_latency, 100000, "a plain swap device request's latency", "estimate: 100 us")  \
+	X(swap_io_page, 8000, "one page through a plain swap device", "estimate: ~500 MB/s")
 
 enum cost_id {
 #define COST_ENUM(name, def, what, source) COST_##name,

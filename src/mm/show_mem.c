@@ -9,6 +9,7 @@
  *         (no hugetlb pools yet); "all_unreclaimable?" is "no" until kswapd exists.
  */
 #include "mm/internal.h"
+#include "mm/swapfile.h"
 
 #include <stdio.h>
 
@@ -189,7 +190,10 @@ void __show_mem(struct kmm_kernel *k, const nodemask_t *nodemask, int max_zone_i
 				   pgdat->node_id, hstate_kb[i]);
 	}
 	env_printk(k->env, "%lu total pagecache pages\n", global_node_pages(k, NR_FILE_PAGES));
-	env_printk(k->env, "0 pages in swap cache\nFree swap  = 0kB\nTotal swap = 0kB\n");
+	env_printk(k->env, "0 pages in swap cache\n");
+	env_printk(k->env, "Free swap  = %ldkB\nTotal swap = %ldkB\n",
+		   get_nr_swap_pages(k) << (PAGE_SHIFT - 10),
+		   total_swap_pages(k) << (PAGE_SHIFT - 10));
 	for_each_online_pgdat(k, pgdat) for (int z = 0; z < MAX_NR_ZONES; z++)
 	{
 		const struct zone *zone = &pgdat->node_zones[z];

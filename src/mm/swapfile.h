@@ -25,6 +25,7 @@
 #include "mm/swapops.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct kmm_kernel;
@@ -32,6 +33,7 @@ struct folio;
 struct page;
 struct writeback_control;
 struct swap_dev;
+struct zram;
 
 /* ---- the swap_map encoding (include/linux/swap.h) ---------------------------------------- */
 
@@ -198,6 +200,8 @@ int __swap_count(struct kmm_kernel *k, swp_entry_t entry);
 int swap_swapcount(struct swap_info_struct *si, swp_entry_t entry);
 /* Models: swp_swapcount(): the full reference count (continuations: none here). */
 int swp_swapcount(struct kmm_kernel *k, swp_entry_t entry);
+/* Models: split_swap_cluster(): @entry's huge cluster becomes ordinary slots. */
+void split_swap_cluster(struct kmm_kernel *k, swp_entry_t entry);
 /* Models: swap_page_trans_huge_swapped()-like helper: true if any of nr slots has a count. */
 bool swap_slots_swapped(struct kmm_kernel *k, swp_entry_t entry, int nr);
 /* The raw swap_map byte of @entry (tests, views, swapmm's checks); 0 if bad. */
@@ -245,6 +249,15 @@ int sys_swapoff(struct kmm_kernel *k, const char *name);
 /* Models: /proc/swaps (swap_show()), the kernel's format to the byte. */
 struct sink;
 void show_swaps(const struct kmm_kernel *k, const struct sink *out);
+/* Active swap devices (the rows of /proc/swaps). */
+unsigned int swap_nr_active(const struct kmm_kernel *k);
+/* The zram device named @name ("/dev/zram0") that is swap now, or NULL. */
+struct zram *swap_find_zram(const struct kmm_kernel *k, const char *name);
+/*
+ * /sys/block/zramN/{mm_stat,disksize,comp_algorithm} of a zram device that is swap:
+ * 0, or -ENOENT (no such file) with nothing written.
+ */
+int show_sys_block(const struct kmm_kernel *k, const char *path, const struct sink *out);
 
 /* ---- page_io.c ---------------------------------------------------------------------------- */
 
@@ -262,6 +275,17 @@ void swap_dev_destroy(struct kmm_kernel *k, struct swap_dev *dev);
 /* The device's pages (disksize / PAGE_SIZE) and name. */
 unsigned long swap_dev_pages(const struct swap_dev *dev);
 const char *swap_dev_name(const struct swap_dev *dev);
+/* True for a device with rw_page and synchronous bios (zram): SWP_SYNCHRONOUS_IO. */
+bool swap_dev_synchronous(const struct swap_dev *dev);
+/* The zram behind @dev, or NULL (a plain device, or NULL). */
+struct zram *swap_dev_zram(const struct swap_dev *dev);
+/* Models: swap_slot_free_notify: slot @offset was freed; the device drops its data. */
+void swap_dev_free_slot(struct kmm_kernel *k, struct swap_dev *dev, unsigned long offset);
+/* Completes every request in flight on @dev now (the clock idles up to each one's time). */
+void swap_dev_drain(struct kmm_kernel *k, struct swap_dev *dev);
+/* page_io.c's invariants for @dev (and zram's); false with the reason in @why. */
+bool swap_dev_check(const struct kmm_kernel *k, const struct swap_dev *dev, char *why,
+		    size_t whylen);
 
 /*
  * Models: swap_writepage()/__swap_writepage(): writes the locked, swap-cached @page to its
@@ -282,7 +306,7 @@ int swap_writepage(struct kmm_kernel *k, struct page *page, struct writeback_con
  */
 void swap_readpage(struct kmm_kernel *k, struct page *page, bool synchronous);
 
-/* Runs the swap devices' completions that are due now (tests; evq runs them otherwise). */
+/* Completes every swap request in flight on every device (tests; the evq does it in time). */
 void swap_io_drain(struct kmm_kernel *k);
 
 #endif /* KMM_MM_SWAPFILE_H */

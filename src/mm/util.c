@@ -12,6 +12,7 @@
  */
 #include "mm/mm_state.h"
 #include "mm/mmap.h"
+#include "mm/swapfile.h"
 
 #include <errno.h>
 
@@ -32,7 +33,7 @@ unsigned long vm_memory_committed(const struct kmm_kernel *k)
 	return v < 0 ? 0 : (unsigned long)v;
 }
 
-/* Models: hugetlb_total_pages() is 0 (no hugetlb pool); total_swap_pages 0 (no swap). */
+/* Models: hugetlb_total_pages() is 0 (no hugetlb pool); total_swap_pages from swapfile.c. */
 unsigned long vm_commit_limit(const struct kmm_kernel *k)
 {
 	unsigned long allowed;
@@ -42,7 +43,7 @@ unsigned long vm_commit_limit(const struct kmm_kernel *k)
 	else
 		allowed = (unsigned long)k->totalram_pages *
 			  (unsigned long)k->sysctl_overcommit_ratio / 100;
-	return allowed;
+	return allowed + (unsigned long)total_swap_pages(k);
 }
 
 int __vm_enough_memory(struct mm_struct *mm, long pages, bool cap_sys_admin)
@@ -54,7 +55,7 @@ int __vm_enough_memory(struct mm_struct *mm, long pages, bool cap_sys_admin)
 	if (k->sysctl_overcommit_memory == OVERCOMMIT_ALWAYS)
 		return 0;
 	if (k->sysctl_overcommit_memory == OVERCOMMIT_GUESS) {
-		if (pages > k->totalram_pages) /* + total_swap_pages */
+		if (pages > k->totalram_pages + total_swap_pages(k))
 			goto error;
 		return 0;
 	}

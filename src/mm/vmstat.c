@@ -13,6 +13,7 @@
  */
 #include "mm/internal.h"
 #include "mm/mmap.h"
+#include "mm/swapfile.h"
 #include "mm/views.h"
 #include "mm/vmalloc.h"
 
@@ -270,8 +271,10 @@ void show_vmstat(const struct kmm_kernel *k, const struct sink *out)
 	global_dirty_limits(k, &bg, &dirty);
 	sink_printf(out, "nr_dirty_threshold %lu\n", dirty);
 	sink_printf(out, "nr_dirty_background_threshold %lu\n", bg);
+	/* pgpgin/pgpgout count 512-byte sectors (submit_bio); the file shows KiB (vmstat_start). */
 	for (int i = 0; i < NR_VM_EVENT_ITEMS; i++)
-		sink_printf(out, "%s %lu\n", vm_event_names[i], k->vm_events[i]);
+		sink_printf(out, "%s %lu\n", vm_event_names[i],
+			    i == PGPGIN || i == PGPGOUT ? k->vm_events[i] / 2 : k->vm_events[i]);
 	sink_printf(out, "nr_unstable 0\n");
 }
 
@@ -317,11 +320,11 @@ static unsigned long pcpu_nr_pages(const struct kmm_kernel *k)
  * Models: fs/proc/meminfo.c:meminfo_proc_show() (6.1 arm64: CONFIG_ZSWAP, MEMORY_FAILURE,
  * TRANSPARENT_HUGEPAGE, CMA, HUGETLB_PAGE; no HIGHMEM, no SHADOW_CALL_STACK) and
  * mm/hugetlb.c:hugetlb_report_meminfo() (the default 2 MiB hstate, no pool). No block
- * devices (Buffers 0), no swap (SwapCached, SwapTotal, SwapFree, Zswap 0).
+ * devices (Buffers 0), no zswap (Zswap 0); SwapTotal/SwapFree from si_swapinfo (swapfile.c).
  */
 void show_meminfo(const struct kmm_kernel *k, const struct sink *out)
 {
-	unsigned long sreclaimable, sunreclaim, pages[NR_LRU_LISTS];
+	unsigned long sreclaimable, sunreclaim, pages[NR_LRU_LISTS], freeswap, totalswap;
 	long cached = global_node_page_state(k, NR_FILE_PAGES); /* less swap cache, buffers: 0 */
 
 	for (int lru = 0; lru < NR_LRU_LISTS; lru++)
@@ -344,8 +347,9 @@ void show_meminfo(const struct kmm_kernel *k, const struct sink *out)
 	show_val_kb(out, "Inactive(file): ", pages[LRU_INACTIVE_FILE]);
 	show_val_kb(out, "Unevictable:    ", pages[LRU_UNEVICTABLE]);
 	show_val_kb(out, "Mlocked:        ", global_zone_page_state(k, NR_MLOCK));
-	show_val_kb(out, "SwapTotal:      ", 0);
-	show_val_kb(out, "SwapFree:       ", 0);
+	si_swapinfo(k, &freeswap, &totalswap);
+	show_val_kb(out, "SwapTotal:      ", totalswap);
+	show_val_kb(out, "SwapFree:       ", freeswap);
 	sink_printf(out, "Zswap:          %8lu kB\n", 0UL);
 	sink_printf(out, "Zswapped:       %8lu kB\n", 0UL);
 	show_val_kb(out,

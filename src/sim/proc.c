@@ -12,6 +12,7 @@
 #include "lib/sink.h"
 #include "lib/trace.h"
 #include "mm/slab.h"
+#include "mm/swapfile.h"
 #include "mm/views.h"
 #include "mm/vmalloc.h"
 #include "sim/api.h"
@@ -43,6 +44,7 @@ KERNEL_VIEW(show_unusable_index)
 KERNEL_VIEW(show_extfrag_index)
 KERNEL_VIEW(show_asid)
 KERNEL_VIEW(show_tlbflush)
+KERNEL_VIEW(show_swaps)
 
 /* The ftrace buffer (kernel/trace/trace.c's "trace" file, with the nop tracer). */
 static void show_trace(struct kmm_machine *m, const struct sink *out)
@@ -94,6 +96,7 @@ static void show_clock(struct kmm_machine *m, const struct sink *out)
 	X("/proc/vmstat", proc_show_vmstat)                                                        \
 	X("/proc/meminfo", proc_show_meminfo)                                                      \
 	X("/proc/slabinfo", proc_show_slabinfo)                                                    \
+	X("/proc/swaps", proc_show_swaps)                                                          \
 	X("/sys/kernel/debug/memblock/memory", proc_show_memblock_memory)                          \
 	X("/sys/kernel/debug/memblock/reserved", proc_show_memblock_reserved)                      \
 	X("/proc/vmallocinfo", proc_show_vmallocinfo)                                              \
@@ -181,6 +184,8 @@ enum kmm_status kmm_proc_show(struct kmm_machine *m, const char *path, kmm_sink_
 		return KMM_OK;
 	}
 	if (strncmp(path, "/proc/sys/vm/", 13) == 0 && sysctl_read(&m->kernel, path, &out) == 0)
+		return KMM_OK;
+	if (strncmp(path, "/sys/block/", 11) == 0 && show_sys_block(&m->kernel, path, &out) == 0)
 		return KMM_OK;
 	pst = proc_pid_path(m, path, &out, &matched);
 	if (matched)

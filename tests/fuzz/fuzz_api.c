@@ -905,6 +905,52 @@ static enum kmm_status op_misuse(struct fuzz *f)
 	}
 }
 
+/*
+ * Swap devices: swapon/swapoff of zram and plain devices with fuzzed sizes, flags and names,
+ * the stats and the views. Every refusal is a status; the machine must stay consistent.
+ */
+static enum kmm_status op_swap(struct fuzz *f)
+{
+	static const char *const names[] = {"/dev/zram0", "/dev/zram1", "/dev/vdb", "/dev/vdc"};
+	static char buf[4096];
+	unsigned what = in_u8(&f->in) % 5, b = in_u8(&f->in);
+	struct kmm_swap_config c = {.name = names[b % 4]};
+	enum kmm_status st;
+
+	switch (what) {
+	case 0:
+	case 1:
+		f->op = "swapon";
+		c.kind = c.name[5] == 'z' ? KMM_SWAP_ZRAM : KMM_SWAP_PLAIN;
+		c.bytes = (uint64_t)in_u16(&f->in) << (b & 0x80 ? 12 : 8); /* up to 256 MiB */
+		c.swap_flags = b & 0x40 ? KMM_SWAP_FLAG_PREFER | (int)in_u8(&f->in) : 0;
+		if (b & 0x20)
+			c.swap_flags |= (int)in_u8(&f->in) << 16; /* discard bits, or bad ones */
+		st = kmm_swapon(f->m, &c);
+		return st == KMM_EINVAL || st == KMM_EBUSY || st == KMM_ENOMEM ? KMM_OK : st;
+	case 2:
+		f->op = "swapoff";
+		st = kmm_swapoff(f->m, c.name);
+		return st == KMM_EINVAL || st == KMM_EBUSY || st == KMM_ENOMEM ? KMM_OK : st;
+	case 3: {
+		struct kmm_swap_stats ss;
+		struct kmm_zram_stat zs;
+		f->op = "swap_stats";
+		if ((st = kmm_swap_stats(f->m, &ss)))
+			return st;
+		if (ss.free_kb > ss.total_kb)
+			fuzz_fail(f, "SwapFree above SwapTotal");
+		st = kmm_zram_stat(f->m, c.name, &zs);
+		return st == KMM_ENOENT ? KMM_OK : st;
+	}
+	default:
+		f->op = "swap views";
+		st = kmm_proc_read(f->m, b & 1 ? "/proc/swaps" : "/sys/block/zram0/mm_stat", buf,
+				   sizeof(buf));
+		return st == KMM_ENOENT ? KMM_OK : st;
+	}
+}
+
 static const struct {
 	const char *name;
 	enum kmm_status (*fn)(struct fuzz *f);
@@ -928,6 +974,7 @@ static const struct {
 	{"misuse", op_misuse},
 	{"task", op_task},
 	{"task", op_task},
+	{"swap", op_swap},
 };
 
 /* ---- one input --------------------------------------------------------------------------- */

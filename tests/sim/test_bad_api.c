@@ -15,6 +15,7 @@
 #include <kmm/mmu.h>
 #include <kmm/task.h>
 #include <kmm/scenario.h>
+#include <kmm/swap.h>
 #include <kmm/trace.h>
 
 #include "sim/machine.h"
@@ -135,6 +136,10 @@ enum op {
 	OP_MEMFD_GET_SEALS,
 	OP_GUP,
 	OP_PUT_USER_PAGE,
+	OP_SWAPON,
+	OP_SWAPOFF,
+	OP_SWAP_STATS,
+	OP_ZRAM_STAT,
 };
 
 struct row {
@@ -428,6 +433,24 @@ static enum kmm_status call(const struct row *r, struct kmm_machine *m)
 		return kmm_put_user_page(m, a, (unsigned)b);
 	case OP_MEMFD_GET_SEALS:
 		return kmm_memfd_get_seals(m, (kmm_pid_t)a, (int)b, no ? NULL : &i1);
+	case OP_SWAPON: { /* a: kind, b: bytes, c: swap flags, s: name, s2: host file */
+		struct kmm_swap_config sc = {.kind = (enum kmm_swap_kind)a,
+					     .name = r->s,
+					     .bytes = b,
+					     .host_path = r->s2,
+					     .swap_flags = (int)c};
+		return kmm_swapon(m, no ? NULL : &sc);
+	}
+	case OP_SWAPOFF:
+		return kmm_swapoff(m, r->s);
+	case OP_SWAP_STATS: {
+		struct kmm_swap_stats st;
+		return kmm_swap_stats(m, no ? NULL : &st);
+	}
+	case OP_ZRAM_STAT: {
+		struct kmm_zram_stat zs;
+		return kmm_zram_stat(m, r->s, no ? NULL : &zs);
+	}
 	}
 	return KMM_EIO;
 }

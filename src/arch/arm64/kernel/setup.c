@@ -35,6 +35,7 @@
 #include "mm/rmap.h"
 #include "mm/shrinker.h"
 #include "mm/swap.h"
+#include "mm/swapfile.h"
 #include "mm/vmalloc.h"
 
 #include <errno.h>
@@ -667,6 +668,8 @@ int kernel_boot(struct kmm_kernel *k, struct kmm_env *env, struct kmm_hw *hw,
 			ret = mm_state_init(k);
 		if (!ret)
 			ret = lru_init(k);
+		if (!ret) /* swapfile_init(): the swap device table (swapfile.c) */
+			ret = swap_init(k);
 		if (!ret) /* the shrinker list (mm/vmscan.c's static shrinker_list) */
 			ret = shrinker_init(k);
 		if (!ret)
@@ -700,6 +703,7 @@ void kernel_shutdown(struct kmm_kernel *k)
 	asids_fini(k);
 	fs_fini(k);
 	sched_fini(k);
+	swap_fini(k);
 	kmem_cache_fini(k);
 	vmap_state_fini(k);
 	lru_fini(k);
@@ -738,5 +742,6 @@ bool kernel_check(const struct kmm_kernel *k, char *why, size_t whylen)
 	       vmalloc_check(k, why, whylen) && fs_check(k, why, whylen) &&
 	       mm_check(k, why, whylen) && rmap_check(k, why, whylen) &&
 	       asid_check(k, why, whylen) && sched_check(k, why, whylen) &&
-	       oom_check(k, why, whylen) && shrinker_check(k, why, whylen);
+	       oom_check(k, why, whylen) && swap_check(k, why, whylen) &&
+	       shrinker_check(k, why, whylen);
 }
