@@ -51,6 +51,7 @@
 #include "mm/mm_state.h"
 #include "mm/mmap.h"
 #include "mm/slab.h"
+#include "mm/swapfile.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -160,8 +161,7 @@ static unsigned long task_mm_rss(const struct task_struct *t)
 
 unsigned long oom_totalpages(const struct kmm_kernel *k)
 {
-	/* total_swap_pages joins when swap devices exist (swapfile.c) */
-	return (unsigned long)k->totalram_pages;
+	return (unsigned long)k->totalram_pages + (unsigned long)total_swap_pages(k);
 }
 
 long oom_badness(const struct kmm_kernel *k, const struct task_struct *p, unsigned long totalpages)
