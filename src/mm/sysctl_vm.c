@@ -8,6 +8,7 @@
  */
 #include "mm/internal.h"
 #include "mm/oom.h"
+#include "mm/swap_state.h"
 #include "mm/views.h"
 #include "mm/writeback.h"
 #include "fs/fs.h"
@@ -193,6 +194,7 @@ static const struct vm_part_sysctl {
 	int (*write)(struct kmm_kernel *k, long value);
 } vm_part_sysctls[] = {
 	{"drop_caches", NULL, drop_caches_write},
+	{"page-cluster", swap_page_cluster, swap_set_page_cluster},
 	{"vfs_cache_pressure", read_vfs_cache_pressure, set_sysctl_vfs_cache_pressure},
 	{"panic_on_oom", sysctl_panic_on_oom, set_sysctl_panic_on_oom},
 	{"oom_kill_allocating_task", sysctl_oom_kill_allocating_task,
