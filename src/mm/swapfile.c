@@ -989,12 +989,15 @@ void show_swaps(const struct kmm_kernel *k, const struct sink *out)
 	const struct swap_state *ss = SS(k);
 
 	sink_printf(out, "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n");
-	for (int i = 0; ss && i < ss->nr_active; i++) {
-		const struct swap_info_struct *si = ss->swap_info[ss->active[i]];
+	/* swap_start/swap_next: by type, every device in use with a map (not priority order) */
+	for (unsigned int t = 0; ss && t < ss->nr_swapfiles; t++) {
+		const struct swap_info_struct *si = ss->swap_info[t];
 		unsigned long bytes = (unsigned long)si->pages << (PAGE_SHIFT - 10);
 		unsigned long inuse = (unsigned long)si->inuse_pages << (PAGE_SHIFT - 10);
 		int len = (int)strlen(si->name);
 
+		if (!(si->flags & SWP_USED) || !si->swap_map)
+			continue;
 		sink_printf(out, "%s%*s%s\t%lu\t%s%lu\t%s%d\n", si->name, len < 40 ? 40 - len : 1,
 			    " ", "partition", bytes, bytes < 10000000 ? "\t" : "", inuse,
 			    inuse < 10000000 ? "\t" : "", si->prio);
@@ -1095,18 +1098,22 @@ bool swap_check(const struct kmm_kernel *k, char *why, size_t whylen)
 
 	if (!ss)
 		return true;
-	for (int i = 0; i < ss->nr_active; i++) {
-		const struct swap_info_struct *si = ss->swap_info[ss->active[i]];
+	for (int i = 1; i < ss->nr_active; i++)
+		CHECK(ss->swap_info[ss->active[i - 1]]->prio >= ss->swap_info[ss->active[i]]->prio,
+		      "swap: active list out of priority order at %s",
+		      ss->swap_info[ss->active[i]]->name);
+	for (unsigned int t = 0; t < ss->nr_swapfiles; t++) {
+		const struct swap_info_struct *si = ss->swap_info[t];
 
+		if (!(si->flags & SWP_USED) || !si->swap_map)
+			continue;
 		if (!swap_device_check(si, why, whylen) || !swap_dev_check(k, si->dev, why, whylen))
 			return false;
-		CHECK(!i || ss->swap_info[ss->active[i - 1]]->prio >= si->prio,
-		      "swap: active list out of priority order at %s", si->name);
 		if (si->flags & SWP_WRITEOK) {
 			nr += si->pages - si->inuse_pages;
 			total += si->pages;
 			avail += si->highest_bit != 0;
-		} else {
+		} else { /* being switched off: its slots in use come back as they are freed */
 			nr -= si->inuse_pages;
 		}
 	}
@@ -1125,8 +1132,9 @@ void swap_io_drain(struct kmm_kernel *k)
 {
 	const struct swap_state *ss = SS(k);
 
-	for (int i = 0; ss && i < ss->nr_active; i++)
-		swap_dev_drain(k, ss->swap_info[ss->active[i]]->dev);
+	for (unsigned int t = 0; ss && t < ss->nr_swapfiles; t++)
+		if (ss->swap_info[t]->dev)
+			swap_dev_drain(k, ss->swap_info[t]->dev);
 }
 
 /* The zram device named @name ("/dev/zram0") that is swap now, or NULL. */

@@ -213,8 +213,14 @@ static void test_swapfile_priorities(void **state)
 	assert_int_not_equal(swp_type(e[0]), swp_type(e[1]));
 	assert_int_equal(swp_type(e[0]), swp_type(e[2]));
 	assert_int_equal(swp_type(e[1]), swp_type(e[3]));
-	assert_true(strstr(proc(m, "/proc/swaps"), "/dev/vde") <
-		    strstr(proc(m, "/proc/swaps"), "/dev/zram0"));
+	/* /proc/swaps lists by type (zram0 0, vdd 1 reusing vdb's, vdc 2, vde 3, vdf 4) */
+	assert_string_equal(proc(m, "/proc/swaps"),
+			    "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n"
+			    "/dev/zram0                              partition\t16380\t\t4\t\t-2\n"
+			    "/dev/vdd                                partition\t16380\t\t0\t\t-4\n"
+			    "/dev/vdc                                partition\t16380\t\t0\t\t-3\n"
+			    "/dev/vde                                partition\t16380\t\t8\t\t5\n"
+			    "/dev/vdf                                partition\t16380\t\t8\t\t5\n");
 	assert_int_equal(swap_map_byte(k, e[0]), SWAP_HAS_CACHE);
 	assert_check(m);
 	kmm_machine_destroy(m);
