@@ -266,6 +266,14 @@ KMM_API enum kmm_status kmm_file_pwrite(struct kmm_machine *m, kmm_pid_t pid, in
 KMM_API enum kmm_status kmm_file_truncate(struct kmm_machine *m, kmm_pid_t pid, int fd,
 					  uint64_t size);
 KMM_API enum kmm_status kmm_file_fsync(struct kmm_machine *m, kmm_pid_t pid, int fd);
+/* sync(): every dirty page of every file written back, and the disk's writes completed. */
+KMM_API enum kmm_status kmm_sync(struct kmm_machine *m);
+/*
+ * The current CPU idles for @ns of simulated time: kernel threads (the writeback flusher,
+ * kswapd) and I/O completions due meanwhile run, each at its time. KMM_EINVAL for more than
+ * an hour at once.
+ */
+KMM_API enum kmm_status kmm_idle(struct kmm_machine *m, uint64_t ns);
 KMM_API enum kmm_status kmm_memfd_create(struct kmm_machine *m, kmm_pid_t pid, const char *name,
 					 unsigned flags, int *fd);
 KMM_API enum kmm_status kmm_memfd_add_seals(struct kmm_machine *m, kmm_pid_t pid, int fd,

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "mm/writeback.h"
 #include "fs/fs_internal.h"
 #include "mm/internal.h"
 #include "mm/shmem.h"
@@ -60,6 +61,7 @@ struct file *alloc_file(struct kmm_kernel *k, struct inode *inode, unsigned int 
 	f->f_op = inode->i_sb->s_fops;
 	f->f_count = 1;
 	f->f_flags = flags;
+	file_ra_state_init(&f->f_ra);
 	f->f_mode = FMODE_LSEEK;
 	if ((flags & O_ACCMODE) != O_WRONLY)
 		f->f_mode |= FMODE_READ;

@@ -11,8 +11,9 @@
  *         O(n) insert and remove); no dentries, directories, permissions or timestamps.
  *         kmmfs's "disk" is an xarray of 4 KiB host blocks per inode, written only by
  *         writeback (and by kmm_file_create, as a file that was on disk before boot); a
- *         block never written reads as zeros. Reads and writes of the store cost nothing on
- *         the simulated clock yet (no block-device model).
+ *         block never written reads as zeros (without I/O). Reads and writes of the store go
+ *         through the disk model (fs/blkdev.c): latency and bandwidth on the simulated clock,
+ *         pgpgin/pgpgout; the bytes move at submission, the completion is an event.
  *         A generated file (vfs_create_generated) stands for a file of a read-only disk
  *         image (the filecache workload's squashfs data.bin): no store, its bytes a function
  *         of (seed, offset) computed when a page is read, opening it for writing -EROFS.
@@ -31,10 +32,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fs/blkdev.h"
 #include "fs/fs_internal.h"
 #include "mm/internal.h"
 #include "mm/shmem.h"
 #include "mm/slab.h"
+#include "mm/writeback.h"
 
 /* ---- kmmfs: the store-backed filesystem --------------------------------------------- */
 
@@ -139,6 +142,7 @@ void kmmfs_truncate_store(struct kmm_kernel *k, struct inode *inode, loff_t size
 static void kmmfs_evict_inode(struct kmm_kernel *k, struct inode *inode)
 {
 	truncate_inode_pages(k, inode->i_mapping, 0);
+	inode_io_list_del(k, inode);
 	kmmfs_truncate_store(k, inode, 0);
 	xa_destroy(&KMMFS_I(inode)->store);
 }
@@ -177,15 +181,22 @@ static uint8_t *kmmfs_get_block(struct kmm_kernel *k, struct inode *inode, pgoff
 	return block;
 }
 
-/* Models: a block filesystem's read_folio: the store's bytes (zeros for a hole). */
-static int kmmfs_read_folio(struct kmm_kernel *k, struct file *file, struct folio *folio)
+/*
+ * Fills @folio from the store, the generator or zeros (a hole); true if that takes the disk
+ * (a hole reads nothing: block_read_full_folio zero-fills unmapped blocks).
+ */
+static bool kmmfs_fill_folio(struct kmm_kernel *k, struct inode *inode, struct folio *folio,
+			     int *err)
 {
-	struct inode *inode = folio_mapping(folio)->host;
 	uint8_t *dst = page_host(k, &folio->page, PAGE_SIZE);
 	const uint8_t *src = xa_load(&KMMFS_I(inode)->store, folio->index);
+	bool io = src || KMMFS_I(inode)->generated;
 
-	if (!dst)
-		return -EIO;
+	*err = 0;
+	if (!dst) {
+		*err = -EIO;
+		return false;
+	}
 	if (src) {
 		memcpy(dst, src, PAGE_SIZE);
 	} else if (KMMFS_I(inode)->generated) {
@@ -197,34 +208,97 @@ static int kmmfs_read_folio(struct kmm_kernel *k, struct file *file, struct foli
 	} else {
 		memset(dst, 0, PAGE_SIZE);
 	}
-	env_charge(k->env, src || KMMFS_I(inode)->generated ? COST_page_copy : COST_page_zero);
+	env_charge(k->env, io ? COST_page_copy : COST_page_zero);
 	folio_set_uptodate(folio);
 	folio_set_mappedtodisk(folio);
-	return 0;
+	return io;
 }
 
-/* Models: a block filesystem's writepage: the page's bytes go to the store. */
+/*
+ * Models: a block filesystem's read_folio (block_read_full_folio): one page read from the
+ * disk; folio->private holds when the disk completes it (the caller waits).
+ */
+static int kmmfs_read_folio(struct kmm_kernel *k, struct file *file, struct folio *folio)
+{
+	struct inode *inode = folio_mapping(folio)->host;
+	struct blk_dev *disk = kmmfs_disk(k);
+	int err;
+
+	if (kmmfs_fill_folio(k, inode, folio, &err) && disk)
+		folio->private = (unsigned long)blk_submit_read(k, disk, 1);
+	return err;
+}
+
+/*
+ * Models: a block filesystem's readahead (mpage_readahead): the batch's pages, contiguous,
+ * read in one request; each uptodate, stamped with its completion, unlocked.
+ */
+static void kmmfs_readahead(struct kmm_kernel *k, struct file *file, struct folio **folios,
+			    unsigned int nr)
+{
+	struct inode *inode = file_inode(file);
+	struct blk_dev *disk = kmmfs_disk(k);
+	unsigned long io = 0;
+	uint64_t done_at = 0;
+	int err;
+
+	for (unsigned int i = 0; i < nr; i++)
+		io += kmmfs_fill_folio(k, inode, folios[i], &err);
+	if (io && disk)
+		done_at = blk_submit_read(k, disk, io);
+	for (unsigned int i = 0; i < nr; i++) {
+		if (folio_test_uptodate(folios[i]))
+			folios[i]->private = (unsigned long)done_at;
+		folio_unlock(folios[i]);
+	}
+}
+
+/*
+ * Models: a block filesystem's writepage (block_write_full_page) with 6.1's contract
+ * (pagemap.h): the page's bytes go to the store, writeback starts, the disk completes it
+ * later. A page wholly past i_size is dropped from writing (a truncate raced). No room in
+ * the store: reclaim gets the folio back dirty (AOP_WRITEPAGE_ACTIVATE); others the error.
+ */
 static int kmmfs_writepage(struct kmm_kernel *k, struct folio *folio, struct writeback_control *wbc)
 {
 	struct inode *inode = folio_mapping(folio)->host;
 	const uint8_t *src = page_host(k, &folio->page, PAGE_SIZE);
+	struct blk_dev *disk = kmmfs_disk(k);
 	uint8_t *dst;
 	int err = 0;
 
-	if (((loff_t)folio->index << PAGE_SHIFT) >= inode->i_size)
-		return 0; /* wholly past the end (a truncate raced in the kernel): nothing */
-	dst = kmmfs_get_block(k, inode, folio->index, &err);
-	if (!dst || !src)
-		return err ? err : -EIO;
+	if (((loff_t)folio->index << PAGE_SHIFT) >= inode->i_size) {
+		folio_unlock(folio);
+		return 0;
+	}
+	dst = src ? kmmfs_get_block(k, inode, folio->index, &err) : NULL;
+	if (!dst) {
+		err = err ? err : -EIO;
+		if (wbc->for_reclaim) {
+			folio_mark_dirty(k, folio); /* folio_redirty_for_writepage */
+			return AOP_WRITEPAGE_ACTIVATE;
+		}
+		folio_unlock(folio);
+		return err;
+	}
 	memcpy(dst, src, PAGE_SIZE);
 	env_charge(k->env, COST_page_copy);
 	folio_set_mappedtodisk(folio);
+	folio_start_writeback(k, folio);
+	folio_unlock(folio);
+	if (disk) {
+		blk_submit_write(k, disk, folio);
+	} else {
+		submit_bio_account(k, true, PAGE_SIZE >> 9);
+		folio_end_writeback(k, folio);
+	}
 	return 0;
 }
 
 static const struct address_space_operations kmmfs_aops = {
 	.read_folio = kmmfs_read_folio,
 	.writepage = kmmfs_writepage,
+	.readahead = kmmfs_readahead,
 };
 
 static const struct vm_operations_struct generic_file_vm_ops = {

@@ -13,11 +13,15 @@
  *         (folio_mkclean, page_mkclean_one: writeback re-protects shared PTEs), and
  *         generic_perform_write (Linux 6.1).
  * Deviations:
- *  - Writeback completes at once: folio_end_writeback runs right after the filesystem copied
- *    the page to its store, so PG_writeback and NR_WRITEBACK are only seen inside the call.
- *  - Read-ahead: only the read-around of a mapping fault that missed the cache (ra_pages
- *    pages centred on the fault, VM_RAND_READ not modelled); read() fills only the pages it
- *    reads. No PG_readahead marks, no async read-ahead, no mmap_miss.
+ *  - Writeback is asynchronous (6.1's writepage contract): ->writepage starts writeback and
+ *    submits the I/O; the disk's completion event ends it later on the simulated clock
+ *    (page-writeback.c, fs/blkdev.c). write_cache_pages uses the DIRTY tag for WB_SYNC_ALL
+ *    too (no TOWRITE tagging: one thread cannot redirty pages during the walk).
+ *  - Read-ahead: read() goes through readahead.c's on-demand window (PG_readahead marks,
+ *    async read-ahead); a mapping fault that missed the cache reads the ra_pages window
+ *    centred on it in one request, without a PG_readahead mark (no async mmap read-ahead,
+ *    no mmap_miss, VM_RAND_READ not modelled). read() marks each folio it copies from
+ *    accessed (the kernel marks the first of each batch of up to 15).
  *  - Large folios: the cache takes folios of any order but the model's filesystems only add
  *    order-0 ones.
  *
@@ -33,7 +37,7 @@
  *  1. Every entry of a mapping's i_pages is a folio whose mapping and index say where it is,
  *     holding at least one reference per page for the cache, and nrpages counts them.
  *  2. The DIRTY tag of an index is set iff its folio is PG_dirty (mappings that write back);
- *     no folio is PG_writeback outside writeback.
+ *     a PG_writeback folio is in flight on the disk (writeback_check counts them).
  *  3. Summed over all mappings, NR_FILE_PAGES, NR_SHMEM and NR_FILE_DIRTY equal the pages
  *     found (no swap cache yet).
  *  4. A cached page is on an LRU list, or isolated, or in use: never on a free list (the page
@@ -53,6 +57,7 @@
 #include "mm/rmap.h"
 #include "mm/shmem.h"
 #include "mm/swap.h"
+#include "mm/writeback.h"
 
 /* Pages a fault that missed the cache reads around itself (read_ahead_kb 128). */
 #define VM_READAROUND_PAGES 32
@@ -211,8 +216,10 @@ static bool filemap_dirty_folio(struct kmm_kernel *k, struct address_space *mapp
 {
 	if (folio_test_set_dirty(folio))
 		return false;
-	if (folio_mapping(folio) == mapping)
+	if (folio_mapping(folio) == mapping) {
 		folio_account_dirtied(k, mapping, folio);
+		__mark_inode_dirty_pages(k, mapping->host);
+	}
 	return true;
 }
 
@@ -325,8 +332,14 @@ void folio_end_writeback(struct kmm_kernel *k, struct folio *folio)
 	struct address_space *mapping = folio_mapping(folio);
 	long nr = (long)folio_nr_pages(folio);
 
-	if (!folio_test_clear_writeback(folio))
+	if (!folio_test_writeback(folio))
 		return;
+	/* Models: folio_end_writeback(): a folio reclaim wrote goes to the inactive tail. */
+	if (folio_test_reclaim(folio)) {
+		folio_clear_reclaim(folio);
+		folio_rotate_reclaimable(k, folio);
+	}
+	folio_clear_writeback(folio);
 	folio_node_mod(k, folio, NR_WRITEBACK, -nr);
 	folio_zone_mod(k, folio, NR_ZONE_WRITE_PENDING, -nr);
 	folio_node_mod(k, folio, NR_WRITTEN, nr);
@@ -336,46 +349,107 @@ void folio_end_writeback(struct kmm_kernel *k, struct folio *folio)
 				      PAGECACHE_TAG_WRITEBACK);
 }
 
-/*
- * Models: write_cache_pages() with WB_SYNC_ALL over [start, end] (page indices): every
- * DIRTY-tagged folio is cleaned for I/O and handed to ->writepage. 0 or the first error.
- */
-static int write_cache_pages(struct kmm_kernel *k, struct address_space *mapping, pgoff_t start,
-			     pgoff_t end)
+/* Models: write_cache_pages() over [@index, @end]: the walk; *@done says a stop was asked. */
+static int write_cache_range(struct kmm_kernel *k, struct address_space *mapping,
+			     struct writeback_control *wbc, pgoff_t index, pgoff_t end,
+			     pgoff_t *done_index, bool *done)
 {
-	struct writeback_control wbc = {
-		.nr_to_write = (long)(~0UL >> 1),
-		.range_start = (loff_t)start << PAGE_SHIFT,
-		.range_end = (loff_t)end << PAGE_SHIFT,
-		.sync_mode = WB_SYNC_ALL,
-	};
-	pgoff_t index = start;
 	struct folio *folio;
 	int ret = 0;
 
-	while ((folio = xa_find(&mapping->i_pages, &index, end, PAGECACHE_TAG_DIRTY))) {
+	while (!*done && (folio = xa_find(&mapping->i_pages, &index, end, PAGECACHE_TAG_DIRTY))) {
 		pgoff_t next = folio->index + folio_nr_pages(folio);
+		int err;
 
+		*done_index = folio->index;
 		folio_get(folio);
+		if (folio_test_locked(folio) && wbc->sync_mode == WB_SYNC_NONE)
+			goto skip; /* someone else has it (kswapd's pageout): leave it */
 		folio_lock(folio);
-		if (folio_clear_dirty_for_io(k, folio)) {
-			int err;
-
-			folio_start_writeback(k, folio);
-			err = mapping->a_ops->writepage(k, folio, &wbc);
-			folio_end_writeback(k, folio);
-			if (err && !ret) {
-				ret = err;
-				mapping->flags |= 1UL << AS_EIO;
-			}
+		if (folio->mapping != mapping || !folio_test_dirty(folio))
+			goto unlock;
+		if (folio_test_writeback(folio)) {
+			if (wbc->sync_mode == WB_SYNC_NONE)
+				goto unlock;
+			folio_wait_writeback(k, folio);
 		}
+		if (!folio_clear_dirty_for_io(k, folio))
+			goto unlock;
+		err = mapping->a_ops->writepage(k, folio, wbc);
+		if (err == AOP_WRITEPAGE_ACTIVATE) {
+			folio_unlock(folio);
+			err = 0;
+		}
+		if (err) {
+			mapping->flags |= 1UL << (err == -ENOSPC ? AS_ENOSPC : AS_EIO);
+			if (!ret)
+				ret = err;
+			if (wbc->sync_mode != WB_SYNC_ALL)
+				*done = true;
+		}
+		wbc->nr_to_write -= (long)folio_nr_pages(folio);
+		if (wbc->nr_to_write <= 0 && wbc->sync_mode == WB_SYNC_NONE) {
+			*done_index = next;
+			*done = true;
+		}
+		goto skip;
+unlock:
 		folio_unlock(folio);
+skip:
 		folio_put(k, folio);
 		if (next == 0 || next > end)
 			break;
 		index = next;
 	}
 	return ret;
+}
+
+int write_cache_pages(struct kmm_kernel *k, struct address_space *mapping,
+		      struct writeback_control *wbc)
+{
+	pgoff_t done_index = 0;
+	bool done = false;
+	int ret;
+
+	if (!mapping->a_ops || !mapping->a_ops->writepage)
+		return 0;
+	if (!wbc->range_cyclic)
+		return write_cache_range(k, mapping, wbc, (pgoff_t)wbc->range_start >> PAGE_SHIFT,
+					 (pgoff_t)wbc->range_end >> PAGE_SHIFT, &done_index, &done);
+	/* from where the last cyclic pass stopped to the end, then from 0 up to there */
+	{
+		pgoff_t start = mapping->writeback_index;
+
+		done_index = start;
+		ret = write_cache_range(k, mapping, wbc, start, ~0UL, &done_index, &done);
+		if (!done && start) {
+			done_index = 0;
+			int err = write_cache_range(k, mapping, wbc, 0, start - 1, &done_index, &done);
+
+			if (err && !ret)
+				ret = err;
+		}
+		mapping->writeback_index = done ? done_index : 0;
+	}
+	return ret;
+}
+
+/* Models: __filemap_fdatawait_range(): waits for each folio under writeback in the range. */
+static void filemap_fdatawait_range(struct kmm_kernel *k, struct address_space *mapping,
+				    pgoff_t index, pgoff_t end)
+{
+	struct folio *folio;
+
+	while ((folio = xa_find(&mapping->i_pages, &index, end, PAGECACHE_TAG_WRITEBACK))) {
+		pgoff_t next = folio->index + folio_nr_pages(folio);
+
+		folio_get(folio);
+		folio_wait_writeback(k, folio);
+		folio_put(k, folio);
+		if (next == 0 || next > end)
+			break;
+		index = next;
+	}
 }
 
 int filemap_write_and_wait_range(struct kmm_kernel *k, struct address_space *mapping, loff_t start,
@@ -386,7 +460,21 @@ int filemap_write_and_wait_range(struct kmm_kernel *k, struct address_space *map
 	if (end < start || !mapping->nrpages || !mapping_can_writeback(mapping) ||
 	    !mapping->a_ops || !mapping->a_ops->writepage)
 		return 0;
-	ret = write_cache_pages(k, mapping, (pgoff_t)start >> PAGE_SHIFT,
+	if (mapping->flags & (1UL << AS_ENOSPC)) {
+		mapping->flags &= ~(1UL << AS_ENOSPC);
+		return -ENOSPC;
+	}
+	{
+		struct writeback_control wbc = {
+			.nr_to_write = (long)(~0UL >> 1),
+			.range_start = start,
+			.range_end = end,
+			.sync_mode = WB_SYNC_ALL,
+		};
+
+		ret = write_cache_pages(k, mapping, &wbc);
+	}
+	filemap_fdatawait_range(k, mapping, (pgoff_t)start >> PAGE_SHIFT,
 				(pgoff_t)end >> PAGE_SHIFT);
 	/* Models: filemap_check_errors(): a writeback error is reported once. */
 	if (mapping->flags & (1UL << AS_EIO)) {
@@ -448,6 +536,7 @@ void truncate_inode_pages_range(struct kmm_kernel *k, struct address_space *mapp
 		folio_get(folio);
 		folio_lock(folio);
 		/* Models: truncate_inode_folio(): the caller unmapped the range first. */
+		folio_wait_writeback(k, folio);
 		if (!folio_mapped(folio)) {
 			folio_clear_mappedtodisk(folio);
 			if (folio_test_dirty(folio) && !mapping_can_writeback(mapping))
@@ -518,9 +607,14 @@ static int filemap_read_folio(struct kmm_kernel *k, struct file *file, struct fo
 {
 	struct address_space *mapping = folio_mapping(folio);
 
+	int err;
+
 	if (!mapping || !mapping->a_ops || !mapping->a_ops->read_folio)
 		return -EIO;
-	return mapping->a_ops->read_folio(k, file, folio);
+	err = mapping->a_ops->read_folio(k, file, folio);
+	if (!err)
+		folio_wait_read(k, folio); /* the disk's time for it */
+	return err;
 }
 
 /*
@@ -556,22 +650,60 @@ static struct folio *filemap_get_uptodate(struct kmm_kernel *k, struct file *fil
 	return folio;
 }
 
+/*
+ * Models: filemap_get_pages() for one page with read-ahead: a miss starts the synchronous
+ * window, a PG_readahead mark the next one; the folio is uptodate and its read complete on
+ * return (with a reference), or NULL with *@err.
+ */
+static struct folio *filemap_get_ra(struct kmm_kernel *k, struct file *file, pgoff_t index,
+				    pgoff_t last_index, int *err)
+{
+	struct address_space *mapping = file->f_mapping;
+	struct folio *folio = filemap_get_folio(k, mapping, index);
+	bool major = false;
+
+	if (!folio) {
+		page_cache_sync_ra(k, file, index, last_index - index);
+		folio = filemap_get_folio(k, mapping, index);
+	}
+	if (!folio)
+		return filemap_get_uptodate(k, file, index, &major, err);
+	if (folio_test_readahead(folio))
+		page_cache_async_ra(k, file, folio, last_index - folio->index);
+	if (!folio_test_uptodate(folio)) {
+		folio_lock(folio);
+		*err = folio_test_uptodate(folio) ? 0 : filemap_read_folio(k, file, folio);
+		folio_unlock(folio);
+		if (*err) {
+			folio_put(k, folio);
+			return NULL;
+		}
+	}
+	folio_wait_read(k, folio);
+	return folio;
+}
+
 int64_t filemap_read(struct kmm_kernel *k, struct file *file, void *buf, uint64_t len, loff_t *pos)
 {
 	struct inode *inode = file_inode(file);
+	struct file_ra_state *ra = &file->f_ra;
 	uint64_t done = 0;
 
 	while (done < len && *pos < inode->i_size) {
 		pgoff_t index = (pgoff_t)*pos >> PAGE_SHIFT;
+		pgoff_t last_index =
+			(pgoff_t)((*pos + (loff_t)(len - done) + (loff_t)PAGE_SIZE - 1) >> PAGE_SHIFT);
 		size_t off = (size_t)(*pos & (loff_t)(PAGE_SIZE - 1));
 		uint64_t n = min(PAGE_SIZE - off, len - done);
-		bool major = false;
 		int err = 0;
-		struct folio *folio = filemap_get_uptodate(k, file, index, &major, &err);
+		struct folio *folio = filemap_get_ra(k, file, index, last_index, &err);
 		const uint8_t *src;
 
 		if (!folio)
 			return done ? (int64_t)done : err;
+		/* a page read again by the next read() is marked accessed once */
+		if (ra->prev_pos <= 0 || (pgoff_t)((ra->prev_pos - 1) >> PAGE_SHIFT) != index)
+			folio_mark_accessed(k, folio);
 		if ((uint64_t)(inode->i_size - *pos) < n)
 			n = (uint64_t)(inode->i_size - *pos);
 		src = page_host(k, &folio->page, PAGE_SIZE);
@@ -580,6 +712,7 @@ int64_t filemap_read(struct kmm_kernel *k, struct file *file, void *buf, uint64_
 		folio_put(k, folio);
 		done += n;
 		*pos += (loff_t)n;
+		ra->prev_pos = *pos;
 	}
 	return (int64_t)done;
 }
@@ -632,6 +765,7 @@ int64_t generic_perform_write(struct kmm_kernel *k, struct file *file, const voi
 		pos += (loff_t)n;
 		if (pos > inode->i_size)
 			inode->i_size = pos;
+		balance_dirty_pages_ratelimited(k, mapping);
 	}
 	return (int64_t)done;
 }
@@ -661,6 +795,12 @@ static void filemap_readaround(struct kmm_kernel *k, struct file *file, pgoff_t 
 	pgoff_t start = index > VM_READAROUND_PAGES / 2 ? index - VM_READAROUND_PAGES / 2 : 0;
 	pgoff_t end = min(start + VM_READAROUND_PAGES, max);
 
+	if (mapping->a_ops && mapping->a_ops->readahead) {
+		/* one request for the window (do_sync_mmap_readahead), no async mark */
+		if (end > start)
+			page_cache_ra_unbounded(k, file, start, end - start, 0);
+		return;
+	}
 	for (pgoff_t i = start; i < end; i++) {
 		struct folio *folio;
 
@@ -710,6 +850,7 @@ vm_fault_t filemap_fault(struct vm_fault *vmf)
 		folio_put(k, folio);
 		return VM_FAULT_SIGBUS;
 	}
+	folio_wait_read(k, folio); /* a read-around page whose read is still in flight */
 	vmf->page = folio_page(folio, vmf->pgoff - folio->index);
 	return ret | VM_FAULT_LOCKED;
 }
@@ -819,7 +960,7 @@ static bool pagecache_check_mapping(const struct kmm_kernel *k, const struct add
 			return place_fail(
 				map, "page cache of inode %lu: pfn 0x%lx dirty %d, tag %d",
 				mapping->host->i_ino, pfn, folio_test_dirty(folio), dirty_tag);
-		if (folio_test_writeback(folio))
+		if (folio_test_writeback(folio) && !mapping_can_writeback(mapping))
 			return place_fail(map, "page cache of inode %lu: pfn 0x%lx under writeback",
 					  mapping->host->i_ino, pfn);
 		if (place != PLACE_NONE && !page_place_allows_cache(place))

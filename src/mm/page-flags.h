@@ -204,6 +204,9 @@ static inline void clear_page_flag(struct page *p, int bit)
 
 PAGEFLAGS(PAGEFLAG_OPS)
 
+/* PG_readahead is PG_reclaim's bit on a page-cache folio not under writeback (readahead.c). */
+PAGEFLAG_FOLIO_OPS(readahead, PG_readahead)
+
 /* ---- flags the kernel writes by hand ------------------------------------------------------ */
 
 /* PG_swapcache is PG_owner_priv_1: it means swap cache only on a swap-backed page. */

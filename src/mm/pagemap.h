@@ -135,16 +135,31 @@ struct writeback_control;
 
 /*
  * Models: struct address_space_operations: how a filesystem fills and writes its pages.
- * read_folio fills a locked folio from the store (0 or -errno) and marks it uptodate;
- * writepage writes a locked dirty folio back (0 or -errno), between folio_start_writeback and
- * folio_end_writeback; dirty_folio marks a folio dirty, returning whether it was clean.
+ * read_folio fills a locked folio from the store (0 or -errno) and marks it uptodate; it may
+ * return before the disk is done: folio->private then holds the machine cycles at which the
+ * read completes (folio_wait_read waits for it).
+ * readahead (6.1's ->readahead) reads @nr locked, new, contiguous folios in one request:
+ * each is filled, marked uptodate, stamped with the completion time in folio->private and
+ * unlocked.
+ * writepage (6.1's contract) gets a locked folio whose dirty bit the caller cleared
+ * (folio_clear_dirty_for_io): it starts writeback (folio_start_writeback), submits the I/O
+ * and unlocks the folio; writeback ends when the disk completes it (later, on the simulated
+ * clock). Returns 0; or AOP_WRITEPAGE_ACTIVATE with the folio redirtied and still locked
+ * (it cannot be written now: reclaim activates it); or -errno with the folio unlocked and
+ * the error recorded in the mapping (AS_EIO / AS_ENOSPC).
+ * dirty_folio marks a folio dirty, returning whether it was clean.
  */
 struct address_space_operations {
 	int (*read_folio)(struct kmm_kernel *k, struct file *file, struct folio *folio);
 	int (*writepage)(struct kmm_kernel *k, struct folio *folio, struct writeback_control *wbc);
 	bool (*dirty_folio)(struct kmm_kernel *k, struct address_space *mapping,
 			    struct folio *folio);
+	void (*readahead)(struct kmm_kernel *k, struct file *file, struct folio **folios,
+			  unsigned int nr);
 };
+
+/* Models: AOP_WRITEPAGE_ACTIVATE (6.1 value): writepage kept the folio locked and dirty. */
+#define AOP_WRITEPAGE_ACTIVATE 0x80000
 
 /* Models: struct writeback_control (the fields the model's writeback reads). */
 struct writeback_control {
@@ -152,6 +167,8 @@ struct writeback_control {
 	loff_t range_start, range_end;
 	int sync_mode; /* WB_SYNC_NONE or WB_SYNC_ALL */
 	bool for_reclaim;
+	bool for_background, for_kupdate, for_sync;
+	bool range_cyclic; /* from the mapping's writeback_index, wrapping to 0 */
 };
 #define WB_SYNC_NONE 0
 #define WB_SYNC_ALL  1
@@ -203,6 +220,25 @@ struct inode {
 	char *i_name;	 /* the path it was created with (the flat namespace), for d_path */
 	uint64_t i_slab; /* kernel VA of the object in the filesystem's inode slab cache */
 	struct list_head i_sb_list; /* on the super block's inodes */
+	/* writeback (page-writeback.c): I_DIRTY_PAGES, on the flusher's b_dirty list since */
+	unsigned long i_state;
+	uint64_t dirtied_when; /* ns of simulated time */
+	struct list_head i_io_list;
+};
+#define I_DIRTY_PAGES (1UL << 2)
+
+/*
+ * Models: struct file_ra_state (6.1): the window of the last read-ahead, [start, start +
+ * size), whose last async_size pages start with the PG_readahead-marked one; ra_pages the
+ * maximum (read_ahead_kb / 4); prev_pos the byte after the last one read.
+ */
+struct file_ra_state {
+	pgoff_t start;
+	unsigned int size;
+	unsigned int async_size;
+	unsigned int ra_pages;
+	unsigned int mmap_miss;
+	loff_t prev_pos;
 };
 
 /* ---- open files ------------------------------------------------------------------------- */
@@ -249,6 +285,7 @@ struct file {
 	unsigned int f_flags; /* O_* given to open */
 	fmode_t f_mode;	      /* FMODE_* */
 	loff_t f_pos;
+	struct file_ra_state f_ra; /* read-ahead state (readahead.c) */
 	void *private_data;
 	uint64_t f_slab; /* kernel VA of the object in the "filp" slab cache */
 };
@@ -434,9 +471,18 @@ void folio_start_writeback(struct kmm_kernel *k, struct folio *folio);
 void folio_end_writeback(struct kmm_kernel *k, struct folio *folio);
 
 /*
+ * Models: write_cache_pages(): the dirty folios of @mapping in @wbc's range (or cyclic from
+ * writeback_index) cleaned for I/O and handed to ->writepage, until nr_to_write runs out
+ * (WB_SYNC_NONE: locked or under-writeback folios skipped; WB_SYNC_ALL: waited for).
+ * Returns 0 or the first error (recorded in the mapping's flags).
+ */
+int write_cache_pages(struct kmm_kernel *k, struct address_space *mapping,
+		      struct writeback_control *wbc);
+
+/*
  * Models: filemap_write_and_wait_range() (fsync, msync MS_SYNC): writes back every dirty
- * page of [@start, @end] (bytes, inclusive) and waits (writeback ends at once). Returns 0
- * or -EIO. Pages dirty in PTEs only must have been reported first (the caller's msync walks
+ * page of [@start, @end] (bytes, inclusive) and waits for the disk to complete them (the
+ * simulated clock runs). Returns 0, -EIO or -ENOSPC (a writeback error, reported once). Pages dirty in PTEs only must have been reported first (the caller's msync walks
  * the PTEs; fsync reports the mapped dirty PTEs through the core when it is linked).
  */
 int filemap_write_and_wait_range(struct kmm_kernel *k, struct address_space *mapping, loff_t start,

@@ -8,6 +8,7 @@
  */
 #include "mm/internal.h"
 #include "mm/views.h"
+#include "mm/writeback.h"
 #include "fs/fs.h"
 #include "mm/shrinker.h"
 
@@ -217,13 +218,8 @@ static const struct vm_part_sysctl *part_sysctl_find(const char *name)
 
 static const struct vm_sysctl *sysctl_find(const char *name)
 {
-	if (strncmp(name, "vm.", 3) == 0)
-		name += 3;
-	else if (strncmp(name, "/proc/sys/vm/", 13) == 0)
-		name += 13;
-	else if (strncmp(name, "vm/", 3) == 0)
-		name += 3;
-	else
+	name = sysctl_base(name);
+	if (!name)
 		return NULL;
 	for (size_t i = 0; i < ARRAY_SIZE(vm_sysctls); i++)
 		if (strcmp(name, vm_sysctls[i].name) == 0)
@@ -231,9 +227,25 @@ static const struct vm_sysctl *sysctl_find(const char *name)
 	return NULL;
 }
 
+/* The writeback part's sysctls (page-writeback.c) by bare name, or NULL. */
+static const char *wb_sysctl_name(const char *name)
+{
+	static const char *const names[] = {
+		"dirty_background_bytes", "dirty_background_ratio", "dirty_bytes",
+		"dirty_expire_centisecs", "dirty_ratio",	    "dirty_writeback_centisecs",
+	};
+	const char *bare = sysctl_base(name);
+
+	for (size_t i = 0; bare && i < ARRAY_SIZE(names); i++)
+		if (strcmp(bare, names[i]) == 0)
+			return bare;
+	return NULL;
+}
+
 bool sysctl_exists(const char *name)
 {
-	return sysctl_find(name) != NULL || part_sysctl_find(name) != NULL;
+	return sysctl_find(name) != NULL || part_sysctl_find(name) != NULL ||
+	       wb_sysctl_name(name) != NULL;
 }
 
 /* proc_dointvec output: the values separated by tabs, then a newline. */
@@ -243,6 +255,8 @@ int sysctl_read(const struct kmm_kernel *k, const char *name, const struct sink 
 	const struct vm_part_sysctl *ps = part_sysctl_find(name);
 	const int *v;
 
+	if (!s && wb_sysctl_name(name))
+		return writeback_sysctl_read(k, wb_sysctl_name(name), out);
 	if (ps) {
 		if (!ps->read)
 			return -EACCES;
@@ -265,6 +279,12 @@ int sysctl_write(struct kmm_kernel *k, const char *name, const char *value)
 	long v[MAX_NR_ZONES];
 	int n;
 
+	if (!s && wb_sysctl_name(name)) {
+		n = parse_ints(value, v, 1);
+		if (n < 0)
+			return -EINVAL;
+		return writeback_sysctl_write(k, wb_sysctl_name(name), v, n);
+	}
 	if (ps) {
 		n = parse_ints(value, v, 1);
 		if (n != 1)
@@ -287,6 +307,7 @@ void sysctl_list(void (*fn)(void *arg, const char *name), void *arg)
 		snprintf(name, sizeof(name), "vm.%s", vm_sysctls[i].name);
 		fn(arg, name);
 	}
+	writeback_sysctl_list(fn, arg);
 	for (size_t i = 0; i < ARRAY_SIZE(vm_part_sysctls); i++) {
 		snprintf(name, sizeof(name), "vm.%s", vm_part_sysctls[i].name);
 		fn(arg, name);

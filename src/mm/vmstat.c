@@ -12,6 +12,7 @@
  *         chunk only (docs/fidelity.md).
  */
 #include "mm/internal.h"
+#include "mm/writeback.h"
 #include "mm/mmap.h"
 #include "mm/swapfile.h"
 #include "mm/views.h"
@@ -236,20 +237,6 @@ static long global_node_page_state(const struct kmm_kernel *k, enum node_stat_it
 
 	for_each_online_pgdat(k, pgdat) n += node_page_state_pages(pgdat, item);
 	return n;
-}
-
-/* Models: mm/page-writeback.c:global_dirtyable_memory() + domain_dirty_limits() defaults. */
-static void global_dirty_limits(const struct kmm_kernel *k, unsigned long *bg, unsigned long *dirty)
-{
-	unsigned long x = global_zone_page_state(k, NR_FREE_PAGES);
-
-	x -= x < k->totalreserve_pages ? x : k->totalreserve_pages;
-	x += (unsigned long)(global_node_page_state(k, NR_INACTIVE_FILE) +
-			     global_node_page_state(k, NR_ACTIVE_FILE));
-	x += 1; /* the kernel keeps it non-zero */
-	/* vm_dirty_ratio 20, dirty_background_ratio 10, as fractions of 4096 */
-	*dirty = (20 * 4096 / 100) * x / 4096;
-	*bg = (10 * 4096 / 100) * x / 4096;
 }
 
 void show_vmstat(const struct kmm_kernel *k, const struct sink *out)

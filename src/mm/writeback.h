@@ -20,6 +20,7 @@
 
 struct kmm_kernel;
 struct sink;
+struct blk_dev;
 
 /* Models: enum wb_reason (6.1 values): why the flusher was woken. */
 enum wb_reason {
@@ -53,6 +54,13 @@ void writeback_fini(struct kmm_kernel *k);
  * exactly the inodes with dirty pages. False with the reason.
  */
 bool writeback_check(const struct kmm_kernel *k, char *why, size_t whylen);
+
+/*
+ * /sys/kernel/debug/kmm/writeback (the limits, the dirty and writeback pages, the flusher,
+ * balance_dirty_pages' pauses, the disk) and /sys/block/vda/stat (the kernel's 17 fields).
+ */
+void writeback_show(const struct kmm_kernel *k, const struct sink *out);
+void blk_show_stat(const struct kmm_kernel *k, const struct sink *out);
 
 /* ---- the dirty limits ------------------------------------------------------------------ */
 
@@ -114,6 +122,9 @@ void wakeup_flusher_threads(struct kmm_kernel *k, enum wb_reason reason);
  */
 int writeback_sync_all(struct kmm_kernel *k);
 
+/* The disk under kmmfs (NULL before writeback_init). */
+struct blk_dev *kmmfs_disk(struct kmm_kernel *k);
+
 /* ---- the block device (src/fs/blkdev.c) ---------------------------------------------- */
 
 /*
@@ -125,18 +136,31 @@ void submit_bio_account(struct kmm_kernel *k, bool write, unsigned long sectors)
 /* ---- read-ahead (readahead.c) --------------------------------------------------------- */
 
 /*
- * Models: struct file_ra_state (6.1): the window of the last read-ahead: [start, start +
- * size), the last async_size pages of which carry the PG_readahead mark at their first page;
- * ra_pages the maximum (read_ahead_kb / 4); prev_pos the last byte read.
+ * Models: page_cache_sync_ra(): a read of @req_count pages from @index missed the cache at
+ * @index: reads ahead (ondemand_readahead) into new folios. Mappings without ->readahead
+ * read nothing here (the caller reads the page itself).
  */
-struct file_ra_state {
-	pgoff_t start;
-	unsigned int size;
-	unsigned int async_size;
-	unsigned int ra_pages;
-	unsigned int mmap_miss;
-	loff_t prev_pos;
-};
+void page_cache_sync_ra(struct kmm_kernel *k, struct file *file, pgoff_t index,
+			unsigned long req_count);
+/*
+ * Models: page_cache_async_ra(): a read reached the PG_readahead-marked @folio: the mark is
+ * cleared and the next window read ahead (not for a folio under writeback: the same bit is
+ * PG_reclaim then).
+ */
+void page_cache_async_ra(struct kmm_kernel *k, struct file *file, struct folio *folio,
+			 unsigned long req_count);
+/*
+ * Models: page_cache_ra_unbounded(): reads the absent pages of [@index, @index + @nr) in
+ * contiguous batches through ->readahead, marking the page at @nr - @lookahead
+ * PG_readahead. Stops at an allocation failure (read-ahead is a hint).
+ */
+void page_cache_ra_unbounded(struct kmm_kernel *k, struct file *file, pgoff_t index,
+			     unsigned long nr, unsigned long lookahead);
+/*
+ * Waits until the read that filled @folio has completed on the disk (the time its
+ * read_folio / readahead stamped in folio->private), then clears the stamp.
+ */
+void folio_wait_read(struct kmm_kernel *k, struct folio *folio);
 
 /* Models: file_ra_state_init(): ra_pages from the disk's read_ahead_kb, prev_pos -1. */
 void file_ra_state_init(struct file_ra_state *ra);

@@ -2,6 +2,7 @@
  * Views served by path: /proc, /sys and debugfs files in the kernel's formats. One table;
  * each subsystem adds its rows (path, show function) as it arrives.
  */
+#include "mm/writeback.h"
 #include "sim/machine.h"
 
 #include <errno.h>
@@ -86,6 +87,16 @@ static void show_clock(struct kmm_machine *m, const struct sink *out)
 		sink_printf(out, "none\n");
 }
 
+static void show_writeback(struct kmm_machine *m, const struct sink *out)
+{
+	writeback_show(&m->kernel, out);
+}
+
+static void show_blk_stat(struct kmm_machine *m, const struct sink *out)
+{
+	blk_show_stat(&m->kernel, out);
+}
+
 #define TRACE_EVENTS_DIR "/sys/kernel/debug/tracing/events/"
 
 #define PROC_VIEWS(X)                                                                              \
@@ -107,7 +118,9 @@ static void show_clock(struct kmm_machine *m, const struct sink *out)
 	X("/sys/kernel/debug/kmm/costs", show_costs)                                               \
 	X("/sys/kernel/debug/kmm/asid", proc_show_asid)                                            \
 	X("/sys/kernel/debug/kmm/tlbflush", proc_show_tlbflush)                                    \
-	X("/sys/kernel/debug/kmm/clock", show_clock)
+	X("/sys/kernel/debug/kmm/clock", show_clock)                                               \
+	X("/sys/kernel/debug/kmm/writeback", show_writeback)                                       \
+	X("/sys/block/vda/stat", show_blk_stat)
 
 static const struct {
 	const char *path;

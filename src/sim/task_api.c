@@ -36,6 +36,7 @@
 #include "mm/mmap.h"
 #include "mm/pagemap.h"
 #include "mm/shmem.h"
+#include "mm/writeback.h"
 #include "sim/api.h"
 
 /* The public constants are the kernel's. */
@@ -855,6 +856,34 @@ API_BODY(file_fsync, {
 		return api_error(a, api_errno(err), "pid %" PRId32 ": fsync(%d): %s", p->pid, p->fd,
 				 errno_name(err));
 	return KMM_OK;
+}
+
+API_BODY(sync_all, { int unused; })
+{
+	int err = writeback_sync_all(a->k);
+
+	(void)p;
+	if (err)
+		return api_error(a, api_errno(err), "sync: %s", errno_name(err));
+	return KMM_OK;
+}
+
+enum kmm_status kmm_sync(struct kmm_machine *m)
+{
+	return API_CALL(m, API_USER, sync_all, 0);
+}
+
+API_BODY(idle, { uint64_t ns; })
+{
+	if (p->ns > 3600ULL * 1000000000ULL)
+		return api_error(a, KMM_EINVAL, "idle: %" PRIu64 " ns is more than an hour", p->ns);
+	env_sleep(a->env, env_ns_to_cycles(a->env, p->ns));
+	return KMM_OK;
+}
+
+enum kmm_status kmm_idle(struct kmm_machine *m, uint64_t ns)
+{
+	return API_CALL(m, API_USER, idle, ns);
 }
 
 enum kmm_status kmm_file_fsync(struct kmm_machine *m, kmm_pid_t pid, int fd)

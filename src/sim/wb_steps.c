@@ -160,3 +160,24 @@ enum kmm_status step_file_write(struct scenario *sc, int argc, char **argv)
 		    off, sum);
 	return KMM_OK;
 }
+
+enum kmm_status step_sync(struct scenario *sc, int argc, char **argv)
+{
+	enum kmm_status st = kmm_sync(sc->m);
+
+	(void)argc;
+	(void)argv;
+	return st ? wb_fail(sc, "sync", st) : KMM_OK;
+}
+
+enum kmm_status step_idle(struct scenario *sc, int argc, char **argv)
+{
+	uint64_t ns;
+	enum kmm_status st;
+
+	(void)argc;
+	if (!scenario_parse_u64(argv[1], &ns))
+		return scenario_fail(sc, KMM_EINVAL, "idle: bad time '%s' (ns)", argv[1]);
+	st = kmm_idle(sc->m, ns);
+	return st ? wb_fail(sc, "idle", st) : KMM_OK;
+}

@@ -27,6 +27,7 @@
 #include "fs/proc_task_mmu.h"
 #include "hw/hw.h"
 #include "kernel/sched.h"
+#include "mm/writeback.h"
 #include "mm/internal.h"
 #include "mm/slab.h"
 #include "mm/memory.h"
@@ -584,6 +585,9 @@ static int do_initcalls(struct kmm_kernel *k)
 	/* vfs_caches_init()'s filp cache, shmem_init() and the mounts (src/fs) */
 	if (fs_init(k))
 		return -ENOMEM;
+	/* the writeback domain, its sysctls and kmmfs's disk (page-writeback.c) */
+	if (writeback_init(k))
+		return -ENOMEM;
 	/* rootfs_initcall(populate_rootfs) frees the initrd; then free_initmem() */
 	free_initrd_mem(k);
 	free_initmem(k);
@@ -695,6 +699,7 @@ void kernel_shutdown(struct kmm_kernel *k)
 {
 	if (!k->env)
 		return;
+	writeback_fini(k); /* I/O in flight dropped: its pages go with the machine */
 	mm_state_fini(k);
 	asids_fini(k);
 	fs_fini(k);
@@ -736,6 +741,7 @@ bool kernel_check(const struct kmm_kernel *k, char *why, size_t whylen)
 	       mm_init_check(k, why, whylen) && cma_check(k, why, whylen) &&
 	       slub_check(k, why, whylen) && pgtable_check(k, why, whylen) &&
 	       vmalloc_check(k, why, whylen) && fs_check(k, why, whylen) &&
+	       writeback_check(k, why, whylen) &&
 	       mm_check(k, why, whylen) && rmap_check(k, why, whylen) &&
 	       asid_check(k, why, whylen) && sched_check(k, why, whylen) &&
 	       swap_check(k, why, whylen) && shrinker_check(k, why, whylen);
