@@ -238,7 +238,10 @@ KMM_API enum kmm_status kmm_mincore(struct kmm_machine *m, kmm_pid_t pid, kmm_va
 #define KMM_F_SEAL_WRITE	0x8
 #define KMM_F_SEAL_FUTURE_WRITE 0x10
 
-/* Creates (or replaces) file @path with @size bytes: @data, or zeros if @data is NULL. */
+/*
+ * Creates (or replaces) file @path with @size bytes: @data, or zeros if @data is NULL.
+ * KMM_EISDIR for "/" or a path ending in '/', KMM_ENAMETOOLONG for 256 bytes or more.
+ */
 KMM_API enum kmm_status kmm_file_create(struct kmm_machine *m, const char *path, const void *data,
 					uint64_t size);
 /*

@@ -55,7 +55,10 @@ typedef uint64_t kmm_pfn_t; /* page frame number: pa >> KMM_PAGE_SHIFT */
 	X(KMM_ENODEV, 19, "no such device (the kernel's ENODEV)")                                  \
 	X(KMM_EOVERFLOW, 20, "value too large (the kernel's EOVERFLOW)")                           \
 	X(KMM_ENOSPC, 21, "no space left (the kernel's ENOSPC)")                                   \
-	X(KMM_ETXTBSY, 22, "text file busy (the kernel's ETXTBSY)")
+	X(KMM_ETXTBSY, 22, "text file busy (the kernel's ETXTBSY)")                                \
+	X(KMM_EMFILE, 23, "too many open files (the kernel's EMFILE)")                             \
+	X(KMM_ENAMETOOLONG, 24, "file name too long (the kernel's ENAMETOOLONG)")                  \
+	X(KMM_EISDIR, 25, "is a directory (the kernel's EISDIR)")
 
 enum kmm_status {
 #define KMM_STATUS_ENUM(name, value, text) name = value,

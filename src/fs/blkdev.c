@@ -107,12 +107,23 @@ void blk_dev_fini(struct kmm_kernel *k, struct blk_dev *dev)
 	dev->wb_pages = 0;
 }
 
+uint64_t blk_submit_read_or_write_untracked(struct kmm_kernel *k, struct blk_dev *dev, bool write,
+					    unsigned long nr_pages)
+{
+	if (write) {
+		dev->nr_writes++;
+		dev->sectors_written += nr_pages << (PAGE_SHIFT - 9);
+	} else {
+		dev->nr_reads++;
+		dev->sectors_read += nr_pages << (PAGE_SHIFT - 9);
+	}
+	submit_bio_account(k, write, nr_pages << (PAGE_SHIFT - 9));
+	return blk_queue(k, dev, (uint64_t)nr_pages << PAGE_SHIFT);
+}
+
 uint64_t blk_submit_read(struct kmm_kernel *k, struct blk_dev *dev, unsigned long nr_pages)
 {
-	dev->nr_reads++;
-	dev->sectors_read += nr_pages << (PAGE_SHIFT - 9);
-	submit_bio_account(k, false, nr_pages << (PAGE_SHIFT - 9));
-	return blk_queue(k, dev, (uint64_t)nr_pages << PAGE_SHIFT);
+	return blk_submit_read_or_write_untracked(k, dev, false, nr_pages);
 }
 
 /* Room for one more write in the ring; false if host memory ran out. */

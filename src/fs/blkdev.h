@@ -49,6 +49,13 @@ void blk_dev_fini(struct kmm_kernel *k, struct blk_dev *dev);
 uint64_t blk_submit_read(struct kmm_kernel *k, struct blk_dev *dev, unsigned long nr_pages);
 
 /*
+ * A transfer of @nr_pages whose completion nobody waits for or acts on (a read, or a write
+ * whose caller ends the writeback itself): counted and queued. Returns its completion time.
+ */
+uint64_t blk_submit_read_or_write_untracked(struct kmm_kernel *k, struct blk_dev *dev, bool write,
+					    unsigned long nr_pages);
+
+/*
  * Models: submit_bio() of a write of @folio (under writeback, unlocked): the disk takes a
  * reference until the completion, an event at the time the transfer and latency say, ends
  * the folio's writeback (folio_end_writeback). pgpgout counts its sectors. If host memory

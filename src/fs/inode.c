@@ -284,6 +284,18 @@ static int kmmfs_writepage(struct kmm_kernel *k, struct folio *folio, struct wri
 	memcpy(dst, src, PAGE_SIZE);
 	env_charge(k->env, COST_page_copy);
 	folio_set_mappedtodisk(folio);
+	if (folio_test_writeback(folio)) {
+		/*
+		 * The caller started writeback itself (the contract before 6.1's, which some
+		 * callers may still follow): it ends it too, so the write is not tracked by
+		 * the disk; its time and sectors are still the disk's. The folio stays locked.
+		 */
+		if (disk)
+			blk_submit_read_or_write_untracked(k, disk, true, 1);
+		else
+			submit_bio_account(k, true, PAGE_SIZE >> 9);
+		return 0;
+	}
 	folio_start_writeback(k, folio);
 	folio_unlock(folio);
 	if (disk) {

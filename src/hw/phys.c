@@ -36,7 +36,8 @@ bool phys_init(struct hw_phys *phys, struct kmm_env *env, const struct kmm_confi
 
 		b->host = env_alloc_backing(env, b->end - b->base);
 		b->touched = b->host ? env_alloc(env, (chunks + 63) / 64 * 8) : NULL;
-		if (!b->touched) {
+		b->clean = b->touched ? env_alloc(env, (chunks + 63) / 64 * 8) : NULL;
+		if (!b->clean) {
 			env_error(env, KMM_EHOST,
 				  "cannot reserve %" PRIu64
 				  " MiB of host memory for the RAM bank at "
@@ -67,8 +68,10 @@ void phys_fini(struct hw_phys *phys)
 	for (uint32_t i = 0; i < phys->nr_banks; i++) {
 		env_free_backing(phys->env, phys->banks[i].host);
 		env_free(phys->env, phys->banks[i].touched);
+		env_free(phys->env, phys->banks[i].clean);
 		phys->banks[i].host = NULL;
 		phys->banks[i].touched = NULL;
+		phys->banks[i].clean = NULL;
 	}
 	phys->nr_banks = 0;
 }
@@ -135,10 +138,15 @@ void phys_touch(const struct hw_phys *phys, const struct phys_bank *b, uint64_t 
 	char what[96];
 
 	for (uint64_t c = first; c <= last; c++) {
-		if (!phys_chunk_touched(b, c)) {
-			b->touched[c / 64] |= (uint64_t)1 << (c % 64);
+		uint64_t bit = (uint64_t)1 << (c % 64);
+
+		if (b->touched[c / 64] & bit)
+			continue;
+		b->touched[c / 64] |= bit;
+		if (b->clean[c / 64] & bit)
+			b->clean[c / 64] &= ~bit; /* committed ahead: charged already */
+		else
 			n++;
-		}
 	}
 	if (!n)
 		return;
@@ -147,9 +155,17 @@ void phys_touch(const struct hw_phys *phys, const struct phys_bank *b, uint64_t 
 	env_host_check(phys->env, what, n << PHYS_CHUNK_SHIFT);
 }
 
+/* Is chunk @c of @b touched, or (@clean_too) touched or clean? */
+static inline bool chunk_in(const struct phys_bank *b, uint64_t c, bool clean_too)
+{
+	uint64_t w = b->touched[c / 64] | (clean_too ? b->clean[c / 64] : 0);
+
+	return w >> (c % 64) & 1;
+}
+
 /*
  * Calls @fn on each run of touched chunks in the RAM of [pa, pa + len), clipped to the range;
- * @whole: only the chunks wholly inside it.
+ * @whole: only the chunks wholly inside it, and the clean chunks count as touched.
  */
 static void phys_for_runs(const struct hw_phys *phys, kmm_pa_t pa, uint64_t len, bool whole,
 			  void (*fn)(const struct hw_phys *phys, const struct phys_bank *b,
@@ -170,15 +186,15 @@ static void phys_for_runs(const struct hw_phys *phys, kmm_pa_t pa, uint64_t len,
 		while (c < stop) {
 			uint64_t run;
 
-			if (!(c % 64) && !b->touched[c / 64]) {
+			if (!(c % 64) && !(b->touched[c / 64] | (whole ? b->clean[c / 64] : 0))) {
 				c += 64; /* 64 chunks never written */
 				continue;
 			}
-			if (!phys_chunk_touched(b, c)) {
+			if (!chunk_in(b, c, whole)) {
 				c++;
 				continue;
 			}
-			for (run = c; run < stop && phys_chunk_touched(b, run); run++)
+			for (run = c; run < stop && chunk_in(b, run, whole); run++)
 				;
 			{
 				uint64_t o = c << PHYS_CHUNK_SHIFT, e = run << PHYS_CHUNK_SHIFT;
@@ -210,8 +226,10 @@ static void discard_run(const struct hw_phys *phys, const struct phys_bank *b, u
 #ifdef MADV_DONTNEED
 	if (madvise(b->host + off, (size_t)n, MADV_DONTNEED))
 		return; /* not page aligned for this host: keep them */
-	for (uint64_t c = off >> PHYS_CHUNK_SHIFT; c < (off + n) >> PHYS_CHUNK_SHIFT; c++)
+	for (uint64_t c = off >> PHYS_CHUNK_SHIFT; c < (off + n) >> PHYS_CHUNK_SHIFT; c++) {
 		b->touched[c / 64] &= ~((uint64_t)1 << (c % 64));
+		b->clean[c / 64] &= ~((uint64_t)1 << (c % 64));
+	}
 	phys->env->host_touched -= n;
 #else
 	(void)phys, (void)b, (void)off, (void)n;
@@ -221,6 +239,58 @@ static void discard_run(const struct hw_phys *phys, const struct phys_bank *b, u
 void phys_discard(const struct hw_phys *phys, kmm_pa_t pa, uint64_t len)
 {
 	phys_for_runs(phys, pa, len, true, discard_run);
+}
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23 /* Linux 5.14 */
+#endif
+
+/* Populates chunks [c, stop) of @b (none touched or clean) and marks them clean. */
+static bool commit_run(struct hw_phys *phys, struct phys_bank *b, uint64_t c, uint64_t stop)
+{
+	uint8_t *p = b->host + (c << PHYS_CHUNK_SHIFT);
+	size_t n = (size_t)((stop - c) << PHYS_CHUNK_SHIFT);
+
+	if (madvise(p, n, MADV_POPULATE_WRITE)) {
+		/* EINVAL before 5.14, or ENOMEM: what was populated goes back, nothing charged */
+		madvise(p, n, MADV_DONTNEED);
+		phys->no_populate = true;
+		return false;
+	}
+	for (; c < stop; c++)
+		b->clean[c / 64] |= (uint64_t)1 << (c % 64);
+	phys->env->host_touched += n;
+	return true;
+}
+
+bool phys_commit(struct hw_phys *phys, kmm_pa_t pa, uint64_t len)
+{
+	struct phys_bank *b = (struct phys_bank *)phys_bank_of(phys, pa);
+	uint64_t c, stop, more = 0;
+
+	if (phys->no_populate || !b || !len || len > b->end - pa)
+		return false;
+	c = (pa - b->base) >> PHYS_CHUNK_SHIFT;
+	stop = (pa - b->base + len + PHYS_CHUNK - 1) >> PHYS_CHUNK_SHIFT;
+	for (uint64_t i = c; i < stop; i++)
+		more += chunk_in(b, i, true) ? 0 : PHYS_CHUNK;
+	/* Never the cause of a crossing: the write that needs the memory reports it. */
+	if (!more || env_host_charged(phys->env) + more > phys->env->host_budget)
+		return false;
+	while (c < stop) {
+		uint64_t run;
+
+		if (chunk_in(b, c, true)) {
+			c++;
+			continue;
+		}
+		for (run = c; run < stop && !chunk_in(b, run, true); run++)
+			;
+		if (!commit_run(phys, b, c, run))
+			return false;
+		c = run;
+	}
+	return true;
 }
 
 bool phys_is_ram(const struct hw_phys *phys, kmm_pa_t pa)
@@ -269,13 +339,24 @@ bool phys_check(const struct hw_phys *phys, char *why, size_t whylen)
 				 i - 1, i);
 			return false;
 		}
-		if (!b->host || !b->touched) {
+		if (!b->host || !b->touched || !b->clean) {
 			snprintf(why, whylen, "phys: bank %u has no host backing", i);
 			return false;
 		}
-		for (uint64_t w = 0; w < (((b->end - b->base) >> PHYS_CHUNK_SHIFT) + 63) / 64; w++)
-			touched += (uint64_t)__builtin_popcountll(b->touched[w])
+		uint64_t words = (((b->end - b->base) >> PHYS_CHUNK_SHIFT) + 63) / 64;
+
+		for (uint64_t w = 0; w < words; w++) {
+			uint64_t both = b->touched[w] & b->clean[w];
+
+			if (both) {
+				snprintf(why, whylen,
+					 "phys: bank %u chunk %" PRIu64 " is touched and clean", i,
+					 w * 64 + (uint64_t)__builtin_ctzll(both));
+				return false;
+			}
+			touched += (uint64_t)__builtin_popcountll(b->touched[w] | b->clean[w])
 				   << PHYS_CHUNK_SHIFT;
+		}
 		if (b->end > KMM_PA_LIMIT) {
 			snprintf(why, whylen, "phys: bank %u ends beyond the 48-bit PA limit", i);
 			return false;
@@ -291,7 +372,8 @@ bool phys_check(const struct hw_phys *phys, char *why, size_t whylen)
 	}
 	if (phys->nr_banks && touched != phys->env->host_touched) {
 		snprintf(why, whylen,
-			 "phys: %" PRIu64 " KiB of RAM marked touched, %" PRIu64 " KiB charged",
+			 "phys: %" PRIu64 " KiB of RAM marked touched or clean, %" PRIu64
+			 " KiB charged",
 			 touched >> 10, phys->env->host_touched >> 10);
 		return false;
 	}

@@ -335,13 +335,40 @@ static uint64_t tlbi_l2(struct tlb *tlb, const struct tlbi_scope *s)
 	return removed;
 }
 
+/*
+ * The L1 part of an invalidation. A stage-1 scope by VA inside one 4 KiB page overlaps an
+ * entry exactly when the entry holds the scope's first byte (entries are aligned to their
+ * size, 4 KiB at least): the miss filter then says whether any entry can, and the packed
+ * key/mask words pick the candidates without touching the entries. Other scopes test every
+ * entry. Either way tlbi_matches decides each candidate, so the result is the full scan's.
+ */
+static uint64_t tlbi_l1(struct tlb *tlb, int side, uint32_t cnt, const struct tlbi_scope *s)
+{
+	uint64_t first = s->va & TLB_VA56_MASK, removed = 0;
+
+	if (!(s->match & TLBI_M_VA) || !(s->match & TLBI_M_S1) || !s->len ||
+	    s->len > KMM_PAGE_SIZE - (first & (KMM_PAGE_SIZE - 1)))
+		return tlbi_array(tlb->l1[side], cnt, s, false);
+	if (!tlb->l1used[side] ||
+	    (!tlb->l1big[side] && !tlb->l1filt[side][tlb_l1_filter_idx(first)]))
+		return 0;
+	for (uint32_t i = 0; i < cnt; i++) {
+		if (((first | 1) & tlb->l1mask[side][i]) == tlb->l1key[side][i] &&
+		    tlbi_matches(&tlb->l1[side][i], s, false)) {
+			tlb->l1[side][i].flags = 0;
+			removed++;
+		}
+	}
+	return removed;
+}
+
 uint64_t tlb_invalidate(struct tlb *tlb, const struct tlbi_scope *s)
 {
 	uint64_t n, total = 0;
 
 	for (int side = 0; side < 2; side++) {
 		uint32_t cnt = side ? tlb->geo.l1d_entries : tlb->geo.l1i_entries;
-		n = tlbi_array(tlb->l1[side], cnt, s, false);
+		n = tlbi_l1(tlb, side, cnt, s);
 		for (uint32_t i = 0; n && i < cnt; i++) {
 			if (tlb->l1key[side][i] && !(tlb->l1[side][i].flags & TLB_F_VALID)) {
 				tlb->l1key[side][i] = 0;

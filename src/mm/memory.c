@@ -42,6 +42,8 @@
  *  4. pgtables_bytes is 4096 times the PUD, PMD and PTE table pages below the pgd; no table
  *     page is reachable twice (claimed once by the "user page table" placement row).
  *  5. NR_ANON_MAPPED equals the anon pages with _mapcount >= 0.
+ * mm_check also runs, for each mm, the VMA layer's mmap_check, mprotect.c's mprotect_check
+ * (PTE permissions within the VMA's) and mlock.c's mlock_check (locked_vm).
  */
 #include "mm/memory.h"
 
@@ -52,6 +54,7 @@
 #include "lib/trace.h"
 #include "mm/gfp.h"
 #include "mm/mm_state.h"
+#include "mm/mman.h"
 #include "mm/mmap.h"
 #include "mm/page_place.h"
 #include "mm/pagemap.h"
@@ -1672,7 +1675,8 @@ bool mm_check(const struct kmm_kernel *k, char *why, size_t whylen)
 		nmm++;
 		memset(t.rss, 0, sizeof(t.rss));
 		t.tables = 0;
-		ok = mmap_check(mm, why, whylen) && walk_user_tables(mm, &t, why, whylen);
+		ok = mmap_check(mm, why, whylen) && mprotect_check(mm, why, whylen) &&
+		     mlock_check(mm, why, whylen) && walk_user_tables(mm, &t, why, whylen);
 		if (!ok)
 			break;
 		if ((long)(t.tables * PAGE_SIZE) != mm->pgtables_bytes) {

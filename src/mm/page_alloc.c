@@ -732,9 +732,9 @@ static void host_slack_free_block(struct kmm_kernel *k, unsigned long pfn, unsig
 	struct host_slack *hs = &k->host_slack;
 	uint64_t used, free_pages = global_zone_page_state(k, NR_FREE_PAGES);
 
-	if (!hs->limit)
-		hs->limit = clamp_t(uint64_t, ((uint64_t)k->totalram_pages << PAGE_SHIFT) / 8,
-				    (uint64_t)32 << 20, (uint64_t)512 << 20);
+	/* Each time: totalram_pages grows while memblock hands RAM over at boot. */
+	hs->limit = clamp_t(uint64_t, ((uint64_t)k->totalram_pages << PAGE_SHIFT) / 8,
+			    (uint64_t)32 << 20, (uint64_t)512 << 20);
 	used = (uint64_t)(k->totalram_pages > (long)free_pages
 				  ? k->totalram_pages - (long)free_pages
 				  : 0)
@@ -1310,6 +1310,34 @@ static struct page *__rmqueue(struct kmm_kernel *k, struct zone *zone, unsigned 
 	}
 }
 
+/*
+ * Host side only (no kernel counterpart): the blocks just moved onto a pcp list are handed
+ * out next, so the host memory behind them is committed now, one populate request per run
+ * of adjacent blocks, instead of one host page fault per page at its first write (phys.h,
+ * "Committing ahead"). Only for order-0 movable lists, the user pages of faults: a larger
+ * block (a THP-sized one on its pcp list above all) may never be written whole, and the
+ * kernel's own unmovable pages are few and written by their users anyway.
+ */
+static void pcp_commit_host(struct kmm_kernel *k, struct list_head *list, unsigned int order)
+{
+	unsigned long start = 0, end = 0;
+
+	for (struct list_head *e = list->next; e != list; e = e->next) {
+		unsigned long pfn = page_to_pfn(k, list_entry(e, struct page, lru));
+
+		if (end && pfn == end) {
+			end += 1UL << order;
+			continue;
+		}
+		if (end)
+			arch_phys_commit(k, PFN_PHYS(start), PFN_PHYS(end - start));
+		start = pfn;
+		end = pfn + (1UL << order);
+	}
+	if (end)
+		arch_phys_commit(k, PFN_PHYS(start), PFN_PHYS(end - start));
+}
+
 /* Models: rmqueue_bulk(): @count blocks onto a pcp list under one zone->lock. */
 static noinline int rmqueue_bulk(struct kmm_kernel *k, struct zone *zone, unsigned int order,
 				 unsigned long count, struct list_head *list, int migratetype,
@@ -1332,6 +1360,8 @@ static noinline int rmqueue_bulk(struct kmm_kernel *k, struct zone *zone, unsign
 			__mod_zone_page_state(zone, NR_FREE_CMA_PAGES, -(1L << order));
 	}
 	__mod_zone_page_state(zone, NR_FREE_PAGES, -(long)(i << order));
+	if (!order && migratetype == MIGRATE_MOVABLE)
+		pcp_commit_host(k, list, order);
 	return allocated;
 }
 

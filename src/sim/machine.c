@@ -89,6 +89,12 @@ int kmm_status_errno(enum kmm_status status)
 		return 28; /* ENOSPC */
 	case KMM_ETXTBSY:
 		return 26; /* ETXTBSY */
+	case KMM_EMFILE:
+		return 24; /* EMFILE */
+	case KMM_ENAMETOOLONG:
+		return 36; /* ENAMETOOLONG (asm-generic/errno.h) */
+	case KMM_EISDIR:
+		return 21; /* EISDIR */
 	default:
 		return 0;
 	}

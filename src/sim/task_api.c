@@ -102,6 +102,12 @@ static enum kmm_status api_errno(long err)
 		return KMM_ENOSPC;
 	case ETXTBSY:
 		return KMM_ETXTBSY;
+	case EMFILE:
+		return KMM_EMFILE;
+	case ENAMETOOLONG:
+		return KMM_ENAMETOOLONG;
+	case EISDIR:
+		return KMM_EISDIR;
 	case ENOENT:
 		return KMM_ENOENT;
 	case EROFS:
@@ -735,8 +741,8 @@ API_BODY(file_open, {
 	fd = fd_install_new(a->k, t->files, f, (unsigned int)p->flags);
 	if (fd < 0) {
 		fput(a->k, f);
-		return api_error(a, fd == -EMFILE ? KMM_EINVAL : api_errno(fd),
-				 "open(%s): no fd free (%d)", p->path, fd);
+		return api_error(a, api_errno(fd), "open(%s): no fd free (%s)", p->path,
+				 errno_name(fd));
 	}
 	*p->fd = fd;
 	return KMM_OK;
@@ -910,9 +916,8 @@ API_BODY(memfd_create, {
 		return api_error(a, KMM_EBADF, "pid %" PRId32 " has no file table", p->pid);
 	fd = sys_memfd_create(a->k, t->files, p->name, p->flags);
 	if (fd < 0)
-		return api_error(a, fd == -EMFILE ? KMM_EINVAL : api_errno(fd),
-				 "memfd_create(\"%s\", 0x%x): %s", p->name, p->flags,
-				 fd == -EMFILE ? "EMFILE" : errno_name(fd));
+		return api_error(a, api_errno(fd), "memfd_create(\"%s\", 0x%x): %s", p->name,
+				 p->flags, errno_name(fd));
 	*p->fd = fd;
 	return KMM_OK;
 }

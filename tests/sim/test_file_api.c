@@ -160,8 +160,21 @@ static void test_file_api_bad_input(void **state)
 	(void)state;
 	assert_int_equal(kmm_file_create(m, NULL, NULL, 0), KMM_EINVAL);
 	assert_int_equal(kmm_file_create(m, "rel", NULL, 0), KMM_EINVAL);
-	assert_int_equal(kmm_file_create(m, "/", NULL, 0),
-			 KMM_EINVAL); /* EISDIR: no status of its own */
+	assert_int_equal(kmm_file_create(m, "/", NULL, 0), KMM_EISDIR);
+	assert_int_equal(kmm_status_errno(KMM_EISDIR), 21); /* asm-generic/errno-base.h */
+	{
+		char longname[300]; /* PATH_MAX_KMM is 256: the NUL must fit below it */
+
+		memset(longname, 'a', sizeof(longname) - 1);
+		longname[0] = '/';
+		longname[sizeof(longname) - 1] = '\0';
+		assert_int_equal(kmm_file_create(m, longname, NULL, 0), KMM_ENAMETOOLONG);
+		longname[255] = '\0'; /* 255 bytes and the NUL: the longest name allowed */
+		assert_int_equal(kmm_file_create(m, longname, NULL, 0), KMM_OK);
+		assert_int_equal(kmm_file_unlink(m, longname), KMM_OK);
+	}
+	assert_int_equal(kmm_status_errno(KMM_ENAMETOOLONG), 36); /* asm-generic/errno.h */
+	assert_int_equal(kmm_status_errno(KMM_EMFILE), 24);	  /* asm-generic/errno-base.h */
 	assert_int_equal(kmm_file_open(m, pid, "/nope", KMM_O_RDONLY, &fd), KMM_ENOENT);
 	assert_int_equal(kmm_file_open(m, pid, "/nope", KMM_O_RDONLY, NULL), KMM_EINVAL);
 	assert_int_equal(kmm_file_open(m, pid, "/nope", 0x80000000, &fd), KMM_EINVAL);

@@ -4,9 +4,12 @@
  * pageblocks give their host pages back, a memory map beyond the budget is refused at create,
  * and crossing the budget later stops the machine with KMM_EHOST. Also: kmm_check of a
  * machine at a high PA and of the largest TLB geometry stays fast, and larger TLBs than
- * hardware builds are refused.
+ * hardware builds are refused. Freed RAM keeps its slack (an eighth of RAM) for reuse, and
+ * user pages committed ahead are charged once.
  */
 #include "kmm_test.h"
+
+#include <kmm/task.h>
 
 #include <time.h>
 
@@ -137,6 +140,94 @@ static void test_host_mem_free_gives_back_beyond_slack(void **state)
 	test_machine_done(m);
 }
 
+/*
+ * The slack is an eighth of the RAM the buddy allocator holds at the free (1 GiB here, less
+ * what boot keeps: over 100 MiB), not of what it held at the first free during boot (the
+ * 32 MiB floor). 64 MiB written and freed stay behind the free blocks for reuse: the charge
+ * does not fall.
+ */
+static void test_host_mem_slack_kept_for_reuse(void **state)
+{
+	struct kmm_config cfg = config("1G", NULL);
+	struct kmm_machine *m = test_machine(&cfg);
+	static kmm_pfn_t pfn[32];
+	uint64_t before, after, v = 0x5678;
+
+	for (size_t i = 0; i < 32; i++) {
+		assert_int_equal(kmm_alloc_pages(m, KMM_GFP_KERNEL, 9, &pfn[i]), KMM_OK);
+		for (uint64_t pg = 0; pg < 512; pg++)
+			assert_int_equal(kmm_phys_write(m, (pfn[i] + pg) << 12, &v, 8), KMM_OK);
+	}
+	kmm_host_mem(m, &before, NULL);
+	for (size_t i = 0; i < 32; i++)
+		assert_int_equal(kmm_free_pages(m, pfn[i], 9), KMM_OK);
+	assert_int_equal(kmm_drain_all_pages(m), KMM_OK);
+	kmm_host_mem(m, &after, NULL);
+	if (after < before)
+		fail_msg("freeing 64 MiB written gave %llu KiB back (slack: an eighth of 1 GiB)",
+			 (unsigned long long)((before - after) >> 10));
+	test_machine_done(m);
+}
+
+/*
+ * User pages are committed ahead, a per-CPU list's refill at a time, and charged then: after
+ * a task writes N pages the charge has grown by N/2 x 4 KiB at least (most of its pages come
+ * fresh from the buddy lists; boot leaves a few written ones behind) and by at most N pages
+ * and one refill more (pcp->batch pages, 63 at most) plus the task's page tables and kernel
+ * objects (under 64 pages; chunks charged twice would add up to N); writing them again
+ * charges nothing;
+ * every page reads back what was written, the pages never written read zero, and kmm_check
+ * (each chunk touched or clean, never both; the charge is their sum) holds after each step.
+ */
+static void test_host_mem_commit_ahead_charged(void **state)
+{
+	struct kmm_config cfg = config("1G", NULL);
+	struct kmm_machine *m = test_machine(&cfg);
+	const uint64_t n = 1000;
+	uint64_t before, after, done, v;
+	kmm_pid_t pid;
+	kmm_va_t va;
+
+	assert_int_equal(kmm_task_create(m, "t", 0, &pid), KMM_OK);
+	assert_int_equal(kmm_mmap(m, pid, 0, 2 * n << 12, KMM_PROT_READ | KMM_PROT_WRITE,
+				  KMM_MAP_PRIVATE | KMM_MAP_ANONYMOUS, -1, 0, &va),
+			 KMM_OK);
+	kmm_host_mem(m, &before, NULL);
+	assert_int_equal(kmm_task_touch(m, pid, KMM_ACCESS_STORE, va, n << 12, 4096, KMM_TOUCH_SEQ,
+					0x1122334455667788ull, &done),
+			 KMM_OK);
+	assert_int_equal(done, n);
+	assert_int_equal(kmm_check(m), KMM_OK);
+	kmm_host_mem(m, &after, NULL);
+	assert_true(after - before >= n << 11); /* most pages fresh (boot leaves a few written) */
+	if (after - before > (n + 63 + 64) << 12)
+		fail_msg("%llu pages written charged %llu KiB", (unsigned long long)n,
+			 (unsigned long long)((after - before) >> 10));
+	assert_int_equal(kmm_task_touch(m, pid, KMM_ACCESS_STORE, va, n << 12, 4096, KMM_TOUCH_SEQ,
+					0x1122334455667788ull, &done),
+			 KMM_OK);
+	kmm_host_mem(m, &before, NULL);
+	assert_int_equal(before, after);
+	for (uint64_t i = 0; i < n; i += 97) {
+		assert_int_equal(kmm_task_access(m, pid, KMM_ACCESS_LOAD, va + (i << 12), &v,
+						 sizeof(v), NULL),
+				 KMM_OK);
+		assert_int_equal(v, 0x1122334455667788ull);
+		assert_int_equal(kmm_task_access(m, pid, KMM_ACCESS_LOAD, va + (i << 12) + 8, &v,
+						 sizeof(v), NULL),
+				 KMM_OK);
+		assert_int_equal(v, 0);
+	}
+	/* The second half: written for the first time now, on pages committed ahead or not. */
+	assert_int_equal(kmm_task_touch(m, pid, KMM_ACCESS_STORE, va + (n << 12), n << 12, 4096,
+					KMM_TOUCH_SEQ, 7, &done),
+			 KMM_OK);
+	assert_int_equal(kmm_check(m), KMM_OK);
+	assert_int_equal(kmm_munmap(m, pid, va, 2 * n << 12), KMM_OK);
+	assert_int_equal(kmm_check(m), KMM_OK);
+	test_machine_done(m);
+}
+
 /* Crossing the budget stops the machine: KMM_EHOST naming the budget, then KMM_EDEAD. */
 static void test_host_mem_budget_stops_machine(void **state)
 {
@@ -260,6 +351,8 @@ int main(void)
 		cmocka_unit_test(test_host_mem_memmap_refused_up_front),
 		cmocka_unit_test(test_host_mem_zeroing_untouched_is_free),
 		cmocka_unit_test(test_host_mem_free_gives_back_beyond_slack),
+		cmocka_unit_test(test_host_mem_slack_kept_for_reuse),
+		cmocka_unit_test(test_host_mem_commit_ahead_charged),
 		cmocka_unit_test(test_host_mem_budget_stops_machine),
 		cmocka_unit_test(test_host_mem_budget_during_boot),
 		cmocka_unit_test(test_host_mem_check_at_high_pa),

@@ -533,6 +533,103 @@ static void test_readahead_big_reads(void **state)
 	test_machine_done(m);
 }
 
+/*
+ * A mapping fault on a page the cache does not hold is a major fault that reads the
+ * 32-page window around it from the disk in one request (128 KiB of pgpgin); after the
+ * pages were dropped, the same fault is major again and reads them again.
+ */
+static void test_major_fault_reads_from_the_disk_again(void **state)
+{
+	struct kmm_machine *m = boot_mb(256);
+	struct kmm_kernel *k = &m->kernel;
+	kmm_pid_t pid = new_task(m);
+	struct kmm_task_info info;
+	static uint8_t got[256 << 10], want[256 << 10];
+	uint64_t in0, maj0, done;
+	kmm_va_t va = 0;
+	int fd = -1;
+
+	(void)state;
+	assert_int_equal(kmm_file_create_generated(m, "/mnt/disk/map", sizeof(want), 11), KMM_OK);
+	assert_int_equal(kmm_file_open(m, pid, "/mnt/disk/map", KMM_O_RDONLY, &fd), KMM_OK);
+	for (int round = 0; round < 2; round++) {
+		in0 = vmstat(m, "pgpgin");
+		maj0 = vmstat(m, "pgmajfault");
+		assert_int_equal(kmm_mmap(m, pid, 0, sizeof(want), KMM_PROT_READ, KMM_MAP_SHARED,
+					  fd, 0, &va),
+				 KMM_OK);
+		assert_int_equal(kmm_task_touch(m, pid, KMM_ACCESS_LOAD, va, 4096, 0, KMM_TOUCH_SEQ,
+						0, NULL),
+				 KMM_OK);
+		assert_int_equal(vmstat(m, "pgmajfault") - maj0, 1);
+		assert_int_equal(vmstat(m, "pgpgin") - in0, 128);
+		assert_int_equal(kmm_task_info(m, pid, &info), KMM_OK);
+		assert_int_equal(info.maj_flt, (uint64_t)round + 1);
+		check(m);
+		assert_int_equal(kmm_munmap(m, pid, va, sizeof(want)), KMM_OK);
+		lru_add_drain_all(k);
+		assert_int_equal(invalidate_mapping_pages(
+					 k, fs_lookup(k, "/mnt/disk/map")->i_mapping, 0, ~0UL),
+				 32);
+		check(m);
+	}
+	assert_int_equal(kmm_file_pread(m, pid, fd, got, sizeof(got), 0, &done), KMM_OK);
+	kmm_file_generated_bytes(11, 0, want, sizeof(want));
+	assert_memory_equal(got, want, sizeof(got));
+	assert_int_equal(kmm_file_close(m, pid, fd), KMM_OK);
+	test_machine_done(m);
+}
+
+/*
+ * A caller that starts and ends writeback around ->writepage itself (the older contract)
+ * still gets the bytes written and counted (pgpgout 4 KiB), and nothing is left in flight.
+ */
+static void test_writepage_with_caller_managed_writeback(void **state)
+{
+	struct kmm_machine *m = boot_mb(256);
+	struct kmm_kernel *k = &m->kernel;
+	kmm_pid_t pid = new_task(m);
+	struct writeback_control wbc = {.nr_to_write = 1, .for_reclaim = true};
+	uint8_t page[4096];
+	uint64_t done, out0 = vmstat(m, "pgpgout");
+	struct folio *folio;
+	int fd = open_new(m, pid, "/mnt/disk/old-contract");
+
+	(void)state;
+	memset(page, 0x3c, sizeof(page));
+	assert_int_equal(kmm_file_pwrite(m, pid, fd, page, sizeof(page), 0, &done), KMM_OK);
+	folio = cached_folio(m, "/mnt/disk/old-contract", 0);
+	folio_lock(folio);
+	assert_true(folio_clear_dirty_for_io(k, folio));
+	folio_start_writeback(k, folio);
+	assert_int_equal(folio_mapping(folio)->a_ops->writepage(k, folio, &wbc), 0);
+	assert_true(folio_test_locked(folio));
+	folio_end_writeback(k, folio);
+	folio_unlock(folio);
+	folio_put(k, folio);
+	assert_int_equal(vmstat(m, "pgpgout") - out0, 4);
+	assert_int_equal(vmstat(m, "nr_writeback"), 0);
+	check(m);
+	assert_int_equal(kmm_file_close(m, pid, fd), KMM_OK);
+	test_machine_done(m);
+}
+
+/* Bad input of the writeback calls: nothing changes. */
+static void test_writeback_bad_input(void **state)
+{
+	struct kmm_machine *m = boot_mb(256);
+
+	(void)state;
+	assert_int_equal(kmm_file_create_generated(m, NULL, 4096, 0), KMM_EINVAL);
+	assert_int_equal(kmm_file_create_generated(m, "relative", 4096, 0), KMM_EINVAL);
+	assert_int_equal(kmm_file_create_generated(m, "/mnt/disk/x", 1ULL << 63, 0), KMM_EFBIG);
+	assert_int_equal(kmm_idle(m, 3600ULL * 1000000000ULL + 1), KMM_EINVAL);
+	assert_int_equal(kmm_sync(m), KMM_OK);	 /* nothing dirty: nothing to do */
+	kmm_file_generated_bytes(0, 0, NULL, 8); /* ignored */
+	check(m);
+	test_machine_done(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -546,6 +643,9 @@ int main(void)
 		cmocka_unit_test(test_writepage_for_reclaim_then_drop_and_reread),
 		cmocka_unit_test(test_readahead_windows),
 		cmocka_unit_test(test_readahead_big_reads),
+		cmocka_unit_test(test_major_fault_reads_from_the_disk_again),
+		cmocka_unit_test(test_writepage_with_caller_managed_writeback),
+		cmocka_unit_test(test_writeback_bad_input),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
