@@ -26,6 +26,7 @@
 #define KMM_FS_FS_H
 
 #include "mm/pagemap.h"
+#include "mm/shrinker.h"
 
 #define PATH_MAX_KMM 256
 
@@ -59,6 +60,13 @@ struct super_block {
 	 * faults workload's fresh tmpfs at 00:17. (Field added by the views helper.)
 	 */
 	unsigned int s_dev;
+	/*
+	 * Unused dentries and inodes (kmmfs) and the shrinker that frees them ("sb-kmmfs":
+	 * super_cache_count / super_cache_scan). Field group added by the wset helper.
+	 */
+	struct list_head s_dentry_lru, s_inode_lru;
+	unsigned long s_nr_dentry_unused, s_nr_inodes_unused;
+	struct shrinker s_shrink;
 };
 
 /* Sets up the filesystems (boot: shmem_init and the mounts). 0 or -ENOMEM. */

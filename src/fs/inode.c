@@ -18,6 +18,24 @@
  *         image (the filecache workload's squashfs data.bin): no store, its bytes a function
  *         of (seed, offset) computed when a page is read, opening it for writing -EROFS.
  *
+ * Caches (reclaimable slab, kmmfs): a kmmfs name has a dentry object from the "dentry" cache
+ * (192 bytes, SLAB_RECLAIM_ACCOUNT) while it is cached, and its inode an object from
+ * kmmfs_inode_cache while it is in core. When nothing but the name holds the inode
+ * (i_count 1: no open file, hence no mapping), the dentry is unused and sits on the super
+ * block's dentry LRU; the "sb-kmmfs" shrinker (super_cache_count/super_cache_scan: counts
+ * scaled by vfs_cache_pressure, the scan split between dentries and inodes in proportion)
+ * frees unused dentries (prune_dcache_sb) and moves their inodes to the inode LRU, then frees
+ * unused inodes (prune_icache_sb) after dropping their clean page cache (pginodesteal, or
+ * kswapd_inodesteal from kswapd). Both LRUs give a second chance to an object touched since
+ * it went there (DCACHE_REFERENCED, I_REFERENCED). A lookup brings both back (d_alloc, iget:
+ * the store is the disk they are re-read from).
+ * Deviation: tmpfs names have no dentry objects (in the kernel theirs are pinned: never on an
+ *         LRU); lists are per super block, not per node, so the shrinker is not NUMA-aware.
+ * Deviation: an inode whose page cache keeps pages the invalidation cannot drop (dirty,
+ *         mapped) is rotated, not retried (LRU_RETRY), and shadows do not keep it in core.
+ * Deviation: if the inode object cannot be allocated at lookup, the lookup still succeeds
+ *         and the inode stays out of core until the next lookup (no -ENOMEM from a lookup).
+ *
  * Invariants (fs_check):
  *  1. The names are sorted, unique, and each names a live inode of nlink 1 whose i_name it is.
  *  2. Every live inode is on its super block's list, with i_count > 0 (the name holds one,
@@ -27,6 +45,9 @@
  *     equals the pages its inodes hold.
  *  4. Each inode's page cache passes pagecache_check's rules (filemap.c's walker runs from
  *     kmm_check's page-placement check, not from here).
+ *  5. The dentry LRU holds kmmfs inodes with a cached dentry, the inode LRU in-core kmmfs
+ *     inodes without one; the flags say which list an inode is on and the counts match. An
+ *     inode out of core has no dentry, no page and i_count 1 (its name).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -37,6 +58,8 @@
 #include "mm/internal.h"
 #include "mm/shmem.h"
 #include "mm/slab.h"
+#include "mm/workingset.h"
+#include "kernel/sched.h"
 #include "mm/writeback.h"
 
 /* ---- kmmfs: the store-backed filesystem --------------------------------------------- */
@@ -201,7 +224,8 @@ static bool kmmfs_fill_folio(struct kmm_kernel *k, struct inode *inode, struct f
 		memcpy(dst, src, PAGE_SIZE);
 	} else if (KMMFS_I(inode)->generated) {
 		loff_t pos = (loff_t)folio->index << PAGE_SHIFT;
-		uint64_t n = inode->i_size > pos ? min(PAGE_SIZE, (uint64_t)(inode->i_size - pos)) : 0;
+		uint64_t n =
+			inode->i_size > pos ? min(PAGE_SIZE, (uint64_t)(inode->i_size - pos)) : 0;
 
 		kmmfs_generated_bytes(KMMFS_I(inode)->gen_seed, (uint64_t)pos, dst, n);
 		memset(dst + n, 0, PAGE_SIZE - n);
@@ -449,6 +473,217 @@ static struct kmem_cache *fs_inode_cache(struct kmm_kernel *k, struct super_bloc
 			SLAB_PANIC | SLAB_ACCOUNT);
 }
 
+/* ---- caches: dentries and inodes on LRUs, the super block's shrinker ------------------ */
+
+static struct kmem_cache *fs_dentry_cache(struct kmm_kernel *k)
+{
+	return fs_cache(k, &k->fs->dentry_cachep, "dentry", 192,
+			SLAB_RECLAIM_ACCOUNT | SLAB_PANIC | SLAB_MEM_SPREAD | SLAB_ACCOUNT);
+}
+
+static bool inode_cacheable(const struct inode *inode)
+{
+	return inode->i_sb->s_store_backed && inode->i_nlink;
+}
+
+static void d_lru_del(struct inode *inode)
+{
+	if (!(inode->d_flags & DCACHE_LRU_LIST))
+		return;
+	list_del(&inode->d_lru);
+	inode->d_flags &= ~DCACHE_LRU_LIST;
+	inode->i_sb->s_nr_dentry_unused--;
+}
+
+static void d_lru_add(struct inode *inode)
+{
+	list_add_tail(&inode->d_lru, &inode->i_sb->s_dentry_lru);
+	inode->d_flags |= DCACHE_LRU_LIST;
+	inode->i_sb->s_nr_dentry_unused++;
+}
+
+static void inode_lru_list_del(struct inode *inode)
+{
+	if (!(inode->i_state & I_ON_LRU))
+		return;
+	list_del(&inode->i_lru);
+	inode->i_state &= ~I_ON_LRU;
+	inode->i_sb->s_nr_inodes_unused--;
+}
+
+/* Models: inode_add_lru(): an unused in-core inode without a dentry. */
+static void inode_add_lru(struct inode *inode)
+{
+	if ((inode->i_state & I_ON_LRU) || !inode->i_slab || inode->i_dentry || inode->i_count != 1)
+		return;
+	list_add_tail(&inode->i_lru, &inode->i_sb->s_inode_lru);
+	inode->i_state |= I_ON_LRU;
+	inode->i_sb->s_nr_inodes_unused++;
+}
+
+/* Models: d_alloc(): the name's dentry object. false: no memory (nothing changed). */
+static bool d_alloc(struct kmm_kernel *k, struct inode *inode)
+{
+	struct kmem_cache *cache = fs_dentry_cache(k);
+
+	if (inode->i_dentry)
+		return true;
+	inode->i_dentry = cache ? kmem_cache_alloc(k, cache, GFP_KERNEL) : 0;
+	if (!inode->i_dentry)
+		return false;
+	inode_lru_list_del(inode); /* a dentry pins its inode */
+	return true;
+}
+
+/* Models: dentry_free() of a pruned or deleted dentry. */
+static void d_free(struct kmm_kernel *k, struct inode *inode)
+{
+	d_lru_del(inode);
+	if (inode->i_dentry)
+		kmem_cache_free(k, k->fs->dentry_cachep, inode->i_dentry);
+	inode->i_dentry = 0;
+}
+
+/*
+ * Models: dput()'s retain_dentry(): the last user let go of a cached name: onto the dentry
+ * LRU, or marked referenced if it is there already.
+ */
+static void dput_unused(struct inode *inode)
+{
+	if (!inode_cacheable(inode) || inode->i_count != 1)
+		return;
+	if (!inode->i_dentry) {
+		inode_add_lru(inode);
+		return;
+	}
+	if (inode->d_flags & DCACHE_LRU_LIST)
+		inode->d_flags |= DCACHE_REFERENCED;
+	else
+		d_lru_add(inode);
+}
+
+/* Models: iget's re-read of an inode pruned out of core, and d_alloc for its name. */
+static void fs_lookup_cached(struct kmm_kernel *k, struct inode *inode)
+{
+	if (!inode->i_sb->s_store_backed || !inode->i_nlink)
+		return;
+	if (!inode->i_slab) {
+		struct kmem_cache *cache = inode->i_sb->s_inode_cachep;
+
+		inode->i_slab = cache ? kmem_cache_alloc(k, cache, GFP_KERNEL) : 0;
+		if (!inode->i_slab)
+			return;
+	}
+	inode->i_state |= I_REFERENCED;
+	if (d_alloc(k, inode))
+		dput_unused(inode);
+}
+
+/* true when the current task is a kswapd thread (current_is_kswapd: PF_KSWAPD). */
+static bool current_is_kswapd(const struct kmm_kernel *k)
+{
+	const struct task_struct *t = cpu_curr(k, smp_processor_id(k));
+
+	return t && (t->flags & PF_KSWAPD);
+}
+
+/* Models: prune_dcache_sb() with dentry_lru_isolate(): frees up to @nr unused dentries. */
+static unsigned long prune_dcache_sb(struct kmm_kernel *k, struct super_block *sb, unsigned long nr)
+{
+	unsigned long freed = 0;
+
+	while (nr-- && !list_empty(&sb->s_dentry_lru)) {
+		struct inode *inode = list_first_entry(&sb->s_dentry_lru, struct inode, d_lru);
+
+		if (inode->i_count != 1) { /* in use again: off the LRU (LRU_REMOVED) */
+			d_lru_del(inode);
+			continue;
+		}
+		if (inode->d_flags & DCACHE_REFERENCED) { /* LRU_ROTATE */
+			inode->d_flags &= ~DCACHE_REFERENCED;
+			list_move_tail(&inode->d_lru, &sb->s_dentry_lru);
+			continue;
+		}
+		d_free(k, inode);
+		freed++;
+		inode_add_lru(inode); /* dentry_unlink_inode -> iput_final -> inode_add_lru */
+	}
+	return freed;
+}
+
+/* Models: inode_lru_isolate() for one inode: true if it was freed. */
+static bool inode_lru_isolate(struct kmm_kernel *k, struct super_block *sb, struct inode *inode)
+{
+	if (inode->i_count != 1 || inode->i_dentry) { /* in use: LRU_REMOVED */
+		inode_lru_list_del(inode);
+		return false;
+	}
+	if (inode->i_state & I_REFERENCED) { /* LRU_ROTATE */
+		inode->i_state &= ~I_REFERENCED;
+		list_move_tail(&inode->i_lru, &sb->s_inode_lru);
+		return false;
+	}
+	if (inode->i_data.nrpages) {
+		unsigned long reap = invalidate_mapping_pages(k, &inode->i_data, 0, ~0UL);
+
+		k->vm_events[current_is_kswapd(k) ? KSWAPD_INODESTEAL : PGINODESTEAL] += reap;
+		if (inode->i_data.nrpages) { /* dirty or mapped pages stay */
+			list_move_tail(&inode->i_lru, &sb->s_inode_lru);
+			return false;
+		}
+	}
+	/* evict() of a clean inode whose disk copy stays: the shadows go with it. */
+	inode_lru_list_del(inode);
+	xa_destroy(&inode->i_data.i_pages);
+	kmem_cache_free(k, sb->s_inode_cachep, inode->i_slab);
+	inode->i_slab = 0;
+	return true;
+}
+
+/* Models: prune_icache_sb(): looks at up to @nr inodes of the LRU, frees the unused. */
+static unsigned long prune_icache_sb(struct kmm_kernel *k, struct super_block *sb, unsigned long nr)
+{
+	unsigned long freed = 0;
+
+	while (nr-- && !list_empty(&sb->s_inode_lru))
+		freed += inode_lru_isolate(k, sb,
+					   list_first_entry(&sb->s_inode_lru, struct inode, i_lru));
+	return freed;
+}
+
+/* mult_frac(x, n, d) without overflow. */
+static unsigned long mult_frac(unsigned long x, unsigned long n, unsigned long d)
+{
+	return (x / d) * n + (x % d) * n / d;
+}
+
+/* Models: super_cache_count(): unused dentries + inodes, scaled by vfs_cache_pressure. */
+static unsigned long super_cache_count(struct shrinker *s, struct shrink_control *sc)
+{
+	struct super_block *sb = container_of(s, struct super_block, s_shrink);
+	unsigned long total = sb->s_nr_dentry_unused + sb->s_nr_inodes_unused;
+
+	if (!total)
+		return SHRINK_EMPTY;
+	return vfs_pressure_ratio(sc->k, total);
+}
+
+/* Models: super_cache_scan(): the scan split between dcache and icache in proportion. */
+static unsigned long super_cache_scan(struct shrinker *s, struct shrink_control *sc)
+{
+	struct super_block *sb = container_of(s, struct super_block, s_shrink);
+	unsigned long dentries = sb->s_nr_dentry_unused, inodes = sb->s_nr_inodes_unused;
+	unsigned long total = dentries + inodes + 1, freed;
+
+	if (!(sc->gfp_mask & __GFP_FS))
+		return SHRINK_STOP;
+	dentries = mult_frac(sc->nr_to_scan, dentries, total);
+	inodes = mult_frac(sc->nr_to_scan, inodes, total);
+	freed = prune_dcache_sb(sc->k, sb, dentries + 1);
+	freed += prune_icache_sb(sc->k, sb, inodes + 1);
+	return freed;
+}
+
 struct inode *new_inode(struct kmm_kernel *k, struct super_block *sb, umode_t mode)
 {
 	struct kmem_cache *cache = fs_inode_cache(k, sb);
@@ -468,6 +703,7 @@ struct inode *new_inode(struct kmm_kernel *k, struct super_block *sb, umode_t mo
 	inode->i_mapping = &inode->i_data;
 	inode->i_data.host = inode;
 	xa_init(&inode->i_data.i_pages, k->env);
+	xa_set_update(&inode->i_data.i_pages, workingset_update_node, k); /* shadow nodes */
 	inode->i_data.gfp_mask = GFP_HIGHUSER_MOVABLE;
 	INIT_LIST_HEAD(&inode->i_data.i_mmap);
 	inode->i_data.a_ops = sb->s_aops;
@@ -490,15 +726,22 @@ static void evict(struct kmm_kernel *k, struct inode *inode)
 	xa_destroy(&inode->i_data.i_pages);
 	list_del(&inode->i_sb_list);
 	sb->s_nr_inodes--;
-	kmem_cache_free(k, sb->s_inode_cachep, inode->i_slab);
+	d_free(k, inode);
+	inode_lru_list_del(inode);
+	if (inode->i_slab)
+		kmem_cache_free(k, sb->s_inode_cachep, inode->i_slab);
 	env_free(k->env, inode->i_name);
 	sb->s_op->free_inode(k, inode);
 }
 
 void iput(struct kmm_kernel *k, struct inode *inode)
 {
-	if (!inode || --inode->i_count > 0)
+	if (!inode)
 		return;
+	if (--inode->i_count > 0) {
+		dput_unused(inode);
+		return;
+	}
 	evict(k, inode);
 }
 
@@ -530,7 +773,10 @@ struct inode *fs_lookup(struct kmm_kernel *k, const char *path)
 	bool found;
 	unsigned long slot = name_slot(fs, path, &found);
 
-	return found ? fs->names[slot] : NULL;
+	if (!found)
+		return NULL;
+	fs_lookup_cached(k, fs->names[slot]);
+	return fs->names[slot];
 }
 
 /* Gives @inode the name @path (not present). 0 or -ENOMEM (nothing changed). */
@@ -562,6 +808,9 @@ int fs_link_name(struct kmm_kernel *k, struct inode *inode, const char *path)
 	inode->i_name = name;
 	inode->i_nlink = 1;
 	ihold(inode); /* the name's reference */
+	/* d_instantiate; without memory the name is simply not cached (a lookup retries) */
+	if (inode->i_sb->s_store_backed)
+		(void)d_alloc(k, inode);
 	return 0;
 }
 
@@ -579,6 +828,8 @@ int vfs_unlink(struct kmm_kernel *k, const char *path)
 		(fs->nr_names - slot - 1) * sizeof(*fs->names));
 	fs->nr_names--;
 	inode->i_nlink = 0;
+	d_free(k, inode); /* d_delete: an unlinked name is not cached */
+	inode_lru_list_del(inode);
 	iput(k, inode);
 	return 0;
 }
@@ -689,6 +940,8 @@ static void fs_init_sb(struct super_block *sb, struct kmm_kernel *k, const char 
 	sb->s_kernel = k;
 	sb->s_max_blocks = max_blocks;
 	INIT_LIST_HEAD(&sb->s_inodes);
+	INIT_LIST_HEAD(&sb->s_dentry_lru);
+	INIT_LIST_HEAD(&sb->s_inode_lru);
 }
 
 int fs_init(struct kmm_kernel *k)
@@ -706,6 +959,13 @@ int fs_init(struct kmm_kernel *k)
 	fs->sb[FS_KMMFS].s_op = &kmmfs_sops;
 	fs->sb[FS_KMMFS].s_fops = &kmmfs_fops;
 	fs->sb[FS_KMMFS].s_aops = &kmmfs_aops;
+	/* alloc_super(): the super block's shrinker, batch 1024 */
+	fs->sb[FS_KMMFS].s_shrink.count_objects = super_cache_count;
+	fs->sb[FS_KMMFS].s_shrink.scan_objects = super_cache_scan;
+	fs->sb[FS_KMMFS].s_shrink.seeks = DEFAULT_SEEKS;
+	fs->sb[FS_KMMFS].s_shrink.batch = 1024;
+	if (register_shrinker(k, &fs->sb[FS_KMMFS].s_shrink, "sb-%s", "kmmfs"))
+		return -ENOMEM;
 	return shmem_init(k, &fs->sb[FS_TMPFS]);
 }
 
@@ -715,6 +975,7 @@ void fs_fini(struct kmm_kernel *k)
 
 	if (!fs)
 		return;
+	unregister_shrinker(k, &fs->sb[FS_KMMFS].s_shrink);
 	/* The machine goes: host memory only (pages and slab objects go with the machine). */
 	for (int i = 0; i < FS_NR_MOUNTS; i++) {
 		struct super_block *sb = &fs->sb[i];
@@ -779,6 +1040,50 @@ static bool fs_check_inode(const struct super_block *sb, const struct inode *ino
 	return true;
 }
 
+/* Invariant 5: the LRUs against the inodes' flags and the counts. */
+static bool fs_check_lrus(const struct super_block *sb, char *why, size_t whylen)
+{
+	unsigned long nd = 0, ni = 0;
+	const struct list_head *pos;
+
+	for (pos = sb->s_dentry_lru.next; pos != &sb->s_dentry_lru; pos = pos->next) {
+		const struct inode *inode = container_of(pos, struct inode, d_lru);
+
+		nd++;
+		if (!sb->s_store_backed || !inode->i_dentry ||
+		    !(inode->d_flags & DCACHE_LRU_LIST)) {
+			snprintf(why, whylen, "fs: inode %lu on the dentry LRU without a dentry",
+				 inode->i_ino);
+			return false;
+		}
+	}
+	for (pos = sb->s_inode_lru.next; pos != &sb->s_inode_lru; pos = pos->next) {
+		const struct inode *inode = container_of(pos, struct inode, i_lru);
+
+		ni++;
+		if (!inode->i_slab || inode->i_dentry || !(inode->i_state & I_ON_LRU)) {
+			snprintf(why, whylen, "fs: inode %lu on the inode LRU out of core or named",
+				 inode->i_ino);
+			return false;
+		}
+	}
+	if (nd != sb->s_nr_dentry_unused || ni != sb->s_nr_inodes_unused) {
+		snprintf(why, whylen, "fs: %s LRUs hold %lu dentries and %lu inodes, count %lu/%lu",
+			 sb->s_type, nd, ni, sb->s_nr_dentry_unused, sb->s_nr_inodes_unused);
+		return false;
+	}
+	for (pos = sb->s_inodes.next; pos != &sb->s_inodes; pos = pos->next) {
+		const struct inode *inode = container_of(pos, struct inode, i_sb_list);
+
+		if (!inode->i_slab && (inode->i_dentry || inode->i_data.nrpages ||
+				       inode->i_count != 1 || !inode->i_nlink)) {
+			snprintf(why, whylen, "fs: inode %lu out of core but in use", inode->i_ino);
+			return false;
+		}
+	}
+	return true;
+}
+
 bool fs_check(const struct kmm_kernel *k, char *why, size_t whylen)
 {
 	const struct fs_state *fs = fs_of(k);
@@ -812,6 +1117,8 @@ bool fs_check(const struct kmm_kernel *k, char *why, size_t whylen)
 				 sb->s_type, sb->s_nr_inodes, sb->s_used_blocks, n, blocks);
 			return false;
 		}
+		if (!fs_check_lrus(sb, why, whylen))
+			return false;
 	}
 	return file_table_check(k, why, whylen);
 }

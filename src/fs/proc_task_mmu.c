@@ -24,14 +24,16 @@
  *   SpeculationIndirectBranch "unknown" (QEMU's CPUs), no pending, blocked, ignored or caught
  *   signals, SigQ 0/(max_threads / 2) with max_threads from totalram_pages as fork_init()
  *   computes it (THREAD_SIZE 16 KiB), Threads 1, CoreDumping 0.
- * Deviation: no mempolicies: numa_maps prints "default" for every VMA. No swap, no hugetlb,
- *         no migration entries yet: Swap, SwapPss, *_Hugetlb are 0 (their lines are there).
+ * Deviation: no mempolicies: numa_maps prints "default" for every VMA. No hugetlb, no
+ *         migration entries yet: *_Hugetlb are 0 (their lines are there). No shmem swap:
+ *         Swap and SwapPss count anonymous swap entries only.
  *         The heap test is 6.1's (vm_start <= brk && vm_end >= start_brk).
  *
  * Invariants (proc_task_mmu_check):
  *   1. For every mm, the smaps walk's Rss of all VMAs equals the mm's synced rss counters
  *      plus the pending per-task caches of the tasks using it (nothing mapped is uncounted).
  *   2. Every resident page the walk finds has a map count >= 1.
+ *   3. The swap entries the walk finds (smaps' Swap) equal MM_SWAPENTS, synced plus pending.
  */
 #include "fs/proc_task_mmu.h"
 
@@ -52,6 +54,7 @@
 #include "mm/shmem.h"
 #include "fs/fs.h"
 #include "mm/vmalloc.h"
+#include "mm/swapfile.h"
 
 #define PSS_SHIFT	 12
 #define HPAGE_PMD_SIZE	 PMD_SIZE
@@ -223,13 +226,36 @@ static void smaps_account(struct mem_size_stats *mss, const struct page *page, b
 	}
 }
 
-/* Models: smaps_pte_entry() (present PTEs; no swap entries in the model yet). */
+/*
+ * Models: smaps_pte_entry()'s swap entry: Swap counts the page, SwapPss its share among the
+ * PTEs holding the slot (swp_swapcount; the swap-cache bit is not a holder).
+ */
+static void smaps_swap_entry(struct smaps_walk *sw, pte_t pte)
+{
+	swp_entry_t entry = pte_to_swp_entry(pte);
+	uint64_t pss = (uint64_t)PAGE_SIZE << PSS_SHIFT;
+	int mapcount;
+
+	if (non_swap_entry(entry))
+		return; /* migration entries do not outlive a call in the model */
+	sw->mss->swap += PAGE_SIZE;
+	mapcount = swap_map_byte(sw->k, entry) & ~SWAP_HAS_CACHE;
+	if (mapcount >= 2)
+		pss /= (uint64_t)mapcount;
+	sw->mss->swap_pss += pss;
+}
+
+/* Models: smaps_pte_entry(). */
 static void smaps_pte_entry(const pte_t *pte, unsigned long addr, void *arg)
 {
 	struct smaps_walk *sw = arg;
 	struct page *page;
 
 	(void)addr;
+	if (is_swap_pte(*pte)) {
+		smaps_swap_entry(sw, *pte);
+		return;
+	}
 	if (!pte_present(*pte))
 		return;
 	page = vm_normal_page(sw->k, sw->vma, *pte);
@@ -803,9 +829,9 @@ int ptdump_task(const struct kmm_kernel *k, int pid, const struct sink *out)
 
 /* ---- the checker ----------------------------------------------------------------------- */
 
-/* Invariants 1 and 2 for @mm (its tasks' pending caches in @pending, pages). */
+/* Invariants 1 to 3 for @mm (its tasks' pending caches in @pending and @pending_swap). */
 static bool proc_task_mmu_check_mm(const struct kmm_kernel *k, const struct mm_struct *mm,
-				   long pending, char *why, size_t whylen)
+				   long pending, long pending_swap, char *why, size_t whylen)
 {
 	struct mem_size_stats mss;
 	long counted = 0;
@@ -819,6 +845,12 @@ static bool proc_task_mmu_check_mm(const struct kmm_kernel *k, const struct mm_s
 	if ((long)(mss.resident >> PAGE_SHIFT) != counted + pending) {
 		snprintf(why, whylen, "mm %p: page tables map %lu pages, rss counters say %ld",
 			 (const void *)mm, mss.resident >> PAGE_SHIFT, counted + pending);
+		return false;
+	}
+	if ((long)(mss.swap >> PAGE_SHIFT) != mm->rss_stat[MM_SWAPENTS] + pending_swap) {
+		snprintf(why, whylen, "mm %p: page tables hold %lu swap entries, MM_SWAPENTS says %ld",
+			 (const void *)mm, mss.swap >> PAGE_SHIFT,
+			 mm->rss_stat[MM_SWAPENTS] + pending_swap);
 		return false;
 	}
 	if (mss.nr_unmapped) {
@@ -846,7 +878,8 @@ bool proc_task_mmu_check(const struct kmm_kernel *k, char *why, size_t whylen)
 		for (int i = 0; i < NR_MM_COUNTERS; i++)
 			if (i != MM_SWAPENTS)
 				pending += t->rss_stat.count[i];
-		if (!proc_task_mmu_check_mm(k, t->mm, pending, why, whylen))
+		if (!proc_task_mmu_check_mm(k, t->mm, pending, t->rss_stat.count[MM_SWAPENTS], why,
+					    whylen))
 			return false;
 	}
 	return true;

@@ -90,6 +90,7 @@ struct task_struct {
 
 #define PF_EXITING 0x00000004
 #define PF_KTHREAD 0x00200000
+#define PF_KSWAPD  0x00020000 /* kswapd (vmscan.c sets it): current_is_kswapd() */
 
 #define ADDR_NO_RANDOMIZE 0x0040000 /* personality(2) flag */
 #define RLIM_INFINITY	  (~0ULL)

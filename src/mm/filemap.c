@@ -3,7 +3,8 @@
  * filling them from the filesystem, dirtying and writing them back, dropping them on
  * truncate, and the vm_operations a file mapping faults through.
  *
- * Models: mm/filemap.c (__filemap_add_folio, filemap_add_folio, filemap_remove_folio,
+ * Models: mm/filemap.c (__filemap_add_folio, filemap_add_folio, __filemap_remove_folio,
+ *         filemap_remove_folio, page_cache_delete with its shadow,
  *         __filemap_get_folio, filemap_read, filemap_fault with do_sync_mmap_readahead's
  *         read-around, filemap_map_pages, filemap_page_mkwrite, filemap_write_and_wait_range),
  *         mm/page-writeback.c (folio_mark_dirty, filemap_dirty_folio, folio_account_dirtied,
@@ -42,6 +43,10 @@
  *     found (no swap cache yet).
  *  4. A cached page is on an LRU list, or isolated, or in use: never on a free list (the page
  *     cache is not a place: its walker checks the place each page is in).
+ *  5. Any other entry is a shadow (workingset.c) naming an online node; shadows are left
+ *     only by reclaim (__filemap_remove_folio with a shadow), replaced by the page that
+ *     comes back there (filemap_add_folio), and dropped with the range
+ *     by truncation; invalidation (drop_caches) leaves none.
  */
 #include "mm/pagemap.h"
 
@@ -57,6 +62,7 @@
 #include "mm/rmap.h"
 #include "mm/shmem.h"
 #include "mm/swap.h"
+#include "mm/workingset.h"
 #include "mm/writeback.h"
 
 /* Pages a fault that missed the cache reads around itself (read_ahead_kb 128). */
@@ -89,23 +95,38 @@ bool mapping_can_writeback(const struct address_space *mapping)
 /* ---- the index ------------------------------------------------------------------------- */
 
 /*
- * Models: __filemap_add_folio(): the index and the counters, not the LRU (shmem and
- * filemap_add_folio both call it). 0, -EEXIST or -ENOMEM; nothing changed on error.
+ * Models: __filemap_add_folio() with its shadowp: the index and the counters, not the LRU.
+ * A shadow entry in the way is replaced (the first one returned in *@shadowp); a folio in
+ * the way is -EEXIST. 0, -EEXIST or -ENOMEM; nothing changed on error.
  */
-int __filemap_add_folio(struct kmm_kernel *k, struct address_space *mapping, struct folio *folio,
-			pgoff_t index)
+static int filemap_add_folio_shadow(struct kmm_kernel *k, struct address_space *mapping,
+				    struct folio *folio, pgoff_t index, void **shadowp)
 {
 	long nr = (long)folio_nr_pages(folio);
+	void *old[64]; /* shadows replaced, put back if a store fails (order <= 6 folios) */
 
-	for (long i = 0; i < nr; i++)
-		if (xa_load(&mapping->i_pages, index + (pgoff_t)i))
+	if (nr > 64)
+		return -EINVAL;
+	for (long i = 0; i < nr; i++) {
+		old[i] = xa_load(&mapping->i_pages, index + (pgoff_t)i);
+		if (old[i] && !xa_is_value(old[i]))
 			return -EEXIST;
+	}
 	for (long i = 0; i < nr; i++)
 		if (xa_store(&mapping->i_pages, index + (pgoff_t)i, folio)) {
-			while (i--)
-				xa_erase(&mapping->i_pages, index + (pgoff_t)i);
+			while (i--) {
+				if (old[i])
+					xa_store(&mapping->i_pages, index + (pgoff_t)i, old[i]);
+				else
+					xa_erase(&mapping->i_pages, index + (pgoff_t)i);
+			}
 			return -ENOMEM;
 		}
+	if (shadowp) {
+		*shadowp = NULL;
+		for (long i = 0; i < nr && !*shadowp; i++)
+			*shadowp = old[i];
+	}
 	folio_ref_add(folio, (int)nr);
 	folio->mapping = mapping;
 	folio->index = index;
@@ -116,19 +137,53 @@ int __filemap_add_folio(struct kmm_kernel *k, struct address_space *mapping, str
 	return 0;
 }
 
+int __filemap_add_folio(struct kmm_kernel *k, struct address_space *mapping, struct folio *folio,
+			pgoff_t index)
+{
+	return filemap_add_folio_shadow(k, mapping, folio, index, NULL);
+}
+
 int filemap_add_folio(struct kmm_kernel *k, struct address_space *mapping, struct folio *folio,
 		      pgoff_t index, gfp_t gfp)
 {
 	int ret;
 
+	(void)gfp;
 	__folio_set_locked(folio);
-	ret = __filemap_add_folio(k, mapping, folio, index);
+	ret = filemap_add_folio_shadow(k, mapping, folio, index, NULL);
 	if (ret) {
 		__folio_clear_locked(folio);
 		return ret;
 	}
 	folio_add_lru(k, folio);
 	return 0;
+}
+
+/* The next folio (not a shadow) at an index in [*@index, @end]; NULL when none. */
+static struct folio *filemap_find_folio(const struct address_space *mapping, pgoff_t *index,
+					pgoff_t end)
+{
+	unsigned long i = *index;
+	void *entry;
+
+	while ((entry = xa_find(&mapping->i_pages, &i, end, XA_PRESENT))) {
+		if (!xa_is_value(entry)) {
+			*index = i;
+			return entry;
+		}
+		if (i == end)
+			break;
+		i++;
+	}
+	return NULL;
+}
+
+/* The folio at @index, or NULL (nothing, or a shadow). */
+static struct folio *filemap_load_folio(const struct address_space *mapping, pgoff_t index)
+{
+	void *entry = xa_load(&mapping->i_pages, index);
+
+	return entry && !xa_is_value(entry) ? entry : NULL;
 }
 
 /* Models: folio_account_cleaned(): a dirty folio leaves the dirty counts without writeback. */
@@ -140,15 +195,25 @@ static void folio_account_cleaned(struct kmm_kernel *k, struct folio *folio)
 	folio_zone_mod(k, folio, NR_ZONE_WRITE_PENDING, -nr);
 }
 
-void filemap_remove_folio(struct kmm_kernel *k, struct folio *folio)
+void __filemap_remove_folio(struct kmm_kernel *k, struct folio *folio, void *shadow)
 {
 	struct address_space *mapping = folio_mapping(folio);
 	long nr = (long)folio_nr_pages(folio);
 
 	if (!mapping)
 		return;
-	for (long i = 0; i < nr; i++)
-		xa_erase(&mapping->i_pages, folio->index + (pgoff_t)i);
+	/* Models: page_cache_delete(): the shadow takes the folio's slots (xas_store). */
+	for (long i = 0; i < nr; i++) {
+		pgoff_t index = folio->index + (pgoff_t)i;
+
+		if (shadow && xa_is_value(shadow)) {
+			for (unsigned m = 0; m < XA_MAX_MARKS; m++)
+				xa_clear_mark(&mapping->i_pages, index, m);
+			if (!xa_store(&mapping->i_pages, index, shadow))
+				continue;
+		}
+		xa_erase(&mapping->i_pages, index);
+	}
 	mapping->nrpages -= (unsigned long)nr;
 	folio_node_mod(k, folio, NR_FILE_PAGES, -nr);
 	if (folio_test_swapbacked(folio))
@@ -162,10 +227,15 @@ void filemap_remove_folio(struct kmm_kernel *k, struct folio *folio)
 	folio_put(k, folio);
 }
 
+void filemap_remove_folio(struct kmm_kernel *k, struct folio *folio)
+{
+	__filemap_remove_folio(k, folio, NULL);
+}
+
 struct folio *__filemap_get_folio(struct kmm_kernel *k, struct address_space *mapping,
 				  pgoff_t index, int fgp_flags, gfp_t gfp)
 {
-	struct folio *folio = xa_load(&mapping->i_pages, index);
+	struct folio *folio = filemap_load_folio(mapping, index);
 
 	if (folio) {
 		folio_get(folio);
@@ -494,6 +564,26 @@ static void zero_folio_range(struct kmm_kernel *k, struct folio *folio, size_t f
 		memset(p + from, 0, to - from);
 }
 
+/*
+ * Models: truncate_folio_batch_exceptionals() / clear_shadow_entry(): truncation drops the
+ * shadows of the range along with the pages.
+ */
+static void clear_shadow_entries(struct address_space *mapping, pgoff_t start, pgoff_t end)
+{
+	unsigned long index = start;
+	void *entry;
+
+	if (!mapping->i_pages.nr_values)
+		return;
+	while ((entry = xa_find(&mapping->i_pages, &index, end, XA_PRESENT))) {
+		if (xa_is_value(entry))
+			xa_erase(&mapping->i_pages, index);
+		if (index == end)
+			break;
+		index++;
+	}
+}
+
 void truncate_inode_pages_range(struct kmm_kernel *k, struct address_space *mapping, loff_t lstart,
 				loff_t lend)
 {
@@ -503,11 +593,11 @@ void truncate_inode_pages_range(struct kmm_kernel *k, struct address_space *mapp
 	struct folio *folio;
 	uint64_t after;
 
-	if (!mapping->nrpages || lend < lstart)
+	if (!mapping->i_pages.nr_entries || lend < lstart)
 		return;
 	/* The partial page at the start keeps its head, loses the rest up to lend. */
 	if (lstart & (loff_t)(PAGE_SIZE - 1)) {
-		folio = xa_load(&mapping->i_pages, (pgoff_t)lstart >> PAGE_SHIFT);
+		folio = filemap_load_folio(mapping, (pgoff_t)lstart >> PAGE_SHIFT);
 		if (folio) {
 			size_t from = (size_t)(lstart & (loff_t)(PAGE_SIZE - 1));
 			size_t to = PAGE_SIZE;
@@ -520,7 +610,7 @@ void truncate_inode_pages_range(struct kmm_kernel *k, struct address_space *mapp
 	/* lend + 1 in unsigned arithmetic: lend is LLONG_MAX for "to the end" */
 	after = (uint64_t)lend + 1;
 	if ((after & (PAGE_SIZE - 1)) && (lend >> PAGE_SHIFT) != (lstart >> PAGE_SHIFT)) {
-		folio = xa_load(&mapping->i_pages, (pgoff_t)lend >> PAGE_SHIFT);
+		folio = filemap_load_folio(mapping, (pgoff_t)lend >> PAGE_SHIFT);
 		if (folio)
 			zero_folio_range(k, folio, 0, (size_t)(lend & (loff_t)(PAGE_SIZE - 1)) + 1);
 	}
@@ -529,8 +619,9 @@ void truncate_inode_pages_range(struct kmm_kernel *k, struct address_space *mapp
 	end = (pgoff_t)(after >> PAGE_SHIFT) - 1;
 	if (end < start)
 		return;
+	clear_shadow_entries(mapping, start, end);
 	index = start;
-	while ((folio = xa_find(&mapping->i_pages, &index, end, XA_PRESENT))) {
+	while ((folio = filemap_find_folio(mapping, &index, end))) {
 		pgoff_t next = folio->index + folio_nr_pages(folio);
 
 		folio_get(folio);
@@ -559,7 +650,7 @@ unsigned long invalidate_mapping_pages(struct kmm_kernel *k, struct address_spac
 	unsigned long index = start, count = 0;
 	struct folio *folio;
 
-	while ((folio = xa_find(&mapping->i_pages, &index, end, XA_PRESENT))) {
+	while ((folio = filemap_find_folio(mapping, &index, end))) {
 		pgoff_t next = folio->index + folio_nr_pages(folio);
 
 		/* Models: mapping_evict_folio(): only the cache's references, nothing pending. */
@@ -804,7 +895,7 @@ static void filemap_readaround(struct kmm_kernel *k, struct file *file, pgoff_t 
 	for (pgoff_t i = start; i < end; i++) {
 		struct folio *folio;
 
-		if (i == index || xa_load(&mapping->i_pages, i))
+		if (i == index || filemap_load_folio(mapping, i))
 			continue;
 		folio = __filemap_get_folio(k, mapping, i, FGP_CREAT | FGP_LOCK,
 					    mapping_gfp_mask(mapping));
@@ -875,7 +966,7 @@ vm_fault_t filemap_map_pages(struct vm_fault *vmf, pgoff_t start_pgoff, pgoff_t 
 		return 0;
 	end_pgoff = min(end_pgoff, (pgoff_t)((size - 1) >> PAGE_SHIFT));
 	while (index <= end_pgoff &&
-	       (folio = xa_find(&mapping->i_pages, &index, end_pgoff, XA_PRESENT))) {
+	       (folio = filemap_find_folio(mapping, &index, end_pgoff))) {
 		unsigned long addr = vma->vm_start + ((index - vma->vm_pgoff) << PAGE_SHIFT);
 		struct page *page = folio_page(folio, index - folio->index);
 
@@ -939,11 +1030,25 @@ static bool pagecache_check_mapping(const struct kmm_kernel *k, const struct add
 		return place_fail(map, "page cache of inode %lu: %s", mapping->host->i_ino, why);
 	xa_for_each(&mapping->i_pages, index, folio)
 	{
-		unsigned long pfn = page_to_pfn(k, &folio->page);
-		int nid = page_to_nid(&folio->page);
-		enum page_place place = place_of(map, pfn);
-		bool dirty_tag = xa_get_mark(&mapping->i_pages, index, PAGECACHE_TAG_DIRTY);
+		unsigned long pfn;
+		int nid;
+		enum page_place place;
+		bool dirty_tag;
 
+		if (xa_is_value(folio)) { /* a shadow: it names an online node */
+			unsigned long eviction;
+			bool ws;
+
+			if (!workingset_unpack(k, folio, &nid, &eviction, &ws) ||
+			    !k->node_data[nid])
+				return place_fail(map, "page cache of inode %lu: bad shadow at %lu",
+						  mapping->host->i_ino, index);
+			continue;
+		}
+		pfn = page_to_pfn(k, &folio->page);
+		nid = page_to_nid(&folio->page);
+		place = place_of(map, pfn);
+		dirty_tag = xa_get_mark(&mapping->i_pages, index, PAGECACHE_TAG_DIRTY);
 		nr++;
 		if (folio->mapping != mapping || index < folio->index ||
 		    index >= folio->index + folio_nr_pages(folio))
@@ -992,7 +1097,9 @@ bool pagecache_walk(const struct kmm_kernel *k, struct place_map *map)
 
 		if (!pgdat)
 			continue;
-		if (pgdat->vm_stat[NR_FILE_PAGES] != c.file_pages[nid] ||
+		/* NR_FILE_PAGES also counts the swap cache (swapcache_walk checks that part). */
+		if (pgdat->vm_stat[NR_FILE_PAGES] - pgdat->vm_stat[NR_SWAPCACHE] !=
+			    c.file_pages[nid] ||
 		    pgdat->vm_stat[NR_SHMEM] != c.shmem[nid] ||
 		    pgdat->vm_stat[NR_FILE_DIRTY] != c.dirty[nid])
 			return place_fail(

@@ -21,8 +21,8 @@
  *         mm/huge_memory.c:hugepage_madvise; mm/ksm.c:ksm_madvise (flags only).
  * Deviation: MADV_PAGEOUT does its checks and returns 0 without reclaiming (reclaim_pages
  *         comes with the reclaim issue). MADV_COLD makes PTEs old and deactivates the pages
- *         but does not split large folios (none exist yet). MADV_WILLNEED on an anonymous
- *         or shmem VMA only drains the LRU batches (no swap to read back); on a file VMA it
+ *         but does not split large folios (none exist yet). MADV_WILLNEED on a shmem VMA
+ *         only drains the LRU batches (shmem pages are not swapped); on a file VMA it
  *         reads one readahead window (see force_page_cache_ra).
  *         MADV_COLLAPSE is refused with -EINVAL (no THP collapse in this issue: the value
  *         6.1 returns for a VMA it cannot collapse). MADV_REMOVE does 6.1's checks and then
@@ -46,6 +46,8 @@
 #include "mm/pagemap.h"
 #include "mm/shmem.h"
 #include "mm/swap.h"
+#include "mm/swap_state.h"
+#include "mm/swapfile.h"
 
 #ifndef EOPNOTSUPP
 #define EOPNOTSUPP 95
@@ -167,11 +169,26 @@ static bool madvise_free_pte(struct vm_area_struct *vma, unsigned long addr, pte
 	struct page *page = madv_normal_page(k, ptent);
 	bool changed = false;
 
+	if (is_swap_pte(ptent)) { /* the data is not needed: the slot goes */
+		swp_entry_t entry = pte_to_swp_entry(ptent);
+
+		if (non_swap_entry(entry))
+			return false;
+		add_mm_counter(vma->vm_mm, MM_SWAPENTS, -1);
+		/* as free_swap_and_cache() */
+		swap_free(k, entry);
+		if (swap_map_byte(k, entry) == SWAP_HAS_CACHE)
+			__try_to_reclaim_swap(k, entry, TTRS_UNMAPPED | TTRS_FULL);
+		pte_clear(pte);
+		return false;
+	}
 	if (!page || folio_test_large(page_folio(page)))
 		return false;
-	if (PageDirty(page)) {
+	if (PageSwapCache(page) || PageDirty(page)) {
 		if (page_mapcount(page) != 1)
 			return false; /* shared with another mm: its dirtiness is not ours */
+		if (PageSwapCache(page) && !try_to_free_swap(k, page))
+			return false;
 		ClearPageDirty(page);
 	}
 	if (pte_young(ptent) || pte_dirty(ptent)) {
@@ -397,9 +414,38 @@ static void force_page_cache_ra(struct kmm_kernel *k, struct file *file, pgoff_t
 }
 
 /*
- * Models: madvise_willneed(): anonymous and shmem VMAs would read their swapped-out pages
- * back (no swap yet: only the LRU batches drain); a file VMA has its range read ahead
- * (vfs_fadvise(POSIX_FADV_WILLNEED) -> generic_fadvise -> force_page_cache_ra).
+ * Models: swapin_walk_pmd_entry(): every swap PTE of [@start, @end) read into the swap cache
+ * (read_swap_cache_async; the PTEs stay swap PTEs until touched).
+ */
+static void madvise_swapin(struct vm_area_struct *vma, unsigned long start, unsigned long end)
+{
+	struct kmm_kernel *k = vma->vm_mm->kernel;
+
+	for (unsigned long addr = start; addr < end; addr += PAGE_SIZE) {
+		pte_t *ptep = (pte_t *)mm_pte_lookup(vma->vm_mm, addr);
+		swp_entry_t entry;
+		struct page *page;
+
+		if (!ptep) {
+			addr = (addr | (PMD_SIZE - 1)) - PAGE_SIZE + 1;
+			continue;
+		}
+		if (!is_swap_pte(*ptep))
+			continue;
+		entry = pte_to_swp_entry(*ptep);
+		if (non_swap_entry(entry))
+			continue;
+		page = read_swap_cache_async(k, entry, GFP_HIGHUSER_MOVABLE, vma, addr, NULL);
+		if (page)
+			put_page(k, page);
+	}
+}
+
+/*
+ * Models: madvise_willneed(): an anonymous VMA reads its swapped-out pages back into the swap
+ * cache; a shmem VMA only drains the LRU batches (shmem is not swapped here); a file VMA has
+ * its range read ahead (vfs_fadvise(POSIX_FADV_WILLNEED) -> generic_fadvise ->
+ * force_page_cache_ra).
  */
 static int madvise_willneed(struct vm_area_struct *vma, struct vm_area_struct **prev,
 			    unsigned long start, unsigned long end)
@@ -410,7 +456,12 @@ static int madvise_willneed(struct vm_area_struct *vma, struct vm_area_struct **
 	pgoff_t first, last;
 
 	*prev = vma;
-	if (!file || shmem_mapping(file->f_mapping)) {
+	if (!file) {
+		madvise_swapin(vma, start, end);
+		lru_add_drain(k);
+		return 0;
+	}
+	if (shmem_mapping(file->f_mapping)) {
 		lru_add_drain(k);
 		return 0;
 	}

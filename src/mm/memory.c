@@ -5,13 +5,15 @@
  * Models: mm/memory.c (Linux 6.1): __pud_alloc/__pmd_alloc/__pte_alloc, handle_mm_fault,
  *         __handle_mm_fault, handle_pte_fault, do_anonymous_page, do_wp_page, wp_page_reuse,
  *         wp_page_copy, vm_normal_page, mm_account_fault, zap_pte_range..unmap_vmas,
- *         zap_page_range, free_pgd_range/free_pgtables, copy_page_range/copy_present_pte;
+ *         zap_page_range, free_pgd_range/free_pgtables, copy_page_range/copy_present_pte,
+ *         do_swap_page (with should_try_to_free_swap), copy_nonpresent_pte (swap entries),
+ *         zap of swap entries;
  *         include/linux/mm.h SPLIT_RSS_COUNTING (add_mm_counter_fast, check_sync_rss_stat,
  *         sync_mm_rss, add_mm_rss_vec); include/asm-generic/tlb.h, mm/mmu_gather.c and
  *         arch/arm64/include/asm/tlb.h (the gather, tlb_flush, tlb_remove_table).
- * Deviation: no THP (a PMD is always a table here), no swap entries, no NUMA hinting, no
- *         userfaultfd; locks are not modelled. The page tables down to the PTE table exist
- *         before a handler runs (__handle_mm_fault allocates them), so no prealloc_pte.
+ * Deviation: no THP (a PMD is always a table here), no NUMA hinting, no userfaultfd; locks
+ *         are not modelled. The page tables down to the PTE table exist before a handler
+ *         runs (__handle_mm_fault allocates them), so no prealloc_pte.
  * The gather is 6.1's: 8 pages on the stack, then batch pages of 510 (at most 19) taken with
  *         GFP_NOWAIT, a flush (arm64 tlb_flush: the range with its stride and TTL level, a
  *         whole-ASID flush above MAX_TLBI_OPS) and the frees only when no batch page can be
@@ -42,6 +44,8 @@
  *  4. pgtables_bytes is 4096 times the PUD, PMD and PTE table pages below the pgd; no table
  *     page is reachable twice (claimed once by the "user page table" placement row).
  *  5. NR_ANON_MAPPED equals the anon pages with _mapcount >= 0.
+ *  6. Every swap entry in a PTE names a slot whose swap_map count equals the number of PTEs
+ *     holding it (no shmem swap, no continuation counts), and MM_SWAPENTS counts an mm's.
  * mm_check also runs, for each mm, the VMA layer's mmap_check, mprotect.c's mprotect_check
  * (PTE permissions within the VMA's) and mlock.c's mlock_check (locked_vm).
  */
@@ -60,6 +64,8 @@
 #include "mm/pagemap.h"
 #include "mm/rmap.h"
 #include "mm/swap.h"
+#include "mm/swap_state.h"
+#include "mm/swapfile.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -664,6 +670,150 @@ copy:
 	return wp_page_copy(vmf);
 }
 
+/*
+ * Models: should_try_to_free_swap(): drop the swap copy after a swap-in when swap is over
+ * half full, the page is mlocked, or a write fault leaves only this mapping and the cache.
+ */
+static bool should_try_to_free_swap(struct kmm_kernel *k, struct folio *folio,
+				    const struct vm_area_struct *vma, unsigned int fault_flags)
+{
+	if (!folio_test_swapcache(folio))
+		return false;
+	if (vm_swap_full(k) || (vma->vm_flags & VM_LOCKED) || folio_test_mlocked(folio))
+		return true;
+	return (fault_flags & FAULT_FLAG_WRITE) && folio_ref_count(folio) == 2;
+}
+
+/*
+ * Models: do_swap_page()'s SWP_SYNCHRONOUS_IO shortcut (zram, a slot no one else uses): a
+ * new page read at once, outside the swap cache. NULL: no memory, or 0 in *@ret to retry.
+ */
+static struct folio *swapin_sync(struct vm_fault *vmf, swp_entry_t entry, vm_fault_t *ret)
+{
+	struct kmm_kernel *k = vma_kernel(vmf->vma);
+	struct page *page = alloc_pages(k, GFP_HIGHUSER_MOVABLE, 0);
+	struct folio *folio;
+
+	/* Deviation: allocated before swapcache_prepare (6.1.192 after), so no failure path
+	 * has to clear SWAP_HAS_CACHE without a folio; the outcome is the same. */
+	if (!page) {
+		*ret = VM_FAULT_OOM;
+		return NULL;
+	}
+	folio = page_folio(page);
+	if (swapcache_prepare(k, entry)) {
+		folio_put(k, folio);
+		*ret = 0;
+		return NULL;
+	}
+	__folio_set_locked(folio);
+	__folio_set_swapbacked(folio);
+	folio_add_lru(k, folio);
+	folio->private = entry.val; /* folio_set_swap_entry: where swap_readpage reads */
+	swap_readpage(k, page, true);
+	folio->private = 0;
+	return folio;
+}
+
+/*
+ * Models: do_swap_page(): a fault on a swap PTE. The folio comes from the swap cache, from
+ * the SWP_SYNCHRONOUS_IO shortcut, or from swapin_readahead (a major fault, pgmajfault). The
+ * PTE takes it back (MM_SWAPENTS to MM_ANONPAGES), exclusive when the swap PTE carried the
+ * marker, the folio is new, or only this mapping holds it: then a write fault maps it
+ * writable at once; otherwise do_wp_page copies.
+ * Deviation: a fault on an entry whose device is gone returns VM_FAULT_SIGBUS (the kernel
+ * returns 0 and the access faults again until swapoff restored the PTE).
+ */
+static vm_fault_t do_swap_page(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct kmm_kernel *k = vma_kernel(vma);
+	swp_entry_t entry = pte_to_swp_entry(vmf->orig_pte);
+	struct folio *swapcache, *folio;
+	struct swap_info_struct *si;
+	unsigned int rmap_flags = RMAP_NONE;
+	bool need_clear_cache = false, exclusive;
+	vm_fault_t ret = 0;
+	struct page *page;
+	pte_t pte;
+
+	if (non_swap_entry(entry))
+		return VM_FAULT_SIGBUS; /* no migration, hwpoison or marker entries here */
+	si = get_swap_device(k, entry);
+	if (!si)
+		return VM_FAULT_SIGBUS;
+	folio = swap_cache_get_folio(k, entry, vma, vmf->address);
+	swapcache = folio;
+	if (!folio) {
+		if ((si->flags & SWP_SYNCHRONOUS_IO) && __swap_count(k, entry) == 1) {
+			folio = swapin_sync(vmf, entry, &ret);
+			if (!folio)
+				return ret;
+			need_clear_cache = true;
+		} else {
+			page = swapin_readahead(k, entry, GFP_HIGHUSER_MOVABLE, vmf);
+			folio = page ? page_folio(page) : NULL;
+			swapcache = folio;
+		}
+		if (!folio)
+			return pte_same(*vmf->pte, vmf->orig_pte) ? VM_FAULT_OOM : 0;
+		ret = VM_FAULT_MAJOR;
+		count_vm_event_k(k, PGMAJFAULT);
+	}
+	folio_lock_io(k, folio);
+	page = &folio->page;
+	if (swapcache) {
+		if (!folio_test_swapcache(folio) || folio->private != entry.val)
+			goto out_page;
+		if ((vmf->flags & FAULT_FLAG_WRITE) && !folio_test_lru(folio))
+			lru_add_drain(k);
+	}
+	if (!pte_same(*vmf->pte, vmf->orig_pte))
+		goto out_page;
+	if (!folio_test_uptodate(folio)) {
+		ret = VM_FAULT_SIGBUS;
+		goto out_page;
+	}
+	exclusive = pte_swp_exclusive(vmf->orig_pte);
+	if (folio != swapcache)
+		exclusive = true;
+	else if (exclusive && folio_test_writeback(folio) && (si->flags & SWP_STABLE_WRITES))
+		exclusive = false;
+
+	swap_free(k, entry);
+	if (should_try_to_free_swap(k, folio, vma, vmf->flags))
+		folio_free_swap(k, folio);
+	add_mm_counter_fast(vma->vm_mm, MM_ANONPAGES, 1);
+	add_mm_counter_fast(vma->vm_mm, MM_SWAPENTS, -1);
+	pte = mk_pte(k, page, __pgprot(vma->vm_page_prot));
+	if (exclusive || folio_ref_count(folio) == 1) {
+		if (vmf->flags & FAULT_FLAG_WRITE) {
+			pte = maybe_mkwrite(pte_mkdirty(pte), vma);
+			vmf->flags &= ~FAULT_FLAG_WRITE;
+			ret |= VM_FAULT_WRITE;
+		}
+		rmap_flags |= RMAP_EXCLUSIVE;
+	}
+	vmf->orig_pte = pte;
+	page_add_anon_rmap(page, vma, vmf->address, rmap_flags);
+	set_pte_at(k, vma->vm_mm, vmf->address, vmf->pte, pte);
+	folio_unlock(folio);
+	if (need_clear_cache)
+		put_swap_folio(k, folio, entry); /* swapcache_clear() */
+	if (vmf->flags & FAULT_FLAG_WRITE) {
+		ret |= do_wp_page(vmf);
+		if (ret & VM_FAULT_ERROR)
+			ret &= VM_FAULT_ERROR;
+	}
+	return ret;
+out_page:
+	folio_unlock(folio);
+	if (need_clear_cache)
+		put_swap_folio(k, folio, entry);
+	folio_put(k, folio);
+	return ret;
+}
+
 /* Models: handle_pte_fault(). */
 static vm_fault_t handle_pte_fault(struct vm_fault *vmf)
 {
@@ -677,7 +827,7 @@ static vm_fault_t handle_pte_fault(struct vm_fault *vmf)
 		return do_fault(vmf);
 	}
 	if (!pte_present(vmf->orig_pte))
-		return VM_FAULT_SIGBUS; /* do_swap_page: no swap entries yet */
+		return do_swap_page(vmf);
 	vmf->flags |= FAULT_FLAG_ORIG_PTE_VALID;
 	entry = vmf->orig_pte;
 	if (vmf->flags & (FAULT_FLAG_WRITE | FAULT_FLAG_UNSHARE)) {
@@ -959,6 +1109,8 @@ static void tlb_batch_pages_flush(struct mmu_gather *tlb)
 			unsigned int nr = batch->nr < 512 ? batch->nr : 512;
 
 			lru_add_drain(k); /* free_pages_and_swap_cache() */
+			for (unsigned int i = 0; i < nr; i++)
+				free_swap_cache(k, pages[i]);
 			release_pages(k, pages, (int)nr);
 			pages += nr;
 			batch->nr -= nr;
@@ -1080,7 +1232,18 @@ again:;
 		if (pte_none(pte))
 			continue;
 		if (!pte_present(pte)) {
-			pte_clear(ptep); /* swap/migration entries: none yet */
+			swp_entry_t entry = pte_to_swp_entry(pte);
+
+			if (!non_swap_entry(entry)) { /* a private anon page's swap entry */
+				if (details && !details->even_cows)
+					continue; /* should_zap_cows() */
+				rss[MM_SWAPENTS]--;
+				/* as free_swap_and_cache() */
+				swap_free(k, entry);
+				if (swap_map_byte(k, entry) == SWAP_HAS_CACHE)
+					__try_to_reclaim_swap(k, entry, TTRS_UNMAPPED | TTRS_FULL);
+			}
+			pte_clear(ptep); /* pte_clear_not_present_full */
 			continue;
 		}
 		page = vm_normal_page(vma, pte);
@@ -1484,6 +1647,31 @@ static int copy_present_pte(struct vm_area_struct *dst_vma, struct vm_area_struc
 	return 0;
 }
 
+/*
+ * Models: copy_nonpresent_pte() for swap entries: the child shares the slot (swap_duplicate,
+ * its MM_SWAPENTS); an exclusive entry becomes shared in the parent too. -EIO (nothing
+ * changed) when the slot's count cannot grow.
+ */
+static int copy_nonpresent_pte(struct vm_area_struct *dst_vma, struct vm_area_struct *src_vma,
+			       pte_t *dst_pte, pte_t *src_pte, unsigned long addr, long *rss)
+{
+	struct kmm_kernel *k = vma_kernel(src_vma);
+	pte_t pte = *src_pte;
+	swp_entry_t entry = pte_to_swp_entry(pte);
+
+	if (non_swap_entry(entry))
+		return 0; /* no migration entries outlive a call here */
+	if (swap_duplicate(k, entry) < 0)
+		return -EIO;
+	if (pte_swp_exclusive(*src_pte)) {
+		pte = pte_swp_clear_exclusive(*src_pte);
+		set_pte_at(k, src_vma->vm_mm, addr, src_pte, pte);
+	}
+	rss[MM_SWAPENTS]++;
+	set_pte_at(k, dst_vma->vm_mm, addr, dst_pte, pte);
+	return 0;
+}
+
 /* Models: vma_needs_copy(): file PTEs are refaulted in the child unless anon pages exist. */
 static bool vma_needs_copy(const struct vm_area_struct *dst_vma,
 			   const struct vm_area_struct *src_vma)
@@ -1523,6 +1711,9 @@ int copy_page_range(struct vm_area_struct *dst_vma, struct vm_area_struct *src_v
 			if (pte_present(*src_pte))
 				ret = copy_present_pte(dst_vma, src_vma, dst_pte, src_pte, addr,
 						       rss);
+			else
+				ret = copy_nonpresent_pte(dst_vma, src_vma, dst_pte, src_pte, addr,
+							  rss);
 			if (ret)
 				goto out;
 		}
@@ -1550,30 +1741,37 @@ out:
 struct pte_tally {
 	const struct kmm_kernel *k;
 	unsigned long *pfns, nr_pfns, cap_pfns;
+	unsigned long *swaps, nr_swaps, cap_swaps; /* swp_entry_t.val of every swap PTE */
 	bool nomem;
 	long rss[NR_MM_COUNTERS];
 	unsigned long tables;
 	struct place_map *place; /* when the placement check runs the walk */
 };
 
-static bool tally_add(struct pte_tally *t, unsigned long pfn)
+static bool tally_push(struct pte_tally *t, unsigned long **arr, unsigned long *nr,
+		       unsigned long *capp, unsigned long v)
 {
-	if (t->nr_pfns == t->cap_pfns) {
-		unsigned long cap = t->cap_pfns ? 2 * t->cap_pfns : 4096;
+	if (*nr == *capp) {
+		unsigned long cap = *capp ? 2 * *capp : 4096;
 		unsigned long *n = env_alloc(t->k->env, cap * sizeof(*n));
 
 		if (!n) {
 			t->nomem = true;
 			return false;
 		}
-		if (t->nr_pfns)
-			memcpy(n, t->pfns, t->nr_pfns * sizeof(*n));
-		env_free(t->k->env, t->pfns);
-		t->pfns = n;
-		t->cap_pfns = cap;
+		if (*nr)
+			memcpy(n, *arr, *nr * sizeof(*n));
+		env_free(t->k->env, *arr);
+		*arr = n;
+		*capp = cap;
 	}
-	t->pfns[t->nr_pfns++] = pfn;
+	(*arr)[(*nr)++] = v;
 	return true;
+}
+
+static bool tally_add(struct pte_tally *t, unsigned long pfn)
+{
+	return tally_push(t, &t->pfns, &t->nr_pfns, &t->cap_pfns, pfn);
 }
 
 static int cmp_ulong(const void *a, const void *b)
@@ -1639,8 +1837,17 @@ static bool walk_user_tables(const struct mm_struct *mm, struct pte_tally *t, ch
 					vma = find_vma((struct mm_struct *)mm, va);
 					CHECK(vma && vma->vm_start <= va,
 					      "mm: PTE for %#lx outside every VMA", va);
-					if (!pte_present(pte[e]))
+					if (!pte_present(pte[e])) {
+						swp_entry_t se = pte_to_swp_entry(pte[e]);
+
+						if (non_swap_entry(se))
+							continue;
+						if (!tally_push(t, &t->swaps, &t->nr_swaps,
+								&t->cap_swaps, se.val))
+							return false;
+						t->rss[MM_SWAPENTS]++;
 						continue;
+					}
 					pfn = pte_pfn(pte[e]);
 					if (is_zero_pfn(k, pfn)) {
 						CHECK(pte_special(pte[e]),
@@ -1688,7 +1895,7 @@ bool mm_check(const struct kmm_kernel *k, char *why, size_t whylen)
 		for (int i = 0; i < NR_MM_COUNTERS && ok; i++) {
 			long have = mm->rss_stat[i] + mm->rss_pending[i];
 
-			if (i != MM_SWAPENTS && have != t.rss[i]) {
+			if (have != t.rss[i]) {
 				snprintf(why, whylen, "mm: rss counter %d is %ld, PTEs say %ld", i,
 					 have, t.rss[i]);
 				ok = false;
@@ -1716,6 +1923,21 @@ bool mm_check(const struct kmm_kernel *k, char *why, size_t whylen)
 		if (PageAnon(p))
 			anon_mapped++;
 	}
+	if (ok && t.nr_swaps)
+		qsort(t.swaps, t.nr_swaps, sizeof(*t.swaps), cmp_ulong);
+	for (unsigned long i = 0, j; ok && i < t.nr_swaps; i = j) {
+		swp_entry_t se = {t.swaps[i]};
+		unsigned int count;
+
+		for (j = i; j < t.nr_swaps && t.swaps[j] == t.swaps[i]; j++)
+			;
+		count = swap_map_byte(k, se) & ~SWAP_HAS_CACHE;
+		if (count != j - i) { /* 6 */
+			snprintf(why, whylen, "mm: swap entry %u:%#lx has count %u, %lu PTEs hold it",
+				 swp_type(se), swp_offset(se), count, j - i);
+			ok = false;
+		}
+	}
 	for (int nid = 0; ok && nid < MAX_NUMNODES; nid++)
 		if (k->node_data[nid])
 			nr_anon += k->node_data[nid]->vm_stat[NR_ANON_MAPPED];
@@ -1725,6 +1947,7 @@ bool mm_check(const struct kmm_kernel *k, char *why, size_t whylen)
 		ok = false;
 	}
 	env_free(k->env, t.pfns);
+	env_free(k->env, t.swaps);
 	return ok;
 }
 

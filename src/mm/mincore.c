@@ -2,7 +2,7 @@
  * mincore(2): which pages of a range are resident.
  *
  * One byte per page, bit 0 set when the page is resident: for an anonymous VMA when its PTE
- * is present (a swapped-out page would count if it sat in the swap cache: no swap yet); for
+ * is present, or for a swap PTE when the swap cache holds its page uptodate; for
  * a file or shmem VMA when its PTE is present or, where there is no PTE, when the page cache
  * holds the file's page at that offset. The range must be mapped: a hole stops the call with
  * -ENOMEM after the bytes of the VMAs before it were written (the kernel copies them out a
@@ -12,8 +12,7 @@
  *         mincore_pte_range, __mincore_unmapped_range, mincore_page; sys_mincore's
  *         bounce page (one GFP_USER page allocated and freed per call: pgalloc/pgfree move).
  * Deviation: the task is root (the captured one is), so can_do_mincore() is always true for
- *         file VMAs; no swap entries exist yet (a non-present, non-none PTE counts as not
- *         resident). The vector is a host buffer (no -EFAULT for a bad one: the API layer
+ *         file VMAs. The vector is a host buffer (no -EFAULT for a bad one: the API layer
  *         checks the pointer).
  *
  * Invariants: none (it changes nothing).
@@ -29,6 +28,7 @@
 #include "mm/mman.h"
 #include "mm/mmap.h"
 #include "mm/pagemap.h"
+#include "mm/swap_state.h"
 
 /* Models: mincore_page(): is the file page at @index in the page cache (and uptodate)? */
 static unsigned char mincore_page(struct kmm_kernel *k, struct address_space *mapping,
@@ -53,6 +53,25 @@ static unsigned char mincore_unmapped(struct vm_area_struct *vma, unsigned long 
 			    linear_page_index(vma, addr));
 }
 
+/*
+ * Models: mincore_pte_range()'s swap PTE: a migration entry counts as resident, a swap entry
+ * when its page sits uptodate in the swap cache (mincore_page on swap_address_space()).
+ */
+static unsigned char mincore_swap(struct kmm_kernel *k, swp_entry_t entry)
+{
+	struct folio *folio;
+	unsigned char present;
+
+	if (non_swap_entry(entry))
+		return 1;
+	folio = swap_cache_lookup_folio(k, entry);
+	if (!folio)
+		return 0;
+	present = folio_test_uptodate(folio) ? 1 : 0;
+	folio_put(k, folio);
+	return present;
+}
+
 /* Models: mincore_pte_range() over [@addr, @end) of @vma into @vec. */
 static void mincore_range(struct vm_area_struct *vma, unsigned long addr, unsigned long end,
 			  unsigned char *vec)
@@ -69,7 +88,7 @@ static void mincore_range(struct vm_area_struct *vma, unsigned long addr, unsign
 			else if (!pte || pte_none(*pte))
 				*vec = mincore_unmapped(vma, addr);
 			else
-				*vec = 0; /* a swap entry: no swap cache yet */
+				*vec = mincore_swap(vma->vm_mm->kernel, pte_to_swp_entry(*pte));
 			if (pte)
 				pte++;
 		}

@@ -328,6 +328,8 @@ struct vm_area_struct {
 	/* Anonymous memory: chains to every anon_vma whose pages this VMA may map. */
 	struct list_head anon_vma_chain;
 	struct anon_vma *anon_vma;
+	/* swap_state.c: the swap readahead history (fault address | window | hits). */
+	unsigned long swap_readahead_info;
 
 	const struct vm_operations_struct *vm_ops;
 	unsigned long vm_pgoff; /* offset in the file (or vm_start >> PAGE_SHIFT), pages */

@@ -383,6 +383,7 @@ struct vm_area_struct *vm_area_dup(struct vm_area_struct *orig)
 	vma->vm_file = orig->vm_file ? get_file(orig->vm_file) : NULL;
 	vma->vm_private_data = orig->vm_private_data;
 	vma->special_name = orig->special_name;
+	vma->swap_readahead_info = orig->swap_readahead_info;
 	return vma;
 }
 

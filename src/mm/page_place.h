@@ -107,8 +107,11 @@ PAGE_PLACES(PAGE_PLACE_PROTO)
  * goes through its own index and checks with place_of() that every page it holds is in a
  * place allowed for it (or in use), and its counters against what it found:
  *   PAGECACHE  filemap.c  every file's page cache (NR_FILE_PAGES, NR_SHMEM, NR_FILE_DIRTY)
+ *   SWAPCACHE  swap_state.c  every swap device's cache (NR_SWAPCACHE)
  */
-#define PAGE_CACHES(X) X(PAGECACHE, "page cache", pagecache_walk)
+#define PAGE_CACHES(X)                                                                             \
+	X(PAGECACHE, "page cache", pagecache_walk)                                                 \
+	X(SWAPCACHE, "swap cache", swapcache_walk)
 
 #define PAGE_CACHE_PROTO(id, name, walk)                                                           \
 	bool walk(const struct kmm_kernel *k, struct place_map *map);

@@ -218,12 +218,18 @@ struct inode {
 	struct address_space *i_mapping; /* &i_data */
 	struct address_space i_data;
 	char *i_name;	 /* the path it was created with (the flat namespace), for d_path */
-	uint64_t i_slab; /* kernel VA of the object in the filesystem's inode slab cache */
+	uint64_t i_slab; /* kernel VA of the object in the filesystem's inode slab cache;
+			  * 0: a kmmfs inode pruned out of core (its store is the disk) */
 	struct list_head i_sb_list; /* on the super block's inodes */
 	/* writeback (page-writeback.c): I_DIRTY_PAGES, on the flusher's b_dirty list since */
-	unsigned long i_state;
+	unsigned long i_state; /* also I_REFERENCED, I_ON_LRU (src/fs/inode.c "Caches") */
 	uint64_t dirtied_when; /* ns of simulated time */
 	struct list_head i_io_list;
+	/* Reclaimable objects (kmmfs, src/fs/inode.c "Caches"). */
+	uint64_t i_dentry;	/* kernel VA of its name's "dentry" object; 0: not cached */
+	unsigned int d_flags;	/* the dentry's DCACHE_REFERENCED, DCACHE_LRU_LIST */
+	struct list_head i_lru; /* on sb->s_inode_lru (unused, in core, no dentry) */
+	struct list_head d_lru; /* the dentry on sb->s_dentry_lru (unused) */
 };
 #define I_DIRTY_PAGES (1UL << 2)
 
@@ -240,6 +246,11 @@ struct file_ra_state {
 	unsigned int mmap_miss;
 	loff_t prev_pos;
 };
+
+#define I_REFERENCED	  (1UL << 8) /* 6.1's bit: touched since it went on the LRU */
+#define I_ON_LRU	  (1UL << 30) /* model: i_lru is linked */
+#define DCACHE_REFERENCED (1u << 6)
+#define DCACHE_LRU_LIST	  (1u << 19)
 
 /* ---- open files ------------------------------------------------------------------------- */
 
@@ -433,6 +444,12 @@ int __filemap_add_folio(struct kmm_kernel *k, struct address_space *mapping, str
  * NR_SHMEM, NR_FILE_DIRTY if dirty). The caller's own reference stays.
  */
 void filemap_remove_folio(struct kmm_kernel *k, struct folio *folio);
+/*
+ * Models: __filemap_remove_folio(folio, shadow): the same, leaving @shadow (a value entry
+ * from workingset_eviction, or NULL for none) in the folio's slots, as reclaim's
+ * __remove_mapping does for a clean file folio. Its marks go with the folio.
+ */
+void __filemap_remove_folio(struct kmm_kernel *k, struct folio *folio, void *shadow);
 
 /* Models: filemap_fault(), filemap_map_pages(), filemap_page_mkwrite() (vm_operations). */
 vm_fault_t filemap_fault(struct vm_fault *vmf);

@@ -6,7 +6,8 @@
  *         anon_vma_clone, anon_vma_fork, unlink_anon_vmas, put_anon_vma,
  *         page_add_new_anon_rmap, page_add_anon_rmap, page_add_file_rmap, page_remove_rmap,
  *         page_try_dup_anon_rmap (include/linux/rmap.h), rmap_walk_anon, rmap_walk_file,
- *         try_to_unmap_one, folio_referenced_one; mm/page_vma_mapped.c.
+ *         try_to_unmap_one (file and anonymous: swap entries, lazyfree discard),
+ *         folio_referenced_one; mm/page_vma_mapped.c.
  * Deviation: an anon_vma's chains are a list, not an interval tree (walks filter by the
  *         page's address in each VMA); an anon_vma with no chain left is recognised by its
  *         empty list. Only order-0 folios are mapped in this model (no THP yet), so the folio
@@ -29,6 +30,7 @@
 #include "mm/mmap.h"
 #include "mm/pagemap.h"
 #include "mm/swap.h"
+#include "mm/swapfile.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -475,7 +477,62 @@ static void pvmw_init(struct page_vma_mapped_walk *pvmw, struct kmm_kernel *k, s
 	pvmw->address = address;
 }
 
-/* Models: try_to_unmap_one() for file (non-anon) folios; anon ones need swap entries. */
+/*
+ * Models: try_to_unmap_one()'s anonymous branch, after the PTE was cleared (@pteval): a clean
+ * lazyfree (MADV_FREE) folio is discarded, a redirtied one goes back swap-backed; a swap-cached
+ * one leaves its swap entry in the PTE (exclusive marker if the page was exclusive).
+ * Returns false with the PTE restored when the folio must stay mapped.
+ */
+static bool try_to_unmap_anon(struct kmm_kernel *k, struct folio *folio, struct page *page,
+			      struct vm_area_struct *vma, unsigned long address, pte_t *ptep,
+			      pte_t pteval)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	swp_entry_t entry = {page->private};
+	bool anon_exclusive = PageAnonExclusive(page);
+	pte_t swp_pte;
+
+	if (!folio_test_swapbacked(folio)) {
+		/* MADV_FREE: only isolation's reference and the mappings may remain. */
+		if (folio_ref_count(folio) == 1 + folio_mapcount(folio) &&
+		    !folio_test_dirty(folio)) {
+			add_mm_counter(mm, MM_ANONPAGES, -1);
+			return true; /* discard */
+		}
+		set_pte_at(k, mm, address, ptep, pteval);
+		folio_set_swapbacked(folio);
+		return false;
+	}
+	if (!folio_test_swapcache(folio)) { /* not added to swap: nowhere to go (a WARN) */
+		set_pte_at(k, mm, address, ptep, pteval);
+		return false;
+	}
+	if (swap_duplicate(k, entry) < 0) {
+		set_pte_at(k, mm, address, ptep, pteval);
+		return false;
+	}
+	/* page_try_share_anon_rmap(): a possibly pinned exclusive page stays. */
+	if (anon_exclusive) {
+		if (folio_maybe_dma_pinned(folio)) {
+			swap_free(k, entry);
+			set_pte_at(k, mm, address, ptep, pteval);
+			return false;
+		}
+		ClearPageAnonExclusive(page);
+	}
+	add_mm_counter(mm, MM_ANONPAGES, -1);
+	add_mm_counter(mm, MM_SWAPENTS, 1);
+	swp_pte = swp_entry_to_pte(entry);
+	if (anon_exclusive)
+		swp_pte = pte_swp_mkexclusive(swp_pte);
+	set_pte_at(k, mm, address, ptep, swp_pte);
+	return true;
+}
+
+/*
+ * Models: try_to_unmap_one(): each PTE of @folio in @vma cleared; file pages carry their dirty
+ * bit to the folio, anonymous ones leave a swap entry (try_to_unmap_anon).
+ */
 static bool try_to_unmap_one(struct folio *folio, struct vm_area_struct *vma, unsigned long address,
 			     void *arg)
 {
@@ -485,8 +542,6 @@ static bool try_to_unmap_one(struct folio *folio, struct vm_area_struct *vma, un
 
 	if ((vma->vm_flags & VM_LOCKED) && !(flags & TTU_IGNORE_MLOCK))
 		return false;
-	if (folio_test_anon(folio))
-		return true; /* no swap entry to put in its place yet */
 	pvmw_init(&pvmw, k, folio, vma, address);
 	while (page_vma_mapped_walk(&pvmw)) {
 		struct page *page = pfn_to_page(k, pte_pfn(*(pte_t *)pvmw.pte));
@@ -494,7 +549,13 @@ static bool try_to_unmap_one(struct folio *folio, struct vm_area_struct *vma, un
 
 		if (pte_dirty(pteval))
 			folio_mark_dirty(k, folio); /* through the mapping: the dirty count */
-		add_mm_counter(vma->vm_mm, mm_counter_file(page), -1);
+		if (folio_test_anon(folio)) {
+			if (!try_to_unmap_anon(k, folio, page, vma, pvmw.address,
+					       (pte_t *)pvmw.pte, pteval))
+				return false;
+		} else {
+			add_mm_counter(vma->vm_mm, mm_counter_file(page), -1);
+		}
 		page_remove_rmap(page, vma, false);
 		folio_put(k, folio);
 		break;

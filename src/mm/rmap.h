@@ -111,8 +111,11 @@ static inline void page_vma_mapped_walk_done(struct page_vma_mapped_walk *pvmw)
 
 /*
  * Models: try_to_unmap(): removes every PTE mapping @folio (flushing each from the TLB),
- * dropping rmap/rss; anonymous folios need a swap entry, which the model has not yet:
- * they are left mapped. Mlocked VMAs keep theirs unless TTU_IGNORE_MLOCK.
+ * dropping rmap/rss. An anonymous folio must be in the swap cache (add_to_swap): each PTE
+ * gets its swap entry (swap_duplicate, MM_SWAPENTS), exclusive marker kept; a lazyfree
+ * (MADV_FREE, !swapbacked) folio is dropped from the PTEs if clean and only isolation holds
+ * it besides them, else set swap-backed again and left mapped (so are folios without a slot).
+ * Mlocked VMAs keep theirs unless TTU_IGNORE_MLOCK. The caller checks folio_mapped() after.
  */
 void try_to_unmap(struct kmm_kernel *k, struct folio *folio, unsigned int flags);
 

@@ -23,7 +23,8 @@
  * per-CPU work of lru_add_drain_all() are not modelled (the drain of another CPU runs with
  * smp_processor_id() set to that CPU, so what it frees reaches that CPU's pcp lists, as the
  * kernel's work item would). lru_cache_disable() is not modelled (the batches are always
- * used). workingset_activation() and lru_note_cost() have nothing to feed without reclaim.
+ * used). folio_mark_accessed's activation ages the node's nonresident clock
+ * (workingset_activation).
  *
  * Invariants (lru_place_walk, run by kmm_check):
  *   1. every folio on an evictable list is a head page of the list's node with PG_lru set, a
@@ -42,6 +43,7 @@
 #include "mm/mmap.h"
 #include "mm/page_place.h"
 #include "mm/pagemap.h"
+#include "mm/workingset.h"
 
 #include <errno.h>
 
@@ -413,6 +415,7 @@ void folio_mark_accessed(struct kmm_kernel *k, struct folio *folio)
 		else
 			__lru_cache_activate_folio(k, folio);
 		folio_clear_referenced(folio);
+		workingset_activation(k, folio);
 	}
 }
 

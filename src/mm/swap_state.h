@@ -36,7 +36,7 @@
 #include "mm/swapops.h"
 
 struct vm_fault;
-struct kmm_sink;
+struct sink;
 
 /* vm.page-cluster: log2 of the swap readahead window in pages (6.1's default 3). */
 #define SWAP_PAGE_CLUSTER_DEFAULT 3
@@ -50,8 +50,9 @@ int swap_cache_init(struct kmm_kernel *k);
 void swap_cache_fini(struct kmm_kernel *k);
 
 /*
- * Models: init_swap_address_space(): an empty swap cache for device @type of @nr_pages slots.
- * Returns 0, -EINVAL (bad type, already set up) or -ENOMEM; on failure nothing changes.
+ * Models: init_swap_address_space(): an empty swap cache for device @type of @nr_pages slots
+ * (made at the device's first use otherwise). Returns 0 (also if it exists) or -EINVAL (bad
+ * type, or before swap_cache_init); on failure nothing changes.
  */
 int init_swap_address_space(struct kmm_kernel *k, unsigned int type, unsigned long nr_pages);
 
@@ -64,8 +65,8 @@ void exit_swap_address_space(struct kmm_kernel *k, unsigned int type);
 /*
  * Models: add_to_swap_cache(): inserts the locked, swap-backed @folio at @entry (nr slots),
  * sets PG_swapcache and folio->private, takes one reference per page, adds NR_FILE_PAGES and
- * NR_SWAPCACHE. Returns 0, -EEXIST (a page already there) or -ENOMEM. A shadow found in the
- * slots is returned in *@shadowp (if not NULL). On failure the folio and the cache are
+ * NR_SWAPCACHE. Returns 0, -EEXIST (a page already there), -EINVAL (no such device or slot)
+ * or -ENOMEM. A shadow found in the slots is returned in *@shadowp (if not NULL). On failure the folio and the cache are
  * untouched. Does not touch swap_map (the caller holds SWAP_HAS_CACHE).
  */
 int add_to_swap_cache(struct kmm_kernel *k, struct folio *folio, swp_entry_t entry,
@@ -123,6 +124,19 @@ void *get_shadow_from_swap_cache(struct kmm_kernel *k, swp_entry_t entry);
  */
 bool folio_free_swap(struct kmm_kernel *k, struct folio *folio);
 
+/* __try_to_reclaim_swap() flags (6.1's TTRS_*). */
+#define TTRS_ANYWAY   0x1 /* reclaim the cached folio whatever its state */
+#define TTRS_UNMAPPED 0x2 /* ... if no PTE maps it */
+#define TTRS_FULL     0x4 /* ... if swap is over half full (vm_swap_full) */
+
+/*
+ * Models: __try_to_reclaim_swap() (swapfile.c): if @entry's slot is cached by an unlocked
+ * folio that @flags allow to go, folio_free_swap() it. Returns the folio's pages if freed,
+ * minus them if it stayed, 0 if nothing is cached there. free_swap_and_cache and the slot
+ * scan's reuse of cache-only slots call it.
+ */
+int __try_to_reclaim_swap(struct kmm_kernel *k, swp_entry_t entry, unsigned long flags);
+
 /* Models: try_to_free_swap(): folio_free_swap on @page's folio; 1 if freed, else 0. */
 int try_to_free_swap(struct kmm_kernel *k, struct page *page);
 
@@ -172,11 +186,17 @@ struct page *swapin_readahead(struct kmm_kernel *k, swp_entry_t entry, unsigned 
  */
 int try_to_unuse(struct kmm_kernel *k, unsigned int type);
 
+/*
+ * Models: __folio_lock() on a folio whose swap read may be in flight: the current CPU sleeps
+ * on the simulated clock until the read's completion unlocked it, then takes the lock.
+ */
+void folio_lock_io(struct kmm_kernel *k, struct folio *folio);
+
 /* Models: total_swapcache_pages(): pages in the swap cache over all devices. */
 unsigned long total_swapcache_pages(const struct kmm_kernel *k);
 
 /* Models: show_swap_cache_info()'s first line: "%lu pages in swap cache" (no Free/Total). */
-void show_swap_cache_info(const struct kmm_kernel *k, struct kmm_sink *s);
+void show_swap_cache_info(const struct kmm_kernel *k, const struct sink *out);
 
 /* vm.page-cluster and /sys/kernel/mm/swap/vma_ra_enabled. Set: 0 or -EINVAL (unchanged). */
 int swap_page_cluster(const struct kmm_kernel *k);

@@ -7,6 +7,7 @@
  *         percpu_pagelist_high_fraction_sysctl_handler(); proc_dointvec's output format.
  */
 #include "mm/internal.h"
+#include "mm/swap_state.h"
 #include "mm/views.h"
 #include "mm/writeback.h"
 #include "fs/fs.h"
@@ -192,6 +193,7 @@ static const struct vm_part_sysctl {
 	int (*write)(struct kmm_kernel *k, long value);
 } vm_part_sysctls[] = {
 	{"drop_caches", NULL, drop_caches_write},
+	{"page-cluster", swap_page_cluster, swap_set_page_cluster},
 	{"vfs_cache_pressure", read_vfs_cache_pressure, set_sysctl_vfs_cache_pressure},
 };
 

@@ -14,6 +14,7 @@
 #include "mm/internal.h"
 #include "mm/writeback.h"
 #include "mm/mmap.h"
+#include "mm/swap_state.h"
 #include "mm/swapfile.h"
 #include "mm/views.h"
 #include "mm/vmalloc.h"
@@ -307,12 +308,14 @@ static unsigned long pcpu_nr_pages(const struct kmm_kernel *k)
  * Models: fs/proc/meminfo.c:meminfo_proc_show() (6.1 arm64: CONFIG_ZSWAP, MEMORY_FAILURE,
  * TRANSPARENT_HUGEPAGE, CMA, HUGETLB_PAGE; no HIGHMEM, no SHADOW_CALL_STACK) and
  * mm/hugetlb.c:hugetlb_report_meminfo() (the default 2 MiB hstate, no pool). No block
- * devices (Buffers 0), no zswap (Zswap 0); SwapTotal/SwapFree from si_swapinfo (swapfile.c).
+ * devices (Buffers 0), no zswap (Zswap 0); SwapCached is the swap cache (swap_state.c),
+ * SwapTotal/SwapFree from si_swapinfo (swapfile.c).
  */
 void show_meminfo(const struct kmm_kernel *k, const struct sink *out)
 {
 	unsigned long sreclaimable, sunreclaim, pages[NR_LRU_LISTS], freeswap, totalswap;
-	long cached = global_node_page_state(k, NR_FILE_PAGES); /* less swap cache, buffers: 0 */
+	long cached = global_node_page_state(k, NR_FILE_PAGES) -
+		      (long)total_swapcache_pages(k); /* buffers: 0 */
 
 	for (int lru = 0; lru < NR_LRU_LISTS; lru++)
 		pages[lru] = (unsigned long)global_node_page_state(
@@ -325,7 +328,7 @@ void show_meminfo(const struct kmm_kernel *k, const struct sink *out)
 	show_val_kb(out, "MemAvailable:   ", (unsigned long)si_mem_available(k));
 	show_val_kb(out, "Buffers:        ", 0);
 	show_val_kb(out, "Cached:         ", cached < 0 ? 0 : (unsigned long)cached);
-	show_val_kb(out, "SwapCached:     ", 0);
+	show_val_kb(out, "SwapCached:     ", total_swapcache_pages(k));
 	show_val_kb(out, "Active:         ", pages[LRU_ACTIVE_ANON] + pages[LRU_ACTIVE_FILE]);
 	show_val_kb(out, "Inactive:       ", pages[LRU_INACTIVE_ANON] + pages[LRU_INACTIVE_FILE]);
 	show_val_kb(out, "Active(anon):   ", pages[LRU_ACTIVE_ANON]);

@@ -13,6 +13,7 @@
 #include "lib/sink.h"
 #include "lib/trace.h"
 #include "mm/slab.h"
+#include "mm/swap_state.h"
 #include "mm/swapfile.h"
 #include "mm/views.h"
 #include "mm/vmalloc.h"
@@ -87,6 +88,12 @@ static void show_clock(struct kmm_machine *m, const struct sink *out)
 		sink_printf(out, "none\n");
 }
 
+/* Models: mm/swap_state.c:vma_ra_enabled_show(): "true" or "false". */
+static void show_vma_ra_enabled(struct kmm_machine *m, const struct sink *out)
+{
+	sink_printf(out, "%s\n", swap_vma_ra_enabled(&m->kernel) ? "true" : "false");
+}
+
 static void show_writeback(struct kmm_machine *m, const struct sink *out)
 {
 	writeback_show(&m->kernel, out);
@@ -120,7 +127,8 @@ static void show_blk_stat(struct kmm_machine *m, const struct sink *out)
 	X("/sys/kernel/debug/kmm/tlbflush", proc_show_tlbflush)                                    \
 	X("/sys/kernel/debug/kmm/clock", show_clock)                                               \
 	X("/sys/kernel/debug/kmm/writeback", show_writeback)                                       \
-	X("/sys/block/vda/stat", show_blk_stat)
+	X("/sys/block/vda/stat", show_blk_stat)                                                    \
+	X("/sys/kernel/mm/swap/vma_ra_enabled", show_vma_ra_enabled)
 
 static const struct {
 	const char *path;

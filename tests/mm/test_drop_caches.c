@@ -130,11 +130,86 @@ static void test_drop_caches_slab_and_bad_values(void **state)
 	test_machine_done(m);
 }
 
+/* Names of @sb with a dentry object (each one object of the "dentry" slab cache). */
+static unsigned long cached_dentries(struct super_block *sb)
+{
+	unsigned long n = 0;
+
+	for (struct list_head *p = sb->s_inodes.next; p != &sb->s_inodes; p = p->next)
+		n += container_of(p, struct inode, i_sb_list)->i_dentry != 0;
+	return n;
+}
+
+/*
+ * kmmfs's dentries and inodes: ten files, unused once created (their dentries on the LRU),
+ * one read and closed (its dentry and inode marked referenced, two clean cache pages).
+ * drop_caches 2 runs sb-kmmfs by hand-worked steps (batch 1024, seeks 2, priority 0):
+ *   pass 1: count 10 (10 dentries, 0 inodes); delta 20, total 20 >= 10: scan 20. The split:
+ *           dentries mult_frac(20, 10, 11) = 18 -> prune 19: 9 freed, the read one rotated,
+ *           then freed (10); inodes 0 -> prune 1: the first inode freed. Freed 11.
+ *   pass 2: count 9 inodes; delta 18, scan 18: inodes mult_frac(18, 9, 10) = 16 -> prune 17:
+ *           8 freed, the read one rotated, then its 2 pages stolen (pginodesteal 2) and freed.
+ *   pass 3: nothing left (9 >> 1 > 1 asked for it).
+ * slabs_scanned grows by 20 + 18. Reading the file again brings both back, same bytes.
+ */
+static void test_drop_caches_frees_unused_dentries_and_inodes(void **state)
+{
+	struct kmm_machine *m = buddy_machine("256M", "1", NULL);
+	struct kmm_kernel *k = K(m);
+	struct super_block *sb = fs_sb_of_path(k, "/mnt/disk/f0");
+	static uint8_t data[2 * PAGE_SIZE];
+	uint8_t *back;
+	unsigned long steal0 = k->vm_events[PGINODESTEAL], scanned0;
+	char path[32];
+	struct file *f;
+	struct address_space *mapping;
+
+	(void)state;
+	fill_pattern(data, sizeof(data), 11);
+	for (int i = 0; i < 10; i++) {
+		snprintf(path, sizeof(path), "/mnt/disk/f%d", i);
+		assert_int_equal(vfs_create_file(k, path, data, sizeof(data)), 0);
+	}
+	assert_int_equal(sb->s_nr_dentry_unused, 10);
+	assert_int_equal(sb->s_nr_inodes_unused, 0);
+	assert_int_equal(cached_dentries(sb), 10);
+	f = open_or_fail(m, "/mnt/disk/f3", O_RDONLY);
+	free(read_all(m, f, sizeof(data)));
+	mapping = f->f_mapping;
+	fput(k, f);
+	lru_add_drain(k);
+	assert_int_equal(mapping->nrpages, 2);
+	assert_check(m);
+
+	scanned0 = k->vm_events[SLABS_SCANNED];
+	assert_int_equal(sysctl_write(k, "vm.drop_caches", "2"), 0);
+	assert_int_equal(sb->s_nr_dentry_unused, 0);
+	assert_int_equal(sb->s_nr_inodes_unused, 0);
+	assert_int_equal(k->vm_events[PGINODESTEAL], steal0 + 2);
+	assert_int_equal(k->vm_events[SLABS_SCANNED], scanned0 + 20 + 18);
+	assert_int_equal(cached_dentries(sb), 0);
+	for (struct list_head *p = sb->s_inodes.next; p != &sb->s_inodes; p = p->next)
+		assert_int_equal(container_of(p, struct inode, i_sb_list)->i_slab, 0);
+	assert_int_equal(mapping->nrpages, 0);
+	assert_check(m);
+
+	f = open_or_fail(m, "/mnt/disk/f3", O_RDONLY);
+	back = read_all(m, f, sizeof(data));
+	assert_int_equal(fnv(back, sizeof(data)), fnv(data, sizeof(data)));
+	free(back);
+	assert_true(file_inode(f)->i_slab != 0);
+	assert_true(file_inode(f)->i_dentry != 0);
+	assert_int_equal(cached_dentries(sb), 1);
+	assert_check(m);
+	test_machine_done(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_drop_caches_pagecache_keeps_dirty_and_data),
 		cmocka_unit_test(test_drop_caches_slab_and_bad_values),
+		cmocka_unit_test(test_drop_caches_frees_unused_dentries_and_inodes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

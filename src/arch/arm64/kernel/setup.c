@@ -34,7 +34,9 @@
 #include "mm/mmap.h"
 #include "mm/rmap.h"
 #include "mm/shrinker.h"
+#include "mm/workingset.h"
 #include "mm/swap.h"
+#include "mm/swap_state.h"
 #include "mm/swapfile.h"
 #include "mm/vmalloc.h"
 
@@ -588,6 +590,9 @@ static int do_initcalls(struct kmm_kernel *k)
 	/* the writeback domain, its sysctls and kmmfs's disk (page-writeback.c) */
 	if (writeback_init(k))
 		return -ENOMEM;
+	/* module_init(workingset_init): bucket_order and the shadow-node shrinker */
+	if (workingset_init(k))
+		return -ENOMEM;
 	/* rootfs_initcall(populate_rootfs) frees the initrd; then free_initmem() */
 	free_initrd_mem(k);
 	free_initmem(k);
@@ -673,6 +678,8 @@ int kernel_boot(struct kmm_kernel *k, struct kmm_env *env, struct kmm_hw *hw,
 			ret = lru_init(k);
 		if (!ret) /* swapfile_init(): the swap device table (swapfile.c) */
 			ret = swap_init(k);
+		if (!ret) /* swap_setup(): the swap cache and vm.page-cluster */
+			ret = swap_cache_init(k);
 		if (!ret) /* the shrinker list (mm/vmscan.c's static shrinker_list) */
 			ret = shrinker_init(k);
 		if (!ret)
@@ -702,12 +709,14 @@ void kernel_shutdown(struct kmm_kernel *k)
 	writeback_fini(k); /* I/O in flight dropped: its pages go with the machine */
 	mm_state_fini(k);
 	asids_fini(k);
+	workingset_exit(k); /* before the page caches go: their shadow nodes leave its lists */
 	fs_fini(k);
 	sched_fini(k);
 	swap_fini(k);
 	kmem_cache_fini(k);
 	vmap_state_fini(k);
 	lru_fini(k);
+	swap_cache_fini(k);
 	shrinker_exit(k);
 	resource_free_children(k->env, &k->iomem_resource);
 	for (int nid = 0; nid < MAX_NUMNODES; nid++) {
@@ -743,6 +752,7 @@ bool kernel_check(const struct kmm_kernel *k, char *why, size_t whylen)
 	       vmalloc_check(k, why, whylen) && fs_check(k, why, whylen) &&
 	       writeback_check(k, why, whylen) &&
 	       mm_check(k, why, whylen) && rmap_check(k, why, whylen) &&
-	       asid_check(k, why, whylen) && sched_check(k, why, whylen) &&
-	       swap_check(k, why, whylen) && shrinker_check(k, why, whylen);
+	       swap_cache_check(k, why, whylen) && asid_check(k, why, whylen) &&
+	       sched_check(k, why, whylen) && swap_check(k, why, whylen) &&
+	       shrinker_check(k, why, whylen) && workingset_check(k, why, whylen);
 }
