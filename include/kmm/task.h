@@ -165,6 +165,30 @@ KMM_API enum kmm_status kmm_task_set_cpu(struct kmm_machine *m, kmm_pid_t pid, u
 KMM_API enum kmm_status kmm_task_info(struct kmm_machine *m, kmm_pid_t pid,
 				      struct kmm_task_info *out);
 
+/* ---- the OOM killer ------------------------------------------------------------------- */
+
+/* The SIGKILL the OOM killer sends (its si_code is SI_KERNEL, 0x80). */
+#define KMM_SIGKILL	      9
+#define KMM_OOM_SCORE_ADJ_MIN (-1000)
+#define KMM_OOM_SCORE_ADJ_MAX 1000
+
+/*
+ * Writes /proc/<pid>/oom_score_adj: @adj in [KMM_OOM_SCORE_ADJ_MIN, KMM_OOM_SCORE_ADJ_MAX]
+ * (else KMM_EINVAL, nothing changed), for @pid and every task sharing its address space.
+ * -1000 makes the task unkillable by the OOM killer. A fork inherits the value.
+ */
+KMM_API enum kmm_status kmm_task_set_oom_score_adj(struct kmm_machine *m, kmm_pid_t pid, int adj);
+/* Reads /proc/<pid>/oom_score_adj and /proc/<pid>/oom_score (0..2000; NULL outputs skipped). */
+KMM_API enum kmm_status kmm_task_oom_score(struct kmm_machine *m, kmm_pid_t pid, int *adj,
+					   unsigned long *score);
+/*
+ * A task the OOM killer killed exits when it next runs: the access (or touch) that runs it
+ * returns KMM_EFAULT with last_signal.signo KMM_SIGKILL, and the pid is gone (reaped, exit
+ * code SIGKILL: a shell's status 137). One that is never run again is torn down by the OOM
+ * reaper two simulated seconds after the kill (its private memory), and exits at its next
+ * call (any kmm_task_* call that runs it), or with kmm_task_exit.
+ */
+
 /* ---- accesses ------------------------------------------------------------------------- */
 
 /*

@@ -44,6 +44,7 @@
 
 #include "arch/arm64/include/asm/pgtable.h"
 #include "kernel/sched.h"
+#include "mm/oom.h"
 #include "mm/internal.h"
 #include "mm/memory.h"
 #include "mm/mm.h"
@@ -777,8 +778,8 @@ static void show_numa_map(const struct kmm_kernel *k, const struct sink *out,
 
 /* ---- entry points ---------------------------------------------------------------------- */
 
-static const char *const proc_pid_files[] = {"maps",   "smaps", "smaps_rollup",
-					     "status", "statm", "numa_maps"};
+static const char *const proc_pid_files[] = {
+	"maps", "smaps", "smaps_rollup", "status", "statm", "numa_maps", "oom_score", "oom_score_adj"};
 
 void proc_pid_list_files(void (*fn)(void *arg, const char *name), void *arg)
 {
@@ -807,6 +808,10 @@ int proc_pid_show(const struct kmm_kernel *k, int pid, const char *file, const s
 	} else if (strcmp(file, "smaps_rollup") == 0) {
 		if (mm)
 			show_smaps_rollup(k, out, mm);
+	} else if (strcmp(file, "oom_score") == 0) { /* proc_oom_score() */
+		sink_printf(out, "%lu\n", proc_oom_score(k, t));
+	} else if (strcmp(file, "oom_score_adj") == 0) { /* oom_score_adj_read() */
+		sink_printf(out, "%d\n", (int)t->oom_score_adj);
 	} else if (strcmp(file, "numa_maps") == 0) {
 		for (const struct vm_area_struct *v = mm ? mm->mmap : NULL; v; v = v->vm_next)
 			show_numa_map(k, out, v);

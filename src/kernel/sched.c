@@ -23,7 +23,8 @@
  *         the lazy active_mm of a kernel thread, nvcsw/nivcsw); kernel/kthread.c
  *         (kthread_create_on_cpu, wake_up_process, kthread_stop) as events.
  * Deviation: no run queues, priorities, preemption or signals delivery; a fatal signal is
- *         recorded and the task stopped (the host looks at it). A zombie is reaped by the
+ *         recorded and the task stopped (the host looks at it), except the OOM killer's
+ *         SIGKILL, which makes the task exit when it next runs (oom_kill.c). A zombie is reaped by the
  *         call that made it exit (kmm_task_exit), as if its parent waited at once. Threads
  *         (CLONE_VM) are not modelled: each task has its own mm. The pid table is an array
  *         indexed by pid, grown as pids are used, not an IDR.
@@ -38,6 +39,7 @@
  *  5. last_pid < pid_max.
  */
 #include "kernel/sched.h"
+#include "mm/oom.h"
 
 #include "arch/arm64/include/asm/mmu_context.h"
 #include "mm/internal.h"
@@ -260,6 +262,10 @@ static void free_task(struct kmm_kernel *k, struct task_struct *t)
 
 	if (!t->exit_state)
 		ts->nr_live--;
+	if (t->oom_mm) { /* free_signal_struct(): the OOM victim's mm reference */
+		mmdrop(t->oom_mm);
+		t->oom_mm = NULL;
+	}
 	ts->by_pid[t->pid] = (struct task_slot){NULL, 0};
 	ts->nr_tasks--;
 	env_free(k->env, t->kthread);
@@ -325,6 +331,8 @@ int copy_process(struct kmm_kernel *k, struct task_struct *parent, struct task_s
 	t->real_parent = parent;
 	memcpy(t->rlim, parent->rlim, sizeof(t->rlim));
 	t->personality = parent->personality;
+	t->oom_score_adj = parent->oom_score_adj; /* copy_signal() */
+	t->oom_score_adj_min = parent->oom_score_adj_min;
 	t->mm = t->active_mm = mm;
 	*child = t;
 	return 0;
@@ -416,6 +424,8 @@ static void exit_mm(struct kmm_kernel *k, struct task_struct *t)
 		cpu_go_idle(k, t->cpu);
 	t->mm = t->active_mm = NULL;
 	mmput(mm);
+	if (t->memdie)
+		exit_oom_victim(k, t);
 }
 
 void do_exit(struct kmm_kernel *k, struct task_struct *t, int code)

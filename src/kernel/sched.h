@@ -9,8 +9,9 @@
  *         wrapping at pid_max to 300).
  * Deviation: no scheduler. A task runs when the host drives it (an access, a syscall): it is
  *         switched onto its CPU then (context_switch: TTBR0 and the ASID), and stays that
- *         CPU's current task until another task runs there. No signals are delivered: the
- *         last fatal one is recorded and the task stopped (the host is told).
+ *         CPU's current task until another task runs there. A fault's fatal signal is
+ *         recorded and the task stopped (the host is told); the OOM killer's SIGKILL makes
+ *         the task exit when it next runs (mm/oom.h: oom_deliver_sigkill).
  *
  * Fields are grouped by who changes them: identity (constant after creation), scheduling
  * (sched.c on a switch), memory (the mm calls), fault accounting (the fault path).
@@ -81,6 +82,16 @@ struct task_struct {
 	unsigned long min_flt, maj_flt;
 	struct task_rss_stat rss_stat;
 	struct task_siginfo last_sig;
+
+	/*
+	 * The OOM killer (mm/oom_kill.c): signal->oom_score_adj and oom_score_adj_min, and
+	 * signal->oom_mm (the mm this task was an OOM victim with: grabbed, NULL if none); a
+	 * SIGKILL sent and not yet delivered (the task dies when it next runs: fault.c, the
+	 * task helper); TIF_MEMDIE.
+	 */
+	short oom_score_adj, oom_score_adj_min;
+	struct mm_struct *oom_mm;
+	bool sigkill_pending, memdie;
 
 	/* Kernel threads (PF_KTHREAD): the work function and its event (sched.c). */
 	struct kthread *kthread;

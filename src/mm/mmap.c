@@ -34,6 +34,7 @@
 #include "lib/trace.h"
 #include "mm/memory.h"
 #include "mm/mm_state.h"
+#include "mm/oom.h"
 #include "mm/pagemap.h"
 #include "mm/rmap.h"
 #include "mm/shmem.h"
@@ -1438,6 +1439,8 @@ void exit_mmap(struct mm_struct *mm)
 		return;
 	tlb_gather_mmu_fullmm(&tlb, mm);
 	unmap_vmas(&tlb, vma, 0, ~0UL);
+	/* the memory is gone: the OOM killer and its reaper skip this mm from now on */
+	mm->flags |= MMF_OOM_SKIP;
 	free_pgtables(&tlb, vma, 0 /* FIRST_USER_ADDRESS */, 0 /* USER_PGTABLES_CEILING */);
 	tlb_finish_mmu(&tlb);
 	for (; vma; vma = next) {

@@ -45,6 +45,8 @@
  */
 #include "mm/gfp.h"
 #include "mm/internal.h"
+#include "mm/memory.h"
+#include "mm/oom.h"
 #include "mm/page_place.h"
 #include "lib/trace.h"
 
@@ -1765,13 +1767,18 @@ static unsigned int gfp_to_alloc_flags(gfp_t gfp, unsigned int order)
 	return gfp_to_alloc_flags_cma(gfp, alloc_flags);
 }
 
-/* Models: __gfp_pfmemalloc_flags(): __GFP_MEMALLOC ignores the watermarks. */
-static unsigned int __gfp_pfmemalloc_flags(gfp_t gfp)
+/*
+ * Models: __gfp_pfmemalloc_flags(): __GFP_MEMALLOC ignores the watermarks; an OOM victim
+ * (oom_reserves_allowed) may dig into the reserves (ALLOC_OOM) to get to its exit.
+ */
+static unsigned int __gfp_pfmemalloc_flags(const struct kmm_kernel *k, gfp_t gfp)
 {
 	if (gfp & __GFP_NOMEMALLOC)
 		return 0;
 	if (gfp & __GFP_MEMALLOC)
 		return ALLOC_NO_WATERMARKS;
+	if (tsk_is_oom_victim(get_current_task(k)))
+		return ALLOC_OOM;
 	return 0;
 }
 
@@ -2047,7 +2054,7 @@ static noinline struct page *__alloc_pages_slowpath(struct kmm_kernel *k, gfp_t 
 		goto got_pg;
 	if (can_direct_reclaim && can_compact &&
 	    (costly_order || (order > 0 && ac->migratetype != MIGRATE_MOVABLE)) &&
-	    !__gfp_pfmemalloc_flags(gfp)) {
+	    !__gfp_pfmemalloc_flags(k, gfp)) {
 		page = __alloc_pages_direct_compact(k, gfp, order, alloc_flags, ac,
 						    INIT_COMPACT_PRIORITY, &compact_result);
 		if (page)
@@ -2064,7 +2071,7 @@ static noinline struct page *__alloc_pages_slowpath(struct kmm_kernel *k, gfp_t 
 retry:
 	if (alloc_flags & ALLOC_KSWAPD)
 		wake_all_kswapds(k, order, gfp, ac);
-	reserve_flags = __gfp_pfmemalloc_flags(gfp);
+	reserve_flags = __gfp_pfmemalloc_flags(k, gfp);
 	if (reserve_flags)
 		alloc_flags =
 			gfp_to_alloc_flags_cma(gfp, reserve_flags) | (alloc_flags & ALLOC_KSWAPD);
@@ -2099,6 +2106,10 @@ retry:
 	page = __alloc_pages_may_oom(k, gfp, order, ac, &did_some_progress);
 	if (page)
 		goto got_pg;
+	/* a victim that already had the reserves must not loop on them */
+	if (tsk_is_oom_victim(get_current_task(k)) &&
+	    ((alloc_flags & ALLOC_OOM) || (gfp & __GFP_NOMEMALLOC)))
+		goto nopage;
 	if (did_some_progress) {
 		no_progress_loops = 0;
 		goto retry;

@@ -4,7 +4,8 @@
  * summary.
  *
  * Models: lib/show_mem.c:__show_mem(), mm/page_alloc.c:__show_free_areas() and
- *         show_migration_types() (Linux 6.1.192).
+ *         show_migration_types() (Linux 6.1.192); the swap lines from the swap devices and
+ *         NR_SWAPCACHE (total_swapcache_pages()).
  * Leaves out: the hugetlb lines print the reference kernel's four hstates with zero pages
  *         (no hugetlb pools yet); "all_unreclaimable?" is "no" until kswapd exists.
  */
@@ -190,7 +191,7 @@ void __show_mem(struct kmm_kernel *k, const nodemask_t *nodemask, int max_zone_i
 				   pgdat->node_id, hstate_kb[i]);
 	}
 	env_printk(k->env, "%lu total pagecache pages\n", global_node_pages(k, NR_FILE_PAGES));
-	env_printk(k->env, "0 pages in swap cache\n");
+	env_printk(k->env, "%lu pages in swap cache\n", global_node_pages(k, NR_SWAPCACHE));
 	env_printk(k->env, "Free swap  = %ldkB\nTotal swap = %ldkB\n",
 		   get_nr_swap_pages(k) << (PAGE_SHIFT - 10),
 		   total_swap_pages(k) << (PAGE_SHIFT - 10));

@@ -7,6 +7,7 @@
  *         percpu_pagelist_high_fraction_sysctl_handler(); proc_dointvec's output format.
  */
 #include "mm/internal.h"
+#include "mm/oom.h"
 #include "mm/swap_state.h"
 #include "mm/views.h"
 #include "mm/writeback.h"
@@ -195,6 +196,10 @@ static const struct vm_part_sysctl {
 	{"drop_caches", NULL, drop_caches_write},
 	{"page-cluster", swap_page_cluster, swap_set_page_cluster},
 	{"vfs_cache_pressure", read_vfs_cache_pressure, set_sysctl_vfs_cache_pressure},
+	{"panic_on_oom", sysctl_panic_on_oom, set_sysctl_panic_on_oom},
+	{"oom_kill_allocating_task", sysctl_oom_kill_allocating_task,
+	 set_sysctl_oom_kill_allocating_task},
+	{"oom_dump_tasks", sysctl_oom_dump_tasks, set_sysctl_oom_dump_tasks},
 };
 
 /* @name without its "vm.", "vm/" or "/proc/sys/vm/" prefix; NULL if it has none. */

@@ -15,6 +15,7 @@
 #include "sim/page_steps.h"
 #include "sim/report_steps.h"
 #include "sim/slab_steps.h"
+#include "sim/oom_steps.h"
 #include "sim/swap_steps.h"
 #include "sim/task_steps.h"
 #include "sim/wb_steps.h"
@@ -276,6 +277,7 @@ enum step_phase { BEFORE_BOOT, AFTER_BOOT, ANYTIME };
 	X("store64", "NAME[+OFF]|VA VALUE", 2, 2, AFTER_BOOT, step_store64,                        \
 	  "store 8 bytes through the current CPU's MMU (a fault is printed)")                      \
 	REPORT_SCENARIO_STEPS(X)                                                                   \
+	OOM_SCENARIO_STEPS(X)                                                                      \
 	TASK_SCENARIO_STEPS(X)                                                                     \
 	SWAP_SCENARIO_STEPS(X)                                                                     \
 	WB_SCENARIO_STEPS(X)
@@ -512,6 +514,7 @@ enum kmm_status kmm_scenario_run(const char *text, const char *name, const struc
 	scenario_vm_names_free(&sc);
 	scenario_report_free(&sc);
 	scenario_task_names_free(&sc);
+	scenario_vmstat_mark_free(&sc);
 	kmm_machine_destroy(sc.m);
 	return st;
 }

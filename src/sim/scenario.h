@@ -23,6 +23,7 @@ struct scenario {
 	void *slab_sets;  /* slab_steps.c: named caches and object sets */
 	void *report;	  /* report_steps.c: per-task snapshots of the report steps */
 	void *task_names; /* task_steps.c: named tasks and regions */
+	void *vmstat_mark; /* oom_steps.c: the vmstat-mark snapshot */
 };
 
 /* A step handler: returns KMM_OK or a status with the reason set by scenario_fail(). */

@@ -29,6 +29,7 @@
 #include "arch/arm64/include/asm/exception.h"
 #include "arch/arm64/include/asm/mmu_context.h"
 #include "kernel/sched.h"
+#include "mm/oom.h"
 #include "mm/memory.h"
 #include "fs/fs.h"
 #include "mm/mm.h"
@@ -383,6 +384,54 @@ enum kmm_status kmm_task_info(struct kmm_machine *m, kmm_pid_t pid, struct kmm_t
 	return API_CALL(m, API_USER, task_info, pid, out);
 }
 
+/* ---- the OOM killer's per-task values ------------------------------------------------- */
+
+API_BODY(task_set_oom_score_adj, {
+	kmm_pid_t pid;
+	int adj;
+})
+{
+	struct task_struct *t = NULL;
+	enum kmm_status st;
+
+	if ((st = api_task(a, p->pid, true, &t)))
+		return st;
+	if (set_oom_score_adj(a->k, t, p->adj))
+		return api_error(a, KMM_EINVAL,
+				 "pid %" PRId32 ": oom_score_adj %d is outside [%d, %d] (__set_oom_adj)",
+				 p->pid, p->adj, OOM_SCORE_ADJ_MIN, OOM_SCORE_ADJ_MAX);
+	return KMM_OK;
+}
+
+enum kmm_status kmm_task_set_oom_score_adj(struct kmm_machine *m, kmm_pid_t pid, int adj)
+{
+	return API_CALL(m, API_USER, task_set_oom_score_adj, pid, adj);
+}
+
+API_BODY(task_oom_score, {
+	kmm_pid_t pid;
+	int *adj;
+	unsigned long *score;
+})
+{
+	struct task_struct *t = NULL;
+	enum kmm_status st;
+
+	if ((st = api_task(a, p->pid, false, &t)))
+		return st;
+	if (p->adj)
+		*p->adj = t->oom_score_adj;
+	if (p->score)
+		*p->score = proc_oom_score(a->k, t);
+	return KMM_OK;
+}
+
+enum kmm_status kmm_task_oom_score(struct kmm_machine *m, kmm_pid_t pid, int *adj,
+				   unsigned long *score)
+{
+	return API_CALL(m, API_USER, task_oom_score, pid, adj, score);
+}
+
 /* ---- accesses -------------------------------------------------------------------------- */
 
 /*
@@ -397,6 +446,14 @@ static enum kmm_status api_run_task(const struct api *a, kmm_pid_t pid, struct k
 
 	if (st)
 		return st;
+	if (fatal_signal_pending(t)) { /* killed while it was not running: it dies now */
+		if (fault)
+			task_siginfo(t, fault);
+		oom_deliver_sigkill(a->k, t);
+		return api_error(a, KMM_EFAULT,
+				 "pid %" PRId32 " was killed by SIGKILL (the OOM killer): it exited",
+				 pid);
+	}
 	if (t->__state == __TASK_STOPPED) {
 		if (fault)
 			task_siginfo(t, fault);
@@ -418,6 +475,16 @@ static enum kmm_status api_access_failed(const struct api *a, struct task_struct
 	if (ret < 0)
 		return api_error(a, KMM_EBUG, "pid %d: the fault at 0x%" PRIx64 " never resolves",
 				 t->pid, va);
+	if (fatal_signal_pending(t)) { /* the OOM killer's SIGKILL, taken on the way out */
+		int pid = t->pid;
+
+		if (fault)
+			task_siginfo(t, fault);
+		oom_deliver_sigkill(a->k, t);
+		return api_error(a, KMM_EFAULT,
+				 "pid %d: killed by SIGKILL at 0x%" PRIx64 " (the OOM killer): it exited",
+				 pid, va);
+	}
 	t->__state = __TASK_STOPPED;
 	if (fault)
 		task_siginfo(t, fault);

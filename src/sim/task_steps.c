@@ -107,6 +107,12 @@ static enum kmm_status name_task(struct scenario *sc, const char *step, const ch
 	return KMM_OK;
 }
 
+enum kmm_status scenario_task_name(struct scenario *sc, const char *step, const char *name,
+				   kmm_pid_t pid)
+{
+	return name_task(sc, step, name, pid);
+}
+
 static struct named_region *find_region(struct scenario *sc, const char *name, size_t len)
 {
 	struct task_names *n = names(sc);

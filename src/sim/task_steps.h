@@ -72,6 +72,9 @@ enum kmm_status scenario_task_pid(struct scenario *sc, const char *step, const c
 				  kmm_pid_t *pid);
 enum kmm_status scenario_user_addr(struct scenario *sc, const char *step, const char *text,
 				   kmm_va_t *va);
+/* Names the task @pid @name (a new name, or the name moves to @pid). */
+enum kmm_status scenario_task_name(struct scenario *sc, const char *step, const char *name,
+				   kmm_pid_t pid);
 enum kmm_status scenario_region_set(struct scenario *sc, const char *step, const char *name,
 				    kmm_va_t va, uint64_t len);
 

@@ -752,7 +752,8 @@ static enum kmm_status op_misc(struct fuzz *f)
 /*
  * Tasks: create, mmap (prot and flags from tables that include refused bits), touch (a word
  * stored must load back), munmap (sometimes unaligned), fork, exit, brk, wild accesses (a
- * SIGSEGV: KMM_EFAULT, the task stopped; its next access is refused the same way).
+ * SIGSEGV: KMM_EFAULT, the task stopped; its next access is refused the same way), and
+ * oom_score_adj writes in and out of range (a refused one changes nothing).
  */
 static enum kmm_status op_task(struct fuzz *f)
 {
@@ -765,8 +766,9 @@ static enum kmm_status op_task(struct fuzz *f)
 				    KMM_MAP_PRIVATE | KMM_MAP_ANONYMOUS | 0x800000 /* unknown */};
 	static const char *const names[] = {"task_create", "task_mmap", "task_touch",
 					    "task_munmap", "task_fork", "task_exit",
-					    "task_wild",   "task_brk",	"task_store_load"};
-	unsigned what = in_u8(&f->in) % 9, slot = in_u8(&f->in) % FUZZ_TASKS;
+					    "task_wild",   "task_brk",	"task_store_load",
+					    "task_oom_score_adj"};
+	unsigned what = in_u8(&f->in) % 10, slot = in_u8(&f->in) % FUZZ_TASKS;
 	kmm_pid_t *pid = &f->task[slot], child;
 
 	f->op = names[what];
@@ -830,6 +832,18 @@ static enum kmm_status op_task(struct fuzz *f)
 		return kmm_task_access(f->m, *pid, KMM_ACCESS_LOAD, va, &v, 8, NULL);
 	case 7:
 		return kmm_brk(f->m, *pid, 0x498000 + ((uint64_t)in_u8(&f->in) << 12), &va);
+	case 8: { /* -1100..1100: the ends are refused, the value read back is the last good */
+		int adj = (int)(in_u16(&f->in) % 2201) - 1100, before = 0, after = 0;
+
+		if (kmm_task_oom_score(f->m, *pid, &before, NULL))
+			return KMM_OK;
+		st = kmm_task_set_oom_score_adj(f->m, *pid, adj);
+		if (kmm_task_oom_score(f->m, *pid, &after, NULL) == KMM_OK &&
+		    after != (st ? before : adj))
+			fuzz_fail(f, "oom_score_adj did not read back as written (or changed when "
+				     "refused)");
+		return st;
+	}
 	default: /* a store, then a load of the same word: the value must come back */
 		if (!f->task_len[slot])
 			return KMM_OK;

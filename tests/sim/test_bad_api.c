@@ -119,6 +119,8 @@ enum op {
 	OP_TASK_EXIT,
 	OP_TASK_SET_CPU,
 	OP_TASK_INFO,
+	OP_TASK_SET_OOM_ADJ,
+	OP_TASK_OOM_SCORE,
 	OP_TASK_ACCESS,
 	OP_TASK_TOUCH,
 	OP_MMAP,
@@ -390,6 +392,12 @@ static enum kmm_status call(const struct row *r, struct kmm_machine *m)
 	case OP_TASK_INFO: {
 		struct kmm_task_info ti;
 		return kmm_task_info(m, (kmm_pid_t)a, no ? NULL : &ti);
+	}
+	case OP_TASK_SET_OOM_ADJ:
+		return kmm_task_set_oom_score_adj(m, (kmm_pid_t)a, (int)b);
+	case OP_TASK_OOM_SCORE: {
+		unsigned long score;
+		return kmm_task_oom_score(m, (kmm_pid_t)a, NULL, &score);
 	}
 	case OP_TASK_ACCESS:
 		return kmm_task_access(m, (kmm_pid_t)a, (enum kmm_access)d, b, no ? NULL : buf, c,

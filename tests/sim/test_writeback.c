@@ -202,7 +202,7 @@ static void test_dirty_thresholds_match_captures(void **state)
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		char *vm = read_capture(rows[i].config, "boot.vmstat.txt");
 		char *zi = read_capture(rows[i].config, "boot.zoneinfo.txt");
-		char ours_vm[1 << 15];
+		char *ours_vm;
 		unsigned long bg, thresh;
 		struct kmm_config cfg;
 		struct kmm_machine *m;
@@ -220,10 +220,12 @@ static void test_dirty_thresholds_match_captures(void **state)
 		assert_int_equal(kmm_config_option(&cfg, "-smp", "1"), KMM_OK);
 		assert_int_equal(kmm_config_option(&cfg, "-reserve", rows[i].reserve), KMM_OK);
 		m = test_machine(&cfg);
-		snprintf(ours_vm, sizeof(ours_vm), "%s", test_view(m, "/proc/vmstat"));
+		ours_vm = strdup(test_view(m, "/proc/vmstat"));
+		assert_non_null(ours_vm);
 		expected_limits(ours_vm, test_view(m, "/proc/zoneinfo"), &bg, &thresh);
 		assert_int_equal(field(ours_vm, "nr_dirty_threshold"), thresh);
 		assert_int_equal(field(ours_vm, "nr_dirty_background_threshold"), bg);
+		free(ours_vm);
 		test_machine_done(m);
 	}
 }

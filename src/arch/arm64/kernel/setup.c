@@ -32,6 +32,7 @@
 #include "mm/slab.h"
 #include "mm/memory.h"
 #include "mm/mmap.h"
+#include "mm/oom.h"
 #include "mm/rmap.h"
 #include "mm/shrinker.h"
 #include "mm/workingset.h"
@@ -684,6 +685,8 @@ int kernel_boot(struct kmm_kernel *k, struct kmm_env *env, struct kmm_hw *hw,
 			ret = shrinker_init(k);
 		if (!ret)
 			ret = sched_init(k); /* fork_init(): the task_struct cache, the pid table */
+		if (!ret)
+			ret = oom_init(k); /* the OOM killer's state (its reaper starts at a kill) */
 	}
 	if (!ret) {
 		/* time_init(): the arch timer becomes sched_clock; printk stamps advance. */
@@ -707,6 +710,7 @@ void kernel_shutdown(struct kmm_kernel *k)
 	if (!k->env)
 		return;
 	writeback_fini(k); /* I/O in flight dropped: its pages go with the machine */
+	oom_fini(k);
 	mm_state_fini(k);
 	asids_fini(k);
 	workingset_exit(k); /* before the page caches go: their shadow nodes leave its lists */
@@ -753,6 +757,7 @@ bool kernel_check(const struct kmm_kernel *k, char *why, size_t whylen)
 	       writeback_check(k, why, whylen) &&
 	       mm_check(k, why, whylen) && rmap_check(k, why, whylen) &&
 	       swap_cache_check(k, why, whylen) && asid_check(k, why, whylen) &&
-	       sched_check(k, why, whylen) && swap_check(k, why, whylen) &&
-	       shrinker_check(k, why, whylen) && workingset_check(k, why, whylen);
+	       sched_check(k, why, whylen) && oom_check(k, why, whylen) &&
+	       swap_check(k, why, whylen) && shrinker_check(k, why, whylen) &&
+	       workingset_check(k, why, whylen);
 }

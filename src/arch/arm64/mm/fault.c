@@ -10,8 +10,11 @@
  * Deviation: only user (EL0) aborts reach this model, so the kernel-mode paths
  *         (__do_kernel_fault, die_kernel_fault, fixups) have no model. The signal is recorded
  *         on the task (tsk->last_sig) instead of being delivered; the caller stops the task.
- *         A fault the OOM path would retry (VM_FAULT_OOM) is reported as SIGKILL, the OOM
- *         killer's outcome for the faulting task, until the OOM killer is modelled for tasks.
+ *         A SIGKILL the OOM killer sent (fatal_signal_pending) ends the fault with SIGKILL
+ *         recorded; the task helper delivers it (the task exits). A VM_FAULT_OOM with no
+ *         kill pending (the OOM killer found nothing to kill, or the allocation could not
+ *         use it) is recorded as SIGKILL too and the task stopped, where the kernel would
+ *         retry the fault ("Huh VM_FAULT_OOM leaked out to the #PF handler").
  */
 #include "arch/arm64/include/asm/pgtable.h"
 #include "hw/cpu.h"
@@ -21,6 +24,7 @@
 #include "mm/memory.h"
 #include "mm/mm_state.h"
 #include "mm/mmap.h"
+#include "mm/oom.h"
 
 #define SIGKILL	      9
 #define SI_KERNEL     0x80
@@ -151,6 +155,13 @@ static int do_page_fault(struct kmm_kernel *k, struct task_struct *tsk, uint64_t
 			break;
 		mm_flags |= FAULT_FLAG_TRIED;
 	}
+	/*
+	 * A SIGKILL pending (the OOM killer's): on the way back to EL0 the signal is taken, the
+	 * faulting instruction never runs again (pagefault_out_of_memory returns at once for a
+	 * VM_FAULT_OOM then). The caller delivers it: the task exits.
+	 */
+	if (fatal_signal_pending(tsk))
+		return force_sig_fault(tsk, SIGKILL, SI_KERNEL, far, esr);
 	if (!(fault & (VM_FAULT_ERROR | VM_FAULT_BADMAP | VM_FAULT_BADACCESS)))
 		return 0;
 	inf = esr_to_fault_info(esr);
