@@ -175,10 +175,7 @@ static bool madvise_free_pte(struct vm_area_struct *vma, unsigned long addr, pte
 		if (non_swap_entry(entry))
 			return false;
 		add_mm_counter(vma->vm_mm, MM_SWAPENTS, -1);
-		/* as free_swap_and_cache() */
-		swap_free(k, entry);
-		if (swap_map_byte(k, entry) == SWAP_HAS_CACHE)
-			__try_to_reclaim_swap(k, entry, TTRS_UNMAPPED | TTRS_FULL);
+		free_swap_and_cache(k, entry);
 		pte_clear(pte);
 		return false;
 	}

@@ -1238,10 +1238,7 @@ again:;
 				if (details && !details->even_cows)
 					continue; /* should_zap_cows() */
 				rss[MM_SWAPENTS]--;
-				/* as free_swap_and_cache() */
-				swap_free(k, entry);
-				if (swap_map_byte(k, entry) == SWAP_HAS_CACHE)
-					__try_to_reclaim_swap(k, entry, TTRS_UNMAPPED | TTRS_FULL);
+				free_swap_and_cache(k, entry);
 			}
 			pte_clear(ptep); /* pte_clear_not_present_full */
 			continue;

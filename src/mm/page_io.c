@@ -43,6 +43,7 @@
 #include "mm/internal.h"
 #include "mm/page-flags.h"
 #include "mm/pagemap.h"
+#include "mm/swap_state.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -363,7 +364,13 @@ static int __swap_writepage(struct kmm_kernel *k, struct page *page)
 
 int swap_writepage(struct kmm_kernel *k, struct page *page, struct writeback_control *wbc)
 {
+	struct folio *folio = page_folio(page);
+
 	(void)wbc;
+	if (folio_free_swap(k, folio)) { /* no PTE holds the entry any more: nothing to write */
+		folio_unlock(folio);
+		return 0;
+	}
 	return __swap_writepage(k, page);
 }
 

@@ -64,6 +64,7 @@
 #include "mm/page-flags.h"
 #include "mm/pagemap.h"
 #include "mm/slab.h"
+#include "mm/swap_state.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -289,6 +290,7 @@ static void swap_range_free(struct kmm_kernel *k, struct swap_info_struct *si, u
 	si->inuse_pages -= nr;
 	for (unsigned long o = offset; o <= end; o++)
 		swap_dev_free_slot(k, si->dev, o);
+	clear_shadow_from_swap_cache(k, si->type, offset, end);
 }
 
 /* Models: set_cluster_next() for a solid-state device. */
@@ -366,17 +368,17 @@ static void take_slot(struct kmm_kernel *k, struct swap_info_struct *si, unsigne
 
 /* The linear scan of scan_swap_map_slots' "scan:" label: a free slot, or 0. */
 static unsigned long scan_linear(struct kmm_kernel *k, struct swap_info_struct *si,
-				 unsigned long offset, unsigned long scan_base)
+				 unsigned long offset, unsigned long scan_base, bool full)
 {
 	unsigned long scanned = 0;
 
 	while (++offset <= si->highest_bit) {
-		if (!si->swap_map[offset])
+		if (!si->swap_map[offset] || (full && si->swap_map[offset] == SWAP_HAS_CACHE))
 			goto found;
 		scanned++;
 	}
 	for (offset = si->lowest_bit; offset < scan_base; offset++) {
-		if (!si->swap_map[offset])
+		if (!si->swap_map[offset] || (full && si->swap_map[offset] == SWAP_HAS_CACHE))
 			goto found;
 		scanned++;
 	}
@@ -395,7 +397,7 @@ static int scan_swap_map_slots(struct kmm_kernel *k, struct swap_info_struct *si
 			       unsigned char usage, int nr, swp_entry_t slots[])
 {
 	unsigned long offset, scan_base;
-	int n_ret = 0;
+	int n_ret = 0, tries = 0;
 
 	si->flags += SWP_SCANNING;
 	scan_base = si->cluster_next_cpu[smp_processor_id(k)];
@@ -413,6 +415,14 @@ checks:
 		goto no_page;
 	if (offset > si->highest_bit)
 		scan_base = offset = si->lowest_bit;
+	/*
+	 * Reuse a slot only the swap cache holds, if its folio can go (swap over half full).
+	 * Deviation: at most LATENCY_LIMIT tries per call, so folios that cannot go (under
+	 * writeback) never keep the scan coming back to them.
+	 */
+	if (vm_swap_full(k) && si->swap_map[offset] == SWAP_HAS_CACHE && tries++ < LATENCY_LIMIT &&
+	    __try_to_reclaim_swap(k, swp_entry(si->type, offset), TTRS_ANYWAY) > 0)
+		goto checks;
 	if (si->swap_map[offset]) {
 		if (!n_ret)
 			goto scan;
@@ -434,7 +444,7 @@ done:
 	si->flags -= SWP_SCANNING;
 	return n_ret;
 scan:
-	offset = scan_linear(k, si, offset, scan_base);
+	offset = scan_linear(k, si, offset, scan_base, vm_swap_full(k) && tries < LATENCY_LIMIT);
 	if (offset)
 		goto checks;
 no_page:
@@ -611,6 +621,22 @@ int swapcache_prepare(struct kmm_kernel *k, swp_entry_t entry)
 	return err == -EINVAL ? -ENOENT : err;
 }
 
+/*
+ * Models: swap_page_trans_huge_swapped(): in a huge cluster (a THP in the swap cache), does
+ * any slot still have a PTE reference? Outside one, just @entry's slot.
+ */
+static bool swap_huge_cluster_swapped(const struct swap_info_struct *si, swp_entry_t entry)
+{
+	unsigned long offset = swp_offset(entry), idx = offset / SWAPFILE_CLUSTER;
+
+	if (!(si->cluster_info[idx].flags & CLUSTER_FLAG_HUGE) || cluster_is_free(&si->cluster_info[idx]))
+		return si->swap_map[offset] & (unsigned char)~SWAP_HAS_CACHE;
+	for (unsigned long i = idx * SWAPFILE_CLUSTER; i < (idx + 1) * SWAPFILE_CLUSTER; i++)
+		if (si->swap_map[i] & (unsigned char)~SWAP_HAS_CACHE)
+			return true;
+	return false;
+}
+
 /* Models: __swap_entry_free_locked(): drops @usage; returns what is left (0: free it). */
 static unsigned char __swap_entry_free_locked(struct swap_info_struct *si, unsigned long offset,
 					      unsigned char usage)
@@ -644,6 +670,24 @@ void swap_free(struct kmm_kernel *k, swp_entry_t entry)
 
 	if (si && !__swap_entry_free_locked(si, swp_offset(entry), 1))
 		swap_entry_free(k, si, swp_offset(entry));
+}
+
+bool free_swap_and_cache(struct kmm_kernel *k, swp_entry_t entry)
+{
+	struct swap_info_struct *si;
+	unsigned char count;
+
+	if (non_swap_entry(entry))
+		return true;
+	si = _swap_info_get(k, entry);
+	if (!si)
+		return false;
+	count = __swap_entry_free_locked(si, swp_offset(entry), 1);
+	if (!count)
+		swap_entry_free(k, si, swp_offset(entry));
+	else if (count == SWAP_HAS_CACHE && !swap_huge_cluster_swapped(si, entry))
+		__try_to_reclaim_swap(k, entry, TTRS_UNMAPPED | TTRS_FULL);
+	return true;
 }
 
 /* Models: swap_free_cluster(): a whole huge cluster back at once. */
@@ -881,6 +925,19 @@ static int swapon_maps(struct kmm_kernel *k, struct swap_info_struct *si, unsign
 	return 0;
 }
 
+/* Models: setup_swap_info() and _enable_swap_info(): priority, counters, the lists. */
+static void enable_swap_info(struct kmm_kernel *k, struct swap_info_struct *si, int prio)
+{
+	struct swap_state *ss = SS(k);
+
+	si->prio = (signed short)(prio >= 0 ? prio : --ss->least_priority);
+	si->flags |= SWP_WRITEOK;
+	ss->nr_swap_pages += si->pages;
+	ss->total_swap_pages += si->pages;
+	plist_insert(ss, ss->active, &ss->nr_active, si->type);
+	add_to_avail_list(ss, si);
+}
+
 int sys_swapon(struct kmm_kernel *k, struct swap_dev *dev, int swap_flags)
 {
 	struct swap_state *ss = SS(k);
@@ -908,6 +965,12 @@ int sys_swapon(struct kmm_kernel *k, struct swap_dev *dev, int swap_flags)
 		si->flags = 0;
 		return err;
 	}
+	err = init_swap_address_space(k, si->type, maxpages);
+	if (err) {
+		free_swap_maps(k, si);
+		si->flags = 0;
+		return err;
+	}
 	si->dev = dev;
 	snprintf(si->name, sizeof(si->name), "%s", swap_dev_name(dev));
 	si->flags |= SWP_BLKDEV | SWP_SOLIDSTATE | SWP_STABLE_WRITES;
@@ -915,13 +978,7 @@ int sys_swapon(struct kmm_kernel *k, struct swap_dev *dev, int swap_flags)
 		si->flags |= SWP_SYNCHRONOUS_IO;
 	if (swap_flags & SWAP_FLAG_PREFER)
 		prio = (swap_flags & SWAP_FLAG_PRIO_MASK) >> SWAP_FLAG_PRIO_SHIFT;
-	/* Models: setup_swap_info() and _enable_swap_info(). */
-	si->prio = (signed short)(prio >= 0 ? prio : --ss->least_priority);
-	si->flags |= SWP_WRITEOK;
-	ss->nr_swap_pages += si->pages;
-	ss->total_swap_pages += si->pages;
-	plist_insert(ss, ss->active, &ss->nr_active, si->type);
-	add_to_avail_list(ss, si);
+	enable_swap_info(k, si, prio);
 	/* CONFIG_ZSWAP=y registers frontswap at boot, so every swapon has a frontswap map. */
 	env_printk(k->env, "Adding %uk swap on %s.  Priority:%d extents:1 across:%uk SSFS\n",
 		   si->pages << (PAGE_SHIFT - 10), si->name, si->prio,
@@ -947,6 +1004,7 @@ int sys_swapoff(struct kmm_kernel *k, const char *name)
 {
 	struct swap_state *ss = SS(k);
 	struct swap_info_struct *si = NULL;
+	int err;
 
 	if (!ss || !name)
 		return -EINVAL;
@@ -957,9 +1015,6 @@ int sys_swapoff(struct kmm_kernel *k, const char *name)
 		return -EINVAL; /* the kernel's answer for a file that is not active swap */
 	if (!swapoff_enough_memory(k, si->pages))
 		return -ENOMEM;
-	if (si->inuse_pages)
-		return -EBUSY; /* try_to_unuse (swap_state.c) is not on w3 yet: refuse, lose nothing
-				*/
 	del_from_avail_list(ss, si);
 	if (si->prio < 0) {
 		/* Models: the ones after it (lower priority) move up; least_priority too. */
@@ -976,6 +1031,18 @@ int sys_swapoff(struct kmm_kernel *k, const char *name)
 	ss->nr_swap_pages -= si->pages;
 	ss->total_swap_pages -= si->pages;
 	si->flags &= ~(unsigned long)SWP_WRITEOK;
+	err = try_to_unuse(k, si->type);
+	if (err) {
+		/* Models: reinsert_swap_info(): back on, a default priority taken anew. */
+		enable_swap_info(k, si, si->prio);
+		return err;
+	}
+	if (si->inuse_pages) { /* never free slots something still holds */
+		enable_swap_info(k, si, si->prio);
+		return -EBUSY;
+	}
+	swap_dev_drain(k, si->dev);
+	exit_swap_address_space(k, si->type);
 	free_swap_maps(k, si);
 	swap_dev_destroy(k, si->dev);
 	si->dev = NULL;
@@ -989,12 +1056,15 @@ void show_swaps(const struct kmm_kernel *k, const struct sink *out)
 	const struct swap_state *ss = SS(k);
 
 	sink_printf(out, "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n");
-	for (int i = 0; ss && i < ss->nr_active; i++) {
-		const struct swap_info_struct *si = ss->swap_info[ss->active[i]];
+	/* swap_start/swap_next: by type, every device in use with a map (not priority order) */
+	for (unsigned int t = 0; ss && t < ss->nr_swapfiles; t++) {
+		const struct swap_info_struct *si = ss->swap_info[t];
 		unsigned long bytes = (unsigned long)si->pages << (PAGE_SHIFT - 10);
 		unsigned long inuse = (unsigned long)si->inuse_pages << (PAGE_SHIFT - 10);
 		int len = (int)strlen(si->name);
 
+		if (!(si->flags & SWP_USED) || !si->swap_map)
+			continue;
 		sink_printf(out, "%s%*s%s\t%lu\t%s%lu\t%s%d\n", si->name, len < 40 ? 40 - len : 1,
 			    " ", "partition", bytes, bytes < 10000000 ? "\t" : "", inuse,
 			    inuse < 10000000 ? "\t" : "", si->prio);
@@ -1095,18 +1165,22 @@ bool swap_check(const struct kmm_kernel *k, char *why, size_t whylen)
 
 	if (!ss)
 		return true;
-	for (int i = 0; i < ss->nr_active; i++) {
-		const struct swap_info_struct *si = ss->swap_info[ss->active[i]];
+	for (int i = 1; i < ss->nr_active; i++)
+		CHECK(ss->swap_info[ss->active[i - 1]]->prio >= ss->swap_info[ss->active[i]]->prio,
+		      "swap: active list out of priority order at %s",
+		      ss->swap_info[ss->active[i]]->name);
+	for (unsigned int t = 0; t < ss->nr_swapfiles; t++) {
+		const struct swap_info_struct *si = ss->swap_info[t];
 
+		if (!(si->flags & SWP_USED) || !si->swap_map)
+			continue;
 		if (!swap_device_check(si, why, whylen) || !swap_dev_check(k, si->dev, why, whylen))
 			return false;
-		CHECK(!i || ss->swap_info[ss->active[i - 1]]->prio >= si->prio,
-		      "swap: active list out of priority order at %s", si->name);
 		if (si->flags & SWP_WRITEOK) {
 			nr += si->pages - si->inuse_pages;
 			total += si->pages;
 			avail += si->highest_bit != 0;
-		} else {
+		} else { /* being switched off: its slots in use come back as they are freed */
 			nr -= si->inuse_pages;
 		}
 	}
@@ -1125,8 +1199,9 @@ void swap_io_drain(struct kmm_kernel *k)
 {
 	const struct swap_state *ss = SS(k);
 
-	for (int i = 0; ss && i < ss->nr_active; i++)
-		swap_dev_drain(k, ss->swap_info[ss->active[i]]->dev);
+	for (unsigned int t = 0; ss && t < ss->nr_swapfiles; t++)
+		if (ss->swap_info[t]->dev)
+			swap_dev_drain(k, ss->swap_info[t]->dev);
 }
 
 /* The zram device named @name ("/dev/zram0") that is swap now, or NULL. */

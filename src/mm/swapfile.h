@@ -187,10 +187,12 @@ void swap_free(struct kmm_kernel *k, swp_entry_t entry);
 void put_swap_folio(struct kmm_kernel *k, struct folio *folio, swp_entry_t entry);
 
 /*
- * Models: free_swap_and_cache(): zap dropped a PTE's swap entry: swap_free(), and if only the
- * swap cache still holds the slot (and swap is more than half full, or the folio is not
- * mapped) the cached folio is freed too. Returns true if the slot's count reached 0 for PTEs.
- * Needs swapmm's swap cache (swap_state.c); declared here, defined once that is on w3.
+ * Models: free_swap_and_cache(): zap dropped a PTE's swap entry: one reference fewer
+ * (swap_free's rule), and if only the swap cache still holds the slot, the cached folio is
+ * freed too when no PTE maps it or swap is more than half full (__try_to_reclaim_swap with
+ * TTRS_UNMAPPED | TTRS_FULL). Returns true if @entry named a used slot (the kernel's
+ * p != NULL), false for a bad entry (reported). Needs swapmm's swap cache (swap_state.c);
+ * declared here, defined once that is on w3.
  */
 bool free_swap_and_cache(struct kmm_kernel *k, swp_entry_t entry);
 

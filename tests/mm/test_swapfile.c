@@ -29,6 +29,7 @@
 #include "drivers/zram.h"
 #include "mm/page-flags.h"
 #include "mm/pagemap.h"
+#include "mm/swap_state.h"
 #include "mm/swapfile.h"
 
 #define MiB (1024ull * 1024)
@@ -213,8 +214,14 @@ static void test_swapfile_priorities(void **state)
 	assert_int_not_equal(swp_type(e[0]), swp_type(e[1]));
 	assert_int_equal(swp_type(e[0]), swp_type(e[2]));
 	assert_int_equal(swp_type(e[1]), swp_type(e[3]));
-	assert_true(strstr(proc(m, "/proc/swaps"), "/dev/vde") <
-		    strstr(proc(m, "/proc/swaps"), "/dev/zram0"));
+	/* /proc/swaps lists by type (zram0 0, vdd 1 reusing vdb's, vdc 2, vde 3, vdf 4) */
+	assert_string_equal(proc(m, "/proc/swaps"),
+			    "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n"
+			    "/dev/zram0                              partition\t16380\t\t4\t\t-2\n"
+			    "/dev/vdd                                partition\t16380\t\t0\t\t-4\n"
+			    "/dev/vdc                                partition\t16380\t\t0\t\t-3\n"
+			    "/dev/vde                                partition\t16380\t\t8\t\t5\n"
+			    "/dev/vdf                                partition\t16380\t\t8\t\t5\n");
 	assert_int_equal(swap_map_byte(k, e[0]), SWAP_HAS_CACHE);
 	assert_check(m);
 	kmm_machine_destroy(m);
@@ -344,24 +351,31 @@ static uint64_t checksum(struct kmm_kernel *k, struct page *page)
 	return h;
 }
 
-/* A page made to look like a swap-cache page of slot @e, locked for I/O. */
+/*
+ * A page in the swap cache at slot @e, locked for I/O, with one more count on the slot
+ * standing for a PTE that maps it (so swap_writepage must write it: 6.1's swap_writepage
+ * drops a cached copy nobody refers to instead of writing it).
+ */
 static struct page *cache_page(struct kmm_kernel *k, swp_entry_t e)
 {
 	struct page *page = alloc_pages(k, GFP_HIGHUSER_MOVABLE, 0);
 
 	assert_non_null(page);
 	__SetPageSwapBacked(page);
-	SetPageSwapCache(page);
-	page->private = e.val;
 	folio_lock(page_folio(page));
+	assert_int_equal(add_to_swap_cache(k, page_folio(page), e, GFP_KERNEL, NULL), 0);
+	assert_int_equal(swap_duplicate(k, e), 0);
 	return page;
 }
 
-static void uncache_page(struct kmm_kernel *k, struct page *page)
+/* Takes the page out of the cache (its SWAP_HAS_CACHE goes), drops the "PTE" and frees it. */
+static void uncache_page(struct kmm_kernel *k, struct page *page, swp_entry_t e)
 {
-	ClearPageSwapCache(page);
+	folio_lock(page_folio(page));
+	delete_from_swap_cache(k, page_folio(page));
+	folio_unlock(page_folio(page));
+	swap_free(k, e);
 	__ClearPageSwapBacked(page);
-	page->private = 0;
 	ClearPageDirty(page);
 	ClearPageUptodate(page);
 	__free_pages(k, page, 0);
@@ -389,8 +403,7 @@ static void round_trip(struct kmm_machine *m, enum fill how, struct kmm_zram_sta
 	assert_true(PageUptodate(page));
 	assert_false(PageLocked(page));
 	assert_int_equal(checksum(k, page), sum);
-	uncache_page(k, page);
-	put_swap_folio(k, page_folio(page), e);
+	uncache_page(k, page, e);
 	assert_check(m);
 }
 
@@ -491,8 +504,7 @@ static void test_swapfile_plain_device_io(void **state)
 	assert_int_equal(st.pgpgout_kb, 4); /* 8 sectors, shown halved */
 	assert_int_equal(st.pgpgin_kb, 4);
 	assert_contains(proc(m, "/proc/vmstat"), "\npgpgout 4\n");
-	uncache_page(k, page);
-	put_swap_folio(k, page_folio(page), e);
+	uncache_page(k, page, e);
 	assert_check(m);
 	kmm_machine_destroy(m);
 }
