@@ -100,6 +100,7 @@ struct task_struct {
 };
 
 #define PF_EXITING 0x00000004
+#define PF_MEMALLOC 0x00000800 /* allocating to free memory: reserves, no reclaim recursion */
 #define PF_KTHREAD 0x00200000
 #define PF_KSWAPD  0x00020000 /* kswapd (vmscan.c sets it): current_is_kswapd() */
 

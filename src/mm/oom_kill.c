@@ -339,8 +339,24 @@ static void queue_oom_reaper(struct kmm_kernel *k, struct task_struct *t)
 	if (!mm || (mm->flags & MMF_OOM_REAP_QUEUED))
 		return;
 	/* no host memory for the thread or the queue: the next OOM looks past this victim */
-	if (!o->reaper && kthread_create_on_cpu(k, oom_reaper, NULL, 0, "oom_reaper", &o->reaper))
-		goto skip;
+	if (!o->reaper) {
+		/*
+		 * 6.1 creates the reaper at boot; here it is created at the first kill, from
+		 * inside the allocation that failed, so its task_struct is taken as a task
+		 * freeing memory would take it (PF_MEMALLOC: reserves, no nested reclaim).
+		 */
+		struct task_struct *cur = get_current_task(k);
+		unsigned int saved = cur ? cur->flags & PF_MEMALLOC : 0;
+		int err;
+
+		if (cur)
+			cur->flags |= PF_MEMALLOC;
+		err = kthread_create_on_cpu(k, oom_reaper, NULL, 0, "oom_reaper", &o->reaper);
+		if (cur)
+			cur->flags = (cur->flags & ~PF_MEMALLOC) | saved;
+		if (err)
+			goto skip;
+	}
 	if (o->nr_queued == o->cap) {
 		unsigned int cap = o->cap ? o->cap * 2 : 8;
 		struct oom_reap_entry *q = env_alloc(k->env, cap * sizeof(*q));

@@ -1778,6 +1778,8 @@ static unsigned int __gfp_pfmemalloc_flags(const struct kmm_kernel *k, gfp_t gfp
 		return 0;
 	if (gfp & __GFP_MEMALLOC)
 		return ALLOC_NO_WATERMARKS;
+	if (get_current_task(k) && (get_current_task(k)->flags & PF_MEMALLOC))
+		return ALLOC_NO_WATERMARKS;
 	if (tsk_is_oom_victim(get_current_task(k)))
 		return ALLOC_OOM;
 	return 0;
@@ -2092,6 +2094,9 @@ retry:
 	if (page)
 		goto got_pg;
 	if (!can_direct_reclaim)
+		goto nopage;
+	/* 6.1: a task already freeing memory (PF_MEMALLOC) never recurses into reclaim */
+	if (get_current_task(k) && (get_current_task(k)->flags & PF_MEMALLOC))
 		goto nopage;
 	page = __alloc_pages_direct_reclaim(k, gfp, order, alloc_flags, ac, &did_some_progress);
 	if (page)
