@@ -439,9 +439,9 @@ static void dump_header(struct kmm_kernel *k, const struct oom_control *oc,
 	char flags[256];
 
 	format_gfp(oc->gfp_mask, flags, sizeof(flags));
-	env_printk(k->env, "%s invoked oom-killer: gfp_mask=%#x(%s), order=%d, oom_score_adj=%hd\n",
+	env_printk(k->env, "%s invoked oom-killer: gfp_mask=%#x(%s), order=%d, oom_score_adj=%d\n",
 		   cur ? cur->comm : "kmmsim", oc->gfp_mask, flags, oc->order,
-		   cur ? cur->oom_score_adj : (short)0);
+		   cur ? (int)cur->oom_score_adj : 0);
 	oom_dump_stack(k, cur);
 	__show_mem(k, NULL, gfp_zone(oc->gfp_mask));
 	if (k->oom->sysctl_oom_dump_tasks)
@@ -535,12 +535,12 @@ static void __oom_kill_process(struct kmm_kernel *k, struct task_struct *victim,
 	mark_oom_victim(k, victim);
 	env_printk(k->env,
 		   "%s: Killed process %d (%s) total-vm:%lukB, anon-rss:%lukB, file-rss:%lukB, "
-		   "shmem-rss:%lukB, UID:%u pgtables:%lukB oom_score_adj:%hd\n",
+		   "shmem-rss:%lukB, UID:%u pgtables:%lukB oom_score_adj:%d\n",
 		   message, victim->pid, victim->comm, K(mm->total_vm),
 		   K(task_mm_counter(victim, MM_ANONPAGES)),
 		   K(task_mm_counter(victim, MM_FILEPAGES)),
 		   K(task_mm_counter(victim, MM_SHMEMPAGES)), 0u,
-		   (unsigned long)mm->pgtables_bytes >> 10, victim->oom_score_adj);
+		   (unsigned long)mm->pgtables_bytes >> 10, (int)victim->oom_score_adj);
 	a.mm = mm;
 	for_each_task(k, kill_sharer, &a);
 	if (!a.can_oom_reap)
