@@ -17,7 +17,7 @@ struct fs_state {
 	unsigned long nr_names, names_cap;
 	struct list_head files; /* every live struct file (file.c) */
 	unsigned long nr_files;
-	int drop_caches_stfu; /* drop_caches.c: bit 4 was written, no more messages */
+	int drop_caches_stfu;		  /* drop_caches.c: bit 4 was written, no more messages */
 	struct kmem_cache *dentry_cachep; /* "dentry": kmmfs names' cached dentries */
 };
 

@@ -778,8 +778,8 @@ static void show_numa_map(const struct kmm_kernel *k, const struct sink *out,
 
 /* ---- entry points ---------------------------------------------------------------------- */
 
-static const char *const proc_pid_files[] = {
-	"maps", "smaps", "smaps_rollup", "status", "statm", "numa_maps", "oom_score", "oom_score_adj"};
+static const char *const proc_pid_files[] = {"maps",  "smaps",	   "smaps_rollup", "status",
+					     "statm", "numa_maps", "oom_score",	   "oom_score_adj"};
 
 void proc_pid_list_files(void (*fn)(void *arg, const char *name), void *arg)
 {
@@ -853,7 +853,8 @@ static bool proc_task_mmu_check_mm(const struct kmm_kernel *k, const struct mm_s
 		return false;
 	}
 	if ((long)(mss.swap >> PAGE_SHIFT) != mm->rss_stat[MM_SWAPENTS] + pending_swap) {
-		snprintf(why, whylen, "mm %p: page tables hold %lu swap entries, MM_SWAPENTS says %ld",
+		snprintf(why, whylen,
+			 "mm %p: page tables hold %lu swap entries, MM_SWAPENTS says %ld",
 			 (const void *)mm, mss.swap >> PAGE_SHIFT,
 			 mm->rss_stat[MM_SWAPENTS] + pending_swap);
 		return false;

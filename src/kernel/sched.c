@@ -24,10 +24,10 @@
  *         (kthread_create_on_cpu, wake_up_process, kthread_stop) as events.
  * Deviation: no run queues, priorities, preemption or signals delivery; a fatal signal is
  *         recorded and the task stopped (the host looks at it), except the OOM killer's
- *         SIGKILL, which makes the task exit when it next runs (oom_kill.c). A zombie is reaped by the
- *         call that made it exit (kmm_task_exit), as if its parent waited at once. Threads
- *         (CLONE_VM) are not modelled: each task has its own mm. The pid table is an array
- *         indexed by pid, grown as pids are used, not an IDR.
+ *         SIGKILL, which makes the task exit when it next runs (oom_kill.c). A zombie is reaped by
+ * the call that made it exit (kmm_task_exit), as if its parent waited at once. Threads (CLONE_VM)
+ * are not modelled: each task has its own mm. The pid table is an array indexed by pid, grown as
+ * pids are used, not an IDR.
  *
  * Invariants (sched_check):
  *  1. Every table entry p holds a task with pid p, 1 <= p < pid_max; nr_tasks counts the

@@ -99,10 +99,10 @@ struct task_struct {
 	struct task_struct *pid_next;
 };
 
-#define PF_EXITING 0x00000004
+#define PF_EXITING  0x00000004
 #define PF_MEMALLOC 0x00000800 /* allocating to free memory: reserves, no reclaim recursion */
-#define PF_KTHREAD 0x00200000
-#define PF_KSWAPD  0x00020000 /* kswapd (vmscan.c sets it): current_is_kswapd() */
+#define PF_KTHREAD  0x00200000
+#define PF_KSWAPD   0x00020000 /* kswapd (vmscan.c sets it): current_is_kswapd() */
 
 #define ADDR_NO_RANDOMIZE 0x0040000 /* personality(2) flag */
 #define RLIM_INFINITY	  (~0ULL)

@@ -91,9 +91,9 @@ struct xarray {
 	unsigned int height;	 /* levels of nodes; 0 when empty */
 	unsigned long nr_entries;
 	unsigned long nr_nodes;
-	unsigned long nr_values;      /* value entries */
-	xa_update_node_t xa_update;   /* NULL, or called on leaf count/nr_values changes */
-	void *xa_update_data;	      /* its second argument */
+	unsigned long nr_values;    /* value entries */
+	xa_update_node_t xa_update; /* NULL, or called on leaf count/nr_values changes */
+	void *xa_update_data;	    /* its second argument */
 };
 
 void xa_init(struct xarray *xa, struct kmm_env *env);

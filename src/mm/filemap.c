@@ -463,9 +463,9 @@ static int write_cache_range(struct kmm_kernel *k, struct address_space *mapping
 			*done = true;
 		}
 		goto skip;
-unlock:
+	unlock:
 		folio_unlock(folio);
-skip:
+	skip:
 		folio_put(k, folio);
 		if (next == 0 || next > end)
 			break;
@@ -494,7 +494,8 @@ int write_cache_pages(struct kmm_kernel *k, struct address_space *mapping,
 		ret = write_cache_range(k, mapping, wbc, start, ~0UL, &done_index, &done);
 		if (!done && start) {
 			done_index = 0;
-			int err = write_cache_range(k, mapping, wbc, 0, start - 1, &done_index, &done);
+			int err = write_cache_range(k, mapping, wbc, 0, start - 1, &done_index,
+						    &done);
 
 			if (err && !ret)
 				ret = err;
@@ -783,7 +784,8 @@ int64_t filemap_read(struct kmm_kernel *k, struct file *file, void *buf, uint64_
 	while (done < len && *pos < inode->i_size) {
 		pgoff_t index = (pgoff_t)*pos >> PAGE_SHIFT;
 		pgoff_t last_index =
-			(pgoff_t)((*pos + (loff_t)(len - done) + (loff_t)PAGE_SIZE - 1) >> PAGE_SHIFT);
+			(pgoff_t)((*pos + (loff_t)(len - done) + (loff_t)PAGE_SIZE - 1) >>
+				  PAGE_SHIFT);
 		size_t off = (size_t)(*pos & (loff_t)(PAGE_SIZE - 1));
 		uint64_t n = min(PAGE_SIZE - off, len - done);
 		int err = 0;
@@ -965,8 +967,7 @@ vm_fault_t filemap_map_pages(struct vm_fault *vmf, pgoff_t start_pgoff, pgoff_t 
 	if (size <= 0)
 		return 0;
 	end_pgoff = min(end_pgoff, (pgoff_t)((size - 1) >> PAGE_SHIFT));
-	while (index <= end_pgoff &&
-	       (folio = filemap_find_folio(mapping, &index, end_pgoff))) {
+	while (index <= end_pgoff && (folio = filemap_find_folio(mapping, &index, end_pgoff))) {
 		unsigned long addr = vma->vm_start + ((index - vma->vm_pgoff) << PAGE_SHIFT);
 		struct page *page = folio_page(folio, index - folio->index);
 

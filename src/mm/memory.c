@@ -1930,7 +1930,8 @@ bool mm_check(const struct kmm_kernel *k, char *why, size_t whylen)
 			;
 		count = swap_map_byte(k, se) & ~SWAP_HAS_CACHE;
 		if (count != j - i) { /* 6 */
-			snprintf(why, whylen, "mm: swap entry %u:%#lx has count %u, %lu PTEs hold it",
+			snprintf(why, whylen,
+				 "mm: swap entry %u:%#lx has count %u, %lu PTEs hold it",
 				 swp_type(se), swp_offset(se), count, j - i);
 			ok = false;
 		}

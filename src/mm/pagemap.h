@@ -247,7 +247,7 @@ struct file_ra_state {
 	loff_t prev_pos;
 };
 
-#define I_REFERENCED	  (1UL << 8) /* 6.1's bit: touched since it went on the LRU */
+#define I_REFERENCED	  (1UL << 8)  /* 6.1's bit: touched since it went on the LRU */
 #define I_ON_LRU	  (1UL << 30) /* model: i_lru is linked */
 #define DCACHE_REFERENCED (1u << 6)
 #define DCACHE_LRU_LIST	  (1u << 19)
@@ -499,8 +499,9 @@ int write_cache_pages(struct kmm_kernel *k, struct address_space *mapping,
 /*
  * Models: filemap_write_and_wait_range() (fsync, msync MS_SYNC): writes back every dirty
  * page of [@start, @end] (bytes, inclusive) and waits for the disk to complete them (the
- * simulated clock runs). Returns 0, -EIO or -ENOSPC (a writeback error, reported once). Pages dirty in PTEs only must have been reported first (the caller's msync walks
- * the PTEs; fsync reports the mapped dirty PTEs through the core when it is linked).
+ * simulated clock runs). Returns 0, -EIO or -ENOSPC (a writeback error, reported once). Pages dirty
+ * in PTEs only must have been reported first (the caller's msync walks the PTEs; fsync reports the
+ * mapped dirty PTEs through the core when it is linked).
  */
 int filemap_write_and_wait_range(struct kmm_kernel *k, struct address_space *mapping, loff_t start,
 				 loff_t end);

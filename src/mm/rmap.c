@@ -550,8 +550,8 @@ static bool try_to_unmap_one(struct folio *folio, struct vm_area_struct *vma, un
 		if (pte_dirty(pteval))
 			folio_mark_dirty(k, folio); /* through the mapping: the dirty count */
 		if (folio_test_anon(folio)) {
-			if (!try_to_unmap_anon(k, folio, page, vma, pvmw.address,
-					       (pte_t *)pvmw.pte, pteval))
+			if (!try_to_unmap_anon(k, folio, page, vma, pvmw.address, (pte_t *)pvmw.pte,
+					       pteval))
 				return false;
 		} else {
 			add_mm_counter(vma->vm_mm, mm_counter_file(page), -1);

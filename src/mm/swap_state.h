@@ -66,8 +66,8 @@ void exit_swap_address_space(struct kmm_kernel *k, unsigned int type);
  * Models: add_to_swap_cache(): inserts the locked, swap-backed @folio at @entry (nr slots),
  * sets PG_swapcache and folio->private, takes one reference per page, adds NR_FILE_PAGES and
  * NR_SWAPCACHE. Returns 0, -EEXIST (a page already there), -EINVAL (no such device or slot)
- * or -ENOMEM. A shadow found in the slots is returned in *@shadowp (if not NULL). On failure the folio and the cache are
- * untouched. Does not touch swap_map (the caller holds SWAP_HAS_CACHE).
+ * or -ENOMEM. A shadow found in the slots is returned in *@shadowp (if not NULL). On failure the
+ * folio and the cache are untouched. Does not touch swap_map (the caller holds SWAP_HAS_CACHE).
  */
 int add_to_swap_cache(struct kmm_kernel *k, struct folio *folio, swp_entry_t entry,
 		      unsigned int gfp, void **shadowp);

@@ -629,7 +629,8 @@ static bool swap_huge_cluster_swapped(const struct swap_info_struct *si, swp_ent
 {
 	unsigned long offset = swp_offset(entry), idx = offset / SWAPFILE_CLUSTER;
 
-	if (!(si->cluster_info[idx].flags & CLUSTER_FLAG_HUGE) || cluster_is_free(&si->cluster_info[idx]))
+	if (!(si->cluster_info[idx].flags & CLUSTER_FLAG_HUGE) ||
+	    cluster_is_free(&si->cluster_info[idx]))
 		return si->swap_map[offset] & (unsigned char)~SWAP_HAS_CACHE;
 	for (unsigned long i = idx * SWAPFILE_CLUSTER; i < (idx + 1) * SWAPFILE_CLUSTER; i++)
 		if (si->swap_map[i] & (unsigned char)~SWAP_HAS_CACHE)

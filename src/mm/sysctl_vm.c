@@ -238,8 +238,12 @@ static const struct vm_sysctl *sysctl_find(const char *name)
 static const char *wb_sysctl_name(const char *name)
 {
 	static const char *const names[] = {
-		"dirty_background_bytes", "dirty_background_ratio", "dirty_bytes",
-		"dirty_expire_centisecs", "dirty_ratio",	    "dirty_writeback_centisecs",
+		"dirty_background_bytes",
+		"dirty_background_ratio",
+		"dirty_bytes",
+		"dirty_expire_centisecs",
+		"dirty_ratio",
+		"dirty_writeback_centisecs",
 	};
 	const char *bare = sysctl_base(name);
 

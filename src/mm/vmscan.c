@@ -802,7 +802,8 @@ static enum folio_fate shrink_one_folio(struct kmm_kernel *k, pg_data_t *pgdat, 
 		return FATE_KEEP;
 	}
 	/* Anonymous memory needs a swap slot and a place in the swap cache first. */
-	if (folio_test_anon(folio) && folio_test_swapbacked(folio) && !folio_test_swapcache(folio)) {
+	if (folio_test_anon(folio) && folio_test_swapbacked(folio) &&
+	    !folio_test_swapcache(folio)) {
 		if (!can_reclaim_anon_pages(k) || !add_to_swap(k, folio))
 			return FATE_ACTIVATE;
 	}

@@ -18,11 +18,11 @@ struct scenario {
 	struct kmm_config cfg;
 	struct kmm_machine *m; /* NULL until booted */
 	struct sink out;
-	void *page_sets;  /* page_steps.c: named sets of allocated blocks */
-	void *vm_names;	  /* vmalloc_steps.c: named vmalloc/ioremap areas */
-	void *slab_sets;  /* slab_steps.c: named caches and object sets */
-	void *report;	  /* report_steps.c: per-task snapshots of the report steps */
-	void *task_names; /* task_steps.c: named tasks and regions */
+	void *page_sets;   /* page_steps.c: named sets of allocated blocks */
+	void *vm_names;	   /* vmalloc_steps.c: named vmalloc/ioremap areas */
+	void *slab_sets;   /* slab_steps.c: named caches and object sets */
+	void *report;	   /* report_steps.c: per-task snapshots of the report steps */
+	void *task_names;  /* task_steps.c: named tasks and regions */
 	void *vmstat_mark; /* oom_steps.c: the vmstat-mark snapshot */
 };
 

@@ -398,7 +398,8 @@ API_BODY(task_set_oom_score_adj, {
 		return st;
 	if (set_oom_score_adj(a->k, t, p->adj))
 		return api_error(a, KMM_EINVAL,
-				 "pid %" PRId32 ": oom_score_adj %d is outside [%d, %d] (__set_oom_adj)",
+				 "pid %" PRId32
+				 ": oom_score_adj %d is outside [%d, %d] (__set_oom_adj)",
 				 p->pid, p->adj, OOM_SCORE_ADJ_MIN, OOM_SCORE_ADJ_MAX);
 	return KMM_OK;
 }
@@ -450,9 +451,9 @@ static enum kmm_status api_run_task(const struct api *a, kmm_pid_t pid, struct k
 		if (fault)
 			task_siginfo(t, fault);
 		oom_deliver_sigkill(a->k, t);
-		return api_error(a, KMM_EFAULT,
-				 "pid %" PRId32 " was killed by SIGKILL (the OOM killer): it exited",
-				 pid);
+		return api_error(
+			a, KMM_EFAULT,
+			"pid %" PRId32 " was killed by SIGKILL (the OOM killer): it exited", pid);
 	}
 	if (t->__state == __TASK_STOPPED) {
 		if (fault)
@@ -482,7 +483,8 @@ static enum kmm_status api_access_failed(const struct api *a, struct task_struct
 			task_siginfo(t, fault);
 		oom_deliver_sigkill(a->k, t);
 		return api_error(a, KMM_EFAULT,
-				 "pid %d: killed by SIGKILL at 0x%" PRIx64 " (the OOM killer): it exited",
+				 "pid %d: killed by SIGKILL at 0x%" PRIx64
+				 " (the OOM killer): it exited",
 				 pid, va);
 	}
 	t->__state = __TASK_STOPPED;

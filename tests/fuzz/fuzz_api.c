@@ -764,10 +764,9 @@ static enum kmm_status op_task(struct fuzz *f)
 				    KMM_MAP_PRIVATE | KMM_MAP_ANONYMOUS | KMM_MAP_POPULATE,
 				    KMM_MAP_PRIVATE | KMM_MAP_ANONYMOUS | KMM_MAP_NORESERVE,
 				    KMM_MAP_PRIVATE | KMM_MAP_ANONYMOUS | 0x800000 /* unknown */};
-	static const char *const names[] = {"task_create", "task_mmap", "task_touch",
-					    "task_munmap", "task_fork", "task_exit",
-					    "task_wild",   "task_brk",	"task_store_load",
-					    "task_oom_score_adj"};
+	static const char *const names[] = {
+		"task_create", "task_mmap", "task_touch", "task_munmap",     "task_fork",
+		"task_exit",   "task_wild", "task_brk",	  "task_store_load", "task_oom_score_adj"};
 	unsigned what = in_u8(&f->in) % 10, slot = in_u8(&f->in) % FUZZ_TASKS;
 	kmm_pid_t *pid = &f->task[slot], child;
 

@@ -691,7 +691,8 @@ int kernel_boot(struct kmm_kernel *k, struct kmm_env *env, struct kmm_hw *hw,
 		if (!ret)
 			ret = sched_init(k); /* fork_init(): the task_struct cache, the pid table */
 		if (!ret)
-			ret = oom_init(k); /* the OOM killer's state (its reaper starts at a kill) */
+			ret = oom_init(
+				k); /* the OOM killer's state (its reaper starts at a kill) */
 	}
 	if (!ret) {
 		/* time_init(): the arch timer becomes sched_clock; printk stamps advance. */
@@ -760,10 +761,10 @@ bool kernel_check(const struct kmm_kernel *k, char *why, size_t whylen)
 	       mm_init_check(k, why, whylen) && cma_check(k, why, whylen) &&
 	       slub_check(k, why, whylen) && pgtable_check(k, why, whylen) &&
 	       vmalloc_check(k, why, whylen) && fs_check(k, why, whylen) &&
-	       writeback_check(k, why, whylen) &&
-	       mm_check(k, why, whylen) && rmap_check(k, why, whylen) &&
-	       swap_cache_check(k, why, whylen) && asid_check(k, why, whylen) &&
-	       sched_check(k, why, whylen) && oom_check(k, why, whylen) &&
-	       swap_check(k, why, whylen) && shrinker_check(k, why, whylen) &&
-	       workingset_check(k, why, whylen) && vmscan_check(k, why, whylen);
+	       writeback_check(k, why, whylen) && mm_check(k, why, whylen) &&
+	       rmap_check(k, why, whylen) && swap_cache_check(k, why, whylen) &&
+	       asid_check(k, why, whylen) && sched_check(k, why, whylen) &&
+	       oom_check(k, why, whylen) && swap_check(k, why, whylen) &&
+	       shrinker_check(k, why, whylen) && workingset_check(k, why, whylen) &&
+	       vmscan_check(k, why, whylen);
 }
