@@ -45,7 +45,7 @@
  *     cache is not a place: its walker checks the place each page is in).
  *  5. Any other entry is a shadow (workingset.c) naming an online node; shadows are left
  *     only by reclaim (__filemap_remove_folio with a shadow), replaced by the page that
- *     comes back there (filemap_add_folio), and dropped with the range
+ *     refaults there (filemap_add_folio: workingset_refault), and dropped with the range
  *     by truncation; invalidation (drop_caches) leaves none.
  */
 #include "mm/pagemap.h"
@@ -146,15 +146,18 @@ int __filemap_add_folio(struct kmm_kernel *k, struct address_space *mapping, str
 int filemap_add_folio(struct kmm_kernel *k, struct address_space *mapping, struct folio *folio,
 		      pgoff_t index, gfp_t gfp)
 {
+	void *shadow = NULL;
 	int ret;
 
-	(void)gfp;
 	__folio_set_locked(folio);
-	ret = filemap_add_folio_shadow(k, mapping, folio, index, NULL);
+	ret = filemap_add_folio_shadow(k, mapping, folio, index, &shadow);
 	if (ret) {
 		__folio_clear_locked(folio);
 		return ret;
 	}
+	/* A write that fills the page anew is no refault (__GFP_WRITE). */
+	if (shadow && !(gfp & __GFP_WRITE))
+		workingset_refault(k, folio, shadow);
 	folio_add_lru(k, folio);
 	return 0;
 }

@@ -18,7 +18,7 @@
  * (workingset_nodereclaim).
  *
  * Models: mm/workingset.c (Linux 6.1.192): pack_shadow(), unpack_shadow(),
- *         workingset_age_nonresident(), workingset_eviction(),
+ *         workingset_age_nonresident(), workingset_eviction(), workingset_refault(),
  *         workingset_activation(), workingset_update_node(), count_shadow_nodes(),
  *         shadow_lru_isolate(), scan_shadow_nodes(), workingset_init(); the list_lru of
  *         shadow nodes (mm/list_lru.c, per node, added at the tail, walked from the head).
@@ -28,10 +28,6 @@
  *         no NUMA node of its own: it is accounted to the node named by the first shadow it
  *         held when it joined the list (workingset_nodes of that node).
  * Deviation: shadow_lru_isolate's trylocks always succeed (one thread per machine).
- *
- * Not yet: workingset_refault() (the refault half) waits for get_nr_swap_pages() (swapfile.c)
- *         and lru_note_cost_folio() (vmscan.c) on w3; until then a page read back where a
- *         shadow lies simply replaces it (as if refault detection were off).
  *
  * Invariants (workingset_check):
  *  1. Every node on a shadow list is a leaf whose entries are all shadows (count ==
@@ -47,6 +43,8 @@
 #include "mm/internal.h"
 #include "mm/shrinker.h"
 #include "mm/swap.h"
+#include "mm/swapfile.h"
+#include "mm/vmscan.h"
 
 struct workingset_state {
 	unsigned int bucket_order;
@@ -138,6 +136,55 @@ void *workingset_eviction(struct kmm_kernel *k, struct folio *folio)
 	eviction >>= k->workingset ? k->workingset->bucket_order : 0;
 	workingset_age_nonresident(lruvec, folio_nr_pages(folio));
 	return pack_shadow(0, pgdat, eviction, folio_test_workingset(folio));
+}
+
+/* The workingset a refault competes with (the sizes of the eviction node's lists). */
+static unsigned long workingset_size(struct kmm_kernel *k, const pg_data_t *pgdat, bool file)
+{
+	unsigned long size = node_page_state(pgdat, NR_ACTIVE_FILE);
+
+	if (!file)
+		size += node_page_state(pgdat, NR_INACTIVE_FILE);
+	if (get_nr_swap_pages(k) > 0) {
+		size += node_page_state(pgdat, NR_ACTIVE_ANON);
+		if (file)
+			size += node_page_state(pgdat, NR_INACTIVE_ANON);
+	}
+	return size;
+}
+
+void workingset_refault(struct kmm_kernel *k, struct folio *folio, void *shadow)
+{
+	bool file = folio_is_file_lru(folio);
+	unsigned long eviction, refault, refault_distance;
+	long nr = (long)folio_nr_pages(folio);
+	bool workingset;
+	int memcgid, nid;
+	pg_data_t *pgdat;
+
+	if (!xa_is_value(shadow))
+		return;
+	unpack_shadow(shadow, &memcgid, &nid, &eviction, &workingset);
+	pgdat = nid < MAX_NUMNODES ? k->node_data[nid] : NULL;
+	if (!pgdat)
+		return;
+	eviction <<= k->workingset ? k->workingset->bucket_order : 0;
+	refault = pgdat->__lruvec.nonresident_age;
+	refault_distance = (refault - eviction) & EVICTION_MASK;
+
+	__mod_node_page_state(pgdat, file ? WORKINGSET_REFAULT_FILE : WORKINGSET_REFAULT_ANON, nr);
+	if (refault_distance > workingset_size(k, pgdat, file))
+		return;
+	folio_set_active(folio);
+	workingset_age_nonresident(&pgdat->__lruvec, (unsigned long)nr);
+	__mod_node_page_state(pgdat, file ? WORKINGSET_ACTIVATE_FILE : WORKINGSET_ACTIVATE_ANON,
+			      nr);
+	if (workingset) {
+		folio_set_workingset(folio);
+		lru_note_cost_folio(k, folio);
+		__mod_node_page_state(pgdat,
+				      file ? WORKINGSET_RESTORE_FILE : WORKINGSET_RESTORE_ANON, nr);
+	}
 }
 
 void workingset_activation(struct kmm_kernel *k, struct folio *folio)

@@ -4,8 +4,13 @@
  * LRU, workingset_eviction, __filemap_remove_folio with the shadow, drop the reference), and
  * the refault is a read of the page.
  *
- * Expected values are 6.1's rules worked by hand (the refault tests follow with
- * workingset_refault).
+ * Expected values are 6.1's rule worked by hand:
+ *   shadow = nonresident_age at eviction (which then ticks by one);
+ *   refault_distance = nonresident_age at refault - shadow;
+ *   without swap the workingset is NR_ACTIVE_FILE; distance <= it: the page comes back
+ *   active (workingset_activate_file, the clock ticks again), and if PG_workingset was set
+ *   at eviction it is restored (workingset_restore_file). Every refault counts
+ *   workingset_refault_file.
  * A leaf of the page cache whose 64 slots hold only shadows is a shadow node
  * (workingset_nodes); the mm-shadow shrinker frees nodes beyond node_present_pages / 8.
  * kmm_check runs after each step; file data is checksummed across evictions.
@@ -67,7 +72,108 @@ static struct file *setup_file(struct kmm_machine *m, uint8_t *data)
 	back = read_all(m, f, NPAGES * PAGE_SIZE);
 	free(back);
 	lru_add_drain(K(m));
+	/*
+	 * Read-ahead off from here on (ra_pages 0, as `blockdev --setra 0` leaves it): a read
+	 * brings in just the page asked for, so each refault below is one page's.
+	 */
+	f->f_ra.ra_pages = 0;
 	return f;
+}
+
+static void test_workingset_refault_within_active_size_activates(void **state)
+{
+	struct kmm_machine *m = buddy_machine("256M", "1", NULL);
+	static uint8_t data[NPAGES * PAGE_SIZE];
+	uint8_t buf[PAGE_SIZE];
+	struct file *f;
+	unsigned long age0;
+	long active0, refault0, activate0, restore0;
+
+	(void)state;
+	f = setup_file(m, data);
+	/* Pages 32..63 become active: two accesses each (inactive -> referenced -> active). */
+	for (pgoff_t i = 32; i < NPAGES; i++) {
+		folio_mark_accessed(K(m), cached(f, i));
+		folio_mark_accessed(K(m), cached(f, i));
+	}
+	lru_add_drain(K(m));
+	active0 = node_stat(m, NR_ACTIVE_FILE);
+	assert_true(active0 >= 32);
+	refault0 = node_stat(m, WORKINGSET_REFAULT_FILE);
+	activate0 = node_stat(m, WORKINGSET_ACTIVATE_FILE);
+	restore0 = node_stat(m, WORKINGSET_RESTORE_FILE);
+
+	/* Evict pages 0..9: the clock ticks 10 times. */
+	age0 = lruvec0(m)->nonresident_age;
+	for (pgoff_t i = 0; i < 10; i++)
+		evict(m, f, i);
+	assert_int_equal(lruvec0(m)->nonresident_age, age0 + 10);
+	assert_check(m);
+	/* Page 0's shadow holds age0; refault distance 10 <= active0: activated. */
+	{
+		int nid;
+		unsigned long ev;
+		bool ws;
+
+		assert_true(workingset_unpack(K(m), xa_load(&f->f_mapping->i_pages, 0), &nid, &ev,
+					      &ws));
+		assert_int_equal(nid, 0);
+		assert_int_equal(ev, age0);
+		assert_false(ws);
+	}
+	read_page(m, f, 0, buf);
+	assert_memory_equal(buf, data, PAGE_SIZE);
+	assert_true(folio_test_active(cached(f, 0)));
+	assert_false(folio_test_workingset(cached(f, 0)));
+	assert_int_equal(node_stat(m, WORKINGSET_REFAULT_FILE), refault0 + 1);
+	assert_int_equal(node_stat(m, WORKINGSET_ACTIVATE_FILE), activate0 + 1);
+	assert_int_equal(node_stat(m, WORKINGSET_RESTORE_FILE), restore0);
+	assert_int_equal(lruvec0(m)->nonresident_age, age0 + 11); /* the activation ticks */
+	lru_add_drain(K(m));
+	assert_int_equal(node_stat(m, NR_ACTIVE_FILE), active0 + 1);
+	assert_check(m);
+
+	/*
+	 * Page 1 evicted at age0 + 1; the clock moves on by active0 + 1 (reclaim elsewhere):
+	 * distance = (age0 + 11 + active0 + 1) - (age0 + 1) = active0 + 11 > active0 + 1.
+	 */
+	workingset_age_nonresident(lruvec0(m), (unsigned long)active0 + 1);
+	read_page(m, f, 1, buf);
+	assert_memory_equal(buf, data + PAGE_SIZE, PAGE_SIZE);
+	assert_false(folio_test_active(cached(f, 1)));
+	assert_int_equal(node_stat(m, WORKINGSET_REFAULT_FILE), refault0 + 2);
+	assert_int_equal(node_stat(m, WORKINGSET_ACTIVATE_FILE), activate0 + 1);
+	assert_check(m);
+	test_machine_done(m);
+}
+
+/* A page that was in the workingset when evicted is restored: PG_workingset comes back. */
+static void test_workingset_restore(void **state)
+{
+	struct kmm_machine *m = buddy_machine("256M", "1", NULL);
+	static uint8_t data[NPAGES * PAGE_SIZE];
+	uint8_t buf[PAGE_SIZE];
+	struct file *f;
+	long restore0;
+
+	(void)state;
+	f = setup_file(m, data);
+	for (pgoff_t i = 32; i < NPAGES; i++) {
+		folio_mark_accessed(K(m), cached(f, i));
+		folio_mark_accessed(K(m), cached(f, i));
+	}
+	lru_add_drain(K(m));
+	restore0 = node_stat(m, WORKINGSET_RESTORE_FILE);
+	/* shrink_active_list sets PG_workingset on what it deactivates. */
+	folio_set_workingset(cached(f, 5));
+	evict(m, f, 5);
+	read_page(m, f, 5, buf);
+	assert_memory_equal(buf, data + 5 * PAGE_SIZE, PAGE_SIZE);
+	assert_true(folio_test_active(cached(f, 5)));
+	assert_true(folio_test_workingset(cached(f, 5)));
+	assert_int_equal(node_stat(m, WORKINGSET_RESTORE_FILE), restore0 + 1);
+	assert_check(m);
+	test_machine_done(m);
 }
 
 /* A leaf holding only shadows is counted; a page coming back or truncation uncounts it. */
@@ -82,21 +188,8 @@ static void test_workingset_nodes_count_shadow_only_leaves(void **state)
 	(void)state;
 	f = setup_file(m, data);
 	nodes0 = node_stat(m, WORKINGSET_NODES);
-	{
-		unsigned long age0 = lruvec0(m)->nonresident_age, ev;
-		int nid;
-		bool ws;
-
-		/* Each eviction stores the clock and ticks it once. */
-		for (pgoff_t i = 0; i < NPAGES - 1; i++)
-			evict(m, f, i);
-		assert_int_equal(lruvec0(m)->nonresident_age, age0 + NPAGES - 1);
-		assert_true(workingset_unpack(K(m), xa_load(&f->f_mapping->i_pages, 9), &nid, &ev,
-					      &ws));
-		assert_int_equal(nid, 0);
-		assert_int_equal(ev, age0 + 9);
-		assert_false(ws);
-	}
+	for (pgoff_t i = 0; i < NPAGES - 1; i++)
+		evict(m, f, i);
 	assert_int_equal(node_stat(m, WORKINGSET_NODES), nodes0); /* page 63 still there */
 	evict(m, f, NPAGES - 1);
 	assert_int_equal(node_stat(m, WORKINGSET_NODES), nodes0 + 1);
@@ -104,7 +197,6 @@ static void test_workingset_nodes_count_shadow_only_leaves(void **state)
 	assert_check(m);
 	read_page(m, f, 17, buf);
 	assert_memory_equal(buf, data + 17 * PAGE_SIZE, PAGE_SIZE);
-	assert_non_null(cached(f, 17));
 	assert_int_equal(node_stat(m, WORKINGSET_NODES), nodes0);
 	evict(m, f, 17);
 	assert_int_equal(node_stat(m, WORKINGSET_NODES), nodes0 + 1);
@@ -175,6 +267,8 @@ static void test_workingset_shadow_shrinker(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_workingset_refault_within_active_size_activates),
+		cmocka_unit_test(test_workingset_restore),
 		cmocka_unit_test(test_workingset_nodes_count_shadow_only_leaves),
 		cmocka_unit_test(test_workingset_shadow_shrinker),
 	};
