@@ -121,6 +121,19 @@ struct kmm_kernel {
 	struct writeback_state *wb;
 	struct oom_state *oom;
 
+	/*
+	 * Compaction, migration, huge pages (wave 2, issue 16); each NULL before boot, created by
+	 * its own init: migration's counters and the isolated-for-migration records (migrate.c),
+	 * kcompactd per node and the compaction sysctls (compaction.c), THP's sysfs knobs, the
+	 * huge zero page and the deferred split queue (huge_memory.c), khugepaged (khugepaged.c),
+	 * the hstates and their pools (hugetlb.c).
+	 */
+	struct migrate_state *migrate;
+	struct compact_state *compact;
+	struct thp_state *thp;
+	struct khugepaged_state *khugepaged;
+	struct hugetlb_state *hugetlb;
+
 	/* Boot-time memory. */
 	struct memblock memblock;
 	struct resource iomem_resource;
