@@ -157,6 +157,23 @@ static void vmstat_delta(struct scenario *sc, const struct vmstat_snap *before,
 	}
 }
 
+char *scenario_vmstat_snapshot(struct scenario *sc)
+{
+	struct vmstat_snap v;
+
+	return vmstat_snap(sc, &v) ? v.text : NULL;
+}
+
+void scenario_vmstat_print_delta(struct scenario *sc, const char *before)
+{
+	struct vmstat_snap b = {.text = (char *)before}, now;
+
+	if (!vmstat_snap(sc, &now))
+		return;
+	vmstat_delta(sc, &b, &now);
+	free(now.text);
+}
+
 /* ---- the hog --------------------------------------------------------------------------- */
 
 /* hog.c's xorshift64 stream for halfrand: 256 words per page. */

@@ -10,6 +10,10 @@ enum kmm_status step_dump_dmesg(struct scenario *sc, int argc, char **argv);
 enum kmm_status step_hog(struct scenario *sc, int argc, char **argv);
 enum kmm_status step_vmstat_mark(struct scenario *sc, int argc, char **argv);
 enum kmm_status step_vmstat_delta(struct scenario *sc, int argc, char **argv);
+/* /proc/vmstat's text now (host memory: free() it); NULL if host memory ran out. */
+char *scenario_vmstat_snapshot(struct scenario *sc);
+/* Prints /init's awk over @before and /proc/vmstat now: "name delta" for each non-zero one. */
+void scenario_vmstat_print_delta(struct scenario *sc, const char *before);
 /* Frees the vmstat-mark snapshot (host memory only). */
 void scenario_vmstat_mark_free(struct scenario *sc);
 
