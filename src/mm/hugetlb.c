@@ -141,16 +141,15 @@ static inline struct hstate *default_hstate(const struct kmm_kernel *k)
 	return &k->hugetlb->hstates[k->hugetlb->default_hstate_idx];
 }
 
-#define for_each_hstate(hs, h) for (h = (hs)->hstates; h < &(hs)->hstates[(hs)->hugetlb_max_hstate]; h++)
+#define for_each_hstate(hs, h)                                                                     \
+	for (h = (hs)->hstates; h < &(hs)->hstates[(hs)->hugetlb_max_hstate]; h++)
 
 /* Models: size_to_hstate(). */
 static struct hstate *size_to_hstate(const struct kmm_kernel *k, unsigned long size)
 {
 	struct hstate *h;
 
-	for_each_hstate(k->hugetlb, h)
-		if (huge_page_size(h) == size)
-			return h;
+	for_each_hstate(k->hugetlb, h) if (huge_page_size(h) == size) return h;
 	return NULL;
 }
 
@@ -177,10 +176,9 @@ static void hugetlb_init_demote(struct hugetlb_state *hs)
 {
 	struct hstate *h, *h2;
 
-	for_each_hstate(hs, h)
-		for_each_hstate(hs, h2)
-			if (h2 != h && h2->order < h->order && h2->order > h->demote_order)
-				h->demote_order = h2->order;
+	for_each_hstate(hs, h) for_each_hstate(hs, h2) if (h2 != h && h2->order < h->order &&
+							   h2->order > h->demote_order)
+		h->demote_order = h2->order;
 }
 
 /* ---- nodes ------------------------------------------------------------------------------ */
@@ -266,22 +264,6 @@ static void enqueue_huge_page(struct hstate *h, struct page *page)
 	h->free_huge_pages++;
 	h->free_huge_pages_node[nid]++;
 	HPageSet(page, HPG_freed);
-}
-
-/* Models: dequeue_huge_page_node_exact(): the first free page of @nid, with a reference. */
-static struct page *dequeue_huge_page_node_exact(struct hstate *h, int nid)
-{
-	struct page *page;
-
-	if (list_empty(&h->hugepage_freelists[nid]))
-		return NULL;
-	page = list_first_entry(&h->hugepage_freelists[nid], struct page, lru);
-	list_move(&page->lru, &h->hugepage_activelist);
-	set_page_count(page, 1);
-	HPageClear(page, HPG_freed);
-	h->free_huge_pages--;
-	h->free_huge_pages_node[nid]--;
-	return page;
 }
 
 /* Models: __prep_new_huge_page() + __prep_account_new_huge_page(). */
@@ -531,8 +513,8 @@ static bool adjust_pool_surplus(struct hstate *h, const nodemask_t *allowed, int
  * Models: set_max_huge_pages(): makes the persistent pool @count pages (@nid: that node's
  * part of it), as far as memory allows. Never fails: a short pool is the result.
  */
-static void set_max_huge_pages(struct kmm_kernel *k, struct hstate *h, unsigned long count,
-			       int nid, const nodemask_t *allowed)
+static void set_max_huge_pages(struct kmm_kernel *k, struct hstate *h, unsigned long count, int nid,
+			       const nodemask_t *allowed)
 {
 	nodemask_t noretry = {0};
 	unsigned long min_count;
@@ -598,8 +580,7 @@ unsigned long hugetlb_total_pages(const struct kmm_kernel *k)
 
 	if (!k->hugetlb)
 		return 0;
-	for_each_hstate(k->hugetlb, h)
-		nr += h->nr_huge_pages * pages_per_huge_page(h);
+	for_each_hstate(k->hugetlb, h) nr += h->nr_huge_pages * pages_per_huge_page(h);
 	return nr;
 }
 
@@ -613,8 +594,7 @@ void hugetlb_report_meminfo(const struct kmm_kernel *k, const struct sink *out)
 	if (!k->hugetlb)
 		return;
 	dh = default_hstate(k);
-	for_each_hstate(k->hugetlb, h)
-		total += huge_page_size(h) * h->nr_huge_pages;
+	for_each_hstate(k->hugetlb, h) total += huge_page_size(h) * h->nr_huge_pages;
 	sink_printf(out,
 		    "HugePages_Total:   %5lu\n"
 		    "HugePages_Free:    %5lu\n"
@@ -740,10 +720,14 @@ static const struct hstate_attr {
 	bool writable;
 	bool readable;
 } hstate_attrs[] = {
-	{"nr_hugepages", true, true, true},	       {"nr_hugepages_mempolicy", false, true, true},
-	{"nr_overcommit_hugepages", false, true, true}, {"free_hugepages", true, false, true},
-	{"resv_hugepages", false, false, true},	       {"surplus_hugepages", true, false, true},
-	{"demote_size", false, false, true},	       {"demote", false, true, false},
+	{"nr_hugepages", true, true, true},
+	{"nr_hugepages_mempolicy", false, true, true},
+	{"nr_overcommit_hugepages", false, true, true},
+	{"free_hugepages", true, false, true},
+	{"resv_hugepages", false, false, true},
+	{"surplus_hugepages", true, false, true},
+	{"demote_size", false, false, true},
+	{"demote", false, true, false},
 };
 
 /*
@@ -774,13 +758,15 @@ static bool hugetlb_sysfs_lookup(const struct kmm_kernel *k, const char *path, s
 	}
 	if (!p || !(slash = strchr(p, '/')))
 		return false;
-	for_each_hstate(k->hugetlb, h) {
+	for_each_hstate(k->hugetlb, h)
+	{
 		if (strlen(h->name) != (size_t)(slash - p) || strncmp(p, h->name, slash - p) != 0)
 			continue;
 		for (size_t i = 0; i < ARRAY_SIZE(hstate_attrs); i++) {
 			const struct hstate_attr *a = &hstate_attrs[i];
 
-			if (strcmp(slash + 1, a->name) != 0 || (nid != NUMA_NO_NODE && !a->per_node))
+			if (strcmp(slash + 1, a->name) != 0 ||
+			    (nid != NUMA_NO_NODE && !a->per_node))
 				continue;
 			if (strncmp(a->name, "demote", 6) == 0 && !h->demote_order)
 				return false;
@@ -857,7 +843,8 @@ void hugetlb_sysfs_list(const struct kmm_kernel *k, void (*fn)(void *arg, const 
 
 	if (!k->hugetlb)
 		return;
-	for_each_hstate(k->hugetlb, h) {
+	for_each_hstate(k->hugetlb, h)
+	{
 		for (size_t i = 0; i < ARRAY_SIZE(hstate_attrs); i++) {
 			const struct hstate_attr *a = &hstate_attrs[i];
 
@@ -870,7 +857,8 @@ void hugetlb_sysfs_list(const struct kmm_kernel *k, void (*fn)(void *arg, const 
 	for (int nid = 0; nid < MAX_NUMNODES; nid++) {
 		if (!node_isset(nid, &mem))
 			continue;
-		for_each_hstate(k->hugetlb, h) {
+		for_each_hstate(k->hugetlb, h)
+		{
 			for (size_t i = 0; i < ARRAY_SIZE(hstate_attrs); i++) {
 				if (!hstate_attrs[i].per_node)
 					continue;
@@ -926,7 +914,8 @@ static bool hstate_check(const struct kmm_kernel *k, const struct hstate *h, cha
 			    page_to_nid(page) != nid || page_ref_count(page) != 0 ||
 			    !HPageTest(page, HPG_freed))
 				return snprintf(why, whylen,
-						"hugetlb: %s: a page on node %d's free list is not a "
+						"hugetlb: %s: a page on node %d's free list is not "
+						"a "
 						"free pool page (pfn 0x%lx)",
 						h->name, nid, page_to_pfn(k, page)),
 				       false;
@@ -942,8 +931,9 @@ static bool hstate_check(const struct kmm_kernel *k, const struct hstate *h, cha
 		nr += h->nr_huge_pages_node[nid];
 		su += h->surplus_huge_pages_node[nid];
 		if (h->surplus_huge_pages_node[nid] > h->nr_huge_pages_node[nid])
-			return snprintf(why, whylen, "hugetlb: %s: node %d has more surplus than pages",
-					h->name, nid),
+			return snprintf(why, whylen,
+					"hugetlb: %s: node %d has more surplus than pages", h->name,
+					nid),
 			       false;
 	}
 	for (const struct list_head *l = h->hugepage_activelist.next; l != &h->hugepage_activelist;
@@ -971,17 +961,18 @@ static bool hstate_check(const struct kmm_kernel *k, const struct hstate *h, cha
 		return snprintf(why, whylen,
 				"hugetlb: %s: global counters (%lu/%lu/%lu) are not the sums of "
 				"the nodes' (%lu/%lu/%lu)",
-				h->name, h->nr_huge_pages, h->free_huge_pages, h->surplus_huge_pages,
-				nr, fr, su),
+				h->name, h->nr_huge_pages, h->free_huge_pages,
+				h->surplus_huge_pages, nr, fr, su),
 		       false;
 	if (h->resv_huge_pages > h->free_huge_pages)
 		return snprintf(why, whylen, "hugetlb: %s: %lu reserved but %lu free", h->name,
 				h->resv_huge_pages, h->free_huge_pages),
 		       false;
 	if (h->max_huge_pages > persistent_huge_pages(h))
-		return snprintf(why, whylen, "hugetlb: %s: max_huge_pages %lu above the %lu "
-				"persistent pages", h->name, h->max_huge_pages,
-				persistent_huge_pages(h)),
+		return snprintf(why, whylen,
+				"hugetlb: %s: max_huge_pages %lu above the %lu "
+				"persistent pages",
+				h->name, h->max_huge_pages, persistent_huge_pages(h)),
 		       false;
 	return true;
 }
@@ -992,9 +983,7 @@ bool hugetlb_check(const struct kmm_kernel *k, char *why, size_t whylen)
 
 	if (!k->hugetlb)
 		return true;
-	for_each_hstate(k->hugetlb, h)
-		if (!hstate_check(k, h, why, whylen))
-			return false;
+	for_each_hstate(k->hugetlb, h) if (!hstate_check(k, h, why, whylen)) return false;
 	return true;
 }
 
@@ -1005,7 +994,8 @@ bool hugetlb_place_walk(const struct kmm_kernel *k, struct place_map *map)
 
 	if (!k->hugetlb)
 		return true;
-	for_each_hstate(k->hugetlb, h) {
+	for_each_hstate(k->hugetlb, h)
+	{
 		for (int nid = 0; nid < MAX_NUMNODES; nid++) {
 			for (const struct list_head *l = h->hugepage_freelists[nid].next;
 			     l != &h->hugepage_freelists[nid]; l = l->next) {

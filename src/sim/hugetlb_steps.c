@@ -4,8 +4,9 @@
  *
  *   hugepages N|auto [size=S] [node=K] [block=NAME]
  *       writes N to the pool of size S (default 2M: hugepages-2048kB; 64K, 32M and 1G are the
- *       others) through /sys/kernel/mm/hugepages/hugepages-<kB>kB/nr_hugepages, or node K's
- *       file under /sys/devices/system/node, reads the file back and prints
+ *       others) through /proc/sys/vm/nr_hugepages (2M, as /init) or
+ *       /sys/kernel/mm/hugepages/hugepages-<kB>kB/nr_hugepages, or node K's file under
+ *       /sys/devices/system/node, reads the file back and prints
  *       "requested=N obtained=M uptime_before=T uptime_after=T". auto asks MemFree / S, as
  *       /init's want=$(( MemFree_kB / 2048 )). With block=NAME the line is the first of
  *       /init's NAME block: then the meminfo rows that say "huge" (grep -i huge), every node's
@@ -126,8 +127,11 @@ enum kmm_status step_hugepages(struct scenario *sc, int argc, char **argv)
 		return scenario_fail(sc, KMM_EINVAL, "hugepages: bad count '%s'", argv[1]);
 	snprintf(dir, sizeof(dir), "hugepages-%" PRIu64 "kB", size / 1024);
 	if (vals[1])
-		snprintf(path, sizeof(path), "/sys/devices/system/node/node%" PRIu64
-			 "/hugepages/%s/nr_hugepages", node, dir);
+		snprintf(path, sizeof(path),
+			 "/sys/devices/system/node/node%" PRIu64 "/hugepages/%s/nr_hugepages", node,
+			 dir);
+	else if (size == 2u << 20) /* /init's file: the default size's vm.nr_hugepages */
+		snprintf(path, sizeof(path), "/proc/sys/vm/nr_hugepages");
 	else
 		snprintf(path, sizeof(path), "/sys/kernel/mm/hugepages/%s/nr_hugepages", dir);
 	if (vals[2] && !(before = scenario_vmstat_snapshot(sc)))
@@ -158,7 +162,8 @@ enum kmm_status step_hugepages(struct scenario *sc, int argc, char **argv)
 			 "/sys/devices/system/node/node%d/hugepages/%s/nr_hugepages", nid, dir);
 		meminfo = view_text(sc, path);
 		if (meminfo)
-			sink_printf(&sc->out, "%s=%" PRIu64 "\n", path, strtoull(meminfo, NULL, 10));
+			sink_printf(&sc->out, "%s=%" PRIu64 "\n", path,
+				    (uint64_t)strtoull(meminfo, NULL, 10));
 		free(meminfo);
 	}
 	sink_printf(&sc->out, "--- vmstat delta (nonzero)\n");

@@ -12,6 +12,9 @@
 #include "mm/internal.h"
 #include "sim/machine.h"
 
+#include <kmm/scenario.h>
+#include <string.h>
+
 #define HP2M "/sys/kernel/mm/hugepages/hugepages-2048kB/"
 
 static struct kmm_machine *boot_ram(uint64_t ram, const char *cmdline)
@@ -80,9 +83,9 @@ static void test_hugetlb_hstates_and_sysfs_files(void **state)
 
 	(void)state;
 	for (int i = 0; i < 4; i++) {
-		static const char *const attrs[] = {"nr_hugepages", "nr_hugepages_mempolicy",
-						    "nr_overcommit_hugepages", "free_hugepages",
-						    "resv_hugepages", "surplus_hugepages"};
+		static const char *const attrs[] = {
+			"nr_hugepages",	  "nr_hugepages_mempolicy", "nr_overcommit_hugepages",
+			"free_hugepages", "resv_hugepages",	    "surplus_hugepages"};
 
 		for (int a = 0; a < 6; a++) {
 			snprintf(path, sizeof(path), "/sys/kernel/mm/hugepages/%s/%s", dirs[i],
@@ -98,8 +101,10 @@ static void test_hugetlb_hstates_and_sysfs_files(void **state)
 		} else {
 			assert_int_equal(kmm_proc_read(m, path, buf, sizeof(buf)), KMM_ENOENT);
 		}
-		snprintf(path, sizeof(path), "/sys/devices/system/node/node0/hugepages/%s/"
-			 "nr_hugepages", dirs[i]);
+		snprintf(path, sizeof(path),
+			 "/sys/devices/system/node/node0/hugepages/%s/"
+			 "nr_hugepages",
+			 dirs[i]);
 		assert_string_equal(test_view(m, path), "0\n");
 	}
 	assert_string_equal(test_view(m, "/proc/sys/vm/nr_hugepages"), "0\n");
@@ -204,8 +209,10 @@ static void test_hugetlb_gigantic_pool(void **state)
 	assert_int_equal(meminfo(m, "Hugetlb:"), 2 * 32768);
 	assert_int_equal(ev(m, HTLB_BUDDY_ALLOC_SUCCESS), ok0); /* not the buddy allocator */
 	/* no overcommit for gigantic sizes */
-	assert_int_equal(kmm_sysctl(m, "/sys/kernel/mm/hugepages/hugepages-32768kB/"
-				       "nr_overcommit_hugepages", "1"),
+	assert_int_equal(kmm_sysctl(m,
+				    "/sys/kernel/mm/hugepages/hugepages-32768kB/"
+				    "nr_overcommit_hugepages",
+				    "1"),
 			 KMM_EINVAL);
 	set(m, p, "0");
 	assert_int_equal(meminfo(m, "Hugetlb:"), 0);
@@ -225,11 +232,12 @@ static void test_hugetlb_bad_input_changes_nothing(void **state)
 	assert_int_equal(kmm_sysctl(m, HP2M "nr_hugepages", "1 2"), KMM_EINVAL);
 	assert_int_equal(kmm_sysctl(m, HP2M "free_hugepages", "1"), KMM_EINVAL);
 	assert_int_equal(kmm_sysctl(m, HP2M "demote", "1"), KMM_EINVAL);
-	assert_int_equal(kmm_sysctl(m, "/sys/kernel/mm/hugepages/hugepages-4096kB/nr_hugepages",
-				    "1"),
-			 KMM_ENOENT);
-	assert_int_equal(kmm_sysctl(m, "/sys/devices/system/node/node3/hugepages/"
-				       "hugepages-2048kB/nr_hugepages",
+	assert_int_equal(
+		kmm_sysctl(m, "/sys/kernel/mm/hugepages/hugepages-4096kB/nr_hugepages", "1"),
+		KMM_ENOENT);
+	assert_int_equal(kmm_sysctl(m,
+				    "/sys/devices/system/node/node3/hugepages/"
+				    "hugepages-2048kB/nr_hugepages",
 				    "1"),
 			 KMM_ENOENT);
 	assert_int_equal(meminfo(m, "HugePages_Total:"), 2);
@@ -274,6 +282,61 @@ static void test_hugetlb_check_catches_a_miscount(void **state)
 	test_machine_done(m);
 }
 
+struct out_buf {
+	char text[16384];
+	size_t len;
+};
+
+static void out_fn(void *arg, const char *s, size_t n)
+{
+	struct out_buf *o = arg;
+
+	if (o->len + n >= sizeof(o->text))
+		n = sizeof(o->text) - 1 - o->len;
+	memcpy(o->text + o->len, s, n);
+	o->len += n;
+	o->text[o->len] = 0;
+}
+
+/*
+ * The kmmsim step prints /init's hugepages_try block: requested (MemFree / 2048 for auto),
+ * obtained (read back), the meminfo rows with "huge", the node files and the vmstat delta.
+ */
+static void test_hugetlb_scenario_step_prints_the_init_block(void **state)
+{
+	static struct out_buf o;
+	const char *p;
+	unsigned long memfree, want;
+
+	(void)state;
+	o.len = 0;
+	assert_int_equal(kmm_scenario_run("machine -m 256M -smp 1\n"
+					  "append cma=0\n"
+					  "boot\n"
+					  "hugepages 10 block=x.hugepages_result\n"
+					  "hugepages 4 size=64K node=0\n"
+					  "hugepages 0\n"
+					  "show /proc/meminfo\n"
+					  "hugepages auto\n"
+					  "check\n",
+					  "t", NULL, out_fn, &o),
+			 KMM_OK);
+	p = o.text;
+	assert_non_null(p = strstr(p, "@@@BEGIN x.hugepages_result@@@\nrequested=10 obtained=10 "));
+	assert_non_null(p = strstr(p, "\nHugePages_Total:      10\n"));
+	assert_non_null(p = strstr(p, "\nHugetlb:           20480 kB\n"));
+	assert_non_null(p = strstr(p, "\n/sys/devices/system/node/node0/hugepages/hugepages-2048kB/"
+				      "nr_hugepages=10\n--- vmstat delta (nonzero)\n"));
+	assert_non_null(p = strstr(p, "\nhtlb_buddy_alloc_success 10\n"));
+	assert_non_null(p = strstr(p, "\n@@@END x.hugepages_result@@@\nrequested=4 obtained=4 "));
+	assert_non_null(p = strstr(p, "\nrequested=0 obtained=0 "));
+	assert_non_null(p = strstr(p, "\nMemFree: "));
+	memfree = strtoul(p + 9, NULL, 10);
+	assert_non_null(p = strstr(p, "\nrequested="));
+	want = strtoul(p + 11, NULL, 10);
+	assert_int_equal(want, memfree / 2048);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -284,6 +347,7 @@ int main(void)
 		cmocka_unit_test(test_hugetlb_gigantic_pool),
 		cmocka_unit_test(test_hugetlb_bad_input_changes_nothing),
 		cmocka_unit_test(test_hugetlb_check_catches_a_miscount),
+		cmocka_unit_test(test_hugetlb_scenario_step_prints_the_init_block),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
