@@ -267,7 +267,8 @@ void kmm_proc_list(const struct kmm_machine *m, void (*fn)(void *arg, const char
 
 	for (size_t i = 0; i < sizeof(proc_views) / sizeof(proc_views[0]); i++)
 		fn(arg, proc_views[i].path);
-	hugetlb_sysfs_list(&m->kernel, fn, arg);
+	if (m) /* a booted machine: its hugetlb sysfs files */
+		hugetlb_sysfs_list(&m->kernel, fn, arg);
 	sysctl_list(sysctl_as_path, &c);
 	trace_list_enable(trace_enable_as_path, &c);
 }
