@@ -70,6 +70,7 @@
 #include "mm/gfp.h"
 #include "mm/internal.h"
 #include "mm/memory.h"
+#include "mm/migrate.h"
 #include "mm/mmap.h"
 #include "mm/page_place.h"
 #include "mm/pagemap.h"
@@ -243,9 +244,11 @@ bool vmscan_place_walk(const struct kmm_kernel *k, struct place_map *map)
 		if (k->node_data[nid])
 			isolated += node_page_state(k->node_data[nid], NR_ISOLATED_ANON) +
 				    node_page_state(k->node_data[nid], NR_ISOLATED_FILE);
-	if (counted != isolated)
-		return place_fail(map, "vmscan: %lu pages isolated by reclaim, nr_isolated %lu",
-				  counted, isolated);
+	if (counted + migrate_isolated_pages(k) != isolated)
+		return place_fail(map,
+				  "vmscan: %lu pages isolated by reclaim, %lu for migration, "
+				  "nr_isolated %lu",
+				  counted, migrate_isolated_pages(k), isolated);
 	return true;
 }
 
