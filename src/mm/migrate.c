@@ -70,9 +70,9 @@
 #define LOCK_WAIT_LIMIT		   64 /* events run while waiting for a folio lock */
 
 const char *const migrate_reason_names[MR_TYPES] = {
-	"compaction",	   "memory_failure",	"memory_hotplug", "syscall_or_cpuset",
-	"mempolicy_mbind", "numa_misplaced",	"contig_range",	  "longterm_pin",
-	"demotion",
+	"compaction",	     "memory_failure",	"memory_hotplug",
+	"syscall_or_cpuset", "mempolicy_mbind", "numa_misplaced",
+	"contig_range",	     "longterm_pin",	"demotion",
 };
 
 static const char *const migrate_mode_names[] = {"MIGRATE_ASYNC", "MIGRATE_SYNC_LIGHT",
@@ -83,7 +83,7 @@ struct migrate_state {
 	int nr_lists;
 	migrate_unmap_hook_t *hook; /* tests: runs while a folio's PTEs hold migration entries */
 	void *hook_arg;
-	struct folio *in_flight; /* the folio between unmap and move, or NULL */
+	struct folio *in_flight;      /* the folio between unmap and move, or NULL */
 	unsigned long nr_entry_waits; /* faults that met a migration entry */
 };
 
@@ -252,7 +252,8 @@ static int folio_migrate_mapping(struct kmm_kernel *k, struct address_space *map
 		folio_set_swapcache(dst);
 		for (long i = 0; i < nr; i++)
 			pfn_to_page(k, page_to_pfn(k, &dst->page) + (unsigned long)i)->private =
-				pfn_to_page(k, page_to_pfn(k, &src->page) + (unsigned long)i)->private;
+				pfn_to_page(k, page_to_pfn(k, &src->page) + (unsigned long)i)
+					->private;
 	}
 	dirty = folio_test_dirty(src);
 	if (dirty) {
@@ -547,8 +548,8 @@ static int migrate_pages_passes(struct kmm_kernel *k, struct list_head *from,
 			int rc;
 
 			n = l->next;
-			rc = unmap_and_move(k, get_new_page, put_new_page, private, folio,
-					    pass > 2, mode, (enum migrate_reason)reason, ret);
+			rc = unmap_and_move(k, get_new_page, put_new_page, private, folio, pass > 2,
+					    mode, (enum migrate_reason)reason, ret);
 			switch (rc) {
 			case MIGRATEPAGE_SUCCESS:
 				st->nr_succeeded += nr;
@@ -649,16 +650,25 @@ void migration_entry_wait(struct kmm_kernel *k, struct mm_struct *mm, pte_t *pte
 
 /* ---- checks ------------------------------------------------------------------------------ */
 
-unsigned long migrate_isolated_pages(const struct kmm_kernel *k)
+unsigned long migrate_isolated_pages_node(const struct kmm_kernel *k, int nid)
 {
 	const struct migrate_state *ms = k->migrate;
 	unsigned long nr = 0;
 
 	for (int i = 0; ms && i < ms->nr_lists; i++)
 		for (const struct list_head *l = ms->lists[i]->next; l != ms->lists[i];
-		     l = l->next)
-			nr += folio_nr_pages(list_entry(l, struct folio, lru));
+		     l = l->next) {
+			const struct folio *folio = list_entry(l, struct folio, lru);
+
+			if (nid < 0 || page_to_nid(&folio->page) == nid)
+				nr += folio_nr_pages(folio);
+		}
 	return nr;
+}
+
+unsigned long migrate_isolated_pages(const struct kmm_kernel *k)
+{
+	return migrate_isolated_pages_node(k, -1);
 }
 
 bool migrate_place_walk(const struct kmm_kernel *k, struct place_map *map)
@@ -672,10 +682,11 @@ bool migrate_place_walk(const struct kmm_kernel *k, struct place_map *map)
 			unsigned long pfn = page_to_pfn(k, &folio->page);
 
 			if (folio_test_lru(folio) || folio_ref_count(folio) < 1)
-				return place_fail(map,
-						  "migrate: pfn %#lx on a migration list with PG_lru "
-						  "or no reference",
-						  pfn);
+				return place_fail(
+					map,
+					"migrate: pfn %#lx on a migration list with PG_lru "
+					"or no reference",
+					pfn);
 			if (!place_claim(map, PLACE_MIGRATE, pfn, folio_nr_pages(folio)))
 				return false;
 		}

@@ -124,6 +124,8 @@ int migrate_init(struct kmm_kernel *k);
 void migrate_fini(struct kmm_kernel *k);
 /* Pages on the registered migration lists (vmscan_place_walk's NR_ISOLATED balance). */
 unsigned long migrate_isolated_pages(const struct kmm_kernel *k);
+/* The same, of node @nid only (vmscan_check's per-node NR_ISOLATED balance). */
+unsigned long migrate_isolated_pages_node(const struct kmm_kernel *k, int nid);
 /* The "migration" page place: claims the folios on the registered lists. */
 bool migrate_place_walk(const struct kmm_kernel *k, struct place_map *map);
 /* migrate.c's invariants; true or false with the reason. */

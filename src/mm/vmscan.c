@@ -277,9 +277,10 @@ bool vmscan_check(const struct kmm_kernel *k, char *why, size_t whylen)
 
 		if (!pgdat)
 			continue;
-		CHECK(node_page_state(pgdat, NR_ISOLATED_ANON) == 0 &&
-			      node_page_state(pgdat, NR_ISOLATED_FILE) == 0,
-		      "vmscan: node %d has isolated pages outside reclaim", nid);
+		CHECK(node_page_state(pgdat, NR_ISOLATED_ANON) +
+				      node_page_state(pgdat, NR_ISOLATED_FILE) ==
+			      migrate_isolated_pages_node(k, nid),
+		      "vmscan: node %d has isolated pages outside reclaim and migration", nid);
 		snprintf(comm, sizeof(comm), KSWAPD_COMM_FMT, nid);
 		CHECK(vn->kswapd || vn->state == KSWAPD_SLEEPING, "vmscan: %s runs without a task",
 		      comm);
