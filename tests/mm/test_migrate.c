@@ -22,6 +22,9 @@
 #include "arch/arm64/include/asm/mmu_context.h"
 #include "mm/migrate.h"
 #include "mm/pagemap.h"
+#include "fs/fs.h"
+#include "mm/swap_state.h"
+#include "mm/swapfile.h"
 #include "mm/swapops.h"
 
 #define NPG 32
@@ -624,6 +627,219 @@ static void test_migrate_anon_fork_and_munmap_mid_move(void **state)
 	mt_done(t);
 }
 
+/* ---- page cache, shmem and swap cache folios ------------------------------------------ */
+
+/* The folio in @mapping at @index (no reference kept), or NULL. */
+static struct folio *cached(struct mt *t, struct address_space *mapping, pgoff_t index)
+{
+	struct folio *folio = filemap_get_folio(t->k, mapping, index);
+
+	if (folio)
+		folio_put(t->k, folio);
+	return folio;
+}
+
+static long node_stat_of(struct mt *t, enum node_stat_item item)
+{
+	return (long)node_sum(t, item);
+}
+
+/*
+ * A 6-page kmmfs file: pages 0-3 mapped shared and written through the mapping (dirty), pages
+ * 4-5 read only (clean, unmapped). All 6 page-cache folios move: the cache holds the new ones
+ * at the same indices, dirty where the old were, the mapped ones mapped at the same
+ * addresses; NR_FILE_PAGES, NR_FILE_DIRTY, NR_FILE_MAPPED and the rss are unchanged. After
+ * unmap, fsync and drop_caches the file reads back what was written through the mapping (the
+ * dirty data moved with the folio and was written from the new page).
+ */
+static void test_migrate_file_folios(void **state)
+{
+	struct mt *t = mt_boot("1");
+	static uint8_t data[6 * 4096];
+	struct address_space *mapping;
+	unsigned long old[6], populate = 0, rss0;
+	long pages0, dirty0, mapped0;
+	struct list_head list;
+	struct file *f = NULL;
+	unsigned int nr = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i * 7 + 3);
+	assert_int_equal(vfs_create_file(t->k, "/mnt/disk/mig", data, sizeof(data)), 0);
+	assert_int_equal(filp_open(t->k, "/mnt/disk/mig", O_RDWR, &f), 0);
+	mapping = f->f_mapping;
+	assert_int_equal(do_mmap(t->mm, f, BASE, 4 * PG, RW, MAP_SHARED | MAP_FIXED, 0, &populate),
+			 BASE);
+	mt_fill(t, BASE, 4 * PG, 91);
+	for (unsigned i = 4; i < 6; i++) {
+		uint8_t b[16];
+
+		assert_int_equal(vfs_pread(t->k, f, b, sizeof(b), (loff_t)(i * PG)), sizeof(b));
+	}
+	lru_add_drain_all(t->k);
+	INIT_LIST_HEAD(&list);
+	assert_int_equal(migrate_list_register(t->k, &list), 0);
+	for (unsigned i = 0; i < 6; i++) {
+		struct folio *folio = cached(t, mapping, i);
+
+		assert_non_null(folio);
+		assert_int_equal(folio_test_dirty(folio), i < 4);
+		old[i] = page_to_pfn(t->k, &folio->page);
+		assert_int_equal(migrate_isolate_lru_folio(t->k, folio, &list), 0);
+	}
+	mt_check(t);
+	pages0 = node_stat_of(t, NR_FILE_PAGES);
+	dirty0 = node_stat_of(t, NR_FILE_DIRTY);
+	mapped0 = node_stat_of(t, NR_FILE_MAPPED);
+	rss0 = mt_rss(t, MM_FILEPAGES);
+	assert_int_equal(migrate_to(t, &list, NUMA_NO_NODE, MIGRATE_SYNC, &nr), 0);
+	assert_int_equal(nr, 6);
+	migrate_list_unregister(t->k, &list);
+	lru_add_drain_all(t->k); /* the unmapped ones wait in the per-CPU lru_add batch */
+	mt_check(t);
+	for (unsigned i = 0; i < 6; i++) {
+		struct folio *folio = cached(t, mapping, i);
+
+		assert_non_null(folio);
+		assert_int_not_equal(page_to_pfn(t->k, &folio->page), old[i]);
+		assert_ptr_equal(folio->mapping, mapping);
+		assert_int_equal(folio->index, i);
+		assert_int_equal(folio_test_dirty(folio), i < 4);
+		assert_true(folio_test_uptodate(folio));
+		assert_true(folio_test_lru(folio));
+		if (i < 4) {
+			assert_ptr_equal(page_at(t, BASE + i * PG), &folio->page);
+			assert_int_equal(page_mapcount(&folio->page), 1);
+		} else {
+			assert_int_equal(page_mapcount(&folio->page), 0);
+		}
+	}
+	assert_int_equal(node_stat_of(t, NR_FILE_PAGES), pages0);
+	assert_int_equal(node_stat_of(t, NR_FILE_DIRTY), dirty0);
+	assert_int_equal(node_stat_of(t, NR_FILE_MAPPED), mapped0);
+	assert_int_equal(mt_rss(t, MM_FILEPAGES), rss0);
+	assert_int_equal(mt_count_pattern(t, BASE, 4 * PG, BASE, 91), 4);
+	/* the data written through the mapping reaches the file from the new pages */
+	assert_int_equal(do_munmap(t->mm, BASE, 4 * PG), 0);
+	assert_int_equal(vfs_fsync_range(t->k, f, 0, (loff_t)sizeof(data) - 1, 0), 0);
+	assert_int_equal(drop_caches_write(t->k, 1), 0);
+	mt_check(t);
+	for (unsigned i = 0; i < 6; i++) {
+		uint8_t b[4096];
+
+		assert_int_equal(vfs_pread(t->k, f, b, sizeof(b), (loff_t)(i * PG)), sizeof(b));
+		if (i < 4) {
+			uint64_t w, want = 91 ^ ((BASE + i * PG) * 0x9e3779b97f4a7c15ULL);
+
+			memcpy(&w, b, sizeof(w));
+			assert_int_equal(w, want);
+			assert_memory_equal(b + 8, data + i * PG + 8, PG - 8);
+		} else {
+			assert_memory_equal(b, data + i * PG, PG);
+		}
+	}
+	fput(t->k, f);
+	mt_done(t);
+}
+
+/*
+ * 4 pages of MAP_SHARED|MAP_ANONYMOUS (shmem) written, then migrated: the shmem file's cache
+ * holds the new folios (swap-backed, dirty), NR_SHMEM and NR_FILE_PAGES are unchanged, the
+ * data is intact, and a fork after the move shares the new pages.
+ */
+static void test_migrate_shmem_folios(void **state)
+{
+	struct mt *t = mt_boot("1");
+	struct address_space *mapping;
+	unsigned long old[4];
+	long shmem0, pages0;
+	struct list_head list;
+	unsigned int nr = 0;
+
+	(void)state;
+	mt_map(t, BASE, 4 * PG, RW, MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED);
+	mt_fill(t, BASE, 4 * PG, 101);
+	mapping = vma_lookup(t->mm, BASE)->vm_file->f_mapping;
+	INIT_LIST_HEAD(&list);
+	assert_int_equal(migrate_list_register(t->k, &list), 0);
+	isolate_range(t, &list, BASE, 4, old);
+	shmem0 = node_stat_of(t, NR_SHMEM);
+	pages0 = node_stat_of(t, NR_FILE_PAGES);
+	assert_int_equal(migrate_to(t, &list, NUMA_NO_NODE, MIGRATE_SYNC, &nr), 0);
+	assert_int_equal(nr, 4);
+	migrate_list_unregister(t->k, &list);
+	mt_check(t);
+	for (unsigned i = 0; i < 4; i++) {
+		struct folio *folio = cached(t, mapping, i);
+
+		assert_non_null(folio);
+		assert_int_not_equal(page_to_pfn(t->k, &folio->page), old[i]);
+		assert_ptr_equal(page_at(t, BASE + i * PG), &folio->page);
+		assert_true(folio_test_swapbacked(folio));
+		assert_true(folio_test_dirty(folio));
+		assert_false(folio_test_anon(folio));
+	}
+	assert_int_equal(node_stat_of(t, NR_SHMEM), shmem0);
+	assert_int_equal(node_stat_of(t, NR_FILE_PAGES), pages0);
+	assert_int_equal(mt_count_pattern(t, BASE, 4 * PG, BASE, 101), 4);
+	mt_done(t);
+}
+
+/*
+ * Two anonymous pages, one of them also in the swap cache (add_to_swap while mapped, as
+ * reclaim leaves it before pageout): both move; the swap cache holds the new folio under the
+ * same entry (PG_swapcache, private = the entry, dirty), NR_SWAPCACHE is unchanged, the data
+ * is intact, and unmapping the page frees its slot (kmm_check's swap census agrees).
+ */
+static void test_migrate_swapcache_folio(void **state)
+{
+	struct mt *t = mt_boot("1");
+	struct swap_dev *dev = NULL;
+	struct list_head list;
+	unsigned long old[2];
+	struct folio *folio, *now;
+	long swapcache0;
+	swp_entry_t entry;
+	unsigned int nr = 0;
+
+	(void)state;
+	assert_int_equal(swap_dev_create(t->k, SWAP_DEV_PLAIN, "/dev/vdb", 16UL << 20, NULL, &dev),
+			 0);
+	assert_int_equal(sys_swapon(t->k, dev, 0), 0);
+	mt_map(t, BASE, 2 * PG, RW, ANONP);
+	mt_fill(t, BASE, 2 * PG, 111);
+	INIT_LIST_HEAD(&list);
+	assert_int_equal(migrate_list_register(t->k, &list), 0);
+	isolate_range(t, &list, BASE, 2, old);
+	folio = page_folio(pfn_to_page(t->k, old[0]));
+	folio_lock(folio);
+	assert_true(add_to_swap(t->k, folio));
+	folio_unlock(folio);
+	entry.val = folio->private;
+	mt_check(t);
+	swapcache0 = node_stat_of(t, NR_SWAPCACHE);
+	assert_int_equal(swapcache0, 1);
+	assert_int_equal(migrate_to(t, &list, NUMA_NO_NODE, MIGRATE_SYNC, &nr), 0);
+	assert_int_equal(nr, 2);
+	migrate_list_unregister(t->k, &list);
+	mt_check(t);
+	now = swap_cache_lookup_folio(t->k, entry);
+	assert_non_null(now);
+	folio_put(t->k, now);
+	assert_int_not_equal(page_to_pfn(t->k, &now->page), old[0]);
+	assert_ptr_equal(page_at(t, BASE), &now->page);
+	assert_true(folio_test_swapcache(now));
+	assert_true(folio_test_anon(now));
+	assert_true(folio_test_dirty(now));
+	assert_int_equal(now->private, entry.val);
+	assert_int_equal(node_stat_of(t, NR_SWAPCACHE), swapcache0);
+	assert_int_equal(mt_count_pattern(t, BASE, 2 * PG, BASE, 111), 2);
+	assert_int_equal(do_munmap(t->mm, BASE, 2 * PG), 0);
+	mt_check(t);
+	mt_done(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -635,6 +851,9 @@ int main(void)
 		cmocka_unit_test(test_migrate_anon_mlocked),
 		cmocka_unit_test(test_migrate_anon_no_stale_translation),
 		cmocka_unit_test(test_migrate_anon_fork_and_munmap_mid_move),
+		cmocka_unit_test(test_migrate_file_folios),
+		cmocka_unit_test(test_migrate_shmem_folios),
+		cmocka_unit_test(test_migrate_swapcache_folio),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
