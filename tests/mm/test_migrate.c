@@ -840,6 +840,109 @@ static void test_migrate_swapcache_folio(void **state)
 	mt_done(t);
 }
 
+/* mt_boot's machine with two nodes of 256 MiB (CPU 0 on node 0, CPU 1 on node 1). */
+static struct mt *mt_boot_numa(void)
+{
+	struct kmm_config cfg;
+	struct mt *t = calloc(1, sizeof(*t));
+
+	assert_non_null(t);
+	kmm_config_init(&cfg);
+	kmm_config_option(&cfg, "-m", "512M");
+	kmm_config_option(&cfg, "-smp", "2");
+	kmm_config_option(&cfg, "-numa", "node,nodeid=0,mem=256M,cpus=0");
+	kmm_config_option(&cfg, "-numa", "node,nodeid=1,mem=256M,cpus=1");
+	t->m = test_machine(&cfg);
+	t->k = &t->m->kernel;
+	t->mm = mm_alloc(t->k);
+	assert_non_null(t->mm);
+	t->tsk.pid = 1;
+	t->tsk.mm = t->mm;
+	for (int i = 0; i < NR_TASK_RLIMITS; i++)
+		t->tsk.rlim[i].rlim_cur = t->tsk.rlim[i].rlim_max = RLIM_INFINITY;
+	t->tsk.rlim[RLIMIT_STACK_].rlim_cur = 8UL << 20;
+	set_current_task(t->k, &t->tsk);
+	return t;
+}
+
+static long node_stat_at(struct mt *t, int nid, enum node_stat_item item)
+{
+	return (long)node_page_state(t->k->node_data[nid], item);
+}
+
+/*
+ * 8 anonymous pages and 4 pages of a shared kmmfs mapping written (dirty), all on node 0,
+ * migrated to node 1 (migration_target_control.nid = 1): every new page is on node 1, and
+ * per node NR_ANON_MAPPED, NR_FILE_PAGES, NR_FILE_MAPPED and NR_FILE_DIRTY move by exactly
+ * what moved (8, 4, 4, 4) from node 0 to node 1; the zones' NR_ZONE_WRITE_PENDING follow.
+ */
+static void test_migrate_to_another_node(void **state)
+{
+	struct mt *t = mt_boot_numa();
+	static uint8_t data[4 * 4096];
+	const enum node_stat_item items[] = {NR_ANON_MAPPED, NR_FILE_PAGES, NR_FILE_MAPPED,
+					     NR_FILE_DIRTY};
+	const long moved[] = {8, 4, 4, 4};
+	long before[2][4], wp0[2];
+	unsigned long populate = 0;
+	struct list_head list;
+	struct file *f = NULL;
+	unsigned int nr = 0;
+
+	(void)state;
+	t->tsk.cpu = 0;
+	memset(data, 0x3c, sizeof(data));
+	assert_int_equal(vfs_create_file(t->k, "/mnt/disk/numa", data, sizeof(data)), 0);
+	assert_int_equal(filp_open(t->k, "/mnt/disk/numa", O_RDWR, &f), 0);
+	mt_map(t, BASE, 8 * PG, RW, ANONP);
+	mt_fill(t, BASE, 8 * PG, 121);
+	assert_int_equal(do_mmap(t->mm, f, BASE + 16 * PG, 4 * PG, RW, MAP_SHARED | MAP_FIXED, 0,
+				 &populate),
+			 BASE + 16 * PG);
+	mt_fill(t, BASE + 16 * PG, 4 * PG, 122);
+	for (unsigned i = 0; i < 8; i++)
+		assert_int_equal(page_to_nid(page_at(t, BASE + i * PG)), 0);
+	for (unsigned i = 0; i < 4; i++)
+		assert_int_equal(page_to_nid(page_at(t, BASE + (16 + i) * PG)), 0);
+	INIT_LIST_HEAD(&list);
+	assert_int_equal(migrate_list_register(t->k, &list), 0);
+	isolate_range(t, &list, BASE, 8, NULL);
+	isolate_range(t, &list, BASE + 16 * PG, 4, NULL);
+	for (int nid = 0; nid < 2; nid++) {
+		wp0[nid] = 0;
+		for (int z = 0; z < MAX_NR_ZONES; z++)
+			wp0[nid] += (long)zone_page_state(&t->k->node_data[nid]->node_zones[z],
+							  NR_ZONE_WRITE_PENDING);
+		for (int i = 0; i < 4; i++)
+			before[nid][i] = node_stat_at(t, nid, items[i]);
+	}
+	assert_int_equal(migrate_to(t, &list, 1, MIGRATE_SYNC, &nr), 0);
+	assert_int_equal(nr, 12);
+	migrate_list_unregister(t->k, &list);
+	mt_check(t);
+	for (unsigned i = 0; i < 8; i++)
+		assert_int_equal(page_to_nid(page_at(t, BASE + i * PG)), 1);
+	for (unsigned i = 0; i < 4; i++)
+		assert_int_equal(page_to_nid(page_at(t, BASE + (16 + i) * PG)), 1);
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(node_stat_at(t, 0, items[i]), before[0][i] - moved[i]);
+		assert_int_equal(node_stat_at(t, 1, items[i]), before[1][i] + moved[i]);
+	}
+	for (int nid = 0; nid < 2; nid++) {
+		long wp = 0;
+
+		for (int z = 0; z < MAX_NR_ZONES; z++)
+			wp += (long)zone_page_state(&t->k->node_data[nid]->node_zones[z],
+						    NR_ZONE_WRITE_PENDING);
+		assert_int_equal(wp, wp0[nid] + (nid ? 4 : -4));
+	}
+	assert_int_equal(mt_count_pattern(t, BASE, 8 * PG, BASE, 121), 8);
+	assert_int_equal(mt_count_pattern(t, BASE + 16 * PG, 4 * PG, BASE + 16 * PG, 122), 4);
+	assert_int_equal(do_munmap(t->mm, BASE + 16 * PG, 4 * PG), 0);
+	fput(t->k, f);
+	mt_done(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -854,6 +957,7 @@ int main(void)
 		cmocka_unit_test(test_migrate_file_folios),
 		cmocka_unit_test(test_migrate_shmem_folios),
 		cmocka_unit_test(test_migrate_swapcache_folio),
+		cmocka_unit_test(test_migrate_to_another_node),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
