@@ -896,9 +896,9 @@ static void test_migrate_to_another_node(void **state)
 	assert_int_equal(filp_open(t->k, "/mnt/disk/numa", O_RDWR, &f), 0);
 	mt_map(t, BASE, 8 * PG, RW, ANONP);
 	mt_fill(t, BASE, 8 * PG, 121);
-	assert_int_equal(do_mmap(t->mm, f, BASE + 16 * PG, 4 * PG, RW, MAP_SHARED | MAP_FIXED, 0,
-				 &populate),
-			 BASE + 16 * PG);
+	assert_int_equal(
+		do_mmap(t->mm, f, BASE + 16 * PG, 4 * PG, RW, MAP_SHARED | MAP_FIXED, 0, &populate),
+		BASE + 16 * PG);
 	mt_fill(t, BASE + 16 * PG, 4 * PG, 122);
 	for (unsigned i = 0; i < 8; i++)
 		assert_int_equal(page_to_nid(page_at(t, BASE + i * PG)), 0);
@@ -943,6 +943,178 @@ static void test_migrate_to_another_node(void **state)
 	mt_done(t);
 }
 
+/* ---- alloc_contig_range and cma_alloc with migration ---------------------------------- */
+
+/*
+ * The first pageblock holding a page mapped in [@va, +@n pages) whose pages are all free or
+ * on an LRU (no kernel page: what a movable block looks like), or 0.
+ */
+static unsigned long movable_block_of(struct mt *t, unsigned long va, unsigned n)
+{
+	lru_add_drain_all(t->k);
+	drain_all_pages(t->k, NULL);
+	for (unsigned i = 0; i < n; i++) {
+		unsigned long lo = ALIGN_DOWN(pfn_at(t, va + i * PG), pageblock_nr_pages), pfn;
+
+		for (pfn = lo; pfn < lo + pageblock_nr_pages; pfn++) {
+			struct page *page = pfn_to_page(t->k, pfn);
+
+			if (page_ref_count(page) && !PageLRU(page))
+				break;
+		}
+		if (pfn == lo + pageblock_nr_pages)
+			return lo;
+	}
+	return 0;
+}
+
+/* Pages of [@lo, @hi) in use on an LRU (what alloc_contig_range has to migrate). */
+static unsigned long lru_pages_in(struct mt *t, unsigned long lo, unsigned long hi)
+{
+	unsigned long n = 0;
+
+	lru_add_drain_all(t->k);
+	for (unsigned long pfn = lo; pfn < hi; pfn++)
+		n += page_ref_count(pfn_to_page(t->k, pfn)) && PageLRU(pfn_to_page(t->k, pfn));
+	return n;
+}
+
+/*
+ * The pageblock holding 64 written anonymous pages and 8 shmem pages, taken whole with
+ * alloc_contig_range(MIGRATE_MOVABLE): it succeeds (6.1 migrates the movable pages out
+ * first), every page of the block is allocated with one reference, each LRU page that was in
+ * the block moved once (pgmigrate_success + exactly that many), no user page maps into the
+ * block, every page reads back its data, and no pageblock stays isolated.
+ */
+static void test_migrate_contig_range_moves_users_out(void **state)
+{
+	struct mt *t = mt_boot("1");
+	unsigned long lo, hi, in_use, ok0;
+	struct zone *zone;
+
+	(void)state;
+	mt_map(t, BASE, 4096 * PG, RW, ANONP);
+	mt_fill(t, BASE, 4096 * PG, 131);
+	mt_map(t, BASE + 8192 * PG, 8 * PG, RW, MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED);
+	mt_fill(t, BASE + 8192 * PG, 8 * PG, 132);
+	lo = movable_block_of(t, BASE, 4096);
+	assert_int_not_equal(lo, 0);
+	hi = lo + pageblock_nr_pages;
+	zone = page_zone(t->k, pfn_to_page(t->k, lo));
+	in_use = lru_pages_in(t, lo, hi);
+	assert_true(in_use > 0);
+	ok0 = ev(t, PGMIGRATE_SUCCESS);
+	assert_int_equal(alloc_contig_range(t->k, lo, hi, MIGRATE_MOVABLE, GFP_KERNEL), 0);
+	assert_int_equal(ev(t, PGMIGRATE_SUCCESS) - ok0, in_use);
+	for (unsigned long pfn = lo; pfn < hi; pfn++)
+		assert_int_equal(page_ref_count(pfn_to_page(t->k, pfn)), 1);
+	for (unsigned i = 0; i < 4096; i++)
+		assert_false(pfn_at(t, BASE + i * PG) >= lo && pfn_at(t, BASE + i * PG) < hi);
+	for (unsigned i = 0; i < 8; i++) {
+		unsigned long pfn = pfn_at(t, BASE + (8192 + i) * PG);
+
+		assert_false(pfn >= lo && pfn < hi);
+	}
+	assert_int_equal(zone->nr_isolate_pageblock, 0);
+	assert_int_equal(isolated(t), 0);
+	mt_check(t);
+	assert_int_equal(mt_count_pattern(t, BASE, 4096 * PG, BASE, 131), 4096);
+	assert_int_equal(mt_count_pattern(t, BASE + 8192 * PG, 8 * PG, BASE + 8192 * PG, 132), 8);
+	free_contig_range(t->k, lo, pageblock_nr_pages);
+	mt_done(t);
+}
+
+/*
+ * The same with one page of the block pinned (FOLL_PIN): that page cannot move, so
+ * alloc_contig_range fails with -EBUSY; the pinned page is still mapped where it was, the
+ * block is no longer isolated, nothing of it is allocated, and the data is intact.
+ */
+static void test_migrate_contig_range_pinned_is_ebusy(void **state)
+{
+	struct mt *t = mt_boot("1");
+	unsigned long lo, hi, pinned_pfn, free0;
+	struct page *pin = NULL;
+	struct zone *zone;
+
+	(void)state;
+	mt_map(t, BASE, 4096 * PG, RW, ANONP);
+	mt_fill(t, BASE, 4096 * PG, 141);
+	lo = movable_block_of(t, BASE, 4096);
+	assert_int_not_equal(lo, 0);
+	for (unsigned i = 0; i < 4096 && !pin; i++)
+		if (ALIGN_DOWN(pfn_at(t, BASE + i * PG), pageblock_nr_pages) == lo)
+			assert_int_equal(pin_user_pages(t->mm, BASE + i * PG, 1, FOLL_WRITE, &pin),
+					 1);
+	assert_non_null(pin);
+	pinned_pfn = page_to_pfn(t->k, pin);
+	hi = lo + pageblock_nr_pages;
+	zone = page_zone(t->k, pin);
+	lru_add_drain_all(t->k);
+	drain_all_pages(t->k, NULL);
+	assert_int_equal(alloc_contig_range(t->k, lo, hi, MIGRATE_MOVABLE, GFP_KERNEL), -EBUSY);
+	assert_int_equal(page_ref_count(pin) >= GUP_PIN_COUNTING_BIAS, 1);
+	assert_int_equal(page_to_pfn(t->k, pin), pinned_pfn);
+	assert_int_equal(page_mapcount(pin), 1);
+	assert_int_equal(zone->nr_isolate_pageblock, 0);
+	assert_int_equal(isolated(t), 0);
+	drain_all_pages(t->k, NULL);
+	free0 = 0;
+	for (unsigned long pfn = lo; pfn < hi; pfn++)
+		free0 += page_ref_count(pfn_to_page(t->k, pfn)) == 0;
+	/* every page of the block is free or one of ours: none was left allocated */
+	for (unsigned long pfn = lo; pfn < hi; pfn++) {
+		struct page *page = pfn_to_page(t->k, pfn);
+
+		if (page_ref_count(page))
+			assert_true(PageLRU(page) || page_mapcount(page) || PageReserved(page));
+	}
+	assert_true(free0 > 0);
+	mt_check(t);
+	unpin_user_page(t->k, pin);
+	assert_int_equal(mt_count_pattern(t, BASE, 4096 * PG, BASE, 141), 4096);
+	mt_done(t);
+}
+
+/*
+ * cma_alloc under load: 140 MiB of anonymous memory written on a 256 MiB machine, so that the
+ * allocator gives movable pages from the 64 MiB CMA area once its free pages exceed half of
+ * the zone's (6.1's __rmqueue rule). cma_alloc of 16 MiB from the area's start then succeeds
+ * there (first fit, align 0: the run at base), migrating exactly the user pages that were in
+ * it; all data is intact and the run is released cleanly. Trace: one mm_migrate_pages_start
+ * and mm_migrate_pages pair per batch with reason=contig_range.
+ */
+static void test_migrate_cma_alloc_under_load(void **state)
+{
+	struct mt *t = mt_boot("1");
+	const unsigned long n = (140UL << 20) / PG, want = (16UL << 20) / PG;
+	unsigned long base = t->k->cma.base_pfn, in_use, ok0;
+	struct page *run;
+	const char *tr;
+
+	(void)state;
+	assert_true(t->k->cma.count >= want);
+	mt_map(t, BASE, n * PG, RW, ANONP);
+	mt_fill(t, BASE, n * PG, 151);
+	in_use = lru_pages_in(t, base, base + want);
+	assert_true(in_use > 0);
+	ok0 = ev(t, PGMIGRATE_SUCCESS);
+	assert_int_equal(kmm_trace_enable(t->m, "migrate", true), KMM_OK);
+	run = cma_alloc(t->k, want, 0, false);
+	assert_int_equal(kmm_trace_enable(t->m, "migrate", false), KMM_OK);
+	assert_ptr_equal(run, pfn_to_page(t->k, base));
+	assert_int_equal(ev(t, PGMIGRATE_SUCCESS) - ok0, in_use);
+	tr = test_view(t->m, "/sys/kernel/debug/tracing/trace");
+	assert_non_null(
+		strstr(tr, "mm_migrate_pages_start: mode=MIGRATE_SYNC reason=contig_range"));
+	assert_non_null(strstr(tr, "mm_migrate_pages: nr_succeeded="));
+	assert_non_null(strstr(tr, "nr_failed=0 nr_thp_succeeded=0 nr_thp_failed=0 nr_thp_split=0 "
+				   "mode=MIGRATE_SYNC reason=contig_range"));
+	mt_check(t);
+	assert_int_equal(mt_count_pattern(t, BASE, n * PG, BASE, 151), n);
+	assert_true(cma_release(t->k, run, want));
+	mt_done(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -958,6 +1130,9 @@ int main(void)
 		cmocka_unit_test(test_migrate_shmem_folios),
 		cmocka_unit_test(test_migrate_swapcache_folio),
 		cmocka_unit_test(test_migrate_to_another_node),
+		cmocka_unit_test(test_migrate_contig_range_moves_users_out),
+		cmocka_unit_test(test_migrate_contig_range_pinned_is_ebusy),
+		cmocka_unit_test(test_migrate_cma_alloc_under_load),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
