@@ -94,10 +94,10 @@ static void pb_count_page(const struct kmm_kernel *k, const struct place_map *ma
 	bool any = false, slab = test_page_flag(page, PG_slab);
 	bool buddy = PageBuddy(page) || in_free_block;
 
-#define PB_SET(col, cond)                                                                          \
+#define PB_SET(id, cond)                                                                          \
 	do {                                                                                       \
 		if (cond) {                                                                        \
-			c->col[PB_COL_##col]++;                                                    \
+			c->col[PB_COL_##id]++;                                                     \
 			any = true;                                                                \
 		}                                                                                  \
 	} while (0)
