@@ -17,13 +17,13 @@
  * Models: fs/proc/page.c:stable_page_flags() (Linux 6.1.192): the kpageflags bits the counts
  *         are made of: mmap (mapped, not slab), anon, comphead/comptail, thp (a compound page
  *         whose head is on the LRU or anonymous), zeropage, buddy (PageBuddy, and every page of
- *         a free buddy block: is_free_buddy_page), slab (also tails of a slab), lru, active,
+ *         a free buddy block: is_free_buddy_page), slab (also tails of a slab), hugetlb
+ *         (PageHuge: every page of a hugetlb folio, which is then not a thp), lru, active,
  *         swapbacked, unevict, reserved, private, raw from page->flags.
  * Deviation: pgtable counts the pages the places registry puts in "kernel page table" and
  *         "user page table" (the model has no PG_table page type; 6.1 marks exactly those
  *         pages through the pgtable constructors).
- * Deviation: hugetlb is 0 and offline is 0: PageHuge needs hugetlb.c's pages (none exist in
- *         the model until it lands), and the model has no balloon or memory offlining.
+ * Deviation: offline is 0: the model has no balloon or memory offlining.
  * Deviation: records go per zone (a pageblock a zone boundary cuts is printed once per zone
  *         with that zone's PFNs); pfnscan goes per "System RAM" range of /proc/iomem.
  *
@@ -36,6 +36,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "mm/hugetlb.h"
 #include "mm/internal.h"
 #include "mm/mm.h"
 #include "mm/mm_state.h"
@@ -94,7 +95,7 @@ static void pb_count_page(const struct kmm_kernel *k, const struct place_map *ma
 	bool any = false, slab = test_page_flag(page, PG_slab);
 	bool buddy = PageBuddy(page) || in_free_block;
 
-#define PB_SET(id, cond)                                                                          \
+#define PB_SET(id, cond)                                                                           \
 	do {                                                                                       \
 		if (cond) {                                                                        \
 			c->col[PB_COL_##id]++;                                                     \
@@ -108,7 +109,10 @@ static void pb_count_page(const struct kmm_kernel *k, const struct place_map *ma
 	PB_SET(ANON, !buddy && !slab && PageAnon(page));
 	PB_SET(COMPHEAD, PageHead(page));
 	PB_SET(COMPTAIL, PageTail(page));
-	if (PageCompound(page) && !slab) {
+	PB_SET(HUGETLB, PageHuge(page));
+	if (PageHuge(page)) {
+		/* stable_page_flags: a hugetlb page is not also a THP */
+	} else if (PageCompound(page) && !slab) {
 		const struct page *head = compound_head(page);
 
 		PB_SET(THP, test_page_flag(head, PG_lru) || PageAnon(head));
@@ -134,9 +138,10 @@ static void pb_count_page(const struct kmm_kernel *k, const struct place_map *ma
 
 static void pb_header(const struct sink *out)
 {
-	sink_printf(out, "# per-pageblock (512 pfn) records of the model: /bin/pfnscan's kpageflags "
-			 "counts, the pageblock's node, zone, migratetype and skip bit, then pages "
-			 "per place (page_place.h)\n# pfn_start");
+	sink_printf(out,
+		    "# per-pageblock (512 pfn) records of the model: /bin/pfnscan's kpageflags "
+		    "counts, the pageblock's node, zone, migratetype and skip bit, then pages "
+		    "per place (page_place.h)\n# pfn_start");
 	for (int c = 0; c < NR_PB_COLS; c++)
 		sink_printf(out, " %s", pb_col_names[c]);
 	sink_printf(out, " node zone migratetype skip");

@@ -73,8 +73,7 @@ static enum kmm_status memfree_kb(struct scenario *sc, const char *step, uint64_
 	char buf[8192];
 	const char *p;
 
-	if (!read_view(sc, "/proc/meminfo", buf, sizeof(buf)) ||
-	    !(p = strstr(buf, "MemFree:")))
+	if (!read_view(sc, "/proc/meminfo", buf, sizeof(buf)) || !(p = strstr(buf, "MemFree:")))
 		return scenario_fail(sc, KMM_EHOST, "%s: no MemFree in /proc/meminfo", step);
 	*kb = strtoull(p + strlen("MemFree:"), NULL, 10);
 	return KMM_OK;
@@ -102,8 +101,10 @@ enum kmm_status step_frag(struct scenario *sc, int argc, char **argv)
 	len = mb << 20;
 	n = len / FRAG_PAGE;
 	if (!n)
-		return scenario_fail(sc, KMM_EINVAL, "frag: %" PRIu64 "%% of %" PRIu64
-				     " kB free is less than 1 MiB", pct, free_kb);
+		return scenario_fail(sc, KMM_EINVAL,
+				     "frag: %" PRIu64 "%% of %" PRIu64
+				     " kB free is less than 1 MiB",
+				     pct, free_kb);
 	t0 = kmm_clock_ns(sc->m);
 	if ((st = kmm_task_create(sc->m, vals[1], 0, &pid)))
 		return scenario_fail(sc, st, "frag: %s", kmm_last_error(sc->m));
@@ -122,8 +123,9 @@ enum kmm_status step_frag(struct scenario *sc, int argc, char **argv)
 		st = kmm_task_access(sc->m, pid, KMM_ACCESS_STORE, va + i * FRAG_PAGE, &word,
 				     sizeof(word), &si);
 		if (st)
-			return scenario_fail(sc, st, "frag: touching page %" PRIu64 " of %" PRIu64
-					     ": %s", i, n, kmm_last_error(sc->m));
+			return scenario_fail(sc, st,
+					     "frag: touching page %" PRIu64 " of %" PRIu64 ": %s",
+					     i, n, kmm_last_error(sc->m));
 	}
 	for (uint64_t i = 1; i < n; i += 2)
 		if (kmm_madvise(sc->m, pid, va + i * FRAG_PAGE, FRAG_PAGE, KMM_MADV_DONTNEED) ==
@@ -170,7 +172,8 @@ enum kmm_status step_frag_check(struct scenario *sc, int argc, char **argv)
 	}
 	if (bad)
 		return scenario_fail(sc, KMM_EINVAL,
-				     "frag-check: %" PRIu64 " of %" PRIu64 " kept pages of '%s' lost "
+				     "frag-check: %" PRIu64 " of %" PRIu64
+				     " kept pages of '%s' lost "
 				     "their data (first: page %" PRIu64 ")",
 				     bad, checked, argv[1], first_bad);
 	sink_printf(&sc->out, "frag-check: %s: %" PRIu64 " kept pages hold what frag wrote\n",

@@ -12,8 +12,8 @@ enum kmm_status step_compact_memory(struct scenario *sc, int argc, char **argv);
 /* The rows of SCENARIO_STEPS (scenario.c) for these steps. */
 #define FRAG_SCENARIO_STEPS(X)                                                                     \
 	X("frag", "TAG [pct=P] [task=NAME]", 1, 3, AFTER_BOOT, step_frag,                          \
-	  "run /bin/frag on P% (60) of MemFree as task NAME (frag): touch every page, "           \
-	  "MADV_DONTNEED every other one, stay alive; print /init's TAG.frag_result block")       \
+	  "run /bin/frag on P% (60) of MemFree as task NAME (frag): touch every page, "            \
+	  "MADV_DONTNEED every other one, stay alive; print /init's TAG.frag_result block")        \
 	X("frag-check", "NAME", 1, 1, AFTER_BOOT, step_frag_check,                                 \
 	  "check that every page frag task NAME kept still holds what it wrote")                   \
 	X("hugepages-try", "TAG", 1, 1, AFTER_BOOT, step_hugepages_try,                            \
