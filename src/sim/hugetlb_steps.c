@@ -112,7 +112,8 @@ enum kmm_status step_hugepages(struct scenario *sc, int argc, char **argv)
 	static const char *const keys[] = {"size", "node", "block", NULL};
 	const char *vals[3] = {"2M", NULL, NULL};
 	uint64_t want, size, node = 0, got, t_a, t_b;
-	char dir[96], path[160], value[32], *before = NULL, *meminfo;
+	char dir[96], path[160], value[32], *meminfo;
+	struct vmstat_snap before = {0}, after;
 	enum kmm_status st;
 
 	if (!scenario_parse_opts(sc, argc, argv, 2, keys, vals))
@@ -134,14 +135,14 @@ enum kmm_status step_hugepages(struct scenario *sc, int argc, char **argv)
 		snprintf(path, sizeof(path), "/proc/sys/vm/nr_hugepages");
 	else
 		snprintf(path, sizeof(path), "/sys/kernel/mm/hugepages/%s/nr_hugepages", dir);
-	if (vals[2] && !(before = scenario_vmstat_snapshot(sc)))
+	if (vals[2] && !scenario_vmstat_snap(sc, &before))
 		return scenario_fail(sc, KMM_EHOST, "hugepages: host memory exhausted");
 	snprintf(value, sizeof(value), "%" PRIu64, want);
 	t_a = kmm_clock_ns(sc->m);
 	st = kmm_sysctl(sc->m, path, value);
 	t_b = kmm_clock_ns(sc->m);
 	if (st != KMM_OK) {
-		free(before);
+		free(before.text);
 		return scenario_fail(sc, st, "hugepages: %s: %s", path, kmm_last_error(sc->m));
 	}
 	got = view_u64(sc, path);
@@ -167,8 +168,11 @@ enum kmm_status step_hugepages(struct scenario *sc, int argc, char **argv)
 		free(meminfo);
 	}
 	sink_printf(&sc->out, "--- vmstat delta (nonzero)\n");
-	scenario_vmstat_print_delta(sc, before);
-	free(before);
+	if (scenario_vmstat_snap(sc, &after)) {
+		scenario_vmstat_delta(sc, &before, &after);
+		free(after.text);
+	}
+	free(before.text);
 	sink_printf(&sc->out, "@@@END %s@@@\n", vals[2]);
 	return KMM_OK;
 }

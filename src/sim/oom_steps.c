@@ -92,11 +92,6 @@ enum kmm_status step_state(struct scenario *sc, int argc, char **argv)
 
 /* ---- /proc/vmstat snapshots ------------------------------------------------------------ */
 
-struct vmstat_snap {
-	char *text; /* the whole view */
-	size_t len, cap;
-};
-
 static void snap_fn(void *arg, const char *s, size_t n)
 {
 	struct vmstat_snap *v = arg;
@@ -157,21 +152,15 @@ static void vmstat_delta(struct scenario *sc, const struct vmstat_snap *before,
 	}
 }
 
-char *scenario_vmstat_snapshot(struct scenario *sc)
+bool scenario_vmstat_snap(struct scenario *sc, struct vmstat_snap *v)
 {
-	struct vmstat_snap v;
-
-	return vmstat_snap(sc, &v) ? v.text : NULL;
+	return vmstat_snap(sc, v);
 }
 
-void scenario_vmstat_print_delta(struct scenario *sc, const char *before)
+void scenario_vmstat_delta(struct scenario *sc, const struct vmstat_snap *before,
+			   const struct vmstat_snap *after)
 {
-	struct vmstat_snap b = {.text = (char *)before}, now;
-
-	if (!vmstat_snap(sc, &now))
-		return;
-	vmstat_delta(sc, &b, &now);
-	free(now.text);
+	vmstat_delta(sc, before, after);
 }
 
 /* ---- the hog --------------------------------------------------------------------------- */
