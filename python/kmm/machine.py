@@ -458,8 +458,9 @@ class Machine:
                     "kmm_phys_write")
 
     # ---- tasks --------------------------------------------------------------------------
-    def task(self, comm="task", cpu=0, exec_image=True):
-        """A new user task (kmm_task_create, then an exec of the default image)."""
+    def task(self, comm="task", cpu=0, exec_image=False):
+        """A new user task (kmm_task_create: an address space laid out as an exec of a small
+        static binary); exec_image=True execs the default image once more."""
         pid = ffi.new("kmm_pid_t *")
         self._check(lib.kmm_task_create(self.m, _text(comm, "comm"),
                                         _index(cpu, "cpu", 0, 1 << 31), pid), "kmm_task_create")
