@@ -1625,7 +1625,8 @@ static int64_t kswapd_fn(struct kmm_kernel *k, struct task_struct *t, void *data
 	int alloc_order, reclaim_order, highest_zoneidx;
 	int64_t next;
 
-	(void)t;
+	/* kswapd(): the thread frees memory (reserves, no nested reclaim) and says who it is */
+	t->flags |= PF_MEMALLOC | PF_KSWAPD;
 	if (vn->state == KSWAPD_NAPPING && kswapd_after_nap(k, pgdat))
 		return KTHREAD_SLEEP;
 	k->vmscan->current_is_kswapd = true;
