@@ -22,13 +22,13 @@ extern "C" {
 
 struct kmm_machine;
 
-#define KMM_NR_MIGRATETYPES 6 /* UNMOVABLE MOVABLE RECLAIMABLE HIGHATOMIC CMA ISOLATE */
+#define KMM_NR_MIGRATETYPES 6  /* UNMOVABLE MOVABLE RECLAIMABLE HIGHATOMIC CMA ISOLATE */
 #define KMM_NR_PCP_LISTS    14 /* 3 pcp types x orders 0..3, then the two THP lists */
 
 /* One populated zone, as /proc/zoneinfo, /proc/buddyinfo and /proc/pagetypeinfo show it. */
 struct kmm_zone_stats {
 	int node;
-	int zone;     /* 0 DMA, 1 DMA32, 2 Normal, 3 Movable */
+	int zone;      /* 0 DMA, 1 DMA32, 2 Normal, 3 Movable */
 	char name[16]; /* "DMA32" */
 	uint64_t start_pfn, spanned_pages, present_pages, managed_pages, cma_pages;
 	uint64_t free_pages; /* NR_FREE_PAGES: the buddy allocator's, pcp lists excluded */
@@ -68,10 +68,9 @@ KMM_API enum kmm_status kmm_stats_pcp(struct kmm_machine *m, unsigned index, uns
  * Calls @fn once per slab cache, in /proc/slabinfo's order (the cache list's); @info is valid
  * during the call only. KMM_EINVAL before the slab allocator is up.
  */
-KMM_API enum kmm_status kmm_stats_slab_caches(struct kmm_machine *m,
-					      void (*fn)(void *arg,
-							 const struct kmm_slab_info *info),
-					      void *arg);
+KMM_API enum kmm_status
+kmm_stats_slab_caches(struct kmm_machine *m,
+		      void (*fn)(void *arg, const struct kmm_slab_info *info), void *arg);
 
 /* Every CPU's TLB counters added up (kmm_tlb_stats has them one CPU at a time). */
 KMM_API enum kmm_status kmm_stats_tlb(struct kmm_machine *m, struct kmm_tlb_stats *out);
@@ -90,8 +89,7 @@ KMM_API enum kmm_status kmm_stats_tlb(struct kmm_machine *m, struct kmm_tlb_stat
  *   - "clock_ns": the machine clock.
  * KMM_ENOENT naming it for an unknown counter.
  */
-KMM_API enum kmm_status kmm_stats_counter(struct kmm_machine *m, const char *name,
-					  int64_t *value);
+KMM_API enum kmm_status kmm_stats_counter(struct kmm_machine *m, const char *name, int64_t *value);
 
 /* ---- time series ----------------------------------------------------------------------- */
 

@@ -168,8 +168,7 @@ enum kmm_status kmm_stats_pcp(struct kmm_machine *m, unsigned index, unsigned cp
 				 m->kernel.nr_cpus);
 	zone = zone_at(m, index);
 	if (!zone)
-		return env_error(&m->env, KMM_ENOENT, "kmm_stats_pcp: no populated zone %u",
-				 index);
+		return env_error(&m->env, KMM_ENOENT, "kmm_stats_pcp: no populated zone %u", index);
 	pcp = &zone->per_cpu_pageset[cpu];
 	memset(out, 0, sizeof(*out));
 	out->node = zone->node;
@@ -461,8 +460,7 @@ static void sample_event(struct kmm_env *env, struct env_event *ev)
 	env_event_schedule(env, &s->ev, next, env->cur_cpu);
 }
 
-enum kmm_status kmm_sample_start(struct kmm_machine *m, uint64_t interval_ns,
-				 const char *counters)
+enum kmm_status kmm_sample_start(struct kmm_machine *m, uint64_t interval_ns, const char *counters)
 {
 	enum kmm_status st = need_booted(m, "kmm_sample_start");
 	char names[KMM_SAMPLE_MAX_COUNTERS][64];
@@ -577,8 +575,8 @@ const char *kmm_sample_column(struct kmm_machine *m, unsigned col)
 	return m->sampler->names[col];
 }
 
-enum kmm_status kmm_sample_row(struct kmm_machine *m, uint64_t row, uint64_t *t_ns,
-			       int64_t *values, unsigned cols)
+enum kmm_status kmm_sample_row(struct kmm_machine *m, uint64_t row, uint64_t *t_ns, int64_t *values,
+			       unsigned cols)
 {
 	const struct kmm_sampler *s;
 
@@ -630,8 +628,9 @@ bool stats_check(const struct kmm_machine *m, char *why, size_t whylen)
 		return true;
 	if (!s->cols || s->cols > KMM_SAMPLE_MAX_COUNTERS ||
 	    s->rows * s->cols > KMM_SAMPLE_MAX_VALUES || s->rows > s->cap_rows) {
-		snprintf(why, whylen, "stats: sampler holds %" PRIu64 " rows of %u (cap %" PRIu64 ")",
-			 s->rows, s->cols, s->cap_rows);
+		snprintf(why, whylen,
+			 "stats: sampler holds %" PRIu64 " rows of %u (cap %" PRIu64 ")", s->rows,
+			 s->cols, s->cap_rows);
 		return false;
 	}
 	if (s->running != env_event_pending(&s->ev) && !m->env.dead) {

@@ -237,9 +237,9 @@ static void test_stats_tlb_sums_the_cpus(void **state)
 	assert_int_equal(kmm_mmap(m, pid, 0, 64 << 10, KMM_PROT_READ | KMM_PROT_WRITE,
 				  KMM_MAP_PRIVATE | KMM_MAP_ANONYMOUS, -1, 0, &va),
 			 KMM_OK);
-	assert_int_equal(kmm_task_touch(m, pid, KMM_ACCESS_STORE, va, 64 << 10, 8, KMM_TOUCH_SEQ,
-					0, NULL),
-			 KMM_OK);
+	assert_int_equal(
+		kmm_task_touch(m, pid, KMM_ACCESS_STORE, va, 64 << 10, 8, KMM_TOUCH_SEQ, 0, NULL),
+		KMM_OK);
 	assert_int_equal(kmm_stats_tlb(m, &all), KMM_OK);
 	assert_int_equal(kmm_tlb_stats(m, 0, &c0), KMM_OK);
 	assert_int_equal(kmm_tlb_stats(m, 1, &c1), KMM_OK);
@@ -309,8 +309,9 @@ static void test_stats_sampler_does_not_perturb(void **state)
 		kmm_va_t va;
 
 		if (sampled)
-			assert_int_equal(kmm_sample_start(m, 5000, "pgfault,nr_free_pages,tlb_hits"),
-					 KMM_OK);
+			assert_int_equal(
+				kmm_sample_start(m, 5000, "pgfault,nr_free_pages,tlb_hits"),
+				KMM_OK);
 		assert_int_equal(kmm_task_create(m, "t", 1, &pid), KMM_OK);
 		assert_int_equal(kmm_mmap(m, pid, 0, 1 << 20, KMM_PROT_READ | KMM_PROT_WRITE,
 					  KMM_MAP_PRIVATE | KMM_MAP_ANONYMOUS, -1, 0, &va),
@@ -339,8 +340,7 @@ static void test_stats_sampler_bad_input(void **state)
 	assert_error(kmm_sample_shape(m, &rows, NULL, NULL), KMM_ENOENT, kmm_last_error(m),
 		     "no sampler has run");
 	assert_einval_mentions(kmm_sample_start(m, 0, "pgfault"), kmm_last_error(m), "interval 0");
-	assert_einval_mentions(kmm_sample_start(m, 1000, NULL), kmm_last_error(m),
-			       "NULL counters");
+	assert_einval_mentions(kmm_sample_start(m, 1000, NULL), kmm_last_error(m), "NULL counters");
 	assert_einval_mentions(kmm_sample_start(m, 1000, ""), kmm_last_error(m),
 			       "no counter named");
 	assert_einval_mentions(kmm_sample_start(m, 1000, "pgfault,,pgfree"), kmm_last_error(m),
