@@ -151,9 +151,9 @@ static int replay_event(struct replay_ctx *c, const struct kmm_trace_rec *r)
 	c->st->events++;
 	if (r->op == KMM_TRACE_MUNMAP)
 		return do_munmap(c->t->mm, r->va, r->size);
-	ret = vm_mmap_pgoff(c->t->mm, NULL, r->va, r->size, PROT_READ | PROT_WRITE | PROT_EXEC,
-			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | (unsigned long)c->o->map_flags,
-			    0);
+	ret = vm_mmap_pgoff(
+		c->t->mm, NULL, r->va, r->size, PROT_READ | PROT_WRITE | PROT_EXEC,
+		MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | (unsigned long)c->o->map_flags, 0);
 	if (IS_ERR_VALUE(ret))
 		return (int)(long)ret;
 	if (c->o->madvise)
@@ -175,6 +175,17 @@ static void replay_base_take(struct replay_ctx *c, struct replay_base *b)
 	b->ns = env_time_ns(c->a->env);
 }
 
+/* get_mm_rss with the tasks' unsynced SPLIT_RSS_COUNTING caches (rss_pending): the true RSS. */
+static uint64_t replay_rss(const struct mm_struct *mm)
+{
+	static const int members[] = {MM_FILEPAGES, MM_ANONPAGES, MM_SHMEMPAGES};
+	long v = 0;
+
+	for (size_t i = 0; i < sizeof(members) / sizeof(members[0]); i++)
+		v += mm->rss_stat[members[i]] + mm->rss_pending[members[i]];
+	return v < 0 ? 0 : (uint64_t)v;
+}
+
 static void replay_account(struct replay_ctx *c, struct replay_base *b)
 {
 	struct replay_base now;
@@ -193,14 +204,14 @@ static void replay_account(struct replay_ctx *c, struct replay_base *b)
 	st->minor_faults += now.min_flt - b->min_flt;
 	st->major_faults += now.maj_flt - b->maj_flt;
 	st->sim_ns += now.ns - b->ns;
-	st->rss_pages = get_mm_rss(c->t->mm);
+	st->rss_pages = replay_rss(c->t->mm);
 	if (st->rss_pages > st->peak_rss_pages)
 		st->peak_rss_pages = st->rss_pages;
 	*b = now;
 }
 
-static enum kmm_status replay_check(const struct api *a, const struct kmm_trace_rec *recs,
-				    size_t n, const struct kmm_replay_opts *o)
+static enum kmm_status replay_check(const struct api *a, const struct kmm_trace_rec *recs, size_t n,
+				    const struct kmm_replay_opts *o)
 {
 	uint64_t chunk = o->map_chunk;
 
@@ -225,8 +236,7 @@ static enum kmm_status replay_check(const struct api *a, const struct kmm_trace_
 	return KMM_OK;
 }
 
-static void replay_count_ops(struct kmm_replay_stats *st, const struct kmm_trace_rec *r,
-			     size_t n)
+static void replay_count_ops(struct kmm_replay_stats *st, const struct kmm_trace_rec *r, size_t n)
 {
 	uint64_t k[4] = {0};
 
@@ -298,7 +308,8 @@ API_BODY(replay_run, {
 	replay_account(&c, &base);
 	if (c.err)
 		return api_error(a, KMM_EINVAL,
-				 "record %zu: mapping 0x%" PRIx64 " failed (errno %d): outside what the "
+				 "record %zu: mapping 0x%" PRIx64
+				 " failed (errno %d): outside what the "
 				 "task may map (vm.mmap_min_addr, TASK_SIZE) or not aligned",
 				 i, c.err_va, -c.err);
 	if (ret) {

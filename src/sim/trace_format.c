@@ -85,7 +85,7 @@ static const char *lackey_pair(const char *p, const char *end, bool hex2, uint64
 		x = x << 4 | (uint64_t)v;
 	}
 	if (!digits)
-		return "no address";
+		return "truncated line (no address)";
 	if (p == end || *p != ',')
 		return "truncated line (no ',size')";
 	*a = x;
