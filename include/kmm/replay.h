@@ -122,7 +122,8 @@ struct kmm_replay_opts {
 	uint64_t map_chunk;
 	int map_flags; /* extra MAP_* flags for those mappings (e.g. KMM_MAP_HUGETLB) */
 	int madvise;   /* advice applied to each such mapping (KMM_MADV_HUGEPAGE, ...), 0 none */
-	/* Every @sample_every accesses (0: never), @sample(@sample_arg, stats so far). */
+	/* Each time st->accesses (which runs on across calls) reaches a multiple of
+	 * @sample_every (0: never), @sample(@sample_arg, the stats so far). */
 	uint64_t sample_every;
 	void (*sample)(void *arg, const struct kmm_replay_stats *st);
 	void *sample_arg;

@@ -261,7 +261,7 @@ API_BODY(replay_run, {
 	const struct kmm_replay_opts *o = p->opts ? p->opts : &defaults;
 	struct replay_ctx c = {.a = a, .o = o, .st = p->st};
 	struct replay_base base;
-	uint64_t since = 0; /* accesses since the last sample */
+	uint64_t since; /* accesses since the last sample (counted in *st across calls) */
 	enum kmm_status st;
 	size_t i = 0;
 	int ret = 0;
@@ -273,6 +273,7 @@ API_BODY(replay_run, {
 	if ((st = api_run_task(a, p->pid, NULL, &c.t)))
 		return st;
 	c.chunk = o->map_chunk ? o->map_chunk : REPLAY_DEFAULT_CHUNK;
+	since = o->sample_every ? p->st->accesses % o->sample_every : 0;
 	replay_base_take(&c, &base);
 	set_current_task(a->k, c.t);
 	while (i < p->n) {

@@ -91,7 +91,8 @@ static bool trace_in_next(struct trace_in *in, size_t *n)
 		in->have -= in->pos;
 		in->pos = 0;
 		if (in->have == CHUNK_BYTES) {
-			fprintf(stderr, "kmmsim: %s: offset %" PRIu64 ": a line longer than %u bytes\n",
+			fprintf(stderr,
+				"kmmsim: %s: offset %" PRIu64 ": a line longer than %u bytes\n",
 				in->path, in->dec.offset, CHUNK_BYTES);
 			return false;
 		}
@@ -124,10 +125,23 @@ static bool parse_size(const char *s, uint64_t *out)
 	unsigned long long v = strtoull(s, &end, 0);
 
 	switch (*end) {
-	case 'K': case 'k': v <<= 10; end++; break;
-	case 'M': case 'm': v <<= 20; end++; break;
-	case 'G': case 'g': v <<= 30; end++; break;
-	default: break;
+	case 'K':
+	case 'k':
+		v <<= 10;
+		end++;
+		break;
+	case 'M':
+	case 'm':
+		v <<= 20;
+		end++;
+		break;
+	case 'G':
+	case 'g':
+		v <<= 30;
+		end++;
+		break;
+	default:
+		break;
 	}
 	if (end == s || *end)
 		return false;
@@ -157,7 +171,8 @@ static bool parse_tlb(const char *spec, struct kmm_tlb_geometry *g)
 			else if (strcmp(eq, "random") == 0)
 				g->policy = KMM_TLB_RANDOM;
 			else {
-				fprintf(stderr, "kmmsim: replay --tlb: policy '%s' (lru, plru, random)\n",
+				fprintf(stderr,
+					"kmmsim: replay --tlb: policy '%s' (lru, plru, random)\n",
 					eq);
 				return false;
 			}
@@ -179,7 +194,8 @@ static bool parse_tlb(const char *spec, struct kmm_tlb_geometry *g)
 			g->walk_entries = (uint32_t)v;
 		else {
 			fprintf(stderr,
-				"kmmsim: replay --tlb: unknown key '%s' (l1i, l1d, l2_sets, l2_ways, "
+				"kmmsim: replay --tlb: unknown key '%s' (l1i, l1d, l2_sets, "
+				"l2_ways, "
 				"walk, policy)\n",
 				kv);
 			return false;
@@ -214,8 +230,13 @@ static int parse_replay_args(int argc, char **argv, struct replay_args *r)
 		} else if (strcmp(a, "--quiet") == 0) {
 			r->quiet = true;
 		} else if (strcmp(a, "--chunk") == 0 && v) {
-			if (!parse_size(v, &r->chunk)) {
-				fprintf(stderr, "kmmsim: replay --chunk: bad size '%s'\n", v);
+			if (!parse_size(v, &r->chunk) || r->chunk < 4096 || r->chunk > (1u << 30) ||
+			    (r->chunk & (r->chunk - 1))) {
+				fprintf(stderr,
+					"kmmsim: replay --chunk: bad size '%s' (map_chunk: a power "
+					"of "
+					"two in 4K..1G)\n",
+					v);
 				return 2;
 			}
 			i++;
@@ -236,7 +257,8 @@ static int parse_replay_args(int argc, char **argv, struct replay_args *r)
 				;
 			if (k == n) {
 				fprintf(stderr,
-					"kmmsim: replay --madvise: '%s' (none, hugepage, nohugepage, "
+					"kmmsim: replay --madvise: '%s' (none, hugepage, "
+					"nohugepage, "
 					"random, sequential)\n",
 					v);
 				return 2;
@@ -284,14 +306,16 @@ static void on_sample(void *arg, const struct kmm_replay_stats *st)
 			", \"rss_kb\": %" PRIu64 ", \"minor_faults\": %" PRIu64
 			", \"l1d_hit_rate\": %.6f, \"l2_hit_rate\": %.6f, \"walks\": %" PRIu64 "}",
 			s->first ? "" : ",", st->accesses, st->sim_ns, st->rss_pages * 4,
-			st->minor_faults, rate(st->tlb.hits[KMM_TLB_L1D], st->tlb.misses[KMM_TLB_L1D]),
+			st->minor_faults,
+			rate(st->tlb.hits[KMM_TLB_L1D], st->tlb.misses[KMM_TLB_L1D]),
 			rate(st->tlb.hits[KMM_TLB_L2], st->tlb.misses[KMM_TLB_L2]), st->tlb.walks);
 	else
 		fprintf(s->out,
 			"sample accesses=%" PRIu64 " sim_ns=%" PRIu64 " rss_kb=%" PRIu64
 			" minor_faults=%" PRIu64 " l1d_hit_rate=%.4f walks=%" PRIu64 "\n",
 			st->accesses, st->sim_ns, st->rss_pages * 4, st->minor_faults,
-			rate(st->tlb.hits[KMM_TLB_L1D], st->tlb.misses[KMM_TLB_L1D]), st->tlb.walks);
+			rate(st->tlb.hits[KMM_TLB_L1D], st->tlb.misses[KMM_TLB_L1D]),
+			st->tlb.walks);
 	s->first = false;
 }
 
@@ -331,7 +355,8 @@ static int replay_pass(struct kmm_machine *m, kmm_pid_t pid, const struct replay
 		if (progress) {
 			double now = host_now();
 			if (now - t0 > 1.0 && now - last > 0.1) {
-				fprintf(stderr, "\r\033[Kkmmsim: replay: %" PRIu64 " accesses (%.0f s)",
+				fprintf(stderr,
+					"\r\033[Kkmmsim: replay: %" PRIu64 " accesses (%.0f s)",
 					st->accesses, now - t0);
 				last = now;
 			}
@@ -343,11 +368,11 @@ static int replay_pass(struct kmm_machine *m, kmm_pid_t pid, const struct replay
 	return rc;
 }
 
-static void print_level(FILE *f, const char *name, const struct kmm_tlb_stats *t, int l,
-			bool comma)
+static void print_level(FILE *f, const char *name, const struct kmm_tlb_stats *t, int l, bool comma)
 {
 	fprintf(f,
-		"    \"%s\": {\"hits\": %" PRIu64 ", \"misses\": %" PRIu64 ", \"hit_rate\": %.6f}%s\n",
+		"    \"%s\": {\"hits\": %" PRIu64 ", \"misses\": %" PRIu64
+		", \"hit_rate\": %.6f}%s\n",
 		name, t->hits[l], t->misses[l], rate(t->hits[l], t->misses[l]), comma ? "," : "");
 }
 
@@ -364,7 +389,9 @@ static void print_json(FILE *f, const struct replay_args *r, const struct kmm_tl
 		r->trace, r->chunk ? r->chunk : (2u << 20), r->madvise_name,
 		r->warm ? "true" : "false", r->sample, g->l1i_entries, g->l1d_entries, g->l2_sets,
 		g->l2_ways, g->walk_entries,
-		g->policy == KMM_TLB_LRU ? "lru" : g->policy == KMM_TLB_PLRU ? "plru" : "random");
+		g->policy == KMM_TLB_LRU    ? "lru"
+		: g->policy == KMM_TLB_PLRU ? "plru"
+					    : "random");
 	fprintf(f,
 		"  \"result\": {\n    \"accesses\": %" PRIu64 ", \"loads\": %" PRIu64
 		", \"stores\": %" PRIu64 ", \"modifies\": %" PRIu64 ", \"ifetches\": %" PRIu64
@@ -399,8 +426,9 @@ static void print_text(FILE *f, const struct kmm_replay_stats *st, double host_s
 			names[l], t->hits[l], t->misses[l], rate(t->hits[l], t->misses[l]));
 	fprintf(f,
 		"walks %" PRIu64 " (descriptor reads %" PRIu64 "), faults minor %" PRIu64
-		" major %" PRIu64 "\nrss %" PRIu64 " kB (peak %" PRIu64 " kB), mapped on demand %" PRIu64
-		" kB\nsimulated %" PRIu64 " ns, host %.3f s (%.1f M accesses/s)\n",
+		" major %" PRIu64 "\nrss %" PRIu64 " kB (peak %" PRIu64
+		" kB), mapped on demand %" PRIu64 " kB\nsimulated %" PRIu64
+		" ns, host %.3f s (%.1f M accesses/s)\n",
 		t->walks, t->walk_reads, st->minor_faults, st->major_faults, st->rss_pages * 4,
 		st->peak_rss_pages * 4, st->mapped_bytes >> 10, st->sim_ns, host_s,
 		host_s > 0 ? (double)st->accesses / host_s / 1e6 : 0.0);
@@ -435,7 +463,8 @@ int kmmsim_cmd_replay(const struct kmm_config *cfg, int argc, char **argv)
 	o.madvise = r.madvise;
 	log.json = r.json;
 	if (r.json)
-		printf("{\n  \"kmm_replay\": 1, \"version\": \"%s\",\n  \"samples\": [", kmm_version());
+		printf("{\n  \"kmm_replay\": 1, \"version\": \"%s\",\n  \"samples\": [",
+		       kmm_version());
 	if (r.warm) { /* a first pass maps and faults everything in; then empty TLBs */
 		struct kmm_replay_stats first = {0};
 		rc = replay_pass(m, pid, &r, &o, &first, false);
