@@ -16,6 +16,7 @@
 #include <kmm/slab.h>
 #include <kmm/task.h>
 #include <kmm/swap.h>
+#include <kmm/stats.h>
 #include <kmm/replay.h>
 
 #define KMM_VERSION_MAJOR 0
