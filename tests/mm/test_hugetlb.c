@@ -436,8 +436,8 @@ static void test_hugetlb_boot_bad_parameters(void **state)
 		"HugeTLB: Invalid hugepages parameter abc\n",
 		"HugeTLB: default_hugepagesz previously specified, ignoring 2M\n",
 		/* hugepagesz=64K then names the default size (no pages yet): allowed */
-		"HugeTLB: hugepages= specified twice without interleaving hugepagesz=, ignoring "
-		"hugepages=4\n",
+		("HugeTLB: hugepages= specified twice without interleaving hugepagesz=, ignoring "
+		 "hugepages=4\n"),
 		/* now the default size has pages: a second hugepagesz=64K is refused */
 		"HugeTLB: hugepagesz=64K specified twice, ignoring\n",
 		"HugeTLB: registered 64.0 KiB page size, pre-allocated 3 pages\n",
