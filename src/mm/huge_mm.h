@@ -29,6 +29,8 @@
 
 /* mm->flags bit: the mm holds a reference on the huge zero page (sched/coredump.h: 23). */
 #define MMF_HUGE_ZERO_PAGE (1UL << 23)
+/* mm->flags bit: prctl(PR_SET_THP_DISABLE) (sched/coredump.h: 24). */
+#define MMF_DISABLE_THP (1UL << 24)
 
 /* Models: enum transparent_hugepage_flag (the bits of transparent_hugepage_flags). */
 enum transparent_hugepage_flag {
@@ -102,8 +104,6 @@ bool is_huge_zero_page(const struct kmm_kernel *k, const struct page *page);
  * (Models the walk part of mm_find_pmd(); the entry may be none, a table or huge.)
  */
 pmd_t *mm_find_pmd(const struct mm_struct *mm, unsigned long addr);
-/* The same, allocating the PUD and PMD tables as needed; NULL when out of memory. */
-pmd_t *mm_pmd_alloc(struct mm_struct *mm, unsigned long addr);
 
 /* Models: do_huge_pmd_anonymous_page(): VM_FAULT_FALLBACK to go on with PTEs. */
 vm_fault_t do_huge_pmd_anonymous_page(struct vm_fault *vmf);
@@ -114,11 +114,11 @@ void huge_pmd_set_accessed(struct vm_fault *vmf);
 
 /*
  * Models: zap_huge_pmd(): clears the huge PMD at @pmd (mapping @addr of @vma), queues its page
- * on @tlb, frees the deposited table. Returns 1 (done) or 0 (not a huge PMD: nothing done).
- * @rss gets the counter change (MM_ANONPAGES -512).
+ * on @tlb, frees the deposited table, MM_ANONPAGES -512. Returns 1 (done) or 0 (not a huge
+ * PMD: nothing done).
  */
 int zap_huge_pmd(struct mmu_gather *tlb, struct vm_area_struct *vma, pmd_t *pmd,
-		 unsigned long addr, long *rss);
+		 unsigned long addr);
 /*
  * Models: copy_huge_pmd(): fork's copy of the huge PMD @src_pmd into @dst_pmd (write-protected
  * in both for a COW mapping). 0, -ENOMEM (nothing changed in the child), or -EAGAIN: the PMD
