@@ -58,7 +58,6 @@
 #include "mm/rmap.h"
 #include "mm/shrinker.h"
 #include "mm/swap.h"
-#include "mm/wmark.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -310,6 +309,8 @@ static unsigned long shrink_huge_zero_page_scan(struct shrinker *s, struct shrin
 
 /* ---- boot ---------------------------------------------------------------------------- */
 
+static void thp_enabled_changed(struct kmm_kernel *k);
+
 int thp_init(struct kmm_kernel *k)
 {
 	struct thp_state *ts = env_alloc(k->env, sizeof(*ts));
@@ -347,6 +348,8 @@ int thp_init(struct kmm_kernel *k)
 		env_free(k->env, ts);
 		return -ENOMEM;
 	}
+	k->thp_enabled = false;
+	thp_enabled_changed(k); /* start_stop_khugepaged: min_free_kbytes when on */
 	return 0;
 }
 

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arch/arm64/include/asm/pgtable.h"
 #include "mm/mm_types.h"
 
 struct kmm_kernel;
