@@ -699,7 +699,7 @@ gfp_t vma_thp_gfp_mask(const struct vm_area_struct *vma)
 	return GFP_TRANSHUGE_LIGHT;
 }
 
-int hugepage_madvise(struct vm_area_struct *vma, unsigned long *vm_flags, int advice)
+int hugepage_madvise(const struct vm_area_struct *vma, unsigned long *vm_flags, int advice)
 {
 	(void)vma;
 	switch (advice) {

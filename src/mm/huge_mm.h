@@ -84,7 +84,7 @@ bool transhuge_vma_suitable(const struct vm_area_struct *vma, unsigned long addr
 /* Models: vma_thp_gfp_mask(): the gfp of a THP allocation for @vma under the defrag mode. */
 gfp_t vma_thp_gfp_mask(const struct vm_area_struct *vma);
 /* Models: hugepage_madvise(): MADV_HUGEPAGE/NOHUGEPAGE on *@vm_flags. 0 or -EINVAL. */
-int hugepage_madvise(struct vm_area_struct *vma, unsigned long *vm_flags, int advice);
+int hugepage_madvise(const struct vm_area_struct *vma, unsigned long *vm_flags, int advice);
 
 /* ---- huge PMDs ---------------------------------------------------------------------- */
 
