@@ -71,6 +71,8 @@ int thp_sysfs_show(struct kmm_kernel *k, const char *name, const struct sink *ou
  * kernel refuses (nothing changed), -ENOENT for no such file, -EACCES for a read-only one.
  */
 int thp_sysfs_store(struct kmm_kernel *k, const char *name, const char *val);
+/* Where the files are (kmm_proc_show and kmm_sysctl take these paths). */
+#define THP_SYSFS_DIR "/sys/kernel/mm/transparent_hugepage/"
 /* The knob files, NULL-terminated (for listings and tests). */
 extern const char *const thp_sysfs_files[];
 

@@ -198,6 +198,25 @@ static enum kmm_status step_sysctl(struct scenario *sc, int argc, char **argv)
 	return KMM_OK;
 }
 
+/* thp KEY=VALUE ...: writes /sys/kernel/mm/transparent_hugepage/KEY (enabled, defrag ...). */
+static enum kmm_status step_thp(struct scenario *sc, int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		char path[160], *eq = strchr(argv[i], '=');
+		enum kmm_status st;
+
+		if (!eq || eq == argv[i])
+			return scenario_fail(sc, KMM_EINVAL, "thp: expected KEY=VALUE, got '%s'",
+					     argv[i]);
+		snprintf(path, sizeof(path), "/sys/kernel/mm/transparent_hugepage/%.*s",
+			 (int)(eq - argv[i]), argv[i]);
+		st = kmm_sysctl(sc->m, path, eq + 1);
+		if (st)
+			return scenario_fail(sc, st, "thp: %s", kmm_last_error(sc->m));
+	}
+	return KMM_OK;
+}
+
 static enum kmm_status step_phys_write64(struct scenario *sc, int argc, char **argv)
 {
 	uint64_t pa, value;
@@ -239,6 +258,8 @@ enum step_phase { BEFORE_BOOT, AFTER_BOOT, ANYTIME };
 	X("check", "", 0, 0, AFTER_BOOT, step_check, "run every invariant check")                  \
 	X("sysctl", "NAME VALUE", 2, 2, AFTER_BOOT, step_sysctl,                                   \
 	  "write a tunable (vm.min_free_kbytes 8192; quote lists: \"64 64 8 0\")")                 \
+	X("thp", "KEY=VALUE ...", 1, SCENARIO_MAX_ARGS - 1, AFTER_BOOT, step_thp,                  \
+	  "write THP knobs (enabled=always|madvise|never defrag=... khugepaged/max_ptes_none=N)")  \
 	X("dmesg", "", 0, 0, AFTER_BOOT, step_dmesg, "print the kernel log")                       \
 	X("echo", "TEXT ...", 0, SCENARIO_MAX_ARGS - 1, ANYTIME, step_echo, "print TEXT")          \
 	X("phys-write64", "PA VALUE", 2, 2, AFTER_BOOT, step_phys_write64,                         \
