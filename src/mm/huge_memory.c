@@ -456,8 +456,7 @@ static void show_modes(const struct sink *out, const char *const *names, int n, 
 }
 
 static const char *const enabled_modes[] = {"always", "madvise", "never"};
-static const char *const defrag_modes[] = {"always", "defer", "defer+madvise", "madvise",
-					   "never"};
+static const char *const defrag_modes[] = {"always", "defer", "defer+madvise", "madvise", "never"};
 static const int defrag_flags[] = {
 	TRANSPARENT_HUGEPAGE_DEFRAG_DIRECT_FLAG, TRANSPARENT_HUGEPAGE_DEFRAG_KSWAPD_FLAG,
 	TRANSPARENT_HUGEPAGE_DEFRAG_KSWAPD_OR_MADV_FLAG, TRANSPARENT_HUGEPAGE_DEFRAG_REQ_MADV_FLAG};
@@ -491,10 +490,10 @@ static const struct uint_knob uint_knobs[] = {
 	 UINT_MAX, true},
 	{"khugepaged/alloc_sleep_millisecs", offsetof(struct thp_state, alloc_sleep_millisecs), 0,
 	 UINT_MAX, true},
-	{"khugepaged/max_ptes_none", offsetof(struct thp_state, max_ptes_none), 0,
-	 HPAGE_PMD_NR - 1, true},
-	{"khugepaged/max_ptes_swap", offsetof(struct thp_state, max_ptes_swap), 0,
-	 HPAGE_PMD_NR - 1, true},
+	{"khugepaged/max_ptes_none", offsetof(struct thp_state, max_ptes_none), 0, HPAGE_PMD_NR - 1,
+	 true},
+	{"khugepaged/max_ptes_swap", offsetof(struct thp_state, max_ptes_swap), 0, HPAGE_PMD_NR - 1,
+	 true},
 	{"khugepaged/max_ptes_shared", offsetof(struct thp_state, max_ptes_shared), 0,
 	 HPAGE_PMD_NR - 1, true},
 	{"khugepaged/pages_collapsed", offsetof(struct thp_state, pages_collapsed), 0, 0, false},
@@ -660,8 +659,8 @@ static bool hugepage_vma_enabled(const struct kmm_kernel *k, unsigned long vm_fl
 	return thp_flag(k, TRANSPARENT_HUGEPAGE_REQ_MADV_FLAG) && (vm_flags & VM_HUGEPAGE);
 }
 
-bool hugepage_vma_check(struct vm_area_struct *vma, unsigned long vm_flags, bool smaps,
-			bool in_pf, bool enforce_sysfs)
+bool hugepage_vma_check(struct vm_area_struct *vma, unsigned long vm_flags, bool smaps, bool in_pf,
+			bool enforce_sysfs)
 {
 	const struct kmm_kernel *k = vma->vm_mm->kernel;
 
@@ -845,8 +844,7 @@ fallback:
 
 /* ---- zap, fork, mprotect, mremap ------------------------------------------------------ */
 
-int zap_huge_pmd(struct mmu_gather *tlb, struct vm_area_struct *vma, pmd_t *pmd,
-		 unsigned long addr)
+int zap_huge_pmd(struct mmu_gather *tlb, struct vm_area_struct *vma, pmd_t *pmd, unsigned long addr)
 {
 	struct mm_struct *mm = tlb->mm;
 	struct kmm_kernel *k = mm->kernel;
@@ -869,8 +867,8 @@ int zap_huge_pmd(struct mmu_gather *tlb, struct vm_area_struct *vma, pmd_t *pmd,
 	return 1;
 }
 
-int copy_huge_pmd(struct vm_area_struct *dst_vma, struct vm_area_struct *src_vma,
-		  pmd_t *dst_pmd, pmd_t *src_pmd, unsigned long addr)
+int copy_huge_pmd(struct vm_area_struct *dst_vma, struct vm_area_struct *src_vma, pmd_t *dst_pmd,
+		  pmd_t *src_pmd, unsigned long addr)
 {
 	struct mm_struct *dst_mm = dst_vma->vm_mm, *src_mm = src_vma->vm_mm;
 	struct kmm_kernel *k = src_mm->kernel;
@@ -908,8 +906,7 @@ out_zero_page:
 	return 0;
 }
 
-long change_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd, unsigned long addr,
-		     pgprot_t newprot)
+long change_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd, unsigned long addr, pgprot_t newprot)
 {
 	struct kmm_kernel *k = vma->vm_mm->kernel;
 	pmd_t oldpmd = *pmd, entry;
@@ -925,8 +922,7 @@ long change_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd, unsigned long addr,
 }
 
 bool move_huge_pmd(struct vm_area_struct *vma, struct vm_area_struct *new_vma,
-		   unsigned long old_addr, unsigned long new_addr, pmd_t *old_pmd,
-		   pmd_t *new_pmd)
+		   unsigned long old_addr, unsigned long new_addr, pmd_t *old_pmd, pmd_t *new_pmd)
 {
 	struct kmm_kernel *k = vma->vm_mm->kernel;
 	pmd_t pmd;
@@ -945,8 +941,7 @@ bool move_huge_pmd(struct vm_area_struct *vma, struct vm_area_struct *new_vma,
 /* ---- split ---------------------------------------------------------------------------- */
 
 /* Models: __split_huge_zero_page_pmd(): 512 special PTEs of the small zero page. */
-static void __split_huge_zero_page_pmd(struct vm_area_struct *vma, unsigned long haddr,
-				       pmd_t *pmd)
+static void __split_huge_zero_page_pmd(struct vm_area_struct *vma, unsigned long haddr, pmd_t *pmd)
 {
 	struct mm_struct *mm = vma->vm_mm;
 	struct kmm_kernel *k = mm->kernel;
@@ -1055,8 +1050,7 @@ void split_huge_pmd_address(struct vm_area_struct *vma, unsigned long address)
 /* Models: split_huge_pmd_if_needed(): @address cuts a huge PMD's 2 MiB of @vma. */
 static void split_huge_pmd_if_needed(struct vm_area_struct *vma, unsigned long address)
 {
-	if ((address & ~HPAGE_PMD_MASK) &&
-	    (address & HPAGE_PMD_MASK) >= vma->vm_start &&
+	if ((address & ~HPAGE_PMD_MASK) && (address & HPAGE_PMD_MASK) >= vma->vm_start &&
 	    (address & HPAGE_PMD_MASK) + HPAGE_PMD_SIZE <= vma->vm_end)
 		split_huge_pmd_address(vma, address);
 }
