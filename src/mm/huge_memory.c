@@ -21,7 +21,11 @@
  * Deviation: shmem_enabled is shown and its values accepted, but shmem pages stay small.
  * Deviation: large folios are split only at the PMD (split_huge_pmd); splitting the compound
  *         page itself (split_huge_page, the deferred split queue, THP swap-out) is not modelled
- *         yet: a PTE-mapped THP stays one folio until it is freed, and reclaim keeps it.
+ *         yet: a PTE-mapped THP stays one folio until it is freed, reclaim keeps a THP
+ *         (vmscan.c activates it), and MADV_FREE/COLD/PAGEOUT leave PMD-mapped THPs alone
+ *         (6.1's behaviour when split_huge_page fails).
+ * Deviation: GUP through a read-only huge PMD faults for FOLL_WRITE even with FOLL_FORCE
+ *         (can_follow_write_pmd's forced-COW case is not modelled).
  *
  * A huge PMD is an arm64 block descriptor at level 2 of a user table: the walker maps 2 MiB
  * with it and the TLB caches one entry for it. Each huge PMD has a PTE table deposited on the
