@@ -28,7 +28,9 @@
 	X(mm_vmscan_lru_isolate, "vmscan")                                                         \
 	X(mm_vmscan_lru_shrink_inactive, "vmscan")                                                 \
 	X(mm_vmscan_lru_shrink_active, "vmscan")                                                   \
-	X(mm_vmscan_throttled, "vmscan")
+	X(mm_vmscan_throttled, "vmscan")                                                           \
+	X(mm_migrate_pages, "migrate")                                                             \
+	X(mm_migrate_pages_start, "migrate")
 
 enum trace_event_id {
 #define TRACE_ENUM(name, sys) TRACE_##name,

@@ -53,6 +53,7 @@
  *                               folios waiting in the per-CPU lru_add and mlock-new batches
  *   PGTABLE_USER memory.c       user page tables: each mm's pgd and the tables below it
  *   RECLAIM   vmscan.c          folios reclaim holds isolated from the LRU lists
+ *   MIGRATE   migrate.c         folios isolated for migration (registered lists)
  */
 #define PAGE_PLACES(X)                                                                             \
 	X(RESERVED, "reserved", reserved_place_walk)                                               \
@@ -65,7 +66,8 @@
 	X(CMA, "cma", cma_place_walk)                                                              \
 	X(LRU, "lru", lru_place_walk)                                                              \
 	X(PGTABLE_USER, "user page table", pgtable_user_place_walk)                                \
-	X(RECLAIM, "reclaim", vmscan_place_walk)
+	X(RECLAIM, "reclaim", vmscan_place_walk)                                                   \
+	X(MIGRATE, "migration", migrate_place_walk)
 
 /* PLACE_NONE: claimed by no row (in use by a caller, or lost). */
 #define PAGE_PLACE_ENUM(id, name, walk) PLACE_##id,
@@ -90,6 +92,14 @@ enum page_place place_of(const struct place_map *map, unsigned long pfn);
 bool place_fail(struct place_map *map, const char *fmt, ...) KMM_PRINTF(2, 3);
 
 const char *page_place_name(enum page_place place);
+
+/*
+ * The map the check builds, kept for views (mm_init.c): every place's walker run once, then
+ * place_of() answers per PFN. NULL with the reason in @why on a walker's finding or host
+ * exhaustion; nothing in the machine changes. place_map_destroy(NULL) is a no-op.
+ */
+struct place_map *place_map_create(const struct kmm_kernel *k, char *why, size_t whylen);
+void place_map_destroy(struct place_map *map);
 
 /*
  * Claims for @place every block on @zone's free lists of migratetype @mt, or of every

@@ -32,6 +32,7 @@
 #include "mm/internal.h"
 #include "mm/slab.h"
 #include "mm/memory.h"
+#include "mm/migrate.h"
 #include "mm/mmap.h"
 #include "mm/oom.h"
 #include "mm/rmap.h"
@@ -599,6 +600,9 @@ static int do_initcalls(struct kmm_kernel *k)
 	/* module_init(kswapd_init): one kswapd per node */
 	if (vmscan_init(k))
 		return -ENOMEM;
+	/* page migration's state: the isolated-for-migration lists (migrate.c) */
+	if (migrate_init(k))
+		return -ENOMEM;
 	/* then free_initmem() */
 	free_initmem(k);
 	mark_rodata_ro(k);
@@ -715,6 +719,7 @@ void kernel_shutdown(struct kmm_kernel *k)
 	if (!k->env)
 		return;
 	vmscan_fini(k);
+	migrate_fini(k);
 	writeback_fini(k); /* I/O in flight dropped: its pages go with the machine */
 	oom_fini(k);
 	mm_state_fini(k);
@@ -766,5 +771,6 @@ bool kernel_check(const struct kmm_kernel *k, char *why, size_t whylen)
 	       asid_check(k, why, whylen) && sched_check(k, why, whylen) &&
 	       oom_check(k, why, whylen) && swap_check(k, why, whylen) &&
 	       shrinker_check(k, why, whylen) && workingset_check(k, why, whylen) &&
-	       vmscan_check(k, why, whylen) && thp_check(k, why, whylen);
+	       vmscan_check(k, why, whylen) && migrate_check(k, why, whylen) &&
+	       thp_check(k, why, whylen);
 }
