@@ -13,6 +13,7 @@
 #include "lib/sink.h"
 #include "lib/trace.h"
 #include "mm/huge_mm.h"
+#include "mm/hugetlb.h"
 #include "mm/slab.h"
 #include "mm/swap_state.h"
 #include "mm/swapfile.h"
@@ -214,6 +215,8 @@ enum kmm_status kmm_proc_show(struct kmm_machine *m, const char *path, kmm_sink_
 	if (strncmp(path, THP_SYSFS_DIR, strlen(THP_SYSFS_DIR)) == 0 &&
 	    thp_sysfs_show(&m->kernel, path + strlen(THP_SYSFS_DIR), &out) == 0)
 		return KMM_OK;
+	if (hugetlb_sysfs_show(&m->kernel, path, &out) == 0)
+		return KMM_OK;
 	pst = proc_pid_path(m, path, &out, &matched);
 	if (matched)
 		return pst;
@@ -268,7 +271,6 @@ void kmm_proc_list(const struct kmm_machine *m, void (*fn)(void *arg, const char
 {
 	struct sysctl_path_ctx c = {fn, arg};
 
-	(void)m;
 	for (size_t i = 0; i < sizeof(proc_views) / sizeof(proc_views[0]); i++)
 		fn(arg, proc_views[i].path);
 	for (const char *const *f = thp_sysfs_files; *f; f++) {
@@ -277,6 +279,8 @@ void kmm_proc_list(const struct kmm_machine *m, void (*fn)(void *arg, const char
 		snprintf(path, sizeof(path), THP_SYSFS_DIR "%s", *f);
 		fn(arg, path);
 	}
+	if (m) /* a booted machine: its hugetlb sysfs files */
+		hugetlb_sysfs_list(&m->kernel, fn, arg);
 	sysctl_list(sysctl_as_path, &c);
 	trace_list_enable(trace_enable_as_path, &c);
 }
