@@ -286,6 +286,11 @@ class Machine:
         """{"unusable": {(node, zone): array}, "extfrag": {...}} per order."""
         return {"unusable": self.unusable_index(), "extfrag": self.extfrag_index()}
 
+    def plot_zone_map(self, out, columns=64):
+        """PNG @out: one cell per pageblock coloured by migratetype (kmm.plot.zone_map)."""
+        from . import plot
+        return plot.zone_map(self, out, columns)
+
     # ---- the stats API ------------------------------------------------------------------
     def zones(self):
         """Every populated zone, from the C stats API (kmm_stats_zone), as Zone tuples whose

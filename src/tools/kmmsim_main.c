@@ -3,6 +3,8 @@
  *
  *   kmmsim [machine options] run [SCENARIO]
  *   kmmsim [machine options] proc PATH...
+ *   kmmsim --json ... run|proc ...    (kmmsim_json.c, docs/json-schema.md)
+ *   kmmsim plot KIND INPUT ...        (the Python plotter, docs/python.md)
  *
  * Machine options are QEMU's (-m, -smp, -numa, -append) plus -reserve, -ram, -mmio, -M, -seed;
  * they apply before the scenario's own "machine" lines.
@@ -76,22 +78,28 @@ static void usage(FILE *f)
 		"                     (%s/default.kmm; more examples beside it)\n"
 		"  proc PATH...       boot the machine and print the named views\n"
 		"  views              list the view paths proc and show accept\n"
+		"  plot KIND INPUT [-o OUT.png]  draw a picture with the Python package kmm\n"
+		"                     (python3 -m kmm plot: KIND zone-map, free-orders,\n"
+		"                     fragmentation, tlb, activity; INPUT a kmmsim --json run\n"
+		"                     result or a sample-stop CSV; %s/python.md)\n"
 		"  mmu-replay CORPUS...  replay ARMv8-A MMU test vectors (JSON Lines, plain or\n"
 		"                     gzipped; the source tree's tests/data/oracles/mmu has\n"
 		"                     QEMU's) through the MMU model; exit 0 only if every query\n"
 		"                     matches (%s/mmu.md)\n"
 		"\n"
 		"Machine options (defaults: QEMU virt, -m 1G -smp 4, one node):\n",
-		kmm_version(), scenario_dir, doc_dir);
+		kmm_version(), scenario_dir, doc_dir, doc_dir);
 	kmm_config_options_help(out_stdout, f);
 	fprintf(f,
 		"\n"
 		"Other options:\n"
 		"  -h, --help         this text\n"
+		"  --json             run and proc print one JSON object (%s/json-schema.md)\n"
+		"  --quiet            no progress lines on the terminal\n"
 		"  --version          print the version\n"
 		"\n"
 		"Scenario steps (one per line; '#' starts a comment; %s/scenarios.md):\n",
-		doc_dir);
+		doc_dir, doc_dir);
 	kmm_scenario_help(out_stdout, f);
 	fprintf(f, "\nExamples:\n"
 		   "  kmmsim run\n"
@@ -151,6 +159,10 @@ static bool scenario_text_ok(const char *name, const char *text, size_t len)
 	return false;
 }
 
+static bool json;
+static int nopts;
+static char **opts;
+
 static int cmd_run(const struct kmm_config *cfg, int argc, char **argv)
 {
 	const char *name = argc > 1 ? argv[1] : "default.kmm";
@@ -174,6 +186,13 @@ static int cmd_run(const struct kmm_config *cfg, int argc, char **argv)
 			return 2;
 		}
 	}
+	if (json) {
+		int rc = kmmsim_json_run(cfg, nopts, opts, name,
+					 text ? text : kmm_scenario_default());
+
+		free(text);
+		return rc;
+	}
 	st = kmm_scenario_run(text ? text : kmm_scenario_default(), name, cfg, out_stdout, stdout);
 	free(text);
 	fflush(stdout);
@@ -193,6 +212,8 @@ static int cmd_proc(const struct kmm_config *cfg, int argc, char **argv)
 		fprintf(stderr, "kmmsim: proc needs at least one PATH (kmmsim views lists them)\n");
 		return 2;
 	}
+	if (json)
+		return kmmsim_json_proc(cfg, nopts, opts, argc, argv);
 	if (kmm_machine_create(cfg, &m)) {
 		fprintf(stderr, "kmmsim: %s\n", kmm_last_error(NULL));
 		return 1;
@@ -224,10 +245,9 @@ static const struct {
 	const char *name;
 	int (*fn)(const struct kmm_config *cfg, int argc, char **argv);
 } commands[] = {
-	{"run", cmd_run},
-	{"proc", cmd_proc},
-	{"views", cmd_views},
-	{"mmu-replay", kmmsim_cmd_mmu_replay},
+	{"run", cmd_run},	   {"proc", cmd_proc},
+	{"views", cmd_views},	   {"mmu-replay", kmmsim_cmd_mmu_replay},
+	{"plot", kmmsim_cmd_plot},
 };
 
 /*
@@ -268,12 +288,21 @@ static void progress_tty(void *arg, const char *what, uint64_t done, uint64_t to
 int main(int argc, char **argv)
 {
 	struct kmm_config cfg;
+	bool quiet = false;
 	int i;
 
 	kmm_config_init(&cfg);
-	if (isatty(STDERR_FILENO))
-		cfg.progress = progress_tty;
+	opts = calloc((size_t)argc + 1, sizeof(*opts));
+	if (!opts) {
+		fprintf(stderr, "kmmsim: out of memory\n");
+		return 1;
+	}
 	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1]; i += 2) {
+		if (strcmp(argv[i], "--json") == 0 || strcmp(argv[i], "--quiet") == 0) {
+			*(argv[i][2] == 'j' ? &json : &quiet) = true;
+			i--;
+			continue;
+		}
 		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
 			usage(stdout);
 			return 0;
@@ -291,7 +320,11 @@ int main(int argc, char **argv)
 			fprintf(stderr, "kmmsim: %s\n", kmm_last_error(NULL));
 			return 2;
 		}
+		opts[nopts++] = argv[i];
+		opts[nopts++] = argv[i + 1];
 	}
+	if (!quiet && isatty(STDERR_FILENO))
+		cfg.progress = progress_tty;
 	if (i == argc) {
 		usage(stderr);
 		return 2;
