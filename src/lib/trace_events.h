@@ -30,7 +30,9 @@
 	X(mm_vmscan_lru_shrink_active, "vmscan")                                                   \
 	X(mm_vmscan_throttled, "vmscan")                                                           \
 	X(mm_migrate_pages, "migrate")                                                             \
-	X(mm_migrate_pages_start, "migrate")
+	X(mm_migrate_pages_start, "migrate")                                                       \
+	X(set_migration_pte, "migrate")                                                            \
+	X(remove_migration_pte, "migrate")
 
 enum trace_event_id {
 #define TRACE_ENUM(name, sys) TRACE_##name,
