@@ -510,7 +510,13 @@ enum kmm_status kmm_scenario_run(const char *text, const char *name, const struc
 		st = next_line(&sc, &p, line, sizeof(line), argv, &argc);
 		if (!st && argc > 0)
 			st = run_step(&sc, argc, argv);
+		/* How far through the text (a long scenario's progress line in kmmsim). */
+		if (sc.cfg.progress)
+			sc.cfg.progress(sc.cfg.progress_arg, "scenario", (uint64_t)(p - text),
+					(uint64_t)strlen(text));
 	}
+	if (sc.cfg.progress)
+		sc.cfg.progress(sc.cfg.progress_arg, NULL, 0, 0);
 	if (!st && !sc.m)
 		st = scenario_boot(&sc); /* settings alone still build and boot the machine */
 	scenario_page_sets_free(&sc);

@@ -251,8 +251,9 @@ static const struct {
 };
 
 /*
- * Boot progress on a terminal: nothing for the first second, then one line on stderr, at
- * most ten updates a second, erased when the boot ends.
+ * Boot and scenario progress on a terminal (not with --quiet): nothing for the first second,
+ * then one line on stderr, at most ten updates a second, erased when the boot or the
+ * scenario ends.
  */
 static void progress_tty(void *arg, const char *what, uint64_t done, uint64_t total)
 {
@@ -279,7 +280,9 @@ static void progress_tty(void *arg, const char *what, uint64_t done, uint64_t to
 		(double)(now.tv_sec - last.tv_sec) + (double)(now.tv_nsec - last.tv_nsec) / 1e9;
 	if (since < 1.0 || (shown && since_last < 0.1))
 		return;
-	fprintf(stderr, "\r\033[Kkmmsim: booting: %s %3u%% (%.0f s)", what,
+	/* "scenario" comes from kmm_scenario_run, the other names from the boot */
+	fprintf(stderr, "\r\033[Kkmmsim: %s%s %3u%% (%.0f s)",
+		strcmp(what, "scenario") ? "booting: " : "", what,
 		(unsigned)(total ? done * 100 / total : 0), since);
 	shown = true;
 	last = now;
