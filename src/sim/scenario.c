@@ -17,6 +17,7 @@
 #include "sim/slab_steps.h"
 #include "sim/oom_steps.h"
 #include "sim/frag_steps.h"
+#include "sim/hugetlb_steps.h"
 #include "sim/sample_steps.h"
 #include "sim/swap_steps.h"
 #include "sim/task_steps.h"
@@ -284,6 +285,7 @@ enum step_phase { BEFORE_BOOT, AFTER_BOOT, ANYTIME };
 	TASK_SCENARIO_STEPS(X)                                                                     \
 	SWAP_SCENARIO_STEPS(X)                                                                     \
 	WB_SCENARIO_STEPS(X)                                                                       \
+	HUGETLB_SCENARIO_STEPS(X)                                                                  \
 	SAMPLE_SCENARIO_STEPS(X)
 
 static const struct scenario_step {
