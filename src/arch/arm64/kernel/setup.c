@@ -583,6 +583,12 @@ static int do_initcalls(struct kmm_kernel *k)
 	init_per_zone_wmark_min(k);
 	/* arch_initcall(asids_update_limit) */
 	asids_update_limit(k);
+	/*
+	 * page migration's state: the isolated-for-migration lists (migrate.c); before hugetlb's
+	 * boot-time gigantic pages, whose alloc_contig_range() registers one
+	 */
+	if (migrate_init(k))
+		return -ENOMEM;
 	/* subsys_initcall(hugetlb_init): the hstates, their sysfs files, boot-time pools */
 	if (hugetlb_init(k))
 		return -ENOMEM;
@@ -604,9 +610,6 @@ static int do_initcalls(struct kmm_kernel *k)
 	free_initrd_mem(k);
 	/* module_init(kswapd_init): one kswapd per node */
 	if (vmscan_init(k))
-		return -ENOMEM;
-	/* page migration's state: the isolated-for-migration lists (migrate.c) */
-	if (migrate_init(k))
 		return -ENOMEM;
 	/* then free_initmem() */
 	free_initmem(k);
