@@ -18,6 +18,7 @@
 #include "sim/oom_steps.h"
 #include "sim/frag_steps.h"
 #include "sim/hugetlb_steps.h"
+#include "sim/sample_steps.h"
 #include "sim/swap_steps.h"
 #include "sim/task_steps.h"
 #include "sim/wb_steps.h"
@@ -305,7 +306,8 @@ enum step_phase { BEFORE_BOOT, AFTER_BOOT, ANYTIME };
 	TASK_SCENARIO_STEPS(X)                                                                     \
 	SWAP_SCENARIO_STEPS(X)                                                                     \
 	WB_SCENARIO_STEPS(X)                                                                       \
-	HUGETLB_SCENARIO_STEPS(X)
+	HUGETLB_SCENARIO_STEPS(X)                                                                  \
+	SAMPLE_SCENARIO_STEPS(X)
 
 static const struct scenario_step {
 	const char *name, *usage;
@@ -531,7 +533,13 @@ enum kmm_status kmm_scenario_run(const char *text, const char *name, const struc
 		st = next_line(&sc, &p, line, sizeof(line), argv, &argc);
 		if (!st && argc > 0)
 			st = run_step(&sc, argc, argv);
+		/* How far through the text (a long scenario's progress line in kmmsim). */
+		if (sc.cfg.progress)
+			sc.cfg.progress(sc.cfg.progress_arg, "scenario", (uint64_t)(p - text),
+					(uint64_t)strlen(text));
 	}
+	if (sc.cfg.progress)
+		sc.cfg.progress(sc.cfg.progress_arg, NULL, 0, 0);
 	if (!st && !sc.m)
 		st = scenario_boot(&sc); /* settings alone still build and boot the machine */
 	scenario_page_sets_free(&sc);
