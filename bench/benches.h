@@ -15,6 +15,7 @@
 	X(trace, "trace all on: ns per event with the trace buffer empty and full (a ring)")       \
 	X(hostmem, "allocate 90% of RAM zeroed, write, free: RSS vs the memory map, the charge")   \
 	X(faults, "user faults and task accesses vs the host kernel doing the same; fork, munmap") \
-	X(swap, "swap-out/in pages/s to a plain device and zram, beside liblzo2's own compress")
+	X(swap, "swap-out/in pages/s to a plain device and zram, beside liblzo2's own compress")   \
+	X(reclaim, "clean file pages reclaimed/s under an anon write, swap-in faults/s, OOM runs")
 
 #endif /* KMM_BENCHES_H */
