@@ -16,6 +16,7 @@
 	X(hostmem, "allocate 90% of RAM zeroed, write, free: RSS vs the memory map, the charge")   \
 	X(faults, "user faults and task accesses vs the host kernel doing the same; fork, munmap") \
 	X(swap, "swap-out/in pages/s to a plain device and zram, beside liblzo2's own compress")   \
-	X(replay, "trace replay: accesses/s on TLB hits, L2 hits, walks, faults; trace decoding")
+	X(replay, "trace replay: accesses/s on TLB hits, L2 hits, walks, faults; trace decoding")  \
+	X(reclaim, "clean file pages reclaimed/s under an anon write, swap-in faults/s, OOM runs")
 
 #endif /* KMM_BENCHES_H */
