@@ -94,7 +94,8 @@ KMM_API void kmm_proc_list(const struct kmm_machine *m, void (*fn)(void *arg, co
  * "/proc/sys/vm/min_free_kbytes"), @value its text ("8192", "64 64 8 0"). The kernel's side
  * effects follow (watermarks, lowmem reserves, pcp sizes recomputed). KMM_ENOENT for an
  * unknown name, KMM_EINVAL for a value the kernel refuses (nothing changed then). Read a
- * tunable with kmm_proc_read(m, "/proc/sys/vm/NAME", ...).
+ * tunable with kmm_proc_read(m, "/proc/sys/vm/NAME", ...). Write-only sysfs files take the
+ * same call: "/sys/devices/system/node/nodeN/compact" compacts node N.
  */
 KMM_API enum kmm_status kmm_sysctl(struct kmm_machine *m, const char *name, const char *value);
 
