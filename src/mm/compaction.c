@@ -61,7 +61,6 @@ struct kcompactd_node {
 	int max_order;		      /* pgdat->kcompactd_max_order */
 	int highest_zoneidx;	      /* pgdat->kcompactd_highest_zoneidx */
 	bool proactive_compact_trigger; /* pgdat->proactive_compact_trigger */
-	bool woken;		      /* a wake-up came (wait_event's condition held) */
 	bool sleeping;		      /* on kcompactd_wait (the kernel's wq_has_sleeper) */
 	bool create_wanted;
 	uint64_t timeout;	      /* cycles of its next timed wait (0: none) */
@@ -282,6 +281,9 @@ void __reset_isolation_suitable(struct kmm_kernel *k, struct zone *zone)
 	unsigned long reset_migrate = free_pfn, reset_free = migrate_pfn;
 	bool source_set = false, free_set = false;
 
+	/* Only after a full compaction ran recently (the scanners met). */
+	if (!zone->compact_blockskip_flush)
+		return;
 	zone->compact_blockskip_flush = false;
 	for (; migrate_pfn < free_pfn;
 	     migrate_pfn += pageblock_nr_pages, free_pfn -= pageblock_nr_pages) {
@@ -316,7 +318,7 @@ void reset_isolation_suitable(struct kmm_kernel *k, pg_data_t *pgdat)
 	for (int z = 0; z < MAX_NR_ZONES; z++) {
 		struct zone *zone = &pgdat->node_zones[z];
 
-		if (populated_zone(zone) && zone->compact_blockskip_flush)
+		if (populated_zone(zone))
 			__reset_isolation_suitable(k, zone);
 	}
 }
@@ -1196,6 +1198,10 @@ static void compact_one_zone(struct kmm_kernel *k, struct zone *zone, bool proac
 	};
 
 	compact_zone(k, &cc, NULL);
+	if (proactive) {
+		count_vm_events(k, KCOMPACTD_MIGRATE_SCANNED, (long)cc.total_migrate_scanned);
+		count_vm_events(k, KCOMPACTD_FREE_SCANNED, (long)cc.total_free_scanned);
+	}
 }
 
 int compact_node_zone(struct kmm_kernel *k, int nid, int zoneid)
@@ -1311,7 +1317,6 @@ static int64_t kcompactd_sleep(struct kmm_kernel *k, pg_data_t *pgdat, uint64_t 
 	if (trace_enabled(k->env, TRACE_mm_compaction_kcompactd_sleep))
 		trace_emit(k->env, TRACE_mm_compaction_kcompactd_sleep, "nid=%d", pgdat->node_id);
 	kn->sleeping = true;
-	kn->woken = false;
 	if (!k->compact->compaction_proactiveness) {
 		kn->timeout = 0;
 		return KTHREAD_SLEEP; /* MAX_SCHEDULE_TIMEOUT */
@@ -1330,8 +1335,8 @@ static int64_t kcompactd_fn(struct kmm_kernel *k, struct task_struct *t, void *d
 
 	(void)t;
 	kn->sleeping = false;
-	/* Woken for a request (not the proactive trigger): compact for its order. */
-	if (kn->woken && kn->max_order > 0 && !kn->proactive_compact_trigger) {
+	/* A request is pending (kcompactd_work_requested), not the proactive trigger. */
+	if (kn->max_order > 0 && !kn->proactive_compact_trigger) {
 		kcompactd_do_work(k, pgdat);
 		return kcompactd_sleep(k, pgdat, default_timeout);
 	}
@@ -1351,7 +1356,6 @@ static int64_t kcompactd_fn(struct kmm_kernel *k, struct task_struct *t, void *d
 /* wake_up_interruptible(&pgdat->kcompactd_wait): ends a timed wait early too. */
 static void kcompactd_wake(struct kmm_kernel *k, struct kcompactd_node *kn)
 {
-	kn->woken = true;
 	if (!kn->task)
 		return;
 	kn->sleeping = false;

@@ -1,4 +1,5 @@
 /* LOCAL ONLY, never committed: lets compaction link until migrate lands on w4. */
+#include <errno.h>
 #include "mm/migrate.h"
 #include "mm/internal.h"
 #include "mm/swap.h"
