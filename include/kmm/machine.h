@@ -99,6 +99,14 @@ KMM_API void kmm_proc_list(const struct kmm_machine *m, void (*fn)(void *arg, co
  */
 KMM_API enum kmm_status kmm_sysctl(struct kmm_machine *m, const char *name, const char *value);
 
+/*
+ * Compacts memory as the kernel's interfaces do: @nid < 0 every node (vm.compact_memory), else
+ * node @nid (its /sys/devices/system/node/nodeN/compact); @zone names one zone of that node
+ * ("DMA", "DMA32", "Normal", "Movable"; NULL: every zone). Synchronous, whole zones. KMM_EINVAL
+ * (nothing done) for an absent node, an unknown or empty zone, or a zone without a node.
+ */
+KMM_API enum kmm_status kmm_compact(struct kmm_machine *m, int nid, const char *zone);
+
 /* ---- Reports ---------------------------------------------------------------------- */
 
 #define KMM_REPORT_KINDS(X)                                                                        \

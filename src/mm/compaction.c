@@ -1533,7 +1533,7 @@ int node_compact_sysfs_write(struct kmm_kernel *k, const char *path, const char 
 	long nid = 0;
 
 	(void)value; /* compact_store() ignores what is written */
-	if (strncmp(path, NODE_SYSFS_DIR, strlen(NODE_SYSFS_DIR)) != 0)
+	if (!k->compact || strncmp(path, NODE_SYSFS_DIR, strlen(NODE_SYSFS_DIR)) != 0)
 		return -ENOENT;
 	p = path + strlen(NODE_SYSFS_DIR);
 	if (*p < '0' || *p > '9')

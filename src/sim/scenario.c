@@ -12,6 +12,7 @@
  * Words are separated by blanks; double quotes group words ("a b" is one argument).
  */
 #include "sim/scenario.h"
+#include "sim/compact_steps.h"
 #include "sim/page_steps.h"
 #include "sim/report_steps.h"
 #include "sim/slab_steps.h"
@@ -280,7 +281,8 @@ enum step_phase { BEFORE_BOOT, AFTER_BOOT, ANYTIME };
 	OOM_SCENARIO_STEPS(X)                                                                      \
 	TASK_SCENARIO_STEPS(X)                                                                     \
 	SWAP_SCENARIO_STEPS(X)                                                                     \
-	WB_SCENARIO_STEPS(X)
+	WB_SCENARIO_STEPS(X)                                                                       \
+	COMPACT_SCENARIO_STEPS(X)
 
 static const struct scenario_step {
 	const char *name, *usage;
