@@ -398,6 +398,66 @@ static void test_compaction_sysctls_and_node_file(void **state)
 	test_machine_done(m);
 }
 
+/* ---- kcompactd ---------------------------------------------------------------------------- */
+
+static void test_compaction_kcompactd_request_then_proactive(void **state)
+{
+	struct kmm_machine *m = machine_1g();
+	struct kmm_kernel *k = K(m);
+	struct zone *z = zone_of(m, 0, ZONE_DMA);
+	uint8_t *mine = calloc(ZPAGES, 1);
+	unsigned long wake0, scanned0, scanned1;
+
+	(void)state;
+	assert_non_null(mine);
+	/*
+	 * kcompactd0 comes at the first run point after something asks for it: here a write of
+	 * vm.compaction_proactiveness, whose proactive check finds a fresh zone (score ~0).
+	 */
+	assert_int_equal(kmm_sysctl(m, "vm.compaction_proactiveness", "20"), KMM_OK);
+	assert_int_equal(kmm_idle(m, 1000000), KMM_OK);
+	assert_int_equal(ev(m, KCOMPACTD_MIGRATE_SCANNED), 0);
+	exhaust(m, z, mine);
+	free_pattern(m, z, mine, 0, 2, ZPAGES); /* ~half the zone free, all order 0 */
+	wake0 = ev(m, KCOMPACTD_WAKE);
+	scanned0 = ev(m, KCOMPACTD_MIGRATE_SCANNED);
+	/*
+	 * kswapd's request for order 9 (as kswapd_try_to_sleep makes it): the zone is suitable
+	 * (fragindex ~999 > 500), so the sleeping kcompactd0 is woken and compacts once:
+	 * compact_daemon_wake + 1. Nothing is movable, so the run ends with the scanners met
+	 * short of a whole-zone run (PARTIAL_SKIPPED): the zone's order-9 compaction is deferred.
+	 */
+	wakeup_kcompactd(k, NODE_DATA(k, 0), 9, ZONE_DMA);
+	assert_int_equal(kmm_idle(m, 1000000), KMM_OK);
+	assert_int_equal(ev(m, KCOMPACTD_WAKE), wake0 + 1);
+	scanned1 = ev(m, KCOMPACTD_MIGRATE_SCANNED);
+	assert_true(scanned1 > scanned0);
+	assert_int_equal(z->compact_defer_shift, 1);
+	assert_int_equal(z->compact_considered, 0);
+	assert_contains(test_view(m, "/proc/vmstat"), "compact_daemon_wake 1\n");
+	/* The request was consumed: 400 ms more bring no second run. */
+	assert_int_equal(kmm_idle(m, 400000000), KMM_OK);
+	assert_int_equal(ev(m, KCOMPACTD_WAKE), wake0 + 1);
+	assert_int_equal(ev(m, KCOMPACTD_MIGRATE_SCANNED), scanned1);
+	/*
+	 * At 500 ms (HPAGE_FRAG_CHECK_INTERVAL_MSEC) the proactive check: the node's score is
+	 * 100 * present / (present + 1) = 99 > the high mark min(max(100 - 20, 5) + 10, 100) = 90,
+	 * so every zone is compacted proactively (counted as kcompactd's scanning, no wake).
+	 */
+	assert_int_equal(fragmentation_score_node(k, NODE_DATA(k, 0)), 99);
+	assert_int_equal(kmm_idle(m, 200000000), KMM_OK);
+	assert_int_equal(ev(m, KCOMPACTD_WAKE), wake0 + 1);
+	assert_true(ev(m, KCOMPACTD_MIGRATE_SCANNED) > scanned1);
+	/* With vm.compaction_proactiveness 0 the thread only waits for requests. */
+	scanned1 = ev(m, KCOMPACTD_MIGRATE_SCANNED);
+	assert_int_equal(kmm_sysctl(m, "vm.compaction_proactiveness", "0"), KMM_OK);
+	assert_int_equal(kmm_idle(m, 100000000000ull), KMM_OK);
+	assert_int_equal(ev(m, KCOMPACTD_MIGRATE_SCANNED), scanned1);
+	assert_check(m);
+	free(mine);
+	test_machine_done(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -407,6 +467,7 @@ int main(void)
 		cmocka_unit_test(test_compaction_skip_bits_reset_by_sample),
 		cmocka_unit_test(test_compaction_scanners_meet_with_nothing_movable),
 		cmocka_unit_test(test_compaction_sysctls_and_node_file),
+		cmocka_unit_test(test_compaction_kcompactd_request_then_proactive),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
