@@ -15,6 +15,7 @@
 	X(trace, "trace all on: ns per event with the trace buffer empty and full (a ring)")       \
 	X(hostmem, "allocate 90% of RAM zeroed, write, free: RSS vs the memory map, the charge")   \
 	X(faults, "user faults and task accesses vs the host kernel doing the same; fork, munmap") \
-	X(swap, "swap-out/in pages/s to a plain device and zram, beside liblzo2's own compress")
+	X(swap, "swap-out/in pages/s to a plain device and zram, beside liblzo2's own compress")   \
+	X(compaction, "vm.compact_memory of a fragmented 4 GiB machine: host time, pages/s moved")
 
 #endif /* KMM_BENCHES_H */
