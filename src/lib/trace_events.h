@@ -42,7 +42,9 @@
 	X(mm_compaction_defer_reset, "compaction")                                                 \
 	X(mm_compaction_kcompactd_sleep, "compaction")                                             \
 	X(mm_compaction_wakeup_kcompactd, "compaction")                                            \
-	X(mm_compaction_kcompactd_wake, "compaction")
+	X(mm_compaction_kcompactd_wake, "compaction")                                              \
+	X(mm_migrate_pages, "migrate")                                                             \
+	X(mm_migrate_pages_start, "migrate")
 
 enum trace_event_id {
 #define TRACE_ENUM(name, sys) TRACE_##name,

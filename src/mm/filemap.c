@@ -230,6 +230,16 @@ void __filemap_remove_folio(struct kmm_kernel *k, struct folio *folio, void *sha
 	folio_put(k, folio);
 }
 
+void page_cache_replace_folio(struct kmm_kernel *k, struct address_space *mapping,
+			      struct folio *old, struct folio *new)
+{
+	unsigned long nr = folio_nr_pages(old);
+
+	(void)k;
+	for (unsigned long i = 0; i < nr; i++)
+		xa_store(&mapping->i_pages, old->index + i, new); /* keeps the marks, allocates nothing */
+}
+
 void filemap_remove_folio(struct kmm_kernel *k, struct folio *folio)
 {
 	__filemap_remove_folio(k, folio, NULL);
@@ -1015,7 +1025,8 @@ vm_fault_t filemap_page_mkwrite(struct vm_fault *vmf)
 /* Where a cached page may be: on an LRU list, or in use (isolated, or in a per-CPU batch). */
 static bool page_place_allows_cache(enum page_place place)
 {
-	return place == PLACE_NONE || place == PLACE_LRU || place == PLACE_RECLAIM;
+	return place == PLACE_NONE || place == PLACE_LRU || place == PLACE_RECLAIM ||
+	       place == PLACE_MIGRATE;
 }
 
 struct pagecache_census {

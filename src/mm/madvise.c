@@ -19,9 +19,10 @@
  *         madvise_free_pte_range, madvise_populate (with mm/gup.c's check_vma_flags and
  *         faultin_vma_page_range), madvise_cold_or_pageout_pte_range, madvise_remove;
  *         mm/huge_memory.c:hugepage_madvise; mm/ksm.c:ksm_madvise (flags only).
- * Deviation: MADV_PAGEOUT does its checks and returns 0 without reclaiming (reclaim_pages
- *         comes with the reclaim issue). MADV_COLD makes PTEs old and deactivates the pages
- *         but does not split large folios (none exist yet). MADV_WILLNEED on a shmem VMA
+ * Deviation: MADV_COLD and MADV_PAGEOUT skip large folios where 6.1 splits an exclusively
+ *         mapped one first (splitting comes with THP). PAGEOUT reclaims the whole advised
+ *         range's pages in one reclaim_pages() batch, where 6.1 reclaims per page table
+ *         (2 MiB): the same pages go the same way. MADV_WILLNEED on a shmem VMA
  *         only drains the LRU batches (shmem pages are not swapped); on a file VMA it
  *         reads one readahead window (see force_page_cache_ra).
  *         MADV_COLLAPSE is refused with -EINVAL (no THP collapse in this issue: the value
@@ -48,6 +49,7 @@
 #include "mm/swap.h"
 #include "mm/swap_state.h"
 #include "mm/swapfile.h"
+#include "mm/vmscan.h"
 
 #ifndef EOPNOTSUPP
 #define EOPNOTSUPP 95
@@ -128,10 +130,11 @@ static struct page *madv_normal_page(struct kmm_kernel *k, pte_t pte)
 }
 
 /* Calls @fn on every PTE slot that exists in [@start, @end) of @vma; returns flush span. */
-typedef bool (*madv_pte_fn)(struct vm_area_struct *vma, unsigned long addr, pte_t *pte);
+typedef bool (*madv_pte_fn)(struct vm_area_struct *vma, unsigned long addr, pte_t *pte,
+			    void *arg);
 
 static void madvise_walk_ptes(struct vm_area_struct *vma, unsigned long start, unsigned long end,
-			      madv_pte_fn fn)
+			      madv_pte_fn fn, void *arg)
 {
 	unsigned long addr = start, fstart = end, fend = start;
 
@@ -143,7 +146,7 @@ static void madvise_walk_ptes(struct vm_area_struct *vma, unsigned long start, u
 			next = end;
 		pte = (pte_t *)mm_pte_lookup(vma->vm_mm, addr);
 		for (; pte && addr < next; addr += PAGE_SIZE, pte++) {
-			if (!fn(vma, addr, pte))
+			if (!fn(vma, addr, pte, arg))
 				continue;
 			if (addr < fstart)
 				fstart = addr;
@@ -162,8 +165,10 @@ static void madvise_walk_ptes(struct vm_area_struct *vma, unsigned long start, u
  * PG_dirty, its PTE is made old and clean (flushed: a CPU must not keep writing through a
  * dirty translation), and it is marked lazily freeable. Returns whether the PTE changed.
  */
-static bool madvise_free_pte(struct vm_area_struct *vma, unsigned long addr, pte_t *pte)
+static bool madvise_free_pte(struct vm_area_struct *vma, unsigned long addr, pte_t *pte,
+			     void *arg)
 {
+	(void)arg;
 	struct kmm_kernel *k = vma->vm_mm->kernel;
 	pte_t ptent = *pte;
 	struct page *page = madv_normal_page(k, ptent);
@@ -212,7 +217,7 @@ static int madvise_free_single_vma(struct vm_area_struct *vma, unsigned long sta
 		end = vma->vm_end;
 	lru_add_drain(k);
 	update_hiwater_rss(vma->vm_mm);
-	madvise_walk_ptes(vma, start, end, madvise_free_pte);
+	madvise_walk_ptes(vma, start, end, madvise_free_pte, NULL);
 	return 0;
 }
 
@@ -307,16 +312,30 @@ static bool can_madv_lru_vma(const struct vm_area_struct *vma)
 }
 
 /*
- * Models: madvise_cold_or_pageout_pte_range() for MADV_COLD and one PTE: a page mapped
- * only here is made old (flushed) and deactivated. Returns whether the PTE changed.
+ * Models: madvise_cold_or_pageout_pte_range() for one PTE: an LRU page mapped only here is
+ * made old (flushed) and loses PG_referenced; MADV_COLD (@arg NULL) deactivates it,
+ * MADV_PAGEOUT isolates it onto the list @arg for reclaim_pages() (an unevictable one goes
+ * straight back). With @arg's anon_only, file pages are left alone. Large folios are skipped
+ * (see Deviation). Returns whether the PTE changed.
  */
-static bool madvise_cold_pte(struct vm_area_struct *vma, unsigned long addr, pte_t *pte)
+struct madv_pageout {
+	struct list_head folios; /* isolated, for reclaim_pages() */
+	bool anon_only;		 /* pageout_anon_only_filter */
+};
+
+static bool madvise_cold_or_pageout_pte(struct vm_area_struct *vma, unsigned long addr,
+					pte_t *pte, void *arg)
 {
 	struct kmm_kernel *k = vma->vm_mm->kernel;
+	struct madv_pageout *po = arg;
 	struct page *page = madv_normal_page(k, *pte);
 	bool changed = false;
 
-	if (!page || folio_test_large(page_folio(page)) || page_mapcount(page) != 1)
+	if (!page || folio_test_large(page_folio(page)))
+		return false;
+	if (po && po->anon_only && !PageAnon(page))
+		return false;
+	if (!PageLRU(page) || page_mapcount(page) != 1)
 		return false;
 	if (pte_young(*pte)) {
 		pte_t ptent = ptep_get_and_clear(vma->vm_mm, addr, pte);
@@ -325,7 +344,18 @@ static bool madvise_cold_pte(struct vm_area_struct *vma, unsigned long addr, pte
 		changed = true;
 	}
 	ClearPageReferenced(page);
-	deactivate_page(k, page);
+	if (!po) {
+		deactivate_page(k, page);
+		return changed;
+	}
+	if (isolate_lru_page(k, page) == 0) {
+		struct folio *folio = page_folio(page);
+
+		if (folio_test_unevictable(folio))
+			putback_lru_page(k, page);
+		else
+			list_add(&folio->lru, &po->folios);
+	}
 	return changed;
 }
 
@@ -336,16 +366,42 @@ static int madvise_cold(struct vm_area_struct *vma, struct vm_area_struct **prev
 	if (!can_madv_lru_vma(vma))
 		return -EINVAL;
 	lru_add_drain(vma->vm_mm->kernel);
-	madvise_walk_ptes(vma, start, end, madvise_cold_pte);
+	madvise_walk_ptes(vma, start, end, madvise_cold_or_pageout_pte, NULL);
 	return 0;
 }
 
-/* Models: madvise_pageout(): its checks (the reclaim is the next issue's, see Deviation). */
-static int madvise_pageout(struct vm_area_struct *vma, struct vm_area_struct **prev)
+/*
+ * Models: can_do_file_pageout(): the caller owns the file or may write it. Simulated tasks
+ * run as root (CAP_FOWNER), so any file mapping qualifies.
+ */
+static bool can_do_file_pageout(const struct vm_area_struct *vma)
 {
+	return vma->vm_file != NULL;
+}
+
+/*
+ * Models: madvise_pageout() with madvise_pageout_page_range(): the range's exclusively mapped
+ * LRU pages are isolated and reclaimed now (reclaim_pages: anonymous ones to swap if a device
+ * has room, clean file pages dropped, dirty ones written). Shared file mappings the caller
+ * may not write are left alone; private ones give up only their anonymous (COWed) pages.
+ */
+static int madvise_pageout(struct vm_area_struct *vma, struct vm_area_struct **prev,
+			   unsigned long start, unsigned long end)
+{
+	struct kmm_kernel *k = vma->vm_mm->kernel;
+	struct madv_pageout po;
+
 	*prev = vma;
 	if (!can_madv_lru_vma(vma))
 		return -EINVAL;
+	if (!vma_is_anonymous(vma) && !can_do_file_pageout(vma) && (vma->vm_flags & VM_MAYSHARE))
+		return 0;
+	INIT_LIST_HEAD(&po.folios);
+	po.anon_only = !vma_is_anonymous(vma) && !can_do_file_pageout(vma);
+	lru_add_drain(k);
+	madvise_walk_ptes(vma, start, end, madvise_cold_or_pageout_pte, &po);
+	if (!list_empty(&po.folios))
+		reclaim_pages(k, &po.folios);
 	return 0;
 }
 
@@ -553,7 +609,7 @@ static int madvise_vma_behavior(struct vm_area_struct *vma, struct vm_area_struc
 	case MADV_COLD:
 		return madvise_cold(vma, prev, start, end);
 	case MADV_PAGEOUT:
-		return madvise_pageout(vma, prev);
+		return madvise_pageout(vma, prev, start, end);
 	case MADV_FREE:
 	case MADV_DONTNEED:
 	case MADV_DONTNEED_LOCKED:

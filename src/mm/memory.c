@@ -59,6 +59,7 @@
 #include "mm/gfp.h"
 #include "mm/mm_state.h"
 #include "mm/mman.h"
+#include "mm/migrate.h"
 #include "mm/mmap.h"
 #include "mm/page_place.h"
 #include "mm/pagemap.h"
@@ -737,8 +738,13 @@ static vm_fault_t do_swap_page(struct vm_fault *vmf)
 	struct page *page;
 	pte_t pte;
 
-	if (non_swap_entry(entry))
-		return VM_FAULT_SIGBUS; /* no migration, hwpoison or marker entries here */
+	if (non_swap_entry(entry)) {
+		if (is_migration_entry(entry)) { /* wait for the move, then the access retries */
+			migration_entry_wait(k, vma->vm_mm, vmf->pte);
+			return 0;
+		}
+		return VM_FAULT_SIGBUS; /* no hwpoison or marker entries here */
+	}
 	si = get_swap_device(k, entry);
 	if (!si)
 		return VM_FAULT_SIGBUS;
@@ -1239,6 +1245,11 @@ again:;
 					continue; /* should_zap_cows() */
 				rss[MM_SWAPENTS]--;
 				free_swap_and_cache(k, entry);
+			} else if (is_migration_entry(entry)) { /* the page counts in rss still */
+				page = pfn_to_page(k, swp_offset_pfn(entry));
+				if (!should_zap_page(details, page))
+					continue;
+				rss[mm_counter(page)]--;
 			}
 			pte_clear(ptep); /* pte_clear_not_present_full */
 			continue;
@@ -1656,8 +1667,20 @@ static int copy_nonpresent_pte(struct vm_area_struct *dst_vma, struct vm_area_st
 	pte_t pte = *src_pte;
 	swp_entry_t entry = pte_to_swp_entry(pte);
 
+	if (is_migration_entry(entry)) {
+		/* the child's entry is remapped with the rest when the move ends */
+		rss[mm_counter(pfn_to_page(k, swp_offset_pfn(entry)))]++;
+		if (!is_readable_migration_entry(entry) && is_cow_mapping(src_vma->vm_flags)) {
+			/* both sides read-only: an exclusive or writable entry becomes shared */
+			entry = make_readable_migration_entry(swp_offset(entry));
+			pte = swp_entry_to_pte(entry);
+			set_pte_at(k, src_vma->vm_mm, addr, src_pte, pte);
+		}
+		set_pte_at(k, dst_vma->vm_mm, addr, dst_pte, pte);
+		return 0;
+	}
 	if (non_swap_entry(entry))
-		return 0; /* no migration entries outlive a call here */
+		return 0; /* no hwpoison entries in this model */
 	if (swap_duplicate(k, entry) < 0)
 		return -EIO;
 	if (pte_swp_exclusive(*src_pte)) {
@@ -1837,6 +1860,15 @@ static bool walk_user_tables(const struct mm_struct *mm, struct pte_tally *t, ch
 					if (!pte_present(pte[e])) {
 						swp_entry_t se = pte_to_swp_entry(pte[e]);
 
+						if (is_migration_entry(se)) { /* counts in rss */
+							CHECK(migrate_in_flight(k),
+							      "mm: migration entry at %#lx outside a "
+							      "migration",
+							      va);
+							pfn = swp_offset_pfn(se);
+							t->rss[mm_counter(pfn_to_page(k, pfn))]++;
+							continue;
+						}
 						if (non_swap_entry(se))
 							continue;
 						if (!tally_push(t, &t->swaps, &t->nr_swaps,

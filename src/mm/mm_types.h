@@ -288,6 +288,7 @@ struct anon_vma {
 	struct anon_vma *root;	 /* the root of this anon_vma's tree */
 	struct anon_vma *parent; /* the anon_vma it was forked from (itself for a root) */
 	int refcount;
+	int migration_refs;	       /* of refcount: taken by folios being migrated */
 	unsigned long num_children;    /* anon_vmas forked from this one */
 	unsigned long num_active_vmas; /* VMAs whose vma->anon_vma is this one */
 	struct list_head chains;       /* anon_vma_chain.same_anon_vma */

@@ -451,6 +451,13 @@ void filemap_remove_folio(struct kmm_kernel *k, struct folio *folio);
  */
 void __filemap_remove_folio(struct kmm_kernel *k, struct folio *folio, void *shadow);
 
+/*
+ * folio_migrate_mapping()'s store (migrate.c): @new takes every slot of @old in @mapping,
+ * keeping the dirty/writeback marks. References, counters and flags are the caller's.
+ */
+void page_cache_replace_folio(struct kmm_kernel *k, struct address_space *mapping,
+			      struct folio *old, struct folio *new);
+
 /* Models: filemap_fault(), filemap_map_pages(), filemap_page_mkwrite() (vm_operations). */
 vm_fault_t filemap_fault(struct vm_fault *vmf);
 vm_fault_t filemap_map_pages(struct vm_fault *vmf, pgoff_t start_pgoff, pgoff_t end_pgoff);

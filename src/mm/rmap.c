@@ -393,7 +393,7 @@ static void rmap_walk_anon(struct kmm_kernel *k, struct folio *folio,
 	struct anon_vma *anon_vma = folio_anon_vma(folio);
 
 	(void)k;
-	if (!anon_vma || !folio_mapped(folio))
+	if (!anon_vma || (!rwc->anon_vma_held && !folio_mapped(folio)))
 		return; /* folio_lock_anon_vma_read: unmapped folios have no stable anon_vma */
 	for (struct list_head *l = anon_vma->chains.next; l != &anon_vma->chains; l = l->next) {
 		struct anon_vma_chain *avc = list_entry(l, struct anon_vma_chain, same_anon_vma);
@@ -456,9 +456,22 @@ bool page_vma_mapped_walk(struct page_vma_mapped_walk *pvmw)
 		pte_t *ptep = (pte_t *)mm_pte_lookup(vma->vm_mm, pvmw->address);
 		unsigned long pfn;
 
-		if (!ptep || !pte_present(*ptep))
+		if (!ptep)
 			return false;
-		pfn = pte_pfn(*ptep);
+		if (pvmw->flags & PVMW_MIGRATION) { /* check_pte(): migration entries only */
+			swp_entry_t entry;
+
+			if (!is_swap_pte(*ptep))
+				return false;
+			entry = pte_to_swp_entry(*ptep);
+			if (!is_migration_entry(entry))
+				return false;
+			pfn = swp_offset_pfn(entry);
+		} else {
+			if (!pte_present(*ptep))
+				return false;
+			pfn = pte_pfn(*ptep);
+		}
 		if (pfn < pvmw->pfn || pfn >= pvmw->pfn + pvmw->nr_pages)
 			return false;
 		pvmw->pte = (uint64_t *)ptep;
@@ -571,6 +584,155 @@ void try_to_unmap(struct kmm_kernel *k, struct folio *folio, unsigned int flags)
 	rmap_walk(k, folio, &rwc);
 }
 
+/* ---- migration entries (mm/rmap.c try_to_migrate, mm/migrate.c remove_migration_ptes) --- */
+
+struct anon_vma *folio_get_anon_vma(struct kmm_kernel *k, const struct folio *folio)
+{
+	struct anon_vma *anon_vma = folio_anon_vma(folio);
+
+	(void)k;
+	if (!anon_vma || !folio_mapped(folio))
+		return NULL;
+	anon_vma->refcount++;
+	anon_vma->migration_refs++;
+	return anon_vma;
+}
+
+void folio_put_anon_vma(struct kmm_kernel *k, struct anon_vma *anon_vma)
+{
+	anon_vma->migration_refs--;
+	put_anon_vma(k, anon_vma);
+}
+
+/* The migration entry for a PTE of @pfn that held @pteval. */
+static swp_entry_t migration_entry_for(unsigned long pfn, pte_t pteval, bool anon_exclusive)
+{
+	swp_entry_t entry;
+
+	if (pte_write(pteval))
+		entry = make_writable_migration_entry(pfn);
+	else if (anon_exclusive)
+		entry = make_readable_exclusive_migration_entry(pfn);
+	else
+		entry = make_readable_migration_entry(pfn);
+	if (pte_young(pteval))
+		entry = make_migration_entry_young(entry);
+	if (pte_dirty(pteval))
+		entry = make_migration_entry_dirty(entry);
+	return entry;
+}
+
+/*
+ * Models: try_to_migrate_one(): each PTE of @folio in @vma cleared and flushed (break before
+ * make: no CPU keeps the old translation), then a migration entry in its place. The rss
+ * counters keep the page (a migration entry still counts, as zap_pte_range knows).
+ */
+static bool try_to_migrate_one(struct folio *folio, struct vm_area_struct *vma,
+			       unsigned long address, void *arg)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	struct kmm_kernel *k = mm->kernel;
+	struct page_vma_mapped_walk pvmw;
+
+	(void)arg;
+	pvmw_init(&pvmw, k, folio, vma, address);
+	while (page_vma_mapped_walk(&pvmw)) {
+		pte_t *ptep = (pte_t *)pvmw.pte;
+		unsigned long pfn = pte_pfn(*ptep);
+		struct page *subpage = pfn_to_page(k, pfn);
+		bool anon_exclusive = folio_test_anon(folio) && PageAnonExclusive(subpage);
+		pte_t pteval = ptep_clear_flush(k, vma, pvmw.address, ptep);
+
+		if (pte_dirty(pteval))
+			folio_mark_dirty(k, folio);
+		/* page_try_share_anon_rmap(): a possibly pinned exclusive page stays mapped. */
+		if (anon_exclusive) {
+			if (folio_maybe_dma_pinned(folio)) {
+				set_pte_at(k, mm, pvmw.address, ptep, pteval);
+				page_vma_mapped_walk_done(&pvmw);
+				return false;
+			}
+			ClearPageAnonExclusive(subpage);
+		}
+		set_pte_at(k, mm, pvmw.address, ptep,
+			   swp_entry_to_pte(migration_entry_for(pfn, pteval, anon_exclusive)));
+		page_remove_rmap(subpage, vma, false);
+		if (vma->vm_flags & VM_LOCKED)
+			mlock_page_drain_local(k);
+		folio_put(k, folio);
+	}
+	return true;
+}
+
+static int folio_not_mapped(struct folio *folio)
+{
+	return !folio_mapped(folio);
+}
+
+void try_to_migrate(struct kmm_kernel *k, struct folio *folio, unsigned int flags)
+{
+	struct rmap_walk_control rwc = {.arg = (void *)(uintptr_t)flags,
+					.rmap_one = try_to_migrate_one,
+					.done = folio_not_mapped};
+
+	rmap_walk(k, folio, &rwc);
+}
+
+/*
+ * Models: remove_migration_pte(): @arg is the source folio whose entries are looked for;
+ * @folio the one the PTEs get (the source again when the move failed).
+ */
+static bool remove_migration_pte(struct folio *folio, struct vm_area_struct *vma,
+				 unsigned long address, void *arg)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	struct kmm_kernel *k = mm->kernel;
+	struct folio *src = arg;
+	struct page_vma_mapped_walk pvmw;
+
+	pvmw_init(&pvmw, k, src, vma, address);
+	pvmw.flags = PVMW_SYNC | PVMW_MIGRATION;
+	while (page_vma_mapped_walk(&pvmw)) {
+		pte_t *ptep = (pte_t *)pvmw.pte;
+		swp_entry_t entry = pte_to_swp_entry(*ptep);
+		unsigned long idx = swp_offset_pfn(entry) - pvmw.pfn;
+		struct page *new = pfn_to_page(k, page_to_pfn(k, &folio->page) + idx);
+		pte_t pte = mk_pte(k, new, __pgprot(vma->vm_page_prot));
+
+		folio_get(folio);
+		if (!is_migration_entry_young(entry))
+			pte = pte_mkold(pte);
+		if (folio_test_dirty(folio) && is_migration_entry_dirty(entry))
+			pte = pte_mkdirty(pte);
+		if (is_writable_migration_entry(entry))
+			pte = (vma->vm_flags & VM_WRITE) ? pte_mkwrite(pte) : pte; /* maybe_mkwrite */
+		else
+			pte = pte_wrprotect(pte);
+		if (folio_test_anon(folio))
+			page_add_anon_rmap(new, vma, pvmw.address,
+					   is_readable_migration_entry(entry) ? RMAP_NONE
+									      : RMAP_EXCLUSIVE);
+		else
+			page_add_file_rmap(new, vma, false);
+		/* no flush: the entry was not valid, no TLB can hold it */
+		set_pte_at(k, mm, pvmw.address, ptep, pte);
+		if (vma->vm_flags & VM_LOCKED)
+			mlock_page_drain_local(k);
+	}
+	return true;
+}
+
+void remove_migration_ptes(struct kmm_kernel *k, struct folio *src, struct folio *dst,
+			   bool locked)
+{
+	struct rmap_walk_control rwc = {.arg = src,
+					.rmap_one = remove_migration_pte,
+					.anon_vma_held = true};
+
+	(void)locked;
+	rmap_walk(k, dst, &rwc);
+}
+
 struct folio_referenced_arg {
 	int mapcount;
 	int referenced;
@@ -671,8 +833,10 @@ bool rmap_check(const struct kmm_kernel *k, char *why, size_t whylen)
 		CHECK(active == av->num_active_vmas,
 		      "rmap: anon_vma num_active_vmas %lu, %lu VMAs use it", av->num_active_vmas,
 		      active);
-		CHECK(av->refcount == 1 + roots, "rmap: anon_vma refcount %d, expected %d",
-		      av->refcount, 1 + roots);
+		/* one for being linked, unless only a migration keeps it after its last unlink */
+		roots += av->migration_refs + (list_empty(&av->chains) && av->migration_refs ? 0 : 1);
+		CHECK(av->refcount == roots, "rmap: anon_vma refcount %d, expected %d",
+		      av->refcount, roots);
 	}
 	CHECK(nav == ms->nr_anon_vmas, "rmap: %lu anon_vmas listed, count %lu", nav,
 	      ms->nr_anon_vmas);

@@ -76,6 +76,7 @@ struct rmap_walk_control {
 			 void *arg);
 	int (*done)(struct folio *folio);
 	bool (*invalid_vma)(struct vm_area_struct *vma, void *arg);
+	bool anon_vma_held; /* the caller holds the anon_vma (migration): walk if unmapped */
 };
 
 /* Models: rmap_walk(): anon folios through their anon_vma's chains, file ones via i_mmap. */
@@ -118,6 +119,30 @@ static inline void page_vma_mapped_walk_done(struct page_vma_mapped_walk *pvmw)
  * Mlocked VMAs keep theirs unless TTU_IGNORE_MLOCK. The caller checks folio_mapped() after.
  */
 void try_to_unmap(struct kmm_kernel *k, struct folio *folio, unsigned int flags);
+
+/*
+ * Models: try_to_migrate(): replaces every PTE mapping @folio by a migration entry (write,
+ * read-exclusive or read, with the PTE's young and dirty bits), flushing each from every
+ * TLB, dropping rmap/rss per PTE and carrying a dirty PTE's bit to the folio. VM_LOCKED VMAs
+ * are not skipped. An exclusive anonymous page that may be pinned stops the walk with its
+ * PTE intact. The caller checks folio_mapped() after.
+ */
+void try_to_migrate(struct kmm_kernel *k, struct folio *folio, unsigned int flags);
+/*
+ * Models: remove_migration_ptes(): every migration entry naming a page of @src, in the VMAs
+ * that map @dst's position, becomes a present PTE of the same page of @dst (rmap and rss
+ * taken back; writable if the entry was and the VMA is; exclusive if the entry was). @src ==
+ * @dst restores the old mapping after a failed move.
+ */
+void remove_migration_ptes(struct kmm_kernel *k, struct folio *src, struct folio *dst,
+			   bool locked);
+/*
+ * Models: folio_get_anon_vma() / put_anon_vma(): a reference on an anonymous folio's
+ * anon_vma that keeps it alive while the folio is unmapped for migration (NULL: not anon or
+ * not mapped). The put frees it (and its root's reference) if it was the last.
+ */
+struct anon_vma *folio_get_anon_vma(struct kmm_kernel *k, const struct folio *folio);
+void folio_put_anon_vma(struct kmm_kernel *k, struct anon_vma *anon_vma);
 
 /*
  * Models: folio_referenced(): how many PTEs mapping @folio had the access flag (each

@@ -271,6 +271,16 @@ void __delete_from_swap_cache(struct kmm_kernel *k, struct folio *folio, swp_ent
 	mod_node_page_state_of(k, &folio->page, NR_SWAPCACHE, -nr);
 }
 
+void swap_cache_replace_folio(struct kmm_kernel *k, struct folio *old, struct folio *new)
+{
+	swp_entry_t entry = {old->private};
+	struct swap_space *sp = space_of(k, entry);
+	unsigned long idx = swp_offset(entry), nr = folio_nr_pages(old);
+
+	for (unsigned long i = 0; sp && i < nr; i++)
+		xa_store(&sp->xa, idx + i, new); /* a replacement allocates nothing */
+}
+
 void delete_from_swap_cache(struct kmm_kernel *k, struct folio *folio)
 {
 	swp_entry_t entry = {folio->private};

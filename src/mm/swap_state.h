@@ -192,6 +192,12 @@ int try_to_unuse(struct kmm_kernel *k, unsigned int type);
  */
 void folio_lock_io(struct kmm_kernel *k, struct folio *folio);
 
+/*
+ * folio_migrate_mapping()'s store for the swap cache: @new takes every slot of @old (whose
+ * private holds the entry; @new's must already). Counts and flags are the caller's.
+ */
+void swap_cache_replace_folio(struct kmm_kernel *k, struct folio *old, struct folio *new);
+
 /* Models: total_swapcache_pages(): pages in the swap cache over all devices. */
 unsigned long total_swapcache_pages(const struct kmm_kernel *k);
 

@@ -88,4 +88,76 @@ static inline bool is_migration_entry(swp_entry_t e)
 	return t >= SWP_MIGRATION_READ && t <= SWP_MIGRATION_WRITE;
 }
 
+/*
+ * Migration entries (swapops.h): the offset holds the PFN of the page being moved (bits
+ * 0..SWP_PFN_BITS-1, MAX_PHYSMEM_BITS 48 - PAGE_SHIFT), and above it the young and dirty bits
+ * of the PTE it replaced (SWP_MIG_YOUNG/DIRTY): the captured kernel keeps them because its
+ * swap offset field (50 bits) exceeds SWP_MIG_TOTAL_BITS (swap_migration_ad_supported).
+ */
+#define SWP_PFN_BITS	       (48 - PAGE_SHIFT)
+#define SWP_PFN_MASK	       ((1UL << SWP_PFN_BITS) - 1)
+#define SWP_MIG_YOUNG_BIT      SWP_PFN_BITS
+#define SWP_MIG_DIRTY_BIT      (SWP_PFN_BITS + 1)
+#define SWP_MIG_TOTAL_BITS     (SWP_PFN_BITS + 2)
+#define SWP_MIG_YOUNG	       (1UL << SWP_MIG_YOUNG_BIT)
+#define SWP_MIG_DIRTY	       (1UL << SWP_MIG_DIRTY_BIT)
+
+_Static_assert(SWP_MIG_TOTAL_BITS <= __SWP_OFFSET_BITS, "A/D bits fit the offset field");
+
+static inline bool is_writable_migration_entry(swp_entry_t e)
+{
+	return swp_type(e) == SWP_MIGRATION_WRITE;
+}
+
+static inline bool is_readable_migration_entry(swp_entry_t e)
+{
+	return swp_type(e) == SWP_MIGRATION_READ;
+}
+
+static inline bool is_readable_exclusive_migration_entry(swp_entry_t e)
+{
+	return swp_type(e) == SWP_MIGRATION_READ_EXCLUSIVE;
+}
+
+static inline swp_entry_t make_readable_migration_entry(unsigned long pfn)
+{
+	return swp_entry(SWP_MIGRATION_READ, pfn);
+}
+
+static inline swp_entry_t make_readable_exclusive_migration_entry(unsigned long pfn)
+{
+	return swp_entry(SWP_MIGRATION_READ_EXCLUSIVE, pfn);
+}
+
+static inline swp_entry_t make_writable_migration_entry(unsigned long pfn)
+{
+	return swp_entry(SWP_MIGRATION_WRITE, pfn);
+}
+
+static inline swp_entry_t make_migration_entry_young(swp_entry_t e)
+{
+	return swp_entry(swp_type(e), swp_offset(e) | SWP_MIG_YOUNG);
+}
+
+static inline swp_entry_t make_migration_entry_dirty(swp_entry_t e)
+{
+	return swp_entry(swp_type(e), swp_offset(e) | SWP_MIG_DIRTY);
+}
+
+static inline bool is_migration_entry_young(swp_entry_t e)
+{
+	return swp_offset(e) & SWP_MIG_YOUNG;
+}
+
+static inline bool is_migration_entry_dirty(swp_entry_t e)
+{
+	return swp_offset(e) & SWP_MIG_DIRTY;
+}
+
+/* Models: swp_offset_pfn()/pfn_swap_entry_to_page(): the PFN a migration entry names. */
+static inline unsigned long swp_offset_pfn(swp_entry_t e)
+{
+	return swp_offset(e) & SWP_PFN_MASK;
+}
+
 #endif /* KMM_MM_SWAPOPS_H */

@@ -14,6 +14,7 @@
 #include "mm/writeback.h"
 #include "fs/fs.h"
 #include "mm/shrinker.h"
+#include "mm/vmscan.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -196,6 +197,7 @@ static const struct vm_part_sysctl {
 } vm_part_sysctls[] = {
 	{"drop_caches", NULL, drop_caches_write},
 	{"page-cluster", swap_page_cluster, swap_set_page_cluster},
+	{"swappiness", vm_swappiness, vmscan_set_swappiness},
 	{"vfs_cache_pressure", read_vfs_cache_pressure, set_sysctl_vfs_cache_pressure},
 	{"panic_on_oom", sysctl_panic_on_oom, set_sysctl_panic_on_oom},
 	{"oom_kill_allocating_task", sysctl_oom_kill_allocating_task,

@@ -71,6 +71,7 @@
 #include "mm/gfp.h"
 #include "mm/internal.h"
 #include "mm/memory.h"
+#include "mm/migrate.h"
 #include "mm/mmap.h"
 #include "mm/page_place.h"
 #include "mm/pagemap.h"
@@ -244,9 +245,11 @@ bool vmscan_place_walk(const struct kmm_kernel *k, struct place_map *map)
 		if (k->node_data[nid])
 			isolated += node_page_state(k->node_data[nid], NR_ISOLATED_ANON) +
 				    node_page_state(k->node_data[nid], NR_ISOLATED_FILE);
-	if (counted != isolated)
-		return place_fail(map, "vmscan: %lu pages isolated by reclaim, nr_isolated %lu",
-				  counted, isolated);
+	if (counted + migrate_isolated_pages(k) != isolated)
+		return place_fail(map,
+				  "vmscan: %lu pages isolated by reclaim, %lu for migration, "
+				  "nr_isolated %lu",
+				  counted, migrate_isolated_pages(k), isolated);
 	return true;
 }
 
@@ -275,9 +278,10 @@ bool vmscan_check(const struct kmm_kernel *k, char *why, size_t whylen)
 
 		if (!pgdat)
 			continue;
-		CHECK(node_page_state(pgdat, NR_ISOLATED_ANON) == 0 &&
-			      node_page_state(pgdat, NR_ISOLATED_FILE) == 0,
-		      "vmscan: node %d has isolated pages outside reclaim", nid);
+		CHECK(node_page_state(pgdat, NR_ISOLATED_ANON) +
+				      node_page_state(pgdat, NR_ISOLATED_FILE) ==
+			      migrate_isolated_pages_node(k, nid),
+		      "vmscan: node %d has isolated pages outside reclaim and migration", nid);
 		snprintf(comm, sizeof(comm), KSWAPD_COMM_FMT, nid);
 		CHECK(vn->kswapd || vn->state == KSWAPD_SLEEPING, "vmscan: %s runs without a task",
 		      comm);
@@ -1629,7 +1633,8 @@ static int64_t kswapd_fn(struct kmm_kernel *k, struct task_struct *t, void *data
 	int alloc_order, reclaim_order, highest_zoneidx;
 	int64_t next;
 
-	(void)t;
+	/* kswapd(): the thread frees memory (reserves, no nested reclaim) and says who it is */
+	t->flags |= PF_MEMALLOC | PF_KSWAPD;
 	if (vn->state == KSWAPD_NAPPING && kswapd_after_nap(k, pgdat))
 		return KTHREAD_SLEEP;
 	k->vmscan->current_is_kswapd = true;

@@ -42,3 +42,16 @@ def test_swap_steps_refuse_bad_input(kmmsim, text, message):
     proc = kmmsim("run", "-", input="boot\n" + text, check=False)
     assert proc.returncode == 1
     assert message in proc.stderr
+
+
+def test_swappiness_tunable(kmmsim):
+    """vm.swappiness: 60 at boot as every capture's boot.sys_vm.txt; 6.1 accepts 0..200
+    (proc_dointvec_minmax with two_hundred as the upper bound) and refuses 201."""
+    out = kmmsim("-m", "512M", "proc", "/proc/sys/vm/swappiness").stdout
+    assert out.strip().splitlines()[-1] == "60"
+    out = kmmsim("-m", "512M", "run", "-",
+                 input="boot\nsysctl vm.swappiness 200\nshow /proc/sys/vm/swappiness\n").stdout
+    assert out.strip().splitlines()[-1] == "200"
+    proc = kmmsim("-m", "512M", "-sysctl", "vm.swappiness=201", "proc",
+                  "/proc/sys/vm/swappiness", check=False)
+    assert proc.returncode == 1 and "invalid value" in proc.stderr

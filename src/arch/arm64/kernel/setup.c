@@ -32,6 +32,7 @@
 #include "mm/internal.h"
 #include "mm/slab.h"
 #include "mm/memory.h"
+#include "mm/migrate.h"
 #include "mm/mmap.h"
 #include "mm/oom.h"
 #include "mm/rmap.h"
@@ -601,6 +602,9 @@ static int do_initcalls(struct kmm_kernel *k)
 	/* module_init(kswapd_init): one kswapd per node */
 	if (vmscan_init(k))
 		return -ENOMEM;
+	/* page migration's state: the isolated-for-migration lists (migrate.c) */
+	if (migrate_init(k))
+		return -ENOMEM;
 	/* subsys_initcall(kcompactd_init): compaction's state (its threads come when asked) */
 	if (compaction_init(k))
 		return -ENOMEM;
@@ -721,6 +725,7 @@ void kernel_shutdown(struct kmm_kernel *k)
 		return;
 	compaction_fini(k);
 	vmscan_fini(k);
+	migrate_fini(k);
 	writeback_fini(k); /* I/O in flight dropped: its pages go with the machine */
 	oom_fini(k);
 	mm_state_fini(k);
@@ -771,5 +776,6 @@ bool kernel_check(const struct kmm_kernel *k, char *why, size_t whylen)
 	       asid_check(k, why, whylen) && sched_check(k, why, whylen) &&
 	       oom_check(k, why, whylen) && swap_check(k, why, whylen) &&
 	       shrinker_check(k, why, whylen) && workingset_check(k, why, whylen) &&
-	       vmscan_check(k, why, whylen) && compaction_check(k, why, whylen);
+	       vmscan_check(k, why, whylen) && migrate_check(k, why, whylen) &&
+	       compaction_check(k, why, whylen);
 }

@@ -1,0 +1,173 @@
+/*
+ * Transparent huge pages (huge_memory.c): the sysfs knobs, the huge zero page, PMD-mapped
+ * anonymous THPs (fault, zap, fork, write-protect faults, mprotect), the PMD split, and the
+ * interface the page-table walkers use to meet a huge PMD.
+ *
+ * Models: include/linux/huge_mm.h (Linux 6.1.192).
+ *
+ * A huge PMD here is an arm64 block descriptor (PMD_TYPE_SECT) in a user PMD table, mapping
+ * the 512 pages of one order-9 compound page (or the huge zero page). Each huge PMD of an
+ * mm has a PTE table deposited for it (pgtable_trans_huge_deposit), counted in the mm's
+ * pgtables_bytes and NR_PAGETABLE, used when the PMD is split.
+ */
+#ifndef KMM_MM_HUGE_MM_H
+#define KMM_MM_HUGE_MM_H
+
+#include "arch/arm64/include/asm/pgtable.h"
+#include "lib/sink.h"
+#include "mm/memory.h"
+#include "mm/pagemap.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define HPAGE_PMD_SHIFT PMD_SHIFT
+#define HPAGE_PMD_SIZE	PMD_SIZE
+#define HPAGE_PMD_MASK	PMD_MASK
+#define HPAGE_PMD_ORDER (PMD_SHIFT - PAGE_SHIFT)
+#define HPAGE_PMD_NR	(1UL << HPAGE_PMD_ORDER)
+
+/* mm->flags bit: the mm holds a reference on the huge zero page (sched/coredump.h: 23). */
+#define MMF_HUGE_ZERO_PAGE (1UL << 23)
+
+/* Models: enum transparent_hugepage_flag (the bits of transparent_hugepage_flags). */
+enum transparent_hugepage_flag {
+	TRANSPARENT_HUGEPAGE_NEVER_DAX,
+	TRANSPARENT_HUGEPAGE_FLAG,
+	TRANSPARENT_HUGEPAGE_REQ_MADV_FLAG,
+	TRANSPARENT_HUGEPAGE_DEFRAG_DIRECT_FLAG,
+	TRANSPARENT_HUGEPAGE_DEFRAG_KSWAPD_FLAG,
+	TRANSPARENT_HUGEPAGE_DEFRAG_KSWAPD_OR_MADV_FLAG,
+	TRANSPARENT_HUGEPAGE_DEFRAG_REQ_MADV_FLAG,
+	TRANSPARENT_HUGEPAGE_DEFRAG_KHUGEPAGED_FLAG,
+	TRANSPARENT_HUGEPAGE_USE_ZERO_PAGE_FLAG,
+};
+
+/* ---- boot, shutdown, checks --------------------------------------------------------- */
+
+/*
+ * Models: hugepage_init(): creates k->thp with the boot defaults (enabled from
+ * transparent_hugepage=, always when not given; defrag madvise; use_zero_page 1) and the
+ * huge zero page's shrinker. THP stays off (k->thp_enabled false) below 512 MiB of RAM.
+ * Returns 0 or -ENOMEM (nothing created).
+ */
+int thp_init(struct kmm_kernel *k);
+/* Frees k->thp (and the huge zero page if no mm holds it). */
+void thp_exit(struct kmm_kernel *k);
+/* The invariants of huge_memory.c's essay; false with the reason. Reads only. */
+bool thp_check(const struct kmm_kernel *k, char *why, size_t whylen);
+
+/* ---- /sys/kernel/mm/transparent_hugepage ------------------------------------------- */
+
+/*
+ * Prints the file @name under /sys/kernel/mm/transparent_hugepage/ (e.g. "enabled",
+ * "khugepaged/max_ptes_none") as the kernel does. 0, or -ENOENT (nothing printed).
+ */
+int thp_sysfs_show(struct kmm_kernel *k, const char *name, const struct sink *out);
+/*
+ * Writes @val (a trailing newline allowed) to the file @name. 0, -EINVAL for a value the
+ * kernel refuses (nothing changed), -ENOENT for no such file, -EACCES for a read-only one.
+ */
+int thp_sysfs_store(struct kmm_kernel *k, const char *name, const char *val);
+/* The knob files, NULL-terminated (for listings and tests). */
+extern const char *const thp_sysfs_files[];
+
+/* ---- the policy --------------------------------------------------------------------- */
+
+/* Models: hugepage_vma_check(): may @vma have THPs (smaps: THPeligible; in_pf: a fault). */
+bool hugepage_vma_check(struct vm_area_struct *vma, unsigned long vm_flags, bool smaps,
+			bool in_pf, bool enforce_sysfs);
+/* Models: transhuge_vma_suitable(): the 2 MiB range around @addr lies inside @vma. */
+bool transhuge_vma_suitable(const struct vm_area_struct *vma, unsigned long addr);
+/* Models: vma_thp_gfp_mask(): the gfp of a THP allocation for @vma under the defrag mode. */
+gfp_t vma_thp_gfp_mask(const struct vm_area_struct *vma);
+/* Models: hugepage_madvise(): MADV_HUGEPAGE/NOHUGEPAGE on *@vm_flags. 0 or -EINVAL. */
+int hugepage_madvise(struct vm_area_struct *vma, unsigned long *vm_flags, int advice);
+
+/* ---- huge PMDs ---------------------------------------------------------------------- */
+
+/* Models: pmd_trans_huge(): a present block entry in a user PMD table. */
+static inline bool pmd_trans_huge(pmd_t pmd)
+{
+	return pmd_val(pmd) && !(pmd_val(pmd) & PMD_TABLE_BIT);
+}
+
+/* Models: is_huge_zero_pmd(): @pmd maps the huge zero page. */
+bool is_huge_zero_pmd(const struct kmm_kernel *k, pmd_t pmd);
+/* Models: is_huge_zero_page(). */
+bool is_huge_zero_page(const struct kmm_kernel *k, const struct page *page);
+
+/*
+ * The PMD entry of @mm for @addr, or NULL when the PUD level has no table. Allocates nothing.
+ * (Models the walk part of mm_find_pmd(); the entry may be none, a table or huge.)
+ */
+pmd_t *mm_find_pmd(const struct mm_struct *mm, unsigned long addr);
+/* The same, allocating the PUD and PMD tables as needed; NULL when out of memory. */
+pmd_t *mm_pmd_alloc(struct mm_struct *mm, unsigned long addr);
+
+/* Models: do_huge_pmd_anonymous_page(): VM_FAULT_FALLBACK to go on with PTEs. */
+vm_fault_t do_huge_pmd_anonymous_page(struct vm_fault *vmf);
+/* Models: do_huge_pmd_wp_page(): reuse an exclusive THP, else split (VM_FAULT_FALLBACK). */
+vm_fault_t do_huge_pmd_wp_page(struct vm_fault *vmf);
+/* Models: huge_pmd_set_accessed(): young (and dirty on a write) on the huge PMD. */
+void huge_pmd_set_accessed(struct vm_fault *vmf);
+
+/*
+ * Models: zap_huge_pmd(): clears the huge PMD at @pmd (mapping @addr of @vma), queues its page
+ * on @tlb, frees the deposited table. Returns 1 (done) or 0 (not a huge PMD: nothing done).
+ * @rss gets the counter change (MM_ANONPAGES -512).
+ */
+int zap_huge_pmd(struct mmu_gather *tlb, struct vm_area_struct *vma, pmd_t *pmd,
+		 unsigned long addr, long *rss);
+/*
+ * Models: copy_huge_pmd(): fork's copy of the huge PMD @src_pmd into @dst_pmd (write-protected
+ * in both for a COW mapping). 0, -ENOMEM (nothing changed in the child), or -EAGAIN: the PMD
+ * was split in the parent (a pinned exclusive THP), copy its PTEs instead.
+ */
+int copy_huge_pmd(struct vm_area_struct *dst_vma, struct vm_area_struct *src_vma,
+		  pmd_t *dst_pmd, pmd_t *src_pmd, unsigned long addr);
+/*
+ * Models: change_huge_pmd(): the huge PMD at @pmd gets @newprot (mprotect). Returns
+ * HPAGE_PMD_NR when changed, 0 when nothing was (not huge). Flushes the TLB range itself.
+ */
+long change_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd, unsigned long addr,
+		     pgprot_t newprot);
+/*
+ * Models: move_huge_pmd(): mremap moves the huge PMD @old_pmd to the empty @new_pmd (and its
+ * deposited table). True when moved.
+ */
+bool move_huge_pmd(struct vm_area_struct *vma, struct vm_area_struct *new_vma,
+		   unsigned long old_addr, unsigned long new_addr, pmd_t *old_pmd,
+		   pmd_t *new_pmd);
+
+/*
+ * Models: __split_huge_pmd(): turns the huge PMD at @pmd (covering @address) into a table of
+ * 512 PTEs (the deposited one) mapping the same pages with the same rights; the huge zero page
+ * becomes 512 zero-page PTEs. thp_split_pmd counted. Nothing done when @pmd is not huge.
+ */
+void __split_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd, unsigned long address);
+/* Models: split_huge_pmd_address(): the same for the PMD covering @address, if any. */
+void split_huge_pmd_address(struct vm_area_struct *vma, unsigned long address);
+/*
+ * Models: vma_adjust_trans_huge(): before @vma becomes [@start, @end) (and its successor
+ * moves by @adjust_next bytes), split the huge PMDs the new boundaries cut.
+ */
+void vma_adjust_trans_huge(struct vm_area_struct *vma, unsigned long start, unsigned long end,
+			   long adjust_next);
+
+/*
+ * Models: mm_put_huge_zero_page(): exit_mmap drops the mm's reference on the huge zero page.
+ */
+void mm_put_huge_zero_page(struct mm_struct *mm);
+
+/*
+ * The deposited PTE table of a huge PMD (pgtable_trans_huge_deposit/withdraw, the generic
+ * LIFO list per mm). The walkers of the checks read the list with pgtable_trans_huge_each.
+ */
+void pgtable_trans_huge_deposit(struct mm_struct *mm, struct page *pgtable);
+struct page *pgtable_trans_huge_withdraw(struct mm_struct *mm);
+/* Calls @fn on each deposited table of @mm; stops and returns false when @fn does. */
+bool pgtable_trans_huge_each(const struct mm_struct *mm,
+			     bool (*fn)(const struct page *pgtable, void *arg), void *arg);
+
+#endif /* KMM_MM_HUGE_MM_H */
