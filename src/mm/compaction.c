@@ -582,7 +582,10 @@ static unsigned long release_freepages(struct kmm_kernel *k, struct list_head *f
 #define ISOLATE_UNEVICTABLE   0x8u /* isolate_mode_t: unevictable folios may be taken */
 #define ISOLATE_ASYNC_MIGRATE 0x4u /* only folios migratable without blocking */
 
-/* Takes @folio off its LRU for migration; false when it may not or cannot go. */
+/*
+ * Takes @folio off its LRU onto cc->migratepages (NR_ISOLATED_* counted); false when it may
+ * not or cannot go.
+ */
 static bool compact_isolate_folio(struct kmm_kernel *k, struct compact_control *cc,
 				  struct folio *folio, unsigned int mode)
 {
@@ -598,7 +601,7 @@ static bool compact_isolate_folio(struct kmm_kernel *k, struct compact_control *
 		return false;
 	if ((mode & ISOLATE_ASYNC_MIGRATE) && folio_test_writeback(folio))
 		return false;
-	return folio_isolate_lru(k, folio) == 0;
+	return migrate_isolate_lru_folio(k, folio, &cc->migratepages) == 0;
 }
 
 /*
@@ -666,10 +669,6 @@ static int isolate_migratepages_block(struct kmm_kernel *k, struct compact_contr
 			goto isolate_fail;
 		if (folio_test_large(folio))
 			low_pfn += folio_nr_pages(folio) - 1;
-		__mod_node_page_state(NODE_DATA(k, page_to_nid(page)),
-				      NR_ISOLATED_ANON + folio_is_file_lru(folio),
-				      (long)folio_nr_pages(folio));
-		list_add(&folio->lru, &cc->migratepages);
 		cc->nr_migratepages += (unsigned int)folio_nr_pages(folio);
 		nr_isolated += folio_nr_pages(folio);
 		nr_scanned += folio_nr_pages(folio) - 1;
@@ -1050,6 +1049,9 @@ enum compact_result compact_zone(struct kmm_kernel *k, struct compact_control *c
 	ret = compaction_suitable(k, zone, cc->order, cc->alloc_flags, cc->highest_zoneidx);
 	if (ret == COMPACT_SUCCESS || ret == COMPACT_SKIPPED)
 		return ret;
+	/* The page-place check finds the isolated folios on this list while the run lasts. */
+	if (migrate_list_register(k, &cc->migratepages))
+		return COMPACT_CONTENDED;
 	compact_zone_setup(k, cc);
 	update_cached = !sync &&
 			zone->compact_cached_migrate_pfn[0] == zone->compact_cached_migrate_pfn[1];
@@ -1077,6 +1079,7 @@ enum compact_result compact_zone(struct kmm_kernel *k, struct compact_control *c
 		if (free_pfn > zone->compact_cached_free_pfn)
 			zone->compact_cached_free_pfn = free_pfn;
 	}
+	migrate_list_unregister(k, &cc->migratepages);
 	count_vm_events(k, COMPACTMIGRATE_SCANNED, (long)cc->total_migrate_scanned);
 	count_vm_events(k, COMPACTFREE_SCANNED, (long)cc->total_free_scanned);
 	trace_compaction_end(k, cc, sync, ret);
