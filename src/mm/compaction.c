@@ -58,12 +58,12 @@
 /* One node's kcompactd: its thread and the request kswapd left for it. */
 struct kcompactd_node {
 	struct task_struct *task;
-	int max_order;		      /* pgdat->kcompactd_max_order */
-	int highest_zoneidx;	      /* pgdat->kcompactd_highest_zoneidx */
+	int max_order;			/* pgdat->kcompactd_max_order */
+	int highest_zoneidx;		/* pgdat->kcompactd_highest_zoneidx */
 	bool proactive_compact_trigger; /* pgdat->proactive_compact_trigger */
-	bool sleeping;		      /* on kcompactd_wait (the kernel's wq_has_sleeper) */
+	bool sleeping;			/* on kcompactd_wait (the kernel's wq_has_sleeper) */
 	bool create_wanted;
-	uint64_t timeout;	      /* cycles of its next timed wait (0: none) */
+	uint64_t timeout; /* cycles of its next timed wait (0: none) */
 	unsigned long proactive_runs;
 };
 
@@ -432,8 +432,8 @@ static unsigned long isolate_freepages_block(struct kmm_kernel *k, struct compac
 		blockpfn = end_pfn;
 	if (trace_enabled(k->env, TRACE_mm_compaction_isolate_freepages))
 		trace_emit(k->env, TRACE_mm_compaction_isolate_freepages,
-			   "range=(0x%lx ~ 0x%lx) nr_scanned=%lu nr_taken=%lu", *start_pfn, blockpfn,
-			   nr_scanned, total_isolated);
+			   "range=(0x%lx ~ 0x%lx) nr_scanned=%lu nr_taken=%lu", *start_pfn,
+			   blockpfn, nr_scanned, total_isolated);
 	*start_pfn = blockpfn;
 	cc->total_free_scanned += nr_scanned;
 	env_charge_n(k->env, COST_compact_scan, nr_scanned);
@@ -521,7 +521,7 @@ static void isolate_freepages(struct kmm_kernel *k, struct compact_control *cc)
 			goto next;
 		}
 		stride = stride << 1 < COMPACT_CLUSTER_MAX ? stride << 1 : COMPACT_CLUSTER_MAX;
-next:
+	next:
 		if (block_start_pfn < pageblock_nr_pages) {
 			isolate_start_pfn = 0;
 			break;
@@ -677,7 +677,7 @@ static int isolate_migratepages_block(struct kmm_kernel *k, struct compact_contr
 			break;
 		}
 		continue;
-isolate_fail:
+	isolate_fail:
 		if (!skip_on_failure)
 			continue;
 		/* Something in this order-aligned block cannot move: release what was taken. */
@@ -742,9 +742,9 @@ static isolate_migrate_t isolate_migratepages(struct kmm_kernel *k, struct compa
 
 	if (block_start_pfn < cc->zone->zone_start_pfn)
 		block_start_pfn = cc->zone->zone_start_pfn;
-	for (; block_end_pfn <= cc->free_pfn;
-	     cc->migrate_pfn = low_pfn = block_end_pfn, block_start_pfn = block_end_pfn,
-	     block_end_pfn += pageblock_nr_pages) {
+	for (; block_end_pfn <= cc->free_pfn; cc->migrate_pfn = low_pfn = block_end_pfn,
+					      block_start_pfn = block_end_pfn,
+					      block_end_pfn += pageblock_nr_pages) {
 		if (!pageblock_pfn_to_page(k, block_start_pfn, block_end_pfn, cc->zone))
 			continue;
 		if (pageblock_aligned(low_pfn) && !isolation_suitable(k, cc, low_pfn))
@@ -820,8 +820,7 @@ static bool can_steal_fallback(const struct free_area *area, unsigned int order,
 	if (mt >= MIGRATE_PCPTYPES || area->nr_free == 0)
 		return false;
 	/* can_steal_fallback(): big enough blocks, or types that should claim. */
-	if (!(order >= pageblock_order / 2 || mt == MIGRATE_RECLAIMABLE ||
-	      mt == MIGRATE_UNMOVABLE))
+	if (!(order >= pageblock_order / 2 || mt == MIGRATE_RECLAIMABLE || mt == MIGRATE_UNMOVABLE))
 		return false;
 	for (int i = 0; i < 2; i++)
 		if (!free_area_empty(area, fallbacks[mt][i]))
@@ -869,8 +868,9 @@ static enum compact_result compact_finished(struct kmm_kernel *k, struct compact
 	enum compact_result ret = __compact_finished(k, cc);
 
 	if (trace_enabled(k->env, TRACE_mm_compaction_finished))
-		trace_emit(k->env, TRACE_mm_compaction_finished, "node=%d zone=%-8s order=%d ret=%s",
-			   cc->zone->node, trace_zone_name(zone_idx(cc->zone)), cc->order,
+		trace_emit(k->env, TRACE_mm_compaction_finished,
+			   "node=%d zone=%-8s order=%d ret=%s", cc->zone->node,
+			   trace_zone_name(zone_idx(cc->zone)), cc->order,
 			   compact_result_names[ret]);
 	return ret == COMPACT_NO_SUITABLE_PAGE ? COMPACT_CONTINUE : ret;
 }
@@ -910,9 +910,9 @@ enum compact_result compaction_suitable(struct kmm_kernel *k, struct zone *zone,
 			ret = COMPACT_NOT_SUITABLE_ZONE;
 	}
 	if (trace_enabled(k->env, TRACE_mm_compaction_suitable))
-		trace_emit(k->env, TRACE_mm_compaction_suitable, "node=%d zone=%-8s order=%d ret=%s",
-			   zone->node, trace_zone_name(zone_idx(zone)), order,
-			   compact_result_names[ret]);
+		trace_emit(k->env, TRACE_mm_compaction_suitable,
+			   "node=%d zone=%-8s order=%d ret=%s", zone->node,
+			   trace_zone_name(zone_idx(zone)), order, compact_result_names[ret]);
 	return ret == COMPACT_NOT_SUITABLE_ZONE ? COMPACT_SKIPPED : ret;
 }
 
@@ -965,8 +965,8 @@ static void compact_zone_setup(struct kmm_kernel *k, struct compact_control *cc)
 		cc->whole_zone = true;
 }
 
-static void trace_compaction_end(struct kmm_kernel *k, const struct compact_control *cc,
-				 bool sync, enum compact_result ret)
+static void trace_compaction_end(struct kmm_kernel *k, const struct compact_control *cc, bool sync,
+				 enum compact_result ret)
 {
 	const struct zone *zone = cc->zone;
 
@@ -980,15 +980,14 @@ static void trace_compaction_end(struct kmm_kernel *k, const struct compact_cont
 
 /* One round of compact_zone's loop: isolate, migrate. Returns COMPACT_CONTINUE or the end. */
 static enum compact_result compact_zone_round(struct kmm_kernel *k, struct compact_control *cc,
-					      unsigned long *last_migrated_pfn,
-					      bool *update_cached)
+					      unsigned long *last_migrated_pfn, bool *update_cached)
 {
 	unsigned long iteration_start_pfn = cc->migrate_pfn;
 	unsigned int nr_succeeded = 0;
 	int err;
 
-	cc->rescan = pageblock_start_pfn(*last_migrated_pfn) ==
-		     pageblock_start_pfn(iteration_start_pfn);
+	cc->rescan =
+		pageblock_start_pfn(*last_migrated_pfn) == pageblock_start_pfn(iteration_start_pfn);
 	switch (isolate_migratepages(k, cc)) {
 	case ISOLATE_ABORT:
 		putback_movable_pages(k, &cc->migratepages);
@@ -1053,8 +1052,8 @@ enum compact_result compact_zone(struct kmm_kernel *k, struct compact_control *c
 	if (migrate_list_register(k, &cc->migratepages))
 		return COMPACT_CONTENDED;
 	compact_zone_setup(k, cc);
-	update_cached = !sync &&
-			zone->compact_cached_migrate_pfn[0] == zone->compact_cached_migrate_pfn[1];
+	update_cached =
+		!sync && zone->compact_cached_migrate_pfn[0] == zone->compact_cached_migrate_pfn[1];
 	if (trace_enabled(k->env, TRACE_mm_compaction_begin))
 		trace_emit(k->env, TRACE_mm_compaction_begin,
 			   "zone_start=0x%lx migrate_pfn=0x%lx free_pfn=0x%lx zone_end=0x%lx, "
@@ -1420,8 +1419,8 @@ static void kcompactd_create_fn(struct kmm_env *env, struct env_event *ev)
 		kn->create_wanted = false;
 		if (kcompactd_run(k, nid))
 			continue;
-		kn->highest_zoneidx = kn->max_order ? kn->highest_zoneidx
-						    : NODE_DATA(k, nid)->nr_zones - 1;
+		kn->highest_zoneidx =
+			kn->max_order ? kn->highest_zoneidx : NODE_DATA(k, nid)->nr_zones - 1;
 		wake_up_process(k, kn->task);
 	}
 }
@@ -1500,8 +1499,7 @@ int set_sysctl_compact_unevictable_allowed(struct kmm_kernel *k, long value)
 
 int sysctl_compaction_proactiveness(const struct kmm_kernel *k)
 {
-	return k->compact ? k->compact->compaction_proactiveness
-			  : DEFAULT_COMPACTION_PROACTIVENESS;
+	return k->compact ? k->compact->compaction_proactiveness : DEFAULT_COMPACTION_PROACTIVENESS;
 }
 
 /* Models: compaction_proactiveness_sysctl_handler(): a non-zero write triggers every node. */
@@ -1617,8 +1615,8 @@ static bool zone_compaction_check(const struct zone *zone, char *why, size_t why
 	      "compaction: zone %s defer shift %u > %d", zone->name, zone->compact_defer_shift,
 	      COMPACT_MAX_DEFER_SHIFT);
 	CHECK(zone->compact_considered <= 1U << zone->compact_defer_shift,
-	      "compaction: zone %s considered %u > limit %u", zone->name,
-	      zone->compact_considered, 1U << zone->compact_defer_shift);
+	      "compaction: zone %s considered %u > limit %u", zone->name, zone->compact_considered,
+	      1U << zone->compact_defer_shift);
 	return true;
 }
 
@@ -1630,7 +1628,7 @@ bool compaction_check(const struct kmm_kernel *k, char *why, size_t whylen)
 	if (!cs)
 		return true;
 	CHECK(!cs->capc, "compaction: a capture_control is armed outside a run"); /* 1. */
-	CHECK(cs->extfrag_threshold >= 0 && cs->extfrag_threshold <= 1000, /* 3. */
+	CHECK(cs->extfrag_threshold >= 0 && cs->extfrag_threshold <= 1000,	  /* 3. */
 	      "compaction: extfrag_threshold %d out of range", cs->extfrag_threshold);
 	CHECK(cs->compact_unevictable_allowed == 0 || cs->compact_unevictable_allowed == 1,
 	      "compaction: compact_unevictable_allowed %d", cs->compact_unevictable_allowed);
