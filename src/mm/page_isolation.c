@@ -5,11 +5,16 @@
  * Models: mm/page_isolation.c:start_isolate_page_range(), undo_isolate_page_range(),
  *         set_migratetype_isolate(), unset_migratetype_isolate(), has_unmovable_pages(),
  *         test_pages_isolated(); mm/page_alloc.c:alloc_contig_range(),
- *         free_contig_range() (Linux 6.1.192). The free pages of the range are taken by
- *         isolate_freepages_range() (compaction.c), as in the kernel.
- * Leaves out: migration. alloc_contig_range() succeeds for ranges whose pages are free
- *         (in the buddy or on pcp lists); a range with a page in use fails with -EBUSY, where
- *         the kernel would first try to migrate movable pages away.
+ *         free_contig_range(), __alloc_contig_migrate_range() (Linux 6.1.192). The free
+ *         pages of the range are taken by isolate_freepages_range() (compaction.c), as in
+ *         the kernel; the movable pages in use are first migrated out of it (migrate.c,
+ *         MR_CONTIG_RANGE), so a range fails with -EBUSY only when a page cannot move.
+ * Deviation: the range's LRU folios are isolated here by a scan of our own (the part of
+ *         compaction's isolate_migratepages_block() that alloc_contig_range uses: LRU folios,
+ *         unevictable ones included, 32 at a time, anonymous ones with references beyond
+ *         their mappings left alone); clean page-cache folios are migrated like the others
+ *         (6.1 first tries reclaim_clean_pages_from_list() on them): the range ends free
+ *         either way, pgmigrate_success counts them.
  * Deviation: a free block larger than a pageblock that reaches outside the isolated range
  *         is split into its pageblock halves before isolating (the kernel splits it in
  *         isolate_single_pageblock() after marking the block), with the same outcome.
@@ -18,9 +23,13 @@
  * an isolated pageblock's free pages are on the ISOLATE lists and not counted in
  * NR_FREE_PAGES; zone->nr_isolate_pageblock counts the isolated pageblocks.
  */
+#include "mm/compaction.h"
 #include "mm/gfp.h"
 #include "mm/internal.h"
+#include "mm/migrate.h"
 #include "mm/page_place.h"
+#include "mm/pagemap.h"
+#include "mm/swap.h"
 
 #include <errno.h>
 
@@ -220,10 +229,91 @@ struct page *free_block_of(struct kmm_kernel *k, unsigned long pfn, unsigned int
 }
 
 /*
- * Models: alloc_contig_range() for free ranges: isolate the pageblocks, take every free block
- * of the range out of the buddy, hand back the parts outside [start, end), and leave each page
- * of the range allocated with one reference. Returns 0, -EBUSY (a page is in use, or a block
- * could not be isolated) or -EINVAL (the range leaves the zone). Nothing changes on failure.
+ * Models: isolate_migratepages_range() as __alloc_contig_migrate_range() calls it
+ * (ISOLATE_UNEVICTABLE): from *@pfnp up to @end, LRU folios onto @list until
+ * COMPACT_CLUSTER_MAX pages are isolated; *@pfnp is where the next call resumes. Returns the
+ * pages isolated. Free blocks are skipped whole; pages off the LRU (in use by the kernel, in
+ * flight elsewhere) and anonymous folios with references beyond their mappings (a pin, a GUP
+ * reference: !page_mapping && page_count > page_mapcount) are left where they are.
+ */
+static unsigned long isolate_contig_migratepages(struct kmm_kernel *k, unsigned long *pfnp,
+						 unsigned long end, struct list_head *list)
+{
+	unsigned long pfn = *pfnp, nr = 0;
+
+	for (; pfn < end && nr < COMPACT_CLUSTER_MAX; pfn++) {
+		struct page *page = pfn_to_page(k, pfn);
+		struct folio *folio;
+
+		if (PageBuddy(page)) {
+			pfn += (1UL << buddy_order(page)) - 1;
+			continue;
+		}
+		if (!page_ref_count(page) || !PageLRU(page))
+			continue;
+		folio = page_folio(page);
+		if (folio_test_anon(folio) && !folio_test_swapcache(folio) &&
+		    folio_ref_count(folio) > folio_mapcount(folio))
+			continue;
+		if (migrate_isolate_lru_folio(k, folio, list))
+			continue;
+		nr += folio_nr_pages(folio);
+		pfn = page_to_pfn(k, &folio->page) + folio_nr_pages(folio) - 1;
+	}
+	*pfnp = pfn;
+	return nr;
+}
+
+/*
+ * Models: __alloc_contig_migrate_range(): the movable folios of [start, end) migrated out
+ * (MIGRATE_SYNC, MR_CONTIG_RANGE, new pages on the zone's node), a batch at a time; a batch
+ * that still has folios after 5 tries gives -EBUSY. Returns 0, -EBUSY or -ENOMEM, with every
+ * folio that did not move back on its LRU.
+ */
+static int __alloc_contig_migrate_range(struct kmm_kernel *k, struct zone *zone,
+					unsigned long start, unsigned long end)
+{
+	struct migration_target_control mtc = {
+		.nid = zone_to_nid(zone),
+		.gfp_mask = GFP_USER | __GFP_MOVABLE | __GFP_RETRY_MAYFAIL,
+	};
+	struct list_head migratepages;
+	unsigned long pfn = start;
+	unsigned int tries = 0;
+	int ret = 0;
+
+	INIT_LIST_HEAD(&migratepages);
+	if (migrate_list_register(k, &migratepages))
+		return -ENOMEM;
+	lru_add_drain_all(k); /* lru_cache_disable(): folios in per-CPU batches reach their LRU */
+	while (pfn < end || !list_empty(&migratepages)) {
+		if (list_empty(&migratepages)) {
+			isolate_contig_migratepages(k, &pfn, end, &migratepages);
+			tries = 0;
+			if (list_empty(&migratepages))
+				continue;
+		} else if (++tries == 5) {
+			ret = -EBUSY;
+			break;
+		}
+		ret = migrate_pages(k, &migratepages, alloc_migration_target, NULL,
+				    (unsigned long)&mtc, MIGRATE_SYNC, MR_CONTIG_RANGE, NULL);
+		if (ret == -ENOMEM)
+			break;
+	}
+	if (ret < 0)
+		putback_movable_pages(k, &migratepages);
+	migrate_list_unregister(k, &migratepages);
+	return ret < 0 ? ret : 0;
+}
+
+/*
+ * Models: alloc_contig_range(): isolate the pageblocks, migrate the movable pages in use out
+ * of the range, take every free block of the range out of the buddy, hand back the parts
+ * outside [start, end), and leave each page of the range allocated with one reference.
+ * Returns 0, -EBUSY (a page that cannot move, or a block could not be isolated), -ENOMEM (no
+ * page to migrate to) or -EINVAL (the range leaves the zone). On failure the range's pages
+ * are as they were, except those migrated away (as in the kernel).
  */
 int alloc_contig_range(struct kmm_kernel *k, unsigned long start, unsigned long end,
 		       int migratetype, gfp_t gfp)
@@ -241,9 +331,15 @@ int alloc_contig_range(struct kmm_kernel *k, unsigned long start, unsigned long 
 	ret = start_isolate_page_range(k, start, end, migratetype);
 	if (ret)
 		return ret;
+	ret = __alloc_contig_migrate_range(k, zone, start, end);
+	if (ret && ret != -EBUSY) {
+		undo_isolate_page_range(k, start, end, migratetype);
+		return ret;
+	}
 	/*
-	 * No migration yet: the pages must already be free (pcp pages were drained). The walk
-	 * starts at the head of the free block that holds @start (outer_start in the kernel).
+	 * Every page must be free now (migrated-from pages were freed straight into the isolated
+	 * blocks). The walk starts at the head of the free block that holds @start (outer_start
+	 * in the kernel).
 	 */
 	{
 		unsigned int order = 0;

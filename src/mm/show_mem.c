@@ -7,10 +7,11 @@
  *         show_migration_types() (Linux 6.1.192); the swap lines from the swap devices and
  *         NR_SWAPCACHE (total_swapcache_pages()).
  * Leaves out: the hugetlb lines print the reference kernel's four hstates with zero pages
- *         (no hugetlb pools yet); "all_unreclaimable?" is "no" until kswapd exists.
+ *         (no hugetlb pools yet).
  */
 #include "mm/internal.h"
 #include "mm/swapfile.h"
+#include "mm/vmscan.h"
 
 #include <stdio.h>
 
@@ -87,7 +88,7 @@ static void show_node_line(struct kmm_kernel *k, const pg_data_t *pgdat)
 		   "isolated(file):%lukB mapped:%lukB dirty:%lukB writeback:%lukB shmem:%lukB "
 		   "shmem_thp: %lukB shmem_pmdmapped: %lukB anon_thp: %lukB writeback_tmp:%lukB "
 		   "kernel_stack:%lukB pagetables:%lukB sec_pagetables:%lukB "
-		   "all_unreclaimable? no\n",
+		   "all_unreclaimable? %s\n",
 		   pgdat->node_id, K(node_pages(pgdat, NR_ACTIVE_ANON)),
 		   K(node_pages(pgdat, NR_INACTIVE_ANON)), K(node_pages(pgdat, NR_ACTIVE_FILE)),
 		   K(node_pages(pgdat, NR_INACTIVE_FILE)), K(node_pages(pgdat, NR_UNEVICTABLE)),
@@ -97,7 +98,8 @@ static void show_node_line(struct kmm_kernel *k, const pg_data_t *pgdat)
 		   K(node_pages(pgdat, NR_SHMEM_THPS)), K(node_pages(pgdat, NR_SHMEM_PMDMAPPED)),
 		   K(node_pages(pgdat, NR_ANON_THPS)), K(node_pages(pgdat, NR_WRITEBACK_TEMP)),
 		   node_pages(pgdat, NR_KERNEL_STACK_KB), K(node_pages(pgdat, NR_PAGETABLE)),
-		   K(node_pages(pgdat, NR_SECONDARY_PAGETABLE)));
+		   K(node_pages(pgdat, NR_SECONDARY_PAGETABLE)),
+		   kswapd_gave_up(k, pgdat->node_id) ? "yes" : "no");
 }
 
 static void show_zone_line(struct kmm_kernel *k, const struct zone *zone)

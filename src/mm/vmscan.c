@@ -201,6 +201,11 @@ bool kswapd_is_running(const struct kmm_kernel *k, int nid)
 	return k->vmscan->node[nid].state != KSWAPD_SLEEPING;
 }
 
+bool kswapd_gave_up(const struct kmm_kernel *k, int nid)
+{
+	return k->vmscan && k->vmscan->node[nid].kswapd_failures >= MAX_RECLAIM_RETRIES;
+}
+
 static void isolation_register(struct kmm_kernel *k, const struct list_head *list, bool counted)
 {
 	struct vmscan_state *vs = k->vmscan;
@@ -352,6 +357,14 @@ unsigned long zone_reclaimable_pages(const struct kmm_kernel *k, const struct zo
 	if (nr_swap_pages_free(k) > 0)
 		nr += zone_page_state(zone, NR_ZONE_INACTIVE_ANON) +
 		      zone_page_state(zone, NR_ZONE_ACTIVE_ANON);
+	/*
+	 * Debian's 6.1.192 (a stable backport): a zone with nothing reclaimable reports its free
+	 * pages instead, so it is not skipped. In should_reclaim_retry that doubles "available"
+	 * and the slow path retries MAX_RECLAIM_RETRIES times before the OOM killer: the
+	 * captures' 17 stalls of a hog with no swap and no file cache.
+	 */
+	if (nr == 0)
+		nr = zone_page_state(zone, NR_FREE_PAGES);
 	return nr;
 }
 

@@ -68,7 +68,7 @@ void lru_note_cost_folio(struct kmm_kernel *k, struct folio *folio);
 
 /*
  * Models: zone_reclaimable_pages(): the zone's file LRU pages, plus its anon LRU pages when
- * swap has room. Changes nothing.
+ * swap has room; the zone's free pages when that is 0 (as 6.1.192). Changes nothing.
  */
 unsigned long zone_reclaimable_pages(const struct kmm_kernel *k, const struct zone *zone);
 
@@ -106,5 +106,11 @@ struct task_struct *kswapd_task(const struct kmm_kernel *k, int nid);
  * Changes nothing.
  */
 bool kswapd_is_running(const struct kmm_kernel *k, int nid);
+
+/*
+ * True once kswapd of @nid has failed MAX_RECLAIM_RETRIES balance passes in a row (the
+ * kernel's pgdat->kswapd_failures test; show_mem's "all_unreclaimable?"). Changes nothing.
+ */
+bool kswapd_gave_up(const struct kmm_kernel *k, int nid);
 
 #endif /* KMM_MM_VMSCAN_H */

@@ -22,6 +22,9 @@
 #include "arch/arm64/include/asm/mmu_context.h"
 #include "mm/migrate.h"
 #include "mm/pagemap.h"
+#include "fs/fs.h"
+#include "mm/swap_state.h"
+#include "mm/swapfile.h"
 #include "mm/swapops.h"
 
 #define NPG 32
@@ -624,6 +627,494 @@ static void test_migrate_anon_fork_and_munmap_mid_move(void **state)
 	mt_done(t);
 }
 
+/* ---- page cache, shmem and swap cache folios ------------------------------------------ */
+
+/* The folio in @mapping at @index (no reference kept), or NULL. */
+static struct folio *cached(struct mt *t, struct address_space *mapping, pgoff_t index)
+{
+	struct folio *folio = filemap_get_folio(t->k, mapping, index);
+
+	if (folio)
+		folio_put(t->k, folio);
+	return folio;
+}
+
+static long node_stat_of(struct mt *t, enum node_stat_item item)
+{
+	return (long)node_sum(t, item);
+}
+
+/*
+ * A 6-page kmmfs file: pages 0-3 mapped shared and written through the mapping (dirty), pages
+ * 4-5 read only (clean, unmapped). All 6 page-cache folios move: the cache holds the new ones
+ * at the same indices, dirty where the old were, the mapped ones mapped at the same
+ * addresses; NR_FILE_PAGES, NR_FILE_DIRTY, NR_FILE_MAPPED and the rss are unchanged. After
+ * unmap, fsync and drop_caches the file reads back what was written through the mapping (the
+ * dirty data moved with the folio and was written from the new page).
+ */
+static void test_migrate_file_folios(void **state)
+{
+	struct mt *t = mt_boot("1");
+	static uint8_t data[6 * 4096];
+	struct address_space *mapping;
+	unsigned long old[6], populate = 0, rss0;
+	long pages0, dirty0, mapped0;
+	struct list_head list;
+	struct file *f = NULL;
+	unsigned int nr = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i * 7 + 3);
+	assert_int_equal(vfs_create_file(t->k, "/mnt/disk/mig", data, sizeof(data)), 0);
+	assert_int_equal(filp_open(t->k, "/mnt/disk/mig", O_RDWR, &f), 0);
+	mapping = f->f_mapping;
+	assert_int_equal(do_mmap(t->mm, f, BASE, 4 * PG, RW, MAP_SHARED | MAP_FIXED, 0, &populate),
+			 BASE);
+	mt_fill(t, BASE, 4 * PG, 91);
+	for (unsigned i = 4; i < 6; i++) {
+		uint8_t b[16];
+
+		assert_int_equal(vfs_pread(t->k, f, b, sizeof(b), (loff_t)(i * PG)), sizeof(b));
+	}
+	lru_add_drain_all(t->k);
+	INIT_LIST_HEAD(&list);
+	assert_int_equal(migrate_list_register(t->k, &list), 0);
+	for (unsigned i = 0; i < 6; i++) {
+		struct folio *folio = cached(t, mapping, i);
+
+		assert_non_null(folio);
+		assert_int_equal(folio_test_dirty(folio), i < 4);
+		old[i] = page_to_pfn(t->k, &folio->page);
+		assert_int_equal(migrate_isolate_lru_folio(t->k, folio, &list), 0);
+	}
+	mt_check(t);
+	pages0 = node_stat_of(t, NR_FILE_PAGES);
+	dirty0 = node_stat_of(t, NR_FILE_DIRTY);
+	mapped0 = node_stat_of(t, NR_FILE_MAPPED);
+	rss0 = mt_rss(t, MM_FILEPAGES);
+	assert_int_equal(migrate_to(t, &list, NUMA_NO_NODE, MIGRATE_SYNC, &nr), 0);
+	assert_int_equal(nr, 6);
+	migrate_list_unregister(t->k, &list);
+	lru_add_drain_all(t->k); /* the unmapped ones wait in the per-CPU lru_add batch */
+	mt_check(t);
+	for (unsigned i = 0; i < 6; i++) {
+		struct folio *folio = cached(t, mapping, i);
+
+		assert_non_null(folio);
+		assert_int_not_equal(page_to_pfn(t->k, &folio->page), old[i]);
+		assert_ptr_equal(folio->mapping, mapping);
+		assert_int_equal(folio->index, i);
+		assert_int_equal(folio_test_dirty(folio), i < 4);
+		assert_true(folio_test_uptodate(folio));
+		assert_true(folio_test_lru(folio));
+		if (i < 4) {
+			assert_ptr_equal(page_at(t, BASE + i * PG), &folio->page);
+			assert_int_equal(page_mapcount(&folio->page), 1);
+		} else {
+			assert_int_equal(page_mapcount(&folio->page), 0);
+		}
+	}
+	assert_int_equal(node_stat_of(t, NR_FILE_PAGES), pages0);
+	assert_int_equal(node_stat_of(t, NR_FILE_DIRTY), dirty0);
+	assert_int_equal(node_stat_of(t, NR_FILE_MAPPED), mapped0);
+	assert_int_equal(mt_rss(t, MM_FILEPAGES), rss0);
+	assert_int_equal(mt_count_pattern(t, BASE, 4 * PG, BASE, 91), 4);
+	/* the data written through the mapping reaches the file from the new pages */
+	assert_int_equal(do_munmap(t->mm, BASE, 4 * PG), 0);
+	assert_int_equal(vfs_fsync_range(t->k, f, 0, (loff_t)sizeof(data) - 1, 0), 0);
+	assert_int_equal(drop_caches_write(t->k, 1), 0);
+	mt_check(t);
+	for (unsigned i = 0; i < 6; i++) {
+		uint8_t b[4096];
+
+		assert_int_equal(vfs_pread(t->k, f, b, sizeof(b), (loff_t)(i * PG)), sizeof(b));
+		if (i < 4) {
+			uint64_t w, want = 91 ^ ((BASE + i * PG) * 0x9e3779b97f4a7c15ULL);
+
+			memcpy(&w, b, sizeof(w));
+			assert_int_equal(w, want);
+			assert_memory_equal(b + 8, data + i * PG + 8, PG - 8);
+		} else {
+			assert_memory_equal(b, data + i * PG, PG);
+		}
+	}
+	fput(t->k, f);
+	mt_done(t);
+}
+
+/*
+ * 4 pages of MAP_SHARED|MAP_ANONYMOUS (shmem) written, then migrated: the shmem file's cache
+ * holds the new folios (swap-backed, dirty), NR_SHMEM and NR_FILE_PAGES are unchanged, the
+ * data is intact, and a fork after the move shares the new pages.
+ */
+static void test_migrate_shmem_folios(void **state)
+{
+	struct mt *t = mt_boot("1");
+	struct address_space *mapping;
+	unsigned long old[4];
+	long shmem0, pages0;
+	struct list_head list;
+	unsigned int nr = 0;
+
+	(void)state;
+	mt_map(t, BASE, 4 * PG, RW, MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED);
+	mt_fill(t, BASE, 4 * PG, 101);
+	mapping = vma_lookup(t->mm, BASE)->vm_file->f_mapping;
+	INIT_LIST_HEAD(&list);
+	assert_int_equal(migrate_list_register(t->k, &list), 0);
+	isolate_range(t, &list, BASE, 4, old);
+	shmem0 = node_stat_of(t, NR_SHMEM);
+	pages0 = node_stat_of(t, NR_FILE_PAGES);
+	assert_int_equal(migrate_to(t, &list, NUMA_NO_NODE, MIGRATE_SYNC, &nr), 0);
+	assert_int_equal(nr, 4);
+	migrate_list_unregister(t->k, &list);
+	mt_check(t);
+	for (unsigned i = 0; i < 4; i++) {
+		struct folio *folio = cached(t, mapping, i);
+
+		assert_non_null(folio);
+		assert_int_not_equal(page_to_pfn(t->k, &folio->page), old[i]);
+		assert_ptr_equal(page_at(t, BASE + i * PG), &folio->page);
+		assert_true(folio_test_swapbacked(folio));
+		assert_true(folio_test_dirty(folio));
+		assert_false(folio_test_anon(folio));
+	}
+	assert_int_equal(node_stat_of(t, NR_SHMEM), shmem0);
+	assert_int_equal(node_stat_of(t, NR_FILE_PAGES), pages0);
+	assert_int_equal(mt_count_pattern(t, BASE, 4 * PG, BASE, 101), 4);
+	mt_done(t);
+}
+
+/*
+ * Two anonymous pages, one of them also in the swap cache (add_to_swap while mapped, as
+ * reclaim leaves it before pageout): both move; the swap cache holds the new folio under the
+ * same entry (PG_swapcache, private = the entry, dirty), NR_SWAPCACHE is unchanged, the data
+ * is intact, and unmapping the page frees its slot (kmm_check's swap census agrees).
+ */
+static void test_migrate_swapcache_folio(void **state)
+{
+	struct mt *t = mt_boot("1");
+	struct swap_dev *dev = NULL;
+	struct list_head list;
+	unsigned long old[2];
+	struct folio *folio, *now;
+	long swapcache0;
+	swp_entry_t entry;
+	unsigned int nr = 0;
+
+	(void)state;
+	assert_int_equal(swap_dev_create(t->k, SWAP_DEV_PLAIN, "/dev/vdb", 16UL << 20, NULL, &dev),
+			 0);
+	assert_int_equal(sys_swapon(t->k, dev, 0), 0);
+	mt_map(t, BASE, 2 * PG, RW, ANONP);
+	mt_fill(t, BASE, 2 * PG, 111);
+	INIT_LIST_HEAD(&list);
+	assert_int_equal(migrate_list_register(t->k, &list), 0);
+	isolate_range(t, &list, BASE, 2, old);
+	folio = page_folio(pfn_to_page(t->k, old[0]));
+	folio_lock(folio);
+	assert_true(add_to_swap(t->k, folio));
+	folio_unlock(folio);
+	entry.val = folio->private;
+	mt_check(t);
+	swapcache0 = node_stat_of(t, NR_SWAPCACHE);
+	assert_int_equal(swapcache0, 1);
+	assert_int_equal(migrate_to(t, &list, NUMA_NO_NODE, MIGRATE_SYNC, &nr), 0);
+	assert_int_equal(nr, 2);
+	migrate_list_unregister(t->k, &list);
+	mt_check(t);
+	now = swap_cache_lookup_folio(t->k, entry);
+	assert_non_null(now);
+	folio_put(t->k, now);
+	assert_int_not_equal(page_to_pfn(t->k, &now->page), old[0]);
+	assert_ptr_equal(page_at(t, BASE), &now->page);
+	assert_true(folio_test_swapcache(now));
+	assert_true(folio_test_anon(now));
+	assert_true(folio_test_dirty(now));
+	assert_int_equal(now->private, entry.val);
+	assert_int_equal(node_stat_of(t, NR_SWAPCACHE), swapcache0);
+	assert_int_equal(mt_count_pattern(t, BASE, 2 * PG, BASE, 111), 2);
+	assert_int_equal(do_munmap(t->mm, BASE, 2 * PG), 0);
+	mt_check(t);
+	mt_done(t);
+}
+
+/* mt_boot's machine with two nodes of 256 MiB (CPU 0 on node 0, CPU 1 on node 1). */
+static struct mt *mt_boot_numa(void)
+{
+	struct kmm_config cfg;
+	struct mt *t = calloc(1, sizeof(*t));
+
+	assert_non_null(t);
+	kmm_config_init(&cfg);
+	kmm_config_option(&cfg, "-m", "512M");
+	kmm_config_option(&cfg, "-smp", "2");
+	kmm_config_option(&cfg, "-numa", "node,nodeid=0,mem=256M,cpus=0");
+	kmm_config_option(&cfg, "-numa", "node,nodeid=1,mem=256M,cpus=1");
+	t->m = test_machine(&cfg);
+	t->k = &t->m->kernel;
+	t->mm = mm_alloc(t->k);
+	assert_non_null(t->mm);
+	t->tsk.pid = 1;
+	t->tsk.mm = t->mm;
+	for (int i = 0; i < NR_TASK_RLIMITS; i++)
+		t->tsk.rlim[i].rlim_cur = t->tsk.rlim[i].rlim_max = RLIM_INFINITY;
+	t->tsk.rlim[RLIMIT_STACK_].rlim_cur = 8UL << 20;
+	set_current_task(t->k, &t->tsk);
+	return t;
+}
+
+static long node_stat_at(struct mt *t, int nid, enum node_stat_item item)
+{
+	return (long)node_page_state(t->k->node_data[nid], item);
+}
+
+/*
+ * 8 anonymous pages and 4 pages of a shared kmmfs mapping written (dirty), all on node 0,
+ * migrated to node 1 (migration_target_control.nid = 1): every new page is on node 1, and
+ * per node NR_ANON_MAPPED, NR_FILE_PAGES, NR_FILE_MAPPED and NR_FILE_DIRTY move by exactly
+ * what moved (8, 4, 4, 4) from node 0 to node 1; the zones' NR_ZONE_WRITE_PENDING follow.
+ */
+static void test_migrate_to_another_node(void **state)
+{
+	struct mt *t = mt_boot_numa();
+	static uint8_t data[4 * 4096];
+	const enum node_stat_item items[] = {NR_ANON_MAPPED, NR_FILE_PAGES, NR_FILE_MAPPED,
+					     NR_FILE_DIRTY};
+	const long moved[] = {8, 4, 4, 4};
+	long before[2][4], wp0[2];
+	unsigned long populate = 0;
+	struct list_head list;
+	struct file *f = NULL;
+	unsigned int nr = 0;
+
+	(void)state;
+	t->tsk.cpu = 0;
+	memset(data, 0x3c, sizeof(data));
+	assert_int_equal(vfs_create_file(t->k, "/mnt/disk/numa", data, sizeof(data)), 0);
+	assert_int_equal(filp_open(t->k, "/mnt/disk/numa", O_RDWR, &f), 0);
+	mt_map(t, BASE, 8 * PG, RW, ANONP);
+	mt_fill(t, BASE, 8 * PG, 121);
+	assert_int_equal(
+		do_mmap(t->mm, f, BASE + 16 * PG, 4 * PG, RW, MAP_SHARED | MAP_FIXED, 0, &populate),
+		BASE + 16 * PG);
+	mt_fill(t, BASE + 16 * PG, 4 * PG, 122);
+	for (unsigned i = 0; i < 8; i++)
+		assert_int_equal(page_to_nid(page_at(t, BASE + i * PG)), 0);
+	for (unsigned i = 0; i < 4; i++)
+		assert_int_equal(page_to_nid(page_at(t, BASE + (16 + i) * PG)), 0);
+	INIT_LIST_HEAD(&list);
+	assert_int_equal(migrate_list_register(t->k, &list), 0);
+	isolate_range(t, &list, BASE, 8, NULL);
+	isolate_range(t, &list, BASE + 16 * PG, 4, NULL);
+	for (int nid = 0; nid < 2; nid++) {
+		wp0[nid] = 0;
+		for (int z = 0; z < MAX_NR_ZONES; z++)
+			wp0[nid] += (long)zone_page_state(&t->k->node_data[nid]->node_zones[z],
+							  NR_ZONE_WRITE_PENDING);
+		for (int i = 0; i < 4; i++)
+			before[nid][i] = node_stat_at(t, nid, items[i]);
+	}
+	assert_int_equal(migrate_to(t, &list, 1, MIGRATE_SYNC, &nr), 0);
+	assert_int_equal(nr, 12);
+	migrate_list_unregister(t->k, &list);
+	mt_check(t);
+	for (unsigned i = 0; i < 8; i++)
+		assert_int_equal(page_to_nid(page_at(t, BASE + i * PG)), 1);
+	for (unsigned i = 0; i < 4; i++)
+		assert_int_equal(page_to_nid(page_at(t, BASE + (16 + i) * PG)), 1);
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(node_stat_at(t, 0, items[i]), before[0][i] - moved[i]);
+		assert_int_equal(node_stat_at(t, 1, items[i]), before[1][i] + moved[i]);
+	}
+	for (int nid = 0; nid < 2; nid++) {
+		long wp = 0;
+
+		for (int z = 0; z < MAX_NR_ZONES; z++)
+			wp += (long)zone_page_state(&t->k->node_data[nid]->node_zones[z],
+						    NR_ZONE_WRITE_PENDING);
+		assert_int_equal(wp, wp0[nid] + (nid ? 4 : -4));
+	}
+	assert_int_equal(mt_count_pattern(t, BASE, 8 * PG, BASE, 121), 8);
+	assert_int_equal(mt_count_pattern(t, BASE + 16 * PG, 4 * PG, BASE + 16 * PG, 122), 4);
+	assert_int_equal(do_munmap(t->mm, BASE + 16 * PG, 4 * PG), 0);
+	fput(t->k, f);
+	mt_done(t);
+}
+
+/* ---- alloc_contig_range and cma_alloc with migration ---------------------------------- */
+
+/*
+ * The first pageblock holding a page mapped in [@va, +@n pages) whose pages are all free or
+ * on an LRU (no kernel page: what a movable block looks like), or 0.
+ */
+static unsigned long movable_block_of(struct mt *t, unsigned long va, unsigned n)
+{
+	lru_add_drain_all(t->k);
+	drain_all_pages(t->k, NULL);
+	for (unsigned i = 0; i < n; i++) {
+		unsigned long lo = ALIGN_DOWN(pfn_at(t, va + i * PG), pageblock_nr_pages), pfn;
+
+		for (pfn = lo; pfn < lo + pageblock_nr_pages; pfn++) {
+			struct page *page = pfn_to_page(t->k, pfn);
+
+			if (page_ref_count(page) && !PageLRU(page))
+				break;
+		}
+		if (pfn == lo + pageblock_nr_pages)
+			return lo;
+	}
+	return 0;
+}
+
+/* Pages of [@lo, @hi) in use on an LRU (what alloc_contig_range has to migrate). */
+static unsigned long lru_pages_in(struct mt *t, unsigned long lo, unsigned long hi)
+{
+	unsigned long n = 0;
+
+	lru_add_drain_all(t->k);
+	for (unsigned long pfn = lo; pfn < hi; pfn++)
+		n += page_ref_count(pfn_to_page(t->k, pfn)) && PageLRU(pfn_to_page(t->k, pfn));
+	return n;
+}
+
+/*
+ * The pageblock holding 64 written anonymous pages and 8 shmem pages, taken whole with
+ * alloc_contig_range(MIGRATE_MOVABLE): it succeeds (6.1 migrates the movable pages out
+ * first), every page of the block is allocated with one reference, each LRU page that was in
+ * the block moved once (pgmigrate_success + exactly that many), no user page maps into the
+ * block, every page reads back its data, and no pageblock stays isolated.
+ */
+static void test_migrate_contig_range_moves_users_out(void **state)
+{
+	struct mt *t = mt_boot("1");
+	unsigned long lo, hi, in_use, ok0;
+	struct zone *zone;
+
+	(void)state;
+	mt_map(t, BASE, 4096 * PG, RW, ANONP);
+	mt_fill(t, BASE, 4096 * PG, 131);
+	mt_map(t, BASE + 8192 * PG, 8 * PG, RW, MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED);
+	mt_fill(t, BASE + 8192 * PG, 8 * PG, 132);
+	lo = movable_block_of(t, BASE, 4096);
+	assert_int_not_equal(lo, 0);
+	hi = lo + pageblock_nr_pages;
+	zone = page_zone(t->k, pfn_to_page(t->k, lo));
+	in_use = lru_pages_in(t, lo, hi);
+	assert_true(in_use > 0);
+	ok0 = ev(t, PGMIGRATE_SUCCESS);
+	assert_int_equal(alloc_contig_range(t->k, lo, hi, MIGRATE_MOVABLE, GFP_KERNEL), 0);
+	assert_int_equal(ev(t, PGMIGRATE_SUCCESS) - ok0, in_use);
+	for (unsigned long pfn = lo; pfn < hi; pfn++)
+		assert_int_equal(page_ref_count(pfn_to_page(t->k, pfn)), 1);
+	for (unsigned i = 0; i < 4096; i++)
+		assert_false(pfn_at(t, BASE + i * PG) >= lo && pfn_at(t, BASE + i * PG) < hi);
+	for (unsigned i = 0; i < 8; i++) {
+		unsigned long pfn = pfn_at(t, BASE + (8192 + i) * PG);
+
+		assert_false(pfn >= lo && pfn < hi);
+	}
+	assert_int_equal(zone->nr_isolate_pageblock, 0);
+	assert_int_equal(isolated(t), 0);
+	mt_check(t);
+	assert_int_equal(mt_count_pattern(t, BASE, 4096 * PG, BASE, 131), 4096);
+	assert_int_equal(mt_count_pattern(t, BASE + 8192 * PG, 8 * PG, BASE + 8192 * PG, 132), 8);
+	free_contig_range(t->k, lo, pageblock_nr_pages);
+	mt_done(t);
+}
+
+/*
+ * The same with one page of the block pinned (FOLL_PIN): that page cannot move, so
+ * alloc_contig_range fails with -EBUSY; the pinned page is still mapped where it was, the
+ * block is no longer isolated, nothing of it is allocated, and the data is intact.
+ */
+static void test_migrate_contig_range_pinned_is_ebusy(void **state)
+{
+	struct mt *t = mt_boot("1");
+	unsigned long lo, hi, pinned_pfn, free0;
+	struct page *pin = NULL;
+	struct zone *zone;
+
+	(void)state;
+	mt_map(t, BASE, 4096 * PG, RW, ANONP);
+	mt_fill(t, BASE, 4096 * PG, 141);
+	lo = movable_block_of(t, BASE, 4096);
+	assert_int_not_equal(lo, 0);
+	for (unsigned i = 0; i < 4096 && !pin; i++)
+		if (ALIGN_DOWN(pfn_at(t, BASE + i * PG), pageblock_nr_pages) == lo)
+			assert_int_equal(pin_user_pages(t->mm, BASE + i * PG, 1, FOLL_WRITE, &pin),
+					 1);
+	assert_non_null(pin);
+	pinned_pfn = page_to_pfn(t->k, pin);
+	hi = lo + pageblock_nr_pages;
+	zone = page_zone(t->k, pin);
+	lru_add_drain_all(t->k);
+	drain_all_pages(t->k, NULL);
+	assert_int_equal(alloc_contig_range(t->k, lo, hi, MIGRATE_MOVABLE, GFP_KERNEL), -EBUSY);
+	assert_int_equal(page_ref_count(pin) >= GUP_PIN_COUNTING_BIAS, 1);
+	assert_int_equal(page_to_pfn(t->k, pin), pinned_pfn);
+	assert_int_equal(page_mapcount(pin), 1);
+	assert_int_equal(zone->nr_isolate_pageblock, 0);
+	assert_int_equal(isolated(t), 0);
+	drain_all_pages(t->k, NULL);
+	free0 = 0;
+	for (unsigned long pfn = lo; pfn < hi; pfn++)
+		free0 += page_ref_count(pfn_to_page(t->k, pfn)) == 0;
+	/* every page of the block is free or one of ours: none was left allocated */
+	for (unsigned long pfn = lo; pfn < hi; pfn++) {
+		struct page *page = pfn_to_page(t->k, pfn);
+
+		if (page_ref_count(page))
+			assert_true(PageLRU(page) || page_mapcount(page) || PageReserved(page));
+	}
+	assert_true(free0 > 0);
+	mt_check(t);
+	unpin_user_page(t->k, pin);
+	assert_int_equal(mt_count_pattern(t, BASE, 4096 * PG, BASE, 141), 4096);
+	mt_done(t);
+}
+
+/*
+ * cma_alloc under load: 140 MiB of anonymous memory written on a 256 MiB machine, so that the
+ * allocator gives movable pages from the 64 MiB CMA area once its free pages exceed half of
+ * the zone's (6.1's __rmqueue rule). cma_alloc of 16 MiB from the area's start then succeeds
+ * there (first fit, align 0: the run at base), migrating exactly the user pages that were in
+ * it; all data is intact and the run is released cleanly. Trace: one mm_migrate_pages_start
+ * and mm_migrate_pages pair per batch with reason=contig_range.
+ */
+static void test_migrate_cma_alloc_under_load(void **state)
+{
+	struct mt *t = mt_boot("1");
+	const unsigned long n = (140UL << 20) / PG, want = (16UL << 20) / PG;
+	unsigned long base = t->k->cma.base_pfn, in_use, ok0;
+	struct page *run;
+	const char *tr;
+
+	(void)state;
+	assert_true(t->k->cma.count >= want);
+	mt_map(t, BASE, n * PG, RW, ANONP);
+	mt_fill(t, BASE, n * PG, 151);
+	in_use = lru_pages_in(t, base, base + want);
+	assert_true(in_use > 0);
+	ok0 = ev(t, PGMIGRATE_SUCCESS);
+	assert_int_equal(kmm_trace_enable(t->m, "migrate", true), KMM_OK);
+	run = cma_alloc(t->k, want, 0, false);
+	assert_int_equal(kmm_trace_enable(t->m, "migrate", false), KMM_OK);
+	assert_ptr_equal(run, pfn_to_page(t->k, base));
+	assert_int_equal(ev(t, PGMIGRATE_SUCCESS) - ok0, in_use);
+	tr = test_view(t->m, "/sys/kernel/debug/tracing/trace");
+	assert_non_null(
+		strstr(tr, "mm_migrate_pages_start: mode=MIGRATE_SYNC reason=contig_range"));
+	assert_non_null(strstr(tr, "mm_migrate_pages: nr_succeeded="));
+	assert_non_null(strstr(tr, "nr_failed=0 nr_thp_succeeded=0 nr_thp_failed=0 nr_thp_split=0 "
+				   "mode=MIGRATE_SYNC reason=contig_range"));
+	mt_check(t);
+	assert_int_equal(mt_count_pattern(t, BASE, n * PG, BASE, 151), n);
+	assert_true(cma_release(t->k, run, want));
+	mt_done(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -635,6 +1126,13 @@ int main(void)
 		cmocka_unit_test(test_migrate_anon_mlocked),
 		cmocka_unit_test(test_migrate_anon_no_stale_translation),
 		cmocka_unit_test(test_migrate_anon_fork_and_munmap_mid_move),
+		cmocka_unit_test(test_migrate_file_folios),
+		cmocka_unit_test(test_migrate_shmem_folios),
+		cmocka_unit_test(test_migrate_swapcache_folio),
+		cmocka_unit_test(test_migrate_to_another_node),
+		cmocka_unit_test(test_migrate_contig_range_moves_users_out),
+		cmocka_unit_test(test_migrate_contig_range_pinned_is_ebusy),
+		cmocka_unit_test(test_migrate_cma_alloc_under_load),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

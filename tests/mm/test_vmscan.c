@@ -1,6 +1,6 @@
 /*
  * Reclaim (src/mm/vmscan.c): aging through the MMU's access flag, kswapd between the low and
- * high watermarks, direct reclaim's retry count, determinism.
+ * high watermarks, the scan balance (clean file first, swappiness), determinism.
  *
  * Expected values come from 6.1's rules, worked by hand:
  *   - folio_check_references(): a mapped folio whose PTE is young and which had PG_referenced
@@ -20,6 +20,7 @@
 #include "mm/internal.h"
 #include "mm/pagemap.h"
 #include "mm/vmscan.h"
+#include "mm/swapfile.h"
 
 #define P   4096ul
 #define NPG 64u
@@ -238,9 +239,21 @@ static void kswapd_run_and_counters(struct kmm_machine *m, unsigned long *out, s
 	env_cond_resched(k->env); /* the next run point: the woken kswapd runs */
 	assert_true(ev(m, PAGEOUTRUN) >= 1);
 	assert_true(ev(m, PGSTEAL_KSWAPD) > 0);
+	/* balance_pgdat stops once the zone meets its high watermark (no boost here). */
+	assert_true(zone_page_state(z, NR_FREE_PAGES) > high_wmark_pages(z));
 	ut_check(m);
 	/* The nap (HZ/10 = 100 ms) passes with the node balanced: kswapd sleeps. */
 	env_sleep(k->env, env_ns_to_cycles(k->env, 200000000ull));
+	assert_false(kswapd_is_running(k, 0));
+	{
+		/* Asleep, it does no more work however long the machine idles. */
+		unsigned long runs = ev(m, PAGEOUTRUN), steal = ev(m, PGSTEAL_KSWAPD);
+
+		env_sleep(k->env, env_ns_to_cycles(k->env, 2000000000ull));
+		assert_int_equal(ev(m, PAGEOUTRUN), runs);
+		assert_int_equal(ev(m, PGSTEAL_KSWAPD), steal);
+		assert_false(kswapd_is_running(k, 0));
+	}
 	ut_check(m);
 	for (size_t i = 0; i < nout; i++)
 		out[i] = m->kernel.vm_events[i];
@@ -292,6 +305,122 @@ static void test_vmscan_swappiness_sysctl_range(void **state)
 	test_machine_done(m);
 }
 
+/* ---- the scan balance -------------------------------------------------------------------- */
+
+struct balance {
+	unsigned long scan_anon, scan_file, refill, steal_file, pswpout, reclaimed;
+};
+
+static uint64_t pattern(uint64_t va)
+{
+	return va * 0x9e3779b97f4a7c15ull ^ 0xa5a5;
+}
+
+/*
+ * One direct reclaim (try_to_free_pages for an order-0 GFP_KERNEL allocation) on a fresh
+ * 256 MiB machine with a 64 MiB swap device, @nanon pages of private anonymous memory
+ * written by a task (inactive anon LRU) and @nfile pages of clean file cache, read once
+ * (inactive file) or twice (@hot: activated). The user data is checked afterwards.
+ */
+static struct balance reclaim_once(int swappiness, unsigned nanon, unsigned nfile, bool hot)
+{
+	struct kmm_machine *m = boot("cortex-a57", 256ull << 20);
+	struct kmm_kernel *k = &m->kernel;
+	struct file *f = make_file(m, "/mnt/disk/bal", nfile);
+	struct swap_dev *dev = NULL;
+	unsigned long before[NR_VM_EVENT_ITEMS];
+	struct balance b;
+	struct utask u;
+	unsigned long va;
+
+	assert_int_equal(swap_dev_create(k, SWAP_DEV_PLAIN, "/dev/vdb", 64ull << 20, NULL, &dev),
+			 0);
+	assert_int_equal(sys_swapon(k, dev, 0), 0);
+	assert_int_equal(vmscan_set_swappiness(k, swappiness), 0);
+	ut_init(&u, m, 1);
+	va = ut_mmap(&u, 0, nanon * P, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS);
+	assert_false(IS_ERR_VALUE(va));
+	for (unsigned i = 0; i < nanon; i++)
+		ut_store64(&u, va + i * P, pattern(va + i * P));
+	read_file(k, f, nfile);
+	if (hot)
+		read_file(k, f, nfile);
+	lru_add_drain(k);
+	ut_check(m);
+	memcpy(before, k->vm_events, sizeof(before));
+	b.reclaimed =
+		try_to_free_pages(k, &k->node_data[0]->node_zonelists[0], 0, GFP_KERNEL, NULL);
+	b.scan_anon = ev(m, PGSCAN_ANON) - before[PGSCAN_ANON];
+	b.scan_file = ev(m, PGSCAN_FILE) - before[PGSCAN_FILE];
+	b.refill = ev(m, PGREFILL) - before[PGREFILL];
+	b.steal_file = ev(m, PGSTEAL_FILE) - before[PGSTEAL_FILE];
+	b.pswpout = ev(m, PSWPOUT) - before[PSWPOUT];
+	ut_check(m);
+	for (unsigned i = 0; i < nanon; i++) /* swapped or not, every word comes back */
+		assert_int_equal(ut_load64(&u, va + i * P), pattern(va + i * P));
+	ut_check(m);
+	ut_exit(&u);
+	fput(k, f);
+	test_machine_done(m);
+	return b;
+}
+
+/*
+ * Clean file pages go before anonymous ones at the default swappiness: 8192 inactive file
+ * pages and no refaults put prepare_scan_count in cache_trim_mode at every priority where
+ * the file list yields a scan (size >> priority > 0), so get_scan_count is SCAN_FILE. Each
+ * priority scans the list's current size >> priority clean, unmapped, once-read pages, each
+ * reclaimed (FOLIOREF_RECLAIM_CLEAN), so the list shrinks as it goes:
+ *   12: 8192 >> 12 = 2, 11: 8190 >> 11 = 3, 10: 8187 >> 10 = 7, 9: 8180 >> 9 = 15 (27 < 32),
+ *   8: 8165 >> 8 = 31, and do_try_to_free_pages stops with 58 >= SWAP_CLUSTER_MAX.
+ * No anonymous page is scanned.
+ */
+static void test_vmscan_clean_file_before_anon(void **state)
+{
+	struct balance b = reclaim_once(60, 4096, 8192, false);
+
+	(void)state;
+	assert_int_equal(b.scan_anon, 0);
+	assert_int_equal(b.pswpout, 0);
+	assert_int_equal(b.scan_file, 58);
+	assert_int_equal(b.steal_file, 58);
+	assert_int_equal(b.reclaimed, 58);
+}
+
+/*
+ * The balance moves with swappiness. The file cache is hot (read twice: all 4096 pages on
+ * the active list, none inactive), so inactive_is_low(file) sets DEACTIVATE_FILE, there is
+ * no cache_trim_mode, and with fresh (zero) costs get_scan_count is SCAN_FRACT with
+ * ap = swappiness and fp = 200 - swappiness:
+ *   - swappiness 0: ap = 0, no anonymous page is scanned or swapped, only file pages;
+ *   - swappiness 200: fp = 0, no file list is scanned, reclaim swaps anonymous pages out;
+ *   - swappiness 60: both sides are scanned.
+ * (The task's anonymous pages have young PTEs, so their first scan activates them
+ * (FOLIOREF_ACTIVATE); they are swapped after shrink_active_list has aged them back.)
+ */
+static void test_vmscan_swappiness_moves_the_balance(void **state)
+{
+	struct balance s0 = reclaim_once(0, 8192, 4096, true);
+	struct balance s60 = reclaim_once(60, 8192, 4096, true);
+	struct balance s200 = reclaim_once(200, 8192, 4096, true);
+
+	(void)state;
+	assert_int_equal(s0.scan_anon, 0);
+	assert_int_equal(s0.pswpout, 0);
+	assert_true(s0.scan_file > 0 && s0.steal_file > 0);
+
+	assert_true(s60.scan_anon > 0);
+	assert_true(s60.scan_file > 0);
+
+	assert_int_equal(s200.scan_file, 0);
+	assert_int_equal(s200.steal_file, 0);
+	assert_true(s200.pswpout >= SWAP_CLUSTER_MAX);
+
+	/* Monotone: more swappiness, more anon scanned and less file. */
+	assert_true(s0.scan_anon < s60.scan_anon && s60.scan_anon < s200.scan_anon);
+	assert_true(s0.scan_file > s60.scan_file && s60.scan_file > s200.scan_file);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -300,6 +429,8 @@ int main(void)
 		cmocka_unit_test(test_vmscan_kswapd_wakes_at_low_sleeps_at_high),
 		cmocka_unit_test(test_vmscan_is_deterministic),
 		cmocka_unit_test(test_vmscan_swappiness_sysctl_range),
+		cmocka_unit_test(test_vmscan_clean_file_before_anon),
+		cmocka_unit_test(test_vmscan_swappiness_moves_the_balance),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
