@@ -960,3 +960,42 @@ bool mm_init_check(const struct kmm_kernel *k, char *why, size_t whylen)
 	env_free(k->env, map.slot);
 	return ok;
 }
+
+/*
+ * For views (pageblock_view.c): the placement map as the check builds it, kept for lookups
+ * with place_of(). NULL, with the reason in @why, if a walker has a finding or the host has
+ * no memory for the map; the machine is left untouched either way.
+ */
+struct place_map *place_map_create(const struct kmm_kernel *k, char *why, size_t whylen)
+{
+	struct place_map map, *out;
+	bool ok = true;
+
+	if (!k->vmemmap) {
+		snprintf(why, whylen, "mm: no memory map yet");
+		return NULL;
+	}
+	if (!place_map_init(&map, k, why, whylen))
+		return NULL;
+	for (int place = PLACE_NONE + 1; place < NR_PAGE_PLACES && ok; place++)
+		ok = page_place_walkers[place](k, &map);
+	out = ok ? env_alloc(k->env, sizeof(*out)) : NULL;
+	if (!out) {
+		if (ok)
+			snprintf(why, whylen, "mm: host memory exhausted");
+		env_free(k->env, map.slot);
+		return NULL;
+	}
+	*out = map;
+	out->why = NULL; /* the caller's buffer: only the walkers above wrote to it */
+	out->whylen = 0;
+	return out;
+}
+
+void place_map_destroy(struct place_map *map)
+{
+	if (!map)
+		return;
+	env_free(map->k->env, map->slot);
+	env_free(map->k->env, map);
+}

@@ -94,6 +94,14 @@ bool place_fail(struct place_map *map, const char *fmt, ...) KMM_PRINTF(2, 3);
 const char *page_place_name(enum page_place place);
 
 /*
+ * The map the check builds, kept for views (mm_init.c): every place's walker run once, then
+ * place_of() answers per PFN. NULL with the reason in @why on a walker's finding or host
+ * exhaustion; nothing in the machine changes. place_map_destroy(NULL) is a no-op.
+ */
+struct place_map *place_map_create(const struct kmm_kernel *k, char *why, size_t whylen);
+void place_map_destroy(struct place_map *map);
+
+/*
  * Claims for @place every block on @zone's free lists of migratetype @mt, or of every
  * migratetype but MIGRATE_ISOLATE when @mt is -1 (page_alloc.c).
  */

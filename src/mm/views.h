@@ -24,6 +24,11 @@ void show_memblock_reserved(const struct kmm_kernel *k, const struct sink *out);
  */
 void show_asid(const struct kmm_kernel *k, const struct sink *out);
 void show_tlbflush(const struct kmm_kernel *k, const struct sink *out);
+/*
+ * /sys/kernel/debug/kmm/pageblocks (pageblock_view.c): one record per pageblock, /bin/pfnscan's
+ * kpageflags counts plus node, zone, migratetype, skip bit and pages per place. Read only.
+ */
+void show_pageblocks(const struct kmm_kernel *k, const struct sink *out);
 
 /*
  * vm sysctls (sysctl_vm.c): read into @out, or write @value with the kernel's side effects.

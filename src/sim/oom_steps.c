@@ -92,11 +92,6 @@ enum kmm_status step_state(struct scenario *sc, int argc, char **argv)
 
 /* ---- /proc/vmstat snapshots ------------------------------------------------------------ */
 
-struct vmstat_snap {
-	char *text; /* the whole view */
-	size_t len, cap;
-};
-
 static void snap_fn(void *arg, const char *s, size_t n)
 {
 	struct vmstat_snap *v = arg;
@@ -155,6 +150,17 @@ static void vmstat_delta(struct scenario *sc, const struct vmstat_snap *before,
 			sink_printf(&sc->out, "%.*s %lld\n", (int)(sp - p), p, d);
 		p = eol ? eol + 1 : NULL;
 	}
+}
+
+bool scenario_vmstat_snap(struct scenario *sc, struct vmstat_snap *v)
+{
+	return vmstat_snap(sc, v);
+}
+
+void scenario_vmstat_delta(struct scenario *sc, const struct vmstat_snap *before,
+			   const struct vmstat_snap *after)
+{
+	vmstat_delta(sc, before, after);
 }
 
 /* ---- the hog --------------------------------------------------------------------------- */

@@ -10,6 +10,16 @@ enum kmm_status step_dump_dmesg(struct scenario *sc, int argc, char **argv);
 enum kmm_status step_hog(struct scenario *sc, int argc, char **argv);
 enum kmm_status step_vmstat_mark(struct scenario *sc, int argc, char **argv);
 enum kmm_status step_vmstat_delta(struct scenario *sc, int argc, char **argv);
+/* A /proc/vmstat snapshot: the whole view's text (free(text) when done). */
+struct vmstat_snap {
+	char *text;
+	size_t len, cap;
+};
+/* Takes a snapshot; false (nothing to free) when the host has no memory for it. */
+bool scenario_vmstat_snap(struct scenario *sc, struct vmstat_snap *v);
+/* Prints /init's awk: "name delta" for each counter of @after that differs from @before. */
+void scenario_vmstat_delta(struct scenario *sc, const struct vmstat_snap *before,
+			   const struct vmstat_snap *after);
 /* Frees the vmstat-mark snapshot (host memory only). */
 void scenario_vmstat_mark_free(struct scenario *sc);
 

@@ -48,6 +48,7 @@ KERNEL_VIEW(show_extfrag_index)
 KERNEL_VIEW(show_asid)
 KERNEL_VIEW(show_tlbflush)
 KERNEL_VIEW(show_swaps)
+KERNEL_VIEW(show_pageblocks)
 
 /* The ftrace buffer (kernel/trace/trace.c's "trace" file, with the nop tracer). */
 static void show_trace(struct kmm_machine *m, const struct sink *out)
@@ -127,6 +128,7 @@ static void show_blk_stat(struct kmm_machine *m, const struct sink *out)
 	X("/sys/kernel/debug/kmm/asid", proc_show_asid)                                            \
 	X("/sys/kernel/debug/kmm/tlbflush", proc_show_tlbflush)                                    \
 	X("/sys/kernel/debug/kmm/clock", show_clock)                                               \
+	X("/sys/kernel/debug/kmm/pageblocks", proc_show_pageblocks)                                \
 	X("/sys/kernel/debug/kmm/writeback", show_writeback)                                       \
 	X("/sys/block/vda/stat", show_blk_stat)                                                    \
 	X("/sys/kernel/mm/swap/vma_ra_enabled", show_vma_ra_enabled)

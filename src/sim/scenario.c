@@ -17,6 +17,7 @@
 #include "sim/report_steps.h"
 #include "sim/slab_steps.h"
 #include "sim/oom_steps.h"
+#include "sim/frag_steps.h"
 #include "sim/swap_steps.h"
 #include "sim/task_steps.h"
 #include "sim/wb_steps.h"
@@ -279,6 +280,7 @@ enum step_phase { BEFORE_BOOT, AFTER_BOOT, ANYTIME };
 	  "store 8 bytes through the current CPU's MMU (a fault is printed)")                      \
 	REPORT_SCENARIO_STEPS(X)                                                                   \
 	OOM_SCENARIO_STEPS(X)                                                                      \
+	FRAG_SCENARIO_STEPS(X)                                                                     \
 	TASK_SCENARIO_STEPS(X)                                                                     \
 	SWAP_SCENARIO_STEPS(X)                                                                     \
 	WB_SCENARIO_STEPS(X)                                                                       \

@@ -577,6 +577,17 @@ enum kmm_status scenario_region_set(struct scenario *sc, const char *step, const
 	return KMM_OK;
 }
 
+bool scenario_region_get(struct scenario *sc, const char *name, kmm_va_t *va, uint64_t *len)
+{
+	struct named_region *r = find_region(sc, name, strlen(name));
+
+	if (!r)
+		return false;
+	*va = r->va;
+	*len = r->len;
+	return true;
+}
+
 static const struct flag_name madv_names[] = {{"MADV_NORMAL", KMM_MADV_NORMAL},
 					      {"MADV_RANDOM", KMM_MADV_RANDOM},
 					      {"MADV_SEQUENTIAL", KMM_MADV_SEQUENTIAL},

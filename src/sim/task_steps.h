@@ -78,6 +78,9 @@ enum kmm_status scenario_task_name(struct scenario *sc, const char *step, const 
 enum kmm_status scenario_region_set(struct scenario *sc, const char *step, const char *name,
 				    kmm_va_t va, uint64_t len);
 
+/* The start and length of region @name; false (nothing written) if no region has that name. */
+bool scenario_region_get(struct scenario *sc, const char *name, kmm_va_t *va, uint64_t *len);
+
 /* Frees the scenario's task and region names (host memory only). */
 void scenario_task_names_free(struct scenario *sc);
 
