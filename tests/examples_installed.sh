@@ -58,4 +58,16 @@ if grep -q -e "$src/docs" -e "$src/examples" "$work/kmmsim-help.txt"; then
 	exit 1
 fi
 "$prefix/bin/kmmsim" run "$prefix/share/kmm/scenarios/default.kmm" | grep -q "check: all invariants hold"
+# the Python package (cmake/KmmPython.cmake): imports from the prefix and loads the installed
+# library, not the build tree's (a sanitizer build's library needs the ASan runtime preloaded)
+pkg=$(find "$prefix" -path '*-packages/kmm/__init__.py' | head -n 1)
+if [ -n "$pkg" ] && [ -z "$extra" ] && [ -x /usr/bin/python3 ]; then
+	echo "== Python package kmm"
+	(cd "$work" && env -u KMM_LIBRARY PYTHONPATH="$(dirname "$(dirname "$pkg")")" /usr/bin/python3 -c "
+import kmm, sys
+assert kmm.LIBRARY_PATH.startswith('$prefix/'), kmm.LIBRARY_PATH
+with kmm.Machine(m='256M', smp=1) as m:
+    assert m.zones()[0].name == 'DMA'
+print('import kmm: ok', kmm.LIBRARY_PATH)") | grep -q "import kmm: ok"
+fi
 echo "examples built and ran against the installed library both ways"

@@ -16,6 +16,7 @@
 #include <kmm/slab.h>
 #include <kmm/task.h>
 #include <kmm/swap.h>
+#include <kmm/stats.h>
 
 #define KMM_VERSION_MAJOR 0
 #define KMM_VERSION_MINOR 1

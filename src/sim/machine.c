@@ -10,6 +10,7 @@
  * table's, in that order.
  */
 #include "sim/machine.h"
+#include "sim/stats.h"
 #include <errno.h>
 
 #include <inttypes.h>
@@ -236,7 +237,7 @@ enum kmm_status kmm_check(struct kmm_machine *m)
 	failures = m->env.host_failures;
 	if (!env_check(&m->env, why, sizeof(why)) || !hw_check(&m->hw, why, sizeof(why)) ||
 	    !kernel_check(&m->kernel, why, sizeof(why)) ||
-	    !api_handles_check(m, why, sizeof(why))) {
+	    !api_handles_check(m, why, sizeof(why)) || !stats_check(m, why, sizeof(why))) {
 		/* A check that could not get host memory for its maps proved nothing wrong. */
 		if (m->env.host_failures != failures)
 			return env_error(&m->env, KMM_EHOST, "kmm_check: %s", why);

@@ -29,6 +29,7 @@ struct kmm_machine {
 	struct kmm_hw hw;
 	struct kmm_kernel kernel;
 	struct api_handles handles; /* caches, mempools (sim/api.c) */
+	struct kmm_sampler *sampler; /* time series (sim/stats_api.c), NULL until started */
 };
 
 /* The handle table's invariants (sim/api.c); false with the reason. */

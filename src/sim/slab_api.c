@@ -10,6 +10,7 @@
  * by host pointers, so a stale, made-up or wrong-kind handle is an error, not a crash.
  */
 #include <kmm/slab.h>
+#include <kmm/stats.h>
 
 #include <ctype.h>
 #include <stdio.h>
@@ -640,4 +641,30 @@ enum kmm_status kmm_mempool_info(struct kmm_machine *m, kmm_mempool_t pool, int 
 				 int *curr_nr)
 {
 	return API_CALL(m, API_SLAB, mempool_info, pool, min_nr, curr_nr);
+}
+
+/* ---- every cache (include/kmm/stats.h) ------------------------------------------------- */
+
+API_BODY(stats_slab_caches, {
+	void (*fn)(void *arg, const struct kmm_slab_info *info);
+	void *arg;
+})
+{
+	const struct list_head *head = &a->k->kmem.slab_caches;
+	struct kmm_slab_info info;
+
+	if (!p->fn)
+		return api_error(a, KMM_EINVAL, "NULL callback");
+	for (const struct list_head *pos = head->next; pos && pos != head; pos = pos->next) {
+		fill_info(a->k, list_entry(pos, struct kmem_cache, list), &info);
+		p->fn(p->arg, &info);
+	}
+	return KMM_OK;
+}
+
+enum kmm_status kmm_stats_slab_caches(struct kmm_machine *m,
+				      void (*fn)(void *arg, const struct kmm_slab_info *info),
+				      void *arg)
+{
+	return API_CALL(m, API_SLAB, stats_slab_caches, fn, arg);
 }
