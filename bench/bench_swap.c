@@ -6,6 +6,10 @@
  *                    memory), completions run on the simulated clock (swap_io_drain)
  *   swap-out zram    the same to zram: same-filled check, LZO1X-1, the zsmalloc accounting
  *   lzo1x_1 alone    liblzo2's lzo1x_1_compress of the same pages: the floor of zram's cost
+ *   fresh host memory  the same pages copied into newly mapped host memory: the floor of the
+ *                    plain device's cost, which must place every slot's 4 KiB in host memory
+ *                    that has not been touched before (the host's page-fault cost; on
+ *                    virtualised hosts with shadow paging it dominates)
  *   swap-in plain/zram  swap_readpage (synchronous) of every slot back into a page
  *
  * The pages are half random (2 KiB of random bytes, then zeros), as the capture's zram hog
@@ -18,6 +22,7 @@
 #include <lzo1x.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "bench.h"
 #include "mm/page-flags.h"
@@ -156,6 +161,28 @@ static double bs_lzo(void)
 	return (double)(bench_now_ns() - t0) / BS_PAGES;
 }
 
+/* The same page contents copied into fresh host memory (mmap, first touch): ns per page. */
+static double bs_fresh(void)
+{
+	static uint8_t src[BS_POOL][4096];
+	uint64_t seed = 0x2545f4914f6cdd1dull, t0;
+	size_t len = (size_t)BS_PAGES * 4096;
+	uint8_t *dst;
+	double ns;
+
+	for (unsigned i = 0; i < BS_POOL; i++)
+		bs_fill(src[i], &seed);
+	t0 = bench_now_ns();
+	dst = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (dst == MAP_FAILED)
+		return 0;
+	for (unsigned i = 0; i < BS_PAGES; i++)
+		memcpy(dst + (size_t)i * 4096, src[i % BS_POOL], 4096);
+	munmap(dst, len);
+	ns = (double)(bench_now_ns() - t0) / BS_PAGES;
+	return ns;
+}
+
 static void bs_rate(struct bench *b, const char *metric, const double *ns, int n, const char *note)
 {
 	double rate[BENCH_MAX_RUNS];
@@ -168,7 +195,8 @@ static void bs_rate(struct bench *b, const char *metric, const double *ns, int n
 int bench_swap(struct bench *b)
 {
 	double out[2][BENCH_MAX_RUNS], outs[2][BENCH_MAX_RUNS], in[2][BENCH_MAX_RUNS],
-		ins[2][BENCH_MAX_RUNS], lzo[BENCH_MAX_RUNS];
+		ins[2][BENCH_MAX_RUNS], lzo[BENCH_MAX_RUNS], fresh[BENCH_MAX_RUNS],
+		ratio[BENCH_MAX_RUNS];
 	static const char *const dev[2] = {"plain", "zram"};
 
 	for (int r = 0; r < b->runs; r++) {
@@ -183,6 +211,10 @@ int bench_swap(struct bench *b)
 			ins[d][r] = run.in_sim_ns;
 		}
 		lzo[r] = bs_lzo();
+		fresh[r] = bs_fresh();
+		if (fresh[r] <= 0)
+			return 1;
+		ratio[r] = fresh[r] / out[0][r];
 	}
 	for (int d = 0; d < 2; d++) {
 		char metric[96];
@@ -198,6 +230,10 @@ int bench_swap(struct bench *b)
 	}
 	bs_rate(b, "lzo1x_1_compress alone, same pages", lzo, b->runs,
 		"liblzo2 on the host: zram's floor");
+	bs_rate(b, "copy into fresh host memory, same pages", fresh, b->runs,
+		"the host's first-touch cost: the plain device's floor");
+	bench_figure(b, "swap-out plain / fresh host memory", "x", ratio, b->runs,
+		     "1.0 would be the host's own first-touch rate");
 	bench_note(b, "16384 half-random pages per run through swap_writepage/swap_readpage on "
 		      "a -m 1G -smp 1 machine; 256 MiB devices");
 	return 0;

@@ -27,11 +27,18 @@
  *         literal-run code per 16..48 zero bytes instead of one run code); pages that are
  *         entirely zero never reach the compressor (same-filled). comp_algorithm still
  *         reads "[lzo-rle]", the captured kernel's name.
+ * The pool's pages come from the buddy allocator as zsmalloc's do (alloc_zspage: one
+ * order-0 page at a time with zram's gfp, NR_ZSPAGES counted), so swapping to zram costs
+ * simulated RAM: about a page per 2..3 pages stored on typical data. zram first asks
+ * without direct reclaim (__GFP_KSWAPD_RECLAIM|__GFP_NOWARN|__GFP_HIGHMEM|__GFP_MOVABLE),
+ * then with GFP_NOIO|__GFP_HIGHMEM|__GFP_MOVABLE; under reclaim (PF_MEMALLOC) both may use
+ * the reserves. A write whose zspage cannot be had fails with -ENOMEM, nothing changed.
  * Deviation: the zsmalloc pool is counted, not laid out: each class holds
  *         ceil(objects / objs_per_zspage) zspages, i.e. as if always compacted (no
- *         fragmentation from frees; pages_compacted stays 0). The objects' bytes live in
- *         host memory (charged to the machine's budget), not in simulated RAM: zsmalloc's
- *         pages are not taken from the buddy allocator.
+ *         fragmentation from frees; pages_compacted stays 0). The zspages' pages are taken
+ *         and given back as that count moves, but the objects' bytes live in host memory
+ *         (charged to the machine's budget), not in those pages; the pages are not
+ *         migratable (6.1's zsmalloc registers movable_operations), so compaction skips them.
  * Deviation: no writeback to a backing device, no idle/recompression, no per-CPU streams.
  *
  * Invariants (zram_check):
@@ -40,11 +47,15 @@
  *  2. Each class's object count is the number of entries whose object size maps to it;
  *     pool_pages = the sum over classes of ceil(objects / objs_per_zspage) * pages.
  *  3. mem_used_max >= pool_pages; with a mem_limit, pool_pages <= limit after each write.
+ *  4. Each class's page list holds nr_zspages * pages_per_zspage pages, and pool_pages is
+ *     the pages on all lists.
  */
 #include "drivers/zram.h"
 
 #include "lib/env.h"
 #include "lib/sink.h"
+#include "mm/gfp.h"
+#include "mm/internal.h"
 #include "mm/kernel.h"
 
 #include <errno.h>
@@ -77,6 +88,8 @@ struct zram_table_entry {
 struct zs_class {
 	uint16_t size, pages_per_zspage, objs_per_zspage;
 	unsigned long objs;
+	unsigned long nr_zspages; /* zspages held (objs fit in them) */
+	struct list_head pages;	  /* their pages, by page->lru */
 };
 
 struct zram {
@@ -151,7 +164,8 @@ static void zs_init_classes(struct zram *zram)
 			continue;
 		}
 		zram->classes[i] =
-			(struct zs_class){(uint16_t)size, (uint16_t)ppz, (uint16_t)objs, 0};
+			(struct zs_class){(uint16_t)size, (uint16_t)ppz, (uint16_t)objs, 0, 0, {0}};
+		INIT_LIST_HEAD(&zram->classes[i].pages);
 		zram->class_of[i] = (uint8_t)i;
 		prev = i;
 	}
@@ -170,19 +184,83 @@ static struct zs_class *zs_class_for(struct zram *zram, unsigned int size)
 	return &zram->classes[zram->class_of[idx]];
 }
 
-static uint64_t zs_class_pages(const struct zs_class *c)
+static unsigned long zs_zspages_needed(const struct zs_class *c)
 {
-	return (c->objs + c->objs_per_zspage - 1) / c->objs_per_zspage * c->pages_per_zspage;
+	return (c->objs + c->objs_per_zspage - 1) / c->objs_per_zspage;
 }
 
-/* zs_malloc/zs_free's effect on the pool's page count. */
-static void zs_account(struct zram *zram, unsigned int size, int delta)
+static uint64_t zs_class_pages(const struct zs_class *c)
+{
+	return zs_zspages_needed(c) * c->pages_per_zspage;
+}
+
+/* Models: free_zspage(): the last zspage's pages go back to the buddy allocator. */
+static void zs_free_zspage(struct kmm_kernel *k, struct zram *zram, struct zs_class *c)
+{
+	for (unsigned int i = 0; i < c->pages_per_zspage; i++) {
+		struct page *page = list_first_entry(&c->pages, struct page, lru);
+
+		list_del(&page->lru);
+		__mod_zone_page_state(page_zone(k, page), NR_ZSPAGES, -1);
+		__free_pages(k, page, 0);
+	}
+	c->nr_zspages--;
+	zram->pool_pages -= c->pages_per_zspage;
+}
+
+/* Models: alloc_zspage(): pages_per_zspage order-0 pages with @gfp; -ENOMEM, none kept. */
+static int zs_alloc_zspage(struct kmm_kernel *k, struct zram *zram, struct zs_class *c, gfp_t gfp)
+{
+	struct list_head got;
+
+	INIT_LIST_HEAD(&got);
+	for (unsigned int i = 0; i < c->pages_per_zspage; i++) {
+		struct page *page = alloc_pages(k, gfp, 0);
+
+		if (!page) {
+			while (!list_empty(&got)) {
+				page = list_first_entry(&got, struct page, lru);
+				list_del(&page->lru);
+				__free_pages(k, page, 0);
+			}
+			return -ENOMEM;
+		}
+		list_add_tail(&page->lru, &got);
+	}
+	while (!list_empty(&got)) {
+		struct page *page = list_first_entry(&got, struct page, lru);
+
+		list_move(&page->lru, &c->pages);
+		__mod_zone_page_state(page_zone(k, page), NR_ZSPAGES, 1);
+	}
+	c->nr_zspages++;
+	zram->pool_pages += c->pages_per_zspage;
+	return 0;
+}
+
+/*
+ * zs_malloc/zs_free's effect on the pool: the class's object count moves by @delta and its
+ * zspages follow (a new zspage when the objects no longer fit, the last one given back when
+ * it is empty). 0, or -ENOMEM when a zspage cannot be had with either of zram's gfp masks
+ * (nothing changed).
+ */
+static int zs_account(struct kmm_kernel *k, struct zram *zram, unsigned int size, int delta)
 {
 	struct zs_class *c = zs_class_for(zram, size);
 
-	zram->pool_pages -= zs_class_pages(c);
 	c->objs = (unsigned long)((long)c->objs + delta);
-	zram->pool_pages += zs_class_pages(c);
+	while (c->nr_zspages < zs_zspages_needed(c)) {
+		const gfp_t movable = __GFP_HIGHMEM | __GFP_MOVABLE;
+
+		if (zs_alloc_zspage(k, zram, c, __GFP_KSWAPD_RECLAIM | __GFP_NOWARN | movable) &&
+		    zs_alloc_zspage(k, zram, c, GFP_NOIO | movable)) {
+			c->objs = (unsigned long)((long)c->objs - delta);
+			return -ENOMEM;
+		}
+	}
+	while (c->nr_zspages > zs_zspages_needed(c))
+		zs_free_zspage(k, zram, c);
+	return 0;
 }
 
 struct zram *zram_create(struct kmm_kernel *k, uint64_t disksize, int *err)
@@ -222,6 +300,9 @@ void zram_destroy(struct kmm_kernel *k, struct zram *zram)
 		return;
 	for (unsigned long i = 0; zram->table && i < zram->nr_pages; i++)
 		env_free(k->env, zram->table[i].handle);
+	for (unsigned int c = 0; zram->table && c < ZS_SIZE_CLASSES; c++)
+		while (zram->class_of[c] == c && zram->classes[c].nr_zspages)
+			zs_free_zspage(k, zram, &zram->classes[c]);
 	env_free(k->env, zram->table);
 	env_free(k->env, zram->wrkmem);
 	env_free(k->env, zram->cbuf);
@@ -265,7 +346,7 @@ static void zram_free_page(struct kmm_kernel *k, struct zram *zram, unsigned lon
 	if (e->flags & ZRAM_SAME) {
 		zram->same_pages--;
 	} else {
-		zs_account(zram, e->size, -1);
+		zs_account(k, zram, e->size, -1); /* only gives pages back: cannot fail */
 		zram->compr_data_size -= e->size;
 		env_free(k->env, e->handle);
 	}
@@ -300,16 +381,17 @@ int zram_write_page(struct kmm_kernel *k, struct zram *zram, unsigned long index
 	env_charge(k->env, COST_zram_compress);
 	if (comp_len >= zram->huge_class_size)
 		comp_len = ZRAM_PAGE_SIZE;
-	zs_account(zram, (unsigned int)comp_len, +1);
+	if (zs_account(k, zram, (unsigned int)comp_len, +1))
+		return -ENOMEM;
 	if (zram->pool_pages > zram->max_used_pages)
 		zram->max_used_pages = zram->pool_pages; /* update_used_max */
 	if (zram->limit_pages && zram->pool_pages > zram->limit_pages) {
-		zs_account(zram, (unsigned int)comp_len, -1);
+		zs_account(k, zram, (unsigned int)comp_len, -1);
 		return -ENOMEM;
 	}
 	obj = env_alloc(k->env, comp_len);
 	if (!obj) {
-		zs_account(zram, (unsigned int)comp_len, -1);
+		zs_account(k, zram, (unsigned int)comp_len, -1);
 		return -ENOMEM;
 	}
 	memcpy(obj, comp_len == ZRAM_PAGE_SIZE ? src : zram->cbuf, comp_len);
@@ -425,12 +507,26 @@ bool zram_check(const struct zram *zram, char *why, size_t whylen)
 	for (unsigned int c = 0; c < ZS_SIZE_CLASSES; c++) {
 		if (zram->class_of[c] != c)
 			continue;
-		if (objs[c] != zram->classes[c].objs) {
+		const struct zs_class *cl = &zram->classes[c];
+		unsigned long listed = 0;
+
+		if (objs[c] != cl->objs) {
 			snprintf(why, whylen, "zram: class %u holds %lu objects, counted %lu",
-				 zram->classes[c].size, objs[c], zram->classes[c].objs);
+				 cl->size, objs[c], cl->objs);
 			return false;
 		}
-		pool += zs_class_pages(&zram->classes[c]);
+		for (const struct list_head *l = cl->pages.next; l != &cl->pages; l = l->next)
+			if (++listed > cl->nr_zspages * cl->pages_per_zspage)
+				break;
+		if (cl->nr_zspages != zs_zspages_needed(cl) ||
+		    listed != cl->nr_zspages * cl->pages_per_zspage) {
+			snprintf(why, whylen,
+				 "zram: class %u holds %lu zspages (%lu pages listed) for %lu "
+				 "objects of %u per zspage",
+				 cl->size, cl->nr_zspages, listed, cl->objs, cl->objs_per_zspage);
+			return false;
+		}
+		pool += zs_class_pages(cl);
 	}
 	if (stored != zram->pages_stored || same != zram->same_pages || huge != zram->huge_pages ||
 	    compr != zram->compr_data_size || pool != zram->pool_pages ||

@@ -56,6 +56,7 @@
 #include "fs/fs.h"
 #include "mm/vmalloc.h"
 #include "mm/swapfile.h"
+#include "mm/swapops.h"
 
 #define PSS_SHIFT	 12
 #define HPAGE_PMD_SIZE	 PMD_SIZE
@@ -195,9 +196,12 @@ static void smaps_page_accumulate(struct mem_size_stats *mss, const struct page 
 	}
 }
 
-/* Models: smaps_account(): one page (or a PMD-mapped compound page when @compound). */
-static void smaps_account(struct mem_size_stats *mss, const struct page *page, bool compound,
-			  bool young, bool dirty, bool locked)
+/*
+ * Models: smaps_account(): one page (or a PMD-mapped compound page when @compound); a page
+ * behind a migration entry (@migration) counts as mapped once, as 6.1 does.
+ */
+static void smaps_account_mig(struct mem_size_stats *mss, const struct page *page, bool compound,
+			      bool young, bool dirty, bool locked, bool migration)
 {
 	unsigned long nr = compound ? folio_nr_pages(page_folio(page)) : 1;
 	unsigned long size = nr * PAGE_SIZE;
@@ -210,7 +214,7 @@ static void smaps_account(struct mem_size_stats *mss, const struct page *page, b
 	mss->resident += size;
 	if (young || PageReferenced(page))
 		mss->referenced += size;
-	if (page_count(page) == 1) {
+	if (page_count(page) == 1 || migration) {
 		smaps_page_accumulate(mss, page, size, (uint64_t)size << PSS_SHIFT, dirty, locked,
 				      true);
 		return;
@@ -227,6 +231,12 @@ static void smaps_account(struct mem_size_stats *mss, const struct page *page, b
 	}
 }
 
+static void smaps_account(struct mem_size_stats *mss, const struct page *page, bool compound,
+			  bool young, bool dirty, bool locked)
+{
+	smaps_account_mig(mss, page, compound, young, dirty, locked, false);
+}
+
 /*
  * Models: smaps_pte_entry()'s swap entry: Swap counts the page, SwapPss its share among the
  * PTEs holding the slot (swp_swapcount; the swap-cache bit is not a holder).
@@ -238,7 +248,7 @@ static void smaps_swap_entry(struct smaps_walk *sw, pte_t pte)
 	int mapcount;
 
 	if (non_swap_entry(entry))
-		return; /* migration entries do not outlive a call in the model */
+		return; /* a migration entry: its page counts as resident (smaps_pte_entry) */
 	sw->mss->swap += PAGE_SIZE;
 	mapcount = swap_map_byte(sw->k, entry) & ~SWAP_HAS_CACHE;
 	if (mapcount >= 2)
@@ -254,7 +264,12 @@ static void smaps_pte_entry(const pte_t *pte, unsigned long addr, void *arg)
 
 	(void)addr;
 	if (is_swap_pte(*pte)) {
+		swp_entry_t entry = pte_to_swp_entry(*pte);
+
 		smaps_swap_entry(sw, *pte);
+		if (is_migration_entry(entry)) /* pfn_swap_entry_to_page() */
+			smaps_account_mig(sw->mss, pfn_to_page(sw->k, swp_offset_pfn(entry)), false,
+					  false, false, sw->vma->vm_flags & VM_LOCKED, true);
 		return;
 	}
 	if (!pte_present(*pte))

@@ -466,12 +466,17 @@ static void kthread_run(struct kmm_env *env, struct env_event *ev)
 {
 	struct task_struct *t = ev->arg;
 	struct kthread *kt = t->kthread;
+	struct task_struct *interrupted = get_current_task(kt->k);
 	int64_t next;
 
 	(void)env;
 	t->__state = TASK_RUNNING;
 	sched_switch_to(kt->k, t);
+	/* the thread is `current` while it runs (its PF_MEMALLOC counts), then the kernel's
+	 * current goes back to the call the run point interrupted */
+	set_current_task(kt->k, t);
 	next = kt->threadfn(kt->k, t, kt->data);
+	set_current_task(kt->k, interrupted);
 	if (next == KTHREAD_SLEEP || kt->should_stop || next < 0)
 		t->__state = TASK_INTERRUPTIBLE;
 	else

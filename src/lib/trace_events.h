@@ -44,7 +44,9 @@
 	X(mm_compaction_wakeup_kcompactd, "compaction")                                            \
 	X(mm_compaction_kcompactd_wake, "compaction")                                              \
 	X(mm_migrate_pages, "migrate")                                                             \
-	X(mm_migrate_pages_start, "migrate")
+	X(mm_migrate_pages_start, "migrate")                                                       \
+	X(set_migration_pte, "migrate")                                                            \
+	X(remove_migration_pte, "migrate")
 
 enum trace_event_id {
 #define TRACE_ENUM(name, sys) TRACE_##name,

@@ -88,6 +88,39 @@ struct task_struct *get_current_task(const struct kmm_kernel *k)
 	return k->mm_state->current;
 }
 
+unsigned int memalloc_noreclaim_save(struct kmm_kernel *k)
+{
+	struct task_struct *cur = get_current_task(k);
+	unsigned int saved;
+
+	if (!cur) {
+		k->mm_state->host_memalloc++;
+		return 0;
+	}
+	saved = cur->flags & PF_MEMALLOC;
+	cur->flags |= PF_MEMALLOC;
+	return saved;
+}
+
+void memalloc_noreclaim_restore(struct kmm_kernel *k, unsigned int saved)
+{
+	struct task_struct *cur = get_current_task(k);
+
+	if (!cur) {
+		if (k->mm_state->host_memalloc)
+			k->mm_state->host_memalloc--;
+		return;
+	}
+	cur->flags = (cur->flags & ~PF_MEMALLOC) | saved;
+}
+
+bool current_is_memalloc(const struct kmm_kernel *k)
+{
+	struct task_struct *cur = get_current_task(k);
+
+	return cur ? (cur->flags & PF_MEMALLOC) != 0 : k->mm_state->host_memalloc > 0;
+}
+
 unsigned long get_mm_counter(const struct mm_struct *mm, int member)
 {
 	long v = mm->rss_stat[member];

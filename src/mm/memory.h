@@ -101,6 +101,16 @@ typedef unsigned int vm_fault_t;
 void set_current_task(struct kmm_kernel *k, struct task_struct *tsk);
 struct task_struct *get_current_task(const struct kmm_kernel *k);
 
+/*
+ * Models: memalloc_noreclaim_save()/memalloc_noreclaim_restore(): the current task is freeing
+ * memory (PF_MEMALLOC: its allocations may use the reserves and never recurse into reclaim).
+ * With no current task (the host acting directly) the machine itself is marked. save returns
+ * what restore needs; current_is_memalloc() says whether the mark is on. Change nothing else.
+ */
+unsigned int memalloc_noreclaim_save(struct kmm_kernel *k);
+void memalloc_noreclaim_restore(struct kmm_kernel *k, unsigned int saved);
+bool current_is_memalloc(const struct kmm_kernel *k);
+
 /* ---- mm counters (include/linux/mm.h with SPLIT_RSS_COUNTING, 6.1) --------------------- */
 
 /* The synced count of @member (MM_FILEPAGES, MM_ANONPAGES, ...), never negative. */

@@ -19,7 +19,12 @@
  *         folio_migrate_mapping, folio_expected_refs, folio_migrate_flags, folio_migrate_copy,
  *         migrate_folio_done, putback_movable_pages, isolate_movable_page,
  *         alloc_migration_target, migration_entry_wait; mm/page_alloc.c's
- *         __alloc_contig_migrate_range (in page_isolation.c).
+ *         __alloc_contig_migrate_range (in page_isolation.c). Migration entries elsewhere:
+ *         try_to_migrate/remove_migration_ptes (rmap.c), faults, fork and zap (memory.c),
+ *         change_pte_range (mprotect.c), smaps_pte_entry (proc_task_mmu.c), mincore.
+ * Deviation: large folios (THP) are not migrated as one yet: no PMD migration entries and no
+ *         split on failure until huge_memory.c exists; a PMD-mapped folio stays mapped and
+ *         fails with -EAGAIN (counted as a failure after the passes).
  * Deviation: folios move one at a time (6.1.192 unmaps a batch of up to 512 pages, then
  *         moves them, so its TLB flushes are batched); the results, counters and the order
  *         folios are tried in are the same.

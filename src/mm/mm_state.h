@@ -30,6 +30,7 @@ struct mm_state {
 	struct list_head anon_vmas; /* every anon_vma (its ->list) */
 	unsigned long nr_anon_vmas, nr_avcs, nr_vmas;
 	struct task_struct *current; /* set_current_task() */
+	unsigned int host_memalloc;  /* memalloc_noreclaim_save() nesting with no current task */
 	struct list_head rcu_tables; /* mmu_table_batch after call_rcu, before its callback */
 	unsigned long nr_rcu_tables; /* ... how many */
 	uint64_t rnd_state;	     /* the exec randomisation stream (seeded from env) */

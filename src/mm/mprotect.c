@@ -45,6 +45,7 @@
 #include "mm/mman.h"
 #include "mm/mmap.h"
 #include "mm/page-flags.h"
+#include "mm/swapops.h"
 
 /* change_protection() flags (MM_CP_*). */
 #define MM_CP_TRY_CHANGE_WRITABLE 1UL
@@ -109,8 +110,23 @@ static long change_pte_range(struct vm_area_struct *vma, pte_t *pte, unsigned lo
 	for (; addr != end; pte++, addr += PAGE_SIZE) {
 		pte_t oldpte = *pte, ptent;
 
-		if (!pte_present(oldpte))
-			continue; /* none, or a swap entry: nothing to change here */
+		if (!pte_present(oldpte)) {
+			/* a writable migration entry becomes readable: the new rights are unknown
+			 */
+			if (is_swap_pte(oldpte) &&
+			    is_writable_migration_entry(pte_to_swp_entry(oldpte))) {
+				swp_entry_t entry = pte_to_swp_entry(oldpte);
+				struct page *page = pfn_to_page(k, swp_offset_pfn(entry));
+
+				entry = PageAnon(page)
+						? make_readable_exclusive_migration_entry(
+							  swp_offset(entry))
+						: make_readable_migration_entry(swp_offset(entry));
+				set_pte_at(k, vma->vm_mm, addr, pte, swp_entry_to_pte(entry));
+				pages++;
+			}
+			continue; /* none, or a swap entry: nothing else to change here */
+		}
 		ptent = pte_modify(oldpte, newprot);
 		if ((cp_flags & MM_CP_TRY_CHANGE_WRITABLE) && !pte_write(ptent) &&
 		    can_change_pte_writable(vma, ptent))

@@ -1785,7 +1785,7 @@ static unsigned int __gfp_pfmemalloc_flags(const struct kmm_kernel *k, gfp_t gfp
 		return 0;
 	if (gfp & __GFP_MEMALLOC)
 		return ALLOC_NO_WATERMARKS;
-	if (get_current_task(k) && (get_current_task(k)->flags & PF_MEMALLOC))
+	if (current_is_memalloc(k))
 		return ALLOC_NO_WATERMARKS;
 	if (tsk_is_oom_victim(get_current_task(k)))
 		return ALLOC_OOM;
@@ -1818,8 +1818,12 @@ static struct page *__alloc_pages_direct_reclaim(struct kmm_kernel *k, gfp_t gfp
 {
 	struct page *page;
 	bool drained = false;
+	unsigned int noreclaim;
 
+	/* __perform_reclaim(): the task reclaims with PF_MEMALLOC set */
+	noreclaim = memalloc_noreclaim_save(k);
 	*did_some_progress = try_to_free_pages(k, ac->zonelist, (int)order, gfp, ac->nodemask);
+	memalloc_noreclaim_restore(k, noreclaim);
 	if (!*did_some_progress)
 		return NULL;
 retry:
@@ -2095,7 +2099,7 @@ retry:
 	if (!can_direct_reclaim)
 		goto nopage;
 	/* 6.1: a task already freeing memory (PF_MEMALLOC) never recurses into reclaim */
-	if (get_current_task(k) && (get_current_task(k)->flags & PF_MEMALLOC))
+	if (current_is_memalloc(k))
 		goto nopage;
 	page = __alloc_pages_direct_reclaim(k, gfp, order, alloc_flags, ac, &did_some_progress);
 	if (page)

@@ -2,17 +2,19 @@
  * Swap I/O: a swap-cache page written to its slot, or read back from it, through the
  * device that backs the slot's swap area.
  *
- * Two devices back swap areas here. The plain device is a disk: slots in host memory (one
- * host page per written slot, charged to the machine's host-memory budget) or in a host
- * file; it takes bios, so each request counts pgpgin/pgpgout in 512-byte sectors (the block
- * layer's submit_bio; /proc/vmstat shows them halved, in KiB) and completes later on the
- * simulated clock: the transfers queue one after another at the device's bandwidth
- * (busy_until: when the last queued transfer ends), and each request completes its latency
- * after its transfer (requests in flight overlap their latencies, as a queue depth > 1 does). zram
- * (src/drivers/zram.c) has rw_page: a single page is stored or loaded synchronously, without a bio
- * (no pgpgin or pgpgout: the capture's pgpgout delta of 368640 KiB for 125133 pages swapped out is
- * exactly its 180 THPs, 180 x 2 MiB, which rw_page refuses and which went by bio); zram's
- * bio path is synchronous too (it completes inside submit_bio).
+ * Two devices back swap areas here. The plain device is a disk: slots in host memory or in
+ * a host file. Host memory is taken in chunks of 512 slots (2 MiB, charged to the machine's
+ * host-memory budget when the chunk's first slot is written, committed at once with
+ * MADV_POPULATE_WRITE where the host has it rather than a host page fault per slot, given
+ * back when the chunk's last slot is freed); it takes bios, so each request counts pgpgin/pgpgout
+ * in 512-byte sectors (the block layer's submit_bio; /proc/vmstat shows them halved, in KiB) and
+ * completes later on the simulated clock: the transfers queue one after another at the device's
+ * bandwidth (busy_until: when the last queued transfer ends), and each request completes its
+ * latency after its transfer (requests in flight overlap their latencies, as a queue depth > 1
+ * does). zram (src/drivers/zram.c) has rw_page: a single page is stored or loaded synchronously,
+ * without a bio (no pgpgin or pgpgout: the capture's pgpgout delta of 368640 KiB for 125133 pages
+ * swapped out is exactly its 180 THPs, 180 x 2 MiB, which rw_page refuses and which went by bio);
+ * zram's bio path is synchronous too (it completes inside submit_bio).
  *
  *   write: PG_writeback set; rw_page (sync device, small page): stored, writeback ended,
  *          page unlocked, all at once. bio: pswpout, PG_writeback, unlock, submit
@@ -34,7 +36,8 @@
  * Invariants (swap_dev_check):
  *  1. Every request on a device's pending list is scheduled, holds a locked (read) or
  *     writeback (write) folio in the swap cache, and the list is ordered by completion time.
- *  2. A plain device's stored slots count equals the non-NULL slots of its table.
+ *  2. A plain device's stored slots count equals the non-NULL slots of its table; each chunk
+ *     counts its stored slots and holds memory exactly while it has one.
  */
 #include "mm/swapfile.h"
 
@@ -49,6 +52,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #define SECTORS_PER_PAGE (PAGE_SIZE >> 9)
@@ -64,12 +68,20 @@ struct swap_bio {
 	int status;
 };
 
+#define SWAP_CHUNK_SLOTS 512u /* 2 MiB of slot contents per host allocation */
+
+struct swap_chunk {
+	uint8_t *mem;	   /* SWAP_CHUNK_SLOTS pages, NULL while no slot of it is stored */
+	unsigned int used; /* its stored slots */
+};
+
 struct swap_dev {
 	enum swap_dev_kind kind;
 	char name[64];
 	unsigned long pages;
-	/* the plain device: host pages, or a host file */
-	uint8_t **slot;
+	/* the plain device: host memory in chunks of SWAP_CHUNK_SLOTS slots, or a host file */
+	uint8_t **slot; /* each stored slot's bytes in its chunk, NULL: never written/freed */
+	struct swap_chunk *chunk;
 	unsigned long nr_stored;
 	int fd;		     /* -1: host memory */
 	uint64_t busy_until; /* machine cycles: the last queued transfer ends then */
@@ -109,11 +121,15 @@ int swap_dev_create(struct kmm_kernel *k, enum swap_dev_kind kind, const char *n
 			err = -EINVAL;
 		else if (host_path)
 			dev->fd = open(host_path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-		else
+		else {
 			dev->slot = env_alloc(k->env, dev->pages * sizeof(*dev->slot));
+			dev->chunk =
+				env_alloc(k->env, (dev->pages + SWAP_CHUNK_SLOTS - 1) /
+							  SWAP_CHUNK_SLOTS * sizeof(*dev->chunk));
+		}
 		if (!err && host_path && dev->fd < 0)
 			err = -EIO;
-		else if (!err && !host_path && !dev->slot)
+		else if (!err && !host_path && (!dev->slot || !dev->chunk))
 			err = -ENOMEM;
 	}
 	if (err) {
@@ -135,8 +151,9 @@ void swap_dev_destroy(struct kmm_kernel *k, struct swap_dev *dev)
 		list_del(&bio->list);
 		env_free(k->env, bio);
 	}
-	for (unsigned long i = 0; dev->slot && i < dev->pages; i++)
-		env_free(k->env, dev->slot[i]);
+	for (unsigned long c = 0; dev->chunk && c * SWAP_CHUNK_SLOTS < dev->pages; c++)
+		env_free(k->env, dev->chunk[c].mem);
+	env_free(k->env, dev->chunk);
 	env_free(k->env, dev->slot);
 	if (dev->fd >= 0)
 		close(dev->fd);
@@ -169,10 +186,34 @@ void swap_dev_free_slot(struct kmm_kernel *k, struct swap_dev *dev, unsigned lon
 	if (dev->zram) {
 		zram_slot_free_notify(k, dev->zram, offset);
 	} else if (dev->slot && dev->slot[offset]) {
-		env_free(k->env, dev->slot[offset]);
+		struct swap_chunk *c = &dev->chunk[offset / SWAP_CHUNK_SLOTS];
+
 		dev->slot[offset] = NULL;
 		dev->nr_stored--;
+		if (--c->used == 0) {
+			env_free(k->env, c->mem);
+			c->mem = NULL;
+		}
 	}
+}
+
+/* The host memory for slot @offset of the plain device (its chunk taken first); NULL. */
+static uint8_t *swap_slot_store(struct kmm_kernel *k, struct swap_dev *dev, unsigned long offset)
+{
+	struct swap_chunk *c = &dev->chunk[offset / SWAP_CHUNK_SLOTS];
+
+	if (!c->mem) {
+		c->mem = env_alloc_aligned(k->env, (size_t)SWAP_CHUNK_SLOTS * PAGE_SIZE, PAGE_SIZE);
+		if (!c->mem)
+			return NULL;
+#ifdef MADV_POPULATE_WRITE
+		/* one call commits the chunk: far cheaper than a host fault per slot */
+		(void)madvise(c->mem, (size_t)SWAP_CHUNK_SLOTS * PAGE_SIZE, MADV_POPULATE_WRITE);
+#endif
+	}
+	c->used++;
+	dev->nr_stored++;
+	return dev->slot[offset] = c->mem + (offset % SWAP_CHUNK_SLOTS) * PAGE_SIZE;
 }
 
 /* One page to or from the device's store. Returns 0 or a negative errno. */
@@ -198,12 +239,8 @@ static int swap_dev_rw_one(struct kmm_kernel *k, struct swap_dev *dev, unsigned 
 		return -EIO;
 	}
 	if (write) {
-		if (!dev->slot[offset]) {
-			dev->slot[offset] = env_alloc(k->env, PAGE_SIZE);
-			if (!dev->slot[offset])
-				return -ENOMEM;
-			dev->nr_stored++;
-		}
+		if (!dev->slot[offset] && !swap_slot_store(k, dev, offset))
+			return -ENOMEM;
 		memcpy(dev->slot[offset], buf, PAGE_SIZE);
 	} else if (dev->slot[offset]) {
 		memcpy(buf, dev->slot[offset], PAGE_SIZE);
@@ -443,8 +480,19 @@ bool swap_dev_check(const struct kmm_kernel *k, const struct swap_dev *dev, char
 		}
 		last = bio->ev.when;
 	}
-	for (unsigned long i = 0; dev->slot && i < dev->pages; i++)
-		stored += dev->slot[i] != NULL;
+	for (unsigned long c = 0; dev->chunk && c * SWAP_CHUNK_SLOTS < dev->pages; c++) {
+		unsigned int used = 0;
+
+		for (unsigned long i = c * SWAP_CHUNK_SLOTS;
+		     i < dev->pages && i < (c + 1) * SWAP_CHUNK_SLOTS; i++)
+			used += dev->slot[i] != NULL;
+		if (used != dev->chunk[c].used || (used != 0) != (dev->chunk[c].mem != NULL)) {
+			snprintf(why, whylen, "swap %s: chunk %lu holds %u slots, counted %u",
+				 dev->name, c, used, dev->chunk[c].used);
+			return false;
+		}
+		stored += used;
+	}
 	if (stored != dev->nr_stored) {
 		snprintf(why, whylen, "swap %s: %lu slots stored, counted %lu", dev->name, stored,
 			 dev->nr_stored);

@@ -25,7 +25,9 @@
 #include "arch/arm64/include/asm/pgtable.h"
 #include "arch/arm64/include/asm/tlbflush.h"
 #include "lib/bug.h"
+#include "lib/trace.h"
 #include "mm/memory.h"
+#include "mm/migrate.h"
 #include "mm/mm_state.h"
 #include "mm/mmap.h"
 #include "mm/pagemap.h"
@@ -656,6 +658,9 @@ static bool try_to_migrate_one(struct folio *folio, struct vm_area_struct *vma,
 		}
 		set_pte_at(k, mm, pvmw.address, ptep,
 			   swp_entry_to_pte(migration_entry_for(pfn, pteval, anon_exclusive)));
+		if (trace_enabled(k->env, TRACE_set_migration_pte))
+			trace_emit(k->env, TRACE_set_migration_pte, "addr=%lx, pte=%lx order=%u",
+				   pvmw.address, (unsigned long)pte_val(*ptep), folio_order(folio));
 		page_remove_rmap(subpage, vma, false);
 		if (vma->vm_flags & VM_LOCKED)
 			mlock_page_drain_local(k);
@@ -705,7 +710,8 @@ static bool remove_migration_pte(struct folio *folio, struct vm_area_struct *vma
 		if (folio_test_dirty(folio) && is_migration_entry_dirty(entry))
 			pte = pte_mkdirty(pte);
 		if (is_writable_migration_entry(entry))
-			pte = (vma->vm_flags & VM_WRITE) ? pte_mkwrite(pte) : pte; /* maybe_mkwrite */
+			pte = (vma->vm_flags & VM_WRITE) ? pte_mkwrite(pte)
+							 : pte; /* maybe_mkwrite */
 		else
 			pte = pte_wrprotect(pte);
 		if (folio_test_anon(folio))
@@ -716,18 +722,19 @@ static bool remove_migration_pte(struct folio *folio, struct vm_area_struct *vma
 			page_add_file_rmap(new, vma, false);
 		/* no flush: the entry was not valid, no TLB can hold it */
 		set_pte_at(k, mm, pvmw.address, ptep, pte);
+		if (trace_enabled(k->env, TRACE_remove_migration_pte))
+			trace_emit(k->env, TRACE_remove_migration_pte, "addr=%lx, pte=%lx order=%u",
+				   pvmw.address, (unsigned long)pte_val(pte), folio_order(folio));
 		if (vma->vm_flags & VM_LOCKED)
 			mlock_page_drain_local(k);
 	}
 	return true;
 }
 
-void remove_migration_ptes(struct kmm_kernel *k, struct folio *src, struct folio *dst,
-			   bool locked)
+void remove_migration_ptes(struct kmm_kernel *k, struct folio *src, struct folio *dst, bool locked)
 {
-	struct rmap_walk_control rwc = {.arg = src,
-					.rmap_one = remove_migration_pte,
-					.anon_vma_held = true};
+	struct rmap_walk_control rwc = {
+		.arg = src, .rmap_one = remove_migration_pte, .anon_vma_held = true};
 
 	(void)locked;
 	rmap_walk(k, dst, &rwc);
@@ -833,8 +840,12 @@ bool rmap_check(const struct kmm_kernel *k, char *why, size_t whylen)
 		CHECK(active == av->num_active_vmas,
 		      "rmap: anon_vma num_active_vmas %lu, %lu VMAs use it", av->num_active_vmas,
 		      active);
+		CHECK(av->migration_refs == 0 || migrate_in_flight(k),
+		      "rmap: anon_vma holds %d migration references outside a migration",
+		      av->migration_refs);
 		/* one for being linked, unless only a migration keeps it after its last unlink */
-		roots += av->migration_refs + (list_empty(&av->chains) && av->migration_refs ? 0 : 1);
+		roots += av->migration_refs +
+			 (list_empty(&av->chains) && av->migration_refs ? 0 : 1);
 		CHECK(av->refcount == roots, "rmap: anon_vma refcount %d, expected %d",
 		      av->refcount, roots);
 	}

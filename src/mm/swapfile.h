@@ -229,7 +229,7 @@ void si_swapinfo(const struct kmm_kernel *k, unsigned long *freeswap, unsigned l
 /* What swapon takes: a device (plain or zram) and swapon(2)'s flags. */
 enum swap_dev_kind {
 	SWAP_DEV_PLAIN, /* a disk-like device: asynchronous, solid-state; host memory or file */
-	SWAP_DEV_ZRAM,	/* zram0..: compressed in host memory, synchronous (rw_page) */
+	SWAP_DEV_ZRAM,	/* zram0..: compressed (zsmalloc pages from the buddy), synchronous */
 };
 
 /*

@@ -1737,10 +1737,12 @@ unsigned long reclaim_pages(struct kmm_kernel *k, struct list_head *folio_list)
 {
 	struct list_head node_folio_list;
 	unsigned long nr_reclaimed = 0;
+	unsigned int noreclaim;
 	int nid;
 
 	if (!k->vmscan || list_empty(folio_list))
 		return 0;
+	noreclaim = memalloc_noreclaim_save(k);
 	INIT_LIST_HEAD(&node_folio_list);
 	isolation_register(k, folio_list, false);
 	isolation_register(k, &node_folio_list, false);
@@ -1759,6 +1761,7 @@ unsigned long reclaim_pages(struct kmm_kernel *k, struct list_head *folio_list)
 	nr_reclaimed += reclaim_folio_list(k, &node_folio_list, k->node_data[nid]);
 	isolation_unregister(k, &node_folio_list);
 	isolation_unregister(k, folio_list);
+	memalloc_noreclaim_restore(k, noreclaim);
 	return nr_reclaimed;
 }
 

@@ -14,7 +14,15 @@
  *    readable for a COW-shared one); a CPU that had the old translation cached faults on it
  *    (the PTE was flushed before the entry was written), the fault waits and is retried;
  *  - after the move every PTE maps the new page with the rights it had, the old page is
- *    free, the rss counters and NR_ANON_MAPPED are unchanged.
+ *    free, the rss counters and NR_ANON_MAPPED are unchanged;
+ *  - page-cache, shmem and swap-cache folios move with their cache slot (the cache then holds
+ *    the new folio at the same index or entry), their dirty state and counters; across nodes
+ *    the node counters move by exactly the pages moved;
+ *  - fork, munmap, mprotect (a writable entry becomes readable), mremap, mincore (resident)
+ *    and smaps (counted as mapped once) over a migration entry mid-move;
+ *  - alloc_contig_range/cma_alloc migrate the movable pages in use out of the range
+ *    (MR_CONTIG_RANGE) and fail with -EBUSY only for a page that cannot move (pinned);
+ *  - the trace events: set_/remove_migration_pte per PTE, mm_migrate_pages(_start) per call.
  * User data is checksummed across every migration; kmm_check runs after every step.
  */
 #include "mman_test.h"
@@ -46,6 +54,16 @@ static struct page *page_at(struct mt *t, unsigned long va)
 static unsigned long pfn_at(struct mt *t, unsigned long va)
 {
 	return page_to_pfn(t->k, page_at(t, va));
+}
+
+/* Occurrences of @needle in @hay. */
+static int count_str(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
+		n++;
+	return n;
 }
 
 /* Isolates the folios mapped at @n pages from @va onto @list (registered), their PFNs out. */
@@ -194,10 +212,27 @@ static void test_migrate_anon_shared_after_fork(void **state)
 	INIT_LIST_HEAD(&list);
 	assert_int_equal(migrate_list_register(t->k, &list), 0);
 	isolate_range(t, &list, BASE, 8, old);
+	assert_int_equal(kmm_trace_enable(t->m, "migrate", true), KMM_OK);
 	assert_int_equal(migrate_to(t, &list, NUMA_NO_NODE, MIGRATE_SYNC, &nr), 0);
+	assert_int_equal(kmm_trace_enable(t->m, "migrate", false), KMM_OK);
 	assert_int_equal(nr, 8);
 	migrate_list_unregister(t->k, &list);
 	mt_check(t);
+	/* trace: one entry set and removed per PTE (8 pages x 2 mms), one start/end pair */
+	{
+		const char *tr = test_view(t->m, "/sys/kernel/debug/tracing/trace");
+
+		assert_int_equal(count_str(tr, "set_migration_pte: addr="), 16);
+		assert_int_equal(count_str(tr, "remove_migration_pte: addr="), 16);
+		assert_int_equal(count_str(tr, "mm_migrate_pages_start: mode=MIGRATE_SYNC "
+					       "reason=syscall_or_cpuset"),
+				 1);
+		assert_int_equal(count_str(tr, "mm_migrate_pages: nr_succeeded=8 nr_failed=0 "
+					       "nr_thp_succeeded=0 nr_thp_failed=0 nr_thp_split=0 "
+					       "mode=MIGRATE_SYNC reason=syscall_or_cpuset"),
+				 1);
+		assert_non_null(strstr(tr, "order=0"));
+	}
 	for (unsigned i = 0; i < 8; i++) {
 		unsigned long va = BASE + i * PG;
 		const pte_t *cpte = (const pte_t *)mm_pte_lookup(cmm, va);
@@ -1098,7 +1133,8 @@ static void test_migrate_cma_alloc_under_load(void **state)
 	in_use = lru_pages_in(t, base, base + want);
 	assert_true(in_use > 0);
 	ok0 = ev(t, PGMIGRATE_SUCCESS);
-	assert_int_equal(kmm_trace_enable(t->m, "migrate", true), KMM_OK);
+	assert_int_equal(kmm_trace_enable(t->m, "mm_migrate_pages", true), KMM_OK);
+	assert_int_equal(kmm_trace_enable(t->m, "mm_migrate_pages_start", true), KMM_OK);
 	run = cma_alloc(t->k, want, 0, false);
 	assert_int_equal(kmm_trace_enable(t->m, "migrate", false), KMM_OK);
 	assert_ptr_equal(run, pfn_to_page(t->k, base));
@@ -1113,6 +1149,171 @@ static void test_migrate_cma_alloc_under_load(void **state)
 	assert_int_equal(mt_count_pattern(t, BASE, n * PG, BASE, 151), n);
 	assert_true(cma_release(t->k, run, want));
 	mt_done(t);
+}
+
+/* ---- a task's views and calls while a page is a migration entry ---------------------- */
+
+static long view_kb(struct kmm_machine *m, kmm_pid_t pid, const char *file, const char *field)
+{
+	char path[64], name[40];
+	const char *p;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	snprintf(name, sizeof(name), "\n%s:", field);
+	p = strstr(test_view(m, path), name);
+	assert_non_null(p);
+	return strtol(p + strlen(name), NULL, 10);
+}
+
+/* The first word of the page mapped at @va of @mm (a present PTE), without a fault. */
+static uint64_t word_at(struct kmm_kernel *k, struct mm_struct *mm, unsigned long va)
+{
+	const pte_t *pte = (const pte_t *)mm_pte_lookup(mm, va);
+	uint64_t w;
+
+	assert_non_null(pte);
+	assert_true(pte_valid(*pte));
+	memcpy(&w, page_host(k, pte_page(k, *pte), PAGE_SIZE), sizeof(w));
+	return w;
+}
+
+struct views_during {
+	struct kmm_machine *m;
+	kmm_pid_t pid;
+	struct mm_struct *mm;
+	unsigned long va, va2;
+	long rss, anon;
+	unsigned seen;
+};
+
+/*
+ * First folio mid-move: smaps_rollup still counts it (Rss, Anonymous unchanged: 6.1 counts
+ * the page behind a migration entry), mincore says resident, and mprotect(PROT_READ) turns
+ * its writable migration entry into a readable-exclusive one. Second folio mid-move: the
+ * whole mapping moves (mremap MAYMOVE|FIXED), its migration entry with it.
+ */
+static void views_hook(struct kmm_kernel *k, struct folio *src, void *arg)
+{
+	struct views_during *d = arg;
+	const pte_t *pte;
+	unsigned char vec[4];
+
+	(void)src;
+	if (d->seen++ == 0) {
+		assert_int_equal(view_kb(d->m, d->pid, "smaps_rollup", "Rss"), d->rss);
+		assert_int_equal(view_kb(d->m, d->pid, "smaps_rollup", "Anonymous"), d->anon);
+		memset(vec, 7, sizeof(vec));
+		assert_int_equal(do_mincore(d->mm, d->va, 4 * PG, vec), 0);
+		for (int i = 0; i < 4; i++)
+			assert_int_equal(vec[i], 1);
+		pte = (const pte_t *)mm_pte_lookup(d->mm, d->va);
+		assert_true(is_writable_migration_entry(pte_to_swp_entry(*pte)));
+		assert_int_equal(do_mprotect_pkey(d->mm, d->va, 4 * PG, PROT_READ, -1), 0);
+		pte = (const pte_t *)mm_pte_lookup(d->mm, d->va);
+		assert_true(is_readable_exclusive_migration_entry(pte_to_swp_entry(*pte)));
+		assert_false(pte_write(*(const pte_t *)mm_pte_lookup(d->mm, d->va + 2 * PG)));
+	} else if (d->seen == 2) {
+		assert_int_equal(do_mremap(d->mm, d->va, 4 * PG, 4 * PG,
+					   MREMAP_MAYMOVE | MREMAP_FIXED, d->va2),
+				 d->va2);
+		assert_null(vma_lookup(d->mm, d->va));
+		pte = (const pte_t *)mm_pte_lookup(d->mm, d->va2 + PG);
+		assert_non_null(pte);
+		assert_true(is_readable_exclusive_migration_entry(pte_to_swp_entry(*pte)));
+	}
+	(void)k;
+}
+
+/*
+ * A task's 4 written anonymous pages migrate while the views and calls above run mid-move:
+ * afterwards the mapping lives at its new address, every page there is the new one, read-only
+ * (the mprotect) yet still exclusive, so after mprotect(RW) a write reuses the page in place
+ * (no COW copy); the data and smaps_rollup's Rss are what they were.
+ */
+static void test_migrate_views_and_calls_mid_move(void **state)
+{
+	struct kmm_config cfg;
+	struct kmm_machine *m;
+	struct kmm_kernel *k;
+	struct task_struct *tsk;
+	struct views_during d = {0};
+	struct list_head list;
+	unsigned long old[4];
+	uint64_t words[4];
+	unsigned int nr = 0;
+	kmm_va_t va;
+
+	(void)state;
+	kmm_config_init(&cfg);
+	kmm_config_option(&cfg, "-m", "256M");
+	m = test_machine(&cfg);
+	k = &m->kernel;
+	assert_int_equal(kmm_task_create(m, "mig", 0, &d.pid), KMM_OK);
+	assert_int_equal(kmm_mmap(m, d.pid, 0, 4 * PG, KMM_PROT_READ | KMM_PROT_WRITE,
+				  KMM_MAP_PRIVATE | KMM_MAP_ANONYMOUS, -1, 0, &va),
+			 KMM_OK);
+	assert_int_equal(kmm_task_touch(m, d.pid, KMM_ACCESS_STORE, va, 4 * PG, 0, KMM_TOUCH_SEQ,
+					0x6d6967, NULL),
+			 KMM_OK);
+	tsk = find_task_by_vpid(k, d.pid);
+	assert_non_null(tsk);
+	sync_mm_rss(tsk, tsk->mm);
+	d.m = m;
+	d.mm = tsk->mm;
+	d.va = va;
+	d.va2 = va + (1UL << 30);
+	d.rss = view_kb(m, d.pid, "smaps_rollup", "Rss");
+	d.anon = view_kb(m, d.pid, "smaps_rollup", "Anonymous");
+	lru_add_drain_all(k);
+	INIT_LIST_HEAD(&list);
+	assert_int_equal(migrate_list_register(k, &list), 0);
+	for (unsigned i = 0; i < 4; i++) {
+		const pte_t *pte = (const pte_t *)mm_pte_lookup(d.mm, va + i * PG);
+
+		words[i] = word_at(k, d.mm, va + i * PG);
+		old[i] = pte_pfn(*pte);
+		assert_int_equal(migrate_isolate_lru_folio(k, page_folio(pte_page(k, *pte)), &list),
+				 0);
+	}
+	assert_int_equal(kmm_check(m), KMM_OK);
+	migrate_set_unmap_hook(k, views_hook, &d);
+	{
+		struct migration_target_control mtc = {.nid = NUMA_NO_NODE,
+						       .gfp_mask = GFP_HIGHUSER_MOVABLE};
+
+		assert_int_equal(migrate_pages(k, &list, alloc_migration_target, NULL,
+					       (unsigned long)&mtc, MIGRATE_SYNC, MR_SYSCALL, &nr),
+				 0);
+	}
+	migrate_set_unmap_hook(k, NULL, NULL);
+	migrate_list_unregister(k, &list);
+	assert_int_equal(nr, 4);
+	assert_int_equal(d.seen, 4);
+	if (kmm_check(m) != KMM_OK)
+		fail_msg("kmm_check: %s", kmm_last_error(m));
+	for (unsigned i = 0; i < 4; i++) {
+		const pte_t *pte = (const pte_t *)mm_pte_lookup(d.mm, d.va2 + i * PG);
+
+		assert_non_null(pte);
+		assert_true(pte_valid(*pte));
+		assert_false(pte_write(*pte));
+		assert_int_not_equal(pte_pfn(*pte), old[i]);
+		assert_true(PageAnonExclusive(pte_page(k, *pte)));
+		assert_int_equal(word_at(k, d.mm, d.va2 + i * PG), words[i]);
+	}
+	assert_int_equal(view_kb(m, d.pid, "smaps_rollup", "Rss"), d.rss);
+	assert_int_equal(do_mprotect_pkey(d.mm, d.va2, 4 * PG, PROT_READ | PROT_WRITE, -1), 0);
+	{
+		unsigned long before = pte_pfn(*(const pte_t *)mm_pte_lookup(d.mm, d.va2));
+
+		assert_int_equal(kmm_task_touch(m, d.pid, KMM_ACCESS_STORE, d.va2, PG, 0,
+						KMM_TOUCH_SEQ, 0x6d6968, NULL),
+				 KMM_OK);
+		assert_int_equal(pte_pfn(*(const pte_t *)mm_pte_lookup(d.mm, d.va2)), before);
+	}
+	if (kmm_check(m) != KMM_OK)
+		fail_msg("kmm_check: %s", kmm_last_error(m));
+	test_machine_done(m);
 }
 
 int main(void)
@@ -1133,6 +1334,7 @@ int main(void)
 		cmocka_unit_test(test_migrate_contig_range_moves_users_out),
 		cmocka_unit_test(test_migrate_contig_range_pinned_is_ebusy),
 		cmocka_unit_test(test_migrate_cma_alloc_under_load),
+		cmocka_unit_test(test_migrate_views_and_calls_mid_move),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -152,3 +152,19 @@ def test_scenario_filecache_reads_640M_then_kills_the_hog(sim_filecache):
                           "(page tables): THP is issue 16")
 def test_scenario_filecache_counters_side_by_side(sim_filecache):
     assert rc.check(capture("filecache-smp1-1G"), sim_filecache, "filecache") == []
+
+
+def test_scenario_zram_pool_takes_ram_like_the_kernels(kmmsim, tmp_path):
+    """zsmalloc's pages come from the buddy allocator in the kernel and in the model, so the
+    hog gets as far beyond MemAvailable as the kernel's (within max(16 MiB, 2 % of RAM));
+    swap-outs land within a factor of 2 of the kernel's."""
+    out = kmmsim("-m", "1G", "-smp", "1", "-cpu", "cortex-a57", "run",
+                 str(SCENARIOS / "zram-hog.kmm")).stdout
+    path = tmp_path / "zram-1G.txt"
+    path.write_text(out)
+    sim, ref = rc.read_side(path), capture("zram-smp1-1G")
+    assert rc.structure_problems(sim) == []
+    tol = max(16.0, 0.02 * ref.memtotal_mb)
+    assert abs(sim.beyond_mb - ref.beyond_mb) <= tol, (sim.beyond_mb, ref.beyond_mb)
+    a, b = ref.oom["delta"]["pswpout"], sim.oom["delta"]["pswpout"]
+    assert a / 2 <= b <= 2 * a, (a, b)
