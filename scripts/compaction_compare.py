@@ -236,9 +236,9 @@ def check_hp_after(ref, other):
     hp = other.hp.get(tag)
     if hp is None:
         return [Row("hp_after ratio", "obtained/requested", r, None, "FAIL", "no block")]
-    if hp["missing"]:
+    if hp["missing"] or compact_missing(other):  # the ratio after compaction needs both
         return [Row("hp_after ratio", "obtained/requested", r, None, "WAIT",
-                    waiting(hp["missing"]))]
+                    waiting(hp["missing"] or compact_missing(other)))]
     if r is None or o is None:
         return [Row("hp_after ratio", "obtained/requested", r, o, "FAIL", "unreadable")]
     ok = o >= HP_RATIO_MIN * r

@@ -54,6 +54,7 @@
  *   PGTABLE_USER memory.c       user page tables: each mm's pgd and the tables below it
  *   RECLAIM   vmscan.c          folios reclaim holds isolated from the LRU lists
  *   MIGRATE   migrate.c         folios isolated for migration (registered lists)
+ *   HUGETLB   hugetlb.c         the free pages of the hugetlb pools (every page of each)
  */
 #define PAGE_PLACES(X)                                                                             \
 	X(RESERVED, "reserved", reserved_place_walk)                                               \
@@ -67,7 +68,8 @@
 	X(LRU, "lru", lru_place_walk)                                                              \
 	X(PGTABLE_USER, "user page table", pgtable_user_place_walk)                                \
 	X(RECLAIM, "reclaim", vmscan_place_walk)                                                   \
-	X(MIGRATE, "migration", migrate_place_walk)
+	X(MIGRATE, "migration", migrate_place_walk)                                                \
+	X(HUGETLB, "hugetlb", hugetlb_place_walk)
 
 /* PLACE_NONE: claimed by no row (in use by a caller, or lost). */
 #define PAGE_PLACE_ENUM(id, name, walk) PLACE_##id,

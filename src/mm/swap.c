@@ -39,6 +39,7 @@
  */
 #include "mm/swap.h"
 
+#include "mm/hugetlb.h"
 #include "mm/gfp.h"
 #include "mm/mmap.h"
 #include "mm/page_place.h"
@@ -152,6 +153,9 @@ static void __page_cache_release(struct kmm_kernel *k, struct folio *folio)
 static void destroy_compound_page(struct kmm_kernel *k, struct page *page)
 {
 	switch (page[1].compound_dtor) {
+	case HUGETLB_PAGE_DTOR:
+		free_huge_page(k, page);
+		break;
 	case COMPOUND_PAGE_DTOR:
 	default: /* the model makes no other kind of compound page yet */
 		free_compound_page(k, page);

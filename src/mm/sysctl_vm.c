@@ -7,6 +7,7 @@
  *         percpu_pagelist_high_fraction_sysctl_handler(); proc_dointvec's output format.
  */
 #include "mm/compaction.h"
+#include "mm/hugetlb.h"
 #include "mm/internal.h"
 #include "mm/oom.h"
 #include "mm/swap_state.h"
@@ -265,7 +266,19 @@ static const char *wb_sysctl_name(const char *name)
 bool sysctl_exists(const char *name)
 {
 	return sysctl_find(name) != NULL || part_sysctl_find(name) != NULL ||
-	       wb_sysctl_name(name) != NULL;
+	       wb_sysctl_name(name) != NULL || hugetlb_sysctl_exists(sysctl_base(name)) ||
+	       strncmp(name, "/sys/", 5) == 0;
+}
+
+/*
+ * A write to a sysfs file of a part (hugetlb's pools today). 0, -ENOENT (no such file),
+ * -EINVAL (refused; -EACCES, a read-only file, is refused alike).
+ */
+static int sysfs_store(struct kmm_kernel *k, const char *path, const char *value)
+{
+	int ret = hugetlb_sysfs_store(k, path, value);
+
+	return ret == -EACCES ? -EINVAL : ret;
 }
 
 /* proc_dointvec output: the values separated by tabs, then a newline. */
@@ -277,6 +290,8 @@ int sysctl_read(const struct kmm_kernel *k, const char *name, const struct sink 
 
 	if (!s && wb_sysctl_name(name))
 		return writeback_sysctl_read(k, wb_sysctl_name(name), out);
+	if (hugetlb_sysctl_exists(sysctl_base(name)))
+		return hugetlb_sysctl_read(k, sysctl_base(name), out);
 	if (ps) {
 		if (!ps->read)
 			return -EACCES;
@@ -299,6 +314,10 @@ int sysctl_write(struct kmm_kernel *k, const char *name, const char *value)
 	long v[MAX_NR_ZONES];
 	int n;
 
+	if (strncmp(name, "/sys/", 5) == 0) /* sysfs files of the parts that have them */
+		return sysfs_store(k, name, value);
+	if (hugetlb_sysctl_exists(sysctl_base(name)))
+		return hugetlb_sysctl_write(k, sysctl_base(name), value);
 	if (!s && wb_sysctl_name(name)) {
 		n = parse_ints(value, v, 1);
 		if (n < 0)
@@ -328,6 +347,7 @@ void sysctl_list(void (*fn)(void *arg, const char *name), void *arg)
 		fn(arg, name);
 	}
 	writeback_sysctl_list(fn, arg);
+	hugetlb_sysctl_list(fn, arg);
 	for (size_t i = 0; i < ARRAY_SIZE(vm_part_sysctls); i++) {
 		snprintf(name, sizeof(name), "vm.%s", vm_part_sysctls[i].name);
 		fn(arg, name);

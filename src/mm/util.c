@@ -10,6 +10,7 @@
  * Invariant (mm_check): Committed_AS equals the sum over every mm of its VM_ACCOUNT pages
  * (mm->committed) plus what callers charged outside VMAs (none yet).
  */
+#include "mm/hugetlb.h"
 #include "mm/mm_state.h"
 #include "mm/mmap.h"
 #include "mm/swapfile.h"
@@ -33,7 +34,7 @@ unsigned long vm_memory_committed(const struct kmm_kernel *k)
 	return v < 0 ? 0 : (unsigned long)v;
 }
 
-/* Models: hugetlb_total_pages() is 0 (no hugetlb pool); total_swap_pages from swapfile.c. */
+/* Models: vm_commit_limit(): RAM less the hugetlb pools (hugetlb.c), by the ratio, plus swap. */
 unsigned long vm_commit_limit(const struct kmm_kernel *k)
 {
 	unsigned long allowed;
@@ -41,7 +42,7 @@ unsigned long vm_commit_limit(const struct kmm_kernel *k)
 	if (k->sysctl_overcommit_kbytes)
 		allowed = (unsigned long)k->sysctl_overcommit_kbytes >> (PAGE_SHIFT - 10);
 	else
-		allowed = (unsigned long)k->totalram_pages *
+		allowed = ((unsigned long)k->totalram_pages - hugetlb_total_pages(k)) *
 			  (unsigned long)k->sysctl_overcommit_ratio / 100;
 	return allowed + (unsigned long)total_swap_pages(k);
 }

@@ -11,6 +11,7 @@
  *         no block devices, no hugetlb pool, no memory failure); Percpu counts the first
  *         chunk only (docs/fidelity.md).
  */
+#include "mm/hugetlb.h"
 #include "mm/internal.h"
 #include "mm/compaction.h"
 #include "mm/writeback.h"
@@ -308,7 +309,7 @@ static unsigned long pcpu_nr_pages(const struct kmm_kernel *k)
 /*
  * Models: fs/proc/meminfo.c:meminfo_proc_show() (6.1 arm64: CONFIG_ZSWAP, MEMORY_FAILURE,
  * TRANSPARENT_HUGEPAGE, CMA, HUGETLB_PAGE; no HIGHMEM, no SHADOW_CALL_STACK) and
- * mm/hugetlb.c:hugetlb_report_meminfo() (the default 2 MiB hstate, no pool). No block
+ * mm/hugetlb.c:hugetlb_report_meminfo() (hugetlb.c). No block
  * devices (Buffers 0), no zswap (Zswap 0); SwapCached is the swap cache (swap_state.c),
  * SwapTotal/SwapFree from si_swapinfo (swapfile.c).
  */
@@ -387,14 +388,7 @@ void show_meminfo(const struct kmm_kernel *k, const struct sink *out)
 		    (unsigned long)global_node_page_state(k, NR_FILE_PMDMAPPED));
 	show_val_kb(out, "CmaTotal:       ", k->totalcma_pages);
 	show_val_kb(out, "CmaFree:        ", global_zone_page_state(k, NR_FREE_CMA_PAGES));
-	sink_printf(out,
-		    "HugePages_Total:   %5lu\n"
-		    "HugePages_Free:    %5lu\n"
-		    "HugePages_Rsvd:    %5lu\n"
-		    "HugePages_Surp:    %5lu\n"
-		    "Hugepagesize:   %8lu kB\n",
-		    0UL, 0UL, 0UL, 0UL, 2048UL);
-	sink_printf(out, "Hugetlb:        %8lu kB\n", 0UL);
+	hugetlb_report_meminfo(k, out);
 }
 
 void show_memblock_memory(const struct kmm_kernel *k, const struct sink *out)

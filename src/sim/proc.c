@@ -13,6 +13,7 @@
 #include "mm/compaction.h"
 #include "lib/sink.h"
 #include "lib/trace.h"
+#include "mm/hugetlb.h"
 #include "mm/slab.h"
 #include "mm/swap_state.h"
 #include "mm/swapfile.h"
@@ -211,6 +212,8 @@ enum kmm_status kmm_proc_show(struct kmm_machine *m, const char *path, kmm_sink_
 		return KMM_OK;
 	if (strncmp(path, "/sys/block/", 11) == 0 && show_sys_block(&m->kernel, path, &out) == 0)
 		return KMM_OK;
+	if (hugetlb_sysfs_show(&m->kernel, path, &out) == 0)
+		return KMM_OK;
 	pst = proc_pid_path(m, path, &out, &matched);
 	if (matched)
 		return pst;
@@ -265,9 +268,10 @@ void kmm_proc_list(const struct kmm_machine *m, void (*fn)(void *arg, const char
 {
 	struct sysctl_path_ctx c = {fn, arg};
 
-	(void)m;
 	for (size_t i = 0; i < sizeof(proc_views) / sizeof(proc_views[0]); i++)
 		fn(arg, proc_views[i].path);
+	if (m) /* a booted machine: its hugetlb sysfs files */
+		hugetlb_sysfs_list(&m->kernel, fn, arg);
 	sysctl_list(sysctl_as_path, &c);
 	trace_list_enable(trace_enable_as_path, &c);
 }

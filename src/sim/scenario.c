@@ -18,6 +18,7 @@
 #include "sim/slab_steps.h"
 #include "sim/oom_steps.h"
 #include "sim/frag_steps.h"
+#include "sim/hugetlb_steps.h"
 #include "sim/swap_steps.h"
 #include "sim/task_steps.h"
 #include "sim/wb_steps.h"
@@ -284,7 +285,8 @@ enum step_phase { BEFORE_BOOT, AFTER_BOOT, ANYTIME };
 	TASK_SCENARIO_STEPS(X)                                                                     \
 	SWAP_SCENARIO_STEPS(X)                                                                     \
 	WB_SCENARIO_STEPS(X)                                                                       \
-	COMPACT_SCENARIO_STEPS(X)
+	COMPACT_SCENARIO_STEPS(X)                                                                  \
+	HUGETLB_SCENARIO_STEPS(X)
 
 static const struct scenario_step {
 	const char *name, *usage;

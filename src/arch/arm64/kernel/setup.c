@@ -29,6 +29,7 @@
 #include "kernel/sched.h"
 #include "mm/writeback.h"
 #include "mm/compaction.h"
+#include "mm/hugetlb.h"
 #include "mm/internal.h"
 #include "mm/slab.h"
 #include "mm/memory.h"
@@ -583,6 +584,9 @@ static int do_initcalls(struct kmm_kernel *k)
 	init_per_zone_wmark_min(k);
 	/* arch_initcall(asids_update_limit) */
 	asids_update_limit(k);
+	/* subsys_initcall(hugetlb_init): the hstates, their sysfs files, boot-time pools */
+	if (hugetlb_init(k))
+		return -ENOMEM;
 	/* subsys_initcall(hugepage_init): THP off below 512 MiB, else khugepaged's minimum */
 	k->thp_enabled = k->params.thp != 0 &&
 			 (unsigned long)k->totalram_pages >= (512UL << (20 - PAGE_SHIFT));
@@ -726,6 +730,7 @@ void kernel_shutdown(struct kmm_kernel *k)
 	compaction_fini(k);
 	vmscan_fini(k);
 	migrate_fini(k);
+	hugetlb_exit(k);
 	writeback_fini(k); /* I/O in flight dropped: its pages go with the machine */
 	oom_fini(k);
 	mm_state_fini(k);
@@ -777,5 +782,5 @@ bool kernel_check(const struct kmm_kernel *k, char *why, size_t whylen)
 	       oom_check(k, why, whylen) && swap_check(k, why, whylen) &&
 	       shrinker_check(k, why, whylen) && workingset_check(k, why, whylen) &&
 	       vmscan_check(k, why, whylen) && migrate_check(k, why, whylen) &&
-	       compaction_check(k, why, whylen);
+	       compaction_check(k, why, whylen) && hugetlb_check(k, why, whylen);
 }
