@@ -218,7 +218,7 @@ enum kmm_status step_hugepages_try(struct scenario *sc, int argc, char **argv)
 	char want_text[32], got[64], view[8192];
 	char state_word[] = "state";
 	char *state_argv[2] = {state_word, argv[1]};
-	uint64_t want, t_a, t_b;
+	uint64_t want = 0, t_a, t_b;
 	unsigned nodes = sc->cfg.nr_nodes ? sc->cfg.nr_nodes : 1;
 	enum kmm_status st;
 	bool missing;

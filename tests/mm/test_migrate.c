@@ -30,6 +30,7 @@
 #include "arch/arm64/include/asm/mmu_context.h"
 #include "mm/migrate.h"
 #include "mm/pagemap.h"
+#include "mm/rmap.h"
 #include "fs/fs.h"
 #include "mm/swap_state.h"
 #include "mm/swapfile.h"
@@ -1316,6 +1317,66 @@ static void test_migrate_views_and_calls_mid_move(void **state)
 	test_machine_done(m);
 }
 
+/*
+ * An anonymous folio under writeback to an asynchronous swap device (added to the swap cache,
+ * unmapped and written as reclaim's pageout does, back on the LRU): MIGRATE_ASYNC and
+ * MIGRATE_SYNC_LIGHT do not wait for writeback (-EBUSY: one failure at once, pgmigrate_fail +1, the
+ * folio stays on the list); MIGRATE_SYNC waits from the fourth pass (force) on the simulated clock
+ * until the write completes, then moves it: the swap cache holds the new, clean folio, and the
+ * task's next access maps that one.
+ */
+static void test_migrate_under_writeback(void **state)
+{
+	struct mt *t = mt_boot("1");
+	struct swap_dev *dev = NULL;
+	struct list_head list;
+	unsigned long old[1], fail0;
+	struct folio *folio, *now;
+	swp_entry_t entry;
+	unsigned int nr = 0;
+
+	(void)state;
+	assert_int_equal(swap_dev_create(t->k, SWAP_DEV_PLAIN, "/dev/vdb", 16UL << 20, NULL, &dev),
+			 0);
+	assert_int_equal(sys_swapon(t->k, dev, 0), 0);
+	mt_map(t, BASE, PG, RW, ANONP);
+	mt_fill(t, BASE, PG, 161);
+	INIT_LIST_HEAD(&list);
+	assert_int_equal(migrate_list_register(t->k, &list), 0);
+	isolate_range(t, &list, BASE, 1, old);
+	folio = page_folio(pfn_to_page(t->k, old[0]));
+	folio_lock(folio);
+	assert_true(add_to_swap(t->k, folio));
+	entry.val = folio->private;
+	try_to_unmap(t->k, folio, 0);
+	assert_false(folio_mapped(folio));
+	assert_true(folio_clear_dirty_for_io(t->k, folio));
+	assert_int_equal(swap_writepage(t->k, &folio->page, NULL), 0);
+	assert_true(folio_test_writeback(folio));
+	assert_false(folio_test_locked(folio));
+	fail0 = ev(t, PGMIGRATE_FAIL);
+	assert_int_equal(migrate_to(t, &list, NUMA_NO_NODE, MIGRATE_ASYNC, &nr), 1);
+	assert_int_equal(migrate_to(t, &list, NUMA_NO_NODE, MIGRATE_SYNC_LIGHT, &nr), 1);
+	assert_int_equal(nr, 0);
+	assert_int_equal(ev(t, PGMIGRATE_FAIL) - fail0, 2);
+	assert_ptr_equal(list.next, &folio->lru);
+	assert_true(folio_test_writeback(folio));
+	assert_int_equal(migrate_to(t, &list, NUMA_NO_NODE, MIGRATE_SYNC, &nr), 0);
+	assert_int_equal(nr, 1);
+	migrate_list_unregister(t->k, &list);
+	mt_check(t);
+	now = swap_cache_lookup_folio(t->k, entry);
+	assert_non_null(now);
+	folio_put(t->k, now);
+	assert_int_not_equal(page_to_pfn(t->k, &now->page), old[0]);
+	assert_false(folio_test_writeback(now));
+	assert_false(folio_test_dirty(now));
+	/* the task's next access finds the new folio in the swap cache (a minor fault) */
+	assert_int_equal(mt_count_pattern(t, BASE, PG, BASE, 161), 1);
+	assert_ptr_equal(page_at(t, BASE), &now->page);
+	mt_done(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1335,6 +1396,7 @@ int main(void)
 		cmocka_unit_test(test_migrate_contig_range_pinned_is_ebusy),
 		cmocka_unit_test(test_migrate_cma_alloc_under_load),
 		cmocka_unit_test(test_migrate_views_and_calls_mid_move),
+		cmocka_unit_test(test_migrate_under_writeback),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
