@@ -16,6 +16,7 @@
 	X(hostmem, "allocate 90% of RAM zeroed, write, free: RSS vs the memory map, the charge")   \
 	X(faults, "user faults and task accesses vs the host kernel doing the same; fork, munmap") \
 	X(swap, "swap-out/in pages/s to a plain device and zram, beside liblzo2's own compress")   \
-	X(compaction, "vm.compact_memory of a fragmented 4 GiB machine: host time, pages/s moved")
+	X(compaction, "vm.compact_memory of a fragmented 4 GiB machine: host time, pages/s moved") \
+	X(replay, "trace replay: accesses/s on TLB hits, L2 hits, walks, faults; trace decoding")
 
 #endif /* KMM_BENCHES_H */

@@ -16,6 +16,7 @@ HighAtomic, CMA, Isolate); the picture draws it as a thin strip under each cell 
 
 Usage:
     scripts/zone_picture.py SOURCE PHASE [SOURCE PHASE ...] -o out.png [--title T]
+                            [--labels L1,L2,...]
     scripts/zone_picture.py SOURCE PHASE --text      (the observations.md text map)
 SOURCE: a capture folder (reads PHASE.pfnscan.txt) or a file of kmmsim output (reads the
 block PHASE.pfnscan). Each SOURCE PHASE pair is one panel, side by side, in the order given.
@@ -208,6 +209,8 @@ def main(argv=None):
     ap.add_argument("pairs", nargs="+", help="SOURCE PHASE [SOURCE PHASE ...]")
     ap.add_argument("-o", "--output")
     ap.add_argument("--title")
+    ap.add_argument("--labels", help="the panels' titles, comma-separated (default: "
+                    "SOURCE's name and PHASE)")
     ap.add_argument("--text", action="store_true")
     args = ap.parse_args(argv)
     if len(args.pairs) % 2:
@@ -221,6 +224,11 @@ def main(argv=None):
     except (OSError, ValueError) as e:
         print(f"zone_picture: {e}", file=sys.stderr)
         return 2
+    if args.labels:
+        labels = args.labels.split(",")
+        if len(labels) != len(panels):
+            ap.error(f"{len(labels)} labels for {len(panels)} panels")
+        panels = [(label, recs) for label, (_, recs) in zip(labels, panels)]
     if args.text:
         for label, recs in panels:
             print(f"{label}:\n{text_map(recs)}")

@@ -17,6 +17,7 @@
 #include <kmm/task.h>
 #include <kmm/swap.h>
 #include <kmm/stats.h>
+#include <kmm/replay.h>
 
 #define KMM_VERSION_MAJOR 0
 #define KMM_VERSION_MINOR 1

@@ -37,6 +37,7 @@
 #define KMM_SIM_API_H
 
 #include <kmm/page.h>
+#include <kmm/task.h>
 
 #include "mm/gfp.h"
 #include "mm/internal.h"
@@ -129,5 +130,22 @@ enum kmm_status api_check_nid(const struct api *a, int nid);
 
 /* A PFN with a struct page in an initialised zone. */
 enum kmm_status api_check_pfn(const struct api *a, kmm_pfn_t pfn);
+
+/* ---- user tasks (task_api.c) ------------------------------------------------------------ */
+
+struct task_struct;
+struct kmm_siginfo;
+
+/*
+ * The user task @pid made ready to run and switched to on its CPU (*@out). KMM_ESRCH, or
+ * KMM_EFAULT for a task stopped or killed (it exits then, *@fault filled if non-NULL).
+ */
+enum kmm_status api_run_task(const struct api *a, kmm_pid_t pid, struct kmm_siginfo *fault,
+			     struct task_struct **out);
+
+/* The status of an access of @t at @va that el0_access returned @ret (!= 0) for: the task
+ * is stopped with its signal (KMM_EFAULT), or killed, or the fault never resolved (KMM_EBUG). */
+enum kmm_status api_access_failed(const struct api *a, struct task_struct *t, int ret, uint64_t va,
+				  struct kmm_siginfo *fault);
 
 #endif /* KMM_SIM_API_H */

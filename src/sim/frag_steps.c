@@ -85,7 +85,7 @@ enum kmm_status step_frag(struct scenario *sc, int argc, char **argv)
 {
 	static const char *const keys[] = {"pct", "task", NULL};
 	const char *vals[2] = {"60", "frag"};
-	uint64_t pct, free_kb, mb, len, n, freed = 0, t0, t1;
+	uint64_t pct, free_kb = 0, mb, len, n, freed = 0, t0, t1;
 	struct kmm_siginfo si;
 	enum kmm_status st;
 	kmm_pid_t pid;

@@ -439,8 +439,8 @@ enum kmm_status kmm_task_oom_score(struct kmm_machine *m, kmm_pid_t pid, int *ad
  * The task @pid ready to execute: live, a user task, not stopped by a signal (then
  * KMM_EFAULT with its siginfo in *@fault), switched onto its CPU.
  */
-static enum kmm_status api_run_task(const struct api *a, kmm_pid_t pid, struct kmm_siginfo *fault,
-				    struct task_struct **out)
+enum kmm_status api_run_task(const struct api *a, kmm_pid_t pid, struct kmm_siginfo *fault,
+			     struct task_struct **out)
 {
 	struct task_struct *t = NULL;
 	enum kmm_status st = api_task(a, pid, true, &t);
@@ -470,8 +470,8 @@ static enum kmm_status api_run_task(const struct api *a, kmm_pid_t pid, struct k
 }
 
 /* After an access that did not complete: the task stopped with its signal, or a kernel bug. */
-static enum kmm_status api_access_failed(const struct api *a, struct task_struct *t, int ret,
-					 uint64_t va, struct kmm_siginfo *fault)
+enum kmm_status api_access_failed(const struct api *a, struct task_struct *t, int ret, uint64_t va,
+				  struct kmm_siginfo *fault)
 {
 	if (ret < 0)
 		return api_error(a, KMM_EBUG, "pid %d: the fault at 0x%" PRIx64 " never resolves",

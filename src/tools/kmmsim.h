@@ -9,4 +9,9 @@
 
 #include "tools/mmu_replay.h"
 
+/* kmmsim replay TRACE: a memory-access trace through a simulated task (trace_cmd.c). */
+int kmmsim_cmd_replay(const struct kmm_config *cfg, int argc, char **argv);
+/* kmmsim trace-convert IN OUT: lackey text <-> kmm binary traces (trace_cmd.c). */
+int kmmsim_cmd_trace_convert(const struct kmm_config *cfg, int argc, char **argv);
+
 #endif /* KMM_TOOLS_KMMSIM_H */

@@ -80,6 +80,13 @@ static void usage(FILE *f)
 		"                     gzipped; the source tree's tests/data/oracles/mmu has\n"
 		"                     QEMU's) through the MMU model; exit 0 only if every query\n"
 		"                     matches (%s/mmu.md)\n"
+		"  replay [--chunk SIZE] [--madvise ADVICE] [--tlb K=V,...] [--sample N] [--warm]\n"
+		"         [--json] [--quiet] TRACE\n"
+		"                     replay a memory-access trace (valgrind lackey text or kmm\n"
+		"                     binary, plain or gzipped) through a simulated task's TLB,\n"
+		"                     walker and page faults (docs/replay.md)\n"
+		"  trace-convert [--to binary|lackey] IN OUT\n"
+		"                     convert a trace (OUT ending in .gz is gzipped)\n"
 		"\n"
 		"Machine options (defaults: QEMU virt, -m 1G -smp 4, one node):\n",
 		kmm_version(), scenario_dir, doc_dir);
@@ -228,6 +235,8 @@ static const struct {
 	{"proc", cmd_proc},
 	{"views", cmd_views},
 	{"mmu-replay", kmmsim_cmd_mmu_replay},
+	{"replay", kmmsim_cmd_replay},
+	{"trace-convert", kmmsim_cmd_trace_convert},
 };
 
 /*

@@ -10,7 +10,8 @@
  *
  * The touch loop keeps a short path for the common case of an 8-byte aligned word that hits
  * the CPU's L1 TLB (mmu_translate_l1): no fault bookkeeping, one host load or store. Anything
- * else (miss, fault, a word across a page) takes the full path of el0_access.
+ * else (miss, fault, a word across a page) takes the full path of el0_access. A replayed trace
+ * (el0_replay) takes the same short path per record and moves no data on it.
  *
  * Models: arch/arm64/kernel/entry.S + entry-common.c (el0t_64_sync: el0_da, el0_ia ->
  *         do_mem_abort; the return to EL0 that retries the instruction) (Linux 6.1).
@@ -204,4 +205,44 @@ int el0_touch(struct kmm_kernel *k, struct task_struct *t, enum el0_acc acc, uin
 		return order == EL0_RANDOM ? EL0_TOUCH(EL0_LOAD, true) : EL0_TOUCH(EL0_LOAD, false);
 	}
 #undef EL0_TOUCH
+}
+
+/* The access kind of each replayed op (a modify translates as the store it ends with). */
+static const enum hw_acc el0_rec_acc[EL0_REC_EVENT] = {HW_ACC_READ, HW_ACC_WRITE, HW_ACC_WRITE,
+							HW_ACC_EXEC};
+
+int el0_replay(struct kmm_kernel *k, struct task_struct *t, const struct el0_rec *r, size_t n,
+	       el0_miss_fn miss, void *arg, size_t *done)
+{
+	struct kmm_hw *hw = k->hw;
+	struct hw_cpu *cpu = task_hw_cpu(k, t);
+	uint8_t scratch[KMM_PAGE_SIZE];
+	size_t i;
+	int ret = 0;
+
+	memset(scratch, 0, sizeof(scratch));
+	cpu->r.el = 0;
+	for (i = 0; i < n; i++) {
+		uint64_t va = r[i].va, size = r[i].size;
+		uint32_t op = r[i].op;
+		kmm_pa_t pa;
+
+		if (op >= EL0_REC_EVENT)
+			break;
+		/* the short path: within one page, and the L1 TLB holds the translation */
+		if ((va & (KMM_PAGE_SIZE - 1)) + size <= KMM_PAGE_SIZE &&
+		    mmu_translate_l1(hw, cpu, va, el0_rec_acc[op], 0, &pa))
+			continue;
+		if (miss && (ret = miss(arg, va, size)) != 0)
+			break;
+		ret = el0_access(k, t, (enum el0_acc)el0_rec_acc[op], va, scratch, size);
+		cpu->r.el = 0;
+		if (ret)
+			break;
+		if (op == 0 || op == 3)
+			memset(scratch, 0, size); /* a load filled it: stores write zeros */
+	}
+	cpu->r.el = 1;
+	*done = i;
+	return ret;
 }

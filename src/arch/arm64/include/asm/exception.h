@@ -41,4 +41,32 @@ int el0_touch(struct kmm_kernel *k, struct task_struct *t, enum el0_acc acc, uin
 	      uint64_t n, uint64_t stride, enum el0_order order, uint64_t seed, uint64_t pattern,
 	      uint64_t *done);
 
+/*
+ * One access of a replayed trace (the layout of struct kmm_trace_rec, kmm/replay.h, which
+ * sim/replay_api.c pins): @op 0 load, 1 store, 2 modify (a load and a store of one location:
+ * one translation, as a store), 3 instruction fetch; 4 and up are events the caller handles.
+ */
+struct el0_rec {
+	uint64_t va;
+	uint64_t size; /* 1..4096 */
+	uint32_t op;
+	uint32_t reserved;
+};
+
+#define EL0_REC_EVENT 4 /* first op that is not an access */
+
+/* Called before the full path of an access that missed the L1 TLB: 0 to go on, or < 0. */
+typedef int (*el0_miss_fn)(void *arg, uint64_t va, uint64_t size);
+
+/*
+ * Replays @r[0..@n) in order as accesses of task @t (on its CPU: sched_switch_to first), each
+ * through the TLB and the walker with faults handled as el0_access does; no data moves on an
+ * L1 hit (a trace has no values), the full path moves zero bytes for stores. Stops before the
+ * first event record. *@done is the records completed. Returns 0 (all done, or stopped at an
+ * event: *@done < @n), what @miss returned when negative, or as el0_access for the access
+ * that did not complete (r[*done]).
+ */
+int el0_replay(struct kmm_kernel *k, struct task_struct *t, const struct el0_rec *r, size_t n,
+	       el0_miss_fn miss, void *arg, size_t *done);
+
 #endif /* KMM_ARCH_ARM64_ASM_EXCEPTION_H */
