@@ -296,16 +296,16 @@ def test_huge_pages_after_compaction_reach_85_percent_of_the_kernels(sim):
 def test_unusable_index_after_compaction_within_0_1(sim):
     config, _, side = sim
     rows = cc.check_unusable(capture(config), side)
-    _xfail_waiting(rows)
     _xfail_known(config, rows)
+    _xfail_waiting(rows)
     assert all(r.status == "PASS" for r in rows), rows
 
 
 def test_pgmigrate_success_within_a_factor_of_2(sim):
     config, _, side = sim
     rows = cc.check_migrate(capture(config), side)
-    _xfail_waiting(rows)
     _xfail_known(config, rows)
+    _xfail_waiting(rows)
     assert all(r.status == "PASS" for r in rows), rows
 
 
