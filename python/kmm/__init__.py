@@ -15,7 +15,7 @@ from .machine import (MIGRATETYPES, ZONE_NAMES, Cache, Config, Machine, Report, 
                       TraceEvent, Zone, gfp)
 from .scenario import run_scenario
 from .series import TimeSeries
-from . import views
+from . import plot, views
 
 __version__ = ffi.string(lib.kmm_version()).decode()
 
@@ -27,4 +27,4 @@ del _name, _value
 __all__ = ["Machine", "Config", "Cache", "Task", "Zone", "Report", "TraceEvent", "TimeSeries",
            "KmmError", "OutOfMemory", "InvalidArgument", "NotFound", "Fault", "KernelBug",
            "MachineDead", "Corrupt", "HostExhausted", "run_scenario", "gfp", "views",
-           "MIGRATETYPES", "ZONE_NAMES", "LIBRARY_PATH"]
+           "MIGRATETYPES", "ZONE_NAMES", "LIBRARY_PATH", "plot"]

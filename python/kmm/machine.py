@@ -76,13 +76,21 @@ def _check(st, m=ffi.NULL, call=None):
         raise error_for(st, _last_error(m), call)
 
 
+_GFP_CACHE = {}
+
+
 def gfp(flags):
     """GFP flags from an int or the kernel's text ("GFP_KERNEL|__GFP_ZERO")."""
     if isinstance(flags, str):
+        cached = _GFP_CACHE.get(flags)
+        if cached is not None:
+            return cached
         out = ffi.new("kmm_gfp_t *")
         st = lib.kmm_gfp_parse(_text(flags, "gfp"), out)
         if st:
             raise InvalidArgument(st, _last_error() or f"bad GFP flags {flags!r}")
+        if len(_GFP_CACHE) < 256:
+            _GFP_CACHE[flags] = out[0]
         return out[0]
     return _index(flags, "gfp", 0, 0xFFFFFFFF)
 
@@ -285,6 +293,11 @@ class Machine:
     def extfrag(self):
         """{"unusable": {(node, zone): array}, "extfrag": {...}} per order."""
         return {"unusable": self.unusable_index(), "extfrag": self.extfrag_index()}
+
+    def plot_zone_map(self, out, columns=64):
+        """PNG @out: one cell per pageblock coloured by migratetype (kmm.plot.zone_map)."""
+        from . import plot
+        return plot.zone_map(self, out, columns)
 
     # ---- the stats API ------------------------------------------------------------------
     def zones(self):

@@ -95,6 +95,14 @@ class TimeSeries:
                 f.write(out.getvalue())
         return out.getvalue()
 
+    def plot(self, kind, out):
+        """Draws picture @kind ("free-orders", "fragmentation", "tlb", "activity": kmm.plot)
+        of these rows to PNG file @out; returns @out."""
+        from . import plot
+        if kind not in plot.KINDS or kind == "zone-map":
+            raise ValueError(f"unknown time-series picture {kind!r}")
+        return plot.KINDS[kind](self, out)
+
     def __getitem__(self, name):
         cols = self.columns
         if name not in cols:

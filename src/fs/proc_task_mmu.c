@@ -44,6 +44,7 @@
 
 #include "arch/arm64/include/asm/pgtable.h"
 #include "kernel/sched.h"
+#include "mm/huge_mm.h"
 #include "mm/oom.h"
 #include "mm/internal.h"
 #include "mm/memory.h"
@@ -59,10 +60,7 @@
 #include "mm/swapops.h"
 
 #define PSS_SHIFT	 12
-#define HPAGE_PMD_SIZE	 PMD_SIZE
-#define HPAGE_PMD_MASK	 (~(HPAGE_PMD_SIZE - 1))
 #define THREAD_SIZE	 (16UL << 10)
-#define VM_NO_KHUGEPAGED (VM_SPECIAL | VM_HUGETLB)
 
 /* ---- the page-table walk (mm/pagewalk.c, read only) ------------------------------------ */
 
@@ -281,7 +279,7 @@ static void smaps_pte_entry(const pte_t *pte, unsigned long addr, void *arg)
 		      sw->vma->vm_flags & VM_LOCKED);
 }
 
-/* Models: smaps_pmd_entry(): a PMD-mapped THP (none until issue 16 maps them). */
+/* Models: smaps_pmd_entry(): a PMD-mapped THP (huge_memory.c). */
 static void smaps_pmd_entry(const pmd_t *pmd, unsigned long addr, void *arg)
 {
 	struct smaps_walk *sw = arg;
@@ -289,7 +287,7 @@ static void smaps_pmd_entry(const pmd_t *pmd, unsigned long addr, void *arg)
 	struct page *page;
 
 	(void)addr;
-	if (pte_special(pte))
+	if (pte_special(pte) || is_huge_zero_pmd(sw->k, *pmd))
 		return; /* the huge zero page (follow_trans_huge_pmd with FOLL_DUMP) */
 	page = pfn_to_page(sw->k, pmd_pfn(*pmd));
 	if (!page)
@@ -334,11 +332,6 @@ static void file_dev_ino(const struct file *file, unsigned int *major, unsigned 
 	*major = (unsigned int)(inode->i_sb->s_dev >> 20);
 	*minor = (unsigned int)(inode->i_sb->s_dev & 0xfffff);
 	*ino = inode->i_ino;
-}
-
-static bool shmem_file(const struct file *file)
-{
-	return shmem_mapping(file->f_mapping);
 }
 
 static bool vma_is_initial_heap(const struct vm_area_struct *vma)
@@ -444,41 +437,18 @@ static void show_smap_stats(const struct sink *out, const struct mem_size_stats 
 	put_kb(out, "Locked:         ", mss->pss_locked >> PSS_SHIFT, 8);
 }
 
-/* Models: transhuge_vma_suitable(). */
-static bool transhuge_vma_suitable(const struct vm_area_struct *vma, unsigned long addr)
-{
-	unsigned long haddr = addr & HPAGE_PMD_MASK;
-
-	if (!vma_is_anonymous(vma) &&
-	    ((vma->vm_start >> PAGE_SHIFT) - vma->vm_pgoff) % (HPAGE_PMD_SIZE >> PAGE_SHIFT))
-		return false;
-	return haddr >= vma->vm_start && haddr + HPAGE_PMD_SIZE <= vma->vm_end;
-}
-
 /*
- * Models: hugepage_vma_check(vma, vm_flags, smaps=true, in_pf=false, enforce_sysfs=true)
- * with the reference kernel's THP setting ("always", k->thp_enabled), no DAX, shmem huge
- * "never" and no READ_ONLY_THP_FOR_FS.
+ * smaps' THPeligible: hugepage_vma_check(vma, vm_flags, smaps=true, in_pf=false,
+ * enforce_sysfs=true) (huge_memory.c: the sysfs mode, MADV_(NO)HUGEPAGE, no shmem huge).
  */
 static bool thp_eligible(const struct kmm_kernel *k, const struct vm_area_struct *vma)
 {
 	vm_flags_t f = vma->vm_flags;
 
-	if (f & VM_NOHUGEPAGE)
-		return false;
-	if (f & VM_NO_KHUGEPAGED)
-		return false;
-	if (!transhuge_vma_suitable(vma, vma->vm_end - HPAGE_PMD_SIZE))
-		return false;
-	if (vma->vm_file && shmem_file(vma->vm_file))
-		return false; /* shmem_huge_enabled(): huge=never */
-	if (!k->thp_enabled)
-		return false;
-	if (!vma_is_anonymous(vma))
-		return false;
+	(void)k;
 	if ((f & VM_GROWSDOWN) && is_stack(vma))
 		return false; /* vma_is_temporary_stack() only holds during exec */
-	return true;
+	return hugepage_vma_check((struct vm_area_struct *)vma, f, true, false, true);
 }
 
 /* Models: show_smap_vma_flags() (arm64 6.1: BTI and MTE configured, soft-dirty not). */

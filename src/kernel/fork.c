@@ -15,6 +15,7 @@
 #include "arch/arm64/include/asm/pgtable.h"
 #include "kernel/sched.h"
 #include "mm/memory.h"
+#include "mm/huge_mm.h"
 #include "mm/mm_state.h"
 #include "mm/mmap.h"
 #include "mm/rmap.h"
@@ -147,6 +148,8 @@ static struct mm_struct *mm_init(struct mm_struct *mm)
 	memset(mm->rss_pending, 0,
 	       sizeof(mm->rss_pending)); /* the tasks of the old mm keep theirs */
 	memset(mm->cpus_seen, 0, sizeof(mm->cpus_seen));
+	mm->pmd_huge_pte = NULL;		/* mm_init: no deposited tables */
+	mm->flags &= ~MMF_HUGE_ZERO_PAGE; /* mmf_init_flags: not inherited */
 	mm->context.id = 0; /* init_new_context */
 	mm->context.pinned = 0;
 	mm->mm_users = 1;
@@ -218,6 +221,7 @@ void mmput(struct mm_struct *mm)
 	if (--mm->mm_users > 0)
 		return;
 	exit_mmap(mm); /* __mmput */
+	mm_put_huge_zero_page(mm);
 	mmdrop(mm);
 }
 

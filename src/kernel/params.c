@@ -100,17 +100,28 @@ static int early_movablecore(struct parse_ctx *c, const char *value)
 }
 
 /*
- * Parameters of the reference kernel whose subsystem the model does not have yet (hugetlb's
- * are taken by mm/hugetlb.c's __setup handlers). Refused: the machine would silently differ
- * from the one asked for.
+ * Parameters of the reference kernel whose part the model does not have yet (hugetlb's CMA
+ * area, vmemmap freeing). Refused: the machine would silently differ from the one asked for.
  */
 static int not_modelled_yet(struct parse_ctx *c, const char *param, const char *value)
 {
 	snprintf(c->err, c->errlen,
-		 "%s%s%s: hugetlb is not modelled yet (the reference kernel would reserve huge "
-		 "pages at boot)",
-		 param, value ? "=" : "", value ? value : "");
+		 "%s%s%s: not modelled yet (hugetlb has no CMA area and frees no vmemmap)", param,
+		 value ? "=" : "", value ? value : "");
 	return -EINVAL;
+}
+
+/*
+ * hugepagesz=, hugepages=, default_hugepagesz=: kept in order for hugetlb_init(), which
+ * applies mm/hugetlb.c's __setup handlers' rules (and their messages) once hstates exist.
+ */
+static int hugetlb_param(struct parse_ctx *c, const char *param, const char *value)
+{
+	size_t n = strlen(c->p->hugetlb);
+
+	snprintf(c->p->hugetlb + n, sizeof(c->p->hugetlb) - n, " %s=%s", param,
+		 value ? value : "");
+	return 0;
 }
 
 /* Models: mm/memblock.c:early_memblock(). */
@@ -312,9 +323,9 @@ static int cmdline_parse_stack_guard_gap(struct parse_ctx *c, const char *value)
 	X("norandmaps", disable_randmaps)                                                          \
 	X("stack_guard_gap", cmdline_parse_stack_guard_gap)
 
-/* The hugetlb parameters: known, refused until hugetlb is modelled (not_modelled_yet). */
-static const char *const hugetlb_params[] = {"hugepages", "hugepagesz", "default_hugepagesz",
-					     "hugetlb_cma", "hugetlb_free_vmemmap"};
+/* hugetlb's parameters: the pool ones (hugetlb_param) and the refused ones (not_modelled_yet). */
+static const char *const hugetlb_params[] = {"hugepages", "hugepagesz", "default_hugepagesz"};
+static const char *const hugetlb_refused[] = {"hugetlb_cma", "hugetlb_free_vmemmap"};
 
 /*
  * Parameters of the reference kernel outside memory management (the console, the root file
@@ -449,6 +460,8 @@ static int parse_one(void *arg, const char *param, const char *value)
 			return kernel_params_table[i].handler(c, value);
 	}
 	if (in_list(param, hugetlb_params, sizeof(hugetlb_params) / sizeof(hugetlb_params[0])))
+		return hugetlb_param(c, param, value);
+	if (in_list(param, hugetlb_refused, sizeof(hugetlb_refused) / sizeof(hugetlb_refused[0])))
 		return not_modelled_yet(c, param, value);
 	if (!in_word_list(param, other_kernel_params))
 		unknown_bootoption(c, param, value);

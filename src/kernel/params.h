@@ -36,6 +36,13 @@ struct kernel_params {
 	unsigned int slub_min_objects;	  /* slub_min_objects=: 0 derives it from the CPUs */
 	bool slab_nomerge;		  /* slab_nomerge / slub_nomerge; slab_merge undoes */
 
+	/*
+	 * hugetlb (mm/hugetlb.c): the hugepagesz=, hugepages= and default_hugepagesz= words in
+	 * command-line order ("name=value", each with a space before it); hugetlb_init() replays
+	 * them through the kernel's __setup handlers' rules.
+	 */
+	char hugetlb[KMM_CMDLINE_MAX + 2];
+
 	/* User address spaces (mm/mmap.c, mm/util.c). */
 	unsigned int stack_guard_gap_pages; /* stack_guard_gap= (256) */
 
@@ -52,7 +59,7 @@ enum { RODATA_OFF, RODATA_ON, RODATA_FULL };
 /*
  * Parses @cmdline into @p (defaults first). Returns 0, or -EINVAL with a message naming the
  * parameter in @err. Parameters the kernel has but the model does not implement yet
- * (hugepages=, the percentage form of kernelcore=) are refused with a message saying so.
+ * (hugetlb_cma=, the percentage form of kernelcore=) are refused with a message saying so.
  * Parameters neither knows are collected in p->unknown, as the kernel passes them on to init.
  */
 int parse_kernel_cmdline(const char *cmdline, struct kernel_params *p, char *err, size_t errlen);

@@ -10,6 +10,7 @@
  *         (follow_pmd_mask) paths.
  */
 #include "arch/arm64/include/asm/pgtable.h"
+#include "mm/huge_mm.h"
 #include "mm/memory.h"
 #include "mm/mm_state.h"
 #include "mm/mmap.h"
@@ -64,12 +65,53 @@ static bool gup_must_unshare(unsigned int flags, const struct page *page)
 /* Models: try_grab_page(): a reference (FOLL_GET) or a pin (FOLL_PIN) on @page. */
 static void try_grab_page(struct kmm_kernel *k, struct page *page, unsigned int flags)
 {
+	struct folio *folio = page_folio(page);
+
 	if (flags & FOLL_GET) {
 		get_page(page);
 	} else if (flags & FOLL_PIN) {
-		page_ref_add(page, GUP_PIN_COUNTING_BIAS);
+		if (folio_test_large(folio)) { /* a THP: one reference and its pincount */
+			folio_get(folio);
+			folio->_pincount++;
+		} else {
+			page_ref_add(page, GUP_PIN_COUNTING_BIAS);
+		}
 		mod_node_page_state_of(k, page, NR_FOLL_PIN_ACQUIRED, 1);
 	}
+}
+
+/*
+ * Models: follow_trans_huge_pmd() with touch_pmd(): the page of the huge PMD @pmd at
+ * @address, NULL when a fault is needed (a write through a read-only PMD, an unsharing one).
+ */
+static struct page *follow_trans_huge_pmd(struct vm_area_struct *vma, unsigned long address,
+					  pmd_t *pmd, unsigned int flags, bool *unshare)
+{
+	struct kmm_kernel *k = vma->vm_mm->kernel;
+	pmd_t entry = *pmd;
+	struct page *page = pfn_to_page(k, pmd_pfn(entry)) +
+			    ((address & ~HPAGE_PMD_MASK) >> PAGE_SHIFT);
+	bool zero = is_huge_zero_pmd(k, entry);
+
+	if ((flags & FOLL_WRITE) && !pmd_write(entry))
+		return NULL; /* can_follow_write_pmd(): no FOLL_FORCE through a huge PMD here */
+	if (!pmd_write(entry) && !zero && gup_must_unshare(flags, page)) {
+		*unshare = true;
+		return NULL;
+	}
+	try_grab_page(k, page, flags);
+	if (flags & FOLL_TOUCH) {
+		pte_t young = pte_mkyoung(pmd_pte(entry));
+
+		if (flags & FOLL_WRITE) {
+			young = pte_mkdirty(young);
+			SetPageDirty(&page_folio(page)->page);
+		}
+		set_pmd(pmd, __pmd(pte_val(young)));
+		if (!zero)
+			mark_page_accessed(k, &page_folio(page)->page);
+	}
+	return page;
 }
 
 /*
@@ -81,10 +123,13 @@ static struct page *follow_page_pte(struct vm_area_struct *vma, unsigned long ad
 {
 	struct kmm_kernel *k = vma->vm_mm->kernel;
 	pte_t *ptep = (pte_t *)mm_pte_lookup(vma->vm_mm, address);
+	pmd_t *pmdp = mm_find_pmd(vma->vm_mm, address);
 	struct page *page = NULL;
 	pte_t pte;
 
 	*unshare = false;
+	if (pmdp && pmd_trans_huge(*pmdp)) /* follow_pmd_mask() */
+		return follow_trans_huge_pmd(vma, address, pmdp, flags, unshare);
 	if (!ptep || !pte_present(*ptep))
 		return NULL;
 	pte = *ptep;
@@ -192,8 +237,13 @@ long pin_user_pages(struct mm_struct *mm, unsigned long start, unsigned long nr_
 
 void unpin_user_page(struct kmm_kernel *k, struct page *page)
 {
+	struct folio *folio = page_folio(page);
+
 	mod_node_page_state_of(k, page, NR_FOLL_PIN_RELEASED, 1);
-	page_ref_sub(page, GUP_PIN_COUNTING_BIAS - 1);
+	if (folio_test_large(folio))
+		folio->_pincount--;
+	else
+		page_ref_sub(page, GUP_PIN_COUNTING_BIAS - 1);
 	put_page(k, page);
 }
 

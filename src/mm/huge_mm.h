@@ -29,6 +29,8 @@
 
 /* mm->flags bit: the mm holds a reference on the huge zero page (sched/coredump.h: 23). */
 #define MMF_HUGE_ZERO_PAGE (1UL << 23)
+/* mm->flags bit: prctl(PR_SET_THP_DISABLE) (sched/coredump.h: 24). */
+#define MMF_DISABLE_THP (1UL << 24)
 
 /* Models: enum transparent_hugepage_flag (the bits of transparent_hugepage_flags). */
 enum transparent_hugepage_flag {
@@ -69,6 +71,8 @@ int thp_sysfs_show(struct kmm_kernel *k, const char *name, const struct sink *ou
  * kernel refuses (nothing changed), -ENOENT for no such file, -EACCES for a read-only one.
  */
 int thp_sysfs_store(struct kmm_kernel *k, const char *name, const char *val);
+/* Where the files are (kmm_proc_show and kmm_sysctl take these paths). */
+#define THP_SYSFS_DIR "/sys/kernel/mm/transparent_hugepage/"
 /* The knob files, NULL-terminated (for listings and tests). */
 extern const char *const thp_sysfs_files[];
 
@@ -82,7 +86,7 @@ bool transhuge_vma_suitable(const struct vm_area_struct *vma, unsigned long addr
 /* Models: vma_thp_gfp_mask(): the gfp of a THP allocation for @vma under the defrag mode. */
 gfp_t vma_thp_gfp_mask(const struct vm_area_struct *vma);
 /* Models: hugepage_madvise(): MADV_HUGEPAGE/NOHUGEPAGE on *@vm_flags. 0 or -EINVAL. */
-int hugepage_madvise(struct vm_area_struct *vma, unsigned long *vm_flags, int advice);
+int hugepage_madvise(const struct vm_area_struct *vma, unsigned long *vm_flags, int advice);
 
 /* ---- huge PMDs ---------------------------------------------------------------------- */
 
@@ -102,8 +106,6 @@ bool is_huge_zero_page(const struct kmm_kernel *k, const struct page *page);
  * (Models the walk part of mm_find_pmd(); the entry may be none, a table or huge.)
  */
 pmd_t *mm_find_pmd(const struct mm_struct *mm, unsigned long addr);
-/* The same, allocating the PUD and PMD tables as needed; NULL when out of memory. */
-pmd_t *mm_pmd_alloc(struct mm_struct *mm, unsigned long addr);
 
 /* Models: do_huge_pmd_anonymous_page(): VM_FAULT_FALLBACK to go on with PTEs. */
 vm_fault_t do_huge_pmd_anonymous_page(struct vm_fault *vmf);
@@ -114,11 +116,11 @@ void huge_pmd_set_accessed(struct vm_fault *vmf);
 
 /*
  * Models: zap_huge_pmd(): clears the huge PMD at @pmd (mapping @addr of @vma), queues its page
- * on @tlb, frees the deposited table. Returns 1 (done) or 0 (not a huge PMD: nothing done).
- * @rss gets the counter change (MM_ANONPAGES -512).
+ * on @tlb, frees the deposited table, MM_ANONPAGES -512. Returns 1 (done) or 0 (not a huge
+ * PMD: nothing done).
  */
 int zap_huge_pmd(struct mmu_gather *tlb, struct vm_area_struct *vma, pmd_t *pmd,
-		 unsigned long addr, long *rss);
+		 unsigned long addr);
 /*
  * Models: copy_huge_pmd(): fork's copy of the huge PMD @src_pmd into @dst_pmd (write-protected
  * in both for a COW mapping). 0, -ENOMEM (nothing changed in the child), or -EAGAIN: the PMD

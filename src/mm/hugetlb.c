@@ -10,7 +10,10 @@
  *         free_huge_page(), adjust_pool_surplus(), set_max_huge_pages(),
  *         alloc_surplus_huge_page(), __nr_hugepages_store_common(), the hstate and per-node
  *         sysfs attributes, hugetlb_sysctl_handler_common(), hugetlb_overcommit_handler(),
- *         hugetlb_report_meminfo(), hugetlb_report_node_meminfo(), hugetlb_total_pages();
+ *         hugetlb_report_meminfo(), hugetlb_report_node_meminfo(), hugetlb_show_meminfo_node(),
+ *         hugetlb_total_pages(), hugepagesz_setup(), hugepages_setup(),
+ *         default_hugepagesz_setup(), hugetlb_hstate_alloc_pages(), report_hugepages(),
+ *         hugetlb_init();
  *         mm/page_alloc.c: alloc_contig_pages(); arch/arm64/mm/hugetlbpage.c:
  *         hugetlbpage_init() (Linux 6.1.192).
  *
@@ -94,6 +97,7 @@ struct hstate {
 	unsigned long max_huge_pages; /* what the last resize left persistent */
 	unsigned long nr_huge_pages, free_huge_pages, resv_huge_pages, surplus_huge_pages;
 	unsigned long nr_overcommit_huge_pages;
+	unsigned long max_huge_pages_node[MAX_NUMNODES]; /* hugepages=N:M's boot-time asks */
 	unsigned int nr_huge_pages_node[MAX_NUMNODES];
 	unsigned int free_huge_pages_node[MAX_NUMNODES];
 	unsigned int surplus_huge_pages_node[MAX_NUMNODES];
@@ -159,16 +163,24 @@ static struct hstate *page_hstate(const struct kmm_kernel *k, const struct page 
 	return size_to_hstate(k, PAGE_SIZE << compound_order(head));
 }
 
-/* Models: hugetlb_add_hstate(). */
-static void hugetlb_add_hstate(struct hugetlb_state *hs, unsigned int order)
+/*
+ * Models: hugetlb_add_hstate(): a new hstate of @order (nothing if that size exists). Returns
+ * the hstate of that size (the kernel's parsed_hstate).
+ */
+static struct hstate *hugetlb_add_hstate(struct hugetlb_state *hs, unsigned int order)
 {
-	struct hstate *h = &hs->hstates[hs->hugetlb_max_hstate++];
+	struct hstate *h;
 
+	for_each_hstate(hs, h) if (h->order == order) return h;
+	if (hs->hugetlb_max_hstate >= HUGE_MAX_HSTATE)
+		return NULL; /* BUG_ON in the kernel; arm64 has exactly four sizes */
+	h = &hs->hstates[hs->hugetlb_max_hstate++];
 	h->order = order;
 	INIT_LIST_HEAD(&h->hugepage_activelist);
 	for (int nid = 0; nid < MAX_NUMNODES; nid++)
 		INIT_LIST_HEAD(&h->hugepage_freelists[nid]);
 	snprintf(h->name, sizeof(h->name), "hugepages-%lukB", huge_page_size(h) / 1024);
+	return h;
 }
 
 /* Models: hugetlb_init_hstates()' demote_order: the next smaller size. */
@@ -621,6 +633,20 @@ void hugetlb_report_node_meminfo(const struct kmm_kernel *k, int nid, const stru
 		    h->surplus_huge_pages_node[nid]);
 }
 
+void hugetlb_show_meminfo_node(const struct kmm_kernel *k, int nid)
+{
+	const struct hstate *h;
+
+	if (!k->hugetlb || nid < 0 || nid >= MAX_NUMNODES)
+		return;
+	for_each_hstate(k->hugetlb, h)
+		env_printk(k->env,
+			   "Node %d hugepages_total=%u hugepages_free=%u hugepages_surp=%u "
+			   "hugepages_size=%lukB\n",
+			   nid, h->nr_huge_pages_node[nid], h->free_huge_pages_node[nid],
+			   h->surplus_huge_pages_node[nid], huge_page_size(h) / 1024);
+}
+
 /* ---- sysctls and sysfs -------------------------------------------------------------------- */
 
 /*
@@ -872,21 +898,360 @@ void hugetlb_sysfs_list(const struct kmm_kernel *k, void (*fn)(void *arg, const 
 
 /* ---- boot ------------------------------------------------------------------------------- */
 
+/* Models: lib/string_helpers.c:string_get_size(size, 1, STRING_UNITS_2): "2.00 MiB". */
+static void size_string(unsigned long size, char *buf, size_t len)
+{
+	static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+	unsigned int u = 0;
+
+	while (size >= 1024 && u + 1 < ARRAY_SIZE(units)) {
+		size /= 1024; /* the sizes are powers of two: no remainder to round */
+		u++;
+	}
+	snprintf(buf, len,
+		 size < 10    ? "%lu.00 %s"
+		 : size < 100 ? "%lu.0 %s"
+			      : "%lu %s",
+		 size, units[u]);
+}
+
+/* Models: lib/cmdline.c:memparse(): a number (0x.. and 0.. too) with an optional K..E. */
+static unsigned long memparse(const char *s)
+{
+	char *end;
+	unsigned long v = strtoul(s, &end, 0);
+
+	switch (*end) {
+	case 'E':
+	case 'e':
+		v <<= 10; /* fall through */
+	case 'P':
+	case 'p':
+		v <<= 10; /* fall through */
+	case 'T':
+	case 't':
+		v <<= 10; /* fall through */
+	case 'G':
+	case 'g':
+		v <<= 10; /* fall through */
+	case 'M':
+	case 'm':
+		v <<= 10; /* fall through */
+	case 'K':
+	case 'k':
+		v <<= 10; /* fall through */
+	default:
+		break;
+	}
+	return v;
+}
+
+/* Models: arm64's arch_hugetlb_valid_size(): PUD (4 KiB pages), CONT_PMD, PMD, CONT_PTE. */
+static bool arch_hugetlb_valid_size(unsigned long size)
+{
+	return size == PAGE_SIZE << PUD_ORDER || size == PAGE_SIZE << CONT_PMD_ORDER ||
+	       size == PAGE_SIZE << PMD_ORDER || size == PAGE_SIZE << CONT_PTE_ORDER;
+}
+
+/* The __setup handlers' static state (mm/hugetlb.c's file-scope variables). */
+struct hugetlb_parse {
+	bool parsed_valid_hugepagesz, parsed_default_hugepagesz;
+	struct hstate *parsed_hstate;
+	unsigned long default_hstate_max_huge_pages;
+	unsigned long default_hugepages_in_node[MAX_NUMNODES];
+	unsigned long *last_mhp;
+};
+
+/*
+ * Models: hugetlb_hstate_alloc_pages() and hugetlb_hstate_alloc_pages_onenode(): the boot-time
+ * pool of @h, max_huge_pages cut to what came (with the kernel's warning).
+ */
+static void hugetlb_hstate_alloc_pages(struct kmm_kernel *k, struct hstate *h)
+{
+	nodemask_t mem = nodes_with_memory(k), noretry = {0};
+	bool node_specific = false;
+	unsigned long i;
+	char buf[32];
+
+	if (!h->max_huge_pages)
+		return;
+	size_string(huge_page_size(h), buf, sizeof(buf));
+	for (int nid = 0; nid < MAX_NUMNODES; nid++) {
+		if (!h->max_huge_pages_node[nid])
+			continue;
+		node_specific = true;
+		for (i = 0; i < h->max_huge_pages_node[nid]; i++) {
+			struct page *page = alloc_fresh_huge_page(
+				k, h, htlb_alloc_mask(h) | __GFP_THISNODE, nid, NULL);
+
+			if (!page)
+				break;
+			free_huge_page(k, page); /* into the pool */
+		}
+		if (i == h->max_huge_pages_node[nid])
+			continue;
+		env_printk(k->env,
+			   "HugeTLB: allocating %lu of page size %s failed node%d.  Only allocated "
+			   "%lu hugepages.\n",
+			   h->max_huge_pages_node[nid], buf, nid, i);
+		h->max_huge_pages -= h->max_huge_pages_node[nid] - i;
+		h->max_huge_pages_node[nid] = i;
+	}
+	if (node_specific)
+		return;
+	for (i = 0; i < h->max_huge_pages; i++)
+		if (!alloc_pool_huge_page(k, h, &mem, hstate_is_gigantic(h) ? NULL : &noretry))
+			break;
+	if (i < h->max_huge_pages) {
+		env_printk(k->env,
+			   "HugeTLB: allocating %lu of page size %s failed.  Only allocated %lu "
+			   "hugepages.\n",
+			   h->max_huge_pages, buf, i);
+		h->max_huge_pages = i;
+	}
+}
+
+/* Models: hugepagesz_setup(). */
+static void hugepagesz_setup(struct kmm_kernel *k, struct hugetlb_parse *ps, const char *s)
+{
+	struct hugetlb_state *hs = k->hugetlb;
+	unsigned long size = memparse(s);
+	struct hstate *h;
+
+	ps->parsed_valid_hugepagesz = false;
+	if (!arch_hugetlb_valid_size(size)) {
+		env_printk(k->env, "HugeTLB: unsupported hugepagesz=%s\n", s);
+		return;
+	}
+	h = size_to_hstate(k, size);
+	if (h) {
+		if (!ps->parsed_default_hugepagesz || h != default_hstate(k) ||
+		    default_hstate(k)->max_huge_pages) {
+			env_printk(k->env, "HugeTLB: hugepagesz=%s specified twice, ignoring\n", s);
+			return;
+		}
+		ps->parsed_hstate = h;
+		ps->parsed_valid_hugepagesz = true;
+		return;
+	}
+	ps->parsed_hstate = hugetlb_add_hstate(hs, (unsigned int)__builtin_ctzl(size) - PAGE_SHIFT);
+	ps->parsed_valid_hugepagesz = true;
+}
+
+/* Models: default_hugepagesz_setup(). */
+static void default_hugepagesz_setup(struct kmm_kernel *k, struct hugetlb_parse *ps, const char *s)
+{
+	struct hugetlb_state *hs = k->hugetlb;
+	unsigned long size;
+	struct hstate *h;
+
+	ps->parsed_valid_hugepagesz = false;
+	if (ps->parsed_default_hugepagesz) {
+		env_printk(k->env,
+			   "HugeTLB: default_hugepagesz previously specified, ignoring %s\n", s);
+		return;
+	}
+	size = memparse(s);
+	if (!arch_hugetlb_valid_size(size)) {
+		env_printk(k->env, "HugeTLB: unsupported default_hugepagesz=%s\n", s);
+		return;
+	}
+	ps->parsed_hstate = hugetlb_add_hstate(hs, (unsigned int)__builtin_ctzl(size) - PAGE_SHIFT);
+	ps->parsed_valid_hugepagesz = true;
+	ps->parsed_default_hugepagesz = true;
+	hs->default_hstate_idx = (int)(size_to_hstate(k, size) - hs->hstates);
+	h = default_hstate(k);
+	if (ps->default_hstate_max_huge_pages) {
+		h->max_huge_pages = ps->default_hstate_max_huge_pages;
+		memcpy(h->max_huge_pages_node, ps->default_hugepages_in_node,
+		       sizeof(h->max_huge_pages_node));
+		if (hstate_is_gigantic(h))
+			hugetlb_hstate_alloc_pages(k, h);
+		ps->default_hstate_max_huge_pages = 0;
+	}
+}
+
+/* Models: hugepages_clear_pages_in_node(). */
+static void hugepages_clear_pages_in_node(struct hugetlb_state *hs, struct hugetlb_parse *ps)
+{
+	if (!ps->parsed_hstate || !hs->hugetlb_max_hstate) {
+		ps->default_hstate_max_huge_pages = 0;
+		memset(ps->default_hugepages_in_node, 0, sizeof(ps->default_hugepages_in_node));
+	} else {
+		ps->parsed_hstate->max_huge_pages = 0;
+		memset(ps->parsed_hstate->max_huge_pages_node, 0,
+		       sizeof(ps->parsed_hstate->max_huge_pages_node));
+	}
+}
+
+/* One unsigned decimal as sscanf("%lu%n") reads it; false if none. */
+static bool scan_ulong(const char *p, unsigned long *v, int *count)
+{
+	char *end;
+
+	if (!((*p >= '0' && *p <= '9') || *p == '+' || *p == ' '))
+		return false;
+	*v = strtoul(p, &end, 10);
+	if (end == p)
+		return false;
+	*count = (int)(end - p);
+	return true;
+}
+
+/* Models: hugepages_setup(), with the "N" and "node:N,node:N" forms. */
+static void hugepages_setup(struct kmm_kernel *k, struct hugetlb_parse *ps, const char *s)
+{
+	struct hugetlb_state *hs = k->hugetlb;
+	nodemask_t mem = nodes_with_memory(k);
+	unsigned long *mhp, tmp;
+	const char *p = s;
+	int count;
+
+	if (!ps->parsed_valid_hugepagesz) {
+		env_printk(k->env,
+			   "HugeTLB: hugepages=%s does not follow a valid hugepagesz, ignoring\n",
+			   s);
+		ps->parsed_valid_hugepagesz = true;
+		return;
+	}
+	mhp = !hs->hugetlb_max_hstate ? &ps->default_hstate_max_huge_pages
+				      : &ps->parsed_hstate->max_huge_pages;
+	if (mhp == ps->last_mhp) {
+		env_printk(k->env,
+			   "HugeTLB: hugepages= specified twice without interleaving hugepagesz=, "
+			   "ignoring hugepages=%s\n",
+			   s);
+		return;
+	}
+	while (*p) {
+		if (!scan_ulong(p, &tmp, &count))
+			goto invalid;
+		if (p[count] == ':') {
+			int node;
+
+			if (tmp >= MAX_NUMNODES || !node_isset((int)tmp, &mem))
+				goto invalid;
+			node = (int)tmp;
+			p += count + 1;
+			if (!scan_ulong(p, &tmp, &count))
+				goto invalid;
+			if (!hs->hugetlb_max_hstate)
+				ps->default_hugepages_in_node[node] = tmp;
+			else
+				ps->parsed_hstate->max_huge_pages_node[node] = tmp;
+			*mhp += tmp;
+			if (p[count] != ',')
+				break;
+			p += count + 1;
+		} else {
+			if (p != s)
+				goto invalid;
+			*mhp = tmp;
+			break;
+		}
+	}
+	if (hs->hugetlb_max_hstate && hstate_is_gigantic(ps->parsed_hstate))
+		hugetlb_hstate_alloc_pages(k, ps->parsed_hstate);
+	ps->last_mhp = mhp;
+	return;
+invalid:
+	env_printk(k->env, "HugeTLB: Invalid hugepages parameter %s\n", p);
+	hugepages_clear_pages_in_node(hs, ps);
+}
+
+/* Replays the hugetlb words of the command line (k->params.hugetlb) through the handlers. */
+static void hugetlb_parse_cmdline(struct kmm_kernel *k, struct hugetlb_parse *ps)
+{
+	char word[KMM_CMDLINE_MAX];
+	const char *s = k->params.hugetlb;
+
+	while (*s == ' ') {
+		size_t n = strcspn(s + 1, " ");
+		char *eq;
+
+		snprintf(word, sizeof(word), "%.*s", (int)n, s + 1);
+		s += n + 1;
+		eq = strchr(word, '=');
+		if (!eq)
+			continue;
+		*eq = 0;
+		if (strcmp(word, "hugepagesz") == 0)
+			hugepagesz_setup(k, ps, eq + 1);
+		else if (strcmp(word, "default_hugepagesz") == 0)
+			default_hugepagesz_setup(k, ps, eq + 1);
+		else
+			hugepages_setup(k, ps, eq + 1);
+	}
+}
+
+/* Models: report_hugepages(). */
+static void report_hugepages(struct kmm_kernel *k)
+{
+	struct hstate *h;
+	char buf[32];
+
+	for_each_hstate(k->hugetlb, h)
+	{
+		size_string(huge_page_size(h), buf, sizeof(buf));
+		env_printk(k->env, "HugeTLB: registered %s page size, pre-allocated %lu pages\n",
+			   buf, h->free_huge_pages);
+		env_printk(k->env, "HugeTLB: 0 KiB vmemmap can be freed for a %s page\n", buf);
+	}
+}
+
+/*
+ * The command line's handlers (early params in the kernel), arm64's hugetlbpage_init()
+ * (arch_initcall) and hugetlb_init() (subsys_initcall), in that order.
+ * Deviation: the handlers run here, not while the command line is parsed, so their messages
+ *         come with hugetlb_init's; boot-time gigantic pages come from alloc_contig_pages()
+ *         (the kernel takes them from memblock; on a fresh machine the result is the same).
+ */
 int hugetlb_init(struct kmm_kernel *k)
 {
 	struct hugetlb_state *hs = env_alloc(k->env, sizeof(*hs));
+	struct hugetlb_parse ps = {.parsed_valid_hugepagesz = true};
+	struct hstate *h;
 
 	if (!hs)
 		return -ENOMEM;
 	memset(hs, 0, sizeof(*hs));
+	k->hugetlb = hs;
+	hugetlb_parse_cmdline(k, &ps);
 	/* arm64 hugetlbpage_init(): PUD (pud_sect_supported), CONT_PMD, PMD, CONT_PTE */
 	hugetlb_add_hstate(hs, PUD_ORDER);
 	hugetlb_add_hstate(hs, CONT_PMD_ORDER);
 	hugetlb_add_hstate(hs, PMD_ORDER);
 	hugetlb_add_hstate(hs, CONT_PTE_ORDER);
-	hs->default_hstate_idx = 2; /* HPAGE_SIZE: the PMD size */
+	/* hugetlb_init(): HPAGE_SIZE is the default unless default_hugepagesz= said otherwise */
+	if (!ps.parsed_default_hugepagesz) {
+		hs->default_hstate_idx =
+			(int)(size_to_hstate(k, PAGE_SIZE << PMD_ORDER) - hs->hstates);
+		h = default_hstate(k);
+		if (ps.default_hstate_max_huge_pages) {
+			char buf[32];
+
+			size_string(huge_page_size(h), buf, sizeof(buf));
+			if (h->max_huge_pages) {
+				env_printk(
+					k->env,
+					"HugeTLB: Ignoring hugepages=%lu associated with %s page "
+					"size\n",
+					h->max_huge_pages, buf);
+				env_printk(
+					k->env,
+					"HugeTLB: Using hugepages=%lu for number of default huge "
+					"pages\n",
+					ps.default_hstate_max_huge_pages);
+			}
+			h->max_huge_pages = ps.default_hstate_max_huge_pages;
+			memcpy(h->max_huge_pages_node, ps.default_hugepages_in_node,
+			       sizeof(h->max_huge_pages_node));
+		}
+	}
+	/* hugetlb_init_hstates(): the boot-time pools of the buddy sizes, then demote orders */
+	for_each_hstate(hs, h) if (!hstate_is_gigantic(h)) hugetlb_hstate_alloc_pages(k, h);
 	hugetlb_init_demote(hs);
-	k->hugetlb = hs;
+	report_hugepages(k);
 	return 0;
 }
 

@@ -62,6 +62,9 @@ void hugetlb_report_meminfo(const struct kmm_kernel *k, const struct sink *out);
 /* Models: hugetlb_report_node_meminfo(): the three "Node N HugePages_*" rows. */
 void hugetlb_report_node_meminfo(const struct kmm_kernel *k, int nid, const struct sink *out);
 
+/* Models: hugetlb_show_meminfo_node(): show_mem's "Node N hugepages_total=..." line per size. */
+void hugetlb_show_meminfo_node(const struct kmm_kernel *k, int nid);
+
 /*
  * The vm sysctls nr_hugepages, nr_hugepages_mempolicy and nr_overcommit_hugepages of the
  * default hstate, by bare name ("nr_hugepages"). read: 0 or -ENOENT (not one of them).

@@ -39,6 +39,7 @@
 #include "arch/arm64/include/asm/pgtable.h"
 #include "arch/arm64/include/asm/tlbflush.h"
 #include "mm/kernel.h"
+#include "mm/huge_mm.h"
 #include "mm/memory.h"
 #include "mm/mm.h"
 #include "mm/mman.h"
@@ -267,8 +268,20 @@ static int madvise_faultin_range(struct vm_area_struct *vma, unsigned long start
 
 	for (addr = start; addr < end; addr += PAGE_SIZE) {
 		const pte_t *pte = (const pte_t *)mm_pte_lookup(vma->vm_mm, addr);
+		pmd_t *pmdp = mm_find_pmd(vma->vm_mm, addr);
 		struct page *page;
 
+		if (pmdp && pmd_trans_huge(*pmdp) && (!write || pmd_write(*pmdp))) {
+			/* follow_trans_huge_pmd(): the whole huge PMD is there */
+			if (!is_huge_zero_pmd(k, *pmdp)) {
+				page = pfn_to_page(k, pmd_pfn(*pmdp));
+				if (write)
+					SetPageDirty(page);
+				mark_page_accessed(k, page);
+			}
+			addr = (addr | (HPAGE_PMD_SIZE - 1)) - PAGE_SIZE + 1;
+			continue;
+		}
 		if (!pte || !pte_valid(*pte) || (write && !pte_write(*pte))) {
 			vm_fault_t ret = handle_mm_fault(vma, addr, write ? FAULT_FLAG_WRITE : 0);
 
@@ -276,6 +289,11 @@ static int madvise_faultin_range(struct vm_area_struct *vma, unsigned long start
 				return -ENOMEM;
 			if (ret & VM_FAULT_ERROR)
 				return -EFAULT;
+			pmdp = mm_find_pmd(vma->vm_mm, addr);
+			if (pmdp && pmd_trans_huge(*pmdp)) { /* a new THP: touched on the next turn */
+				addr -= PAGE_SIZE;
+				continue;
+			}
 			pte = (const pte_t *)mm_pte_lookup(vma->vm_mm, addr);
 			if (!pte || !pte_valid(*pte))
 				return -EFAULT;
@@ -583,11 +601,9 @@ static long madvise_new_flags(const struct vm_area_struct *vma, int behavior, vm
 	case MADV_UNMERGEABLE:
 		ksm_madvise(vma, behavior, &f);
 		break;
-	case MADV_HUGEPAGE: /* hugepage_madvise(); khugepaged registration comes with THP */
-		f = (f & ~VM_NOHUGEPAGE) | VM_HUGEPAGE;
-		break;
+	case MADV_HUGEPAGE:
 	case MADV_NOHUGEPAGE:
-		f = (f & ~VM_HUGEPAGE) | VM_NOHUGEPAGE;
+		hugepage_madvise(vma, &f, behavior); /* no khugepaged registration yet */
 		break;
 	}
 	*flags = f;

@@ -57,6 +57,7 @@
 #include "lib/bug.h"
 #include "lib/trace.h"
 #include "mm/gfp.h"
+#include "mm/huge_mm.h"
 #include "mm/mm_state.h"
 #include "mm/mman.h"
 #include "mm/migrate.h"
@@ -246,13 +247,12 @@ static void pgtable_unaccount_user(struct mm_struct *mm, phys_addr_t pa, bool co
  * (both through a pgtable ctor: NR_PAGETABLE), with the user table descriptors of arm64
  * (p?d_populate: TYPE_TABLE | TABLE_PXN).
  */
-uint64_t *mm_pte_alloc(struct mm_struct *mm, unsigned long addr)
+pmd_t *mm_pmd_alloc(struct mm_struct *mm, unsigned long addr)
 {
 	struct kmm_kernel *k = mm->kernel;
 	pgd_t *pgdp = pgd_offset_pgd(k, mm->pgd, addr);
 	p4d_t *p4dp = p4d_offset(pgdp, addr);
 	pud_t *pudp;
-	pmd_t *pmdp;
 	phys_addr_t pa;
 
 	if (p4d_none(*p4dp)) {
@@ -270,7 +270,17 @@ uint64_t *mm_pte_alloc(struct mm_struct *mm, unsigned long addr)
 	} else if (!pud_table(*pudp)) {
 		return NULL;
 	}
-	pmdp = pmd_offset(k, pudp, addr);
+	return pmd_offset(k, pudp, addr);
+}
+
+uint64_t *mm_pte_alloc(struct mm_struct *mm, unsigned long addr)
+{
+	struct kmm_kernel *k = mm->kernel;
+	pmd_t *pmdp = mm_pmd_alloc(mm, addr);
+	phys_addr_t pa;
+
+	if (!pmdp)
+		return NULL;
 	if (pmd_none(*pmdp)) {
 		pa = pgtable_alloc_user(mm, true);
 		if (!pa)
@@ -280,6 +290,22 @@ uint64_t *mm_pte_alloc(struct mm_struct *mm, unsigned long addr)
 		return NULL;
 	}
 	return (uint64_t *)pte_offset_kernel(k, pmdp, addr);
+}
+
+struct page *pte_alloc_one(struct mm_struct *mm)
+{
+	phys_addr_t pa = pgtable_alloc_user(mm, true);
+
+	return pa ? pfn_to_page(mm->kernel, PHYS_PFN(pa)) : NULL;
+}
+
+void pte_free(struct mm_struct *mm, struct page *pgtable)
+{
+	struct kmm_kernel *k = mm->kernel;
+	phys_addr_t pa = PFN_PHYS(page_to_pfn(k, pgtable));
+
+	pgtable_unaccount_user(mm, pa, true);
+	__free_pages(k, pgtable, 0);
 }
 
 uint64_t *mm_pte_lookup(const struct mm_struct *mm, unsigned long addr)
@@ -428,15 +454,6 @@ oom:
 }
 
 /* ---- file faults (do_fault) ----------------------------------------------------------- */
-
-/* The host pointer of the PMD entry above @addr's PTE table (which must exist). */
-static pmd_t *pmd_of_pte(struct mm_struct *mm, unsigned long addr)
-{
-	struct kmm_kernel *k = mm->kernel;
-	p4d_t *p4dp = p4d_offset(pgd_offset_pgd(k, mm->pgd, addr), addr);
-
-	return pmd_offset(k, pud_offset(k, p4dp, addr), addr);
-}
 
 void do_set_pte(struct vm_fault *vmf, struct page *page, unsigned long addr)
 {
@@ -882,7 +899,28 @@ static vm_fault_t handle_pte_fault(struct vm_fault *vmf)
 	return 0;
 }
 
-/* Models: __handle_mm_fault(): the tables down to the PTE, then handle_pte_fault. */
+/* Models: create_huge_pmd(): an anonymous VMA's THP fault (no huge file faults here). */
+static vm_fault_t create_huge_pmd(struct vm_fault *vmf)
+{
+	if (vma_is_anonymous(vmf->vma))
+		return do_huge_pmd_anonymous_page(vmf);
+	return VM_FAULT_FALLBACK;
+}
+
+/* Models: wp_huge_pmd(): anonymous: do_huge_pmd_wp_page; else split and go on with PTEs. */
+static vm_fault_t wp_huge_pmd(struct vm_fault *vmf)
+{
+	if (vma_is_anonymous(vmf->vma))
+		return do_huge_pmd_wp_page(vmf);
+	__split_huge_pmd(vmf->vma, vmf->pmd, vmf->address);
+	return VM_FAULT_FALLBACK;
+}
+
+/*
+ * Models: __handle_mm_fault(): the tables down to the PMD, a huge PMD's fault (a new THP, the
+ * huge zero page, a write-protect fault or the access flag), else the PTE table and
+ * handle_pte_fault.
+ */
 static vm_fault_t __handle_mm_fault(struct vm_area_struct *vma, unsigned long address,
 				    unsigned int flags)
 {
@@ -894,10 +932,29 @@ static vm_fault_t __handle_mm_fault(struct vm_area_struct *vma, unsigned long ad
 			       .gfp_mask = vma->vm_file ? mapping_gfp_mask(vma->vm_file->f_mapping)
 							: GFP_HIGHUSER_MOVABLE};
 
+	vm_fault_t ret;
+
+	vmf.pmd = mm_pmd_alloc(vma->vm_mm, vmf.address);
+	if (!vmf.pmd)
+		return VM_FAULT_OOM;
+	if (pmd_none(*vmf.pmd) && hugepage_vma_check(vma, vma->vm_flags, false, true, true)) {
+		ret = create_huge_pmd(&vmf);
+		if (!(ret & VM_FAULT_FALLBACK))
+			return ret;
+	} else if (pmd_trans_huge(*vmf.pmd)) {
+		vmf.orig_pmd = *vmf.pmd;
+		if ((flags & (FAULT_FLAG_WRITE | FAULT_FLAG_UNSHARE)) && !pmd_write(vmf.orig_pmd)) {
+			ret = wp_huge_pmd(&vmf);
+			if (!(ret & VM_FAULT_FALLBACK))
+				return ret;
+		} else {
+			huge_pmd_set_accessed(&vmf);
+			return 0;
+		}
+	}
 	vmf.pte = (pte_t *)mm_pte_alloc(vma->vm_mm, vmf.address);
 	if (!vmf.pte)
 		return VM_FAULT_OOM;
-	vmf.pmd = pmd_of_pte(vma->vm_mm, vmf.address);
 	return handle_pte_fault(&vmf);
 }
 
@@ -1236,6 +1293,19 @@ static void tlb_flush_pte_range(struct mmu_gather *tlb, unsigned long address, u
 	tlb->cleared_ptes = true;
 }
 
+void tlb_flush_pmd_range(struct mmu_gather *tlb, unsigned long address, unsigned long size)
+{
+	__tlb_adjust_range(tlb, address, size);
+	tlb->cleared_pmds = true;
+}
+
+void tlb_remove_page_size(struct mmu_gather *tlb, struct page *page, unsigned long size)
+{
+	(void)size; /* arm64 has no MMU_GATHER_PAGE_SIZE: tlb_change_page_size does nothing */
+	if (__tlb_remove_page(tlb, page))
+		tlb_flush_mmu(tlb);
+}
+
 /* Models: struct zap_details: even_cows false keeps private COW copies (anon pages). */
 struct zap_details {
 	bool even_cows;
@@ -1363,6 +1433,12 @@ static void unmap_page_range(struct mmu_gather *tlb, struct vm_area_struct *vma,
 
 				mnext = pmd_addr_end(a, pnext);
 				pmdp = pmd_offset(k, pudp, a);
+				if (pmd_trans_huge(*pmdp)) { /* zap_pmd_range() */
+					if (mnext - a != HPAGE_PMD_SIZE)
+						__split_huge_pmd(vma, pmdp, a);
+					else if (zap_huge_pmd(tlb, vma, pmdp, a))
+						continue;
+				}
 				if (!pmd_table(*pmdp))
 					continue;
 				zap_pte_range(tlb, vma, pmdp, a, mnext, rss, details);
@@ -1746,9 +1822,23 @@ int copy_page_range(struct vm_area_struct *dst_vma, struct vm_area_struct *src_v
 	if (!vma_needs_copy(dst_vma, src_vma))
 		return 0;
 	for (unsigned long addr = src_vma->vm_start; addr < src_vma->vm_end;) {
-		pte_t *src_pte = (pte_t *)mm_pte_lookup(src_mm, addr), *dst_pte;
+		pmd_t *src_pmd = mm_find_pmd(src_mm, addr), *dst_pmd;
 		unsigned long next = pmd_addr_end(addr, src_vma->vm_end);
+		pte_t *src_pte, *dst_pte;
 
+		if (src_pmd && pmd_trans_huge(*src_pmd)) { /* copy_pmd_range() */
+			dst_pmd = mm_pmd_alloc(dst_mm, addr);
+			ret = dst_pmd ? copy_huge_pmd(dst_vma, src_vma, dst_pmd, src_pmd, addr)
+				      : -ENOMEM;
+			if (ret == -ENOMEM)
+				goto out;
+			ret = 0;
+			if (pmd_trans_huge(*src_pmd) || pmd_none(*src_pmd)) {
+				addr = next;
+				continue;
+			}
+		}
+		src_pte = (pte_t *)mm_pte_lookup(src_mm, addr);
 		if (!src_pte) {
 			addr = next;
 			continue;
@@ -1795,6 +1885,7 @@ struct pte_tally {
 	const struct kmm_kernel *k;
 	unsigned long *pfns, nr_pfns, cap_pfns;
 	unsigned long *swaps, nr_swaps, cap_swaps; /* swp_entry_t.val of every swap PTE */
+	unsigned long *huge, nr_huge, cap_huge;	   /* head PFN of every THP a huge PMD maps */
 	bool nomem;
 	long rss[NR_MM_COUNTERS];
 	unsigned long tables;
@@ -1834,6 +1925,30 @@ static int cmp_ulong(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* A huge PMD at @va: inside a VMA; a THP's head PFN goes to the huge tally, 512 anon rss. */
+static bool walk_huge_pmd(const struct mm_struct *mm, struct pte_tally *t, pmd_t pmd,
+			  unsigned long va, char *why, size_t whylen)
+{
+	const struct kmm_kernel *k = mm->kernel;
+	struct vm_area_struct *vma = find_vma((struct mm_struct *)mm, va);
+
+	CHECK(vma && vma->vm_start <= va && va + HPAGE_PMD_SIZE <= vma->vm_end,
+	      "mm: huge PMD for %#lx outside every VMA", va);
+	if (t->place || is_huge_zero_pmd(k, pmd))
+		return true;
+	t->rss[MM_ANONPAGES] += HPAGE_PMD_NR;
+	return tally_push(t, &t->huge, &t->nr_huge, &t->cap_huge, pmd_pfn(pmd));
+}
+
+static bool claim_deposit(const struct page *pgtable, void *arg)
+{
+	struct pte_tally *t = arg;
+
+	t->tables++;
+	return !t->place ||
+	       place_claim(t->place, PLACE_PGTABLE_USER, page_to_pfn(t->k, pgtable), 1);
+}
+
 /* Counts the present PTEs of @mm (their PFNs into @t) and its table pages. */
 static bool walk_user_tables(const struct mm_struct *mm, struct pte_tally *t, char *why,
 			     size_t whylen)
@@ -1842,6 +1957,8 @@ static bool walk_user_tables(const struct mm_struct *mm, struct pte_tally *t, ch
 	pgd_t *pgd = pgtable_host(k, mm->pgd);
 
 	CHECK(pgd, "mm: pgd %#" PRIx64 " is not RAM", (uint64_t)mm->pgd);
+	if (!pgtable_trans_huge_each(mm, claim_deposit, t))
+		return false;
 	for (unsigned i = 0; i < PTRS_PER_PGD; i++) {
 		p4d_t *p4dp = (p4d_t *)&pgd[i];
 		pud_t *pud;
@@ -1872,6 +1989,11 @@ static bool walk_user_tables(const struct mm_struct *mm, struct pte_tally *t, ch
 
 				if (pmd_none(pmd[l]))
 					continue;
+				if (pmd_trans_huge(pmd[l])) {
+					if (!walk_huge_pmd(mm, t, pmd[l], base, why, whylen))
+						return false;
+					continue;
+				}
 				CHECK(pmd_table(pmd[l]), "mm: a user PMD entry is not a table");
 				t->tables++;
 				if (t->place && !place_claim(t->place, PLACE_PGTABLE_USER,
@@ -1975,15 +2097,34 @@ bool mm_check(const struct kmm_kernel *k, char *why, size_t whylen)
 	for (unsigned long i = 0, j; ok && i < t.nr_pfns; i = j) {
 		const struct page *p = pfn_to_page(k, t.pfns[i]);
 
+		const struct folio *f = page_folio(p);
+		unsigned long bias;
+
 		for (j = i; j < t.nr_pfns && t.pfns[j] == t.pfns[i]; j++)
 			;
-		if ((unsigned long)(p->_mapcount + 1) != j - i) {
+		bias = folio_test_large(f) && folio_test_double_map(f); /* PG_double_map's +1 */
+		if ((unsigned long)(p->_mapcount + 1) != j - i + bias) {
 			snprintf(why, whylen, "mm: pfn %#lx has mapcount %d, %lu PTEs map it",
 				 t.pfns[i], p->_mapcount + 1, j - i);
 			ok = false;
 		}
-		if (PageAnon(p))
+		/* a THP a PMD maps counts 512 in NR_ANON_MAPPED (below), not page by page */
+		if (PageAnon(p) && !(folio_test_large(f) && folio_entire_mapcount(f) > 0))
 			anon_mapped++;
+	}
+	if (ok && t.nr_huge)
+		qsort(t.huge, t.nr_huge, sizeof(*t.huge), cmp_ulong);
+	for (unsigned long i = 0, j; ok && i < t.nr_huge; i = j) { /* 2, for huge PMDs */
+		const struct folio *f = page_folio(pfn_to_page(k, t.huge[i]));
+
+		for (j = i; j < t.nr_huge && t.huge[j] == t.huge[i]; j++)
+			;
+		if ((unsigned long)folio_entire_mapcount(f) != j - i) {
+			snprintf(why, whylen, "mm: THP %#lx has entire mapcount %d, %lu PMDs map it",
+				 t.huge[i], folio_entire_mapcount(f), j - i);
+			ok = false;
+		}
+		anon_mapped += folio_nr_pages(f);
 	}
 	if (ok && t.nr_swaps)
 		qsort(t.swaps, t.nr_swaps, sizeof(*t.swaps), cmp_ulong);
@@ -2011,6 +2152,7 @@ bool mm_check(const struct kmm_kernel *k, char *why, size_t whylen)
 	}
 	env_free(k->env, t.pfns);
 	env_free(k->env, t.swaps);
+	env_free(k->env, t.huge);
 	return ok;
 }
 

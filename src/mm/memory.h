@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arch/arm64/include/asm/pgtable.h"
 #include "mm/mm_types.h"
 
 struct kmm_kernel;
@@ -144,6 +145,15 @@ void pgd_free(struct mm_struct *mm);
  * PTE slot, or NULL when a table could not be allocated (or a block maps @addr).
  */
 uint64_t *mm_pte_alloc(struct mm_struct *mm, unsigned long addr);
+/* The same walk stopping at the PMD: the PMD entry's host pointer (any kind), NULL on OOM. */
+pmd_t *mm_pmd_alloc(struct mm_struct *mm, unsigned long addr);
+/*
+ * Models: pte_alloc_one() with mm_inc_nr_ptes(): a zeroed PTE table page for @mm, counted in
+ * pgtables_bytes and NR_PAGETABLE, not linked anywhere. NULL when out of memory.
+ */
+struct page *pte_alloc_one(struct mm_struct *mm);
+/* Models: pte_free() with mm_dec_nr_ptes(): frees such a table at once (never linked). */
+void pte_free(struct mm_struct *mm, struct page *pgtable);
 /* The PTE slot for @addr if all its tables exist, else NULL. Changes nothing. */
 uint64_t *mm_pte_lookup(const struct mm_struct *mm, unsigned long addr);
 
@@ -240,6 +250,13 @@ void tlb_gather_mmu_fullmm(struct mmu_gather *tlb, struct mm_struct *mm);
  * to call_rcu (see rcu_barrier_tables).
  */
 void tlb_finish_mmu(struct mmu_gather *tlb);
+/* Models: tlb_flush_pmd_range() (tlb_remove_pmd_tlb_entry): a cleared PMD's range. */
+void tlb_flush_pmd_range(struct mmu_gather *tlb, unsigned long address, unsigned long size);
+/*
+ * Models: tlb_remove_page_size(): @page (of @size bytes, one gather entry) is freed after the
+ * flush; flushes and frees at once when the gather is full (tlb_flush_mmu).
+ */
+void tlb_remove_page_size(struct mmu_gather *tlb, struct page *page, unsigned long size);
 /*
  * Models: rcu_barrier() for the page-table batches: frees, now, every batch still waiting for
  * its grace period (tests, shutdown). Without it a batch is freed at the second run point

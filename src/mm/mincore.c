@@ -23,6 +23,7 @@
 #include "arch/arm64/include/asm/pgtable.h"
 #include "mm/gfp.h"
 #include "mm/kernel.h"
+#include "mm/huge_mm.h"
 #include "mm/memory.h"
 #include "mm/mm.h"
 #include "mm/mman.h"
@@ -80,8 +81,16 @@ static void mincore_range(struct vm_area_struct *vma, unsigned long addr, unsign
 		unsigned long next = (addr & PMD_MASK) + PMD_SIZE;
 		const pte_t *pte = (const pte_t *)mm_pte_lookup(vma->vm_mm, addr);
 
+		const pmd_t *pmdp = mm_find_pmd(vma->vm_mm, addr);
+
 		if (next > end || next < addr)
 			next = end;
+		if (pmdp && pmd_trans_huge(*pmdp)) { /* a huge PMD: every page resident */
+			memset(vec, 1, (next - addr) >> PAGE_SHIFT);
+			vec += (next - addr) >> PAGE_SHIFT;
+			addr = next;
+			continue;
+		}
 		for (; addr < next; addr += PAGE_SIZE, vec++) {
 			if (pte && pte_present(*pte))
 				*vec = 1;

@@ -35,6 +35,7 @@
 #include "arch/arm64/include/asm/pgtable.h"
 #include "kernel/sched.h"
 #include "mm/kernel.h"
+#include "mm/huge_mm.h"
 #include "mm/memory.h"
 #include "mm/mm.h"
 #include "mm/mman.h"
@@ -78,8 +79,22 @@ static void mlock_vma_pages_range(struct vm_area_struct *vma, unsigned long star
 		unsigned long next = (addr & PMD_MASK) + PMD_SIZE;
 		const pte_t *pte;
 
+		const pmd_t *pmdp = mm_find_pmd(vma->vm_mm, addr);
+
 		if (next > end || next < addr)
 			next = end;
+		if (pmdp && pmd_trans_huge(*pmdp)) { /* mlock_pte_range(): a PMD-mapped THP */
+			if (!is_huge_zero_pmd(k, *pmdp)) {
+				struct folio *folio = page_folio(pfn_to_page(k, pmd_pfn(*pmdp)));
+
+				if (newflags & VM_LOCKED)
+					mlock_folio(k, folio);
+				else
+					munlock_folio(k, folio);
+			}
+			addr = next;
+			continue;
+		}
 		pte = (const pte_t *)mm_pte_lookup(vma->vm_mm, addr);
 		for (; pte && addr < next; addr += PAGE_SIZE, pte++) {
 			struct folio *folio;

@@ -392,6 +392,7 @@ struct mm_struct {
 	unsigned long committed; /* pages charged to Committed_AS by this mm's VMAs */
 	struct list_head mmlist; /* all mm_structs of the kernel (mm_state) */
 	uint64_t slab_obj;	 /* its shadow in the mm_struct slab cache */
+	struct page *pmd_huge_pte; /* PTE tables deposited for huge PMDs (huge_memory.c) */
 };
 
 #endif /* KMM_MM_MM_TYPES_H */

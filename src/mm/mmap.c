@@ -32,6 +32,7 @@
 #include "kernel/sched.h"
 #include "lib/bug.h"
 #include "lib/trace.h"
+#include "mm/huge_mm.h"
 #include "mm/memory.h"
 #include "mm/mm_state.h"
 #include "mm/oom.h"
@@ -524,6 +525,8 @@ static void merge_remove(struct mm_struct *mm, struct vm_area_struct *vma)
 static void vma_set_bounds(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long start,
 			   unsigned long end, unsigned long pgoff)
 {
+	if (start > vma->vm_start || end < vma->vm_end)
+		vma_adjust_trans_huge(vma, start, end, 0); /* a new boundary cuts a huge PMD */
 	vma_commit(vma, -1);
 	vma->vm_start = start;
 	vma->vm_end = end;
@@ -623,6 +626,7 @@ int __split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long 
 	new = vm_area_dup(vma);
 	if (!new)
 		return -ENOMEM;
+	vma_adjust_trans_huge(vma, vma->vm_start, addr, 0); /* __vma_adjust: split at @addr */
 	if (new_below) {
 		new->vm_end = addr;
 	} else {

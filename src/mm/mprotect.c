@@ -40,6 +40,7 @@
 #include "arch/arm64/include/asm/pgtable.h"
 #include "arch/arm64/include/asm/tlbflush.h"
 #include "mm/kernel.h"
+#include "mm/huge_mm.h"
 #include "mm/memory.h"
 #include "mm/mm.h"
 #include "mm/mman.h"
@@ -159,9 +160,20 @@ static long change_protection(struct vm_area_struct *vma, unsigned long start, u
 	while (addr < end) {
 		pte_t *pte;
 
+		pmd_t *pmdp = mm_find_pmd(mm, addr);
+
 		next = (addr & PMD_MASK) + PMD_SIZE;
 		if (next > end || next < addr)
 			next = end;
+		if (pmdp && pmd_trans_huge(*pmdp)) { /* change_pmd_range(): a huge PMD */
+			if (next - addr != HPAGE_PMD_SIZE) {
+				__split_huge_pmd(vma, pmdp, addr);
+			} else {
+				pages += change_huge_pmd(vma, pmdp, addr, newprot);
+				addr = next;
+				continue;
+			}
+		}
 		pte = (pte_t *)mm_pte_lookup(mm, addr);
 		if (pte)
 			pages += change_pte_range(vma, pte, addr, next, newprot, cp_flags, &fl);

@@ -39,6 +39,7 @@
 #include "arch/arm64/include/asm/tlbflush.h"
 #include "kernel/sched.h"
 #include "mm/kernel.h"
+#include "mm/huge_mm.h"
 #include "mm/memory.h"
 #include "mm/mm.h"
 #include "mm/mman.h"
@@ -170,7 +171,19 @@ static unsigned long move_page_tables(struct vm_area_struct *vma, unsigned long 
 	for (; old_addr < old_end; old_addr += extent, new_addr += extent) {
 		unsigned long moved;
 
+		pmd_t *old_pmd = mremap_pmd_slot(vma->vm_mm, old_addr), *new_pmd;
+
 		extent = pmd_extent(old_addr, old_end, new_addr);
+		if (old_pmd && pmd_trans_huge(*old_pmd)) { /* a huge PMD moves whole or splits */
+			if (extent == HPAGE_PMD_SIZE) {
+				new_pmd = mm_pmd_alloc(vma->vm_mm, new_addr);
+				if (!new_pmd)
+					return old_addr - start;
+				if (move_huge_pmd(vma, vma, old_addr, new_addr, old_pmd, new_pmd))
+					continue;
+			}
+			__split_huge_pmd(vma, old_pmd, old_addr);
+		}
 		if (extent == PMD_SIZE && move_normal_pmd(vma, old_addr, new_addr))
 			continue;
 		moved = move_ptes(vma, old_addr, new_addr, extent);

@@ -10,8 +10,10 @@
  *         folio_referenced_one; mm/page_vma_mapped.c.
  * Deviation: an anon_vma's chains are a list, not an interval tree (walks filter by the
  *         page's address in each VMA); an anon_vma with no chain left is recognised by its
- *         empty list. Only order-0 folios are mapped in this model (no THP yet), so the folio
- *         map counts are the page's _mapcount. No locks.
+ *         empty list. Large folios are anonymous THPs (huge_memory.c): a PMD mapping
+ *         counts in the entire mapcount, PTE mappings in the pages' _mapcount (6.1's scheme
+ *         with PG_double_map). The walks find PTE mappings only: try_to_unmap and
+ *         folio_referenced skip a huge PMD (reclaim keeps a PMD-mapped THP). No locks.
  * Deviation: file folios are found through the file layer's i_mmap list (pagemap.h).
  *
  * Invariants (rmap_check):
@@ -302,9 +304,18 @@ void page_add_new_anon_rmap(struct page *page, struct vm_area_struct *vma, unsig
 {
 	struct kmm_kernel *k = vma->vm_mm->kernel;
 
+	long nr = 1;
+
 	__SetPageSwapBacked(page);
-	page->_mapcount = 0;
-	mod_node_page_state_of(k, page, NR_ANON_MAPPED, 1);
+	if (PageCompound(page)) { /* a THP mapped by a PMD */
+		nr = (long)folio_nr_pages(page_folio(page));
+		page[1].compound_mapcount = 0;
+		page[1].compound_pincount = 0;
+		mod_node_page_state_of(k, page, NR_ANON_THPS, nr);
+	} else {
+		page->_mapcount = 0;
+	}
+	mod_node_page_state_of(k, page, NR_ANON_MAPPED, nr);
 	__page_set_anon_rmap(page, vma, address, true);
 }
 
@@ -332,11 +343,40 @@ void page_add_file_rmap(struct page *page, struct vm_area_struct *vma, bool comp
 		mlock_folio(vma->vm_mm->kernel, page_folio(page));
 }
 
+/*
+ * Models: page_remove_anon_compound_rmap(): the PMD mapping of a THP goes; with PG_double_map
+ * the pages no PTE maps any more leave NR_ANON_MAPPED (and the THP is half mapped).
+ */
+static void page_remove_anon_compound_rmap(struct kmm_kernel *k, struct page *page)
+{
+	struct folio *folio = page_folio(page);
+	long nr_pages = (long)folio_nr_pages(folio), nr = 0;
+
+	if (--page[1].compound_mapcount >= 0)
+		return;
+	mod_node_page_state_of(k, page, NR_ANON_THPS, -nr_pages);
+	if (folio_test_double_map(folio)) {
+		folio->_flags_1 &= ~(1UL << PG_workingset); /* TestClearPageDoubleMap */
+		for (long i = 0; i < nr_pages; i++)
+			if (--page[i]._mapcount < 0)
+				nr++;
+	} else {
+		nr = nr_pages;
+	}
+	if (nr)
+		mod_node_page_state_of(k, page, NR_ANON_MAPPED, -nr);
+}
+
 void page_remove_rmap(struct page *page, struct vm_area_struct *vma, bool compound)
 {
 	struct kmm_kernel *k = vma->vm_mm->kernel;
 
-	(void)compound;
+	if (compound && PageAnon(page)) {
+		page_remove_anon_compound_rmap(k, page);
+		if (vma->vm_flags & VM_LOCKED) /* munlock_vma_page */
+			munlock_page(k, page);
+		return;
+	}
 	if (--page->_mapcount < 0)
 		mod_node_page_state_of(k, page, PageAnon(page) ? NR_ANON_MAPPED : NR_FILE_MAPPED,
 				       -1);
@@ -353,7 +393,6 @@ bool folio_maybe_dma_pinned(const struct folio *folio)
 
 int page_try_dup_anon_rmap(struct page *page, bool compound, struct vm_area_struct *src_vma)
 {
-	(void)compound;
 	if (PageAnonExclusive(page)) {
 		/* page_needs_cow_for_dma(): a COW mapping of an mm that pinned pages */
 		if (is_cow_mapping(src_vma->vm_flags) && (src_vma->vm_mm->flags & MMF_HAS_PINNED) &&
@@ -361,7 +400,10 @@ int page_try_dup_anon_rmap(struct page *page, bool compound, struct vm_area_stru
 			return -EBUSY;
 		ClearPageAnonExclusive(page);
 	}
-	page->_mapcount++; /* __page_dup_rmap */
+	if (compound) /* __page_dup_rmap */
+		page[1].compound_mapcount++;
+	else
+		page->_mapcount++;
 	return 0;
 }
 

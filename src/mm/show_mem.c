@@ -9,6 +9,7 @@
  * Leaves out: the hugetlb lines print the reference kernel's four hstates with zero pages
  *         (no hugetlb pools yet).
  */
+#include "mm/hugetlb.h"
 #include "mm/internal.h"
 #include "mm/swapfile.h"
 #include "mm/vmscan.h"
@@ -160,7 +161,6 @@ static void show_zone_free_area(struct kmm_kernel *k, const struct zone *zone)
 
 void __show_mem(struct kmm_kernel *k, const nodemask_t *nodemask, int max_zone_idx)
 {
-	static const unsigned long hstate_kb[] = {1048576, 32768, 2048, 64};
 	unsigned long total = 0, reserved = 0;
 	pg_data_t *pgdat;
 
@@ -185,13 +185,7 @@ void __show_mem(struct kmm_kernel *k, const nodemask_t *nodemask, int max_zone_i
 			show_zone_free_area(k, zone);
 	}
 	for_each_online_pgdat(k, pgdat) if (!show_mem_node_skip(pgdat->node_id, nodemask))
-	{
-		for (size_t i = 0; i < ARRAY_SIZE(hstate_kb); i++)
-			env_printk(k->env,
-				   "Node %d hugepages_total=0 hugepages_free=0 "
-				   "hugepages_surp=0 hugepages_size=%lukB\n",
-				   pgdat->node_id, hstate_kb[i]);
-	}
+		hugetlb_show_meminfo_node(k, pgdat->node_id);
 	env_printk(k->env, "%lu total pagecache pages\n", global_node_pages(k, NR_FILE_PAGES));
 	env_printk(k->env, "%lu pages in swap cache\n", global_node_pages(k, NR_SWAPCACHE));
 	env_printk(k->env, "Free swap  = %ldkB\nTotal swap = %ldkB\n",

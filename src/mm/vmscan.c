@@ -819,6 +819,9 @@ static enum folio_fate shrink_one_folio(struct kmm_kernel *k, pg_data_t *pgdat, 
 		stat->nr_ref_keep += nr_pages;
 		return FATE_KEEP;
 	}
+	/* A THP (huge_memory.c): neither its swap-out nor split_huge_page is modelled yet */
+	if (folio_test_large(folio) && folio_test_anon(folio))
+		return FATE_ACTIVATE;
 	/* Anonymous memory needs a swap slot and a place in the swap cache first. */
 	if (folio_test_anon(folio) && folio_test_swapbacked(folio) &&
 	    !folio_test_swapcache(folio)) {

@@ -69,6 +69,18 @@ static bool is_zone_first_populated(const pg_data_t *pgdat, const struct zone *z
 	return false;
 }
 
+/*
+ * Models: vmstat_item_print_in_thp(): the THP counters count pages; the files print them in
+ * huge pages (/proc/vmstat, zoneinfo's per-node stats).
+ */
+static long node_stat_shown(enum node_stat_item i, long pages)
+{
+	if (i == NR_ANON_THPS || i == NR_SHMEM_THPS || i == NR_SHMEM_PMDMAPPED ||
+	    i == NR_FILE_THPS || i == NR_FILE_PMDMAPPED)
+		return pages / (long)(PMD_SIZE >> PAGE_SHIFT);
+	return pages;
+}
+
 /* Models: mm/vmstat.c:zoneinfo_show_print(). */
 static void zoneinfo_show_print(const struct kmm_kernel *k, const pg_data_t *pgdat,
 				const struct zone *zone, const struct sink *out)
@@ -78,7 +90,7 @@ static void zoneinfo_show_print(const struct kmm_kernel *k, const pg_data_t *pgd
 		sink_printf(out, "\n  per-node stats");
 		for (int i = 0; i < NR_VM_NODE_STAT_ITEMS; i++)
 			sink_printf(out, "\n      %-12s %ld", node_stat_names[i],
-				    node_page_state_pages(pgdat, i));
+				    node_stat_shown(i, node_page_state_pages(pgdat, i)));
 	}
 	sink_printf(out,
 		    "\n  pages free     %lu"
@@ -257,7 +269,8 @@ void show_vmstat(const struct kmm_kernel *k, const struct sink *out)
 		sink_printf(out, "%s %lu\n", numa_stat_names[i], numa[i]);
 	for (int i = 0; i < NR_VM_NODE_STAT_ITEMS; i++)
 		sink_printf(out, "%s %ld\n", node_stat_names[i],
-			    global_node_page_state(k, (enum node_stat_item)i));
+			    node_stat_shown((enum node_stat_item)i,
+					    global_node_page_state(k, (enum node_stat_item)i)));
 	global_dirty_limits(k, &bg, &dirty);
 	sink_printf(out, "nr_dirty_threshold %lu\n", dirty);
 	sink_printf(out, "nr_dirty_background_threshold %lu\n", bg);

@@ -13,6 +13,7 @@
 #include "mm/compaction.h"
 #include "lib/sink.h"
 #include "lib/trace.h"
+#include "mm/huge_mm.h"
 #include "mm/hugetlb.h"
 #include "mm/slab.h"
 #include "mm/swap_state.h"
@@ -212,6 +213,9 @@ enum kmm_status kmm_proc_show(struct kmm_machine *m, const char *path, kmm_sink_
 		return KMM_OK;
 	if (strncmp(path, "/sys/block/", 11) == 0 && show_sys_block(&m->kernel, path, &out) == 0)
 		return KMM_OK;
+	if (strncmp(path, THP_SYSFS_DIR, strlen(THP_SYSFS_DIR)) == 0 &&
+	    thp_sysfs_show(&m->kernel, path + strlen(THP_SYSFS_DIR), &out) == 0)
+		return KMM_OK;
 	if (hugetlb_sysfs_show(&m->kernel, path, &out) == 0)
 		return KMM_OK;
 	pst = proc_pid_path(m, path, &out, &matched);
@@ -270,6 +274,12 @@ void kmm_proc_list(const struct kmm_machine *m, void (*fn)(void *arg, const char
 
 	for (size_t i = 0; i < sizeof(proc_views) / sizeof(proc_views[0]); i++)
 		fn(arg, proc_views[i].path);
+	for (const char *const *f = thp_sysfs_files; *f; f++) {
+		char path[96];
+
+		snprintf(path, sizeof(path), THP_SYSFS_DIR "%s", *f);
+		fn(arg, path);
+	}
 	if (m) /* a booted machine: its hugetlb sysfs files */
 		hugetlb_sysfs_list(&m->kernel, fn, arg);
 	sysctl_list(sysctl_as_path, &c);
@@ -282,6 +292,17 @@ API_BODY(sysctl, { const char *name, *value; })
 
 	if (!p->name || !p->value)
 		return api_error(a, KMM_EINVAL, "NULL argument");
+	if (strncmp(p->name, THP_SYSFS_DIR, strlen(THP_SYSFS_DIR)) == 0) {
+		ret = thp_sysfs_store(a->k, p->name + strlen(THP_SYSFS_DIR), p->value);
+		if (ret == -ENOENT)
+			return env_error(a->env, KMM_ENOENT, "%s: no such file", p->name);
+		if (ret == -EACCES)
+			return env_error(a->env, KMM_EINVAL, "%s: read-only", p->name);
+		if (ret)
+			return env_error(a->env, KMM_EINVAL, "%s: invalid value '%s'", p->name,
+					 p->value);
+		return KMM_OK;
+	}
 	ret = node_compact_sysfs_write(a->k, p->name, p->value); /* sysfs: nodeN/compact */
 	if (ret == -ENOENT)
 		ret = sysctl_write(a->k, p->name, p->value);

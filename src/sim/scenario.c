@@ -19,6 +19,7 @@
 #include "sim/oom_steps.h"
 #include "sim/frag_steps.h"
 #include "sim/hugetlb_steps.h"
+#include "sim/sample_steps.h"
 #include "sim/swap_steps.h"
 #include "sim/task_steps.h"
 #include "sim/wb_steps.h"
@@ -201,6 +202,25 @@ static enum kmm_status step_sysctl(struct scenario *sc, int argc, char **argv)
 	return KMM_OK;
 }
 
+/* thp KEY=VALUE ...: writes /sys/kernel/mm/transparent_hugepage/KEY (enabled, defrag ...). */
+static enum kmm_status step_thp(struct scenario *sc, int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		char path[160], *eq = strchr(argv[i], '=');
+		enum kmm_status st;
+
+		if (!eq || eq == argv[i])
+			return scenario_fail(sc, KMM_EINVAL, "thp: expected KEY=VALUE, got '%s'",
+					     argv[i]);
+		snprintf(path, sizeof(path), "/sys/kernel/mm/transparent_hugepage/%.*s",
+			 (int)(eq - argv[i]), argv[i]);
+		st = kmm_sysctl(sc->m, path, eq + 1);
+		if (st)
+			return scenario_fail(sc, st, "thp: %s", kmm_last_error(sc->m));
+	}
+	return KMM_OK;
+}
+
 static enum kmm_status step_phys_write64(struct scenario *sc, int argc, char **argv)
 {
 	uint64_t pa, value;
@@ -242,6 +262,8 @@ enum step_phase { BEFORE_BOOT, AFTER_BOOT, ANYTIME };
 	X("check", "", 0, 0, AFTER_BOOT, step_check, "run every invariant check")                  \
 	X("sysctl", "NAME VALUE", 2, 2, AFTER_BOOT, step_sysctl,                                   \
 	  "write a tunable (vm.min_free_kbytes 8192; quote lists: \"64 64 8 0\")")                 \
+	X("thp", "KEY=VALUE ...", 1, SCENARIO_MAX_ARGS - 1, AFTER_BOOT, step_thp,                  \
+	  "write THP knobs (enabled=always|madvise|never defrag=... khugepaged/max_ptes_none=N)")  \
 	X("dmesg", "", 0, 0, AFTER_BOOT, step_dmesg, "print the kernel log")                       \
 	X("echo", "TEXT ...", 0, SCENARIO_MAX_ARGS - 1, ANYTIME, step_echo, "print TEXT")          \
 	X("phys-write64", "PA VALUE", 2, 2, AFTER_BOOT, step_phys_write64,                         \
@@ -286,7 +308,8 @@ enum step_phase { BEFORE_BOOT, AFTER_BOOT, ANYTIME };
 	SWAP_SCENARIO_STEPS(X)                                                                     \
 	WB_SCENARIO_STEPS(X)                                                                       \
 	COMPACT_SCENARIO_STEPS(X)                                                                  \
-	HUGETLB_SCENARIO_STEPS(X)
+	HUGETLB_SCENARIO_STEPS(X)                                                                  \
+	SAMPLE_SCENARIO_STEPS(X)
 
 static const struct scenario_step {
 	const char *name, *usage;
@@ -512,7 +535,13 @@ enum kmm_status kmm_scenario_run(const char *text, const char *name, const struc
 		st = next_line(&sc, &p, line, sizeof(line), argv, &argc);
 		if (!st && argc > 0)
 			st = run_step(&sc, argc, argv);
+		/* How far through the text (a long scenario's progress line in kmmsim). */
+		if (sc.cfg.progress)
+			sc.cfg.progress(sc.cfg.progress_arg, "scenario", (uint64_t)(p - text),
+					(uint64_t)strlen(text));
 	}
+	if (sc.cfg.progress)
+		sc.cfg.progress(sc.cfg.progress_arg, NULL, 0, 0);
 	if (!st && !sc.m)
 		st = scenario_boot(&sc); /* settings alone still build and boot the machine */
 	scenario_page_sets_free(&sc);

@@ -13,5 +13,10 @@
 int kmmsim_cmd_replay(const struct kmm_config *cfg, int argc, char **argv);
 /* kmmsim trace-convert IN OUT: lackey text <-> kmm binary traces (trace_cmd.c). */
 int kmmsim_cmd_trace_convert(const struct kmm_config *cfg, int argc, char **argv);
+/* kmmsim_json.c: --json proc and run (@opts: the @nopts machine option words), and plot. */
+int kmmsim_json_proc(const struct kmm_config *cfg, int nopts, char **opts, int argc, char **argv);
+int kmmsim_json_run(const struct kmm_config *cfg, int nopts, char **opts, const char *name,
+		    const char *text);
+int kmmsim_cmd_plot(const struct kmm_config *cfg, int argc, char **argv);
 
 #endif /* KMM_TOOLS_KMMSIM_H */

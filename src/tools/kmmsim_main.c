@@ -3,6 +3,8 @@
  *
  *   kmmsim [machine options] run [SCENARIO]
  *   kmmsim [machine options] proc PATH...
+ *   kmmsim --json ... run|proc ...    (kmmsim_json.c, docs/json-schema.md)
+ *   kmmsim plot KIND INPUT ...        (the Python plotter, docs/python.md)
  *
  * Machine options are QEMU's (-m, -smp, -numa, -append) plus -reserve, -ram, -mmio, -M, -seed;
  * they apply before the scenario's own "machine" lines.
@@ -76,6 +78,10 @@ static void usage(FILE *f)
 		"                     (%s/default.kmm; more examples beside it)\n"
 		"  proc PATH...       boot the machine and print the named views\n"
 		"  views              list the view paths proc and show accept\n"
+		"  plot KIND INPUT [-o OUT.png]  draw a picture with the Python package kmm\n"
+		"                     (python3 -m kmm plot: KIND zone-map, free-orders,\n"
+		"                     fragmentation, tlb, activity; INPUT a kmmsim --json run\n"
+		"                     result or a sample-stop CSV; %s/python.md)\n"
 		"  mmu-replay CORPUS...  replay ARMv8-A MMU test vectors (JSON Lines, plain or\n"
 		"                     gzipped; the source tree's tests/data/oracles/mmu has\n"
 		"                     QEMU's) through the MMU model; exit 0 only if every query\n"
@@ -89,16 +95,18 @@ static void usage(FILE *f)
 		"                     convert a trace (OUT ending in .gz is gzipped)\n"
 		"\n"
 		"Machine options (defaults: QEMU virt, -m 1G -smp 4, one node):\n",
-		kmm_version(), scenario_dir, doc_dir);
+		kmm_version(), scenario_dir, doc_dir, doc_dir);
 	kmm_config_options_help(out_stdout, f);
 	fprintf(f,
 		"\n"
 		"Other options:\n"
 		"  -h, --help         this text\n"
+		"  --json             run and proc print one JSON object (%s/json-schema.md)\n"
+		"  --quiet            no progress lines on the terminal\n"
 		"  --version          print the version\n"
 		"\n"
 		"Scenario steps (one per line; '#' starts a comment; %s/scenarios.md):\n",
-		doc_dir);
+		doc_dir, doc_dir);
 	kmm_scenario_help(out_stdout, f);
 	fprintf(f, "\nExamples:\n"
 		   "  kmmsim run\n"
@@ -158,6 +166,10 @@ static bool scenario_text_ok(const char *name, const char *text, size_t len)
 	return false;
 }
 
+static bool json;
+static int nopts;
+static char **opts;
+
 static int cmd_run(const struct kmm_config *cfg, int argc, char **argv)
 {
 	const char *name = argc > 1 ? argv[1] : "default.kmm";
@@ -181,6 +193,13 @@ static int cmd_run(const struct kmm_config *cfg, int argc, char **argv)
 			return 2;
 		}
 	}
+	if (json) {
+		int rc = kmmsim_json_run(cfg, nopts, opts, name,
+					 text ? text : kmm_scenario_default());
+
+		free(text);
+		return rc;
+	}
 	st = kmm_scenario_run(text ? text : kmm_scenario_default(), name, cfg, out_stdout, stdout);
 	free(text);
 	fflush(stdout);
@@ -200,6 +219,8 @@ static int cmd_proc(const struct kmm_config *cfg, int argc, char **argv)
 		fprintf(stderr, "kmmsim: proc needs at least one PATH (kmmsim views lists them)\n");
 		return 2;
 	}
+	if (json)
+		return kmmsim_json_proc(cfg, nopts, opts, argc, argv);
 	if (kmm_machine_create(cfg, &m)) {
 		fprintf(stderr, "kmmsim: %s\n", kmm_last_error(NULL));
 		return 1;
@@ -237,11 +258,13 @@ static const struct {
 	{"mmu-replay", kmmsim_cmd_mmu_replay},
 	{"replay", kmmsim_cmd_replay},
 	{"trace-convert", kmmsim_cmd_trace_convert},
+	{"plot", kmmsim_cmd_plot},
 };
 
 /*
- * Boot progress on a terminal: nothing for the first second, then one line on stderr, at
- * most ten updates a second, erased when the boot ends.
+ * Boot and scenario progress on a terminal (not with --quiet): nothing for the first second,
+ * then one line on stderr, at most ten updates a second, erased when the boot or the
+ * scenario ends.
  */
 static void progress_tty(void *arg, const char *what, uint64_t done, uint64_t total)
 {
@@ -268,7 +291,9 @@ static void progress_tty(void *arg, const char *what, uint64_t done, uint64_t to
 		(double)(now.tv_sec - last.tv_sec) + (double)(now.tv_nsec - last.tv_nsec) / 1e9;
 	if (since < 1.0 || (shown && since_last < 0.1))
 		return;
-	fprintf(stderr, "\r\033[Kkmmsim: booting: %s %3u%% (%.0f s)", what,
+	/* "scenario" comes from kmm_scenario_run, the other names from the boot */
+	fprintf(stderr, "\r\033[Kkmmsim: %s%s %3u%% (%.0f s)",
+		strcmp(what, "scenario") ? "booting: " : "", what,
 		(unsigned)(total ? done * 100 / total : 0), since);
 	shown = true;
 	last = now;
@@ -277,12 +302,21 @@ static void progress_tty(void *arg, const char *what, uint64_t done, uint64_t to
 int main(int argc, char **argv)
 {
 	struct kmm_config cfg;
+	bool quiet = false;
 	int i;
 
 	kmm_config_init(&cfg);
-	if (isatty(STDERR_FILENO))
-		cfg.progress = progress_tty;
+	opts = calloc((size_t)argc + 1, sizeof(*opts));
+	if (!opts) {
+		fprintf(stderr, "kmmsim: out of memory\n");
+		return 1;
+	}
 	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1]; i += 2) {
+		if (strcmp(argv[i], "--json") == 0 || strcmp(argv[i], "--quiet") == 0) {
+			*(argv[i][2] == 'j' ? &json : &quiet) = true;
+			i--;
+			continue;
+		}
 		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
 			usage(stdout);
 			return 0;
@@ -300,7 +334,11 @@ int main(int argc, char **argv)
 			fprintf(stderr, "kmmsim: %s\n", kmm_last_error(NULL));
 			return 2;
 		}
+		opts[nopts++] = argv[i];
+		opts[nopts++] = argv[i + 1];
 	}
+	if (!quiet && isatty(STDERR_FILENO))
+		cfg.progress = progress_tty;
 	if (i == argc) {
 		usage(stderr);
 		return 2;

@@ -7,6 +7,7 @@
  * kmm_check() runs after every step.
  */
 #include "kmm_test.h"
+#include "mman_test.h"
 
 #include "mm/hugetlb.h"
 #include "mm/internal.h"
@@ -337,6 +338,194 @@ static void test_hugetlb_scenario_step_prints_the_init_block(void **state)
 	assert_int_equal(want, memfree / 2048);
 }
 
+/* The machine's kernel log (host memory, static: one at a time). */
+static const char *dmesg(struct kmm_machine *m)
+{
+	static struct out_buf o;
+
+	o.len = 0;
+	o.text[0] = 0;
+	kmm_dmesg(m, out_fn, &o);
+	return o.text;
+}
+
+/* The lines of @log that say @what, in order; fails if one is missing. */
+static void expect_lines_in_order(const char *log, const char *const *lines, size_t n)
+{
+	const char *p = log;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *q = strstr(p, lines[i]);
+
+		if (!q)
+			fail_msg("the log lacks \"%s\" (after the previous line)", lines[i]);
+		p = q + strlen(lines[i]);
+	}
+}
+
+/*
+ * hugepages=N without a size is the default size's (2 MiB): allocated at boot, reported by
+ * report_hugepages in hstate order (arm64's 1G, 32M, 2M, 64K as the captures' boot log).
+ */
+static void test_hugetlb_boot_hugepages(void **state)
+{
+	struct kmm_machine *m = boot_ram(512ull << 20, "cma=0 hugepages=16");
+	static const char *const lines[] = {
+		"HugeTLB: registered 1.00 GiB page size, pre-allocated 0 pages\n",
+		"HugeTLB: 0 KiB vmemmap can be freed for a 1.00 GiB page\n",
+		"HugeTLB: registered 32.0 MiB page size, pre-allocated 0 pages\n",
+		"HugeTLB: registered 2.00 MiB page size, pre-allocated 16 pages\n",
+		"HugeTLB: registered 64.0 KiB page size, pre-allocated 0 pages\n",
+		"HugeTLB: 0 KiB vmemmap can be freed for a 64.0 KiB page\n",
+	};
+
+	(void)state;
+	check(m);
+	expect_lines_in_order(dmesg(m), lines, ARRAY_SIZE(lines));
+	assert_int_equal(meminfo(m, "HugePages_Total:"), 16);
+	assert_int_equal(meminfo(m, "HugePages_Free:"), 16);
+	assert_string_equal(test_view(m, "/proc/sys/vm/nr_hugepages"), "16\n");
+	assert_int_equal(ev(m, HTLB_BUDDY_ALLOC_SUCCESS), 16);
+	test_machine_done(m);
+}
+
+/*
+ * hugepagesz= adds its hstate first (so it is reported first), its hugepages= follows it;
+ * default_hugepagesz= makes the meminfo rows and vm.nr_hugepages another size's; a gigantic
+ * size's pages are taken while the command line is read.
+ */
+static void test_hugetlb_boot_sizes_and_default(void **state)
+{
+	struct kmm_machine *m = boot_ram(512ull << 20, "cma=0 hugepagesz=64K hugepages=8 "
+						       "default_hugepagesz=32M hugepages=2");
+	static const char *const lines[] = {
+		"HugeTLB: registered 64.0 KiB page size, pre-allocated 8 pages\n",
+		"HugeTLB: registered 32.0 MiB page size, pre-allocated 2 pages\n",
+		"HugeTLB: registered 1.00 GiB page size, pre-allocated 0 pages\n",
+		"HugeTLB: registered 2.00 MiB page size, pre-allocated 0 pages\n",
+	};
+
+	(void)state;
+	check(m);
+	expect_lines_in_order(dmesg(m), lines, ARRAY_SIZE(lines));
+	assert_int_equal(meminfo(m, "Hugepagesize:"), 32768);
+	assert_int_equal(meminfo(m, "HugePages_Total:"), 2);
+	assert_int_equal(meminfo(m, "Hugetlb:"), 8 * 64 + 2 * 32768);
+	assert_string_equal(test_view(m, "/proc/sys/vm/nr_hugepages"), "2\n");
+	assert_int_equal(view_ul(m, "/sys/kernel/mm/hugepages/hugepages-64kB/nr_hugepages"), 8);
+	/* only the 64 KiB pages came from the buddy allocator */
+	assert_int_equal(ev(m, HTLB_BUDDY_ALLOC_SUCCESS), 8);
+	/* the default size's sysctl is the 32 MiB pool's: gigantic, so no overcommit */
+	assert_int_equal(kmm_sysctl(m, "vm.nr_overcommit_hugepages", "1"), KMM_EINVAL);
+	set(m, "vm.nr_hugepages", "0");
+	assert_int_equal(meminfo(m, "Hugetlb:"), 8 * 64);
+	test_machine_done(m);
+}
+
+/* Bad parameters: the kernel's messages, and the words they spoil are ignored (no panic). */
+static void test_hugetlb_boot_bad_parameters(void **state)
+{
+	struct kmm_machine *m = boot_ram(256ull << 20, "hugepagesz=4M hugepages=5 hugepages=abc "
+						       "default_hugepagesz=64K "
+						       "default_hugepagesz=2M hugepagesz=64K "
+						       "hugepages=3 hugepages=4 hugepagesz=1G "
+						       "hugepagesz=64K");
+	static const char *const lines[] = {
+		"HugeTLB: unsupported hugepagesz=4M\n",
+		"HugeTLB: hugepages=5 does not follow a valid hugepagesz, ignoring\n",
+		"HugeTLB: Invalid hugepages parameter abc\n",
+		"HugeTLB: default_hugepagesz previously specified, ignoring 2M\n",
+		/* hugepagesz=64K then names the default size (no pages yet): allowed */
+		"HugeTLB: hugepages= specified twice without interleaving hugepagesz=, ignoring "
+		"hugepages=4\n",
+		/* now the default size has pages: a second hugepagesz=64K is refused */
+		"HugeTLB: hugepagesz=64K specified twice, ignoring\n",
+		"HugeTLB: registered 64.0 KiB page size, pre-allocated 3 pages\n",
+		"HugeTLB: registered 1.00 GiB page size, pre-allocated 0 pages\n",
+	};
+
+	(void)state;
+	check(m);
+	expect_lines_in_order(dmesg(m), lines, ARRAY_SIZE(lines));
+	assert_int_equal(meminfo(m, "Hugepagesize:"), 64);
+	assert_int_equal(meminfo(m, "HugePages_Total:"), 3);
+	assert_int_equal(meminfo(m, "Hugetlb:"), 3 * 64);
+	test_machine_done(m);
+}
+
+/* More than memory holds at boot: the pool keeps what came and says how many. */
+static void test_hugetlb_boot_more_than_exists(void **state)
+{
+	struct kmm_machine *m = boot_ram(256ull << 20, "cma=0 hugepages=1000");
+	unsigned long got = meminfo(m, "HugePages_Total:");
+	char line[160];
+
+	(void)state;
+	check(m);
+	assert_true(got > 64 && got < 128);
+	snprintf(line, sizeof(line),
+		 "HugeTLB: allocating 1000 of page size 2.00 MiB failed.  Only allocated %lu "
+		 "hugepages.\n",
+		 got);
+	assert_non_null(strstr(dmesg(m), line));
+	assert_int_equal(view_ul(m, "/proc/sys/vm/nr_hugepages"), got);
+	test_machine_done(m);
+}
+
+/* hugepages=node:N,node:N asks each node for its part. */
+static void test_hugetlb_boot_per_node(void **state)
+{
+	struct kmm_config cfg;
+	struct kmm_machine *m;
+
+	(void)state;
+	kmm_config_init(&cfg);
+	assert_int_equal(kmm_config_option(&cfg, "-m", "512M"), KMM_OK);
+	assert_int_equal(kmm_config_option(&cfg, "-smp", "2"), KMM_OK);
+	assert_int_equal(kmm_config_option(&cfg, "-numa", "node,nodeid=0,mem=256M,cpus=0"), KMM_OK);
+	assert_int_equal(kmm_config_option(&cfg, "-numa", "node,nodeid=1,mem=256M,cpus=1"), KMM_OK);
+	snprintf(cfg.cmdline, sizeof(cfg.cmdline), "cma=0 hugepages=0:3,1:5");
+	m = test_machine(&cfg);
+	check(m);
+	assert_int_equal(view_ul(m, "/sys/devices/system/node/node0/hugepages/hugepages-2048kB/"
+				    "nr_hugepages"),
+			 3);
+	assert_int_equal(view_ul(m, "/sys/devices/system/node/node1/hugepages/hugepages-2048kB/"
+				    "nr_hugepages"),
+			 5);
+	assert_int_equal(meminfo(m, "HugePages_Total:"), 8);
+	test_machine_done(m);
+}
+
+/*
+ * Gigantic pages under load: with 140 MiB of anonymous memory written on a 256 MiB machine no
+ * 32 MiB range is free, so alloc_contig_pages() has alloc_contig_range() migrate the user
+ * pages out of the range it takes (MR_CONTIG_RANGE); every byte is still where the process
+ * left it, and giving the pages back frees the ranges.
+ */
+static void test_hugetlb_gigantic_under_load_migrates(void **state)
+{
+	struct mt *t = mt_boot("1");
+	const unsigned long n = (140UL << 20) / PG;
+	const char *p = "/sys/kernel/mm/hugepages/hugepages-32768kB/nr_hugepages";
+	unsigned long mig0, buddy0 = ev(t->m, HTLB_BUDDY_ALLOC_SUCCESS);
+
+	(void)state;
+	mt_map(t, BASE, n * PG, RW, ANONP);
+	mt_fill(t, BASE, n * PG, 77);
+	mig0 = ev(t->m, PGMIGRATE_SUCCESS);
+	set(t->m, p, "2");
+	assert_int_equal(view_ul(t->m, p), 2);
+	assert_int_equal(meminfo(t->m, "Hugetlb:"), 2 * 32768);
+	assert_true(ev(t->m, PGMIGRATE_SUCCESS) > mig0);
+	assert_int_equal(ev(t->m, HTLB_BUDDY_ALLOC_SUCCESS), buddy0);
+	mt_check(t);
+	assert_int_equal(mt_count_pattern(t, BASE, n * PG, BASE, 77), n);
+	set(t->m, p, "0");
+	assert_int_equal(meminfo(t->m, "Hugetlb:"), 0);
+	mt_done(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -348,6 +537,12 @@ int main(void)
 		cmocka_unit_test(test_hugetlb_bad_input_changes_nothing),
 		cmocka_unit_test(test_hugetlb_check_catches_a_miscount),
 		cmocka_unit_test(test_hugetlb_scenario_step_prints_the_init_block),
+		cmocka_unit_test(test_hugetlb_boot_hugepages),
+		cmocka_unit_test(test_hugetlb_boot_sizes_and_default),
+		cmocka_unit_test(test_hugetlb_boot_bad_parameters),
+		cmocka_unit_test(test_hugetlb_boot_more_than_exists),
+		cmocka_unit_test(test_hugetlb_boot_per_node),
+		cmocka_unit_test(test_hugetlb_gigantic_under_load_migrates),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

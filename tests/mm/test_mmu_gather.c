@@ -60,6 +60,8 @@ static void map_region(struct utask *u, unsigned long n)
 	assert_int_equal(ut_mmap(u, GUARD, P, RW, PF), GUARD);
 	ut_store64(u, GUARD, 7);
 	assert_int_equal(ut_mmap(u, REGION, n * P, RW, PF), REGION);
+	/* experiments 1 and 2 map 4 KiB pages (MADV_NOHUGEPAGE): no THP on a 1 GiB machine */
+	assert_int_equal(do_madvise(u->t.mm, REGION, n * P, MADV_NOHUGEPAGE), 0);
 }
 
 static void write_region(struct utask *u, unsigned long first, unsigned long n)

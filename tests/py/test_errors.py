@@ -69,9 +69,8 @@ def test_unknown_kernel_parameters_are_reported_as_linux_does(kmmsim):
 
 
 @pytest.mark.parametrize("param,message", [
-    ("hugepages=16", "hugepages=16: hugetlb is not modelled yet"),
-    ("hugepagesz=2M", "hugepagesz=2M: hugetlb is not modelled yet"),
-    ("default_hugepagesz=1G", "default_hugepagesz=1G: hugetlb is not modelled yet"),
+    ("hugetlb_cma=64M", "hugetlb_cma=64M: not modelled yet"),
+    ("hugetlb_free_vmemmap=on", "hugetlb_free_vmemmap=on: not modelled yet"),
     ("kernelcore=50%", "kernelcore=50%: the percentage form is not modelled yet"),
     ("movablecore=10%", "movablecore=10%: the percentage form is not modelled yet"),
     ("kernelcore=mirror", "kernelcore=mirror: mirrored memory is not modelled"),

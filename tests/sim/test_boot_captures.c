@@ -203,6 +203,7 @@ static void compare_boot_log(struct kmm_machine *m, const char *config)
 		"Freeing initrd memory",
 		"Freeing unused kernel memory",
 		"ASID allocator initialised with ",
+		"HugeTLB: ",
 	};
 	char *theirs = read_capture(config, "boot.dmesg.txt");
 	char *log = calloc(1, 1 << 20);

@@ -29,6 +29,7 @@
 #include "kernel/sched.h"
 #include "mm/writeback.h"
 #include "mm/compaction.h"
+#include "mm/huge_mm.h"
 #include "mm/hugetlb.h"
 #include "mm/internal.h"
 #include "mm/slab.h"
@@ -584,14 +585,18 @@ static int do_initcalls(struct kmm_kernel *k)
 	init_per_zone_wmark_min(k);
 	/* arch_initcall(asids_update_limit) */
 	asids_update_limit(k);
+	/*
+	 * page migration's state: the isolated-for-migration lists (migrate.c); before hugetlb's
+	 * boot-time gigantic pages, whose alloc_contig_range() registers one
+	 */
+	if (migrate_init(k))
+		return -ENOMEM;
 	/* subsys_initcall(hugetlb_init): the hstates, their sysfs files, boot-time pools */
 	if (hugetlb_init(k))
 		return -ENOMEM;
 	/* subsys_initcall(hugepage_init): THP off below 512 MiB, else khugepaged's minimum */
-	k->thp_enabled = k->params.thp != 0 &&
-			 (unsigned long)k->totalram_pages >= (512UL << (20 - PAGE_SHIFT));
-	if (k->thp_enabled) /* khugepaged runs in "always" and "madvise" modes alike */
-		set_recommended_min_free_kbytes(k);
+	if (thp_init(k))
+		return -ENOMEM;
 	/* vfs_caches_init()'s filp cache, shmem_init() and the mounts (src/fs) */
 	if (fs_init(k))
 		return -ENOMEM;
@@ -605,9 +610,6 @@ static int do_initcalls(struct kmm_kernel *k)
 	free_initrd_mem(k);
 	/* module_init(kswapd_init): one kswapd per node */
 	if (vmscan_init(k))
-		return -ENOMEM;
-	/* page migration's state: the isolated-for-migration lists (migrate.c) */
-	if (migrate_init(k))
 		return -ENOMEM;
 	/* subsys_initcall(kcompactd_init): compaction's state (its threads come when asked) */
 	if (compaction_init(k))
@@ -734,6 +736,7 @@ void kernel_shutdown(struct kmm_kernel *k)
 	writeback_fini(k); /* I/O in flight dropped: its pages go with the machine */
 	oom_fini(k);
 	mm_state_fini(k);
+	thp_exit(k); /* after the mms: the huge zero page's last holder is its shrinker */
 	asids_fini(k);
 	workingset_exit(k); /* before the page caches go: their shadow nodes leave its lists */
 	fs_fini(k);
@@ -782,5 +785,6 @@ bool kernel_check(const struct kmm_kernel *k, char *why, size_t whylen)
 	       oom_check(k, why, whylen) && swap_check(k, why, whylen) &&
 	       shrinker_check(k, why, whylen) && workingset_check(k, why, whylen) &&
 	       vmscan_check(k, why, whylen) && migrate_check(k, why, whylen) &&
-	       compaction_check(k, why, whylen) && hugetlb_check(k, why, whylen);
+	       compaction_check(k, why, whylen) && thp_check(k, why, whylen) &&
+	       hugetlb_check(k, why, whylen);
 }
