@@ -94,9 +94,18 @@ KMM_API void kmm_proc_list(const struct kmm_machine *m, void (*fn)(void *arg, co
  * "/proc/sys/vm/min_free_kbytes"), @value its text ("8192", "64 64 8 0"). The kernel's side
  * effects follow (watermarks, lowmem reserves, pcp sizes recomputed). KMM_ENOENT for an
  * unknown name, KMM_EINVAL for a value the kernel refuses (nothing changed then). Read a
- * tunable with kmm_proc_read(m, "/proc/sys/vm/NAME", ...).
+ * tunable with kmm_proc_read(m, "/proc/sys/vm/NAME", ...). Write-only sysfs files take the
+ * same call: "/sys/devices/system/node/nodeN/compact" compacts node N.
  */
 KMM_API enum kmm_status kmm_sysctl(struct kmm_machine *m, const char *name, const char *value);
+
+/*
+ * Compacts memory as the kernel's interfaces do: @nid < 0 every node (vm.compact_memory), else
+ * node @nid (its /sys/devices/system/node/nodeN/compact); @zone names one zone of that node
+ * ("DMA", "DMA32", "Normal", "Movable"; NULL: every zone). Synchronous, whole zones. KMM_EINVAL
+ * (nothing done) for an absent node, an unknown or empty zone, or a zone without a node.
+ */
+KMM_API enum kmm_status kmm_compact(struct kmm_machine *m, int nid, const char *zone);
 
 /* ---- Reports ---------------------------------------------------------------------- */
 

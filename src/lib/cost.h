@@ -63,6 +63,7 @@
 	/* Tasks (src/kernel/sched.c) */                                                           \
 	X(context_switch, 1500, "one context switch (registers, switch_mm aside)", "estimate")     \
 	X(reclaim_folio, 200, "one folio looked at by reclaim's LRU scan", "estimate")            \
+	X(compact_scan, 4, "one PFN looked at by a compaction scanner", "estimate")                \
 	/* Swap devices (src/mm/page_io.c, src/drivers/zram.c) */                                  \
 	X(zram_same_check, 256, "one page scanned by zram's page_same_filled", "estimate")         \
 	X(zram_compress, 12000, "one 4 KiB page LZO1X-1 compressed", "estimate: ~350 MB/s")        \

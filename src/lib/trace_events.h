@@ -29,6 +29,20 @@
 	X(mm_vmscan_lru_shrink_inactive, "vmscan")                                                 \
 	X(mm_vmscan_lru_shrink_active, "vmscan")                                                   \
 	X(mm_vmscan_throttled, "vmscan")                                                           \
+	X(mm_compaction_isolate_migratepages, "compaction")                                        \
+	X(mm_compaction_isolate_freepages, "compaction")                                           \
+	X(mm_compaction_migratepages, "compaction")                                                \
+	X(mm_compaction_begin, "compaction")                                                       \
+	X(mm_compaction_end, "compaction")                                                         \
+	X(mm_compaction_try_to_compact_pages, "compaction")                                        \
+	X(mm_compaction_finished, "compaction")                                                    \
+	X(mm_compaction_suitable, "compaction")                                                    \
+	X(mm_compaction_deferred, "compaction")                                                    \
+	X(mm_compaction_defer_compaction, "compaction")                                            \
+	X(mm_compaction_defer_reset, "compaction")                                                 \
+	X(mm_compaction_kcompactd_sleep, "compaction")                                             \
+	X(mm_compaction_wakeup_kcompactd, "compaction")                                            \
+	X(mm_compaction_kcompactd_wake, "compaction")                                              \
 	X(mm_migrate_pages, "migrate")                                                             \
 	X(mm_migrate_pages_start, "migrate")                                                       \
 	X(set_migration_pte, "migrate")                                                            \

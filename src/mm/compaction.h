@@ -103,7 +103,11 @@ bool compaction_restarting(const struct zone *zone, int order);
 
 /* Models: reset_isolation_suitable(): clears the skip bits of @pgdat's flagged zones. */
 void reset_isolation_suitable(struct kmm_kernel *k, pg_data_t *pgdat);
-/* Models: __reset_isolation_suitable() for one zone, whatever compact_blockskip_flush says. */
+/*
+ * Models: __reset_isolation_suitable(): when the zone's compact_blockskip_flush is set (a full
+ * run ended), clears it and the skip bits of blocks a sample finds free or LRU pages in, and
+ * moves the cached scanner positions to the first such blocks. Nothing when the flag is clear.
+ */
 void __reset_isolation_suitable(struct kmm_kernel *k, struct zone *zone);
 
 /* Pageblock skip bit of @pfn's pageblock (PB_migrate_skip). */

@@ -43,6 +43,7 @@
  *  7. nr_reserved_highatomic is a multiple of pageblock_nr_pages and at least the pages of
  *     HIGHATOMIC pageblocks counted on the lists.
  */
+#include "mm/compaction.h"
 #include "mm/gfp.h"
 #include "mm/internal.h"
 #include "mm/memory.h"
@@ -778,6 +779,12 @@ void __free_one_page(struct kmm_kernel *k, struct page *page, unsigned long pfn,
 		__mod_zone_freepage_state(zone, 1L << order, migratetype);
 
 	while (order < MAX_ORDER - 1) {
+		/* A direct compactor of this zone takes the block it was waiting for. */
+		if (compaction_capture(k, zone, page, order, migratetype)) {
+			if (!is_migrate_isolate(migratetype))
+				__mod_zone_freepage_state(zone, -(1L << order), migratetype);
+			return;
+		}
 		buddy = find_buddy_page_pfn(page, pfn, order, &buddy_pfn);
 		if (!buddy)
 			break;
@@ -1850,6 +1857,10 @@ static struct page *__alloc_pages_direct_compact(struct kmm_kernel *k, gfp_t gfp
 	if (!page)
 		page = get_page_from_freelist(k, gfp, order, alloc_flags, ac);
 	if (page) {
+		struct zone *zone = page_zone(k, page);
+
+		zone->compact_blockskip_flush = false;
+		compaction_defer_reset(k, zone, (int)order, true);
 		count_vm_events(k, COMPACTSUCCESS, 1);
 		return page;
 	}
@@ -1874,13 +1885,12 @@ static bool compaction_withdrawn(enum compact_result result)
 }
 
 /* Models: should_compact_retry() (CONFIG_COMPACTION). */
-static bool should_compact_retry(const struct alloc_context *ac, unsigned int order,
+static bool should_compact_retry(struct kmm_kernel *k, const struct alloc_context *ac,
+				 unsigned int order,
 				 unsigned int alloc_flags, enum compact_result compact_result,
 				 enum compact_priority *compact_priority, int *compaction_retries)
 {
 	int max_retries = MAX_COMPACT_RETRIES, min_priority;
-	struct zoneref *z;
-	struct zone *zone;
 
 	if (!order)
 		return false;
@@ -1889,19 +1899,8 @@ static bool should_compact_retry(const struct alloc_context *ac, unsigned int or
 	if (compaction_failed(compact_result))
 		goto check_priority;
 	/* Skipped for lack of order-0 pages: retry while reclaim could supply them. */
-	if (compact_result == COMPACT_SKIPPED) {
-		for_each_zone_zonelist_nodemask(zone, z, ac->zonelist, ac->highest_zoneidx,
-						ac->nodemask)
-		{
-			unsigned long wmark =
-				low_wmark_pages(zone) + (2UL << order); /* compact_gap() */
-
-			if (zone_watermark_ok(zone, 0, wmark, (int)ac->highest_zoneidx,
-					      alloc_flags))
-				return true;
-		}
-		return false;
-	}
+	if (compact_result == COMPACT_SKIPPED) /* compaction_needs_reclaim() */
+		return compaction_zonelist_suitable(k, ac, (int)order, alloc_flags);
 	if (compaction_withdrawn(compact_result))
 		goto check_priority;
 	if (order > PAGE_ALLOC_COSTLY_ORDER)
@@ -2117,7 +2116,7 @@ retry:
 				 &no_progress_loops))
 		goto retry;
 	if (did_some_progress > 0 && can_compact &&
-	    should_compact_retry(ac, order, alloc_flags, compact_result, &compact_priority,
+	    should_compact_retry(k, ac, order, alloc_flags, compact_result, &compact_priority,
 				 &compaction_retries))
 		goto retry;
 	page = __alloc_pages_may_oom(k, gfp, order, ac, &did_some_progress);

@@ -6,6 +6,7 @@
  *         watermark_scale_factor_sysctl_handler(), lowmem_reserve_ratio_sysctl_handler(),
  *         percpu_pagelist_high_fraction_sysctl_handler(); proc_dointvec's output format.
  */
+#include "mm/compaction.h"
 #include "mm/hugetlb.h"
 #include "mm/internal.h"
 #include "mm/oom.h"
@@ -203,6 +204,12 @@ static const struct vm_part_sysctl {
 	{"oom_kill_allocating_task", sysctl_oom_kill_allocating_task,
 	 set_sysctl_oom_kill_allocating_task},
 	{"oom_dump_tasks", sysctl_oom_dump_tasks, set_sysctl_oom_dump_tasks},
+	{"compact_memory", NULL, sysctl_compact_memory_write},
+	{"extfrag_threshold", sysctl_extfrag_threshold, set_sysctl_extfrag_threshold},
+	{"compact_unevictable_allowed", sysctl_compact_unevictable_allowed,
+	 set_sysctl_compact_unevictable_allowed},
+	{"compaction_proactiveness", sysctl_compaction_proactiveness,
+	 set_sysctl_compaction_proactiveness},
 };
 
 /* @name without its "vm.", "vm/" or "/proc/sys/vm/" prefix; NULL if it has none. */

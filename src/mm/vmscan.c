@@ -59,6 +59,7 @@
  *     TASK_INTERRUPTIBLE exactly when it is SLEEPING; without one the node's kswapd is SLEEPING
  * (napping counts as running: its run is queued for the nap's end).
  */
+#include "mm/compaction.h"
 #include "mm/vmscan.h"
 
 #include <errno.h>
@@ -1596,14 +1597,17 @@ static int kswapd_highest_zoneidx(const pg_data_t *pgdat, int prev)
  * ends; the nap's end or a wake-up resumes it in kswapd_fn). Returns the delay to the next
  * run, or KTHREAD_SLEEP.
  */
-static int64_t kswapd_try_to_sleep(struct kmm_kernel *k, pg_data_t *pgdat, int reclaim_order,
-				   int highest_zoneidx)
+static int64_t kswapd_try_to_sleep(struct kmm_kernel *k, pg_data_t *pgdat, int alloc_order,
+				   int reclaim_order, int highest_zoneidx)
 {
 	struct vmscan_node *vn = vnode(k, pgdat);
 
 	vn->nap_order = reclaim_order;
 	vn->nap_zoneidx = highest_zoneidx;
 	if (prepare_kswapd_sleep(k, pgdat, reclaim_order, highest_zoneidx)) {
+		/* Compaction may succeed now: forget its skip hints, and ask it for the order. */
+		reset_isolation_suitable(k, pgdat);
+		wakeup_kcompactd(k, pgdat, alloc_order, highest_zoneidx);
 		vn->state = KSWAPD_NAPPING;
 		vn->woken_in_nap = false;
 		return (int64_t)jiffies_to_cycles(k, HZ / 10);
@@ -1664,7 +1668,7 @@ static int64_t kswapd_fn(struct kmm_kernel *k, struct task_struct *t, void *data
 		reclaim_order = pgdat->kswapd_order;
 		highest_zoneidx = kswapd_highest_zoneidx(pgdat, highest_zoneidx);
 	}
-	next = kswapd_try_to_sleep(k, pgdat, reclaim_order, highest_zoneidx);
+	next = kswapd_try_to_sleep(k, pgdat, alloc_order, reclaim_order, highest_zoneidx);
 	k->vmscan->current_is_kswapd = false;
 	return next;
 }

@@ -13,6 +13,7 @@
  */
 #include "mm/hugetlb.h"
 #include "mm/internal.h"
+#include "mm/compaction.h"
 #include "mm/writeback.h"
 #include "mm/mmap.h"
 #include "mm/swap_state.h"
@@ -438,7 +439,7 @@ static void fill_contig_page_info(const struct zone *zone, unsigned int suitable
  * Models: __fragmentation_index(): 0 = failure would be for lack of memory, toward 1000 =
  * for fragmentation; -1000 when a suitable block exists.
  */
-static int fragmentation_index(unsigned int order, const struct contig_page_info *info)
+static int __fragmentation_index(unsigned int order, const struct contig_page_info *info)
 {
 	unsigned long requested = 1UL << order;
 
@@ -459,6 +460,25 @@ static int unusable_free_index(unsigned int order, const struct contig_page_info
 		     info->free_pages);
 }
 
+int fragmentation_index(const struct zone *zone, unsigned int order)
+{
+	struct contig_page_info info;
+
+	fill_contig_page_info(zone, order, &info);
+	return __fragmentation_index(order, &info);
+}
+
+unsigned int extfrag_for_order(const struct zone *zone, unsigned int order)
+{
+	struct contig_page_info info;
+
+	fill_contig_page_info(zone, order, &info);
+	if (!info.free_pages)
+		return 0;
+	return (unsigned int)((info.free_pages - (info.free_blocks_suitable << order)) * 100 /
+			      info.free_pages);
+}
+
 static void extfrag_show(const struct kmm_kernel *k, const struct sink *out, bool unusable)
 {
 	pg_data_t *pgdat;
@@ -476,7 +496,7 @@ static void extfrag_show(const struct kmm_kernel *k, const struct sink *out, boo
 
 			fill_contig_page_info(zone, order, &info);
 			index = unusable ? unusable_free_index(order, &info)
-					 : fragmentation_index(order, &info);
+					 : __fragmentation_index(order, &info);
 			sink_printf(out, unusable ? "%d.%03d " : "%2d.%03d ", index / 1000,
 				    (index < 0 ? -index : index) % 1000);
 		}

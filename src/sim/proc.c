@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "fs/proc_task_mmu.h"
+#include "mm/compaction.h"
 #include "lib/sink.h"
 #include "lib/trace.h"
 #include "mm/huge_mm.h"
@@ -302,7 +303,9 @@ API_BODY(sysctl, { const char *name, *value; })
 					 p->value);
 		return KMM_OK;
 	}
-	ret = sysctl_write(a->k, p->name, p->value);
+	ret = node_compact_sysfs_write(a->k, p->name, p->value); /* sysfs: nodeN/compact */
+	if (ret == -ENOENT)
+		ret = sysctl_write(a->k, p->name, p->value);
 	if (ret == -ENOENT)
 		return env_error(a->env, KMM_ENOENT, "sysctl %s: no such tunable", p->name);
 	if (ret)

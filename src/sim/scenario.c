@@ -12,6 +12,7 @@
  * Words are separated by blanks; double quotes group words ("a b" is one argument).
  */
 #include "sim/scenario.h"
+#include "sim/compact_steps.h"
 #include "sim/page_steps.h"
 #include "sim/report_steps.h"
 #include "sim/slab_steps.h"
@@ -306,6 +307,7 @@ enum step_phase { BEFORE_BOOT, AFTER_BOOT, ANYTIME };
 	TASK_SCENARIO_STEPS(X)                                                                     \
 	SWAP_SCENARIO_STEPS(X)                                                                     \
 	WB_SCENARIO_STEPS(X)                                                                       \
+	COMPACT_SCENARIO_STEPS(X)                                                                  \
 	HUGETLB_SCENARIO_STEPS(X)                                                                  \
 	SAMPLE_SCENARIO_STEPS(X)
 

@@ -28,6 +28,7 @@
 #include "hw/hw.h"
 #include "kernel/sched.h"
 #include "mm/writeback.h"
+#include "mm/compaction.h"
 #include "mm/huge_mm.h"
 #include "mm/hugetlb.h"
 #include "mm/internal.h"
@@ -610,6 +611,9 @@ static int do_initcalls(struct kmm_kernel *k)
 	/* module_init(kswapd_init): one kswapd per node */
 	if (vmscan_init(k))
 		return -ENOMEM;
+	/* subsys_initcall(kcompactd_init): compaction's state (its threads come when asked) */
+	if (compaction_init(k))
+		return -ENOMEM;
 	/* then free_initmem() */
 	free_initmem(k);
 	mark_rodata_ro(k);
@@ -725,6 +729,7 @@ void kernel_shutdown(struct kmm_kernel *k)
 {
 	if (!k->env)
 		return;
+	compaction_fini(k);
 	vmscan_fini(k);
 	migrate_fini(k);
 	hugetlb_exit(k);
@@ -780,5 +785,6 @@ bool kernel_check(const struct kmm_kernel *k, char *why, size_t whylen)
 	       oom_check(k, why, whylen) && swap_check(k, why, whylen) &&
 	       shrinker_check(k, why, whylen) && workingset_check(k, why, whylen) &&
 	       vmscan_check(k, why, whylen) && migrate_check(k, why, whylen) &&
-	       thp_check(k, why, whylen) && hugetlb_check(k, why, whylen);
+	       compaction_check(k, why, whylen) && thp_check(k, why, whylen) &&
+	       hugetlb_check(k, why, whylen);
 }
