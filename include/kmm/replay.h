@@ -106,13 +106,13 @@ KMM_API enum kmm_status kmm_trace_encode(struct kmm_trace_encoder *e,
 struct kmm_replay_stats {
 	uint64_t accesses; /* records replayed (events excluded) */
 	uint64_t loads, stores, modifies, ifetches, events;
-	struct kmm_tlb_stats tlb;	  /* the task's CPU, over the replay */
+	struct kmm_tlb_stats tlb;	     /* the task's CPU, over the replay */
 	uint64_t minor_faults, major_faults; /* the task's, over the replay */
 	/* RSS (the mm's counts plus the task's unsynced SPLIT_RSS_COUNTING cache): now, and the
 	 * largest seen at a sample or batch end */
 	uint64_t rss_pages, peak_rss_pages;
-	uint64_t mapped_bytes;		     /* mapped on demand for untouched ranges */
-	uint64_t sim_ns;		     /* simulated time the replay took */
+	uint64_t mapped_bytes; /* mapped on demand for untouched ranges */
+	uint64_t sim_ns;       /* simulated time the replay took */
 };
 
 struct kmm_replay_opts {

@@ -59,8 +59,8 @@
 #include "mm/swapfile.h"
 #include "mm/swapops.h"
 
-#define PSS_SHIFT	 12
-#define THREAD_SIZE	 (16UL << 10)
+#define PSS_SHIFT   12
+#define THREAD_SIZE (16UL << 10)
 
 /* ---- the page-table walk (mm/pagewalk.c, read only) ------------------------------------ */
 

@@ -119,8 +119,7 @@ static int hugetlb_param(struct parse_ctx *c, const char *param, const char *val
 {
 	size_t n = strlen(c->p->hugetlb);
 
-	snprintf(c->p->hugetlb + n, sizeof(c->p->hugetlb) - n, " %s=%s", param,
-		 value ? value : "");
+	snprintf(c->p->hugetlb + n, sizeof(c->p->hugetlb) - n, " %s=%s", param, value ? value : "");
 	return 0;
 }
 

@@ -237,7 +237,8 @@ void page_cache_replace_folio(struct kmm_kernel *k, struct address_space *mappin
 
 	(void)k;
 	for (unsigned long i = 0; i < nr; i++)
-		xa_store(&mapping->i_pages, old->index + i, new); /* keeps the marks, allocates nothing */
+		xa_store(&mapping->i_pages, old->index + i,
+			 new); /* keeps the marks, allocates nothing */
 }
 
 void filemap_remove_folio(struct kmm_kernel *k, struct folio *folio)

@@ -89,8 +89,8 @@ static struct page *follow_trans_huge_pmd(struct vm_area_struct *vma, unsigned l
 {
 	struct kmm_kernel *k = vma->vm_mm->kernel;
 	pmd_t entry = *pmd;
-	struct page *page = pfn_to_page(k, pmd_pfn(entry)) +
-			    ((address & ~HPAGE_PMD_MASK) >> PAGE_SHIFT);
+	struct page *page =
+		pfn_to_page(k, pmd_pfn(entry)) + ((address & ~HPAGE_PMD_MASK) >> PAGE_SHIFT);
 	bool zero = is_huge_zero_pmd(k, entry);
 
 	if ((flags & FOLL_WRITE) && !pmd_write(entry))

@@ -79,8 +79,8 @@ extern const char *const thp_sysfs_files[];
 /* ---- the policy --------------------------------------------------------------------- */
 
 /* Models: hugepage_vma_check(): may @vma have THPs (smaps: THPeligible; in_pf: a fault). */
-bool hugepage_vma_check(struct vm_area_struct *vma, unsigned long vm_flags, bool smaps,
-			bool in_pf, bool enforce_sysfs);
+bool hugepage_vma_check(struct vm_area_struct *vma, unsigned long vm_flags, bool smaps, bool in_pf,
+			bool enforce_sysfs);
 /* Models: transhuge_vma_suitable(): the 2 MiB range around @addr lies inside @vma. */
 bool transhuge_vma_suitable(const struct vm_area_struct *vma, unsigned long addr);
 /* Models: vma_thp_gfp_mask(): the gfp of a THP allocation for @vma under the defrag mode. */
@@ -126,21 +126,19 @@ int zap_huge_pmd(struct mmu_gather *tlb, struct vm_area_struct *vma, pmd_t *pmd,
  * in both for a COW mapping). 0, -ENOMEM (nothing changed in the child), or -EAGAIN: the PMD
  * was split in the parent (a pinned exclusive THP), copy its PTEs instead.
  */
-int copy_huge_pmd(struct vm_area_struct *dst_vma, struct vm_area_struct *src_vma,
-		  pmd_t *dst_pmd, pmd_t *src_pmd, unsigned long addr);
+int copy_huge_pmd(struct vm_area_struct *dst_vma, struct vm_area_struct *src_vma, pmd_t *dst_pmd,
+		  pmd_t *src_pmd, unsigned long addr);
 /*
  * Models: change_huge_pmd(): the huge PMD at @pmd gets @newprot (mprotect). Returns
  * HPAGE_PMD_NR when changed, 0 when nothing was (not huge). Flushes the TLB range itself.
  */
-long change_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd, unsigned long addr,
-		     pgprot_t newprot);
+long change_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd, unsigned long addr, pgprot_t newprot);
 /*
  * Models: move_huge_pmd(): mremap moves the huge PMD @old_pmd to the empty @new_pmd (and its
  * deposited table). True when moved.
  */
 bool move_huge_pmd(struct vm_area_struct *vma, struct vm_area_struct *new_vma,
-		   unsigned long old_addr, unsigned long new_addr, pmd_t *old_pmd,
-		   pmd_t *new_pmd);
+		   unsigned long old_addr, unsigned long new_addr, pmd_t *old_pmd, pmd_t *new_pmd);
 
 /*
  * Models: __split_huge_pmd(): turns the huge PMD at @pmd (covering @address) into a table of

@@ -131,8 +131,7 @@ static struct page *madv_normal_page(struct kmm_kernel *k, pte_t pte)
 }
 
 /* Calls @fn on every PTE slot that exists in [@start, @end) of @vma; returns flush span. */
-typedef bool (*madv_pte_fn)(struct vm_area_struct *vma, unsigned long addr, pte_t *pte,
-			    void *arg);
+typedef bool (*madv_pte_fn)(struct vm_area_struct *vma, unsigned long addr, pte_t *pte, void *arg);
 
 static void madvise_walk_ptes(struct vm_area_struct *vma, unsigned long start, unsigned long end,
 			      madv_pte_fn fn, void *arg)
@@ -166,8 +165,7 @@ static void madvise_walk_ptes(struct vm_area_struct *vma, unsigned long start, u
  * PG_dirty, its PTE is made old and clean (flushed: a CPU must not keep writing through a
  * dirty translation), and it is marked lazily freeable. Returns whether the PTE changed.
  */
-static bool madvise_free_pte(struct vm_area_struct *vma, unsigned long addr, pte_t *pte,
-			     void *arg)
+static bool madvise_free_pte(struct vm_area_struct *vma, unsigned long addr, pte_t *pte, void *arg)
 {
 	(void)arg;
 	struct kmm_kernel *k = vma->vm_mm->kernel;
@@ -290,7 +288,8 @@ static int madvise_faultin_range(struct vm_area_struct *vma, unsigned long start
 			if (ret & VM_FAULT_ERROR)
 				return -EFAULT;
 			pmdp = mm_find_pmd(vma->vm_mm, addr);
-			if (pmdp && pmd_trans_huge(*pmdp)) { /* a new THP: touched on the next turn */
+			if (pmdp &&
+			    pmd_trans_huge(*pmdp)) { /* a new THP: touched on the next turn */
 				addr -= PAGE_SIZE;
 				continue;
 			}
@@ -341,8 +340,8 @@ struct madv_pageout {
 	bool anon_only;		 /* pageout_anon_only_filter */
 };
 
-static bool madvise_cold_or_pageout_pte(struct vm_area_struct *vma, unsigned long addr,
-					pte_t *pte, void *arg)
+static bool madvise_cold_or_pageout_pte(struct vm_area_struct *vma, unsigned long addr, pte_t *pte,
+					void *arg)
 {
 	struct kmm_kernel *k = vma->vm_mm->kernel;
 	struct madv_pageout *po = arg;

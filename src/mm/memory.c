@@ -2017,7 +2017,8 @@ static bool walk_user_tables(const struct mm_struct *mm, struct pte_tally *t, ch
 
 						if (is_migration_entry(se)) { /* counts in rss */
 							CHECK(migrate_in_flight(k),
-							      "mm: migration entry at %#lx outside a "
+							      "mm: migration entry at %#lx outside "
+							      "a "
 							      "migration",
 							      va);
 							pfn = swp_offset_pfn(se);
@@ -2120,8 +2121,9 @@ bool mm_check(const struct kmm_kernel *k, char *why, size_t whylen)
 		for (j = i; j < t.nr_huge && t.huge[j] == t.huge[i]; j++)
 			;
 		if ((unsigned long)folio_entire_mapcount(f) != j - i) {
-			snprintf(why, whylen, "mm: THP %#lx has entire mapcount %d, %lu PMDs map it",
-				 t.huge[i], folio_entire_mapcount(f), j - i);
+			snprintf(why, whylen,
+				 "mm: THP %#lx has entire mapcount %d, %lu PMDs map it", t.huge[i],
+				 folio_entire_mapcount(f), j - i);
 			ok = false;
 		}
 		anon_mapped += folio_nr_pages(f);

@@ -96,8 +96,8 @@ void migrate_list_unregister(struct kmm_kernel *k, const struct list_head *list)
 
 /* Models: struct migration_target_control. */
 struct migration_target_control {
-	int nid;		       /* preferred node, NUMA_NO_NODE: the source page's */
-	const unsigned long *nmask;    /* allowed nodes, NULL: all */
+	int nid;		    /* preferred node, NUMA_NO_NODE: the source page's */
+	const unsigned long *nmask; /* allowed nodes, NULL: all */
 	gfp_t gfp_mask;
 };
 

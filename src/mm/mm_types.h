@@ -389,9 +389,9 @@ struct mm_struct {
 	long rss_pending[NR_MM_COUNTERS]; /* model: sum of the tasks' unsynced caches (checks) */
 	unsigned long flags;		  /* MMF_* */
 	uint64_t cpus_seen[(KMM_MAX_CPUS_MM + 63) / 64]; /* mm_cpumask: CPUs it ran on */
-	unsigned long committed; /* pages charged to Committed_AS by this mm's VMAs */
-	struct list_head mmlist; /* all mm_structs of the kernel (mm_state) */
-	uint64_t slab_obj;	 /* its shadow in the mm_struct slab cache */
+	unsigned long committed;   /* pages charged to Committed_AS by this mm's VMAs */
+	struct list_head mmlist;   /* all mm_structs of the kernel (mm_state) */
+	uint64_t slab_obj;	   /* its shadow in the mm_struct slab cache */
 	struct page *pmd_huge_pte; /* PTE tables deposited for huge PMDs (huge_memory.c) */
 };
 

@@ -336,7 +336,7 @@ struct zone {
 	unsigned long compact_cached_migrate_pfn[2]; /* [0] async, [1] sync */
 	unsigned long compact_init_migrate_pfn;
 	unsigned long compact_init_free_pfn;
-	unsigned int compact_considered; /* attempts skipped since the last deferral */
+	unsigned int compact_considered;  /* attempts skipped since the last deferral */
 	unsigned int compact_defer_shift; /* skip up to 1 << shift attempts */
 	int compact_order_failed;	  /* orders from here on are deferred */
 	bool compact_blockskip_flush;	  /* a direct compactor's scanners met: reset skip bits */

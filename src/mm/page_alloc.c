@@ -1886,8 +1886,8 @@ static bool compaction_withdrawn(enum compact_result result)
 
 /* Models: should_compact_retry() (CONFIG_COMPACTION). */
 static bool should_compact_retry(struct kmm_kernel *k, const struct alloc_context *ac,
-				 unsigned int order,
-				 unsigned int alloc_flags, enum compact_result compact_result,
+				 unsigned int order, unsigned int alloc_flags,
+				 enum compact_result compact_result,
 				 enum compact_priority *compact_priority, int *compaction_retries)
 {
 	int max_retries = MAX_COMPACT_RETRIES, min_priority;

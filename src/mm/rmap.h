@@ -134,8 +134,7 @@ void try_to_migrate(struct kmm_kernel *k, struct folio *folio, unsigned int flag
  * taken back; writable if the entry was and the VMA is; exclusive if the entry was). @src ==
  * @dst restores the old mapping after a failed move.
  */
-void remove_migration_ptes(struct kmm_kernel *k, struct folio *src, struct folio *dst,
-			   bool locked);
+void remove_migration_ptes(struct kmm_kernel *k, struct folio *src, struct folio *dst, bool locked);
 /*
  * Models: folio_get_anon_vma() / put_anon_vma(): a reference on an anonymous folio's
  * anon_vma that keeps it alive while the folio is unmapped for migration (NULL: not anon or

@@ -94,13 +94,13 @@ static inline bool is_migration_entry(swp_entry_t e)
  * of the PTE it replaced (SWP_MIG_YOUNG/DIRTY): the captured kernel keeps them because its
  * swap offset field (50 bits) exceeds SWP_MIG_TOTAL_BITS (swap_migration_ad_supported).
  */
-#define SWP_PFN_BITS	       (48 - PAGE_SHIFT)
-#define SWP_PFN_MASK	       ((1UL << SWP_PFN_BITS) - 1)
-#define SWP_MIG_YOUNG_BIT      SWP_PFN_BITS
-#define SWP_MIG_DIRTY_BIT      (SWP_PFN_BITS + 1)
-#define SWP_MIG_TOTAL_BITS     (SWP_PFN_BITS + 2)
-#define SWP_MIG_YOUNG	       (1UL << SWP_MIG_YOUNG_BIT)
-#define SWP_MIG_DIRTY	       (1UL << SWP_MIG_DIRTY_BIT)
+#define SWP_PFN_BITS	   (48 - PAGE_SHIFT)
+#define SWP_PFN_MASK	   ((1UL << SWP_PFN_BITS) - 1)
+#define SWP_MIG_YOUNG_BIT  SWP_PFN_BITS
+#define SWP_MIG_DIRTY_BIT  (SWP_PFN_BITS + 1)
+#define SWP_MIG_TOTAL_BITS (SWP_PFN_BITS + 2)
+#define SWP_MIG_YOUNG	   (1UL << SWP_MIG_YOUNG_BIT)
+#define SWP_MIG_DIRTY	   (1UL << SWP_MIG_DIRTY_BIT)
 
 _Static_assert(SWP_MIG_TOTAL_BITS <= __SWP_OFFSET_BITS, "A/D bits fit the offset field");
 

@@ -28,7 +28,7 @@ struct kmm_machine {
 	struct kmm_env env;
 	struct kmm_hw hw;
 	struct kmm_kernel kernel;
-	struct api_handles handles; /* caches, mempools (sim/api.c) */
+	struct api_handles handles;  /* caches, mempools (sim/api.c) */
 	struct kmm_sampler *sampler; /* time series (sim/stats_api.c), NULL until started */
 };
 

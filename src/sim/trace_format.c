@@ -73,8 +73,7 @@ static int hexval(char c)
 }
 
 /* Parses "HEX,NUM" (@hex2: the second number hex too) filling the whole of [p, end). */
-static const char *lackey_pair(const char *p, const char *end, bool hex2, uint64_t *a,
-			       uint64_t *b)
+static const char *lackey_pair(const char *p, const char *end, bool hex2, uint64_t *a, uint64_t *b)
 {
 	uint64_t x = 0;
 	int digits = 0, v;
@@ -110,8 +109,7 @@ static const char *lackey_pair(const char *p, const char *end, bool hex2, uint64
 }
 
 /* One line [p, end) (no newline). Returns NULL with *@have set if it gave a record. */
-static const char *lackey_line(const char *p, const char *end, struct kmm_trace_rec *r,
-			       bool *have)
+static const char *lackey_line(const char *p, const char *end, struct kmm_trace_rec *r, bool *have)
 {
 	uint64_t a = 0, b = 0;
 	const char *why;
@@ -165,8 +163,8 @@ static const char *lackey_line(const char *p, const char *end, struct kmm_trace_
 }
 
 static enum kmm_status decode_lackey(struct kmm_trace_decoder *d, const char *buf, size_t len,
-				     bool eof, struct kmm_trace_rec *out, size_t max,
-				     size_t *nout, size_t *used)
+				     bool eof, struct kmm_trace_rec *out, size_t max, size_t *nout,
+				     size_t *used)
 {
 	size_t pos = 0, n = 0;
 
@@ -278,8 +276,8 @@ varint:
 }
 
 static enum kmm_status decode_binary(struct kmm_trace_decoder *d, const uint8_t *buf, size_t len,
-				     bool eof, struct kmm_trace_rec *out, size_t max,
-				     size_t *nout, size_t *used)
+				     bool eof, struct kmm_trace_rec *out, size_t max, size_t *nout,
+				     size_t *used)
 {
 	size_t pos = 0, n = 0;
 	const char *why = NULL;
@@ -327,9 +325,8 @@ bad:
 	return KMM_EINVAL;
 }
 
-enum kmm_status kmm_trace_decode(struct kmm_trace_decoder *d, const void *buf, size_t len,
-				 bool eof, struct kmm_trace_rec *out, size_t max, size_t *nout,
-				 size_t *used)
+enum kmm_status kmm_trace_decode(struct kmm_trace_decoder *d, const void *buf, size_t len, bool eof,
+				 struct kmm_trace_rec *out, size_t max, size_t *nout, size_t *used)
 {
 	size_t dn, du;
 

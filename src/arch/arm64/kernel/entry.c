@@ -209,7 +209,7 @@ int el0_touch(struct kmm_kernel *k, struct task_struct *t, enum el0_acc acc, uin
 
 /* The access kind of each replayed op (a modify translates as the store it ends with). */
 static const enum hw_acc el0_rec_acc[EL0_REC_EVENT] = {HW_ACC_READ, HW_ACC_WRITE, HW_ACC_WRITE,
-							HW_ACC_EXEC};
+						       HW_ACC_EXEC};
 
 int el0_replay(struct kmm_kernel *k, struct task_struct *t, const struct el0_rec *r, size_t n,
 	       el0_miss_fn miss, void *arg, size_t *done)
