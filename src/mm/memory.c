@@ -144,7 +144,7 @@ static void trace_rss_stat(struct mm_struct *mm, int member)
 		return;
 	trace_emit(k->env, TRACE_rss_stat, "mm_id=%u curr=%d type=%s size=%ldB",
 		   (unsigned)(mm->slab_obj >> 6 ^ mm->slab_obj >> 38), cur && cur->mm == mm,
-		   names[member], mm->rss_stat[member] << PAGE_SHIFT);
+		   names[member], mm->rss_stat[member] * (long)PAGE_SIZE); /* may be < 0 */
 }
 
 void add_mm_counter(struct mm_struct *mm, int member, long value)
