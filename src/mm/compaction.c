@@ -1390,19 +1390,6 @@ static int kcompactd_run(struct kmm_kernel *k, int nid)
 	return err;
 }
 
-/* Some zone of the node meets min for an order-1 GFP_KERNEL request: room for a thread. */
-static bool kcompactd_has_room(const pg_data_t *pgdat)
-{
-	for (int i = 0; i < MAX_NR_ZONES; i++) {
-		const struct zone *zone = &pgdat->node_zones[i];
-
-		if (managed_zone(zone) &&
-		    zone_watermark_ok(zone, 1, min_wmark_pages(zone), ZONE_NORMAL, 0))
-			return true;
-	}
-	return false;
-}
-
 /* The create event: each node's kcompactd asked for, created, and run once. */
 static void kcompactd_create_fn(struct kmm_env *env, struct env_event *ev)
 {
@@ -1414,7 +1401,7 @@ static void kcompactd_create_fn(struct kmm_env *env, struct env_event *ev)
 		struct kcompactd_node *kn = &cs->node[nid];
 
 		if (!kn->create_wanted || !NODE_DATA(k, nid) ||
-		    !kcompactd_has_room(NODE_DATA(k, nid)))
+		    !node_has_room_for_kthread(NODE_DATA(k, nid)))
 			continue;
 		kn->create_wanted = false;
 		if (kcompactd_run(k, nid))

@@ -1794,8 +1794,7 @@ static int kswapd_run(struct kmm_kernel *k, int nid)
 	return err;
 }
 
-/* Some zone of the node meets min for an order-1 GFP_KERNEL request (CMA not counted). */
-static bool kswapd_has_room(const pg_data_t *pgdat)
+bool node_has_room_for_kthread(const pg_data_t *pgdat)
 {
 	for (int i = 0; i < MAX_NR_ZONES; i++) {
 		const struct zone *zone = &pgdat->node_zones[i];
@@ -1818,7 +1817,7 @@ static void kswapd_create_fn(struct kmm_env *env, struct env_event *ev)
 		if (!vs->create_wanted[nid] || !k->node_data[nid])
 			continue;
 		/* Its task_struct must not fail an allocation: wait for room above min. */
-		if (!kswapd_has_room(k->node_data[nid]))
+		if (!node_has_room_for_kthread(k->node_data[nid]))
 			continue;
 		vs->create_wanted[nid] = false;
 		if (!vs->node[nid].kswapd && kswapd_run(k, nid))

@@ -113,4 +113,10 @@ bool kswapd_is_running(const struct kmm_kernel *k, int nid);
  */
 bool kswapd_gave_up(const struct kmm_kernel *k, int nid);
 
+/*
+ * Some zone of @pgdat meets min for an order-1 GFP_KERNEL request (CMA not counted): room to
+ * create a kernel thread there (kswapd, kcompactd). Changes nothing.
+ */
+bool node_has_room_for_kthread(const pg_data_t *pgdat);
+
 #endif /* KMM_MM_VMSCAN_H */
