@@ -1588,8 +1588,15 @@ unsigned long hugetlb_get_unmapped_area(struct mm_struct *mm, struct hugetlb_fil
 		return (unsigned long)-EINVAL;
 	if (len > TASK_SIZE)
 		return (unsigned long)-ENOMEM;
-	if (flags & MAP_FIXED) /* prepare_hugepage_range */
-		return (addr & ~huge_page_mask(h)) ? (unsigned long)-EINVAL : addr;
+	if (flags & MAP_FIXED) { /* prepare_hugepage_range, then get_unmapped_area's checks */
+		if (addr & ~huge_page_mask(h))
+			return (unsigned long)-EINVAL;
+		if (addr > TASK_SIZE - len)
+			return (unsigned long)-ENOMEM;
+		if (addr < (unsigned long)mm->kernel->sysctl_mmap_min_addr)
+			return (unsigned long)-EPERM;
+		return addr;
+	}
 	if (addr) {
 		struct vm_area_struct *vma;
 
