@@ -2501,6 +2501,190 @@ static bool hstate_check(const struct kmm_kernel *k, const struct hstate *h, cha
 	return true;
 }
 
+
+/* ---- checks of the mappings ---------------------------------------------------------------- */
+
+struct map_tally {
+	struct kmm_kernel *k;
+	unsigned long *pfns, nr, cap;
+	bool nomem;
+};
+
+static bool tally_pfn(struct map_tally *t, unsigned long pfn)
+{
+	if (t->nr == t->cap) {
+		unsigned long cap = t->cap ? 2 * t->cap : 256;
+		unsigned long *n = env_alloc(t->k->env, cap * sizeof(*n));
+
+		if (!n)
+			return !(t->nomem = true);
+		if (t->nr)
+			memcpy(n, t->pfns, t->nr * sizeof(*n));
+		env_free(t->k->env, t->pfns);
+		t->pfns = n;
+		t->cap = cap;
+	}
+	t->pfns[t->nr++] = pfn;
+	return true;
+}
+
+static int cmp_pfn(const void *a, const void *b)
+{
+	unsigned long x = *(const unsigned long *)a, y = *(const unsigned long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Invariant 5 for one huge entry of @vma at @a: its descriptors and the page they map. */
+static bool huge_entry_check(struct map_tally *t, const struct vm_area_struct *vma,
+			     unsigned long a, const struct huge_ptes *hp, char *why, size_t whylen)
+{
+	const struct hstate *h = hstate_vma(vma);
+	pte_t first = __pte(hp->first[0]);
+	uint64_t type = hp->level == 3 ? PTE_TYPE_PAGE : PMD_TYPE_SECT;
+	unsigned long pfn = pte_pfn(first);
+	const struct page *head;
+
+	for (unsigned int i = 0; i < hp->n; i++) {
+		uint64_t d = hp->first[i];
+
+		if ((d & PTE_TYPE_MASK) != type || !!(d & PTE_CONT) != (hp->n > 1) ||
+		    ((d & PTE_ADDR_MASK) >> PAGE_SHIFT) != pfn + i * hp->stride ||
+		    (d & ~PTE_ADDR_MASK & ~(PTE_AF | PTE_DIRTY | PTE_RDONLY)) !=
+			    (pte_val(first) & ~PTE_ADDR_MASK & ~(PTE_AF | PTE_DIRTY | PTE_RDONLY)))
+			return snprintf(why, whylen,
+					"hugetlb: descriptor %u of the %s entry at %#lx is %#llx, "
+					"not its part of the first (%#llx)",
+					i, h->name, a, (unsigned long long)d,
+					(unsigned long long)pte_val(first)),
+			       false;
+	}
+	head = pfn_to_page(t->k, pfn);
+	if (!PageHuge(head) || PageTail(head) || compound_order(head) != h->order ||
+	    HPageTest(head, HPG_freed) || page_ref_count(head) <= 0)
+		return snprintf(why, whylen,
+				"hugetlb: the %s entry at %#lx maps pfn %#lx, not an in-use %s "
+				"page",
+				h->name, a, pfn, h->name),
+		       false;
+	if (pte_write(first) && is_cow_mapping(vma->vm_flags) &&
+	    (!PageAnon(head) || !PageAnonExclusive(head)))
+		return snprintf(why, whylen,
+				"hugetlb: a writable entry at %#lx of a private mapping maps a "
+				"shared page",
+				a),
+		       false;
+	return tally_pfn(t, pfn);
+}
+
+/* Invariants 5 and 6 over one hugetlb VMA: its entries, its outstanding reservations. */
+static bool hugetlb_vma_check(struct map_tally *t, const struct vm_area_struct *vma,
+			      long *resv, char *why, size_t whylen)
+{
+	const struct hugetlb_vma *hv = hvma(vma);
+	const struct hstate *h;
+
+	if (!hv || !hv->hf || hv->refs <= 0)
+		return snprintf(why, whylen, "hugetlb: VMA %#lx without its private data",
+				vma->vm_start),
+		       false;
+	h = hv->hf->h;
+	if ((vma->vm_start | vma->vm_end) & ~huge_page_mask(h))
+		return snprintf(why, whylen, "hugetlb: VMA %#lx-%#lx not %s aligned",
+				vma->vm_start, vma->vm_end, h->name),
+		       false;
+	if ((hv->flags & HPAGE_RESV_OWNER) && hv->resv) {
+		unsigned long s = vma_hugecache_offset(h, vma, vma->vm_start);
+		unsigned long e = vma_hugecache_offset(h, vma, vma->vm_end);
+
+		resv[h - t->k->hugetlb->hstates] += (long)(e - s) - region_count(hv->resv, s, e);
+	}
+	for (unsigned long a = vma->vm_start; a < vma->vm_end; a += huge_page_size(h)) {
+		struct huge_ptes hp;
+
+		if (!huge_pte_offset(vma->vm_mm, h, a, &hp) || pte_none(__pte(hp.first[0])))
+			continue;
+		if (!huge_entry_check(t, vma, a, &hp, why, whylen))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Invariants 5 and 6 (the mappings): every hugetlb VMA of every mm and every hugetlb file.
+ * Changes nothing.
+ */
+static bool hugetlb_map_check(struct kmm_kernel *k, char *why, size_t whylen)
+{
+	struct map_tally t = {.k = k};
+	long resv[HUGE_MAX_HSTATE] = {0};
+	struct mm_state *ms = k->mm_state;
+	const struct hstate *h;
+	bool ok = true;
+
+	for (struct list_head *l = ms ? ms->mms.next : NULL; ok && l && l != &ms->mms;
+	     l = l->next) {
+		struct mm_struct *mm = list_entry(l, struct mm_struct, mmlist);
+
+		for (struct vm_area_struct *v = mm->mmap; ok && v; v = v->vm_next)
+			if (is_vm_hugetlb_page(v))
+				ok = hugetlb_vma_check(&t, v, resv, why, whylen);
+	}
+	for (struct list_head *l = k->hugetlb->files.next; ok && l != &k->hugetlb->files;
+	     l = l->next) {
+		const struct hugetlb_file *hf = list_entry(l, struct hugetlb_file, list);
+		unsigned long cached = 0;
+
+		for (unsigned long i = 0; i < hf->nr; i++) {
+			const struct page *page = hf->pages ? hf->pages[i] : NULL;
+
+			if (page) {
+				cached++;
+				/* the cache's reference and one per mapping */
+				if (page_ref_count(page) != folio_entire_mapcount(page_folio(page)) + 1)
+					ok = !snprintf(why, whylen,
+						       "hugetlb: a cached %s page has %d references, "
+						       "%d mappings",
+						       hf->h->name, page_ref_count(page),
+						       folio_entire_mapcount(page_folio(page)));
+			} else if (resv_test(hf->resv, i)) {
+				resv[hf->h - k->hugetlb->hstates]++;
+			}
+		}
+		if (ok && cached != hf->nrpages)
+			ok = !snprintf(why, whylen, "hugetlb: a file caches %lu pages, says %lu",
+				       cached, hf->nrpages);
+	}
+	if (ok && t.nomem)
+		ok = !snprintf(why, whylen, "hugetlb: host memory exhausted (the check's tally)");
+	if (ok && t.nr)
+		qsort(t.pfns, t.nr, sizeof(*t.pfns), cmp_pfn);
+	for (unsigned long i = 0, j; ok && i < t.nr; i = j) {
+		const struct page *head = pfn_to_page(k, t.pfns[i]);
+
+		for (j = i; j < t.nr && t.pfns[j] == t.pfns[i]; j++)
+			;
+		if ((unsigned long)folio_entire_mapcount(page_folio(head)) != j - i)
+			ok = !snprintf(why, whylen,
+				       "hugetlb: page %#lx has entire mapcount %d, %lu entries map "
+				       "it",
+				       t.pfns[i], folio_entire_mapcount(page_folio(head)), j - i);
+	}
+	for_each_hstate(k->hugetlb, h)
+	{
+		for (const struct list_head *l = h->hugepage_activelist.next;
+		     ok && l != &h->hugepage_activelist; l = l->next)
+			resv[h - k->hugetlb->hstates] +=
+				HPageTest(list_entry(l, struct page, lru), HPG_restore_reserve);
+		if (ok && (long)h->resv_huge_pages != resv[h - k->hugetlb->hstates])
+			ok = !snprintf(why, whylen,
+				       "hugetlb: %s: resv_huge_pages %lu, the mappings reserve %ld",
+				       h->name, h->resv_huge_pages, resv[h - k->hugetlb->hstates]);
+	}
+	env_free(k->env, t.pfns);
+	return ok;
+}
+
 bool hugetlb_check(const struct kmm_kernel *k, char *why, size_t whylen)
 {
 	const struct hstate *h;
@@ -2508,7 +2692,7 @@ bool hugetlb_check(const struct kmm_kernel *k, char *why, size_t whylen)
 	if (!k->hugetlb)
 		return true;
 	for_each_hstate(k->hugetlb, h) if (!hstate_check(k, h, why, whylen)) return false;
-	return true;
+	return hugetlb_map_check((struct kmm_kernel *)k, why, whylen);
 }
 
 /* Row HUGETLB (page_place.h): every page of each free pool page. */
