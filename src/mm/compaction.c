@@ -461,7 +461,8 @@ static void split_map_pages(struct kmm_kernel *k, struct compact_control *cc,
 		page->private = 0;
 		for (unsigned long i = 0; i < nr; i++) {
 			/* zeroed on the host only if it goes back unused (release_freepages) */
-			cc->freepages_zero_owed = post_alloc_hook_zero_owed(k, page + i, __GFP_MOVABLE);
+			cc->freepages_zero_owed =
+				post_alloc_hook_zero_owed(k, page + i, __GFP_MOVABLE);
 			list_add_tail(&page[i].lru, &tmp);
 		}
 	}
@@ -1080,7 +1081,8 @@ enum compact_result compact_zone(struct kmm_kernel *k, struct compact_control *c
 	}
 	/* Unused free pages back; the free scanner resumes no lower than the highest of them. */
 	if (cc->nr_freepages > 0) {
-		unsigned long free_pfn = pageblock_start_pfn(release_freepages(k, &cc->freepages, cc->freepages_zero_owed));
+		unsigned long free_pfn = pageblock_start_pfn(
+			release_freepages(k, &cc->freepages, cc->freepages_zero_owed));
 
 		cc->nr_freepages = 0;
 		if (free_pfn > zone->compact_cached_free_pfn)
