@@ -819,7 +819,11 @@ static vm_fault_t do_swap_page(struct vm_fault *vmf)
 	folio_lock_io(k, folio);
 	page = &folio->page;
 	if (swapcache) {
-		if (!folio_test_swapcache(folio) || folio->private != entry.val)
+		/* folio_file_page(): a THP swapped out whole maps the page of this slot */
+		if (folio_test_large(folio) && folio_test_swapcache(folio) &&
+		    entry.val - folio->private < folio_nr_pages(folio))
+			page = folio_page(folio, entry.val - folio->private);
+		if (!folio_test_swapcache(folio) || page->private != entry.val)
 			goto out_page;
 		if ((vmf->flags & FAULT_FLAG_WRITE) && !folio_test_lru(folio))
 			lru_add_drain(k);
