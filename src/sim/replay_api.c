@@ -128,7 +128,8 @@ static int replay_map_missing(void *arg, uint64_t va, uint64_t size)
 			hi = mm->task_size;
 		flags = (unsigned long)c->o->map_flags;
 		if (flags & KMM_MAP_HUGETLB) { /* whole huge pages, or base pages if none fits */
-			uint64_t hlo = (lo + c->huge - 1) & ~(c->huge - 1), hhi = hi & ~(c->huge - 1);
+			uint64_t hlo = (lo + c->huge - 1) & ~(c->huge - 1);
+			uint64_t hhi = hi & ~(c->huge - 1);
 
 			if (hlo <= va && va < hhi) {
 				lo = hlo;

@@ -429,8 +429,8 @@ static void print_json(FILE *f, const struct replay_args *r, const struct kmm_tl
 		"    \"tlb\": {\"l1i\": %u, \"l1d\": %u, \"l2_sets\": %u, \"l2_ways\": %u, "
 		"\"walk\": %u, \"policy\": \"%s\"}},\n",
 		r->trace, r->chunk ? r->chunk : (2u << 20), r->madvise_name,
-		r->pages ? r->pages->name : "default", r->warm ? "true" : "false", r->sample, g->l1i_entries, g->l1d_entries, g->l2_sets,
-		g->l2_ways, g->walk_entries,
+		r->pages ? r->pages->name : "default", r->warm ? "true" : "false", r->sample,
+		g->l1i_entries, g->l1d_entries, g->l2_sets, g->l2_ways, g->walk_entries,
 		g->policy == KMM_TLB_LRU    ? "lru"
 		: g->policy == KMM_TLB_PLRU ? "plru"
 					    : "random");
