@@ -25,10 +25,9 @@
  *         (2 MiB): the same pages go the same way. MADV_WILLNEED on a shmem VMA
  *         only drains the LRU batches (shmem pages are not swapped); on a file VMA it
  *         reads one readahead window (see force_page_cache_ra).
- *         MADV_COLLAPSE is refused with -EINVAL (no THP collapse in this issue: the value
- *         6.1 returns for a VMA it cannot collapse). MADV_REMOVE does 6.1's checks and then
- *         returns -EOPNOTSUPP (what vfs_fallocate returns on a filesystem without
- *         fallocate): the hole punch of shmem is not modelled yet. KSM: VM_MERGEABLE is
+ *         MADV_COLLAPSE is khugepaged.c's madvise_collapse. MADV_REMOVE does 6.1's
+ *         checks and then returns -EOPNOTSUPP (what vfs_fallocate returns on a filesystem
+ *         without fallocate): the hole punch of shmem is not modelled yet. KSM: VM_MERGEABLE is
  *         set and cleared, no ksmd scans. MADV_HWPOISON/SOFT_OFFLINE are unknown (-EINVAL).
  *
  * Invariants: none of its own (the VMA layer's mmap_check and mprotect_check cover the
@@ -40,6 +39,7 @@
 #include "arch/arm64/include/asm/tlbflush.h"
 #include "mm/kernel.h"
 #include "mm/huge_mm.h"
+#include "mm/khugepaged.h"
 #include "mm/memory.h"
 #include "mm/mm.h"
 #include "mm/mman.h"
@@ -602,7 +602,7 @@ static long madvise_new_flags(const struct vm_area_struct *vma, int behavior, vm
 		break;
 	case MADV_HUGEPAGE:
 	case MADV_NOHUGEPAGE:
-		hugepage_madvise(vma, &f, behavior); /* no khugepaged registration yet */
+		hugepage_madvise(vma, &f, behavior); /* khugepaged_enter_vma: the caller's */
 		break;
 	}
 	*flags = f;
@@ -633,10 +633,11 @@ static int madvise_vma_behavior(struct vm_area_struct *vma, struct vm_area_struc
 	case MADV_POPULATE_WRITE:
 		return madvise_populate(vma, prev, start, end, behavior);
 	case MADV_COLLAPSE:
-		*prev = vma;
-		return -EINVAL;
+		return madvise_collapse(vma, prev, start, end);
 	}
 	error = (int)madvise_new_flags(vma, behavior, &new_flags);
+	if (!error && behavior == MADV_HUGEPAGE)
+		khugepaged_enter_vma(vma, new_flags); /* hugepage_madvise's registration */
 	if (!error)
 		error = madvise_update_vma(vma, prev, start, end, new_flags);
 	return error == -ENOMEM ? -EAGAIN : error; /* slab shortage is temporary */
