@@ -76,7 +76,7 @@ void fs_fini(struct kmm_kernel *k);
 /* Checks the filesystems' invariants (fs.c's header); false with the reason. */
 bool fs_check(const struct kmm_kernel *k, char *why, size_t whylen);
 
-/* The super block for files created with super_block's helpers (tmpfs: memfd, shmem_zero). */
+/* shm_mnt: the internal tmpfs mount (no size limit) of memfd and shared anonymous files. */
 struct super_block *shm_mnt_sb(struct kmm_kernel *k);
 
 /*

@@ -8,7 +8,12 @@
 #include "fs/fs.h"
 #include "mm/kernel.h"
 
-enum { FS_TMPFS, FS_KMMFS, FS_NR_MOUNTS };
+/*
+ * The super blocks: tmpfs mounted at / (half of RAM, as a default tmpfs mount), the kmmfs
+ * disk, and shm_mnt, the kernel's internal tmpfs mount (shmem_init's kern_mount: no size
+ * limit) holding shared anonymous memory and memfd files.
+ */
+enum { FS_TMPFS, FS_KMMFS, FS_SHM, FS_NR_MOUNTS };
 
 struct fs_state {
 	struct super_block sb[FS_NR_MOUNTS];

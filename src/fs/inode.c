@@ -42,7 +42,8 @@
  *     each struct file one); s_nr_inodes counts them.
  *  3. kmmfs: the store holds no block at or beyond i_size's last page, and nr_blocks counts
  *     its blocks; s_used_blocks equals the blocks of all its inodes. tmpfs: s_used_blocks
- *     equals the pages its inodes hold.
+ *     equals the pages allocated to its inodes (in the page cache or in swap: shmem.c's
+ *     shmem_check_inode checks each inode).
  *  4. Each inode's page cache passes pagecache_check's rules (filemap.c's walker runs from
  *     kmm_check's page-placement check, not from here).
  *  5. The dentry LRU holds kmmfs inodes with a cached dentry, the inode LRU in-core kmmfs
@@ -50,6 +51,7 @@
  *     inode out of core has no dentry, no page and i_count 1 (its name).
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -429,7 +431,7 @@ static struct fs_state *fs_of(const struct kmm_kernel *k)
 
 struct super_block *shm_mnt_sb(struct kmm_kernel *k)
 {
-	return &k->fs->sb[FS_TMPFS];
+	return &k->fs->sb[FS_SHM];
 }
 
 /* The mount holding @path (longest prefix): kmmfs under /mnt/disk/, tmpfs elsewhere. */
@@ -915,7 +917,7 @@ const struct inode *fs_next_inode(const struct kmm_kernel *k, const struct inode
 	if (!fs)
 		return NULL;
 	if (prev) {
-		i = prev->i_sb == &fs->sb[FS_TMPFS] ? FS_TMPFS : FS_KMMFS;
+		i = (int)(prev->i_sb - fs->sb);
 		next = prev->i_sb_list.next;
 	} else {
 		next = fs->sb[0].s_inodes.next;
@@ -966,6 +968,10 @@ int fs_init(struct kmm_kernel *k)
 	fs->sb[FS_KMMFS].s_shrink.batch = 1024;
 	if (register_shrinker(k, &fs->sb[FS_KMMFS].s_shrink, "sb-%s", "kmmfs"))
 		return -ENOMEM;
+	/* shm_mnt: a kern_mount, which shmem_fill_super leaves without a size limit */
+	fs_init_sb(&fs->sb[FS_SHM], k, "tmpfs", NULL, false, ULONG_MAX);
+	if (shmem_init(k, &fs->sb[FS_SHM]))
+		return -ENOMEM;
 	return shmem_init(k, &fs->sb[FS_TMPFS]);
 }
 
@@ -1004,8 +1010,9 @@ void fs_fini(struct kmm_kernel *k)
 	k->fs = NULL;
 }
 
-static bool fs_check_inode(const struct super_block *sb, const struct inode *inode,
-			   unsigned long *blocks, char *why, size_t whylen)
+static bool fs_check_inode(const struct kmm_kernel *k, const struct super_block *sb,
+			   const struct inode *inode, unsigned long *blocks, char *why,
+			   size_t whylen)
 {
 	if (inode->i_count <= 0 || inode->i_sb != sb) {
 		snprintf(why, whylen, "fs: inode %lu of %s has i_count %d", inode->i_ino,
@@ -1035,7 +1042,9 @@ static bool fs_check_inode(const struct super_block *sb, const struct inode *ino
 		}
 		*blocks += info->nr_blocks;
 	} else {
-		*blocks += inode->i_data.nrpages;
+		if (!shmem_check_inode(k, inode, why, whylen))
+			return false;
+		*blocks += SHMEM_I((struct inode *)inode)->alloced;
 	}
 	return true;
 }
@@ -1106,7 +1115,7 @@ bool fs_check(const struct kmm_kernel *k, char *why, size_t whylen)
 		const struct list_head *pos;
 
 		for (pos = sb->s_inodes.next; pos != &sb->s_inodes; pos = pos->next) {
-			if (!fs_check_inode(sb, container_of(pos, struct inode, i_sb_list), &blocks,
+			if (!fs_check_inode(k, sb, container_of(pos, struct inode, i_sb_list), &blocks,
 					    why, whylen))
 				return false;
 			n++;

@@ -25,8 +25,8 @@
  *   signals, SigQ 0/(max_threads / 2) with max_threads from totalram_pages as fork_init()
  *   computes it (THREAD_SIZE 16 KiB), Threads 1, CoreDumping 0.
  * Deviation: no mempolicies: numa_maps prints "default" for every VMA. No hugetlb, no
- *         migration entries yet: *_Hugetlb are 0 (their lines are there). No shmem swap:
- *         Swap and SwapPss count anonymous swap entries only.
+ *         migration entries yet: *_Hugetlb are 0 (their lines are there). Swap counts a tmpfs
+ *         mapping's pages in swap as 6.1 does; SwapPss only the PTEs' swap entries.
  *         The heap test is 6.1's (vm_start <= brk && vm_end >= start_brk).
  *
  * Invariants (proc_task_mmu_check):
@@ -156,6 +156,7 @@ struct mem_size_stats {
 	unsigned long resident, shared_clean, shared_dirty, private_clean, private_dirty;
 	unsigned long referenced, anonymous, lazyfree, anonymous_thp, shmem_thp, file_thp;
 	unsigned long swap, shared_hugetlb, private_hugetlb;
+	unsigned long swap_shmem; /* tmpfs pages of the mapping in swap (part of Swap:) */
 	uint64_t pss, pss_anon, pss_file, pss_shmem, pss_dirty, pss_locked, swap_pss;
 	unsigned long nr_unmapped; /* resident pages with no map count (invariant 2) */
 };
@@ -319,6 +320,14 @@ static void smap_gather_stats(const struct kmm_kernel *k, const struct vm_area_s
 	if (start >= vma->vm_end)
 		return;
 	walk_page_range(&w, start, vma->vm_end);
+	/* A shared or read-only tmpfs mapping counts its file's swap; a private one its holes. */
+	if (vma_is_shmem(vma)) {
+		if (start == vma->vm_start &&
+		    ((vma->vm_flags & VM_SHARED) || !(vma->vm_flags & VM_WRITE)))
+			mss->swap_shmem += shmem_swap_usage(vma);
+		else
+			mss->swap_shmem += shmem_swap_holes(vma, start);
+	}
 }
 
 /* ---- the VMA header line (show_map_vma) ------------------------------------------------ */
@@ -432,7 +441,7 @@ static void show_smap_stats(const struct sink *out, const struct mem_size_stats 
 	put_kb(out, "FilePmdMapped:  ", mss->file_thp, 8);
 	put_kb(out, "Shared_Hugetlb: ", mss->shared_hugetlb, 8);
 	put_kb(out, "Private_Hugetlb: ", mss->private_hugetlb, 7);
-	put_kb(out, "Swap:           ", mss->swap, 8);
+	put_kb(out, "Swap:           ", mss->swap + mss->swap_shmem, 8);
 	put_kb(out, "SwapPss:        ", mss->swap_pss >> PSS_SHIFT, 8);
 	put_kb(out, "Locked:         ", mss->pss_locked >> PSS_SHIFT, 8);
 }

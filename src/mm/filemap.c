@@ -43,7 +43,8 @@
  *     found (no swap cache yet).
  *  4. A cached page is on an LRU list, or isolated, or in use: never on a free list (the page
  *     cache is not a place: its walker checks the place each page is in).
- *  5. Any other entry is a shadow (workingset.c) naming an online node; shadows are left
+ *  5. Any other entry of a tmpfs mapping is a swap entry (shmem.c checks those); of any
+ *     other mapping, a shadow (workingset.c) naming an online node; shadows are left
  *     only by reclaim (__filemap_remove_folio with a shadow), replaced by the page that
  *     refaults there (filemap_add_folio: workingset_refault), and dropped with the range
  *     by truncation; invalidation (drop_caches) leaves none.
@@ -1055,6 +1056,8 @@ static bool pagecache_check_mapping(const struct kmm_kernel *k, const struct add
 			unsigned long eviction;
 			bool ws;
 
+			if (shmem_mapping(mapping))
+				continue; /* a swap entry: shmem_check_inode checks it */
 			if (!workingset_unpack(k, folio, &nid, &eviction, &ws) ||
 			    !k->node_data[nid])
 				return place_fail(map, "page cache of inode %lu: bad shadow at %lu",

@@ -23,7 +23,7 @@
  *         mapped one first (splitting comes with THP). PAGEOUT reclaims the whole advised
  *         range's pages in one reclaim_pages() batch, where 6.1 reclaims per page table
  *         (2 MiB): the same pages go the same way. MADV_WILLNEED on a shmem VMA
- *         only drains the LRU batches (shmem pages are not swapped); on a file VMA it
+ *         reads its swapped-out pages into the swap cache; on a file VMA it
  *         reads one readahead window (see force_page_cache_ra).
  *         MADV_COLLAPSE is khugepaged.c's madvise_collapse. MADV_REMOVE does 6.1's
  *         checks and then returns -EOPNOTSUPP (what vfs_fallocate returns on a filesystem
@@ -513,7 +513,7 @@ static void madvise_swapin(struct vm_area_struct *vma, unsigned long start, unsi
 
 /*
  * Models: madvise_willneed(): an anonymous VMA reads its swapped-out pages back into the swap
- * cache; a shmem VMA only drains the LRU batches (shmem is not swapped here); a file VMA has
+ * cache; a shmem VMA reads its file's swapped-out pages there (shmem_willneed); a file VMA has
  * its range read ahead (vfs_fadvise(POSIX_FADV_WILLNEED) -> generic_fadvise ->
  * force_page_cache_ra).
  */
@@ -532,7 +532,9 @@ static int madvise_willneed(struct vm_area_struct *vma, struct vm_area_struct **
 		return 0;
 	}
 	if (shmem_mapping(file->f_mapping)) {
-		lru_add_drain(k);
+		shmem_willneed(k, file->f_mapping,
+			       vma->vm_pgoff + ((start - vma->vm_start) >> PAGE_SHIFT),
+			       vma->vm_pgoff + ((end - 1 - vma->vm_start) >> PAGE_SHIFT));
 		return 0;
 	}
 	offset = (loff_t)(start - vma->vm_start) + ((loff_t)vma->vm_pgoff << PAGE_SHIFT);

@@ -10,16 +10,33 @@
  *         shmem_evict_inode, shmem_zero_setup, shmem_file_setup, shmem_init), mm/memfd.c
  *         (memfd_create, memfd_add_seals, memfd_get_seals, memfd_wait_for_pins) and
  *         include/linux/mm.h's seal_check_write (Linux 6.1.192).
- * Deviations: no swap yet (info->swapped stays 0, pages are never written out); no huge
- *         pages (shmem_enabled never); no fallocate or hole punching; memfd_wait_for_pins
- *         does not wait: a page with references beyond the cache's and its mappings' is
+ * Swap: reclaim writes a dirty tmpfs page out through shmem_writepage: it takes a swap slot
+ *         (owned by tmpfs: SWAP_MAP_SHMEM), moves the folio from the file's page cache into the
+ *         swap cache and leaves the swap entry in its page-cache slot (info->swapped counts
+ *         them). shmem_get_folio finds the entry and reads the page back (shmem_swapin_folio:
+ *         the swap cache, else swap_cluster_readahead; a major fault when read from the
+ *         device), puts it back in the file and frees the slot. Truncation and eviction free
+ *         the swapped pages' slots (shmem_undo_range), swapoff brings them back (shmem_unuse),
+ *         MADV_WILLNEED reads them into the swap cache (shmem_willneed), smaps counts them
+ *         (shmem_swap_usage).
+ * Models: mm/shmem.c shmem_writepage, shmem_swapin_folio, shmem_free_swap, shmem_undo_range's
+ *         swap part, shmem_unuse, shmem_swap_usage, shmem_partial_swap_usage; mm/madvise.c
+ *         force_shm_swapin_readahead; include/linux/swap.h swp_to_radix_entry (Linux 6.1.192).
+ * Deviation: shmem_unuse walks the tmpfs super blocks' inodes, not 6.1's shmem_swaplist of
+ *         inodes that have swapped pages (the same inodes, found in a longer list). The
+ *         shmem read-in is swap_cluster_readahead without the pseudo-VMA (no mempolicy).
+ * Deviations: no huge pages (shmem_enabled never); no fallocate or hole punching;
+ * memfd_wait_for_pins does not wait: a page with references beyond the cache's and its mappings' is
  *         pinned and F_SEAL_WRITE fails with -EBUSY at once (the kernel retries for a while
  *         before the same answer). MFD_HUGETLB is refused with -EINVAL (no hugetlbfs).
  *
  * Invariants (checked by fs_check and the page-cache walker):
  *  1. Every page of a tmpfs mapping is PG_swapbacked and uptodate.
- *  2. info->alloced equals the inode's cached pages (no swap), and the super block's
- *     s_used_blocks is their sum over its inodes.
+ *  2. info->alloced is at least the inode's cached pages plus info->swapped (6.1 gives the
+ *     difference back lazily, shmem_recalc_inode), and the super block's s_used_blocks is
+ *     the sum of alloced over its inodes.
+ *  3. Every value entry of a tmpfs page cache is a swap entry of a device that is on, whose
+ *     slot tmpfs owns (count SWAP_MAP_SHMEM); info->swapped counts them (shmem_check_inode).
  */
 #include "mm/shmem.h"
 
@@ -33,6 +50,9 @@
 #include "mm/mmap.h"
 #include "mm/slab.h"
 #include "mm/swap.h"
+#include "mm/swap_state.h"
+#include "mm/swapfile.h"
+#include "mm/swapops.h"
 
 /* How shmem_get_folio may find or make a page (enum sgp_type). */
 enum sgp_type {
@@ -66,8 +86,11 @@ static void shmem_recalc_inode(struct inode *inode)
 	}
 }
 
+static void shmem_free_swap_from(struct kmm_kernel *k, struct inode *inode, pgoff_t start);
+
 static void shmem_evict_inode(struct kmm_kernel *k, struct inode *inode)
 {
+	shmem_free_swap_from(k, inode, 0);
 	truncate_inode_pages(k, inode->i_mapping, 0);
 	shmem_recalc_inode(inode);
 }
@@ -83,22 +106,151 @@ bool shmem_mapping(const struct address_space *mapping)
 	       mapping->host->i_sb->s_op->alloc_inode == shmem_alloc_inode;
 }
 
+/* ---- swap entries in the page cache ------------------------------------------------------ */
+
 /*
- * Models: shmem_get_folio_gfp(): the folio at @index, referenced and locked. A new one is
- * charged to the filesystem (-ENOSPC when full), zeroed, uptodate, swap-backed, put in the
- * cache and on the LRU. With SGP_READ a hole gives NULL and 0. 0 or -ENOSPC/-ENOMEM.
+ * Models: swp_to_radix_entry()/radix_to_swp_entry(): a swap entry as an xarray value, the
+ * type in the top MAX_SWAPFILES_SHIFT of its BITS_PER_XA_VALUE bits (6.1's generic layout).
  */
-static int shmem_get_folio(struct kmm_kernel *k, struct inode *inode, pgoff_t index,
-			   struct folio **foliop, enum sgp_type sgp)
+#define SHMEM_SWP_TYPE_SHIFT (BITS_PER_XA_VALUE - MAX_SWAPFILES_SHIFT)
+
+static void *swp_to_radix_entry(swp_entry_t entry)
+{
+	return xa_mk_value(((unsigned long)swp_type(entry) << SHMEM_SWP_TYPE_SHIFT) |
+			   swp_offset(entry));
+}
+
+static swp_entry_t radix_to_swp_entry(const void *radswap)
+{
+	unsigned long v = xa_to_value(radswap);
+
+	return swp_entry((unsigned int)(v >> SHMEM_SWP_TYPE_SHIFT),
+			 v & ((1UL << SHMEM_SWP_TYPE_SHIFT) - 1));
+}
+
+/*
+ * Models: shmem_writepage(): reclaim's ->writepage for tmpfs. The locked, unmapped folio
+ * (its dirty bit already cleared for I/O) gets a swap slot, enters the swap cache, leaves
+ * the file's cache (its slot keeps the swap entry) and is written: 0, folio unlocked. With
+ * no swap, no free slot, or outside reclaim it is redirtied: AOP_WRITEPAGE_ACTIVATE, still
+ * locked.
+ */
+static int shmem_writepage(struct kmm_kernel *k, struct folio *folio, struct writeback_control *wbc)
+{
+	struct address_space *mapping = folio_mapping(folio);
+	struct inode *inode = mapping->host;
+	struct shmem_inode_info *info = SHMEM_I(inode);
+	swp_entry_t swap;
+
+	if (folio_test_large(folio) || (info->flags & VM_LOCKED) || !total_swap_pages(k) ||
+	    !wbc->for_reclaim)
+		goto redirty;
+	swap = folio_alloc_swap(k, folio);
+	if (!swap.val)
+		goto redirty;
+	if (add_to_swap_cache(k, folio, swap, __GFP_HIGH | __GFP_NOMEMALLOC | __GFP_NOWARN, NULL)) {
+		put_swap_folio(k, folio, swap);
+		goto redirty;
+	}
+	shmem_recalc_inode(inode);
+	info->swapped++;
+	swap_shmem_alloc(k, swap);
+	/* Models: shmem_delete_from_page_cache(): the entry takes the folio's slot. */
+	__filemap_remove_folio(k, folio, swp_to_radix_entry(swap));
+	return swap_writepage(k, &folio->page, wbc);
+redirty:
+	folio_mark_dirty(k, folio);
+	if (wbc->for_reclaim)
+		return AOP_WRITEPAGE_ACTIVATE;
+	folio_unlock(folio);
+	return 0;
+}
+
+/*
+ * Models: shmem_swapin_folio(): reads the page whose swap entry @radswap sits at @index back
+ * into the file. On success *@foliop is the folio, locked, with the caller's reference, back
+ * in the page cache and dirty, and the slot is freed; a read from the device adds
+ * VM_FAULT_MAJOR to *@fault_type (if given) and counts pgmajfault. -EEXIST if the entry
+ * changed meanwhile (the caller looks again), -EIO, -ENOMEM.
+ */
+static int shmem_swapin_folio(struct kmm_kernel *k, struct inode *inode, pgoff_t index,
+			      void *radswap, struct folio **foliop, vm_fault_t *fault_type)
 {
 	struct address_space *mapping = inode->i_mapping;
-	struct super_block *sb = inode->i_sb;
-	struct folio *folio = __filemap_get_folio(k, mapping, index, FGP_LOCK, 0);
-	struct page *page;
-	uint8_t *p;
+	struct shmem_inode_info *info = SHMEM_I(inode);
+	swp_entry_t swap = radix_to_swp_entry(radswap);
+	struct folio *folio;
 	int err;
 
 	*foliop = NULL;
+	if (!get_swap_device(k, swap))
+		return -EIO;
+	folio = swap_cache_get_folio(k, swap, NULL, 0);
+	if (!folio) {
+		struct page *page;
+
+		if (fault_type) {
+			*fault_type |= VM_FAULT_MAJOR;
+			count_vm_event(k, PGMAJFAULT);
+		}
+		/* Models: shmem_swapin(). */
+		page = swap_cluster_readahead(k, swap, mapping_gfp_mask(mapping), NULL);
+		if (!page)
+			return -ENOMEM;
+		folio = page_folio(page);
+	}
+	folio_lock_io(k, folio);
+	if (!folio_test_swapcache(folio) || folio->private != swap.val ||
+	    xa_load(&mapping->i_pages, index) != radswap) {
+		err = -EEXIST;
+		goto unlock;
+	}
+	if (!folio_test_uptodate(folio)) {
+		err = -EIO;
+		goto unlock;
+	}
+	swap_folio_wait_writeback(k, folio);
+	/* Models: shmem_add_to_page_cache() replacing the expected swap entry. */
+	err = __filemap_add_folio(k, mapping, folio, index);
+	if (err)
+		goto unlock;
+	info->swapped--;
+	shmem_recalc_inode(inode);
+	delete_from_swap_cache(k, folio);
+	folio_mark_dirty(k, folio);
+	swap_free(k, swap);
+	*foliop = folio;
+	return 0;
+unlock:
+	folio_unlock(folio);
+	folio_put(k, folio);
+	return err;
+}
+
+/*
+ * Models: shmem_get_folio_gfp(): the folio at @index, referenced and locked. A swapped-out
+ * page is read back (shmem_swapin_folio). A new one is charged to the filesystem (-ENOSPC
+ * when full), zeroed, uptodate, swap-backed, put in the cache and on the LRU. With SGP_READ
+ * a hole gives NULL and 0. 0 or -ENOSPC/-ENOMEM/-EIO.
+ */
+static int shmem_get_folio(struct kmm_kernel *k, struct inode *inode, pgoff_t index,
+			   struct folio **foliop, enum sgp_type sgp, vm_fault_t *fault_type)
+{
+	struct address_space *mapping = inode->i_mapping;
+	struct super_block *sb = inode->i_sb;
+	struct folio *folio;
+	struct page *page;
+	uint8_t *p;
+	void *entry;
+	int err;
+
+	*foliop = NULL;
+	while ((entry = xa_load(&mapping->i_pages, index)) && xa_is_value(entry)) {
+		err = shmem_swapin_folio(k, inode, index, entry, foliop, fault_type);
+		if (err != -EEXIST)
+			return err;
+	}
+	folio = __filemap_get_folio(k, mapping, index, FGP_LOCK, 0);
 	if (folio) {
 		*foliop = folio;
 		return 0;
@@ -133,20 +285,46 @@ static int shmem_get_folio(struct kmm_kernel *k, struct inode *inode, pgoff_t in
 	return 0;
 }
 
+/*
+ * Models: the swap part of shmem_undo_range(): frees the slots of the swapped-out pages at
+ * @start and beyond (shmem_free_swap) before the page cache is truncated there.
+ */
+static void shmem_free_swap_from(struct kmm_kernel *k, struct inode *inode, pgoff_t start)
+{
+	struct address_space *mapping = inode->i_mapping;
+	struct shmem_inode_info *info = SHMEM_I(inode);
+	unsigned long index = start;
+	void *entry;
+
+	if (!info->swapped)
+		return;
+	while ((entry = xa_find(&mapping->i_pages, &index, ~0UL, XA_PRESENT))) {
+		if (xa_is_value(entry)) {
+			xa_erase(&mapping->i_pages, index);
+			free_swap_and_cache(k, radix_to_swp_entry(entry));
+			info->swapped--;
+		}
+		if (index == ~0UL)
+			break;
+		index++;
+	}
+}
+
 vm_fault_t shmem_fault(struct vm_fault *vmf)
 {
 	struct kmm_kernel *k = vmf->vma->vm_mm->kernel;
 	struct inode *inode = file_inode(vmf->vma->vm_file);
+	vm_fault_t ret = 0;
 	struct folio *folio;
 	int err;
 
 	if ((loff_t)vmf->pgoff >= (inode->i_size + (loff_t)PAGE_SIZE - 1) >> PAGE_SHIFT)
 		return VM_FAULT_SIGBUS;
-	err = shmem_get_folio(k, inode, vmf->pgoff, &folio, SGP_CACHE);
+	err = shmem_get_folio(k, inode, vmf->pgoff, &folio, SGP_CACHE, &ret);
 	if (err)
 		return err == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
 	vmf->page = folio_page(folio, vmf->pgoff - folio->index);
-	return VM_FAULT_LOCKED;
+	return ret | VM_FAULT_LOCKED;
 }
 
 /* Models: shmem_file_read_iter(): cached pages copied, holes read as zeros. */
@@ -163,7 +341,7 @@ static int64_t shmem_file_read_iter(struct kmm_kernel *k, struct file *file, voi
 		struct folio *folio;
 
 		n = min(n, (uint64_t)(inode->i_size - *pos));
-		shmem_get_folio(k, inode, index, &folio, SGP_READ);
+		shmem_get_folio(k, inode, index, &folio, SGP_READ, NULL);
 		if (folio) {
 			const uint8_t *src = page_host(k, &folio->page, PAGE_SIZE);
 
@@ -209,7 +387,7 @@ static int64_t shmem_file_write_iter(struct kmm_kernel *k, struct file *file, co
 		int err = shmem_write_sealed(inode, *pos, n);
 
 		if (!err)
-			err = shmem_get_folio(k, inode, index, &folio, SGP_WRITE);
+			err = shmem_get_folio(k, inode, index, &folio, SGP_WRITE, NULL);
 		if (err)
 			return done ? (int64_t)done : err;
 		dst = page_host(k, &folio->page, PAGE_SIZE);
@@ -235,11 +413,29 @@ static int shmem_setattr_size(struct kmm_kernel *k, struct inode *inode, loff_t 
 
 	if ((size < old && (seals & F_SEAL_SHRINK)) || (size > old && (seals & F_SEAL_GROW)))
 		return -EPERM;
-	inode->i_size = size;
 	if (size < old) {
+		pgoff_t last = (pgoff_t)size >> PAGE_SHIFT;
+		struct folio *folio;
+
+		/* A swapped-out partial last page comes back to have its tail zeroed. */
+		if ((size & (loff_t)(PAGE_SIZE - 1)) &&
+		    xa_is_value(xa_load(&inode->i_mapping->i_pages, last))) {
+			int err = shmem_get_folio(k, inode, last, &folio, SGP_READ, NULL);
+
+			if (err)
+				return err;
+			if (folio) {
+				folio_unlock(folio);
+				folio_put(k, folio);
+			}
+		}
+		inode->i_size = size;
+		shmem_free_swap_from(k, inode,
+				     (pgoff_t)((size + (loff_t)PAGE_SIZE - 1) >> PAGE_SHIFT));
 		truncate_pagecache(k, inode, size);
 		shmem_recalc_inode(inode);
 	}
+	inode->i_size = size;
 	return 0;
 }
 
@@ -281,7 +477,9 @@ static const struct super_operations shmem_ops = {
 	.free_inode = shmem_free_inode,
 };
 
-static const struct address_space_operations shmem_aops = {0};
+static const struct address_space_operations shmem_aops = {
+	.writepage = shmem_writepage,
+};
 
 int shmem_init(struct kmm_kernel *k, struct super_block *sb)
 {
@@ -470,4 +668,161 @@ int memfd_fcntl(struct kmm_kernel *k, struct file *file, unsigned int cmd, unsig
 	default:
 		return -EINVAL;
 	}
+}
+
+/* ---- swapoff, madvise, smaps and the check ---------------------------------------------- */
+
+int shmem_unuse(struct kmm_kernel *k, unsigned int type)
+{
+	struct super_block *sb = k->fs ? shm_mnt_sb(k) : NULL;
+
+	if (sb) {
+		for (struct list_head *l = sb->s_inodes.next; l != &sb->s_inodes; l = l->next) {
+			struct inode *inode = container_of(l, struct inode, i_sb_list);
+			struct address_space *mapping = inode->i_mapping;
+			unsigned long index = 0;
+			void *entry;
+
+			if (!SHMEM_I(inode)->swapped)
+				continue;
+			while ((entry = xa_find(&mapping->i_pages, &index, ~0UL, XA_PRESENT))) {
+				if (xa_is_value(entry) &&
+				    swp_type(radix_to_swp_entry(entry)) == type) {
+					struct folio *folio;
+					int err = shmem_get_folio(k, inode, index, &folio,
+								  SGP_CACHE, NULL);
+
+					if (err)
+						return err;
+					if (folio) {
+						folio_unlock(folio);
+						folio_put(k, folio);
+					}
+				}
+				if (index == ~0UL)
+					break;
+				index++;
+			}
+		}
+	}
+	return 0;
+}
+
+void shmem_willneed(struct kmm_kernel *k, struct address_space *mapping, pgoff_t start, pgoff_t end)
+{
+	unsigned long index = start;
+	void *entry;
+
+	if (!mapping->i_pages.nr_values || end < start)
+		return;
+	while ((entry = xa_find(&mapping->i_pages, &index, end, XA_PRESENT))) {
+		if (xa_is_value(entry)) {
+			struct page *page = read_swap_cache_async(
+				k, radix_to_swp_entry(entry), GFP_HIGHUSER_MOVABLE, NULL, 0, NULL);
+
+			if (page)
+				put_page(k, page);
+		}
+		if (index >= end)
+			break;
+		index++;
+	}
+	lru_add_drain(k);
+}
+
+unsigned long shmem_partial_swap_usage(const struct address_space *mapping, pgoff_t start,
+				       pgoff_t end)
+{
+	unsigned long index = start, swapped = 0;
+	void *entry;
+
+	if (!mapping->i_pages.nr_values || end <= start)
+		return 0;
+	while ((entry = xa_find((struct xarray *)&mapping->i_pages, &index, end - 1, XA_PRESENT))) {
+		swapped += xa_is_value(entry);
+		if (index >= end - 1)
+			break;
+		index++;
+	}
+	return swapped << PAGE_SHIFT;
+}
+
+unsigned long shmem_swap_usage(const struct vm_area_struct *vma)
+{
+	struct inode *inode = file_inode(vma->vm_file);
+	struct shmem_inode_info *info = SHMEM_I(inode);
+	struct address_space *mapping = inode->i_mapping;
+	unsigned long swapped = info->swapped;
+
+	if (!swapped)
+		return 0;
+	/* The whole file mapped: the inode's count; else the entries in the VMA's range. */
+	if (!vma->vm_pgoff && vma->vm_end - vma->vm_start >= (unsigned long)inode->i_size)
+		return swapped << PAGE_SHIFT;
+	return shmem_partial_swap_usage(mapping, vma->vm_pgoff, vma->vm_pgoff + vma_pages(vma));
+}
+
+unsigned long shmem_swap_holes(const struct vm_area_struct *vma, unsigned long start)
+{
+	struct address_space *mapping = file_inode(vma->vm_file)->i_mapping;
+	unsigned long index, last, swapped = 0;
+	void *entry;
+
+	if (start < vma->vm_start)
+		start = vma->vm_start;
+	if (!mapping->i_pages.nr_values || start >= vma->vm_end)
+		return 0;
+	index = vma->vm_pgoff + ((start - vma->vm_start) >> PAGE_SHIFT);
+	last = vma->vm_pgoff + vma_pages(vma) - 1;
+	while ((entry = xa_find(&mapping->i_pages, &index, last, XA_PRESENT))) {
+		if (xa_is_value(entry)) {
+			unsigned long addr =
+				vma->vm_start + ((index - vma->vm_pgoff) << PAGE_SHIFT);
+			const uint64_t *pte = mm_pte_lookup(vma->vm_mm, addr);
+
+			swapped += !pte || pte_none(__pte(*pte));
+		}
+		if (index >= last)
+			break;
+		index++;
+	}
+	return swapped << PAGE_SHIFT;
+}
+
+bool shmem_check_inode(const struct kmm_kernel *k, const struct inode *inode, char *why,
+		       size_t whylen)
+{
+	struct shmem_inode_info *info = SHMEM_I((struct inode *)inode);
+	const struct address_space *mapping = inode->i_mapping;
+	unsigned long index = 0, swapped = 0;
+	void *entry;
+
+	while (mapping->i_pages.nr_values &&
+	       (entry = xa_find((struct xarray *)&mapping->i_pages, &index, ~0UL, XA_PRESENT))) {
+		if (xa_is_value(entry)) {
+			swp_entry_t swap = radix_to_swp_entry(entry);
+			unsigned char count =
+				swap_map_byte(k, swap) & (unsigned char)~SWAP_HAS_CACHE;
+
+			if (count != SWAP_MAP_SHMEM) { /* 3 */
+				snprintf(why, whylen,
+					 "shmem: inode %lu index %lu: swap entry %u:%#lx has count "
+					 "%#x, not tmpfs's",
+					 inode->i_ino, index, swp_type(swap), swp_offset(swap),
+					 count);
+				return false;
+			}
+			swapped++;
+		}
+		if (index == ~0UL)
+			break;
+		index++;
+	}
+	if (swapped != info->swapped || info->alloced < mapping->nrpages + swapped) { /* 2, 3 */
+		snprintf(why, whylen,
+			 "shmem: inode %lu: %lu swap entries, swapped %lu; alloced %lu, %lu cached",
+			 inode->i_ino, swapped, info->swapped, info->alloced, mapping->nrpages);
+		return false;
+	}
+	return true;
 }

@@ -32,7 +32,8 @@
 /*
  * Models: struct shmem_inode_info: a tmpfs inode. seals: F_SEAL_* (a file that does not allow
  * sealing is born with F_SEAL_SEAL); alloced: pages allocated to the file (each is in the
- * page cache, the model has no swap yet); swapped: pages in swap (0 until swap lands).
+ * page cache or in swap, given back lazily by shmem_recalc_inode); swapped: pages in swap (a
+ * swap entry in their page-cache slot).
  */
 struct shmem_inode_info {
 	unsigned int seals;
@@ -96,5 +97,38 @@ int memfd_fcntl(struct kmm_kernel *k, struct file *file, unsigned int cmd, unsig
  * MAP_SHARED read-only loses VM_MAYWRITE).
  */
 unsigned int memfd_file_seals(const struct file *file);
+
+/*
+ * Models: shmem_unuse(): swapoff's tmpfs part: every tmpfs page swapped to device @type is
+ * read back into its file (the slots freed). 0, or -ENOMEM/-EIO (what came back stays back).
+ */
+int shmem_unuse(struct kmm_kernel *k, unsigned int type);
+
+/*
+ * Models: force_shm_swapin_readahead() (madvise.c): the swapped-out pages of @mapping at
+ * indices @start..@end are read into the swap cache (they stay in swap until touched).
+ */
+void shmem_willneed(struct kmm_kernel *k, struct address_space *mapping, pgoff_t start,
+		    pgoff_t end);
+
+/* Models: shmem_partial_swap_usage(): bytes of @mapping's pages in [@start, @end) in swap. */
+unsigned long shmem_partial_swap_usage(const struct address_space *mapping, pgoff_t start,
+				       pgoff_t end);
+
+/* Models: shmem_swap_usage(): bytes of the tmpfs file @vma maps that are in swap (smaps). */
+unsigned long shmem_swap_usage(const struct vm_area_struct *vma);
+
+/*
+ * Models: smaps_pte_hole_lookup() over a private writable tmpfs mapping: bytes of the pages
+ * of @vma from @start whose PTE is empty and whose file page is in swap.
+ */
+unsigned long shmem_swap_holes(const struct vm_area_struct *vma, unsigned long start);
+
+/*
+ * The tmpfs part of fs_check for @inode: its swap entries (tmpfs owns each slot) against
+ * info->swapped, and alloced against the pages cached or swapped. False with @why filled.
+ */
+bool shmem_check_inode(const struct kmm_kernel *k, const struct inode *inode, char *why,
+		       size_t whylen);
 
 #endif /* KMM_MM_SHMEM_H */

@@ -52,6 +52,7 @@
 #include "mm/page_place.h"
 #include "mm/pagemap.h"
 #include "mm/rmap.h"
+#include "mm/shmem.h"
 #include "mm/swap.h"
 #include "mm/swapfile.h"
 
@@ -139,8 +140,7 @@ void folio_lock_io(struct kmm_kernel *k, struct folio *folio)
 	folio_lock(folio);
 }
 
-/* Models: folio_wait_writeback(): sleeps until PG_writeback is clear. */
-static void swap_folio_wait_writeback(struct kmm_kernel *k, struct folio *folio)
+void swap_folio_wait_writeback(struct kmm_kernel *k, struct folio *folio)
 {
 	struct kmm_env *env = k->env;
 
@@ -758,6 +758,10 @@ int try_to_unuse(struct kmm_kernel *k, unsigned int type)
 	if (!si)
 		return -EINVAL;
 	while (si->inuse_pages && passes++ < 4) {
+		int err = shmem_unuse(k, type);
+
+		if (err)
+			return err;
 		for (struct list_head *l = ms->mms.next; l != &ms->mms; l = l->next) {
 			int ret;
 

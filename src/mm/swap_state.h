@@ -192,6 +192,9 @@ int try_to_unuse(struct kmm_kernel *k, unsigned int type);
  */
 void folio_lock_io(struct kmm_kernel *k, struct folio *folio);
 
+/* Models: folio_wait_writeback() for a swap-cache folio: sleeps until PG_writeback clears. */
+void swap_folio_wait_writeback(struct kmm_kernel *k, struct folio *folio);
+
 /*
  * folio_migrate_mapping()'s store for the swap cache: @new takes every slot of @old (whose
  * private holds the entry; @new's must already). Counts and flags are the caller's.

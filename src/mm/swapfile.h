@@ -196,6 +196,13 @@ void put_swap_folio(struct kmm_kernel *k, struct folio *folio, swp_entry_t entry
  */
 bool free_swap_and_cache(struct kmm_kernel *k, swp_entry_t entry);
 
+/*
+ * Models: swap_shmem_alloc(): tmpfs owns @entry (its swap_map count becomes SWAP_MAP_SHMEM,
+ * beside the SWAP_HAS_CACHE its folio holds); swap_free drops it at once. Bad entries are
+ * ignored.
+ */
+void swap_shmem_alloc(struct kmm_kernel *k, swp_entry_t entry);
+
 /* Models: __swap_count(): the PTE/shmem reference count of @entry (no cache bit); 0 if bad. */
 int __swap_count(struct kmm_kernel *k, swp_entry_t entry);
 /* Models: swap_swapcount(): same, for a device already looked up. */

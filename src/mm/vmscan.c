@@ -718,7 +718,8 @@ static int __remove_mapping(struct kmm_kernel *k, struct address_space *mapping,
 		page_ref_sub(&folio->page, nr); /* the swap cache's references */
 		return 1;
 	}
-	shadow = workingset_eviction(k, folio);
+	/* Only file-LRU folios leave a shadow: a clean tmpfs page is simply dropped. */
+	shadow = folio_is_file_lru(folio) ? workingset_eviction(k, folio) : NULL;
 	__filemap_remove_folio(k, folio, shadow);
 	return 1;
 }
