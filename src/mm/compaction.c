@@ -446,7 +446,8 @@ static unsigned long isolate_freepages_block(struct kmm_kernel *k, struct compac
  * Models: split_map_pages(): every isolated block becomes order-0 pages, each with one
  * reference (post_alloc_hook), in PFN order on @list.
  */
-static void split_map_pages(struct kmm_kernel *k, struct list_head *list)
+static void split_map_pages(struct kmm_kernel *k, struct compact_control *cc,
+			    struct list_head *list)
 {
 	struct list_head tmp;
 
@@ -459,7 +460,9 @@ static void split_map_pages(struct kmm_kernel *k, struct list_head *list)
 		list_del(&page->lru);
 		page->private = 0;
 		for (unsigned long i = 0; i < nr; i++) {
-			post_alloc_hook(k, page + i, 0, __GFP_MOVABLE);
+			/* zeroed on the host only if it goes back unused (release_freepages) */
+			cc->freepages_zero_owed =
+				post_alloc_hook_zero_owed(k, page + i, __GFP_MOVABLE);
 			list_add_tail(&page[i].lru, &tmp);
 		}
 	}
@@ -528,7 +531,7 @@ static void isolate_freepages(struct kmm_kernel *k, struct compact_control *cc)
 		}
 	}
 	cc->free_pfn = isolate_start_pfn;
-	split_map_pages(k, &cc->freepages);
+	split_map_pages(k, cc, &cc->freepages);
 }
 
 /* Models: compaction_alloc(): migrate_pages()' new page, from the isolated free pages. */
@@ -560,8 +563,12 @@ static void compaction_free(struct kmm_kernel *k, struct page *page, unsigned lo
 	cc->nr_freepages++;
 }
 
-/* Models: release_freepages(): isolated free pages back; returns the highest PFN. */
-static unsigned long release_freepages(struct kmm_kernel *k, struct list_head *freelist)
+/*
+ * Models: release_freepages(): isolated free pages back; returns the highest PFN. Host side:
+ * the zeroing split_map_pages() charged is done now for the pages no migration overwrote.
+ */
+static unsigned long release_freepages(struct kmm_kernel *k, struct list_head *freelist,
+				       bool zero_owed)
 {
 	unsigned long high_pfn = 0;
 
@@ -570,6 +577,8 @@ static unsigned long release_freepages(struct kmm_kernel *k, struct list_head *f
 		unsigned long pfn = page_to_pfn(k, page);
 
 		list_del(&page->lru);
+		if (zero_owed)
+			arch_phys_zero(&k->hw->phys, PFN_PHYS(pfn), PAGE_SIZE);
 		put_page(k, page);
 		if (pfn > high_pfn)
 			high_pfn = pfn;
@@ -1072,7 +1081,8 @@ enum compact_result compact_zone(struct kmm_kernel *k, struct compact_control *c
 	}
 	/* Unused free pages back; the free scanner resumes no lower than the highest of them. */
 	if (cc->nr_freepages > 0) {
-		unsigned long free_pfn = pageblock_start_pfn(release_freepages(k, &cc->freepages));
+		unsigned long free_pfn = pageblock_start_pfn(
+			release_freepages(k, &cc->freepages, cc->freepages_zero_owed));
 
 		cc->nr_freepages = 0;
 		if (free_pfn > zone->compact_cached_free_pfn)

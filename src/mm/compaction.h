@@ -58,6 +58,7 @@ struct compact_control {
 	bool contended;
 	bool rescan;
 	bool alloc_contig;
+	bool freepages_zero_owed; /* host side: freepages' charged zeroing not done yet */
 };
 
 /* Models: struct capture_control: a direct compactor's claim on the block it frees. */

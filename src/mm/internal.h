@@ -307,6 +307,7 @@ struct page *cma_alloc(struct kmm_kernel *k, unsigned long count, unsigned int a
 bool cma_release(struct kmm_kernel *k, struct page *pages, unsigned long count);
 bool cma_check(const struct kmm_kernel *k, char *why, size_t whylen);
 void post_alloc_hook(struct kmm_kernel *k, struct page *page, unsigned int order, unsigned int gfp);
+bool post_alloc_hook_zero_owed(struct kmm_kernel *k, struct page *page, unsigned int gfp);
 
 /* Kernel-style reports of the free/alloc checks (Bad page state ...); dump_page: mmdebug.h. */
 void bad_page(struct kmm_kernel *k, struct page *page, const char *reason);

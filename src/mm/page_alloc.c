@@ -1672,6 +1672,21 @@ void post_alloc_hook(struct kmm_kernel *k, struct page *page, unsigned int order
 		kernel_init_pages(k, page, 1u << order);
 }
 
+/*
+ * post_alloc_hook() for a page the caller overwrites whole before anyone reads it (compaction's
+ * migration targets): the zeroing is charged now, the host memset is left to the caller, who
+ * does it (arch_phys_zero) only if the page goes back unused. Returns whether it is owed.
+ */
+bool post_alloc_hook_zero_owed(struct kmm_kernel *k, struct page *page, gfp_t gfp)
+{
+	page->private = 0;
+	set_page_count(page, 1);
+	if (want_init_on_free(k) || !want_init_on_alloc(k, gfp))
+		return false;
+	env_charge_n(k->env, COST_page_zero, 1);
+	return true;
+}
+
 /* Models: prep_new_page(). */
 static void prep_new_page(struct kmm_kernel *k, struct page *page, unsigned int order, gfp_t gfp,
 			  unsigned int alloc_flags)
