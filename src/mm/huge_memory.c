@@ -13,17 +13,26 @@
  *         __do_huge_pmd_anonymous_page and set_huge_zero_page, do_huge_pmd_wp_page,
  *         huge_pmd_set_accessed, zap_huge_pmd, copy_huge_pmd, change_huge_pmd, move_huge_pmd,
  *         __split_huge_pmd(_locked) with __split_huge_zero_page_pmd, split_huge_pmd_address,
- *         vma_adjust_trans_huge; mm/pgtable-generic.c pgtable_trans_huge_deposit/withdraw.
+ *         vma_adjust_trans_huge; mm/pgtable-generic.c pgtable_trans_huge_deposit/withdraw;
+ *         the split section: can_split_folio, unmap_folio, remap_page, lru_add_page_tail,
+ *         __split_huge_page_tail, __split_huge_page, split_huge_page_to_list,
+ *         prep_transhuge_page, free_transhuge_page, deferred_split_huge_page,
+ *         deferred_split_count, deferred_split_scan and the thp-deferred_split shrinker.
  * Deviation: clear_huge_page is the allocator's __GFP_ZERO (the same zeroing cost per page).
  * Deviation: khugepaged's knobs live here, where the sysfs files are (6.1 keeps them in
  *         khugepaged.c); khugepaged.c reads them through thp_khugepaged_knob() and fills
  *         pages_collapsed and full_scans.
  * Deviation: shmem_enabled is shown and its values accepted, but shmem pages stay small.
- * Deviation: large folios are split only at the PMD (split_huge_pmd); splitting the compound
- *         page itself (split_huge_page, the deferred split queue, THP swap-out) is not modelled
- *         yet: a PTE-mapped THP stays one folio until it is freed, reclaim keeps a THP
- *         (vmscan.c activates it), and MADV_FREE/COLD/PAGEOUT leave PMD-mapped THPs alone
- *         (6.1's behaviour when split_huge_page fails).
+ * Deviation: unmap_folio splits a PMD mapping first and then turns the PTEs into migration
+ *         entries (try_to_migrate), where 6.1 writes migration entries straight from the PMD
+ *         (__split_huge_pmd_locked with freeze): one machine call at a time, nothing can see
+ *         the PTEs in between, and the counts (thp_split_pmd, thp_deferred_split_page) are
+ *         the same. The deferred split queue is per node, without memcg (6.1 without
+ *         CONFIG_MEMCG); no split_queue_lock (one call at a time). Only anonymous THPs split
+ *         (no large page-cache folios exist here). MADV_FREE/COLD/PAGEOUT still leave
+ *         PMD-mapped THPs alone (6.1 splits or isolates them).
+ * Deviation: a THP allocated by a path that did not call prep_transhuge_page is prepped when
+ *         it is first queued (6.1 preps every THP at allocation).
  * Deviation: GUP through a read-only huge PMD faults for FOLL_WRITE even with FOLL_FORCE
  *         (can_follow_write_pmd's forced-COW case is not modelled).
  *
@@ -46,6 +55,15 @@
  *     anonymous compound page (or the huge zero page) at its first PFN, and has a deposited
  *     table: the mm's deposited tables equal its huge PMDs.
  *  4. NR_ANON_THPS is 512 times the anonymous THPs with an entire mapcount above zero.
+ *  5. Each node's deferred split queue holds split_queue_len pages, each the head of an
+ *     order-9 THP of that node with TRANSHUGE_PAGE_DTOR and a reference.
+ *
+ * The split (6.1's order): can_split_folio (only the caller's reference besides the mappings
+ * and the swap cache's), unmap_folio (every mapping to a migration entry), the refcount
+ * frozen, each tail made an order-0 folio (flags, mapping, index, swap slot) and put next to
+ * the head on the LRU or on the caller's list, the swap-cache slots pointed at their pages,
+ * remap_page (the migration entries back to PTEs), and the tails' extra references dropped,
+ * which frees the pages nobody maps.
  */
 #include "mm/huge_mm.h"
 
@@ -63,6 +81,8 @@
 #include "mm/rmap.h"
 #include "mm/shrinker.h"
 #include "mm/swap.h"
+#include "mm/swap_state.h"
+#include "mm/swapfile.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -83,6 +103,13 @@ struct thp_state {
 	unsigned long huge_zero_pfn; /* ~0UL when not allocated */
 	int huge_zero_refcount;
 	struct shrinker huge_zero_page_shrinker;
+
+	/* the split section: one deferred split queue per node (pgdat->deferred_split_queue) */
+	struct deferred_split {
+		struct list_head split_queue; /* THPs through page[2].deferred_list */
+		unsigned long split_queue_len;
+	} ds_queue[MAX_NUMNODES];
+	struct shrinker deferred_split_shrinker;
 };
 
 static inline struct thp_state *thp_of(const struct kmm_kernel *k)
@@ -315,6 +342,7 @@ static unsigned long shrink_huge_zero_page_scan(struct shrinker *s, struct shrin
 /* ---- boot ---------------------------------------------------------------------------- */
 
 static void thp_enabled_changed(struct kmm_kernel *k);
+static int deferred_split_init(struct kmm_kernel *k);
 
 int thp_init(struct kmm_kernel *k)
 {
@@ -353,6 +381,12 @@ int thp_init(struct kmm_kernel *k)
 		env_free(k->env, ts);
 		return -ENOMEM;
 	}
+	if (deferred_split_init(k)) {
+		unregister_shrinker(k, &ts->huge_zero_page_shrinker);
+		k->thp = NULL;
+		env_free(k->env, ts);
+		return -ENOMEM;
+	}
 	k->thp_enabled = false;
 	thp_enabled_changed(k); /* start_stop_khugepaged: min_free_kbytes when on */
 	return 0;
@@ -365,6 +399,7 @@ void thp_exit(struct kmm_kernel *k)
 	if (!ts)
 		return;
 	unregister_shrinker(k, &ts->huge_zero_page_shrinker);
+	unregister_shrinker(k, &ts->deferred_split_shrinker);
 	if (ts->huge_zero_page && ts->huge_zero_refcount == 1)
 		__free_pages(k, ts->huge_zero_page, HPAGE_PMD_ORDER);
 	k->thp = NULL;
@@ -811,6 +846,7 @@ vm_fault_t do_huge_pmd_anonymous_page(struct vm_fault *vmf)
 		count_vm_event_k(k, THP_FAULT_FALLBACK);
 		return VM_FAULT_FALLBACK;
 	}
+	prep_transhuge_page(page);
 	return __do_huge_pmd_anonymous_page(vmf, page);
 }
 
@@ -1088,6 +1124,308 @@ void vma_adjust_trans_huge(struct vm_area_struct *vma, unsigned long start, unsi
 	}
 }
 
+/* ==== split_huge_page and the deferred split queue (the split section) =================== */
+
+void split_huge_pmd_folio(struct vm_area_struct *vma, unsigned long address, struct folio *folio)
+{
+	struct kmm_kernel *k = vma->vm_mm->kernel;
+	pmd_t *pmd = mm_find_pmd(vma->vm_mm, address);
+
+	if (!pmd || !pmd_trans_huge(*pmd) || is_huge_zero_pmd(k, *pmd))
+		return;
+	if (pmd_page(k, *pmd) != &folio->page)
+		return;
+	__split_huge_pmd(vma, pmd, address);
+}
+
+static inline struct list_head *page_deferred_list(struct page *head)
+{
+	return &head[2].deferred_list;
+}
+
+static struct deferred_split *get_deferred_split_queue(struct kmm_kernel *k,
+						       const struct page *page)
+{
+	return &thp_of(k)->ds_queue[page_to_nid(page)];
+}
+
+void prep_transhuge_page(struct page *page)
+{
+	INIT_LIST_HEAD(page_deferred_list(page));
+	page[1].compound_dtor = TRANSHUGE_PAGE_DTOR;
+}
+
+void free_transhuge_page(struct kmm_kernel *k, struct page *page)
+{
+	struct list_head *dl = page_deferred_list(page);
+
+	if (dl->next && !list_empty(dl)) {
+		get_deferred_split_queue(k, page)->split_queue_len--;
+		list_del(dl);
+	}
+	dl->next = dl->prev = NULL; /* no host pointer stays in the freed page */
+	free_compound_page(k, page);
+}
+
+void deferred_split_huge_page(struct kmm_kernel *k, struct page *page)
+{
+	struct deferred_split *ds_queue;
+
+	if (!k->thp || page[1].compound_order != HPAGE_PMD_ORDER ||
+	    page[1].compound_dtor == HUGETLB_PAGE_DTOR)
+		return;
+	/* reclaim swaps this THP out whole: it is being handled (6.1's PageSwapCache test) */
+	if (PageSwapCache(page))
+		return;
+	if (page[1].compound_dtor != TRANSHUGE_PAGE_DTOR)
+		prep_transhuge_page(page); /* allocated by a path that did not prep it */
+	if (!list_empty(page_deferred_list(page)))
+		return;
+	ds_queue = get_deferred_split_queue(k, page);
+	count_vm_event_k(k, THP_DEFERRED_SPLIT_PAGE);
+	list_add_tail(page_deferred_list(page), &ds_queue->split_queue);
+	ds_queue->split_queue_len++;
+}
+
+bool can_split_folio(const struct folio *folio, int *pextra_pins)
+{
+	int extra_pins;
+
+	/* the swap cache holds one reference per page; the page cache would too */
+	if (folio_test_anon(folio))
+		extra_pins = folio_test_swapcache(folio) ? (int)folio_nr_pages(folio) : 0;
+	else
+		extra_pins = (int)folio_nr_pages(folio);
+	if (pextra_pins)
+		*pextra_pins = extra_pins;
+	return folio_mapcount(folio) == folio_ref_count(folio) - extra_pins - 1;
+}
+
+/* Models: unmap_folio(): every PMD and PTE mapping of an anonymous THP to migration entries. */
+static void unmap_folio(struct kmm_kernel *k, struct folio *folio)
+{
+	try_to_migrate(k, folio, TTU_SPLIT_HUGE_PMD | TTU_SYNC);
+}
+
+/* Models: remap_page(): the migration entries of the @nr pages from @folio back to PTEs. */
+static void remap_page(struct kmm_kernel *k, struct folio *folio, unsigned long nr)
+{
+	for (unsigned long i = 0; i < nr; i += folio_nr_pages(folio)) {
+		struct folio *f = page_folio(&folio->page + i);
+
+		remove_migration_ptes(k, f, f, true);
+		if (folio_test_large(f))
+			break; /* not split: one walk did all */
+	}
+}
+
+/*
+ * Models: lru_add_page_tail(): a split tail goes next to its head on the LRU, or on @list (with
+ * a reference) when the caller isolated the THP (reclaim, migration).
+ */
+static void lru_add_page_tail(struct page *head, struct page *tail, struct list_head *list)
+{
+	if (list) {
+		folio_get(page_folio(tail));
+		list_add_tail(&tail->lru, list);
+		return;
+	}
+	if (PageUnevictable(tail)) {
+		tail->lru.prev = NULL;
+		tail->mlock_count = 0;
+	} else {
+		list_add_tail(&tail->lru, &head->lru);
+	}
+	SetPageLRU(tail);
+}
+
+/* The flags a tail takes from its head (6.1's list, without the bits arm64 lacks here). */
+#define SPLIT_TAIL_FLAGS                                                                           \
+	(1UL << PG_referenced | 1UL << PG_swapbacked | 1UL << PG_swapcache | 1UL << PG_mlocked |  \
+	 1UL << PG_uptodate | 1UL << PG_active | 1UL << PG_workingset | 1UL << PG_locked |        \
+	 1UL << PG_unevictable | 1UL << PG_dirty)
+
+/* Models: __split_huge_page_tail(): page @tail of @head becomes an order-0 folio. */
+static void __split_huge_page_tail(struct page *head, unsigned int tail, struct list_head *list)
+{
+	struct page *page_tail = head + tail;
+	bool swapcache = PageSwapCache(head);
+
+	page_tail->flags &= ~((1UL << __NR_PAGEFLAGS) - 1);
+	page_tail->flags |= head->flags & SPLIT_TAIL_FLAGS;
+	page_tail->mapping = head->mapping;
+	page_tail->index = head->index + tail;
+	if (!swapcache)
+		page_tail->private = 0;
+	page_tail->compound_head = 0; /* clear_compound_head */
+	page_tail->lru.prev = NULL;
+	/* one reference to drop below, one more for the swap cache */
+	set_page_count(page_tail, 1 + swapcache);
+	lru_add_page_tail(head, page_tail, list);
+}
+
+/*
+ * Models: __split_huge_page(): the frozen, unmapped THP becomes nr order-0 folios, tails
+ * next to the head on the LRU (or on @list), their swap-cache slots their own; then the
+ * migration entries come back as PTEs and the tails' extra references are dropped (the
+ * unmapped ones are freed). @page stays locked.
+ */
+static void __split_huge_page(struct kmm_kernel *k, struct page *page, struct list_head *list)
+{
+	struct folio *folio = page_folio(page);
+	struct page *head = &folio->page;
+	unsigned int nr = (unsigned int)folio_nr_pages(folio);
+	bool swapcache = PageSwapCache(head);
+	swp_entry_t entry = {head->private};
+
+	for (unsigned int i = nr - 1; i >= 1; i--)
+		__split_huge_page_tail(head, i, list);
+	if (swapcache)
+		swap_cache_split_folio(k, head, nr);
+	__ClearPageHead(head);
+	set_page_count(head, swapcache ? 2 : 1);
+	remap_page(k, folio, nr);
+	if (swapcache)
+		split_swap_cluster(k, entry);
+	for (unsigned int i = 0; i < nr; i++) {
+		struct page *subpage = head + i;
+
+		if (subpage == page)
+			continue;
+		folio_unlock(page_folio(subpage));
+		/* free_page_and_swap_cache() */
+		free_swap_cache(k, subpage);
+		put_page(k, subpage);
+	}
+}
+
+int split_huge_page_to_list(struct kmm_kernel *k, struct page *page, struct list_head *list)
+{
+	struct folio *folio = page_folio(page);
+	struct anon_vma *anon_vma = NULL;
+	int extra_pins, ret;
+
+	if (!k->thp || !folio_test_large(folio) || !folio_test_locked(folio))
+		return -EINVAL;
+	if (is_huge_zero_page(k, &folio->page))
+		return -EBUSY;
+	if (folio_test_writeback(folio))
+		return -EBUSY;
+	if (!folio_test_anon(folio)) { /* no large page-cache folios in this model */
+		ret = -EBUSY;
+		goto out;
+	}
+	/* the THP's anon_vma stays while its mappings are migration entries */
+	anon_vma = folio_get_anon_vma(k, folio);
+	if (!anon_vma) {
+		ret = -EBUSY;
+		goto out;
+	}
+	if (!can_split_folio(folio, &extra_pins)) {
+		ret = -EAGAIN;
+		goto out_unlock;
+	}
+	unmap_folio(k, folio);
+	if (folio_ref_count(folio) == 1 + extra_pins) { /* folio_ref_freeze() */
+		struct list_head *dl = page_deferred_list(&folio->page);
+
+		set_page_count(&folio->page, 0);
+		if (folio[0]._folio_dtor == TRANSHUGE_PAGE_DTOR && !list_empty(dl)) {
+			get_deferred_split_queue(k, &folio->page)->split_queue_len--;
+			list_del(dl);
+		}
+		__split_huge_page(k, page, list);
+		ret = 0;
+	} else {
+		remap_page(k, folio, folio_nr_pages(folio));
+		ret = -EAGAIN;
+	}
+out_unlock:
+	folio_put_anon_vma(k, anon_vma);
+out:
+	count_vm_event_k(k, !ret ? THP_SPLIT_PAGE : THP_SPLIT_PAGE_FAILED);
+	return ret;
+}
+
+int split_huge_page(struct kmm_kernel *k, struct page *page)
+{
+	return split_huge_page_to_list(k, page, NULL);
+}
+
+int split_folio_to_list(struct kmm_kernel *k, struct folio *folio, struct list_head *list)
+{
+	return split_huge_page_to_list(k, &folio->page, list);
+}
+
+/* Models: deferred_split_count(): the node's queue length. */
+static unsigned long deferred_split_count(struct shrinker *s, struct shrink_control *sc)
+{
+	(void)s;
+	return thp_of(sc->k)->ds_queue[sc->nid].split_queue_len;
+}
+
+/*
+ * Models: deferred_split_scan(): up to nr_to_scan queued THPs of the node, each pinned and
+ * split if its lock is free; the ones not split go back to the queue's tail. Returns the THPs
+ * split, or SHRINK_STOP when none was and the queue is empty.
+ */
+static unsigned long deferred_split_scan(struct shrinker *s, struct shrink_control *sc)
+{
+	struct kmm_kernel *k = sc->k;
+	struct deferred_split *ds_queue = &thp_of(k)->ds_queue[sc->nid];
+	struct list_head list, *pos, *next;
+	unsigned long split = 0;
+
+	(void)s;
+	INIT_LIST_HEAD(&list);
+	for (pos = ds_queue->split_queue.next; pos != &ds_queue->split_queue; pos = next) {
+		struct page *page = container_of(pos, struct page, deferred_list) - 2;
+
+		next = pos->next;
+		folio_get(page_folio(page)); /* get_page_unless_zero: a queued THP is not free */
+		list_move(pos, &list);
+		if (!--sc->nr_to_scan)
+			break;
+	}
+	for (pos = list.next; pos != &list; pos = next) {
+		struct page *page = container_of(pos, struct page, deferred_list) - 2;
+
+		next = pos->next;
+		if (folio_test_locked(page_folio(page))) /* trylock_page */
+			goto next;
+		folio_lock(page_folio(page));
+		if (!split_huge_page(k, page)) /* off the queue when split */
+			split++;
+		folio_unlock(page_folio(page));
+next:
+		put_page(k, page);
+	}
+	while (!list_empty(&list)) /* list_splice_tail */
+		list_move_tail(list.next, &ds_queue->split_queue);
+	if (!split && list_empty(&ds_queue->split_queue))
+		return SHRINK_STOP;
+	return split;
+}
+
+static int deferred_split_init(struct kmm_kernel *k)
+{
+	struct thp_state *ts = thp_of(k);
+
+	for (int nid = 0; nid < MAX_NUMNODES; nid++)
+		INIT_LIST_HEAD(&ts->ds_queue[nid].split_queue);
+	ts->deferred_split_shrinker.count_objects = deferred_split_count;
+	ts->deferred_split_shrinker.scan_objects = deferred_split_scan;
+	ts->deferred_split_shrinker.seeks = DEFAULT_SEEKS;
+	ts->deferred_split_shrinker.flags = SHRINKER_NUMA_AWARE | SHRINKER_NONSLAB;
+	return register_shrinker(k, &ts->deferred_split_shrinker, "thp-deferred_split");
+}
+
+unsigned long deferred_split_queue_len(const struct kmm_kernel *k, int nid)
+{
+	return k->thp && nid >= 0 && nid < MAX_NUMNODES ? k->thp->ds_queue[nid].split_queue_len
+							  : 0;
+}
+
 /* ---- checks ---------------------------------------------------------------------------- */
 
 #define CHECK(cond, ...)                                                                           \
@@ -1113,6 +1451,8 @@ static bool thp_check_mm(const struct mm_struct *mm, unsigned long *nr_zero_maps
 	unsigned long nr_huge = 0, nr_deposit = 0;
 
 	for (struct vm_area_struct *vma = mm->mmap; vma; vma = vma->vm_next) {
+		if (vma->vm_flags & VM_HUGETLB)
+			continue; /* hugetlb blocks are hugetlb_check's */
 		for (unsigned long a = vma->vm_start & HPAGE_PMD_MASK; a < vma->vm_end;
 		     a += HPAGE_PMD_SIZE) {
 			pmd_t *pmdp = mm_find_pmd(mm, a);
@@ -1183,6 +1523,27 @@ bool thp_check(const struct kmm_kernel *k, char *why, size_t whylen)
 			nr_thps += k->node_data[nid]->vm_stat[NR_ANON_THPS];
 	CHECK(nr_thps % (long)HPAGE_PMD_NR == 0 && nr_thps >= 0,
 	      "thp: NR_ANON_THPS %ld not a multiple of 512", nr_thps); /* 4 (the rest: mm_check) */
+	for (int nid = 0; nid < MAX_NUMNODES; nid++) { /* 5 */
+		const struct deferred_split *dq = &ts->ds_queue[nid];
+		unsigned long n = 0;
+
+		for (const struct list_head *l = dq->split_queue.next; l != &dq->split_queue;
+		     l = l->next) {
+			const struct page *head = container_of(l, struct page, deferred_list) - 2;
+
+			CHECK(++n <= dq->split_queue_len, "thp: node %d's split queue is longer than %lu",
+			      nid, dq->split_queue_len);
+			CHECK(PageHead(head) && head[1].compound_order == HPAGE_PMD_ORDER &&
+				      head[1].compound_dtor == TRANSHUGE_PAGE_DTOR,
+			      "thp: pfn %#lx on node %d's split queue is not a THP head",
+			      page_to_pfn(k, head), nid);
+			CHECK(page_to_nid(head) == nid && page_ref_count(head) > 0,
+			      "thp: pfn %#lx on node %d's split queue: node %d, refcount %d",
+			      page_to_pfn(k, head), nid, page_to_nid(head), page_ref_count(head));
+		}
+		CHECK(n == dq->split_queue_len, "thp: node %d's split queue has %lu pages, len %lu",
+		      nid, n, dq->split_queue_len);
+	}
 	(void)zero_maps;
 	return true;
 }

@@ -163,6 +163,51 @@ void split_huge_pmd_address(struct vm_area_struct *vma, unsigned long address);
 void vma_adjust_trans_huge(struct vm_area_struct *vma, unsigned long start, unsigned long end,
 			   long adjust_next);
 
+/* ---- split_huge_page and the deferred split queue -------------------------------------- */
+
+/*
+ * Models: split_huge_page_to_list(): splits the locked anonymous THP @page belongs to into
+ * 512 order-0 folios (flags, mapping, index, swap-cache slots, dirty state kept; PTE and PMD
+ * mappings go through migration entries and come back as PTEs of the small pages). The tails
+ * go next to the head on its LRU list, or on @list with a reference each when @list is given
+ * (the caller isolated the THP: reclaim, migration). Unmapped tails are freed. @page stays
+ * locked and referenced. thp_split_page or thp_split_page_failed counted.
+ * Returns 0; -EAGAIN when references beyond the mappings (a pin, a GUP reference) refuse it
+ * (nothing changed); -EBUSY for the huge zero page, a THP under writeback or not mapped (no
+ * anon_vma); -EINVAL when @page is not a locked large folio.
+ */
+int split_huge_page_to_list(struct kmm_kernel *k, struct page *page, struct list_head *list);
+/* Models: split_huge_page(): split_huge_page_to_list() with the tails on the LRU. */
+int split_huge_page(struct kmm_kernel *k, struct page *page);
+/* Models: split_folio_to_list(). */
+int split_folio_to_list(struct kmm_kernel *k, struct folio *folio, struct list_head *list);
+/*
+ * Models: can_split_folio(): only the caller's reference besides the mappings (and the swap
+ * cache's, returned in *@pextra_pins if not NULL). Reads only.
+ */
+bool can_split_folio(const struct folio *folio, int *pextra_pins);
+/*
+ * Models: prep_transhuge_page(): a freshly allocated order-9 compound page becomes a THP
+ * (TRANSHUGE_PAGE_DTOR, an empty deferred list). Every path allocating an anonymous THP calls
+ * it (the fault; khugepaged and THP migration targets too).
+ */
+void prep_transhuge_page(struct page *page);
+/* Models: free_transhuge_page(): off the deferred split queue, then free_compound_page(). */
+void free_transhuge_page(struct kmm_kernel *k, struct page *page);
+/*
+ * Models: deferred_split_huge_page(): queues the THP @page (a head) for the deferred split
+ * shrinker unless it is queued already or in the swap cache; thp_deferred_split_page counted.
+ * rmap calls it when a PTE unmap leaves the THP partly mapped.
+ */
+void deferred_split_huge_page(struct kmm_kernel *k, struct page *page);
+/* The length of node @nid's deferred split queue (for views and tests). */
+unsigned long deferred_split_queue_len(const struct kmm_kernel *k, int nid);
+/*
+ * The huge PMD covering @address in @vma is split if it maps @folio (split_huge_pmd_address()
+ * with its folio argument); nothing happens otherwise.
+ */
+void split_huge_pmd_folio(struct vm_area_struct *vma, unsigned long address, struct folio *folio);
+
 /*
  * Models: mm_put_huge_zero_page(): exit_mmap drops the mm's reference on the huge zero page.
  */

@@ -33,6 +33,8 @@
  * | _pincount         | page[1].compound_pincount       |
  * | _folio_nr_pages   | page[1].compound_nr             |
  *
+ * The second tail of a THP keeps deferred_list over its mapping and index (6.1's place).
+ *
  * (6.1 has no _entire_mapcount or _nr_pages_mapped: those came in 6.2/6.3.)
  */
 #ifndef KMM_MM_MM_TYPES_H
@@ -153,6 +155,11 @@ struct page {
 			int compound_pincount;
 			unsigned int compound_nr; /* 1 << compound_order */
 			unsigned long _private_1;
+		};
+		struct { /* the second tail page of a THP (huge_memory.c) */
+			unsigned long _compound_pad_1; /* compound_head */
+			unsigned long _compound_pad_2;
+			struct list_head deferred_list; /* over mapping and index */
 		};
 	};
 	union {

@@ -12,8 +12,10 @@
  *         page's address in each VMA); an anon_vma with no chain left is recognised by its
  *         empty list. Large folios are anonymous THPs (huge_memory.c): a PMD mapping
  *         counts in the entire mapcount, PTE mappings in the pages' _mapcount (6.1's scheme
- *         with PG_double_map). The walks find PTE mappings only: try_to_unmap and
- *         folio_referenced skip a huge PMD (reclaim keeps a PMD-mapped THP). No locks.
+ *         with PG_double_map). The walks find PTE mappings (over the folio's whole range
+ *         in each VMA, skipping holes); a huge PMD is split first by try_to_unmap and
+ *         try_to_migrate with TTU_SPLIT_HUGE_PMD, and folio_referenced reads its access flag
+ *         itself. No locks.
  * Deviation: file folios are found through the file layer's i_mmap list (pagemap.h).
  *
  * Invariants (rmap_check):
@@ -28,6 +30,7 @@
 #include "arch/arm64/include/asm/tlbflush.h"
 #include "lib/bug.h"
 #include "lib/trace.h"
+#include "mm/huge_mm.h"
 #include "mm/memory.h"
 #include "mm/migrate.h"
 #include "mm/mm_state.h"
@@ -365,6 +368,8 @@ static void page_remove_anon_compound_rmap(struct kmm_kernel *k, struct page *pa
 	}
 	if (nr)
 		mod_node_page_state_of(k, page, NR_ANON_MAPPED, -nr);
+	if (nr && nr < nr_pages) /* some pages stay mapped by PTEs: a partly mapped THP */
+		deferred_split_huge_page(k, page);
 }
 
 void page_remove_rmap(struct page *page, struct vm_area_struct *vma, bool compound)
@@ -377,9 +382,12 @@ void page_remove_rmap(struct page *page, struct vm_area_struct *vma, bool compou
 			munlock_page(k, page);
 		return;
 	}
-	if (--page->_mapcount < 0)
+	if (--page->_mapcount < 0) {
 		mod_node_page_state_of(k, page, PageAnon(page) ? NR_ANON_MAPPED : NR_FILE_MAPPED,
 				       -1);
+		if (PageAnon(page) && PageCompound(page)) /* huge_memory.c's deferred split */
+			deferred_split_huge_page(k, compound_head(page));
+	}
 	if (vma->vm_flags & VM_LOCKED) /* munlock_vma_page */
 		munlock_page(k, page);
 }
@@ -420,6 +428,16 @@ unsigned long vma_address(const struct page *page, const struct vm_area_struct *
 {
 	unsigned long pgoff = page->index, address;
 
+	if (PageHead(page)) { /* vma_pgoff_address(): any overlap, from vm_start at the latest */
+		unsigned long nr = folio_nr_pages(page_folio((struct page *)page));
+
+		if (pgoff + nr <= vma->vm_pgoff ||
+		    pgoff >= vma->vm_pgoff + ((vma->vm_end - vma->vm_start) >> PAGE_SHIFT))
+			return (unsigned long)-EFAULT;
+		if (pgoff < vma->vm_pgoff)
+			return vma->vm_start;
+		return vma->vm_start + ((pgoff - vma->vm_pgoff) << PAGE_SHIFT);
+	}
 	if (pgoff < vma->vm_pgoff)
 		return (unsigned long)-EFAULT;
 	address = vma->vm_start + ((pgoff - vma->vm_pgoff) << PAGE_SHIFT);
@@ -487,37 +505,53 @@ void rmap_walk(struct kmm_kernel *k, struct folio *folio, const struct rmap_walk
 		rmap_walk_file(k, folio, rwc);
 }
 
+/* The end of the folio's range in @pvmw's VMA (vma_address_end()). */
+static unsigned long pvmw_end(const struct page_vma_mapped_walk *pvmw)
+{
+	const struct vm_area_struct *vma = pvmw->vma;
+	const struct page *head = pfn_to_page(vma->vm_mm->kernel, pvmw->pfn);
+	unsigned long end;
+
+	if (pvmw->nr_pages == 1)
+		return pvmw->address + PAGE_SIZE;
+	end = vma->vm_start + ((head->index + pvmw->nr_pages - vma->vm_pgoff) << PAGE_SHIFT);
+	return end > vma->vm_end || end < vma->vm_start ? vma->vm_end : end;
+}
+
 bool page_vma_mapped_walk(struct page_vma_mapped_walk *pvmw)
 {
 	struct vm_area_struct *vma = pvmw->vma;
-	unsigned long end = vma->vm_end;
+	unsigned long end = pvmw_end(pvmw);
 
 	if (pvmw->pte) { /* next page of the range */
 		pvmw->address += PAGE_SIZE;
 		pvmw->pte = NULL;
 	}
+	/* a large folio's PTEs may have holes (partly unmapped): those are skipped */
 	for (; pvmw->address < end; pvmw->address += PAGE_SIZE) {
 		pte_t *ptep = (pte_t *)mm_pte_lookup(vma->vm_mm, pvmw->address);
 		unsigned long pfn;
 
-		if (!ptep)
-			return false;
+		if (!ptep) { /* no PTE table here (or a huge PMD): on to the next one */
+			pvmw->address = (pvmw->address & PMD_MASK) + PMD_SIZE - PAGE_SIZE;
+			continue;
+		}
 		if (pvmw->flags & PVMW_MIGRATION) { /* check_pte(): migration entries only */
 			swp_entry_t entry;
 
 			if (!is_swap_pte(*ptep))
-				return false;
+				continue;
 			entry = pte_to_swp_entry(*ptep);
 			if (!is_migration_entry(entry))
-				return false;
+				continue;
 			pfn = swp_offset_pfn(entry);
 		} else {
 			if (!pte_present(*ptep))
-				return false;
+				continue;
 			pfn = pte_pfn(*ptep);
 		}
 		if (pfn < pvmw->pfn || pfn >= pvmw->pfn + pvmw->nr_pages)
-			return false;
+			continue;
 		pvmw->pte = (uint64_t *)ptep;
 		return true;
 	}
@@ -599,6 +633,8 @@ static bool try_to_unmap_one(struct folio *folio, struct vm_area_struct *vma, un
 
 	if ((vma->vm_flags & VM_LOCKED) && !(flags & TTU_IGNORE_MLOCK))
 		return false;
+	if (flags & TTU_SPLIT_HUGE_PMD) /* a THP's swap-out: its PMD becomes 512 PTEs first */
+		split_huge_pmd_folio(vma, address, folio);
 	pvmw_init(&pvmw, k, folio, vma, address);
 	while (page_vma_mapped_walk(&pvmw)) {
 		struct page *page = pfn_to_page(k, pte_pfn(*(pte_t *)pvmw.pte));
@@ -615,7 +651,6 @@ static bool try_to_unmap_one(struct folio *folio, struct vm_area_struct *vma, un
 		}
 		page_remove_rmap(page, vma, false);
 		folio_put(k, folio);
-		break;
 	}
 	return true;
 }
@@ -678,7 +713,8 @@ static bool try_to_migrate_one(struct folio *folio, struct vm_area_struct *vma,
 	struct kmm_kernel *k = mm->kernel;
 	struct page_vma_mapped_walk pvmw;
 
-	(void)arg;
+	if ((unsigned int)(uintptr_t)arg & TTU_SPLIT_HUGE_PMD) /* unmap_folio() of a split */
+		split_huge_pmd_folio(vma, address, folio);
 	pvmw_init(&pvmw, k, folio, vma, address);
 	while (page_vma_mapped_walk(&pvmw)) {
 		pte_t *ptep = (pte_t *)pvmw.pte;
@@ -796,7 +832,19 @@ static bool folio_referenced_one(struct folio *folio, struct vm_area_struct *vma
 	struct folio_referenced_arg *pra = arg;
 	struct page_vma_mapped_walk pvmw;
 	int referenced = 0;
+	pmd_t *pmd = folio_test_large(folio) ? mm_find_pmd(vma->vm_mm, address) : NULL;
 
+	/* a THP mapped by its PMD: the block descriptor's access flag (pmdp_clear_flush_young) */
+	if (pmd && pmd_trans_huge(*pmd) && pmd_pfn(*pmd) == page_to_pfn(k, &folio->page)) {
+		if (vma->vm_flags & VM_LOCKED) {
+			pra->vm_flags |= VM_LOCKED;
+			return false;
+		}
+		if (ptep_clear_flush_young(k, vma, address & PMD_MASK, (pte_t *)pmd) &&
+		    !(vma->vm_flags & VM_SEQ_READ))
+			referenced++;
+		pra->mapcount--;
+	}
 	pvmw_init(&pvmw, k, folio, vma, address);
 	while (page_vma_mapped_walk(&pvmw)) {
 		if (vma->vm_flags & VM_LOCKED) {
@@ -810,7 +858,6 @@ static bool folio_referenced_one(struct folio *folio, struct vm_area_struct *vma
 				referenced++;
 		}
 		pra->mapcount--;
-		break;
 	}
 	if (referenced) {
 		pra->referenced++;

@@ -82,6 +82,9 @@ _Static_assert(sizeof(struct slab) == sizeof(struct page), "struct slab overlays
 #define TRACK_SIZE	  32 /* sizeof(struct track) with CONFIG_STACKDEPOT on arm64 */
 /* Model: marks the head page of a live large kmalloc (owner-private flag of the slab layer). */
 #define PG_large_kmalloc   PG_owner_priv_1
+/* A large kmalloc's head: the bit without PG_swapbacked (a THP in the swap cache has both). */
+#define PageLargeKmalloc(page)                                                                     \
+	(test_page_flag(page, PG_large_kmalloc) && !test_page_flag(page, PG_swapbacked))
 #define ARCH_SLAB_MINALIGN 8
 
 #define DEBUG_DEFAULT_FLAGS                                                                        \

@@ -538,7 +538,7 @@ void free_large_kmalloc(struct kmm_kernel *k, uint64_t object, const char *fn)
 		return;
 	}
 	page = compound_head(page);
-	if (!test_page_flag(page, PG_large_kmalloc)) {
+	if (!PageLargeKmalloc(page)) {
 		/* The kernel's WARN_ON_ONCE(order == 0) fires for any order-0 page; the model
 		 * refuses every page that is not a live large kmalloc (it is not freed). */
 		snprintf(after, sizeof(after), "object pointer: 0x%016" PRIx64, object);

@@ -3669,7 +3669,7 @@ static bool check_memory_map(struct slub_check_ctx *x)
 			x->bytes[nid][!(s->flags & SLAB_RECLAIM_ACCOUNT)] += (long)slab_size(slab);
 			pfn += 1ul << slab_order(slab);
 		} else if (PageHead(page)) {
-			if (test_page_flag(page, PG_large_kmalloc)) {
+			if (PageLargeKmalloc(page)) {
 				x->nr_large++;
 				x->bytes[page_to_nid(page)][1] +=
 					(long)(PAGE_SIZE << compound_order(page));
@@ -3785,7 +3785,7 @@ bool slab_place_walk(const struct kmm_kernel *k, struct place_map *map)
 		if (PageHead(page))
 			nr = 1UL << compound_order(page);
 		if (((PageSlab(page) && page_slab(page)->slab_cache) ||
-		     (PageHead(page) && test_page_flag(page, PG_large_kmalloc))) &&
+		     (PageHead(page) && PageLargeKmalloc(page))) &&
 		    !place_claim(map, PLACE_SLAB, pfn, nr))
 			return false;
 		pfn += nr;

@@ -39,6 +39,7 @@
  */
 #include "mm/swap.h"
 
+#include "mm/huge_mm.h"
 #include "mm/hugetlb.h"
 #include "mm/gfp.h"
 #include "mm/mmap.h"
@@ -155,6 +156,9 @@ static void destroy_compound_page(struct kmm_kernel *k, struct page *page)
 	switch (page[1].compound_dtor) {
 	case HUGETLB_PAGE_DTOR:
 		free_huge_page(k, page);
+		break;
+	case TRANSHUGE_PAGE_DTOR:
+		free_transhuge_page(k, page);
 		break;
 	case COMPOUND_PAGE_DTOR:
 	default: /* the model makes no other kind of compound page yet */

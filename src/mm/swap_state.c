@@ -20,7 +20,9 @@
  * Deviation: I/O waits (folio_lock on a folio being read, folio_wait_writeback) sleep the
  *         current CPU on the simulated clock until the device's completion event ran
  *         (io_schedule); no blk plugging (each read is its own request).
- * Deviation: no THP swap: every folio here is order 0 (vmscan splits large ones first).
+ * A THP swapped out whole (vmscan.c, CONFIG_THP_SWAP) sits here as one folio over the 512
+ * slots of a huge cluster; each tail page's private names its own slot, as 6.1's do. A
+ * split (huge_memory.c) gives each slot its own page back (swap_cache_split_folio).
  *
  * The swap cache holds one reference per page and keeps PG_swapcache, folio->private (the
  * entry) and the slot's SWAP_HAS_CACHE (swapfile.c's swap_map) in step. The swap cache is
@@ -240,6 +242,8 @@ int add_to_swap_cache(struct kmm_kernel *k, struct folio *folio, swp_entry_t ent
 		}
 	folio_ref_add(folio, (int)nr);
 	folio_set_swapcache(folio);
+	for (long i = 1; i < nr; i++) /* a THP's tails name their own slots */
+		folio_page(folio, i)->private = entry.val + (unsigned long)i;
 	folio->private = entry.val;
 	sp->nr_pages += (unsigned long)nr;
 	mod_node_page_state_of(k, &folio->page, NR_FILE_PAGES, nr);
@@ -263,6 +267,7 @@ void __delete_from_swap_cache(struct kmm_kernel *k, struct folio *folio, swp_ent
 			xa_store(&sp->xa, idx + (unsigned long)i, shadow);
 		else
 			xa_erase(&sp->xa, idx + (unsigned long)i);
+		folio_page(folio, i)->private = 0;
 	}
 	folio->private = 0;
 	folio_clear_swapcache(folio);
@@ -279,6 +284,15 @@ void swap_cache_replace_folio(struct kmm_kernel *k, struct folio *old, struct fo
 
 	for (unsigned long i = 0; sp && i < nr; i++)
 		xa_store(&sp->xa, idx + i, new); /* a replacement allocates nothing */
+}
+
+void swap_cache_split_folio(struct kmm_kernel *k, struct page *head, unsigned long nr)
+{
+	swp_entry_t entry = {head->private};
+	struct swap_space *sp = space_of(k, entry);
+
+	for (unsigned long i = 1; sp && i < nr; i++)
+		xa_store(&sp->xa, swp_offset(entry) + i, head + i); /* no allocation: a slot */
 }
 
 void delete_from_swap_cache(struct kmm_kernel *k, struct folio *folio)

@@ -92,6 +92,11 @@ void __delete_from_swap_cache(struct kmm_kernel *k, struct folio *folio, swp_ent
  * put_swap_folio() (drops SWAP_HAS_CACHE) and the cache's references.
  */
 void delete_from_swap_cache(struct kmm_kernel *k, struct folio *folio);
+/*
+ * Models: __split_huge_page()'s swap-cache part: after the THP @head (in the swap cache) was
+ * split, slot i of its range names page @head + i. Allocates nothing.
+ */
+void swap_cache_split_folio(struct kmm_kernel *k, struct page *head, unsigned long nr);
 
 /*
  * Models: clear_shadow_from_swap_cache(): erases shadows of slots @begin..@end of @type (the

@@ -42,7 +42,8 @@
  *    the allocator that woke it), not at boot (module_init), so that a
  *    run's own tasks get pids from 1 as the captures' /init does and the boot's memory stays
  *    as captured; while no zone of the node has room above min for its task_struct, its
- *    creation waits for a later wake-up (direct reclaim does the work); it starts asleep (the
+ *    creation is retried every HZ/10 (direct reclaim does the work meanwhile): the kernel's
+ *    kswapd, there from boot, would have been woken by the first request; it starts asleep (the
  * kernel's first pass naps HZ/10 on a balanced node).
  *  - Until swap devices exist on the machine, anonymous folios cannot be reclaimed
  *    (no swap: get_scan_count scans only file folios, as the kernel does without swap).
@@ -50,6 +51,12 @@
  *    shrink_node() makes one pass, as the kernel does for every order-0 request.
  *  - Writeback of a dirty file folio by kswapd's pageout() completes as the filesystem's
  *    writepage returns (filemap.c's writeback model); PG_reclaim rotation follows it.
+ *  - Anonymous THPs go as 6.1 (CONFIG_THP_SWAP) sends them: split at once when no PMD maps
+ *    them, else swapped out whole into one free swap cluster (try_to_unmap splits the PMD
+ *    into 512 swap PTEs; thp_swpout), or split onto the list when no cluster is free
+ *    (thp_swpout_fallback); the tails take their own trips (huge_memory.c's split).
+ *    __GFP_IO and the DMA-pin test before add_to_swap are not made (the anon_vma walk's
+ *    pin test in try_to_unmap keeps a pinned page mapped).
  *
  * Invariants (vmscan_check, run by kmm_check):
  *  1. Outside a reclaim call no folio is isolated by reclaim: the registered isolation lists
@@ -69,6 +76,7 @@
 #include "kernel/sched.h"
 #include "lib/trace.h"
 #include "mm/gfp.h"
+#include "mm/huge_mm.h"
 #include "mm/internal.h"
 #include "mm/memory.h"
 #include "mm/migrate.h"
@@ -790,10 +798,11 @@ static enum folio_fate folio_reclaim_dirty(struct kmm_kernel *k, pg_data_t *pgda
 
 /* Models: one folio's trip through shrink_folio_list(), up to freeing or its putback. */
 static enum folio_fate shrink_one_folio(struct kmm_kernel *k, pg_data_t *pgdat, struct folio *folio,
+					struct list_head *folio_list, unsigned int *nr_pagesp,
 					struct scan_control *sc, struct reclaim_stat *stat,
 					bool ignore_references)
 {
-	unsigned int nr_pages = (unsigned int)folio_nr_pages(folio);
+	unsigned int nr_pages = *nr_pagesp;
 	enum folio_references references = FOLIOREF_RECLAIM;
 	struct address_space *mapping;
 	bool dirty, writeback;
@@ -820,19 +829,41 @@ static enum folio_fate shrink_one_folio(struct kmm_kernel *k, pg_data_t *pgdat, 
 		stat->nr_ref_keep += nr_pages;
 		return FATE_KEEP;
 	}
-	/* A THP (huge_memory.c): neither its swap-out nor split_huge_page is modelled yet */
-	if (folio_test_large(folio) && folio_test_anon(folio))
-		return FATE_ACTIVATE;
 	/* Anonymous memory needs a swap slot and a place in the swap cache first. */
 	if (folio_test_anon(folio) && folio_test_swapbacked(folio) &&
 	    !folio_test_swapcache(folio)) {
-		if (!can_reclaim_anon_pages(k) || !add_to_swap(k, folio))
+		if (!can_reclaim_anon_pages(k))
 			return FATE_ACTIVATE;
+		if (folio_test_large(folio)) {
+			if (!can_split_folio(folio, NULL))
+				return FATE_ACTIVATE;
+			/* no PMD maps it (partly unmapped): split now, the tails come round */
+			if (!folio_entire_mapcount(folio) && split_folio_to_list(k, folio, folio_list))
+				return FATE_ACTIVATE;
+		}
+		if (!add_to_swap(k, folio)) {
+			if (!folio_test_large(folio))
+				goto activate_split;
+			/* no free swap cluster for the THP: swap its pages one by one */
+			if (split_folio_to_list(k, folio, folio_list))
+				return FATE_ACTIVATE;
+			count_vm_event(k, THP_SWPOUT_FALLBACK);
+			if (!add_to_swap(k, folio))
+				goto activate_split;
+		}
+	}
+	/* split above: the tails take their own trips through this function */
+	if (nr_pages > 1 && !folio_test_large(folio)) {
+		sc->nr_scanned -= nr_pages - 1;
+		*nr_pagesp = nr_pages = 1;
 	}
 	if (folio_mapped(folio)) {
 		bool was_swapbacked = folio_test_swapbacked(folio);
+		unsigned int flags = TTU_BATCH_FLUSH;
 
-		try_to_unmap(k, folio, TTU_BATCH_FLUSH);
+		if (folio_test_large(folio) && folio_order(folio) >= HPAGE_PMD_ORDER)
+			flags |= TTU_SPLIT_HUGE_PMD; /* the PMD becomes 512 swap PTEs */
+		try_to_unmap(k, folio, flags);
 		if (folio_mapped(folio)) {
 			stat->nr_unmap_fail += nr_pages;
 			if (!was_swapbacked && folio_test_swapbacked(folio))
@@ -858,6 +889,13 @@ static enum folio_fate shrink_one_folio(struct kmm_kernel *k, pg_data_t *pgdat, 
 	if ((!mapping && !folio_test_swapcache(folio)) || !__remove_mapping(k, mapping, folio))
 		return FATE_KEEP;
 	return FATE_FREE;
+activate_split:
+	/* the tails that found no swap slot after a split */
+	if (nr_pages > 1) {
+		sc->nr_scanned -= nr_pages - 1;
+		*nr_pagesp = 1;
+	}
+	return FATE_ACTIVATE;
 }
 
 /*
@@ -886,7 +924,8 @@ static unsigned int shrink_folio_list(struct kmm_kernel *k, struct list_head *fo
 			continue;
 		}
 		folio_lock(folio);
-		fate = shrink_one_folio(k, pgdat, folio, sc, stat, ignore_references);
+		fate = shrink_one_folio(k, pgdat, folio, folio_list, &nr_pages, sc, stat,
+					ignore_references);
 		folio_unlock(folio);
 		if (fate == FATE_FREE) {
 			nr_reclaimed += nr_pages;
@@ -1812,19 +1851,27 @@ static void kswapd_create_fn(struct kmm_env *env, struct env_event *ev)
 {
 	struct vmscan_state *vs = ev->arg;
 	struct kmm_kernel *k = vs->k;
+	bool again = false;
 
 	(void)env;
 	for (int nid = 0; nid < MAX_NUMNODES; nid++) {
 		if (!vs->create_wanted[nid] || !k->node_data[nid])
 			continue;
 		/* Its task_struct must not fail an allocation: wait for room above min. */
-		if (!node_has_room_for_kthread(k->node_data[nid]))
+		if (!node_has_room_for_kthread(k->node_data[nid])) {
+			again = true;
 			continue;
+		}
 		vs->create_wanted[nid] = false;
 		if (!vs->node[nid].kswapd && kswapd_run(k, nid))
 			continue; /* no memory for the thread: direct reclaim does the work */
 		kswapd_wake(k, &vs->node[nid]);
 	}
+	/* Look again later: the wake-ups may all be over when room appears (the kernel's
+	 * kswapd, there from boot, would have been woken by the first). */
+	if (again)
+		env_event_schedule(k->env, &vs->create_ev, k->env->cycles + jiffies_to_cycles(k, HZ / 10),
+				   0);
 }
 
 int vmscan_init(struct kmm_kernel *k)

@@ -154,15 +154,11 @@ def test_scenario_filecache_counters_side_by_side(sim_filecache):
     assert rc.check(capture("filecache-smp1-1G"), sim_filecache, "filecache") == []
 
 
-@pytest.mark.xfail(reason="THP swap-out is not modelled yet (issue 16): the kernel's hog "
-                          "swaps THPs out whole (thp_swpout 180) or splits them "
-                          "(thp_split_page 30); the model's reclaim keeps THPs resident, so "
-                          "its hog stops ~47 MiB short (with transparent_hugepage=never it "
-                          "gets 203.7 MiB beyond MemAvailable vs the kernel's 205.7)")
 def test_scenario_zram_pool_takes_ram_like_the_kernels(kmmsim, tmp_path):
     """zsmalloc's pages come from the buddy allocator in the kernel and in the model, so the
     hog gets as far beyond MemAvailable as the kernel's (within max(16 MiB, 2 % of RAM));
-    swap-outs land within a factor of 2 of the kernel's."""
+    swap-outs land within a factor of 2 of the kernel's. The hog's THPs go out whole into
+    free swap clusters as the kernel's do (thp_swpout: the kernel 180, the model 182)."""
     out = kmmsim("-m", "1G", "-smp", "1", "-cpu", "cortex-a57", "run",
                  str(SCENARIOS / "zram-hog.kmm")).stdout
     path = tmp_path / "zram-1G.txt"
