@@ -17,7 +17,7 @@
 	X(faults, "user faults and task accesses vs the host kernel doing the same; fork, munmap") \
 	X(swap, "swap-out/in pages/s to a plain device and zram, beside liblzo2's own compress")   \
 	X(replay, "trace replay: accesses/s on TLB hits, L2 hits, walks, faults; trace decoding")  \
-	X(reclaim, "clean file pages reclaimed/s under an anon write, swap-in faults/s, OOM runs") \
+	X(reclaim, "clean file pages reclaimed/s (anon write; kswapd alone), swap-in/s, OOM runs")    \
 	X(compaction, "vm.compact_memory of a fragmented 4 GiB machine: host time, pages/s moved")
 
 #endif /* KMM_BENCHES_H */

@@ -45,6 +45,7 @@
 #include "arch/arm64/include/asm/pgtable.h"
 #include "kernel/sched.h"
 #include "mm/huge_mm.h"
+#include "mm/hugetlb.h"
 #include "mm/oom.h"
 #include "mm/internal.h"
 #include "mm/memory.h"
@@ -319,6 +320,14 @@ static void smap_gather_stats(const struct kmm_kernel *k, const struct vm_area_s
 		start = vma->vm_start;
 	if (start >= vma->vm_end)
 		return;
+	if (is_vm_hugetlb_page(vma)) { /* smaps_hugetlb_range: not in Rss (6.1) */
+		unsigned long shared, private;
+
+		hugetlb_smaps(vma, &shared, &private);
+		mss->shared_hugetlb += shared;
+		mss->private_hugetlb += private;
+		return;
+	}
 	walk_page_range(&w, start, vma->vm_end);
 	/* A shared or read-only tmpfs mapping counts its file's swap; a private one its holes. */
 	if (vma_is_shmem(vma)) {
@@ -496,8 +505,8 @@ static void show_smap(const struct kmm_kernel *k, const struct sink *out,
 	smap_gather_stats(k, vma, &mss, 0);
 	show_map_vma(out, vma);
 	put_kb(out, "Size:           ", vma->vm_end - vma->vm_start, 8);
-	put_kb(out, "KernelPageSize: ", PAGE_SIZE, 8);
-	put_kb(out, "MMUPageSize:    ", PAGE_SIZE, 8);
+	put_kb(out, "KernelPageSize: ", vma_kernel_pagesize(vma), 8);
+	put_kb(out, "MMUPageSize:    ", vma_kernel_pagesize(vma), 8); /* vma_mmu_pagesize */
 	show_smap_stats(out, &mss, false);
 	sink_printf(out, "THPeligible:    %d\n", thp_eligible(k, vma));
 	show_smap_vma_flags(out, vma->vm_flags);

@@ -16,6 +16,7 @@
 #include "kernel/sched.h"
 #include "mm/memory.h"
 #include "mm/huge_mm.h"
+#include "mm/hugetlb.h"
 #include "mm/mm_state.h"
 #include "mm/mmap.h"
 #include "mm/rmap.h"
@@ -249,6 +250,10 @@ static int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 		if (!tmp)
 			goto fail_nomem;
 		tmp->vm_mm = mm;
+		if (is_vm_hugetlb_page(tmp) && hugetlb_dup_vma_private(tmp)) {
+			vm_area_free(tmp);
+			goto fail_nomem;
+		}
 		if (tmp->vm_flags & VM_WIPEONFORK) {
 			tmp->anon_vma =
 				NULL; /* a clean slate: anon_vma_prepare at the first fault */

@@ -1495,6 +1495,8 @@ static bool thp_check_mm(const struct mm_struct *mm, unsigned long *nr_zero_maps
 	unsigned long nr_huge = 0, nr_deposit = 0;
 
 	for (struct vm_area_struct *vma = mm->mmap; vma; vma = vma->vm_next) {
+		if (vma->vm_flags & VM_HUGETLB)
+			continue; /* hugetlb blocks are hugetlb_check's */
 		for (unsigned long a = vma->vm_start & HPAGE_PMD_MASK; a < vma->vm_end;
 		     a += HPAGE_PMD_SIZE) {
 			pmd_t *pmdp = mm_find_pmd(mm, a);

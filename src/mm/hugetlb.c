@@ -59,9 +59,14 @@
  */
 #include "mm/hugetlb.h"
 
+#include "arch/arm64/include/asm/memory.h"
+#include "arch/arm64/include/asm/tlbflush.h"
 #include "mm/gfp.h"
 #include "mm/internal.h"
+#include "mm/mm_state.h"
 #include "mm/page_place.h"
+#include "mm/pagemap.h"
+#include "mm/rmap.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -110,6 +115,7 @@ struct hugetlb_state {
 	struct hstate hstates[HUGE_MAX_HSTATE];
 	int hugetlb_max_hstate;
 	int default_hstate_idx;
+	struct list_head files; /* every live hugetlb_file (the check's) */
 };
 
 /* ---- hstates ---------------------------------------------------------------------------- */
@@ -454,6 +460,8 @@ void free_huge_page(struct kmm_kernel *k, struct page *page)
 	int nid = page_to_nid(page);
 	bool restore_reserve = HPageTest(page, HPG_restore_reserve);
 
+	if (PageAnon(page))
+		ClearPageAnonExclusive(page);
 	page->mapping = NULL;
 	HPageClear(page, HPG_restore_reserve);
 	HPageClear(page, HPG_migratable);
@@ -1215,6 +1223,7 @@ int hugetlb_init(struct kmm_kernel *k)
 	if (!hs)
 		return -ENOMEM;
 	memset(hs, 0, sizeof(*hs));
+	INIT_LIST_HEAD(&hs->files);
 	k->hugetlb = hs;
 	hugetlb_parse_cmdline(k, &ps);
 	/* arm64 hugetlbpage_init(): PUD (pud_sect_supported), CONT_PMD, PMD, CONT_PTE */
@@ -1259,6 +1268,1156 @@ void hugetlb_exit(struct kmm_kernel *k)
 {
 	env_free(k->env, k->hugetlb);
 	k->hugetlb = NULL;
+}
+
+/* ---- mappings: the hugetlbfs file, reservations ------------------------------------------ */
+
+/* The private-data flags of a hugetlb VMA (vma_resv_map's low bits in the kernel). */
+#define HPAGE_RESV_OWNER    (1UL << 0)
+#define HPAGE_RESV_UNMAPPED (1UL << 1)
+
+/*
+ * Models: struct resv_map, as a bitmap over the file's huge page indices. For a shared file
+ * (the inode's map) a set bit is a page reserved or present; for a private mapping (the
+ * owner's map) a set bit is a page whose reservation a fault consumed.
+ */
+struct resv_map {
+	int refs;
+	unsigned long nr;    /* indices [0, nr) */
+	unsigned long *bits; /* BITS_TO_LONGS(nr) words */
+};
+
+/* The hugetlbfs inode of one anonymous MAP_HUGETLB mapping (hugetlb_file_setup). */
+struct hugetlb_file {
+	int refs; /* VMAs' private data holding it, and the caller of setup */
+	struct hstate *h;
+	unsigned long nr;      /* i_size in huge pages */
+	struct page **pages;   /* the page cache of a shared mapping, by index */
+	unsigned long nrpages; /* pages cached */
+	struct resv_map *resv; /* the inode's map (shared mappings) */
+	struct list_head list; /* on hugetlb_state's files, for the check */
+};
+
+/* vm_private_data of a hugetlb VMA; a split shares it (one reference per VMA). */
+struct hugetlb_vma {
+	int refs;
+	struct hugetlb_file *hf;
+	struct resv_map *resv; /* private owner: the consumed reservations */
+	unsigned long flags;   /* HPAGE_RESV_OWNER, HPAGE_RESV_UNMAPPED */
+};
+
+#define BITS_PER_WORD (8 * sizeof(unsigned long))
+
+static struct resv_map *resv_map_alloc(struct kmm_kernel *k, unsigned long nr)
+{
+	struct resv_map *m = env_alloc(k->env, sizeof(*m));
+	size_t words = (nr + BITS_PER_WORD - 1) / BITS_PER_WORD;
+
+	if (!m)
+		return NULL;
+	m->bits = env_alloc(k->env, (words ? words : 1) * sizeof(unsigned long));
+	if (!m->bits) {
+		env_free(k->env, m);
+		return NULL;
+	}
+	memset(m->bits, 0, (words ? words : 1) * sizeof(unsigned long));
+	m->refs = 1;
+	m->nr = nr;
+	return m;
+}
+
+static void resv_map_put(struct kmm_kernel *k, struct resv_map *m)
+{
+	if (!m || --m->refs)
+		return;
+	env_free(k->env, m->bits);
+	env_free(k->env, m);
+}
+
+static bool resv_test(const struct resv_map *m, unsigned long i)
+{
+	return m->bits[i / BITS_PER_WORD] >> (i % BITS_PER_WORD) & 1;
+}
+
+/* Models: region_count(): indices of [@f, @t) in the map. */
+static long region_count(const struct resv_map *m, unsigned long f, unsigned long t)
+{
+	long n = 0;
+
+	for (unsigned long i = f; i < t && i < m->nr; i++)
+		n += resv_test(m, i);
+	return n;
+}
+
+/* Models: region_chg(): indices of [@f, @t) not in the map (what region_add would add). */
+static long region_chg(const struct resv_map *m, unsigned long f, unsigned long t)
+{
+	return (long)(t - f) - region_count(m, f, t);
+}
+
+/* Models: region_add(): puts [@f, @t) in the map; returns how many were not in it. */
+static long region_add(struct resv_map *m, unsigned long f, unsigned long t)
+{
+	long added = region_chg(m, f, t);
+
+	for (unsigned long i = f; i < t && i < m->nr; i++)
+		m->bits[i / BITS_PER_WORD] |= 1UL << (i % BITS_PER_WORD);
+	return added;
+}
+
+/* Models: region_del(): takes [@f, @t) out of the map; returns how many were in it. */
+static long region_del(struct resv_map *m, unsigned long f, unsigned long t)
+{
+	long del = region_count(m, f, t);
+
+	for (unsigned long i = f; i < t && i < m->nr; i++)
+		m->bits[i / BITS_PER_WORD] &= ~(1UL << (i % BITS_PER_WORD));
+	return del;
+}
+
+static inline struct hugetlb_vma *hvma(const struct vm_area_struct *vma)
+{
+	return vma->vm_private_data;
+}
+
+/* Models: hstate_vma(). */
+static inline struct hstate *hstate_vma(const struct vm_area_struct *vma)
+{
+	return hvma(vma)->hf->h;
+}
+
+static inline unsigned int huge_page_shift(const struct hstate *h)
+{
+	return h->order + PAGE_SHIFT;
+}
+
+static inline unsigned long huge_page_mask(const struct hstate *h)
+{
+	return ~(huge_page_size(h) - 1);
+}
+
+/* Models: vma_hugecache_offset(): the file index of the huge page at @address. */
+static unsigned long vma_hugecache_offset(const struct hstate *h, const struct vm_area_struct *vma,
+					  unsigned long address)
+{
+	return ((address - vma->vm_start) >> huge_page_shift(h)) +
+	       (vma->vm_pgoff >> huge_page_order(h));
+}
+
+static bool is_vma_resv_set(const struct vm_area_struct *vma, unsigned long flag)
+{
+	return (hvma(vma)->flags & flag) != 0;
+}
+
+/* Models: alloc_surplus_huge_page(): a fresh page beyond the pool, within the overcommit. */
+static struct page *alloc_surplus_huge_page(struct kmm_kernel *k, struct hstate *h, int nid)
+{
+	nodemask_t allowed = nodes_with_memory(k);
+	struct page *page = NULL;
+
+	if (hstate_is_gigantic(h) || h->surplus_huge_pages >= h->nr_overcommit_huge_pages)
+		return NULL;
+	for (int n = nodes_weight(&allowed); n > 0 && !page; n--, nid = next_node_allowed(nid, &allowed))
+		if (node_isset(nid, &allowed))
+			page = alloc_fresh_huge_page(k, h, htlb_alloc_mask(h) | __GFP_THISNODE, nid,
+						     NULL);
+	if (!page)
+		return NULL;
+	h->surplus_huge_pages++;
+	h->surplus_huge_pages_node[page_to_nid(page)]++;
+	return page;
+}
+
+/*
+ * Models: gather_surplus_pages(): makes the free pool cover @delta more reserved pages,
+ * allocating surplus pages as needed (and the overcommit allows). 0 or -ENOMEM.
+ */
+static int gather_surplus_pages(struct kmm_kernel *k, struct hstate *h, long delta)
+{
+	long needed = (long)(h->resv_huge_pages + (unsigned long)delta) - (long)h->free_huge_pages;
+	struct list_head surplus;
+	long allocated = 0;
+	int ret = -ENOMEM;
+
+	if (needed <= 0) {
+		h->resv_huge_pages += (unsigned long)delta;
+		return 0;
+	}
+	INIT_LIST_HEAD(&surplus);
+	for (; allocated < needed; allocated++) {
+		struct page *page = alloc_surplus_huge_page(k, h, numa_node_id(k));
+
+		if (!page)
+			break;
+		list_add(&page->lru, &surplus);
+	}
+	if (allocated == needed) {
+		h->resv_huge_pages += (unsigned long)delta;
+		ret = 0;
+	}
+	while (!list_empty(&surplus)) {
+		struct page *page = list_first_entry(&surplus, struct page, lru);
+
+		list_del(&page->lru);
+		INIT_LIST_HEAD(&page->lru);
+		if (ret == 0)
+			enqueue_huge_page(h, page); /* into the pool, reserved */
+		else
+			free_huge_page(k, page); /* surplus: back to the buddy allocator */
+	}
+	return ret;
+}
+
+/* Models: return_unused_surplus_pages(): @unused reservations end; surplus pages go back. */
+static void return_unused_surplus_pages(struct kmm_kernel *k, struct hstate *h,
+					unsigned long unused)
+{
+	nodemask_t allowed = nodes_with_memory(k);
+	unsigned long nr = unused < h->surplus_huge_pages ? unused : h->surplus_huge_pages;
+
+	h->resv_huge_pages -= unused;
+	if (hstate_is_gigantic(h))
+		return;
+	while (nr--) {
+		struct page *page = remove_pool_huge_page(h, &allowed, true);
+
+		if (!page)
+			break;
+		update_and_free_page(k, h, page);
+	}
+}
+
+/*
+ * Models: hugetlb_acct_memory(): @delta > 0 reserves that many pages (gathering surplus
+ * pages; -ENOMEM if the pool cannot cover them), < 0 releases.
+ */
+static int hugetlb_acct_memory(struct kmm_kernel *k, struct hstate *h, long delta)
+{
+	if (delta > 0) {
+		if (gather_surplus_pages(k, h, delta) < 0)
+			return -ENOMEM;
+		if ((unsigned long)delta > h->free_huge_pages) { /* allowed_mems_nr: every node */
+			return_unused_surplus_pages(k, h, (unsigned long)delta);
+			return -ENOMEM;
+		}
+	} else if (delta < 0) {
+		return_unused_surplus_pages(k, h, (unsigned long)-delta);
+	}
+	return 0;
+}
+
+/* Models: hstate_sizelog(): the hstate of 1 << @log bytes; 0: the default. NULL if none. */
+static struct hstate *hstate_sizelog(const struct kmm_kernel *k, unsigned long log)
+{
+	if (!k->hugetlb)
+		return NULL;
+	if (!log)
+		return default_hstate(k);
+	if (log >= 64)
+		return NULL;
+	return size_to_hstate(k, 1UL << log);
+}
+
+struct hugetlb_file *hugetlb_file_setup(struct kmm_kernel *k, unsigned long *len,
+					unsigned long flags, int *err)
+{
+	struct hstate *h = hstate_sizelog(k, (flags >> MAP_HUGE_SHIFT) & MAP_HUGE_MASK);
+	struct hugetlb_file *hf;
+
+	*err = -EINVAL;
+	if (!h)
+		return NULL;
+	if (*len > TASK_SIZE)
+		return *err = -ENOMEM, NULL;
+	*len = (*len + huge_page_size(h) - 1) & huge_page_mask(h);
+	*err = -ENOMEM;
+	hf = env_alloc(k->env, sizeof(*hf));
+	if (!hf)
+		return NULL;
+	memset(hf, 0, sizeof(*hf));
+	hf->refs = 1;
+	hf->h = h;
+	hf->nr = *len >> huge_page_shift(h);
+	hf->resv = resv_map_alloc(k, hf->nr);
+	if (!hf->resv) {
+		env_free(k->env, hf);
+		return NULL;
+	}
+	list_add_tail(&hf->list, &k->hugetlb->files);
+	*err = 0;
+	return hf; /* acctflag VM_NORESERVE: the mmap reserves */
+}
+
+/*
+ * Models: hugetlbfs_evict_inode() -> remove_inode_hugepages() + hugetlb_unreserve_pages():
+ * the cached pages lose the page cache's reference, the reservations left are returned.
+ */
+void hugetlb_file_put(struct kmm_kernel *k, struct hugetlb_file *hf)
+{
+	long freed = 0, chg;
+
+	if (!hf || --hf->refs)
+		return;
+	for (unsigned long i = 0; hf->pages && i < hf->nr; i++) {
+		struct page *page = hf->pages[i];
+
+		if (!page)
+			continue;
+		hf->pages[i] = NULL;
+		hf->nrpages--;
+		page->mapping = NULL;
+		put_page(k, page); /* free_huge_page: back to the pool */
+		freed++;
+	}
+	chg = region_del(hf->resv, 0, hf->nr);
+	hugetlb_acct_memory(k, hf->h, -(chg - freed));
+	list_del(&hf->list);
+	resv_map_put(k, hf->resv);
+	env_free(k->env, hf->pages);
+	env_free(k->env, hf);
+}
+
+unsigned long hugetlb_get_unmapped_area(struct mm_struct *mm, struct hugetlb_file *hf,
+					unsigned long addr, unsigned long len, unsigned long flags)
+{
+	struct hstate *h = hf->h;
+	struct vm_unmapped_area_info info;
+	unsigned long ret;
+
+	if (len & ~huge_page_mask(h))
+		return (unsigned long)-EINVAL;
+	if (len > TASK_SIZE)
+		return (unsigned long)-ENOMEM;
+	if (flags & MAP_FIXED) { /* prepare_hugepage_range, then get_unmapped_area's checks */
+		if (addr & ~huge_page_mask(h))
+			return (unsigned long)-EINVAL;
+		if (addr > TASK_SIZE - len)
+			return (unsigned long)-ENOMEM;
+		if (addr < (unsigned long)mm->kernel->sysctl_mmap_min_addr)
+			return (unsigned long)-EPERM;
+		return addr;
+	}
+	if (addr) {
+		struct vm_area_struct *vma;
+
+		addr = (addr + huge_page_size(h) - 1) & huge_page_mask(h);
+		vma = find_vma(mm, addr);
+		if (TASK_SIZE - len >= addr && (!vma || addr + len <= vm_start_gap(vma)))
+			return addr;
+	}
+	/* hugetlb_get_unmapped_area_topdown, then bottom-up */
+	info.flags = VM_UNMAPPED_AREA_TOPDOWN;
+	info.length = len;
+	info.low_limit = PAGE_SIZE > (unsigned long)mm->kernel->sysctl_mmap_min_addr
+				 ? PAGE_SIZE
+				 : (unsigned long)mm->kernel->sysctl_mmap_min_addr;
+	info.high_limit = mm->mmap_base;
+	info.align_mask = PAGE_MASK & ~huge_page_mask(h);
+	info.align_offset = 0;
+	ret = vm_unmapped_area(mm, &info);
+	if (offset_in_page(ret)) {
+		info.flags = 0;
+		info.low_limit = TASK_UNMAPPED_BASE;
+		info.high_limit = TASK_SIZE;
+		ret = vm_unmapped_area(mm, &info);
+	}
+	return ret;
+}
+
+/* Models: hugetlb_vm_op_open(): a split shares the private data (and the reservation). */
+static void hugetlb_vm_op_open(struct vm_area_struct *vma)
+{
+	hvma(vma)->refs++;
+}
+
+/*
+ * Models: hugetlb_vm_op_close(): an owner's reservations for this VMA's range that no fault
+ * consumed are returned; the last VMA drops the map and the file.
+ */
+static void hugetlb_vm_op_close(struct vm_area_struct *vma)
+{
+	struct kmm_kernel *k = vma->vm_mm->kernel;
+	struct hugetlb_vma *hv = hvma(vma);
+	struct hstate *h = hv->hf->h;
+
+	if (hv->resv && (hv->flags & HPAGE_RESV_OWNER)) {
+		unsigned long start = vma_hugecache_offset(h, vma, vma->vm_start);
+		unsigned long end = vma_hugecache_offset(h, vma, vma->vm_end);
+		long reserve = (long)(end - start) - region_count(hv->resv, start, end);
+
+		if (reserve)
+			hugetlb_acct_memory(k, h, -reserve);
+	}
+	if (--hv->refs)
+		return;
+	resv_map_put(k, hv->resv);
+	hugetlb_file_put(k, hv->hf);
+	env_free(k->env, hv);
+	vma->vm_private_data = NULL;
+}
+
+/* Models: hugetlb_vm_op_split(): only at a huge page boundary. */
+static int hugetlb_vm_op_split(struct vm_area_struct *vma, unsigned long addr)
+{
+	return (addr & ~huge_page_mask(hstate_vma(vma))) ? -EINVAL : 0;
+}
+
+static const struct vm_operations_struct hugetlb_vm_ops = {
+	.open = hugetlb_vm_op_open,
+	.close = hugetlb_vm_op_close,
+	.may_split = hugetlb_vm_op_split,
+};
+
+/*
+ * Models: hugetlb_reserve_pages(): reserves the huge pages [@from, @to) of @hv's file for
+ * @vma. Shared: the inode's map says what is reserved already; private: the VMA gets its own
+ * map and owns the whole range. 0 or -ENOMEM (nothing reserved).
+ */
+static int hugetlb_reserve_pages(struct kmm_kernel *k, struct hugetlb_vma *hv, unsigned long from,
+				 unsigned long to, vm_flags_t vm_flags)
+{
+	struct hstate *h = hv->hf->h;
+	struct resv_map *resv;
+	long chg;
+
+	if (vm_flags & VM_NORESERVE)
+		return 0;
+	if (vm_flags & VM_MAYSHARE) {
+		resv = hv->hf->resv;
+		chg = region_chg(resv, from, to);
+	} else {
+		resv = resv_map_alloc(k, hv->hf->nr);
+		if (!resv)
+			return -ENOMEM;
+		chg = (long)(to - from);
+		hv->resv = resv;
+		hv->flags |= HPAGE_RESV_OWNER;
+	}
+	if (hugetlb_acct_memory(k, h, chg) < 0) {
+		if (!(vm_flags & VM_MAYSHARE)) {
+			resv_map_put(k, resv);
+			hv->resv = NULL;
+			hv->flags &= ~HPAGE_RESV_OWNER;
+		}
+		return -ENOMEM;
+	}
+	if (vm_flags & VM_MAYSHARE)
+		region_add(resv, from, to);
+	return 0;
+}
+
+int hugetlb_file_mmap(struct hugetlb_file *hf, struct vm_area_struct *vma)
+{
+	struct kmm_kernel *k = vma->vm_mm->kernel;
+	struct hstate *h = hf->h;
+	struct hugetlb_vma *hv;
+	unsigned long from, to;
+	int err;
+
+	if (vma->vm_pgoff & (~huge_page_mask(h) >> PAGE_SHIFT))
+		return -EINVAL;
+	from = vma->vm_pgoff >> huge_page_order(h);
+	to = from + ((vma->vm_end - vma->vm_start) >> huge_page_shift(h));
+	if (to > hf->nr)
+		return -EINVAL; /* the anonymous file is exactly the mapping's length */
+	hv = env_alloc(k->env, sizeof(*hv));
+	if (!hv)
+		return -ENOMEM;
+	memset(hv, 0, sizeof(*hv));
+	if ((vma->vm_flags & VM_MAYSHARE) && !hf->pages) {
+		hf->pages = env_alloc(k->env, hf->nr * sizeof(*hf->pages));
+		if (!hf->pages) {
+			env_free(k->env, hv);
+			return -ENOMEM;
+		}
+		memset(hf->pages, 0, hf->nr * sizeof(*hf->pages));
+	}
+	hv->hf = hf;
+	err = hugetlb_reserve_pages(k, hv, from, to, vma->vm_flags);
+	if (err) {
+		env_free(k->env, hv);
+		return err;
+	}
+	hv->refs = 1;
+	hf->refs++;
+	vma->vm_flags |= VM_HUGETLB | VM_DONTEXPAND;
+	vma->vm_ops = &hugetlb_vm_ops;
+	vma->vm_private_data = hv;
+	return 0;
+}
+
+void hugetlb_vma_abort(struct vm_area_struct *vma)
+{
+	if (vma->vm_private_data)
+		hugetlb_vm_op_close(vma);
+}
+
+int hugetlb_dup_vma_private(struct vm_area_struct *vma)
+{
+	struct kmm_kernel *k = vma->vm_mm->kernel;
+	struct hugetlb_vma *old = hvma(vma), *hv = env_alloc(k->env, sizeof(*hv));
+
+	if (!hv)
+		return -ENOMEM;
+	memset(hv, 0, sizeof(*hv));
+	hv->hf = old->hf;
+	hv->hf->refs++;
+	vma->vm_private_data = hv; /* refs 0: the fork's open() takes the VMA's */
+	return 0;
+}
+
+unsigned long vma_kernel_pagesize(const struct vm_area_struct *vma)
+{
+	return is_vm_hugetlb_page(vma) && hvma(vma) ? huge_page_size(hstate_vma(vma)) : PAGE_SIZE;
+}
+
+int hugetlb_mremap_check(const struct vm_area_struct *vma, unsigned long addr,
+			 unsigned long *old_len, unsigned long *new_len, unsigned long new_addr,
+			 bool moves)
+{
+	const struct hstate *h = hstate_vma(vma);
+
+	*old_len = (*old_len + huge_page_size(h) - 1) & huge_page_mask(h);
+	*new_len = (*new_len + huge_page_size(h) - 1) & huge_page_mask(h);
+	if ((addr & ~huge_page_mask(h)) || (new_addr & ~huge_page_mask(h)))
+		return -EINVAL;
+	if (*new_len > *old_len)
+		return -EINVAL; /* no expansion: reservations cannot be split */
+	return moves ? -EINVAL : 0;
+}
+
+/* ---- mappings: descriptors ---------------------------------------------------------------- */
+
+/*
+ * arm64's huge entries (arch/arm64/mm/hugetlbpage.c): the first descriptor of the huge page
+ * and how many there are (16 for the contiguous sizes), each @stride pages after the last.
+ */
+struct huge_ptes {
+	uint64_t *first;
+	unsigned int n;
+	unsigned long stride; /* pages each descriptor maps */
+	int level;	      /* 1 (PUD), 2 (PMD), 3 (PTE) */
+};
+
+static void huge_geometry(const struct hstate *h, struct huge_ptes *hp)
+{
+	switch (h->order) {
+	case PUD_ORDER:
+		*hp = (struct huge_ptes){NULL, 1, 1UL << PUD_ORDER, 1};
+		break;
+	case CONT_PMD_ORDER:
+		*hp = (struct huge_ptes){NULL, CONT_PMDS, 1UL << PMD_ORDER, 2};
+		break;
+	case PMD_ORDER:
+		*hp = (struct huge_ptes){NULL, 1, 1UL << PMD_ORDER, 2};
+		break;
+	default:
+		*hp = (struct huge_ptes){NULL, CONT_PTES, 1, 3};
+		break;
+	}
+}
+
+/*
+ * Models: huge_pte_offset(): the first descriptor of the huge page at @addr (aligned) in
+ * @mm's tables, or NULL when the tables above it are missing. Nothing is allocated.
+ */
+static bool huge_pte_offset(const struct mm_struct *mm, const struct hstate *h,
+			    unsigned long addr, struct huge_ptes *hp)
+{
+	const struct kmm_kernel *k = mm->kernel;
+	p4d_t *p4dp = p4d_offset(pgd_offset_pgd(k, mm->pgd, addr), addr);
+	pud_t *pudp;
+	pmd_t *pmdp;
+
+	huge_geometry(h, hp);
+	hp->first = NULL;
+	if (p4d_none(*p4dp))
+		return false;
+	pudp = pud_offset(k, p4dp, addr);
+	if (hp->level == 1) {
+		hp->first = (uint64_t *)pudp;
+		return true;
+	}
+	if (!pud_table(*pudp))
+		return false;
+	pmdp = pmd_offset(k, pudp, addr);
+	if (hp->level == 2) {
+		hp->first = (uint64_t *)pmdp;
+		return true;
+	}
+	if (!pmd_table(*pmdp))
+		return false;
+	hp->first = (uint64_t *)pte_offset_kernel(k, pmdp, addr);
+	return true;
+}
+
+/* Models: huge_pte_alloc(): the same, allocating the tables down to the descriptor's level. */
+static bool huge_pte_alloc(struct mm_struct *mm, const struct hstate *h, unsigned long addr,
+			   struct huge_ptes *hp)
+{
+	huge_geometry(h, hp);
+	if (hp->level == 1)
+		hp->first = (uint64_t *)mm_pud_alloc(mm, addr);
+	else if (hp->level == 2)
+		hp->first = (uint64_t *)mm_pmd_alloc(mm, addr);
+	else
+		hp->first = mm_pte_alloc(mm, addr);
+	return hp->first != NULL;
+}
+
+/* Models: huge_ptep_get(): the first descriptor, with the dirty and young bits of all. */
+static pte_t huge_ptep_get(const struct huge_ptes *hp)
+{
+	pte_t pte = __pte(hp->first[0]);
+
+	for (unsigned int i = 1; i < hp->n && pte_valid(pte); i++) {
+		pte_t e = __pte(hp->first[i]);
+
+		if (pte_dirty(e))
+			pte = pte_mkdirty(pte);
+		if (pte_young(e))
+			pte = pte_mkyoung(pte);
+	}
+	return pte;
+}
+
+/* The head page the huge entry @pte maps (its address is the first descriptor's). */
+static struct page *huge_pte_page(const struct kmm_kernel *k, pte_t pte)
+{
+	return pfn_to_page(k, pte_pfn(pte));
+}
+
+/*
+ * Models: set_huge_pte_at(): writes the huge page's descriptors, each with its own output
+ * address (the contiguous sizes: 16 descriptors, @stride pages apart). The entry must be
+ * invalid before (a new mapping, or after a clear and flush: break-before-make).
+ */
+static void set_huge_pte_at(const struct huge_ptes *hp, pte_t pte)
+{
+	unsigned long pfn = pte_pfn(pte);
+	uint64_t prot = pte_val(pte) & ~PTE_ADDR_MASK;
+
+	for (unsigned int i = 0; i < hp->n; i++, pfn += hp->stride)
+		hp->first[i] = ((uint64_t)pfn << PAGE_SHIFT) | prot;
+}
+
+/* Models: huge_ptep_get_and_clear(): clears every descriptor; returns the gathered entry. */
+static pte_t huge_ptep_get_and_clear(const struct huge_ptes *hp)
+{
+	pte_t pte = huge_ptep_get(hp);
+
+	for (unsigned int i = 0; i < hp->n; i++)
+		hp->first[i] = 0;
+	return pte;
+}
+
+/* Models: flush_hugetlb_tlb_range(): stride and level by the huge page size. */
+static void flush_hugetlb_tlb_range(struct vm_area_struct *vma, unsigned long start,
+				    unsigned long end)
+{
+	struct kmm_kernel *k = vma->vm_mm->kernel;
+	unsigned long stride = huge_page_size(hstate_vma(vma));
+
+	if (stride == PMD_SIZE)
+		__flush_tlb_range(k, vma, start, end, stride, false, 2);
+	else if (stride == PUD_SIZE)
+		__flush_tlb_range(k, vma, start, end, stride, false, 1);
+	else
+		__flush_tlb_range(k, vma, start, end, PAGE_SIZE, false, 0);
+}
+
+/* Models: huge_ptep_clear_flush(): break-before-make's first half. */
+static pte_t huge_ptep_clear_flush(struct vm_area_struct *vma, unsigned long addr,
+				   const struct huge_ptes *hp)
+{
+	pte_t pte = huge_ptep_get_and_clear(hp);
+
+	flush_hugetlb_tlb_range(vma, addr, addr + huge_page_size(hstate_vma(vma)));
+	return pte;
+}
+
+/*
+ * Models: make_huge_pte() with arm64's arch_make_huge_pte(): a block (PMD, PUD) or a
+ * contiguous page/block (64 KiB, 32 MiB) descriptor for @page, young.
+ */
+static pte_t make_huge_pte(const struct kmm_kernel *k, const struct vm_area_struct *vma,
+			   const struct page *page, bool writable)
+{
+	const struct hstate *h = hstate_vma(vma);
+	pte_t entry = mk_pte(k, page, __pgprot(vma->vm_page_prot));
+
+	entry = writable ? pte_mkwrite(pte_mkdirty(entry)) : pte_wrprotect(entry);
+	entry = pte_mkhuge(pte_mkyoung(entry));
+	if (h->order == CONT_PTE_ORDER)
+		entry = pte_mkcont(entry);
+	else if (h->order == CONT_PMD_ORDER)
+		entry = __pte(pte_val(entry) | PMD_SECT_CONT);
+	return entry;
+}
+
+/* ---- mappings: rmap, allocation, faults -------------------------------------------------- */
+
+/* Models: hugepage_add_new_anon_rmap(): the first (entire) mapping of an exclusive page. */
+static void hugepage_add_new_anon_rmap(struct page *page, struct vm_area_struct *vma,
+				       unsigned long address)
+{
+	page[1].compound_mapcount = 0;
+	page->mapping = (void *)((uintptr_t)vma->anon_vma | PAGE_MAPPING_ANON);
+	page->index = linear_page_index(vma, address);
+	SetPageAnonExclusive(page);
+}
+
+/* Models: page_dup_file_rmap() / page_remove_rmap() for hugetlb: the entire mapcount. */
+static void hugetlb_dup_rmap(struct page *page)
+{
+	page[1].compound_mapcount++;
+}
+
+static void hugetlb_remove_rmap(struct page *page)
+{
+	page[1].compound_mapcount--;
+}
+
+/* Models: vma_has_reserves(). */
+static bool vma_has_reserves(const struct vm_area_struct *vma, long chg)
+{
+	if (vma->vm_flags & VM_NORESERVE)
+		return (vma->vm_flags & VM_MAYSHARE) && chg == 0;
+	if (vma->vm_flags & VM_MAYSHARE)
+		return chg == 0;
+	if (is_vma_resv_set(vma, HPAGE_RESV_OWNER))
+		return chg == 0;
+	return false;
+}
+
+/*
+ * Models: vma_needs_reservation() / vma_commit_reservation(): 1 if the page at @addr needs
+ * a page beyond the reservations, 0 if one is reserved for it. @commit records the fault.
+ */
+static long vma_reservation(struct vm_area_struct *vma, unsigned long addr, bool commit)
+{
+	struct hugetlb_vma *hv = hvma(vma);
+	const struct hstate *h = hv->hf->h;
+	unsigned long idx = vma_hugecache_offset(h, vma, addr);
+	struct resv_map *resv = (vma->vm_flags & VM_MAYSHARE) ? hv->hf->resv : hv->resv;
+	long ret;
+
+	if (!resv)
+		return 1;
+	ret = commit ? region_add(resv, idx, idx + 1) : region_chg(resv, idx, idx + 1);
+	if (vma->vm_flags & VM_MAYSHARE)
+		return ret;
+	return ret > 0 ? 0 : 1; /* private: in the map means consumed already */
+}
+
+/* Models: dequeue_huge_page_node_exact(): a free page of @nid, now in use (one reference). */
+static struct page *dequeue_huge_page_node_exact(struct hstate *h, int nid)
+{
+	struct page *page;
+
+	if (list_empty(&h->hugepage_freelists[nid]))
+		return NULL;
+	page = list_first_entry(&h->hugepage_freelists[nid], struct page, lru);
+	list_move(&page->lru, &h->hugepage_activelist);
+	set_page_count(page, 1);
+	HPageClear(page, HPG_freed);
+	h->free_huge_pages--;
+	h->free_huge_pages_node[nid]--;
+	return page;
+}
+
+/* Models: dequeue_huge_page_vma(): local node first, then the others in order. */
+static struct page *dequeue_huge_page_vma(struct kmm_kernel *k, struct hstate *h,
+					  struct vm_area_struct *vma, bool avoid_reserve, long chg)
+{
+	int nid = numa_node_id(k);
+	struct page *page = NULL;
+
+	if (!vma_has_reserves(vma, chg) && h->free_huge_pages - h->resv_huge_pages == 0)
+		return NULL;
+	if (avoid_reserve && h->free_huge_pages - h->resv_huge_pages == 0)
+		return NULL;
+	for (int i = 0; i < MAX_NUMNODES && !page; i++)
+		page = dequeue_huge_page_node_exact(h, (nid + i) % MAX_NUMNODES);
+	if (page && !avoid_reserve && vma_has_reserves(vma, chg)) {
+		HPageSet(page, HPG_restore_reserve);
+		h->resv_huge_pages--;
+	}
+	return page;
+}
+
+/*
+ * Models: alloc_huge_page(): a page for the fault at @addr: from the pool (consuming the
+ * reservation when there is one), else a surplus page. NULL: none (the kernel's -ENOSPC).
+ */
+static struct page *alloc_huge_page(struct vm_area_struct *vma, unsigned long addr,
+				    bool avoid_reserve)
+{
+	struct kmm_kernel *k = vma->vm_mm->kernel;
+	struct hstate *h = hstate_vma(vma);
+	long chg = vma_reservation(vma, addr, false), gbl_chg = chg;
+	struct page *page;
+
+	if (avoid_reserve)
+		gbl_chg = 1;
+	page = dequeue_huge_page_vma(k, h, vma, avoid_reserve, gbl_chg);
+	if (!page) {
+		page = alloc_surplus_huge_page(k, h, numa_node_id(k));
+		if (!page)
+			return NULL;
+		if (!avoid_reserve && vma_has_reserves(vma, gbl_chg)) {
+			HPageSet(page, HPG_restore_reserve);
+			h->resv_huge_pages--;
+		}
+		list_add(&page->lru, &h->hugepage_activelist);
+		set_page_count(page, 1);
+	}
+	vma_reservation(vma, addr, true);
+	return page;
+}
+
+/* Models: clear_huge_page(). */
+static void clear_huge_page(struct kmm_kernel *k, struct page *page, const struct hstate *h)
+{
+	env_charge_n(k->env, COST_page_zero, pages_per_huge_page(h));
+	arch_phys_zero(&k->hw->phys, PFN_PHYS(page_to_pfn(k, page)),
+		       (phys_addr_t)huge_page_size(h));
+}
+
+/* Models: copy_user_huge_page(). */
+static void copy_user_huge_page(struct kmm_kernel *k, struct page *dst, struct page *src,
+				const struct hstate *h)
+{
+	void *d = page_host(k, dst, huge_page_size(h)), *s = page_host(k, src, huge_page_size(h));
+
+	env_charge_n(k->env, COST_page_copy, pages_per_huge_page(h));
+	if (d && s)
+		memcpy(d, s, huge_page_size(h));
+}
+
+/* Models: set_huge_ptep_writable(): writable, dirty, young; the old entry flushed first. */
+static void set_huge_ptep_writable(struct vm_area_struct *vma, unsigned long haddr,
+				   const struct huge_ptes *hp)
+{
+	pte_t entry = huge_ptep_get(hp);
+
+	entry = pte_mkyoung(pte_mkdirty(pte_mkwrite(entry)));
+	huge_ptep_clear_flush(vma, haddr, hp);
+	set_huge_pte_at(hp, entry);
+}
+
+static void unmap_hugepage_range(struct vm_area_struct *vma, unsigned long start,
+				 unsigned long end, struct page *ref_page);
+
+/*
+ * Models: unmap_ref_private(): the owner of a private mapping could not get a page for its
+ * COW: @page leaves every other (non-owner: forked) VMA of the same file, which will take
+ * SIGBUS on its next fault there (HPAGE_RESV_UNMAPPED).
+ */
+static void unmap_ref_private(struct kmm_kernel *k, struct vm_area_struct *vma, struct page *page,
+			      unsigned long address)
+{
+	struct hugetlb_file *hf = hvma(vma)->hf;
+	unsigned long pgoff = ((address - vma->vm_start) >> PAGE_SHIFT) + vma->vm_pgoff;
+	struct mm_state *ms = k->mm_state;
+
+	for (struct list_head *l = ms->mms.next; l != &ms->mms; l = l->next) {
+		struct mm_struct *mm = list_entry(l, struct mm_struct, mmlist);
+
+		for (struct vm_area_struct *v = mm->mmap; v; v = v->vm_next) {
+			unsigned long a;
+
+			if (v == vma || !is_vm_hugetlb_page(v) || hvma(v)->hf != hf ||
+			    is_vma_resv_set(v, HPAGE_RESV_OWNER) || pgoff < v->vm_pgoff)
+				continue;
+			a = v->vm_start + ((pgoff - v->vm_pgoff) << PAGE_SHIFT);
+			if (a >= v->vm_end || is_vma_resv_set(v, HPAGE_RESV_UNMAPPED))
+				continue;
+			unmap_hugepage_range(v, a, a + huge_page_size(hf->h), page);
+		}
+	}
+}
+
+/*
+ * Models: hugetlb_wp(): a write (or unshare) fault on a read-only huge entry: reuse an
+ * exclusive anonymous page, else copy it into a new one. The owner of a private mapping
+ * that finds no page takes the page from its children instead (unmap_ref_private).
+ */
+static vm_fault_t hugetlb_wp(struct mm_struct *mm, struct vm_area_struct *vma,
+			     unsigned long address, const struct huge_ptes *hp, unsigned int flags)
+{
+	struct kmm_kernel *k = mm->kernel;
+	struct hstate *h = hstate_vma(vma);
+	unsigned long haddr = address & huge_page_mask(h);
+	bool unshare = flags & FAULT_FLAG_UNSHARE, outside_reserve;
+	pte_t pte = huge_ptep_get(hp);
+	struct page *old_page = huge_pte_page(k, pte), *new_page;
+
+retry_avoidreserve:
+	if (page_mapcount(old_page) == 1 && PageAnon(old_page)) {
+		if (!PageAnonExclusive(old_page)) { /* page_move_anon_rmap */
+			old_page->mapping =
+				(void *)((uintptr_t)vma->anon_vma | PAGE_MAPPING_ANON);
+			SetPageAnonExclusive(old_page);
+		}
+		if (!unshare)
+			set_huge_ptep_writable(vma, haddr, hp);
+		return 0;
+	}
+	outside_reserve = is_vma_resv_set(vma, HPAGE_RESV_OWNER);
+	get_page(old_page);
+	new_page = alloc_huge_page(vma, haddr, outside_reserve);
+	if (!new_page) {
+		put_page(k, old_page);
+		if (outside_reserve) {
+			unmap_ref_private(k, vma, old_page, haddr);
+			goto retry_avoidreserve;
+		}
+		return VM_FAULT_SIGBUS;
+	}
+	if (anon_vma_prepare(vma)) {
+		put_page(k, new_page);
+		put_page(k, old_page);
+		return VM_FAULT_OOM;
+	}
+	copy_user_huge_page(k, new_page, old_page, h);
+	HPageClear(new_page, HPG_restore_reserve);
+	huge_ptep_clear_flush(vma, haddr, hp);
+	hugetlb_remove_rmap(old_page);
+	hugepage_add_new_anon_rmap(new_page, vma, haddr);
+	set_huge_pte_at(hp, make_huge_pte(k, vma, new_page, !unshare));
+	HPageSet(new_page, HPG_migratable);
+	put_page(k, old_page); /* the mapping's reference */
+	put_page(k, old_page); /* ours */
+	return unshare ? 0 : VM_FAULT_WRITE;
+}
+
+/*
+ * Models: hugetlb_no_page(): no entry yet. A shared mapping finds the page in the file or
+ * adds a new one to it; a private one gets a new anonymous page. Zeroed, mapped; a private
+ * write maps it writable at once (the kernel's hugetlb_wp without a second fault).
+ */
+static vm_fault_t hugetlb_no_page(struct mm_struct *mm, struct vm_area_struct *vma,
+				  unsigned long address, const struct huge_ptes *hp,
+				  unsigned int flags)
+{
+	struct kmm_kernel *k = mm->kernel;
+	struct hugetlb_vma *hv = hvma(vma);
+	struct hstate *h = hv->hf->h;
+	unsigned long haddr = address & huge_page_mask(h);
+	unsigned long idx = vma_hugecache_offset(h, vma, haddr);
+	bool shared = vma->vm_flags & VM_MAYSHARE;
+	struct page *page = shared ? hv->hf->pages[idx] : NULL;
+
+	if (is_vma_resv_set(vma, HPAGE_RESV_UNMAPPED))
+		return VM_FAULT_SIGBUS;
+	if (idx >= hv->hf->nr)
+		return VM_FAULT_SIGBUS; /* beyond i_size */
+	if (!page) {
+		if (!shared && anon_vma_prepare(vma))
+			return VM_FAULT_OOM;
+		page = alloc_huge_page(vma, haddr, false);
+		if (!page)
+			return VM_FAULT_SIGBUS;
+		clear_huge_page(k, page, h);
+		if (shared) { /* huge_add_to_page_cache: the cache's reference */
+			get_page(page);
+			HPageClear(page, HPG_restore_reserve);
+			hv->hf->pages[idx] = page;
+			hv->hf->nrpages++;
+			page->index = idx << huge_page_order(h);
+			page[1].compound_mapcount = -1;
+		}
+	} else {
+		get_page(page);
+		vma_reservation(vma, haddr, false);
+	}
+	if (shared) {
+		hugetlb_dup_rmap(page);
+		set_huge_pte_at(hp, make_huge_pte(k, vma, page, vma->vm_flags & VM_WRITE));
+		return 0;
+	}
+	HPageClear(page, HPG_restore_reserve);
+	hugepage_add_new_anon_rmap(page, vma, haddr);
+	set_huge_pte_at(hp, make_huge_pte(k, vma, page,
+					  (flags & FAULT_FLAG_WRITE) && (vma->vm_flags & VM_WRITE)));
+	HPageSet(page, HPG_migratable);
+	return (flags & FAULT_FLAG_WRITE) ? VM_FAULT_WRITE : 0;
+}
+
+vm_fault_t hugetlb_fault(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long address,
+			 unsigned int flags)
+{
+	struct hstate *h = hstate_vma(vma);
+	unsigned long haddr = address & huge_page_mask(h);
+	struct huge_ptes hp;
+	pte_t entry;
+
+	if (!huge_pte_alloc(mm, h, haddr, &hp))
+		return VM_FAULT_OOM;
+	entry = huge_ptep_get(&hp);
+	if (pte_none(entry))
+		return hugetlb_no_page(mm, vma, address, &hp, flags);
+	if (flags & (FAULT_FLAG_WRITE | FAULT_FLAG_UNSHARE)) {
+		if (!pte_write(entry))
+			return hugetlb_wp(mm, vma, address, &hp, flags);
+		if (flags & FAULT_FLAG_WRITE)
+			entry = pte_mkdirty(entry);
+	}
+	entry = pte_mkyoung(entry);
+	if (pte_val(entry) != pte_val(huge_ptep_get(&hp))) { /* huge_ptep_set_access_flags */
+		huge_ptep_clear_flush(vma, haddr, &hp);
+		set_huge_pte_at(&hp, entry);
+	}
+	return 0;
+}
+
+/* ---- mappings: unmap, fork, mprotect, smaps ------------------------------------------------ */
+
+void __unmap_hugepage_range(struct mmu_gather *tlb, struct vm_area_struct *vma,
+			    unsigned long start, unsigned long end, struct page *ref_page)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	struct kmm_kernel *k = mm->kernel;
+	struct hstate *h = hstate_vma(vma);
+	unsigned long sz = huge_page_size(h);
+
+	for (unsigned long address = start & huge_page_mask(h); address < end; address += sz) {
+		struct huge_ptes hp;
+		struct page *page;
+		pte_t pte;
+
+		if (!huge_pte_offset(mm, h, address, &hp))
+			continue;
+		pte = huge_ptep_get(&hp);
+		if (pte_none(pte))
+			continue;
+		page = huge_pte_page(k, pte);
+		if (ref_page) {
+			if (page != ref_page)
+				continue;
+			hvma(vma)->flags |= HPAGE_RESV_UNMAPPED;
+		}
+		huge_ptep_get_and_clear(&hp);
+		if (sz == PUD_SIZE) /* tlb_remove_huge_tlb_entry */
+			tlb_flush_pud_range(tlb, address, sz);
+		else if (sz == PMD_SIZE)
+			tlb_flush_pmd_range(tlb, address, sz);
+		else
+			tlb_flush_pte_range(tlb, address, sz);
+		hugetlb_remove_rmap(page);
+		tlb_remove_page_size(tlb, page, sz);
+		if (ref_page)
+			break;
+	}
+	tlb_end_vma(tlb, vma);
+}
+
+/* Models: unmap_hugepage_range(): its own gather. */
+static void unmap_hugepage_range(struct vm_area_struct *vma, unsigned long start,
+				 unsigned long end, struct page *ref_page)
+{
+	struct mmu_gather tlb;
+
+	tlb_gather_mmu(&tlb, vma->vm_mm);
+	__unmap_hugepage_range(&tlb, vma, start, end, ref_page);
+	tlb_finish_mmu(&tlb);
+}
+
+int copy_hugetlb_page_range(struct mm_struct *dst, struct mm_struct *src,
+			    struct vm_area_struct *dst_vma, struct vm_area_struct *src_vma)
+{
+	struct kmm_kernel *k = src->kernel;
+	struct hstate *h = hstate_vma(src_vma);
+	bool cow = is_cow_mapping(src_vma->vm_flags);
+	unsigned long sz = huge_page_size(h);
+	int ret = 0;
+
+	for (unsigned long addr = src_vma->vm_start; addr < src_vma->vm_end; addr += sz) {
+		struct huge_ptes sp, dp;
+		struct page *page;
+		pte_t entry;
+
+		if (!huge_pte_offset(src, h, addr, &sp) || pte_none(huge_ptep_get(&sp)))
+			continue;
+		if (!huge_pte_alloc(dst, h, addr, &dp)) {
+			ret = -ENOMEM;
+			break;
+		}
+		entry = huge_ptep_get(&sp);
+		page = huge_pte_page(k, entry);
+		get_page(page);
+		hugetlb_dup_rmap(page); /* page_try_dup_anon_rmap: no pins here */
+		if (PageAnon(page))
+			ClearPageAnonExclusive(page);
+		if (cow) { /* huge_ptep_set_wrprotect: contiguous entries break-before-make */
+			entry = pte_wrprotect(entry);
+			huge_ptep_get_and_clear(&sp);
+			if (sp.n > 1)
+				flush_hugetlb_tlb_range(src_vma, addr, addr + sz);
+			set_huge_pte_at(&sp, entry);
+		}
+		set_huge_pte_at(&dp, entry);
+	}
+	(void)dst_vma;
+	if (cow) /* dup_mmap's flush_tlb_mm, for this range */
+		flush_tlb_range(k, src_vma, src_vma->vm_start, src_vma->vm_end);
+	return ret;
+}
+
+long hugetlb_change_protection(struct vm_area_struct *vma, unsigned long address,
+			       unsigned long end, pgprot_t newprot)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	struct hstate *h = hstate_vma(vma);
+	unsigned long start = address, sz = huge_page_size(h);
+	long pages = 0;
+
+	for (; address < end; address += sz) {
+		struct huge_ptes hp;
+		pte_t pte;
+
+		if (!huge_pte_offset(mm, h, address, &hp))
+			continue;
+		pte = huge_ptep_get(&hp);
+		if (pte_none(pte))
+			continue;
+		/* huge_ptep_modify_prot_start/commit: cleared, then the new entry */
+		huge_ptep_get_and_clear(&hp);
+		pte = pte_modify(pte, newprot);
+		pte = pte_mkhuge(pte);
+		if (h->order == CONT_PTE_ORDER)
+			pte = pte_mkcont(pte);
+		else if (h->order == CONT_PMD_ORDER)
+			pte = __pte(pte_val(pte) | PMD_SECT_CONT);
+		set_huge_pte_at(&hp, pte);
+		pages++;
+	}
+	if (pages)
+		flush_hugetlb_tlb_range(vma, start, end);
+	return pages << h->order;
+}
+
+void hugetlb_smaps(const struct vm_area_struct *vma, unsigned long *shared, unsigned long *private)
+{
+	const struct kmm_kernel *k = vma->vm_mm->kernel;
+	const struct hstate *h = hstate_vma(vma);
+
+	*shared = *private = 0;
+	for (unsigned long a = vma->vm_start; a < vma->vm_end; a += huge_page_size(h)) {
+		struct huge_ptes hp;
+		pte_t pte;
+
+		if (!huge_pte_offset(vma->vm_mm, h, a, &hp))
+			continue;
+		pte = huge_ptep_get(&hp);
+		if (!pte_present(pte))
+			continue;
+		if (page_mapcount(huge_pte_page(k, pte)) >= 2)
+			*shared += huge_page_size(h);
+		else
+			*private += huge_page_size(h);
+	}
 }
 
 /* ---- checks ----------------------------------------------------------------------------- */
@@ -1342,6 +2501,190 @@ static bool hstate_check(const struct kmm_kernel *k, const struct hstate *h, cha
 	return true;
 }
 
+
+/* ---- checks of the mappings ---------------------------------------------------------------- */
+
+struct map_tally {
+	struct kmm_kernel *k;
+	unsigned long *pfns, nr, cap;
+	bool nomem;
+};
+
+static bool tally_pfn(struct map_tally *t, unsigned long pfn)
+{
+	if (t->nr == t->cap) {
+		unsigned long cap = t->cap ? 2 * t->cap : 256;
+		unsigned long *n = env_alloc(t->k->env, cap * sizeof(*n));
+
+		if (!n)
+			return !(t->nomem = true);
+		if (t->nr)
+			memcpy(n, t->pfns, t->nr * sizeof(*n));
+		env_free(t->k->env, t->pfns);
+		t->pfns = n;
+		t->cap = cap;
+	}
+	t->pfns[t->nr++] = pfn;
+	return true;
+}
+
+static int cmp_pfn(const void *a, const void *b)
+{
+	unsigned long x = *(const unsigned long *)a, y = *(const unsigned long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Invariant 5 for one huge entry of @vma at @a: its descriptors and the page they map. */
+static bool huge_entry_check(struct map_tally *t, const struct vm_area_struct *vma,
+			     unsigned long a, const struct huge_ptes *hp, char *why, size_t whylen)
+{
+	const struct hstate *h = hstate_vma(vma);
+	pte_t first = __pte(hp->first[0]);
+	uint64_t type = hp->level == 3 ? PTE_TYPE_PAGE : PMD_TYPE_SECT;
+	unsigned long pfn = pte_pfn(first);
+	const struct page *head;
+
+	for (unsigned int i = 0; i < hp->n; i++) {
+		uint64_t d = hp->first[i];
+
+		if ((d & PTE_TYPE_MASK) != type || !!(d & PTE_CONT) != (hp->n > 1) ||
+		    ((d & PTE_ADDR_MASK) >> PAGE_SHIFT) != pfn + i * hp->stride ||
+		    (d & ~PTE_ADDR_MASK & ~(PTE_AF | PTE_DIRTY | PTE_RDONLY)) !=
+			    (pte_val(first) & ~PTE_ADDR_MASK & ~(PTE_AF | PTE_DIRTY | PTE_RDONLY)))
+			return snprintf(why, whylen,
+					"hugetlb: descriptor %u of the %s entry at %#lx is %#llx, "
+					"not its part of the first (%#llx)",
+					i, h->name, a, (unsigned long long)d,
+					(unsigned long long)pte_val(first)),
+			       false;
+	}
+	head = pfn_to_page(t->k, pfn);
+	if (!PageHuge(head) || PageTail(head) || compound_order(head) != h->order ||
+	    HPageTest(head, HPG_freed) || page_ref_count(head) <= 0)
+		return snprintf(why, whylen,
+				"hugetlb: the %s entry at %#lx maps pfn %#lx, not an in-use %s "
+				"page",
+				h->name, a, pfn, h->name),
+		       false;
+	if (pte_write(first) && is_cow_mapping(vma->vm_flags) &&
+	    (!PageAnon(head) || !PageAnonExclusive(head)))
+		return snprintf(why, whylen,
+				"hugetlb: a writable entry at %#lx of a private mapping maps a "
+				"shared page",
+				a),
+		       false;
+	return tally_pfn(t, pfn);
+}
+
+/* Invariants 5 and 6 over one hugetlb VMA: its entries, its outstanding reservations. */
+static bool hugetlb_vma_check(struct map_tally *t, const struct vm_area_struct *vma,
+			      long *resv, char *why, size_t whylen)
+{
+	const struct hugetlb_vma *hv = hvma(vma);
+	const struct hstate *h;
+
+	if (!hv || !hv->hf || hv->refs <= 0)
+		return snprintf(why, whylen, "hugetlb: VMA %#lx without its private data",
+				vma->vm_start),
+		       false;
+	h = hv->hf->h;
+	if ((vma->vm_start | vma->vm_end) & ~huge_page_mask(h))
+		return snprintf(why, whylen, "hugetlb: VMA %#lx-%#lx not %s aligned",
+				vma->vm_start, vma->vm_end, h->name),
+		       false;
+	if ((hv->flags & HPAGE_RESV_OWNER) && hv->resv) {
+		unsigned long s = vma_hugecache_offset(h, vma, vma->vm_start);
+		unsigned long e = vma_hugecache_offset(h, vma, vma->vm_end);
+
+		resv[h - t->k->hugetlb->hstates] += (long)(e - s) - region_count(hv->resv, s, e);
+	}
+	for (unsigned long a = vma->vm_start; a < vma->vm_end; a += huge_page_size(h)) {
+		struct huge_ptes hp;
+
+		if (!huge_pte_offset(vma->vm_mm, h, a, &hp) || pte_none(__pte(hp.first[0])))
+			continue;
+		if (!huge_entry_check(t, vma, a, &hp, why, whylen))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Invariants 5 and 6 (the mappings): every hugetlb VMA of every mm and every hugetlb file.
+ * Changes nothing.
+ */
+static bool hugetlb_map_check(struct kmm_kernel *k, char *why, size_t whylen)
+{
+	struct map_tally t = {.k = k};
+	long resv[HUGE_MAX_HSTATE] = {0};
+	struct mm_state *ms = k->mm_state;
+	const struct hstate *h;
+	bool ok = true;
+
+	for (struct list_head *l = ms ? ms->mms.next : NULL; ok && l && l != &ms->mms;
+	     l = l->next) {
+		struct mm_struct *mm = list_entry(l, struct mm_struct, mmlist);
+
+		for (struct vm_area_struct *v = mm->mmap; ok && v; v = v->vm_next)
+			if (is_vm_hugetlb_page(v))
+				ok = hugetlb_vma_check(&t, v, resv, why, whylen);
+	}
+	for (struct list_head *l = k->hugetlb->files.next; ok && l != &k->hugetlb->files;
+	     l = l->next) {
+		const struct hugetlb_file *hf = list_entry(l, struct hugetlb_file, list);
+		unsigned long cached = 0;
+
+		for (unsigned long i = 0; i < hf->nr; i++) {
+			const struct page *page = hf->pages ? hf->pages[i] : NULL;
+
+			if (page) {
+				cached++;
+				/* the cache's reference and one per mapping */
+				if (page_ref_count(page) != folio_entire_mapcount(page_folio(page)) + 1)
+					ok = !snprintf(why, whylen,
+						       "hugetlb: a cached %s page has %d references, "
+						       "%d mappings",
+						       hf->h->name, page_ref_count(page),
+						       folio_entire_mapcount(page_folio(page)));
+			} else if (resv_test(hf->resv, i)) {
+				resv[hf->h - k->hugetlb->hstates]++;
+			}
+		}
+		if (ok && cached != hf->nrpages)
+			ok = !snprintf(why, whylen, "hugetlb: a file caches %lu pages, says %lu",
+				       cached, hf->nrpages);
+	}
+	if (ok && t.nomem)
+		ok = !snprintf(why, whylen, "hugetlb: host memory exhausted (the check's tally)");
+	if (ok && t.nr)
+		qsort(t.pfns, t.nr, sizeof(*t.pfns), cmp_pfn);
+	for (unsigned long i = 0, j; ok && i < t.nr; i = j) {
+		const struct page *head = pfn_to_page(k, t.pfns[i]);
+
+		for (j = i; j < t.nr && t.pfns[j] == t.pfns[i]; j++)
+			;
+		if ((unsigned long)folio_entire_mapcount(page_folio(head)) != j - i)
+			ok = !snprintf(why, whylen,
+				       "hugetlb: page %#lx has entire mapcount %d, %lu entries map "
+				       "it",
+				       t.pfns[i], folio_entire_mapcount(page_folio(head)), j - i);
+	}
+	for_each_hstate(k->hugetlb, h)
+	{
+		for (const struct list_head *l = h->hugepage_activelist.next;
+		     ok && l != &h->hugepage_activelist; l = l->next)
+			resv[h - k->hugetlb->hstates] +=
+				HPageTest(list_entry(l, struct page, lru), HPG_restore_reserve);
+		if (ok && (long)h->resv_huge_pages != resv[h - k->hugetlb->hstates])
+			ok = !snprintf(why, whylen,
+				       "hugetlb: %s: resv_huge_pages %lu, the mappings reserve %ld",
+				       h->name, h->resv_huge_pages, resv[h - k->hugetlb->hstates]);
+	}
+	env_free(k->env, t.pfns);
+	return ok;
+}
+
 bool hugetlb_check(const struct kmm_kernel *k, char *why, size_t whylen)
 {
 	const struct hstate *h;
@@ -1349,7 +2692,7 @@ bool hugetlb_check(const struct kmm_kernel *k, char *why, size_t whylen)
 	if (!k->hugetlb)
 		return true;
 	for_each_hstate(k->hugetlb, h) if (!hstate_check(k, h, why, whylen)) return false;
-	return true;
+	return hugetlb_map_check((struct kmm_kernel *)k, why, whylen);
 }
 
 /* Row HUGETLB (page_place.h): every page of each free pool page. */

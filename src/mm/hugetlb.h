@@ -18,7 +18,9 @@
 
 #include "lib/sink.h"
 #include "mm/kernel.h"
+#include "mm/memory.h"
 #include "mm/mm.h"
+#include "mm/mmap.h"
 
 #define HUGE_MAX_HSTATE 4
 
@@ -88,5 +90,95 @@ int hugetlb_sysfs_store(struct kmm_kernel *k, const char *path, const char *valu
 /* Calls @fn with every such path of this machine. */
 void hugetlb_sysfs_list(const struct kmm_kernel *k, void (*fn)(void *arg, const char *path),
 			void *arg);
+
+/* ---- mappings (MAP_HUGETLB) --------------------------------------------------------------- */
+
+struct mmu_gather;
+struct hugetlb_file;
+
+/* The size bits of mmap's flags (include/uapi/asm-generic/hugetlb_encode.h). */
+#define MAP_HUGE_SHIFT 26
+#define MAP_HUGE_MASK  0x3fUL
+#define MAP_HUGE_64KB  (16UL << MAP_HUGE_SHIFT)
+#define MAP_HUGE_2MB   (21UL << MAP_HUGE_SHIFT)
+#define MAP_HUGE_32MB  (25UL << MAP_HUGE_SHIFT)
+#define MAP_HUGE_1GB   (30UL << MAP_HUGE_SHIFT)
+
+/* Models: is_vm_hugetlb_page(). */
+static inline bool is_vm_hugetlb_page(const struct vm_area_struct *vma)
+{
+	return (vma->vm_flags & VM_HUGETLB) != 0;
+}
+
+/*
+ * Models: ksys_mmap_pgoff()'s MAP_HUGETLB part with hugetlb_file_setup(): the unlinked
+ * hugetlbfs file of an anonymous mapping, of the size the MAP_HUGE_* bits of @flags name
+ * (the default size for none), *@len rounded up to that size. NULL with *@err -EINVAL (a size
+ * the machine has no hstate for) or -ENOMEM. The caller holds one reference.
+ */
+struct hugetlb_file *hugetlb_file_setup(struct kmm_kernel *k, unsigned long *len,
+					unsigned long flags, int *err);
+/* Drops a reference; the last frees the file's pages and what it still reserves. */
+void hugetlb_file_put(struct kmm_kernel *k, struct hugetlb_file *hf);
+/*
+ * Models: hugetlb_get_unmapped_area() (with prepare_hugepage_range for MAP_FIXED): an address
+ * aligned to the file's huge page size, or -EINVAL (a MAP_FIXED address or length not aligned),
+ * -ENOMEM, as unsigned long.
+ */
+unsigned long hugetlb_get_unmapped_area(struct mm_struct *mm, struct hugetlb_file *hf,
+					unsigned long addr, unsigned long len, unsigned long flags);
+/*
+ * Models: hugetlbfs_file_mmap() with hugetlb_reserve_pages(): makes @vma a hugetlb VMA of @hf
+ * (VM_HUGETLB | VM_DONTEXPAND, hugetlb_vm_ops, its own reference to @hf) and reserves its huge
+ * pages unless VM_NORESERVE. 0, -EINVAL (not aligned) or -ENOMEM (the pool cannot cover the
+ * reservation, or host memory); nothing reserved then.
+ */
+int hugetlb_file_mmap(struct hugetlb_file *hf, struct vm_area_struct *vma);
+/* Undoes hugetlb_file_mmap() for a VMA that never got linked (mmap_region's error path). */
+void hugetlb_vma_abort(struct vm_area_struct *vma);
+/*
+ * Models: hugetlb_dup_vma_private(): fork's copy of a hugetlb VMA gets its own private data
+ * without the parent's reservation. 0 or -ENOMEM (then the VMA is as vm_area_dup left it).
+ */
+int hugetlb_dup_vma_private(struct vm_area_struct *vma);
+
+/*
+ * Models: hugetlb_fault(): a fault in a hugetlb VMA: hugetlb_no_page (a page from the pool
+ * or a surplus one, zeroed, mapped by the hstate's descriptors), hugetlb_wp (COW), or the
+ * access flag. 0, VM_FAULT_WRITE, VM_FAULT_SIGBUS (no page for it), VM_FAULT_OOM.
+ */
+vm_fault_t hugetlb_fault(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long address,
+			 unsigned int flags);
+/*
+ * Models: __unmap_hugepage_range(): clears the huge entries of [@start, @end) of @vma into
+ * @tlb (pages freed after its flush: free_huge_page); @ref_page: only the entries mapping it
+ * (unmap_ref_private). Ends with tlb_end_vma.
+ */
+void __unmap_hugepage_range(struct mmu_gather *tlb, struct vm_area_struct *vma,
+			    unsigned long start, unsigned long end, struct page *ref_page);
+/* Models: copy_hugetlb_page_range(): fork's copy of the huge entries. 0 or -ENOMEM. */
+int copy_hugetlb_page_range(struct mm_struct *dst, struct mm_struct *src,
+			    struct vm_area_struct *dst_vma, struct vm_area_struct *src_vma);
+/*
+ * Models: hugetlb_change_protection(): rewrites the huge entries of [@address, @end) with
+ * @newprot, then flush_hugetlb_tlb_range. Returns the base pages changed.
+ */
+long hugetlb_change_protection(struct vm_area_struct *vma, unsigned long address,
+			       unsigned long end, pgprot_t newprot);
+/* Models: vma_kernel_pagesize() (vma_mmu_pagesize is the same on arm64). */
+unsigned long vma_kernel_pagesize(const struct vm_area_struct *vma);
+/*
+ * Models: smaps_hugetlb_range() over @vma: bytes of huge pages mapped there by more than one
+ * mapping (*@shared) and by this one only (*@private).
+ */
+void hugetlb_smaps(const struct vm_area_struct *vma, unsigned long *shared,
+		   unsigned long *private);
+/*
+ * Models: the hugetlb part of mremap's checks: 0 or -EINVAL (addresses not aligned to the
+ * huge page size, growing, or a move: see hugetlb.c's Deviation). Lengths are rounded up.
+ */
+int hugetlb_mremap_check(const struct vm_area_struct *vma, unsigned long addr,
+			 unsigned long *old_len, unsigned long *new_len, unsigned long new_addr,
+			 bool moves);
 
 #endif /* KMM_MM_HUGETLB_H */

@@ -58,6 +58,7 @@
 #include "lib/trace.h"
 #include "mm/gfp.h"
 #include "mm/huge_mm.h"
+#include "mm/hugetlb.h"
 #include "mm/mm_state.h"
 #include "mm/mman.h"
 #include "mm/migrate.h"
@@ -247,12 +248,11 @@ static void pgtable_unaccount_user(struct mm_struct *mm, phys_addr_t pa, bool co
  * (both through a pgtable ctor: NR_PAGETABLE), with the user table descriptors of arm64
  * (p?d_populate: TYPE_TABLE | TABLE_PXN).
  */
-pmd_t *mm_pmd_alloc(struct mm_struct *mm, unsigned long addr)
+pud_t *mm_pud_alloc(struct mm_struct *mm, unsigned long addr)
 {
 	struct kmm_kernel *k = mm->kernel;
 	pgd_t *pgdp = pgd_offset_pgd(k, mm->pgd, addr);
 	p4d_t *p4dp = p4d_offset(pgdp, addr);
-	pud_t *pudp;
 	phys_addr_t pa;
 
 	if (p4d_none(*p4dp)) {
@@ -261,7 +261,17 @@ pmd_t *mm_pmd_alloc(struct mm_struct *mm, unsigned long addr)
 			return NULL;
 		__p4d_populate(p4dp, pa, P4D_TYPE_TABLE | P4D_TABLE_PXN);
 	}
-	pudp = pud_offset(k, p4dp, addr);
+	return pud_offset(k, p4dp, addr);
+}
+
+pmd_t *mm_pmd_alloc(struct mm_struct *mm, unsigned long addr)
+{
+	struct kmm_kernel *k = mm->kernel;
+	pud_t *pudp = mm_pud_alloc(mm, addr);
+	phys_addr_t pa;
+
+	if (!pudp)
+		return NULL;
 	if (pud_none(*pudp)) {
 		pa = pgtable_alloc_user(mm, true);
 		if (!pa)
@@ -997,7 +1007,10 @@ vm_fault_t handle_mm_fault(struct vm_area_struct *vma, unsigned long address, un
 	ret = sanitize_fault_flags(vma, &flags);
 	if (ret)
 		return ret;
-	ret = __handle_mm_fault(vma, address, flags);
+	if (is_vm_hugetlb_page(vma))
+		ret = hugetlb_fault(vma->vm_mm, vma, address, flags);
+	else
+		ret = __handle_mm_fault(vma, address, flags);
 	mm_account_fault(k, flags, ret);
 	return ret;
 }
@@ -1291,10 +1304,16 @@ static bool __tlb_remove_page(struct mmu_gather *tlb, struct page *page)
 }
 
 /* Models: tlb_flush_pte_range() (tlb_remove_tlb_entry). */
-static void tlb_flush_pte_range(struct mmu_gather *tlb, unsigned long address, unsigned long size)
+void tlb_flush_pte_range(struct mmu_gather *tlb, unsigned long address, unsigned long size)
 {
 	__tlb_adjust_range(tlb, address, size);
 	tlb->cleared_ptes = true;
+}
+
+void tlb_flush_pud_range(struct mmu_gather *tlb, unsigned long address, unsigned long size)
+{
+	__tlb_adjust_range(tlb, address, size);
+	tlb->cleared_puds = true;
 }
 
 void tlb_flush_pmd_range(struct mmu_gather *tlb, unsigned long address, unsigned long size)
@@ -1416,6 +1435,10 @@ static void unmap_page_range(struct mmu_gather *tlb, struct vm_area_struct *vma,
 	struct mm_struct *mm = vma->vm_mm;
 	struct kmm_kernel *k = mm->kernel;
 
+	if (is_vm_hugetlb_page(vma)) { /* unmap_single_vma: __unmap_hugepage_range_final */
+		__unmap_hugepage_range(tlb, vma, addr, end, NULL);
+		return;
+	}
 	while (addr < end) {
 		pgd_t *pgdp = pgd_offset_pgd(k, mm->pgd, addr);
 		p4d_t *p4dp = p4d_offset(pgdp, addr);
@@ -1450,7 +1473,13 @@ static void unmap_page_range(struct mmu_gather *tlb, struct vm_area_struct *vma,
 			}
 		}
 	}
-	if (!tlb->fullmm) /* tlb_end_vma */
+	tlb_end_vma(tlb, vma);
+}
+
+void tlb_end_vma(struct mmu_gather *tlb, struct vm_area_struct *vma)
+{
+	(void)vma;
+	if (!tlb->fullmm)
 		tlb_flush_mmu_tlbonly(tlb);
 }
 
@@ -1825,6 +1854,8 @@ int copy_page_range(struct vm_area_struct *dst_vma, struct vm_area_struct *src_v
 
 	if (!vma_needs_copy(dst_vma, src_vma))
 		return 0;
+	if (is_vm_hugetlb_page(src_vma))
+		return copy_hugetlb_page_range(dst_mm, src_mm, dst_vma, src_vma);
 	for (unsigned long addr = src_vma->vm_start; addr < src_vma->vm_end;) {
 		pmd_t *src_pmd = mm_find_pmd(src_mm, addr), *dst_pmd;
 		unsigned long next = pmd_addr_end(addr, src_vma->vm_end);
@@ -1953,6 +1984,17 @@ static bool claim_deposit(const struct page *pgtable, void *arg)
 	       place_claim(t->place, PLACE_PGTABLE_USER, page_to_pfn(t->k, pgtable), 1);
 }
 
+/* A leaf at table indices (@i, @j, @l) of @mm lies in a hugetlb VMA (not counted here). */
+static bool huge_entry_in_hugetlb_vma(const struct mm_struct *mm, unsigned i, unsigned j,
+				      unsigned l)
+{
+	unsigned long va = (unsigned long)i << PGDIR_SHIFT | (unsigned long)j << PUD_SHIFT |
+			   (unsigned long)l << PMD_SHIFT;
+	struct vm_area_struct *vma = find_vma((struct mm_struct *)mm, va);
+
+	return vma && vma->vm_start <= va && is_vm_hugetlb_page(vma);
+}
+
 /* Counts the present PTEs of @mm (their PFNs into @t) and its table pages. */
 static bool walk_user_tables(const struct mm_struct *mm, struct pte_tally *t, char *why,
 			     size_t whylen)
@@ -1979,6 +2021,8 @@ static bool walk_user_tables(const struct mm_struct *mm, struct pte_tally *t, ch
 
 			if (pud_none(pud[j]))
 				continue;
+			if (!pud_table(pud[j]) && huge_entry_in_hugetlb_vma(mm, i, j, 0))
+				continue; /* a hugetlb PUD block: hugetlb_check's */
 			CHECK(pud_table(pud[j]), "mm: a user PUD entry is not a table");
 			t->tables++;
 			if (t->place && !place_claim(t->place, PLACE_PGTABLE_USER,
@@ -1993,6 +2037,8 @@ static bool walk_user_tables(const struct mm_struct *mm, struct pte_tally *t, ch
 
 				if (pmd_none(pmd[l]))
 					continue;
+				if (pmd_trans_huge(pmd[l]) && huge_entry_in_hugetlb_vma(mm, i, j, l))
+					continue; /* a hugetlb PMD block: hugetlb_check's */
 				if (pmd_trans_huge(pmd[l])) {
 					if (!walk_huge_pmd(mm, t, pmd[l], base, why, whylen))
 						return false;
@@ -2016,6 +2062,8 @@ static bool walk_user_tables(const struct mm_struct *mm, struct pte_tally *t, ch
 					vma = find_vma((struct mm_struct *)mm, va);
 					CHECK(vma && vma->vm_start <= va,
 					      "mm: PTE for %#lx outside every VMA", va);
+					if (is_vm_hugetlb_page(vma))
+						continue; /* contiguous hugetlb PTEs: hugetlb_check's */
 					if (!pte_present(pte[e])) {
 						swp_entry_t se = pte_to_swp_entry(pte[e]);
 

@@ -147,6 +147,8 @@ void pgd_free(struct mm_struct *mm);
 uint64_t *mm_pte_alloc(struct mm_struct *mm, unsigned long addr);
 /* The same walk stopping at the PMD: the PMD entry's host pointer (any kind), NULL on OOM. */
 pmd_t *mm_pmd_alloc(struct mm_struct *mm, unsigned long addr);
+/* The same walk stopping at the PUD (hugetlb's 1 GiB blocks): its host pointer, NULL on OOM. */
+pud_t *mm_pud_alloc(struct mm_struct *mm, unsigned long addr);
 /*
  * Models: pte_alloc_one() with mm_inc_nr_ptes(): a zeroed PTE table page for @mm, counted in
  * pgtables_bytes and NR_PAGETABLE, not linked anywhere. NULL when out of memory.
@@ -252,6 +254,11 @@ void tlb_gather_mmu_fullmm(struct mmu_gather *tlb, struct mm_struct *mm);
 void tlb_finish_mmu(struct mmu_gather *tlb);
 /* Models: tlb_flush_pmd_range() (tlb_remove_pmd_tlb_entry): a cleared PMD's range. */
 void tlb_flush_pmd_range(struct mmu_gather *tlb, unsigned long address, unsigned long size);
+/* Models: tlb_flush_pte_range() / tlb_flush_pud_range(): a cleared PTE's / PUD's range. */
+void tlb_flush_pte_range(struct mmu_gather *tlb, unsigned long address, unsigned long size);
+void tlb_flush_pud_range(struct mmu_gather *tlb, unsigned long address, unsigned long size);
+/* Models: tlb_end_vma(): flushes what was gathered unless the whole mm goes (no merging). */
+void tlb_end_vma(struct mmu_gather *tlb, struct vm_area_struct *vma);
 /*
  * Models: tlb_remove_page_size(): @page (of @size bytes, one gather entry) is freed after the
  * flush; flushes and frees at once when the gather is full (tlb_flush_mmu).

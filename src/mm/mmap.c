@@ -33,6 +33,7 @@
 #include "lib/bug.h"
 #include "lib/trace.h"
 #include "mm/huge_mm.h"
+#include "mm/hugetlb.h"
 #include "mm/memory.h"
 #include "mm/mm_state.h"
 #include "mm/oom.h"
@@ -894,8 +895,10 @@ static int munmap_for_map(struct mm_struct *mm, unsigned long addr, unsigned lon
 	return find_vma_intersection(mm, addr, addr + len) ? do_munmap(mm, addr, len) : 0;
 }
 
-unsigned long mmap_region(struct mm_struct *mm, struct file *file, unsigned long addr,
-			  unsigned long len, vm_flags_t vm_flags, unsigned long pgoff)
+/* mmap_region() for a file or, with @hf, the hugetlbfs file of a MAP_HUGETLB mapping. */
+static unsigned long __mmap_region(struct mm_struct *mm, struct file *file,
+				   struct hugetlb_file *hf, unsigned long addr, unsigned long len,
+				   vm_flags_t vm_flags, unsigned long pgoff)
 {
 	unsigned long charged = 0, end = addr + len;
 	struct vm_area_struct *vma, *prev;
@@ -913,14 +916,14 @@ unsigned long mmap_region(struct mm_struct *mm, struct file *file, unsigned long
 	}
 	if (munmap_for_map(mm, addr, len))
 		return (unsigned long)-ENOMEM;
-	if (accountable_mapping(vm_flags)) {
+	if (accountable_mapping(vm_flags) && !hf) { /* hugetlb accounts on its own */
 		charged = len >> PAGE_SHIFT;
 		if (__vm_enough_memory(mm, (long)charged, false))
 			return (unsigned long)-ENOMEM;
 		vm_flags |= VM_ACCOUNT;
 	}
 	find_vma_prev(mm, addr, &prev);
-	vma = vma_merge(mm, prev, addr, end, vm_flags, NULL, file, pgoff);
+	vma = hf ? NULL : vma_merge(mm, prev, addr, end, vm_flags, NULL, file, pgoff);
 	if (vma)
 		goto out;
 	vma = vm_area_alloc(mm);
@@ -931,7 +934,13 @@ unsigned long mmap_region(struct mm_struct *mm, struct file *file, unsigned long
 	vma->vm_flags = vm_flags;
 	vma->vm_pgoff = pgoff;
 	vma_set_page_prot(vma);
-	if (file) {
+	if (hf) {
+		error = hugetlb_file_mmap(hf, vma); /* call_mmap: hugetlbfs_file_mmap */
+		if (error)
+			goto free_vma;
+		vm_flags = vma->vm_flags & ~(VM_LOCKED | VM_LOCKONFAULT); /* never locked */
+		vma->vm_flags = vm_flags;
+	} else if (file) {
 		if (vm_flags & VM_SHARED) {
 			error = mapping_map_writable(file->f_mapping);
 			if (error)
@@ -965,6 +974,8 @@ out:
 unmap_writable:
 	if (file && (vm_flags & VM_SHARED))
 		mapping_unmap_writable(file->f_mapping);
+	if (hf)
+		hugetlb_vma_abort(vma);
 free_vma:
 	vm_area_free(vma);
 	if (charged)
@@ -974,6 +985,12 @@ unacct_nomem:
 	if (charged)
 		vm_unacct_memory(mm->kernel, (long)charged);
 	return (unsigned long)-ENOMEM;
+}
+
+unsigned long mmap_region(struct mm_struct *mm, struct file *file, unsigned long addr,
+			  unsigned long len, vm_flags_t vm_flags, unsigned long pgoff)
+{
+	return __mmap_region(mm, file, NULL, addr, len, vm_flags, pgoff);
 }
 
 /* Models: mlock_future_check(): RLIMIT_MEMLOCK for a VM_LOCKED mapping of @len bytes. */
@@ -1018,9 +1035,10 @@ static unsigned long do_mmap_file_flags(struct file *file, unsigned long len, un
 	}
 }
 
-unsigned long do_mmap(struct mm_struct *mm, struct file *file, unsigned long addr,
-		      unsigned long len, unsigned long prot, unsigned long flags,
-		      unsigned long pgoff, unsigned long *populate)
+/* do_mmap() for a file or, with @hf, the hugetlbfs file of a MAP_HUGETLB mapping. */
+static unsigned long __do_mmap(struct mm_struct *mm, struct file *file, struct hugetlb_file *hf,
+			       unsigned long addr, unsigned long len, unsigned long prot,
+			       unsigned long flags, unsigned long pgoff, unsigned long *populate)
 {
 	vm_flags_t vm_flags;
 
@@ -1044,7 +1062,10 @@ unsigned long do_mmap(struct mm_struct *mm, struct file *file, unsigned long add
 	if (mm->map_count > mm->kernel->sysctl_max_map_count)
 		return (unsigned long)-ENOMEM;
 
-	addr = get_unmapped_area(mm, file, addr, len, pgoff, flags);
+	if (hf) /* the file's get_unmapped_area: hugetlb_get_unmapped_area */
+		addr = hugetlb_get_unmapped_area(mm, hf, addr, len, flags);
+	else
+		addr = get_unmapped_area(mm, file, addr, len, pgoff, flags);
 	if (IS_ERR_VALUE(addr))
 		return addr;
 	if (flags & MAP_FIXED_NOREPLACE) {
@@ -1069,36 +1090,55 @@ unsigned long do_mmap(struct mm_struct *mm, struct file *file, unsigned long add
 			vm_flags |= VM_SHARED | VM_MAYSHARE;
 			break;
 		case MAP_PRIVATE:
-			pgoff = addr >> PAGE_SHIFT;
+			pgoff = hf ? 0 : addr >> PAGE_SHIFT; /* hugetlb: offset 0 of its file */
 			break;
 		default:
 			return (unsigned long)-EINVAL;
 		}
 	}
-	if (flags & MAP_NORESERVE) /* overcommit_memory 2 ignores it (OVERCOMMIT_NEVER) */
+	if (flags & MAP_NORESERVE) { /* overcommit_memory 2 ignores it (OVERCOMMIT_NEVER) */
 		if (mm->kernel->sysctl_overcommit_memory != OVERCOMMIT_NEVER)
 			vm_flags |= VM_NORESERVE;
-	addr = mmap_region(mm, file, addr, len, vm_flags, pgoff);
+		if (hf) /* hugetlb applies strict overcommit unless MAP_NORESERVE */
+			vm_flags |= VM_NORESERVE;
+	}
+	addr = __mmap_region(mm, file, hf, addr, len, vm_flags, pgoff);
 	if (!IS_ERR_VALUE(addr) &&
 	    ((vm_flags & VM_LOCKED) || (flags & (MAP_POPULATE | MAP_NONBLOCK)) == MAP_POPULATE))
 		*populate = len;
 	return addr;
 }
 
+unsigned long do_mmap(struct mm_struct *mm, struct file *file, unsigned long addr,
+		      unsigned long len, unsigned long prot, unsigned long flags,
+		      unsigned long pgoff, unsigned long *populate)
+{
+	return __do_mmap(mm, file, NULL, addr, len, prot, flags, pgoff, populate);
+}
+
 unsigned long vm_mmap_pgoff(struct mm_struct *mm, struct file *file, unsigned long addr,
 			    unsigned long len, unsigned long prot, unsigned long flags,
 			    unsigned long pgoff)
 {
+	struct hugetlb_file *hf = NULL;
 	unsigned long populate, ret;
 
-	if (flags & MAP_HUGETLB)
-		return (unsigned long)-EINVAL; /* no hugetlbfs yet */
+	if ((flags & MAP_HUGETLB) && file)
+		return (unsigned long)-EINVAL; /* not a hugetlbfs file */
+	if (flags & MAP_HUGETLB) { /* ksys_mmap_pgoff: an anonymous hugetlbfs file */
+		int err;
+
+		hf = hugetlb_file_setup(mm->kernel, &len, flags, &err);
+		if (!hf)
+			return (unsigned long)(long)err;
+	}
 	if ((flags & MAP_TYPE) == MAP_SHARED_VALIDATE &&
 	    (flags & ~(LEGACY_MAP_MASK | MAP_SYNC | MAP_FIXED_NOREPLACE)))
 		return (unsigned long)-EOPNOTSUPP;
 	if ((flags & MAP_TYPE) == MAP_SHARED_VALIDATE)
 		flags = (flags & ~(unsigned long)MAP_TYPE) | MAP_SHARED;
-	ret = do_mmap(mm, file, addr, len, prot, flags, pgoff, &populate);
+	ret = __do_mmap(mm, file, hf, addr, len, prot, flags, pgoff, &populate);
+	hugetlb_file_put(mm->kernel, hf); /* fput: the VMA holds its own reference */
 	if (populate && !IS_ERR_VALUE(ret))
 		__mm_populate(mm, ret, populate, 1);
 	return ret;
@@ -1122,14 +1162,18 @@ int do_munmap(struct mm_struct *mm, unsigned long start, size_t len)
 	if (start > vma->vm_start) {
 		if (end < vma->vm_end && mm->map_count >= mm->kernel->sysctl_max_map_count)
 			return -ENOMEM;
-		if (__split_vma(mm, vma, start, 0))
-			return -ENOMEM;
+		int err = __split_vma(mm, vma, start, 0); /* -EINVAL: hugetlb_vm_op_split */
+
+		if (err)
+			return err;
 		vma = vma->vm_next;
 	}
 	last = find_vma(mm, end);
 	if (last && end > last->vm_start) {
-		if (__split_vma(mm, last, end, 1))
-			return -ENOMEM;
+		int err = __split_vma(mm, last, end, 1);
+
+		if (err)
+			return err;
 		vma = find_vma(mm, start); /* the lower part is the new VMA */
 	}
 	prev = vma->vm_prev;

@@ -41,6 +41,7 @@
 #include "arch/arm64/include/asm/tlbflush.h"
 #include "mm/kernel.h"
 #include "mm/huge_mm.h"
+#include "mm/hugetlb.h"
 #include "mm/memory.h"
 #include "mm/mm.h"
 #include "mm/mman.h"
@@ -157,6 +158,8 @@ static long change_protection(struct vm_area_struct *vma, unsigned long start, u
 	unsigned long addr = start, next;
 	long pages = 0;
 
+	if (is_vm_hugetlb_page(vma))
+		return hugetlb_change_protection(vma, start, end, newprot);
 	while (addr < end) {
 		pte_t *pte;
 
@@ -388,6 +391,8 @@ static bool vma_prot_check(const struct vm_area_struct *vma, char *why, size_t w
 	struct kmm_kernel *k = vma->vm_mm->kernel;
 	unsigned long addr = vma->vm_start;
 
+	if (is_vm_hugetlb_page(vma))
+		return true; /* huge entries: hugetlb_check's */
 	while (addr < vma->vm_end) {
 		const pte_t *pte = (const pte_t *)mm_pte_lookup(vma->vm_mm, addr);
 		unsigned long next = (addr & PMD_MASK) + PMD_SIZE;

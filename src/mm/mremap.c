@@ -40,6 +40,7 @@
 #include "kernel/sched.h"
 #include "mm/kernel.h"
 #include "mm/huge_mm.h"
+#include "mm/hugetlb.h"
 #include "mm/memory.h"
 #include "mm/mm.h"
 #include "mm/mman.h"
@@ -545,6 +546,7 @@ static unsigned long mremap_locked(struct mm_struct *mm, unsigned long addr, uns
 unsigned long do_mremap(struct mm_struct *mm, unsigned long addr, unsigned long old_len,
 			unsigned long new_len, unsigned long flags, unsigned long new_addr)
 {
+	struct vm_area_struct *vma;
 	bool locked = false;
 	unsigned long ret;
 	int err = mremap_args(addr, flags, old_len, new_len);
@@ -555,6 +557,13 @@ unsigned long do_mremap(struct mm_struct *mm, unsigned long addr, unsigned long 
 	new_len = PAGE_ALIGN(new_len);
 	if (!new_len)
 		return (unsigned long)-EINVAL;
+	vma = vma_lookup(mm, addr);
+	if (vma && is_vm_hugetlb_page(vma)) {
+		err = hugetlb_mremap_check(vma, addr, &old_len, &new_len, new_addr,
+					   flags & (MREMAP_FIXED | MREMAP_DONTUNMAP));
+		if (err)
+			return (unsigned long)(long)err;
+	}
 	ret = mremap_locked(mm, addr, old_len, new_len, flags, &new_addr, &locked);
 	if (offset_in_page(ret))
 		locked = false; /* an error */

@@ -42,7 +42,8 @@
  *    the allocator that woke it), not at boot (module_init), so that a
  *    run's own tasks get pids from 1 as the captures' /init does and the boot's memory stays
  *    as captured; while no zone of the node has room above min for its task_struct, its
- *    creation waits for a later wake-up (direct reclaim does the work); it starts asleep (the
+ *    creation is retried every HZ/10 (direct reclaim does the work meanwhile): the kernel's
+ *    kswapd, there from boot, would have been woken by the first request; it starts asleep (the
  * kernel's first pass naps HZ/10 on a balanced node).
  *  - Until swap devices exist on the machine, anonymous folios cannot be reclaimed
  *    (no swap: get_scan_count scans only file folios, as the kernel does without swap).
@@ -1850,19 +1851,27 @@ static void kswapd_create_fn(struct kmm_env *env, struct env_event *ev)
 {
 	struct vmscan_state *vs = ev->arg;
 	struct kmm_kernel *k = vs->k;
+	bool again = false;
 
 	(void)env;
 	for (int nid = 0; nid < MAX_NUMNODES; nid++) {
 		if (!vs->create_wanted[nid] || !k->node_data[nid])
 			continue;
 		/* Its task_struct must not fail an allocation: wait for room above min. */
-		if (!node_has_room_for_kthread(k->node_data[nid]))
+		if (!node_has_room_for_kthread(k->node_data[nid])) {
+			again = true;
 			continue;
+		}
 		vs->create_wanted[nid] = false;
 		if (!vs->node[nid].kswapd && kswapd_run(k, nid))
 			continue; /* no memory for the thread: direct reclaim does the work */
 		kswapd_wake(k, &vs->node[nid]);
 	}
+	/* Look again later: the wake-ups may all be over when room appears (the kernel's
+	 * kswapd, there from boot, would have been woken by the first). */
+	if (again)
+		env_event_schedule(k->env, &vs->create_ev, k->env->cycles + jiffies_to_cycles(k, HZ / 10),
+				   0);
 }
 
 int vmscan_init(struct kmm_kernel *k)
