@@ -19,8 +19,10 @@
  *         madvise_free_pte_range, madvise_populate (with mm/gup.c's check_vma_flags and
  *         faultin_vma_page_range), madvise_cold_or_pageout_pte_range, madvise_remove;
  *         mm/huge_memory.c:hugepage_madvise; mm/ksm.c:ksm_madvise (flags only).
- * Deviation: MADV_COLD and MADV_PAGEOUT skip large folios where 6.1 splits an exclusively
- *         mapped one first (splitting comes with THP). PAGEOUT reclaims the whole advised
+ * Deviation: MADV_COLD and MADV_PAGEOUT take the range's huge PMDs before its PTEs (6.1 goes
+ *         PMD by PMD): a whole exclusive THP is aged and deactivated or isolated, a partly
+ *         covered one split (huge_memory.c), and a PTE-mapped THP split when this mapping
+ *         is its only one. PAGEOUT reclaims the whole advised
  *         range's pages in one reclaim_pages() batch, where 6.1 reclaims per page table
  *         (2 MiB): the same pages go the same way. MADV_WILLNEED on a shmem VMA
  *         reads its swapped-out pages into the swap cache; on a file VMA it
@@ -348,7 +350,10 @@ static bool madvise_cold_or_pageout_pte(struct vm_area_struct *vma, unsigned lon
 	struct page *page = madv_normal_page(k, *pte);
 	bool changed = false;
 
-	if (!page || folio_test_large(page_folio(page)))
+	if (!page)
+		return false;
+	/* a PTE-mapped THP: split it when this is its only mapping (huge_memory.c) */
+	if (folio_test_large(page_folio(page)) && madvise_split_pte_mapped_thp(k, page))
 		return false;
 	if (po && po->anon_only && !PageAnon(page))
 		return false;
@@ -376,6 +381,23 @@ static bool madvise_cold_or_pageout_pte(struct vm_area_struct *vma, unsigned lon
 	return changed;
 }
 
+/* The huge PMDs of [@start, @end): whole ones aged (and isolated), partial ones split. */
+static void madvise_cold_or_pageout_huge(struct vm_area_struct *vma, unsigned long start,
+					 unsigned long end, struct madv_pageout *po)
+{
+	for (unsigned long addr = start, next; addr < end; addr = next) {
+		pmd_t *pmd = mm_find_pmd(vma->vm_mm, addr);
+
+		next = (addr & PMD_MASK) + PMD_SIZE;
+		if (next > end || next < addr)
+			next = end;
+		if (pmd && pmd_trans_huge(*pmd))
+			madvise_cold_or_pageout_huge_pmd(vma, pmd, addr, next,
+							 po ? &po->folios : NULL,
+							 po && po->anon_only);
+	}
+}
+
 static int madvise_cold(struct vm_area_struct *vma, struct vm_area_struct **prev,
 			unsigned long start, unsigned long end)
 {
@@ -383,6 +405,7 @@ static int madvise_cold(struct vm_area_struct *vma, struct vm_area_struct **prev
 	if (!can_madv_lru_vma(vma))
 		return -EINVAL;
 	lru_add_drain(vma->vm_mm->kernel);
+	madvise_cold_or_pageout_huge(vma, start, end, NULL);
 	madvise_walk_ptes(vma, start, end, madvise_cold_or_pageout_pte, NULL);
 	return 0;
 }
@@ -416,6 +439,7 @@ static int madvise_pageout(struct vm_area_struct *vma, struct vm_area_struct **p
 	INIT_LIST_HEAD(&po.folios);
 	po.anon_only = !vma_is_anonymous(vma) && !can_do_file_pageout(vma);
 	lru_add_drain(k);
+	madvise_cold_or_pageout_huge(vma, start, end, &po);
 	madvise_walk_ptes(vma, start, end, madvise_cold_or_pageout_pte, &po);
 	if (!list_empty(&po.folios))
 		reclaim_pages(k, &po.folios);
