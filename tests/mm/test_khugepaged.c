@@ -567,6 +567,112 @@ static void test_khugepaged_thread_on_simulated_time(void **state)
 	test_machine_done(m);
 }
 
+/*
+ * Takes every free order-9 block with @gfp, then (with @smalls) order-0 pages down to the
+ * min watermark.
+ */
+static unsigned long exhaust(struct kmm_kernel *k, gfp_t gfp, struct page **blocks,
+			     unsigned long max, struct list_head *smalls)
+{
+	unsigned long n = 0;
+	struct page *pg;
+
+	while (n < max && (blocks[n] = alloc_pages(k, gfp, HPAGE_PMD_ORDER)))
+		n++;
+	if (!smalls)
+		return n;
+	while ((pg = alloc_pages(k, gfp, 0)))
+		list_add(&pg->lru, smalls);
+	return n;
+}
+
+static void give_back(struct kmm_kernel *k, struct page **blocks, unsigned long n,
+		      struct list_head *smalls)
+{
+	while (smalls && !list_empty(smalls)) {
+		struct page *pg = list_first_entry(smalls, struct page, lru);
+
+		list_del(&pg->lru);
+		__free_pages(k, pg, 0);
+	}
+	while (n)
+		__free_pages(k, blocks[--n], HPAGE_PMD_ORDER);
+}
+
+/*
+ * khugepaged/defrag 0 (GFP_TRANSHUGE_LIGHT) with no order-9 block. The thread is created while
+ * memory is plentiful (its task_struct needs room above min): range 0 holds one page then,
+ * range 1 all but one (max_ptes_none 0 refuses both; both have their PTE table, so the pages
+ * written later are small ones); pass 1 at the registration R ends the mm (full_scans 1). Both
+ * ranges are then filled and memory exhausted (no kswapd wake-up: its aging would clear the
+ * young bits khugepaged wants). Pass 2 at R + 1000 fails
+ * on range 0 (thp_collapse_alloc_failed 1) and sleeps alloc_sleep_millisecs (2000) within the
+ * pass; at R + 3000 it fails on range 1 (2) and ends: scan_sleep_millisecs (1000). Pass 3 at
+ * R + 4000 ends the mm (full_scans 2), starts again at the head, fails on range 0 (3) and
+ * sleeps 2000. Memory is given back at R + 4010: at R + 6000 the pass resumes with range 1,
+ * which collapses, then ends the mm (full_scans 3). Range 0 waits for pass 4, at R + 7000.
+ */
+static void test_khugepaged_alloc_sleep(void **state)
+{
+	struct kmm_machine *m = boot();
+	struct page *blocks[600];
+	unsigned long n;
+	uint64_t r;
+	struct utask u;
+
+	(void)state;
+	set_knob(m, "enabled", "madvise");
+	set_knob(m, "khugepaged/defrag", "0");
+	set_knob(m, "khugepaged/max_ptes_none", "0");
+	set_knob(m, "khugepaged/alloc_sleep_millisecs", "2000");
+	set_knob(m, "khugepaged/scan_sleep_millisecs", "1000");
+	ut_init(&u, m, 1);
+	assert_int_equal(ut_mmap(&u, VA, 2 * HP, RW, PF), VA);
+	fill(&u, VA, 1, 1);
+	fill(&u, VA + HP, NR - 1, 2);
+	assert_int_equal(do_madvise(u.t.mm, VA, 2 * HP, MADV_HUGEPAGE), 0);
+	r = kmm_clock_ns(m);
+	assert_int_equal(kmm_idle(m, 1 * MS), KMM_OK);
+	assert_non_null(khugepaged_thread(u.k));
+	assert_int_equal(knob(m, "khugepaged/full_scans"), 1);
+	fill(&u, VA, NR, 1);
+	fill(&u, VA + HP, NR, 2);
+	n = exhaust(u.k, GFP_HIGHUSER_MOVABLE & ~__GFP_RECLAIM, blocks, 600, NULL);
+	assert_true(n > 100 && n < 600);
+	assert_int_equal(kmm_idle(m, r + 990 * MS - kmm_clock_ns(m)), KMM_OK);
+	assert_int_equal(ev(m, THP_COLLAPSE_ALLOC_FAILED), 0);
+	assert_int_equal(kmm_idle(m, r + 1010 * MS - kmm_clock_ns(m)), KMM_OK);
+	assert_int_equal(ev(m, THP_COLLAPSE_ALLOC_FAILED), 1);
+	assert_int_equal(kmm_idle(m, r + 2990 * MS - kmm_clock_ns(m)), KMM_OK);
+	assert_int_equal(ev(m, THP_COLLAPSE_ALLOC_FAILED), 1);
+	assert_int_equal(kmm_idle(m, r + 3010 * MS - kmm_clock_ns(m)), KMM_OK);
+	assert_int_equal(ev(m, THP_COLLAPSE_ALLOC_FAILED), 2);
+	assert_int_equal(knob(m, "khugepaged/full_scans"), 1);
+	assert_int_equal(kmm_idle(m, r + 3990 * MS - kmm_clock_ns(m)), KMM_OK);
+	assert_int_equal(ev(m, THP_COLLAPSE_ALLOC_FAILED), 2);
+	assert_int_equal(kmm_idle(m, r + 4010 * MS - kmm_clock_ns(m)), KMM_OK);
+	assert_int_equal(ev(m, THP_COLLAPSE_ALLOC_FAILED), 3);
+	assert_int_equal(knob(m, "khugepaged/full_scans"), 2);
+	give_back(u.k, blocks, n, NULL);
+	ut_check(m);
+	assert_int_equal(kmm_idle(m, r + 5990 * MS - kmm_clock_ns(m)), KMM_OK);
+	assert_false(is_huge(&u, VA + HP));
+	assert_int_equal(kmm_idle(m, r + 6010 * MS - kmm_clock_ns(m)), KMM_OK);
+	assert_true(is_huge(&u, VA + HP));
+	assert_false(is_huge(&u, VA));
+	assert_int_equal(ev(m, THP_COLLAPSE_ALLOC), 1);
+	assert_int_equal(knob(m, "khugepaged/pages_collapsed"), 1);
+	assert_int_equal(knob(m, "khugepaged/full_scans"), 3);
+	assert_int_equal(kmm_idle(m, r + 7010 * MS - kmm_clock_ns(m)), KMM_OK);
+	assert_true(is_huge(&u, VA));
+	ut_check(m);
+	assert_true(holds(&u, VA, NR, 1));
+	assert_true(holds(&u, VA + HP, NR, 2));
+	ut_check(m);
+	ut_exit(&u);
+	test_machine_done(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -577,6 +683,7 @@ int main(void)
 		cmocka_unit_test(test_khugepaged_max_ptes_shared_after_fork),
 		cmocka_unit_test(test_khugepaged_madv_collapse),
 		cmocka_unit_test(test_khugepaged_thread_on_simulated_time),
+		cmocka_unit_test(test_khugepaged_alloc_sleep),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
