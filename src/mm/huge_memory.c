@@ -17,11 +17,12 @@
  *         the split section: can_split_folio, unmap_folio, remap_page, lru_add_page_tail,
  *         __split_huge_page_tail, __split_huge_page, split_huge_page_to_list,
  *         prep_transhuge_page, free_transhuge_page, deferred_split_huge_page,
- *         deferred_split_count, deferred_split_scan and the thp-deferred_split shrinker.
+ *         deferred_split_count, deferred_split_scan and the thp-deferred_split shrinker;
+ *         mm/madvise.c: the THP parts of madvise_cold_or_pageout_pte_range.
  * Deviation: clear_huge_page is the allocator's __GFP_ZERO (the same zeroing cost per page).
- * Deviation: khugepaged's knobs live here (the state of khugepaged.c, which would scan and
- *         collapse, is not written yet): they are read and written as the kernel's files are,
- *         and nothing scans. pages_collapsed and full_scans stay 0.
+ * Deviation: khugepaged's knobs live here, where the sysfs files are (6.1 keeps them in
+ *         khugepaged.c); khugepaged.c reads them through thp_khugepaged_knob() and fills
+ *         pages_collapsed and full_scans.
  * Deviation: shmem_enabled is shown and its values accepted, but shmem pages stay small.
  * Deviation: unmap_folio splits a PMD mapping first and then turns the PTEs into migration
  *         entries (try_to_migrate), where 6.1 writes migration entries straight from the PMD
@@ -29,8 +30,9 @@
  *         the PTEs in between, and the counts (thp_split_pmd, thp_deferred_split_page) are
  *         the same. The deferred split queue is per node, without memcg (6.1 without
  *         CONFIG_MEMCG); no split_queue_lock (one call at a time). Only anonymous THPs split
- *         (no large page-cache folios exist here). MADV_FREE/COLD/PAGEOUT still leave
- *         PMD-mapped THPs alone (6.1 splits or isolates them).
+ *         (no large page-cache folios exist here). MADV_FREE leaves THPs alone (6.1's
+ *         madvise_free_huge_pmd is not modelled); MADV_COLD/PAGEOUT take them as 6.1 does
+ *         (madvise_cold_or_pageout_huge_pmd, madvise_split_pte_mapped_thp).
  * Deviation: a THP allocated by a path that did not call prep_transhuge_page is prepped when
  *         it is first queued (6.1 preps every THP at allocation).
  * Deviation: GUP through a read-only huge PMD faults for FOLL_WRITE even with FOLL_FORCE
@@ -71,6 +73,8 @@
 #include "lib/bug.h"
 #include "mm/gfp.h"
 #include "mm/internal.h"
+#include "mm/migrate.h"
+#include "mm/khugepaged.h"
 #include "mm/mm.h"
 #include "mm/mm_state.h"
 #include "mm/mman.h"
@@ -82,6 +86,7 @@
 #include "mm/swap.h"
 #include "mm/swap_state.h"
 #include "mm/swapfile.h"
+#include "mm/swapops.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -485,6 +490,7 @@ static void thp_enabled_changed(struct kmm_kernel *k)
 	if (on && !k->thp_enabled)
 		set_recommended_min_free_kbytes(k);
 	k->thp_enabled = on;
+	start_stop_khugepaged(k);
 }
 
 static void show_modes(const struct sink *out, const char *const *names, int n, int cur)
@@ -650,6 +656,8 @@ int thp_sysfs_store(struct kmm_kernel *k, const char *name, const char *val)
 		if (v < kn->min || v > kn->max)
 			return -EINVAL;
 		*knob_field(ts, kn) = v;
+		if (strstr(name, "sleep_millisecs"))
+			khugepaged_sleep_knob_changed(k);
 		return 0;
 	}
 	if (!strcmp(name, "enabled"))
@@ -672,6 +680,18 @@ int thp_sysfs_store(struct kmm_kernel *k, const char *name, const char *val)
 	if (!strcmp(name, "hpage_pmd_size"))
 		return -EACCES;
 	return -ENOENT;
+}
+
+unsigned int *thp_khugepaged_knob(struct kmm_kernel *k, const char *name)
+{
+	const struct uint_knob *kn = find_uint_knob(name);
+
+	return k->thp && kn ? knob_field(k->thp, kn) : NULL;
+}
+
+bool thp_khugepaged_defrag(const struct kmm_kernel *k)
+{
+	return thp_flag(k, TRANSPARENT_HUGEPAGE_DEFRAG_KHUGEPAGED_FLAG);
 }
 
 /* ---- policy -------------------------------------------------------------------------- */
@@ -809,6 +829,7 @@ vm_fault_t do_huge_pmd_anonymous_page(struct vm_fault *vmf)
 		return VM_FAULT_FALLBACK;
 	if (anon_vma_prepare(vma))
 		return VM_FAULT_OOM;
+	khugepaged_enter_vma(vma, vma->vm_flags);
 	if (!(vmf->flags & FAULT_FLAG_WRITE) &&
 	    thp_flag(k, TRANSPARENT_HUGEPAGE_USE_ZERO_PAGE_FLAG)) {
 		struct page *pgtable = pte_alloc_one(mm), *zero_page;
@@ -894,6 +915,11 @@ int zap_huge_pmd(struct mmu_gather *tlb, struct vm_area_struct *vma, pmd_t *pmd,
 	if (!pmd_trans_huge(orig_pmd))
 		return 0;
 	pmd_clear(pmd); /* pmdp_huge_get_and_clear_full */
+	if (is_pmd_migration_entry(orig_pmd)) { /* a THP mid-move: no rmap, no reference */
+		zap_deposited_table(mm);
+		add_mm_counter(mm, MM_ANONPAGES, -(long)HPAGE_PMD_NR);
+		return 1;
+	}
 	tlb_flush_pmd_range(tlb, addr, HPAGE_PMD_SIZE);
 	if (is_huge_zero_pmd(k, orig_pmd)) {
 		zap_deposited_table(mm);
@@ -921,6 +947,18 @@ int copy_huge_pmd(struct vm_area_struct *dst_vma, struct vm_area_struct *src_vma
 	if (!pgtable)
 		return -ENOMEM;
 	pmd = *src_pmd;
+	if (is_pmd_migration_entry(pmd)) { /* both mms share the THP read-only after its move */
+		swp_entry_t entry = pmd_to_swp_entry(pmd);
+
+		if (!is_readable_migration_entry(entry)) {
+			pmd = swp_entry_to_pmd(make_readable_migration_entry(swp_offset(entry)));
+			set_pmd(src_pmd, pmd);
+		}
+		add_mm_counter(dst_mm, MM_ANONPAGES, HPAGE_PMD_NR);
+		pgtable_trans_huge_deposit(dst_mm, pgtable);
+		set_pmd(dst_pmd, pmd);
+		return 0;
+	}
 	if (!pmd_trans_huge(pmd)) {
 		pte_free(dst_mm, pgtable);
 		return -EAGAIN;
@@ -953,6 +991,14 @@ long change_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd, unsigned long addr,
 
 	if (!pmd_trans_huge(oldpmd))
 		return 0;
+	if (is_pmd_migration_entry(oldpmd)) { /* a writable entry becomes readable (exclusive) */
+		swp_entry_t swp = pmd_to_swp_entry(oldpmd);
+
+		if (is_writable_migration_entry(swp))
+			set_pmd(pmd, swp_entry_to_pmd(
+					     make_readable_exclusive_migration_entry(swp_offset(swp))));
+		return 1;
+	}
 	/* pmdp_invalidate_ad: break before make */
 	set_pmd(pmd, __pmd(pmd_val(oldpmd) & ~PMD_SECT_VALID));
 	flush_pmd_tlb_range(k, vma, addr);
@@ -1077,8 +1123,8 @@ static void __split_huge_pmd_locked(struct vm_area_struct *vma, pmd_t *pmd, unsi
 
 void __split_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd, unsigned long address)
 {
-	if (!pmd || !pmd_trans_huge(*pmd))
-		return;
+	if (!pmd || !pmd_trans_huge(*pmd) || is_pmd_migration_entry(*pmd))
+		return; /* a PMD migration entry is not split (thpmig: Deviation in migrate.c) */
 	__split_huge_pmd_locked(vma, pmd, address & HPAGE_PMD_MASK);
 }
 
@@ -1340,6 +1386,65 @@ int split_folio_to_list(struct kmm_kernel *k, struct folio *folio, struct list_h
 	return split_huge_page_to_list(k, &folio->page, list);
 }
 
+/* A locked, referenced split of the THP @page belongs to, as madvise and others take it. */
+static int split_huge_page_get_locked(struct kmm_kernel *k, struct page *page)
+{
+	struct folio *folio = page_folio(page);
+	int err;
+
+	folio_get(folio);
+	if (folio_test_locked(folio)) { /* trylock_page */
+		folio_put(k, folio);
+		return -EAGAIN;
+	}
+	folio_lock(folio);
+	err = split_huge_page(k, page);
+	folio_unlock(page_folio(page));
+	put_page(k, page);
+	return err;
+}
+
+int madvise_split_pte_mapped_thp(struct kmm_kernel *k, struct page *page)
+{
+	if (page_mapcount(page) != 1) /* do not interfere with other mappings */
+		return -EBUSY;
+	return split_huge_page_get_locked(k, page);
+}
+
+void madvise_cold_or_pageout_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd, unsigned long addr,
+				      unsigned long next, struct list_head *pageout, bool anon_only)
+{
+	struct kmm_kernel *k = vma->vm_mm->kernel;
+	pmd_t orig_pmd = *pmd;
+	struct page *page;
+
+	if (!pmd_trans_huge(orig_pmd) || is_huge_zero_pmd(k, orig_pmd))
+		return;
+	page = pmd_page(k, orig_pmd);
+	if (page_mapcount(page) != 1 || (anon_only && !PageAnon(page)))
+		return;
+	if (next - addr != HPAGE_PMD_SIZE) { /* part of it: split, the PTE walk goes on */
+		split_huge_page_get_locked(k, page);
+		return;
+	}
+	if (pmd_young(orig_pmd)) { /* pmdp_invalidate, then the old entry */
+		set_pmd(pmd, __pmd(pmd_val(orig_pmd) & ~PMD_SECT_VALID));
+		flush_pmd_tlb_range(k, vma, addr);
+		set_pmd(pmd, pmd_mkold(orig_pmd));
+	}
+	ClearPageReferenced(page);
+	if (!pageout) {
+		deactivate_page(k, page);
+		return;
+	}
+	if (folio_isolate_lru(k, page_folio(page)) == 0) {
+		if (PageUnevictable(page))
+			putback_lru_page(k, page);
+		else
+			list_add(&page_folio(page)->lru, pageout);
+	}
+}
+
 /* Models: deferred_split_count(): the node's queue length. */
 static unsigned long deferred_split_count(struct shrinker *s, struct shrink_control *sc)
 {
@@ -1446,6 +1551,11 @@ static bool thp_check_mm(const struct mm_struct *mm, unsigned long *nr_zero_maps
 			nr_huge++;
 			CHECK(a >= vma->vm_start && a + HPAGE_PMD_SIZE <= vma->vm_end,
 			      "thp: huge PMD at %#lx crosses its VMA", a);
+			if (is_swap_pmd(*pmdp)) {
+				CHECK(is_pmd_migration_entry(*pmdp) && migrate_in_flight(k),
+				      "thp: PMD swap entry at %#lx outside a THP migration", a);
+				continue;
+			}
 			if (is_huge_zero_pmd(k, *pmdp)) {
 				(*nr_zero_maps)++;
 				continue;

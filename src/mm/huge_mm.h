@@ -76,6 +76,14 @@ int thp_sysfs_store(struct kmm_kernel *k, const char *name, const char *val);
 /* The knob files, NULL-terminated (for listings and tests). */
 extern const char *const thp_sysfs_files[];
 
+/*
+ * khugepaged.c's access to its knobs: the field behind the file @name (e.g.
+ * "khugepaged/max_ptes_none"), stable from thp_init to thp_exit, or NULL.
+ */
+unsigned int *thp_khugepaged_knob(struct kmm_kernel *k, const char *name);
+/* Models: khugepaged_defrag(): khugepaged/defrag is 1 (its allocations reclaim/compact). */
+bool thp_khugepaged_defrag(const struct kmm_kernel *k);
+
 /* ---- the policy --------------------------------------------------------------------- */
 
 /* Models: hugepage_vma_check(): may @vma have THPs (smaps: THPeligible; in_pf: a fault). */
@@ -192,6 +200,21 @@ void free_transhuge_page(struct kmm_kernel *k, struct page *page);
  * rmap calls it when a PTE unmap leaves the THP partly mapped.
  */
 void deferred_split_huge_page(struct kmm_kernel *k, struct page *page);
+/*
+ * Models: the huge-PMD part of madvise_cold_or_pageout_pte_range(): an exclusively mapped THP
+ * at @pmd whose 2 MiB [@addr, @next) covers is made old and deactivated (MADV_COLD) or
+ * isolated onto @pageout (MADV_PAGEOUT); one the range covers only partly is split so the PTE
+ * walk can take its pages. Shared THPs (page_mapcount > 1), the huge zero page and, with
+ * @anon_only, file THPs are left alone.
+ */
+void madvise_cold_or_pageout_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd, unsigned long addr,
+				      unsigned long next, struct list_head *pageout, bool anon_only);
+/*
+ * The PTE part: a PTE-mapped THP met by MADV_COLD/PAGEOUT is split if only this mapping maps
+ * @page (6.1 splits it "if we are only owner"). 0 when split; -EBUSY, -EAGAIN or the split's
+ * error when it stays whole.
+ */
+int madvise_split_pte_mapped_thp(struct kmm_kernel *k, struct page *page);
 /* The length of node @nid's deferred split queue (for views and tests). */
 unsigned long deferred_split_queue_len(const struct kmm_kernel *k, int nid);
 /*

@@ -19,17 +19,18 @@
  *         madvise_free_pte_range, madvise_populate (with mm/gup.c's check_vma_flags and
  *         faultin_vma_page_range), madvise_cold_or_pageout_pte_range, madvise_remove;
  *         mm/huge_memory.c:hugepage_madvise; mm/ksm.c:ksm_madvise (flags only).
- * Deviation: MADV_COLD and MADV_PAGEOUT skip large folios where 6.1 splits an exclusively
- *         mapped one first (splitting comes with THP). PAGEOUT reclaims the whole advised
+ * Deviation: MADV_COLD and MADV_PAGEOUT take the range's huge PMDs before its PTEs (6.1 goes
+ *         PMD by PMD): a whole exclusive THP is aged and deactivated or isolated, a partly
+ *         covered one split (huge_memory.c), and a PTE-mapped THP split when this mapping
+ *         is its only one. PAGEOUT reclaims the whole advised
  *         range's pages in one reclaim_pages() batch, where 6.1 reclaims per page table
  *         (2 MiB): the same pages go the same way. MADV_WILLNEED on a shmem VMA
  *         reads its swapped-out pages into the swap cache; on a file VMA it
  *         reads one readahead window (see force_page_cache_ra).
- *         MADV_COLLAPSE is refused with -EINVAL (no THP collapse in this issue: the value
- *         6.1 returns for a VMA it cannot collapse). MADV_REMOVE does 6.1's checks and then
- *         returns -EOPNOTSUPP (what vfs_fallocate returns on a filesystem without
- *         fallocate): the hole punch of shmem is not modelled yet. KSM: VM_MERGEABLE is
- *         set and cleared, no ksmd scans. MADV_HWPOISON/SOFT_OFFLINE are unknown (-EINVAL).
+ *         MADV_COLLAPSE is khugepaged.c's madvise_collapse. MADV_REMOVE punches a hole in
+ *         a tmpfs file (shmem_punch_hole); on the store-backed filesystem it returns
+ *         -EOPNOTSUPP (what vfs_fallocate returns on a filesystem without fallocate). KSM:
+ *         VM_MERGEABLE is set and cleared, no ksmd scans. MADV_HWPOISON/SOFT_OFFLINE are unknown (-EINVAL).
  *
  * Invariants: none of its own (the VMA layer's mmap_check and mprotect_check cover the
  * results: every VMA flag change goes through vma_merge/split_vma).
@@ -40,6 +41,7 @@
 #include "arch/arm64/include/asm/tlbflush.h"
 #include "mm/kernel.h"
 #include "mm/huge_mm.h"
+#include "mm/khugepaged.h"
 #include "mm/memory.h"
 #include "mm/mm.h"
 #include "mm/mman.h"
@@ -269,7 +271,8 @@ static int madvise_faultin_range(struct vm_area_struct *vma, unsigned long start
 		pmd_t *pmdp = mm_find_pmd(vma->vm_mm, addr);
 		struct page *page;
 
-		if (pmdp && pmd_trans_huge(*pmdp) && (!write || pmd_write(*pmdp))) {
+		if (pmdp && pmd_present(*pmdp) && pmd_trans_huge(*pmdp) &&
+		    (!write || pmd_write(*pmdp))) {
 			/* follow_trans_huge_pmd(): the whole huge PMD is there */
 			if (!is_huge_zero_pmd(k, *pmdp)) {
 				page = pfn_to_page(k, pmd_pfn(*pmdp));
@@ -288,7 +291,7 @@ static int madvise_faultin_range(struct vm_area_struct *vma, unsigned long start
 			if (ret & VM_FAULT_ERROR)
 				return -EFAULT;
 			pmdp = mm_find_pmd(vma->vm_mm, addr);
-			if (pmdp &&
+			if (pmdp && pmd_present(*pmdp) &&
 			    pmd_trans_huge(*pmdp)) { /* a new THP: touched on the next turn */
 				addr -= PAGE_SIZE;
 				continue;
@@ -348,7 +351,10 @@ static bool madvise_cold_or_pageout_pte(struct vm_area_struct *vma, unsigned lon
 	struct page *page = madv_normal_page(k, *pte);
 	bool changed = false;
 
-	if (!page || folio_test_large(page_folio(page)))
+	if (!page)
+		return false;
+	/* a PTE-mapped THP: split it when this is its only mapping (huge_memory.c) */
+	if (folio_test_large(page_folio(page)) && madvise_split_pte_mapped_thp(k, page))
 		return false;
 	if (po && po->anon_only && !PageAnon(page))
 		return false;
@@ -376,6 +382,23 @@ static bool madvise_cold_or_pageout_pte(struct vm_area_struct *vma, unsigned lon
 	return changed;
 }
 
+/* The huge PMDs of [@start, @end): whole ones aged (and isolated), partial ones split. */
+static void madvise_cold_or_pageout_huge(struct vm_area_struct *vma, unsigned long start,
+					 unsigned long end, struct madv_pageout *po)
+{
+	for (unsigned long addr = start, next; addr < end; addr = next) {
+		pmd_t *pmd = mm_find_pmd(vma->vm_mm, addr);
+
+		next = (addr & PMD_MASK) + PMD_SIZE;
+		if (next > end || next < addr)
+			next = end;
+		if (pmd && pmd_trans_huge(*pmd))
+			madvise_cold_or_pageout_huge_pmd(vma, pmd, addr, next,
+							 po ? &po->folios : NULL,
+							 po && po->anon_only);
+	}
+}
+
 static int madvise_cold(struct vm_area_struct *vma, struct vm_area_struct **prev,
 			unsigned long start, unsigned long end)
 {
@@ -383,6 +406,7 @@ static int madvise_cold(struct vm_area_struct *vma, struct vm_area_struct **prev
 	if (!can_madv_lru_vma(vma))
 		return -EINVAL;
 	lru_add_drain(vma->vm_mm->kernel);
+	madvise_cold_or_pageout_huge(vma, start, end, NULL);
 	madvise_walk_ptes(vma, start, end, madvise_cold_or_pageout_pte, NULL);
 	return 0;
 }
@@ -416,23 +440,36 @@ static int madvise_pageout(struct vm_area_struct *vma, struct vm_area_struct **p
 	INIT_LIST_HEAD(&po.folios);
 	po.anon_only = !vma_is_anonymous(vma) && !can_do_file_pageout(vma);
 	lru_add_drain(k);
+	madvise_cold_or_pageout_huge(vma, start, end, &po);
 	madvise_walk_ptes(vma, start, end, madvise_cold_or_pageout_pte, &po);
 	if (!list_empty(&po.folios))
 		reclaim_pages(k, &po.folios);
 	return 0;
 }
 
-/* Models: madvise_remove(): the checks (see Deviation for the hole punch). */
-static int madvise_remove(struct vm_area_struct *vma, struct vm_area_struct **prev)
+/*
+ * Models: madvise_remove(): the checks, then vfs_fallocate(FALLOC_FL_PUNCH_HOLE |
+ * FALLOC_FL_KEEP_SIZE) over the range's file bytes: tmpfs punches the hole
+ * (shmem_punch_hole); the store-backed filesystem has no fallocate (-EOPNOTSUPP).
+ */
+static int madvise_remove(struct vm_area_struct *vma, struct vm_area_struct **prev,
+			  unsigned long start, unsigned long end)
 {
-	*prev = vma;
+	struct file *file = vma->vm_file;
+
+	*prev = NULL; /* the kernel drops mmap_lock here: the walk looks the VMA up again */
 	if (vma->vm_flags & VM_LOCKED)
 		return -EINVAL;
-	if (!vma->vm_file)
+	if (!file)
 		return -EINVAL;
 	if ((vma->vm_flags & (VM_SHARED | VM_WRITE)) != (VM_SHARED | VM_WRITE))
 		return -EACCES;
-	return -EOPNOTSUPP;
+	if (!shmem_mapping(file->f_mapping))
+		return -EOPNOTSUPP;
+	return shmem_punch_hole(vma->vm_mm->kernel, file_inode(file),
+				(loff_t)(start - vma->vm_start) +
+					((loff_t)vma->vm_pgoff << PAGE_SHIFT),
+				(loff_t)(end - start));
 }
 
 /* VM_READAHEAD_PAGES: the default readahead window, 128 KiB (the bdi's ra_pages). */
@@ -604,7 +641,7 @@ static long madvise_new_flags(const struct vm_area_struct *vma, int behavior, vm
 		break;
 	case MADV_HUGEPAGE:
 	case MADV_NOHUGEPAGE:
-		hugepage_madvise(vma, &f, behavior); /* no khugepaged registration yet */
+		hugepage_madvise(vma, &f, behavior); /* khugepaged_enter_vma: the caller's */
 		break;
 	}
 	*flags = f;
@@ -620,7 +657,7 @@ static int madvise_vma_behavior(struct vm_area_struct *vma, struct vm_area_struc
 
 	switch (behavior) {
 	case MADV_REMOVE:
-		return madvise_remove(vma, prev);
+		return madvise_remove(vma, prev, start, end);
 	case MADV_WILLNEED:
 		return madvise_willneed(vma, prev, start, end);
 	case MADV_COLD:
@@ -635,10 +672,11 @@ static int madvise_vma_behavior(struct vm_area_struct *vma, struct vm_area_struc
 	case MADV_POPULATE_WRITE:
 		return madvise_populate(vma, prev, start, end, behavior);
 	case MADV_COLLAPSE:
-		*prev = vma;
-		return -EINVAL;
+		return madvise_collapse(vma, prev, start, end);
 	}
 	error = (int)madvise_new_flags(vma, behavior, &new_flags);
+	if (!error && behavior == MADV_HUGEPAGE)
+		khugepaged_enter_vma(vma, new_flags); /* hugepage_madvise's registration */
 	if (!error)
 		error = madvise_update_vma(vma, prev, start, end, new_flags);
 	return error == -ENOMEM ? -EAGAIN : error; /* slab shortage is temporary */

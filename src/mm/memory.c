@@ -884,6 +884,23 @@ out_page:
 	return ret;
 }
 
+vm_fault_t do_swap_page_at(struct vm_area_struct *vma, pmd_t *pmd, unsigned long address)
+{
+	struct vm_fault vmf = {.vma = vma,
+			       .address = address,
+			       .real_address = address,
+			       .flags = FAULT_FLAG_ALLOW_RETRY,
+			       .pgoff = linear_page_index(vma, address),
+			       .pmd = pmd,
+			       .gfp_mask = GFP_HIGHUSER_MOVABLE};
+
+	vmf.pte = pte_offset_kernel(vma_kernel(vma), pmd, address);
+	vmf.orig_pte = *vmf.pte;
+	if (!is_swap_pte(vmf.orig_pte))
+		return 0;
+	return do_swap_page(&vmf);
+}
+
 /* Models: handle_pte_fault(). */
 static vm_fault_t handle_pte_fault(struct vm_fault *vmf)
 {
@@ -951,6 +968,10 @@ static vm_fault_t __handle_mm_fault(struct vm_area_struct *vma, unsigned long ad
 	vmf.pmd = mm_pmd_alloc(vma->vm_mm, vmf.address);
 	if (!vmf.pmd)
 		return VM_FAULT_OOM;
+	if (is_pmd_migration_entry(*vmf.pmd)) { /* a THP mid-move: wait, the access retries */
+		pmd_migration_entry_wait(vma_kernel(vma), vma->vm_mm, vmf.pmd);
+		return 0;
+	}
 	if (pmd_none(*vmf.pmd) && hugepage_vma_check(vma, vma->vm_flags, false, true, true)) {
 		ret = create_huge_pmd(&vmf);
 		if (!(ret & VM_FAULT_FALLBACK))
@@ -1969,6 +1990,13 @@ static bool walk_huge_pmd(const struct mm_struct *mm, struct pte_tally *t, pmd_t
 
 	CHECK(vma && vma->vm_start <= va && va + HPAGE_PMD_SIZE <= vma->vm_end,
 	      "mm: huge PMD for %#lx outside every VMA", va);
+	if (is_swap_pmd(pmd)) { /* a THP mid-move: counts in rss */
+		CHECK(is_pmd_migration_entry(pmd) && migrate_in_flight(k),
+		      "mm: PMD migration entry at %#lx outside a migration", va);
+		if (!t->place)
+			t->rss[MM_ANONPAGES] += HPAGE_PMD_NR;
+		return true;
+	}
 	if (t->place || is_huge_zero_pmd(k, pmd))
 		return true;
 	t->rss[MM_ANONPAGES] += HPAGE_PMD_NR;

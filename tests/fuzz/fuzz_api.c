@@ -83,8 +83,9 @@ struct fuzz {
 	kmm_pid_t task[FUZZ_TASKS]; /* 0: a free slot */
 	kmm_va_t task_va[FUZZ_TASKS];
 	uint64_t task_len[FUZZ_TASKS], task_pat[FUZZ_TASKS];
-	bool misuse;	   /* this operation misuses the API on purpose */
-	bool warns_einval; /* its KMM_EINVAL comes with the kernel's warning (vmalloc) */
+	int task_fd[FUZZ_TASKS]; /* a memfd or file of the task (-1: none) */
+	bool misuse;		 /* this operation misuses the API on purpose */
+	bool warns_einval;	 /* its KMM_EINVAL comes with the kernel's warning (vmalloc) */
 	const char *op;
 };
 
@@ -950,6 +951,235 @@ static enum kmm_status op_swap(struct fuzz *f)
 	}
 }
 
+/*
+ * The rest of the mmap family on a task's mapping: madvise (every advice, and unknown ones),
+ * mprotect, mremap (in place or moving), mlock/mlock2/munlock/mlockall/munlockall, msync,
+ * mincore (its vector checked against the range), get_user_pages (pinned or not) put back at
+ * once. Refusals are statuses; the store/load check of op_task keeps working afterwards.
+ */
+static enum kmm_status op_vm(struct fuzz *f)
+{
+	static const int advices[] = {KMM_MADV_NORMAL,	       KMM_MADV_RANDOM,
+				      KMM_MADV_SEQUENTIAL,     KMM_MADV_WILLNEED,
+				      KMM_MADV_DONTNEED,       KMM_MADV_FREE,
+				      KMM_MADV_REMOVE,	       KMM_MADV_DONTFORK,
+				      KMM_MADV_DOFORK,	       KMM_MADV_HUGEPAGE,
+				      KMM_MADV_NOHUGEPAGE,     KMM_MADV_WIPEONFORK,
+				      KMM_MADV_KEEPONFORK,     KMM_MADV_COLD,
+				      KMM_MADV_PAGEOUT,	       KMM_MADV_POPULATE_READ,
+				      KMM_MADV_POPULATE_WRITE, KMM_MADV_DONTNEED_LOCKED,
+				      KMM_MADV_COLLAPSE,       99 /* unknown */};
+	static const char *const names[] = {"madvise",	"mprotect", "mremap",  "mlock", "munlock",
+					    "mlockall", "msync",    "mincore", "gup"};
+	unsigned what = in_u8(&f->in) % 9, slot = in_u8(&f->in) % FUZZ_TASKS;
+	kmm_pid_t pid = f->task[slot];
+	uint64_t len = f->task_len[slot], off, n;
+	kmm_va_t va = f->task_va[slot], out;
+	enum kmm_status st;
+
+	f->op = names[what];
+	if (!pid || !len)
+		return KMM_OK;
+	off = ((uint64_t)in_u8(&f->in) << 12) % len;
+	n = ((uint64_t)(in_u8(&f->in) % 16) + 1) << 12;
+	if (in_u8(&f->in) == 0xff)
+		n += 1; /* an unaligned length: the kernel rounds it up */
+	switch (what) {
+	case 0:
+		return kmm_madvise(f->m, pid, va + off, n,
+				   advices[in_u8(&f->in) % (sizeof(advices) / sizeof(advices[0]))]);
+	case 1:
+		return kmm_mprotect(f->m, pid, va + off, n,
+				    in_u8(&f->in) & 1 ? KMM_PROT_READ
+						      : KMM_PROT_READ | KMM_PROT_WRITE);
+	case 2: {
+		uint64_t nl = ((uint64_t)(in_u8(&f->in) % 32) + 1) << 12;
+
+		st = kmm_mremap(f->m, pid, va, len, nl, in_u8(&f->in) & 1 ? KMM_MREMAP_MAYMOVE : 0,
+				0, &out);
+		if (!st) {
+			f->task_va[slot] = out;
+			f->task_len[slot] = nl;
+		}
+		return st;
+	}
+	case 3:
+		return in_u8(&f->in) & 1 ? kmm_mlock(f->m, pid, va + off, n)
+					 : kmm_mlock2(f->m, pid, va + off, n, KMM_MLOCK_ONFAULT);
+	case 4:
+		return kmm_munlock(f->m, pid, va + off, n);
+	case 5:
+		return in_u8(&f->in) & 1
+			       ? kmm_mlockall(f->m, pid, KMM_MCL_CURRENT | KMM_MCL_ONFAULT)
+			       : kmm_munlockall(f->m, pid);
+	case 6:
+		return kmm_msync(f->m, pid, va + off, n,
+				 in_u8(&f->in) & 1 ? KMM_MS_SYNC
+						   : KMM_MS_ASYNC | KMM_MS_INVALIDATE);
+	case 7: {
+		uint8_t vec[18]; /* up to 17 pages (16 and a byte), and the guard */
+
+		memset(vec, 0xaa, sizeof(vec));
+		st = kmm_mincore(f->m, pid, va + off, n, vec);
+		if (!st && vec[(n + 4095) >> 12] != 0xaa)
+			fuzz_fail(f, "mincore wrote past the range's pages");
+		return st;
+	}
+	default: {
+		kmm_pfn_t pfns[16];
+		uint64_t got = 0, nr = (n >> 12) > 16 ? 16 : n >> 12;
+		unsigned gf = in_u8(&f->in) & 1 ? KMM_FOLL_PIN | KMM_FOLL_WRITE : KMM_FOLL_WRITE;
+
+		st = kmm_get_user_pages(f->m, pid, va + off, nr, gf, pfns, &got);
+		if (got > nr)
+			fuzz_fail(f, "get_user_pages returned more pages than asked");
+		for (uint64_t i = 0; i < got; i++)
+			if (kmm_put_user_page(f->m, pfns[i], gf))
+				fuzz_fail(f, "put_user_page of a page get_user_pages gave");
+		return st;
+	}
+	}
+}
+
+/*
+ * Files: memfd_create (with or without sealing), seals (a refused one changes nothing), a
+ * tmpfs file created with contents, pwrite/pread round trips through the page cache,
+ * truncate, a shared mapping of the file (the task's mapping becomes it), close, unlink.
+ */
+static enum kmm_status op_file(struct fuzz *f)
+{
+	static const char *const names[] = {"memfd_create",  "file_create", "file_rw",
+					    "file_truncate", "memfd_seal",  "file_mmap",
+					    "file_close"};
+	unsigned what = in_u8(&f->in) % 7, slot = in_u8(&f->in) % FUZZ_TASKS;
+	kmm_pid_t pid = f->task[slot];
+	int *fd = &f->task_fd[slot];
+	uint64_t done, size;
+	enum kmm_status st;
+	uint8_t buf[256], got[256];
+
+	f->op = names[what];
+	if (!pid)
+		return KMM_OK;
+	switch (what) {
+	case 0:
+		if (*fd >= 0)
+			return KMM_OK;
+		return kmm_memfd_create(f->m, pid, "fuzz",
+					in_u8(&f->in) & 1 ? KMM_MFD_ALLOW_SEALING : 0, fd);
+	case 1:
+		if (*fd >= 0)
+			return KMM_OK;
+		size = (uint64_t)in_u16(&f->in) % (64u << 10);
+		st = kmm_file_create(f->m, "/tmp/fuzz", NULL, size);
+		if (st)
+			return st;
+		return kmm_file_open(f->m, pid, "/tmp/fuzz", KMM_O_RDWR, fd);
+	case 2: {
+		uint64_t off = (uint64_t)in_u16(&f->in) % (64u << 10);
+
+		if (*fd < 0)
+			return KMM_OK;
+		pat_fill(buf, sizeof(buf), (uint8_t)in_u8(&f->in));
+		st = kmm_file_pwrite(f->m, pid, *fd, buf, sizeof(buf), off, &done);
+		if (st || done != sizeof(buf))
+			return st; /* a seal refuses it */
+		st = kmm_file_pread(f->m, pid, *fd, got, sizeof(got), off, &done);
+		if (!st && (done != sizeof(got) || memcmp(buf, got, sizeof(buf))))
+			fuzz_fail(f, "a file's bytes did not read back as written");
+		return st;
+	}
+	case 3:
+		if (*fd < 0)
+			return KMM_OK;
+		return kmm_file_truncate(f->m, pid, *fd, (uint64_t)in_u16(&f->in) % (96u << 10));
+	case 4: {
+		int seals = in_u8(&f->in) & 0x1f, before = 0, after = 0;
+
+		if (*fd < 0)
+			return KMM_OK;
+		if (kmm_memfd_get_seals(f->m, pid, *fd, &before))
+			return KMM_OK; /* not a memfd */
+		st = kmm_memfd_add_seals(f->m, pid, *fd, seals);
+		if (!kmm_memfd_get_seals(f->m, pid, *fd, &after) &&
+		    after != (st ? before : before | seals))
+			fuzz_fail(f, "seals did not read back as added (or changed when refused)");
+		return st;
+	}
+	case 5: {
+		kmm_va_t va;
+		uint64_t len = (uint64_t)(in_u8(&f->in) % 16 + 1) << 12;
+
+		if (*fd < 0)
+			return KMM_OK;
+		st = kmm_mmap(f->m, pid, 0, len, KMM_PROT_READ | KMM_PROT_WRITE, KMM_MAP_SHARED,
+			      *fd, 0, &va);
+		if (!st) {
+			f->task_va[slot] = va;
+			f->task_len[slot] = len;
+		}
+		return st;
+	}
+	default:
+		if (*fd < 0)
+			return KMM_OK;
+		st = kmm_file_close(f->m, pid, *fd);
+		*fd = -1;
+		if (!st && in_u8(&f->in) & 1)
+			st = kmm_file_unlink(f->m, "/tmp/fuzz");
+		return st == KMM_ENOENT ? KMM_OK : st;
+	}
+}
+
+/*
+ * The machine's own calls: compaction of a node or zone (absent ones refused), idle time
+ * for kswapd, kcompactd and I/O completions, hugetlb pool sizes through sysctl, and the
+ * stats API (each zone's free lists, isolated blocks aside, sum to its free pages).
+ */
+static enum kmm_status op_machine(struct fuzz *f)
+{
+	static const char *const zones[] = {NULL, "DMA", "DMA32", "Normal", "Movable", "Bogus"};
+	static const char *const nr_huge[] = {"0", "4", "16", "1000000", "-1"};
+	unsigned what = in_u8(&f->in) % 4;
+	enum kmm_status st;
+
+	switch (what) {
+	case 0:
+		f->op = "compact";
+		st = kmm_compact(f->m, (int)(in_u8(&f->in) % 3) - 1, zones[in_u8(&f->in) % 6]);
+		return st;
+	case 1:
+		f->op = "idle";
+		return kmm_idle(f->m, (uint64_t)in_u16(&f->in) * 100000u);
+	case 2:
+		f->op = "nr_hugepages";
+		st = kmm_sysctl(f->m, "vm.nr_hugepages", nr_huge[in_u8(&f->in) % 5]);
+		return st;
+	default: {
+		unsigned nz = kmm_stats_nr_zones(f->m);
+		struct kmm_zone_stats zs;
+
+		f->op = "stats_zone";
+		for (unsigned i = 0; i < nz; i++) {
+			uint64_t sum = 0;
+
+			if ((st = kmm_stats_zone(f->m, i, &zs)))
+				return st;
+			/* isolated pageblocks' free pages are not counted free (6.1) */
+			for (unsigned o = 0; o < KMM_MAX_ORDER; o++)
+				sum += (zs.free_blocks[o] -
+					zs.free_blocks_mt[o][KMM_MIGRATE_ISOLATE])
+				       << o;
+			if (sum != zs.free_pages)
+				fuzz_fail(f, "a zone's free lists do not sum to its free pages");
+		}
+		if (kmm_stats_zone(f->m, nz, &zs) != KMM_ENOENT)
+			fuzz_fail(f, "kmm_stats_zone past the last zone is not KMM_ENOENT");
+		return KMM_OK;
+	}
+	}
+}
+
 static const struct {
 	const char *name;
 	enum kmm_status (*fn)(struct fuzz *f);
@@ -974,6 +1204,10 @@ static const struct {
 	{"task", op_task},
 	{"task", op_task},
 	{"swap", op_swap},
+	{"vm", op_vm},
+	{"vm", op_vm},
+	{"file", op_file},
+	{"machine", op_machine},
 };
 
 /* ---- one input --------------------------------------------------------------------------- */
@@ -1036,6 +1270,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	memset(f, 0, sizeof(*f));
+	for (unsigned i = 0; i < FUZZ_TASKS; i++)
+		f->task_fd[i] = -1;
 	f->in = (struct input){data, size, 1};
 	f->op = "create";
 	machine_up(f, data[0]);

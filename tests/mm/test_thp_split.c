@@ -516,6 +516,95 @@ static void test_thp_reclaim_partly_mapped_splits(void **state)
 	test_machine_done(m);
 }
 
+/*
+ * MADV_PAGEOUT over a whole exclusive THP isolates it by its PMD and reclaims it whole
+ * (thp_swpout 1, pswpout 512); over half of another it splits it (thp_split_page 1) and
+ * pages out the 256 advised pages one by one (pswpout 512 + 256), the other half staying
+ * resident. Data intact after.
+ */
+static void test_thp_madv_pageout(void **state)
+{
+	struct kmm_machine *m = boot();
+	struct utask u;
+
+	(void)state;
+	swap_on(m, SWAP_DEV_ZRAM, 64);
+	ut_init(&u, m, 1);
+	assert_int_equal(ut_mmap(&u, VA, 2 * HP, RW, PF), VA);
+	thp_at(&u, VA, 10);
+	thp_at(&u, VA + HP, 11);
+	assert_int_equal(do_madvise(u.t.mm, VA, HP, MADV_PAGEOUT), 0);
+	assert_int_equal(ev(m, THP_SWPOUT), 1);
+	assert_int_equal(ev(m, PSWPOUT), NR);
+	assert_int_equal(ut_rss(&u, MM_SWAPENTS), NR);
+	assert_int_equal(node_stat(m, NR_ANON_THPS), NR);
+	ut_check(m);
+	assert_int_equal(do_madvise(u.t.mm, VA + HP, HP / 2, MADV_PAGEOUT), 0);
+	assert_int_equal(ev(m, THP_SPLIT_PAGE), 1);
+	assert_int_equal(ev(m, THP_SWPOUT), 1);
+	assert_int_equal(ev(m, PSWPOUT), NR + NR / 2);
+	assert_int_equal(ut_rss(&u, MM_SWAPENTS), NR + NR / 2);
+	assert_int_equal(ut_rss(&u, MM_ANONPAGES), NR / 2);
+	assert_int_equal(node_stat(m, NR_ANON_THPS), 0);
+	ut_check(m);
+	assert_true(holds(&u, VA, NR, 10));
+	assert_true(holds(&u, VA + HP, NR, 11));
+	ut_check(m);
+	ut_exit(&u);
+	test_machine_done(m);
+}
+
+/*
+ * A THP shared by fork (one PMD in each mm, entire mapcount 2) splits in both: each mm gets
+ * 512 PTEs of the same pages (map count 2 each, write-protected for COW), then a write in the
+ * child copies one 4 KiB page only. Data intact in both.
+ */
+static void test_thp_split_shared_by_fork(void **state)
+{
+	struct kmm_machine *m = boot();
+	struct kmm_kernel *k = &m->kernel;
+	struct utask parent, child;
+	struct page *head;
+	unsigned long pfn;
+
+	(void)state;
+	ut_init(&parent, m, 1);
+	assert_int_equal(ut_mmap(&parent, VA, HP, RW, PF), VA);
+	head = thp_at(&parent, VA, 12);
+	pfn = page_to_pfn(k, head);
+	memcpy(&child, &parent, sizeof(child));
+	child.asid = 2;
+	child.t.pid = 2;
+	memset(&child.t.rss_stat, 0, sizeof(child.t.rss_stat));
+	sync_mm_rss(&parent.t, parent.t.mm);
+	child.t.mm = dup_mm(&child.t, parent.t.mm);
+	assert_non_null(child.t.mm);
+	ut_switch(&parent);
+	assert_int_equal(folio_entire_mapcount(page_folio(head)), 2);
+	ut_check(m);
+
+	assert_int_equal(split_locked(k, head), 0);
+	assert_int_equal(ev(m, THP_SPLIT_PMD), 2);
+	assert_int_equal(ev(m, THP_SPLIT_PAGE), 1);
+	assert_false(is_huge(&parent, VA) || is_huge(&child, VA));
+	for (unsigned long i = 0; i < NR; i++) {
+		assert_int_equal(page_mapcount(pfn_to_page(k, pfn + i)), 2);
+		assert_int_equal(pte_pfn(__pte(ut_pte(&child, VA + i * P))), pfn + i);
+		assert_false(pte_write(__pte(ut_pte(&child, VA + i * P))));
+	}
+	ut_check(m);
+	ut_store64(&child, VA + 3 * P, 99);
+	assert_int_equal(ut_load64(&parent, VA + 3 * P), pattern(VA + 3 * P, 12));
+	assert_true(pte_pfn(__pte(ut_pte(&child, VA + 3 * P))) != pfn + 3);
+	assert_true(holds(&parent, VA, NR, 12));
+	assert_true(holds(&child, VA + 4 * P, NR - 4, 12));
+	ut_check(m);
+	ut_exit(&child);
+	ut_check(m);
+	ut_exit(&parent);
+	test_machine_done(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -527,6 +616,8 @@ int main(void)
 		cmocka_unit_test(test_thp_swpout_whole_plain_then_fault),
 		cmocka_unit_test(test_thp_swpout_fallback_fragmented),
 		cmocka_unit_test(test_thp_reclaim_partly_mapped_splits),
+		cmocka_unit_test(test_thp_madv_pageout),
+		cmocka_unit_test(test_thp_split_shared_by_fork),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
