@@ -1300,6 +1300,11 @@ int split_huge_page_to_list(struct kmm_kernel *k, struct page *page, struct list
 		ret = -EBUSY;
 		goto out;
 	}
+	/* the tails go next to the head: an isolated THP needs the caller's list (6.1 warns) */
+	if (!list && !folio_test_lru(folio)) {
+		ret = -EBUSY;
+		goto out;
+	}
 	/* the THP's anon_vma stays while its mappings are migration entries */
 	anon_vma = folio_get_anon_vma(k, folio);
 	if (!anon_vma) {

@@ -166,7 +166,7 @@ void vma_adjust_trans_huge(struct vm_area_struct *vma, unsigned long start, unsi
  * locked and referenced. thp_split_page or thp_split_page_failed counted.
  * Returns 0; -EAGAIN when references beyond the mappings (a pin, a GUP reference) refuse it
  * (nothing changed); -EBUSY for the huge zero page, a THP under writeback or not mapped (no
- * anon_vma); -EINVAL when @page is not a locked large folio.
+ * anon_vma), or off the LRU without @list; -EINVAL when @page is not a locked large folio.
  */
 int split_huge_page_to_list(struct kmm_kernel *k, struct page *page, struct list_head *list);
 /* Models: split_huge_page(): split_huge_page_to_list() with the tails on the LRU. */
