@@ -1226,8 +1226,8 @@ static void lru_add_page_tail(struct page *head, struct page *tail, struct list_
 
 /* The flags a tail takes from its head (6.1's list, without the bits arm64 lacks here). */
 #define SPLIT_TAIL_FLAGS                                                                           \
-	(1UL << PG_referenced | 1UL << PG_swapbacked | 1UL << PG_swapcache | 1UL << PG_mlocked |  \
-	 1UL << PG_uptodate | 1UL << PG_active | 1UL << PG_workingset | 1UL << PG_locked |        \
+	(1UL << PG_referenced | 1UL << PG_swapbacked | 1UL << PG_swapcache | 1UL << PG_mlocked |   \
+	 1UL << PG_uptodate | 1UL << PG_active | 1UL << PG_workingset | 1UL << PG_locked |         \
 	 1UL << PG_unevictable | 1UL << PG_dirty)
 
 /* Models: __split_huge_page_tail(): page @tail of @head becomes an order-0 folio. */
@@ -1440,13 +1440,12 @@ static unsigned long deferred_split_scan(struct shrinker *s, struct shrink_contr
 		struct page *page = container_of(pos, struct page, deferred_list) - 2;
 
 		next = pos->next;
-		if (folio_test_locked(page_folio(page))) /* trylock_page */
-			goto next;
-		folio_lock(page_folio(page));
-		if (!split_huge_page(k, page)) /* off the queue when split */
-			split++;
-		folio_unlock(page_folio(page));
-next:
+		if (!folio_test_locked(page_folio(page))) { /* trylock_page */
+			folio_lock(page_folio(page));
+			if (!split_huge_page(k, page)) /* off the queue when split */
+				split++;
+			folio_unlock(page_folio(page));
+		}
 		put_page(k, page);
 	}
 	while (!list_empty(&list)) /* list_splice_tail */
@@ -1471,8 +1470,7 @@ static int deferred_split_init(struct kmm_kernel *k)
 
 unsigned long deferred_split_queue_len(const struct kmm_kernel *k, int nid)
 {
-	return k->thp && nid >= 0 && nid < MAX_NUMNODES ? k->thp->ds_queue[nid].split_queue_len
-							  : 0;
+	return k->thp && nid >= 0 && nid < MAX_NUMNODES ? k->thp->ds_queue[nid].split_queue_len : 0;
 }
 
 /* ---- checks ---------------------------------------------------------------------------- */
@@ -1572,7 +1570,8 @@ bool thp_check(const struct kmm_kernel *k, char *why, size_t whylen)
 			nr_thps += k->node_data[nid]->vm_stat[NR_ANON_THPS];
 	CHECK(nr_thps % (long)HPAGE_PMD_NR == 0 && nr_thps >= 0,
 	      "thp: NR_ANON_THPS %ld not a multiple of 512", nr_thps); /* 4 (the rest: mm_check) */
-	for (int nid = 0; nid < MAX_NUMNODES; nid++) { /* 5 */
+	/* 5 */
+	for (int nid = 0; nid < MAX_NUMNODES; nid++) {
 		const struct deferred_split *dq = &ts->ds_queue[nid];
 		unsigned long n = 0;
 
@@ -1580,8 +1579,9 @@ bool thp_check(const struct kmm_kernel *k, char *why, size_t whylen)
 		     l = l->next) {
 			const struct page *head = container_of(l, struct page, deferred_list) - 2;
 
-			CHECK(++n <= dq->split_queue_len, "thp: node %d's split queue is longer than %lu",
-			      nid, dq->split_queue_len);
+			CHECK(++n <= dq->split_queue_len,
+			      "thp: node %d's split queue is longer than %lu", nid,
+			      dq->split_queue_len);
 			CHECK(PageHead(head) && head[1].compound_order == HPAGE_PMD_ORDER &&
 				      head[1].compound_dtor == TRANSHUGE_PAGE_DTOR,
 			      "thp: pfn %#lx on node %d's split queue is not a THP head",

@@ -200,7 +200,8 @@ void deferred_split_huge_page(struct kmm_kernel *k, struct page *page);
  * @anon_only, file THPs are left alone.
  */
 void madvise_cold_or_pageout_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd, unsigned long addr,
-				      unsigned long next, struct list_head *pageout, bool anon_only);
+				      unsigned long next, struct list_head *pageout,
+				      bool anon_only);
 /*
  * The PTE part: a PTE-mapped THP met by MADV_COLD/PAGEOUT is split if only this mapping maps
  * @page (6.1 splits it "if we are only owner"). 0 when split; -EBUSY, -EAGAIN or the split's
