@@ -107,6 +107,15 @@ KMM_API enum kmm_status kmm_sysctl(struct kmm_machine *m, const char *name, cons
  */
 KMM_API enum kmm_status kmm_compact(struct kmm_machine *m, int nid, const char *zone);
 
+/*
+ * Runs @scans passes of khugepaged's scan now (each over khugepaged/pages_to_scan, as the
+ * thread's passes are), collapsing what qualifies; the thread's own timer is left alone.
+ * *@done (may be NULL) is the passes run: 0 when THP is off (enabled=never or < 512 MiB).
+ * KMM_EINVAL for more than 1000000 passes at once.
+ */
+KMM_API enum kmm_status kmm_khugepaged_scan(struct kmm_machine *m, unsigned int scans,
+					    unsigned int *done);
+
 /* ---- Reports ---------------------------------------------------------------------- */
 
 #define KMM_REPORT_KINDS(X)                                                                        \

@@ -17,6 +17,7 @@
 #include "mm/memory.h"
 #include "mm/huge_mm.h"
 #include "mm/hugetlb.h"
+#include "mm/khugepaged.h"
 #include "mm/mm_state.h"
 #include "mm/mmap.h"
 #include "mm/rmap.h"
@@ -150,7 +151,7 @@ static struct mm_struct *mm_init(struct mm_struct *mm)
 	       sizeof(mm->rss_pending)); /* the tasks of the old mm keep theirs */
 	memset(mm->cpus_seen, 0, sizeof(mm->cpus_seen));
 	mm->pmd_huge_pte = NULL;	  /* mm_init: no deposited tables */
-	mm->flags &= ~MMF_HUGE_ZERO_PAGE; /* mmf_init_flags: not inherited */
+	mm->flags &= ~(MMF_HUGE_ZERO_PAGE | MMF_VM_HUGEPAGE); /* mmf_init_flags: not inherited */
 	mm->context.id = 0;		  /* init_new_context */
 	mm->context.pinned = 0;
 	mm->mm_users = 1;
@@ -221,7 +222,8 @@ void mmput(struct mm_struct *mm)
 {
 	if (--mm->mm_users > 0)
 		return;
-	exit_mmap(mm); /* __mmput */
+	khugepaged_exit(mm); /* before exit_mmap */
+	exit_mmap(mm);	     /* __mmput */
 	mm_put_huge_zero_page(mm);
 	mmdrop(mm);
 }
@@ -238,6 +240,7 @@ static int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 	mm->data_vm = oldmm->data_vm;
 	mm->exec_vm = oldmm->exec_vm;
 	mm->stack_vm = oldmm->stack_vm;
+	khugepaged_fork(mm, oldmm);
 	for (mpnt = oldmm->mmap; mpnt; mpnt = mpnt->vm_next) {
 		if (mpnt->vm_flags & VM_DONTCOPY) {
 			vm_stat_account(mm, mpnt->vm_flags, -(long)vma_pages(mpnt));

@@ -46,7 +46,11 @@
 	X(mm_migrate_pages, "migrate")                                                             \
 	X(mm_migrate_pages_start, "migrate")                                                       \
 	X(set_migration_pte, "migrate")                                                            \
-	X(remove_migration_pte, "migrate")
+	X(remove_migration_pte, "migrate")                                                         \
+	X(mm_khugepaged_scan_pmd, "huge_memory")                                                   \
+	X(mm_collapse_huge_page, "huge_memory")                                                    \
+	X(mm_collapse_huge_page_isolate, "huge_memory")                                            \
+	X(mm_collapse_huge_page_swapin, "huge_memory")
 
 enum trace_event_id {
 #define TRACE_ENUM(name, sys) TRACE_##name,

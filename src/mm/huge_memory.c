@@ -20,9 +20,9 @@
  *         deferred_split_count, deferred_split_scan and the thp-deferred_split shrinker;
  *         mm/madvise.c: the THP parts of madvise_cold_or_pageout_pte_range.
  * Deviation: clear_huge_page is the allocator's __GFP_ZERO (the same zeroing cost per page).
- * Deviation: khugepaged's knobs live here (the state of khugepaged.c, which would scan and
- *         collapse, is not written yet): they are read and written as the kernel's files are,
- *         and nothing scans. pages_collapsed and full_scans stay 0.
+ * Deviation: khugepaged's knobs live here, where the sysfs files are (6.1 keeps them in
+ *         khugepaged.c); khugepaged.c reads them through thp_khugepaged_knob() and fills
+ *         pages_collapsed and full_scans.
  * Deviation: shmem_enabled is shown and its values accepted, but shmem pages stay small.
  * Deviation: unmap_folio splits a PMD mapping first and then turns the PTEs into migration
  *         entries (try_to_migrate), where 6.1 writes migration entries straight from the PMD
@@ -73,6 +73,7 @@
 #include "lib/bug.h"
 #include "mm/gfp.h"
 #include "mm/internal.h"
+#include "mm/khugepaged.h"
 #include "mm/mm.h"
 #include "mm/mm_state.h"
 #include "mm/mman.h"
@@ -487,6 +488,7 @@ static void thp_enabled_changed(struct kmm_kernel *k)
 	if (on && !k->thp_enabled)
 		set_recommended_min_free_kbytes(k);
 	k->thp_enabled = on;
+	start_stop_khugepaged(k);
 }
 
 static void show_modes(const struct sink *out, const char *const *names, int n, int cur)
@@ -652,6 +654,8 @@ int thp_sysfs_store(struct kmm_kernel *k, const char *name, const char *val)
 		if (v < kn->min || v > kn->max)
 			return -EINVAL;
 		*knob_field(ts, kn) = v;
+		if (strstr(name, "sleep_millisecs"))
+			khugepaged_sleep_knob_changed(k);
 		return 0;
 	}
 	if (!strcmp(name, "enabled"))
@@ -674,6 +678,18 @@ int thp_sysfs_store(struct kmm_kernel *k, const char *name, const char *val)
 	if (!strcmp(name, "hpage_pmd_size"))
 		return -EACCES;
 	return -ENOENT;
+}
+
+unsigned int *thp_khugepaged_knob(struct kmm_kernel *k, const char *name)
+{
+	const struct uint_knob *kn = find_uint_knob(name);
+
+	return k->thp && kn ? knob_field(k->thp, kn) : NULL;
+}
+
+bool thp_khugepaged_defrag(const struct kmm_kernel *k)
+{
+	return thp_flag(k, TRANSPARENT_HUGEPAGE_DEFRAG_KHUGEPAGED_FLAG);
 }
 
 /* ---- policy -------------------------------------------------------------------------- */
@@ -811,6 +827,7 @@ vm_fault_t do_huge_pmd_anonymous_page(struct vm_fault *vmf)
 		return VM_FAULT_FALLBACK;
 	if (anon_vma_prepare(vma))
 		return VM_FAULT_OOM;
+	khugepaged_enter_vma(vma, vma->vm_flags);
 	if (!(vmf->flags & FAULT_FLAG_WRITE) &&
 	    thp_flag(k, TRANSPARENT_HUGEPAGE_USE_ZERO_PAGE_FLAG)) {
 		struct page *pgtable = pte_alloc_one(mm), *zero_page;

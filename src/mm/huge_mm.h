@@ -76,6 +76,14 @@ int thp_sysfs_store(struct kmm_kernel *k, const char *name, const char *val);
 /* The knob files, NULL-terminated (for listings and tests). */
 extern const char *const thp_sysfs_files[];
 
+/*
+ * khugepaged.c's access to its knobs: the field behind the file @name (e.g.
+ * "khugepaged/max_ptes_none"), stable from thp_init to thp_exit, or NULL.
+ */
+unsigned int *thp_khugepaged_knob(struct kmm_kernel *k, const char *name);
+/* Models: khugepaged_defrag(): khugepaged/defrag is 1 (its allocations reclaim/compact). */
+bool thp_khugepaged_defrag(const struct kmm_kernel *k);
+
 /* ---- the policy --------------------------------------------------------------------- */
 
 /* Models: hugepage_vma_check(): may @vma have THPs (smaps: THPeligible; in_pf: a fault). */

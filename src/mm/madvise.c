@@ -27,11 +27,10 @@
  *         (2 MiB): the same pages go the same way. MADV_WILLNEED on a shmem VMA
  *         reads its swapped-out pages into the swap cache; on a file VMA it
  *         reads one readahead window (see force_page_cache_ra).
- *         MADV_COLLAPSE is refused with -EINVAL (no THP collapse in this issue: the value
- *         6.1 returns for a VMA it cannot collapse). MADV_REMOVE does 6.1's checks and then
- *         returns -EOPNOTSUPP (what vfs_fallocate returns on a filesystem without
- *         fallocate): the hole punch of shmem is not modelled yet. KSM: VM_MERGEABLE is
- *         set and cleared, no ksmd scans. MADV_HWPOISON/SOFT_OFFLINE are unknown (-EINVAL).
+ *         MADV_COLLAPSE is khugepaged.c's madvise_collapse. MADV_REMOVE punches a hole in
+ *         a tmpfs file (shmem_punch_hole); on the store-backed filesystem it returns
+ *         -EOPNOTSUPP (what vfs_fallocate returns on a filesystem without fallocate). KSM:
+ *         VM_MERGEABLE is set and cleared, no ksmd scans. MADV_HWPOISON/SOFT_OFFLINE are unknown (-EINVAL).
  *
  * Invariants: none of its own (the VMA layer's mmap_check and mprotect_check cover the
  * results: every VMA flag change goes through vma_merge/split_vma).
@@ -42,6 +41,7 @@
 #include "arch/arm64/include/asm/tlbflush.h"
 #include "mm/kernel.h"
 #include "mm/huge_mm.h"
+#include "mm/khugepaged.h"
 #include "mm/memory.h"
 #include "mm/mm.h"
 #include "mm/mman.h"
@@ -445,17 +445,29 @@ static int madvise_pageout(struct vm_area_struct *vma, struct vm_area_struct **p
 	return 0;
 }
 
-/* Models: madvise_remove(): the checks (see Deviation for the hole punch). */
-static int madvise_remove(struct vm_area_struct *vma, struct vm_area_struct **prev)
+/*
+ * Models: madvise_remove(): the checks, then vfs_fallocate(FALLOC_FL_PUNCH_HOLE |
+ * FALLOC_FL_KEEP_SIZE) over the range's file bytes: tmpfs punches the hole
+ * (shmem_punch_hole); the store-backed filesystem has no fallocate (-EOPNOTSUPP).
+ */
+static int madvise_remove(struct vm_area_struct *vma, struct vm_area_struct **prev,
+			  unsigned long start, unsigned long end)
 {
-	*prev = vma;
+	struct file *file = vma->vm_file;
+
+	*prev = NULL; /* the kernel drops mmap_lock here: the walk looks the VMA up again */
 	if (vma->vm_flags & VM_LOCKED)
 		return -EINVAL;
-	if (!vma->vm_file)
+	if (!file)
 		return -EINVAL;
 	if ((vma->vm_flags & (VM_SHARED | VM_WRITE)) != (VM_SHARED | VM_WRITE))
 		return -EACCES;
-	return -EOPNOTSUPP;
+	if (!shmem_mapping(file->f_mapping))
+		return -EOPNOTSUPP;
+	return shmem_punch_hole(vma->vm_mm->kernel, file_inode(file),
+				(loff_t)(start - vma->vm_start) +
+					((loff_t)vma->vm_pgoff << PAGE_SHIFT),
+				(loff_t)(end - start));
 }
 
 /* VM_READAHEAD_PAGES: the default readahead window, 128 KiB (the bdi's ra_pages). */
@@ -627,7 +639,7 @@ static long madvise_new_flags(const struct vm_area_struct *vma, int behavior, vm
 		break;
 	case MADV_HUGEPAGE:
 	case MADV_NOHUGEPAGE:
-		hugepage_madvise(vma, &f, behavior); /* no khugepaged registration yet */
+		hugepage_madvise(vma, &f, behavior); /* khugepaged_enter_vma: the caller's */
 		break;
 	}
 	*flags = f;
@@ -643,7 +655,7 @@ static int madvise_vma_behavior(struct vm_area_struct *vma, struct vm_area_struc
 
 	switch (behavior) {
 	case MADV_REMOVE:
-		return madvise_remove(vma, prev);
+		return madvise_remove(vma, prev, start, end);
 	case MADV_WILLNEED:
 		return madvise_willneed(vma, prev, start, end);
 	case MADV_COLD:
@@ -658,10 +670,11 @@ static int madvise_vma_behavior(struct vm_area_struct *vma, struct vm_area_struc
 	case MADV_POPULATE_WRITE:
 		return madvise_populate(vma, prev, start, end, behavior);
 	case MADV_COLLAPSE:
-		*prev = vma;
-		return -EINVAL;
+		return madvise_collapse(vma, prev, start, end);
 	}
 	error = (int)madvise_new_flags(vma, behavior, &new_flags);
+	if (!error && behavior == MADV_HUGEPAGE)
+		khugepaged_enter_vma(vma, new_flags); /* hugepage_madvise's registration */
 	if (!error)
 		error = madvise_update_vma(vma, prev, start, end, new_flags);
 	return error == -ENOMEM ? -EAGAIN : error; /* slab shortage is temporary */

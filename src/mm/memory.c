@@ -884,6 +884,23 @@ out_page:
 	return ret;
 }
 
+vm_fault_t do_swap_page_at(struct vm_area_struct *vma, pmd_t *pmd, unsigned long address)
+{
+	struct vm_fault vmf = {.vma = vma,
+			       .address = address,
+			       .real_address = address,
+			       .flags = FAULT_FLAG_ALLOW_RETRY,
+			       .pgoff = linear_page_index(vma, address),
+			       .pmd = pmd,
+			       .gfp_mask = GFP_HIGHUSER_MOVABLE};
+
+	vmf.pte = pte_offset_kernel(vma_kernel(vma), pmd, address);
+	vmf.orig_pte = *vmf.pte;
+	if (!is_swap_pte(vmf.orig_pte))
+		return 0;
+	return do_swap_page(&vmf);
+}
+
 /* Models: handle_pte_fault(). */
 static vm_fault_t handle_pte_fault(struct vm_fault *vmf)
 {

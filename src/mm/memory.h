@@ -170,6 +170,13 @@ uint64_t *mm_pte_lookup(const struct mm_struct *mm, unsigned long addr);
 vm_fault_t handle_mm_fault(struct vm_area_struct *vma, unsigned long address, unsigned int flags);
 
 /*
+ * do_swap_page() for the swap PTE of @address under the PTE table @pmd of @vma, as khugepaged's
+ * __collapse_huge_page_swapin calls it (no pgfault accounting). 0 when the PTE is not a swap
+ * entry; else do_swap_page's VM_FAULT_* bits (0 or VM_FAULT_MAJOR when the page came back).
+ */
+vm_fault_t do_swap_page_at(struct vm_area_struct *vma, pmd_t *pmd, unsigned long address);
+
+/*
  * Models: arch/arm64/mm/fault.c:do_mem_abort(): the abort @esr at @far taken by @tsk at EL0
  * (tsk->mm is the faulting mm) goes through fault_info[] by DFSC/IFSC. Returns 0 when the
  * fault was fixed (retry the access), or the signal raised (SIGSEGV, SIGBUS) with

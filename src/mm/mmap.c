@@ -34,6 +34,7 @@
 #include "lib/trace.h"
 #include "mm/huge_mm.h"
 #include "mm/hugetlb.h"
+#include "mm/khugepaged.h"
 #include "mm/memory.h"
 #include "mm/mm_state.h"
 #include "mm/oom.h"
@@ -967,6 +968,7 @@ static unsigned long __mmap_region(struct mm_struct *mm, struct file *file,
 		mapping_unmap_writable(file->f_mapping);
 	vma_set_page_prot(vma);
 out:
+	khugepaged_enter_vma(vma, vma->vm_flags); /* merged or new: vma_merge's and ours */
 	vm_stat_account(mm, vm_flags, (long)(len >> PAGE_SHIFT));
 	if (vm_flags & VM_LOCKED)
 		mm->locked_vm += len >> PAGE_SHIFT;
@@ -1217,6 +1219,7 @@ static int do_brk_flags(struct mm_struct *mm, struct vm_area_struct *vma, unsign
 	if (vma && vma->vm_end == addr &&
 	    can_vma_merge_after(vma, flags, NULL, NULL, addr >> PAGE_SHIFT)) {
 		vma_set_bounds(mm, vma, vma->vm_start, addr + len, vma->vm_pgoff);
+		khugepaged_enter_vma(vma, flags);
 		goto out;
 	}
 	vma = vm_area_alloc(mm);

@@ -16,7 +16,8 @@
  *         them). shmem_get_folio finds the entry and reads the page back (shmem_swapin_folio:
  *         the swap cache, else swap_cluster_readahead; a major fault when read from the
  *         device), puts it back in the file and frees the slot. Truncation and eviction free
- *         the swapped pages' slots (shmem_undo_range), swapoff brings them back (shmem_unuse),
+ *         the swapped pages' slots (shmem_undo_range), as does a hole punch (MADV_REMOVE:
+ *         shmem_fallocate's FALLOC_FL_PUNCH_HOLE), swapoff brings them back (shmem_unuse),
  *         MADV_WILLNEED reads them into the swap cache (shmem_willneed), smaps counts them
  *         (shmem_swap_usage).
  * Models: mm/shmem.c shmem_writepage, shmem_swapin_folio, shmem_free_swap, shmem_undo_range's
@@ -287,27 +288,78 @@ static int shmem_get_folio(struct kmm_kernel *k, struct inode *inode, pgoff_t in
 
 /*
  * Models: the swap part of shmem_undo_range(): frees the slots of the swapped-out pages at
- * @start and beyond (shmem_free_swap) before the page cache is truncated there.
+ * indices @start..@end (shmem_free_swap) before the page cache is truncated there.
  */
-static void shmem_free_swap_from(struct kmm_kernel *k, struct inode *inode, pgoff_t start)
+static void shmem_free_swap_range(struct kmm_kernel *k, struct inode *inode, pgoff_t start,
+				  pgoff_t end)
 {
 	struct address_space *mapping = inode->i_mapping;
 	struct shmem_inode_info *info = SHMEM_I(inode);
 	unsigned long index = start;
 	void *entry;
 
-	if (!info->swapped)
+	if (!info->swapped || end < start)
 		return;
-	while ((entry = xa_find(&mapping->i_pages, &index, ~0UL, XA_PRESENT))) {
+	while ((entry = xa_find(&mapping->i_pages, &index, end, XA_PRESENT))) {
 		if (xa_is_value(entry)) {
 			xa_erase(&mapping->i_pages, index);
 			free_swap_and_cache(k, radix_to_swp_entry(entry));
 			info->swapped--;
 		}
-		if (index == ~0UL)
+		if (index >= end)
 			break;
 		index++;
 	}
+}
+
+static void shmem_free_swap_from(struct kmm_kernel *k, struct inode *inode, pgoff_t start)
+{
+	shmem_free_swap_range(k, inode, start, ~0UL);
+}
+
+/* A swapped-out page at @index comes back into the file (to be partly zeroed). 0 or -errno. */
+static int shmem_swapin_partial(struct kmm_kernel *k, struct inode *inode, pgoff_t index)
+{
+	struct folio *folio;
+	int err;
+
+	if (!xa_is_value(xa_load(&inode->i_mapping->i_pages, index)))
+		return 0;
+	err = shmem_get_folio(k, inode, index, &folio, SGP_READ, NULL);
+	if (!err && folio) {
+		folio_unlock(folio);
+		folio_put(k, folio);
+	}
+	return err;
+}
+
+int shmem_punch_hole(struct kmm_kernel *k, struct inode *inode, loff_t offset, loff_t len)
+{
+	struct address_space *mapping = inode->i_mapping;
+	loff_t lend = offset + len - 1;
+	loff_t unmap_start = (offset + (loff_t)PAGE_SIZE - 1) & ~(loff_t)(PAGE_SIZE - 1);
+	loff_t unmap_end = ((offset + len) & ~(loff_t)(PAGE_SIZE - 1)) - 1;
+	pgoff_t first = (pgoff_t)(unmap_start >> PAGE_SHIFT);
+	int err;
+
+	if (offset < 0 || len <= 0)
+		return -EINVAL;
+	if (SHMEM_I(inode)->seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE))
+		return -EPERM;
+	if (unmap_end > unmap_start)
+		unmap_mapping_range(mapping, unmap_start, 1 + unmap_end - unmap_start, 0);
+	/* Models: shmem_get_partial_folio(): partial pages at the ends are read back. */
+	if ((offset & (loff_t)(PAGE_SIZE - 1)) &&
+	    (err = shmem_swapin_partial(k, inode, (pgoff_t)(offset >> PAGE_SHIFT))))
+		return err;
+	if (((lend + 1) & (loff_t)(PAGE_SIZE - 1)) &&
+	    (err = shmem_swapin_partial(k, inode, (pgoff_t)(lend >> PAGE_SHIFT))))
+		return err;
+	if (unmap_end > unmap_start) /* whole pages inside */
+		shmem_free_swap_range(k, inode, first, (pgoff_t)(unmap_end >> PAGE_SHIFT));
+	truncate_inode_pages_range(k, mapping, offset, lend);
+	shmem_recalc_inode(inode);
+	return 0;
 }
 
 vm_fault_t shmem_fault(struct vm_fault *vmf)

@@ -99,6 +99,15 @@ int memfd_fcntl(struct kmm_kernel *k, struct file *file, unsigned int cmd, unsig
 unsigned int memfd_file_seals(const struct file *file);
 
 /*
+ * Models: shmem_fallocate(FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE): the bytes [@offset,
+ * @offset + @len) of tmpfs file @inode become a hole: whole pages leave the file (their PTEs
+ * zapped, COW copies kept; swapped ones free their slots), partial ones are zeroed there.
+ * 0, -EINVAL (bad range), -EPERM (write-sealed), -ENOMEM/-EIO (a partial page in swap could
+ * not come back: nothing changed past the unmap).
+ */
+int shmem_punch_hole(struct kmm_kernel *k, struct inode *inode, loff_t offset, loff_t len);
+
+/*
  * Models: shmem_unuse(): swapoff's tmpfs part: every tmpfs page swapped to device @type is
  * read back into its file (the slots freed). 0, or -ENOMEM/-EIO (what came back stays back).
  */

@@ -13,6 +13,7 @@
  */
 #include "sim/scenario.h"
 #include "sim/compact_steps.h"
+#include "sim/khugepaged_steps.h"
 #include "sim/page_steps.h"
 #include "sim/report_steps.h"
 #include "sim/slab_steps.h"
@@ -308,6 +309,7 @@ enum step_phase { BEFORE_BOOT, AFTER_BOOT, ANYTIME };
 	SWAP_SCENARIO_STEPS(X)                                                                     \
 	WB_SCENARIO_STEPS(X)                                                                       \
 	COMPACT_SCENARIO_STEPS(X)                                                                  \
+	KHUGEPAGED_SCENARIO_STEPS(X)                                                               \
 	HUGETLB_SCENARIO_STEPS(X)                                                                  \
 	SAMPLE_SCENARIO_STEPS(X)
 

@@ -607,6 +607,7 @@ static const struct flag_name madv_names[] = {{"MADV_NORMAL", KMM_MADV_NORMAL},
 					      {"MADV_PAGEOUT", KMM_MADV_PAGEOUT},
 					      {"MADV_POPULATE_READ", KMM_MADV_POPULATE_READ},
 					      {"MADV_POPULATE_WRITE", KMM_MADV_POPULATE_WRITE},
+					      {"MADV_COLLAPSE", KMM_MADV_COLLAPSE},
 					      {NULL, 0}};
 
 static const struct flag_name mremap_names[] = {{"MREMAP_MAYMOVE", KMM_MREMAP_MAYMOVE},

@@ -67,7 +67,12 @@ static void trace_in_close(struct trace_in *in)
 	free(in->recs);
 }
 
-/* The next batch: *n records (0 at the end). Returns false on a decode or read error. */
+/*
+ * The next batch: *n records (0 at the end), BATCH_RECS of them but for the last, whatever the
+ * format, so a replay's calls (and the run points between them, where kernel threads such as
+ * khugepaged run) fall at the same accesses for a text and a binary trace. Returns false on a
+ * decode or read error.
+ */
 static bool trace_in_next(struct trace_in *in, size_t *n)
 {
 	*n = 0;
@@ -75,16 +80,13 @@ static bool trace_in_next(struct trace_in *in, size_t *n)
 		size_t got = 0, used = 0;
 
 		if (kmm_trace_decode(&in->dec, in->buf + in->pos, in->have - in->pos, in->eof,
-				     in->recs, BATCH_RECS, &got, &used)) {
+				     in->recs + *n, BATCH_RECS - *n, &got, &used)) {
 			fprintf(stderr, "kmmsim: %s: %s\n", in->path, in->dec.error);
 			return false;
 		}
 		in->pos += used;
-		if (got) {
-			*n = got;
-			return true;
-		}
-		if (in->eof)
+		*n += got;
+		if (*n == BATCH_RECS || in->eof)
 			return true;
 		/* keep the partial record, read more */
 		memmove(in->buf, in->buf + in->pos, in->have - in->pos);

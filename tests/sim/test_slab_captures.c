@@ -197,9 +197,9 @@ static void test_slab_captures_slabinfo_columns(void **state)
 					 c->name, name, a[2], a[3], a[4], b[2], b[3], b[4]);
 			lines++;
 		}
-		/* the 30 boot caches, mm_struct, vm_area_struct, anon_vma, anon_vma_chain and
-		 * task_struct */
-		assert_int_equal(lines, 35);
+		/* the 30 boot caches, mm_struct, vm_area_struct, anon_vma, anon_vma_chain,
+		 * task_struct and khugepaged_mm_slot */
+		assert_int_equal(lines, 36);
 		test_machine_done(m);
 		free(ours);
 		free(theirs);

@@ -30,6 +30,7 @@
 #include "mm/writeback.h"
 #include "mm/compaction.h"
 #include "mm/huge_mm.h"
+#include "mm/khugepaged.h"
 #include "mm/hugetlb.h"
 #include "mm/internal.h"
 #include "mm/slab.h"
@@ -595,7 +596,7 @@ static int do_initcalls(struct kmm_kernel *k)
 	if (hugetlb_init(k))
 		return -ENOMEM;
 	/* subsys_initcall(hugepage_init): THP off below 512 MiB, else khugepaged's minimum */
-	if (thp_init(k))
+	if (thp_init(k) || khugepaged_init(k)) /* hugepage_init calls khugepaged_init */
 		return -ENOMEM;
 	/* vfs_caches_init()'s filp cache, shmem_init() and the mounts (src/fs) */
 	if (fs_init(k))
@@ -735,6 +736,7 @@ void kernel_shutdown(struct kmm_kernel *k)
 	hugetlb_exit(k);
 	writeback_fini(k); /* I/O in flight dropped: its pages go with the machine */
 	oom_fini(k);
+	khugepaged_fini(k); /* its mm references before the mms go */
 	mm_state_fini(k);
 	thp_exit(k); /* after the mms: the huge zero page's last holder is its shrinker */
 	asids_fini(k);
@@ -786,5 +788,6 @@ bool kernel_check(const struct kmm_kernel *k, char *why, size_t whylen)
 	       shrinker_check(k, why, whylen) && workingset_check(k, why, whylen) &&
 	       vmscan_check(k, why, whylen) && migrate_check(k, why, whylen) &&
 	       compaction_check(k, why, whylen) && thp_check(k, why, whylen) &&
+	       khugepaged_check(k, why, whylen) &&
 	       hugetlb_check(k, why, whylen);
 }
