@@ -17,7 +17,9 @@
 	X(faults, "user faults and task accesses vs the host kernel doing the same; fork, munmap") \
 	X(swap, "swap-out/in pages/s to a plain device and zram, beside liblzo2's own compress")   \
 	X(replay, "trace replay: accesses/s on TLB hits, L2 hits, walks, faults; trace decoding")  \
-	X(reclaim, "clean file pages reclaimed/s (anon write; kswapd alone), swap-in/s, OOM runs")    \
-	X(compaction, "vm.compact_memory of a fragmented 4 GiB machine: host time, pages/s moved")
+	X(reclaim, "clean file pages reclaimed/s (anon write; kswapd alone), swap-in/s, OOM runs") \
+	X(compaction, "vm.compact_memory of a fragmented 4 GiB machine: host time, pages/s moved") \
+	X(thp, "anonymous THP faults/s (2 MiB zeroed each) beside the host kernel's own THP "      \
+	       "faults")
 
 #endif /* KMM_BENCHES_H */

@@ -98,7 +98,7 @@ static void walk_pmd_range(const struct mm_walk *w, const pud_t *pud, unsigned l
 		next = pmd_addr_end(addr, end);
 		if (pmd_none(*pmd))
 			continue;
-		if (pmd_leaf(*pmd)) {
+		if (pmd_leaf(*pmd) || is_swap_pmd(*pmd)) { /* a huge PMD, or a THP mid-move */
 			if (w->ops->pmd_entry)
 				w->ops->pmd_entry(pmd, addr & PMD_MASK, w->arg);
 			continue;
@@ -289,6 +289,15 @@ static void smaps_pmd_entry(const pmd_t *pmd, unsigned long addr, void *arg)
 	struct page *page;
 
 	(void)addr;
+	if (is_pmd_migration_entry(*pmd)) { /* pfn_swap_entry_to_page(): counted as mapped */
+		page = pfn_to_page(sw->k, swp_offset_pfn(pmd_to_swp_entry(*pmd)));
+		sw->mss->anonymous_thp += PageAnon(page) ? HPAGE_PMD_SIZE : 0;
+		smaps_account_mig(sw->mss, page, true, false, false,
+				  sw->vma->vm_flags & VM_LOCKED, true);
+		return;
+	}
+	if (!pmd_present(*pmd))
+		return;
 	if (pte_special(pte) || is_huge_zero_pmd(sw->k, *pmd))
 		return; /* the huge zero page (follow_trans_huge_pmd with FOLL_DUMP) */
 	page = pfn_to_page(sw->k, pmd_pfn(*pmd));
@@ -725,8 +734,8 @@ static void numa_pmd_entry(const pmd_t *pmd, unsigned long addr, void *arg)
 	struct page *page;
 
 	(void)addr;
-	if (pte_special(pte))
-		return;
+	if (!pmd_present(*pmd) || pte_special(pte))
+		return; /* can_gather_numa_stats_pmd(): a THP mid-move is not counted */
 	page = pfn_to_page(md->k, pmd_pfn(*pmd));
 	if (page && !PageReserved(page))
 		gather_stats(md, page, pte_dirty(pte), HPAGE_PMD_SIZE / PAGE_SIZE);

@@ -128,7 +128,7 @@ static struct page *follow_page_pte(struct vm_area_struct *vma, unsigned long ad
 	pte_t pte;
 
 	*unshare = false;
-	if (pmdp && pmd_trans_huge(*pmdp)) /* follow_pmd_mask() */
+	if (pmdp && pmd_present(*pmdp) && pmd_trans_huge(*pmdp)) /* follow_pmd_mask() */
 		return follow_trans_huge_pmd(vma, address, pmdp, flags, unshare);
 	if (!ptep || !pte_present(*ptep))
 		return NULL;

@@ -73,6 +73,7 @@
 #include "lib/bug.h"
 #include "mm/gfp.h"
 #include "mm/internal.h"
+#include "mm/migrate.h"
 #include "mm/khugepaged.h"
 #include "mm/mm.h"
 #include "mm/mm_state.h"
@@ -85,6 +86,7 @@
 #include "mm/swap.h"
 #include "mm/swap_state.h"
 #include "mm/swapfile.h"
+#include "mm/swapops.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -913,6 +915,11 @@ int zap_huge_pmd(struct mmu_gather *tlb, struct vm_area_struct *vma, pmd_t *pmd,
 	if (!pmd_trans_huge(orig_pmd))
 		return 0;
 	pmd_clear(pmd); /* pmdp_huge_get_and_clear_full */
+	if (is_pmd_migration_entry(orig_pmd)) { /* a THP mid-move: no rmap, no reference */
+		zap_deposited_table(mm);
+		add_mm_counter(mm, MM_ANONPAGES, -(long)HPAGE_PMD_NR);
+		return 1;
+	}
 	tlb_flush_pmd_range(tlb, addr, HPAGE_PMD_SIZE);
 	if (is_huge_zero_pmd(k, orig_pmd)) {
 		zap_deposited_table(mm);
@@ -940,6 +947,18 @@ int copy_huge_pmd(struct vm_area_struct *dst_vma, struct vm_area_struct *src_vma
 	if (!pgtable)
 		return -ENOMEM;
 	pmd = *src_pmd;
+	if (is_pmd_migration_entry(pmd)) { /* both mms share the THP read-only after its move */
+		swp_entry_t entry = pmd_to_swp_entry(pmd);
+
+		if (!is_readable_migration_entry(entry)) {
+			pmd = swp_entry_to_pmd(make_readable_migration_entry(swp_offset(entry)));
+			set_pmd(src_pmd, pmd);
+		}
+		add_mm_counter(dst_mm, MM_ANONPAGES, HPAGE_PMD_NR);
+		pgtable_trans_huge_deposit(dst_mm, pgtable);
+		set_pmd(dst_pmd, pmd);
+		return 0;
+	}
 	if (!pmd_trans_huge(pmd)) {
 		pte_free(dst_mm, pgtable);
 		return -EAGAIN;
@@ -972,6 +991,14 @@ long change_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd, unsigned long addr,
 
 	if (!pmd_trans_huge(oldpmd))
 		return 0;
+	if (is_pmd_migration_entry(oldpmd)) { /* a writable entry becomes readable (exclusive) */
+		swp_entry_t swp = pmd_to_swp_entry(oldpmd);
+
+		if (is_writable_migration_entry(swp))
+			set_pmd(pmd, swp_entry_to_pmd(
+					     make_readable_exclusive_migration_entry(swp_offset(swp))));
+		return 1;
+	}
 	/* pmdp_invalidate_ad: break before make */
 	set_pmd(pmd, __pmd(pmd_val(oldpmd) & ~PMD_SECT_VALID));
 	flush_pmd_tlb_range(k, vma, addr);
@@ -1096,8 +1123,8 @@ static void __split_huge_pmd_locked(struct vm_area_struct *vma, pmd_t *pmd, unsi
 
 void __split_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd, unsigned long address)
 {
-	if (!pmd || !pmd_trans_huge(*pmd))
-		return;
+	if (!pmd || !pmd_trans_huge(*pmd) || is_pmd_migration_entry(*pmd))
+		return; /* a PMD migration entry is not split (thpmig: Deviation in migrate.c) */
 	__split_huge_pmd_locked(vma, pmd, address & HPAGE_PMD_MASK);
 }
 
@@ -1527,6 +1554,11 @@ static bool thp_check_mm(const struct mm_struct *mm, unsigned long *nr_zero_maps
 			nr_huge++;
 			CHECK(a >= vma->vm_start && a + HPAGE_PMD_SIZE <= vma->vm_end,
 			      "thp: huge PMD at %#lx crosses its VMA", a);
+			if (is_swap_pmd(*pmdp)) {
+				CHECK(is_pmd_migration_entry(*pmdp) && migrate_in_flight(k),
+				      "thp: PMD swap entry at %#lx outside a THP migration", a);
+				continue;
+			}
 			if (is_huge_zero_pmd(k, *pmdp)) {
 				(*nr_zero_maps)++;
 				continue;

@@ -271,7 +271,8 @@ static int madvise_faultin_range(struct vm_area_struct *vma, unsigned long start
 		pmd_t *pmdp = mm_find_pmd(vma->vm_mm, addr);
 		struct page *page;
 
-		if (pmdp && pmd_trans_huge(*pmdp) && (!write || pmd_write(*pmdp))) {
+		if (pmdp && pmd_present(*pmdp) && pmd_trans_huge(*pmdp) &&
+		    (!write || pmd_write(*pmdp))) {
 			/* follow_trans_huge_pmd(): the whole huge PMD is there */
 			if (!is_huge_zero_pmd(k, *pmdp)) {
 				page = pfn_to_page(k, pmd_pfn(*pmdp));
@@ -290,7 +291,7 @@ static int madvise_faultin_range(struct vm_area_struct *vma, unsigned long start
 			if (ret & VM_FAULT_ERROR)
 				return -EFAULT;
 			pmdp = mm_find_pmd(vma->vm_mm, addr);
-			if (pmdp &&
+			if (pmdp && pmd_present(*pmdp) &&
 			    pmd_trans_huge(*pmdp)) { /* a new THP: touched on the next turn */
 				addr -= PAGE_SIZE;
 				continue;

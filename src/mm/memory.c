@@ -968,6 +968,10 @@ static vm_fault_t __handle_mm_fault(struct vm_area_struct *vma, unsigned long ad
 	vmf.pmd = mm_pmd_alloc(vma->vm_mm, vmf.address);
 	if (!vmf.pmd)
 		return VM_FAULT_OOM;
+	if (is_pmd_migration_entry(*vmf.pmd)) { /* a THP mid-move: wait, the access retries */
+		pmd_migration_entry_wait(vma_kernel(vma), vma->vm_mm, vmf.pmd);
+		return 0;
+	}
 	if (pmd_none(*vmf.pmd) && hugepage_vma_check(vma, vma->vm_flags, false, true, true)) {
 		ret = create_huge_pmd(&vmf);
 		if (!(ret & VM_FAULT_FALLBACK))
@@ -1986,6 +1990,13 @@ static bool walk_huge_pmd(const struct mm_struct *mm, struct pte_tally *t, pmd_t
 
 	CHECK(vma && vma->vm_start <= va && va + HPAGE_PMD_SIZE <= vma->vm_end,
 	      "mm: huge PMD for %#lx outside every VMA", va);
+	if (is_swap_pmd(pmd)) { /* a THP mid-move: counts in rss */
+		CHECK(is_pmd_migration_entry(pmd) && migrate_in_flight(k),
+		      "mm: PMD migration entry at %#lx outside a migration", va);
+		if (!t->place)
+			t->rss[MM_ANONPAGES] += HPAGE_PMD_NR;
+		return true;
+	}
 	if (t->place || is_huge_zero_pmd(k, pmd))
 		return true;
 	t->rss[MM_ANONPAGES] += HPAGE_PMD_NR;

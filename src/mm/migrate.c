@@ -22,9 +22,22 @@
  *         __alloc_contig_migrate_range (in page_isolation.c). Migration entries elsewhere:
  *         try_to_migrate/remove_migration_ptes (rmap.c), faults, fork and zap (memory.c),
  *         change_pte_range (mprotect.c), smaps_pte_entry (proc_task_mmu.c), mincore.
- * Deviation: large folios (THP) are not migrated as one yet: no PMD migration entries and no
- *         split on failure until huge_memory.c exists; a PMD-mapped folio stays mapped and
- *         fails with -EAGAIN (counted as a failure after the passes).
+ * THP migration (CONFIG_ARCH_ENABLE_THP_MIGRATION, as arm64 has it): a PMD-mapped anonymous
+ * THP moves whole. Its huge PMDs become PMD migration entries (set_pmd_migration_entry: the
+ * block invalidated and flushed first), 512 pages are copied into an order-9 folio, and each
+ * entry becomes a huge PMD of it (remove_migration_pmd). Faults on such an entry wait
+ * (pmd_migration_entry_wait), zap/fork/mprotect/smaps/mincore handle it (huge_memory.c,
+ * proc_task_mmu.c), thp_migration_success/fail count whole THPs.
+ * Models: also mm/huge_memory.c set_pmd_migration_entry, remove_migration_pmd,
+ *         pmd_migration_entry_wait (mm/migrate.c) and try_to_migrate_one's PMD branch.
+ * Deviation: a failed THP (no order-9 target: -ENOMEM) is not split and retried as 512
+ *         pages yet (6.1's try_split_folio needs split_folio_to_list, which the model does
+ *         not have yet): it stays on the list, counted in thp_migration_fail.
+ * Deviation: a THP mapped by a PMD and by PTEs at once (PG_double_map) is not migrated (a
+ *         permanent failure, -EBUSY); one mapped by PTEs only moves through its PTEs.
+ * Deviation: a PMD migration entry is never split: a munmap/mprotect/mremap of part of its
+ *         2 MiB while the THP is between unmap and move (only a test hook can be there)
+ *         leaves the entry whole.
  * Deviation: folios move one at a time (6.1.192 unmaps a batch of up to 512 pages, then
  *         moves them, so its TLB flushes are batched); the results, counters and the order
  *         folios are tried in are the same.
@@ -44,16 +57,19 @@
  *     isolation's); it is in no other place (the place check proves it).
  *  2. The pages on migration lists plus those on reclaim's counted lists equal NR_ISOLATED_ANON
  *     + NR_ISOLATED_FILE over all nodes (vmscan_place_walk adds ours).
- *  3. Outside a migration (no folio between unmap and move), no PTE holds a migration entry
- *     (memory.c's page-table tally reports one) and no anon_vma holds a migration reference.
+ *  3. Outside a migration (no folio between unmap and move), no PTE or PMD holds a migration
+ *     entry (memory.c's page-table tally and thp_check report one) and no anon_vma holds a
+ *     migration reference.
  */
 #include "mm/migrate.h"
 
 #include "arch/arm64/include/asm/pgtable.h"
 #include "lib/trace.h"
 #include "mm/gfp.h"
+#include "mm/huge_mm.h"
 #include "mm/internal.h"
 #include "mm/mm_state.h"
+#include "mm/mmap.h"
 #include "mm/page_place.h"
 #include "mm/pagemap.h"
 #include "mm/rmap.h"
@@ -342,6 +358,194 @@ static int move_to_new_folio(struct kmm_kernel *k, struct folio *dst, struct fol
 	return rc;
 }
 
+/* ---- THP migration: PMD migration entries --------------------------------------------- */
+
+/*
+ * A PMD-mapped anonymous THP moves whole (CONFIG_ARCH_ENABLE_THP_MIGRATION): each huge PMD
+ * mapping it becomes a PMD migration entry (set_pmd_migration_entry), the 512 pages are
+ * copied into an order-9 folio, and each entry becomes a huge PMD of the new folio
+ * (remove_migration_pmd). The deposited PTE table stays with its mm throughout.
+ */
+
+static inline pmd_t thp_pmd_of_pte(pte_t pte)
+{
+	return __pmd(pte_val(pte));
+}
+
+/* The huge PMD entry of @vma covering the THP @folio, or NULL (the rmap walk's address). */
+static pmd_t *thp_pmd_in_vma(struct vm_area_struct *vma, unsigned long address)
+{
+	unsigned long haddr = address & HPAGE_PMD_MASK;
+
+	if (haddr < vma->vm_start || haddr + HPAGE_PMD_SIZE > vma->vm_end)
+		return NULL;
+	return mm_find_pmd(vma->vm_mm, haddr);
+}
+
+/*
+ * Models: set_pmd_migration_entry(): the huge PMD invalidated and flushed from every TLB
+ * (pmdp_invalidate: break before make), then a migration entry naming the head PFN in its
+ * place. A possibly pinned exclusive THP keeps its PMD (page_try_share_anon_rmap): false.
+ */
+static bool set_pmd_migration_entry(struct kmm_kernel *k, struct vm_area_struct *vma,
+				    unsigned long haddr, pmd_t *pmdp, struct folio *folio)
+{
+	struct page *page = &folio->page;
+	unsigned long pfn = page_to_pfn(k, page);
+	bool anon_exclusive = folio_test_anon(folio) && PageAnonExclusive(page);
+	pmd_t pmdval = *pmdp;
+	pte_t pteval = pmd_pte(pmdval);
+	swp_entry_t entry;
+
+	set_pmd(pmdp, __pmd(pmd_val(pmdval) & ~PMD_SECT_VALID));
+	flush_tlb_range(k, vma, haddr, haddr + HPAGE_PMD_SIZE);
+	if (anon_exclusive) {
+		if (folio_maybe_dma_pinned(folio)) {
+			set_pmd(pmdp, pmdval);
+			return false;
+		}
+		ClearPageAnonExclusive(page);
+	}
+	if (pte_dirty(pteval))
+		folio_mark_dirty(k, folio);
+	if (pte_write(pteval))
+		entry = make_writable_migration_entry(pfn);
+	else if (anon_exclusive)
+		entry = make_readable_exclusive_migration_entry(pfn);
+	else
+		entry = make_readable_migration_entry(pfn);
+	if (pte_young(pteval))
+		entry = make_migration_entry_young(entry);
+	if (pte_dirty(pteval))
+		entry = make_migration_entry_dirty(entry);
+	set_pmd(pmdp, swp_entry_to_pmd(entry));
+	if (trace_enabled(k->env, TRACE_set_migration_pte))
+		trace_emit(k->env, TRACE_set_migration_pte, "addr=%lx, pte=%lx order=%u", haddr,
+			   (unsigned long)pmd_val(*pmdp), folio_order(folio));
+	page_remove_rmap(page, vma, true);
+	folio_put(k, folio);
+	return true;
+}
+
+/* try_to_migrate_one()'s PMD branch for each VMA that may map @folio. */
+static bool try_to_migrate_pmd_one(struct folio *folio, struct vm_area_struct *vma,
+				   unsigned long address, void *arg)
+{
+	struct kmm_kernel *k = vma->vm_mm->kernel;
+	pmd_t *pmdp = thp_pmd_in_vma(vma, address);
+
+	(void)arg;
+	if (!pmdp || !pmd_present(*pmdp) || !pmd_trans_huge(*pmdp) ||
+	    pmd_pfn(*pmdp) != page_to_pfn(k, &folio->page))
+		return true;
+	return set_pmd_migration_entry(k, vma, address & HPAGE_PMD_MASK, pmdp, folio);
+}
+
+static int thp_not_pmd_mapped(struct folio *folio)
+{
+	return folio_entire_mapcount(folio) <= 0;
+}
+
+/*
+ * Models: the first tail page's entire mapcount of a THP mapped again by a PMD
+ * (page_add_anon_rmap with RMAP_COMPOUND): the first PMD mapping counts the THP in
+ * NR_ANON_THPS and its pages in NR_ANON_MAPPED (no PTE maps a migrating THP here).
+ */
+static void thp_add_anon_pmd_rmap(struct kmm_kernel *k, struct page *page,
+				  struct vm_area_struct *vma, bool exclusive)
+{
+	if (++page[1].compound_mapcount == 0) {
+		mod_node_page_state_of(k, page, NR_ANON_THPS, (long)HPAGE_PMD_NR);
+		mod_node_page_state_of(k, page, NR_ANON_MAPPED, (long)HPAGE_PMD_NR);
+	}
+	if (exclusive)
+		SetPageAnonExclusive(page);
+	if (vma->vm_flags & VM_LOCKED) /* mlock_vma_page */
+		mlock_folio(k, page_folio(page));
+}
+
+struct remove_pmd_arg {
+	struct folio *src; /* the folio the entries name */
+};
+
+/*
+ * Models: remove_migration_pmd(): each PMD migration entry naming the source becomes a huge
+ * PMD of @folio (the new THP, or the source again when the move failed) with the rights and
+ * the young/dirty state the entry kept.
+ */
+static bool remove_migration_pmd_one(struct folio *folio, struct vm_area_struct *vma,
+				     unsigned long address, void *arg)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	struct kmm_kernel *k = mm->kernel;
+	const struct remove_pmd_arg *ra = arg;
+	pmd_t *pmdp = thp_pmd_in_vma(vma, address);
+	unsigned long haddr = address & HPAGE_PMD_MASK;
+	swp_entry_t entry;
+	pte_t pte;
+
+	if (!pmdp || !is_pmd_migration_entry(*pmdp))
+		return true;
+	entry = pmd_to_swp_entry(*pmdp);
+	if (swp_offset_pfn(entry) != page_to_pfn(k, &ra->src->page))
+		return true;
+	folio_get(folio);
+	pte = pmd_pte(pfn_pmd(page_to_pfn(k, &folio->page),
+			      mk_pmd_sect_prot(__pgprot(vma->vm_page_prot))));
+	if (is_writable_migration_entry(entry) && (vma->vm_flags & VM_WRITE))
+		pte = pte_mkwrite(pte); /* maybe_pmd_mkwrite */
+	if (!is_migration_entry_young(entry))
+		pte = pte_mkold(pte);
+	if (folio_test_dirty(folio) && is_migration_entry_dirty(entry))
+		pte = pte_mkdirty(pte);
+	thp_add_anon_pmd_rmap(k, &folio->page, vma, !is_readable_migration_entry(entry));
+	/* no flush: the entry was not valid, no TLB can hold it */
+	set_pmd(pmdp, thp_pmd_of_pte(pte));
+	if (trace_enabled(k->env, TRACE_remove_migration_pte))
+		trace_emit(k->env, TRACE_remove_migration_pte, "addr=%lx, pte=%lx order=%u", haddr,
+			   (unsigned long)pte_val(pte), folio_order(folio));
+	if (vma->vm_flags & VM_LOCKED)
+		mlock_page_drain_local(k);
+	return true;
+}
+
+/* try_to_migrate() for every kind of mapping: a THP's PMDs first, then any PTEs. */
+static void migrate_unmap_mappings(struct kmm_kernel *k, struct folio *src)
+{
+	if (folio_test_large(src) && folio_entire_mapcount(src) > 0) {
+		struct rmap_walk_control rwc = {.rmap_one = try_to_migrate_pmd_one,
+						.done = thp_not_pmd_mapped};
+
+		rmap_walk(k, src, &rwc);
+		if (folio_entire_mapcount(src) > 0)
+			return; /* a PMD kept (pinned): the caller puts the others back */
+	}
+	if (folio_mapped(src))
+		try_to_migrate(k, src, 0);
+}
+
+/* remove_migration_ptes() for every kind of entry: PMDs of a THP, then PTEs. */
+static void migrate_remap_mappings(struct kmm_kernel *k, struct folio *src, struct folio *dst)
+{
+	if (folio_test_large(src)) {
+		struct remove_pmd_arg ra = {.src = src};
+		struct rmap_walk_control rwc = {
+			.arg = &ra, .rmap_one = remove_migration_pmd_one, .anon_vma_held = true};
+
+		rmap_walk(k, dst, &rwc);
+	}
+	remove_migration_ptes(k, src, dst, false);
+}
+
+void pmd_migration_entry_wait(struct kmm_kernel *k, struct mm_struct *mm, pmd_t *pmdp)
+{
+	(void)mm;
+	if (!k->migrate || !is_pmd_migration_entry(*pmdp))
+		return;
+	/* the folio is locked until its move ended: counted as a wait, the fault retries */
+	k->migrate->nr_entry_waits++;
+}
+
 /* ---- one folio --------------------------------------------------------------------------- */
 
 /* Models: migrate_folio_done(): the moved (or freed) source leaves isolation. */
@@ -416,13 +620,17 @@ static int __migrate_folio_unmap(struct kmm_kernel *k, struct folio *src, struct
 		if (folio_test_private(src))
 			goto out_unlock_both; /* orphaned with fs-private data: not movable */
 	} else if (folio_mapped(src)) {
-		try_to_migrate(k, src, 0);
+		if (folio_test_large(src) && folio_test_double_map(src)) {
+			rc = -EBUSY; /* mapped by a PMD and PTEs at once: not moved whole here */
+			goto out_unlock_both;
+		}
+		migrate_unmap_mappings(k, src);
 		rec->was_mapped = true;
 	}
 	if (!folio_mapped(src))
 		return MIGRATEPAGE_UNMAP;
 	if (rec->was_mapped) /* a pinned exclusive page kept its PTE: put the others back */
-		remove_migration_ptes(k, src, src, false);
+		migrate_remap_mappings(k, src, src);
 out_unlock_both:
 	folio_unlock(dst);
 out_unlock:
@@ -445,7 +653,7 @@ static int __migrate_folio_move(struct kmm_kernel *k, struct folio *src, struct 
 			lru_add_drain(k);
 	}
 	if (rec->was_mapped)
-		remove_migration_ptes(k, src, rc == MIGRATEPAGE_SUCCESS ? dst : src, false);
+		migrate_remap_mappings(k, src, rc == MIGRATEPAGE_SUCCESS ? dst : src);
 	folio_unlock(dst);
 	if (rec->anon_vma)
 		folio_put_anon_vma(k, rec->anon_vma);
@@ -539,13 +747,14 @@ static int migrate_pages_passes(struct kmm_kernel *k, struct list_head *from,
 				struct list_head *ret, struct migrate_pages_stats *st)
 {
 	int retry = 1, nr_failed = 0;
-	unsigned long nr_retry_pages = 0;
+	unsigned long nr_retry_pages = 0, thp_retry = 0;
 
 	for (int pass = 0; pass < NR_MAX_MIGRATE_PAGES_RETRY && retry; pass++) {
 		struct list_head *l, *n;
 
 		retry = 0;
 		nr_retry_pages = 0;
+		thp_retry = 0;
 		for (l = from->next; l != from; l = n) {
 			struct folio *folio = list_entry(l, struct folio, lru);
 			unsigned long nr = folio_nr_pages(folio);
@@ -562,11 +771,12 @@ static int migrate_pages_passes(struct kmm_kernel *k, struct list_head *from,
 				break;
 			case -EAGAIN:
 				retry++;
+				thp_retry += is_thp;
 				nr_retry_pages += nr;
 				break;
 			case -ENOMEM:
 				nr_failed++;
-				st->nr_thp_failed += is_thp;
+				st->nr_thp_failed += is_thp + thp_retry;
 				st->nr_failed_pages += nr + nr_retry_pages;
 				return -ENOMEM;
 			default:
@@ -578,6 +788,7 @@ static int migrate_pages_passes(struct kmm_kernel *k, struct list_head *from,
 		}
 	}
 	st->nr_failed_pages += nr_retry_pages;
+	st->nr_thp_failed += thp_retry;
 	return nr_failed + retry;
 }
 

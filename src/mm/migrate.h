@@ -76,6 +76,11 @@ bool isolate_movable_page(struct kmm_kernel *k, struct page *page, unsigned int 
  * Deviation: at once, counted), so the fault returns 0 and is retried. Changes no PTE.
  */
 void migration_entry_wait(struct kmm_kernel *k, struct mm_struct *mm, pte_t *ptep);
+/*
+ * Models: pmd_migration_entry_wait(): a fault found a PMD migration entry (a THP between its
+ * unmap and its move): counted with the PTE waits; the fault returns and the access retries.
+ */
+void pmd_migration_entry_wait(struct kmm_kernel *k, struct mm_struct *mm, pmd_t *pmdp);
 
 /*
  * Models: isolate_lru_page() + the NR_ISOLATED_ANON/FILE count callers of migrate_pages() do

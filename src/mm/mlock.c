@@ -83,7 +83,7 @@ static void mlock_vma_pages_range(struct vm_area_struct *vma, unsigned long star
 
 		if (next > end || next < addr)
 			next = end;
-		if (pmdp && pmd_trans_huge(*pmdp)) { /* mlock_pte_range(): a PMD-mapped THP */
+		if (pmdp && pmd_present(*pmdp) && pmd_trans_huge(*pmdp)) { /* mlock_pte_range */
 			if (!is_huge_zero_pmd(k, *pmdp)) {
 				struct folio *folio = page_folio(pfn_to_page(k, pmd_pfn(*pmdp)));
 

@@ -249,9 +249,9 @@ static unsigned long isolate_contig_migratepages(struct kmm_kernel *k, unsigned 
 			pfn += (1UL << buddy_order(page)) - 1;
 			continue;
 		}
-		if (!page_ref_count(page) || !PageLRU(page))
+		folio = page_folio(page); /* a THP's tail page stands for its folio (PageLRU) */
+		if (!folio_ref_count(folio) || !folio_test_lru(folio))
 			continue;
-		folio = page_folio(page);
 		if (folio_test_anon(folio) && !folio_test_swapcache(folio) &&
 		    folio_ref_count(folio) > folio_mapcount(folio))
 			continue;

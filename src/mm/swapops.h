@@ -160,4 +160,30 @@ static inline unsigned long swp_offset_pfn(swp_entry_t e)
 	return swp_offset(e) & SWP_PFN_MASK;
 }
 
+/*
+ * PMD migration entries (CONFIG_ARCH_ENABLE_THP_MIGRATION): arm64 keeps a swap entry in a PMD
+ * in the PTE's format (__pmd_to_swp_entry, __swp_entry_to_pmd). Such a PMD is neither none
+ * nor present; pmd_trans_huge() is true for it (no table bit), so walkers test
+ * is_swap_pmd() first, as the kernel's do.
+ */
+static inline bool is_swap_pmd(pmd_t pmd)
+{
+	return pmd_val(pmd) && !pmd_present(pmd);
+}
+
+static inline swp_entry_t pmd_to_swp_entry(pmd_t pmd)
+{
+	return pte_to_swp_entry(pmd_pte(pmd));
+}
+
+static inline pmd_t swp_entry_to_pmd(swp_entry_t e)
+{
+	return __pmd(pte_val(swp_entry_to_pte(e)));
+}
+
+static inline bool is_pmd_migration_entry(pmd_t pmd)
+{
+	return is_swap_pmd(pmd) && is_migration_entry(pmd_to_swp_entry(pmd));
+}
+
 #endif /* KMM_MM_SWAPOPS_H */

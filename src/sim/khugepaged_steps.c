@@ -5,10 +5,11 @@
  *                          now, each over pages_to_scan as the thread's are; then one line
  *                          "khugepaged scans=N:" with the deltas of pages_collapsed,
  *                          full_scans and the thp_collapse_alloc/thp_scan_exceed_* vmstat
- *                          counters.
+ *                          counters, and the simulated time the step took.
  */
 #include "sim/khugepaged_steps.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,7 +49,7 @@ enum kmm_status step_khugepaged(struct scenario *sc, int argc, char **argv)
 	long long collapsed, full;
 	char *before, *after;
 	unsigned int done = 0;
-	uint64_t scans = 1;
+	uint64_t scans = 1, t0;
 	enum kmm_status st;
 
 	if (!scenario_parse_opts(sc, argc, argv, 1, keys, vals))
@@ -62,6 +63,7 @@ enum kmm_status step_khugepaged(struct scenario *sc, int argc, char **argv)
 		free(after);
 		return scenario_fail(sc, KMM_EHOST, "khugepaged: no host memory for vmstat");
 	}
+	t0 = kmm_clock_ns(sc->m);
 	collapsed = sysfs_get(sc, "pages_collapsed");
 	full = sysfs_get(sc, "full_scans");
 	st = kmm_proc_read(sc->m, "/proc/vmstat", before, VMSTAT_BUF);
@@ -77,7 +79,7 @@ enum kmm_status step_khugepaged(struct scenario *sc, int argc, char **argv)
 			sink_printf(&sc->out, " %s=%lld", vmstat_counters[i],
 				    vmstat_get(after, vmstat_counters[i]) -
 					    vmstat_get(before, vmstat_counters[i]));
-		sink_printf(&sc->out, "\n");
+		sink_printf(&sc->out, " time_us=%" PRIu64 "\n", (kmm_clock_ns(sc->m) - t0) / 1000);
 	}
 	free(before);
 	free(after);

@@ -1,0 +1,503 @@
+/*
+ * THP migration (migrate.c's PMD migration entries, 6.1 with ARCH_ENABLE_THP_MIGRATION): a
+ * PMD-mapped anonymous THP moves whole to a new order-9 folio.
+ *
+ * Expected values come from 6.1's rules (mm/migrate.c migrate_pages_batch, mm/rmap.c
+ * try_to_migrate_one's PMD branch, mm/huge_memory.c set_pmd_migration_entry,
+ * remove_migration_pmd, zap_huge_pmd, copy_huge_pmd, change_huge_pmd, fs/proc/task_mmu.c
+ * smaps_pmd_entry), not from our output:
+ *  - a THP that moves counts thp_migration_success 1 and pgmigrate_success 512; one that does
+ *    not (a FOLL_PIN pin: page_try_share_anon_rmap keeps the PMD, -EAGAIN on all ten passes)
+ *    thp_migration_fail 1 and pgmigrate_fail 512, and migrate_pages returns 1;
+ *  - after the move the PMD is a block descriptor of the new THP's head with the rights it had
+ *    (writable and exclusive), the old THP is free, NR_ANON_THPS and the rss are unchanged,
+ *    and the 2 MiB take one TLB entry: one table walk for 512 pages;
+ *  - while it moves the PMD is a writable migration entry naming the old head: a load faults
+ *    and waits (the fault returns 0, the entry stays); smaps_rollup still counts 2048 kB of
+ *    AnonHugePages and Rss; mprotect(PROT_READ) makes the entry readable-exclusive; fork copies
+ *    it as a readable entry in both mms (both then map the new THP read-only);
+ *  - alloc_contig_range (cma_alloc's and the gigantic pool's) over THPs migrates each THP it
+ *    touches whole, from a tail page too (MR_CONTIG_RANGE).
+ * User data is checksummed (all 512 pages) across every move; kmm_check after every step.
+ */
+#include "mm_test.h"
+
+#include "kmm/mmu.h"
+#include "mm/huge_mm.h"
+#include "mm/migrate.h"
+#include "mm/mman.h"
+#include "mm/pagemap.h"
+#include "mm/swapops.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define P  PAGE_SIZE
+#define HP (2UL << 20)
+#define NR 512UL
+#define VA 0x40000000UL /* 2 MiB aligned */
+
+struct tm {
+	struct kmm_machine *m;
+	struct kmm_kernel *k;
+	kmm_pid_t pid;
+	struct mm_struct *mm;
+};
+
+static void tm_check(struct tm *t)
+{
+	if (kmm_check(t->m) != KMM_OK)
+		fail_msg("kmm_check: %s", kmm_last_error(t->m));
+}
+
+/* A task with @nthp THPs from VA on, each page's first word written: @seed ^ its address. */
+static void tm_boot(struct tm *t, const char *ram, unsigned long nthp, uint64_t seed)
+{
+	struct kmm_config cfg;
+	kmm_va_t va;
+
+	kmm_config_init(&cfg);
+	kmm_config_option(&cfg, "-m", ram);
+	t->m = test_machine(&cfg);
+	t->k = &t->m->kernel;
+	assert_int_equal(kmm_task_create(t->m, "thp", 0, &t->pid), KMM_OK);
+	assert_int_equal(kmm_mmap(t->m, t->pid, VA, nthp * HP, KMM_PROT_READ | KMM_PROT_WRITE,
+				  KMM_MAP_PRIVATE | KMM_MAP_ANONYMOUS | KMM_MAP_FIXED, -1, 0, &va),
+			 KMM_OK);
+	assert_int_equal(va, VA);
+	for (unsigned long a = VA; a < VA + nthp * HP; a += P) {
+		uint64_t w = seed ^ a;
+
+		assert_int_equal(
+			kmm_task_access(t->m, t->pid, KMM_ACCESS_STORE, a, &w, sizeof(w), NULL),
+			KMM_OK);
+	}
+	t->mm = find_task_by_vpid(t->k, t->pid)->mm;
+	tm_check(t);
+}
+
+static unsigned long ev(struct tm *t, enum vm_event_item i)
+{
+	return t->k->vm_events[i];
+}
+
+static unsigned long nstat(struct tm *t, enum node_stat_item item)
+{
+	long v = 0;
+
+	for (int nid = 0; nid < MAX_NUMNODES; nid++)
+		if (t->k->node_data[nid])
+			v += t->k->node_data[nid]->vm_stat[item];
+	return (unsigned long)v;
+}
+
+static pmd_t pmd_of(struct mm_struct *mm, unsigned long va)
+{
+	pmd_t *p = mm_find_pmd(mm, va);
+
+	return p ? *p : __pmd(0);
+}
+
+static bool huge_at(struct mm_struct *mm, unsigned long va)
+{
+	pmd_t pmd = pmd_of(mm, va);
+
+	return pmd_present(pmd) && pmd_trans_huge(pmd);
+}
+
+static unsigned long head_pfn(struct tm *t, unsigned long va)
+{
+	assert_true(huge_at(t->mm, va));
+	return pmd_pfn(pmd_of(t->mm, va));
+}
+
+/* The word tm_boot wrote at the start of the page at @va. */
+static uint64_t touch_word(kmm_pid_t pid, uint64_t seed, unsigned long va)
+{
+	(void)pid;
+	return seed ^ va;
+}
+
+/* Pages of the THP mapped at @va whose first word in RAM (not through the TLB) is right. */
+static unsigned long thp_pages_ok(struct tm *t, unsigned long va, uint64_t seed)
+{
+	unsigned long pfn = head_pfn(t, va), n = 0;
+
+	for (unsigned long i = 0; i < NR; i++) {
+		uint64_t w;
+
+		memcpy(&w, page_host(t->k, pfn_to_page(t->k, pfn + i), P), sizeof(w));
+		n += w == touch_word(t->pid, seed, va + i * P);
+	}
+	return n;
+}
+
+/* The same read through the task's MMU (loads from its CPU). */
+static unsigned long task_pages_ok(struct tm *t, unsigned long va, unsigned long npages,
+				   uint64_t seed)
+{
+	unsigned long n = 0;
+
+	for (unsigned long i = 0; i < npages; i++) {
+		uint64_t w = 0;
+
+		assert_int_equal(kmm_task_access(t->m, t->pid, KMM_ACCESS_LOAD, va + i * P, &w,
+						 sizeof(w), NULL),
+				 KMM_OK);
+		n += w == touch_word(t->pid, seed, va + i * P);
+	}
+	return n;
+}
+
+static long view_kb(struct tm *t, const char *file, const char *field)
+{
+	char path[64], name[40];
+	const char *p;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)t->pid, file);
+	snprintf(name, sizeof(name), "\n%s:", field);
+	p = strstr(test_view(t->m, path), name);
+	assert_non_null(p);
+	return strtol(p + strlen(name), NULL, 10);
+}
+
+/* Isolates the THP mapped at @va onto @list (registered). */
+static struct folio *isolate_thp(struct tm *t, struct list_head *list, unsigned long va)
+{
+	struct folio *folio = page_folio(pfn_to_page(t->k, head_pfn(t, va)));
+
+	lru_add_drain_all(t->k);
+	INIT_LIST_HEAD(list);
+	assert_int_equal(migrate_list_register(t->k, list), 0);
+	assert_int_equal(migrate_isolate_lru_folio(t->k, folio, list), 0);
+	tm_check(t);
+	return folio;
+}
+
+static int migrate_list(struct tm *t, struct list_head *list, unsigned int *nr)
+{
+	struct migration_target_control mtc = {.nid = NUMA_NO_NODE,
+					       .gfp_mask = GFP_HIGHUSER_MOVABLE};
+
+	return migrate_pages(t->k, list, alloc_migration_target, NULL, (unsigned long)&mtc,
+			     MIGRATE_SYNC, MR_SYSCALL, nr);
+}
+
+/*
+ * A written THP migrates whole: return 0, 512 pages, thp_migration_success +1,
+ * pgmigrate_success +512, no failure; the PMD is a writable block of a new head (the old THP
+ * is free); the 512 pages hold their data in RAM and through the MMU; the first load walks
+ * the tables once and the other 511 hit the block's TLB entry; a store lands in the new THP.
+ */
+static void test_thp_migrate_keeps_data_and_block(void **state)
+{
+	struct tm t;
+	struct list_head list;
+	struct kmm_tlb_stats s0, s1;
+	unsigned long old, new, ok0, fail0, thp0, rss0, thps0;
+	unsigned int nr = 0;
+	uint64_t w;
+
+	(void)state;
+	tm_boot(&t, "1G", 1, 0x7468706d);
+	old = head_pfn(&t, VA);
+	assert_int_equal(thp_pages_ok(&t, VA, 0x7468706d), NR);
+	ok0 = ev(&t, PGMIGRATE_SUCCESS);
+	fail0 = ev(&t, PGMIGRATE_FAIL);
+	thp0 = ev(&t, THP_MIGRATION_SUCCESS);
+	thps0 = nstat(&t, NR_ANON_THPS);
+	sync_mm_rss(find_task_by_vpid(t.k, t.pid), t.mm);
+	rss0 = (unsigned long)get_mm_counter(t.mm, MM_ANONPAGES);
+	isolate_thp(&t, &list, VA);
+	assert_int_equal(migrate_list(&t, &list, &nr), 0);
+	migrate_list_unregister(t.k, &list);
+	tm_check(&t);
+	assert_int_equal(nr, NR);
+	assert_int_equal(ev(&t, THP_MIGRATION_SUCCESS) - thp0, 1);
+	assert_int_equal(ev(&t, THP_MIGRATION_FAIL), 0);
+	assert_int_equal(ev(&t, PGMIGRATE_SUCCESS) - ok0, NR);
+	assert_int_equal(ev(&t, PGMIGRATE_FAIL) - fail0, 0);
+	new = head_pfn(&t, VA);
+	assert_int_not_equal(new, old);
+	assert_int_equal(new % NR, 0);
+	assert_true(PageHead(pfn_to_page(t.k, new)));
+	assert_int_equal(folio_entire_mapcount(page_folio(pfn_to_page(t.k, new))), 1);
+	assert_true(PageAnonExclusive(pfn_to_page(t.k, new)));
+	assert_true(pmd_write(pmd_of(t.mm, VA)));
+	assert_int_equal(page_ref_count(pfn_to_page(t.k, old)), 0);
+	assert_int_equal(nstat(&t, NR_ANON_THPS), thps0);
+	assert_int_equal(get_mm_counter(t.mm, MM_ANONPAGES), rss0);
+	assert_int_equal(nstat(&t, NR_ISOLATED_ANON), 0);
+	assert_int_equal(thp_pages_ok(&t, VA, 0x7468706d), NR);
+
+	/* one TLB entry for the block: 512 loads, one walk */
+	assert_int_equal(kmm_tlb_stats(t.m, 0, &s0), KMM_OK);
+	assert_int_equal(task_pages_ok(&t, VA, NR, 0x7468706d), NR);
+	assert_int_equal(kmm_tlb_stats(t.m, 0, &s1), KMM_OK);
+	assert_int_equal(s1.walks - s0.walks, 1);
+	/* no stale translation: a store goes to the new THP's page */
+	w = 0x5354414c45;
+	assert_int_equal(
+		kmm_task_access(t.m, t.pid, KMM_ACCESS_STORE, VA + 7 * P, &w, sizeof(w), NULL),
+		KMM_OK);
+	assert_memory_equal(page_host(t.k, pfn_to_page(t.k, new + 7), P), &w, sizeof(w));
+	tm_check(&t);
+	test_machine_done(t.m);
+}
+
+/* ---- mid-move: the PMD is a migration entry ------------------------------------------ */
+
+struct during {
+	struct tm *t;
+	unsigned long old;
+	long rss_kb, thp_kb;
+	unsigned long waits0, hooks;
+	kmm_pid_t child; /* forked mid-move, or 0 */
+	bool fork;
+};
+
+static void during_hook(struct kmm_kernel *k, struct folio *src, void *arg)
+{
+	struct during *d = arg;
+	struct tm *t = d->t;
+	struct kmm_mmu_fault f;
+	pmd_t pmd = pmd_of(t->mm, VA);
+	swp_entry_t entry;
+	unsigned char vec[4];
+	uint64_t w = 0;
+
+	d->hooks++;
+	assert_int_equal(page_to_pfn(k, &src->page), d->old);
+	assert_true(migrate_in_flight(k));
+	assert_true(is_pmd_migration_entry(pmd));
+	entry = pmd_to_swp_entry(pmd);
+	assert_true(is_writable_migration_entry(entry));
+	assert_int_equal(swp_offset_pfn(entry), d->old);
+	assert_null(mm_pte_lookup(t->mm, VA)); /* no PTE level: the deposit stays deposited */
+	/* a load faults on the entry (no TLB keeps the block) and waits; the entry stays */
+	assert_int_equal(kmm_cpu_access(t->m, 0, KMM_ACCESS_LOAD, VA + 3 * P, &w, sizeof(w), &f),
+			 KMM_EFAULT);
+	assert_int_equal(do_mem_abort(k, find_task_by_vpid(k, t->pid), f.far, f.esr), 0);
+	assert_int_equal(migrate_entry_waits(k) - d->waits0, 1);
+	assert_int_equal(pmd_val(pmd_of(t->mm, VA)), pmd_val(pmd));
+	/* smaps counts the THP behind the entry; mincore says resident */
+	assert_int_equal(view_kb(t, "smaps_rollup", "AnonHugePages"), d->thp_kb);
+	assert_int_equal(view_kb(t, "smaps_rollup", "Rss"), d->rss_kb);
+	memset(vec, 7, sizeof(vec));
+	assert_int_equal(do_mincore(t->mm, VA, 4 * P, vec), 0);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(vec[i], 1);
+	if (d->fork) {
+		/* fork copies the entry, readable in both (6.1's copy_huge_pmd) */
+		assert_int_equal(kmm_task_fork(t->m, t->pid, &d->child), KMM_OK);
+		assert_true(is_readable_migration_entry(pmd_to_swp_entry(pmd_of(t->mm, VA))));
+		assert_true(is_readable_migration_entry(
+			pmd_to_swp_entry(pmd_of(find_task_by_vpid(k, d->child)->mm, VA))));
+	} else {
+		/* mprotect(PROT_READ): the writable entry becomes readable-exclusive */
+		assert_int_equal(do_mprotect_pkey(t->mm, VA, HP, PROT_READ, -1), 0);
+		assert_true(
+			is_readable_exclusive_migration_entry(pmd_to_swp_entry(pmd_of(t->mm, VA))));
+	}
+}
+
+/*
+ * The THP's move with the hook above (a load mid-move, smaps, mincore, mprotect): after it the
+ * PMD is a read-only block of the new THP, still exclusive, so after mprotect(RW) a store
+ * reuses it in place (no split, no copy); the data are intact and smaps' figures unchanged.
+ */
+static void test_thp_migrate_fault_and_calls_mid_move(void **state)
+{
+	struct tm t;
+	struct during d = {0};
+	struct list_head list;
+	unsigned int nr = 0;
+	unsigned long new;
+	uint64_t w = 42;
+
+	(void)state;
+	tm_boot(&t, "1G", 1, 0x6d6964);
+	d.t = &t;
+	d.old = head_pfn(&t, VA);
+	d.rss_kb = view_kb(&t, "smaps_rollup", "Rss");
+	d.thp_kb = view_kb(&t, "smaps_rollup", "AnonHugePages");
+	assert_int_equal(d.thp_kb, 2048);
+	d.waits0 = migrate_entry_waits(t.k);
+	isolate_thp(&t, &list, VA);
+	migrate_set_unmap_hook(t.k, during_hook, &d);
+	assert_int_equal(migrate_list(&t, &list, &nr), 0);
+	migrate_set_unmap_hook(t.k, NULL, NULL);
+	migrate_list_unregister(t.k, &list);
+	tm_check(&t);
+	assert_int_equal(d.hooks, 1);
+	assert_int_equal(nr, NR);
+	new = head_pfn(&t, VA);
+	assert_int_not_equal(new, d.old);
+	assert_false(pmd_write(pmd_of(t.mm, VA)));
+	assert_true(PageAnonExclusive(pfn_to_page(t.k, new)));
+	assert_int_equal(thp_pages_ok(&t, VA, 0x6d6964), NR);
+	assert_int_equal(view_kb(&t, "smaps_rollup", "AnonHugePages"), 2048);
+	assert_int_equal(view_kb(&t, "smaps_rollup", "Rss"), d.rss_kb);
+	assert_int_equal(do_mprotect_pkey(t.mm, VA, HP, PROT_READ | PROT_WRITE, -1), 0);
+	assert_int_equal(
+		kmm_task_access(t.m, t.pid, KMM_ACCESS_STORE, VA + 9 * P, &w, sizeof(w), NULL),
+		KMM_OK);
+	assert_int_equal(head_pfn(&t, VA), new);
+	assert_memory_equal(page_host(t.k, pfn_to_page(t.k, new + 9), P), &w, sizeof(w));
+	assert_int_equal(task_pages_ok(&t, VA, 9, 0x6d6964), 9);
+	tm_check(&t);
+	test_machine_done(t.m);
+}
+
+/*
+ * fork mid-move: parent and child get readable entries; after the move both map the new THP
+ * read-only by PMD (entire mapcount 2), the child reads all 512 pages' data; the child's exit
+ * (zap_huge_pmd) leaves the parent's mapping alone.
+ */
+static void test_thp_migrate_fork_mid_move(void **state)
+{
+	struct tm t, c;
+	struct during d = {.fork = true};
+	struct list_head list;
+	unsigned int nr = 0;
+	unsigned long new;
+
+	(void)state;
+	tm_boot(&t, "1G", 1, 0x666f726b);
+	d.t = &t;
+	d.old = head_pfn(&t, VA);
+	d.rss_kb = view_kb(&t, "smaps_rollup", "Rss");
+	d.thp_kb = 2048;
+	d.waits0 = migrate_entry_waits(t.k);
+	isolate_thp(&t, &list, VA);
+	migrate_set_unmap_hook(t.k, during_hook, &d);
+	assert_int_equal(migrate_list(&t, &list, &nr), 0);
+	migrate_set_unmap_hook(t.k, NULL, NULL);
+	migrate_list_unregister(t.k, &list);
+	tm_check(&t);
+	assert_int_equal(nr, NR);
+	new = head_pfn(&t, VA);
+	c = t;
+	c.pid = d.child;
+	c.mm = find_task_by_vpid(t.k, d.child)->mm;
+	assert_int_equal(head_pfn(&c, VA), new);
+	assert_int_equal(folio_entire_mapcount(page_folio(pfn_to_page(t.k, new))), 2);
+	assert_false(pmd_write(pmd_of(t.mm, VA)));
+	assert_false(pmd_write(pmd_of(c.mm, VA)));
+	assert_false(PageAnonExclusive(pfn_to_page(t.k, new)));
+	assert_int_equal(task_pages_ok(&c, VA, NR, 0x666f726b), NR);
+	assert_int_equal(kmm_task_exit(t.m, d.child, 0), KMM_OK);
+	tm_check(&t);
+	assert_int_equal(folio_entire_mapcount(page_folio(pfn_to_page(t.k, new))), 1);
+	assert_int_equal(task_pages_ok(&t, VA, NR, 0x666f726b), NR);
+	tm_check(&t);
+	test_machine_done(t.m);
+}
+
+/*
+ * A THP with a FOLL_PIN pin cannot move: the PMD stays (page_try_share_anon_rmap), each of
+ * the ten passes gives -EAGAIN: migrate_pages returns 1, thp_migration_fail +1,
+ * pgmigrate_fail +512, nothing succeeded; the THP stays mapped writable, isolated until
+ * put back, its data intact.
+ */
+static void test_thp_migrate_pinned_fails(void **state)
+{
+	struct tm t;
+	struct list_head list;
+	struct page *pin = NULL;
+	unsigned long old, ok0, fail0, tf0, ts0;
+	unsigned int nr = 0;
+
+	(void)state;
+	tm_boot(&t, "1G", 1, 0x70696e);
+	old = head_pfn(&t, VA);
+	assert_int_equal(pin_user_pages(t.mm, VA + 5 * P, 1, FOLL_WRITE, &pin), 1);
+	assert_int_equal(page_to_pfn(t.k, pin), old + 5);
+	ok0 = ev(&t, PGMIGRATE_SUCCESS);
+	fail0 = ev(&t, PGMIGRATE_FAIL);
+	tf0 = ev(&t, THP_MIGRATION_FAIL);
+	ts0 = ev(&t, THP_MIGRATION_SUCCESS);
+	isolate_thp(&t, &list, VA);
+	assert_int_equal(migrate_list(&t, &list, &nr), 1);
+	assert_int_equal(nr, 0);
+	assert_int_equal(ev(&t, THP_MIGRATION_FAIL) - tf0, 1);
+	assert_int_equal(ev(&t, THP_MIGRATION_SUCCESS) - ts0, 0);
+	assert_int_equal(ev(&t, PGMIGRATE_FAIL) - fail0, NR);
+	assert_int_equal(ev(&t, PGMIGRATE_SUCCESS) - ok0, 0);
+	assert_int_equal(nstat(&t, NR_ISOLATED_ANON), NR);
+	tm_check(&t);
+	assert_int_equal(head_pfn(&t, VA), old);
+	assert_true(pmd_write(pmd_of(t.mm, VA)));
+	putback_movable_pages(t.k, &list);
+	migrate_list_unregister(t.k, &list);
+	unpin_user_page(t.k, pin);
+	assert_int_equal(nstat(&t, NR_ISOLATED_ANON), 0);
+	tm_check(&t);
+	assert_int_equal(thp_pages_ok(&t, VA, 0x70696e), NR);
+	test_machine_done(t.m);
+}
+
+/*
+ * alloc_contig_range (what cma_alloc and a gigantic hugetlb pool allocation run) over
+ * THP-backed user memory: a range that starts in the middle of one THP (a tail page: its
+ * folio is taken whole, as 6.1's PageLRU on a tail reads the head's flag) and ends in the
+ * middle of another migrates every THP it touches whole (thp_migration_success one each,
+ * pgmigrate_success 512 each, reason contig_range), the range comes back allocated, and every
+ * page of all 16 THPs keeps its data; the task's PMDs are all still blocks.
+ */
+static void test_thp_migrate_contig_range_over_thps(void **state)
+{
+	struct tm t;
+	const unsigned long nthp = 16;
+	unsigned long heads[16], start, end, touched = 0, ts0, ok0;
+
+	(void)state;
+	tm_boot(&t, "1G", nthp, 0x636d61);
+	for (unsigned long i = 0; i < nthp; i++)
+		heads[i] = head_pfn(&t, VA + i * HP);
+	start = heads[5] + 100; /* a tail page of the sixth THP */
+	end = start + 3 * NR;	/* into whatever lies 3 THPs on */
+	for (unsigned long i = 0; i < nthp; i++)
+		touched += heads[i] < end && heads[i] + NR > start;
+	/* the range holds only THPs of this task and free pages */
+	for (unsigned long pfn = start; pfn < end; pfn++) {
+		struct page *page = pfn_to_page(t.k, pfn);
+		bool mine = false;
+
+		for (unsigned long i = 0; i < nthp; i++)
+			mine |= pfn >= heads[i] && pfn < heads[i] + NR;
+		assert_true(mine || page_ref_count(page) == 0);
+	}
+	assert_true(touched >= 1);
+	ts0 = ev(&t, THP_MIGRATION_SUCCESS);
+	ok0 = ev(&t, PGMIGRATE_SUCCESS);
+	assert_int_equal(alloc_contig_range(t.k, start, end, MIGRATE_MOVABLE, GFP_KERNEL), 0);
+	tm_check(&t);
+	assert_int_equal(ev(&t, THP_MIGRATION_SUCCESS) - ts0, touched);
+	assert_int_equal(ev(&t, PGMIGRATE_SUCCESS) - ok0, touched * NR);
+	for (unsigned long pfn = start; pfn < end; pfn++)
+		assert_int_equal(page_ref_count(pfn_to_page(t.k, pfn)), 1);
+	for (unsigned long i = 0; i < nthp; i++) {
+		unsigned long pfn = head_pfn(&t, VA + i * HP);
+
+		assert_false(pfn < end && pfn + NR > start);
+		assert_int_equal(thp_pages_ok(&t, VA + i * HP, 0x636d61), NR);
+	}
+	free_contig_range(t.k, start, end - start);
+	tm_check(&t);
+	assert_int_equal(task_pages_ok(&t, VA + 5 * HP, NR, 0x636d61), NR);
+	test_machine_done(t.m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_thp_migrate_keeps_data_and_block),
+		cmocka_unit_test(test_thp_migrate_fault_and_calls_mid_move),
+		cmocka_unit_test(test_thp_migrate_fork_mid_move),
+		cmocka_unit_test(test_thp_migrate_pinned_fails),
+		cmocka_unit_test(test_thp_migrate_contig_range_over_thps),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
