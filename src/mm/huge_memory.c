@@ -1160,7 +1160,7 @@ void split_huge_pmd_folio(struct vm_area_struct *vma, unsigned long address, str
 	struct kmm_kernel *k = vma->vm_mm->kernel;
 	pmd_t *pmd = mm_find_pmd(vma->vm_mm, address);
 
-	if (!pmd || !pmd_trans_huge(*pmd) || is_huge_zero_pmd(k, *pmd))
+	if (!pmd || !pmd_trans_huge(*pmd) || is_swap_pmd(*pmd) || is_huge_zero_pmd(k, *pmd))
 		return;
 	if (pmd_page(k, *pmd) != &folio->page)
 		return;
@@ -1423,8 +1423,8 @@ void madvise_cold_or_pageout_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd, un
 	pmd_t orig_pmd = *pmd;
 	struct page *page;
 
-	if (!pmd_trans_huge(orig_pmd) || is_huge_zero_pmd(k, orig_pmd))
-		return;
+	if (!pmd_trans_huge(orig_pmd) || is_swap_pmd(orig_pmd) || is_huge_zero_pmd(k, orig_pmd))
+		return; /* not present (a THP mid-migration) or the huge zero page */
 	page = pmd_page(k, orig_pmd);
 	if (page_mapcount(page) != 1 || (anon_only && !PageAnon(page)))
 		return;
