@@ -59,6 +59,13 @@ typedef int32_t kmm_pid_t;
 #define KMM_MAP_SYNC		0x80000
 #define KMM_MAP_FIXED_NOREPLACE 0x100000
 #define KMM_MAP_UNINITIALIZED	0x4000000
+/* With KMM_MAP_HUGETLB: log2 of the huge page size in bits 26..31 (0: the default size). */
+#define KMM_MAP_HUGE_SHIFT 26
+#define KMM_MAP_HUGE_MASK  0x3f
+#define KMM_MAP_HUGE_64KB  (16 << KMM_MAP_HUGE_SHIFT)
+#define KMM_MAP_HUGE_2MB   (21 << KMM_MAP_HUGE_SHIFT)
+#define KMM_MAP_HUGE_32MB  (25 << KMM_MAP_HUGE_SHIFT)
+#define KMM_MAP_HUGE_1GB   (30 << KMM_MAP_HUGE_SHIFT)
 
 #define KMM_MREMAP_MAYMOVE   1
 #define KMM_MREMAP_FIXED     2

@@ -14,8 +14,23 @@
  *         hugetlb_total_pages(), hugepagesz_setup(), hugepages_setup(),
  *         default_hugepagesz_setup(), hugetlb_hstate_alloc_pages(), report_hugepages(),
  *         hugetlb_init();
+ *         the mappings: hugetlb_reserve_pages(), hugetlb_acct_memory(), gather_surplus_pages(),
+ *         return_unused_surplus_pages(), region_chg/add/del/count(), vma_has_reserves(),
+ *         vma_needs/commit_reservation(), dequeue_huge_page_vma(), alloc_huge_page(),
+ *         hugetlb_fault(), hugetlb_no_page(), hugetlb_wp(), unmap_ref_private(),
+ *         __unmap_hugepage_range(), copy_hugetlb_page_range(), hugetlb_change_protection(),
+ *         hugetlb_vm_op_open/close/split(), hugepage_add_new_anon_rmap(), smaps_hugetlb_range();
+ *         fs/hugetlbfs/inode.c: hugetlbfs_file_mmap(), hugetlb_get_unmapped_area(),
+ *         hugetlb_file_setup(), remove_inode_hugepages(); mm/mmap.c: ksys_mmap_pgoff()'s
+ *         MAP_HUGETLB part;
  *         mm/page_alloc.c: alloc_contig_pages(); arch/arm64/mm/hugetlbpage.c:
- *         hugetlbpage_init() (Linux 6.1.192).
+ *         hugetlbpage_init(), set_huge_pte_at(), huge_ptep_get(), huge_ptep_get_and_clear(),
+ *         huge_pte_offset(), huge_pte_alloc(), arch_make_huge_pte(),
+ *         flush_hugetlb_tlb_range() (Linux 6.1.192).
+ *
+ * Sections: hstates; nodes; HPG flags; free lists; the page allocator; pools; meminfo;
+ * sysctls and sysfs; boot; mappings (the file and reservations, descriptors, faults, unmap/
+ * fork/mprotect/smaps); checks.
  *
  * The hstates, in the order arm64 registers them (the kernel's hstates[] index):
  *
@@ -39,8 +54,38 @@
  * buddy attempt counts htlb_buddy_alloc_success or htlb_buddy_alloc_fail. The first node with
  * no page ends the growth: the pool keeps what it got (the sysctl write still succeeds).
  *
+ * Mappings. An anonymous MAP_HUGETLB mmap gets an unlinked hugetlbfs file of the length
+ * rounded up to the size (hugetlb_file_setup), which the VMA holds through its private data
+ * (struct hugetlb_vma: the file, and for a private mapping's owner its resv_map). Reservations
+ * are 6.1's: a shared file's resv_map says which indices are reserved or cached, a private
+ * owner's which ones a fault consumed; mmap reserves what the map lacks (gathering surplus
+ * pages within nr_overcommit_hugepages, -ENOMEM beyond), a fault consumes one (the page
+ * carries HPG_restore_reserve until it is mapped), close returns the owner's unconsumed ones
+ * and the file's eviction the rest. The entries are arm64's:
+ *
+ * | size   | table level | descriptors                      | TLB entries (the MMU model) |
+ * |--------|-------------|----------------------------------|-----------------------------|
+ * | 64 KiB | 3 (PTE)     | 16 pages, contiguous bit, 4K apart | one of 64 KiB             |
+ * | 2 MiB  | 2 (PMD)     | 1 block                          | one of 2 MiB                |
+ * | 32 MiB | 2 (PMD)     | 16 blocks, contiguous bit, 2M apart | one of 32 MiB            |
+ * | 1 GiB  | 1 (PUD)     | 1 block                          | one of 1 GiB                |
+ *
+ * A hugetlb page is mapped whole: each mapping counts in its entire mapcount (compound_
+ * mapcount), not in rss or NR_ANON_MAPPED (6.1: hugetlb pages are in neither).
+ *
  * Deviations:
  *  - One call at a time: hugetlb_lock and resize_lock are not modelled; no signals.
+ *  - No hugetlbfs mount: only anonymous MAP_HUGETLB files (no memfd_create(MFD_HUGETLB), no
+ *    SysV SHM_HUGETLB, no named files); the file, resv_map and private data are host
+ *    objects, not slab ones. /proc/<pid>/maps shows no "/anon_hugepage (deleted)" name.
+ *  - No PMD sharing, no hugetlb migration or memory failure, no userfaultfd, no subpools.
+ *  - A resv_map is a bitmap over the file's indices (the kernel keeps regions in a list).
+ *  - mremap that would move a hugetlb mapping is -EINVAL (6.1 moves it with
+ *    move_hugetlb_page_tables); shrinking in place works. MADV_DONTNEED on hugetlb is still
+ *    -EINVAL (madvise.c).
+ *  - The access and dirty flags of contiguous entries are gathered from all 16 descriptors
+ *    (huge_ptep_get) but faults write them to all; the walker's hardware updates set them in
+ *    the descriptor it used, as the architecture allows.
  *  - No hugetlb cgroups, no vmemmap optimisation (HPG_vmemmap_optimized is never set), no
  *    memory failure, no CMA area for gigantic pages (hugetlb_cma=).
  *  - Gigantic pages are found by alloc_contig_pages() over free ranges only until migration
@@ -55,6 +100,13 @@
  *  3. The pages on the active list are hugetlb heads of the hstate's order with references,
  *     without HPG_freed; nr_huge_pages_node = free + active pages of the node.
  *  4. max_huge_pages never exceeds nr_huge_pages - surplus_huge_pages after a resize ends.
+ *  5. Every huge entry of every hugetlb VMA (aligned to its size, with its private data) has
+ *     the descriptors of the table above, each naming its part of one in-use pool page of
+ *     the VMA's size; a writable entry of a private mapping maps an exclusive anonymous page;
+ *     each page's entire mapcount counts the entries mapping it over all mms; a cached page
+ *     of a shared file holds one reference more than its mappings.
+ *  6. resv_huge_pages is, per size, the owners' unconsumed reservations over their VMAs, plus
+ *     the files' reserved indices without a page, plus in-use pages still HPG_restore_reserve.
  * The placement check's HUGETLB row claims every page of each free pool page.
  */
 #include "mm/hugetlb.h"
@@ -1417,10 +1469,11 @@ static struct page *alloc_surplus_huge_page(struct kmm_kernel *k, struct hstate 
 
 	if (hstate_is_gigantic(h) || h->surplus_huge_pages >= h->nr_overcommit_huge_pages)
 		return NULL;
-	for (int n = nodes_weight(&allowed); n > 0 && !page; n--, nid = next_node_allowed(nid, &allowed))
-		if (node_isset(nid, &allowed))
-			page = alloc_fresh_huge_page(k, h, htlb_alloc_mask(h) | __GFP_THISNODE, nid,
-						     NULL);
+	for (int n = nodes_weight(&allowed); n > 0 && !page; n--) {
+		nid = get_valid_node_allowed(nid, &allowed);
+		page = alloc_fresh_huge_page(k, h, htlb_alloc_mask(h) | __GFP_THISNODE, nid, NULL);
+		nid = next_node_allowed(nid, &allowed);
+	}
 	if (!page)
 		return NULL;
 	h->surplus_huge_pages++;
@@ -2149,7 +2202,7 @@ static vm_fault_t hugetlb_wp(struct mm_struct *mm, struct vm_area_struct *vma,
 	struct kmm_kernel *k = mm->kernel;
 	struct hstate *h = hstate_vma(vma);
 	unsigned long haddr = address & huge_page_mask(h);
-	bool unshare = flags & FAULT_FLAG_UNSHARE, outside_reserve;
+	bool unshare = flags & FAULT_FLAG_UNSHARE, outside_reserve, retried = false;
 	pte_t pte = huge_ptep_get(hp);
 	struct page *old_page = huge_pte_page(k, pte), *new_page;
 
@@ -2169,8 +2222,9 @@ retry_avoidreserve:
 	new_page = alloc_huge_page(vma, haddr, outside_reserve);
 	if (!new_page) {
 		put_page(k, old_page);
-		if (outside_reserve) {
+		if (outside_reserve && !retried) { /* once: the children's mappings are gone */
 			unmap_ref_private(k, vma, old_page, haddr);
+			retried = true;
 			goto retry_avoidreserve;
 		}
 		return VM_FAULT_SIGBUS;
@@ -2206,7 +2260,7 @@ static vm_fault_t hugetlb_no_page(struct mm_struct *mm, struct vm_area_struct *v
 	struct hstate *h = hv->hf->h;
 	unsigned long haddr = address & huge_page_mask(h);
 	unsigned long idx = vma_hugecache_offset(h, vma, haddr);
-	bool shared = vma->vm_flags & VM_MAYSHARE;
+	bool shared = vma->vm_flags & VM_MAYSHARE, writable;
 	struct page *page = shared ? hv->hf->pages[idx] : NULL;
 
 	if (is_vma_resv_set(vma, HPAGE_RESV_UNMAPPED))
@@ -2239,8 +2293,8 @@ static vm_fault_t hugetlb_no_page(struct mm_struct *mm, struct vm_area_struct *v
 	}
 	HPageClear(page, HPG_restore_reserve);
 	hugepage_add_new_anon_rmap(page, vma, haddr);
-	set_huge_pte_at(hp, make_huge_pte(k, vma, page,
-					  (flags & FAULT_FLAG_WRITE) && (vma->vm_flags & VM_WRITE)));
+	writable = (flags & FAULT_FLAG_WRITE) && (vma->vm_flags & VM_WRITE);
+	set_huge_pte_at(hp, make_huge_pte(k, vma, page, writable));
 	HPageSet(page, HPG_migratable);
 	return (flags & FAULT_FLAG_WRITE) ? VM_FAULT_WRITE : 0;
 }
@@ -2638,15 +2692,15 @@ static bool hugetlb_map_check(struct kmm_kernel *k, char *why, size_t whylen)
 		for (unsigned long i = 0; i < hf->nr; i++) {
 			const struct page *page = hf->pages ? hf->pages[i] : NULL;
 
-			if (page) {
+			int maps = page ? folio_entire_mapcount(page_folio(page)) : 0;
+
+			if (page) { /* the cache's reference and one per mapping */
 				cached++;
-				/* the cache's reference and one per mapping */
-				if (page_ref_count(page) != folio_entire_mapcount(page_folio(page)) + 1)
+				if (page_ref_count(page) != maps + 1)
 					ok = !snprintf(why, whylen,
-						       "hugetlb: a cached %s page has %d references, "
-						       "%d mappings",
-						       hf->h->name, page_ref_count(page),
-						       folio_entire_mapcount(page_folio(page)));
+						       "hugetlb: a cached %s page has %d "
+						       "references, %d mappings",
+						       hf->h->name, page_ref_count(page), maps);
 			} else if (resv_test(hf->resv, i)) {
 				resv[hf->h - k->hugetlb->hstates]++;
 			}

@@ -2065,7 +2065,8 @@ static bool walk_user_tables(const struct mm_struct *mm, struct pte_tally *t, ch
 
 				if (pmd_none(pmd[l]))
 					continue;
-				if (pmd_trans_huge(pmd[l]) && huge_entry_in_hugetlb_vma(mm, i, j, l))
+				if (pmd_trans_huge(pmd[l]) &&
+				    huge_entry_in_hugetlb_vma(mm, i, j, l))
 					continue; /* a hugetlb PMD block: hugetlb_check's */
 				if (pmd_trans_huge(pmd[l])) {
 					if (!walk_huge_pmd(mm, t, pmd[l], base, why, whylen))
@@ -2091,7 +2092,7 @@ static bool walk_user_tables(const struct mm_struct *mm, struct pte_tally *t, ch
 					CHECK(vma && vma->vm_start <= va,
 					      "mm: PTE for %#lx outside every VMA", va);
 					if (is_vm_hugetlb_page(vma))
-						continue; /* contiguous hugetlb PTEs: hugetlb_check's */
+						continue; /* hugetlb_check's */
 					if (!pte_present(pte[e])) {
 						swp_entry_t se = pte_to_swp_entry(pte[e]);
 

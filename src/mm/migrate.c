@@ -29,10 +29,12 @@
  * (pmd_migration_entry_wait), zap/fork/mprotect/smaps/mincore handle it (huge_memory.c,
  * proc_task_mmu.c), thp_migration_success/fail count whole THPs.
  * Models: also mm/huge_memory.c set_pmd_migration_entry, remove_migration_pmd,
- *         pmd_migration_entry_wait (mm/migrate.c) and try_to_migrate_one's PMD branch.
- * Deviation: a failed THP (no order-9 target: -ENOMEM) is not split and retried as 512
- *         pages yet (6.1's try_split_folio needs split_folio_to_list, which the model does
- *         not have yet): it stays on the list, counted in thp_migration_fail.
+ *         pmd_migration_entry_wait, try_split_folio (mm/migrate.c) and try_to_migrate_one's
+ *         PMD branch.
+ * A THP whose order-9 target cannot be allocated (-ENOMEM) is split (try_split_folio, with
+ * huge_memory.c's split_folio_to_list) and its 512 pages migrated in a second round
+ * (thp_migration_fail and thp_migration_split count it once; its pages count in
+ * pgmigrate_success), except for MR_NUMA_MISPLACED, as 6.1 does.
  * Deviation: a THP mapped by a PMD and by PTEs at once (PG_double_map) is not migrated (a
  *         permanent failure, -EBUSY); one mapped by PTEs only moves through its PTEs.
  * Deviation: a PMD migration entry is never split: a munmap/mprotect/mremap of part of its
@@ -740,26 +742,54 @@ static void list_splice_head(struct list_head *list, struct list_head *head)
 	list->next = list->prev = list;
 }
 
-/* Models: migrate_pages_batch()'s pass loop over @from. Returns failures or -ENOMEM. */
+/*
+ * Models: try_split_folio(): a THP that could not get an order-9 target splits into 512
+ * order-0 folios, all on @split_folios (still isolated), to be migrated one by one. 0 or the
+ * split's errno (the THP unchanged).
+ */
+static int try_split_folio(struct kmm_kernel *k, struct folio *folio, struct list_head *split)
+{
+	int rc;
+
+	folio_lock(folio);
+	rc = split_folio_to_list(k, folio, split);
+	folio_unlock(folio);
+	if (!rc)
+		list_move_tail(&folio->lru, split);
+	return rc;
+}
+
+/*
+ * Models: migrate_pages_batch()'s pass loop over @from, and its second round over the pieces
+ * of THPs split for want of an order-9 target (their failures not counted: the THP counted
+ * once). Returns failures or -ENOMEM.
+ */
 static int migrate_pages_passes(struct kmm_kernel *k, struct list_head *from,
 				new_page_t get_new_page, free_page_t put_new_page,
 				unsigned long private, enum migrate_mode mode, int reason,
 				struct list_head *ret, struct migrate_pages_stats *st)
 {
-	int retry = 1, nr_failed = 0;
+	int retry = 1, large_retry = 1, nr_failed = 0, nr_large_failed = 0, rc = 0;
 	unsigned long nr_retry_pages = 0, thp_retry = 0;
+	bool nosplit = reason == MR_NUMA_MISPLACED, no_split_folio_counting = false;
+	struct list_head split_folios;
 
-	for (int pass = 0; pass < NR_MAX_MIGRATE_PAGES_RETRY && retry; pass++) {
+	INIT_LIST_HEAD(&split_folios);
+	if (migrate_list_register(k, &split_folios))
+		return -ENOMEM;
+split_folio_migration:
+	for (int pass = 0; pass < NR_MAX_MIGRATE_PAGES_RETRY && (retry || large_retry); pass++) {
 		struct list_head *l, *n;
 
 		retry = 0;
+		large_retry = 0;
 		nr_retry_pages = 0;
 		thp_retry = 0;
 		for (l = from->next; l != from; l = n) {
 			struct folio *folio = list_entry(l, struct folio, lru);
 			unsigned long nr = folio_nr_pages(folio);
-			bool is_thp = folio_order(folio) == PMD_SHIFT - PAGE_SHIFT;
-			int rc;
+			bool is_large = folio_test_large(folio);
+			bool is_thp = is_large && folio_order(folio) == PMD_SHIFT - PAGE_SHIFT;
 
 			n = l->next;
 			rc = unmap_and_move(k, get_new_page, put_new_page, private, folio, pass > 2,
@@ -770,26 +800,58 @@ static int migrate_pages_passes(struct kmm_kernel *k, struct list_head *from,
 				st->nr_thp_succeeded += is_thp;
 				break;
 			case -EAGAIN:
-				retry++;
-				thp_retry += is_thp;
+				if (is_large) {
+					large_retry++;
+					thp_retry += is_thp;
+				} else if (!no_split_folio_counting) {
+					retry++;
+				}
 				nr_retry_pages += nr;
 				break;
 			case -ENOMEM:
-				nr_failed++;
-				st->nr_thp_failed += is_thp + thp_retry;
+				if (is_large) {
+					nr_large_failed++;
+					st->nr_thp_failed += is_thp;
+					if (!nosplit && !try_split_folio(k, folio, &split_folios)) {
+						st->nr_thp_split += is_thp;
+						break;
+					}
+				} else if (!no_split_folio_counting) {
+					nr_failed++;
+				}
 				st->nr_failed_pages += nr + nr_retry_pages;
-				return -ENOMEM;
+				list_splice_head(&split_folios, ret);
+				st->nr_thp_failed += thp_retry;
+				rc = -ENOMEM;
+				goto out;
 			default:
-				nr_failed++;
-				st->nr_thp_failed += is_thp;
+				if (is_large) {
+					nr_large_failed++;
+					st->nr_thp_failed += is_thp;
+				} else if (!no_split_folio_counting) {
+					nr_failed++;
+				}
 				st->nr_failed_pages += nr;
 				break;
 			}
 		}
 	}
-	st->nr_failed_pages += nr_retry_pages;
+	nr_failed += retry;
+	nr_large_failed += large_retry;
 	st->nr_thp_failed += thp_retry;
-	return nr_failed + retry;
+	st->nr_failed_pages += nr_retry_pages;
+	if (!list_empty(&split_folios)) {
+		/* the folios that did not move wait in @ret; the pieces get their round */
+		list_splice_head(from, ret);
+		list_splice_head(&split_folios, from);
+		no_split_folio_counting = true;
+		retry = 1;
+		goto split_folio_migration;
+	}
+	rc = nr_failed + nr_large_failed;
+out:
+	migrate_list_unregister(k, &split_folios);
+	return rc;
 }
 
 int migrate_pages(struct kmm_kernel *k, struct list_head *from, new_page_t get_new_page,

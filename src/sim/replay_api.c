@@ -87,6 +87,7 @@ struct replay_ctx {
 	struct task_struct *t;
 	const struct kmm_replay_opts *o;
 	uint64_t chunk;
+	uint64_t huge; /* with KMM_MAP_HUGETLB: the huge page size the mappings use */
 	struct kmm_replay_stats *st;
 	int err; /* the mmap's error when the hook failed */
 	uint64_t err_va;
@@ -94,7 +95,10 @@ struct replay_ctx {
 
 /*
  * Maps what is unmapped of [va, va + size): for each hole, the chunk-aligned range around
- * the address clipped to the neighbouring VMAs. Returns 0, or a negative errno.
+ * the address clipped to the neighbouring VMAs. With KMM_MAP_HUGETLB the range is trimmed to
+ * whole huge pages; when no whole huge page around the address fits (below vm.mmap_min_addr,
+ * a neighbour too close), that range is mapped with base pages. Returns 0, or a negative
+ * errno.
  */
 static int replay_map_missing(void *arg, uint64_t va, uint64_t size)
 {
@@ -104,6 +108,7 @@ static int replay_map_missing(void *arg, uint64_t va, uint64_t size)
 
 	while (va < end) {
 		struct vm_area_struct *prev = NULL, *next = find_vma_prev(mm, va, &prev);
+		unsigned long flags;
 		uint64_t lo, hi;
 		unsigned long ret;
 
@@ -121,15 +126,26 @@ static int replay_map_missing(void *arg, uint64_t va, uint64_t size)
 			lo = min;
 		if (hi > mm->task_size)
 			hi = mm->task_size;
+		flags = (unsigned long)c->o->map_flags;
+		if (flags & KMM_MAP_HUGETLB) { /* whole huge pages, or base pages if none fits */
+			uint64_t hlo = (lo + c->huge - 1) & ~(c->huge - 1);
+			uint64_t hhi = hi & ~(c->huge - 1);
+
+			if (hlo <= va && va < hhi) {
+				lo = hlo;
+				hi = hhi;
+			} else {
+				flags &= ~((unsigned long)KMM_MAP_HUGETLB |
+					   (unsigned long)KMM_MAP_HUGE_MASK << KMM_MAP_HUGE_SHIFT);
+			}
+		}
 		if (va < lo || lo >= hi) {
 			c->err = -EINVAL;
 			c->err_va = va;
 			return -EINVAL;
 		}
 		ret = vm_mmap_pgoff(mm, NULL, lo, hi - lo, PROT_READ | PROT_WRITE | PROT_EXEC,
-				    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE |
-					    (unsigned long)c->o->map_flags,
-				    0);
+				    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE | flags, 0);
 		if (IS_ERR_VALUE(ret)) {
 			c->err = (int)(long)ret;
 			c->err_va = va;
@@ -273,6 +289,14 @@ API_BODY(replay_run, {
 	if ((st = api_run_task(a, p->pid, NULL, &c.t)))
 		return st;
 	c.chunk = o->map_chunk ? o->map_chunk : REPLAY_DEFAULT_CHUNK;
+	if (o->map_flags & KMM_MAP_HUGETLB) { /* the MAP_HUGE_* size, or the default 2 MiB */
+		unsigned int log = (unsigned int)o->map_flags >> KMM_MAP_HUGE_SHIFT &
+				   KMM_MAP_HUGE_MASK;
+
+		c.huge = log ? 1ull << log : 2ull << 20;
+		if (c.chunk < c.huge)
+			c.chunk = c.huge;
+	}
 	since = o->sample_every ? p->st->accesses % o->sample_every : 0;
 	replay_base_take(&c, &base);
 	set_current_task(a->k, c.t);

@@ -30,6 +30,7 @@
 #include "arch/arm64/include/asm/mmu_context.h"
 #include "kernel/sched.h"
 #include "mm/oom.h"
+#include "mm/hugetlb.h"
 #include "mm/memory.h"
 #include "fs/fs.h"
 #include "mm/mm.h"
@@ -68,6 +69,13 @@ _Static_assert((int)KMM_TOUCH_SEQ == (int)EL0_SEQ && (int)KMM_TOUCH_STRIDED == (
 	 KMM_MAP_DENYWRITE | KMM_MAP_EXECUTABLE | KMM_MAP_LOCKED | KMM_MAP_NORESERVE |             \
 	 KMM_MAP_POPULATE | KMM_MAP_NONBLOCK | KMM_MAP_STACK | KMM_MAP_HUGETLB | KMM_MAP_SYNC |    \
 	 KMM_MAP_FIXED_NOREPLACE | KMM_MAP_UNINITIALIZED)
+/* With KMM_MAP_HUGETLB, bits 26..31 are the huge page size (MAP_HUGE_*). */
+#define MAP_HUGE_BITS ((unsigned)KMM_MAP_HUGE_MASK << KMM_MAP_HUGE_SHIFT)
+
+_Static_assert(KMM_MAP_HUGE_SHIFT == MAP_HUGE_SHIFT && KMM_MAP_HUGE_MASK == MAP_HUGE_MASK &&
+		       KMM_MAP_HUGE_64KB == MAP_HUGE_64KB && KMM_MAP_HUGE_2MB == MAP_HUGE_2MB &&
+		       KMM_MAP_HUGE_32MB == MAP_HUGE_32MB && KMM_MAP_HUGE_1GB == MAP_HUGE_1GB,
+	       "the public MAP_HUGE_* are the kernel's");
 
 /* The status of the kernel's -errno @err (0: KMM_OK). */
 static enum kmm_status api_errno(long err)
@@ -596,7 +604,8 @@ API_BODY(mmap, {
 	if (p->prot & ~PROT_KNOWN)
 		return api_error(a, KMM_EINVAL, "prot 0x%x has bits arm64 does not define (0x%x)",
 				 p->prot, p->prot & ~PROT_KNOWN);
-	if ((unsigned)p->flags & ~(unsigned)MAP_KNOWN)
+	if ((unsigned)p->flags & ~((unsigned)MAP_KNOWN |
+				   ((p->flags & KMM_MAP_HUGETLB) ? MAP_HUGE_BITS : 0)))
 		return api_error(a, KMM_EINVAL,
 				 "flags 0x%x has bits the kernel does not define (0x%x)", p->flags,
 				 p->flags & ~MAP_KNOWN);

@@ -3,7 +3,7 @@
  * our binary format, plain or gzipped) replayed through a simulated task, or converted.
  *
  *   kmmsim [machine options] replay [--chunk SIZE] [--madvise ADVICE] [--tlb K=V,...]
- *          [--sample N] [--warm] [--json] [--quiet] TRACE
+ *          [--pages 4k|thp|64k|2m] [--sample N] [--warm] [--json] [--quiet] TRACE
  *   kmmsim trace-convert [--to binary|lackey] IN OUT      (OUT ending in .gz is gzipped)
  *
  * The file reading (zlib reads plain and gzipped files alike) is here; decoding and replay
@@ -116,6 +116,7 @@ struct replay_args {
 	uint64_t chunk, sample;
 	int madvise;
 	const char *madvise_name;
+	const struct page_kind *pages; /* --pages: NULL when not given */
 	bool warm, json, quiet;
 	struct kmm_tlb_geometry geo;
 	bool geo_set;
@@ -217,6 +218,27 @@ static const struct {
 	{"sequential", KMM_MADV_SEQUENTIAL},
 };
 
+/*
+ * --pages: what backs the replayed regions. 4k and thp are the THP advice (MADV_NOHUGEPAGE,
+ * MADV_HUGEPAGE) on anonymous mappings; 64k and 2m are MAP_HUGETLB mappings of that size
+ * (16 contiguous PTEs, a PMD block), their pages surplus ones from an overcommit the replay
+ * sets to all of memory (nr_overcommit_hugepages of that size).
+ */
+struct page_kind {
+	const char *name;
+	int advice, map_flags;
+	const char *overcommit; /* the sysfs file to open the pool with */
+};
+
+static const struct page_kind page_kinds[] = {
+	{"4k", KMM_MADV_NOHUGEPAGE, 0, NULL},
+	{"thp", KMM_MADV_HUGEPAGE, 0, NULL},
+	{"64k", 0, KMM_MAP_HUGETLB | KMM_MAP_HUGE_64KB,
+	 "/sys/kernel/mm/hugepages/hugepages-64kB/nr_overcommit_hugepages"},
+	{"2m", 0, KMM_MAP_HUGETLB | KMM_MAP_HUGE_2MB,
+	 "/sys/kernel/mm/hugepages/hugepages-2048kB/nr_overcommit_hugepages"},
+};
+
 static int parse_replay_args(int argc, char **argv, struct replay_args *r)
 {
 	memset(r, 0, sizeof(*r));
@@ -253,6 +275,17 @@ static int parse_replay_args(int argc, char **argv, struct replay_args *r)
 				return 2;
 			r->geo_set = true;
 			i++;
+		} else if (strcmp(a, "--pages") == 0 && v) {
+			size_t k, n = sizeof(page_kinds) / sizeof(page_kinds[0]);
+			for (k = 0; k < n && strcmp(page_kinds[k].name, v) != 0; k++)
+				;
+			if (k == n) {
+				fprintf(stderr, "kmmsim: replay --pages: '%s' (4k, thp, 64k, 2m)\n",
+					v);
+				return 2;
+			}
+			r->pages = &page_kinds[k];
+			i++;
 		} else if (strcmp(a, "--madvise") == 0 && v) {
 			size_t k, n = sizeof(advices) / sizeof(advices[0]);
 			for (k = 0; k < n && strcmp(advices[k].name, v) != 0; k++)
@@ -283,6 +316,14 @@ static int parse_replay_args(int argc, char **argv, struct replay_args *r)
 		fprintf(stderr, "kmmsim: replay needs a TRACE (lackey text or kmm binary, "
 				"plain or gzipped)\n");
 		return 2;
+	}
+	if (r->pages && r->madvise) {
+		fprintf(stderr, "kmmsim: replay: --pages and --madvise both set the advice\n");
+		return 2;
+	}
+	if (r->pages && r->pages->advice) {
+		r->madvise = r->pages->advice;
+		r->madvise_name = r->pages->advice == KMM_MADV_HUGEPAGE ? "hugepage" : "nohugepage";
 	}
 	return 0;
 }
@@ -385,12 +426,13 @@ static void print_json(FILE *f, const struct replay_args *r, const struct kmm_tl
 
 	fprintf(f,
 		"],\n  \"inputs\": {\"trace\": \"%s\", \"map_chunk\": %" PRIu64
-		", \"madvise\": \"%s\", \"warm\": %s, \"sample\": %" PRIu64 ",\n"
+		", \"madvise\": \"%s\", \"pages\": \"%s\", \"warm\": %s, \"sample\": %" PRIu64
+		",\n"
 		"    \"tlb\": {\"l1i\": %u, \"l1d\": %u, \"l2_sets\": %u, \"l2_ways\": %u, "
 		"\"walk\": %u, \"policy\": \"%s\"}},\n",
 		r->trace, r->chunk ? r->chunk : (2u << 20), r->madvise_name,
-		r->warm ? "true" : "false", r->sample, g->l1i_entries, g->l1d_entries, g->l2_sets,
-		g->l2_ways, g->walk_entries,
+		r->pages ? r->pages->name : "default", r->warm ? "true" : "false", r->sample,
+		g->l1i_entries, g->l1d_entries, g->l2_sets, g->l2_ways, g->walk_entries,
 		g->policy == KMM_TLB_LRU    ? "lru"
 		: g->policy == KMM_TLB_PLRU ? "plru"
 					    : "random");
@@ -463,6 +505,14 @@ int kmmsim_cmd_replay(const struct kmm_config *cfg, int argc, char **argv)
 	kmm_tlb_get_geometry(m, &g);
 	o.map_chunk = r.chunk;
 	o.madvise = r.madvise;
+	if (r.pages && r.pages->map_flags) { /* hugetlb: surplus pages as memory allows */
+		if (kmm_sysctl(m, r.pages->overcommit, "1048576")) {
+			fprintf(stderr, "kmmsim: replay: %s\n", kmm_last_error(m));
+			kmm_machine_destroy(m);
+			return 1;
+		}
+		o.map_flags = r.pages->map_flags;
+	}
 	log.json = r.json;
 	if (r.json)
 		printf("{\n  \"kmm_replay\": 1, \"version\": \"%s\",\n  \"samples\": [",
@@ -487,6 +537,8 @@ int kmmsim_cmd_replay(const struct kmm_config *cfg, int argc, char **argv)
 			print_json(stdout, &r, &g, &st, host_s);
 		else
 			print_text(stdout, &st, host_s);
+		if (!r.json && r.pages)
+			printf("pages %s\n", r.pages->name);
 	}
 	if (!rc && kmm_check(m)) {
 		fprintf(stderr, "kmmsim: replay: kmm_check: %s\n", kmm_last_error(m));

@@ -471,6 +471,60 @@ static void test_hugetlb_map_alignment_rules(void **state)
 	test_machine_done(m);
 }
 
+/* The smaps row of @name in @text after @after (a VMA's block), as a number. */
+static unsigned long smaps_row(const char *text, const char *after, const char *name)
+{
+	const char *p = strstr(text, after);
+
+	assert_non_null(p);
+	p = strstr(p, name);
+	assert_non_null(p);
+	return strtoul(p + strlen(name), NULL, 10);
+}
+
+/*
+ * Through the public API: a task's 64 KiB mapping (KMM_MAP_HUGE_64KB), touched by
+ * kmm_task_touch, shows in /proc/PID/smaps with KernelPageSize and MMUPageSize 64 kB,
+ * Private_Hugetlb of what was touched and Rss 0 (smaps_hugetlb_range); meminfo's Hugetlb
+ * counts the whole 64 KiB pool (hugetlb_total_pages, every size).
+ */
+static void test_hugetlb_map_smaps_through_the_api(void **state)
+{
+	struct kmm_machine *m =
+		boot(1ull << 30, "hugepagesz=64K hugepages=8 hugepagesz=2M hugepages=2");
+	char path[64], start[32];
+	const char *text;
+	kmm_pid_t pid;
+	kmm_va_t va;
+
+	(void)state;
+	assert_int_equal(kmm_task_create(m, "ht", 0, &pid), KMM_OK);
+	assert_int_equal(
+		kmm_mmap(m, pid, 0, 256 << 10, KMM_PROT_READ | KMM_PROT_WRITE,
+			 KMM_MAP_PRIVATE | KMM_MAP_ANONYMOUS | KMM_MAP_HUGETLB | KMM_MAP_HUGE_64KB,
+			 -1, 0, &va),
+		KMM_OK);
+	assert_int_equal(va & 0xffff, 0);
+	assert_int_equal(kmm_task_touch(m, pid, KMM_ACCESS_STORE, va, 192 << 10, 0, KMM_TOUCH_SEQ,
+					0x5a, NULL),
+			 KMM_OK);
+	ut_check(m);
+	snprintf(path, sizeof(path), "/proc/%d/smaps", (int)pid);
+	snprintf(start, sizeof(start), "%08lx-", (unsigned long)va);
+	text = test_view(m, path);
+	assert_int_equal(smaps_row(text, start, "KernelPageSize:"), 64);
+	assert_int_equal(smaps_row(text, start, "MMUPageSize:"), 64);
+	assert_int_equal(smaps_row(text, start, "Private_Hugetlb:"), 192);
+	assert_int_equal(smaps_row(text, start, "Shared_Hugetlb:"), 0);
+	assert_int_equal(smaps_row(text, start, "Rss:"), 0);
+	/* 8 x 64 KiB + 2 x 2 MiB; HugePages_* are the default size's (2 MiB) */
+	assert_int_equal(meminfo(m, "Hugetlb:"), 8 * 64 + 2 * 2048);
+	assert_int_equal(meminfo(m, "HugePages_Rsvd:"), 0);
+	assert_int_equal(kmm_munmap(m, pid, va, 256 << 10), KMM_OK);
+	ut_check(m);
+	test_machine_done(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -479,6 +533,7 @@ int main(void)
 		cmocka_unit_test(test_hugetlb_map_surplus_returns_to_buddy),
 		cmocka_unit_test(test_hugetlb_map_fork_cow),
 		cmocka_unit_test(test_hugetlb_map_alignment_rules),
+		cmocka_unit_test(test_hugetlb_map_smaps_through_the_api),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

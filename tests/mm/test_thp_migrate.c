@@ -16,6 +16,8 @@
  *    and waits (the fault returns 0, the entry stays); smaps_rollup still counts 2048 kB of
  *    AnonHugePages and Rss; mprotect(PROT_READ) makes the entry readable-exclusive; fork copies
  *    it as a readable entry in both mms (both then map the new THP read-only);
+ *  - with no order-9 target the THP is split and its 512 pages migrate (try_split_folio):
+ *    thp_migration_fail 1, thp_migration_split 1, pgmigrate_success 512, return 0;
  *  - alloc_contig_range (cma_alloc's and the gigantic pool's) over THPs migrates each THP it
  *    touches whole, from a tail page too (MR_CONTIG_RANGE).
  * User data is checksummed (all 512 pages) across every move; kmm_check after every step.
@@ -437,6 +439,70 @@ static void test_thp_migrate_pinned_fails(void **state)
 	test_machine_done(t.m);
 }
 
+/* A migration target allocator with no order-9 block to give (order 0 as usual). */
+static struct page *no_huge_target(struct kmm_kernel *k, struct page *page, unsigned long private)
+{
+	if (folio_test_large(page_folio(page)))
+		return NULL;
+	return alloc_migration_target(k, page, private);
+}
+
+/*
+ * No order-9 target: 6.1 splits the THP (try_split_folio) and migrates its 512 pages in a
+ * second round: thp_migration_fail 1 and thp_migration_split 1 (the THP counted once, its
+ * pieces' results not counted as failures), thp_split_page 1, pgmigrate_success 512,
+ * pgmigrate_fail 0, nr_succeeded 512, and migrate_pages returns 0 (nothing left on the list).
+ * The 2 MiB are now 512 PTEs, each of a page other than its old one, writable, with the data.
+ */
+static void test_thp_migrate_split_fallback(void **state)
+{
+	struct tm t;
+	struct list_head list;
+	struct migration_target_control mtc = {.nid = NUMA_NO_NODE,
+					       .gfp_mask = GFP_HIGHUSER_MOVABLE};
+	unsigned long old, tf0, ts0, split0, ok0, fail0;
+	unsigned int nr = 0;
+
+	(void)state;
+	tm_boot(&t, "1G", 1, 0x73706c);
+	old = head_pfn(&t, VA);
+	tf0 = ev(&t, THP_MIGRATION_FAIL);
+	ts0 = ev(&t, THP_MIGRATION_SPLIT);
+	split0 = ev(&t, THP_SPLIT_PAGE);
+	ok0 = ev(&t, PGMIGRATE_SUCCESS);
+	fail0 = ev(&t, PGMIGRATE_FAIL);
+	isolate_thp(&t, &list, VA);
+	assert_int_equal(migrate_pages(t.k, &list, no_huge_target, NULL, (unsigned long)&mtc,
+				       MIGRATE_SYNC, MR_SYSCALL, &nr),
+			 0);
+	migrate_list_unregister(t.k, &list);
+	tm_check(&t);
+	assert_int_equal(nr, NR);
+	assert_int_equal(ev(&t, THP_MIGRATION_FAIL) - tf0, 1);
+	assert_int_equal(ev(&t, THP_MIGRATION_SPLIT) - ts0, 1);
+	assert_int_equal(ev(&t, THP_MIGRATION_SUCCESS), 0);
+	assert_int_equal(ev(&t, THP_SPLIT_PAGE) - split0, 1);
+	assert_int_equal(ev(&t, PGMIGRATE_SUCCESS) - ok0, NR);
+	assert_int_equal(ev(&t, PGMIGRATE_FAIL) - fail0, 0);
+	assert_int_equal(nstat(&t, NR_ISOLATED_ANON), 0);
+	assert_false(huge_at(t.mm, VA));
+	for (unsigned long i = 0; i < NR; i++) {
+		const pte_t *pte = (const pte_t *)mm_pte_lookup(t.mm, VA + i * P);
+		uint64_t w;
+
+		assert_non_null(pte);
+		assert_true(pte_valid(*pte) && pte_write(*pte));
+		assert_int_not_equal(pte_pfn(*pte),
+				     old + i); /* moved (freed pieces may be reused) */
+		assert_false(folio_test_large(page_folio(pte_page(t.k, *pte))));
+		memcpy(&w, page_host(t.k, pte_page(t.k, *pte), P), sizeof(w));
+		assert_int_equal(w, touch_word(t.pid, 0x73706c, VA + i * P));
+	}
+	assert_int_equal(task_pages_ok(&t, VA, NR, 0x73706c), NR);
+	tm_check(&t);
+	test_machine_done(t.m);
+}
+
 /*
  * alloc_contig_range (what cma_alloc and a gigantic hugetlb pool allocation run) over
  * THP-backed user memory: a range that starts in the middle of one THP (a tail page: its
@@ -496,6 +562,7 @@ int main(void)
 		cmocka_unit_test(test_thp_migrate_fault_and_calls_mid_move),
 		cmocka_unit_test(test_thp_migrate_fork_mid_move),
 		cmocka_unit_test(test_thp_migrate_pinned_fails),
+		cmocka_unit_test(test_thp_migrate_split_fallback),
 		cmocka_unit_test(test_thp_migrate_contig_range_over_thps),
 	};
 

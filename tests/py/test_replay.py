@@ -162,3 +162,77 @@ def test_record_trace_of_a_host_program(kmmsim, tmp_path):
     assert res["accesses"] > 10000 and res["ifetches"] > 0 and res["stores"] > 0
     assert res["minor_faults"] > 0
     assert os.path.getsize(out) > 1000
+
+
+class SizedPage(int):
+    """A TLB entry's page number (va >> shift, what indexes the L2 set) with its size."""
+    def __new__(cls, number, shift):
+        obj = int.__new__(cls, number)
+        obj.shift = shift
+        return obj
+
+    def __eq__(self, other):
+        return (isinstance(other, SizedPage) and int(self) == int(other)
+                and self.shift == other.shift)
+
+    def __hash__(self):
+        return hash((int(self), self.shift))
+
+
+MMAP_MIN_ADDR = 4096
+
+
+def ref_pages_at(page_list, shift):
+    """The reference page list with each 4 KiB page widened to its 1 << shift byte entry;
+    pages below the first huge page boundary above vm.mmap_min_addr stay 4 KiB (the replay
+    maps that chunk with base pages: no whole huge page fits there, docs/replay.md)."""
+    low = ((MMAP_MIN_ADDR + (1 << shift) - 1) >> shift) << (shift - 12)
+    return [(side, SizedPage(p, 12) if p < low else SizedPage(p >> (shift - 12), shift), w)
+            for side, p, w in page_list]
+
+
+@pytest.mark.parametrize("pages,shift", [("64k", 16), ("2m", 21)])
+def test_pages_option_matches_independent_lru_at_that_size(kmmsim, ref_pages, pages, shift):
+    """--pages backs every region with one page size: with all TLB entries of that size the
+    warm replay's counts are the reference LRU's over page numbers va >> shift (sort: its
+    text, heap and stack each lie in 2 MiB chunks the replay maps whole)."""
+    res = replay_json(kmmsim, "--warm", "--pages", pages, "--tlb", "policy=lru",
+                      str(trace_path("sort")))
+    assert res["inputs"]["pages"] == pages
+    want = replay_ref.tlb_counts(ref_pages_at(ref_pages("sort"), shift))
+    got = res["result"]
+    for level in ("l1i", "l1d", "l2"):
+        assert (got[level]["hits"], got[level]["misses"]) == want[level], (pages, level)
+    assert got["walks"] == want["walks"]
+
+
+def test_pages_option_faults_by_huge_page(kmmsim, ref_pages):
+    """Cold: the first-touch rule at the huge page's size (a first read maps the page
+    read-only, a later write takes hugetlb_wp's fault; a first write maps it writable), and
+    hugetlb pages are not rss (6.1)."""
+    for pages, shift in (("64k", 16), ("2m", 21)):
+        res = replay_json(kmmsim, "--pages", pages, str(trace_path("sort")))["result"]
+        widened = ref_pages_at(ref_pages("sort"), shift)
+        faults, _rss = replay_ref.fault_counts(widened)
+        assert res["minor_faults"] == faults, pages
+        # only the base pages of the low chunk count in rss
+        _f, base_rss = replay_ref.fault_counts([e for e in widened if e[1].shift == 12])
+        assert res["rss_kb"] == base_rss * 4, pages
+
+
+def test_pages_option_refuses_unknown_and_madvise_together(kmmsim):
+    proc = kmmsim("replay", "--pages", "16k", str(trace_path("sort")), check=False)
+    assert proc.returncode == 2 and "--pages" in proc.stderr
+    proc = kmmsim("replay", "--pages", "2m", "--madvise", "hugepage", str(trace_path("sort")),
+                  check=False)
+    assert proc.returncode == 2
+
+
+def test_pages_thp_walks_fewer_than_4k(kmmsim):
+    """THP: the written 2 MiB chunks are THPs (PMD blocks), those first read then written fall
+    back to 4 KiB (6.1's huge zero page COW), so the walks lie between the 2 MiB and the 4 KiB
+    replays'."""
+    walks = {p: replay_json(kmmsim, "--warm", "--pages", p, "--tlb", "policy=lru",
+                            str(trace_path("sort")))["result"]["walks"]
+             for p in ("4k", "thp", "2m")}
+    assert walks["2m"] <= walks["thp"] <= walks["4k"]

@@ -733,11 +733,11 @@ void kernel_shutdown(struct kmm_kernel *k)
 	compaction_fini(k);
 	vmscan_fini(k);
 	migrate_fini(k);
-	hugetlb_exit(k);
 	writeback_fini(k); /* I/O in flight dropped: its pages go with the machine */
 	oom_fini(k);
 	khugepaged_fini(k); /* its mm references before the mms go */
 	mm_state_fini(k);
+	hugetlb_exit(k); /* after the mms: their hugetlb pages go back to the pools */
 	thp_exit(k); /* after the mms: the huge zero page's last holder is its shrinker */
 	asids_fini(k);
 	workingset_exit(k); /* before the page caches go: their shadow nodes leave its lists */
