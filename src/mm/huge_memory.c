@@ -1160,7 +1160,7 @@ void split_huge_pmd_folio(struct vm_area_struct *vma, unsigned long address, str
 	struct kmm_kernel *k = vma->vm_mm->kernel;
 	pmd_t *pmd = mm_find_pmd(vma->vm_mm, address);
 
-	if (!pmd || !pmd_trans_huge(*pmd) || is_huge_zero_pmd(k, *pmd))
+	if (!pmd || !pmd_trans_huge(*pmd) || is_swap_pmd(*pmd) || is_huge_zero_pmd(k, *pmd))
 		return;
 	if (pmd_page(k, *pmd) != &folio->page)
 		return;
@@ -1270,8 +1270,8 @@ static void lru_add_page_tail(struct page *head, struct page *tail, struct list_
 
 /* The flags a tail takes from its head (6.1's list, without the bits arm64 lacks here). */
 #define SPLIT_TAIL_FLAGS                                                                           \
-	(1UL << PG_referenced | 1UL << PG_swapbacked | 1UL << PG_swapcache | 1UL << PG_mlocked |  \
-	 1UL << PG_uptodate | 1UL << PG_active | 1UL << PG_workingset | 1UL << PG_locked |        \
+	(1UL << PG_referenced | 1UL << PG_swapbacked | 1UL << PG_swapcache | 1UL << PG_mlocked |   \
+	 1UL << PG_uptodate | 1UL << PG_active | 1UL << PG_workingset | 1UL << PG_locked |         \
 	 1UL << PG_unevictable | 1UL << PG_dirty)
 
 /* Models: __split_huge_page_tail(): page @tail of @head becomes an order-0 folio. */
@@ -1341,6 +1341,11 @@ int split_huge_page_to_list(struct kmm_kernel *k, struct page *page, struct list
 	if (folio_test_writeback(folio))
 		return -EBUSY;
 	if (!folio_test_anon(folio)) { /* no large page-cache folios in this model */
+		ret = -EBUSY;
+		goto out;
+	}
+	/* the tails go next to the head: an isolated THP needs the caller's list (6.1 warns) */
+	if (!list && !folio_test_lru(folio)) {
 		ret = -EBUSY;
 		goto out;
 	}
@@ -1418,8 +1423,8 @@ void madvise_cold_or_pageout_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd, un
 	pmd_t orig_pmd = *pmd;
 	struct page *page;
 
-	if (!pmd_trans_huge(orig_pmd) || is_huge_zero_pmd(k, orig_pmd))
-		return;
+	if (!pmd_trans_huge(orig_pmd) || is_swap_pmd(orig_pmd) || is_huge_zero_pmd(k, orig_pmd))
+		return; /* not present (a THP mid-migration) or the huge zero page */
 	page = pmd_page(k, orig_pmd);
 	if (page_mapcount(page) != 1 || (anon_only && !PageAnon(page)))
 		return;
@@ -1479,13 +1484,12 @@ static unsigned long deferred_split_scan(struct shrinker *s, struct shrink_contr
 		struct page *page = container_of(pos, struct page, deferred_list) - 2;
 
 		next = pos->next;
-		if (folio_test_locked(page_folio(page))) /* trylock_page */
-			goto next;
-		folio_lock(page_folio(page));
-		if (!split_huge_page(k, page)) /* off the queue when split */
-			split++;
-		folio_unlock(page_folio(page));
-next:
+		if (!folio_test_locked(page_folio(page))) { /* trylock_page */
+			folio_lock(page_folio(page));
+			if (!split_huge_page(k, page)) /* off the queue when split */
+				split++;
+			folio_unlock(page_folio(page));
+		}
 		put_page(k, page);
 	}
 	while (!list_empty(&list)) /* list_splice_tail */
@@ -1510,8 +1514,7 @@ static int deferred_split_init(struct kmm_kernel *k)
 
 unsigned long deferred_split_queue_len(const struct kmm_kernel *k, int nid)
 {
-	return k->thp && nid >= 0 && nid < MAX_NUMNODES ? k->thp->ds_queue[nid].split_queue_len
-							  : 0;
+	return k->thp && nid >= 0 && nid < MAX_NUMNODES ? k->thp->ds_queue[nid].split_queue_len : 0;
 }
 
 /* ---- checks ---------------------------------------------------------------------------- */
@@ -1616,7 +1619,8 @@ bool thp_check(const struct kmm_kernel *k, char *why, size_t whylen)
 			nr_thps += k->node_data[nid]->vm_stat[NR_ANON_THPS];
 	CHECK(nr_thps % (long)HPAGE_PMD_NR == 0 && nr_thps >= 0,
 	      "thp: NR_ANON_THPS %ld not a multiple of 512", nr_thps); /* 4 (the rest: mm_check) */
-	for (int nid = 0; nid < MAX_NUMNODES; nid++) { /* 5 */
+	/* 5 */
+	for (int nid = 0; nid < MAX_NUMNODES; nid++) {
 		const struct deferred_split *dq = &ts->ds_queue[nid];
 		unsigned long n = 0;
 
@@ -1624,8 +1628,9 @@ bool thp_check(const struct kmm_kernel *k, char *why, size_t whylen)
 		     l = l->next) {
 			const struct page *head = container_of(l, struct page, deferred_list) - 2;
 
-			CHECK(++n <= dq->split_queue_len, "thp: node %d's split queue is longer than %lu",
-			      nid, dq->split_queue_len);
+			CHECK(++n <= dq->split_queue_len,
+			      "thp: node %d's split queue is longer than %lu", nid,
+			      dq->split_queue_len);
 			CHECK(PageHead(head) && head[1].compound_order == HPAGE_PMD_ORDER &&
 				      head[1].compound_dtor == TRANSHUGE_PAGE_DTOR,
 			      "thp: pfn %#lx on node %d's split queue is not a THP head",

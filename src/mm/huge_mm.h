@@ -174,7 +174,7 @@ void vma_adjust_trans_huge(struct vm_area_struct *vma, unsigned long start, unsi
  * locked and referenced. thp_split_page or thp_split_page_failed counted.
  * Returns 0; -EAGAIN when references beyond the mappings (a pin, a GUP reference) refuse it
  * (nothing changed); -EBUSY for the huge zero page, a THP under writeback or not mapped (no
- * anon_vma); -EINVAL when @page is not a locked large folio.
+ * anon_vma), or off the LRU without @list; -EINVAL when @page is not a locked large folio.
  */
 int split_huge_page_to_list(struct kmm_kernel *k, struct page *page, struct list_head *list);
 /* Models: split_huge_page(): split_huge_page_to_list() with the tails on the LRU. */
@@ -208,7 +208,8 @@ void deferred_split_huge_page(struct kmm_kernel *k, struct page *page);
  * @anon_only, file THPs are left alone.
  */
 void madvise_cold_or_pageout_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd, unsigned long addr,
-				      unsigned long next, struct list_head *pageout, bool anon_only);
+				      unsigned long next, struct list_head *pageout,
+				      bool anon_only);
 /*
  * The PTE part: a PTE-mapped THP met by MADV_COLD/PAGEOUT is split if only this mapping maps
  * @page (6.1 splits it "if we are only owner"). 0 when split; -EBUSY, -EAGAIN or the split's

@@ -393,9 +393,8 @@ static void madvise_cold_or_pageout_huge(struct vm_area_struct *vma, unsigned lo
 		if (next > end || next < addr)
 			next = end;
 		if (pmd && pmd_trans_huge(*pmd))
-			madvise_cold_or_pageout_huge_pmd(vma, pmd, addr, next,
-							 po ? &po->folios : NULL,
-							 po && po->anon_only);
+			madvise_cold_or_pageout_huge_pmd(
+				vma, pmd, addr, next, po ? &po->folios : NULL, po && po->anon_only);
 	}
 }
 

@@ -835,7 +835,8 @@ static bool folio_referenced_one(struct folio *folio, struct vm_area_struct *vma
 	pmd_t *pmd = folio_test_large(folio) ? mm_find_pmd(vma->vm_mm, address) : NULL;
 
 	/* a THP mapped by its PMD: the block descriptor's access flag (pmdp_clear_flush_young) */
-	if (pmd && pmd_trans_huge(*pmd) && pmd_pfn(*pmd) == page_to_pfn(k, &folio->page)) {
+	if (pmd && pmd_trans_huge(*pmd) && !is_swap_pmd(*pmd) &&
+	    pmd_pfn(*pmd) == page_to_pfn(k, &folio->page)) {
 		if (vma->vm_flags & VM_LOCKED) {
 			pra->vm_flags |= VM_LOCKED;
 			return false;

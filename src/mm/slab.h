@@ -82,9 +82,6 @@ _Static_assert(sizeof(struct slab) == sizeof(struct page), "struct slab overlays
 #define TRACK_SIZE	  32 /* sizeof(struct track) with CONFIG_STACKDEPOT on arm64 */
 /* Model: marks the head page of a live large kmalloc (owner-private flag of the slab layer). */
 #define PG_large_kmalloc   PG_owner_priv_1
-/* A large kmalloc's head: the bit without PG_swapbacked (a THP in the swap cache has both). */
-#define PageLargeKmalloc(page)                                                                     \
-	(test_page_flag(page, PG_large_kmalloc) && !test_page_flag(page, PG_swapbacked))
 #define ARCH_SLAB_MINALIGN 8
 
 #define DEBUG_DEFAULT_FLAGS                                                                        \
@@ -515,5 +512,11 @@ uint64_t mempool_kmalloc(struct kmm_kernel *k, gfp_t gfp, void *pool_data);
 void mempool_kfree(struct kmm_kernel *k, uint64_t element, void *pool_data);
 uint64_t mempool_alloc_pages(struct kmm_kernel *k, gfp_t gfp, void *pool_data);
 void mempool_free_pages(struct kmm_kernel *k, uint64_t element, void *pool_data);
+
+/* A large kmalloc's head: the bit without PG_swapbacked (a THP in the swap cache has both). */
+static inline bool PageLargeKmalloc(const struct page *page)
+{
+	return test_page_flag(page, PG_large_kmalloc) && !test_page_flag(page, PG_swapbacked);
+}
 
 #endif /* KMM_MM_SLAB_H */

@@ -838,7 +838,8 @@ static enum folio_fate shrink_one_folio(struct kmm_kernel *k, pg_data_t *pgdat, 
 			if (!can_split_folio(folio, NULL))
 				return FATE_ACTIVATE;
 			/* no PMD maps it (partly unmapped): split now, the tails come round */
-			if (!folio_entire_mapcount(folio) && split_folio_to_list(k, folio, folio_list))
+			if (!folio_entire_mapcount(folio) &&
+			    split_folio_to_list(k, folio, folio_list))
 				return FATE_ACTIVATE;
 		}
 		if (!add_to_swap(k, folio)) {

@@ -605,6 +605,47 @@ static void test_thp_split_shared_by_fork(void **state)
 	test_machine_done(m);
 }
 
+/*
+ * An mlocked THP (unevictable, PG_mlocked, NR_MLOCK 512) splits into 512 unevictable,
+ * mlocked order-0 pages: NR_MLOCK and the unevictable LRU count stay 512 (kmm_check counts
+ * them by their flags); data intact.
+ */
+static void test_thp_split_mlocked(void **state)
+{
+	struct kmm_machine *m = boot();
+	struct kmm_kernel *k = &m->kernel;
+	unsigned long pfn;
+	struct page *head;
+	struct utask u;
+
+	(void)state;
+	ut_init(&u, m, 1);
+	assert_int_equal(ut_mmap(&u, VA, HP, RW, PF), VA);
+	head = thp_at(&u, VA, 13);
+	pfn = page_to_pfn(k, head);
+	assert_int_equal(do_mlock(&u.t, VA, HP, 0), 0);
+	lru_add_drain_all(k);
+	mlock_page_drain_local(k);
+	assert_true(PageMlocked(head) && PageUnevictable(head));
+	assert_int_equal(node_stat(m, NR_UNEVICTABLE), NR);
+	ut_check(m);
+	assert_int_equal(split_locked(k, head), 0);
+	lru_add_drain_all(k);
+	mlock_page_drain_local(k);
+	for (unsigned long i = 0; i < NR; i++) {
+		struct page *page = pfn_to_page(k, pfn + i);
+
+		assert_true(PageMlocked(page) && PageUnevictable(page) && PageLRU(page));
+	}
+	assert_int_equal(node_stat(m, NR_UNEVICTABLE), NR);
+	ut_check(m);
+	assert_true(holds(&u, VA, NR, 13));
+	ut_check(m);
+	ut_exit(&u);
+	ut_check(m);
+	test_machine_done(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -618,6 +659,7 @@ int main(void)
 		cmocka_unit_test(test_thp_reclaim_partly_mapped_splits),
 		cmocka_unit_test(test_thp_madv_pageout),
 		cmocka_unit_test(test_thp_split_shared_by_fork),
+		cmocka_unit_test(test_thp_split_mlocked),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
