@@ -63,6 +63,20 @@ static inline const char *test_view(struct kmm_machine *m, const char *path)
 	return buf;
 }
 
+/* The number after "@field:" in /proc/@pid/@file (a kB figure of status or smaps). */
+static inline long test_view_kb(struct kmm_machine *m, kmm_pid_t pid, const char *file,
+				const char *field)
+{
+	char path[64], name[40];
+	const char *p;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	snprintf(name, sizeof(name), "\n%s:", field);
+	p = strstr(test_view(m, path), name);
+	assert_non_null(p);
+	return strtol(p + strlen(name), NULL, 10);
+}
+
 /* Asserts that @st is @want and the error text @text mentions @needle. */
 static inline void assert_error(enum kmm_status st, enum kmm_status want, const char *text,
 				const char *needle)

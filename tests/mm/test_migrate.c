@@ -1154,18 +1154,6 @@ static void test_migrate_cma_alloc_under_load(void **state)
 
 /* ---- a task's views and calls while a page is a migration entry ---------------------- */
 
-static long view_kb(struct kmm_machine *m, kmm_pid_t pid, const char *file, const char *field)
-{
-	char path[64], name[40];
-	const char *p;
-
-	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
-	snprintf(name, sizeof(name), "\n%s:", field);
-	p = strstr(test_view(m, path), name);
-	assert_non_null(p);
-	return strtol(p + strlen(name), NULL, 10);
-}
-
 /* The first word of the page mapped at @va of @mm (a present PTE), without a fault. */
 static uint64_t word_at(struct kmm_kernel *k, struct mm_struct *mm, unsigned long va)
 {
@@ -1201,8 +1189,8 @@ static void views_hook(struct kmm_kernel *k, struct folio *src, void *arg)
 
 	(void)src;
 	if (d->seen++ == 0) {
-		assert_int_equal(view_kb(d->m, d->pid, "smaps_rollup", "Rss"), d->rss);
-		assert_int_equal(view_kb(d->m, d->pid, "smaps_rollup", "Anonymous"), d->anon);
+		assert_int_equal(test_view_kb(d->m, d->pid, "smaps_rollup", "Rss"), d->rss);
+		assert_int_equal(test_view_kb(d->m, d->pid, "smaps_rollup", "Anonymous"), d->anon);
 		memset(vec, 7, sizeof(vec));
 		assert_int_equal(do_mincore(d->mm, d->va, 4 * PG, vec), 0);
 		for (int i = 0; i < 4; i++)
@@ -1263,8 +1251,8 @@ static void test_migrate_views_and_calls_mid_move(void **state)
 	d.mm = tsk->mm;
 	d.va = va;
 	d.va2 = va + (1UL << 30);
-	d.rss = view_kb(m, d.pid, "smaps_rollup", "Rss");
-	d.anon = view_kb(m, d.pid, "smaps_rollup", "Anonymous");
+	d.rss = test_view_kb(m, d.pid, "smaps_rollup", "Rss");
+	d.anon = test_view_kb(m, d.pid, "smaps_rollup", "Anonymous");
 	lru_add_drain_all(k);
 	INIT_LIST_HEAD(&list);
 	assert_int_equal(migrate_list_register(k, &list), 0);
@@ -1302,7 +1290,7 @@ static void test_migrate_views_and_calls_mid_move(void **state)
 		assert_true(PageAnonExclusive(pte_page(k, *pte)));
 		assert_int_equal(word_at(k, d.mm, d.va2 + i * PG), words[i]);
 	}
-	assert_int_equal(view_kb(m, d.pid, "smaps_rollup", "Rss"), d.rss);
+	assert_int_equal(test_view_kb(m, d.pid, "smaps_rollup", "Rss"), d.rss);
 	assert_int_equal(do_mprotect_pkey(d.mm, d.va2, 4 * PG, PROT_READ | PROT_WRITE, -1), 0);
 	{
 		unsigned long before = pte_pfn(*(const pte_t *)mm_pte_lookup(d.mm, d.va2));

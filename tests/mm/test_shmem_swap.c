@@ -352,18 +352,6 @@ static void test_shmem_swapoff_brings_back(void **state)
 	test_machine_done(m);
 }
 
-static long view_kb(struct kmm_machine *m, kmm_pid_t pid, const char *file, const char *field)
-{
-	char path[64], name[40];
-	const char *p;
-
-	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
-	snprintf(name, sizeof(name), "\n%s:", field);
-	p = strstr(test_view(m, path), name);
-	assert_non_null(p);
-	return strtol(p + strlen(name), NULL, 10);
-}
-
 /*
  * The public API: a shared anonymous mapping paged out shows its swap in smaps (Swap 64 kB,
  * SwapPss 0, VmSwap 0, Rss 64 kB less); MADV_WILLNEED reads the 16 pages into the swap cache
@@ -390,17 +378,17 @@ static void test_shmem_swap_views_and_willneed(void **state)
 	assert_int_equal(
 		kmm_task_touch(m, pid, KMM_ACCESS_STORE, va, n * P, 0, KMM_TOUCH_SEQ, 0xbeef, NULL),
 		KMM_OK);
-	rss = view_kb(m, pid, "smaps_rollup", "Rss"); /* the task's stack page beside them */
+	rss = test_view_kb(m, pid, "smaps_rollup", "Rss"); /* the task's stack page beside them */
 	assert_int_equal(kmm_madvise(m, pid, va, n * P, KMM_MADV_PAGEOUT), KMM_OK);
 	ut_check(m);
-	assert_int_equal(view_kb(m, pid, "smaps_rollup", "Swap"), n * 4);
-	assert_int_equal(view_kb(m, pid, "smaps_rollup", "SwapPss"), 0);
-	assert_int_equal(view_kb(m, pid, "status", "VmSwap"), 0);
-	assert_int_equal(view_kb(m, pid, "smaps_rollup", "Rss"), rss - n * 4);
+	assert_int_equal(test_view_kb(m, pid, "smaps_rollup", "Swap"), n * 4);
+	assert_int_equal(test_view_kb(m, pid, "smaps_rollup", "SwapPss"), 0);
+	assert_int_equal(test_view_kb(m, pid, "status", "VmSwap"), 0);
+	assert_int_equal(test_view_kb(m, pid, "smaps_rollup", "Rss"), rss - n * 4);
 	assert_int_equal(kmm_madvise(m, pid, va, n * P, KMM_MADV_WILLNEED), KMM_OK);
 	ut_check(m);
 	assert_int_equal(node_stat(m, NR_SWAPCACHE), n);
-	assert_int_equal(view_kb(m, pid, "smaps_rollup", "Swap"), n * 4);
+	assert_int_equal(test_view_kb(m, pid, "smaps_rollup", "Swap"), n * 4);
 	maj = ev(m, PGMAJFAULT);
 	for (unsigned i = 0; i < n; i++) {
 		uint64_t v = 0;
@@ -410,7 +398,7 @@ static void test_shmem_swap_views_and_willneed(void **state)
 		assert_int_equal(v, 0xbeef);
 	}
 	assert_int_equal(ev(m, PGMAJFAULT), maj);
-	assert_int_equal(view_kb(m, pid, "smaps_rollup", "Swap"), 0);
+	assert_int_equal(test_view_kb(m, pid, "smaps_rollup", "Swap"), 0);
 	assert_int_equal(node_stat(m, NR_SWAPCACHE), 0);
 	ut_check(m);
 	assert_int_equal(kmm_task_exit(m, pid, 0), KMM_OK);

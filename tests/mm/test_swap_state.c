@@ -628,18 +628,6 @@ static void test_swap_zram_synchronous_shortcut(void **state)
 }
 
 /* The value (kB) of "@field:" in /proc/@pid/@file (the first occurrence). */
-static long view_kb(struct kmm_machine *m, kmm_pid_t pid, const char *file, const char *field)
-{
-	char path[64], name[40];
-	const char *p;
-
-	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
-	snprintf(name, sizeof(name), "\n%s:", field);
-	p = strstr(test_view(m, path), name);
-	assert_non_null(p);
-	return strtol(p + strlen(name), NULL, 10);
-}
-
 /*
  * The views of a task whose 16 written pages were swapped out, then forked: smaps_rollup's
  * Swap is 64 kB in both, SwapPss half of it (each slot held by 2 PTEs: 4096 / 2 bytes per
@@ -663,7 +651,7 @@ static void test_swap_smaps_and_status_views(void **state)
 	assert_int_equal(
 		kmm_task_touch(m, pid, KMM_ACCESS_STORE, va, n * P, 0, KMM_TOUCH_SEQ, 0xfeed, NULL),
 		KMM_OK);
-	rss_before = view_kb(m, pid, "smaps_rollup", "Rss");
+	rss_before = test_view_kb(m, pid, "smaps_rollup", "Rss");
 	{
 		struct task_struct *t = find_task_by_vpid(&m->kernel, pid);
 		struct utask u = {.m = m, .k = &m->kernel};
@@ -672,19 +660,19 @@ static void test_swap_smaps_and_status_views(void **state)
 		sync_mm_rss(t, t->mm);
 		swap_out_range(&u, va, n);
 	}
-	assert_int_equal(view_kb(m, pid, "smaps_rollup", "Swap"), n * 4);
-	assert_int_equal(view_kb(m, pid, "smaps_rollup", "SwapPss"), n * 4);
-	assert_int_equal(view_kb(m, pid, "status", "VmSwap"), n * 4);
-	assert_int_equal(view_kb(m, pid, "smaps_rollup", "Rss"), rss_before - n * 4);
+	assert_int_equal(test_view_kb(m, pid, "smaps_rollup", "Swap"), n * 4);
+	assert_int_equal(test_view_kb(m, pid, "smaps_rollup", "SwapPss"), n * 4);
+	assert_int_equal(test_view_kb(m, pid, "status", "VmSwap"), n * 4);
+	assert_int_equal(test_view_kb(m, pid, "smaps_rollup", "Rss"), rss_before - n * 4);
 	assert_int_equal(kmm_task_fork(m, pid, &child), KMM_OK);
 	ut_check(m);
-	assert_int_equal(view_kb(m, pid, "smaps_rollup", "Swap"), n * 4);
-	assert_int_equal(view_kb(m, pid, "smaps_rollup", "SwapPss"), n * 2);
-	assert_int_equal(view_kb(m, child, "smaps_rollup", "SwapPss"), n * 2);
-	assert_int_equal(view_kb(m, child, "status", "VmSwap"), n * 4);
+	assert_int_equal(test_view_kb(m, pid, "smaps_rollup", "Swap"), n * 4);
+	assert_int_equal(test_view_kb(m, pid, "smaps_rollup", "SwapPss"), n * 2);
+	assert_int_equal(test_view_kb(m, child, "smaps_rollup", "SwapPss"), n * 2);
+	assert_int_equal(test_view_kb(m, child, "status", "VmSwap"), n * 4);
 	assert_int_equal(kmm_task_exit(m, child, 0), KMM_OK);
 	ut_check(m);
-	assert_int_equal(view_kb(m, pid, "smaps_rollup", "SwapPss"), n * 4);
+	assert_int_equal(test_view_kb(m, pid, "smaps_rollup", "SwapPss"), n * 4);
 	assert_int_equal(kmm_task_exit(m, pid, 0), KMM_OK);
 	ut_check(m);
 	test_machine_done(m);
