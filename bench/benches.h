@@ -21,6 +21,7 @@
 	X(compaction, "vm.compact_memory of a fragmented 4 GiB machine: host time, pages/s moved") \
 	X(thp, "anonymous THP faults/s (2 MiB zeroed each) beside the host kernel's own THP "      \
 	       "faults")                                                                           \
-	X(tlbreach, "random loads over 256 MiB: TLB misses and walks, 4K vs THP vs hugetlb 64K/2M")
+	X(tlbreach, "random loads over 256 MiB: TLB misses and walks, 4K vs THP vs hugetlb "       \
+		    "64K/2M")
 
 #endif /* KMM_BENCHES_H */

@@ -1115,8 +1115,8 @@ bool fs_check(const struct kmm_kernel *k, char *why, size_t whylen)
 		const struct list_head *pos;
 
 		for (pos = sb->s_inodes.next; pos != &sb->s_inodes; pos = pos->next) {
-			if (!fs_check_inode(k, sb, container_of(pos, struct inode, i_sb_list), &blocks,
-					    why, whylen))
+			if (!fs_check_inode(k, sb, container_of(pos, struct inode, i_sb_list),
+					    &blocks, why, whylen))
 				return false;
 			n++;
 		}

@@ -292,8 +292,8 @@ static void smaps_pmd_entry(const pmd_t *pmd, unsigned long addr, void *arg)
 	if (is_pmd_migration_entry(*pmd)) { /* pfn_swap_entry_to_page(): counted as mapped */
 		page = pfn_to_page(sw->k, swp_offset_pfn(pmd_to_swp_entry(*pmd)));
 		sw->mss->anonymous_thp += PageAnon(page) ? HPAGE_PMD_SIZE : 0;
-		smaps_account_mig(sw->mss, page, true, false, false,
-				  sw->vma->vm_flags & VM_LOCKED, true);
+		smaps_account_mig(sw->mss, page, true, false, false, sw->vma->vm_flags & VM_LOCKED,
+				  true);
 		return;
 	}
 	if (!pmd_present(*pmd))

@@ -150,9 +150,9 @@ static struct mm_struct *mm_init(struct mm_struct *mm)
 	memset(mm->rss_pending, 0,
 	       sizeof(mm->rss_pending)); /* the tasks of the old mm keep theirs */
 	memset(mm->cpus_seen, 0, sizeof(mm->cpus_seen));
-	mm->pmd_huge_pte = NULL;	  /* mm_init: no deposited tables */
+	mm->pmd_huge_pte = NULL;			      /* mm_init: no deposited tables */
 	mm->flags &= ~(MMF_HUGE_ZERO_PAGE | MMF_VM_HUGEPAGE); /* mmf_init_flags: not inherited */
-	mm->context.id = 0;		  /* init_new_context */
+	mm->context.id = 0;				      /* init_new_context */
 	mm->context.pinned = 0;
 	mm->mm_users = 1;
 	mm->mm_count = 1;

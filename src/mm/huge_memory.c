@@ -914,7 +914,7 @@ int zap_huge_pmd(struct mmu_gather *tlb, struct vm_area_struct *vma, pmd_t *pmd,
 
 	if (!pmd_trans_huge(orig_pmd))
 		return 0;
-	pmd_clear(pmd); /* pmdp_huge_get_and_clear_full */
+	pmd_clear(pmd);				/* pmdp_huge_get_and_clear_full */
 	if (is_pmd_migration_entry(orig_pmd)) { /* a THP mid-move: no rmap, no reference */
 		zap_deposited_table(mm);
 		add_mm_counter(mm, MM_ANONPAGES, -(long)HPAGE_PMD_NR);
@@ -995,8 +995,8 @@ long change_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd, unsigned long addr,
 		swp_entry_t swp = pmd_to_swp_entry(oldpmd);
 
 		if (is_writable_migration_entry(swp))
-			set_pmd(pmd, swp_entry_to_pmd(
-					     make_readable_exclusive_migration_entry(swp_offset(swp))));
+			set_pmd(pmd, swp_entry_to_pmd(make_readable_exclusive_migration_entry(
+					     swp_offset(swp))));
 		return 1;
 	}
 	/* pmdp_invalidate_ad: break before make */

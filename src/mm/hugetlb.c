@@ -1874,8 +1874,8 @@ static void huge_geometry(const struct hstate *h, struct huge_ptes *hp)
  * Models: huge_pte_offset(): the first descriptor of the huge page at @addr (aligned) in
  * @mm's tables, or NULL when the tables above it are missing. Nothing is allocated.
  */
-static bool huge_pte_offset(const struct mm_struct *mm, const struct hstate *h,
-			    unsigned long addr, struct huge_ptes *hp)
+static bool huge_pte_offset(const struct mm_struct *mm, const struct hstate *h, unsigned long addr,
+			    struct huge_ptes *hp)
 {
 	const struct kmm_kernel *k = mm->kernel;
 	p4d_t *p4dp = p4d_offset(pgd_offset_pgd(k, mm->pgd, addr), addr);
@@ -2159,8 +2159,8 @@ static void set_huge_ptep_writable(struct vm_area_struct *vma, unsigned long had
 	set_huge_pte_at(hp, entry);
 }
 
-static void unmap_hugepage_range(struct vm_area_struct *vma, unsigned long start,
-				 unsigned long end, struct page *ref_page);
+static void unmap_hugepage_range(struct vm_area_struct *vma, unsigned long start, unsigned long end,
+				 struct page *ref_page);
 
 /*
  * Models: unmap_ref_private(): the owner of a private mapping could not get a page for its
@@ -2209,8 +2209,7 @@ static vm_fault_t hugetlb_wp(struct mm_struct *mm, struct vm_area_struct *vma,
 retry_avoidreserve:
 	if (page_mapcount(old_page) == 1 && PageAnon(old_page)) {
 		if (!PageAnonExclusive(old_page)) { /* page_move_anon_rmap */
-			old_page->mapping =
-				(void *)((uintptr_t)vma->anon_vma | PAGE_MAPPING_ANON);
+			old_page->mapping = (void *)((uintptr_t)vma->anon_vma | PAGE_MAPPING_ANON);
 			SetPageAnonExclusive(old_page);
 		}
 		if (!unshare)
@@ -2328,8 +2327,8 @@ vm_fault_t hugetlb_fault(struct mm_struct *mm, struct vm_area_struct *vma, unsig
 
 /* ---- mappings: unmap, fork, mprotect, smaps ------------------------------------------------ */
 
-void __unmap_hugepage_range(struct mmu_gather *tlb, struct vm_area_struct *vma,
-			    unsigned long start, unsigned long end, struct page *ref_page)
+void __unmap_hugepage_range(struct mmu_gather *tlb, struct vm_area_struct *vma, unsigned long start,
+			    unsigned long end, struct page *ref_page)
 {
 	struct mm_struct *mm = vma->vm_mm;
 	struct kmm_kernel *k = mm->kernel;
@@ -2368,8 +2367,8 @@ void __unmap_hugepage_range(struct mmu_gather *tlb, struct vm_area_struct *vma,
 }
 
 /* Models: unmap_hugepage_range(): its own gather. */
-static void unmap_hugepage_range(struct vm_area_struct *vma, unsigned long start,
-				 unsigned long end, struct page *ref_page)
+static void unmap_hugepage_range(struct vm_area_struct *vma, unsigned long start, unsigned long end,
+				 struct page *ref_page)
 {
 	struct mmu_gather tlb;
 
@@ -2419,8 +2418,8 @@ int copy_hugetlb_page_range(struct mm_struct *dst, struct mm_struct *src,
 	return ret;
 }
 
-long hugetlb_change_protection(struct vm_area_struct *vma, unsigned long address,
-			       unsigned long end, pgprot_t newprot)
+long hugetlb_change_protection(struct vm_area_struct *vma, unsigned long address, unsigned long end,
+			       pgprot_t newprot)
 {
 	struct mm_struct *mm = vma->vm_mm;
 	struct hstate *h = hstate_vma(vma);
@@ -2555,7 +2554,6 @@ static bool hstate_check(const struct kmm_kernel *k, const struct hstate *h, cha
 	return true;
 }
 
-
 /* ---- checks of the mappings ---------------------------------------------------------------- */
 
 struct map_tally {
@@ -2590,8 +2588,8 @@ static int cmp_pfn(const void *a, const void *b)
 }
 
 /* Invariant 5 for one huge entry of @vma at @a: its descriptors and the page they map. */
-static bool huge_entry_check(struct map_tally *t, const struct vm_area_struct *vma,
-			     unsigned long a, const struct huge_ptes *hp, char *why, size_t whylen)
+static bool huge_entry_check(struct map_tally *t, const struct vm_area_struct *vma, unsigned long a,
+			     const struct huge_ptes *hp, char *why, size_t whylen)
 {
 	const struct hstate *h = hstate_vma(vma);
 	pte_t first = __pte(hp->first[0]);
@@ -2632,8 +2630,8 @@ static bool huge_entry_check(struct map_tally *t, const struct vm_area_struct *v
 }
 
 /* Invariants 5 and 6 over one hugetlb VMA: its entries, its outstanding reservations. */
-static bool hugetlb_vma_check(struct map_tally *t, const struct vm_area_struct *vma,
-			      long *resv, char *why, size_t whylen)
+static bool hugetlb_vma_check(struct map_tally *t, const struct vm_area_struct *vma, long *resv,
+			      char *why, size_t whylen)
 {
 	const struct hugetlb_vma *hv = hvma(vma);
 	const struct hstate *h;
@@ -2644,8 +2642,8 @@ static bool hugetlb_vma_check(struct map_tally *t, const struct vm_area_struct *
 		       false;
 	h = hv->hf->h;
 	if ((vma->vm_start | vma->vm_end) & ~huge_page_mask(h))
-		return snprintf(why, whylen, "hugetlb: VMA %#lx-%#lx not %s aligned",
-				vma->vm_start, vma->vm_end, h->name),
+		return snprintf(why, whylen, "hugetlb: VMA %#lx-%#lx not %s aligned", vma->vm_start,
+				vma->vm_end, h->name),
 		       false;
 	if ((hv->flags & HPAGE_RESV_OWNER) && hv->resv) {
 		unsigned long s = vma_hugecache_offset(h, vma, vma->vm_start);

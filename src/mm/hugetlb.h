@@ -154,8 +154,8 @@ vm_fault_t hugetlb_fault(struct mm_struct *mm, struct vm_area_struct *vma, unsig
  * @tlb (pages freed after its flush: free_huge_page); @ref_page: only the entries mapping it
  * (unmap_ref_private). Ends with tlb_end_vma.
  */
-void __unmap_hugepage_range(struct mmu_gather *tlb, struct vm_area_struct *vma,
-			    unsigned long start, unsigned long end, struct page *ref_page);
+void __unmap_hugepage_range(struct mmu_gather *tlb, struct vm_area_struct *vma, unsigned long start,
+			    unsigned long end, struct page *ref_page);
 /* Models: copy_hugetlb_page_range(): fork's copy of the huge entries. 0 or -ENOMEM. */
 int copy_hugetlb_page_range(struct mm_struct *dst, struct mm_struct *src,
 			    struct vm_area_struct *dst_vma, struct vm_area_struct *src_vma);
@@ -163,16 +163,15 @@ int copy_hugetlb_page_range(struct mm_struct *dst, struct mm_struct *src,
  * Models: hugetlb_change_protection(): rewrites the huge entries of [@address, @end) with
  * @newprot, then flush_hugetlb_tlb_range. Returns the base pages changed.
  */
-long hugetlb_change_protection(struct vm_area_struct *vma, unsigned long address,
-			       unsigned long end, pgprot_t newprot);
+long hugetlb_change_protection(struct vm_area_struct *vma, unsigned long address, unsigned long end,
+			       pgprot_t newprot);
 /* Models: vma_kernel_pagesize() (vma_mmu_pagesize is the same on arm64). */
 unsigned long vma_kernel_pagesize(const struct vm_area_struct *vma);
 /*
  * Models: smaps_hugetlb_range() over @vma: bytes of huge pages mapped there by more than one
  * mapping (*@shared) and by this one only (*@private).
  */
-void hugetlb_smaps(const struct vm_area_struct *vma, unsigned long *shared,
-		   unsigned long *private);
+void hugetlb_smaps(const struct vm_area_struct *vma, unsigned long *shared, unsigned long *private);
 /*
  * Models: the hugetlb part of mremap's checks: 0 or -EINVAL (addresses not aligned to the
  * huge page size, growing, or a move: see hugetlb.c's Deviation). Lengths are rounded up.

@@ -30,7 +30,8 @@
  *         MADV_COLLAPSE is khugepaged.c's madvise_collapse. MADV_REMOVE punches a hole in
  *         a tmpfs file (shmem_punch_hole); on the store-backed filesystem it returns
  *         -EOPNOTSUPP (what vfs_fallocate returns on a filesystem without fallocate). KSM:
- *         VM_MERGEABLE is set and cleared, no ksmd scans. MADV_HWPOISON/SOFT_OFFLINE are unknown (-EINVAL).
+ *         VM_MERGEABLE is set and cleared, no ksmd scans. MADV_HWPOISON/SOFT_OFFLINE are unknown
+ * (-EINVAL).
  *
  * Invariants: none of its own (the VMA layer's mmap_check and mprotect_check cover the
  * results: every VMA flag change goes through vma_merge/split_vma).

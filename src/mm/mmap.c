@@ -897,9 +897,9 @@ static int munmap_for_map(struct mm_struct *mm, unsigned long addr, unsigned lon
 }
 
 /* mmap_region() for a file or, with @hf, the hugetlbfs file of a MAP_HUGETLB mapping. */
-static unsigned long __mmap_region(struct mm_struct *mm, struct file *file,
-				   struct hugetlb_file *hf, unsigned long addr, unsigned long len,
-				   vm_flags_t vm_flags, unsigned long pgoff)
+static unsigned long __mmap_region(struct mm_struct *mm, struct file *file, struct hugetlb_file *hf,
+				   unsigned long addr, unsigned long len, vm_flags_t vm_flags,
+				   unsigned long pgoff)
 {
 	unsigned long charged = 0, end = addr + len;
 	struct vm_area_struct *vma, *prev;
@@ -1127,7 +1127,7 @@ unsigned long vm_mmap_pgoff(struct mm_struct *mm, struct file *file, unsigned lo
 
 	if ((flags & MAP_HUGETLB) && file)
 		return (unsigned long)-EINVAL; /* not a hugetlbfs file */
-	if (flags & MAP_HUGETLB) { /* ksys_mmap_pgoff: an anonymous hugetlbfs file */
+	if (flags & MAP_HUGETLB) {	       /* ksys_mmap_pgoff: an anonymous hugetlbfs file */
 		int err;
 
 		hf = hugetlb_file_setup(mm->kernel, &len, flags, &err);

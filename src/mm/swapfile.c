@@ -24,8 +24,8 @@
  *         free_cluster, inc/dec_cluster_info_page), scan_swap_map_try_ssd_cluster,
  *         scan_swap_map_ssd_cluster_conflict, scan_swap_map_slots, swap_alloc_cluster,
  *         swap_range_alloc/free, set_cluster_next, get_swap_pages, __swap_duplicate,
- *         swap_duplicate, swap_shmem_alloc, swapcache_prepare, __swap_entry_free_locked, swap_entry_free,
- *         swap_free, put_swap_folio, swap_free_cluster, __swap_count, swap_swapcount,
+ *         swap_duplicate, swap_shmem_alloc, swapcache_prepare, __swap_entry_free_locked,
+ * swap_entry_free, swap_free, put_swap_folio, swap_free_cluster, __swap_count, swap_swapcount,
  *         swp_swapcount, get_swap_device, si_swapinfo, the swapon/swapoff syscalls,
  *         swap_show; mm/swap_slots.c:folio_alloc_swap (the large-folio and the direct path);
  *         include/linux/swap.h: vm_swap_full, get_nr_swap_pages.

@@ -1871,8 +1871,8 @@ static void kswapd_create_fn(struct kmm_env *env, struct env_event *ev)
 	/* Look again later: the wake-ups may all be over when room appears (the kernel's
 	 * kswapd, there from boot, would have been woken by the first). */
 	if (again)
-		env_event_schedule(k->env, &vs->create_ev, k->env->cycles + jiffies_to_cycles(k, HZ / 10),
-				   0);
+		env_event_schedule(k->env, &vs->create_ev,
+				   k->env->cycles + jiffies_to_cycles(k, HZ / 10), 0);
 }
 
 int vmscan_init(struct kmm_kernel *k)

@@ -290,8 +290,8 @@ API_BODY(replay_run, {
 		return st;
 	c.chunk = o->map_chunk ? o->map_chunk : REPLAY_DEFAULT_CHUNK;
 	if (o->map_flags & KMM_MAP_HUGETLB) { /* the MAP_HUGE_* size, or the default 2 MiB */
-		unsigned int log = (unsigned int)o->map_flags >> KMM_MAP_HUGE_SHIFT &
-				   KMM_MAP_HUGE_MASK;
+		unsigned int log =
+			(unsigned int)o->map_flags >> KMM_MAP_HUGE_SHIFT & KMM_MAP_HUGE_MASK;
 
 		c.huge = log ? 1ull << log : 2ull << 20;
 		if (c.chunk < c.huge)

@@ -604,8 +604,8 @@ API_BODY(mmap, {
 	if (p->prot & ~PROT_KNOWN)
 		return api_error(a, KMM_EINVAL, "prot 0x%x has bits arm64 does not define (0x%x)",
 				 p->prot, p->prot & ~PROT_KNOWN);
-	if ((unsigned)p->flags & ~((unsigned)MAP_KNOWN |
-				   ((p->flags & KMM_MAP_HUGETLB) ? MAP_HUGE_BITS : 0)))
+	if ((unsigned)p->flags &
+	    ~((unsigned)MAP_KNOWN | ((p->flags & KMM_MAP_HUGETLB) ? MAP_HUGE_BITS : 0)))
 		return api_error(a, KMM_EINVAL,
 				 "flags 0x%x has bits the kernel does not define (0x%x)", p->flags,
 				 p->flags & ~MAP_KNOWN);

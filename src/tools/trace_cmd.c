@@ -426,8 +426,7 @@ static void print_json(FILE *f, const struct replay_args *r, const struct kmm_tl
 
 	fprintf(f,
 		"],\n  \"inputs\": {\"trace\": \"%s\", \"map_chunk\": %" PRIu64
-		", \"madvise\": \"%s\", \"pages\": \"%s\", \"warm\": %s, \"sample\": %" PRIu64
-		",\n"
+		", \"madvise\": \"%s\", \"pages\": \"%s\", \"warm\": %s, \"sample\": %" PRIu64 ",\n"
 		"    \"tlb\": {\"l1i\": %u, \"l1d\": %u, \"l2_sets\": %u, \"l2_ways\": %u, "
 		"\"walk\": %u, \"policy\": \"%s\"}},\n",
 		r->trace, r->chunk ? r->chunk : (2u << 20), r->madvise_name,

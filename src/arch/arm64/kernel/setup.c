@@ -738,7 +738,7 @@ void kernel_shutdown(struct kmm_kernel *k)
 	khugepaged_fini(k); /* its mm references before the mms go */
 	mm_state_fini(k);
 	hugetlb_exit(k); /* after the mms: their hugetlb pages go back to the pools */
-	thp_exit(k); /* after the mms: the huge zero page's last holder is its shrinker */
+	thp_exit(k);	 /* after the mms: the huge zero page's last holder is its shrinker */
 	asids_fini(k);
 	workingset_exit(k); /* before the page caches go: their shadow nodes leave its lists */
 	fs_fini(k);
@@ -788,6 +788,5 @@ bool kernel_check(const struct kmm_kernel *k, char *why, size_t whylen)
 	       shrinker_check(k, why, whylen) && workingset_check(k, why, whylen) &&
 	       vmscan_check(k, why, whylen) && migrate_check(k, why, whylen) &&
 	       compaction_check(k, why, whylen) && thp_check(k, why, whylen) &&
-	       khugepaged_check(k, why, whylen) &&
-	       hugetlb_check(k, why, whylen);
+	       khugepaged_check(k, why, whylen) && hugetlb_check(k, why, whylen);
 }
