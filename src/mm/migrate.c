@@ -410,16 +410,7 @@ static bool set_pmd_migration_entry(struct kmm_kernel *k, struct vm_area_struct 
 	}
 	if (pte_dirty(pteval))
 		folio_mark_dirty(k, folio);
-	if (pte_write(pteval))
-		entry = make_writable_migration_entry(pfn);
-	else if (anon_exclusive)
-		entry = make_readable_exclusive_migration_entry(pfn);
-	else
-		entry = make_readable_migration_entry(pfn);
-	if (pte_young(pteval))
-		entry = make_migration_entry_young(entry);
-	if (pte_dirty(pteval))
-		entry = make_migration_entry_dirty(entry);
+	entry = migration_entry_for(pfn, pteval, anon_exclusive);
 	set_pmd(pmdp, swp_entry_to_pmd(entry));
 	if (trace_enabled(k->env, TRACE_set_migration_pte))
 		trace_emit(k->env, TRACE_set_migration_pte, "addr=%lx, pte=%lx order=%u", haddr,

@@ -683,8 +683,7 @@ void folio_put_anon_vma(struct kmm_kernel *k, struct anon_vma *anon_vma)
 	put_anon_vma(k, anon_vma);
 }
 
-/* The migration entry for a PTE of @pfn that held @pteval. */
-static swp_entry_t migration_entry_for(unsigned long pfn, pte_t pteval, bool anon_exclusive)
+swp_entry_t migration_entry_for(unsigned long pfn, pte_t pteval, bool anon_exclusive)
 {
 	swp_entry_t entry;
 

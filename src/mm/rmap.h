@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "mm/mm_types.h"
+#include "mm/swapops.h"
 
 struct kmm_kernel;
 
@@ -128,6 +129,12 @@ void try_to_unmap(struct kmm_kernel *k, struct folio *folio, unsigned int flags)
  * PTE intact. The caller checks folio_mapped() after.
  */
 void try_to_migrate(struct kmm_kernel *k, struct folio *folio, unsigned int flags);
+
+/*
+ * The migration entry for a mapping of @pfn that held @pteval (a PTE, or a PMD read as one):
+ * writable, readable-exclusive (@anon_exclusive) or readable, with its young and dirty bits.
+ */
+swp_entry_t migration_entry_for(unsigned long pfn, pte_t pteval, bool anon_exclusive);
 /*
  * Models: remove_migration_ptes(): every migration entry naming a page of @src, in the VMAs
  * that map @dst's position, becomes a present PTE of the same page of @dst (rmap and rss
