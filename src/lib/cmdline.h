@@ -14,4 +14,11 @@
  */
 enum kmm_status parse_size(const char *text, uint64_t *out);
 
+/*
+ * Models: lib/cmdline.c:memparse(): the number at @s (C notation: 0x.., 0..) times its
+ * optional K..E suffix; *@retptr (if not NULL) points past what was read. Never fails: no
+ * digits read as 0, overflow wraps, as the kernel's.
+ */
+uint64_t memparse(const char *s, char **retptr);
+
 #endif /* KMM_LIB_CMDLINE_H */

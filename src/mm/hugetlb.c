@@ -113,6 +113,7 @@
 
 #include "arch/arm64/include/asm/memory.h"
 #include "arch/arm64/include/asm/tlbflush.h"
+#include "lib/cmdline.h"
 #include "mm/gfp.h"
 #include "mm/internal.h"
 #include "mm/mm_state.h"
@@ -975,37 +976,6 @@ static void size_string(unsigned long size, char *buf, size_t len)
 		 size, units[u]);
 }
 
-/* Models: lib/cmdline.c:memparse(): a number (0x.. and 0.. too) with an optional K..E. */
-static unsigned long memparse(const char *s)
-{
-	char *end;
-	unsigned long v = strtoul(s, &end, 0);
-
-	switch (*end) {
-	case 'E':
-	case 'e':
-		v <<= 10; /* fall through */
-	case 'P':
-	case 'p':
-		v <<= 10; /* fall through */
-	case 'T':
-	case 't':
-		v <<= 10; /* fall through */
-	case 'G':
-	case 'g':
-		v <<= 10; /* fall through */
-	case 'M':
-	case 'm':
-		v <<= 10; /* fall through */
-	case 'K':
-	case 'k':
-		v <<= 10; /* fall through */
-	default:
-		break;
-	}
-	return v;
-}
-
 /* Models: arm64's arch_hugetlb_valid_size(): PUD (4 KiB pages), CONT_PMD, PMD, CONT_PTE. */
 static bool arch_hugetlb_valid_size(unsigned long size)
 {
@@ -1075,7 +1045,7 @@ static void hugetlb_hstate_alloc_pages(struct kmm_kernel *k, struct hstate *h)
 static void hugepagesz_setup(struct kmm_kernel *k, struct hugetlb_parse *ps, const char *s)
 {
 	struct hugetlb_state *hs = k->hugetlb;
-	unsigned long size = memparse(s);
+	unsigned long size = memparse(s, NULL);
 	struct hstate *h;
 
 	ps->parsed_valid_hugepagesz = false;
@@ -1111,7 +1081,7 @@ static void default_hugepagesz_setup(struct kmm_kernel *k, struct hugetlb_parse 
 			   "HugeTLB: default_hugepagesz previously specified, ignoring %s\n", s);
 		return;
 	}
-	size = memparse(s);
+	size = memparse(s, NULL);
 	if (!arch_hugetlb_valid_size(size)) {
 		env_printk(k->env, "HugeTLB: unsupported default_hugepagesz=%s\n", s);
 		return;
