@@ -235,3 +235,19 @@ def test_scenario_nul_byte_is_refused_with_line_and_column(kmmsim):
     assert proc.returncode == 2
     assert "-:3:6: NUL byte" in proc.stderr
     assert proc.stdout == ""
+
+
+def test_khugepaged_scenario_collapses(kmmsim):
+    """examples/scenarios/khugepaged.kmm: 4 MiB written (two whole 2 MiB ranges) with
+    enabled=madvise; after MADV_HUGEPAGE one khugepaged pass collapses both ranges
+    (pages_collapsed 2, one THP allocation each), max_ptes_none 0 keeps the empty ranges
+    out, and MADV_COLLAPSE then collapses the range holding one written page: 3 THPs,
+    AnonHugePages 6144 kB. The data written before the collapse reads back the same."""
+    from conftest import SOURCE_DIR
+    out = kmmsim("run", str(SOURCE_DIR / "examples/scenarios/khugepaged.kmm")).stdout
+    sums = re.findall(r"^checksum app 0x40000000\+0x400000: ([0-9a-f]+)$", out, re.M)
+    assert len(sums) == 2 and sums[0] == sums[1]
+    assert re.search(r"^khugepaged scans=1: pages_collapsed=2 .*thp_collapse_alloc=2 "
+                     r"thp_collapse_alloc_failed=0 ", out, re.M)
+    assert "AnonHugePages:      6144 kB" in out
+    assert "check: all invariants hold" in out
