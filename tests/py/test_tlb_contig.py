@@ -57,6 +57,9 @@ def test_4k_pages_against_contiguous_64k(kmmsim):
     assert contig == (992, 0, 0, 32, 32)
     assert rate(small) == 0.5
     assert rate(contig) == 992 / 1024
+    # the step's own "since the last" part, after each measured pair of passes
+    assert "; since the last: hits 512 misses 512 hit rate 0.5000" in out
+    assert "; since the last: hits 992 misses 32 hit rate 0.9688" in out
     assert "check: all invariants hold" in out
 
 
