@@ -19,7 +19,9 @@
  * Deviation: the thread is created at the first run point after the first mm is registered
  *         (6.1 starts it in hugepage_init and it waits for that registration), so the boot's
  *         free memory stays the captures'; its first pass comes at the run point after that,
- *         as the 6.1 thread's comes when the registration wakes it.
+ *         as the 6.1 thread's comes when the registration wakes it. While no zone of its
+ *         CPU's node has room above min for its task_struct, the creation is retried every
+ *         HZ/10 of simulated time (as kswapd's is, vmscan.c).
  * Deviation: no shmem/file collapse (collapse_file, retract_page_tables, the pte-mapped THP
  *         list): shmem_enabled has no effect here (huge_memory.c), so only anonymous VMAs are
  *         scanned; no userfaultfd (never armed); no memcg charge (SCAN_CGROUP_CHARGE_FAIL never
@@ -1065,8 +1067,14 @@ static void khugepaged_create_fn(struct kmm_env *env, struct env_event *ev)
 	(void)env;
 	if (ks->thread || !k->thp_enabled || !k->tasks || list_empty(&ks->mm_head))
 		return;
-	if (!node_has_room_for_kthread(NODE_DATA(k, k->node_of_cpu[0])))
-		return; /* its task_struct must not fail: the next registration asks again */
+	if (!node_has_room_for_kthread(NODE_DATA(k, k->node_of_cpu[0]))) {
+		/* Its task_struct must not fail: look again in HZ/10, as kswapd's creation does. */
+		uint64_t tenth = (KHUGEPAGED_HZ / 10) * (1000000000ULL / KHUGEPAGED_HZ);
+
+		env_event_schedule(k->env, &ks->create_ev,
+				   k->env->cycles + env_ns_to_cycles(k->env, tenth), 0);
+		return;
+	}
 	if (kthread_create_on_cpu(k, khugepaged_fn, NULL, 0, "khugepaged", &ks->thread)) {
 		ks->thread = NULL;
 		return;

@@ -24,6 +24,7 @@
 #include "mm/mman.h"
 #include "mm/swapfile.h"
 #include "mm/swapops.h"
+#include "mm/vmscan.h"
 
 #define P  PAGE_SIZE
 #define HP (2UL << 20)
@@ -600,6 +601,55 @@ static void give_back(struct kmm_kernel *k, struct page **blocks, unsigned long 
 }
 
 /*
+ * The thread's creation while free memory sits at min (its task_struct needs room above min,
+ * as kswapd's does). The registration asks for the thread; memory is then exhausted to min by
+ * allocations that never reclaim (so no run point), and the create event runs at the first run
+ * point, R (kmm_idle): no room, so it looks again every HZ/10 (25 jiffies, 100 ms at HZ=250),
+ * as kswapd's creation does. Memory is given back at R + 1 ms, with no further registration:
+ * the retry at R + 100 ms creates the thread and wakes it for its first pass, which collapses
+ * the range (512 young pages, pages_to_scan 4096). Before that nothing collapses.
+ */
+static void test_khugepaged_thread_created_when_memory_returns(void **state)
+{
+	struct kmm_machine *m = boot();
+	struct page *blocks[600];
+	struct list_head smalls;
+	unsigned long n;
+	uint64_t r;
+	struct utask u;
+
+	(void)state;
+	INIT_LIST_HEAD(&smalls);
+	set_knob(m, "enabled", "madvise");
+	ut_init(&u, m, 1);
+	assert_int_equal(ut_mmap(&u, VA, HP, RW, PF), VA);
+	fill(&u, VA, NR, 1);
+	assert_int_equal(do_madvise(u.t.mm, VA, HP, MADV_HUGEPAGE), 0);
+	assert_int_equal(khugepaged_nr_mm_slots(u.k), 1);
+	n = exhaust(u.k, GFP_HIGHUSER_MOVABLE & ~__GFP_RECLAIM, blocks, 600, &smalls);
+	assert_false(node_has_room_for_kthread(NODE_DATA(u.k, u.k->node_of_cpu[0])));
+	assert_null(khugepaged_thread(u.k));
+	r = kmm_clock_ns(m);
+	assert_int_equal(kmm_idle(m, 1 * MS), KMM_OK);
+	assert_null(khugepaged_thread(u.k));
+	give_back(u.k, blocks, n, &smalls);
+	assert_true(node_has_room_for_kthread(NODE_DATA(u.k, u.k->node_of_cpu[0])));
+	ut_check(m);
+	assert_int_equal(kmm_idle(m, r + 99 * MS - kmm_clock_ns(m)), KMM_OK);
+	assert_null(khugepaged_thread(u.k));
+	assert_false(is_huge(&u, VA));
+	assert_int_equal(kmm_idle(m, r + 102 * MS - kmm_clock_ns(m)), KMM_OK);
+	assert_non_null(khugepaged_thread(u.k));
+	assert_true(is_huge(&u, VA));
+	assert_int_equal(knob(m, "khugepaged/pages_collapsed"), 1);
+	ut_check(m);
+	assert_true(holds(&u, VA, NR, 1));
+	ut_check(m);
+	ut_exit(&u);
+	test_machine_done(m);
+}
+
+/*
  * khugepaged/defrag 0 (GFP_TRANSHUGE_LIGHT) with no order-9 block. The thread is created while
  * memory is plentiful (its task_struct needs room above min): range 0 holds one page then,
  * range 1 all but one (max_ptes_none 0 refuses both; both have their PTE table, so the pages
@@ -684,6 +734,7 @@ int main(void)
 		cmocka_unit_test(test_khugepaged_madv_collapse),
 		cmocka_unit_test(test_khugepaged_thread_on_simulated_time),
 		cmocka_unit_test(test_khugepaged_alloc_sleep),
+		cmocka_unit_test(test_khugepaged_thread_created_when_memory_returns),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
