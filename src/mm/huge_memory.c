@@ -32,8 +32,6 @@
  *         the same. The deferred split queue is per node, without memcg (6.1 without
  *         CONFIG_MEMCG); no split_queue_lock (one call at a time). Only anonymous THPs split
  *         (no large page-cache folios exist here).
- * Deviation: a THP allocated by a path that did not call prep_transhuge_page is prepped when
- *         it is first queued (6.1 preps every THP at allocation).
  * Deviation: GUP through a read-only huge PMD faults for FOLL_WRITE even with FOLL_FORCE
  *         (can_follow_write_pmd's forced-COW case is not modelled).
  *
@@ -53,8 +51,10 @@
  *  2. The huge zero page exists iff its refcount is non-zero; it is an order-9 page; the
  *     mms with MMF_HUGE_ZERO_PAGE plus one (the shrinker's) make the refcount.
  *  3. Every huge PMD of every mm lies in a VMA that covers its whole 2 MiB, maps an order-9
- *     anonymous compound page (or the huge zero page) at its first PFN, and has a deposited
- *     table: the mm's deposited tables equal its huge PMDs.
+ *     anonymous compound page (or the huge zero page) at its first PFN, prepped as a THP
+ *     (TRANSHUGE_PAGE_DTOR, an initialised deferred list: every path allocating a THP calls
+ *     prep_transhuge_page), and has a deposited table: the mm's deposited tables equal its
+ *     huge PMDs.
  *  4. NR_ANON_THPS is 512 times the anonymous THPs with an entire mapcount above zero.
  *  5. Each node's deferred split queue holds split_queue_len pages, each the head of an
  *     order-9 THP of that node with TRANSHUGE_PAGE_DTOR and a reference.
@@ -1246,7 +1246,7 @@ void deferred_split_huge_page(struct kmm_kernel *k, struct page *page)
 	if (PageSwapCache(page))
 		return;
 	if (page[1].compound_dtor != TRANSHUGE_PAGE_DTOR)
-		prep_transhuge_page(page); /* allocated by a path that did not prep it */
+		return; /* not prepped: no deferred list to queue it on (thp_check reports it) */
 	if (!list_empty(page_deferred_list(page)))
 		return;
 	ds_queue = get_deferred_split_queue(k, page);
@@ -1641,6 +1641,9 @@ static bool thp_check_mm(const struct mm_struct *mm, unsigned long *nr_zero_maps
 			      "thp: huge PMD at %#lx maps pfn %#lx, not an order-9 head", a,
 			      pmd_pfn(*pmdp));
 			CHECK(PageAnon(page), "thp: huge PMD at %#lx maps a non-anon page", a);
+			CHECK(page[1].compound_dtor == TRANSHUGE_PAGE_DTOR &&
+				      page[2].deferred_list.next && page[2].deferred_list.prev,
+			      "thp: huge PMD at %#lx maps a THP prep_transhuge_page missed", a);
 			CHECK(page[1].compound_mapcount >= 0,
 			      "thp: huge PMD at %#lx maps a THP with no entire mapcount", a);
 		}

@@ -615,7 +615,7 @@ static int hpage_collapse_find_target_node(const struct collapse_control *cc)
 
 /*
  * Models: alloc_charge_hpage() with hpage_collapse_alloc_page(): the huge page, counted in
- * thp_collapse_alloc or thp_collapse_alloc_failed.
+ * thp_collapse_alloc or thp_collapse_alloc_failed, prepped as a THP (prep_transhuge_page).
  * Deviation: the allocation prefers the target node and falls back along its zonelist; 6.1
  * limits the fallback to the nodes tied for the most pages scanned (one node: the same).
  */
@@ -631,6 +631,7 @@ static int alloc_charge_hpage(struct kmm_kernel *k, struct page **hpage,
 		count_vm_event(k, THP_COLLAPSE_ALLOC_FAILED);
 		return SCAN_ALLOC_HUGE_PAGE_FAIL;
 	}
+	prep_transhuge_page(*hpage); /* hpage_collapse_alloc_page: as every new THP */
 	count_vm_event(k, THP_COLLAPSE_ALLOC);
 	return SCAN_SUCCEED;
 }
@@ -903,7 +904,7 @@ static int collapse_huge_page(struct khugepaged_state *ks, struct mm_struct *mm,
 		hpage = NULL;
 out:
 	if (hpage)
-		__free_pages(k, hpage, HPAGE_PMD_ORDER);
+		put_page(k, hpage); /* free_transhuge_page, its destructor */
 	if (trace_enabled(k->env, TRACE_mm_collapse_huge_page))
 		trace_emit(k->env, TRACE_mm_collapse_huge_page,
 			   "mm=%016" PRIx64 ", isolated=%d, status=%s", trace_mm(mm),

@@ -930,6 +930,8 @@ struct page *alloc_migration_target(struct kmm_kernel *k, struct page *page, uns
 		gfp |= GFP_TRANSHUGE | __GFP_COMP;
 	}
 	new = __alloc_pages(k, gfp, order, nid, mtc->nmask);
+	if (order > 1 && new)
+		prep_transhuge_page(new); /* __folio_alloc: every new large folio */
 	return new;
 }
 

@@ -504,6 +504,45 @@ static void populate_three_full(struct utask *u)
 }
 
 /*
+ * MADV_COLLAPSE's THP is prepped as 6.1's hpage_collapse_alloc_page does (prep_transhuge_page):
+ * TRANSHUGE_PAGE_DTOR and an empty deferred list. Unmapping its last 4 KiB splits the PMD
+ * (thp_split_pmd 1) and leaves the THP partly mapped, so page_remove_rmap queues it for a
+ * deferred split (thp_deferred_split_page 1, queue length 1); the other 511 pages keep their
+ * data. kmm_check (thp_check, invariant 3) rejects a huge PMD mapping an unprepped THP.
+ */
+static void test_khugepaged_collapsed_thp_is_prepped(void **state)
+{
+	struct kmm_machine *m = boot();
+	struct page *head;
+	struct utask u;
+
+	(void)state;
+	set_knob(m, "enabled", "madvise");
+	ut_init(&u, m, 1);
+	assert_int_equal(ut_mmap(&u, VA, HP, RW, PF), VA);
+	fill(&u, VA, NR, 1);
+	assert_false(is_huge(&u, VA));
+	assert_int_equal(do_madvise(u.t.mm, VA, HP, MADV_COLLAPSE), 0);
+	assert_true(is_huge(&u, VA));
+	ut_check(m);
+	head = pfn_to_page(u.k, pmd_pfn(pmd_at(&u, VA)));
+	assert_int_equal(head[1].compound_dtor, TRANSHUGE_PAGE_DTOR);
+	assert_true(list_empty(&head[2].deferred_list));
+	assert_int_equal(ev(m, THP_DEFERRED_SPLIT_PAGE), 0);
+	assert_int_equal(do_munmap(u.t.mm, VA + HP - P, P), 0);
+	ut_check(m);
+	assert_int_equal(ev(m, THP_SPLIT_PMD), 1);
+	assert_int_equal(ev(m, THP_DEFERRED_SPLIT_PAGE), 1);
+	assert_int_equal(deferred_split_queue_len(u.k, page_to_nid(head)), 1);
+	assert_false(list_empty(&head[2].deferred_list));
+	assert_true(holds(&u, VA, NR - 1, 1));
+	ut_check(m);
+	ut_exit(&u);
+	ut_check(m);
+	test_machine_done(m);
+}
+
+/*
  * The thread on simulated time, pages_to_scan 512 and scan_sleep_millisecs 1000 (250 jiffies
  * at HZ=250): a pass ends after its first collapse (1 + 512 >= 512), so range k collapses in
  * pass k. The registration wakes the thread (created at the first run point, its first pass
@@ -732,6 +771,7 @@ int main(void)
 		cmocka_unit_test(test_khugepaged_max_ptes_swap),
 		cmocka_unit_test(test_khugepaged_max_ptes_shared_after_fork),
 		cmocka_unit_test(test_khugepaged_madv_collapse),
+		cmocka_unit_test(test_khugepaged_collapsed_thp_is_prepped),
 		cmocka_unit_test(test_khugepaged_thread_on_simulated_time),
 		cmocka_unit_test(test_khugepaged_alloc_sleep),
 		cmocka_unit_test(test_khugepaged_thread_created_when_memory_returns),

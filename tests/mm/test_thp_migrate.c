@@ -248,6 +248,40 @@ static void test_thp_migrate_keeps_data_and_block(void **state)
 	test_machine_done(t.m);
 }
 
+/*
+ * The migration target is prepped as 6.1's __folio_alloc preps every new large folio
+ * (prep_transhuge_page): TRANSHUGE_PAGE_DTOR and an empty deferred list. Unmapping the moved
+ * THP's last 4 KiB splits the PMD and queues the THP for a deferred split
+ * (thp_deferred_split_page +1, queue length 1); the other 511 pages keep their data.
+ */
+static void test_thp_migrate_target_is_prepped(void **state)
+{
+	struct tm t;
+	struct list_head list;
+	struct page *head;
+	unsigned long ds0;
+	unsigned int nr = 0;
+
+	(void)state;
+	tm_boot(&t, "1G", 1, 0x70726570);
+	isolate_thp(&t, &list, VA);
+	assert_int_equal(migrate_list(&t, &list, &nr), 0);
+	migrate_list_unregister(t.k, &list);
+	tm_check(&t);
+	assert_int_equal(nr, NR);
+	head = pfn_to_page(t.k, head_pfn(&t, VA));
+	assert_int_equal(head[1].compound_dtor, TRANSHUGE_PAGE_DTOR);
+	assert_true(list_empty(&head[2].deferred_list));
+	ds0 = ev(&t, THP_DEFERRED_SPLIT_PAGE);
+	assert_int_equal(do_munmap(t.mm, VA + HP - P, P), 0);
+	tm_check(&t);
+	assert_int_equal(ev(&t, THP_DEFERRED_SPLIT_PAGE) - ds0, 1);
+	assert_int_equal(deferred_split_queue_len(t.k, page_to_nid(head)), 1);
+	assert_int_equal(task_pages_ok(&t, VA, NR - 1, 0x70726570), NR - 1);
+	tm_check(&t);
+	test_machine_done(t.m);
+}
+
 /* ---- mid-move: the PMD is a migration entry ------------------------------------------ */
 
 struct during {
@@ -849,6 +883,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_thp_migrate_keeps_data_and_block),
+		cmocka_unit_test(test_thp_migrate_target_is_prepped),
 		cmocka_unit_test(test_thp_migrate_fault_and_calls_mid_move),
 		cmocka_unit_test(test_thp_migrate_fork_mid_move),
 		cmocka_unit_test(test_thp_migrate_pinned_fails),
