@@ -186,7 +186,8 @@ enum kmm_status kmm_config_set_cost(struct kmm_config *cfg, const char *name, ui
 	uint32_t i;
 
 	if (!cfg || !name)
-		return kmm_error_nomachine(KMM_EINVAL, "kmm_config_set_cost: NULL %s", !cfg ? "config" : "name");
+		return kmm_error_nomachine(KMM_EINVAL, "kmm_config_set_cost: NULL %s",
+					   !cfg ? "config" : "name");
 	if (cost_find(name) < 0)
 		return kmm_error_nomachine(
 			KMM_EINVAL, "cost %s: no such cost (see /sys/kernel/debug/kmm/costs)",
@@ -209,7 +210,8 @@ enum kmm_status kmm_config_append(struct kmm_config *cfg, const char *params)
 	size_t len, add;
 
 	if (!cfg || !params)
-		return kmm_error_nomachine(KMM_EINVAL, "kmm_config_append: NULL %s", !cfg ? "config" : "params");
+		return kmm_error_nomachine(KMM_EINVAL, "kmm_config_append: NULL %s",
+					   !cfg ? "config" : "params");
 	len = strnlen(cfg->cmdline, sizeof(cfg->cmdline));
 	add = strlen(params);
 	if (len + (len ? 1 : 0) + add + 1 > sizeof(cfg->cmdline))
@@ -234,7 +236,8 @@ uint64_t kmm_config_ram_size(const struct kmm_config *cfg)
 enum kmm_status kmm_parse_size(const char *text, uint64_t *out)
 {
 	if (!text || !out)
-		return kmm_error_nomachine(KMM_EINVAL, "kmm_parse_size: NULL %s", !text ? "text" : "out");
+		return kmm_error_nomachine(KMM_EINVAL, "kmm_parse_size: NULL %s",
+					   !text ? "text" : "out");
 	return parse_size(text, out);
 }
 

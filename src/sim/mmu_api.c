@@ -135,13 +135,13 @@ API_BODY(cpu_access, {
 		return api_error(a, KMM_EINVAL, "CPU %u does not exist (the machine has %u CPUs)",
 				 p->cpu, m->hw.nr_cpus);
 	if ((unsigned)p->type > KMM_ACCESS_IFETCH)
-		return api_error(a, KMM_EINVAL, "type %d is not LOAD, STORE or IFETCH",
+		return api_error(a, KMM_EINVAL, "bad access type %d: not LOAD, STORE or IFETCH",
 				 (int)p->type);
 	if (!p->buf)
 		return api_error(a, KMM_EINVAL, "NULL buf");
 	if (p->size < 1 || p->size > KMM_ACCESS_MAX)
-		return api_error(a, KMM_EINVAL, "size %zu is outside 1..%u (KMM_ACCESS_MAX)",
-				 p->size, KMM_ACCESS_MAX);
+		return api_error(a, KMM_EINVAL, "size %zu outside 1..%u (KMM_ACCESS_MAX)", p->size,
+				 KMM_ACCESS_MAX);
 	c = &m->hw.cpus[p->cpu];
 	env_set_cpu(&m->env, (int)p->cpu);
 	if (mmu_access(&m->hw, c, (enum hw_acc)p->type, p->va, p->buf, p->size, NULL, &f))

@@ -432,7 +432,8 @@ static void option_error_names(const char *name, const char *value)
 	snprintf(why, sizeof(why), "%s", kmm_last_error(NULL));
 	if (strncmp(why, name, n) == 0 && (why[n] == ' ' || why[n] == ':'))
 		return;
-	kmm_error_nomachine(KMM_EINVAL, "%s %s: %s", name, value, why);
+	kmm_error_nomachine(KMM_EINVAL, "%s %.64s%s: %s", name, value,
+			    strlen(value) > 64 ? "..." : "", why);
 }
 
 enum kmm_status kmm_config_option(struct kmm_config *cfg, const char *name, const char *value)

@@ -29,7 +29,8 @@ enum kmm_status kmm_gfp_parse(const char *text, kmm_gfp_t *gfp)
 	gfp_t out = 0;
 
 	if (!text || !gfp)
-		return kmm_error_nomachine(KMM_EINVAL, "kmm_gfp_parse: NULL %s", !text ? "text" : "gfp");
+		return kmm_error_nomachine(KMM_EINVAL, "kmm_gfp_parse: NULL %s",
+					   !text ? "text" : "gfp");
 	while (*text) {
 		size_t n = strcspn(text, "|");
 		gfp_t bits;
@@ -325,7 +326,8 @@ API_BODY(alloc_contig_range, {
 	if (st)
 		return st;
 	if (p->mt != KMM_MIGRATE_MOVABLE && p->mt != KMM_MIGRATE_CMA)
-		return api_error(a, KMM_EINVAL, "migratetype %d: must be MOVABLE or CMA", (int)p->mt);
+		return api_error(a, KMM_EINVAL, "migratetype %d: must be MOVABLE or CMA",
+				 (int)p->mt);
 	ret = alloc_contig_range(a->k, (unsigned long)p->start, (unsigned long)p->end, (int)p->mt,
 				 GFP_KERNEL);
 	if (ret)
@@ -421,7 +423,8 @@ API_BODY(isolate_range, {
 	if ((p->start | p->end) & (pageblock_nr_pages - 1))
 		return api_error(a, KMM_EINVAL, "the range is not pageblock aligned");
 	if (p->mt != KMM_MIGRATE_MOVABLE && p->mt != KMM_MIGRATE_CMA)
-		return api_error(a, KMM_EINVAL, "migratetype %d: must be MOVABLE or CMA", (int)p->mt);
+		return api_error(a, KMM_EINVAL, "migratetype %d: must be MOVABLE or CMA",
+				 (int)p->mt);
 	if (p->undo) {
 		undo_isolate_page_range(a->k, (unsigned long)p->start, (unsigned long)p->end,
 					(int)p->mt);

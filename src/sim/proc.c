@@ -251,9 +251,10 @@ enum kmm_status kmm_proc_read(struct kmm_machine *m, const char *path, char *buf
 	if (st)
 		return st;
 	if (b.needed + 1 > len)
-		return env_error(&m->env, KMM_ERANGE,
-				 "kmm_proc_read: %s: len %zu is too small: needs a buffer of %zu bytes",
-				 path, len, b.needed + 1);
+		return env_error(
+			&m->env, KMM_ERANGE,
+			"kmm_proc_read: %s: len %zu is too small: needs a buffer of %zu bytes",
+			path, len, b.needed + 1);
 	return KMM_OK;
 }
 
@@ -321,8 +322,7 @@ API_BODY(sysctl, { const char *name, *value; })
 	if (ret == -ENOENT)
 		return api_error(a, KMM_ENOENT, "sysctl %s: no such tunable", p->name);
 	if (ret)
-		return api_error(a, KMM_EINVAL, "sysctl %s=%s: invalid value", p->name,
-				 p->value);
+		return api_error(a, KMM_EINVAL, "sysctl %s=%s: invalid value", p->name, p->value);
 	return KMM_OK;
 }
 

@@ -75,8 +75,8 @@ API_BODY(kmem_cache_create, {
 	if (!p->cache || !name)
 		return api_error(a, KMM_EINVAL, "NULL %s", !name ? "name" : "cache");
 	if (!*name || strlen(name) >= 64)
-		return api_error(a, KMM_EINVAL, "name \"%.80s\": a name of 1 to 63 characters is needed",
-				 name);
+		return api_error(a, KMM_EINVAL,
+				 "name \"%.80s\": a name of 1 to 63 characters is needed", name);
 	for (const char *c = name; *c; c++)
 		if (isspace((unsigned char)*c) || !isprint((unsigned char)*c))
 			return api_error(a, KMM_EINVAL,
@@ -595,7 +595,8 @@ API_BODY(mempool_resize, {
 	if (st)
 		return st;
 	if (p->new_min_nr < 1 || p->new_min_nr > 1 << 20)
-		return api_error(a, KMM_EINVAL, "new_min_nr %d: must be at least 1 (mempool_resize)",
+		return api_error(a, KMM_EINVAL,
+				 "new_min_nr %d is outside 1..1048576 (mempool_resize)",
 				 p->new_min_nr);
 	if (mempool_resize(a->k, mp->pool, p->new_min_nr))
 		return api_error(a, KMM_ENOMEM, "out of memory");

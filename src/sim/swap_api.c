@@ -101,9 +101,10 @@ API_BODY(swapon, { const struct kmm_swap_config *cfg; })
 	if (err) {
 		swap_dev_destroy(a->k, dev);
 		if (err == -EINVAL && ((unsigned)c->swap_flags & ~(unsigned)SWAP_FLAGS_VALID))
-			return api_error(a, KMM_EINVAL,
-					 "%s: flags %#x has bits outside SWAP_FLAGS_VALID (-EINVAL)",
-					 c->name, (unsigned)c->swap_flags);
+			return api_error(
+				a, KMM_EINVAL,
+				"%s: flags %#x has bits outside SWAP_FLAGS_VALID (-EINVAL)",
+				c->name, (unsigned)c->swap_flags);
 		if (err == -EINVAL && c->bytes / KMM_PAGE_SIZE < MKSWAP_MIN_PAGES)
 			return api_error(a, KMM_EINVAL,
 					 "%s: size %llu is under 10 pages: mkswap refuses it "

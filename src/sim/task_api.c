@@ -519,13 +519,13 @@ API_BODY(task_access, {
 	int ret;
 
 	if ((unsigned)p->type > KMM_ACCESS_IFETCH)
-		return api_error(a, KMM_EINVAL, "type %d is not LOAD, STORE or IFETCH",
+		return api_error(a, KMM_EINVAL, "bad access type %d: not LOAD, STORE or IFETCH",
 				 (int)p->type);
 	if (!p->buf)
 		return api_error(a, KMM_EINVAL, "NULL buf");
 	if (p->len < 1 || p->len > KMM_ACCESS_MAX)
-		return api_error(a, KMM_EINVAL, "len %zu is outside 1..%u (KMM_ACCESS_MAX)",
-				 p->len, KMM_ACCESS_MAX);
+		return api_error(a, KMM_EINVAL, "length %zu outside 1..%u (KMM_ACCESS_MAX)", p->len,
+				 KMM_ACCESS_MAX);
 	if ((st = api_run_task(a, p->pid, p->fault, &t)))
 		return st;
 	set_current_task(a->k, t);
@@ -560,7 +560,7 @@ API_BODY(task_touch, {
 		return api_error(a, KMM_EINVAL, "unknown access type %d or order %d", (int)p->type,
 				 (int)p->order);
 	if (!p->len)
-		return api_error(a, KMM_EINVAL, "va 0x%" PRIx64 " len 0x0: the range is empty",
+		return api_error(a, KMM_EINVAL, "va 0x%" PRIx64 " len 0x0: need a non-empty range",
 				 p->va);
 	if (p->va + p->len < p->va)
 		return api_error(a, KMM_EINVAL,
@@ -735,11 +735,12 @@ API_BODY(brk, {
 				 ") refused: below start_brk 0x%lx; the break stays 0x%lx",
 				 p->pid, p->brk, t->mm->start_brk, got);
 	if (p->brk && got != p->brk)
-		return api_error(a, KMM_ENOMEM,
-				 "pid %" PRId32 ": brk(0x%" PRIx64
-				 ") refused (it overlaps a mapping, exceeds RLIMIT_DATA or finds no "
-				 "memory); the break stays 0x%lx",
-				 p->pid, p->brk, got);
+		return api_error(
+			a, KMM_ENOMEM,
+			"pid %" PRId32 ": brk(0x%" PRIx64
+			") refused (it overlaps a mapping, exceeds RLIMIT_DATA or finds no "
+			"memory); the break stays 0x%lx",
+			p->pid, p->brk, got);
 	return KMM_OK;
 }
 

@@ -11,10 +11,10 @@
  * the call, the argument refused by its parameter name ("NULL buf", "order 11"), the value
  * given, and the rule (the bound from the call's header, or the kernel's name for the check).
  * Every piece must appear in the text; .never is a piece of another cause that a call refused
- * for one reason must not mention (the split of the lumped texts). Before each row a sentinel error is planted, so a call
- * that fails without setting its own text fails the row. Values known only at run time are
- * placeholders: %P the allocated pfn, %S the destroyed cache, %C the live cache, %L the
- * mempool, %G the exited pid, %N the size /proc/meminfo needs (its length + 1).
+ * for one reason must not mention (the split of the lumped texts). Before each row a sentinel error
+ * is planted, so a call that fails without setting its own text fails the row. Values known only at
+ * run time are placeholders: %P the allocated pfn, %S the destroyed cache, %C the live cache, %L
+ * the mempool, %G the exited pid, %N the size /proc/meminfo needs (its length + 1).
  *
  * A row is data: an operation (enum op, run by call()), which machine (the live one, NULL, a
  * dead one), up to four integer arguments, two strings and whether an output is NULL. The
@@ -390,7 +390,8 @@ static enum kmm_status call(const struct row *r, struct kmm_machine *m)
 	case OP_MMU_CPU_MODEL:
 		return kmm_mmu_set_cpu_model(m, r->s);
 	case OP_CPU_ACCESS:
-		return kmm_cpu_access(m, (unsigned)a, (enum kmm_access)d, b, no ? NULL : buf, c, NULL);
+		return kmm_cpu_access(m, (unsigned)a, (enum kmm_access)d, b, no ? NULL : buf, c,
+				      NULL);
 	case OP_TLBI_NAME:
 		return kmm_tlbi_by_name(m, (unsigned)a, r->s, b);
 	case OP_TLB_STATS:
