@@ -19,7 +19,11 @@
  *         vma_needs/commit_reservation(), dequeue_huge_page_vma(), alloc_huge_page(),
  *         hugetlb_fault(), hugetlb_no_page(), hugetlb_wp(), unmap_ref_private(),
  *         __unmap_hugepage_range(), copy_hugetlb_page_range(), hugetlb_change_protection(),
- *         hugetlb_vm_op_open/close/split(), hugepage_add_new_anon_rmap(), smaps_hugetlb_range();
+ *         hugetlb_vm_op_open/close/split(), hugepage_add_new_anon_rmap(), smaps_hugetlb_range(),
+ *         move_hugetlb_page_tables(), clear_vma_resv_huge_pages(), hugetlb_count_add/sub(),
+ *         hugetlb_report_usage() (fs/proc's HugetlbPages row);
+ *         fs/hugetlbfs/inode.c: hugetlbfs_punch_hole(), hugetlbfs_zero_partial_page(),
+ *         hugetlb_vmdelete_list(), remove_inode_hugepages()'s hole-punch path;
  *         fs/hugetlbfs/inode.c: hugetlbfs_file_mmap(), hugetlb_get_unmapped_area(),
  *         hugetlb_file_setup(), remove_inode_hugepages(); mm/mmap.c: ksys_mmap_pgoff()'s
  *         MAP_HUGETLB part;
@@ -80,9 +84,12 @@
  *    objects, not slab ones. /proc/<pid>/maps shows no "/anon_hugepage (deleted)" name.
  *  - No PMD sharing, no hugetlb migration or memory failure, no userfaultfd, no subpools.
  *  - A resv_map is a bitmap over the file's indices (the kernel keeps regions in a list).
- *  - mremap that would move a hugetlb mapping is -EINVAL (6.1 moves it with
- *    move_hugetlb_page_tables); shrinking in place works. MADV_DONTNEED on hugetlb is still
- *    -EINVAL (madvise.c).
+ *  - mremap moves a hugetlb mapping (MREMAP_FIXED) entry by entry, as 6.1 does without
+ *    PMD sharing; the old VMA gets a fresh private data object (6.1 clears its pointer), made
+ *    ready before the move (hugetlb_mremap_prepare) so a host allocation cannot fail after it.
+ *    A partial move strands the rest of the old VMA's reservations as 6.1 does; resv_stranded
+ *    counts them for the check (the kernel keeps no such count). The file's reverse map for
+ *    MADV_REMOVE is a walk over every mm's VMAs (hugetlb files have no i_mmap tree here).
  *  - The access and dirty flags of contiguous entries are gathered from all 16 descriptors
  *    (huge_ptep_get) but faults write them to all; the walker's hardware updates set them in
  *    the descriptor it used, as the architecture allows.
@@ -106,7 +113,9 @@
  *     each page's entire mapcount counts the entries mapping it over all mms; a cached page
  *     of a shared file holds one reference more than its mappings.
  *  6. resv_huge_pages is, per size, the owners' unconsumed reservations over their VMAs, plus
- *     the files' reserved indices without a page, plus in-use pages still HPG_restore_reserve.
+ *     the files' reserved indices without a page, plus in-use pages still HPG_restore_reserve,
+ *     plus the reservations partial mremaps stranded (resv_stranded).
+ *  7. Each mm's hugetlb_usage (HugetlbPages) is the base pages its huge entries map.
  * The placement check's HUGETLB row claims every page of each free pool page.
  */
 #include "mm/hugetlb.h"
@@ -155,6 +164,7 @@ struct hstate {
 	unsigned long max_huge_pages; /* what the last resize left persistent */
 	unsigned long nr_huge_pages, free_huge_pages, resv_huge_pages, surplus_huge_pages;
 	unsigned long nr_overcommit_huge_pages;
+	unsigned long resv_stranded; /* reservations a partial mremap left with no owner (6.1) */
 	unsigned long max_huge_pages_node[MAX_NUMNODES]; /* hugepages=N:M's boot-time asks */
 	unsigned int nr_huge_pages_node[MAX_NUMNODES];
 	unsigned int free_huge_pages_node[MAX_NUMNODES];
@@ -1326,6 +1336,7 @@ struct hugetlb_vma {
 	struct hugetlb_file *hf;
 	struct resv_map *resv; /* private owner: the consumed reservations */
 	unsigned long flags;   /* HPAGE_RESV_OWNER, HPAGE_RESV_UNMAPPED */
+	struct hugetlb_vma *spare; /* hugetlb_mremap_prepare's, for clear_vma_resv_huge_pages */
 };
 
 #define BITS_PER_WORD (8 * sizeof(unsigned long))
@@ -1675,6 +1686,7 @@ static void hugetlb_vm_op_close(struct vm_area_struct *vma)
 		return;
 	resv_map_put(k, hv->resv);
 	hugetlb_file_put(k, hv->hf);
+	env_free(k->env, hv->spare);
 	env_free(k->env, hv);
 	vma->vm_private_data = NULL;
 }
@@ -1795,8 +1807,7 @@ unsigned long vma_kernel_pagesize(const struct vm_area_struct *vma)
 }
 
 int hugetlb_mremap_check(const struct vm_area_struct *vma, unsigned long addr,
-			 unsigned long *old_len, unsigned long *new_len, unsigned long new_addr,
-			 bool moves)
+			 unsigned long *old_len, unsigned long *new_len, unsigned long new_addr)
 {
 	const struct hstate *h = hstate_vma(vma);
 
@@ -1806,7 +1817,7 @@ int hugetlb_mremap_check(const struct vm_area_struct *vma, unsigned long addr,
 		return -EINVAL;
 	if (*new_len > *old_len)
 		return -EINVAL; /* no expansion: reservations cannot be split */
-	return moves ? -EINVAL : 0;
+	return 0; /* a move goes through move_hugetlb_page_tables */
 }
 
 /* ---- mappings: descriptors ---------------------------------------------------------------- */
@@ -1979,6 +1990,17 @@ static pte_t make_huge_pte(const struct kmm_kernel *k, const struct vm_area_stru
 }
 
 /* ---- mappings: rmap, allocation, faults -------------------------------------------------- */
+
+/* Models: hugetlb_count_add() / hugetlb_count_sub(): mm->hugetlb_usage (HugetlbPages). */
+static void hugetlb_count_add(long pages, struct mm_struct *mm)
+{
+	mm->hugetlb_usage += pages;
+}
+
+static void hugetlb_count_sub(long pages, struct mm_struct *mm)
+{
+	mm->hugetlb_usage -= pages;
+}
 
 /* Models: hugepage_add_new_anon_rmap(): the first (entire) mapping of an exclusive page. */
 static void hugepage_add_new_anon_rmap(struct page *page, struct vm_area_struct *vma,
@@ -2255,6 +2277,7 @@ static vm_fault_t hugetlb_no_page(struct mm_struct *mm, struct vm_area_struct *v
 		get_page(page);
 		vma_reservation(vma, haddr, false);
 	}
+	hugetlb_count_add((long)pages_per_huge_page(h), mm);
 	if (shared) {
 		hugetlb_dup_rmap(page);
 		set_huge_pte_at(hp, make_huge_pte(k, vma, page, vma->vm_flags & VM_WRITE));
@@ -2328,6 +2351,7 @@ void __unmap_hugepage_range(struct mmu_gather *tlb, struct vm_area_struct *vma, 
 			tlb_flush_pmd_range(tlb, address, sz);
 		else
 			tlb_flush_pte_range(tlb, address, sz);
+		hugetlb_count_sub((long)pages_per_huge_page(h), mm);
 		hugetlb_remove_rmap(page);
 		tlb_remove_page_size(tlb, page, sz);
 		if (ref_page)
@@ -2381,6 +2405,7 @@ int copy_hugetlb_page_range(struct mm_struct *dst, struct mm_struct *src,
 			set_huge_pte_at(&sp, entry);
 		}
 		set_huge_pte_at(&dp, entry);
+		hugetlb_count_add((long)pages_per_huge_page(h), dst);
 	}
 	(void)dst_vma;
 	if (cow) /* dup_mmap's flush_tlb_mm, for this range */
@@ -2441,6 +2466,160 @@ void hugetlb_smaps(const struct vm_area_struct *vma, unsigned long *shared, unsi
 		else
 			*private += huge_page_size(h);
 	}
+}
+
+/* ---- mappings: mremap, MADV_DONTNEED, MADV_REMOVE ---------------------------------------- */
+
+unsigned long move_hugetlb_page_tables(struct vm_area_struct *vma, struct vm_area_struct *new_vma,
+				       unsigned long old_addr, unsigned long new_addr,
+				       unsigned long len)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	struct hstate *h = hstate_vma(vma);
+	unsigned long sz = huge_page_size(h), old_end = old_addr + len, start = old_addr;
+	bool moved = false;
+
+	(void)new_vma; /* the same mm: huge_pte_alloc needs it only for PMD sharing */
+	for (; old_addr < old_end; old_addr += sz, new_addr += sz) {
+		struct huge_ptes sp, dp;
+
+		if (!huge_pte_offset(mm, h, old_addr, &sp) || pte_none(huge_ptep_get(&sp)))
+			continue;
+		if (!huge_pte_alloc(mm, h, new_addr, &dp))
+			break;
+		/* move_huge_pte: cleared at the old address, written whole at the new one */
+		set_huge_pte_at(&dp, huge_ptep_get_and_clear(&sp));
+		moved = true;
+	}
+	if (moved) /* tlb_remove_huge_tlb_entry + tlb_flush_mmu_tlbonly over the old range */
+		flush_hugetlb_tlb_range(vma, start, old_end);
+	return len + old_addr - old_end;
+}
+
+int hugetlb_mremap_prepare(struct vm_area_struct *vma)
+{
+	struct hugetlb_vma *hv = hvma(vma);
+
+	if ((vma->vm_flags & VM_MAYSHARE) || hv->spare)
+		return 0;
+	hv->spare = env_alloc(vma->vm_mm->kernel->env, sizeof(*hv->spare));
+	return hv->spare ? 0 : -ENOMEM;
+}
+
+void clear_vma_resv_huge_pages(struct vm_area_struct *vma, unsigned long moved_start,
+			       unsigned long moved_end)
+{
+	struct hugetlb_vma *old = hvma(vma), *hv;
+	struct hstate *h = old->hf->h;
+
+	if (vma->vm_flags & VM_MAYSHARE)
+		return; /* the file's map holds the reservations: nothing is the VMA's */
+	if (old->resv && (old->flags & HPAGE_RESV_OWNER)) {
+		/* 6.1 gives nothing back: the rest of this VMA keeps its reservations forever */
+		unsigned long s = vma_hugecache_offset(h, vma, vma->vm_start);
+		unsigned long e = vma_hugecache_offset(h, vma, vma->vm_end);
+		unsigned long ms = vma_hugecache_offset(h, vma, moved_start);
+		unsigned long me = vma_hugecache_offset(h, vma, moved_end);
+		long kept = (long)(e - s) - region_count(old->resv, s, e);
+
+		kept -= (long)(me - ms) - region_count(old->resv, ms, me);
+		h->resv_stranded += (unsigned long)kept;
+	}
+	hv = old->spare; /* hugetlb_mremap_prepare made sure of it */
+	old->spare = NULL;
+	memset(hv, 0, sizeof(*hv));
+	hv->refs = 1;
+	hv->hf = old->hf;
+	hv->hf->refs++;
+	old->refs--; /* the moved VMA holds the other reference (copy_vma's open) */
+	vma->vm_private_data = hv;
+}
+
+/*
+ * Models: hugetlb_vmdelete_list() over every VMA of every mm that maps @hf: unmaps the file's
+ * huge pages [@first, @last) wherever they are mapped.
+ */
+static void hugetlb_vmdelete_list(struct kmm_kernel *k, struct hugetlb_file *hf,
+				  unsigned long first, unsigned long last)
+{
+	struct mm_state *ms = k->mm_state;
+	unsigned int order = huge_page_order(hf->h);
+
+	for (struct list_head *l = ms->mms.next; l != &ms->mms; l = l->next) {
+		struct mm_struct *mm = list_entry(l, struct mm_struct, mmlist);
+
+		for (struct vm_area_struct *v = mm->mmap; v; v = v->vm_next) {
+			const unsigned int shift = order + PAGE_SHIFT;
+			unsigned long vs, ve, s, e;
+
+			if (!is_vm_hugetlb_page(v) || !hvma(v) || hvma(v)->hf != hf)
+				continue;
+			vs = v->vm_pgoff >> order;
+			ve = vs + ((v->vm_end - v->vm_start) >> shift);
+			s = first > vs ? first : vs;
+			e = last < ve ? last : ve;
+			if (s < e)
+				unmap_hugepage_range(v, v->vm_start + ((s - vs) << shift),
+						     v->vm_start + ((e - vs) << shift), NULL);
+		}
+	}
+}
+
+/* Models: hugetlbfs_zero_partial_page(): zeroes [@start, @end) of a cached page, if any. */
+static void hugetlbfs_zero_partial_page(struct kmm_kernel *k, struct hugetlb_file *hf,
+					unsigned long start, unsigned long end)
+{
+	const struct hstate *h = hf->h;
+	unsigned long idx = start >> huge_page_shift(h);
+	struct page *page = idx < hf->nr ? hf->pages[idx] : NULL;
+
+	if (!page)
+		return;
+	start &= ~huge_page_mask(h);
+	end &= ~huge_page_mask(h);
+	if (!end)
+		end = huge_page_size(h);
+	env_charge_n(k->env, COST_page_zero, (end - start) >> PAGE_SHIFT);
+	arch_phys_zero(&k->hw->phys, PFN_PHYS(page_to_pfn(k, page)) + start,
+		       (phys_addr_t)(end - start));
+}
+
+int hugetlb_punch_hole(struct vm_area_struct *vma, unsigned long offset, unsigned long len)
+{
+	struct kmm_kernel *k = vma->vm_mm->kernel;
+	struct hugetlb_file *hf = hvma(vma)->hf;
+	struct hstate *h = hf->h;
+	unsigned long hsz = huge_page_size(h);
+	unsigned long hole_start = (offset + hsz - 1) & ~(hsz - 1);
+	unsigned long hole_end = (offset + len) & ~(hsz - 1);
+
+	if (!hf->pages)
+		return 0; /* a private mapping's file: the caller refused it (-EACCES) */
+	hf->refs++; /* get_file: the VMA may go with the unmapping */
+	if (offset < hole_start)
+		hugetlbfs_zero_partial_page(k, hf, offset,
+					    offset + len < hole_start ? offset + len : hole_start);
+	if (hole_end > hole_start)
+		hugetlb_vmdelete_list(k, hf, hole_start >> huge_page_shift(h),
+				      hole_end >> huge_page_shift(h));
+	if (offset + len > hole_end && offset + len > hole_start)
+		hugetlbfs_zero_partial_page(k, hf, hole_end, offset + len);
+	/* remove_inode_hugepages, hole punch: each cached page leaves with its index */
+	for (unsigned long i = hole_start >> huge_page_shift(h);
+	     i < (hole_end >> huge_page_shift(h)) && i < hf->nr; i++) {
+		struct page *page = hf->pages[i];
+
+		if (!page)
+			continue;
+		hf->pages[i] = NULL;
+		hf->nrpages--;
+		page->mapping = NULL;
+		put_page(k, page);
+		/* hugetlb_unreserve_pages(i, i + 1, 1): region_del 1 - freed 1, nothing back */
+		region_del(hf->resv, i, i + 1);
+	}
+	hugetlb_file_put(k, hf);
+	return 0;
 }
 
 /* ---- checks ----------------------------------------------------------------------------- */
@@ -2601,7 +2780,7 @@ static bool huge_entry_check(struct map_tally *t, const struct vm_area_struct *v
 
 /* Invariants 5 and 6 over one hugetlb VMA: its entries, its outstanding reservations. */
 static bool hugetlb_vma_check(struct map_tally *t, const struct vm_area_struct *vma, long *resv,
-			      char *why, size_t whylen)
+			      long *usage, char *why, size_t whylen)
 {
 	const struct hugetlb_vma *hv = hvma(vma);
 	const struct hstate *h;
@@ -2626,6 +2805,7 @@ static bool hugetlb_vma_check(struct map_tally *t, const struct vm_area_struct *
 
 		if (!huge_pte_offset(vma->vm_mm, h, a, &hp) || pte_none(__pte(hp.first[0])))
 			continue;
+		*usage += (long)pages_per_huge_page(h);
 		if (!huge_entry_check(t, vma, a, &hp, why, whylen))
 			return false;
 	}
@@ -2647,10 +2827,15 @@ static bool hugetlb_map_check(struct kmm_kernel *k, char *why, size_t whylen)
 	for (struct list_head *l = ms ? ms->mms.next : NULL; ok && l && l != &ms->mms;
 	     l = l->next) {
 		struct mm_struct *mm = list_entry(l, struct mm_struct, mmlist);
+		long usage = 0;
 
 		for (struct vm_area_struct *v = mm->mmap; ok && v; v = v->vm_next)
 			if (is_vm_hugetlb_page(v))
-				ok = hugetlb_vma_check(&t, v, resv, why, whylen);
+				ok = hugetlb_vma_check(&t, v, resv, &usage, why, whylen);
+		if (ok && usage != mm->hugetlb_usage)
+			ok = !snprintf(why, whylen,
+				       "hugetlb: an mm's hugetlb_usage is %ld, its entries map %ld",
+				       mm->hugetlb_usage, usage);
 	}
 	for (struct list_head *l = k->hugetlb->files.next; ok && l != &k->hugetlb->files;
 	     l = l->next) {
@@ -2694,6 +2879,7 @@ static bool hugetlb_map_check(struct kmm_kernel *k, char *why, size_t whylen)
 	}
 	for_each_hstate(k->hugetlb, h)
 	{
+		resv[h - k->hugetlb->hstates] += (long)h->resv_stranded;
 		for (const struct list_head *l = h->hugepage_activelist.next;
 		     ok && l != &h->hugepage_activelist; l = l->next)
 			resv[h - k->hugetlb->hstates] +=

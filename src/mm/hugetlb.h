@@ -173,11 +173,38 @@ unsigned long vma_kernel_pagesize(const struct vm_area_struct *vma);
  */
 void hugetlb_smaps(const struct vm_area_struct *vma, unsigned long *shared, unsigned long *private);
 /*
- * Models: the hugetlb part of mremap's checks: 0 or -EINVAL (addresses not aligned to the
- * huge page size, growing, or a move: see hugetlb.c's Deviation). Lengths are rounded up.
+ * Models: the hugetlb part of sys_mremap's checks: 0 or -EINVAL (@addr or @new_addr not
+ * aligned to the huge page size, or growing). Both lengths are rounded up to the size.
  */
 int hugetlb_mremap_check(const struct vm_area_struct *vma, unsigned long addr,
-			 unsigned long *old_len, unsigned long *new_len, unsigned long new_addr,
-			 bool moves);
+			 unsigned long *old_len, unsigned long *new_len, unsigned long new_addr);
+/*
+ * Readies a private hugetlb @vma for a move (the host object clear_vma_resv_huge_pages will
+ * give the old VMA), before anything changes. 0 or -ENOMEM.
+ */
+int hugetlb_mremap_prepare(struct vm_area_struct *vma);
+/*
+ * Models: move_hugetlb_page_tables(): moves the huge entries of [@old_addr, +@len) of @vma to
+ * @new_addr (of @new_vma, same mm), then flushes the old range. Returns the bytes done (less
+ * than @len only when a table could not be allocated).
+ */
+unsigned long move_hugetlb_page_tables(struct vm_area_struct *vma, struct vm_area_struct *new_vma,
+				       unsigned long old_addr, unsigned long new_addr,
+				       unsigned long len);
+/*
+ * Models: clear_vma_resv_huge_pages(): after a move, the old private @vma loses its
+ * reservation map (the moved VMA has it) and becomes a plain non-owner; 6.1 returns nothing,
+ * so the unconsumed reservations of its range outside [@moved_start, @moved_end) stay
+ * reserved for good (counted in resv_stranded). Needs hugetlb_mremap_prepare() first.
+ */
+void clear_vma_resv_huge_pages(struct vm_area_struct *vma, unsigned long moved_start,
+			       unsigned long moved_end);
+/*
+ * Models: madvise_remove()'s vfs_fallocate(PUNCH_HOLE) on a hugetlbfs file,
+ * hugetlbfs_punch_hole(): bytes [@offset, +@len) of @vma's file: the partial huge pages at the
+ * ends are zeroed, the whole ones unmapped from every mapping and dropped from the file
+ * (their reservation with them). 0.
+ */
+int hugetlb_punch_hole(struct vm_area_struct *vma, unsigned long offset, unsigned long len);
 
 #endif /* KMM_MM_HUGETLB_H */

@@ -1,0 +1,438 @@
+/*
+ * Operations on MAP_HUGETLB mappings that 6.1 allows and the first hugetlb wave refused
+ * (src/mm/hugetlb.c "mremap, MADV_DONTNEED, MADV_REMOVE"), and HugetlbPages:
+ *  - MADV_DONTNEED: madvise_dontneed_free_valid_vma's rules (aligned start, end rounded down
+ *    to the huge page size, MADV_FREE refused), the page freed to the pool and a private
+ *    owner's reservation NOT given back (the next fault needs a free unreserved page);
+ *  - MADV_REMOVE: hugetlbfs_punch_hole on a shared mapping (whole pages leave the file and
+ *    every mapping; partial pages are zeroed), -EACCES on a private one;
+ *  - mremap moves (MREMAP_FIXED): move_hugetlb_page_tables, alignment -EINVALs, the moved
+ *    VMA keeping the reservations, and 6.1's stranded reservations after a partial move;
+ *  - HugetlbPages in /proc/PID/status for every size, through fork and munmap.
+ *
+ * Expected values are worked by hand from 6.1's rules in the comments; kmm_check() after
+ * every step; user data checksummed word by word.
+ */
+#include "mm_test.h"
+
+#include "kmm/mmu.h"
+#include "mm/hugetlb.h"
+#include "mm/internal.h"
+#include "mm/mman.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define P  PAGE_SIZE
+#define RW (PROT_READ | PROT_WRITE)
+#define PA (MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB)
+#define SA (MAP_SHARED | MAP_ANONYMOUS | MAP_HUGETLB)
+#define M2 (2UL << 20)
+
+static struct kmm_machine *boot(uint64_t ram, const char *cmdline)
+{
+	struct kmm_config cfg;
+
+	kmm_config_init(&cfg);
+	assert_int_equal(kmm_config_set_ram(&cfg, ram), KMM_OK);
+	assert_int_equal(kmm_config_option(&cfg, "-cpu", "cortex-a57"), KMM_OK);
+	snprintf(cfg.cmdline, sizeof(cfg.cmdline), "%s", cmdline);
+	return test_machine(&cfg);
+}
+
+static unsigned long meminfo(struct kmm_machine *m, const char *row)
+{
+	const char *p = strstr(test_view(m, "/proc/meminfo"), row);
+
+	assert_non_null(p);
+	return strtoul(p + strlen(row), NULL, 10);
+}
+
+static uint64_t pattern(uint64_t va, uint64_t salt)
+{
+	return (va ^ (salt << 56)) * 0x9e3779b97f4a7c15ull;
+}
+
+/* One word every @stride bytes of [va, va + len), the value naming @tag's address. */
+static void fill(struct utask *u, unsigned long va, unsigned long len, unsigned long stride,
+		 unsigned long tag, uint64_t salt)
+{
+	for (unsigned long a = 0; a < len; a += stride)
+		ut_store64(u, va + a, pattern(tag + a, salt));
+}
+
+static bool holds(struct utask *u, unsigned long va, unsigned long len, unsigned long stride,
+		  unsigned long tag, uint64_t salt)
+{
+	for (unsigned long a = 0; a < len; a += stride)
+		if (ut_load64(u, va + a) != pattern(tag + a, salt))
+			return false;
+	return true;
+}
+
+static bool zero(struct utask *u, unsigned long va, unsigned long len, unsigned long stride)
+{
+	for (unsigned long a = 0; a < len; a += stride)
+		if (ut_load64(u, va + a) != 0)
+			return false;
+	return true;
+}
+
+static int access_status(struct utask *u, enum kmm_access type, unsigned long va)
+{
+	uint64_t v = 1;
+
+	return ut_access(u, type, va, &v, sizeof(v));
+}
+
+static void hp_counts(struct kmm_machine *m, unsigned long free, unsigned long rsvd)
+{
+	assert_int_equal(meminfo(m, "HugePages_Free:"), free);
+	assert_int_equal(meminfo(m, "HugePages_Rsvd:"), rsvd);
+	ut_check(m);
+}
+
+/* The level-2 descriptor at @va in @u's tables (0 if the tables are not there). */
+static uint64_t pmd_desc(struct utask *u, unsigned long va)
+{
+	struct kmm_kernel *k = u->k;
+	p4d_t *p4dp = p4d_offset(pgd_offset_pgd(k, u->t.mm->pgd, va), va);
+	pud_t *pudp;
+
+	if (p4d_none(*p4dp))
+		return 0;
+	pudp = pud_offset(k, p4dp, va);
+	if (!pud_table(*pudp))
+		return 0;
+	return pmd_val(*pmd_offset(k, pudp, va));
+}
+
+/*
+ * MADV_DONTNEED on a private 2 MiB mapping, pool of 4, by hand:
+ *   mmap A 3 pages, write all 3                   Free 1  Rsvd 0
+ *   DONTNEED A+4K, 2M            -EINVAL (start not 2 MiB aligned)
+ *   MADV_FREE A, 2M              -EINVAL (hugetlb takes DONTNEED only)
+ *   DONTNEED A+2M, 4K            0, nothing: the end rounds down to A+2M = start
+ *   DONTNEED A, 2M + 4K          page 0 only (end rounded down): Free 2, Rsvd 0 (its
+ *                                reservation was consumed and is not given back)
+ *   mmap B 2 pages               Rsvd 2 (free 2 - resv 0 >= 2)
+ *   read A[0]                    SIGBUS: A's index 0 has no reservation, free 2 - resv 2 = 0
+ *   munmap B                     Rsvd 0
+ *   read A[0]                    a new zeroed page: Free 1
+ *   A's pages 1 and 2 kept their data throughout.
+ * A shared mapping's DONTNEED drops the entry only: the page stays in the file (Free
+ * unchanged) and the next access finds it with its data, without a new page.
+ */
+static void test_hugetlb_ops_madv_dontneed(void **state)
+{
+	struct kmm_machine *m = boot(1ull << 30, "hugepages=4");
+	unsigned long a, b, c;
+	struct utask u;
+
+	(void)state;
+	ut_init(&u, m, 1);
+	a = ut_mmap(&u, 0, 3 * M2, RW, PA);
+	assert_false(IS_ERR_VALUE(a));
+	fill(&u, a, 3 * M2, 256 << 10, 0, 1);
+	hp_counts(m, 1, 0);
+	assert_int_equal(do_madvise(u.t.mm, a + P, M2, MADV_DONTNEED), -EINVAL);
+	assert_int_equal(do_madvise(u.t.mm, a, M2, MADV_FREE), -EINVAL);
+	assert_int_equal(do_madvise(u.t.mm, a + M2, P, MADV_DONTNEED), 0);
+	hp_counts(m, 1, 0);
+	assert_true(holds(&u, a, 3 * M2, 256 << 10, 0, 1));
+	assert_int_equal(do_madvise(u.t.mm, a, M2 + P, MADV_DONTNEED), 0);
+	hp_counts(m, 2, 0);
+	assert_true(holds(&u, a + M2, 2 * M2, 256 << 10, M2, 1));
+
+	b = ut_mmap(&u, 0, 2 * M2, RW, PA);
+	assert_false(IS_ERR_VALUE(b));
+	hp_counts(m, 2, 2);
+	assert_int_equal(access_status(&u, KMM_ACCESS_LOAD, a), KMM_SIGBUS);
+	ut_check(m);
+	assert_int_equal(do_munmap(u.t.mm, b, 2 * M2), 0);
+	hp_counts(m, 2, 0);
+	assert_true(zero(&u, a, M2, 256 << 10));
+	hp_counts(m, 1, 0);
+	assert_true(holds(&u, a + M2, 2 * M2, 256 << 10, M2, 1));
+
+	/* DONTNEED_LOCKED is the same on hugetlb (mlock never sets VM_LOCKED on it) */
+	assert_int_equal(do_madvise(u.t.mm, a + M2, 2 * M2, MADV_DONTNEED_LOCKED), 0);
+	hp_counts(m, 3, 0);
+	assert_int_equal(do_munmap(u.t.mm, a, 3 * M2), 0);
+	hp_counts(m, 4, 0);
+
+	c = ut_mmap(&u, 0, 2 * M2, RW, SA);
+	assert_false(IS_ERR_VALUE(c));
+	fill(&u, c, 2 * M2, 128 << 10, 0, 2);
+	hp_counts(m, 2, 0);
+	assert_int_equal(do_madvise(u.t.mm, c, 2 * M2, MADV_DONTNEED), 0);
+	hp_counts(m, 2, 0); /* the file keeps both */
+	assert_int_equal(pmd_desc(&u, c), 0);
+	assert_true(holds(&u, c, 2 * M2, 128 << 10, 0, 2));
+	hp_counts(m, 2, 0);
+	assert_int_equal(do_munmap(u.t.mm, c, 2 * M2), 0);
+	hp_counts(m, 4, 0);
+	ut_exit(&u);
+	test_machine_done(m);
+}
+
+/*
+ * MADV_REMOVE (hugetlbfs_punch_hole) on a shared 2 MiB mapping of 3 pages, pool of 4, all
+ * written (Free 1, Rsvd 0); a second task maps the same file through fork:
+ *   REMOVE on a private mapping                 -EACCES
+ *   REMOVE S+1M, 2M   the hole holds no whole page [2M, 2M): page 0's bytes [1M, 2M) and
+ *                     page 1's [0, 1M) are zeroed in place; nothing freed (Free 1)
+ *   REMOVE S+2M, 4M   page 1 and page 2 leave the file and both tasks' tables: Free 3,
+ *                     Rsvd 0 (each page's index leaves the map with it: nothing reserved)
+ *   the child reads S+2M: a new zeroed page for the file (Free 2), the parent sees it too
+ */
+static void test_hugetlb_ops_madv_remove(void **state)
+{
+	struct kmm_machine *m = boot(1ull << 30, "hugepages=4");
+	struct utask u, child;
+	unsigned long s, p;
+
+	(void)state;
+	ut_init(&u, m, 1);
+	p = ut_mmap(&u, 0, M2, RW, PA);
+	assert_false(IS_ERR_VALUE(p));
+	assert_int_equal(do_madvise(u.t.mm, p, M2, MADV_REMOVE), -EACCES);
+	assert_int_equal(do_munmap(u.t.mm, p, M2), 0);
+	s = ut_mmap(&u, 0, 3 * M2, RW, SA);
+	assert_false(IS_ERR_VALUE(s));
+	fill(&u, s, 3 * M2, 64 << 10, 0, 3);
+	hp_counts(m, 1, 0);
+
+	memcpy(&child, &u, sizeof(child));
+	child.asid = 2;
+	child.t.pid = 2;
+	memset(&child.t.rss_stat, 0, sizeof(child.t.rss_stat));
+	child.t.mm = dup_mm(&child.t, u.t.mm);
+	assert_non_null(child.t.mm);
+	ut_check(m);
+
+	assert_int_equal(do_madvise(u.t.mm, s + (1UL << 20), M2, MADV_REMOVE), 0);
+	hp_counts(m, 1, 0);
+	assert_true(holds(&u, s, 1UL << 20, 64 << 10, 0, 3));
+	assert_true(zero(&u, s + (1UL << 20), M2, 64 << 10));
+	assert_true(holds(&u, s + 3 * (1UL << 20), 3 * (1UL << 20), 64 << 10, 3 * (1UL << 20), 3));
+	ut_switch(&child);
+	assert_true(zero(&child, s + (1UL << 20), M2, 64 << 10));
+	ut_switch(&u);
+	ut_check(m);
+
+	assert_int_equal(do_madvise(u.t.mm, s + M2, 2 * M2, MADV_REMOVE), 0);
+	hp_counts(m, 3, 0);
+	assert_int_equal(pmd_desc(&u, s + M2), 0);
+	ut_switch(&child);
+	assert_true(zero(&child, s + M2, M2, 64 << 10));
+	hp_counts(m, 2, 0);
+	ut_store64(&child, s + M2 + 8, 0x1234);
+	assert_true(holds(&child, s, 1UL << 20, 64 << 10, 0, 3));
+	ut_switch(&u);
+	assert_int_equal(ut_load64(&u, s + M2 + 8), 0x1234);
+	hp_counts(m, 2, 0);
+	ut_exit(&child);
+	ut_switch(&u);
+	ut_check(m);
+	ut_exit(&u);
+	hp_counts(m, 4, 0);
+	test_machine_done(m);
+}
+
+/*
+ * mremap of a private 2 MiB mapping of 4 pages at 1 GiB, pool of 6, pages 0 and 1 written
+ * (Free 4, Rsvd 2):
+ *   new address 3 GiB + 4 KiB, FIXED            -EINVAL (not huge-page aligned)
+ *   DONTUNMAP (same length)                     -EINVAL (VM_DONTEXPAND: vma_to_resize)
+ *   grow to 5 pages                             -EINVAL (no hugetlb expansion)
+ *   MAYMOVE without FIXED, same length          the address itself, nothing moves
+ *   FIXED to 3 GiB                              3 GiB: the same two pages mapped there (the
+ *                                               same PFNs, no fault), the old range gone
+ *                                               (SIGSEGV); Free 4, Rsvd 2 (the moved VMA
+ *                                               owns the reservations)
+ *   a write of page 2 at the new address        consumes a reservation: Free 3, Rsvd 1
+ *   FIXED to 1 GiB, shrunk to 2 pages           page 3's reservation returned (the tail is
+ *                                               unmapped first), page 2 freed: Free 4, Rsvd 0
+ *   munmap                                      Free 6, Rsvd 0
+ */
+static void test_hugetlb_ops_mremap_move(void **state)
+{
+	struct kmm_machine *m = boot(1ull << 30, "hugepages=6");
+	const unsigned long a = 1UL << 30, b = 3UL << 30;
+	unsigned long aborts, pfn0, pfn1;
+	struct utask u;
+
+	(void)state;
+	ut_init(&u, m, 1);
+	assert_int_equal(ut_mmap(&u, a, 4 * M2, RW, PA | MAP_FIXED), a);
+	fill(&u, a, 2 * M2, 64 << 10, 0, 4);
+	hp_counts(m, 4, 2);
+	pfn0 = (unsigned long)((pmd_desc(&u, a) & PTE_ADDR_MASK) >> PAGE_SHIFT);
+	pfn1 = (unsigned long)((pmd_desc(&u, a + M2) & PTE_ADDR_MASK) >> PAGE_SHIFT);
+
+	assert_int_equal(
+		(long)do_mremap(u.t.mm, a, 4 * M2, 4 * M2, MREMAP_MAYMOVE | MREMAP_FIXED, b + P),
+		-EINVAL);
+	assert_int_equal(
+		(long)do_mremap(u.t.mm, a, 4 * M2, 4 * M2, MREMAP_MAYMOVE | MREMAP_DONTUNMAP, 0),
+		-EINVAL);
+	assert_int_equal((long)do_mremap(u.t.mm, a, 4 * M2, 5 * M2, MREMAP_MAYMOVE, 0), -EINVAL);
+	assert_int_equal(do_mremap(u.t.mm, a, 4 * M2, 4 * M2, MREMAP_MAYMOVE, 0), a);
+	hp_counts(m, 4, 2);
+
+	assert_int_equal(do_mremap(u.t.mm, a, 4 * M2, 4 * M2, MREMAP_MAYMOVE | MREMAP_FIXED, b), b);
+	hp_counts(m, 4, 2);
+	assert_null(find_vma_intersection(u.t.mm, a, a + 4 * M2));
+	assert_int_equal((pmd_desc(&u, b) & PTE_ADDR_MASK) >> PAGE_SHIFT, pfn0);
+	assert_int_equal((pmd_desc(&u, b + M2) & PTE_ADDR_MASK) >> PAGE_SHIFT, pfn1);
+	assert_int_equal(pmd_desc(&u, b) & 3, 1); /* a block */
+	aborts = u.aborts;
+	assert_true(holds(&u, b, 2 * M2, 64 << 10, 0, 4));
+	assert_int_equal(u.aborts, aborts); /* moved, not faulted */
+	assert_int_equal(access_status(&u, KMM_ACCESS_LOAD, a), KMM_SIGSEGV);
+	ut_store64(&u, b + 2 * M2, pattern(2 * M2, 4));
+	hp_counts(m, 3, 1);
+
+	assert_int_equal(do_mremap(u.t.mm, b, 4 * M2, 2 * M2, MREMAP_MAYMOVE | MREMAP_FIXED, a), a);
+	hp_counts(m, 4, 0);
+	assert_true(holds(&u, a, 2 * M2, 64 << 10, 0, 4));
+	assert_null(find_vma_intersection(u.t.mm, b, b + 4 * M2));
+	assert_int_equal(do_munmap(u.t.mm, a, 2 * M2), 0);
+	hp_counts(m, 6, 0);
+	ut_exit(&u);
+	test_machine_done(m);
+}
+
+/*
+ * A partial move strands reservations, as 6.1's clear_vma_resv_huge_pages does: private 2 MiB
+ * mapping of 4 pages, page 0 written (Free 3, Rsvd 3). Moving page 1 alone (FIXED) gives the
+ * new VMA the owner's map (its index 1 still reserved); the old VMA loses its map, so the
+ * pieces left, [0] and [2, 4), are no owner any more and their unconsumed indices 2 and 3 are
+ * never given back: Rsvd 3 after the move. Writing the moved page consumes index 1 (Free 2,
+ * Rsvd 2). A fault in the old piece [2, 4) has no reservation and finds free 2 - resv 2 = 0:
+ * SIGBUS. munmap of everything frees the two pages: Free 4, Rsvd 2 for good. The data of the
+ * moved page and of page 0 stay.
+ */
+static void test_hugetlb_ops_mremap_partial_strands(void **state)
+{
+	struct kmm_machine *m = boot(1ull << 30, "hugepages=4");
+	const unsigned long a = 1UL << 30, b = 3UL << 30;
+	struct utask u;
+
+	(void)state;
+	ut_init(&u, m, 1);
+	assert_int_equal(ut_mmap(&u, a, 4 * M2, RW, PA | MAP_FIXED), a);
+	fill(&u, a, M2, 64 << 10, 0, 5);
+	hp_counts(m, 3, 3);
+	assert_int_equal(do_mremap(u.t.mm, a + M2, M2, M2, MREMAP_MAYMOVE | MREMAP_FIXED, b), b);
+	hp_counts(m, 3, 3);
+	assert_true(holds(&u, a, M2, 64 << 10, 0, 5));
+	fill(&u, b, M2, 64 << 10, M2, 5);
+	hp_counts(m, 2, 2);
+	assert_int_equal(access_status(&u, KMM_ACCESS_STORE, a + 2 * M2), KMM_SIGBUS);
+	assert_int_equal(access_status(&u, KMM_ACCESS_LOAD, a + 3 * M2), KMM_SIGBUS);
+	hp_counts(m, 2, 2);
+	assert_true(holds(&u, b, M2, 64 << 10, M2, 5));
+	assert_true(holds(&u, a, M2, 64 << 10, 0, 5));
+	assert_int_equal(do_munmap(u.t.mm, b, M2), 0);
+	hp_counts(m, 3, 2);
+	assert_int_equal(do_munmap(u.t.mm, a, 4 * M2), 0);
+	hp_counts(m, 4, 2);
+	ut_exit(&u);
+	hp_counts(m, 4, 2);
+	test_machine_done(m);
+}
+
+/* The HugetlbPages row of task @pid's status, in kB. */
+static unsigned long hugetlb_pages_kb(struct kmm_machine *m, kmm_pid_t pid)
+{
+	char path[64];
+	const char *p;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	p = strstr(test_view(m, path), "HugetlbPages:");
+	assert_non_null(p);
+	return strtoul(p + strlen("HugetlbPages:"), NULL, 10);
+}
+
+/*
+ * HugetlbPages (hugetlb_report_usage: mm->hugetlb_usage << (PAGE_SHIFT - 10)) by hand: a
+ * task maps two pages of each size and touches the first: 64 + 2048 + 32768 + 1048576 =
+ * 1083456 kB. Touching the second 64 KiB page adds 64 (1083520). fork copies every private
+ * entry (copy_hugetlb_page_range: hugetlb_count_add): the child shows the same. MADV_DONTNEED
+ * of the parent's 2 MiB page takes 2048 off the parent only; munmap of the 1 GiB mapping
+ * 1048576 more; the child's COW write of the 32 MiB page replaces its entry (no change).
+ */
+static void test_hugetlb_ops_status_hugetlbpages(void **state)
+{
+	static const struct {
+		int flag;
+		unsigned long bytes;
+	} sz[] = {{KMM_MAP_HUGE_64KB, 64UL << 10},
+		  {KMM_MAP_HUGE_2MB, 2UL << 20},
+		  {KMM_MAP_HUGE_32MB, 32UL << 20},
+		  {KMM_MAP_HUGE_1GB, 1UL << 30}};
+	struct kmm_machine *m = boot(6ull << 30, "hugepagesz=1G hugepages=2 hugepagesz=32M "
+						 "hugepages=4 hugepagesz=2M hugepages=4 "
+						 "hugepagesz=64K hugepages=4");
+	kmm_va_t va[4];
+	kmm_pid_t pid, child;
+	uint64_t word = 0x5a5a;
+
+	(void)state;
+	assert_int_equal(kmm_task_create(m, "ht", 0, &pid), KMM_OK);
+	assert_int_equal(hugetlb_pages_kb(m, pid), 0);
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(
+			kmm_mmap(m, pid, 0, 2 * sz[i].bytes, KMM_PROT_READ | KMM_PROT_WRITE,
+				 KMM_MAP_PRIVATE | KMM_MAP_ANONYMOUS | KMM_MAP_HUGETLB | sz[i].flag,
+				 -1, 0, &va[i]),
+			KMM_OK);
+		assert_int_equal(
+			kmm_task_access(m, pid, KMM_ACCESS_STORE, va[i], &word, sizeof(word), NULL),
+			KMM_OK);
+		ut_check(m);
+	}
+	assert_int_equal(hugetlb_pages_kb(m, pid), 64 + 2048 + 32768 + 1048576);
+	assert_int_equal(kmm_task_access(m, pid, KMM_ACCESS_STORE, va[0] + (64 << 10), &word,
+					 sizeof(word), NULL),
+			 KMM_OK);
+	assert_int_equal(hugetlb_pages_kb(m, pid), 1083520);
+	assert_int_equal(kmm_task_fork(m, pid, &child), KMM_OK);
+	ut_check(m);
+	assert_int_equal(hugetlb_pages_kb(m, child), 1083520);
+	assert_int_equal(kmm_madvise(m, pid, va[1], 2UL << 20, KMM_MADV_DONTNEED), KMM_OK);
+	assert_int_equal(hugetlb_pages_kb(m, pid), 1083520 - 2048);
+	assert_int_equal(hugetlb_pages_kb(m, child), 1083520);
+	assert_int_equal(kmm_munmap(m, pid, va[3], 2UL << 30), KMM_OK);
+	assert_int_equal(hugetlb_pages_kb(m, pid), 1083520 - 2048 - 1048576);
+	ut_check(m);
+	word = 0xc0c0;
+	assert_int_equal(
+		kmm_task_access(m, child, KMM_ACCESS_STORE, va[2], &word, sizeof(word), NULL),
+		KMM_OK);
+	assert_int_equal(hugetlb_pages_kb(m, child), 1083520);
+	word = 0;
+	assert_int_equal(kmm_task_access(m, pid, KMM_ACCESS_LOAD, va[2], &word, sizeof(word), NULL),
+			 KMM_OK);
+	assert_int_equal(word, 0x5a5a);
+	ut_check(m);
+	assert_int_equal(kmm_task_exit(m, child, 0), KMM_OK);
+	assert_int_equal(kmm_task_exit(m, pid, 0), KMM_OK);
+	ut_check(m);
+	test_machine_done(m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_hugetlb_ops_madv_dontneed),
+		cmocka_unit_test(test_hugetlb_ops_madv_remove),
+		cmocka_unit_test(test_hugetlb_ops_mremap_move),
+		cmocka_unit_test(test_hugetlb_ops_mremap_partial_strands),
+		cmocka_unit_test(test_hugetlb_ops_status_hugetlbpages),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
