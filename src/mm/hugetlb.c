@@ -24,6 +24,8 @@
  *         hugetlb_report_usage() (fs/proc's HugetlbPages row);
  *         fs/hugetlbfs/inode.c: hugetlbfs_punch_hole(), hugetlbfs_zero_partial_page(),
  *         hugetlb_vmdelete_list(), remove_inode_hugepages()'s hole-punch path;
+ *         isolate_or_dissolve_huge_page(), alloc_and_dissolve_huge_page() (alloc_contig_range's
+ *         free pool pages);
  *         fs/hugetlbfs/inode.c: hugetlbfs_file_mmap(), hugetlb_get_unmapped_area(),
  *         hugetlb_file_setup(), remove_inode_hugepages(); mm/mmap.c: ksys_mmap_pgoff()'s
  *         MAP_HUGETLB part;
@@ -82,7 +84,9 @@
  *  - No hugetlbfs mount: only anonymous MAP_HUGETLB files (no memfd_create(MFD_HUGETLB), no
  *    SysV SHM_HUGETLB, no named files); the file, resv_map and private data are host
  *    objects, not slab ones. /proc/<pid>/maps shows no "/anon_hugepage (deleted)" name.
- *  - No PMD sharing, no hugetlb migration or memory failure, no userfaultfd, no subpools.
+ *  - No PMD sharing, no migration of in-use hugetlb pages (alloc_contig_range skips them and
+ *    fails with -EBUSY; 6.1 isolates and migrates them), no memory failure, no userfaultfd,
+ *    no subpools. Free pool pages in an alloc_contig_range are dissolved as 6.1 does.
  *  - A resv_map is a bitmap over the file's indices (the kernel keeps regions in a list).
  *  - mremap moves a hugetlb mapping (MREMAP_FIXED) entry by entry, as 6.1 does without
  *    PMD sharing; the old VMA gets a fresh private data object (6.1 clears its pointer), made
@@ -2620,6 +2624,46 @@ int hugetlb_punch_hole(struct vm_area_struct *vma, unsigned long offset, unsigne
 	}
 	hugetlb_file_put(k, hf);
 	return 0;
+}
+
+/* ---- contiguous ranges: pool pages in the way of alloc_contig_range ---------------------- */
+
+/*
+ * Models: alloc_and_dissolve_huge_page(): the free pool page @old, in a range
+ * alloc_contig_range() isolated, is replaced in the pool by a fresh page of its node (from
+ * outside the isolated blocks) and goes back to the buddy allocator, into its isolated block.
+ * 0 or -ENOMEM (no page to replace it with; @old stays).
+ */
+static int alloc_and_dissolve_huge_page(struct kmm_kernel *k, struct hstate *h, struct page *old)
+{
+	int nid = page_to_nid(old);
+	struct page *new =
+		alloc_buddy_huge_page(k, h, htlb_alloc_mask(h) | __GFP_THISNODE, nid, NULL);
+
+	if (!new)
+		return -ENOMEM;
+	remove_hugetlb_page(h, old, false);
+	prep_new_huge_page(h, new, nid);
+	enqueue_huge_page(h, new);
+	update_and_free_page(k, h, old); /* remove_hugetlb_page's reference: to the buddy */
+	return 0;
+}
+
+int isolate_or_dissolve_huge_page(struct kmm_kernel *k, struct page *page, struct list_head *list)
+{
+	struct page *head;
+	struct hstate *h;
+
+	(void)list; /* in-use pages are not isolated (see the header's deviation) */
+	if (!PageHuge(page))
+		return 0;
+	head = compound_head(page);
+	h = page_hstate(k, head);
+	if (hstate_is_gigantic(h))
+		return -ENOMEM; /* alloc_contig_range and gigantic pages depend on each other */
+	if (!page_count(head) && HPageTest(head, HPG_freed))
+		return alloc_and_dissolve_huge_page(k, h, head);
+	return -EBUSY;
 }
 
 /* ---- checks ----------------------------------------------------------------------------- */

@@ -207,4 +207,13 @@ void clear_vma_resv_huge_pages(struct vm_area_struct *vma, unsigned long moved_s
  */
 int hugetlb_punch_hole(struct vm_area_struct *vma, unsigned long offset, unsigned long len);
 
+/*
+ * Models: isolate_or_dissolve_huge_page(), as alloc_contig_range's scan calls it for a page of
+ * its range: a free pool page of a non-gigantic size is dissolved (replaced in the pool by a
+ * page from elsewhere on its node, its own pages freed into the range). 0 (@page is no
+ * hugetlb page, or was dissolved), -ENOMEM (a gigantic page, or no replacement: the caller
+ * gives up) or -EBUSY (in use: skipped).
+ */
+int isolate_or_dissolve_huge_page(struct kmm_kernel *k, struct page *page, struct list_head *list);
+
 #endif /* KMM_MM_HUGETLB_H */

@@ -85,6 +85,14 @@ static int access_status(struct utask *u, enum kmm_access type, unsigned long va
 	return ut_access(u, type, va, &v, sizeof(v));
 }
 
+static unsigned long attr_free(struct kmm_machine *m, const char *size)
+{
+	char path[96];
+
+	snprintf(path, sizeof(path), "/sys/kernel/mm/hugepages/%s/free_hugepages", size);
+	return strtoul(test_view(m, path), NULL, 10);
+}
+
 static void hp_counts(struct kmm_machine *m, unsigned long free, unsigned long rsvd)
 {
 	assert_int_equal(meminfo(m, "HugePages_Free:"), free);
@@ -344,6 +352,110 @@ static void test_hugetlb_ops_mremap_partial_strands(void **state)
 	test_machine_done(m);
 }
 
+/* The heads of the free pool pages of order @order, lowest PFN first, at most @max. */
+static unsigned long free_pool_heads(struct kmm_machine *m, unsigned int order,
+				     unsigned long *heads, unsigned long max)
+{
+	struct kmm_kernel *k = &m->kernel;
+	unsigned long n = 0;
+
+	for (unsigned long pfn = 0; pfn < k->max_pfn && n < max; pfn++) {
+		struct page *page;
+
+		if (!pfn_valid(k, pfn))
+			continue;
+		page = pfn_to_page(k, pfn);
+		if (PageHuge(page) && PageHead(page) && compound_order(page) == order &&
+		    !page_ref_count(page)) {
+			heads[n++] = pfn;
+			pfn += (1UL << order) - 1;
+		}
+	}
+	return n;
+}
+
+static unsigned long vmevent(struct kmm_machine *m, const char *name)
+{
+	const char *text = test_view(m, "/proc/vmstat"), *p = text;
+	size_t len = strlen(name);
+
+	while ((p = strstr(p, name)) != NULL) {
+		if ((p == text || p[-1] == '\n') && p[len] == ' ')
+			return strtoul(p + len + 1, NULL, 10);
+		p += len;
+	}
+	fail_msg("no %s in /proc/vmstat", name);
+	return 0;
+}
+
+/*
+ * alloc_contig_range over free pool pages (isolate_or_dissolve_huge_page): 2 MiB pool of 8
+ * with 2 pages mapped by a task (data written). A range of two free pool pages' PFNs is
+ * taken: alloc_and_dissolve_huge_page gives the pool a fresh page from the node for each
+ * (htlb_buddy_alloc_success +2) and frees the old ones into the isolated range, so the
+ * range comes back allocated (every page one reference, none hugetlb), the pool still has
+ * 8 pages, 6 free, none of them in the range; the task's data is unchanged. A gigantic pool
+ * page in a range makes it fail at once with -ENOMEM (the kernel fences them off), the page
+ * staying in the pool. A mapped (in-use) pool page is not migrated here: -EBUSY.
+ */
+static void test_hugetlb_ops_contig_range_dissolves_free_pages(void **state)
+{
+	struct kmm_machine *m = boot(1ull << 30, "hugepagesz=32M hugepages=1 hugepagesz=2M "
+						 "hugepages=8");
+	struct kmm_kernel *k = &m->kernel;
+	unsigned long heads[8], n, a, ok0, start, gig, used;
+	struct utask u;
+
+	(void)state;
+	ut_init(&u, m, 1);
+	a = ut_mmap(&u, 0, 2 * M2, RW, PA);
+	assert_false(IS_ERR_VALUE(a));
+	fill(&u, a, 2 * M2, 4096, 0, 6);
+	hp_counts(m, 6, 0);
+	n = free_pool_heads(m, 9, heads, 8);
+	assert_int_equal(n, 6);
+	/* two free pool pages next to each other: the range holds nothing else */
+	start = 0;
+	for (unsigned long i = 0; i + 1 < n && !start; i++)
+		if (heads[i + 1] == heads[i] + 512)
+			start = heads[i];
+	assert_true(start != 0);
+	ok0 = vmevent(m, "htlb_buddy_alloc_success");
+	assert_int_equal(alloc_contig_range(k, start, start + 1024, MIGRATE_MOVABLE, GFP_KERNEL),
+			 0);
+	ut_check(m);
+	assert_int_equal(vmevent(m, "htlb_buddy_alloc_success") - ok0, 2);
+	for (unsigned long pfn = start; pfn < start + 1024; pfn++) {
+		assert_int_equal(page_ref_count(pfn_to_page(k, pfn)), 1);
+		assert_false(PageHuge(pfn_to_page(k, pfn)));
+	}
+	assert_int_equal(meminfo(m, "HugePages_Total:"), 8);
+	hp_counts(m, 6, 0);
+	n = free_pool_heads(m, 9, heads, 8);
+	assert_int_equal(n, 6);
+	for (unsigned long i = 0; i < n; i++)
+		assert_true(heads[i] + 512 <= start || heads[i] >= start + 1024);
+	assert_true(holds(&u, a, 2 * M2, 4096, 0, 6));
+	free_contig_range(k, start, 1024);
+	ut_check(m);
+
+	assert_int_equal(free_pool_heads(m, 13, &gig, 1), 1);
+	assert_int_equal(alloc_contig_range(k, gig, gig + 1024, MIGRATE_MOVABLE, GFP_KERNEL),
+			 -ENOMEM);
+	assert_int_equal(free_pool_heads(m, 13, &gig, 1), 1);
+	assert_int_equal(attr_free(m, "hugepages-32768kB"), 1);
+	ut_check(m);
+
+	used = (unsigned long)((pmd_desc(&u, a) & PTE_ADDR_MASK) >> PAGE_SHIFT);
+	assert_int_equal(alloc_contig_range(k, used, used + 512, MIGRATE_MOVABLE, GFP_KERNEL),
+			 -EBUSY);
+	assert_true(holds(&u, a, 2 * M2, 4096, 0, 6));
+	hp_counts(m, 6, 0);
+	ut_exit(&u);
+	hp_counts(m, 8, 0);
+	test_machine_done(m);
+}
+
 /* The HugetlbPages row of task @pid's status, in kB. */
 static unsigned long hugetlb_pages_kb(struct kmm_machine *m, kmm_pid_t pid)
 {
@@ -432,6 +544,7 @@ int main(void)
 		cmocka_unit_test(test_hugetlb_ops_mremap_move),
 		cmocka_unit_test(test_hugetlb_ops_mremap_partial_strands),
 		cmocka_unit_test(test_hugetlb_ops_status_hugetlbpages),
+		cmocka_unit_test(test_hugetlb_ops_contig_range_dissolves_free_pages),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
