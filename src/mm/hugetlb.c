@@ -25,7 +25,10 @@
  *         fs/hugetlbfs/inode.c: hugetlbfs_punch_hole(), hugetlbfs_zero_partial_page(),
  *         hugetlb_vmdelete_list(), remove_inode_hugepages()'s hole-punch path;
  *         isolate_or_dissolve_huge_page(), alloc_and_dissolve_huge_page() (alloc_contig_range's
- *         free pool pages);
+ *         free pool pages), isolate_hugetlb(), putback_active_hugepage(),
+ *         alloc_huge_page_nodemask(), alloc_migrate_huge_page(), move_hugetlb_state();
+ *         mm/migrate.c: migrate_hugetlbs(), unmap_and_move_huge_page(), the hugetlb parts of
+ *         try_to_migrate_one() and remove_migration_pte(); arm64's set_huge_swap_pte_at();
  *         fs/hugetlbfs/inode.c: hugetlbfs_file_mmap(), hugetlb_get_unmapped_area(),
  *         hugetlb_file_setup(), remove_inode_hugepages(); mm/mmap.c: ksys_mmap_pgoff()'s
  *         MAP_HUGETLB part;
@@ -84,9 +87,13 @@
  *  - No hugetlbfs mount: only anonymous MAP_HUGETLB files (no memfd_create(MFD_HUGETLB), no
  *    SysV SHM_HUGETLB, no named files); the file, resv_map and private data are host
  *    objects, not slab ones. /proc/<pid>/maps shows no "/anon_hugepage (deleted)" name.
- *  - No PMD sharing, no migration of in-use hugetlb pages (alloc_contig_range skips them and
- *    fails with -EBUSY; 6.1 isolates and migrates them), no memory failure, no userfaultfd,
- *    no subpools. Free pool pages in an alloc_contig_range are dissolved as 6.1 does.
+ *  - No PMD sharing, no memory failure, no userfaultfd, no subpools. Migration (of
+ *    alloc_contig_range's in-use pages; compaction skips hugetlb as 6.1 does) moves anonymous
+ *    pages only: a shared file's page never gets HPG_migratable, so it is not isolated
+ *    (6.1 migrates those too). Its rmap walk visits every hugetlb VMA of the size in every mm
+ *    (no anon_vma interval tree here). The unmap hook of migrate.c is not called for hugetlb
+ *    pages, so no task meets a hugetlb migration entry. 6.1.192 has no hugetlb migration
+ *    counters: pgmigrate_success/fail count the base pages.
  *  - A resv_map is a bitmap over the file's indices (the kernel keeps regions in a list).
  *  - mremap moves a hugetlb mapping (MREMAP_FIXED) entry by entry, as 6.1 does without
  *    PMD sharing; the old VMA gets a fresh private data object (6.1 clears its pointer), made
@@ -129,10 +136,12 @@
 #include "lib/cmdline.h"
 #include "mm/gfp.h"
 #include "mm/internal.h"
+#include "mm/migrate.h"
 #include "mm/mm_state.h"
 #include "mm/page_place.h"
 #include "mm/pagemap.h"
 #include "mm/rmap.h"
+#include "mm/swapops.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -1338,8 +1347,8 @@ struct hugetlb_file {
 struct hugetlb_vma {
 	int refs;
 	struct hugetlb_file *hf;
-	struct resv_map *resv; /* private owner: the consumed reservations */
-	unsigned long flags;   /* HPAGE_RESV_OWNER, HPAGE_RESV_UNMAPPED */
+	struct resv_map *resv;	   /* private owner: the consumed reservations */
+	unsigned long flags;	   /* HPAGE_RESV_OWNER, HPAGE_RESV_UNMAPPED */
 	struct hugetlb_vma *spare; /* hugetlb_mremap_prepare's, for clear_vma_resv_huge_pages */
 };
 
@@ -1821,7 +1830,7 @@ int hugetlb_mremap_check(const struct vm_area_struct *vma, unsigned long addr,
 		return -EINVAL;
 	if (*new_len > *old_len)
 		return -EINVAL; /* no expansion: reservations cannot be split */
-	return 0; /* a move goes through move_hugetlb_page_tables */
+	return 0;		/* a move goes through move_hugetlb_page_tables */
 }
 
 /* ---- mappings: descriptors ---------------------------------------------------------------- */
@@ -2599,7 +2608,7 @@ int hugetlb_punch_hole(struct vm_area_struct *vma, unsigned long offset, unsigne
 
 	if (!hf->pages)
 		return 0; /* a private mapping's file: the caller refused it (-EACCES) */
-	hf->refs++; /* get_file: the VMA may go with the unmapping */
+	hf->refs++;	  /* get_file: the VMA may go with the unmapping */
 	if (offset < hole_start)
 		hugetlbfs_zero_partial_page(k, hf, offset,
 					    offset + len < hole_start ? offset + len : hole_start);
@@ -2654,17 +2663,253 @@ int isolate_or_dissolve_huge_page(struct kmm_kernel *k, struct page *page, struc
 	struct page *head;
 	struct hstate *h;
 
-	(void)list; /* in-use pages are not isolated (see the header's deviation) */
 	if (!PageHuge(page))
 		return 0;
 	head = compound_head(page);
 	h = page_hstate(k, head);
 	if (hstate_is_gigantic(h))
 		return -ENOMEM; /* alloc_contig_range and gigantic pages depend on each other */
+	if (page_count(head) && isolate_hugetlb(k, head, list))
+		return 0;
 	if (!page_count(head) && HPageTest(head, HPG_freed))
 		return alloc_and_dissolve_huge_page(k, h, head);
 	return -EBUSY;
 }
+
+/* ---- migration of in-use pool pages ------------------------------------------------------ */
+
+bool isolate_hugetlb(struct kmm_kernel *k, struct page *page, struct list_head *list)
+{
+	struct page *head = compound_head(page);
+
+	(void)k;
+	if (!PageHuge(head) || !HPageTest(head, HPG_migratable) || !page_count(head))
+		return false;
+	HPageClear(head, HPG_migratable);
+	get_page(head);
+	list_move_tail(&head->lru, list);
+	return true;
+}
+
+void putback_active_hugepage(struct kmm_kernel *k, struct page *page)
+{
+	HPageSet(page, HPG_migratable);
+	list_move_tail(&page->lru, &page_hstate(k, page)->hugepage_activelist);
+	put_page(k, page);
+}
+
+struct page *alloc_hugetlb_migration_target(struct kmm_kernel *k, struct page *src, int nid)
+{
+	struct hstate *h = page_hstate(k, src);
+	struct page *page = NULL;
+
+	if (h->free_huge_pages > h->resv_huge_pages) /* dequeue_huge_page_nodemask */
+		for (int i = 0; i < MAX_NUMNODES && !page; i++)
+			page = dequeue_huge_page_node_exact(h, (nid + i) % MAX_NUMNODES);
+	if (page)
+		return page;
+	if (hstate_is_gigantic(h)) /* alloc_migrate_huge_page: a temporary page */
+		return NULL;
+	page = alloc_fresh_huge_page(k, h, htlb_alloc_mask(h), nid, NULL);
+	if (!page)
+		return NULL;
+	HPageSet(page, HPG_temporary);
+	list_add(&page->lru, &h->hugepage_activelist);
+	set_page_count(page, 1);
+	return page;
+}
+
+/* The address where @vma would map its file's (or anon_vma's) page of index @index, or 0. */
+static unsigned long hugetlb_page_address(const struct vm_area_struct *vma, unsigned long index)
+{
+	unsigned long a;
+
+	if (index < vma->vm_pgoff)
+		return 0;
+	a = vma->vm_start + ((index - vma->vm_pgoff) << PAGE_SHIFT);
+	return a < vma->vm_end ? a : 0;
+}
+
+/* Models: set_huge_swap_pte_at(): the same non-present entry in each descriptor. */
+static void set_huge_swap_pte_at(const struct huge_ptes *hp, pte_t pte)
+{
+	for (unsigned int i = 0; i < hp->n; i++)
+		hp->first[i] = pte_val(pte);
+}
+
+/*
+ * Models: the hugetlb part of try_to_migrate() (try_to_migrate_one) and of
+ * remove_migration_ptes() (remove_migration_pte) for an anonymous hugetlb page: with @dst
+ * NULL, every huge entry mapping @src becomes a migration entry (cleared and flushed first;
+ * the mapping's rmap and reference dropped); else every migration entry naming @src becomes
+ * an entry of @dst with the rights, access and dirty state it had. The rmap walk is over
+ * every hugetlb VMA of the size in every mm (see the header's deviation).
+ */
+static void hugetlb_migration_ptes(struct kmm_kernel *k, struct page *src, struct page *dst)
+{
+	struct hstate *h = page_hstate(k, src);
+	struct mm_state *ms = k->mm_state;
+	unsigned long pfn = page_to_pfn(k, src);
+
+	for (struct list_head *l = ms->mms.next; l != &ms->mms; l = l->next) {
+		struct mm_struct *mm = list_entry(l, struct mm_struct, mmlist);
+
+		for (struct vm_area_struct *v = mm->mmap; v; v = v->vm_next) {
+			unsigned long a;
+			struct huge_ptes hp;
+			pte_t pte;
+
+			if (!is_vm_hugetlb_page(v) || !hvma(v) || hstate_vma(v) != h)
+				continue;
+			a = hugetlb_page_address(v, src->index);
+			if (!a || !huge_pte_offset(mm, h, a, &hp))
+				continue;
+			pte = huge_ptep_get(&hp);
+			if (!dst) {
+				bool exclusive = PageAnonExclusive(src);
+
+				if (!pte_present(pte) || pte_pfn(pte) != pfn)
+					continue;
+				pte = huge_ptep_clear_flush(v, a, &hp);
+				if (pte_dirty(pte))
+					SetPageDirty(src);
+				if (exclusive)
+					ClearPageAnonExclusive(src); /* page_try_share_anon_rmap */
+				set_huge_swap_pte_at(&hp, swp_entry_to_pte(migration_entry_for(
+								  pfn, pte, exclusive)));
+				hugetlb_remove_rmap(src);
+				put_page(k, src);
+			} else {
+				swp_entry_t e = pte_to_swp_entry(pte);
+				pte_t n;
+
+				if (!is_swap_pte(pte) || !is_migration_entry(e) ||
+				    swp_offset_pfn(e) != pfn)
+					continue;
+				n = make_huge_pte(k, v, dst, false);
+				if (!is_migration_entry_young(e))
+					n = pte_mkold(n);
+				if (PageDirty(dst) && is_migration_entry_dirty(e))
+					n = pte_mkdirty(n);
+				if (is_writable_migration_entry(e) && (v->vm_flags & VM_WRITE))
+					n = pte_mkwrite(n); /* maybe_mkwrite */
+				get_page(dst);
+				dst[1].compound_mapcount++; /* hugepage_add_anon_rmap */
+				if (!is_readable_migration_entry(e))
+					SetPageAnonExclusive(dst);
+				set_huge_pte_at(&hp, n);
+			}
+		}
+	}
+}
+
+/* Models: move_hugetlb_state(): a temporary target hands its state to the old page. */
+static void move_hugetlb_state(struct kmm_kernel *k, struct page *old, struct page *new)
+{
+	struct hstate *h = page_hstate(k, old);
+	int old_nid = page_to_nid(old), new_nid = page_to_nid(new);
+
+	if (!HPageTest(new, HPG_temporary))
+		return;
+	HPageSet(old, HPG_temporary);
+	HPageClear(new, HPG_temporary);
+	if (new_nid != old_nid && h->surplus_huge_pages_node[old_nid]) {
+		h->surplus_huge_pages_node[old_nid]--;
+		h->surplus_huge_pages_node[new_nid]++;
+	}
+}
+
+/*
+ * Models: unmap_and_move_huge_page(): one isolated hugetlb page to a page from
+ * @get_new_page: migration entries, copy, entries of the new page; the new page joins the
+ * active list, the old one is put back (and freed). MIGRATEPAGE_SUCCESS (0), -ENOMEM (no
+ * target), -EAGAIN (references beyond the expected ones: put back as it was), -EBUSY.
+ */
+static int unmap_and_move_huge_page(struct kmm_kernel *k, new_page_t get_new_page,
+				    free_page_t put_new_page, unsigned long private,
+				    struct page *src)
+{
+	struct hstate *h = page_hstate(k, src);
+	struct page *dst;
+	bool mapped;
+	int rc = -EAGAIN;
+
+	if (page_count(src) == 1) { /* freed from under us: done */
+		putback_active_hugepage(k, src);
+		return 0;
+	}
+	if (!PageAnon(src))
+		return -EBUSY; /* see the header's deviation: shared pages are never isolated */
+	dst = get_new_page(k, src, private);
+	if (!dst)
+		return -ENOMEM;
+	mapped = folio_entire_mapcount(page_folio(src)) > 0;
+	if (mapped)
+		hugetlb_migration_ptes(k, src, NULL);
+	if (page_count(src) == 1) { /* move_to_new_folio: only the isolation's reference */
+		copy_user_huge_page(k, dst, src, h);
+		dst->mapping = src->mapping; /* folio_migrate_mapping for anon */
+		dst->index = src->index;
+		if (PageDirty(src))
+			SetPageDirty(dst);
+		rc = 0;
+	}
+	if (mapped)
+		hugetlb_migration_ptes(k, src, rc ? src : dst);
+	if (rc) {
+		if (put_new_page)
+			put_new_page(k, dst, private);
+		else
+			put_page(k, dst);
+		return rc;
+	}
+	move_hugetlb_state(k, src, dst);
+	putback_active_hugepage(k, dst);
+	putback_active_hugepage(k, src); /* the last reference: free_huge_page */
+	return 0;
+}
+
+unsigned long migrate_hugetlbs(struct kmm_kernel *k, struct list_head *from,
+			       new_page_t get_new_page, free_page_t put_new_page,
+			       unsigned long private, unsigned long *nr_succeeded,
+			       unsigned long *nr_failed_pages, int *err)
+{
+	unsigned long nr_failed = 0, retry = 1, nr_retry_pages = 0;
+
+	*err = 0;
+	for (int pass = 0; pass < 10 && retry; pass++) {
+		retry = 0;
+		nr_retry_pages = 0;
+		for (struct list_head *l = from->next, *n = l->next; l != from;
+		     l = n, n = l->next) {
+			struct page *page = list_entry(l, struct page, lru);
+			unsigned long nr = compound_nr(page);
+			int rc;
+
+			if (!PageHuge(page))
+				continue;
+			rc = unmap_and_move_huge_page(k, get_new_page, put_new_page, private, page);
+			if (rc == -ENOMEM) {
+				*nr_failed_pages += nr + nr_retry_pages;
+				*err = -ENOMEM;
+				return nr_failed;
+			}
+			if (rc == -EAGAIN) {
+				retry++;
+				nr_retry_pages += nr;
+			} else if (rc == 0) {
+				*nr_succeeded += nr;
+			} else {
+				nr_failed++;
+				*nr_failed_pages += nr;
+			}
+		}
+	}
+	*nr_failed_pages += nr_retry_pages;
+	return nr_failed + retry;
+}
+
+/* ---- checks ----------------------------------------------------------------------------- */
 
 /* ---- checks ----------------------------------------------------------------------------- */
 

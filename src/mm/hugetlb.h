@@ -19,6 +19,7 @@
 #include "lib/sink.h"
 #include "mm/kernel.h"
 #include "mm/memory.h"
+#include "mm/migrate.h"
 #include "mm/mm.h"
 #include "mm/mmap.h"
 
@@ -215,5 +216,29 @@ int hugetlb_punch_hole(struct vm_area_struct *vma, unsigned long offset, unsigne
  * gives up) or -EBUSY (in use: skipped).
  */
 int isolate_or_dissolve_huge_page(struct kmm_kernel *k, struct page *page, struct list_head *list);
+
+/*
+ * Models: isolate_hugetlb(): an in-use, migratable hugetlb page (anonymous: see hugetlb.c's
+ * deviation) moves from its hstate's active list onto @list with a reference of its own.
+ */
+bool isolate_hugetlb(struct kmm_kernel *k, struct page *page, struct list_head *list);
+/* Models: putback_active_hugepage(): back on the active list, migratable; drops a reference. */
+void putback_active_hugepage(struct kmm_kernel *k, struct page *page);
+/*
+ * Models: alloc_migration_target()'s hugetlb case, alloc_huge_page_nodemask(): a free pool
+ * page (from @nid first) when free exceeds reserved, else a fresh temporary page of the size
+ * (alloc_migrate_huge_page; none for gigantic sizes). In use, one reference; NULL if none.
+ */
+struct page *alloc_hugetlb_migration_target(struct kmm_kernel *k, struct page *src, int nid);
+/*
+ * Models: migrate_hugetlbs(): the hugetlb pages on @from, ten passes; a moved one leaves the
+ * list (its new page on the active list, the old one freed), one that cannot move now stays.
+ * Adds to *@nr_succeeded and *@nr_failed_pages (base pages); *@err is -ENOMEM when a target
+ * could not be had (the rest is left). Returns the hugetlb pages that did not move.
+ */
+unsigned long migrate_hugetlbs(struct kmm_kernel *k, struct list_head *from,
+			       new_page_t get_new_page, free_page_t put_new_page,
+			       unsigned long private, unsigned long *nr_succeeded,
+			       unsigned long *nr_failed_pages, int *err);
 
 #endif /* KMM_MM_HUGETLB_H */

@@ -489,9 +489,8 @@ static int madvise_remove(struct vm_area_struct *vma, struct vm_area_struct **pr
 	if ((vma->vm_flags & (VM_SHARED | VM_WRITE)) != (VM_SHARED | VM_WRITE))
 		return -EACCES;
 	if (is_vm_hugetlb_page(vma)) /* hugetlbfs_fallocate's PUNCH_HOLE */
-		return hugetlb_punch_hole(vma,
-					  (start - vma->vm_start) + (vma->vm_pgoff << PAGE_SHIFT),
-					  end - start);
+		return hugetlb_punch_hole(
+			vma, (start - vma->vm_start) + (vma->vm_pgoff << PAGE_SHIFT), end - start);
 	if (!shmem_mapping(file->f_mapping))
 		return -EOPNOTSUPP;
 	return shmem_punch_hole(vma->vm_mm->kernel, file_inode(file),

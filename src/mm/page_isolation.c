@@ -55,6 +55,11 @@ static struct page *has_unmovable_pages(struct kmm_kernel *k, unsigned long star
 			return page;
 		if (page_zonenum(page) == ZONE_MOVABLE)
 			continue;
+		if (PageHuge(page)) { /* arm64 migrates every hugetlb size: skip the whole page */
+			pfn = page_to_pfn(k, compound_head(page)) +
+			      compound_nr(compound_head(page)) - 1;
+			continue;
+		}
 		/* Free pages (buddy or pcp) have no references. */
 		if (!page_ref_count(page)) {
 			if (PageBuddy(page))
@@ -240,7 +245,8 @@ struct page *free_block_of(struct kmm_kernel *k, unsigned long pfn, unsigned int
  * reference: !page_mapping && page_count > page_mapcount) are left where they are.
  */
 static unsigned long isolate_contig_migratepages(struct kmm_kernel *k, unsigned long *pfnp,
-						 unsigned long end, struct list_head *list, int *err)
+						 unsigned long end, struct list_head *list,
+						 int *err)
 {
 	unsigned long pfn = *pfnp, nr = 0;
 
@@ -257,8 +263,15 @@ static unsigned long isolate_contig_migratepages(struct kmm_kernel *k, unsigned 
 				continue;
 			}
 			*err = 0;
+			if (PageHuge(page)) { /* isolated onto @list, whole */
+				struct page *head = compound_head(page);
+
+				nr += compound_nr(head);
+				pfn = page_to_pfn(k, head) + compound_nr(head) - 1;
+				continue;
+			}
 			if (!PageBuddy(page))
-				continue; /* left to test_pages_isolated */
+				continue; /* dissolved from a tail: its block comes later */
 		}
 		if (PageBuddy(page)) {
 			pfn += (1UL << buddy_order(page)) - 1;

@@ -396,14 +396,14 @@ static unsigned long vmevent(struct kmm_machine *m, const char *name)
  * range comes back allocated (every page one reference, none hugetlb), the pool still has
  * 8 pages, 6 free, none of them in the range; the task's data is unchanged. A gigantic pool
  * page in a range makes it fail at once with -ENOMEM (the kernel fences them off), the page
- * staying in the pool. A mapped (in-use) pool page is not migrated here: -EBUSY.
+ * staying in the pool.
  */
 static void test_hugetlb_ops_contig_range_dissolves_free_pages(void **state)
 {
 	struct kmm_machine *m = boot(1ull << 30, "hugepagesz=32M hugepages=1 hugepagesz=2M "
 						 "hugepages=8");
 	struct kmm_kernel *k = &m->kernel;
-	unsigned long heads[8], n, a, ok0, start, gig, used;
+	unsigned long heads[8], n, a, ok0, start, gig;
 	struct utask u;
 
 	(void)state;
@@ -446,13 +446,125 @@ static void test_hugetlb_ops_contig_range_dissolves_free_pages(void **state)
 	assert_int_equal(attr_free(m, "hugepages-32768kB"), 1);
 	ut_check(m);
 
-	used = (unsigned long)((pmd_desc(&u, a) & PTE_ADDR_MASK) >> PAGE_SHIFT);
-	assert_int_equal(alloc_contig_range(k, used, used + 512, MIGRATE_MOVABLE, GFP_KERNEL),
-			 -EBUSY);
-	assert_true(holds(&u, a, 2 * M2, 4096, 0, 6));
-	hp_counts(m, 6, 0);
 	ut_exit(&u);
 	hp_counts(m, 8, 0);
+	test_machine_done(m);
+}
+
+static unsigned long mapped_pfn(struct utask *u, unsigned long va)
+{
+	return (unsigned long)((pmd_desc(u, va) & PTE_ADDR_MASK) >> PAGE_SHIFT);
+}
+
+/*
+ * alloc_contig_range over an in-use 2 MiB page (isolate_hugetlb, migrate_hugetlbs), pool of 8,
+ * one private page written (Free 7, Rsvd 0). free 7 > resv 0, so the target is a free pool
+ * page (alloc_huge_page_nodemask's dequeue) and the old page goes back to the pool inside the
+ * range: 6.1's test_pages_isolated then finds a page not in the buddy: -EBUSY, although the
+ * page moved (pgmigrate_success +512; the task's entry names another PFN, its data intact,
+ * HugetlbPages unchanged, Free 7). The same range again: the old page is free now and is
+ * dissolved (htlb_buddy_alloc_success +1): 0, the pool still 8 with 7 free.
+ */
+static void test_hugetlb_ops_contig_range_migrates_in_use(void **state)
+{
+	struct kmm_machine *m = boot(1ull << 30, "hugepages=8");
+	struct kmm_kernel *k = &m->kernel;
+	unsigned long a, pfn, mig0, bud0;
+	struct utask u;
+
+	(void)state;
+	ut_init(&u, m, 1);
+	a = ut_mmap(&u, 0, M2, RW, PA);
+	assert_false(IS_ERR_VALUE(a));
+	fill(&u, a, M2, 4096, 0, 7);
+	hp_counts(m, 7, 0);
+	pfn = mapped_pfn(&u, a);
+	mig0 = vmevent(m, "pgmigrate_success");
+	bud0 = vmevent(m, "htlb_buddy_alloc_success");
+	assert_int_equal(alloc_contig_range(k, pfn, pfn + 512, MIGRATE_MOVABLE, GFP_KERNEL), -EBUSY);
+	ut_check(m);
+	assert_int_equal(vmevent(m, "pgmigrate_success") - mig0, 512);
+	assert_int_equal(vmevent(m, "htlb_buddy_alloc_success") - bud0, 0);
+	assert_true(mapped_pfn(&u, a) != pfn);
+	assert_int_equal(pmd_desc(&u, a) & 3, 1);
+	assert_true(PageHuge(pfn_to_page(k, pfn)) && !page_ref_count(pfn_to_page(k, pfn)));
+	hp_counts(m, 7, 0);
+	assert_true(holds(&u, a, M2, 4096, 0, 7));
+
+	assert_int_equal(alloc_contig_range(k, pfn, pfn + 512, MIGRATE_MOVABLE, GFP_KERNEL), 0);
+	ut_check(m);
+	assert_int_equal(vmevent(m, "htlb_buddy_alloc_success") - bud0, 1);
+	assert_int_equal(meminfo(m, "HugePages_Total:"), 8);
+	hp_counts(m, 7, 0);
+	free_contig_range(k, pfn, 512);
+	ut_check(m);
+	assert_true(holds(&u, a, M2, 4096, 0, 7));
+	ut_exit(&u);
+	hp_counts(m, 8, 0);
+	test_machine_done(m);
+}
+
+/*
+ * An in-use page when the pool has no free unreserved page: pool of 2, both mapped by a
+ * private mapping and written (Free 0), then shared with a forked child (entire mapcount 2,
+ * both read-only). alloc_contig_range over page 0: free 0 - resv 0 = 0, so the target is a
+ * fresh temporary page (alloc_migrate_huge_page: htlb_buddy_alloc_success +1); both mappings
+ * become migration entries and then entries of the new page (mapcount 2, read-only, the
+ * same new PFN in both tasks); move_hugetlb_state makes the old page the temporary one, so it
+ * goes to the buddy allocator and the range is had: 0. The pool is 2 pages (Total 2, Free 0,
+ * Surp 0) and both tasks read their data back; HugetlbPages is unchanged in both (4096 kB).
+ */
+static void test_hugetlb_ops_contig_range_temporary_target(void **state)
+{
+	struct kmm_machine *m = boot(1ull << 30, "hugepages=2");
+	struct kmm_kernel *k = &m->kernel;
+	struct utask u, child;
+	unsigned long a, pfn, npfn, mig0, bud0;
+
+	(void)state;
+	ut_init(&u, m, 1);
+	a = ut_mmap(&u, 0, 2 * M2, RW, PA);
+	assert_false(IS_ERR_VALUE(a));
+	fill(&u, a, 2 * M2, 4096, 0, 8);
+	hp_counts(m, 0, 0);
+	memcpy(&child, &u, sizeof(child));
+	child.asid = 2;
+	child.t.pid = 2;
+	memset(&child.t.rss_stat, 0, sizeof(child.t.rss_stat));
+	child.t.mm = dup_mm(&child.t, u.t.mm);
+	assert_non_null(child.t.mm);
+	ut_check(m);
+	pfn = mapped_pfn(&u, a);
+	assert_int_equal(folio_entire_mapcount(page_folio(pfn_to_page(k, pfn))), 2);
+	mig0 = vmevent(m, "pgmigrate_success");
+	bud0 = vmevent(m, "htlb_buddy_alloc_success");
+	assert_int_equal(alloc_contig_range(k, pfn, pfn + 512, MIGRATE_MOVABLE, GFP_KERNEL), 0);
+	ut_check(m);
+	assert_int_equal(vmevent(m, "pgmigrate_success") - mig0, 512);
+	assert_int_equal(vmevent(m, "htlb_buddy_alloc_success") - bud0, 1);
+	npfn = mapped_pfn(&u, a);
+	assert_true(npfn != pfn);
+	assert_int_equal(mapped_pfn(&child, a), npfn);
+	assert_false(pmd_desc(&u, a) & PTE_WRITE);
+	assert_false(pmd_desc(&child, a) & PTE_WRITE);
+	assert_int_equal(folio_entire_mapcount(page_folio(pfn_to_page(k, npfn))), 2);
+	for (unsigned long p = pfn; p < pfn + 512; p++)
+		assert_int_equal(page_ref_count(pfn_to_page(k, p)), 1);
+	assert_int_equal(meminfo(m, "HugePages_Total:"), 2);
+	assert_int_equal(meminfo(m, "HugePages_Surp:"), 0);
+	hp_counts(m, 0, 0);
+	assert_int_equal(u.t.mm->hugetlb_usage, 1024);
+	assert_int_equal(child.t.mm->hugetlb_usage, 1024);
+	assert_true(holds(&u, a, 2 * M2, 4096, 0, 8));
+	ut_switch(&child);
+	assert_true(holds(&child, a, 2 * M2, 4096, 0, 8));
+	ut_switch(&u);
+	free_contig_range(k, pfn, 512);
+	ut_check(m);
+	ut_exit(&child);
+	ut_switch(&u);
+	ut_exit(&u);
+	hp_counts(m, 2, 0);
 	test_machine_done(m);
 }
 
@@ -545,6 +657,8 @@ int main(void)
 		cmocka_unit_test(test_hugetlb_ops_mremap_partial_strands),
 		cmocka_unit_test(test_hugetlb_ops_status_hugetlbpages),
 		cmocka_unit_test(test_hugetlb_ops_contig_range_dissolves_free_pages),
+		cmocka_unit_test(test_hugetlb_ops_contig_range_migrates_in_use),
+		cmocka_unit_test(test_hugetlb_ops_contig_range_temporary_target),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
