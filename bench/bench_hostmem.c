@@ -91,7 +91,8 @@ int bench_hostmem(struct bench *b)
 			 sizes[s]);
 		bench_figure(b, metric, "MiB", freed_mib, b->runs, NULL);
 	}
-	bench_note(b, "RSS from /proc/self/statm (Linux); the budget charges 4 KiB per chunk "
-		      "written");
+	bench_note(b, "RSS from /proc/self/statm (Linux); the budget charges each chunk written: "
+		      "2 MiB where the RAM fits in half the budget and the host has THP (-host-granule "
+		      "auto: -m 4G here), else 4 KiB");
 	return 0;
 }

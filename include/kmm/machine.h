@@ -173,7 +173,8 @@ KMM_API void kmm_host_mem(const struct kmm_machine *m, uint64_t *charged, uint64
 /*
  * The one bridge from a simulated PA to host memory: a host pointer valid for @len bytes
  * at @pa, or NULL if [pa, pa+len) is not wholly inside one RAM bank (MMIO, holes, or beyond).
- * The 4 KiB chunks it spans are charged to the host-memory budget (kmm_host_mem) from now on,
+ * The chunks it spans (4 KiB or 2 MiB, kmm_config.host_granule) are charged to the host-memory
+ * budget (kmm_host_mem) from now on,
  * as the caller may write through it; kmm_phys_read charges nothing.
  */
 KMM_API void *kmm_phys_to_host(struct kmm_machine *m, kmm_pa_t pa, size_t len);

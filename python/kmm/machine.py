@@ -19,6 +19,7 @@ OPTIONS = {
     "append": "-append", "reserve": "-reserve", "ram": "-ram", "mmio": "-mmio", "M": "-M",
     "board": "-M", "sysctl": "-sysctl", "seed": "-seed", "kmalloc_minalign": "-kmalloc-minalign",
     "cpu_mhz": "-cpu-mhz", "cost": "-cost", "host_mem": "-host-mem",
+    "host_granule": "-host-granule",
 }
 
 Report = collections.namedtuple("Report", "seq kind origin function condition time_ns cpu text")

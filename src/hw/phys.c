@@ -14,6 +14,34 @@
 #include <stdio.h>
 #include <sys/mman.h>
 
+/* Does the host back madvised anonymous memory with transparent huge pages? (Linux sysfs) */
+static bool host_has_thp(void)
+{
+	char line[128] = "";
+	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+
+	if (!f)
+		return false;
+	if (!fgets(line, sizeof(line), f))
+		line[0] = 0;
+	fclose(f);
+	return strstr(line, "[always]") || strstr(line, "[madvise]");
+}
+
+/* The chunk size for @cfg's RAM (phys.h, "The chunk size"): its log2. */
+static unsigned phys_granule_shift(const struct kmm_env *env, const struct kmm_config *cfg)
+{
+	uint64_t ram = 0;
+
+	if (cfg->host_granule == PHYS_CHUNK)
+		return PHYS_CHUNK_SHIFT;
+	if (cfg->host_granule == (uint64_t)1 << PHYS_HUGE_SHIFT)
+		return PHYS_HUGE_SHIFT;
+	for (uint32_t i = 0; i < cfg->nr_banks; i++)
+		ram += cfg->banks[i].size;
+	return ram <= env->host_budget / 2 && host_has_thp() ? PHYS_HUGE_SHIFT : PHYS_CHUNK_SHIFT;
+}
+
 bool phys_init(struct hw_phys *phys, struct kmm_env *env, const struct kmm_config *cfg)
 {
 	memset(phys, 0, sizeof(*phys));
@@ -30,11 +58,20 @@ bool phys_init(struct hw_phys *phys, struct kmm_env *env, const struct kmm_confi
 		}
 		phys->banks[j] = b;
 	}
+	phys->chunk_shift = phys_granule_shift(env, cfg);
 	for (uint32_t i = 0; i < phys->nr_banks; i++) {
 		struct phys_bank *b = &phys->banks[i];
-		uint64_t chunks = (b->end - b->base + PHYS_CHUNK - 1) >> PHYS_CHUNK_SHIFT;
+		uint64_t chunks, size = b->end - b->base, slack;
 
-		b->host = env_alloc_backing(env, b->end - b->base);
+		b->shift = phys->chunk_shift;
+		chunks = (size + phys_chunk(b) - 1) >> b->shift;
+		/* Room to align the first chunk to a host huge page; never touched, never charged. */
+		slack = b->shift > PHYS_CHUNK_SHIFT ? phys_chunk(b) : 0;
+		b->backing = size + slack >= size ? env_alloc_backing(env, size + slack) : NULL;
+		b->host = b->backing;
+		if (b->host && slack)
+			b->host = (uint8_t *)(((uintptr_t)b->backing + slack - 1) &
+					      ~(uintptr_t)(slack - 1));
 		b->touched = b->host ? env_alloc(env, (chunks + 63) / 64 * 8) : NULL;
 		b->clean = b->touched ? env_alloc(env, (chunks + 63) / 64 * 8) : NULL;
 		if (!b->clean) {
@@ -46,9 +83,10 @@ bool phys_init(struct hw_phys *phys, struct kmm_env *env, const struct kmm_confi
 			phys_fini(phys);
 			return false;
 		}
-#ifdef MADV_NOHUGEPAGE
-		/* Host huge pages would commit 2 MiB where one chunk is written and charged. */
-		madvise(b->host, (size_t)(b->end - b->base), MADV_NOHUGEPAGE);
+#if defined(MADV_NOHUGEPAGE) && defined(MADV_HUGEPAGE)
+		/* 4 KiB chunks: a host huge page would commit 2 MiB where one chunk is charged. */
+		madvise(b->host, (size_t)(chunks << b->shift),
+			b->shift > PHYS_CHUNK_SHIFT ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
 #endif
 	}
 	struct kmm_mmio_range layout[PHYS_MAX_MMIO];
@@ -66,7 +104,8 @@ bool phys_init(struct hw_phys *phys, struct kmm_env *env, const struct kmm_confi
 void phys_fini(struct hw_phys *phys)
 {
 	for (uint32_t i = 0; i < phys->nr_banks; i++) {
-		env_free_backing(phys->env, phys->banks[i].host);
+		env_free_backing(phys->env, phys->banks[i].backing);
+		phys->banks[i].backing = NULL;
 		env_free(phys->env, phys->banks[i].touched);
 		env_free(phys->env, phys->banks[i].clean);
 		phys->banks[i].host = NULL;
@@ -100,10 +139,10 @@ bool phys_read(const struct hw_phys *phys, kmm_pa_t pa, void *dst, size_t len)
 		return false;
 	while (len) {
 		const struct phys_bank *b = phys_bank_of(phys, pa);
-		uint64_t off = pa - b->base, n = PHYS_CHUNK - (off & (PHYS_CHUNK - 1));
+		uint64_t off = pa - b->base, n = phys_chunk(b) - (off & (phys_chunk(b) - 1));
 
 		n = n < len ? n : len;
-		if (phys_chunk_touched(b, off >> PHYS_CHUNK_SHIFT))
+		if (phys_chunk_touched(b, off >> b->shift))
 			memcpy(out, b->host + off, n);
 		else
 			memset(out, 0, n); /* never written: zero, and left uncommitted */
@@ -133,8 +172,8 @@ bool phys_write(const struct hw_phys *phys, kmm_pa_t pa, const void *src, size_t
 
 void phys_touch(const struct hw_phys *phys, const struct phys_bank *b, uint64_t off, size_t len)
 {
-	uint64_t first = off >> PHYS_CHUNK_SHIFT,
-		 last = (off + (len ? len - 1 : 0)) >> PHYS_CHUNK_SHIFT, n = 0;
+	uint64_t first = off >> b->shift,
+		 last = (off + (len ? len - 1 : 0)) >> b->shift, n = 0;
 	char what[96];
 
 	for (uint64_t c = first; c <= last; c++) {
@@ -150,9 +189,9 @@ void phys_touch(const struct hw_phys *phys, const struct phys_bank *b, uint64_t 
 	}
 	if (!n)
 		return;
-	phys->env->host_touched += n << PHYS_CHUNK_SHIFT;
+	phys->env->host_touched += n << b->shift;
 	snprintf(what, sizeof(what), "RAM written at PA 0x%" PRIx64, b->base + off);
-	env_host_check(phys->env, what, n << PHYS_CHUNK_SHIFT);
+	env_host_check(phys->env, what, n << b->shift);
 }
 
 /* Is chunk @c of @b touched, or (@clean_too) touched or clean? */
@@ -181,8 +220,8 @@ static void phys_for_runs(const struct hw_phys *phys, kmm_pa_t pa, uint64_t len,
 		if (end <= b->base || pa >= b->end)
 			continue;
 		/* Chunks [c, stop): whole ones only for a discard, every one touched for a zero. */
-		c = whole ? (lo + PHYS_CHUNK - 1) >> PHYS_CHUNK_SHIFT : lo >> PHYS_CHUNK_SHIFT;
-		stop = whole ? hi >> PHYS_CHUNK_SHIFT : (hi + PHYS_CHUNK - 1) >> PHYS_CHUNK_SHIFT;
+		c = whole ? (lo + phys_chunk(b) - 1) >> b->shift : lo >> b->shift;
+		stop = whole ? hi >> b->shift : (hi + phys_chunk(b) - 1) >> b->shift;
 		while (c < stop) {
 			uint64_t run;
 
@@ -197,7 +236,7 @@ static void phys_for_runs(const struct hw_phys *phys, kmm_pa_t pa, uint64_t len,
 			for (run = c; run < stop && chunk_in(b, run, whole); run++)
 				;
 			{
-				uint64_t o = c << PHYS_CHUNK_SHIFT, e = run << PHYS_CHUNK_SHIFT;
+				uint64_t o = c << b->shift, e = run << b->shift;
 
 				o = o > lo ? o : lo;
 				e = e < hi ? e : hi;
@@ -226,7 +265,7 @@ static void discard_run(const struct hw_phys *phys, const struct phys_bank *b, u
 #ifdef MADV_DONTNEED
 	if (madvise(b->host + off, (size_t)n, MADV_DONTNEED))
 		return; /* not page aligned for this host: keep them */
-	for (uint64_t c = off >> PHYS_CHUNK_SHIFT; c < (off + n) >> PHYS_CHUNK_SHIFT; c++) {
+	for (uint64_t c = off >> b->shift; c < (off + n) >> b->shift; c++) {
 		b->touched[c / 64] &= ~((uint64_t)1 << (c % 64));
 		b->clean[c / 64] &= ~((uint64_t)1 << (c % 64));
 	}
@@ -248,8 +287,8 @@ void phys_discard(const struct hw_phys *phys, kmm_pa_t pa, uint64_t len)
 /* Populates chunks [c, stop) of @b (none touched or clean) and marks them clean. */
 static bool commit_run(struct hw_phys *phys, struct phys_bank *b, uint64_t c, uint64_t stop)
 {
-	uint8_t *p = b->host + (c << PHYS_CHUNK_SHIFT);
-	size_t n = (size_t)((stop - c) << PHYS_CHUNK_SHIFT);
+	uint8_t *p = b->host + (c << b->shift);
+	size_t n = (size_t)((stop - c) << b->shift);
 
 	if (madvise(p, n, MADV_POPULATE_WRITE)) {
 		/* EINVAL before 5.14, or ENOMEM: what was populated goes back, nothing charged */
@@ -270,10 +309,10 @@ bool phys_commit(struct hw_phys *phys, kmm_pa_t pa, uint64_t len)
 
 	if (phys->no_populate || !b || !len || len > b->end - pa)
 		return false;
-	c = (pa - b->base) >> PHYS_CHUNK_SHIFT;
-	stop = (pa - b->base + len + PHYS_CHUNK - 1) >> PHYS_CHUNK_SHIFT;
+	c = (pa - b->base) >> b->shift;
+	stop = (pa - b->base + len + phys_chunk(b) - 1) >> b->shift;
 	for (uint64_t i = c; i < stop; i++)
-		more += chunk_in(b, i, true) ? 0 : PHYS_CHUNK;
+		more += chunk_in(b, i, true) ? 0 : phys_chunk(b);
 	/* Never the cause of a crossing: the write that needs the memory reports it. */
 	if (!more || env_host_charged(phys->env) + more > phys->env->host_budget)
 		return false;
@@ -343,7 +382,7 @@ bool phys_check(const struct hw_phys *phys, char *why, size_t whylen)
 			snprintf(why, whylen, "phys: bank %u has no host backing", i);
 			return false;
 		}
-		uint64_t words = (((b->end - b->base) >> PHYS_CHUNK_SHIFT) + 63) / 64;
+		uint64_t words = (((b->end - b->base + phys_chunk(b) - 1) >> b->shift) + 63) / 64;
 
 		for (uint64_t w = 0; w < words; w++) {
 			uint64_t both = b->touched[w] & b->clean[w];
@@ -355,7 +394,7 @@ bool phys_check(const struct hw_phys *phys, char *why, size_t whylen)
 				return false;
 			}
 			touched += (uint64_t)__builtin_popcountll(b->touched[w] | b->clean[w])
-				   << PHYS_CHUNK_SHIFT;
+				   << b->shift;
 		}
 		if (b->end > KMM_PA_LIMIT) {
 			snprintf(why, whylen, "phys: bank %u ends beyond the 48-bit PA limit", i);

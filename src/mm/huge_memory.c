@@ -1060,7 +1060,44 @@ static inline bool TestClearPageDoubleMapOf(struct page *head)
 	return was;
 }
 
-/* Models: __split_huge_pmd_locked() (not freezing: no migration entries). */
+/*
+ * Models: __split_huge_pmd_locked()'s pmd_migration branch: a PMD migration entry (a THP
+ * between its unmap and its move) becomes 512 PTE migration entries, one per page, with the
+ * entry's rights, young and dirty bits. The map counts do not change (the PMD's went when the
+ * entry was made) and nothing is flushed (the entry was not valid); the move's
+ * remove_migration_ptes then maps the new THP's pages by PTEs here.
+ */
+static void split_pmd_migration_entry(struct vm_area_struct *vma, pmd_t *pmd, unsigned long haddr)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	struct kmm_kernel *k = mm->kernel;
+	swp_entry_t entry = pmd_to_swp_entry(*pmd);
+	unsigned long pfn = swp_offset_pfn(entry);
+	bool write = is_writable_migration_entry(entry);
+	bool exclusive = is_readable_exclusive_migration_entry(entry);
+	bool young = is_migration_entry_young(entry), dirty = is_migration_entry_dirty(entry);
+	struct page *pgtable = pgtable_trans_huge_withdraw(mm);
+	pte_t *pte = page_host(k, pgtable, PAGE_SIZE);
+
+	for (unsigned long i = 0; i < HPAGE_PMD_NR; i++) {
+		swp_entry_t e;
+
+		if (write)
+			e = make_writable_migration_entry(pfn + i);
+		else if (exclusive)
+			e = make_readable_exclusive_migration_entry(pfn + i);
+		else
+			e = make_readable_migration_entry(pfn + i);
+		if (young)
+			e = make_migration_entry_young(e);
+		if (dirty)
+			e = make_migration_entry_dirty(e);
+		set_pte_at(k, mm, haddr + i * PAGE_SIZE, &pte[i], swp_entry_to_pte(e));
+	}
+	__pmd_populate(pmd, PFN_PHYS(page_to_pfn(k, pgtable)), PMD_TYPE_TABLE | PMD_TABLE_PXN);
+}
+
+/* Models: __split_huge_pmd_locked() (not freezing: unmap_folio freezes through the PTEs). */
 static void __split_huge_pmd_locked(struct vm_area_struct *vma, pmd_t *pmd, unsigned long haddr)
 {
 	struct mm_struct *mm = vma->vm_mm;
@@ -1071,6 +1108,10 @@ static void __split_huge_pmd_locked(struct vm_area_struct *vma, pmd_t *pmd, unsi
 	pte_t *pte;
 
 	count_vm_event_k(k, THP_SPLIT_PMD);
+	if (is_pmd_migration_entry(*pmd)) {
+		split_pmd_migration_entry(vma, pmd, haddr);
+		return;
+	}
 	if (is_huge_zero_pmd(k, *pmd)) {
 		__split_huge_zero_page_pmd(vma, haddr, pmd);
 		return;
@@ -1123,8 +1164,8 @@ static void __split_huge_pmd_locked(struct vm_area_struct *vma, pmd_t *pmd, unsi
 
 void __split_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd, unsigned long address)
 {
-	if (!pmd || !pmd_trans_huge(*pmd) || is_pmd_migration_entry(*pmd))
-		return; /* a PMD migration entry is not split (thpmig: Deviation in migrate.c) */
+	if (!pmd || !pmd_trans_huge(*pmd) || (is_swap_pmd(*pmd) && !is_pmd_migration_entry(*pmd)))
+		return;
 	__split_huge_pmd_locked(vma, pmd, address & HPAGE_PMD_MASK);
 }
 

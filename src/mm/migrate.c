@@ -35,11 +35,19 @@
  * huge_memory.c's split_folio_to_list) and its 512 pages migrated in a second round
  * (thp_migration_fail and thp_migration_split count it once; its pages count in
  * pgmigrate_success), except for MR_NUMA_MISPLACED, as 6.1 does.
- * Deviation: a THP mapped by a PMD and by PTEs at once (PG_double_map) is not migrated (a
- *         permanent failure, -EBUSY); one mapped by PTEs only moves through its PTEs.
- * Deviation: a PMD migration entry is never split: a munmap/mprotect/mremap of part of its
- *         2 MiB while the THP is between unmap and move (only a test hook can be there)
- *         leaves the entry whole.
+ * A THP mapped by a PMD in one mm and by PTEs in another (PG_double_map, after a fork and a
+ * partial split_huge_pmd) moves whole too: its PMDs become PMD migration entries and its PTEs
+ * PTE migration entries (try_to_migrate_one's two branches), and each kind is mapped back to
+ * the new THP (remove_migration_pmd, remove_migration_pte). One mapped by PTEs only moves
+ * through its PTEs. A PMD migration entry is split like a huge PMD (a munmap, mprotect or
+ * mremap of part of its 2 MiB, while the THP is between unmap and move): 512 PTE migration
+ * entries (huge_memory.c's __split_huge_pmd_locked), which the move maps by PTEs.
+ * Deviation: the new THP of a PMD-and-PTE-mapped one gets PG_double_map back
+ *         (thp_remap_double_map); 6.1 leaves it clear and counts the PTE-mapped pages twice in
+ *         NR_ANON_MAPPED (AnonPages) until the PMD goes.
+ * Deviation: try_to_migrate walks the THP's PMD mappings in every VMA first, then its PTEs
+ *         (6.1 takes both in one walk, VMA by VMA). For the usual case, a forked child whose
+ *         part was split, the order is the kernel's (the parent's VMA comes first).
  * Deviation: folios move one at a time (6.1.192 unmaps a batch of up to 512 pages, then
  *         moves them, so its TLB flushes are batched); the results, counters and the order
  *         folios are tried in are the same.
@@ -447,7 +455,7 @@ static int thp_not_pmd_mapped(struct folio *folio)
 /*
  * Models: the first tail page's entire mapcount of a THP mapped again by a PMD
  * (page_add_anon_rmap with RMAP_COMPOUND): the first PMD mapping counts the THP in
- * NR_ANON_THPS and its pages in NR_ANON_MAPPED (no PTE maps a migrating THP here).
+ * NR_ANON_THPS and its pages in NR_ANON_MAPPED (pages PTEs map too: thp_remap_double_map).
  */
 static void thp_add_anon_pmd_rmap(struct kmm_kernel *k, struct page *page,
 				  struct vm_area_struct *vma, bool exclusive)
@@ -522,6 +530,32 @@ static void migrate_unmap_mappings(struct kmm_kernel *k, struct folio *src)
 		try_to_migrate(k, src, 0);
 }
 
+/*
+ * A THP mapped again by PMDs and by PTEs at once (it was so before its move, or the move
+ * failed back onto it): PG_double_map and the +1 in every page's _mapcount are set again, and
+ * the pages the PTE remaps counted a second time in NR_ANON_MAPPED are taken out, as
+ * __split_huge_pmd_locked leaves a THP that one mm maps by a PMD and another by PTEs.
+ * Deviation: 6.1's remove_migration_ptes sets no PG_double_map on the new THP, so its
+ * NR_ANON_MAPPED counts those pages twice (and keeps them if the PMD is split later).
+ */
+static void thp_remap_double_map(struct kmm_kernel *k, struct folio *folio)
+{
+	struct page *page = &folio->page;
+	long twice = 0;
+
+	if (!folio_test_anon(folio) || folio_entire_mapcount(folio) <= 0 ||
+	    folio_test_double_map(folio))
+		return;
+	for (unsigned long i = 0; i < HPAGE_PMD_NR; i++)
+		twice += page[i]._mapcount >= 0;
+	if (!twice)
+		return;
+	folio->_flags_1 |= 1UL << PG_workingset; /* SetPageDoubleMap */
+	for (unsigned long i = 0; i < HPAGE_PMD_NR; i++)
+		page[i]._mapcount++;
+	mod_node_page_state_of(k, page, NR_ANON_MAPPED, -twice);
+}
+
 /* remove_migration_ptes() for every kind of entry: PMDs of a THP, then PTEs. */
 static void migrate_remap_mappings(struct kmm_kernel *k, struct folio *src, struct folio *dst)
 {
@@ -533,6 +567,8 @@ static void migrate_remap_mappings(struct kmm_kernel *k, struct folio *src, stru
 		rmap_walk(k, dst, &rwc);
 	}
 	remove_migration_ptes(k, src, dst, false);
+	if (folio_test_large(dst))
+		thp_remap_double_map(k, dst);
 }
 
 void pmd_migration_entry_wait(struct kmm_kernel *k, struct mm_struct *mm, pmd_t *pmdp)
@@ -618,10 +654,6 @@ static int __migrate_folio_unmap(struct kmm_kernel *k, struct folio *src, struct
 		if (folio_test_private(src))
 			goto out_unlock_both; /* orphaned with fs-private data: not movable */
 	} else if (folio_mapped(src)) {
-		if (folio_test_large(src) && folio_test_double_map(src)) {
-			rc = -EBUSY; /* mapped by a PMD and PTEs at once: not moved whole here */
-			goto out_unlock_both;
-		}
 		migrate_unmap_mappings(k, src);
 		rec->was_mapped = true;
 	}

@@ -451,6 +451,12 @@ enum kmm_status kmm_config_validate(const struct kmm_config *cfg)
 					   cfg->nr_cpus, KMM_MAX_CPUS);
 	if (cfg->cpu_mhz == 0)
 		return kmm_error_nomachine(KMM_EINVAL, "cpu_mhz must not be zero");
+	if (cfg->host_granule != 0 && cfg->host_granule != 4096 &&
+	    cfg->host_granule != (uint64_t)2 << 20)
+		return kmm_error_nomachine(KMM_EINVAL,
+					   "host_granule %" PRIu64
+					   ": must be 0 (auto), 4096 or 2097152 (2 MiB)",
+					   cfg->host_granule);
 	if (!memchr(cfg->cpu_model, '\0', sizeof(cfg->cpu_model)) ||
 	    (cfg->cpu_model[0] && !hw_cpu_model(cfg->cpu_model)))
 		return kmm_error_nomachine(

@@ -323,6 +323,21 @@ static enum kmm_status opt_host_mem(struct kmm_config *cfg, const char *value)
 	return KMM_OK;
 }
 
+/* -host-granule 4K|2M|auto: the chunk by which RAM's host memory is charged (config.h). */
+static enum kmm_status opt_host_granule(struct kmm_config *cfg, const char *value)
+{
+	if (!strcmp(value, "auto"))
+		cfg->host_granule = 0;
+	else if (!strcmp(value, "4K") || !strcmp(value, "4k"))
+		cfg->host_granule = 4096;
+	else if (!strcmp(value, "2M") || !strcmp(value, "2m"))
+		cfg->host_granule = (uint64_t)2 << 20;
+	else
+		return kmm_error_nomachine(KMM_EINVAL, "-host-granule %s: expected 4K, 2M or auto",
+					   value);
+	return KMM_OK;
+}
+
 static enum kmm_status opt_cpu_mhz(struct kmm_config *cfg, const char *value)
 {
 	uint32_t mhz = 0;
@@ -407,7 +422,10 @@ static enum kmm_status opt_cost(struct kmm_config *cfg, const char *value)
 	  "cost of one modelled step (/sys/kernel/debug/kmm/costs)")                               \
 	X("-host-mem", "SIZE", opt_host_mem,                                                       \
 	  "host memory the machine may use (bare number: MiB; default: half of the host's "        \
-	  "available memory)")
+	  "available memory)")                                                                     \
+	X("-host-granule", "4K|2M|auto", opt_host_granule,                                         \
+	  "host memory charged per 4 KiB or per 2 MiB host huge page (auto: 2M when the RAM fits " \
+	  "in half the budget)")
 
 static const struct {
 	const char *name, *arg;

@@ -22,6 +22,7 @@
 #include "sim/hugetlb_steps.h"
 #include "sim/sample_steps.h"
 #include "sim/swap_steps.h"
+#include "sim/file_steps.h"
 #include "sim/task_steps.h"
 #include "sim/wb_steps.h"
 #include "sim/vmalloc_steps.h"
@@ -306,6 +307,7 @@ enum step_phase { BEFORE_BOOT, AFTER_BOOT, ANYTIME };
 	OOM_SCENARIO_STEPS(X)                                                                      \
 	FRAG_SCENARIO_STEPS(X)                                                                     \
 	TASK_SCENARIO_STEPS(X)                                                                     \
+	FILE_SCENARIO_STEPS(X)                                                                     \
 	SWAP_SCENARIO_STEPS(X)                                                                     \
 	WB_SCENARIO_STEPS(X)                                                                       \
 	COMPACT_SCENARIO_STEPS(X)                                                                  \
@@ -552,6 +554,7 @@ enum kmm_status kmm_scenario_run(const char *text, const char *name, const struc
 	scenario_report_free(&sc);
 	scenario_task_names_free(&sc);
 	scenario_vmstat_mark_free(&sc);
+	scenario_fd_names_free(&sc);
 	kmm_machine_destroy(sc.m);
 	return st;
 }

@@ -24,6 +24,7 @@ struct scenario {
 	void *report;	   /* report_steps.c: per-task snapshots of the report steps */
 	void *task_names;  /* task_steps.c: named tasks and regions */
 	void *vmstat_mark; /* oom_steps.c: the vmstat-mark snapshot */
+	void *fd_names;	   /* file_steps.c: named file descriptors */
 };
 
 /* A step handler: returns KMM_OK or a status with the reason set by scenario_fail(). */

@@ -7,7 +7,8 @@
  *   fork PARENT CHILD                      CHILD names the new task
  *   exit NAME [code=N]                     exit and reap
  *   task-cpu NAME N                        move a task to CPU N
- *   mmap NAME REGION LEN [prot=PROT_A|PROT_B] [flags=MAP_A|MAP_B] [addr=VA]
+ *   mmap NAME REGION LEN [prot=PROT_A|PROT_B] [flags=MAP_A|MAP_B] [addr=VA] [fd=FD] [off=N]
+ *                                          (fd: a descriptor named by file_steps.c's open)
  *   munmap NAME ADDR LEN
  *   brk NAME ADDR|+N|-N                     move the break (absolute, or relative)
  *   protect NAME ADDR LEN PROT_A|PROT_B    mprotect
@@ -30,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/file_steps.h"
 #include "sim/machine.h"
 
 #define TASK_NAMES_MAX	 64
@@ -145,11 +147,6 @@ static enum kmm_status parse_addr(struct scenario *sc, const char *step, const c
 }
 
 /* "A|B|C" of @table's names into their OR; false (the scenario failed) on an unknown name. */
-struct flag_name {
-	const char *name;
-	int value;
-};
-
 static bool parse_flags(struct scenario *sc, const char *step, const char *text,
 			const struct flag_name *table, int *out)
 {
@@ -316,12 +313,12 @@ enum kmm_status step_task_cpu(struct scenario *sc, int argc, char **argv)
 
 enum kmm_status step_mmap(struct scenario *sc, int argc, char **argv)
 {
-	static const char *const keys[] = {"prot", "flags", "addr", NULL};
-	const char *vals[3] = {"PROT_READ|PROT_WRITE", "MAP_PRIVATE|MAP_ANONYMOUS", "0"};
+	static const char *const keys[] = {"prot", "flags", "addr", "fd", "off", NULL};
+	const char *vals[5] = {"PROT_READ|PROT_WRITE", "MAP_PRIVATE|MAP_ANONYMOUS", "0", NULL, "0"};
 	struct task_names *n = names(sc);
 	struct named_region *r;
-	uint64_t len, addr;
-	int prot, flags;
+	uint64_t len, addr, off;
+	int prot, flags, fd = -1;
 	kmm_va_t va = 0;
 	kmm_pid_t pid = 0;
 	enum kmm_status st;
@@ -336,11 +333,15 @@ enum kmm_status step_mmap(struct scenario *sc, int argc, char **argv)
 		return KMM_EINVAL;
 	if (!scenario_parse_u64(vals[2], &addr))
 		return scenario_fail(sc, KMM_EINVAL, "mmap: bad addr '%s'", vals[2]);
+	if (!scenario_parse_u64(vals[4], &off))
+		return scenario_fail(sc, KMM_EINVAL, "mmap: bad off '%s'", vals[4]);
+	if (vals[3] && (st = scenario_fd(sc, "mmap", vals[3], &fd)))
+		return st;
 	r = find_region(sc, argv[2], strlen(argv[2]));
 	if (!r && (!n || n->nr_regions == REGION_NAMES_MAX || strlen(argv[2]) >= sizeof(r->name)))
 		return scenario_fail(sc, KMM_EINVAL, "mmap: too many regions or name '%s' too long",
 				     argv[2]);
-	if ((st = kmm_mmap(sc->m, pid, addr, len, prot, flags, -1, 0, &va)))
+	if ((st = kmm_mmap(sc->m, pid, addr, len, prot, flags, fd, off, &va)))
 		return fail_call(sc, "mmap", st);
 	if (!r) {
 		r = &n->region[n->nr_regions++];
@@ -546,6 +547,12 @@ enum kmm_status step_tlb_stats(struct scenario *sc, int argc, char **argv)
 }
 
 /* ---- for other step files (this block added by the views helper; report_steps.c) -------- */
+
+bool scenario_parse_flags(struct scenario *sc, const char *step, const char *text,
+			  const struct flag_name *table, int *out)
+{
+	return parse_flags(sc, step, text, table, out);
+}
 
 enum kmm_status scenario_task_pid(struct scenario *sc, const char *step, const char *name,
 				  kmm_pid_t *pid)

@@ -37,8 +37,10 @@ enum kmm_status step_remap(struct scenario *sc, int argc, char **argv);
 	  "fork a task; CHILD names the new one")                                                  \
 	X("exit", "NAME [code=N]", 1, 2, AFTER_BOOT, step_exit, "exit a task (and reap it)")       \
 	X("task-cpu", "NAME N", 2, 2, AFTER_BOOT, step_task_cpu, "move a task to CPU N")           \
-	X("mmap", "NAME REGION LEN [prot=PROT_X|..] [flags=MAP_X|..] [addr=VA]", 3, 6, AFTER_BOOT, \
-	  step_mmap, "map LEN bytes for a task and name the mapping REGION")                       \
+	X("mmap",                                                                                  \
+	  "NAME REGION LEN [prot=PROT_X|..] [flags=MAP_X|..] [addr=VA] [fd=FD] [off=N]", 3, 8,     \
+	  AFTER_BOOT, step_mmap,                                                                   \
+	  "map LEN bytes for a task (of file descriptor FD at off) and name the mapping REGION")   \
 	X("munmap", "NAME ADDR LEN", 3, 3, AFTER_BOOT, step_munmap,                                \
 	  "unmap [ADDR, ADDR+LEN) of a task (ADDR: REGION[+OFF] or a VA)")                         \
 	X("brk", "NAME ADDR|+N|-N", 2, 2, AFTER_BOOT, step_brk, "move a task's program break")     \
@@ -62,6 +64,16 @@ enum kmm_status step_remap(struct scenario *sc, int argc, char **argv);
 	  step_remap, "mremap a region of a task (the region name follows the mapping)")           \
 	X("tlb-stats", "CPU", 1, 1, AFTER_BOOT, step_tlb_stats,                                    \
 	  "print a CPU's TLB hits, misses, walks and hit rate (since boot)")
+
+/* A name of a flag table ("MAP_SHARED", KMM_MAP_SHARED); tables end with a NULL name. */
+struct flag_name {
+	const char *name;
+	int value;
+};
+
+/* "A|B|C" of @table's names into *@out; false (the scenario failed, naming @step) if unknown. */
+bool scenario_parse_flags(struct scenario *sc, const char *step, const char *text,
+			  const struct flag_name *table, int *out);
 
 /*
  * For other step files (added by the views helper; report_steps.c). The pid of the task

@@ -60,6 +60,7 @@ static void tm_boot(struct tm *t, const char *ram, unsigned long nthp, uint64_t 
 
 	kmm_config_init(&cfg);
 	kmm_config_option(&cfg, "-m", ram);
+	kmm_config_option(&cfg, "-smp", "2");
 	t->m = test_machine(&cfg);
 	t->k = &t->m->kernel;
 	assert_int_equal(kmm_task_create(t->m, "thp", 0, &t->pid), KMM_OK);
@@ -555,6 +556,245 @@ static void test_thp_migrate_contig_range_over_thps(void **state)
 	test_machine_done(t.m);
 }
 
+/* ---- a THP mapped by a PMD in one mm and by PTEs in another ------------------------------ */
+
+struct mixed {
+	struct tm *t, *c;  /* the parent (PMD) and the child (PTEs, on CPU 1) */
+	unsigned long old; /* the old head */
+	unsigned long waits0, hooks;
+	bool split_entry; /* split the parent's PMD migration entry mid-move */
+	unsigned long splits0;
+};
+
+/* One access by @t's task on @cpu, faulting once: the fault must meet a migration entry. */
+static void access_mid_move(struct tm *t, unsigned cpu, unsigned long va)
+{
+	struct kmm_mmu_fault f;
+	uint64_t w = 0;
+
+	assert_int_equal(kmm_cpu_access(t->m, cpu, KMM_ACCESS_LOAD, va, &w, sizeof(w), &f),
+			 KMM_EFAULT);
+	assert_int_equal(do_mem_abort(t->k, find_task_by_vpid(t->k, t->pid), f.far, f.esr), 0);
+}
+
+static void mixed_hook(struct kmm_kernel *k, struct folio *src, void *arg)
+{
+	struct mixed *d = arg;
+	pmd_t pmd = pmd_of(d->t->mm, VA);
+
+	d->hooks++;
+	assert_int_equal(page_to_pfn(k, &src->page), d->old);
+	/* the parent's PMD: a readable entry (fork write-protected it) naming the old head */
+	assert_true(is_pmd_migration_entry(pmd));
+	assert_true(is_readable_migration_entry(pmd_to_swp_entry(pmd)));
+	assert_int_equal(swp_offset_pfn(pmd_to_swp_entry(pmd)), d->old);
+	/* the child's PTEs: page i's entry names old + i; the unmapped last page has none */
+	for (unsigned long i = 0; i < NR; i++) {
+		const pte_t *pte = (const pte_t *)mm_pte_lookup(d->c->mm, VA + i * P);
+
+		assert_non_null(pte);
+		if (i == NR - 1) {
+			assert_true(pte_none(*pte));
+			continue;
+		}
+		assert_true(is_swap_pte(*pte));
+		assert_true(is_readable_migration_entry(pte_to_swp_entry(*pte)));
+		assert_int_equal(swp_offset_pfn(pte_to_swp_entry(*pte)), d->old + i);
+	}
+	assert_false(folio_mapped(src));
+	/* both tasks fault on the entries and wait: one wait each, the entries stay */
+	access_mid_move(d->c, 1, VA + 3 * P);
+	access_mid_move(d->t, 0, VA + 5 * P);
+	assert_int_equal(migrate_entry_waits(k) - d->waits0, 2);
+	assert_true(is_pmd_migration_entry(pmd_of(d->t->mm, VA)));
+	if (d->split_entry) {
+		/* munmap of the parent's last 64 KiB splits its PMD migration entry */
+		d->splits0 = ev(d->t, THP_SPLIT_PMD);
+		assert_int_equal(do_munmap(d->t->mm, VA + HP - 16 * P, 16 * P), 0);
+		assert_int_equal(ev(d->t, THP_SPLIT_PMD) - d->splits0, 1);
+		assert_false(is_swap_pmd(pmd_of(d->t->mm, VA)));
+		for (unsigned long i = 0; i < NR - 16; i++) {
+			const pte_t *pte = (const pte_t *)mm_pte_lookup(d->t->mm, VA + i * P);
+
+			assert_non_null(pte);
+			assert_true(is_readable_migration_entry(pte_to_swp_entry(*pte)));
+			assert_false(is_readable_exclusive_migration_entry(pte_to_swp_entry(*pte)));
+			assert_int_equal(swp_offset_pfn(pte_to_swp_entry(*pte)), d->old + i);
+		}
+		assert_true(pte_none(*(const pte_t *)mm_pte_lookup(d->t->mm, VA + HP - P)));
+		access_mid_move(d->t, 0, VA + 6 * P); /* now a PTE migration entry: a wait too */
+		assert_int_equal(migrate_entry_waits(k) - d->waits0, 3);
+	}
+}
+
+/* A parent mapping one written THP by its PMD, and a forked child on CPU 1 whose last page
+ * was unmapped (split_huge_pmd in the child only: PG_double_map set, as 6.1's
+ * __split_huge_pmd_locked does while another PMD maps the THP). */
+static void mixed_boot(struct tm *t, struct tm *c, uint64_t seed)
+{
+	struct folio *folio;
+
+	tm_boot(t, "1G", 1, seed);
+	*c = *t;
+	assert_int_equal(kmm_task_fork(t->m, t->pid, &c->pid), KMM_OK);
+	c->mm = find_task_by_vpid(t->k, c->pid)->mm;
+	assert_int_equal(kmm_task_set_cpu(t->m, c->pid, 1), KMM_OK);
+	assert_int_equal(kmm_munmap(t->m, c->pid, VA + HP - P, P), KMM_OK);
+	tm_check(t);
+	assert_true(huge_at(t->mm, VA));
+	assert_false(huge_at(c->mm, VA));
+	folio = page_folio(pfn_to_page(t->k, head_pfn(t, VA)));
+	assert_true(folio_test_double_map(folio));
+	assert_int_equal(folio_entire_mapcount(folio), 1);
+	assert_int_equal(page_mapcount(&folio->page + 3), 2);
+	assert_int_equal(page_mapcount(&folio->page + NR - 1), 1);
+	/* the child's CPU has its mm, and a TLB entry for page 3 */
+	assert_int_equal(task_pages_ok(c, VA, 4, seed), 4);
+}
+
+/*
+ * 6.1 migrates a THP mapped by a PMD in one mm and by PTEs in another (try_to_migrate_one's
+ * PMD and PTE branches; remove_migration_pmd and remove_migration_pte back): return 0, 512
+ * pages, thp_migration_success +1, pgmigrate_success +512. Mid-move the parent's PMD is a
+ * readable PMD migration entry, the child's 511 PTEs readable entries of old + i; loads by
+ * both tasks (CPU 0 and CPU 1) fault and wait. After it: the parent's PMD is a read-only block
+ * of the new head, the child's PTEs map new + i read-only, the old THP is free; the map
+ * counts as before (entire 1, page 3 mapped twice, page 511 once), NR_ANON_THPS, rss and
+ * AnonPages unchanged; every page's data is intact through both tasks' MMUs (the child's
+ * stale TLB entry for page 3 was flushed: it reads the new page). A store by the child then
+ * copies page 3 (COW: two mappings) and the parent still reads its old value.
+ */
+static void test_thp_migrate_pmd_and_pte_mapped(void **state)
+{
+	struct tm t, c;
+	struct mixed d = {0};
+	struct list_head list;
+	unsigned int nr = 0;
+	unsigned long new, ts0, ok0, thps0, anon0, rss_p, rss_c;
+	struct folio *nf;
+	uint64_t w = 0xc0ffee;
+
+	(void)state;
+	mixed_boot(&t, &c, 0x6d6978);
+	d.t = &t;
+	d.c = &c;
+	d.old = head_pfn(&t, VA);
+	ts0 = ev(&t, THP_MIGRATION_SUCCESS);
+	ok0 = ev(&t, PGMIGRATE_SUCCESS);
+	thps0 = nstat(&t, NR_ANON_THPS);
+	anon0 = nstat(&t, NR_ANON_MAPPED);
+	rss_p = (unsigned long)view_kb(&t, "smaps_rollup", "Rss");
+	rss_c = (unsigned long)view_kb(&c, "smaps_rollup", "Rss");
+	d.waits0 = migrate_entry_waits(t.k);
+	isolate_thp(&t, &list, VA);
+	migrate_set_unmap_hook(t.k, mixed_hook, &d);
+	assert_int_equal(migrate_list(&t, &list, &nr), 0);
+	migrate_set_unmap_hook(t.k, NULL, NULL);
+	migrate_list_unregister(t.k, &list);
+	tm_check(&t);
+	assert_int_equal(d.hooks, 1);
+	assert_int_equal(nr, NR);
+	assert_int_equal(ev(&t, THP_MIGRATION_SUCCESS) - ts0, 1);
+	assert_int_equal(ev(&t, PGMIGRATE_SUCCESS) - ok0, NR);
+	new = head_pfn(&t, VA);
+	assert_int_not_equal(new, d.old);
+	assert_int_equal(page_ref_count(pfn_to_page(t.k, d.old)), 0);
+	assert_false(pmd_write(pmd_of(t.mm, VA)));
+	for (unsigned long i = 0; i < NR - 1; i++) {
+		const pte_t *pte = (const pte_t *)mm_pte_lookup(c.mm, VA + i * P);
+
+		assert_true(pte_valid(*pte));
+		assert_false(pte_write(*pte));
+		assert_int_equal(pte_pfn(*pte), new + i);
+	}
+	nf = page_folio(pfn_to_page(t.k, new));
+	assert_int_equal(folio_entire_mapcount(nf), 1);
+	assert_int_equal(page_mapcount(&nf->page + 3), 2);
+	assert_int_equal(page_mapcount(&nf->page + NR - 1), 1);
+	assert_int_equal(nstat(&t, NR_ANON_THPS), thps0);
+	assert_int_equal(nstat(&t, NR_ANON_MAPPED), anon0);
+	assert_int_equal(view_kb(&t, "smaps_rollup", "Rss"), rss_p);
+	assert_int_equal(view_kb(&c, "smaps_rollup", "Rss"), rss_c);
+	assert_int_equal(thp_pages_ok(&t, VA, 0x6d6978), NR);
+	assert_int_equal(task_pages_ok(&c, VA, NR - 1, 0x6d6978), NR - 1);
+	assert_int_equal(task_pages_ok(&t, VA, NR, 0x6d6978), NR);
+	assert_int_equal(
+		kmm_task_access(t.m, c.pid, KMM_ACCESS_STORE, VA + 3 * P, &w, sizeof(w), NULL),
+		KMM_OK);
+	assert_int_not_equal(pte_pfn(*(const pte_t *)mm_pte_lookup(c.mm, VA + 3 * P)), new + 3);
+	assert_int_equal(task_pages_ok(&t, VA + 3 * P, 1, 0x6d6978), 1);
+	tm_check(&t);
+	assert_int_equal(kmm_task_exit(t.m, c.pid, 0), KMM_OK);
+	tm_check(&t);
+	assert_int_equal(task_pages_ok(&t, VA, NR, 0x6d6978), NR);
+	test_machine_done(t.m);
+}
+
+/*
+ * The same move with the parent's PMD migration entry split mid-move (munmap of its last
+ * 16 pages, as 6.1's __split_huge_pmd_locked does for a pmd_migration): thp_split_pmd +1, 496
+ * readable PTE migration entries of old + i and 16 empty PTEs; a load there waits too (3 waits
+ * in all). After the move nothing maps the new THP by a PMD: the parent's 496 and the child's
+ * 511 PTEs map new + i read-only, NR_ANON_THPS is 512 lower, AnonPages counts the pages either
+ * maps (511, one less than before: the last page is mapped by neither), the parent's Rss
+ * 64 kB lower and no AnonHugePages; the data hold in both.
+ */
+static void test_thp_migrate_split_pmd_migration_entry(void **state)
+{
+	struct tm t, c;
+	struct mixed d = {.split_entry = true};
+	struct list_head list;
+	unsigned int nr = 0;
+	unsigned long new, thps0, anon0;
+	long rss0;
+
+	(void)state;
+	mixed_boot(&t, &c, 0x73706d);
+	rss0 = view_kb(&t, "smaps_rollup", "Rss");
+	d.t = &t;
+	d.c = &c;
+	d.old = head_pfn(&t, VA);
+	thps0 = nstat(&t, NR_ANON_THPS);
+	anon0 = nstat(&t, NR_ANON_MAPPED);
+	d.waits0 = migrate_entry_waits(t.k);
+	isolate_thp(&t, &list, VA);
+	migrate_set_unmap_hook(t.k, mixed_hook, &d);
+	assert_int_equal(migrate_list(&t, &list, &nr), 0);
+	migrate_set_unmap_hook(t.k, NULL, NULL);
+	migrate_list_unregister(t.k, &list);
+	tm_check(&t);
+	assert_int_equal(d.hooks, 1);
+	assert_int_equal(nr, NR);
+	assert_false(huge_at(t.mm, VA));
+	new = pte_pfn(*(const pte_t *)mm_pte_lookup(t.mm, VA));
+	assert_int_not_equal(new, d.old);
+	assert_int_equal(new % NR, 0);
+	for (unsigned long i = 0; i < NR; i++) {
+		const pte_t *pp = (const pte_t *)mm_pte_lookup(t.mm, VA + i * P);
+		const pte_t *pc = (const pte_t *)mm_pte_lookup(c.mm, VA + i * P);
+
+		if (i < NR - 16) {
+			assert_true(pte_valid(*pp) && !pte_write(*pp));
+			assert_int_equal(pte_pfn(*pp), new + i);
+		} else {
+			assert_true(pte_none(*pp));
+		}
+		if (i < NR - 1)
+			assert_int_equal(pte_pfn(*pc), new + i);
+	}
+	assert_int_equal(folio_entire_mapcount(page_folio(pfn_to_page(t.k, new))), 0);
+	assert_int_equal(thps0 - nstat(&t, NR_ANON_THPS), NR);
+	assert_int_equal(anon0 - nstat(&t, NR_ANON_MAPPED), 1); /* page 511: neither maps it */
+	assert_int_equal(rss0 - view_kb(&t, "smaps_rollup", "Rss"), 16 * 4);
+	assert_int_equal(view_kb(&t, "smaps_rollup", "AnonHugePages"), 0);
+	assert_int_equal(task_pages_ok(&t, VA, NR - 16, 0x73706d), NR - 16);
+	assert_int_equal(task_pages_ok(&c, VA, NR - 1, 0x73706d), NR - 1);
+	assert_int_equal(kmm_task_exit(t.m, c.pid, 0), KMM_OK);
+	tm_check(&t);
+	assert_int_equal(task_pages_ok(&t, VA, NR - 16, 0x73706d), NR - 16);
+	test_machine_done(t.m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -564,6 +804,8 @@ int main(void)
 		cmocka_unit_test(test_thp_migrate_pinned_fails),
 		cmocka_unit_test(test_thp_migrate_split_fallback),
 		cmocka_unit_test(test_thp_migrate_contig_range_over_thps),
+		cmocka_unit_test(test_thp_migrate_pmd_and_pte_mapped),
+		cmocka_unit_test(test_thp_migrate_split_pmd_migration_entry),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

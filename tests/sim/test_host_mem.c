@@ -22,6 +22,8 @@ static struct kmm_config config(const char *ram, const char *budget)
 	assert_int_equal(kmm_config_option(&cfg, "-smp", "1"), KMM_OK);
 	if (budget)
 		assert_int_equal(kmm_config_option(&cfg, "-host-mem", budget), KMM_OK);
+	/* These tests count 4 KiB chunks; the 2 MiB granule has its own tests below. */
+	assert_int_equal(kmm_config_option(&cfg, "-host-granule", "4K"), KMM_OK);
 	return cfg;
 }
 
@@ -344,6 +346,96 @@ static void test_host_mem_tlb_bounds(void **state)
 	test_machine_done(m);
 }
 
+/*
+ * -host-granule 2M: RAM is charged by 2 MiB chunks (one host huge page each). Zeroing blocks
+ * never written still charges nothing; one word written charges its whole 2 MiB chunk, a
+ * second word in the same chunk nothing more.
+ */
+static void test_host_mem_huge_granule(void **state)
+{
+	struct kmm_config cfg = config("256M", NULL);
+	struct kmm_machine *m;
+	static kmm_pfn_t pfn[64];
+	uint64_t before, after, v = 7;
+	size_t n = 0;
+
+	assert_int_equal(kmm_config_option(&cfg, "-host-granule", "2M"), KMM_OK);
+	assert_int_equal(cfg.host_granule, 2ull << 20);
+	m = test_machine(&cfg);
+	kmm_host_mem(m, &before, NULL);
+	while (n < 64 && kmm_alloc_pages(m, KMM_GFP_KERNEL | KMM___GFP_ZERO, 9, &pfn[n]) == KMM_OK)
+		n++;
+	assert_int_equal(n, 64);
+	kmm_host_mem(m, &after, NULL);
+	if (after - before > (1ull << 20))
+		fail_msg("zeroing %zu untouched blocks charged %llu KiB", n,
+			 (unsigned long long)((after - before) >> 10));
+	assert_int_equal(kmm_phys_write(m, (pfn[5] << 12) + 4096, &v, 8), KMM_OK);
+	kmm_host_mem(m, &before, NULL);
+	assert_int_equal(before - after, 2ull << 20);
+	assert_int_equal(kmm_phys_write(m, (pfn[5] << 12) + (2ull << 20) - 8, &v, 8), KMM_OK);
+	kmm_host_mem(m, &after, NULL);
+	assert_int_equal(after, before);
+	assert_int_equal(kmm_check(m), KMM_OK);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(kmm_free_pages(m, pfn[i], 9), KMM_OK);
+	assert_int_equal(kmm_check(m), KMM_OK);
+	test_machine_done(m);
+}
+
+/* Does this host give madvised memory transparent huge pages? (its sysfs file, read here) */
+static bool host_thp_madvise(void)
+{
+	char line[128] = "";
+	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+
+	if (!f)
+		return false;
+	if (!fgets(line, sizeof(line), f))
+		line[0] = 0;
+	fclose(f);
+	return strstr(line, "[always]") || strstr(line, "[madvise]");
+}
+
+/*
+ * -host-granule auto (the default): 2 MiB chunks when the host has THP for madvised memory and
+ * the whole RAM fits in half the budget, else 4 KiB. Bad values are refused.
+ */
+static void test_host_mem_granule_auto(void **state)
+{
+	struct kmm_config cfg = config("256M", "4G");
+	struct kmm_machine *m = NULL;
+	uint64_t before, after, v = 1;
+	kmm_pfn_t pfn;
+
+	assert_int_equal(kmm_config_option(&cfg, "-host-granule", "auto"), KMM_OK);
+	assert_int_equal(cfg.host_granule, 0);
+	/* 256 MiB of RAM, a 4 GiB budget: fits in half of it. */
+	m = test_machine(&cfg);
+	assert_int_equal(kmm_alloc_pages(m, KMM_GFP_KERNEL, 9, &pfn), KMM_OK);
+	kmm_host_mem(m, &before, NULL);
+	assert_int_equal(kmm_phys_write(m, pfn << 12, &v, 8), KMM_OK);
+	kmm_host_mem(m, &after, NULL);
+	assert_int_equal(after - before, host_thp_madvise() ? 2ull << 20 : 4096);
+	test_machine_done(m);
+	/* 256 MiB of RAM, a 384 MiB budget: more than half of it, so 4 KiB chunks. */
+	assert_int_equal(kmm_config_option(&cfg, "-host-mem", "384M"), KMM_OK);
+	m = test_machine(&cfg);
+	assert_int_equal(kmm_alloc_pages(m, KMM_GFP_KERNEL, 9, &pfn), KMM_OK);
+	kmm_host_mem(m, &before, NULL);
+	assert_int_equal(kmm_phys_write(m, pfn << 12, &v, 8), KMM_OK);
+	kmm_host_mem(m, &after, NULL);
+	assert_int_equal(after - before, 4096);
+	test_machine_done(m);
+	assert_error(kmm_config_option(&cfg, "-host-granule", "8K"), KMM_EINVAL,
+		     kmm_last_error(NULL), "-host-granule 8K");
+	cfg.host_granule = 12345;
+	m = NULL;
+	assert_error(kmm_machine_create(&cfg, &m), KMM_EINVAL, kmm_last_error(NULL),
+		     "host_granule 12345");
+	assert_null(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -357,6 +449,8 @@ int main(void)
 		cmocka_unit_test(test_host_mem_budget_during_boot),
 		cmocka_unit_test(test_host_mem_check_at_high_pa),
 		cmocka_unit_test(test_host_mem_tlb_bounds),
+		cmocka_unit_test(test_host_mem_huge_granule),
+		cmocka_unit_test(test_host_mem_granule_auto),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
