@@ -11,7 +11,8 @@
  *         alloc_surplus_huge_page(), __nr_hugepages_store_common(), the hstate and per-node
  *         sysfs attributes, hugetlb_sysctl_handler_common(), hugetlb_overcommit_handler(),
  *         hugetlb_report_meminfo(), hugetlb_report_node_meminfo(), hugetlb_show_meminfo_node(),
- *         hugetlb_total_pages(), hugepagesz_setup(), hugepages_setup(),
+ *         hugetlb_total_pages(), demote_store(), demote_size_store(), demote_pool_huge_page(),
+ *         demote_free_huge_page(), hugepagesz_setup(), hugepages_setup(),
  *         default_hugepagesz_setup(), hugetlb_hstate_alloc_pages(), report_hugepages(),
  *         hugetlb_init();
  *         the mappings: hugetlb_reserve_pages(), hugetlb_acct_memory(), gather_surplus_pages(),
@@ -836,7 +837,7 @@ static const struct hstate_attr {
 	{"free_hugepages", true, false, true},
 	{"resv_hugepages", false, false, true},
 	{"surplus_hugepages", true, false, true},
-	{"demote_size", false, false, true},
+	{"demote_size", false, true, true},
 	{"demote", false, true, false},
 };
 
@@ -919,6 +920,87 @@ int hugetlb_sysfs_show(const struct kmm_kernel *k, const char *path, const struc
 	return 0;
 }
 
+/*
+ * Models: demote_free_huge_page(): the free pool page @page of @h leaves the pool and becomes
+ * pages of the demote size, each a new pool page of that size freed into its pool
+ * (free_huge_page: onto the free list, or to the allocator when its node has surplus).
+ */
+static void demote_free_huge_page(struct kmm_kernel *k, struct hstate *h, struct page *page)
+{
+	struct hstate *t = size_to_hstate(k, PAGE_SIZE << h->demote_order);
+	unsigned long nr = pages_per_huge_page(h), step = pages_per_huge_page(t);
+	int nid = page_to_nid(page);
+
+	remove_hugetlb_page(h, page, false);
+	/* destroy_compound_hugetlb_page_for_demote: no compound page, no references */
+	for (unsigned long i = 1; i < nr; i++) {
+		page[i].compound_head = 0;
+		page[i].mapping = NULL;
+		page[i].private = 0;
+	}
+	page[1].compound_dtor = 0;
+	page[1].compound_order = 0;
+	page[1].compound_mapcount = 0;
+	page[1].compound_nr = 0;
+	page[1]._mapcount = -1;
+	clear_page_flag(page, PG_head);
+	for (unsigned long i = 0; i < nr; i += step) {
+		struct page *sub = page + i;
+
+		prep_compound_page(sub, t->order);
+		for (unsigned long j = 0; j < step; j++)
+			set_page_count(sub + j, 0);
+		sub->private = 0;
+		prep_new_huge_page(t, sub, nid);
+		free_huge_page(k, sub);
+	}
+	h->max_huge_pages--;
+	t->max_huge_pages += nr / step;
+}
+
+/*
+ * Models: demote_store() with demote_pool_huge_page(): up to @nr free pages of @h (on @nid,
+ * or on every node in next_nid_to_free order) demoted while free exceeds reserved (6.1's
+ * unsigned "available" test). 0.
+ */
+static int demote_store(struct kmm_kernel *k, struct hstate *h, int nid, unsigned long nr)
+{
+	nodemask_t allowed = nodes_with_memory(k);
+
+	if (nid != NUMA_NO_NODE)
+		allowed.bits = 1UL << nid;
+	while (nr) {
+		unsigned long avail =
+			nid != NUMA_NO_NODE ? h->free_huge_pages_node[nid] : h->free_huge_pages;
+		struct page *page = NULL;
+
+		if (avail - h->resv_huge_pages == 0)
+			break;
+		for (int i = 0, node; i < nodes_weight(&allowed) && !page; i++) {
+			node = hstate_next_node_to_free(h, &allowed);
+			if (!list_empty(&h->hugepage_freelists[node]))
+				page = list_first_entry(&h->hugepage_freelists[node], struct page,
+							lru);
+		}
+		if (!page)
+			return -EBUSY; /* only poisoned pages would be left in the kernel */
+		demote_free_huge_page(k, h, page);
+		nr--;
+	}
+	return 0;
+}
+
+/* Models: demote_size_store(): a smaller hstate's size of at least HUGETLB_PAGE_ORDER. */
+static int demote_size_store(struct kmm_kernel *k, struct hstate *h, const char *value)
+{
+	struct hstate *t = size_to_hstate(k, (unsigned long)memparse(value, NULL));
+
+	if (!t || t->order < PMD_ORDER || t->order >= h->order)
+		return -EINVAL;
+	h->demote_order = t->order;
+	return 0;
+}
+
 int hugetlb_sysfs_store(struct kmm_kernel *k, const char *path, const char *value)
 {
 	const struct hstate_attr *a;
@@ -930,10 +1012,12 @@ int hugetlb_sysfs_store(struct kmm_kernel *k, const char *path, const char *valu
 		return -ENOENT;
 	if (!a->writable)
 		return -EACCES;
+	if (value && strcmp(a->name, "demote_size") == 0)
+		return demote_size_store(k, h, value);
 	if (!value || !parse_ulong(value, false, &v))
 		return -EINVAL;
 	if (strcmp(a->name, "demote") == 0)
-		return -EINVAL; /* demotion is not modelled: refused, nothing changed */
+		return demote_store(k, h, nid, v);
 	if (strcmp(a->name, "nr_overcommit_hugepages") == 0) {
 		if (hstate_is_gigantic(h))
 			return -EINVAL;

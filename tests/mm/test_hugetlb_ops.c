@@ -481,7 +481,8 @@ static void test_hugetlb_ops_contig_range_migrates_in_use(void **state)
 	pfn = mapped_pfn(&u, a);
 	mig0 = vmevent(m, "pgmigrate_success");
 	bud0 = vmevent(m, "htlb_buddy_alloc_success");
-	assert_int_equal(alloc_contig_range(k, pfn, pfn + 512, MIGRATE_MOVABLE, GFP_KERNEL), -EBUSY);
+	assert_int_equal(alloc_contig_range(k, pfn, pfn + 512, MIGRATE_MOVABLE, GFP_KERNEL),
+			 -EBUSY);
 	ut_check(m);
 	assert_int_equal(vmevent(m, "pgmigrate_success") - mig0, 512);
 	assert_int_equal(vmevent(m, "htlb_buddy_alloc_success") - bud0, 0);
@@ -565,6 +566,87 @@ static void test_hugetlb_ops_contig_range_temporary_target(void **state)
 	ut_switch(&u);
 	ut_exit(&u);
 	hp_counts(m, 2, 0);
+	test_machine_done(m);
+}
+
+static unsigned long hattr(struct kmm_machine *m, const char *size, const char *name)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/sys/kernel/mm/hugepages/%s/%s", size, name);
+	return strtoul(test_view(m, path), NULL, 10);
+}
+
+static int hstore(struct kmm_machine *m, const char *size, const char *name, const char *v)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/sys/kernel/mm/hugepages/%s/%s", size, name);
+	return kmm_sysctl(m, path, v);
+}
+
+/*
+ * Demotion (demote_store, demote_free_huge_page), pools 32 MiB x 2 and 2 MiB x 3 on 1 GiB:
+ *   demote_size: 32 MiB's is 2048kB, 2 MiB's 64kB (the next smaller size, hugetlb_init_hstates)
+ *   32M demote 1        32M: 1 page (free 1); 2M: 3 + 16 = 19 (free 19)
+ *   map one 32M page    Rsvd 1: free 1 - resv 1 = 0 available, demote 1 does nothing (32M: 1)
+ *   2M demote 2         2M: 17; 64K: 2 x 32 = 64, all free
+ *   demote_size 64K on 2M: -EINVAL (below HUGETLB_PAGE_ORDER); 1G on 32M: -EINVAL (not
+ *   smaller); 2M on 1G: accepted, read back 2048kB; demote "x": -EINVAL
+ * 64 KiB pages from the demoted ones map and keep their data.
+ */
+static void test_hugetlb_ops_demote(void **state)
+{
+	struct kmm_machine *m =
+		boot(1ull << 30, "hugepagesz=32M hugepages=2 hugepagesz=2M hugepages=3");
+	unsigned long a, b;
+	struct utask u;
+
+	(void)state;
+	ut_init(&u, m, 1);
+	assert_string_equal(test_view(m, "/sys/kernel/mm/hugepages/hugepages-32768kB/demote_size"),
+			    "2048kB\n");
+	assert_string_equal(test_view(m, "/sys/kernel/mm/hugepages/hugepages-2048kB/demote_size"),
+			    "64kB\n");
+	assert_int_equal(hattr(m, "hugepages-32768kB", "nr_hugepages"), 2);
+	assert_int_equal(hstore(m, "hugepages-32768kB", "demote", "1"), KMM_OK);
+	ut_check(m);
+	assert_int_equal(hattr(m, "hugepages-32768kB", "nr_hugepages"), 1);
+	assert_int_equal(hattr(m, "hugepages-32768kB", "free_hugepages"), 1);
+	assert_int_equal(hattr(m, "hugepages-2048kB", "nr_hugepages"), 19);
+	assert_int_equal(hattr(m, "hugepages-2048kB", "free_hugepages"), 19);
+
+	a = ut_mmap(&u, 0, 32UL << 20, RW, PA | (25 << MAP_HUGE_SHIFT));
+	assert_false(IS_ERR_VALUE(a));
+	assert_int_equal(hattr(m, "hugepages-32768kB", "resv_hugepages"), 1);
+	assert_int_equal(hstore(m, "hugepages-32768kB", "demote", "1"), KMM_OK);
+	assert_int_equal(hattr(m, "hugepages-32768kB", "nr_hugepages"), 1);
+	ut_check(m);
+
+	assert_int_equal(hstore(m, "hugepages-2048kB", "demote", "2"), KMM_OK);
+	ut_check(m);
+	assert_int_equal(hattr(m, "hugepages-2048kB", "nr_hugepages"), 17);
+	assert_int_equal(hattr(m, "hugepages-64kB", "nr_hugepages"), 64);
+	assert_int_equal(hattr(m, "hugepages-64kB", "free_hugepages"), 64);
+
+	assert_int_equal(hstore(m, "hugepages-2048kB", "demote_size", "64K"), KMM_EINVAL);
+	assert_int_equal(hstore(m, "hugepages-32768kB", "demote_size", "1G"), KMM_EINVAL);
+	assert_int_equal(hstore(m, "hugepages-1048576kB", "demote_size", "2M"), KMM_OK);
+	assert_string_equal(
+		test_view(m, "/sys/kernel/mm/hugepages/hugepages-1048576kB/demote_size"),
+		"2048kB\n");
+	assert_int_equal(hstore(m, "hugepages-2048kB", "demote", "x"), KMM_EINVAL);
+	assert_int_equal(hattr(m, "hugepages-2048kB", "nr_hugepages"), 17);
+
+	b = ut_mmap(&u, 0, 40 * (64UL << 10), RW, PA | (16 << MAP_HUGE_SHIFT));
+	assert_false(IS_ERR_VALUE(b));
+	fill(&u, b, 40 * (64UL << 10), 8192, 0, 9);
+	assert_int_equal(hattr(m, "hugepages-64kB", "free_hugepages"), 24);
+	ut_check(m);
+	assert_true(holds(&u, b, 40 * (64UL << 10), 8192, 0, 9));
+	ut_exit(&u);
+	assert_int_equal(hattr(m, "hugepages-64kB", "free_hugepages"), 64);
+	ut_check(m);
 	test_machine_done(m);
 }
 
@@ -659,6 +741,7 @@ int main(void)
 		cmocka_unit_test(test_hugetlb_ops_contig_range_dissolves_free_pages),
 		cmocka_unit_test(test_hugetlb_ops_contig_range_migrates_in_use),
 		cmocka_unit_test(test_hugetlb_ops_contig_range_temporary_target),
+		cmocka_unit_test(test_hugetlb_ops_demote),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
