@@ -117,12 +117,48 @@ static void *alloc_large(struct host_arena *a, size_t size)
 	return hand_out(l, ARENA_LARGE, ARENA_PAGE);
 }
 
+/*
+ * A large block starting on a 2 MiB boundary: a mapping of the header page and @size bytes,
+ * cut out of a larger one so that no byte beyond them stays mapped.
+ */
+static void *alloc_large_huge(struct host_arena *a, size_t size)
+{
+	size_t maplen = (size + ARENA_PAGE + ARENA_PAGE - 1) & ~(size_t)(ARENA_PAGE - 1),
+	       rawlen = maplen + ARENA_HUGE_ALIGN;
+	uintptr_t raw, user;
+	struct arena_large *l;
+
+	if (maplen < size || rawlen < maplen)
+		return NULL;
+	raw = (uintptr_t)map_anon(rawlen);
+	if (!raw)
+		return NULL;
+	user = (raw + ARENA_PAGE + ARENA_HUGE_ALIGN - 1) & ~(uintptr_t)(ARENA_HUGE_ALIGN - 1);
+	l = (struct arena_large *)(user - ARENA_PAGE);
+	if ((uintptr_t)l > raw)
+		munmap((void *)raw, (uintptr_t)l - raw);
+	if (raw + rawlen > (uintptr_t)l + maplen)
+		munmap((char *)l + maplen, raw + rawlen - ((uintptr_t)l + maplen));
+#ifdef MADV_HUGEPAGE
+	madvise((void *)user, maplen - ARENA_PAGE, MADV_HUGEPAGE);
+#endif
+	*l = (struct arena_large){.next = a->large, .maplen = maplen, .magic = ARENA_MAGIC};
+	if (a->large)
+		a->large->prev = l;
+	a->large = l;
+	a->mapped += maplen;
+	a->nr_large++;
+	return hand_out(l, ARENA_LARGE, ARENA_PAGE);
+}
+
 void *arena_alloc(struct host_arena *a, size_t size, size_t align)
 {
 	size_t need, csize;
 	unsigned cls;
 	void *base;
 
+	if (align == ARENA_HUGE_ALIGN)
+		return alloc_large_huge(a, size);
 	if (align < ARENA_HDR)
 		align = ARENA_HDR;
 	if (align > ARENA_PAGE || (align & (align - 1)))

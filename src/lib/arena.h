@@ -46,7 +46,12 @@ void arena_init(struct host_arena *a);
 /* Unmaps everything the arena holds; it is then empty and usable again. */
 void arena_fini(struct host_arena *a);
 
-/* @size zeroed bytes aligned to @align (a power of two, at most 4096), or NULL. */
+/*
+ * @size zeroed bytes aligned to @align (a power of two, at most 4096; or ARENA_HUGE_ALIGN for
+ * a large block of whole 2 MiB host huge pages: its own mapping, no larger than the block
+ * and its header page, asked to be backed by transparent huge pages), or NULL.
+ */
+#define ARENA_HUGE_ALIGN ((size_t)2 << 20)
 void *arena_alloc(struct host_arena *a, size_t size, size_t align);
 
 /*

@@ -12,7 +12,8 @@
  *         write_cache_pages), mm/truncate.c (truncate_inode_pages_range, truncate_pagecache),
  *         mm/readahead.c (the read-around window of a mapping fault), mm/rmap.c
  *         (folio_mkclean, page_mkclean_one: writeback re-protects shared PTEs), and
- *         generic_perform_write (Linux 6.1).
+ *         generic_perform_write (Linux 6.1); include/trace/events/filemap.h
+ *         (mm_filemap_add_to_page_cache, mm_filemap_delete_from_page_cache).
  * Deviations:
  *  - Writeback is asynchronous (6.1's writepage contract): ->writepage starts writeback and
  *    submits the I/O; the disk's completion event ends it later on the simulated clock
@@ -25,6 +26,9 @@
  *    accessed (the kernel marks the first of each batch of up to 15).
  *  - Large folios: the cache takes folios of any order but the model's filesystems only add
  *    order-0 ones.
+ *  - Trace events: of filemap.h's four, filemap_set_wb_err and file_check_and_advance_wb_err
+ *    are not emitted: the model's writeback never fails, and 6.1 emits the second only when
+ *    an error sequence moved.
  *
  * Counters (per node, as the kernel's lruvec stats for a system without memcg):
  *   NR_FILE_PAGES  every page in any page cache (shmem included);
@@ -56,6 +60,7 @@
 #include <string.h>
 
 #include "fs/fs.h"
+#include "lib/trace.h"
 #include "mm/internal.h"
 #include "mm/memory.h"
 #include "mm/mmap.h"
@@ -144,6 +149,23 @@ int __filemap_add_folio(struct kmm_kernel *k, struct address_space *mapping, str
 	return filemap_add_folio_shadow(k, mapping, folio, index, NULL);
 }
 
+/*
+ * Models: the filemap:mm_filemap_add_to_page_cache and mm_filemap_delete_from_page_cache
+ * events (class mm_filemap_op_page_cache): "dev MAJ:MIN ino %lx pfn=0x%lx ofs=%lu order=%u",
+ * the device of the inode's superblock, the offset in bytes. Only __filemap_add_folio and
+ * __filemap_remove_folio emit them: shmem's own insertion and swap-out deletion do not.
+ */
+static void trace_filemap_op(struct kmm_kernel *k, enum trace_event_id id, struct folio *folio)
+{
+	const struct address_space *mapping = folio->mapping;
+	const struct inode *host = mapping->host;
+	unsigned int dev = host && host->i_sb ? host->i_sb->s_dev : 0;
+
+	trace_emit(k->env, id, "dev %u:%u ino %lx pfn=0x%lx ofs=%lu order=%u", dev >> 20,
+		   dev & 0xfffff, host ? host->i_ino : 0, page_to_pfn(k, &folio->page),
+		   (unsigned long)folio->index << PAGE_SHIFT, folio_order(folio));
+}
+
 int filemap_add_folio(struct kmm_kernel *k, struct address_space *mapping, struct folio *folio,
 		      pgoff_t index, gfp_t gfp)
 {
@@ -156,6 +178,8 @@ int filemap_add_folio(struct kmm_kernel *k, struct address_space *mapping, struc
 		__folio_clear_locked(folio);
 		return ret;
 	}
+	if (trace_enabled(k->env, TRACE_mm_filemap_add_to_page_cache))
+		trace_filemap_op(k, TRACE_mm_filemap_add_to_page_cache, folio);
 	/* A write that fills the page anew is no refault (__GFP_WRITE). */
 	if (shadow && !(gfp & __GFP_WRITE))
 		workingset_refault(k, folio, shadow);
@@ -199,7 +223,7 @@ static void folio_account_cleaned(struct kmm_kernel *k, struct folio *folio)
 	folio_zone_mod(k, folio, NR_ZONE_WRITE_PENDING, -nr);
 }
 
-void __filemap_remove_folio(struct kmm_kernel *k, struct folio *folio, void *shadow)
+void shmem_delete_from_page_cache(struct kmm_kernel *k, struct folio *folio, void *shadow)
 {
 	struct address_space *mapping = folio_mapping(folio);
 	long nr = (long)folio_nr_pages(folio);
@@ -229,6 +253,13 @@ void __filemap_remove_folio(struct kmm_kernel *k, struct folio *folio, void *sha
 	/* Models: filemap_free_folio(): the cache's references. */
 	page_ref_sub(&folio->page, (int)nr - 1);
 	folio_put(k, folio);
+}
+
+void __filemap_remove_folio(struct kmm_kernel *k, struct folio *folio, void *shadow)
+{
+	if (folio_mapping(folio) && trace_enabled(k->env, TRACE_mm_filemap_delete_from_page_cache))
+		trace_filemap_op(k, TRACE_mm_filemap_delete_from_page_cache, folio);
+	shmem_delete_from_page_cache(k, folio, shadow);
 }
 
 void page_cache_replace_folio(struct kmm_kernel *k, struct address_space *mapping,

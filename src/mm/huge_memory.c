@@ -18,7 +18,8 @@
  *         __split_huge_page_tail, __split_huge_page, split_huge_page_to_list,
  *         prep_transhuge_page, free_transhuge_page, deferred_split_huge_page,
  *         deferred_split_count, deferred_split_scan and the thp-deferred_split shrinker;
- *         mm/madvise.c: the THP parts of madvise_cold_or_pageout_pte_range.
+ *         madvise_free_huge_pmd; mm/madvise.c: the THP parts of
+ *         madvise_cold_or_pageout_pte_range and madvise_free_pte_range.
  * Deviation: clear_huge_page is the allocator's __GFP_ZERO (the same zeroing cost per page).
  * Deviation: khugepaged's knobs live here, where the sysfs files are (6.1 keeps them in
  *         khugepaged.c); khugepaged.c reads them through thp_khugepaged_knob() and fills
@@ -30,9 +31,7 @@
  *         the PTEs in between, and the counts (thp_split_pmd, thp_deferred_split_page) are
  *         the same. The deferred split queue is per node, without memcg (6.1 without
  *         CONFIG_MEMCG); no split_queue_lock (one call at a time). Only anonymous THPs split
- *         (no large page-cache folios exist here). MADV_FREE leaves THPs alone (6.1's
- *         madvise_free_huge_pmd is not modelled); MADV_COLD/PAGEOUT take them as 6.1 does
- *         (madvise_cold_or_pageout_huge_pmd, madvise_split_pte_mapped_thp).
+ *         (no large page-cache folios exist here).
  * Deviation: a THP allocated by a path that did not call prep_transhuge_page is prepped when
  *         it is first queued (6.1 preps every THP at allocation).
  * Deviation: GUP through a read-only huge PMD faults for FOLL_WRITE even with FOLL_FORCE
@@ -800,9 +799,8 @@ static vm_fault_t __do_huge_pmd_anonymous_page(struct vm_fault *vmf, struct page
 	struct page *pgtable = pte_alloc_one(mm);
 	pmd_t entry;
 
-	if (!pgtable) {
+	if (!pgtable) { /* an OOM, not a fallback: 6.1 counts nothing here */
 		put_page(k, page);
-		count_vm_event_k(k, THP_FAULT_FALLBACK);
 		return VM_FAULT_OOM;
 	}
 	__SetPageUptodate(page);
@@ -1489,6 +1487,40 @@ void madvise_cold_or_pageout_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd, un
 		else
 			list_add(&page_folio(page)->lru, pageout);
 	}
+}
+
+/*
+ * Models: madvise_free_huge_pmd(): MADV_FREE over the huge PMD at @addr of [@addr, @next).
+ * A THP mapped only here (total mapcount 1, not locked) that the range covers whole loses
+ * PG_dirty, its block is made old and clean (invalidated and flushed first, so no CPU keeps
+ * writing through a dirty translation) and it is marked lazily freeable whole (pglazyfree
+ * +512); one the range covers in part is split (split_huge_page) and the PTE walk takes its
+ * pages. Returns true when the PMD was handled whole (the PTE walk skips it).
+ */
+bool madvise_free_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd, unsigned long addr,
+			   unsigned long next)
+{
+	struct kmm_kernel *k = vma->vm_mm->kernel;
+	pmd_t orig_pmd = *pmd;
+	struct page *page;
+
+	if (!pmd_trans_huge(orig_pmd) || is_swap_pmd(orig_pmd) || is_huge_zero_pmd(k, orig_pmd))
+		return false; /* a THP mid-migration, or the huge zero page */
+	page = pmd_page(k, orig_pmd);
+	if (folio_mapcount(page_folio(page)) != 1 || PageLocked(page))
+		return false; /* other mappings might not free it; or trylock_page failed */
+	if (next - addr != HPAGE_PMD_SIZE) {
+		split_huge_page_get_locked(k, page);
+		return false;
+	}
+	ClearPageDirty(page);
+	if (pmd_young(orig_pmd) || pmd_dirty(orig_pmd)) { /* pmdp_invalidate, then the old entry */
+		set_pmd(pmd, __pmd(pmd_val(orig_pmd) & ~PMD_SECT_VALID));
+		flush_pmd_tlb_range(k, vma, addr);
+		set_pmd(pmd, pte_pmd(pte_mkclean(pmd_pte(pmd_mkold(orig_pmd)))));
+	}
+	mark_page_lazyfree(k, page);
+	return true;
 }
 
 /* Models: deferred_split_count(): the node's queue length. */

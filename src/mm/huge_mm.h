@@ -211,6 +211,14 @@ void madvise_cold_or_pageout_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd, un
 				      unsigned long next, struct list_head *pageout,
 				      bool anon_only);
 /*
+ * MADV_FREE over the huge PMD @pmd for [@addr, @next) (madvise_free_huge_pmd): a THP mapped
+ * only here and covered whole is made old, clean and lazily freeable; one covered in part is
+ * split. True when the PMD was handled whole; false leaves the PTEs (if any) to the caller.
+ */
+bool madvise_free_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd, unsigned long addr,
+			   unsigned long next);
+
+/*
  * The PTE part: a PTE-mapped THP met by MADV_COLD/PAGEOUT is split if only this mapping maps
  * @page (6.1 splits it "if we are only owner"). 0 when split; -EBUSY, -EAGAIN or the split's
  * error when it stays whole.

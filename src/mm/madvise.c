@@ -18,21 +18,21 @@
  *         madvise_vma_behavior, madvise_update_vma, madvise_dontneed_free(_valid_vma),
  *         madvise_free_pte_range, madvise_populate (with mm/gup.c's check_vma_flags and
  *         faultin_vma_page_range), madvise_cold_or_pageout_pte_range, madvise_remove;
+ *         madvise_free_pte_range's THP part with huge_memory.c's madvise_free_huge_pmd;
  *         mm/huge_memory.c:hugepage_madvise; mm/ksm.c:ksm_madvise (flags only).
- * Deviation: MADV_COLD and MADV_PAGEOUT take the range's huge PMDs before its PTEs (6.1 goes
- *         PMD by PMD): a whole exclusive THP is aged and deactivated or isolated, a partly
- *         covered one split (huge_memory.c), and a PTE-mapped THP split when this mapping
- *         is its only one. PAGEOUT reclaims the whole advised
- *         range's pages in one reclaim_pages() batch, where 6.1 reclaims per page table
- *         (2 MiB): the same pages go the same way. MADV_WILLNEED on a shmem VMA
- *         reads its swapped-out pages into the swap cache; on a file VMA it
- *         reads one readahead window (see force_page_cache_ra).
- *         MADV_COLLAPSE is khugepaged.c's madvise_collapse. MADV_REMOVE punches a hole in
- *         a tmpfs file (shmem_punch_hole) or a MAP_HUGETLB file (hugetlb_punch_hole, whose
- *         file is the VMA's private data, not vm_file); on the store-backed filesystem it returns
- *         -EOPNOTSUPP (what vfs_fallocate returns on a filesystem without fallocate). KSM:
- *         VM_MERGEABLE is set and cleared, no ksmd scans. MADV_HWPOISON/SOFT_OFFLINE are unknown
- * (-EINVAL).
+ * Deviation: MADV_COLD, MADV_PAGEOUT and MADV_FREE take the range's huge PMDs before its
+ *         PTEs (6.1 goes PMD by PMD): a whole exclusive THP is aged and deactivated, isolated
+ *         or made lazily freeable, a partly covered one split (huge_memory.c), and a
+ *         PTE-mapped THP split when this mapping is its only one. PAGEOUT reclaims the
+ *         whole advised range's pages in one reclaim_pages() batch, where 6.1 reclaims per
+ *         page table (2 MiB): the same pages go the same way. MADV_WILLNEED on a shmem VMA
+ *         reads its swapped-out pages into the swap cache; on a file VMA it reads one
+ *         readahead window (see force_page_cache_ra). MADV_COLLAPSE is khugepaged.c's
+ *         madvise_collapse. MADV_REMOVE punches a hole in a tmpfs file (shmem_punch_hole)
+ *         or a MAP_HUGETLB file (hugetlb_punch_hole, whose file is the VMA's private data,
+ *         not vm_file); on the store-backed filesystem it returns -EOPNOTSUPP (what
+ *         vfs_fallocate returns on a filesystem without fallocate). KSM: VM_MERGEABLE is set
+ *         and cleared, no ksmd scans. MADV_HWPOISON/SOFT_OFFLINE are unknown (-EINVAL).
  *
  * Invariants: none of its own (the VMA layer's mmap_check and mprotect_check cover the
  * results: every VMA flag change goes through vma_merge/split_vma).
@@ -172,11 +172,15 @@ static void madvise_walk_ptes(struct vm_area_struct *vma, unsigned long start, u
  */
 static bool madvise_free_pte(struct vm_area_struct *vma, unsigned long addr, pte_t *pte, void *arg)
 {
-	(void)arg;
+	unsigned long *skip_to = arg; /* the end of a table 6.1's walk broke out of */
 	struct kmm_kernel *k = vma->vm_mm->kernel;
 	pte_t ptent = *pte;
-	struct page *page = madv_normal_page(k, ptent);
+	struct page *page;
 	bool changed = false;
+
+	if (addr < *skip_to)
+		return false;
+	page = madv_normal_page(k, ptent);
 
 	if (is_swap_pte(ptent)) { /* the data is not needed: the slot goes */
 		swp_entry_t entry = pte_to_swp_entry(ptent);
@@ -188,8 +192,18 @@ static bool madvise_free_pte(struct vm_area_struct *vma, unsigned long addr, pte
 		pte_clear(pte);
 		return false;
 	}
-	if (!page || folio_test_large(page_folio(page)))
+	if (!page)
 		return false;
+	if (folio_test_large(page_folio(page))) {
+		/* a PTE-mapped THP only this mapping maps is split; else the rest of the PMD's
+		 * range is left (6.1 breaks out of the table), or, when the split fails, too */
+		if (page_mapcount(&page_folio(page)->page) != 1 || /* folio_estimated_sharers */
+		    madvise_split_pte_mapped_thp(k, page)) {
+			*skip_to = (addr & PMD_MASK) + PMD_SIZE;
+			return false;
+		}
+		return madvise_free_pte(vma, addr, pte, arg); /* the page is small now */
+	}
 	if (PageSwapCache(page) || PageDirty(page)) {
 		if (page_mapcount(page) != 1)
 			return false; /* shared with another mm: its dirtiness is not ours */
@@ -207,11 +221,15 @@ static bool madvise_free_pte(struct vm_area_struct *vma, unsigned long addr, pte
 	return changed;
 }
 
-/* Models: madvise_free_single_vma(): MADV_FREE on [@start, @end) of an anonymous VMA. */
+/*
+ * Models: madvise_free_single_vma(): MADV_FREE on [@start, @end) of an anonymous VMA, its
+ * huge PMDs first (madvise_free_huge_pmd), then its PTEs.
+ */
 static int madvise_free_single_vma(struct vm_area_struct *vma, unsigned long start,
 				   unsigned long end)
 {
 	struct kmm_kernel *k = vma->vm_mm->kernel;
+	unsigned long skip_to = 0;
 
 	if (!vma_is_anonymous(vma))
 		return -EINVAL;
@@ -221,7 +239,16 @@ static int madvise_free_single_vma(struct vm_area_struct *vma, unsigned long sta
 		end = vma->vm_end;
 	lru_add_drain(k);
 	update_hiwater_rss(vma->vm_mm);
-	madvise_walk_ptes(vma, start, end, madvise_free_pte, NULL);
+	for (unsigned long addr = start, next; addr < end; addr = next) { /* the huge PMDs */
+		pmd_t *pmd = mm_find_pmd(vma->vm_mm, addr);
+
+		next = (addr & PMD_MASK) + PMD_SIZE;
+		if (next > end || next < addr)
+			next = end;
+		if (pmd && pmd_trans_huge(*pmd))
+			madvise_free_huge_pmd(vma, pmd, addr, next);
+	}
+	madvise_walk_ptes(vma, start, end, madvise_free_pte, &skip_to);
 	return 0;
 }
 

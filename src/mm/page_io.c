@@ -3,9 +3,10 @@
  * device that backs the slot's swap area.
  *
  * Two devices back swap areas here. The plain device is a disk: slots in host memory or in
- * a host file. Host memory is taken in chunks of 512 slots (2 MiB, charged to the machine's
- * host-memory budget when the chunk's first slot is written, committed at once with
- * MADV_POPULATE_WRITE where the host has it rather than a host page fault per slot, given
+ * a host file. Host memory is taken in chunks of 512 slots (2 MiB, one host transparent huge
+ * page where the host has them, charged to the machine's host-memory budget when the chunk's
+ * first slot is written, committed at once with MADV_POPULATE_WRITE where the host has it
+ * rather than a host page fault per slot, given
  * back when the chunk's last slot is freed); it takes bios, so each request counts pgpgin/pgpgout
  * in 512-byte sectors (the block layer's submit_bio; /proc/vmstat shows them halved, in KiB) and
  * completes later on the simulated clock: the transfers queue one after another at the device's
@@ -203,7 +204,9 @@ static uint8_t *swap_slot_store(struct kmm_kernel *k, struct swap_dev *dev, unsi
 	struct swap_chunk *c = &dev->chunk[offset / SWAP_CHUNK_SLOTS];
 
 	if (!c->mem) {
-		c->mem = env_alloc_aligned(k->env, (size_t)SWAP_CHUNK_SLOTS * PAGE_SIZE, PAGE_SIZE);
+		/* On a host huge page: one host fault (or trap) a chunk, not one a slot */
+		c->mem = env_alloc_aligned(k->env, (size_t)SWAP_CHUNK_SLOTS * PAGE_SIZE,
+					   ARENA_HUGE_ALIGN);
 		if (!c->mem)
 			return NULL;
 #ifdef MADV_POPULATE_WRITE

@@ -450,6 +450,12 @@ void filemap_remove_folio(struct kmm_kernel *k, struct folio *folio);
  * __remove_mapping does for a clean file folio. Its marks go with the folio.
  */
 void __filemap_remove_folio(struct kmm_kernel *k, struct folio *folio, void *shadow);
+/*
+ * Models: shmem_delete_from_page_cache(): __filemap_remove_folio's work without its
+ * filemap:mm_filemap_delete_from_page_cache event (shmem's swap-out leaves @shadow, the swap
+ * entry, in the slot; 6.1 emits no event there).
+ */
+void shmem_delete_from_page_cache(struct kmm_kernel *k, struct folio *folio, void *shadow);
 
 /*
  * folio_migrate_mapping()'s store (migrate.c): @new takes every slot of @old in @mapping,

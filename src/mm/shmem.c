@@ -157,7 +157,7 @@ static int shmem_writepage(struct kmm_kernel *k, struct folio *folio, struct wri
 	info->swapped++;
 	swap_shmem_alloc(k, swap);
 	/* Models: shmem_delete_from_page_cache(): the entry takes the folio's slot. */
-	__filemap_remove_folio(k, folio, swp_to_radix_entry(swap));
+	shmem_delete_from_page_cache(k, folio, swp_to_radix_entry(swap));
 	return swap_writepage(k, &folio->page, wbc);
 redirty:
 	folio_mark_dirty(k, folio);

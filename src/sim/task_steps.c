@@ -21,6 +21,8 @@
  *   task-info NAME                         pid, state, CPU, faults, ASID, last signal
  *   task-show NAME VIEW ...                print /proc/<pid>/VIEW (maps, smaps, status, ...)
  *   tlb-stats CPU                          TLB hits, misses, walks and the hit rate of a CPU
+ *                                          (since boot, and since its last tlb-stats)
+ *   tlbi CPU OP [xt=N]                     a TLB maintenance instruction by name (VMALLE1, ...)
  *
  * ADDR is a region name, REGION+OFF, or a number. Regions are scenario-wide: a forked child
  * uses its parent's region names for the same addresses.
@@ -48,10 +50,14 @@ struct named_region {
 	uint64_t len;
 };
 
+#define TLB_STATS_CPUS 16
+
 struct task_names {
 	struct named_task task[TASK_NAMES_MAX];
 	struct named_region region[REGION_NAMES_MAX];
 	int nr_tasks, nr_regions;
+	/* tlb-stats: each CPU's hits and misses when it last printed them */
+	uint64_t tlb_hits[TLB_STATS_CPUS], tlb_misses[TLB_STATS_CPUS];
 };
 
 void scenario_task_names_free(struct scenario *sc)
@@ -200,6 +206,10 @@ static const struct flag_name map_names[] = {{"MAP_SHARED", KMM_MAP_SHARED},
 					     {"MAP_SYNC", KMM_MAP_SYNC},
 					     {"MAP_FIXED_NOREPLACE", KMM_MAP_FIXED_NOREPLACE},
 					     {"MAP_UNINITIALIZED", KMM_MAP_UNINITIALIZED},
+					     {"MAP_HUGE_64KB", KMM_MAP_HUGE_64KB},
+					     {"MAP_HUGE_2MB", KMM_MAP_HUGE_2MB},
+					     {"MAP_HUGE_32MB", KMM_MAP_HUGE_32MB},
+					     {"MAP_HUGE_1GB", KMM_MAP_HUGE_1GB},
 					     {NULL, 0}};
 
 static enum kmm_status fail_call(struct scenario *sc, const char *step, enum kmm_status st)
@@ -528,6 +538,7 @@ enum kmm_status step_task_show(struct scenario *sc, int argc, char **argv)
 
 enum kmm_status step_tlb_stats(struct scenario *sc, int argc, char **argv)
 {
+	struct task_names *n = names(sc);
 	struct kmm_tlb_stats ts;
 	uint64_t cpu = 0, hits, misses;
 	enum kmm_status st;
@@ -540,9 +551,37 @@ enum kmm_status step_tlb_stats(struct scenario *sc, int argc, char **argv)
 	misses = ts.misses[KMM_TLB_L2];
 	sink_printf(&sc->out,
 		    "tlb cpu%" PRIu64 ": L1D hits %" PRIu64 " L1I hits %" PRIu64 " L2 hits %" PRIu64
-		    " misses %" PRIu64 " walks %" PRIu64 " hit rate %.4f\n",
+		    " misses %" PRIu64 " walks %" PRIu64 " hit rate %.4f",
 		    cpu, ts.hits[KMM_TLB_L1D], ts.hits[KMM_TLB_L1I], ts.hits[KMM_TLB_L2], misses,
 		    ts.walks, hits + misses ? (double)hits / (double)(hits + misses) : 0.0);
+	if (n && cpu < TLB_STATS_CPUS) { /* and since this CPU's last tlb-stats */
+		uint64_t dh = hits - n->tlb_hits[cpu], dm = misses - n->tlb_misses[cpu];
+
+		sink_printf(&sc->out, "; since the last: hits %" PRIu64 " misses %" PRIu64
+				      " hit rate %.4f", dh, dm,
+			    dh + dm ? (double)dh / (double)(dh + dm) : 0.0);
+		n->tlb_hits[cpu] = hits;
+		n->tlb_misses[cpu] = misses;
+	}
+	sink_printf(&sc->out, "\n");
+	return KMM_OK;
+}
+
+enum kmm_status step_tlbi(struct scenario *sc, int argc, char **argv)
+{
+	static const char *const keys[] = {"xt", NULL};
+	const char *vals[1] = {"0"};
+	uint64_t cpu = 0, xt = 0;
+	enum kmm_status st;
+
+	if (!scenario_parse_u64(argv[1], &cpu) || cpu > 0xffff)
+		return scenario_fail(sc, KMM_EINVAL, "tlbi: bad cpu '%s'", argv[1]);
+	if (!scenario_parse_opts(sc, argc, argv, 3, keys, vals))
+		return KMM_EINVAL;
+	if (!scenario_parse_u64(vals[0], &xt))
+		return scenario_fail(sc, KMM_EINVAL, "tlbi: bad operand '%s'", vals[0]);
+	if ((st = kmm_tlbi_by_name(sc->m, (unsigned)cpu, argv[2], xt)))
+		return fail_call(sc, "tlbi", st);
 	return KMM_OK;
 }
 

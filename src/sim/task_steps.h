@@ -23,6 +23,7 @@ enum kmm_status step_protect(struct scenario *sc, int argc, char **argv);
 enum kmm_status step_advise(struct scenario *sc, int argc, char **argv);
 enum kmm_status step_lock(struct scenario *sc, int argc, char **argv);
 enum kmm_status step_remap(struct scenario *sc, int argc, char **argv);
+enum kmm_status step_tlbi(struct scenario *sc, int argc, char **argv);
 /* The rows of SCENARIO_STEPS (scenario.c) for these steps. */
 #define TASK_SCENARIO_STEPS(X)                                                                     \
 	X("task", "NAME [cpu=N]", 1, 2, AFTER_BOOT, step_task,                                     \
@@ -63,7 +64,9 @@ enum kmm_status step_remap(struct scenario *sc, int argc, char **argv);
 	X("remap", "NAME REGION NEWLEN [flags=MREMAP_X|..] [addr=VA]", 3, 5, AFTER_BOOT,           \
 	  step_remap, "mremap a region of a task (the region name follows the mapping)")           \
 	X("tlb-stats", "CPU", 1, 1, AFTER_BOOT, step_tlb_stats,                                    \
-	  "print a CPU's TLB hits, misses, walks and hit rate (since boot)")
+	  "print a CPU's TLB hits, misses, walks and hit rate (since boot and since the last)")                       \
+	X("tlbi", "CPU OP [xt=N]", 2, 3, AFTER_BOOT, step_tlbi,                                    \
+	  "execute TLBI OP (VMALLE1, VAE1IS, ASIDE1, ...) on CPU with operand register N")
 
 /* A name of a flag table ("MAP_SHARED", KMM_MAP_SHARED); tables end with a NULL name. */
 struct flag_name {

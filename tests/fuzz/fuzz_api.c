@@ -33,6 +33,7 @@
 #define FUZZ_POOLS    3
 #define PAT_LEN	      16
 #define FUZZ_TASKS    3
+#define FUZZ_HELD     32
 
 /* ---- input ---------------------------------------------------------------------------- */
 
@@ -84,6 +85,13 @@ struct fuzz {
 	kmm_va_t task_va[FUZZ_TASKS];
 	uint64_t task_len[FUZZ_TASKS], task_pat[FUZZ_TASKS];
 	int task_fd[FUZZ_TASKS]; /* a memfd or file of the task (-1: none) */
+	/* The task's shared mapping of task_fd (fmap_len 0: none, or the books lost it). */
+	kmm_va_t fmap_va[FUZZ_TASKS];
+	uint64_t fmap_len[FUZZ_TASKS], fmap_off[FUZZ_TASKS];
+	/* Pages get_user_pages/pin_user_pages gave that the harness still holds. */
+	kmm_pfn_t held_pfn[FUZZ_HELD];
+	unsigned held_flags[FUZZ_HELD];
+	unsigned nr_held;
 	bool misuse;		 /* this operation misuses the API on purpose */
 	bool warns_einval;	 /* its KMM_EINVAL comes with the kernel's warning (vmalloc) */
 	const char *op;
@@ -772,6 +780,7 @@ static enum kmm_status op_task(struct fuzz *f)
 	kmm_pid_t *pid = &f->task[slot], child;
 
 	f->op = names[what];
+	f->fmap_len[slot] = 0; /* the task's mappings may change: forget its file mapping */
 	uint64_t done, v, len;
 	enum kmm_status st;
 	kmm_va_t va;
@@ -816,6 +825,7 @@ static enum kmm_status op_task(struct fuzz *f)
 				st = kmm_task_fork(f->m, *pid, &child);
 				if (!st) {
 					f->task[i] = child;
+					f->fmap_len[i] = 0;
 					f->task_va[i] = f->task_va[slot];
 					f->task_len[i] = f->task_len[slot];
 				}
@@ -1000,6 +1010,7 @@ static enum kmm_status op_vm(struct fuzz *f)
 		if (!st) {
 			f->task_va[slot] = out;
 			f->task_len[slot] = nl;
+			f->fmap_len[slot] = 0;
 		}
 		return st;
 	}
@@ -1043,15 +1054,38 @@ static enum kmm_status op_vm(struct fuzz *f)
 
 /*
  * Files: memfd_create (with or without sealing), seals (a refused one changes nothing), a
- * tmpfs file created with contents, pwrite/pread round trips through the page cache,
- * truncate, a shared mapping of the file (the task's mapping becomes it), close, unlink.
+ * file created with contents on tmpfs or on the store-backed /mnt/disk, pwrite/pread round
+ * trips through the page cache (and, when the task maps the file shared, the same bytes
+ * loaded through the mapping), truncate, fsync, a shared or private mapping of the file at
+ * an offset (the task's mapping becomes it), close, unlink while mapped.
  */
+static const char *const fuzz_paths[] = {"/tmp/fuzz", "/mnt/disk/fuzz"};
+
+/* The bytes [@off, @off + @n) of the file as the task's shared mapping of it loads them. */
+static void file_map_coherent(struct fuzz *f, unsigned slot, uint64_t off, const uint8_t *want,
+			      uint64_t n)
+{
+	struct kmm_task_info ti;
+	uint8_t got[256];
+
+	if (!f->fmap_len[slot] || off < f->fmap_off[slot] ||
+	    off + n > f->fmap_off[slot] + f->fmap_len[slot] || n > sizeof(got))
+		return;
+	if (kmm_task_info(f->m, f->task[slot], &ti) || ti.state == 'T')
+		return; /* stopped by an earlier signal: its accesses are refused */
+	if (kmm_task_access(f->m, f->task[slot], KMM_ACCESS_LOAD,
+			    f->fmap_va[slot] + off - f->fmap_off[slot], got, (size_t)n, NULL))
+		fuzz_fail(f, "a load of a shared file mapping inside the file faulted");
+	if (memcmp(got, want, (size_t)n))
+		fuzz_fail(f, "a shared mapping and pread disagree about the file's bytes");
+}
+
 static enum kmm_status op_file(struct fuzz *f)
 {
 	static const char *const names[] = {"memfd_create",  "file_create", "file_rw",
 					    "file_truncate", "memfd_seal",  "file_mmap",
-					    "file_close"};
-	unsigned what = in_u8(&f->in) % 7, slot = in_u8(&f->in) % FUZZ_TASKS;
+					    "file_close",    "file_fsync"};
+	unsigned what = in_u8(&f->in) % 8, slot = in_u8(&f->in) % FUZZ_TASKS;
 	kmm_pid_t pid = f->task[slot];
 	int *fd = &f->task_fd[slot];
 	uint64_t done, size;
@@ -1067,14 +1101,17 @@ static enum kmm_status op_file(struct fuzz *f)
 			return KMM_OK;
 		return kmm_memfd_create(f->m, pid, "fuzz",
 					in_u8(&f->in) & 1 ? KMM_MFD_ALLOW_SEALING : 0, fd);
-	case 1:
+	case 1: {
+		const char *path = fuzz_paths[in_u8(&f->in) & 1];
+
 		if (*fd >= 0)
 			return KMM_OK;
 		size = (uint64_t)in_u16(&f->in) % (64u << 10);
-		st = kmm_file_create(f->m, "/tmp/fuzz", NULL, size);
+		st = kmm_file_create(f->m, path, NULL, size);
 		if (st)
 			return st;
-		return kmm_file_open(f->m, pid, "/tmp/fuzz", KMM_O_RDWR, fd);
+		return kmm_file_open(f->m, pid, path, KMM_O_RDWR, fd);
+	}
 	case 2: {
 		uint64_t off = (uint64_t)in_u16(&f->in) % (64u << 10);
 
@@ -1087,6 +1124,8 @@ static enum kmm_status op_file(struct fuzz *f)
 		st = kmm_file_pread(f->m, pid, *fd, got, sizeof(got), off, &done);
 		if (!st && (done != sizeof(got) || memcmp(buf, got, sizeof(buf))))
 			fuzz_fail(f, "a file's bytes did not read back as written");
+		if (!st)
+			file_map_coherent(f, slot, off, buf, sizeof(buf));
 		return st;
 	}
 	case 3:
@@ -1109,25 +1148,113 @@ static enum kmm_status op_file(struct fuzz *f)
 	case 5: {
 		kmm_va_t va;
 		uint64_t len = (uint64_t)(in_u8(&f->in) % 16 + 1) << 12;
+		uint8_t how = in_u8(&f->in);
+		uint64_t off = (uint64_t)(how >> 2 & 3) << 12;
+		bool shared = !(how & 1);
 
 		if (*fd < 0)
 			return KMM_OK;
-		st = kmm_mmap(f->m, pid, 0, len, KMM_PROT_READ | KMM_PROT_WRITE, KMM_MAP_SHARED,
-			      *fd, 0, &va);
+		st = kmm_mmap(f->m, pid, 0, len, how & 2 ? KMM_PROT_READ : KMM_PROT_READ | KMM_PROT_WRITE,
+			      shared ? KMM_MAP_SHARED : KMM_MAP_PRIVATE, *fd, off, &va);
 		if (!st) {
 			f->task_va[slot] = va;
 			f->task_len[slot] = len;
+			f->fmap_va[slot] = va;
+			f->fmap_len[slot] = shared ? len : 0;
+			f->fmap_off[slot] = off;
 		}
 		return st;
 	}
-	default:
+	case 6:
 		if (*fd < 0)
 			return KMM_OK;
 		st = kmm_file_close(f->m, pid, *fd);
 		*fd = -1;
-		if (!st && in_u8(&f->in) & 1)
-			st = kmm_file_unlink(f->m, "/tmp/fuzz");
+		f->fmap_len[slot] = 0; /* the next descriptor may be another file */
+		if (!st && in_u8(&f->in) & 1) {
+			st = kmm_file_unlink(f->m, fuzz_paths[0]);
+			if (st == KMM_OK || st == KMM_ENOENT)
+				st = kmm_file_unlink(f->m, fuzz_paths[1]);
+		}
 		return st == KMM_ENOENT ? KMM_OK : st;
+	default:
+		if (*fd < 0)
+			return KMM_OK;
+		return kmm_file_fsync(f->m, pid, *fd);
+	}
+}
+
+/*
+ * get_user_pages and pin_user_pages held across operations: a reference or pin taken with
+ * flags from a table (FOLL_WRITE breaks COW, FOLL_LONGTERM, and flags the kernel refuses),
+ * kept while the task maps, unmaps, forks, truncates and exits around it, released by a
+ * later operation or at the end of the input. A release the harness does not hold (twice,
+ * or with other flags) must be refused.
+ */
+static enum kmm_status op_gup(struct fuzz *f)
+{
+	static const unsigned gflags[] = {
+		0,
+		KMM_FOLL_WRITE,
+		KMM_FOLL_PIN,
+		KMM_FOLL_PIN | KMM_FOLL_WRITE,
+		KMM_FOLL_PIN | KMM_FOLL_LONGTERM,
+		KMM_FOLL_PIN | KMM_FOLL_WRITE | KMM_FOLL_LONGTERM,
+		KMM_FOLL_LONGTERM,
+		KMM_FOLL_WRITE | KMM_FOLL_FORCE,
+		0x20000000 /* unknown */,
+	};
+	unsigned what = in_u8(&f->in) % 3, slot = in_u8(&f->in) % FUZZ_TASKS;
+	enum kmm_status st;
+
+	f->op = what == 0 ? "gup_hold" : what == 1 ? "gup_release" : "gup_release_twice";
+	if (what == 0) {
+		kmm_pfn_t pfns[8];
+		uint64_t got = 0, len = f->task_len[slot];
+		uint64_t off = len ? ((uint64_t)in_u8(&f->in) << 12) % len : 0;
+		uint64_t nr = in_u8(&f->in) % 8 + 1;
+		unsigned gf = gflags[in_u8(&f->in) % (sizeof(gflags) / sizeof(gflags[0]))];
+
+		if (!f->task[slot] || !len || f->nr_held + nr > FUZZ_HELD)
+			return KMM_OK;
+		st = kmm_get_user_pages(f->m, f->task[slot], f->task_va[slot] + off, nr, gf, pfns,
+					&got);
+		if (got > nr)
+			fuzz_fail(f, "get_user_pages returned more pages than asked");
+		for (uint64_t i = 0; i < got; i++) {
+			f->held_pfn[f->nr_held] = pfns[i];
+			f->held_flags[f->nr_held++] = gf;
+		}
+		return st;
+	}
+	if (!f->nr_held)
+		return KMM_OK;
+	unsigned i = in_u8(&f->in) % f->nr_held;
+	kmm_pfn_t pfn = f->held_pfn[i];
+	unsigned gf = f->held_flags[i];
+
+	f->held_pfn[i] = f->held_pfn[--f->nr_held];
+	f->held_flags[i] = f->held_flags[f->nr_held];
+	if ((st = kmm_put_user_page(f->m, pfn, gf)))
+		fuzz_fail(f, "put_user_page of a page get_user_pages gave");
+	if (what == 2) {
+		bool held_again = false;
+
+		for (unsigned j = 0; j < f->nr_held; j++)
+			held_again |= f->held_pfn[j] == pfn && f->held_flags[j] == gf;
+		if (!held_again && kmm_put_user_page(f->m, pfn, gf) == KMM_OK)
+			fuzz_fail(f, "a second put_user_page of one reference was accepted");
+	}
+	return KMM_OK;
+}
+
+/* Gives back every reference and pin the harness holds (before the machine goes). */
+static void gup_release_all(struct fuzz *f)
+{
+	while (f->nr_held) {
+		f->nr_held--;
+		if (kmm_put_user_page(f->m, f->held_pfn[f->nr_held], f->held_flags[f->nr_held]))
+			fuzz_fail(f, "put_user_page of a held page at the end");
 	}
 }
 
@@ -1208,6 +1335,8 @@ static const struct {
 	{"vm", op_vm},
 	{"file", op_file},
 	{"machine", op_machine},
+	{"file", op_file},
+	{"gup", op_gup},
 };
 
 /* ---- one input --------------------------------------------------------------------------- */
@@ -1308,6 +1437,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (kmm_check(f->m) != KMM_OK)
 			fuzz_fail(f, "kmm_check failed");
 		verify_books(f);
+	}
+	if (!kmm_machine_dead(f->m)) {
+		f->op = "gup_release_all";
+		gup_release_all(f);
+		if (kmm_check(f->m) != KMM_OK)
+			fuzz_fail(f, "kmm_check failed");
 	}
 	kmm_machine_destroy(f->m);
 	f->m = NULL;

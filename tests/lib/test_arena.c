@@ -103,6 +103,38 @@ static void test_arena_large_blocks_return_to_the_host(void **state)
 	arena_fini(&a);
 }
 
+/*
+ * ARENA_HUGE_ALIGN: a large block on a 2 MiB boundary, zeroed, whose mapping is the block and
+ * its header page only (the alignment slack is unmapped), returned whole on free.
+ */
+static void test_arena_huge_aligned_blocks(void **state)
+{
+	struct host_arena a;
+	size_t before;
+	char *p, *q;
+	char why[128];
+
+	arena_init(&a);
+	before = a.mapped;
+	p = arena_alloc(&a, 4 << 20, ARENA_HUGE_ALIGN);
+	q = arena_alloc(&a, 2 << 20, ARENA_HUGE_ALIGN);
+	assert_non_null(p);
+	assert_non_null(q);
+	assert_int_equal((uintptr_t)p % (2 << 20), 0);
+	assert_int_equal((uintptr_t)q % (2 << 20), 0);
+	assert_int_equal(p[0] | p[(4 << 20) - 1] | q[12345], 0);
+	p[(4 << 20) - 1] = 1;
+	q[(2 << 20) - 1] = 2;
+	/* (4 MiB + a header page) + (2 MiB + a header page): no slack stays mapped */
+	assert_int_equal(a.mapped, before + (6 << 20) + 2 * 4096);
+	assert_true(arena_check(&a, why, sizeof(why)));
+	arena_free(&a, p);
+	assert_int_equal(a.mapped, before + (2 << 20) + 4096);
+	arena_free(&a, q);
+	assert_int_equal(a.mapped, before);
+	arena_fini(&a);
+}
+
 /* realloc keeps the contents through growing and shrinking, small and large. */
 static void test_arena_realloc_keeps_contents(void **state)
 {
@@ -172,6 +204,7 @@ int main(void)
 		cmocka_unit_test(test_arena_recycled_blocks_are_zeroed),
 		cmocka_unit_test(test_arena_alignments_up_to_a_page),
 		cmocka_unit_test(test_arena_large_blocks_return_to_the_host),
+		cmocka_unit_test(test_arena_huge_aligned_blocks),
 		cmocka_unit_test(test_arena_realloc_keeps_contents),
 		cmocka_unit_test(test_arena_double_free_is_refused),
 		cmocka_unit_test(test_arena_check_sees_a_free_list_cycle),

@@ -17,6 +17,8 @@
 #include "mman_test.h"
 
 #include "arch/arm64/include/asm/mmu_context.h"
+#include "mm/huge_mm.h"
+#include "mm/migrate.h"
 
 #define NCPU 4
 #define NPG  48
@@ -181,10 +183,158 @@ static void test_mman_no_stale_translation_on_any_cpu(void **state)
 	mt_done(t);
 }
 
+/* ---- THPs: migration and splits ------------------------------------------------------- */
+
+#define THP_NPG 1024UL /* two 2 MiB THPs at BASE */
+
+/* The folio mapped at @va (as CPU 0's uncached walk sees it), or NULL. */
+static struct folio *folio_at(struct mt *t, unsigned long va)
+{
+	uint64_t par = 0;
+
+	assert_int_equal(kmm_at(t->m, 0, KMM_AT_S1E0R, va, &par, NULL), KMM_OK);
+	if (par & 1)
+		return NULL;
+	return page_folio(pfn_to_page(t->k, (par & 0x0000fffffffff000ULL) >> PAGE_SHIFT));
+}
+
+/* migrate_pages (MIGRATE_SYNC) of the folio mapped at @va, whole (a THP to an order-9 one). */
+static void migrate_at(struct mt *t, unsigned long va)
+{
+	struct migration_target_control mtc = {.nid = NUMA_NO_NODE,
+					       .gfp_mask = GFP_HIGHUSER_MOVABLE};
+	struct folio *folio = folio_at(t, va);
+	struct list_head list;
+	unsigned int nr = 0;
+
+	if (!folio || !folio_test_anon(folio))
+		return;
+	lru_add_drain_all(t->k);
+	INIT_LIST_HEAD(&list);
+	assert_int_equal(migrate_list_register(t->k, &list), 0);
+	if (migrate_isolate_lru_folio(t->k, folio, &list) == 0) {
+		migrate_pages(t->k, &list, alloc_migration_target, NULL, (unsigned long)&mtc,
+			      MIGRATE_SYNC, MR_SYSCALL, &nr);
+		putback_movable_pages(t->k, &list);
+	}
+	migrate_list_unregister(t->k, &list);
+}
+
+/* split_huge_page of the THP mapped at @va, as its callers hold it (a reference, the lock). */
+static void split_at(struct mt *t, unsigned long va)
+{
+	struct folio *folio = folio_at(t, va);
+
+	if (!folio || !folio_test_large(folio))
+		return;
+	folio_get(folio);
+	folio_lock(folio);
+	split_huge_page(t->k, &folio->page);
+	folio_unlock(folio);
+	folio_put(t->k, folio);
+}
+
+static const char *random_thp_op(struct mt *t, struct rng *r, unsigned long *nmig)
+{
+	unsigned long first = rng_below(r, THP_NPG), n = 1 + rng_below(r, THP_NPG - first);
+	unsigned long va = BASE + first * PG, len = n * PG;
+
+	switch (rng_below(r, 10)) {
+	case 0:
+	case 1:
+	case 2:
+		migrate_at(t, va);
+		(*nmig)++;
+		return "migrate_pages";
+	case 3:
+		split_at(t, va);
+		return "split_huge_page";
+	case 4:
+		do_mprotect_pkey(t->mm, va, len, rng_below(r, 2) ? PROT_READ : RW, -1);
+		return "mprotect";
+	case 5:
+		do_madvise(t->mm, va, len, MADV_DONTNEED);
+		return "MADV_DONTNEED";
+	case 6:
+		do_madvise(t->mm, va, len, MADV_FREE);
+		return "MADV_FREE";
+	case 7:
+	case 8:
+		do_mprotect_pkey(t->mm, BASE, THP_NPG * PG, RW, -1);
+		do_madvise(t->mm, BASE + (first / 512) * 512 * PG, 512 * PG, MADV_COLLAPSE);
+		return "MADV_COLLAPSE";
+	default:
+		assert_int_equal(do_munmap(t->mm, va, len), 0);
+		mt_map(t, va, len, RW, ANONP);
+		return "munmap+mmap";
+	}
+}
+
+/*
+ * The same property over THP-backed memory of a 1 GiB machine (THP on): two THPs written
+ * from CPU 0, then random accesses from the four CPUs (block entries in their TLBs) and a
+ * random operation per step: migrate_pages of the folio at a random page (a THP moves whole
+ * through PMD migration entries, or a PTE-mapped one through PTE entries), split_huge_page,
+ * partial mprotect/DONTNEED/FREE (PMD splits), MADV_COLLAPSE (a new block), munmap + mmap.
+ * After each, every page on every CPU is probed: no load or store may go through a block or
+ * page translation the tables no longer give, and a load must read the walk's frame.
+ */
+static void test_thp_no_stale_translation_on_any_cpu(void **state)
+{
+	struct kmm_config cfg;
+	struct mt *t = calloc(1, sizeof(*t));
+	struct rng r = {0x7468705f746c62ULL};
+	unsigned long nmig = 0, mig0, hits0 = n_probe_hits;
+
+	(void)state;
+	assert_non_null(t);
+	kmm_config_init(&cfg);
+	kmm_config_option(&cfg, "-m", "1G");
+	kmm_config_option(&cfg, "-smp", "4");
+	t->m = test_machine(&cfg);
+	t->k = &t->m->kernel;
+	t->mm = mm_alloc(t->k);
+	assert_non_null(t->mm);
+	t->tsk.pid = 1;
+	t->tsk.mm = t->mm;
+	for (int i = 0; i < NR_TASK_RLIMITS; i++)
+		t->tsk.rlim[i].rlim_cur = t->tsk.rlim[i].rlim_max = RLIM_INFINITY;
+	set_current_task(t->k, &t->tsk);
+	for (unsigned cpu = 0; cpu < NCPU; cpu++) {
+		switch_mm(t->k, NULL, t->mm, (int)cpu);
+		assert_int_equal(kmm_mmu_set_reg(t->m, cpu, KMM_REG_CURRENT_EL, 0), KMM_OK);
+	}
+	mt_map(t, BASE, THP_NPG * PG, RW, ANONP);
+	for (unsigned long i = 0; i < THP_NPG; i++)
+		user_access(t, 0, true, BASE + i * PG);
+	assert_true(pmd_trans_huge(*mm_find_pmd(t->mm, BASE)));
+	mig0 = t->k->vm_events[THP_MIGRATION_SUCCESS];
+	for (int step = 0; step < 60; step++) {
+		const char *op;
+
+		for (int i = 0; i < 64; i++)
+			user_access(t, (unsigned)rng_below(&r, NCPU), rng_below(&r, 2),
+				    BASE + rng_below(&r, THP_NPG) * PG);
+		op = random_thp_op(t, &r, &nmig);
+		mt_check(t);
+		for (unsigned cpu = 0; cpu < NCPU; cpu++)
+			for (unsigned long i = 0; i < THP_NPG; i++)
+				probe(t, cpu, BASE + i * PG, op);
+	}
+	for (unsigned cpu = 0; cpu < NCPU; cpu++)
+		cpu_set_reserved_ttbr0(t->k, (int)cpu);
+	print_message("%lu migrations tried, %lu THPs moved, %lu probes compared\n", nmig,
+		      t->k->vm_events[THP_MIGRATION_SUCCESS] - mig0, n_probe_hits - hits0);
+	assert_true(t->k->vm_events[THP_MIGRATION_SUCCESS] - mig0 >= 3);
+	assert_true(n_probe_hits - hits0 > 10000);
+	mt_done(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mman_no_stale_translation_on_any_cpu),
+		cmocka_unit_test(test_thp_no_stale_translation_on_any_cpu),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

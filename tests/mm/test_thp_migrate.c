@@ -795,6 +795,56 @@ static void test_thp_migrate_split_pmd_migration_entry(void **state)
 	test_machine_done(t.m);
 }
 
+/*
+ * The same PMD-and-PTE-mapped THP with one more reference (as a FOLL_GET would hold) cannot
+ * move: folio_migrate_mapping sees refcount 2 where it expects 1 (-EAGAIN) on each of the ten
+ * passes, so migrate_pages returns 1 with thp_migration_fail +1 and pgmigrate_fail +512; each
+ * pass unmaps to both kinds of entries and maps the old THP back by both kinds: the parent's
+ * PMD and the child's 511 PTEs name the old pages again, PG_double_map is set again (page 3
+ * mapped twice, page 511 once), NR_ANON_THPS and AnonPages are as before, the data intact.
+ */
+static void test_thp_migrate_pmd_and_pte_mapped_busy(void **state)
+{
+	struct tm t, c;
+	struct list_head list;
+	struct folio *folio;
+	unsigned int nr = 0;
+	unsigned long old, tf0, pf0, thps0, anon0;
+
+	(void)state;
+	mixed_boot(&t, &c, 0x627573);
+	old = head_pfn(&t, VA);
+	folio = page_folio(pfn_to_page(t.k, old));
+	tf0 = ev(&t, THP_MIGRATION_FAIL);
+	pf0 = ev(&t, PGMIGRATE_FAIL);
+	thps0 = nstat(&t, NR_ANON_THPS);
+	anon0 = nstat(&t, NR_ANON_MAPPED);
+	folio_get(folio);
+	isolate_thp(&t, &list, VA);
+	assert_int_equal(migrate_list(&t, &list, &nr), 1);
+	assert_int_equal(nr, 0);
+	assert_int_equal(ev(&t, THP_MIGRATION_FAIL) - tf0, 1);
+	assert_int_equal(ev(&t, PGMIGRATE_FAIL) - pf0, NR);
+	tm_check(&t);
+	assert_int_equal(head_pfn(&t, VA), old);
+	for (unsigned long i = 0; i < NR - 1; i++)
+		assert_int_equal(pte_pfn(*(const pte_t *)mm_pte_lookup(c.mm, VA + i * P)), old + i);
+	assert_true(folio_test_double_map(folio));
+	assert_int_equal(folio_entire_mapcount(folio), 1);
+	assert_int_equal(page_mapcount(&folio->page + 3), 2);
+	assert_int_equal(page_mapcount(&folio->page + NR - 1), 1);
+	assert_int_equal(nstat(&t, NR_ANON_THPS), thps0);
+	assert_int_equal(nstat(&t, NR_ANON_MAPPED), anon0);
+	putback_movable_pages(t.k, &list);
+	migrate_list_unregister(t.k, &list);
+	folio_put(t.k, folio);
+	tm_check(&t);
+	assert_int_equal(thp_pages_ok(&t, VA, 0x627573), NR);
+	assert_int_equal(task_pages_ok(&c, VA, NR - 1, 0x627573), NR - 1);
+	assert_int_equal(task_pages_ok(&t, VA, NR, 0x627573), NR);
+	test_machine_done(t.m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -806,6 +856,7 @@ int main(void)
 		cmocka_unit_test(test_thp_migrate_contig_range_over_thps),
 		cmocka_unit_test(test_thp_migrate_pmd_and_pte_mapped),
 		cmocka_unit_test(test_thp_migrate_split_pmd_migration_entry),
+		cmocka_unit_test(test_thp_migrate_pmd_and_pte_mapped_busy),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

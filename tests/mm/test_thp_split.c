@@ -21,7 +21,10 @@
  *     entry_size 512), try_to_unmap with TTU_SPLIT_HUGE_PMD splits the PMD (thp_split_pmd 1)
  *     and writes 512 swap PTEs, pageout writes it whole: thp_swpout 1, pswpout 512; with no
  *     free cluster the THP is split first (thp_swpout_fallback 1, thp_split_page 1) and its
- *     512 pages go out one by one (pswpout 512, thp_swpout 0). Swap-in is page by page.
+ *     512 pages go out one by one (pswpout 512, thp_swpout 0). Swap-in is page by page;
+ *   - MADV_FREE (madvise_free_huge_pmd, lru_lazyfree_fn, try_to_unmap_one's MADV_FREE check):
+ *     a whole exclusive THP is made lazily freeable whole and reclaim discards it; a partly
+ *     covered one is split; a shared one is left; a redirtied one is kept.
  * User data is checksummed across every step; kmm_check runs after each.
  */
 #include "mm_test.h"
@@ -99,6 +102,11 @@ static pmd_t pmd_at(struct utask *u, unsigned long va)
 	pmd_t *p = mm_find_pmd(u->t.mm, va);
 
 	return p ? *p : __pmd(0);
+}
+
+static bool pmd_dirty_at(struct utask *u, unsigned long va)
+{
+	return pte_dirty(pmd_pte(pmd_at(u, va)));
 }
 
 static bool is_huge(struct utask *u, unsigned long va)
@@ -646,6 +654,192 @@ static void test_thp_split_mlocked(void **state)
 	test_machine_done(m);
 }
 
+/* ---- MADV_FREE of THPs (madvise_free_huge_pmd) ----------------------------------------- */
+
+/*
+ * MADV_FREE over a whole THP mapped only here (6.1's madvise_free_huge_pmd): PG_dirty and
+ * PG_swapbacked go, the block (dirty since the write fault) stays but is old and clean, and the THP
+ * moves whole to the inactive file LRU (lru_lazyfree_fn: pglazyfree +512, NR_INACTIVE_FILE +512);
+ * nothing is split and the data is still there. Reclaim then drops it without swap (reclaim_pages
+ * from MADV_PAGEOUT): try_to_unmap with TTU_SPLIT_HUGE_PMD splits the PMD (thp_split_pmd 1), each
+ * of the 512 PTEs is discarded (refcount = isolation + mappings, clean), which leaves the THP
+ * partly mapped once (thp_deferred_split_page 1) until the free takes it off the queue;
+ * pglazyfreed +512, rss and NR_ANON_THPS 512 lower, no swap-out. A load there then reads 0;
+ * the other THP keeps its data.
+ */
+static void test_thp_madv_free_whole_then_reclaim(void **state)
+{
+	struct kmm_machine *m = boot();
+	struct utask u;
+	struct page *head;
+	unsigned long file0, rss0;
+
+	(void)state;
+	ut_init(&u, m, 1);
+	assert_int_equal(ut_mmap(&u, VA, 2 * HP, RW, PF), VA);
+	head = thp_at(&u, VA, 20);
+	thp_at(&u, VA + HP, 21);
+	lru_add_drain_all(u.k);
+	file0 = node_stat(m, NR_INACTIVE_FILE);
+	rss0 = ut_rss(&u, MM_ANONPAGES);
+	assert_true(PageSwapBacked(head) && pmd_dirty_at(&u, VA));
+	assert_int_equal(do_madvise(u.t.mm, VA, HP, MADV_FREE), 0);
+	ut_check(m);
+	assert_int_equal(ev(m, PGLAZYFREE), NR);
+	assert_int_equal(ev(m, THP_SPLIT_PMD) + ev(m, THP_SPLIT_PAGE), 0);
+	assert_true(is_huge(&u, VA));
+	assert_int_equal(pmd_pfn(pmd_at(&u, VA)), page_to_pfn(u.k, head));
+	assert_false(pte_dirty(pmd_pte(pmd_at(&u, VA))));
+	assert_false(pte_young(pmd_pte(pmd_at(&u, VA))));
+	assert_false(PageDirty(head) || PageSwapBacked(head) || PageActive(head));
+	assert_true(PageLRU(head));
+	assert_int_equal(node_stat(m, NR_INACTIVE_FILE) - file0, NR);
+	assert_true(holds(&u, VA, NR, 20));
+	ut_check(m);
+
+	assert_int_equal(do_madvise(u.t.mm, VA, HP, MADV_PAGEOUT), 0);
+	ut_check(m);
+	assert_int_equal(ev(m, PGLAZYFREED), NR);
+	assert_int_equal(ev(m, THP_SPLIT_PMD), 1);
+	assert_int_equal(ev(m, THP_SPLIT_PAGE), 0);
+	assert_int_equal(ev(m, THP_DEFERRED_SPLIT_PAGE), 1);
+	assert_int_equal(ev(m, THP_SWPOUT) + ev(m, PSWPOUT), 0);
+	assert_int_equal(deferred_split_queue_len(u.k, 0), 0);
+	assert_int_equal(rss0 - ut_rss(&u, MM_ANONPAGES), NR);
+	assert_int_equal(node_stat(m, NR_ANON_THPS), NR);
+	assert_int_equal(node_stat(m, NR_INACTIVE_FILE), file0);
+	for (unsigned long i = 0; i < NR; i++)
+		assert_true(ut_pte(&u, VA + i * P) == 0);
+	assert_int_equal(ut_load64(&u, VA + 7 * P), 0);
+	assert_true(holds(&u, VA + HP, NR, 21));
+	ut_check(m);
+	ut_exit(&u);
+	test_machine_done(m);
+}
+
+/*
+ * A lazily freeable THP written again before reclaim is kept: the store makes its block
+ * dirty; reclaim splits the PMD (thp_split_pmd 1), the first PTE carries the dirt to the
+ * folio, so try_to_unmap puts the PTE back and the THP is swap-backed again (6.1's
+ * try_to_unmap_one MADV_FREE check): nothing discarded (pglazyfreed 0), rss unchanged, the
+ * new word and the 511 other pages' data intact.
+ */
+static void test_thp_madv_free_redirtied_kept(void **state)
+{
+	struct kmm_machine *m = boot();
+	struct utask u;
+	struct page *head;
+	unsigned long rss0;
+
+	(void)state;
+	ut_init(&u, m, 1);
+	assert_int_equal(ut_mmap(&u, VA, HP, RW, PF), VA);
+	head = thp_at(&u, VA, 22);
+	rss0 = ut_rss(&u, MM_ANONPAGES);
+	assert_int_equal(do_madvise(u.t.mm, VA, HP, MADV_FREE), 0);
+	assert_int_equal(ev(m, PGLAZYFREE), NR);
+	ut_store64(&u, VA + 5 * P + 8, 0x7265646972747921ull);
+	ut_check(m);
+	assert_int_equal(do_madvise(u.t.mm, VA, HP, MADV_PAGEOUT), 0);
+	ut_check(m);
+	assert_int_equal(ev(m, PGLAZYFREED), 0);
+	assert_int_equal(ev(m, THP_SPLIT_PMD), 1);
+	assert_true(PageSwapBacked(head));
+	assert_int_equal(ut_rss(&u, MM_ANONPAGES), rss0);
+	assert_int_equal(ut_load64(&u, VA + 5 * P + 8), 0x7265646972747921ull);
+	assert_true(holds(&u, VA, NR, 22));
+	ut_check(m);
+	ut_exit(&u);
+	test_machine_done(m);
+}
+
+/*
+ * MADV_FREE over half a THP: madvise_free_huge_pmd splits it (split_huge_page: thp_split_pmd
+ * 1, thp_split_page 1, thp_deferred_split_page 1 from the unmap, NR_ANON_THPS 0), and the PTE
+ * walk marks the 256 advised pages lazily freeable (pglazyfree 255 = 17 batches of
+ * PAGEVEC_SIZE 15 moved, 256 after the drain); the other 256 stay
+ * swap-backed. Reclaim of the whole range with no swap drops exactly the 256 (pglazyfreed
+ * 256, rss 256 lower); the rest keep their data, the dropped ones read 0.
+ */
+static void test_thp_madv_free_partial_splits(void **state)
+{
+	struct kmm_machine *m = boot();
+	struct utask u;
+	struct page *head;
+	unsigned long pfn, rss0;
+
+	(void)state;
+	ut_init(&u, m, 1);
+	assert_int_equal(ut_mmap(&u, VA, HP, RW, PF), VA);
+	head = thp_at(&u, VA, 23);
+	pfn = page_to_pfn(u.k, head);
+	rss0 = ut_rss(&u, MM_ANONPAGES);
+	assert_int_equal(do_madvise(u.t.mm, VA, HP / 2, MADV_FREE), 0);
+	ut_check(m);
+	assert_int_equal(ev(m, THP_SPLIT_PAGE), 1);
+	assert_int_equal(ev(m, THP_SPLIT_PMD), 1);
+	assert_int_equal(ev(m, THP_DEFERRED_SPLIT_PAGE), 1);
+	/* order-0 pages go through the CPU's lazyfree batch of 15: 17 full batches moved */
+	assert_int_equal(ev(m, PGLAZYFREE), 17 * 15);
+	lru_add_drain_all(u.k);
+	assert_int_equal(ev(m, PGLAZYFREE), NR / 2);
+	assert_int_equal(node_stat(m, NR_ANON_THPS), 0);
+	assert_false(is_huge(&u, VA));
+	for (unsigned long i = 0; i < NR; i++) {
+		struct page *page = pfn_to_page(u.k, pfn + i);
+
+		assert_false(PageCompound(page));
+		assert_true(PageSwapBacked(page) == (i >= NR / 2));
+	}
+	assert_true(holds(&u, VA, NR, 23));
+	ut_check(m);
+	assert_int_equal(do_madvise(u.t.mm, VA, HP, MADV_PAGEOUT), 0);
+	ut_check(m);
+	assert_int_equal(ev(m, PGLAZYFREED), NR / 2);
+	assert_int_equal(rss0 - ut_rss(&u, MM_ANONPAGES), NR / 2);
+	assert_true(holds(&u, VA + HP / 2, NR / 2, 23));
+	assert_int_equal(ut_load64(&u, VA), 0);
+	ut_check(m);
+	ut_exit(&u);
+	test_machine_done(m);
+}
+
+/*
+ * A THP two mms map (fork) is not made lazily freeable (total_mapcount 2: the other mm might
+ * still want it): MADV_FREE leaves its block (dirty) and PG_swapbacked alone (pglazyfree 0,
+ * no split).
+ */
+static void test_thp_madv_free_shared_left(void **state)
+{
+	struct kmm_machine *m = boot();
+	struct utask parent, child;
+	struct page *head;
+
+	(void)state;
+	ut_init(&parent, m, 1);
+	assert_int_equal(ut_mmap(&parent, VA, HP, RW, PF), VA);
+	head = thp_at(&parent, VA, 24);
+	memcpy(&child, &parent, sizeof(child));
+	child.asid = 2;
+	child.t.pid = 2;
+	memset(&child.t.rss_stat, 0, sizeof(child.t.rss_stat));
+	sync_mm_rss(&parent.t, parent.t.mm);
+	child.t.mm = dup_mm(&child.t, parent.t.mm);
+	assert_non_null(child.t.mm);
+	ut_switch(&parent);
+	assert_int_equal(do_madvise(parent.t.mm, VA, HP, MADV_FREE), 0);
+	ut_check(m);
+	assert_int_equal(ev(m, PGLAZYFREE), 0);
+	assert_int_equal(ev(m, THP_SPLIT_PMD) + ev(m, THP_SPLIT_PAGE), 0);
+	assert_true(is_huge(&parent, VA) && is_huge(&child, VA));
+	assert_true(PageSwapBacked(head) && pmd_dirty_at(&parent, VA));
+	assert_true(holds(&child, VA, NR, 24));
+	ut_exit(&child);
+	ut_check(m);
+	ut_exit(&parent);
+	test_machine_done(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -660,6 +854,10 @@ int main(void)
 		cmocka_unit_test(test_thp_madv_pageout),
 		cmocka_unit_test(test_thp_split_shared_by_fork),
 		cmocka_unit_test(test_thp_split_mlocked),
+		cmocka_unit_test(test_thp_madv_free_whole_then_reclaim),
+		cmocka_unit_test(test_thp_madv_free_redirtied_kept),
+		cmocka_unit_test(test_thp_madv_free_partial_splits),
+		cmocka_unit_test(test_thp_madv_free_shared_left),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -235,6 +235,7 @@ static void test_clock_trace_enable_files(void **state)
 	assert_int_equal(kmm_trace_enable(m, "migrate", true), KMM_OK);
 	assert_int_equal(kmm_trace_enable(m, "compaction", true), KMM_OK);
 	assert_int_equal(kmm_trace_enable(m, "huge_memory", true), KMM_OK);
+	assert_int_equal(kmm_trace_enable(m, "filemap", true), KMM_OK);
 	assert_string_equal(test_view(m, "/sys/kernel/debug/tracing/events/enable"), "1\n");
 	assert_int_equal(kmm_proc_read(m, "/sys/kernel/debug/tracing/events/kmem/nope/enable", buf,
 				       sizeof(buf)),
