@@ -57,6 +57,10 @@ enum kmm_mmu_reg {
  */
 KMM_API enum kmm_status kmm_mmu_set_reg(struct kmm_machine *m, unsigned cpu, enum kmm_mmu_reg reg,
 					uint64_t val);
+/*
+ * Reads register @reg of CPU @cpu. KMM_EINVAL, each with its own text: a bad CPU index, a
+ * NULL @val, an unknown @reg.
+ */
 KMM_API enum kmm_status kmm_mmu_get_reg(struct kmm_machine *m, unsigned cpu, enum kmm_mmu_reg reg,
 					uint64_t *val);
 /* "TCR_EL1" ... ; NULL for an unknown register. */
@@ -93,7 +97,9 @@ struct kmm_mmu_fault {
  * A load, store or instruction fetch of @size bytes (1..KMM_ACCESS_MAX) at @va by CPU @cpu
  * at its current EL (register CURRENT_EL), through its TLBs and MMU. LOAD/IFETCH fill @buf,
  * STORE writes it. Returns KMM_OK; or KMM_EFAULT with *@fault (may be NULL) after taking the
- * exception (ESR/FAR/HPFAR written; no byte is stored then).
+ * exception (ESR/FAR/HPFAR written; no byte is stored then). KMM_EINVAL, each with its own
+ * text: a @cpu that does not exist, an unknown @type, a NULL @buf, @size outside
+ * 1..KMM_ACCESS_MAX.
  */
 KMM_API enum kmm_status kmm_cpu_access(struct kmm_machine *m, unsigned cpu, enum kmm_access type,
 				       kmm_va_t va, void *buf, size_t size,

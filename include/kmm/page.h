@@ -108,7 +108,11 @@ KMM_API enum kmm_status kmm_split_page(struct kmm_machine *m, kmm_pfn_t pfn, uns
 KMM_API enum kmm_status kmm_alloc_pages_bulk(struct kmm_machine *m, kmm_gfp_t gfp, size_t nr,
 					     kmm_pfn_t *pfns, size_t *nr_done);
 
-/* alloc_pages_exact()/free_pages_exact(): linear-map address of @size bytes of pages. */
+/*
+ * alloc_pages_exact()/free_pages_exact(): linear-map address of @size bytes of pages.
+ * KMM_EINVAL, each with its own text: a NULL @va; @size 0 or above 4 MiB (2^(MAX_ORDER - 1)
+ * pages).
+ */
 KMM_API enum kmm_status kmm_alloc_pages_exact(struct kmm_machine *m, size_t size, kmm_gfp_t gfp,
 					      kmm_va_t *va);
 KMM_API enum kmm_status kmm_free_pages_exact(struct kmm_machine *m, kmm_va_t va, size_t size);

@@ -3,6 +3,20 @@
  *
  * Every public call that can fail returns enum kmm_status; outputs go through pointer
  * arguments. On any status other than KMM_OK, kmm_last_error() names the rule that failed.
+ *
+ * Error texts. The text of a refused call names, where they apply:
+ *  - the call, first ("kmm_alloc_pages: ..."); the config checks that have no machine and
+ *    that kmmsim's command line shares name the config item or option instead ("RAM bank",
+ *    "NUMA node 64", "-smp 999"), and scenario errors start NAME:LINE:;
+ *  - the argument refused, by its parameter name in the header, with the value given: a
+ *    NULL pointer as "NULL <name>" ("NULL buf", "NULL machine", "NULL config"), a number as
+ *    "<name> <value>" ("order 11", "node 5", "CPU 9", "pid 31999"): decimal for counts, sizes,
+ *    orders, CPUs, nodes, pids and fds, 0x hex for addresses, pfns, handles and flag words;
+ *  - the rule it breaks: the bound with its limits ("above MAX_ORDER - 1 (10)", "1..4096")
+ *    or the kernel's name for the check ("GFP_ZONE_BAD", "SLAB_FLAGS_PERMITTED",
+ *    "pfn_is_map_memory"); a system call also names the kernel's errno ("EINVAL").
+ * One cause, one text: a call refused for one reason never lists the others it could have
+ * been refused for. Each refused call sets its own text (never a previous call's).
  */
 #ifndef KMM_TYPES_H
 #define KMM_TYPES_H

@@ -328,12 +328,16 @@ static const char *const hugetlb_refused[] = {"hugetlb_cma", "hugetlb_free_vmemm
 
 /*
  * Parameters of the reference kernel outside memory management (the console, the root file
- * system, logging): taken by their handlers there, so not "unknown"; no effect on the model.
+ * system, logging, the watchdogs, interrupts, security modules): taken by their __setup or
+ * early_param handlers there (built in the reference config), so not "unknown"; no effect on
+ * the model. Names with a dot are module parameters, dropped before this list is consulted.
  */
 static const char other_kernel_params[] =
 	" console earlycon root rootwait rootfstype rootdelay ro "
 	"rw quiet loglevel ignore_loglevel debug init panic nokaslr "
-	"initrd noinitrd initcall_debug no_console_suspend ";
+	"initrd noinitrd initcall_debug no_console_suspend "
+	"rdinit rootflags nowatchdog nmi_watchdog softlockup_panic irqaffinity threadirqs "
+	"noirqdebug reboot lpj clocksource lsm security audit ";
 
 static const struct {
 	const char *name;

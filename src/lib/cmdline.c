@@ -65,7 +65,9 @@ enum kmm_status parse_size(const char *text, uint64_t *out)
 		end += end[0] == 'i' ? 2 : 1;
 	if (*end)
 		return kmm_error_nomachine(
-			KMM_EINVAL, "size '%s': unexpected '%s' after the number", text, end);
+			KMM_EINVAL,
+			"size '%s': unexpected '%s' after the number (suffixes: K, M, G, T, P, E)",
+			text, end);
 	if (v > UINT64_MAX / mult)
 		return kmm_error_nomachine(KMM_EINVAL, "size '%s' is too large", text);
 	*out = v * mult;

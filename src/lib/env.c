@@ -220,7 +220,8 @@ uint64_t env_host_default_budget(void)
 
 uint64_t env_host_charged(const struct kmm_env *env)
 {
-	return env->arena.mapped - env->host_backing + env->host_touched + env->host_memmap;
+	return env->arena.mapped - env->host_backing + env->host_touched + env->host_memmap +
+	       env->host_objmap;
 }
 
 bool env_host_check(struct kmm_env *env, const char *what, uint64_t more)
@@ -236,12 +237,12 @@ bool env_host_check(struct kmm_env *env, const char *what, uint64_t more)
 	env_report(env, KMM_REPORT_ERROR, "lib/env", "env_host_check", "host memory budget",
 		   "kmm: host memory budget exceeded: %s asked for %" PRIu64 " KiB more, %" PRIu64
 		   " KiB charged (RAM written %" PRIu64 " KiB, memory map %" PRIu64
-		   " KiB, metadata %" PRIu64 " KiB) of the %" PRIu64
-		   " KiB budget (-host-mem, kmm_config.host_mem); "
+		   " KiB, slab object map %" PRIu64 " KiB, metadata %" PRIu64
+		   " KiB) of the %" PRIu64 " KiB budget (-host-mem, kmm_config.host_mem); "
 		   "the machine is stopped\n",
 		   what, (more + 1023) >> 10, charged >> 10, env->host_touched >> 10,
-		   env->host_memmap >> 10, (env->arena.mapped - env->host_backing) >> 10,
-		   env->host_budget >> 10);
+		   env->host_memmap >> 10, env->host_objmap >> 10,
+		   (env->arena.mapped - env->host_backing) >> 10, env->host_budget >> 10);
 	env->dead = true;
 	snprintf(env->host_why, sizeof(env->host_why),
 		 "host memory budget of %" PRIu64 " MiB exceeded: %s asked for %" PRIu64

@@ -89,12 +89,14 @@ struct kmm_env {
 	 * Host-memory budget (env_host_charged): fixed at create. Backing mappings (RAM banks,
 	 * the memory map) are charged as they are used, not as they are mapped: RAM by the
 	 * 4 KiB chunks written (hw/phys.c), the memory map by the struct pages of present
-	 * memory (sparse_init); every other arena byte as mapped.
+	 * memory (sparse_init), the slab object map by its bits over present memory
+	 * (kmem_cache_init); every other arena byte as mapped.
 	 */
 	uint64_t host_budget;  /* bytes */
 	uint64_t host_backing; /* arena bytes mapped for backing (not charged as such) */
 	uint64_t host_touched; /* RAM backing bytes handed out for writing */
 	uint64_t host_memmap;  /* the memory map's charge */
+	uint64_t host_objmap;  /* the slab object map's charge (its bits over present pages) */
 	bool host_over;	       /* the budget was crossed: the machine died of it */
 	char host_why[256];    /* what env_host_check said then (create reports it) */
 

@@ -33,7 +33,9 @@
  *         are validated on every use and every free is checked against the object map
  *         (slub_def.h): a corrupted free pointer cuts the freelist there and a bad free is
  *         refused, each with the report slub_debug would print; the kernel without
- *         slub_debug would follow the pointer or corrupt the freelist.
+ *         slub_debug would follow the pointer or corrupt the freelist. The object map is host
+ *         memory the kernel does not have: it is charged to the host-memory budget (its bits
+ *         over present pages, RAM / 64) at kmem_cache_init.
  *
  * Invariants (slub_check):
  *  1. Every slab is a slab page (PG_slab on a compound head or order-0 page) of its cache's
@@ -225,6 +227,9 @@ static inline bool kmem_cache_has_cpu_partial(const struct kmem_cache *s)
 enum { DEACTIVATE_TO_HEAD, DEACTIVATE_TO_TAIL };
 
 /* ---- the object map ------------------------------------------------------------------ */
+
+/* One bit per 8 bytes of the linear map: 512 bits, 64 bytes, per page. */
+#define OBJMAP_BYTES_PER_PAGE_SHIFT (PAGE_SHIFT - 6)
 
 /* The bit index of @x (below objmap_va0 it wraps to a huge index). */
 static inline uint64_t objmap_index(const struct kmm_kernel *k, uint64_t x)
@@ -3256,7 +3261,7 @@ int kmem_cache_init(struct kmm_kernel *k)
 
 	slub_apply_params(k);
 	INIT_LIST_HEAD(&g->slab_caches);
-	g->objmap = env_alloc_backing(k->env, pages << (PAGE_SHIFT - 6));
+	g->objmap = env_alloc_backing(k->env, pages << OBJMAP_BYTES_PER_PAGE_SHIFT);
 	if (!g->objmap)
 		return -ENOMEM;
 	g->objmap_va0 = __va(k, PFN_PHYS(k->vmemmap_base));
@@ -3268,7 +3273,12 @@ int kmem_cache_init(struct kmm_kernel *k)
 		g->slab_nodes[nid] = pgdat && pgdat->node_present_pages; /* N_NORMAL_MEMORY */
 		if (pgdat)
 			g->nr_node_ids = nid + 1;
+		if (pgdat) /* host memory: the map's bits over present pages may all be written */
+			k->env->host_objmap += (uint64_t)pgdat->node_present_pages
+					       << OBJMAP_BYTES_PER_PAGE_SHIFT;
 	}
+	if (!env_host_check(k->env, "the slab object map", k->env->host_objmap))
+		return -ENOMEM;
 	kcn = env_alloc(k->env, sizeof(*kcn));
 	kc = env_alloc(k->env, sizeof(*kc));
 	g->kmem_cache_node = kcn;

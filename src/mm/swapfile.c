@@ -75,7 +75,6 @@
 #define SWAP_CLUSTER_COLS	 32
 #define SWAP_ADDRESS_SPACE_SHIFT 14
 #define SWAP_ADDRESS_SPACE_PAGES (1u << SWAP_ADDRESS_SPACE_SHIFT)
-#define MKSWAP_MIN_PAGES	 10 /* mkswap refuses less than 40 KiB */
 
 struct swap_state {
 	struct swap_info_struct *swap_info[MAX_SWAPFILES];

@@ -76,6 +76,7 @@ enum {
 #define SWAP_FLAGS_VALID                                                                           \
 	(SWAP_FLAG_PRIO_MASK | SWAP_FLAG_PREFER | SWAP_FLAG_DISCARD | SWAP_FLAG_DISCARD_ONCE |     \
 	 SWAP_FLAG_DISCARD_PAGES)
+#define MKSWAP_MIN_PAGES 10 /* mkswap refuses less than 40 KiB */
 
 /* Models: struct swap_cluster_info: slots in use (count) and the free-list link. */
 struct swap_cluster_info {

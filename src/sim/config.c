@@ -165,8 +165,11 @@ enum kmm_status kmm_config_add_sysctl(struct kmm_config *cfg, const char *name, 
 	if (!cfg)
 		return kmm_error_nomachine(KMM_EINVAL, "kmm_config_add_sysctl: NULL config");
 
-	if (!name || !value || !*name)
-		return kmm_error_nomachine(KMM_EINVAL, "sysctl: name and value are needed");
+	if (!name || !value)
+		return kmm_error_nomachine(KMM_EINVAL, "kmm_config_add_sysctl: NULL %s",
+					   !name ? "name" : "value");
+	if (!*name)
+		return kmm_error_nomachine(KMM_EINVAL, "kmm_config_add_sysctl: empty name");
 	if (cfg->nr_sysctls == KMM_MAX_SYSCTLS)
 		return kmm_error_nomachine(KMM_EINVAL, "too many sysctls (at most %d)",
 					   KMM_MAX_SYSCTLS);
@@ -183,7 +186,8 @@ enum kmm_status kmm_config_set_cost(struct kmm_config *cfg, const char *name, ui
 	uint32_t i;
 
 	if (!cfg || !name)
-		return kmm_error_nomachine(KMM_EINVAL, "kmm_config_set_cost: NULL argument");
+		return kmm_error_nomachine(KMM_EINVAL, "kmm_config_set_cost: NULL %s",
+					   !cfg ? "config" : "name");
 	if (cost_find(name) < 0)
 		return kmm_error_nomachine(
 			KMM_EINVAL, "cost %s: no such cost (see /sys/kernel/debug/kmm/costs)",
@@ -206,7 +210,8 @@ enum kmm_status kmm_config_append(struct kmm_config *cfg, const char *params)
 	size_t len, add;
 
 	if (!cfg || !params)
-		return kmm_error_nomachine(KMM_EINVAL, "kmm_config_append: NULL argument");
+		return kmm_error_nomachine(KMM_EINVAL, "kmm_config_append: NULL %s",
+					   !cfg ? "config" : "params");
 	len = strnlen(cfg->cmdline, sizeof(cfg->cmdline));
 	add = strlen(params);
 	if (len + (len ? 1 : 0) + add + 1 > sizeof(cfg->cmdline))
@@ -231,7 +236,8 @@ uint64_t kmm_config_ram_size(const struct kmm_config *cfg)
 enum kmm_status kmm_parse_size(const char *text, uint64_t *out)
 {
 	if (!text || !out)
-		return kmm_error_nomachine(KMM_EINVAL, "kmm_parse_size: NULL argument");
+		return kmm_error_nomachine(KMM_EINVAL, "kmm_parse_size: NULL %s",
+					   !text ? "text" : "out");
 	return parse_size(text, out);
 }
 

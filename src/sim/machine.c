@@ -112,7 +112,7 @@ enum kmm_status kmm_machine_create(const struct kmm_config *cfg, struct kmm_mach
 	int ret;
 
 	if (!out)
-		return kmm_error_nomachine(KMM_EINVAL, "kmm_machine_create: out is NULL");
+		return kmm_error_nomachine(KMM_EINVAL, "kmm_machine_create: NULL out");
 	*out = NULL;
 	if (!cfg) {
 		kmm_config_init(&defaults);
@@ -233,7 +233,7 @@ enum kmm_status kmm_check(struct kmm_machine *m)
 	char why[512];
 
 	if (!m)
-		return kmm_error_nomachine(KMM_EINVAL, "kmm_check: machine is NULL");
+		return kmm_error_nomachine(KMM_EINVAL, "kmm_check: NULL machine");
 	failures = m->env.host_failures;
 	if (!env_check(&m->env, why, sizeof(why)) || !hw_check(&m->hw, why, sizeof(why)) ||
 	    !kernel_check(&m->kernel, why, sizeof(why)) ||
@@ -272,7 +272,7 @@ enum kmm_status kmm_report_get(const struct kmm_machine *m, uint64_t seq, struct
 	const struct env_report_slot *slot;
 
 	if (!m || !out)
-		return api_fail(m, KMM_EINVAL, "kmm_report_get: NULL argument");
+		return api_fail(m, KMM_EINVAL, "kmm_report_get: NULL %s", !m ? "machine" : "out");
 	if (seq == 0 || seq > m->env.report_seq || m->env.report_seq - seq >= KMM_REPORT_RING)
 		return api_fail(
 			m, KMM_ENOENT, "kmm_report_get: no report %llu (the ring holds %llu..%llu)",
@@ -302,22 +302,22 @@ void *kmm_phys_to_host(struct kmm_machine *m, kmm_pa_t pa, size_t len)
 enum kmm_status kmm_phys_read(struct kmm_machine *m, kmm_pa_t pa, void *dst, size_t len)
 {
 	if (!m || (!dst && len))
-		return kmm_error_nomachine(KMM_EINVAL, "kmm_phys_read: NULL argument");
+		return api_fail(m, KMM_EINVAL, "kmm_phys_read: NULL %s", !m ? "machine" : "dst");
 	if (!phys_read(&m->hw.phys, pa, dst, len))
 		return env_error(&m->env, KMM_EFAULT,
-				 "physical read of %zu bytes at 0x%llx: not all of it is RAM", len,
-				 (unsigned long long)pa);
+				 "kmm_phys_read: pa 0x%llx len %zu: not all of it is RAM",
+				 (unsigned long long)pa, len);
 	return KMM_OK;
 }
 
 enum kmm_status kmm_phys_write(struct kmm_machine *m, kmm_pa_t pa, const void *src, size_t len)
 {
 	if (!m || (!src && len))
-		return kmm_error_nomachine(KMM_EINVAL, "kmm_phys_write: NULL argument");
+		return api_fail(m, KMM_EINVAL, "kmm_phys_write: NULL %s", !m ? "machine" : "src");
 	if (!phys_write(&m->hw.phys, pa, src, len))
 		return env_error(&m->env, KMM_EFAULT,
-				 "physical write of %zu bytes at 0x%llx: not all of it is RAM", len,
-				 (unsigned long long)pa);
+				 "kmm_phys_write: pa 0x%llx len %zu: not all of it is RAM",
+				 (unsigned long long)pa, len);
 	return KMM_OK;
 }
 

@@ -76,10 +76,10 @@ enum kmm_status kmm_mmu_get_reg(struct kmm_machine *m, unsigned cpu, enum kmm_mm
 
 	if (st)
 		return st;
-	if ((unsigned)reg >= KMM_REG_COUNT || !val)
-		return env_error(&m->env, KMM_EINVAL,
-				 "kmm_mmu_get_reg: unknown register %d or "
-				 "NULL output",
+	if (!val)
+		return env_error(&m->env, KMM_EINVAL, "kmm_mmu_get_reg: NULL val");
+	if ((unsigned)reg >= KMM_REG_COUNT)
+		return env_error(&m->env, KMM_EINVAL, "kmm_mmu_get_reg: unknown register %d",
 				 (int)reg);
 	*val = hw_cpu_get_reg(c, (enum hw_sysreg)reg);
 	return KMM_OK;
@@ -89,7 +89,15 @@ enum kmm_status kmm_mmu_set_cpu_model(struct kmm_machine *m, const char *model)
 {
 	if (!m)
 		return kmm_error_nomachine(KMM_EINVAL, "kmm_mmu_set_cpu_model: NULL machine");
-	return hw_cpus_set_model(&m->hw, model) ? KMM_OK : KMM_EINVAL;
+	if (!model)
+		return env_error(&m->env, KMM_EINVAL, "kmm_mmu_set_cpu_model: NULL model");
+	if (!hw_cpus_set_model(&m->hw, model)) {
+		char why[sizeof(m->env.last_error)];
+
+		snprintf(why, sizeof(why), "%s", m->env.last_error);
+		return env_error(&m->env, KMM_EINVAL, "kmm_mmu_set_cpu_model: %s", why);
+	}
+	return KMM_OK;
 }
 
 /* The exception the hardware just took for @f (mmu_raise encoded it), as the API shows it. */
@@ -126,11 +134,14 @@ API_BODY(cpu_access, {
 	if (p->cpu >= m->hw.nr_cpus)
 		return api_error(a, KMM_EINVAL, "CPU %u does not exist (the machine has %u CPUs)",
 				 p->cpu, m->hw.nr_cpus);
-	if ((unsigned)p->type > KMM_ACCESS_IFETCH || !p->buf || p->size < 1 ||
-	    p->size > KMM_ACCESS_MAX)
-		return api_error(a, KMM_EINVAL,
-				 "bad access type %d, NULL buffer or size %zu outside 1..%u",
-				 (int)p->type, p->size, KMM_ACCESS_MAX);
+	if ((unsigned)p->type > KMM_ACCESS_IFETCH)
+		return api_error(a, KMM_EINVAL, "bad access type %d: not LOAD, STORE or IFETCH",
+				 (int)p->type);
+	if (!p->buf)
+		return api_error(a, KMM_EINVAL, "NULL buf");
+	if (p->size < 1 || p->size > KMM_ACCESS_MAX)
+		return api_error(a, KMM_EINVAL, "size %zu outside 1..%u (KMM_ACCESS_MAX)", p->size,
+				 KMM_ACCESS_MAX);
 	c = &m->hw.cpus[p->cpu];
 	env_set_cpu(&m->env, (int)p->cpu);
 	if (mmu_access(&m->hw, c, (enum hw_acc)p->type, p->va, p->buf, p->size, NULL, &f))

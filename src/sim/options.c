@@ -437,13 +437,31 @@ static const struct {
 #undef MACHINE_OPTION_ROW
 };
 
+/*
+ * A refused option's text names the option and the value given (include/kmm/types.h, "Error
+ * texts"): the checks an option shares with the config setters name the config item only
+ * ("RAM: size must not be zero"), so "-m 0: " goes in front of theirs.
+ */
+static void option_error_names(const char *name, const char *value)
+{
+	char why[512];
+	size_t n = strlen(name);
+
+	snprintf(why, sizeof(why), "%s", kmm_last_error(NULL));
+	if (strncmp(why, name, n) == 0 && (why[n] == ' ' || why[n] == ':'))
+		return;
+	kmm_error_nomachine(KMM_EINVAL, "%s %.64s%s: %s", name, value,
+			    strlen(value) > 64 ? "..." : "", why);
+}
+
 enum kmm_status kmm_config_option(struct kmm_config *cfg, const char *name, const char *value)
 {
 	struct kmm_config saved;
 	enum kmm_status st;
 
 	if (!cfg || !name)
-		return kmm_error_nomachine(KMM_EINVAL, "config option: NULL argument");
+		return kmm_error_nomachine(KMM_EINVAL, "kmm_config_option: NULL %s",
+					   !cfg ? "config" : "name");
 	for (size_t i = 0; i < sizeof(machine_options) / sizeof(machine_options[0]); i++) {
 		if (strcmp(name, machine_options[i].name) != 0)
 			continue;
@@ -452,8 +470,10 @@ enum kmm_status kmm_config_option(struct kmm_config *cfg, const char *name, cons
 						   name, machine_options[i].arg);
 		saved = *cfg;
 		st = machine_options[i].fn(cfg, value);
-		if (st)
+		if (st) {
 			*cfg = saved; /* a refused option leaves the config as it was */
+			option_error_names(name, value);
+		}
 		return st;
 	}
 	return kmm_error_nomachine(KMM_EINVAL, "unknown machine option '%s'", name);

@@ -29,7 +29,8 @@ enum kmm_status kmm_gfp_parse(const char *text, kmm_gfp_t *gfp)
 	gfp_t out = 0;
 
 	if (!text || !gfp)
-		return kmm_error_nomachine(KMM_EINVAL, "kmm_gfp_parse: NULL argument");
+		return kmm_error_nomachine(KMM_EINVAL, "kmm_gfp_parse: NULL %s",
+					   !text ? "text" : "gfp");
 	while (*text) {
 		size_t n = strcspn(text, "|");
 		gfp_t bits;
@@ -118,7 +119,8 @@ API_BODY(free_pages, {
 	if (st)
 		return st;
 	if (p->order >= MAX_ORDER)
-		return api_error(a, KMM_EINVAL, "order %u is above %d", p->order, MAX_ORDER - 1);
+		return api_error(a, KMM_EINVAL, "order %u is above MAX_ORDER - 1 (%d)", p->order,
+				 MAX_ORDER - 1);
 	if ((pfn & ((1u << p->order) - 1)) ||
 	    !pfn_valid(k, (unsigned long)pfn + (1u << p->order) - 1))
 		return api_error(a, KMM_EINVAL, "pfn %#llx is not the start of an order-%u block",
@@ -180,11 +182,20 @@ API_BODY(split_page, {
 	if (st)
 		return st;
 	page = pfn_to_page(a->k, (unsigned long)p->pfn);
-	if (p->order >= MAX_ORDER || PageCompound(page) || page_count(page) <= 0 ||
-	    (p->pfn & ((1u << p->order) - 1)))
-		return api_error(a, KMM_EINVAL,
-				 "pfn %#llx is not an allocated non-compound order-%u block",
+	if (p->order >= MAX_ORDER)
+		return api_error(a, KMM_EINVAL, "order %u is above MAX_ORDER - 1 (%d)", p->order,
+				 MAX_ORDER - 1);
+	if (p->pfn & ((1u << p->order) - 1))
+		return api_error(a, KMM_EINVAL, "pfn %#llx is not aligned to order %u",
 				 (unsigned long long)p->pfn, p->order);
+	if (PageCompound(page))
+		return api_error(a, KMM_EINVAL,
+				 "pfn %#llx is part of a compound page (split_page takes a "
+				 "non-compound block)",
+				 (unsigned long long)p->pfn);
+	if (page_count(page) <= 0)
+		return api_error(a, KMM_EINVAL, "pfn %#llx is not allocated (refcount %d)",
+				 (unsigned long long)p->pfn, page_count(page));
 	if (!split_page(a->k, page, p->order))
 		return api_error(
 			a, KMM_EINVAL,
@@ -214,7 +225,7 @@ API_BODY(alloc_pages_bulk, {
 	if ((st = api_check_gfp(a, p->gfp)))
 		return st;
 	if (!p->pfns || !p->nr_done)
-		return api_error(a, KMM_EINVAL, "NULL array or count");
+		return api_error(a, KMM_EINVAL, "NULL %s", !p->pfns ? "pfns" : "nr_done");
 	if (p->nr > INT32_MAX) /* the kernel's nr_pages is an int */
 		return api_error(a, KMM_EINVAL, "%zu pages at once", p->nr);
 	array = env_alloc(a->env, p->nr * sizeof(*array) + 1);
@@ -249,8 +260,11 @@ API_BODY(alloc_pages_exact, {
 
 	if (st)
 		return st;
-	if (!p->va || !p->size || p->size > (PAGE_SIZE << (MAX_ORDER - 1)))
-		return api_error(a, KMM_EINVAL, "size %zu is 0 or above 4 MiB, or NULL va",
+	if (!p->va)
+		return api_error(a, KMM_EINVAL, "NULL va");
+	if (!p->size || p->size > (PAGE_SIZE << (MAX_ORDER - 1)))
+		return api_error(a, KMM_EINVAL,
+				 "size %zu is outside 1 to 4 MiB (2^(MAX_ORDER - 1) pages)",
 				 p->size);
 	*p->va = alloc_pages_exact(a->k, p->size, p->gfp);
 	return *p->va ? KMM_OK : api_error(a, KMM_ENOMEM, "allocation failure");
@@ -312,7 +326,8 @@ API_BODY(alloc_contig_range, {
 	if (st)
 		return st;
 	if (p->mt != KMM_MIGRATE_MOVABLE && p->mt != KMM_MIGRATE_CMA)
-		return api_error(a, KMM_EINVAL, "migratetype must be MOVABLE or CMA");
+		return api_error(a, KMM_EINVAL, "migratetype %d: must be MOVABLE or CMA",
+				 (int)p->mt);
 	ret = alloc_contig_range(a->k, (unsigned long)p->start, (unsigned long)p->end, (int)p->mt,
 				 GFP_KERNEL);
 	if (ret)
@@ -353,8 +368,10 @@ API_BODY(cma_alloc, {
 {
 	struct page *page;
 
-	if (!p->pfn || !p->count)
-		return api_error(a, KMM_EINVAL, "zero count or NULL pfn");
+	if (!p->pfn)
+		return api_error(a, KMM_EINVAL, "NULL pfn");
+	if (!p->count)
+		return api_error(a, KMM_EINVAL, "count 0: nothing to allocate");
 	if (p->align > CMA_ALIGNMENT) /* cma_alloc would quietly use a smaller one */
 		return api_error(a, KMM_EINVAL, "align order %u is above CONFIG_CMA_ALIGNMENT (%d)",
 				 p->align, CMA_ALIGNMENT);
@@ -406,7 +423,8 @@ API_BODY(isolate_range, {
 	if ((p->start | p->end) & (pageblock_nr_pages - 1))
 		return api_error(a, KMM_EINVAL, "the range is not pageblock aligned");
 	if (p->mt != KMM_MIGRATE_MOVABLE && p->mt != KMM_MIGRATE_CMA)
-		return api_error(a, KMM_EINVAL, "migratetype must be MOVABLE or CMA");
+		return api_error(a, KMM_EINVAL, "migratetype %d: must be MOVABLE or CMA",
+				 (int)p->mt);
 	if (p->undo) {
 		undo_isolate_page_range(a->k, (unsigned long)p->start, (unsigned long)p->end,
 					(int)p->mt);
@@ -483,7 +501,7 @@ API_BODY(virt_to_phys, {
 })
 {
 	if (!p->pa)
-		return api_error(a, KMM_EINVAL, "NULL argument");
+		return api_error(a, KMM_EINVAL, "NULL pa");
 	if (!virt_to_page_safe(a->k, p->va))
 		return api_error(a, KMM_EINVAL, "%#llx is not a linear-map address of RAM",
 				 (unsigned long long)p->va);

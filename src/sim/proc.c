@@ -195,15 +195,15 @@ static enum kmm_status proc_pid_path(struct kmm_machine *m, const char *path,
 	return KMM_OK;
 }
 
-enum kmm_status kmm_proc_show(struct kmm_machine *m, const char *path, kmm_sink_fn sink, void *arg)
+/* kmm_proc_show for the public call @fn (its name starts the error text). */
+static enum kmm_status proc_show_for(const char *fn, struct kmm_machine *m, const char *path,
+				     kmm_sink_fn sink, void *arg)
 {
 	bool matched;
 	enum kmm_status pst;
 	struct sink out = {sink, arg};
 	proc_show_fn show;
 
-	if (!m || !path || !sink)
-		return api_fail(m, KMM_EINVAL, "kmm_proc_show: NULL argument");
 	show = proc_find(path);
 	if (show) {
 		show(m, &out);
@@ -224,7 +224,16 @@ enum kmm_status kmm_proc_show(struct kmm_machine *m, const char *path, kmm_sink_
 	if (strncmp(path, TRACE_EVENTS_DIR, strlen(TRACE_EVENTS_DIR)) == 0 &&
 	    trace_show_enable(&m->env, path + strlen(TRACE_EVENTS_DIR), &out))
 		return KMM_OK;
-	return env_error(&m->env, KMM_ENOENT, "%s: no such view", path);
+	return env_error(&m->env, KMM_ENOENT, "%s: %s: no such view", fn, path);
+}
+
+enum kmm_status kmm_proc_show(struct kmm_machine *m, const char *path, kmm_sink_fn sink, void *arg)
+{
+	if (!m)
+		return api_fail(m, KMM_EINVAL, "kmm_proc_show: NULL machine");
+	if (!path || !sink)
+		return api_fail(m, KMM_EINVAL, "kmm_proc_show: NULL %s", !path ? "path" : "sink");
+	return proc_show_for("kmm_proc_show", m, path, sink, arg);
 }
 
 enum kmm_status kmm_proc_read(struct kmm_machine *m, const char *path, char *buf, size_t len)
@@ -232,16 +241,20 @@ enum kmm_status kmm_proc_read(struct kmm_machine *m, const char *path, char *buf
 	struct sink_buf b = {.buf = buf, .cap = len};
 	enum kmm_status st;
 
-	if (!m || !path || (!buf && len))
-		return api_fail(m, KMM_EINVAL, "kmm_proc_read: NULL argument");
+	if (!m)
+		return api_fail(m, KMM_EINVAL, "kmm_proc_read: NULL machine");
+	if (!path || (!buf && len))
+		return api_fail(m, KMM_EINVAL, "kmm_proc_read: NULL %s", !path ? "path" : "buf");
 	if (len)
 		buf[0] = '\0';
-	st = kmm_proc_show(m, path, sink_buf_fn, &b);
+	st = proc_show_for("kmm_proc_read", m, path, sink_buf_fn, &b);
 	if (st)
 		return st;
 	if (b.needed + 1 > len)
-		return env_error(&m->env, KMM_ERANGE, "%s: needs a buffer of %zu bytes", path,
-				 b.needed + 1);
+		return env_error(
+			&m->env, KMM_ERANGE,
+			"kmm_proc_read: %s: len %zu is too small: needs a buffer of %zu bytes",
+			path, len, b.needed + 1);
 	return KMM_OK;
 }
 
@@ -291,15 +304,15 @@ API_BODY(sysctl, { const char *name, *value; })
 	int ret;
 
 	if (!p->name || !p->value)
-		return api_error(a, KMM_EINVAL, "NULL argument");
+		return api_error(a, KMM_EINVAL, "NULL %s", !p->name ? "name" : "value");
 	if (strncmp(p->name, THP_SYSFS_DIR, strlen(THP_SYSFS_DIR)) == 0) {
 		ret = thp_sysfs_store(a->k, p->name + strlen(THP_SYSFS_DIR), p->value);
 		if (ret == -ENOENT)
-			return env_error(a->env, KMM_ENOENT, "%s: no such file", p->name);
+			return api_error(a, KMM_ENOENT, "%s: no such file", p->name);
 		if (ret == -EACCES)
-			return env_error(a->env, KMM_EINVAL, "%s: read-only", p->name);
+			return api_error(a, KMM_EINVAL, "%s: read-only", p->name);
 		if (ret)
-			return env_error(a->env, KMM_EINVAL, "%s: invalid value '%s'", p->name,
+			return api_error(a, KMM_EINVAL, "%s: invalid value '%s'", p->name,
 					 p->value);
 		return KMM_OK;
 	}
@@ -307,10 +320,9 @@ API_BODY(sysctl, { const char *name, *value; })
 	if (ret == -ENOENT)
 		ret = sysctl_write(a->k, p->name, p->value);
 	if (ret == -ENOENT)
-		return env_error(a->env, KMM_ENOENT, "sysctl %s: no such tunable", p->name);
+		return api_error(a, KMM_ENOENT, "sysctl %s: no such tunable", p->name);
 	if (ret)
-		return env_error(a->env, KMM_EINVAL, "sysctl %s=%s: invalid value", p->name,
-				 p->value);
+		return api_error(a, KMM_EINVAL, "sysctl %s=%s: invalid value", p->name, p->value);
 	return KMM_OK;
 }
 

@@ -525,7 +525,7 @@ enum kmm_status kmm_scenario_run(const char *text, const char *name, const struc
 	const char *p = text;
 
 	if (!text)
-		return kmm_error_nomachine(KMM_EINVAL, "kmm_scenario_run: text is NULL");
+		return kmm_error_nomachine(KMM_EINVAL, "kmm_scenario_run: NULL text");
 	if (base)
 		sc.cfg = *base;
 	else

@@ -72,8 +72,11 @@ API_BODY(kmem_cache_create, {
 	const char *name = p->name;
 	struct kmem_cache *s;
 
-	if (!p->cache || !name || !*name || strlen(name) >= 64)
-		return api_error(a, KMM_EINVAL, "a name of 1 to 63 characters is needed");
+	if (!p->cache || !name)
+		return api_error(a, KMM_EINVAL, "NULL %s", !name ? "name" : "cache");
+	if (!*name || strlen(name) >= 64)
+		return api_error(a, KMM_EINVAL,
+				 "name \"%.80s\": a name of 1 to 63 characters is needed", name);
 	for (const char *c = name; *c; c++)
 		if (isspace((unsigned char)*c) || !isprint((unsigned char)*c))
 			return api_error(a, KMM_EINVAL,
@@ -86,7 +89,7 @@ API_BODY(kmem_cache_create, {
 	if (p->align & (p->align - 1))
 		return api_error(a, KMM_EINVAL, "align %u is not a power of two", p->align);
 	if (p->flags & ~SLAB_FLAGS_PERMITTED)
-		return api_error(a, KMM_EINVAL, "flags %#x are not allowed for kmem_cache_create",
+		return api_error(a, KMM_EINVAL, "flags %#x are outside SLAB_FLAGS_PERMITTED",
 				 p->flags & ~SLAB_FLAGS_PERMITTED);
 	s = kmem_cache_create(a->k, name, p->size, p->align, p->flags, (kmem_ctor_t)p->ctor,
 			      p->ctor_arg);
@@ -329,7 +332,7 @@ API_BODY(slab_info, {
 	struct kmem_cache *s;
 
 	if (!p->name || !p->info)
-		return api_error(a, KMM_EINVAL, "NULL argument");
+		return api_error(a, KMM_EINVAL, "NULL %s", !p->name ? "name" : "info");
 	s = kmem_cache_find(a->k, p->name);
 	if (!s)
 		return api_error(a, KMM_ENOENT, "no cache named %s", p->name);
@@ -523,7 +526,8 @@ API_BODY(mempool_create_page, {
 })
 {
 	if (p->order >= MAX_ORDER)
-		return api_error(a, KMM_EINVAL, "order %u > %d", p->order, MAX_ORDER - 1);
+		return api_error(a, KMM_EINVAL, "order %u is above MAX_ORDER - 1 (%d)", p->order,
+				 MAX_ORDER - 1);
 	return mempool_create_body(
 		a, &(struct mempool_create_args){p->min_nr, mempool_alloc_pages, mempool_free_pages,
 						 (void *)(uintptr_t)p->order, 0, p->pool});
@@ -591,7 +595,9 @@ API_BODY(mempool_resize, {
 	if (st)
 		return st;
 	if (p->new_min_nr < 1 || p->new_min_nr > 1 << 20)
-		return api_error(a, KMM_EINVAL, "new_min_nr %d", p->new_min_nr);
+		return api_error(a, KMM_EINVAL,
+				 "new_min_nr %d is outside 1..1048576 (mempool_resize)",
+				 p->new_min_nr);
 	if (mempool_resize(a->k, mp->pool, p->new_min_nr))
 		return api_error(a, KMM_ENOMEM, "out of memory");
 	return KMM_OK;

@@ -69,27 +69,47 @@ API_BODY(swapon, { const struct kmm_swap_config *cfg; })
 	int err;
 
 	if (!c || !c->name)
-		return api_error(a, KMM_EINVAL, "NULL config or device name");
+		return api_error(a, KMM_EINVAL, "NULL %s", !c ? "cfg" : "name (cfg->name)");
 	if (c->kind != KMM_SWAP_PLAIN && c->kind != KMM_SWAP_ZRAM)
-		return api_error(a, KMM_EINVAL, "unknown device kind %d", (int)c->kind);
+		return api_error(a, KMM_EINVAL, "kind %d: unknown device kind", (int)c->kind);
 	if (c->kind == KMM_SWAP_ZRAM && (c->host_path || strncmp(c->name, "/dev/zram", 9)))
 		return api_error(a, KMM_EINVAL,
-				 "a zram device is named /dev/zramN and has no host file");
+				 "%s: a zram device is named /dev/zramN and has no host file",
+				 c->name);
 	if (c->kind == KMM_SWAP_PLAIN && c->zram_mem_limit)
 		return api_error(a, KMM_EINVAL, "mem_limit is zram's");
 	if (swap_find_zram(a->k, c->name))
 		return api_error(a, KMM_EBUSY, "%s: %s", c->name, swapon_reason(-EBUSY));
 	err = swap_dev_create(a->k, (enum swap_dev_kind)c->kind, c->name, c->bytes, c->host_path,
 			      &dev);
+	if (err == -EINVAL && !c->bytes)
+		return api_error(a, KMM_EINVAL, "%s: size 0: a device needs pages (-EINVAL)",
+				 c->name);
+	if (err == -EINVAL && c->bytes / KMM_PAGE_SIZE > UINT32_MAX / 2)
+		return api_error(a, KMM_EINVAL,
+				 "%s: size %llu is above 2^31 pages, more than a swap map holds "
+				 "(-EINVAL)",
+				 c->name, (unsigned long long)c->bytes);
+	if (err == -EINVAL)
+		return api_error(a, KMM_EINVAL, "%s: the name is empty or too long (-EINVAL)",
+				 c->name);
 	if (err)
-		return api_error(a, swap_status(err), "%s: %s", c->name,
-				 err == -EINVAL ? "size 0, absurd, or a bad name (-EINVAL)"
-						: swapon_reason(err));
+		return api_error(a, swap_status(err), "%s: %s", c->name, swapon_reason(err));
 	if (swap_dev_zram(dev))
 		zram_set_mem_limit(swap_dev_zram(dev), c->zram_mem_limit);
 	err = sys_swapon(a->k, dev, c->swap_flags);
 	if (err) {
 		swap_dev_destroy(a->k, dev);
+		if (err == -EINVAL && ((unsigned)c->swap_flags & ~(unsigned)SWAP_FLAGS_VALID))
+			return api_error(
+				a, KMM_EINVAL,
+				"%s: flags %#x has bits outside SWAP_FLAGS_VALID (-EINVAL)",
+				c->name, (unsigned)c->swap_flags);
+		if (err == -EINVAL && c->bytes / KMM_PAGE_SIZE < MKSWAP_MIN_PAGES)
+			return api_error(a, KMM_EINVAL,
+					 "%s: size %llu is under 10 pages: mkswap refuses it "
+					 "(-EINVAL)",
+					 c->name, (unsigned long long)c->bytes);
 		return api_error(a, swap_status(err), "%s: %s", c->name, swapon_reason(err));
 	}
 	return KMM_OK;
@@ -105,7 +125,7 @@ API_BODY(swapoff, { const char *name; })
 	int err;
 
 	if (!p->name)
-		return api_error(a, KMM_EINVAL, "NULL device name");
+		return api_error(a, KMM_EINVAL, "NULL name");
 	err = sys_swapoff(a->k, p->name);
 	switch (-err) {
 	case 0:
@@ -163,7 +183,7 @@ API_BODY(zram_stat, {
 	const struct zram *zram;
 
 	if (!p->name || !p->st)
-		return api_error(a, KMM_EINVAL, "NULL name or stats");
+		return api_error(a, KMM_EINVAL, "NULL %s", !p->name ? "name" : "stats");
 	zram = swap_find_zram(a->k, p->name);
 	if (!zram)
 		return api_error(a, KMM_ENOENT, "%s: no active zram swap device", p->name);

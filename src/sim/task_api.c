@@ -518,11 +518,14 @@ API_BODY(task_access, {
 	enum kmm_status st;
 	int ret;
 
-	if ((unsigned)p->type > KMM_ACCESS_IFETCH || !p->buf || p->len < 1 ||
-	    p->len > KMM_ACCESS_MAX)
-		return api_error(a, KMM_EINVAL,
-				 "bad access type %d, NULL buffer or length %zu outside 1..%u",
-				 (int)p->type, p->len, KMM_ACCESS_MAX);
+	if ((unsigned)p->type > KMM_ACCESS_IFETCH)
+		return api_error(a, KMM_EINVAL, "bad access type %d: not LOAD, STORE or IFETCH",
+				 (int)p->type);
+	if (!p->buf)
+		return api_error(a, KMM_EINVAL, "NULL buf");
+	if (p->len < 1 || p->len > KMM_ACCESS_MAX)
+		return api_error(a, KMM_EINVAL, "length %zu outside 1..%u (KMM_ACCESS_MAX)", p->len,
+				 KMM_ACCESS_MAX);
 	if ((st = api_run_task(a, p->pid, p->fault, &t)))
 		return st;
 	set_current_task(a->k, t);
@@ -556,12 +559,18 @@ API_BODY(task_touch, {
 	if ((unsigned)p->type > KMM_ACCESS_IFETCH || (unsigned)p->order > KMM_TOUCH_RANDOM)
 		return api_error(a, KMM_EINVAL, "unknown access type %d or order %d", (int)p->type,
 				 (int)p->order);
-	if (!p->len || p->va + p->len < p->va || stride < 8 || (stride & 7) || (p->va & 7))
+	if (!p->len)
+		return api_error(a, KMM_EINVAL, "va 0x%" PRIx64 " len 0x0: need a non-empty range",
+				 p->va);
+	if (p->va + p->len < p->va)
 		return api_error(a, KMM_EINVAL,
-				 "range 0x%" PRIx64 "+0x%" PRIx64 " stride %" PRIu64
-				 ": need a non-empty range that does not wrap, an 8-byte aligned "
-				 "start and a stride that is a multiple of 8",
-				 p->va, p->len, stride);
+				 "va 0x%" PRIx64 " len 0x%" PRIx64 ": the range wraps", p->va,
+				 p->len);
+	if (p->va & 7)
+		return api_error(a, KMM_EINVAL, "va 0x%" PRIx64 " is not 8-byte aligned", p->va);
+	if (stride < 8 || (stride & 7))
+		return api_error(a, KMM_EINVAL, "stride %" PRIu64 " is not a multiple of 8",
+				 stride);
 	if ((st = api_run_task(a, p->pid, NULL, &t)))
 		return st;
 	n = (p->len + stride - 1) / stride;
@@ -583,6 +592,41 @@ enum kmm_status kmm_task_touch(struct kmm_machine *m, kmm_pid_t pid, enum kmm_ac
 
 /* ---- the mmap family ------------------------------------------------------------------- */
 
+/*
+ * The rule of do_mmap() (and get_unmapped_area()) that refused an mmap with errno @err, in
+ * the kernel's order of checks, for the error text; NULL when the arguments pass them all (the
+ * refusal came from later: no room, no memory, a file's own check).
+ */
+static const char *mmap_rule(kmm_va_t addr, uint64_t len, int flags, long err)
+{
+	if (!len)
+		return "len 0x0: do_mmap refuses an empty mapping";
+	if (len > UINT64_MAX - (PAGE_SIZE - 1))
+		return "len overflows PAGE_ALIGN";
+	if ((flags & MAP_TYPE) != MAP_SHARED && (flags & MAP_TYPE) != MAP_PRIVATE &&
+	    (flags & MAP_TYPE) != MAP_SHARED_VALIDATE)
+		return "the flags' MAP_TYPE is neither MAP_SHARED nor MAP_PRIVATE";
+	if (PAGE_ALIGN(len) > TASK_SIZE)
+		return "len is above TASK_SIZE";
+	if ((flags & MAP_FIXED) && addr > TASK_SIZE - PAGE_ALIGN(len))
+		return "MAP_FIXED: addr + len is above TASK_SIZE";
+	if ((flags & MAP_FIXED) && (addr & (PAGE_SIZE - 1)) && err == -EINVAL)
+		return "MAP_FIXED: addr is not page aligned";
+	return NULL;
+}
+
+/* The rule of do_munmap() that refused [@addr, +@len), as mmap_rule. */
+static const char *munmap_rule(kmm_va_t addr, uint64_t len)
+{
+	if (addr & (PAGE_SIZE - 1))
+		return "addr is not page aligned";
+	if (addr > TASK_SIZE || len > TASK_SIZE - addr)
+		return "the range is above TASK_SIZE";
+	if (!PAGE_ALIGN(len))
+		return "len 0x0: the range is empty";
+	return NULL;
+}
+
 API_BODY(mmap, {
 	kmm_pid_t pid;
 	kmm_va_t addr;
@@ -598,7 +642,7 @@ API_BODY(mmap, {
 	unsigned long ret;
 
 	if (!p->out)
-		return api_error(a, KMM_EINVAL, "NULL address output");
+		return api_error(a, KMM_EINVAL, "NULL out (the address output)");
 	if ((st = api_task(a, p->pid, true, &t)))
 		return st;
 	if (p->prot & ~PROT_KNOWN)
@@ -624,8 +668,10 @@ API_BODY(mmap, {
 	if (IS_ERR_VALUE(ret))
 		return api_error(a, api_errno((long)ret),
 				 "pid %" PRId32 ": mmap(0x%" PRIx64 ", 0x%" PRIx64
-				 ", prot 0x%x, flags 0x%x): %s",
-				 p->pid, p->addr, p->len, p->prot, p->flags, errno_name((long)ret));
+				 ", prot 0x%x, flags 0x%x): %s%s%s",
+				 p->pid, p->addr, p->len, p->prot, p->flags, errno_name((long)ret),
+				 mmap_rule(p->addr, p->len, p->flags, (long)ret) ? ": " : "",
+				 mmap_rule(p->addr, p->len, p->flags, (long)ret) ?: "");
 	*p->out = ret;
 	return KMM_OK;
 }
@@ -653,8 +699,10 @@ API_BODY(munmap, {
 	set_current_task(a->k, NULL);
 	if (err)
 		return api_error(a, api_errno(err),
-				 "pid %" PRId32 ": munmap(0x%" PRIx64 ", 0x%" PRIx64 "): %s",
-				 p->pid, p->addr, p->len, errno_name(err));
+				 "pid %" PRId32 ": munmap(0x%" PRIx64 ", 0x%" PRIx64 "): %s%s%s",
+				 p->pid, p->addr, p->len, errno_name(err),
+				 munmap_rule(p->addr, p->len) ? ": " : "",
+				 munmap_rule(p->addr, p->len) ?: "");
 	return KMM_OK;
 }
 
@@ -674,18 +722,25 @@ API_BODY(brk, {
 	unsigned long got;
 
 	if (!p->out)
-		return api_error(a, KMM_EINVAL, "NULL break output");
+		return api_error(a, KMM_EINVAL, "NULL out (the break output)");
 	if ((st = api_task(a, p->pid, true, &t)))
 		return st;
 	set_current_task(a->k, t);
 	got = do_brk(t->mm, p->brk);
 	set_current_task(a->k, NULL);
 	*p->out = got;
-	if (p->brk && got != p->brk)
+	if (p->brk && got != p->brk && p->brk < t->mm->start_brk)
 		return api_error(a, KMM_ENOMEM,
 				 "pid %" PRId32 ": brk(0x%" PRIx64
-				 ") refused; the break stays 0x%lx",
-				 p->pid, p->brk, got);
+				 ") refused: below start_brk 0x%lx; the break stays 0x%lx",
+				 p->pid, p->brk, t->mm->start_brk, got);
+	if (p->brk && got != p->brk)
+		return api_error(
+			a, KMM_ENOMEM,
+			"pid %" PRId32 ": brk(0x%" PRIx64
+			") refused (it overlaps a mapping, exceeds RLIMIT_DATA or finds no "
+			"memory); the break stays 0x%lx",
+			p->pid, p->brk, got);
 	return KMM_OK;
 }
 
@@ -1201,7 +1256,7 @@ API_BODY(mremap, {
 	unsigned long ret;
 
 	if (!p->out)
-		return api_error(a, KMM_EINVAL, "NULL address output");
+		return api_error(a, KMM_EINVAL, "NULL out (the address output)");
 	if ((st = api_task(a, p->pid, true, &t)))
 		return st;
 	set_current_task(a->k, t);

@@ -9,7 +9,8 @@
 enum kmm_status kmm_trace_enable(struct kmm_machine *m, const char *name, bool on)
 {
 	if (!m || !name)
-		return api_fail(m, KMM_EINVAL, "kmm_trace_enable: NULL argument");
+		return api_fail(m, KMM_EINVAL, "kmm_trace_enable: NULL %s",
+				!m ? "machine" : "name");
 	switch (trace_set_enabled(&m->env, name, on)) {
 	case 0:
 		return env_error(&m->env, KMM_ENOENT,

@@ -137,7 +137,7 @@ API_BODY(vmap, {
 	struct page **pages;
 
 	if (!p->va || (!p->pfns && p->count))
-		return api_error(a, KMM_EINVAL, "NULL argument");
+		return api_error(a, KMM_EINVAL, "NULL %s", !p->va ? "va" : "pfns");
 	*p->va = 0;
 	for (unsigned i = 0; i < p->count; i++) {
 		if (p->pfns[i] > ULONG_MAX || !pfn_valid(k, (unsigned long)p->pfns[i]))
@@ -152,7 +152,7 @@ API_BODY(vmap, {
 	*p->va = vmap(k, pages, p->count, VM_MAP, PAGE_KERNEL, a->fn);
 	env_free(a->env, pages);
 	if (!*p->va)
-		return api_error(a, p->count ? KMM_ENOMEM : KMM_EINVAL, "%u pages: %s", p->count,
+		return api_error(a, p->count ? KMM_ENOMEM : KMM_EINVAL, "count %u: %s", p->count,
 				 p->count ? "no room in the vmalloc range or no page-table page"
 					  : "nothing to map");
 	return KMM_OK;
@@ -177,10 +177,12 @@ API_BODY(ioremap, {
 	*p->va = ioremap(a->k, pa, size, a->fn);
 	if (*p->va)
 		return KMM_OK;
-	if (!size || pa + size - 1 < pa || ((pa + size - 1) & ~PHYS_MASK))
+	if (!size)
+		return api_error(a, KMM_EINVAL, "pa %#llx size 0: the range is empty",
+				 (unsigned long long)pa);
+	if (pa + size - 1 < pa || ((pa + size - 1) & ~PHYS_MASK))
 		return api_error(a, KMM_EINVAL,
-				 "[%#llx, +%#zx) is empty, wraps or is beyond the "
-				 "48-bit physical address space",
+				 "[%#llx, +%#zx) goes beyond the 48-bit physical address space",
 				 (unsigned long long)pa, size);
 	if (memblock_is_map_memory(&a->k->memblock, pa & PAGE_MASK))
 		return api_error(a, KMM_EINVAL, "%#llx is RAM (ioremap_allowed: pfn_is_map_memory)",

@@ -1,8 +1,9 @@
 /*
  * fuzz_api: the public API as a sequence of operations on a small machine.
  *
- * The first byte picks one of a few machines (80M..128M, 1-2 CPUs, with and without CMA and
- * init_on_free); every following group of bytes is one operation: page allocations (orders,
+ * The first byte picks one of a few machines (80 MiB of RAM of which mem= leaves 24-48 MiB to
+ * the kernel, 1-2 CPUs, with and without CMA and init_on_free: small zones keep the boot and
+ * each kmm_check short); every following group of bytes is one operation: page allocations (orders,
  * GFP flags from a table that includes refused ones), bulk, exact, contig, CMA, isolation,
  * kmalloc/kzalloc/krealloc/ksize, caches, mempools, vmalloc/vzalloc/vmap/ioremap, CPU
  * switches, sysctls, trace events, views, and deliberate misuse (a double free right after
@@ -106,13 +107,13 @@ static void fuzz_fail(struct fuzz *f, const char *what)
 
 /* The machines the first byte picks from. */
 static const struct {
-	unsigned mib, cpus;
+	unsigned mib, mem_mib, cpus;
 	const char *append;
 } machines[] = {
-	{80, 1, ""},
-	{128, 2, "cma=16M"},
-	{128, 2, "cma=32M init_on_free=1"},
-	{96, 1, "init_on_alloc=1 slub_debug=FZPU"},
+	{80, 24, 1, "mem=24M"},
+	{80, 40, 2, "mem=40M cma=8M"},
+	{80, 48, 2, "mem=48M cma=16M init_on_free=1"},
+	{80, 32, 1, "mem=32M init_on_alloc=1 slub_debug=FZPU"},
 };
 
 static const kmm_gfp_t gfps[] = {
@@ -1378,7 +1379,7 @@ static bool machine_up(struct fuzz *f, uint8_t pick)
 		fuzz_fail(f, "the machine does not boot");
 	f->nr_cpus = machines[i].cpus;
 	f->pfn_lo = KMM_VIRT_RAM_BASE >> KMM_PAGE_SHIFT;
-	f->pfn_hi = f->pfn_lo + ((uint64_t)machines[i].mib << (20 - KMM_PAGE_SHIFT));
+	f->pfn_hi = f->pfn_lo + ((uint64_t)machines[i].mem_mib << (20 - KMM_PAGE_SHIFT));
 	if (kmm_config_mmio_layout(&cfg, mmio, 8) > 0) {
 		f->mmio_base = mmio[0].base;
 		f->mmio_size = mmio[0].size;

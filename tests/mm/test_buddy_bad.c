@@ -185,7 +185,7 @@ static void test_buddy_api_refuses_bad_arguments(void **state)
 	assert_einval_mentions(kmm_cma_release(m, 0x40000, 1), kmm_last_error(m),
 			       "not inside the CMA area");
 	assert_einval_mentions(kmm_alloc_pages_bulk(m, KMM_GFP_KERNEL, 4, NULL, &done),
-			       kmm_last_error(m), "NULL array");
+			       kmm_last_error(m), "NULL pfns");
 	/* Well-formed calls work and keep the books straight. */
 	{
 		kmm_pfn_t pfns[8] = {0};

@@ -68,6 +68,21 @@ def test_unknown_kernel_parameters_are_reported_as_linux_does(kmmsim):
     assert "Unknown kernel command line" not in plain
 
 
+def test_non_mm_kernel_parameters_are_taken_silently(kmmsim):
+    # Each has a __setup() or early_param() handler in 6.1 (init/main.c, init/do_mounts.c,
+    # kernel/watchdog.c, kernel/irq/, kernel/reboot.c, init/calibrate.c,
+    # kernel/time/clocksource.c, security/security.c, kernel/audit.c), built in the reference
+    # config: Linux does not pass them to user space, so they are not "unknown".
+    params = ("rdinit=/sbin/init rootflags=data=ordered nowatchdog nmi_watchdog=0 "
+              "softlockup_panic=1 irqaffinity=0 threadirqs noirqdebug reboot=w lpj=1000 "
+              "clocksource=arch_sys_counter lsm=yama security=none audit=0")
+    out = kmmsim("-append", params, "run", "-", input="dmesg\n").stdout
+    assert "Unknown kernel command line" not in out
+    # A word not on the list still is.
+    out = kmmsim("-append", "nowatchdogs", "run", "-", input="dmesg\n").stdout
+    assert 'Unknown kernel command line parameters "nowatchdogs"' in out
+
+
 @pytest.mark.parametrize("param,message", [
     ("hugetlb_cma=64M", "hugetlb_cma=64M: not modelled yet"),
     ("hugetlb_free_vmemmap=on", "hugetlb_free_vmemmap=on: not modelled yet"),

@@ -121,9 +121,9 @@ static void test_fuzz_config_append_null_and_unterminated_sysctl(void **state)
 
 	kmm_config_init(&cfg);
 	assert_error(kmm_config_append(&cfg, NULL), KMM_EINVAL, kmm_last_error(NULL),
-		     "kmm_config_append: NULL argument");
+		     "kmm_config_append: NULL params");
 	assert_error(kmm_config_append(NULL, "mem=512M"), KMM_EINVAL, kmm_last_error(NULL),
-		     "NULL argument");
+		     "NULL config");
 	assert_int_equal(kmm_config_add_sysctl(&cfg, "vm.min_free_kbytes", "8192"), KMM_OK);
 	memset(cfg.sysctls[0].name, 'x', sizeof(cfg.sysctls[0].name));
 	assert_error(kmm_config_validate(&cfg), KMM_EINVAL, kmm_last_error(NULL), "not terminated");
@@ -146,11 +146,11 @@ static void test_fuzz_every_failing_call_sets_last_error(void **state)
 	char buf[16];
 
 	assert_int_equal(kmm_proc_show(m, "/proc/iomem", NULL, NULL), KMM_EINVAL);
-	assert_string_equal(kmm_last_error(m), "kmm_proc_show: NULL argument");
+	assert_string_equal(kmm_last_error(m), "kmm_proc_show: NULL sink");
 	assert_int_equal(kmm_proc_read(m, NULL, buf, sizeof(buf)), KMM_EINVAL);
-	assert_string_equal(kmm_last_error(m), "kmm_proc_read: NULL argument");
+	assert_string_equal(kmm_last_error(m), "kmm_proc_read: NULL path");
 	assert_int_equal(kmm_trace_enable(m, NULL, true), KMM_EINVAL);
-	assert_string_equal(kmm_last_error(m), "kmm_trace_enable: NULL argument");
+	assert_string_equal(kmm_last_error(m), "kmm_trace_enable: NULL name");
 	assert_int_equal(kmm_report_get(m, 0, &r), KMM_ENOENT);
 	assert_non_null(strstr(kmm_last_error(m), "kmm_report_get: no report 0"));
 	assert_int_equal(kmm_report_get(m, 5, &r), KMM_ENOENT);

@@ -2,6 +2,7 @@
  * The host never dies for the simulation (issue 13): each machine has a host-memory budget;
  * RAM is charged as it is first written, zeroing RAM never written commits nothing, freed
  * pageblocks give their host pages back, a memory map beyond the budget is refused at create,
+ * the slab object map is charged,
  * and crossing the budget later stops the machine with KMM_EHOST. Also: kmm_check of a
  * machine at a high PA and of the largest TLB geometry stays fast, and larger TLBs than
  * hardware builds are refused. Freed RAM keeps its slack (an eighth of RAM) for reuse, and
@@ -278,6 +279,32 @@ static void test_host_mem_budget_during_boot(void **state)
 	assert_null(m);
 }
 
+/*
+ * The slab object map (one bit per 8 bytes of RAM: RAM / 64, 16 MiB for 1 GiB) is charged as
+ * the memory map is: a budget short of the machine's charge by half of that map is crossed at
+ * boot. Uncharged, the machine would fit it with 8 MiB to spare.
+ */
+static void test_host_mem_objmap_charged(void **state)
+{
+	struct kmm_config cfg = config("1G", "4G");
+	const uint64_t objmap = (1ull << 30) / 64;
+	struct kmm_machine *m = NULL;
+	uint64_t charged;
+	char budget[32];
+
+	m = test_machine(&cfg);
+	kmm_host_mem(m, &charged, NULL);
+	test_machine_done(m);
+	assert_true(charged > 16 * 1024 * 1024 + objmap); /* the memory map's 16 MiB and it */
+	snprintf(budget, sizeof(budget), "%lluK",
+		 (unsigned long long)((charged - objmap / 2) >> 10));
+	cfg = config("1G", budget);
+	m = NULL;
+	assert_error(kmm_machine_create(&cfg, &m), KMM_EHOST, kmm_last_error(NULL),
+		     "host memory budget");
+	assert_null(m);
+}
+
 /* CPU seconds: the checks below are timed against themselves, not against other jobs. */
 static double cpu_s(void)
 {
@@ -447,6 +474,7 @@ int main(void)
 		cmocka_unit_test(test_host_mem_commit_ahead_charged),
 		cmocka_unit_test(test_host_mem_budget_stops_machine),
 		cmocka_unit_test(test_host_mem_budget_during_boot),
+		cmocka_unit_test(test_host_mem_objmap_charged),
 		cmocka_unit_test(test_host_mem_check_at_high_pa),
 		cmocka_unit_test(test_host_mem_tlb_bounds),
 		cmocka_unit_test(test_host_mem_huge_granule),

@@ -533,7 +533,7 @@ static void test_task_bad_input_changes_nothing(void **state)
 	assert_error(kmm_mmap(m, pid, 0, PAGE, RW, ANON, -1, 0x123, &out), KMM_EINVAL,
 		     kmm_last_error(m), "offset 0x123 is not page aligned");
 	assert_error(kmm_mmap(m, pid, 0, PAGE, RW, ANON, -1, 0, NULL), KMM_EINVAL,
-		     kmm_last_error(m), "NULL address output");
+		     kmm_last_error(m), "NULL out");
 	assert_error(kmm_munmap(m, pid, va + 1, PAGE), KMM_EINVAL, kmm_last_error(m), "munmap");
 	assert_error(kmm_munmap(m, pid, va, 0), KMM_EINVAL, kmm_last_error(m), "munmap");
 	assert_error(kmm_task_access(m, pid, KMM_ACCESS_LOAD, va, &v, 0, NULL), KMM_EINVAL,
