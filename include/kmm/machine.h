@@ -85,7 +85,12 @@ KMM_API enum kmm_status kmm_proc_read(struct kmm_machine *m, const char *path, c
 KMM_API enum kmm_status kmm_proc_show(struct kmm_machine *m, const char *path, kmm_sink_fn sink,
 				      void *arg);
 
-/* Calls @fn for every view path the machine serves, in a stable order. */
+/*
+ * Calls @fn for every view path the machine serves, in a stable order: the machine-wide
+ * views, then (a booted @m) each live task's /proc/<pid>/<file> (maps, smaps, smaps_rollup,
+ * status, statm, numa_maps, oom_score, oom_score_adj) and /sys/kernel/debug/kmm/ptdump/<pid>,
+ * in pid order.
+ */
 KMM_API void kmm_proc_list(const struct kmm_machine *m, void (*fn)(void *arg, const char *path),
 			   void *arg);
 

@@ -69,6 +69,15 @@ struct super_block {
 	struct shrinker s_shrink;
 };
 
+/*
+ * Models: get_anon_bdev() / free_anon_bdev(): the device number of a filesystem without a
+ * block device (major 0, the lowest free minor from 1), as set_anon_super gives each
+ * pseudo filesystem's super block when it is mounted. 0 with *@p = MKDEV(0, minor), or
+ * -EMFILE (no minor free). Added by the image helper.
+ */
+int get_anon_bdev(struct kmm_kernel *k, unsigned int *p);
+void free_anon_bdev(struct kmm_kernel *k, unsigned int dev);
+
 /* Sets up the filesystems (boot: shmem_init and the mounts). 0 or -ENOMEM. */
 int fs_init(struct kmm_kernel *k);
 /* Frees every inode, file and store (machine shutdown; the pages go with the machine). */

@@ -15,6 +15,9 @@
  */
 enum { FS_TMPFS, FS_KMMFS, FS_SHM, FS_NR_MOUNTS };
 
+/* get_anon_bdev's minors: 1..255 (the kernel's ida goes to 2^20 - 1) */
+#define ANON_DEV_WORDS 4
+
 struct fs_state {
 	struct super_block sb[FS_NR_MOUNTS];
 	struct kmem_cache *filp_cachep;
@@ -24,6 +27,7 @@ struct fs_state {
 	unsigned long nr_files;
 	int drop_caches_stfu;		  /* drop_caches.c: bit 4 was written, no more messages */
 	struct kmem_cache *dentry_cachep; /* "dentry": kmmfs names' cached dentries */
+	uint64_t anon_devs[ANON_DEV_WORDS]; /* get_anon_bdev: bit m set = minor m in use */
 };
 
 /* inode.c */

@@ -946,6 +946,28 @@ static void fs_init_sb(struct super_block *sb, struct kmm_kernel *k, const char 
 	INIT_LIST_HEAD(&sb->s_inode_lru);
 }
 
+int get_anon_bdev(struct kmm_kernel *k, unsigned int *p)
+{
+	struct fs_state *fs = k->fs;
+
+	for (unsigned int m = 1; m < ANON_DEV_WORDS * 64; m++) {
+		if (!(fs->anon_devs[m / 64] & (1ULL << (m % 64)))) {
+			fs->anon_devs[m / 64] |= 1ULL << (m % 64);
+			*p = m; /* MKDEV(0, m): major 0 */
+			return 0;
+		}
+	}
+	return -EMFILE;
+}
+
+void free_anon_bdev(struct kmm_kernel *k, unsigned int dev)
+{
+	unsigned int m = dev & 0xfffff;
+
+	if (!(dev >> 20) && m && m < ANON_DEV_WORDS * 64)
+		k->fs->anon_devs[m / 64] &= ~(1ULL << (m % 64));
+}
+
 int fs_init(struct kmm_kernel *k)
 {
 	struct fs_state *fs = env_alloc(k->env, sizeof(*fs));
@@ -972,6 +994,13 @@ int fs_init(struct kmm_kernel *k)
 	fs_init_sb(&fs->sb[FS_SHM], k, "tmpfs", NULL, false, ULONG_MAX);
 	if (shmem_init(k, &fs->sb[FS_SHM]))
 		return -ENOMEM;
+	/*
+	 * The anonymous devices in 6.1's mount order: mnt_init() runs shmem_init() (shm_mnt:
+	 * 00:01) before init_mount_tree() mounts the rootfs tmpfs (00:02, as the captures'
+	 * /bin lines show). kmmfs stands for a disk filesystem: a block device, not one of these.
+	 */
+	if (get_anon_bdev(k, &fs->sb[FS_SHM].s_dev) || get_anon_bdev(k, &fs->sb[FS_TMPFS].s_dev))
+		return -EMFILE;
 	return shmem_init(k, &fs->sb[FS_TMPFS]);
 }
 

@@ -584,7 +584,8 @@ static void task_mem(const struct sink *out, const struct mm_struct *mm)
 	sink_printf(out, "VmLib:\t%8lu kB\n", lib >> 10);
 	sink_printf(out, "VmPTE:\t%8lu kB\n", (unsigned long)mm->pgtables_bytes >> 10);
 	sink_printf(out, "VmSwap:\t%8lu kB\n", kb(swap));
-	sink_printf(out, "HugetlbPages:\t%8lu kB\n", 0UL); /* hugetlb_report_usage */
+	sink_printf(out, "HugetlbPages:\t%8lu kB\n", /* hugetlb_report_usage */
+		    (unsigned long)mm->hugetlb_usage << (PAGE_SHIFT - 10));
 }
 
 /* Models: get_task_state(): the state letter and word /proc prints. */

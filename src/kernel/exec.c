@@ -20,13 +20,40 @@
  * is 0xe000 (rw_gap) after the end of text, as the capture's linker placed it; RLIMIT_STACK
  * 8 MiB; no RELRO. An image with a relro_size gets the first relro_size bytes of its RW
  * segment mprotect()ed read-only after the load, as the program's C library does at startup
- * (the capture's /bin/faults: r--p 0x49c000-0x4a0000, rw_gap 0x18000).
+ * (the capture's /bin/faults: r--p 0x49c000-0x4a0000, rw_gap 0x18000), after its writes.
+ *
+ * The image's resident pages. The captured guest's binaries sit on its rootfs tmpfs (00:02),
+ * unpacked from the initramfs at boot: every page of each is in the page cache (Shmem, anon
+ * LRU: the captures' file LRU is empty at boot and at the OOM, active_file:0
+ * inactive_file:0). The model unpacks a binary on the first exec of its path: its file's
+ * pages are written (uptodate, dirty). Then, as 6.1 does:
+ *   1. prepare_binprm's kernel_read of the first BINPRM_BUF_SIZE bytes (the ELF header; the
+ *      program headers load_elf_phdrs reads are in the same page) goes through the page
+ *      cache;
+ *   2. the program's start, run as the task on its new mm through handle_mm_fault (the
+ *      fault path with fault-around, fault_around_bytes 64 KiB): one instruction fetch in
+ *      each fault-around window of the text, so every text page is mapped (filemap_map_pages
+ *      maps the window's cached pages); a read at the RW segment's start (its first window's
+ *      file pages mapped); writes to the data part and to the RELRO part's second half (the
+ *      GOT the startup relocates), each a COW copy; then the RELRO mprotect.
+ * Derived from the captures' smaps: /bin/maps text Rss 440 of 504 kB (6 full windows and
+ * the 14-page last one: one window never ran), /bin/faults 512 of 528 kB (its 4-page tail
+ * never ran), RELRO r--p Rss 16 Anonymous 8 and data rw-p Rss 12 Anonymous 12 in both; the
+ * OOM victim hog shmem-rss:512kB in every OOM capture (the model's default image: 520 kB).
+ * Deviation: every text window is faulted in (the guests' programs leave one 64 KiB window,
+ *         or the tail, untouched: +64 and +16 kB); which windows a real program runs is its
+ *         code's business. The start's faults enter at handle_mm_fault, not through the
+ *         task's CPU and MMU (no TLB fill, no context switch at exec); a fault that fails
+ *         (no memory) ends the start's faulting, the program taking it later. The bss, heap
+ *         and stack pages the C library touches are left to the program (the scenarios).
+ *         The binary's pages appear at its first exec, not at boot (the model has no
+ *         initramfs), and its bytes are zeros.
  *
  * Models: fs/exec.c:begin_new_exec() (exec_mmap), setup_new_exec(), setup_arg_pages(),
  *         bprm_mm_init(); fs/binfmt_elf.c:load_elf_binary() for an ET_EXEC without an
  *         interpreter (elf_map of the PT_LOAD segments, set_brk, the brk randomisation);
  *         arch/arm64/kernel/vdso.c:__setup_additional_pages() (Linux 6.1).
- * Deviation: the binary is a file of the in-memory filesystem, created (zero bytes) on the
+ * Deviation: the binary is a file of the in-memory filesystem, unpacked (zero bytes) on the
  *         first exec of its path. The arguments page is written with a fixed
  *         block (no argv/envp/auxv strings). [vvar] and [vdso] are placeholders without pages.
  *         Only the image's request sets ADDR_NO_RANDOMIZE (as setarch -R does); the kernel's
@@ -43,6 +70,7 @@
 #include "mm/memory.h"
 #include "mm/mm.h"
 #include "mm/mman.h"
+#include "mm/mm_state.h"
 #include "mm/mmap.h"
 #include "mm/pagemap.h"
 
@@ -64,6 +92,7 @@
 #define VVAR_NR_PAGES	2
 #define VDSO_TEXT_PAGES 1
 #define BRK_RND_RANGE	(1UL << 30) /* arch_randomize_brk: SZ_1G for 64-bit tasks */
+#define BINPRM_BUF_SIZE 256	    /* include/uapi/linux/binfmts.h */
 
 /* The image with its defaults filled in. */
 static void exec_image_defaults(const struct linux_binprm_image *in, struct linux_binprm_image *o)
@@ -165,17 +194,60 @@ static int setup_additional_pages(struct mm_struct *mm)
 }
 
 /*
- * The binary's file: created at @img->path on the first exec of that path (its bytes: the
- * segments at their file offsets, zero), opened read-only. 0 with *@out, or -errno.
+ * Models: the initramfs unpack (init/initramfs.c: do_name's filp_open and do_copy's writes)
+ * of a binary onto the root tmpfs: every page of @path's @size bytes written, so each is in
+ * the page cache (uptodate, dirty: Shmem) before any exec, as in the captured guest. A
+ * kmmfs path stays a file on disk (its pages read when faulted). 0 or -errno, no file left.
+ */
+static int unpack_binary(struct kmm_kernel *k, const char *path, unsigned long size)
+{
+	static const uint8_t zeros[PAGE_SIZE];
+	struct file *file = NULL;
+	int err = vfs_create_file(k, path, NULL, size);
+
+	if (!err)
+		err = filp_open(k, path, O_RDWR, &file);
+	if (err)
+		return err;
+	for (unsigned long pos = 0; !file_inode(file)->i_sb->s_store_backed && pos < size;
+	     pos += PAGE_SIZE) {
+		int64_t n = vfs_pwrite(k, file, zeros, min(PAGE_SIZE, size - pos), (loff_t)pos);
+
+		if (n < 0) {
+			err = (int)n;
+			break;
+		}
+	}
+	fput(k, file);
+	if (err)
+		vfs_unlink(k, path);
+	return err;
+}
+
+/*
+ * The binary's file: unpacked at @img->path on the first exec of that path (its bytes: the
+ * segments at their file offsets, zero), opened read-only, and its first BINPRM_BUF_SIZE
+ * bytes read through the page cache as prepare_binprm's kernel_read does (the ELF header and,
+ * in the same page, the program headers load_elf_phdrs reads). 0 with *@out, or -errno.
  */
 static int open_binary(struct kmm_kernel *k, const struct linux_binprm_image *img,
 		       unsigned long file_size, struct file **out)
 {
+	uint8_t buf[BINPRM_BUF_SIZE];
+	int64_t n;
 	int err;
 
-	if (!fs_lookup(k, img->path) && (err = vfs_create_file(k, img->path, NULL, file_size)))
+	if (!fs_lookup(k, img->path) && (err = unpack_binary(k, img->path, file_size)))
 		return err;
-	return filp_open(k, img->path, O_RDONLY, out);
+	err = filp_open(k, img->path, O_RDONLY, out);
+	if (err)
+		return err;
+	n = vfs_pread(k, *out, buf, sizeof(buf), 0);
+	if (n < 0) {
+		fput(k, *out);
+		return (int)n;
+	}
+	return 0;
 }
 
 /*
@@ -240,11 +312,69 @@ static int load_elf_segments(struct kmm_kernel *k, struct task_struct *t, struct
 	if (exec_randomize(k, t) && k->params.randomize_va_space > 1)
 		mm->start_brk = mm->brk =
 			bss_end + (env_random(k->env) % (BRK_RND_RANGE >> PAGE_SHIFT)) * PAGE_SIZE;
-	/* The RELRO part: a static binary's C library mprotect()s it read-only at startup
-	 * (_dl_relocate_static_pie / _dl_protect_relro); done here, once the segments are in. */
+	return 0;
+}
+
+/*
+ * One user fault of the starting program at @addr (FAULT_FLAG_* @flags), taken as
+ * do_page_fault takes it: FAULT_FLAG_DEFAULT | FAULT_FLAG_USER, retried with
+ * FAULT_FLAG_TRIED. The fault's vm_fault_t (VM_FAULT_SIGSEGV outside every VMA).
+ */
+static vm_fault_t start_fault(struct mm_struct *mm, unsigned long addr, unsigned int flags)
+{
+	unsigned int mm_flags = FAULT_FLAG_DEFAULT | FAULT_FLAG_USER | flags;
+	struct vm_area_struct *vma;
+	vm_fault_t ret;
+
+	for (;;) {
+		vma = find_vma(mm, addr);
+		if (!vma || vma->vm_start > addr)
+			return VM_FAULT_SIGSEGV;
+		ret = handle_mm_fault(vma, addr, mm_flags);
+		if (!(ret & VM_FAULT_RETRY))
+			return ret;
+		mm_flags |= FAULT_FLAG_TRIED;
+	}
+}
+
+/*
+ * The program's start (user space, run as @t on its new mm): the faults its first
+ * instructions and its C library's startup take on the image (the rule and its derivation:
+ * the header), then the RELRO mprotect the C library makes once it has relocated.
+ * 0, or the mprotect's -errno.
+ */
+static int exec_start_program(struct kmm_kernel *k, struct task_struct *t,
+			      const struct linux_binprm_image *img)
+{
+	struct mm_struct *mm = t->mm;
+	unsigned long win = mm_state_of(k)->fault_around_bytes, addr;
+	unsigned long rw_start = mm->start_data, data_start, data_end = PAGE_ALIGN(mm->end_data);
+	unsigned long relro_pages = img->relro_size >> PAGE_SHIFT;
+	vm_fault_t ret = 0;
+
+	if (win < PAGE_SIZE)
+		win = PAGE_SIZE;
+	/* the text: one instruction fetch in each fault-around window (each maps its window) */
+	for (addr = mm->start_code; addr < mm->end_code && !(ret & VM_FAULT_ERROR);
+	     addr = (addr & ~(win - 1)) + win)
+		ret = start_fault(mm, addr, FAULT_FLAG_INSTRUCTION);
+	/* the RW segment: read (fault-around maps its file pages), then the writes copy the
+	 * RELRO part's second half (the GOT the startup's IRELATIVE relocations write) and all
+	 * of the data part */
+	if (data_end > rw_start && !(ret & VM_FAULT_ERROR))
+		ret = start_fault(mm, rw_start, 0);
+	data_start = rw_start + PAGE_ALIGN(img->rodata_size);
+	addr = relro_pages ? rw_start + ((relro_pages - relro_pages / 2) << PAGE_SHIFT) : data_start;
+	for (; addr < data_end && !(ret & VM_FAULT_ERROR); addr += PAGE_SIZE) {
+		if (addr >= rw_start + img->relro_size && addr < data_start)
+			continue; /* read-only data outside RELRO: only read */
+		ret = start_fault(mm, addr, FAULT_FLAG_WRITE);
+	}
+	/* The RELRO part: a static binary's C library mprotect()s it read-only once relocated
+	 * (_dl_relocate_static_pie / _dl_protect_relro). */
 	if (img->relro_size)
-		err = do_mprotect_pkey(mm, rw_start, img->relro_size, PROT_READ, -1);
-	return err;
+		return do_mprotect_pkey(mm, rw_start, img->relro_size, PROT_READ, -1);
+	return 0;
 }
 
 /* Models: exec_mmap(): @t takes @mm; the old one is dropped; its CPU switches if it runs @t. */
@@ -299,5 +429,9 @@ int do_execve(struct kmm_kernel *k, struct task_struct *t, const struct linux_bi
 	exec_mmap(k, t, mm);
 	snprintf(t->comm, sizeof(t->comm), "%s",
 		 strrchr(img.path, '/') ? strrchr(img.path, '/') + 1 : img.path);
-	return 0;
+	/* past the point of no return: the program runs */
+	set_current_task(k, t);
+	err = exec_start_program(k, t, &img);
+	set_current_task(k, prev);
+	return err;
 }

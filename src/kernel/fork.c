@@ -145,6 +145,7 @@ static struct mm_struct *mm_init(struct mm_struct *mm)
 	mm->locked_vm = 0;
 	mm->pinned_vm = 0;
 	mm->pgtables_bytes = 0;
+	mm->hugetlb_usage = 0; /* hugetlb_count_init */
 	mm->committed = 0;
 	memset(mm->rss_stat, 0, sizeof(mm->rss_stat));
 	memset(mm->rss_pending, 0,

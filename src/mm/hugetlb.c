@@ -11,7 +11,8 @@
  *         alloc_surplus_huge_page(), __nr_hugepages_store_common(), the hstate and per-node
  *         sysfs attributes, hugetlb_sysctl_handler_common(), hugetlb_overcommit_handler(),
  *         hugetlb_report_meminfo(), hugetlb_report_node_meminfo(), hugetlb_show_meminfo_node(),
- *         hugetlb_total_pages(), hugepagesz_setup(), hugepages_setup(),
+ *         hugetlb_total_pages(), demote_store(), demote_size_store(), demote_pool_huge_page(),
+ *         demote_free_huge_page(), hugepagesz_setup(), hugepages_setup(),
  *         default_hugepagesz_setup(), hugetlb_hstate_alloc_pages(), report_hugepages(),
  *         hugetlb_init();
  *         the mappings: hugetlb_reserve_pages(), hugetlb_acct_memory(), gather_surplus_pages(),
@@ -19,7 +20,16 @@
  *         vma_needs/commit_reservation(), dequeue_huge_page_vma(), alloc_huge_page(),
  *         hugetlb_fault(), hugetlb_no_page(), hugetlb_wp(), unmap_ref_private(),
  *         __unmap_hugepage_range(), copy_hugetlb_page_range(), hugetlb_change_protection(),
- *         hugetlb_vm_op_open/close/split(), hugepage_add_new_anon_rmap(), smaps_hugetlb_range();
+ *         hugetlb_vm_op_open/close/split(), hugepage_add_new_anon_rmap(), smaps_hugetlb_range(),
+ *         move_hugetlb_page_tables(), clear_vma_resv_huge_pages(), hugetlb_count_add/sub(),
+ *         hugetlb_report_usage() (fs/proc's HugetlbPages row);
+ *         fs/hugetlbfs/inode.c: hugetlbfs_punch_hole(), hugetlbfs_zero_partial_page(),
+ *         hugetlb_vmdelete_list(), remove_inode_hugepages()'s hole-punch path;
+ *         isolate_or_dissolve_huge_page(), alloc_and_dissolve_huge_page() (alloc_contig_range's
+ *         free pool pages), isolate_hugetlb(), putback_active_hugepage(),
+ *         alloc_huge_page_nodemask(), alloc_migrate_huge_page(), move_hugetlb_state();
+ *         mm/migrate.c: migrate_hugetlbs(), unmap_and_move_huge_page(), the hugetlb parts of
+ *         try_to_migrate_one() and remove_migration_pte(); arm64's set_huge_swap_pte_at();
  *         fs/hugetlbfs/inode.c: hugetlbfs_file_mmap(), hugetlb_get_unmapped_area(),
  *         hugetlb_file_setup(), remove_inode_hugepages(); mm/mmap.c: ksys_mmap_pgoff()'s
  *         MAP_HUGETLB part;
@@ -78,11 +88,20 @@
  *  - No hugetlbfs mount: only anonymous MAP_HUGETLB files (no memfd_create(MFD_HUGETLB), no
  *    SysV SHM_HUGETLB, no named files); the file, resv_map and private data are host
  *    objects, not slab ones. /proc/<pid>/maps shows no "/anon_hugepage (deleted)" name.
- *  - No PMD sharing, no hugetlb migration or memory failure, no userfaultfd, no subpools.
+ *  - No PMD sharing, no memory failure, no userfaultfd, no subpools. Migration (of
+ *    alloc_contig_range's in-use pages; compaction skips hugetlb as 6.1 does) moves anonymous
+ *    pages only: a shared file's page never gets HPG_migratable, so it is not isolated
+ *    (6.1 migrates those too). Its rmap walk visits every hugetlb VMA of the size in every mm
+ *    (no anon_vma interval tree here). The unmap hook of migrate.c is not called for hugetlb
+ *    pages, so no task meets a hugetlb migration entry. 6.1.192 has no hugetlb migration
+ *    counters: pgmigrate_success/fail count the base pages.
  *  - A resv_map is a bitmap over the file's indices (the kernel keeps regions in a list).
- *  - mremap that would move a hugetlb mapping is -EINVAL (6.1 moves it with
- *    move_hugetlb_page_tables); shrinking in place works. MADV_DONTNEED on hugetlb is still
- *    -EINVAL (madvise.c).
+ *  - mremap moves a hugetlb mapping (MREMAP_FIXED) entry by entry, as 6.1 does without
+ *    PMD sharing; the old VMA gets a fresh private data object (6.1 clears its pointer), made
+ *    ready before the move (hugetlb_mremap_prepare) so a host allocation cannot fail after it.
+ *    A partial move strands the rest of the old VMA's reservations as 6.1 does; resv_stranded
+ *    counts them for the check (the kernel keeps no such count). The file's reverse map for
+ *    MADV_REMOVE is a walk over every mm's VMAs (hugetlb files have no i_mmap tree here).
  *  - The access and dirty flags of contiguous entries are gathered from all 16 descriptors
  *    (huge_ptep_get) but faults write them to all; the walker's hardware updates set them in
  *    the descriptor it used, as the architecture allows.
@@ -106,7 +125,9 @@
  *     each page's entire mapcount counts the entries mapping it over all mms; a cached page
  *     of a shared file holds one reference more than its mappings.
  *  6. resv_huge_pages is, per size, the owners' unconsumed reservations over their VMAs, plus
- *     the files' reserved indices without a page, plus in-use pages still HPG_restore_reserve.
+ *     the files' reserved indices without a page, plus in-use pages still HPG_restore_reserve,
+ *     plus the reservations partial mremaps stranded (resv_stranded).
+ *  7. Each mm's hugetlb_usage (HugetlbPages) is the base pages its huge entries map.
  * The placement check's HUGETLB row claims every page of each free pool page.
  */
 #include "mm/hugetlb.h"
@@ -116,10 +137,12 @@
 #include "lib/cmdline.h"
 #include "mm/gfp.h"
 #include "mm/internal.h"
+#include "mm/migrate.h"
 #include "mm/mm_state.h"
 #include "mm/page_place.h"
 #include "mm/pagemap.h"
 #include "mm/rmap.h"
+#include "mm/swapops.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -155,6 +178,7 @@ struct hstate {
 	unsigned long max_huge_pages; /* what the last resize left persistent */
 	unsigned long nr_huge_pages, free_huge_pages, resv_huge_pages, surplus_huge_pages;
 	unsigned long nr_overcommit_huge_pages;
+	unsigned long resv_stranded; /* reservations a partial mremap left with no owner (6.1) */
 	unsigned long max_huge_pages_node[MAX_NUMNODES]; /* hugepages=N:M's boot-time asks */
 	unsigned int nr_huge_pages_node[MAX_NUMNODES];
 	unsigned int free_huge_pages_node[MAX_NUMNODES];
@@ -813,7 +837,7 @@ static const struct hstate_attr {
 	{"free_hugepages", true, false, true},
 	{"resv_hugepages", false, false, true},
 	{"surplus_hugepages", true, false, true},
-	{"demote_size", false, false, true},
+	{"demote_size", false, true, true},
 	{"demote", false, true, false},
 };
 
@@ -896,6 +920,87 @@ int hugetlb_sysfs_show(const struct kmm_kernel *k, const char *path, const struc
 	return 0;
 }
 
+/*
+ * Models: demote_free_huge_page(): the free pool page @page of @h leaves the pool and becomes
+ * pages of the demote size, each a new pool page of that size freed into its pool
+ * (free_huge_page: onto the free list, or to the allocator when its node has surplus).
+ */
+static void demote_free_huge_page(struct kmm_kernel *k, struct hstate *h, struct page *page)
+{
+	struct hstate *t = size_to_hstate(k, PAGE_SIZE << h->demote_order);
+	unsigned long nr = pages_per_huge_page(h), step = pages_per_huge_page(t);
+	int nid = page_to_nid(page);
+
+	remove_hugetlb_page(h, page, false);
+	/* destroy_compound_hugetlb_page_for_demote: no compound page, no references */
+	for (unsigned long i = 1; i < nr; i++) {
+		page[i].compound_head = 0;
+		page[i].mapping = NULL;
+		page[i].private = 0;
+	}
+	page[1].compound_dtor = 0;
+	page[1].compound_order = 0;
+	page[1].compound_mapcount = 0;
+	page[1].compound_nr = 0;
+	page[1]._mapcount = -1;
+	clear_page_flag(page, PG_head);
+	for (unsigned long i = 0; i < nr; i += step) {
+		struct page *sub = page + i;
+
+		prep_compound_page(sub, t->order);
+		for (unsigned long j = 0; j < step; j++)
+			set_page_count(sub + j, 0);
+		sub->private = 0;
+		prep_new_huge_page(t, sub, nid);
+		free_huge_page(k, sub);
+	}
+	h->max_huge_pages--;
+	t->max_huge_pages += nr / step;
+}
+
+/*
+ * Models: demote_store() with demote_pool_huge_page(): up to @nr free pages of @h (on @nid,
+ * or on every node in next_nid_to_free order) demoted while free exceeds reserved (6.1's
+ * unsigned "available" test). 0.
+ */
+static int demote_store(struct kmm_kernel *k, struct hstate *h, int nid, unsigned long nr)
+{
+	nodemask_t allowed = nodes_with_memory(k);
+
+	if (nid != NUMA_NO_NODE)
+		allowed.bits = 1UL << nid;
+	while (nr) {
+		unsigned long avail =
+			nid != NUMA_NO_NODE ? h->free_huge_pages_node[nid] : h->free_huge_pages;
+		struct page *page = NULL;
+
+		if (avail - h->resv_huge_pages == 0)
+			break;
+		for (int i = 0, node; i < nodes_weight(&allowed) && !page; i++) {
+			node = hstate_next_node_to_free(h, &allowed);
+			if (!list_empty(&h->hugepage_freelists[node]))
+				page = list_first_entry(&h->hugepage_freelists[node], struct page,
+							lru);
+		}
+		if (!page)
+			return -EBUSY; /* only poisoned pages would be left in the kernel */
+		demote_free_huge_page(k, h, page);
+		nr--;
+	}
+	return 0;
+}
+
+/* Models: demote_size_store(): a smaller hstate's size of at least HUGETLB_PAGE_ORDER. */
+static int demote_size_store(struct kmm_kernel *k, struct hstate *h, const char *value)
+{
+	struct hstate *t = size_to_hstate(k, (unsigned long)memparse(value, NULL));
+
+	if (!t || t->order < PMD_ORDER || t->order >= h->order)
+		return -EINVAL;
+	h->demote_order = t->order;
+	return 0;
+}
+
 int hugetlb_sysfs_store(struct kmm_kernel *k, const char *path, const char *value)
 {
 	const struct hstate_attr *a;
@@ -907,10 +1012,12 @@ int hugetlb_sysfs_store(struct kmm_kernel *k, const char *path, const char *valu
 		return -ENOENT;
 	if (!a->writable)
 		return -EACCES;
+	if (value && strcmp(a->name, "demote_size") == 0)
+		return demote_size_store(k, h, value);
 	if (!value || !parse_ulong(value, false, &v))
 		return -EINVAL;
 	if (strcmp(a->name, "demote") == 0)
-		return -EINVAL; /* demotion is not modelled: refused, nothing changed */
+		return demote_store(k, h, nid, v);
 	if (strcmp(a->name, "nr_overcommit_hugepages") == 0) {
 		if (hstate_is_gigantic(h))
 			return -EINVAL;
@@ -1324,8 +1431,9 @@ struct hugetlb_file {
 struct hugetlb_vma {
 	int refs;
 	struct hugetlb_file *hf;
-	struct resv_map *resv; /* private owner: the consumed reservations */
-	unsigned long flags;   /* HPAGE_RESV_OWNER, HPAGE_RESV_UNMAPPED */
+	struct resv_map *resv;	   /* private owner: the consumed reservations */
+	unsigned long flags;	   /* HPAGE_RESV_OWNER, HPAGE_RESV_UNMAPPED */
+	struct hugetlb_vma *spare; /* hugetlb_mremap_prepare's, for clear_vma_resv_huge_pages */
 };
 
 #define BITS_PER_WORD (8 * sizeof(unsigned long))
@@ -1675,6 +1783,7 @@ static void hugetlb_vm_op_close(struct vm_area_struct *vma)
 		return;
 	resv_map_put(k, hv->resv);
 	hugetlb_file_put(k, hv->hf);
+	env_free(k->env, hv->spare);
 	env_free(k->env, hv);
 	vma->vm_private_data = NULL;
 }
@@ -1795,8 +1904,7 @@ unsigned long vma_kernel_pagesize(const struct vm_area_struct *vma)
 }
 
 int hugetlb_mremap_check(const struct vm_area_struct *vma, unsigned long addr,
-			 unsigned long *old_len, unsigned long *new_len, unsigned long new_addr,
-			 bool moves)
+			 unsigned long *old_len, unsigned long *new_len, unsigned long new_addr)
 {
 	const struct hstate *h = hstate_vma(vma);
 
@@ -1806,7 +1914,7 @@ int hugetlb_mremap_check(const struct vm_area_struct *vma, unsigned long addr,
 		return -EINVAL;
 	if (*new_len > *old_len)
 		return -EINVAL; /* no expansion: reservations cannot be split */
-	return moves ? -EINVAL : 0;
+	return 0;		/* a move goes through move_hugetlb_page_tables */
 }
 
 /* ---- mappings: descriptors ---------------------------------------------------------------- */
@@ -1979,6 +2087,17 @@ static pte_t make_huge_pte(const struct kmm_kernel *k, const struct vm_area_stru
 }
 
 /* ---- mappings: rmap, allocation, faults -------------------------------------------------- */
+
+/* Models: hugetlb_count_add() / hugetlb_count_sub(): mm->hugetlb_usage (HugetlbPages). */
+static void hugetlb_count_add(long pages, struct mm_struct *mm)
+{
+	mm->hugetlb_usage += pages;
+}
+
+static void hugetlb_count_sub(long pages, struct mm_struct *mm)
+{
+	mm->hugetlb_usage -= pages;
+}
 
 /* Models: hugepage_add_new_anon_rmap(): the first (entire) mapping of an exclusive page. */
 static void hugepage_add_new_anon_rmap(struct page *page, struct vm_area_struct *vma,
@@ -2255,6 +2374,7 @@ static vm_fault_t hugetlb_no_page(struct mm_struct *mm, struct vm_area_struct *v
 		get_page(page);
 		vma_reservation(vma, haddr, false);
 	}
+	hugetlb_count_add((long)pages_per_huge_page(h), mm);
 	if (shared) {
 		hugetlb_dup_rmap(page);
 		set_huge_pte_at(hp, make_huge_pte(k, vma, page, vma->vm_flags & VM_WRITE));
@@ -2328,6 +2448,7 @@ void __unmap_hugepage_range(struct mmu_gather *tlb, struct vm_area_struct *vma, 
 			tlb_flush_pmd_range(tlb, address, sz);
 		else
 			tlb_flush_pte_range(tlb, address, sz);
+		hugetlb_count_sub((long)pages_per_huge_page(h), mm);
 		hugetlb_remove_rmap(page);
 		tlb_remove_page_size(tlb, page, sz);
 		if (ref_page)
@@ -2381,6 +2502,7 @@ int copy_hugetlb_page_range(struct mm_struct *dst, struct mm_struct *src,
 			set_huge_pte_at(&sp, entry);
 		}
 		set_huge_pte_at(&dp, entry);
+		hugetlb_count_add((long)pages_per_huge_page(h), dst);
 	}
 	(void)dst_vma;
 	if (cow) /* dup_mmap's flush_tlb_mm, for this range */
@@ -2442,6 +2564,436 @@ void hugetlb_smaps(const struct vm_area_struct *vma, unsigned long *shared, unsi
 			*private += huge_page_size(h);
 	}
 }
+
+/* ---- mappings: mremap, MADV_DONTNEED, MADV_REMOVE ---------------------------------------- */
+
+unsigned long move_hugetlb_page_tables(struct vm_area_struct *vma, struct vm_area_struct *new_vma,
+				       unsigned long old_addr, unsigned long new_addr,
+				       unsigned long len)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	struct hstate *h = hstate_vma(vma);
+	unsigned long sz = huge_page_size(h), old_end = old_addr + len, start = old_addr;
+	bool moved = false;
+
+	(void)new_vma; /* the same mm: huge_pte_alloc needs it only for PMD sharing */
+	for (; old_addr < old_end; old_addr += sz, new_addr += sz) {
+		struct huge_ptes sp, dp;
+
+		if (!huge_pte_offset(mm, h, old_addr, &sp) || pte_none(huge_ptep_get(&sp)))
+			continue;
+		if (!huge_pte_alloc(mm, h, new_addr, &dp))
+			break;
+		/* move_huge_pte: cleared at the old address, written whole at the new one */
+		set_huge_pte_at(&dp, huge_ptep_get_and_clear(&sp));
+		moved = true;
+	}
+	if (moved) /* tlb_remove_huge_tlb_entry + tlb_flush_mmu_tlbonly over the old range */
+		flush_hugetlb_tlb_range(vma, start, old_end);
+	return len + old_addr - old_end;
+}
+
+int hugetlb_mremap_prepare(struct vm_area_struct *vma)
+{
+	struct hugetlb_vma *hv = hvma(vma);
+
+	if ((vma->vm_flags & VM_MAYSHARE) || hv->spare)
+		return 0;
+	hv->spare = env_alloc(vma->vm_mm->kernel->env, sizeof(*hv->spare));
+	return hv->spare ? 0 : -ENOMEM;
+}
+
+void clear_vma_resv_huge_pages(struct vm_area_struct *vma, unsigned long moved_start,
+			       unsigned long moved_end)
+{
+	struct hugetlb_vma *old = hvma(vma), *hv;
+	struct hstate *h = old->hf->h;
+
+	if (vma->vm_flags & VM_MAYSHARE)
+		return; /* the file's map holds the reservations: nothing is the VMA's */
+	if (old->resv && (old->flags & HPAGE_RESV_OWNER)) {
+		/* 6.1 gives nothing back: the rest of this VMA keeps its reservations forever */
+		unsigned long s = vma_hugecache_offset(h, vma, vma->vm_start);
+		unsigned long e = vma_hugecache_offset(h, vma, vma->vm_end);
+		unsigned long ms = vma_hugecache_offset(h, vma, moved_start);
+		unsigned long me = vma_hugecache_offset(h, vma, moved_end);
+		long kept = (long)(e - s) - region_count(old->resv, s, e);
+
+		kept -= (long)(me - ms) - region_count(old->resv, ms, me);
+		h->resv_stranded += (unsigned long)kept;
+	}
+	hv = old->spare; /* hugetlb_mremap_prepare made sure of it */
+	old->spare = NULL;
+	memset(hv, 0, sizeof(*hv));
+	hv->refs = 1;
+	hv->hf = old->hf;
+	hv->hf->refs++;
+	old->refs--; /* the moved VMA holds the other reference (copy_vma's open) */
+	vma->vm_private_data = hv;
+}
+
+/*
+ * Models: hugetlb_vmdelete_list() over every VMA of every mm that maps @hf: unmaps the file's
+ * huge pages [@first, @last) wherever they are mapped.
+ */
+static void hugetlb_vmdelete_list(struct kmm_kernel *k, struct hugetlb_file *hf,
+				  unsigned long first, unsigned long last)
+{
+	struct mm_state *ms = k->mm_state;
+	unsigned int order = huge_page_order(hf->h);
+
+	for (struct list_head *l = ms->mms.next; l != &ms->mms; l = l->next) {
+		struct mm_struct *mm = list_entry(l, struct mm_struct, mmlist);
+
+		for (struct vm_area_struct *v = mm->mmap; v; v = v->vm_next) {
+			const unsigned int shift = order + PAGE_SHIFT;
+			unsigned long vs, ve, s, e;
+
+			if (!is_vm_hugetlb_page(v) || !hvma(v) || hvma(v)->hf != hf)
+				continue;
+			vs = v->vm_pgoff >> order;
+			ve = vs + ((v->vm_end - v->vm_start) >> shift);
+			s = first > vs ? first : vs;
+			e = last < ve ? last : ve;
+			if (s < e)
+				unmap_hugepage_range(v, v->vm_start + ((s - vs) << shift),
+						     v->vm_start + ((e - vs) << shift), NULL);
+		}
+	}
+}
+
+/* Models: hugetlbfs_zero_partial_page(): zeroes [@start, @end) of a cached page, if any. */
+static void hugetlbfs_zero_partial_page(struct kmm_kernel *k, struct hugetlb_file *hf,
+					unsigned long start, unsigned long end)
+{
+	const struct hstate *h = hf->h;
+	unsigned long idx = start >> huge_page_shift(h);
+	struct page *page = idx < hf->nr ? hf->pages[idx] : NULL;
+
+	if (!page)
+		return;
+	start &= ~huge_page_mask(h);
+	end &= ~huge_page_mask(h);
+	if (!end)
+		end = huge_page_size(h);
+	env_charge_n(k->env, COST_page_zero, (end - start) >> PAGE_SHIFT);
+	arch_phys_zero(&k->hw->phys, PFN_PHYS(page_to_pfn(k, page)) + start,
+		       (phys_addr_t)(end - start));
+}
+
+int hugetlb_punch_hole(struct vm_area_struct *vma, unsigned long offset, unsigned long len)
+{
+	struct kmm_kernel *k = vma->vm_mm->kernel;
+	struct hugetlb_file *hf = hvma(vma)->hf;
+	struct hstate *h = hf->h;
+	unsigned long hsz = huge_page_size(h);
+	unsigned long hole_start = (offset + hsz - 1) & ~(hsz - 1);
+	unsigned long hole_end = (offset + len) & ~(hsz - 1);
+
+	if (!hf->pages)
+		return 0; /* a private mapping's file: the caller refused it (-EACCES) */
+	hf->refs++;	  /* get_file: the VMA may go with the unmapping */
+	if (offset < hole_start)
+		hugetlbfs_zero_partial_page(k, hf, offset,
+					    offset + len < hole_start ? offset + len : hole_start);
+	if (hole_end > hole_start)
+		hugetlb_vmdelete_list(k, hf, hole_start >> huge_page_shift(h),
+				      hole_end >> huge_page_shift(h));
+	if (offset + len > hole_end && offset + len > hole_start)
+		hugetlbfs_zero_partial_page(k, hf, hole_end, offset + len);
+	/* remove_inode_hugepages, hole punch: each cached page leaves with its index */
+	for (unsigned long i = hole_start >> huge_page_shift(h);
+	     i < (hole_end >> huge_page_shift(h)) && i < hf->nr; i++) {
+		struct page *page = hf->pages[i];
+
+		if (!page)
+			continue;
+		hf->pages[i] = NULL;
+		hf->nrpages--;
+		page->mapping = NULL;
+		put_page(k, page);
+		/* hugetlb_unreserve_pages(i, i + 1, 1): region_del 1 - freed 1, nothing back */
+		region_del(hf->resv, i, i + 1);
+	}
+	hugetlb_file_put(k, hf);
+	return 0;
+}
+
+/* ---- contiguous ranges: pool pages in the way of alloc_contig_range ---------------------- */
+
+/*
+ * Models: alloc_and_dissolve_huge_page(): the free pool page @old, in a range
+ * alloc_contig_range() isolated, is replaced in the pool by a fresh page of its node (from
+ * outside the isolated blocks) and goes back to the buddy allocator, into its isolated block.
+ * 0 or -ENOMEM (no page to replace it with; @old stays).
+ */
+static int alloc_and_dissolve_huge_page(struct kmm_kernel *k, struct hstate *h, struct page *old)
+{
+	int nid = page_to_nid(old);
+	struct page *new =
+		alloc_buddy_huge_page(k, h, htlb_alloc_mask(h) | __GFP_THISNODE, nid, NULL);
+
+	if (!new)
+		return -ENOMEM;
+	remove_hugetlb_page(h, old, false);
+	prep_new_huge_page(h, new, nid);
+	enqueue_huge_page(h, new);
+	update_and_free_page(k, h, old); /* remove_hugetlb_page's reference: to the buddy */
+	return 0;
+}
+
+int isolate_or_dissolve_huge_page(struct kmm_kernel *k, struct page *page, struct list_head *list)
+{
+	struct page *head;
+	struct hstate *h;
+
+	if (!PageHuge(page))
+		return 0;
+	head = compound_head(page);
+	h = page_hstate(k, head);
+	if (hstate_is_gigantic(h))
+		return -ENOMEM; /* alloc_contig_range and gigantic pages depend on each other */
+	if (page_count(head) && isolate_hugetlb(k, head, list))
+		return 0;
+	if (!page_count(head) && HPageTest(head, HPG_freed))
+		return alloc_and_dissolve_huge_page(k, h, head);
+	return -EBUSY;
+}
+
+/* ---- migration of in-use pool pages ------------------------------------------------------ */
+
+bool isolate_hugetlb(struct kmm_kernel *k, struct page *page, struct list_head *list)
+{
+	struct page *head = compound_head(page);
+
+	(void)k;
+	if (!PageHuge(head) || !HPageTest(head, HPG_migratable) || !page_count(head))
+		return false;
+	HPageClear(head, HPG_migratable);
+	get_page(head);
+	list_move_tail(&head->lru, list);
+	return true;
+}
+
+void putback_active_hugepage(struct kmm_kernel *k, struct page *page)
+{
+	HPageSet(page, HPG_migratable);
+	list_move_tail(&page->lru, &page_hstate(k, page)->hugepage_activelist);
+	put_page(k, page);
+}
+
+struct page *alloc_hugetlb_migration_target(struct kmm_kernel *k, struct page *src, int nid)
+{
+	struct hstate *h = page_hstate(k, src);
+	struct page *page = NULL;
+
+	if (h->free_huge_pages > h->resv_huge_pages) /* dequeue_huge_page_nodemask */
+		for (int i = 0; i < MAX_NUMNODES && !page; i++)
+			page = dequeue_huge_page_node_exact(h, (nid + i) % MAX_NUMNODES);
+	if (page)
+		return page;
+	if (hstate_is_gigantic(h)) /* alloc_migrate_huge_page: a temporary page */
+		return NULL;
+	page = alloc_fresh_huge_page(k, h, htlb_alloc_mask(h), nid, NULL);
+	if (!page)
+		return NULL;
+	HPageSet(page, HPG_temporary);
+	list_add(&page->lru, &h->hugepage_activelist);
+	set_page_count(page, 1);
+	return page;
+}
+
+/* The address where @vma would map its file's (or anon_vma's) page of index @index, or 0. */
+static unsigned long hugetlb_page_address(const struct vm_area_struct *vma, unsigned long index)
+{
+	unsigned long a;
+
+	if (index < vma->vm_pgoff)
+		return 0;
+	a = vma->vm_start + ((index - vma->vm_pgoff) << PAGE_SHIFT);
+	return a < vma->vm_end ? a : 0;
+}
+
+/* Models: set_huge_swap_pte_at(): the same non-present entry in each descriptor. */
+static void set_huge_swap_pte_at(const struct huge_ptes *hp, pte_t pte)
+{
+	for (unsigned int i = 0; i < hp->n; i++)
+		hp->first[i] = pte_val(pte);
+}
+
+/*
+ * Models: the hugetlb part of try_to_migrate() (try_to_migrate_one) and of
+ * remove_migration_ptes() (remove_migration_pte) for an anonymous hugetlb page: with @dst
+ * NULL, every huge entry mapping @src becomes a migration entry (cleared and flushed first;
+ * the mapping's rmap and reference dropped); else every migration entry naming @src becomes
+ * an entry of @dst with the rights, access and dirty state it had. The rmap walk is over
+ * every hugetlb VMA of the size in every mm (see the header's deviation).
+ */
+static void hugetlb_migration_ptes(struct kmm_kernel *k, struct page *src, struct page *dst)
+{
+	struct hstate *h = page_hstate(k, src);
+	struct mm_state *ms = k->mm_state;
+	unsigned long pfn = page_to_pfn(k, src);
+
+	for (struct list_head *l = ms->mms.next; l != &ms->mms; l = l->next) {
+		struct mm_struct *mm = list_entry(l, struct mm_struct, mmlist);
+
+		for (struct vm_area_struct *v = mm->mmap; v; v = v->vm_next) {
+			unsigned long a;
+			struct huge_ptes hp;
+			pte_t pte;
+
+			if (!is_vm_hugetlb_page(v) || !hvma(v) || hstate_vma(v) != h)
+				continue;
+			a = hugetlb_page_address(v, src->index);
+			if (!a || !huge_pte_offset(mm, h, a, &hp))
+				continue;
+			pte = huge_ptep_get(&hp);
+			if (!dst) {
+				bool exclusive = PageAnonExclusive(src);
+
+				if (!pte_present(pte) || pte_pfn(pte) != pfn)
+					continue;
+				pte = huge_ptep_clear_flush(v, a, &hp);
+				if (pte_dirty(pte))
+					SetPageDirty(src);
+				if (exclusive)
+					ClearPageAnonExclusive(src); /* page_try_share_anon_rmap */
+				set_huge_swap_pte_at(&hp, swp_entry_to_pte(migration_entry_for(
+								  pfn, pte, exclusive)));
+				hugetlb_remove_rmap(src);
+				put_page(k, src);
+			} else {
+				swp_entry_t e = pte_to_swp_entry(pte);
+				pte_t n;
+
+				if (!is_swap_pte(pte) || !is_migration_entry(e) ||
+				    swp_offset_pfn(e) != pfn)
+					continue;
+				n = make_huge_pte(k, v, dst, false);
+				if (!is_migration_entry_young(e))
+					n = pte_mkold(n);
+				if (PageDirty(dst) && is_migration_entry_dirty(e))
+					n = pte_mkdirty(n);
+				if (is_writable_migration_entry(e) && (v->vm_flags & VM_WRITE))
+					n = pte_mkwrite(n); /* maybe_mkwrite */
+				get_page(dst);
+				dst[1].compound_mapcount++; /* hugepage_add_anon_rmap */
+				if (!is_readable_migration_entry(e))
+					SetPageAnonExclusive(dst);
+				set_huge_pte_at(&hp, n);
+			}
+		}
+	}
+}
+
+/* Models: move_hugetlb_state(): a temporary target hands its state to the old page. */
+static void move_hugetlb_state(struct kmm_kernel *k, struct page *old, struct page *new)
+{
+	struct hstate *h = page_hstate(k, old);
+	int old_nid = page_to_nid(old), new_nid = page_to_nid(new);
+
+	if (!HPageTest(new, HPG_temporary))
+		return;
+	HPageSet(old, HPG_temporary);
+	HPageClear(new, HPG_temporary);
+	if (new_nid != old_nid && h->surplus_huge_pages_node[old_nid]) {
+		h->surplus_huge_pages_node[old_nid]--;
+		h->surplus_huge_pages_node[new_nid]++;
+	}
+}
+
+/*
+ * Models: unmap_and_move_huge_page(): one isolated hugetlb page to a page from
+ * @get_new_page: migration entries, copy, entries of the new page; the new page joins the
+ * active list, the old one is put back (and freed). MIGRATEPAGE_SUCCESS (0), -ENOMEM (no
+ * target), -EAGAIN (references beyond the expected ones: put back as it was), -EBUSY.
+ */
+static int unmap_and_move_huge_page(struct kmm_kernel *k, new_page_t get_new_page,
+				    free_page_t put_new_page, unsigned long private,
+				    struct page *src)
+{
+	struct hstate *h = page_hstate(k, src);
+	struct page *dst;
+	bool mapped;
+	int rc = -EAGAIN;
+
+	if (page_count(src) == 1) { /* freed from under us: done */
+		putback_active_hugepage(k, src);
+		return 0;
+	}
+	if (!PageAnon(src))
+		return -EBUSY; /* see the header's deviation: shared pages are never isolated */
+	dst = get_new_page(k, src, private);
+	if (!dst)
+		return -ENOMEM;
+	mapped = folio_entire_mapcount(page_folio(src)) > 0;
+	if (mapped)
+		hugetlb_migration_ptes(k, src, NULL);
+	if (page_count(src) == 1) { /* move_to_new_folio: only the isolation's reference */
+		copy_user_huge_page(k, dst, src, h);
+		dst->mapping = src->mapping; /* folio_migrate_mapping for anon */
+		dst->index = src->index;
+		if (PageDirty(src))
+			SetPageDirty(dst);
+		rc = 0;
+	}
+	if (mapped)
+		hugetlb_migration_ptes(k, src, rc ? src : dst);
+	if (rc) {
+		if (put_new_page)
+			put_new_page(k, dst, private);
+		else
+			put_page(k, dst);
+		return rc;
+	}
+	move_hugetlb_state(k, src, dst);
+	putback_active_hugepage(k, dst);
+	putback_active_hugepage(k, src); /* the last reference: free_huge_page */
+	return 0;
+}
+
+unsigned long migrate_hugetlbs(struct kmm_kernel *k, struct list_head *from,
+			       new_page_t get_new_page, free_page_t put_new_page,
+			       unsigned long private, unsigned long *nr_succeeded,
+			       unsigned long *nr_failed_pages, int *err)
+{
+	unsigned long nr_failed = 0, retry = 1, nr_retry_pages = 0;
+
+	*err = 0;
+	for (int pass = 0; pass < 10 && retry; pass++) {
+		retry = 0;
+		nr_retry_pages = 0;
+		for (struct list_head *l = from->next, *n = l->next; l != from;
+		     l = n, n = l->next) {
+			struct page *page = list_entry(l, struct page, lru);
+			unsigned long nr = compound_nr(page);
+			int rc;
+
+			if (!PageHuge(page))
+				continue;
+			rc = unmap_and_move_huge_page(k, get_new_page, put_new_page, private, page);
+			if (rc == -ENOMEM) {
+				*nr_failed_pages += nr + nr_retry_pages;
+				*err = -ENOMEM;
+				return nr_failed;
+			}
+			if (rc == -EAGAIN) {
+				retry++;
+				nr_retry_pages += nr;
+			} else if (rc == 0) {
+				*nr_succeeded += nr;
+			} else {
+				nr_failed++;
+				*nr_failed_pages += nr;
+			}
+		}
+	}
+	*nr_failed_pages += nr_retry_pages;
+	return nr_failed + retry;
+}
+
+/* ---- checks ----------------------------------------------------------------------------- */
 
 /* ---- checks ----------------------------------------------------------------------------- */
 
@@ -2601,7 +3153,7 @@ static bool huge_entry_check(struct map_tally *t, const struct vm_area_struct *v
 
 /* Invariants 5 and 6 over one hugetlb VMA: its entries, its outstanding reservations. */
 static bool hugetlb_vma_check(struct map_tally *t, const struct vm_area_struct *vma, long *resv,
-			      char *why, size_t whylen)
+			      long *usage, char *why, size_t whylen)
 {
 	const struct hugetlb_vma *hv = hvma(vma);
 	const struct hstate *h;
@@ -2626,6 +3178,7 @@ static bool hugetlb_vma_check(struct map_tally *t, const struct vm_area_struct *
 
 		if (!huge_pte_offset(vma->vm_mm, h, a, &hp) || pte_none(__pte(hp.first[0])))
 			continue;
+		*usage += (long)pages_per_huge_page(h);
 		if (!huge_entry_check(t, vma, a, &hp, why, whylen))
 			return false;
 	}
@@ -2647,10 +3200,15 @@ static bool hugetlb_map_check(struct kmm_kernel *k, char *why, size_t whylen)
 	for (struct list_head *l = ms ? ms->mms.next : NULL; ok && l && l != &ms->mms;
 	     l = l->next) {
 		struct mm_struct *mm = list_entry(l, struct mm_struct, mmlist);
+		long usage = 0;
 
 		for (struct vm_area_struct *v = mm->mmap; ok && v; v = v->vm_next)
 			if (is_vm_hugetlb_page(v))
-				ok = hugetlb_vma_check(&t, v, resv, why, whylen);
+				ok = hugetlb_vma_check(&t, v, resv, &usage, why, whylen);
+		if (ok && usage != mm->hugetlb_usage)
+			ok = !snprintf(why, whylen,
+				       "hugetlb: an mm's hugetlb_usage is %ld, its entries map %ld",
+				       mm->hugetlb_usage, usage);
 	}
 	for (struct list_head *l = k->hugetlb->files.next; ok && l != &k->hugetlb->files;
 	     l = l->next) {
@@ -2694,6 +3252,7 @@ static bool hugetlb_map_check(struct kmm_kernel *k, char *why, size_t whylen)
 	}
 	for_each_hstate(k->hugetlb, h)
 	{
+		resv[h - k->hugetlb->hstates] += (long)h->resv_stranded;
 		for (const struct list_head *l = h->hugepage_activelist.next;
 		     ok && l != &h->hugepage_activelist; l = l->next)
 			resv[h - k->hugetlb->hstates] +=

@@ -19,6 +19,7 @@
 #include "lib/sink.h"
 #include "mm/kernel.h"
 #include "mm/memory.h"
+#include "mm/migrate.h"
 #include "mm/mm.h"
 #include "mm/mmap.h"
 
@@ -173,11 +174,71 @@ unsigned long vma_kernel_pagesize(const struct vm_area_struct *vma);
  */
 void hugetlb_smaps(const struct vm_area_struct *vma, unsigned long *shared, unsigned long *private);
 /*
- * Models: the hugetlb part of mremap's checks: 0 or -EINVAL (addresses not aligned to the
- * huge page size, growing, or a move: see hugetlb.c's Deviation). Lengths are rounded up.
+ * Models: the hugetlb part of sys_mremap's checks: 0 or -EINVAL (@addr or @new_addr not
+ * aligned to the huge page size, or growing). Both lengths are rounded up to the size.
  */
 int hugetlb_mremap_check(const struct vm_area_struct *vma, unsigned long addr,
-			 unsigned long *old_len, unsigned long *new_len, unsigned long new_addr,
-			 bool moves);
+			 unsigned long *old_len, unsigned long *new_len, unsigned long new_addr);
+/*
+ * Readies a private hugetlb @vma for a move (the host object clear_vma_resv_huge_pages will
+ * give the old VMA), before anything changes. 0 or -ENOMEM.
+ */
+int hugetlb_mremap_prepare(struct vm_area_struct *vma);
+/*
+ * Models: move_hugetlb_page_tables(): moves the huge entries of [@old_addr, +@len) of @vma to
+ * @new_addr (of @new_vma, same mm), then flushes the old range. Returns the bytes done (less
+ * than @len only when a table could not be allocated).
+ */
+unsigned long move_hugetlb_page_tables(struct vm_area_struct *vma, struct vm_area_struct *new_vma,
+				       unsigned long old_addr, unsigned long new_addr,
+				       unsigned long len);
+/*
+ * Models: clear_vma_resv_huge_pages(): after a move, the old private @vma loses its
+ * reservation map (the moved VMA has it) and becomes a plain non-owner; 6.1 returns nothing,
+ * so the unconsumed reservations of its range outside [@moved_start, @moved_end) stay
+ * reserved for good (counted in resv_stranded). Needs hugetlb_mremap_prepare() first.
+ */
+void clear_vma_resv_huge_pages(struct vm_area_struct *vma, unsigned long moved_start,
+			       unsigned long moved_end);
+/*
+ * Models: madvise_remove()'s vfs_fallocate(PUNCH_HOLE) on a hugetlbfs file,
+ * hugetlbfs_punch_hole(): bytes [@offset, +@len) of @vma's file: the partial huge pages at the
+ * ends are zeroed, the whole ones unmapped from every mapping and dropped from the file
+ * (their reservation with them). 0.
+ */
+int hugetlb_punch_hole(struct vm_area_struct *vma, unsigned long offset, unsigned long len);
+
+/*
+ * Models: isolate_or_dissolve_huge_page(), as alloc_contig_range's scan calls it for a page of
+ * its range: a free pool page of a non-gigantic size is dissolved (replaced in the pool by a
+ * page from elsewhere on its node, its own pages freed into the range). 0 (@page is no
+ * hugetlb page, or was dissolved), -ENOMEM (a gigantic page, or no replacement: the caller
+ * gives up) or -EBUSY (in use: skipped).
+ */
+int isolate_or_dissolve_huge_page(struct kmm_kernel *k, struct page *page, struct list_head *list);
+
+/*
+ * Models: isolate_hugetlb(): an in-use, migratable hugetlb page (anonymous: see hugetlb.c's
+ * deviation) moves from its hstate's active list onto @list with a reference of its own.
+ */
+bool isolate_hugetlb(struct kmm_kernel *k, struct page *page, struct list_head *list);
+/* Models: putback_active_hugepage(): back on the active list, migratable; drops a reference. */
+void putback_active_hugepage(struct kmm_kernel *k, struct page *page);
+/*
+ * Models: alloc_migration_target()'s hugetlb case, alloc_huge_page_nodemask(): a free pool
+ * page (from @nid first) when free exceeds reserved, else a fresh temporary page of the size
+ * (alloc_migrate_huge_page; none for gigantic sizes). In use, one reference; NULL if none.
+ */
+struct page *alloc_hugetlb_migration_target(struct kmm_kernel *k, struct page *src, int nid);
+/*
+ * Models: migrate_hugetlbs(): the hugetlb pages on @from, ten passes; a moved one leaves the
+ * list (its new page on the active list, the old one freed), one that cannot move now stays.
+ * Adds to *@nr_succeeded and *@nr_failed_pages (base pages); *@err is -ENOMEM when a target
+ * could not be had (the rest is left). Returns the hugetlb pages that did not move.
+ */
+unsigned long migrate_hugetlbs(struct kmm_kernel *k, struct list_head *from,
+			       new_page_t get_new_page, free_page_t put_new_page,
+			       unsigned long private, unsigned long *nr_succeeded,
+			       unsigned long *nr_failed_pages, int *err);
 
 #endif /* KMM_MM_HUGETLB_H */

@@ -28,10 +28,11 @@
  *         page table (2 MiB): the same pages go the same way. MADV_WILLNEED on a shmem VMA
  *         reads its swapped-out pages into the swap cache; on a file VMA it reads one
  *         readahead window (see force_page_cache_ra). MADV_COLLAPSE is khugepaged.c's
- *         madvise_collapse. MADV_REMOVE punches a hole in a tmpfs file (shmem_punch_hole);
- *         on the store-backed filesystem it returns -EOPNOTSUPP (what vfs_fallocate returns
- *         on a filesystem without fallocate). KSM: VM_MERGEABLE is set and cleared, no ksmd
- *         scans. MADV_HWPOISON/SOFT_OFFLINE are unknown (-EINVAL).
+ *         madvise_collapse. MADV_REMOVE punches a hole in a tmpfs file (shmem_punch_hole)
+ *         or a MAP_HUGETLB file (hugetlb_punch_hole, whose file is the VMA's private data,
+ *         not vm_file); on the store-backed filesystem it returns -EOPNOTSUPP (what
+ *         vfs_fallocate returns on a filesystem without fallocate). KSM: VM_MERGEABLE is set
+ *         and cleared, no ksmd scans. MADV_HWPOISON/SOFT_OFFLINE are unknown (-EINVAL).
  *
  * Invariants: none of its own (the VMA layer's mmap_check and mprotect_check cover the
  * results: every VMA flag change goes through vma_merge/split_vma).
@@ -42,6 +43,7 @@
 #include "arch/arm64/include/asm/tlbflush.h"
 #include "mm/kernel.h"
 #include "mm/huge_mm.h"
+#include "mm/hugetlb.h"
 #include "mm/khugepaged.h"
 #include "mm/memory.h"
 #include "mm/mm.h"
@@ -250,16 +252,38 @@ static int madvise_free_single_vma(struct vm_area_struct *vma, unsigned long sta
 	return 0;
 }
 
+/*
+ * Models: madvise_dontneed_free_valid_vma(): may @behavior zap [@start, *@end) of @vma? A
+ * hugetlb VMA takes DONTNEED(_LOCKED) only, from a huge-page-aligned @start, with *@end
+ * rounded down to the huge page size (locked or not); other VMAs refuse VM_PFNMAP, and
+ * VM_LOCKED unless DONTNEED_LOCKED.
+ */
+static bool madvise_dontneed_free_valid_vma(const struct vm_area_struct *vma, unsigned long start,
+					    unsigned long *end, int behavior)
+{
+	vm_flags_t forbidden = VM_PFNMAP;
+	unsigned long hsz;
+
+	if (!is_vm_hugetlb_page(vma)) {
+		if (behavior != MADV_DONTNEED_LOCKED)
+			forbidden |= VM_LOCKED;
+		return !(vma->vm_flags & forbidden);
+	}
+	if (behavior != MADV_DONTNEED && behavior != MADV_DONTNEED_LOCKED)
+		return false;
+	hsz = vma_kernel_pagesize(vma);
+	if (start & (hsz - 1))
+		return false;
+	*end &= ~(hsz - 1); /* whole huge pages only: never more than asked */
+	return true;
+}
+
 /* Models: madvise_dontneed_free(): DONTNEED(_LOCKED) zaps, FREE marks lazily freeable. */
 static int madvise_dontneed_free(struct vm_area_struct *vma, struct vm_area_struct **prev,
 				 unsigned long start, unsigned long end, int behavior)
 {
-	vm_flags_t forbidden = VM_PFNMAP;
-
 	*prev = vma;
-	if (behavior != MADV_DONTNEED_LOCKED)
-		forbidden |= VM_LOCKED;
-	if (vma->vm_flags & (forbidden | VM_HUGETLB))
+	if (!madvise_dontneed_free_valid_vma(vma, start, &end, behavior))
 		return -EINVAL;
 	if (start == end)
 		return 0;
@@ -487,10 +511,13 @@ static int madvise_remove(struct vm_area_struct *vma, struct vm_area_struct **pr
 	*prev = NULL; /* the kernel drops mmap_lock here: the walk looks the VMA up again */
 	if (vma->vm_flags & VM_LOCKED)
 		return -EINVAL;
-	if (!file)
+	if (!file && !is_vm_hugetlb_page(vma)) /* a hugetlb VMA's file is its private data's */
 		return -EINVAL;
 	if ((vma->vm_flags & (VM_SHARED | VM_WRITE)) != (VM_SHARED | VM_WRITE))
 		return -EACCES;
+	if (is_vm_hugetlb_page(vma)) /* hugetlbfs_fallocate's PUNCH_HOLE */
+		return hugetlb_punch_hole(
+			vma, (start - vma->vm_start) + (vma->vm_pgoff << PAGE_SHIFT), end - start);
 	if (!shmem_mapping(file->f_mapping))
 		return -EOPNOTSUPP;
 	return shmem_punch_hole(vma->vm_mm->kernel, file_inode(file),

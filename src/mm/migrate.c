@@ -77,6 +77,7 @@
 #include "lib/trace.h"
 #include "mm/gfp.h"
 #include "mm/huge_mm.h"
+#include "mm/hugetlb.h"
 #include "mm/internal.h"
 #include "mm/mm_state.h"
 #include "mm/mmap.h"
@@ -198,6 +199,10 @@ void putback_movable_pages(struct kmm_kernel *k, struct list_head *l)
 	while (!list_empty(l)) {
 		struct folio *folio = list_first_entry(l, struct folio, lru);
 
+		if (folio_test_hugetlb(folio)) { /* not counted isolated: hugetlb.c's lists */
+			putback_active_hugepage(k, &folio->page);
+			continue;
+		}
 		list_del(&folio->lru);
 		node_isolated_mod(k, folio, -(long)folio_nr_pages(folio));
 		folio_putback_lru(k, folio);
@@ -893,8 +898,21 @@ int migrate_pages(struct kmm_kernel *k, struct list_head *from, new_page_t get_n
 			   migrate_mode_names[mode], migrate_reason_names[reason]);
 	if (migrate_list_register(k, &ret_folios))
 		return -ENOMEM;
-	rc = migrate_pages_passes(k, from, get_new_page, put_new_page, private, mode, reason,
-				  &ret_folios, &st);
+	{ /* hugetlb.c: migrate_hugetlbs first; the ones left wait on ret_folios */
+		int herr;
+		unsigned long hleft =
+			migrate_hugetlbs(k, from, get_new_page, put_new_page, private,
+					 &st.nr_succeeded, &st.nr_failed_pages, &herr);
+
+		for (struct list_head *l = from->next, *n = l->next; l != from; l = n, n = l->next)
+			if (PageHuge(list_entry(l, struct page, lru)))
+				list_move_tail(l, &ret_folios);
+		rc = herr ? herr
+			  : migrate_pages_passes(k, from, get_new_page, put_new_page, private, mode,
+						 reason, &ret_folios, &st);
+		if (rc >= 0)
+			rc += (int)hleft;
+	}
 	list_splice_head(&ret_folios, from);
 	migrate_list_unregister(k, &ret_folios);
 	if (list_empty(from))
@@ -925,6 +943,8 @@ struct page *alloc_migration_target(struct kmm_kernel *k, struct page *page, uns
 	gfp_t gfp = mtc->gfp_mask;
 	struct page *new;
 
+	if (folio_test_hugetlb(folio))
+		return alloc_hugetlb_migration_target(k, page, nid);
 	if (order) {
 		gfp &= ~__GFP_RECLAIM;
 		gfp |= GFP_TRANSHUGE | __GFP_COMP;

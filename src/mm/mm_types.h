@@ -388,6 +388,7 @@ struct mm_struct {
 	unsigned long hiwater_rss, hiwater_vm; /* VmHWM, VmPeak, pages */
 	unsigned long total_vm, locked_vm, pinned_vm, data_vm, exec_vm, stack_vm; /* pages */
 	long pgtables_bytes; /* VmPTE: bytes of user page tables below the pgd */
+	long hugetlb_usage;  /* HugetlbPages: base pages of hugetlb pages mapped (hugetlb.c) */
 	unsigned long def_flags;
 	unsigned long start_code, end_code, start_data, end_data;
 	unsigned long start_brk, brk, start_stack;

@@ -25,7 +25,9 @@
  *         pmd-level allocation), so a PMD-aligned move into a 1 GiB region without page
  *         tables moves entry by entry and leaves the emptied source table until munmap frees
  *         it (VmPTE can be 4 kB higher in between). No PUD-level moves (move_normal_pud: a
- *         1 GiB-aligned move of 1 GiB moves its PMD tables one by one). No hugetlb, no userfaultfd,
+ *         1 GiB-aligned move of 1 GiB moves its PMD tables one by one). Hugetlb VMAs move
+ *         through hugetlb.c's move_hugetlb_page_tables (MREMAP_FIXED only: 6.1 refuses
+ *         growth and DONTUNMAP of them). No userfaultfd,
  * no vm_ops->mremap (no special mapping supports moving: [vdso]/[vvar] are VM_DONTEXPAND and
  * refused). copy_vma inserts the new VMA through insert_vm_struct with VM_ACCOUNT masked, so the
  * commit is charged once, by move_vma, as 6.1's vma_link does.
@@ -169,6 +171,8 @@ static unsigned long move_page_tables(struct vm_area_struct *vma, unsigned long 
 {
 	unsigned long old_end = old_addr + len, start = old_addr, extent;
 
+	if (is_vm_hugetlb_page(vma))
+		return move_hugetlb_page_tables(vma, vma, old_addr, new_addr, len);
 	for (; old_addr < old_end; old_addr += extent, new_addr += extent) {
 		unsigned long moved;
 
@@ -261,6 +265,8 @@ static struct vm_area_struct *copy_vma(struct vm_area_struct **vmap, unsigned lo
 		return NULL;
 	}
 	vma_set_account(new_vma, account != 0);
+	if (new_vma->vm_ops && new_vma->vm_ops->open)
+		new_vma->vm_ops->open(new_vma); /* hugetlb: the private data's reference */
 	return new_vma;
 }
 
@@ -308,6 +314,8 @@ static unsigned long move_vma(struct vm_area_struct *vma, unsigned long old_addr
 	}
 	if ((vm_flags & VM_ACCOUNT) && __vm_enough_memory(mm, to_account >> PAGE_SHIFT, true))
 		return (unsigned long)-ENOMEM;
+	if (is_vm_hugetlb_page(vma) && hugetlb_mremap_prepare(vma))
+		return (unsigned long)-ENOMEM;
 
 	new_vma = copy_vma(&vma, new_addr, new_len,
 			   vma->vm_pgoff + ((old_addr - vma->vm_start) >> PAGE_SHIFT),
@@ -327,6 +335,8 @@ static unsigned long move_vma(struct vm_area_struct *vma, unsigned long old_addr
 		new_addr = (unsigned long)-ENOMEM;
 		err = -ENOMEM;
 	}
+	if (is_vm_hugetlb_page(vma)) /* the moved VMA keeps the reservations */
+		clear_vma_resv_huge_pages(vma, old_addr, old_addr + old_len);
 
 	/* The old range's commit goes with the new VMA: do_munmap must not give it back. */
 	if ((vm_flags & VM_ACCOUNT) && !(flags & MREMAP_DONTUNMAP)) {
@@ -559,8 +569,7 @@ unsigned long do_mremap(struct mm_struct *mm, unsigned long addr, unsigned long 
 		return (unsigned long)-EINVAL;
 	vma = vma_lookup(mm, addr);
 	if (vma && is_vm_hugetlb_page(vma)) {
-		err = hugetlb_mremap_check(vma, addr, &old_len, &new_len, new_addr,
-					   flags & (MREMAP_FIXED | MREMAP_DONTUNMAP));
+		err = hugetlb_mremap_check(vma, addr, &old_len, &new_len, new_addr);
 		if (err)
 			return (unsigned long)(long)err;
 	}

@@ -14,7 +14,9 @@
  *         unevictable ones included, 32 at a time, anonymous ones with references beyond
  *         their mappings left alone); clean page-cache folios are migrated like the others
  *         (6.1 first tries reclaim_clean_pages_from_list() on them): the range ends free
- *         either way, pgmigrate_success counts them.
+ *         either way, pgmigrate_success counts them. Hugetlb pages go to hugetlb.c's
+ *         isolate_or_dissolve_huge_page() first, as in the kernel's scan: a free pool page
+ *         is dissolved, a gigantic one ends the attempt with -ENOMEM.
  * Deviation: a free block larger than a pageblock that reaches outside the isolated range
  *         is split into its pageblock halves before isolating (the kernel splits it in
  *         isolate_single_pageblock() after marking the block), with the same outcome.
@@ -25,6 +27,7 @@
  */
 #include "mm/compaction.h"
 #include "mm/gfp.h"
+#include "mm/hugetlb.h"
 #include "mm/internal.h"
 #include "mm/migrate.h"
 #include "mm/page_place.h"
@@ -52,6 +55,11 @@ static struct page *has_unmovable_pages(struct kmm_kernel *k, unsigned long star
 			return page;
 		if (page_zonenum(page) == ZONE_MOVABLE)
 			continue;
+		if (PageHuge(page)) { /* arm64 migrates every hugetlb size: skip the whole page */
+			pfn = page_to_pfn(k, compound_head(page)) +
+			      compound_nr(compound_head(page)) - 1;
+			continue;
+		}
 		/* Free pages (buddy or pcp) have no references. */
 		if (!page_ref_count(page)) {
 			if (PageBuddy(page))
@@ -237,7 +245,8 @@ struct page *free_block_of(struct kmm_kernel *k, unsigned long pfn, unsigned int
  * reference: !page_mapping && page_count > page_mapcount) are left where they are.
  */
 static unsigned long isolate_contig_migratepages(struct kmm_kernel *k, unsigned long *pfnp,
-						 unsigned long end, struct list_head *list)
+						 unsigned long end, struct list_head *list,
+						 int *err)
 {
 	unsigned long pfn = *pfnp, nr = 0;
 
@@ -245,6 +254,25 @@ static unsigned long isolate_contig_migratepages(struct kmm_kernel *k, unsigned 
 		struct page *page = pfn_to_page(k, pfn);
 		struct folio *folio;
 
+		if (PageHuge(page)) { /* hugetlb.c: a free pool page is dissolved */
+			int ret = isolate_or_dissolve_huge_page(k, page, list);
+
+			if (ret < 0) {
+				*err = ret == -EBUSY ? 0 : ret; /* -ENOMEM: the caller gives up */
+				pfn += PageHead(page) ? compound_nr(page) - 1 : 0;
+				continue;
+			}
+			*err = 0;
+			if (PageHuge(page)) { /* isolated onto @list, whole */
+				struct page *head = compound_head(page);
+
+				nr += compound_nr(head);
+				pfn = page_to_pfn(k, head) + compound_nr(head) - 1;
+				continue;
+			}
+			if (!PageBuddy(page))
+				continue; /* dissolved from a tail: its block comes later */
+		}
 		if (PageBuddy(page)) {
 			pfn += (1UL << buddy_order(page)) - 1;
 			continue;
@@ -280,7 +308,7 @@ static int __alloc_contig_migrate_range(struct kmm_kernel *k, struct zone *zone,
 	struct list_head migratepages;
 	unsigned long pfn = start;
 	unsigned int tries = 0;
-	int ret = 0;
+	int ret = 0, err = 0;
 
 	INIT_LIST_HEAD(&migratepages);
 	if (migrate_list_register(k, &migratepages))
@@ -288,8 +316,12 @@ static int __alloc_contig_migrate_range(struct kmm_kernel *k, struct zone *zone,
 	lru_add_drain_all(k); /* lru_cache_disable(): folios in per-CPU batches reach their LRU */
 	while (pfn < end || !list_empty(&migratepages)) {
 		if (list_empty(&migratepages)) {
-			isolate_contig_migratepages(k, &pfn, end, &migratepages);
+			isolate_contig_migratepages(k, &pfn, end, &migratepages, &err);
 			tries = 0;
+			if (err) { /* isolate_migratepages_range's -ENOMEM (hugetlb) */
+				ret = err;
+				break;
+			}
 			if (list_empty(&migratepages))
 				continue;
 		} else if (++tries == 5) {

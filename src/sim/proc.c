@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "fs/proc_task_mmu.h"
+#include "kernel/sched.h"
 #include "mm/compaction.h"
 #include "lib/sink.h"
 #include "lib/trace.h"
@@ -281,8 +282,38 @@ static void sysctl_as_path(void *arg, const char *name)
 	c->fn(c->arg, path);
 }
 
+/* kmm_proc_list's per-task part: a task's /proc/<pid>/<file> paths, then its ptdump path. */
+struct pid_paths_ctx {
+	void (*fn)(void *arg, const char *path);
+	void *arg;
+	int pid;
+};
+
+static void pid_file_as_path(void *arg, const char *file)
+{
+	const struct pid_paths_ctx *c = arg;
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", c->pid, file);
+	c->fn(c->arg, path);
+}
+
+static int list_pid_paths(struct task_struct *t, void *arg)
+{
+	struct pid_paths_ctx *c = arg;
+	char path[64];
+
+	c->pid = t->pid;
+	proc_pid_list_files(pid_file_as_path, c);
+	snprintf(path, sizeof(path), PTDUMP_DIR "%d", t->pid);
+	c->fn(c->arg, path);
+	return 0;
+}
+
 void kmm_proc_list(const struct kmm_machine *m, void (*fn)(void *arg, const char *path), void *arg)
 {
+	struct pid_paths_ctx pc = {fn, arg, 0};
+
 	struct sysctl_path_ctx c = {fn, arg};
 
 	for (size_t i = 0; i < sizeof(proc_views) / sizeof(proc_views[0]); i++)
@@ -297,6 +328,10 @@ void kmm_proc_list(const struct kmm_machine *m, void (*fn)(void *arg, const char
 		hugetlb_sysfs_list(&m->kernel, fn, arg);
 	sysctl_list(sysctl_as_path, &c);
 	trace_list_enable(trace_enable_as_path, &c);
+	/* each live task's paths, in pid order (for_each_task changes nothing; the callback
+	 * only reads the pid) */
+	if (m)
+		for_each_task((struct kmm_kernel *)&m->kernel, list_pid_paths, &pc);
 }
 
 API_BODY(sysctl, { const char *name, *value; })

@@ -232,7 +232,8 @@ static void test_hugetlb_bad_input_changes_nothing(void **state)
 	assert_int_equal(kmm_sysctl(m, "vm.nr_hugepages", "99999999999999999999999"), KMM_EINVAL);
 	assert_int_equal(kmm_sysctl(m, HP2M "nr_hugepages", "1 2"), KMM_EINVAL);
 	assert_int_equal(kmm_sysctl(m, HP2M "free_hugepages", "1"), KMM_EINVAL);
-	assert_int_equal(kmm_sysctl(m, HP2M "demote", "1"), KMM_EINVAL);
+	assert_int_equal(kmm_sysctl(m, HP2M "demote", "x"), KMM_EINVAL);
+	assert_int_equal(kmm_sysctl(m, HP2M "demote_size", "64K"), KMM_EINVAL); /* < order 9 */
 	assert_int_equal(
 		kmm_sysctl(m, "/sys/kernel/mm/hugepages/hugepages-4096kB/nr_hugepages", "1"),
 		KMM_ENOENT);

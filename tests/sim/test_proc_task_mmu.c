@@ -276,6 +276,135 @@ static void test_pid_paths_refuse_what_does_not_exist(void **state)
 	test_machine_done(f.m);
 }
 
+/* kmm_proc_list's per-task part: the paths it names for @pid, in order, into @out. */
+struct listed {
+	char paths[64][64];
+	int n, pid;
+};
+
+static void collect(void *arg, const char *path)
+{
+	struct listed *l = arg;
+	char proc[32], dump[48];
+
+	snprintf(proc, sizeof(proc), "/proc/%d/", l->pid);
+	snprintf(dump, sizeof(dump), "/sys/kernel/debug/kmm/ptdump/%d", l->pid);
+	if ((strncmp(path, proc, strlen(proc)) == 0 || strcmp(path, dump) == 0) && l->n < 64)
+		snprintf(l->paths[l->n++], sizeof(l->paths[0]), "%s", path);
+}
+
+static int count_sink_calls;
+
+static void count_sink(void *arg, const char *text, size_t len)
+{
+	(void)arg;
+	(void)text;
+	if (len)
+		count_sink_calls++;
+}
+
+static void test_proc_list_names_each_live_tasks_paths(void **state)
+{
+	/* the files of fs/proc/base.c's tid_base_stuff the model serves, in its table's order */
+	static const char *const files[] = {"maps",	 "smaps",     "smaps_rollup",
+					    "status",	 "statm",     "numa_maps",
+					    "oom_score", "oom_score_adj"};
+	struct fixture f = setup();
+	kmm_pid_t child = 0;
+	struct listed l;
+	char want[64];
+
+	(void)state;
+	assert_int_equal(kmm_task_fork(f.m, f.pid, &child), KMM_OK);
+	assert_int_equal(kmm_check(f.m), KMM_OK);
+	for (int round = 0; round < 2; round++) {
+		memset(&l, 0, sizeof(l));
+		l.pid = (int)child;
+		kmm_proc_list(f.m, collect, &l);
+		if (round == 1) { /* the child exited: nothing of it is listed */
+			assert_int_equal(l.n, 0);
+			break;
+		}
+		assert_int_equal(l.n, 9);
+		for (int i = 0; i < 8; i++) {
+			snprintf(want, sizeof(want), "/proc/%d/%s", (int)child, files[i]);
+			assert_string_equal(l.paths[i], want);
+			/* each listed path is served: it shows something */
+			count_sink_calls = 0;
+			assert_int_equal(kmm_proc_show(f.m, l.paths[i], count_sink, NULL), KMM_OK);
+			assert_true(count_sink_calls > 0);
+		}
+		snprintf(want, sizeof(want), "/sys/kernel/debug/kmm/ptdump/%d", (int)child);
+		assert_string_equal(l.paths[8], want);
+		assert_int_equal(kmm_task_exit(f.m, child, 0), KMM_OK);
+		assert_int_equal(kmm_check(f.m), KMM_OK);
+	}
+	/* the parent is still listed */
+	memset(&l, 0, sizeof(l));
+	l.pid = (int)f.pid;
+	kmm_proc_list(f.m, collect, &l);
+	assert_int_equal(l.n, 9);
+	test_machine_done(f.m);
+}
+
+/* The maps line of the VMA starting at @va: its "MAJOR:MINOR INODE" and name columns. */
+static void maps_dev_and_name(struct kmm_machine *m, kmm_pid_t pid, kmm_va_t va, char *dev,
+			      char *name)
+{
+	char head[32];
+	const char *p = pid_view(m, pid, "maps");
+
+	snprintf(head, sizeof(head), "%08" PRIx64 "-", va);
+	p = strstr(p, head);
+	assert_non_null(p);
+	/* start-end perms offset dev inode name */
+	assert_int_equal(sscanf(p, "%*s %*s %*s %15s %*s %63[^\n]", dev, name), 2);
+}
+
+/*
+ * The device column: 6.1's mnt_init() runs shmem_init() (shm_mnt, the first anonymous
+ * device: 00:01) before init_mount_tree() mounts the rootfs tmpfs (00:02, as every
+ * capture's /bin lines show). memfd and MAP_SHARED|MAP_ANONYMOUS files live on shm_mnt.
+ */
+static void test_maps_device_of_pseudo_filesystems(void **state)
+{
+	struct fixture f = setup();
+	static const char data[4096] = {1};
+	kmm_va_t text = 0x400000, va;
+	char dev[16], name[64];
+	int fd;
+
+	(void)state;
+	maps_dev_and_name(f.m, f.pid, text, dev, name);
+	assert_string_equal(dev, "00:02");
+	assert_string_equal(name, "/bin/views");
+	/* a file of the root tmpfs */
+	assert_int_equal(kmm_file_create(f.m, "/data", data, sizeof(data)), KMM_OK);
+	assert_int_equal(kmm_file_open(f.m, f.pid, "/data", KMM_O_RDWR, &fd), KMM_OK);
+	assert_int_equal(kmm_mmap(f.m, f.pid, 0, 4096, KMM_PROT_READ, KMM_MAP_SHARED, fd, 0, &va),
+			 KMM_OK);
+	maps_dev_and_name(f.m, f.pid, va, dev, name);
+	assert_string_equal(dev, "00:02");
+	assert_string_equal(name, "/data");
+	/* memfd: shm_mnt */
+	assert_int_equal(kmm_memfd_create(f.m, f.pid, "dev", 0, &fd), KMM_OK);
+	assert_int_equal(kmm_file_truncate(f.m, f.pid, fd, 4096), KMM_OK);
+	assert_int_equal(kmm_mmap(f.m, f.pid, 0, 4096, KMM_PROT_READ, KMM_MAP_SHARED, fd, 0, &va),
+			 KMM_OK);
+	maps_dev_and_name(f.m, f.pid, va, dev, name);
+	assert_string_equal(dev, "00:01");
+	assert_string_equal(name, "/memfd:dev (deleted)");
+	/* shared anonymous memory: shmem_zero_setup's file on shm_mnt */
+	assert_int_equal(kmm_mmap(f.m, f.pid, 0, 4096, KMM_PROT_READ | KMM_PROT_WRITE,
+				  KMM_MAP_SHARED | KMM_MAP_ANONYMOUS, -1, 0, &va),
+			 KMM_OK);
+	maps_dev_and_name(f.m, f.pid, va, dev, name);
+	assert_string_equal(dev, "00:01");
+	assert_string_equal(name, "/dev/zero (deleted)");
+	assert_int_equal(kmm_check(f.m), KMM_OK);
+	test_machine_done(f.m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -285,6 +414,8 @@ int main(void)
 		cmocka_unit_test(test_rollup_is_the_walk_status_and_statm_the_counters),
 		cmocka_unit_test(test_ptdump_of_a_task_shows_its_user_pages),
 		cmocka_unit_test(test_pid_paths_refuse_what_does_not_exist),
+		cmocka_unit_test(test_proc_list_names_each_live_tasks_paths),
+		cmocka_unit_test(test_maps_device_of_pseudo_filesystems),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -19,6 +19,8 @@
 
 #include <kmm/task.h>
 
+#include <inttypes.h>
+
 #include "kernel/sched.h"
 #include "sim/machine.h"
 
@@ -165,6 +167,83 @@ static void test_task_exec_maps_the_binary(void **state)
 			 KMM_EFAULT);
 	assert_int_equal(si.code, KMM_SEGV_ACCERR);
 	check(m);
+	test_machine_done(m);
+}
+
+/* The kB figure @field of /proc/@pid/smaps' block of the VMA starting at @va. */
+static long smaps_kb(struct kmm_machine *m, kmm_pid_t pid, kmm_va_t va, const char *field)
+{
+	char path[64], head[32], name[40];
+	const char *p;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps", (int)pid);
+	snprintf(head, sizeof(head), "%08" PRIx64 "-", va);
+	snprintf(name, sizeof(name), "\n%s:", field);
+	p = strstr(test_view(m, path), head);
+	assert_non_null(p);
+	p = strstr(p, name);
+	assert_non_null(p);
+	return strtol(p + strlen(name), NULL, 10);
+}
+
+static long meminfo_kb(struct kmm_machine *m, const char *field)
+{
+	const char *p = strstr(test_view(m, "/proc/meminfo"), field);
+
+	assert_non_null(p);
+	return strtol(p + strlen(field), NULL, 10);
+}
+
+/*
+ * exec brings the image's pages in as the kernel and the program's start do (exec.c's
+ * header). By hand, for the default image (the capture's /bin/maps layout): the binary's
+ * file is rw_offset 0x8c000 + the RW segment's 0x7000 = 0x93000 bytes, 147 tmpfs pages
+ * (588 kB of Shmem) written by the unpack; the text 0x400000-0x47e000 takes one fetch fault
+ * per 64 KiB fault-around window: 8 faults map all 126 pages (504 kB); the RW segment
+ * 0x48c000-0x493000: a read fault maps its window's 4 rodata pages (0x48c000-0x48ffff),
+ * then the 3 data pages are written (3 COW faults): Rss 28 kB, Anonymous 12 kB. With the
+ * argument page (copy_strings' gup fault), 1 + 8 + 4 = 13 minor faults.
+ */
+static void test_task_exec_faults_in_the_image(void **state)
+{
+	struct kmm_machine *m = boot(1);
+	long shmem0 = meminfo_kb(m, "\nShmem:");
+	kmm_pid_t pid = new_task(m, "maps", 0);
+	struct kmm_exec_image img = {.path = "/bin/faults",
+				     .text_size = 0x84000,
+				     .rodata_size = 0x4000,
+				     .data_size = 0x3000,
+				     .bss_size = 0x6b000,
+				     .rw_gap = 0x18000,
+				     .relro_size = 0x4000,
+				     .rw_offset = 0x8c000};
+
+	(void)state;
+	assert_int_equal(meminfo_kb(m, "\nShmem:") - shmem0, 588);
+	assert_int_equal(smaps_kb(m, pid, 0x400000, "Rss"), 504);
+	assert_int_equal(smaps_kb(m, pid, 0x400000, "Anonymous"), 0);
+	assert_int_equal(smaps_kb(m, pid, 0x48c000, "Rss"), 28);
+	assert_int_equal(smaps_kb(m, pid, 0x48c000, "Anonymous"), 12);
+	assert_int_equal(info(m, pid).min_flt, 13);
+	/* a second task of the same binary: no new file pages */
+	new_task(m, "maps", 0);
+	assert_int_equal(meminfo_kb(m, "\nShmem:") - shmem0, 588);
+	/*
+	 * The capture's /bin/faults layout (its final smaps: text Rss 512 kB, RELRO r--p Rss 16
+	 * Anonymous 8, data rw-p Rss 12 Anonymous 12): text 0x84000 is 8 full windows + a 4-page
+	 * one, all 528 kB resident (the guest's program never ran its last 16 kB); the RW
+	 * segment's first window holds the 4 RELRO pages (read, the second half written before
+	 * the RELRO mprotect) and the 3 data pages (written).
+	 */
+	assert_int_equal(kmm_task_exec(m, pid, &img), KMM_OK);
+	check(m);
+	assert_int_equal(smaps_kb(m, pid, 0x400000, "Rss"), 528);
+	assert_int_equal(smaps_kb(m, pid, 0x49c000, "Rss"), 16);
+	assert_int_equal(smaps_kb(m, pid, 0x49c000, "Anonymous"), 8);
+	assert_int_equal(smaps_kb(m, pid, 0x4a0000, "Rss"), 12);
+	assert_int_equal(smaps_kb(m, pid, 0x4a0000, "Anonymous"), 12);
+	/* file size 0x8c000 + 0x7000 = 0x93000: 588 kB more */
+	assert_int_equal(meminfo_kb(m, "\nShmem:") - shmem0, 2 * 588);
 	test_machine_done(m);
 }
 
@@ -566,6 +645,7 @@ int main(void)
 		cmocka_unit_test(test_task_pids_count_up_from_one),
 		cmocka_unit_test(test_task_exec_layout_norandmaps),
 		cmocka_unit_test(test_task_exec_maps_the_binary),
+		cmocka_unit_test(test_task_exec_faults_in_the_image),
 		cmocka_unit_test(test_task_access_faults_in_and_counts),
 		cmocka_unit_test(test_task_sigsegv_maperr_stops_task),
 		cmocka_unit_test(test_task_write_to_readonly_is_accerr),
