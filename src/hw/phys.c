@@ -39,7 +39,9 @@ static unsigned phys_granule_shift(const struct kmm_env *env, const struct kmm_c
 		return PHYS_HUGE_SHIFT;
 	for (uint32_t i = 0; i < cfg->nr_banks; i++)
 		ram += cfg->banks[i].size;
-	return ram <= env->host_budget / 2 && host_has_thp() ? PHYS_HUGE_SHIFT : PHYS_CHUNK_SHIFT;
+	/* All of RAM written, with an eighth more for the memory maps and metadata, fits. */
+	return ram + ram / 8 <= env->host_budget && host_has_thp() ? PHYS_HUGE_SHIFT
+								  : PHYS_CHUNK_SHIFT;
 }
 
 bool phys_init(struct hw_phys *phys, struct kmm_env *env, const struct kmm_config *cfg)

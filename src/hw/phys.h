@@ -61,7 +61,8 @@ struct phys_bank {
  * zeroing it does (0.25 us per 4 KiB): with 2 MiB chunks, first writes, the copies of
  * migration and the give-back of freed blocks all get several times cheaper. The price is
  * the granule: a word written into a chunk charges 2 MiB. So 2 MiB chunks are used where
- * that price cannot matter: the whole RAM fits in half the host-memory budget, the host has
+ * that price cannot matter: all of RAM written, and an eighth more for the memory maps and
+ * metadata, fits in the host-memory budget; the host has
  * transparent huge pages for madvised memory, and the config does not ask for 4 KiB
  * (kmm_config.host_granule; phys_granule_shift). Nothing the simulated kernel decides
  * depends on the chunk size; only what the budget charges does.

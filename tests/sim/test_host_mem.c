@@ -426,7 +426,7 @@ static bool host_thp_madvise(void)
 
 /*
  * -host-granule auto (the default): 2 MiB chunks when the host has THP for madvised memory and
- * the whole RAM fits in half the budget, else 4 KiB. Bad values are refused.
+ * all the RAM and an eighth more fit in the budget, else 4 KiB. Bad values are refused.
  */
 static void test_host_mem_granule_auto(void **state)
 {
@@ -437,7 +437,7 @@ static void test_host_mem_granule_auto(void **state)
 
 	assert_int_equal(kmm_config_option(&cfg, "-host-granule", "auto"), KMM_OK);
 	assert_int_equal(cfg.host_granule, 0);
-	/* 256 MiB of RAM, a 4 GiB budget: fits in half of it. */
+	/* 256 MiB of RAM, a 4 GiB budget: 288 MiB fit. */
 	m = test_machine(&cfg);
 	assert_int_equal(kmm_alloc_pages(m, KMM_GFP_KERNEL, 9, &pfn), KMM_OK);
 	kmm_host_mem(m, &before, NULL);
@@ -445,8 +445,16 @@ static void test_host_mem_granule_auto(void **state)
 	kmm_host_mem(m, &after, NULL);
 	assert_int_equal(after - before, host_thp_madvise() ? 2ull << 20 : 4096);
 	test_machine_done(m);
-	/* 256 MiB of RAM, a 384 MiB budget: more than half of it, so 4 KiB chunks. */
-	assert_int_equal(kmm_config_option(&cfg, "-host-mem", "384M"), KMM_OK);
+	/* The edge: 256 + 32 MiB fit a 288 MiB budget, not a 287 MiB one (then 4 KiB chunks). */
+	assert_int_equal(kmm_config_option(&cfg, "-host-mem", "288M"), KMM_OK);
+	m = test_machine(&cfg);
+	assert_int_equal(kmm_alloc_pages(m, KMM_GFP_KERNEL, 9, &pfn), KMM_OK);
+	kmm_host_mem(m, &before, NULL);
+	assert_int_equal(kmm_phys_write(m, pfn << 12, &v, 8), KMM_OK);
+	kmm_host_mem(m, &after, NULL);
+	assert_int_equal(after - before, host_thp_madvise() ? 2ull << 20 : 4096);
+	test_machine_done(m);
+	assert_int_equal(kmm_config_option(&cfg, "-host-mem", "287M"), KMM_OK);
 	m = test_machine(&cfg);
 	assert_int_equal(kmm_alloc_pages(m, KMM_GFP_KERNEL, 9, &pfn), KMM_OK);
 	kmm_host_mem(m, &before, NULL);
