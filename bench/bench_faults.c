@@ -41,8 +41,7 @@
 
 /* One machine with one task; NULL on failure (printed). */
 /* A -m @ram -smp 1 machine charging host memory by @granule ("auto", "4K"), and a task. */
-static struct kmm_machine *bf_machine_granule(const char *ram, const char *granule,
-					      kmm_pid_t *pid)
+static struct kmm_machine *bf_machine_granule(const char *ram, const char *granule, kmm_pid_t *pid)
 {
 	struct kmm_config cfg;
 	struct kmm_machine *m;
@@ -441,7 +440,8 @@ static bool bf_hostmem(struct bench *b)
 
 	for (int r = 0; r < b->runs; r++) {
 		kmm_pid_t pid, t;
-		/* 4 KiB chunks: the charge of a few objects, not of the 2 MiB chunks they land in */
+		/* 4 KiB chunks: the charge of a few objects, not of the 2 MiB chunks they land in
+		 */
 		struct kmm_machine *m = bf_machine_granule("1G", "4K", &pid);
 		uint64_t c0, c1;
 

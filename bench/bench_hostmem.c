@@ -91,8 +91,9 @@ int bench_hostmem(struct bench *b)
 			 sizes[s]);
 		bench_figure(b, metric, "MiB", freed_mib, b->runs, NULL);
 	}
-	bench_note(b, "RSS from /proc/self/statm (Linux); the budget charges each chunk written: "
-		      "2 MiB where RAM + 1/8 fits in the budget and the host has THP (-host-granule "
-		      "auto: -m 4G here), else 4 KiB");
+	bench_note(b,
+		   "RSS from /proc/self/statm (Linux); the budget charges each chunk written: "
+		   "2 MiB where RAM + 1/8 fits in the budget and the host has THP (-host-granule "
+		   "auto: -m 4G here), else 4 KiB");
 	return 0;
 }

@@ -141,8 +141,8 @@ struct kmm_config {
 	 * How finely RAM's host memory is charged and given back (-host-granule 4K|2M|auto):
 	 * 4096 or 2 MiB, or 0 (auto): 2 MiB chunks backed by host transparent huge pages where
 	 * the host has them for madvised memory and all the RAM, plus an eighth, fits in the
-	 * budget, else 4 KiB. 2 MiB chunks make first writes, migration copies and give-backs several times
-	 * cheaper on a virtualised host; a word written charges its whole chunk.
+	 * budget, else 4 KiB. 2 MiB chunks make first writes, migration copies and give-backs
+	 * several times cheaper on a virtualised host; a word written charges its whole chunk.
 	 */
 	uint64_t host_granule;
 

@@ -41,7 +41,7 @@ static unsigned phys_granule_shift(const struct kmm_env *env, const struct kmm_c
 		ram += cfg->banks[i].size;
 	/* All of RAM written, with an eighth more for the memory maps and metadata, fits. */
 	return ram + ram / 8 <= env->host_budget && host_has_thp() ? PHYS_HUGE_SHIFT
-								  : PHYS_CHUNK_SHIFT;
+								   : PHYS_CHUNK_SHIFT;
 }
 
 bool phys_init(struct hw_phys *phys, struct kmm_env *env, const struct kmm_config *cfg)
@@ -67,7 +67,8 @@ bool phys_init(struct hw_phys *phys, struct kmm_env *env, const struct kmm_confi
 
 		b->shift = phys->chunk_shift;
 		chunks = (size + phys_chunk(b) - 1) >> b->shift;
-		/* Room to align the first chunk to a host huge page; never touched, never charged. */
+		/* Room to align the first chunk to a host huge page; never touched, never charged.
+		 */
 		slack = b->shift > PHYS_CHUNK_SHIFT ? phys_chunk(b) : 0;
 		b->backing = size + slack >= size ? env_alloc_backing(env, size + slack) : NULL;
 		b->host = b->backing;
@@ -174,8 +175,7 @@ bool phys_write(const struct hw_phys *phys, kmm_pa_t pa, const void *src, size_t
 
 void phys_touch(const struct hw_phys *phys, const struct phys_bank *b, uint64_t off, size_t len)
 {
-	uint64_t first = off >> b->shift,
-		 last = (off + (len ? len - 1 : 0)) >> b->shift, n = 0;
+	uint64_t first = off >> b->shift, last = (off + (len ? len - 1 : 0)) >> b->shift, n = 0;
 	char what[96];
 
 	for (uint64_t c = first; c <= last; c++) {

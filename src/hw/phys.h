@@ -26,7 +26,7 @@
 
 struct phys_bank {
 	kmm_pa_t base;
-	kmm_pa_t end; /* exclusive */
+	kmm_pa_t end;	   /* exclusive */
 	uint8_t *host;	   /* the bank's first byte: aligned to the chunk size */
 	void *backing;	   /* the host block holding it (env_alloc_backing) */
 	unsigned shift;	   /* log2 of the chunk size: PHYS_CHUNK_SHIFT or PHYS_HUGE_SHIFT */
@@ -88,7 +88,7 @@ struct hw_phys {
 	struct phys_bank banks[KMM_MAX_BANKS];
 	uint32_t nr_mmio;
 	struct phys_mmio mmio[PHYS_MAX_MMIO];
-	bool no_populate; /* the host refused MADV_POPULATE_WRITE once: commit on first write */
+	bool no_populate;     /* the host refused MADV_POPULATE_WRITE once: commit on first write */
 	unsigned chunk_shift; /* every bank's shift */
 };
 
@@ -132,10 +132,11 @@ static inline void *phys_to_host(const struct hw_phys *phys, kmm_pa_t pa, size_t
 	if (!b || len > b->end - pa)
 		return NULL;
 	off = pa - b->base;
-	if (__builtin_expect(!phys_chunk_touched(b, off >> b->shift) ||
-				     !phys_chunk_touched(b, (off + (len ? len - 1 : 0)) >> b->shift) ||
-				     len > phys_chunk(b),
-			     0))
+	if (__builtin_expect(
+		    !phys_chunk_touched(b, off >> b->shift) ||
+			    !phys_chunk_touched(b, (off + (len ? len - 1 : 0)) >> b->shift) ||
+			    len > phys_chunk(b),
+		    0))
 		phys_touch(phys, b, off, len);
 	return b->host + off;
 }

@@ -424,7 +424,7 @@ static enum kmm_status opt_cost(struct kmm_config *cfg, const char *value)
 	  "host memory the machine may use (bare number: MiB; default: half of the host's "        \
 	  "available memory)")                                                                     \
 	X("-host-granule", "4K|2M|auto", opt_host_granule,                                         \
-	  "host memory charged per 4 KiB or per 2 MiB host huge page (auto: 2M when all the RAM " \
+	  "host memory charged per 4 KiB or per 2 MiB host huge page (auto: 2M when all the RAM "  \
 	  "and an eighth more fit in the budget)")
 
 static const struct {
