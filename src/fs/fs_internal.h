@@ -25,8 +25,8 @@ struct fs_state {
 	unsigned long nr_names, names_cap;
 	struct list_head files; /* every live struct file (file.c) */
 	unsigned long nr_files;
-	int drop_caches_stfu;		  /* drop_caches.c: bit 4 was written, no more messages */
-	struct kmem_cache *dentry_cachep; /* "dentry": kmmfs names' cached dentries */
+	int drop_caches_stfu;		    /* drop_caches.c: bit 4 was written, no more messages */
+	struct kmem_cache *dentry_cachep;   /* "dentry": kmmfs names' cached dentries */
 	uint64_t anon_devs[ANON_DEV_WORDS]; /* get_anon_bdev: bit m set = minor m in use */
 };
 

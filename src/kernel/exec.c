@@ -364,7 +364,8 @@ static int exec_start_program(struct kmm_kernel *k, struct task_struct *t,
 	if (data_end > rw_start && !(ret & VM_FAULT_ERROR))
 		ret = start_fault(mm, rw_start, 0);
 	data_start = rw_start + PAGE_ALIGN(img->rodata_size);
-	addr = relro_pages ? rw_start + ((relro_pages - relro_pages / 2) << PAGE_SHIFT) : data_start;
+	addr = relro_pages ? rw_start + ((relro_pages - relro_pages / 2) << PAGE_SHIFT)
+			   : data_start;
 	for (; addr < data_end && !(ret & VM_FAULT_ERROR); addr += PAGE_SIZE) {
 		if (addr >= rw_start + img->relro_size && addr < data_start)
 			continue; /* read-only data outside RELRO: only read */

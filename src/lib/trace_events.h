@@ -50,7 +50,7 @@
 	X(mm_khugepaged_scan_pmd, "huge_memory")                                                   \
 	X(mm_collapse_huge_page, "huge_memory")                                                    \
 	X(mm_collapse_huge_page_isolate, "huge_memory")                                            \
-	X(mm_collapse_huge_page_swapin, "huge_memory")                                            \
+	X(mm_collapse_huge_page_swapin, "huge_memory")                                             \
 	X(mm_filemap_delete_from_page_cache, "filemap")                                            \
 	X(mm_filemap_add_to_page_cache, "filemap")
 

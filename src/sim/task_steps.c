@@ -557,9 +557,9 @@ enum kmm_status step_tlb_stats(struct scenario *sc, int argc, char **argv)
 	if (n && cpu < TLB_STATS_CPUS) { /* and since this CPU's last tlb-stats */
 		uint64_t dh = hits - n->tlb_hits[cpu], dm = misses - n->tlb_misses[cpu];
 
-		sink_printf(&sc->out, "; since the last: hits %" PRIu64 " misses %" PRIu64
-				      " hit rate %.4f", dh, dm,
-			    dh + dm ? (double)dh / (double)(dh + dm) : 0.0);
+		sink_printf(&sc->out,
+			    "; since the last: hits %" PRIu64 " misses %" PRIu64 " hit rate %.4f",
+			    dh, dm, dh + dm ? (double)dh / (double)(dh + dm) : 0.0);
 		n->tlb_hits[cpu] = hits;
 		n->tlb_misses[cpu] = misses;
 	}

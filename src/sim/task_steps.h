@@ -38,9 +38,8 @@ enum kmm_status step_tlbi(struct scenario *sc, int argc, char **argv);
 	  "fork a task; CHILD names the new one")                                                  \
 	X("exit", "NAME [code=N]", 1, 2, AFTER_BOOT, step_exit, "exit a task (and reap it)")       \
 	X("task-cpu", "NAME N", 2, 2, AFTER_BOOT, step_task_cpu, "move a task to CPU N")           \
-	X("mmap",                                                                                  \
-	  "NAME REGION LEN [prot=PROT_X|..] [flags=MAP_X|..] [addr=VA] [fd=FD] [off=N]", 3, 8,     \
-	  AFTER_BOOT, step_mmap,                                                                   \
+	X("mmap", "NAME REGION LEN [prot=PROT_X|..] [flags=MAP_X|..] [addr=VA] [fd=FD] [off=N]",   \
+	  3, 8, AFTER_BOOT, step_mmap,                                                             \
 	  "map LEN bytes for a task (of file descriptor FD at off) and name the mapping REGION")   \
 	X("munmap", "NAME ADDR LEN", 3, 3, AFTER_BOOT, step_munmap,                                \
 	  "unmap [ADDR, ADDR+LEN) of a task (ADDR: REGION[+OFF] or a VA)")                         \
@@ -64,7 +63,7 @@ enum kmm_status step_tlbi(struct scenario *sc, int argc, char **argv);
 	X("remap", "NAME REGION NEWLEN [flags=MREMAP_X|..] [addr=VA]", 3, 5, AFTER_BOOT,           \
 	  step_remap, "mremap a region of a task (the region name follows the mapping)")           \
 	X("tlb-stats", "CPU", 1, 1, AFTER_BOOT, step_tlb_stats,                                    \
-	  "print a CPU's TLB hits, misses, walks and hit rate (since boot and since the last)")                       \
+	  "print a CPU's TLB hits, misses, walks and hit rate (since boot and since the last)")    \
 	X("tlbi", "CPU OP [xt=N]", 2, 3, AFTER_BOOT, step_tlbi,                                    \
 	  "execute TLBI OP (VMALLE1, VAE1IS, ASIDE1, ...) on CPU with operand register N")
 

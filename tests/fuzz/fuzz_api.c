@@ -93,8 +93,8 @@ struct fuzz {
 	kmm_pfn_t held_pfn[FUZZ_HELD];
 	unsigned held_flags[FUZZ_HELD];
 	unsigned nr_held;
-	bool misuse;		 /* this operation misuses the API on purpose */
-	bool warns_einval;	 /* its KMM_EINVAL comes with the kernel's warning (vmalloc) */
+	bool misuse;	   /* this operation misuses the API on purpose */
+	bool warns_einval; /* its KMM_EINVAL comes with the kernel's warning (vmalloc) */
 	const char *op;
 };
 
@@ -1155,7 +1155,8 @@ static enum kmm_status op_file(struct fuzz *f)
 
 		if (*fd < 0)
 			return KMM_OK;
-		st = kmm_mmap(f->m, pid, 0, len, how & 2 ? KMM_PROT_READ : KMM_PROT_READ | KMM_PROT_WRITE,
+		st = kmm_mmap(f->m, pid, 0, len,
+			      how & 2 ? KMM_PROT_READ : KMM_PROT_READ | KMM_PROT_WRITE,
 			      shared ? KMM_MAP_SHARED : KMM_MAP_PRIVATE, *fd, off, &va);
 		if (!st) {
 			f->task_va[slot] = va;

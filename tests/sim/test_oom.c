@@ -349,9 +349,10 @@ static void test_self_kill_report_layout(void **state)
 	 * and the RW segment's 4 rodata pages it only reads (16 kB); its 3 data pages are
 	 * copies (anon-rss). The capture's hog: shmem-rss:512kB; its file-rss:4kB is the
 	 * [vdso] page, which the model's [vdso] does not have. */
-	assert_line(log, "] Out of memory: Killed process 2 \\(hog\\) total-vm:[0-9]+kB, "
-			 "anon-rss:[0-9]+kB, file-rss:0kB, shmem-rss:520kB, UID:0 pgtables:[0-9]+kB "
-			 "oom_score_adj:0$");
+	assert_line(log,
+		    "] Out of memory: Killed process 2 \\(hog\\) total-vm:[0-9]+kB, "
+		    "anon-rss:[0-9]+kB, file-rss:0kB, shmem-rss:520kB, UID:0 pgtables:[0-9]+kB "
+		    "oom_score_adj:0$");
 	/* pid 1 (init) is never in the table; the hog exited before the reaper's turn */
 	assert_null(strstr(log, "[      1]"));
 	assert_null(strstr(log, "oom_reaper: reaped"));

@@ -306,9 +306,8 @@ static void count_sink(void *arg, const char *text, size_t len)
 static void test_proc_list_names_each_live_tasks_paths(void **state)
 {
 	/* the files of fs/proc/base.c's tid_base_stuff the model serves, in its table's order */
-	static const char *const files[] = {"maps",	 "smaps",     "smaps_rollup",
-					    "status",	 "statm",     "numa_maps",
-					    "oom_score", "oom_score_adj"};
+	static const char *const files[] = {"maps",  "smaps",	  "smaps_rollup", "status",
+					    "statm", "numa_maps", "oom_score",	  "oom_score_adj"};
 	struct fixture f = setup();
 	kmm_pid_t child = 0;
 	struct listed l;
