@@ -424,6 +424,21 @@ static bool host_thp_madvise(void)
 	return strstr(line, "[always]") || strstr(line, "[madvise]");
 }
 
+/* What one word written into a fresh order-9 block charges on a machine booted from @cfg. */
+static uint64_t charge_of_one_word(const struct kmm_config *cfg)
+{
+	struct kmm_machine *m = test_machine(cfg);
+	uint64_t before, after, v = 1;
+	kmm_pfn_t pfn;
+
+	assert_int_equal(kmm_alloc_pages(m, KMM_GFP_KERNEL, 9, &pfn), KMM_OK);
+	kmm_host_mem(m, &before, NULL);
+	assert_int_equal(kmm_phys_write(m, pfn << 12, &v, 8), KMM_OK);
+	kmm_host_mem(m, &after, NULL);
+	test_machine_done(m);
+	return after - before;
+}
+
 /*
  * -host-granule auto (the default): 2 MiB chunks when the host has THP for madvised memory and
  * all the RAM and an eighth more fit in the budget, else 4 KiB. Bad values are refused.
@@ -431,41 +446,21 @@ static bool host_thp_madvise(void)
 static void test_host_mem_granule_auto(void **state)
 {
 	struct kmm_config cfg = config("256M", "4G");
+	const uint64_t huge = host_thp_madvise() ? 2ull << 20 : 4096;
 	struct kmm_machine *m = NULL;
-	uint64_t before, after, v = 1;
-	kmm_pfn_t pfn;
 
 	assert_int_equal(kmm_config_option(&cfg, "-host-granule", "auto"), KMM_OK);
 	assert_int_equal(cfg.host_granule, 0);
 	/* 256 MiB of RAM, a 4 GiB budget: 288 MiB fit. */
-	m = test_machine(&cfg);
-	assert_int_equal(kmm_alloc_pages(m, KMM_GFP_KERNEL, 9, &pfn), KMM_OK);
-	kmm_host_mem(m, &before, NULL);
-	assert_int_equal(kmm_phys_write(m, pfn << 12, &v, 8), KMM_OK);
-	kmm_host_mem(m, &after, NULL);
-	assert_int_equal(after - before, host_thp_madvise() ? 2ull << 20 : 4096);
-	test_machine_done(m);
+	assert_int_equal(charge_of_one_word(&cfg), huge);
 	/* The edge: 256 + 32 MiB fit a 288 MiB budget, not a 287 MiB one (then 4 KiB chunks). */
 	assert_int_equal(kmm_config_option(&cfg, "-host-mem", "288M"), KMM_OK);
-	m = test_machine(&cfg);
-	assert_int_equal(kmm_alloc_pages(m, KMM_GFP_KERNEL, 9, &pfn), KMM_OK);
-	kmm_host_mem(m, &before, NULL);
-	assert_int_equal(kmm_phys_write(m, pfn << 12, &v, 8), KMM_OK);
-	kmm_host_mem(m, &after, NULL);
-	assert_int_equal(after - before, host_thp_madvise() ? 2ull << 20 : 4096);
-	test_machine_done(m);
+	assert_int_equal(charge_of_one_word(&cfg), huge);
 	assert_int_equal(kmm_config_option(&cfg, "-host-mem", "287M"), KMM_OK);
-	m = test_machine(&cfg);
-	assert_int_equal(kmm_alloc_pages(m, KMM_GFP_KERNEL, 9, &pfn), KMM_OK);
-	kmm_host_mem(m, &before, NULL);
-	assert_int_equal(kmm_phys_write(m, pfn << 12, &v, 8), KMM_OK);
-	kmm_host_mem(m, &after, NULL);
-	assert_int_equal(after - before, 4096);
-	test_machine_done(m);
+	assert_int_equal(charge_of_one_word(&cfg), 4096);
 	assert_error(kmm_config_option(&cfg, "-host-granule", "8K"), KMM_EINVAL,
 		     kmm_last_error(NULL), "-host-granule 8K");
 	cfg.host_granule = 12345;
-	m = NULL;
 	assert_error(kmm_machine_create(&cfg, &m), KMM_EINVAL, kmm_last_error(NULL),
 		     "host_granule 12345");
 	assert_null(m);
