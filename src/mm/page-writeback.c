@@ -632,6 +632,14 @@ void writeback_fini(struct kmm_kernel *k)
 
 	if (!wb)
 		return;
+	/* The inodes outlive it (the mms and the page caches go later): none may point at it. */
+	while (!list_empty(&wb->b_dirty)) {
+		struct inode *inode = list_first_entry(&wb->b_dirty, struct inode, i_io_list);
+
+		list_del(&inode->i_io_list);
+		INIT_LIST_HEAD(&inode->i_io_list);
+		inode->i_state &= ~I_DIRTY_PAGES;
+	}
 	blk_dev_fini(k, &wb->disk);
 	env_free(k->env, wb);
 	k->wb = NULL;

@@ -325,6 +325,38 @@ static void test_fsync_waits_for_the_disk(void **state)
 }
 
 /*
+ * Found by fuzz_api: a machine destroyed while a task still maps a dirty, unlinked file of
+ * the disk. The flusher's state went first, and the mm's teardown then evicted the inode and
+ * took it off the freed dirty list (a use after free under ASan). Now the inode is off every
+ * list by then.
+ */
+static void test_destroy_with_a_dirty_mapped_disk_file(void **state)
+{
+	struct kmm_machine *m = boot_mb(256);
+	kmm_pid_t pid = new_task(m);
+	static uint8_t buf[64 << 10];
+	uint64_t done;
+	kmm_va_t va = 0;
+	int fd = open_new(m, pid, "/mnt/disk/d");
+
+	(void)state;
+	memset(buf, 0xa5, sizeof(buf));
+	assert_int_equal(kmm_file_pwrite(m, pid, fd, buf, sizeof(buf), 0, &done), KMM_OK);
+	assert_int_equal(kmm_mmap(m, pid, 0, sizeof(buf), KMM_PROT_READ | KMM_PROT_WRITE,
+				  KMM_MAP_SHARED, fd, 0, &va),
+			 KMM_OK);
+	assert_int_equal(kmm_task_touch(m, pid, KMM_ACCESS_STORE, va, sizeof(buf), 4096,
+					KMM_TOUCH_SEQ, 7, NULL),
+			 KMM_OK);
+	assert_int_equal(vmstat(m, "nr_dirty"), 16);
+	/* Closed and unlinked: the mapping holds the inode's last reference. */
+	assert_int_equal(kmm_file_close(m, pid, fd), KMM_OK);
+	assert_int_equal(kmm_file_unlink(m, "/mnt/disk/d"), KMM_OK);
+	check(m);
+	test_machine_done(m); /* the mm's teardown evicts the inode, still dirty */
+}
+
+/*
  * The flusher's periodic pass writes an inode once it has been dirty for
  * dirty_expire_centisecs (30 s): at 29 s the page is still dirty, by 30.1 s it was written
  * (the pass at 30 s, the disk 139 us later).
@@ -646,6 +678,7 @@ int main(void)
 		cmocka_unit_test(test_dirty_thresholds_match_captures),
 		cmocka_unit_test(test_dirty_sysctls),
 		cmocka_unit_test(test_fsync_waits_for_the_disk),
+		cmocka_unit_test(test_destroy_with_a_dirty_mapped_disk_file),
 		cmocka_unit_test(test_flusher_writes_expired_inodes),
 		cmocka_unit_test(test_balance_dirty_pages),
 		cmocka_unit_test(test_writepage_for_reclaim_then_drop_and_reread),
